@@ -1,0 +1,21 @@
+/*
+ * Default locations of Osmotic's run-time files and database sockets.
+ *
+ * Every program finds the central databases the same way: an explicit
+ * --db option wins, then the OSMOTIC_NB_DB / OSMOTIC_SB_DB environment
+ * variables, then the Unix socket under the run directory (OSMOTIC_RUNDIR
+ * in the environment, or the directory chosen at configure time).
+ */
+#ifndef OSMOTIC_DIRS_H
+#define OSMOTIC_DIRS_H 1
+
+/* Returns the run directory.  The string is owned by the module. */
+const char *osmotic_rundir(void);
+
+/* Return the default remote ("unix:..." or the environment's value) of the
+ * northbound and southbound databases.  The strings are owned by the
+ * module and stay valid for the life of the process. */
+const char *osmotic_default_nb_db(void);
+const char *osmotic_default_sb_db(void);
+
+#endif /* lib/osmotic-dirs.h */

@@ -1,0 +1,1 @@
+# northd programs and files.

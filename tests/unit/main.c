@@ -1,0 +1,23 @@
+#include <config.h>
+
+#include <stdlib.h>
+
+#include "tests/unit/unit-suites.h"
+
+/* Runs every unit-test suite; exits nonzero if any test failed. */
+int
+main(void)
+{
+    Suite *(*const suites[])(void) = {
+        lport_addresses_suite,
+    };
+
+    SRunner *runner = srunner_create(NULL);
+    for (size_t i = 0; i < sizeof suites / sizeof suites[0]; i++) {
+        srunner_add_suite(runner, suites[i]());
+    }
+    srunner_run_all(runner, CK_NORMAL);
+    int failed = srunner_ntests_failed(runner);
+    srunner_free(runner);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,13 @@
+/*
+ * The Check suites of libosmotic's unit tests.  Each suite lives in its
+ * own file, named for the module it tests; main.c runs them all in one
+ * runner so that "make check" ends with Check's one-line summary.
+ */
+#ifndef UNIT_SUITES_H
+#define UNIT_SUITES_H 1
+
+#include <check.h>
+
+Suite *lport_addresses_suite(void);
+
+#endif /* tests/unit/unit-suites.h */
