@@ -5,7 +5,9 @@ lib_libosmotic_la_SOURCES = \
 	lib/lport-addresses.c \
 	lib/lport-addresses.h \
 	lib/osmotic-dirs.c \
-	lib/osmotic-dirs.h
+	lib/osmotic-dirs.h \
+	lib/pipeline.c \
+	lib/pipeline.h
 nodist_lib_libosmotic_la_SOURCES = \
 	lib/osmotic-nb-idl.c \
 	lib/osmotic-nb-idl.h \

@@ -10,3 +10,12 @@ tests_unit_osmotic_unit_SOURCES = \
 tests_unit_osmotic_unit_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_osmotic_unit_LDADD = $(OSMOTIC_LDADD) $(CHECK_LIBS)
 endif
+
+EXTRA_DIST += tests/system/run.sh tests/system/lib.sh \
+	$(wildcard $(srcdir)/tests/system/test-*.sh)
+
+# System tests: real ovsdb-server and ovs-vswitchd in network namespaces.
+check-system: all
+	OSM_BUILDDIR=$(abs_top_builddir) OSM_SRCDIR=$(abs_top_srcdir) \
+	    $(abs_top_srcdir)/tests/system/run.sh $(TESTS_PATTERN)
+.PHONY: check-system

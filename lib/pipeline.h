@@ -1,0 +1,136 @@
+/*
+ * The Osmotic pipeline: OpenFlow tables, registers and stages shared by
+ * osmotic-northd (which writes logical flows), osmotic-controller (which
+ * installs them) and osmotic-trace (which explains them).
+ * Documentation/pipeline.md is the reference manual for all of it; keep
+ * the two in step.
+ *
+ * Model
+ * -----
+ * A logical flow (SB Logical_Flow) belongs to one logical datapath and one
+ * pipeline (ingress or egress) and sits in one logical stage (table_id).
+ * Its match and actions are ovs-ofctl syntax over the logical registers
+ * below, without "metadata" (the controller adds the datapath key) and
+ * with two extra actions the controller expands:
+ *
+ *   next     Continue at the next stage of the same pipeline that has any
+ *            flow for this datapath.  Stages without flows for a datapath
+ *            are skipped, not traversed, so a feature that is not
+ *            configured costs no table lookups.
+ *   output   Leave the pipeline: from ingress, go to physical output
+ *            (remote chassis, then local ports); from egress, deliver to
+ *            the local port in the outport register.
+ *
+ * Physical flows (classification, tunnels, delivery) are the controller's
+ * own and live in the PHY tables.
+ */
+#ifndef OSMOTIC_PIPELINE_H
+#define OSMOTIC_PIPELINE_H 1
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* OpenFlow tables on br-int. */
+enum {
+    OFTABLE_PHY_IN = 0,          /* Port or tunnel -> logical metadata. */
+    OFTABLE_INGRESS = 10,        /* Ingress stage N is table 10 + N. */
+    OFTABLE_PHY_OUT_REMOTE = 30, /* Outport on another chassis: tunnel. */
+    OFTABLE_PHY_OUT_LOCAL = 31,  /* Outport here (or a group): egress. */
+    OFTABLE_EGRESS = 40,         /* Egress stage N is table 40 + N. */
+    OFTABLE_PHY_DELIVER = 60,    /* Outport -> local OpenFlow port. */
+};
+
+/* Number of stages a pipeline may have. */
+#define PIPELINE_MAX_STAGES 20
+
+/* Logical registers.  Names are the ovs-ofctl field names logical flows
+ * use in their matches and actions. */
+#define REG_INPORT "reg14"      /* Logical ingress port tunnel key. */
+#define REG_OUTPORT "reg15"     /* Logical egress port or group key. */
+#define REG_FLAGS "reg10"       /* Pipeline flags, MLF_* bits below. */
+#define REG_CT_ZONE "reg13"     /* Conntrack zone of the logical port. */
+#define REG_COLOR "reg9"        /* Bits 0..7: colour id, 0 = uncoloured. */
+
+/* Bits of REG_FLAGS. */
+#define MLF_ALLOW_LOOPBACK_BIT 0   /* Output may go back out the inport. */
+#define MLF_FROM_TUNNEL_BIT 1      /* Packet arrived over a tunnel. */
+
+/* Multicast group tunnel keys (32768 and above). */
+#define MC_FLOOD_KEY 32768         /* Every enabled port of a switch. */
+#define MC_UNKNOWN_KEY 32769       /* Ports with "unknown" addresses. */
+#define MC_FLOOD_NAME "_MC_flood"
+#define MC_UNKNOWN_NAME "_MC_unknown"
+
+/* Geneve option carrying logical ports and colour between chassis:
+ * class OSMOTIC_GENEVE_CLASS, type OSMOTIC_GENEVE_TYPE, 8 bytes, mapped to
+ * tun_metadata0.  Bits 0..15: outport key; bits 16..30: inport key;
+ * bits 32..39: colour id. */
+#define OSMOTIC_GENEVE_CLASS 0xfff0
+#define OSMOTIC_GENEVE_TYPE 0x80
+#define OSMOTIC_GENEVE_LEN 8
+
+/* Pipelines. */
+enum pipeline {
+    P_INGRESS,
+    P_EGRESS,
+};
+
+/* Datapath types. */
+enum dp_type {
+    DP_SWITCH,
+    DP_ROUTER,
+};
+
+/* Logical stages: (datapath type, pipeline, table_id, name).  Stage numbers
+ * are part of the SB contract; gaps leave room for features without
+ * renumbering. */
+#define PIPELINE_STAGES                                               \
+    /* Logical switch ingress. */                                     \
+    STAGE(SWITCH, INGRESS, PORT_SEC,    0, "ls_in_port_sec")          \
+    STAGE(SWITCH, INGRESS, PRE_ACL,     2, "ls_in_pre_acl")           \
+    STAGE(SWITCH, INGRESS, ACL,         3, "ls_in_acl")               \
+    STAGE(SWITCH, INGRESS, COLOR,       5, "ls_in_color")             \
+    STAGE(SWITCH, INGRESS, LB,          7, "ls_in_lb")                \
+    STAGE(SWITCH, INGRESS, ARP_RSP,    10, "ls_in_arp_rsp")           \
+    STAGE(SWITCH, INGRESS, L2_LKUP,    12, "ls_in_l2_lkup")           \
+    /* Logical switch egress. */                                      \
+    STAGE(SWITCH, EGRESS,  PRE_ACL,     0, "ls_out_pre_acl")          \
+    STAGE(SWITCH, EGRESS,  ACL,         1, "ls_out_acl")              \
+    STAGE(SWITCH, EGRESS,  PORT_SEC,    5, "ls_out_port_sec")         \
+    /* Logical router ingress. */                                     \
+    STAGE(ROUTER, INGRESS, ADMISSION,   0, "lr_in_admission")         \
+    STAGE(ROUTER, INGRESS, IP_INPUT,    2, "lr_in_ip_input")          \
+    STAGE(ROUTER, INGRESS, DNAT,        4, "lr_in_dnat")              \
+    STAGE(ROUTER, INGRESS, RAMPOUT,     6, "lr_in_rampout")           \
+    STAGE(ROUTER, INGRESS, IP_ROUTING,  8, "lr_in_ip_routing")        \
+    STAGE(ROUTER, INGRESS, ARP_RESOLVE,10, "lr_in_arp_resolve")       \
+    STAGE(ROUTER, INGRESS, GW_REDIRECT,12, "lr_in_gw_redirect")       \
+    /* Logical router egress. */                                      \
+    STAGE(ROUTER, EGRESS,  SNAT,        0, "lr_out_snat")             \
+    STAGE(ROUTER, EGRESS,  DELIVERY,    5, "lr_out_delivery")
+
+enum pipeline_stage {
+#define STAGE(DP_TYPE, PIPELINE, STAGE, TABLE, NAME) \
+    S_##DP_TYPE##_##PIPELINE##_##STAGE,
+    PIPELINE_STAGES
+#undef STAGE
+    N_PIPELINE_STAGES
+};
+
+/* Facts about one stage. */
+struct pipeline_stage_info {
+    enum dp_type dp_type;       /* Datapath type it belongs to. */
+    enum pipeline pipeline;     /* Ingress or egress. */
+    uint8_t table_id;           /* Logical table number in the pipeline. */
+    const char *name;           /* e.g. "ls_in_port_sec". */
+};
+
+const struct pipeline_stage_info *pipeline_stage_info(enum pipeline_stage);
+const struct pipeline_stage_info *pipeline_stage_find(enum dp_type,
+                                                      enum pipeline,
+                                                      unsigned int table_id);
+const char *pipeline_to_string(enum pipeline);
+bool pipeline_from_string(const char *, enum pipeline *);
+unsigned int pipeline_first_oftable(enum pipeline);
+
+#endif /* lib/pipeline.h */
