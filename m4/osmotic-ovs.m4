@@ -41,6 +41,10 @@ AC_DEFUN([OSMOTIC_CHECK_OVS], [
     if test -z "$OVSDB_IDLC"; then
       AC_MSG_ERROR([libopenvswitch found by pkg-config, but no ovsdb-idlc])
     fi
+    # Sources include <config.h> first.  With an OVS build tree that is
+    # OVS's own; with installed libraries there is none, so provide one.
+    AC_CONFIG_COMMANDS([config.h],
+      [echo '#include "osmotic-config.h"' > config.h])
   else
     if test -z "$OVS_BUILDDIR"; then
       OVS_BUILDDIR=`pwd`/ovs/openvswitch
