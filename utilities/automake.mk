@@ -1,1 +1,19 @@
 # utilities programs and files.
+
+# osmotic-ctl: the start/stop script, with the configured directories
+# substituted in.
+bin_SCRIPTS += utilities/osmotic-ctl
+CLEANFILES += utilities/osmotic-ctl
+EXTRA_DIST += utilities/osmotic-ctl.in
+dist_man_MANS += utilities/osmotic-ctl.8
+utilities/osmotic-ctl: utilities/osmotic-ctl.in Makefile
+	$(AM_V_GEN)$(MKDIR_P) utilities && \
+	sed -e 's|[@]VERSION[@]|$(VERSION)|g' \
+	    -e 's|[@]bindir[@]|$(bindir)|g' \
+	    -e 's|[@]sbindir[@]|$(sbindir)|g' \
+	    -e 's|[@]pkgdatadir[@]|$(pkgdatadir)|g' \
+	    -e 's|[@]sysconfdir[@]|$(sysconfdir)|g' \
+	    -e 's|[@]localstatedir[@]|$(localstatedir)|g' \
+	    -e 's|[@]OSMOTIC_RUNDIR[@]|$(OSMOTIC_RUNDIR)|g' \
+	    $(srcdir)/utilities/osmotic-ctl.in > $@.tmp && \
+	chmod +x $@.tmp && mv $@.tmp $@
