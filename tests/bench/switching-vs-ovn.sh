@@ -1,0 +1,378 @@
+#!/bin/bash
+# Switching benchmark: Osmotic against the reference OVN (23.03, Debian's
+# ovn-central and ovn-host) on the same netns testbed, in the same run.
+#
+# Both systems get the same topology: one logical switch, two ports with
+# addresses and port security, one pod on each of two hosts.  Each host is
+# a namespace with its own ovsdb-server and ovs-vswitchd (userspace
+# datapath), joined by Geneve over br-phy0 (tests/system/lib.sh).  The two
+# testbeds run side by side and the measurements alternate between them,
+# so a change of machine load hits both alike.
+#
+# Measured per system (medians over BENCH_RUNS rounds where it says so):
+#   - TCP throughput pod to pod (iperf3 -t BENCH_TIME), median;
+#   - new TCP connections per second (wrk, "Connection: close", against
+#     bench-httpd in the other pod), median;
+#   - ping latency (ping -c 200 -i 0.01): average and p99;
+#   - OpenFlow flows on br-int: total over both hosts, per pod port, and
+#     distinct tables holding flows;
+#   - tables a pod-to-remote-pod TCP SYN crosses on the sending host
+#     (ofproto/trace: lookups, and distinct tables);
+#   - time for "nbctl --wait=hv lsp-add ... -- lsp-set-addresses ..." to
+#     return, median of BENCH_PORT_ADDS adds.
+# It prints a table with both systems, the ratio osmotic/OVN, and the
+# machine load seen before, during and after.  Nothing here is pass/fail.
+#
+# usage: tests/bench/switching-vs-ovn.sh [osmotic] [ovn]   (default both)
+#
+# Environment: OSM_BUILDDIR (built tree with osmotic-* binaries),
+# BENCH_RUNS (rounds, default 3), BENCH_TIME (seconds per iperf3/wrk run,
+# default 10), BENCH_PORT_ADDS (default 5), BENCH_OUT (also write the
+# result table to this file), OSM_KEEP=1 (keep the test directory).
+# Needs root, iperf3, wrk, a C compiler and, for OVN, ovn-central and
+# ovn-host installed (their services need not and should not run: the
+# benchmark starts its own daemons in its own directory).
+
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../system/lib.sh"
+
+BENCH_RUNS=${BENCH_RUNS:-3}
+BENCH_TIME=${BENCH_TIME:-10}
+BENCH_PORT_ADDS=${BENCH_PORT_ADDS:-5}
+OVN_SCHEMADIR=${OVN_SCHEMADIR:-/usr/share/ovn}
+
+systems=("$@")
+[ ${#systems[@]} -gt 0 ] || systems=(osmotic ovn)
+for s in "${systems[@]}"; do
+    case $s in
+        osmotic) command -v osmotic-northd >/dev/null \
+                     || fail "osmotic-northd not found (set OSM_BUILDDIR)" ;;
+        ovn) command -v ovn-northd >/dev/null \
+                 || fail "ovn-northd not found (apt-get install ovn-central ovn-host)" ;;
+        *) fail "unknown system '$s' (expected osmotic or ovn)" ;;
+    esac
+done
+for tool in iperf3 wrk ping cc python3; do
+    command -v $tool >/dev/null || fail "$tool is needed"
+done
+[ "$(id -u)" = 0 ] || fail "the benchmark needs root (namespaces, OVS)"
+
+osm_test_init
+cc -O2 -o "$TESTDIR/bench-httpd" "$here/bench-httpd.c" \
+    || fail "cannot compile bench-httpd"
+
+# Pod addresses: the same in both testbeds (every pod has its own netns).
+MAC1=0a:00:00:00:00:01
+MAC2=0a:00:00:00:00:02
+IP1=10.244.0.1
+IP2=10.244.0.2
+HTTP_PORT=8080
+
+# Results: RES[system.metric] = value.
+declare -A RES
+LOADS=()
+
+# note_load WHEN: records the load average at WHEN.
+note_load() {
+    LOADS+=("$1: $(cut -d' ' -f1-3 /proc/loadavg)")
+}
+
+# median: prints the median of the numbers on stdin.
+median() {
+    sort -g | awk '{ v[NR] = $1 }
+        END { if (NR == 0) { print "n/a"; exit }
+              if (NR % 2) { print v[(NR + 1) / 2] }
+              else { printf "%.6g\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 } }'
+}
+
+# now_ms: milliseconds since the epoch.
+now_ms() {
+    echo $(( $(date +%s%N) / 1000000 ))
+}
+
+# sys_prefix SYSTEM: the short name prefix of SYSTEM's hosts and pods.
+sys_prefix() {
+    case $1 in
+        osmotic) echo osm ;;
+        ovn) echo ovn ;;
+    esac
+}
+
+# sys_nbctl SYSTEM ARGS...: SYSTEM's nbctl against its NB database.
+sys_nbctl() {
+    local s=$1
+    shift
+    case $s in
+        osmotic) osmotic-nbctl "$@" ;;
+        ovn) ovn-nbctl --db=unix:"$TESTDIR/ovn-nb.sock" "$@" ;;
+    esac
+}
+
+# start_osmotic_central: Osmotic's NB and SB ovsdb-servers and northd.
+start_osmotic_central() {
+    osm_start_nb
+    osm_start_sb
+    osm_start_northd
+}
+
+# start_ovn_central: OVN's NB and SB ovsdb-servers and ovn-northd, all in
+# $TESTDIR.
+start_ovn_central() {
+    osm_start_db ovn-nb "$OVN_SCHEMADIR/ovn-nb.ovsschema"
+    osm_start_db ovn-sb "$OVN_SCHEMADIR/ovn-sb.ovsschema"
+    ovn-northd --detach --no-chdir --pidfile="$TESTDIR/ovn-northd.pid" \
+        --unixctl="$TESTDIR/ovn-northd.ctl" \
+        --log-file="$TESTDIR/ovn-northd.log" \
+        --ovnnb-db=unix:"$TESTDIR/ovn-nb.sock" \
+        --ovnsb-db=unix:"$TESTDIR/ovn-sb.sock" || fail "start ovn-northd"
+    osm_track_pidfile "$TESTDIR/ovn-northd.pid"
+}
+
+# add_ovn_host HOST IP: a testbed host (without Osmotic's controller)
+# configured for OVN, running ovn-controller.
+add_ovn_host() {
+    local host=$1 ip=$2 dir
+    dir=$(osm_host_dir "$host")
+    OSM_NO_CONTROLLER=1 osm_add_host "$host" "$ip"
+    osm_host_vsctl "$host" set open_vswitch . \
+        external_ids:ovn-remote="\"unix:$TESTDIR/ovn-sb.sock\"" \
+        external_ids:ovn-encap-type=geneve \
+        external_ids:ovn-encap-ip="\"$ip\"" \
+        external_ids:ovn-bridge-datapath-type=netdev \
+        || fail "configure OVN on $host"
+    osm_host_exec "$host" env OVN_RUNDIR="$dir" \
+        ovn-controller --detach --no-chdir \
+        --pidfile="$dir/ovn-controller.pid" \
+        --log-file="$dir/ovn-controller.log" unix:"$dir/db.sock" \
+        || fail "start ovn-controller on $host"
+    osm_track_pidfile "$dir/ovn-controller.pid"
+}
+
+# add_lport SYSTEM PORT MAC IP: logical port PORT on sw0 with addresses and
+# port security "MAC IP".
+add_lport() {
+    local s=$1 port=$2 mac=$3 ip=$4
+    sys_nbctl "$s" lsp-add sw0 "$port" \
+        -- lsp-set-addresses "$port" "$mac $ip" \
+        -- lsp-set-port-security "$port" "$mac $ip" \
+        || fail "$s: cannot add logical port $port"
+}
+
+# pod_reaches SYSTEM: true if pod 1 of SYSTEM pings pod 2.
+pod_reaches() {
+    osm_pod_exec "$(sys_prefix "$1")-p1" ping -q -c 1 -W 1 $IP2 >/dev/null
+}
+
+# setup_system SYSTEM LANE-BASE: central daemons, two hosts, the topology
+# and two pods; waits until pod 1 reaches pod 2.
+setup_system() {
+    local s=$1 base=$2 p
+    p=$(sys_prefix "$s")
+    case $s in
+        osmotic)
+            start_osmotic_central
+            osm_add_host $p-hv1 172.31.0.$((base + 1))
+            osm_add_host $p-hv2 172.31.0.$((base + 2))
+            ;;
+        ovn)
+            start_ovn_central
+            add_ovn_host $p-hv1 172.31.0.$((base + 1))
+            add_ovn_host $p-hv2 172.31.0.$((base + 2))
+            ;;
+    esac
+    sys_nbctl "$s" ls-add sw0 || fail "$s: ls-add"
+    add_lport "$s" lp1 $MAC1 $IP1
+    add_lport "$s" lp2 $MAC2 $IP2
+    osm_add_pod $p-hv1 $p-p1 $MAC1 $IP1/24 lp1
+    osm_add_pod $p-hv2 $p-p2 $MAC2 $IP2/24 lp2
+    for pod in $p-p1 $p-p2; do
+        osm_pod_exec $pod sysctl -q -w \
+            net.ipv4.ip_local_port_range="10000 65000" >/dev/null
+    done
+    OSM_WAIT=60 wait_until pod_reaches "$s"
+    # Servers in pod 2: iperf3 and the HTTP responder.
+    osm_pod_exec $p-p2 iperf3 -s -D --pidfile "$TESTDIR/$p-iperf3.pid" \
+        >/dev/null 2>&1 || fail "$s: iperf3 server"
+    osm_track_pidfile "$TESTDIR/$p-iperf3.pid"
+    osm_pod_exec $p-p2 "$TESTDIR/bench-httpd" $HTTP_PORT \
+        >/dev/null 2>&1 </dev/null &
+    echo $! > "$TESTDIR/$p-httpd.pid"
+    osm_track_pidfile "$TESTDIR/$p-httpd.pid"
+    sleep 1
+}
+
+# measure_iperf SYSTEM: one iperf3 run; appends Mbit/s and retransmits.
+measure_iperf() {
+    local s=$1 p out
+    p=$(sys_prefix "$s")
+    out=$(osm_pod_exec $p-p1 iperf3 -c $IP2 -t "$BENCH_TIME" -J 2>/dev/null)
+    echo "$out" | python3 -c '
+import json, sys
+try:
+    e = json.load(sys.stdin)["end"]
+    print("%.1f %d" % (e["sum_received"]["bits_per_second"] / 1e6,
+                       e["sum_sent"].get("retransmits", 0)))
+except Exception:
+    print("0 0")
+' >> "$TESTDIR/$s.iperf"
+}
+
+# measure_connrate SYSTEM: one wrk run; appends requests (= new TCP
+# connections) per second and the socket error count.
+measure_connrate() {
+    local s=$1 p out
+    p=$(sys_prefix "$s")
+    out=$(osm_pod_exec $p-p1 wrk -t1 -c8 -d"${BENCH_TIME}s" \
+              -H 'Connection: close' "http://$IP2:$HTTP_PORT/" 2>&1)
+    echo "$out" >> "$TESTDIR/$s.wrk.log"
+    echo "$out" | awk '/^Requests\/sec:/ { r = $2 }
+        /Socket errors:/ { e = $0 }
+        END { print (r == "" ? 0 : r) }' >> "$TESTDIR/$s.connrate"
+}
+
+# measure_ping SYSTEM: 200 pings at 10 ms; records avg and p99 (ms).
+measure_ping() {
+    local s=$1 p
+    p=$(sys_prefix "$s")
+    osm_pod_exec $p-p1 ping -c 200 -i 0.01 $IP2 > "$TESTDIR/$s.ping" 2>&1
+    RES[$s.ping_avg]=$(awk -F/ '/^rtt/ { print $5 }' "$TESTDIR/$s.ping")
+    RES[$s.ping_p99]=$(grep -o 'time=[0-9.]*' "$TESTDIR/$s.ping" \
+        | cut -d= -f2 | sort -g \
+        | awk '{ v[NR] = $1 } END { i = int(NR * 0.99 + 0.999);
+                                    if (i < 1) { print "n/a" }
+                                    else { print v[i] } }')
+    RES[$s.ping_loss]=$(grep -o '[0-9.]*% packet loss' "$TESTDIR/$s.ping" \
+        | cut -d% -f1)
+}
+
+# count_flows SYSTEM HOST: prints the number of flows on HOST's br-int.
+count_flows() {
+    osm_host_ofctl "$2" dump-flows br-int --no-stats 2>/dev/null \
+        | grep -c 'table='
+}
+
+# measure_flows SYSTEM: flows on both hosts, per pod port, and the number
+# of distinct tables holding flows on host 1.
+measure_flows() {
+    local s=$1 p n1 n2
+    p=$(sys_prefix "$s")
+    n1=$(count_flows "$s" $p-hv1)
+    n2=$(count_flows "$s" $p-hv2)
+    RES[$s.flows_total]=$((n1 + n2))
+    RES[$s.flows_per_port]=$(( (n1 + n2) / 2 ))
+    RES[$s.flow_tables]=$(osm_host_ofctl $p-hv1 dump-flows br-int \
+        --no-stats 2>/dev/null | grep -o 'table=[0-9]*' | sort -u | wc -l)
+}
+
+# measure_trace SYSTEM: ofproto/trace of a TCP SYN from pod 1 to pod 2 on
+# host 1; records table lookups and distinct tables crossed.
+measure_trace() {
+    local s=$1 p ofport
+    p=$(sys_prefix "$s")
+    ofport=$(osm_host_vsctl $p-hv1 get interface v-$p-p1 ofport)
+    osm_host_appctl $p-hv1 ofproto/trace br-int \
+        "in_port=$ofport,tcp,dl_src=$MAC1,dl_dst=$MAC2,nw_src=$IP1,nw_dst=$IP2,nw_ttl=64,tp_src=40000,tp_dst=$HTTP_PORT,tcp_flags=0x002" \
+        > "$TESTDIR/$s.trace" 2>&1
+    RES[$s.trace_lookups]=$(grep -cE '^ *[0-9]+\. ' "$TESTDIR/$s.trace")
+    RES[$s.trace_tables]=$(grep -oE '^ *[0-9]+\. ' "$TESTDIR/$s.trace" \
+        | tr -d ' .' | sort -un | wc -l)
+    RES[$s.trace_output]=$(grep -c '^Datapath actions:' "$TESTDIR/$s.trace")
+}
+
+# measure_port_add SYSTEM: median milliseconds for nbctl --wait=hv to add
+# a port with addresses.
+measure_port_add() {
+    local s=$1 i t0 t1
+    : > "$TESTDIR/$s.portadd"
+    for i in $(seq "$BENCH_PORT_ADDS"); do
+        t0=$(now_ms)
+        sys_nbctl "$s" --wait=hv lsp-add sw0 "bench$i" \
+            -- lsp-set-addresses "bench$i" \
+               "0a:00:00:00:01:$(printf %02x "$i") 10.244.1.$i" \
+            >/dev/null || fail "$s: lsp-add --wait=hv bench$i"
+        t1=$(now_ms)
+        echo $((t1 - t0)) >> "$TESTDIR/$s.portadd"
+    done
+    RES[$s.port_add_ms]=$(median < "$TESTDIR/$s.portadd")
+    # The extra ports stay unbound; remove them so they add no flows.
+    for i in $(seq "$BENCH_PORT_ADDS"); do
+        sys_nbctl "$s" lsp-del "bench$i"
+    done
+    sys_nbctl "$s" --wait=hv sync
+}
+
+# ratio A B: A/B with two decimals, or n/a.
+ratio() {
+    awk -v a="$1" -v b="$2" 'BEGIN {
+        if (a == "" || b == "" || a == "n/a" || b == "n/a" || b + 0 == 0) {
+            print "n/a"
+        } else {
+            printf "%.2f\n", a / b
+        } }'
+}
+
+# report: prints the result table (and copies it to $BENCH_OUT).
+report() {
+    local key label a b
+    local -a rows=(
+        "iperf_mbps|TCP throughput, Mbit/s (median)"
+        "iperf_retr|TCP retransmits per run (median)"
+        "connrate|New TCP connections/s (median)"
+        "ping_avg|Ping avg, ms"
+        "ping_p99|Ping p99, ms"
+        "ping_loss|Ping loss, %"
+        "flows_total|OpenFlow flows, both hosts"
+        "flows_per_port|OpenFlow flows per pod port"
+        "flow_tables|OpenFlow tables with flows (host 1)"
+        "trace_lookups|Table lookups, TCP SYN to remote pod"
+        "trace_tables|Distinct tables crossed, same packet"
+        "port_add_ms|lsp-add --wait=hv, ms (median)"
+    )
+    {
+        echo "Switching benchmark, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs"
+        echo "rounds: $BENCH_RUNS x ${BENCH_TIME}s iperf3 and wrk per system"
+        printf '%-40s %12s %12s %8s\n' metric osmotic ovn ratio
+        for row in "${rows[@]}"; do
+            key=${row%%|*}
+            label=${row#*|}
+            a=${RES[osmotic.$key]:-n/a}
+            b=${RES[ovn.$key]:-n/a}
+            printf '%-40s %12s %12s %8s\n' "$label" "$a" "$b" \
+                "$(ratio "$a" "$b")"
+        done
+        echo "load average (1/5/15 min):"
+        printf '  %s\n' "${LOADS[@]}"
+    } | tee ${BENCH_OUT:+"$BENCH_OUT"}
+}
+
+note_load "before setup"
+base=0
+for s in "${systems[@]}"; do
+    setup_system "$s" $base
+    base=$((base + 10))
+done
+
+# Static measurements first, then the alternating traffic rounds.
+for s in "${systems[@]}"; do
+    measure_flows "$s"
+    measure_trace "$s"
+done
+note_load "before traffic"
+for round in $(seq "$BENCH_RUNS"); do
+    for s in "${systems[@]}"; do
+        measure_iperf "$s"
+        measure_connrate "$s"
+    done
+    note_load "after round $round"
+done
+for s in "${systems[@]}"; do
+    measure_ping "$s"
+    RES[$s.iperf_mbps]=$(cut -d' ' -f1 "$TESTDIR/$s.iperf" | median)
+    RES[$s.iperf_retr]=$(cut -d' ' -f2 "$TESTDIR/$s.iperf" | median)
+    RES[$s.connrate]=$(median < "$TESTDIR/$s.connrate")
+done
+for s in "${systems[@]}"; do
+    measure_port_add "$s"
+done
+note_load "end"
+report
