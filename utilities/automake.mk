@@ -17,3 +17,8 @@ utilities/osmotic-ctl: utilities/osmotic-ctl.in Makefile
 	    -e 's|[@]OSMOTIC_RUNDIR[@]|$(OSMOTIC_RUNDIR)|g' \
 	    $(srcdir)/utilities/osmotic-ctl.in > $@.tmp && \
 	chmod +x $@.tmp && mv $@.tmp $@
+
+# The shell library of hosts, pods and the underlay that osmotic-sandbox
+# and the system tests share.
+pkgdata_DATA += utilities/osmotic-hosts.sh
+EXTRA_DIST += utilities/osmotic-hosts.sh
