@@ -2,6 +2,8 @@
 noinst_LTLIBRARIES += lib/libosmotic.la
 
 lib_libosmotic_la_SOURCES = \
+	lib/lflow-sim.c \
+	lib/lflow-sim.h \
 	lib/lport-addresses.c \
 	lib/lport-addresses.h \
 	lib/osmotic-dirs.c \

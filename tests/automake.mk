@@ -6,6 +6,7 @@ TESTS += tests/unit/osmotic-unit
 tests_unit_osmotic_unit_SOURCES = \
 	tests/unit/main.c \
 	tests/unit/unit-suites.h \
+	tests/unit/test-lflow-sim.c \
 	tests/unit/test-lport-addresses.c
 tests_unit_osmotic_unit_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_osmotic_unit_LDADD = $(OSMOTIC_LDADD) $(CHECK_LIBS)

@@ -9,6 +9,7 @@ int
 main(void)
 {
     Suite *(*const suites[])(void) = {
+        lflow_sim_suite,
         lport_addresses_suite,
     };
 

@@ -8,6 +8,7 @@
 
 #include <check.h>
 
+Suite *lflow_sim_suite(void);
 Suite *lport_addresses_suite(void);
 
 #endif /* tests/unit/unit-suites.h */

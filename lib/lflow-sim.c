@@ -1,0 +1,1003 @@
+#include <config.h>
+
+#include "lib/lflow-sim.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "flow.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/hmap.h"
+#include "openvswitch/match.h"
+#include "openvswitch/meta-flow.h"
+#include "openvswitch/ofp-actions.h"
+#include "openvswitch/ofp-flow.h"
+#include "openvswitch/ofp-protocol.h"
+#include "openvswitch/ofpbuf.h"
+#include "openvswitch/util.h"
+#include "hash.h"
+#include "util.h"
+
+/* Deepest chain of resubmits and branches a trace follows. */
+#define SIM_MAX_DEPTH 64
+
+/* Register numbers of the logical registers of lib/pipeline.h. */
+#define SIM_REG_INPORT 14
+#define SIM_REG_OUTPORT 15
+#define SIM_REG_FLAGS 10
+
+/* A logical flow with its parsed match and actions. */
+struct sim_flow {
+    struct lflow_sim_flow pub;  /* What the caller gave. */
+    struct minimatch match;     /* Parsed match. */
+    struct ofpact *ofpacts;     /* Parsed actions, "next"/"output" expanded. */
+    size_t ofpacts_len;         /* Length of 'ofpacts' in bytes. */
+};
+
+/* The flows of one stage of one datapath, highest priority first; among
+ * equal priorities, in the order they were added. */
+struct sim_stage {
+    struct sim_flow **flows;    /* The flows. */
+    size_t n_flows;             /* Number of 'flows'. */
+    size_t allocated_flows;     /* Allocated size of 'flows'. */
+};
+
+/* A logical port. */
+struct sim_port {
+    struct hmap_node key_node;  /* In datapath's 'ports', by key. */
+    struct hmap_node name_node; /* In simulator's 'ports', by name. */
+    struct lflow_sim_port pub;  /* What the caller gave. */
+};
+
+/* A multicast group. */
+struct sim_mcgroup {
+    struct hmap_node node;      /* In datapath's 'mcgroups', by key. */
+    uint32_t key;               /* Group tunnel key. */
+    char *name;                 /* Group name, e.g. "_MC_flood". */
+    const struct lflow_sim_port **ports;  /* Member ports. */
+    size_t n_ports;             /* Number of 'ports'. */
+};
+
+/* A logical datapath. */
+struct lflow_sim_datapath {
+    struct hmap_node node;      /* In simulator's 'datapaths', by key. */
+    uint32_t key;               /* Datapath tunnel key. */
+    char *name;                 /* Datapath name. */
+    enum dp_type type;          /* Switch or router. */
+    struct sim_stage stages[2][PIPELINE_MAX_STAGES];  /* By pipeline. */
+    struct hmap ports;          /* "struct sim_port"s by key. */
+    struct hmap mcgroups;       /* "struct sim_mcgroup"s by key. */
+};
+
+/* The simulated southbound state. */
+struct lflow_sim {
+    struct hmap datapaths;      /* "struct lflow_sim_datapath"s by key. */
+    struct hmap ports;          /* "struct sim_port"s by name. */
+};
+
+/* Where one copy of the packet is while a trace runs. */
+struct sim_ctx {
+    const struct lflow_sim *sim;        /* The state. */
+    struct lflow_sim_trace *trace;      /* Gets the verdicts. */
+    struct ovs_list *events;            /* Gets this copy's events. */
+    const struct lflow_sim_datapath *dp;  /* Current datapath. */
+    enum pipeline pipeline;             /* Current pipeline. */
+    const char *chassis;                /* Chassis it runs on, or NULL. */
+    struct flow flow;                   /* The packet. */
+    const char *stage;                  /* Current stage name. */
+    const struct lflow_sim_flow *lflow; /* Flow whose actions run. */
+    bool forwarded;                     /* Current actions went on? */
+    int depth;                          /* Nesting of resubmits. */
+};
+
+static void sim_goto_table(struct sim_ctx *, unsigned int oftable);
+
+struct lflow_sim *
+lflow_sim_create(void)
+{
+    struct lflow_sim *sim = xzalloc(sizeof *sim);
+    hmap_init(&sim->datapaths);
+    hmap_init(&sim->ports);
+    return sim;
+}
+
+static void
+sim_flow_destroy(struct sim_flow *f)
+{
+    free(f->pub.match);
+    free(f->pub.actions);
+    free(f->pub.source);
+    free(f->pub.uuid);
+    minimatch_destroy(&f->match);
+    free(f->ofpacts);
+    free(f);
+}
+
+static void
+sim_datapath_destroy(struct lflow_sim *sim, struct lflow_sim_datapath *dp)
+{
+    for (int p = 0; p < 2; p++) {
+        for (int t = 0; t < PIPELINE_MAX_STAGES; t++) {
+            struct sim_stage *st = &dp->stages[p][t];
+            for (size_t i = 0; i < st->n_flows; i++) {
+                sim_flow_destroy(st->flows[i]);
+            }
+            free(st->flows);
+        }
+    }
+
+    struct sim_port *port;
+    HMAP_FOR_EACH_POP (port, key_node, &dp->ports) {
+        hmap_remove(&sim->ports, &port->name_node);
+        free(port->pub.name);
+        free(port->pub.type);
+        free(port->pub.chassis);
+        free(port->pub.peer);
+        for (size_t i = 0; i < port->pub.n_port_security; i++) {
+            free(port->pub.port_security[i]);
+        }
+        free(port->pub.port_security);
+        free(port);
+    }
+    hmap_destroy(&dp->ports);
+
+    struct sim_mcgroup *mc;
+    HMAP_FOR_EACH_POP (mc, node, &dp->mcgroups) {
+        free(mc->name);
+        free(mc->ports);
+        free(mc);
+    }
+    hmap_destroy(&dp->mcgroups);
+    free(dp->name);
+    free(dp);
+}
+
+void
+lflow_sim_destroy(struct lflow_sim *sim)
+{
+    if (!sim) {
+        return;
+    }
+    struct lflow_sim_datapath *dp;
+    HMAP_FOR_EACH_POP (dp, node, &sim->datapaths) {
+        sim_datapath_destroy(sim, dp);
+    }
+    hmap_destroy(&sim->datapaths);
+    hmap_destroy(&sim->ports);
+    free(sim);
+}
+
+/* Adds datapath 'name' with tunnel key 'key' and returns it.  The caller
+ * must not add two datapaths with the same key. */
+struct lflow_sim_datapath *
+lflow_sim_add_datapath(struct lflow_sim *sim, uint32_t key, const char *name,
+                       enum dp_type type)
+{
+    struct lflow_sim_datapath *dp = xzalloc(sizeof *dp);
+    dp->key = key;
+    dp->name = xstrdup(name);
+    dp->type = type;
+    hmap_init(&dp->ports);
+    hmap_init(&dp->mcgroups);
+    hmap_insert(&sim->datapaths, &dp->node, hash_int(key, 0));
+    return dp;
+}
+
+/* Appends to 'out' the actions 'actions' of a flow in stage 'table_id' of
+ * 'pipeline' with the pseudo-actions "next" and "output" replaced by the
+ * resubmits the controller installs, also inside clone(). */
+static void
+sim_expand_actions(const char *actions, enum pipeline pipeline,
+                   unsigned int table_id, struct ds *out)
+{
+    unsigned int first = pipeline_first_oftable(pipeline);
+    unsigned int out_table = (pipeline == P_INGRESS
+                              ? OFTABLE_PHY_OUT_REMOTE
+                              : OFTABLE_PHY_DELIVER);
+    const char *p = actions;
+    while (*p) {
+        /* Find the end of this action: a comma outside parentheses. */
+        int depth = 0;
+        const char *end = p;
+        for (; *end && (depth || *end != ','); end++) {
+            depth += *end == '(' ? 1 : *end == ')' ? -1 : 0;
+        }
+        const char *s = p, *e = end;
+        while (s < e && (*s == ' ' || *s == '\t')) {
+            s++;
+        }
+        while (e > s && (e[-1] == ' ' || e[-1] == '\t')) {
+            e--;
+        }
+        size_t len = e - s;
+
+        if (out->length && out->string[out->length - 1] != '(') {
+            ds_put_char(out, ',');
+        }
+        if (len == 4 && !strncmp(s, "next", 4)) {
+            ds_put_format(out, "resubmit(,%u)", first + table_id + 1);
+        } else if (len == 6 && !strncmp(s, "output", 6)) {
+            ds_put_format(out, "resubmit(,%u)", out_table);
+        } else if (len > 7 && !strncmp(s, "clone(", 6) && e[-1] == ')') {
+            char *inner = xmemdup0(s + 6, len - 7);
+            ds_put_cstr(out, "clone(");
+            sim_expand_actions(inner, pipeline, table_id, out);
+            ds_put_char(out, ')');
+            free(inner);
+        } else {
+            ds_put_buffer(out, s, len);
+        }
+        p = *end ? end + 1 : end;
+    }
+}
+
+/* Parses a flow's match and actions into 'f'.  Returns NULL or an error
+ * message naming the flow. */
+static char * OVS_WARN_UNUSED_RESULT
+sim_flow_parse(struct sim_flow *f)
+{
+    const struct lflow_sim_flow *pub = &f->pub;
+    struct ds s = DS_EMPTY_INITIALIZER;
+    ds_put_format(&s, "table=%u,priority=%u,",
+                  pipeline_first_oftable(pub->pipeline) + pub->table_id,
+                  pub->priority);
+    if (pub->match[0]) {
+        ds_put_format(&s, "%s,", pub->match);
+    }
+    ds_put_cstr(&s, "actions=");
+    size_t start = s.length;
+    sim_expand_actions(pub->actions, pub->pipeline, pub->table_id, &s);
+    if (s.length == start) {
+        ds_put_cstr(&s, "drop");
+    }
+
+    struct ofputil_flow_mod fm;
+    enum ofputil_protocol usable;
+    char *error = parse_ofp_str(&fm, OFPFC_ADD, ds_cstr(&s), NULL, NULL,
+                                &usable);
+    ds_destroy(&s);
+    if (error) {
+        char *msg = xasprintf("%s %u priority %u (match \"%s\", "
+                              "actions \"%s\"): %s",
+                              pipeline_to_string(pub->pipeline),
+                              pub->table_id, pub->priority, pub->match,
+                              pub->actions, error);
+        free(error);
+        return msg;
+    }
+    minimatch_clone(&f->match, &fm.match);
+    minimatch_destroy(&fm.match);
+    f->ofpacts = fm.ofpacts;
+    f->ofpacts_len = fm.ofpacts_len;
+    return NULL;
+}
+
+/* Adds a logical flow to 'dp'.  Returns NULL, or an error message (that
+ * the caller must free) if the match or actions do not parse or the table
+ * is out of range; then nothing is added. */
+char *
+lflow_sim_add_flow(struct lflow_sim *sim OVS_UNUSED,
+                   struct lflow_sim_datapath *dp, enum pipeline pipeline,
+                   unsigned int table_id, unsigned int priority,
+                   const char *match, const char *actions,
+                   const char *source, const char *uuid)
+{
+    if (table_id >= PIPELINE_MAX_STAGES) {
+        return xasprintf("%s table %u: out of range (0 to %d)",
+                         pipeline_to_string(pipeline), table_id,
+                         PIPELINE_MAX_STAGES - 1);
+    }
+    if (priority > UINT16_MAX) {
+        return xasprintf("priority %u: out of range (0 to 65535)", priority);
+    }
+
+    struct sim_flow *f = xzalloc(sizeof *f);
+    f->pub.pipeline = pipeline;
+    f->pub.table_id = table_id;
+    f->pub.priority = priority;
+    f->pub.match = xstrdup(match ? match : "");
+    f->pub.actions = xstrdup(actions ? actions : "");
+    f->pub.source = xstrdup(source ? source : "");
+    f->pub.uuid = xstrdup(uuid ? uuid : "");
+    char *error = sim_flow_parse(f);
+    if (error) {
+        minimatch_init_catchall(&f->match);
+        sim_flow_destroy(f);
+        return error;
+    }
+
+    struct sim_stage *st = &dp->stages[pipeline][table_id];
+    if (st->n_flows >= st->allocated_flows) {
+        st->flows = x2nrealloc(st->flows, &st->allocated_flows,
+                               sizeof *st->flows);
+    }
+    size_t pos = st->n_flows;
+    while (pos > 0 && st->flows[pos - 1]->pub.priority < priority) {
+        pos--;
+    }
+    memmove(&st->flows[pos + 1], &st->flows[pos],
+            (st->n_flows - pos) * sizeof *st->flows);
+    st->flows[pos] = f;
+    st->n_flows++;
+    return NULL;
+}
+
+/* Adds logical port 'name' with tunnel key 'key' to 'dp'.  'chassis' is
+ * the chassis it is bound to, or NULL. */
+struct lflow_sim_port *
+lflow_sim_add_port(struct lflow_sim *sim, struct lflow_sim_datapath *dp,
+                   uint32_t key, const char *name, const char *type,
+                   const char *chassis, bool enabled)
+{
+    struct sim_port *port = xzalloc(sizeof *port);
+    port->pub.dp = dp;
+    port->pub.key = key;
+    port->pub.name = xstrdup(name);
+    port->pub.type = xstrdup(type ? type : "");
+    port->pub.chassis = nullable_xstrdup(chassis);
+    port->pub.enabled = enabled;
+    hmap_insert(&dp->ports, &port->key_node, hash_int(key, 0));
+    hmap_insert(&sim->ports, &port->name_node, hash_string(name, 0));
+    return &port->pub;
+}
+
+/* Adds one port security entry ("MAC [IP...]") to 'port'. */
+void
+lflow_sim_port_add_security(struct lflow_sim_port *port,
+                            const char *addresses)
+{
+    port->port_security = xrealloc(port->port_security,
+                                   (port->n_port_security + 1)
+                                   * sizeof *port->port_security);
+    port->port_security[port->n_port_security++] = xstrdup(addresses);
+}
+
+/* Makes 'port' a patch port whose peer is the port named 'peer'. */
+void
+lflow_sim_port_set_peer(struct lflow_sim_port *port, const char *peer)
+{
+    free(port->peer);
+    port->peer = nullable_xstrdup(peer);
+}
+
+/* Adds multicast group 'name' with key 'key' and members 'ports' to
+ * 'dp'. */
+void
+lflow_sim_add_mcgroup(struct lflow_sim_datapath *dp, uint32_t key,
+                      const char *name,
+                      const struct lflow_sim_port *const *ports,
+                      size_t n_ports)
+{
+    struct sim_mcgroup *mc = xzalloc(sizeof *mc);
+    mc->key = key;
+    mc->name = xstrdup(name);
+    mc->ports = xmemdup(ports, n_ports * sizeof *ports);
+    mc->n_ports = n_ports;
+    hmap_insert(&dp->mcgroups, &mc->node, hash_int(key, 0));
+}
+
+static struct lflow_sim_datapath *
+sim_datapath_by_key(const struct lflow_sim *sim, uint32_t key)
+{
+    struct lflow_sim_datapath *dp;
+    HMAP_FOR_EACH_WITH_HASH (dp, node, hash_int(key, 0), &sim->datapaths) {
+        if (dp->key == key) {
+            return dp;
+        }
+    }
+    return NULL;
+}
+
+/* Returns the datapath named 'name_or_key', or whose tunnel key is that
+ * decimal number, or NULL. */
+struct lflow_sim_datapath *
+lflow_sim_find_datapath(const struct lflow_sim *sim, const char *name_or_key)
+{
+    struct lflow_sim_datapath *dp;
+    HMAP_FOR_EACH (dp, node, &sim->datapaths) {
+        if (!strcmp(dp->name, name_or_key)) {
+            return dp;
+        }
+    }
+    unsigned int key;
+    if (str_to_uint(name_or_key, 10, &key)) {
+        return sim_datapath_by_key(sim, key);
+    }
+    return NULL;
+}
+
+const char *
+lflow_sim_datapath_name(const struct lflow_sim_datapath *dp)
+{
+    return dp->name;
+}
+
+uint32_t
+lflow_sim_datapath_key(const struct lflow_sim_datapath *dp)
+{
+    return dp->key;
+}
+
+/* Returns the logical port named 'name', or NULL. */
+const struct lflow_sim_port *
+lflow_sim_find_port(const struct lflow_sim *sim, const char *name)
+{
+    struct sim_port *port;
+    HMAP_FOR_EACH_WITH_HASH (port, name_node, hash_string(name, 0),
+                             &sim->ports) {
+        if (!strcmp(port->pub.name, name)) {
+            return &port->pub;
+        }
+    }
+    return NULL;
+}
+
+/* Returns the port of 'dp' with tunnel key 'key', or NULL. */
+const struct lflow_sim_port *
+lflow_sim_port_by_key(const struct lflow_sim_datapath *dp, uint32_t key)
+{
+    struct sim_port *port;
+    HMAP_FOR_EACH_WITH_HASH (port, key_node, hash_int(key, 0), &dp->ports) {
+        if (port->pub.key == key) {
+            return &port->pub;
+        }
+    }
+    return NULL;
+}
+
+static const struct sim_mcgroup *
+sim_mcgroup_by_key(const struct lflow_sim_datapath *dp, uint32_t key)
+{
+    struct sim_mcgroup *mc;
+    HMAP_FOR_EACH_WITH_HASH (mc, node, hash_int(key, 0), &dp->mcgroups) {
+        if (mc->key == key) {
+            return mc;
+        }
+    }
+    return NULL;
+}
+
+/* Returns the highest priority flow of 'st' that matches 'flow', or NULL. */
+static const struct sim_flow *
+sim_stage_lookup(const struct sim_stage *st, const struct flow *flow)
+{
+    for (size_t i = 0; i < st->n_flows; i++) {
+        if (minimatch_matches_flow(&st->flows[i]->match, flow)) {
+            return st->flows[i];
+        }
+    }
+    return NULL;
+}
+
+/* Appends an event of 'type' with a printf-formatted text to 'ctx'. */
+static struct lflow_sim_event * OVS_PRINTF_FORMAT(3, 4)
+sim_event(struct sim_ctx *ctx, enum lflow_sim_event_type type,
+          const char *format, ...)
+{
+    struct lflow_sim_event *ev = xzalloc(sizeof *ev);
+    ev->type = type;
+    ev->table_id = -1;
+    va_list args;
+    va_start(args, format);
+    ev->text = xvasprintf(format, args);
+    va_end(args);
+    ovs_list_init(&ev->children);
+    ovs_list_push_back(ctx->events, &ev->node);
+    return ev;
+}
+
+/* Returns the name of the port with key 'key' on 'ctx''s datapath, or a
+ * placeholder. */
+static const char *
+sim_port_name(const struct sim_ctx *ctx, uint32_t key)
+{
+    const struct lflow_sim_port *port = lflow_sim_port_by_key(ctx->dp, key);
+    return port ? port->name : "(no such port)";
+}
+
+/* Records a verdict for the current copy of the packet. */
+static void
+sim_verdict(struct sim_ctx *ctx, bool delivered,
+            const struct lflow_sim_port *port, const char *reason)
+{
+    struct lflow_sim_verdict *v = xzalloc(sizeof *v);
+    v->delivered = delivered;
+    v->port = port;
+    v->chassis = nullable_xstrdup(ctx->chassis);
+    if (!delivered) {
+        v->stage = ctx->stage;
+        v->flow = ctx->lflow;
+        v->reason = nullable_xstrdup(reason);
+    }
+
+    struct lflow_sim_trace *t = ctx->trace;
+    t->verdicts = xrealloc(t->verdicts,
+                           (t->n_verdicts + 1) * sizeof *t->verdicts);
+    t->verdicts[t->n_verdicts++] = v;
+
+    char *s = lflow_sim_verdict_to_string(v);
+    struct lflow_sim_event *ev = sim_event(ctx, LSE_VERDICT, "%s", s);
+    ev->verdict = v;
+    free(s);
+}
+
+/* Records a drop of the current copy, for 'reason'.  In a port security
+ * stage the reason also names the port and what it allows. */
+static void
+sim_drop(struct sim_ctx *ctx, const char *reason)
+{
+    struct ds s = DS_EMPTY_INITIALIZER;
+    if (reason) {
+        ds_put_cstr(&s, reason);
+    }
+
+    const char *suffix = "_port_sec";
+    size_t n = ctx->stage ? strlen(ctx->stage) : 0;
+    const struct lflow_sim_port *port = NULL;
+    if (n > strlen(suffix) && !strcmp(ctx->stage + n - strlen(suffix),
+                                      suffix)) {
+        uint32_t key = ctx->flow.regs[ctx->pipeline == P_INGRESS
+                                      ? SIM_REG_INPORT : SIM_REG_OUTPORT];
+        port = lflow_sim_port_by_key(ctx->dp, key);
+    }
+    if (port) {
+        ds_put_format(&s, "%sport %s", s.length ? "; " : "", port->name);
+        if (!port->enabled) {
+            ds_put_cstr(&s, " is disabled");
+        } else if (port->n_port_security) {
+            ds_put_cstr(&s, " allows only");
+            for (size_t i = 0; i < port->n_port_security; i++) {
+                ds_put_format(&s, "%s \"%s\"", i ? "," : "",
+                              port->port_security[i]);
+            }
+        } else {
+            ds_put_cstr(&s, " has no port security");
+        }
+    }
+    sim_verdict(ctx, false, port, s.length ? ds_cstr(&s) : NULL);
+    ds_destroy(&s);
+}
+
+/* Appends to 's' action 'a' in ovs-ofctl syntax. */
+static void
+sim_format_action(const struct ofpact *a, struct ds *s)
+{
+    struct ofpact_format_params fp = { .s = s };
+    ofpacts_format(a, a->len, &fp);
+}
+
+static void sim_actions(struct sim_ctx *, const struct ofpact *, size_t len);
+
+/* Runs the nested actions of clone() on a copy of the packet. */
+static void
+sim_clone(struct sim_ctx *ctx, const struct ofpact_nest *nest)
+{
+    struct lflow_sim_event *ev = sim_event(ctx, LSE_BRANCH, "clone");
+    struct sim_ctx copy = *ctx;
+    copy.events = &ev->children;
+    copy.depth++;
+    sim_actions(&copy, nest->actions, ofpact_nest_get_action_len(nest));
+}
+
+/* Records the effect of a field-setting action 'a' on the packet. */
+static void
+sim_record_set(struct sim_ctx *ctx, const struct ofpact *a,
+               const struct mf_field *field)
+{
+    struct ds s = DS_EMPTY_INITIALIZER;
+    sim_format_action(a, &s);
+    if (field && (field->id == MFF_REG0 + SIM_REG_OUTPORT
+                  || field->id == MFF_REG0 + SIM_REG_INPORT)) {
+        uint32_t key = ctx->flow.regs[field->id - MFF_REG0];
+        const struct sim_mcgroup *mc = sim_mcgroup_by_key(ctx->dp, key);
+        ds_put_format(&s, " (%s = %s)",
+                      field->id == MFF_REG0 + SIM_REG_OUTPORT
+                      ? "outport" : "inport",
+                      mc ? mc->name : sim_port_name(ctx, key));
+    }
+    sim_event(ctx, LSE_ACTION, "%s", ds_cstr(&s));
+    ds_destroy(&s);
+}
+
+/* Runs one action that changes packet fields.  Returns false if 'a' is not
+ * such an action. */
+static bool
+sim_set_action(struct sim_ctx *ctx, const struct ofpact *a)
+{
+    struct flow *flow = &ctx->flow;
+    const struct mf_field *field = NULL;
+
+    switch ((int) a->type) {
+    case OFPACT_SET_FIELD: {
+        const struct ofpact_set_field *sf = ofpact_get_SET_FIELD(a);
+        field = sf->field;
+        mf_set_flow_value_masked(field, sf->value,
+                                 ofpact_set_field_mask(sf), flow);
+        break;
+    }
+    case OFPACT_REG_MOVE: {
+        const struct ofpact_reg_move *m = ofpact_get_REG_MOVE(a);
+        field = m->dst.field;
+        mf_subfield_copy(&m->src, &m->dst, flow, NULL);
+        break;
+    }
+    case OFPACT_SET_ETH_SRC:
+        flow->dl_src = ofpact_get_SET_ETH_SRC(a)->mac;
+        break;
+    case OFPACT_SET_ETH_DST:
+        flow->dl_dst = ofpact_get_SET_ETH_DST(a)->mac;
+        break;
+    case OFPACT_SET_IPV4_SRC:
+        flow->nw_src = ofpact_get_SET_IPV4_SRC(a)->ipv4;
+        break;
+    case OFPACT_SET_IPV4_DST:
+        flow->nw_dst = ofpact_get_SET_IPV4_DST(a)->ipv4;
+        break;
+    case OFPACT_SET_L4_SRC_PORT:
+        flow->tp_src = htons(ofpact_get_SET_L4_SRC_PORT(a)->port);
+        break;
+    case OFPACT_SET_L4_DST_PORT:
+        flow->tp_dst = htons(ofpact_get_SET_L4_DST_PORT(a)->port);
+        break;
+    case OFPACT_SET_IP_DSCP:
+        flow->nw_tos = ((flow->nw_tos & ~IP_DSCP_MASK)
+                        | (ofpact_get_SET_IP_DSCP(a)->dscp & IP_DSCP_MASK));
+        break;
+    case OFPACT_DEC_TTL:
+        if (flow->nw_ttl) {
+            flow->nw_ttl--;
+        }
+        break;
+    default:
+        return false;
+    }
+    sim_record_set(ctx, a, field);
+    return true;
+}
+
+/* Runs the actions 'ofpacts' of the current flow on the packet. */
+static void
+sim_actions(struct sim_ctx *ctx, const struct ofpact *ofpacts, size_t len)
+{
+    const struct ofpact *a;
+    OFPACT_FOR_EACH (a, ofpacts, len) {
+        if (sim_set_action(ctx, a)) {
+            continue;
+        }
+        switch ((int) a->type) {
+        case OFPACT_RESUBMIT: {
+            const struct ofpact_resubmit *r = ofpact_get_RESUBMIT(a);
+            ctx->forwarded = true;
+            sim_goto_table(ctx, r->table_id);
+            break;
+        }
+        case OFPACT_CLONE:
+            sim_clone(ctx, ofpact_get_CLONE(a));
+            break;
+        case OFPACT_NOTE:
+            break;
+        default: {
+            struct ds s = DS_EMPTY_INITIALIZER;
+            sim_format_action(a, &s);
+            sim_event(ctx, LSE_UNSUPPORTED,
+                      "%s: not simulated, the packet continues unchanged",
+                      ds_cstr(&s));
+            ds_destroy(&s);
+            break;
+        }
+        }
+    }
+}
+
+/* Looks up stage 'table_id' of the current pipeline (or, if it has no
+ * flows, the next one that has) and runs the winning flow. */
+static void
+sim_stage(struct sim_ctx *ctx, unsigned int table_id)
+{
+    const struct sim_stage *st = NULL;
+    for (; table_id < PIPELINE_MAX_STAGES; table_id++) {
+        st = &ctx->dp->stages[ctx->pipeline][table_id];
+        if (st->n_flows) {
+            break;
+        }
+    }
+    if (table_id >= PIPELINE_MAX_STAGES) {
+        sim_drop(ctx, "no later stage has flows for this datapath");
+        return;
+    }
+
+    const struct pipeline_stage_info *info
+        = pipeline_stage_find(ctx->dp->type, ctx->pipeline, table_id);
+    const struct sim_flow *f = sim_stage_lookup(st, &ctx->flow);
+    struct lflow_sim_event *ev = sim_event(
+        ctx, LSE_STAGE, "%s (table %u)",
+        info ? info->name : "(unnamed stage)",
+        pipeline_first_oftable(ctx->pipeline) + table_id);
+    ev->dp = ctx->dp;
+    ev->pipeline = ctx->pipeline;
+    ev->table_id = table_id;
+    ev->stage = info ? info->name : "(unnamed stage)";
+    ev->flow = f ? &f->pub : NULL;
+
+    const char *saved_stage = ctx->stage;
+    const struct lflow_sim_flow *saved_lflow = ctx->lflow;
+    ctx->stage = ev->stage;
+    ctx->lflow = f ? &f->pub : NULL;
+    ctx->forwarded = false;
+    if (!f) {
+        sim_drop(ctx, "no flow matched");
+    } else {
+        sim_actions(ctx, f->ofpacts, f->ofpacts_len);
+        if (!ctx->forwarded) {
+            sim_drop(ctx, NULL);
+        }
+    }
+    ctx->stage = saved_stage;
+    ctx->lflow = saved_lflow;
+    ctx->forwarded = true;
+}
+
+/* Starts pipeline 'pipeline' of 'ctx''s datapath, recording it. */
+static void
+sim_start_pipeline(struct sim_ctx *ctx, enum pipeline pipeline)
+{
+    struct ds s = DS_EMPTY_INITIALIZER;
+    ds_put_format(&s, "%s(dp=\"%s\", inport=\"%s\"",
+                  pipeline_to_string(pipeline), ctx->dp->name,
+                  sim_port_name(ctx, ctx->flow.regs[SIM_REG_INPORT]));
+    if (pipeline == P_EGRESS) {
+        ds_put_format(&s, ", outport=\"%s\"",
+                      sim_port_name(ctx, ctx->flow.regs[SIM_REG_OUTPORT]));
+    }
+    ds_put_format(&s, ") on chassis %s",
+                  ctx->chassis ? ctx->chassis : "(none)");
+    struct lflow_sim_event *ev = sim_event(ctx, LSE_PIPELINE, "%s",
+                                           ds_cstr(&s));
+    ev->dp = ctx->dp;
+    ev->pipeline = pipeline;
+    ds_destroy(&s);
+
+    ctx->pipeline = pipeline;
+    sim_stage(ctx, 0);
+}
+
+/* Sends the packet across patch port 'port' to its peer's datapath. */
+static void
+sim_patch(struct sim_ctx *ctx, const struct lflow_sim_port *port)
+{
+    const struct lflow_sim_port *peer = lflow_sim_find_port(ctx->sim,
+                                                            port->peer);
+    if (!peer) {
+        char *reason = xasprintf("patch port %s: peer %s does not exist",
+                                 port->name, port->peer);
+        sim_drop(ctx, reason);
+        free(reason);
+        return;
+    }
+    sim_event(ctx, LSE_OUTPUT, "output to patch port %s, peer %s on "
+              "datapath %s", port->name, peer->name, peer->dp->name);
+    struct sim_ctx next = *ctx;
+    next.dp = peer->dp;
+    memset(next.flow.regs, 0, sizeof next.flow.regs);
+    next.flow.regs[SIM_REG_INPORT] = peer->key;
+    next.stage = NULL;
+    next.lflow = NULL;
+    sim_start_pipeline(&next, P_INGRESS);
+}
+
+/* Physical output of the packet to unicast logical port 'outport'. */
+static void
+sim_unicast_output(struct sim_ctx *ctx, uint32_t outport)
+{
+    const struct lflow_sim_port *port = lflow_sim_port_by_key(ctx->dp,
+                                                              outport);
+    if (!port) {
+        char *reason = (outport
+                        ? xasprintf("outport %"PRIu32" does not exist",
+                                    outport)
+                        : xstrdup("no outport was set"));
+        sim_drop(ctx, reason);
+        free(reason);
+        return;
+    }
+    if (port->peer) {
+        sim_patch(ctx, port);
+        return;
+    }
+    if (!port->chassis) {
+        char *reason = xasprintf("outport %s is not bound to any chassis",
+                                 port->name);
+        sim_drop(ctx, reason);
+        free(reason);
+        return;
+    }
+
+    if (ctx->chassis && !strcmp(ctx->chassis, port->chassis)) {
+        sim_event(ctx, LSE_OUTPUT, "output to %s, local on chassis %s",
+                  port->name, port->chassis);
+    } else {
+        sim_event(ctx, LSE_OUTPUT, "output to %s: tunnel from chassis %s "
+                  "to chassis %s", port->name,
+                  ctx->chassis ? ctx->chassis : "(none)", port->chassis);
+    }
+    struct sim_ctx next = *ctx;
+    next.chassis = port->chassis;
+    next.stage = NULL;
+    next.lflow = NULL;
+    sim_start_pipeline(&next, P_EGRESS);
+}
+
+/* Physical output of the packet at the end of the ingress pipeline: to the
+ * port or multicast group in the outport register. */
+static void
+sim_output(struct sim_ctx *ctx)
+{
+    uint32_t outport = ctx->flow.regs[SIM_REG_OUTPORT];
+    if (outport < MC_FLOOD_KEY) {
+        sim_unicast_output(ctx, outport);
+        return;
+    }
+
+    const struct sim_mcgroup *mc = sim_mcgroup_by_key(ctx->dp, outport);
+    if (!mc) {
+        char *reason = xasprintf("multicast group %"PRIu32" does not exist",
+                                 outport);
+        sim_drop(ctx, reason);
+        free(reason);
+        return;
+    }
+    sim_event(ctx, LSE_OUTPUT, "multicast group %s (key %"PRIu32"): "
+              "%"PRIuSIZE" member port(s)", mc->name, outport, mc->n_ports);
+
+    uint32_t inport = ctx->flow.regs[SIM_REG_INPORT];
+    bool loopback = ctx->flow.regs[SIM_REG_FLAGS]
+                    & (1u << MLF_ALLOW_LOOPBACK_BIT);
+    for (size_t i = 0; i < mc->n_ports; i++) {
+        const struct lflow_sim_port *port = mc->ports[i];
+        if (port->key == inport && !loopback) {
+            sim_event(ctx, LSE_ACTION, "skip %s: it is the inport",
+                      port->name);
+            continue;
+        }
+        struct lflow_sim_event *ev = sim_event(ctx, LSE_BRANCH, "copy to %s",
+                                               port->name);
+        struct sim_ctx copy = *ctx;
+        copy.events = &ev->children;
+        copy.flow.regs[SIM_REG_OUTPORT] = port->key;
+        copy.depth++;
+        sim_unicast_output(&copy, port->key);
+    }
+}
+
+/* Delivers the packet to the local port in the outport register. */
+static void
+sim_deliver(struct sim_ctx *ctx)
+{
+    uint32_t outport = ctx->flow.regs[SIM_REG_OUTPORT];
+    const struct lflow_sim_port *port = lflow_sim_port_by_key(ctx->dp,
+                                                              outport);
+    if (!port) {
+        char *reason = xasprintf("outport %"PRIu32" does not exist",
+                                 outport);
+        sim_drop(ctx, reason);
+        free(reason);
+        return;
+    }
+    sim_verdict(ctx, true, port, NULL);
+}
+
+/* Continues the packet at OpenFlow table 'oftable', as a resubmit does. */
+static void
+sim_goto_table(struct sim_ctx *ctx, unsigned int oftable)
+{
+    if (++ctx->depth > SIM_MAX_DEPTH) {
+        sim_drop(ctx, "too many resubmits (a loop?)");
+    } else if (oftable >= OFTABLE_INGRESS
+               && oftable < OFTABLE_INGRESS + PIPELINE_MAX_STAGES) {
+        ctx->pipeline = P_INGRESS;
+        sim_stage(ctx, oftable - OFTABLE_INGRESS);
+    } else if (oftable >= OFTABLE_EGRESS
+               && oftable < OFTABLE_EGRESS + PIPELINE_MAX_STAGES) {
+        ctx->pipeline = P_EGRESS;
+        sim_stage(ctx, oftable - OFTABLE_EGRESS);
+    } else if (oftable == OFTABLE_PHY_OUT_REMOTE
+               || oftable == OFTABLE_PHY_OUT_LOCAL) {
+        sim_output(ctx);
+    } else if (oftable == OFTABLE_PHY_DELIVER) {
+        sim_deliver(ctx);
+    } else {
+        char *reason = xasprintf("resubmit to OpenFlow table %u is not "
+                                 "simulated", oftable);
+        sim_drop(ctx, reason);
+        free(reason);
+    }
+    ctx->depth--;
+}
+
+/* Runs a trace; see lflow-sim.h. */
+struct lflow_sim_trace *
+lflow_sim_run(const struct lflow_sim *sim,
+              const struct lflow_sim_datapath *dp,
+              const struct lflow_sim_port *inport, const char *chassis,
+              const struct flow *flow)
+{
+    struct lflow_sim_trace *trace = xzalloc(sizeof *trace);
+    ovs_list_init(&trace->events);
+
+    struct sim_ctx ctx = {
+        .sim = sim,
+        .trace = trace,
+        .events = &trace->events,
+        .dp = dp,
+        .pipeline = P_INGRESS,
+        .chassis = chassis ? chassis : inport->chassis,
+        .flow = *flow,
+    };
+    memset(ctx.flow.regs, 0, sizeof ctx.flow.regs);
+    ctx.flow.regs[SIM_REG_INPORT] = inport->key;
+    sim_start_pipeline(&ctx, P_INGRESS);
+    return trace;
+}
+
+static void
+sim_events_destroy(struct ovs_list *events)
+{
+    struct lflow_sim_event *ev;
+    LIST_FOR_EACH_POP (ev, node, events) {
+        sim_events_destroy(&ev->children);
+        free(ev->text);
+        free(ev);
+    }
+}
+
+void
+lflow_sim_trace_destroy(struct lflow_sim_trace *trace)
+{
+    if (!trace) {
+        return;
+    }
+    sim_events_destroy(&trace->events);
+    for (size_t i = 0; i < trace->n_verdicts; i++) {
+        struct lflow_sim_verdict *v = trace->verdicts[i];
+        free(v->chassis);
+        free(v->reason);
+        free(v);
+    }
+    free(trace->verdicts);
+    free(trace);
+}
+
+/* Formats 'f' as "priority=P, match=(M), actions=(A)"; see lflow-sim.h. */
+char *
+lflow_sim_flow_to_string(const struct lflow_sim_flow *f)
+{
+    return xasprintf("priority=%u, match=(%s), actions=(%s)",
+                     f->priority, f->match, f->actions);
+}
+
+/* See lflow-sim.h. */
+char *
+lflow_sim_verdict_to_string(const struct lflow_sim_verdict *v)
+{
+    struct ds s = DS_EMPTY_INITIALIZER;
+    if (v->delivered) {
+        ds_put_format(&s, "delivered to %s on chassis %s", v->port->name,
+                      v->chassis ? v->chassis : "(none)");
+        return ds_steal_cstr(&s);
+    }
+
+    ds_put_format(&s, "dropped in %s", v->stage ? v->stage : "output");
+    if (v->flow) {
+        char *f = lflow_sim_flow_to_string(v->flow);
+        ds_put_format(&s, " by flow %s", f);
+        free(f);
+        if (v->flow->source[0]) {
+            ds_put_format(&s, " (source %s)", v->flow->source);
+        }
+    }
+    if (v->reason) {
+        ds_put_format(&s, ": %s", v->reason);
+    }
+    return ds_steal_cstr(&s);
+}

@@ -1,0 +1,375 @@
+#include <config.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/lflow-sim.h"
+#include "tests/unit/unit-suites.h"
+#include "flow.h"
+#include "openvswitch/dynamic-string.h"
+#include "packets.h"
+
+/* A two-chassis switch "sw0" (key 1) with ports p1 (key 1, hv1), p2
+ * (key 2, hv2) and p3 (key 3, hv1), a flood group of all three, and the
+ * logical flows a switch needs for L2 forwarding. */
+struct sim_fixture {
+    struct lflow_sim *sim;              /* The simulator. */
+    struct lflow_sim_datapath *dp;      /* sw0. */
+    struct lflow_sim_port *p1, *p2, *p3;  /* Its ports. */
+};
+
+/* Adds a flow, failing the test if it does not parse. */
+static void
+add_flow(struct sim_fixture *fx, enum pipeline pipeline, unsigned int table,
+         unsigned int priority, const char *match, const char *actions)
+{
+    char *error = lflow_sim_add_flow(fx->sim, fx->dp, pipeline, table,
+                                     priority, match, actions,
+                                     "Logical_Switch_Port:1234", "");
+    ck_assert_msg(!error, "unexpected error: %s", error);
+}
+
+static void
+fixture_init(struct sim_fixture *fx)
+{
+    fx->sim = lflow_sim_create();
+    fx->dp = lflow_sim_add_datapath(fx->sim, 1, "sw0", DP_SWITCH);
+    fx->p1 = lflow_sim_add_port(fx->sim, fx->dp, 1, "p1", "", "hv1", true);
+    fx->p2 = lflow_sim_add_port(fx->sim, fx->dp, 2, "p2", "", "hv2", true);
+    fx->p3 = lflow_sim_add_port(fx->sim, fx->dp, 3, "p3", "", "hv1", true);
+    lflow_sim_port_add_security(fx->p1, "0a:00:00:00:00:01 10.0.0.1");
+    const struct lflow_sim_port *members[] = { fx->p1, fx->p2, fx->p3 };
+    lflow_sim_add_mcgroup(fx->dp, MC_FLOOD_KEY, MC_FLOOD_NAME, members, 3);
+
+    add_flow(fx, P_INGRESS, 0, 50, "reg14=1,dl_src=0a:00:00:00:00:01",
+             "next");
+    add_flow(fx, P_INGRESS, 0, 50, "reg14=2", "next");
+    add_flow(fx, P_INGRESS, 0, 50, "reg14=3", "next");
+    add_flow(fx, P_INGRESS, 12, 50, "dl_dst=0a:00:00:00:00:02",
+             "load:2->reg15,output");
+    add_flow(fx, P_INGRESS, 12, 50, "dl_dst=0a:00:00:00:00:03",
+             "load:3->reg15,output");
+    add_flow(fx, P_INGRESS, 12, 70, "dl_dst=01:00:00:00:00:00/"
+             "01:00:00:00:00:00", "load:32768->reg15,output");
+    add_flow(fx, P_EGRESS, 5, 0, "", "output");
+}
+
+static void
+fixture_destroy(struct sim_fixture *fx)
+{
+    lflow_sim_destroy(fx->sim);
+}
+
+/* Returns a packet from p1's MAC to 'dst'. */
+static struct flow
+packet_to(const char *src, const char *dst)
+{
+    struct flow flow;
+    memset(&flow, 0, sizeof flow);
+    ck_assert(eth_addr_from_string(src, &flow.dl_src));
+    ck_assert(eth_addr_from_string(dst, &flow.dl_dst));
+    flow.dl_type = htons(ETH_TYPE_IP);
+    flow.nw_src = htonl(0x0a000001);
+    flow.nw_dst = htonl(0x0a000002);
+    flow.nw_proto = IPPROTO_TCP;
+    flow.nw_ttl = 64;
+    flow.tp_dst = htons(80);
+    return flow;
+}
+
+/* Appends the names of the stages in 'events' (depth first) to 's'. */
+static void
+stages_visited(const struct ovs_list *events, struct ds *s)
+{
+    const struct lflow_sim_event *ev;
+    LIST_FOR_EACH (ev, node, events) {
+        if (ev->type == LSE_STAGE) {
+            ds_put_format(s, "%s ", ev->stage);
+        }
+        stages_visited(&ev->children, s);
+    }
+}
+
+/* Returns true if some event in 'events' has 'type' and mentions
+ * 'needle'. */
+static bool
+has_event(const struct ovs_list *events, enum lflow_sim_event_type type,
+          const char *needle)
+{
+    const struct lflow_sim_event *ev;
+    LIST_FOR_EACH (ev, node, events) {
+        if ((ev->type == type && strstr(ev->text, needle))
+            || has_event(&ev->children, type, needle)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Runs a trace of 'flow' from port 'in' of the fixture. */
+static struct lflow_sim_trace *
+run(struct sim_fixture *fx, const struct lflow_sim_port *in,
+    const struct flow *flow)
+{
+    return lflow_sim_run(fx->sim, fx->dp, in, NULL, flow);
+}
+
+START_TEST(test_unicast_delivered_on_remote_chassis)
+{
+    struct sim_fixture fx;
+    fixture_init(&fx);
+    struct flow flow = packet_to("0a:00:00:00:00:01", "0a:00:00:00:00:02");
+    struct lflow_sim_trace *t = run(&fx, fx.p1, &flow);
+
+    ck_assert_uint_eq(t->n_verdicts, 1);
+    char *v = lflow_sim_verdict_to_string(t->verdicts[0]);
+    ck_assert_str_eq(v, "delivered to p2 on chassis hv2");
+    free(v);
+
+    /* Stages without flows are skipped, as the controller skips them. */
+    struct ds s = DS_EMPTY_INITIALIZER;
+    stages_visited(&t->events, &s);
+    ck_assert_str_eq(ds_cstr(&s),
+                     "ls_in_port_sec ls_in_l2_lkup ls_out_port_sec ");
+    ds_destroy(&s);
+    ck_assert(has_event(&t->events, LSE_OUTPUT,
+                        "tunnel from chassis hv1 to chassis hv2"));
+    ck_assert(has_event(&t->events, LSE_ACTION, "(outport = p2)"));
+
+    lflow_sim_trace_destroy(t);
+    fixture_destroy(&fx);
+}
+END_TEST
+
+START_TEST(test_broadcast_floods_all_but_inport)
+{
+    struct sim_fixture fx;
+    fixture_init(&fx);
+    struct flow flow = packet_to("0a:00:00:00:00:01", "ff:ff:ff:ff:ff:ff");
+    struct lflow_sim_trace *t = run(&fx, fx.p1, &flow);
+
+    ck_assert_uint_eq(t->n_verdicts, 2);
+    ck_assert(t->verdicts[0]->delivered && t->verdicts[1]->delivered);
+    ck_assert_str_eq(t->verdicts[0]->port->name, "p2");
+    ck_assert_str_eq(t->verdicts[0]->chassis, "hv2");
+    ck_assert_str_eq(t->verdicts[1]->port->name, "p3");
+    ck_assert_str_eq(t->verdicts[1]->chassis, "hv1");
+    ck_assert(has_event(&t->events, LSE_OUTPUT, "_MC_flood"));
+    ck_assert(has_event(&t->events, LSE_ACTION, "skip p1: it is the inport"));
+    ck_assert(has_event(&t->events, LSE_BRANCH, "copy to p2"));
+
+    lflow_sim_trace_destroy(t);
+    fixture_destroy(&fx);
+}
+END_TEST
+
+START_TEST(test_loopback_flag_floods_inport_too)
+{
+    struct sim_fixture fx;
+    fixture_init(&fx);
+    add_flow(&fx, P_INGRESS, 0, 60, "reg14=1",
+             "load:1->reg10[0],next");
+    struct flow flow = packet_to("0a:00:00:00:00:01", "ff:ff:ff:ff:ff:ff");
+    struct lflow_sim_trace *t = run(&fx, fx.p1, &flow);
+    ck_assert_uint_eq(t->n_verdicts, 3);
+    ck_assert_str_eq(t->verdicts[0]->port->name, "p1");
+    lflow_sim_trace_destroy(t);
+    fixture_destroy(&fx);
+}
+END_TEST
+
+START_TEST(test_spoofed_source_names_port_security)
+{
+    struct sim_fixture fx;
+    fixture_init(&fx);
+    struct flow flow = packet_to("0a:00:00:00:00:66", "0a:00:00:00:00:02");
+    struct lflow_sim_trace *t = run(&fx, fx.p1, &flow);
+
+    ck_assert_uint_eq(t->n_verdicts, 1);
+    const struct lflow_sim_verdict *v = t->verdicts[0];
+    ck_assert(!v->delivered);
+    ck_assert_str_eq(v->stage, "ls_in_port_sec");
+    char *s = lflow_sim_verdict_to_string(v);
+    ck_assert_str_eq(s, "dropped in ls_in_port_sec: no flow matched; "
+                     "port p1 allows only \"0a:00:00:00:00:01 10.0.0.1\"");
+    free(s);
+
+    lflow_sim_trace_destroy(t);
+    fixture_destroy(&fx);
+}
+END_TEST
+
+START_TEST(test_disabled_port_dropped_by_flow)
+{
+    struct sim_fixture fx;
+    fixture_init(&fx);
+    add_flow(&fx, P_INGRESS, 0, 100, "reg14=3", "drop");
+    fx.p3->enabled = false;
+    struct flow flow = packet_to("0a:00:00:00:00:03", "0a:00:00:00:00:02");
+    struct lflow_sim_trace *t = run(&fx, fx.p3, &flow);
+
+    ck_assert_uint_eq(t->n_verdicts, 1);
+    const struct lflow_sim_verdict *v = t->verdicts[0];
+    ck_assert(!v->delivered);
+    ck_assert_ptr_nonnull(v->flow);
+    ck_assert_uint_eq(v->flow->priority, 100);
+    char *s = lflow_sim_verdict_to_string(v);
+    ck_assert_str_eq(s, "dropped in ls_in_port_sec by flow priority=100, "
+                     "match=(reg14=3), actions=(drop) (source "
+                     "Logical_Switch_Port:1234): port p3 is disabled");
+    free(s);
+
+    lflow_sim_trace_destroy(t);
+    fixture_destroy(&fx);
+}
+END_TEST
+
+START_TEST(test_unknown_mac_without_flow_is_dropped_in_lookup)
+{
+    struct sim_fixture fx;
+    fixture_init(&fx);
+    struct flow flow = packet_to("0a:00:00:00:00:01", "0a:00:00:00:00:99");
+    struct lflow_sim_trace *t = run(&fx, fx.p1, &flow);
+    ck_assert_uint_eq(t->n_verdicts, 1);
+    ck_assert(!t->verdicts[0]->delivered);
+    ck_assert_str_eq(t->verdicts[0]->stage, "ls_in_l2_lkup");
+    ck_assert_str_eq(t->verdicts[0]->reason, "no flow matched");
+    lflow_sim_trace_destroy(t);
+    fixture_destroy(&fx);
+}
+END_TEST
+
+START_TEST(test_unbound_outport_is_dropped)
+{
+    struct sim_fixture fx;
+    fixture_init(&fx);
+    lflow_sim_add_port(fx.sim, fx.dp, 4, "p4", "", NULL, true);
+    add_flow(&fx, P_INGRESS, 12, 50, "dl_dst=0a:00:00:00:00:04",
+             "load:4->reg15,output");
+    struct flow flow = packet_to("0a:00:00:00:00:01", "0a:00:00:00:00:04");
+    struct lflow_sim_trace *t = run(&fx, fx.p1, &flow);
+    ck_assert_uint_eq(t->n_verdicts, 1);
+    ck_assert(!t->verdicts[0]->delivered);
+    ck_assert_str_eq(t->verdicts[0]->reason,
+                     "outport p4 is not bound to any chassis");
+    lflow_sim_trace_destroy(t);
+    fixture_destroy(&fx);
+}
+END_TEST
+
+START_TEST(test_unsupported_action_is_recorded)
+{
+    struct sim_fixture fx;
+    fixture_init(&fx);
+    add_flow(&fx, P_INGRESS, 3, 10, "ip", "ct(zone=5),next");
+    struct flow flow = packet_to("0a:00:00:00:00:01", "0a:00:00:00:00:02");
+    struct lflow_sim_trace *t = run(&fx, fx.p1, &flow);
+    ck_assert(has_event(&t->events, LSE_UNSUPPORTED, "ct("));
+    ck_assert_uint_eq(t->n_verdicts, 1);
+    ck_assert(t->verdicts[0]->delivered);
+    lflow_sim_trace_destroy(t);
+    fixture_destroy(&fx);
+}
+END_TEST
+
+START_TEST(test_next_inside_clone_is_expanded)
+{
+    struct sim_fixture fx;
+    fixture_init(&fx);
+    add_flow(&fx, P_INGRESS, 5, 10, "ip", "clone(mod_dl_dst:0a:00:00:00:00:03,"
+             "next),next");
+    struct flow flow = packet_to("0a:00:00:00:00:01", "0a:00:00:00:00:02");
+    struct lflow_sim_trace *t = run(&fx, fx.p1, &flow);
+    ck_assert_uint_eq(t->n_verdicts, 2);
+    ck_assert_str_eq(t->verdicts[0]->port->name, "p3");
+    ck_assert_str_eq(t->verdicts[1]->port->name, "p2");
+    lflow_sim_trace_destroy(t);
+    fixture_destroy(&fx);
+}
+END_TEST
+
+START_TEST(test_patch_port_continues_in_peer_datapath)
+{
+    struct sim_fixture fx;
+    fixture_init(&fx);
+    struct lflow_sim_datapath *lr = lflow_sim_add_datapath(fx.sim, 2, "lr0",
+                                                           DP_ROUTER);
+    struct lflow_sim_port *ls_rp = lflow_sim_add_port(fx.sim, fx.dp, 5,
+                                                      "sw0-lr0", "patch",
+                                                      NULL, true);
+    lflow_sim_port_set_peer(ls_rp, "lr0-sw0");
+    lflow_sim_add_port(fx.sim, lr, 1, "lr0-sw0", "patch", NULL, true);
+    add_flow(&fx, P_INGRESS, 12, 50, "dl_dst=0a:00:00:00:00:ff",
+             "load:5->reg15,output");
+    char *error = lflow_sim_add_flow(fx.sim, lr, P_INGRESS, 0, 50, "reg14=1",
+                                     "drop", "", "");
+    ck_assert_ptr_null(error);
+
+    struct flow flow = packet_to("0a:00:00:00:00:01", "0a:00:00:00:00:ff");
+    struct lflow_sim_trace *t = run(&fx, fx.p1, &flow);
+    ck_assert_uint_eq(t->n_verdicts, 1);
+    ck_assert_str_eq(t->verdicts[0]->stage, "lr_in_admission");
+    ck_assert(has_event(&t->events, LSE_OUTPUT, "peer lr0-sw0"));
+    lflow_sim_trace_destroy(t);
+    fixture_destroy(&fx);
+}
+END_TEST
+
+START_TEST(test_bad_flow_is_refused_and_named)
+{
+    struct sim_fixture fx;
+    fixture_init(&fx);
+    char *error = lflow_sim_add_flow(fx.sim, fx.dp, P_INGRESS, 3, 10,
+                                     "nosuchfield=1", "next", "", "");
+    ck_assert_ptr_nonnull(error);
+    ck_assert_msg(strstr(error, "nosuchfield") != NULL, "%s", error);
+    free(error);
+
+    error = lflow_sim_add_flow(fx.sim, fx.dp, P_INGRESS, PIPELINE_MAX_STAGES,
+                               10, "", "next", "", "");
+    ck_assert_ptr_nonnull(error);
+    ck_assert_msg(strstr(error, "out of range") != NULL, "%s", error);
+    free(error);
+
+    /* The refused flow is not there: the packet goes through. */
+    struct flow flow = packet_to("0a:00:00:00:00:01", "0a:00:00:00:00:02");
+    struct lflow_sim_trace *t = run(&fx, fx.p1, &flow);
+    ck_assert(t->verdicts[0]->delivered);
+    lflow_sim_trace_destroy(t);
+    fixture_destroy(&fx);
+}
+END_TEST
+
+START_TEST(test_find_datapath_by_name_or_key)
+{
+    struct sim_fixture fx;
+    fixture_init(&fx);
+    ck_assert_ptr_eq(lflow_sim_find_datapath(fx.sim, "sw0"), fx.dp);
+    ck_assert_ptr_eq(lflow_sim_find_datapath(fx.sim, "1"), fx.dp);
+    ck_assert_ptr_null(lflow_sim_find_datapath(fx.sim, "sw9"));
+    ck_assert_ptr_eq(lflow_sim_find_port(fx.sim, "p2"), fx.p2);
+    ck_assert_ptr_eq(lflow_sim_port_by_key(fx.dp, 3), fx.p3);
+    fixture_destroy(&fx);
+}
+END_TEST
+
+Suite *
+lflow_sim_suite(void)
+{
+    Suite *s = suite_create("lflow-sim");
+    TCase *tc = tcase_create("core");
+    tcase_add_test(tc, test_unicast_delivered_on_remote_chassis);
+    tcase_add_test(tc, test_broadcast_floods_all_but_inport);
+    tcase_add_test(tc, test_loopback_flag_floods_inport_too);
+    tcase_add_test(tc, test_spoofed_source_names_port_security);
+    tcase_add_test(tc, test_disabled_port_dropped_by_flow);
+    tcase_add_test(tc, test_unknown_mac_without_flow_is_dropped_in_lookup);
+    tcase_add_test(tc, test_unbound_outport_is_dropped);
+    tcase_add_test(tc, test_unsupported_action_is_recorded);
+    tcase_add_test(tc, test_next_inside_clone_is_expanded);
+    tcase_add_test(tc, test_patch_port_continues_in_peer_datapath);
+    tcase_add_test(tc, test_bad_flow_is_refused_and_named);
+    tcase_add_test(tc, test_find_datapath_by_name_or_key);
+    suite_add_tcase(s, tc);
+    return s;
+}
