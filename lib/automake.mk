@@ -2,6 +2,17 @@
 noinst_LTLIBRARIES += lib/libosmotic.la
 
 lib_libosmotic_la_SOURCES = \
+	lib/expr-ast.c \
+	lib/expr-ast.h \
+	lib/expr-check.c \
+	lib/expr-check.h \
+	lib/expr-eval.c \
+	lib/expr-lex.c \
+	lib/expr-lex.h \
+	lib/expr-parse.c \
+	lib/expr-symtab.c \
+	lib/expr-symtab.h \
+	lib/expr.h \
 	lib/lflow-sim.c \
 	lib/lflow-sim.h \
 	lib/lport-addresses.c \

@@ -1,0 +1,215 @@
+#include <config.h>
+
+#include "lib/expr-check.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/expr.h"
+#include "util.h"
+
+/* Checks that 'relop' applies to 'sym' ('is_set' if a set follows). */
+char *
+expr_check_relop(const struct expr_symbol *sym, enum expr_relop relop,
+                 bool is_set)
+{
+    if (!expr_relop_is_ordering(relop)) {
+        return NULL;
+    } else if (sym->type == EXPR_SYM_STRING) {
+        return xasprintf("\"%s\": %s is a string field; only == and != "
+                         "apply", expr_relop_text(relop), sym->name);
+    } else if (is_set) {
+        return xasprintf("\"%s\": a set can only be compared with == or !=",
+                         expr_relop_text(relop));
+    }
+    return NULL;
+}
+
+/* Returns true if a constant written in 'format' may go into a field of
+ * format 'field_format'. */
+static bool
+format_fits(enum expr_format format, enum expr_format field_format)
+{
+    return (format == EXPR_FMT_DEC || format == EXPR_FMT_HEX
+            || format == field_format);
+}
+
+/* Returns the part of constant token 'token' before its mask. */
+static char *
+value_text(const struct expr_token *token)
+{
+    const char *slash = strchr(token->text, '/');
+    return (slash ? xmemdup0(token->text, slash - token->text)
+            : xstrdup(token->text));
+}
+
+/* Checks constant 'c' (written 'text', 'what' being "" or "mask ") for
+ * field 'sym'. */
+static char *
+check_constant(const struct expr_symbol *sym, const struct expr_constant *c,
+               const char *what, const char *text)
+{
+    if (!format_fits(c->format, sym->format)) {
+        return xasprintf("%s%s: %s needs %s, not %s", what, text, sym->name,
+                         expr_format_name(sym->format),
+                         expr_format_name(c->format));
+    }
+    if (expr_value_n_bits(&c->value) > sym->width) {
+        return xasprintf("%s%s does not fit in %d-bit field %s", what, text,
+                         sym->width, sym->name);
+    }
+    return NULL;
+}
+
+/* Decodes the mask of constant token 'token' for field 'sym' into
+ * '*mask': a prefix length after an IPv4 or IPv6 address, otherwise a bit
+ * mask. */
+static char *
+check_mask(const struct expr_symbol *sym, const struct expr_token *token,
+           struct expr_value *mask)
+{
+    bool is_ip = (token->c.format == EXPR_FMT_IPV4
+                  || token->c.format == EXPR_FMT_IPV6);
+    if (is_ip && token->mask.format == EXPR_FMT_DEC) {
+        uint64_t plen = expr_value_to_uint64(&token->mask.value);
+        if (expr_value_n_bits(&token->mask.value) > 64
+            || plen > sym->width) {
+            return xasprintf("%s: prefix length %s is out of range for %s "
+                             "(0 to %d)", token->text, token->mask_text,
+                             sym->name, sym->width);
+        }
+        expr_value_mask_prefix(sym->width, plen, mask);
+        return NULL;
+    }
+    char *error = check_constant(sym, &token->mask, "mask ",
+                                 token->mask_text);
+    if (!error) {
+        *mask = token->mask.value;
+    }
+    return error;
+}
+
+/* Checks constant token 'token' against field 'sym' and stores the
+ * comparison in '*leafp'. */
+static char *
+check_const_token(const struct expr_symbol *sym, enum expr_relop relop,
+                  const struct expr_token *token, struct expr **leafp)
+{
+    if (sym->type == EXPR_SYM_STRING) {
+        return xasprintf("%s: %s needs a quoted string (a port name)",
+                         token->text, sym->name);
+    }
+
+    char *text = value_text(token);
+    char *error = check_constant(sym, &token->c, "", text);
+    free(text);
+    if (error) {
+        return error;
+    }
+
+    struct expr *leaf = expr_create_cmp(sym, relop, EXPR_CMP_CONST);
+    leaf->cmp.value = token->c.value;
+    if (token->has_mask) {
+        if (expr_relop_is_ordering(relop)) {
+            expr_destroy(leaf);
+            return xasprintf("%s: a masked value cannot be compared with "
+                             "\"%s\"", token->text, expr_relop_text(relop));
+        }
+        error = check_mask(sym, token, &leaf->cmp.mask);
+        if (error) {
+            expr_destroy(leaf);
+            return error;
+        }
+        expr_value_and(&leaf->cmp.value, &leaf->cmp.mask);
+    }
+    *leafp = leaf;
+    return NULL;
+}
+
+/* Checks set reference token 'token' ($name or @name) against 'sym'. */
+static char *
+check_set_ref(const struct expr_symbol *sym, enum expr_relop relop,
+              const struct expr_token *token,
+              const struct expr_context *ctx, struct expr **leafp)
+{
+    bool is_addr_set = token->type == EXPR_TOK_ADDR_SET;
+    if (expr_relop_is_ordering(relop)) {
+        return xasprintf("%s: %s can only be compared with == or !=",
+                         token->text,
+                         is_addr_set ? "an address set" : "a port group");
+    }
+    if (is_addr_set) {
+        if (sym->type != EXPR_SYM_FIELD
+            || (sym->format != EXPR_FMT_IPV4
+                && sym->format != EXPR_FMT_IPV6)) {
+            return xasprintf("%s: address sets apply only to IPv4 and IPv6 "
+                             "address fields, not %s", token->text,
+                             sym->name);
+        }
+        if (ctx && ctx->address_set_exists
+            && !ctx->address_set_exists(token->s, ctx->aux)) {
+            return xasprintf("%s: no address set of that name",
+                             token->text);
+        }
+    } else {
+        if (sym->type != EXPR_SYM_STRING) {
+            return xasprintf("%s: port groups apply only to inport and "
+                             "outport, not %s", token->text, sym->name);
+        }
+        if (ctx && ctx->port_group_exists
+            && !ctx->port_group_exists(token->s, ctx->aux)) {
+            return xasprintf("%s: no port group of that name", token->text);
+        }
+    }
+    struct expr *leaf = expr_create_cmp(
+        sym, relop, is_addr_set ? EXPR_CMP_ADDR_SET : EXPR_CMP_PORT_GROUP);
+    leaf->cmp.string = xstrdup(token->s);
+    *leafp = leaf;
+    return NULL;
+}
+
+/* Checks value token 'token' against field 'sym' compared with 'relop'
+ * and, if it is valid, stores the comparison in '*leafp'.  Returns NULL
+ * on success, an error if the token is not a valid value for 'sym', and
+ * an empty string if it is not a value at all (the parser's error). */
+char *
+expr_check_value(const struct expr_symbol *sym, enum expr_relop relop,
+                 const struct expr_token *token,
+                 const struct expr_context *ctx, struct expr **leafp)
+{
+    *leafp = NULL;
+    switch (token->type) {
+    case EXPR_TOK_CONST:
+        return check_const_token(sym, relop, token, leafp);
+    case EXPR_TOK_STRING:
+        if (sym->type != EXPR_SYM_STRING) {
+            return xasprintf("%s: %s needs %s, not a string", token->text,
+                             sym->name, expr_format_name(sym->format));
+        }
+        *leafp = expr_create_cmp(sym, relop, EXPR_CMP_STRING);
+        (*leafp)->cmp.string = xstrdup(token->s);
+        return NULL;
+    case EXPR_TOK_ADDR_SET:
+    case EXPR_TOK_PORT_GROUP:
+        return check_set_ref(sym, relop, token, ctx, leafp);
+    case EXPR_TOK_END:
+    case EXPR_TOK_ERROR:
+    case EXPR_TOK_ID:
+    case EXPR_TOK_EQ:
+    case EXPR_TOK_NE:
+    case EXPR_TOK_LT:
+    case EXPR_TOK_LE:
+    case EXPR_TOK_GT:
+    case EXPR_TOK_GE:
+    case EXPR_TOK_AND:
+    case EXPR_TOK_OR:
+    case EXPR_TOK_NOT:
+    case EXPR_TOK_LPAREN:
+    case EXPR_TOK_RPAREN:
+    case EXPR_TOK_LCURLY:
+    case EXPR_TOK_RCURLY:
+    case EXPR_TOK_COMMA:
+        break;
+    }
+    return xstrdup("");
+}

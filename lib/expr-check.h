@@ -1,0 +1,31 @@
+/*
+ * Type checking of comparisons in the match language.
+ *
+ * The parser calls these functions for each "field relop value" it reads.
+ * They check that the operator applies to the field (ordering only on
+ * bit-string fields, never with a mask or a set), that the value is of a
+ * kind the field takes (an IPv4 literal only in an IPv4 field, a quoted
+ * string only in inport/outport, ...), that it fits in the field's width
+ * and that referenced address sets and port groups exist.
+ *
+ * Each returns NULL or a malloc()'d message that starts with the
+ * offending token; the parser prefixes its column.
+ */
+#ifndef EXPR_CHECK_H
+#define EXPR_CHECK_H 1
+
+#include "lib/expr-ast.h"
+#include "lib/expr-lex.h"
+#include "openvswitch/compiler.h"
+
+struct expr_context;
+
+char *expr_check_relop(const struct expr_symbol *, enum expr_relop,
+                       bool is_set)
+    OVS_WARN_UNUSED_RESULT;
+char *expr_check_value(const struct expr_symbol *, enum expr_relop,
+                       const struct expr_token *,
+                       const struct expr_context *, struct expr **leafp)
+    OVS_WARN_UNUSED_RESULT;
+
+#endif /* lib/expr-check.h */
