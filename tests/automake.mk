@@ -6,8 +6,11 @@ TESTS += tests/unit/osmotic-unit
 tests_unit_osmotic_unit_SOURCES = \
 	tests/unit/main.c \
 	tests/unit/unit-suites.h \
+	tests/unit/test-expr-eval.c \
+	tests/unit/test-expr-parse.c \
 	tests/unit/test-lflow-sim.c \
-	tests/unit/test-lport-addresses.c
+	tests/unit/test-lport-addresses.c \
+	tests/unit/test-tunnel-keys.c
 tests_unit_osmotic_unit_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_osmotic_unit_LDADD = $(OSMOTIC_LDADD) $(CHECK_LIBS)
 endif
@@ -20,3 +23,7 @@ check-system: all
 	OSM_BUILDDIR=$(abs_top_builddir) OSM_SRCDIR=$(abs_top_srcdir) \
 	    $(abs_top_srcdir)/tests/system/run.sh $(TESTS_PATTERN)
 .PHONY: check-system
+
+# The schema manuals must document every table and column of the schemas.
+TESTS += tests/unit/test-schema-docs.sh
+EXTRA_DIST += tests/unit/test-schema-docs.sh tests/unit/check-schema-docs.py
