@@ -17,6 +17,8 @@ lib_libosmotic_la_SOURCES = \
 	lib/lflow-sim.h \
 	lib/lport-addresses.c \
 	lib/lport-addresses.h \
+	lib/nb-validate.c \
+	lib/nb-validate.h \
 	lib/osmotic-dirs.c \
 	lib/osmotic-dirs.h \
 	lib/pipeline.c \

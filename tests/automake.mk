@@ -13,6 +13,7 @@ tests_unit_osmotic_unit_LDADD = $(OSMOTIC_LDADD) $(CHECK_LIBS)
 endif
 
 EXTRA_DIST += tests/system/run.sh tests/system/lib.sh \
+	tests/system/nbctl-lib.sh \
 	$(wildcard $(srcdir)/tests/system/test-*.sh)
 
 # System tests: real ovsdb-server and ovs-vswitchd in network namespaces.

@@ -22,3 +22,21 @@ utilities/osmotic-ctl: utilities/osmotic-ctl.in Makefile
 # and the system tests share.
 pkgdata_DATA += utilities/osmotic-hosts.sh
 EXTRA_DIST += utilities/osmotic-hosts.sh
+
+# The main loop and options shared by the database command-line tools.
+noinst_LTLIBRARIES += utilities/libctlcommon.la
+utilities_libctlcommon_la_SOURCES = \
+	utilities/ctl-common.c \
+	utilities/ctl-common.h
+
+# osmotic-nbctl: the northbound database command-line tool.
+bin_PROGRAMS += utilities/osmotic-nbctl
+utilities_osmotic_nbctl_SOURCES = \
+	utilities/nbctl-color.c \
+	utilities/nbctl-policy.c \
+	utilities/nbctl-router.c \
+	utilities/nbctl-switch.c \
+	utilities/nbctl.h \
+	utilities/osmotic-nbctl.c
+utilities_osmotic_nbctl_LDADD = utilities/libctlcommon.la $(OSMOTIC_LDADD)
+dist_man_MANS += utilities/osmotic-nbctl.8

@@ -1,0 +1,800 @@
+#include <config.h>
+
+#include "lib/nb-validate.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/lport-addresses.h"
+#include "lib/osmotic-nb-idl.h"
+#include "ovsdb-idl-provider.h"
+#include "ovsdb-idl.h"
+#include "packets.h"
+#include "smap.h"
+#include "util.h"
+
+/* Parses 's' as a decimal integer in [min, max] into '*value'.  Returns
+ * true on success. */
+static bool
+parse_bounded_int(const char *s, long long int min, long long int max,
+                  long long int *value)
+{
+    if (!*s || !isdigit((unsigned char) *s)) {
+        return false;
+    }
+    errno = 0;
+    char *end;
+    long long int v = strtoll(s, &end, 10);
+    if (errno || *end || v < min || v > max) {
+        return false;
+    }
+    *value = v;
+    return true;
+}
+
+/* Checks that 's' is one IPv4 or IPv6 address without a prefix length. */
+char *
+nb_validate_ip(const char *s)
+{
+    struct lport_ipv4 ipv4;
+    struct lport_ipv6 ipv6;
+    bool is_ipv6;
+    return lport_parse_ip(s, false, &is_ipv6, &ipv4, &ipv6);
+}
+
+/* Checks that 's' is an IP address or a network "ADDRESS/PLEN" without
+ * host bits set. */
+char *
+nb_validate_ip_or_cidr(const char *s)
+{
+    return strchr(s, '/') ? lport_parse_cidr(s, true) : nb_validate_ip(s);
+}
+
+/* Checks that 's' is a unicast Ethernet address xx:xx:xx:xx:xx:xx. */
+char *
+nb_validate_mac(const char *s)
+{
+    struct eth_addr ea;
+    return lport_parse_mac(s, &ea);
+}
+
+/* Checks that 's' can name an address set or port group in a match ("$s",
+ * "@s"): a letter or underscore, then letters, digits, '_' or '.'. */
+char *
+nb_validate_name(const char *s)
+{
+    if (!*s) {
+        return xstrdup("empty name");
+    }
+    if (!isalpha((unsigned char) s[0]) && s[0] != '_') {
+        return xasprintf("%s: invalid name (must start with a letter or "
+                         "'_')", s);
+    }
+    for (const char *p = s; *p; p++) {
+        if (!isalnum((unsigned char) *p) && *p != '_' && *p != '.') {
+            return xasprintf("%s: invalid name (only letters, digits, '_' "
+                             "and '.' are allowed)", s);
+        }
+    }
+    return NULL;
+}
+
+/* Returns true if 's' looks like an IPv6 address or prefix. */
+static bool
+is_ipv6_string(const char *s)
+{
+    return strchr(s, ':') != NULL;
+}
+
+/* Checks a static route: 'prefix' is an IP or network, 'nexthop' an IP
+ * address of the same family (or "discard"). */
+char *
+nb_validate_route(const char *prefix, const char *nexthop)
+{
+    char *error = nb_validate_ip_or_cidr(prefix);
+    if (error) {
+        return error;
+    }
+    if (!strcmp(nexthop, "discard")) {
+        return NULL;
+    }
+    error = nb_validate_ip(nexthop);
+    if (error) {
+        return error;
+    }
+    if (is_ipv6_string(prefix) != is_ipv6_string(nexthop)) {
+        return xasprintf("%s: nexthop is not in the address family of "
+                         "prefix %s", nexthop, prefix);
+    }
+    return NULL;
+}
+
+/* Checks a NAT rule.  'logical_port' and 'external_mac' may be NULL. */
+char *
+nb_validate_nat(const char *type, const char *external_ip,
+                const char *logical_ip, const char *logical_port,
+                const char *external_mac)
+{
+    bool is_snat = !strcmp(type, "snat");
+    if (!is_snat && strcmp(type, "dnat") && strcmp(type, "dnat_and_snat")) {
+        return xasprintf("%s: invalid NAT type (expected dnat, snat or "
+                         "dnat_and_snat)", type);
+    }
+    char *error = nb_validate_ip(external_ip);
+    if (error) {
+        return error;
+    }
+    error = is_snat ? nb_validate_ip_or_cidr(logical_ip)
+                    : nb_validate_ip(logical_ip);
+    if (error) {
+        return error;
+    }
+    if (is_ipv6_string(external_ip) != is_ipv6_string(logical_ip)) {
+        return xasprintf("%s: logical IP is not in the address family of "
+                         "external IP %s", logical_ip, external_ip);
+    }
+    if ((logical_port != NULL) != (external_mac != NULL)) {
+        return xstrdup("logical port and external MAC must be given "
+                       "together");
+    }
+    if (logical_port) {
+        if (strcmp(type, "dnat_and_snat")) {
+            return xasprintf("%s: a logical port and external MAC are only "
+                             "allowed with dnat_and_snat", logical_port);
+        }
+        return nb_validate_mac(external_mac);
+    }
+    return NULL;
+}
+
+/* Parses "IP[:PORT]" or "[IPv6]:PORT" (or a bare IPv6 address) in 's'.
+ * Sets '*has_port' and '*is_ipv6' on success. */
+static char *
+parse_ip_port(const char *s, bool *has_port, bool *is_ipv6)
+{
+    char *copy = xstrdup(s);
+    char *ip = copy;
+    char *port = NULL;
+    char *error = NULL;
+
+    if (copy[0] == '[') {
+        char *close = strchr(copy, ']');
+        if (!close) {
+            error = xasprintf("%s: missing ']'", s);
+            goto out;
+        }
+        *close = '\0';
+        ip = copy + 1;
+        if (close[1] == ':') {
+            port = close + 2;
+        } else if (close[1]) {
+            error = xasprintf("%s: invalid address (expected [IPv6]:PORT)",
+                              s);
+            goto out;
+        }
+    } else if (strchr(copy, '.')) {
+        char *colon = strchr(copy, ':');
+        if (colon) {
+            *colon = '\0';
+            port = colon + 1;
+        }
+    }
+
+    error = nb_validate_ip(ip);
+    if (error) {
+        free(error);
+        error = xasprintf("%s: invalid IP address", s);
+        goto out;
+    }
+    *is_ipv6 = is_ipv6_string(ip);
+    *has_port = port != NULL;
+    long long int value;
+    if (port && !parse_bounded_int(port, 1, 65535, &value)) {
+        error = xasprintf("%s: invalid port (expected 1 to 65535)", s);
+    }
+out:
+    free(copy);
+    return error;
+}
+
+/* Checks a load-balancer VIP "IP[:PORT]" or "[IPv6]:PORT". */
+char *
+nb_validate_lb_vip(const char *vip, bool *has_port, bool *is_ipv6)
+{
+    return parse_ip_port(vip, has_port, is_ipv6);
+}
+
+/* Checks the backends of VIP 'vip': a comma-separated list of "IP[:PORT]"
+ * with a port exactly when the VIP has one and the VIP's family.  An
+ * empty list is allowed (such a VIP rejects connections). */
+char *
+nb_validate_lb_backends(const char *vip, const char *backends)
+{
+    bool vip_port, vip_v6;
+    char *error = nb_validate_lb_vip(vip, &vip_port, &vip_v6);
+    if (error) {
+        return error;
+    }
+
+    char *copy = xstrdup(backends);
+    char *save_ptr = NULL;
+    for (char *b = strtok_r(copy, ",", &save_ptr); b;
+         b = strtok_r(NULL, ",", &save_ptr)) {
+        while (isspace((unsigned char) *b)) {
+            b++;
+        }
+        bool port, v6;
+        error = parse_ip_port(b, &port, &v6);
+        if (!error && port != vip_port) {
+            error = xasprintf("%s: backend %s a port because VIP %s %s", b,
+                              port ? "must not have" : "must have", vip,
+                              vip_port ? "has one" : "has none");
+        }
+        if (!error && v6 != vip_v6) {
+            error = xasprintf("%s: backend is not in the address family of "
+                              "VIP %s", b, vip);
+        }
+        if (error) {
+            break;
+        }
+    }
+    free(copy);
+    return error;
+}
+
+/* Checks a Logical_Switch_Port type. */
+char *
+nb_validate_lsp_type(const char *type)
+{
+    if (*type && strcmp(type, "router") && strcmp(type, "localnet")) {
+        return xasprintf("%s: invalid port type (expected \"\", router or "
+                         "localnet)", type);
+    }
+    return NULL;
+}
+
+/* Checks "PORT" or "PORT:IP" of a passive connection target. */
+static bool
+valid_passive(const char *s)
+{
+    char *copy = xstrdup(s);
+    char *colon = strchr(copy, ':');
+    long long int port;
+    bool ok;
+    if (colon) {
+        *colon = '\0';
+        char *ip = colon + 1;
+        size_t len = strlen(ip);
+        if (ip[0] == '[' && len > 2 && ip[len - 1] == ']') {
+            ip[len - 1] = '\0';
+            ip++;
+        }
+        char *error = nb_validate_ip(ip);
+        ok = !error;
+        free(error);
+    } else {
+        ok = true;
+    }
+    ok = ok && parse_bounded_int(copy, 0, 65535, &port);
+    free(copy);
+    return ok;
+}
+
+/* Checks an ovsdb-server connection target: tcp:IP:PORT, ssl:IP:PORT,
+ * unix:FILE, ptcp:PORT[:IP], pssl:PORT[:IP] or punix:FILE. */
+char *
+nb_validate_connection_target(const char *target)
+{
+    static const char *const unix_prefixes[] = { "unix:", "punix:" };
+    static const char *const active[] = { "tcp:", "ssl:" };
+    static const char *const passive[] = { "ptcp:", "pssl:" };
+
+    for (size_t i = 0; i < ARRAY_SIZE(unix_prefixes); i++) {
+        size_t n = strlen(unix_prefixes[i]);
+        if (!strncmp(target, unix_prefixes[i], n)) {
+            return target[n] ? NULL
+                   : xasprintf("%s: missing socket file name", target);
+        }
+    }
+    for (size_t i = 0; i < ARRAY_SIZE(active); i++) {
+        size_t n = strlen(active[i]);
+        if (!strncmp(target, active[i], n)) {
+            bool has_port, is_ipv6;
+            char *error = parse_ip_port(target + n, &has_port, &is_ipv6);
+            if (!error && !has_port) {
+                error = xstrdup("missing port");
+            }
+            if (error) {
+                free(error);
+                return xasprintf("%s: invalid target (expected %sIP:PORT)",
+                                 target, active[i]);
+            }
+            return NULL;
+        }
+    }
+    for (size_t i = 0; i < ARRAY_SIZE(passive); i++) {
+        size_t n = strlen(passive[i]);
+        if (!strncmp(target, passive[i], n)) {
+            return (valid_passive(target + n) ? NULL
+                    : xasprintf("%s: invalid target (expected %sPORT[:IP])",
+                                target, passive[i]));
+        }
+    }
+    return xasprintf("%s: invalid connection target (expected tcp:, ssl:, "
+                     "unix:, ptcp:, pssl: or punix:)", target);
+}
+
+/* expr_context callback: does an Address_Set named 'name' exist? */
+static bool
+address_set_exists(const char *name, void *idl_)
+{
+    struct ovsdb_idl *idl = idl_;
+    const struct nbrec_address_set *as;
+    NBREC_ADDRESS_SET_FOR_EACH (as, idl) {
+        if (!strcmp(as->name, name)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* expr_context callback: does a Port_Group named 'name' exist? */
+static bool
+port_group_exists(const char *name, void *idl_)
+{
+    struct ovsdb_idl *idl = idl_;
+    const struct nbrec_port_group *pg;
+    NBREC_PORT_GROUP_FOR_EACH (pg, idl) {
+        if (!strcmp(pg->name, name)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+#ifdef NB_VALIDATE_HAVE_EXPR
+/* Checks that 'match' parses and that the address sets and port groups it
+ * names exist in 'idl'. */
+char *
+nb_validate_match(struct ovsdb_idl *idl, const char *match)
+{
+    struct expr_context ctx = {
+        .address_set_exists = address_set_exists,
+        .port_group_exists = port_group_exists,
+        .aux = idl,
+    };
+    return expr_validate(match, &ctx);
+}
+#else
+/* Checks that 'match' is not empty and that its parentheses balance (the
+ * match-language parser is not built into this tree). */
+char *
+nb_validate_match(struct ovsdb_idl *idl, const char *match)
+{
+    int depth = 0;
+    for (const char *p = match; *p; p++) {
+        depth += *p == '(' ? 1 : *p == ')' ? -1 : 0;
+        if (depth < 0) {
+            return xasprintf("%s: unbalanced ')' at column %d", match,
+                             (int) (p - match) + 1);
+        }
+    }
+    if (depth) {
+        return xasprintf("%s: missing ')'", match);
+    }
+    if (!match[strspn(match, " \t")]) {
+        return xstrdup("empty match");
+    }
+    (void) address_set_exists;
+    (void) port_group_exists;
+    (void) idl;
+    return NULL;
+}
+#endif
+
+/* Returns true if a Logical_Switch_Port named 'name' exists. */
+static bool
+lsp_exists(struct ovsdb_idl *idl, const char *name)
+{
+    const struct nbrec_logical_switch_port *lsp;
+    NBREC_LOGICAL_SWITCH_PORT_FOR_EACH (lsp, idl) {
+        if (!strcmp(lsp->name, name)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Returns true if a Logical_Router_Port named 'name' exists. */
+static bool
+lrp_exists(struct ovsdb_idl *idl, const char *name)
+{
+    const struct nbrec_logical_router_port *lrp;
+    NBREC_LOGICAL_ROUTER_PORT_FOR_EACH (lrp, idl) {
+        if (!strcmp(lrp->name, name)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Returns true if a Meter named 'name' exists. */
+static bool
+meter_exists(struct ovsdb_idl *idl, const char *name)
+{
+    const struct nbrec_meter *meter;
+    NBREC_METER_FOR_EACH (meter, idl) {
+        if (!strcmp(meter->name, name)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Returns 'error' prefixed by "COLUMN: ", freeing 'error', or NULL if
+ * 'error' is NULL. */
+static char *
+with_column(const char *column, char *error)
+{
+    if (!error) {
+        return NULL;
+    }
+    char *msg = xasprintf("%s: %s", column, error);
+    free(error);
+    return msg;
+}
+
+/* Checks each of the 'n' strings in 'values' with 'check'. */
+static char *
+validate_each(char **values, size_t n, char *(*check)(const char *))
+{
+    for (size_t i = 0; i < n; i++) {
+        char *error = check(values[i]);
+        if (error) {
+            return error;
+        }
+    }
+    return NULL;
+}
+
+/* Checks that a Logical_Switch_Port's parent/tag and type make sense. */
+static char *
+validate_lsp_tag(const struct nbrec_logical_switch_port *lsp)
+{
+    if (lsp->parent_name && !lsp->n_tag_request) {
+        return xasprintf("parent_name: %s: a parent port needs a tag",
+                         lsp->parent_name);
+    }
+    if (lsp->parent_name && !strcmp(lsp->parent_name, lsp->name)) {
+        return xasprintf("parent_name: %s: a port cannot be its own parent",
+                         lsp->parent_name);
+    }
+    return NULL;
+}
+
+/* Validates a Logical_Switch_Port row.  The returned message is prefixed
+ * by the column name. */
+static char *
+validate_lsp(const struct nbrec_logical_switch_port *lsp)
+{
+    char *error;
+    if (!lsp->name[0]) {
+        return xstrdup("name: empty port name");
+    }
+    if ((error = with_column("addresses",
+                             validate_each(lsp->addresses, lsp->n_addresses,
+                                           lsp_addresses_validate)))
+        || (error = with_column("port_security",
+                                validate_each(lsp->port_security,
+                                              lsp->n_port_security,
+                                              lsp_port_security_validate)))
+        || (error = with_column("type", nb_validate_lsp_type(lsp->type)))) {
+        return error;
+    }
+    return validate_lsp_tag(lsp);
+}
+
+/* Validates a Logical_Router_Port row. */
+static char *
+validate_lrp(struct ovsdb_idl *idl,
+             const struct nbrec_logical_router_port *lrp)
+{
+    char *error;
+    if (!lrp->name[0]) {
+        return xstrdup("name: empty port name");
+    }
+    if ((error = with_column("mac", nb_validate_mac(lrp->mac)))
+        || (error = with_column("networks",
+                                validate_each(lrp->networks, lrp->n_networks,
+                                              lrp_networks_validate)))) {
+        return error;
+    }
+    if (lrp->peer) {
+        if (!strcmp(lrp->peer, lrp->name)) {
+            return xasprintf("peer: %s: a port cannot be its own peer",
+                             lrp->peer);
+        }
+        if (!lrp_exists(idl, lrp->peer)) {
+            return xasprintf("peer: %s: no logical router port named %s",
+                             lrp->peer, lrp->peer);
+        }
+    }
+    return NULL;
+}
+
+/* Validates a Logical_Router_Static_Route row. */
+static char *
+validate_route(struct ovsdb_idl *idl,
+               const struct nbrec_logical_router_static_route *route)
+{
+    char *error = with_column("ip_prefix/nexthop",
+                              nb_validate_route(route->ip_prefix,
+                                                route->nexthop));
+    if (error) {
+        return error;
+    }
+    if (route->output_port && !lrp_exists(idl, route->output_port)) {
+        return xasprintf("output_port: %s: no logical router port named %s",
+                         route->output_port, route->output_port);
+    }
+    return NULL;
+}
+
+/* Validates a NAT row. */
+static char *
+validate_nat(struct ovsdb_idl *idl, const struct nbrec_nat *nat)
+{
+    char *error = nb_validate_nat(nat->type, nat->external_ip,
+                                  nat->logical_ip, nat->logical_port,
+                                  nat->external_mac);
+    if (error) {
+        return error;
+    }
+    if (nat->logical_port && !lsp_exists(idl, nat->logical_port)) {
+        return xasprintf("logical_port: %s: no logical switch port named %s",
+                         nat->logical_port, nat->logical_port);
+    }
+    return NULL;
+}
+
+/* Validates a Load_Balancer row. */
+static char *
+validate_lb(const struct nbrec_load_balancer *lb)
+{
+    const struct smap_node *node;
+    SMAP_FOR_EACH (node, &lb->vips) {
+        char *error = with_column("vips",
+                                  nb_validate_lb_backends(node->key,
+                                                          node->value));
+        if (error) {
+            return error;
+        }
+    }
+    return NULL;
+}
+
+/* Validates an ACL row. */
+static char *
+validate_acl(struct ovsdb_idl *idl, const struct nbrec_acl *acl)
+{
+    char *error = with_column("match", nb_validate_match(idl, acl->match));
+    if (error) {
+        return error;
+    }
+    if (acl->meter && !meter_exists(idl, acl->meter)) {
+        return xasprintf("meter: %s: no meter named %s", acl->meter,
+                         acl->meter);
+    }
+    return NULL;
+}
+
+/* Validates a named row whose name must be a match identifier. */
+static char *
+validate_identifier(const char *name)
+{
+    return with_column("name", nb_validate_name(name));
+}
+
+/* Validates an Address_Set row. */
+static char *
+validate_address_set(const struct nbrec_address_set *as)
+{
+    char *error = validate_identifier(as->name);
+    if (!error) {
+        error = with_column("addresses",
+                            validate_each(as->addresses, as->n_addresses,
+                                          nb_validate_ip_or_cidr));
+    }
+    return error;
+}
+
+/* Validates a Rampout_Rule row. */
+static char *
+validate_rampout(const struct nbrec_rampout_rule *rule)
+{
+    char *error;
+    if (!rule->name[0]) {
+        return xstrdup("name: empty rule name");
+    }
+    error = with_column("subnets",
+                        validate_each(rule->subnets, rule->n_subnets,
+                                      nb_validate_ip_or_cidr));
+    if (!error && rule->snat_ip) {
+        error = with_column("snat_ip", nb_validate_ip(rule->snat_ip));
+    }
+    return error;
+}
+
+/* Validates a Color row. */
+static char *
+validate_color(const struct nbrec_color *color)
+{
+    char *error = validate_identifier(color->name);
+    if (error) {
+        return error;
+    }
+    if (color->n_meter_burst && !color->n_meter_rate) {
+        return xstrdup("meter_burst: a burst needs a rate");
+    }
+    for (size_t i = 0; i < color->n_rampout_chassis; i++) {
+        if (!color->rampout_chassis[i][0]) {
+            return xstrdup("rampout_chassis: empty chassis name");
+        }
+    }
+    return NULL;
+}
+
+/* Validates a Flow_Class row. */
+static char *
+validate_flow_class(struct ovsdb_idl *idl, const struct nbrec_flow_class *fc)
+{
+    char *error = validate_identifier(fc->name);
+    if (error) {
+        return error;
+    }
+    error = with_column("match", nb_validate_match(idl, fc->match));
+    if (error) {
+        return error;
+    }
+    bool has_trigger = fc->n_promote_bytes || fc->n_promote_rate;
+    if (fc->promote_color && !has_trigger) {
+        return xstrdup("promote_color: promotion needs promote_bytes or "
+                       "promote_rate");
+    }
+    if (!fc->promote_color && (has_trigger || fc->n_promote_interval
+                               || fc->n_demote_idle)) {
+        return xstrdup("promote_color: promotion settings need a "
+                       "promote_color");
+    }
+    if (fc->promote_color && fc->promote_color == fc->color) {
+        return xasprintf("promote_color: %s: promotes to its own colour",
+                         fc->color->name);
+    }
+    return NULL;
+}
+
+/* Validates a Gateway_Chassis row. */
+static char *
+validate_gateway_chassis(const struct nbrec_gateway_chassis *gc)
+{
+    return gc->chassis_name[0] ? NULL
+           : xstrdup("chassis_name: empty chassis name");
+}
+
+/* Validates a Connection row. */
+static char *
+validate_connection(const struct nbrec_connection *conn)
+{
+    return with_column("target",
+                       nb_validate_connection_target(conn->target));
+}
+
+/* Returns a label for 'row' in error messages: its table and its name, or
+ * its UUID for a table without names. */
+static char *
+row_label(const struct ovsdb_idl_row *row)
+{
+    const struct ovsdb_idl_table_class *tc = row->table->class_;
+    const struct ovsdb_idl_column *name = NULL;
+    for (size_t i = 0; i < tc->n_columns; i++) {
+        if (!strcmp(tc->columns[i].name, "name")
+            && tc->columns[i].type.key.type == OVSDB_TYPE_STRING) {
+            name = &tc->columns[i];
+        }
+    }
+    if (name) {
+        const struct ovsdb_datum *d = ovsdb_idl_read(row, name);
+        if (d->n == 1 && d->keys[0].s->string[0]) {
+            return xasprintf("%s %s", tc->name, d->keys[0].s->string);
+        }
+    }
+    return xasprintf("%s "UUID_FMT, tc->name, UUID_ARGS(&row->uuid));
+}
+
+/* Dispatches 'row' to the validator of its table. */
+static char *
+validate_row__(struct ovsdb_idl *idl, const struct ovsdb_idl_row *row)
+{
+    const struct ovsdb_idl_table_class *tc = row->table->class_;
+    const void *r = row;
+
+    if (tc == &nbrec_table_logical_switch_port) {
+        return validate_lsp(r);
+    } else if (tc == &nbrec_table_logical_router_port) {
+        return validate_lrp(idl, r);
+    } else if (tc == &nbrec_table_logical_router_static_route) {
+        return validate_route(idl, r);
+    } else if (tc == &nbrec_table_nat) {
+        return validate_nat(idl, r);
+    } else if (tc == &nbrec_table_load_balancer) {
+        return validate_lb(r);
+    } else if (tc == &nbrec_table_acl) {
+        return validate_acl(idl, r);
+    } else if (tc == &nbrec_table_address_set) {
+        return validate_address_set(r);
+    } else if (tc == &nbrec_table_port_group) {
+        return validate_identifier(((const struct nbrec_port_group *)
+                                    r)->name);
+    } else if (tc == &nbrec_table_rampout_rule) {
+        return validate_rampout(r);
+    } else if (tc == &nbrec_table_color) {
+        return validate_color(r);
+    } else if (tc == &nbrec_table_flow_class) {
+        return validate_flow_class(idl, r);
+    } else if (tc == &nbrec_table_gateway_chassis) {
+        return validate_gateway_chassis(r);
+    } else if (tc == &nbrec_table_connection) {
+        return validate_connection(r);
+    } else if (tc == &nbrec_table_meter) {
+        const struct nbrec_meter *meter = r;
+        return meter->name[0] ? NULL : xstrdup("name: empty meter name");
+    }
+    return NULL;
+}
+
+/* Validates 'row', a row of an Osmotic_Northbound table in 'idl', against
+ * the rest of 'idl''s contents. */
+char *
+nb_validate_row(struct ovsdb_idl *idl, const struct ovsdb_idl_row *row)
+{
+    char *error = validate_row__(idl, row);
+    if (error) {
+        char *label = row_label(row);
+        char *msg = xasprintf("%s: %s", label, error);
+        free(label);
+        free(error);
+        return msg;
+    }
+    return NULL;
+}
+
+/* Returns true if the open transaction of 'row''s IDL inserted 'row' or
+ * wrote any of its columns. */
+static bool
+row_is_touched(const struct ovsdb_idl_row *row)
+{
+    return (!row->old_datum || row->written || row->map_op_written
+            || row->set_op_written);
+}
+
+/* Validates every row that the transaction open on 'idl' inserted or
+ * modified.  Returns the first error found. */
+char *
+nb_validate_txn(struct ovsdb_idl *idl)
+{
+    for (size_t t = 0; t < NBREC_N_TABLES; t++) {
+        const struct ovsdb_idl_table_class *tc = &nbrec_table_classes[t];
+        for (const struct ovsdb_idl_row *row = ovsdb_idl_first_row(idl, tc);
+             row; row = ovsdb_idl_next_row(row)) {
+            if (row_is_touched(row)) {
+                char *error = nb_validate_row(idl, row);
+                if (error) {
+                    return error;
+                }
+            }
+        }
+    }
+    return NULL;
+}

@@ -1,0 +1,8 @@
+#include <config.h>
+
+#include "utilities/nbctl.h"
+
+void
+nbctl_color_register(void)
+{
+}

@@ -1,0 +1,8 @@
+#include <config.h>
+
+#include "utilities/nbctl.h"
+
+void
+nbctl_policy_register(void)
+{
+}

@@ -1,0 +1,524 @@
+/*
+ * osmotic-nbctl: logical switch and logical switch port commands.
+ */
+#include <config.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/lport-addresses.h"
+#include "lib/nb-validate.h"
+#include "lib/osmotic-nb-idl.h"
+#include "utilities/nbctl.h"
+
+#include "db-ctl-base.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/shash.h"
+#include "smap.h"
+#include "svec.h"
+#include "util.h"
+
+/* Looks up switch 'id'. */
+static char *
+find_ls(struct ctl_context *ctx, const char *id, bool must_exist,
+        const struct nbrec_logical_switch **lsp)
+{
+    return NBCTL_FIND(ctx, logical_switch, "logical switch", id, must_exist,
+                      lsp);
+}
+
+/* Looks up switch port 'id'. */
+static char *
+find_lsp(struct ctl_context *ctx, const char *id, bool must_exist,
+         const struct nbrec_logical_switch_port **lspp)
+{
+    return NBCTL_FIND(ctx, logical_switch_port, "logical switch port", id,
+                      must_exist, lspp);
+}
+
+/* Looks up the switch port named by the current command's first argument,
+ * reporting an error if there is none. */
+static const struct nbrec_logical_switch_port *
+arg_lsp(struct ctl_context *ctx)
+{
+    const struct nbrec_logical_switch_port *lsp;
+    return nbctl_check(ctx, find_lsp(ctx, ctx->argv[1], true, &lsp))
+           ? lsp : NULL;
+}
+
+/* "ls-add [SWITCH]". */
+static void
+cmd_ls_add(struct ctl_context *ctx)
+{
+    const char *name = ctx->argc > 1 ? ctx->argv[1] : NULL;
+    bool may_exist = shash_find(&ctx->options, "--may-exist") != NULL;
+    bool add_dup = shash_find(&ctx->options, "--add-duplicate") != NULL;
+
+    if (name && !add_dup) {
+        const struct nbrec_logical_switch *ls;
+        if (!nbctl_check(ctx, find_ls(ctx, name, false, &ls))) {
+            return;
+        }
+        if (ls) {
+            if (!may_exist) {
+                ctl_error(ctx, "%s: %s: a logical switch with this name "
+                          "already exists", ctx->argv[0], name);
+            }
+            return;
+        }
+    } else if (!name && may_exist) {
+        ctl_error(ctx, "%s: --may-exist requires a SWITCH name",
+                  ctx->argv[0]);
+        return;
+    }
+
+    struct nbrec_logical_switch *ls = nbrec_logical_switch_insert(ctx->txn);
+    if (name) {
+        nbrec_logical_switch_set_name(ls, name);
+    }
+}
+
+/* "ls-del SWITCH". */
+static void
+cmd_ls_del(struct ctl_context *ctx)
+{
+    bool must_exist = !shash_find(&ctx->options, "--if-exists");
+    const struct nbrec_logical_switch *ls;
+    if (nbctl_check(ctx, find_ls(ctx, ctx->argv[1], must_exist, &ls))
+        && ls) {
+        nbrec_logical_switch_delete(ls);
+    }
+}
+
+/* Compares two rows by name, for sorting "NAME (UUID)" lists. */
+struct named_row {
+    const char *name;
+    const struct ovsdb_idl_row *row;
+};
+
+static int
+compare_named_rows(const void *a_, const void *b_)
+{
+    const struct named_row *a = a_;
+    const struct named_row *b = b_;
+    int cmp = strcmp(a->name, b->name);
+    return cmp ? cmp : uuid_compare_3way(&a->row->uuid, &b->row->uuid);
+}
+
+/* Prints the 'n' rows of 'rows' as "UUID (NAME)" sorted by name. */
+static void
+print_named_rows(struct ds *ds, struct named_row *rows, size_t n)
+{
+    qsort(rows, n, sizeof *rows, compare_named_rows);
+    for (size_t i = 0; i < n; i++) {
+        nbctl_print_row_name(ds, rows[i].row, rows[i].name);
+    }
+}
+
+/* "ls-list". */
+static void
+cmd_ls_list(struct ctl_context *ctx)
+{
+    size_t n = 0, allocated = 0;
+    struct named_row *rows = NULL;
+    const struct nbrec_logical_switch *ls;
+    NBREC_LOGICAL_SWITCH_FOR_EACH (ls, ctx->idl) {
+        if (n >= allocated) {
+            rows = x2nrealloc(rows, &allocated, sizeof *rows);
+        }
+        rows[n++] = (struct named_row) { ls->name, &ls->header_ };
+    }
+    print_named_rows(&ctx->output, rows, n);
+    free(rows);
+}
+
+/* Checks an existing port 'lsp' against an "lsp-add --may-exist" of it to
+ * 'ls' with 'parent' and 'tag' (NULL and -1 without). */
+static void
+check_existing_lsp(struct ctl_context *ctx,
+                   const struct nbrec_logical_switch_port *lsp,
+                   const struct nbrec_logical_switch *ls,
+                   const char *parent, int64_t tag)
+{
+    const char *port = ctx->argv[2];
+    if (!shash_find(&ctx->options, "--may-exist")) {
+        ctl_error(ctx, "%s: %s: a logical switch port with this name "
+                  "already exists", ctx->argv[0], port);
+        return;
+    }
+    const struct nbrec_logical_switch *old = nbctl_lsp_to_ls(ctx->idl, lsp);
+    if (old != ls) {
+        ctl_error(ctx, "%s: %s: port already exists on logical switch %s",
+                  ctx->argv[0], port, old ? old->name : "(none)");
+    } else if (!parent != !lsp->parent_name
+               || (parent && strcmp(parent, lsp->parent_name))) {
+        ctl_error(ctx, "%s: %s: port already exists with a different "
+                  "parent", ctx->argv[0], port);
+    } else if (parent && (!lsp->n_tag_request
+                          || lsp->tag_request[0] != tag)) {
+        ctl_error(ctx, "%s: %s: port already exists with a different tag",
+                  ctx->argv[0], port);
+    }
+}
+
+/* Appends 'lsp' to the ports of 'ls'. */
+static void
+ls_add_port(const struct nbrec_logical_switch *ls,
+            const struct nbrec_logical_switch_port *lsp)
+{
+    struct nbrec_logical_switch_port **ports
+        = xmalloc((ls->n_ports + 1) * sizeof *ports);
+    memcpy(ports, ls->ports, ls->n_ports * sizeof *ports);
+    ports[ls->n_ports] = CONST_CAST(struct nbrec_logical_switch_port *, lsp);
+    nbrec_logical_switch_set_ports(ls, ports, ls->n_ports + 1);
+    free(ports);
+}
+
+/* "lsp-add SWITCH PORT [PARENT TAG]". */
+static void
+cmd_lsp_add(struct ctl_context *ctx)
+{
+    const struct nbrec_logical_switch *ls;
+    if (!nbctl_check(ctx, find_ls(ctx, ctx->argv[1], true, &ls))) {
+        return;
+    }
+
+    const char *name = ctx->argv[2];
+    const char *parent = NULL;
+    int64_t tag = -1;
+    if (ctx->argc == 4) {
+        ctl_error(ctx, "%s: PARENT needs a TAG too", ctx->argv[0]);
+        return;
+    } else if (ctx->argc == 5) {
+        parent = ctx->argv[3];
+        if (!nbctl_parse_int(ctx, "tag", ctx->argv[4], 0, 4095, &tag)) {
+            return;
+        }
+        const struct nbrec_logical_switch_port *p;
+        if (!nbctl_check(ctx, find_lsp(ctx, parent, true, &p))) {
+            return;
+        }
+    }
+    if (!name[0]) {
+        ctl_error(ctx, "%s: empty port name", ctx->argv[0]);
+        return;
+    }
+
+    const struct nbrec_logical_switch_port *lsp;
+    if (!nbctl_check(ctx, find_lsp(ctx, name, false, &lsp))) {
+        return;
+    }
+    if (lsp) {
+        check_existing_lsp(ctx, lsp, ls, parent, tag);
+        return;
+    }
+
+    struct nbrec_logical_switch_port *new
+        = nbrec_logical_switch_port_insert(ctx->txn);
+    nbrec_logical_switch_port_set_name(new, name);
+    if (parent) {
+        nbrec_logical_switch_port_set_parent_name(new, parent);
+        nbrec_logical_switch_port_set_tag_request(new, &tag, 1);
+    }
+    ls_add_port(ls, new);
+}
+
+/* "lsp-del PORT". */
+static void
+cmd_lsp_del(struct ctl_context *ctx)
+{
+    bool must_exist = !shash_find(&ctx->options, "--if-exists");
+    const struct nbrec_logical_switch_port *lsp;
+    if (!nbctl_check(ctx, find_lsp(ctx, ctx->argv[1], must_exist, &lsp))
+        || !lsp) {
+        return;
+    }
+
+    const struct nbrec_logical_switch *ls = nbctl_lsp_to_ls(ctx->idl, lsp);
+    if (ls) {
+        struct nbrec_logical_switch_port **ports
+            = xmalloc(ls->n_ports * sizeof *ports);
+        size_t n = 0;
+        for (size_t i = 0; i < ls->n_ports; i++) {
+            if (ls->ports[i] != lsp) {
+                ports[n++] = ls->ports[i];
+            }
+        }
+        nbrec_logical_switch_set_ports(ls, ports, n);
+        free(ports);
+    }
+    nbrec_logical_switch_port_delete(lsp);
+}
+
+/* "lsp-list SWITCH". */
+static void
+cmd_lsp_list(struct ctl_context *ctx)
+{
+    const struct nbrec_logical_switch *ls;
+    if (!nbctl_check(ctx, find_ls(ctx, ctx->argv[1], true, &ls))) {
+        return;
+    }
+    struct named_row *rows = xmalloc((ls->n_ports + 1) * sizeof *rows);
+    for (size_t i = 0; i < ls->n_ports; i++) {
+        rows[i] = (struct named_row) { ls->ports[i]->name,
+                                       &ls->ports[i]->header_ };
+    }
+    print_named_rows(&ctx->output, rows, ls->n_ports);
+    free(rows);
+}
+
+/* "lsp-get-ls PORT". */
+static void
+cmd_lsp_get_ls(struct ctl_context *ctx)
+{
+    const struct nbrec_logical_switch_port *lsp = arg_lsp(ctx);
+    const struct nbrec_logical_switch *ls
+        = lsp ? nbctl_lsp_to_ls(ctx->idl, lsp) : NULL;
+    if (ls) {
+        nbctl_print_row_name(&ctx->output, &ls->header_, ls->name);
+    }
+}
+
+/* Returns an error if two of the 'n' 'addresses' entries (or one of them
+ * and an address of another port of 'ls') share a MAC or IP address. */
+static char *
+check_duplicate_addresses(struct ctl_context *ctx,
+                          const struct nbrec_logical_switch *ls,
+                          const struct nbrec_logical_switch_port *self,
+                          char **addresses, size_t n)
+{
+    struct sset seen = SSET_INITIALIZER(&seen);
+    char *error = NULL;
+
+    /* Addresses of the other ports on the switch. */
+    struct sset others = SSET_INITIALIZER(&others);
+    for (size_t i = 0; ls && i < ls->n_ports; i++) {
+        const struct nbrec_logical_switch_port *p = ls->ports[i];
+        for (size_t j = 0; p != self && j < p->n_addresses; j++) {
+            struct lport_addresses la;
+            char *e = lport_addresses_parse(p->addresses[j], false, &la);
+            if (e) {
+                free(e);
+                continue;
+            }
+            for (size_t k = 0; k < la.n_ipv4; k++) {
+                sset_add_and_free(&others, xasprintf(IP_FMT,
+                                  IP_ARGS(la.ipv4[k].addr)));
+            }
+            lport_addresses_destroy(&la);
+        }
+    }
+
+    for (size_t i = 0; i < n && !error; i++) {
+        struct lport_addresses la;
+        char *e = lport_addresses_parse(addresses[i], false, &la);
+        if (e) {
+            free(e);
+            continue;
+        }
+        for (size_t k = 0; k < la.n_ipv4 && !error; k++) {
+            char *ip = xasprintf(IP_FMT, IP_ARGS(la.ipv4[k].addr));
+            if (sset_contains(&others, ip)) {
+                error = xasprintf("%s: IP address already in use on logical "
+                                  "switch %s", ip, ls->name);
+            } else if (!sset_add(&seen, ip)) {
+                error = xasprintf("%s: IP address given twice", ip);
+            }
+            free(ip);
+        }
+        lport_addresses_destroy(&la);
+    }
+    sset_destroy(&seen);
+    sset_destroy(&others);
+    (void) ctx;
+    return error;
+}
+
+/* "lsp-set-addresses PORT [ADDRESS]...". */
+static void
+cmd_lsp_set_addresses(struct ctl_context *ctx)
+{
+    const struct nbrec_logical_switch_port *lsp = arg_lsp(ctx);
+    if (!lsp) {
+        return;
+    }
+    for (int i = 2; i < ctx->argc; i++) {
+        if (!nbctl_check(ctx, lsp_addresses_validate(ctx->argv[i]))) {
+            return;
+        }
+    }
+    const struct nbrec_logical_switch *ls = nbctl_lsp_to_ls(ctx->idl, lsp);
+    if (!nbctl_check(ctx, check_duplicate_addresses(ctx, ls, lsp,
+                                                    ctx->argv + 2,
+                                                    ctx->argc - 2))) {
+        return;
+    }
+    nbrec_logical_switch_port_set_addresses(
+        lsp, (const char **) ctx->argv + 2, ctx->argc - 2);
+}
+
+/* "lsp-get-addresses PORT". */
+static void
+cmd_lsp_get_addresses(struct ctl_context *ctx)
+{
+    const struct nbrec_logical_switch_port *lsp = arg_lsp(ctx);
+    if (lsp) {
+        nbctl_print_strings(&ctx->output, lsp->addresses, lsp->n_addresses,
+                            true);
+    }
+}
+
+/* "lsp-set-port-security PORT [ADDRS]...". */
+static void
+cmd_lsp_set_port_security(struct ctl_context *ctx)
+{
+    const struct nbrec_logical_switch_port *lsp = arg_lsp(ctx);
+    if (!lsp) {
+        return;
+    }
+    for (int i = 2; i < ctx->argc; i++) {
+        if (!nbctl_check(ctx, lsp_port_security_validate(ctx->argv[i]))) {
+            return;
+        }
+    }
+    nbrec_logical_switch_port_set_port_security(
+        lsp, (const char **) ctx->argv + 2, ctx->argc - 2);
+}
+
+/* "lsp-get-port-security PORT". */
+static void
+cmd_lsp_get_port_security(struct ctl_context *ctx)
+{
+    const struct nbrec_logical_switch_port *lsp = arg_lsp(ctx);
+    if (lsp) {
+        nbctl_print_strings(&ctx->output, lsp->port_security,
+                            lsp->n_port_security, true);
+    }
+}
+
+/* "lsp-get-up PORT". */
+static void
+cmd_lsp_get_up(struct ctl_context *ctx)
+{
+    const struct nbrec_logical_switch_port *lsp = arg_lsp(ctx);
+    if (lsp) {
+        ds_put_format(&ctx->output, "%s\n",
+                      lsp->n_up && lsp->up[0] ? "up" : "down");
+    }
+}
+
+/* "lsp-set-enabled PORT enabled|disabled". */
+static void
+cmd_lsp_set_enabled(struct ctl_context *ctx)
+{
+    const struct nbrec_logical_switch_port *lsp = arg_lsp(ctx);
+    bool enabled;
+    if (lsp && nbctl_parse_enabled(ctx, ctx->argv[2], &enabled)) {
+        nbrec_logical_switch_port_set_enabled(lsp, &enabled, 1);
+    }
+}
+
+/* "lsp-get-enabled PORT". */
+static void
+cmd_lsp_get_enabled(struct ctl_context *ctx)
+{
+    const struct nbrec_logical_switch_port *lsp = arg_lsp(ctx);
+    if (lsp) {
+        ds_put_format(&ctx->output, "%s\n",
+                      !lsp->n_enabled || lsp->enabled[0]
+                      ? "enabled" : "disabled");
+    }
+}
+
+/* "lsp-set-type PORT TYPE". */
+static void
+cmd_lsp_set_type(struct ctl_context *ctx)
+{
+    const struct nbrec_logical_switch_port *lsp = arg_lsp(ctx);
+    if (lsp && nbctl_check(ctx, nb_validate_lsp_type(ctx->argv[2]))) {
+        nbrec_logical_switch_port_set_type(lsp, ctx->argv[2]);
+    }
+}
+
+/* "lsp-get-type PORT". */
+static void
+cmd_lsp_get_type(struct ctl_context *ctx)
+{
+    const struct nbrec_logical_switch_port *lsp = arg_lsp(ctx);
+    if (lsp) {
+        ds_put_format(&ctx->output, "%s\n", lsp->type);
+    }
+}
+
+/* "lsp-set-options PORT KEY=VALUE...". */
+static void
+cmd_lsp_set_options(struct ctl_context *ctx)
+{
+    const struct nbrec_logical_switch_port *lsp = arg_lsp(ctx);
+    if (!lsp) {
+        return;
+    }
+    struct smap options = SMAP_INITIALIZER(&options);
+    if (nbctl_parse_key_values(ctx, ctx->argc - 2, ctx->argv + 2,
+                               &options)) {
+        nbrec_logical_switch_port_set_options(lsp, &options);
+    }
+    smap_destroy(&options);
+}
+
+/* "lsp-get-options PORT". */
+static void
+cmd_lsp_get_options(struct ctl_context *ctx)
+{
+    const struct nbrec_logical_switch_port *lsp = arg_lsp(ctx);
+    if (!lsp) {
+        return;
+    }
+    const struct smap_node **nodes = smap_sort(&lsp->options);
+    for (size_t i = 0; i < smap_count(&lsp->options); i++) {
+        ds_put_format(&ctx->output, "%s=%s\n", nodes[i]->key,
+                      nodes[i]->value);
+    }
+    free(nodes);
+}
+
+/* Logical switch commands. */
+static const struct ctl_command_syntax switch_commands[] = {
+    { "ls-add", 0, 1, "[SWITCH]", NULL, cmd_ls_add, NULL,
+      "--may-exist,--add-duplicate", RW },
+    { "ls-del", 1, 1, "SWITCH", NULL, cmd_ls_del, NULL, "--if-exists", RW },
+    { "ls-list", 0, 0, "", NULL, cmd_ls_list, NULL, "", RO },
+    { "lsp-add", 2, 4, "SWITCH PORT [PARENT TAG]", NULL, cmd_lsp_add, NULL,
+      "--may-exist", RW },
+    { "lsp-del", 1, 1, "PORT", NULL, cmd_lsp_del, NULL, "--if-exists", RW },
+    { "lsp-list", 1, 1, "SWITCH", NULL, cmd_lsp_list, NULL, "", RO },
+    { "lsp-get-ls", 1, 1, "PORT", NULL, cmd_lsp_get_ls, NULL, "", RO },
+    { "lsp-set-addresses", 1, INT_MAX, "PORT [ADDRESS]...", NULL,
+      cmd_lsp_set_addresses, NULL, "", RW },
+    { "lsp-get-addresses", 1, 1, "PORT", NULL, cmd_lsp_get_addresses, NULL,
+      "", RO },
+    { "lsp-set-port-security", 1, INT_MAX, "PORT [ADDRS]...", NULL,
+      cmd_lsp_set_port_security, NULL, "", RW },
+    { "lsp-get-port-security", 1, 1, "PORT", NULL,
+      cmd_lsp_get_port_security, NULL, "", RO },
+    { "lsp-get-up", 1, 1, "PORT", NULL, cmd_lsp_get_up, NULL, "", RO },
+    { "lsp-set-enabled", 2, 2, "PORT STATE", NULL, cmd_lsp_set_enabled,
+      NULL, "", RW },
+    { "lsp-get-enabled", 1, 1, "PORT", NULL, cmd_lsp_get_enabled, NULL, "",
+      RO },
+    { "lsp-set-type", 2, 2, "PORT TYPE", NULL, cmd_lsp_set_type, NULL, "",
+      RW },
+    { "lsp-get-type", 1, 1, "PORT", NULL, cmd_lsp_get_type, NULL, "", RO },
+    { "lsp-set-options", 1, INT_MAX, "PORT KEY=VALUE...", NULL,
+      cmd_lsp_set_options, NULL, "", RW },
+    { "lsp-get-options", 1, 1, "PORT", NULL, cmd_lsp_get_options, NULL, "",
+      RO },
+    { NULL, 0, 0, NULL, NULL, NULL, NULL, "", RO },
+};
+
+/* Registers the logical switch commands. */
+void
+nbctl_switch_register(void)
+{
+    ctl_register_commands(switch_commands);
+}

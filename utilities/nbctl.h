@@ -1,0 +1,67 @@
+/*
+ * Internals shared by osmotic-nbctl's command families.
+ *
+ * Each family (switches, routers, ACLs and load balancers, colours) lives
+ * in its own file and registers its db-ctl-base commands with one
+ * nbctl_*_register() function.  Commands report bad input with
+ * ctl_error(), prefixed by the command name, and change nothing else: the
+ * whole batch is then abandoned before it commits.
+ *
+ * Row lookups take a name or a UUID.  They return NULL on success, with
+ * '*rowp' set to the row (or NULL when it does not exist and 'must_exist'
+ * is false), or a malloc()'d error message.
+ */
+#ifndef NBCTL_H
+#define NBCTL_H 1
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "openvswitch/compiler.h"
+
+struct ctl_context;
+struct ds;
+struct nbrec_logical_router;
+struct nbrec_logical_router_port;
+struct nbrec_logical_switch;
+struct nbrec_logical_switch_port;
+struct nbrec_nb_global;
+struct ovsdb_idl;
+struct ovsdb_idl_row;
+struct ovsdb_idl_table_class;
+struct smap;
+
+void nbctl_switch_register(void);
+void nbctl_router_register(void);
+void nbctl_policy_register(void);
+void nbctl_color_register(void);
+
+char *nbctl_find_row(struct ctl_context *,
+                     const struct ovsdb_idl_table_class *, const char *kind,
+                     const char *id, bool must_exist,
+                     const struct ovsdb_idl_row **rowp)
+    OVS_WARN_UNUSED_RESULT;
+
+/* Typed wrappers around nbctl_find_row(). */
+#define NBCTL_FIND(CTX, TABLE, KIND, ID, MUST_EXIST, ROWP)              \
+    nbctl_find_row(CTX, &nbrec_table_##TABLE, KIND, ID, MUST_EXIST,     \
+                   (const struct ovsdb_idl_row **) (ROWP))
+
+const struct nbrec_logical_switch *nbctl_lsp_to_ls(
+    struct ovsdb_idl *, const struct nbrec_logical_switch_port *);
+const struct nbrec_logical_router *nbctl_lrp_to_lr(
+    struct ovsdb_idl *, const struct nbrec_logical_router_port *);
+const struct nbrec_nb_global *nbctl_nb_global(struct ctl_context *);
+
+bool nbctl_parse_int(struct ctl_context *, const char *what, const char *s,
+                     int64_t min, int64_t max, int64_t *value);
+bool nbctl_check(struct ctl_context *, char *error);
+bool nbctl_parse_enabled(struct ctl_context *, const char *s, bool *enabled);
+bool nbctl_parse_key_values(struct ctl_context *, int argc, char **argv,
+                            struct smap *);
+
+void nbctl_print_strings(struct ds *, char **strings, size_t n, bool sort);
+void nbctl_print_row_name(struct ds *, const struct ovsdb_idl_row *,
+                          const char *name);
+
+#endif /* utilities/nbctl.h */

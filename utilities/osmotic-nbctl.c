@@ -1,0 +1,788 @@
+/*
+ * osmotic-nbctl: command-line front end to the Osmotic_Northbound
+ * database.  The command families live in nbctl-*.c; this file has the
+ * main program, the options, the helpers they share, and the commands
+ * about the database itself (init, show, sync, connections, SSL).
+ */
+#include <config.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/nb-validate.h"
+#include "lib/osmotic-dirs.h"
+#include "lib/osmotic-nb-idl.h"
+#include "utilities/ctl-common.h"
+#include "utilities/nbctl.h"
+
+#include "command-line.h"
+#include "db-ctl-base.h"
+#include "fatal-signal.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/shash.h"
+#include "openvswitch/vlog.h"
+#include "ovsdb-data.h"
+#include "ovsdb-idl.h"
+#include "ovsdb-idl-provider.h"
+#include "smap.h"
+#include "sset.h"
+#include "stream-ssl.h"
+#include "svec.h"
+#include "util.h"
+
+VLOG_DEFINE_THIS_MODULE(nbctl);
+
+/* What a change waits for after it commits (--wait). */
+enum nbctl_wait {
+    NBCTL_WAIT_NONE,            /* Nothing. */
+    NBCTL_WAIT_SB,              /* NB_Global.sb_cfg >= the new nb_cfg. */
+    NBCTL_WAIT_HV,              /* NB_Global.hv_cfg >= the new nb_cfg. */
+};
+
+/* osmotic-nbctl's own options. */
+struct nbctl_options {
+    struct ctlc_options common; /* Options every tool shares. */
+    enum nbctl_wait wait;       /* --wait. */
+    bool force_wait;            /* The "sync" command was given. */
+};
+
+/* Option values of osmotic-nbctl's own options. */
+enum {
+    OPT_WAIT = CTLC_OPTION_USER,
+    OPT_NO_WAIT,
+};
+
+/* ctl_table_class for every NB table: how generic commands find rows. */
+static const struct ctl_table_class nbctl_tables[NBREC_N_TABLES] = {
+    [NBREC_TABLE_LOGICAL_SWITCH].row_ids[0]
+        = {&nbrec_logical_switch_col_name, NULL, NULL},
+    [NBREC_TABLE_LOGICAL_SWITCH_PORT].row_ids[0]
+        = {&nbrec_logical_switch_port_col_name, NULL, NULL},
+    [NBREC_TABLE_LOGICAL_ROUTER].row_ids[0]
+        = {&nbrec_logical_router_col_name, NULL, NULL},
+    [NBREC_TABLE_LOGICAL_ROUTER_PORT].row_ids[0]
+        = {&nbrec_logical_router_port_col_name, NULL, NULL},
+    [NBREC_TABLE_ADDRESS_SET].row_ids[0]
+        = {&nbrec_address_set_col_name, NULL, NULL},
+    [NBREC_TABLE_PORT_GROUP].row_ids[0]
+        = {&nbrec_port_group_col_name, NULL, NULL},
+    [NBREC_TABLE_LOAD_BALANCER].row_ids[0]
+        = {&nbrec_load_balancer_col_name, NULL, NULL},
+    [NBREC_TABLE_ACL].row_ids[0] = {&nbrec_acl_col_name, NULL, NULL},
+    [NBREC_TABLE_METER].row_ids[0] = {&nbrec_meter_col_name, NULL, NULL},
+    [NBREC_TABLE_GATEWAY_CHASSIS].row_ids[0]
+        = {&nbrec_gateway_chassis_col_name, NULL, NULL},
+    [NBREC_TABLE_RAMPOUT_RULE].row_ids[0]
+        = {&nbrec_rampout_rule_col_name, NULL, NULL},
+    [NBREC_TABLE_COLOR].row_ids[0] = {&nbrec_color_col_name, NULL, NULL},
+    [NBREC_TABLE_FLOW_CLASS].row_ids[0]
+        = {&nbrec_flow_class_col_name, NULL, NULL},
+    [NBREC_TABLE_CONNECTION].row_ids[0]
+        = {&nbrec_connection_col_target, NULL, NULL},
+};
+
+/* Shared helpers. */
+
+/* Finds the row of table 'tc' whose UUID or "name" is 'id'; 'kind' names
+ * the table in messages ("logical switch"). */
+char *
+nbctl_find_row(struct ctl_context *ctx,
+               const struct ovsdb_idl_table_class *tc, const char *kind,
+               const char *id, bool must_exist,
+               const struct ovsdb_idl_row **rowp)
+{
+    *rowp = NULL;
+
+    struct uuid uuid;
+    if (uuid_from_string(&uuid, id)) {
+        *rowp = ovsdb_idl_get_row_for_uuid(ctx->idl, tc, &uuid);
+        if (*rowp) {
+            return NULL;
+        }
+    }
+
+    const struct ovsdb_idl_column *name_col = NULL;
+    for (size_t i = 0; i < tc->n_columns; i++) {
+        if (!strcmp(tc->columns[i].name, "name")) {
+            name_col = &tc->columns[i];
+        }
+    }
+    if (name_col) {
+        for (const struct ovsdb_idl_row *row
+                 = ovsdb_idl_first_row(ctx->idl, tc);
+             row; row = ovsdb_idl_next_row(row)) {
+            const struct ovsdb_datum *d = ovsdb_idl_read(row, name_col);
+            if (d->n == 1 && !strcmp(d->keys[0].s->string, id)) {
+                if (*rowp) {
+                    *rowp = NULL;
+                    return xasprintf("%s: several %ss have this name; use "
+                                     "a UUID", id, kind);
+                }
+                *rowp = row;
+            }
+        }
+    }
+    if (!*rowp && must_exist) {
+        return xasprintf("%s: %s not found", id, kind);
+    }
+    return NULL;
+}
+
+/* Returns the logical switch that contains 'lsp', or NULL. */
+const struct nbrec_logical_switch *
+nbctl_lsp_to_ls(struct ovsdb_idl *idl,
+                const struct nbrec_logical_switch_port *lsp)
+{
+    const struct nbrec_logical_switch *ls;
+    NBREC_LOGICAL_SWITCH_FOR_EACH (ls, idl) {
+        for (size_t i = 0; i < ls->n_ports; i++) {
+            if (ls->ports[i] == lsp) {
+                return ls;
+            }
+        }
+    }
+    return NULL;
+}
+
+/* Returns the logical router that contains 'lrp', or NULL. */
+const struct nbrec_logical_router *
+nbctl_lrp_to_lr(struct ovsdb_idl *idl,
+                const struct nbrec_logical_router_port *lrp)
+{
+    const struct nbrec_logical_router *lr;
+    NBREC_LOGICAL_ROUTER_FOR_EACH (lr, idl) {
+        for (size_t i = 0; i < lr->n_ports; i++) {
+            if (lr->ports[i] == lrp) {
+                return lr;
+            }
+        }
+    }
+    return NULL;
+}
+
+/* Returns the NB_Global row, inserting it if the database has none. */
+const struct nbrec_nb_global *
+nbctl_nb_global(struct ctl_context *ctx)
+{
+    const struct nbrec_nb_global *nb = nbrec_nb_global_first(ctx->idl);
+    return nb ? nb : nbrec_nb_global_insert(ctx->txn);
+}
+
+/* Reports 'error' (if nonnull) for the current command and frees it.
+ * Returns true if there was no error. */
+bool
+nbctl_check(struct ctl_context *ctx, char *error)
+{
+    if (error) {
+        ctl_error(ctx, "%s: %s", ctx->argv[0], error);
+        free(error);
+        return false;
+    }
+    return true;
+}
+
+/* Parses 's', the 'what' argument of the current command, as a decimal
+ * integer in [min, max]. */
+bool
+nbctl_parse_int(struct ctl_context *ctx, const char *what, const char *s,
+                int64_t min, int64_t max, int64_t *value)
+{
+    long long int v;
+    if (!str_to_llong(s, 10, &v) || v < min || v > max) {
+        ctl_error(ctx, "%s: %s: invalid %s (expected an integer from "
+                  "%"PRId64" to %"PRId64")", ctx->argv[0], s, what, min,
+                  max);
+        return false;
+    }
+    *value = v;
+    return true;
+}
+
+/* Parses "enabled" or "disabled". */
+bool
+nbctl_parse_enabled(struct ctl_context *ctx, const char *s, bool *enabled)
+{
+    if (!strcasecmp(s, "enabled")) {
+        *enabled = true;
+    } else if (!strcasecmp(s, "disabled")) {
+        *enabled = false;
+    } else {
+        ctl_error(ctx, "%s: %s: invalid state (expected enabled or "
+                  "disabled)", ctx->argv[0], s);
+        return false;
+    }
+    return true;
+}
+
+/* Parses the 'argc' arguments "KEY=VALUE" in 'argv' into 'smap'. */
+bool
+nbctl_parse_key_values(struct ctl_context *ctx, int argc, char **argv,
+                       struct smap *smap)
+{
+    for (int i = 0; i < argc; i++) {
+        const char *eq = strchr(argv[i], '=');
+        if (!eq || eq == argv[i]) {
+            ctl_error(ctx, "%s: %s: invalid option (expected KEY=VALUE)",
+                      ctx->argv[0], argv[i]);
+            return false;
+        }
+        char *key = xmemdup0(argv[i], eq - argv[i]);
+        smap_replace(smap, key, eq + 1);
+        free(key);
+    }
+    return true;
+}
+
+/* Appends the 'n' 'strings' to 'ds', one per line, sorted if 'sort'. */
+void
+nbctl_print_strings(struct ds *ds, char **strings, size_t n, bool sort)
+{
+    struct svec svec = SVEC_EMPTY_INITIALIZER;
+    for (size_t i = 0; i < n; i++) {
+        svec_add(&svec, strings[i]);
+    }
+    if (sort) {
+        svec_sort(&svec);
+    }
+    const char *s;
+    size_t i;
+    SVEC_FOR_EACH (i, s, &svec) {
+        ds_put_format(ds, "%s\n", s);
+    }
+    svec_destroy(&svec);
+}
+
+/* Appends "UUID (NAME)" of 'row' to 'ds'. */
+void
+nbctl_print_row_name(struct ds *ds, const struct ovsdb_idl_row *row,
+                     const char *name)
+{
+    ds_put_format(ds, UUID_FMT " (%s)\n", UUID_ARGS(&row->uuid), name);
+}
+
+/* Database commands. */
+
+/* "init": makes sure the NB_Global row exists. */
+static void
+cmd_init(struct ctl_context *ctx)
+{
+    nbctl_nb_global(ctx);
+}
+
+/* "sync": commits nothing but waits as --wait says. */
+static void
+cmd_sync(struct ctl_context *ctx OVS_UNUSED)
+{
+}
+
+/* Prints a string-set column 'name' of 'values' indented for "show". */
+static void
+show_strings(struct ds *ds, const char *indent, const char *name,
+             char **values, size_t n)
+{
+    if (!n) {
+        return;
+    }
+    ds_put_format(ds, "%s%s: [", indent, name);
+    for (size_t i = 0; i < n; i++) {
+        ds_put_format(ds, "%s\"%s\"", i ? ", " : "", values[i]);
+    }
+    ds_put_cstr(ds, "]\n");
+}
+
+/* Appends the "show" output of switch 'ls'. */
+static void
+show_switch(struct ds *ds, const struct nbrec_logical_switch *ls)
+{
+    ds_put_format(ds, "switch "UUID_FMT" (%s)\n",
+                  UUID_ARGS(&ls->header_.uuid), ls->name);
+    for (size_t i = 0; i < ls->n_ports; i++) {
+        const struct nbrec_logical_switch_port *lsp = ls->ports[i];
+        ds_put_format(ds, "    port %s\n", lsp->name);
+        if (lsp->type[0]) {
+            ds_put_format(ds, "        type: %s\n", lsp->type);
+        }
+        if (lsp->parent_name) {
+            ds_put_format(ds, "        parent: %s\n", lsp->parent_name);
+        }
+        if (lsp->n_tag) {
+            ds_put_format(ds, "        tag: %"PRId64"\n", lsp->tag[0]);
+        } else if (lsp->n_tag_request) {
+            ds_put_format(ds, "        tag: %"PRId64"\n",
+                          lsp->tag_request[0]);
+        }
+        const char *peer = smap_get(&lsp->options, "router-port");
+        if (peer) {
+            ds_put_format(ds, "        router-port: %s\n", peer);
+        }
+        show_strings(ds, "        ", "addresses", lsp->addresses,
+                     lsp->n_addresses);
+        if (lsp->n_enabled && !lsp->enabled[0]) {
+            ds_put_cstr(ds, "        enabled: false\n");
+        }
+    }
+    for (size_t i = 0; i < ls->n_load_balancer; i++) {
+        ds_put_format(ds, "    load balancer %s\n",
+                      ls->load_balancer[i]->name);
+    }
+}
+
+/* Appends the "show" output of router 'lr'. */
+static void
+show_router(struct ds *ds, const struct nbrec_logical_router *lr)
+{
+    ds_put_format(ds, "router "UUID_FMT" (%s)\n",
+                  UUID_ARGS(&lr->header_.uuid), lr->name);
+    for (size_t i = 0; i < lr->n_ports; i++) {
+        const struct nbrec_logical_router_port *lrp = lr->ports[i];
+        ds_put_format(ds, "    port %s\n", lrp->name);
+        ds_put_format(ds, "        mac: \"%s\"\n", lrp->mac);
+        show_strings(ds, "        ", "networks", lrp->networks,
+                     lrp->n_networks);
+        if (lrp->peer) {
+            ds_put_format(ds, "        peer: %s\n", lrp->peer);
+        }
+        if (lrp->n_gateway_chassis) {
+            ds_put_cstr(ds, "        gateway chassis: [");
+            for (size_t j = 0; j < lrp->n_gateway_chassis; j++) {
+                ds_put_format(ds, "%s%s", j ? " " : "",
+                              lrp->gateway_chassis[j]->chassis_name);
+            }
+            ds_put_cstr(ds, "]\n");
+        }
+    }
+    for (size_t i = 0; i < lr->n_nat; i++) {
+        const struct nbrec_nat *nat = lr->nat[i];
+        ds_put_format(ds, "    nat "UUID_FMT"\n",
+                      UUID_ARGS(&nat->header_.uuid));
+        ds_put_format(ds, "        external ip: \"%s\"\n", nat->external_ip);
+        ds_put_format(ds, "        logical ip: \"%s\"\n", nat->logical_ip);
+        ds_put_format(ds, "        type: \"%s\"\n", nat->type);
+    }
+    for (size_t i = 0; i < lr->n_rampout_rules; i++) {
+        const struct nbrec_rampout_rule *rule = lr->rampout_rules[i];
+        ds_put_format(ds, "    rampout %s\n", rule->name);
+        show_strings(ds, "        ", "subnets", rule->subnets,
+                     rule->n_subnets);
+    }
+}
+
+/* "show [SWITCH|ROUTER]". */
+static void
+cmd_show(struct ctl_context *ctx)
+{
+    if (ctx->argc == 2) {
+        const struct nbrec_logical_switch *ls;
+        const struct nbrec_logical_router *lr;
+        char *error = NBCTL_FIND(ctx, logical_switch, "logical switch",
+                                 ctx->argv[1], false, &ls);
+        if (!error && !ls) {
+            error = NBCTL_FIND(ctx, logical_router, "logical router",
+                               ctx->argv[1], false, &lr);
+            if (!error && !lr) {
+                error = xasprintf("%s: no logical switch or router has "
+                                  "this name", ctx->argv[1]);
+            }
+        }
+        if (!nbctl_check(ctx, error)) {
+            return;
+        }
+        if (ls) {
+            show_switch(&ctx->output, ls);
+        } else {
+            show_router(&ctx->output, lr);
+        }
+        return;
+    }
+
+    const struct nbrec_logical_switch *ls;
+    NBREC_LOGICAL_SWITCH_FOR_EACH (ls, ctx->idl) {
+        show_switch(&ctx->output, ls);
+    }
+    const struct nbrec_logical_router *lr;
+    NBREC_LOGICAL_ROUTER_FOR_EACH (lr, ctx->idl) {
+        show_router(&ctx->output, lr);
+    }
+}
+
+/* "set-connection TARGET...": replaces the database's connections. */
+static void
+cmd_set_connection(struct ctl_context *ctx)
+{
+    for (int i = 1; i < ctx->argc; i++) {
+        if (!nbctl_check(ctx, nb_validate_connection_target(ctx->argv[i]))) {
+            return;
+        }
+    }
+
+    const struct nbrec_nb_global *nb = nbctl_nb_global(ctx);
+    const struct nbrec_connection *conn;
+    NBREC_CONNECTION_FOR_EACH_SAFE (conn, ctx->idl) {
+        nbrec_connection_delete(conn);
+    }
+
+    size_t n = ctx->argc - 1;
+    struct nbrec_connection **conns = xmalloc(n * sizeof *conns);
+    for (size_t i = 0; i < n; i++) {
+        conns[i] = nbrec_connection_insert(ctx->txn);
+        nbrec_connection_set_target(conns[i], ctx->argv[i + 1]);
+    }
+    nbrec_nb_global_set_connections(nb, conns, n);
+    free(conns);
+}
+
+/* "get-connection". */
+static void
+cmd_get_connection(struct ctl_context *ctx)
+{
+    const struct nbrec_nb_global *nb = nbrec_nb_global_first(ctx->idl);
+    if (!nb) {
+        return;
+    }
+    struct svec targets = SVEC_EMPTY_INITIALIZER;
+    for (size_t i = 0; i < nb->n_connections; i++) {
+        svec_add(&targets, nb->connections[i]->target);
+    }
+    nbctl_print_strings(&ctx->output, targets.names, targets.n, true);
+    svec_destroy(&targets);
+}
+
+/* "del-connection". */
+static void
+cmd_del_connection(struct ctl_context *ctx)
+{
+    const struct nbrec_nb_global *nb = nbrec_nb_global_first(ctx->idl);
+    if (nb) {
+        nbrec_nb_global_set_connections(nb, NULL, 0);
+    }
+}
+
+/* "set-ssl PRIVATE-KEY CERTIFICATE CA-CERT [PROTOCOLS [CIPHERS]]". */
+static void
+cmd_set_ssl(struct ctl_context *ctx)
+{
+    bool bootstrap = shash_find(&ctx->options, "--bootstrap") != NULL;
+    const struct nbrec_nb_global *nb = nbctl_nb_global(ctx);
+    const struct nbrec_ssl *ssl = nbrec_ssl_first(ctx->idl);
+    if (!ssl) {
+        ssl = nbrec_ssl_insert(ctx->txn);
+    }
+    nbrec_ssl_set_private_key(ssl, ctx->argv[1]);
+    nbrec_ssl_set_certificate(ssl, ctx->argv[2]);
+    nbrec_ssl_set_ca_cert(ssl, ctx->argv[3]);
+    nbrec_ssl_set_bootstrap_ca_cert(ssl, bootstrap);
+    nbrec_ssl_set_ssl_protocols(ssl, ctx->argc > 4 ? ctx->argv[4] : "");
+    nbrec_ssl_set_ssl_ciphers(ssl, ctx->argc > 5 ? ctx->argv[5] : "");
+    nbrec_nb_global_set_ssl(nb, ssl);
+}
+
+/* "get-ssl". */
+static void
+cmd_get_ssl(struct ctl_context *ctx)
+{
+    const struct nbrec_nb_global *nb = nbrec_nb_global_first(ctx->idl);
+    const struct nbrec_ssl *ssl = nb ? nb->ssl : NULL;
+    if (ssl) {
+        ds_put_format(&ctx->output, "Private key: %s\n", ssl->private_key);
+        ds_put_format(&ctx->output, "Certificate: %s\n", ssl->certificate);
+        ds_put_format(&ctx->output, "CA Certificate: %s\n", ssl->ca_cert);
+        ds_put_format(&ctx->output, "Bootstrap: %s\n",
+                      ssl->bootstrap_ca_cert ? "true" : "false");
+        if (ssl->ssl_protocols[0]) {
+            ds_put_format(&ctx->output, "SSL protocols: %s\n",
+                          ssl->ssl_protocols);
+        }
+        if (ssl->ssl_ciphers[0]) {
+            ds_put_format(&ctx->output, "SSL ciphers: %s\n",
+                          ssl->ssl_ciphers);
+        }
+    }
+}
+
+/* "del-ssl". */
+static void
+cmd_del_ssl(struct ctl_context *ctx)
+{
+    const struct nbrec_nb_global *nb = nbrec_nb_global_first(ctx->idl);
+    const struct nbrec_ssl *ssl = nb ? nb->ssl : NULL;
+    if (ssl) {
+        nbrec_nb_global_set_ssl(nb, NULL);
+        nbrec_ssl_delete(ssl);
+    }
+}
+
+/* The database-level commands. */
+static const struct ctl_command_syntax nbctl_db_commands[] = {
+    { "init", 0, 0, "", NULL, cmd_init, NULL, "", RW },
+    { "sync", 0, 0, "", NULL, cmd_sync, NULL, "", RO },
+    { "show", 0, 1, "[SWITCH|ROUTER]", NULL, cmd_show, NULL, "", RO },
+    { "set-connection", 1, INT_MAX, "TARGET...", NULL, cmd_set_connection,
+      NULL, "", RW },
+    { "get-connection", 0, 0, "", NULL, cmd_get_connection, NULL, "", RO },
+    { "del-connection", 0, 0, "", NULL, cmd_del_connection, NULL, "", RW },
+    { "set-ssl", 3, 5,
+      "PRIVATE-KEY CERTIFICATE CA-CERT [SSL-PROTOCOLS [SSL-CIPHERS]]",
+      NULL, cmd_set_ssl, NULL, "--bootstrap", RW },
+    { "get-ssl", 0, 0, "", NULL, cmd_get_ssl, NULL, "", RO },
+    { "del-ssl", 0, 0, "", NULL, cmd_del_ssl, NULL, "", RW },
+    { NULL, 0, 0, NULL, NULL, NULL, NULL, "", RO },
+};
+
+/* Transaction hooks. */
+
+/* Start hook: with --wait, bumps NB_Global.nb_cfg in the transaction. */
+static void
+nbctl_txn_start(struct ovsdb_idl *idl, struct ovsdb_idl_txn *txn,
+                void *opts_)
+{
+    struct nbctl_options *opts = opts_;
+    if (opts->wait == NBCTL_WAIT_NONE) {
+        return;
+    }
+    const struct nbrec_nb_global *nb = nbrec_nb_global_first(idl);
+    if (!nb) {
+        nb = nbrec_nb_global_insert(txn);
+    }
+    ovsdb_idl_txn_increment(txn, &nb->header_, &nbrec_nb_global_col_nb_cfg,
+                            opts->force_wait);
+}
+
+/* Pre-commit hook: validates every row the commands inserted or
+ * modified. */
+static char *
+nbctl_txn_pre_commit(struct ovsdb_idl *idl,
+                     struct ovsdb_idl_txn *txn OVS_UNUSED,
+                     void *opts OVS_UNUSED)
+{
+    return nb_validate_txn(idl);
+}
+
+/* Post-commit hook: waits for NB_Global.sb_cfg or hv_cfg to reach the
+ * nb_cfg the transaction wrote. */
+static void
+nbctl_txn_post_commit(struct ovsdb_idl *idl, struct ovsdb_idl_txn *txn,
+                      void *opts_)
+{
+    struct nbctl_options *opts = opts_;
+    if (opts->wait == NBCTL_WAIT_NONE) {
+        return;
+    }
+    int64_t next_cfg = ovsdb_idl_txn_get_increment_new_value(txn);
+    bool hv = opts->wait == NBCTL_WAIT_HV;
+    const char *what = (hv ? "osmotic-northd and every chassis to apply "
+                        "the change (NB_Global hv_cfg)"
+                        : "osmotic-northd to apply the change to the "
+                        "southbound database (NB_Global sb_cfg)");
+    for (;;) {
+        ovsdb_idl_run(idl);
+        const struct nbrec_nb_global *nb = nbrec_nb_global_first(idl);
+        if (nb && (hv ? nb->hv_cfg : nb->sb_cfg) >= next_cfg) {
+            return;
+        }
+        if (!ctlc_block(idl, &opts->common)) {
+            ctl_fatal("timed out after %u seconds waiting for %s",
+                      opts->common.timeout, what);
+        }
+    }
+}
+
+/* Main program. */
+
+static void
+usage(void)
+{
+    printf("\
+%s: Osmotic northbound database management utility\n\
+usage: %s [OPTIONS] COMMAND [ARG...] [-- COMMAND [ARG...]]...\n\
+\n\
+General commands:\n\
+  init                      initialize the database\n\
+  show [SWITCH|ROUTER]      print an overview of the database\n\
+  sync                      wait for earlier changes to take effect (--wait)\n\
+\n\
+Logical switch commands:\n\
+  ls-add [SWITCH]           create a logical switch\n\
+  ls-del SWITCH             delete SWITCH and all its ports\n\
+  ls-list                   print the names of all logical switches\n\
+  lsp-add SWITCH PORT [PARENT TAG]  add PORT (a child of PARENT) to SWITCH\n\
+  lsp-del PORT              delete PORT from its switch\n\
+  lsp-list SWITCH           print the ports of SWITCH\n\
+  lsp-get-ls PORT           print the switch of PORT\n\
+  lsp-set-addresses PORT [ADDRESS]...  set MAC [IP...] addresses of PORT\n\
+  lsp-get-addresses PORT\n\
+  lsp-set-port-security PORT [ADDRS]...  set port security of PORT\n\
+  lsp-get-port-security PORT\n\
+  lsp-get-up PORT           print whether PORT is up\n\
+  lsp-set-enabled PORT STATE  STATE is enabled or disabled\n\
+  lsp-get-enabled PORT\n\
+  lsp-set-type PORT TYPE    TYPE is \"\", router or localnet\n\
+  lsp-get-type PORT\n\
+  lsp-set-options PORT KEY=VALUE...\n\
+  lsp-get-options PORT\n\
+\n\
+Logical router commands:\n\
+  lr-add [ROUTER], lr-del ROUTER, lr-list\n\
+  lrp-add ROUTER PORT MAC NETWORK... [peer=PEER]\n\
+  lrp-del PORT, lrp-list ROUTER\n\
+  lrp-set-enabled PORT STATE, lrp-get-enabled PORT\n\
+  lrp-set-gateway-chassis PORT CHASSIS [PRIORITY]\n\
+  lrp-del-gateway-chassis PORT CHASSIS, lrp-get-gateway-chassis PORT\n\
+  [--policy=POLICY] [--may-exist] lr-route-add ROUTER PREFIX NEXTHOP [PORT]\n\
+  [--policy=POLICY] lr-route-del ROUTER [PREFIX [NEXTHOP [PORT]]]\n\
+  lr-route-list ROUTER\n\
+  lr-nat-add ROUTER TYPE EXTERNAL_IP LOGICAL_IP [LOGICAL_PORT EXTERNAL_MAC]\n\
+  lr-nat-del ROUTER [TYPE [IP]], lr-nat-list ROUTER\n\
+\n\
+Load balancer commands:\n\
+  lb-add LB VIP[:PORT] IP[:PORT],... [PROTOCOL]\n\
+  lb-del LB [VIP], lb-list [LB]\n\
+  ls-lb-add SWITCH LB, ls-lb-del SWITCH [LB], ls-lb-list SWITCH\n\
+  lr-lb-add ROUTER LB, lr-lb-del ROUTER [LB], lr-lb-list ROUTER\n\
+\n\
+ACL, port group, address set and meter commands:\n\
+  [--type=switch|port-group] [--name=NAME] [--log] [--severity=SEVERITY]\n\
+  [--meter=METER] acl-add ENTITY DIRECTION PRIORITY MATCH VERDICT\n\
+  acl-del ENTITY [DIRECTION [PRIORITY MATCH]], acl-list ENTITY\n\
+  pg-add PG [PORT]..., pg-set-ports PG PORT..., pg-del PG\n\
+  as-add NAME [ADDRESS]..., as-set-addresses NAME ADDRESS...\n\
+  as-del NAME, as-list\n\
+  meter-add NAME drop RATE kbps|pktps [BURST], meter-del [NAME], meter-list\n\
+\n\
+Colour, flow class and ramp-out commands:\n\
+  color-add NAME [dscp=N] [lane=N] [rate=KBPS] [burst=KB]\n\
+            [rampout=CHASSIS[,CHASSIS]...]\n\
+  color-set NAME KEY=VALUE..., color-del NAME, color-list\n\
+  [--promote-to=COLOR --promote-bytes=N --promote-rate=BPS --interval=MS\n\
+   --demote-idle=S] class-add NAME PRIORITY MATCH COLOR\n\
+  class-del NAME, class-list\n\
+  [--snat-ip=IP] [--color=COLOR] [--priority=N]\n\
+  rampout-add ROUTER NAME SUBNET[,SUBNET]... CHASSIS[:PRIO][,CHASSIS[:PRIO]]...\n\
+  rampout-del ROUTER NAME, rampout-list ROUTER\n\
+\n\
+Connection commands:\n\
+  set-connection TARGET..., get-connection, del-connection\n\
+  [--bootstrap] set-ssl PRIVATE-KEY CERTIFICATE CA-CERT [PROTOCOLS [CIPHERS]]\n\
+  get-ssl, del-ssl\n\
+\n\
+%s\
+%s\
+\n\
+Synchronization options:\n\
+  --wait=none|sb|hv         after committing, wait for osmotic-northd (sb)\n\
+                            or every chassis too (hv) to apply the change\n\
+  --no-wait                 same as --wait=none (default)\n\
+\n",
+           program_name, program_name, ctl_get_db_cmd_usage(),
+           ctl_list_db_tables_usage());
+    ctlc_print_common_options();
+    printf("\nThe default database is %s.\n", osmotic_default_nb_db());
+    exit(EXIT_SUCCESS);
+}
+
+static void
+version(void)
+{
+    printf("%s (Osmotic) %s\n", program_name, PACKAGE_VERSION);
+    printf("DB Schema %s\n", nbrec_get_db_version());
+    exit(EXIT_SUCCESS);
+}
+
+/* Handles osmotic-nbctl's own options. */
+static void
+handle_option(int option, const char *arg, void *opts_)
+{
+    struct nbctl_options *opts = opts_;
+    switch (option) {
+    case OPT_WAIT:
+        if (!strcmp(arg, "none")) {
+            opts->wait = NBCTL_WAIT_NONE;
+        } else if (!strcmp(arg, "sb")) {
+            opts->wait = NBCTL_WAIT_SB;
+        } else if (!strcmp(arg, "hv")) {
+            opts->wait = NBCTL_WAIT_HV;
+        } else {
+            ctl_fatal("--wait: %s: invalid value (expected none, sb or hv)",
+                      arg);
+        }
+        break;
+    case OPT_NO_WAIT:
+        opts->wait = NBCTL_WAIT_NONE;
+        break;
+    default:
+        OVS_NOT_REACHED();
+    }
+}
+
+/* Joins argv into one string for the transaction comment. */
+static char *
+join_args(int argc, char *argv[])
+{
+    struct ds ds = DS_EMPTY_INITIALIZER;
+    for (int i = 1; i < argc; i++) {
+        ds_put_format(&ds, "%s%s", i > 1 ? " " : "", argv[i]);
+    }
+    return ds_steal_cstr(&ds);
+}
+
+int
+main(int argc, char *argv[])
+{
+    static const struct option own_options[] = {
+        {"wait", required_argument, NULL, OPT_WAIT},
+        {"no-wait", no_argument, NULL, OPT_NO_WAIT},
+        {NULL, 0, NULL, 0},
+    };
+    struct nbctl_options opts;
+
+    set_program_name(argv[0]);
+    fatal_ignore_sigpipe();
+    vlog_set_levels(NULL, VLF_CONSOLE, VLL_WARN);
+    vlog_set_levels_from_string_assert("reconnect:warn");
+
+    ctl_init__(&nbrec_idl_class, nbctl_tables, NULL, NULL);
+    ctl_register_commands(nbctl_db_commands);
+    nbctl_switch_register();
+    nbctl_router_register();
+    nbctl_policy_register();
+    nbctl_color_register();
+
+    memset(&opts, 0, sizeof opts);
+    ctlc_options_init(&opts.common, osmotic_default_nb_db());
+    struct ctlc_option_hooks option_hooks = {
+        .options = own_options,
+        .handle = handle_option,
+        .usage = usage,
+        .version = version,
+        .aux = &opts,
+    };
+    struct shash local_options = SHASH_INITIALIZER(&local_options);
+    ctlc_parse_options(argc, argv, &opts.common, &option_hooks,
+                       &local_options);
+
+    struct ctl_command *commands;
+    size_t n_commands;
+    char *error = ctl_parse_commands(argc - optind, argv + optind,
+                                     &local_options, &commands, &n_commands);
+    if (error) {
+        ctl_fatal("%s", error);
+    }
+    for (size_t i = 0; i < n_commands; i++) {
+        if (!strcmp(commands[i].syntax->name, "sync")) {
+            opts.force_wait = true;
+        }
+    }
+
+    struct ovsdb_idl *idl = ovsdb_idl_create(opts.common.db, &nbrec_idl_class,
+                                             true, false);
+    ovsdb_idl_set_db_change_aware(idl, false);
+
+    struct ctlc_txn_hooks txn_hooks = {
+        .start = nbctl_txn_start,
+        .pre_commit = nbctl_txn_pre_commit,
+        .post_commit = nbctl_txn_post_commit,
+        .aux = &opts,
+    };
+    char *args = join_args(argc, argv);
+    ctlc_execute(args, commands, n_commands, idl, &opts.common, &txn_hooks);
+}
