@@ -237,17 +237,26 @@ shares_operand(const struct expr *andor, const struct expr *sub,
 static void
 absorb_implied(struct expr *e)
 {
+    /* Only a comparison can absorb an operand here (the absorbing operand
+     * equals an operand of an operand of the opposite type, so it is
+     * neither an AND nor an OR), and comparisons are never dropped: so
+     * deciding first and dropping afterwards is safe. */
+    bool *drop = xcalloc(e->n_subs, sizeof *drop);
+    for (size_t i = 0; i < e->n_subs; i++) {
+        const struct expr *sub = e->subs[i];
+        drop[i] = ((sub->type == EXPR_T_AND || sub->type == EXPR_T_OR)
+                   && sub->type != e->type && shares_operand(e, sub, i));
+    }
     size_t n = 0;
     for (size_t i = 0; i < e->n_subs; i++) {
-        struct expr *sub = e->subs[i];
-        if ((sub->type == EXPR_T_AND || sub->type == EXPR_T_OR)
-            && sub->type != e->type && shares_operand(e, sub, i)) {
-            expr_destroy(sub);
+        if (drop[i]) {
+            expr_destroy(e->subs[i]);
         } else {
-            e->subs[n++] = sub;
+            e->subs[n++] = e->subs[i];
         }
     }
     e->n_subs = n;
+    free(drop);
 }
 
 /* Returns true if 'sub', an operand of a node whose operands are of type

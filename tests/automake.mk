@@ -6,6 +6,8 @@ TESTS += tests/unit/osmotic-unit
 tests_unit_osmotic_unit_SOURCES = \
 	tests/unit/main.c \
 	tests/unit/unit-suites.h \
+	tests/unit/test-expr-eval.c \
+	tests/unit/test-expr-parse.c \
 	tests/unit/test-lflow-sim.c \
 	tests/unit/test-lport-addresses.c
 tests_unit_osmotic_unit_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)

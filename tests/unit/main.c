@@ -9,6 +9,8 @@ int
 main(void)
 {
     Suite *(*const suites[])(void) = {
+        expr_eval_suite,
+        expr_parse_suite,
         lflow_sim_suite,
         lport_addresses_suite,
     };

@@ -8,6 +8,8 @@
 
 #include <check.h>
 
+Suite *expr_eval_suite(void);
+Suite *expr_parse_suite(void);
 Suite *lflow_sim_suite(void);
 Suite *lport_addresses_suite(void);
 

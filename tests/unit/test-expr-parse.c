@@ -1,0 +1,523 @@
+#include <config.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/expr.h"
+#include "lib/expr-symtab.h"
+#include "tests/unit/unit-suites.h"
+#include "util.h"
+
+/* Parses 's' with 'ctx', which must succeed, and returns the canonical
+ * text (to free). */
+static char *
+parse_to_string(const char *s, const struct expr_context *ctx)
+{
+    struct expr *e;
+    char *error = expr_parse_string(s, ctx, &e);
+    ck_assert_msg(!error, "\"%s\": unexpected error: %s", s, error);
+    char *text = expr_to_string(e);
+    expr_destroy(e);
+    return text;
+}
+
+/* Asserts that 's' parses and prints as 'canonical'. */
+static void
+check_canonical(const char *s, const char *canonical)
+{
+    char *text = parse_to_string(s, NULL);
+    ck_assert_msg(!strcmp(text, canonical),
+                  "\"%s\" printed as\n  \"%s\", expected\n  \"%s\"",
+                  s, text, canonical);
+    free(text);
+}
+
+/* Asserts that parsing 's' with 'ctx' fails with exactly 'expected'. */
+static void
+check_error_ctx(const char *s, const struct expr_context *ctx,
+                const char *expected)
+{
+    struct expr *e;
+    char *error = expr_parse_string(s, ctx, &e);
+    ck_assert_msg(error != NULL, "\"%s\" parsed, expected error \"%s\"",
+                  s, expected);
+    ck_assert_msg(e == NULL, "\"%s\": error but an expression too", s);
+    ck_assert_msg(!strcmp(error, expected),
+                  "\"%s\" gave error\n  \"%s\", expected\n  \"%s\"",
+                  s, error, expected);
+    free(error);
+}
+
+/* Asserts that parsing 's' fails with exactly 'expected'. */
+static void
+check_error(const char *s, const char *expected)
+{
+    check_error_ctx(s, NULL, expected);
+}
+
+/* The "ip" prerequisite as printed. */
+#define IP "(eth.type == 0x800 || eth.type == 0x86dd)"
+
+START_TEST(test_field_gets_its_prerequisites)
+{
+    check_canonical("tcp.dst == 80",
+                    "ip.proto == 6 && tcp.dst == 80 && " IP);
+    check_canonical("ip4.src == 10.0.0.1",
+                    "eth.type == 0x800 && ip4.src == 10.0.0.1");
+    check_canonical("ip6.dst == fd00::1",
+                    "eth.type == 0x86dd && ip6.dst == fd00::1");
+    check_canonical("arp.op == 2", "arp.op == 2 && eth.type == 0x806");
+    check_canonical("icmp4.type == 8",
+                    "eth.type == 0x800 && icmp4.type == 8 && ip.proto == 1");
+    check_canonical("vlan.vid == 100",
+                    "vlan.present == 1 && vlan.vid == 100");
+    check_canonical("eth.src == 0a:00:00:00:00:01",
+                    "eth.src == 0a:00:00:00:00:01");
+    check_canonical("inport == \"p1\"", "inport == \"p1\"");
+}
+END_TEST
+
+START_TEST(test_implied_prerequisite_is_absorbed)
+{
+    /* "ip" is implied by "ip4" and "ip6" and is not repeated. */
+    check_canonical("ip4 && tcp.dst == 22",
+                    "eth.type == 0x800 && ip.proto == 6 && tcp.dst == 22");
+    check_canonical("tcp.src == 1 && ip6",
+                    "eth.type == 0x86dd && ip.proto == 6 && tcp.src == 1");
+}
+END_TEST
+
+START_TEST(test_contradictions_are_left_alone)
+{
+    check_canonical("tcp.dst == 80 && udp.dst == 53",
+                    "ip.proto == 6 && ip.proto == 17 && tcp.dst == 80 && "
+                    "udp.dst == 53 && " IP);
+    check_canonical("ip4 && ip6",
+                    "eth.type == 0x800 && eth.type == 0x86dd");
+}
+END_TEST
+
+START_TEST(test_predicates_expand)
+{
+    check_canonical("ip", "eth.type == 0x800 || eth.type == 0x86dd");
+    check_canonical("arp", "eth.type == 0x806");
+    check_canonical("icmp", "eth.type == 0x800 && ip.proto == 1");
+    check_canonical("icmp4", "eth.type == 0x800 && ip.proto == 1");
+    check_canonical("udp", "ip.proto == 17 && " IP);
+    check_canonical("eth", "1");
+    check_canonical("vlan.present", "vlan.present == 1");
+}
+END_TEST
+
+START_TEST(test_negated_predicate_matches_other_protocols)
+{
+    /* "!tcp" holds for non-IP packets too. */
+    check_canonical("!tcp",
+                    "(eth.type != 0x800 && eth.type != 0x86dd) || "
+                    "(ip.proto != 6 && " IP ")");
+    check_canonical("!vlan.present", "vlan.present != 1");
+}
+END_TEST
+
+START_TEST(test_negated_comparison_keeps_prerequisites)
+{
+    /* A comparison only matches packets that have the field. */
+    check_canonical("!(tcp.dst == 80)",
+                    "ip.proto == 6 && tcp.dst != 80 && " IP);
+    check_canonical("!(tcp.dst < 1024)",
+                    "ip.proto == 6 && tcp.dst >= 1024 && " IP);
+    check_canonical("!(inport == \"a\" || outport == \"b\")",
+                    "inport != \"a\" && outport != \"b\"");
+    check_canonical("!!(ip4.src == 10.0.0.1)",
+                    "eth.type == 0x800 && ip4.src == 10.0.0.1");
+}
+END_TEST
+
+START_TEST(test_ordering_operators)
+{
+    check_canonical("tcp.dst > 1023 && tcp.dst <= 2047",
+                    "ip.proto == 6 && tcp.dst <= 2047 && tcp.dst > 1023 && "
+                    IP);
+    check_canonical("ip.ttl < 2", "ip.ttl < 2 && " IP);
+    check_canonical("eth.type < 0x600", "eth.type < 0x600");
+    check_canonical("ip4.src >= 10.0.0.128",
+                    "eth.type == 0x800 && ip4.src >= 10.0.0.128");
+}
+END_TEST
+
+START_TEST(test_cidr_and_masks)
+{
+    check_canonical("ip4.src == 10.1.2.3/8",
+                    "eth.type == 0x800 && ip4.src == 10.0.0.0/8");
+    check_canonical("ip4.dst == 10.0.0.0/255.255.0.0",
+                    "eth.type == 0x800 && ip4.dst == 10.0.0.0/16");
+    check_canonical("ip4.dst == 10.0.0.1/255.0.255.255",
+                    "eth.type == 0x800 && ip4.dst == 10.0.0.1/255.0.255.255");
+    check_canonical("ip6.src == fd00::1:2/64",
+                    "eth.type == 0x86dd && ip6.src == fd00::/64");
+    check_canonical("ip4.src == 10.0.0.1/32",
+                    "eth.type == 0x800 && ip4.src == 10.0.0.1");
+    check_canonical("eth.dst == 01:00:00:00:00:00/01:00:00:00:00:00",
+                    "eth.dst == 01:00:00:00:00:00/01:00:00:00:00:00");
+    check_canonical("tcp.dst == 0x1234/0xff00",
+                    "ip.proto == 6 && tcp.dst == 0x1200/0xff00 && " IP);
+    check_canonical("ip4.src != 10.0.0.0/8",
+                    "eth.type == 0x800 && ip4.src != 10.0.0.0/8");
+}
+END_TEST
+
+START_TEST(test_integer_forms)
+{
+    check_canonical("eth.type == 2048", "eth.type == 0x800");
+    check_canonical("ip.dscp == 0x3f", "ip.dscp == 63 && " IP);
+    check_canonical("ip4.src == 0x0a000001",
+                    "eth.type == 0x800 && ip4.src == 10.0.0.1");
+    check_canonical("ip6.dst == 0x1", "eth.type == 0x86dd && ip6.dst == ::1");
+    check_canonical("tcp.dst == 00080",
+                    "ip.proto == 6 && tcp.dst == 80 && " IP);
+}
+END_TEST
+
+START_TEST(test_sets)
+{
+    check_canonical("tcp.dst == {80, 443, 8080}",
+                    "ip.proto == 6 && " IP " && "
+                    "(tcp.dst == 80 || tcp.dst == 443 || tcp.dst == 8080)");
+    check_canonical("tcp.dst != {80, 443}",
+                    "ip.proto == 6 && tcp.dst != 80 && tcp.dst != 443 && "
+                    IP);
+    check_canonical("ip4.src == {10.0.0.0/8, 192.168.0.1}",
+                    "eth.type == 0x800 && (ip4.src == 10.0.0.0/8 || "
+                    "ip4.src == 192.168.0.1)");
+    check_canonical("inport == {\"a\", @pg}",
+                    "inport == \"a\" || inport == @pg");
+    check_canonical("tcp.dst == {80}",
+                    "ip.proto == 6 && tcp.dst == 80 && " IP);
+}
+END_TEST
+
+START_TEST(test_booleans_fold)
+{
+    check_canonical("1", "1");
+    check_canonical("0", "0");
+    check_canonical("!0", "1");
+    check_canonical("ip4 || 1", "1");
+    check_canonical("ip4 && 0", "0");
+    check_canonical("ip4 && 1", "eth.type == 0x800");
+}
+END_TEST
+
+START_TEST(test_and_binds_tighter_than_or)
+{
+    check_canonical("arp || ip4 && udp",
+                    "eth.type == 0x806 || "
+                    "(eth.type == 0x800 && ip.proto == 17)");
+    check_canonical("(arp || ip4) && udp",
+                    "ip.proto == 17 && "
+                    "(eth.type == 0x800 || eth.type == 0x806) && " IP);
+}
+END_TEST
+
+START_TEST(test_strings_and_references)
+{
+    check_canonical("inport == \"a \\\"b\\\\\"",
+                    "inport == \"a \\\"b\\\\\"");
+    check_canonical("outport != @web", "outport != @web");
+    check_canonical("ip4.dst == $as_1", "eth.type == 0x800 && "
+                    "ip4.dst == $as_1");
+    check_canonical("!(ip6.src == $v6-set)",
+                    "eth.type == 0x86dd && ip6.src != $v6-set");
+}
+END_TEST
+
+START_TEST(test_whitespace_is_free)
+{
+    check_canonical("  tcp.dst==80&&ip4.src==10.0.0.1\t",
+                    "eth.type == 0x800 && ip.proto == 6 && "
+                    "ip4.src == 10.0.0.1 && tcp.dst == 80");
+}
+END_TEST
+
+START_TEST(test_canonical_text_parses_to_itself)
+{
+    static const char *inputs[] = {
+        "tcp.dst == {80, 443} && ip4.src == 10.0.0.0/8",
+        "!(ip4.src == {10.0.0.1, 10.0.0.2} && !udp.src == 53) "
+        "|| ip6.dst != fd00::1/ffff::",
+        "!(!(!(tcp || udp) && (arp || icmp)))",
+        "inport == \"a\\\"b\" && outport == @g || eth.type < 0x600",
+        "eth.src == 0a:00:00:00:00:01/ff:ff:ff:00:00:00 && vlan.vid > 3",
+        "arp.sha == 0a:00:00:00:00:01 && arp.tpa == 10.0.0.1 && "
+        "arp.tha != 00:00:00:00:00:00 && arp.spa == $as",
+        "ip.dscp == 46 || ip.ttl <= 1 || icmp4.code != 0",
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(inputs); i++) {
+        char *once = parse_to_string(inputs[i], NULL);
+        char *twice = parse_to_string(once, NULL);
+        ck_assert_msg(!strcmp(once, twice), "\"%s\" printed \"%s\", which "
+                      "printed \"%s\"", inputs[i], once, twice);
+        free(once);
+        free(twice);
+    }
+}
+END_TEST
+
+START_TEST(test_unknown_field_is_named)
+{
+    check_error("ip4 && tcp.dst == 80 && tcp.dts == 1",
+                "column 25: \"tcp.dts\": no field of that name");
+}
+END_TEST
+
+START_TEST(test_value_width_is_checked)
+{
+    check_error("ip.dscp == 64",
+                "column 12: 64 does not fit in 6-bit field ip.dscp");
+    check_error("tcp.dst == 70000",
+                "column 12: 70000 does not fit in 16-bit field tcp.dst");
+    check_error("vlan.vid == 0x1000",
+                "column 13: 0x1000 does not fit in 12-bit field vlan.vid");
+    check_error("tcp.dst == 0/0x10000",
+                "column 12: mask 0x10000 does not fit in 16-bit field "
+                "tcp.dst");
+    check_error("tcp.dst == {80, 65536}",
+                "column 17: 65536 does not fit in 16-bit field tcp.dst");
+}
+END_TEST
+
+START_TEST(test_value_kind_is_checked)
+{
+    check_error("ip4.src == \"x\"",
+                "column 12: \"x\": ip4.src needs an IPv4 address, "
+                "not a string");
+    check_error("eth.src == 10.0.0.1",
+                "column 12: 10.0.0.1: eth.src needs a MAC address, "
+                "not an IPv4 address");
+    check_error("ip4.dst == fd00::1",
+                "column 12: fd00::1: ip4.dst needs an IPv4 address, "
+                "not an IPv6 address");
+    check_error("inport == 10",
+                "column 11: 10: inport needs a quoted string (a port name)");
+    check_error("ip4.src == 10.0.0.0/ff:ff:ff:00:00:00",
+                "column 12: mask ff:ff:ff:00:00:00: ip4.src needs an IPv4 "
+                "address, not a MAC address");
+}
+END_TEST
+
+START_TEST(test_bad_constants_are_named)
+{
+    check_error("ip4.src == 10.0.0.300",
+                "column 12: 10.0.0.300 is not a valid IPv4 address");
+    check_error("ip4.src == 10.0.0",
+                "column 12: 10.0.0 is not a valid IPv4 address");
+    check_error("ip4.src == 10.0.0.0/33",
+                "column 12: 10.0.0.0/33: prefix length 33 is out of range "
+                "for ip4.src (0 to 32)");
+    check_error("eth.src == 0a:00:00:00:00",
+                "column 12: 0a:00:00:00:00 is not a valid MAC or IPv6 "
+                "address");
+    check_error("tcp.dst == 80x",
+                "column 12: 80x is not a valid number");
+    check_error("tcp.dst == 0x",
+                "column 12: 0x is not a valid hexadecimal number");
+    check_error("ip6.src == 0x1000000000000000000000000000000000",
+                "column 12: 0x1000000000000000000000000000000000 is too "
+                "large (more than 128 bits)");
+    check_error("ip4.src == 10.0.0.0/",
+                "column 12: \"/\" must be followed by a mask or prefix "
+                "length");
+}
+END_TEST
+
+START_TEST(test_operator_misuse_is_named)
+{
+    check_error("inport < \"x\"",
+                "column 8: \"<\": inport is a string field; only == and != "
+                "apply");
+    check_error("tcp.dst < 10/0xff",
+                "column 11: 10/0xff: a masked value cannot be compared "
+                "with \"<\"");
+    check_error("tcp.dst >= {1, 2}",
+                "column 9: \">=\": a set can only be compared with == or "
+                "!=");
+    check_error("tcp == 6",
+                "column 5: \"==\": tcp is a predicate and cannot be "
+                "compared with a value");
+    check_error("tcp.dst = 80",
+                "column 9: unexpected \"=\" (did you mean \"==\"?)");
+    check_error("ip4 & ip6", "column 5: unexpected \"&\" (did you mean "
+                "\"&&\"?)");
+    check_error("ip4.src && tcp",
+                "column 9: \"&&\": expecting a comparison operator (==, !=, "
+                "<, <=, >, >=) after ip4.src");
+    check_error("ip4.dst < $as",
+                "column 11: $as: an address set can only be compared with "
+                "== or !=");
+}
+END_TEST
+
+START_TEST(test_syntax_errors_are_located)
+{
+    check_error("", "column 1: end of input: expecting a field name, \"!\", "
+                "\"(\", 0 or 1");
+    check_error("(ip4", "column 5: end of input: expecting \")\"");
+    check_error("ip4)", "column 4: \")\": expecting \"&&\", \"||\" or end of "
+                "input");
+    check_error("ip4 &&", "column 7: end of input: expecting a field name, "
+                "\"!\", \"(\", 0 or 1");
+    check_error("tcp.dst == {}", "column 13: \"}\": expecting a value");
+    check_error("tcp.dst == {80 443}",
+                "column 16: \"443\": expecting \",\" or \"}\"");
+    check_error("ip.proto == 6 || 2",
+                "column 18: 2: only 0 and 1 may stand alone as conditions");
+    check_error("inport == \"abc",
+                "column 11: unterminated string (missing closing quote)");
+    check_error("ip4.src == $", "column 12: \"$\" must be followed by a "
+                "name");
+    check_error("ip4 # x", "column 5: unexpected character \"#\"");
+    check_error("ip4 && \x01", "column 8: unexpected character \"\\x01\"");
+}
+END_TEST
+
+START_TEST(test_deep_nesting_is_refused)
+{
+    char s[256];
+    memset(s, '!', 100);
+    strcpy(s + 100, "ip4");
+    struct expr *e;
+    char *error = expr_parse_string(s, NULL, &e);
+    ck_assert_ptr_null(e);
+    ck_assert_msg(error && strstr(error, "nests more than"), "%s", error);
+    free(error);
+
+    memset(s, '!', 64);
+    strcpy(s + 64, "ip4");
+    check_canonical(s, "eth.type == 0x800");
+}
+END_TEST
+
+/* Accepts only the names "known" and "web". */
+static bool
+name_is_known(const char *name, void *aux)
+{
+    int *calls = aux;
+    ++*calls;
+    return !strcmp(name, "known") || !strcmp(name, "web");
+}
+
+START_TEST(test_context_resolves_sets)
+{
+    int calls = 0;
+    struct expr_context ctx = {
+        .address_set_exists = name_is_known,
+        .port_group_exists = name_is_known,
+        .aux = &calls,
+    };
+    char *text = parse_to_string("ip4.src == $known && inport == @web",
+                                 &ctx);
+    ck_assert_str_eq(text, "eth.type == 0x800 && inport == @web && "
+                     "ip4.src == $known");
+    free(text);
+    ck_assert_int_eq(calls, 2);
+
+    check_error_ctx("ip4.src == $nope", &ctx,
+                    "column 12: $nope: no address set of that name");
+    check_error_ctx("outport == {\"a\", @nope}", &ctx,
+                    "column 18: @nope: no port group of that name");
+
+    /* A NULL callback accepts every name. */
+    struct expr_context open_ctx = { .aux = NULL };
+    text = parse_to_string("ip4.src == $anything && inport == @any",
+                           &open_ctx);
+    free(text);
+}
+END_TEST
+
+START_TEST(test_references_only_where_they_apply)
+{
+    check_error("inport == $as",
+                "column 11: $as: address sets apply only to IPv4 and IPv6 "
+                "address fields, not inport");
+    check_error("tcp.dst == $as",
+                "column 12: $as: address sets apply only to IPv4 and IPv6 "
+                "address fields, not tcp.dst");
+    check_error("ip4.src == @pg",
+                "column 12: @pg: port groups apply only to inport and "
+                "outport, not ip4.src");
+}
+END_TEST
+
+START_TEST(test_validate)
+{
+    char *error = expr_validate("ip4 && udp.dst == 53", NULL);
+    ck_assert_ptr_null(error);
+    error = expr_validate("udp.dst == 53 &&", NULL);
+    ck_assert_ptr_nonnull(error);
+    ck_assert_str_eq(error, "column 17: end of input: expecting a field "
+                     "name, \"!\", \"(\", 0 or 1");
+    free(error);
+    expr_destroy(NULL);
+}
+END_TEST
+
+START_TEST(test_symbol_table_is_consistent)
+{
+    size_t n;
+    const struct expr_symbol *symbols = expr_symbols(&n);
+    for (size_t i = 0; i < n; i++) {
+        const struct expr_symbol *sym = &symbols[i];
+        ck_assert_ptr_eq(expr_symbol_lookup(sym->name), sym);
+        if (sym->prereqs) {
+            char *error = expr_validate(sym->prereqs, NULL);
+            ck_assert_msg(!error, "%s prerequisites: %s", sym->name, error);
+        }
+        if (sym->expansion) {
+            char *error = expr_validate(sym->expansion, NULL);
+            ck_assert_msg(!error, "%s expansion: %s", sym->name, error);
+        }
+    }
+    ck_assert_ptr_null(expr_symbol_lookup("tcp.dts"));
+}
+END_TEST
+
+/* The match language parser and printer. */
+Suite *
+expr_parse_suite(void)
+{
+    Suite *s = suite_create("expr-parse");
+    TCase *tc = tcase_create("canonical");
+    tcase_add_test(tc, test_field_gets_its_prerequisites);
+    tcase_add_test(tc, test_implied_prerequisite_is_absorbed);
+    tcase_add_test(tc, test_contradictions_are_left_alone);
+    tcase_add_test(tc, test_predicates_expand);
+    tcase_add_test(tc, test_negated_predicate_matches_other_protocols);
+    tcase_add_test(tc, test_negated_comparison_keeps_prerequisites);
+    tcase_add_test(tc, test_ordering_operators);
+    tcase_add_test(tc, test_cidr_and_masks);
+    tcase_add_test(tc, test_integer_forms);
+    tcase_add_test(tc, test_sets);
+    tcase_add_test(tc, test_booleans_fold);
+    tcase_add_test(tc, test_and_binds_tighter_than_or);
+    tcase_add_test(tc, test_strings_and_references);
+    tcase_add_test(tc, test_whitespace_is_free);
+    tcase_add_test(tc, test_canonical_text_parses_to_itself);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("errors");
+    tcase_add_test(tc, test_unknown_field_is_named);
+    tcase_add_test(tc, test_value_width_is_checked);
+    tcase_add_test(tc, test_value_kind_is_checked);
+    tcase_add_test(tc, test_bad_constants_are_named);
+    tcase_add_test(tc, test_operator_misuse_is_named);
+    tcase_add_test(tc, test_syntax_errors_are_located);
+    tcase_add_test(tc, test_deep_nesting_is_refused);
+    tcase_add_test(tc, test_references_only_where_they_apply);
+    tcase_add_test(tc, test_validate);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("context");
+    tcase_add_test(tc, test_context_resolves_sets);
+    tcase_add_test(tc, test_symbol_table_is_consistent);
+    suite_add_tcase(s, tc);
+    return s;
+}
