@@ -1,1 +1,30 @@
 # controller programs and files.
+
+# osmotic-controller: the per-host agent.
+bin_PROGRAMS += controller/osmotic-controller
+controller_osmotic_controller_SOURCES = \
+	controller/osmotic-controller.c
+controller_osmotic_controller_LDADD = controller/libcontroller.la \
+	$(OSMOTIC_LDADD)
+dist_man_MANS += controller/osmotic-controller.8
+
+# The controller's modules, also linked by the unit tests.
+noinst_LTLIBRARIES += controller/libcontroller.la
+controller_libcontroller_la_SOURCES = \
+	controller/binding.c \
+	controller/binding.h \
+	controller/br-int.c \
+	controller/br-int.h \
+	controller/chassis.c \
+	controller/chassis.h \
+	controller/encaps.c \
+	controller/encaps.h \
+	controller/lflow.c \
+	controller/lflow.h \
+	controller/local-datapaths.c \
+	controller/local-datapaths.h \
+	controller/ofctrl.c \
+	controller/ofctrl.h \
+	controller/physical.c \
+	controller/physical.h
+controller_libcontroller_la_LIBADD = $(OSMOTIC_LDADD)

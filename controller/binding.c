@@ -1,0 +1,134 @@
+#include <config.h>
+
+#include "controller/binding.h"
+
+#include <string.h>
+
+#include "controller/local-datapaths.h"
+#include "lib/osmotic-sb-idl.h"
+
+#include "flow.h"
+#include "openvswitch/vlog.h"
+#include "smap.h"
+#include "util.h"
+#include "vswitch-idl.h"
+
+VLOG_DEFINE_THIS_MODULE(binding);
+
+void
+binding_result_init(struct binding_result *br)
+{
+    shash_init(&br->lports);
+}
+
+/* Frees 'br''s contents.  Accepts NULL. */
+void
+binding_result_destroy(struct binding_result *br)
+{
+    if (br) {
+        shash_destroy_free_data(&br->lports);
+    }
+}
+
+/* Collects into 'ifaces' (iface-id -> struct ovsrec_interface) every
+ * interface of 'br_int' that names a logical port and has an ofport. */
+static void
+binding_collect_ifaces(const struct ovsrec_bridge *br_int,
+                       struct shash *ifaces)
+{
+    for (size_t i = 0; i < br_int->n_ports; i++) {
+        const struct ovsrec_port *port = br_int->ports[i];
+        for (size_t j = 0; j < port->n_interfaces; j++) {
+            const struct ovsrec_interface *iface = port->interfaces[j];
+            const char *id = smap_get(&iface->external_ids, "iface-id");
+            if (id && iface->n_ofport && iface->ofport[0] > 0) {
+                shash_add_once(ifaces, id, iface);
+            }
+        }
+    }
+}
+
+static void
+binding_claim(const struct sbrec_port_binding *pb,
+              const struct sbrec_chassis *chassis)
+{
+    static const bool up = true;
+
+    if (pb->chassis != chassis) {
+        VLOG_INFO("claiming logical port %s", pb->logical_port);
+        sbrec_port_binding_set_chassis(pb, chassis);
+    }
+    if (!pb->n_up || !pb->up[0]) {
+        sbrec_port_binding_set_up(pb, &up, 1);
+    }
+}
+
+static void
+binding_release(const struct sbrec_port_binding *pb)
+{
+    static const bool down = false;
+
+    VLOG_INFO("releasing logical port %s", pb->logical_port);
+    sbrec_port_binding_set_chassis(pb, NULL);
+    sbrec_port_binding_set_up(pb, &down, 1);
+}
+
+/* Binds the logical ports whose interfaces are on 'br_int' to 'chassis'
+ * and releases ours that are gone (writes only if 'txn' is nonnull).
+ * Fills 'result' with the local ports and 'lds' with their datapaths. */
+void
+binding_run(struct ovsdb_idl_txn *txn, struct ovsdb_idl *sb_idl,
+            const struct ovsrec_bridge *br_int,
+            const struct sbrec_chassis *chassis,
+            struct local_datapaths *lds, struct binding_result *result)
+{
+    struct shash ifaces = SHASH_INITIALIZER(&ifaces);
+    const struct sbrec_port_binding *pb;
+
+    if (br_int) {
+        binding_collect_ifaces(br_int, &ifaces);
+    }
+    SBREC_PORT_BINDING_FOR_EACH (pb, sb_idl) {
+        const struct ovsrec_interface *iface
+            = shash_find_data(&ifaces, pb->logical_port);
+        if (iface && pb->datapath) {
+            if (txn && chassis) {
+                binding_claim(pb, chassis);
+            }
+            struct binding_lport *bl = xmalloc(sizeof *bl);
+            bl->pb = pb;
+            bl->ofport = u16_to_ofp(iface->ofport[0]);
+            bl->ifname = iface->name;
+            if (!shash_add_once(&result->lports, pb->logical_port, bl)) {
+                free(bl);
+            }
+            local_datapaths_add(lds, pb->datapath);
+        } else if (txn && chassis && pb->chassis == chassis) {
+            binding_release(pb);
+        }
+    }
+    shash_destroy(&ifaces);
+}
+
+/* Releases every Port_Binding bound to 'chassis'.  Returns true if there
+ * was none left. */
+bool
+binding_cleanup(struct ovsdb_idl_txn *txn, struct ovsdb_idl *sb_idl,
+                const struct sbrec_chassis *chassis)
+{
+    const struct sbrec_port_binding *pb;
+    bool clean = true;
+
+    if (!chassis) {
+        return true;
+    }
+    SBREC_PORT_BINDING_FOR_EACH (pb, sb_idl) {
+        if (pb->chassis == chassis) {
+            clean = false;
+            if (txn) {
+                binding_release(pb);
+            }
+        }
+    }
+    return clean;
+}

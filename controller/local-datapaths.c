@@ -1,0 +1,88 @@
+#include <config.h>
+
+#include "controller/local-datapaths.h"
+
+#include <string.h>
+
+#include "lib/osmotic-sb-idl.h"
+
+#include "hash.h"
+#include "util.h"
+
+void
+local_datapaths_init(struct local_datapaths *lds)
+{
+    hmap_init(&lds->map);
+}
+
+/* Removes every datapath from 'lds'. */
+void
+local_datapaths_clear(struct local_datapaths *lds)
+{
+    struct local_datapath *ld;
+
+    HMAP_FOR_EACH_POP (ld, node, &lds->map) {
+        free(ld);
+    }
+}
+
+/* Frees 'lds''s contents.  Accepts NULL. */
+void
+local_datapaths_destroy(struct local_datapaths *lds)
+{
+    if (lds) {
+        local_datapaths_clear(lds);
+        hmap_destroy(&lds->map);
+    }
+}
+
+/* Returns the local datapath with tunnel key 'key', or NULL. */
+struct local_datapath *
+local_datapaths_find(const struct local_datapaths *lds, int64_t key)
+{
+    struct local_datapath *ld;
+
+    HMAP_FOR_EACH_WITH_HASH (ld, node, hash_uint64(key), &lds->map) {
+        if (ld->key == key) {
+            return ld;
+        }
+    }
+    return NULL;
+}
+
+/* Adds 'dp' to 'lds' (if it is not there yet) and returns it. */
+struct local_datapath *
+local_datapaths_add(struct local_datapaths *lds,
+                    const struct sbrec_datapath_binding *dp)
+{
+    struct local_datapath *ld = local_datapaths_find(lds, dp->tunnel_key);
+
+    if (!ld) {
+        ld = xzalloc(sizeof *ld);
+        ld->key = dp->tunnel_key;
+        ld->dp = dp;
+        ld->type = dp->type && !strcmp(dp->type, "router")
+                   ? DP_ROUTER : DP_SWITCH;
+        hmap_insert(&lds->map, &ld->node, hash_uint64(ld->key));
+    }
+    return ld;
+}
+
+/* Returns the OpenFlow table where a packet continues after logical table
+ * 'table_id' of 'pipeline' in 'ld' (-1 for "before the first stage"): the
+ * next stage with flows, or past the last one OFTABLE_PHY_OUT_REMOTE
+ * (ingress) or OFTABLE_PHY_DELIVER (egress). */
+unsigned int
+local_datapath_next_oftable(const struct local_datapath *ld,
+                            enum pipeline pipeline, int table_id)
+{
+    uint32_t used = ld ? ld->stages[pipeline] : 0;
+
+    for (int t = table_id + 1; t < 32; t++) {
+        if (used & (UINT32_C(1) << t)) {
+            return pipeline_first_oftable(pipeline) + t;
+        }
+    }
+    return pipeline == P_INGRESS ? OFTABLE_PHY_OUT_REMOTE
+                                 : OFTABLE_PHY_DELIVER;
+}

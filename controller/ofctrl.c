@@ -1,0 +1,693 @@
+#include <config.h>
+
+#include "controller/ofctrl.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/pipeline.h"
+
+#include "byte-order.h"
+#include "hash.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/match.h"
+#include "openvswitch/ofp-actions.h"
+#include "openvswitch/ofp-bundle.h"
+#include "openvswitch/ofp-errors.h"
+#include "openvswitch/ofp-flow.h"
+#include "openvswitch/ofp-match.h"
+#include "openvswitch/ofp-msgs.h"
+#include "openvswitch/ofp-print.h"
+#include "openvswitch/ofp-util.h"
+#include "openvswitch/ofpbuf.h"
+#include "openvswitch/poll-loop.h"
+#include "openvswitch/rconn.h"
+#include "openvswitch/vlog.h"
+#include "ovs-thread.h"
+#include "socket-util.h"
+#include "timeval.h"
+#include "util.h"
+
+VLOG_DEFINE_THIS_MODULE(ofctrl);
+
+/* The OpenFlow version and protocol used on br-int. */
+#define OFCTRL_VERSION OFP15_VERSION
+#define OFCTRL_PROTOCOL OFPUTIL_P_OF15_OXM
+
+/* Milliseconds to wait before re-reading the switch after it rejected an
+ * update. */
+#define OFCTRL_RETRY_MS 1000
+
+/* One flow: desired, or installed in br-int. */
+struct ofctrl_flow {
+    struct hmap_node node;      /* In a flow table, by hash of 'key'. */
+    char *key;                  /* "table=T,priority=P,MATCH", canonical. */
+    char *actions;              /* Actions, canonical text. */
+    uint8_t table_id;           /* OpenFlow table. */
+    uint16_t priority;          /* OpenFlow priority. */
+    ovs_be64 cookie;            /* OpenFlow cookie. */
+    struct minimatch match;     /* Match. */
+    struct ofpact *ofpacts;     /* Actions, owned. */
+    size_t ofpacts_len;         /* Bytes in 'ofpacts'. */
+};
+
+/* Connection states. */
+enum ofctrl_state {
+    S_DISCONNECTED,             /* No connection to br-int. */
+    S_DUMPING,                  /* Reading the installed flows. */
+    S_ACTIVE,                   /* Installed flows known; updating. */
+    S_RETRY,                    /* Update rejected; re-read after a pause. */
+};
+
+/* The OpenFlow connection to br-int and what it holds. */
+struct ofctrl {
+    struct rconn *rconn;            /* Connection to br-int.mgmt. */
+    unsigned int conn_seqno;        /* rconn's connection seqno seen. */
+    enum ofctrl_state state;        /* See above. */
+    unsigned int seqno;             /* Changes on every state change. */
+    ovs_be32 dump_xid;              /* xid of the flow dump in S_DUMPING. */
+    ovs_be32 tlv_xid;               /* xid of the TLV map request. */
+    struct ofctrl_flow_table installed; /* What br-int holds. */
+    uint32_t next_bundle_id;        /* Id for the next bundle. */
+    ovs_be32 commit_xid;            /* xid of the bundle commit in flight,
+                                     * or 0. */
+    int64_t pending_cfg;            /* cfg the in-flight bundle completes. */
+    int64_t acked_cfg;              /* cfg whose flows are in br-int. */
+    bool has_acked_cfg;             /* 'acked_cfg' is meaningful? */
+    long long int retry_at;         /* When to leave S_RETRY. */
+};
+
+static const char *
+ofctrl_state_to_string(enum ofctrl_state state)
+{
+    switch (state) {
+    case S_DISCONNECTED: return "disconnected";
+    case S_DUMPING: return "reading installed flows";
+    case S_ACTIVE: return "connected";
+    case S_RETRY: return "retrying after an error";
+    }
+    return "unknown";
+}
+
+/* Formats the canonical key of a flow into a new string. */
+static char *
+ofctrl_flow_key(uint8_t table_id, uint16_t priority, const struct match *m)
+{
+    struct ds s = DS_EMPTY_INITIALIZER;
+
+    ds_put_format(&s, "table=%"PRIu8",priority=%"PRIu16, table_id, priority);
+    size_t len = s.length;
+    ds_put_char(&s, ',');
+    match_format(m, NULL, &s, OFP_DEFAULT_PRIORITY);
+    if (s.length == len + 1) {
+        ds_truncate(&s, len);
+    }
+    return ds_steal_cstr(&s);
+}
+
+/* Formats 'ofpacts' into a new string. */
+static char *
+ofctrl_actions_string(const struct ofpact *ofpacts, size_t ofpacts_len)
+{
+    struct ds s = DS_EMPTY_INITIALIZER;
+    struct ofpact_format_params fp = { .s = &s };
+
+    ofpacts_format(ofpacts, ofpacts_len, &fp);
+    return ds_steal_cstr(&s);
+}
+
+/* Creates a flow, copying 'm' and 'ofpacts'. */
+static struct ofctrl_flow *
+ofctrl_flow_create(uint8_t table_id, uint16_t priority, ovs_be64 cookie,
+                   const struct match *m, const struct ofpact *ofpacts,
+                   size_t ofpacts_len)
+{
+    struct ofctrl_flow *f = xzalloc(sizeof *f);
+
+    f->key = ofctrl_flow_key(table_id, priority, m);
+    f->actions = ofctrl_actions_string(ofpacts, ofpacts_len);
+    f->table_id = table_id;
+    f->priority = priority;
+    f->cookie = cookie;
+    minimatch_init(&f->match, m);
+    f->ofpacts = ofpacts_len ? xmemdup(ofpacts, ofpacts_len) : NULL;
+    f->ofpacts_len = ofpacts_len;
+    return f;
+}
+
+static struct ofctrl_flow *
+ofctrl_flow_clone(const struct ofctrl_flow *src)
+{
+    struct match m;
+
+    minimatch_expand(&src->match, &m);
+    return ofctrl_flow_create(src->table_id, src->priority, src->cookie, &m,
+                              src->ofpacts, src->ofpacts_len);
+}
+
+static void
+ofctrl_flow_destroy(struct ofctrl_flow *f)
+{
+    if (f) {
+        free(f->key);
+        free(f->actions);
+        minimatch_destroy(&f->match);
+        free(f->ofpacts);
+        free(f);
+    }
+}
+
+static struct ofctrl_flow *
+ofctrl_flow_table_find(const struct ofctrl_flow_table *t, const char *key)
+{
+    struct ofctrl_flow *f;
+
+    HMAP_FOR_EACH_WITH_HASH (f, node, hash_string(key, 0), &t->flows) {
+        if (!strcmp(f->key, key)) {
+            return f;
+        }
+    }
+    return NULL;
+}
+
+static void
+ofctrl_flow_table_insert(struct ofctrl_flow_table *t, struct ofctrl_flow *f)
+{
+    hmap_insert(&t->flows, &f->node, hash_string(f->key, 0));
+}
+
+/* Initializes 't' as an empty flow table. */
+void
+ofctrl_flow_table_init(struct ofctrl_flow_table *t)
+{
+    hmap_init(&t->flows);
+}
+
+/* Removes every flow from 't'. */
+void
+ofctrl_flow_table_clear(struct ofctrl_flow_table *t)
+{
+    struct ofctrl_flow *f;
+
+    HMAP_FOR_EACH_POP (f, node, &t->flows) {
+        ofctrl_flow_destroy(f);
+    }
+}
+
+/* Frees 't''s flows.  Accepts NULL. */
+void
+ofctrl_flow_table_destroy(struct ofctrl_flow_table *t)
+{
+    if (t) {
+        ofctrl_flow_table_clear(t);
+        hmap_destroy(&t->flows);
+    }
+}
+
+/* Returns the number of flows in 't'. */
+size_t
+ofctrl_flow_table_count(const struct ofctrl_flow_table *t)
+{
+    return hmap_count(&t->flows);
+}
+
+/* Parses 'flow' ("table=T,priority=P,MATCH,actions=ACTIONS", ovs-ofctl
+ * syntax) and adds it to 't' with 'cookie'.  Returns NULL on success, or
+ * a malloc'd error message if it does not parse or if 't' already has a
+ * different flow with the same table, priority and match.  An identical
+ * duplicate is accepted and ignored. */
+char *
+ofctrl_flow_table_add(struct ofctrl_flow_table *t, uint32_t cookie,
+                      const char *flow)
+{
+    struct ofputil_flow_mod fm;
+    enum ofputil_protocol usable;
+    char *error = parse_ofp_flow_mod_str(&fm, flow, NULL, NULL, OFPFC_ADD,
+                                         &usable);
+    if (error) {
+        return error;
+    }
+    if (fm.table_id == 0xff) {
+        fm.table_id = 0;
+    }
+
+    /* Canonicalize through the wire format, the way the switch will report
+     * the flow back when its tables are dumped. */
+    struct ofputil_flow_mod wire;
+    struct ofpbuf ofpacts;
+    ofpbuf_init(&ofpacts, 64);
+    struct ofpbuf *msg = ofputil_encode_flow_mod(&fm, OFCTRL_PROTOCOL);
+    enum ofperr err = ofputil_decode_flow_mod(&wire, msg->data,
+                                              OFCTRL_PROTOCOL, NULL, NULL,
+                                              &ofpacts, OFPP_MAX, 255);
+    ofpbuf_delete(msg);
+    if (!(usable & OFCTRL_PROTOCOL)) {
+        error = xasprintf("%s: not expressible in OpenFlow 1.5", flow);
+    } else if (err) {
+        error = xasprintf("%s: %s", flow, ofperr_to_string(err));
+    } else {
+        struct match m;
+        minimatch_expand(&wire.match, &m);
+        minimatch_destroy(&wire.match);
+        struct ofctrl_flow *f = ofctrl_flow_create(
+            wire.table_id, wire.priority, htonll(cookie), &m,
+            wire.ofpacts, wire.ofpacts_len);
+        struct ofctrl_flow *old = ofctrl_flow_table_find(t, f->key);
+        if (!old) {
+            ofctrl_flow_table_insert(t, f);
+        } else {
+            if (strcmp(old->actions, f->actions)) {
+                error = xasprintf("%s: conflicts with actions=%s",
+                                  flow, old->actions);
+            }
+            ofctrl_flow_destroy(f);
+        }
+    }
+    ofpbuf_uninit(&ofpacts);
+    minimatch_destroy(&fm.match);
+    free(fm.ofpacts);
+    return error;
+}
+
+/* Creates the OpenFlow controller of the bridge whose management socket is
+ * 'target' (e.g. "unix:/var/run/openvswitch/br-int.mgmt"). */
+struct ofctrl *
+ofctrl_create(const char *target)
+{
+    struct ofctrl *oc = xzalloc(sizeof *oc);
+
+    oc->rconn = rconn_create(0, 0, DSCP_DEFAULT, 1u << OFCTRL_VERSION);
+    rconn_connect(oc->rconn, target, target);
+    oc->state = S_DISCONNECTED;
+    ofctrl_flow_table_init(&oc->installed);
+    oc->next_bundle_id = 1;
+    return oc;
+}
+
+/* Closes the connection.  Installed flows stay in br-int.  Accepts
+ * NULL. */
+void
+ofctrl_destroy(struct ofctrl *oc)
+{
+    if (oc) {
+        rconn_destroy(oc->rconn);
+        ofctrl_flow_table_destroy(&oc->installed);
+        free(oc);
+    }
+}
+
+static void
+ofctrl_set_state(struct ofctrl *oc, enum ofctrl_state state)
+{
+    if (oc->state != state) {
+        VLOG_INFO("br-int: %s", ofctrl_state_to_string(state));
+        oc->state = state;
+        oc->seqno++;
+        poll_immediate_wake();
+    }
+}
+
+static ovs_be32
+ofctrl_send(struct ofctrl *oc, struct ofpbuf *msg)
+{
+    ovs_be32 xid = ((struct ofp_header *) msg->data)->xid;
+
+    rconn_send(oc->rconn, msg, NULL);
+    return xid;
+}
+
+/* Maps the Osmotic Geneve option to tun_metadata0. */
+static void
+ofctrl_send_tlv_map(struct ofctrl *oc)
+{
+    struct ofputil_tlv_table_mod ttm;
+    struct ofputil_tlv_map map = {
+        .option_class = OSMOTIC_GENEVE_CLASS,
+        .option_type = OSMOTIC_GENEVE_TYPE,
+        .option_len = OSMOTIC_GENEVE_LEN,
+        .index = 0,
+    };
+
+    ttm.command = NXTTMC_ADD;
+    ovs_list_init(&ttm.mappings);
+    ovs_list_push_back(&ttm.mappings, &map.list_node);
+    oc->tlv_xid = ofctrl_send(oc,
+                              ofputil_encode_tlv_table_mod(OFCTRL_VERSION,
+                                                           &ttm));
+}
+
+/* Starts reading every installed flow of br-int. */
+static void
+ofctrl_start_dump(struct ofctrl *oc)
+{
+    struct ofputil_flow_stats_request fsr;
+
+    memset(&fsr, 0, sizeof fsr);
+    match_init_catchall(&fsr.match);
+    fsr.out_port = OFPP_ANY;
+    fsr.out_group = OFPG_ANY;
+    fsr.table_id = 0xff;
+    ofctrl_flow_table_clear(&oc->installed);
+    oc->commit_xid = 0;
+    oc->dump_xid = ofctrl_send(
+        oc, ofputil_encode_flow_stats_request(&fsr, OFCTRL_PROTOCOL));
+    ofctrl_set_state(oc, S_DUMPING);
+}
+
+static void
+ofctrl_retry_later(struct ofctrl *oc)
+{
+    oc->commit_xid = 0;
+    oc->retry_at = time_msec() + OFCTRL_RETRY_MS;
+    ofctrl_set_state(oc, S_RETRY);
+}
+
+/* Adds the flows of one flow stats reply to the installed table. */
+static void
+ofctrl_handle_dump_reply(struct ofctrl *oc, const struct ofp_header *oh)
+{
+    struct ofpbuf b = ofpbuf_const_initializer(oh, ntohs(oh->length));
+    struct ofpbuf ofpacts;
+
+    ofpbuf_init(&ofpacts, 64);
+    for (;;) {
+        struct ofputil_flow_stats fs;
+        int retval = ofputil_decode_flow_stats_reply(&fs, &b, false,
+                                                     &ofpacts);
+        if (retval) {
+            if (retval != EOF) {
+                VLOG_WARN("br-int: bad flow stats reply (%s)",
+                          ofperr_to_string(retval));
+            }
+            break;
+        }
+        struct ofctrl_flow *f = ofctrl_flow_create(fs.table_id, fs.priority,
+                                                   fs.cookie, &fs.match,
+                                                   fs.ofpacts,
+                                                   fs.ofpacts_len);
+        if (ofctrl_flow_table_find(&oc->installed, f->key)) {
+            ofctrl_flow_destroy(f);
+        } else {
+            ofctrl_flow_table_insert(&oc->installed, f);
+        }
+    }
+    ofpbuf_uninit(&ofpacts);
+    if (!ofpmp_more(oh)) {
+        VLOG_INFO("br-int: %"PRIuSIZE" flows installed",
+                  ofctrl_flow_table_count(&oc->installed));
+        ofctrl_set_state(oc, S_ACTIVE);
+    }
+}
+
+static void
+ofctrl_handle_error(struct ofctrl *oc, const struct ofp_header *oh)
+{
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
+    enum ofperr error = ofperr_decode_msg(oh, NULL);
+
+    if (oh->xid == oc->tlv_xid) {
+        if (error != OFPERR_NXTTMFC_ALREADY_MAPPED
+            && error != OFPERR_NXTTMFC_DUP_ENTRY) {
+            VLOG_WARN_RL(&rl, "br-int: Geneve TLV map rejected (%s)",
+                         ofperr_to_string(error));
+        }
+        return;
+    }
+    char *s = ofp_to_string(oh, ntohs(oh->length), NULL, NULL, 2);
+    VLOG_WARN_RL(&rl, "br-int: %s", s);
+    free(s);
+    if (oc->state == S_ACTIVE || oc->state == S_DUMPING) {
+        ofctrl_retry_later(oc);
+    }
+}
+
+static void
+ofctrl_handle_msg(struct ofctrl *oc, const struct ofp_header *oh)
+{
+    enum ofptype type;
+
+    if (ofptype_decode(&type, oh)) {
+        return;
+    }
+    if (type == OFPTYPE_ECHO_REQUEST) {
+        rconn_send(oc->rconn, ofputil_encode_echo_reply(oh), NULL);
+    } else if (type == OFPTYPE_FLOW_STATS_REPLY) {
+        if (oc->state == S_DUMPING && oh->xid == oc->dump_xid) {
+            ofctrl_handle_dump_reply(oc, oh);
+        }
+    } else if (type == OFPTYPE_BUNDLE_CONTROL) {
+        struct ofputil_bundle_ctrl_msg bc;
+        if (!ofputil_decode_bundle_ctrl(oh, &bc)
+            && bc.type == OFPBCT_COMMIT_REPLY
+            && oc->commit_xid && oh->xid == oc->commit_xid) {
+            oc->commit_xid = 0;
+            oc->acked_cfg = oc->pending_cfg;
+            oc->has_acked_cfg = true;
+            oc->seqno++;
+            poll_immediate_wake();
+        }
+    } else if (type == OFPTYPE_ERROR) {
+        ofctrl_handle_error(oc, oh);
+    }
+}
+
+/* Runs the connection: (re)connects, reads the installed flows after each
+ * (re)connection, and processes replies. */
+void
+ofctrl_run(struct ofctrl *oc)
+{
+    rconn_run(oc->rconn);
+    if (!rconn_is_connected(oc->rconn)) {
+        ofctrl_set_state(oc, S_DISCONNECTED);
+        return;
+    }
+    unsigned int conn_seqno = rconn_get_connection_seqno(oc->rconn);
+    if (conn_seqno != oc->conn_seqno || oc->state == S_DISCONNECTED) {
+        oc->conn_seqno = conn_seqno;
+        ofctrl_send_tlv_map(oc);
+        ofctrl_start_dump(oc);
+    }
+    if (oc->state == S_RETRY && time_msec() >= oc->retry_at) {
+        ofctrl_start_dump(oc);
+    }
+    for (int i = 0; i < 200; i++) {
+        struct ofpbuf *msg = rconn_recv(oc->rconn);
+        if (!msg) {
+            break;
+        }
+        ofctrl_handle_msg(oc, msg->data);
+        ofpbuf_delete(msg);
+    }
+}
+
+void
+ofctrl_wait(struct ofctrl *oc)
+{
+    rconn_run_wait(oc->rconn);
+    rconn_recv_wait(oc->rconn);
+    if (oc->state == S_RETRY) {
+        poll_timer_wait_until(oc->retry_at);
+    }
+}
+
+/* Returns true if the installed flows are known and updates can be
+ * sent. */
+bool
+ofctrl_is_connected(const struct ofctrl *oc)
+{
+    return oc->state == S_ACTIVE;
+}
+
+const char *
+ofctrl_state_name(const struct ofctrl *oc)
+{
+    return ofctrl_state_to_string(oc->state);
+}
+
+/* Returns a number that changes whenever the connection state changes or
+ * an update is acknowledged. */
+unsigned int
+ofctrl_get_seqno(const struct ofctrl *oc)
+{
+    return oc->seqno;
+}
+
+/* Appends to 'msgs' a bundled flow_mod of 'command' for 'f'. */
+static void
+ofctrl_queue_flow_mod(struct ofctrl *oc, uint32_t bundle_id,
+                      const struct ofctrl_flow *f, uint16_t command,
+                      struct ovs_list *msgs)
+{
+    struct ofputil_flow_mod fm = {
+        .priority = f->priority,
+        .new_cookie = command == OFPFC_ADD ? f->cookie : OVS_BE64_MAX,
+        .table_id = f->table_id,
+        .command = command,
+        .buffer_id = UINT32_MAX,
+        .out_port = OFPP_ANY,
+        .out_group = OFPG_ANY,
+        .ofpacts = command == OFPFC_ADD ? f->ofpacts : NULL,
+        .ofpacts_len = command == OFPFC_ADD ? f->ofpacts_len : 0,
+    };
+
+    minimatch_clone(&fm.match, &f->match);
+    struct ofpbuf *fm_msg = ofputil_encode_flow_mod(&fm, OFCTRL_PROTOCOL);
+    struct ofputil_bundle_add_msg bam = {
+        .bundle_id = bundle_id,
+        .flags = OFPBF_ATOMIC | OFPBF_ORDERED,
+        .msg = fm_msg->data,
+    };
+    ovs_list_push_back(msgs, &ofputil_encode_bundle_add(OFCTRL_VERSION,
+                                                        &bam)->list_node);
+    ofpbuf_delete(fm_msg);
+    minimatch_destroy(&fm.match);
+    (void) oc;
+}
+
+static ovs_be32
+ofctrl_send_bundle_ctrl(struct ofctrl *oc, uint32_t bundle_id, uint16_t type)
+{
+    struct ofputil_bundle_ctrl_msg bc = {
+        .bundle_id = bundle_id,
+        .type = type,
+        .flags = OFPBF_ATOMIC | OFPBF_ORDERED,
+    };
+    return ofctrl_send(oc, ofputil_encode_bundle_ctrl_request(OFCTRL_VERSION,
+                                                              &bc));
+}
+
+/* Makes br-int's flows equal to 'desired', which corresponds to database
+ * configuration 'cfg': sends the difference from the installed flows as
+ * one atomic bundle.  Does nothing while not connected or while an
+ * earlier bundle is unacknowledged (call again later). */
+void
+ofctrl_put(struct ofctrl *oc, const struct ofctrl_flow_table *desired,
+           int64_t cfg)
+{
+    if (oc->state != S_ACTIVE || oc->commit_xid) {
+        return;
+    }
+
+    uint32_t bundle_id = oc->next_bundle_id++;
+    struct ovs_list msgs = OVS_LIST_INITIALIZER(&msgs);
+    struct ofctrl_flow *f, *next;
+    size_t n_add = 0, n_del = 0;
+
+    HMAP_FOR_EACH_SAFE (f, next, node, &oc->installed.flows) {
+        if (!ofctrl_flow_table_find(desired, f->key)) {
+            ofctrl_queue_flow_mod(oc, bundle_id, f, OFPFC_DELETE_STRICT,
+                                  &msgs);
+            hmap_remove(&oc->installed.flows, &f->node);
+            ofctrl_flow_destroy(f);
+            n_del++;
+        }
+    }
+    HMAP_FOR_EACH (f, node, &desired->flows) {
+        struct ofctrl_flow *inst = ofctrl_flow_table_find(&oc->installed,
+                                                          f->key);
+        if (inst && !strcmp(inst->actions, f->actions)
+            && inst->cookie == f->cookie) {
+            continue;
+        }
+        ofctrl_queue_flow_mod(oc, bundle_id, f, OFPFC_ADD, &msgs);
+        if (inst) {
+            hmap_remove(&oc->installed.flows, &inst->node);
+            ofctrl_flow_destroy(inst);
+        }
+        ofctrl_flow_table_insert(&oc->installed, ofctrl_flow_clone(f));
+        n_add++;
+    }
+
+    if (ovs_list_is_empty(&msgs)) {
+        if (!oc->has_acked_cfg || oc->acked_cfg != cfg) {
+            oc->acked_cfg = cfg;
+            oc->has_acked_cfg = true;
+            oc->seqno++;
+        }
+        return;
+    }
+
+    VLOG_INFO("br-int: bundle %"PRIu32": %"PRIuSIZE" adds, %"PRIuSIZE
+             " deletes", bundle_id, n_add, n_del);
+    ofctrl_send_bundle_ctrl(oc, bundle_id, OFPBCT_OPEN_REQUEST);
+    struct ofpbuf *msg;
+    LIST_FOR_EACH_POP (msg, list_node, &msgs) {
+        ofctrl_send(oc, msg);
+    }
+    oc->commit_xid = ofctrl_send_bundle_ctrl(oc, bundle_id,
+                                             OFPBCT_COMMIT_REQUEST);
+    oc->pending_cfg = cfg;
+}
+
+/* Stores in '*cfg' the configuration whose flows br-int is known to hold
+ * and returns true, or returns false if there is none yet. */
+bool
+ofctrl_get_acked_cfg(const struct ofctrl *oc, int64_t *cfg)
+{
+    *cfg = oc->acked_cfg;
+    return oc->has_acked_cfg;
+}
+
+/* Appends "table N: COUNT" lines for the installed flows to 's'. */
+void
+ofctrl_count_by_table(const struct ofctrl *oc, struct ds *s)
+{
+    size_t counts[256] = { 0 };
+    const struct ofctrl_flow *f;
+
+    HMAP_FOR_EACH (f, node, &oc->installed.flows) {
+        counts[f->table_id]++;
+    }
+    for (int i = 0; i < 256; i++) {
+        if (counts[i]) {
+            ds_put_format(s, "table %d: %"PRIuSIZE"\n", i, counts[i]);
+        }
+    }
+    ds_put_format(s, "total: %"PRIuSIZE"\n",
+                  ofctrl_flow_table_count(&oc->installed));
+}
+
+static int
+ofctrl_flow_cmp(const void *a_, const void *b_)
+{
+    const struct ofctrl_flow *const *a = a_;
+    const struct ofctrl_flow *const *b = b_;
+
+    if ((*a)->table_id != (*b)->table_id) {
+        return (*a)->table_id < (*b)->table_id ? -1 : 1;
+    }
+    if ((*a)->priority != (*b)->priority) {
+        return (*a)->priority > (*b)->priority ? -1 : 1;
+    }
+    return strcmp((*a)->key, (*b)->key);
+}
+
+/* Appends the installed flows to 's', sorted by table and priority, each
+ * table annotated with the name 'namer' gives it. */
+void
+ofctrl_dump_installed(const struct ofctrl *oc, ofctrl_table_namer *namer,
+                      const void *aux, struct ds *s)
+{
+    size_t n = ofctrl_flow_table_count(&oc->installed);
+    const struct ofctrl_flow **flows = xmalloc((n + 1) * sizeof *flows);
+    const struct ofctrl_flow *f;
+    size_t i = 0;
+
+    HMAP_FOR_EACH (f, node, &oc->installed.flows) {
+        flows[i++] = f;
+    }
+    qsort(flows, n, sizeof *flows, ofctrl_flow_cmp);
+    for (i = 0; i < n; i++) {
+        struct match m;
+
+        f = flows[i];
+        minimatch_expand(&f->match, &m);
+        const char *name = namer(f->table_id,
+                                 m.wc.masks.metadata ? ntohll(m.flow.metadata)
+                                 : 0, aux);
+        ds_put_format(s, "cookie=0x%"PRIx64", %s (%s), actions=%s\n",
+                      ntohll(f->cookie), f->key, name ? name : "-",
+                      f->actions);
+    }
+    free(flows);
+}

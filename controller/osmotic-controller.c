@@ -1,0 +1,561 @@
+/*
+ * osmotic-controller: the per-host agent.  It registers this host as a
+ * chassis in the southbound database, builds the tunnel mesh, binds local
+ * interfaces to logical ports, and keeps br-int's OpenFlow tables equal to
+ * the flows that the southbound database asks for on this host.
+ *
+ * Every southbound or local database change recomputes the desired flows
+ * from scratch; ofctrl sends br-int only the difference, atomically.
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "controller/binding.h"
+#include "controller/br-int.h"
+#include "controller/chassis.h"
+#include "controller/encaps.h"
+#include "controller/lflow.h"
+#include "controller/local-datapaths.h"
+#include "controller/ofctrl.h"
+#include "controller/physical.h"
+#include "lib/osmotic-sb-idl.h"
+#include "lib/pipeline.h"
+
+#include "command-line.h"
+#include "daemon.h"
+#include "dirs.h"
+#include "flow.h"
+#include "fatal-signal.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/poll-loop.h"
+#include "openvswitch/vlog.h"
+#include "ovsdb-idl.h"
+#include "stream-ssl.h"
+#include "stream.h"
+#include "timeval.h"
+#include "unixctl.h"
+#include "util.h"
+#include "vswitch-idl.h"
+
+VLOG_DEFINE_THIS_MODULE(controller);
+
+/* How long "exit" waits for the databases to accept the cleanup. */
+#define CONTROLLER_EXIT_TIMEOUT_MS 5000
+
+/* Command-line options. */
+struct controller_options {
+    const char *ovs_remote;     /* Local Open_vSwitch database. */
+    char *unixctl_path;         /* --unixctl, or NULL for the default. */
+};
+
+/* Everything the main loop keeps. */
+struct controller {
+    struct ovsdb_idl_loop ovs_loop;   /* Local Open_vSwitch database. */
+    struct ovsdb_idl_loop sb_loop;    /* Southbound database. */
+    struct chassis_config cfg;        /* Current settings. */
+    char *cfg_error;                  /* Why the settings are unusable. */
+    char *sb_remote;                  /* Remote the SB IDL points to. */
+    struct ofctrl *ofctrl;            /* OpenFlow connection to br-int. */
+    struct ofctrl_flow_table desired; /* Flows br-int should have. */
+    int64_t desired_cfg;              /* SB_Global.nb_cfg of 'desired'. */
+    struct local_datapaths lds;       /* Local datapaths. */
+    struct binding_result bindings;   /* Local logical ports. */
+    unsigned int ovs_seqno;           /* Local IDL seqno last computed. */
+    unsigned int sb_seqno;            /* SB IDL seqno last computed. */
+    bool force_recompute;             /* Recompute on the next pass. */
+    bool exiting;                     /* "exit" received. */
+    bool restart;                     /* "exit --restart": keep SB rows. */
+    struct unixctl_conn *exit_conn;   /* Where to reply to "exit". */
+    struct unixctl_server *unixctl;   /* Management socket. */
+};
+
+OVS_NO_RETURN static void
+usage(void)
+{
+    printf("%s: Osmotic per-host controller\n"
+           "usage: %s [OPTIONS] [OVS-DATABASE]\n"
+           "where OVS-DATABASE is the local Open vSwitch database remote\n"
+           "(default: unix:%s/db.sock).\n",
+           program_name, program_name, ovs_rundir());
+    stream_usage("database", true, false, true);
+    daemon_usage();
+    vlog_usage();
+    printf("\nOther options:\n"
+           "  --unixctl=SOCKET        override default control socket name\n"
+           "  -h, --help              display this help message\n"
+           "  -V, --version           display version information\n");
+    exit(EXIT_SUCCESS);
+}
+
+static void
+parse_options(int argc, char *argv[], struct controller_options *opts)
+{
+    enum {
+        OPT_UNIXCTL = UCHAR_MAX + 1,
+        VLOG_OPTION_ENUMS,
+        DAEMON_OPTION_ENUMS,
+        SSL_OPTION_ENUMS,
+    };
+    static const struct option long_options[] = {
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        {"unixctl", required_argument, NULL, OPT_UNIXCTL},
+        VLOG_LONG_OPTIONS,
+        DAEMON_LONG_OPTIONS,
+        STREAM_SSL_LONG_OPTIONS,
+        {NULL, 0, NULL, 0},
+    };
+    char *short_options = ovs_cmdl_long_options_to_short_options(long_options);
+
+    for (;;) {
+        int c = getopt_long(argc, argv, short_options, long_options, NULL);
+        if (c == -1) {
+            break;
+        }
+        switch (c) {
+        case 'h':
+            usage();
+
+        case 'V':
+            printf("%s (Osmotic) %s\n", program_name, OSMOTIC_VERSION);
+            exit(EXIT_SUCCESS);
+
+        case OPT_UNIXCTL:
+            opts->unixctl_path = optarg;
+            break;
+
+        VLOG_OPTION_HANDLERS
+        DAEMON_OPTION_HANDLERS
+        STREAM_SSL_OPTION_HANDLERS
+
+        case '?':
+            exit(EXIT_FAILURE);
+
+        default:
+            abort();
+        }
+    }
+    free(short_options);
+
+    argc -= optind;
+    argv += optind;
+    if (argc > 1) {
+        ovs_fatal(0, "too many arguments: \"%s\" (at most one database "
+                  "remote)", argv[1]);
+    }
+    opts->ovs_remote = (argc == 1
+                        ? xstrdup(argv[0])
+                        : xasprintf("unix:%s/db.sock", ovs_rundir()));
+}
+
+/* Re-reads the settings from the Open_vSwitch table. */
+static void
+controller_read_config(struct controller *c)
+{
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
+    const struct ovsrec_open_vswitch *ovs
+        = ovsrec_open_vswitch_first(c->ovs_loop.idl);
+    struct chassis_config cfg;
+
+    if (!ovs) {
+        return;
+    }
+    chassis_config_init(&cfg);
+    char *error = chassis_config_from_ovs(&cfg, ovs);
+    if (error) {
+        if (!c->cfg_error || strcmp(error, c->cfg_error)) {
+            VLOG_WARN_RL(&rl, "%s", error);
+        }
+        free(c->cfg_error);
+        c->cfg_error = error;
+        chassis_config_destroy(&cfg);
+        return;
+    }
+    free(c->cfg_error);
+    c->cfg_error = NULL;
+    if (!chassis_config_equal(&cfg, &c->cfg)) {
+        chassis_config_destroy(&c->cfg);
+        c->cfg = cfg;
+        c->force_recompute = true;
+    } else {
+        chassis_config_destroy(&cfg);
+    }
+    if (!c->sb_remote || strcmp(c->sb_remote, c->cfg.remote)) {
+        VLOG_INFO("southbound database: %s", c->cfg.remote);
+        free(c->sb_remote);
+        c->sb_remote = xstrdup(c->cfg.remote);
+        ovsdb_idl_set_remote(c->sb_loop.idl, c->sb_remote, true);
+    }
+}
+
+/* Returns true if the southbound contents can be trusted: connected and
+ * synchronized.  While the database is away the flows stay as they are. */
+static bool
+controller_sb_ready(const struct controller *c)
+{
+    return (ovsdb_idl_is_connected(c->sb_loop.idl)
+            && ovsdb_idl_has_ever_connected(c->sb_loop.idl));
+}
+
+/* Recomputes bindings, local datapaths and the desired flows. */
+static void
+controller_compute(struct controller *c, struct ovsdb_idl_txn *ovs_txn,
+                   struct ovsdb_idl_txn *sb_txn,
+                   const struct ovsrec_bridge *br_int,
+                   const struct sbrec_chassis *chassis)
+{
+    struct ovsdb_idl *sb = c->sb_loop.idl;
+
+    encaps_run(ovs_txn, br_int, sb, &c->cfg);
+
+    local_datapaths_clear(&c->lds);
+    binding_result_destroy(&c->bindings);
+    binding_result_init(&c->bindings);
+    binding_run(sb_txn, sb, br_int, chassis, &c->lds, &c->bindings);
+    lflow_compute_stages(sb, &c->lds);
+
+    struct shash tunnels = SHASH_INITIALIZER(&tunnels);
+    encaps_tunnel_ofports(br_int, 0, &tunnels);
+
+    ofctrl_flow_table_clear(&c->desired);
+    lflow_run(sb, &c->lds, &c->desired);
+    struct physical_ctx pctx = {
+        .sb_idl = sb,
+        .chassis = chassis,
+        .lds = &c->lds,
+        .bindings = &c->bindings,
+        .tunnels = &tunnels,
+    };
+    physical_run(&pctx, &c->desired);
+    shash_destroy(&tunnels);
+
+    const struct sbrec_sb_global *sbg = sbrec_sb_global_first(sb);
+    c->desired_cfg = sbg ? sbg->nb_cfg : 0;
+}
+
+/* Reports the configuration whose flows are installed, for --wait=hv. */
+static void
+controller_report_cfg(struct controller *c, struct ovsdb_idl_txn *sb_txn,
+                      const struct sbrec_chassis_private *cp)
+{
+    int64_t acked;
+
+    if (sb_txn && cp && ofctrl_get_acked_cfg(c->ofctrl, &acked)
+        && acked == c->desired_cfg && cp->nb_cfg != acked) {
+        sbrec_chassis_private_set_nb_cfg(cp, acked);
+        sbrec_chassis_private_set_nb_cfg_timestamp(cp, time_wall_msec());
+    }
+}
+
+/* One pass of the main loop's work. */
+static void
+controller_run(struct controller *c, struct ovsdb_idl_txn *ovs_txn,
+               struct ovsdb_idl_txn *sb_txn)
+{
+    controller_read_config(c);
+    ofctrl_run(c->ofctrl);
+    if (!c->cfg.system_id) {
+        return;
+    }
+
+    const struct ovsrec_bridge *br_int
+        = br_int_run(ovs_txn, c->ovs_loop.idl, &c->cfg);
+    if (!controller_sb_ready(c)) {
+        return;
+    }
+
+    const struct sbrec_chassis_private *cp;
+    const struct sbrec_chassis *chassis
+        = chassis_run(sb_txn, c->sb_loop.idl, &c->cfg, &cp);
+
+    unsigned int ovs_seqno = ovsdb_idl_get_seqno(c->ovs_loop.idl);
+    unsigned int sb_seqno = ovsdb_idl_get_seqno(c->sb_loop.idl);
+    if (chassis && br_int
+        && (c->force_recompute || ovs_seqno != c->ovs_seqno
+            || sb_seqno != c->sb_seqno)) {
+        controller_compute(c, ovs_txn, sb_txn, br_int, chassis);
+        c->ovs_seqno = ovs_seqno;
+        c->sb_seqno = sb_seqno;
+        c->force_recompute = false;
+    }
+    if (chassis && br_int) {
+        ofctrl_put(c->ofctrl, &c->desired, c->desired_cfg);
+        controller_report_cfg(c, sb_txn, cp);
+    }
+}
+
+/* Removes this chassis from the databases: releases its ports, deletes
+ * its Chassis rows and tunnels.  Returns true when all is gone. */
+static bool
+controller_cleanup(struct controller *c, struct ovsdb_idl_txn *ovs_txn,
+                   struct ovsdb_idl_txn *sb_txn)
+{
+    if (!c->cfg.system_id) {
+        return true;
+    }
+    struct ovsdb_idl *sb = c->sb_loop.idl;
+    const struct sbrec_chassis *ch = chassis_lookup(sb, c->cfg.system_id);
+    const struct ovsrec_bridge *br_int
+        = br_int_run(NULL, c->ovs_loop.idl, &c->cfg);
+
+    bool clean = encaps_cleanup(ovs_txn, br_int);
+    if (controller_sb_ready(c)) {
+        clean = binding_cleanup(sb_txn, sb, ch) && clean;
+        clean = chassis_cleanup(sb_txn, sb, c->cfg.system_id) && clean;
+    }
+    return clean;
+}
+
+static void
+controller_unixctl_exit(struct unixctl_conn *conn, int argc,
+                        const char *argv[], void *c_)
+{
+    struct controller *c = c_;
+
+    c->exiting = true;
+    c->restart = argc > 1 && !strcmp(argv[1], "--restart");
+    if (argc > 1 && !c->restart) {
+        unixctl_command_reply_error(conn, "usage: exit [--restart]");
+        c->exiting = false;
+        return;
+    }
+    c->exit_conn = conn;
+}
+
+static void
+controller_unixctl_status(struct unixctl_conn *conn, int argc OVS_UNUSED,
+                          const char *argv[] OVS_UNUSED, void *c_)
+{
+    struct controller *c = c_;
+    struct ds s = DS_EMPTY_INITIALIZER;
+
+    ds_put_format(&s, "chassis: %s\n",
+                  c->cfg.system_id ? c->cfg.system_id : "(not configured)");
+    if (c->cfg_error) {
+        ds_put_format(&s, "configuration error: %s\n", c->cfg_error);
+    }
+    ds_put_format(&s, "southbound: %s (%s)\n",
+                  c->sb_remote ? c->sb_remote : "(none)",
+                  ovsdb_idl_is_connected(c->sb_loop.idl)
+                  ? "connected" : "not connected");
+    ds_put_format(&s, "openflow: %s\n", ofctrl_state_name(c->ofctrl));
+
+    ds_put_cstr(&s, "local datapaths:");
+    const struct local_datapath *ld;
+    HMAP_FOR_EACH (ld, node, &c->lds.map) {
+        ds_put_format(&s, " %s(%"PRId64")", ld->dp->name, ld->key);
+    }
+    ds_put_cstr(&s, "\nbound ports:");
+    const struct shash_node **sorted = shash_sort(&c->bindings.lports);
+    for (size_t i = 0; i < shash_count(&c->bindings.lports); i++) {
+        const struct binding_lport *bl = sorted[i]->data;
+        ds_put_format(&s, " %s(%s,ofport %d)", sorted[i]->name, bl->ifname,
+                      ofp_to_u16(bl->ofport));
+    }
+    free(sorted);
+    ds_put_char(&s, '\n');
+    unixctl_command_reply(conn, ds_cstr(&s));
+    ds_destroy(&s);
+}
+
+static void
+controller_unixctl_recompute(struct unixctl_conn *conn, int argc OVS_UNUSED,
+                             const char *argv[] OVS_UNUSED, void *c_)
+{
+    struct controller *c = c_;
+
+    c->force_recompute = true;
+    poll_immediate_wake();
+    unixctl_command_reply(conn, NULL);
+}
+
+static void
+controller_unixctl_flow_counts(struct unixctl_conn *conn,
+                               int argc OVS_UNUSED,
+                               const char *argv[] OVS_UNUSED, void *c_)
+{
+    struct controller *c = c_;
+    struct ds s = DS_EMPTY_INITIALIZER;
+
+    ofctrl_count_by_table(c->ofctrl, &s);
+    unixctl_command_reply(conn, ds_cstr(&s));
+    ds_destroy(&s);
+}
+
+/* Names OpenFlow table 'table_id' for a flow of the datapath whose key is
+ * 'metadata'. */
+static const char *
+controller_table_name(uint8_t table_id, uint64_t metadata, const void *c_)
+{
+    const struct controller *c = c_;
+
+    switch (table_id) {
+    case OFTABLE_PHY_IN: return "phy_in";
+    case OFTABLE_PHY_OUT_REMOTE: return "phy_out_remote";
+    case OFTABLE_PHY_OUT_LOCAL: return "phy_out_local";
+    case OFTABLE_PHY_DELIVER: return "phy_deliver";
+    default: break;
+    }
+
+    const struct local_datapath *ld = local_datapaths_find(&c->lds, metadata);
+    enum dp_type type = ld ? ld->type : DP_SWITCH;
+    const struct pipeline_stage_info *si = NULL;
+    if (table_id >= OFTABLE_EGRESS
+        && table_id < OFTABLE_EGRESS + PIPELINE_MAX_STAGES) {
+        si = pipeline_stage_find(type, P_EGRESS, table_id - OFTABLE_EGRESS);
+    } else if (table_id >= OFTABLE_INGRESS
+               && table_id < OFTABLE_INGRESS + PIPELINE_MAX_STAGES) {
+        si = pipeline_stage_find(type, P_INGRESS, table_id - OFTABLE_INGRESS);
+    }
+    return si ? si->name : NULL;
+}
+
+static void
+controller_unixctl_dump_flows(struct unixctl_conn *conn, int argc OVS_UNUSED,
+                              const char *argv[] OVS_UNUSED, void *c_)
+{
+    struct controller *c = c_;
+    struct ds s = DS_EMPTY_INITIALIZER;
+
+    ofctrl_dump_installed(c->ofctrl, controller_table_name, c, &s);
+    unixctl_command_reply(conn, ds_cstr(&s));
+    ds_destroy(&s);
+}
+
+static void
+controller_register_unixctl(struct controller *c)
+{
+    unixctl_command_register("exit", "[--restart]", 0, 1,
+                             controller_unixctl_exit, c);
+    unixctl_command_register("controller/status", "", 0, 0,
+                             controller_unixctl_status, c);
+    unixctl_command_register("controller/recompute", "", 0, 0,
+                             controller_unixctl_recompute, c);
+    unixctl_command_register("ofctrl/flow-counts", "", 0, 0,
+                             controller_unixctl_flow_counts, c);
+    unixctl_command_register("ofctrl/dump-flows", "", 0, 0,
+                             controller_unixctl_dump_flows, c);
+}
+
+/* Creates the local database connection, monitoring what the controller
+ * reads and not the statistics that change all the time. */
+static struct ovsdb_idl *
+controller_create_ovs_idl(const char *remote)
+{
+    struct ovsdb_idl *idl = ovsdb_idl_create(remote, &ovsrec_idl_class,
+                                             true, true);
+
+    ovsdb_idl_omit_alert(idl, &ovsrec_interface_col_statistics);
+    ovsdb_idl_omit_alert(idl, &ovsrec_interface_col_status);
+    ovsdb_idl_omit_alert(idl, &ovsrec_interface_col_link_resets);
+    ovsdb_idl_omit_alert(idl, &ovsrec_interface_col_link_state);
+    ovsdb_idl_omit_alert(idl, &ovsrec_interface_col_link_speed);
+    ovsdb_idl_omit_alert(idl, &ovsrec_interface_col_admin_state);
+    ovsdb_idl_omit_alert(idl, &ovsrec_interface_col_mtu);
+    ovsdb_idl_omit_alert(idl, &ovsrec_interface_col_duplex);
+    ovsdb_idl_omit_alert(idl, &ovsrec_interface_col_lacp_current);
+    ovsdb_idl_omit_alert(idl, &ovsrec_interface_col_cfm_health);
+    ovsdb_idl_omit_alert(idl, &ovsrec_port_col_statistics);
+    ovsdb_idl_omit_alert(idl, &ovsrec_port_col_status);
+    ovsdb_idl_omit_alert(idl, &ovsrec_bridge_col_status);
+    ovsdb_idl_omit_alert(idl, &ovsrec_open_vswitch_col_statistics);
+    ovsdb_idl_omit_alert(idl, &ovsrec_open_vswitch_col_cur_cfg);
+    return idl;
+}
+
+/* Runs the cleanup after "exit" until done or timed out. */
+static void
+controller_exit_cleanup(struct controller *c)
+{
+    long long int deadline = time_msec() + CONTROLLER_EXIT_TIMEOUT_MS;
+
+    for (;;) {
+        struct ovsdb_idl_txn *ovs_txn = ovsdb_idl_loop_run(&c->ovs_loop);
+        struct ovsdb_idl_txn *sb_txn = ovsdb_idl_loop_run(&c->sb_loop);
+        bool done = controller_cleanup(c, ovs_txn, sb_txn);
+        ovsdb_idl_loop_commit_and_wait(&c->ovs_loop);
+        ovsdb_idl_loop_commit_and_wait(&c->sb_loop);
+        if (done || time_msec() >= deadline) {
+            if (!done) {
+                VLOG_WARN("exiting before the databases confirmed cleanup");
+            }
+            break;
+        }
+        poll_timer_wait_until(deadline);
+        poll_block();
+    }
+}
+
+int
+main(int argc, char *argv[])
+{
+    struct controller_options opts = { NULL, NULL };
+    struct controller c;
+
+    set_program_name(argv[0]);
+    service_start(&argc, &argv);
+    fatal_ignore_sigpipe();
+    parse_options(argc, argv, &opts);
+
+    daemonize_start(false);
+    memset(&c, 0, sizeof c);
+    int retval = unixctl_server_create(opts.unixctl_path, &c.unixctl);
+    if (retval) {
+        exit(EXIT_FAILURE);
+    }
+    controller_register_unixctl(&c);
+    daemonize_complete();
+
+    c.ovs_loop = (struct ovsdb_idl_loop) OVSDB_IDL_LOOP_INITIALIZER(
+        controller_create_ovs_idl(opts.ovs_remote));
+    c.sb_loop = (struct ovsdb_idl_loop) OVSDB_IDL_LOOP_INITIALIZER(
+        ovsdb_idl_create_unconnected(&sbrec_idl_class, true));
+    chassis_config_init(&c.cfg);
+    ofctrl_flow_table_init(&c.desired);
+    local_datapaths_init(&c.lds);
+    binding_result_init(&c.bindings);
+
+    char *mgmt = xasprintf("unix:%s/%s.mgmt", ovs_rundir(), BR_INT_NAME);
+    c.ofctrl = ofctrl_create(mgmt);
+    free(mgmt);
+
+    while (!c.exiting) {
+        struct ovsdb_idl_txn *ovs_txn = ovsdb_idl_loop_run(&c.ovs_loop);
+        struct ovsdb_idl_txn *sb_txn = ovsdb_idl_loop_run(&c.sb_loop);
+
+        controller_run(&c, ovs_txn, sb_txn);
+        unixctl_server_run(c.unixctl);
+
+        ofctrl_wait(c.ofctrl);
+        unixctl_server_wait(c.unixctl);
+        ovsdb_idl_loop_commit_and_wait(&c.ovs_loop);
+        ovsdb_idl_loop_commit_and_wait(&c.sb_loop);
+        if (c.exiting) {
+            poll_immediate_wake();
+        }
+        poll_block();
+    }
+
+    if (!c.restart) {
+        controller_exit_cleanup(&c);
+    }
+    if (c.exit_conn) {
+        unixctl_command_reply(c.exit_conn, NULL);
+    }
+    unixctl_server_destroy(c.unixctl);
+    ofctrl_destroy(c.ofctrl);
+    ofctrl_flow_table_destroy(&c.desired);
+    local_datapaths_destroy(&c.lds);
+    binding_result_destroy(&c.bindings);
+    chassis_config_destroy(&c.cfg);
+    free(c.cfg_error);
+    free(c.sb_remote);
+    ovsdb_idl_loop_destroy(&c.ovs_loop);
+    ovsdb_idl_loop_destroy(&c.sb_loop);
+    service_stop();
+    return 0;
+}

@@ -1,0 +1,229 @@
+#include <config.h>
+
+#include "controller/physical.h"
+
+#include <stdint.h>
+#include <string.h>
+
+#include "controller/binding.h"
+#include "controller/local-datapaths.h"
+#include "controller/ofctrl.h"
+#include "lib/osmotic-sb-idl.h"
+#include "lib/pipeline.h"
+
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/shash.h"
+#include "flow.h"
+#include "openvswitch/vlog.h"
+#include "util.h"
+
+VLOG_DEFINE_THIS_MODULE(physical);
+
+/* Actions that put the logical ports and colour into the Geneve option
+ * and the datapath key into the VNI. */
+#define PHYSICAL_ENCAP_FMT                                              \
+    "set_field:%#"PRIx64"->tun_id,"                                     \
+    "move:NXM_NX_REG15[0..15]->NXM_NX_TUN_METADATA0[0..15],"            \
+    "move:NXM_NX_REG14[0..14]->NXM_NX_TUN_METADATA0[16..30],"           \
+    "move:NXM_NX_REG9[0..7]->NXM_NX_TUN_METADATA0[32..39],"
+
+/* Adds 'flow' (formatted like printf) with 'cookie' to 'flows'; logs a
+ * flow that does not parse. */
+static void OVS_PRINTF_FORMAT(3, 4)
+physical_add(struct ofctrl_flow_table *flows, uint32_t cookie,
+             const char *format, ...)
+{
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
+    va_list args;
+
+    va_start(args, format);
+    char *flow = xvasprintf(format, args);
+    va_end(args);
+
+    char *error = ofctrl_flow_table_add(flows, cookie, flow);
+    if (error) {
+        VLOG_WARN_RL(&rl, "physical flow skipped: %s", error);
+        free(error);
+    }
+    free(flow);
+}
+
+/* Returns the tunnel ofport to 'chassis', or 0 if there is none. */
+static int
+physical_tunnel(const struct physical_ctx *ctx,
+                const struct sbrec_chassis *chassis)
+{
+    if (!chassis || chassis == ctx->chassis) {
+        return 0;
+    }
+    return (intptr_t) shash_find_data(ctx->tunnels, chassis->name);
+}
+
+/* Flows for one local logical port. */
+static void
+physical_local_port(const struct physical_ctx *ctx,
+                    const struct binding_lport *bl, int zone,
+                    struct ofctrl_flow_table *flows)
+{
+    const struct sbrec_port_binding *pb = bl->pb;
+    const struct local_datapath *ld
+        = local_datapaths_find(ctx->lds, pb->datapath->tunnel_key);
+    uint32_t cookie = pb->header_.uuid.parts[0];
+    int64_t dp = pb->datapath->tunnel_key;
+    int64_t key = pb->tunnel_key;
+
+    if (pb->enabled) {
+        physical_add(flows, cookie, "table=%d,priority=100,in_port=%d,"
+                     "actions=set_field:%#"PRIx64"->metadata,"
+                     "set_field:%#"PRIx64"->"REG_INPORT","
+                     "set_field:%d->"REG_CT_ZONE",resubmit(,%u)",
+                     OFTABLE_PHY_IN, ofp_to_u16(bl->ofport), dp, key, zone,
+                     local_datapath_next_oftable(ld, P_INGRESS, -1));
+    }
+    physical_add(flows, cookie, "table=%d,priority=100,metadata=%#"PRIx64","
+                 REG_OUTPORT"=%#"PRIx64",actions=set_field:%d->"
+                 REG_CT_ZONE",resubmit(,%u)",
+                 OFTABLE_PHY_OUT_LOCAL, dp, key, zone,
+                 local_datapath_next_oftable(ld, P_EGRESS, -1));
+    physical_add(flows, cookie, "table=%d,priority=110,metadata=%#"PRIx64","
+                 REG_INPORT"=%#"PRIx64","REG_OUTPORT"=%#"PRIx64","
+                 REG_FLAGS"=0/%#x,actions=drop", OFTABLE_PHY_DELIVER,
+                 dp, key, key, 1u << MLF_ALLOW_LOOPBACK_BIT);
+    physical_add(flows, cookie, "table=%d,priority=100,metadata=%#"PRIx64","
+                 REG_OUTPORT"=%#"PRIx64",actions=load:0->NXM_OF_IN_PORT[],"
+                 "output:%d", OFTABLE_PHY_DELIVER, dp, key,
+                 ofp_to_u16(bl->ofport));
+}
+
+/* Flow for a port of a local datapath bound on another chassis. */
+static void
+physical_remote_port(const struct physical_ctx *ctx,
+                     const struct sbrec_port_binding *pb,
+                     struct ofctrl_flow_table *flows)
+{
+    int tunnel = physical_tunnel(ctx, pb->chassis);
+
+    if (tunnel) {
+        physical_add(flows, pb->header_.uuid.parts[0],
+                     "table=%d,priority=100,metadata=%#"PRIx64","
+                     REG_OUTPORT"=%#"PRIx64",actions="PHYSICAL_ENCAP_FMT
+                     "output:%d", OFTABLE_PHY_OUT_REMOTE,
+                     pb->datapath->tunnel_key, pb->tunnel_key,
+                     pb->datapath->tunnel_key, tunnel);
+    }
+}
+
+/* Flows for a multicast group of a local datapath. */
+static void
+physical_mcgroup(const struct physical_ctx *ctx,
+                 const struct sbrec_multicast_group *mg,
+                 struct ofctrl_flow_table *flows)
+{
+    const struct local_datapath *ld
+        = local_datapaths_find(ctx->lds, mg->datapath->tunnel_key);
+    unsigned int egress = local_datapath_next_oftable(ld, P_EGRESS, -1);
+    int64_t dp = mg->datapath->tunnel_key;
+    struct ds local = DS_EMPTY_INITIALIZER;
+    struct ds remote = DS_EMPTY_INITIALIZER;
+    struct shash seen = SHASH_INITIALIZER(&seen);
+
+    for (size_t i = 0; i < mg->n_ports; i++) {
+        const struct sbrec_port_binding *pb = mg->ports[i];
+        if (shash_find(&ctx->bindings->lports, pb->logical_port)) {
+            ds_put_format(&local, "clone(set_field:%#"PRIx64"->"
+                          REG_OUTPORT",resubmit(,%u)),",
+                          pb->tunnel_key, egress);
+        } else {
+            int tunnel = physical_tunnel(ctx, pb->chassis);
+            if (tunnel && shash_add_once(&seen, pb->chassis->name, NULL)) {
+                ds_put_format(&remote, "output:%d,", tunnel);
+            }
+        }
+    }
+    shash_destroy(&seen);
+
+    uint32_t cookie = mg->header_.uuid.parts[0];
+    if (remote.length) {
+        physical_add(flows, cookie, "table=%d,priority=100,"
+                     "metadata=%#"PRIx64","REG_OUTPORT"=%#"PRIx64","
+                     REG_FLAGS"=0/%#x,actions="PHYSICAL_ENCAP_FMT
+                     "%sresubmit(,%d)", OFTABLE_PHY_OUT_REMOTE, dp,
+                     mg->tunnel_key, 1u << MLF_FROM_TUNNEL_BIT, dp,
+                     ds_cstr(&remote), OFTABLE_PHY_OUT_LOCAL);
+    }
+    if (local.length) {
+        ds_chomp(&local, ',');
+        physical_add(flows, cookie, "table=%d,priority=100,"
+                     "metadata=%#"PRIx64","REG_OUTPORT"=%#"PRIx64
+                     ",actions=%s", OFTABLE_PHY_OUT_LOCAL, dp,
+                     mg->tunnel_key, ds_cstr(&local));
+    }
+    ds_destroy(&local);
+    ds_destroy(&remote);
+}
+
+/* Flows that receive from each tunnel. */
+static void
+physical_tunnels_in(const struct physical_ctx *ctx,
+                    struct ofctrl_flow_table *flows)
+{
+    const struct sbrec_chassis *ch;
+
+    SBREC_CHASSIS_FOR_EACH (ch, ctx->sb_idl) {
+        int tunnel = physical_tunnel(ctx, ch);
+        if (!tunnel) {
+            continue;
+        }
+        physical_add(flows, ch->header_.uuid.parts[0],
+                     "table=%d,priority=100,in_port=%d,actions="
+                     "move:NXM_NX_TUN_ID[0..23]->OXM_OF_METADATA[0..23],"
+                     "move:NXM_NX_TUN_METADATA0[0..15]->NXM_NX_REG15[0..15],"
+                     "move:NXM_NX_TUN_METADATA0[16..30]->NXM_NX_REG14[0..14],"
+                     "move:NXM_NX_TUN_METADATA0[32..39]->NXM_NX_REG9[0..7],"
+                     "load:1->NXM_NX_REG10[%d],resubmit(,%d)",
+                     OFTABLE_PHY_IN, tunnel, MLF_FROM_TUNNEL_BIT,
+                     OFTABLE_PHY_OUT_LOCAL);
+    }
+}
+
+/* Adds every physical flow to 'flows'. */
+void
+physical_run(const struct physical_ctx *ctx, struct ofctrl_flow_table *flows)
+{
+    physical_add(flows, 0, "table=%d,priority=0,actions=drop",
+                 OFTABLE_PHY_IN);
+    physical_add(flows, 0, "table=%d,priority=0,actions=resubmit(,%d)",
+                 OFTABLE_PHY_OUT_REMOTE, OFTABLE_PHY_OUT_LOCAL);
+    physical_add(flows, 0, "table=%d,priority=0,actions=drop",
+                 OFTABLE_PHY_OUT_LOCAL);
+    physical_add(flows, 0, "table=%d,priority=0,actions=drop",
+                 OFTABLE_PHY_DELIVER);
+
+    /* Local ports, in name order so that conntrack zones are the same on
+     * every run. */
+    const struct shash_node **sorted = shash_sort(&ctx->bindings->lports);
+    size_t n = shash_count(&ctx->bindings->lports);
+    for (size_t i = 0; i < n; i++) {
+        physical_local_port(ctx, sorted[i]->data, i + 1, flows);
+    }
+    free(sorted);
+
+    const struct sbrec_port_binding *pb;
+    SBREC_PORT_BINDING_FOR_EACH (pb, ctx->sb_idl) {
+        if (pb->datapath && pb->chassis && pb->chassis != ctx->chassis
+            && !shash_find(&ctx->bindings->lports, pb->logical_port)
+            && local_datapaths_find(ctx->lds, pb->datapath->tunnel_key)) {
+            physical_remote_port(ctx, pb, flows);
+        }
+    }
+
+    const struct sbrec_multicast_group *mg;
+    SBREC_MULTICAST_GROUP_FOR_EACH (mg, ctx->sb_idl) {
+        if (mg->datapath
+            && local_datapaths_find(ctx->lds, mg->datapath->tunnel_key)) {
+            physical_mcgroup(ctx, mg, flows);
+        }
+    }
+
+    physical_tunnels_in(ctx, flows);
+}
