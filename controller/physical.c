@@ -56,7 +56,8 @@ physical_tunnel(const struct physical_ctx *ctx,
     if (!chassis || chassis == ctx->chassis) {
         return 0;
     }
-    return (intptr_t) shash_find_data(ctx->tunnels, chassis->name);
+    void *ofport = shash_find_data(ctx->tunnels, chassis->name);
+    return (intptr_t) ofport;
 }
 
 /* Flows for one local logical port. */

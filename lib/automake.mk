@@ -22,7 +22,9 @@ lib_libosmotic_la_SOURCES = \
 	lib/osmotic-dirs.c \
 	lib/osmotic-dirs.h \
 	lib/pipeline.c \
-	lib/pipeline.h
+	lib/pipeline.h \
+	lib/tunnel-keys.c \
+	lib/tunnel-keys.h
 nodist_lib_libosmotic_la_SOURCES = \
 	lib/osmotic-nb-idl.c \
 	lib/osmotic-nb-idl.h \
