@@ -1,0 +1,97 @@
+#include <config.h>
+
+#include "northd/cfg.h"
+
+#include "lib/osmotic-nb-idl.h"
+#include "lib/osmotic-sb-idl.h"
+#include "northd/northd.h"
+#include "timeval.h"
+
+/* Copies NB_Global.nb_cfg to SB_Global.nb_cfg in 'sb_txn', creating
+ * SB_Global if needed.  Returns the value copied. */
+int64_t
+cfg_sb_run(struct ovsdb_idl *nb_idl, struct ovsdb_idl *sb_idl,
+           struct ovsdb_idl_txn *sb_txn)
+{
+    const struct nbrec_nb_global *nb = nbrec_nb_global_first(nb_idl);
+    const struct sbrec_sb_global *sb = sbrec_sb_global_first(sb_idl);
+    int64_t nb_cfg = nb ? nb->nb_cfg : 0;
+    if (!sb) {
+        sb = sbrec_sb_global_insert(sb_txn);
+    }
+    if (sb->nb_cfg != nb_cfg) {
+        sbrec_sb_global_set_nb_cfg(sb, nb_cfg);
+    }
+    return nb_cfg;
+}
+
+/* Returns the smallest nb_cfg that a chassis reports, or 'nb_cfg' if no
+ * chassis does. */
+static int64_t
+hv_cfg_compute(struct ovsdb_idl *sb_idl, int64_t nb_cfg)
+{
+    int64_t hv_cfg = INT64_MAX;
+    const struct sbrec_chassis_private *cp;
+    SBREC_CHASSIS_PRIVATE_FOR_EACH (cp, sb_idl) {
+        if (cp->chassis && cp->nb_cfg < hv_cfg) {
+            hv_cfg = cp->nb_cfg;
+        }
+    }
+    return hv_cfg == INT64_MAX ? nb_cfg : hv_cfg;
+}
+
+/* Sets the "up" column of switch port 'nb_uuid' from its Port_Binding. */
+static void
+port_up_sync(const struct northd *nd, struct ovsdb_idl *nb_idl,
+             struct ovsdb_idl *sb_idl, const struct uuid *nb_uuid)
+{
+    const struct nbrec_logical_switch_port *lsp
+        = nbrec_logical_switch_port_get_for_uuid(nb_idl, nb_uuid);
+    const struct nd_port *op = nd_port_find(&nd->dps, nb_uuid);
+    if (!lsp || !op) {
+        return;
+    }
+    const struct sbrec_port_binding *pb
+        = sbrec_port_binding_get_for_uuid(sb_idl, &op->sb_uuid);
+    bool up = pb && pb->chassis && pb->n_up && pb->up[0];
+    if (!lsp->n_up || lsp->up[0] != up) {
+        nbrec_logical_switch_port_set_up(lsp, &up, 1);
+    }
+}
+
+/* Writes NB_Global.sb_cfg (from 'sb_cfg', the nb_cfg of the last
+ * committed SB transaction, or -1 if none yet), NB_Global.hv_cfg, and the
+ * "up" of the ports 'nd' has pending, in 'nb_txn'. */
+void
+cfg_nb_run(struct northd *nd, struct ovsdb_idl *nb_idl,
+           struct ovsdb_idl_txn *nb_txn, struct ovsdb_idl *sb_idl,
+           int64_t sb_cfg)
+{
+    const struct nbrec_nb_global *nb = nbrec_nb_global_first(nb_idl);
+    if (!nb) {
+        nb = nbrec_nb_global_insert(nb_txn);
+    }
+    if (sb_cfg >= 0 && nb->sb_cfg != sb_cfg) {
+        nbrec_nb_global_set_sb_cfg(nb, sb_cfg);
+        nbrec_nb_global_set_sb_cfg_timestamp(nb, time_wall_msec());
+    }
+    int64_t hv_cfg = hv_cfg_compute(sb_idl, nb->nb_cfg);
+    if (nb->hv_cfg != hv_cfg) {
+        nbrec_nb_global_set_hv_cfg(nb, hv_cfg);
+        nbrec_nb_global_set_hv_cfg_timestamp(nb, time_wall_msec());
+    }
+
+    if (nd->up_all) {
+        const struct nd_port *op;
+        HMAP_FOR_EACH (op, node, &nd->dps.ports) {
+            port_up_sync(nd, nb_idl, sb_idl, &op->nb_uuid);
+        }
+        nd->up_all = false;
+    } else {
+        struct uuidset_node *node;
+        UUIDSET_FOR_EACH (node, &nd->up_pending) {
+            port_up_sync(nd, nb_idl, sb_idl, &node->uuid);
+        }
+    }
+    uuidset_clear(&nd->up_pending);
+}

@@ -1,0 +1,212 @@
+#include <config.h>
+
+#include "northd/northd.h"
+
+#include "lib/osmotic-nb-idl.h"
+#include "lib/osmotic-sb-idl.h"
+#include "lib/pipeline.h"
+#include "northd/lflow-switch.h"
+#include "northd/lflow-table.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/vlog.h"
+#include "timeval.h"
+#include "util.h"
+
+VLOG_DEFINE_THIS_MODULE(northd);
+
+/* Initializes 'nd': no state, first run is a full recompute. */
+void
+northd_init(struct northd *nd)
+{
+    memset(nd, 0, sizeof *nd);
+    nd_datapaths_init(&nd->dps);
+    nd->lflows = lflow_table_create();
+    nd->need_full = true;
+    uuidset_init(&nd->up_pending);
+}
+
+/* Frees what 'nd' owns. */
+void
+northd_destroy(struct northd *nd)
+{
+    if (nd) {
+        nd_datapaths_destroy(&nd->dps);
+        lflow_table_destroy(nd->lflows);
+        uuidset_destroy(&nd->up_pending);
+    }
+}
+
+/* Returns true if someone other than northd inserted or deleted an SB row
+ * that northd owns, as tracked since the last run. */
+static bool
+sb_changed_behind_our_back(const struct northd *nd, struct ovsdb_idl *sb)
+{
+    const struct sbrec_datapath_binding *dp;
+    SBREC_DATAPATH_BINDING_FOR_EACH_TRACKED (dp, sb) {
+        const struct nd_datapath *od = nd_datapath_find(&nd->dps,
+                                                        &dp->nb_uuid);
+        bool ours = od && uuid_equals(&od->sb_uuid, &dp->header_.uuid);
+        if (sbrec_datapath_binding_is_deleted(dp) ? ours
+            : sbrec_datapath_binding_is_new(dp) && !ours) {
+            return true;
+        }
+    }
+    const struct sbrec_port_binding *pb;
+    SBREC_PORT_BINDING_FOR_EACH_TRACKED (pb, sb) {
+        const struct nd_port *op = nd_port_find(&nd->dps, &pb->nb_uuid);
+        bool ours = op && uuid_equals(&op->sb_uuid, &pb->header_.uuid);
+        if (sbrec_port_binding_is_deleted(pb) ? ours
+            : sbrec_port_binding_is_new(pb) && !ours) {
+            return true;
+        }
+    }
+    const struct sbrec_logical_flow *lf;
+    SBREC_LOGICAL_FLOW_FOR_EACH_TRACKED (lf, sb) {
+        bool ours = lflow_table_has_sb_row(nd->lflows, &lf->header_.uuid);
+        if (sbrec_logical_flow_is_deleted(lf) ? ours
+            : sbrec_logical_flow_is_new(lf) && !ours) {
+            return true;
+        }
+    }
+    const struct sbrec_multicast_group *mg;
+    SBREC_MULTICAST_GROUP_FOR_EACH_TRACKED (mg, sb) {
+        if (sbrec_multicast_group_is_new(mg)
+            && !sbrec_multicast_group_is_deleted(mg)) {
+            const struct nd_datapath *od
+                = (mg->datapath
+                   ? nd_datapath_find(&nd->dps, &mg->datapath->nb_uuid)
+                   : NULL);
+            bool ours = false;
+            for (int i = 0; od && i < ND_N_MCAST; i++) {
+                ours |= uuid_equals(&od->mc_uuids[i], &mg->header_.uuid);
+            }
+            if (!ours) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+/* Notes the ports whose Port_Binding the controller changed, so that
+ * their NB "up" is re-checked. */
+static void
+collect_port_binding_changes(struct northd *nd, struct ovsdb_idl *sb)
+{
+    const struct sbrec_port_binding *pb;
+    SBREC_PORT_BINDING_FOR_EACH_TRACKED (pb, sb) {
+        if (!sbrec_port_binding_is_deleted(pb)) {
+            uuidset_insert(&nd->up_pending, &pb->nb_uuid);
+        }
+    }
+}
+
+/* Rebuilds the flows of the datapaths and ports in 'changes'. */
+static void
+build_changed_flows(struct northd *nd, const struct nd_sync_ctx *ctx,
+                    const struct nd_changes *changes)
+{
+    struct uuidset_node *removed;
+    UUIDSET_FOR_EACH (removed, &changes->removed) {
+        lflow_table_owner_remove(nd->lflows, &removed->uuid, ctx->sb_idl);
+    }
+
+    struct hmapx_node *node;
+    HMAPX_FOR_EACH (node, &changes->datapaths) {
+        struct nd_datapath *od = node->data;
+        nd_mcast_sync(od, ctx);
+        lflow_table_owner_begin(nd->lflows, &od->nb_uuid, "Logical_Switch");
+        lflow_switch_build_datapath(nd->lflows, od);
+        lflow_table_owner_end(nd->lflows, ctx->sb_idl, ctx->sb_txn);
+    }
+    HMAPX_FOR_EACH (node, &changes->ports) {
+        const struct nd_port *op = node->data;
+        const struct nbrec_logical_switch_port *lsp
+            = nbrec_logical_switch_port_get_for_uuid(ctx->nb_idl,
+                                                     &op->nb_uuid);
+        lflow_table_owner_begin(nd->lflows, &op->nb_uuid,
+                                "Logical_Switch_Port");
+        if (lsp) {
+            lflow_switch_build_port(nd->lflows, op, lsp);
+        }
+        lflow_table_owner_end(nd->lflows, ctx->sb_idl, ctx->sb_txn);
+        uuidset_insert(&nd->up_pending, &op->nb_uuid);
+    }
+}
+
+/* Brings SB in step with NB within 'ctx->sb_txn', incrementally when it
+ * can.  The caller clears the IDLs' change tracking afterward. */
+void
+northd_run(struct northd *nd, const struct nd_sync_ctx *ctx)
+{
+    bool full = nd->need_full || sb_changed_behind_our_back(nd, ctx->sb_idl);
+    long long int start = time_usec();
+
+    collect_port_binding_changes(nd, ctx->sb_idl);
+
+    struct nd_changes changes;
+    nd_changes_init(&changes);
+    if (full) {
+        VLOG_DBG("full recompute");
+        lflow_table_clear(nd->lflows);
+        lflow_table_set_collecting(nd->lflows, true);
+        nd_datapaths_sync_full(&nd->dps, ctx, &changes);
+        uuidset_clear(&changes.removed);
+        nd->up_all = true;
+    } else {
+        nd_datapaths_sync_incremental(&nd->dps, ctx, &changes);
+    }
+
+    bool did_work = (full || !hmapx_is_empty(&changes.datapaths)
+                     || !hmapx_is_empty(&changes.ports)
+                     || !uuidset_is_empty(&changes.removed));
+    if (did_work) {
+        build_changed_flows(nd, ctx, &changes);
+        if (full) {
+            lflow_table_sync_full(nd->lflows, ctx->sb_idl, ctx->sb_txn);
+        }
+        nd->last_compile_wall = time_wall_msec();
+        nd->last_compile_usec = time_usec() - start;
+        nd->last_compile_full = full;
+        if (full) {
+            nd->n_full++;
+        } else {
+            nd->n_incremental++;
+        }
+        VLOG_DBG("%s compile took %lld us",
+                 full ? "full" : "incremental", nd->last_compile_usec);
+    }
+    nd_changes_destroy(&changes);
+    nd->need_full = false;
+}
+
+/* Appends to 'out' the counts "osmotic-northd/counts" reports. */
+void
+northd_format_counts(const struct northd *nd, struct ds *out)
+{
+    ds_put_format(out, "datapaths: %"PRIuSIZE"\n",
+                  hmap_count(&nd->dps.datapaths));
+    ds_put_format(out, "ports: %"PRIuSIZE"\n", hmap_count(&nd->dps.ports));
+    ds_put_format(out, "logical flows: %"PRIuSIZE"\n",
+                  lflow_table_count(nd->lflows));
+    for (enum pipeline_stage s = 0; s < N_PIPELINE_STAGES; s++) {
+        size_t n = lflow_table_count_stage(nd->lflows, s);
+        if (n) {
+            ds_put_format(out, "  %s: %"PRIuSIZE"\n",
+                          pipeline_stage_info(s)->name, n);
+        }
+    }
+    if (nd->last_compile_wall) {
+        ds_put_format(out, "last compile: %s, ",
+                      nd->last_compile_full ? "full" : "incremental");
+        ds_put_strftime_msec(out, "%Y-%m-%dT%H:%M:%S.###Z",
+                             nd->last_compile_wall, true);
+        ds_put_format(out, ", %.3f ms\n", nd->last_compile_usec / 1000.0);
+    } else {
+        ds_put_cstr(out, "last compile: none\n");
+    }
+    ds_put_format(out, "compiles: %"PRIu64" full, %"PRIu64" incremental\n",
+                  nd->n_full, nd->n_incremental);
+    ds_put_format(out, "sb transactions: %"PRIu64"\n", nd->n_sb_txns);
+    ds_put_format(out, "nb transactions: %"PRIu64"\n", nd->n_nb_txns);
+}

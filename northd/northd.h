@@ -1,0 +1,50 @@
+/*
+ * The northd compiler: NB rows in, SB rows out.
+ *
+ * northd_run() brings SB in step with NB inside one open SB transaction.
+ * It normally works incrementally: the NB IDL tracks which rows changed,
+ * datapaths.c syncs only the affected datapaths and ports, and only the
+ * logical-flow owners of those (lflow-table.h) are rebuilt, so adding one
+ * port costs the same with ten or ten thousand ports.  It falls back to a
+ * full recompute when it cannot trust its state: at start, after a
+ * reconnection, when it gains the SB lock, after a failed transaction,
+ * when someone else changed SB rows northd owns, or on request.  A full
+ * recompute adopts every existing SB row that is already right, so it
+ * writes nothing when SB is already up to date.
+ */
+#ifndef NORTHD_NORTHD_H
+#define NORTHD_NORTHD_H 1
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "northd/datapaths.h"
+#include "uuidset.h"
+
+struct ds;
+struct lflow_table;
+
+/* Compiler state and statistics. */
+struct northd {
+    struct nd_datapaths dps;    /* Datapaths and ports. */
+    struct lflow_table *lflows; /* Desired logical flows. */
+    bool need_full;             /* Next run must be a full recompute. */
+    struct uuidset up_pending;  /* LSPs whose "up" must be re-checked. */
+    bool up_all;                /* Re-check every LSP's "up". */
+
+    /* Statistics. */
+    long long int last_compile_wall; /* Wall-clock msec of last compile. */
+    long long int last_compile_usec; /* Its duration, in microseconds. */
+    bool last_compile_full;     /* Whether it was a full recompute. */
+    uint64_t n_full;            /* Full recomputes so far. */
+    uint64_t n_incremental;     /* Incremental compiles that did work. */
+    uint64_t n_sb_txns;         /* SB transactions that changed SB. */
+    uint64_t n_nb_txns;         /* NB transactions that changed NB. */
+};
+
+void northd_init(struct northd *);
+void northd_destroy(struct northd *);
+void northd_run(struct northd *, const struct nd_sync_ctx *);
+void northd_format_counts(const struct northd *, struct ds *);
+
+#endif /* northd/northd.h */

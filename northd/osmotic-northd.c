@@ -1,0 +1,351 @@
+/*
+ * osmotic-northd: compiles the Osmotic_Northbound database into the
+ * Osmotic_Southbound database.  This file is the daemon around the
+ * compiler (northd.h): options, the two database connections, the SB
+ * lock that makes one of several instances active, the main loop and the
+ * unixctl commands.
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lib/osmotic-dirs.h"
+#include "lib/osmotic-nb-idl.h"
+#include "lib/osmotic-sb-idl.h"
+#include "northd/cfg.h"
+#include "northd/northd.h"
+#include "command-line.h"
+#include "daemon.h"
+#include "fatal-signal.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/poll-loop.h"
+#include "openvswitch/vlog.h"
+#include "ovsdb-idl.h"
+#include "unixctl.h"
+#include "util.h"
+
+VLOG_DEFINE_THIS_MODULE(osmotic_northd);
+
+/* Name of the SB lock that the active instance holds. */
+#define NORTHD_LOCK_NAME "osmotic_northd"
+
+/* Command-line options. */
+struct northd_options {
+    char *nb_db;                /* NB remote(s). */
+    char *sb_db;                /* SB remote(s). */
+    char *unixctl_path;         /* Control socket, NULL for default. */
+};
+
+/* State the unixctl commands see. */
+struct northd_daemon {
+    struct northd nd;           /* The compiler. */
+    struct ovsdb_idl *nb_idl;   /* Northbound connection. */
+    struct ovsdb_idl *sb_idl;   /* Southbound connection (with the lock). */
+    bool exiting;               /* "exit" was requested. */
+    bool paused;                /* "pause" was requested. */
+};
+
+OVS_NO_RETURN static void
+usage(void)
+{
+    printf("%s: Osmotic northbound-to-southbound compiler\n"
+           "usage: %s [OPTIONS]\n"
+           "\nOptions:\n"
+           "  --nb-db=DATABASE   connect to NB at DATABASE\n"
+           "                     (default: %s)\n"
+           "  --sb-db=DATABASE   connect to SB at DATABASE\n"
+           "                     (default: %s)\n"
+           "                     DATABASE may be a comma-separated list of\n"
+           "                     the remotes of a clustered database\n"
+           "  --unixctl=SOCKET   override default control socket name\n"
+           "  -h, --help         display this help message\n"
+           "  -V, --version      display version information\n",
+           program_name, program_name, osmotic_default_nb_db(),
+           osmotic_default_sb_db());
+    daemon_usage();
+    vlog_usage();
+    exit(EXIT_SUCCESS);
+}
+
+static void
+parse_options(int argc, char *argv[], struct northd_options *opts)
+{
+    enum {
+        OPT_UNIXCTL = UCHAR_MAX + 1,
+        VLOG_OPTION_ENUMS,
+        DAEMON_OPTION_ENUMS,
+    };
+    static const struct option long_options[] = {
+        {"nb-db", required_argument, NULL, 'd'},
+        {"sb-db", required_argument, NULL, 'D'},
+        {"unixctl", required_argument, NULL, OPT_UNIXCTL},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        VLOG_LONG_OPTIONS,
+        DAEMON_LONG_OPTIONS,
+        {NULL, 0, NULL, 0},
+    };
+    char *short_options = ovs_cmdl_long_options_to_short_options(long_options);
+
+    for (;;) {
+        int c = getopt_long(argc, argv, short_options, long_options, NULL);
+        if (c == -1) {
+            break;
+        }
+        switch (c) {
+        case 'd':
+            free(opts->nb_db);
+            opts->nb_db = xstrdup(optarg);
+            break;
+        case 'D':
+            free(opts->sb_db);
+            opts->sb_db = xstrdup(optarg);
+            break;
+        case OPT_UNIXCTL:
+            free(opts->unixctl_path);
+            opts->unixctl_path = xstrdup(optarg);
+            break;
+        case 'h':
+            usage();
+        case 'V':
+            ovs_print_version(0, 0);
+            exit(EXIT_SUCCESS);
+        VLOG_OPTION_HANDLERS
+        DAEMON_OPTION_HANDLERS
+        case '?':
+            exit(EXIT_FAILURE);
+        default:
+            abort();
+        }
+    }
+    free(short_options);
+
+    if (optind < argc) {
+        ovs_fatal(0, "%s: unexpected argument (this program takes only "
+                  "options)", argv[optind]);
+    }
+    if (!opts->nb_db) {
+        opts->nb_db = xstrdup(osmotic_default_nb_db());
+    }
+    if (!opts->sb_db) {
+        opts->sb_db = xstrdup(osmotic_default_sb_db());
+    }
+}
+
+static void
+northd_unixctl_exit(struct unixctl_conn *conn, int argc OVS_UNUSED,
+                    const char *argv[] OVS_UNUSED, void *d_)
+{
+    struct northd_daemon *d = d_;
+    d->exiting = true;
+    unixctl_command_reply(conn, NULL);
+}
+
+static void
+northd_unixctl_status(struct unixctl_conn *conn, int argc OVS_UNUSED,
+                      const char *argv[] OVS_UNUSED, void *d_)
+{
+    struct northd_daemon *d = d_;
+    unixctl_command_reply(conn, (d->paused ? "paused"
+                                 : ovsdb_idl_has_lock(d->sb_idl) ? "active"
+                                 : "standby"));
+}
+
+static void
+northd_unixctl_recompute(struct unixctl_conn *conn, int argc OVS_UNUSED,
+                         const char *argv[] OVS_UNUSED, void *d_)
+{
+    struct northd_daemon *d = d_;
+    d->nd.need_full = true;
+    poll_immediate_wake();
+    unixctl_command_reply(conn, NULL);
+}
+
+static void
+northd_unixctl_pause(struct unixctl_conn *conn, int argc OVS_UNUSED,
+                     const char *argv[] OVS_UNUSED, void *d_)
+{
+    struct northd_daemon *d = d_;
+    if (!d->paused) {
+        /* Paused, northd gives up the lock so that a standby takes over. */
+        d->paused = true;
+        ovsdb_idl_set_lock(d->sb_idl, NULL);
+    }
+    unixctl_command_reply(conn, NULL);
+}
+
+static void
+northd_unixctl_resume(struct unixctl_conn *conn, int argc OVS_UNUSED,
+                      const char *argv[] OVS_UNUSED, void *d_)
+{
+    struct northd_daemon *d = d_;
+    if (d->paused) {
+        d->paused = false;
+        d->nd.need_full = true;
+        ovsdb_idl_set_lock(d->sb_idl, NORTHD_LOCK_NAME);
+        poll_immediate_wake();
+    }
+    unixctl_command_reply(conn, NULL);
+}
+
+static void
+northd_unixctl_counts(struct unixctl_conn *conn, int argc OVS_UNUSED,
+                      const char *argv[] OVS_UNUSED, void *d_)
+{
+    struct northd_daemon *d = d_;
+    struct ds out = DS_EMPTY_INITIALIZER;
+    ds_put_format(&out, "status: %s\n",
+                  (d->paused ? "paused"
+                   : ovsdb_idl_has_lock(d->sb_idl) ? "active" : "standby"));
+    northd_format_counts(&d->nd, &out);
+    unixctl_command_reply(conn, ds_cstr(&out));
+    ds_destroy(&out);
+}
+
+static void
+register_unixctl_commands(struct northd_daemon *d)
+{
+    unixctl_command_register("exit", "", 0, 0, northd_unixctl_exit, d);
+    unixctl_command_register("status", "", 0, 0, northd_unixctl_status, d);
+    unixctl_command_register("recompute", "", 0, 0,
+                             northd_unixctl_recompute, d);
+    unixctl_command_register("pause", "", 0, 0, northd_unixctl_pause, d);
+    unixctl_command_register("resume", "", 0, 0, northd_unixctl_resume, d);
+    unixctl_command_register("counts", "", 0, 0, northd_unixctl_counts, d);
+}
+
+/* Commits the open transaction of 'loop', counting in '*n_txns' one that
+ * changes the database.  Returns what ovsdb_idl_loop_commit_and_wait()
+ * returns. */
+static int
+commit_and_count(struct ovsdb_idl_loop *loop, uint64_t *n_txns)
+{
+    if (loop->open_txn) {
+        enum ovsdb_idl_txn_status status
+            = ovsdb_idl_txn_commit(loop->open_txn);
+        if (status == TXN_INCOMPLETE || status == TXN_SUCCESS) {
+            (*n_txns)++;
+        }
+    }
+    return ovsdb_idl_loop_commit_and_wait(loop);
+}
+
+/* One iteration of the main loop's database work. */
+static void
+northd_daemon_run(struct northd_daemon *d, struct ovsdb_idl_loop *nb_loop,
+                  struct ovsdb_idl_loop *sb_loop)
+{
+    struct ovsdb_idl_txn *nb_txn = ovsdb_idl_loop_run(nb_loop);
+    struct ovsdb_idl_txn *sb_txn = ovsdb_idl_loop_run(sb_loop);
+    bool active = !d->paused && ovsdb_idl_has_lock(d->sb_idl);
+    bool ready = (ovsdb_idl_has_ever_connected(d->nb_idl)
+                  && ovsdb_idl_has_ever_connected(d->sb_idl)
+                  && ovsdb_idl_is_connected(d->nb_idl));
+
+    if (!active || !ovsdb_idl_is_connected(d->nb_idl)) {
+        /* Whatever happens while northd is not in charge, it cannot trust
+         * its state afterward. */
+        d->nd.need_full = true;
+        ovsdb_idl_track_clear(d->nb_idl);
+        ovsdb_idl_track_clear(d->sb_idl);
+        return;
+    }
+    if (ready && sb_txn) {
+        struct nd_sync_ctx ctx = {
+            .nb_idl = d->nb_idl,
+            .sb_idl = d->sb_idl,
+            .sb_txn = sb_txn,
+        };
+        northd_run(&d->nd, &ctx);
+        sb_loop->next_cfg = cfg_sb_run(d->nb_idl, d->sb_idl, sb_txn);
+        ovsdb_idl_track_clear(d->nb_idl);
+        ovsdb_idl_track_clear(d->sb_idl);
+    }
+    if (ready && nb_txn) {
+        cfg_nb_run(&d->nd, d->nb_idl, nb_txn, d->sb_idl, sb_loop->cur_cfg);
+    }
+}
+
+int
+main(int argc, char *argv[])
+{
+    struct northd_options opts = { NULL, NULL, NULL };
+
+    set_program_name(argv[0]);
+    service_start(&argc, &argv);
+    fatal_ignore_sigpipe();
+    parse_options(argc, argv, &opts);
+
+    daemonize_start(false);
+    if (!opts.unixctl_path) {
+        opts.unixctl_path = xasprintf("%s/osmotic-northd.%ld.ctl",
+                                      osmotic_rundir(), (long) getpid());
+    }
+    struct unixctl_server *unixctl;
+    int error = unixctl_server_create(opts.unixctl_path, &unixctl);
+    if (error) {
+        ovs_fatal(error, "%s: could not create control socket",
+                  opts.unixctl_path);
+    }
+
+    struct northd_daemon d;
+    memset(&d, 0, sizeof d);
+    northd_init(&d.nd);
+    register_unixctl_commands(&d);
+    daemonize_complete();
+
+    d.nb_idl = ovsdb_idl_create(opts.nb_db, &nbrec_idl_class, true, true);
+    ovsdb_idl_track_add_all(d.nb_idl);
+    d.sb_idl = ovsdb_idl_create(opts.sb_db, &sbrec_idl_class, true, true);
+    ovsdb_idl_track_add_all(d.sb_idl);
+    ovsdb_idl_set_lock(d.sb_idl, NORTHD_LOCK_NAME);
+
+    struct ovsdb_idl_loop nb_loop = OVSDB_IDL_LOOP_INITIALIZER(d.nb_idl);
+    struct ovsdb_idl_loop sb_loop = OVSDB_IDL_LOOP_INITIALIZER(d.sb_idl);
+    /* No SB transaction has committed yet: sb_cfg is not known. */
+    sb_loop.cur_cfg = sb_loop.next_cfg = -1;
+
+    VLOG_INFO("NB %s, SB %s", opts.nb_db, opts.sb_db);
+    bool was_active = false;
+    while (!d.exiting) {
+        northd_daemon_run(&d, &nb_loop, &sb_loop);
+
+        bool active = !d.paused && ovsdb_idl_has_lock(d.sb_idl);
+        if (active != was_active) {
+            VLOG_INFO("%s", active ? "lock acquired: this instance is active"
+                      : "lock not held: this instance is standby");
+            was_active = active;
+        }
+
+        unixctl_server_run(unixctl);
+        if (!commit_and_count(&sb_loop, &d.nd.n_sb_txns)) {
+            d.nd.need_full = true;
+        }
+        commit_and_count(&nb_loop, &d.nd.n_nb_txns);
+
+        unixctl_server_wait(unixctl);
+        if (d.exiting) {
+            poll_immediate_wake();
+        }
+        poll_block();
+        if (should_service_stop()) {
+            d.exiting = true;
+        }
+    }
+
+    unixctl_server_destroy(unixctl);
+    ovsdb_idl_loop_destroy(&nb_loop);
+    ovsdb_idl_loop_destroy(&sb_loop);
+    ovsdb_idl_destroy(d.nb_idl);
+    ovsdb_idl_destroy(d.sb_idl);
+    northd_destroy(&d.nd);
+    free(opts.nb_db);
+    free(opts.sb_db);
+    free(opts.unixctl_path);
+    service_stop();
+    return 0;
+}
