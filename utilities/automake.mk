@@ -23,6 +23,19 @@ utilities/osmotic-ctl: utilities/osmotic-ctl.in Makefile
 pkgdata_DATA += utilities/osmotic-hosts.sh
 EXTRA_DIST += utilities/osmotic-hosts.sh
 
+# osmotic-sandbox: a small deployment on one machine, with the version and
+# data directory substituted in.
+bin_SCRIPTS += utilities/osmotic-sandbox
+CLEANFILES += utilities/osmotic-sandbox
+EXTRA_DIST += utilities/osmotic-sandbox.in
+dist_man_MANS += utilities/osmotic-sandbox.8
+utilities/osmotic-sandbox: utilities/osmotic-sandbox.in Makefile
+	$(AM_V_GEN)$(MKDIR_P) utilities && \
+	sed -e 's|[@]VERSION[@]|$(VERSION)|g' \
+	    -e 's|[@]pkgdatadir[@]|$(pkgdatadir)|g' \
+	    $(srcdir)/utilities/osmotic-sandbox.in > $@.tmp && \
+	chmod +x $@.tmp && mv $@.tmp $@
+
 # The main loop and options shared by the database command-line tools.
 noinst_LTLIBRARIES += utilities/libctlcommon.la
 utilities_libctlcommon_la_SOURCES = \
