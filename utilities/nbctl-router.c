@@ -1,8 +1,822 @@
+/*
+ * osmotic-nbctl: logical router, router port, gateway chassis, static
+ * route and NAT commands.
+ */
 #include <config.h>
 
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/lport-addresses.h"
+#include "lib/nb-validate.h"
+#include "lib/osmotic-nb-idl.h"
 #include "utilities/nbctl.h"
 
+#include "db-ctl-base.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/shash.h"
+#include "smap.h"
+#include "sset.h"
+#include "svec.h"
+#include "util.h"
+
+/* Looks up router 'id'. */
+static char *
+find_lr(struct ctl_context *ctx, const char *id, bool must_exist,
+        const struct nbrec_logical_router **lrp)
+{
+    return NBCTL_FIND(ctx, logical_router, "logical router", id, must_exist,
+                      lrp);
+}
+
+/* Looks up router port 'id'. */
+static char *
+find_lrp(struct ctl_context *ctx, const char *id, bool must_exist,
+         const struct nbrec_logical_router_port **lrpp)
+{
+    return NBCTL_FIND(ctx, logical_router_port, "logical router port", id,
+                      must_exist, lrpp);
+}
+
+/* Returns the router named by argument 'i', or NULL after reporting an
+ * error. */
+static const struct nbrec_logical_router *
+arg_lr(struct ctl_context *ctx, int i)
+{
+    const struct nbrec_logical_router *lr;
+    return nbctl_check(ctx, find_lr(ctx, ctx->argv[i], true, &lr)) ? lr
+           : NULL;
+}
+
+/* Returns the router port named by argument 'i', or NULL after reporting
+ * an error. */
+static const struct nbrec_logical_router_port *
+arg_lrp(struct ctl_context *ctx, int i)
+{
+    const struct nbrec_logical_router_port *lrp;
+    return nbctl_check(ctx, find_lrp(ctx, ctx->argv[i], true, &lrp)) ? lrp
+           : NULL;
+}
+
+/* Returns true if the current command has option 'name'. */
+static bool
+has_option(const struct ctl_context *ctx, const char *name)
+{
+    return shash_find(&ctx->options, name) != NULL;
+}
+
+/* "lr-add [ROUTER]". */
+static void
+cmd_lr_add(struct ctl_context *ctx)
+{
+    const char *name = ctx->argc > 1 ? ctx->argv[1] : NULL;
+    bool may_exist = has_option(ctx, "--may-exist");
+
+    if (name && !has_option(ctx, "--add-duplicate")) {
+        const struct nbrec_logical_router *lr;
+        if (!nbctl_check(ctx, find_lr(ctx, name, false, &lr))) {
+            return;
+        }
+        if (lr) {
+            if (!may_exist) {
+                ctl_error(ctx, "%s: %s: a logical router with this name "
+                          "already exists", ctx->argv[0], name);
+            }
+            return;
+        }
+    } else if (!name && may_exist) {
+        ctl_error(ctx, "%s: --may-exist requires a ROUTER name",
+                  ctx->argv[0]);
+        return;
+    }
+    struct nbrec_logical_router *lr = nbrec_logical_router_insert(ctx->txn);
+    if (name) {
+        nbrec_logical_router_set_name(lr, name);
+    }
+}
+
+/* "lr-del ROUTER". */
+static void
+cmd_lr_del(struct ctl_context *ctx)
+{
+    const struct nbrec_logical_router *lr;
+    if (nbctl_check(ctx, find_lr(ctx, ctx->argv[1],
+                                 !has_option(ctx, "--if-exists"), &lr))
+        && lr) {
+        nbrec_logical_router_delete(lr);
+    }
+}
+
+/* "lr-list". */
+static void
+cmd_lr_list(struct ctl_context *ctx)
+{
+    struct svec lines = SVEC_EMPTY_INITIALIZER;
+    const struct nbrec_logical_router *lr;
+    NBREC_LOGICAL_ROUTER_FOR_EACH (lr, ctx->idl) {
+        svec_add_nocopy(&lines, xasprintf("%s\t"UUID_FMT, lr->name,
+                                          UUID_ARGS(&lr->header_.uuid)));
+    }
+    svec_sort(&lines);
+    const char *line;
+    size_t i;
+    SVEC_FOR_EACH (i, line, &lines) {
+        const char *tab = strchr(line, '\t');
+        ds_put_format(&ctx->output, "%s (%.*s)\n", tab + 1,
+                      (int) (tab - line), line);
+    }
+    svec_destroy(&lines);
+}
+
+/* Sets 'ports' (with 'n' members) as the ports of 'lr'. */
+static void
+lr_set_ports(const struct nbrec_logical_router *lr,
+             struct nbrec_logical_router_port **ports, size_t n)
+{
+    nbrec_logical_router_set_ports(lr, ports, n);
+}
+
+/* Checks an existing port 'lrp' against "lrp-add --may-exist" with the
+ * current arguments. */
+static void
+check_existing_lrp(struct ctl_context *ctx,
+                   const struct nbrec_logical_router *lr,
+                   const struct nbrec_logical_router_port *lrp,
+                   const char *mac, char **networks, size_t n_networks,
+                   const char *peer)
+{
+    const char *name = ctx->argv[2];
+    if (!has_option(ctx, "--may-exist")) {
+        ctl_error(ctx, "%s: %s: a logical router port with this name "
+                  "already exists", ctx->argv[0], name);
+        return;
+    }
+    const struct nbrec_logical_router *old = nbctl_lrp_to_lr(ctx->idl, lrp);
+    if (old != lr) {
+        ctl_error(ctx, "%s: %s: port already exists on logical router %s",
+                  ctx->argv[0], name, old ? old->name : "(none)");
+        return;
+    }
+    struct eth_addr a, b;
+    char *e1 = lport_parse_mac(mac, &a);
+    char *e2 = lport_parse_mac(lrp->mac, &b);
+    bool same_mac = !e1 && !e2 && eth_addr_equals(a, b);
+    free(e1);
+    free(e2);
+    if (!same_mac) {
+        ctl_error(ctx, "%s: %s: port already exists with MAC %s",
+                  ctx->argv[0], name, lrp->mac);
+        return;
+    }
+    struct sset new_nets = SSET_INITIALIZER(&new_nets);
+    struct sset old_nets = SSET_INITIALIZER(&old_nets);
+    sset_add_array(&new_nets, networks, n_networks);
+    sset_add_array(&old_nets, lrp->networks, lrp->n_networks);
+    if (!sset_equals(&new_nets, &old_nets)) {
+        ctl_error(ctx, "%s: %s: port already exists with different "
+                  "networks", ctx->argv[0], name);
+    } else if (!nullable_string_is_equal(peer, lrp->peer)) {
+        ctl_error(ctx, "%s: %s: port already exists with a different peer",
+                  ctx->argv[0], name);
+    }
+    sset_destroy(&new_nets);
+    sset_destroy(&old_nets);
+}
+
+/* "lrp-add ROUTER PORT MAC NETWORK... [peer=PEER]". */
+static void
+cmd_lrp_add(struct ctl_context *ctx)
+{
+    const struct nbrec_logical_router *lr = arg_lr(ctx, 1);
+    if (!lr) {
+        return;
+    }
+    const char *name = ctx->argv[2];
+    const char *mac = ctx->argv[3];
+    char **networks = ctx->argv + 4;
+    int n_networks = ctx->argc - 4;
+    const char *peer = NULL;
+    if (n_networks > 0 && !strncmp(networks[n_networks - 1], "peer=", 5)) {
+        peer = networks[n_networks - 1] + 5;
+        n_networks--;
+    }
+    if (n_networks < 1) {
+        ctl_error(ctx, "%s: at least one NETWORK is required",
+                  ctx->argv[0]);
+        return;
+    }
+    if (!name[0]) {
+        ctl_error(ctx, "%s: empty port name", ctx->argv[0]);
+        return;
+    }
+    if (!nbctl_check(ctx, nb_validate_mac(mac))) {
+        return;
+    }
+    for (int i = 0; i < n_networks; i++) {
+        if (!nbctl_check(ctx, lrp_networks_validate(networks[i]))) {
+            return;
+        }
+    }
+    if (peer && !strcmp(peer, name)) {
+        ctl_error(ctx, "%s: %s: a port cannot be its own peer",
+                  ctx->argv[0], peer);
+        return;
+    }
+
+    const struct nbrec_logical_router_port *lrp;
+    if (!nbctl_check(ctx, find_lrp(ctx, name, false, &lrp))) {
+        return;
+    }
+    if (lrp) {
+        check_existing_lrp(ctx, lr, lrp, mac, networks, n_networks, peer);
+        return;
+    }
+
+    struct nbrec_logical_router_port *new
+        = nbrec_logical_router_port_insert(ctx->txn);
+    nbrec_logical_router_port_set_name(new, name);
+    nbrec_logical_router_port_set_mac(new, mac);
+    nbrec_logical_router_port_set_networks(new, (const char **) networks,
+                                           n_networks);
+    if (peer) {
+        nbrec_logical_router_port_set_peer(new, peer);
+    }
+
+    struct nbrec_logical_router_port **ports
+        = xmalloc((lr->n_ports + 1) * sizeof *ports);
+    memcpy(ports, lr->ports, lr->n_ports * sizeof *ports);
+    ports[lr->n_ports] = new;
+    lr_set_ports(lr, ports, lr->n_ports + 1);
+    free(ports);
+}
+
+/* "lrp-del PORT". */
+static void
+cmd_lrp_del(struct ctl_context *ctx)
+{
+    const struct nbrec_logical_router_port *lrp;
+    if (!nbctl_check(ctx, find_lrp(ctx, ctx->argv[1],
+                                   !has_option(ctx, "--if-exists"), &lrp))
+        || !lrp) {
+        return;
+    }
+    const struct nbrec_logical_router *lr = nbctl_lrp_to_lr(ctx->idl, lrp);
+    if (lr) {
+        struct nbrec_logical_router_port **ports
+            = xmalloc(lr->n_ports * sizeof *ports);
+        size_t n = 0;
+        for (size_t i = 0; i < lr->n_ports; i++) {
+            if (lr->ports[i] != lrp) {
+                ports[n++] = lr->ports[i];
+            }
+        }
+        lr_set_ports(lr, ports, n);
+        free(ports);
+    }
+    nbrec_logical_router_port_delete(lrp);
+}
+
+/* "lrp-list ROUTER". */
+static void
+cmd_lrp_list(struct ctl_context *ctx)
+{
+    const struct nbrec_logical_router *lr = arg_lr(ctx, 1);
+    if (!lr) {
+        return;
+    }
+    struct svec lines = SVEC_EMPTY_INITIALIZER;
+    for (size_t i = 0; i < lr->n_ports; i++) {
+        svec_add_nocopy(&lines, xasprintf("%s\t"UUID_FMT,
+                                          lr->ports[i]->name,
+                                          UUID_ARGS(&lr->ports[i]->header_.
+                                                    uuid)));
+    }
+    svec_sort(&lines);
+    const char *line;
+    size_t i;
+    SVEC_FOR_EACH (i, line, &lines) {
+        const char *tab = strchr(line, '\t');
+        ds_put_format(&ctx->output, "%s (%.*s)\n", tab + 1,
+                      (int) (tab - line), line);
+    }
+    svec_destroy(&lines);
+}
+
+/* "lrp-set-enabled PORT enabled|disabled". */
+static void
+cmd_lrp_set_enabled(struct ctl_context *ctx)
+{
+    const struct nbrec_logical_router_port *lrp = arg_lrp(ctx, 1);
+    bool enabled;
+    if (lrp && nbctl_parse_enabled(ctx, ctx->argv[2], &enabled)) {
+        nbrec_logical_router_port_set_enabled(lrp, &enabled, 1);
+    }
+}
+
+/* "lrp-get-enabled PORT". */
+static void
+cmd_lrp_get_enabled(struct ctl_context *ctx)
+{
+    const struct nbrec_logical_router_port *lrp = arg_lrp(ctx, 1);
+    if (lrp) {
+        ds_put_format(&ctx->output, "%s\n",
+                      !lrp->n_enabled || lrp->enabled[0]
+                      ? "enabled" : "disabled");
+    }
+}
+
+/* Returns the gateway chassis of 'lrp' on 'chassis', or NULL. */
+static const struct nbrec_gateway_chassis *
+lrp_find_gateway(const struct nbrec_logical_router_port *lrp,
+                 const char *chassis)
+{
+    for (size_t i = 0; i < lrp->n_gateway_chassis; i++) {
+        if (!strcmp(lrp->gateway_chassis[i]->chassis_name, chassis)) {
+            return lrp->gateway_chassis[i];
+        }
+    }
+    return NULL;
+}
+
+/* "lrp-set-gateway-chassis PORT CHASSIS [PRIORITY]". */
+static void
+cmd_lrp_set_gateway_chassis(struct ctl_context *ctx)
+{
+    const struct nbrec_logical_router_port *lrp = arg_lrp(ctx, 1);
+    const char *chassis = ctx->argv[2];
+    int64_t priority = 0;
+    if (!lrp || (ctx->argc > 3
+                 && !nbctl_parse_int(ctx, "priority", ctx->argv[3], 0,
+                                     32767, &priority))) {
+        return;
+    }
+    if (!chassis[0]) {
+        ctl_error(ctx, "%s: empty chassis name", ctx->argv[0]);
+        return;
+    }
+
+    const struct nbrec_gateway_chassis *gc = lrp_find_gateway(lrp, chassis);
+    if (gc) {
+        nbrec_gateway_chassis_set_priority(gc, priority);
+        return;
+    }
+
+    char *name = xasprintf("%s-%s", lrp->name, chassis);
+    const struct nbrec_gateway_chassis *other;
+    if (!nbctl_check(ctx, NBCTL_FIND(ctx, gateway_chassis, "gateway chassis",
+                                     name, false, &other))) {
+        free(name);
+        return;
+    }
+    if (other) {
+        ctl_error(ctx, "%s: %s: a gateway chassis with this name already "
+                  "exists", ctx->argv[0], name);
+        free(name);
+        return;
+    }
+    struct nbrec_gateway_chassis *new = nbrec_gateway_chassis_insert(
+        ctx->txn);
+    nbrec_gateway_chassis_set_name(new, name);
+    nbrec_gateway_chassis_set_chassis_name(new, chassis);
+    nbrec_gateway_chassis_set_priority(new, priority);
+    free(name);
+
+    struct nbrec_gateway_chassis **gcs
+        = xmalloc((lrp->n_gateway_chassis + 1) * sizeof *gcs);
+    memcpy(gcs, lrp->gateway_chassis, lrp->n_gateway_chassis * sizeof *gcs);
+    gcs[lrp->n_gateway_chassis] = new;
+    nbrec_logical_router_port_set_gateway_chassis(lrp, gcs,
+                                                  lrp->n_gateway_chassis + 1);
+    free(gcs);
+}
+
+/* "lrp-del-gateway-chassis PORT CHASSIS". */
+static void
+cmd_lrp_del_gateway_chassis(struct ctl_context *ctx)
+{
+    const struct nbrec_logical_router_port *lrp = arg_lrp(ctx, 1);
+    if (!lrp) {
+        return;
+    }
+    const struct nbrec_gateway_chassis *gc
+        = lrp_find_gateway(lrp, ctx->argv[2]);
+    if (!gc) {
+        if (!has_option(ctx, "--if-exists")) {
+            ctl_error(ctx, "%s: %s: chassis is not a gateway of port %s",
+                      ctx->argv[0], ctx->argv[2], lrp->name);
+        }
+        return;
+    }
+    struct nbrec_gateway_chassis **gcs
+        = xmalloc(lrp->n_gateway_chassis * sizeof *gcs);
+    size_t n = 0;
+    for (size_t i = 0; i < lrp->n_gateway_chassis; i++) {
+        if (lrp->gateway_chassis[i] != gc) {
+            gcs[n++] = lrp->gateway_chassis[i];
+        }
+    }
+    nbrec_logical_router_port_set_gateway_chassis(lrp, gcs, n);
+    nbrec_gateway_chassis_delete(gc);
+    free(gcs);
+}
+
+/* Orders gateway chassis by descending priority, then by name. */
+static int
+compare_gateways(const void *a_, const void *b_)
+{
+    const struct nbrec_gateway_chassis *const *a = a_;
+    const struct nbrec_gateway_chassis *const *b = b_;
+    if ((*a)->priority != (*b)->priority) {
+        return (*a)->priority > (*b)->priority ? -1 : 1;
+    }
+    return strcmp((*a)->name, (*b)->name);
+}
+
+/* "lrp-get-gateway-chassis PORT". */
+static void
+cmd_lrp_get_gateway_chassis(struct ctl_context *ctx)
+{
+    const struct nbrec_logical_router_port *lrp = arg_lrp(ctx, 1);
+    if (!lrp) {
+        return;
+    }
+    size_t n = lrp->n_gateway_chassis;
+    struct nbrec_gateway_chassis **gcs = xmalloc((n + 1) * sizeof *gcs);
+    memcpy(gcs, lrp->gateway_chassis, n * sizeof *gcs);
+    qsort(gcs, n, sizeof *gcs, compare_gateways);
+    for (size_t i = 0; i < n; i++) {
+        ds_put_format(&ctx->output, "%s %5"PRId64"\n", gcs[i]->name,
+                      gcs[i]->priority);
+    }
+    free(gcs);
+}
+
+/* Static routes. */
+
+/* Returns the policy of a route, "dst-ip" when unset. */
+static const char *
+route_policy(const struct nbrec_logical_router_static_route *route)
+{
+    return route->policy ? route->policy : "dst-ip";
+}
+
+/* Parses the --policy option of the current command into '*policy'. */
+static bool
+parse_policy(struct ctl_context *ctx, const char **policy)
+{
+    struct shash_node *node = shash_find(&ctx->options, "--policy");
+    *policy = node ? node->data : NULL;
+    if (*policy && strcmp(*policy, "dst-ip") && strcmp(*policy, "src-ip")) {
+        ctl_error(ctx, "%s: --policy=%s: invalid policy (expected dst-ip or "
+                  "src-ip)", ctx->argv[0], *policy);
+        return false;
+    }
+    return true;
+}
+
+/* Returns true if 'port' is a port of 'lr'. */
+static bool
+lr_has_port(const struct nbrec_logical_router *lr, const char *port)
+{
+    for (size_t i = 0; i < lr->n_ports; i++) {
+        if (!strcmp(lr->ports[i]->name, port)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Sets the static routes of 'lr' to 'routes'. */
+static void
+lr_set_routes(const struct nbrec_logical_router *lr,
+              struct nbrec_logical_router_static_route **routes, size_t n)
+{
+    nbrec_logical_router_set_static_routes(lr, routes, n);
+}
+
+/* "lr-route-add ROUTER PREFIX NEXTHOP [PORT]". */
+static void
+cmd_lr_route_add(struct ctl_context *ctx)
+{
+    const struct nbrec_logical_router *lr = arg_lr(ctx, 1);
+    const char *prefix = ctx->argv[2];
+    const char *nexthop = ctx->argv[3];
+    const char *port = ctx->argc > 4 ? ctx->argv[4] : NULL;
+    const char *policy;
+    if (!lr || !parse_policy(ctx, &policy)
+        || !nbctl_check(ctx, nb_validate_route(prefix, nexthop))) {
+        return;
+    }
+    if (port && !lr_has_port(lr, port)) {
+        ctl_error(ctx, "%s: %s: logical router %s has no port with this "
+                  "name", ctx->argv[0], port, lr->name);
+        return;
+    }
+
+    const char *want_policy = policy ? policy : "dst-ip";
+    const struct nbrec_logical_router_static_route *route = NULL;
+    for (size_t i = 0; i < lr->n_static_routes; i++) {
+        const struct nbrec_logical_router_static_route *r
+            = lr->static_routes[i];
+        if (!strcmp(r->ip_prefix, prefix)
+            && !strcmp(route_policy(r), want_policy)) {
+            route = r;
+        }
+    }
+    if (route) {
+        if (!has_option(ctx, "--may-exist")) {
+            ctl_error(ctx, "%s: %s: a %s route for this prefix already "
+                      "exists", ctx->argv[0], prefix, want_policy);
+            return;
+        }
+        nbrec_logical_router_static_route_set_nexthop(route, nexthop);
+        nbrec_logical_router_static_route_set_output_port(route, port);
+        return;
+    }
+
+    struct nbrec_logical_router_static_route *new
+        = nbrec_logical_router_static_route_insert(ctx->txn);
+    nbrec_logical_router_static_route_set_ip_prefix(new, prefix);
+    nbrec_logical_router_static_route_set_nexthop(new, nexthop);
+    if (port) {
+        nbrec_logical_router_static_route_set_output_port(new, port);
+    }
+    if (policy) {
+        nbrec_logical_router_static_route_set_policy(new, policy);
+    }
+    struct nbrec_logical_router_static_route **routes
+        = xmalloc((lr->n_static_routes + 1) * sizeof *routes);
+    memcpy(routes, lr->static_routes, lr->n_static_routes * sizeof *routes);
+    routes[lr->n_static_routes] = new;
+    lr_set_routes(lr, routes, lr->n_static_routes + 1);
+    free(routes);
+}
+
+/* "lr-route-del ROUTER [PREFIX [NEXTHOP [PORT]]]". */
+static void
+cmd_lr_route_del(struct ctl_context *ctx)
+{
+    const struct nbrec_logical_router *lr = arg_lr(ctx, 1);
+    const char *policy;
+    if (!lr || !parse_policy(ctx, &policy)) {
+        return;
+    }
+    const char *prefix = ctx->argc > 2 ? ctx->argv[2] : NULL;
+    const char *nexthop = ctx->argc > 3 ? ctx->argv[3] : NULL;
+    const char *port = ctx->argc > 4 ? ctx->argv[4] : NULL;
+    if (prefix && !nbctl_check(ctx, nb_validate_ip_or_cidr(prefix))) {
+        return;
+    }
+
+    struct nbrec_logical_router_static_route **keep
+        = xmalloc((lr->n_static_routes + 1) * sizeof *keep);
+    size_t n = 0;
+    for (size_t i = 0; i < lr->n_static_routes; i++) {
+        const struct nbrec_logical_router_static_route *r
+            = lr->static_routes[i];
+        bool match = ((!prefix || !strcmp(r->ip_prefix, prefix))
+                      && (!nexthop || !strcmp(r->nexthop, nexthop))
+                      && (!port || nullable_string_is_equal(r->output_port,
+                                                            port))
+                      && (!policy || !strcmp(route_policy(r), policy)));
+        if (!match) {
+            keep[n++] = lr->static_routes[i];
+        }
+    }
+    if (n == lr->n_static_routes && prefix
+        && !has_option(ctx, "--if-exists")) {
+        ctl_error(ctx, "%s: %s: no matching route on logical router %s",
+                  ctx->argv[0], prefix, lr->name);
+    } else if (n != lr->n_static_routes) {
+        lr_set_routes(lr, keep, n);
+    }
+    free(keep);
+}
+
+/* "lr-route-list ROUTER". */
+static void
+cmd_lr_route_list(struct ctl_context *ctx)
+{
+    const struct nbrec_logical_router *lr = arg_lr(ctx, 1);
+    if (!lr) {
+        return;
+    }
+    struct svec lines = SVEC_EMPTY_INITIALIZER;
+    for (size_t i = 0; i < lr->n_static_routes; i++) {
+        const struct nbrec_logical_router_static_route *r
+            = lr->static_routes[i];
+        svec_add_nocopy(&lines, xasprintf("%-25s %-25s %s%s%s",
+                                          r->ip_prefix, r->nexthop,
+                                          route_policy(r),
+                                          r->output_port ? " " : "",
+                                          r->output_port ? r->output_port
+                                          : ""));
+    }
+    svec_sort(&lines);
+    nbctl_print_strings(&ctx->output, lines.names, lines.n, false);
+    svec_destroy(&lines);
+}
+
+/* NAT. */
+
+/* Returns the IP that identifies 'nat' within its type: the logical IP for
+ * snat, else the external IP. */
+static const char *
+nat_key_ip(const char *type, const char *external_ip, const char *logical_ip)
+{
+    return !strcmp(type, "snat") ? logical_ip : external_ip;
+}
+
+/* Sets the NAT rules of 'lr' to 'nats'. */
+static void
+lr_set_nats(const struct nbrec_logical_router *lr, struct nbrec_nat **nats,
+            size_t n)
+{
+    nbrec_logical_router_set_nat(lr, nats, n);
+}
+
+/* "lr-nat-add ROUTER TYPE EXTERNAL_IP LOGICAL_IP [LOGICAL_PORT
+ * EXTERNAL_MAC]". */
+static void
+cmd_lr_nat_add(struct ctl_context *ctx)
+{
+    const struct nbrec_logical_router *lr = arg_lr(ctx, 1);
+    if (!lr) {
+        return;
+    }
+    const char *type = ctx->argv[2];
+    const char *external_ip = ctx->argv[3];
+    const char *logical_ip = ctx->argv[4];
+    const char *logical_port = NULL, *external_mac = NULL;
+    if (ctx->argc == 6) {
+        ctl_error(ctx, "%s: LOGICAL_PORT and EXTERNAL_MAC must be given "
+                  "together", ctx->argv[0]);
+        return;
+    } else if (ctx->argc == 7) {
+        logical_port = ctx->argv[5];
+        external_mac = ctx->argv[6];
+    }
+    if (!nbctl_check(ctx, nb_validate_nat(type, external_ip, logical_ip,
+                                          logical_port, external_mac))) {
+        return;
+    }
+    if (logical_port) {
+        const struct nbrec_logical_switch_port *lsp;
+        if (!nbctl_check(ctx, NBCTL_FIND(ctx, logical_switch_port,
+                                         "logical switch port", logical_port,
+                                         true, &lsp))) {
+            return;
+        }
+    }
+
+    const char *key = nat_key_ip(type, external_ip, logical_ip);
+    for (size_t i = 0; i < lr->n_nat; i++) {
+        const struct nbrec_nat *nat = lr->nat[i];
+        if (strcmp(nat->type, type)
+            || strcmp(nat_key_ip(nat->type, nat->external_ip,
+                                 nat->logical_ip), key)) {
+            continue;
+        }
+        if (!has_option(ctx, "--may-exist")) {
+            ctl_error(ctx, "%s: %s: a %s rule for this IP already exists",
+                      ctx->argv[0], key, type);
+            return;
+        }
+        nbrec_nat_set_external_ip(nat, external_ip);
+        nbrec_nat_set_logical_ip(nat, logical_ip);
+        nbrec_nat_set_logical_port(nat, logical_port);
+        nbrec_nat_set_external_mac(nat, external_mac);
+        return;
+    }
+
+    struct nbrec_nat *new = nbrec_nat_insert(ctx->txn);
+    nbrec_nat_set_type(new, type);
+    nbrec_nat_set_external_ip(new, external_ip);
+    nbrec_nat_set_logical_ip(new, logical_ip);
+    if (logical_port) {
+        nbrec_nat_set_logical_port(new, logical_port);
+        nbrec_nat_set_external_mac(new, external_mac);
+    }
+    struct nbrec_nat **nats = xmalloc((lr->n_nat + 1) * sizeof *nats);
+    memcpy(nats, lr->nat, lr->n_nat * sizeof *nats);
+    nats[lr->n_nat] = new;
+    lr_set_nats(lr, nats, lr->n_nat + 1);
+    free(nats);
+}
+
+/* "lr-nat-del ROUTER [TYPE [IP]]". */
+static void
+cmd_lr_nat_del(struct ctl_context *ctx)
+{
+    const struct nbrec_logical_router *lr = arg_lr(ctx, 1);
+    if (!lr) {
+        return;
+    }
+    const char *type = ctx->argc > 2 ? ctx->argv[2] : NULL;
+    const char *ip = ctx->argc > 3 ? ctx->argv[3] : NULL;
+    if (type && strcmp(type, "snat") && strcmp(type, "dnat")
+        && strcmp(type, "dnat_and_snat")) {
+        ctl_error(ctx, "%s: %s: invalid NAT type (expected dnat, snat or "
+                  "dnat_and_snat)", ctx->argv[0], type);
+        return;
+    }
+    if (ip && !nbctl_check(ctx, nb_validate_ip_or_cidr(ip))) {
+        return;
+    }
+
+    struct nbrec_nat **keep = xmalloc((lr->n_nat + 1) * sizeof *keep);
+    size_t n = 0;
+    for (size_t i = 0; i < lr->n_nat; i++) {
+        const struct nbrec_nat *nat = lr->nat[i];
+        bool match = ((!type || !strcmp(nat->type, type))
+                      && (!ip || !strcmp(nat_key_ip(nat->type,
+                                                    nat->external_ip,
+                                                    nat->logical_ip), ip)));
+        if (!match) {
+            keep[n++] = lr->nat[i];
+        }
+    }
+    if (n == lr->n_nat && ip && !has_option(ctx, "--if-exists")) {
+        ctl_error(ctx, "%s: %s: no %s rule for this IP on logical router %s",
+                  ctx->argv[0], ip, type, lr->name);
+    } else if (n != lr->n_nat) {
+        lr_set_nats(lr, keep, n);
+    }
+    free(keep);
+}
+
+/* "lr-nat-list ROUTER". */
+static void
+cmd_lr_nat_list(struct ctl_context *ctx)
+{
+    const struct nbrec_logical_router *lr = arg_lr(ctx, 1);
+    if (!lr) {
+        return;
+    }
+    struct svec lines = SVEC_EMPTY_INITIALIZER;
+    for (size_t i = 0; i < lr->n_nat; i++) {
+        const struct nbrec_nat *nat = lr->nat[i];
+        svec_add_nocopy(&lines, xasprintf(
+                            "%-17s%-20s%-20s%-20s%s", nat->type,
+                            nat->external_ip, nat->logical_ip,
+                            nat->external_mac ? nat->external_mac : "",
+                            nat->logical_port ? nat->logical_port : ""));
+    }
+    svec_sort(&lines);
+    if (lines.n) {
+        ds_put_format(&ctx->output, "%-17s%-20s%-20s%-20s%s\n", "TYPE",
+                      "EXTERNAL_IP", "LOGICAL_IP", "EXTERNAL_MAC",
+                      "LOGICAL_PORT");
+    }
+    for (size_t i = 0; i < lines.n; i++) {
+        char *line = lines.names[i];
+        size_t len = strlen(line);
+        while (len && line[len - 1] == ' ') {
+            line[--len] = '\0';
+        }
+        ds_put_format(&ctx->output, "%s\n", line);
+    }
+    svec_destroy(&lines);
+}
+
+/* Logical router commands. */
+static const struct ctl_command_syntax router_commands[] = {
+    { "lr-add", 0, 1, "[ROUTER]", NULL, cmd_lr_add, NULL,
+      "--may-exist,--add-duplicate", RW },
+    { "lr-del", 1, 1, "ROUTER", NULL, cmd_lr_del, NULL, "--if-exists", RW },
+    { "lr-list", 0, 0, "", NULL, cmd_lr_list, NULL, "", RO },
+    { "lrp-add", 4, INT_MAX, "ROUTER PORT MAC NETWORK... [peer=PEER]", NULL,
+      cmd_lrp_add, NULL, "--may-exist", RW },
+    { "lrp-del", 1, 1, "PORT", NULL, cmd_lrp_del, NULL, "--if-exists", RW },
+    { "lrp-list", 1, 1, "ROUTER", NULL, cmd_lrp_list, NULL, "", RO },
+    { "lrp-set-enabled", 2, 2, "PORT STATE", NULL, cmd_lrp_set_enabled,
+      NULL, "", RW },
+    { "lrp-get-enabled", 1, 1, "PORT", NULL, cmd_lrp_get_enabled, NULL, "",
+      RO },
+    { "lrp-set-gateway-chassis", 2, 3, "PORT CHASSIS [PRIORITY]", NULL,
+      cmd_lrp_set_gateway_chassis, NULL, "", RW },
+    { "lrp-del-gateway-chassis", 2, 2, "PORT CHASSIS", NULL,
+      cmd_lrp_del_gateway_chassis, NULL, "--if-exists", RW },
+    { "lrp-get-gateway-chassis", 1, 1, "PORT", NULL,
+      cmd_lrp_get_gateway_chassis, NULL, "", RO },
+    { "lr-route-add", 3, 4, "ROUTER PREFIX NEXTHOP [PORT]", NULL,
+      cmd_lr_route_add, NULL, "--may-exist,--policy=", RW },
+    { "lr-route-del", 1, 4, "ROUTER [PREFIX [NEXTHOP [PORT]]]", NULL,
+      cmd_lr_route_del, NULL, "--if-exists,--policy=", RW },
+    { "lr-route-list", 1, 1, "ROUTER", NULL, cmd_lr_route_list, NULL, "",
+      RO },
+    { "lr-nat-add", 4, 6,
+      "ROUTER TYPE EXTERNAL_IP LOGICAL_IP [LOGICAL_PORT EXTERNAL_MAC]",
+      NULL, cmd_lr_nat_add, NULL, "--may-exist", RW },
+    { "lr-nat-del", 1, 3, "ROUTER [TYPE [IP]]", NULL, cmd_lr_nat_del, NULL,
+      "--if-exists", RW },
+    { "lr-nat-list", 1, 1, "ROUTER", NULL, cmd_lr_nat_list, NULL, "", RO },
+    { NULL, 0, 0, NULL, NULL, NULL, NULL, "", RO },
+};
+
+/* Registers the logical router commands. */
 void
 nbctl_router_register(void)
 {
+    ctl_register_commands(router_commands);
 }

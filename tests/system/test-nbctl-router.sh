@@ -1,0 +1,157 @@
+#!/bin/bash
+# osmotic-nbctl: logical routers, router ports, gateway chassis, static
+# routes and NAT, with validation of every value.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/nbctl-lib.sh"
+osm_test_init
+osm_start_nb
+
+check osmotic-nbctl lr-add lr0 -- lr-add lr1
+check_refused "lr-add: lr0: a logical router with this name already exists" \
+    osmotic-nbctl lr-add lr0
+check osmotic-nbctl --may-exist lr-add lr0
+check_output "lr0
+lr1" sh -c "osmotic-nbctl lr-list | sed 's/.*(\(.*\))/\1/'"
+
+# Router ports.
+check osmotic-nbctl lrp-add lr0 lr0-sw0 0a:00:00:00:01:01 10.244.0.1/24 fd00::1/64
+check_output '["10.244.0.1/24", "fd00::1/64"]' \
+    osmotic-nbctl get Logical_Router_Port lr0-sw0 networks
+check_output '"0a:00:00:00:01:01"' osmotic-nbctl get Logical_Router_Port lr0-sw0 mac
+check_refused "lrp-add: 0a:00:00:00:01: invalid MAC address" \
+    osmotic-nbctl lrp-add lr0 lrp2 0a:00:00:00:01 10.0.0.1/24
+check_refused "lrp-add: 10.0.0.1: network must be ADDRESS/PLEN" \
+    osmotic-nbctl lrp-add lr0 lrp2 0a:00:00:00:01:02 10.0.0.1
+check_refused "lrp-add: 10.0.0.1/40: invalid" \
+    osmotic-nbctl lrp-add lr0 lrp2 0a:00:00:00:01:02 10.0.0.1/40
+check_refused "lrp-add: at least one NETWORK is required" \
+    osmotic-nbctl lrp-add lr0 lrp2 0a:00:00:00:01:02 peer=x
+check_refused "lrp-add: nolr: logical router not found" \
+    osmotic-nbctl lrp-add nolr lrp2 0a:00:00:00:01:02 10.0.0.1/24
+check_refused "lrp-add: lr0-sw0: a logical router port with this name" \
+    osmotic-nbctl lrp-add lr0 lr0-sw0 0a:00:00:00:01:01 10.244.0.1/24
+check osmotic-nbctl --may-exist lrp-add lr0 lr0-sw0 0a:00:00:00:01:01 fd00::1/64 10.244.0.1/24
+check_refused "lr0-sw0: port already exists with MAC 0a:00:00:00:01:01" \
+    osmotic-nbctl --may-exist lrp-add lr0 lr0-sw0 0a:00:00:00:01:09 10.244.0.1/24
+# Peers must exist: a pair is created in one batch.
+check_refused "Logical_Router_Port a: peer: b: no logical router port named b" \
+    osmotic-nbctl lrp-add lr0 a 0a:00:00:00:02:01 169.254.0.1/30 peer=b
+check osmotic-nbctl lrp-add lr0 a 0a:00:00:00:02:01 169.254.0.1/30 peer=b \
+    -- lrp-add lr1 b 0a:00:00:00:02:02 169.254.0.2/30 peer=a
+check_output b osmotic-nbctl get Logical_Router_Port a peer
+check_refused "peer: nothere: no logical router port named nothere" \
+    osmotic-nbctl set Logical_Router_Port a peer=nothere
+check_refused "Logical_Router_Port a: mac: 0a:zz:00:00:02:01: invalid MAC" \
+    osmotic-nbctl set Logical_Router_Port a mac='"0a:zz:00:00:02:01"'
+check_refused "networks: 300.0.0.1/24: invalid CIDR" \
+    osmotic-nbctl add Logical_Router_Port a networks '"300.0.0.1/24"'
+
+check osmotic-nbctl lrp-set-enabled a disabled
+check_output disabled osmotic-nbctl lrp-get-enabled a
+check_refused "lrp-set-enabled: off: invalid state" \
+    osmotic-nbctl lrp-set-enabled a off
+
+# Gateway chassis: the chassis need not exist yet.
+check osmotic-nbctl lrp-set-gateway-chassis lr0-sw0 gw1 10
+check osmotic-nbctl lrp-set-gateway-chassis lr0-sw0 gw2 20
+check_output "lr0-sw0-gw2    20
+lr0-sw0-gw1    10" osmotic-nbctl lrp-get-gateway-chassis lr0-sw0
+check osmotic-nbctl lrp-set-gateway-chassis lr0-sw0 gw1 30
+check_output "lr0-sw0-gw1    30
+lr0-sw0-gw2    20" osmotic-nbctl lrp-get-gateway-chassis lr0-sw0
+check_refused "lrp-set-gateway-chassis: 32768: invalid priority" \
+    osmotic-nbctl lrp-set-gateway-chassis lr0-sw0 gw3 32768
+check_refused "lrp-set-gateway-chassis: nop: logical router port not found" \
+    osmotic-nbctl lrp-set-gateway-chassis nop gw3
+check osmotic-nbctl lrp-del-gateway-chassis lr0-sw0 gw2
+check_output 1 nb_count Gateway_Chassis
+check_refused "lrp-del-gateway-chassis: gw2: chassis is not a gateway" \
+    osmotic-nbctl lrp-del-gateway-chassis lr0-sw0 gw2
+
+# Static routes.
+check osmotic-nbctl lr-route-add lr0 0.0.0.0/0 10.244.0.254
+check osmotic-nbctl --policy=src-ip lr-route-add lr0 10.244.1.0/24 10.244.0.253 lr0-sw0
+check osmotic-nbctl lr-route-add lr0 fd01::/64 fd00::fe
+check_output "0.0.0.0/0                 10.244.0.254              dst-ip
+10.244.1.0/24             10.244.0.253              src-ip lr0-sw0
+fd01::/64                 fd00::fe                  dst-ip" \
+    osmotic-nbctl lr-route-list lr0
+check_refused "lr-route-add: 0.0.0.0/0: a dst-ip route for this prefix already exists" \
+    osmotic-nbctl lr-route-add lr0 0.0.0.0/0 10.244.0.1
+check osmotic-nbctl --may-exist lr-route-add lr0 0.0.0.0/0 10.244.0.1
+check_output 10.244.0.1 osmotic-nbctl --bare --columns=nexthop find \
+    Logical_Router_Static_Route ip_prefix=0.0.0.0/0
+check_refused "lr-route-add: 10.244.2.1/24: CIDR has host bits set" \
+    osmotic-nbctl lr-route-add lr0 10.244.2.1/24 10.244.0.1
+check_refused "lr-route-add: 10.244.0.500: invalid IP address" \
+    osmotic-nbctl lr-route-add lr0 10.244.2.0/24 10.244.0.500
+check_refused "lr-route-add: fd00::1: nexthop is not in the address family of prefix 10.244.2.0/24" \
+    osmotic-nbctl lr-route-add lr0 10.244.2.0/24 fd00::1
+check_refused "lr-route-add: b: logical router lr0 has no port with this name" \
+    osmotic-nbctl lr-route-add lr0 10.244.2.0/24 10.244.0.1 b
+check_refused "lr-route-add: --policy=any: invalid policy" \
+    osmotic-nbctl --policy=any lr-route-add lr0 10.244.2.0/24 10.244.0.1
+check_refused "ip_prefix/nexthop: 1.2.3: invalid IP address" \
+    osmotic-nbctl set Logical_Router_Static_Route \
+    "$(osmotic-nbctl --bare --columns=_uuid find Logical_Router_Static_Route 'ip_prefix="fd01::/64"')" \
+    nexthop=1.2.3
+check osmotic-nbctl lr-route-del lr0 fd01::/64
+check_refused "lr-route-del: fd01::/64: no matching route" \
+    osmotic-nbctl lr-route-del lr0 fd01::/64
+check osmotic-nbctl --if-exists lr-route-del lr0 fd01::/64
+check_output 2 nb_count Logical_Router_Static_Route
+check osmotic-nbctl lr-route-del lr0
+check_output 0 nb_count Logical_Router_Static_Route
+
+# NAT.
+check osmotic-nbctl ls-add sw0 -- lsp-add sw0 pod1
+check osmotic-nbctl lr-nat-add lr0 snat 172.16.0.10 10.244.0.0/24
+check osmotic-nbctl lr-nat-add lr0 dnat_and_snat 172.16.0.11 10.244.0.5 pod1 0a:00:00:00:03:01
+check osmotic-nbctl lr-nat-add lr0 dnat 172.16.0.12 10.244.0.6
+check_output "TYPE             EXTERNAL_IP         LOGICAL_IP          EXTERNAL_MAC        LOGICAL_PORT
+dnat             172.16.0.12         10.244.0.6
+dnat_and_snat    172.16.0.11         10.244.0.5          0a:00:00:00:03:01   pod1
+snat             172.16.0.10         10.244.0.0/24" osmotic-nbctl lr-nat-list lr0
+check_refused "lr-nat-add: nat: invalid NAT type" \
+    osmotic-nbctl lr-nat-add lr0 nat 172.16.0.13 10.244.0.7
+check_refused "lr-nat-add: 172.16.0.300: invalid IP address" \
+    osmotic-nbctl lr-nat-add lr0 dnat 172.16.0.300 10.244.0.7
+check_refused "lr-nat-add: 10.244.0.0/24: a prefix length is not allowed" \
+    osmotic-nbctl lr-nat-add lr0 dnat 172.16.0.13 10.244.0.0/24
+check_refused "lr-nat-add: fd00::7: logical IP is not in the address family" \
+    osmotic-nbctl lr-nat-add lr0 dnat 172.16.0.13 fd00::7
+check_refused "lr-nat-add: nopod: logical switch port not found" \
+    osmotic-nbctl lr-nat-add lr0 dnat_and_snat 172.16.0.13 10.244.0.7 nopod 0a:00:00:00:03:02
+check_refused "lr-nat-add: 0a:00:00:00:03: invalid MAC" \
+    osmotic-nbctl lr-nat-add lr0 dnat_and_snat 172.16.0.13 10.244.0.7 pod1 0a:00:00:00:03
+check_refused "lr-nat-add: pod1: a logical port and external MAC are only allowed with dnat_and_snat" \
+    osmotic-nbctl lr-nat-add lr0 dnat 172.16.0.13 10.244.0.7 pod1 0a:00:00:00:03:02
+check_refused "lr-nat-add: 172.16.0.12: a dnat rule for this IP already exists" \
+    osmotic-nbctl lr-nat-add lr0 dnat 172.16.0.12 10.244.0.7
+check osmotic-nbctl --may-exist lr-nat-add lr0 dnat 172.16.0.12 10.244.0.7
+check_output 10.244.0.7 osmotic-nbctl --bare --columns=logical_ip find NAT type=dnat
+check osmotic-nbctl lr-nat-del lr0 dnat 172.16.0.12
+check_refused "lr-nat-del: 172.16.0.12: no dnat rule for this IP" \
+    osmotic-nbctl lr-nat-del lr0 dnat 172.16.0.12
+check osmotic-nbctl lr-nat-del lr0 snat
+check_output 1 nb_count NAT
+check_refused "logical_port: ghost: no logical switch port named ghost" \
+    osmotic-nbctl set NAT "$(osmotic-nbctl --bare --columns=_uuid list NAT)" \
+    logical_port=ghost
+
+# show.
+out=$(osmotic-nbctl show lr0) || fail "show lr0"
+for line in "    port lr0-sw0" "        mac: \"0a:00:00:00:01:01\"" \
+            "        gateway chassis: [gw1]" "    port a" "        peer: b" \
+            "        type: \"dnat_and_snat\"" "        external ip: \"172.16.0.11\""; do
+    grep -qxF -- "$line" <<<"$out" || fail "show lr0 lacks [$line]: $out"
+done
+
+# Deleting a port and a router.
+check osmotic-nbctl lrp-del lr0-sw0
+check_output 0 nb_count Gateway_Chassis
+check osmotic-nbctl lr-del lr0
+check_output 0 nb_count NAT
+check_refused "lr-del: lr0: logical router not found" osmotic-nbctl lr-del lr0
+check osmotic-nbctl --if-exists lr-del lr0
+echo PASS
