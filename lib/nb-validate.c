@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/expr.h"
 #include "lib/lport-addresses.h"
 #include "lib/osmotic-nb-idl.h"
 #include "ovsdb-idl-provider.h"
@@ -354,7 +355,6 @@ port_group_exists(const char *name, void *idl_)
     return false;
 }
 
-#ifdef NB_VALIDATE_HAVE_EXPR
 /* Checks that 'match' parses and that the address sets and port groups it
  * names exist in 'idl'. */
 char *
@@ -367,32 +367,6 @@ nb_validate_match(struct ovsdb_idl *idl, const char *match)
     };
     return expr_validate(match, &ctx);
 }
-#else
-/* Checks that 'match' is not empty and that its parentheses balance (the
- * match-language parser is not built into this tree). */
-char *
-nb_validate_match(struct ovsdb_idl *idl, const char *match)
-{
-    int depth = 0;
-    for (const char *p = match; *p; p++) {
-        depth += *p == '(' ? 1 : *p == ')' ? -1 : 0;
-        if (depth < 0) {
-            return xasprintf("%s: unbalanced ')' at column %d", match,
-                             (int) (p - match) + 1);
-        }
-    }
-    if (depth) {
-        return xasprintf("%s: missing ')'", match);
-    }
-    if (!match[strspn(match, " \t")]) {
-        return xstrdup("empty match");
-    }
-    (void) address_set_exists;
-    (void) port_group_exists;
-    (void) idl;
-    return NULL;
-}
-#endif
 
 /* Returns true if a Logical_Switch_Port named 'name' exists. */
 static bool

@@ -1,8 +1,910 @@
+/*
+ * osmotic-nbctl: ACL, port group, address set, meter and load balancer
+ * commands.
+ */
 #include <config.h>
 
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/nb-validate.h"
+#include "lib/osmotic-nb-idl.h"
 #include "utilities/nbctl.h"
 
+#include "db-ctl-base.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/shash.h"
+#include "smap.h"
+#include "svec.h"
+#include "util.h"
+
+/* Returns the value of option 'name' of the current command, or NULL. */
+static const char *
+option_value(const struct ctl_context *ctx, const char *name)
+{
+    struct shash_node *node = shash_find(&ctx->options, name);
+    return node ? node->data : NULL;
+}
+
+/* Returns true if the current command has option 'name'. */
+static bool
+has_option(const struct ctl_context *ctx, const char *name)
+{
+    return shash_find(&ctx->options, name) != NULL;
+}
+
+/* The switch or port group an ACL command works on. */
+struct acl_entity {
+    const struct nbrec_logical_switch *ls;
+    const struct nbrec_port_group *pg;
+};
+
+/* Finds the ACL entity 'id' per the --type option. */
+static bool
+find_acl_entity(struct ctl_context *ctx, const char *id,
+                struct acl_entity *e)
+{
+    const char *type = option_value(ctx, "--type");
+    e->ls = NULL;
+    e->pg = NULL;
+    if (type && strcmp(type, "switch") && strcmp(type, "port-group")) {
+        ctl_error(ctx, "%s: --type=%s: invalid type (expected switch or "
+                  "port-group)", ctx->argv[0], type);
+        return false;
+    }
+    if (!type || !strcmp(type, "switch")) {
+        if (!nbctl_check(ctx, NBCTL_FIND(ctx, logical_switch,
+                                         "logical switch", id, !!type,
+                                         &e->ls))) {
+            return false;
+        }
+    }
+    if (!e->ls && (!type || !strcmp(type, "port-group"))) {
+        if (!nbctl_check(ctx, NBCTL_FIND(ctx, port_group, "port group", id,
+                                         !!type, &e->pg))) {
+            return false;
+        }
+    }
+    if (!e->ls && !e->pg) {
+        ctl_error(ctx, "%s: %s: no logical switch or port group has this "
+                  "name", ctx->argv[0], id);
+        return false;
+    }
+    return true;
+}
+
+/* Returns the ACLs of 'e' and their number in '*n'. */
+static struct nbrec_acl **
+entity_acls(const struct acl_entity *e, size_t *n)
+{
+    *n = e->ls ? e->ls->n_acls : e->pg->n_acls;
+    return e->ls ? e->ls->acls : e->pg->acls;
+}
+
+/* Sets the ACLs of 'e'. */
+static void
+entity_set_acls(const struct acl_entity *e, struct nbrec_acl **acls,
+                size_t n)
+{
+    if (e->ls) {
+        nbrec_logical_switch_set_acls(e->ls, acls, n);
+    } else {
+        nbrec_port_group_set_acls(e->pg, acls, n);
+    }
+}
+
+/* Checks an ACL direction. */
+static bool
+check_direction(struct ctl_context *ctx, const char *direction)
+{
+    if (strcmp(direction, "from-lport") && strcmp(direction, "to-lport")) {
+        ctl_error(ctx, "%s: %s: invalid direction (expected from-lport or "
+                  "to-lport)", ctx->argv[0], direction);
+        return false;
+    }
+    return true;
+}
+
+/* Checks the options of acl-add. */
+static bool
+check_acl_options(struct ctl_context *ctx, const char **severity)
+{
+    static const char *const severities[] = {
+        "alert", "warning", "notice", "info", "debug",
+    };
+    const char *name = option_value(ctx, "--name");
+    const char *meter = option_value(ctx, "--meter");
+    *severity = option_value(ctx, "--severity");
+
+    if (name && strlen(name) > 63) {
+        ctl_error(ctx, "%s: --name=%s: name is longer than 63 characters",
+                  ctx->argv[0], name);
+        return false;
+    }
+    if (*severity) {
+        bool ok = false;
+        for (size_t i = 0; i < ARRAY_SIZE(severities); i++) {
+            ok = ok || !strcmp(*severity, severities[i]);
+        }
+        if (!ok) {
+            ctl_error(ctx, "%s: --severity=%s: invalid severity (expected "
+                      "alert, warning, notice, info or debug)", ctx->argv[0],
+                      *severity);
+            return false;
+        }
+    }
+    if (meter) {
+        const struct nbrec_meter *m;
+        if (!nbctl_check(ctx, NBCTL_FIND(ctx, meter, "meter", meter, true,
+                                         &m))) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* "acl-add ENTITY DIRECTION PRIORITY MATCH VERDICT". */
+static void
+cmd_acl_add(struct ctl_context *ctx)
+{
+    static const char *const verdicts[] = {
+        "allow", "allow-related", "allow-stateless", "drop", "reject",
+    };
+    struct acl_entity e;
+    const char *direction = ctx->argv[2];
+    const char *match = ctx->argv[4];
+    const char *verdict = ctx->argv[5];
+    const char *severity;
+    int64_t priority;
+
+    if (!find_acl_entity(ctx, ctx->argv[1], &e)
+        || !check_direction(ctx, direction)
+        || !nbctl_parse_int(ctx, "priority", ctx->argv[3], 0, 32767,
+                            &priority)) {
+        return;
+    }
+    bool verdict_ok = false;
+    for (size_t i = 0; i < ARRAY_SIZE(verdicts); i++) {
+        verdict_ok = verdict_ok || !strcmp(verdict, verdicts[i]);
+    }
+    if (!verdict_ok) {
+        ctl_error(ctx, "%s: %s: invalid verdict (expected allow, "
+                  "allow-related, allow-stateless, drop or reject)",
+                  ctx->argv[0], verdict);
+        return;
+    }
+    char *error = nb_validate_match(ctx->idl, match);
+    if (error) {
+        ctl_error(ctx, "%s: %s: %s", ctx->argv[0], match, error);
+        free(error);
+        return;
+    }
+    if (!check_acl_options(ctx, &severity)) {
+        return;
+    }
+
+    size_t n;
+    struct nbrec_acl **acls = entity_acls(&e, &n);
+    for (size_t i = 0; i < n; i++) {
+        const struct nbrec_acl *acl = acls[i];
+        if (acl->priority == priority && !strcmp(acl->direction, direction)
+            && !strcmp(acl->match, match)) {
+            if (!has_option(ctx, "--may-exist")) {
+                ctl_error(ctx, "%s: an ACL with the same direction, priority "
+                          "and match already exists", ctx->argv[0]);
+            }
+            return;
+        }
+    }
+
+    struct nbrec_acl *acl = nbrec_acl_insert(ctx->txn);
+    nbrec_acl_set_direction(acl, direction);
+    nbrec_acl_set_priority(acl, priority);
+    nbrec_acl_set_match(acl, match);
+    nbrec_acl_set_action(acl, verdict);
+    nbrec_acl_set_log(acl, has_option(ctx, "--log") || severity);
+    if (severity) {
+        nbrec_acl_set_severity(acl, severity);
+    }
+    nbrec_acl_set_name(acl, option_value(ctx, "--name"));
+    nbrec_acl_set_meter(acl, option_value(ctx, "--meter"));
+
+    struct nbrec_acl **new_acls = xmalloc((n + 1) * sizeof *new_acls);
+    memcpy(new_acls, acls, n * sizeof *new_acls);
+    new_acls[n] = acl;
+    entity_set_acls(&e, new_acls, n + 1);
+    free(new_acls);
+}
+
+/* "acl-del ENTITY [DIRECTION [PRIORITY MATCH]]". */
+static void
+cmd_acl_del(struct ctl_context *ctx)
+{
+    struct acl_entity e;
+    const char *direction = ctx->argc > 2 ? ctx->argv[2] : NULL;
+    const char *match = ctx->argc > 4 ? ctx->argv[4] : NULL;
+    int64_t priority = -1;
+    if (!find_acl_entity(ctx, ctx->argv[1], &e)
+        || (direction && !check_direction(ctx, direction))) {
+        return;
+    }
+    if (ctx->argc == 4) {
+        ctl_error(ctx, "%s: PRIORITY needs a MATCH too", ctx->argv[0]);
+        return;
+    }
+    if (match && !nbctl_parse_int(ctx, "priority", ctx->argv[3], 0, 32767,
+                                  &priority)) {
+        return;
+    }
+
+    size_t n;
+    struct nbrec_acl **acls = entity_acls(&e, &n);
+    struct nbrec_acl **keep = xmalloc((n + 1) * sizeof *keep);
+    size_t n_keep = 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct nbrec_acl *acl = acls[i];
+        bool hit = ((!direction || !strcmp(acl->direction, direction))
+                    && (!match || (acl->priority == priority
+                                   && !strcmp(acl->match, match))));
+        if (!hit) {
+            keep[n_keep++] = acls[i];
+        }
+    }
+    if (match && n_keep == n && !has_option(ctx, "--if-exists")) {
+        ctl_error(ctx, "%s: no %s ACL with priority %"PRId64" and match "
+                  "\"%s\"", ctx->argv[0], direction, priority, match);
+    } else if (n_keep != n) {
+        entity_set_acls(&e, keep, n_keep);
+    }
+    free(keep);
+}
+
+/* Orders ACLs: direction, descending priority, then match. */
+static int
+compare_acls(const void *a_, const void *b_)
+{
+    const struct nbrec_acl *const *a = a_;
+    const struct nbrec_acl *const *b = b_;
+    int cmp = strcmp((*a)->direction, (*b)->direction);
+    if (cmp) {
+        return cmp;
+    }
+    if ((*a)->priority != (*b)->priority) {
+        return (*a)->priority > (*b)->priority ? -1 : 1;
+    }
+    return strcmp((*a)->match, (*b)->match);
+}
+
+/* "acl-list ENTITY". */
+static void
+cmd_acl_list(struct ctl_context *ctx)
+{
+    struct acl_entity e;
+    if (!find_acl_entity(ctx, ctx->argv[1], &e)) {
+        return;
+    }
+    size_t n;
+    struct nbrec_acl **acls = entity_acls(&e, &n);
+    struct nbrec_acl **sorted = xmalloc((n + 1) * sizeof *sorted);
+    memcpy(sorted, acls, n * sizeof *sorted);
+    qsort(sorted, n, sizeof *sorted, compare_acls);
+    for (size_t i = 0; i < n; i++) {
+        const struct nbrec_acl *acl = sorted[i];
+        ds_put_format(&ctx->output, "%10s %5"PRId64" (%s) %s",
+                      acl->direction, acl->priority, acl->match,
+                      acl->action);
+        if (acl->log) {
+            ds_put_cstr(&ctx->output, " log(");
+            const char *sep = "";
+            if (acl->name) {
+                ds_put_format(&ctx->output, "name=%s", acl->name);
+                sep = ",";
+            }
+            if (acl->severity) {
+                ds_put_format(&ctx->output, "%sseverity=%s", sep,
+                              acl->severity);
+                sep = ",";
+            }
+            if (acl->meter) {
+                ds_put_format(&ctx->output, "%smeter=%s", sep, acl->meter);
+            }
+            ds_put_char(&ctx->output, ')');
+        }
+        ds_put_char(&ctx->output, '\n');
+    }
+    free(sorted);
+}
+
+/* Port groups. */
+
+/* Looks up the 'n' ports named in 'names' into a new array. */
+static struct nbrec_logical_switch_port **
+find_ports(struct ctl_context *ctx, char **names, size_t n)
+{
+    struct nbrec_logical_switch_port **ports
+        = xmalloc((n + 1) * sizeof *ports);
+    for (size_t i = 0; i < n; i++) {
+        const struct nbrec_logical_switch_port *lsp;
+        if (!nbctl_check(ctx, NBCTL_FIND(ctx, logical_switch_port,
+                                         "logical switch port", names[i],
+                                         true, &lsp))) {
+            free(ports);
+            return NULL;
+        }
+        ports[i] = CONST_CAST(struct nbrec_logical_switch_port *, lsp);
+    }
+    return ports;
+}
+
+/* "pg-add PG [PORT]...". */
+static void
+cmd_pg_add(struct ctl_context *ctx)
+{
+    const char *name = ctx->argv[1];
+    const struct nbrec_port_group *pg;
+    if (!nbctl_check(ctx, nb_validate_name(name))
+        || !nbctl_check(ctx, NBCTL_FIND(ctx, port_group, "port group", name,
+                                        false, &pg))) {
+        return;
+    }
+    if (pg) {
+        if (!has_option(ctx, "--may-exist")) {
+            ctl_error(ctx, "%s: %s: a port group with this name already "
+                      "exists", ctx->argv[0], name);
+        }
+        return;
+    }
+    struct nbrec_logical_switch_port **ports
+        = find_ports(ctx, ctx->argv + 2, ctx->argc - 2);
+    if (ports) {
+        struct nbrec_port_group *new = nbrec_port_group_insert(ctx->txn);
+        nbrec_port_group_set_name(new, name);
+        nbrec_port_group_set_ports(new, ports, ctx->argc - 2);
+        free(ports);
+    }
+}
+
+/* "pg-set-ports PG PORT...". */
+static void
+cmd_pg_set_ports(struct ctl_context *ctx)
+{
+    const struct nbrec_port_group *pg;
+    if (!nbctl_check(ctx, NBCTL_FIND(ctx, port_group, "port group",
+                                     ctx->argv[1], true, &pg))) {
+        return;
+    }
+    struct nbrec_logical_switch_port **ports
+        = find_ports(ctx, ctx->argv + 2, ctx->argc - 2);
+    if (ports) {
+        nbrec_port_group_set_ports(pg, ports, ctx->argc - 2);
+        free(ports);
+    }
+}
+
+/* "pg-del PG". */
+static void
+cmd_pg_del(struct ctl_context *ctx)
+{
+    const struct nbrec_port_group *pg;
+    if (nbctl_check(ctx, NBCTL_FIND(ctx, port_group, "port group",
+                                    ctx->argv[1],
+                                    !has_option(ctx, "--if-exists"), &pg))
+        && pg) {
+        nbrec_port_group_delete(pg);
+    }
+}
+
+/* Address sets. */
+
+/* Checks the addresses in arguments 2 and later. */
+static bool
+check_addresses(struct ctl_context *ctx)
+{
+    for (int i = 2; i < ctx->argc; i++) {
+        if (!nbctl_check(ctx, nb_validate_ip_or_cidr(ctx->argv[i]))) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* "as-add NAME [ADDRESS]...". */
+static void
+cmd_as_add(struct ctl_context *ctx)
+{
+    const char *name = ctx->argv[1];
+    const struct nbrec_address_set *as;
+    if (!nbctl_check(ctx, nb_validate_name(name)) || !check_addresses(ctx)
+        || !nbctl_check(ctx, NBCTL_FIND(ctx, address_set, "address set",
+                                        name, false, &as))) {
+        return;
+    }
+    if (as) {
+        if (!has_option(ctx, "--may-exist")) {
+            ctl_error(ctx, "%s: %s: an address set with this name already "
+                      "exists", ctx->argv[0], name);
+        }
+        return;
+    }
+    struct nbrec_address_set *new = nbrec_address_set_insert(ctx->txn);
+    nbrec_address_set_set_name(new, name);
+    nbrec_address_set_set_addresses(new, (const char **) ctx->argv + 2,
+                                    ctx->argc - 2);
+}
+
+/* "as-set-addresses NAME ADDRESS...". */
+static void
+cmd_as_set_addresses(struct ctl_context *ctx)
+{
+    const struct nbrec_address_set *as;
+    if (nbctl_check(ctx, NBCTL_FIND(ctx, address_set, "address set",
+                                    ctx->argv[1], true, &as))
+        && check_addresses(ctx)) {
+        nbrec_address_set_set_addresses(as, (const char **) ctx->argv + 2,
+                                        ctx->argc - 2);
+    }
+}
+
+/* "as-del NAME". */
+static void
+cmd_as_del(struct ctl_context *ctx)
+{
+    const struct nbrec_address_set *as;
+    if (nbctl_check(ctx, NBCTL_FIND(ctx, address_set, "address set",
+                                    ctx->argv[1],
+                                    !has_option(ctx, "--if-exists"), &as))
+        && as) {
+        nbrec_address_set_delete(as);
+    }
+}
+
+/* "as-list". */
+static void
+cmd_as_list(struct ctl_context *ctx)
+{
+    struct svec lines = SVEC_EMPTY_INITIALIZER;
+    const struct nbrec_address_set *as;
+    NBREC_ADDRESS_SET_FOR_EACH (as, ctx->idl) {
+        struct ds line = DS_EMPTY_INITIALIZER;
+        ds_put_format(&line, "%s:", as->name);
+        struct svec addrs = SVEC_EMPTY_INITIALIZER;
+        for (size_t i = 0; i < as->n_addresses; i++) {
+            svec_add(&addrs, as->addresses[i]);
+        }
+        svec_sort(&addrs);
+        for (size_t i = 0; i < addrs.n; i++) {
+            ds_put_format(&line, " %s", addrs.names[i]);
+        }
+        svec_destroy(&addrs);
+        svec_add_nocopy(&lines, ds_steal_cstr(&line));
+    }
+    svec_sort(&lines);
+    nbctl_print_strings(&ctx->output, lines.names, lines.n, false);
+    svec_destroy(&lines);
+}
+
+/* Meters. */
+
+/* "meter-add NAME drop RATE kbps|pktps [BURST]". */
+static void
+cmd_meter_add(struct ctl_context *ctx)
+{
+    const char *name = ctx->argv[1];
+    const char *action = ctx->argv[2];
+    const char *unit = ctx->argv[4];
+    int64_t rate, burst = 0;
+    const struct nbrec_meter *meter;
+
+    if (!name[0]) {
+        ctl_error(ctx, "%s: empty meter name", ctx->argv[0]);
+        return;
+    }
+    if (strcmp(action, "drop")) {
+        ctl_error(ctx, "%s: %s: invalid action (expected drop)",
+                  ctx->argv[0], action);
+        return;
+    }
+    if (!nbctl_parse_int(ctx, "rate", ctx->argv[3], 1, UINT32_MAX, &rate)) {
+        return;
+    }
+    if (strcmp(unit, "kbps") && strcmp(unit, "pktps")) {
+        ctl_error(ctx, "%s: %s: invalid unit (expected kbps or pktps)",
+                  ctx->argv[0], unit);
+        return;
+    }
+    if (ctx->argc > 5 && !nbctl_parse_int(ctx, "burst", ctx->argv[5], 0,
+                                          UINT32_MAX, &burst)) {
+        return;
+    }
+    if (!nbctl_check(ctx, NBCTL_FIND(ctx, meter, "meter", name, false,
+                                     &meter))) {
+        return;
+    }
+    if (meter) {
+        if (!has_option(ctx, "--may-exist")) {
+            ctl_error(ctx, "%s: %s: a meter with this name already exists",
+                      ctx->argv[0], name);
+        }
+        return;
+    }
+    struct nbrec_meter *new = nbrec_meter_insert(ctx->txn);
+    nbrec_meter_set_name(new, name);
+    nbrec_meter_set_unit(new, unit);
+    nbrec_meter_set_rate(new, rate);
+    nbrec_meter_set_burst_size(new, burst);
+}
+
+/* Returns the name of an ACL that uses meter 'name', or NULL. */
+static const char *
+meter_user(struct ovsdb_idl *idl, const char *name)
+{
+    const struct nbrec_acl *acl;
+    NBREC_ACL_FOR_EACH (acl, idl) {
+        if (acl->meter && !strcmp(acl->meter, name)) {
+            return acl->match;
+        }
+    }
+    return NULL;
+}
+
+/* "meter-del [NAME]". */
+static void
+cmd_meter_del(struct ctl_context *ctx)
+{
+    if (ctx->argc == 1) {
+        const struct nbrec_meter *meter;
+        NBREC_METER_FOR_EACH_SAFE (meter, ctx->idl) {
+            const char *user = meter_user(ctx->idl, meter->name);
+            if (user) {
+                ctl_error(ctx, "%s: %s: meter is used by the ACL \"%s\"",
+                          ctx->argv[0], meter->name, user);
+                return;
+            }
+            nbrec_meter_delete(meter);
+        }
+        return;
+    }
+    const struct nbrec_meter *meter;
+    if (!nbctl_check(ctx, NBCTL_FIND(ctx, meter, "meter", ctx->argv[1],
+                                     !has_option(ctx, "--if-exists"),
+                                     &meter)) || !meter) {
+        return;
+    }
+    const char *user = meter_user(ctx->idl, meter->name);
+    if (user) {
+        ctl_error(ctx, "%s: %s: meter is used by the ACL \"%s\"",
+                  ctx->argv[0], meter->name, user);
+        return;
+    }
+    nbrec_meter_delete(meter);
+}
+
+/* "meter-list". */
+static void
+cmd_meter_list(struct ctl_context *ctx)
+{
+    struct svec lines = SVEC_EMPTY_INITIALIZER;
+    const struct nbrec_meter *meter;
+    NBREC_METER_FOR_EACH (meter, ctx->idl) {
+        char *line = xasprintf("%s: drop %"PRId64" %s", meter->name,
+                               meter->rate, meter->unit);
+        if (meter->burst_size) {
+            char *with = xasprintf("%s, %"PRId64" burst", line,
+                                   meter->burst_size);
+            free(line);
+            line = with;
+        }
+        svec_add_nocopy(&lines, line);
+    }
+    svec_sort(&lines);
+    nbctl_print_strings(&ctx->output, lines.names, lines.n, false);
+    svec_destroy(&lines);
+}
+
+/* Load balancers. */
+
+/* "lb-add LB VIP[:PORT] IP[:PORT],... [PROTOCOL]". */
+static void
+cmd_lb_add(struct ctl_context *ctx)
+{
+    const char *name = ctx->argv[1];
+    const char *vip = ctx->argv[2];
+    const char *backends = ctx->argv[3];
+    const char *protocol = ctx->argc > 4 ? ctx->argv[4] : NULL;
+    bool has_port, is_ipv6;
+
+    if (!name[0]) {
+        ctl_error(ctx, "%s: empty load balancer name", ctx->argv[0]);
+        return;
+    }
+    if (!nbctl_check(ctx, nb_validate_lb_vip(vip, &has_port, &is_ipv6))
+        || !nbctl_check(ctx, nb_validate_lb_backends(vip, backends))) {
+        return;
+    }
+    if (protocol && strcmp(protocol, "tcp") && strcmp(protocol, "udp")
+        && strcmp(protocol, "sctp")) {
+        ctl_error(ctx, "%s: %s: invalid protocol (expected tcp, udp or "
+                  "sctp)", ctx->argv[0], protocol);
+        return;
+    }
+    if (protocol && !has_port) {
+        ctl_error(ctx, "%s: %s: a protocol needs a VIP with a port",
+                  ctx->argv[0], vip);
+        return;
+    }
+
+    const struct nbrec_load_balancer *lb = NULL;
+    if (!has_option(ctx, "--add-duplicate")
+        && !nbctl_check(ctx, NBCTL_FIND(ctx, load_balancer, "load balancer",
+                                        name, false, &lb))) {
+        return;
+    }
+    if (lb) {
+        if (!has_option(ctx, "--may-exist")) {
+            ctl_error(ctx, "%s: %s: a load balancer with this name already "
+                      "exists", ctx->argv[0], name);
+            return;
+        }
+        const char *old_proto = lb->protocol ? lb->protocol : "tcp";
+        if (strcmp(old_proto, protocol ? protocol : "tcp")) {
+            ctl_error(ctx, "%s: %s: load balancer has protocol %s",
+                      ctx->argv[0], name, old_proto);
+            return;
+        }
+        struct smap vips = SMAP_INITIALIZER(&vips);
+        smap_clone(&vips, &lb->vips);
+        smap_replace(&vips, vip, backends);
+        nbrec_load_balancer_set_vips(lb, &vips);
+        smap_destroy(&vips);
+        return;
+    }
+
+    struct nbrec_load_balancer *new = nbrec_load_balancer_insert(ctx->txn);
+    nbrec_load_balancer_set_name(new, name);
+    if (has_port) {
+        nbrec_load_balancer_set_protocol(new, protocol ? protocol : "tcp");
+    }
+    struct smap vips = SMAP_INITIALIZER(&vips);
+    smap_add(&vips, vip, backends);
+    nbrec_load_balancer_set_vips(new, &vips);
+    smap_destroy(&vips);
+}
+
+/* "lb-del LB [VIP]". */
+static void
+cmd_lb_del(struct ctl_context *ctx)
+{
+    bool if_exists = has_option(ctx, "--if-exists");
+    const struct nbrec_load_balancer *lb;
+    if (!nbctl_check(ctx, NBCTL_FIND(ctx, load_balancer, "load balancer",
+                                     ctx->argv[1], !if_exists, &lb))
+        || !lb) {
+        return;
+    }
+    if (ctx->argc == 2) {
+        nbrec_load_balancer_delete(lb);
+        return;
+    }
+    const char *vip = ctx->argv[2];
+    if (!smap_get(&lb->vips, vip)) {
+        if (!if_exists) {
+            ctl_error(ctx, "%s: %s: load balancer %s has no such VIP",
+                      ctx->argv[0], vip, lb->name);
+        }
+        return;
+    }
+    if (smap_count(&lb->vips) == 1) {
+        nbrec_load_balancer_delete(lb);
+        return;
+    }
+    struct smap vips = SMAP_INITIALIZER(&vips);
+    smap_clone(&vips, &lb->vips);
+    smap_remove(&vips, vip);
+    nbrec_load_balancer_set_vips(lb, &vips);
+    smap_destroy(&vips);
+}
+
+/* Appends the lines describing 'lb' to 'ds'. */
+static void
+print_lb(struct ds *ds, const struct nbrec_load_balancer *lb)
+{
+    const struct smap_node **nodes = smap_sort(&lb->vips);
+    for (size_t i = 0; i < smap_count(&lb->vips); i++) {
+        if (!i) {
+            ds_put_format(ds, UUID_FMT"    %-16s%-9s", UUID_ARGS(
+                              &lb->header_.uuid), lb->name,
+                          lb->protocol ? lb->protocol : "");
+        } else {
+            ds_put_format(ds, "%*s", 36 + 4 + 16 + 9, "");
+        }
+        ds_put_format(ds, "%-21s%s\n", nodes[i]->key, nodes[i]->value);
+    }
+    free(nodes);
+}
+
+/* "lb-list [LB]". */
+static void
+cmd_lb_list(struct ctl_context *ctx)
+{
+    if (ctx->argc > 1) {
+        const struct nbrec_load_balancer *lb;
+        if (nbctl_check(ctx, NBCTL_FIND(ctx, load_balancer, "load balancer",
+                                        ctx->argv[1], true, &lb))) {
+            print_lb(&ctx->output, lb);
+        }
+        return;
+    }
+    const struct nbrec_load_balancer *lb;
+    NBREC_LOAD_BALANCER_FOR_EACH (lb, ctx->idl) {
+        print_lb(&ctx->output, lb);
+    }
+}
+
+/* The load balancers of a switch or router, for ls-lb-* and lr-lb-*. */
+struct lb_owner {
+    const struct nbrec_logical_switch *ls;
+    const struct nbrec_logical_router *lr;
+    struct nbrec_load_balancer **lbs;
+    size_t n_lbs;
+};
+
+/* Finds the switch (for "ls-lb-*") or router named by argument 1. */
+static bool
+find_lb_owner(struct ctl_context *ctx, struct lb_owner *o)
+{
+    memset(o, 0, sizeof *o);
+    if (!strncmp(ctx->argv[0], "ls-", 3)) {
+        if (!nbctl_check(ctx, NBCTL_FIND(ctx, logical_switch,
+                                         "logical switch", ctx->argv[1],
+                                         true, &o->ls))) {
+            return false;
+        }
+        o->lbs = o->ls->load_balancer;
+        o->n_lbs = o->ls->n_load_balancer;
+    } else {
+        if (!nbctl_check(ctx, NBCTL_FIND(ctx, logical_router,
+                                         "logical router", ctx->argv[1],
+                                         true, &o->lr))) {
+            return false;
+        }
+        o->lbs = o->lr->load_balancer;
+        o->n_lbs = o->lr->n_load_balancer;
+    }
+    return true;
+}
+
+/* Sets the load balancers of 'o'. */
+static void
+lb_owner_set(const struct lb_owner *o, struct nbrec_load_balancer **lbs,
+             size_t n)
+{
+    if (o->ls) {
+        nbrec_logical_switch_set_load_balancer(o->ls, lbs, n);
+    } else {
+        nbrec_logical_router_set_load_balancer(o->lr, lbs, n);
+    }
+}
+
+/* "ls-lb-add SWITCH LB", "lr-lb-add ROUTER LB". */
+static void
+cmd_xx_lb_add(struct ctl_context *ctx)
+{
+    struct lb_owner o;
+    const struct nbrec_load_balancer *lb;
+    if (!find_lb_owner(ctx, &o)
+        || !nbctl_check(ctx, NBCTL_FIND(ctx, load_balancer, "load balancer",
+                                        ctx->argv[2], true, &lb))) {
+        return;
+    }
+    for (size_t i = 0; i < o.n_lbs; i++) {
+        if (o.lbs[i] == lb) {
+            if (!has_option(ctx, "--may-exist")) {
+                ctl_error(ctx, "%s: %s: load balancer is already attached "
+                          "to %s", ctx->argv[0], ctx->argv[2],
+                          ctx->argv[1]);
+            }
+            return;
+        }
+    }
+    struct nbrec_load_balancer **lbs = xmalloc((o.n_lbs + 1) * sizeof *lbs);
+    memcpy(lbs, o.lbs, o.n_lbs * sizeof *lbs);
+    lbs[o.n_lbs] = CONST_CAST(struct nbrec_load_balancer *, lb);
+    lb_owner_set(&o, lbs, o.n_lbs + 1);
+    free(lbs);
+}
+
+/* "ls-lb-del SWITCH [LB]", "lr-lb-del ROUTER [LB]". */
+static void
+cmd_xx_lb_del(struct ctl_context *ctx)
+{
+    struct lb_owner o;
+    const struct nbrec_load_balancer *lb = NULL;
+    if (!find_lb_owner(ctx, &o)) {
+        return;
+    }
+    if (ctx->argc > 2
+        && !nbctl_check(ctx, NBCTL_FIND(ctx, load_balancer, "load balancer",
+                                        ctx->argv[2], true, &lb))) {
+        return;
+    }
+    struct nbrec_load_balancer **keep = xmalloc((o.n_lbs + 1)
+                                                * sizeof *keep);
+    size_t n = 0;
+    for (size_t i = 0; i < o.n_lbs; i++) {
+        if (lb && o.lbs[i] != lb) {
+            keep[n++] = o.lbs[i];
+        }
+    }
+    if (lb && n == o.n_lbs) {
+        if (!has_option(ctx, "--if-exists")) {
+            ctl_error(ctx, "%s: %s: load balancer is not attached to %s",
+                      ctx->argv[0], ctx->argv[2], ctx->argv[1]);
+        }
+    } else {
+        lb_owner_set(&o, keep, n);
+    }
+    free(keep);
+}
+
+/* "ls-lb-list SWITCH", "lr-lb-list ROUTER". */
+static void
+cmd_xx_lb_list(struct ctl_context *ctx)
+{
+    struct lb_owner o;
+    if (find_lb_owner(ctx, &o)) {
+        for (size_t i = 0; i < o.n_lbs; i++) {
+            print_lb(&ctx->output, o.lbs[i]);
+        }
+    }
+}
+
+/* ACL, port group, address set, meter and load balancer commands. */
+static const struct ctl_command_syntax policy_commands[] = {
+    { "acl-add", 5, 5, "{SWITCH | PORTGROUP} DIRECTION PRIORITY MATCH "
+      "VERDICT", NULL, cmd_acl_add, NULL,
+      "--log,--may-exist,--type=,--name=,--severity=,--meter=", RW },
+    { "acl-del", 1, 4, "{SWITCH | PORTGROUP} [DIRECTION [PRIORITY MATCH]]",
+      NULL, cmd_acl_del, NULL, "--type=,--if-exists", RW },
+    { "acl-list", 1, 1, "{SWITCH | PORTGROUP}", NULL, cmd_acl_list, NULL,
+      "--type=", RO },
+    { "pg-add", 1, INT_MAX, "PG [PORT]...", NULL, cmd_pg_add, NULL,
+      "--may-exist", RW },
+    { "pg-set-ports", 2, INT_MAX, "PG PORT...", NULL, cmd_pg_set_ports, NULL,
+      "", RW },
+    { "pg-del", 1, 1, "PG", NULL, cmd_pg_del, NULL, "--if-exists", RW },
+    { "as-add", 1, INT_MAX, "NAME [ADDRESS]...", NULL, cmd_as_add, NULL,
+      "--may-exist", RW },
+    { "as-set-addresses", 2, INT_MAX, "NAME ADDRESS...", NULL,
+      cmd_as_set_addresses, NULL, "", RW },
+    { "as-del", 1, 1, "NAME", NULL, cmd_as_del, NULL, "--if-exists", RW },
+    { "as-list", 0, 0, "", NULL, cmd_as_list, NULL, "", RO },
+    { "meter-add", 4, 5, "NAME drop RATE kbps|pktps [BURST]", NULL,
+      cmd_meter_add, NULL, "--may-exist", RW },
+    { "meter-del", 0, 1, "[NAME]", NULL, cmd_meter_del, NULL, "--if-exists",
+      RW },
+    { "meter-list", 0, 0, "", NULL, cmd_meter_list, NULL, "", RO },
+    { "lb-add", 3, 4, "LB VIP[:PORT] IP[:PORT][,IP[:PORT]]... [PROTOCOL]",
+      NULL, cmd_lb_add, NULL, "--may-exist,--add-duplicate", RW },
+    { "lb-del", 1, 2, "LB [VIP]", NULL, cmd_lb_del, NULL, "--if-exists",
+      RW },
+    { "lb-list", 0, 1, "[LB]", NULL, cmd_lb_list, NULL, "", RO },
+    { "ls-lb-add", 2, 2, "SWITCH LB", NULL, cmd_xx_lb_add, NULL,
+      "--may-exist", RW },
+    { "ls-lb-del", 1, 2, "SWITCH [LB]", NULL, cmd_xx_lb_del, NULL,
+      "--if-exists", RW },
+    { "ls-lb-list", 1, 1, "SWITCH", NULL, cmd_xx_lb_list, NULL, "", RO },
+    { "lr-lb-add", 2, 2, "ROUTER LB", NULL, cmd_xx_lb_add, NULL,
+      "--may-exist", RW },
+    { "lr-lb-del", 1, 2, "ROUTER [LB]", NULL, cmd_xx_lb_del, NULL,
+      "--if-exists", RW },
+    { "lr-lb-list", 1, 1, "ROUTER", NULL, cmd_xx_lb_list, NULL, "", RO },
+    { NULL, 0, 0, NULL, NULL, NULL, NULL, "", RO },
+};
+
+/* Registers the ACL, port group, address set, meter and load balancer
+ * commands. */
 void
 nbctl_policy_register(void)
 {
+    ctl_register_commands(policy_commands);
 }

@@ -1,0 +1,94 @@
+#!/bin/bash
+# osmotic-nbctl: ACLs, port groups, address sets and meters; matches are
+# checked by the match-language parser, with $set and @group references.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/nbctl-lib.sh"
+osm_test_init
+osm_start_nb
+
+check osmotic-nbctl ls-add sw0 -- lsp-add sw0 p1 -- lsp-add sw0 p2
+
+# Address sets.
+check osmotic-nbctl as-add web 10.244.0.1 10.244.1.0/24 fd00::1
+check_output "web: 10.244.0.1 10.244.1.0/24 fd00::1" osmotic-nbctl as-list
+check_refused "as-add: 10.244.0.256: invalid IP address" \
+    osmotic-nbctl as-add db 10.244.0.256
+check_refused "as-add: 10.244.1.1/24: CIDR has host bits set" \
+    osmotic-nbctl as-add db 10.244.1.1/24
+check_refused "as-add: 9db: invalid name" osmotic-nbctl as-add 9db
+check_refused "as-add: web: an address set with this name already exists" \
+    osmotic-nbctl as-add web
+check osmotic-nbctl as-set-addresses web 10.244.0.2
+check_output "web: 10.244.0.2" osmotic-nbctl as-list
+check_refused "Address_Set web: addresses: nope: invalid IP address" \
+    osmotic-nbctl add Address_Set web addresses nope
+
+# Port groups.
+check osmotic-nbctl pg-add pg_web p1
+check_refused "pg-add: nop: logical switch port not found" \
+    osmotic-nbctl pg-add pg_db nop
+check_refused "pg-add: pg-db: invalid name" osmotic-nbctl pg-add pg-db
+check osmotic-nbctl pg-set-ports pg_web p1 p2
+check_output 2 sh -c "osmotic-nbctl --bare --columns=ports list Port_Group pg_web | wc -w"
+
+# Meters.
+check osmotic-nbctl meter-add m1 drop 100 kbps 10
+check_output "m1: drop 100 kbps, 10 burst" osmotic-nbctl meter-list
+check_refused "meter-add: 0: invalid rate" osmotic-nbctl meter-add m2 drop 0 kbps
+check_refused "meter-add: mbps: invalid unit" osmotic-nbctl meter-add m2 drop 5 mbps
+check_refused "meter-add: remark: invalid action" osmotic-nbctl meter-add m2 remark 5 kbps
+
+# ACLs on a switch and on a port group.
+check osmotic-nbctl acl-add sw0 from-lport 1000 'ip4.src == $web && tcp.dst == 80' allow-related
+check osmotic-nbctl --log --severity=info --name=deny --meter=m1 acl-add sw0 to-lport 900 'ip4' drop
+check osmotic-nbctl --type=port-group acl-add pg_web from-lport 500 'inport == @pg_web' allow
+check_output "from-lport  1000 (ip4.src == \$web && tcp.dst == 80) allow-related
+  to-lport   900 (ip4) drop log(name=deny,severity=info,meter=m1)" \
+    osmotic-nbctl acl-list sw0
+check_output "from-lport   500 (inport == @pg_web) allow" osmotic-nbctl acl-list pg_web
+check_refused "acl-add: an ACL with the same direction, priority and match already exists" \
+    osmotic-nbctl acl-add sw0 from-lport 1000 'ip4.src == $web && tcp.dst == 80' drop
+check osmotic-nbctl --may-exist acl-add sw0 from-lport 1000 'ip4.src == $web && tcp.dst == 80' drop
+check_refused 'acl-add: tcp.dts == 80: column 1: "tcp.dts": no field of that name' \
+    osmotic-nbctl acl-add sw0 from-lport 10 'tcp.dts == 80' drop
+check_refused 'acl-add: ip4.src == $nosuch: column 12: $nosuch: no address set of that name' \
+    osmotic-nbctl acl-add sw0 from-lport 10 'ip4.src == $nosuch' drop
+check_refused 'column 11: @nopg: no port group of that name' \
+    osmotic-nbctl acl-add sw0 from-lport 10 'inport == @nopg' drop
+check_refused "acl-add: 32768: invalid priority" \
+    osmotic-nbctl acl-add sw0 from-lport 32768 ip4 drop
+check_refused "acl-add: sideways: invalid direction" \
+    osmotic-nbctl acl-add sw0 sideways 10 ip4 drop
+check_refused "acl-add: permit: invalid verdict" \
+    osmotic-nbctl acl-add sw0 from-lport 10 ip4 permit
+check_refused "acl-add: --severity=loud: invalid severity" \
+    osmotic-nbctl --severity=loud acl-add sw0 from-lport 10 ip4 drop
+check_refused "acl-add: nom: meter not found" \
+    osmotic-nbctl --meter=nom acl-add sw0 from-lport 10 ip4 drop
+check_refused "acl-add: nowhere: no logical switch or port group has this name" \
+    osmotic-nbctl acl-add nowhere from-lport 10 ip4 drop
+check_refused "acl-add: sw0: port group not found" \
+    osmotic-nbctl --type=port-group acl-add sw0 from-lport 10 ip4 drop
+# The generic commands go through the same parser.
+acl=$(osmotic-nbctl --bare --columns=_uuid find ACL priority=500)
+check_refused "ACL $acl: match: column 7: end of input" \
+    osmotic-nbctl set ACL "$acl" 'match="ip4 &&"'
+check_refused "meter: nom: no meter named nom" \
+    osmotic-nbctl set ACL "$acl" meter=nom
+# A batch may create the address set an ACL refers to.
+check osmotic-nbctl as-add db 10.244.2.0/24 -- acl-add sw0 to-lport 800 'ip4.dst == $db' allow
+
+check_refused "meter-del: m1: meter is used by the ACL" osmotic-nbctl meter-del m1
+check_refused "acl-del: no to-lport ACL with priority 901" \
+    osmotic-nbctl acl-del sw0 to-lport 901 ip4
+check osmotic-nbctl acl-del sw0 to-lport 900 ip4
+check osmotic-nbctl meter-del m1
+check osmotic-nbctl acl-del sw0 from-lport
+check_output "  to-lport   800 (ip4.dst == \$db) allow" osmotic-nbctl acl-list sw0
+check osmotic-nbctl acl-del sw0
+check_output "" osmotic-nbctl acl-list sw0
+check osmotic-nbctl pg-del pg_web
+check_output 0 nb_count ACL
+check osmotic-nbctl as-del web
+check_refused "as-del: web: address set not found" osmotic-nbctl as-del web
+echo PASS
