@@ -396,16 +396,92 @@ simplify_andor(struct expr *e)
     return factor_common(e);
 }
 
+/* Simplifies 'e' bottom-up, consuming it. */
+static struct expr *
+simplify_tree(struct expr *e)
+{
+    if (e->type == EXPR_T_AND || e->type == EXPR_T_OR) {
+        for (size_t i = 0; i < e->n_subs; i++) {
+            e->subs[i] = simplify_tree(e->subs[i]);
+        }
+        return simplify_andor(e);
+    }
+    return e;
+}
+
+/* Returns true if 'e' is one of the 'n_facts' comparisons in 'facts'. */
+static bool
+is_fact(const struct expr *e, const struct expr **facts, size_t n_facts)
+{
+    for (size_t i = 0; i < n_facts; i++) {
+        if (!expr_compare(e, facts[i])) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Replaces by true every comparison in 'e' that is one of the 'n_facts'
+ * 'facts', comparisons known to hold where 'e' is evaluated, and every
+ * OR that has such a comparison as an operand.  Inside an AND, the
+ * AND's own comparisons are facts for its other operands: in "a && (a ||
+ * b)" or "a && (b || (a && c))" the inner "a" is redundant.  Consumes
+ * 'e' and returns the result, which may need simplify_tree(). */
+static struct expr *
+apply_facts(struct expr *e, const struct expr **facts, size_t n_facts)
+{
+    if (e->type == EXPR_T_CMP && is_fact(e, facts, n_facts)) {
+        expr_destroy(e);
+        return expr_create_boolean(true);
+    } else if (e->type == EXPR_T_OR) {
+        for (size_t i = 0; i < e->n_subs; i++) {
+            if (is_fact(e->subs[i], facts, n_facts)) {
+                expr_destroy(e);
+                return expr_create_boolean(true);
+            }
+        }
+        for (size_t i = 0; i < e->n_subs; i++) {
+            e->subs[i] = apply_facts(e->subs[i], facts, n_facts);
+        }
+    } else if (e->type == EXPR_T_AND) {
+        const struct expr **more = xmalloc((n_facts + e->n_subs)
+                                           * sizeof *more);
+        memcpy(more, facts, n_facts * sizeof *facts);
+        size_t n_more = n_facts;
+        for (size_t i = 0; i < e->n_subs; i++) {
+            if (e->subs[i]->type == EXPR_T_CMP
+                && !is_fact(e->subs[i], facts, n_facts)) {
+                more[n_more++] = e->subs[i];
+            }
+        }
+        for (size_t i = 0; i < e->n_subs; i++) {
+            if (e->subs[i]->type == EXPR_T_CMP) {
+                e->subs[i] = apply_facts(e->subs[i], facts, n_facts);
+            } else {
+                e->subs[i] = apply_facts(e->subs[i], more, n_more);
+            }
+        }
+        free(more);
+    }
+    return e;
+}
+
 /* Returns 'e' in simplified form (see the comment at the top of
  * expr-ast.h), consuming 'e'. */
 struct expr *
 expr_simplify(struct expr *e)
 {
-    if (e->type == EXPR_T_AND || e->type == EXPR_T_OR) {
-        for (size_t i = 0; i < e->n_subs; i++) {
-            e->subs[i] = expr_simplify(e->subs[i]);
+    /* Each round can only make the tree smaller, so this ends; a few
+     * rounds reach the fixed point in practice. */
+    e = simplify_tree(e);
+    for (int round = 0; round < 8; round++) {
+        struct expr *before = expr_clone(e);
+        e = simplify_tree(apply_facts(e, NULL, 0));
+        bool same = !expr_compare(before, e);
+        expr_destroy(before);
+        if (same) {
+            break;
         }
-        return simplify_andor(e);
     }
     return e;
 }

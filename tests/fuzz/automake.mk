@@ -1,0 +1,46 @@
+# libFuzzer harnesses.  They need clang, so they are not part of "all":
+# "make fuzz" builds them with $(FUZZ_CC) (found by configure) and runs
+# each for $(FUZZ_TIME) seconds.  New inputs found along the way go to
+# tests/fuzz/work/ in the build tree; the seed corpus stays untouched.
+FUZZ_TIME = 60
+FUZZ_CFLAGS = -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address
+
+# The harness is built from the sources themselves, so that all of the
+# match language is instrumented; libopenvswitch is linked as built.
+FUZZ_EXPR_SOURCES = \
+	tests/fuzz/fuzz-expr.c \
+	lib/expr-ast.c \
+	lib/expr-check.c \
+	lib/expr-eval.c \
+	lib/expr-lex.c \
+	lib/expr-parse.c \
+	lib/expr-symtab.c
+
+EXTRA_DIST += \
+	tests/fuzz/fuzz-expr.c \
+	tests/fuzz/expr.dict \
+	$(wildcard $(srcdir)/tests/fuzz/corpus/expr/seed-*)
+CLEANFILES += tests/fuzz/fuzz-expr
+
+tests/fuzz/fuzz-expr: $(FUZZ_EXPR_SOURCES:%=$(srcdir)/%) \
+	$(srcdir)/lib/expr.h $(srcdir)/lib/expr-ast.h \
+	$(srcdir)/lib/expr-check.h $(srcdir)/lib/expr-lex.h \
+	$(srcdir)/lib/expr-symtab.h
+	@if test -z "$(FUZZ_CC)"; then \
+	    echo "make fuzz: no clang found (configure looked for clang," \
+	         "clang-16, clang-15, clang-14); install clang and" \
+	         "libclang-rt-dev, or set FUZZ_CC=/path/to/clang" >&2; \
+	    exit 1; \
+	fi
+	$(AM_V_CCLD)$(MKDIR_P) tests/fuzz && \
+	$(LIBTOOL) --quiet --tag=CC --mode=link $(FUZZ_CC) $(FUZZ_CFLAGS) \
+	    $(AM_CPPFLAGS) $(CPPFLAGS) -o $@ \
+	    $(FUZZ_EXPR_SOURCES:%=$(srcdir)/%) $(OVS_LDADD)
+
+fuzz: tests/fuzz/fuzz-expr
+	$(MKDIR_P) tests/fuzz/work/expr
+	ASAN_OPTIONS=detect_leaks=1 ./tests/fuzz/fuzz-expr \
+	    -max_total_time=$(FUZZ_TIME) -print_final_stats=1 \
+	    -dict=$(srcdir)/tests/fuzz/expr.dict \
+	    tests/fuzz/work/expr $(srcdir)/tests/fuzz/corpus/expr
+.PHONY: fuzz
