@@ -419,6 +419,12 @@ lflow_sim_datapath_key(const struct lflow_sim_datapath *dp)
     return dp->key;
 }
 
+enum dp_type
+lflow_sim_datapath_type(const struct lflow_sim_datapath *dp)
+{
+    return dp->type;
+}
+
 /* Returns the logical port named 'name', or NULL. */
 const struct lflow_sim_port *
 lflow_sim_find_port(const struct lflow_sim *sim, const char *name)
@@ -853,6 +859,7 @@ sim_output(struct sim_ctx *ctx)
     uint32_t inport = ctx->flow.regs[SIM_REG_INPORT];
     bool loopback = ctx->flow.regs[SIM_REG_FLAGS]
                     & (1u << MLF_ALLOW_LOOPBACK_BIT);
+    size_t n_copies = 0;
     for (size_t i = 0; i < mc->n_ports; i++) {
         const struct lflow_sim_port *port = mc->ports[i];
         if (port->key == inport && !loopback) {
@@ -867,6 +874,13 @@ sim_output(struct sim_ctx *ctx)
         copy.flow.regs[SIM_REG_OUTPORT] = port->key;
         copy.depth++;
         sim_unicast_output(&copy, port->key);
+        n_copies++;
+    }
+    if (!n_copies) {
+        char *reason = xasprintf("multicast group %s has no port to send "
+                                 "to", mc->name);
+        sim_drop(ctx, reason);
+        free(reason);
     }
 }
 

@@ -157,6 +157,7 @@ struct lflow_sim_datapath *lflow_sim_find_datapath(const struct lflow_sim *,
                                                    const char *name_or_key);
 const char *lflow_sim_datapath_name(const struct lflow_sim_datapath *);
 uint32_t lflow_sim_datapath_key(const struct lflow_sim_datapath *);
+enum dp_type lflow_sim_datapath_type(const struct lflow_sim_datapath *);
 const struct lflow_sim_port *lflow_sim_find_port(const struct lflow_sim *,
                                                  const char *name);
 const struct lflow_sim_port *lflow_sim_port_by_key(

@@ -53,3 +53,22 @@ utilities_osmotic_nbctl_SOURCES = \
 	utilities/osmotic-nbctl.c
 utilities_osmotic_nbctl_LDADD = utilities/libctlcommon.la $(OSMOTIC_LDADD)
 dist_man_MANS += utilities/osmotic-nbctl.8
+
+# osmotic-trace: the packet tracer (logical flows, or one host's br-int).
+bin_PROGRAMS += utilities/osmotic-trace
+utilities_osmotic_trace_SOURCES = \
+	utilities/osmotic-trace.c \
+	utilities/trace-chassis.c \
+	utilities/trace-chassis.h \
+	utilities/trace-render.c \
+	utilities/trace-render.h \
+	utilities/trace-sb.c \
+	utilities/trace-sb.h
+utilities_osmotic_trace_LDADD = $(OSMOTIC_LDADD)
+dist_man_MANS += utilities/osmotic-trace.8
+
+# osmotic-sbctl: the southbound database command-line tool.
+bin_PROGRAMS += utilities/osmotic-sbctl
+utilities_osmotic_sbctl_SOURCES = utilities/osmotic-sbctl.c
+utilities_osmotic_sbctl_LDADD = utilities/libctlcommon.la $(OSMOTIC_LDADD)
+dist_man_MANS += utilities/osmotic-sbctl.8

@@ -239,6 +239,23 @@ START_TEST(test_unknown_mac_without_flow_is_dropped_in_lookup)
 }
 END_TEST
 
+START_TEST(test_empty_multicast_group_is_a_drop)
+{
+    struct sim_fixture fx;
+    fixture_init(&fx);
+    lflow_sim_add_mcgroup(fx.dp, MC_UNKNOWN_KEY, MC_UNKNOWN_NAME, NULL, 0);
+    add_flow(&fx, P_INGRESS, 12, 0, "", "load:32769->reg15,output");
+    struct flow flow = packet_to("0a:00:00:00:00:01", "0a:00:00:00:00:99");
+    struct lflow_sim_trace *t = run(&fx, fx.p1, &flow);
+    ck_assert_uint_eq(t->n_verdicts, 1);
+    ck_assert(!t->verdicts[0]->delivered);
+    ck_assert_str_eq(t->verdicts[0]->reason,
+                     "multicast group _MC_unknown has no port to send to");
+    lflow_sim_trace_destroy(t);
+    fixture_destroy(&fx);
+}
+END_TEST
+
 START_TEST(test_unbound_outport_is_dropped)
 {
     struct sim_fixture fx;
@@ -364,6 +381,7 @@ lflow_sim_suite(void)
     tcase_add_test(tc, test_spoofed_source_names_port_security);
     tcase_add_test(tc, test_disabled_port_dropped_by_flow);
     tcase_add_test(tc, test_unknown_mac_without_flow_is_dropped_in_lookup);
+    tcase_add_test(tc, test_empty_multicast_group_is_a_drop);
     tcase_add_test(tc, test_unbound_outport_is_dropped);
     tcase_add_test(tc, test_unsupported_action_is_recorded);
     tcase_add_test(tc, test_next_inside_clone_is_expanded);

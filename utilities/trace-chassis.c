@@ -1,0 +1,395 @@
+#include <config.h>
+
+#include "utilities/trace-chassis.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "lib/expr.h"
+#include "lib/lflow-sim.h"
+#include "lib/osmotic-sb-idl.h"
+#include "lib/pipeline.h"
+#include "utilities/trace-sb.h"
+#include "flow.h"
+#include "openvswitch/dynamic-string.h"
+#include "packets.h"
+#include "svec.h"
+#include "util.h"
+
+/* Resolved locations of the host's OVS. */
+struct chassis_ovs {
+    char *db;                   /* OVS database remote. */
+    char *ctl;                  /* ovs-vswitchd control socket. */
+    const char *bridge;         /* Integration bridge. */
+    char *timeout;              /* "--timeout=N" for the OVS tools. */
+};
+
+/* Runs 'argv' (a null-terminated program and arguments, found in PATH)
+ * and stores its standard output and error, merged, in 'out'.  Returns 0
+ * if it exited with status 0, otherwise a positive value. */
+static int
+run_capture(char *const argv[], struct ds *out)
+{
+    int fds[2];
+    if (pipe(fds)) {
+        ds_put_format(out, "pipe: %s", ovs_strerror(errno));
+        return errno;
+    }
+    pid_t pid = fork();
+    if (pid < 0) {
+        ds_put_format(out, "fork: %s", ovs_strerror(errno));
+        close(fds[0]);
+        close(fds[1]);
+        return errno;
+    }
+    if (!pid) {
+        dup2(fds[1], STDOUT_FILENO);
+        dup2(fds[1], STDERR_FILENO);
+        close(fds[0]);
+        close(fds[1]);
+        execvp(argv[0], argv);
+        fprintf(stderr, "%s: %s\n", argv[0], ovs_strerror(errno));
+        _exit(127);
+    }
+    close(fds[1]);
+    char buf[4096];
+    ssize_t n;
+    while ((n = read(fds[0], buf, sizeof buf)) > 0
+           || (n < 0 && errno == EINTR)) {
+        if (n > 0) {
+            ds_put_buffer(out, buf, n);
+        }
+    }
+    close(fds[0]);
+
+    int status;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+        continue;
+    }
+    return WIFEXITED(status) && !WEXITSTATUS(status) ? 0 : 1;
+}
+
+/* Runs ovs-vsctl against the host's database with arguments 'args'
+ * (null-terminated) and returns its trimmed output, or NULL on failure
+ * with the output in '*errorp'. */
+static char *
+chassis_vsctl(const struct chassis_ovs *ovs, const char *const *args,
+              char **errorp)
+{
+    struct svec argv = SVEC_EMPTY_INITIALIZER;
+    svec_add(&argv, "ovs-vsctl");
+    svec_add_nocopy(&argv, xasprintf("--db=%s", ovs->db));
+    svec_add(&argv, ovs->timeout);
+    for (; *args; args++) {
+        svec_add(&argv, *args);
+    }
+    svec_terminate(&argv);
+
+    struct ds out = DS_EMPTY_INITIALIZER;
+    int error = run_capture(argv.names, &out);
+    svec_destroy(&argv);
+    ds_chomp(&out, '\n');
+    if (error) {
+        *errorp = xasprintf("ovs-vsctl: %s", ds_cstr(&out));
+        ds_destroy(&out);
+        return NULL;
+    }
+    return ds_steal_cstr(&out);
+}
+
+/* Returns the value of "ovs-vsctl get Interface IFACE COLUMN", unquoted,
+ * or NULL if there is none. */
+static char *
+chassis_iface_get(const struct chassis_ovs *ovs, const char *iface,
+                  const char *column)
+{
+    const char *args[] = { "--if-exists", "get", "Interface", iface, column,
+                           NULL };
+    char *error = NULL;
+    char *value = chassis_vsctl(ovs, args, &error);
+    free(error);
+    if (value && value[0] == '"') {
+        size_t n = strlen(value);
+        memmove(value, value + 1, n - 1);
+        value[n >= 2 ? n - 2 : 0] = '\0';
+    }
+    if (value && !value[0]) {
+        free(value);
+        return NULL;
+    }
+    return value;
+}
+
+/* Finds the OpenFlow port of logical port 'lport' on the host.  Returns
+ * NULL and sets '*ofport', or returns an error. */
+static char *
+chassis_find_ofport(const struct chassis_ovs *ovs, const char *chassis,
+                    const char *lport, unsigned int *ofport)
+{
+    char *cond = xasprintf("external_ids:iface-id=\"%s\"", lport);
+    const char *args[] = { "--bare", "--columns=ofport", "find", "Interface",
+                           cond, NULL };
+    char *error = NULL;
+    char *value = chassis_vsctl(ovs, args, &error);
+    free(cond);
+    if (!value) {
+        return error;
+    }
+    bool ok = str_to_uint(value, 10, ofport) && *ofport > 0
+              && *ofport < UINT16_MAX;
+    free(value);
+    if (!ok) {
+        return xasprintf("inport \"%s\": no interface with "
+                         "external_ids:iface-id=%s on chassis %s", lport,
+                         lport, chassis);
+    }
+    return NULL;
+}
+
+/* Appends to 's' the OpenFlow flow of 'packet' entering on 'ofport', in
+ * the syntax ofproto/trace accepts. */
+static void
+chassis_format_flow(const struct flow *flow, unsigned int ofport,
+                    struct ds *s)
+{
+    ds_put_format(s, "in_port=%u,dl_src="ETH_ADDR_FMT",dl_dst="ETH_ADDR_FMT
+                  ",dl_type=0x%04"PRIx16, ofport,
+                  ETH_ADDR_ARGS(flow->dl_src), ETH_ADDR_ARGS(flow->dl_dst),
+                  ntohs(flow->dl_type));
+    if (flow->dl_type == htons(ETH_TYPE_ARP)) {
+        ds_put_format(s, ",arp_op=%"PRIu8",arp_spa="IP_FMT",arp_tpa="IP_FMT
+                      ",arp_sha="ETH_ADDR_FMT",arp_tha="ETH_ADDR_FMT,
+                      flow->nw_proto, IP_ARGS(flow->nw_src),
+                      IP_ARGS(flow->nw_dst), ETH_ADDR_ARGS(flow->arp_sha),
+                      ETH_ADDR_ARGS(flow->arp_tha));
+        return;
+    }
+    if (flow->dl_type == htons(ETH_TYPE_IP)) {
+        ds_put_format(s, ",nw_src="IP_FMT",nw_dst="IP_FMT,
+                      IP_ARGS(flow->nw_src), IP_ARGS(flow->nw_dst));
+    } else if (flow->dl_type == htons(ETH_TYPE_IPV6)) {
+        ds_put_cstr(s, ",ipv6_src=");
+        ipv6_format_addr(&flow->ipv6_src, s);
+        ds_put_cstr(s, ",ipv6_dst=");
+        ipv6_format_addr(&flow->ipv6_dst, s);
+    } else {
+        return;
+    }
+    ds_put_format(s, ",nw_proto=%"PRIu8",nw_ttl=%"PRIu8",nw_tos=%"PRIu8,
+                  flow->nw_proto, flow->nw_ttl ? flow->nw_ttl : 64,
+                  flow->nw_tos);
+    if (flow->nw_proto == IPPROTO_TCP || flow->nw_proto == IPPROTO_UDP
+        || flow->nw_proto == IPPROTO_SCTP) {
+        ds_put_format(s, ",tp_src=%"PRIu16",tp_dst=%"PRIu16,
+                      ntohs(flow->tp_src), ntohs(flow->tp_dst));
+    } else if (flow->nw_proto == IPPROTO_ICMP) {
+        ds_put_format(s, ",icmp_type=%"PRIu16",icmp_code=%"PRIu16,
+                      ntohs(flow->tp_src), ntohs(flow->tp_dst));
+    }
+}
+
+/* Returns the name of OpenFlow table 'table' of a datapath of 'type'. */
+static const char *
+chassis_table_name(unsigned int table, enum dp_type type)
+{
+    const struct pipeline_stage_info *info = NULL;
+    if (table >= OFTABLE_INGRESS
+        && table < OFTABLE_INGRESS + PIPELINE_MAX_STAGES) {
+        info = pipeline_stage_find(type, P_INGRESS, table - OFTABLE_INGRESS);
+    } else if (table >= OFTABLE_EGRESS
+               && table < OFTABLE_EGRESS + PIPELINE_MAX_STAGES) {
+        info = pipeline_stage_find(type, P_EGRESS, table - OFTABLE_EGRESS);
+    }
+    return (info ? info->name
+            : table == OFTABLE_PHY_IN ? "phy_in"
+            : table == OFTABLE_PHY_OUT_REMOTE ? "phy_out_remote"
+            : table == OFTABLE_PHY_OUT_LOCAL ? "phy_out_local"
+            : table == OFTABLE_PHY_DELIVER ? "phy_deliver"
+            : "(unknown table)");
+}
+
+/* If 'line' is a table step of ofproto/trace ("NN. match, priority P,
+ * cookie 0xC"), appends its annotation to 's'. */
+static void
+chassis_annotate_line(const char *line, const struct trace_sb *sb,
+                      enum dp_type type, struct ds *s)
+{
+    const char *p = line + strspn(line, " ");
+    int indent = p - line;
+    char *end;
+    unsigned long table = strtoul(p, &end, 10);
+    if (end == p || strncmp(end, ". ", 2) || table > 255) {
+        return;
+    }
+    ds_put_char_multiple(s, ' ', indent + 4);
+    ds_put_format(s, "[%s", chassis_table_name(table, type));
+    const char *cookie = strstr(end, ", cookie 0x");
+    if (cookie) {
+        uint64_t value = strtoull(cookie + strlen(", cookie "), NULL, 16);
+        struct ds row = DS_EMPTY_INITIALIZER;
+        trace_sb_describe_cookie(sb, value, &row);
+        if (row.length) {
+            ds_put_format(s, ": %s", ds_cstr(&row));
+        }
+        ds_destroy(&row);
+    }
+    ds_put_cstr(s, "]\n");
+}
+
+/* Appends to 'verdicts' the destination of output to interface 'iface'. */
+static void
+chassis_output_verdict(const struct chassis_ovs *ovs, const char *chassis,
+                       const struct trace_sb *sb, const char *iface,
+                       struct svec *verdicts)
+{
+    char *lport = chassis_iface_get(ovs, iface, "external_ids:iface-id");
+    char *remote = chassis_iface_get(ovs, iface, "options:remote_ip");
+    if (lport) {
+        svec_add_nocopy(verdicts, xasprintf("delivered to %s on chassis %s",
+                                            lport, chassis));
+    } else if (remote) {
+        const char *peer = NULL;
+        const struct sbrec_encap *encap;
+        SBREC_ENCAP_FOR_EACH (encap, sb->idl) {
+            if (!strcmp(encap->ip, remote)) {
+                peer = encap->chassis_name;
+            }
+        }
+        svec_add_nocopy(verdicts, xasprintf(
+                            "tunnel to chassis %s (%s) via %s",
+                            peer ? peer : "(unknown)", remote, iface));
+    } else {
+        svec_add_nocopy(verdicts, xasprintf("output to %s on chassis %s",
+                                            iface, chassis));
+    }
+    free(lport);
+    free(remote);
+}
+
+/* Annotates ofproto/trace output 'trace' into 's' and appends the
+ * verdicts of the packet to 'verdicts'. */
+static void
+chassis_annotate(const struct chassis_ovs *ovs, const char *chassis,
+                 const struct trace_sb *sb, enum dp_type type,
+                 const char *trace, struct ds *s, struct svec *verdicts)
+{
+    char *copy = xstrdup(trace);
+    char *save_ptr = NULL;
+    for (char *line = strtok_r(copy, "\n", &save_ptr); line;
+         line = strtok_r(NULL, "\n", &save_ptr)) {
+        ds_put_format(s, "%s\n", line);
+        chassis_annotate_line(line, sb, type, s);
+
+        const char *p = line + strspn(line, " ");
+        if (!strncmp(p, "output:", 7)) {
+            chassis_output_verdict(ovs, chassis, sb, p + 7, verdicts);
+        }
+    }
+    free(copy);
+    if (!verdicts->n) {
+        svec_add_nocopy(verdicts, xasprintf("dropped on chassis %s",
+                                            chassis));
+    }
+}
+
+/* Fills 'ovs' from 'opts'. */
+static void
+chassis_ovs_init(const struct trace_chassis_options *opts,
+                 struct chassis_ovs *ovs)
+{
+    const char *rundir = opts->ovs_rundir;
+    if (!rundir) {
+        rundir = getenv("OVS_RUNDIR");
+    }
+    if (!rundir) {
+        rundir = "/var/run/openvswitch";
+    }
+    ovs->db = (opts->ovs_db ? xstrdup(opts->ovs_db)
+               : xasprintf("unix:%s/db.sock", rundir));
+    ovs->ctl = (opts->ovs_ctl ? xstrdup(opts->ovs_ctl)
+                : xasprintf("%s/ovs-vswitchd.ctl", rundir));
+    ovs->bridge = opts->bridge ? opts->bridge : "br-int";
+    ovs->timeout = xasprintf("--timeout=%u",
+                             opts->timeout ? opts->timeout : 10);
+}
+
+static void
+chassis_ovs_destroy(struct chassis_ovs *ovs)
+{
+    free(ovs->db);
+    free(ovs->ctl);
+    free(ovs->timeout);
+}
+
+/* Runs ofproto/trace of 'packet' from 'inport' on the host and prints the
+ * annotated trace and its verdicts.  Returns NULL or an error message. */
+static char *
+chassis_trace(const struct trace_chassis_options *opts,
+              const struct chassis_ovs *ovs, const struct trace_sb *sb,
+              const struct lflow_sim_datapath *dp,
+              const struct lflow_sim_port *inport,
+              const struct expr_packet *packet)
+{
+    unsigned int ofport;
+    char *error = chassis_find_ofport(ovs, opts->chassis, inport->name,
+                                      &ofport);
+    if (error) {
+        return error;
+    }
+    struct ds flow = DS_EMPTY_INITIALIZER;
+    chassis_format_flow(&packet->flow, ofport, &flow);
+
+    char *argv[] = { "ovs-appctl", ovs->timeout, "-t", ovs->ctl,
+                     "ofproto/trace", CONST_CAST(char *, ovs->bridge),
+                     ds_cstr(&flow), "--names", NULL };
+    struct ds out = DS_EMPTY_INITIALIZER;
+    if (run_capture(argv, &out)) {
+        ds_chomp(&out, '\n');
+        error = xasprintf("ofproto/trace on chassis %s failed: %s",
+                          opts->chassis, ds_cstr(&out));
+    } else {
+        struct ds s = DS_EMPTY_INITIALIZER;
+        struct svec verdicts = SVEC_EMPTY_INITIALIZER;
+        chassis_annotate(ovs, opts->chassis, sb,
+                         lflow_sim_datapath_type(dp), ds_cstr(&out), &s,
+                         &verdicts);
+        if (!opts->summary) {
+            printf("# chassis %s, datapath %s: %s\n\n%s\n", opts->chassis,
+                   lflow_sim_datapath_name(dp), ds_cstr(&flow), ds_cstr(&s));
+        }
+        for (size_t i = 0; i < verdicts.n; i++) {
+            printf("%s%s\n", opts->summary ? "" : "Verdict: ",
+                   verdicts.names[i]);
+        }
+        svec_destroy(&verdicts);
+        ds_destroy(&s);
+    }
+    ds_destroy(&out);
+    ds_destroy(&flow);
+    return error;
+}
+
+/* Runs the --chassis trace; see trace-chassis.h.  Returns NULL or an
+ * error message for the caller to print and free. */
+char *
+trace_chassis_run(const struct trace_chassis_options *opts,
+                  const struct trace_sb *sb,
+                  const struct lflow_sim_datapath *dp,
+                  const struct lflow_sim_port *inport,
+                  const struct expr_packet *packet)
+{
+    if (inport->chassis && strcmp(inport->chassis, opts->chassis)) {
+        return xasprintf("inport \"%s\" is bound to chassis %s, not %s",
+                         inport->name, inport->chassis, opts->chassis);
+    }
+    struct chassis_ovs ovs;
+    chassis_ovs_init(opts, &ovs);
+    char *error = chassis_trace(opts, &ovs, sb, dp, inport, packet);
+    chassis_ovs_destroy(&ovs);
+    return error;
+}

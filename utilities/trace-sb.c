@@ -1,0 +1,209 @@
+#include <config.h>
+
+#include "utilities/trace-sb.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "lib/lflow-sim.h"
+#include "lib/osmotic-sb-idl.h"
+#include "lib/pipeline.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/poll-loop.h"
+#include "ovsdb-idl.h"
+#include "timeval.h"
+#include "util.h"
+
+/* Connects 'sb->idl' to 'remote' and waits until it has read the whole
+ * database, or until time_msec() reaches 'deadline'. */
+static char * OVS_WARN_UNUSED_RESULT
+trace_sb_connect(const char *remote, long long int deadline,
+                 struct trace_sb *sb)
+{
+    sb->idl = ovsdb_idl_create(remote, &sbrec_idl_class, true, false);
+    for (;;) {
+        ovsdb_idl_run(sb->idl);
+        if (ovsdb_idl_has_ever_connected(sb->idl)) {
+            return NULL;
+        }
+        if (!ovsdb_idl_is_alive(sb->idl)) {
+            int retval = ovsdb_idl_get_last_error(sb->idl);
+            return xasprintf("%s: database connection failed (%s)", remote,
+                             ovs_retval_to_string(retval));
+        }
+        if (time_msec() >= deadline) {
+            return xasprintf("%s: timed out reading the southbound "
+                             "database", remote);
+        }
+        ovsdb_idl_wait(sb->idl);
+        poll_timer_wait_until(deadline);
+        poll_block();
+    }
+}
+
+/* Adds the datapaths and their ports and multicast groups to 'sb->sim'. */
+static void
+trace_sb_load_topology(struct trace_sb *sb)
+{
+    const struct sbrec_datapath_binding *db;
+    SBREC_DATAPATH_BINDING_FOR_EACH (db, sb->idl) {
+        lflow_sim_add_datapath(sb->sim, db->tunnel_key, db->name,
+                               !strcmp(db->type, "router")
+                               ? DP_ROUTER : DP_SWITCH);
+    }
+
+    const struct sbrec_port_binding *pb;
+    SBREC_PORT_BINDING_FOR_EACH (pb, sb->idl) {
+        if (!pb->datapath) {
+            continue;
+        }
+        struct lflow_sim_datapath *dp = lflow_sim_find_datapath(
+            sb->sim, pb->datapath->name);
+        struct lflow_sim_port *port = lflow_sim_add_port(
+            sb->sim, dp, pb->tunnel_key, pb->logical_port, pb->type,
+            pb->chassis ? pb->chassis->name : NULL, pb->enabled);
+        for (size_t i = 0; i < pb->n_port_security; i++) {
+            lflow_sim_port_add_security(port, pb->port_security[i]);
+        }
+        if (!strcmp(pb->type, "patch")) {
+            lflow_sim_port_set_peer(port, smap_get(&pb->options, "peer"));
+        }
+    }
+
+    const struct sbrec_multicast_group *mg;
+    SBREC_MULTICAST_GROUP_FOR_EACH (mg, sb->idl) {
+        if (!mg->datapath) {
+            continue;
+        }
+        struct lflow_sim_datapath *dp = lflow_sim_find_datapath(
+            sb->sim, mg->datapath->name);
+        const struct lflow_sim_port **ports = xmalloc(
+            (mg->n_ports + 1) * sizeof *ports);
+        size_t n = 0;
+        for (size_t i = 0; i < mg->n_ports; i++) {
+            const struct lflow_sim_port *port = lflow_sim_find_port(
+                sb->sim, mg->ports[i]->logical_port);
+            if (port) {
+                ports[n++] = port;
+            }
+        }
+        lflow_sim_add_mcgroup(dp, mg->tunnel_key, mg->name, ports, n);
+        free(ports);
+    }
+}
+
+/* Adds every logical flow to 'sb->sim'.  A flow that does not parse is
+ * reported on stderr and left out, as the controller leaves it out. */
+static void
+trace_sb_load_flows(struct trace_sb *sb)
+{
+    const struct sbrec_logical_flow *lf;
+    SBREC_LOGICAL_FLOW_FOR_EACH (lf, sb->idl) {
+        enum pipeline pipeline;
+        if (!lf->logical_datapath
+            || !pipeline_from_string(lf->pipeline, &pipeline)) {
+            continue;
+        }
+        struct lflow_sim_datapath *dp = lflow_sim_find_datapath(
+            sb->sim, lf->logical_datapath->name);
+        char uuid[UUID_LEN + 1];
+        snprintf(uuid, sizeof uuid, UUID_FMT,
+                 UUID_ARGS(&lf->header_.uuid));
+        char *error = lflow_sim_add_flow(sb->sim, dp, pipeline,
+                                         lf->table_id, lf->priority,
+                                         lf->match, lf->actions, lf->source,
+                                         uuid);
+        if (error) {
+            fprintf(stderr, "osmotic-trace: warning: logical flow %s "
+                    "skipped: %s\n", uuid, error);
+            free(error);
+        }
+    }
+}
+
+/* Reads the SB at 'remote' into 'sb'.  Returns NULL, or an error message
+ * (then 'sb' holds nothing to close). */
+char *
+trace_sb_open(const char *remote, long long int deadline,
+              struct trace_sb *sb)
+{
+    char *error = trace_sb_connect(remote, deadline, sb);
+    if (error) {
+        ovsdb_idl_destroy(sb->idl);
+        sb->idl = NULL;
+        return error;
+    }
+    sb->sim = lflow_sim_create();
+    trace_sb_load_topology(sb);
+    trace_sb_load_flows(sb);
+    return NULL;
+}
+
+void
+trace_sb_close(struct trace_sb *sb)
+{
+    if (sb) {
+        lflow_sim_destroy(sb->sim);
+        ovsdb_idl_destroy(sb->idl);
+    }
+}
+
+/* Returns true if the first 32 bits of 'uuid' are 'cookie'. */
+static bool
+cookie_is(const struct uuid *uuid, uint32_t cookie)
+{
+    return uuid->parts[0] == cookie;
+}
+
+/* Appends to 's' the SB row whose uuid starts with the 32 bits 'cookie':
+ * a logical flow (with its stage, source and match) or the row a
+ * physical flow comes from.  Appends nothing if there is none. */
+void
+trace_sb_describe_cookie(const struct trace_sb *sb, uint32_t cookie,
+                         struct ds *s)
+{
+    const struct sbrec_logical_flow *lf;
+    SBREC_LOGICAL_FLOW_FOR_EACH (lf, sb->idl) {
+        if (cookie_is(&lf->header_.uuid, cookie)) {
+            ds_put_format(s, "%s %s, priority %"PRId64", match (%s), "
+                          "actions (%s)", lf->logical_datapath
+                          ? lf->logical_datapath->name : "?",
+                          lf->stage, lf->priority, lf->match, lf->actions);
+            if (lf->source[0]) {
+                ds_put_format(s, ", source %s", lf->source);
+            }
+            return;
+        }
+    }
+    const struct sbrec_port_binding *pb;
+    SBREC_PORT_BINDING_FOR_EACH (pb, sb->idl) {
+        if (cookie_is(&pb->header_.uuid, cookie)) {
+            ds_put_format(s, "Port_Binding %s (key %"PRId64")",
+                          pb->logical_port, pb->tunnel_key);
+            return;
+        }
+    }
+    const struct sbrec_multicast_group *mg;
+    SBREC_MULTICAST_GROUP_FOR_EACH (mg, sb->idl) {
+        if (cookie_is(&mg->header_.uuid, cookie)) {
+            ds_put_format(s, "Multicast_Group %s (key %"PRId64")",
+                          mg->name, mg->tunnel_key);
+            return;
+        }
+    }
+    const struct sbrec_chassis *ch;
+    SBREC_CHASSIS_FOR_EACH (ch, sb->idl) {
+        if (cookie_is(&ch->header_.uuid, cookie)) {
+            ds_put_format(s, "Chassis %s", ch->name);
+            return;
+        }
+    }
+    const struct sbrec_datapath_binding *db;
+    SBREC_DATAPATH_BINDING_FOR_EACH (db, sb->idl) {
+        if (cookie_is(&db->header_.uuid, cookie)) {
+            ds_put_format(s, "Datapath_Binding %s (key %"PRId64")",
+                          db->name, db->tunnel_key);
+            return;
+        }
+    }
+}
