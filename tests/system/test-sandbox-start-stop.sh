@@ -1,0 +1,78 @@
+#!/bin/bash
+# osmotic-sandbox starts three hosts whose pods ping each other across
+# hosts but not across logical switches; "status" reports every daemon
+# running; "stop" leaves no daemon and no namespace behind.
+. "$(dirname "$0")/lib.sh"
+osm_test_init
+
+sandbox=$OSM_BUILDDIR/utilities/osmotic-sandbox
+dir=$TESTDIR/sandbox
+# Namespace prefix: at most 6 characters, unique to this run.
+pfx=s$(printf '%05d' $(( $$ % 100000 )))
+
+# Whatever the sandbox started is stopped too when this test ends early.
+sandbox_cleanup() {
+    local rc=$?
+    if [ -f "$dir/pidfiles" ]; then
+        "$sandbox" stop --dir="$dir" > /dev/null 2>&1
+    fi
+    if [ $rc -ne 0 ] && [ -f "$dir/start.log" ]; then
+        echo "--- $dir/start.log (last lines)"
+        tail -n 20 "$dir/start.log"
+    fi
+    (exit $rc)
+    osm_cleanup
+}
+trap sandbox_cleanup EXIT
+
+# Bad options are refused before anything starts.
+check_error "--hosts: 9 is out of range" "$sandbox" start --hosts=9 --dir="$dir"
+check_error "--prefix" "$sandbox" start --prefix=far-too-long --dir="$dir"
+[ ! -e "$dir" ] || fail "a refused start created $dir"
+
+out=$("$sandbox" start --hosts=3 --dir="$dir" --prefix="$pfx")
+rc=$?
+echo "$out"
+[ $rc -eq 0 ] || fail "osmotic-sandbox start failed (rc $rc)"
+case $out in
+    *"fog1-a   -> edge1-b  10.244.0.32  ok"*) ;;
+    *) fail "start did not report fog1-a reaching edge1-b" ;;
+esac
+
+# Traffic, checked again from here: across hosts on "demo" and on "other",
+# none between the switches (same subnet, different switches).
+check "$sandbox" exec --dir="$dir" fog1-a ping -q -c 1 -W 2 10.244.0.32
+check "$sandbox" exec --dir="$dir" edge1-b ping -q -c 1 -W 2 10.244.0.11
+check "$sandbox" exec --dir="$dir" cloud-x ping -q -c 1 -W 2 10.244.0.121
+if "$sandbox" exec --dir="$dir" fog1-a ping -q -c 2 -i 0.3 -W 1 10.244.0.121; then
+    fail "a pod of switch demo reached a pod of switch other"
+fi
+
+# The environment file points the tools at the sandbox's databases.
+# shellcheck disable=SC1091
+. "$dir/env"
+check_output "unix:$dir/osmotic-nb.sock" printenv OSMOTIC_NB_DB
+lswitches=$(osmotic-nbctl ls-list) || fail "osmotic-nbctl ls-list failed"
+case $lswitches in
+    *"(demo)"*"(other)"*|*"(other)"*"(demo)"*) ;;
+    *) fail "expected switches demo and other, got [$lswitches]" ;;
+esac
+
+status=$("$sandbox" status --dir="$dir") || fail "status: not all running"
+case $status in
+    *"12 of 12 daemons running"*) ;;
+    *) fail "unexpected status: $status" ;;
+esac
+
+pids=$(cat $(cat "$dir/pidfiles"))
+[ "$(echo "$pids" | wc -w)" -eq 12 ] || fail "expected 12 daemons: $pids"
+
+check "$sandbox" stop --dir="$dir"
+for pid in $pids; do
+    ! kill -0 "$pid" 2>/dev/null || fail "daemon $pid still runs after stop"
+done
+left=$(ip netns list | grep "^$pfx-")
+[ -z "$left" ] || fail "namespaces left after stop: $left"
+"$sandbox" status --dir="$dir" > /dev/null
+[ $? -eq 3 ] || fail "status after stop should exit 3"
+echo PASS
