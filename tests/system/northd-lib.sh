@@ -1,0 +1,117 @@
+# Helpers for the osmotic-northd system tests; source after lib.sh.
+
+# osm_start_northd NAME [OPTION...]: starts osmotic-northd on the test's
+# NB and SB databases, with pid file, control socket and log file
+# $TESTDIR/NAME.{pid,ctl,log}.
+osm_start_northd() {
+    local name=$1
+    shift
+    osmotic-northd --detach --no-chdir --pidfile="$TESTDIR/$name.pid" \
+        --unixctl="$TESTDIR/$name.ctl" --log-file="$TESTDIR/$name.log" \
+        --nb-db="$OSMOTIC_NB_DB" --sb-db="$OSMOTIC_SB_DB" "$@" \
+        || fail "start $name"
+    osm_track_pidfile "$TESTDIR/$name.pid"
+}
+
+# northd_ctl NAME COMMAND...: runs a unixctl command of northd NAME.
+northd_ctl() {
+    local name=$1
+    shift
+    ovs-appctl -t "$TESTDIR/$name.ctl" "$@"
+}
+
+# northd_count NAME FIELD: prints the value of FIELD ("logical flows",
+# "sb transactions", ...) from northd NAME's "counts".
+northd_count() {
+    northd_ctl "$1" counts | sed -n "s/^$2: //p"
+}
+
+# sb_select TABLE COLUMNS [CONDITIONS-JSON]: prints the matching SB rows,
+# one per line, the columns (a JSON list) separated by spaces.  Sets
+# print as sorted comma-separated lists, UUIDs bare, booleans as
+# true/false.  Lines are sorted.
+sb_select() {
+    local table=$1 columns=$2 where=${3:-[]}
+    ovsdb-client transact "$OSMOTIC_SB_DB" \
+        "[\"Osmotic_Southbound\",{\"op\":\"select\",\"table\":\"$table\",
+          \"where\":$where,\"columns\":$columns}]" \
+    | python3 -c '
+import json, sys
+columns = json.loads(sys.argv[1])
+def show(v):
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, list):
+        if v[0] == "set":
+            return ",".join(sorted(show(x) for x in v[1]))
+        if v[0] in ("uuid", "named-uuid"):
+            return v[1]
+        if v[0] == "map":
+            return ",".join(sorted("%s=%s" % (show(k), show(x))
+                                   for k, x in v[1]))
+    return str(v)
+result = json.load(sys.stdin)[0]
+if "error" in result:
+    sys.exit("select failed: %s" % result)
+lines = [" ".join(show(r[c]) for c in columns) for r in result["rows"]]
+print("\n".join(sorted(lines)))
+' "$columns"
+}
+
+# sb_lflows [DATAPATH-NAME]: prints the logical flows (of one datapath)
+# as "STAGE PRIORITY MATCH actions=ACTIONS", sorted.
+sb_lflows() {
+    local where=[]
+    if [ $# -gt 0 ]; then
+        local dp
+        dp=$(sb_select Datapath_Binding '["_uuid"]' \
+                 "[[\"name\",\"==\",\"$1\"]]") || return 1
+        where="[[\"logical_datapath\",\"==\",[\"uuid\",\"$dp\"]]]"
+    fi
+    ovsdb-client transact "$OSMOTIC_SB_DB" \
+        "[\"Osmotic_Southbound\",{\"op\":\"select\",\"table\":\"Logical_Flow\",
+          \"where\":$where,
+          \"columns\":[\"stage\",\"priority\",\"match\",\"actions\"]}]" \
+    | python3 -c '
+import json, sys
+rows = json.load(sys.stdin)[0]["rows"]
+lines = ["%s %d %s actions=%s" % (r["stage"], r["priority"], r["match"],
+                                  r["actions"]) for r in rows]
+print("\n".join(sorted(lines)))
+'
+}
+
+# check_lflows [DATAPATH] < LINES: every line of stdin must be a line
+# that sb_lflows prints.  check_no_lflows: none of them may be.
+check_lflows() {
+    local have line
+    have=$(sb_lflows ${1:+"$1"}) || fail "sb_lflows failed"
+    while IFS= read -r line; do
+        echo "$have" | grep -Fxq -- "$line" \
+            || fail "missing logical flow: $line
+$have"
+    done
+}
+check_no_lflows() {
+    local have line
+    have=$(sb_lflows ${1:+"$1"}) || fail "sb_lflows failed"
+    while IFS= read -r line; do
+        ! echo "$have" | grep -Fxq -- "$line" \
+            || fail "unexpected logical flow: $line"
+    done
+}
+
+# sb_port_key PORT: prints the tunnel key of Port_Binding PORT.
+sb_port_key() {
+    sb_select Port_Binding '["tunnel_key"]' "[[\"logical_port\",\"==\",\"$1\"]]"
+}
+
+# sb_dp_key SWITCH: prints the tunnel key of Datapath_Binding SWITCH.
+sb_dp_key() {
+    sb_select Datapath_Binding '["tunnel_key"]' "[[\"name\",\"==\",\"$1\"]]"
+}
+
+# sb_dump: prints the whole southbound database.
+sb_dump() {
+    ovsdb-client dump "$OSMOTIC_SB_DB" Osmotic_Southbound
+}

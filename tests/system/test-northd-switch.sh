@@ -1,0 +1,146 @@
+#!/bin/bash
+# osmotic-northd: switches and ports become Datapath_Binding,
+# Port_Binding, Multicast_Group and logical flows (port security, ARP
+# responder, L2 lookup), follow changes, and disappear with their NB rows.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/northd-lib.sh"
+osm_test_init
+osm_start_nb
+osm_start_sb
+osm_start_northd northd
+
+nbctl() {
+    osmotic-nbctl --wait=sb --timeout=10 "$@"
+}
+
+check osmotic-nbctl init
+check nbctl ls-add sw0 \
+    -- lsp-add sw0 p1 -- lsp-set-addresses p1 "0a:00:00:00:00:01 10.0.0.1" \
+    -- lsp-add sw0 p2 -- lsp-set-addresses p2 "0a:00:00:00:00:02 10.0.0.2" \
+    -- lsp-set-port-security p2 "0a:00:00:00:00:02 10.0.0.2" \
+    -- lsp-add sw0 p3 -- lsp-set-addresses p3 unknown
+
+# Rows: one datapath, ports with keys in name order, both groups.
+check_output "sw0 1 switch" sb_select Datapath_Binding '["name","tunnel_key","type"]'
+check_output "p1 1 true 0a:00:00:00:00:01 10.0.0.1
+p2 2 true 0a:00:00:00:00:02 10.0.0.2
+p3 3 true unknown" sb_select Port_Binding '["logical_port","tunnel_key","enabled","mac"]'
+check_output "0a:00:00:00:00:02 10.0.0.2" \
+    sb_select Port_Binding '["port_security"]' '[["logical_port","==","p2"]]'
+pb() { sb_select Port_Binding '["_uuid"]' "[[\"logical_port\",\"==\",\"$1\"]]"; }
+p1=$(pb p1) p2=$(pb p2) p3=$(pb p3)
+check_output "_MC_flood 32768 $(echo "$p1 $p2 $p3" | tr ' ' '\n' | sort | paste -sd,)
+_MC_unknown 32769 $p3" sb_select Multicast_Group '["name","tunnel_key","ports"]'
+
+# Flows of the datapath and of each port.
+check_lflows <<'EOF'
+ls_in_port_sec 100 dl_src=01:00:00:00:00:00/01:00:00:00:00:00 actions=drop
+ls_in_port_sec 0  actions=next
+ls_in_port_sec 90 reg14=2,dl_src=0a:00:00:00:00:02,ip,nw_src=10.0.0.2 actions=next
+ls_in_port_sec 90 reg14=2,dl_src=0a:00:00:00:00:02,arp,arp_spa=10.0.0.2,arp_sha=0a:00:00:00:00:02 actions=next
+ls_in_port_sec 90 reg14=2,dl_src=0a:00:00:00:00:02,udp,nw_src=0.0.0.0,nw_dst=255.255.255.255,tp_src=68,tp_dst=67 actions=next
+ls_in_port_sec 80 reg14=2 actions=drop
+EOF
+check_no_lflows <<'EOF'
+ls_in_port_sec 80 reg14=1 actions=drop
+EOF
+check_lflows <<'EOF'
+ls_in_arp_rsp 50 arp,arp_op=1,arp_tpa=10.0.0.1 actions=move:eth_src[]->eth_dst[],set_field:0a:00:00:00:00:01->eth_src,set_field:2->arp_op,move:arp_sha[]->arp_tha[],set_field:0a:00:00:00:00:01->arp_sha,move:arp_spa[]->arp_tpa[],set_field:10.0.0.1->arp_spa,move:reg14[]->reg15[],load:1->reg10[0],output
+ls_in_arp_rsp 60 reg14=1,arp,arp_op=1,arp_tpa=10.0.0.1 actions=next
+ls_in_arp_rsp 0  actions=next
+ls_in_l2_lkup 70 dl_dst=01:00:00:00:00:00/01:00:00:00:00:00 actions=load:32768->reg15[],output
+ls_in_l2_lkup 50 dl_dst=0a:00:00:00:00:01 actions=load:1->reg15[],output
+ls_in_l2_lkup 50 dl_dst=0a:00:00:00:00:02 actions=load:2->reg15[],output
+ls_in_l2_lkup 0  actions=load:32769->reg15[],output
+ls_out_port_sec 90 reg15=2,dl_dst=0a:00:00:00:00:02,ip,nw_dst=10.0.0.2 actions=output
+ls_out_port_sec 90 reg15=2,dl_dst=01:00:00:00:00:00/01:00:00:00:00:00,arp actions=output
+ls_out_port_sec 80 reg15=2 actions=drop
+ls_out_port_sec 0  actions=output
+EOF
+
+# Every flow carries its NB origin, and parses as OpenFlow once the
+# pseudo-actions are replaced.
+ls_uuid=$(osmotic-nbctl get Logical_Switch sw0 _uuid)
+p2_nb=$(osmotic-nbctl get Logical_Switch_Port p2 _uuid)
+[ "$(sb_select Logical_Flow '["source"]' '[["match","==","reg14=2"]]')" = \
+  "Logical_Switch_Port:$p2_nb" ] || fail "wrong source for p2's flow"
+[ "$(sb_select Logical_Flow '["source"]' '[["priority","==",70]]')" = \
+  "Logical_Switch:$ls_uuid" ] || fail "wrong source for the flood flow"
+sb_lflows | python3 -c '
+import sys
+for line in sys.stdin:
+    stage, prio, rest = line.rstrip("\n").split(" ", 2)
+    match, actions = rest.rsplit(" actions=", 1)
+    actions = ",".join({"next": "resubmit(,1)", "output": "resubmit(,2)"}
+                       .get(a, a) for a in actions.split(","))
+    print("priority=%s%s,actions=%s" % (prio, "," + match if match else "",
+                                        actions))
+' > "$TESTDIR/flows.txt"
+check ovs-ofctl parse-flows "$TESTDIR/flows.txt" > /dev/null
+
+# A switch without addresses or port security uses no ARP responder and
+# no egress stage: those stages get no flows at all.
+check nbctl ls-add sw1 -- lsp-add sw1 q1
+flows=$(sb_lflows sw1) || fail "sb_lflows"
+! echo "$flows" | grep -qE '^(ls_in_arp_rsp|ls_out_port_sec) ' \
+    || fail "unused stage has flows: $flows"
+[ "$(echo "$flows" | wc -l)" = 4 ] || fail "sw1 should have 4 flows: $flows"
+check_output "2" sb_dp_key sw1
+check_output "1" sb_port_key q1
+
+# Disabling a port drops its traffic both ways, takes it out of the
+# flood group and out of L2 lookup.
+check nbctl lsp-set-enabled p1 disabled
+check_lflows <<'EOF'
+ls_in_port_sec 100 reg14=1 actions=drop
+ls_out_port_sec 100 reg15=1 actions=drop
+EOF
+check_no_lflows <<'EOF'
+ls_in_l2_lkup 50 dl_dst=0a:00:00:00:00:01 actions=load:1->reg15[],output
+EOF
+check_output false sb_select Port_Binding '["enabled"]' '[["logical_port","==","p1"]]'
+check_output "$(echo "$p2 $p3" | tr ' ' '\n' | sort | paste -sd,)" \
+    sb_select Multicast_Group '["ports"]' '[["name","==","_MC_flood"],["tunnel_key","==",32768],["datapath","==",["uuid","'"$(sb_select Datapath_Binding '["_uuid"]' '[["name","==","sw0"]]')"'"]]]'
+check nbctl lsp-set-enabled p1 enabled
+check_lflows <<'EOF'
+ls_in_l2_lkup 50 dl_dst=0a:00:00:00:00:01 actions=load:1->reg15[],output
+EOF
+
+# Changing addresses replaces the port's flows.
+check nbctl lsp-set-addresses p1 "0a:00:00:00:00:11 10.0.0.11"
+check_lflows <<'EOF'
+ls_in_l2_lkup 50 dl_dst=0a:00:00:00:00:11 actions=load:1->reg15[],output
+EOF
+check_no_lflows <<'EOF'
+ls_in_l2_lkup 50 dl_dst=0a:00:00:00:00:01 actions=load:1->reg15[],output
+ls_in_arp_rsp 60 reg14=1,arp,arp_op=1,arp_tpa=10.0.0.1 actions=next
+EOF
+
+# Without an "unknown" port, unknown unicast is dropped and the group
+# goes away.
+check nbctl lsp-del p3
+check_lflows sw0 <<'EOF'
+ls_in_l2_lkup 0  actions=drop
+EOF
+check_output "" sb_select Multicast_Group '["name"]' '[["name","==","_MC_unknown"]]'
+check_output "" sb_port_key p3
+
+# A new port gets the lowest free key; keys of others do not move.
+check nbctl lsp-add sw0 p4
+check_output 3 sb_port_key p4
+check_output 2 sb_port_key p2
+
+# Deleting a switch removes everything of it, and only that.
+check nbctl ls-del sw0
+check_output "sw1" sb_select Datapath_Binding '["name"]'
+check_output "q1" sb_select Port_Binding '["logical_port"]'
+[ -z "$(sb_lflows sw0)" ] || fail "sw0 flows left"
+n=$(sb_lflows | wc -l)
+check_output "$n" northd_count northd "logical flows"
+check_output "_MC_flood" sb_select Multicast_Group '["name"]'
+check nbctl ls-del sw1
+check_output "" sb_select Logical_Flow '["_uuid"]'
+check_output "" sb_select Port_Binding '["_uuid"]'
+check_output "" sb_select Multicast_Group '["_uuid"]'
+check_output "" sb_select Datapath_Binding '["_uuid"]'
+check_output active northd_ctl northd status
