@@ -101,6 +101,17 @@ switch_names() {
 }
 check_output '[{"rows":[{"name":"sw-kept"}]}]' switch_names
 
+# northd, started on the two sockets, compiles the switch into the SB.
+datapath_compiled() {
+    ovsdb-client query "$SB" '["Osmotic_Southbound",
+        {"op": "select", "table": "Datapath_Binding",
+         "where": [["name", "==", "sw-kept"]], "columns": ["name"]}]' \
+        | grep -q '"name":"sw-kept"'
+}
+if [ ${#NORTHD_OPT[@]} -eq 0 ]; then
+    wait_until datapath_compiled
+fi
+
 # Starting again changes nothing.
 pids=$(pids_of)
 out=$(ctl start_central) || fail "second start_central failed: $out"
@@ -140,6 +151,10 @@ for pid in $pids; do
 done
 check ctl status_central > /dev/null
 check_output '[{"rows":[{"name":"sw-kept"}]}]' switch_names
+
+if [ ${#NORTHD_OPT[@]} -eq 0 ]; then
+    wait_until datapath_compiled
+fi
 
 check ctl stop_central > /dev/null
 for d in $daemons; do
