@@ -568,7 +568,7 @@ ofctrl_put(struct ofctrl *oc, const struct ofctrl_flow_table *desired,
         return;
     }
 
-    uint32_t bundle_id = oc->next_bundle_id++;
+    uint32_t bundle_id = oc->next_bundle_id;
     struct ovs_list msgs = OVS_LIST_INITIALIZER(&msgs);
     struct ofctrl_flow *f, *next;
     size_t n_add = 0, n_del = 0;
@@ -607,6 +607,7 @@ ofctrl_put(struct ofctrl *oc, const struct ofctrl_flow_table *desired,
         return;
     }
 
+    oc->next_bundle_id++;
     VLOG_INFO("br-int: bundle %"PRIu32": %"PRIuSIZE" adds, %"PRIuSIZE
              " deletes", bundle_id, n_add, n_del);
     ofctrl_send_bundle_ctrl(oc, bundle_id, OFPBCT_OPEN_REQUEST);

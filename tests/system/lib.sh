@@ -106,3 +106,57 @@ wait_until() {
         sleep 0.2
     done
 }
+
+# --- Switching helpers ------------------------------------------------------
+
+# osm_start_central: the NB and SB databases and osmotic-northd.
+osm_start_central() {
+    osm_start_nb
+    osm_start_sb
+    check osmotic-nbctl init
+    osm_start_northd
+}
+
+# osm_lsp_add SWITCH LPORT MAC IP: adds LPORT to SWITCH (created if
+# missing) with addresses and port security "MAC IP".
+osm_lsp_add() {
+    osmotic-nbctl ls-list | grep -q "($1)$" || check osmotic-nbctl ls-add "$1"
+    check osmotic-nbctl lsp-add "$1" "$2"
+    check osmotic-nbctl lsp-set-addresses "$2" "$3 $4"
+    check osmotic-nbctl lsp-set-port-security "$2" "$3 $4"
+}
+
+# osm_prime_underlay HOST...: pings between the lane-0 underlay addresses
+# of every pair of HOSTs, so that the userspace datapath knows its tunnel
+# neighbours before the first encapsulated packet.
+osm_prime_underlay() {
+    local a b ip
+    for a in "$@"; do
+        for b in "$@"; do
+            [ "$a" != "$b" ] || continue
+            ip=$(osm_host_vsctl "$b" get open_vswitch . \
+                     external_ids:osmotic-encap-ip | tr -d '"')
+            osm_host_exec "$a" ping -q -c 1 -W 2 "${ip%%,*}" >/dev/null \
+                || fail "underlay $a -> $b ($ip)"
+        done
+    done
+}
+
+# osm_ping POD IP: succeeds if POD gets an answer from IP (3 tries).
+osm_ping() {
+    osm_pod_exec "$1" ping -q -c 3 -i 0.2 -W 1 "$2" >/dev/null 2>&1
+}
+
+# check_ping POD IP / check_no_ping POD IP: fail the test unless POD
+# reaches (does not reach) IP.
+check_ping() {
+    osm_ping "$1" "$2" || fail "$1 cannot ping $2"
+}
+check_no_ping() {
+    ! osm_ping "$1" "$2" || fail "$1 can ping $2 but should not"
+}
+
+# osm_flows HOST: HOST's br-int flows without counters, sorted.
+osm_flows() {
+    osm_host_ofctl "$1" dump-flows --no-stats br-int | sort
+}
