@@ -724,11 +724,13 @@ sync_changed_switch(struct nd_datapaths *nds,
     struct nd_datapath *od = nd_datapath_find(nds, &ls->header_.uuid);
     struct nd_port *op;
     if (nbrec_logical_switch_is_deleted(ls)) {
-        if (od) {
+        if (od && hmapx_add(doomed, od)) {
             LIST_FOR_EACH (op, dp_node, &od->ports) {
                 port_target_set(targets, &op->nb_uuid, NULL, false);
             }
-            hmapx_add(doomed, od);
+            /* The key is free for a switch created in the same batch. */
+            tunnel_keys_release(&nds->dp_keys, od->tunnel_key);
+            od->tunnel_key = 0;
         }
         return;
     }
@@ -849,10 +851,32 @@ nd_datapaths_sync_incremental(struct nd_datapaths *nds,
     struct hmap targets = HMAP_INITIALIZER(&targets);
     struct hmapx doomed = HMAPX_INITIALIZER(&doomed);
 
+    /* Deleted switches first, so that their keys are free; then the
+     * others in name order, so that new switches get keys in that
+     * order. */
+    const struct nbrec_logical_switch **switches = NULL;
+    size_t n_switches = 0, allocated = 0;
     const struct nbrec_logical_switch *ls;
     NBREC_LOGICAL_SWITCH_FOR_EACH_TRACKED (ls, ctx->nb_idl) {
-        sync_changed_switch(nds, ls, ctx, &targets, &doomed, changes);
+        if (nbrec_logical_switch_is_deleted(ls)) {
+            sync_changed_switch(nds, ls, ctx, &targets, &doomed, changes);
+        } else {
+            if (n_switches >= allocated) {
+                switches = x2nrealloc(switches, &allocated,
+                                      sizeof *switches);
+            }
+            switches[n_switches++] = ls;
+        }
     }
+    if (n_switches) {
+        qsort(switches, n_switches, sizeof *switches,
+              compare_switches_by_name);
+    }
+    for (size_t i = 0; i < n_switches; i++) {
+        sync_changed_switch(nds, switches[i], ctx, &targets, &doomed,
+                            changes);
+    }
+    free(switches);
 
     const struct nbrec_logical_switch_port *lsp;
     NBREC_LOGICAL_SWITCH_PORT_FOR_EACH_TRACKED (lsp, ctx->nb_idl) {

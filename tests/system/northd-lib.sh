@@ -111,7 +111,11 @@ sb_dp_key() {
     sb_select Datapath_Binding '["tunnel_key"]' "[[\"name\",\"==\",\"$1\"]]"
 }
 
-# sb_dump: prints the whole southbound database.
+# sb_dump: prints the southbound tables northd writes, except SB_Global
+# (whose nb_cfg every "--wait" bumps).
 sb_dump() {
-    ovsdb-client dump "$OSMOTIC_SB_DB" Osmotic_Southbound
+    local t
+    for t in Datapath_Binding Port_Binding Multicast_Group Logical_Flow; do
+        ovsdb-client dump "$OSMOTIC_SB_DB" Osmotic_Southbound "$t" || return 1
+    done
 }
