@@ -10,6 +10,7 @@ tests_unit_osmotic_unit_SOURCES = \
 	tests/unit/test-expr-parse.c \
 	tests/unit/test-lflow-sim.c \
 	tests/unit/test-lport-addresses.c \
+	tests/unit/test-nb-validate.c \
 	tests/unit/test-tunnel-keys.c
 tests_unit_osmotic_unit_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_osmotic_unit_LDADD = $(OSMOTIC_LDADD) $(CHECK_LIBS)

@@ -13,6 +13,7 @@ main(void)
         expr_parse_suite,
         lflow_sim_suite,
         lport_addresses_suite,
+        nb_validate_suite,
         tunnel_keys_suite,
     };
 

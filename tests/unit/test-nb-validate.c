@@ -1,0 +1,167 @@
+#include <config.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/nb-validate.h"
+#include "tests/unit/unit-suites.h"
+
+/* Asserts that 'error' is NULL, printing it otherwise. */
+#define ck_assert_ok(ERROR)                                             \
+    do {                                                                \
+        char *error_ = (ERROR);                                         \
+        ck_assert_msg(!error_, "unexpected error: %s", error_);         \
+    } while (0)
+
+/* Asserts that 'error' is non-NULL and mentions 'needle', and frees it. */
+#define ck_assert_error(ERROR, NEEDLE)                                  \
+    do {                                                                \
+        char *error_ = (ERROR);                                         \
+        ck_assert_msg(error_ != NULL, "expected an error");             \
+        ck_assert_msg(strstr(error_, NEEDLE) != NULL,                   \
+                      "error \"%s\" lacks \"%s\"", error_, NEEDLE);     \
+        free(error_);                                                   \
+    } while (0)
+
+START_TEST(test_ip_or_cidr)
+{
+    ck_assert_ok(nb_validate_ip_or_cidr("10.0.0.1"));
+    ck_assert_ok(nb_validate_ip_or_cidr("10.0.0.0/8"));
+    ck_assert_ok(nb_validate_ip_or_cidr("fd00::/64"));
+    ck_assert_error(nb_validate_ip_or_cidr("10.0.0.1/8"), "host bits");
+    ck_assert_error(nb_validate_ip_or_cidr("10.0.0"), "10.0.0: invalid IP");
+    ck_assert_error(nb_validate_ip("10.0.0.0/8"), "prefix length");
+}
+END_TEST
+
+START_TEST(test_names)
+{
+    ck_assert_ok(nb_validate_name("web_v1.2"));
+    ck_assert_ok(nb_validate_name("_x"));
+    ck_assert_error(nb_validate_name(""), "empty name");
+    ck_assert_error(nb_validate_name("2web"), "must start with a letter");
+    ck_assert_error(nb_validate_name("web-1"), "web-1: invalid name");
+}
+END_TEST
+
+START_TEST(test_route_families)
+{
+    ck_assert_ok(nb_validate_route("0.0.0.0/0", "10.0.0.1"));
+    ck_assert_ok(nb_validate_route("fd01::/64", "fd00::1"));
+    ck_assert_ok(nb_validate_route("10.1.0.0/16", "discard"));
+    ck_assert_error(nb_validate_route("10.1.0.0/16", "fd00::1"),
+                    "fd00::1: nexthop is not in the address family");
+    ck_assert_error(nb_validate_route("10.1.0.0/16", "10.0.0.0/24"),
+                    "prefix length is not allowed");
+}
+END_TEST
+
+START_TEST(test_nat_rules)
+{
+    ck_assert_ok(nb_validate_nat("snat", "172.16.0.1", "10.0.0.0/24",
+                                 NULL, NULL));
+    ck_assert_ok(nb_validate_nat("dnat_and_snat", "172.16.0.1", "10.0.0.5",
+                                 "p1", "0a:00:00:00:00:01"));
+    ck_assert_error(nb_validate_nat("dnat", "172.16.0.1", "10.0.0.0/24",
+                                    NULL, NULL), "prefix length");
+    ck_assert_error(nb_validate_nat("masq", "172.16.0.1", "10.0.0.5",
+                                    NULL, NULL), "masq: invalid NAT type");
+    ck_assert_error(nb_validate_nat("dnat", "172.16.0.1", "10.0.0.5",
+                                    "p1", "0a:00:00:00:00:01"),
+                    "only allowed with dnat_and_snat");
+    ck_assert_error(nb_validate_nat("dnat_and_snat", "172.16.0.1",
+                                    "10.0.0.5", "p1", NULL),
+                    "must be given together");
+    ck_assert_error(nb_validate_nat("dnat", "172.16.0.1", "fd00::5",
+                                    NULL, NULL), "address family");
+}
+END_TEST
+
+START_TEST(test_lb_vips)
+{
+    bool port, v6;
+    ck_assert_ok(nb_validate_lb_vip("10.96.0.1:80", &port, &v6));
+    ck_assert(port && !v6);
+    ck_assert_ok(nb_validate_lb_vip("10.96.0.1", &port, &v6));
+    ck_assert(!port && !v6);
+    ck_assert_ok(nb_validate_lb_vip("[fd00::1]:53", &port, &v6));
+    ck_assert(port && v6);
+    ck_assert_ok(nb_validate_lb_vip("fd00::1", &port, &v6));
+    ck_assert(!port && v6);
+    ck_assert_error(nb_validate_lb_vip("10.96.0.1:0", &port, &v6),
+                    "invalid port");
+    ck_assert_error(nb_validate_lb_vip("10.96.0.1:65536", &port, &v6),
+                    "invalid port");
+    ck_assert_error(nb_validate_lb_vip("[fd00::1:53", &port, &v6),
+                    "missing ']'");
+    ck_assert_error(nb_validate_lb_vip("10.96.0:80", &port, &v6),
+                    "10.96.0:80: invalid IP address");
+}
+END_TEST
+
+START_TEST(test_lb_backends)
+{
+    ck_assert_ok(nb_validate_lb_backends("10.96.0.1:80",
+                                         "10.0.0.1:8080,10.0.0.2:8080"));
+    ck_assert_ok(nb_validate_lb_backends("10.96.0.1", "10.0.0.1"));
+    ck_assert_ok(nb_validate_lb_backends("10.96.0.1:80", ""));
+    ck_assert_error(nb_validate_lb_backends("10.96.0.1:80", "10.0.0.1"),
+                    "backend must have a port");
+    ck_assert_error(nb_validate_lb_backends("10.96.0.1", "10.0.0.1:80"),
+                    "backend must not have a port");
+    ck_assert_error(nb_validate_lb_backends("[fd00::1]:80",
+                                            "10.0.0.1:80"),
+                    "address family");
+    ck_assert_error(nb_validate_lb_backends("10.96.0.1:80",
+                                            "10.0.0.1:80,10.0.0.x:80"),
+                    "10.0.0.x:80: invalid IP address");
+}
+END_TEST
+
+START_TEST(test_connection_targets)
+{
+    ck_assert_ok(nb_validate_connection_target("ptcp:6641"));
+    ck_assert_ok(nb_validate_connection_target("ptcp:6641:127.0.0.1"));
+    ck_assert_ok(nb_validate_connection_target("pssl:6641:[::1]"));
+    ck_assert_ok(nb_validate_connection_target("tcp:10.0.0.1:6641"));
+    ck_assert_ok(nb_validate_connection_target("ssl:[fd00::1]:6641"));
+    ck_assert_ok(nb_validate_connection_target("punix:/run/nb.sock"));
+    ck_assert_error(nb_validate_connection_target("tcp:10.0.0.1"),
+                    "expected tcp:IP:PORT");
+    ck_assert_error(nb_validate_connection_target("ptcp:http"),
+                    "expected ptcp:PORT[:IP]");
+    ck_assert_error(nb_validate_connection_target("ptcp:70000"),
+                    "invalid target");
+    ck_assert_error(nb_validate_connection_target("http://x"),
+                    "invalid connection target");
+    ck_assert_error(nb_validate_connection_target("unix:"),
+                    "missing socket file name");
+}
+END_TEST
+
+START_TEST(test_port_types)
+{
+    ck_assert_ok(nb_validate_lsp_type(""));
+    ck_assert_ok(nb_validate_lsp_type("router"));
+    ck_assert_ok(nb_validate_lsp_type("localnet"));
+    ck_assert_error(nb_validate_lsp_type("patch"), "patch: invalid port");
+}
+END_TEST
+
+/* The suite of lib/nb-validate's value checkers. */
+Suite *
+nb_validate_suite(void)
+{
+    Suite *s = suite_create("nb-validate");
+    TCase *tc = tcase_create("values");
+    tcase_add_test(tc, test_ip_or_cidr);
+    tcase_add_test(tc, test_names);
+    tcase_add_test(tc, test_route_families);
+    tcase_add_test(tc, test_nat_rules);
+    tcase_add_test(tc, test_lb_vips);
+    tcase_add_test(tc, test_lb_backends);
+    tcase_add_test(tc, test_connection_targets);
+    tcase_add_test(tc, test_port_types);
+    suite_add_tcase(s, tc);
+    return s;
+}
