@@ -1,8 +1,8 @@
 /*
  * libFuzzer harness for the match language: parses the input, prints the
  * canonical text and checks that it parses back to the same text, then
- * evaluates the expression against a fixed packet and tries the input
- * as a microflow.  Any crash, sanitizer report or abort() is a bug.
+ * evaluates the expression against a fixed packet, and tries the input
+ * as a microflow, which must match the packet it describes.  Any crash, sanitizer report or abort() is a bug.
  */
 #include <config.h>
 
@@ -101,8 +101,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         expr_destroy(e);
     }
 
+    /* A microflow describes a packet that it matches. */
     struct expr_packet packet;
     error = expr_parse_microflow(input, &packet);
+    if (!error) {
+        error = expr_parse_string(input, NULL, &e);
+        if (error) {
+            fail("microflow is not an expression", input, error);
+        }
+        if (!expr_evaluate(e, &packet, NULL, NULL)) {
+            fail("microflow does not match its own packet", input, "");
+        }
+        expr_destroy(e);
+    }
     free(error);
     expr_packet_destroy(&packet);
 

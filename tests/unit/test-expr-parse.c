@@ -250,6 +250,8 @@ START_TEST(test_canonical_text_parses_to_itself)
         "arp.sha == 0a:00:00:00:00:01 && arp.tpa == 10.0.0.1 && "
         "arp.tha != 00:00:00:00:00:00 && arp.spa == $as",
         "ip.dscp == 46 || ip.ttl <= 1 || icmp4.code != 0",
+        /* Prerequisites factored out of an OR must not come back. */
+        "icmp || ip4.src == {$as, 10.0.0.2, 5} && ip",
     };
     for (size_t i = 0; i < ARRAY_SIZE(inputs); i++) {
         char *once = parse_to_string(inputs[i], NULL);
