@@ -435,7 +435,8 @@ validate_each(char **values, size_t n, char *(*check)(const char *))
 
 /* Checks that a Logical_Switch_Port's parent/tag and type make sense. */
 static char *
-validate_lsp_tag(const struct nbrec_logical_switch_port *lsp)
+validate_lsp_tag(struct ovsdb_idl *idl,
+                 const struct nbrec_logical_switch_port *lsp)
 {
     if (lsp->parent_name && !lsp->n_tag_request) {
         return xasprintf("parent_name: %s: a parent port needs a tag",
@@ -445,13 +446,18 @@ validate_lsp_tag(const struct nbrec_logical_switch_port *lsp)
         return xasprintf("parent_name: %s: a port cannot be its own parent",
                          lsp->parent_name);
     }
+    if (lsp->parent_name && !lsp_exists(idl, lsp->parent_name)) {
+        return xasprintf("parent_name: %s: no logical switch port named %s",
+                         lsp->parent_name, lsp->parent_name);
+    }
     return NULL;
 }
 
 /* Validates a Logical_Switch_Port row.  The returned message is prefixed
  * by the column name. */
 static char *
-validate_lsp(const struct nbrec_logical_switch_port *lsp)
+validate_lsp(struct ovsdb_idl *idl,
+             const struct nbrec_logical_switch_port *lsp)
 {
     char *error;
     if (!lsp->name[0]) {
@@ -467,7 +473,7 @@ validate_lsp(const struct nbrec_logical_switch_port *lsp)
         || (error = with_column("type", nb_validate_lsp_type(lsp->type)))) {
         return error;
     }
-    return validate_lsp_tag(lsp);
+    return validate_lsp_tag(idl, lsp);
 }
 
 /* Validates a Logical_Router_Port row. */
@@ -665,15 +671,16 @@ validate_connection(const struct nbrec_connection *conn)
                        nb_validate_connection_target(conn->target));
 }
 
-/* Returns a label for 'row' in error messages: its table and its name, or
- * its UUID for a table without names. */
+/* Returns a label for 'row' in error messages: its table and its name (or
+ * target), or its UUID for a table without names. */
 static char *
 row_label(const struct ovsdb_idl_row *row)
 {
     const struct ovsdb_idl_table_class *tc = row->table->class_;
     const struct ovsdb_idl_column *name = NULL;
     for (size_t i = 0; i < tc->n_columns; i++) {
-        if (!strcmp(tc->columns[i].name, "name")
+        if ((!strcmp(tc->columns[i].name, "name")
+             || !strcmp(tc->columns[i].name, "target"))
             && tc->columns[i].type.key.type == OVSDB_TYPE_STRING) {
             name = &tc->columns[i];
         }
@@ -695,7 +702,7 @@ validate_row__(struct ovsdb_idl *idl, const struct ovsdb_idl_row *row)
     const void *r = row;
 
     if (tc == &nbrec_table_logical_switch_port) {
-        return validate_lsp(r);
+        return validate_lsp(idl, r);
     } else if (tc == &nbrec_table_logical_router_port) {
         return validate_lrp(idl, r);
     } else if (tc == &nbrec_table_logical_router_static_route) {
@@ -728,12 +735,57 @@ validate_row__(struct ovsdb_idl *idl, const struct ovsdb_idl_row *row)
     return NULL;
 }
 
+/* Returns the "name" column of 'tc' if the schema makes names unique in
+ * that table (an index on "name"), otherwise NULL. */
+static const struct ovsdb_idl_column *
+unique_name_column(const struct ovsdb_idl_table_class *tc)
+{
+    if (tc == &nbrec_table_load_balancer || tc == &nbrec_table_acl
+        || tc == &nbrec_table_rampout_rule) {
+        return NULL;
+    }
+    for (size_t i = 0; i < tc->n_columns; i++) {
+        if (!strcmp(tc->columns[i].name, "name")
+            && tc->columns[i].type.key.type == OVSDB_TYPE_STRING
+            && tc->columns[i].type.n_min == 1) {
+            return &tc->columns[i];
+        }
+    }
+    return NULL;
+}
+
+/* Checks that no other row of 'row''s table has its name, where names
+ * must be unique. */
+static char *
+validate_unique_name(struct ovsdb_idl *idl, const struct ovsdb_idl_row *row)
+{
+    const struct ovsdb_idl_table_class *tc = row->table->class_;
+    const struct ovsdb_idl_column *col = unique_name_column(tc);
+    if (!col) {
+        return NULL;
+    }
+    const char *name = ovsdb_idl_read(row, col)->keys[0].s->string;
+    for (const struct ovsdb_idl_row *other = ovsdb_idl_first_row(idl, tc);
+         other; other = ovsdb_idl_next_row(other)) {
+        if (other != row
+            && !strcmp(ovsdb_idl_read(other, col)->keys[0].s->string,
+                       name)) {
+            return xasprintf("name: \"%s\": another row of %s has this "
+                             "name", name, tc->name);
+        }
+    }
+    return NULL;
+}
+
 /* Validates 'row', a row of an Osmotic_Northbound table in 'idl', against
  * the rest of 'idl''s contents. */
 char *
 nb_validate_row(struct ovsdb_idl *idl, const struct ovsdb_idl_row *row)
 {
-    char *error = validate_row__(idl, row);
+    char *error = validate_unique_name(idl, row);
+    if (!error) {
+        error = validate_row__(idl, row);
+    }
     if (error) {
         char *label = row_label(row);
         char *msg = xasprintf("%s: %s", label, error);

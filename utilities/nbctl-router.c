@@ -72,7 +72,7 @@ cmd_lr_add(struct ctl_context *ctx)
     const char *name = ctx->argc > 1 ? ctx->argv[1] : NULL;
     bool may_exist = has_option(ctx, "--may-exist");
 
-    if (name && !has_option(ctx, "--add-duplicate")) {
+    if (name) {
         const struct nbrec_logical_router *lr;
         if (!nbctl_check(ctx, find_lr(ctx, name, false, &lr))) {
             return;
@@ -781,8 +781,8 @@ cmd_lr_nat_list(struct ctl_context *ctx)
 
 /* Logical router commands. */
 static const struct ctl_command_syntax router_commands[] = {
-    { "lr-add", 0, 1, "[ROUTER]", NULL, cmd_lr_add, NULL,
-      "--may-exist,--add-duplicate", RW },
+    { "lr-add", 0, 1, "[ROUTER]", NULL, cmd_lr_add, NULL, "--may-exist",
+      RW },
     { "lr-del", 1, 1, "ROUTER", NULL, cmd_lr_del, NULL, "--if-exists", RW },
     { "lr-list", 0, 0, "", NULL, cmd_lr_list, NULL, "", RO },
     { "lrp-add", 4, INT_MAX, "ROUTER PORT MAC NETWORK... [peer=PEER]", NULL,

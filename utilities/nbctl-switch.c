@@ -15,6 +15,7 @@
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/shash.h"
 #include "smap.h"
+#include "sset.h"
 #include "svec.h"
 #include "util.h"
 
@@ -52,9 +53,8 @@ cmd_ls_add(struct ctl_context *ctx)
 {
     const char *name = ctx->argc > 1 ? ctx->argv[1] : NULL;
     bool may_exist = shash_find(&ctx->options, "--may-exist") != NULL;
-    bool add_dup = shash_find(&ctx->options, "--add-duplicate") != NULL;
 
-    if (name && !add_dup) {
+    if (name) {
         const struct nbrec_logical_switch *ls;
         if (!nbctl_check(ctx, find_ls(ctx, name, false, &ls))) {
             return;
@@ -282,8 +282,7 @@ cmd_lsp_get_ls(struct ctl_context *ctx)
 /* Returns an error if two of the 'n' 'addresses' entries (or one of them
  * and an address of another port of 'ls') share a MAC or IP address. */
 static char *
-check_duplicate_addresses(struct ctl_context *ctx,
-                          const struct nbrec_logical_switch *ls,
+check_duplicate_addresses(const struct nbrec_logical_switch *ls,
                           const struct nbrec_logical_switch_port *self,
                           char **addresses, size_t n)
 {
@@ -330,7 +329,6 @@ check_duplicate_addresses(struct ctl_context *ctx,
     }
     sset_destroy(&seen);
     sset_destroy(&others);
-    (void) ctx;
     return error;
 }
 
@@ -348,8 +346,7 @@ cmd_lsp_set_addresses(struct ctl_context *ctx)
         }
     }
     const struct nbrec_logical_switch *ls = nbctl_lsp_to_ls(ctx->idl, lsp);
-    if (!nbctl_check(ctx, check_duplicate_addresses(ctx, ls, lsp,
-                                                    ctx->argv + 2,
+    if (!nbctl_check(ctx, check_duplicate_addresses(ls, lsp, ctx->argv + 2,
                                                     ctx->argc - 2))) {
         return;
     }
@@ -484,8 +481,8 @@ cmd_lsp_get_options(struct ctl_context *ctx)
 
 /* Logical switch commands. */
 static const struct ctl_command_syntax switch_commands[] = {
-    { "ls-add", 0, 1, "[SWITCH]", NULL, cmd_ls_add, NULL,
-      "--may-exist,--add-duplicate", RW },
+    { "ls-add", 0, 1, "[SWITCH]", NULL, cmd_ls_add, NULL, "--may-exist",
+      RW },
     { "ls-del", 1, 1, "SWITCH", NULL, cmd_ls_del, NULL, "--if-exists", RW },
     { "ls-list", 0, 0, "", NULL, cmd_ls_list, NULL, "", RO },
     { "lsp-add", 2, 4, "SWITCH PORT [PARENT TAG]", NULL, cmd_lsp_add, NULL,

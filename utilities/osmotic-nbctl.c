@@ -739,6 +739,8 @@ main(int argc, char *argv[])
     fatal_ignore_sigpipe();
     vlog_set_levels(NULL, VLF_CONSOLE, VLL_WARN);
     vlog_set_levels_from_string_assert("reconnect:warn");
+    /* A refused transaction is reported once, by ctl_fatal(). */
+    vlog_set_levels_from_string_assert("ovsdb_idl:err");
 
     ctl_init__(&nbrec_idl_class, nbctl_tables, NULL, NULL);
     ctl_register_commands(nbctl_db_commands);
