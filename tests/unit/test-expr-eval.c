@@ -152,6 +152,9 @@ START_TEST(test_microflow_refuses_non_packets)
     check_microflow_error("ip4 && ip6", "does not hold");
     check_microflow_error("ip4 && tcp.dst == {80, 443}", "does not hold");
     check_microflow_error("0", "matches no packet");
+    /* OVS keeps only the low 8 bits of an ARP opcode. */
+    check_microflow_error("arp.op == 256", "\"arp.op == 256\" does not "
+                          "hold");
     check_microflow_error("tcp.dst == 80 &&", "column 17");
     check_microflow_error("inport == \"p1\" && ip4.src == 10.0.0.300",
                           "10.0.0.300");

@@ -173,6 +173,10 @@ START_TEST(test_integer_forms)
     check_canonical("ip4.src == 0x0a000001",
                     "eth.type == 0x800 && ip4.src == 10.0.0.1");
     check_canonical("ip6.dst == 0x1", "eth.type == 0x86dd && ip6.dst == ::1");
+    check_canonical("ip6.src == ::ffff:10.0.0.1",
+                    "eth.type == 0x86dd && ip6.src == ::ffff:10.0.0.1");
+    check_canonical("eth.src == AA:BB:CC:DD:EE:FF",
+                    "eth.src == aa:bb:cc:dd:ee:ff");
     check_canonical("tcp.dst == 00080",
                     "ip.proto == 6 && tcp.dst == 80 && " IP);
 }
@@ -310,6 +314,8 @@ START_TEST(test_bad_constants_are_named)
 {
     check_error("ip4.src == 10.0.0.300",
                 "column 12: 10.0.0.300 is not a valid IPv4 address");
+    check_error("ip4.src == 010.0.0.1",
+                "column 12: 010.0.0.1 is not a valid IPv4 address");
     check_error("ip4.src == 10.0.0",
                 "column 12: 10.0.0 is not a valid IPv4 address");
     check_error("ip4.src == 10.0.0.0/33",
