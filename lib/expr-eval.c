@@ -13,9 +13,10 @@
 
 /* Callback that looks up set members, with its argument. */
 struct expr_lookup {
+    /* Is 'port_or_addr' a member of 'set_name'?  May be NULL. */
     bool (*lookup_set)(const char *set_name, const char *port_or_addr,
                        void *aux);
-    void *aux;
+    void *aux;                  /* Passed to 'lookup_set'. */
 };
 
 /* Returns the port that string field 'sym' names in 'packet'. */

@@ -268,8 +268,8 @@ lex_set_name(struct expr_lexer *lexer, enum expr_token_type type)
 
 /* Operators and punctuation, longest first. */
 static const struct {
-    const char *text;
-    enum expr_token_type type;
+    const char *text;           /* As written. */
+    enum expr_token_type type;  /* Token it makes. */
 } operators[] = {
     { "==", EXPR_TOK_EQ }, { "!=", EXPR_TOK_NE }, { "<=", EXPR_TOK_LE },
     { ">=", EXPR_TOK_GE }, { "&&", EXPR_TOK_AND }, { "||", EXPR_TOK_OR },
