@@ -92,6 +92,8 @@ struct sim_ctx {
 };
 
 static void sim_goto_table(struct sim_ctx *, unsigned int oftable);
+static void sim_output(struct sim_ctx *);
+static void sim_deliver(struct sim_ctx *);
 
 struct lflow_sim *
 lflow_sim_create(void)
@@ -528,10 +530,18 @@ sim_verdict(struct sim_ctx *ctx, bool delivered,
     free(s);
 }
 
-/* Records a drop of the current copy, for 'reason'.  In a port security
- * stage the reason also names the port and what it allows. */
+/* Records a drop of the current copy, for 'reason' (may be NULL). */
 static void
 sim_drop(struct sim_ctx *ctx, const char *reason)
+{
+    sim_verdict(ctx, false, NULL, reason);
+}
+
+/* Records a drop by the current stage itself: no flow matched ('reason')
+ * or the winning flow went nowhere (NULL).  In a port security stage the
+ * reason also names the port and what it allows. */
+static void
+sim_stage_drop(struct sim_ctx *ctx, const char *reason)
 {
     struct ds s = DS_EMPTY_INITIALIZER;
     if (reason) {
@@ -709,7 +719,14 @@ sim_stage(struct sim_ctx *ctx, unsigned int table_id)
         }
     }
     if (table_id >= PIPELINE_MAX_STAGES) {
-        sim_drop(ctx, "no later stage has flows for this datapath");
+        /* Past the last stage with flows: the controller outputs. */
+        sim_event(ctx, LSE_ACTION, "no later %s stage: output",
+                  pipeline_to_string(ctx->pipeline));
+        if (ctx->pipeline == P_INGRESS) {
+            sim_output(ctx);
+        } else {
+            sim_deliver(ctx);
+        }
         return;
     }
 
@@ -732,11 +749,11 @@ sim_stage(struct sim_ctx *ctx, unsigned int table_id)
     ctx->lflow = f ? &f->pub : NULL;
     ctx->forwarded = false;
     if (!f) {
-        sim_drop(ctx, "no flow matched");
+        sim_stage_drop(ctx, "no flow matched");
     } else {
         sim_actions(ctx, f->ofpacts, f->ofpacts_len);
         if (!ctx->forwarded) {
-            sim_drop(ctx, NULL);
+            sim_stage_drop(ctx, NULL);
         }
     }
     ctx->stage = saved_stage;
@@ -896,6 +913,13 @@ sim_deliver(struct sim_ctx *ctx)
                                  outport);
         sim_drop(ctx, reason);
         free(reason);
+        return;
+    }
+    if (outport == ctx->flow.regs[SIM_REG_INPORT]
+        && !(ctx->flow.regs[SIM_REG_FLAGS]
+             & (1u << MLF_ALLOW_LOOPBACK_BIT))) {
+        sim_drop(ctx, "the outport is the inport and the loopback flag "
+                 "is not set");
         return;
     }
     sim_verdict(ctx, true, port, NULL);

@@ -17,7 +17,8 @@
  *   next     -> resubmit to the OpenFlow table of the following stage;
  *               the simulator then continues at the first stage at or
  *               after it that has flows for the datapath, exactly as the
- *               controller skips stages without flows.
+ *               controller skips stages without flows; past the last
+ *               one, it outputs, as the controller does.
  *   output   -> resubmit to OFTABLE_PHY_OUT_REMOTE (from ingress) or
  *               OFTABLE_PHY_DELIVER (from egress).
  *

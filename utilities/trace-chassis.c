@@ -183,10 +183,12 @@ chassis_format_flow(const struct flow *flow, unsigned int ofport,
     ds_put_format(s, ",nw_proto=%"PRIu8",nw_ttl=%"PRIu8",nw_tos=%"PRIu8,
                   flow->nw_proto, flow->nw_ttl ? flow->nw_ttl : 64,
                   flow->nw_tos);
-    if (flow->nw_proto == IPPROTO_TCP || flow->nw_proto == IPPROTO_UDP
-        || flow->nw_proto == IPPROTO_SCTP) {
-        ds_put_format(s, ",tp_src=%"PRIu16",tp_dst=%"PRIu16,
-                      ntohs(flow->tp_src), ntohs(flow->tp_dst));
+    const char *l4 = (flow->nw_proto == IPPROTO_TCP ? "tcp"
+                      : flow->nw_proto == IPPROTO_UDP ? "udp"
+                      : flow->nw_proto == IPPROTO_SCTP ? "sctp" : NULL);
+    if (l4) {
+        ds_put_format(s, ",%s_src=%"PRIu16",%s_dst=%"PRIu16, l4,
+                      ntohs(flow->tp_src), l4, ntohs(flow->tp_dst));
     } else if (flow->nw_proto == IPPROTO_ICMP) {
         ds_put_format(s, ",icmp_type=%"PRIu16",icmp_code=%"PRIu16,
                       ntohs(flow->tp_src), ntohs(flow->tp_dst));
@@ -214,25 +216,26 @@ chassis_table_name(unsigned int table, enum dp_type type)
 }
 
 /* If 'line' is a table step of ofproto/trace ("NN. match, priority P,
- * cookie 0xC"), appends its annotation to 's'. */
+ * cookie 0xC"), appends its annotation to 's' and stores its cookie (0 if
+ * none) in '*cookiep'. */
 static void
 chassis_annotate_line(const char *line, const struct trace_sb *sb,
-                      enum dp_type type, struct ds *s)
+                      enum dp_type type, struct ds *s, uint32_t *cookiep)
 {
     const char *p = line + strspn(line, " ");
-    int indent = p - line;
     char *end;
     unsigned long table = strtoul(p, &end, 10);
     if (end == p || strncmp(end, ". ", 2) || table > 255) {
         return;
     }
-    ds_put_char_multiple(s, ' ', indent + 4);
+    ds_put_char_multiple(s, ' ', end - line + 2);
     ds_put_format(s, "[%s", chassis_table_name(table, type));
     const char *cookie = strstr(end, ", cookie 0x");
+    *cookiep = 0;
     if (cookie) {
-        uint64_t value = strtoull(cookie + strlen(", cookie "), NULL, 16);
+        *cookiep = strtoull(cookie + strlen(", cookie "), NULL, 16);
         struct ds row = DS_EMPTY_INITIALIZER;
-        trace_sb_describe_cookie(sb, value, &row);
+        trace_sb_describe_cookie(sb, *cookiep, &row);
         if (row.length) {
             ds_put_format(s, ": %s", ds_cstr(&row));
         }
@@ -241,12 +244,16 @@ chassis_annotate_line(const char *line, const struct trace_sb *sb,
     ds_put_cstr(s, "]\n");
 }
 
-/* Appends to 'verdicts' the destination of output to interface 'iface'. */
+/* Appends to 'verdicts' the destination of output to interface 'iface'
+ * (quoted or not) by a flow with 'cookie'. */
 static void
 chassis_output_verdict(const struct chassis_ovs *ovs, const char *chassis,
-                       const struct trace_sb *sb, const char *iface,
-                       struct svec *verdicts)
+                       const struct trace_sb *sb, const char *iface_,
+                       uint32_t cookie, struct svec *verdicts)
 {
+    size_t len = strlen(iface_);
+    char *iface = (len >= 2 && iface_[0] == '"' && iface_[len - 1] == '"'
+                   ? xmemdup0(iface_ + 1, len - 2) : xstrdup(iface_));
     char *lport = chassis_iface_get(ovs, iface, "external_ids:iface-id");
     char *remote = chassis_iface_get(ovs, iface, "options:remote_ip");
     if (lport) {
@@ -260,15 +267,21 @@ chassis_output_verdict(const struct chassis_ovs *ovs, const char *chassis,
                 peer = encap->chassis_name;
             }
         }
+        struct ds target = DS_EMPTY_INITIALIZER;
+        trace_sb_cookie_target(sb, cookie, &target);
         svec_add_nocopy(verdicts, xasprintf(
-                            "tunnel to chassis %s (%s) via %s",
-                            peer ? peer : "(unknown)", remote, iface));
+                            "tunnel to chassis %s (%s) via %s%s%s",
+                            peer ? peer : "(unknown)", remote, iface,
+                            target.length ? " for " : "",
+                            ds_cstr(&target)));
+        ds_destroy(&target);
     } else {
         svec_add_nocopy(verdicts, xasprintf("output to %s on chassis %s",
                                             iface, chassis));
     }
     free(lport);
     free(remote);
+    free(iface);
 }
 
 /* Annotates ofproto/trace output 'trace' into 's' and appends the
@@ -280,14 +293,16 @@ chassis_annotate(const struct chassis_ovs *ovs, const char *chassis,
 {
     char *copy = xstrdup(trace);
     char *save_ptr = NULL;
+    uint32_t cookie = 0;
     for (char *line = strtok_r(copy, "\n", &save_ptr); line;
          line = strtok_r(NULL, "\n", &save_ptr)) {
         ds_put_format(s, "%s\n", line);
-        chassis_annotate_line(line, sb, type, s);
+        chassis_annotate_line(line, sb, type, s, &cookie);
 
         const char *p = line + strspn(line, " ");
         if (!strncmp(p, "output:", 7)) {
-            chassis_output_verdict(ovs, chassis, sb, p + 7, verdicts);
+            chassis_output_verdict(ovs, chassis, sb, p + 7, cookie,
+                                   verdicts);
         }
     }
     free(copy);

@@ -207,3 +207,26 @@ trace_sb_describe_cookie(const struct trace_sb *sb, uint32_t cookie,
         }
     }
 }
+
+/* Appends to 's' what a physical output flow with 'cookie' sends to:
+ * "outport NAME" for a Port_Binding's flow, "multicast group NAME" for a
+ * Multicast_Group's, nothing otherwise. */
+void
+trace_sb_cookie_target(const struct trace_sb *sb, uint32_t cookie,
+                       struct ds *s)
+{
+    const struct sbrec_port_binding *pb;
+    SBREC_PORT_BINDING_FOR_EACH (pb, sb->idl) {
+        if (cookie_is(&pb->header_.uuid, cookie)) {
+            ds_put_format(s, "outport %s", pb->logical_port);
+            return;
+        }
+    }
+    const struct sbrec_multicast_group *mg;
+    SBREC_MULTICAST_GROUP_FOR_EACH (mg, sb->idl) {
+        if (cookie_is(&mg->header_.uuid, cookie)) {
+            ds_put_format(s, "multicast group %s", mg->name);
+            return;
+        }
+    }
+}

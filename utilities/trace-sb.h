@@ -27,5 +27,7 @@ void trace_sb_close(struct trace_sb *);
 
 void trace_sb_describe_cookie(const struct trace_sb *, uint32_t cookie,
                               struct ds *);
+void trace_sb_cookie_target(const struct trace_sb *, uint32_t cookie,
+                            struct ds *);
 
 #endif /* utilities/trace-sb.h */

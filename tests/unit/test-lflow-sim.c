@@ -256,6 +256,39 @@ START_TEST(test_empty_multicast_group_is_a_drop)
 }
 END_TEST
 
+START_TEST(test_next_after_last_stage_outputs)
+{
+    struct sim_fixture fx;
+    fixture_init(&fx);
+    add_flow(&fx, P_INGRESS, 12, 60, "dl_dst=0a:00:00:00:00:02",
+             "load:2->reg15,next");
+    struct flow flow = packet_to("0a:00:00:00:00:01", "0a:00:00:00:00:02");
+    struct lflow_sim_trace *t = run(&fx, fx.p1, &flow);
+    ck_assert_uint_eq(t->n_verdicts, 1);
+    ck_assert(t->verdicts[0]->delivered);
+    ck_assert(has_event(&t->events, LSE_ACTION, "no later ingress stage"));
+    lflow_sim_trace_destroy(t);
+    fixture_destroy(&fx);
+}
+END_TEST
+
+START_TEST(test_unicast_back_to_inport_needs_loopback)
+{
+    struct sim_fixture fx;
+    fixture_init(&fx);
+    add_flow(&fx, P_INGRESS, 12, 60, "dl_dst=0a:00:00:00:00:01",
+             "load:1->reg15,output");
+    struct flow flow = packet_to("0a:00:00:00:00:01", "0a:00:00:00:00:01");
+    struct lflow_sim_trace *t = run(&fx, fx.p1, &flow);
+    ck_assert_uint_eq(t->n_verdicts, 1);
+    ck_assert(!t->verdicts[0]->delivered);
+    ck_assert_str_eq(t->verdicts[0]->reason, "the outport is the inport "
+                     "and the loopback flag is not set");
+    lflow_sim_trace_destroy(t);
+    fixture_destroy(&fx);
+}
+END_TEST
+
 START_TEST(test_unbound_outport_is_dropped)
 {
     struct sim_fixture fx;
@@ -382,6 +415,8 @@ lflow_sim_suite(void)
     tcase_add_test(tc, test_disabled_port_dropped_by_flow);
     tcase_add_test(tc, test_unknown_mac_without_flow_is_dropped_in_lookup);
     tcase_add_test(tc, test_empty_multicast_group_is_a_drop);
+    tcase_add_test(tc, test_next_after_last_stage_outputs);
+    tcase_add_test(tc, test_unicast_back_to_inport_needs_loopback);
     tcase_add_test(tc, test_unbound_outport_is_dropped);
     tcase_add_test(tc, test_unsupported_action_is_recorded);
     tcase_add_test(tc, test_next_inside_clone_is_expanded);
