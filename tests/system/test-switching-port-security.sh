@@ -1,0 +1,48 @@
+#!/bin/bash
+# Port security drops a pod's packets with a spoofed MAC or IP source, and
+# a disabled port neither sends nor receives.
+. "$(dirname "$0")/lib.sh"
+osm_test_init
+osm_start_central
+osm_add_underlay
+osm_add_host hv1 172.31.0.1
+osm_add_host hv2 172.31.0.2
+
+osm_lsp_add sw0 lp1 0a:00:00:00:03:01 10.244.0.1
+osm_lsp_add sw0 lp2 0a:00:00:00:03:02 10.244.0.2
+osm_lsp_add sw0 lp3 0a:00:00:00:03:03 10.244.0.3
+osm_add_pod hv1 p1 0a:00:00:00:03:01 10.244.0.1/24 lp1
+osm_add_pod hv2 p2 0a:00:00:00:03:02 10.244.0.2/24 lp2
+osm_add_pod hv1 p3 0a:00:00:00:03:03 10.244.0.3/24 lp3
+osm_prime_underlay hv1 hv2
+check osmotic-nbctl --timeout=20 --wait=hv sync
+check_ping p1 10.244.0.2
+check_ping p1 10.244.0.3
+
+# Spoofed MAC.
+osm_pod_exec p1 ip link set eth0 address 0a:00:00:00:03:99
+check_no_ping p1 10.244.0.2
+check_no_ping p1 10.244.0.3
+osm_pod_exec p1 ip link set eth0 address 0a:00:00:00:03:01
+check_ping p1 10.244.0.2
+
+# Spoofed IP (the right MAC, another source address).
+osm_pod_exec p1 ip addr flush dev eth0
+osm_pod_exec p1 ip addr add 10.244.0.9/24 dev eth0
+check_no_ping p1 10.244.0.2
+check_no_ping p1 10.244.0.3
+osm_pod_exec p1 ip addr flush dev eth0
+osm_pod_exec p1 ip addr add 10.244.0.1/24 dev eth0
+check_ping p1 10.244.0.2
+
+# A disabled port is cut off both ways, on this host and across hosts.
+check osmotic-nbctl --timeout=20 --wait=hv lsp-set-enabled lp1 disabled
+check_no_ping p1 10.244.0.2
+check_no_ping p1 10.244.0.3
+check_no_ping p2 10.244.0.1
+check_no_ping p3 10.244.0.1
+check_ping p2 10.244.0.3
+check osmotic-nbctl --timeout=20 --wait=hv lsp-set-enabled lp1 enabled
+check_ping p1 10.244.0.2
+check_ping p3 10.244.0.1
+echo PASS
