@@ -805,16 +805,95 @@ row_is_touched(const struct ovsdb_idl_row *row)
             || row->set_op_written);
 }
 
-/* Validates every row that the transaction open on 'idl' inserted or
- * modified.  Returns the first error found. */
-char *
-nb_validate_txn(struct ovsdb_idl *idl)
+/* Stores in 'counts' the number of rows in each table of 'idl'. */
+void
+nb_validate_count_rows(struct ovsdb_idl *idl,
+                       struct nb_validate_counts *counts)
 {
+    for (size_t t = 0; t < NBREC_N_TABLES; t++) {
+        size_t n = 0;
+        for (const struct ovsdb_idl_row *row
+                 = ovsdb_idl_first_row(idl, &nbrec_table_classes[t]);
+             row; row = ovsdb_idl_next_row(row)) {
+            n++;
+        }
+        counts->n_rows[t] = n;
+    }
+}
+
+/* Returns true if the open transaction deleted rows of table 't', given
+ * the row counts 'before' it. */
+static bool
+table_lost_rows(struct ovsdb_idl *idl, size_t t,
+                const struct nb_validate_counts *before)
+{
+    size_t now = 0, inserted = 0;
+    for (const struct ovsdb_idl_row *row
+             = ovsdb_idl_first_row(idl, &nbrec_table_classes[t]);
+         row; row = ovsdb_idl_next_row(row)) {
+        now++;
+        inserted += !row->old_datum;
+    }
+    return now - inserted < before->n_rows[t];
+}
+
+/* Sets 'recheck[t]' for every table whose rows may refer by name to rows
+ * of a table that the open transaction deleted rows from. */
+static void
+find_tables_to_recheck(struct ovsdb_idl *idl,
+                       const struct nb_validate_counts *before,
+                       bool recheck[NBREC_N_TABLES])
+{
+    /* Which tables name rows of which. */
+    static const struct {
+        enum nbrec_table_id named, naming;
+    } refs[] = {
+        { NBREC_TABLE_LOGICAL_SWITCH_PORT, NBREC_TABLE_LOGICAL_SWITCH_PORT },
+        { NBREC_TABLE_LOGICAL_SWITCH_PORT, NBREC_TABLE_NAT },
+        { NBREC_TABLE_LOGICAL_ROUTER_PORT, NBREC_TABLE_LOGICAL_ROUTER_PORT },
+        { NBREC_TABLE_LOGICAL_ROUTER_PORT,
+          NBREC_TABLE_LOGICAL_ROUTER_STATIC_ROUTE },
+        { NBREC_TABLE_ADDRESS_SET, NBREC_TABLE_ACL },
+        { NBREC_TABLE_ADDRESS_SET, NBREC_TABLE_FLOW_CLASS },
+        { NBREC_TABLE_PORT_GROUP, NBREC_TABLE_ACL },
+        { NBREC_TABLE_PORT_GROUP, NBREC_TABLE_FLOW_CLASS },
+        { NBREC_TABLE_METER, NBREC_TABLE_ACL },
+    };
+    enum { UNKNOWN, KEPT, LOST } state[NBREC_N_TABLES];
+    memset(recheck, 0, NBREC_N_TABLES * sizeof *recheck);
+    if (!before) {
+        return;
+    }
+    for (size_t t = 0; t < NBREC_N_TABLES; t++) {
+        state[t] = UNKNOWN;
+    }
+    for (size_t i = 0; i < ARRAY_SIZE(refs); i++) {
+        size_t t = refs[i].named;
+        if (state[t] == UNKNOWN) {
+            state[t] = table_lost_rows(idl, t, before) ? LOST : KEPT;
+        }
+        if (state[t] == LOST) {
+            recheck[refs[i].naming] = true;
+        }
+    }
+}
+
+/* Validates every row that the transaction open on 'idl' inserted or
+ * modified, and, if 'before' (row counts taken before the transaction's
+ * changes) is nonnull and the transaction deleted rows that others refer
+ * to by name, every row that might refer to them.  Returns the first
+ * error found. */
+char *
+nb_validate_txn(struct ovsdb_idl *idl,
+                const struct nb_validate_counts *before)
+{
+    bool recheck[NBREC_N_TABLES];
+    find_tables_to_recheck(idl, before, recheck);
     for (size_t t = 0; t < NBREC_N_TABLES; t++) {
         const struct ovsdb_idl_table_class *tc = &nbrec_table_classes[t];
         for (const struct ovsdb_idl_row *row = ovsdb_idl_first_row(idl, tc);
              row; row = ovsdb_idl_next_row(row)) {
-            if (row_is_touched(row)) {
+            if (recheck[t] || row_is_touched(row)) {
                 char *error = nb_validate_row(idl, row);
                 if (error) {
                     return error;

@@ -13,8 +13,10 @@
  *
  *   - Row validators check a whole row against the rest of the database as
  *     an IDL sees it.  nb_validate_txn() runs them over every row that the
- *     IDL's open transaction inserted or modified, so that a tool can refuse
- *     a transaction before committing it, whatever command built it.
+ *     IDL's open transaction inserted or modified (and, when it deleted
+ *     rows that others name, over every row that may name them), so that
+ *     a tool can refuse a transaction before committing it, whatever
+ *     command built it.
  *
  * Error contract: every function returns NULL when the value is valid, or
  * a malloc()'d one-line message that names the offending value; the caller
@@ -27,6 +29,7 @@
 
 #include <stdbool.h>
 
+#include "lib/osmotic-nb-idl.h"
 #include "openvswitch/compiler.h"
 
 struct ovsdb_idl;
@@ -55,6 +58,17 @@ char *nb_validate_match(struct ovsdb_idl *, const char *match)
 /* Row validators. */
 char *nb_validate_row(struct ovsdb_idl *, const struct ovsdb_idl_row *)
     OVS_WARN_UNUSED_RESULT;
-char *nb_validate_txn(struct ovsdb_idl *) OVS_WARN_UNUSED_RESULT;
+
+/* How many rows each table had before a transaction's changes, so that
+ * nb_validate_txn() can tell which tables lost rows: a deleted port,
+ * address set, port group or meter may leave a reference to its name
+ * behind, so then every row that can refer to one is checked again. */
+struct nb_validate_counts {
+    size_t n_rows[NBREC_N_TABLES];  /* Indexed by enum nbrec_table_id. */
+};
+void nb_validate_count_rows(struct ovsdb_idl *, struct nb_validate_counts *);
+char *nb_validate_txn(struct ovsdb_idl *,
+                      const struct nb_validate_counts *before)
+    OVS_WARN_UNUSED_RESULT;
 
 #endif /* lib/nb-validate.h */

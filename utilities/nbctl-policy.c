@@ -390,6 +390,11 @@ cmd_pg_del(struct ctl_context *ctx)
                                     ctx->argv[1],
                                     !has_option(ctx, "--if-exists"), &pg))
         && pg) {
+        /* The database would delete the group's ACLs with it; deleting
+         * them here too keeps validation from checking their matches. */
+        for (size_t i = 0; i < pg->n_acls; i++) {
+            nbrec_acl_delete(pg->acls[i]);
+        }
         nbrec_port_group_delete(pg);
     }
 }

@@ -103,6 +103,10 @@ cmd_lr_del(struct ctl_context *ctx)
     if (nbctl_check(ctx, find_lr(ctx, ctx->argv[1],
                                  !has_option(ctx, "--if-exists"), &lr))
         && lr) {
+        /* As for ls-del, delete the ports explicitly for validation. */
+        for (size_t i = 0; i < lr->n_ports; i++) {
+            nbrec_logical_router_port_delete(lr->ports[i]);
+        }
         nbrec_logical_router_delete(lr);
     }
 }

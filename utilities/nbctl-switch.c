@@ -86,6 +86,15 @@ cmd_ls_del(struct ctl_context *ctx)
     const struct nbrec_logical_switch *ls;
     if (nbctl_check(ctx, find_ls(ctx, ctx->argv[1], must_exist, &ls))
         && ls) {
+        /* The database would delete the ports and ACLs with the switch;
+         * deleting them here too lets validation see that they are
+         * gone. */
+        for (size_t i = 0; i < ls->n_ports; i++) {
+            nbrec_logical_switch_port_delete(ls->ports[i]);
+        }
+        for (size_t i = 0; i < ls->n_acls; i++) {
+            nbrec_acl_delete(ls->acls[i]);
+        }
         nbrec_logical_switch_delete(ls);
     }
 }

@@ -45,6 +45,7 @@ struct nbctl_options {
     struct ctlc_options common; /* Options every tool shares. */
     enum nbctl_wait wait;       /* --wait. */
     bool force_wait;            /* The "sync" command was given. */
+    struct nb_validate_counts counts; /* Row counts before the commands. */
 };
 
 /* Option values of osmotic-nbctl's own options. */
@@ -531,12 +532,14 @@ static const struct ctl_command_syntax nbctl_db_commands[] = {
 
 /* Transaction hooks. */
 
-/* Start hook: with --wait, bumps NB_Global.nb_cfg in the transaction. */
+/* Start hook: counts the rows for the validation of deletions and, with
+ * --wait, bumps NB_Global.nb_cfg in the transaction. */
 static void
 nbctl_txn_start(struct ovsdb_idl *idl, struct ovsdb_idl_txn *txn,
                 void *opts_)
 {
     struct nbctl_options *opts = opts_;
+    nb_validate_count_rows(idl, &opts->counts);
     if (opts->wait == NBCTL_WAIT_NONE) {
         return;
     }
@@ -548,14 +551,14 @@ nbctl_txn_start(struct ovsdb_idl *idl, struct ovsdb_idl_txn *txn,
                             opts->force_wait);
 }
 
-/* Pre-commit hook: validates every row the commands inserted or
- * modified. */
+/* Pre-commit hook: validates every row the commands inserted or modified,
+ * and the rows that may name the rows they deleted. */
 static char *
 nbctl_txn_pre_commit(struct ovsdb_idl *idl,
-                     struct ovsdb_idl_txn *txn OVS_UNUSED,
-                     void *opts OVS_UNUSED)
+                     struct ovsdb_idl_txn *txn OVS_UNUSED, void *opts_)
 {
-    return nb_validate_txn(idl);
+    struct nbctl_options *opts = opts_;
+    return nb_validate_txn(idl, &opts->counts);
 }
 
 /* Post-commit hook: waits for NB_Global.sb_cfg or hv_cfg to reach the

@@ -79,6 +79,18 @@ check_refused "meter: nom: no meter named nom" \
 check osmotic-nbctl as-add db 10.244.2.0/24 -- acl-add sw0 to-lport 800 'ip4.dst == $db' allow
 
 check_refused "meter-del: m1: meter is used by the ACL" osmotic-nbctl meter-del m1
+# Deleting a row that an ACL names is refused, whatever command does it.
+check_refused "meter: m1: no meter named m1" osmotic-nbctl destroy Meter m1
+check_refused 'match: column 12: $web: no address set of that name' \
+    osmotic-nbctl as-del web
+check osmotic-nbctl acl-add sw0 to-lport 700 'outport == @pg_web' allow
+check_refused 'match: column 12: @pg_web: no port group of that name' \
+    osmotic-nbctl pg-del pg_web
+check osmotic-nbctl acl-del sw0 to-lport 700 'outport == @pg_web'
+# A group's own ACLs go with it.
+check osmotic-nbctl pg-add pg_tmp p1 -- --type=port-group acl-add pg_tmp \
+    from-lport 1 'inport == @pg_tmp' drop
+check osmotic-nbctl pg-del pg_tmp
 check_refused "acl-del: no to-lport ACL with priority 901" \
     osmotic-nbctl acl-del sw0 to-lport 901 ip4
 check osmotic-nbctl acl-del sw0 to-lport 900 ip4

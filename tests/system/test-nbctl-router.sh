@@ -147,6 +147,17 @@ for line in "    port lr0-sw0" "        mac: \"0a:00:00:00:01:01\"" \
     grep -qxF -- "$line" <<<"$out" || fail "show lr0 lacks [$line]: $out"
 done
 
+# Deleting a row that another names is refused unless the other goes too.
+check_refused "Logical_Router_Port a: peer: b: no logical router port named b" \
+    osmotic-nbctl lrp-del b
+check_refused "Logical_Router_Port a: peer: b: no logical router port named b" \
+    osmotic-nbctl lr-del lr1
+check_refused "logical_port: pod1: no logical switch port named pod1" \
+    osmotic-nbctl lsp-del pod1
+check_refused "logical_port: pod1: no logical switch port named pod1" \
+    osmotic-nbctl ls-del sw0
+check osmotic-nbctl lrp-del b -- lrp-del a
+
 # Deleting a port and a router.
 check osmotic-nbctl lrp-del lr0-sw0
 check_output 0 nb_count Gateway_Chassis
