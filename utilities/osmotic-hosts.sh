@@ -40,6 +40,17 @@ osm_track_pidfile() {
     osm_record pidfiles "$1"
 }
 
+# osm_pid_alive PID: true if process PID runs.  A zombie (exited, not yet
+# reaped by its parent, which for a detached daemon is init) counts as
+# gone: some container inits reap only every second or two.
+osm_pid_alive() {
+    local stat
+    kill -0 "$1" 2>/dev/null || return 1
+    stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+    stat=${stat##*) }
+    [ "${stat%% *}" != Z ]
+}
+
 # osm_kill_pidfile FILE: stops the daemon of one pid file now.
 osm_kill_pidfile() {
     local pid
@@ -47,7 +58,7 @@ osm_kill_pidfile() {
     [ -n "$pid" ] || return 0
     kill "$pid" 2>/dev/null || return 0
     for _ in $(seq 50); do
-        kill -0 "$pid" 2>/dev/null || return 0
+        osm_pid_alive "$pid" || return 0
         sleep 0.1
     done
     kill -9 "$pid" 2>/dev/null

@@ -69,7 +69,7 @@ pids=$(cat $(cat "$dir/pidfiles"))
 
 check "$sandbox" stop --dir="$dir"
 for pid in $pids; do
-    ! kill -0 "$pid" 2>/dev/null || fail "daemon $pid still runs after stop"
+    ! osm_pid_alive "$pid" || fail "daemon $pid still runs after stop"
 done
 left=$(ip netns list | grep "^$pfx-")
 [ -z "$left" ] || fail "namespaces left after stop: $left"
