@@ -60,6 +60,8 @@ utilities_osmotic_trace_SOURCES = \
 	utilities/osmotic-trace.c \
 	utilities/trace-chassis.c \
 	utilities/trace-chassis.h \
+	utilities/trace-nb.c \
+	utilities/trace-nb.h \
 	utilities/trace-render.c \
 	utilities/trace-render.h \
 	utilities/trace-sb.c \

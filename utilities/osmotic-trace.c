@@ -18,6 +18,7 @@
 #include "lib/lflow-sim.h"
 #include "lib/osmotic-dirs.h"
 #include "utilities/trace-chassis.h"
+#include "utilities/trace-nb.h"
 #include "utilities/trace-render.h"
 #include "utilities/trace-sb.h"
 #include "command-line.h"
@@ -39,6 +40,7 @@ enum trace_format {
 /* Command-line settings. */
 struct trace_options {
     const char *db;             /* SB remote. */
+    const char *nb_db;          /* NB remote, or NULL not to read it. */
     enum trace_format format;   /* Output format. */
     unsigned int timeout;       /* Seconds to wait for the SB. */
     struct trace_chassis_options chassis;  /* --chassis and friends. */
@@ -59,6 +61,9 @@ usage(void)
            "\n"
            "Options:\n"
            "  --db=DATABASE        southbound database (default: %s)\n"
+           "  --nb-db[=DATABASE]   also name the NB source objects "
+           "(default:\n"
+           "                       %s)\n"
            "  --json               print the trace as JSON\n"
            "  --summary            print only the verdict line\n"
            "  --timeout=SECS       wait at most SECS for databases "
@@ -71,7 +76,8 @@ usage(void)
            "  --bridge=BRIDGE      integration bridge (default br-int)\n"
            "  -h, --help           display this help message\n"
            "  -V, --version        display version information\n",
-           program_name, program_name, osmotic_default_sb_db());
+           program_name, program_name, osmotic_default_sb_db(),
+           osmotic_default_nb_db());
     vlog_usage();
     exit(EXIT_SUCCESS);
 }
@@ -82,6 +88,7 @@ parse_options(int argc, char *argv[], struct trace_options *opts)
 {
     enum {
         OPT_DB = UCHAR_MAX + 1,
+        OPT_NB_DB,
         OPT_JSON,
         OPT_SUMMARY,
         OPT_TIMEOUT,
@@ -94,6 +101,7 @@ parse_options(int argc, char *argv[], struct trace_options *opts)
     };
     static const struct option long_options[] = {
         {"db", required_argument, NULL, OPT_DB},
+        {"nb-db", optional_argument, NULL, OPT_NB_DB},
         {"json", no_argument, NULL, OPT_JSON},
         {"summary", no_argument, NULL, OPT_SUMMARY},
         {"timeout", required_argument, NULL, OPT_TIMEOUT},
@@ -118,6 +126,9 @@ parse_options(int argc, char *argv[], struct trace_options *opts)
         switch (c) {
         case OPT_DB:
             opts->db = optarg;
+            break;
+        case OPT_NB_DB:
+            opts->nb_db = optarg ? optarg : osmotic_default_nb_db();
             break;
         case OPT_JSON:
             opts->format = TRACE_JSON;
@@ -171,6 +182,7 @@ parse_options(int argc, char *argv[], struct trace_options *opts)
 /* Runs the logical trace of 'packet' and prints it. */
 static void
 trace_logical(const struct trace_options *opts, const struct trace_sb *sb,
+              struct trace_nb *nb,
               const struct lflow_sim_datapath *dp,
               const struct lflow_sim_port *inport,
               const struct expr_packet *packet)
@@ -180,6 +192,8 @@ trace_logical(const struct trace_options *opts, const struct trace_sb *sb,
     struct trace_render_input in = {
         .datapath = lflow_sim_datapath_name(dp),
         .microflow = opts->microflow,
+        .source_name = nb->idl ? trace_nb_source_name : NULL,
+        .aux = nb,
     };
     struct ds s = DS_EMPTY_INITIALIZER;
     switch (opts->format) {
@@ -254,7 +268,16 @@ main(int argc, char *argv[])
             status = EXIT_FAILURE;
         }
     } else {
-        trace_logical(&opts, &sb, dp, inport, &packet);
+        struct trace_nb nb = { .idl = NULL };
+        if (opts.nb_db) {
+            error = trace_nb_open(opts.nb_db,
+                                  time_msec() + opts.timeout * 1000LL, &nb);
+            if (error) {
+                ovs_fatal(0, "%s", error);
+            }
+        }
+        trace_logical(&opts, &sb, &nb, dp, inport, &packet);
+        trace_nb_close(&nb);
     }
 
     trace_sb_close(&sb);

@@ -18,9 +18,18 @@ put_indent(struct ds *s, int n)
     ds_put_char_multiple(s, ' ', n);
 }
 
+/* Returns the NB name of 'source', or NULL. */
+static const char *
+source_name(const struct trace_render_input *in, const char *source)
+{
+    return in->source_name && source[0] ? in->source_name(source, in->aux)
+                                        : NULL;
+}
+
 /* Appends the stage event 'ev' at indentation 'indent' to 's'. */
 static void
-render_text_stage(const struct lflow_sim_event *ev, int indent,
+render_text_stage(const struct trace_render_input *in,
+                  const struct lflow_sim_event *ev, int indent,
                   struct ds *s)
 {
     put_indent(s, indent);
@@ -40,6 +49,10 @@ render_text_stage(const struct lflow_sim_event *ev, int indent,
         put_indent(s, indent + 4);
         ds_put_format(s, "source: %s", ev->flow->source[0]
                       ? ev->flow->source : "(none)");
+        const char *name = source_name(in, ev->flow->source);
+        if (name) {
+            ds_put_format(s, " \"%s\"", name);
+        }
         if (ev->flow->uuid[0]) {
             ds_put_format(s, " (lflow %.8s)", ev->flow->uuid);
         }
@@ -49,7 +62,8 @@ render_text_stage(const struct lflow_sim_event *ev, int indent,
 
 /* Appends 'events' at indentation 'indent' to 's'. */
 static void
-render_text_events(const struct ovs_list *events, int indent, struct ds *s)
+render_text_events(const struct trace_render_input *in,
+                   const struct ovs_list *events, int indent, struct ds *s)
 {
     const struct lflow_sim_event *ev;
     LIST_FOR_EACH (ev, node, events) {
@@ -63,7 +77,7 @@ render_text_events(const struct ovs_list *events, int indent, struct ds *s)
             ds_put_char(s, '\n');
             break;
         case LSE_STAGE:
-            render_text_stage(ev, indent, s);
+            render_text_stage(in, ev, indent, s);
             break;
         case LSE_ACTION:
         case LSE_OUTPUT:
@@ -81,7 +95,7 @@ render_text_events(const struct ovs_list *events, int indent, struct ds *s)
         case LSE_BRANCH:
             put_indent(s, indent + 4);
             ds_put_format(s, "%s:\n", ev->text);
-            render_text_events(&ev->children, indent + 8, s);
+            render_text_events(in, &ev->children, indent + 8, s);
             break;
         default:
             OVS_NOT_REACHED();
@@ -96,7 +110,7 @@ trace_render_text(const struct trace_render_input *in,
                   const struct lflow_sim_trace *trace, struct ds *s)
 {
     ds_put_format(s, "# datapath %s: %s\n", in->datapath, in->microflow);
-    render_text_events(&trace->events, 0, s);
+    render_text_events(in, &trace->events, 0, s);
     ds_put_char(s, '\n');
     for (size_t i = 0; i < trace->n_verdicts; i++) {
         char *v = lflow_sim_verdict_to_string(trace->verdicts[i]);
@@ -123,7 +137,8 @@ event_type_name(enum lflow_sim_event_type type)
 
 /* Returns 'f' as a JSON object. */
 static struct json *
-flow_to_json(const struct lflow_sim_flow *f)
+flow_to_json(const struct trace_render_input *in,
+             const struct lflow_sim_flow *f)
 {
     struct json *j = json_object_create();
     json_object_put_string(j, "uuid", f->uuid);
@@ -133,12 +148,17 @@ flow_to_json(const struct lflow_sim_flow *f)
     json_object_put_string(j, "match", f->match);
     json_object_put_string(j, "actions", f->actions);
     json_object_put_string(j, "source", f->source);
+    const char *name = source_name(in, f->source);
+    if (name) {
+        json_object_put_string(j, "source_name", name);
+    }
     return j;
 }
 
 /* Returns 'v' as a JSON object. */
 static struct json *
-verdict_to_json(const struct lflow_sim_verdict *v)
+verdict_to_json(const struct trace_render_input *in,
+                const struct lflow_sim_verdict *v)
 {
     struct json *j = json_object_create();
     json_object_put_string(j, "verdict",
@@ -155,7 +175,7 @@ verdict_to_json(const struct lflow_sim_verdict *v)
         json_object_put_string(j, "stage", v->stage);
     }
     if (v->flow) {
-        json_object_put(j, "flow", flow_to_json(v->flow));
+        json_object_put(j, "flow", flow_to_json(in, v->flow));
     }
     if (v->reason) {
         json_object_put_string(j, "reason", v->reason);
@@ -165,7 +185,8 @@ verdict_to_json(const struct lflow_sim_verdict *v)
 
 /* Returns 'events' as a JSON array. */
 static struct json *
-events_to_json(const struct ovs_list *events)
+events_to_json(const struct trace_render_input *in,
+               const struct ovs_list *events)
 {
     struct json *array = json_array_create_empty();
     const struct lflow_sim_event *ev;
@@ -176,7 +197,7 @@ events_to_json(const struct ovs_list *events)
         if (ev->type == LSE_STAGE) {
             json_object_put_string(j, "stage", ev->stage);
             json_object_put(j, "table_id", json_integer_create(ev->table_id));
-            json_object_put(j, "flow", ev->flow ? flow_to_json(ev->flow)
+            json_object_put(j, "flow", ev->flow ? flow_to_json(in, ev->flow)
                                                 : json_null_create());
         }
         if (ev->type == LSE_STAGE || ev->type == LSE_PIPELINE) {
@@ -186,7 +207,7 @@ events_to_json(const struct ovs_list *events)
                                    pipeline_to_string(ev->pipeline));
         }
         if (ev->type == LSE_BRANCH) {
-            json_object_put(j, "events", events_to_json(&ev->children));
+            json_object_put(j, "events", events_to_json(in, &ev->children));
         }
         json_array_add(array, j);
     }
@@ -201,7 +222,7 @@ trace_render_json(const struct trace_render_input *in,
 {
     struct json *verdicts = json_array_create_empty();
     for (size_t i = 0; i < trace->n_verdicts; i++) {
-        json_array_add(verdicts, verdict_to_json(trace->verdicts[i]));
+        json_array_add(verdicts, verdict_to_json(in, trace->verdicts[i]));
     }
     struct ds summary = DS_EMPTY_INITIALIZER;
     trace_render_summary(trace, &summary);
@@ -209,7 +230,7 @@ trace_render_json(const struct trace_render_input *in,
     struct json *j = json_object_create();
     json_object_put_string(j, "datapath", in->datapath);
     json_object_put_string(j, "microflow", in->microflow);
-    json_object_put(j, "events", events_to_json(&trace->events));
+    json_object_put(j, "events", events_to_json(in, &trace->events));
     json_object_put(j, "verdicts", verdicts);
     json_object_put(j, "summary", json_string_create_nocopy(
                         ds_steal_cstr(&summary)));

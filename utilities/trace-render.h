@@ -13,6 +13,11 @@ struct lflow_sim_trace;
 struct trace_render_input {
     const char *datapath;       /* Datapath name. */
     const char *microflow;      /* The microflow as given. */
+
+    /* If nonnull, returns the name of the NB object of a logical flow's
+     * source ("Table:uuid"), or NULL if it has none. */
+    const char *(*source_name)(const char *source, void *aux);
+    void *aux;                  /* Passed to 'source_name'. */
 };
 
 void trace_render_text(const struct trace_render_input *,

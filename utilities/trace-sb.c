@@ -14,28 +14,29 @@
 #include "timeval.h"
 #include "util.h"
 
-/* Connects 'sb->idl' to 'remote' and waits until it has read the whole
- * database, or until time_msec() reaches 'deadline'. */
-static char * OVS_WARN_UNUSED_RESULT
-trace_sb_connect(const char *remote, long long int deadline,
-                 struct trace_sb *sb)
+/* Connects '*idlp' (of 'class') to 'remote' and waits until it has read
+ * the whole database, or until time_msec() reaches 'deadline'.  Returns
+ * NULL, or an error message; either way the caller destroys '*idlp'. */
+char *
+trace_db_connect(const struct ovsdb_idl_class *class, const char *remote,
+                 long long int deadline, struct ovsdb_idl **idlp)
 {
-    sb->idl = ovsdb_idl_create(remote, &sbrec_idl_class, true, false);
+    *idlp = ovsdb_idl_create(remote, class, true, false);
     for (;;) {
-        ovsdb_idl_run(sb->idl);
-        if (ovsdb_idl_has_ever_connected(sb->idl)) {
+        ovsdb_idl_run(*idlp);
+        if (ovsdb_idl_has_ever_connected(*idlp)) {
             return NULL;
         }
-        if (!ovsdb_idl_is_alive(sb->idl)) {
-            int retval = ovsdb_idl_get_last_error(sb->idl);
+        if (!ovsdb_idl_is_alive(*idlp)) {
+            int retval = ovsdb_idl_get_last_error(*idlp);
             return xasprintf("%s: database connection failed (%s)", remote,
                              ovs_retval_to_string(retval));
         }
         if (time_msec() >= deadline) {
-            return xasprintf("%s: timed out reading the southbound "
-                             "database", remote);
+            return xasprintf("%s: timed out reading the %s database",
+                             remote, class->database);
         }
-        ovsdb_idl_wait(sb->idl);
+        ovsdb_idl_wait(*idlp);
         poll_timer_wait_until(deadline);
         poll_block();
     }
@@ -127,7 +128,8 @@ char *
 trace_sb_open(const char *remote, long long int deadline,
               struct trace_sb *sb)
 {
-    char *error = trace_sb_connect(remote, deadline, sb);
+    char *error = trace_db_connect(&sbrec_idl_class, remote, deadline,
+                                   &sb->idl);
     if (error) {
         ovsdb_idl_destroy(sb->idl);
         sb->idl = NULL;

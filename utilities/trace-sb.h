@@ -20,6 +20,12 @@ struct trace_sb {
     struct lflow_sim *sim;      /* Simulator filled from 'idl'. */
 };
 
+struct ovsdb_idl_class;
+
+char *trace_db_connect(const struct ovsdb_idl_class *, const char *remote,
+                       long long int deadline, struct ovsdb_idl **)
+    OVS_WARN_UNUSED_RESULT;
+
 char *trace_sb_open(const char *remote, long long int deadline,
                     struct trace_sb *)
     OVS_WARN_UNUSED_RESULT;

@@ -48,6 +48,12 @@ expect "$TESTDIR/local.hv1" "Verdict: delivered to lp2 on chassis hv1" \
     "[phy_in: Port_Binding lp1" "[ls_in_l2_lkup: sw0 ls_in_l2_lkup" \
     "source Logical_Switch_Port:"
 
+# With the NB, the sources are named.
+osmotic-trace --nb-db sw0 "$FROM1 && eth.dst == 0a:00:00:00:01:02 && ip4.dst == 10.244.0.2" > "$TESTDIR/local.nb" || fail "trace --nb-db"
+expect "$TESTDIR/local.nb" '"lp2"' '"sw0"'
+osmotic-trace --json --nb-db="$OSMOTIC_NB_DB" sw0 "$FROM1 && eth.dst == 0a:00:00:00:01:02 && ip4.dst == 10.244.0.2" > "$TESTDIR/local.json" || fail "trace --json --nb-db"
+expect "$TESTDIR/local.json" '"source_name": "lp2"'
+
 # Pod to pod across chassis: the logical trace ends at lp3 on hv2, the
 # hv1 trace at the tunnel to hv2 carrying outport lp3.
 trace_both remote "$FROM1 && eth.dst == 0a:00:00:00:01:03 && ip4.dst == 10.244.0.3 && udp.dst == 53"

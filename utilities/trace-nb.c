@@ -1,0 +1,80 @@
+#include <config.h>
+
+#include "utilities/trace-nb.h"
+
+#include <string.h>
+
+#include "lib/osmotic-nb-idl.h"
+#include "utilities/trace-sb.h"
+#include "ovsdb-data.h"
+#include "ovsdb-idl.h"
+#include "ovsdb-idl-provider.h"
+#include "util.h"
+#include "uuid.h"
+
+/* Reads the NB at 'remote' into 'nb'.  Returns NULL, or an error message
+ * (then 'nb' holds nothing to close). */
+char *
+trace_nb_open(const char *remote, long long int deadline,
+              struct trace_nb *nb)
+{
+    char *error = trace_db_connect(&nbrec_idl_class, remote, deadline,
+                                   &nb->idl);
+    if (error) {
+        ovsdb_idl_destroy(nb->idl);
+        nb->idl = NULL;
+    }
+    return error;
+}
+
+void
+trace_nb_close(struct trace_nb *nb)
+{
+    if (nb) {
+        ovsdb_idl_destroy(nb->idl);
+        nb->idl = NULL;
+    }
+}
+
+/* Returns the table class of NB table 'name' (of 'n' bytes), or NULL. */
+static const struct ovsdb_idl_table_class *
+nb_table_by_name(const char *name, size_t n)
+{
+    for (size_t i = 0; i < nbrec_idl_class.n_tables; i++) {
+        const struct ovsdb_idl_table_class *tc = &nbrec_idl_class.tables[i];
+        if (strlen(tc->name) == n && !strncmp(tc->name, name, n)) {
+            return tc;
+        }
+    }
+    return NULL;
+}
+
+/* Returns the "name" of the NB row that logical flow source 'source'
+ * ("Table:uuid") refers to, or NULL if it has none or does not exist.
+ * 'nb_' is a "struct trace_nb *" (a callback for trace-render.h). */
+const char *
+trace_nb_source_name(const char *source, void *nb_)
+{
+    const struct trace_nb *nb = nb_;
+    const char *colon = strchr(source, ':');
+    struct uuid uuid;
+    if (!nb || !nb->idl || !colon || !uuid_from_string(&uuid, colon + 1)) {
+        return NULL;
+    }
+    const struct ovsdb_idl_table_class *tc = nb_table_by_name(
+        source, colon - source);
+    if (!tc) {
+        return NULL;
+    }
+    const struct ovsdb_idl_row *row = ovsdb_idl_get_row_for_uuid(nb->idl, tc,
+                                                                 &uuid);
+    for (size_t i = 0; row && i < tc->n_columns; i++) {
+        const struct ovsdb_idl_column *c = &tc->columns[i];
+        if (!strcmp(c->name, "name")
+            && c->type.key.type == OVSDB_TYPE_STRING) {
+            const struct ovsdb_datum *d = ovsdb_idl_read(row, c);
+            return d->n == 1 ? d->keys[0].s->string : NULL;
+        }
+    }
+    return NULL;
+}
