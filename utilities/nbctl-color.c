@@ -354,9 +354,12 @@ parse_int_option(struct ctl_context *ctx, const struct split_args *sa,
 
 /* The promotion settings of a flow class. */
 struct promotion {
-    const struct nbrec_color *color;
-    int64_t bytes, rate, interval, idle;
-    size_t n_bytes, n_rate, n_interval, n_idle;
+    const struct nbrec_color *color;    /* --promote-to, or NULL. */
+    int64_t bytes;                      /* --promote-bytes, if n_bytes. */
+    int64_t rate;                       /* --promote-rate, if n_rate. */
+    int64_t interval;                   /* --interval, if n_interval. */
+    int64_t idle;                       /* --demote-idle, if n_idle. */
+    size_t n_bytes, n_rate, n_interval, n_idle; /* 1 if given, else 0. */
 };
 
 /* Parses and checks the promotion options of class-add. */

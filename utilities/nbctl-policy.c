@@ -35,8 +35,8 @@ has_option(const struct ctl_context *ctx, const char *name)
 
 /* The switch or port group an ACL command works on. */
 struct acl_entity {
-    const struct nbrec_logical_switch *ls;
-    const struct nbrec_port_group *pg;
+    const struct nbrec_logical_switch *ls;  /* The switch, or NULL. */
+    const struct nbrec_port_group *pg;      /* The port group, or NULL. */
 };
 
 /* Finds the ACL entity 'id' per the --type option. */
@@ -747,10 +747,10 @@ cmd_lb_list(struct ctl_context *ctx)
 
 /* The load balancers of a switch or router, for ls-lb-* and lr-lb-*. */
 struct lb_owner {
-    const struct nbrec_logical_switch *ls;
-    const struct nbrec_logical_router *lr;
-    struct nbrec_load_balancer **lbs;
-    size_t n_lbs;
+    const struct nbrec_logical_switch *ls;  /* The switch, or NULL. */
+    const struct nbrec_logical_router *lr;  /* The router, or NULL. */
+    struct nbrec_load_balancer **lbs;       /* Its load balancers. */
+    size_t n_lbs;                           /* Number of 'lbs'. */
 };
 
 /* Finds the switch (for "ls-lb-*") or router named by argument 1. */

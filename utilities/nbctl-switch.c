@@ -99,12 +99,13 @@ cmd_ls_del(struct ctl_context *ctx)
     }
 }
 
-/* Compares two rows by name, for sorting "NAME (UUID)" lists. */
+/* A row with its name, for sorting "UUID (NAME)" lists. */
 struct named_row {
-    const char *name;
-    const struct ovsdb_idl_row *row;
+    const char *name;                   /* Its name. */
+    const struct ovsdb_idl_row *row;    /* The row. */
 };
 
+/* Orders named rows by name, then by UUID. */
 static int
 compare_named_rows(const void *a_, const void *b_)
 {

@@ -592,6 +592,7 @@ nbctl_txn_post_commit(struct ovsdb_idl *idl, struct ovsdb_idl_txn *txn,
 
 /* Main program. */
 
+/* Prints the help text and exits. */
 static void
 usage(void)
 {
@@ -683,6 +684,7 @@ Synchronization options:\n\
     exit(EXIT_SUCCESS);
 }
 
+/* Prints the version and exits. */
 static void
 version(void)
 {
@@ -728,6 +730,7 @@ join_args(int argc, char *argv[])
     return ds_steal_cstr(&ds);
 }
 
+/* Parses the command line, then runs its commands in one transaction. */
 int
 main(int argc, char *argv[])
 {
