@@ -95,6 +95,7 @@ static void sim_goto_table(struct sim_ctx *, unsigned int oftable);
 static void sim_output(struct sim_ctx *);
 static void sim_deliver(struct sim_ctx *);
 
+/* Returns a new, empty simulator. */
 struct lflow_sim *
 lflow_sim_create(void)
 {
@@ -104,6 +105,7 @@ lflow_sim_create(void)
     return sim;
 }
 
+/* Frees 'f' and everything it owns. */
 static void
 sim_flow_destroy(struct sim_flow *f)
 {
@@ -116,6 +118,8 @@ sim_flow_destroy(struct sim_flow *f)
     free(f);
 }
 
+/* Frees 'dp' with its flows, ports and groups, removing its ports from
+ * 'sim''s name index. */
 static void
 sim_datapath_destroy(struct lflow_sim *sim, struct lflow_sim_datapath *dp)
 {
@@ -155,6 +159,7 @@ sim_datapath_destroy(struct lflow_sim *sim, struct lflow_sim_datapath *dp)
     free(dp);
 }
 
+/* Frees 'sim' and everything added to it.  Accepts NULL. */
 void
 lflow_sim_destroy(struct lflow_sim *sim)
 {
@@ -379,6 +384,7 @@ lflow_sim_add_mcgroup(struct lflow_sim_datapath *dp, uint32_t key,
     hmap_insert(&dp->mcgroups, &mc->node, hash_int(key, 0));
 }
 
+/* Returns the datapath with tunnel key 'key', or NULL. */
 static struct lflow_sim_datapath *
 sim_datapath_by_key(const struct lflow_sim *sim, uint32_t key)
 {
@@ -409,18 +415,21 @@ lflow_sim_find_datapath(const struct lflow_sim *sim, const char *name_or_key)
     return NULL;
 }
 
+/* Returns the name of 'dp'. */
 const char *
 lflow_sim_datapath_name(const struct lflow_sim_datapath *dp)
 {
     return dp->name;
 }
 
+/* Returns the tunnel key of 'dp'. */
 uint32_t
 lflow_sim_datapath_key(const struct lflow_sim_datapath *dp)
 {
     return dp->key;
 }
 
+/* Returns whether 'dp' is a switch or a router. */
 enum dp_type
 lflow_sim_datapath_type(const struct lflow_sim_datapath *dp)
 {
@@ -454,6 +463,7 @@ lflow_sim_port_by_key(const struct lflow_sim_datapath *dp, uint32_t key)
     return NULL;
 }
 
+/* Returns the multicast group of 'dp' with tunnel key 'key', or NULL. */
 static const struct sim_mcgroup *
 sim_mcgroup_by_key(const struct lflow_sim_datapath *dp, uint32_t key)
 {
@@ -978,6 +988,7 @@ lflow_sim_run(const struct lflow_sim *sim,
     return trace;
 }
 
+/* Frees the events in 'events', recursively. */
 static void
 sim_events_destroy(struct ovs_list *events)
 {
@@ -989,6 +1000,7 @@ sim_events_destroy(struct ovs_list *events)
     }
 }
 
+/* Frees 'trace'.  Accepts NULL. */
 void
 lflow_sim_trace_destroy(struct lflow_sim_trace *trace)
 {

@@ -274,6 +274,7 @@ static const struct ctl_command_syntax sbctl_commands[] = {
     { NULL, 0, 0, NULL, NULL, NULL, NULL, "", RO },
 };
 
+/* Prints the usage message and exits. */
 OVS_NO_RETURN static void
 usage(void)
 {
@@ -298,6 +299,7 @@ Logical flow commands:\n\
     exit(EXIT_SUCCESS);
 }
 
+/* Prints the version and exits. */
 OVS_NO_RETURN static void
 version(void)
 {
@@ -317,6 +319,8 @@ join_args(int argc, char *argv[])
     return ds_steal_cstr(&ds);
 }
 
+/* Registers the commands, parses the command line and runs it in one
+ * transaction. */
 int
 main(int argc, char *argv[])
 {

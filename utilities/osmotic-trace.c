@@ -48,6 +48,7 @@ struct trace_options {
     const char *microflow;      /* MICROFLOW argument. */
 };
 
+/* Prints the usage message and exits. */
 OVS_NO_RETURN static void
 usage(void)
 {
@@ -215,6 +216,7 @@ trace_logical(const struct trace_options *opts, const struct trace_sb *sb,
     lflow_sim_trace_destroy(trace);
 }
 
+/* Parses the arguments, reads the SB and runs one trace. */
 int
 main(int argc, char *argv[])
 {

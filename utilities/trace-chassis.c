@@ -333,6 +333,7 @@ chassis_ovs_init(const struct trace_chassis_options *opts,
                              opts->timeout ? opts->timeout : 10);
 }
 
+/* Frees what 'ovs' holds. */
 static void
 chassis_ovs_destroy(struct chassis_ovs *ovs)
 {

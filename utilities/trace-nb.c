@@ -27,6 +27,7 @@ trace_nb_open(const char *remote, long long int deadline,
     return error;
 }
 
+/* Frees what 'nb' holds.  Accepts NULL. */
 void
 trace_nb_close(struct trace_nb *nb)
 {

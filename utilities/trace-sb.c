@@ -141,6 +141,7 @@ trace_sb_open(const char *remote, long long int deadline,
     return NULL;
 }
 
+/* Frees what 'sb' holds.  Accepts NULL. */
 void
 trace_sb_close(struct trace_sb *sb)
 {
