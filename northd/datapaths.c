@@ -745,10 +745,16 @@ sync_changed_switch(struct nd_datapaths *nds,
     nd_datapath_sync_row(od, ls, ctx);
     hmapx_add(&changes->datapaths, od);
 
+    /* Only ports that joined or left matter here; a member that stayed
+     * is looked at only if its own row changed. */
     struct uuidset members = UUIDSET_INITIALIZER(&members);
     for (size_t i = 0; i < ls->n_ports; i++) {
-        port_target_set(targets, &ls->ports[i]->header_.uuid, od, true);
-        uuidset_insert(&members, &ls->ports[i]->header_.uuid);
+        const struct uuid *nb_uuid = &ls->ports[i]->header_.uuid;
+        op = nd_port_find(nds, nb_uuid);
+        if (!op || op->dp != od) {
+            port_target_set(targets, nb_uuid, od, true);
+        }
+        uuidset_insert(&members, nb_uuid);
     }
     LIST_FOR_EACH (op, dp_node, &od->ports) {
         if (!uuidset_contains(&members, &op->nb_uuid)) {
@@ -842,6 +848,23 @@ lsp_changed_for_sb(const struct nbrec_logical_switch_port *lsp)
     return false;
 }
 
+/* Returns true if tracked row 'ls' is new or has a column that changed.
+ * The IDL also reports a switch when only one of its ports changed; that
+ * change is handled with the port. */
+static bool
+ls_changed_itself(const struct nbrec_logical_switch *ls)
+{
+    if (nbrec_logical_switch_is_new(ls)) {
+        return true;
+    }
+    for (int i = 0; i < NBREC_LOGICAL_SWITCH_N_COLUMNS; i++) {
+        if (nbrec_logical_switch_is_updated(ls, i)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /* Applies the NB changes the IDL tracked since the last sync. */
 void
 nd_datapaths_sync_incremental(struct nd_datapaths *nds,
@@ -860,7 +883,7 @@ nd_datapaths_sync_incremental(struct nd_datapaths *nds,
     NBREC_LOGICAL_SWITCH_FOR_EACH_TRACKED (ls, ctx->nb_idl) {
         if (nbrec_logical_switch_is_deleted(ls)) {
             sync_changed_switch(nds, ls, ctx, &targets, &doomed, changes);
-        } else {
+        } else if (ls_changed_itself(ls)) {
             if (n_switches >= allocated) {
                 switches = x2nrealloc(switches, &allocated,
                                       sizeof *switches);

@@ -13,6 +13,14 @@ osm_start_northd() {
     osm_track_pidfile "$TESTDIR/$name.pid"
 }
 
+# output_is EXPECTED CMD...: succeeds if CMD prints exactly EXPECTED (for
+# wait_until, which must run the command anew on every try).
+output_is() {
+    local expected=$1
+    shift
+    [ "$("$@" 2>/dev/null)" = "$expected" ]
+}
+
 # northd_ctl NAME COMMAND...: runs a unixctl command of northd NAME.
 northd_ctl() {
     local name=$1

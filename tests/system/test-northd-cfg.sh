@@ -38,7 +38,7 @@ check_output 3 sb_port_key p3
 
 # No chassis: hv_cfg equals nb_cfg.
 cfg=$(nb_get nb_cfg)
-wait_until test "$(nb_get hv_cfg)" = "$cfg"
+wait_until output_is "$cfg" nb_get hv_cfg
 
 # Two chassis report how far they got; hv_cfg is the smaller one.
 sb_transact '{"op":"insert","table":"Encap","row":{"type":"geneve",
@@ -53,10 +53,10 @@ sb_transact '{"op":"insert","table":"Encap","row":{"type":"geneve",
     "encaps":["named-uuid","e2"]},"uuid-name":"c2"},
   {"op":"insert","table":"Chassis_Private","row":{"name":"hv2",
     "chassis":["named-uuid","c2"],"nb_cfg":2}}'
-wait_until test "$(nb_get hv_cfg)" = 1
+wait_until output_is 1 nb_get hv_cfg
 sb_transact "{\"op\":\"update\",\"table\":\"Chassis_Private\",
     \"where\":[],\"row\":{\"nb_cfg\":$cfg}}"
-wait_until test "$(nb_get hv_cfg)" = "$cfg"
+wait_until output_is "$cfg" nb_get hv_cfg
 [ "$(nb_get hv_cfg_timestamp)" -gt 0 ] || fail "no hv_cfg_timestamp"
 
 # Port up: false until the controller binds the port and reports it up.
@@ -69,11 +69,11 @@ c1=$(sb_select Chassis '["_uuid"]' '[["name","==","hv1"]]')
 sb_transact "{\"op\":\"update\",\"table\":\"Port_Binding\",
     \"where\":[[\"logical_port\",\"==\",\"p1\"]],
     \"row\":{\"chassis\":[\"uuid\",\"$c1\"]}}"
-wait_until test "$(osmotic-nbctl get Logical_Switch_Port p1 up)" = true
+wait_until output_is true osmotic-nbctl get Logical_Switch_Port p1 up
 check_output false osmotic-nbctl get Logical_Switch_Port p2 up
 sb_transact '{"op":"update","table":"Port_Binding",
     "where":[["logical_port","==","p1"]],"row":{"up":false}}'
-wait_until test "$(osmotic-nbctl get Logical_Switch_Port p1 up)" = false
+wait_until output_is false osmotic-nbctl get Logical_Switch_Port p1 up
 
 # northd never touches what the controller owns: chassis stays set
 # across a recompute, and the Chassis rows stay.

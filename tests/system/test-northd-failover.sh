@@ -8,9 +8,9 @@ osm_test_init
 osm_start_nb
 osm_start_sb
 osm_start_northd n1
-wait_until test "$(northd_ctl n1 status)" = active
+wait_until output_is active northd_ctl n1 status
 osm_start_northd n2
-wait_until test "$(northd_ctl n2 status)" = standby
+wait_until output_is standby northd_ctl n2 status
 check_output active northd_ctl n1 status
 
 nbctl() {
@@ -36,8 +36,8 @@ q1 1" sb_select Port_Binding '["logical_port","tunnel_key"]'
 # writes nothing.
 pid=$(cat "$TESTDIR/n1.pid")
 kill -9 "$pid"
-wait_until test "$(northd_ctl n2 status)" = active
-wait_until test "$(northd_count n2 compiles)" = "1 full, 0 incremental"
+wait_until output_is active northd_ctl n2 status
+wait_until output_is "1 full, 0 incremental" northd_count n2 compiles
 sleep 0.5
 ovsdb-client dump "$OSMOTIC_SB_DB" Osmotic_Southbound > "$TESTDIR/after"
 diff -u "$TESTDIR/before" "$TESTDIR/after" || fail "fail-over changed SB"
@@ -52,13 +52,13 @@ EOF
 
 # "pause" hands over to another instance.
 osm_start_northd n3
-wait_until test "$(northd_ctl n3 status)" = standby
+wait_until output_is standby northd_ctl n3 status
 check northd_ctl n2 pause
 check_output paused northd_ctl n2 status
-wait_until test "$(northd_ctl n3 status)" = active
+wait_until output_is active northd_ctl n3 status
 check nbctl lsp-del p4
 check_output "" sb_port_key p4
 check northd_ctl n2 resume
-wait_until test "$(northd_ctl n2 status)" = standby
+wait_until output_is standby northd_ctl n2 status
 check_output active northd_ctl n3 status
 check_output 2 sb_port_key p2

@@ -42,7 +42,7 @@ diff -u "$TESTDIR/before" "$TESTDIR/after" || fail "recompute changed SB"
 osm_kill_pidfile "$TESTDIR/northd.pid"
 ovsdb-client dump "$OSMOTIC_SB_DB" Osmotic_Southbound > "$TESTDIR/before"
 osm_start_northd northd
-wait_until test "$(northd_count northd compiles)" = "1 full, 0 incremental"
+wait_until output_is "1 full, 0 incremental" northd_count northd compiles
 sleep 0.5
 ovsdb-client dump "$OSMOTIC_SB_DB" Osmotic_Southbound > "$TESTDIR/after"
 diff -u "$TESTDIR/before" "$TESTDIR/after" || fail "restart changed SB"
@@ -65,4 +65,4 @@ pc1=$(sb_select Port_Binding '["_uuid"]' '[["logical_port","==","pc1"]]')
 check ovsdb-client transact "$OSMOTIC_SB_DB" \
     "[\"Osmotic_Southbound\",{\"op\":\"delete\",\"table\":\"Port_Binding\",
       \"where\":[[\"_uuid\",\"==\",[\"uuid\",\"$pc1\"]]]}]" > /dev/null
-wait_until test "$(sb_port_key pc1)" = 1
+wait_until output_is 1 sb_port_key pc1

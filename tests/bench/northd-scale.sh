@@ -1,0 +1,147 @@
+#!/bin/bash
+# Scale measurement of osmotic-northd (not a pass/fail test).
+#
+# Writes BENCH_SWITCHES switches of BENCH_PORTS ports each straight into
+# the NB database (one transaction per BENCH_BATCH switches, over
+# JSON-RPC), every port with addresses and port security "MAC IP", then
+# measures:
+#   - northd's initial compile: from its start until "osmotic-nbctl
+#     --wait=sb sync" returns, and the compile time northd reports;
+#   - BENCH_PORT_ADDS single-port adds with --wait=sb (median, max), and
+#     the incremental compile time northd reports for them;
+#   - a restart: its compile time and the SB transactions it made
+#     (expected 0);
+#   - SB row counts and northd's resident memory.
+#
+# usage: tests/bench/northd-scale.sh
+# Environment: OSM_BUILDDIR (built tree), BENCH_SWITCHES (default 100),
+# BENCH_PORTS (default 100), BENCH_BATCH (default 10), BENCH_PORT_ADDS
+# (default 9), OSM_KEEP=1 to keep the directory.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../system/lib.sh"
+. "$here/../system/northd-lib.sh"
+
+n_switches=${BENCH_SWITCHES:-100}
+n_ports=${BENCH_PORTS:-100}
+batch=${BENCH_BATCH:-10}
+n_adds=${BENCH_PORT_ADDS:-9}
+
+osm_test_init
+osm_start_nb
+osm_start_sb
+check osmotic-nbctl init
+
+# ms: prints the wall clock in milliseconds.
+ms() {
+    date +%s%3N
+}
+
+# load_nb: writes the switches and ports into NB over JSON-RPC.
+load_nb() {
+    python3 - "$TESTDIR/osmotic-nb.sock" "$n_switches" "$n_ports" "$batch" <<'EOF'
+import json, socket, sys
+path, n_sw, n_p, batch = sys.argv[1], *map(int, sys.argv[2:])
+sock = socket.socket(socket.AF_UNIX)
+sock.connect(path)
+dec = json.JSONDecoder()
+
+def call(ops, txn_id):
+    msg = {"method": "transact", "id": txn_id,
+           "params": ["Osmotic_Northbound"] + ops}
+    sock.sendall(json.dumps(msg).encode())
+    buf = ""
+    while True:
+        buf += sock.recv(1 << 20).decode()
+        try:
+            reply, _ = dec.raw_decode(buf)
+        except ValueError:
+            continue
+        if reply.get("id") != txn_id:
+            buf = ""
+            continue
+        for r in reply["result"]:
+            if r and "error" in r:
+                sys.exit("transaction failed: %s" % r)
+        return
+
+for first in range(0, n_sw, batch):
+    ops = []
+    for s in range(first, min(first + batch, n_sw)):
+        ports = []
+        for p in range(n_p):
+            name = "s%d-p%d" % (s, p)
+            mac = "0a:00:%02x:%02x:%02x:%02x" % (s >> 8, s & 255,
+                                                  p >> 8, p & 255)
+            ip = "10.%d.%d.%d" % (s & 255, p >> 8, (p & 255) + 1)
+            addr = "%s %s" % (mac, ip)
+            ops.append({"op": "insert", "table": "Logical_Switch_Port",
+                        "uuid-name": "p%d_%d" % (s, p),
+                        "row": {"name": name, "addresses": addr,
+                                "port_security": addr}})
+            ports.append(["named-uuid", "p%d_%d" % (s, p)])
+        ops.append({"op": "insert", "table": "Logical_Switch",
+                    "row": {"name": "s%d" % s,
+                            "ports": ["set", ports]}})
+    call(ops, first)
+EOF
+}
+
+# compile_ms: the duration of northd's last compile, in ms.
+compile_ms() {
+    northd_count northd "last compile" | sed 's/.*, \([0-9.]*\) ms$/\1/'
+}
+
+# rss_kb: northd's resident set size in kB.
+rss_kb() {
+    sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\) kB/\1/p' \
+        "/proc/$(cat "$TESTDIR/northd.pid")/status"
+}
+
+t0=$(ms)
+load_nb || fail "loading NB failed"
+t1=$(ms)
+echo "NB load ($n_switches switches x $n_ports ports): $((t1 - t0)) ms"
+
+t0=$(ms)
+osm_start_northd northd
+check osmotic-nbctl --wait=sb --timeout=600 sync
+t1=$(ms)
+echo "initial compile, northd start to sb_cfg: $((t1 - t0)) ms" \
+     "(northd's own compile: $(compile_ms) ms)"
+echo "RSS after initial compile: $(rss_kb) kB"
+
+adds=()
+compiles=()
+for i in $(seq "$n_adds"); do
+    t0=$(ms)
+    check osmotic-nbctl --wait=sb --timeout=60 lsp-add s0 extra$i \
+        -- lsp-set-addresses extra$i "0a:ff:00:00:00:$(printf %02x "$i") 10.0.200.$i"
+    t1=$(ms)
+    adds+=($((t1 - t0)))
+    compiles+=("$(compile_ms)")
+done
+sorted=$(printf '%s\n' "${adds[@]}" | sort -n)
+echo "port add with --wait=sb ($n_adds runs): median" \
+     "$(echo "$sorted" | sed -n "$(( (n_adds + 1) / 2 ))p") ms," \
+     "max $(echo "$sorted" | tail -n 1) ms"
+echo "northd incremental compile per port add: $(printf '%s ' "${compiles[@]}")ms"
+t0=$(ms)
+check osmotic-nbctl --timeout=60 lsp-list s0 > /dev/null
+t1=$(ms)
+echo "(for reference, a read-only osmotic-nbctl lsp-list: $((t1 - t0)) ms)"
+
+for t in Datapath_Binding Port_Binding Multicast_Group Logical_Flow; do
+    echo "SB $t rows: $(sb_select "$t" '["_uuid"]' | grep -c .)"
+done
+northd_ctl northd counts | sed 's/^/  /'
+echo "RSS: $(rss_kb) kB"
+
+osm_kill_pidfile "$TESTDIR/northd.pid"
+t0=$(ms)
+osm_start_northd northd
+wait_until output_is "1 full, 0 incremental" northd_count northd compiles
+t1=$(ms)
+sleep 1
+echo "restart: compiled in $(compile_ms) ms (start to compiled: $((t1 - t0)) ms)," \
+     "SB transactions: $(northd_count northd "sb transactions")"
