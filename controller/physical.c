@@ -96,22 +96,63 @@ physical_local_port(const struct physical_ctx *ctx,
                  ofp_to_u16(bl->ofport));
 }
 
-/* Flow for a port of a local datapath bound on another chassis. */
+static int
+physical_int_cmp(const void *a_, const void *b_)
+{
+    const int *a = a_, *b = b_;
+
+    return *a < *b ? -1 : *a > *b;
+}
+
+/* Appends "output:N," to 's' for every tunnel, in ofport order. */
+static void
+physical_put_all_tunnels(const struct physical_ctx *ctx, struct ds *s)
+{
+    size_t n = shash_count(ctx->tunnels);
+    int *ofports = xmalloc((n + 1) * sizeof *ofports);
+    struct shash_node *node;
+    size_t i = 0;
+
+    SHASH_FOR_EACH (node, ctx->tunnels) {
+        ofports[i++] = (intptr_t) node->data;
+    }
+    qsort(ofports, n, sizeof *ofports, physical_int_cmp);
+    for (i = 0; i < n; i++) {
+        ds_put_format(s, "output:%d,", ofports[i]);
+    }
+    free(ofports);
+}
+
+/* Flow for a port of a local datapath that is bound on another chassis,
+ * or on none that this chassis knows of yet.  An unbound port's packets
+ * go to every chassis (the one that has just bound it delivers, the
+ * others drop), so that a binding made elsewhere works before its news
+ * arrives here.  Only VIF ports (empty type) are treated so. */
 static void
 physical_remote_port(const struct physical_ctx *ctx,
                      const struct sbrec_port_binding *pb,
                      struct ofctrl_flow_table *flows)
 {
-    int tunnel = physical_tunnel(ctx, pb->chassis);
+    struct ds outputs = DS_EMPTY_INITIALIZER;
 
-    if (tunnel) {
+    if (pb->chassis) {
+        int tunnel = physical_tunnel(ctx, pb->chassis);
+        if (tunnel) {
+            ds_put_format(&outputs, "output:%d,", tunnel);
+        }
+    } else if (!pb->type[0]) {
+        physical_put_all_tunnels(ctx, &outputs);
+    }
+    if (outputs.length) {
+        ds_chomp(&outputs, ',');
         physical_add(flows, pb->header_.uuid.parts[0],
                      "table=%d,priority=100,metadata=%#"PRIx64","
                      REG_OUTPORT"=%#"PRIx64",actions="PHYSICAL_ENCAP_FMT
-                     "output:%d", OFTABLE_PHY_OUT_REMOTE,
+                     "%s", OFTABLE_PHY_OUT_REMOTE,
                      pb->datapath->tunnel_key, pb->tunnel_key,
-                     pb->datapath->tunnel_key, tunnel);
+                     pb->datapath->tunnel_key, ds_cstr(&outputs));
     }
+    ds_destroy(&outputs);
 }
 
 /* Flows for a multicast group of a local datapath. */
@@ -211,7 +252,7 @@ physical_run(const struct physical_ctx *ctx, struct ofctrl_flow_table *flows)
 
     const struct sbrec_port_binding *pb;
     SBREC_PORT_BINDING_FOR_EACH (pb, ctx->sb_idl) {
-        if (pb->datapath && pb->chassis && pb->chassis != ctx->chassis
+        if (pb->datapath && pb->chassis != ctx->chassis
             && !shash_find(&ctx->bindings->lports, pb->logical_port)
             && local_datapaths_find(ctx->lds, pb->datapath->tunnel_key)) {
             physical_remote_port(ctx, pb, flows);

@@ -136,6 +136,9 @@ osm_prime_underlay() {
             [ "$a" != "$b" ] || continue
             ip=$(osm_host_vsctl "$b" get open_vswitch . \
                      external_ids:osmotic-encap-ip | tr -d '"')
+            # Open vSwitch learns tunnel neighbours from ARP replies only,
+            # so make the kernel ask.
+            osm_host_exec "$a" ip neigh flush dev br-phy0
             osm_host_exec "$a" ping -q -c 1 -W 2 "${ip%%,*}" >/dev/null \
                 || fail "underlay $a -> $b ($ip)"
         done
