@@ -312,6 +312,79 @@ chassis_annotate(const struct chassis_ovs *ovs, const char *chassis,
     }
 }
 
+/* Returns true if the bridge verdict 'phys' is how 'chassis' sends out
+ * logical verdict 'v' (a delivery): the same local port, or a tunnel to
+ * the port's chassis (for that outport, if it says). */
+static bool
+chassis_verdict_matches(const char *phys, const struct lflow_sim_verdict *v,
+                        const char *chassis)
+{
+    char *want;
+    bool match;
+    if (v->chassis && !strcmp(v->chassis, chassis)) {
+        want = lflow_sim_verdict_to_string(v);
+        match = !strcmp(phys, want);
+    } else {
+        want = xasprintf("tunnel to chassis %s (", v->chassis);
+        const char *outport = strstr(phys, " for outport ");
+        match = (!strncmp(phys, want, strlen(want))
+                 && (!outport || !strcmp(outport + strlen(" for outport "),
+                                         v->port->name)));
+    }
+    free(want);
+    return match;
+}
+
+/* Compares the bridge's verdicts 'phys' with the logical trace of the
+ * same packet and appends the result to 's': every logical delivery must
+ * leave the bridge (locally, or by a tunnel to its chassis) and every
+ * output of the bridge must carry some logical delivery. */
+static void
+chassis_compare(const char *chassis, const struct trace_sb *sb,
+                const struct lflow_sim_datapath *dp,
+                const struct lflow_sim_port *inport,
+                const struct expr_packet *packet, const struct svec *phys,
+                struct ds *s)
+{
+    struct lflow_sim_trace *t = lflow_sim_run(sb->sim, dp, inport, chassis,
+                                              &packet->flow);
+    bool *used = xcalloc(phys->n, sizeof *used);
+    struct ds problems = DS_EMPTY_INITIALIZER;
+    for (size_t i = 0; i < t->n_verdicts; i++) {
+        const struct lflow_sim_verdict *v = t->verdicts[i];
+        char *text = lflow_sim_verdict_to_string(v);
+        ds_put_format(s, "Logical verdict: %s\n", text);
+        if (v->delivered) {
+            bool found = false;
+            for (size_t j = 0; j < phys->n; j++) {
+                if (chassis_verdict_matches(phys->names[j], v, chassis)) {
+                    used[j] = found = true;
+                }
+            }
+            if (!found) {
+                ds_put_format(&problems, "; the bridge does not send out "
+                              "\"%s\"", text);
+            }
+        }
+        free(text);
+    }
+    for (size_t j = 0; j < phys->n; j++) {
+        if (!used[j] && strncmp(phys->names[j], "dropped", 7)) {
+            ds_put_format(&problems, "; the logical flows do not send "
+                          "\"%s\"", phys->names[j]);
+        }
+    }
+    if (problems.length) {
+        ds_put_format(s, "DISAGREEMENT with the logical flows%s\n",
+                      ds_cstr(&problems));
+    } else {
+        ds_put_cstr(s, "The bridge agrees with the logical flows.\n");
+    }
+    ds_destroy(&problems);
+    free(used);
+    lflow_sim_trace_destroy(t);
+}
+
 /* Fills 'ovs' from 'opts'. */
 static void
 chassis_ovs_init(const struct trace_chassis_options *opts,
@@ -381,6 +454,12 @@ chassis_trace(const struct trace_chassis_options *opts,
         for (size_t i = 0; i < verdicts.n; i++) {
             printf("%s%s\n", opts->summary ? "" : "Verdict: ",
                    verdicts.names[i]);
+        }
+        if (!opts->summary) {
+            ds_clear(&s);
+            chassis_compare(opts->chassis, sb, dp, inport, packet,
+                            &verdicts, &s);
+            printf("%s", ds_cstr(&s));
         }
         svec_destroy(&verdicts);
         ds_destroy(&s);

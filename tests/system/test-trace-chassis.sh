@@ -25,6 +25,7 @@ trace_both() {
         || fail "logical trace $1"
     osmotic-trace --chassis=hv1 --ovs-rundir="$(osm_host_dir hv1)" \
         sw0 "$2" > "$TESTDIR/$1.hv1" || fail "chassis trace $1"
+    expect "$TESTDIR/$1.hv1" "The bridge agrees with the logical flows."
 }
 
 # expect FILE NEEDLE...: FILE contains every NEEDLE.
@@ -105,6 +106,18 @@ out=$(osmotic-trace --summary sw0 'inport == "lp2" && eth.src == 0a:00:00:00:01:
 case $out in
     "dropped in ls_in_port_sec by flow priority=100, match=(reg14=2)"*"port lp2 is disabled") ;;
     *) fail "disabled port: got [$out]" ;;
+esac
+
+# A bridge that does not do what the logical flows say is caught: a
+# stray flow on hv1 drops what the logical flows deliver to lp3.
+check osm_host_ofctl hv1 add-flow br-int \
+    "table=22,priority=1000,dl_dst=0a:00:00:00:01:03,actions=drop"
+out=$(osmotic-trace --chassis=hv1 --ovs-rundir="$(osm_host_dir hv1)" sw0 \
+      "$FROM1 && eth.dst == 0a:00:00:00:01:03 && ip4.dst == 10.244.0.3") \
+    || fail "chassis trace of stray drop"
+case $out in
+    *'DISAGREEMENT with the logical flows; the bridge does not send out "delivered to lp3 on chassis hv2"'*) ;;
+    *) fail "stray drop not caught: $out" ;;
 esac
 
 # The inport must be on the chassis traced.
