@@ -3,6 +3,10 @@
 # Reference of the match language (lib/expr.h).
 EXTRA_DIST += Documentation/match-language.md
 
+# Reference of the pipeline: registers, logical and physical tables
+# (lib/pipeline.h).
+EXTRA_DIST += Documentation/pipeline.md
+
 # Manuals of the two database schemas (tests/unit/test-schema-docs.sh
 # checks that they document every table and column).
 dist_man_MANS += lib/osmotic-nb.5 lib/osmotic-sb.5
