@@ -4,6 +4,7 @@
 
 #include <arpa/inet.h>
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -409,57 +410,58 @@ simplify_tree(struct expr *e)
     return e;
 }
 
-/* Returns true if 'e' is one of the 'n_facts' comparisons in 'facts'. */
+/* Returns true if 'e' equals one of the 'n_facts' expressions in 'facts',
+ * not counting facts[skip]. */
 static bool
-is_fact(const struct expr *e, const struct expr **facts, size_t n_facts)
+is_fact(const struct expr *e, struct expr **facts, size_t n_facts,
+        size_t skip)
 {
     for (size_t i = 0; i < n_facts; i++) {
-        if (!expr_compare(e, facts[i])) {
+        if (i != skip && !expr_compare(e, facts[i])) {
             return true;
         }
     }
     return false;
 }
 
-/* Replaces by true every comparison in 'e' that is one of the 'n_facts'
- * 'facts', comparisons known to hold where 'e' is evaluated, and every
- * OR that has such a comparison as an operand.  Inside an AND, the
- * AND's own comparisons are facts for its other operands: in "a && (a ||
- * b)" or "a && (b || (a && c))" the inner "a" is redundant.  Consumes
- * 'e' and returns the result, which may need simplify_tree(). */
+/* Replaces by true every part of 'e' that equals one of the 'n_facts'
+ * 'facts' (expressions known to hold where 'e' is evaluated; facts[skip]
+ * is 'e' itself and does not count), and every OR with such an operand.
+ * Inside an AND, each operand is a fact for the others: in "a && (a ||
+ * b)" or "a && (b || (a && c))" the inner "a" is redundant.
+ *
+ * This is sound although the operands of an AND are simplified with each
+ * other's original form: an operand can only be removed from a strictly
+ * larger one, so no two operands can remove each other.  Consumes 'e'
+ * and returns the result, which may need simplify_tree(). */
 static struct expr *
-apply_facts(struct expr *e, const struct expr **facts, size_t n_facts)
+apply_facts(struct expr *e, struct expr **facts, size_t n_facts, size_t skip)
 {
-    if (e->type == EXPR_T_CMP && is_fact(e, facts, n_facts)) {
+    if (is_fact(e, facts, n_facts, skip)) {
         expr_destroy(e);
         return expr_create_boolean(true);
     } else if (e->type == EXPR_T_OR) {
         for (size_t i = 0; i < e->n_subs; i++) {
-            if (is_fact(e->subs[i], facts, n_facts)) {
+            if (is_fact(e->subs[i], facts, n_facts, SIZE_MAX)) {
                 expr_destroy(e);
                 return expr_create_boolean(true);
             }
         }
         for (size_t i = 0; i < e->n_subs; i++) {
-            e->subs[i] = apply_facts(e->subs[i], facts, n_facts);
+            e->subs[i] = apply_facts(e->subs[i], facts, n_facts, SIZE_MAX);
         }
     } else if (e->type == EXPR_T_AND) {
-        const struct expr **more = xmalloc((n_facts + e->n_subs)
-                                           * sizeof *more);
+        size_t n_more = n_facts + e->n_subs;
+        struct expr **more = xmalloc(n_more * sizeof *more);
         memcpy(more, facts, n_facts * sizeof *facts);
-        size_t n_more = n_facts;
         for (size_t i = 0; i < e->n_subs; i++) {
-            if (e->subs[i]->type == EXPR_T_CMP
-                && !is_fact(e->subs[i], facts, n_facts)) {
-                more[n_more++] = e->subs[i];
-            }
+            more[n_facts + i] = expr_clone(e->subs[i]);
         }
         for (size_t i = 0; i < e->n_subs; i++) {
-            if (e->subs[i]->type == EXPR_T_CMP) {
-                e->subs[i] = apply_facts(e->subs[i], facts, n_facts);
-            } else {
-                e->subs[i] = apply_facts(e->subs[i], more, n_more);
-            }
+            e->subs[i] = apply_facts(e->subs[i], more, n_more, n_facts + i);
+        }
+        for (size_t i = n_facts; i < n_more; i++) {
+            expr_destroy(more[i]);
         }
         free(more);
     }
@@ -476,7 +478,7 @@ expr_simplify(struct expr *e)
     e = simplify_tree(e);
     for (int round = 0; round < 8; round++) {
         struct expr *before = expr_clone(e);
-        e = simplify_tree(apply_facts(e, NULL, 0));
+        e = simplify_tree(apply_facts(e, NULL, 0, SIZE_MAX));
         bool same = !expr_compare(before, e);
         expr_destroy(before);
         if (same) {

@@ -7,7 +7,7 @@ FUZZ_CFLAGS = -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address
 
 # The harness is built from the sources themselves, so that all of the
 # match language is instrumented; libopenvswitch is linked as built.
-FUZZ_EXPR_SOURCES = \
+FUZZ_EXPR_SRCS = \
 	tests/fuzz/fuzz-expr.c \
 	lib/expr-ast.c \
 	lib/expr-check.c \
@@ -22,7 +22,7 @@ EXTRA_DIST += \
 	$(wildcard $(srcdir)/tests/fuzz/corpus/expr/seed-*)
 CLEANFILES += tests/fuzz/fuzz-expr
 
-tests/fuzz/fuzz-expr: $(FUZZ_EXPR_SOURCES:%=$(srcdir)/%) \
+tests/fuzz/fuzz-expr: $(FUZZ_EXPR_SRCS:%=$(srcdir)/%) \
 	$(srcdir)/lib/expr.h $(srcdir)/lib/expr-ast.h \
 	$(srcdir)/lib/expr-check.h $(srcdir)/lib/expr-lex.h \
 	$(srcdir)/lib/expr-symtab.h
@@ -35,7 +35,7 @@ tests/fuzz/fuzz-expr: $(FUZZ_EXPR_SOURCES:%=$(srcdir)/%) \
 	$(AM_V_CCLD)$(MKDIR_P) tests/fuzz && \
 	$(LIBTOOL) --quiet --tag=CC --mode=link $(FUZZ_CC) $(FUZZ_CFLAGS) \
 	    $(AM_CPPFLAGS) $(CPPFLAGS) -o $@ \
-	    $(FUZZ_EXPR_SOURCES:%=$(srcdir)/%) $(OVS_LDADD)
+	    $(FUZZ_EXPR_SRCS:%=$(srcdir)/%) $(OVS_LDADD)
 
 fuzz: tests/fuzz/fuzz-expr
 	$(MKDIR_P) tests/fuzz/work/expr

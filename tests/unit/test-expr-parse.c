@@ -256,6 +256,7 @@ START_TEST(test_canonical_text_parses_to_itself)
         "ip.dscp == 46 || ip.ttl <= 1 || icmp4.code != 0",
         /* Prerequisites factored out of an OR must not come back. */
         "icmp || ip4.src == {$as, 10.0.0.2, 5} && ip",
+        "(ip && !tcp || udp)",
     };
     for (size_t i = 0; i < ARRAY_SIZE(inputs); i++) {
         char *once = parse_to_string(inputs[i], NULL);
