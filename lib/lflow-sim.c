@@ -26,6 +26,7 @@
 #define SIM_REG_INPORT 14
 #define SIM_REG_OUTPORT 15
 #define SIM_REG_FLAGS 10
+#define SIM_REG_COLOR 9
 
 /* A logical flow with its parsed match and actions. */
 struct sim_flow {
@@ -74,6 +75,7 @@ struct lflow_sim_datapath {
 struct lflow_sim {
     struct hmap datapaths;      /* "struct lflow_sim_datapath"s by key. */
     struct hmap ports;          /* "struct sim_port"s by name. */
+    char *colors[256];          /* Colour names by id, NULL if unknown. */
 };
 
 /* Where one copy of the packet is while a trace runs. */
@@ -172,6 +174,9 @@ lflow_sim_destroy(struct lflow_sim *sim)
     }
     hmap_destroy(&sim->datapaths);
     hmap_destroy(&sim->ports);
+    for (size_t i = 0; i < ARRAY_SIZE(sim->colors); i++) {
+        free(sim->colors[i]);
+    }
     free(sim);
 }
 
@@ -382,6 +387,17 @@ lflow_sim_add_mcgroup(struct lflow_sim_datapath *dp, uint32_t key,
     mc->ports = xmemdup(ports, n_ports * sizeof *ports);
     mc->n_ports = n_ports;
     hmap_insert(&dp->mcgroups, &mc->node, hash_int(key, 0));
+}
+
+/* Names colour 'id' (1 to 255) 'name', for explaining the colour
+ * register. */
+void
+lflow_sim_add_color(struct lflow_sim *sim, unsigned int id, const char *name)
+{
+    if (id > 0 && id < ARRAY_SIZE(sim->colors)) {
+        free(sim->colors[id]);
+        sim->colors[id] = xstrdup(name);
+    }
 }
 
 /* Returns the datapath with tunnel key 'key', or NULL. */
@@ -606,6 +622,33 @@ sim_clone(struct sim_ctx *ctx, const struct ofpact_nest *nest)
     sim_actions(&copy, nest->actions, ofpact_nest_get_action_len(nest));
 }
 
+/* Appends to 's' what the new value of logical register 'reg' means, if
+ * it is one of lib/pipeline.h's: a port or group name, the flags, the
+ * colour. */
+static void
+sim_explain_register(const struct sim_ctx *ctx, int reg, struct ds *s)
+{
+    uint32_t value = ctx->flow.regs[reg];
+    if (reg == SIM_REG_OUTPORT || reg == SIM_REG_INPORT) {
+        const struct sim_mcgroup *mc = sim_mcgroup_by_key(ctx->dp, value);
+        ds_put_format(s, " (%s = %s)",
+                      reg == SIM_REG_OUTPORT ? "outport" : "inport",
+                      mc ? mc->name : sim_port_name(ctx, value));
+    } else if (reg == SIM_REG_FLAGS) {
+        ds_put_format(s, " (flags:%s%s)",
+                      value & (1u << MLF_ALLOW_LOOPBACK_BIT)
+                      ? " allow-loopback" : "",
+                      value & (1u << MLF_FROM_TUNNEL_BIT)
+                      ? " from-tunnel" : "");
+    } else if (reg == SIM_REG_COLOR) {
+        uint32_t id = value & 0xff;
+        const char *name = ctx->sim->colors[id];
+        ds_put_format(s, " (colour = %s%s%"PRIu32"%s)",
+                      name ? name : "", name ? " (" : "", id,
+                      name ? ")" : "");
+    }
+}
+
 /* Records the effect of a field-setting action 'a' on the packet. */
 static void
 sim_record_set(struct sim_ctx *ctx, const struct ofpact *a,
@@ -613,14 +656,8 @@ sim_record_set(struct sim_ctx *ctx, const struct ofpact *a,
 {
     struct ds s = DS_EMPTY_INITIALIZER;
     sim_format_action(a, &s);
-    if (field && (field->id == MFF_REG0 + SIM_REG_OUTPORT
-                  || field->id == MFF_REG0 + SIM_REG_INPORT)) {
-        uint32_t key = ctx->flow.regs[field->id - MFF_REG0];
-        const struct sim_mcgroup *mc = sim_mcgroup_by_key(ctx->dp, key);
-        ds_put_format(&s, " (%s = %s)",
-                      field->id == MFF_REG0 + SIM_REG_OUTPORT
-                      ? "outport" : "inport",
-                      mc ? mc->name : sim_port_name(ctx, key));
+    if (field && field->id >= MFF_REG0 && field->id < MFF_REG0 + FLOW_N_REGS) {
+        sim_explain_register(ctx, field->id - MFF_REG0, &s);
     }
     sim_event(ctx, LSE_ACTION, "%s", ds_cstr(&s));
     ds_destroy(&s);

@@ -148,6 +148,8 @@ struct lflow_sim_port *lflow_sim_add_port(struct lflow_sim *,
 void lflow_sim_port_add_security(struct lflow_sim_port *,
                                  const char *addresses);
 void lflow_sim_port_set_peer(struct lflow_sim_port *, const char *peer);
+void lflow_sim_add_color(struct lflow_sim *, unsigned int id,
+                         const char *name);
 void lflow_sim_add_mcgroup(struct lflow_sim_datapath *, uint32_t key,
                            const char *name,
                            const struct lflow_sim_port *const *ports,

@@ -71,6 +71,11 @@ trace_sb_load_topology(struct trace_sb *sb)
         }
     }
 
+    const struct sbrec_color *color;
+    SBREC_COLOR_FOR_EACH (color, sb->idl) {
+        lflow_sim_add_color(sb->sim, color->color_id, color->name);
+    }
+
     const struct sbrec_multicast_group *mg;
     SBREC_MULTICAST_GROUP_FOR_EACH (mg, sb->idl) {
         if (!mg->datapath) {

@@ -289,6 +289,23 @@ START_TEST(test_unicast_back_to_inport_needs_loopback)
 }
 END_TEST
 
+START_TEST(test_registers_are_explained)
+{
+    struct sim_fixture fx;
+    fixture_init(&fx);
+    lflow_sim_add_color(fx.sim, 2, "elephant");
+    add_flow(&fx, P_INGRESS, 5, 10, "ip",
+             "load:2->reg9[0..7],load:1->reg10[0],next");
+    struct flow flow = packet_to("0a:00:00:00:00:01", "0a:00:00:00:00:02");
+    struct lflow_sim_trace *t = run(&fx, fx.p1, &flow);
+    ck_assert(has_event(&t->events, LSE_ACTION,
+                        "(colour = elephant (2))"));
+    ck_assert(has_event(&t->events, LSE_ACTION, "(flags: allow-loopback)"));
+    lflow_sim_trace_destroy(t);
+    fixture_destroy(&fx);
+}
+END_TEST
+
 START_TEST(test_unbound_outport_is_dropped)
 {
     struct sim_fixture fx;
@@ -417,6 +434,7 @@ lflow_sim_suite(void)
     tcase_add_test(tc, test_empty_multicast_group_is_a_drop);
     tcase_add_test(tc, test_next_after_last_stage_outputs);
     tcase_add_test(tc, test_unicast_back_to_inport_needs_loopback);
+    tcase_add_test(tc, test_registers_are_explained);
     tcase_add_test(tc, test_unbound_outport_is_dropped);
     tcase_add_test(tc, test_unsupported_action_is_recorded);
     tcase_add_test(tc, test_next_inside_clone_is_expanded);
