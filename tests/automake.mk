@@ -6,6 +6,9 @@ TESTS += tests/unit/osmotic-unit
 tests_unit_osmotic_unit_SOURCES = \
 	tests/unit/main.c \
 	tests/unit/unit-suites.h \
+	tests/unit/test-ctl-chassis.c \
+	tests/unit/test-ctl-lflow.c \
+	tests/unit/test-ctl-ofctrl.c \
 	tests/unit/test-expr-eval.c \
 	tests/unit/test-expr-parse.c \
 	tests/unit/test-lflow-sim.c \
@@ -13,7 +16,8 @@ tests_unit_osmotic_unit_SOURCES = \
 	tests/unit/test-nb-validate.c \
 	tests/unit/test-tunnel-keys.c
 tests_unit_osmotic_unit_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
-tests_unit_osmotic_unit_LDADD = $(OSMOTIC_LDADD) $(CHECK_LIBS)
+tests_unit_osmotic_unit_LDADD = controller/libcontroller.la \
+	$(OSMOTIC_LDADD) $(CHECK_LIBS)
 endif
 
 EXTRA_DIST += tests/system/run.sh tests/system/lib.sh \

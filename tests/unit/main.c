@@ -9,6 +9,9 @@ int
 main(void)
 {
     Suite *(*const suites[])(void) = {
+        ctl_chassis_suite,
+        ctl_lflow_suite,
+        ctl_ofctrl_suite,
         expr_eval_suite,
         expr_parse_suite,
         lflow_sim_suite,

@@ -1,0 +1,119 @@
+#include <config.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "controller/ofctrl.h"
+#include "tests/unit/unit-suites.h"
+
+/* Asserts that 'ERROR' is NULL, printing it otherwise. */
+#define ck_assert_ok(ERROR)                                             \
+    do {                                                                \
+        char *error_ = (ERROR);                                         \
+        ck_assert_msg(!error_, "unexpected error: %s", error_);         \
+    } while (0)
+
+/* Asserts that 'ERROR' is non-NULL and mentions 'NEEDLE', and frees it. */
+#define ck_assert_error(ERROR, NEEDLE)                                  \
+    do {                                                                \
+        char *error_ = (ERROR);                                         \
+        ck_assert_msg(error_ != NULL, "expected an error");             \
+        ck_assert_msg(strstr(error_, NEEDLE) != NULL,                   \
+                      "error \"%s\" lacks \"%s\"", error_, NEEDLE);     \
+        free(error_);                                                   \
+    } while (0)
+
+START_TEST(test_flows_are_keyed_by_table_priority_match)
+{
+    struct ofctrl_flow_table t;
+
+    ofctrl_flow_table_init(&t);
+    ck_assert_ok(ofctrl_flow_table_add(&t, 1, "table=10,priority=5,"
+                                       "metadata=0x1,actions=drop"));
+    ck_assert_ok(ofctrl_flow_table_add(&t, 1, "table=10,priority=6,"
+                                       "metadata=0x1,actions=drop"));
+    ck_assert_ok(ofctrl_flow_table_add(&t, 1, "table=11,priority=5,"
+                                       "metadata=0x1,actions=drop"));
+    ck_assert_uint_eq(ofctrl_flow_table_count(&t), 3);
+    ofctrl_flow_table_destroy(&t);
+}
+END_TEST
+
+START_TEST(test_identical_duplicate_is_ignored)
+{
+    struct ofctrl_flow_table t;
+
+    ofctrl_flow_table_init(&t);
+    ck_assert_ok(ofctrl_flow_table_add(&t, 1, "table=0,priority=100,"
+                                       "in_port=3,actions=resubmit(,10)"));
+    /* Same flow, spelled differently. */
+    ck_assert_ok(ofctrl_flow_table_add(&t, 2, "priority=100,table=0,"
+                                       "in_port=3 actions=resubmit(,10)"));
+    ck_assert_uint_eq(ofctrl_flow_table_count(&t), 1);
+    ofctrl_flow_table_destroy(&t);
+}
+END_TEST
+
+START_TEST(test_conflicting_duplicate_is_rejected)
+{
+    struct ofctrl_flow_table t;
+
+    ofctrl_flow_table_init(&t);
+    ck_assert_ok(ofctrl_flow_table_add(&t, 1, "table=0,priority=100,"
+                                       "in_port=3,actions=drop"));
+    ck_assert_error(ofctrl_flow_table_add(&t, 1, "table=0,priority=100,"
+                                          "in_port=3,actions=output:4"),
+                    "conflicts");
+    ck_assert_uint_eq(ofctrl_flow_table_count(&t), 1);
+    ofctrl_flow_table_destroy(&t);
+}
+END_TEST
+
+START_TEST(test_bad_flow_is_rejected)
+{
+    struct ofctrl_flow_table t;
+
+    ofctrl_flow_table_init(&t);
+    ck_assert_error(ofctrl_flow_table_add(&t, 1, "table=0,priority=1,"
+                                          "nosuchfield=1,actions=drop"),
+                    "nosuchfield");
+    ck_assert_error(ofctrl_flow_table_add(&t, 1, "table=0,actions=bogus"),
+                    "bogus");
+    ck_assert_uint_eq(ofctrl_flow_table_count(&t), 0);
+    ofctrl_flow_table_destroy(&t);
+}
+END_TEST
+
+START_TEST(test_geneve_metadata_actions_parse)
+{
+    struct ofctrl_flow_table t;
+
+    ofctrl_flow_table_init(&t);
+    ck_assert_ok(ofctrl_flow_table_add(
+        &t, 7, "table=30,priority=100,metadata=0x1,reg15=0x2,actions="
+        "set_field:0x1->tun_id,"
+        "move:NXM_NX_REG15[0..15]->NXM_NX_TUN_METADATA0[0..15],"
+        "move:NXM_NX_REG14[0..14]->NXM_NX_TUN_METADATA0[16..30],"
+        "output:1"));
+    ck_assert_uint_eq(ofctrl_flow_table_count(&t), 1);
+    ofctrl_flow_table_clear(&t);
+    ck_assert_uint_eq(ofctrl_flow_table_count(&t), 0);
+    ofctrl_flow_table_destroy(&t);
+    ofctrl_flow_table_destroy(NULL);
+}
+END_TEST
+
+Suite *
+ctl_ofctrl_suite(void)
+{
+    Suite *s = suite_create("ctl-ofctrl");
+    TCase *tc = tcase_create("flow-table");
+
+    tcase_add_test(tc, test_flows_are_keyed_by_table_priority_match);
+    tcase_add_test(tc, test_identical_duplicate_is_ignored);
+    tcase_add_test(tc, test_conflicting_duplicate_is_rejected);
+    tcase_add_test(tc, test_bad_flow_is_rejected);
+    tcase_add_test(tc, test_geneve_metadata_actions_parse);
+    suite_add_tcase(s, tc);
+    return s;
+}
