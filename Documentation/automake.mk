@@ -7,6 +7,9 @@ EXTRA_DIST += Documentation/match-language.md
 # (lib/pipeline.h).
 EXTRA_DIST += Documentation/pipeline.md
 
+# How to trace packets with osmotic-trace and osmotic-sbctl.
+EXTRA_DIST += Documentation/tracing.md
+
 # Manuals of the two database schemas (tests/unit/test-schema-docs.sh
 # checks that they document every table and column).
 dist_man_MANS += lib/osmotic-nb.5 lib/osmotic-sb.5
