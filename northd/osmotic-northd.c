@@ -338,10 +338,9 @@ main(int argc, char *argv[])
     }
 
     unixctl_server_destroy(unixctl);
+    /* Destroying the loops destroys their IDLs too. */
     ovsdb_idl_loop_destroy(&nb_loop);
     ovsdb_idl_loop_destroy(&sb_loop);
-    ovsdb_idl_destroy(d.nb_idl);
-    ovsdb_idl_destroy(d.sb_idl);
     northd_destroy(&d.nd);
     free(opts.nb_db);
     free(opts.sb_db);
