@@ -7,8 +7,10 @@
 # measures:
 #   - northd's initial compile: from its start until "osmotic-nbctl
 #     --wait=sb sync" returns, and the compile time northd reports;
-#   - BENCH_PORT_ADDS single-port adds with --wait=sb (median, max), and
-#     the incremental compile time northd reports for them;
+#   - BENCH_PORT_ADDS single-port adds with "osmotic-nbctl --wait=sb"
+#     (median, max), the incremental compile time northd reports for them,
+#     and the same number of adds from a client that stays connected
+#     (commit to sb_cfg, without nbctl's start-up, which reads all of NB);
 #   - a restart: its compile time and the SB transactions it made
 #     (expected 0);
 #   - SB row counts and northd's resident memory.
@@ -126,6 +128,57 @@ echo "port add with --wait=sb ($n_adds runs): median" \
      "$(echo "$sorted" | sed -n "$(( (n_adds + 1) / 2 ))p") ms," \
      "max $(echo "$sorted" | tail -n 1) ms"
 echo "northd incremental compile per port add: $(printf '%s ' "${compiles[@]}")ms"
+# The same, from a client that stays connected: each add commits the port
+# and an nb_cfg bump, then an OVSDB "wait" returns once northd has set
+# sb_cfg to it.  This is northd's latency without nbctl's start-up (which
+# reads the whole NB).
+python3 - "$TESTDIR/osmotic-nb.sock" "$n_adds" <<'EOF2' || fail "persistent adds failed"
+import json, socket, sys, time
+sock = socket.socket(socket.AF_UNIX)
+sock.connect(sys.argv[1])
+dec = json.JSONDecoder()
+buf = ""
+def call(ops, txn_id):
+    global buf
+    sock.sendall(json.dumps({"method": "transact", "id": txn_id,
+                             "params": ["Osmotic_Northbound"] + ops}).encode())
+    while True:
+        try:
+            reply, end = dec.raw_decode(buf)
+            buf = buf[end:]
+            if reply.get("id") == txn_id:
+                for r in reply["result"]:
+                    if r and "error" in r:
+                        sys.exit("failed: %s" % r)
+                return reply["result"]
+            continue
+        except ValueError:
+            buf += sock.recv(1 << 20).decode()
+times = []
+for i in range(int(sys.argv[2])):
+    cfg = call([{"op": "select", "table": "NB_Global", "where": [],
+                 "columns": ["nb_cfg"]}], "s%d" % i)[0]["rows"][0]["nb_cfg"]
+    t0 = time.monotonic()
+    call([{"op": "insert", "table": "Logical_Switch_Port", "uuid-name": "p",
+           "row": {"name": "fast%d" % i,
+                   "addresses": "0a:fe:00:00:00:%02x 10.0.201.%d" % (i, i + 1),
+                   "port_security": "0a:fe:00:00:00:%02x 10.0.201.%d" % (i, i + 1)}},
+          {"op": "mutate", "table": "Logical_Switch",
+           "where": [["name", "==", "s1"]],
+           "mutations": [["ports", "insert", ["named-uuid", "p"]]]},
+          {"op": "update", "table": "NB_Global", "where": [],
+           "row": {"nb_cfg": cfg + 1}}], "a%d" % i)
+    call([{"op": "wait", "table": "NB_Global", "where": [], "timeout": 60000,
+           "columns": ["sb_cfg"], "until": "==",
+           "rows": [{"sb_cfg": cfg + 1}]}], "w%d" % i)
+    times.append((time.monotonic() - t0) * 1000)
+times.sort()
+print("port add from a connected client, commit to sb_cfg (%d runs): "
+      "median %.1f ms, max %.1f ms" % (len(times), times[len(times) // 2],
+                                       times[-1]))
+EOF2
+echo "northd incremental compile for the last one: $(compile_ms) ms"
+
 t0=$(ms)
 check osmotic-nbctl --timeout=60 lsp-list s0 > /dev/null
 t1=$(ms)
