@@ -48,7 +48,7 @@ VLOG_DEFINE_THIS_MODULE(controller);
 
 /* Command-line options. */
 struct controller_options {
-    const char *ovs_remote;     /* Local Open_vSwitch database. */
+    char *ovs_remote;           /* Local Open_vSwitch database. */
     char *unixctl_path;         /* --unixctl, or NULL for the default. */
 };
 
@@ -556,6 +556,7 @@ main(int argc, char *argv[])
     free(c.sb_remote);
     ovsdb_idl_loop_destroy(&c.ovs_loop);
     ovsdb_idl_loop_destroy(&c.sb_loop);
+    free(opts.ovs_remote);
     service_stop();
     return 0;
 }
