@@ -25,6 +25,8 @@
 #include "openvswitch/poll-loop.h"
 #include "openvswitch/vlog.h"
 #include "ovsdb-idl.h"
+#include "stream.h"
+#include "stream-ssl.h"
 #include "unixctl.h"
 #include "util.h"
 
@@ -62,6 +64,9 @@ usage(void)
            "                     DATABASE may be a comma-separated list of\n"
            "                     the remotes of a clustered database\n"
            "  --unixctl=SOCKET   override default control socket name\n"
+           "  -p, --private-key=FILE, -c, --certificate=FILE,\n"
+           "  -C, --ca-cert=FILE, --ssl-protocols=LIST, --ssl-ciphers=LIST\n"
+           "                     SSL configuration for ssl: remotes\n"
            "  -h, --help         display this help message\n"
            "  -V, --version      display version information\n",
            program_name, program_name, osmotic_default_nb_db(),
@@ -71,11 +76,35 @@ usage(void)
     exit(EXIT_SUCCESS);
 }
 
+/* Exits with an error naming 'option' unless every member of the comma-
+ * separated 'remotes' is a valid active OVSDB connection method. */
+static void
+check_remotes(const char *option, const char *remotes)
+{
+    char *copy = xstrdup(remotes);
+    char *save_ptr = NULL;
+    bool any = false;
+    for (char *remote = strtok_r(copy, ",", &save_ptr); remote;
+         remote = strtok_r(NULL, ",", &save_ptr)) {
+        if (stream_verify_name(remote)) {
+            ovs_fatal(0, "%s: %s: invalid database remote (expected "
+                      "unix:FILE, tcp:IP:PORT or ssl:IP:PORT)",
+                      option, remote);
+        }
+        any = true;
+    }
+    if (!any) {
+        ovs_fatal(0, "%s: empty database remote", option);
+    }
+    free(copy);
+}
+
 static void
 parse_options(int argc, char *argv[], struct northd_options *opts)
 {
     enum {
         OPT_UNIXCTL = UCHAR_MAX + 1,
+        SSL_OPTION_ENUMS,
         VLOG_OPTION_ENUMS,
         DAEMON_OPTION_ENUMS,
     };
@@ -87,6 +116,7 @@ parse_options(int argc, char *argv[], struct northd_options *opts)
         {"version", no_argument, NULL, 'V'},
         VLOG_LONG_OPTIONS,
         DAEMON_LONG_OPTIONS,
+        STREAM_SSL_LONG_OPTIONS,
         {NULL, 0, NULL, 0},
     };
     char *short_options = ovs_cmdl_long_options_to_short_options(long_options);
@@ -116,6 +146,7 @@ parse_options(int argc, char *argv[], struct northd_options *opts)
             exit(EXIT_SUCCESS);
         VLOG_OPTION_HANDLERS
         DAEMON_OPTION_HANDLERS
+        STREAM_SSL_OPTION_HANDLERS
         case '?':
             exit(EXIT_FAILURE);
         default:
@@ -134,6 +165,8 @@ parse_options(int argc, char *argv[], struct northd_options *opts)
     if (!opts->sb_db) {
         opts->sb_db = xstrdup(osmotic_default_sb_db());
     }
+    check_remotes("--nb-db", opts->nb_db);
+    check_remotes("--sb-db", opts->sb_db);
 }
 
 static void
