@@ -35,6 +35,7 @@ nd_datapaths_init(struct nd_datapaths *nds)
     tunnel_keys_init(&nds->dp_keys, ND_DP_KEY_MIN, ND_DP_KEY_MAX);
 }
 
+/* Frees 'op' and releases its key (SB is not touched). */
 static void
 nd_port_destroy(struct nd_datapaths *nds, struct nd_port *op)
 {
@@ -45,6 +46,7 @@ nd_port_destroy(struct nd_datapaths *nds, struct nd_port *op)
     free(op);
 }
 
+/* Frees 'od' and its ports and releases its key (SB is not touched). */
 static void
 nd_datapath_destroy(struct nd_datapaths *nds, struct nd_datapath *od)
 {
@@ -171,6 +173,7 @@ nd_port_create(struct nd_datapaths *nds, struct nd_datapath *od,
     return op;
 }
 
+/* Returns true if the two string arrays are equal, element by element. */
 static bool
 strings_equal(char **a, size_t n_a, char **b, size_t n_b)
 {
@@ -289,6 +292,7 @@ nd_port_sync_row(struct nd_port *op,
     }
 }
 
+/* Deletes the SB Port_Binding row of 'op' in the open transaction. */
 static void
 nd_port_delete_row(const struct nd_port *op, const struct nd_sync_ctx *ctx)
 {
@@ -393,6 +397,7 @@ nd_mcast_sync(struct nd_datapath *od, const struct nd_sync_ctx *ctx)
     }
 }
 
+/* qsort() comparison of switch rows by name, then UUID. */
 static int
 compare_switches_by_name(const void *a_, const void *b_)
 {
@@ -403,6 +408,7 @@ compare_switches_by_name(const void *a_, const void *b_)
                                          &(*b)->header_.uuid);
 }
 
+/* qsort() comparison of switch port rows by name, then UUID. */
 static int
 compare_ports_by_name(const void *a_, const void *b_)
 {
@@ -420,6 +426,7 @@ struct sb_by_nb {
     const void *row;            /* The row (first one with that nb_uuid). */
 };
 
+/* Adds 'row' to 'map' under 'nb_uuid' unless a row is already there. */
 static void
 sb_by_nb_add(struct hmap *map, const struct uuid *nb_uuid, const void *row)
 {
@@ -435,6 +442,7 @@ sb_by_nb_add(struct hmap *map, const struct uuid *nb_uuid, const void *row)
     hmap_insert(map, &e->node, uuid_hash(nb_uuid));
 }
 
+/* Returns the row 'map' holds for 'nb_uuid', or NULL. */
 static const void *
 sb_by_nb_find(const struct hmap *map, const struct uuid *nb_uuid)
 {
@@ -447,6 +455,7 @@ sb_by_nb_find(const struct hmap *map, const struct uuid *nb_uuid)
     return NULL;
 }
 
+/* Frees 'map' (not the rows). */
 static void
 sb_by_nb_destroy(struct hmap *map)
 {
@@ -691,6 +700,8 @@ struct port_target {
     bool member;                /* 'od' is known to list it. */
 };
 
+/* Records that port 'nb_uuid' belongs in 'od' (or nowhere if NULL).  A
+ * record with 'member' (a switch lists the port) wins over one without. */
 static void
 port_target_set(struct hmap *targets, const struct uuid *nb_uuid,
                 struct nd_datapath *od, bool member)
@@ -764,6 +775,7 @@ sync_changed_switch(struct nd_datapaths *nds,
     uuidset_destroy(&members);
 }
 
+/* qsort() comparison of pending ports by name. */
 static int
 compare_pending_by_name(const void *a_, const void *b_)
 {

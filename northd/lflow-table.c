@@ -60,6 +60,7 @@ lflow_table_create(void)
     return table;
 }
 
+/* Removes 'lflow' from 'table' and frees it (SB is not touched). */
 static void
 lflow_destroy(struct lflow_table *table, struct lflow *lflow)
 {
@@ -74,6 +75,7 @@ lflow_destroy(struct lflow_table *table, struct lflow *lflow)
     free(lflow);
 }
 
+/* Frees 'owner' and its flows (SB is not touched). */
 static void
 lflow_owner_destroy(struct lflow_table *table, struct lflow_owner *owner)
 {
@@ -118,6 +120,7 @@ lflow_table_set_collecting(struct lflow_table *table, bool collecting)
     table->collecting = collecting;
 }
 
+/* Returns the owner of NB row 'nb_uuid', or NULL. */
 static struct lflow_owner *
 lflow_owner_find(const struct lflow_table *table, const struct uuid *nb_uuid)
 {
@@ -131,6 +134,7 @@ lflow_owner_find(const struct lflow_table *table, const struct uuid *nb_uuid)
     return NULL;
 }
 
+/* Hashes the content of a flow, the key of lflow_table's 'lflows'. */
 static uint32_t
 lflow_hash(const struct uuid *datapath, enum pipeline_stage stage,
            uint16_t priority, const char *match, const char *actions,
@@ -144,6 +148,8 @@ lflow_hash(const struct uuid *datapath, enum pipeline_stage stage,
     return hash_string(actions, hash);
 }
 
+/* Returns the flow of 'owner' with this content, or NULL.  With
+ * 'want_unsynced', only a flow without an SB row qualifies. */
 static struct lflow *
 lflow_find(const struct lflow_table *table, uint32_t hash,
            const struct uuid *datapath, enum pipeline_stage stage,
@@ -234,6 +240,7 @@ lflow_table_add_format(struct lflow_table *table,
     free(match);
 }
 
+/* Deletes the SB row of 'lflow', if it has one, in the open transaction. */
 static void
 lflow_delete_sb_row(struct lflow_table *table, struct lflow *lflow,
                     struct ovsdb_idl *sb_idl)
@@ -249,6 +256,7 @@ lflow_delete_sb_row(struct lflow_table *table, struct lflow *lflow,
     }
 }
 
+/* Inserts an SB row for 'lflow', with a UUID chosen here. */
 static void
 lflow_insert_sb_row(struct lflow_table *table, struct lflow *lflow,
                     struct ovsdb_idl *sb_idl, struct ovsdb_idl_txn *sb_txn)

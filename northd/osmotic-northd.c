@@ -51,6 +51,7 @@ struct northd_daemon {
     bool paused;                /* "pause" was requested. */
 };
 
+/* Prints the usage message and exits. */
 OVS_NO_RETURN static void
 usage(void)
 {
@@ -99,6 +100,7 @@ check_remotes(const char *option, const char *remotes)
     free(copy);
 }
 
+/* Parses the command line into 'opts'; exits on a bad option. */
 static void
 parse_options(int argc, char *argv[], struct northd_options *opts)
 {
@@ -169,6 +171,7 @@ parse_options(int argc, char *argv[], struct northd_options *opts)
     check_remotes("--sb-db", opts->sb_db);
 }
 
+/* "exit": leaves the main loop. */
 static void
 northd_unixctl_exit(struct unixctl_conn *conn, int argc OVS_UNUSED,
                     const char *argv[] OVS_UNUSED, void *d_)
@@ -178,6 +181,7 @@ northd_unixctl_exit(struct unixctl_conn *conn, int argc OVS_UNUSED,
     unixctl_command_reply(conn, NULL);
 }
 
+/* "status": prints active, standby or paused. */
 static void
 northd_unixctl_status(struct unixctl_conn *conn, int argc OVS_UNUSED,
                       const char *argv[] OVS_UNUSED, void *d_)
@@ -188,6 +192,7 @@ northd_unixctl_status(struct unixctl_conn *conn, int argc OVS_UNUSED,
                                  : "standby"));
 }
 
+/* "recompute": the next run is a full recompute. */
 static void
 northd_unixctl_recompute(struct unixctl_conn *conn, int argc OVS_UNUSED,
                          const char *argv[] OVS_UNUSED, void *d_)
@@ -198,6 +203,7 @@ northd_unixctl_recompute(struct unixctl_conn *conn, int argc OVS_UNUSED,
     unixctl_command_reply(conn, NULL);
 }
 
+/* "pause": stops processing and gives up the lock. */
 static void
 northd_unixctl_pause(struct unixctl_conn *conn, int argc OVS_UNUSED,
                      const char *argv[] OVS_UNUSED, void *d_)
@@ -211,6 +217,7 @@ northd_unixctl_pause(struct unixctl_conn *conn, int argc OVS_UNUSED,
     unixctl_command_reply(conn, NULL);
 }
 
+/* "resume": asks for the lock again. */
 static void
 northd_unixctl_resume(struct unixctl_conn *conn, int argc OVS_UNUSED,
                       const char *argv[] OVS_UNUSED, void *d_)
@@ -225,6 +232,7 @@ northd_unixctl_resume(struct unixctl_conn *conn, int argc OVS_UNUSED,
     unixctl_command_reply(conn, NULL);
 }
 
+/* "counts": prints the status, sizes and compile statistics. */
 static void
 northd_unixctl_counts(struct unixctl_conn *conn, int argc OVS_UNUSED,
                       const char *argv[] OVS_UNUSED, void *d_)
@@ -239,6 +247,7 @@ northd_unixctl_counts(struct unixctl_conn *conn, int argc OVS_UNUSED,
     ds_destroy(&out);
 }
 
+/* Registers the unixctl commands, all operating on 'd'. */
 static void
 register_unixctl_commands(struct northd_daemon *d)
 {
@@ -303,6 +312,7 @@ northd_daemon_run(struct northd_daemon *d, struct ovsdb_idl_loop *nb_loop,
     }
 }
 
+/* Starts the daemon and runs its main loop until "exit" or a signal. */
 int
 main(int argc, char *argv[])
 {
