@@ -265,10 +265,38 @@ cmd_init(struct ctl_context *ctx)
     }
 }
 
+/* "[--if-exists] chassis-del CHASSIS": deletes a chassis (and its
+ * Chassis_Private row), e.g. one that left for good; its encapsulations
+ * go with it and the ports bound to it become unbound. */
+static void
+cmd_chassis_del(struct ctl_context *ctx)
+{
+    const char *name = ctx->argv[1];
+    bool found = false;
+    const struct sbrec_chassis *ch;
+    SBREC_CHASSIS_FOR_EACH (ch, ctx->idl) {
+        if (!strcmp(ch->name, name)) {
+            sbrec_chassis_delete(ch);
+            found = true;
+        }
+    }
+    const struct sbrec_chassis_private *cp;
+    SBREC_CHASSIS_PRIVATE_FOR_EACH (cp, ctx->idl) {
+        if (!strcmp(cp->name, name)) {
+            sbrec_chassis_private_delete(cp);
+        }
+    }
+    if (!found && !shash_find(&ctx->options, "--if-exists")) {
+        ctl_error(ctx, "chassis-del: %s: chassis not found", name);
+    }
+}
+
 /* osmotic-sbctl's own commands. */
 static const struct ctl_command_syntax sbctl_commands[] = {
     { "init", 0, 0, "", NULL, cmd_init, NULL, "", RW },
     { "show", 0, 0, "", NULL, cmd_show, NULL, "", RO },
+    { "chassis-del", 1, 1, "CHASSIS", NULL, cmd_chassis_del, NULL,
+      "--if-exists", RW },
     { "lflow-list", 0, 1, "[DATAPATH]", NULL, cmd_lflow_list, NULL,
       "--uuid", RO },
     { NULL, 0, 0, NULL, NULL, NULL, NULL, "", RO },
@@ -285,6 +313,9 @@ usage: %s [OPTIONS] COMMAND [ARG...]\n\
 General commands:\n\
   init                      initialize the database\n\
   show                      print chassis, encapsulations and bound ports\n\
+\n\
+Chassis commands:\n\
+  [--if-exists] chassis-del CHASSIS  delete CHASSIS and its encaps\n\
 \n\
 Logical flow commands:\n\
   [--uuid] lflow-list [DATAPATH]  list logical flows (of DATAPATH)\n\

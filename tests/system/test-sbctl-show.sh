@@ -78,6 +78,15 @@ check_output 'host2' osmotic-sbctl get Chassis hv2 hostname
 check_output 'p3' osmotic-sbctl --bare --columns=logical_port \
     find Port_Binding 'chassis=[]'
 
+# chassis-del removes the chassis and its encaps, and unbinds its ports.
+check osmotic-sbctl chassis-del hv1
+check_output 'hv2' osmotic-sbctl --bare --columns=name list Chassis
+check_output '172.31.0.2' osmotic-sbctl --bare --columns=ip list Encap
+check_output '' osmotic-sbctl --bare --columns=chassis list Port_Binding p1
+check_error 'chassis-del: hv1: chassis not found' \
+    osmotic-sbctl chassis-del hv1
+check osmotic-sbctl --if-exists chassis-del hv1
+
 check_error 'sw9: datapath not found' osmotic-sbctl lflow-list sw9
 check_error 'unknown command' osmotic-sbctl no-such-command
 exit 0
