@@ -280,7 +280,10 @@ controller_run(struct controller *c, struct ovsdb_idl_txn *ovs_txn,
         controller_compute(c, ovs_txn, sb_txn, br_int, chassis);
         c->ovs_seqno = ovs_seqno;
         c->sb_seqno = sb_seqno;
-        c->force_recompute = false;
+
+        /* Without a transaction, claims and tunnel changes had to wait:
+         * do them on the next pass (the transaction in flight wakes us). */
+        c->force_recompute = !ovs_txn || !sb_txn;
     }
     if (chassis && br_int) {
         ofctrl_put(c->ofctrl, &c->desired, c->desired_cfg);
