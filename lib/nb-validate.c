@@ -473,6 +473,12 @@ validate_lsp(struct ovsdb_idl *idl,
         || (error = with_column("type", nb_validate_lsp_type(lsp->type)))) {
         return error;
     }
+    const char *router_port = smap_get(&lsp->options, "router-port");
+    if (router_port && !strcmp(lsp->type, "router")
+        && !lrp_exists(idl, router_port)) {
+        return xasprintf("options:router-port: %s: no logical router port "
+                         "named %s", router_port, router_port);
+    }
     return validate_lsp_tag(idl, lsp);
 }
 
@@ -851,6 +857,7 @@ find_tables_to_recheck(struct ovsdb_idl *idl,
         { NBREC_TABLE_LOGICAL_SWITCH_PORT, NBREC_TABLE_LOGICAL_SWITCH_PORT },
         { NBREC_TABLE_LOGICAL_SWITCH_PORT, NBREC_TABLE_NAT },
         { NBREC_TABLE_LOGICAL_ROUTER_PORT, NBREC_TABLE_LOGICAL_ROUTER_PORT },
+        { NBREC_TABLE_LOGICAL_ROUTER_PORT, NBREC_TABLE_LOGICAL_SWITCH_PORT },
         { NBREC_TABLE_LOGICAL_ROUTER_PORT,
           NBREC_TABLE_LOGICAL_ROUTER_STATIC_ROUTE },
         { NBREC_TABLE_ADDRESS_SET, NBREC_TABLE_ACL },

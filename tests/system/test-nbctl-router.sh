@@ -147,6 +147,15 @@ for line in "    port lr0-sw0" "        mac: \"0a:00:00:00:01:01\"" \
     grep -qxF -- "$line" <<<"$out" || fail "show lr0 lacks [$line]: $out"
 done
 
+# A switch port of type router names its router port, which must exist.
+check osmotic-nbctl lsp-add sw0 sw0-lr0 -- lsp-set-type sw0-lr0 router \
+    -- lsp-set-options sw0-lr0 router-port=lr0-sw0
+check_refused "Logical_Switch_Port sw0-lr0: options:router-port: nolrp: no logical router port named nolrp" \
+    osmotic-nbctl lsp-set-options sw0-lr0 router-port=nolrp
+check_refused "options:router-port: lr0-sw0: no logical router port named lr0-sw0" \
+    osmotic-nbctl lrp-del lr0-sw0
+check osmotic-nbctl lsp-del sw0-lr0
+
 # Deleting a row that another names is refused unless the other goes too.
 check_refused "Logical_Router_Port a: peer: b: no logical router port named b" \
     osmotic-nbctl lrp-del b
