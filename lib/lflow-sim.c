@@ -845,8 +845,8 @@ sim_patch(struct sim_ctx *ctx, const struct lflow_sim_port *port)
         free(reason);
         return;
     }
-    sim_event(ctx, LSE_OUTPUT, "output to patch port %s, peer %s on "
-              "datapath %s", port->name, peer->name, peer->dp->name);
+    sim_event(ctx, LSE_OUTPUT, "patch port %s: to peer %s on datapath %s",
+              port->name, peer->name, peer->dp->name);
     struct sim_ctx next = *ctx;
     next.dp = peer->dp;
     memset(next.flow.regs, 0, sizeof next.flow.regs);
@@ -872,7 +872,15 @@ sim_unicast_output(struct sim_ctx *ctx, uint32_t outport)
         return;
     }
     if (port->peer) {
-        sim_patch(ctx, port);
+        /* A patch port is on every chassis: egress runs here, and
+         * delivery crosses to the peer (see sim_deliver()). */
+        sim_event(ctx, LSE_OUTPUT, "output to patch port %s, local on "
+                  "chassis %s", port->name,
+                  ctx->chassis ? ctx->chassis : "(none)");
+        struct sim_ctx next = *ctx;
+        next.stage = NULL;
+        next.lflow = NULL;
+        sim_start_pipeline(&next, P_EGRESS);
         return;
     }
     if (!port->chassis) {
@@ -967,6 +975,10 @@ sim_deliver(struct sim_ctx *ctx)
              & (1u << MLF_ALLOW_LOOPBACK_BIT))) {
         sim_drop(ctx, "the outport is the inport and the loopback flag "
                  "is not set");
+        return;
+    }
+    if (port->peer) {
+        sim_patch(ctx, port);
         return;
     }
     sim_verdict(ctx, true, port, NULL);

@@ -26,9 +26,10 @@
  * priority flow whose match matches the packet (struct flow) and
  * interprets its actions (ofpacts) on the packet.  Physical output is
  * simulated from the SB state: a multicast group becomes one branch per
- * member port, a patch port continues in its peer's datapath, a port bound
- * to a chassis runs the egress pipeline "on" that chassis and is
- * delivered there.
+ * member port; a port bound to a chassis runs the egress pipeline "on"
+ * that chassis and is delivered there; a patch port runs the egress
+ * pipeline where the packet is, and delivery to it continues in the
+ * ingress pipeline of its peer's datapath with the registers cleared.
  *
  * The result is a tree of events (struct lflow_sim_event) plus the list
  * of verdicts (delivered or dropped, and why), one per copy of the packet.

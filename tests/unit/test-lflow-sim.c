@@ -376,7 +376,14 @@ START_TEST(test_patch_port_continues_in_peer_datapath)
     struct lflow_sim_trace *t = run(&fx, fx.p1, &flow);
     ck_assert_uint_eq(t->n_verdicts, 1);
     ck_assert_str_eq(t->verdicts[0]->stage, "lr_in_admission");
-    ck_assert(has_event(&t->events, LSE_OUTPUT, "peer lr0-sw0"));
+    ck_assert(has_event(&t->events, LSE_OUTPUT, "to peer lr0-sw0"));
+
+    /* The switch's egress ran before the patch, on the inport's chassis. */
+    struct ds s = DS_EMPTY_INITIALIZER;
+    stages_visited(&t->events, &s);
+    ck_assert_str_eq(ds_cstr(&s), "ls_in_port_sec ls_in_l2_lkup "
+                     "ls_out_port_sec lr_in_admission ");
+    ds_destroy(&s);
     lflow_sim_trace_destroy(t);
     fixture_destroy(&fx);
 }
