@@ -15,6 +15,7 @@
 
 VLOG_DEFINE_THIS_MODULE(binding);
 
+/* Initializes 'br' as empty. */
 void
 binding_result_init(struct binding_result *br)
 {
@@ -48,6 +49,7 @@ binding_collect_ifaces(const struct ovsrec_bridge *br_int,
     }
 }
 
+/* Binds 'pb' to 'chassis' and marks it up, writing only what differs. */
 static void
 binding_claim(const struct sbrec_port_binding *pb,
               const struct sbrec_chassis *chassis)
@@ -63,6 +65,7 @@ binding_claim(const struct sbrec_port_binding *pb,
     }
 }
 
+/* Unbinds 'pb' and marks it down. */
 static void
 binding_release(const struct sbrec_port_binding *pb)
 {

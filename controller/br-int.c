@@ -12,6 +12,7 @@
 
 VLOG_DEFINE_THIS_MODULE(br_int);
 
+/* Returns the integration bridge, or NULL if it does not exist. */
 static const struct ovsrec_bridge *
 br_int_find(struct ovsdb_idl *ovs_idl)
 {

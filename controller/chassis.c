@@ -40,6 +40,7 @@ chassis_config_destroy(struct chassis_config *cfg)
     }
 }
 
+/* Returns true if 'a' and 'b' are both NULL or equal strings. */
 static bool
 nullable_streq(const char *a, const char *b)
 {
@@ -153,6 +154,7 @@ chassis_lookup(struct ovsdb_idl *sb_idl, const char *name)
     return NULL;
 }
 
+/* Returns the Chassis_Private named 'name', or NULL. */
 static const struct sbrec_chassis_private *
 chassis_private_lookup(struct ovsdb_idl *sb_idl, const char *name)
 {
@@ -186,6 +188,7 @@ chassis_encaps_match(const struct sbrec_chassis *ch,
     return true;
 }
 
+/* Replaces 'ch''s Encaps by one per lane of 'cfg'. */
 static void
 chassis_set_encaps(struct ovsdb_idl_txn *txn, const struct sbrec_chassis *ch,
                    const struct chassis_config *cfg)

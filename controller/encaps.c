@@ -54,6 +54,8 @@ struct encaps_tunnel {
     struct smap options;        /* Interface options. */
 };
 
+/* Fills 'wanted' (port name -> struct encaps_tunnel) with a tunnel for
+ * every lane that this chassis shares with each other chassis. */
 static void
 encaps_collect(struct ovsdb_idl *sb_idl, const struct chassis_config *cfg,
                struct shash *wanted)
@@ -85,6 +87,7 @@ encaps_collect(struct ovsdb_idl *sb_idl, const struct chassis_config *cfg,
     }
 }
 
+/* Adds the port and interface of tunnel 't' to 'br_int'. */
 static void
 encaps_add_tunnel(struct ovsdb_idl_txn *txn,
                   const struct ovsrec_bridge *br_int,

@@ -16,6 +16,7 @@
 
 VLOG_DEFINE_THIS_MODULE(lflow);
 
+/* Returns true if 'c' ends an action token. */
 static bool
 lflow_is_delim(char c)
 {

@@ -9,6 +9,7 @@
 #include "hash.h"
 #include "util.h"
 
+/* Initializes 'lds' as empty. */
 void
 local_datapaths_init(struct local_datapaths *lds)
 {

@@ -77,6 +77,7 @@ struct ofctrl {
     long long int retry_at;         /* When to leave S_RETRY. */
 };
 
+/* Returns a name for 'state' for logs and status. */
 static const char *
 ofctrl_state_to_string(enum ofctrl_state state)
 {
@@ -135,6 +136,7 @@ ofctrl_flow_create(uint8_t table_id, uint16_t priority, ovs_be64 cookie,
     return f;
 }
 
+/* Returns a copy of 'src'. */
 static struct ofctrl_flow *
 ofctrl_flow_clone(const struct ofctrl_flow *src)
 {
@@ -145,6 +147,7 @@ ofctrl_flow_clone(const struct ofctrl_flow *src)
                               src->ofpacts, src->ofpacts_len);
 }
 
+/* Frees 'f'.  Accepts NULL. */
 static void
 ofctrl_flow_destroy(struct ofctrl_flow *f)
 {
@@ -157,6 +160,7 @@ ofctrl_flow_destroy(struct ofctrl_flow *f)
     }
 }
 
+/* Returns the flow in 't' whose key is 'key', or NULL. */
 static struct ofctrl_flow *
 ofctrl_flow_table_find(const struct ofctrl_flow_table *t, const char *key)
 {
@@ -170,6 +174,7 @@ ofctrl_flow_table_find(const struct ofctrl_flow_table *t, const char *key)
     return NULL;
 }
 
+/* Inserts 'f', whose key is not yet in 't', into 't'. */
 static void
 ofctrl_flow_table_insert(struct ofctrl_flow_table *t, struct ofctrl_flow *f)
 {
@@ -296,6 +301,7 @@ ofctrl_destroy(struct ofctrl *oc)
     }
 }
 
+/* Moves to 'state', logging the change and waking the main loop. */
 static void
 ofctrl_set_state(struct ofctrl *oc, enum ofctrl_state state)
 {
@@ -307,6 +313,7 @@ ofctrl_set_state(struct ofctrl *oc, enum ofctrl_state state)
     }
 }
 
+/* Sends 'msg' to br-int and returns its xid. */
 static ovs_be32
 ofctrl_send(struct ofctrl *oc, struct ofpbuf *msg)
 {
@@ -354,6 +361,8 @@ ofctrl_start_dump(struct ofctrl *oc)
     ofctrl_set_state(oc, S_DUMPING);
 }
 
+/* Gives up on the current view of br-int after a rejected update: the
+ * flows will be read again after OFCTRL_RETRY_MS. */
 static void
 ofctrl_retry_later(struct ofctrl *oc)
 {
@@ -399,6 +408,9 @@ ofctrl_handle_dump_reply(struct ofctrl *oc, const struct ofp_header *oh)
     }
 }
 
+/* Handles an OpenFlow error reply.  The Geneve TLV map being there already
+ * (after a controller restart) is expected; anything else means br-int
+ * may not hold what we think, so read it again. */
 static void
 ofctrl_handle_error(struct ofctrl *oc, const struct ofp_header *oh)
 {
@@ -421,6 +433,7 @@ ofctrl_handle_error(struct ofctrl *oc, const struct ofp_header *oh)
     }
 }
 
+/* Handles one message from br-int. */
 static void
 ofctrl_handle_msg(struct ofctrl *oc, const struct ofp_header *oh)
 {
@@ -480,6 +493,7 @@ ofctrl_run(struct ofctrl *oc)
     }
 }
 
+/* Arranges for poll_block() to wake when ofctrl_run() has work. */
 void
 ofctrl_wait(struct ofctrl *oc)
 {
@@ -498,6 +512,7 @@ ofctrl_is_connected(const struct ofctrl *oc)
     return oc->state == S_ACTIVE;
 }
 
+/* Returns the connection state, for status output. */
 const char *
 ofctrl_state_name(const struct ofctrl *oc)
 {
@@ -544,6 +559,8 @@ ofctrl_queue_flow_mod(struct ofctrl *oc, uint32_t bundle_id,
     (void) oc;
 }
 
+/* Sends a bundle control request of 'type' for 'bundle_id' and returns
+ * its xid. */
 static ovs_be32
 ofctrl_send_bundle_ctrl(struct ofctrl *oc, uint32_t bundle_id, uint16_t type)
 {
@@ -648,6 +665,7 @@ ofctrl_count_by_table(const struct ofctrl *oc, struct ds *s)
                   ofctrl_flow_table_count(&oc->installed));
 }
 
+/* qsort() comparison: by table, then priority (highest first), then key. */
 static int
 ofctrl_flow_cmp(const void *a_, const void *b_)
 {

@@ -73,6 +73,7 @@ struct controller {
     struct unixctl_server *unixctl;   /* Management socket. */
 };
 
+/* Prints the command-line help and exits. */
 OVS_NO_RETURN static void
 usage(void)
 {
@@ -91,6 +92,7 @@ usage(void)
     exit(EXIT_SUCCESS);
 }
 
+/* Parses the command line into 'opts'; exits on bad options. */
 static void
 parse_options(int argc, char *argv[], struct controller_options *opts)
 {
@@ -313,6 +315,8 @@ controller_cleanup(struct controller *c, struct ovsdb_idl_txn *ovs_txn,
     return clean;
 }
 
+/* "exit [--restart]": leaves the main loop; without --restart, the chassis
+ * is removed from the databases first. */
 static void
 controller_unixctl_exit(struct unixctl_conn *conn, int argc,
                         const char *argv[], void *c_)
@@ -329,6 +333,7 @@ controller_unixctl_exit(struct unixctl_conn *conn, int argc,
     c->exit_conn = conn;
 }
 
+/* "controller/status": chassis, connections, local datapaths and ports. */
 static void
 controller_unixctl_status(struct unixctl_conn *conn, int argc OVS_UNUSED,
                           const char *argv[] OVS_UNUSED, void *c_)
@@ -365,6 +370,7 @@ controller_unixctl_status(struct unixctl_conn *conn, int argc OVS_UNUSED,
     ds_destroy(&s);
 }
 
+/* "controller/recompute": recomputes every flow on the next pass. */
 static void
 controller_unixctl_recompute(struct unixctl_conn *conn, int argc OVS_UNUSED,
                              const char *argv[] OVS_UNUSED, void *c_)
@@ -376,6 +382,7 @@ controller_unixctl_recompute(struct unixctl_conn *conn, int argc OVS_UNUSED,
     unixctl_command_reply(conn, NULL);
 }
 
+/* "ofctrl/flow-counts": installed flows per OpenFlow table. */
 static void
 controller_unixctl_flow_counts(struct unixctl_conn *conn,
                                int argc OVS_UNUSED,
@@ -417,6 +424,7 @@ controller_table_name(uint8_t table_id, uint64_t metadata, const void *c_)
     return si ? si->name : NULL;
 }
 
+/* "ofctrl/dump-flows": installed flows annotated with table names. */
 static void
 controller_unixctl_dump_flows(struct unixctl_conn *conn, int argc OVS_UNUSED,
                               const char *argv[] OVS_UNUSED, void *c_)
@@ -429,6 +437,7 @@ controller_unixctl_dump_flows(struct unixctl_conn *conn, int argc OVS_UNUSED,
     ds_destroy(&s);
 }
 
+/* Registers the management commands. */
 static void
 controller_register_unixctl(struct controller *c)
 {
@@ -493,6 +502,7 @@ controller_exit_cleanup(struct controller *c)
     }
 }
 
+/* Starts the daemon and runs its main loop until "exit". */
 int
 main(int argc, char *argv[])
 {

@@ -96,6 +96,7 @@ physical_local_port(const struct physical_ctx *ctx,
                  ofp_to_u16(bl->ofport));
 }
 
+/* qsort() comparison of ints. */
 static int
 physical_int_cmp(const void *a_, const void *b_)
 {
