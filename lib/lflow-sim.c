@@ -401,8 +401,8 @@ lflow_sim_add_color(struct lflow_sim *sim, unsigned int id, const char *name)
 }
 
 /* Returns the datapath with tunnel key 'key', or NULL. */
-static struct lflow_sim_datapath *
-sim_datapath_by_key(const struct lflow_sim *sim, uint32_t key)
+struct lflow_sim_datapath *
+lflow_sim_datapath_by_key(const struct lflow_sim *sim, uint32_t key)
 {
     struct lflow_sim_datapath *dp;
     HMAP_FOR_EACH_WITH_HASH (dp, node, hash_int(key, 0), &sim->datapaths) {
@@ -426,7 +426,7 @@ lflow_sim_find_datapath(const struct lflow_sim *sim, const char *name_or_key)
     }
     unsigned int key;
     if (str_to_uint(name_or_key, 10, &key)) {
-        return sim_datapath_by_key(sim, key);
+        return lflow_sim_datapath_by_key(sim, key);
     }
     return NULL;
 }

@@ -159,6 +159,8 @@ void lflow_sim_add_mcgroup(struct lflow_sim_datapath *, uint32_t key,
 /* Looking things up. */
 struct lflow_sim_datapath *lflow_sim_find_datapath(const struct lflow_sim *,
                                                    const char *name_or_key);
+struct lflow_sim_datapath *lflow_sim_datapath_by_key(const struct lflow_sim *,
+                                                     uint32_t key);
 const char *lflow_sim_datapath_name(const struct lflow_sim_datapath *);
 uint32_t lflow_sim_datapath_key(const struct lflow_sim_datapath *);
 enum dp_type lflow_sim_datapath_type(const struct lflow_sim_datapath *);

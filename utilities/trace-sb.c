@@ -58,8 +58,8 @@ trace_sb_load_topology(struct trace_sb *sb)
         if (!pb->datapath) {
             continue;
         }
-        struct lflow_sim_datapath *dp = lflow_sim_find_datapath(
-            sb->sim, pb->datapath->name);
+        struct lflow_sim_datapath *dp = lflow_sim_datapath_by_key(
+            sb->sim, pb->datapath->tunnel_key);
         struct lflow_sim_port *port = lflow_sim_add_port(
             sb->sim, dp, pb->tunnel_key, pb->logical_port, pb->type,
             pb->chassis ? pb->chassis->name : NULL, pb->enabled);
@@ -81,8 +81,8 @@ trace_sb_load_topology(struct trace_sb *sb)
         if (!mg->datapath) {
             continue;
         }
-        struct lflow_sim_datapath *dp = lflow_sim_find_datapath(
-            sb->sim, mg->datapath->name);
+        struct lflow_sim_datapath *dp = lflow_sim_datapath_by_key(
+            sb->sim, mg->datapath->tunnel_key);
         const struct lflow_sim_port **ports = xmalloc(
             (mg->n_ports + 1) * sizeof *ports);
         size_t n = 0;
@@ -110,8 +110,8 @@ trace_sb_load_flows(struct trace_sb *sb)
             || !pipeline_from_string(lf->pipeline, &pipeline)) {
             continue;
         }
-        struct lflow_sim_datapath *dp = lflow_sim_find_datapath(
-            sb->sim, lf->logical_datapath->name);
+        struct lflow_sim_datapath *dp = lflow_sim_datapath_by_key(
+            sb->sim, lf->logical_datapath->tunnel_key);
         char uuid[UUID_LEN + 1];
         snprintf(uuid, sizeof uuid, UUID_FMT,
                  UUID_ARGS(&lf->header_.uuid));
