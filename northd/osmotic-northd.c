@@ -260,6 +260,48 @@ register_unixctl_commands(struct northd_daemon *d)
     unixctl_command_register("counts", "", 0, 0, northd_unixctl_counts, d);
 }
 
+/* Stops 'sb' from replicating what northd never reads: the tables of the
+ * controllers and of features compiled elsewhere (MAC bindings can
+ * change often), and columns of its own tables it does not use. */
+static void
+sb_omit_unused(struct ovsdb_idl *sb)
+{
+    static const struct {
+        const struct ovsdb_idl_column *columns;
+        size_t n;
+    } tables[] = {
+#define TABLE(NAME, N) { sbrec_##NAME##_columns, N }
+        TABLE(mac_binding, SBREC_MAC_BINDING_N_COLUMNS),
+        TABLE(encap, SBREC_ENCAP_N_COLUMNS),
+        TABLE(color, SBREC_COLOR_N_COLUMNS),
+        TABLE(color_promotion, SBREC_COLOR_PROMOTION_N_COLUMNS),
+        TABLE(rampout, SBREC_RAMPOUT_N_COLUMNS),
+        TABLE(connection, SBREC_CONNECTION_N_COLUMNS),
+        TABLE(ssl, SBREC_SSL_N_COLUMNS),
+#undef TABLE
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(tables); i++) {
+        for (size_t j = 0; j < tables[i].n; j++) {
+            ovsdb_idl_omit(sb, &tables[i].columns[j]);
+        }
+    }
+    static const struct ovsdb_idl_column *const columns[] = {
+        &sbrec_chassis_col_hostname,
+        &sbrec_chassis_col_encaps,
+        &sbrec_chassis_col_other_config,
+        &sbrec_chassis_col_external_ids,
+        &sbrec_chassis_private_col_external_ids,
+        &sbrec_logical_flow_col_external_ids,
+        &sbrec_port_binding_col_gateway_chassis,
+        &sbrec_port_binding_col_external_ids,
+        &sbrec_sb_global_col_connections,
+        &sbrec_sb_global_col_ssl,
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(columns); i++) {
+        ovsdb_idl_omit(sb, columns[i]);
+    }
+}
+
 /* Commits the open transaction of 'loop', counting in '*n_txns' one that
  * changes the database.  Returns what ovsdb_idl_loop_commit_and_wait()
  * returns. */
@@ -344,6 +386,7 @@ main(int argc, char *argv[])
     d.nb_idl = ovsdb_idl_create(opts.nb_db, &nbrec_idl_class, true, true);
     ovsdb_idl_track_add_all(d.nb_idl);
     d.sb_idl = ovsdb_idl_create(opts.sb_db, &sbrec_idl_class, true, true);
+    sb_omit_unused(d.sb_idl);
     ovsdb_idl_track_add_all(d.sb_idl);
     ovsdb_idl_set_lock(d.sb_idl, NORTHD_LOCK_NAME);
 
