@@ -13,3 +13,6 @@ EXTRA_DIST += Documentation/tracing.md
 # Manuals of the two database schemas (tests/unit/test-schema-docs.sh
 # checks that they document every table and column).
 dist_man_MANS += lib/osmotic-nb.5 lib/osmotic-sb.5
+
+# Method and latest results of the benchmarks against OVN.
+EXTRA_DIST += Documentation/benchmarks.md

@@ -24,6 +24,10 @@ EXTRA_DIST += tests/system/run.sh tests/system/lib.sh \
 	tests/system/nbctl-lib.sh \
 	$(wildcard $(srcdir)/tests/system/test-*.sh)
 
+# Benchmarks against OVN (scripts, not tests; Documentation/benchmarks.md).
+EXTRA_DIST += tests/bench/bench-httpd.c \
+	tests/bench/switching-vs-ovn.sh tests/bench/northd-scale-vs-ovn.sh
+
 # System tests: real ovsdb-server and ovs-vswitchd in network namespaces.
 check-system: all
 	OSM_BUILDDIR=$(abs_top_builddir) OSM_SRCDIR=$(abs_top_srcdir) \

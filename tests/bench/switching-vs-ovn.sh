@@ -12,7 +12,9 @@
 # Measured per system (medians over BENCH_RUNS rounds where it says so):
 #   - TCP throughput pod to pod (iperf3 -t BENCH_TIME), median;
 #   - new TCP connections per second (wrk, "Connection: close", against
-#     bench-httpd in the other pod), median;
+#     bench-httpd in the other pod), median; once as configured and once
+#     with the datapath's megaflow cache off, so that every connection's
+#     first packets take the full OpenFlow pipeline (upcalls);
 #   - ping latency (ping -c 200 -i 0.01): average and p99;
 #   - OpenFlow flows on br-int: total over both hosts, per pod port, and
 #     distinct tables holding flows;
@@ -217,17 +219,36 @@ except Exception:
 ' >> "$TESTDIR/$s.iperf"
 }
 
-# measure_connrate SYSTEM: one wrk run; appends requests (= new TCP
-# connections) per second and the socket error count.
+# measure_connrate SYSTEM FILE: one wrk run; appends the requests (= new
+# TCP connections) per second to FILE.
 measure_connrate() {
-    local s=$1 p out
+    local s=$1 file=$2 p out
     p=$(sys_prefix "$s")
     out=$(osm_pod_exec $p-p1 wrk -t1 -c8 -d"${BENCH_TIME}s" \
               -H 'Connection: close' "http://$IP2:$HTTP_PORT/" 2>&1)
     echo "$out" >> "$TESTDIR/$s.wrk.log"
     echo "$out" | awk '/^Requests\/sec:/ { r = $2 }
-        /Socket errors:/ { e = $0 }
-        END { print (r == "" ? 0 : r) }' >> "$TESTDIR/$s.connrate"
+        END { print (r == "" ? 0 : r) }' >> "$file"
+}
+
+# measure_connrate_upcalls SYSTEM: measure_connrate with the megaflow
+# cache of both hosts disabled, so that the datapath caches exact-match
+# flows only and the first packet of every new connection (each
+# direction) is an upcall through the whole OpenFlow pipeline.  This is
+# what every new connection costs once the megaflows match L4 fields
+# (conntrack, L4 ACLs, load balancers, colouring); with the default cache
+# and no such features, all connections between two pods share one
+# megaflow and the rate does not depend on the pipeline.
+measure_connrate_upcalls() {
+    local s=$1 p h
+    p=$(sys_prefix "$s")
+    for h in $p-hv1 $p-hv2; do
+        osm_host_appctl $h upcall/disable-megaflows >/dev/null
+    done
+    measure_connrate "$s" "$TESTDIR/$s.connrate-upcalls"
+    for h in $p-hv1 $p-hv2; do
+        osm_host_appctl $h upcall/enable-megaflows >/dev/null
+    done
 }
 
 # measure_ping SYSTEM: 200 pings at 10 ms; records avg and p99 (ms).
@@ -343,6 +364,7 @@ report() {
         "iperf_mbps|TCP throughput, Mbit/s (median)"
         "iperf_retr|TCP retransmits per run (median)"
         "connrate|New TCP connections/s (median)"
+        "connrate_upcalls|Same, megaflows off: upcall each (median)"
         "ping_avg|Ping avg, ms"
         "ping_p99|Ping p99, ms"
         "ping_loss|Ping loss, %"
@@ -386,7 +408,8 @@ note_load "before traffic"
 for round in $(seq "$BENCH_RUNS"); do
     for s in "${systems[@]}"; do
         measure_iperf "$s"
-        measure_connrate "$s"
+        measure_connrate "$s" "$TESTDIR/$s.connrate"
+        measure_connrate_upcalls "$s"
     done
     note_load "after round $round"
 done
@@ -395,6 +418,7 @@ for s in "${systems[@]}"; do
     RES[$s.iperf_mbps]=$(cut -d' ' -f1 "$TESTDIR/$s.iperf" | median)
     RES[$s.iperf_retr]=$(cut -d' ' -f2 "$TESTDIR/$s.iperf" | median)
     RES[$s.connrate]=$(median < "$TESTDIR/$s.connrate")
+    RES[$s.connrate_upcalls]=$(median < "$TESTDIR/$s.connrate-upcalls")
 done
 for s in "${systems[@]}"; do
     measure_port_add "$s"
