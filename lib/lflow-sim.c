@@ -76,6 +76,7 @@ struct lflow_sim {
     struct hmap datapaths;      /* "struct lflow_sim_datapath"s by key. */
     struct hmap ports;          /* "struct sim_port"s by name. */
     char *colors[256];          /* Colour names by id, NULL if unknown. */
+    uint32_t ct_state;          /* State a ct() recirculation assumes. */
 };
 
 /* Where one copy of the packet is while a trace runs. */
@@ -104,6 +105,7 @@ lflow_sim_create(void)
     struct lflow_sim *sim = xzalloc(sizeof *sim);
     hmap_init(&sim->datapaths);
     hmap_init(&sim->ports);
+    sim->ct_state = CS_TRACKED | CS_NEW;
     return sim;
 }
 
@@ -398,6 +400,16 @@ lflow_sim_add_color(struct lflow_sim *sim, unsigned int id, const char *name)
         free(sim->colors[id]);
         sim->colors[id] = xstrdup(name);
     }
+}
+
+/* Sets the connection tracking state (CS_* bits of lib/packets.h) that a
+ * packet has after ct() sends it to another table.  The simulator tracks
+ * no connections, so it assumes this state; the default is a new
+ * connection ("new|trk"). */
+void
+lflow_sim_set_ct_state(struct lflow_sim *sim, uint32_t ct_state)
+{
+    sim->ct_state = ct_state;
 }
 
 /* Returns the datapath with tunnel key 'key', or NULL. */
@@ -719,6 +731,40 @@ sim_set_action(struct sim_ctx *ctx, const struct ofpact *a)
     return true;
 }
 
+/* Runs ct(): the nested actions (e.g. setting ct_mark) run on the packet
+ * and, if ct() continues at a table, the packet goes there with the
+ * assumed connection state (lflow_sim_set_ct_state()). */
+static void
+sim_ct(struct sim_ctx *ctx, const struct ofpact *a)
+{
+    const struct ofpact_conntrack *ct = ofpact_get_CT(a);
+    struct ds s = DS_EMPTY_INITIALIZER;
+    sim_format_action(a, &s);
+    if (ct->recirc_table == NX_CT_RECIRC_NONE) {
+        sim_event(ctx, LSE_ACTION, "%s%s", ds_cstr(&s),
+                  ct->flags & NX_CT_F_COMMIT ? " (connection committed)"
+                                              : "");
+    } else {
+        struct ds state = DS_EMPTY_INITIALIZER;
+        format_flags(&state, ct_state_to_string, ctx->sim->ct_state, '|');
+        sim_event(ctx, LSE_ACTION, "%s: connection state assumed %s, "
+                  "continuing at table %"PRIu8, ds_cstr(&s),
+                  ds_cstr(&state), ct->recirc_table);
+        ds_destroy(&state);
+    }
+    ds_destroy(&s);
+
+    sim_actions(ctx, ct->actions, ofpact_ct_get_action_len(ct));
+    if (ct->recirc_table != NX_CT_RECIRC_NONE) {
+        ctx->flow.ct_state = ctx->sim->ct_state;
+        ctx->flow.ct_zone = ct->zone_src.field
+                            ? mf_get_subfield(&ct->zone_src, &ctx->flow)
+                            : ct->zone_imm;
+        ctx->forwarded = true;
+        sim_goto_table(ctx, ct->recirc_table);
+    }
+}
+
 /* Runs the actions 'ofpacts' of the current flow on the packet. */
 static void
 sim_actions(struct sim_ctx *ctx, const struct ofpact *ofpacts, size_t len)
@@ -737,6 +783,16 @@ sim_actions(struct sim_ctx *ctx, const struct ofpact *ofpacts, size_t len)
         }
         case OFPACT_CLONE:
             sim_clone(ctx, ofpact_get_CLONE(a));
+            break;
+        case OFPACT_CT:
+            sim_ct(ctx, a);
+            break;
+        case OFPACT_CT_CLEAR:
+            ctx->flow.ct_state = 0;
+            ctx->flow.ct_zone = 0;
+            ctx->flow.ct_mark = 0;
+            ctx->flow.ct_label = OVS_U128_ZERO;
+            sim_event(ctx, LSE_ACTION, "ct_clear");
             break;
         case OFPACT_NOTE:
             break;

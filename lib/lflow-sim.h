@@ -24,9 +24,12 @@
  *
  * A trace walks the stages of a pipeline; in each it picks the highest
  * priority flow whose match matches the packet (struct flow) and
- * interprets its actions (ofpacts) on the packet.  Physical output is
- * simulated from the SB state: a multicast group becomes one branch per
- * member port; a port bound to a chassis runs the egress pipeline "on"
+ * interprets its actions (ofpacts) on the packet.  The simulator tracks no
+ * connections: a ct() that continues at a table gives the packet an
+ * assumed state (lflow_sim_set_ct_state(), default "new|trk").
+ *
+ * Physical output is simulated from the SB state: a multicast group
+ * becomes one branch per member port; a port bound to a chassis runs the egress pipeline "on"
  * that chassis and is delivered there; a patch port runs the egress
  * pipeline where the packet is, and delivery to it continues in the
  * ingress pipeline of its peer's datapath with the registers cleared.
@@ -151,6 +154,7 @@ void lflow_sim_port_add_security(struct lflow_sim_port *,
 void lflow_sim_port_set_peer(struct lflow_sim_port *, const char *peer);
 void lflow_sim_add_color(struct lflow_sim *, unsigned int id,
                          const char *name);
+void lflow_sim_set_ct_state(struct lflow_sim *, uint32_t ct_state);
 void lflow_sim_add_mcgroup(struct lflow_sim_datapath *, uint32_t key,
                            const char *name,
                            const struct lflow_sim_port *const *ports,

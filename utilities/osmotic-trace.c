@@ -23,6 +23,7 @@
 #include "utilities/trace-sb.h"
 #include "command-line.h"
 #include "fatal-signal.h"
+#include "flow.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/vlog.h"
 #include "timeval.h"
@@ -43,6 +44,7 @@ struct trace_options {
     const char *nb_db;          /* NB remote, or NULL not to read it. */
     enum trace_format format;   /* Output format. */
     unsigned int timeout;       /* Seconds to wait for the SB. */
+    uint32_t ct_state;          /* State assumed after ct() (CS_*). */
     struct trace_chassis_options chassis;  /* --chassis and friends. */
     const char *datapath;       /* DATAPATH argument. */
     const char *microflow;      /* MICROFLOW argument. */
@@ -67,6 +69,9 @@ usage(void)
            "                       %s)\n"
            "  --json               print the trace as JSON\n"
            "  --summary            print only the verdict line\n"
+           "  --ct=FLAGS           connection state after ct(), e.g. est,rpl"
+           "\n"
+           "                       (default new; trk is implied)\n"
            "  --timeout=SECS       wait at most SECS for databases "
            "(default 10)\n"
            "  --chassis=HOST       trace through br-int of chassis HOST\n"
@@ -83,6 +88,18 @@ usage(void)
     exit(EXIT_SUCCESS);
 }
 
+/* Parses the --ct argument 'arg' into '*ct_state'. */
+static void
+parse_ct_option(const char *arg, uint32_t *ct_state)
+{
+    struct ds error = DS_EMPTY_INITIALIZER;
+    if (!parse_ct_state(arg, CS_TRACKED, ct_state, &error)
+        || !validate_ct_state(*ct_state, &error)) {
+        ds_chomp(&error, '\n');
+        ovs_fatal(0, "--ct=%s: %s", arg, ds_cstr(&error));
+    }
+}
+
 /* Parses the command line into 'opts'. */
 static void
 parse_options(int argc, char *argv[], struct trace_options *opts)
@@ -92,6 +109,7 @@ parse_options(int argc, char *argv[], struct trace_options *opts)
         OPT_NB_DB,
         OPT_JSON,
         OPT_SUMMARY,
+        OPT_CT,
         OPT_TIMEOUT,
         OPT_CHASSIS,
         OPT_OVS_RUNDIR,
@@ -105,6 +123,7 @@ parse_options(int argc, char *argv[], struct trace_options *opts)
         {"nb-db", optional_argument, NULL, OPT_NB_DB},
         {"json", no_argument, NULL, OPT_JSON},
         {"summary", no_argument, NULL, OPT_SUMMARY},
+        {"ct", required_argument, NULL, OPT_CT},
         {"timeout", required_argument, NULL, OPT_TIMEOUT},
         {"chassis", required_argument, NULL, OPT_CHASSIS},
         {"ovs-rundir", required_argument, NULL, OPT_OVS_RUNDIR},
@@ -136,6 +155,9 @@ parse_options(int argc, char *argv[], struct trace_options *opts)
             break;
         case OPT_SUMMARY:
             opts->format = TRACE_SUMMARY;
+            break;
+        case OPT_CT:
+            parse_ct_option(optarg, &opts->ct_state);
             break;
         case OPT_TIMEOUT:
             if (!str_to_uint(optarg, 10, &opts->timeout)) {
@@ -228,6 +250,7 @@ main(int argc, char *argv[])
         .db = osmotic_default_sb_db(),
         .format = TRACE_TEXT,
         .timeout = 10,
+        .ct_state = CS_TRACKED | CS_NEW,
     };
     parse_options(argc, argv, &opts);
     opts.chassis.summary = opts.format == TRACE_SUMMARY;
@@ -249,6 +272,7 @@ main(int argc, char *argv[])
     if (error) {
         ovs_fatal(0, "%s", error);
     }
+    lflow_sim_set_ct_state(sb.sim, opts.ct_state);
     const struct lflow_sim_datapath *dp = lflow_sim_find_datapath(
         sb.sim, opts.datapath);
     if (!dp) {

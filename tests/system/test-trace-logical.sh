@@ -23,6 +23,10 @@ sb_load() {
 ingress|0|ls_in_port_sec|100|reg14=3|drop
 ingress|0|ls_in_port_sec|50|reg14=1,dl_src=0a:00:00:00:00:01|next
 ingress|0|ls_in_port_sec|50|reg14=2,dl_src=0a:00:00:00:00:02|next
+ingress|2|ls_in_pre_acl|10|tcp,tp_dst=8080|ct(table=13,zone=NXM_NX_REG13[0..15])
+ingress|2|ls_in_pre_acl|0||next
+ingress|3|ls_in_acl|10|ct_state=+trk+est|drop
+ingress|3|ls_in_acl|0||next
 ingress|12|ls_in_l2_lkup|70|dl_dst=01:00:00:00:00:00/01:00:00:00:00:00|load:32768->reg15,output
 ingress|12|ls_in_l2_lkup|50|dl_dst=0a:00:00:00:00:01|load:1->reg15,output
 ingress|12|ls_in_l2_lkup|50|dl_dst=0a:00:00:00:00:02|load:2->reg15,output
@@ -133,6 +137,19 @@ case $out in
     "dropped in ls_in_port_sec by flow priority=100, match=(reg14=3)"*"port p3 is disabled") ;;
     *) fail "disabled port: got [$out]" ;;
 esac
+
+# Conntrack is not simulated: ct() continues with an assumed state, new
+# by default, or as --ct says.
+WEB="$P1 && eth.dst == 0a:00:00:00:00:02 && ip4.src == 10.0.0.1 && ip4.dst == 10.0.0.2 && tcp.dst == 8080"
+out=$(osmotic-trace sw0 "$WEB") || fail "ct trace"
+case $out in
+    *"connection state assumed new|trk, continuing at table 13"*"Verdict: delivered to p2 on chassis hv2"*) ;;
+    *) fail "ct trace: $out" ;;
+esac
+check_output "dropped in ls_in_acl by flow priority=10, match=(ct_state=+trk+est), actions=(drop) (source Logical_Switch_Port:11111111-2222-3333-4444-555555555555)" \
+    osmotic-trace --summary --ct=est sw0 "$WEB"
+check_error '--ct=bogus: bogus: unknown connection tracking state flag' \
+    osmotic-trace --ct=bogus sw0 "$WEB"
 
 # Bad arguments: one clear line, non-zero exit.
 check_error 'DATAPATH sw9: no such logical datapath' osmotic-trace sw9 "$P1"

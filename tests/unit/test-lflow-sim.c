@@ -324,14 +324,44 @@ START_TEST(test_unbound_outport_is_dropped)
 }
 END_TEST
 
+START_TEST(test_ct_assumes_a_state_and_continues)
+{
+    struct sim_fixture fx;
+    fixture_init(&fx);
+    add_flow(&fx, P_INGRESS, 2, 10, "ip",
+             "ct(table=13,zone=NXM_NX_REG13[0..15])");
+    add_flow(&fx, P_INGRESS, 3, 10, "ct_state=+trk+new", "next");
+    add_flow(&fx, P_INGRESS, 3, 10, "ct_state=+trk+est", "drop");
+    struct flow flow = packet_to("0a:00:00:00:00:01", "0a:00:00:00:00:02");
+
+    /* By default, a new connection: let through by the ACL stage. */
+    struct lflow_sim_trace *t = run(&fx, fx.p1, &flow);
+    ck_assert_uint_eq(t->n_verdicts, 1);
+    ck_assert(t->verdicts[0]->delivered);
+    ck_assert(has_event(&t->events, LSE_ACTION,
+                        "connection state assumed new|trk, continuing at "
+                        "table 13"));
+    lflow_sim_trace_destroy(t);
+
+    /* Assuming an established one, the other ACL flow drops it. */
+    lflow_sim_set_ct_state(fx.sim, CS_TRACKED | CS_ESTABLISHED);
+    t = run(&fx, fx.p1, &flow);
+    ck_assert_uint_eq(t->n_verdicts, 1);
+    ck_assert(!t->verdicts[0]->delivered);
+    ck_assert_str_eq(t->verdicts[0]->stage, "ls_in_acl");
+    lflow_sim_trace_destroy(t);
+    fixture_destroy(&fx);
+}
+END_TEST
+
 START_TEST(test_unsupported_action_is_recorded)
 {
     struct sim_fixture fx;
     fixture_init(&fx);
-    add_flow(&fx, P_INGRESS, 3, 10, "ip", "ct(zone=5),next");
+    add_flow(&fx, P_INGRESS, 3, 10, "ip", "meter:1,next");
     struct flow flow = packet_to("0a:00:00:00:00:01", "0a:00:00:00:00:02");
     struct lflow_sim_trace *t = run(&fx, fx.p1, &flow);
-    ck_assert(has_event(&t->events, LSE_UNSUPPORTED, "ct("));
+    ck_assert(has_event(&t->events, LSE_UNSUPPORTED, "meter:1"));
     ck_assert_uint_eq(t->n_verdicts, 1);
     ck_assert(t->verdicts[0]->delivered);
     lflow_sim_trace_destroy(t);
@@ -443,6 +473,7 @@ lflow_sim_suite(void)
     tcase_add_test(tc, test_unicast_back_to_inport_needs_loopback);
     tcase_add_test(tc, test_registers_are_explained);
     tcase_add_test(tc, test_unbound_outport_is_dropped);
+    tcase_add_test(tc, test_ct_assumes_a_state_and_continues);
     tcase_add_test(tc, test_unsupported_action_is_recorded);
     tcase_add_test(tc, test_next_inside_clone_is_expanded);
     tcase_add_test(tc, test_patch_port_continues_in_peer_datapath);
