@@ -22,9 +22,11 @@
 #include "openvswitch/ofpbuf.h"
 #include "openvswitch/poll-loop.h"
 #include "openvswitch/rconn.h"
+#include "openvswitch/shash.h"
 #include "openvswitch/vlog.h"
 #include "ovs-thread.h"
 #include "socket-util.h"
+#include "sset.h"
 #include "timeval.h"
 #include "util.h"
 
@@ -72,6 +74,11 @@ struct ofctrl {
     ovs_be32 commit_xid;            /* xid of the bundle commit in flight,
                                      * or 0. */
     int64_t pending_cfg;            /* cfg the in-flight bundle completes. */
+    struct shash pending_adds;      /* xid of each flow added by the bundle
+                                     * in flight (as "%08x") -> the flow as
+                                     * "KEY actions=ACTIONS". */
+    struct sset rejected;           /* "KEY actions=ACTIONS" of flows br-int
+                                     * refused; not sent again. */
     int64_t acked_cfg;              /* cfg whose flows are in br-int. */
     bool has_acked_cfg;             /* 'acked_cfg' is meaningful? */
     long long int retry_at;         /* When to leave S_RETRY. */
@@ -285,6 +292,8 @@ ofctrl_create(const char *target)
     rconn_connect(oc->rconn, target, target);
     oc->state = S_DISCONNECTED;
     ofctrl_flow_table_init(&oc->installed);
+    shash_init(&oc->pending_adds);
+    sset_init(&oc->rejected);
     oc->next_bundle_id = 1;
     return oc;
 }
@@ -297,6 +306,8 @@ ofctrl_destroy(struct ofctrl *oc)
     if (oc) {
         rconn_destroy(oc->rconn);
         ofctrl_flow_table_destroy(&oc->installed);
+        shash_destroy_free_data(&oc->pending_adds);
+        sset_destroy(&oc->rejected);
         free(oc);
     }
 }
@@ -356,6 +367,7 @@ ofctrl_start_dump(struct ofctrl *oc)
     fsr.table_id = 0xff;
     ofctrl_flow_table_clear(&oc->installed);
     oc->commit_xid = 0;
+    shash_clear_free_data(&oc->pending_adds);
     oc->dump_xid = ofctrl_send(
         oc, ofputil_encode_flow_stats_request(&fsr, OFCTRL_PROTOCOL));
     ofctrl_set_state(oc, S_DUMPING);
@@ -425,9 +437,19 @@ ofctrl_handle_error(struct ofctrl *oc, const struct ofp_header *oh)
         }
         return;
     }
-    char *s = ofp_to_string(oh, ntohs(oh->length), NULL, NULL, 2);
-    VLOG_WARN_RL(&rl, "br-int: %s", s);
-    free(s);
+    char xid[16];
+    snprintf(xid, sizeof xid, "%08"PRIx32, ntohl(oh->xid));
+    const char *flow = shash_find_data(&oc->pending_adds, xid);
+    if (flow) {
+        VLOG_WARN_RL(&rl, "br-int refused flow %s (%s); it will not be "
+                     "sent again while it stays the same", flow,
+                     ofperr_to_string(error));
+        sset_add(&oc->rejected, flow);
+    } else {
+        char *s = ofp_to_string(oh, ntohs(oh->length), NULL, NULL, 2);
+        VLOG_WARN_RL(&rl, "br-int: %s", s);
+        free(s);
+    }
     if (oc->state == S_ACTIVE || oc->state == S_DUMPING) {
         ofctrl_retry_later(oc);
     }
@@ -454,6 +476,7 @@ ofctrl_handle_msg(struct ofctrl *oc, const struct ofp_header *oh)
             && bc.type == OFPBCT_COMMIT_REPLY
             && oc->commit_xid && oh->xid == oc->commit_xid) {
             oc->commit_xid = 0;
+            shash_clear_free_data(&oc->pending_adds);
             oc->acked_cfg = oc->pending_cfg;
             oc->has_acked_cfg = true;
             oc->seqno++;
@@ -527,6 +550,13 @@ ofctrl_get_seqno(const struct ofctrl *oc)
     return oc->seqno;
 }
 
+/* Returns "KEY actions=ACTIONS" for 'f', which the caller frees. */
+static char *
+ofctrl_flow_describe(const struct ofctrl_flow *f)
+{
+    return xasprintf("%s actions=%s", f->key, f->actions);
+}
+
 /* Appends to 'msgs' a bundled flow_mod of 'command' for 'f'. */
 static void
 ofctrl_queue_flow_mod(struct ofctrl *oc, uint32_t bundle_id,
@@ -552,11 +582,17 @@ ofctrl_queue_flow_mod(struct ofctrl *oc, uint32_t bundle_id,
         .flags = OFPBF_ATOMIC | OFPBF_ORDERED,
         .msg = fm_msg->data,
     };
-    ovs_list_push_back(msgs, &ofputil_encode_bundle_add(OFCTRL_VERSION,
-                                                        &bam)->list_node);
+    struct ofpbuf *add = ofputil_encode_bundle_add(OFCTRL_VERSION, &bam);
+    ovs_list_push_back(msgs, &add->list_node);
+    if (command == OFPFC_ADD) {
+        char xid[16];
+        snprintf(xid, sizeof xid, "%08"PRIx32,
+                 ntohl(((struct ofp_header *) add->data)->xid));
+        shash_replace_nocopy(&oc->pending_adds, xstrdup(xid),
+                             ofctrl_flow_describe(f));
+    }
     ofpbuf_delete(fm_msg);
     minimatch_destroy(&fm.match);
-    (void) oc;
 }
 
 /* Sends a bundle control request of 'type' for 'bundle_id' and returns
@@ -599,12 +635,21 @@ ofctrl_put(struct ofctrl *oc, const struct ofctrl_flow_table *desired,
             n_del++;
         }
     }
+    struct sset still_rejected = SSET_INITIALIZER(&still_rejected);
     HMAP_FOR_EACH (f, node, &desired->flows) {
         struct ofctrl_flow *inst = ofctrl_flow_table_find(&oc->installed,
                                                           f->key);
         if (inst && !strcmp(inst->actions, f->actions)
             && inst->cookie == f->cookie) {
             continue;
+        }
+        if (!sset_is_empty(&oc->rejected)) {
+            char *desc = ofctrl_flow_describe(f);
+            if (sset_contains(&oc->rejected, desc)) {
+                sset_add_and_free(&still_rejected, desc);
+                continue;
+            }
+            free(desc);
         }
         ofctrl_queue_flow_mod(oc, bundle_id, f, OFPFC_ADD, &msgs);
         if (inst) {
@@ -614,6 +659,9 @@ ofctrl_put(struct ofctrl *oc, const struct ofctrl_flow_table *desired,
         ofctrl_flow_table_insert(&oc->installed, ofctrl_flow_clone(f));
         n_add++;
     }
+
+    sset_swap(&oc->rejected, &still_rejected);
+    sset_destroy(&still_rejected);
 
     if (ovs_list_is_empty(&msgs)) {
         if (!oc->has_acked_cfg || oc->acked_cfg != cfg) {

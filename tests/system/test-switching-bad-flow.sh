@@ -1,0 +1,67 @@
+#!/bin/bash
+# A logical flow that does not parse is skipped and logged with its UUID;
+# one that br-int refuses (here: a meter that does not exist) is logged
+# and left out, and every other update still reaches br-int.  The
+# southbound rows are written by hand, without northd.
+. "$(dirname "$0")/lib.sh"
+osm_test_init
+osm_start_sb
+
+sb() {
+    ovsdb-client transact "$OSMOTIC_SB_DB" "[\"Osmotic_Southbound\", $1]" \
+        || fail "transact: $1"
+}
+# lflow PIPELINE TABLE PRIORITY MATCH ACTIONS
+lflow() {
+    echo "{\"op\": \"insert\", \"table\": \"Logical_Flow\", \"row\": {
+        \"logical_datapath\": [\"named-uuid\", \"dp\"],
+        \"pipeline\": \"$1\", \"table_id\": $2, \"stage\": \"s\",
+        \"priority\": $3, \"match\": \"$4\", \"actions\": \"$5\"}}"
+}
+# port NAME KEY
+port() {
+    echo "{\"op\": \"insert\", \"table\": \"Port_Binding\",
+        \"row\": {\"logical_port\": \"$1\", \"tunnel_key\": $2,
+                  \"datapath\": [\"named-uuid\", \"dp\"], \"enabled\": true}}"
+}
+sb "{\"op\": \"insert\", \"table\": \"Datapath_Binding\", \"uuid-name\": \"dp\",
+     \"row\": {\"tunnel_key\": 7, \"type\": \"switch\", \"name\": \"sw\"}},
+    $(port lp1 1), $(port lp2 2),
+    $(lflow ingress 12 50 dl_dst=0a:00:00:00:0a:01 'set_field:1->reg15,output'),
+    $(lflow ingress 12 50 dl_dst=0a:00:00:00:0a:02 'set_field:2->reg15,output'),
+    $(lflow ingress 12 40 'dl_dst=ff:ff:ff:ff:ff:ff' 'set_field:2->reg15,output')" \
+    > /dev/null
+
+osm_add_underlay
+osm_add_host hv1 172.31.0.1
+osm_add_pod hv1 p1 0a:00:00:00:0a:01 10.244.0.1/24 lp1
+log=$(osm_host_dir hv1)/osmotic-controller.log
+wait_until grep -q "bundle" "$log"
+
+dp=$(ovsdb-client transact "$OSMOTIC_SB_DB" '["Osmotic_Southbound",
+    {"op": "select", "table": "Datapath_Binding", "where": [],
+     "columns": ["_uuid"]}]' | grep -o '"uuid","[^"]*"' | cut -d'"' -f4)
+bad=$(sb "{\"op\": \"insert\", \"table\": \"Logical_Flow\", \"row\": {
+        \"logical_datapath\": [\"uuid\", \"$dp\"], \"pipeline\": \"ingress\",
+        \"table_id\": 12, \"stage\": \"s\", \"priority\": 60,
+        \"match\": \"nosuchfield=1\", \"actions\": \"next\"}}" \
+      | grep -o '"uuid","[^"]*"' | cut -d'"' -f4)
+sb "{\"op\": \"insert\", \"table\": \"Logical_Flow\", \"row\": {
+        \"logical_datapath\": [\"uuid\", \"$dp\"], \"pipeline\": \"ingress\",
+        \"table_id\": 12, \"stage\": \"s\", \"priority\": 70,
+        \"match\": \"ip\", \"actions\": \"meter:5,next\"}}" > /dev/null
+wait_until grep -q "logical flow $bad skipped: .*nosuchfield" "$log"
+wait_until grep -q "br-int refused flow .*meter:5" "$log"
+
+# Updates keep flowing: a second pod gets its flows and traffic passes.
+osm_add_pod hv1 p2 0a:00:00:00:0a:02 10.244.0.2/24 lp2
+osm_pod_exec p1 ip neigh replace 10.244.0.2 lladdr 0a:00:00:00:0a:02 \
+    dev eth0 nud permanent
+osm_pod_exec p2 ip neigh replace 10.244.0.1 lladdr 0a:00:00:00:0a:01 \
+    dev eth0 nud permanent
+wait_until osm_ping p1 10.244.0.2
+n=$(osm_host_ofctl hv1 dump-flows br-int table=22 | grep -c "priority=50")
+[ "$n" = 2 ] || fail "expected 2 L2 flows in table 22, got $n"
+! osm_host_ofctl hv1 dump-flows br-int | grep -q "meter:5" \
+    || fail "the refused flow is installed"
+echo PASS
