@@ -255,6 +255,7 @@ main(int argc, char *argv[])
     parse_options(argc, argv, &opts);
     opts.chassis.summary = opts.format == TRACE_SUMMARY;
     opts.chassis.timeout = opts.timeout;
+    opts.chassis.ct_state = opts.ct_state;
 
     struct expr_packet packet;
     char *error = expr_parse_microflow(opts.microflow, &packet);

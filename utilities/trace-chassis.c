@@ -433,11 +433,32 @@ chassis_trace(const struct trace_chassis_options *opts,
     struct ds flow = DS_EMPTY_INITIALIZER;
     chassis_format_flow(&packet->flow, ofport, &flow);
 
-    char *argv[] = { "ovs-appctl", ovs->timeout, "-t", ovs->ctl,
-                     "ofproto/trace", CONST_CAST(char *, ovs->bridge),
-                     ds_cstr(&flow), "--names", NULL };
+    /* Each ct() that recirculates takes the next --ct-next state; give
+     * the same state to several, as the logical trace assumes it for
+     * every ct(). */
+    struct ds ct = DS_EMPTY_INITIALIZER;
+    format_flags(&ct, ct_state_to_string, opts->ct_state, ',');
+    ds_chomp(&ct, ',');
+    struct svec argv = SVEC_EMPTY_INITIALIZER;
+    svec_add(&argv, "ovs-appctl");
+    svec_add(&argv, ovs->timeout);
+    svec_add(&argv, "-t");
+    svec_add(&argv, ovs->ctl);
+    svec_add(&argv, "ofproto/trace");
+    svec_add(&argv, ovs->bridge);
+    svec_add(&argv, ds_cstr(&flow));
+    svec_add(&argv, "--names");
+    for (int i = 0; i < 8; i++) {
+        svec_add(&argv, "--ct-next");
+        svec_add(&argv, ds_cstr(&ct));
+    }
+    svec_terminate(&argv);
+    ds_destroy(&ct);
+
     struct ds out = DS_EMPTY_INITIALIZER;
-    if (run_capture(argv, &out)) {
+    int status = run_capture(argv.names, &out);
+    svec_destroy(&argv);
+    if (status) {
         ds_chomp(&out, '\n');
         error = xasprintf("ofproto/trace on chassis %s failed: %s",
                           opts->chassis, ds_cstr(&out));

@@ -15,6 +15,7 @@
 #define TRACE_CHASSIS_H 1
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "openvswitch/compiler.h"
 
@@ -33,6 +34,7 @@ struct trace_chassis_options {
     const char *bridge;         /* Integration bridge, NULL for br-int. */
     bool summary;               /* Print only the verdicts. */
     unsigned int timeout;       /* Seconds for each OVS command. */
+    uint32_t ct_state;          /* State after ct() (CS_*), as --ct. */
 };
 
 char *trace_chassis_run(const struct trace_chassis_options *,
