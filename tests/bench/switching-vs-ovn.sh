@@ -196,7 +196,9 @@ setup_system() {
     osm_pod_exec $p-p2 iperf3 -s -D --pidfile "$TESTDIR/$p-iperf3.pid" \
         >/dev/null 2>&1 || fail "$s: iperf3 server"
     osm_track_pidfile "$TESTDIR/$p-iperf3.pid"
-    osm_pod_exec $p-p2 "$TESTDIR/bench-httpd" $HTTP_PORT \
+    # Not through a shell function: "ip netns exec" execs the server, so
+    # $! is the server's own pid.
+    ip netns exec "$(osm_ns $p-p2)" "$TESTDIR/bench-httpd" $HTTP_PORT \
         >/dev/null 2>&1 </dev/null &
     echo $! > "$TESTDIR/$p-httpd.pid"
     osm_track_pidfile "$TESTDIR/$p-httpd.pid"
