@@ -86,8 +86,14 @@ main(int argc, char *argv[])
     int port;
     int lfd;
 
-    if (argc != 2 || (port = atoi(argv[1])) <= 0 || port > 65535) {
-        fprintf(stderr, "usage: %s PORT (1..65535)\n", argv[0]);
+    if (argc != 2) {
+        fprintf(stderr, "usage: %s PORT\n", argv[0]);
+        return 1;
+    }
+    port = atoi(argv[1]);
+    if (port <= 0 || port > 65535) {
+        fprintf(stderr, "%s: invalid port '%s' (expected 1..65535)\n",
+                argv[0], argv[1]);
         return 1;
     }
     signal(SIGPIPE, SIG_IGN);
