@@ -254,6 +254,7 @@ main(int argc, char *argv[])
     };
     parse_options(argc, argv, &opts);
     opts.chassis.summary = opts.format == TRACE_SUMMARY;
+    opts.chassis.json = opts.format == TRACE_JSON;
     opts.chassis.timeout = opts.timeout;
     opts.chassis.ct_state = opts.ct_state;
 

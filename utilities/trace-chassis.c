@@ -17,6 +17,7 @@
 #include "utilities/trace-sb.h"
 #include "flow.h"
 #include "openvswitch/dynamic-string.h"
+#include "openvswitch/json.h"
 #include "packets.h"
 #include "svec.h"
 #include "util.h"
@@ -216,11 +217,12 @@ chassis_table_name(unsigned int table, enum dp_type type)
 }
 
 /* If 'line' is a table step of ofproto/trace ("NN. match, priority P,
- * cookie 0xC"), appends its annotation to 's' and stores its cookie (0 if
- * none) in '*cookiep'. */
+ * cookie 0xC"), appends its annotation to 's' and to the JSON array
+ * 'steps', and stores its cookie (0 if none) in '*cookiep'. */
 static void
 chassis_annotate_line(const char *line, const struct trace_sb *sb,
-                      enum dp_type type, struct ds *s, uint32_t *cookiep)
+                      enum dp_type type, struct ds *s, struct json *steps,
+                      uint32_t *cookiep)
 {
     const char *p = line + strspn(line, " ");
     char *end;
@@ -228,8 +230,15 @@ chassis_annotate_line(const char *line, const struct trace_sb *sb,
     if (end == p || strncmp(end, ". ", 2) || table > 255) {
         return;
     }
+    const char *name = chassis_table_name(table, type);
     ds_put_char_multiple(s, ' ', end - line + 2);
-    ds_put_format(s, "[%s", chassis_table_name(table, type));
+    ds_put_format(s, "[%s", name);
+
+    struct json *step = json_object_create();
+    json_object_put(step, "table", json_integer_create(table));
+    json_object_put_string(step, "stage", name);
+    json_object_put_string(step, "flow", end + 2);
+
     const char *cookie = strstr(end, ", cookie 0x");
     *cookiep = 0;
     if (cookie) {
@@ -238,10 +247,13 @@ chassis_annotate_line(const char *line, const struct trace_sb *sb,
         trace_sb_describe_cookie(sb, *cookiep, &row);
         if (row.length) {
             ds_put_format(s, ": %s", ds_cstr(&row));
+            json_object_put_string(step, "sb_row", ds_cstr(&row));
         }
         ds_destroy(&row);
+        json_object_put_format(step, "cookie", "%#"PRIx32, *cookiep);
     }
     ds_put_cstr(s, "]\n");
+    json_array_add(steps, step);
 }
 
 /* Appends to 'verdicts' the destination of output to interface 'iface'
@@ -284,12 +296,13 @@ chassis_output_verdict(const struct chassis_ovs *ovs, const char *chassis,
     free(iface);
 }
 
-/* Annotates ofproto/trace output 'trace' into 's' and appends the
- * verdicts of the packet to 'verdicts'. */
+/* Annotates ofproto/trace output 'trace' into 's' and the JSON array
+ * 'steps' and appends the verdicts of the packet to 'verdicts'. */
 static void
 chassis_annotate(const struct chassis_ovs *ovs, const char *chassis,
                  const struct trace_sb *sb, enum dp_type type,
-                 const char *trace, struct ds *s, struct svec *verdicts)
+                 const char *trace, struct ds *s, struct json *steps,
+                 struct svec *verdicts)
 {
     char *copy = xstrdup(trace);
     char *save_ptr = NULL;
@@ -297,7 +310,7 @@ chassis_annotate(const struct chassis_ovs *ovs, const char *chassis,
     for (char *line = strtok_r(copy, "\n", &save_ptr); line;
          line = strtok_r(NULL, "\n", &save_ptr)) {
         ds_put_format(s, "%s\n", line);
-        chassis_annotate_line(line, sb, type, s, &cookie);
+        chassis_annotate_line(line, sb, type, s, steps, &cookie);
 
         const char *p = line + strspn(line, " ");
         if (!strncmp(p, "output:", 7)) {
@@ -336,24 +349,24 @@ chassis_verdict_matches(const char *phys, const struct lflow_sim_verdict *v,
 }
 
 /* Compares the bridge's verdicts 'phys' with the logical trace of the
- * same packet and appends the result to 's': every logical delivery must
- * leave the bridge (locally, or by a tunnel to its chassis) and every
- * output of the bridge must carry some logical delivery. */
+ * same packet, whose verdicts go to 'logical': every logical delivery
+ * must leave the bridge (locally, or by a tunnel to its chassis) and
+ * every output of the bridge must carry some logical delivery.  Appends
+ * each difference to 'problems'. */
 static void
 chassis_compare(const char *chassis, const struct trace_sb *sb,
                 const struct lflow_sim_datapath *dp,
                 const struct lflow_sim_port *inport,
                 const struct expr_packet *packet, const struct svec *phys,
-                struct ds *s)
+                struct svec *logical, struct svec *problems)
 {
     struct lflow_sim_trace *t = lflow_sim_run(sb->sim, dp, inport, chassis,
                                               &packet->flow);
     bool *used = xcalloc(phys->n, sizeof *used);
-    struct ds problems = DS_EMPTY_INITIALIZER;
     for (size_t i = 0; i < t->n_verdicts; i++) {
         const struct lflow_sim_verdict *v = t->verdicts[i];
         char *text = lflow_sim_verdict_to_string(v);
-        ds_put_format(s, "Logical verdict: %s\n", text);
+        svec_add(logical, text);
         if (v->delivered) {
             bool found = false;
             for (size_t j = 0; j < phys->n; j++) {
@@ -362,27 +375,112 @@ chassis_compare(const char *chassis, const struct trace_sb *sb,
                 }
             }
             if (!found) {
-                ds_put_format(&problems, "; the bridge does not send out "
-                              "\"%s\"", text);
+                svec_add_nocopy(problems, xasprintf(
+                                    "the bridge does not send out \"%s\"",
+                                    text));
             }
         }
         free(text);
     }
     for (size_t j = 0; j < phys->n; j++) {
         if (!used[j] && strncmp(phys->names[j], "dropped", 7)) {
-            ds_put_format(&problems, "; the logical flows do not send "
-                          "\"%s\"", phys->names[j]);
+            svec_add_nocopy(problems, xasprintf(
+                                "the logical flows do not send \"%s\"",
+                                phys->names[j]));
         }
     }
-    if (problems.length) {
-        ds_put_format(s, "DISAGREEMENT with the logical flows%s\n",
-                      ds_cstr(&problems));
-    } else {
-        ds_put_cstr(s, "The bridge agrees with the logical flows.\n");
-    }
-    ds_destroy(&problems);
     free(used);
     lflow_sim_trace_destroy(t);
+}
+
+/* What a chassis trace found. */
+struct chassis_result {
+    struct ds annotated;        /* ofproto/trace output with annotations. */
+    struct json *steps;         /* JSON array of the table steps. */
+    struct svec verdicts;       /* Where the bridge sent the packet. */
+    struct svec logical;        /* The logical trace's verdicts. */
+    struct svec problems;       /* Differences between the two. */
+};
+
+/* Initializes 'r' empty. */
+static void
+chassis_result_init(struct chassis_result *r)
+{
+    ds_init(&r->annotated);
+    r->steps = json_array_create_empty();
+    svec_init(&r->verdicts);
+    svec_init(&r->logical);
+    svec_init(&r->problems);
+}
+
+/* Frees what 'r' holds. */
+static void
+chassis_result_destroy(struct chassis_result *r)
+{
+    ds_destroy(&r->annotated);
+    json_destroy(r->steps);
+    svec_destroy(&r->verdicts);
+    svec_destroy(&r->logical);
+    svec_destroy(&r->problems);
+}
+
+/* Returns 'svec' as a JSON array of strings. */
+static struct json *
+svec_to_json(const struct svec *svec)
+{
+    struct json *array = json_array_create_empty();
+    for (size_t i = 0; i < svec->n; i++) {
+        json_array_add(array, json_string_create(svec->names[i]));
+    }
+    return array;
+}
+
+/* Prints 'r' in the format 'opts' asks for. */
+static void
+chassis_print(const struct trace_chassis_options *opts, const char *dp,
+              const char *flow, const struct chassis_result *r)
+{
+    if (opts->json) {
+        struct json *j = json_object_create();
+        json_object_put_string(j, "chassis", opts->chassis);
+        json_object_put_string(j, "datapath", dp);
+        json_object_put_string(j, "openflow_flow", flow);
+        json_object_put(j, "steps", json_clone(r->steps));
+        json_object_put(j, "verdicts", svec_to_json(&r->verdicts));
+        json_object_put(j, "logical_verdicts", svec_to_json(&r->logical));
+        json_object_put(j, "agrees", json_boolean_create(!r->problems.n));
+        json_object_put(j, "disagreements", svec_to_json(&r->problems));
+        struct ds s = DS_EMPTY_INITIALIZER;
+        json_to_ds(j, JSSF_PRETTY | JSSF_SORT, &s);
+        printf("%s\n", ds_cstr(&s));
+        ds_destroy(&s);
+        json_destroy(j);
+        return;
+    }
+
+    if (!opts->summary) {
+        printf("# chassis %s, datapath %s: %s\n\n%s\n", opts->chassis, dp,
+               flow, ds_cstr_ro(&r->annotated));
+    }
+    for (size_t i = 0; i < r->verdicts.n; i++) {
+        printf("%s%s\n", opts->summary ? "" : "Verdict: ",
+               r->verdicts.names[i]);
+    }
+    if (opts->summary) {
+        return;
+    }
+    for (size_t i = 0; i < r->logical.n; i++) {
+        printf("Logical verdict: %s\n", r->logical.names[i]);
+    }
+    if (r->problems.n) {
+        printf("DISAGREEMENT with the logical flows");
+        for (size_t i = 0; i < r->problems.n; i++) {
+            printf("; %s", r->problems.names[i]);
+        }
+        printf("\n");
+    } else {
+        printf("The bridge agrees with the logical flows.\n");
+    }
 }
 
 /* Fills 'ovs' from 'opts'. */
@@ -463,27 +561,16 @@ chassis_trace(const struct trace_chassis_options *opts,
         error = xasprintf("ofproto/trace on chassis %s failed: %s",
                           opts->chassis, ds_cstr(&out));
     } else {
-        struct ds s = DS_EMPTY_INITIALIZER;
-        struct svec verdicts = SVEC_EMPTY_INITIALIZER;
+        struct chassis_result r;
+        chassis_result_init(&r);
         chassis_annotate(ovs, opts->chassis, sb,
-                         lflow_sim_datapath_type(dp), ds_cstr(&out), &s,
-                         &verdicts);
-        if (!opts->summary) {
-            printf("# chassis %s, datapath %s: %s\n\n%s\n", opts->chassis,
-                   lflow_sim_datapath_name(dp), ds_cstr(&flow), ds_cstr(&s));
-        }
-        for (size_t i = 0; i < verdicts.n; i++) {
-            printf("%s%s\n", opts->summary ? "" : "Verdict: ",
-                   verdicts.names[i]);
-        }
-        if (!opts->summary) {
-            ds_clear(&s);
-            chassis_compare(opts->chassis, sb, dp, inport, packet,
-                            &verdicts, &s);
-            printf("%s", ds_cstr(&s));
-        }
-        svec_destroy(&verdicts);
-        ds_destroy(&s);
+                         lflow_sim_datapath_type(dp), ds_cstr(&out),
+                         &r.annotated, r.steps, &r.verdicts);
+        chassis_compare(opts->chassis, sb, dp, inport, packet, &r.verdicts,
+                        &r.logical, &r.problems);
+        chassis_print(opts, lflow_sim_datapath_name(dp), ds_cstr(&flow),
+                      &r);
+        chassis_result_destroy(&r);
     }
     ds_destroy(&out);
     ds_destroy(&flow);

@@ -33,6 +33,7 @@ struct trace_chassis_options {
                                  * NULL. */
     const char *bridge;         /* Integration bridge, NULL for br-int. */
     bool summary;               /* Print only the verdicts. */
+    bool json;                  /* Print JSON. */
     unsigned int timeout;       /* Seconds for each OVS command. */
     uint32_t ct_state;          /* State after ct() (CS_*), as --ct. */
 };

@@ -55,6 +55,17 @@ expect "$TESTDIR/local.nb" '"lp2"' '"sw0"'
 osmotic-trace --json --nb-db="$OSMOTIC_NB_DB" sw0 "$FROM1 && eth.dst == 0a:00:00:00:01:02 && ip4.dst == 10.244.0.2" > "$TESTDIR/local.json" || fail "trace --json --nb-db"
 expect "$TESTDIR/local.json" '"source_name": "lp2"'
 
+# The chassis trace as JSON: the same verdicts, the steps with their SB
+# rows, and the comparison.
+osmotic-trace --json --chassis=hv1 --ovs-rundir="$(osm_host_dir hv1)" sw0 \
+    "$FROM1 && eth.dst == 0a:00:00:00:01:02 && ip4.dst == 10.244.0.2" \
+    > "$TESTDIR/local.hv1.json" || fail "chassis trace --json"
+check_output "True ['delivered to lp2 on chassis hv1'] ['delivered to lp2 on chassis hv1'] phy_in Port_Binding lp1 (key 1)" \
+    python3 -c 'import json, sys
+t = json.load(open(sys.argv[1]))
+print(t["agrees"], t["verdicts"], t["logical_verdicts"],
+      t["steps"][0]["stage"], t["steps"][0]["sb_row"])' "$TESTDIR/local.hv1.json"
+
 # Pod to pod across chassis: the logical trace ends at lp3 on hv2, the
 # hv1 trace at the tunnel to hv2 carrying outport lp3.
 trace_both remote "$FROM1 && eth.dst == 0a:00:00:00:01:03 && ip4.dst == 10.244.0.3 && udp.dst == 53"
