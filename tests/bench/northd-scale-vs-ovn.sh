@@ -35,21 +35,27 @@ BENCH_PODS=${BENCH_PODS:-100}
 BENCH_PORT_ADDS=${BENCH_PORT_ADDS:-5}
 OVN_SCHEMADIR=${OVN_SCHEMADIR:-/usr/share/ovn}
 
+for var in BENCH_NODES BENCH_PODS BENCH_PORT_ADDS; do
+    case ${!var} in
+        ''|*[!0-9]*|0) fail "$var must be a positive integer, not '${!var}'" ;;
+    esac
+done
+for var in BENCH_NODES BENCH_PODS; do
+    [ "${!var}" -le 250 ] || fail "$var must be 1..250, not '${!var}'"
+done
+
 configs=("$@")
 [ ${#configs[@]} -gt 0 ] || configs=(osmotic ovn ovn-router)
 for c in "${configs[@]}"; do
     case $c in
         osmotic) command -v osmotic-northd >/dev/null \
                      || fail "osmotic-northd not found (set OSM_BUILDDIR)" ;;
-        ovn|ovn-router) command -v ovn-northd >/dev/null \
-                 || fail "ovn-northd not found (apt-get install ovn-central)" ;;
+        ovn|ovn-router)
+            command -v ovn-northd >/dev/null \
+                || fail "ovn-northd not found (apt-get install ovn-central)" ;;
         *) fail "unknown configuration '$c' (osmotic, ovn or ovn-router)" ;;
     esac
 done
-[ "$BENCH_NODES" -ge 1 ] && [ "$BENCH_NODES" -le 250 ] \
-    || fail "BENCH_NODES must be 1..250, not '$BENCH_NODES'"
-[ "$BENCH_PODS" -ge 1 ] && [ "$BENCH_PODS" -le 250 ] \
-    || fail "BENCH_PODS must be 1..250, not '$BENCH_PODS'"
 
 osm_test_init
 
@@ -167,12 +173,13 @@ load_node() {
 
 # count_sb_rows: prints "TABLE COUNT" for every SB table, then "total N".
 count_sb_rows() {
-    local db table
+    local db table sel
     db=$(ovsdb-client list-dbs unix:"$CFGDIR/sb.sock" | grep -v _Server)
     for table in $(ovsdb-client list-tables unix:"$CFGDIR/sb.sock" "$db" \
                        | tail -n +3); do
-        ovsdb-client transact unix:"$CFGDIR/sb.sock" \
-            "[\"$db\",{\"op\":\"select\",\"table\":\"$table\",\"where\":[],\"columns\":[\"_uuid\"]}]" \
+        sel="{\"op\":\"select\",\"table\":\"$table\","
+        sel+="\"where\":[],\"columns\":[\"_uuid\"]}"
+        ovsdb-client transact unix:"$CFGDIR/sb.sock" "[\"$db\",$sel]" \
             | python3 -c '
 import json, sys
 print(sys.argv[1], len(json.load(sys.stdin)[0]["rows"]))' "$table"
@@ -188,7 +195,7 @@ rss_kb() {
 # measure CONFIG: the whole measurement of one configuration; stops its
 # daemons at the end so the next configuration runs alone.
 measure() {
-    local t0 t1 n i
+    local t0 t1 n i mac
     CFG=$1
     CFGDIR=$TESTDIR/$CFG
     start_dbs
@@ -211,10 +218,10 @@ measure() {
 
     : > "$CFGDIR/portadd"
     for ((i = 0; i < BENCH_PORT_ADDS; i++)); do
+        mac=$(printf '0a:58:0a:c9:00:%02x' $((i + 2)))
         t0=$(now_ms)
         nbctl --wait=sb lsp-add node0 "extra$i" \
-            -- lsp-set-addresses "extra$i" \
-               "$(printf '0a:58:0a:c9:00:%02x' $((i + 2))) 10.201.0.$((i + 2))" \
+            -- lsp-set-addresses "extra$i" "$mac 10.201.0.$((i + 2))" \
             >/dev/null || fail "$CFG: port add extra$i"
         t1=$(now_ms)
         echo $((t1 - t0)) >> "$CFGDIR/portadd"
@@ -267,7 +274,8 @@ report() {
         "hwm_mb|northd peak RSS, MB"
     )
     {
-        echo "northd scale benchmark, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs"
+        echo "northd scale benchmark," \
+             "$(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs"
         echo "$BENCH_NODES node switches x $BENCH_PODS pods" \
              "($((BENCH_NODES * BENCH_PODS)) pod ports)"
         printf '%-38s %10s %10s %8s %12s\n' \

@@ -43,14 +43,20 @@ BENCH_TIME=${BENCH_TIME:-10}
 BENCH_PORT_ADDS=${BENCH_PORT_ADDS:-5}
 OVN_SCHEMADIR=${OVN_SCHEMADIR:-/usr/share/ovn}
 
+for var in BENCH_RUNS BENCH_TIME BENCH_PORT_ADDS; do
+    case ${!var} in
+        ''|*[!0-9]*|0) fail "$var must be a positive integer, not '${!var}'" ;;
+    esac
+done
+
 systems=("$@")
 [ ${#systems[@]} -gt 0 ] || systems=(osmotic ovn)
 for s in "${systems[@]}"; do
     case $s in
         osmotic) command -v osmotic-northd >/dev/null \
                      || fail "osmotic-northd not found (set OSM_BUILDDIR)" ;;
-        ovn) command -v ovn-northd >/dev/null \
-                 || fail "ovn-northd not found (apt-get install ovn-central ovn-host)" ;;
+        ovn) command -v ovn-northd >/dev/null || fail "ovn-northd not" \
+                 "found (apt-get install ovn-central ovn-host)" ;;
         *) fail "unknown system '$s' (expected osmotic or ovn)" ;;
     esac
 done
@@ -317,11 +323,13 @@ count_trace_lookups() {
 # measure_trace SYSTEM: ofproto/trace of a TCP SYN from pod 1 to pod 2 on
 # host 1; records table lookups and distinct tables crossed.
 measure_trace() {
-    local s=$1 p ofport
+    local s=$1 p ofport flow
     p=$(sys_prefix "$s")
     ofport=$(osm_host_vsctl $p-hv1 get interface v-$p-p1 ofport)
-    osm_host_appctl $p-hv1 ofproto/trace br-int \
-        "in_port=$ofport,tcp,dl_src=$MAC1,dl_dst=$MAC2,nw_src=$IP1,nw_dst=$IP2,nw_ttl=64,tp_src=40000,tp_dst=$HTTP_PORT,tcp_flags=0x002" \
+    flow="in_port=$ofport,tcp,dl_src=$MAC1,dl_dst=$MAC2,nw_src=$IP1"
+    flow+=",nw_dst=$IP2,nw_ttl=64,tp_src=40000,tp_dst=$HTTP_PORT"
+    flow+=",tcp_flags=0x002"
+    osm_host_appctl $p-hv1 ofproto/trace br-int "$flow" \
         > "$TESTDIR/$s.trace" 2>&1
     read -r RES[$s.trace_lookups] RES[$s.trace_tables] \
         < <(count_trace_lookups < "$TESTDIR/$s.trace")
@@ -378,7 +386,8 @@ report() {
         "port_add_ms|lsp-add --wait=hv, ms (median)"
     )
     {
-        echo "Switching benchmark, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs"
+        echo "Switching benchmark," \
+             "$(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs"
         echo "rounds: $BENCH_RUNS x ${BENCH_TIME}s iperf3 and wrk per system"
         printf '%-40s %12s %12s %8s\n' metric osmotic ovn ratio
         for row in "${rows[@]}"; do
