@@ -36,6 +36,11 @@ VLOG_DEFINE_THIS_MODULE(ofctrl);
 #define OFCTRL_VERSION OFP15_VERSION
 #define OFCTRL_PROTOCOL OFPUTIL_P_OF15_OXM
 
+/* Longest wait, in seconds, between attempts to reach br-int.  The socket
+ * is local, so retrying often costs nothing and shortens the outage after
+ * an ovs-vswitchd restart. */
+#define OFCTRL_MAX_BACKOFF 2
+
 /* Milliseconds to wait before re-reading the switch after it rejected an
  * update. */
 #define OFCTRL_RETRY_MS 1000
@@ -288,7 +293,8 @@ ofctrl_create(const char *target)
 {
     struct ofctrl *oc = xzalloc(sizeof *oc);
 
-    oc->rconn = rconn_create(0, 0, DSCP_DEFAULT, 1u << OFCTRL_VERSION);
+    oc->rconn = rconn_create(0, OFCTRL_MAX_BACKOFF, DSCP_DEFAULT,
+                             1u << OFCTRL_VERSION);
     rconn_connect(oc->rconn, target, target);
     oc->state = S_DISCONNECTED;
     ofctrl_flow_table_init(&oc->installed);
