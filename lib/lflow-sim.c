@@ -205,12 +205,12 @@ static void
 sim_expand_actions(const char *actions, enum pipeline pipeline,
                    unsigned int table_id, struct ds *out)
 {
-    unsigned int first = pipeline_first_oftable(pipeline);
+    unsigned int base = pipeline_first_oftable(pipeline);
     unsigned int out_table = (pipeline == P_INGRESS
                               ? OFTABLE_PHY_OUT_REMOTE
                               : OFTABLE_PHY_DELIVER);
     const char *p = actions;
-    while (*p) {
+    for (bool first = true; *p; first = false) {
         /* Find the end of this action: a comma outside parentheses. */
         int depth = 0;
         const char *end = p;
@@ -226,11 +226,11 @@ sim_expand_actions(const char *actions, enum pipeline pipeline,
         }
         size_t len = e - s;
 
-        if (out->length && out->string[out->length - 1] != '(') {
+        if (!first) {
             ds_put_char(out, ',');
         }
         if (len == 4 && !strncmp(s, "next", 4)) {
-            ds_put_format(out, "resubmit(,%u)", first + table_id + 1);
+            ds_put_format(out, "resubmit(,%u)", base + table_id + 1);
         } else if (len == 6 && !strncmp(s, "output", 6)) {
             ds_put_format(out, "resubmit(,%u)", out_table);
         } else if (len > 7 && !strncmp(s, "clone(", 6) && e[-1] == ')') {

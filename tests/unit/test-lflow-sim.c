@@ -374,7 +374,7 @@ START_TEST(test_next_inside_clone_is_expanded)
     struct sim_fixture fx;
     fixture_init(&fx);
     add_flow(&fx, P_INGRESS, 5, 10, "ip", "clone(mod_dl_dst:0a:00:00:00:00:03,"
-             "next),next");
+             " next), next");
     struct flow flow = packet_to("0a:00:00:00:00:01", "0a:00:00:00:00:02");
     struct lflow_sim_trace *t = run(&fx, fx.p1, &flow);
     ck_assert_uint_eq(t->n_verdicts, 2);
