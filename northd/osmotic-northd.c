@@ -21,10 +21,13 @@
 #include "command-line.h"
 #include "daemon.h"
 #include "fatal-signal.h"
+#include "memory.h"
+#include "northd/lflow-table.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/poll-loop.h"
 #include "openvswitch/vlog.h"
 #include "ovsdb-idl.h"
+#include "simap.h"
 #include "stream.h"
 #include "stream-ssl.h"
 #include "unixctl.h"
@@ -318,6 +321,20 @@ commit_and_count(struct ovsdb_idl_loop *loop, uint64_t *n_txns)
     return ovsdb_idl_loop_commit_and_wait(loop);
 }
 
+/* Logs (and serves to "memory/show") the memory northd's state uses. */
+static void
+northd_memory_report(const struct northd_daemon *d)
+{
+    struct simap usage = SIMAP_INITIALIZER(&usage);
+    ovsdb_idl_get_memory_usage(d->nb_idl, &usage);
+    ovsdb_idl_get_memory_usage(d->sb_idl, &usage);
+    simap_increase(&usage, "lflows", lflow_table_count(d->nd.lflows));
+    simap_increase(&usage, "datapaths", hmap_count(&d->nd.dps.datapaths));
+    simap_increase(&usage, "ports", hmap_count(&d->nd.dps.ports));
+    memory_report(&usage);
+    simap_destroy(&usage);
+}
+
 /* One iteration of the main loop's database work. */
 static void
 northd_daemon_run(struct northd_daemon *d, struct ovsdb_idl_loop *nb_loop,
@@ -398,6 +415,10 @@ main(int argc, char *argv[])
     VLOG_INFO("NB %s, SB %s", opts.nb_db, opts.sb_db);
     bool was_active = false;
     while (!d.exiting) {
+        memory_run();
+        if (memory_should_report()) {
+            northd_memory_report(&d);
+        }
         northd_daemon_run(&d, &nb_loop, &sb_loop);
 
         bool active = !d.paused && ovsdb_idl_has_lock(d.sb_idl);
@@ -413,6 +434,7 @@ main(int argc, char *argv[])
         }
         commit_and_count(&nb_loop, &d.nd.n_nb_txns);
 
+        memory_wait();
         unixctl_server_wait(unixctl);
         if (d.exiting) {
             poll_immediate_wake();

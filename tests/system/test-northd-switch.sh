@@ -137,6 +137,8 @@ check_output "q1" sb_select Port_Binding '["logical_port"]'
 [ -z "$(sb_lflows sw0)" ] || fail "sw0 flows left"
 n=$(sb_lflows | wc -l)
 check_output "$n" northd_count northd "logical flows"
+northd_ctl northd memory/show | grep -q "lflows:$n " \
+    || fail "memory/show: $(northd_ctl northd memory/show)"
 check_output "_MC_flood" sb_select Multicast_Group '["name"]'
 check nbctl ls-del sw1
 check_output "" sb_select Logical_Flow '["_uuid"]'
