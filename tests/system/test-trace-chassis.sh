@@ -18,6 +18,21 @@ osm_add_pod hv2 p3 0a:00:00:00:01:03 10.244.0.3/24 lp3
 osm_prime_underlay hv1 hv2
 check osmotic-nbctl --timeout=20 --wait=hv sync
 
+# osmotic-sbctl show lists what the controllers registered and bound.
+check_output 'Chassis "hv1"
+    hostname: '"$(hostname)"'
+    Encap geneve
+        ip: "172.31.0.1"
+        lane: 0
+    Port_Binding "lp1"
+    Port_Binding "lp2"
+Chassis "hv2"
+    hostname: '"$(hostname)"'
+    Encap geneve
+        ip: "172.31.0.2"
+        lane: 0
+    Port_Binding "lp3"' osmotic-sbctl show
+
 # trace_both NAME MICROFLOW: runs the logical and the hv1 trace of
 # MICROFLOW on sw0, keeping both outputs in $TESTDIR/NAME.{logical,hv1}.
 trace_both() {
