@@ -1,0 +1,51 @@
+#!/bin/bash
+# osmotic-northd: after either database server restarts, northd
+# reconnects, rewrites nothing that is already right, and goes on
+# compiling changes.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/northd-lib.sh"
+osm_test_init
+osm_start_nb
+osm_start_sb
+osm_start_northd northd
+
+nbctl() {
+    osmotic-nbctl --wait=sb --timeout=20 "$@"
+}
+
+# restart_db NAME: stops the ovsdb-server of NAME and starts it again on
+# the same database file.
+restart_db() {
+    osm_kill_pidfile "$TESTDIR/$1.pid"
+    ovsdb-server --detach --no-chdir --pidfile="$TESTDIR/$1.pid" \
+        --unixctl="$TESTDIR/$1.ctl" --log-file="$TESTDIR/$1.log" \
+        --remote=punix:"$TESTDIR/$1.sock" "$TESTDIR/$1.db" \
+        || fail "restart $1"
+}
+
+check osmotic-nbctl init
+check nbctl ls-add sw0 -- lsp-add sw0 p1 \
+    -- lsp-set-addresses p1 "0a:00:00:00:00:01 10.0.0.1" \
+    -- lsp-add sw0 p2 -- lsp-set-port-security p2 0a:00:00:00:00:02
+sb_dump > "$TESTDIR/before"
+
+# SB restarts: northd gets the lock back and finds SB up to date.
+txns=$(northd_count northd "sb transactions")
+restart_db osmotic-sb
+wait_until output_is active northd_ctl northd status
+wait_until output_is "2 full" sh -c "ovs-appctl -t '$TESTDIR/northd.ctl' \
+    counts | sed -n 's/^compiles: \(2 full\),.*/\1/p'"
+sb_dump > "$TESTDIR/after"
+diff -u "$TESTDIR/before" "$TESTDIR/after" || fail "SB restart changed SB"
+check_output "$txns" northd_count northd "sb transactions"
+check nbctl lsp-add sw0 p3
+check_output 3 sb_port_key p3
+
+# NB restarts: same.
+sb_dump > "$TESTDIR/before"
+restart_db osmotic-nb
+check nbctl lsp-del p1
+check_output "" sb_port_key p1
+check_output 2 sb_port_key p2
+check_output 3 sb_port_key p3
+check_output active northd_ctl northd status
