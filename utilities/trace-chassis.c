@@ -96,7 +96,7 @@ chassis_vsctl(const struct chassis_ovs *ovs, const char *const *args,
     svec_destroy(&argv);
     ds_chomp(&out, '\n');
     if (error) {
-        *errorp = xasprintf("ovs-vsctl: %s", ds_cstr(&out));
+        *errorp = ds_steal_cstr(&out);
         ds_destroy(&out);
         return NULL;
     }
