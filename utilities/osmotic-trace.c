@@ -48,6 +48,7 @@ struct trace_options {
     struct trace_chassis_options chassis;  /* --chassis and friends. */
     const char *datapath;       /* DATAPATH argument. */
     const char *microflow;      /* MICROFLOW argument. */
+    bool detrace;               /* --detrace: annotate stdin. */
 };
 
 /* Prints the usage message and exits. */
@@ -56,6 +57,7 @@ usage(void)
 {
     printf("%s: Osmotic packet tracer\n"
            "usage: %s [OPTIONS] DATAPATH MICROFLOW\n"
+           "       %s [--db=DATABASE] --detrace < OVS-OUTPUT\n"
            "\n"
            "DATAPATH is a logical switch or router name or tunnel key.\n"
            "MICROFLOW is a match expression fixing one packet, e.g.\n"
@@ -80,9 +82,13 @@ usage(void)
            "  --ovs-db=REMOTE      HOST's Open_vSwitch database\n"
            "  --ovs-ctl=SOCKET     HOST's ovs-vswitchd control socket\n"
            "  --bridge=BRIDGE      integration bridge (default br-int)\n"
+           "  --detrace            annotate ofproto/trace or dump-flows "
+           "output\n"
+           "                       read from stdin with stages and SB rows\n"
            "  -h, --help           display this help message\n"
            "  -V, --version        display version information\n",
-           program_name, program_name, osmotic_default_sb_db(),
+           program_name, program_name, program_name,
+           osmotic_default_sb_db(),
            osmotic_default_nb_db());
     vlog_usage();
     exit(EXIT_SUCCESS);
@@ -116,6 +122,7 @@ parse_options(int argc, char *argv[], struct trace_options *opts)
         OPT_OVS_DB,
         OPT_OVS_CTL,
         OPT_BRIDGE,
+        OPT_DETRACE,
         VLOG_OPTION_ENUMS,
     };
     static const struct option long_options[] = {
@@ -130,6 +137,7 @@ parse_options(int argc, char *argv[], struct trace_options *opts)
         {"ovs-db", required_argument, NULL, OPT_OVS_DB},
         {"ovs-ctl", required_argument, NULL, OPT_OVS_CTL},
         {"bridge", required_argument, NULL, OPT_BRIDGE},
+        {"detrace", no_argument, NULL, OPT_DETRACE},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         VLOG_LONG_OPTIONS,
@@ -180,6 +188,9 @@ parse_options(int argc, char *argv[], struct trace_options *opts)
         case OPT_BRIDGE:
             opts->chassis.bridge = optarg;
             break;
+        case OPT_DETRACE:
+            opts->detrace = true;
+            break;
         case 'h':
             usage();
         case 'V':
@@ -194,6 +205,13 @@ parse_options(int argc, char *argv[], struct trace_options *opts)
     }
     free(short_options);
 
+    if (opts->detrace) {
+        if (argc != optind) {
+            ovs_fatal(0, "--detrace takes no arguments, got %d (use --help "
+                      "for help)", argc - optind);
+        }
+        return;
+    }
     if (argc - optind != 2) {
         ovs_fatal(0, "expected 2 arguments, DATAPATH and MICROFLOW, got %d "
                   "(use --help for help)", argc - optind);
@@ -238,6 +256,21 @@ trace_logical(const struct trace_options *opts, const struct trace_sb *sb,
     lflow_sim_trace_destroy(trace);
 }
 
+/* Annotates OVS output from stdin (--detrace). */
+static int
+detrace(const struct trace_options *opts)
+{
+    struct trace_sb sb;
+    char *error = trace_sb_open(opts->db,
+                                time_msec() + opts->timeout * 1000LL, &sb);
+    if (error) {
+        ovs_fatal(0, "%s", error);
+    }
+    trace_chassis_detrace(&sb, stdin);
+    trace_sb_close(&sb);
+    return EXIT_SUCCESS;
+}
+
 /* Parses the arguments, reads the SB and runs one trace. */
 int
 main(int argc, char *argv[])
@@ -257,6 +290,9 @@ main(int argc, char *argv[])
     opts.chassis.json = opts.format == TRACE_JSON;
     opts.chassis.timeout = opts.timeout;
     opts.chassis.ct_state = opts.ct_state;
+    if (opts.detrace) {
+        return detrace(&opts);
+    }
 
     struct expr_packet packet;
     char *error = expr_parse_microflow(opts.microflow, &packet);

@@ -216,6 +216,11 @@ chassis_table_name(unsigned int table, enum dp_type type)
             : "(unknown table)");
 }
 
+static void chassis_annotate_step(const struct trace_sb *, unsigned int table,
+                                  uint32_t cookie, enum dp_type, int indent,
+                                  const char *flow, struct ds *,
+                                  struct json *steps);
+
 /* If 'line' is a table step of ofproto/trace ("NN. match, priority P,
  * cookie 0xC"), appends its annotation to 's' and to the JSON array
  * 'steps', and stores its cookie (0 if none) in '*cookiep'. */
@@ -230,27 +235,41 @@ chassis_annotate_line(const char *line, const struct trace_sb *sb,
     if (end == p || strncmp(end, ". ", 2) || table > 255) {
         return;
     }
-    const char *name = chassis_table_name(table, type);
-    ds_put_char_multiple(s, ' ', end - line + 2);
+    const char *cookie = strstr(end, ", cookie 0x");
+    *cookiep = cookie ? strtoull(cookie + strlen(", cookie "), NULL, 16) : 0;
+    chassis_annotate_step(sb, table, *cookiep, type, end - line + 2, end + 2,
+                          s, steps);
+}
+
+/* Appends to 's' (indented by 'indent') and to the JSON array 'steps' the
+ * annotation of OpenFlow table 'table' and of the flow 'flow' with
+ * 'cookie' (0 if none) that the packet met there. */
+static void
+chassis_annotate_step(const struct trace_sb *sb, unsigned int table,
+                      uint32_t cookie, enum dp_type type, int indent,
+                      const char *flow, struct ds *s, struct json *steps)
+{
+    const char *name = trace_sb_cookie_stage(sb, cookie);
+    if (!name) {
+        name = chassis_table_name(table, type);
+    }
+    ds_put_char_multiple(s, ' ', indent);
     ds_put_format(s, "[%s", name);
 
     struct json *step = json_object_create();
     json_object_put(step, "table", json_integer_create(table));
     json_object_put_string(step, "stage", name);
-    json_object_put_string(step, "flow", end + 2);
+    json_object_put_string(step, "flow", flow);
 
-    const char *cookie = strstr(end, ", cookie 0x");
-    *cookiep = 0;
     if (cookie) {
-        *cookiep = strtoull(cookie + strlen(", cookie "), NULL, 16);
         struct ds row = DS_EMPTY_INITIALIZER;
-        trace_sb_describe_cookie(sb, *cookiep, &row);
+        trace_sb_describe_cookie(sb, cookie, &row);
         if (row.length) {
             ds_put_format(s, ": %s", ds_cstr(&row));
             json_object_put_string(step, "sb_row", ds_cstr(&row));
         }
         ds_destroy(&row);
-        json_object_put_format(step, "cookie", "%#"PRIx32, *cookiep);
+        json_object_put_format(step, "cookie", "%#"PRIx32, cookie);
     }
     ds_put_cstr(s, "]\n");
     json_array_add(steps, step);
@@ -595,4 +614,39 @@ trace_chassis_run(const struct trace_chassis_options *opts,
     char *error = chassis_trace(opts, &ovs, sb, dp, inport, packet);
     chassis_ovs_destroy(&ovs);
     return error;
+}
+
+/* Annotates OVS output read from 'stream', "ofproto/trace" of br-int or
+ * "ovs-ofctl dump-flows br-int", the way --chassis does, and prints it to
+ * stdout. */
+void
+trace_chassis_detrace(const struct trace_sb *sb, FILE *stream)
+{
+    struct json *steps = json_array_create_empty();
+    struct ds line = DS_EMPTY_INITIALIZER;
+    while (!ds_get_line(&line, stream)) {
+        const char *l = ds_cstr(&line);
+        struct ds s = DS_EMPTY_INITIALIZER;
+        ds_put_format(&s, "%s\n", l);
+
+        uint32_t cookie;
+        chassis_annotate_line(l, sb, DP_SWITCH, &s, steps, &cookie);
+
+        /* A dump-flows line: " cookie=0x.., ..., table=N, ..." (without
+         * "table=" for table 0). */
+        const char *c = strstr(l, "cookie=0x");
+        if (c) {
+            const char *t = strstr(l, " table=");
+            unsigned long table = t ? strtoul(t + 7, NULL, 10) : 0;
+            cookie = strtoull(c + strlen("cookie="), NULL, 16);
+            if (table <= 255) {
+                chassis_annotate_step(sb, table, cookie, DP_SWITCH, 4, l,
+                                      &s, steps);
+            }
+        }
+        fputs(ds_cstr(&s), stdout);
+        ds_destroy(&s);
+    }
+    ds_destroy(&line);
+    json_destroy(steps);
 }

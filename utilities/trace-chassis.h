@@ -16,6 +16,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "openvswitch/compiler.h"
 
@@ -44,5 +45,7 @@ char *trace_chassis_run(const struct trace_chassis_options *,
                         const struct lflow_sim_port *inport,
                         const struct expr_packet *)
     OVS_WARN_UNUSED_RESULT;
+
+void trace_chassis_detrace(const struct trace_sb *, FILE *);
 
 #endif /* utilities/trace-chassis.h */

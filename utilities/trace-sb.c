@@ -238,3 +238,20 @@ trace_sb_cookie_target(const struct trace_sb *sb, uint32_t cookie,
         }
     }
 }
+
+/* Returns the stage of the logical flow whose UUID starts with the 32 bits
+ * 'cookie', or NULL if there is none (or it names no stage). */
+const char *
+trace_sb_cookie_stage(const struct trace_sb *sb, uint32_t cookie)
+{
+    const struct sbrec_logical_flow *lf;
+    if (!cookie) {
+        return NULL;
+    }
+    SBREC_LOGICAL_FLOW_FOR_EACH (lf, sb->idl) {
+        if (cookie_is(&lf->header_.uuid, cookie)) {
+            return lf->stage[0] ? lf->stage : NULL;
+        }
+    }
+    return NULL;
+}

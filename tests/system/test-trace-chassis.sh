@@ -81,6 +81,20 @@ t = json.load(open(sys.argv[1]))
 print(t["agrees"], t["verdicts"], t["logical_verdicts"],
       t["steps"][0]["stage"], t["steps"][0]["sb_row"])' "$TESTDIR/local.hv1.json"
 
+# --detrace annotates OVS output one runs by hand: a flow dump and an
+# ofproto/trace.
+osm_flows hv1 | osmotic-trace --detrace > "$TESTDIR/flows.detrace" \
+    || fail "detrace of dump-flows"
+expect "$TESTDIR/flows.detrace" "[ls_in_l2_lkup: sw0 ls_in_l2_lkup, priority 50, match (dl_dst=0a:00:00:00:01:02)" \
+    "[phy_in: Port_Binding lp1 (key 1)]" "[ls_out_port_sec: sw0 ls_out_port_sec"
+osm_host_appctl hv1 ofproto/trace br-int \
+    "in_port=$(osm_host_vsctl hv1 get interface v-p1 ofport),dl_src=0a:00:00:00:01:01,dl_dst=0a:00:00:00:01:02" \
+    | osmotic-trace --detrace > "$TESTDIR/trace.detrace" \
+    || fail "detrace of ofproto/trace"
+expect "$TESTDIR/trace.detrace" "[phy_in: Port_Binding lp1 (key 1)]" \
+    "[ls_in_port_sec: sw0 ls_in_port_sec"
+check_error '--detrace takes no arguments' osmotic-trace --detrace sw0
+
 # Pod to pod across chassis: the logical trace ends at lp3 on hv2, the
 # hv1 trace at the tunnel to hv2 carrying outport lp3.
 trace_both remote "$FROM1 && eth.dst == 0a:00:00:00:01:03 && ip4.dst == 10.244.0.3 && udp.dst == 53"
