@@ -62,6 +62,7 @@ struct controller {
     struct ofctrl *ofctrl;            /* OpenFlow connection to br-int. */
     struct ofctrl_flow_table desired; /* Flows br-int should have. */
     int64_t desired_cfg;              /* SB_Global.nb_cfg of 'desired'. */
+    bool has_desired;                 /* 'desired' has been computed. */
     struct local_datapaths lds;       /* Local datapaths. */
     struct binding_result bindings;   /* Local logical ports. */
     unsigned int ovs_seqno;           /* Local IDL seqno last computed. */
@@ -237,6 +238,7 @@ controller_compute(struct controller *c, struct ovsdb_idl_txn *ovs_txn,
 
     const struct sbrec_sb_global *sbg = sbrec_sb_global_first(sb);
     c->desired_cfg = sbg ? sbg->nb_cfg : 0;
+    c->has_desired = true;
 }
 
 /* Reports the configuration whose flows are installed, for --wait=hv. */
@@ -267,6 +269,12 @@ controller_run(struct controller *c, struct ovsdb_idl_txn *ovs_txn,
     const struct ovsrec_bridge *br_int
         = br_int_run(ovs_txn, c->ovs_loop.idl, &c->cfg);
     if (!controller_sb_ready(c)) {
+        /* Without the southbound database, the last flows computed stay
+         * what br-int should have (and go back in if ovs-vswitchd
+         * restarts meanwhile). */
+        if (c->has_desired) {
+            ofctrl_put(c->ofctrl, &c->desired, c->desired_cfg);
+        }
         return;
     }
 

@@ -58,11 +58,26 @@ check osmotic-nbctl --timeout=20 --wait=hv sync
 same_flows hv2 "exit --restart"
 [ "$(bundles hv2)" = 0 ] || fail "restarted controller sent flow changes"
 
-# Southbound database down: forwarding goes on, flows stay.
+# restart_vswitchd HOST IP: kills HOST's ovs-vswitchd and starts it again,
+# with the underlay address (which lived on its internal port) back.
+restart_vswitchd() {
+    osm_stop_vswitchd "$1"
+    osm_start_vswitchd "$1"
+    wait_until osm_host_exec "$1" ip link show br-phy0
+    osm_host_exec "$1" ip addr replace "$2/24" dev br-phy0
+    osm_host_exec "$1" ip link set br-phy0 up
+}
+
+# Southbound database down: forwarding goes on, flows stay, even across
+# an ovs-vswitchd restart.
 osm_kill_pidfile "$TESTDIR/osmotic-sb.pid"
 sleep 1
 check_ping p1 10.244.0.2
 same_flows hv1 "southbound down"
+restart_vswitchd hv1 172.31.0.1
+osm_prime_underlay hv1 hv2 hv3
+wait_until osm_ping p1 10.244.0.2
+same_flows hv1 "southbound down, ovs-vswitchd restarted"
 ovsdb-server --detach --no-chdir --pidfile="$TESTDIR/osmotic-sb.pid" \
     --unixctl="$TESTDIR/osmotic-sb.ctl" --log-file="$TESTDIR/osmotic-sb.log" \
     --remote=punix:"$TESTDIR/osmotic-sb.sock" "$TESTDIR/osmotic-sb.db" \
@@ -71,13 +86,9 @@ check osmotic-nbctl --timeout=20 --wait=hv sync
 same_flows hv1 "southbound back"
 check_ping p1 10.244.0.3
 
-# ovs-vswitchd killed: its flows are gone; once it is back (with its
-# underlay address, which lived on its internal port) every flow returns.
-osm_stop_vswitchd hv2
-osm_start_vswitchd hv2
-wait_until osm_host_exec hv2 ip link show br-phy0
-osm_host_exec hv2 ip addr replace 172.31.0.2/24 dev br-phy0
-osm_host_exec hv2 ip link set br-phy0 up
+# ovs-vswitchd killed: its flows are gone; once it is back every flow
+# returns.
+restart_vswitchd hv2 172.31.0.2
 osm_prime_underlay hv1 hv2
 check osmotic-nbctl --timeout=20 --wait=hv sync
 wait_until osm_ping p1 10.244.0.2
