@@ -45,6 +45,30 @@ struct northd_options {
     char *unixctl_path;         /* Control socket, NULL for default. */
 };
 
+/* After a database connection drops, the IDL keeps the old contents
+ * until the server's first reply on the new connection replaces them (all
+ * at once, possibly without reporting rows that disappeared meanwhile).
+ * northd therefore recomputes fully once more after that reply. */
+struct resync {
+    bool pending;               /* Disconnected since the last recompute. */
+    unsigned int seqno;         /* IDL seqno when last seen disconnected. */
+};
+
+/* Updates 'r' for 'idl'.  Returns true if the contents of 'idl' were just
+ * replaced after a reconnection. */
+static bool
+resync_run(struct resync *r, const struct ovsdb_idl *idl)
+{
+    if (!ovsdb_idl_is_connected(idl)) {
+        r->pending = true;
+        r->seqno = ovsdb_idl_get_seqno(idl);
+    } else if (r->pending && ovsdb_idl_get_seqno(idl) != r->seqno) {
+        r->pending = false;
+        return true;
+    }
+    return false;
+}
+
 /* State the unixctl commands see. */
 struct northd_daemon {
     struct northd nd;           /* The compiler. */
@@ -52,6 +76,8 @@ struct northd_daemon {
     struct ovsdb_idl *sb_idl;   /* Southbound connection (with the lock). */
     bool exiting;               /* "exit" was requested. */
     bool paused;                /* "pause" was requested. */
+    struct resync nb_resync;    /* Reconnection state of 'nb_idl'. */
+    struct resync sb_resync;    /* Reconnection state of 'sb_idl'. */
 };
 
 /* Prints the usage message and exits. */
@@ -342,6 +368,10 @@ northd_daemon_run(struct northd_daemon *d, struct ovsdb_idl_loop *nb_loop,
 {
     struct ovsdb_idl_txn *nb_txn = ovsdb_idl_loop_run(nb_loop);
     struct ovsdb_idl_txn *sb_txn = ovsdb_idl_loop_run(sb_loop);
+    if (resync_run(&d->nb_resync, d->nb_idl)
+        | resync_run(&d->sb_resync, d->sb_idl)) {
+        d->nd.need_full = true;
+    }
     bool active = !d->paused && ovsdb_idl_has_lock(d->sb_idl);
     bool ready = (ovsdb_idl_has_ever_connected(d->nb_idl)
                   && ovsdb_idl_has_ever_connected(d->sb_idl)
