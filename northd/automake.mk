@@ -1,6 +1,9 @@
 # northd programs and files.
-bin_PROGRAMS += northd/osmotic-northd
-northd_osmotic_northd_SOURCES = \
+
+# The compiler's modules, in a library that osmotic-northd and the unit
+# tests link.
+noinst_LTLIBRARIES += northd/libnorthd.la
+northd_libnorthd_la_SOURCES = \
 	northd/cfg.c \
 	northd/cfg.h \
 	northd/datapaths.c \
@@ -10,7 +13,9 @@ northd_osmotic_northd_SOURCES = \
 	northd/lflow-table.c \
 	northd/lflow-table.h \
 	northd/northd.c \
-	northd/northd.h \
-	northd/osmotic-northd.c
-northd_osmotic_northd_LDADD = $(OSMOTIC_LDADD)
+	northd/northd.h
+
+bin_PROGRAMS += northd/osmotic-northd
+northd_osmotic_northd_SOURCES = northd/osmotic-northd.c
+northd_osmotic_northd_LDADD = northd/libnorthd.la $(OSMOTIC_LDADD)
 dist_man_MANS += northd/osmotic-northd.8

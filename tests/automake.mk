@@ -12,12 +12,13 @@ tests_unit_osmotic_unit_SOURCES = \
 	tests/unit/test-expr-eval.c \
 	tests/unit/test-expr-parse.c \
 	tests/unit/test-lflow-sim.c \
+	tests/unit/test-lflow-table.c \
 	tests/unit/test-lport-addresses.c \
 	tests/unit/test-nb-validate.c \
 	tests/unit/test-tunnel-keys.c
 tests_unit_osmotic_unit_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_osmotic_unit_LDADD = controller/libcontroller.la \
-	$(OSMOTIC_LDADD) $(CHECK_LIBS)
+	northd/libnorthd.la $(OSMOTIC_LDADD) $(CHECK_LIBS)
 endif
 
 EXTRA_DIST += tests/system/run.sh tests/system/lib.sh \

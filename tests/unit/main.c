@@ -15,6 +15,7 @@ main(void)
         expr_eval_suite,
         expr_parse_suite,
         lflow_sim_suite,
+        lflow_table_suite,
         lport_addresses_suite,
         nb_validate_suite,
         tunnel_keys_suite,
