@@ -189,6 +189,7 @@ for t in Datapath_Binding Port_Binding Multicast_Group Logical_Flow; do
 done
 northd_ctl northd counts | sed 's/^/  /'
 echo "RSS: $(rss_kb) kB"
+echo "memory/show: $(northd_ctl northd memory/show)"
 
 osm_kill_pidfile "$TESTDIR/northd.pid"
 t0=$(ms)
