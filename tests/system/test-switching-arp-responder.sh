@@ -13,9 +13,13 @@ osm_lsp_add sw0 lp1 0a:00:00:00:04:01 10.244.0.1
 osm_lsp_add sw0 lp2 0a:00:00:00:04:02 10.244.0.2
 osm_add_pod hv1 p1 0a:00:00:00:04:01 10.244.0.1/24 lp1
 osm_add_pod hv2 p2 0a:00:00:00:04:02 10.244.0.2/24 lp2
+# No IPv6 chatter on either end of the pods' veths (the host ends send
+# straight to the pods, bypassing br-int).
 for p in p1 p2; do
     osm_pod_exec $p sysctl -qw net.ipv6.conf.all.disable_ipv6=1
 done
+osm_host_exec hv1 sysctl -qw net.ipv6.conf.v-p1.disable_ipv6=1
+osm_host_exec hv2 sysctl -qw net.ipv6.conf.v-p2.disable_ipv6=1
 osm_prime_underlay hv1 hv2
 check osmotic-nbctl --timeout=20 --wait=hv sync
 check_ping p1 10.244.0.2
