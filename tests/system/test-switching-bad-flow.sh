@@ -22,14 +22,16 @@ lflow() {
 port() {
     echo "{\"op\": \"insert\", \"table\": \"Port_Binding\",
         \"row\": {\"logical_port\": \"$1\", \"tunnel_key\": $2,
-                  \"datapath\": [\"named-uuid\", \"dp\"], \"enabled\": true}}"
+                  \"datapath\": [\"named-uuid\", \"dp\"],
+                  \"enabled\": true}}"
 }
-sb "{\"op\": \"insert\", \"table\": \"Datapath_Binding\", \"uuid-name\": \"dp\",
+sb "{\"op\": \"insert\", \"table\": \"Datapath_Binding\",
+     \"uuid-name\": \"dp\",
      \"row\": {\"tunnel_key\": 7, \"type\": \"switch\", \"name\": \"sw\"}},
     $(port lp1 1), $(port lp2 2),
-    $(lflow ingress 12 50 dl_dst=0a:00:00:00:0a:01 'set_field:1->reg15,output'),
-    $(lflow ingress 12 50 dl_dst=0a:00:00:00:0a:02 'set_field:2->reg15,output'),
-    $(lflow ingress 12 40 'dl_dst=ff:ff:ff:ff:ff:ff' 'set_field:2->reg15,output')" \
+    $(lflow ingress 12 50 dl_dst=0a:00:00:00:0a:01 set_field:1-\>reg15,output),
+    $(lflow ingress 12 50 dl_dst=0a:00:00:00:0a:02 set_field:2-\>reg15,output),
+    $(lflow ingress 12 40 dl_dst=ff:ff:ff:ff:ff:ff set_field:2-\>reg15,next)" \
     > /dev/null
 
 osm_add_underlay

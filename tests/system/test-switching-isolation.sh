@@ -39,7 +39,8 @@ check_no_ping p1 10.244.0.3
 # default drop of table 31 (hv3 knows no sw0 port).
 counter() {
     osm_host_ofctl "$1" dump-flows br-int "$2" \
-        | grep -o 'n_packets=[0-9]*' | cut -d= -f2 | awk '{ s += $1 } END { print s + 0 }'
+        | grep -o 'n_packets=[0-9]*' | cut -d= -f2 \
+        | awk '{ s += $1 } END { print s + 0 }'
 }
 hv2_flood=table=31,reg15=0x8000
 hv3_drop=table=31,priority=0

@@ -49,7 +49,9 @@ wait_until hv1_tunnels_ok || fail "hv1 tunnels: $(tunnels hv1)"
 name=$(osm_host_vsctl hv1 --bare --columns=name find port \
            external_ids:osmotic-chassis=hv2 external_ids:osmotic-lane=1)
 [ "${#name}" -le 15 ] || fail "tunnel name $name is too long"
-check_output '{csum="true", key=flow, local_ip="172.31.1.1", remote_ip="172.31.1.2", tos=inherit}' \
+opts='{csum="true", key=flow, local_ip="172.31.1.1", remote_ip="172.31.1.2",'
+opts="$opts tos=inherit}"
+check_output "$opts" \
     osm_host_vsctl hv1 get interface "$name" options
 
 # A port of someone else's on br-int is never touched.
