@@ -359,6 +359,11 @@ controller_unixctl_status(struct unixctl_conn *conn, int argc OVS_UNUSED,
                   ovsdb_idl_is_connected(c->sb_loop.idl)
                   ? "connected" : "not connected");
     ds_put_format(&s, "openflow: %s\n", ofctrl_state_name(c->ofctrl));
+    int64_t acked;
+    if (ofctrl_get_acked_cfg(c->ofctrl, &acked)) {
+        ds_put_format(&s, "nb_cfg: %"PRId64" computed, %"PRId64" installed\n",
+                      c->desired_cfg, acked);
+    }
 
     ds_put_cstr(&s, "local datapaths:");
     const struct local_datapath *ld;

@@ -37,4 +37,7 @@ print(" ".join("%s:%d" % (c["name"], c["nb_cfg"])
                for c in r[1]["rows"] if c["nb_cfg"] != cfg))
 print(len(r[1]["rows"]))') || fail "cannot read Chassis_Private"
 check_output "$(printf '\n3')" echo "$behind"
+osm_ctl_appctl hv3 controller/status \
+    | grep -q "^nb_cfg: \([0-9]*\) computed, \1 installed$" \
+    || fail "hv3 status: $(osm_ctl_appctl hv3 controller/status)"
 echo PASS
