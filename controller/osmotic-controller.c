@@ -492,6 +492,23 @@ controller_create_ovs_idl(const char *remote)
     return idl;
 }
 
+/* Creates the southbound database connection (its remote comes from the
+ * local configuration later).  Every chassis writes its Chassis_Private
+ * row on each --wait=hv; those writes change no flow, so they do not wake
+ * a recompute on every other chassis. */
+static struct ovsdb_idl *
+controller_create_sb_idl(void)
+{
+    struct ovsdb_idl *idl = ovsdb_idl_create_unconnected(&sbrec_idl_class,
+                                                         true);
+
+    ovsdb_idl_omit_alert(idl, &sbrec_chassis_private_col_nb_cfg);
+    ovsdb_idl_omit_alert(idl, &sbrec_chassis_private_col_nb_cfg_timestamp);
+    ovsdb_idl_omit_alert(idl, &sbrec_chassis_private_col_connect_timestamp);
+    ovsdb_idl_omit_alert(idl, &sbrec_chassis_private_col_external_ids);
+    return idl;
+}
+
 /* Runs the cleanup after "exit" until done or timed out. */
 static void
 controller_exit_cleanup(struct controller *c)
@@ -539,7 +556,7 @@ main(int argc, char *argv[])
     c.ovs_loop = (struct ovsdb_idl_loop) OVSDB_IDL_LOOP_INITIALIZER(
         controller_create_ovs_idl(opts.ovs_remote));
     c.sb_loop = (struct ovsdb_idl_loop) OVSDB_IDL_LOOP_INITIALIZER(
-        ovsdb_idl_create_unconnected(&sbrec_idl_class, true));
+        controller_create_sb_idl());
     chassis_config_init(&c.cfg);
     ofctrl_flow_table_init(&c.desired);
     local_datapaths_init(&c.lds);
