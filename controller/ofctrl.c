@@ -594,8 +594,8 @@ ofctrl_queue_flow_mod(struct ofctrl *oc, uint32_t bundle_id,
         char xid[16];
         snprintf(xid, sizeof xid, "%08"PRIx32,
                  ntohl(((struct ofp_header *) add->data)->xid));
-        shash_replace_nocopy(&oc->pending_adds, xstrdup(xid),
-                             ofctrl_flow_describe(f));
+        free(shash_replace_nocopy(&oc->pending_adds, xstrdup(xid),
+                                  ofctrl_flow_describe(f)));
     }
     ofpbuf_delete(fm_msg);
     minimatch_destroy(&fm.match);
