@@ -369,7 +369,7 @@ ratio() {
 
 # report: prints the result table (and copies it to $BENCH_OUT).
 report() {
-    local key label a b
+    local key label a b row s
     local -a rows=(
         "iperf_mbps|TCP throughput, Mbit/s (median)"
         "iperf_retr|TCP retransmits per run (median)"
@@ -397,6 +397,13 @@ report() {
             b=${RES[ovn.$key]:-n/a}
             printf '%-40s %12s %12s %8s\n' "$label" "$a" "$b" \
                 "$(ratio "$a" "$b")"
+        done
+        echo "every round (Mbit/s; connections/s; same, megaflows off):"
+        for s in "${systems[@]}"; do
+            printf '  %-8s %s; %s; %s\n' "$s" \
+                "$(cut -d' ' -f1 "$TESTDIR/$s.iperf" | xargs)" \
+                "$(xargs < "$TESTDIR/$s.connrate")" \
+                "$(xargs < "$TESTDIR/$s.connrate-upcalls")"
         done
         echo "load average (1/5/15 min):"
         printf '  %s\n' "${LOADS[@]}"
