@@ -6,6 +6,7 @@
 #include "lib/osmotic-sb-idl.h"
 #include "northd/northd.h"
 #include "timeval.h"
+#include "util.h"
 
 /* Copies NB_Global.nb_cfg to SB_Global.nb_cfg in 'sb_txn', creating
  * SB_Global if needed.  Returns the value copied. */
@@ -75,8 +76,10 @@ cfg_nb_run(struct northd *nd, struct ovsdb_idl *nb_idl,
         nbrec_nb_global_set_sb_cfg(nb, sb_cfg);
         nbrec_nb_global_set_sb_cfg_timestamp(nb, time_wall_msec());
     }
-    int64_t hv_cfg = hv_cfg_compute(sb_idl, nb->nb_cfg);
-    if (nb->hv_cfg != hv_cfg) {
+    /* No chassis can be ahead of what SB holds; without chassis, hv_cfg
+     * follows sb_cfg, so that waiting for hv_cfg also waits for SB. */
+    int64_t hv_cfg = MIN(hv_cfg_compute(sb_idl, nb->nb_cfg), sb_cfg);
+    if (sb_cfg >= 0 && nb->hv_cfg != hv_cfg) {
         nbrec_nb_global_set_hv_cfg(nb, hv_cfg);
         nbrec_nb_global_set_hv_cfg_timestamp(nb, time_wall_msec());
     }

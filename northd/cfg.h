@@ -7,7 +7,8 @@
  * committed it writes the value back as NB_Global.sb_cfg (with
  * sb_cfg_timestamp).  Each controller reports the value it has applied in
  * Chassis_Private.nb_cfg; NB_Global.hv_cfg is the smallest of those over
- * chassis that exist (equal to nb_cfg when there are none).
+ * chassis that exist, never above sb_cfg (so equal to nb_cfg, once SB has
+ * it, when there are no chassis).
  *
  * Logical_Switch_Port.up mirrors Port_Binding: true only when the
  * controller has bound the port (chassis set) and reported it up.
