@@ -17,6 +17,8 @@ controller_libcontroller_la_SOURCES = \
 	controller/br-int.h \
 	controller/chassis.c \
 	controller/chassis.h \
+	controller/ct-zones.c \
+	controller/ct-zones.h \
 	controller/encaps.c \
 	controller/encaps.h \
 	controller/lflow.c \

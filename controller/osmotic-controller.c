@@ -17,6 +17,7 @@
 #include "controller/binding.h"
 #include "controller/br-int.h"
 #include "controller/chassis.h"
+#include "controller/ct-zones.h"
 #include "controller/encaps.h"
 #include "controller/lflow.h"
 #include "controller/local-datapaths.h"
@@ -34,6 +35,7 @@
 #include "openvswitch/poll-loop.h"
 #include "openvswitch/vlog.h"
 #include "ovsdb-idl.h"
+#include "simap.h"
 #include "stream-ssl.h"
 #include "stream.h"
 #include "timeval.h"
@@ -221,6 +223,9 @@ controller_compute(struct controller *c, struct ovsdb_idl_txn *ovs_txn,
     binding_run(sb_txn, sb, br_int, chassis, &c->lds, &c->bindings);
     lflow_compute_stages(sb, &c->lds);
 
+    struct simap ct_zones = SIMAP_INITIALIZER(&ct_zones);
+    ct_zones_run(ovs_txn, br_int, &c->bindings.lports, &ct_zones);
+
     struct shash tunnels = SHASH_INITIALIZER(&tunnels);
     encaps_tunnel_ofports(br_int, 0, &tunnels);
 
@@ -232,9 +237,11 @@ controller_compute(struct controller *c, struct ovsdb_idl_txn *ovs_txn,
         .lds = &c->lds,
         .bindings = &c->bindings,
         .tunnels = &tunnels,
+        .ct_zones = &ct_zones,
     };
     physical_run(&pctx, &c->desired);
     shash_destroy(&tunnels);
+    simap_destroy(&ct_zones);
 
     const struct sbrec_sb_global *sbg = sbrec_sb_global_first(sb);
     c->desired_cfg = sbg ? sbg->nb_cfg : 0;

@@ -15,6 +15,7 @@
 #include "openvswitch/shash.h"
 #include "flow.h"
 #include "openvswitch/vlog.h"
+#include "simap.h"
 #include "util.h"
 
 VLOG_DEFINE_THIS_MODULE(physical);
@@ -242,14 +243,11 @@ physical_run(const struct physical_ctx *ctx, struct ofctrl_flow_table *flows)
     physical_add(flows, 0, "table=%d,priority=0,actions=drop",
                  OFTABLE_PHY_DELIVER);
 
-    /* Local ports, in name order so that conntrack zones are the same on
-     * every run. */
-    const struct shash_node **sorted = shash_sort(&ctx->bindings->lports);
-    size_t n = shash_count(&ctx->bindings->lports);
-    for (size_t i = 0; i < n; i++) {
-        physical_local_port(ctx, sorted[i]->data, i + 1, flows);
+    struct shash_node *node;
+    SHASH_FOR_EACH (node, &ctx->bindings->lports) {
+        physical_local_port(ctx, node->data,
+                            simap_get(ctx->ct_zones, node->name), flows);
     }
-    free(sorted);
 
     const struct sbrec_port_binding *pb;
     SBREC_PORT_BINDING_FOR_EACH (pb, ctx->sb_idl) {

@@ -21,6 +21,7 @@ struct ofctrl_flow_table;
 struct ovsdb_idl;
 struct sbrec_chassis;
 struct shash;
+struct simap;
 
 /* Inputs of the physical flow computation. */
 struct physical_ctx {
@@ -29,6 +30,8 @@ struct physical_ctx {
     const struct local_datapaths *lds;        /* Local datapaths. */
     const struct binding_result *bindings;    /* Local logical ports. */
     const struct shash *tunnels;  /* Chassis name -> tunnel ofport. */
+    const struct simap *ct_zones; /* Local logical port -> conntrack
+                                   * zone. */
 };
 
 void physical_run(const struct physical_ctx *, struct ofctrl_flow_table *);
