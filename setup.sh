@@ -31,11 +31,11 @@ usage() {
 }
 
 # Packages the build and the tests need, on Debian 12 and Ubuntu alike.
-base_packages="build-essential autoconf automake libtool pkg-config python3
+base_packages=(build-essential autoconf automake libtool pkg-config python3
     openvswitch-switch openvswitch-common python3-openvswitch
     libssl-dev libcap-ng-dev libunbound-dev libevent-dev libjansson-dev check
     clang iproute2 iputils-ping ethtool iperf3 netcat-openbsd procps
-    valgrind"
+    valgrind)
 
 # is_installed PKG: true if dpkg has PKG installed.
 is_installed() {
@@ -98,9 +98,8 @@ install_deps() {
     command -v dpkg-query > /dev/null \
         || die "this script supports Debian and Ubuntu (dpkg and apt); install the packages listed in README by hand"
 
-    # shellcheck disable=SC2086
-    local base=($base_packages) p need_update=
-    for p in "${base[@]}"; do
+    local p need_update=
+    for p in "${base_packages[@]}"; do
         is_installed "$p" || need_update=yes
     done
     if ! is_installed openvswitch-source && ! is_installed libopenvswitch-dev; then
@@ -111,7 +110,7 @@ install_deps() {
         echo "setup.sh: apt-get update"
         apt_quiet update
     fi
-    install_missing "${base[@]}"
+    install_missing "${base_packages[@]}"
 
     # The Open vSwitch development files: Ubuntu ships libopenvswitch-dev,
     # Debian the source tarball that configure builds once.  Both when
@@ -150,7 +149,8 @@ build() {
         echo "setup.sh: ./boot.sh"
         ./boot.sh > /dev/null 2>&1 || { ./boot.sh; die "boot.sh failed"; }
     fi
-    mkdir -p "$builddir" && cd "$builddir" || die "cannot create $builddir"
+    mkdir -p "$builddir" || die "cannot create $builddir"
+    cd "$builddir" || die "cannot enter $builddir"
     if [ ! -f config.status ] || [ ! -f Makefile ]; then
         echo "setup.sh: configure (builds the Open vSwitch libraries once, a few minutes)"
         # shellcheck disable=SC2086

@@ -66,7 +66,7 @@ case $status in
     *) fail "unexpected status: $status" ;;
 esac
 
-pids=$(cat $(cat "$dir/pidfiles"))
+pids=$(xargs cat < "$dir/pidfiles")
 [ "$(echo "$pids" | wc -w)" -eq 12 ] || fail "expected 12 daemons: $pids"
 
 check "$sandbox" stop --dir="$dir"
