@@ -27,7 +27,13 @@ void
 binding_result_destroy(struct binding_result *br)
 {
     if (br) {
-        shash_destroy_free_data(&br->lports);
+        struct shash_node *node;
+        SHASH_FOR_EACH (node, &br->lports) {
+            struct binding_lport *bl = node->data;
+            free(bl->ifname);
+            free(bl);
+        }
+        shash_destroy(&br->lports);
     }
 }
 
@@ -101,8 +107,9 @@ binding_run(struct ovsdb_idl_txn *txn, struct ovsdb_idl *sb_idl,
             struct binding_lport *bl = xmalloc(sizeof *bl);
             bl->pb = pb;
             bl->ofport = u16_to_ofp(iface->ofport[0]);
-            bl->ifname = iface->name;
+            bl->ifname = xstrdup(iface->name);
             if (!shash_add_once(&result->lports, pb->logical_port, bl)) {
+                free(bl->ifname);
                 free(bl);
             }
             local_datapaths_add(lds, pb->datapath);

@@ -24,9 +24,11 @@ struct sbrec_port_binding;
 
 /* A logical port bound to a local interface. */
 struct binding_lport {
-    const struct sbrec_port_binding *pb; /* Its Port_Binding. */
+    const struct sbrec_port_binding *pb; /* Its Port_Binding, valid only
+                                          * until the SB IDL next
+                                          * changes. */
     ofp_port_t ofport;                   /* Its OpenFlow port on br-int. */
-    const char *ifname;                  /* Interface name. */
+    char *ifname;                        /* Interface name (a copy). */
 };
 
 /* Result of binding: local ports, by logical port name. */

@@ -23,6 +23,7 @@ local_datapaths_clear(struct local_datapaths *lds)
     struct local_datapath *ld;
 
     HMAP_FOR_EACH_POP (ld, node, &lds->map) {
+        free(ld->name);
         free(ld);
     }
 }
@@ -62,6 +63,7 @@ local_datapaths_add(struct local_datapaths *lds,
         ld = xzalloc(sizeof *ld);
         ld->key = dp->tunnel_key;
         ld->dp = dp;
+        ld->name = xstrdup(dp->name);
         ld->type = dp->type && !strcmp(dp->type, "router")
                    ? DP_ROUTER : DP_SWITCH;
         hmap_insert(&lds->map, &ld->node, hash_uint64(ld->key));

@@ -19,7 +19,9 @@ struct sbrec_datapath_binding;
 struct local_datapath {
     struct hmap_node node;      /* In "struct local_datapaths", by key. */
     int64_t key;                /* Datapath tunnel key. */
-    const struct sbrec_datapath_binding *dp; /* SB row. */
+    const struct sbrec_datapath_binding *dp; /* SB row, valid only until
+                                              * the SB IDL next changes. */
+    char *name;                 /* Datapath name (a copy, for status). */
     enum dp_type type;          /* Switch or router. */
     uint32_t stages[2];         /* Per pipeline: bit N set if logical table
                                  * N has any flow. */

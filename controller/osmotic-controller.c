@@ -375,7 +375,7 @@ controller_unixctl_status(struct unixctl_conn *conn, int argc OVS_UNUSED,
     ds_put_cstr(&s, "local datapaths:");
     const struct local_datapath *ld;
     HMAP_FOR_EACH (ld, node, &c->lds.map) {
-        ds_put_format(&s, " %s(%"PRId64")", ld->dp->name, ld->key);
+        ds_put_format(&s, " %s(%"PRId64")", ld->name, ld->key);
     }
     ds_put_cstr(&s, "\nbound ports:");
     const struct shash_node **sorted = shash_sort(&c->bindings.lports);
