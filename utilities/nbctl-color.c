@@ -723,14 +723,10 @@ cmd_rampout_del(struct ctl_context *ctx)
         }
         return;
     }
+    size_t n;
     struct nbrec_rampout_rule **rules
-        = xmalloc(lr->n_rampout_rules * sizeof *rules);
-    size_t n = 0;
-    for (size_t i = 0; i < lr->n_rampout_rules; i++) {
-        if (lr->rampout_rules[i] != rule) {
-            rules[n++] = lr->rampout_rules[i];
-        }
-    }
+        = nbctl_ptrs_without(lr->rampout_rules, lr->n_rampout_rules, rule,
+                             &n);
     lr_set_rampouts(lr, rules, n);
     free(rules);
 }

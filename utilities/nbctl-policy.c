@@ -832,14 +832,10 @@ cmd_xx_lb_del(struct ctl_context *ctx)
                                         ctx->argv[2], true, &lb))) {
         return;
     }
-    struct nbrec_load_balancer **keep = xmalloc((o.n_lbs + 1)
-                                                * sizeof *keep);
-    size_t n = 0;
-    for (size_t i = 0; i < o.n_lbs; i++) {
-        if (lb && o.lbs[i] != lb) {
-            keep[n++] = o.lbs[i];
-        }
-    }
+    /* Without LB, every load balancer is detached: none is kept. */
+    size_t n;
+    struct nbrec_load_balancer **keep
+        = nbctl_ptrs_without(o.lbs, lb ? o.n_lbs : 0, lb, &n);
     if (lb && n == o.n_lbs) {
         if (!has_option(ctx, "--if-exists")) {
             ctl_error(ctx, "%s: %s: load balancer is not attached to %s",

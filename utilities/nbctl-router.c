@@ -266,14 +266,9 @@ cmd_lrp_del(struct ctl_context *ctx)
     }
     const struct nbrec_logical_router *lr = nbctl_lrp_to_lr(ctx->idl, lrp);
     if (lr) {
+        size_t n;
         struct nbrec_logical_router_port **ports
-            = xmalloc(lr->n_ports * sizeof *ports);
-        size_t n = 0;
-        for (size_t i = 0; i < lr->n_ports; i++) {
-            if (lr->ports[i] != lrp) {
-                ports[n++] = lr->ports[i];
-            }
-        }
+            = nbctl_ptrs_without(lr->ports, lr->n_ports, lrp, &n);
         lr_set_ports(lr, ports, n);
         free(ports);
     }
@@ -411,14 +406,10 @@ cmd_lrp_del_gateway_chassis(struct ctl_context *ctx)
         }
         return;
     }
+    size_t n;
     struct nbrec_gateway_chassis **gcs
-        = xmalloc(lrp->n_gateway_chassis * sizeof *gcs);
-    size_t n = 0;
-    for (size_t i = 0; i < lrp->n_gateway_chassis; i++) {
-        if (lrp->gateway_chassis[i] != gc) {
-            gcs[n++] = lrp->gateway_chassis[i];
-        }
-    }
+        = nbctl_ptrs_without(lrp->gateway_chassis, lrp->n_gateway_chassis,
+                             gc, &n);
     nbrec_logical_router_port_set_gateway_chassis(lrp, gcs, n);
     nbrec_gateway_chassis_delete(gc);
     free(gcs);

@@ -246,14 +246,9 @@ cmd_lsp_del(struct ctl_context *ctx)
 
     const struct nbrec_logical_switch *ls = nbctl_lsp_to_ls(ctx->idl, lsp);
     if (ls) {
+        size_t n;
         struct nbrec_logical_switch_port **ports
-            = xmalloc(ls->n_ports * sizeof *ports);
-        size_t n = 0;
-        for (size_t i = 0; i < ls->n_ports; i++) {
-            if (ls->ports[i] != lsp) {
-                ports[n++] = ls->ports[i];
-            }
-        }
+            = nbctl_ptrs_without(ls->ports, ls->n_ports, lsp, &n);
         nbrec_logical_switch_set_ports(ls, ports, n);
         free(ports);
     }

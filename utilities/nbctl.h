@@ -15,6 +15,7 @@
 #define NBCTL_H 1
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "openvswitch/compiler.h"
@@ -56,6 +57,8 @@ const struct nbrec_nb_global *nbctl_nb_global(struct ctl_context *);
 bool nbctl_parse_int(struct ctl_context *, const char *what, const char *s,
                      int64_t min, int64_t max, int64_t *value);
 bool nbctl_check(struct ctl_context *, char *error);
+void *nbctl_ptrs_without(const void *ptrs, size_t n, const void *drop,
+                         size_t *n_left);
 bool nbctl_parse_enabled(struct ctl_context *, const char *s, bool *enabled);
 bool nbctl_parse_key_values(struct ctl_context *, int argc, char **argv,
                             struct smap *);

@@ -183,6 +183,25 @@ nbctl_check(struct ctl_context *ctx, char *error)
     return true;
 }
 
+/* Returns a malloc()'d copy of the 'n' pointers in 'ptrs' (an array of
+ * row pointers) leaving out every one equal to 'drop', and stores how many
+ * are left in '*n_left'.  The copy has room for at least one pointer. */
+void *
+nbctl_ptrs_without(const void *ptrs, size_t n, const void *drop,
+                   size_t *n_left)
+{
+    const void *const *in = ptrs;
+    const void **out = xmalloc((n + 1) * sizeof *out);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (in[i] != drop) {
+            out[k++] = in[i];
+        }
+    }
+    *n_left = k;
+    return out;
+}
+
 /* Parses 's', the 'what' argument of the current command, as a decimal
  * integer in [min, max]. */
 bool
@@ -688,9 +707,7 @@ Synchronization options:\n\
 static void
 version(void)
 {
-    printf("%s (Osmotic) %s\n", program_name, PACKAGE_VERSION);
-    printf("DB Schema %s\n", nbrec_get_db_version());
-    exit(EXIT_SUCCESS);
+    ctlc_print_version(nbrec_get_db_version());
 }
 
 /* Handles osmotic-nbctl's own options. */
@@ -717,17 +734,6 @@ handle_option(int option, const char *arg, void *opts_)
     default:
         OVS_NOT_REACHED();
     }
-}
-
-/* Joins argv into one string for the transaction comment. */
-static char *
-join_args(int argc, char *argv[])
-{
-    struct ds ds = DS_EMPTY_INITIALIZER;
-    for (int i = 1; i < argc; i++) {
-        ds_put_format(&ds, "%s%s", i > 1 ? " " : "", argv[i]);
-    }
-    return ds_steal_cstr(&ds);
 }
 
 /* Parses the command line, then runs its commands in one transaction. */
@@ -791,6 +797,6 @@ main(int argc, char *argv[])
         .post_commit = nbctl_txn_post_commit,
         .aux = &opts,
     };
-    char *args = join_args(argc, argv);
+    char *args = ctlc_join_args(argc, argv);
     ctlc_execute(args, commands, n_commands, idl, &opts.common, &txn_hooks);
 }
