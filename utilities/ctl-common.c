@@ -225,6 +225,19 @@ timed_out(const struct ctlc_options *opts, const char *what)
               what);
 }
 
+/* Runs 'idl' once, exiting with a message if its connection failed for
+ * good. */
+static void
+run_idl(struct ovsdb_idl *idl, const struct ctlc_options *opts)
+{
+    ovsdb_idl_run(idl);
+    if (!ovsdb_idl_is_alive(idl)) {
+        int retval = ovsdb_idl_get_last_error(idl);
+        ctl_fatal("%s: database connection failed (%s)", opts->db,
+                  ovs_retval_to_string(retval));
+    }
+}
+
 /* Runs 'idl' until it has a new copy of the database contents (its
  * sequence number changes), exiting on connection failure or timeout. */
 void
@@ -233,12 +246,7 @@ ctlc_wait_for_idl(struct ovsdb_idl *idl, const struct ctlc_options *opts,
 {
     unsigned int seqno = ovsdb_idl_get_seqno(idl);
     for (;;) {
-        ovsdb_idl_run(idl);
-        if (!ovsdb_idl_is_alive(idl)) {
-            int retval = ovsdb_idl_get_last_error(idl);
-            ctl_fatal("%s: database connection failed (%s)", opts->db,
-                      ovs_retval_to_string(retval));
-        }
+        run_idl(idl, opts);
         if (seqno != ovsdb_idl_get_seqno(idl)) {
             return;
         }
@@ -441,12 +449,7 @@ ctlc_execute(const char *args, struct ctl_command *commands,
 {
     unsigned int seqno = ovsdb_idl_get_seqno(idl);
     for (;;) {
-        ovsdb_idl_run(idl);
-        if (!ovsdb_idl_is_alive(idl)) {
-            int retval = ovsdb_idl_get_last_error(idl);
-            ctl_fatal("%s: database connection failed (%s)", opts->db,
-                      ovs_retval_to_string(retval));
-        }
+        run_idl(idl, opts);
         if (seqno != ovsdb_idl_get_seqno(idl)) {
             seqno = ovsdb_idl_get_seqno(idl);
             if (execute_once(args, commands, n_commands, idl, opts, hooks)) {
@@ -462,4 +465,26 @@ ctlc_execute(const char *args, struct ctl_command *commands,
             timed_out(opts, "the database");
         }
     }
+}
+
+/* Prints the tool's version and the version of the database schema it was
+ * built for, 'db_version', and exits. */
+void
+ctlc_print_version(const char *db_version)
+{
+    printf("%s (Osmotic) %s\n", program_name, PACKAGE_VERSION);
+    printf("DB Schema %s\n", db_version);
+    exit(EXIT_SUCCESS);
+}
+
+/* Returns argv[1] to argv[argc - 1] joined by spaces, in a malloc()'d
+ * string (the command line as a transaction comment). */
+char *
+ctlc_join_args(int argc, char *argv[])
+{
+    struct ds ds = DS_EMPTY_INITIALIZER;
+    for (int i = 1; i < argc; i++) {
+        ds_put_format(&ds, "%s%s", i > 1 ? " " : "", argv[i]);
+    }
+    return ds_steal_cstr(&ds);
 }

@@ -81,6 +81,8 @@ void ctlc_parse_options(int argc, char *argv[], struct ctlc_options *,
                         const struct ctlc_option_hooks *,
                         struct shash *local_options);
 void ctlc_print_common_options(void);
+OVS_NO_RETURN void ctlc_print_version(const char *db_version);
+char *ctlc_join_args(int argc, char *argv[]);
 
 OVS_NO_RETURN void ctlc_execute(const char *args,
                                 struct ctl_command *, size_t n_commands,

@@ -334,20 +334,7 @@ Logical flow commands:\n\
 OVS_NO_RETURN static void
 version(void)
 {
-    printf("%s (Osmotic) %s\n", program_name, PACKAGE_VERSION);
-    printf("DB Schema %s\n", sbrec_get_db_version());
-    exit(EXIT_SUCCESS);
-}
-
-/* Joins argv into one string for the transaction comment. */
-static char *
-join_args(int argc, char *argv[])
-{
-    struct ds ds = DS_EMPTY_INITIALIZER;
-    for (int i = 1; i < argc; i++) {
-        ds_put_format(&ds, "%s%s", i > 1 ? " " : "", argv[i]);
-    }
-    return ds_steal_cstr(&ds);
+    ctlc_print_version(sbrec_get_db_version());
 }
 
 /* Registers the commands, parses the command line and runs it in one
@@ -385,6 +372,6 @@ main(int argc, char *argv[])
                                              true, false);
     ovsdb_idl_set_db_change_aware(idl, false);
     struct ctlc_txn_hooks txn_hooks = { .start = NULL };
-    char *args = join_args(argc, argv);
+    char *args = ctlc_join_args(argc, argv);
     ctlc_execute(args, commands, n_commands, idl, &opts, &txn_hooks);
 }
