@@ -5,6 +5,7 @@ check_PROGRAMS += tests/unit/osmotic-unit
 TESTS += tests/unit/osmotic-unit
 tests_unit_osmotic_unit_SOURCES = \
 	tests/unit/main.c \
+	tests/unit/unit-asserts.h \
 	tests/unit/unit-suites.h \
 	tests/unit/test-ctl-chassis.c \
 	tests/unit/test-ctl-lflow.c \

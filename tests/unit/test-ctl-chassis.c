@@ -5,17 +5,8 @@
 
 #include "controller/chassis.h"
 #include "controller/encaps.h"
+#include "tests/unit/unit-asserts.h"
 #include "tests/unit/unit-suites.h"
-
-/* Asserts that 'ERROR' is non-NULL and mentions 'NEEDLE', and frees it. */
-#define ck_assert_error(ERROR, NEEDLE)                                  \
-    do {                                                                \
-        char *error_ = (ERROR);                                         \
-        ck_assert_msg(error_ != NULL, "expected an error");             \
-        ck_assert_msg(strstr(error_, NEEDLE) != NULL,                   \
-                      "error \"%s\" lacks \"%s\"", error_, NEEDLE);     \
-        free(error_);                                                   \
-    } while (0)
 
 START_TEST(test_encap_ips_are_lanes_in_order)
 {

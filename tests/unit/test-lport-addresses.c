@@ -4,24 +4,8 @@
 #include <string.h>
 
 #include "lib/lport-addresses.h"
+#include "tests/unit/unit-asserts.h"
 #include "tests/unit/unit-suites.h"
-
-/* Asserts that 'error' is NULL, printing it otherwise, and frees it. */
-#define ck_assert_ok(ERROR)                                             \
-    do {                                                                \
-        char *error_ = (ERROR);                                         \
-        ck_assert_msg(!error_, "unexpected error: %s", error_);         \
-    } while (0)
-
-/* Asserts that 'error' is non-NULL and mentions 'needle'. */
-#define ck_assert_error(ERROR, NEEDLE)                                  \
-    do {                                                                \
-        char *error_ = (ERROR);                                         \
-        ck_assert_msg(error_ != NULL, "expected an error");             \
-        ck_assert_msg(strstr(error_, NEEDLE) != NULL,                   \
-                      "error \"%s\" lacks \"%s\"", error_, NEEDLE);     \
-        free(error_);                                                   \
-    } while (0)
 
 START_TEST(test_mac_with_ips_parses)
 {
