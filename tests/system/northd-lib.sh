@@ -13,6 +13,23 @@ osm_start_northd() {
     osm_track_pidfile "$TESTDIR/$name.pid"
 }
 
+# northd_test_start [NBCTL-TIMEOUT]: starts the test's NB and SB
+# databases and one osmotic-northd named "northd"; nbctl then waits up to
+# NBCTL-TIMEOUT seconds (default 10) for each change to reach SB.
+northd_test_start() {
+    osm_test_init
+    osm_start_nb
+    osm_start_sb
+    osm_start_northd northd
+    NORTHD_NBCTL_TIMEOUT=${1:-10}
+}
+
+# nbctl ARG...: runs osmotic-nbctl and waits until northd has brought SB
+# up to date with the change.
+nbctl() {
+    osmotic-nbctl --wait=sb --timeout="${NORTHD_NBCTL_TIMEOUT:-10}" "$@"
+}
+
 # output_is EXPECTED CMD...: succeeds if CMD prints exactly EXPECTED (for
 # wait_until, which must run the command anew on every try).
 output_is() {

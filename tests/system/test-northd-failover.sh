@@ -13,9 +13,6 @@ osm_start_northd n2
 wait_until output_is standby northd_ctl n2 status
 check_output active northd_ctl n1 status
 
-nbctl() {
-    osmotic-nbctl --wait=sb --timeout=10 "$@"
-}
 check osmotic-nbctl init
 check nbctl ls-add sw0 -- lsp-add sw0 p1 -- lsp-add sw0 p2 \
     -- lsp-set-addresses p2 "0a:00:00:00:00:02 10.0.0.2" \

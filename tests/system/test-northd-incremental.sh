@@ -4,14 +4,7 @@
 # rows, same UUIDs, same keys).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/northd-lib.sh"
-osm_test_init
-osm_start_nb
-osm_start_sb
-osm_start_northd northd
-
-nbctl() {
-    osmotic-nbctl --wait=sb --timeout=10 "$@"
-}
+northd_test_start
 
 # check_incremental_equals_full: the last compile was incremental, and a
 # full recompute changes nothing in SB.

@@ -4,14 +4,7 @@
 # compiling changes.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/northd-lib.sh"
-osm_test_init
-osm_start_nb
-osm_start_sb
-osm_start_northd northd
-
-nbctl() {
-    osmotic-nbctl --wait=sb --timeout=20 "$@"
-}
+northd_test_start 20
 
 # restart_db NAME: stops the ovsdb-server of NAME and starts it again on
 # the same database file.

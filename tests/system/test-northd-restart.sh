@@ -4,14 +4,7 @@
 # lost their NB origin while northd was down are removed at start.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/northd-lib.sh"
-osm_test_init
-osm_start_nb
-osm_start_sb
-osm_start_northd northd
-
-nbctl() {
-    osmotic-nbctl --wait=sb --timeout=10 "$@"
-}
+northd_test_start
 
 check osmotic-nbctl init
 # Keys that depend on history: sw-b and pb2 get key 1 first; after the

@@ -4,14 +4,7 @@
 # responder, L2 lookup), follow changes, and disappear with their NB rows.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/northd-lib.sh"
-osm_test_init
-osm_start_nb
-osm_start_sb
-osm_start_northd northd
-
-nbctl() {
-    osmotic-nbctl --wait=sb --timeout=10 "$@"
-}
+northd_test_start
 
 check osmotic-nbctl init
 check nbctl ls-add sw0 \
