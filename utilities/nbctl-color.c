@@ -320,9 +320,7 @@ cmd_color_list(struct ctl_context *ctx)
         }
         svec_add_nocopy(&lines, ds_steal_cstr(&line));
     }
-    svec_sort(&lines);
-    nbctl_print_strings(&ctx->output, lines.names, lines.n, false);
-    svec_destroy(&lines);
+    nbctl_print_lines(&ctx->output, &lines);
 }
 
 /* Flow classes. */
@@ -786,9 +784,7 @@ cmd_rampout_list(struct ctl_context *ctx)
         ds_chomp(&line, '\n');
         svec_add_nocopy(&lines, ds_steal_cstr(&line));
     }
-    svec_sort(&lines);
-    nbctl_print_strings(&ctx->output, lines.names, lines.n, false);
-    svec_destroy(&lines);
+    nbctl_print_lines(&ctx->output, &lines);
 }
 
 /* Colour, flow class and ramp-out commands. */

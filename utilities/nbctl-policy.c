@@ -483,9 +483,7 @@ cmd_as_list(struct ctl_context *ctx)
         svec_destroy(&addrs);
         svec_add_nocopy(&lines, ds_steal_cstr(&line));
     }
-    svec_sort(&lines);
-    nbctl_print_strings(&ctx->output, lines.names, lines.n, false);
-    svec_destroy(&lines);
+    nbctl_print_lines(&ctx->output, &lines);
 }
 
 /* Meters. */
@@ -601,9 +599,7 @@ cmd_meter_list(struct ctl_context *ctx)
         }
         svec_add_nocopy(&lines, line);
     }
-    svec_sort(&lines);
-    nbctl_print_strings(&ctx->output, lines.names, lines.n, false);
-    svec_destroy(&lines);
+    nbctl_print_lines(&ctx->output, &lines);
 }
 
 /* Load balancers. */

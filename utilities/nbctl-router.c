@@ -607,9 +607,7 @@ cmd_lr_route_list(struct ctl_context *ctx)
                                           r->output_port ? r->output_port
                                           : ""));
     }
-    svec_sort(&lines);
-    nbctl_print_strings(&ctx->output, lines.names, lines.n, false);
-    svec_destroy(&lines);
+    nbctl_print_lines(&ctx->output, &lines);
 }
 
 /* NAT. */

@@ -31,6 +31,7 @@ struct ovsdb_idl;
 struct ovsdb_idl_row;
 struct ovsdb_idl_table_class;
 struct smap;
+struct svec;
 
 void nbctl_switch_register(void);
 void nbctl_router_register(void);
@@ -64,6 +65,7 @@ bool nbctl_parse_key_values(struct ctl_context *, int argc, char **argv,
                             struct smap *);
 
 void nbctl_print_strings(struct ds *, char **strings, size_t n, bool sort);
+void nbctl_print_lines(struct ds *, struct svec *lines);
 void nbctl_print_row_name(struct ds *, const struct ovsdb_idl_row *,
                           const char *name);
 

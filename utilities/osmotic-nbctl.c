@@ -273,6 +273,20 @@ nbctl_print_strings(struct ds *ds, char **strings, size_t n, bool sort)
     svec_destroy(&svec);
 }
 
+/* Appends the strings in 'lines' to 'ds', one per line, in sorted order,
+ * and destroys 'lines'. */
+void
+nbctl_print_lines(struct ds *ds, struct svec *lines)
+{
+    svec_sort(lines);
+    const char *s;
+    size_t i;
+    SVEC_FOR_EACH (i, s, lines) {
+        ds_put_format(ds, "%s\n", s);
+    }
+    svec_destroy(lines);
+}
+
 /* Appends "UUID (NAME)" of 'row' to 'ds'. */
 void
 nbctl_print_row_name(struct ds *ds, const struct ovsdb_idl_row *row,
@@ -464,8 +478,7 @@ cmd_get_connection(struct ctl_context *ctx)
     for (size_t i = 0; i < nb->n_connections; i++) {
         svec_add(&targets, nb->connections[i]->target);
     }
-    nbctl_print_strings(&ctx->output, targets.names, targets.n, true);
-    svec_destroy(&targets);
+    nbctl_print_lines(&ctx->output, &targets);
 }
 
 /* "del-connection". */
