@@ -89,6 +89,27 @@ check_mask(const struct expr_symbol *sym, const struct expr_token *token,
     return error;
 }
 
+/* Refuses a value with bits set outside its mask: "10.0.0.1/8" or
+ * "0x51/0xf0" probably does not mean what its writer thinks, so it is
+ * an error rather than silently rounded down. */
+static char *
+check_bits_outside_mask(const struct expr_token *token,
+                        const struct expr_value *value,
+                        const struct expr_value *mask)
+{
+    struct expr_value masked = *value;
+    expr_value_and(&masked, mask);
+    if (!memcmp(&masked, value, sizeof masked)) {
+        return NULL;
+    }
+    bool is_prefix = ((token->c.format == EXPR_FMT_IPV4
+                       || token->c.format == EXPR_FMT_IPV6)
+                      && token->mask.format == EXPR_FMT_DEC);
+    return xasprintf("%s: %s", token->text,
+                     (is_prefix ? "host bits set beyond the prefix length"
+                      : "value has bits set outside the mask"));
+}
+
 /* Checks constant token 'token' against field 'sym' and stores the
  * comparison in '*leafp'. */
 static char *
@@ -116,11 +137,14 @@ check_const_token(const struct expr_symbol *sym, enum expr_relop relop,
                              "\"%s\"", token->text, expr_relop_text(relop));
         }
         error = check_mask(sym, token, &leaf->cmp.mask);
+        if (!error) {
+            error = check_bits_outside_mask(token, &leaf->cmp.value,
+                                            &leaf->cmp.mask);
+        }
         if (error) {
             expr_destroy(leaf);
             return error;
         }
-        expr_value_and(&leaf->cmp.value, &leaf->cmp.mask);
     }
     *leafp = leaf;
     return NULL;

@@ -147,22 +147,41 @@ END_TEST
 
 START_TEST(test_cidr_and_masks)
 {
-    check_canonical("ip4.src == 10.1.2.3/8",
+    check_canonical("ip4.src == 10.0.0.0/8",
                     "eth.type == 0x800 && ip4.src == 10.0.0.0/8");
     check_canonical("ip4.dst == 10.0.0.0/255.255.0.0",
                     "eth.type == 0x800 && ip4.dst == 10.0.0.0/16");
     check_canonical("ip4.dst == 10.0.0.1/255.0.255.255",
                     "eth.type == 0x800 && ip4.dst == 10.0.0.1/255.0.255.255");
-    check_canonical("ip6.src == fd00::1:2/64",
+    check_canonical("ip6.src == fd00::/64",
                     "eth.type == 0x86dd && ip6.src == fd00::/64");
     check_canonical("ip4.src == 10.0.0.1/32",
                     "eth.type == 0x800 && ip4.src == 10.0.0.1");
     check_canonical("eth.dst == 01:00:00:00:00:00/01:00:00:00:00:00",
                     "eth.dst == 01:00:00:00:00:00/01:00:00:00:00:00");
-    check_canonical("tcp.dst == 0x1234/0xff00",
+    check_canonical("tcp.dst == 0x1200/0xff00",
                     "ip.proto == 6 && tcp.dst == 0x1200/0xff00 && " IP);
     check_canonical("ip4.src != 10.0.0.0/8",
                     "eth.type == 0x800 && ip4.src != 10.0.0.0/8");
+}
+END_TEST
+
+START_TEST(test_bits_outside_mask_are_refused)
+{
+    check_error("ip4.src == 10.0.0.1/8",
+                "column 12: 10.0.0.1/8: host bits set beyond the prefix "
+                "length");
+    check_error("ip6.src == {fd00::/64, fd00::1:2/64}",
+                "column 24: fd00::1:2/64: host bits set beyond the prefix "
+                "length");
+    check_error("tcp.dst == 0x51/0xf0",
+                "column 12: 0x51/0xf0: value has bits set outside the mask");
+    check_error("ip4.dst != 10.0.0.1/255.255.0.0",
+                "column 12: 10.0.0.1/255.255.0.0: value has bits set "
+                "outside the mask");
+    check_error("eth.dst == 03:00:00:00:00:00/01:00:00:00:00:00",
+                "column 12: 03:00:00:00:00:00/01:00:00:00:00:00: value has "
+                "bits set outside the mask");
 }
 END_TEST
 
@@ -247,10 +266,10 @@ START_TEST(test_canonical_text_parses_to_itself)
     static const char *inputs[] = {
         "tcp.dst == {80, 443} && ip4.src == 10.0.0.0/8",
         "!(ip4.src == {10.0.0.1, 10.0.0.2} && !udp.src == 53) "
-        "|| ip6.dst != fd00::1/ffff::",
+        "|| ip6.dst != fd00::/ffff::",
         "!(!(!(tcp || udp) && (arp || icmp)))",
         "inport == \"a\\\"b\" && outport == @g || eth.type < 0x600",
-        "eth.src == 0a:00:00:00:00:01/ff:ff:ff:00:00:00 && vlan.vid > 3",
+        "eth.src == 0a:00:00:00:00:00/ff:ff:ff:00:00:00 && vlan.vid > 3",
         "arp.sha == 0a:00:00:00:00:01 && arp.tpa == 10.0.0.1 && "
         "arp.tha != 00:00:00:00:00:00 && arp.spa == $as",
         "ip.dscp == 46 || ip.ttl <= 1 || icmp4.code != 0",
@@ -392,7 +411,7 @@ START_TEST(test_deep_nesting_is_refused)
 {
     char s[256];
     memset(s, '!', 100);
-    strcpy(s + 100, "ip4");
+    ovs_strlcpy(s + 100, "ip4", sizeof s - 100);
     struct expr *e;
     char *error = expr_parse_string(s, NULL, &e);
     ck_assert_ptr_null(e);
@@ -400,7 +419,7 @@ START_TEST(test_deep_nesting_is_refused)
     free(error);
 
     memset(s, '!', 64);
-    strcpy(s + 64, "ip4");
+    ovs_strlcpy(s + 64, "ip4", sizeof s - 64);
     check_canonical(s, "eth.type == 0x800");
 }
 END_TEST
@@ -503,6 +522,7 @@ expr_parse_suite(void)
     tcase_add_test(tc, test_negated_comparison_keeps_prerequisites);
     tcase_add_test(tc, test_ordering_operators);
     tcase_add_test(tc, test_cidr_and_masks);
+    tcase_add_test(tc, test_bits_outside_mask_are_refused);
     tcase_add_test(tc, test_integer_forms);
     tcase_add_test(tc, test_sets);
     tcase_add_test(tc, test_booleans_fold);
