@@ -18,13 +18,7 @@ char *
 trace_nb_open(const char *remote, long long int deadline,
               struct trace_nb *nb)
 {
-    char *error = trace_db_connect(&nbrec_idl_class, remote, deadline,
-                                   &nb->idl);
-    if (error) {
-        ovsdb_idl_destroy(nb->idl);
-        nb->idl = NULL;
-    }
-    return error;
+    return trace_db_connect(&nbrec_idl_class, remote, deadline, &nb->idl);
 }
 
 /* Frees what 'nb' holds.  Accepts NULL. */

@@ -16,30 +16,40 @@
 
 /* Connects '*idlp' (of 'class') to 'remote' and waits until it has read
  * the whole database, or until time_msec() reaches 'deadline'.  Returns
- * NULL, or an error message; either way the caller destroys '*idlp'. */
+ * NULL, with '*idlp' for the caller to destroy, or an error message, with
+ * '*idlp' destroyed and set to NULL. */
 char *
 trace_db_connect(const struct ovsdb_idl_class *class, const char *remote,
                  long long int deadline, struct ovsdb_idl **idlp)
 {
-    *idlp = ovsdb_idl_create(remote, class, true, false);
+    struct ovsdb_idl *idl = ovsdb_idl_create(remote, class, true, false);
+    char *error = NULL;
     for (;;) {
-        ovsdb_idl_run(*idlp);
-        if (ovsdb_idl_has_ever_connected(*idlp)) {
-            return NULL;
+        ovsdb_idl_run(idl);
+        if (ovsdb_idl_has_ever_connected(idl)) {
+            break;
         }
-        if (!ovsdb_idl_is_alive(*idlp)) {
-            int retval = ovsdb_idl_get_last_error(*idlp);
-            return xasprintf("%s: database connection failed (%s)", remote,
-                             ovs_retval_to_string(retval));
+        if (!ovsdb_idl_is_alive(idl)) {
+            int retval = ovsdb_idl_get_last_error(idl);
+            error = xasprintf("%s: database connection failed (%s)", remote,
+                              ovs_retval_to_string(retval));
+            break;
         }
         if (time_msec() >= deadline) {
-            return xasprintf("%s: timed out reading the %s database",
-                             remote, class->database);
+            error = xasprintf("%s: timed out reading the %s database",
+                              remote, class->database);
+            break;
         }
-        ovsdb_idl_wait(*idlp);
+        ovsdb_idl_wait(idl);
         poll_timer_wait_until(deadline);
         poll_block();
     }
+    if (error) {
+        ovsdb_idl_destroy(idl);
+        idl = NULL;
+    }
+    *idlp = idl;
+    return error;
 }
 
 /* Adds the datapaths and their ports and multicast groups to 'sb->sim'. */
@@ -136,8 +146,6 @@ trace_sb_open(const char *remote, long long int deadline,
     char *error = trace_db_connect(&sbrec_idl_class, remote, deadline,
                                    &sb->idl);
     if (error) {
-        ovsdb_idl_destroy(sb->idl);
-        sb->idl = NULL;
         return error;
     }
     sb->sim = lflow_sim_create();

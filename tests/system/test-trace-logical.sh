@@ -158,4 +158,8 @@ check_error 'inport "p9": no such logical port on datapath sw0' \
 check_error 'must set inport' osmotic-trace sw0 'eth.src == 0a:00:00:00:00:01'
 check_error 'MICROFLOW' osmotic-trace sw0 'inport == '
 check_error 'expected 2 arguments' osmotic-trace sw0
+check_error "unix:$TESTDIR/nothing.sock: database connection failed" \
+    osmotic-trace --db="unix:$TESTDIR/nothing.sock" sw0 "$P1"
+check_error "unix:$TESTDIR/nothing.sock: database connection failed" \
+    osmotic-trace --nb-db="unix:$TESTDIR/nothing.sock" sw0 "$P1"
 exit 0
