@@ -16,8 +16,9 @@
 #     with the datapath's megaflow cache off, so that every connection's
 #     first packets take the full OpenFlow pipeline (upcalls);
 #   - ping latency (ping -c 200 -i 0.01): average and p99;
-#   - OpenFlow flows on br-int: total over both hosts, per pod port, and
-#     distinct tables holding flows;
+#   - OpenFlow flows on br-int: total over both hosts, per pod port,
+#     distinct tables holding flows, and (at the end) how many flows a
+#     third pod adds;
 #   - tables a pod-to-remote-pod TCP SYN crosses on the sending host
 #     (ofproto/trace: lookups, and distinct tables);
 #   - time for "nbctl --wait=hv lsp-add ... -- lsp-set-addresses ..." to
@@ -357,6 +358,26 @@ measure_port_add() {
     sys_nbctl "$s" --wait=hv sync
 }
 
+# pod3_reaches SYSTEM: true if pod 3 of SYSTEM pings pod 2.
+pod3_reaches() {
+    osm_pod_exec "$(sys_prefix "$1")-p3" ping -q -c 1 -W 1 $IP2 >/dev/null
+}
+
+# measure_marginal_flows SYSTEM: adds a third port and pod (on host 1)
+# and records how many flows that adds on both hosts together: the cost
+# of one more pod without the fixed flows every host has.
+measure_marginal_flows() {
+    local s=$1 p before after
+    p=$(sys_prefix "$s")
+    before=$(( $(count_flows "$s" $p-hv1) + $(count_flows "$s" $p-hv2) ))
+    add_lport "$s" lp3 0a:00:00:00:00:03 10.244.0.3
+    osm_add_pod $p-hv1 $p-p3 0a:00:00:00:00:03 10.244.0.3/24 lp3
+    OSM_WAIT=60 wait_until pod3_reaches "$s"
+    sys_nbctl "$s" --wait=hv sync || fail "$s: sync"
+    after=$(( $(count_flows "$s" $p-hv1) + $(count_flows "$s" $p-hv2) ))
+    RES[$s.flows_marginal]=$((after - before))
+}
+
 # ratio A B: A/B with two decimals, or n/a.
 ratio() {
     awk -v a="$1" -v b="$2" 'BEGIN {
@@ -380,6 +401,7 @@ report() {
         "ping_loss|Ping loss, %"
         "flows_total|OpenFlow flows, both hosts"
         "flows_per_port|OpenFlow flows per pod port"
+        "flows_marginal|Flows one more pod adds, both hosts"
         "flow_tables|OpenFlow tables with flows (host 1)"
         "trace_lookups|br-int lookups, TCP SYN to remote pod"
         "trace_tables|Distinct br-int tables, same packet"
@@ -440,6 +462,7 @@ for s in "${systems[@]}"; do
 done
 for s in "${systems[@]}"; do
     measure_port_add "$s"
+    measure_marginal_flows "$s"
 done
 note_load "end"
 report
