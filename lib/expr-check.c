@@ -175,6 +175,13 @@ check_set_ref(const struct expr_symbol *sym, enum expr_relop relop,
             return xasprintf("%s: no address set of that name",
                              token->text);
         }
+        bool is_ipv6 = sym->format == EXPR_FMT_IPV6;
+        if (ctx && ctx->address_set_fits
+            && !ctx->address_set_fits(token->s, is_ipv6, ctx->aux)) {
+            return xasprintf("%s: address set holds no %s addresses, so "
+                             "%s can never match it", token->text,
+                             is_ipv6 ? "IPv6" : "IPv4", sym->name);
+        }
     } else {
         if (sym->type != EXPR_SYM_STRING) {
             return xasprintf("%s: port groups apply only to inport and "

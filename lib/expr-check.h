@@ -6,7 +6,8 @@
  * bit-string fields, never with a mask or a set), that the value is of a
  * kind the field takes (an IPv4 literal only in an IPv4 field, a quoted
  * string only in inport/outport, ...), that it fits in the field's width
- * and that referenced address sets and port groups exist.
+ * and that referenced address sets and port groups exist (and that an
+ * address set holds addresses of the field's family).
  *
  * Each returns NULL or a malloc()'d message that starts with the
  * offending token; the parser prefixes its column.

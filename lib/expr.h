@@ -54,7 +54,12 @@ struct expr_context {
     bool (*address_set_exists)(const char *name, void *aux);
     /* Does port group 'name' (written "@name") exist? */
     bool (*port_group_exists)(const char *name, void *aux);
-    void *aux;                      /* Passed to both callbacks. */
+    /* May address set 'name', which exists, be compared with an IPv6
+     * field (if 'is_ipv6') or an IPv4 field?  Return false only if the
+     * set holds addresses and none of them is of that family; an empty
+     * set fits both.  NULL skips this check. */
+    bool (*address_set_fits)(const char *name, bool is_ipv6, void *aux);
+    void *aux;                      /* Passed to every callback. */
 };
 
 char *expr_parse_string(const char *s, const struct expr_context *,

@@ -355,14 +355,40 @@ port_group_exists(const char *name, void *idl_)
     return false;
 }
 
-/* Checks that 'match' parses and that the address sets and port groups it
- * names exist in 'idl'. */
+/* expr_context callback: may Address_Set 'name' be compared with an IPv6
+ * (if 'is_ipv6') or IPv4 field?  Only if it is empty or holds at least
+ * one address of that family. */
+static bool
+address_set_fits(const char *name, bool is_ipv6, void *idl_)
+{
+    struct ovsdb_idl *idl = idl_;
+    const struct nbrec_address_set *as;
+    NBREC_ADDRESS_SET_FOR_EACH (as, idl) {
+        if (!strcmp(as->name, name)) {
+            if (!as->n_addresses) {
+                return true;
+            }
+            for (size_t i = 0; i < as->n_addresses; i++) {
+                if ((strchr(as->addresses[i], ':') != NULL) == is_ipv6) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Checks that 'match' parses, that the address sets and port groups it
+ * names exist in 'idl' and that each address set holds addresses of the
+ * family of the field it is compared with. */
 char *
 nb_validate_match(struct ovsdb_idl *idl, const char *match)
 {
     struct expr_context ctx = {
         .address_set_exists = address_set_exists,
         .port_group_exists = port_group_exists,
+        .address_set_fits = address_set_fits,
         .aux = idl,
     };
     return expr_validate(match, &ctx);

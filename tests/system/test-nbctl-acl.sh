@@ -53,6 +53,10 @@ check_refused 'acl-add: tcp.dts == 80: column 1: "tcp.dts": no field of that nam
     osmotic-nbctl acl-add sw0 from-lport 10 'tcp.dts == 80' drop
 check_refused 'acl-add: ip4.src == $nosuch: column 12: $nosuch: no address set of that name' \
     osmotic-nbctl acl-add sw0 from-lport 10 'ip4.src == $nosuch' drop
+check_refused 'acl-add: ip6.src == $web: column 12: $web: address set holds no IPv6 addresses, so ip6.src can never match it' \
+    osmotic-nbctl acl-add sw0 from-lport 10 'ip6.src == $web' drop
+check_refused 'column 12: 10.0.0.1/8: host bits set beyond the prefix length' \
+    osmotic-nbctl acl-add sw0 from-lport 10 'ip4.src == 10.0.0.1/8' drop
 check_refused 'column 11: @nopg: no port group of that name' \
     osmotic-nbctl acl-add sw0 from-lport 10 'inport == @nopg' drop
 check_refused "acl-add: 32768: invalid priority" \

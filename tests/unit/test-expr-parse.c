@@ -461,6 +461,27 @@ START_TEST(test_context_resolves_sets)
 }
 END_TEST
 
+/* Address set "v4" holds only IPv4 addresses, "v6" only IPv6 ones. */
+static bool
+set_fits_family(const char *name, bool is_ipv6, void *aux OVS_UNUSED)
+{
+    return strcmp(name, is_ipv6 ? "v4" : "v6") != 0;
+}
+
+START_TEST(test_context_checks_set_family)
+{
+    struct expr_context ctx = { .address_set_fits = set_fits_family };
+    char *text = parse_to_string("ip4.src == $v4 && ip6.dst != $v6", &ctx);
+    free(text);
+    check_error_ctx("ip6.src == $v4", &ctx,
+                    "column 12: $v4: address set holds no IPv6 addresses, "
+                    "so ip6.src can never match it");
+    check_error_ctx("ip4.dst == {$v4, $v6}", &ctx,
+                    "column 18: $v6: address set holds no IPv4 addresses, "
+                    "so ip4.dst can never match it");
+}
+END_TEST
+
 START_TEST(test_references_only_where_they_apply)
 {
     check_error("inport == $as",
@@ -546,6 +567,7 @@ expr_parse_suite(void)
 
     tc = tcase_create("context");
     tcase_add_test(tc, test_context_resolves_sets);
+    tcase_add_test(tc, test_context_checks_set_family);
     tcase_add_test(tc, test_symbol_table_is_consistent);
     suite_add_tcase(s, tc);
     return s;
