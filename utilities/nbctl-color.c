@@ -115,13 +115,6 @@ sa_option(const struct split_args *sa, const char *name)
     return shash_find_data(&sa->options, name);
 }
 
-/* Returns true if the current command has option 'name'. */
-static bool
-has_option(const struct ctl_context *ctx, const char *name)
-{
-    return shash_find(&ctx->options, name) != NULL;
-}
-
 /* Looks up colour 'name'. */
 static char *
 find_color(struct ctl_context *ctx, const char *name, bool must_exist,
@@ -216,7 +209,7 @@ cmd_color_add(struct ctl_context *ctx)
         return;
     }
     if (color) {
-        if (!has_option(ctx, "--may-exist")) {
+        if (!nbctl_has_option(ctx, "--may-exist")) {
             ctl_error(ctx, "%s: %s: a colour with this name already exists",
                       ctx->argv[0], name);
         }
@@ -275,7 +268,7 @@ cmd_color_del(struct ctl_context *ctx)
 {
     const struct nbrec_color *color;
     if (!nbctl_check(ctx, find_color(ctx, ctx->argv[1],
-                                     !has_option(ctx, "--if-exists"),
+                                     !nbctl_has_option(ctx, "--if-exists"),
                                      &color)) || !color) {
         return;
     }
@@ -464,7 +457,8 @@ cmd_class_del(struct ctl_context *ctx)
     const struct nbrec_flow_class *fc;
     if (nbctl_check(ctx, NBCTL_FIND(ctx, flow_class, "flow class",
                                     ctx->argv[1],
-                                    !has_option(ctx, "--if-exists"), &fc))
+                                    !nbctl_has_option(ctx, "--if-exists"),
+                                    &fc))
         && fc) {
         nbrec_flow_class_delete(fc);
     }
@@ -715,7 +709,7 @@ cmd_rampout_del(struct ctl_context *ctx)
     const struct nbrec_rampout_rule *rule = lr_find_rampout(lr,
                                                             ctx->argv[2]);
     if (!rule) {
-        if (!has_option(ctx, "--if-exists")) {
+        if (!nbctl_has_option(ctx, "--if-exists")) {
             ctl_error(ctx, "%s: %s: router %s has no ramp-out rule with "
                       "this name", ctx->argv[0], ctx->argv[2], lr->name);
         }

@@ -26,13 +26,6 @@ option_value(const struct ctl_context *ctx, const char *name)
     return node ? node->data : NULL;
 }
 
-/* Returns true if the current command has option 'name'. */
-static bool
-has_option(const struct ctl_context *ctx, const char *name)
-{
-    return shash_find(&ctx->options, name) != NULL;
-}
-
 /* The switch or port group an ACL command works on. */
 struct acl_entity {
     const struct nbrec_logical_switch *ls;  /* The switch, or NULL. */
@@ -189,7 +182,7 @@ cmd_acl_add(struct ctl_context *ctx)
         const struct nbrec_acl *acl = acls[i];
         if (acl->priority == priority && !strcmp(acl->direction, direction)
             && !strcmp(acl->match, match)) {
-            if (!has_option(ctx, "--may-exist")) {
+            if (!nbctl_has_option(ctx, "--may-exist")) {
                 ctl_error(ctx, "%s: an ACL with the same direction, priority "
                           "and match already exists", ctx->argv[0]);
             }
@@ -202,7 +195,7 @@ cmd_acl_add(struct ctl_context *ctx)
     nbrec_acl_set_priority(acl, priority);
     nbrec_acl_set_match(acl, match);
     nbrec_acl_set_action(acl, verdict);
-    nbrec_acl_set_log(acl, has_option(ctx, "--log") || severity);
+    nbrec_acl_set_log(acl, nbctl_has_option(ctx, "--log") || severity);
     if (severity) {
         nbrec_acl_set_severity(acl, severity);
     }
@@ -250,7 +243,7 @@ cmd_acl_del(struct ctl_context *ctx)
             keep[n_keep++] = acls[i];
         }
     }
-    if (match && n_keep == n && !has_option(ctx, "--if-exists")) {
+    if (match && n_keep == n && !nbctl_has_option(ctx, "--if-exists")) {
         ctl_error(ctx, "%s: no %s ACL with priority %"PRId64" and match "
                   "\"%s\"", ctx->argv[0], direction, priority, match);
     } else if (n_keep != n) {
@@ -348,7 +341,7 @@ cmd_pg_add(struct ctl_context *ctx)
         return;
     }
     if (pg) {
-        if (!has_option(ctx, "--may-exist")) {
+        if (!nbctl_has_option(ctx, "--may-exist")) {
             ctl_error(ctx, "%s: %s: a port group with this name already "
                       "exists", ctx->argv[0], name);
         }
@@ -388,7 +381,8 @@ cmd_pg_del(struct ctl_context *ctx)
     const struct nbrec_port_group *pg;
     if (nbctl_check(ctx, NBCTL_FIND(ctx, port_group, "port group",
                                     ctx->argv[1],
-                                    !has_option(ctx, "--if-exists"), &pg))
+                                    !nbctl_has_option(ctx, "--if-exists"),
+                                    &pg))
         && pg) {
         /* The database would delete the group's ACLs with it; deleting
          * them here too keeps validation from checking their matches. */
@@ -425,7 +419,7 @@ cmd_as_add(struct ctl_context *ctx)
         return;
     }
     if (as) {
-        if (!has_option(ctx, "--may-exist")) {
+        if (!nbctl_has_option(ctx, "--may-exist")) {
             ctl_error(ctx, "%s: %s: an address set with this name already "
                       "exists", ctx->argv[0], name);
         }
@@ -457,7 +451,8 @@ cmd_as_del(struct ctl_context *ctx)
     const struct nbrec_address_set *as;
     if (nbctl_check(ctx, NBCTL_FIND(ctx, address_set, "address set",
                                     ctx->argv[1],
-                                    !has_option(ctx, "--if-exists"), &as))
+                                    !nbctl_has_option(ctx, "--if-exists"),
+                                    &as))
         && as) {
         nbrec_address_set_delete(as);
     }
@@ -524,7 +519,7 @@ cmd_meter_add(struct ctl_context *ctx)
         return;
     }
     if (meter) {
-        if (!has_option(ctx, "--may-exist")) {
+        if (!nbctl_has_option(ctx, "--may-exist")) {
             ctl_error(ctx, "%s: %s: a meter with this name already exists",
                       ctx->argv[0], name);
         }
@@ -569,7 +564,7 @@ cmd_meter_del(struct ctl_context *ctx)
     }
     const struct nbrec_meter *meter;
     if (!nbctl_check(ctx, NBCTL_FIND(ctx, meter, "meter", ctx->argv[1],
-                                     !has_option(ctx, "--if-exists"),
+                                     !nbctl_has_option(ctx, "--if-exists"),
                                      &meter)) || !meter) {
         return;
     }
@@ -635,13 +630,13 @@ cmd_lb_add(struct ctl_context *ctx)
     }
 
     const struct nbrec_load_balancer *lb = NULL;
-    if (!has_option(ctx, "--add-duplicate")
+    if (!nbctl_has_option(ctx, "--add-duplicate")
         && !nbctl_check(ctx, NBCTL_FIND(ctx, load_balancer, "load balancer",
                                         name, false, &lb))) {
         return;
     }
     if (lb) {
-        if (!has_option(ctx, "--may-exist")) {
+        if (!nbctl_has_option(ctx, "--may-exist")) {
             ctl_error(ctx, "%s: %s: a load balancer with this name already "
                       "exists", ctx->argv[0], name);
             return;
@@ -675,7 +670,7 @@ cmd_lb_add(struct ctl_context *ctx)
 static void
 cmd_lb_del(struct ctl_context *ctx)
 {
-    bool if_exists = has_option(ctx, "--if-exists");
+    bool if_exists = nbctl_has_option(ctx, "--if-exists");
     const struct nbrec_load_balancer *lb;
     if (!nbctl_check(ctx, NBCTL_FIND(ctx, load_balancer, "load balancer",
                                      ctx->argv[1], !if_exists, &lb))
@@ -799,7 +794,7 @@ cmd_xx_lb_add(struct ctl_context *ctx)
     }
     for (size_t i = 0; i < o.n_lbs; i++) {
         if (o.lbs[i] == lb) {
-            if (!has_option(ctx, "--may-exist")) {
+            if (!nbctl_has_option(ctx, "--may-exist")) {
                 ctl_error(ctx, "%s: %s: load balancer is already attached "
                           "to %s", ctx->argv[0], ctx->argv[2],
                           ctx->argv[1]);
@@ -833,7 +828,7 @@ cmd_xx_lb_del(struct ctl_context *ctx)
     struct nbrec_load_balancer **keep
         = nbctl_ptrs_without(o.lbs, lb ? o.n_lbs : 0, lb, &n);
     if (lb && n == o.n_lbs) {
-        if (!has_option(ctx, "--if-exists")) {
+        if (!nbctl_has_option(ctx, "--if-exists")) {
             ctl_error(ctx, "%s: %s: load balancer is not attached to %s",
                       ctx->argv[0], ctx->argv[2], ctx->argv[1]);
         }

@@ -58,19 +58,12 @@ arg_lrp(struct ctl_context *ctx, int i)
            : NULL;
 }
 
-/* Returns true if the current command has option 'name'. */
-static bool
-has_option(const struct ctl_context *ctx, const char *name)
-{
-    return shash_find(&ctx->options, name) != NULL;
-}
-
 /* "lr-add [ROUTER]". */
 static void
 cmd_lr_add(struct ctl_context *ctx)
 {
     const char *name = ctx->argc > 1 ? ctx->argv[1] : NULL;
-    bool may_exist = has_option(ctx, "--may-exist");
+    bool may_exist = nbctl_has_option(ctx, "--may-exist");
 
     if (name) {
         const struct nbrec_logical_router *lr;
@@ -101,7 +94,8 @@ cmd_lr_del(struct ctl_context *ctx)
 {
     const struct nbrec_logical_router *lr;
     if (nbctl_check(ctx, find_lr(ctx, ctx->argv[1],
-                                 !has_option(ctx, "--if-exists"), &lr))
+                                 !nbctl_has_option(ctx, "--if-exists"),
+                                 &lr))
         && lr) {
         /* As for ls-del, delete the ports explicitly for validation. */
         for (size_t i = 0; i < lr->n_ports; i++) {
@@ -150,7 +144,7 @@ check_existing_lrp(struct ctl_context *ctx,
                    const char *peer)
 {
     const char *name = ctx->argv[2];
-    if (!has_option(ctx, "--may-exist")) {
+    if (!nbctl_has_option(ctx, "--may-exist")) {
         ctl_error(ctx, "%s: %s: a logical router port with this name "
                   "already exists", ctx->argv[0], name);
         return;
@@ -260,7 +254,8 @@ cmd_lrp_del(struct ctl_context *ctx)
 {
     const struct nbrec_logical_router_port *lrp;
     if (!nbctl_check(ctx, find_lrp(ctx, ctx->argv[1],
-                                   !has_option(ctx, "--if-exists"), &lrp))
+                                   !nbctl_has_option(ctx, "--if-exists"),
+                                   &lrp))
         || !lrp) {
         return;
     }
@@ -400,7 +395,7 @@ cmd_lrp_del_gateway_chassis(struct ctl_context *ctx)
     const struct nbrec_gateway_chassis *gc
         = lrp_find_gateway(lrp, ctx->argv[2]);
     if (!gc) {
-        if (!has_option(ctx, "--if-exists")) {
+        if (!nbctl_has_option(ctx, "--if-exists")) {
             ctl_error(ctx, "%s: %s: chassis is not a gateway of port %s",
                       ctx->argv[0], ctx->argv[2], lrp->name);
         }
@@ -519,7 +514,7 @@ cmd_lr_route_add(struct ctl_context *ctx)
         }
     }
     if (route) {
-        if (!has_option(ctx, "--may-exist")) {
+        if (!nbctl_has_option(ctx, "--may-exist")) {
             ctl_error(ctx, "%s: %s: a %s route for this prefix already "
                       "exists", ctx->argv[0], prefix, want_policy);
             return;
@@ -579,7 +574,7 @@ cmd_lr_route_del(struct ctl_context *ctx)
         }
     }
     if (n == lr->n_static_routes && prefix
-        && !has_option(ctx, "--if-exists")) {
+        && !nbctl_has_option(ctx, "--if-exists")) {
         ctl_error(ctx, "%s: %s: no matching route on logical router %s",
                   ctx->argv[0], prefix, lr->name);
     } else if (n != lr->n_static_routes) {
@@ -670,7 +665,7 @@ cmd_lr_nat_add(struct ctl_context *ctx)
                                  nat->logical_ip), key)) {
             continue;
         }
-        if (!has_option(ctx, "--may-exist")) {
+        if (!nbctl_has_option(ctx, "--may-exist")) {
             ctl_error(ctx, "%s: %s: a %s rule for this IP already exists",
                       ctx->argv[0], key, type);
             return;
@@ -729,7 +724,7 @@ cmd_lr_nat_del(struct ctl_context *ctx)
             keep[n++] = lr->nat[i];
         }
     }
-    if (n == lr->n_nat && ip && !has_option(ctx, "--if-exists")) {
+    if (n == lr->n_nat && ip && !nbctl_has_option(ctx, "--if-exists")) {
         ctl_error(ctx, "%s: %s: no %s rule for this IP on logical router %s",
                   ctx->argv[0], ip, type, lr->name);
     } else if (n != lr->n_nat) {

@@ -52,7 +52,7 @@ static void
 cmd_ls_add(struct ctl_context *ctx)
 {
     const char *name = ctx->argc > 1 ? ctx->argv[1] : NULL;
-    bool may_exist = shash_find(&ctx->options, "--may-exist") != NULL;
+    bool may_exist = nbctl_has_option(ctx, "--may-exist");
 
     if (name) {
         const struct nbrec_logical_switch *ls;
@@ -82,7 +82,7 @@ cmd_ls_add(struct ctl_context *ctx)
 static void
 cmd_ls_del(struct ctl_context *ctx)
 {
-    bool must_exist = !shash_find(&ctx->options, "--if-exists");
+    bool must_exist = !nbctl_has_option(ctx, "--if-exists");
     const struct nbrec_logical_switch *ls;
     if (nbctl_check(ctx, find_ls(ctx, ctx->argv[1], must_exist, &ls))
         && ls) {
@@ -151,7 +151,7 @@ check_existing_lsp(struct ctl_context *ctx,
                    const char *parent, int64_t tag)
 {
     const char *port = ctx->argv[2];
-    if (!shash_find(&ctx->options, "--may-exist")) {
+    if (!nbctl_has_option(ctx, "--may-exist")) {
         ctl_error(ctx, "%s: %s: a logical switch port with this name "
                   "already exists", ctx->argv[0], port);
         return;
@@ -237,20 +237,27 @@ cmd_lsp_add(struct ctl_context *ctx)
 static void
 cmd_lsp_del(struct ctl_context *ctx)
 {
-    bool must_exist = !shash_find(&ctx->options, "--if-exists");
+    bool must_exist = !nbctl_has_option(ctx, "--if-exists");
     const struct nbrec_logical_switch_port *lsp;
     if (!nbctl_check(ctx, find_lsp(ctx, ctx->argv[1], must_exist, &lsp))
         || !lsp) {
         return;
     }
 
-    const struct nbrec_logical_switch *ls = nbctl_lsp_to_ls(ctx->idl, lsp);
-    if (ls) {
-        size_t n;
-        struct nbrec_logical_switch_port **ports
-            = nbctl_ptrs_without(ls->ports, ls->n_ports, lsp, &n);
-        nbrec_logical_switch_set_ports(ls, ports, n);
-        free(ports);
+    /* A port should be in one switch only, but a database written by
+     * other means may list it in several: take it out of every one. */
+    const struct nbrec_logical_switch *ls;
+    NBREC_LOGICAL_SWITCH_FOR_EACH (ls, ctx->idl) {
+        for (size_t i = 0; i < ls->n_ports; i++) {
+            if (ls->ports[i] == lsp) {
+                size_t n;
+                struct nbrec_logical_switch_port **ports
+                    = nbctl_ptrs_without(ls->ports, ls->n_ports, lsp, &n);
+                nbrec_logical_switch_set_ports(ls, ports, n);
+                free(ports);
+                break;
+            }
+        }
     }
     nbrec_logical_switch_port_delete(lsp);
 }

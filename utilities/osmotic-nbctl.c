@@ -183,6 +183,13 @@ nbctl_check(struct ctl_context *ctx, char *error)
     return true;
 }
 
+/* Returns true if the current command has option 'name'. */
+bool
+nbctl_has_option(const struct ctl_context *ctx, const char *name)
+{
+    return shash_find(&ctx->options, name) != NULL;
+}
+
 /* Returns a malloc()'d copy of the 'n' pointers in 'ptrs' (an array of
  * row pointers) leaving out every one equal to 'drop', and stores how many
  * are left in '*n_left'.  The copy has room for at least one pointer. */
