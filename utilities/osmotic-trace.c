@@ -145,6 +145,8 @@ parse_options(int argc, char *argv[], struct trace_options *opts)
     };
     char *short_options = ovs_cmdl_long_options_to_short_options(
         long_options);
+    bool json = false;
+    bool summary = false;
 
     for (;;) {
         int c = getopt_long(argc, argv, short_options, long_options, NULL);
@@ -159,10 +161,10 @@ parse_options(int argc, char *argv[], struct trace_options *opts)
             opts->nb_db = optarg ? optarg : osmotic_default_nb_db();
             break;
         case OPT_JSON:
-            opts->format = TRACE_JSON;
+            json = true;
             break;
         case OPT_SUMMARY:
-            opts->format = TRACE_SUMMARY;
+            summary = true;
             break;
         case OPT_CT:
             parse_ct_option(optarg, &opts->ct_state);
@@ -204,6 +206,13 @@ parse_options(int argc, char *argv[], struct trace_options *opts)
         }
     }
     free(short_options);
+
+    if (json && summary) {
+        ovs_fatal(0, "--summary and --json cannot be combined: the JSON "
+                  "trace already holds the one-line verdict in its "
+                  "\"summary\" member");
+    }
+    opts->format = json ? TRACE_JSON : summary ? TRACE_SUMMARY : TRACE_TEXT;
 
     if (opts->detrace) {
         if (argc != optind) {

@@ -139,7 +139,13 @@ chassis_find_ofport(const struct chassis_ovs *ovs, const char *chassis,
     char *value = chassis_vsctl(ovs, args, &error);
     free(cond);
     if (!value) {
-        return error;
+        char *msg = xasprintf("--chassis=%s: cannot read the chassis's "
+                              "Open_vSwitch database %s; pass "
+                              "--ovs-rundir=DIR (the chassis's OVS run "
+                              "directory) or --ovs-db=REMOTE (ovs-vsctl: "
+                              "%s)", chassis, ovs->db, error);
+        free(error);
+        return msg;
     }
     bool ok = str_to_uint(value, 10, ofport) && *ofport > 0
               && *ofport < UINT16_MAX;
@@ -596,6 +602,19 @@ chassis_trace(const struct trace_chassis_options *opts,
     return error;
 }
 
+/* Returns true if the SB in 'sb' has a Chassis named 'name'. */
+static bool
+chassis_exists(const struct trace_sb *sb, const char *name)
+{
+    const struct sbrec_chassis *ch;
+    SBREC_CHASSIS_FOR_EACH (ch, sb->idl) {
+        if (!strcmp(ch->name, name)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /* Runs the --chassis trace; see trace-chassis.h.  Returns NULL or an
  * error message for the caller to print and free. */
 char *
@@ -605,6 +624,10 @@ trace_chassis_run(const struct trace_chassis_options *opts,
                   const struct lflow_sim_port *inport,
                   const struct expr_packet *packet)
 {
+    if (!chassis_exists(sb, opts->chassis)) {
+        return xasprintf("--chassis=%s: no chassis of that name in the "
+                         "southbound database", opts->chassis);
+    }
     if (inport->chassis && strcmp(inport->chassis, opts->chassis)) {
         return xasprintf("inport \"%s\" is bound to chassis %s, not %s",
                          inport->name, inport->chassis, opts->chassis);

@@ -160,6 +160,13 @@ check_error 'MICROFLOW' osmotic-trace sw0 'inport == '
 check_error 'expected 2 arguments' osmotic-trace sw0
 check_error "unix:$TESTDIR/nothing.sock: database connection failed" \
     osmotic-trace --db="unix:$TESTDIR/nothing.sock" sw0 "$P1"
+check_error '--summary and --json cannot be combined' \
+    osmotic-trace --summary --json sw0 "$P1 && eth.dst == 0a:00:00:00:00:02"
+check_error '--chassis=nosuch: no chassis of that name in the southbound database' \
+    osmotic-trace --chassis=nosuch sw0 "$P1 && eth.dst == 0a:00:00:00:00:02"
+check_error "--chassis=hv1: cannot read the chassis's Open_vSwitch database unix:$TESTDIR/nothing/db.sock; pass --ovs-rundir=DIR" \
+    osmotic-trace --chassis=hv1 --ovs-rundir="$TESTDIR/nothing" --timeout=2 \
+    sw0 "$P1 && eth.dst == 0a:00:00:00:00:02"
 check_error "unix:$TESTDIR/nothing.sock: database connection failed" \
     osmotic-trace --nb-db="unix:$TESTDIR/nothing.sock" sw0 "$P1"
 exit 0
