@@ -203,16 +203,8 @@ static void
 cmd_color_add(struct ctl_context *ctx)
 {
     const char *name = ctx->argv[1];
-    const struct nbrec_color *color;
     if (!nbctl_check(ctx, nb_validate_name(name))
-        || !nbctl_check(ctx, find_color(ctx, name, false, &color))) {
-        return;
-    }
-    if (color) {
-        if (!nbctl_has_option(ctx, "--may-exist")) {
-            ctl_error(ctx, "%s: %s: a colour with this name already exists",
-                      ctx->argv[0], name);
-        }
+        || !nbctl_name_is_free(ctx, &nbrec_table_color, "colour", name)) {
         return;
     }
     struct nbrec_color *new = nbrec_color_insert(ctx->txn);

@@ -334,17 +334,9 @@ static void
 cmd_pg_add(struct ctl_context *ctx)
 {
     const char *name = ctx->argv[1];
-    const struct nbrec_port_group *pg;
     if (!nbctl_check(ctx, nb_validate_name(name))
-        || !nbctl_check(ctx, NBCTL_FIND(ctx, port_group, "port group", name,
-                                        false, &pg))) {
-        return;
-    }
-    if (pg) {
-        if (!nbctl_has_option(ctx, "--may-exist")) {
-            ctl_error(ctx, "%s: %s: a port group with this name already "
-                      "exists", ctx->argv[0], name);
-        }
+        || !nbctl_name_is_free(ctx, &nbrec_table_port_group, "port group",
+                               name)) {
         return;
     }
     struct nbrec_logical_switch_port **ports
@@ -412,17 +404,9 @@ static void
 cmd_as_add(struct ctl_context *ctx)
 {
     const char *name = ctx->argv[1];
-    const struct nbrec_address_set *as;
     if (!nbctl_check(ctx, nb_validate_name(name)) || !check_addresses(ctx)
-        || !nbctl_check(ctx, NBCTL_FIND(ctx, address_set, "address set",
-                                        name, false, &as))) {
-        return;
-    }
-    if (as) {
-        if (!nbctl_has_option(ctx, "--may-exist")) {
-            ctl_error(ctx, "%s: %s: an address set with this name already "
-                      "exists", ctx->argv[0], name);
-        }
+        || !nbctl_name_is_free(ctx, &nbrec_table_address_set, "address set",
+                               name)) {
         return;
     }
     struct nbrec_address_set *new = nbrec_address_set_insert(ctx->txn);
@@ -491,7 +475,6 @@ cmd_meter_add(struct ctl_context *ctx)
     const char *action = ctx->argv[2];
     const char *unit = ctx->argv[4];
     int64_t rate, burst = 0;
-    const struct nbrec_meter *meter;
 
     if (!name[0]) {
         ctl_error(ctx, "%s: empty meter name", ctx->argv[0]);
@@ -514,15 +497,7 @@ cmd_meter_add(struct ctl_context *ctx)
                                           UINT32_MAX, &burst)) {
         return;
     }
-    if (!nbctl_check(ctx, NBCTL_FIND(ctx, meter, "meter", name, false,
-                                     &meter))) {
-        return;
-    }
-    if (meter) {
-        if (!nbctl_has_option(ctx, "--may-exist")) {
-            ctl_error(ctx, "%s: %s: a meter with this name already exists",
-                      ctx->argv[0], name);
-        }
+    if (!nbctl_name_is_free(ctx, &nbrec_table_meter, "meter", name)) {
         return;
     }
     struct nbrec_meter *new = nbrec_meter_insert(ctx->txn);

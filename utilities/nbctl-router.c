@@ -66,15 +66,8 @@ cmd_lr_add(struct ctl_context *ctx)
     bool may_exist = nbctl_has_option(ctx, "--may-exist");
 
     if (name) {
-        const struct nbrec_logical_router *lr;
-        if (!nbctl_check(ctx, find_lr(ctx, name, false, &lr))) {
-            return;
-        }
-        if (lr) {
-            if (!may_exist) {
-                ctl_error(ctx, "%s: %s: a logical router with this name "
-                          "already exists", ctx->argv[0], name);
-            }
+        if (!nbctl_name_is_free(ctx, &nbrec_table_logical_router,
+                                "logical router", name)) {
             return;
         }
     } else if (!name && may_exist) {

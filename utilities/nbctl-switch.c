@@ -55,15 +55,8 @@ cmd_ls_add(struct ctl_context *ctx)
     bool may_exist = nbctl_has_option(ctx, "--may-exist");
 
     if (name) {
-        const struct nbrec_logical_switch *ls;
-        if (!nbctl_check(ctx, find_ls(ctx, name, false, &ls))) {
-            return;
-        }
-        if (ls) {
-            if (!may_exist) {
-                ctl_error(ctx, "%s: %s: a logical switch with this name "
-                          "already exists", ctx->argv[0], name);
-            }
+        if (!nbctl_name_is_free(ctx, &nbrec_table_logical_switch,
+                                "logical switch", name)) {
             return;
         }
     } else if (!name && may_exist) {

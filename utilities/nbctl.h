@@ -59,6 +59,9 @@ bool nbctl_parse_int(struct ctl_context *, const char *what, const char *s,
                      int64_t min, int64_t max, int64_t *value);
 bool nbctl_check(struct ctl_context *, char *error);
 bool nbctl_has_option(const struct ctl_context *, const char *name);
+bool nbctl_name_is_free(struct ctl_context *,
+                        const struct ovsdb_idl_table_class *,
+                        const char *kind, const char *name);
 void *nbctl_ptrs_without(const void *ptrs, size_t n, const void *drop,
                          size_t *n_left);
 bool nbctl_parse_enabled(struct ctl_context *, const char *s, bool *enabled);

@@ -190,6 +190,28 @@ nbctl_has_option(const struct ctl_context *ctx, const char *name)
     return shash_find(&ctx->options, name) != NULL;
 }
 
+/* For a command that adds a row of table 'tc' named 'name' ('kind' names
+ * the table in messages, e.g. "logical switch"): returns true if there is
+ * no such row yet, so that the command goes on to insert it.  Otherwise
+ * returns false, having reported an error unless the command has
+ * --may-exist (a failed lookup is always reported). */
+bool
+nbctl_name_is_free(struct ctl_context *ctx,
+                   const struct ovsdb_idl_table_class *tc, const char *kind,
+                   const char *name)
+{
+    const struct ovsdb_idl_row *row;
+    if (!nbctl_check(ctx, nbctl_find_row(ctx, tc, kind, name, false, &row))) {
+        return false;
+    }
+    if (row && !nbctl_has_option(ctx, "--may-exist")) {
+        ctl_error(ctx, "%s: %s: %s %s with this name already exists",
+                  ctx->argv[0], name, strchr("aeiou", kind[0]) ? "an" : "a",
+                  kind);
+    }
+    return !row;
+}
+
 /* Returns a malloc()'d copy of the 'n' pointers in 'ptrs' (an array of
  * row pointers) leaving out every one equal to 'drop', and stores how many
  * are left in '*n_left'.  The copy has room for at least one pointer. */

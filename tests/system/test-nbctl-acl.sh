@@ -28,6 +28,9 @@ check osmotic-nbctl pg-add pg_web p1
 check_refused "pg-add: nop: logical switch port not found" \
     osmotic-nbctl pg-add pg_db nop
 check_refused "pg-add: pg-db: invalid name" osmotic-nbctl pg-add pg-db
+check_refused "pg-add: pg_web: a port group with this name already exists" \
+    osmotic-nbctl pg-add pg_web p2
+check osmotic-nbctl --may-exist pg-add pg_web p2
 check osmotic-nbctl pg-set-ports pg_web p1 p2
 check_output 2 sh -c "osmotic-nbctl --bare --columns=ports list Port_Group pg_web | wc -w"
 
@@ -37,6 +40,10 @@ check_output "m1: drop 100 kbps, 10 burst" osmotic-nbctl meter-list
 check_refused "meter-add: 0: invalid rate" osmotic-nbctl meter-add m2 drop 0 kbps
 check_refused "meter-add: mbps: invalid unit" osmotic-nbctl meter-add m2 drop 5 mbps
 check_refused "meter-add: remark: invalid action" osmotic-nbctl meter-add m2 remark 5 kbps
+check_refused "meter-add: m1: a meter with this name already exists" \
+    osmotic-nbctl meter-add m1 drop 5 kbps
+check osmotic-nbctl --may-exist meter-add m1 drop 5 kbps
+check_output "m1: drop 100 kbps, 10 burst" osmotic-nbctl meter-list
 
 # ACLs on a switch and on a port group.
 check osmotic-nbctl acl-add sw0 from-lport 1000 'ip4.src == $web && tcp.dst == 80' allow-related
