@@ -150,13 +150,20 @@ ofctrl_flow_create(uint8_t table_id, uint16_t priority, ovs_be64 cookie,
 
 /* Returns a copy of 'src'. */
 static struct ofctrl_flow *
-ofctrl_flow_clone(const struct ofctrl_flow *src)
+ofctrl_flow_copy(const struct ofctrl_flow *src)
 {
-    struct match m;
+    struct ofctrl_flow *f = xzalloc(sizeof *f);
 
-    minimatch_expand(&src->match, &m);
-    return ofctrl_flow_create(src->table_id, src->priority, src->cookie, &m,
-                              src->ofpacts, src->ofpacts_len);
+    f->key = xstrdup(src->key);
+    f->actions = xstrdup(src->actions);
+    f->table_id = src->table_id;
+    f->priority = src->priority;
+    f->cookie = src->cookie;
+    minimatch_clone(&f->match, &src->match);
+    f->ofpacts = (src->ofpacts_len
+                  ? xmemdup(src->ofpacts, src->ofpacts_len) : NULL);
+    f->ofpacts_len = src->ofpacts_len;
+    return f;
 }
 
 /* Frees 'f'.  Accepts NULL. */
@@ -198,6 +205,7 @@ void
 ofctrl_flow_table_init(struct ofctrl_flow_table *t)
 {
     hmap_init(&t->flows);
+    t->cache = NULL;
 }
 
 /* Removes every flow from 't'. */
@@ -229,16 +237,17 @@ ofctrl_flow_table_count(const struct ofctrl_flow_table *t)
 }
 
 /* Parses 'flow' ("table=T,priority=P,MATCH,actions=ACTIONS", ovs-ofctl
- * syntax) and adds it to 't' with 'cookie'.  Returns NULL on success, or
- * a malloc'd error message if it does not parse or if 't' already has a
- * different flow with the same table, priority and match.  An identical
- * duplicate is accepted and ignored. */
-char *
-ofctrl_flow_table_add(struct ofctrl_flow_table *t, uint32_t cookie,
-                      const char *flow)
+ * syntax) into '*fp', a new flow with 'cookie', canonicalized through the
+ * OpenFlow 1.5 wire format the way the switch will report it back when its
+ * tables are dumped.  Returns NULL on success, or a malloc'd error message
+ * (and '*fp' = NULL). */
+static char * OVS_WARN_UNUSED_RESULT
+ofctrl_flow_parse(uint32_t cookie, const char *flow, struct ofctrl_flow **fp)
 {
     struct ofputil_flow_mod fm;
     enum ofputil_protocol usable;
+
+    *fp = NULL;
     char *error = parse_ofp_flow_mod_str(&fm, flow, NULL, NULL, OFPFC_ADD,
                                          &usable);
     if (error) {
@@ -248,8 +257,6 @@ ofctrl_flow_table_add(struct ofctrl_flow_table *t, uint32_t cookie,
         fm.table_id = 0;
     }
 
-    /* Canonicalize through the wire format, the way the switch will report
-     * the flow back when its tables are dumped. */
     struct ofputil_flow_mod wire;
     struct ofpbuf ofpacts;
     ofpbuf_init(&ofpacts, 64);
@@ -266,23 +273,142 @@ ofctrl_flow_table_add(struct ofctrl_flow_table *t, uint32_t cookie,
         struct match m;
         minimatch_expand(&wire.match, &m);
         minimatch_destroy(&wire.match);
-        struct ofctrl_flow *f = ofctrl_flow_create(
-            wire.table_id, wire.priority, htonll(cookie), &m,
-            wire.ofpacts, wire.ofpacts_len);
-        struct ofctrl_flow *old = ofctrl_flow_table_find(t, f->key);
-        if (!old) {
-            ofctrl_flow_table_insert(t, f);
-        } else {
-            if (strcmp(old->actions, f->actions)) {
-                error = xasprintf("%s: conflicts with actions=%s",
-                                  flow, old->actions);
-            }
-            ofctrl_flow_destroy(f);
-        }
+        *fp = ofctrl_flow_create(wire.table_id, wire.priority,
+                                 htonll(cookie), &m, wire.ofpacts,
+                                 wire.ofpacts_len);
     }
     ofpbuf_uninit(&ofpacts);
     minimatch_destroy(&fm.match);
     free(fm.ofpacts);
+    return error;
+}
+
+/* A parsed flow text, kept across recomputes: most flows come back
+ * unchanged, and a lookup costs much less than parsing. */
+struct ofctrl_cache_entry {
+    struct hmap_node node;      /* In the cache, by hash of text, cookie. */
+    char *text;                 /* The flow as written. */
+    uint32_t cookie;            /* Its cookie. */
+    struct ofctrl_flow *flow;   /* The parsed flow, or NULL on error. */
+    char *error;                /* Why it does not parse, or NULL. */
+    unsigned int generation;    /* Last sweep period that used it. */
+};
+
+/* Cache of parsed flows. */
+struct ofctrl_flow_cache {
+    struct hmap entries;        /* Contains "struct ofctrl_cache_entry"s. */
+    unsigned int generation;    /* Current sweep period. */
+};
+
+/* Creates an empty cache of parsed flows. */
+struct ofctrl_flow_cache *
+ofctrl_flow_cache_create(void)
+{
+    struct ofctrl_flow_cache *cache = xzalloc(sizeof *cache);
+
+    hmap_init(&cache->entries);
+    return cache;
+}
+
+/* Frees 'e'. */
+static void
+ofctrl_cache_entry_destroy(struct ofctrl_cache_entry *e)
+{
+    free(e->text);
+    ofctrl_flow_destroy(e->flow);
+    free(e->error);
+    free(e);
+}
+
+/* Forgets the flows not used since the previous sweep. */
+void
+ofctrl_flow_cache_sweep(struct ofctrl_flow_cache *cache)
+{
+    struct ofctrl_cache_entry *e, *next;
+
+    HMAP_FOR_EACH_SAFE (e, next, node, &cache->entries) {
+        if (e->generation != cache->generation) {
+            hmap_remove(&cache->entries, &e->node);
+            ofctrl_cache_entry_destroy(e);
+        }
+    }
+    cache->generation++;
+}
+
+/* Frees 'cache'.  Accepts NULL. */
+void
+ofctrl_flow_cache_destroy(struct ofctrl_flow_cache *cache)
+{
+    if (cache) {
+        struct ofctrl_cache_entry *e;
+        HMAP_FOR_EACH_POP (e, node, &cache->entries) {
+            ofctrl_cache_entry_destroy(e);
+        }
+        hmap_destroy(&cache->entries);
+        free(cache);
+    }
+}
+
+/* Returns the cache entry of 'text' with 'cookie', parsing it if it is
+ * new, and marks it used. */
+static const struct ofctrl_cache_entry *
+ofctrl_flow_cache_get(struct ofctrl_flow_cache *cache, uint32_t cookie,
+                      const char *text)
+{
+    uint32_t hash = hash_string(text, cookie);
+    struct ofctrl_cache_entry *e;
+
+    HMAP_FOR_EACH_WITH_HASH (e, node, hash, &cache->entries) {
+        if (e->cookie == cookie && !strcmp(e->text, text)) {
+            e->generation = cache->generation;
+            return e;
+        }
+    }
+    e = xzalloc(sizeof *e);
+    e->text = xstrdup(text);
+    e->cookie = cookie;
+    e->error = ofctrl_flow_parse(cookie, text, &e->flow);
+    e->generation = cache->generation;
+    hmap_insert(&cache->entries, &e->node, hash);
+    return e;
+}
+
+/* Parses 'flow' ("table=T,priority=P,MATCH,actions=ACTIONS", ovs-ofctl
+ * syntax) and adds it to 't' with 'cookie' (through 't''s cache, if it has
+ * one).  Returns NULL on success, or a malloc'd error message if it does
+ * not parse or if 't' already has a different flow with the same table,
+ * priority and match.  An identical duplicate is accepted and ignored. */
+char *
+ofctrl_flow_table_add(struct ofctrl_flow_table *t, uint32_t cookie,
+                      const char *flow)
+{
+    struct ofctrl_flow *f;
+
+    if (t->cache) {
+        const struct ofctrl_cache_entry *e
+            = ofctrl_flow_cache_get(t->cache, cookie, flow);
+        if (e->error) {
+            return xstrdup(e->error);
+        }
+        f = ofctrl_flow_copy(e->flow);
+    } else {
+        char *error = ofctrl_flow_parse(cookie, flow, &f);
+        if (error) {
+            return error;
+        }
+    }
+
+    struct ofctrl_flow *old = ofctrl_flow_table_find(t, f->key);
+    char *error = NULL;
+    if (!old) {
+        ofctrl_flow_table_insert(t, f);
+    } else {
+        if (strcmp(old->actions, f->actions)) {
+            error = xasprintf("%s: conflicts with actions=%s",
+                              flow, old->actions);
+        }
+        ofctrl_flow_destroy(f);
+    }
     return error;
 }
 
@@ -662,7 +788,7 @@ ofctrl_put(struct ofctrl *oc, const struct ofctrl_flow_table *desired,
             hmap_remove(&oc->installed.flows, &inst->node);
             ofctrl_flow_destroy(inst);
         }
-        ofctrl_flow_table_insert(&oc->installed, ofctrl_flow_clone(f));
+        ofctrl_flow_table_insert(&oc->installed, ofctrl_flow_copy(f));
         n_add++;
     }
 

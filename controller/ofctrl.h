@@ -23,10 +23,13 @@
 
 struct ds;
 struct ofctrl;
+struct ofctrl_flow_cache;
 
 /* A set of flows keyed by (table, priority, match). */
 struct ofctrl_flow_table {
     struct hmap flows;          /* Contains "struct ofctrl_flow"s. */
+    struct ofctrl_flow_cache *cache; /* Parsed flows to reuse, or NULL.
+                                      * Not owned. */
 };
 
 void ofctrl_flow_table_init(struct ofctrl_flow_table *);
@@ -35,6 +38,12 @@ void ofctrl_flow_table_destroy(struct ofctrl_flow_table *);
 size_t ofctrl_flow_table_count(const struct ofctrl_flow_table *);
 char *ofctrl_flow_table_add(struct ofctrl_flow_table *, uint32_t cookie,
                             const char *flow) OVS_WARN_UNUSED_RESULT;
+
+/* Flows parsed on earlier recomputes, reused when the same text comes
+ * again.  Call ofctrl_flow_cache_sweep() after each recompute. */
+struct ofctrl_flow_cache *ofctrl_flow_cache_create(void);
+void ofctrl_flow_cache_sweep(struct ofctrl_flow_cache *);
+void ofctrl_flow_cache_destroy(struct ofctrl_flow_cache *);
 
 struct ofctrl *ofctrl_create(const char *target);
 void ofctrl_destroy(struct ofctrl *);

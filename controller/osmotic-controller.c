@@ -63,6 +63,7 @@ struct controller {
     char *sb_remote;                  /* Remote the SB IDL points to. */
     struct ofctrl *ofctrl;            /* OpenFlow connection to br-int. */
     struct ofctrl_flow_table desired; /* Flows br-int should have. */
+    struct ofctrl_flow_cache *flow_cache; /* Parsed flows, for 'desired'. */
     int64_t desired_cfg;              /* SB_Global.nb_cfg of 'desired'. */
     bool has_desired;                 /* 'desired' has been computed. */
     struct local_datapaths lds;       /* Local datapaths. */
@@ -240,6 +241,7 @@ controller_compute(struct controller *c, struct ovsdb_idl_txn *ovs_txn,
         .ct_zones = &ct_zones,
     };
     physical_run(&pctx, &c->desired);
+    ofctrl_flow_cache_sweep(c->flow_cache);
     shash_destroy(&tunnels);
     simap_destroy(&ct_zones);
 
@@ -566,6 +568,8 @@ main(int argc, char *argv[])
         controller_create_sb_idl());
     chassis_config_init(&c.cfg);
     ofctrl_flow_table_init(&c.desired);
+    c.flow_cache = ofctrl_flow_cache_create();
+    c.desired.cache = c.flow_cache;
     local_datapaths_init(&c.lds);
     binding_result_init(&c.bindings);
 
@@ -599,6 +603,7 @@ main(int argc, char *argv[])
     unixctl_server_destroy(c.unixctl);
     ofctrl_destroy(c.ofctrl);
     ofctrl_flow_table_destroy(&c.desired);
+    ofctrl_flow_cache_destroy(c.flow_cache);
     local_datapaths_destroy(&c.lds);
     binding_result_destroy(&c.bindings);
     chassis_config_destroy(&c.cfg);

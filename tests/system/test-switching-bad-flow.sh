@@ -52,7 +52,7 @@ sb "{\"op\": \"insert\", \"table\": \"Logical_Flow\", \"row\": {
         \"logical_datapath\": [\"uuid\", \"$dp\"], \"pipeline\": \"ingress\",
         \"table_id\": 12, \"stage\": \"s\", \"priority\": 70,
         \"match\": \"ip\", \"actions\": \"meter:5,next\"}}" > /dev/null
-wait_until grep -q "logical flow $bad skipped: .*nosuchfield" "$log"
+wait_until grep -q "logical flow $bad.* skipped: .*nosuchfield" "$log"
 wait_until grep -q "br-int refused flow .*meter:5" "$log"
 
 # Updates keep flowing: a second pod gets its flows and traffic passes.

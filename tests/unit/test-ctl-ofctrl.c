@@ -87,6 +87,40 @@ START_TEST(test_geneve_metadata_actions_parse)
 }
 END_TEST
 
+START_TEST(test_cached_parse_gives_the_same_flows)
+{
+    static const char *flows[] = {
+        "table=0,priority=100,in_port=3,actions=resubmit(,10)",
+        "table=10,priority=5,metadata=0x1,dl_dst=0a:00:00:00:00:01,"
+        "actions=set_field:0x1->reg15,resubmit(,30)",
+    };
+    struct ofctrl_flow_cache *cache = ofctrl_flow_cache_create();
+    struct ofctrl_flow_table t;
+
+    ofctrl_flow_table_init(&t);
+    t.cache = cache;
+    for (int round = 0; round < 3; round++) {
+        ofctrl_flow_table_clear(&t);
+        for (size_t i = 0; i < sizeof flows / sizeof *flows; i++) {
+            ck_assert_ok(ofctrl_flow_table_add(&t, 1, flows[i]));
+        }
+        /* A bad flow gives its error again from the cache. */
+        ck_assert_error(ofctrl_flow_table_add(&t, 1, "table=0,actions=bad"),
+                        "bad");
+        ck_assert_error(ofctrl_flow_table_add(&t, 1, "table=0,priority=100,"
+                                              "in_port=3,actions=drop"),
+                        "conflicts");
+        ck_assert_uint_eq(ofctrl_flow_table_count(&t), 2);
+        ofctrl_flow_cache_sweep(cache);
+    }
+    ofctrl_flow_table_destroy(&t);
+    ofctrl_flow_cache_sweep(cache);
+    ofctrl_flow_cache_sweep(cache);
+    ofctrl_flow_cache_destroy(cache);
+    ofctrl_flow_cache_destroy(NULL);
+}
+END_TEST
+
 Suite *
 ctl_ofctrl_suite(void)
 {
@@ -98,6 +132,7 @@ ctl_ofctrl_suite(void)
     tcase_add_test(tc, test_conflicting_duplicate_is_rejected);
     tcase_add_test(tc, test_bad_flow_is_rejected);
     tcase_add_test(tc, test_geneve_metadata_actions_parse);
+    tcase_add_test(tc, test_cached_parse_gives_the_same_flows);
     suite_add_tcase(s, tc);
     return s;
 }
