@@ -726,6 +726,57 @@ row_label(const struct ovsdb_idl_row *row)
     return xasprintf("%s "UUID_FMT, tc->name, UUID_ARGS(&row->uuid));
 }
 
+/* Checks that no other row of 'row''s table (Logical_Switch or
+ * Logical_Router) lists in 'ports_col' a port that 'row' lists and did not
+ * list before the open transaction: a port belongs to one switch or router
+ * only.  (A database written by other means may already break the rule;
+ * that does not block changes that do not add to it.) */
+static char *
+validate_sole_owner(struct ovsdb_idl *idl, const struct ovsdb_idl_row *row,
+                    const struct ovsdb_idl_column *ports_col,
+                    const struct ovsdb_idl_table_class *port_tc)
+{
+    const struct ovsdb_datum *mine = ovsdb_idl_read(row, ports_col);
+    const struct ovsdb_datum *old
+        = (row->old_datum
+           ? &row->old_datum[ports_col - row->table->class_->columns]
+           : NULL);
+    if (!mine->n) {
+        return NULL;
+    }
+    for (const struct ovsdb_idl_row *other
+             = ovsdb_idl_first_row(idl, row->table->class_);
+         other; other = ovsdb_idl_next_row(other)) {
+        if (other == row) {
+            continue;
+        }
+        const struct ovsdb_datum *theirs = ovsdb_idl_read(other, ports_col);
+        for (size_t i = 0; i < theirs->n; i++) {
+            unsigned int pos;
+            if (ovsdb_datum_find_key(mine, &theirs->keys[i],
+                                     OVSDB_TYPE_UUID, &pos)
+                && !(old && ovsdb_datum_find_key(old, &theirs->keys[i],
+                                                 OVSDB_TYPE_UUID, &pos))) {
+                const struct uuid *port_uuid = &theirs->keys[i].uuid;
+                const struct ovsdb_idl_row *port
+                    = ovsdb_idl_get_row_for_uuid(idl, port_tc, port_uuid);
+                char *port_label = (port ? row_label(port)
+                                    : xasprintf("%s "UUID_FMT, port_tc->name,
+                                                UUID_ARGS(port_uuid)));
+                char *other_label = row_label(other);
+                char *error = xasprintf("ports: %s is already in %s (a port "
+                                        "belongs to one %s only)",
+                                        port_label, other_label,
+                                        row->table->class_->name);
+                free(port_label);
+                free(other_label);
+                return error;
+            }
+        }
+    }
+    return NULL;
+}
+
 /* Dispatches 'row' to the validator of its table. */
 static char *
 validate_row__(struct ovsdb_idl *idl, const struct ovsdb_idl_row *row)
@@ -733,7 +784,13 @@ validate_row__(struct ovsdb_idl *idl, const struct ovsdb_idl_row *row)
     const struct ovsdb_idl_table_class *tc = row->table->class_;
     const void *r = row;
 
-    if (tc == &nbrec_table_logical_switch_port) {
+    if (tc == &nbrec_table_logical_switch) {
+        return validate_sole_owner(idl, row, &nbrec_logical_switch_col_ports,
+                                   &nbrec_table_logical_switch_port);
+    } else if (tc == &nbrec_table_logical_router) {
+        return validate_sole_owner(idl, row, &nbrec_logical_router_col_ports,
+                                   &nbrec_table_logical_router_port);
+    } else if (tc == &nbrec_table_logical_switch_port) {
         return validate_lsp(idl, r);
     } else if (tc == &nbrec_table_logical_router_port) {
         return validate_lrp(idl, r);

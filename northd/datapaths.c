@@ -486,6 +486,46 @@ sorted_switches(struct ovsdb_idl *nb_idl, size_t *n)
     return switches;
 }
 
+/* Records in 'owners' (a map built with sb_by_nb_add()) the switch that
+ * owns each port of 'switches'.  A port that several switches list (the
+ * NB validator refuses that, but the database does not) belongs to the one
+ * with the smallest UUID, so that every run picks the same one; the others
+ * are logged and ignore it. */
+static void
+port_owners_build(struct hmap *owners,
+                  const struct nbrec_logical_switch **switches, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const struct nbrec_logical_switch *ls = switches[i];
+        for (size_t j = 0; j < ls->n_ports; j++) {
+            const struct uuid *nb_uuid = &ls->ports[j]->header_.uuid;
+            struct sb_by_nb *e;
+            bool found = false;
+            HMAP_FOR_EACH_WITH_HASH (e, node, uuid_hash(nb_uuid), owners) {
+                if (uuid_equals(&e->nb_uuid, nb_uuid)) {
+                    const struct nbrec_logical_switch *owner = e->row;
+                    if (owner != ls) {
+                        const struct nbrec_logical_switch *winner
+                            = (uuid_compare_3way(&ls->header_.uuid,
+                                                 &owner->header_.uuid) < 0
+                               ? ls : owner);
+                        VLOG_WARN_RL(&rl, "%s: port is listed by switches "
+                                     "%s and %s; only %s uses it",
+                                     ls->ports[j]->name, owner->name,
+                                     ls->name, winner->name);
+                        e->row = winner;
+                    }
+                    found = true;
+                    break;
+                }
+            }
+            if (!found) {
+                sb_by_nb_add(owners, nb_uuid, ls);
+            }
+        }
+    }
+}
+
 /* Full sync, step 1: datapaths.  Adopts existing rows and keys first. */
 static void
 sync_full_datapaths(struct nd_datapaths *nds,
@@ -545,12 +585,14 @@ struct pending_port {
     const struct nbrec_logical_switch_port *lsp;   /* Its NB row. */
 };
 
-/* Full sync, step 2: the ports of 'ls', sorted by name, adopting the rows
- * of existing ports and collecting the others in 'pending'. */
+/* Full sync, step 2: the ports of 'ls' that it owns according to
+ * 'owners', sorted by name, adopting the rows of existing ports and
+ * collecting the others in 'pending'. */
 static void
 sync_full_switch_ports(struct nd_datapaths *nds, struct nd_datapath *od,
                        const struct nbrec_logical_switch *ls,
-                       const struct hmap *by_nb, struct pending_port **pending,
+                       const struct hmap *by_nb, const struct hmap *owners,
+                       struct pending_port **pending,
                        size_t *n_pending, size_t *allocated)
 {
     const struct nbrec_logical_switch_port **lsps
@@ -558,9 +600,9 @@ sync_full_switch_ports(struct nd_datapaths *nds, struct nd_datapath *od,
     qsort(lsps, ls->n_ports, sizeof *lsps, compare_ports_by_name);
     for (size_t j = 0; j < ls->n_ports; j++) {
         const struct nbrec_logical_switch_port *lsp = lsps[j];
-        if (nd_port_find(nds, &lsp->header_.uuid)) {
-            VLOG_WARN_RL(&rl, "%s: port is in more than one switch",
-                         lsp->name);
+        if (sb_by_nb_find(owners, &lsp->header_.uuid) != ls
+            || nd_port_find(nds, &lsp->header_.uuid)) {
+            /* Another switch owns it, or 'ls' lists it twice. */
             continue;
         }
         const struct sbrec_port_binding *pb = sb_by_nb_find(
@@ -609,18 +651,22 @@ sync_full_ports(struct nd_datapaths *nds,
         sb_by_nb_add(&by_nb, &pb->nb_uuid, pb);
     }
 
+    struct hmap owners = HMAP_INITIALIZER(&owners);
+    port_owners_build(&owners, switches, n);
+
     struct pending_port *pending = NULL;
     size_t n_pending = 0, allocated = 0;
     for (size_t i = 0; i < n; i++) {
         struct nd_datapath *od = nd_datapath_find(nds,
                                                   &switches[i]->header_.uuid);
         if (od) {
-            sync_full_switch_ports(nds, od, switches[i], &by_nb, &pending,
-                                   &n_pending, &allocated);
+            sync_full_switch_ports(nds, od, switches[i], &by_nb, &owners,
+                                   &pending, &n_pending, &allocated);
         }
     }
     create_pending_ports(nds, pending, n_pending);
     free(pending);
+    sb_by_nb_destroy(&owners);
     sb_by_nb_destroy(&by_nb);
 
     SBREC_PORT_BINDING_FOR_EACH_SAFE (pb, ctx->sb_idl) {
@@ -701,7 +747,9 @@ struct port_target {
 };
 
 /* Records that port 'nb_uuid' belongs in 'od' (or nowhere if NULL).  A
- * record with 'member' (a switch lists the port) wins over one without. */
+ * record with 'member' (a switch lists the port) wins over one without;
+ * of two switches that list it, the one with the smaller UUID wins, as in
+ * a full sync. */
 static void
 port_target_set(struct hmap *targets, const struct uuid *nb_uuid,
                 struct nd_datapath *od, bool member)
@@ -709,7 +757,10 @@ port_target_set(struct hmap *targets, const struct uuid *nb_uuid,
     struct port_target *t;
     HMAP_FOR_EACH_WITH_HASH (t, node, uuid_hash(nb_uuid), targets) {
         if (uuid_equals(&t->nb_uuid, nb_uuid)) {
-            if (member) {
+            if (member
+                && (!t->member
+                    || uuid_compare_3way(&od->nb_uuid,
+                                         &t->od->nb_uuid) < 0)) {
                 t->od = od;
                 t->member = true;
             }
@@ -721,6 +772,59 @@ port_target_set(struct hmap *targets, const struct uuid *nb_uuid,
     t->od = od;
     t->member = member;
     hmap_insert(targets, &t->node, uuid_hash(nb_uuid));
+}
+
+/* Returns the switch that owns port 'lsp': of the switches that list it,
+ * the one with the smallest UUID (see port_owners_build()), or NULL if
+ * none does.  This looks at every switch, so it is only for the rare
+ * ports that move between switches or are listed by several. */
+static const struct nbrec_logical_switch *
+port_owner_scan(struct ovsdb_idl *nb_idl,
+                const struct nbrec_logical_switch_port *lsp)
+{
+    const struct nbrec_logical_switch *owner = NULL;
+    const struct nbrec_logical_switch *ls;
+    NBREC_LOGICAL_SWITCH_FOR_EACH (ls, nb_idl) {
+        for (size_t i = 0; i < ls->n_ports; i++) {
+            if (ls->ports[i] == lsp) {
+                if (!owner) {
+                    owner = ls;
+                } else {
+                    VLOG_WARN_RL(&rl, "%s: port is listed by switches %s "
+                                 "and %s", lsp->name, owner->name,
+                                 ls->name);
+                    if (uuid_compare_3way(&ls->header_.uuid,
+                                          &owner->header_.uuid) < 0) {
+                        owner = ls;
+                    }
+                }
+                break;
+            }
+        }
+    }
+    return owner;
+}
+
+/* Sets the target of port 'nb_uuid', which a changed switch started or
+ * stopped listing while another switch may still list it. */
+static void
+port_target_resolve(struct nd_datapaths *nds, const struct nd_sync_ctx *ctx,
+                    struct hmap *targets, const struct uuid *nb_uuid)
+{
+    const struct nbrec_logical_switch_port *lsp
+        = nbrec_logical_switch_port_get_for_uuid(ctx->nb_idl, nb_uuid);
+    const struct nbrec_logical_switch *owner
+        = lsp ? port_owner_scan(ctx->nb_idl, lsp) : NULL;
+    if (!owner) {
+        port_target_set(targets, nb_uuid, NULL, false);
+    } else {
+        struct nd_datapath *od = nd_datapath_find(nds, &owner->header_.uuid);
+        if (od) {
+            port_target_set(targets, nb_uuid, od, true);
+        }
+        /* Otherwise 'owner' is new in this batch and claims the port when
+         * its turn comes. */
+    }
 }
 
 /* Incremental sync of one changed switch: its datapath row, and the
@@ -737,7 +841,7 @@ sync_changed_switch(struct nd_datapaths *nds,
     if (nbrec_logical_switch_is_deleted(ls)) {
         if (od && hmapx_add(doomed, od)) {
             LIST_FOR_EACH (op, dp_node, &od->ports) {
-                port_target_set(targets, &op->nb_uuid, NULL, false);
+                port_target_resolve(nds, ctx, targets, &op->nb_uuid);
             }
             /* The key is free for a switch created in the same batch. */
             tunnel_keys_release(&nds->dp_keys, od->tunnel_key);
@@ -762,14 +866,18 @@ sync_changed_switch(struct nd_datapaths *nds,
     for (size_t i = 0; i < ls->n_ports; i++) {
         const struct uuid *nb_uuid = &ls->ports[i]->header_.uuid;
         op = nd_port_find(nds, nb_uuid);
-        if (!op || op->dp != od) {
+        if (!op) {
             port_target_set(targets, nb_uuid, od, true);
+        } else if (op->dp != od) {
+            /* Moved here, or listed by another switch too. */
+            port_target_resolve(nds, ctx, targets, nb_uuid);
         }
         uuidset_insert(&members, nb_uuid);
     }
     LIST_FOR_EACH (op, dp_node, &od->ports) {
         if (!uuidset_contains(&members, &op->nb_uuid)) {
-            port_target_set(targets, &op->nb_uuid, NULL, false);
+            /* Deleted, moved, or still listed by another switch. */
+            port_target_resolve(nds, ctx, targets, &op->nb_uuid);
         }
     }
     uuidset_destroy(&members);
