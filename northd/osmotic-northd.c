@@ -80,6 +80,23 @@ struct northd_daemon {
     struct resync sb_resync;    /* Reconnection state of 'sb_idl'. */
 };
 
+/* Returns true if 'd' holds the SB lock and is not paused, that is, if
+ * it is the instance that writes the SB. */
+static bool
+northd_daemon_is_active(const struct northd_daemon *d)
+{
+    return !d->paused && ovsdb_idl_has_lock(d->sb_idl);
+}
+
+/* Returns "paused", "active" or "standby" for 'd'. */
+static const char *
+northd_daemon_status(const struct northd_daemon *d)
+{
+    return (d->paused ? "paused"
+            : northd_daemon_is_active(d) ? "active"
+            : "standby");
+}
+
 /* Prints the usage message and exits. */
 OVS_NO_RETURN static void
 usage(void)
@@ -216,9 +233,7 @@ northd_unixctl_status(struct unixctl_conn *conn, int argc OVS_UNUSED,
                       const char *argv[] OVS_UNUSED, void *d_)
 {
     struct northd_daemon *d = d_;
-    unixctl_command_reply(conn, (d->paused ? "paused"
-                                 : ovsdb_idl_has_lock(d->sb_idl) ? "active"
-                                 : "standby"));
+    unixctl_command_reply(conn, northd_daemon_status(d));
 }
 
 /* "recompute": the next run is a full recompute. */
@@ -268,9 +283,7 @@ northd_unixctl_counts(struct unixctl_conn *conn, int argc OVS_UNUSED,
 {
     struct northd_daemon *d = d_;
     struct ds out = DS_EMPTY_INITIALIZER;
-    ds_put_format(&out, "status: %s\n",
-                  (d->paused ? "paused"
-                   : ovsdb_idl_has_lock(d->sb_idl) ? "active" : "standby"));
+    ds_put_format(&out, "status: %s\n", northd_daemon_status(d));
     northd_format_counts(&d->nd, &out);
     unixctl_command_reply(conn, ds_cstr(&out));
     ds_destroy(&out);
@@ -372,7 +385,7 @@ northd_daemon_run(struct northd_daemon *d, struct ovsdb_idl_loop *nb_loop,
         | resync_run(&d->sb_resync, d->sb_idl)) {
         d->nd.need_full = true;
     }
-    bool active = !d->paused && ovsdb_idl_has_lock(d->sb_idl);
+    bool active = northd_daemon_is_active(d);
     bool ready = (ovsdb_idl_has_ever_connected(d->nb_idl)
                   && ovsdb_idl_has_ever_connected(d->sb_idl)
                   && ovsdb_idl_is_connected(d->nb_idl));
@@ -451,7 +464,7 @@ main(int argc, char *argv[])
         }
         northd_daemon_run(&d, &nb_loop, &sb_loop);
 
-        bool active = !d.paused && ovsdb_idl_has_lock(d.sb_idl);
+        bool active = northd_daemon_is_active(&d);
         if (active != was_active) {
             VLOG_INFO("%s", active ? "lock acquired: this instance is active"
                       : "lock not held: this instance is standby");
