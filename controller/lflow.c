@@ -112,22 +112,26 @@ lflow_translate(const struct sbrec_logical_flow *lf,
     unsigned int out = (pipeline == P_INGRESS ? OFTABLE_PHY_OUT_REMOTE
                         : OFTABLE_PHY_DELIVER);
     char *actions = lflow_expand_actions(lf->actions, next, out);
-    const char *match = lf->match;
-    while (isspace((unsigned char) *match)) {
-        match++;
+    char **alts;
+    size_t n_alts = pipeline_match_split(lf->match, &alts);
+    for (size_t i = 0; i < n_alts; i++) {
+        /* One OpenFlow flow per alternative, all with the same cookie. */
+        char *flow = xasprintf("table=%u,priority=%"PRId64
+                               ",metadata=%#"PRIx64"%s%s,actions=%s",
+                               oftable, lf->priority, ld->key,
+                               alts[i][0] ? "," : "", alts[i],
+                               actions[0] ? actions : "drop");
+        char *error = ofctrl_flow_table_add(flows, lf->header_.uuid.parts[0],
+                                            flow);
+        if (error) {
+            VLOG_WARN_RL(&rl, "logical flow "UUID_FMT" alternative %"PRIuSIZE
+                         " skipped: %s", UUID_ARGS(&lf->header_.uuid), i + 1,
+                         error);
+            free(error);
+        }
+        free(flow);
     }
-    char *flow = xasprintf("table=%u,priority=%"PRId64",metadata=%#"PRIx64
-                           "%s%s,actions=%s", oftable, lf->priority, ld->key,
-                           match[0] ? "," : "", match,
-                           actions[0] ? actions : "drop");
-    char *error = ofctrl_flow_table_add(flows, lf->header_.uuid.parts[0],
-                                        flow);
-    if (error) {
-        VLOG_WARN_RL(&rl, "logical flow "UUID_FMT" skipped: %s",
-                     UUID_ARGS(&lf->header_.uuid), error);
-        free(error);
-    }
-    free(flow);
+    pipeline_match_free(alts, n_alts);
     free(actions);
 }
 

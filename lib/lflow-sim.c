@@ -31,7 +31,8 @@
 /* A logical flow with its parsed match and actions. */
 struct sim_flow {
     struct lflow_sim_flow pub;  /* What the caller gave. */
-    struct minimatch match;     /* Parsed match. */
+    struct minimatch *matches;  /* Parsed alternatives of the match. */
+    size_t n_matches;           /* Number of 'matches' parsed so far. */
     struct ofpact *ofpacts;     /* Parsed actions, "next"/"output" expanded. */
     size_t ofpacts_len;         /* Length of 'ofpacts' in bytes. */
 };
@@ -114,10 +115,14 @@ static void
 sim_flow_destroy(struct sim_flow *f)
 {
     free(f->pub.match);
+    pipeline_match_free(f->pub.alternatives, f->pub.n_alternatives);
     free(f->pub.actions);
     free(f->pub.source);
     free(f->pub.uuid);
-    minimatch_destroy(&f->match);
+    for (size_t i = 0; i < f->n_matches; i++) {
+        minimatch_destroy(&f->matches[i]);
+    }
+    free(f->matches);
     free(f->ofpacts);
     free(f);
 }
@@ -246,18 +251,20 @@ sim_expand_actions(const char *actions, enum pipeline pipeline,
     }
 }
 
-/* Parses a flow's match and actions into 'f'.  Returns NULL or an error
+/* Parses alternative 'alt' of a flow's match, and its actions, into 'f'
+ * (the actions only from the first alternative).  Returns NULL or an error
  * message naming the flow. */
 static char * OVS_WARN_UNUSED_RESULT
-sim_flow_parse(struct sim_flow *f)
+sim_flow_parse(struct sim_flow *f, size_t alt)
 {
     const struct lflow_sim_flow *pub = &f->pub;
+    const char *match = pub->alternatives[alt];
     struct ds s = DS_EMPTY_INITIALIZER;
     ds_put_format(&s, "table=%u,priority=%u,",
                   pipeline_first_oftable(pub->pipeline) + pub->table_id,
                   pub->priority);
-    if (pub->match[0]) {
-        ds_put_format(&s, "%s,", pub->match);
+    if (match[0]) {
+        ds_put_format(&s, "%s,", match);
     }
     ds_put_cstr(&s, "actions=");
     size_t start = s.length;
@@ -275,15 +282,19 @@ sim_flow_parse(struct sim_flow *f)
         char *msg = xasprintf("%s %u priority %u (match \"%s\", "
                               "actions \"%s\"): %s",
                               pipeline_to_string(pub->pipeline),
-                              pub->table_id, pub->priority, pub->match,
+                              pub->table_id, pub->priority, match,
                               pub->actions, error);
         free(error);
         return msg;
     }
-    minimatch_clone(&f->match, &fm.match);
+    minimatch_clone(&f->matches[f->n_matches++], &fm.match);
     minimatch_destroy(&fm.match);
-    f->ofpacts = fm.ofpacts;
-    f->ofpacts_len = fm.ofpacts_len;
+    if (!alt) {
+        f->ofpacts = fm.ofpacts;
+        f->ofpacts_len = fm.ofpacts_len;
+    } else {
+        free(fm.ofpacts);
+    }
     return NULL;
 }
 
@@ -314,11 +325,15 @@ lflow_sim_add_flow(struct lflow_sim *sim OVS_UNUSED,
     f->pub.actions = xstrdup(actions ? actions : "");
     f->pub.source = xstrdup(source ? source : "");
     f->pub.uuid = xstrdup(uuid ? uuid : "");
-    char *error = sim_flow_parse(f);
-    if (error) {
-        minimatch_init_catchall(&f->match);
-        sim_flow_destroy(f);
-        return error;
+    f->pub.n_alternatives = pipeline_match_split(f->pub.match,
+                                                 &f->pub.alternatives);
+    f->matches = xcalloc(f->pub.n_alternatives, sizeof *f->matches);
+    for (size_t i = 0; i < f->pub.n_alternatives; i++) {
+        char *error = sim_flow_parse(f, i);
+        if (error) {
+            sim_flow_destroy(f);
+            return error;
+        }
     }
 
     struct sim_stage *st = &dp->stages[pipeline][table_id];
@@ -504,15 +519,22 @@ sim_mcgroup_by_key(const struct lflow_sim_datapath *dp, uint32_t key)
     return NULL;
 }
 
-/* Returns the highest priority flow of 'st' that matches 'flow', or NULL. */
+/* Returns the highest priority flow of 'st' that matches 'flow', or NULL,
+ * and stores the index of its first matching alternative in '*alt'. */
 static const struct sim_flow *
-sim_stage_lookup(const struct sim_stage *st, const struct flow *flow)
+sim_stage_lookup(const struct sim_stage *st, const struct flow *flow,
+                 size_t *alt)
 {
     for (size_t i = 0; i < st->n_flows; i++) {
-        if (minimatch_matches_flow(&st->flows[i]->match, flow)) {
-            return st->flows[i];
+        const struct sim_flow *f = st->flows[i];
+        for (size_t j = 0; j < f->n_matches; j++) {
+            if (minimatch_matches_flow(&f->matches[j], flow)) {
+                *alt = j;
+                return f;
+            }
         }
     }
+    *alt = 0;
     return NULL;
 }
 
@@ -835,7 +857,8 @@ sim_stage(struct sim_ctx *ctx, unsigned int table_id)
 
     const struct pipeline_stage_info *info
         = pipeline_stage_find(ctx->dp->type, ctx->pipeline, table_id);
-    const struct sim_flow *f = sim_stage_lookup(st, &ctx->flow);
+    size_t alt;
+    const struct sim_flow *f = sim_stage_lookup(st, &ctx->flow, &alt);
     struct lflow_sim_event *ev = sim_event(
         ctx, LSE_STAGE, "%s (table %u)",
         info ? info->name : "(unnamed stage)",
@@ -845,6 +868,7 @@ sim_stage(struct sim_ctx *ctx, unsigned int table_id)
     ev->table_id = table_id;
     ev->stage = info ? info->name : "(unnamed stage)";
     ev->flow = f ? &f->pub : NULL;
+    ev->alternative = alt;
 
     const char *saved_stage = ctx->stage;
     const struct lflow_sim_flow *saved_lflow = ctx->lflow;

@@ -23,7 +23,8 @@
  *               OFTABLE_PHY_DELIVER (from egress).
  *
  * A trace walks the stages of a pipeline; in each it picks the highest
- * priority flow whose match matches the packet (struct flow) and
+ * priority flow whose match (any alternative of it, see PIPELINE_MATCH_OR
+ * in lib/pipeline.h) matches the packet (struct flow) and
  * interprets its actions (ofpacts) on the packet.  The simulator tracks no
  * connections: a ct() that continues at a table gives the packet an
  * assumed state (lflow_sim_set_ct_state(), default "new|trk").
@@ -64,6 +65,8 @@ struct lflow_sim_flow {
     uint8_t table_id;           /* Logical table (stage number). */
     uint16_t priority;          /* Higher wins. */
     char *match;                /* Match as written in the SB. */
+    char **alternatives;        /* 'match' split at PIPELINE_MATCH_OR. */
+    size_t n_alternatives;      /* Number of 'alternatives', at least 1. */
     char *actions;              /* Actions as written in the SB. */
     char *source;               /* "Table:uuid" of the NB object, or "". */
     char *uuid;                 /* SB Logical_Flow uuid, or "". */
@@ -115,6 +118,8 @@ struct lflow_sim_event {
     int table_id;               /* Logical table, -1 if none. */
     const char *stage;          /* Stage name, e.g. "ls_in_l2_lkup". */
     const struct lflow_sim_flow *flow;  /* Matched flow, NULL if none. */
+    size_t alternative;         /* Index of the alternative of 'flow''s
+                                 * match that matched. */
 
     /* LSE_VERDICT only. */
     const struct lflow_sim_verdict *verdict;

@@ -2,7 +2,11 @@
 
 #include "lib/pipeline.h"
 
+#include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "util.h"
 
 static const struct pipeline_stage_info stages[N_PIPELINE_STAGES] = {
 #define STAGE(DP_TYPE, PIPELINE, STAGE, TABLE, NAME) \
@@ -58,4 +62,56 @@ unsigned int
 pipeline_first_oftable(enum pipeline pipeline)
 {
     return pipeline == P_INGRESS ? OFTABLE_INGRESS : OFTABLE_EGRESS;
+}
+
+/* Returns a copy of 'len' bytes of 'p' without leading and trailing
+ * blanks. */
+static char *
+pipeline_match_strip(const char *p, size_t len)
+{
+    while (len && isspace((unsigned char) *p)) {
+        p++;
+        len--;
+    }
+    while (len && isspace((unsigned char) p[len - 1])) {
+        len--;
+    }
+    return xmemdup0(p, len);
+}
+
+/* Splits logical flow match 'match' at each PIPELINE_MATCH_OR into its
+ * alternatives, each without surrounding blanks, and stores them in
+ * '*alternatives' (free with pipeline_match_free()).  Returns their number,
+ * at least 1 (a match without separator is its own only alternative; the
+ * empty match is one empty alternative). */
+size_t
+pipeline_match_split(const char *match, char ***alternatives)
+{
+    size_t n = 0, allocated = 0;
+    char **alts = NULL;
+
+    for (;;) {
+        const char *end = strstr(match, PIPELINE_MATCH_OR);
+        size_t len = end ? end - match : strlen(match);
+        if (n >= allocated) {
+            alts = x2nrealloc(alts, &allocated, sizeof *alts);
+        }
+        alts[n++] = pipeline_match_strip(match, len);
+        if (!end) {
+            break;
+        }
+        match = end + strlen(PIPELINE_MATCH_OR);
+    }
+    *alternatives = alts;
+    return n;
+}
+
+/* Frees the 'n' 'alternatives' returned by pipeline_match_split(). */
+void
+pipeline_match_free(char **alternatives, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(alternatives[i]);
+    }
+    free(alternatives);
 }

@@ -21,6 +21,15 @@
  *            (remote chassis, then local ports); from egress, deliver to
  *            the local port in the outport register.
  *
+ * A match may hold several alternatives, complete ovs-ofctl matches
+ * separated by PIPELINE_MATCH_OR (" || "): the logical flow matches a
+ * packet if any alternative does.  The controller installs one OpenFlow
+ * flow per alternative, all with the same priority, actions and cookie,
+ * and osmotic-trace says which alternative matched.  The separator
+ * cannot occur inside one ovs-ofctl match: there, blanks only separate
+ * fields, and "||" is no field name.  A flow's alternatives must not
+ * overlap other flows of the same priority in the same stage.
+ *
  * Physical flows (classification, tunnels, delivery) are the controller's
  * own and live in the PHY tables.
  */
@@ -28,6 +37,7 @@
 #define OSMOTIC_PIPELINE_H 1
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* OpenFlow tables on br-int. */
@@ -129,6 +139,12 @@ const struct pipeline_stage_info *pipeline_stage_info(enum pipeline_stage);
 const struct pipeline_stage_info *pipeline_stage_find(enum dp_type,
                                                       enum pipeline,
                                                       unsigned int table_id);
+/* Separator of the alternatives of a logical flow's match. */
+#define PIPELINE_MATCH_OR " || "
+
+size_t pipeline_match_split(const char *match, char ***alternatives);
+void pipeline_match_free(char **alternatives, size_t n);
+
 const char *pipeline_to_string(enum pipeline);
 bool pipeline_from_string(const char *, enum pipeline *);
 unsigned int pipeline_first_oftable(enum pipeline);

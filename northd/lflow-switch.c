@@ -3,6 +3,7 @@
 #include "northd/lflow-switch.h"
 
 #include <arpa/inet.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,6 +24,9 @@ static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
 /* Priorities, highest first.  Documented in Documentation/pipeline.md. */
 enum {
     PRI_PORT_SEC_DROP = 100,    /* Multicast source, disabled port. */
+    PRI_PORT_SEC_ND_ALLOW = 92, /* Neighbor discovery port security allows. */
+    PRI_PORT_SEC_ND_DENY = 91,  /* Other neighbor discovery of a secured
+                                 * IPv6 port. */
     PRI_PORT_SEC_ALLOW = 90,    /* Traffic port security allows. */
     PRI_PORT_SEC_DENY = 80,     /* Anything else of a secured port. */
     PRI_L2_MCAST = 70,          /* Broadcast/multicast destination. */
@@ -96,82 +100,136 @@ format_ipv6(const struct lport_ipv6 *ip)
             : xasprintf("%s/%u", buf, ip->plen));
 }
 
+/* Appends a printf-formatted alternative to match 'm', after
+ * PIPELINE_MATCH_OR if 'm' already has one. */
+static void OVS_PRINTF_FORMAT(2, 3)
+match_or(struct ds *m, const char *format, ...)
+{
+    if (m->length) {
+        ds_put_cstr(m, PIPELINE_MATCH_OR);
+    }
+    va_list args;
+    va_start(args, format);
+    ds_put_format_valist(m, format, args);
+    va_end(args);
+}
+
+/* The matches a port's port security builds up, one logical flow each. */
+struct port_sec_matches {
+    struct ds in_allow;         /* Ingress: what the port may send. */
+    struct ds in_nd_allow;      /* Ingress: neighbor discovery it may send. */
+    struct ds in_nd_deny;       /* Ingress: any other neighbor discovery. */
+    struct ds out_allow;        /* Egress: what the port may receive. */
+};
+
+/* Ingress IPv6 port security of one "MAC IPv6..." entry 'ps' of port
+ * 'key', whose MAC is 'mac' and link-local address (EUI-64 of the MAC)
+ * 'lla': IPv6 from the listed addresses and 'lla'; neighbor solicitations
+ * from those or from :: (duplicate address detection) with no source
+ * link-layer address or 'mac'; neighbor advertisements from those, for a
+ * target among those, with no target link-layer address or 'mac'; no other
+ * neighbor discovery. */
+static void
+build_in_port_sec_ipv6(struct port_sec_matches *m, uint32_t key,
+                       const char *mac, const char *lla,
+                       const struct lport_addresses *ps)
+{
+    size_t n = ps->n_ipv6 + 1;
+    char **srcs = xmalloc(n * sizeof *srcs);
+    srcs[0] = xstrdup(lla);
+    for (size_t i = 0; i < ps->n_ipv6; i++) {
+        srcs[i + 1] = format_ipv6(&ps->ipv6[i]);
+    }
+    const char *lls[] = { "00:00:00:00:00:00", mac };
+    const char *nd = REG_INPORT"=%"PRIu32",dl_src=%s,icmp6,ipv6_src=%s,"
+                     "icmpv6_type=%d,icmpv6_code=0";
+
+    for (size_t i = 0; i < n; i++) {
+        match_or(&m->in_allow, REG_INPORT"=%"PRIu32",dl_src=%s,ipv6,"
+                 "ipv6_src=%s", key, mac, srcs[i]);
+    }
+    for (size_t i = 0; i <= n; i++) {
+        for (size_t l = 0; l < ARRAY_SIZE(lls); l++) {
+            match_or(&m->in_nd_allow, nd, key, mac, i ? srcs[i - 1] : "::",
+                     135);
+            ds_put_format(&m->in_nd_allow, ",nd_sll=%s", lls[l]);
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        for (size_t t = 0; t < n; t++) {
+            for (size_t l = 0; l < ARRAY_SIZE(lls); l++) {
+                match_or(&m->in_nd_allow, nd, key, mac, srcs[i], 136);
+                ds_put_format(&m->in_nd_allow, ",nd_target=%s,nd_tll=%s",
+                              srcs[t], lls[l]);
+            }
+        }
+    }
+    for (int type = 135; type <= 136; type++) {
+        match_or(&m->in_nd_deny, REG_INPORT"=%"PRIu32",dl_src=%s,icmp6,"
+                 "icmpv6_type=%d", key, mac, type);
+    }
+    for (size_t i = 0; i < n; i++) {
+        free(srcs[i]);
+    }
+    free(srcs);
+}
+
 /* Ingress port security of one "MAC [IP...]" entry of port 'key'. */
 static void
-build_in_port_sec(struct lflow_table *table, const struct uuid *dp,
-                  uint32_t key, const struct lport_addresses *ps)
+build_in_port_sec(struct port_sec_matches *m, uint32_t key,
+                  const struct lport_addresses *ps)
 {
     char mac[ETH_ADDR_STRLEN + 1];
     snprintf(mac, sizeof mac, ETH_ADDR_FMT, ETH_ADDR_ARGS(ps->ea));
-    enum pipeline_stage s = S_SWITCH_INGRESS_PORT_SEC;
 
     if (!ps->n_ipv4 && !ps->n_ipv6) {
-        lflow_table_add_format(table, dp, s, PRI_PORT_SEC_ALLOW, "next",
-                               REG_INPORT"=%"PRIu32",dl_src=%s", key, mac);
+        match_or(&m->in_allow, REG_INPORT"=%"PRIu32",dl_src=%s", key, mac);
         return;
     }
     for (size_t i = 0; i < ps->n_ipv4; i++) {
         char *ip = format_ipv4(&ps->ipv4[i]);
-        lflow_table_add_format(table, dp, s, PRI_PORT_SEC_ALLOW, "next",
-                               REG_INPORT"=%"PRIu32",dl_src=%s,ip,nw_src=%s",
-                               key, mac, ip);
-        lflow_table_add_format(table, dp, s, PRI_PORT_SEC_ALLOW, "next",
-                               REG_INPORT"=%"PRIu32",dl_src=%s,arp,"
-                               "arp_spa=%s,arp_sha=%s", key, mac, ip, mac);
+        match_or(&m->in_allow, REG_INPORT"=%"PRIu32",dl_src=%s,ip,"
+                 "nw_src=%s", key, mac, ip);
+        match_or(&m->in_allow, REG_INPORT"=%"PRIu32",dl_src=%s,arp,"
+                 "arp_spa=%s,arp_sha=%s", key, mac, ip, mac);
         free(ip);
     }
     if (ps->n_ipv4) {
-        lflow_table_add_format(table, dp, s, PRI_PORT_SEC_ALLOW, "next",
-                               REG_INPORT"=%"PRIu32",dl_src=%s,udp,"
-                               "nw_src=0.0.0.0,nw_dst=255.255.255.255,"
-                               "tp_src=68,tp_dst=67", key, mac);
-    }
-    for (size_t i = 0; i < ps->n_ipv6; i++) {
-        char *ip = format_ipv6(&ps->ipv6[i]);
-        lflow_table_add_format(table, dp, s, PRI_PORT_SEC_ALLOW, "next",
-                               REG_INPORT"=%"PRIu32",dl_src=%s,ipv6,"
-                               "ipv6_src=%s", key, mac, ip);
-        free(ip);
+        match_or(&m->in_allow, REG_INPORT"=%"PRIu32",dl_src=%s,udp,"
+                 "nw_src=0.0.0.0,nw_dst=255.255.255.255,tp_src=68,tp_dst=67",
+                 key, mac);
     }
     if (ps->n_ipv6) {
-        /* Neighbor discovery and duplicate address detection. */
-        lflow_table_add_format(table, dp, s, PRI_PORT_SEC_ALLOW, "next",
-                               REG_INPORT"=%"PRIu32",dl_src=%s,ipv6,"
-                               "ipv6_src=fe80::/10", key, mac);
-        lflow_table_add_format(table, dp, s, PRI_PORT_SEC_ALLOW, "next",
-                               REG_INPORT"=%"PRIu32",dl_src=%s,ipv6,"
-                               "ipv6_src=::", key, mac);
+        struct in6_addr lla_addr;
+        in6_generate_lla(ps->ea, &lla_addr);
+        char lla[INET6_ADDRSTRLEN];
+        inet_ntop(AF_INET6, &lla_addr, lla, sizeof lla);
+        build_in_port_sec_ipv6(m, key, mac, lla, ps);
     }
 }
 
 /* Egress port security of one "MAC [IP...]" entry of port 'key', for
  * destination MAC match 'dl_dst' (the port's MAC or multicast). */
 static void
-build_out_port_sec_dst(struct lflow_table *table, const struct uuid *dp,
-                       uint32_t key, const struct lport_addresses *ps,
-                       const char *dl_dst)
+build_out_port_sec_dst(struct port_sec_matches *m, uint32_t key,
+                       const struct lport_addresses *ps, const char *dl_dst)
 {
-    enum pipeline_stage s = S_SWITCH_EGRESS_PORT_SEC;
     if (!ps->n_ipv4 && !ps->n_ipv6) {
-        lflow_table_add_format(table, dp, s, PRI_PORT_SEC_ALLOW, "output",
-                               REG_OUTPORT"=%"PRIu32",dl_dst=%s",
-                               key, dl_dst);
+        match_or(&m->out_allow, REG_OUTPORT"=%"PRIu32",dl_dst=%s",
+                 key, dl_dst);
         return;
     }
     if (ps->n_ipv4) {
         static const char *const extra[] = { "255.255.255.255",
                                              "224.0.0.0/4" };
-        lflow_table_add_format(table, dp, s, PRI_PORT_SEC_ALLOW, "output",
-                               REG_OUTPORT"=%"PRIu32",dl_dst=%s,arp",
-                               key, dl_dst);
+        match_or(&m->out_allow, REG_OUTPORT"=%"PRIu32",dl_dst=%s,arp",
+                 key, dl_dst);
         for (size_t i = 0; i < ps->n_ipv4 + ARRAY_SIZE(extra); i++) {
             char *ip = (i < ps->n_ipv4
                         ? format_ipv4(&ps->ipv4[i])
                         : xstrdup(extra[i - ps->n_ipv4]));
-            lflow_table_add_format(table, dp, s, PRI_PORT_SEC_ALLOW,
-                                   "output", REG_OUTPORT"=%"PRIu32
-                                   ",dl_dst=%s,ip,nw_dst=%s",
-                                   key, dl_dst, ip);
+            match_or(&m->out_allow, REG_OUTPORT"=%"PRIu32",dl_dst=%s,ip,"
+                     "nw_dst=%s", key, dl_dst, ip);
             free(ip);
         }
     }
@@ -181,21 +239,36 @@ build_out_port_sec_dst(struct lflow_table *table, const struct uuid *dp,
             char *ip = (i < ps->n_ipv6
                         ? format_ipv6(&ps->ipv6[i])
                         : xstrdup(extra[i - ps->n_ipv6]));
-            lflow_table_add_format(table, dp, s, PRI_PORT_SEC_ALLOW,
-                                   "output", REG_OUTPORT"=%"PRIu32
-                                   ",dl_dst=%s,ipv6,ipv6_dst=%s",
-                                   key, dl_dst, ip);
+            match_or(&m->out_allow, REG_OUTPORT"=%"PRIu32",dl_dst=%s,ipv6,"
+                     "ipv6_dst=%s", key, dl_dst, ip);
             free(ip);
         }
     }
 }
 
-/* Port security flows of 'op', in both directions. */
+/* Adds a logical flow for match 'm' unless it is empty. */
+static void
+add_if_any(struct lflow_table *table, const struct uuid *dp,
+           enum pipeline_stage stage, uint16_t priority, const struct ds *m,
+           const char *actions)
+{
+    if (m->length) {
+        lflow_table_add(table, dp, stage, priority, ds_cstr_ro(m), actions);
+    }
+}
+
+/* Port security flows of 'op', in both directions: each direction gets
+ * one flow that allows what every entry allows, and one that drops the
+ * rest of the port's traffic. */
 static void
 build_port_security(struct lflow_table *table, const struct nd_port *op,
                     const struct nbrec_logical_switch_port *lsp)
 {
     const struct uuid *dp = &op->dp->sb_uuid;
+    struct port_sec_matches m = {
+        DS_EMPTY_INITIALIZER, DS_EMPTY_INITIALIZER, DS_EMPTY_INITIALIZER,
+        DS_EMPTY_INITIALIZER,
+    };
     for (size_t i = 0; i < lsp->n_port_security; i++) {
         struct lport_addresses ps;
         char *error = lport_addresses_parse(lsp->port_security[i], true, &ps);
@@ -207,30 +280,34 @@ build_port_security(struct lflow_table *table, const struct nd_port *op,
         }
         char mac[ETH_ADDR_STRLEN + 1];
         snprintf(mac, sizeof mac, ETH_ADDR_FMT, ETH_ADDR_ARGS(ps.ea));
-        build_in_port_sec(table, dp, op->tunnel_key, &ps);
-        build_out_port_sec_dst(table, dp, op->tunnel_key, &ps, mac);
-        build_out_port_sec_dst(table, dp, op->tunnel_key, &ps, MCAST_MASK);
+        build_in_port_sec(&m, op->tunnel_key, &ps);
+        build_out_port_sec_dst(&m, op->tunnel_key, &ps, mac);
+        build_out_port_sec_dst(&m, op->tunnel_key, &ps, MCAST_MASK);
         lport_addresses_destroy(&ps);
     }
-    lflow_table_add_format(table, dp, S_SWITCH_INGRESS_PORT_SEC,
-                           PRI_PORT_SEC_DENY, "drop",
+    enum pipeline_stage in = S_SWITCH_INGRESS_PORT_SEC;
+    enum pipeline_stage out = S_SWITCH_EGRESS_PORT_SEC;
+    add_if_any(table, dp, in, PRI_PORT_SEC_ND_ALLOW, &m.in_nd_allow, "next");
+    add_if_any(table, dp, in, PRI_PORT_SEC_ND_DENY, &m.in_nd_deny, "drop");
+    add_if_any(table, dp, in, PRI_PORT_SEC_ALLOW, &m.in_allow, "next");
+    add_if_any(table, dp, out, PRI_PORT_SEC_ALLOW, &m.out_allow, "output");
+    ds_destroy(&m.in_allow);
+    ds_destroy(&m.in_nd_allow);
+    ds_destroy(&m.in_nd_deny);
+    ds_destroy(&m.out_allow);
+
+    lflow_table_add_format(table, dp, in, PRI_PORT_SEC_DENY, "drop",
                            REG_INPORT"=%"PRIu32, op->tunnel_key);
-    lflow_table_add_format(table, dp, S_SWITCH_EGRESS_PORT_SEC,
-                           PRI_PORT_SEC_DENY, "drop",
+    lflow_table_add_format(table, dp, out, PRI_PORT_SEC_DENY, "drop",
                            REG_OUTPORT"=%"PRIu32, op->tunnel_key);
 }
 
-/* ARP responder for IPv4 address 'ip' of 'mac' owned by port 'key':
- * the request is turned into the reply in place and sent back out the
- * port it came from. */
+/* ARP reply for IPv4 address 'ip' of 'mac': the request is turned into the
+ * reply in place and sent back out the port it came from. */
 static void
 build_arp_reply(struct lflow_table *table, const struct uuid *dp,
-                uint32_t key, const char *mac, const char *ip)
+                const char *mac, const char *ip)
 {
-    enum pipeline_stage s = S_SWITCH_INGRESS_ARP_RSP;
-    lflow_table_add_format(table, dp, s, PRI_ARP_OWN, "next",
-                           REG_INPORT"=%"PRIu32",arp,arp_op=1,arp_tpa=%s",
-                           key, ip);
     char *actions = xasprintf(
         "move:eth_src[]->eth_dst[],set_field:%s->eth_src,"
         "set_field:2->arp_op,move:arp_sha[]->arp_tha[],"
@@ -238,17 +315,23 @@ build_arp_reply(struct lflow_table *table, const struct uuid *dp,
         "set_field:%s->arp_spa,move:"REG_INPORT"[]->"REG_OUTPORT"[],"
         "load:1->"REG_FLAGS"[%d],output",
         mac, mac, ip, MLF_ALLOW_LOOPBACK_BIT);
-    lflow_table_add_format(table, dp, s, PRI_ARP_REPLY, actions,
+    lflow_table_add_format(table, dp, S_SWITCH_INGRESS_ARP_RSP,
+                           PRI_ARP_REPLY, actions,
                            "arp,arp_op=1,arp_tpa=%s", ip);
     free(actions);
 }
 
-/* L2 lookup and ARP responder flows of the addresses of 'op'. */
+/* L2 lookup and ARP responder flows of the addresses of 'op': one L2
+ * lookup flow for all of its MACs, one flow that lets the port's requests
+ * for its own IPv4 addresses pass unanswered, and one ARP reply per IPv4
+ * address. */
 static void
 build_port_addresses(struct lflow_table *table, const struct nd_port *op,
                      const struct nbrec_logical_switch_port *lsp)
 {
     const struct uuid *dp = &op->dp->sb_uuid;
+    struct ds l2 = DS_EMPTY_INITIALIZER;
+    struct ds own = DS_EMPTY_INITIALIZER;
     for (size_t i = 0; i < lsp->n_addresses; i++) {
         const char *a = lsp->addresses[i];
         if (!strcmp(a, "unknown") || !strcmp(a, "router")
@@ -264,18 +347,27 @@ build_port_addresses(struct lflow_table *table, const struct nd_port *op,
         }
         char mac[ETH_ADDR_STRLEN + 1];
         snprintf(mac, sizeof mac, ETH_ADDR_FMT, ETH_ADDR_ARGS(la.ea));
-        char *actions = xasprintf("load:%"PRIu32"->"REG_OUTPORT"[],output",
-                                  op->tunnel_key);
-        lflow_table_add_format(table, dp, S_SWITCH_INGRESS_L2_LKUP,
-                               PRI_L2_UNICAST, actions, "dl_dst=%s", mac);
-        free(actions);
+        match_or(&l2, "dl_dst=%s", mac);
         for (size_t j = 0; j < la.n_ipv4; j++) {
             char *ip = format_ipv4(&la.ipv4[j]);
-            build_arp_reply(table, dp, op->tunnel_key, mac, ip);
+            match_or(&own, REG_INPORT"=%"PRIu32",arp,arp_op=1,arp_tpa=%s",
+                     op->tunnel_key, ip);
+            build_arp_reply(table, dp, mac, ip);
             free(ip);
         }
         lport_addresses_destroy(&la);
     }
+    add_if_any(table, dp, S_SWITCH_INGRESS_ARP_RSP, PRI_ARP_OWN, &own,
+               "next");
+    if (l2.length) {
+        char *actions = xasprintf("load:%"PRIu32"->"REG_OUTPORT"[],output",
+                                  op->tunnel_key);
+        lflow_table_add(table, dp, S_SWITCH_INGRESS_L2_LKUP, PRI_L2_UNICAST,
+                        ds_cstr(&l2), actions);
+        free(actions);
+    }
+    ds_destroy(&l2);
+    ds_destroy(&own);
 }
 
 /* Flows of switch port 'op' whose NB row is 'lsp'. */

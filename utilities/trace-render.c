@@ -40,8 +40,14 @@ render_text_stage(const struct trace_render_input *in,
     }
     ds_put_format(s, ", priority %u\n", ev->flow->priority);
     put_indent(s, indent + 4);
-    ds_put_format(s, "match: %s\n",
-                  ev->flow->match[0] ? ev->flow->match : "(any)");
+    if (ev->flow->n_alternatives > 1) {
+        ds_put_format(s, "match: %s (alternative %"PRIuSIZE" of %"PRIuSIZE
+                      ")\n", ev->flow->alternatives[ev->alternative],
+                      ev->alternative + 1, ev->flow->n_alternatives);
+    } else {
+        ds_put_format(s, "match: %s\n",
+                      ev->flow->match[0] ? ev->flow->match : "(any)");
+    }
     put_indent(s, indent + 4);
     ds_put_format(s, "actions: %s\n",
                   ev->flow->actions[0] ? ev->flow->actions : "drop");
@@ -199,6 +205,10 @@ events_to_json(const struct trace_render_input *in,
             json_object_put(j, "table_id", json_integer_create(ev->table_id));
             json_object_put(j, "flow", ev->flow ? flow_to_json(in, ev->flow)
                                                 : json_null_create());
+            if (ev->flow && ev->flow->n_alternatives > 1) {
+                json_object_put_string(
+                    j, "matched", ev->flow->alternatives[ev->alternative]);
+            }
         }
         if (ev->type == LSE_STAGE || ev->type == LSE_PIPELINE) {
             json_object_put_string(j, "datapath",

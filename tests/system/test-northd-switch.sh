@@ -29,9 +29,7 @@ _MC_unknown 32769 $p3" sb_select Multicast_Group '["name","tunnel_key","ports"]'
 check_lflows <<'EOF'
 ls_in_port_sec 100 dl_src=01:00:00:00:00:00/01:00:00:00:00:00 actions=drop
 ls_in_port_sec 0  actions=next
-ls_in_port_sec 90 reg14=2,dl_src=0a:00:00:00:00:02,ip,nw_src=10.0.0.2 actions=next
-ls_in_port_sec 90 reg14=2,dl_src=0a:00:00:00:00:02,arp,arp_spa=10.0.0.2,arp_sha=0a:00:00:00:00:02 actions=next
-ls_in_port_sec 90 reg14=2,dl_src=0a:00:00:00:00:02,udp,nw_src=0.0.0.0,nw_dst=255.255.255.255,tp_src=68,tp_dst=67 actions=next
+ls_in_port_sec 90 reg14=2,dl_src=0a:00:00:00:00:02,ip,nw_src=10.0.0.2 || reg14=2,dl_src=0a:00:00:00:00:02,arp,arp_spa=10.0.0.2,arp_sha=0a:00:00:00:00:02 || reg14=2,dl_src=0a:00:00:00:00:02,udp,nw_src=0.0.0.0,nw_dst=255.255.255.255,tp_src=68,tp_dst=67 actions=next
 ls_in_port_sec 80 reg14=2 actions=drop
 EOF
 check_no_lflows <<'EOF'
@@ -45,14 +43,14 @@ ls_in_l2_lkup 70 dl_dst=01:00:00:00:00:00/01:00:00:00:00:00 actions=load:32768->
 ls_in_l2_lkup 50 dl_dst=0a:00:00:00:00:01 actions=load:1->reg15[],output
 ls_in_l2_lkup 50 dl_dst=0a:00:00:00:00:02 actions=load:2->reg15[],output
 ls_in_l2_lkup 0  actions=load:32769->reg15[],output
-ls_out_port_sec 90 reg15=2,dl_dst=0a:00:00:00:00:02,ip,nw_dst=10.0.0.2 actions=output
-ls_out_port_sec 90 reg15=2,dl_dst=01:00:00:00:00:00/01:00:00:00:00:00,arp actions=output
+ls_out_port_sec 90 reg15=2,dl_dst=0a:00:00:00:00:02,arp || reg15=2,dl_dst=0a:00:00:00:00:02,ip,nw_dst=10.0.0.2 || reg15=2,dl_dst=0a:00:00:00:00:02,ip,nw_dst=255.255.255.255 || reg15=2,dl_dst=0a:00:00:00:00:02,ip,nw_dst=224.0.0.0/4 || reg15=2,dl_dst=01:00:00:00:00:00/01:00:00:00:00:00,arp || reg15=2,dl_dst=01:00:00:00:00:00/01:00:00:00:00:00,ip,nw_dst=10.0.0.2 || reg15=2,dl_dst=01:00:00:00:00:00/01:00:00:00:00:00,ip,nw_dst=255.255.255.255 || reg15=2,dl_dst=01:00:00:00:00:00/01:00:00:00:00:00,ip,nw_dst=224.0.0.0/4 actions=output
 ls_out_port_sec 80 reg15=2 actions=drop
 ls_out_port_sec 0  actions=output
 EOF
 
 # Every flow carries its NB origin, and parses as OpenFlow once the
-# pseudo-actions are replaced.
+# pseudo-actions are replaced (one OpenFlow flow per alternative of a
+# match, as the controller installs them).
 ls_uuid=$(osmotic-nbctl get Logical_Switch sw0 _uuid)
 p2_nb=$(osmotic-nbctl get Logical_Switch_Port p2 _uuid)
 [ "$(sb_select Logical_Flow '["source"]' '[["match","==","reg14=2"]]')" = \
@@ -66,8 +64,9 @@ for line in sys.stdin:
     match, actions = rest.rsplit(" actions=", 1)
     actions = ",".join({"next": "resubmit(,1)", "output": "resubmit(,2)"}
                        .get(a, a) for a in actions.split(","))
-    print("priority=%s%s,actions=%s" % (prio, "," + match if match else "",
-                                        actions))
+    for alt in match.split(" || "):
+        print("priority=%s%s,actions=%s" % (prio, "," + alt if alt else "",
+                                            actions))
 ' > "$TESTDIR/flows.txt"
 check ovs-ofctl parse-flows "$TESTDIR/flows.txt" > /dev/null
 

@@ -12,6 +12,7 @@ sb_load() {
     # pipeline table stage priority match actions
     while IFS='|' read -r pipe table stage prio match actions; do
         [ -n "$pipe" ] || continue
+        match=${match// OR / || }   # "|" separates the fields here.
         f="{\"op\":\"insert\",\"table\":\"Logical_Flow\",\"row\":{
             \"logical_datapath\":[\"named-uuid\",\"dp\"],
             \"pipeline\":\"$pipe\",\"table_id\":$table,\"stage\":\"$stage\",
@@ -29,7 +30,7 @@ ingress|3|ls_in_acl|10|ct_state=+trk+est|drop
 ingress|3|ls_in_acl|0||next
 ingress|12|ls_in_l2_lkup|70|dl_dst=01:00:00:00:00:00/01:00:00:00:00:00|load:32768->reg15,output
 ingress|12|ls_in_l2_lkup|50|dl_dst=0a:00:00:00:00:01|load:1->reg15,output
-ingress|12|ls_in_l2_lkup|50|dl_dst=0a:00:00:00:00:02|load:2->reg15,output
+ingress|12|ls_in_l2_lkup|50|dl_dst=0a:00:00:00:00:22 OR dl_dst=0a:00:00:00:00:02|load:2->reg15,output
 ingress|12|ls_in_l2_lkup|0||load:32769->reg15,output
 egress|5|ls_out_port_sec|0||output
 EOF
@@ -87,6 +88,7 @@ out=$(osmotic-trace sw0 "$P1 && eth.dst == 0a:00:00:00:00:02 && $IP") \
     || fail "text trace failed"
 for needle in 'ingress(dp="sw0", inport="p1") on chassis hv1' \
               '12. ls_in_l2_lkup (table 22), priority 50' \
+              'match: dl_dst=0a:00:00:00:00:02 (alternative 2 of 2)' \
               'tunnel from chassis hv1 to chassis hv2' \
               'egress(dp="sw0", inport="p1", outport="p2") on chassis hv2' \
               ' 5. ls_out_port_sec (table 45), priority 0' \

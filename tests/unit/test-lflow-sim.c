@@ -444,6 +444,70 @@ START_TEST(test_bad_flow_is_refused_and_named)
 }
 END_TEST
 
+START_TEST(test_match_alternatives_any_one_matches)
+{
+    struct sim_fixture fx;
+    fixture_init(&fx);
+    /* p2 may send from either of two MACs, given as one flow with two
+     * alternatives; it outranks the fixture's "reg14=2" flow. */
+    add_flow(&fx, P_INGRESS, 0, 60, "reg14=2,dl_src=0a:00:00:00:00:02"
+             " || reg14=2,dl_src=0a:00:00:00:00:22", "next");
+    add_flow(&fx, P_INGRESS, 0, 55, "reg14=2", "drop");
+
+    struct flow flow = packet_to("0a:00:00:00:00:22", "0a:00:00:00:00:03");
+    struct lflow_sim_trace *t = run(&fx, fx.p2, &flow);
+    ck_assert(t->verdicts[0]->delivered);
+    const struct lflow_sim_event *ev = CONTAINER_OF(
+        ovs_list_front(&t->events), struct lflow_sim_event, node);
+    while (ev->type != LSE_STAGE) {
+        ev = CONTAINER_OF(ev->node.next, struct lflow_sim_event, node);
+    }
+    ck_assert_uint_eq(ev->flow->n_alternatives, 2);
+    ck_assert_uint_eq(ev->alternative, 1);
+    ck_assert_str_eq(ev->flow->alternatives[1],
+                     "reg14=2,dl_src=0a:00:00:00:00:22");
+    lflow_sim_trace_destroy(t);
+
+    /* A MAC in neither alternative falls to the drop. */
+    flow = packet_to("0a:00:00:00:00:33", "0a:00:00:00:00:03");
+    t = run(&fx, fx.p2, &flow);
+    ck_assert(!t->verdicts[0]->delivered);
+    lflow_sim_trace_destroy(t);
+
+    /* One bad alternative refuses the whole flow and is named. */
+    char *error = lflow_sim_add_flow(fx.sim, fx.dp, P_INGRESS, 3, 10,
+                                     "reg14=1 || nosuchfield=1", "next",
+                                     "", "");
+    ck_assert_ptr_nonnull(error);
+    ck_assert_msg(strstr(error, "nosuchfield") != NULL, "%s", error);
+    free(error);
+    fixture_destroy(&fx);
+}
+END_TEST
+
+START_TEST(test_match_split_at_separator_only)
+{
+    char **alts;
+    size_t n = pipeline_match_split("", &alts);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_str_eq(alts[0], "");
+    pipeline_match_free(alts, n);
+
+    n = pipeline_match_split(" ip,nw_src=10.0.0.1 ||  arp || tcp_flags=+syn",
+                             &alts);
+    ck_assert_uint_eq(n, 3);
+    ck_assert_str_eq(alts[0], "ip,nw_src=10.0.0.1");
+    ck_assert_str_eq(alts[1], "arp");
+    ck_assert_str_eq(alts[2], "tcp_flags=+syn");
+    pipeline_match_free(alts, n);
+
+    /* "|" without the surrounding blanks is not a separator. */
+    n = pipeline_match_split("ct_state=+trk|+new", &alts);
+    ck_assert_uint_eq(n, 1);
+    pipeline_match_free(alts, n);
+}
+END_TEST
+
 START_TEST(test_find_datapath_by_name_or_key)
 {
     struct sim_fixture fx;
@@ -478,6 +542,8 @@ lflow_sim_suite(void)
     tcase_add_test(tc, test_next_inside_clone_is_expanded);
     tcase_add_test(tc, test_patch_port_continues_in_peer_datapath);
     tcase_add_test(tc, test_bad_flow_is_refused_and_named);
+    tcase_add_test(tc, test_match_alternatives_any_one_matches);
+    tcase_add_test(tc, test_match_split_at_separator_only);
     tcase_add_test(tc, test_find_datapath_by_name_or_key);
     suite_add_tcase(s, tc);
     return s;
