@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "lib/expr.h"
+#include "openvswitch/dynamic-string.h"
 #include "util.h"
 
 /* Checks that 'relop' applies to 'sym' ('is_set' if a set follows). */
@@ -243,4 +244,227 @@ expr_check_value(const struct expr_symbol *sym, enum expr_relop relop,
         break;
     }
     return xstrdup("");
+}
+
+/* Returns true if 'a' relop 'b' holds, comparing them as unsigned
+ * integers. */
+static bool
+relop_holds(const struct expr_value *a, enum expr_relop relop,
+            const struct expr_value *b)
+{
+    int cmp = memcmp(a, b, sizeof *a);
+    switch (relop) {
+    case EXPR_R_EQ: return cmp == 0;
+    case EXPR_R_NE: return cmp != 0;
+    case EXPR_R_LT: return cmp < 0;
+    case EXPR_R_LE: return cmp <= 0;
+    case EXPR_R_GT: return cmp > 0;
+    case EXPR_R_GE: return cmp >= 0;
+    }
+    OVS_NOT_REACHED();
+}
+
+/* Returns true if constant comparison 'c' has no mask: it compares every
+ * bit of its field. */
+static bool
+cmp_is_exact(const struct expr_cmp *c)
+{
+    struct expr_value full;
+    expr_value_mask_width(c->symbol->width, &full);
+    return !memcmp(&c->mask, &full, sizeof full);
+}
+
+/* Returns true if comparison 'c' holds for no value of its field: "< 0"
+ * or "> the largest value". */
+static bool
+cmp_is_empty(const struct expr_cmp *c)
+{
+    if (c->kind != EXPR_CMP_CONST) {
+        return false;
+    }
+    struct expr_value full;
+    expr_value_mask_width(c->symbol->width, &full);
+    return ((c->relop == EXPR_R_LT && expr_value_is_zero(&c->value))
+            || (c->relop == EXPR_R_GT
+                && !memcmp(&c->value, &full, sizeof full)));
+}
+
+/* Returns true if constant comparisons 'a' and 'b' on one field can never
+ * hold together. */
+static bool
+const_cmps_conflict(const struct expr_cmp *a, const struct expr_cmp *b)
+{
+    if (b->relop == EXPR_R_EQ && a->relop != EXPR_R_EQ) {
+        const struct expr_cmp *tmp = a;
+        a = b;
+        b = tmp;
+    }
+    if (a->relop == EXPR_R_EQ && b->relop == EXPR_R_EQ) {
+        /* Two values that differ in a bit both masks compare. */
+        for (size_t i = 0; i < sizeof a->value.b; i++) {
+            if ((a->value.b[i] ^ b->value.b[i])
+                & a->mask.b[i] & b->mask.b[i]) {
+                return true;
+            }
+        }
+        return false;
+    } else if (a->relop == EXPR_R_EQ && b->relop == EXPR_R_NE) {
+        /* 'a' fixes every bit 'b' compares, to the value 'b' refuses. */
+        for (size_t i = 0; i < sizeof a->value.b; i++) {
+            if ((b->mask.b[i] & ~a->mask.b[i])
+                || ((a->value.b[i] ^ b->value.b[i]) & b->mask.b[i])) {
+                return false;
+            }
+        }
+        return true;
+    } else if (a->relop == EXPR_R_EQ) {
+        return (cmp_is_exact(a)
+                && !relop_holds(&a->value, b->relop, &b->value));
+    }
+
+    /* A lower bound above an upper bound. */
+    bool a_low = a->relop == EXPR_R_GT || a->relop == EXPR_R_GE;
+    bool b_low = b->relop == EXPR_R_GT || b->relop == EXPR_R_GE;
+    bool a_high = a->relop == EXPR_R_LT || a->relop == EXPR_R_LE;
+    bool b_high = b->relop == EXPR_R_LT || b->relop == EXPR_R_LE;
+    const struct expr_cmp *low = a_low ? a : b_low ? b : NULL;
+    const struct expr_cmp *high = a_high ? a : b_high ? b : NULL;
+    if (!low || !high) {
+        return false;
+    }
+    int cmp = memcmp(&low->value, &high->value, sizeof low->value);
+    return (cmp > 0
+            || (!cmp && (low->relop == EXPR_R_GT
+                         || high->relop == EXPR_R_LT)));
+}
+
+/* Returns true if comparisons 'a' and 'b' can never hold together, e.g.
+ * "tcp.dst == 80" and "tcp.dst == 81". */
+static bool
+cmps_conflict(const struct expr_cmp *a, const struct expr_cmp *b)
+{
+    if (a->symbol != b->symbol || a->kind != b->kind) {
+        return false;
+    } else if (a->kind == EXPR_CMP_STRING) {
+        bool same = !strcmp(a->string, b->string);
+        return (a->relop == EXPR_R_EQ && b->relop == EXPR_R_EQ ? !same
+                : a->relop != b->relop && same);
+    } else if (a->kind == EXPR_CMP_CONST) {
+        return const_cmps_conflict(a, b);
+    }
+    return false;
+}
+
+/* Comparisons known to hold (the operands of enclosing ANDs). */
+struct expr_facts {
+    const struct expr_cmp **cmps;   /* The comparisons. */
+    size_t n;                       /* Number of 'cmps'. */
+    size_t allocated;               /* Allocated size of 'cmps'. */
+};
+
+/* Returns true if comparison 'c' can never hold together with 'facts',
+ * and then writes the conflicting terms to 'why'. */
+static bool
+cmp_never_true(const struct expr_cmp *c, const struct expr_facts *facts,
+               struct ds *why)
+{
+    if (cmp_is_empty(c)) {
+        expr_format_cmp(c, why);
+        return true;
+    }
+    for (size_t i = 0; i < facts->n; i++) {
+        if (cmps_conflict(facts->cmps[i], c)) {
+            expr_format_cmp(facts->cmps[i], why);
+            ds_put_cstr(why, " && ");
+            expr_format_cmp(c, why);
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool never_true(const struct expr *, struct expr_facts *,
+                       struct ds *why);
+
+/* never_true() for an AND: its comparisons join 'facts' while its other
+ * operands are checked against them. */
+static bool
+and_never_true(const struct expr *e, struct expr_facts *facts,
+               struct ds *why)
+{
+    size_t n_outer = facts->n;
+    bool never = false;
+    for (size_t i = 0; !never && i < e->n_subs; i++) {
+        const struct expr *sub = e->subs[i];
+        if (sub->type == EXPR_T_CMP) {
+            never = cmp_never_true(&sub->cmp, facts, why);
+            if (facts->n >= facts->allocated) {
+                facts->cmps = x2nrealloc(facts->cmps, &facts->allocated,
+                                         sizeof *facts->cmps);
+            }
+            facts->cmps[facts->n++] = &sub->cmp;
+        }
+    }
+    for (size_t i = 0; !never && i < e->n_subs; i++) {
+        if (e->subs[i]->type != EXPR_T_CMP) {
+            never = never_true(e->subs[i], facts, why);
+        }
+    }
+    facts->n = n_outer;
+    return never;
+}
+
+/* Returns true if 'e' can never hold while 'facts' hold, found by the
+ * simple means above (conflicting comparisons on one field, empty
+ * ranges), and then writes the conflicting terms to 'why'. */
+static bool
+never_true(const struct expr *e, struct expr_facts *facts, struct ds *why)
+{
+    switch (e->type) {
+    case EXPR_T_CMP:
+        return cmp_never_true(&e->cmp, facts, why);
+    case EXPR_T_AND:
+        return and_never_true(e, facts, why);
+    case EXPR_T_OR: {
+        /* Never true if no operand can be: explain with the first. */
+        size_t first_len = why->length;
+        for (size_t i = 0; i < e->n_subs; i++) {
+            struct ds sub_why = DS_EMPTY_INITIALIZER;
+            bool never = never_true(e->subs[i], facts, &sub_why);
+            if (never && why->length == first_len) {
+                ds_put_cstr(why, ds_cstr(&sub_why));
+            }
+            ds_destroy(&sub_why);
+            if (!never) {
+                why->length = first_len;
+                return false;
+            }
+        }
+        return true;
+    }
+    case EXPR_T_BOOLEAN:
+        /* A literal 0 is deliberate, not a contradiction to report. */
+        return false;
+    }
+    OVS_NOT_REACHED();
+}
+
+/* Checks that parsed expression 'e' can be true for some packet, as far
+ * as simple cases go: it fails for a conjunction that requires two
+ * different values of one field ("ip.proto == 6 && udp.dst == 1", whose
+ * prerequisite is "ip.proto == 17"), a value outside a range, or an empty
+ * range ("tcp.src < 0").  Returns NULL or "match can never be true:
+ * TERMS". */
+char *
+expr_check_satisfiable(const struct expr *e)
+{
+    struct expr_facts facts = { .cmps = NULL };
+    struct ds why = DS_EMPTY_INITIALIZER;
+    char *error = NULL;
+    if (never_true(e, &facts, &why)) {
+        error = xasprintf("match can never be true: %s", ds_cstr(&why));
+    }
+    ds_destroy(&why);
+    free(facts.cmps);
+    return error;
 }

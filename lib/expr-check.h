@@ -11,6 +11,10 @@
  *
  * Each returns NULL or a malloc()'d message that starts with the
  * offending token; the parser prefixes its column.
+ *
+ * expr_check_satisfiable() then looks at the whole parsed expression
+ * for simple contradictions: two different values required of one field
+ * (prerequisites included), or an empty range.
  */
 #ifndef EXPR_CHECK_H
 #define EXPR_CHECK_H 1
@@ -28,5 +32,7 @@ char *expr_check_value(const struct expr_symbol *, enum expr_relop,
                        const struct expr_token *,
                        const struct expr_context *, struct expr **leafp)
     OVS_WARN_UNUSED_RESULT;
+
+char *expr_check_satisfiable(const struct expr *) OVS_WARN_UNUSED_RESULT;
 
 #endif /* lib/expr-check.h */

@@ -364,7 +364,14 @@ expr_parse_string(const char *s, const struct expr_context *ctx,
         *exprp = NULL;
         return error;
     }
-    *exprp = expr_simplify(e);
+    e = expr_simplify(e);
+    error = expr_check_satisfiable(e);
+    if (error) {
+        expr_destroy(e);
+        *exprp = NULL;
+        return error;
+    }
+    *exprp = e;
     return NULL;
 }
 

@@ -25,6 +25,9 @@
  *
  *     column 17: "tcp.dts": no field of that name
  *
+ * A match that can never be true ("ip4 && ip6", "tcp.src < 0") is an
+ * error too, "match can never be true: TERMS", without a column.
+ *
  * Evaluation
  * ----------
  * A microflow is an expression that fixes one packet: a conjunction of

@@ -64,6 +64,8 @@ check_refused 'acl-add: ip6.src == $web: column 12: $web: address set holds no I
     osmotic-nbctl acl-add sw0 from-lport 10 'ip6.src == $web' drop
 check_refused 'column 12: 10.0.0.1/8: host bits set beyond the prefix length' \
     osmotic-nbctl acl-add sw0 from-lport 10 'ip4.src == 10.0.0.1/8' drop
+check_refused 'acl-add: tcp.src < 0: match can never be true: tcp.src < 0' \
+    osmotic-nbctl acl-add sw0 from-lport 10 'tcp.src < 0' drop
 check_refused 'column 11: @nopg: no port group of that name' \
     osmotic-nbctl acl-add sw0 from-lport 10 'inport == @nopg' drop
 check_refused "acl-add: 32768: invalid priority" \

@@ -50,6 +50,8 @@ stream: priority=90 match=(udp) color=mice promote-to=elephants promote-rate=125
 check_output "$(osmotic-nbctl get Color elephants _uuid)" osmotic-nbctl get Flow_Class bulk promote_color
 check_refused 'class-add: tcp.dst == 99999: column 1' \
     osmotic-nbctl class-add c1 10 'tcp.dst == 99999' mice
+check_refused 'class-add: ip.proto == 6 && udp.dst == 1: match can never be true: ip.proto == 6 && ip.proto == 17' \
+    osmotic-nbctl class-add c1 10 'ip.proto == 6 && udp.dst == 1' mice
 check_refused 'class-add: tcp.dst = 80: column 9' \
     osmotic-nbctl class-add c1 10 'tcp.dst = 80' mice
 check_refused "class-add: grey: colour not found" \

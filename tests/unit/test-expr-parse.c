@@ -87,13 +87,67 @@ START_TEST(test_implied_prerequisite_is_absorbed)
 }
 END_TEST
 
-START_TEST(test_contradictions_are_left_alone)
+START_TEST(test_contradictions_are_refused)
 {
-    check_canonical("tcp.dst == 80 && udp.dst == 53",
-                    "ip.proto == 6 && ip.proto == 17 && tcp.dst == 80 && "
-                    "udp.dst == 53 && " IP);
-    check_canonical("ip4 && ip6",
-                    "eth.type == 0x800 && eth.type == 0x86dd");
+    /* Two values of one field, often through a prerequisite. */
+    check_error("ip.proto == 6 && udp.dst == 1", "match can never be true: "
+                "ip.proto == 6 && ip.proto == 17");
+    check_error("tcp.dst == 80 && udp.dst == 53", "match can never be "
+                "true: ip.proto == 6 && ip.proto == 17");
+    check_error("eth.type == 0x800 && ip6", "match can never be true: "
+                "eth.type == 0x800 && eth.type == 0x86dd");
+    check_error("ip4 && ip6.src == fd00::1", "match can never be true: "
+                "eth.type == 0x800 && eth.type == 0x86dd");
+    check_error("tcp.dst == {80, 443} && tcp.dst == 22", "match can never "
+                "be true: tcp.dst == 22 && tcp.dst == 80");
+    check_error("ip4.src == 10.0.0.0/8 && ip4.src == 11.0.0.1", "match can "
+                "never be true: ip4.src == 10.0.0.0/8 && ip4.src == "
+                "11.0.0.1");
+    check_error("inport == \"a\" && inport == \"b\"", "match can never "
+                "be true: inport == \"a\" && inport == \"b\"");
+    check_error("outport == \"a\" && outport != \"a\"", "match can never "
+                "be true: outport == \"a\" && outport != \"a\"");
+    check_error("tcp.dst == 1 && !(tcp.dst == 1)", "match can never be "
+                "true: tcp.dst == 1 && tcp.dst != 1");
+    check_error("ip4.src == 10.1.0.0/16 && ip4.src != 10.0.0.0/8", "match "
+                "can never be true: ip4.src == 10.1.0.0/16 && ip4.src != "
+                "10.0.0.0/8");
+    /* Every branch of an OR conflicts with what the AND requires. */
+    check_error("ip4 && (ip6 || arp)", "match can never be true: "
+                "eth.type == 0x800 && eth.type == 0x806");
+
+    /* Empty ranges, and a value outside a range. */
+    check_error("tcp.src < 0", "match can never be true: tcp.src < 0");
+    check_error("ip.ttl > 255", "match can never be true: ip.ttl > 255");
+    check_error("tcp.dst > 10 && tcp.dst < 5", "match can never be true: "
+                "tcp.dst < 5 && tcp.dst > 10");
+    check_error("tcp.dst < 10 && tcp.dst >= 10", "match can never be "
+                "true: tcp.dst < 10 && tcp.dst >= 10");
+    check_error("tcp.dst == 80 && tcp.dst < 10", "match can never be "
+                "true: tcp.dst == 80 && tcp.dst < 10");
+}
+END_TEST
+
+START_TEST(test_satisfiable_matches_are_kept)
+{
+    /* A contradictory branch of an OR leaves the others. */
+    check_canonical("(ip4 && ip6) || arp",
+                    "eth.type == 0x806 || "
+                    "(eth.type == 0x800 && eth.type == 0x86dd)");
+    check_canonical("tcp.dst <= 10 && tcp.dst >= 10",
+                    "ip.proto == 6 && tcp.dst <= 10 && tcp.dst >= 10 && "
+                    IP);
+    check_canonical("ip4.src == 10.0.0.0/8 && ip4.src == 10.1.0.0/16",
+                    "eth.type == 0x800 && ip4.src == 10.0.0.0/8 && "
+                    "ip4.src == 10.1.0.0/16");
+    check_canonical("ip4.src == 10.0.0.0/8 && ip4.src != 10.0.0.0/16",
+                    "eth.type == 0x800 && ip4.src == 10.0.0.0/8 && "
+                    "ip4.src != 10.0.0.0/16");
+    check_canonical("inport != \"a\" && inport != \"b\"",
+                    "inport != \"a\" && inport != \"b\"");
+    check_canonical("tcp.src <= 0", "ip.proto == 6 && tcp.src <= 0 && " IP);
+    check_canonical("ip.ttl >= 255", "ip.ttl >= 255 && " IP);
+    check_canonical("0", "0");
 }
 END_TEST
 
@@ -471,7 +525,7 @@ set_fits_family(const char *name, bool is_ipv6, void *aux OVS_UNUSED)
 START_TEST(test_context_checks_set_family)
 {
     struct expr_context ctx = { .address_set_fits = set_fits_family };
-    char *text = parse_to_string("ip4.src == $v4 && ip6.dst != $v6", &ctx);
+    char *text = parse_to_string("ip4.src == $v4 || ip6.dst != $v6", &ctx);
     free(text);
     check_error_ctx("ip6.src == $v4", &ctx,
                     "column 12: $v4: address set holds no IPv6 addresses, "
@@ -537,7 +591,8 @@ expr_parse_suite(void)
     TCase *tc = tcase_create("canonical");
     tcase_add_test(tc, test_field_gets_its_prerequisites);
     tcase_add_test(tc, test_implied_prerequisite_is_absorbed);
-    tcase_add_test(tc, test_contradictions_are_left_alone);
+    tcase_add_test(tc, test_contradictions_are_refused);
+    tcase_add_test(tc, test_satisfiable_matches_are_kept);
     tcase_add_test(tc, test_predicates_expand);
     tcase_add_test(tc, test_negated_predicate_matches_other_protocols);
     tcase_add_test(tc, test_negated_comparison_keeps_prerequisites);
