@@ -2,7 +2,8 @@
  * libFuzzer harness for the match language: parses the input, prints the
  * canonical text and checks that it parses back to the same text, then
  * evaluates the expression against a fixed packet, and tries the input
- * as a microflow, which must match the packet it describes.  Any crash, sanitizer report or abort() is a bug.
+ * as a microflow, which must match the packet it describes.  Any crash,
+ * sanitizer report or abort() is a bug.
  */
 #include <config.h>
 
