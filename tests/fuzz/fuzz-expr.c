@@ -81,7 +81,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct expr *e;
     char *error = expr_parse_string(input, &ctx, &e);
     if (error) {
-        if (strncmp(error, "column ", 7)) {
+        /* Only a contradiction, about the whole match, has no column. */
+        if (strncmp(error, "column ", 7)
+            && strncmp(error, "match can never be true: ", 25)) {
             fail("error without a column", input, error);
         }
         free(error);
