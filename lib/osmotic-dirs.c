@@ -22,6 +22,13 @@ osmotic_rundir(void)
     return dir ? dir : OSMOTIC_RUNDIR;
 }
 
+const char *
+osmotic_logdir(void)
+{
+    const char *dir = env_nonempty("OSMOTIC_LOGDIR");
+    return dir ? dir : OSMOTIC_LOGDIR;
+}
+
 /* Returns the default remote for the database whose environment variable
  * is 'env_name' and whose socket file is 'sock_name', caching the result
  * in '*cache'. */

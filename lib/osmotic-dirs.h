@@ -1,6 +1,9 @@
 /*
  * Default locations of Osmotic's run-time files and database sockets.
  *
+ * Daemons keep their pid files and control sockets in the run directory
+ * and their logs in the log directory by default.
+ *
  * Every program finds the central databases the same way: an explicit
  * --db option wins, then the OSMOTIC_NB_DB / OSMOTIC_SB_DB environment
  * variables, then the Unix socket under the run directory (OSMOTIC_RUNDIR
@@ -11,6 +14,11 @@
 
 /* Returns the run directory.  The string is owned by the module. */
 const char *osmotic_rundir(void);
+
+/* Returns the log directory: OSMOTIC_LOGDIR in the environment, or
+ * $(localstatedir)/log/osmotic as configured (where osmotic-ctl keeps the
+ * daemons' logs).  The string is owned by the module. */
+const char *osmotic_logdir(void);
 
 /* Return the default remote ("unix:..." or the environment's value) of the
  * northbound and southbound databases.  The strings are owned by the

@@ -180,7 +180,7 @@ northd_run(struct northd *nd, const struct nd_sync_ctx *ctx)
     nd->need_full = false;
 }
 
-/* Appends to 'out' the counts "osmotic-northd/counts" reports. */
+/* Appends to 'out' the counts "northd/counts" reports. */
 void
 northd_format_counts(const struct northd *nd, struct ds *out)
 {

@@ -74,8 +74,10 @@ struct northd_daemon {
     struct northd nd;           /* The compiler. */
     struct ovsdb_idl *nb_idl;   /* Northbound connection. */
     struct ovsdb_idl *sb_idl;   /* Southbound connection (with the lock). */
+    const char *nb_remote;      /* NB remote(s), for "northd/status". */
+    const char *sb_remote;      /* SB remote(s), for "northd/status". */
     bool exiting;               /* "exit" was requested. */
-    bool paused;                /* "pause" was requested. */
+    bool paused;                /* "northd/pause" was requested. */
     struct resync nb_resync;    /* Reconnection state of 'nb_idl'. */
     struct resync sb_resync;    /* Reconnection state of 'sb_idl'. */
 };
@@ -88,11 +90,14 @@ northd_daemon_is_active(const struct northd_daemon *d)
     return !d->paused && ovsdb_idl_has_lock(d->sb_idl);
 }
 
-/* Returns "paused", "active" or "standby" for 'd'. */
+/* Returns "paused", "disconnected" (from NB or SB), "active" or
+ * "standby" for 'd'. */
 static const char *
 northd_daemon_status(const struct northd_daemon *d)
 {
     return (d->paused ? "paused"
+            : (!ovsdb_idl_is_connected(d->nb_idl)
+               || !ovsdb_idl_is_connected(d->sb_idl)) ? "disconnected"
             : northd_daemon_is_active(d) ? "active"
             : "standby");
 }
@@ -110,16 +115,33 @@ usage(void)
            "                     (default: %s)\n"
            "                     DATABASE may be a comma-separated list of\n"
            "                     the remotes of a clustered database\n"
-           "  --unixctl=SOCKET   override default control socket name\n"
+           "  --unixctl=SOCKET   control socket\n"
+           "                     (default: %s/%s.ctl)\n"
+           "  --pidfile[=FILE]   create pid file FILE\n"
+           "                     (default FILE: %s/%s.pid)\n"
+           "  --log-file[=FILE]  log to FILE\n"
+           "                     (default FILE: %s/%s.log)\n"
            "  -p, --private-key=FILE, -c, --certificate=FILE,\n"
            "  -C, --ca-cert=FILE, --ssl-protocols=LIST, --ssl-ciphers=LIST\n"
            "                     SSL configuration for ssl: remotes\n"
            "  -h, --help         display this help message\n"
-           "  -V, --version      display version information\n",
+           "  -V, --version      display version information\n"
+           "\nDaemon options:\n"
+           "  --detach           run in background as daemon\n"
+           "  --monitor          creates a process to monitor this daemon\n"
+           "  --user=USER[:GROUP] changes the effective daemon user:group\n"
+           "  --no-chdir         do not chdir to '/'\n"
+           "  --overwrite-pidfile  with --pidfile, start even if already "
+           "running\n"
+           "\nLogging options:\n"
+           "  -vSPEC, --verbose=SPEC  set logging levels\n"
+           "  -v, --verbose      set maximum verbosity level\n"
+           "  --syslog-method=(libc|unix:file|udp:ip:port)\n"
+           "                     specify how to send messages to syslog\n"
+           "  --syslog-target=HOST:PORT  also send syslog msgs to HOST:PORT\n",
            program_name, program_name, osmotic_default_nb_db(),
-           osmotic_default_sb_db());
-    daemon_usage();
-    vlog_usage();
+           osmotic_default_sb_db(), osmotic_rundir(), program_name,
+           osmotic_rundir(), program_name, osmotic_logdir(), program_name);
     exit(EXIT_SUCCESS);
 }
 
@@ -146,12 +168,46 @@ check_remotes(const char *option, const char *remotes)
     free(copy);
 }
 
+/* Returns 'name' (NULL for the default, PROGRAM.SUFFIX) as an absolute
+ * file name in 'dir'.  The caller frees it. */
+static char *
+file_in_dir(const char *dir, const char *name, const char *suffix)
+{
+    return (name
+            ? abs_file_name(dir, name)
+            : xasprintf("%s/%s.%s", dir, program_name, suffix));
+}
+
+/* --pidfile[=FILE]: by default osmotic-northd.pid in the run directory. */
+static void
+set_osmotic_pidfile(const char *name)
+{
+    char *file = file_in_dir(osmotic_rundir(), name, "pid");
+    set_pidfile(file);
+    free(file);
+}
+
+/* --log-file[=FILE]: by default osmotic-northd.log in the log directory.
+ * Exits if the file cannot be opened. */
+static void
+set_osmotic_log_file(const char *name)
+{
+    char *file = file_in_dir(osmotic_logdir(), name, "log");
+    int error = vlog_set_log_file(file);
+    free(file);
+    if (error) {
+        exit(EXIT_FAILURE);
+    }
+}
+
 /* Parses the command line into 'opts'; exits on a bad option. */
 static void
 parse_options(int argc, char *argv[], struct northd_options *opts)
 {
     enum {
         OPT_UNIXCTL = UCHAR_MAX + 1,
+        OPT_OSM_PIDFILE,
+        OPT_OSM_LOG_FILE,
         SSL_OPTION_ENUMS,
         VLOG_OPTION_ENUMS,
         DAEMON_OPTION_ENUMS,
@@ -160,6 +216,11 @@ parse_options(int argc, char *argv[], struct northd_options *opts)
         {"nb-db", required_argument, NULL, 'd'},
         {"sb-db", required_argument, NULL, 'D'},
         {"unixctl", required_argument, NULL, OPT_UNIXCTL},
+        /* These two come before VLOG_LONG_OPTIONS and DAEMON_LONG_OPTIONS,
+         * which have the same names, so that getopt_long() finds them
+         * first: their defaults are in Osmotic's directories. */
+        {"pidfile", optional_argument, NULL, OPT_OSM_PIDFILE},
+        {"log-file", optional_argument, NULL, OPT_OSM_LOG_FILE},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         VLOG_LONG_OPTIONS,
@@ -185,7 +246,13 @@ parse_options(int argc, char *argv[], struct northd_options *opts)
             break;
         case OPT_UNIXCTL:
             free(opts->unixctl_path);
-            opts->unixctl_path = xstrdup(optarg);
+            opts->unixctl_path = abs_file_name(osmotic_rundir(), optarg);
+            break;
+        case OPT_OSM_PIDFILE:
+            set_osmotic_pidfile(optarg);
+            break;
+        case OPT_OSM_LOG_FILE:
+            set_osmotic_log_file(optarg);
             break;
         case 'h':
             usage();
@@ -227,16 +294,55 @@ northd_unixctl_exit(struct unixctl_conn *conn, int argc OVS_UNUSED,
     unixctl_command_reply(conn, NULL);
 }
 
-/* "status": prints active, standby or paused. */
+/* Appends to 'out' a line "NAME: ..." that tells whether 'idl' is
+ * connected to 'remote'. */
+static void
+format_connection(struct ds *out, const char *name,
+                  const struct ovsdb_idl *idl, const char *remote)
+{
+    if (ovsdb_idl_is_connected(idl)) {
+        ds_put_format(out, "%s: connected to %s\n", name, remote);
+        return;
+    }
+    ds_put_format(out, "%s: not connected, %s %s", name,
+                  ovsdb_idl_has_ever_connected(idl) ? "reconnecting to"
+                  : "connecting to", remote);
+    int error = ovsdb_idl_get_last_error(idl);
+    if (error) {
+        ds_put_format(out, " (%s)", ovs_retval_to_string(error));
+    }
+    ds_put_char(out, '\n');
+}
+
+/* Returns the state of the SB lock of 'd', for "northd/status". */
+static const char *
+lock_state(const struct northd_daemon *d)
+{
+    return (d->paused ? "released (paused)"
+            : ovsdb_idl_has_lock(d->sb_idl) ? "held"
+            : !ovsdb_idl_is_connected(d->sb_idl) ? "not held (no SB)"
+            : ovsdb_idl_is_lock_contended(d->sb_idl)
+            ? "held by another instance"
+            : "requested");
+}
+
+/* "northd/status": prints the state, the database connections and the
+ * lock. */
 static void
 northd_unixctl_status(struct unixctl_conn *conn, int argc OVS_UNUSED,
                       const char *argv[] OVS_UNUSED, void *d_)
 {
     struct northd_daemon *d = d_;
-    unixctl_command_reply(conn, northd_daemon_status(d));
+    struct ds out = DS_EMPTY_INITIALIZER;
+    ds_put_format(&out, "state: %s\n", northd_daemon_status(d));
+    format_connection(&out, "nb", d->nb_idl, d->nb_remote);
+    format_connection(&out, "sb", d->sb_idl, d->sb_remote);
+    ds_put_format(&out, "lock: %s %s\n", NORTHD_LOCK_NAME, lock_state(d));
+    unixctl_command_reply(conn, ds_cstr(&out));
+    ds_destroy(&out);
 }
 
-/* "recompute": the next run is a full recompute. */
+/* "northd/recompute": the next run is a full recompute. */
 static void
 northd_unixctl_recompute(struct unixctl_conn *conn, int argc OVS_UNUSED,
                          const char *argv[] OVS_UNUSED, void *d_)
@@ -247,7 +353,7 @@ northd_unixctl_recompute(struct unixctl_conn *conn, int argc OVS_UNUSED,
     unixctl_command_reply(conn, NULL);
 }
 
-/* "pause": stops processing and gives up the lock. */
+/* "northd/pause": stops processing and gives up the lock. */
 static void
 northd_unixctl_pause(struct unixctl_conn *conn, int argc OVS_UNUSED,
                      const char *argv[] OVS_UNUSED, void *d_)
@@ -261,7 +367,7 @@ northd_unixctl_pause(struct unixctl_conn *conn, int argc OVS_UNUSED,
     unixctl_command_reply(conn, NULL);
 }
 
-/* "resume": asks for the lock again. */
+/* "northd/resume": asks for the lock again. */
 static void
 northd_unixctl_resume(struct unixctl_conn *conn, int argc OVS_UNUSED,
                       const char *argv[] OVS_UNUSED, void *d_)
@@ -276,14 +382,21 @@ northd_unixctl_resume(struct unixctl_conn *conn, int argc OVS_UNUSED,
     unixctl_command_reply(conn, NULL);
 }
 
-/* "counts": prints the status, sizes and compile statistics. */
+/* "northd/counts": prints the state, the number of chassis, sizes and
+ * compile statistics. */
 static void
 northd_unixctl_counts(struct unixctl_conn *conn, int argc OVS_UNUSED,
                       const char *argv[] OVS_UNUSED, void *d_)
 {
     struct northd_daemon *d = d_;
     struct ds out = DS_EMPTY_INITIALIZER;
-    ds_put_format(&out, "status: %s\n", northd_daemon_status(d));
+    ds_put_format(&out, "state: %s\n", northd_daemon_status(d));
+    size_t n_chassis = 0;
+    const struct sbrec_chassis *chassis;
+    SBREC_CHASSIS_FOR_EACH (chassis, d->sb_idl) {
+        n_chassis++;
+    }
+    ds_put_format(&out, "chassis: %"PRIuSIZE"\n", n_chassis);
     northd_format_counts(&d->nd, &out);
     unixctl_command_reply(conn, ds_cstr(&out));
     ds_destroy(&out);
@@ -294,12 +407,16 @@ static void
 register_unixctl_commands(struct northd_daemon *d)
 {
     unixctl_command_register("exit", "", 0, 0, northd_unixctl_exit, d);
-    unixctl_command_register("status", "", 0, 0, northd_unixctl_status, d);
-    unixctl_command_register("recompute", "", 0, 0,
+    unixctl_command_register("northd/status", "", 0, 0,
+                             northd_unixctl_status, d);
+    unixctl_command_register("northd/recompute", "", 0, 0,
                              northd_unixctl_recompute, d);
-    unixctl_command_register("pause", "", 0, 0, northd_unixctl_pause, d);
-    unixctl_command_register("resume", "", 0, 0, northd_unixctl_resume, d);
-    unixctl_command_register("counts", "", 0, 0, northd_unixctl_counts, d);
+    unixctl_command_register("northd/pause", "", 0, 0,
+                             northd_unixctl_pause, d);
+    unixctl_command_register("northd/resume", "", 0, 0,
+                             northd_unixctl_resume, d);
+    unixctl_command_register("northd/counts", "", 0, 0,
+                             northd_unixctl_counts, d);
 }
 
 /* Stops 'sb' from replicating what northd never reads: the tables of the
@@ -427,8 +544,7 @@ main(int argc, char *argv[])
 
     daemonize_start(false);
     if (!opts.unixctl_path) {
-        opts.unixctl_path = xasprintf("%s/osmotic-northd.%ld.ctl",
-                                      osmotic_rundir(), (long) getpid());
+        opts.unixctl_path = file_in_dir(osmotic_rundir(), NULL, "ctl");
     }
     struct unixctl_server *unixctl;
     int error = unixctl_server_create(opts.unixctl_path, &unixctl);
@@ -440,6 +556,8 @@ main(int argc, char *argv[])
     struct northd_daemon d;
     memset(&d, 0, sizeof d);
     northd_init(&d.nd);
+    d.nb_remote = opts.nb_db;
+    d.sb_remote = opts.sb_db;
     register_unixctl_commands(&d);
     daemonize_complete();
 

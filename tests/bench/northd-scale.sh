@@ -187,7 +187,7 @@ echo "(for reference, a read-only osmotic-nbctl lsp-list: $((t1 - t0)) ms)"
 for t in Datapath_Binding Port_Binding Multicast_Group Logical_Flow; do
     echo "SB $t rows: $(sb_select "$t" '["_uuid"]' | grep -c .)"
 done
-northd_ctl northd counts | sed 's/^/  /'
+northd_ctl northd northd/counts | sed 's/^/  /'
 echo "RSS: $(rss_kb) kB"
 echo "memory/show: $(northd_ctl northd memory/show)"
 

@@ -46,9 +46,15 @@ northd_ctl() {
 }
 
 # northd_count NAME FIELD: prints the value of FIELD ("logical flows",
-# "sb transactions", ...) from northd NAME's "counts".
+# "sb transactions", ...) from northd NAME's "northd/counts".
 northd_count() {
-    northd_ctl "$1" counts | sed -n "s/^$2: //p"
+    northd_ctl "$1" northd/counts | sed -n "s/^$2: //p"
+}
+
+# northd_state NAME: prints the state (active, standby, paused or
+# disconnected) from northd NAME's "northd/status".
+northd_state() {
+    northd_ctl "$1" northd/status | sed -n "s/^state: //p"
 }
 
 # sb_select TABLE COLUMNS [CONDITIONS-JSON]: prints the matching SB rows,

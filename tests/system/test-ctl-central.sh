@@ -84,8 +84,8 @@ check ctl status
 
 if [ ${#NORTHD_OPT[@]} -eq 0 ]; then
     # northd holds the SB lock, so it is the active one.
-    wait_until sh -c "ovs-appctl -t '$RUN/osmotic-northd.ctl' status \
-        | grep -q active"
+    wait_until sh -c "ovs-appctl -t '$RUN/osmotic-northd.ctl' \
+        northd/status | grep -qx 'state: active'"
 fi
 
 # A row written now must survive the restarts below.

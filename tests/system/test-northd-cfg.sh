@@ -77,7 +77,7 @@ wait_until output_is false osmotic-nbctl get Logical_Switch_Port p1 up
 
 # northd never touches what the controller owns: chassis stays set
 # across a recompute, and the Chassis rows stay.
-check northd_ctl northd recompute
+check northd_ctl northd northd/recompute
 check osmotic-nbctl --wait=sb --timeout=10 sync
 check_output "$c1" sb_select Port_Binding '["chassis"]' '[["logical_port","==","p1"]]'
 check_output "hv1

@@ -8,10 +8,10 @@ osm_test_init
 osm_start_nb
 osm_start_sb
 osm_start_northd n1
-wait_until output_is active northd_ctl n1 status
+wait_until output_is active northd_state n1
 osm_start_northd n2
-wait_until output_is standby northd_ctl n2 status
-check_output active northd_ctl n1 status
+wait_until output_is standby northd_state n2
+check_output active northd_state n1
 
 check osmotic-nbctl init
 check nbctl ls-add sw0 -- lsp-add sw0 p1 -- lsp-add sw0 p2 \
@@ -33,7 +33,7 @@ q1 1" sb_select Port_Binding '["logical_port","tunnel_key"]'
 # writes nothing.
 pid=$(cat "$TESTDIR/n1.pid")
 kill -9 "$pid"
-wait_until output_is active northd_ctl n2 status
+wait_until output_is active northd_state n2
 wait_until output_is "1 full, 0 incremental" northd_count n2 compiles
 sleep 0.5
 ovsdb-client dump "$OSMOTIC_SB_DB" Osmotic_Southbound > "$TESTDIR/after"
@@ -49,13 +49,13 @@ EOF
 
 # "pause" hands over to another instance.
 osm_start_northd n3
-wait_until output_is standby northd_ctl n3 status
-check northd_ctl n2 pause
-check_output paused northd_ctl n2 status
-wait_until output_is active northd_ctl n3 status
+wait_until output_is standby northd_state n3
+check northd_ctl n2 northd/pause
+check_output paused northd_state n2
+wait_until output_is active northd_state n3
 check nbctl lsp-del p4
 check_output "" sb_port_key p4
-check northd_ctl n2 resume
-wait_until output_is standby northd_ctl n2 status
-check_output active northd_ctl n3 status
+check northd_ctl n2 northd/resume
+wait_until output_is standby northd_state n2
+check_output active northd_state n3
 check_output 2 sb_port_key p2

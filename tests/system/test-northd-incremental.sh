@@ -10,13 +10,13 @@ northd_test_start
 # full recompute changes nothing in SB.
 check_incremental_equals_full() {
     check_output incremental sh -c "ovs-appctl -t '$TESTDIR/northd.ctl' \
-        counts | sed -n 's/^last compile: \([a-z]*\),.*/\1/p'"
+        northd/counts | sed -n 's/^last compile: \([a-z]*\),.*/\1/p'"
     sb_dump > "$TESTDIR/incremental"
     local txns
     txns=$(northd_count northd "sb transactions")
-    check northd_ctl northd recompute
+    check northd_ctl northd northd/recompute
     wait_until output_is full sh -c "ovs-appctl -t '$TESTDIR/northd.ctl' \
-        counts | sed -n 's/^last compile: \([a-z]*\),.*/\1/p'"
+        northd/counts | sed -n 's/^last compile: \([a-z]*\),.*/\1/p'"
     check osmotic-nbctl --wait=sb --timeout=10 sync
     sb_dump > "$TESTDIR/full"
     diff -u "$TESTDIR/incremental" "$TESTDIR/full" \

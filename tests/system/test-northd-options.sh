@@ -52,4 +52,4 @@ export OSMOTIC_SB_DB=unix:$TESTDIR/sb$(( leader % 3 + 1 )).sock
 check_output "p1 1
 p2 2
 p3 3" sb_select Port_Binding '["logical_port","tunnel_key"]'
-check_output active northd_ctl northd status
+check_output active northd_state northd

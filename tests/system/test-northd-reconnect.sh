@@ -25,7 +25,7 @@ sb_dump > "$TESTDIR/before"
 # SB restarts: northd gets the lock back and finds SB up to date.
 txns=$(northd_count northd "sb transactions")
 restart_db osmotic-sb
-wait_until output_is active northd_ctl northd status
+wait_until output_is active northd_state northd
 check osmotic-nbctl --wait=sb --timeout=20 sync
 sb_dump > "$TESTDIR/after"
 diff -u "$TESTDIR/before" "$TESTDIR/after" || fail "SB restart changed SB"
@@ -41,7 +41,7 @@ check nbctl lsp-del p1
 check_output "" sb_port_key p1
 check_output 2 sb_port_key p2
 check_output 3 sb_port_key p3
-check_output active northd_ctl northd status
+check_output active northd_state northd
 
 # SB comes back empty (a new database file): northd fills it again,
 # although its connection's old contents said all was well.  With no row

@@ -23,9 +23,9 @@ pc1 1" sb_select Port_Binding '["logical_port","tunnel_key"]'
 
 # A forced recompute changes nothing.
 sb_dump > "$TESTDIR/before"
-check northd_ctl northd recompute
+check northd_ctl northd northd/recompute
 check osmotic-nbctl --wait=sb sync
-check_output "full" sh -c "ovs-appctl -t '$TESTDIR/northd.ctl' counts \
+check_output "full" sh -c "ovs-appctl -t '$TESTDIR/northd.ctl' northd/counts \
     | sed -n 's/^last compile: \([a-z]*\),.*/\1/p'"
 sb_dump > "$TESTDIR/after"
 diff -u "$TESTDIR/before" "$TESTDIR/after" || fail "recompute changed SB"

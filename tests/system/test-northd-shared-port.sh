@@ -67,7 +67,7 @@ grep -q "p1: port is listed by switches .* only $owner uses it" \
 
 # A full recompute binds it the same way and changes nothing.
 before=$(sb_dump) || fail "sb_dump"
-check northd_ctl northd recompute
+check northd_ctl northd northd/recompute
 check nbctl sync
 check_output "$before" sb_dump
 
@@ -91,7 +91,7 @@ nb_add_port "$swz" "$p2"
 check nbctl lsp-add sw1 q4
 check_output $owner pb_dp p2
 before=$(sb_dump) || fail "sb_dump"
-check northd_ctl northd recompute
+check northd_ctl northd northd/recompute
 check nbctl sync
 check_output "$before" sb_dump
 check nbctl lsp-del q4

@@ -137,4 +137,4 @@ check_output "" sb_select Logical_Flow '["_uuid"]'
 check_output "" sb_select Port_Binding '["_uuid"]'
 check_output "" sb_select Multicast_Group '["_uuid"]'
 check_output "" sb_select Datapath_Binding '["_uuid"]'
-check_output active northd_ctl northd status
+check_output active northd_state northd
