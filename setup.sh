@@ -34,7 +34,8 @@ usage() {
 base_packages=(build-essential autoconf automake libtool pkg-config python3
     openvswitch-switch openvswitch-common python3-openvswitch
     libssl-dev libcap-ng-dev libunbound-dev libevent-dev libjansson-dev check
-    clang iproute2 iputils-ping ethtool iperf3 netcat-openbsd procps
+    clang iproute2 iputils-ping iputils-arping ethtool iperf3 netcat-openbsd
+    procps
     valgrind)
 
 # is_installed PKG: true if dpkg has PKG installed.
