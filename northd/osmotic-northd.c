@@ -257,7 +257,7 @@ parse_options(int argc, char *argv[], struct northd_options *opts)
         case 'h':
             usage();
         case 'V':
-            ovs_print_version(0, 0);
+            printf("%s (Osmotic) %s\n", program_name, OSMOTIC_VERSION);
             exit(EXIT_SUCCESS);
         VLOG_OPTION_HANDLERS
         DAEMON_OPTION_HANDLERS

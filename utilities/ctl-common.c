@@ -472,7 +472,7 @@ ctlc_execute(const char *args, struct ctl_command *commands,
 void
 ctlc_print_version(const char *db_version)
 {
-    printf("%s (Osmotic) %s\n", program_name, PACKAGE_VERSION);
+    printf("%s (Osmotic) %s\n", program_name, OSMOTIC_VERSION);
     printf("DB Schema %s\n", db_version);
     exit(EXIT_SUCCESS);
 }
