@@ -229,12 +229,16 @@ nd_port_update_flags(struct nd_port *op,
     op->has_port_security = lsp->n_port_security > 0;
     op->has_unknown = false;
     op->has_ipv4 = false;
+    op->has_ipv6 = false;
     for (size_t i = 0; i < lsp->n_addresses; i++) {
         const char *a = lsp->addresses[i];
+        const char *ips = strchr(a, ' ');
         if (!strcmp(a, "unknown")) {
             op->has_unknown = true;
-        } else if (strchr(a, '.')) {
-            op->has_ipv4 = true;
+        } else if (ips) {
+            /* After the MAC, a '.' is in an IPv4 and a ':' in an IPv6. */
+            op->has_ipv4 |= strchr(ips, '.') != NULL;
+            op->has_ipv6 |= strchr(ips, ':') != NULL;
         }
     }
 }

@@ -72,6 +72,7 @@ struct nd_port {
     bool has_unknown;           /* "unknown" among its addresses. */
     bool has_port_security;     /* Any port_security entry. */
     bool has_ipv4;              /* Any "MAC IPv4" address (ARP replies). */
+    bool has_ipv6;              /* Any "MAC IPv6" address (ND replies). */
 };
 
 /* All datapaths and ports. */

@@ -30,11 +30,16 @@ enum {
     PRI_PORT_SEC_ALLOW = 90,    /* Traffic port security allows. */
     PRI_PORT_SEC_DENY = 80,     /* Anything else of a secured port. */
     PRI_L2_MCAST = 70,          /* Broadcast/multicast destination. */
+    PRI_ND_REPLY_TLL = 70,      /* Second pass of an ND reply. */
     PRI_ARP_OWN = 60,           /* A port asking for its own address. */
     PRI_ARP_REPLY = 50,         /* ARP request for a known address. */
     PRI_L2_UNICAST = 50,        /* Destination MAC of a port. */
     PRI_DEFAULT = 0,            /* Stage default. */
 };
+
+/* Match a neighbor solicitation and a neighbor advertisement. */
+#define ND_NS "icmp6,icmpv6_type=135,icmpv6_code=0"
+#define ND_NA "icmp6,icmpv6_type=136,icmpv6_code=0"
 
 /* Matches a multicast (including broadcast) Ethernet address. */
 #define MCAST_MASK "01:00:00:00:00:00/01:00:00:00:00:00"
@@ -45,10 +50,11 @@ lflow_switch_build_datapath(struct lflow_table *table,
                             const struct nd_datapath *od)
 {
     const struct uuid *dp = &od->sb_uuid;
-    bool arp_rsp = false, unknown = false, out_sec = false;
+    bool arp_rsp = false, nd_rsp = false, unknown = false, out_sec = false;
     const struct nd_port *op;
     LIST_FOR_EACH (op, dp_node, &od->ports) {
         arp_rsp |= op->enabled && op->has_ipv4;
+        nd_rsp |= op->enabled && op->has_ipv6;
         unknown |= op->enabled && op->has_unknown;
         out_sec |= !op->enabled || op->has_port_security;
     }
@@ -57,9 +63,24 @@ lflow_switch_build_datapath(struct lflow_table *table,
                     "dl_src="MCAST_MASK, "drop");
     lflow_table_add(table, dp, S_SWITCH_INGRESS_PORT_SEC, PRI_DEFAULT,
                     "", "next");
-    if (arp_rsp) {
+    if (arp_rsp || nd_rsp) {
         lflow_table_add(table, dp, S_SWITCH_INGRESS_ARP_RSP, PRI_DEFAULT,
                         "", "next");
+    }
+    if (nd_rsp) {
+        /* A solicitation without a source link-layer address option (as in
+         * duplicate address detection) has no option to turn into the
+         * target link-layer address: it is not answered. */
+        lflow_table_add(table, dp, S_SWITCH_INGRESS_ARP_RSP, PRI_ARP_OWN,
+                        ND_NS",nd_sll=00:00:00:00:00:00", "next");
+        /* Second pass of an ND reply (see build_nd_reply()): the target
+         * link-layer address, which only an advertisement has. */
+        lflow_table_add_format(table, dp, S_SWITCH_INGRESS_ARP_RSP,
+                               PRI_ND_REPLY_TLL,
+                               "move:eth_src[]->nd_tll[],output",
+                               REG_FLAGS"=%#x/%#x,"ND_NA,
+                               1u << MLF_ALLOW_LOOPBACK_BIT,
+                               1u << MLF_ALLOW_LOOPBACK_BIT);
     }
 
     char *actions = xasprintf("load:%d->"REG_OUTPORT"[],output",
@@ -321,10 +342,36 @@ build_arp_reply(struct lflow_table *table, const struct uuid *dp,
     free(actions);
 }
 
-/* L2 lookup and ARP responder flows of the addresses of 'op': one L2
+/* ND reply for IPv6 address 'ip' of 'mac': the neighbor solicitation is
+ * turned into a solicited advertisement in place and sent back out the
+ * port it came from.  OpenFlow lets only an advertisement set the target
+ * link-layer address, so this flow makes the packet an advertisement and
+ * sends it through the stage again, where the PRI_ND_REPLY_TLL flow of
+ * the datapath (which matches the loopback flag, set only here within
+ * ingress) fills in the address and outputs it.  The userspace datapath
+ * keeps the ICMPv6 checksum right. */
+static void
+build_nd_reply(struct lflow_table *table, const struct uuid *dp,
+               const char *mac, const char *ip)
+{
+    char *actions = xasprintf(
+        "move:eth_src[]->eth_dst[],set_field:%s->eth_src,"
+        "move:ipv6_src[]->ipv6_dst[],set_field:%s->ipv6_src,"
+        "set_field:0x60000000->nd_reserved,set_field:2->nd_options_type,"
+        "set_field:136->icmpv6_type,move:"REG_INPORT"[]->"REG_OUTPORT"[],"
+        "load:1->"REG_FLAGS"[%d],resubmit(,%d)",
+        mac, ip, MLF_ALLOW_LOOPBACK_BIT,
+        OFTABLE_INGRESS
+        + pipeline_stage_info(S_SWITCH_INGRESS_ARP_RSP)->table_id);
+    lflow_table_add_format(table, dp, S_SWITCH_INGRESS_ARP_RSP,
+                           PRI_ARP_REPLY, actions, ND_NS",nd_target=%s", ip);
+    free(actions);
+}
+
+/* L2 lookup and ARP/ND responder flows of the addresses of 'op': one L2
  * lookup flow for all of its MACs, one flow that lets the port's requests
- * for its own IPv4 addresses pass unanswered, and one ARP reply per IPv4
- * address. */
+ * for its own addresses pass unanswered, one ARP reply per IPv4 address
+ * and one ND reply per IPv6 address. */
 static void
 build_port_addresses(struct lflow_table *table, const struct nd_port *op,
                      const struct nbrec_logical_switch_port *lsp)
@@ -353,6 +400,13 @@ build_port_addresses(struct lflow_table *table, const struct nd_port *op,
             match_or(&own, REG_INPORT"=%"PRIu32",arp,arp_op=1,arp_tpa=%s",
                      op->tunnel_key, ip);
             build_arp_reply(table, dp, mac, ip);
+            free(ip);
+        }
+        for (size_t j = 0; j < la.n_ipv6; j++) {
+            char *ip = format_ipv6(&la.ipv6[j]);
+            match_or(&own, REG_INPORT"=%"PRIu32","ND_NS",nd_target=%s",
+                     op->tunnel_key, ip);
+            build_nd_reply(table, dp, mac, ip);
             free(ip);
         }
         lport_addresses_destroy(&la);
