@@ -180,6 +180,21 @@ encaps_tunnel_ofports(const struct ovsrec_bridge *br_int, int lane,
     }
 }
 
+/* Returns the number of tunnel ports of ours on 'br_int', over all lanes
+ * (with or without an OpenFlow port yet). */
+size_t
+encaps_count_tunnels(const struct ovsrec_bridge *br_int)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; br_int && i < br_int->n_ports; i++) {
+        if (encaps_port_chassis(br_int->ports[i])) {
+            n++;
+        }
+    }
+    return n;
+}
+
 /* Removes every tunnel port of ours.  Returns true if there was none. */
 bool
 encaps_cleanup(struct ovsdb_idl_txn *ovs_txn,

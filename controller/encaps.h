@@ -26,6 +26,7 @@ void encaps_run(struct ovsdb_idl_txn *ovs_txn,
                 struct ovsdb_idl *sb_idl, const struct chassis_config *);
 void encaps_tunnel_ofports(const struct ovsrec_bridge *br_int, int lane,
                            struct shash *ofports);
+size_t encaps_count_tunnels(const struct ovsrec_bridge *br_int);
 bool encaps_cleanup(struct ovsdb_idl_txn *ovs_txn,
                     const struct ovsrec_bridge *br_int);
 

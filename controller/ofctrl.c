@@ -826,6 +826,14 @@ ofctrl_get_acked_cfg(const struct ofctrl *oc, int64_t *cfg)
     return oc->has_acked_cfg;
 }
 
+/* Returns the number of flows installed in br-int (as far as 'oc'
+ * knows). */
+size_t
+ofctrl_count_installed(const struct ofctrl *oc)
+{
+    return ofctrl_flow_table_count(&oc->installed);
+}
+
 /* Appends "table N: COUNT" lines for the installed flows to 's'. */
 void
 ofctrl_count_by_table(const struct ofctrl *oc, struct ds *s)

@@ -56,6 +56,7 @@ void ofctrl_put(struct ofctrl *, const struct ofctrl_flow_table *desired,
                 int64_t cfg);
 bool ofctrl_get_acked_cfg(const struct ofctrl *, int64_t *cfg);
 void ofctrl_count_by_table(const struct ofctrl *, struct ds *);
+size_t ofctrl_count_installed(const struct ofctrl *);
 
 /* Callback that names a flow's OpenFlow table for ofctrl_dump_installed(),
  * given the table and the flow's metadata (logical datapath key). */

@@ -23,6 +23,7 @@
 #include "controller/local-datapaths.h"
 #include "controller/ofctrl.h"
 #include "controller/physical.h"
+#include "lib/osmotic-dirs.h"
 #include "lib/osmotic-sb-idl.h"
 #include "lib/pipeline.h"
 
@@ -51,7 +52,7 @@ VLOG_DEFINE_THIS_MODULE(controller);
 /* Command-line options. */
 struct controller_options {
     char *ovs_remote;           /* Local Open_vSwitch database. */
-    char *unixctl_path;         /* --unixctl, or NULL for the default. */
+    char *unixctl_path;         /* Control socket (absolute name). */
 };
 
 /* Everything the main loop keeps. */
@@ -66,6 +67,10 @@ struct controller {
     struct ofctrl_flow_cache *flow_cache; /* Parsed flows, for 'desired'. */
     int64_t desired_cfg;              /* SB_Global.nb_cfg of 'desired'. */
     bool has_desired;                 /* 'desired' has been computed. */
+    long long int last_compute_wall;  /* Wall clock (ms) when the last
+                                       * compute ended, 0 before any. */
+    long long int last_compute_usec;  /* How long the last compute took. */
+    unsigned long long int n_computes; /* Computes since start. */
     struct local_datapaths lds;       /* Local datapaths. */
     struct binding_result bindings;   /* Local logical ports. */
     unsigned int ovs_seqno;           /* Local IDL seqno last computed. */
@@ -87,13 +92,60 @@ usage(void)
            "(default: unix:%s/db.sock).\n",
            program_name, program_name, ovs_rundir());
     stream_usage("database", true, false, true);
-    daemon_usage();
-    vlog_usage();
-    printf("\nOther options:\n"
-           "  --unixctl=SOCKET        override default control socket name\n"
+    printf("\nDaemon options:\n"
+           "  --detach                run in background as daemon\n"
+           "  --monitor               creates a process to monitor this "
+           "daemon\n"
+           "  --user=USER[:GROUP]     changes the effective daemon "
+           "user:group\n"
+           "  --no-chdir              do not chdir to '/'\n"
+           "  --overwrite-pidfile     with --pidfile, start even if "
+           "already running\n"
+           "\nLogging options:\n"
+           "  -vSPEC, --verbose=SPEC  set logging levels\n"
+           "  -v, --verbose           set maximum verbosity level\n"
+           "  --syslog-method=(libc|unix:file|udp:ip:port)\n"
+           "                          specify how to send messages to "
+           "syslog\n"
+           "  --syslog-target=HOST:PORT  also send syslog msgs to "
+           "HOST:PORT\n");
+    printf("\nFiles (defaults in Osmotic's run and log directories):\n"
+           "  --unixctl=SOCKET        control socket\n"
+           "                          (default: %s/%s.ctl)\n"
+           "  --pidfile[=FILE]        create pid file FILE\n"
+           "                          (default FILE: %s/%s.pid)\n"
+           "  --log-file[=FILE]       log to FILE\n"
+           "                          (default FILE: %s/%s.log)\n"
+           "\nOther options:\n"
            "  -h, --help              display this help message\n"
-           "  -V, --version           display version information\n");
+           "  -V, --version           display version information\n",
+           osmotic_rundir(), program_name, osmotic_rundir(), program_name,
+           osmotic_logdir(), program_name);
     exit(EXIT_SUCCESS);
+}
+
+/* --pidfile[=FILE]: by default osmotic-controller.pid in Osmotic's run
+ * directory; a relative FILE is taken there too. */
+static void
+controller_set_pidfile(const char *name)
+{
+    char *file = osmotic_file_in_dir(osmotic_rundir(), name, "pid");
+    set_pidfile(file);
+    free(file);
+}
+
+/* --log-file[=FILE]: by default osmotic-controller.log in Osmotic's log
+ * directory; a relative FILE is taken there too.  Exits if the file
+ * cannot be opened. */
+static void
+controller_set_log_file(const char *name)
+{
+    char *file = osmotic_file_in_dir(osmotic_logdir(), name, "log");
+    int error = vlog_set_log_file(file);
+    free(file);
+    if (error) {
+        exit(EXIT_FAILURE);
+    }
 }
 
 /* Parses the command line into 'opts'; exits on bad options. */
@@ -102,6 +154,8 @@ parse_options(int argc, char *argv[], struct controller_options *opts)
 {
     enum {
         OPT_UNIXCTL = UCHAR_MAX + 1,
+        OPT_OSM_PIDFILE,
+        OPT_OSM_LOG_FILE,
         VLOG_OPTION_ENUMS,
         DAEMON_OPTION_ENUMS,
         SSL_OPTION_ENUMS,
@@ -110,6 +164,11 @@ parse_options(int argc, char *argv[], struct controller_options *opts)
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {"unixctl", required_argument, NULL, OPT_UNIXCTL},
+        /* getopt_long() takes the first of two options with the same
+         * name: these two, whose defaults are in Osmotic's directories,
+         * hide those of VLOG_LONG_OPTIONS and DAEMON_LONG_OPTIONS. */
+        {"pidfile", optional_argument, NULL, OPT_OSM_PIDFILE},
+        {"log-file", optional_argument, NULL, OPT_OSM_LOG_FILE},
         VLOG_LONG_OPTIONS,
         DAEMON_LONG_OPTIONS,
         STREAM_SSL_LONG_OPTIONS,
@@ -131,7 +190,20 @@ parse_options(int argc, char *argv[], struct controller_options *opts)
             exit(EXIT_SUCCESS);
 
         case OPT_UNIXCTL:
-            opts->unixctl_path = optarg;
+            /* "none" (no control socket) is not a file name. */
+            free(opts->unixctl_path);
+            opts->unixctl_path = (!strcmp(optarg, "none")
+                                  ? xstrdup(optarg)
+                                  : osmotic_file_in_dir(osmotic_rundir(),
+                                                        optarg, "ctl"));
+            break;
+
+        case OPT_OSM_PIDFILE:
+            controller_set_pidfile(optarg);
+            break;
+
+        case OPT_OSM_LOG_FILE:
+            controller_set_log_file(optarg);
             break;
 
         VLOG_OPTION_HANDLERS
@@ -152,6 +224,10 @@ parse_options(int argc, char *argv[], struct controller_options *opts)
     if (argc > 1) {
         ovs_fatal(0, "too many arguments: \"%s\" (at most one database "
                   "remote)", argv[1]);
+    }
+    if (!opts->unixctl_path) {
+        opts->unixctl_path = osmotic_file_in_dir(osmotic_rundir(), NULL,
+                                                 "ctl");
     }
     opts->ovs_remote = (argc == 1
                         ? xstrdup(argv[0])
@@ -215,6 +291,7 @@ controller_compute(struct controller *c, struct ovsdb_idl_txn *ovs_txn,
                    const struct sbrec_chassis *chassis)
 {
     struct ovsdb_idl *sb = c->sb_loop.idl;
+    long long int start = time_usec();
 
     encaps_run(ovs_txn, br_int, sb, &c->cfg);
 
@@ -248,6 +325,11 @@ controller_compute(struct controller *c, struct ovsdb_idl_txn *ovs_txn,
     const struct sbrec_sb_global *sbg = sbrec_sb_global_first(sb);
     c->desired_cfg = sbg ? sbg->nb_cfg : 0;
     c->has_desired = true;
+
+    /* A compute shorter than the clock's resolution still took time. */
+    c->last_compute_usec = MAX(time_usec() - start, 1);
+    c->last_compute_wall = time_wall_msec();
+    c->n_computes++;
 }
 
 /* Reports the configuration whose flows are installed, for --wait=hv. */
@@ -350,7 +432,40 @@ controller_unixctl_exit(struct unixctl_conn *conn, int argc,
     c->exit_conn = conn;
 }
 
-/* "controller/status": chassis, connections, local datapaths and ports. */
+/* Appends to 's' the sizes the controller works with and when it last
+ * computed the flows, for "controller/status". */
+static void
+controller_format_counts(const struct controller *c, struct ds *s)
+{
+    size_t n_chassis = 0;
+    const struct sbrec_chassis *ch;
+    SBREC_CHASSIS_FOR_EACH (ch, c->sb_loop.idl) {
+        n_chassis++;
+    }
+    const struct ovsrec_bridge *br_int
+        = br_int_run(NULL, c->ovs_loop.idl, &c->cfg);
+
+    ds_put_format(s, "southbound chassis: %"PRIuSIZE"\n", n_chassis);
+    ds_put_format(s, "tunnel ports: %"PRIuSIZE"\n",
+                  encaps_count_tunnels(br_int));
+    ds_put_format(s, "local ports: %"PRIuSIZE"\n",
+                  shash_count(&c->bindings.lports));
+    ds_put_format(s, "installed flows: %"PRIuSIZE"\n",
+                  ofctrl_count_installed(c->ofctrl));
+    ds_put_format(s, "computes: %llu\n", c->n_computes);
+    if (c->n_computes) {
+        char *when = xastrftime_msec("%Y-%m-%d %H:%M:%S.###",
+                                     c->last_compute_wall, true);
+        ds_put_format(s, "last compute: %s UTC, took %lld us\n",
+                      when, c->last_compute_usec);
+        free(when);
+    } else {
+        ds_put_cstr(s, "last compute: never\n");
+    }
+}
+
+/* "controller/status": chassis, connections, counts, the last compute,
+ * local datapaths and ports. */
 static void
 controller_unixctl_status(struct unixctl_conn *conn, int argc OVS_UNUSED,
                           const char *argv[] OVS_UNUSED, void *c_)
@@ -373,6 +488,8 @@ controller_unixctl_status(struct unixctl_conn *conn, int argc OVS_UNUSED,
         ds_put_format(&s, "nb_cfg: %"PRId64" computed, %"PRId64" installed\n",
                       c->desired_cfg, acked);
     }
+
+    controller_format_counts(c, &s);
 
     ds_put_cstr(&s, "local datapaths:");
     const struct local_datapath *ld;
@@ -612,6 +729,7 @@ main(int argc, char *argv[])
     ovsdb_idl_loop_destroy(&c.ovs_loop);
     ovsdb_idl_loop_destroy(&c.sb_loop);
     free(opts.ovs_remote);
+    free(opts.unixctl_path);
     service_stop();
     return 0;
 }

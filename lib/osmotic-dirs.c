@@ -29,6 +29,14 @@ osmotic_logdir(void)
     return dir ? dir : OSMOTIC_LOGDIR;
 }
 
+char *
+osmotic_file_in_dir(const char *dir, const char *name, const char *suffix)
+{
+    return (name
+            ? abs_file_name(dir, name)
+            : xasprintf("%s/%s.%s", dir, program_name, suffix));
+}
+
 /* Returns the default remote for the database whose environment variable
  * is 'env_name' and whose socket file is 'sock_name', caching the result
  * in '*cache'. */

@@ -20,6 +20,12 @@ const char *osmotic_rundir(void);
  * daemons' logs).  The string is owned by the module. */
 const char *osmotic_logdir(void);
 
+/* Returns the absolute name of a daemon's file in 'dir': 'name' taken in
+ * 'dir' if it is relative, or PROGRAM.SUFFIX (e.g. osmotic-controller.pid)
+ * if 'name' is NULL.  The caller frees the result. */
+char *osmotic_file_in_dir(const char *dir, const char *name,
+                          const char *suffix);
+
 /* Return the default remote ("unix:..." or the environment's value) of the
  * northbound and southbound databases.  The strings are owned by the
  * module and stay valid for the life of the process. */
