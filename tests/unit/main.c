@@ -18,6 +18,7 @@ main(void)
         lflow_table_suite,
         lport_addresses_suite,
         nb_validate_suite,
+        osmotic_dirs_suite,
         tunnel_keys_suite,
     };
 
