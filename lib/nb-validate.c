@@ -53,12 +53,17 @@ nb_validate_ip_or_cidr(const char *s)
     return strchr(s, '/') ? lport_parse_cidr(s, true) : nb_validate_ip(s);
 }
 
-/* Checks that 's' is a unicast Ethernet address xx:xx:xx:xx:xx:xx. */
+/* Checks that 's' is a unicast Ethernet address xx:xx:xx:xx:xx:xx other
+ * than 00:00:00:00:00:00. */
 char *
 nb_validate_mac(const char *s)
 {
     struct eth_addr ea;
-    return lport_parse_mac(s, &ea);
+    char *error = lport_parse_mac(s, &ea);
+    if (!error && eth_addr_is_zero(ea)) {
+        error = xasprintf("%s: MAC address is all zeros", s);
+    }
+    return error;
 }
 
 /* Checks that 's' can name an address set or port group in a match ("$s",
@@ -459,6 +464,37 @@ validate_each(char **values, size_t n, char *(*check)(const char *))
     return NULL;
 }
 
+/* Checks the MACs of the 'n' entries "MAC [IP]..." (or keywords such as
+ * "unknown") in 'entries', one column of a Logical_Switch_Port: none may
+ * be all zeros and, if 'unique', no two entries may have the same MAC. */
+static char *
+validate_entry_macs(char **entries, size_t n, bool unique)
+{
+    struct eth_addr *macs = xmalloc((n + 1) * sizeof *macs);
+    size_t n_macs = 0;
+    char *error = NULL;
+    for (size_t i = 0; i < n && !error; i++) {
+        char *mac = xstrdup(entries[i]);
+        mac[strcspn(mac, " ")] = '\0';
+        struct eth_addr ea;
+        if (eth_addr_from_string(mac, &ea)) {
+            if (eth_addr_is_zero(ea)) {
+                error = xasprintf("%s: MAC address is all zeros", mac);
+            }
+            for (size_t j = 0; unique && !error && j < n_macs; j++) {
+                if (eth_addr_equals(ea, macs[j])) {
+                    error = xasprintf("%s: MAC address is in two entries",
+                                      mac);
+                }
+            }
+            macs[n_macs++] = ea;
+        }
+        free(mac);
+    }
+    free(macs);
+    return error;
+}
+
 /* Checks that a Logical_Switch_Port's parent/tag and type make sense. */
 static char *
 validate_lsp_tag(struct ovsdb_idl *idl,
@@ -496,6 +532,14 @@ validate_lsp(struct ovsdb_idl *idl,
                                 validate_each(lsp->port_security,
                                               lsp->n_port_security,
                                               lsp_port_security_validate)))
+        || (error = with_column("addresses",
+                                validate_entry_macs(lsp->addresses,
+                                                    lsp->n_addresses,
+                                                    true)))
+        || (error = with_column("port_security",
+                                validate_entry_macs(lsp->port_security,
+                                                    lsp->n_port_security,
+                                                    false)))
         || (error = with_column("type", nb_validate_lsp_type(lsp->type)))) {
         return error;
     }

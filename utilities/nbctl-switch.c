@@ -51,7 +51,8 @@ arg_lsp(struct ctl_context *ctx)
 static void
 cmd_ls_add(struct ctl_context *ctx)
 {
-    const char *name = ctx->argc > 1 ? ctx->argv[1] : NULL;
+    /* An empty SWITCH is the same as none: the switch's name is "". */
+    const char *name = ctx->argc > 1 && ctx->argv[1][0] ? ctx->argv[1] : NULL;
     bool may_exist = nbctl_has_option(ctx, "--may-exist");
 
     if (name) {
@@ -59,10 +60,21 @@ cmd_ls_add(struct ctl_context *ctx)
                                 "logical switch", name)) {
             return;
         }
-    } else if (!name && may_exist) {
+    } else if (may_exist) {
         ctl_error(ctx, "%s: --may-exist requires a SWITCH name",
                   ctx->argv[0]);
         return;
+    } else {
+        /* Switch names are unique, so only one switch can have none. */
+        const struct nbrec_logical_switch *ls;
+        NBREC_LOGICAL_SWITCH_FOR_EACH (ls, ctx->idl) {
+            if (!ls->name[0]) {
+                ctl_error(ctx, "%s: a logical switch named \"\" already "
+                          "exists (switch names are unique: give SWITCH)",
+                          ctx->argv[0]);
+                return;
+            }
+        }
     }
 
     struct nbrec_logical_switch *ls = nbrec_logical_switch_insert(ctx->txn);
@@ -226,17 +238,11 @@ cmd_lsp_add(struct ctl_context *ctx)
     ls_add_port(ls, new);
 }
 
-/* "lsp-del PORT". */
+/* Deletes 'lsp' and takes it out of its switch. */
 static void
-cmd_lsp_del(struct ctl_context *ctx)
+delete_lsp(struct ctl_context *ctx,
+           const struct nbrec_logical_switch_port *lsp)
 {
-    bool must_exist = !nbctl_has_option(ctx, "--if-exists");
-    const struct nbrec_logical_switch_port *lsp;
-    if (!nbctl_check(ctx, find_lsp(ctx, ctx->argv[1], must_exist, &lsp))
-        || !lsp) {
-        return;
-    }
-
     /* A port should be in one switch only, but a database written by
      * other means may list it in several: take it out of every one. */
     const struct nbrec_logical_switch *ls;
@@ -253,6 +259,28 @@ cmd_lsp_del(struct ctl_context *ctx)
         }
     }
     nbrec_logical_switch_port_delete(lsp);
+}
+
+/* "lsp-del PORT": deletes PORT and, if it is the parent of container
+ * ports, those too, since their traffic travels through its interface. */
+static void
+cmd_lsp_del(struct ctl_context *ctx)
+{
+    bool must_exist = !nbctl_has_option(ctx, "--if-exists");
+    const struct nbrec_logical_switch_port *lsp;
+    if (!nbctl_check(ctx, find_lsp(ctx, ctx->argv[1], must_exist, &lsp))
+        || !lsp) {
+        return;
+    }
+
+    const struct nbrec_logical_switch_port *child;
+    NBREC_LOGICAL_SWITCH_PORT_FOR_EACH (child, ctx->idl) {
+        if (child != lsp && child->parent_name
+            && !strcmp(child->parent_name, lsp->name)) {
+            delete_lsp(ctx, child);
+        }
+    }
+    delete_lsp(ctx, lsp);
 }
 
 /* "lsp-list SWITCH". */
@@ -484,39 +512,134 @@ cmd_lsp_get_options(struct ctl_context *ctx)
     free(nodes);
 }
 
-/* Logical switch commands. */
+/* Prerequisites: the columns each command reads, so that osmotic-nbctl
+ * monitors only those (a command without prerequisites gets the whole
+ * database).  Every function here covers what validation before commit
+ * reads of the columns the command may write: see nb-validate.h. */
+
+/* Switch names: lookups by name and the uniqueness check. */
+static void
+pre_ls_names(struct ctl_context *ctx)
+{
+    ovsdb_idl_add_column(ctx->idl, &nbrec_logical_switch_col_name);
+}
+
+/* Switch and port names and the switches' ports: lookups, the port's
+ * switch, and the checks that names are unique and that a port is in one
+ * switch only. */
+static void
+pre_names(struct ctl_context *ctx)
+{
+    pre_ls_names(ctx);
+    ovsdb_idl_add_column(ctx->idl, &nbrec_logical_switch_col_ports);
+    ovsdb_idl_add_column(ctx->idl, &nbrec_logical_switch_port_col_name);
+}
+
+/* Also every port's parent and tag, which are validated together. */
+static void
+pre_parents(struct ctl_context *ctx)
+{
+    pre_names(ctx);
+    ovsdb_idl_add_column(ctx->idl, &nbrec_logical_switch_port_col_parent_name);
+    ovsdb_idl_add_column(ctx->idl, &nbrec_logical_switch_port_col_tag_request);
+}
+
+/* "lsp-del": also the NAT rules, which may name the deleted ports. */
+static void
+pre_lsp_del(struct ctl_context *ctx)
+{
+    pre_parents(ctx);
+    nbctl_monitor_table(ctx->idl, &nbrec_table_nat);
+}
+
+/* Addresses: the duplicate check looks at the other ports of a switch. */
+static void
+pre_addresses(struct ctl_context *ctx)
+{
+    pre_names(ctx);
+    ovsdb_idl_add_column(ctx->idl, &nbrec_logical_switch_port_col_addresses);
+}
+
+/* Port security. */
+static void
+pre_port_security(struct ctl_context *ctx)
+{
+    pre_names(ctx);
+    ovsdb_idl_add_column(ctx->idl,
+                         &nbrec_logical_switch_port_col_port_security);
+}
+
+/* Type and options, validated together: a router port's router-port
+ * must name a logical router port. */
+static void
+pre_type_options(struct ctl_context *ctx)
+{
+    pre_names(ctx);
+    ovsdb_idl_add_column(ctx->idl, &nbrec_logical_switch_port_col_type);
+    ovsdb_idl_add_column(ctx->idl, &nbrec_logical_switch_port_col_options);
+    ovsdb_idl_add_column(ctx->idl, &nbrec_logical_router_port_col_name);
+}
+
+/* "enabled". */
+static void
+pre_enabled(struct ctl_context *ctx)
+{
+    pre_names(ctx);
+    ovsdb_idl_add_column(ctx->idl, &nbrec_logical_switch_port_col_enabled);
+}
+
+/* "up". */
+static void
+pre_up(struct ctl_context *ctx)
+{
+    pre_names(ctx);
+    ovsdb_idl_add_column(ctx->idl, &nbrec_logical_switch_port_col_up);
+}
+
+/* Logical switch commands.  "ls-del" also deletes ACLs: it monitors
+ * everything. */
 static const struct ctl_command_syntax switch_commands[] = {
-    { "ls-add", 0, 1, "[SWITCH]", NULL, cmd_ls_add, NULL, "--may-exist",
-      RW },
-    { "ls-del", 1, 1, "SWITCH", NULL, cmd_ls_del, NULL, "--if-exists", RW },
-    { "ls-list", 0, 0, "", NULL, cmd_ls_list, NULL, "", RO },
-    { "lsp-add", 2, 4, "SWITCH PORT [PARENT TAG]", NULL, cmd_lsp_add, NULL,
+    { "ls-add", 0, 1, "[SWITCH]", pre_names, cmd_ls_add, NULL,
       "--may-exist", RW },
-    { "lsp-del", 1, 1, "PORT", NULL, cmd_lsp_del, NULL, "--if-exists", RW },
-    { "lsp-list", 1, 1, "SWITCH", NULL, cmd_lsp_list, NULL, "", RO },
-    { "lsp-get-ls", 1, 1, "PORT", NULL, cmd_lsp_get_ls, NULL, "", RO },
-    { "lsp-set-addresses", 1, INT_MAX, "PORT [ADDRESS]...", NULL,
+    { "ls-del", 1, 1, "SWITCH", NULL, cmd_ls_del, NULL, "--if-exists", RW },
+    { "ls-list", 0, 0, "", pre_ls_names, cmd_ls_list, NULL, "", RO },
+    { "lsp-add", 2, 4, "SWITCH PORT [PARENT TAG]", pre_parents, cmd_lsp_add,
+      NULL, "--may-exist", RW },
+    { "lsp-del", 1, 1, "PORT", pre_lsp_del, cmd_lsp_del, NULL,
+      "--if-exists", RW },
+    { "lsp-list", 1, 1, "SWITCH", pre_names, cmd_lsp_list, NULL, "", RO },
+    { "lsp-get-ls", 1, 1, "PORT", pre_names, cmd_lsp_get_ls, NULL, "", RO },
+    { "lsp-set-addresses", 1, INT_MAX, "PORT [ADDRESS]...", pre_addresses,
       cmd_lsp_set_addresses, NULL, "", RW },
-    { "lsp-get-addresses", 1, 1, "PORT", NULL, cmd_lsp_get_addresses, NULL,
-      "", RO },
-    { "lsp-set-port-security", 1, INT_MAX, "PORT [ADDRS]...", NULL,
-      cmd_lsp_set_port_security, NULL, "", RW },
-    { "lsp-get-port-security", 1, 1, "PORT", NULL,
+    { "lsp-get-addresses", 1, 1, "PORT", pre_addresses,
+      cmd_lsp_get_addresses, NULL, "", RO },
+    { "lsp-set-port-security", 1, INT_MAX, "PORT [ADDRS]...",
+      pre_port_security, cmd_lsp_set_port_security, NULL, "", RW },
+    { "lsp-get-port-security", 1, 1, "PORT", pre_port_security,
       cmd_lsp_get_port_security, NULL, "", RO },
-    { "lsp-get-up", 1, 1, "PORT", NULL, cmd_lsp_get_up, NULL, "", RO },
-    { "lsp-set-enabled", 2, 2, "PORT STATE", NULL, cmd_lsp_set_enabled,
+    { "lsp-get-up", 1, 1, "PORT", pre_up, cmd_lsp_get_up, NULL, "", RO },
+    { "lsp-set-enabled", 2, 2, "PORT STATE", pre_enabled,
+      cmd_lsp_set_enabled, NULL, "", RW },
+    { "lsp-get-enabled", 1, 1, "PORT", pre_enabled, cmd_lsp_get_enabled,
+      NULL, "", RO },
+    { "lsp-set-type", 2, 2, "PORT TYPE", pre_type_options, cmd_lsp_set_type,
       NULL, "", RW },
-    { "lsp-get-enabled", 1, 1, "PORT", NULL, cmd_lsp_get_enabled, NULL, "",
-      RO },
-    { "lsp-set-type", 2, 2, "PORT TYPE", NULL, cmd_lsp_set_type, NULL, "",
-      RW },
-    { "lsp-get-type", 1, 1, "PORT", NULL, cmd_lsp_get_type, NULL, "", RO },
-    { "lsp-set-options", 1, INT_MAX, "PORT KEY=VALUE...", NULL,
+    { "lsp-get-type", 1, 1, "PORT", pre_type_options, cmd_lsp_get_type,
+      NULL, "", RO },
+    { "lsp-set-options", 1, INT_MAX, "PORT KEY=VALUE...", pre_type_options,
       cmd_lsp_set_options, NULL, "", RW },
-    { "lsp-get-options", 1, 1, "PORT", NULL, cmd_lsp_get_options, NULL, "",
-      RO },
+    { "lsp-get-options", 1, 1, "PORT", pre_type_options,
+      cmd_lsp_get_options, NULL, "", RO },
     { NULL, 0, 0, NULL, NULL, NULL, NULL, "", RO },
 };
+
+/* Returns true if 'syntax' is one of the logical switch commands. */
+bool
+nbctl_switch_has_command(const struct ctl_command_syntax *syntax)
+{
+    return (syntax >= switch_commands
+            && syntax < &switch_commands[ARRAY_SIZE(switch_commands)]);
+}
 
 /* Registers the logical switch commands. */
 void

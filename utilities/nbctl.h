@@ -20,6 +20,7 @@
 
 #include "openvswitch/compiler.h"
 
+struct ctl_command_syntax;
 struct ctl_context;
 struct ds;
 struct nbrec_logical_router;
@@ -37,6 +38,9 @@ void nbctl_switch_register(void);
 void nbctl_router_register(void);
 void nbctl_policy_register(void);
 void nbctl_color_register(void);
+bool nbctl_switch_has_command(const struct ctl_command_syntax *);
+void nbctl_monitor_table(struct ovsdb_idl *,
+                         const struct ovsdb_idl_table_class *);
 
 char *nbctl_find_row(struct ctl_context *,
                      const struct ovsdb_idl_table_class *, const char *kind,

@@ -333,6 +333,13 @@ cmd_init(struct ctl_context *ctx)
     nbctl_nb_global(ctx);
 }
 
+/* Prerequisites of "init" and "sync": only NB_Global, which
+ * nbctl_monitor() always adds. */
+static void
+pre_nb_global(struct ctl_context *ctx OVS_UNUSED)
+{
+}
+
 /* "sync": commits nothing but waits as --wait says. */
 static void
 cmd_sync(struct ctl_context *ctx OVS_UNUSED)
@@ -576,8 +583,8 @@ cmd_del_ssl(struct ctl_context *ctx)
 
 /* The database-level commands. */
 static const struct ctl_command_syntax nbctl_db_commands[] = {
-    { "init", 0, 0, "", NULL, cmd_init, NULL, "", RW },
-    { "sync", 0, 0, "", NULL, cmd_sync, NULL, "", RO },
+    { "init", 0, 0, "", pre_nb_global, cmd_init, NULL, "", RW },
+    { "sync", 0, 0, "", pre_nb_global, cmd_sync, NULL, "", RO },
     { "show", 0, 1, "[SWITCH|ROUTER]", NULL, cmd_show, NULL, "", RO },
     { "set-connection", 1, INT_MAX, "TARGET...", NULL, cmd_set_connection,
       NULL, "", RW },
@@ -653,6 +660,59 @@ nbctl_txn_post_commit(struct ovsdb_idl *idl, struct ovsdb_idl_txn *txn,
 
 /* Main program. */
 
+/* Makes 'idl' monitor every column of table 'tc'. */
+void
+nbctl_monitor_table(struct ovsdb_idl *idl,
+                    const struct ovsdb_idl_table_class *tc)
+{
+    for (size_t i = 0; i < tc->n_columns; i++) {
+        ovsdb_idl_add_column(idl, &tc->columns[i]);
+    }
+}
+
+/* Returns true if 'syntax' is one of osmotic-nbctl's commands that say in
+ * their prerequisites what they read. */
+static bool
+is_lean_command(const struct ctl_command_syntax *syntax)
+{
+    bool is_db_command
+        = (syntax >= nbctl_db_commands
+           && syntax < &nbctl_db_commands[ARRAY_SIZE(nbctl_db_commands)]);
+    return (syntax->prerequisites
+            && (is_db_command || nbctl_switch_has_command(syntax)));
+}
+
+/* Makes 'idl' monitor what the 'n' 'commands' need: NB_Global (for
+ * --wait), the columns that the prerequisites of the commands that have
+ * them add, and the whole database if any other command is given (the
+ * generic commands and the other families read and validate rows across
+ * many tables).  Reading only what is needed keeps start-up short on a
+ * large database. */
+static void
+nbctl_monitor(struct ovsdb_idl *idl, struct ctl_command *commands, size_t n)
+{
+    nbctl_monitor_table(idl, &nbrec_table_nb_global);
+    for (struct ctl_command *c = commands; c < &commands[n]; c++) {
+        if (!is_lean_command(c->syntax)) {
+            for (size_t t = 0; t < NBREC_N_TABLES; t++) {
+                nbctl_monitor_table(idl, &nbrec_table_classes[t]);
+            }
+            continue;
+        }
+        struct ctl_context ctx;
+        memset(&ctx, 0, sizeof ctx);
+        ds_init(&c->output);
+        c->table = NULL;
+        ctl_context_init(&ctx, c, idl, NULL, NULL, NULL);
+        c->syntax->prerequisites(&ctx);
+        if (ctx.error) {
+            ctl_fatal("%s", ctx.error);
+        }
+        ctl_context_done(&ctx, c);
+        ds_destroy(&c->output);
+    }
+}
+
 /* Prints the help text and exits. */
 static void
 usage(void)
@@ -722,12 +782,14 @@ Colour, flow class and ramp-out commands:\n\
    --demote-idle=S] class-add NAME PRIORITY MATCH COLOR\n\
   class-del NAME, class-list\n\
   [--snat-ip=IP] [--color=COLOR] [--priority=N]\n\
-  rampout-add ROUTER NAME SUBNET[,SUBNET]... CHASSIS[:PRIO][,CHASSIS[:PRIO]]...\n\
+  rampout-add ROUTER NAME SUBNET[,SUBNET]...\n\
+              CHASSIS[:PRIO][,CHASSIS[:PRIO]]...\n\
   rampout-del ROUTER NAME, rampout-list ROUTER\n\
 \n\
 Connection commands:\n\
   set-connection TARGET..., get-connection, del-connection\n\
-  [--bootstrap] set-ssl PRIVATE-KEY CERTIFICATE CA-CERT [PROTOCOLS [CIPHERS]]\n\
+  [--bootstrap] set-ssl PRIVATE-KEY CERTIFICATE CA-CERT\n\
+                [PROTOCOLS [CIPHERS]]\n\
   get-ssl, del-ssl\n\
 \n\
 %s\
@@ -830,8 +892,9 @@ main(int argc, char *argv[])
     }
 
     struct ovsdb_idl *idl = ovsdb_idl_create(opts.common.db, &nbrec_idl_class,
-                                             true, false);
+                                             false, false);
     ovsdb_idl_set_db_change_aware(idl, false);
+    nbctl_monitor(idl, commands, n_commands);
 
     struct ctlc_txn_hooks txn_hooks = {
         .start = nbctl_txn_start,
