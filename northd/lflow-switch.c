@@ -44,6 +44,64 @@ enum {
 /* Matches a multicast (including broadcast) Ethernet address. */
 #define MCAST_MASK "01:00:00:00:00:00/01:00:00:00:00:00"
 
+/* Appends a printf-formatted alternative to match 'm', after
+ * PIPELINE_MATCH_OR if 'm' already has one. */
+static void OVS_PRINTF_FORMAT(2, 3)
+match_or(struct ds *m, const char *format, ...)
+{
+    if (m->length) {
+        ds_put_cstr(m, PIPELINE_MATCH_OR);
+    }
+    va_list args;
+    va_start(args, format);
+    ds_put_format_valist(m, format, args);
+    va_end(args);
+}
+
+/* Compares two port tunnel keys, for qsort(). */
+static int
+compare_keys(const void *a_, const void *b_)
+{
+    const uint32_t *a = a_, *b = b_;
+    return *a < *b ? -1 : *a > *b;
+}
+
+/* The flows that drop what port security does not allow, one per
+ * direction for all of 'od''s enabled ports with port security, their
+ * keys in ascending order (so that the same ports give the same match). */
+static void
+build_port_sec_deny(struct lflow_table *table, const struct nd_datapath *od)
+{
+    uint32_t *keys = NULL;
+    size_t n = 0, allocated = 0;
+    const struct nd_port *op;
+    LIST_FOR_EACH (op, dp_node, &od->ports) {
+        if (op->enabled && op->has_port_security) {
+            if (n >= allocated) {
+                keys = x2nrealloc(keys, &allocated, sizeof *keys);
+            }
+            keys[n++] = op->tunnel_key;
+        }
+    }
+    if (!n) {
+        return;
+    }
+    qsort(keys, n, sizeof *keys, compare_keys);
+
+    struct ds in = DS_EMPTY_INITIALIZER, out = DS_EMPTY_INITIALIZER;
+    for (size_t i = 0; i < n; i++) {
+        match_or(&in, REG_INPORT"=%"PRIu32, keys[i]);
+        match_or(&out, REG_OUTPORT"=%"PRIu32, keys[i]);
+    }
+    lflow_table_add(table, &od->sb_uuid, S_SWITCH_INGRESS_PORT_SEC,
+                    PRI_PORT_SEC_DENY, ds_cstr(&in), "drop");
+    lflow_table_add(table, &od->sb_uuid, S_SWITCH_EGRESS_PORT_SEC,
+                    PRI_PORT_SEC_DENY, ds_cstr(&out), "drop");
+    ds_destroy(&in);
+    ds_destroy(&out);
+    free(keys);
+}
+
 /* Datapath-wide flows of switch 'od'. */
 void
 lflow_switch_build_datapath(struct lflow_table *table,
@@ -99,6 +157,7 @@ lflow_switch_build_datapath(struct lflow_table *table,
         lflow_table_add(table, dp, S_SWITCH_EGRESS_PORT_SEC, PRI_DEFAULT,
                         "", "output");
     }
+    build_port_sec_deny(table, od);
 }
 
 /* Formats an IPv4 address with its prefix length (omitted for /32). */
@@ -119,20 +178,6 @@ format_ipv6(const struct lport_ipv6 *ip)
     return (ip->plen == 128
             ? xstrdup(buf)
             : xasprintf("%s/%u", buf, ip->plen));
-}
-
-/* Appends a printf-formatted alternative to match 'm', after
- * PIPELINE_MATCH_OR if 'm' already has one. */
-static void OVS_PRINTF_FORMAT(2, 3)
-match_or(struct ds *m, const char *format, ...)
-{
-    if (m->length) {
-        ds_put_cstr(m, PIPELINE_MATCH_OR);
-    }
-    va_list args;
-    va_start(args, format);
-    ds_put_format_valist(m, format, args);
-    va_end(args);
 }
 
 /* The matches a port's port security builds up, one logical flow each. */
@@ -279,8 +324,8 @@ add_if_any(struct lflow_table *table, const struct uuid *dp,
 }
 
 /* Port security flows of 'op', in both directions: each direction gets
- * one flow that allows what every entry allows, and one that drops the
- * rest of the port's traffic. */
+ * one flow that allows what every entry allows; the switch's flows of
+ * build_port_sec_deny() drop the rest of the port's traffic. */
 static void
 build_port_security(struct lflow_table *table, const struct nd_port *op,
                     const struct nbrec_logical_switch_port *lsp)
@@ -316,11 +361,6 @@ build_port_security(struct lflow_table *table, const struct nd_port *op,
     ds_destroy(&m.in_nd_allow);
     ds_destroy(&m.in_nd_deny);
     ds_destroy(&m.out_allow);
-
-    lflow_table_add_format(table, dp, in, PRI_PORT_SEC_DENY, "drop",
-                           REG_INPORT"=%"PRIu32, op->tunnel_key);
-    lflow_table_add_format(table, dp, out, PRI_PORT_SEC_DENY, "drop",
-                           REG_OUTPORT"=%"PRIu32, op->tunnel_key);
 }
 
 /* ARP reply for IPv4 address 'ip' of 'mac': the request is turned into the

@@ -53,8 +53,10 @@ EOF
 # match, as the controller installs them).
 ls_uuid=$(osmotic-nbctl get Logical_Switch sw0 _uuid)
 p2_nb=$(osmotic-nbctl get Logical_Switch_Port p2 _uuid)
-[ "$(sb_select Logical_Flow '["source"]' '[["match","==","reg14=2"]]')" = \
+[ "$(sb_select Logical_Flow '["source"]' '[["priority","==",90],["table_id","==",0],["pipeline","==","ingress"]]')" = \
   "Logical_Switch_Port:$p2_nb" ] || fail "wrong source for p2's flow"
+[ "$(sb_select Logical_Flow '["source"]' '[["match","==","reg14=2"]]')" = \
+  "Logical_Switch:$ls_uuid" ] || fail "wrong source for the port security drop"
 [ "$(sb_select Logical_Flow '["source"]' '[["priority","==",70]]')" = \
   "Logical_Switch:$ls_uuid" ] || fail "wrong source for the flood flow"
 sb_lflows | python3 -c '
