@@ -14,7 +14,8 @@
 #   - new TCP connections per second (wrk, "Connection: close", against
 #     bench-httpd in the other pod), median; once as configured and once
 #     with the datapath's megaflow cache off, so that every connection's
-#     first packets take the full OpenFlow pipeline (upcalls);
+#     first packets take the full OpenFlow pipeline (upcalls); with
+#     each, the ovs-vswitchd CPU time (both hosts) per connection;
 #   - ping latency (ping -c 200 -i 0.01): average and p99;
 #   - OpenFlow flows on br-int: total over both hosts, per pod port,
 #     distinct tables holding flows, and (at the end) how many flows a
@@ -228,16 +229,35 @@ except Exception:
 ' >> "$TESTDIR/$s.iperf"
 }
 
-# measure_connrate SYSTEM FILE: one wrk run; appends the requests (= new
-# TCP connections) per second to FILE.
+# vswitchd_ticks SYSTEM: CPU time (user + system, clock ticks) used so
+# far by the ovs-vswitchd of both of SYSTEM's hosts, all threads.
+vswitchd_ticks() {
+    local p h pid total=0
+    p=$(sys_prefix "$1")
+    for h in $p-hv1 $p-hv2; do
+        pid=$(cat "$(osm_host_dir $h)/ovs-vswitchd.pid")
+        total=$(( total + $(awk '{ print $14 + $15 }' "/proc/$pid/stat") ))
+    done
+    echo $total
+}
+
+# measure_connrate SYSTEM FILE: one wrk run; appends to FILE the requests
+# (= new TCP connections) per second and the microseconds of ovs-vswitchd
+# CPU (both hosts) per connection.  CPU time per connection depends much
+# less on the machine's other load than the rate does.
 measure_connrate() {
-    local s=$1 file=$2 p out
+    local s=$1 file=$2 p out t0 t1
     p=$(sys_prefix "$s")
+    t0=$(vswitchd_ticks "$s")
     out=$(osm_pod_exec $p-p1 wrk -t1 -c8 -d"${BENCH_TIME}s" \
               -H 'Connection: close' "http://$IP2:$HTTP_PORT/" 2>&1)
+    t1=$(vswitchd_ticks "$s")
     echo "$out" >> "$TESTDIR/$s.wrk.log"
-    echo "$out" | awk '/^Requests\/sec:/ { r = $2 }
-        END { print (r == "" ? 0 : r) }' >> "$file"
+    echo "$out" | awk -v ticks=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" '
+        /^Requests\/sec:/ { r = $2 }
+        / requests in / { n = $1 }
+        END { printf "%s %.1f\n", (r == "" ? 0 : r),
+                     (n > 0 ? ticks * 1e6 / hz / n : 0) }' >> "$file"
 }
 
 # measure_connrate_upcalls SYSTEM: measure_connrate with the megaflow
@@ -395,7 +415,9 @@ report() {
         "iperf_mbps|TCP throughput, Mbit/s (median)"
         "iperf_retr|TCP retransmits per run (median)"
         "connrate|New TCP connections/s (median)"
+        "conn_cpu|  vswitchd CPU per connection, us"
         "connrate_upcalls|Same, megaflows off: upcall each (median)"
+        "conn_cpu_upcalls|  vswitchd CPU per connection, us"
         "ping_avg|Ping avg, ms"
         "ping_p99|Ping p99, ms"
         "ping_loss|Ping loss, %"
@@ -424,8 +446,8 @@ report() {
         for s in "${systems[@]}"; do
             printf '  %-8s %s; %s; %s\n' "$s" \
                 "$(cut -d' ' -f1 "$TESTDIR/$s.iperf" | xargs)" \
-                "$(xargs < "$TESTDIR/$s.connrate")" \
-                "$(xargs < "$TESTDIR/$s.connrate-upcalls")"
+                "$(cut -d' ' -f1 "$TESTDIR/$s.connrate" | xargs)" \
+                "$(cut -d' ' -f1 "$TESTDIR/$s.connrate-upcalls" | xargs)"
         done
         echo "load average (1/5/15 min):"
         printf '  %s\n' "${LOADS[@]}"
@@ -457,8 +479,12 @@ for s in "${systems[@]}"; do
     measure_ping "$s"
     RES[$s.iperf_mbps]=$(cut -d' ' -f1 "$TESTDIR/$s.iperf" | median)
     RES[$s.iperf_retr]=$(cut -d' ' -f2 "$TESTDIR/$s.iperf" | median)
-    RES[$s.connrate]=$(median < "$TESTDIR/$s.connrate")
-    RES[$s.connrate_upcalls]=$(median < "$TESTDIR/$s.connrate-upcalls")
+    RES[$s.connrate]=$(cut -d' ' -f1 "$TESTDIR/$s.connrate" | median)
+    RES[$s.conn_cpu]=$(cut -d' ' -f2 "$TESTDIR/$s.connrate" | median)
+    RES[$s.connrate_upcalls]=$(cut -d' ' -f1 "$TESTDIR/$s.connrate-upcalls" \
+                                   | median)
+    RES[$s.conn_cpu_upcalls]=$(cut -d' ' -f2 \
+                                   "$TESTDIR/$s.connrate-upcalls" | median)
 done
 for s in "${systems[@]}"; do
     measure_port_add "$s"
