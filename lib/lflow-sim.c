@@ -91,6 +91,8 @@ struct sim_ctx {
     struct flow flow;                   /* The packet. */
     const char *stage;                  /* Current stage name. */
     const struct lflow_sim_flow *lflow; /* Flow whose actions run. */
+    size_t alternative;                 /* Alternative of its match that
+                                         * matched. */
     bool forwarded;                     /* Current actions went on? */
     int depth;                          /* Nesting of resubmits. */
 };
@@ -576,6 +578,7 @@ sim_verdict(struct sim_ctx *ctx, bool delivered,
     if (!delivered) {
         v->stage = ctx->stage;
         v->flow = ctx->lflow;
+        v->alternative = ctx->alternative;
         v->reason = nullable_xstrdup(reason);
     }
 
@@ -872,8 +875,10 @@ sim_stage(struct sim_ctx *ctx, unsigned int table_id)
 
     const char *saved_stage = ctx->stage;
     const struct lflow_sim_flow *saved_lflow = ctx->lflow;
+    size_t saved_alternative = ctx->alternative;
     ctx->stage = ev->stage;
     ctx->lflow = f ? &f->pub : NULL;
+    ctx->alternative = alt;
     ctx->forwarded = false;
     if (!f) {
         sim_stage_drop(ctx, "no flow matched");
@@ -885,6 +890,7 @@ sim_stage(struct sim_ctx *ctx, unsigned int table_id)
     }
     ctx->stage = saved_stage;
     ctx->lflow = saved_lflow;
+    ctx->alternative = saved_alternative;
     ctx->forwarded = true;
 }
 
@@ -1167,7 +1173,16 @@ lflow_sim_verdict_to_string(const struct lflow_sim_verdict *v)
     }
 
     ds_put_format(&s, "dropped in %s", v->stage ? v->stage : "output");
-    if (v->flow) {
+    if (v->flow && v->flow->n_alternatives > 1) {
+        /* Only the alternative that matched: a switch-wide flow may have
+         * one per port. */
+        ds_put_format(&s, " by flow priority=%u, match=(%s) (alternative "
+                      "%"PRIuSIZE" of %"PRIuSIZE"), actions=(%s)",
+                      v->flow->priority,
+                      v->flow->alternatives[v->alternative],
+                      v->alternative + 1, v->flow->n_alternatives,
+                      v->flow->actions);
+    } else if (v->flow) {
         char *f = lflow_sim_flow_to_string(v->flow);
         ds_put_format(&s, " by flow %s", f);
         free(f);

@@ -92,6 +92,8 @@ struct lflow_sim_verdict {
     char *chassis;              /* Chassis of delivery, or NULL. */
     const char *stage;          /* Stage of the drop, or NULL. */
     const struct lflow_sim_flow *flow;  /* Flow that dropped, or NULL. */
+    size_t alternative;         /* Alternative of 'flow''s match that
+                                 * matched. */
     char *reason;               /* Why it was dropped, or NULL. */
 };
 

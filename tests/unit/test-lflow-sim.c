@@ -452,7 +452,7 @@ START_TEST(test_match_alternatives_any_one_matches)
      * alternatives; it outranks the fixture's "reg14=2" flow. */
     add_flow(&fx, P_INGRESS, 0, 60, "reg14=2,dl_src=0a:00:00:00:00:02"
              " || reg14=2,dl_src=0a:00:00:00:00:22", "next");
-    add_flow(&fx, P_INGRESS, 0, 55, "reg14=2", "drop");
+    add_flow(&fx, P_INGRESS, 0, 55, "reg14=3 || reg14=2", "drop");
 
     struct flow flow = packet_to("0a:00:00:00:00:22", "0a:00:00:00:00:03");
     struct lflow_sim_trace *t = run(&fx, fx.p2, &flow);
@@ -468,10 +468,14 @@ START_TEST(test_match_alternatives_any_one_matches)
                      "reg14=2,dl_src=0a:00:00:00:00:22");
     lflow_sim_trace_destroy(t);
 
-    /* A MAC in neither alternative falls to the drop. */
+    /* A MAC in neither alternative falls to the drop, whose verdict shows
+     * only the alternative that matched. */
     flow = packet_to("0a:00:00:00:00:33", "0a:00:00:00:00:03");
     t = run(&fx, fx.p2, &flow);
     ck_assert(!t->verdicts[0]->delivered);
+    char *v = lflow_sim_verdict_to_string(t->verdicts[0]);
+    ck_assert_msg(strstr(v, "match=(reg14=2) (alternative 2 of 2)"), "%s", v);
+    free(v);
     lflow_sim_trace_destroy(t);
 
     /* One bad alternative refuses the whole flow and is named. */
