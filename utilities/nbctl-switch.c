@@ -274,7 +274,7 @@ cmd_lsp_del(struct ctl_context *ctx)
     }
 
     const struct nbrec_logical_switch_port *child;
-    NBREC_LOGICAL_SWITCH_PORT_FOR_EACH (child, ctx->idl) {
+    NBREC_LOGICAL_SWITCH_PORT_FOR_EACH_SAFE (child, ctx->idl) {
         if (child != lsp && child->parent_name
             && !strcmp(child->parent_name, lsp->name)) {
             delete_lsp(ctx, child);

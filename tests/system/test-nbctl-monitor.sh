@@ -83,6 +83,9 @@ check_output "" osmotic-nbctl --bare --columns=name find Logical_Switch_Port \
 check_refused "lsp-del: c1: logical switch port not found" \
     osmotic-nbctl lsp-del c1
 check_output "other" sh -c "osmotic-nbctl lsp-list sw1 | sed 's/.*(\(.*\))/\1/'"
+# Also when the parent and its child were added in the same batch.
+check osmotic-nbctl lsp-add sw1 vm2 -- lsp-add sw1 c3 vm2 12 -- lsp-del vm2
+check_output "other" sh -c "osmotic-nbctl lsp-list sw1 | sed 's/.*(\(.*\))/\1/'"
 check_output "p1
 p2" sh -c "osmotic-nbctl lsp-list sw0 | sed 's/.*(\(.*\))/\1/'"
 
