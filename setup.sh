@@ -3,6 +3,8 @@
 #
 # usage: ./setup.sh build      install what is missing, then build in ./_build
 #        ./setup.sh test       build, then "make check" and "make check-system"
+#        ./setup.sh bench      build, install the reference OVN, then run
+#                              the benchmarks in tests/bench (minutes)
 #        ./setup.sh sandbox    build, then start the sandbox (see
 #                              utilities/osmotic-sandbox); further arguments
 #                              go to "osmotic-sandbox start"
@@ -27,7 +29,7 @@ die() {
 }
 
 usage() {
-    sed -n '2,12s/^# \{0,1\}//p' "$0"
+    sed -n '2,14s/^# \{0,1\}//p' "$0"
 }
 
 # Packages the build and the tests need, on Debian 12 and Ubuntu alike.
@@ -170,11 +172,9 @@ run_tests() {
     make -s check || rc=1
     echo "setup.sh: make check-system (system tests)"
     make -s check-system || rc=1
-    if [ $rc -ne 0 ]; then
-        echo "setup.sh: tests FAILED" >&2
-    else
-        echo "setup.sh: all tests passed"
-    fi
+    # No line after the system tests' "N passed, N failed": it closes the
+    # output.
+    [ $rc -eq 0 ] || echo "setup.sh: tests FAILED" >&2
     return $rc
 }
 
@@ -195,6 +195,16 @@ case $cmd in
         build
         exec "$builddir/utilities/osmotic-sandbox" start \
             --builddir="$builddir" "$@"
+        ;;
+    bench)
+        # The benchmarks compare with the reference OVN: its packages (their
+        # services are kept from starting) and the load generators.
+        install_deps
+        install_missing ovn-central ovn-host wrk sockperf
+        build
+        cd "$top" || die "cannot enter $top"
+        OSM_BUILDDIR=$builddir tests/bench/switching-vs-ovn.sh "$@" \
+            && OSM_BUILDDIR=$builddir tests/bench/northd-scale-vs-ovn.sh
         ;;
     -h|--help|help)
         usage
