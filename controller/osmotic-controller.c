@@ -23,7 +23,7 @@
 #include "controller/local-datapaths.h"
 #include "controller/ofctrl.h"
 #include "controller/physical.h"
-#include "lib/osmotic-dirs.h"
+#include "lib/daemon-files.h"
 #include "lib/osmotic-sb-idl.h"
 #include "lib/pipeline.h"
 
@@ -52,7 +52,7 @@ VLOG_DEFINE_THIS_MODULE(controller);
 /* Command-line options. */
 struct controller_options {
     char *ovs_remote;           /* Local Open_vSwitch database. */
-    char *unixctl_path;         /* Control socket (absolute name). */
+    struct daemon_files files;  /* Control socket, pid file and log. */
 };
 
 /* Everything the main loop keeps. */
@@ -109,43 +109,12 @@ usage(void)
            "syslog\n"
            "  --syslog-target=HOST:PORT  also send syslog msgs to "
            "HOST:PORT\n");
-    printf("\nFiles (defaults in Osmotic's run and log directories):\n"
-           "  --unixctl=SOCKET        control socket\n"
-           "                          (default: %s/%s.ctl)\n"
-           "  --pidfile[=FILE]        create pid file FILE\n"
-           "                          (default FILE: %s/%s.pid)\n"
-           "  --log-file[=FILE]       log to FILE\n"
-           "                          (default FILE: %s/%s.log)\n"
-           "\nOther options:\n"
+    printf("\nFiles (defaults in Osmotic's run and log directories):\n");
+    daemon_files_usage(26);
+    printf("\nOther options:\n"
            "  -h, --help              display this help message\n"
-           "  -V, --version           display version information\n",
-           osmotic_rundir(), program_name, osmotic_rundir(), program_name,
-           osmotic_logdir(), program_name);
+           "  -V, --version           display version information\n");
     exit(EXIT_SUCCESS);
-}
-
-/* --pidfile[=FILE]: by default osmotic-controller.pid in Osmotic's run
- * directory; a relative FILE is taken there too. */
-static void
-controller_set_pidfile(const char *name)
-{
-    char *file = osmotic_file_in_dir(osmotic_rundir(), name, "pid");
-    set_pidfile(file);
-    free(file);
-}
-
-/* --log-file[=FILE]: by default osmotic-controller.log in Osmotic's log
- * directory; a relative FILE is taken there too.  Exits if the file
- * cannot be opened. */
-static void
-controller_set_log_file(const char *name)
-{
-    char *file = osmotic_file_in_dir(osmotic_logdir(), name, "log");
-    int error = vlog_set_log_file(file);
-    free(file);
-    if (error) {
-        exit(EXIT_FAILURE);
-    }
 }
 
 /* Parses the command line into 'opts'; exits on bad options. */
@@ -153,9 +122,7 @@ static void
 parse_options(int argc, char *argv[], struct controller_options *opts)
 {
     enum {
-        OPT_UNIXCTL = UCHAR_MAX + 1,
-        OPT_OSM_PIDFILE,
-        OPT_OSM_LOG_FILE,
+        DAEMON_FILES_OPTION_ENUMS = UCHAR_MAX + 1,
         VLOG_OPTION_ENUMS,
         DAEMON_OPTION_ENUMS,
         SSL_OPTION_ENUMS,
@@ -163,12 +130,9 @@ parse_options(int argc, char *argv[], struct controller_options *opts)
     static const struct option long_options[] = {
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
-        {"unixctl", required_argument, NULL, OPT_UNIXCTL},
-        /* getopt_long() takes the first of two options with the same
-         * name: these two, whose defaults are in Osmotic's directories,
-         * hide those of VLOG_LONG_OPTIONS and DAEMON_LONG_OPTIONS. */
-        {"pidfile", optional_argument, NULL, OPT_OSM_PIDFILE},
-        {"log-file", optional_argument, NULL, OPT_OSM_LOG_FILE},
+        /* Before VLOG_LONG_OPTIONS and DAEMON_LONG_OPTIONS, which have
+         * options of the same names (see lib/daemon-files.h). */
+        DAEMON_FILES_LONG_OPTIONS,
         VLOG_LONG_OPTIONS,
         DAEMON_LONG_OPTIONS,
         STREAM_SSL_LONG_OPTIONS,
@@ -186,26 +150,9 @@ parse_options(int argc, char *argv[], struct controller_options *opts)
             usage();
 
         case 'V':
-            printf("%s (Osmotic) %s\n", program_name, OSMOTIC_VERSION);
-            exit(EXIT_SUCCESS);
+            daemon_files_print_version();
 
-        case OPT_UNIXCTL:
-            /* "none" (no control socket) is not a file name. */
-            free(opts->unixctl_path);
-            opts->unixctl_path = (!strcmp(optarg, "none")
-                                  ? xstrdup(optarg)
-                                  : osmotic_file_in_dir(osmotic_rundir(),
-                                                        optarg, "ctl"));
-            break;
-
-        case OPT_OSM_PIDFILE:
-            controller_set_pidfile(optarg);
-            break;
-
-        case OPT_OSM_LOG_FILE:
-            controller_set_log_file(optarg);
-            break;
-
+        DAEMON_FILES_OPTION_HANDLERS(&opts->files)
         VLOG_OPTION_HANDLERS
         DAEMON_OPTION_HANDLERS
         STREAM_SSL_OPTION_HANDLERS
@@ -224,10 +171,6 @@ parse_options(int argc, char *argv[], struct controller_options *opts)
     if (argc > 1) {
         ovs_fatal(0, "too many arguments: \"%s\" (at most one database "
                   "remote)", argv[1]);
-    }
-    if (!opts->unixctl_path) {
-        opts->unixctl_path = osmotic_file_in_dir(osmotic_rundir(), NULL,
-                                                 "ctl");
     }
     opts->ovs_remote = (argc == 1
                         ? xstrdup(argv[0])
@@ -662,9 +605,11 @@ controller_exit_cleanup(struct controller *c)
 int
 main(int argc, char *argv[])
 {
-    struct controller_options opts = { NULL, NULL };
+    struct controller_options opts = { .ovs_remote = NULL };
     struct controller c;
 
+    /* "--unixctl=none" runs the controller without a control socket. */
+    daemon_files_init(&opts.files, true);
     set_program_name(argv[0]);
     service_start(&argc, &argv);
     fatal_ignore_sigpipe();
@@ -672,7 +617,8 @@ main(int argc, char *argv[])
 
     daemonize_start(false);
     memset(&c, 0, sizeof c);
-    int retval = unixctl_server_create(opts.unixctl_path, &c.unixctl);
+    int retval = unixctl_server_create(daemon_files_unixctl(&opts.files),
+                                       &c.unixctl);
     if (retval) {
         exit(EXIT_FAILURE);
     }
@@ -729,7 +675,7 @@ main(int argc, char *argv[])
     ovsdb_idl_loop_destroy(&c.ovs_loop);
     ovsdb_idl_loop_destroy(&c.sb_loop);
     free(opts.ovs_remote);
-    free(opts.unixctl_path);
+    daemon_files_destroy(&opts.files);
     service_stop();
     return 0;
 }

@@ -2,6 +2,8 @@
 noinst_LTLIBRARIES += lib/libosmotic.la
 
 lib_libosmotic_la_SOURCES = \
+	lib/daemon-files.c \
+	lib/daemon-files.h \
 	lib/expr-ast.c \
 	lib/expr-ast.h \
 	lib/expr-check.c \

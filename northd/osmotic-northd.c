@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lib/daemon-files.h"
 #include "lib/osmotic-dirs.h"
 #include "lib/osmotic-nb-idl.h"
 #include "lib/osmotic-sb-idl.h"
@@ -42,7 +43,7 @@ VLOG_DEFINE_THIS_MODULE(osmotic_northd);
 struct northd_options {
     char *nb_db;                /* NB remote(s). */
     char *sb_db;                /* SB remote(s). */
-    char *unixctl_path;         /* Control socket, NULL for default. */
+    struct daemon_files files;  /* Control socket, pid file and log. */
 };
 
 /* After a database connection drops, the IDL keeps the old contents
@@ -114,14 +115,11 @@ usage(void)
            "  --sb-db=DATABASE   connect to SB at DATABASE\n"
            "                     (default: %s)\n"
            "                     DATABASE may be a comma-separated list of\n"
-           "                     the remotes of a clustered database\n"
-           "  --unixctl=SOCKET   control socket\n"
-           "                     (default: %s/%s.ctl)\n"
-           "  --pidfile[=FILE]   create pid file FILE\n"
-           "                     (default FILE: %s/%s.pid)\n"
-           "  --log-file[=FILE]  log to FILE\n"
-           "                     (default FILE: %s/%s.log)\n"
-           "  -p, --private-key=FILE, -c, --certificate=FILE,\n"
+           "                     the remotes of a clustered database\n",
+           program_name, program_name, osmotic_default_nb_db(),
+           osmotic_default_sb_db());
+    daemon_files_usage(21);
+    printf("  -p, --private-key=FILE, -c, --certificate=FILE,\n"
            "  -C, --ca-cert=FILE, --ssl-protocols=LIST, --ssl-ciphers=LIST\n"
            "                     SSL configuration for ssl: remotes\n"
            "  -h, --help         display this help message\n"
@@ -138,10 +136,7 @@ usage(void)
            "  -v, --verbose      set maximum verbosity level\n"
            "  --syslog-method=(libc|unix:file|udp:ip:port)\n"
            "                     specify how to send messages to syslog\n"
-           "  --syslog-target=HOST:PORT  also send syslog msgs to HOST:PORT\n",
-           program_name, program_name, osmotic_default_nb_db(),
-           osmotic_default_sb_db(), osmotic_rundir(), program_name,
-           osmotic_rundir(), program_name, osmotic_logdir(), program_name);
+           "  --syslog-target=HOST:PORT  also send syslog msgs to HOST:PORT\n");
     exit(EXIT_SUCCESS);
 }
 
@@ -168,46 +163,12 @@ check_remotes(const char *option, const char *remotes)
     free(copy);
 }
 
-/* Returns 'name' (NULL for the default, PROGRAM.SUFFIX) as an absolute
- * file name in 'dir'.  The caller frees it. */
-static char *
-file_in_dir(const char *dir, const char *name, const char *suffix)
-{
-    return (name
-            ? abs_file_name(dir, name)
-            : xasprintf("%s/%s.%s", dir, program_name, suffix));
-}
-
-/* --pidfile[=FILE]: by default osmotic-northd.pid in the run directory. */
-static void
-set_osmotic_pidfile(const char *name)
-{
-    char *file = file_in_dir(osmotic_rundir(), name, "pid");
-    set_pidfile(file);
-    free(file);
-}
-
-/* --log-file[=FILE]: by default osmotic-northd.log in the log directory.
- * Exits if the file cannot be opened. */
-static void
-set_osmotic_log_file(const char *name)
-{
-    char *file = file_in_dir(osmotic_logdir(), name, "log");
-    int error = vlog_set_log_file(file);
-    free(file);
-    if (error) {
-        exit(EXIT_FAILURE);
-    }
-}
-
 /* Parses the command line into 'opts'; exits on a bad option. */
 static void
 parse_options(int argc, char *argv[], struct northd_options *opts)
 {
     enum {
-        OPT_UNIXCTL = UCHAR_MAX + 1,
-        OPT_OSM_PIDFILE,
-        OPT_OSM_LOG_FILE,
+        DAEMON_FILES_OPTION_ENUMS = UCHAR_MAX + 1,
         SSL_OPTION_ENUMS,
         VLOG_OPTION_ENUMS,
         DAEMON_OPTION_ENUMS,
@@ -215,12 +176,9 @@ parse_options(int argc, char *argv[], struct northd_options *opts)
     static const struct option long_options[] = {
         {"nb-db", required_argument, NULL, 'd'},
         {"sb-db", required_argument, NULL, 'D'},
-        {"unixctl", required_argument, NULL, OPT_UNIXCTL},
-        /* These two come before VLOG_LONG_OPTIONS and DAEMON_LONG_OPTIONS,
-         * which have the same names, so that getopt_long() finds them
-         * first: their defaults are in Osmotic's directories. */
-        {"pidfile", optional_argument, NULL, OPT_OSM_PIDFILE},
-        {"log-file", optional_argument, NULL, OPT_OSM_LOG_FILE},
+        /* Before VLOG_LONG_OPTIONS and DAEMON_LONG_OPTIONS, which have
+         * options of the same names (see lib/daemon-files.h). */
+        DAEMON_FILES_LONG_OPTIONS,
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         VLOG_LONG_OPTIONS,
@@ -244,21 +202,11 @@ parse_options(int argc, char *argv[], struct northd_options *opts)
             free(opts->sb_db);
             opts->sb_db = xstrdup(optarg);
             break;
-        case OPT_UNIXCTL:
-            free(opts->unixctl_path);
-            opts->unixctl_path = abs_file_name(osmotic_rundir(), optarg);
-            break;
-        case OPT_OSM_PIDFILE:
-            set_osmotic_pidfile(optarg);
-            break;
-        case OPT_OSM_LOG_FILE:
-            set_osmotic_log_file(optarg);
-            break;
         case 'h':
             usage();
         case 'V':
-            printf("%s (Osmotic) %s\n", program_name, OSMOTIC_VERSION);
-            exit(EXIT_SUCCESS);
+            daemon_files_print_version();
+        DAEMON_FILES_OPTION_HANDLERS(&opts->files)
         VLOG_OPTION_HANDLERS
         DAEMON_OPTION_HANDLERS
         STREAM_SSL_OPTION_HANDLERS
@@ -535,22 +483,22 @@ northd_daemon_run(struct northd_daemon *d, struct ovsdb_idl_loop *nb_loop,
 int
 main(int argc, char *argv[])
 {
-    struct northd_options opts = { NULL, NULL, NULL };
+    struct northd_options opts = { .nb_db = NULL, .sb_db = NULL };
 
+    /* "--unixctl=none" names a file: northd always has a control socket. */
+    daemon_files_init(&opts.files, false);
     set_program_name(argv[0]);
     service_start(&argc, &argv);
     fatal_ignore_sigpipe();
     parse_options(argc, argv, &opts);
 
     daemonize_start(false);
-    if (!opts.unixctl_path) {
-        opts.unixctl_path = file_in_dir(osmotic_rundir(), NULL, "ctl");
-    }
+    const char *unixctl_path = daemon_files_unixctl(&opts.files);
     struct unixctl_server *unixctl;
-    int error = unixctl_server_create(opts.unixctl_path, &unixctl);
+    int error = unixctl_server_create(unixctl_path, &unixctl);
     if (error) {
         ovs_fatal(error, "%s: could not create control socket",
-                  opts.unixctl_path);
+                  unixctl_path);
     }
 
     struct northd_daemon d;
@@ -613,7 +561,7 @@ main(int argc, char *argv[])
     northd_destroy(&d.nd);
     free(opts.nb_db);
     free(opts.sb_db);
-    free(opts.unixctl_path);
+    daemon_files_destroy(&opts.files);
     service_stop();
     return 0;
 }

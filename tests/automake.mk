@@ -10,6 +10,7 @@ tests_unit_osmotic_unit_SOURCES = \
 	tests/unit/test-ctl-chassis.c \
 	tests/unit/test-ctl-lflow.c \
 	tests/unit/test-ctl-ofctrl.c \
+	tests/unit/test-daemon-files.c \
 	tests/unit/test-expr-eval.c \
 	tests/unit/test-expr-parse.c \
 	tests/unit/test-lflow-sim.c \

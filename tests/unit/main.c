@@ -12,6 +12,7 @@ main(void)
         ctl_chassis_suite,
         ctl_lflow_suite,
         ctl_ofctrl_suite,
+        daemon_files_suite,
         expr_eval_suite,
         expr_parse_suite,
         lflow_sim_suite,
