@@ -73,19 +73,26 @@ physical_local_port(const struct physical_ctx *ctx,
     uint32_t cookie = pb->header_.uuid.parts[0];
     int64_t dp = pb->datapath->tunnel_key;
     int64_t key = pb->tunnel_key;
+    bool secured = pb->n_port_security > 0;
 
+    /* Physical ingress sets, and output to the port sets or clears, the
+     * flags that the switch's port security drops match. */
     if (pb->enabled) {
         physical_add(flows, cookie, "table=%d,priority=100,in_port=%d,"
                      "actions=set_field:%#"PRIx64"->metadata,"
                      "set_field:%#"PRIx64"->"REG_INPORT","
-                     "set_field:%d->"REG_CT_ZONE",resubmit(,%u)",
+                     "set_field:%d->"REG_CT_ZONE",%sresubmit(,%u)",
                      OFTABLE_PHY_IN, ofp_to_u16(bl->ofport), dp, key, zone,
+                     secured ? "load:1->"REG_FLAGS"["
+                               OVS_STRINGIZE(MLF_INPORT_SECURED_BIT)"],"
+                             : "",
                      local_datapath_next_oftable(ld, P_INGRESS, -1));
     }
     physical_add(flows, cookie, "table=%d,priority=100,metadata=%#"PRIx64","
                  REG_OUTPORT"=%#"PRIx64",actions=set_field:%d->"
-                 REG_CT_ZONE",resubmit(,%u)",
-                 OFTABLE_PHY_OUT_LOCAL, dp, key, zone,
+                 REG_CT_ZONE",load:%d->"REG_FLAGS"[%d],resubmit(,%u)",
+                 OFTABLE_PHY_OUT_LOCAL, dp, key, zone, secured,
+                 MLF_OUTPORT_SECURED_BIT,
                  local_datapath_next_oftable(ld, P_EGRESS, -1));
     physical_add(flows, cookie, "table=%d,priority=110,metadata=%#"PRIx64","
                  REG_INPORT"=%#"PRIx64","REG_OUTPORT"=%#"PRIx64","
@@ -174,9 +181,13 @@ physical_mcgroup(const struct physical_ctx *ctx,
     for (size_t i = 0; i < mg->n_ports; i++) {
         const struct sbrec_port_binding *pb = mg->ports[i];
         if (shash_find(&ctx->bindings->lports, pb->logical_port)) {
+            /* Each member's copy carries that member's port security
+             * flag into egress. */
             ds_put_format(&local, "clone(set_field:%#"PRIx64"->"
-                          REG_OUTPORT",resubmit(,%u)),",
-                          pb->tunnel_key, egress);
+                          REG_OUTPORT",load:%d->"REG_FLAGS"[%d],"
+                          "resubmit(,%u)),", pb->tunnel_key,
+                          pb->n_port_security > 0, MLF_OUTPORT_SECURED_BIT,
+                          egress);
         } else {
             int tunnel = physical_tunnel(ctx, pb->chassis);
             if (tunnel && shash_add_once(&seen, pb->chassis->name, NULL)) {

@@ -672,11 +672,15 @@ sim_explain_register(const struct sim_ctx *ctx, int reg, struct ds *s)
                       reg == SIM_REG_OUTPORT ? "outport" : "inport",
                       mc ? mc->name : sim_port_name(ctx, value));
     } else if (reg == SIM_REG_FLAGS) {
-        ds_put_format(s, " (flags:%s%s)",
+        ds_put_format(s, " (flags:%s%s%s%s)",
                       value & (1u << MLF_ALLOW_LOOPBACK_BIT)
                       ? " allow-loopback" : "",
                       value & (1u << MLF_FROM_TUNNEL_BIT)
-                      ? " from-tunnel" : "");
+                      ? " from-tunnel" : "",
+                      value & (1u << MLF_INPORT_SECURED_BIT)
+                      ? " inport-secured" : "",
+                      value & (1u << MLF_OUTPORT_SECURED_BIT)
+                      ? " outport-secured" : "");
     } else if (reg == SIM_REG_COLOR) {
         uint32_t id = value & 0xff;
         const char *name = ctx->sim->colors[id];
@@ -894,6 +898,19 @@ sim_stage(struct sim_ctx *ctx, unsigned int table_id)
     ctx->forwarded = true;
 }
 
+/* Sets or clears flag 'bit' of the packet's REG_FLAGS as the physical
+ * layer does for 'port': set when the port has port security. */
+static void
+sim_set_secured(struct sim_ctx *ctx, const struct lflow_sim_port *port,
+                int bit)
+{
+    if (port && port->n_port_security) {
+        ctx->flow.regs[SIM_REG_FLAGS] |= 1u << bit;
+    } else {
+        ctx->flow.regs[SIM_REG_FLAGS] &= ~(1u << bit);
+    }
+}
+
 /* Starts pipeline 'pipeline' of 'ctx''s datapath, recording it. */
 static void
 sim_start_pipeline(struct sim_ctx *ctx, enum pipeline pipeline)
@@ -937,6 +954,7 @@ sim_patch(struct sim_ctx *ctx, const struct lflow_sim_port *port)
     next.dp = peer->dp;
     memset(next.flow.regs, 0, sizeof next.flow.regs);
     next.flow.regs[SIM_REG_INPORT] = peer->key;
+    sim_set_secured(&next, peer, MLF_INPORT_SECURED_BIT);
     next.stage = NULL;
     next.lflow = NULL;
     sim_start_pipeline(&next, P_INGRESS);
@@ -966,6 +984,7 @@ sim_unicast_output(struct sim_ctx *ctx, uint32_t outport)
         struct sim_ctx next = *ctx;
         next.stage = NULL;
         next.lflow = NULL;
+        sim_set_secured(&next, port, MLF_OUTPORT_SECURED_BIT);
         sim_start_pipeline(&next, P_EGRESS);
         return;
     }
@@ -989,6 +1008,7 @@ sim_unicast_output(struct sim_ctx *ctx, uint32_t outport)
     next.chassis = port->chassis;
     next.stage = NULL;
     next.lflow = NULL;
+    sim_set_secured(&next, port, MLF_OUTPORT_SECURED_BIT);
     sim_start_pipeline(&next, P_EGRESS);
 }
 
@@ -1119,6 +1139,7 @@ lflow_sim_run(const struct lflow_sim *sim,
     };
     memset(ctx.flow.regs, 0, sizeof ctx.flow.regs);
     ctx.flow.regs[SIM_REG_INPORT] = inport->key;
+    sim_set_secured(&ctx, inport, MLF_INPORT_SECURED_BIT);
     sim_start_pipeline(&ctx, P_INGRESS);
     return trace;
 }

@@ -64,6 +64,11 @@ enum {
 /* Bits of REG_FLAGS. */
 #define MLF_ALLOW_LOOPBACK_BIT 0   /* Output may go back out the inport. */
 #define MLF_FROM_TUNNEL_BIT 1      /* Packet arrived over a tunnel. */
+#define MLF_INPORT_SECURED_BIT 2   /* The inport has port security: set by
+                                    * physical ingress (table 0). */
+#define MLF_OUTPORT_SECURED_BIT 3  /* The outport has port security: set
+                                    * (or cleared) by physical output to
+                                    * local ports (table 31). */
 
 /* Multicast group tunnel keys (32768 and above). */
 #define MC_FLOOD_KEY 32768         /* Every enabled port of a switch. */

@@ -58,48 +58,35 @@ match_or(struct ds *m, const char *format, ...)
     va_end(args);
 }
 
-/* Compares two port tunnel keys, for qsort(). */
-static int
-compare_keys(const void *a_, const void *b_)
-{
-    const uint32_t *a = a_, *b = b_;
-    return *a < *b ? -1 : *a > *b;
-}
-
 /* The flows that drop what port security does not allow, one per
- * direction for all of 'od''s enabled ports with port security, their
- * keys in ascending order (so that the same ports give the same match). */
+ * direction for switch 'od' if any of its enabled ports has port
+ * security.  They match the pipeline flags that physical ingress and
+ * physical output to local ports set for a port with port security
+ * (MLF_INPORT_SECURED_BIT, MLF_OUTPORT_SECURED_BIT), not the ports' keys,
+ * so adding or removing a secured port leaves them as they are. */
 static void
 build_port_sec_deny(struct lflow_table *table, const struct nd_datapath *od)
 {
-    uint32_t *keys = NULL;
-    size_t n = 0, allocated = 0;
+    bool any = false;
     const struct nd_port *op;
     LIST_FOR_EACH (op, dp_node, &od->ports) {
         if (op->enabled && op->has_port_security) {
-            if (n >= allocated) {
-                keys = x2nrealloc(keys, &allocated, sizeof *keys);
-            }
-            keys[n++] = op->tunnel_key;
+            any = true;
+            break;
         }
     }
-    if (!n) {
+    if (!any) {
         return;
     }
-    qsort(keys, n, sizeof *keys, compare_keys);
 
-    struct ds in = DS_EMPTY_INITIALIZER, out = DS_EMPTY_INITIALIZER;
-    for (size_t i = 0; i < n; i++) {
-        match_or(&in, REG_INPORT"=%"PRIu32, keys[i]);
-        match_or(&out, REG_OUTPORT"=%"PRIu32, keys[i]);
-    }
-    lflow_table_add(table, &od->sb_uuid, S_SWITCH_INGRESS_PORT_SEC,
-                    PRI_PORT_SEC_DENY, ds_cstr(&in), "drop");
-    lflow_table_add(table, &od->sb_uuid, S_SWITCH_EGRESS_PORT_SEC,
-                    PRI_PORT_SEC_DENY, ds_cstr(&out), "drop");
-    ds_destroy(&in);
-    ds_destroy(&out);
-    free(keys);
+    lflow_table_add_format(table, &od->sb_uuid, S_SWITCH_INGRESS_PORT_SEC,
+                           PRI_PORT_SEC_DENY, "drop", REG_FLAGS"=%#x/%#x",
+                           1u << MLF_INPORT_SECURED_BIT,
+                           1u << MLF_INPORT_SECURED_BIT);
+    lflow_table_add_format(table, &od->sb_uuid, S_SWITCH_EGRESS_PORT_SEC,
+                           PRI_PORT_SEC_DENY, "drop", REG_FLAGS"=%#x/%#x",
+                           1u << MLF_OUTPORT_SECURED_BIT,
+                           1u << MLF_OUTPORT_SECURED_BIT);
 }
 
 /* Datapath-wide flows of switch 'od'. */

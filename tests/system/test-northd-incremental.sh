@@ -46,6 +46,36 @@ new=$(comm -13 <(echo "$lflows_before") <(echo "$lflows_after"))
     || fail "adding p3 added other flows than its own: [$new] vs [$own]"
 check_incremental_equals_full
 
+# Adding a port with port security to a switch that has one already
+# leaves every other flow of the switch as it was (same rows, same
+# UUIDs): the switch's port security drops match flags, not port keys.
+sw0_dp=$(sb_select Datapath_Binding '["_uuid"]' '[["name","==","sw0"]]')
+sw0_lflows() {
+    sb_select Logical_Flow '["_uuid","match"]' \
+        "[[\"logical_datapath\",\"==\",[\"uuid\",\"$sw0_dp\"]]]" | sort
+}
+lflows_before=$(sw0_lflows)
+check nbctl lsp-add sw0 p5 \
+    -- lsp-set-addresses p5 "0a:00:00:00:00:05 10.0.0.5" \
+    -- lsp-set-port-security p5 "0a:00:00:00:00:05 10.0.0.5"
+lflows_after=$(sw0_lflows)
+gone=$(comm -23 <(echo "$lflows_before") <(echo "$lflows_after"))
+[ -z "$gone" ] || fail "adding p5 changed other flows of sw0: $gone"
+p5=$(osmotic-nbctl get Logical_Switch_Port p5 _uuid)
+own=$(sb_select Logical_Flow '["_uuid"]' \
+          "[[\"source\",\"==\",\"Logical_Switch_Port:$p5\"]]" | sort)
+new=$(comm -13 <(echo "$lflows_before") <(echo "$lflows_after") \
+      | cut -d' ' -f1 | sort)
+[ -n "$own" ] && [ "$new" = "$own" ] \
+    || fail "adding p5 added other flows than its own: [$new] vs [$own]"
+echo "$lflows_after" \
+    | grep -q "^[^ ]* reg15=$(sb_port_key p5),dl_dst=0a:00:00:00:00:05,arp " \
+    || fail "p5 has no egress port security flow: $lflows_after"
+check_incremental_equals_full
+check nbctl lsp-del p5
+[ "$(sw0_lflows)" = "$lflows_before" ] \
+    || fail "deleting p5 did not restore sw0's flows as they were"
+
 # Changing port security, addresses, enabled state; deleting ports.
 check nbctl lsp-set-port-security p2 "0a:00:00:00:00:02 10.0.0.0/24" \
     -- lsp-set-addresses p1 "0a:00:00:00:00:11 10.0.0.11" unknown

@@ -30,10 +30,11 @@ check_lflows <<'EOF'
 ls_in_port_sec 100 dl_src=01:00:00:00:00:00/01:00:00:00:00:00 actions=drop
 ls_in_port_sec 0  actions=next
 ls_in_port_sec 90 reg14=2,dl_src=0a:00:00:00:00:02,ip,nw_src=10.0.0.2 || reg14=2,dl_src=0a:00:00:00:00:02,arp,arp_spa=10.0.0.2,arp_sha=0a:00:00:00:00:02 || reg14=2,dl_src=0a:00:00:00:00:02,udp,nw_src=0.0.0.0,nw_dst=255.255.255.255,tp_src=68,tp_dst=67 actions=next
-ls_in_port_sec 80 reg14=2 actions=drop
+ls_in_port_sec 80 reg10=0x4/0x4 actions=drop
 EOF
 check_no_lflows <<'EOF'
-ls_in_port_sec 80 reg14=1 actions=drop
+ls_in_port_sec 80 reg14=2 actions=drop
+ls_out_port_sec 80 reg15=2 actions=drop
 EOF
 check_lflows <<'EOF'
 ls_in_arp_rsp 50 arp,arp_op=1,arp_tpa=10.0.0.1 actions=move:eth_src[]->eth_dst[],set_field:0a:00:00:00:00:01->eth_src,set_field:2->arp_op,move:arp_sha[]->arp_tha[],set_field:0a:00:00:00:00:01->arp_sha,move:arp_spa[]->arp_tpa[],set_field:10.0.0.1->arp_spa,move:reg14[]->reg15[],load:1->reg10[0],output
@@ -44,7 +45,7 @@ ls_in_l2_lkup 50 dl_dst=0a:00:00:00:00:01 actions=load:1->reg15[],output
 ls_in_l2_lkup 50 dl_dst=0a:00:00:00:00:02 actions=load:2->reg15[],output
 ls_in_l2_lkup 0  actions=load:32769->reg15[],output
 ls_out_port_sec 90 reg15=2,dl_dst=0a:00:00:00:00:02,arp || reg15=2,dl_dst=0a:00:00:00:00:02,ip,nw_dst=10.0.0.2 || reg15=2,dl_dst=0a:00:00:00:00:02,ip,nw_dst=255.255.255.255 || reg15=2,dl_dst=0a:00:00:00:00:02,ip,nw_dst=224.0.0.0/4 || reg15=2,dl_dst=01:00:00:00:00:00/01:00:00:00:00:00,arp || reg15=2,dl_dst=01:00:00:00:00:00/01:00:00:00:00:00,ip,nw_dst=10.0.0.2 || reg15=2,dl_dst=01:00:00:00:00:00/01:00:00:00:00:00,ip,nw_dst=255.255.255.255 || reg15=2,dl_dst=01:00:00:00:00:00/01:00:00:00:00:00,ip,nw_dst=224.0.0.0/4 actions=output
-ls_out_port_sec 80 reg15=2 actions=drop
+ls_out_port_sec 80 reg10=0x8/0x8 actions=drop
 ls_out_port_sec 0  actions=output
 EOF
 
@@ -55,7 +56,7 @@ ls_uuid=$(osmotic-nbctl get Logical_Switch sw0 _uuid)
 p2_nb=$(osmotic-nbctl get Logical_Switch_Port p2 _uuid)
 [ "$(sb_select Logical_Flow '["source"]' '[["priority","==",90],["table_id","==",0],["pipeline","==","ingress"]]')" = \
   "Logical_Switch_Port:$p2_nb" ] || fail "wrong source for p2's flow"
-[ "$(sb_select Logical_Flow '["source"]' '[["match","==","reg14=2"]]')" = \
+[ "$(sb_select Logical_Flow '["source"]' '[["match","==","reg10=0x4/0x4"]]')" = \
   "Logical_Switch:$ls_uuid" ] || fail "wrong source for the port security drop"
 [ "$(sb_select Logical_Flow '["source"]' '[["priority","==",70]]')" = \
   "Logical_Switch:$ls_uuid" ] || fail "wrong source for the flood flow"

@@ -1,6 +1,7 @@
 #!/bin/bash
-# Port security drops a pod's packets with a spoofed MAC or IP source, and
-# a disabled port neither sends nor receives.
+# Port security drops a pod's packets with a spoofed MAC or IP source, a
+# disabled port neither sends nor receives, and adding a secured port
+# leaves the other ports' OpenFlow flows untouched.
 . "$(dirname "$0")/lib.sh"
 osm_test_init
 osm_start_central
@@ -45,4 +46,29 @@ check_ping p2 10.244.0.3
 check osmotic-nbctl --timeout=20 --wait=hv lsp-set-enabled lp1 enabled
 check_ping p1 10.244.0.2
 check_ping p3 10.244.0.1
+
+# Adding a port with port security leaves every OpenFlow flow of the other
+# ports as it was, cookie included, on the new port's host and elsewhere.
+# Only the flood group's own flows (reg15=0x8000) gain the new member.
+others() {
+    osm_flows "$1" | grep -v 'reg15=0x8000'
+}
+check osmotic-nbctl --timeout=20 --wait=hv sync
+others hv1 > "$TESTDIR/hv1.before"
+others hv2 > "$TESTDIR/hv2.before"
+osm_lsp_add sw0 lp4 0a:00:00:00:03:04 10.244.0.4
+osm_add_pod hv1 p4 0a:00:00:00:03:04 10.244.0.4/24 lp4
+check osmotic-nbctl --timeout=20 --wait=hv sync
+for hv in hv1 hv2; do
+    others $hv > "$TESTDIR/$hv.after"
+    changed=$(comm -23 "$TESTDIR/$hv.before" "$TESTDIR/$hv.after")
+    [ -z "$changed" ] || fail "adding lp4 changed flows on $hv: $changed"
+    cmp -s "$TESTDIR/$hv.before" "$TESTDIR/$hv.after" \
+        && fail "adding lp4 added no flow on $hv"
+done
+check_ping p4 10.244.0.2
+check_ping p4 10.244.0.3
+osm_pod_exec p4 ip link set eth0 address 0a:00:00:00:03:98
+check_no_ping p4 10.244.0.2
+check_no_ping p4 10.244.0.3
 echo PASS

@@ -300,7 +300,9 @@ START_TEST(test_registers_are_explained)
     struct lflow_sim_trace *t = run(&fx, fx.p1, &flow);
     ck_assert(has_event(&t->events, LSE_ACTION,
                         "(colour = elephant (2))"));
-    ck_assert(has_event(&t->events, LSE_ACTION, "(flags: allow-loopback)"));
+    /* p1 has port security: physical ingress set its flag already. */
+    ck_assert(has_event(&t->events, LSE_ACTION,
+                        "(flags: allow-loopback inport-secured)"));
     lflow_sim_trace_destroy(t);
     fixture_destroy(&fx);
 }
@@ -444,6 +446,49 @@ START_TEST(test_bad_flow_is_refused_and_named)
 }
 END_TEST
 
+START_TEST(test_port_security_flags_follow_the_ports)
+{
+    struct sim_fixture fx;
+    fixture_init(&fx);
+    /* The switch's port security drops match only the flags the physical
+     * layer sets for a port with port security (p1 here). */
+    add_flow(&fx, P_INGRESS, 0, 40, "reg10=0x4/0x4", "drop");
+    add_flow(&fx, P_EGRESS, 5, 10, "reg10=0x8/0x8", "drop");
+
+    struct flow flow = packet_to("0a:00:00:00:00:66", "0a:00:00:00:00:02");
+    struct lflow_sim_trace *t = run(&fx, fx.p1, &flow);
+    ck_assert_uint_eq(t->n_verdicts, 1);
+    char *s = lflow_sim_verdict_to_string(t->verdicts[0]);
+    ck_assert_str_eq(s, "dropped in ls_in_port_sec by flow priority=40, "
+                     "match=(reg10=0x4/0x4), actions=(drop) (source "
+                     "Logical_Switch_Port:1234): port p1 allows only "
+                     "\"0a:00:00:00:00:01 10.0.0.1\"");
+    free(s);
+    lflow_sim_trace_destroy(t);
+
+    /* From p1 with its own MAC to p2, which has no port security: the
+     * inport flag does not reach egress as the outport flag. */
+    flow = packet_to("0a:00:00:00:00:01", "0a:00:00:00:00:02");
+    t = run(&fx, fx.p1, &flow);
+    ck_assert_uint_eq(t->n_verdicts, 1);
+    ck_assert(t->verdicts[0]->delivered);
+    lflow_sim_trace_destroy(t);
+
+    /* A broadcast from p3: each copy carries its own member's flag, so
+     * only p1's copy is dropped, and its verdict names p1. */
+    flow = packet_to("0a:00:00:00:00:03", "ff:ff:ff:ff:ff:ff");
+    t = run(&fx, fx.p3, &flow);
+    ck_assert_uint_eq(t->n_verdicts, 2);
+    for (size_t i = 0; i < t->n_verdicts; i++) {
+        const struct lflow_sim_verdict *v = t->verdicts[i];
+        ck_assert_str_eq(v->port->name, v->delivered ? "p2" : "p1");
+    }
+    ck_assert(t->verdicts[0]->delivered != t->verdicts[1]->delivered);
+    lflow_sim_trace_destroy(t);
+    fixture_destroy(&fx);
+}
+END_TEST
+
 START_TEST(test_match_alternatives_any_one_matches)
 {
     struct sim_fixture fx;
@@ -547,6 +592,7 @@ lflow_sim_suite(void)
     tcase_add_test(tc, test_patch_port_continues_in_peer_datapath);
     tcase_add_test(tc, test_bad_flow_is_refused_and_named);
     tcase_add_test(tc, test_match_alternatives_any_one_matches);
+    tcase_add_test(tc, test_port_security_flags_follow_the_ports);
     tcase_add_test(tc, test_match_split_at_separator_only);
     tcase_add_test(tc, test_find_datapath_by_name_or_key);
     suite_add_tcase(s, tc);
