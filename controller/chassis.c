@@ -63,7 +63,8 @@ chassis_config_equal(const struct chassis_config *a,
     return (nullable_streq(a->system_id, b->system_id)
             && nullable_streq(a->remote, b->remote)
             && nullable_streq(a->encap_type, b->encap_type)
-            && nullable_streq(a->datapath_type, b->datapath_type));
+            && nullable_streq(a->datapath_type, b->datapath_type)
+            && a->encap_csum == b->encap_csum);
 }
 
 /* Parses 'list', a comma-separated list of IPv4 addresses (one per
@@ -102,6 +103,31 @@ chassis_config_parse_encap_ips(struct chassis_config *cfg, const char *list)
     return error;
 }
 
+/* Sets 'cfg->encap_csum' from 'value', the osmotic-encap-csum setting
+ * ("true" or "false"), or if 'value' is NULL from 'cfg->datapath_type':
+ * off for the userspace datapath ("netdev"), which computes a Geneve
+ * packet's outer UDP checksum in software over the whole packet and
+ * verifies it again on the receiving host, while the inner packet keeps
+ * its own checksums; on for the kernel datapath, where local checksum
+ * offload makes it cheap and a receiving NIC can use it to validate the
+ * inner packet.  Returns NULL on success, or a malloc'd error message
+ * naming the bad value. */
+char *
+chassis_config_parse_encap_csum(struct chassis_config *cfg,
+                                const char *value)
+{
+    if (!value) {
+        cfg->encap_csum = !cfg->datapath_type
+                          || strcmp(cfg->datapath_type, "netdev");
+    } else if (!strcmp(value, "true") || !strcmp(value, "false")) {
+        cfg->encap_csum = !strcmp(value, "true");
+    } else {
+        return xasprintf("osmotic-encap-csum: \"%s\" is not true or false",
+                         value);
+    }
+    return NULL;
+}
+
 /* Reads the controller's settings from 'ovs' into 'cfg' (which the caller
  * initialized).  Returns NULL on success, or a malloc'd error message
  * naming the missing or bad setting. */
@@ -132,11 +158,16 @@ chassis_config_from_ovs(struct chassis_config *cfg,
     if (error) {
         return error;
     }
+    cfg->datapath_type = xstrdup(smap_get_def(
+        ext, "osmotic-bridge-datapath-type", "system"));
+    error = chassis_config_parse_encap_csum(
+        cfg, smap_get(ext, "osmotic-encap-csum"));
+    if (error) {
+        return error;
+    }
     cfg->system_id = xstrdup(system_id);
     cfg->remote = xstrdup(remote);
     cfg->encap_type = xstrdup(type);
-    cfg->datapath_type = xstrdup(smap_get_def(
-        ext, "osmotic-bridge-datapath-type", "system"));
     return NULL;
 }
 

@@ -28,6 +28,8 @@ struct chassis_config {
     char *encap_ips[CHASSIS_MAX_LANES]; /* osmotic-encap-ip, by lane. */
     size_t n_encap_ips;         /* Number of lanes. */
     char *datapath_type;        /* osmotic-bridge-datapath-type. */
+    bool encap_csum;            /* osmotic-encap-csum: tunnels send an
+                                 * outer UDP checksum. */
 };
 
 void chassis_config_init(struct chassis_config *);
@@ -36,6 +38,9 @@ bool chassis_config_equal(const struct chassis_config *,
                           const struct chassis_config *);
 char *chassis_config_parse_encap_ips(struct chassis_config *,
                                      const char *list)
+    OVS_WARN_UNUSED_RESULT;
+char *chassis_config_parse_encap_csum(struct chassis_config *,
+                                      const char *value)
     OVS_WARN_UNUSED_RESULT;
 char *chassis_config_from_ovs(struct chassis_config *,
                               const struct ovsrec_open_vswitch *)

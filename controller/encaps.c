@@ -34,16 +34,19 @@ encaps_port_chassis(const struct ovsrec_port *port)
     return smap_get(&port->external_ids, ENCAPS_CHASSIS_KEY);
 }
 
-/* Fills 'opts' with the interface options of a tunnel. */
+/* Fills 'opts' with the interface options of a tunnel.  The outer IP
+ * header inherits the DSCP that the pipeline leaves in the inner one, which
+ * is how a colour's DSCP mark reaches the underlay; it costs no datapath
+ * flows while a pod's traffic keeps one DSCP. */
 static void
 encaps_tunnel_options(struct smap *opts, const char *remote_ip,
-                      const char *local_ip)
+                      const char *local_ip, bool csum)
 {
     smap_add(opts, "remote_ip", remote_ip);
     smap_add(opts, "local_ip", local_ip);
     smap_add(opts, "key", "flow");
     smap_add(opts, "tos", "inherit");
-    smap_add(opts, "csum", "true");
+    smap_add(opts, "csum", csum ? "true" : "false");
 }
 
 /* A wanted tunnel. */
@@ -78,7 +81,7 @@ encaps_collect(struct ovsdb_idl *sb_idl, const struct chassis_config *cfg,
             t->lane = e->lane;
             smap_init(&t->options);
             encaps_tunnel_options(&t->options, e->ip,
-                                  cfg->encap_ips[e->lane]);
+                                  cfg->encap_ips[e->lane], cfg->encap_csum);
             if (!shash_add_once(wanted, t->name, t)) {
                 smap_destroy(&t->options);
                 free(t);

@@ -49,10 +49,26 @@ wait_until hv1_tunnels_ok || fail "hv1 tunnels: $(tunnels hv1)"
 name=$(osm_host_vsctl hv1 --bare --columns=name find port \
            external_ids:osmotic-chassis=hv2 external_ids:osmotic-lane=1)
 [ "${#name}" -le 15 ] || fail "tunnel name $name is too long"
-opts='{csum="true", key=flow, local_ip="172.31.1.1", remote_ip="172.31.1.2",'
-opts="$opts tos=inherit}"
+# The userspace datapath sends no outer UDP checksum unless told to.
+opts='{csum="false", key=flow, local_ip="172.31.1.1",'
+opts="$opts remote_ip=\"172.31.1.2\", tos=inherit}"
 check_output "$opts" \
     osm_host_vsctl hv1 get interface "$name" options
+check osm_host_vsctl hv1 set open_vswitch . \
+    external_ids:osmotic-encap-csum=true
+csum_is() {
+    [ "$(osm_host_vsctl hv1 get interface "$name" options:csum)" = "\"$1\"" ]
+}
+wait_until csum_is true
+# A bad value is reported by name and changes no tunnel.
+check osm_host_vsctl hv1 set open_vswitch . external_ids:osmotic-encap-csum=on
+status_says() {
+    osm_ctl_appctl hv1 controller/status | grep -qF "$1"
+}
+wait_until status_says 'configuration error: osmotic-encap-csum: "on"'
+csum_is true || fail "a bad osmotic-encap-csum changed the tunnel"
+check osm_host_vsctl hv1 remove open_vswitch . external_ids osmotic-encap-csum
+wait_until csum_is false
 
 # A port of someone else's on br-int is never touched.
 check osm_host_vsctl hv1 add-port br-int other -- \

@@ -53,10 +53,47 @@ START_TEST(test_configs_compare)
     ck_assert(!chassis_config_equal(&a, &b));
     free(chassis_config_parse_encap_ips(&b, "10.0.0.1"));
     ck_assert(chassis_config_equal(&a, &b));
+    a.encap_csum = true;
+    ck_assert(!chassis_config_equal(&a, &b));
+    b.encap_csum = true;
+    ck_assert(chassis_config_equal(&a, &b));
     a.system_id = strdup("hv1");
     ck_assert(!chassis_config_equal(&a, &b));
     chassis_config_destroy(&a);
     chassis_config_destroy(&b);
+}
+END_TEST
+
+START_TEST(test_encap_csum_defaults_by_datapath_type)
+{
+    struct chassis_config cfg;
+
+    chassis_config_init(&cfg);
+    cfg.datapath_type = strdup("netdev");
+    ck_assert_ok(chassis_config_parse_encap_csum(&cfg, NULL));
+    ck_assert(!cfg.encap_csum);
+    ck_assert_ok(chassis_config_parse_encap_csum(&cfg, "true"));
+    ck_assert(cfg.encap_csum);
+    free(cfg.datapath_type);
+    cfg.datapath_type = strdup("system");
+    ck_assert_ok(chassis_config_parse_encap_csum(&cfg, NULL));
+    ck_assert(cfg.encap_csum);
+    ck_assert_ok(chassis_config_parse_encap_csum(&cfg, "false"));
+    ck_assert(!cfg.encap_csum);
+    chassis_config_destroy(&cfg);
+}
+END_TEST
+
+START_TEST(test_bad_encap_csum_is_named)
+{
+    struct chassis_config cfg;
+
+    chassis_config_init(&cfg);
+    cfg.encap_csum = true;
+    ck_assert_error(chassis_config_parse_encap_csum(&cfg, "yes"),
+                    "osmotic-encap-csum: \"yes\"");
+    ck_assert(cfg.encap_csum);
+    chassis_config_destroy(&cfg);
 }
 END_TEST
 
@@ -88,6 +125,8 @@ ctl_chassis_suite(void)
     tcase_add_test(tc, test_encap_ips_are_lanes_in_order);
     tcase_add_test(tc, test_bad_encap_ip_is_named);
     tcase_add_test(tc, test_configs_compare);
+    tcase_add_test(tc, test_encap_csum_defaults_by_datapath_type);
+    tcase_add_test(tc, test_bad_encap_csum_is_named);
     tcase_add_test(tc, test_tunnel_names_fit_and_differ);
     suite_add_tcase(s, tc);
     return s;
