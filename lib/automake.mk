@@ -15,6 +15,8 @@ lib_libosmotic_la_SOURCES = \
 	lib/expr-symtab.c \
 	lib/expr-symtab.h \
 	lib/expr.h \
+	lib/idl-pending.c \
+	lib/idl-pending.h \
 	lib/lflow-sim.c \
 	lib/lflow-sim.h \
 	lib/lport-addresses.c \

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "lib/expr.h"
+#include "lib/idl-pending.h"
 #include "lib/lport-addresses.h"
 #include "lib/osmotic-nb-idl.h"
 #include "ovsdb-idl-provider.h"
@@ -770,6 +771,30 @@ row_label(const struct ovsdb_idl_row *row)
     return xasprintf("%s "UUID_FMT, tc->name, UUID_ARGS(&row->uuid));
 }
 
+/* Returns the error for port 'port_uuid' (a row of 'port_tc') that 'row'
+ * lists although 'other' already does. */
+static char *
+owner_error(struct ovsdb_idl *idl, const struct ovsdb_idl_row *row,
+            const struct ovsdb_idl_row *other,
+            const struct ovsdb_idl_table_class *port_tc,
+            const struct uuid *port_uuid)
+{
+    /* The port may be missing from an IDL that replicates only some rows
+     * (then the IDL keeps a placeholder row without contents). */
+    const struct ovsdb_idl_row *port
+        = ovsdb_idl_get_row_for_uuid(idl, port_tc, port_uuid);
+    char *port_label = (port && port->new_datum ? row_label(port)
+                        : xasprintf("%s "UUID_FMT, port_tc->name,
+                                    UUID_ARGS(port_uuid)));
+    char *other_label = row_label(other);
+    char *error = xasprintf("ports: %s is already in %s (a port belongs to "
+                            "one %s only)", port_label, other_label,
+                            row->table->class_->name);
+    free(port_label);
+    free(other_label);
+    return error;
+}
+
 /* Checks that no other row of 'row''s table (Logical_Switch or
  * Logical_Router) lists in 'ports_col' a port that 'row' lists and did not
  * list before the open transaction: a port belongs to one switch or router
@@ -780,45 +805,37 @@ validate_sole_owner(struct ovsdb_idl *idl, const struct ovsdb_idl_row *row,
                     const struct ovsdb_idl_column *ports_col,
                     const struct ovsdb_idl_table_class *port_tc)
 {
-    const struct ovsdb_datum *mine = ovsdb_idl_read(row, ports_col);
+    /* The values as the transaction leaves them, including the ports that
+     * it inserts or deletes with mutations. */
+    struct ovsdb_datum mine;
+    idl_pending_read_set(row, ports_col, &mine);
     const struct ovsdb_datum *old
         = (row->old_datum
            ? &row->old_datum[ports_col - row->table->class_->columns]
            : NULL);
-    if (!mine->n) {
-        return NULL;
-    }
+    char *error = NULL;
     for (const struct ovsdb_idl_row *other
              = ovsdb_idl_first_row(idl, row->table->class_);
-         other; other = ovsdb_idl_next_row(other)) {
+         mine.n && other && !error; other = ovsdb_idl_next_row(other)) {
         if (other == row) {
             continue;
         }
-        const struct ovsdb_datum *theirs = ovsdb_idl_read(other, ports_col);
-        for (size_t i = 0; i < theirs->n; i++) {
+        struct ovsdb_datum theirs;
+        idl_pending_read_set(other, ports_col, &theirs);
+        for (size_t i = 0; i < theirs.n && !error; i++) {
             unsigned int pos;
-            if (ovsdb_datum_find_key(mine, &theirs->keys[i],
+            if (ovsdb_datum_find_key(&mine, &theirs.keys[i],
                                      OVSDB_TYPE_UUID, &pos)
-                && !(old && ovsdb_datum_find_key(old, &theirs->keys[i],
+                && !(old && ovsdb_datum_find_key(old, &theirs.keys[i],
                                                  OVSDB_TYPE_UUID, &pos))) {
-                const struct uuid *port_uuid = &theirs->keys[i].uuid;
-                const struct ovsdb_idl_row *port
-                    = ovsdb_idl_get_row_for_uuid(idl, port_tc, port_uuid);
-                char *port_label = (port ? row_label(port)
-                                    : xasprintf("%s "UUID_FMT, port_tc->name,
-                                                UUID_ARGS(port_uuid)));
-                char *other_label = row_label(other);
-                char *error = xasprintf("ports: %s is already in %s (a port "
-                                        "belongs to one %s only)",
-                                        port_label, other_label,
-                                        row->table->class_->name);
-                free(port_label);
-                free(other_label);
-                return error;
+                error = owner_error(idl, row, other, port_tc,
+                                    &theirs.keys[i].uuid);
             }
         }
+        ovsdb_datum_destroy(&theirs, &ports_col->type);
     }
-    return NULL;
+    ovsdb_datum_destroy(&mine, &ports_col->type);
+    return error;
 }
 
 /* Dispatches 'row' to the validator of its table. */

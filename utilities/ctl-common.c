@@ -448,10 +448,15 @@ ctlc_execute(const char *args, struct ctl_command *commands,
              const struct ctlc_txn_hooks *hooks)
 {
     unsigned int seqno = ovsdb_idl_get_seqno(idl);
+    bool fresh = false;         /* A copy the commands did not run on. */
     for (;;) {
         run_idl(idl, opts);
         if (seqno != ovsdb_idl_get_seqno(idl)) {
             seqno = ovsdb_idl_get_seqno(idl);
+            fresh = true;
+        }
+        if (fresh && (!hooks->ready || hooks->ready(idl, hooks->aux))) {
+            fresh = false;
             if (execute_once(args, commands, n_commands, idl, opts, hooks)) {
                 for (size_t i = 0; i < n_commands; i++) {
                     shash_destroy_free_data(&commands[i].options);

@@ -61,6 +61,13 @@ struct ctlc_option_hooks {
 
 /* Hooks a tool provides to ctlc_execute() around its transaction. */
 struct ctlc_txn_hooks {
+    /* Called each time the IDL has a copy of the database that the commands
+     * did not run on yet, and then again after every wake-up until it
+     * returns true: returns true to run the commands on that copy, false
+     * to wait (e.g. for rows that it asked the server to replicate).  May
+     * be NULL. */
+    bool (*ready)(struct ovsdb_idl *, void *aux);
+
     /* Called once the transaction is created, before any command runs. */
     void (*start)(struct ovsdb_idl *, struct ovsdb_idl_txn *, void *aux);
 

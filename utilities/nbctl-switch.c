@@ -94,9 +94,13 @@ cmd_ls_del(struct ctl_context *ctx)
         /* The database would delete the ports and ACLs with the switch;
          * deleting them here too lets validation see that they are
          * gone. */
-        for (size_t i = 0; i < ls->n_ports; i++) {
-            nbrec_logical_switch_port_delete(ls->ports[i]);
+        size_t n_ports;
+        const struct nbrec_logical_switch_port **ports
+            = nbctl_ls_ports(ctx->idl, ls, &n_ports);
+        for (size_t i = 0; i < n_ports; i++) {
+            nbrec_logical_switch_port_delete(ports[i]);
         }
+        free(ports);
         for (size_t i = 0; i < ls->n_acls; i++) {
             nbrec_acl_delete(ls->acls[i]);
         }
@@ -176,19 +180,6 @@ check_existing_lsp(struct ctl_context *ctx,
     }
 }
 
-/* Appends 'lsp' to the ports of 'ls'. */
-static void
-ls_add_port(const struct nbrec_logical_switch *ls,
-            const struct nbrec_logical_switch_port *lsp)
-{
-    struct nbrec_logical_switch_port **ports
-        = xmalloc((ls->n_ports + 1) * sizeof *ports);
-    memcpy(ports, ls->ports, ls->n_ports * sizeof *ports);
-    ports[ls->n_ports] = CONST_CAST(struct nbrec_logical_switch_port *, lsp);
-    nbrec_logical_switch_set_ports(ls, ports, ls->n_ports + 1);
-    free(ports);
-}
-
 /* "lsp-add SWITCH PORT [PARENT TAG]". */
 static void
 cmd_lsp_add(struct ctl_context *ctx)
@@ -235,7 +226,11 @@ cmd_lsp_add(struct ctl_context *ctx)
         nbrec_logical_switch_port_set_parent_name(new, parent);
         nbrec_logical_switch_port_set_tag_request(new, &tag, 1);
     }
-    ls_add_port(ls, new);
+    /* A mutation, not a new value for the whole set: osmotic-nbctl may
+     * replicate only some of the switch's ports, and the server keeps the
+     * others.  It also lets concurrent additions to one switch all
+     * succeed. */
+    nbrec_logical_switch_update_ports_addvalue(ls, new);
 }
 
 /* Deletes 'lsp' and takes it out of its switch. */
@@ -247,15 +242,8 @@ delete_lsp(struct ctl_context *ctx,
      * other means may list it in several: take it out of every one. */
     const struct nbrec_logical_switch *ls;
     NBREC_LOGICAL_SWITCH_FOR_EACH (ls, ctx->idl) {
-        for (size_t i = 0; i < ls->n_ports; i++) {
-            if (ls->ports[i] == lsp) {
-                size_t n;
-                struct nbrec_logical_switch_port **ports
-                    = nbctl_ptrs_without(ls->ports, ls->n_ports, lsp, &n);
-                nbrec_logical_switch_set_ports(ls, ports, n);
-                free(ports);
-                break;
-            }
+        if (nbctl_ls_has_port(ls, lsp)) {
+            nbrec_logical_switch_update_ports_delvalue(ls, lsp);
         }
     }
     nbrec_logical_switch_port_delete(lsp);
@@ -291,13 +279,16 @@ cmd_lsp_list(struct ctl_context *ctx)
     if (!nbctl_check(ctx, find_ls(ctx, ctx->argv[1], true, &ls))) {
         return;
     }
-    struct named_row *rows = xmalloc((ls->n_ports + 1) * sizeof *rows);
-    for (size_t i = 0; i < ls->n_ports; i++) {
-        rows[i] = (struct named_row) { ls->ports[i]->name,
-                                       &ls->ports[i]->header_ };
+    size_t n_ports;
+    const struct nbrec_logical_switch_port **ports
+        = nbctl_ls_ports(ctx->idl, ls, &n_ports);
+    struct named_row *rows = xmalloc((n_ports + 1) * sizeof *rows);
+    for (size_t i = 0; i < n_ports; i++) {
+        rows[i] = (struct named_row) { ports[i]->name, &ports[i]->header_ };
     }
-    print_named_rows(&ctx->output, rows, ls->n_ports);
+    print_named_rows(&ctx->output, rows, n_ports);
     free(rows);
+    free(ports);
 }
 
 /* "lsp-get-ls PORT". */
@@ -315,7 +306,8 @@ cmd_lsp_get_ls(struct ctl_context *ctx)
 /* Returns an error if two of the 'n' 'addresses' entries (or one of them
  * and an address of another port of 'ls') share a MAC or IP address. */
 static char *
-check_duplicate_addresses(const struct nbrec_logical_switch *ls,
+check_duplicate_addresses(struct ovsdb_idl *idl,
+                          const struct nbrec_logical_switch *ls,
                           const struct nbrec_logical_switch_port *self,
                           char **addresses, size_t n)
 {
@@ -324,8 +316,11 @@ check_duplicate_addresses(const struct nbrec_logical_switch *ls,
 
     /* Addresses of the other ports on the switch. */
     struct sset others = SSET_INITIALIZER(&others);
-    for (size_t i = 0; ls && i < ls->n_ports; i++) {
-        const struct nbrec_logical_switch_port *p = ls->ports[i];
+    size_t n_ports = 0;
+    const struct nbrec_logical_switch_port **ports
+        = ls ? nbctl_ls_ports(idl, ls, &n_ports) : NULL;
+    for (size_t i = 0; i < n_ports; i++) {
+        const struct nbrec_logical_switch_port *p = ports[i];
         for (size_t j = 0; p != self && j < p->n_addresses; j++) {
             struct lport_addresses la;
             char *e = lport_addresses_parse(p->addresses[j], false, &la);
@@ -360,6 +355,7 @@ check_duplicate_addresses(const struct nbrec_logical_switch *ls,
         }
         lport_addresses_destroy(&la);
     }
+    free(ports);
     sset_destroy(&seen);
     sset_destroy(&others);
     return error;
@@ -379,7 +375,8 @@ cmd_lsp_set_addresses(struct ctl_context *ctx)
         }
     }
     const struct nbrec_logical_switch *ls = nbctl_lsp_to_ls(ctx->idl, lsp);
-    if (!nbctl_check(ctx, check_duplicate_addresses(ls, lsp, ctx->argv + 2,
+    if (!nbctl_check(ctx, check_duplicate_addresses(ctx->idl, ls, lsp,
+                                                    ctx->argv + 2,
                                                     ctx->argc - 2))) {
         return;
     }

@@ -42,6 +42,15 @@ bool nbctl_switch_has_command(const struct ctl_command_syntax *);
 void nbctl_monitor_table(struct ovsdb_idl *,
                          const struct ovsdb_idl_table_class *);
 
+/* Replicating only the rows a batch names (nbctl-partial.c). */
+struct ctl_command;
+struct nbctl_partial;
+struct nbctl_partial *nbctl_partial_create(struct ovsdb_idl *,
+                                           const struct ctl_command *,
+                                           size_t n);
+bool nbctl_partial_ready(struct nbctl_partial *, struct ovsdb_idl *);
+void nbctl_partial_destroy(struct nbctl_partial *);
+
 char *nbctl_find_row(struct ctl_context *,
                      const struct ovsdb_idl_table_class *, const char *kind,
                      const char *id, bool must_exist,
@@ -53,6 +62,10 @@ char *nbctl_find_row(struct ctl_context *,
     nbctl_find_row(CTX, &nbrec_table_##TABLE, KIND, ID, MUST_EXIST,     \
                    (const struct ovsdb_idl_row **) (ROWP))
 
+bool nbctl_ls_has_port(const struct nbrec_logical_switch *,
+                       const struct nbrec_logical_switch_port *);
+const struct nbrec_logical_switch_port **nbctl_ls_ports(
+    struct ovsdb_idl *, const struct nbrec_logical_switch *, size_t *n);
 const struct nbrec_logical_switch *nbctl_lsp_to_ls(
     struct ovsdb_idl *, const struct nbrec_logical_switch_port *);
 const struct nbrec_logical_router *nbctl_lrp_to_lr(

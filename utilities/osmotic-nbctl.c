@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/idl-pending.h"
 #include "lib/nb-validate.h"
 #include "lib/osmotic-dirs.h"
 #include "lib/osmotic-nb-idl.h"
@@ -46,6 +47,7 @@ struct nbctl_options {
     enum nbctl_wait wait;       /* --wait. */
     bool force_wait;            /* The "sync" command was given. */
     struct nb_validate_counts counts; /* Row counts before the commands. */
+    struct nbctl_partial *partial; /* Rows replicated, if not all. */
 };
 
 /* Option values of osmotic-nbctl's own options. */
@@ -97,8 +99,13 @@ nbctl_find_row(struct ctl_context *ctx,
 
     struct uuid uuid;
     if (uuid_from_string(&uuid, id)) {
-        *rowp = ovsdb_idl_get_row_for_uuid(ctx->idl, tc, &uuid);
-        if (*rowp) {
+        /* The IDL keeps placeholders without contents for rows that other
+         * rows refer to but that it does not replicate, and rows that the
+         * open transaction deleted: neither counts. */
+        const struct ovsdb_idl_row *row
+            = ovsdb_idl_get_row_for_uuid(ctx->idl, tc, &uuid);
+        if (row && row->new_datum) {
+            *rowp = row;
             return NULL;
         }
     }
@@ -130,6 +137,17 @@ nbctl_find_row(struct ctl_context *ctx,
     return NULL;
 }
 
+/* Returns true if switch 'ls' lists port 'lsp', counting the ports that
+ * the open transaction added to or removed from it. */
+bool
+nbctl_ls_has_port(const struct nbrec_logical_switch *ls,
+                  const struct nbrec_logical_switch_port *lsp)
+{
+    return idl_pending_set_has_uuid(&ls->header_,
+                                    &nbrec_logical_switch_col_ports,
+                                    &lsp->header_.uuid);
+}
+
 /* Returns the logical switch that contains 'lsp', or NULL. */
 const struct nbrec_logical_switch *
 nbctl_lsp_to_ls(struct ovsdb_idl *idl,
@@ -137,13 +155,38 @@ nbctl_lsp_to_ls(struct ovsdb_idl *idl,
 {
     const struct nbrec_logical_switch *ls;
     NBREC_LOGICAL_SWITCH_FOR_EACH (ls, idl) {
-        for (size_t i = 0; i < ls->n_ports; i++) {
-            if (ls->ports[i] == lsp) {
-                return ls;
-            }
+        if (nbctl_ls_has_port(ls, lsp)) {
+            return ls;
         }
     }
     return NULL;
+}
+
+/* Returns the ports of switch 'ls' as the open transaction leaves them
+ * (ports are added and removed with mutations, which 'ls->ports' shows
+ * only after commit), in a malloc()'d array with room for at least one
+ * more, and stores their number in '*n'.  Only the ports that 'idl'
+ * replicates are included. */
+const struct nbrec_logical_switch_port **
+nbctl_ls_ports(struct ovsdb_idl *idl, const struct nbrec_logical_switch *ls,
+               size_t *n)
+{
+    struct ovsdb_datum datum;
+    idl_pending_read_set(&ls->header_, &nbrec_logical_switch_col_ports,
+                         &datum);
+    const struct nbrec_logical_switch_port **ports
+        = xmalloc((datum.n + 1) * sizeof *ports);
+    *n = 0;
+    for (size_t i = 0; i < datum.n; i++) {
+        const struct nbrec_logical_switch_port *lsp
+            = nbrec_logical_switch_port_get_for_uuid(idl,
+                                                     &datum.keys[i].uuid);
+        if (lsp && lsp->header_.new_datum) {
+            ports[(*n)++] = lsp;
+        }
+    }
+    ovsdb_datum_destroy(&datum, &nbrec_logical_switch_col_ports.type);
+    return ports;
 }
 
 /* Returns the logical router that contains 'lrp', or NULL. */
@@ -363,12 +406,16 @@ show_strings(struct ds *ds, const char *indent, const char *name,
 
 /* Appends the "show" output of switch 'ls'. */
 static void
-show_switch(struct ds *ds, const struct nbrec_logical_switch *ls)
+show_switch(struct ovsdb_idl *idl, struct ds *ds,
+            const struct nbrec_logical_switch *ls)
 {
     ds_put_format(ds, "switch "UUID_FMT" (%s)\n",
                   UUID_ARGS(&ls->header_.uuid), ls->name);
-    for (size_t i = 0; i < ls->n_ports; i++) {
-        const struct nbrec_logical_switch_port *lsp = ls->ports[i];
+    size_t n_ports;
+    const struct nbrec_logical_switch_port **ports
+        = nbctl_ls_ports(idl, ls, &n_ports);
+    for (size_t i = 0; i < n_ports; i++) {
+        const struct nbrec_logical_switch_port *lsp = ports[i];
         ds_put_format(ds, "    port %s\n", lsp->name);
         if (lsp->type[0]) {
             ds_put_format(ds, "        type: %s\n", lsp->type);
@@ -392,6 +439,7 @@ show_switch(struct ds *ds, const struct nbrec_logical_switch *ls)
             ds_put_cstr(ds, "        enabled: false\n");
         }
     }
+    free(ports);
     for (size_t i = 0; i < ls->n_load_balancer; i++) {
         ds_put_format(ds, "    load balancer %s\n",
                       ls->load_balancer[i]->name);
@@ -459,7 +507,7 @@ cmd_show(struct ctl_context *ctx)
             return;
         }
         if (ls) {
-            show_switch(&ctx->output, ls);
+            show_switch(ctx->idl, &ctx->output, ls);
         } else {
             show_router(&ctx->output, lr);
         }
@@ -468,7 +516,7 @@ cmd_show(struct ctl_context *ctx)
 
     const struct nbrec_logical_switch *ls;
     NBREC_LOGICAL_SWITCH_FOR_EACH (ls, ctx->idl) {
-        show_switch(&ctx->output, ls);
+        show_switch(ctx->idl, &ctx->output, ls);
     }
     const struct nbrec_logical_router *lr;
     NBREC_LOGICAL_ROUTER_FOR_EACH (lr, ctx->idl) {
@@ -599,6 +647,15 @@ static const struct ctl_command_syntax nbctl_db_commands[] = {
 };
 
 /* Transaction hooks. */
+
+/* Ready hook: with the fast path, waits until the replica holds every row
+ * the commands need. */
+static bool
+nbctl_txn_ready(struct ovsdb_idl *idl, void *opts_)
+{
+    struct nbctl_options *opts = opts_;
+    return !opts->partial || nbctl_partial_ready(opts->partial, idl);
+}
 
 /* Start hook: counts the rows for the validation of deletions and, with
  * --wait, bumps NB_Global.nb_cfg in the transaction. */
@@ -895,8 +952,10 @@ main(int argc, char *argv[])
                                              false, false);
     ovsdb_idl_set_db_change_aware(idl, false);
     nbctl_monitor(idl, commands, n_commands);
+    opts.partial = nbctl_partial_create(idl, commands, n_commands);
 
     struct ctlc_txn_hooks txn_hooks = {
+        .ready = nbctl_txn_ready,
         .start = nbctl_txn_start,
         .pre_commit = nbctl_txn_pre_commit,
         .post_commit = nbctl_txn_post_commit,

@@ -10,7 +10,8 @@
 #   - BENCH_PORT_ADDS single-port adds with "osmotic-nbctl --wait=sb"
 #     (median, max), the incremental compile time northd reports for them,
 #     and the same number of adds from a client that stays connected
-#     (commit to sb_cfg, without nbctl's start-up, which reads all of NB);
+#     (commit to sb_cfg, without nbctl's start-up: process, connection
+#     and the download of the rows its commands name);
 #   - a restart: its compile time and the SB transactions it made
 #     (expected 0);
 #   - SB row counts and northd's resident memory.
@@ -130,8 +131,7 @@ echo "port add with --wait=sb ($n_adds runs): median" \
 echo "northd incremental compile per port add: $(printf '%s ' "${compiles[@]}")ms"
 # The same, from a client that stays connected: each add commits the port
 # and an nb_cfg bump, then an OVSDB "wait" returns once northd has set
-# sb_cfg to it.  This is northd's latency without nbctl's start-up (which
-# reads the whole NB).
+# sb_cfg to it.  This is northd's latency without nbctl's start-up.
 python3 - "$TESTDIR/osmotic-nb.sock" "$n_adds" <<'EOF2' || fail "persistent adds failed"
 import json, socket, sys, time
 sock = socket.socket(socket.AF_UNIX)

@@ -1,0 +1,369 @@
+/*
+ * osmotic-nbctl: replicating only the rows that a batch of commands names.
+ *
+ * Without a condition, the IDL downloads every row of every table it
+ * monitors before the commands can run, which dominates the run time of a
+ * single "lsp-add" on a database with thousands of ports.  The commands
+ * that automation issues all the time name their switches and ports, so
+ * for batches made only of them (see 'partial_commands' below) osmotic-nbctl
+ * asks the server, with OVSDB conditional monitoring, for the
+ * Logical_Switch and Logical_Switch_Port rows that the batch can read and
+ * nothing else.  Other tables are replicated as the commands' prerequisites
+ * say; any other command in the batch turns this off.
+ *
+ * The rows are found in rounds, because some can only be named once others
+ * are known:
+ *
+ *   1. The switches and ports that the arguments name (by name or UUID),
+ *      and for "lsp-del", every port with a parent and every unnamed port,
+ *      which are what validation checks again when ports are deleted.
+ *
+ *   2. Then, repeatedly, until a round adds nothing:
+ *        - the switches that list a named port (or a child of a port being
+ *          deleted): its switch, and any other switch that lists it too;
+ *        - the parent of every replicated port that has one, which
+ *          validation looks up;
+ *        - with "lsp-set-addresses", every port of every replicated switch,
+ *          for the check that an IP address is used once per switch;
+ *        - with "lsp-del", the ports that NAT rules name.
+ *
+ * The commands then run on a replica that holds every row that they or the
+ * validation before commit read, so their result does not depend on the
+ * condition.  A switch's "ports" may list rows that are not replicated; the
+ * commands change that column only with mutations, which the server applies
+ * to the whole stored set.
+ */
+#include <config.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/osmotic-nb-idl.h"
+#include "utilities/nbctl.h"
+
+#include "db-ctl-base.h"
+#include "openvswitch/vlog.h"
+#include "ovsdb-data.h"
+#include "ovsdb-idl.h"
+#include "ovsdb-idl-provider.h"
+#include "sset.h"
+#include "util.h"
+#include "uuid.h"
+
+VLOG_DEFINE_THIS_MODULE(nbctl_partial);
+
+/* What a command of the fast path names and needs. */
+enum {
+    PC_SWITCH = 1 << 0,         /* argv[1] is a switch ("" when absent). */
+    PC_PORT = 1 << 1,           /* argv[1] is a port. */
+    PC_ADD = 1 << 2,            /* argv[1] switch, argv[2] port,
+                                 * argv[3] parent port. */
+    PC_DELETES = 1 << 3,        /* Deletes the port and its children. */
+    PC_OWNER = 1 << 4,          /* Looks up or changes the port's switch. */
+    PC_SWITCH_PORTS = 1 << 5,   /* Reads every port of the port's switch. */
+};
+
+/* A command that the fast path handles. */
+struct partial_command {
+    const char *name;           /* Command name. */
+    unsigned int flags;         /* PC_*. */
+};
+
+/* The commands that the fast path handles. */
+static const struct partial_command partial_commands[] = {
+    { "init", 0 },
+    { "sync", 0 },
+    { "ls-add", PC_SWITCH },
+    { "lsp-add", PC_ADD | PC_OWNER },
+    { "lsp-del", PC_PORT | PC_OWNER | PC_DELETES },
+    { "lsp-get-ls", PC_PORT | PC_OWNER },
+    { "lsp-set-addresses", PC_PORT | PC_OWNER | PC_SWITCH_PORTS },
+    { "lsp-get-addresses", PC_PORT },
+    { "lsp-set-port-security", PC_PORT },
+    { "lsp-get-port-security", PC_PORT },
+    { "lsp-get-up", PC_PORT },
+    { "lsp-set-enabled", PC_PORT },
+    { "lsp-get-enabled", PC_PORT },
+    { "lsp-set-type", PC_PORT },
+    { "lsp-get-type", PC_PORT },
+    { "lsp-set-options", PC_PORT },
+    { "lsp-get-options", PC_PORT },
+};
+
+/* The "_uuid" column, which every table has but IDL table classes do not
+ * list.  Conditions may compare it; only its name and type are used. */
+static const struct ovsdb_idl_column uuid_column = {
+    .name = "_uuid",
+    .type = OVSDB_TYPE_SCALAR_INITIALIZER(OVSDB_BASE_UUID_INIT),
+};
+
+/* The state of the fast path for one batch. */
+struct nbctl_partial {
+    struct sset switches;       /* Switch names (or UUIDs) in arguments. */
+    struct sset ports;          /* Port names (or UUIDs) in arguments. */
+    bool any_rows;              /* A command reads switches or ports. */
+    bool deletes;               /* A command deletes ports. */
+    bool owners;                /* A command needs ports' switches. */
+    bool switch_ports;          /* A command reads whole switches. */
+
+    struct ovsdb_idl_condition ls_cond;  /* Logical_Switch rows. */
+    struct ovsdb_idl_condition lsp_cond; /* Logical_Switch_Port rows. */
+    size_t n_ls_sent;           /* Clauses in 'ls_cond' as last sent. */
+    size_t n_lsp_sent;          /* Clauses in 'lsp_cond' as last sent. */
+    bool waiting;               /* A condition change is in flight. */
+    unsigned int cond_seqno;    /* Condition seqno that completes it. */
+};
+
+/* Returns the fast-path entry for 'syntax', or NULL. */
+static const struct partial_command *
+find_partial_command(const struct ctl_command_syntax *syntax)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(partial_commands); i++) {
+        if (!strcmp(partial_commands[i].name, syntax->name)) {
+            return &partial_commands[i];
+        }
+    }
+    return NULL;
+}
+
+/* Adds to 'cond' the clause "_uuid == 'uuid'". */
+static void
+add_uuid_clause(struct ovsdb_idl_condition *cond, const struct uuid *uuid)
+{
+    struct ovsdb_datum datum = {
+        .n = 1,
+        .keys = xmalloc(sizeof *datum.keys),
+    };
+    datum.keys[0].uuid = *uuid;
+    ovsdb_idl_condition_add_clause(cond, OVSDB_F_EQ, &uuid_column, &datum);
+    ovsdb_datum_destroy(&datum, &uuid_column.type);
+}
+
+/* Adds to the conditions the switches named in 'p->switches' and the ports
+ * named in 'p->ports', by name and, for an argument that is a UUID, by
+ * UUID (lookups try both). */
+static void
+add_argument_clauses(struct nbctl_partial *p)
+{
+    const char *id;
+    SSET_FOR_EACH (id, &p->switches) {
+        struct uuid uuid;
+        nbrec_logical_switch_add_clause_name(&p->ls_cond, OVSDB_F_EQ, id);
+        if (uuid_from_string(&uuid, id)) {
+            add_uuid_clause(&p->ls_cond, &uuid);
+        }
+    }
+    SSET_FOR_EACH (id, &p->ports) {
+        struct uuid uuid;
+        nbrec_logical_switch_port_add_clause_name(&p->lsp_cond, OVSDB_F_EQ,
+                                                  id);
+        if (uuid_from_string(&uuid, id)) {
+            add_uuid_clause(&p->lsp_cond, &uuid);
+        }
+    }
+    if (p->deletes) {
+        /* After a deletion, validation checks every port's name and parent
+         * again: replicate every port that could fail that check. */
+        nbrec_logical_switch_port_add_clause_name(&p->lsp_cond, OVSDB_F_EQ,
+                                                  "");
+        nbrec_logical_switch_port_add_clause_parent_name(&p->lsp_cond,
+                                                         OVSDB_F_NE, NULL);
+    }
+}
+
+/* Records what command 'c' names.  Returns false if the fast path does
+ * not handle it. */
+static bool
+add_command(struct nbctl_partial *p, const struct ctl_command *c)
+{
+    const struct partial_command *pc = find_partial_command(c->syntax);
+    if (!pc) {
+        return false;
+    }
+    if (pc->flags & PC_SWITCH) {
+        sset_add(&p->switches, c->argc > 1 ? c->argv[1] : "");
+    }
+    if (pc->flags & PC_PORT) {
+        sset_add(&p->ports, c->argv[1]);
+    }
+    if (pc->flags & PC_ADD) {
+        sset_add(&p->switches, c->argv[1]);
+        for (int i = 2; i < c->argc && i <= 3; i++) {
+            sset_add(&p->ports, c->argv[i]);
+        }
+    }
+    p->any_rows |= (pc->flags & (PC_SWITCH | PC_PORT | PC_ADD)) != 0;
+    p->deletes |= (pc->flags & PC_DELETES) != 0;
+    p->owners |= (pc->flags & PC_OWNER) != 0;
+    p->switch_ports |= (pc->flags & PC_SWITCH_PORTS) != 0;
+    return true;
+}
+
+/* Returns true if port 'lsp' is named by an argument of the batch. */
+static bool
+is_named_port(const struct nbctl_partial *p,
+              const struct nbrec_logical_switch_port *lsp)
+{
+    char uuid_s[UUID_LEN + 1];
+    snprintf(uuid_s, sizeof uuid_s, UUID_FMT,
+             UUID_ARGS(&lsp->header_.uuid));
+    return (sset_contains(&p->ports, lsp->name)
+            || sset_contains(&p->ports, uuid_s));
+}
+
+/* Adds to the conditions the rows that the replica in 'idl' shows to be
+ * needed: see the comment at the top of this file. */
+static void
+add_replica_clauses(struct nbctl_partial *p, struct ovsdb_idl *idl)
+{
+    /* The ports whose switches the commands look up or change. */
+    struct sset focus = SSET_INITIALIZER(&focus);
+    const struct nbrec_logical_switch_port *lsp;
+    NBREC_LOGICAL_SWITCH_PORT_FOR_EACH (lsp, idl) {
+        if (p->owners && is_named_port(p, lsp)) {
+            sset_add(&focus, lsp->name);
+        }
+    }
+
+    NBREC_LOGICAL_SWITCH_PORT_FOR_EACH (lsp, idl) {
+        if (sset_contains(&focus, lsp->name)
+            || (p->deletes && lsp->parent_name
+                && sset_contains(&focus, lsp->parent_name))) {
+            const struct uuid *uuid = &lsp->header_.uuid;
+            nbrec_logical_switch_add_clause_ports(
+                &p->ls_cond, OVSDB_F_INCLUDES,
+                (struct uuid **) &uuid, 1);
+        }
+        if (lsp->parent_name) {
+            nbrec_logical_switch_port_add_clause_name(&p->lsp_cond,
+                                                      OVSDB_F_EQ,
+                                                      lsp->parent_name);
+        }
+    }
+    sset_destroy(&focus);
+
+    if (p->switch_ports) {
+        const struct nbrec_logical_switch *ls;
+        NBREC_LOGICAL_SWITCH_FOR_EACH (ls, idl) {
+            /* The stored value lists every port, replicated or not. */
+            const struct ovsdb_datum *ports
+                = ovsdb_idl_read(&ls->header_,
+                                 &nbrec_logical_switch_col_ports);
+            for (size_t i = 0; i < ports->n; i++) {
+                add_uuid_clause(&p->lsp_cond, &ports->keys[i].uuid);
+            }
+        }
+    }
+
+    if (p->deletes) {
+        const struct nbrec_nat *nat;
+        NBREC_NAT_FOR_EACH (nat, idl) {
+            if (nat->logical_port) {
+                nbrec_logical_switch_port_add_clause_name(
+                    &p->lsp_cond, OVSDB_F_EQ, nat->logical_port);
+            }
+        }
+    }
+}
+
+/* Returns the number of rows of 'tc' that 'idl' replicates. */
+static size_t
+count_rows(struct ovsdb_idl *idl, const struct ovsdb_idl_table_class *tc)
+{
+    size_t n = 0;
+    for (const struct ovsdb_idl_row *row = ovsdb_idl_first_row(idl, tc);
+         row; row = ovsdb_idl_next_row(row)) {
+        n++;
+    }
+    return n;
+}
+
+/* Sends the conditions to the server if they have clauses that it has not
+ * seen, or if 'force'.  Returns true if it did. */
+static bool
+send_conditions(struct nbctl_partial *p, struct ovsdb_idl *idl, bool force)
+{
+    size_t n_ls = hmap_count(&p->ls_cond.clauses);
+    size_t n_lsp = hmap_count(&p->lsp_cond.clauses);
+    if (!force && n_ls == p->n_ls_sent && n_lsp == p->n_lsp_sent) {
+        return false;
+    }
+    unsigned int ls_seqno = ovsdb_idl_set_condition(
+        idl, &nbrec_table_logical_switch, &p->ls_cond);
+    unsigned int lsp_seqno = ovsdb_idl_set_condition(
+        idl, &nbrec_table_logical_switch_port, &p->lsp_cond);
+    p->cond_seqno = MAX(ls_seqno, lsp_seqno);
+    p->n_ls_sent = n_ls;
+    p->n_lsp_sent = n_lsp;
+    return true;
+}
+
+/* Returns a fast-path state for the 'n' 'commands' and sets the initial
+ * conditions on 'idl' (which must not have run yet), or returns NULL,
+ * leaving 'idl' alone, if a command is not one the fast path handles. */
+struct nbctl_partial *
+nbctl_partial_create(struct ovsdb_idl *idl,
+                     const struct ctl_command *commands, size_t n)
+{
+    struct nbctl_partial *p = xzalloc(sizeof *p);
+    sset_init(&p->switches);
+    sset_init(&p->ports);
+    ovsdb_idl_condition_init(&p->ls_cond);
+    ovsdb_idl_condition_init(&p->lsp_cond);
+    for (size_t i = 0; i < n; i++) {
+        if (!add_command(p, &commands[i])) {
+            nbctl_partial_destroy(p);
+            return NULL;
+        }
+    }
+    add_argument_clauses(p);
+
+    /* Conditions set before the IDL first connects go with its first
+     * monitor request, and its first contents match them.  (A condition
+     * without clauses replicates no row.) */
+    if (p->any_rows) {
+        send_conditions(p, idl, true);
+    }
+    p->waiting = false;
+    return p;
+}
+
+/* Called when 'idl' has a new copy of the database: returns true if the
+ * replica holds every row the commands need, false if it asked the server
+ * for more rows (or is still waiting for them). */
+bool
+nbctl_partial_ready(struct nbctl_partial *p, struct ovsdb_idl *idl)
+{
+    if (p->waiting) {
+        if ((int) (ovsdb_idl_get_condition_seqno(idl) - p->cond_seqno) < 0) {
+            return false;
+        }
+        p->waiting = false;
+    }
+    if (!p->any_rows) {
+        return true;
+    }
+    add_replica_clauses(p, idl);
+    if (send_conditions(p, idl, false)) {
+        p->waiting = true;
+        return false;
+    }
+    VLOG_DBG("replicating %"PRIuSIZE" logical switches and %"PRIuSIZE
+             " logical switch ports",
+             count_rows(idl, &nbrec_table_logical_switch),
+             count_rows(idl, &nbrec_table_logical_switch_port));
+    return true;
+}
+
+/* Frees 'p'.  Accepts NULL. */
+void
+nbctl_partial_destroy(struct nbctl_partial *p)
+{
+    if (p) {
+        sset_destroy(&p->switches);
+        sset_destroy(&p->ports);
+        ovsdb_idl_condition_destroy(&p->ls_cond);
+        ovsdb_idl_condition_destroy(&p->lsp_cond);
+        free(p);
+    }
+}
