@@ -27,6 +27,14 @@
  *          for the check that an IP address is used once per switch;
  *        - with "lsp-del", the ports that NAT rules name.
  *
+ * Each round that changes the Logical_Switch_Port condition makes the
+ * server scan that whole table again, so for "lsp-set-addresses", which
+ * needs the most rounds, osmotic-nbctl first asks the server, over a
+ * connection of its own and with plain "select"s, for the ports of the
+ * switches concerned, and puts them in the first condition.  That is a
+ * hint only: the rounds above still run on what the monitor returns, so a
+ * stale or failed answer costs a round, never a row.
+ *
  * The commands then run on a replica that holds every row that they or the
  * validation before commit read, so their result does not depend on the
  * condition.  A switch's "ports" may list rows that are not replicated; the
@@ -42,11 +50,18 @@
 #include "utilities/nbctl.h"
 
 #include "db-ctl-base.h"
+#include "jsonrpc.h"
+#include "openvswitch/json.h"
+#include "openvswitch/poll-loop.h"
 #include "openvswitch/vlog.h"
 #include "ovsdb-data.h"
 #include "ovsdb-idl.h"
 #include "ovsdb-idl-provider.h"
+#include "ovsdb-error.h"
+#include "socket-util.h"
 #include "sset.h"
+#include "stream.h"
+#include "timeval.h"
 #include "util.h"
 #include "uuid.h"
 
@@ -101,6 +116,8 @@ static const struct ovsdb_idl_column uuid_column = {
 struct nbctl_partial {
     struct sset switches;       /* Switch names (or UUIDs) in arguments. */
     struct sset ports;          /* Port names (or UUIDs) in arguments. */
+    struct sset added;          /* Ports that "lsp-add"s of the batch add. */
+    struct sset addr_ports;     /* Ports that "lsp-set-addresses" sets. */
     bool any_rows;              /* A command reads switches or ports. */
     bool deletes;               /* A command deletes ports. */
     bool owners;                /* A command needs ports' switches. */
@@ -186,8 +203,12 @@ add_command(struct nbctl_partial *p, const struct ctl_command *c)
     if (pc->flags & PC_PORT) {
         sset_add(&p->ports, c->argv[1]);
     }
+    if (pc->flags & PC_SWITCH_PORTS) {
+        sset_add(&p->addr_ports, c->argv[1]);
+    }
     if (pc->flags & PC_ADD) {
         sset_add(&p->switches, c->argv[1]);
+        sset_add(&p->added, c->argv[2]);
         for (int i = 2; i < c->argc && i <= 3; i++) {
             sset_add(&p->ports, c->argv[i]);
         }
@@ -298,16 +319,248 @@ send_conditions(struct nbctl_partial *p, struct ovsdb_idl *idl, bool force)
     return true;
 }
 
+/* Hint: the ports of switches, read with "select"s before the monitor
+ * starts. */
+
+/* How long the hint may take at most, in milliseconds. */
+#define HINT_MSEC 1000
+
+/* Opens a JSON-RPC connection to 'remote' and waits for it to connect
+ * until 'deadline'.  Returns NULL on failure. */
+static struct jsonrpc *
+hint_connect(const char *remote, long long int deadline)
+{
+    struct stream *stream;
+    int error = jsonrpc_stream_open(remote, &stream, DSCP_DEFAULT);
+    while (!error) {
+        error = stream_connect(stream);
+        if (error != EAGAIN) {
+            break;
+        } else if (time_msec() >= deadline) {
+            error = ETIMEDOUT;
+            break;
+        }
+        error = 0;
+        stream_connect_wait(stream);
+        poll_timer_wait_until(deadline);
+        poll_block();
+    }
+    if (error) {
+        stream_close(stream);
+        VLOG_DBG("%s: no hint (%s)", remote, ovs_strerror(error));
+        return NULL;
+    }
+    return jsonrpc_open(stream);
+}
+
+/* Sends the transaction 'ops' (which it takes) on 'rpc' and returns the
+ * result of its reply, or NULL if there is none by 'deadline' or it is an
+ * error.  The caller frees the result. */
+static struct json *
+hint_transact(struct jsonrpc *rpc, struct json *ops, long long int deadline)
+{
+    struct jsonrpc_msg *request = jsonrpc_create_request("transact", ops,
+                                                         NULL);
+    struct json *id = json_clone(request->id);
+    struct json *result = NULL;
+    int error = jsonrpc_send(rpc, request);
+    while (!error && time_msec() < deadline) {
+        struct jsonrpc_msg *reply;
+        jsonrpc_run(rpc);
+        error = jsonrpc_recv(rpc, &reply);
+        if (!error) {
+            if (reply->type == JSONRPC_REPLY && json_equal(reply->id, id)) {
+                result = json_clone(reply->result);
+                jsonrpc_msg_destroy(reply);
+                break;
+            }
+            jsonrpc_msg_destroy(reply);
+        } else if (error == EAGAIN) {
+            error = 0;
+            jsonrpc_wait(rpc);
+            jsonrpc_recv_wait(rpc);
+            poll_timer_wait_until(deadline);
+            poll_block();
+        }
+    }
+    json_destroy(id);
+    return result;
+}
+
+/* Returns a "select" of column 'column' from rows of 'table' where
+ * 'where_column' 'function' 'value' (which it takes). */
+static struct json *
+hint_select(const char *table, const char *column, const char *where_column,
+            const char *function, struct json *value)
+{
+    struct json *op = json_object_create();
+    json_object_put_string(op, "op", "select");
+    json_object_put_string(op, "table", table);
+    json_object_put(op, "where", json_array_create_1(
+                        json_array_create_3(json_string_create(where_column),
+                                            json_string_create(function),
+                                            value)));
+    json_object_put(op, "columns",
+                    json_array_create_1(json_string_create(column)));
+    return op;
+}
+
+/* Calls 'cb' with 'aux' for each UUID in column 'column' (of type 'type')
+ * of every row in every select result of 'result'. */
+static void
+hint_for_each_uuid(const struct json *result, const char *column,
+                   const struct ovsdb_type *type,
+                   void (*cb)(const struct uuid *, void *aux), void *aux)
+{
+    for (size_t i = 0; result->type == JSON_ARRAY && i < result->array.n;
+         i++) {
+        const struct json *op = result->array.elems[i];
+        const struct json *rows = (op->type == JSON_OBJECT
+                                   ? shash_find_data(json_object(op), "rows")
+                                   : NULL);
+        for (size_t j = 0; rows && rows->type == JSON_ARRAY
+                 && j < rows->array.n; j++) {
+            const struct json *row = rows->array.elems[j];
+            const struct json *value = (row->type == JSON_OBJECT
+                                        ? shash_find_data(json_object(row),
+                                                          column)
+                                        : NULL);
+            struct ovsdb_datum datum;
+            struct ovsdb_error *error = (value
+                                         ? ovsdb_datum_from_json(
+                                             &datum, type, value, NULL)
+                                         : ovsdb_error(NULL, "missing"));
+            if (error) {
+                ovsdb_error_destroy(error);
+                continue;
+            }
+            for (size_t k = 0; k < datum.n; k++) {
+                cb(&datum.keys[k].uuid, aux);
+            }
+            ovsdb_datum_destroy(&datum, type);
+        }
+    }
+}
+
+/* What the hint found. */
+struct hint {
+    struct nbctl_partial *p;    /* Gets the clauses. */
+    struct uuid *ports;         /* UUIDs of the named ports. */
+    size_t n_ports;             /* Number of 'ports'. */
+    size_t allocated_ports;     /* Allocated size of 'ports'. */
+};
+
+/* hint_for_each_uuid() callback: a port of a switch the batch reads. */
+static void
+hint_switch_port(const struct uuid *uuid, void *hint_)
+{
+    struct hint *hint = hint_;
+    add_uuid_clause(&hint->p->lsp_cond, uuid);
+}
+
+/* hint_for_each_uuid() callback: a named port, whose switch the batch
+ * reads. */
+static void
+hint_named_port(const struct uuid *uuid, void *hint_)
+{
+    struct hint *hint = hint_;
+    nbrec_logical_switch_add_clause_ports(&hint->p->ls_cond,
+                                          OVSDB_F_INCLUDES,
+                                          (struct uuid **) &uuid,
+                                          1);
+    if (hint->n_ports >= hint->allocated_ports) {
+        hint->ports = x2nrealloc(hint->ports, &hint->allocated_ports,
+                                 sizeof *hint->ports);
+    }
+    hint->ports[hint->n_ports++] = *uuid;
+}
+
+/* Adds to the conditions what the rounds would add for the switches and
+ * ports the batch names, as read with "select"s from 'remote' (a single
+ * remote: a clustered database's members are left to the IDL): the ports
+ * of the named switches, and the switches and their ports of the ports
+ * whose addresses the batch sets, unless the batch adds them (then they
+ * are new, or "lsp-add" names their switch). */
+static void
+add_hint_clauses(struct nbctl_partial *p, const char *remote,
+                 long long int deadline)
+{
+    deadline = MIN(deadline, time_msec() + HINT_MSEC);
+    if (strchr(remote, ',')) {
+        return;
+    }
+
+    struct json *ops = json_array_create_1(
+        json_string_create(nbrec_idl_class.database));
+    const char *name;
+    SSET_FOR_EACH (name, &p->switches) {
+        json_array_add(ops, hint_select("Logical_Switch", "ports", "name",
+                                        "==", json_string_create(name)));
+    }
+    SSET_FOR_EACH (name, &p->addr_ports) {
+        if (!sset_contains(&p->added, name)) {
+            json_array_add(ops, hint_select("Logical_Switch_Port", "_uuid",
+                                            "name", "==",
+                                            json_string_create(name)));
+        }
+    }
+    struct jsonrpc *rpc = (ops->array.n > 1
+                           ? hint_connect(remote, deadline) : NULL);
+    if (!rpc) {
+        json_destroy(ops);
+        return;
+    }
+
+    struct hint hint = { .p = p };
+    struct json *result = hint_transact(rpc, ops, deadline);
+    if (result) {
+        hint_for_each_uuid(result, "ports",
+                           &nbrec_logical_switch_col_ports.type,
+                           hint_switch_port, &hint);
+        hint_for_each_uuid(result, "_uuid", &uuid_column.type,
+                           hint_named_port, &hint);
+        json_destroy(result);
+    }
+
+    /* The ports of those ports' switches. */
+    if (hint.n_ports) {
+        ops = json_array_create_1(
+            json_string_create(nbrec_idl_class.database));
+        for (size_t i = 0; i < hint.n_ports; i++) {
+            struct json *uuid = json_array_create_2(
+                json_string_create("uuid"),
+                json_string_create_nocopy(
+                    xasprintf(UUID_FMT, UUID_ARGS(&hint.ports[i]))));
+            json_array_add(ops, hint_select("Logical_Switch", "ports",
+                                            "ports", "includes", uuid));
+        }
+        result = hint_transact(rpc, ops, deadline);
+        if (result) {
+            hint_for_each_uuid(result, "ports",
+                               &nbrec_logical_switch_col_ports.type,
+                               hint_switch_port, &hint);
+            json_destroy(result);
+        }
+    }
+    free(hint.ports);
+    jsonrpc_close(rpc);
+}
+
 /* Returns a fast-path state for the 'n' 'commands' and sets the initial
  * conditions on 'idl' (which must not have run yet), or returns NULL,
- * leaving 'idl' alone, if a command is not one the fast path handles. */
+ * leaving 'idl' alone, if a command is not one the fast path handles.
+ * 'remote' is the database of 'idl', 'deadline' the time_msec() at which
+ * the caller gives up. */
 struct nbctl_partial *
 nbctl_partial_create(struct ovsdb_idl *idl,
-                     const struct ctl_command *commands, size_t n)
+                     const struct ctl_command *commands, size_t n,
+                     const char *remote, long long int deadline)
 {
     struct nbctl_partial *p = xzalloc(sizeof *p);
     sset_init(&p->switches);
     sset_init(&p->ports);
+    sset_init(&p->added);
+    sset_init(&p->addr_ports);
     ovsdb_idl_condition_init(&p->ls_cond);
     ovsdb_idl_condition_init(&p->lsp_cond);
     for (size_t i = 0; i < n; i++) {
@@ -317,6 +570,9 @@ nbctl_partial_create(struct ovsdb_idl *idl,
         }
     }
     add_argument_clauses(p);
+    if (p->switch_ports) {
+        add_hint_clauses(p, remote, deadline);
+    }
 
     /* Conditions set before the IDL first connects go with its first
      * monitor request, and its first contents match them.  (A condition
@@ -362,6 +618,8 @@ nbctl_partial_destroy(struct nbctl_partial *p)
     if (p) {
         sset_destroy(&p->switches);
         sset_destroy(&p->ports);
+        sset_destroy(&p->added);
+        sset_destroy(&p->addr_ports);
         ovsdb_idl_condition_destroy(&p->ls_cond);
         ovsdb_idl_condition_destroy(&p->lsp_cond);
         free(p);

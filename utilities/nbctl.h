@@ -47,7 +47,8 @@ struct ctl_command;
 struct nbctl_partial;
 struct nbctl_partial *nbctl_partial_create(struct ovsdb_idl *,
                                            const struct ctl_command *,
-                                           size_t n);
+                                           size_t n, const char *remote,
+                                           long long int deadline);
 bool nbctl_partial_ready(struct nbctl_partial *, struct ovsdb_idl *);
 void nbctl_partial_destroy(struct nbctl_partial *);
 

@@ -952,7 +952,9 @@ main(int argc, char *argv[])
                                              false, false);
     ovsdb_idl_set_db_change_aware(idl, false);
     nbctl_monitor(idl, commands, n_commands);
-    opts.partial = nbctl_partial_create(idl, commands, n_commands);
+    opts.partial = nbctl_partial_create(idl, commands, n_commands,
+                                        opts.common.db,
+                                        opts.common.deadline);
 
     struct ctlc_txn_hooks txn_hooks = {
         .ready = nbctl_txn_ready,

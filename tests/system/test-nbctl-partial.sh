@@ -40,6 +40,11 @@ check_output "0 logical switches and 1 logical switch ports" \
     replicated lsp-get-addresses s2-p1
 check_output "1 logical switches and 5 logical switch ports" \
     replicated lsp-set-addresses n1 "0a:00:00:00:01:05 10.0.1.5"
+# The same rows when the server is given as a list of remotes, where
+# osmotic-nbctl does not look the switch's ports up beforehand.
+check_output "1 logical switches and 5 logical switch ports" \
+    replicated --db="$OSMOTIC_NB_DB,$OSMOTIC_NB_DB" lsp-set-addresses n1 \
+    "0a:00:00:00:01:05 10.0.1.5"
 # Other commands still read the whole database.
 check_output "" replicated lsp-list s1
 
