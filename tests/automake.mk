@@ -13,6 +13,7 @@ tests_unit_osmotic_unit_SOURCES = \
 	tests/unit/test-daemon-files.c \
 	tests/unit/test-expr-eval.c \
 	tests/unit/test-expr-parse.c \
+	tests/unit/test-idl-pending.c \
 	tests/unit/test-lflow-sim.c \
 	tests/unit/test-lflow-table.c \
 	tests/unit/test-lport-addresses.c \

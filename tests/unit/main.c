@@ -15,6 +15,7 @@ main(void)
         daemon_files_suite,
         expr_eval_suite,
         expr_parse_suite,
+        idl_pending_suite,
         lflow_sim_suite,
         lflow_table_suite,
         lport_addresses_suite,

@@ -14,6 +14,7 @@ Suite *ctl_ofctrl_suite(void);
 Suite *daemon_files_suite(void);
 Suite *expr_eval_suite(void);
 Suite *expr_parse_suite(void);
+Suite *idl_pending_suite(void);
 Suite *lflow_sim_suite(void);
 Suite *lflow_table_suite(void);
 Suite *lport_addresses_suite(void);
