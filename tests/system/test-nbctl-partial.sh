@@ -64,7 +64,8 @@ s2-p4" port_names s2
 check_output 14 nb_count Logical_Switch_Port
 
 # The same refusals as with the whole database, and nothing changed.
-check_refused "lsp-add: s2-p1: a logical switch port with this name already exists" \
+check_refused \
+    "lsp-add: s2-p1: a logical switch port with this name already exists" \
     osmotic-nbctl lsp-add s1 s2-p1
 check_refused "lsp-add: nosw: logical switch not found" \
     osmotic-nbctl lsp-add nosw n3
@@ -153,7 +154,8 @@ check osmotic-nbctl lsp-del s3-p3
 p4=$(osmotic-nbctl --bare --columns=_uuid find Logical_Switch_Port \
      name=s3-p4)
 ovsdb-client transact "$OSMOTIC_NB_DB" '["Osmotic_Northbound",
-    {"op": "mutate", "table": "Logical_Switch", "where": [["name", "==", "s1"]],
+    {"op": "mutate", "table": "Logical_Switch",
+     "where": [["name", "==", "s1"]],
      "mutations": [["ports", "insert", ["uuid", "'"$p4"'"]]]}]' >/dev/null \
     || fail "transact failed"
 check_output "n1
@@ -161,6 +163,7 @@ n2
 s1-p3
 s1-p4
 s3-p4" port_names s1
+# (Either owner may be named.)
 check_refused "s3-p4: port already exists on logical switch s" \
     osmotic-nbctl --may-exist lsp-add s2 s3-p4
 check osmotic-nbctl lsp-del s3-p4
