@@ -90,9 +90,24 @@ build_port_sec_deny(struct lflow_table *table, const struct nd_datapath *od)
 }
 
 /* Datapath-wide flows of switch 'od'. */
+static void build_port_buckets(struct lflow_table *,
+                               const struct nd_datapath *,
+                               struct ovsdb_idl *nb_idl);
+
+/* Flows of switch 'od' owned by the switch: the datapath-wide ones, and
+ * the flows its ports share.  A port's flows whose priority and actions
+ * are the same for every port (port security allows, disabled-port drops,
+ * its own-address ARP/ND requests) are not one logical flow per port:
+ * the ports are grouped in buckets of LFLOW_SWITCH_BUCKET_PORTS
+ * consecutive tunnel keys, and each bucket has one flow per priority and
+ * actions, with the alternatives of its ports in key order.  This keeps SB
+ * small (a switch of 100 secured ports has 21 such flows, not 300),
+ * while a port add or delete rewrites only its bucket's flows.  The
+ * ports' NB rows are read from 'nb_idl'. */
 void
 lflow_switch_build_datapath(struct lflow_table *table,
-                            const struct nd_datapath *od)
+                            const struct nd_datapath *od,
+                            struct ovsdb_idl *nb_idl)
 {
     const struct uuid *dp = &od->sb_uuid;
     bool arp_rsp = false, nd_rsp = false, unknown = false, out_sec = false;
@@ -145,6 +160,7 @@ lflow_switch_build_datapath(struct lflow_table *table,
                         "", "output");
     }
     build_port_sec_deny(table, od);
+    build_port_buckets(table, od, nb_idl);
 }
 
 /* Formats an IPv4 address with its prefix length (omitted for /32). */
@@ -167,12 +183,18 @@ format_ipv6(const struct lport_ipv6 *ip)
             : xasprintf("%s/%u", buf, ip->plen));
 }
 
-/* The matches a port's port security builds up, one logical flow each. */
+/* The matches of the flows that a bucket of ports (see
+ * lflow_switch_build_datapath()) shares: the flows whose priority and
+ * actions are the same for every port, one logical flow each, with one
+ * group of alternatives per port. */
 struct port_sec_matches {
-    struct ds in_allow;         /* Ingress: what the port may send. */
+    struct ds in_allow;         /* Ingress: what a port may send. */
     struct ds in_nd_allow;      /* Ingress: neighbor discovery it may send. */
     struct ds in_nd_deny;       /* Ingress: any other neighbor discovery. */
-    struct ds out_allow;        /* Egress: what the port may receive. */
+    struct ds out_allow;        /* Egress: what a port may receive. */
+    struct ds in_disabled;      /* Ingress: disabled ports. */
+    struct ds out_disabled;     /* Egress: disabled ports. */
+    struct ds arp_own;          /* A port asking for its own address. */
 };
 
 /* Ingress IPv6 port security of one "MAC IPv6..." entry 'ps' of port
@@ -262,27 +284,31 @@ build_in_port_sec(struct port_sec_matches *m, uint32_t key,
 }
 
 /* Egress port security of one "MAC [IP...]" entry of port 'key', for
- * destination MAC match 'dl_dst' (the port's MAC or multicast). */
+ * destination MAC match 'dl_dst' (the port's MAC or multicast), or for
+ * any destination MAC if 'dl_dst' is NULL. */
 static void
 build_out_port_sec_dst(struct port_sec_matches *m, uint32_t key,
                        const struct lport_addresses *ps, const char *dl_dst)
 {
+    struct ds prefix = DS_EMPTY_INITIALIZER;
+    ds_put_format(&prefix, REG_OUTPORT"=%"PRIu32, key);
+    if (dl_dst) {
+        ds_put_format(&prefix, ",dl_dst=%s", dl_dst);
+    }
+    const char *p = ds_cstr(&prefix);
+
     if (!ps->n_ipv4 && !ps->n_ipv6) {
-        match_or(&m->out_allow, REG_OUTPORT"=%"PRIu32",dl_dst=%s",
-                 key, dl_dst);
-        return;
+        match_or(&m->out_allow, "%s", p);
     }
     if (ps->n_ipv4) {
         static const char *const extra[] = { "255.255.255.255",
                                              "224.0.0.0/4" };
-        match_or(&m->out_allow, REG_OUTPORT"=%"PRIu32",dl_dst=%s,arp",
-                 key, dl_dst);
+        match_or(&m->out_allow, "%s,arp", p);
         for (size_t i = 0; i < ps->n_ipv4 + ARRAY_SIZE(extra); i++) {
             char *ip = (i < ps->n_ipv4
                         ? format_ipv4(&ps->ipv4[i])
                         : xstrdup(extra[i - ps->n_ipv4]));
-            match_or(&m->out_allow, REG_OUTPORT"=%"PRIu32",dl_dst=%s,ip,"
-                     "nw_dst=%s", key, dl_dst, ip);
+            match_or(&m->out_allow, "%s,ip,nw_dst=%s", p, ip);
             free(ip);
         }
     }
@@ -292,11 +318,11 @@ build_out_port_sec_dst(struct port_sec_matches *m, uint32_t key,
             char *ip = (i < ps->n_ipv6
                         ? format_ipv6(&ps->ipv6[i])
                         : xstrdup(extra[i - ps->n_ipv6]));
-            match_or(&m->out_allow, REG_OUTPORT"=%"PRIu32",dl_dst=%s,ipv6,"
-                     "ipv6_dst=%s", key, dl_dst, ip);
+            match_or(&m->out_allow, "%s,ipv6,ipv6_dst=%s", p, ip);
             free(ip);
         }
     }
+    ds_destroy(&prefix);
 }
 
 /* Adds a logical flow for match 'm' unless it is empty. */
@@ -310,18 +336,14 @@ add_if_any(struct lflow_table *table, const struct uuid *dp,
     }
 }
 
-/* Port security flows of 'op', in both directions: each direction gets
- * one flow that allows what every entry allows; the switch's flows of
- * build_port_sec_deny() drop the rest of the port's traffic. */
+/* Appends the port security alternatives of 'op', in both directions, to
+ * 'm'.  Egress checks the destination MAC only for a port that also
+ * receives unknown unicast: any other port gets only its own unicast
+ * (from L2 lookup) and broadcast/multicast (flooding). */
 static void
-build_port_security(struct lflow_table *table, const struct nd_port *op,
+build_port_security(struct port_sec_matches *m, const struct nd_port *op,
                     const struct nbrec_logical_switch_port *lsp)
 {
-    const struct uuid *dp = &op->dp->sb_uuid;
-    struct port_sec_matches m = {
-        DS_EMPTY_INITIALIZER, DS_EMPTY_INITIALIZER, DS_EMPTY_INITIALIZER,
-        DS_EMPTY_INITIALIZER,
-    };
     for (size_t i = 0; i < lsp->n_port_security; i++) {
         struct lport_addresses ps;
         char *error = lport_addresses_parse(lsp->port_security[i], true, &ps);
@@ -331,23 +353,17 @@ build_port_security(struct lflow_table *table, const struct nd_port *op,
             free(error);
             continue;
         }
-        char mac[ETH_ADDR_STRLEN + 1];
-        snprintf(mac, sizeof mac, ETH_ADDR_FMT, ETH_ADDR_ARGS(ps.ea));
-        build_in_port_sec(&m, op->tunnel_key, &ps);
-        build_out_port_sec_dst(&m, op->tunnel_key, &ps, mac);
-        build_out_port_sec_dst(&m, op->tunnel_key, &ps, MCAST_MASK);
+        build_in_port_sec(m, op->tunnel_key, &ps);
+        if (op->has_unknown) {
+            char mac[ETH_ADDR_STRLEN + 1];
+            snprintf(mac, sizeof mac, ETH_ADDR_FMT, ETH_ADDR_ARGS(ps.ea));
+            build_out_port_sec_dst(m, op->tunnel_key, &ps, mac);
+            build_out_port_sec_dst(m, op->tunnel_key, &ps, MCAST_MASK);
+        } else {
+            build_out_port_sec_dst(m, op->tunnel_key, &ps, NULL);
+        }
         lport_addresses_destroy(&ps);
     }
-    enum pipeline_stage in = S_SWITCH_INGRESS_PORT_SEC;
-    enum pipeline_stage out = S_SWITCH_EGRESS_PORT_SEC;
-    add_if_any(table, dp, in, PRI_PORT_SEC_ND_ALLOW, &m.in_nd_allow, "next");
-    add_if_any(table, dp, in, PRI_PORT_SEC_ND_DENY, &m.in_nd_deny, "drop");
-    add_if_any(table, dp, in, PRI_PORT_SEC_ALLOW, &m.in_allow, "next");
-    add_if_any(table, dp, out, PRI_PORT_SEC_ALLOW, &m.out_allow, "output");
-    ds_destroy(&m.in_allow);
-    ds_destroy(&m.in_nd_allow);
-    ds_destroy(&m.in_nd_deny);
-    ds_destroy(&m.out_allow);
 }
 
 /* ARP reply for IPv4 address 'ip' of 'mac': the request is turned into the
@@ -396,16 +412,17 @@ build_nd_reply(struct lflow_table *table, const struct uuid *dp,
 }
 
 /* L2 lookup and ARP/ND responder flows of the addresses of 'op': one L2
- * lookup flow for all of its MACs, one flow that lets the port's requests
- * for its own addresses pass unanswered, one ARP reply per IPv4 address
- * and one ND reply per IPv6 address. */
+ * lookup flow for all of its MACs, one ARP reply per IPv4 address and one
+ * ND reply per IPv6 address.  With 'own', only appends to it the
+ * alternatives that let the port's requests for its own addresses pass
+ * unanswered, and adds no flow. */
 static void
 build_port_addresses(struct lflow_table *table, const struct nd_port *op,
-                     const struct nbrec_logical_switch_port *lsp)
+                     const struct nbrec_logical_switch_port *lsp,
+                     struct ds *own)
 {
     const struct uuid *dp = &op->dp->sb_uuid;
     struct ds l2 = DS_EMPTY_INITIALIZER;
-    struct ds own = DS_EMPTY_INITIALIZER;
     for (size_t i = 0; i < lsp->n_addresses; i++) {
         const char *a = lsp->addresses[i];
         if (!strcmp(a, "unknown") || !strcmp(a, "router")
@@ -415,7 +432,9 @@ build_port_addresses(struct lflow_table *table, const struct nd_port *op,
         struct lport_addresses la;
         char *error = lport_addresses_parse(a, false, &la);
         if (error) {
-            VLOG_WARN_RL(&rl, "%s: bad address: %s", lsp->name, error);
+            if (!own) {
+                VLOG_WARN_RL(&rl, "%s: bad address: %s", lsp->name, error);
+            }
             free(error);
             continue;
         }
@@ -424,23 +443,27 @@ build_port_addresses(struct lflow_table *table, const struct nd_port *op,
         match_or(&l2, "dl_dst=%s", mac);
         for (size_t j = 0; j < la.n_ipv4; j++) {
             char *ip = format_ipv4(&la.ipv4[j]);
-            match_or(&own, REG_INPORT"=%"PRIu32",arp,arp_op=1,arp_tpa=%s",
-                     op->tunnel_key, ip);
-            build_arp_reply(table, dp, mac, ip);
+            if (own) {
+                match_or(own, REG_INPORT"=%"PRIu32",arp,arp_op=1,arp_tpa=%s",
+                         op->tunnel_key, ip);
+            } else {
+                build_arp_reply(table, dp, mac, ip);
+            }
             free(ip);
         }
         for (size_t j = 0; j < la.n_ipv6; j++) {
             char *ip = format_ipv6(&la.ipv6[j]);
-            match_or(&own, REG_INPORT"=%"PRIu32","ND_NS",nd_target=%s",
-                     op->tunnel_key, ip);
-            build_nd_reply(table, dp, mac, ip);
+            if (own) {
+                match_or(own, REG_INPORT"=%"PRIu32","ND_NS",nd_target=%s",
+                         op->tunnel_key, ip);
+            } else {
+                build_nd_reply(table, dp, mac, ip);
+            }
             free(ip);
         }
         lport_addresses_destroy(&la);
     }
-    add_if_any(table, dp, S_SWITCH_INGRESS_ARP_RSP, PRI_ARP_OWN, &own,
-               "next");
-    if (l2.length) {
+    if (l2.length && !own) {
         char *actions = xasprintf("load:%"PRIu32"->"REG_OUTPORT"[],output",
                                   op->tunnel_key);
         lflow_table_add(table, dp, S_SWITCH_INGRESS_L2_LKUP, PRI_L2_UNICAST,
@@ -448,26 +471,114 @@ build_port_addresses(struct lflow_table *table, const struct nd_port *op,
         free(actions);
     }
     ds_destroy(&l2);
-    ds_destroy(&own);
 }
 
-/* Flows of switch port 'op' whose NB row is 'lsp'. */
+/* Flows of switch port 'op' whose NB row is 'lsp': the ones whose actions
+ * name the port or its addresses.  The port's other flows belong to its
+ * bucket (see lflow_switch_build_datapath()). */
 void
 lflow_switch_build_port(struct lflow_table *table, const struct nd_port *op,
                         const struct nbrec_logical_switch_port *lsp)
 {
-    const struct uuid *dp = &op->dp->sb_uuid;
+    if (op->enabled) {
+        build_port_addresses(table, op, lsp, NULL);
+    }
+}
+
+/* Appends the alternatives of port 'op' (NB row 'lsp') to the flows of
+ * its bucket, 'm'. */
+static void
+build_bucket_port(struct port_sec_matches *m, const struct nd_port *op,
+                  const struct nbrec_logical_switch_port *lsp)
+{
     if (!op->enabled) {
-        lflow_table_add_format(table, dp, S_SWITCH_INGRESS_PORT_SEC,
-                               PRI_PORT_SEC_DROP, "drop",
-                               REG_INPORT"=%"PRIu32, op->tunnel_key);
-        lflow_table_add_format(table, dp, S_SWITCH_EGRESS_PORT_SEC,
-                               PRI_PORT_SEC_DROP, "drop",
-                               REG_OUTPORT"=%"PRIu32, op->tunnel_key);
+        match_or(&m->in_disabled, REG_INPORT"=%"PRIu32, op->tunnel_key);
+        match_or(&m->out_disabled, REG_OUTPORT"=%"PRIu32, op->tunnel_key);
         return;
     }
     if (op->has_port_security) {
-        build_port_security(table, op, lsp);
+        build_port_security(m, op, lsp);
     }
-    build_port_addresses(table, op, lsp);
+    build_port_addresses(NULL, op, lsp, &m->arp_own);
+}
+
+/* Adds the flows of one bucket of ports, 'm', to datapath 'dp', and
+ * empties 'm'. */
+static void
+add_bucket_flows(struct lflow_table *table, const struct uuid *dp,
+                 struct port_sec_matches *m)
+{
+    enum pipeline_stage in = S_SWITCH_INGRESS_PORT_SEC;
+    enum pipeline_stage out = S_SWITCH_EGRESS_PORT_SEC;
+    const struct {
+        struct ds *match;
+        enum pipeline_stage stage;
+        uint16_t priority;
+        const char *actions;
+    } flows[] = {
+        { &m->in_disabled, in, PRI_PORT_SEC_DROP, "drop" },
+        { &m->in_nd_allow, in, PRI_PORT_SEC_ND_ALLOW, "next" },
+        { &m->in_nd_deny, in, PRI_PORT_SEC_ND_DENY, "drop" },
+        { &m->in_allow, in, PRI_PORT_SEC_ALLOW, "next" },
+        { &m->arp_own, S_SWITCH_INGRESS_ARP_RSP, PRI_ARP_OWN, "next" },
+        { &m->out_disabled, out, PRI_PORT_SEC_DROP, "drop" },
+        { &m->out_allow, out, PRI_PORT_SEC_ALLOW, "output" },
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(flows); i++) {
+        add_if_any(table, dp, flows[i].stage, flows[i].priority,
+                   flows[i].match, flows[i].actions);
+        ds_clear(flows[i].match);
+    }
+}
+
+/* Orders ports by tunnel key. */
+static int
+compare_ports_by_key(const void *a_, const void *b_)
+{
+    const struct nd_port *const *a = a_;
+    const struct nd_port *const *b = b_;
+    return ((*a)->tunnel_key > (*b)->tunnel_key)
+            - ((*a)->tunnel_key < (*b)->tunnel_key);
+}
+
+/* The bucket flows of switch 'od', whose ports' NB rows are in 'nb_idl':
+ * see lflow_switch_build_datapath(). */
+static void
+build_port_buckets(struct lflow_table *table, const struct nd_datapath *od,
+                   struct ovsdb_idl *nb_idl)
+{
+    const struct nd_port **ports = xmalloc(od->n_ports * sizeof *ports);
+    size_t n = 0;
+    const struct nd_port *op;
+    LIST_FOR_EACH (op, dp_node, &od->ports) {
+        ports[n++] = op;
+    }
+    qsort(ports, n, sizeof *ports, compare_ports_by_key);
+
+    struct port_sec_matches m = {
+        DS_EMPTY_INITIALIZER, DS_EMPTY_INITIALIZER, DS_EMPTY_INITIALIZER,
+        DS_EMPTY_INITIALIZER, DS_EMPTY_INITIALIZER, DS_EMPTY_INITIALIZER,
+        DS_EMPTY_INITIALIZER,
+    };
+    for (size_t i = 0; i < n; i++) {
+        const struct nbrec_logical_switch_port *lsp
+            = nbrec_logical_switch_port_get_for_uuid(nb_idl,
+                                                     &ports[i]->nb_uuid);
+        if (lsp) {
+            build_bucket_port(&m, ports[i], lsp);
+        }
+        uint32_t bucket = ports[i]->tunnel_key / LFLOW_SWITCH_BUCKET_PORTS;
+        if (i + 1 == n
+            || ports[i + 1]->tunnel_key / LFLOW_SWITCH_BUCKET_PORTS != bucket) {
+            add_bucket_flows(table, &od->sb_uuid, &m);
+        }
+    }
+    ds_destroy(&m.in_allow);
+    ds_destroy(&m.in_nd_allow);
+    ds_destroy(&m.in_nd_deny);
+    ds_destroy(&m.out_allow);
+    ds_destroy(&m.in_disabled);
+    ds_destroy(&m.out_disabled);
+    ds_destroy(&m.arp_own);
+    free(ports);
 }

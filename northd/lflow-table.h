@@ -20,13 +20,19 @@
  *
  * A full recompute starts with lflow_table_clear() and
  * lflow_table_set_collecting(true): owners are then built without touching
- * SB, and lflow_table_sync_full() adopts every existing SB row equal to a
+ * SB, and lflow_table_sync_full() adopts every existing SB row of a
  * desired flow (so that an unchanged NB causes no SB write), deletes the
  * rest and inserts what is missing.
  *
- * SB rows are inserted with UUIDs northd chooses, so a flow knows its row
- * before the transaction commits.  If a transaction fails, the caller
- * must do a full recompute.
+ * Each SB row's UUID is a name-based (SHA-1, version 5) UUID of the flow's
+ * content: datapath, stage, priority, match, actions and owner (see
+ * lflow_table_flow_uuid()).  The UUID alone therefore says whether an SB
+ * row is a flow northd wants, so northd replicates none of the rows'
+ * contents: it neither downloads them at start-up nor gets back what it
+ * wrote.  The same NB gives the same SB rows down to their UUIDs.  Rows
+ * deleted during a run are deleted only by lflow_table_flush_deletes(),
+ * so that a flow dropped and added again within one run keeps its row.
+ * If a transaction fails, the caller must do a full recompute.
  */
 #ifndef NORTHD_LFLOW_TABLE_H
 #define NORTHD_LFLOW_TABLE_H 1
@@ -60,11 +66,18 @@ void lflow_table_add_format(struct lflow_table *,
     OVS_PRINTF_FORMAT(6, 7);
 void lflow_table_owner_end(struct lflow_table *, struct ovsdb_idl *sb_idl,
                            struct ovsdb_idl_txn *sb_txn);
-void lflow_table_owner_remove(struct lflow_table *, const struct uuid *nb_uuid,
-                              struct ovsdb_idl *sb_idl);
+void lflow_table_owner_remove(struct lflow_table *,
+                              const struct uuid *nb_uuid);
 
 void lflow_table_sync_full(struct lflow_table *, struct ovsdb_idl *sb_idl,
                            struct ovsdb_idl_txn *sb_txn);
+void lflow_table_flush_deletes(struct lflow_table *, struct ovsdb_idl *sb_idl);
+
+void lflow_table_flow_uuid(const struct uuid *sb_datapath,
+                           enum pipeline_stage, uint16_t priority,
+                           const char *match, const char *actions,
+                           const char *source, struct uuid *);
+void lflow_table_sb_monitor(struct ovsdb_idl *sb_idl);
 
 size_t lflow_table_count(const struct lflow_table *);
 size_t lflow_table_count_stage(const struct lflow_table *,

@@ -108,7 +108,7 @@ build_changed_flows(struct northd *nd, const struct nd_sync_ctx *ctx,
 {
     struct uuidset_node *removed;
     UUIDSET_FOR_EACH (removed, &changes->removed) {
-        lflow_table_owner_remove(nd->lflows, &removed->uuid, ctx->sb_idl);
+        lflow_table_owner_remove(nd->lflows, &removed->uuid);
     }
 
     struct hmapx_node *node;
@@ -116,7 +116,7 @@ build_changed_flows(struct northd *nd, const struct nd_sync_ctx *ctx,
         struct nd_datapath *od = node->data;
         nd_mcast_sync(od, ctx);
         lflow_table_owner_begin(nd->lflows, &od->nb_uuid, "Logical_Switch");
-        lflow_switch_build_datapath(nd->lflows, od);
+        lflow_switch_build_datapath(nd->lflows, od, ctx->nb_idl);
         lflow_table_owner_end(nd->lflows, ctx->sb_idl, ctx->sb_txn);
     }
     HMAPX_FOR_EACH (node, &changes->ports) {
@@ -165,6 +165,7 @@ northd_run(struct northd *nd, const struct nd_sync_ctx *ctx)
         if (full) {
             lflow_table_sync_full(nd->lflows, ctx->sb_idl, ctx->sb_txn);
         }
+        lflow_table_flush_deletes(nd->lflows, ctx->sb_idl);
         nd->last_compile_wall = time_wall_msec();
         nd->last_compile_usec = time_usec() - start;
         nd->last_compile_full = full;

@@ -47,8 +47,11 @@ new=$(comm -13 <(echo "$lflows_before") <(echo "$lflows_after"))
 check_incremental_equals_full
 
 # Adding a port with port security to a switch that has one already
-# leaves every other flow of the switch as it was (same rows, same
-# UUIDs): the switch's port security drops match flags, not port keys.
+# leaves every flow of the switch as it was (same rows, same UUIDs) but
+# the flows of the port's bucket that it joins (the ports with tunnel
+# keys 0-15 share them): the switch's port security drops match flags,
+# not port keys.  The rows that change are replaced by rows with the new
+# port's alternatives added to the same ones as before.
 sw0_dp=$(sb_select Datapath_Binding '["_uuid"]' '[["name","==","sw0"]]')
 sw0_lflows() {
     sb_select Logical_Flow '["_uuid","match"]' \
@@ -59,22 +62,59 @@ check nbctl lsp-add sw0 p5 \
     -- lsp-set-addresses p5 "0a:00:00:00:00:05 10.0.0.5" \
     -- lsp-set-port-security p5 "0a:00:00:00:00:05 10.0.0.5"
 lflows_after=$(sw0_lflows)
+k5=$(sb_port_key p5)
 gone=$(comm -23 <(echo "$lflows_before") <(echo "$lflows_after"))
-[ -z "$gone" ] || fail "adding p5 changed other flows of sw0: $gone"
+new=$(comm -13 <(echo "$lflows_before") <(echo "$lflows_after"))
 p5=$(osmotic-nbctl get Logical_Switch_Port p5 _uuid)
 own=$(sb_select Logical_Flow '["_uuid"]' \
           "[[\"source\",\"==\",\"Logical_Switch_Port:$p5\"]]" | sort)
-new=$(comm -13 <(echo "$lflows_before") <(echo "$lflows_after") \
-      | cut -d' ' -f1 | sort)
-[ -n "$own" ] && [ "$new" = "$own" ] \
-    || fail "adding p5 added other flows than its own: [$new] vs [$own]"
+[ -n "$own" ] || fail "p5 has no flows of its own"
+# Every replaced row (the bucket's port security allows, egress allows
+# and own-address flows: 3) comes back with p5's alternatives added,
+# nothing else.
+[ "$(echo "$gone" | grep -c .)" = 3 ] \
+    || fail "expected 3 bucket flows replaced: [$gone]"
+while read -r uuid match; do
+    echo "$new" | grep -q " $(printf '%s' "$match" | sed 's/[][\.*^$/]/\\&/g') || reg1[45]=$k5," \
+        || fail "bucket flow [$match] not replaced by itself plus p5"
+done < <(echo "$gone")
+n_other=$(echo "$new" | cut -d' ' -f1 | grep -cvxF "$own")
+[ "$n_other" -le 5 ] || fail "adding p5 rewrote more than its bucket: $new"
 echo "$lflows_after" \
-    | grep -q "^[^ ]* reg15=$(sb_port_key p5),dl_dst=0a:00:00:00:00:05,arp " \
+    | grep -q "^[^ ]* .*reg15=$k5,arp || reg15=$k5,ip,nw_dst=10.0.0.5 " \
     || fail "p5 has no egress port security flow: $lflows_after"
 check_incremental_equals_full
 check nbctl lsp-del p5
 [ "$(sw0_lflows)" = "$lflows_before" ] \
     || fail "deleting p5 did not restore sw0's flows as they were"
+
+# Ports in another bucket (tunnel keys 16-31) get flows of their own
+# bucket; adding one leaves the first bucket's flows alone.
+# Fill keys up to 15 (one transaction, so that they come in name order).
+n_sw0=$(osmotic-nbctl lsp-list sw0 | wc -l)
+fill=()
+for i in $(seq $((n_sw0 + 1)) 15); do
+    fill+=(-- lsp-add sw0 "q$(printf %02d "$i")")
+done
+[ ${#fill[@]} -gt 0 ] && check nbctl "${fill[@]:1}"
+lflows_before=$(sw0_lflows)
+check nbctl lsp-add sw0 p16 \
+    -- lsp-set-addresses p16 "0a:00:00:00:00:16 10.0.0.16" \
+    -- lsp-set-port-security p16 "0a:00:00:00:00:16 10.0.0.16"
+check_output 16 sb_port_key p16
+lflows_after=$(sw0_lflows)
+[ -z "$(comm -23 <(echo "$lflows_before") <(echo "$lflows_after"))" ] \
+    || fail "a port of a new bucket changed the first bucket's flows"
+check_lflows sw0 <<'EOF'
+ls_in_port_sec 90 reg14=16,dl_src=0a:00:00:00:00:16,ip,nw_src=10.0.0.16 || reg14=16,dl_src=0a:00:00:00:00:16,arp,arp_spa=10.0.0.16,arp_sha=0a:00:00:00:00:16 || reg14=16,dl_src=0a:00:00:00:00:16,udp,nw_src=0.0.0.0,nw_dst=255.255.255.255,tp_src=68,tp_dst=67 actions=next
+EOF
+check_incremental_equals_full
+unfill=()
+for i in $(seq $((n_sw0 + 1)) 15); do
+    unfill+=(-- lsp-del "q$(printf %02d "$i")")
+done
+check nbctl lsp-del p16 "${unfill[@]}"
+check_incremental_equals_full
 
 # Changing port security, addresses, enabled state; deleting ports.
 check nbctl lsp-set-port-security p2 "0a:00:00:00:00:02 10.0.0.0/24" \

@@ -38,24 +38,28 @@ ls_out_port_sec 80 reg15=2 actions=drop
 EOF
 check_lflows <<'EOF'
 ls_in_arp_rsp 50 arp,arp_op=1,arp_tpa=10.0.0.1 actions=move:eth_src[]->eth_dst[],set_field:0a:00:00:00:00:01->eth_src,set_field:2->arp_op,move:arp_sha[]->arp_tha[],set_field:0a:00:00:00:00:01->arp_sha,move:arp_spa[]->arp_tpa[],set_field:10.0.0.1->arp_spa,move:reg14[]->reg15[],load:1->reg10[0],output
-ls_in_arp_rsp 60 reg14=1,arp,arp_op=1,arp_tpa=10.0.0.1 actions=next
+ls_in_arp_rsp 60 reg14=1,arp,arp_op=1,arp_tpa=10.0.0.1 || reg14=2,arp,arp_op=1,arp_tpa=10.0.0.2 actions=next
 ls_in_arp_rsp 0  actions=next
 ls_in_l2_lkup 70 dl_dst=01:00:00:00:00:00/01:00:00:00:00:00 actions=load:32768->reg15[],output
 ls_in_l2_lkup 50 dl_dst=0a:00:00:00:00:01 actions=load:1->reg15[],output
 ls_in_l2_lkup 50 dl_dst=0a:00:00:00:00:02 actions=load:2->reg15[],output
 ls_in_l2_lkup 0  actions=load:32769->reg15[],output
-ls_out_port_sec 90 reg15=2,dl_dst=0a:00:00:00:00:02,arp || reg15=2,dl_dst=0a:00:00:00:00:02,ip,nw_dst=10.0.0.2 || reg15=2,dl_dst=0a:00:00:00:00:02,ip,nw_dst=255.255.255.255 || reg15=2,dl_dst=0a:00:00:00:00:02,ip,nw_dst=224.0.0.0/4 || reg15=2,dl_dst=01:00:00:00:00:00/01:00:00:00:00:00,arp || reg15=2,dl_dst=01:00:00:00:00:00/01:00:00:00:00:00,ip,nw_dst=10.0.0.2 || reg15=2,dl_dst=01:00:00:00:00:00/01:00:00:00:00:00,ip,nw_dst=255.255.255.255 || reg15=2,dl_dst=01:00:00:00:00:00/01:00:00:00:00:00,ip,nw_dst=224.0.0.0/4 actions=output
+ls_out_port_sec 90 reg15=2,arp || reg15=2,ip,nw_dst=10.0.0.2 || reg15=2,ip,nw_dst=255.255.255.255 || reg15=2,ip,nw_dst=224.0.0.0/4 actions=output
 ls_out_port_sec 80 reg10=0x8/0x8 actions=drop
 ls_out_port_sec 0  actions=output
 EOF
 
 # Every flow carries its NB origin, and parses as OpenFlow once the
 # pseudo-actions are replaced (one OpenFlow flow per alternative of a
-# match, as the controller installs them).
+# match, as the controller installs them).  Flows whose actions name a
+# port belong to the port; the flows its bucket of ports shares belong to
+# the switch.
 ls_uuid=$(osmotic-nbctl get Logical_Switch sw0 _uuid)
-p2_nb=$(osmotic-nbctl get Logical_Switch_Port p2 _uuid)
+p1_nb=$(osmotic-nbctl get Logical_Switch_Port p1 _uuid)
 [ "$(sb_select Logical_Flow '["source"]' '[["priority","==",90],["table_id","==",0],["pipeline","==","ingress"]]')" = \
-  "Logical_Switch_Port:$p2_nb" ] || fail "wrong source for p2's flow"
+  "Logical_Switch:$ls_uuid" ] || fail "wrong source for the bucket's flow"
+[ "$(sb_select Logical_Flow '["source"]' '[["match","==","dl_dst=0a:00:00:00:00:01"]]')" = \
+  "Logical_Switch_Port:$p1_nb" ] || fail "wrong source for p1's L2 lookup"
 [ "$(sb_select Logical_Flow '["source"]' '[["match","==","reg10=0x4/0x4"]]')" = \
   "Logical_Switch:$ls_uuid" ] || fail "wrong source for the port security drop"
 [ "$(sb_select Logical_Flow '["source"]' '[["priority","==",70]]')" = \
@@ -106,9 +110,11 @@ check nbctl lsp-set-addresses p1 "0a:00:00:00:00:11 10.0.0.11"
 check_lflows <<'EOF'
 ls_in_l2_lkup 50 dl_dst=0a:00:00:00:00:11 actions=load:1->reg15[],output
 EOF
+check_lflows <<'EOF'
+ls_in_arp_rsp 60 reg14=1,arp,arp_op=1,arp_tpa=10.0.0.11 || reg14=2,arp,arp_op=1,arp_tpa=10.0.0.2 actions=next
+EOF
 check_no_lflows <<'EOF'
 ls_in_l2_lkup 50 dl_dst=0a:00:00:00:00:01 actions=load:1->reg15[],output
-ls_in_arp_rsp 60 reg14=1,arp,arp_op=1,arp_tpa=10.0.0.1 actions=next
 EOF
 
 # Without an "unknown" port, unknown unicast is dropped and the group

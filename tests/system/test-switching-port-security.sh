@@ -48,8 +48,11 @@ check_ping p1 10.244.0.2
 check_ping p3 10.244.0.1
 
 # Adding a port with port security leaves every OpenFlow flow of the other
-# ports as it was, cookie included, on the new port's host and elsewhere.
-# Only the flood group's own flows (reg15=0x8000) gain the new member.
+# ports as it was, on the new port's host and elsewhere.  Only the flood
+# group's own flows (reg15=0x8000) gain the new member, and the flows the
+# new port's bucket of ports shares (port security allows in tables 10 and
+# 45, own-address requests in table 20) get the cookie of the bucket's new
+# logical flow, with match and actions unchanged.
 others() {
     osm_flows "$1" | grep -v 'reg15=0x8000'
 }
@@ -59,10 +62,18 @@ others hv2 > "$TESTDIR/hv2.before"
 osm_lsp_add sw0 lp4 0a:00:00:00:03:04 10.244.0.4
 osm_add_pod hv1 p4 0a:00:00:00:03:04 10.244.0.4/24 lp4
 check osmotic-nbctl --timeout=20 --wait=hv sync
+no_cookie() {
+    sed 's/cookie=0x[0-9a-f]*, //' "$1" | sort
+}
 for hv in hv1 hv2; do
     others $hv > "$TESTDIR/$hv.after"
-    changed=$(comm -23 "$TESTDIR/$hv.before" "$TESTDIR/$hv.after")
+    changed=$(comm -23 <(no_cookie "$TESTDIR/$hv.before") \
+                       <(no_cookie "$TESTDIR/$hv.after"))
     [ -z "$changed" ] || fail "adding lp4 changed flows on $hv: $changed"
+    recookied=$(comm -23 "$TESTDIR/$hv.before" "$TESTDIR/$hv.after")
+    [ -n "$recookied" ] || fail "no bucket flow of lp4 on $hv"
+    echo "$recookied" | grep -vE 'table=(10, priority=90|20, priority=60|45, priority=90),' \
+        && fail "adding lp4 changed cookies beyond its bucket on $hv"
     cmp -s "$TESTDIR/$hv.before" "$TESTDIR/$hv.after" \
         && fail "adding lp4 added no flow on $hv"
 done

@@ -106,10 +106,10 @@ START_TEST(test_owner_remove_touches_only_that_owner)
     lflow_table_owner_end(t, NULL, NULL);
     ck_assert_uint_eq(lflow_table_count(t), 3);
 
-    lflow_table_owner_remove(t, &lsp1, NULL);
+    lflow_table_owner_remove(t, &lsp1);
     ck_assert_uint_eq(lflow_table_count(t), 1);
     ck_assert_uint_eq(lflow_table_n_owners(t), 1);
-    lflow_table_owner_remove(t, &lsp2, NULL);
+    lflow_table_owner_remove(t, &lsp2);
     ck_assert_uint_eq(lflow_table_count(t), 1);
     lflow_table_destroy(t);
 }
@@ -137,6 +137,53 @@ START_TEST(test_flows_differ_by_datapath_and_priority)
 }
 END_TEST
 
+START_TEST(test_flow_uuid_from_content)
+{
+    const char *src = "Logical_Switch_Port:00000000-0000-0000-0000-000000000011";
+    struct uuid a, b;
+    lflow_table_flow_uuid(&dp1, S_SWITCH_INGRESS_L2_LKUP, 50, "dl_dst=0a:00:00:00:00:01",
+                          "load:1->reg15[],output", src, &a);
+    lflow_table_flow_uuid(&dp1, S_SWITCH_INGRESS_L2_LKUP, 50, "dl_dst=0a:00:00:00:00:01",
+                          "load:1->reg15[],output", src, &b);
+    ck_assert(uuid_equals(&a, &b));
+    /* RFC 4122 version 5, variant 10. */
+    ck_assert_uint_eq((a.parts[1] >> 12) & 0xf, 5);
+    ck_assert_uint_eq(a.parts[2] >> 30, 2);
+
+    /* Each column makes a difference, also when text moves from one
+     * column to the next. */
+    struct uuid c[7];
+    lflow_table_flow_uuid(&dp2, S_SWITCH_INGRESS_L2_LKUP, 50, "m", "a", src, &c[0]);
+    lflow_table_flow_uuid(&dp1, S_SWITCH_INGRESS_PORT_SEC, 50, "m", "a", src, &c[1]);
+    lflow_table_flow_uuid(&dp1, S_SWITCH_INGRESS_L2_LKUP, 51, "m", "a", src, &c[2]);
+    lflow_table_flow_uuid(&dp1, S_SWITCH_INGRESS_L2_LKUP, 50, "ma", "", src, &c[3]);
+    lflow_table_flow_uuid(&dp1, S_SWITCH_INGRESS_L2_LKUP, 50, "m", "a", "x", &c[4]);
+    lflow_table_flow_uuid(&dp1, S_SWITCH_INGRESS_L2_LKUP, 50, "m", "a", src, &c[5]);
+    lflow_table_flow_uuid(&dp1, S_SWITCH_INGRESS_L2_LKUP, 50, "", "ma", src, &c[6]);
+    for (int i = 0; i < 7; i++) {
+        for (int j = i + 1; j < 7; j++) {
+            ck_assert_msg(!uuid_equals(&c[i], &c[j]), "%d == %d", i, j);
+        }
+    }
+}
+END_TEST
+
+START_TEST(test_collected_flow_has_no_row_yet)
+{
+    struct lflow_table *t = collecting_table();
+    lflow_table_owner_begin(t, &lsp1, "Logical_Switch_Port");
+    lflow_table_add(t, &dp1, S_SWITCH_INGRESS_PORT_SEC, 80, "reg14=1", "drop");
+    lflow_table_owner_end(t, NULL, NULL);
+    struct uuid u;
+    lflow_table_flow_uuid(&dp1, S_SWITCH_INGRESS_PORT_SEC, 80, "reg14=1", "drop",
+                          "Logical_Switch_Port:00000000-0000-0000-0000-000000000011",
+                          &u);
+    /* Collected only, so not yet an SB row of a desired flow. */
+    ck_assert(!lflow_table_has_sb_row(t, &u));
+    lflow_table_destroy(t);
+}
+END_TEST
+
 Suite *
 lflow_table_suite(void)
 {
@@ -148,6 +195,8 @@ lflow_table_suite(void)
     tcase_add_test(tc, test_rebuild_drops_flows_not_added_again);
     tcase_add_test(tc, test_owner_without_flows_forgotten);
     tcase_add_test(tc, test_owner_remove_touches_only_that_owner);
+    tcase_add_test(tc, test_flow_uuid_from_content);
+    tcase_add_test(tc, test_collected_flow_has_no_row_yet);
     tcase_add_test(tc, test_flows_differ_by_datapath_and_priority);
     suite_add_tcase(s, tc);
     return s;
