@@ -119,6 +119,7 @@ struct nbctl_partial {
     struct sset added;          /* Ports that "lsp-add"s of the batch add. */
     struct sset addr_ports;     /* Ports that "lsp-set-addresses" sets. */
     bool any_rows;              /* A command reads switches or ports. */
+    bool any_ports;             /* A command reads ports. */
     bool deletes;               /* A command deletes ports. */
     bool owners;                /* A command needs ports' switches. */
     bool switch_ports;          /* A command reads whole switches. */
@@ -214,6 +215,7 @@ add_command(struct nbctl_partial *p, const struct ctl_command *c)
         }
     }
     p->any_rows |= (pc->flags & (PC_SWITCH | PC_PORT | PC_ADD)) != 0;
+    p->any_ports |= (pc->flags & (PC_PORT | PC_ADD)) != 0;
     p->deletes |= (pc->flags & PC_DELETES) != 0;
     p->owners |= (pc->flags & PC_OWNER) != 0;
     p->switch_ports |= (pc->flags & PC_SWITCH_PORTS) != 0;
@@ -309,11 +311,14 @@ send_conditions(struct nbctl_partial *p, struct ovsdb_idl *idl, bool force)
     if (!force && n_ls == p->n_ls_sent && n_lsp == p->n_lsp_sent) {
         return false;
     }
-    unsigned int ls_seqno = ovsdb_idl_set_condition(
-        idl, &nbrec_table_logical_switch, &p->ls_cond);
-    unsigned int lsp_seqno = ovsdb_idl_set_condition(
-        idl, &nbrec_table_logical_switch_port, &p->lsp_cond);
-    p->cond_seqno = MAX(ls_seqno, lsp_seqno);
+    /* "ls-add" alone does not monitor ports at all. */
+    p->cond_seqno = ovsdb_idl_set_condition(idl, &nbrec_table_logical_switch,
+                                            &p->ls_cond);
+    if (p->any_ports) {
+        unsigned int lsp_seqno = ovsdb_idl_set_condition(
+            idl, &nbrec_table_logical_switch_port, &p->lsp_cond);
+        p->cond_seqno = MAX(p->cond_seqno, lsp_seqno);
+    }
     p->n_ls_sent = n_ls;
     p->n_lsp_sent = n_lsp;
     return true;

@@ -596,7 +596,7 @@ pre_up(struct ctl_context *ctx)
 /* Logical switch commands.  "ls-del" also deletes ACLs: it monitors
  * everything. */
 static const struct ctl_command_syntax switch_commands[] = {
-    { "ls-add", 0, 1, "[SWITCH]", pre_names, cmd_ls_add, NULL,
+    { "ls-add", 0, 1, "[SWITCH]", pre_ls_names, cmd_ls_add, NULL,
       "--may-exist", RW },
     { "ls-del", 1, 1, "SWITCH", NULL, cmd_ls_del, NULL, "--if-exists", RW },
     { "ls-list", 0, 0, "", pre_ls_names, cmd_ls_list, NULL, "", RO },

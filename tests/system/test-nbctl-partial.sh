@@ -45,6 +45,14 @@ check_output "1 logical switches and 5 logical switch ports" \
 check_output "1 logical switches and 5 logical switch ports" \
     replicated --db="$OSMOTIC_NB_DB,$OSMOTIC_NB_DB" lsp-set-addresses n1 \
     "0a:00:00:00:01:05 10.0.1.5"
+# "ls-add" does not read ports at all.
+check_output "1 logical switches and 0 logical switch ports" \
+    replicated --may-exist ls-add s1
+out=$(osmotic-nbctl -vjsonrpc:dbg --may-exist ls-add s1 2>&1 >/dev/null) \
+    || fail "ls-add failed"
+case $out in
+    *'"Logical_Switch_Port"'*) fail "ls-add monitors ports: $out" ;;
+esac
 # Other commands still read the whole database.
 check_output "" replicated lsp-list s1
 
