@@ -101,6 +101,30 @@ collect_port_binding_changes(struct northd *nd, struct ovsdb_idl *sb)
     }
 }
 
+/* Rebuilds the flows of datapath 'od' (switch-owned flows). */
+static void
+build_datapath_flows(struct northd *nd, const struct nd_datapath *od,
+                     const struct nd_sync_ctx *ctx)
+{
+    lflow_table_owner_begin(nd->lflows, &od->nb_uuid, "Logical_Switch");
+    lflow_switch_build_datapath(nd->lflows, od, ctx->nb_idl);
+    lflow_table_owner_end(nd->lflows, ctx->sb_idl, ctx->sb_txn);
+}
+
+/* Rebuilds the flows port 'op' owns. */
+static void
+build_port_flows(struct northd *nd, const struct nd_port *op,
+                 const struct nd_sync_ctx *ctx)
+{
+    const struct nbrec_logical_switch_port *lsp
+        = nbrec_logical_switch_port_get_for_uuid(ctx->nb_idl, &op->nb_uuid);
+    lflow_table_owner_begin(nd->lflows, &op->nb_uuid, "Logical_Switch_Port");
+    if (lsp) {
+        lflow_switch_build_port(nd->lflows, op, lsp);
+    }
+    lflow_table_owner_end(nd->lflows, ctx->sb_idl, ctx->sb_txn);
+}
+
 /* Rebuilds the flows of the datapaths and ports in 'changes'. */
 static void
 build_changed_flows(struct northd *nd, const struct nd_sync_ctx *ctx,
@@ -115,31 +139,103 @@ build_changed_flows(struct northd *nd, const struct nd_sync_ctx *ctx,
     HMAPX_FOR_EACH (node, &changes->datapaths) {
         struct nd_datapath *od = node->data;
         nd_mcast_sync(od, ctx);
-        lflow_table_owner_begin(nd->lflows, &od->nb_uuid, "Logical_Switch");
-        lflow_switch_build_datapath(nd->lflows, od, ctx->nb_idl);
-        lflow_table_owner_end(nd->lflows, ctx->sb_idl, ctx->sb_txn);
+        build_datapath_flows(nd, od, ctx);
     }
     HMAPX_FOR_EACH (node, &changes->ports) {
         const struct nd_port *op = node->data;
-        const struct nbrec_logical_switch_port *lsp
-            = nbrec_logical_switch_port_get_for_uuid(ctx->nb_idl,
-                                                     &op->nb_uuid);
-        lflow_table_owner_begin(nd->lflows, &op->nb_uuid,
-                                "Logical_Switch_Port");
-        if (lsp) {
-            lflow_switch_build_port(nd->lflows, op, lsp);
-        }
-        lflow_table_owner_end(nd->lflows, ctx->sb_idl, ctx->sb_txn);
+        build_port_flows(nd, op, ctx);
         uuidset_insert(&nd->up_pending, &op->nb_uuid);
     }
 }
 
+/* Second step of a full recompute (see northd_run()): builds every flow
+ * in collecting mode, which reads only NB and northd's own state, so it
+ * can run while the first step's SB transaction is in flight.  Does
+ * nothing unless that step is done and the flows are not built yet. */
+void
+northd_build_pending(struct northd *nd, struct ovsdb_idl *nb_idl)
+{
+    if (!nd->flows_pending || nd->flows_built) {
+        return;
+    }
+    long long int start = time_usec();
+    const struct nd_sync_ctx ctx = { .nb_idl = nb_idl };
+    const struct nd_datapath *od;
+    HMAP_FOR_EACH (od, node, &nd->dps.datapaths) {
+        build_datapath_flows(nd, od, &ctx);
+    }
+    const struct nd_port *op;
+    HMAP_FOR_EACH (op, node, &nd->dps.ports) {
+        build_port_flows(nd, op, &ctx);
+    }
+    nd->flows_built = true;
+    nd->full_usec += time_usec() - start;
+}
+
+/* Returns true while a full recompute has synced the datapaths, ports and
+ * multicast groups but not yet the logical flows: SB_Global's nb_cfg must
+ * not move on meanwhile. */
+bool
+northd_flows_pending(const struct northd *nd)
+{
+    return nd->flows_pending;
+}
+
+/* Returns true if a full recompute has built its flows (or none is under
+ * way). */
+bool
+northd_flows_built(const struct northd *nd)
+{
+    return !nd->flows_pending || nd->flows_built;
+}
+
+/* Adds the UUIDs of the SB Datapath_Binding rows in 'sb' (as the open
+ * transaction leaves them) to 'set', or with 'remove' takes them out. */
+static void
+sb_datapaths_update_set(struct ovsdb_idl *sb, struct uuidset *set,
+                        bool remove)
+{
+    const struct sbrec_datapath_binding *dp;
+    SBREC_DATAPATH_BINDING_FOR_EACH (dp, sb) {
+        if (remove) {
+            uuidset_find_and_delete(set, &dp->header_.uuid);
+        } else {
+            uuidset_insert(set, &dp->header_.uuid);
+        }
+    }
+}
+
+/* Last step of a full recompute: makes SB's logical flows those built. */
+static void
+finish_full(struct northd *nd, const struct nd_sync_ctx *ctx)
+{
+    northd_build_pending(nd, ctx->nb_idl);
+    long long int start = time_usec();
+    lflow_table_sync_full(nd->lflows, ctx->sb_idl, ctx->sb_txn);
+    lflow_table_flush_deletes(nd->lflows, ctx->sb_idl);
+    nd->flows_pending = false;
+    nd->last_compile_wall = time_wall_msec();
+    nd->last_compile_usec = nd->full_usec + (time_usec() - start);
+    nd->last_compile_full = true;
+    nd->n_full++;
+    VLOG_DBG("full compile took %lld us", nd->last_compile_usec);
+}
+
 /* Brings SB in step with NB within 'ctx->sb_txn', incrementally when it
- * can.  The caller clears the IDLs' change tracking afterward. */
+ * can.  The caller clears the IDLs' change tracking afterward.
+ *
+ * A full recompute takes three steps, so that building the logical flows,
+ * the longest part, overlaps with ovsdb-server committing the rest: this
+ * call syncs the datapaths, ports and multicast groups in 'ctx->sb_txn';
+ * northd_build_pending() builds the flows while that transaction is in
+ * flight; the next call puts the flows in SB (and then does the
+ * incremental work of whatever NB changed meanwhile).  In between,
+ * northd_flows_pending() is true. */
 void
 northd_run(struct northd *nd, const struct nd_sync_ctx *ctx)
 {
     bool full = nd->need_full || sb_changed_behind_our_back(nd, ctx->sb_idl);
+    nd->need_full = false;
     long long int start = time_usec();
 
     collect_port_binding_changes(nd, ctx->sb_idl);
@@ -150,35 +246,45 @@ northd_run(struct northd *nd, const struct nd_sync_ctx *ctx)
         VLOG_DBG("full recompute");
         lflow_table_clear(nd->lflows);
         lflow_table_set_collecting(nd->lflows, true);
+        struct uuidset gone = UUIDSET_INITIALIZER(&gone);
+        sb_datapaths_update_set(ctx->sb_idl, &gone, false);
         nd_datapaths_sync_full(&nd->dps, ctx, &changes);
-        uuidset_clear(&changes.removed);
+        sb_datapaths_update_set(ctx->sb_idl, &gone, true);
+        struct nd_datapath *od;
+        HMAP_FOR_EACH (od, node, &nd->dps.datapaths) {
+            nd_mcast_sync(od, ctx);
+        }
         nd->up_all = true;
-    } else {
-        nd_datapaths_sync_incremental(&nd->dps, ctx, &changes);
+        nd->flows_pending = true;
+        nd->flows_built = false;
+        nd->full_usec = time_usec() - start;
+        nd_changes_destroy(&changes);
+        /* Logical flows refer to their datapath: deleting a datapath must
+         * go with deleting its flows, in one transaction. */
+        if (!uuidset_is_empty(&gone)) {
+            finish_full(nd, ctx);
+        }
+        uuidset_destroy(&gone);
+        return;
+    }
+    if (nd->flows_pending) {
+        finish_full(nd, ctx);
+        start = time_usec();
     }
 
-    bool did_work = (full || !hmapx_is_empty(&changes.datapaths)
-                     || !hmapx_is_empty(&changes.ports)
-                     || !uuidset_is_empty(&changes.removed));
-    if (did_work) {
+    nd_datapaths_sync_incremental(&nd->dps, ctx, &changes);
+    if (!hmapx_is_empty(&changes.datapaths)
+        || !hmapx_is_empty(&changes.ports)
+        || !uuidset_is_empty(&changes.removed)) {
         build_changed_flows(nd, ctx, &changes);
-        if (full) {
-            lflow_table_sync_full(nd->lflows, ctx->sb_idl, ctx->sb_txn);
-        }
         lflow_table_flush_deletes(nd->lflows, ctx->sb_idl);
         nd->last_compile_wall = time_wall_msec();
         nd->last_compile_usec = time_usec() - start;
-        nd->last_compile_full = full;
-        if (full) {
-            nd->n_full++;
-        } else {
-            nd->n_incremental++;
-        }
-        VLOG_DBG("%s compile took %lld us",
-                 full ? "full" : "incremental", nd->last_compile_usec);
+        nd->last_compile_full = false;
+        nd->n_incremental++;
+        VLOG_DBG("incremental compile took %lld us", nd->last_compile_usec);
     }
     nd_changes_destroy(&changes);
-    nd->need_full = false;
 }
 
 /* Appends to 'out' the counts "northd/counts" reports. */

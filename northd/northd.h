@@ -23,6 +23,7 @@
 
 struct ds;
 struct lflow_table;
+struct ovsdb_idl;
 
 /* Compiler state and statistics. */
 struct northd {
@@ -31,6 +32,9 @@ struct northd {
     bool need_full;             /* Next run must be a full recompute. */
     struct uuidset up_pending;  /* LSPs whose "up" must be re-checked. */
     bool up_all;                /* Re-check every LSP's "up". */
+    bool flows_pending;         /* Full recompute: flows not in SB yet. */
+    bool flows_built;           /* Full recompute: flows built. */
+    long long int full_usec;    /* Full recompute: time spent so far. */
 
     /* Statistics. */
     long long int last_compile_wall; /* Wall-clock msec of last compile. */
@@ -45,6 +49,10 @@ struct northd {
 void northd_init(struct northd *);
 void northd_destroy(struct northd *);
 void northd_run(struct northd *, const struct nd_sync_ctx *);
+void northd_build_pending(struct northd *, struct ovsdb_idl *nb_idl);
+bool northd_flows_pending(const struct northd *);
+bool northd_flows_built(const struct northd *);
+
 void northd_format_counts(const struct northd *, struct ds *);
 
 #endif /* northd/northd.h */

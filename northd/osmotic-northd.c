@@ -472,9 +472,16 @@ northd_daemon_run(struct northd_daemon *d, struct ovsdb_idl_loop *nb_loop,
             .sb_txn = sb_txn,
         };
         northd_run(&d->nd, &ctx);
-        sb_loop->next_cfg = cfg_sb_run(d->nb_idl, d->sb_idl, sb_txn);
+        /* Controllers must not see nb_cfg move before the flows are in. */
+        if (!northd_flows_pending(&d->nd)) {
+            sb_loop->next_cfg = cfg_sb_run(d->nb_idl, d->sb_idl, sb_txn);
+        }
         ovsdb_idl_track_clear(d->nb_idl);
         ovsdb_idl_track_clear(d->sb_idl);
+    } else if (ready) {
+        /* An SB transaction is in flight: a full recompute builds its
+         * flows meanwhile. */
+        northd_build_pending(&d->nd, d->nb_idl);
     }
     if (ready && nb_txn) {
         cfg_nb_run(&d->nd, d->nb_idl, nb_txn, d->sb_idl, sb_loop->cur_cfg);
@@ -560,6 +567,13 @@ main(int argc, char *argv[])
             d.nd.need_full = true;
         }
         commit_and_count(&nb_loop, &d.nd.n_nb_txns);
+        /* A full recompute goes on at once with its next step: building
+         * the flows, or putting them in SB if its first transaction changed
+         * nothing. */
+        if (northd_flows_pending(&d.nd)
+            && (!northd_flows_built(&d.nd) || !sb_loop.committing_txn)) {
+            poll_immediate_wake();
+        }
 
         memory_wait();
         unixctl_server_wait(unixctl);
