@@ -59,3 +59,23 @@ check ovsdb-client transact "$OSMOTIC_SB_DB" \
     "[\"Osmotic_Southbound\",{\"op\":\"delete\",\"table\":\"Port_Binding\",
       \"where\":[[\"_uuid\",\"==\",[\"uuid\",\"$pc1\"]]]}]" > /dev/null
 wait_until output_is 1 sb_port_key pc1
+
+# So does a logical flow, with the same UUID (derived from its content);
+# and a logical flow someone else inserts goes away.
+check nbctl lsp-set-addresses pc1 "0a:00:00:00:00:c1 10.3.0.1"
+lf=$(sb_select Logical_Flow '["_uuid"]' '[["match","==","dl_dst=0a:00:00:00:00:c1"]]')
+[ -n "$lf" ] || fail "no L2 lookup flow for pc1"
+check ovsdb-client transact "$OSMOTIC_SB_DB" \
+    "[\"Osmotic_Southbound\",{\"op\":\"delete\",\"table\":\"Logical_Flow\",
+      \"where\":[[\"_uuid\",\"==\",[\"uuid\",\"$lf\"]]]}]" > /dev/null
+wait_until output_is "$lf" sb_select Logical_Flow '["_uuid"]' \
+    '[["match","==","dl_dst=0a:00:00:00:00:c1"]]'
+dp=$(sb_select Datapath_Binding '["_uuid"]' '[["name","==","sw-c"]]')
+check ovsdb-client transact "$OSMOTIC_SB_DB" \
+    "[\"Osmotic_Southbound\",{\"op\":\"insert\",\"table\":\"Logical_Flow\",
+      \"row\":{\"logical_datapath\":[\"uuid\",\"$dp\"],\"pipeline\":\"ingress\",
+               \"table_id\":12,\"stage\":\"ls_in_l2_lkup\",\"priority\":50,
+               \"match\":\"dl_dst=0a:00:00:00:00:99\",
+               \"actions\":\"load:1->reg15[],output\"}}]" > /dev/null
+wait_until output_is "" sb_select Logical_Flow '["_uuid"]' \
+    '[["match","==","dl_dst=0a:00:00:00:00:99"]]'
