@@ -89,7 +89,6 @@ build_port_sec_deny(struct lflow_table *table, const struct nd_datapath *od)
                            1u << MLF_OUTPORT_SECURED_BIT);
 }
 
-/* Datapath-wide flows of switch 'od'. */
 static void build_port_buckets(struct lflow_table *,
                                const struct nd_datapath *,
                                struct ovsdb_idl *nb_idl);
@@ -336,10 +335,43 @@ add_if_any(struct lflow_table *table, const struct uuid *dp,
     }
 }
 
+/* Returns true if egress port security of 'op' (NB row 'lsp') must check
+ * the destination MAC.  It need not when the port has one port security
+ * entry and every MAC of its addresses is that entry's: the port is then
+ * the outport only of unicast to that MAC (L2 lookup) and of broadcast and
+ * multicast (flooding).  It must when the port also receives unknown
+ * unicast, has a MAC in its addresses that port security does not list,
+ * or has several entries (each MAC goes with its own IPs). */
+static bool
+out_port_sec_needs_dl_dst(const struct nd_port *op,
+                          const struct nbrec_logical_switch_port *lsp,
+                          const struct eth_addr ps_mac)
+{
+    if (op->has_unknown || lsp->n_port_security != 1) {
+        return true;
+    }
+    for (size_t i = 0; i < lsp->n_addresses; i++) {
+        const char *a = lsp->addresses[i];
+        if (!strcmp(a, "router") || !strcmp(a, "dynamic")) {
+            continue;
+        }
+        struct lport_addresses la;
+        char *error = lport_addresses_parse(a, false, &la);
+        if (error) {
+            free(error);
+            continue;
+        }
+        bool same = eth_addr_equals(la.ea, ps_mac);
+        lport_addresses_destroy(&la);
+        if (!same) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /* Appends the port security alternatives of 'op', in both directions, to
- * 'm'.  Egress checks the destination MAC only for a port that also
- * receives unknown unicast: any other port gets only its own unicast
- * (from L2 lookup) and broadcast/multicast (flooding). */
+ * 'm'. */
 static void
 build_port_security(struct port_sec_matches *m, const struct nd_port *op,
                     const struct nbrec_logical_switch_port *lsp)
@@ -354,7 +386,7 @@ build_port_security(struct port_sec_matches *m, const struct nd_port *op,
             continue;
         }
         build_in_port_sec(m, op->tunnel_key, &ps);
-        if (op->has_unknown) {
+        if (out_port_sec_needs_dl_dst(op, lsp, ps.ea)) {
             char mac[ETH_ADDR_STRLEN + 1];
             snprintf(mac, sizeof mac, ETH_ADDR_FMT, ETH_ADDR_ARGS(ps.ea));
             build_out_port_sec_dst(m, op->tunnel_key, &ps, mac);
@@ -569,7 +601,8 @@ build_port_buckets(struct lflow_table *table, const struct nd_datapath *od,
         }
         uint32_t bucket = ports[i]->tunnel_key / LFLOW_SWITCH_BUCKET_PORTS;
         if (i + 1 == n
-            || ports[i + 1]->tunnel_key / LFLOW_SWITCH_BUCKET_PORTS != bucket) {
+            || (ports[i + 1]->tunnel_key / LFLOW_SWITCH_BUCKET_PORTS
+                != bucket)) {
             add_bucket_flows(table, &od->sb_uuid, &m);
         }
     }

@@ -8,9 +8,9 @@
  * (port security, disabled ports, own-address requests: one flow per
  * bucket of ports, see lflow_switch_build_datapath()), and each
  * Logical_Switch_Port, for the flows whose actions name it (ARP/ND
- * replies for its addresses, L2 lookup of its MACs).  Stages no port uses get no flows at all, so
- * the controller skips them.  Documentation/pipeline.md describes every
- * flow; keep it in step.
+ * replies for its addresses, L2 lookup of its MACs).  Stages no port
+ * uses get no flows at all, so the controller skips them.
+ * Documentation/pipeline.md describes every flow; keep it in step.
  *
  * The caller brackets each call with lflow_table_owner_begin() and
  * lflow_table_owner_end().

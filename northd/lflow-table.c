@@ -166,7 +166,8 @@ lflow_table_flow_uuid(const struct uuid *sb_datapath,
     const struct pipeline_stage_info *info = pipeline_stage_info(stage);
     char head[UUID_LEN + 64];
     int n = snprintf(head, sizeof head, UUID_FMT" %s %u %s %u",
-                     UUID_ARGS(sb_datapath), pipeline_to_string(info->pipeline),
+                     UUID_ARGS(sb_datapath),
+                     pipeline_to_string(info->pipeline),
                      info->table_id, info->name, priority);
     ovs_assert(n > 0 && n < sizeof head);
 
@@ -375,8 +376,8 @@ lflow_table_flush_deletes(struct lflow_table *table, struct ovsdb_idl *sb_idl)
 
 /* Makes SB's Logical_Flow table equal to the desired flows, after a full
  * build in collecting mode: SB rows of desired flows are adopted
- * unchanged, other rows are deleted, missing flows inserted.  Ends
- * collecting mode. */
+ * unchanged, other rows are deleted (at the next flush), missing flows
+ * inserted.  Ends collecting mode. */
 void
 lflow_table_sync_full(struct lflow_table *table, struct ovsdb_idl *sb_idl,
                       struct ovsdb_idl_txn *sb_txn)
@@ -388,7 +389,9 @@ lflow_table_sync_full(struct lflow_table *table, struct ovsdb_idl *sb_idl,
             lflow->in_sb = true;
             lflow_free_text(lflow);
         } else {
-            sbrec_logical_flow_delete(row);
+            /* At the flush, so that a flow wanted again within this run
+             * keeps its row. */
+            uuidset_insert(&table->deletes, &row->header_.uuid);
         }
     }
 

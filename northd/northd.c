@@ -181,6 +181,16 @@ northd_flows_pending(const struct northd *nd)
     return nd->flows_pending;
 }
 
+/* Makes the next run a full recompute, dropping one under way (northd is
+ * no longer in charge, or lost NB: what it built may be stale). */
+void
+northd_abandon_full(struct northd *nd)
+{
+    nd->need_full = true;
+    nd->flows_pending = false;
+    nd->flows_built = false;
+}
+
 /* Returns true if a full recompute has built its flows (or none is under
  * way). */
 bool
@@ -212,7 +222,6 @@ finish_full(struct northd *nd, const struct nd_sync_ctx *ctx)
     northd_build_pending(nd, ctx->nb_idl);
     long long int start = time_usec();
     lflow_table_sync_full(nd->lflows, ctx->sb_idl, ctx->sb_txn);
-    lflow_table_flush_deletes(nd->lflows, ctx->sb_idl);
     nd->flows_pending = false;
     nd->last_compile_wall = time_wall_msec();
     nd->last_compile_usec = nd->full_usec + (time_usec() - start);
@@ -224,13 +233,14 @@ finish_full(struct northd *nd, const struct nd_sync_ctx *ctx)
 /* Brings SB in step with NB within 'ctx->sb_txn', incrementally when it
  * can.  The caller clears the IDLs' change tracking afterward.
  *
- * A full recompute takes three steps, so that building the logical flows,
- * the longest part, overlaps with ovsdb-server committing the rest: this
- * call syncs the datapaths, ports and multicast groups in 'ctx->sb_txn';
- * northd_build_pending() builds the flows while that transaction is in
- * flight; the next call puts the flows in SB (and then does the
- * incremental work of whatever NB changed meanwhile).  In between,
- * northd_flows_pending() is true. */
+ * A full recompute on a cold start (no logical flow in SB) takes three
+ * steps, so that building the logical flows, the longest part, overlaps
+ * with ovsdb-server committing the rest: this call syncs the datapaths,
+ * ports and multicast groups in 'ctx->sb_txn'; northd_build_pending()
+ * builds the flows while that transaction is in flight; the next call
+ * puts the flows in SB (and then does the incremental work of whatever NB
+ * changed meanwhile).  In between, northd_flows_pending() is true.  Any
+ * other full recompute does all of it in this call's transaction. */
 void
 northd_run(struct northd *nd, const struct nd_sync_ctx *ctx)
 {
@@ -259,10 +269,17 @@ northd_run(struct northd *nd, const struct nd_sync_ctx *ctx)
         nd->flows_built = false;
         nd->full_usec = time_usec() - start;
         nd_changes_destroy(&changes);
-        /* Logical flows refer to their datapath: deleting a datapath must
-         * go with deleting its flows, in one transaction. */
-        if (!uuidset_is_empty(&gone)) {
+        /* Only a cold start, with no logical flow in SB yet, takes two
+         * transactions: between them, controllers see ports without
+         * flows, which drop their traffic.  With flows in SB, the new rows
+         * of the first transaction would meet the old flows (a reused port
+         * key with another port's port security, say).  And logical flows
+         * refer to their datapath: deleting a datapath must go with
+         * deleting its flows. */
+        if (!uuidset_is_empty(&gone)
+            || sbrec_logical_flow_first(ctx->sb_idl)) {
             finish_full(nd, ctx);
+            lflow_table_flush_deletes(nd->lflows, ctx->sb_idl);
         }
         uuidset_destroy(&gone);
         return;
@@ -277,13 +294,13 @@ northd_run(struct northd *nd, const struct nd_sync_ctx *ctx)
         || !hmapx_is_empty(&changes.ports)
         || !uuidset_is_empty(&changes.removed)) {
         build_changed_flows(nd, ctx, &changes);
-        lflow_table_flush_deletes(nd->lflows, ctx->sb_idl);
         nd->last_compile_wall = time_wall_msec();
         nd->last_compile_usec = time_usec() - start;
         nd->last_compile_full = false;
         nd->n_incremental++;
         VLOG_DBG("incremental compile took %lld us", nd->last_compile_usec);
     }
+    lflow_table_flush_deletes(nd->lflows, ctx->sb_idl);
     nd_changes_destroy(&changes);
 }
 

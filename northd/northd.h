@@ -52,6 +52,7 @@ void northd_run(struct northd *, const struct nd_sync_ctx *);
 void northd_build_pending(struct northd *, struct ovsdb_idl *nb_idl);
 bool northd_flows_pending(const struct northd *);
 bool northd_flows_built(const struct northd *);
+void northd_abandon_full(struct northd *);
 
 void northd_format_counts(const struct northd *, struct ds *);
 

@@ -372,7 +372,9 @@ register_unixctl_commands(struct northd_daemon *d)
 
 /* Stops 'sb' from replicating what northd never reads: the tables of the
  * controllers and of features compiled elsewhere (MAC bindings can
- * change often), and columns of its own tables it does not use. */
+ * change often), and columns of its own tables it does not use.  The IDL
+ * lets northd write an omitted column only in a row it inserts: writing
+ * one of these in an existing row would abort. */
 static void
 sb_omit_unused(struct ovsdb_idl *sb)
 {
@@ -460,7 +462,7 @@ northd_daemon_run(struct northd_daemon *d, struct ovsdb_idl_loop *nb_loop,
     if (!active || !ovsdb_idl_is_connected(d->nb_idl)) {
         /* Whatever happens while northd is not in charge, it cannot trust
          * its state afterward. */
-        d->nd.need_full = true;
+        northd_abandon_full(&d->nd);
         ovsdb_idl_track_clear(d->nb_idl);
         ovsdb_idl_track_clear(d->sb_idl);
         return;
@@ -488,7 +490,6 @@ northd_daemon_run(struct northd_daemon *d, struct ovsdb_idl_loop *nb_loop,
     }
 }
 
-/* Starts the daemon and runs its main loop until "exit" or a signal. */
 /* Turns off glibc's fastbins (its lists of small freed chunks).  northd
  * builds and frees JSON trees of tens of megabytes, a full SB transaction
  * and the replies to it; with fastbins, freeing such a tree consolidates
@@ -502,6 +503,7 @@ tune_malloc(void)
 #endif
 }
 
+/* Starts the daemon and runs its main loop until "exit" or a signal. */
 int
 main(int argc, char *argv[])
 {
@@ -564,13 +566,13 @@ main(int argc, char *argv[])
 
         unixctl_server_run(unixctl);
         if (!commit_and_count(&sb_loop, &d.nd.n_sb_txns)) {
-            d.nd.need_full = true;
+            northd_abandon_full(&d.nd);
         }
         commit_and_count(&nb_loop, &d.nd.n_nb_txns);
         /* A full recompute goes on at once with its next step: building
          * the flows, or putting them in SB if its first transaction changed
          * nothing. */
-        if (northd_flows_pending(&d.nd)
+        if (northd_daemon_is_active(&d) && northd_flows_pending(&d.nd)
             && (!northd_flows_built(&d.nd) || !sb_loop.committing_txn)) {
             poll_immediate_wake();
         }

@@ -131,6 +131,20 @@ check nbctl lsp-add sw0 p4
 check_output 3 sb_port_key p4
 check_output 2 sb_port_key p2
 
+# Egress port security checks the destination MAC when the port's
+# addresses list a MAC that port security does not: L2 lookup sends that
+# MAC's unicast to the port too.
+check nbctl lsp-add sw1 q2 \
+    -- lsp-set-addresses q2 "0a:00:00:00:01:02 10.1.0.2" \
+                            "0a:00:00:00:01:22 10.1.0.22" \
+    -- lsp-set-port-security q2 "0a:00:00:00:01:02 10.1.0.2"
+check_output 2 sb_port_key q2
+m=0a:00:00:00:01:02 mc=01:00:00:00:00:00/01:00:00:00:00:00
+check_lflows sw1 <<EOF
+ls_out_port_sec 90 reg15=2,dl_dst=$m,arp || reg15=2,dl_dst=$m,ip,nw_dst=10.1.0.2 || reg15=2,dl_dst=$m,ip,nw_dst=255.255.255.255 || reg15=2,dl_dst=$m,ip,nw_dst=224.0.0.0/4 || reg15=2,dl_dst=$mc,arp || reg15=2,dl_dst=$mc,ip,nw_dst=10.1.0.2 || reg15=2,dl_dst=$mc,ip,nw_dst=255.255.255.255 || reg15=2,dl_dst=$mc,ip,nw_dst=224.0.0.0/4 actions=output
+EOF
+check nbctl lsp-del q2
+
 # Deleting a switch removes everything of it, and only that.
 check nbctl ls-del sw0
 check_output "sw1" sb_select Datapath_Binding '["name"]'

@@ -2,6 +2,7 @@
 
 #include "northd/lflow-table.h"
 #include "tests/unit/unit-suites.h"
+#include "util.h"
 #include "uuid.h"
 
 /* The tests build owners in collecting mode, where the table does not
@@ -99,10 +100,10 @@ START_TEST(test_owner_remove_touches_only_that_owner)
     lflow_table_add(t, &dp1, S_SWITCH_INGRESS_L2_LKUP, 0, "", "drop");
     lflow_table_owner_end(t, NULL, NULL);
     lflow_table_owner_begin(t, &lsp1, "Logical_Switch_Port");
-    lflow_table_add(t, &dp1, S_SWITCH_INGRESS_L2_LKUP, 50, "dl_dst=0a:00:00:00:00:01",
-                    "load:1->reg15[],output");
-    lflow_table_add(t, &dp2, S_SWITCH_INGRESS_L2_LKUP, 50, "dl_dst=0a:00:00:00:00:01",
-                    "load:1->reg15[],output");
+    lflow_table_add(t, &dp1, S_SWITCH_INGRESS_L2_LKUP, 50,
+                    "dl_dst=0a:00:00:00:00:01", "load:1->reg15[],output");
+    lflow_table_add(t, &dp2, S_SWITCH_INGRESS_L2_LKUP, 50,
+                    "dl_dst=0a:00:00:00:00:01", "load:1->reg15[],output");
     lflow_table_owner_end(t, NULL, NULL);
     ck_assert_uint_eq(lflow_table_count(t), 3);
 
@@ -137,14 +138,29 @@ START_TEST(test_flows_differ_by_datapath_and_priority)
 }
 END_TEST
 
+#define LSP1_SOURCE \
+    "Logical_Switch_Port:00000000-0000-0000-0000-000000000011"
+
+/* The UUID of a flow in datapath 'dp', stage L2 lookup (or port security
+ * with 'ps'), with the other columns given. */
+static struct uuid
+flow_uuid(const struct uuid *dp, bool ps, uint16_t priority,
+          const char *match, const char *actions, const char *source)
+{
+    struct uuid u;
+    lflow_table_flow_uuid(dp, (ps ? S_SWITCH_INGRESS_PORT_SEC
+                               : S_SWITCH_INGRESS_L2_LKUP),
+                          priority, match, actions, source, &u);
+    return u;
+}
+
 START_TEST(test_flow_uuid_from_content)
 {
-    const char *src = "Logical_Switch_Port:00000000-0000-0000-0000-000000000011";
-    struct uuid a, b;
-    lflow_table_flow_uuid(&dp1, S_SWITCH_INGRESS_L2_LKUP, 50, "dl_dst=0a:00:00:00:00:01",
-                          "load:1->reg15[],output", src, &a);
-    lflow_table_flow_uuid(&dp1, S_SWITCH_INGRESS_L2_LKUP, 50, "dl_dst=0a:00:00:00:00:01",
-                          "load:1->reg15[],output", src, &b);
+    const char *src = LSP1_SOURCE;
+    struct uuid a = flow_uuid(&dp1, false, 50, "dl_dst=0a:00:00:00:00:01",
+                              "load:1->reg15[],output", src);
+    struct uuid b = flow_uuid(&dp1, false, 50, "dl_dst=0a:00:00:00:00:01",
+                              "load:1->reg15[],output", src);
     ck_assert(uuid_equals(&a, &b));
     /* RFC 4122 version 5, variant 10. */
     ck_assert_uint_eq((a.parts[1] >> 12) & 0xf, 5);
@@ -152,17 +168,18 @@ START_TEST(test_flow_uuid_from_content)
 
     /* Each column makes a difference, also when text moves from one
      * column to the next. */
-    struct uuid c[7];
-    lflow_table_flow_uuid(&dp2, S_SWITCH_INGRESS_L2_LKUP, 50, "m", "a", src, &c[0]);
-    lflow_table_flow_uuid(&dp1, S_SWITCH_INGRESS_PORT_SEC, 50, "m", "a", src, &c[1]);
-    lflow_table_flow_uuid(&dp1, S_SWITCH_INGRESS_L2_LKUP, 51, "m", "a", src, &c[2]);
-    lflow_table_flow_uuid(&dp1, S_SWITCH_INGRESS_L2_LKUP, 50, "ma", "", src, &c[3]);
-    lflow_table_flow_uuid(&dp1, S_SWITCH_INGRESS_L2_LKUP, 50, "m", "a", "x", &c[4]);
-    lflow_table_flow_uuid(&dp1, S_SWITCH_INGRESS_L2_LKUP, 50, "m", "a", src, &c[5]);
-    lflow_table_flow_uuid(&dp1, S_SWITCH_INGRESS_L2_LKUP, 50, "", "ma", src, &c[6]);
-    for (int i = 0; i < 7; i++) {
-        for (int j = i + 1; j < 7; j++) {
-            ck_assert_msg(!uuid_equals(&c[i], &c[j]), "%d == %d", i, j);
+    struct uuid c[] = {
+        flow_uuid(&dp2, false, 50, "m", "a", src),
+        flow_uuid(&dp1, true, 50, "m", "a", src),
+        flow_uuid(&dp1, false, 51, "m", "a", src),
+        flow_uuid(&dp1, false, 50, "ma", "", src),
+        flow_uuid(&dp1, false, 50, "m", "a", "x"),
+        flow_uuid(&dp1, false, 50, "m", "a", src),
+        flow_uuid(&dp1, false, 50, "", "ma", src),
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(c); i++) {
+        for (size_t j = i + 1; j < ARRAY_SIZE(c); j++) {
+            ck_assert_msg(!uuid_equals(&c[i], &c[j]), "%zu == %zu", i, j);
         }
     }
 }
@@ -174,10 +191,7 @@ START_TEST(test_collected_flow_has_no_row_yet)
     lflow_table_owner_begin(t, &lsp1, "Logical_Switch_Port");
     lflow_table_add(t, &dp1, S_SWITCH_INGRESS_PORT_SEC, 80, "reg14=1", "drop");
     lflow_table_owner_end(t, NULL, NULL);
-    struct uuid u;
-    lflow_table_flow_uuid(&dp1, S_SWITCH_INGRESS_PORT_SEC, 80, "reg14=1", "drop",
-                          "Logical_Switch_Port:00000000-0000-0000-0000-000000000011",
-                          &u);
+    struct uuid u = flow_uuid(&dp1, true, 80, "reg14=1", "drop", LSP1_SOURCE);
     /* Collected only, so not yet an SB row of a desired flow. */
     ck_assert(!lflow_table_has_sb_row(t, &u));
     lflow_table_destroy(t);
