@@ -10,20 +10,30 @@
 # so a change of machine load hits both alike.
 #
 # Measured per system (medians over BENCH_RUNS rounds where it says so):
-#   - TCP throughput pod to pod (iperf3 -t BENCH_TIME), median;
+#   - TCP throughput pod to pod (iperf3 -t BENCH_TIME), median, and the
+#     ovs-vswitchd CPU time (both hosts) per 100 MB received;
 #   - new TCP connections per second (wrk, "Connection: close", against
 #     bench-httpd in the other pod), median; once as configured and once
 #     with the datapath's megaflow cache off, so that every connection's
 #     first packets take the full OpenFlow pipeline (upcalls); with
 #     each, the ovs-vswitchd CPU time (both hosts) per connection;
-#   - ping latency (ping -c 200 -i 0.01): average and p99;
+#   - ping latency (ping -c BENCH_PINGS -i 0.01 in every round): average
+#     and p99 over the samples of all rounds, and the ovs-vswitchd CPU time
+#     (both hosts) per ping;
+#   - UDP request-response latency (sockperf ping-pong, 1000 messages/s
+#     for BENCH_LAT_TIME seconds in every round): round-trip average and
+#     p99, medians over the rounds;
 #   - OpenFlow flows on br-int: total over both hosts, per pod port,
 #     distinct tables holding flows, and (at the end) how many flows a
 #     third pod adds;
 #   - tables a pod-to-remote-pod TCP SYN crosses on the sending host
 #     (ofproto/trace: lookups, and distinct tables);
 #   - time for "nbctl --wait=hv lsp-add ... -- lsp-set-addresses ..." to
-#     return, median of BENCH_PORT_ADDS adds.
+#     return, median of BENCH_PORT_ADDS adds;
+#   - at the end, with host 1's ovs-vswitchd restarted under valgrind's
+#     callgrind: the instructions it executes in user space per ping, per
+#     new connection (megaflows on and off) and per MB of TCP, which,
+#     unlike times, do not depend on the machine's load.
 # It prints a table with both systems, the ratio osmotic/OVN, and the
 # machine load seen before, during and after.  Nothing here is pass/fail.
 #
@@ -31,11 +41,15 @@
 #
 # Environment: OSM_BUILDDIR (built tree with osmotic-* binaries),
 # BENCH_RUNS (rounds, default 3), BENCH_TIME (seconds per iperf3/wrk run,
-# default 10), BENCH_PORT_ADDS (default 5), BENCH_OUT (also write the
-# result table to this file), OSM_KEEP=1 (keep the test directory).
-# Needs root, iperf3, wrk, a C compiler and, for OVN, ovn-central and
-# ovn-host installed (their services need not and should not run: the
-# benchmark starts its own daemons in its own directory).
+# default 10), BENCH_PINGS (pings per round, default 500), BENCH_LAT_TIME
+# (seconds per sockperf run, default 5), BENCH_PORT_ADDS (default 5),
+# BENCH_OUT (also write the result table to this file), BENCH_INSTRUCTIONS
+# (1: count instructions, 0: do not, default: if valgrind is installed),
+# OSM_KEEP=1 (keep the test directory).  Needs root, iperf3, wrk, sockperf,
+# a C compiler
+# and, for OVN, ovn-central and ovn-host installed (their services need
+# not and should not run: the benchmark starts its own daemons in its own
+# directory).
 
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../system/lib.sh"
@@ -43,9 +57,13 @@ here=$(cd "$(dirname "$0")" && pwd)
 BENCH_RUNS=${BENCH_RUNS:-3}
 BENCH_TIME=${BENCH_TIME:-10}
 BENCH_PORT_ADDS=${BENCH_PORT_ADDS:-5}
+BENCH_PINGS=${BENCH_PINGS:-500}
+BENCH_LAT_TIME=${BENCH_LAT_TIME:-5}
+BENCH_INSTRUCTIONS=${BENCH_INSTRUCTIONS:-auto}
 OVN_SCHEMADIR=${OVN_SCHEMADIR:-/usr/share/ovn}
 
-for var in BENCH_RUNS BENCH_TIME BENCH_PORT_ADDS; do
+for var in BENCH_RUNS BENCH_TIME BENCH_PORT_ADDS BENCH_PINGS \
+           BENCH_LAT_TIME; do
     case ${!var} in
         ''|*[!0-9]*|0) fail "$var must be a positive integer, not '${!var}'" ;;
     esac
@@ -62,9 +80,21 @@ for s in "${systems[@]}"; do
         *) fail "unknown system '$s' (expected osmotic or ovn)" ;;
     esac
 done
-for tool in iperf3 wrk ping cc python3; do
+for tool in iperf3 wrk sockperf ping cc python3; do
     command -v $tool >/dev/null || fail "$tool is needed"
 done
+case $BENCH_INSTRUCTIONS in
+    auto) if command -v valgrind >/dev/null \
+              && command -v callgrind_control >/dev/null; then
+              BENCH_INSTRUCTIONS=1
+          else
+              BENCH_INSTRUCTIONS=0
+          fi ;;
+    1) command -v callgrind_control >/dev/null \
+           || fail "BENCH_INSTRUCTIONS=1 needs valgrind" ;;
+    0) ;;
+    *) fail "BENCH_INSTRUCTIONS must be 0 or 1, not '$BENCH_INSTRUCTIONS'" ;;
+esac
 [ "$(id -u)" = 0 ] || fail "the benchmark needs root (namespaces, OVS)"
 
 osm_test_init
@@ -77,6 +107,7 @@ MAC2=0a:00:00:00:00:02
 IP1=10.244.0.1
 IP2=10.244.0.2
 HTTP_PORT=8080
+SOCKPERF_PORT=11111
 
 # Results: RES[system.metric] = value.
 declare -A RES
@@ -210,23 +241,48 @@ setup_system() {
         >/dev/null 2>&1 </dev/null &
     echo $! > "$TESTDIR/$p-httpd.pid"
     osm_track_pidfile "$TESTDIR/$p-httpd.pid"
+    ip netns exec "$(osm_ns $p-p2)" sockperf server -i $IP2 \
+        -p $SOCKPERF_PORT >/dev/null 2>&1 </dev/null &
+    echo $! > "$TESTDIR/$p-sockperf.pid"
+    osm_track_pidfile "$TESTDIR/$p-sockperf.pid"
     sleep 1
 }
 
-# measure_iperf SYSTEM: one iperf3 run; appends Mbit/s and retransmits.
+# vswitchd_cpu_ns SYSTEM: nanoseconds of CPU time used so far by the
+# ovs-vswitchd of both of SYSTEM's hosts, all threads (from the
+# scheduler's statistics, finer than clock ticks).
+vswitchd_cpu_ns() {
+    local p h pid total=0 ns
+    p=$(sys_prefix "$1")
+    for h in $p-hv1 $p-hv2; do
+        pid=$(cat "$(osm_host_dir $h)/ovs-vswitchd.pid")
+        for ns in $(cut -d' ' -f1 /proc/$pid/task/*/schedstat \
+                        2>/dev/null); do
+            total=$((total + ns))
+        done
+    done
+    echo $total
+}
+
+# measure_iperf SYSTEM: one iperf3 run; appends Mbit/s, retransmits and
+# the milliseconds of ovs-vswitchd CPU (both hosts) per 100 MB received.
 measure_iperf() {
-    local s=$1 p out
+    local s=$1 p out t0 t1
     p=$(sys_prefix "$s")
+    t0=$(vswitchd_cpu_ns "$s")
     out=$(osm_pod_exec $p-p1 iperf3 -c $IP2 -t "$BENCH_TIME" -J 2>/dev/null)
+    t1=$(vswitchd_cpu_ns "$s")
     echo "$out" | python3 -c '
 import json, sys
 try:
     e = json.load(sys.stdin)["end"]
-    print("%.1f %d" % (e["sum_received"]["bits_per_second"] / 1e6,
-                       e["sum_sent"].get("retransmits", 0)))
+    mb = e["sum_received"]["bytes"] / 1e6
+    print("%.1f %d %.1f" % (e["sum_received"]["bits_per_second"] / 1e6,
+                            e["sum_sent"].get("retransmits", 0),
+                            int(sys.argv[1]) / 1e6 * 100 / mb if mb else 0))
 except Exception:
-    print("0 0")
-' >> "$TESTDIR/$s.iperf"
+    print("0 0 0")
+' $((t1 - t0)) >> "$TESTDIR/$s.iperf"
 }
 
 # vswitchd_ticks SYSTEM: CPU time (user + system, clock ticks) used so
@@ -280,19 +336,55 @@ measure_connrate_upcalls() {
     done
 }
 
-# measure_ping SYSTEM: 200 pings at 10 ms; records avg and p99 (ms).
+# measure_ping SYSTEM: BENCH_PINGS pings at 10 ms; appends ping's output
+# to $TESTDIR/SYSTEM.ping and the microseconds of ovs-vswitchd CPU (both
+# hosts) per ping to $TESTDIR/SYSTEM.ping-cpu.
 measure_ping() {
-    local s=$1 p
+    local s=$1 p t0 t1
     p=$(sys_prefix "$s")
-    osm_pod_exec $p-p1 ping -c 200 -i 0.01 $IP2 > "$TESTDIR/$s.ping" 2>&1
-    RES[$s.ping_avg]=$(awk -F/ '/^rtt/ { print $5 }' "$TESTDIR/$s.ping")
+    t0=$(vswitchd_cpu_ns "$s")
+    osm_pod_exec $p-p1 ping -c "$BENCH_PINGS" -i 0.01 $IP2 \
+        >> "$TESTDIR/$s.ping" 2>&1
+    t1=$(vswitchd_cpu_ns "$s")
+    echo $(( (t1 - t0) / 1000 / BENCH_PINGS )) >> "$TESTDIR/$s.ping-cpu"
+}
+
+# ping_results SYSTEM: average, p99 and loss over all of SYSTEM's pings.
+ping_results() {
+    local s=$1 sent received
+    RES[$s.ping_avg]=$(grep -o 'time=[0-9.]*' "$TESTDIR/$s.ping" \
+        | cut -d= -f2 | awk '{ t += $1 }
+                             END { if (NR) { printf "%.3f\n", t / NR }
+                                   else { print "n/a" } }')
     RES[$s.ping_p99]=$(grep -o 'time=[0-9.]*' "$TESTDIR/$s.ping" \
         | cut -d= -f2 | sort -g \
         | awk '{ v[NR] = $1 } END { i = int(NR * 0.99 + 0.999);
                                     if (i < 1) { print "n/a" }
                                     else { print v[i] } }')
-    RES[$s.ping_loss]=$(grep -o '[0-9.]*% packet loss' "$TESTDIR/$s.ping" \
-        | cut -d% -f1)
+    sent=$(awk '/packets transmitted/ { n += $1 } END { print n + 0 }' \
+               "$TESTDIR/$s.ping")
+    received=$(grep -c 'time=' "$TESTDIR/$s.ping")
+    RES[$s.ping_samples]=$received
+    RES[$s.ping_loss]=$(awk -v s="$sent" -v r="$received" 'BEGIN {
+        if (s > 0) { printf "%.1f\n", (s - r) * 100 / s }
+        else { print "n/a" } }')
+    RES[$s.ping_cpu]=$(median < "$TESTDIR/$s.ping-cpu")
+}
+
+# measure_sockperf SYSTEM: one sockperf UDP ping-pong run from pod 1 to
+# pod 2 at 1000 messages/s; appends the round-trip average and p99 (us).
+measure_sockperf() {
+    local s=$1 p
+    p=$(sys_prefix "$s")
+    timeout $((BENCH_LAT_TIME + 20)) ip netns exec "$(osm_ns $p-p1)" \
+        sockperf ping-pong -i $IP2 -p $SOCKPERF_PORT -t "$BENCH_LAT_TIME" \
+        --mps 1000 --full-rtt > "$TESTDIR/$s.sockperf.out" 2>&1
+    cat "$TESTDIR/$s.sockperf.out" >> "$TESTDIR/$s.sockperf.log"
+    sed 's/\x1b\[[0-9;]*m//g' "$TESTDIR/$s.sockperf.out" | awk '
+        /avg-rtt=/ { a = $0; sub(/.*avg-rtt=/, "", a); sub(/ .*/, "", a) }
+        /percentile 99.000 =/ { q = $NF }
+        END { print (a == "" ? "n/a" : a), (q == "" ? "n/a" : q) }' \
+        >> "$TESTDIR/$s.sockperf"
 }
 
 # count_flows SYSTEM HOST: prints the number of flows on HOST's br-int.
@@ -398,6 +490,116 @@ measure_marginal_flows() {
     RES[$s.flows_marginal]=$((after - before))
 }
 
+# cg_start SYSTEM: restarts the ovs-vswitchd of SYSTEM's host 1 under
+# callgrind, and waits until pod 1 reaches pod 2 again (the controller
+# reinstalls the flows).
+cg_start() {
+    local s=$1 p real
+    p=$(sys_prefix "$s")
+    real=$(command -v ovs-vswitchd) || fail "ovs-vswitchd not found"
+    mkdir -p "$TESTDIR/cg"
+    {
+        echo '#!/bin/sh'
+        echo "exec valgrind --tool=callgrind --trace-children=yes \\"
+        echo "    --callgrind-out-file=$TESTDIR/cg/$p.%p.out $real \"\$@\""
+    } > "$TESTDIR/cg/ovs-vswitchd"
+    chmod +x "$TESTDIR/cg/ovs-vswitchd"
+    osm_stop_vswitchd $p-hv1
+    PATH=$TESTDIR/cg:$PATH osm_start_vswitchd $p-hv1
+    OSM_WAIT=180 wait_until pod_reaches "$s"
+}
+
+# cg_count SYSTEM CMD...: runs CMD and prints the instructions that
+# SYSTEM's host 1 ovs-vswitchd executed meanwhile (all of them: what it
+# executes anyway, about a million a second here, is included).
+cg_count() {
+    local s=$1 p pid f ir
+    shift
+    p=$(sys_prefix "$s")
+    pid=$(cat "$(osm_host_dir $p-hv1)/ovs-vswitchd.pid")
+    callgrind_control -z "$pid" >/dev/null 2>&1
+    "$@"
+    callgrind_control -d "$pid" >/dev/null 2>&1
+    f=$(ls -t "$TESTDIR/cg/$p.$pid.out".* 2>/dev/null | head -1)
+    ir=$(awk '/^totals:/ { print $2 }' "$f" 2>/dev/null)
+    echo "${ir:-0}"
+}
+
+# cg_wrk SYSTEM: a 5-second wrk run in SYSTEM's pod 1 with 2 connections
+# at a time; records the connections made in $TESTDIR/SYSTEM.cg-conns.
+cg_wrk() {
+    osm_pod_exec "$(sys_prefix "$1")-p1" wrk -t1 -c2 -d5s \
+        -H 'Connection: close' "http://$IP2:$HTTP_PORT/" 2>&1 \
+        | awk '/ requests in / { print $1 }' > "$TESTDIR/$1.cg-conns"
+}
+
+# cg_iperf SYSTEM: iperf3 of 20 MB in SYSTEM's pod 1; records the MB
+# received in $TESTDIR/SYSTEM.cg-mb.
+cg_iperf() {
+    osm_pod_exec "$(sys_prefix "$1")-p1" iperf3 -c $IP2 -n 20M -J \
+        2>/dev/null | python3 -c '
+import json, sys
+try:
+    print("%.3f" % (json.load(sys.stdin)["end"]["sum_received"]["bytes"]
+                    / 1e6))
+except Exception:
+    print(0)
+' > "$TESTDIR/$1.cg-mb"
+}
+
+# cg_megaflows SYSTEM enable|disable: the megaflow cache of both hosts.
+cg_megaflows() {
+    local p h
+    p=$(sys_prefix "$1")
+    for h in $p-hv1 $p-hv2; do
+        osm_host_appctl $h upcall/$2-megaflows >/dev/null
+    done
+}
+
+# per UNITS: prints thousands of instructions (stdin) per unit, or n/a.
+per() {
+    awk -v n="$1" '{ if (n > 0) { printf "%.1f\n", $1 / n / 1000 }
+                     else { print "n/a" } }'
+}
+
+# measure_instructions: restarts host 1's ovs-vswitchd of every system
+# under callgrind and counts, three times per system and alternating, its
+# instructions per second idle, per ping, per new connection (megaflows on
+# and off) and per MB of TCP; records the medians.
+measure_instructions() {
+    local s p round ir
+    for s in "${systems[@]}"; do
+        cg_start "$s"
+    done
+    sleep 10
+    for round in 1 2 3; do
+        for s in "${systems[@]}"; do
+            p=$(sys_prefix "$s")
+            cg_count "$s" sleep 2 | per 2 >> "$TESTDIR/$s.cg-idle"
+            cg_count "$s" osm_pod_exec $p-p1 ping -q -c 200 -i 0.02 $IP2 \
+                | tail -1 | per 200 >> "$TESTDIR/$s.cg-ping"
+            ir=$(cg_count "$s" cg_wrk "$s")
+            echo "$ir" | per "$(cat "$TESTDIR/$s.cg-conns")" \
+                >> "$TESTDIR/$s.cg-conn"
+            cg_megaflows "$s" disable
+            ir=$(cg_count "$s" cg_wrk "$s")
+            cg_megaflows "$s" enable
+            echo "$ir" | per "$(cat "$TESTDIR/$s.cg-conns")" \
+                >> "$TESTDIR/$s.cg-conn-nomf"
+            ir=$(cg_count "$s" cg_iperf "$s")
+            echo "$ir" | per "$(cat "$TESTDIR/$s.cg-mb")" \
+                >> "$TESTDIR/$s.cg-mb-ins"
+        done
+    done
+    for s in "${systems[@]}"; do
+        RES[$s.ins_idle]=$(median < "$TESTDIR/$s.cg-idle")
+        RES[$s.ins_ping]=$(median < "$TESTDIR/$s.cg-ping")
+        RES[$s.ins_conn]=$(median < "$TESTDIR/$s.cg-conn")
+        RES[$s.ins_conn_nomf]=$(median < "$TESTDIR/$s.cg-conn-nomf")
+        RES[$s.ins_mb]=$(median < "$TESTDIR/$s.cg-mb-ins")
+    done
+}
+
 # ratio A B: A/B with two decimals, or n/a.
 ratio() {
     awk -v a="$1" -v b="$2" 'BEGIN {
@@ -414,6 +616,7 @@ report() {
     local -a rows=(
         "iperf_mbps|TCP throughput, Mbit/s (median)"
         "iperf_retr|TCP retransmits per run (median)"
+        "iperf_cpu|  vswitchd CPU per 100 MB, ms (median)"
         "connrate|New TCP connections/s (median)"
         "conn_cpu|  vswitchd CPU per connection, us"
         "connrate_upcalls|Same, megaflows off: upcall each (median)"
@@ -421,6 +624,9 @@ report() {
         "ping_avg|Ping avg, ms"
         "ping_p99|Ping p99, ms"
         "ping_loss|Ping loss, %"
+        "ping_cpu|  vswitchd CPU per ping, us (median)"
+        "sockperf_avg|UDP ping-pong RTT avg, us (median)"
+        "sockperf_p99|UDP ping-pong RTT p99, us (median)"
         "flows_total|OpenFlow flows, both hosts"
         "flows_per_port|OpenFlow flows per pod port"
         "flows_marginal|Flows one more pod adds, both hosts"
@@ -428,11 +634,17 @@ report() {
         "trace_lookups|br-int lookups, TCP SYN to remote pod"
         "trace_tables|Distinct br-int tables, same packet"
         "port_add_ms|lsp-add --wait=hv, ms (median)"
+        "ins_idle|Host 1 vswitchd instructions/s idle, k"
+        "ins_ping|  same, per ping, k"
+        "ins_conn|  same, per new TCP connection, k"
+        "ins_conn_nomf|  same, megaflows off, k"
+        "ins_mb|  same, per MB of TCP, k"
     )
     {
         echo "Switching benchmark," \
              "$(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs"
-        echo "rounds: $BENCH_RUNS x ${BENCH_TIME}s iperf3 and wrk per system"
+        echo "rounds: $BENCH_RUNS x ${BENCH_TIME}s iperf3 and wrk," \
+             "$BENCH_PINGS pings and ${BENCH_LAT_TIME}s sockperf per system"
         printf '%-40s %12s %12s %8s\n' metric osmotic ovn ratio
         for row in "${rows[@]}"; do
             key=${row%%|*}
@@ -442,13 +654,30 @@ report() {
             printf '%-40s %12s %12s %8s\n' "$label" "$a" "$b" \
                 "$(ratio "$a" "$b")"
         done
-        echo "every round (Mbit/s; connections/s; same, megaflows off):"
+        echo "every round (Mbit/s; connections/s; same, megaflows off;" \
+             "sockperf avg us):"
         for s in "${systems[@]}"; do
-            printf '  %-8s %s; %s; %s\n' "$s" \
+            printf '  %-8s %s; %s; %s; %s\n' "$s" \
                 "$(cut -d' ' -f1 "$TESTDIR/$s.iperf" | xargs)" \
                 "$(cut -d' ' -f1 "$TESTDIR/$s.connrate" | xargs)" \
-                "$(cut -d' ' -f1 "$TESTDIR/$s.connrate-upcalls" | xargs)"
+                "$(cut -d' ' -f1 "$TESTDIR/$s.connrate-upcalls" | xargs)" \
+                "$(cut -d' ' -f1 "$TESTDIR/$s.sockperf" | xargs)"
         done
+        for s in "${systems[@]}"; do
+            echo "  $s: ${RES[$s.ping_samples]:-0} ping samples"
+        done
+        if [ "$BENCH_INSTRUCTIONS" = 1 ]; then
+            echo "instructions, every round (k per second idle; per ping;" \
+                 "per connection; same, megaflows off; per MB):"
+            for s in "${systems[@]}"; do
+                printf '  %-8s %s; %s; %s; %s; %s\n' "$s" \
+                    "$(xargs < "$TESTDIR/$s.cg-idle")" \
+                    "$(xargs < "$TESTDIR/$s.cg-ping")" \
+                    "$(xargs < "$TESTDIR/$s.cg-conn")" \
+                    "$(xargs < "$TESTDIR/$s.cg-conn-nomf")" \
+                    "$(xargs < "$TESTDIR/$s.cg-mb-ins")"
+            done
+        fi
         echo "load average (1/5/15 min):"
         printf '  %s\n' "${LOADS[@]}"
     } | tee ${BENCH_OUT:+"$BENCH_OUT"}
@@ -469,6 +698,8 @@ done
 note_load "before traffic"
 for round in $(seq "$BENCH_RUNS"); do
     for s in "${systems[@]}"; do
+        measure_ping "$s"
+        measure_sockperf "$s"
         measure_iperf "$s"
         measure_connrate "$s" "$TESTDIR/$s.connrate"
         measure_connrate_upcalls "$s"
@@ -476,9 +707,12 @@ for round in $(seq "$BENCH_RUNS"); do
     note_load "after round $round"
 done
 for s in "${systems[@]}"; do
-    measure_ping "$s"
+    ping_results "$s"
+    RES[$s.sockperf_avg]=$(cut -d' ' -f1 "$TESTDIR/$s.sockperf" | median)
+    RES[$s.sockperf_p99]=$(cut -d' ' -f2 "$TESTDIR/$s.sockperf" | median)
     RES[$s.iperf_mbps]=$(cut -d' ' -f1 "$TESTDIR/$s.iperf" | median)
     RES[$s.iperf_retr]=$(cut -d' ' -f2 "$TESTDIR/$s.iperf" | median)
+    RES[$s.iperf_cpu]=$(cut -d' ' -f3 "$TESTDIR/$s.iperf" | median)
     RES[$s.connrate]=$(cut -d' ' -f1 "$TESTDIR/$s.connrate" | median)
     RES[$s.conn_cpu]=$(cut -d' ' -f2 "$TESTDIR/$s.connrate" | median)
     RES[$s.connrate_upcalls]=$(cut -d' ' -f1 "$TESTDIR/$s.connrate-upcalls" \
@@ -490,5 +724,8 @@ for s in "${systems[@]}"; do
     measure_port_add "$s"
     measure_marginal_flows "$s"
 done
+if [ "$BENCH_INSTRUCTIONS" = 1 ]; then
+    measure_instructions
+fi
 note_load "end"
 report
