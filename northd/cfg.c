@@ -85,11 +85,19 @@ cfg_nb_run(struct northd *nd, struct ovsdb_idl *nb_idl,
     }
 
     if (nd->up_all) {
-        const struct nd_port *op;
-        HMAP_FOR_EACH (op, node, &nd->dps.ports) {
-            port_up_sync(nd, nb_idl, sb_idl, &op->nb_uuid);
+        /* A full recompute first gets its SB transactions out, then sets
+         * "up" of every port (on a cold start, 10,000 ports make a large NB
+         * transaction): not while its flows are pending, nor in the same
+         * iteration as the transaction that carries them. */
+        if (nd->full_just_finished) {
+            nd->full_just_finished = false;
+        } else if (!northd_flows_pending(nd)) {
+            const struct nd_port *op;
+            HMAP_FOR_EACH (op, node, &nd->dps.ports) {
+                port_up_sync(nd, nb_idl, sb_idl, &op->nb_uuid);
+            }
+            nd->up_all = false;
         }
-        nd->up_all = false;
     } else {
         struct uuidset_node *node;
         UUIDSET_FOR_EACH (node, &nd->up_pending) {

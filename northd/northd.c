@@ -148,27 +148,36 @@ build_changed_flows(struct northd *nd, const struct nd_sync_ctx *ctx,
     }
 }
 
-/* Second step of a full recompute (see northd_run()): builds every flow
- * in collecting mode, which reads only NB and northd's own state, so it
- * can run while the first step's SB transaction is in flight.  Does
+/* Second step of a full recompute (see northd_run()): builds the flows
+ * of up to 'max_datapaths' more datapaths (and their ports) in collecting
+ * mode, which reads only NB and northd's own state, so it can run while
+ * the first step's SB transaction is in flight.  Building a slice at a
+ * time lets the main loop go on sending that transaction meanwhile.  Does
  * nothing unless that step is done and the flows are not built yet. */
 void
-northd_build_pending(struct northd *nd, struct ovsdb_idl *nb_idl)
+northd_build_pending(struct northd *nd, struct ovsdb_idl *nb_idl,
+                     size_t max_datapaths)
 {
     if (!nd->flows_pending || nd->flows_built) {
         return;
     }
     long long int start = time_usec();
     const struct nd_sync_ctx ctx = { .nb_idl = nb_idl };
-    const struct nd_datapath *od;
-    HMAP_FOR_EACH (od, node, &nd->dps.datapaths) {
+    for (size_t i = 0; i < max_datapaths; i++) {
+        struct hmap_node *node = hmap_at_position(&nd->dps.datapaths,
+                                                  &nd->build_position);
+        if (!node) {
+            nd->flows_built = true;
+            break;
+        }
+        const struct nd_datapath *od = CONTAINER_OF(node, struct nd_datapath,
+                                                    node);
         build_datapath_flows(nd, od, &ctx);
+        const struct nd_port *op;
+        LIST_FOR_EACH (op, dp_node, &od->ports) {
+            build_port_flows(nd, op, &ctx);
+        }
     }
-    const struct nd_port *op;
-    HMAP_FOR_EACH (op, node, &nd->dps.ports) {
-        build_port_flows(nd, op, &ctx);
-    }
-    nd->flows_built = true;
     nd->full_usec += time_usec() - start;
 }
 
@@ -219,10 +228,11 @@ sb_datapaths_update_set(struct ovsdb_idl *sb, struct uuidset *set,
 static void
 finish_full(struct northd *nd, const struct nd_sync_ctx *ctx)
 {
-    northd_build_pending(nd, ctx->nb_idl);
+    northd_build_pending(nd, ctx->nb_idl, SIZE_MAX);
     long long int start = time_usec();
     lflow_table_sync_full(nd->lflows, ctx->sb_idl, ctx->sb_txn);
     nd->flows_pending = false;
+    nd->full_just_finished = true;
     nd->last_compile_wall = time_wall_msec();
     nd->last_compile_usec = nd->full_usec + (time_usec() - start);
     nd->last_compile_full = true;
@@ -267,6 +277,7 @@ northd_run(struct northd *nd, const struct nd_sync_ctx *ctx)
         nd->up_all = true;
         nd->flows_pending = true;
         nd->flows_built = false;
+        memset(&nd->build_position, 0, sizeof nd->build_position);
         nd->full_usec = time_usec() - start;
         nd_changes_destroy(&changes);
         /* Only a cold start, with no logical flow in SB yet, takes two

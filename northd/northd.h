@@ -34,7 +34,11 @@ struct northd {
     bool up_all;                /* Re-check every LSP's "up". */
     bool flows_pending;         /* Full recompute: flows not in SB yet. */
     bool flows_built;           /* Full recompute: flows built. */
+    struct hmap_position build_position; /* Full recompute: next datapath
+                                          * whose flows to build. */
     long long int full_usec;    /* Full recompute: time spent so far. */
+    bool full_just_finished;    /* Full recompute: flows went out in this
+                                 * iteration's SB transaction. */
 
     /* Statistics. */
     long long int last_compile_wall; /* Wall-clock msec of last compile. */
@@ -49,7 +53,8 @@ struct northd {
 void northd_init(struct northd *);
 void northd_destroy(struct northd *);
 void northd_run(struct northd *, const struct nd_sync_ctx *);
-void northd_build_pending(struct northd *, struct ovsdb_idl *nb_idl);
+void northd_build_pending(struct northd *, struct ovsdb_idl *nb_idl,
+                          size_t max_datapaths);
 bool northd_flows_pending(const struct northd *);
 bool northd_flows_built(const struct northd *);
 void northd_abandon_full(struct northd *);

@@ -483,7 +483,7 @@ northd_daemon_run(struct northd_daemon *d, struct ovsdb_idl_loop *nb_loop,
     } else if (ready) {
         /* An SB transaction is in flight: a full recompute builds its
          * flows meanwhile. */
-        northd_build_pending(&d->nd, d->nb_idl);
+        northd_build_pending(&d->nd, d->nb_idl, 8);
     }
     if (ready && nb_txn) {
         cfg_nb_run(&d->nd, d->nb_idl, nb_txn, d->sb_idl, sb_loop->cur_cfg);
