@@ -5,6 +5,7 @@
 #include "lib/osmotic-nb-idl.h"
 #include "lib/osmotic-sb-idl.h"
 #include "northd/northd.h"
+#include "openvswitch/poll-loop.h"
 #include "timeval.h"
 #include "util.h"
 
@@ -90,7 +91,9 @@ cfg_nb_run(struct northd *nd, struct ovsdb_idl *nb_idl,
          * transaction): not while its flows are pending, nor in the same
          * iteration as the transaction that carries them. */
         if (nd->full_just_finished) {
+            /* Next iteration, whether or not SB answers anything. */
             nd->full_just_finished = false;
+            poll_immediate_wake();
         } else if (!northd_flows_pending(nd)) {
             const struct nd_port *op;
             HMAP_FOR_EACH (op, node, &nd->dps.ports) {
