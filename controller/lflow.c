@@ -2,11 +2,11 @@
 
 #include "controller/lflow.h"
 
-#include <ctype.h>
 #include <string.h>
 
 #include "controller/local-datapaths.h"
 #include "controller/ofctrl.h"
+#include "lib/logical-actions.h"
 #include "lib/osmotic-sb-idl.h"
 #include "lib/pipeline.h"
 
@@ -16,47 +16,33 @@
 
 VLOG_DEFINE_THIS_MODULE(lflow);
 
-/* Returns true if 'c' ends an action token. */
-static bool
-lflow_is_delim(char c)
+/* lact_encode_ctx callback: the OpenFlow table where processing goes on
+ * at stage 'table_id' of the local datapath 'aux', skipping stages that
+ * have no flows for it. */
+static unsigned int
+lflow_stage_oftable(enum pipeline pipeline, unsigned int table_id,
+                    void *aux)
 {
-    return c == ',' || c == '(' || c == ')' || c == '\0';
+    const struct local_datapath *ld = aux;
+    return local_datapath_next_oftable(ld, pipeline, (int) table_id - 1);
 }
 
-/* Returns a copy of 'actions' (ovs-ofctl syntax) in which every bare
- * "next" action is replaced by "resubmit(,NEXT_TABLE)" and every bare
- * "output" action by "resubmit(,OUTPUT_TABLE)".  "output:N" and other
- * actions are kept as they are.  The caller frees the result. */
+/* Appends the OpenFlow actions of logical actions 'actions', of a flow in
+ * stage 'table_id' of 'pipeline' of local datapath 'ld', to 'ofpacts'.
+ * Returns NULL or an error that the caller frees. */
 char *
-lflow_expand_actions(const char *actions, unsigned int next_table,
-                     unsigned int output_table)
+lflow_encode_actions(const char *actions, const struct local_datapath *ld,
+                     enum pipeline pipeline, unsigned int table_id,
+                     struct ds *ofpacts)
 {
-    struct ds s = DS_EMPTY_INITIALIZER;
-    const char *p = actions;
-
-    while (*p) {
-        if (lflow_is_delim(*p) || isspace((unsigned char) *p)) {
-            ds_put_char(&s, *p++);
-            continue;
-        }
-        const char *start = p;
-        while (!lflow_is_delim(*p)) {
-            p++;
-        }
-        size_t len = p - start;
-        while (len && isspace((unsigned char) start[len - 1])) {
-            len--;
-        }
-        if (len == 4 && !strncmp(start, "next", 4)) {
-            ds_put_format(&s, "resubmit(,%u)", next_table);
-        } else if (len == 6 && !strncmp(start, "output", 6)) {
-            ds_put_format(&s, "resubmit(,%u)", output_table);
-        } else {
-            ds_put_buffer(&s, start, len);
-        }
-        ds_put_buffer(&s, start + len, (p - start) - len);
-    }
-    return ds_steal_cstr(&s);
+    struct lact_encode_ctx ctx = {
+        .dp_type = ld->type,
+        .pipeline = pipeline,
+        .table_id = table_id,
+        .stage_oftable = lflow_stage_oftable,
+        .aux = CONST_CAST(struct local_datapath *, ld),
+    };
+    return lact_compile(actions, &ctx, ofpacts);
 }
 
 /* Returns the local datapath of 'lf', or NULL if it is not local. */
@@ -107,11 +93,16 @@ lflow_translate(const struct sbrec_logical_flow *lf,
     }
 
     unsigned int oftable = pipeline_first_oftable(pipeline) + lf->table_id;
-    unsigned int next = local_datapath_next_oftable(ld, pipeline,
-                                                    lf->table_id);
-    unsigned int out = (pipeline == P_INGRESS ? OFTABLE_PHY_OUT_REMOTE
-                        : OFTABLE_PHY_DELIVER);
-    char *actions = lflow_expand_actions(lf->actions, next, out);
+    struct ds actions = DS_EMPTY_INITIALIZER;
+    char *error = lflow_encode_actions(lf->actions, ld, pipeline,
+                                       lf->table_id, &actions);
+    if (error) {
+        VLOG_WARN_RL(&rl, "logical flow "UUID_FMT" skipped: actions \"%s\": "
+                     "%s", UUID_ARGS(&lf->header_.uuid), lf->actions, error);
+        free(error);
+        ds_destroy(&actions);
+        return;
+    }
     char **alts;
     size_t n_alts = pipeline_match_split(lf->match, &alts);
     for (size_t i = 0; i < n_alts; i++) {
@@ -120,7 +111,7 @@ lflow_translate(const struct sbrec_logical_flow *lf,
                                ",metadata=%#"PRIx64"%s%s,actions=%s",
                                oftable, lf->priority, ld->key,
                                alts[i][0] ? "," : "", alts[i],
-                               actions[0] ? actions : "drop");
+                               ds_cstr(&actions));
         char *error = ofctrl_flow_table_add(flows, lf->header_.uuid.parts[0],
                                             flow);
         if (error) {
@@ -132,7 +123,7 @@ lflow_translate(const struct sbrec_logical_flow *lf,
         free(flow);
     }
     pipeline_match_free(alts, n_alts);
-    free(actions);
+    ds_destroy(&actions);
 }
 
 /* Adds the OpenFlow flows of every logical flow of a local datapath to

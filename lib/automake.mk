@@ -19,6 +19,8 @@ lib_libosmotic_la_SOURCES = \
 	lib/idl-pending.h \
 	lib/lflow-sim.c \
 	lib/lflow-sim.h \
+	lib/logical-actions.c \
+	lib/logical-actions.h \
 	lib/lport-addresses.c \
 	lib/lport-addresses.h \
 	lib/nb-validate.c \

@@ -17,6 +17,7 @@
 #include "openvswitch/ofpbuf.h"
 #include "openvswitch/util.h"
 #include "hash.h"
+#include "lib/logical-actions.h"
 #include "util.h"
 
 /* Deepest chain of resubmits and branches a trace follows. */
@@ -95,6 +96,8 @@ struct sim_ctx {
                                          * matched. */
     bool forwarded;                     /* Current actions went on? */
     int depth;                          /* Nesting of resubmits. */
+    union mf_subvalue stack[8];         /* push:/pop: stack (exchanges). */
+    size_t n_stack;                     /* Values on 'stack'. */
 };
 
 static void sim_goto_table(struct sim_ctx *, unsigned int oftable);
@@ -205,59 +208,31 @@ lflow_sim_add_datapath(struct lflow_sim *sim, uint32_t key, const char *name,
     return dp;
 }
 
-/* Appends to 'out' the actions 'actions' of a flow in stage 'table_id' of
- * 'pipeline' with the pseudo-actions "next" and "output" replaced by the
- * resubmits the controller installs, also inside clone(). */
-static void
-sim_expand_actions(const char *actions, enum pipeline pipeline,
-                   unsigned int table_id, struct ds *out)
+/* lact_encode_ctx callback: the simulator resubmits to every stage's own
+ * table and skips stages without flows when it gets there (see
+ * sim_goto_table()); past the last stage is PHY output or delivery, which
+ * is where the table numbers of both pipelines land. */
+static unsigned int
+sim_stage_oftable(enum pipeline pipeline, unsigned int table_id,
+                  void *aux OVS_UNUSED)
 {
-    unsigned int base = pipeline_first_oftable(pipeline);
-    unsigned int out_table = (pipeline == P_INGRESS
-                              ? OFTABLE_PHY_OUT_REMOTE
-                              : OFTABLE_PHY_DELIVER);
-    const char *p = actions;
-    for (bool first = true; *p; first = false) {
-        /* Find the end of this action: a comma outside parentheses. */
-        int depth = 0;
-        const char *end = p;
-        for (; *end && (depth || *end != ','); end++) {
-            depth += *end == '(' ? 1 : *end == ')' ? -1 : 0;
-        }
-        const char *s = p, *e = end;
-        while (s < e && (*s == ' ' || *s == '\t')) {
-            s++;
-        }
-        while (e > s && (e[-1] == ' ' || e[-1] == '\t')) {
-            e--;
-        }
-        size_t len = e - s;
+    return pipeline_first_oftable(pipeline) + table_id;
+}
 
-        if (!first) {
-            ds_put_char(out, ',');
-        }
-        if (len == 4 && !strncmp(s, "next", 4)) {
-            ds_put_format(out, "resubmit(,%u)", base + table_id + 1);
-        } else if (len == 6 && !strncmp(s, "output", 6)) {
-            ds_put_format(out, "resubmit(,%u)", out_table);
-        } else if (len > 7 && !strncmp(s, "clone(", 6) && e[-1] == ')') {
-            char *inner = xmemdup0(s + 6, len - 7);
-            ds_put_cstr(out, "clone(");
-            sim_expand_actions(inner, pipeline, table_id, out);
-            ds_put_char(out, ')');
-            free(inner);
-        } else {
-            ds_put_buffer(out, s, len);
-        }
-        p = *end ? end + 1 : end;
-    }
+/* lact_encode_ctx callback: the simulator does not rate-limit, so every
+ * logical meter is OpenFlow meter 1, which a trace reports as an action it
+ * does not simulate. */
+static uint32_t
+sim_meter_id(const char *name OVS_UNUSED, void *aux OVS_UNUSED)
+{
+    return 1;
 }
 
 /* Parses alternative 'alt' of a flow's match, and its actions, into 'f'
  * (the actions only from the first alternative).  Returns NULL or an error
  * message naming the flow. */
 static char * OVS_WARN_UNUSED_RESULT
-sim_flow_parse(struct sim_flow *f, size_t alt)
+sim_flow_parse(struct sim_flow *f, enum dp_type dp_type, size_t alt)
 {
     const struct lflow_sim_flow *pub = &f->pub;
     const char *match = pub->alternatives[alt];
@@ -269,16 +244,27 @@ sim_flow_parse(struct sim_flow *f, size_t alt)
         ds_put_format(&s, "%s,", match);
     }
     ds_put_cstr(&s, "actions=");
-    size_t start = s.length;
-    sim_expand_actions(pub->actions, pub->pipeline, pub->table_id, &s);
-    if (s.length == start) {
-        ds_put_cstr(&s, "drop");
+    struct lact_encode_ctx ctx = {
+        .dp_type = dp_type,
+        .pipeline = pub->pipeline,
+        .table_id = pub->table_id,
+        .stage_oftable = sim_stage_oftable,
+        .meter_id = sim_meter_id,
+    };
+    char *error = lact_compile(pub->actions, &ctx, &s);
+    if (error) {
+        char *msg = xasprintf("%s %u priority %u (actions \"%s\"): %s",
+                              pipeline_to_string(pub->pipeline),
+                              pub->table_id, pub->priority, pub->actions,
+                              error);
+        free(error);
+        ds_destroy(&s);
+        return msg;
     }
 
     struct ofputil_flow_mod fm;
     enum ofputil_protocol usable;
-    char *error = parse_ofp_str(&fm, OFPFC_ADD, ds_cstr(&s), NULL, NULL,
-                                &usable);
+    error = parse_ofp_str(&fm, OFPFC_ADD, ds_cstr(&s), NULL, NULL, &usable);
     ds_destroy(&s);
     if (error) {
         char *msg = xasprintf("%s %u priority %u (match \"%s\", "
@@ -331,7 +317,7 @@ lflow_sim_add_flow(struct lflow_sim *sim OVS_UNUSED,
                                                  &f->pub.alternatives);
     f->matches = xcalloc(f->pub.n_alternatives, sizeof *f->matches);
     for (size_t i = 0; i < f->pub.n_alternatives; i++) {
-        char *error = sim_flow_parse(f, i);
+        char *error = sim_flow_parse(f, dp->type, i);
         if (error) {
             sim_flow_destroy(f);
             return error;
@@ -753,6 +739,21 @@ sim_set_action(struct sim_ctx *ctx, const struct ofpact *a)
             flow->nw_ttl--;
         }
         break;
+    case OFPACT_STACK_PUSH:
+        /* The encoder pushes only for an exchange: a few values deep. */
+        if (ctx->n_stack < ARRAY_SIZE(ctx->stack)) {
+            mf_read_subfield(&ofpact_get_STACK_PUSH(a)->subfield, flow,
+                             &ctx->stack[ctx->n_stack++]);
+        }
+        return true;
+    case OFPACT_STACK_POP: {
+        const struct mf_subfield *sf = &ofpact_get_STACK_POP(a)->subfield;
+        field = sf->field;
+        if (ctx->n_stack) {
+            mf_write_subfield_flow(sf, &ctx->stack[--ctx->n_stack], flow);
+        }
+        break;
+    }
     default:
         return false;
     }

@@ -10,17 +10,15 @@
  * SB database; unit tests build it by hand) and then run any number of
  * traces with lflow_sim_run().
  *
- * Each logical flow is parsed once with OVS's own flow parser, after the
- * two pseudo-actions of lib/pipeline.h are expanded the way the
- * controller installs them:
- *
- *   next     -> resubmit to the OpenFlow table of the following stage;
- *               the simulator then continues at the first stage at or
- *               after it that has flows for the datapath, exactly as the
- *               controller skips stages without flows; past the last
- *               one, it outputs, as the controller does.
- *   output   -> resubmit to OFTABLE_PHY_OUT_REMOTE (from ingress) or
- *               OFTABLE_PHY_DELIVER (from egress).
+ * Each logical flow's actions are encoded by the same encoder the
+ * controller uses (lib/logical-actions.h), and the result parsed once with
+ * OVS's own flow parser.  The one difference is where "next" goes: the
+ * simulator resubmits to the following stage's own table and, when it gets
+ * there, continues at the first stage at or after it that has flows for
+ * the datapath, exactly as the controller skips stages without flows;
+ * past the last one, it outputs, as the controller does.  "output" goes
+ * to OFTABLE_PHY_OUT_REMOTE (from ingress) or OFTABLE_PHY_DELIVER (from
+ * egress) in both.
  *
  * A trace walks the stages of a pipeline; in each it picks the highest
  * priority flow whose match (any alternative of it, see PIPELINE_MATCH_OR

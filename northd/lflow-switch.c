@@ -80,11 +80,11 @@ build_port_sec_deny(struct lflow_table *table, const struct nd_datapath *od)
     }
 
     lflow_table_add_format(table, &od->sb_uuid, S_SWITCH_INGRESS_PORT_SEC,
-                           PRI_PORT_SEC_DENY, "drop", REG_FLAGS"=%#x/%#x",
+                           PRI_PORT_SEC_DENY, "drop;", REG_FLAGS"=%#x/%#x",
                            1u << MLF_INPORT_SECURED_BIT,
                            1u << MLF_INPORT_SECURED_BIT);
     lflow_table_add_format(table, &od->sb_uuid, S_SWITCH_EGRESS_PORT_SEC,
-                           PRI_PORT_SEC_DENY, "drop", REG_FLAGS"=%#x/%#x",
+                           PRI_PORT_SEC_DENY, "drop;", REG_FLAGS"=%#x/%#x",
                            1u << MLF_OUTPORT_SECURED_BIT,
                            1u << MLF_OUTPORT_SECURED_BIT);
 }
@@ -119,44 +119,43 @@ lflow_switch_build_datapath(struct lflow_table *table,
     }
 
     lflow_table_add(table, dp, S_SWITCH_INGRESS_PORT_SEC, PRI_PORT_SEC_DROP,
-                    "dl_src="MCAST_MASK, "drop");
+                    "dl_src="MCAST_MASK, "drop;");
     lflow_table_add(table, dp, S_SWITCH_INGRESS_PORT_SEC, PRI_DEFAULT,
-                    "", "next");
+                    "", "next;");
     if (arp_rsp || nd_rsp) {
         lflow_table_add(table, dp, S_SWITCH_INGRESS_ARP_RSP, PRI_DEFAULT,
-                        "", "next");
+                        "", "next;");
     }
     if (nd_rsp) {
         /* A solicitation without a source link-layer address option (as in
          * duplicate address detection) has no option to turn into the
          * target link-layer address: it is not answered. */
         lflow_table_add(table, dp, S_SWITCH_INGRESS_ARP_RSP, PRI_ARP_OWN,
-                        ND_NS",nd_sll=00:00:00:00:00:00", "next");
+                        ND_NS",nd_sll=00:00:00:00:00:00", "next;");
         /* Second pass of an ND reply (see build_nd_reply()): the target
          * link-layer address, which only an advertisement has. */
         lflow_table_add_format(table, dp, S_SWITCH_INGRESS_ARP_RSP,
                                PRI_ND_REPLY_TLL,
-                               "move:eth_src[]->nd_tll[],output",
+                               "nd.tll = eth.src; output;",
                                REG_FLAGS"=%#x/%#x,"ND_NA,
                                1u << MLF_ALLOW_LOOPBACK_BIT,
                                1u << MLF_ALLOW_LOOPBACK_BIT);
     }
 
-    char *actions = xasprintf("load:%d->"REG_OUTPORT"[],output",
-                              MC_FLOOD_KEY);
+    char *actions = xasprintf("outport = %d; output;", MC_FLOOD_KEY);
     lflow_table_add(table, dp, S_SWITCH_INGRESS_L2_LKUP, PRI_L2_MCAST,
                     "dl_dst="MCAST_MASK, actions);
     free(actions);
     actions = (unknown
-               ? xasprintf("load:%d->"REG_OUTPORT"[],output", MC_UNKNOWN_KEY)
-               : xstrdup("drop"));
+               ? xasprintf("outport = %d; output;", MC_UNKNOWN_KEY)
+               : xstrdup("drop;"));
     lflow_table_add(table, dp, S_SWITCH_INGRESS_L2_LKUP, PRI_DEFAULT,
                     "", actions);
     free(actions);
 
     if (out_sec) {
         lflow_table_add(table, dp, S_SWITCH_EGRESS_PORT_SEC, PRI_DEFAULT,
-                        "", "output");
+                        "", "output;");
     }
     build_port_sec_deny(table, od);
     build_port_buckets(table, od, nb_idl);
@@ -405,12 +404,9 @@ build_arp_reply(struct lflow_table *table, const struct uuid *dp,
                 const char *mac, const char *ip)
 {
     char *actions = xasprintf(
-        "move:eth_src[]->eth_dst[],set_field:%s->eth_src,"
-        "set_field:2->arp_op,move:arp_sha[]->arp_tha[],"
-        "set_field:%s->arp_sha,move:arp_spa[]->arp_tpa[],"
-        "set_field:%s->arp_spa,move:"REG_INPORT"[]->"REG_OUTPORT"[],"
-        "load:1->"REG_FLAGS"[%d],output",
-        mac, mac, ip, MLF_ALLOW_LOOPBACK_BIT);
+        "eth.dst = eth.src; eth.src = %s; arp.op = 2; arp.tha = arp.sha; "
+        "arp.sha = %s; arp.tpa = arp.spa; arp.spa = %s; outport = inport; "
+        "flags.loopback = 1; output;", mac, mac, ip);
     lflow_table_add_format(table, dp, S_SWITCH_INGRESS_ARP_RSP,
                            PRI_ARP_REPLY, actions,
                            "arp,arp_op=1,arp_tpa=%s", ip);
@@ -430,14 +426,10 @@ build_nd_reply(struct lflow_table *table, const struct uuid *dp,
                const char *mac, const char *ip)
 {
     char *actions = xasprintf(
-        "move:eth_src[]->eth_dst[],set_field:%s->eth_src,"
-        "move:ipv6_src[]->ipv6_dst[],set_field:%s->ipv6_src,"
-        "set_field:0x60000000->nd_reserved,set_field:2->nd_options_type,"
-        "set_field:136->icmpv6_type,move:"REG_INPORT"[]->"REG_OUTPORT"[],"
-        "load:1->"REG_FLAGS"[%d],resubmit(,%d)",
-        mac, ip, MLF_ALLOW_LOOPBACK_BIT,
-        OFTABLE_INGRESS
-        + pipeline_stage_info(S_SWITCH_INGRESS_ARP_RSP)->table_id);
+        "eth.dst = eth.src; eth.src = %s; ip6.dst = ip6.src; ip6.src = %s; "
+        "nd.reserved = 0x60000000; nd.options_type = 2; icmp6.type = 136; "
+        "outport = inport; flags.loopback = 1; next(%s);", mac, ip,
+        pipeline_stage_info(S_SWITCH_INGRESS_ARP_RSP)->name);
     lflow_table_add_format(table, dp, S_SWITCH_INGRESS_ARP_RSP,
                            PRI_ARP_REPLY, actions, ND_NS",nd_target=%s", ip);
     free(actions);
@@ -496,7 +488,7 @@ build_port_addresses(struct lflow_table *table, const struct nd_port *op,
         lport_addresses_destroy(&la);
     }
     if (l2.length && !own) {
-        char *actions = xasprintf("load:%"PRIu32"->"REG_OUTPORT"[],output",
+        char *actions = xasprintf("outport = %"PRIu32"; output;",
                                   op->tunnel_key);
         lflow_table_add(table, dp, S_SWITCH_INGRESS_L2_LKUP, PRI_L2_UNICAST,
                         ds_cstr(&l2), actions);
@@ -548,13 +540,13 @@ add_bucket_flows(struct lflow_table *table, const struct uuid *dp,
         uint16_t priority;
         const char *actions;
     } flows[] = {
-        { &m->in_disabled, in, PRI_PORT_SEC_DROP, "drop" },
-        { &m->in_nd_allow, in, PRI_PORT_SEC_ND_ALLOW, "next" },
-        { &m->in_nd_deny, in, PRI_PORT_SEC_ND_DENY, "drop" },
-        { &m->in_allow, in, PRI_PORT_SEC_ALLOW, "next" },
-        { &m->arp_own, S_SWITCH_INGRESS_ARP_RSP, PRI_ARP_OWN, "next" },
-        { &m->out_disabled, out, PRI_PORT_SEC_DROP, "drop" },
-        { &m->out_allow, out, PRI_PORT_SEC_ALLOW, "output" },
+        { &m->in_disabled, in, PRI_PORT_SEC_DROP, "drop;" },
+        { &m->in_nd_allow, in, PRI_PORT_SEC_ND_ALLOW, "next;" },
+        { &m->in_nd_deny, in, PRI_PORT_SEC_ND_DENY, "drop;" },
+        { &m->in_allow, in, PRI_PORT_SEC_ALLOW, "next;" },
+        { &m->arp_own, S_SWITCH_INGRESS_ARP_RSP, PRI_ARP_OWN, "next;" },
+        { &m->out_disabled, out, PRI_PORT_SEC_DROP, "drop;" },
+        { &m->out_allow, out, PRI_PORT_SEC_ALLOW, "output;" },
     };
     for (size_t i = 0; i < ARRAY_SIZE(flows); i++) {
         add_if_any(table, dp, flows[i].stage, flows[i].priority,

@@ -16,6 +16,7 @@ tests_unit_osmotic_unit_SOURCES = \
 	tests/unit/test-idl-pending.c \
 	tests/unit/test-lflow-sim.c \
 	tests/unit/test-lflow-table.c \
+	tests/unit/test-logical-actions.c \
 	tests/unit/test-lport-addresses.c \
 	tests/unit/test-nb-validate.c \
 	tests/unit/test-osmotic-dirs.c \

@@ -16,31 +16,50 @@ FUZZ_EXPR_SRCS = \
 	lib/expr-parse.c \
 	lib/expr-symtab.c
 
+FUZZ_ACTIONS_SRCS = \
+	tests/fuzz/fuzz-actions.c \
+	lib/logical-actions.c \
+	lib/pipeline.c
+
 EXTRA_DIST += \
 	tests/fuzz/fuzz-expr.c \
 	tests/fuzz/expr.dict \
-	$(wildcard $(srcdir)/tests/fuzz/corpus/expr/seed-*)
-CLEANFILES += tests/fuzz/fuzz-expr
+	$(wildcard $(srcdir)/tests/fuzz/corpus/expr/seed-*) \
+	tests/fuzz/fuzz-actions.c \
+	$(wildcard $(srcdir)/tests/fuzz/corpus/actions/seed-*)
+CLEANFILES += tests/fuzz/fuzz-expr tests/fuzz/fuzz-actions
+
+# fuzz_link: the command that links harness $@ with $(FUZZ_CC); the
+# sources and libraries follow it.
+fuzz_link = \
+	if test -z "$(FUZZ_CC)"; then \
+	    echo "make fuzz: no clang found (configure looked for clang," \
+	         "clang-16, clang-15, clang-14); install clang and" \
+	         "libclang-rt-dev, or set FUZZ_CC=/path/to/clang" >&2; \
+	    exit 1; \
+	fi; \
+	$(MKDIR_P) tests/fuzz && \
+	$(LIBTOOL) --quiet --tag=CC --mode=link $(FUZZ_CC) $(FUZZ_CFLAGS) \
+	    $(AM_CPPFLAGS) $(CPPFLAGS) -o $@
 
 tests/fuzz/fuzz-expr: $(FUZZ_EXPR_SRCS:%=$(srcdir)/%) \
 	$(srcdir)/lib/expr.h $(srcdir)/lib/expr-ast.h \
 	$(srcdir)/lib/expr-check.h $(srcdir)/lib/expr-lex.h \
 	$(srcdir)/lib/expr-symtab.h
-	@if test -z "$(FUZZ_CC)"; then \
-	    echo "make fuzz: no clang found (configure looked for clang," \
-	         "clang-16, clang-15, clang-14); install clang and" \
-	         "libclang-rt-dev, or set FUZZ_CC=/path/to/clang" >&2; \
-	    exit 1; \
-	fi
-	$(AM_V_CCLD)$(MKDIR_P) tests/fuzz && \
-	$(LIBTOOL) --quiet --tag=CC --mode=link $(FUZZ_CC) $(FUZZ_CFLAGS) \
-	    $(AM_CPPFLAGS) $(CPPFLAGS) -o $@ \
-	    $(FUZZ_EXPR_SRCS:%=$(srcdir)/%) $(OVS_LDADD)
+	$(AM_V_CCLD)$(fuzz_link) $(FUZZ_EXPR_SRCS:%=$(srcdir)/%) $(OVS_LDADD)
 
-fuzz: tests/fuzz/fuzz-expr
-	$(MKDIR_P) tests/fuzz/work/expr
+tests/fuzz/fuzz-actions: $(FUZZ_ACTIONS_SRCS:%=$(srcdir)/%) \
+	$(srcdir)/lib/logical-actions.h $(srcdir)/lib/pipeline.h
+	$(AM_V_CCLD)$(fuzz_link) $(FUZZ_ACTIONS_SRCS:%=$(srcdir)/%) \
+	    $(OVS_LDADD)
+
+fuzz: tests/fuzz/fuzz-expr tests/fuzz/fuzz-actions
+	$(MKDIR_P) tests/fuzz/work/expr tests/fuzz/work/actions
 	ASAN_OPTIONS=detect_leaks=1 ./tests/fuzz/fuzz-expr \
 	    -max_total_time=$(FUZZ_TIME) -print_final_stats=1 \
 	    -dict=$(srcdir)/tests/fuzz/expr.dict \
 	    tests/fuzz/work/expr $(srcdir)/tests/fuzz/corpus/expr
+	ASAN_OPTIONS=detect_leaks=1 ./tests/fuzz/fuzz-actions \
+	    -max_total_time=$(FUZZ_TIME) -print_final_stats=1 \
+	    tests/fuzz/work/actions $(srcdir)/tests/fuzz/corpus/actions
 .PHONY: fuzz

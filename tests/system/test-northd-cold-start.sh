@@ -35,8 +35,8 @@ sb_rows() {
 check_output 10 sb_rows Datapath_Binding
 check_output 60 sb_rows Port_Binding
 check_lflows s3 <<'EOF2'
-ls_in_l2_lkup 50 dl_dst=0a:00:00:00:03:01 actions=load:1->reg15[],output
-ls_in_port_sec 100 reg14=6 actions=drop
+ls_in_l2_lkup 50 dl_dst=0a:00:00:00:03:01 actions=outport = 1; output;
+ls_in_port_sec 100 reg14=6 actions=drop;
 EOF2
 # Every port's "up" is set (no chassis: false).
 wait_until output_is "false" sh -c \
@@ -54,6 +54,6 @@ check_output "2 full, 0 incremental" northd_count northd compiles
 check osmotic-nbctl --wait=sb --timeout=30 lsp-add s0 extra \
     -- lsp-set-addresses extra "0a:00:00:00:00:77 10.0.0.77"
 check_lflows s0 <<'EOF2'
-ls_in_l2_lkup 50 dl_dst=0a:00:00:00:00:77 actions=load:7->reg15[],output
+ls_in_l2_lkup 50 dl_dst=0a:00:00:00:00:77 actions=outport = 7; output;
 EOF2
 echo PASS

@@ -44,7 +44,7 @@ check_output 0 northd_count n2 "sb transactions"
 check nbctl lsp-add sw0 p4 -- lsp-set-addresses p4 "0a:00:00:00:00:04"
 check_output 3 sb_port_key p4
 check_lflows sw0 <<'EOF'
-ls_in_l2_lkup 50 dl_dst=0a:00:00:00:00:04 actions=load:3->reg15[],output
+ls_in_l2_lkup 50 dl_dst=0a:00:00:00:00:04 actions=outport = 3; output;
 EOF
 
 # "pause" hands over to another instance.

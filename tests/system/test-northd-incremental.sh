@@ -106,7 +106,7 @@ lflows_after=$(sw0_lflows)
 [ -z "$(comm -23 <(echo "$lflows_before") <(echo "$lflows_after"))" ] \
     || fail "a port of a new bucket changed the first bucket's flows"
 check_lflows sw0 <<'EOF'
-ls_in_port_sec 90 reg14=16,dl_src=0a:00:00:00:00:16,ip,nw_src=10.0.0.16 || reg14=16,dl_src=0a:00:00:00:00:16,arp,arp_spa=10.0.0.16,arp_sha=0a:00:00:00:00:16 || reg14=16,dl_src=0a:00:00:00:00:16,udp,nw_src=0.0.0.0,nw_dst=255.255.255.255,tp_src=68,tp_dst=67 actions=next
+ls_in_port_sec 90 reg14=16,dl_src=0a:00:00:00:00:16,ip,nw_src=10.0.0.16 || reg14=16,dl_src=0a:00:00:00:00:16,arp,arp_spa=10.0.0.16,arp_sha=0a:00:00:00:00:16 || reg14=16,dl_src=0a:00:00:00:00:16,udp,nw_src=0.0.0.0,nw_dst=255.255.255.255,tp_src=68,tp_dst=67 actions=next;
 EOF
 check_incremental_equals_full
 unfill=()

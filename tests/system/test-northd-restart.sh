@@ -76,6 +76,6 @@ check ovsdb-client transact "$OSMOTIC_SB_DB" \
       \"row\":{\"logical_datapath\":[\"uuid\",\"$dp\"],\"pipeline\":\"ingress\",
                \"table_id\":12,\"stage\":\"ls_in_l2_lkup\",\"priority\":50,
                \"match\":\"dl_dst=0a:00:00:00:00:99\",
-               \"actions\":\"load:1->reg15[],output\"}}]" > /dev/null
+               \"actions\":\"outport = 1; output;\"}}]" > /dev/null
 wait_until output_is "" sb_select Logical_Flow '["_uuid"]' \
     '[["match","==","dl_dst=0a:00:00:00:00:99"]]'

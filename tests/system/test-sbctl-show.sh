@@ -23,17 +23,17 @@ check osmotic-sbctl \
     -- create Port_Binding logical_port=p3 datapath=@dp tunnel_key=3 \
            enabled=true \
     -- create Logical_Flow logical_datapath=@dp pipeline=egress table_id=5 \
-           stage=ls_out_port_sec priority=0 match='""' actions=output \
+           stage=ls_out_port_sec priority=0 match='""' actions='"output;"' \
     -- create Logical_Flow logical_datapath=@dp pipeline=ingress \
            table_id=12 priority=50 match='"dl_dst=0a:00:00:00:00:02"' \
-           actions='"load:2->reg15,output"' \
+           actions='"outport = 2; output;"' \
     -- create Logical_Flow logical_datapath=@dp pipeline=ingress \
            table_id=0 stage=ls_in_port_sec priority=50 match='"reg14=1"' \
-           actions=next \
+           actions='"next;"' \
     -- create Logical_Flow logical_datapath=@dp pipeline=ingress \
            table_id=12 stage=ls_in_l2_lkup priority=70 \
            match='"dl_dst=01:00:00:00:00:00/01:00:00:00:00:00"' \
-           actions='"load:32768->reg15,output"' > /dev/null
+           actions='"outport = 32768; output;"' > /dev/null
 
 check_output 'Chassis "hv1"
     hostname: host1
@@ -55,11 +55,11 @@ Chassis "hv2"
 # priority; a flow without a stage name gets it from the pipeline.
 out=$(osmotic-sbctl lflow-list sw0 | sed 's/([0-9a-f-]*, key/(UUID, key/')
 expected='Datapath: "sw0" (UUID, key 7)  Pipeline: ingress
-  table=0 (ls_in_port_sec     ), priority=50   , match=(reg14=1), action=(next)
-  table=12(ls_in_l2_lkup      ), priority=70   , match=(dl_dst=01:00:00:00:00:00/01:00:00:00:00:00), action=(load:32768->reg15,output)
-  table=12(ls_in_l2_lkup      ), priority=50   , match=(dl_dst=0a:00:00:00:00:02), action=(load:2->reg15,output)
+  table=0 (ls_in_port_sec     ), priority=50   , match=(reg14=1), action=(next;)
+  table=12(ls_in_l2_lkup      ), priority=70   , match=(dl_dst=01:00:00:00:00:00/01:00:00:00:00:00), action=(outport = 32768; output;)
+  table=12(ls_in_l2_lkup      ), priority=50   , match=(dl_dst=0a:00:00:00:00:02), action=(outport = 2; output;)
 Datapath: "sw0" (UUID, key 7)  Pipeline: egress
-  table=5 (ls_out_port_sec    ), priority=0    , match=(), action=(output)'
+  table=5 (ls_out_port_sec    ), priority=0    , match=(), action=(output;)'
 [ "$out" = "$expected" ] || fail "lflow-list: expected [$expected], got [$out]"
 
 # The same with the datapath given by tunnel key, and without a datapath.

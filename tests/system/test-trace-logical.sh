@@ -21,18 +21,18 @@ sb_load() {
             \"source\":\"Logical_Switch_Port:11111111-2222-3333-4444-555555555555\"}}"
         flows="$flows,$f"
     done <<'EOF'
-ingress|0|ls_in_port_sec|100|reg14=3|drop
-ingress|0|ls_in_port_sec|50|reg14=1,dl_src=0a:00:00:00:00:01|next
-ingress|0|ls_in_port_sec|50|reg14=2,dl_src=0a:00:00:00:00:02|next
-ingress|2|ls_in_pre_acl|10|tcp,tp_dst=8080|ct(table=13,zone=NXM_NX_REG13[0..15])
-ingress|2|ls_in_pre_acl|0||next
-ingress|3|ls_in_acl|10|ct_state=+trk+est|drop
-ingress|3|ls_in_acl|0||next
-ingress|12|ls_in_l2_lkup|70|dl_dst=01:00:00:00:00:00/01:00:00:00:00:00|load:32768->reg15,output
-ingress|12|ls_in_l2_lkup|50|dl_dst=0a:00:00:00:00:01|load:1->reg15,output
-ingress|12|ls_in_l2_lkup|50|dl_dst=0a:00:00:00:00:22 OR dl_dst=0a:00:00:00:00:02|load:2->reg15,output
-ingress|12|ls_in_l2_lkup|0||load:32769->reg15,output
-egress|5|ls_out_port_sec|0||output
+ingress|0|ls_in_port_sec|100|reg14=3|drop;
+ingress|0|ls_in_port_sec|50|reg14=1,dl_src=0a:00:00:00:00:01|next;
+ingress|0|ls_in_port_sec|50|reg14=2,dl_src=0a:00:00:00:00:02|next;
+ingress|2|ls_in_pre_acl|10|tcp,tp_dst=8080|ct_next;
+ingress|2|ls_in_pre_acl|0||next;
+ingress|3|ls_in_acl|10|ct_state=+trk+est|drop;
+ingress|3|ls_in_acl|0||next;
+ingress|12|ls_in_l2_lkup|70|dl_dst=01:00:00:00:00:00/01:00:00:00:00:00|outport = 32768; output;
+ingress|12|ls_in_l2_lkup|50|dl_dst=0a:00:00:00:00:01|outport = 1; output;
+ingress|12|ls_in_l2_lkup|50|dl_dst=0a:00:00:00:00:22 OR dl_dst=0a:00:00:00:00:02|outport = 2; output;
+ingress|12|ls_in_l2_lkup|0||outport = 32769; output;
+egress|5|ls_out_port_sec|0||output;
 EOF
     check ovsdb-client transact "$OSMOTIC_SB_DB" "[\"Osmotic_Southbound\",
       {\"op\":\"insert\",\"table\":\"Encap\",\"uuid-name\":\"e1\",
@@ -130,7 +130,7 @@ check_output 'dropped in ls_in_port_sec: no flow matched; port p1 allows only "0
     osmotic-trace --summary sw0 'inport == "p1" && eth.src == 0a:00:00:00:00:66 && eth.dst == 0a:00:00:00:00:02'
 
 # An unknown destination MAC goes to _MC_unknown, which has no member.
-check_output 'dropped in ls_in_l2_lkup by flow priority=0, match=(), actions=(load:32769->reg15,output) (source Logical_Switch_Port:11111111-2222-3333-4444-555555555555): multicast group _MC_unknown has no port to send to' \
+check_output 'dropped in ls_in_l2_lkup by flow priority=0, match=(), actions=(outport = 32769; output;) (source Logical_Switch_Port:11111111-2222-3333-4444-555555555555): multicast group _MC_unknown has no port to send to' \
     osmotic-trace --summary sw0 "$P1 && eth.dst == 0a:00:00:00:00:99"
 
 # The disabled port's packet is dropped, and the trace says why.
@@ -148,7 +148,7 @@ case $out in
     *"connection state assumed new|trk, continuing at table 13"*"Verdict: delivered to p2 on chassis hv2"*) ;;
     *) fail "ct trace: $out" ;;
 esac
-check_output "dropped in ls_in_acl by flow priority=10, match=(ct_state=+trk+est), actions=(drop) (source Logical_Switch_Port:11111111-2222-3333-4444-555555555555)" \
+check_output "dropped in ls_in_acl by flow priority=10, match=(ct_state=+trk+est), actions=(drop;) (source Logical_Switch_Port:11111111-2222-3333-4444-555555555555)" \
     osmotic-trace --summary --ct=est sw0 "$WEB"
 check_error '--ct=bogus: bogus: unknown connection tracking state flag' \
     osmotic-trace --ct=bogus sw0 "$WEB"

@@ -18,6 +18,7 @@ main(void)
         idl_pending_suite,
         lflow_sim_suite,
         lflow_table_suite,
+        logical_actions_suite,
         lport_addresses_suite,
         nb_validate_suite,
         osmotic_dirs_suite,

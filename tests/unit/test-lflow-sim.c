@@ -42,16 +42,16 @@ fixture_init(struct sim_fixture *fx)
     lflow_sim_add_mcgroup(fx->dp, MC_FLOOD_KEY, MC_FLOOD_NAME, members, 3);
 
     add_flow(fx, P_INGRESS, 0, 50, "reg14=1,dl_src=0a:00:00:00:00:01",
-             "next");
-    add_flow(fx, P_INGRESS, 0, 50, "reg14=2", "next");
-    add_flow(fx, P_INGRESS, 0, 50, "reg14=3", "next");
+             "next;");
+    add_flow(fx, P_INGRESS, 0, 50, "reg14=2", "next;");
+    add_flow(fx, P_INGRESS, 0, 50, "reg14=3", "next;");
     add_flow(fx, P_INGRESS, 12, 50, "dl_dst=0a:00:00:00:00:02",
-             "load:2->reg15,output");
+             "outport = 2; output;");
     add_flow(fx, P_INGRESS, 12, 50, "dl_dst=0a:00:00:00:00:03",
-             "load:3->reg15,output");
+             "outport = 3; output;");
     add_flow(fx, P_INGRESS, 12, 70, "dl_dst=01:00:00:00:00:00/"
-             "01:00:00:00:00:00", "load:32768->reg15,output");
-    add_flow(fx, P_EGRESS, 5, 0, "", "output");
+             "01:00:00:00:00:00", "outport = 32768; output;");
+    add_flow(fx, P_EGRESS, 5, 0, "", "output;");
 }
 
 static void
@@ -168,7 +168,7 @@ START_TEST(test_loopback_flag_floods_inport_too)
     struct sim_fixture fx;
     fixture_init(&fx);
     add_flow(&fx, P_INGRESS, 0, 60, "reg14=1",
-             "load:1->reg10[0],next");
+             "flags.loopback = 1; next;");
     struct flow flow = packet_to("0a:00:00:00:00:01", "ff:ff:ff:ff:ff:ff");
     struct lflow_sim_trace *t = run(&fx, fx.p1, &flow);
     ck_assert_uint_eq(t->n_verdicts, 3);
@@ -203,7 +203,7 @@ START_TEST(test_disabled_port_dropped_by_flow)
 {
     struct sim_fixture fx;
     fixture_init(&fx);
-    add_flow(&fx, P_INGRESS, 0, 100, "reg14=3", "drop");
+    add_flow(&fx, P_INGRESS, 0, 100, "reg14=3", "drop;");
     fx.p3->enabled = false;
     struct flow flow = packet_to("0a:00:00:00:00:03", "0a:00:00:00:00:02");
     struct lflow_sim_trace *t = run(&fx, fx.p3, &flow);
@@ -215,7 +215,7 @@ START_TEST(test_disabled_port_dropped_by_flow)
     ck_assert_uint_eq(v->flow->priority, 100);
     char *s = lflow_sim_verdict_to_string(v);
     ck_assert_str_eq(s, "dropped in ls_in_port_sec by flow priority=100, "
-                     "match=(reg14=3), actions=(drop) (source "
+                     "match=(reg14=3), actions=(drop;) (source "
                      "Logical_Switch_Port:1234): port p3 is disabled");
     free(s);
 
@@ -244,7 +244,7 @@ START_TEST(test_empty_multicast_group_is_a_drop)
     struct sim_fixture fx;
     fixture_init(&fx);
     lflow_sim_add_mcgroup(fx.dp, MC_UNKNOWN_KEY, MC_UNKNOWN_NAME, NULL, 0);
-    add_flow(&fx, P_INGRESS, 12, 0, "", "load:32769->reg15,output");
+    add_flow(&fx, P_INGRESS, 12, 0, "", "outport = 32769; output;");
     struct flow flow = packet_to("0a:00:00:00:00:01", "0a:00:00:00:00:99");
     struct lflow_sim_trace *t = run(&fx, fx.p1, &flow);
     ck_assert_uint_eq(t->n_verdicts, 1);
@@ -261,7 +261,7 @@ START_TEST(test_next_after_last_stage_outputs)
     struct sim_fixture fx;
     fixture_init(&fx);
     add_flow(&fx, P_INGRESS, 12, 60, "dl_dst=0a:00:00:00:00:02",
-             "load:2->reg15,next");
+             "outport = 2; next;");
     struct flow flow = packet_to("0a:00:00:00:00:01", "0a:00:00:00:00:02");
     struct lflow_sim_trace *t = run(&fx, fx.p1, &flow);
     ck_assert_uint_eq(t->n_verdicts, 1);
@@ -277,7 +277,7 @@ START_TEST(test_unicast_back_to_inport_needs_loopback)
     struct sim_fixture fx;
     fixture_init(&fx);
     add_flow(&fx, P_INGRESS, 12, 60, "dl_dst=0a:00:00:00:00:01",
-             "load:1->reg15,output");
+             "outport = 1; output;");
     struct flow flow = packet_to("0a:00:00:00:00:01", "0a:00:00:00:00:01");
     struct lflow_sim_trace *t = run(&fx, fx.p1, &flow);
     ck_assert_uint_eq(t->n_verdicts, 1);
@@ -295,7 +295,7 @@ START_TEST(test_registers_are_explained)
     fixture_init(&fx);
     lflow_sim_add_color(fx.sim, 2, "elephant");
     add_flow(&fx, P_INGRESS, 5, 10, "ip",
-             "load:2->reg9[0..7],load:1->reg10[0],next");
+             "color = 2; flags.loopback = 1; next;");
     struct flow flow = packet_to("0a:00:00:00:00:01", "0a:00:00:00:00:02");
     struct lflow_sim_trace *t = run(&fx, fx.p1, &flow);
     ck_assert(has_event(&t->events, LSE_ACTION,
@@ -314,7 +314,7 @@ START_TEST(test_unbound_outport_is_dropped)
     fixture_init(&fx);
     lflow_sim_add_port(fx.sim, fx.dp, 4, "p4", "", NULL, true);
     add_flow(&fx, P_INGRESS, 12, 50, "dl_dst=0a:00:00:00:00:04",
-             "load:4->reg15,output");
+             "outport = 4; output;");
     struct flow flow = packet_to("0a:00:00:00:00:01", "0a:00:00:00:00:04");
     struct lflow_sim_trace *t = run(&fx, fx.p1, &flow);
     ck_assert_uint_eq(t->n_verdicts, 1);
@@ -331,9 +331,9 @@ START_TEST(test_ct_assumes_a_state_and_continues)
     struct sim_fixture fx;
     fixture_init(&fx);
     add_flow(&fx, P_INGRESS, 2, 10, "ip",
-             "ct(table=13,zone=NXM_NX_REG13[0..15])");
-    add_flow(&fx, P_INGRESS, 3, 10, "ct_state=+trk+new", "next");
-    add_flow(&fx, P_INGRESS, 3, 10, "ct_state=+trk+est", "drop");
+             "ct_next;");
+    add_flow(&fx, P_INGRESS, 3, 10, "ct_state=+trk+new", "next;");
+    add_flow(&fx, P_INGRESS, 3, 10, "ct_state=+trk+est", "drop;");
     struct flow flow = packet_to("0a:00:00:00:00:01", "0a:00:00:00:00:02");
 
     /* By default, a new connection: let through by the ACL stage. */
@@ -360,7 +360,7 @@ START_TEST(test_unsupported_action_is_recorded)
 {
     struct sim_fixture fx;
     fixture_init(&fx);
-    add_flow(&fx, P_INGRESS, 3, 10, "ip", "meter:1,next");
+    add_flow(&fx, P_INGRESS, 3, 10, "ip", "meter(acl-log); next;");
     struct flow flow = packet_to("0a:00:00:00:00:01", "0a:00:00:00:00:02");
     struct lflow_sim_trace *t = run(&fx, fx.p1, &flow);
     ck_assert(has_event(&t->events, LSE_UNSUPPORTED, "meter:1"));
@@ -371,17 +371,40 @@ START_TEST(test_unsupported_action_is_recorded)
 }
 END_TEST
 
-START_TEST(test_next_inside_clone_is_expanded)
+START_TEST(test_next_to_a_named_stage_skips_the_rest)
 {
     struct sim_fixture fx;
     fixture_init(&fx);
-    add_flow(&fx, P_INGRESS, 5, 10, "ip", "clone(mod_dl_dst:0a:00:00:00:00:03,"
-             " next), next");
+    add_flow(&fx, P_INGRESS, 0, 60, "reg14=1", "next(ls_in_l2_lkup);");
+    add_flow(&fx, P_INGRESS, 10, 10, "", "drop;");
     struct flow flow = packet_to("0a:00:00:00:00:01", "0a:00:00:00:00:02");
     struct lflow_sim_trace *t = run(&fx, fx.p1, &flow);
-    ck_assert_uint_eq(t->n_verdicts, 2);
-    ck_assert_str_eq(t->verdicts[0]->port->name, "p3");
-    ck_assert_str_eq(t->verdicts[1]->port->name, "p2");
+    ck_assert_uint_eq(t->n_verdicts, 1);
+    ck_assert(t->verdicts[0]->delivered);
+    lflow_sim_trace_destroy(t);
+
+    /* From p3, "next;" goes through the stage that drops. */
+    t = run(&fx, fx.p3, &flow);
+    ck_assert_uint_eq(t->n_verdicts, 1);
+    ck_assert(!t->verdicts[0]->delivered);
+    ck_assert_str_eq(t->verdicts[0]->stage, "ls_in_arp_rsp");
+    lflow_sim_trace_destroy(t);
+    fixture_destroy(&fx);
+}
+END_TEST
+
+START_TEST(test_exchange_swaps_fields)
+{
+    struct sim_fixture fx;
+    fixture_init(&fx);
+    add_flow(&fx, P_INGRESS, 0, 60, "reg14=1",
+             "reg0 = 5; reg1 = 7; reg0 <-> reg1; next;");
+    add_flow(&fx, P_INGRESS, 10, 10, "reg0=7,reg1=5", "next;");
+    add_flow(&fx, P_INGRESS, 10, 5, "", "drop;");
+    struct flow flow = packet_to("0a:00:00:00:00:01", "0a:00:00:00:00:02");
+    struct lflow_sim_trace *t = run(&fx, fx.p1, &flow);
+    ck_assert_uint_eq(t->n_verdicts, 1);
+    ck_assert(t->verdicts[0]->delivered);
     lflow_sim_trace_destroy(t);
     fixture_destroy(&fx);
 }
@@ -399,9 +422,9 @@ START_TEST(test_patch_port_continues_in_peer_datapath)
     lflow_sim_port_set_peer(ls_rp, "lr0-sw0");
     lflow_sim_add_port(fx.sim, lr, 1, "lr0-sw0", "patch", NULL, true);
     add_flow(&fx, P_INGRESS, 12, 50, "dl_dst=0a:00:00:00:00:ff",
-             "load:5->reg15,output");
+             "outport = 5; output;");
     char *error = lflow_sim_add_flow(fx.sim, lr, P_INGRESS, 0, 50, "reg14=1",
-                                     "drop", "", "");
+                                     "drop;", "", "");
     ck_assert_ptr_null(error);
 
     struct flow flow = packet_to("0a:00:00:00:00:01", "0a:00:00:00:00:ff");
@@ -426,13 +449,13 @@ START_TEST(test_bad_flow_is_refused_and_named)
     struct sim_fixture fx;
     fixture_init(&fx);
     char *error = lflow_sim_add_flow(fx.sim, fx.dp, P_INGRESS, 3, 10,
-                                     "nosuchfield=1", "next", "", "");
+                                     "nosuchfield=1", "next;", "", "");
     ck_assert_ptr_nonnull(error);
     ck_assert_msg(strstr(error, "nosuchfield") != NULL, "%s", error);
     free(error);
 
     error = lflow_sim_add_flow(fx.sim, fx.dp, P_INGRESS, PIPELINE_MAX_STAGES,
-                               10, "", "next", "", "");
+                               10, "", "next;", "", "");
     ck_assert_ptr_nonnull(error);
     ck_assert_msg(strstr(error, "out of range") != NULL, "%s", error);
     free(error);
@@ -452,15 +475,15 @@ START_TEST(test_port_security_flags_follow_the_ports)
     fixture_init(&fx);
     /* The switch's port security drops match only the flags the physical
      * layer sets for a port with port security (p1 here). */
-    add_flow(&fx, P_INGRESS, 0, 40, "reg10=0x4/0x4", "drop");
-    add_flow(&fx, P_EGRESS, 5, 10, "reg10=0x8/0x8", "drop");
+    add_flow(&fx, P_INGRESS, 0, 40, "reg10=0x4/0x4", "drop;");
+    add_flow(&fx, P_EGRESS, 5, 10, "reg10=0x8/0x8", "drop;");
 
     struct flow flow = packet_to("0a:00:00:00:00:66", "0a:00:00:00:00:02");
     struct lflow_sim_trace *t = run(&fx, fx.p1, &flow);
     ck_assert_uint_eq(t->n_verdicts, 1);
     char *s = lflow_sim_verdict_to_string(t->verdicts[0]);
     ck_assert_str_eq(s, "dropped in ls_in_port_sec by flow priority=40, "
-                     "match=(reg10=0x4/0x4), actions=(drop) (source "
+                     "match=(reg10=0x4/0x4), actions=(drop;) (source "
                      "Logical_Switch_Port:1234): port p1 allows only "
                      "\"0a:00:00:00:00:01 10.0.0.1\"");
     free(s);
@@ -496,8 +519,8 @@ START_TEST(test_match_alternatives_any_one_matches)
     /* p2 may send from either of two MACs, given as one flow with two
      * alternatives; it outranks the fixture's "reg14=2" flow. */
     add_flow(&fx, P_INGRESS, 0, 60, "reg14=2,dl_src=0a:00:00:00:00:02"
-             " || reg14=2,dl_src=0a:00:00:00:00:22", "next");
-    add_flow(&fx, P_INGRESS, 0, 55, "reg14=3 || reg14=2", "drop");
+             " || reg14=2,dl_src=0a:00:00:00:00:22", "next;");
+    add_flow(&fx, P_INGRESS, 0, 55, "reg14=3 || reg14=2", "drop;");
 
     struct flow flow = packet_to("0a:00:00:00:00:22", "0a:00:00:00:00:03");
     struct lflow_sim_trace *t = run(&fx, fx.p2, &flow);
@@ -525,7 +548,7 @@ START_TEST(test_match_alternatives_any_one_matches)
 
     /* One bad alternative refuses the whole flow and is named. */
     char *error = lflow_sim_add_flow(fx.sim, fx.dp, P_INGRESS, 3, 10,
-                                     "reg14=1 || nosuchfield=1", "next",
+                                     "reg14=1 || nosuchfield=1", "next;",
                                      "", "");
     ck_assert_ptr_nonnull(error);
     ck_assert_msg(strstr(error, "nosuchfield") != NULL, "%s", error);
@@ -588,7 +611,8 @@ lflow_sim_suite(void)
     tcase_add_test(tc, test_unbound_outport_is_dropped);
     tcase_add_test(tc, test_ct_assumes_a_state_and_continues);
     tcase_add_test(tc, test_unsupported_action_is_recorded);
-    tcase_add_test(tc, test_next_inside_clone_is_expanded);
+    tcase_add_test(tc, test_next_to_a_named_stage_skips_the_rest);
+    tcase_add_test(tc, test_exchange_swaps_fields);
     tcase_add_test(tc, test_patch_port_continues_in_peer_datapath);
     tcase_add_test(tc, test_bad_flow_is_refused_and_named);
     tcase_add_test(tc, test_match_alternatives_any_one_matches);

@@ -17,6 +17,7 @@ Suite *expr_parse_suite(void);
 Suite *idl_pending_suite(void);
 Suite *lflow_sim_suite(void);
 Suite *lflow_table_suite(void);
+Suite *logical_actions_suite(void);
 Suite *lport_addresses_suite(void);
 Suite *nb_validate_suite(void);
 Suite *osmotic_dirs_suite(void);

@@ -1,0 +1,1182 @@
+#include <config.h>
+
+#include "lib/logical-actions.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/meta-flow.h"
+#include "openvswitch/util.h"
+#include "packets.h"
+#include "util.h"
+
+/* How a logical field is written in OpenFlow. */
+enum lact_field_kind {
+    LF_REGISTER,        /* Bits of a register: load:/move:, integers. */
+    LF_HEADER,          /* A whole packet field: set_field:/move:, any
+                         * constant the field's own syntax accepts. */
+};
+
+/* A logical field.  The table below is the whole list; the names are the
+ * ones logical flows use and Documentation/pipeline.md documents. */
+struct lact_field {
+    const char *name;           /* Logical name, e.g. "eth.src". */
+    const char *of_name;        /* OVS field name, e.g. "eth_src". */
+    enum lact_field_kind kind;
+    int ofs, n_bits;            /* LF_REGISTER: bits of 'of_name'. */
+};
+
+#define REGISTER(NAME, REG, OFS, N_BITS) { NAME, REG, LF_REGISTER, OFS, N_BITS }
+#define HEADER(NAME, OF_NAME) { NAME, OF_NAME, LF_HEADER, 0, 0 }
+static const struct lact_field lact_fields[] = {
+    REGISTER("inport", REG_INPORT, 0, 32),
+    REGISTER("outport", REG_OUTPORT, 0, 32),
+    REGISTER("flags.loopback", REG_FLAGS, MLF_ALLOW_LOOPBACK_BIT, 1),
+    REGISTER("color", REG_COLOR, 0, 8),
+    REGISTER("reg0", "reg0", 0, 32),
+    REGISTER("reg1", "reg1", 0, 32),
+    REGISTER("reg2", "reg2", 0, 32),
+    REGISTER("reg3", "reg3", 0, 32),
+    REGISTER("reg4", "reg4", 0, 32),
+    REGISTER("reg5", "reg5", 0, 32),
+    REGISTER("reg6", "reg6", 0, 32),
+    REGISTER("reg7", "reg7", 0, 32),
+    HEADER("eth.src", "eth_src"),
+    HEADER("eth.dst", "eth_dst"),
+    HEADER("ip4.src", "ip_src"),
+    HEADER("ip4.dst", "ip_dst"),
+    HEADER("ip6.src", "ipv6_src"),
+    HEADER("ip6.dst", "ipv6_dst"),
+    HEADER("ip.ttl", "nw_ttl"),
+    HEADER("ip.dscp", "ip_dscp"),
+    HEADER("arp.op", "arp_op"),
+    HEADER("arp.sha", "arp_sha"),
+    HEADER("arp.spa", "arp_spa"),
+    HEADER("arp.tha", "arp_tha"),
+    HEADER("arp.tpa", "arp_tpa"),
+    HEADER("nd.target", "nd_target"),
+    HEADER("nd.sll", "nd_sll"),
+    HEADER("nd.tll", "nd_tll"),
+    HEADER("nd.reserved", "nd_reserved"),
+    HEADER("nd.options_type", "nd_options_type"),
+    HEADER("icmp4.type", "icmp_type"),
+    HEADER("icmp4.code", "icmp_code"),
+    HEADER("icmp6.type", "icmpv6_type"),
+    HEADER("icmp6.code", "icmpv6_code"),
+    HEADER("tcp.src", "tcp_src"),
+    HEADER("tcp.dst", "tcp_dst"),
+    HEADER("udp.src", "udp_src"),
+    HEADER("udp.dst", "udp_dst"),
+};
+#undef REGISTER
+#undef HEADER
+
+static const struct lact_field *
+lact_field_find(const char *name)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(lact_fields); i++) {
+        if (!strcmp(lact_fields[i].name, name)) {
+            return &lact_fields[i];
+        }
+    }
+    return NULL;
+}
+
+/* Width of 'f' in bits. */
+static int
+lact_field_width(const struct lact_field *f)
+{
+    return (f->kind == LF_REGISTER ? f->n_bits
+            : mf_from_name(f->of_name)->n_bits);
+}
+
+/* Appends 'f' as an ovs-ofctl subfield ("reg10[0]", "eth_src[]"). */
+static void
+lact_field_put_subfield(const struct lact_field *f, struct ds *s)
+{
+    if (f->kind == LF_HEADER || f->n_bits == 32) {
+        ds_put_format(s, "%s[]", f->of_name);
+    } else if (f->n_bits == 1) {
+        ds_put_format(s, "%s[%d]", f->of_name, f->ofs);
+    } else {
+        ds_put_format(s, "%s[%d..%d]", f->of_name, f->ofs,
+                      f->ofs + f->n_bits - 1);
+    }
+}
+
+/* Returns NULL if 'value' is a constant 'f' can hold, else an error. */
+static char * OVS_WARN_UNUSED_RESULT
+lact_check_constant(const struct lact_field *f, const char *value)
+{
+    if (f->kind == LF_REGISTER) {
+        char *end;
+        errno = 0;
+        unsigned long long int v = strtoull(value, &end, 0);
+        if (errno || *end || end == value || value[0] == '-') {
+            return xasprintf("%s: \"%s\" is not an integer", f->name, value);
+        }
+        if (f->n_bits < 64 && v >> f->n_bits) {
+            return xasprintf("%s: %s does not fit in %d bits", f->name,
+                             value, f->n_bits);
+        }
+        return NULL;
+    }
+
+    /* OVS's IPv4 syntax takes "10.0.0.300" (each byte is scanned into
+     * 8 bits); insist on a real address. */
+    const struct mf_field *mf = mf_from_name(f->of_name);
+    ovs_be32 ip;
+    if (mf->string == MFS_IPV4 && !ip_parse(value, &ip)) {
+        return xasprintf("%s: \"%s\" is not an IPv4 address", f->name,
+                         value);
+    }
+
+    union mf_value v;
+    char *error = mf_parse_value(mf, value, NULL, &v);
+    if (error) {
+        char *msg = xasprintf("%s: %s", f->name, error);
+        free(error);
+        return msg;
+    }
+    return NULL;
+}
+
+/* Lexer. */
+
+enum lact_token_type {
+    T_END,
+    T_WORD,
+    T_SEMI,
+    T_LBRACE,
+    T_RBRACE,
+    T_LPAREN,
+    T_RPAREN,
+    T_COMMA,
+    T_EQ,
+    T_EXCHANGE,
+};
+
+/* Parser state: the input and the token at hand. */
+struct lact_parser {
+    const char *p;              /* Input after the current token. */
+    enum lact_token_type type;  /* Current token. */
+    char *word;                 /* Current token's text if T_WORD. */
+    char *error;                /* First error, or NULL. */
+};
+
+/* Characters that end a word. */
+static bool
+lact_is_delim(char c)
+{
+    return !c || isspace((unsigned char) c) || strchr(";{}(),=<", c);
+}
+
+/* Moves to the next token. */
+static void
+lact_next_token(struct lact_parser *ps)
+{
+    free(ps->word);
+    ps->word = NULL;
+    while (isspace((unsigned char) *ps->p)) {
+        ps->p++;
+    }
+
+    static const struct {
+        char c;
+        enum lact_token_type type;
+    } punct[] = {
+        { ';', T_SEMI }, { '{', T_LBRACE }, { '}', T_RBRACE },
+        { '(', T_LPAREN }, { ')', T_RPAREN }, { ',', T_COMMA },
+        { '=', T_EQ },
+    };
+    char c = *ps->p;
+    if (!c) {
+        ps->type = T_END;
+        return;
+    }
+    for (size_t i = 0; i < ARRAY_SIZE(punct); i++) {
+        if (c == punct[i].c) {
+            ps->type = punct[i].type;
+            ps->p++;
+            return;
+        }
+    }
+    if (!strncmp(ps->p, "<->", 3)) {
+        ps->type = T_EXCHANGE;
+        ps->p += 3;
+        return;
+    }
+    if (c == '<') {
+        /* A word cannot start with a delimiter: report it as one. */
+        ps->type = T_WORD;
+        ps->word = xstrdup("<");
+        ps->p++;
+        return;
+    }
+    const char *start = ps->p;
+    while (!lact_is_delim(*ps->p)) {
+        ps->p++;
+    }
+    ps->type = T_WORD;
+    ps->word = xmemdup0(start, ps->p - start);
+}
+
+/* Describes the current token, for error messages. */
+static const char *
+lact_token_name(const struct lact_parser *ps)
+{
+    switch (ps->type) {
+    case T_END: return "end of input";
+    case T_WORD: return ps->word;
+    case T_SEMI: return ";";
+    case T_LBRACE: return "{";
+    case T_RBRACE: return "}";
+    case T_LPAREN: return "(";
+    case T_RPAREN: return ")";
+    case T_COMMA: return ",";
+    case T_EQ: return "=";
+    case T_EXCHANGE: return "<->";
+    }
+    OVS_NOT_REACHED();
+}
+
+/* Records an error (only the first counts). */
+static void OVS_PRINTF_FORMAT(2, 3)
+lact_error(struct lact_parser *ps, const char *format, ...)
+{
+    if (!ps->error) {
+        va_list args;
+        va_start(args, format);
+        ps->error = xvasprintf(format, args);
+        va_end(args);
+    }
+}
+
+/* Records a syntax error: "expecting WHAT". */
+static void
+lact_expecting(struct lact_parser *ps, const char *what)
+{
+    if (ps->type == T_END) {
+        lact_error(ps, "expecting %s at end of input", what);
+    } else {
+        lact_error(ps, "expecting %s, found \"%s\"", what,
+                   lact_token_name(ps));
+    }
+}
+
+/* Consumes a token of 'type', or records an error naming 'what'. */
+static bool
+lact_force(struct lact_parser *ps, enum lact_token_type type,
+           const char *what)
+{
+    if (ps->error) {
+        return false;
+    }
+    if (ps->type != type) {
+        lact_expecting(ps, what);
+        return false;
+    }
+    lact_next_token(ps);
+    return true;
+}
+
+/* Consumes and returns a word (the caller frees it), or NULL. */
+static char *
+lact_take_word(struct lact_parser *ps, const char *what)
+{
+    if (ps->error || ps->type != T_WORD) {
+        lact_expecting(ps, what);
+        return NULL;
+    }
+    char *word = ps->word;
+    ps->word = NULL;
+    lact_next_token(ps);
+    return word;
+}
+
+/* Consumes a word naming a logical field and returns the field, or NULL. */
+static const struct lact_field *
+lact_take_field(struct lact_parser *ps)
+{
+    char *name = lact_take_word(ps, "a field");
+    if (!name) {
+        return NULL;
+    }
+    const struct lact_field *f = lact_field_find(name);
+    if (!f) {
+        lact_error(ps, "unknown field \"%s\"", name);
+    }
+    free(name);
+    return f;
+}
+
+/* Parser. */
+
+static void lact_parse_list(struct lact_parser *, enum lact_token_type end,
+                            struct lact_list *);
+
+static struct lact *
+lact_append(struct lact_list *list, enum lact_type type)
+{
+    list->acts = xrealloc(list->acts, (list->n + 1) * sizeof *list->acts);
+    struct lact *a = &list->acts[list->n++];
+    memset(a, 0, sizeof *a);
+    a->type = type;
+    a->stage = -1;
+    return a;
+}
+
+static void
+lact_add_value(struct lact *a, char *value)
+{
+    a->values = xrealloc(a->values, (a->n_values + 1) * sizeof *a->values);
+    a->values[a->n_values++] = value;
+}
+
+/* Returns NULL if 's' is an address a NAT or load-balancing action may
+ * name: IPV4, IPV4:PORT, IPV6, [IPV6] or [IPV6]:PORT.  Else an error. */
+static char * OVS_WARN_UNUSED_RESULT
+lact_check_address(const char *s)
+{
+    char *copy = xstrdup(s);
+    char *host = copy, *port = NULL;
+    bool ok;
+    if (host[0] == '[') {
+        char *close = strchr(host, ']');
+        ok = close && (!close[1] || close[1] == ':');
+        if (ok) {
+            *close = '\0';
+            port = close[1] ? close + 2 : NULL;
+            host++;
+        }
+        struct in6_addr ip6;
+        ok = ok && ipv6_parse(host, &ip6);
+    } else {
+        ovs_be32 ip;
+        char *colon = strchr(host, ':');
+        if (colon && !strchr(colon + 1, ':')) {
+            *colon = '\0';
+            port = colon + 1;
+        }
+        struct in6_addr ip6;
+        ok = (ip_parse(host, &ip)
+              || (!port && ipv6_parse(host, &ip6)));
+    }
+    if (ok && port) {
+        char *end;
+        unsigned long int n = strtoul(port, &end, 10);
+        ok = *port && !*end && n >= 1 && n <= 65535;
+    }
+    free(copy);
+    return ok ? NULL : xasprintf("\"%s\" is not an address (IP, IP:PORT "
+                                 "or [IPV6]:PORT)", s);
+}
+
+/* Parses "(ADDR, ...)" into 'a''s values; at most 'max' addresses. */
+static void
+lact_parse_addresses(struct lact_parser *ps, struct lact *a, size_t max)
+{
+    if (!lact_force(ps, T_LPAREN, "(")) {
+        return;
+    }
+    do {
+        char *addr = lact_take_word(ps, "an address");
+        if (!addr) {
+            return;
+        }
+        char *error = lact_check_address(addr);
+        if (error) {
+            lact_error(ps, "%s", error);
+            free(error);
+        }
+        lact_add_value(a, addr);
+        if (a->n_values > max) {
+            lact_error(ps, "at most %"PRIuSIZE" address%s", max,
+                       max == 1 ? "" : "es");
+        }
+    } while (!ps->error && ps->type == T_COMMA && (lact_next_token(ps), 1));
+    lact_force(ps, T_RPAREN, ")");
+}
+
+/* FIELD = ..., FIELD <-> FIELD.  'dst' has been consumed. */
+static void
+lact_parse_assignment(struct lact_parser *ps, const struct lact_field *dst,
+                      struct lact_list *list)
+{
+    if (ps->type == T_EXCHANGE) {
+        lact_next_token(ps);
+        struct lact *a = lact_append(list, LACT_EXCHANGE);
+        a->dst = dst;
+        a->src = lact_take_field(ps);
+    } else if (!lact_force(ps, T_EQ, "\"=\" or \"<->\" after a field")) {
+        return;
+    } else if (ps->type == T_WORD && !strcmp(ps->word, "select")) {
+        lact_next_token(ps);
+        struct lact *a = lact_append(list, LACT_SELECT);
+        a->dst = dst;
+        if (!lact_force(ps, T_LPAREN, "(")) {
+            return;
+        }
+        do {
+            char *v = lact_take_word(ps, "a value");
+            if (!v) {
+                return;
+            }
+            char *error = lact_check_constant(dst, v);
+            if (error) {
+                lact_error(ps, "%s", error);
+                free(error);
+            }
+            lact_add_value(a, v);
+        } while (!ps->error && ps->type == T_COMMA
+                 && (lact_next_token(ps), 1));
+        lact_force(ps, T_RPAREN, ")");
+    } else if (ps->type == T_WORD && lact_field_find(ps->word)) {
+        struct lact *a = lact_append(list, LACT_MOVE);
+        a->dst = dst;
+        a->src = lact_take_field(ps);
+    } else {
+        char *v = lact_take_word(ps, "a value or a field");
+        if (!v) {
+            return;
+        }
+        char *error = lact_check_constant(dst, v);
+        if (error) {
+            lact_error(ps, "%s", error);
+            free(error);
+        }
+        struct lact *a = lact_append(list, LACT_LOAD);
+        a->dst = dst;
+        a->value = v;
+    }
+
+    struct lact *a = &list->acts[list->n - 1];
+    if (!ps->error && a->src
+        && lact_field_width(a->src) != lact_field_width(a->dst)) {
+        lact_error(ps, "%s (%d bits) and %s (%d bits) differ in width",
+                   a->dst->name, lact_field_width(a->dst),
+                   a->src->name, lact_field_width(a->src));
+    }
+}
+
+/* ct_commit [{ ct_mark = V; ct_label = V; }] */
+static void
+lact_parse_ct_commit(struct lact_parser *ps, struct lact *a)
+{
+    if (ps->type != T_LBRACE) {
+        return;
+    }
+    lact_next_token(ps);
+    while (!ps->error && ps->type != T_RBRACE) {
+        char *name = lact_take_word(ps, "ct_mark, ct_label or }");
+        if (!name) {
+            return;
+        }
+        bool *has;
+        char **value;
+        if (!strcmp(name, "ct_mark")) {
+            has = &a->has_ct_mark;
+            value = &a->ct_mark;
+        } else if (!strcmp(name, "ct_label")) {
+            has = &a->has_ct_label;
+            value = &a->ct_label;
+        } else {
+            lact_error(ps, "ct_commit may set only ct_mark and ct_label, "
+                       "not \"%s\"", name);
+            free(name);
+            return;
+        }
+        if (*has) {
+            lact_error(ps, "ct_commit sets %s twice", name);
+        }
+        if (lact_force(ps, T_EQ, "=")) {
+            char *v = lact_take_word(ps, "a value");
+            if (v) {
+                union mf_value mv, mask;
+                char *error = mf_parse(mf_from_name(name), v, NULL,
+                                       &mv, &mask);
+                if (error) {
+                    lact_error(ps, "%s: %s", name, error);
+                    free(error);
+                }
+                free(*value);
+                *value = v;
+                *has = true;
+            }
+        }
+        free(name);
+        lact_force(ps, T_SEMI, "; after a ct_commit assignment");
+    }
+    lact_force(ps, T_RBRACE, "}");
+}
+
+/* log[(name=N, severity=S, verdict=V)] */
+static void
+lact_parse_log(struct lact_parser *ps, struct lact *a)
+{
+    if (ps->type != T_LPAREN) {
+        return;
+    }
+    lact_next_token(ps);
+    while (!ps->error && ps->type != T_RPAREN) {
+        char *key = lact_take_word(ps, "name, severity or verdict");
+        if (!key || !lact_force(ps, T_EQ, "=")) {
+            free(key);
+            return;
+        }
+        char *value = lact_take_word(ps, "a value");
+        if (!value) {
+            free(key);
+            return;
+        }
+        static const char *severities[] = {
+            "alert", "warning", "notice", "info", "debug", NULL,
+        };
+        static const char *verdicts[] = { "allow", "drop", "reject", NULL };
+        const char **allowed = NULL;
+        char **slot;
+        if (!strcmp(key, "name")) {
+            slot = &a->name;
+        } else if (!strcmp(key, "severity")) {
+            slot = &a->severity;
+            allowed = severities;
+        } else if (!strcmp(key, "verdict")) {
+            slot = &a->verdict;
+            allowed = verdicts;
+        } else {
+            lact_error(ps, "log has no option \"%s\" (name, severity, "
+                       "verdict)", key);
+            free(key);
+            free(value);
+            return;
+        }
+        if (allowed) {
+            size_t i = 0;
+            while (allowed[i] && strcmp(allowed[i], value)) {
+                i++;
+            }
+            if (!allowed[i]) {
+                lact_error(ps, "log %s \"%s\" is not one of the known "
+                           "values", key, value);
+            }
+        }
+        free(*slot);
+        *slot = value;
+        free(key);
+        if (ps->type != T_COMMA) {
+            break;
+        }
+        lact_next_token(ps);
+    }
+    lact_force(ps, T_RPAREN, ")");
+}
+
+/* One action, its keyword or first field in 'word' (consumed). */
+static void
+lact_parse_one(struct lact_parser *ps, char *word, struct lact_list *list)
+{
+    struct lact *a;
+
+    if (!strcmp(word, "next")) {
+        a = lact_append(list, LACT_NEXT);
+        if (ps->type == T_LPAREN) {
+            lact_next_token(ps);
+            char *name = lact_take_word(ps, "a stage name");
+            if (name) {
+                for (int s = 0; s < N_PIPELINE_STAGES; s++) {
+                    if (!strcmp(pipeline_stage_info(s)->name, name)) {
+                        a->stage = s;
+                    }
+                }
+                if (a->stage < 0) {
+                    lact_error(ps, "unknown stage \"%s\"", name);
+                }
+                free(name);
+            }
+            lact_force(ps, T_RPAREN, ")");
+        }
+    } else if (!strcmp(word, "output")) {
+        lact_append(list, LACT_OUTPUT);
+    } else if (!strcmp(word, "drop")) {
+        lact_append(list, LACT_DROP);
+    } else if (!strcmp(word, "ct_next")) {
+        lact_append(list, LACT_CT_NEXT);
+    } else if (!strcmp(word, "ct_commit")) {
+        lact_parse_ct_commit(ps, lact_append(list, LACT_CT_COMMIT));
+    } else if (!strcmp(word, "ct_dnat") || !strcmp(word, "ct_snat")) {
+        a = lact_append(list, word[3] == 'd' ? LACT_CT_DNAT : LACT_CT_SNAT);
+        if (ps->type == T_LPAREN) {
+            lact_parse_addresses(ps, a, 1);
+        }
+    } else if (!strcmp(word, "ct_lb")) {
+        lact_parse_addresses(ps, lact_append(list, LACT_CT_LB), SIZE_MAX);
+    } else if (!strcmp(word, "meter")) {
+        a = lact_append(list, LACT_METER);
+        if (lact_force(ps, T_LPAREN, "( after meter")) {
+            a->name = lact_take_word(ps, "a meter name");
+            lact_force(ps, T_RPAREN, ")");
+        }
+    } else if (!strcmp(word, "log")) {
+        lact_parse_log(ps, lact_append(list, LACT_LOG));
+    } else if (!strcmp(word, "reject")) {
+        lact_append(list, LACT_REJECT);
+    } else if (!strcmp(word, "arp") || !strcmp(word, "nd_na")) {
+        a = lact_append(list, word[0] == 'a' ? LACT_ARP : LACT_ND_NA);
+        if (lact_force(ps, T_LBRACE, "{")) {
+            struct lact_list nested = { NULL, 0 };
+            lact_parse_list(ps, T_RBRACE, &nested);
+            a->nested = nested;
+            lact_force(ps, T_RBRACE, "}");
+        }
+    } else if (!strcmp(word, "put_arp")) {
+        a = lact_append(list, LACT_PUT_ARP);
+        static const int widths[3] = { 32, 32, 48 };
+        if (lact_force(ps, T_LPAREN, "( after put_arp")) {
+            for (int i = 0; i < 3 && !ps->error; i++) {
+                if (i) {
+                    lact_force(ps, T_COMMA, ",");
+                }
+                a->args[i] = lact_take_field(ps);
+                if (a->args[i] && lact_field_width(a->args[i]) != widths[i]) {
+                    lact_error(ps, "put_arp argument %d (%s) must be "
+                               "%d bits wide", i + 1, a->args[i]->name,
+                               widths[i]);
+                }
+            }
+            lact_force(ps, T_RPAREN, ")");
+        }
+    } else {
+        const struct lact_field *f = lact_field_find(word);
+        if (!f) {
+            lact_error(ps, "unknown action or field \"%s\"", word);
+        } else {
+            lact_parse_assignment(ps, f, list);
+        }
+    }
+    free(word);
+}
+
+/* Parses "ACTION; ACTION; ..." up to a token of type 'end'. */
+static void
+lact_parse_list(struct lact_parser *ps, enum lact_token_type end,
+                struct lact_list *list)
+{
+    while (!ps->error && ps->type != end) {
+        char *word = lact_take_word(ps, "an action");
+        if (!word) {
+            return;
+        }
+        lact_parse_one(ps, word, list);
+        lact_force(ps, T_SEMI, "\";\" after an action");
+    }
+
+    bool has_drop = false;
+    for (size_t i = 0; i < list->n; i++) {
+        has_drop |= list->acts[i].type == LACT_DROP;
+    }
+    if (!ps->error && has_drop && list->n > 1) {
+        lact_error(ps, "\"drop;\" must be the only action");
+    }
+}
+
+/* Parses logical actions 's' into 'list' (which the caller later passes to
+ * lact_list_destroy(), also after an error).  Returns NULL, or an error
+ * message that the caller frees. */
+char *
+lact_parse(const char *s, struct lact_list *list)
+{
+    struct lact_parser ps = { .p = s };
+
+    list->acts = NULL;
+    list->n = 0;
+    lact_next_token(&ps);
+    lact_parse_list(&ps, T_END, list);
+    if (!ps.error && ps.type != T_END) {
+        lact_expecting(&ps, "an action");
+    }
+    free(ps.word);
+    return ps.error;
+}
+
+void
+lact_list_destroy(struct lact_list *list)
+{
+    if (!list) {
+        return;
+    }
+    for (size_t i = 0; i < list->n; i++) {
+        struct lact *a = &list->acts[i];
+        free(a->value);
+        for (size_t j = 0; j < a->n_values; j++) {
+            free(a->values[j]);
+        }
+        free(a->values);
+        free(a->ct_mark);
+        free(a->ct_label);
+        free(a->name);
+        free(a->severity);
+        free(a->verdict);
+        lact_list_destroy(&a->nested);
+    }
+    free(list->acts);
+    list->acts = NULL;
+    list->n = 0;
+}
+
+/* Formatting. */
+
+static void
+lact_put_values(const struct lact *a, struct ds *s)
+{
+    ds_put_char(s, '(');
+    for (size_t i = 0; i < a->n_values; i++) {
+        ds_put_format(s, "%s%s", i ? ", " : "", a->values[i]);
+    }
+    ds_put_char(s, ')');
+}
+
+static void
+lact_format_one(const struct lact *a, struct ds *s)
+{
+    switch (a->type) {
+    case LACT_NEXT:
+        ds_put_cstr(s, "next");
+        if (a->stage >= 0) {
+            ds_put_format(s, "(%s)", pipeline_stage_info(a->stage)->name);
+        }
+        break;
+    case LACT_OUTPUT:
+        ds_put_cstr(s, "output");
+        break;
+    case LACT_DROP:
+        ds_put_cstr(s, "drop");
+        break;
+    case LACT_LOAD:
+        ds_put_format(s, "%s = %s", a->dst->name, a->value);
+        break;
+    case LACT_MOVE:
+        ds_put_format(s, "%s = %s", a->dst->name, a->src->name);
+        break;
+    case LACT_EXCHANGE:
+        ds_put_format(s, "%s <-> %s", a->dst->name, a->src->name);
+        break;
+    case LACT_SELECT:
+        ds_put_format(s, "%s = select", a->dst->name);
+        lact_put_values(a, s);
+        break;
+    case LACT_CT_NEXT:
+        ds_put_cstr(s, "ct_next");
+        break;
+    case LACT_CT_COMMIT:
+        ds_put_cstr(s, "ct_commit");
+        if (a->has_ct_mark || a->has_ct_label) {
+            ds_put_cstr(s, " {");
+            if (a->has_ct_mark) {
+                ds_put_format(s, " ct_mark = %s;", a->ct_mark);
+            }
+            if (a->has_ct_label) {
+                ds_put_format(s, " ct_label = %s;", a->ct_label);
+            }
+            ds_put_cstr(s, " }");
+        }
+        break;
+    case LACT_CT_DNAT:
+    case LACT_CT_SNAT:
+        ds_put_cstr(s, a->type == LACT_CT_DNAT ? "ct_dnat" : "ct_snat");
+        if (a->n_values) {
+            lact_put_values(a, s);
+        }
+        break;
+    case LACT_CT_LB:
+        ds_put_cstr(s, "ct_lb");
+        lact_put_values(a, s);
+        break;
+    case LACT_METER:
+        ds_put_format(s, "meter(%s)", a->name);
+        break;
+    case LACT_LOG: {
+        const char *sep = "";
+        ds_put_cstr(s, "log(");
+        if (a->name) {
+            ds_put_format(s, "name=%s", a->name);
+            sep = ", ";
+        }
+        if (a->severity) {
+            ds_put_format(s, "%sseverity=%s", sep, a->severity);
+            sep = ", ";
+        }
+        if (a->verdict) {
+            ds_put_format(s, "%sverdict=%s", sep, a->verdict);
+        }
+        ds_put_char(s, ')');
+        break;
+    }
+    case LACT_REJECT:
+        ds_put_cstr(s, "reject");
+        break;
+    case LACT_ARP:
+    case LACT_ND_NA:
+        ds_put_cstr(s, a->type == LACT_ARP ? "arp {" : "nd_na {");
+        if (a->nested.n) {
+            ds_put_char(s, ' ');
+            lact_format(&a->nested, s);
+            ds_put_char(s, ' ');
+        }
+        ds_put_char(s, '}');
+        break;
+    case LACT_PUT_ARP:
+        ds_put_format(s, "put_arp(%s, %s, %s)", a->args[0]->name,
+                      a->args[1]->name, a->args[2]->name);
+        break;
+    }
+}
+
+/* Appends 'list' to 's' in the canonical syntax, which lact_parse()
+ * reads back to the same list. */
+void
+lact_format(const struct lact_list *list, struct ds *s)
+{
+    for (size_t i = 0; i < list->n; i++) {
+        if (i) {
+            ds_put_char(s, ' ');
+        }
+        lact_format_one(&list->acts[i], s);
+        ds_put_char(s, ';');
+    }
+}
+
+/* Encoding. */
+
+/* Appends "," unless 'out' is empty. */
+static void
+lact_put_sep(struct ds *out)
+{
+    if (out->length) {
+        ds_put_char(out, ',');
+    }
+}
+
+/* Appends an action that loads constant 'value' into 'f'. */
+static void
+lact_put_load(const struct lact_field *f, const char *value, struct ds *out)
+{
+    if (f->kind == LF_REGISTER) {
+        ds_put_format(out, "load:%s->", value);
+        lact_field_put_subfield(f, out);
+    } else {
+        ds_put_format(out, "set_field:%s->%s", value, f->of_name);
+    }
+}
+
+/* The conntrack zone of the packet: the logical port's, set by physical
+ * ingress. */
+#define LACT_CT_ZONE "zone=" REG_CT_ZONE "[0..15]"
+
+/* The OpenFlow table of the stage after the flow's. */
+static unsigned int
+lact_next_oftable(const struct lact_encode_ctx *ctx)
+{
+    return ctx->stage_oftable(ctx->pipeline, ctx->table_id + 1, ctx->aux);
+}
+
+/* Appends 'addr' (checked by lact_check_address()) as ovs-ofctl writes a
+ * NAT address: IPv6 in brackets. */
+static void
+lact_put_nat_address(const char *addr, struct ds *out)
+{
+    if (addr[0] != '[' && strchr(addr, ':') && strchr(addr, ':')
+        != strrchr(addr, ':')) {
+        ds_put_format(out, "[%s]", addr);
+    } else {
+        ds_put_cstr(out, addr);
+    }
+}
+
+/* Appends a ct() action that commits with NAT to 'addr' and continues at
+ * the next stage. */
+static void
+lact_put_ct_nat(const struct lact_encode_ctx *ctx, const char *dir,
+                const char *addr, struct ds *out)
+{
+    ds_put_format(out, "ct(commit,table=%u,"LACT_CT_ZONE",nat(%s=",
+                  lact_next_oftable(ctx), dir);
+    lact_put_nat_address(addr, out);
+    ds_put_cstr(out, "))");
+}
+
+/* Appends a group action for a select group whose buckets run, each, one
+ * of 'n' bucket actions built by 'put_bucket'. */
+static char * OVS_WARN_UNUSED_RESULT
+lact_put_select_group(const struct lact_encode_ctx *ctx, const struct lact *a,
+                      void (*put_bucket)(const struct lact_encode_ctx *,
+                                         const struct lact *, size_t,
+                                         struct ds *),
+                      const char *what, struct ds *out)
+{
+    if (!ctx->group_id) {
+        return xasprintf("%s with more than one choice needs a select "
+                         "group, which this program does not install",
+                         what);
+    }
+    struct ds buckets = DS_EMPTY_INITIALIZER;
+    for (size_t i = 0; i < a->n_values; i++) {
+        ds_put_format(&buckets, "%sbucket=bucket_id=%"PRIuSIZE",actions=",
+                      i ? "," : "", i);
+        put_bucket(ctx, a, i, &buckets);
+    }
+    uint32_t id = ctx->group_id(ds_cstr(&buckets), ctx->aux);
+    ds_destroy(&buckets);
+    if (!id) {
+        return xasprintf("%s: no group id is free", what);
+    }
+    lact_put_sep(out);
+    ds_put_format(out, "group:%"PRIu32, id);
+    return NULL;
+}
+
+static void
+lact_put_lb_bucket(const struct lact_encode_ctx *ctx, const struct lact *a,
+                   size_t i, struct ds *out)
+{
+    lact_put_ct_nat(ctx, "dst", a->values[i], out);
+}
+
+static void
+lact_put_select_bucket(const struct lact_encode_ctx *ctx,
+                       const struct lact *a, size_t i, struct ds *out)
+{
+    lact_put_load(a->dst, a->values[i], out);
+    ds_put_format(out, ",resubmit(,%u)", lact_next_oftable(ctx));
+}
+
+/* Appends a controller() action for packet-in operation 'op' with
+ * 'payload' after the opcode in its userdata. */
+static char * OVS_WARN_UNUSED_RESULT
+lact_put_pin(const struct lact_encode_ctx *ctx, enum lact_pin_opcode op,
+             const char *what, const char *payload, struct ds *out)
+{
+    if (!ctx->handles_pin || !ctx->handles_pin(op, ctx->aux)) {
+        return xasprintf("%s: this program answers no packet-in for it",
+                         what);
+    }
+    lact_put_sep(out);
+    ds_put_format(out, "controller(userdata=00.00.00.%02x", (unsigned) op);
+    for (const char *p = payload; *p; p++) {
+        ds_put_format(out, ".%02x", (unsigned char) *p);
+    }
+    ds_put_char(out, ')');
+    return NULL;
+}
+
+static char *lact_encode__(const struct lact_list *,
+                           const struct lact_encode_ctx *, struct ds *);
+
+/* Appends the OpenFlow actions of 'a' to 'out'. */
+static char * OVS_WARN_UNUSED_RESULT
+lact_encode_one(const struct lact *a, const struct lact_encode_ctx *ctx,
+                struct ds *out)
+{
+    switch (a->type) {
+    case LACT_NEXT: {
+        unsigned int table_id = ctx->table_id + 1;
+        if (a->stage >= 0) {
+            const struct pipeline_stage_info *info
+                = pipeline_stage_info(a->stage);
+            if (info->dp_type != ctx->dp_type
+                || info->pipeline != ctx->pipeline) {
+                return xasprintf("next(%s): not a stage of this flow's "
+                                 "pipeline", info->name);
+            }
+            table_id = info->table_id;
+        }
+        lact_put_sep(out);
+        ds_put_format(out, "resubmit(,%u)",
+                      ctx->stage_oftable(ctx->pipeline, table_id, ctx->aux));
+        return NULL;
+    }
+    case LACT_OUTPUT:
+        lact_put_sep(out);
+        ds_put_format(out, "resubmit(,%u)",
+                      ctx->pipeline == P_INGRESS ? OFTABLE_PHY_OUT_REMOTE
+                      : OFTABLE_PHY_DELIVER);
+        return NULL;
+    case LACT_DROP:
+        return NULL;
+    case LACT_LOAD:
+        lact_put_sep(out);
+        lact_put_load(a->dst, a->value, out);
+        return NULL;
+    case LACT_MOVE:
+        lact_put_sep(out);
+        ds_put_cstr(out, "move:");
+        lact_field_put_subfield(a->src, out);
+        ds_put_cstr(out, "->");
+        lact_field_put_subfield(a->dst, out);
+        return NULL;
+    case LACT_EXCHANGE: {
+        const struct lact_field *f[4] = { a->dst, a->src, a->dst, a->src };
+        for (int i = 0; i < 4; i++) {
+            lact_put_sep(out);
+            ds_put_cstr(out, i < 2 ? "push:" : "pop:");
+            lact_field_put_subfield(f[i], out);
+        }
+        return NULL;
+    }
+    case LACT_SELECT:
+        return lact_put_select_group(ctx, a, lact_put_select_bucket,
+                                     "select", out);
+    case LACT_CT_NEXT:
+        lact_put_sep(out);
+        ds_put_format(out, "ct(table=%u,"LACT_CT_ZONE")",
+                      lact_next_oftable(ctx));
+        return NULL;
+    case LACT_CT_COMMIT:
+        lact_put_sep(out);
+        ds_put_cstr(out, "ct(commit,"LACT_CT_ZONE);
+        if (a->has_ct_mark || a->has_ct_label) {
+            ds_put_cstr(out, ",exec(");
+            if (a->has_ct_mark) {
+                ds_put_format(out, "set_field:%s->ct_mark", a->ct_mark);
+            }
+            if (a->has_ct_label) {
+                ds_put_format(out, "%sset_field:%s->ct_label",
+                              a->has_ct_mark ? "," : "", a->ct_label);
+            }
+            ds_put_char(out, ')');
+        }
+        ds_put_char(out, ')');
+        return NULL;
+    case LACT_CT_DNAT:
+    case LACT_CT_SNAT:
+        lact_put_sep(out);
+        if (a->n_values) {
+            lact_put_ct_nat(ctx, a->type == LACT_CT_DNAT ? "dst" : "src",
+                            a->values[0], out);
+        } else {
+            ds_put_format(out, "ct(table=%u,"LACT_CT_ZONE",nat)",
+                          lact_next_oftable(ctx));
+        }
+        return NULL;
+    case LACT_CT_LB:
+        if (a->n_values == 1) {
+            lact_put_sep(out);
+            lact_put_ct_nat(ctx, "dst", a->values[0], out);
+            return NULL;
+        }
+        return lact_put_select_group(ctx, a, lact_put_lb_bucket, "ct_lb",
+                                     out);
+    case LACT_METER:
+        /* Placed first by lact_encode(). */
+        return NULL;
+    case LACT_LOG: {
+        struct ds payload = DS_EMPTY_INITIALIZER;
+        ds_put_format(&payload, "name=%s,severity=%s,verdict=%s",
+                      a->name ? a->name : "",
+                      a->severity ? a->severity : "info",
+                      a->verdict ? a->verdict : "allow");
+        char *error = lact_put_pin(ctx, LACT_PIN_LOG, "log",
+                                   ds_cstr(&payload), out);
+        ds_destroy(&payload);
+        return error;
+    }
+    case LACT_REJECT:
+        return lact_put_pin(ctx, LACT_PIN_REJECT, "reject", "", out);
+    case LACT_ARP:
+    case LACT_ND_NA: {
+        /* The payload is the OpenFlow actions to run on the generated
+         * packet. */
+        struct ds nested = DS_EMPTY_INITIALIZER;
+        char *error = lact_encode__(&a->nested, ctx, &nested);
+        if (!error) {
+            error = lact_put_pin(ctx, (a->type == LACT_ARP ? LACT_PIN_ARP
+                                       : LACT_PIN_ND_NA),
+                                 a->type == LACT_ARP ? "arp" : "nd_na",
+                                 ds_cstr(&nested), out);
+        }
+        ds_destroy(&nested);
+        return error;
+    }
+    case LACT_PUT_ARP: {
+        /* The payload names the OpenFlow fields that hold the port, the
+         * IP and the MAC: the handler reads them from the packet-in. */
+        struct ds payload = DS_EMPTY_INITIALIZER;
+        for (int i = 0; i < 3; i++) {
+            if (i) {
+                ds_put_char(&payload, ',');
+            }
+            lact_field_put_subfield(a->args[i], &payload);
+        }
+        char *error = lact_put_pin(ctx, LACT_PIN_PUT_ARP, "put_arp",
+                                   ds_cstr(&payload), out);
+        ds_destroy(&payload);
+        return error;
+    }
+    }
+    OVS_NOT_REACHED();
+}
+
+static char * OVS_WARN_UNUSED_RESULT
+lact_encode__(const struct lact_list *list, const struct lact_encode_ctx *ctx,
+              struct ds *out)
+{
+    /* A meter is an OpenFlow instruction that must come first. */
+    const struct lact *meter = NULL;
+    for (size_t i = 0; i < list->n; i++) {
+        if (list->acts[i].type == LACT_METER) {
+            if (meter) {
+                return xstrdup("only one meter() per flow");
+            }
+            meter = &list->acts[i];
+        }
+    }
+    if (meter) {
+        uint32_t id = ctx->meter_id ? ctx->meter_id(meter->name, ctx->aux)
+                                    : 0;
+        if (!id) {
+            return xasprintf("meter(%s): %s", meter->name,
+                             ctx->meter_id ? "no such meter"
+                             : "this program installs no meters");
+        }
+        ds_put_format(out, "meter:%"PRIu32, id);
+    }
+
+    for (size_t i = 0; i < list->n; i++) {
+        char *error = lact_encode_one(&list->acts[i], ctx, out);
+        if (error) {
+            return error;
+        }
+    }
+    return NULL;
+}
+
+/* Appends the OpenFlow actions (ovs-ofctl syntax) of 'list', for a flow in
+ * the context 'ctx', to 'ofpacts'; "drop" if they do nothing.  Returns
+ * NULL, or an error that the caller frees (then 'ofpacts' holds part of
+ * the actions). */
+char *
+lact_encode(const struct lact_list *list, const struct lact_encode_ctx *ctx,
+            struct ds *ofpacts)
+{
+    struct ds out = DS_EMPTY_INITIALIZER;
+    char *error = lact_encode__(list, ctx, &out);
+    ds_put_cstr(ofpacts, out.length ? ds_cstr(&out) : "drop");
+    ds_destroy(&out);
+    return error;
+}
+
+char *
+lact_compile(const char *s, const struct lact_encode_ctx *ctx,
+             struct ds *ofpacts)
+{
+    struct lact_list list;
+    char *error = lact_parse(s, &list);
+    if (!error) {
+        error = lact_encode(&list, ctx, ofpacts);
+    }
+    lact_list_destroy(&list);
+    return error;
+}

@@ -1,0 +1,159 @@
+/*
+ * Logical actions: what a logical flow does to a packet, in words that
+ * know no OpenFlow table, register number or resubmit.
+ *
+ * northd writes the actions of every logical flow in this vocabulary; the
+ * controller (and the trace's simulator) parse them and encode them into
+ * OpenFlow actions for the stage the flow is in.  Only the encoder, given
+ * a context by its caller, learns which OpenFlow table a stage is, so the
+ * southbound database is free of physical layout and a change of layout
+ * touches the controller alone.
+ *
+ * Syntax (Documentation/pipeline.md, "Logical actions", is the
+ * reference): actions are separated and ended by ';'
+ *
+ *     eth.dst = eth.src; eth.src = 00:00:00:00:00:01; outport = inport;
+ *     flags.loopback = 1; output;
+ *
+ * Kinds:
+ *   next;  next(STAGE);       continue at the following stage, or at the
+ *                             named stage of the same pipeline
+ *   output;                   leave the pipeline: ingress -> physical
+ *                             output, egress -> delivery
+ *   drop;                     nothing more (only alone)
+ *   FIELD = VALUE;            load a constant into a logical field
+ *   FIELD = FIELD;            copy one field into another of equal width
+ *   FIELD <-> FIELD;          exchange two fields of equal width
+ *   FIELD = select(V, ...);   set FIELD to one of the values, chosen per
+ *                             connection by a select group, then next
+ *   ct_next;                  conntrack in the port's zone, then next
+ *   ct_commit { ct_mark = N; ct_label = N; };
+ *                             commit the connection, optionally setting
+ *                             its mark and label; processing continues
+ *   ct_dnat; ct_snat;         un-NAT a tracked connection, then next
+ *   ct_dnat(IP[:PORT]); ct_snat(IP[:PORT]);
+ *                             commit with NAT to the address, then next
+ *   ct_lb(IP[:PORT], ...);    commit with DNAT to one backend chosen per
+ *                             connection, then next
+ *   meter(NAME);              rate-limit by the named meter
+ *   log(name=N, severity=S, verdict=V);
+ *   reject;                   answer TCP with RST, else ICMP unreachable
+ *   arp { ACTIONS };  nd_na { ACTIONS };
+ *                             send an ARP request / ND advertisement
+ *                             built from the packet, then run ACTIONS on
+ *                             it
+ *   put_arp(PORT_FIELD, IP_FIELD, MAC_FIELD);
+ *                             learn a MAC binding
+ *
+ * The last group (log, reject, arp, nd_na, put_arp) is answered by the
+ * controller from a packet-in; the encoder writes a controller() action
+ * whose userdata starts with a struct lact_pin_header.
+ *
+ * Fields: inport, outport, flags.loopback, color, reg0..reg7, eth.src,
+ * eth.dst, ip4.src, ip4.dst, ip6.src, ip6.dst, ip.ttl, ip.dscp, arp.op,
+ * arp.sha, arp.spa, arp.tha, arp.tpa, nd.target, nd.sll, nd.tll,
+ * nd.reserved, nd.options_type, icmp4.type, icmp4.code, icmp6.type,
+ * icmp6.code, tcp.src, tcp.dst, udp.src, udp.dst.
+ */
+#ifndef OSMOTIC_LOGICAL_ACTIONS_H
+#define OSMOTIC_LOGICAL_ACTIONS_H 1
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/pipeline.h"
+#include "openvswitch/compiler.h"
+
+struct ds;
+
+enum lact_type {
+    LACT_NEXT,                  /* 'stage' is -1 (following) or a stage. */
+    LACT_OUTPUT,
+    LACT_DROP,
+    LACT_LOAD,                  /* 'dst' = 'value'. */
+    LACT_MOVE,                  /* 'dst' = 'src'. */
+    LACT_EXCHANGE,              /* 'dst' <-> 'src'. */
+    LACT_SELECT,                /* 'dst' = select('values'). */
+    LACT_CT_NEXT,
+    LACT_CT_COMMIT,             /* 'ct_mark'/'ct_label' if 'has_*'. */
+    LACT_CT_DNAT,               /* 'values[0]' if n_values, else un-NAT. */
+    LACT_CT_SNAT,               /* Same. */
+    LACT_CT_LB,                 /* Backends in 'values'. */
+    LACT_METER,                 /* Meter named 'name'. */
+    LACT_LOG,                   /* 'name', 'severity', 'verdict'. */
+    LACT_REJECT,
+    LACT_ARP,                   /* Nested actions in 'nested'. */
+    LACT_ND_NA,                 /* Nested actions in 'nested'. */
+    LACT_PUT_ARP,               /* Fields in 'args'. */
+};
+
+struct lact_field;              /* A logical field (table in the .c). */
+
+/* A list of logical actions. */
+struct lact_list {
+    struct lact *acts;
+    size_t n;
+};
+
+/* One logical action. */
+struct lact {
+    enum lact_type type;
+    const struct lact_field *dst, *src;  /* LOAD, MOVE, EXCHANGE, SELECT. */
+    const struct lact_field *args[3];    /* PUT_ARP. */
+    char *value;                /* LOAD: the constant as written. */
+    char **values;              /* SELECT, CT_DNAT/SNAT, CT_LB. */
+    size_t n_values;
+    int stage;                  /* NEXT: an enum pipeline_stage, or -1 for
+                                 * the following stage. */
+    bool has_ct_mark, has_ct_label;
+    char *ct_mark, *ct_label;   /* CT_COMMIT: constants as written. */
+    char *name, *severity, *verdict;  /* METER (name), LOG. */
+    struct lact_list nested;    /* ARP, ND_NA. */
+};
+
+/* Packet-in operations: first 4 bytes (network order) of the userdata of
+ * the controller() actions the encoder writes; the rest is the
+ * operation's payload (documented per operation in the .c). */
+enum lact_pin_opcode {
+    LACT_PIN_LOG = 1,
+    LACT_PIN_REJECT = 2,
+    LACT_PIN_ARP = 3,
+    LACT_PIN_ND_NA = 4,
+    LACT_PIN_PUT_ARP = 5,
+};
+
+/* What the encoder needs from its caller. */
+struct lact_encode_ctx {
+    enum dp_type dp_type;       /* Datapath type of the flow. */
+    enum pipeline pipeline;     /* Pipeline of the flow. */
+    unsigned int table_id;      /* Logical table (stage) of the flow. */
+
+    /* The OpenFlow table where processing continues when it goes on at
+     * stage 'table_id' of 'pipeline' (the caller may skip stages without
+     * flows); 'table_id' == PIPELINE_MAX_STAGES means past the last
+     * stage. */
+    unsigned int (*stage_oftable)(enum pipeline, unsigned int table_id,
+                                  void *aux);
+    /* The id of a select group with buckets 'buckets' (ovs-ofctl group
+     * syntax after "type=select,"), or 0 if the caller has no groups. */
+    uint32_t (*group_id)(const char *buckets, void *aux);
+    /* The OpenFlow meter id of logical meter 'name', 0 if unknown. */
+    uint32_t (*meter_id)(const char *name, void *aux);
+    /* Whether the caller answers packet-ins of operation 'op'. */
+    bool (*handles_pin)(enum lact_pin_opcode op, void *aux);
+    void *aux;
+};
+
+char *lact_parse(const char *s, struct lact_list *) OVS_WARN_UNUSED_RESULT;
+void lact_list_destroy(struct lact_list *);
+void lact_format(const struct lact_list *, struct ds *);
+char *lact_encode(const struct lact_list *, const struct lact_encode_ctx *,
+                  struct ds *ofpacts) OVS_WARN_UNUSED_RESULT;
+
+/* Parses 's' and encodes it: a convenience for callers that keep no
+ * parsed form.  Returns NULL and appends to 'ofpacts', or an error. */
+char *lact_compile(const char *s, const struct lact_encode_ctx *,
+                   struct ds *ofpacts) OVS_WARN_UNUSED_RESULT;
+
+#endif /* lib/logical-actions.h */

@@ -1,0 +1,454 @@
+#include <config.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/logical-actions.h"
+#include "lib/pipeline.h"
+#include "tests/unit/unit-suites.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/ofp-flow.h"
+#include "openvswitch/ofp-protocol.h"
+#include "util.h"
+
+/* What the test context's callbacks saw and answer. */
+struct test_ctx {
+    struct ds buckets;          /* Buckets of the last group asked for. */
+    uint32_t next_group;        /* Id the next group gets. */
+    bool has_groups, has_meters, has_pins;
+};
+
+/* The test's stage layout: every stage has flows except ingress stage 11,
+ * which is skipped (to prove that the caller, not the encoder, decides). */
+static unsigned int
+test_stage_oftable(enum pipeline pipeline, unsigned int table_id,
+                   void *aux OVS_UNUSED)
+{
+    if (table_id >= PIPELINE_MAX_STAGES) {
+        return pipeline == P_INGRESS ? OFTABLE_PHY_OUT_REMOTE
+                                     : OFTABLE_PHY_DELIVER;
+    }
+    if (pipeline == P_INGRESS && table_id == 11) {
+        table_id++;
+    }
+    return pipeline_first_oftable(pipeline) + table_id;
+}
+
+static uint32_t
+test_group_id(const char *buckets, void *aux)
+{
+    struct test_ctx *t = aux;
+    ds_clear(&t->buckets);
+    ds_put_cstr(&t->buckets, buckets);
+    return t->next_group++;
+}
+
+static uint32_t
+test_meter_id(const char *name, void *aux OVS_UNUSED)
+{
+    return !strcmp(name, "acl-log") ? 7 : 0;
+}
+
+static bool
+test_handles_pin(enum lact_pin_opcode op OVS_UNUSED, void *aux OVS_UNUSED)
+{
+    return true;
+}
+
+/* An encoding context for a switch flow in 'pipeline' stage 'table_id',
+ * with groups, meters and packet-ins as 't' says. */
+static struct lact_encode_ctx
+make_ctx(struct test_ctx *t, enum pipeline pipeline, unsigned int table_id)
+{
+    struct lact_encode_ctx ctx = {
+        .dp_type = DP_SWITCH,
+        .pipeline = pipeline,
+        .table_id = table_id,
+        .stage_oftable = test_stage_oftable,
+        .group_id = t->has_groups ? test_group_id : NULL,
+        .meter_id = t->has_meters ? test_meter_id : NULL,
+        .handles_pin = t->has_pins ? test_handles_pin : NULL,
+        .aux = t,
+    };
+    return ctx;
+}
+
+static struct test_ctx *
+test_ctx_create(bool all)
+{
+    struct test_ctx *t = xzalloc(sizeof *t);
+    ds_init(&t->buckets);
+    t->next_group = 1;
+    t->has_groups = t->has_meters = t->has_pins = all;
+    return t;
+}
+
+static void
+test_ctx_destroy(struct test_ctx *t)
+{
+    ds_destroy(&t->buckets);
+    free(t);
+}
+
+/* Asserts that 'IN' parses and formats as 'OUT', and that 'OUT' parses and
+ * formats as itself. */
+#define ck_assert_formats(IN, OUT)                                      \
+    do {                                                                \
+        const char *in_[2] = { IN, OUT };                               \
+        for (int i_ = 0; i_ < 2; i_++) {                                \
+            struct lact_list l_;                                        \
+            char *e_ = lact_parse(in_[i_], &l_);                        \
+            ck_assert_msg(!e_, "\"%s\": %s", in_[i_], e_);              \
+            struct ds s_ = DS_EMPTY_INITIALIZER;                        \
+            lact_format(&l_, &s_);                                      \
+            ck_assert_str_eq(ds_cstr(&s_), OUT);                        \
+            ds_destroy(&s_);                                            \
+            lact_list_destroy(&l_);                                     \
+        }                                                               \
+    } while (0)
+
+/* Asserts that 'ACTIONS', in ingress stage 'TABLE' of a switch with every
+ * facility of the test context, encodes as 'EXPECTED', and that OVS's own
+ * flow parser accepts the result after match 'MATCH'. */
+#define ck_assert_encodes_at(TABLE, MATCH, ACTIONS, EXPECTED)           \
+    do {                                                                \
+        struct test_ctx *t_ = test_ctx_create(true);                    \
+        struct lact_encode_ctx c_ = make_ctx(t_, P_INGRESS, TABLE);     \
+        struct ds o_ = DS_EMPTY_INITIALIZER;                            \
+        char *e_ = lact_compile(ACTIONS, &c_, &o_);                     \
+        ck_assert_msg(!e_, "\"%s\": %s", ACTIONS, e_);                  \
+        ck_assert_str_eq(ds_cstr(&o_), EXPECTED);                       \
+        assert_ovs_parses(MATCH, ds_cstr(&o_));                         \
+        ds_destroy(&o_);                                                \
+        test_ctx_destroy(t_);                                           \
+    } while (0)
+#define ck_assert_encodes(MATCH, ACTIONS, EXPECTED) \
+    ck_assert_encodes_at(10, MATCH, ACTIONS, EXPECTED)
+
+/* Asserts that ovs-ofctl's parser takes a flow with 'match' and 'actions'
+ * (so the encoder writes real OpenFlow, prerequisites included). */
+static void
+assert_ovs_parses(const char *match, const char *actions)
+{
+    struct ofputil_flow_mod fm;
+    enum ofputil_protocol usable;
+    char *flow = xasprintf("table=20,%s%sactions=%s", match,
+                           match[0] ? "," : "", actions);
+    char *error = parse_ofp_str(&fm, OFPFC_ADD, flow, NULL, NULL, &usable);
+    ck_assert_msg(!error, "\"%s\": %s", flow, error);
+    minimatch_destroy(&fm.match);
+    free(fm.ofpacts);
+    free(flow);
+}
+
+/* Asserts that parsing 'ACTIONS' fails with an error containing 'WHAT'. */
+#define ck_assert_parse_error(ACTIONS, WHAT)                            \
+    do {                                                                \
+        struct lact_list l_;                                            \
+        char *e_ = lact_parse(ACTIONS, &l_);                            \
+        ck_assert_msg(e_, "\"%s\" parsed", ACTIONS);                    \
+        ck_assert_msg(strstr(e_, WHAT), "\"%s\": error \"%s\" lacks "   \
+                      "\"%s\"", ACTIONS, e_, WHAT);                     \
+        free(e_);                                                       \
+        lact_list_destroy(&l_);                                         \
+    } while (0)
+
+/* Asserts that 'ACTIONS' parse but do not encode in a context with or
+ * without ('ALL') groups, meters and packet-ins, with an error containing
+ * 'WHAT'. */
+#define ck_assert_encode_error(ALL, ACTIONS, WHAT)                      \
+    do {                                                                \
+        struct test_ctx *t_ = test_ctx_create(ALL);                     \
+        struct lact_encode_ctx c_ = make_ctx(t_, P_INGRESS, 10);        \
+        struct lact_list l_;                                            \
+        char *e_ = lact_parse(ACTIONS, &l_);                            \
+        ck_assert_msg(!e_, "\"%s\": %s", ACTIONS, e_);                  \
+        struct ds o_ = DS_EMPTY_INITIALIZER;                            \
+        e_ = lact_encode(&l_, &c_, &o_);                                \
+        ck_assert_msg(e_, "\"%s\" encoded as \"%s\"", ACTIONS,          \
+                      ds_cstr(&o_));                                    \
+        ck_assert_msg(strstr(e_, WHAT), "\"%s\": error \"%s\" lacks "   \
+                      "\"%s\"", ACTIONS, e_, WHAT);                     \
+        free(e_);                                                       \
+        ds_destroy(&o_);                                                \
+        lact_list_destroy(&l_);                                         \
+        test_ctx_destroy(t_);                                           \
+    } while (0)
+
+START_TEST(test_format_is_canonical)
+{
+    ck_assert_formats("next;output;", "next; output;");
+    ck_assert_formats("  next ( ls_in_arp_rsp ) ;", "next(ls_in_arp_rsp);");
+    ck_assert_formats("drop;", "drop;");
+    ck_assert_formats("", "");
+    ck_assert_formats("outport=32768;output;", "outport = 32768; output;");
+    ck_assert_formats("eth.dst=eth.src;", "eth.dst = eth.src;");
+    ck_assert_formats("outport<->inport;", "outport <-> inport;");
+    ck_assert_formats("reg0=select(1,2,3);next;",
+                      "reg0 = select(1, 2, 3); next;");
+    ck_assert_formats("ct_next;", "ct_next;");
+    ck_assert_formats("ct_commit;", "ct_commit;");
+    ck_assert_formats("ct_commit{ct_mark=1;ct_label=0x2/0xf;};",
+                      "ct_commit { ct_mark = 1; ct_label = 0x2/0xf; };");
+    ck_assert_formats("ct_dnat;ct_snat;", "ct_dnat; ct_snat;");
+    ck_assert_formats("ct_dnat(10.0.0.5:8080);",
+                      "ct_dnat(10.0.0.5:8080);");
+    ck_assert_formats("ct_snat([fd00::1]:80);", "ct_snat([fd00::1]:80);");
+    ck_assert_formats("ct_lb(10.0.0.5:80,10.0.0.6:80);",
+                      "ct_lb(10.0.0.5:80, 10.0.0.6:80);");
+    ck_assert_formats("meter(acl-log);next;", "meter(acl-log); next;");
+    ck_assert_formats("log(name=a1,severity=warning,verdict=drop);",
+                      "log(name=a1, severity=warning, verdict=drop);");
+    ck_assert_formats("log;", "log();");
+    ck_assert_formats("reject;", "reject;");
+    ck_assert_formats("arp{eth.dst=ff:ff:ff:ff:ff:ff;output;};",
+                      "arp { eth.dst = ff:ff:ff:ff:ff:ff; output; };");
+    ck_assert_formats("nd_na{};", "nd_na {};");
+    ck_assert_formats("put_arp(inport,arp.spa,arp.sha);",
+                      "put_arp(inport, arp.spa, arp.sha);");
+    ck_assert_formats("color=3;next;", "color = 3; next;");
+}
+END_TEST
+
+START_TEST(test_next_and_output_encode)
+{
+    /* Stage 10's next is 11, which this layout skips to 12. */
+    ck_assert_encodes("", "next;", "resubmit(,22)");
+    ck_assert_encodes_at(12, "", "next;", "resubmit(,23)");
+    ck_assert_encodes_at(19, "", "next;", "resubmit(,30)");
+    ck_assert_encodes("", "next(ls_in_l2_lkup);", "resubmit(,22)");
+    ck_assert_encodes("", "next(ls_in_arp_rsp);", "resubmit(,20)");
+    ck_assert_encodes("", "output;", "resubmit(,30)");
+    ck_assert_encodes("", "drop;", "drop");
+    ck_assert_encodes("", "", "drop");
+
+    struct test_ctx *t = test_ctx_create(false);
+    struct lact_encode_ctx ctx = make_ctx(t, P_EGRESS, 5);
+    struct ds out = DS_EMPTY_INITIALIZER;
+    char *error = lact_compile("output;", &ctx, &out);
+    ck_assert_ptr_null(error);
+    ck_assert_str_eq(ds_cstr(&out), "resubmit(,60)");
+    ds_clear(&out);
+    error = lact_compile("next(ls_out_port_sec);", &ctx, &out);
+    ck_assert_ptr_null(error);
+    ck_assert_str_eq(ds_cstr(&out), "resubmit(,45)");
+    ds_destroy(&out);
+    test_ctx_destroy(t);
+}
+END_TEST
+
+START_TEST(test_fields_encode)
+{
+    ck_assert_encodes("", "outport = 32768; output;",
+                      "load:32768->reg15[],resubmit(,30)");
+    ck_assert_encodes("", "outport = inport; flags.loopback = 1;",
+                      "move:reg14[]->reg15[],load:1->reg10[0]");
+    ck_assert_encodes("", "color = 0x3;", "load:0x3->reg9[0..7]");
+    ck_assert_encodes("", "reg3 = 7; reg2 = reg3;",
+                      "load:7->reg3[],move:reg3[]->reg2[]");
+    ck_assert_encodes("", "inport <-> outport;",
+                      "push:reg14[],push:reg15[],pop:reg14[],pop:reg15[]");
+    ck_assert_encodes("arp",
+                      "eth.dst = eth.src; eth.src = 0a:00:00:00:00:01; "
+                      "arp.op = 2; arp.tha = arp.sha; "
+                      "arp.sha = 0a:00:00:00:00:01; arp.tpa = arp.spa; "
+                      "arp.spa = 10.0.0.1;",
+                      "move:eth_src[]->eth_dst[],"
+                      "set_field:0a:00:00:00:00:01->eth_src,"
+                      "set_field:2->arp_op,move:arp_sha[]->arp_tha[],"
+                      "set_field:0a:00:00:00:00:01->arp_sha,"
+                      "move:arp_spa[]->arp_tpa[],"
+                      "set_field:10.0.0.1->arp_spa");
+    ck_assert_encodes("icmp6,icmpv6_type=136,icmpv6_code=0",
+                      "ip6.dst = ip6.src; ip6.src = fd00::1; "
+                      "nd.reserved = 0x60000000; nd.options_type = 2; "
+                      "icmp6.type = 136; nd.tll = eth.src;",
+                      "move:ipv6_src[]->ipv6_dst[],"
+                      "set_field:fd00::1->ipv6_src,"
+                      "set_field:0x60000000->nd_reserved,"
+                      "set_field:2->nd_options_type,"
+                      "set_field:136->icmpv6_type,"
+                      "move:eth_src[]->nd_tll[]");
+    ck_assert_encodes("ip", "ip.dscp = 46; ip.ttl = 64;",
+                      "set_field:46->ip_dscp,set_field:64->nw_ttl");
+    ck_assert_encodes("tcp", "tcp.dst = 8080;", "set_field:8080->tcp_dst");
+}
+END_TEST
+
+START_TEST(test_conntrack_encodes)
+{
+    ck_assert_encodes("ip", "ct_next;",
+                      "ct(table=22,zone=reg13[0..15])");
+    ck_assert_encodes("ip", "ct_commit; next;",
+                      "ct(commit,zone=reg13[0..15]),resubmit(,22)");
+    ck_assert_encodes("ip", "ct_commit { ct_mark = 1; ct_label = 0x5; };",
+                      "ct(commit,zone=reg13[0..15],"
+                      "exec(set_field:1->ct_mark,set_field:0x5->ct_label))");
+    ck_assert_encodes("ip", "ct_dnat;",
+                      "ct(table=22,zone=reg13[0..15],nat)");
+    ck_assert_encodes("ip", "ct_snat(10.0.0.9);",
+                      "ct(commit,table=22,zone=reg13[0..15],"
+                      "nat(src=10.0.0.9))");
+    ck_assert_encodes("ipv6", "ct_dnat(fd00::9);",
+                      "ct(commit,table=22,zone=reg13[0..15],"
+                      "nat(dst=[fd00::9]))");
+    ck_assert_encodes("tcp", "ct_lb(10.0.0.5:80);",
+                      "ct(commit,table=22,zone=reg13[0..15],"
+                      "nat(dst=10.0.0.5:80))");
+}
+END_TEST
+
+START_TEST(test_groups_encode)
+{
+    struct test_ctx *t = test_ctx_create(true);
+    struct lact_encode_ctx ctx = make_ctx(t, P_INGRESS, 7);
+    struct ds out = DS_EMPTY_INITIALIZER;
+
+    char *error = lact_compile("ct_lb(10.0.0.5:80, [fd00::6]:80);", &ctx,
+                               &out);
+    ck_assert_ptr_null(error);
+    ck_assert_str_eq(ds_cstr(&out), "group:1");
+    ck_assert_str_eq(ds_cstr(&t->buckets),
+                     "bucket=bucket_id=0,actions=ct(commit,table=18,"
+                     "zone=reg13[0..15],nat(dst=10.0.0.5:80)),"
+                     "bucket=bucket_id=1,actions=ct(commit,table=18,"
+                     "zone=reg13[0..15],nat(dst=[fd00::6]:80))");
+
+    ds_clear(&out);
+    error = lact_compile("reg0 = select(1, 2);", &ctx, &out);
+    ck_assert_ptr_null(error);
+    ck_assert_str_eq(ds_cstr(&out), "group:2");
+    ck_assert_str_eq(ds_cstr(&t->buckets),
+                     "bucket=bucket_id=0,actions=load:1->reg0[],"
+                     "resubmit(,18),bucket=bucket_id=1,actions="
+                     "load:2->reg0[],resubmit(,18)");
+    ds_destroy(&out);
+    test_ctx_destroy(t);
+}
+END_TEST
+
+START_TEST(test_meter_comes_first)
+{
+    ck_assert_encodes("", "next; meter(acl-log);",
+                      "meter:7,resubmit(,22)");
+}
+END_TEST
+
+START_TEST(test_packet_ins_encode)
+{
+    ck_assert_encodes("tcp", "reject;", "controller(userdata=00.00.00.02)");
+    /* "name=,severity=info,verdict=allow" after opcode 1. */
+    ck_assert_encodes("", "log;",
+                      "controller(userdata=00.00.00.01.6e.61.6d.65.3d.2c."
+                      "73.65.76.65.72.69.74.79.3d.69.6e.66.6f.2c.76.65.72."
+                      "64.69.63.74.3d.61.6c.6c.6f.77)");
+    /* The nested actions, encoded: "resubmit(,30)". */
+    ck_assert_encodes("", "arp { output; };",
+                      "controller(userdata=00.00.00.03.72.65.73.75.62.6d."
+                      "69.74.28.2c.33.30.29)");
+    /* "reg14[],arp_spa[],arp_sha[]". */
+    ck_assert_encodes("arp", "put_arp(inport, arp.spa, arp.sha);",
+                      "controller(userdata=00.00.00.05.72.65.67.31.34.5b."
+                      "5d.2c.61.72.70.5f.73.70.61.5b.5d.2c.61.72.70.5f.73."
+                      "68.61.5b.5d)");
+}
+END_TEST
+
+START_TEST(test_syntax_errors)
+{
+    ck_assert_parse_error("next", "expecting \";\" after an action at end");
+    ck_assert_parse_error("next output;", "found \"output\"");
+    ck_assert_parse_error("jump;", "unknown action or field \"jump\"");
+    ck_assert_parse_error("eth.foo = 1;", "unknown action or field");
+    ck_assert_parse_error("eth.src == 1;", "expecting a value or a field, "
+                          "found \"=\"");
+    ck_assert_parse_error("next(ls_in_nowhere);",
+                          "unknown stage \"ls_in_nowhere\"");
+    ck_assert_parse_error("resubmit(,22);", "unknown action or field "
+                          "\"resubmit\"");
+    ck_assert_parse_error("load:1->reg15[];", "unknown action or field");
+    ck_assert_parse_error("arp { output; ", "expecting an action at end");
+    ck_assert_parse_error("next; }", "expecting an action, found \"}\"");
+    ck_assert_parse_error("drop; next;", "\"drop;\" must be the only");
+    ck_assert_parse_error("a < b;", "unknown action or field \"a\"");
+}
+END_TEST
+
+START_TEST(test_value_errors)
+{
+    ck_assert_parse_error("eth.src = 0a:00:00:00:00;", "eth.src: ");
+    ck_assert_parse_error("ip4.dst = 10.0.0.300;", "ip4.dst: ");
+    ck_assert_parse_error("color = 256;", "color: 256 does not fit in 8");
+    ck_assert_parse_error("flags.loopback = 2;", "does not fit in 1 bits");
+    ck_assert_parse_error("outport = p1;", "outport: \"p1\" is not an "
+                          "integer");
+    ck_assert_parse_error("outport = -1;", "is not an integer");
+    ck_assert_parse_error("eth.src = ip4.src;", "eth.src (48 bits) and "
+                          "ip4.src (32 bits) differ in width");
+    ck_assert_parse_error("eth.src <-> inport;", "differ in width");
+    ck_assert_parse_error("reg0 = select(1, x);", "reg0: \"x\" is not");
+    ck_assert_parse_error("ct_commit { ct_zone = 1; };",
+                          "ct_commit may set only ct_mark and ct_label");
+    ck_assert_parse_error("ct_commit { ct_mark = 1; ct_mark = 2; };",
+                          "sets ct_mark twice");
+    ck_assert_parse_error("ct_commit { ct_mark = zz; };", "ct_mark: ");
+    ck_assert_parse_error("ct_dnat(10.0.0.1, 10.0.0.2);", "at most 1 "
+                          "address");
+    ck_assert_parse_error("ct_dnat(10.0.0.1:0);", "\"10.0.0.1:0\" is not "
+                          "an address");
+    ck_assert_parse_error("ct_lb(web);", "\"web\" is not an address");
+    ck_assert_parse_error("ct_lb([fd00::1:80);", "is not an address");
+    ck_assert_parse_error("log(severity=loud);", "log severity \"loud\"");
+    ck_assert_parse_error("log(colour=red);", "log has no option "
+                          "\"colour\"");
+    ck_assert_parse_error("put_arp(inport, eth.src, arp.sha);",
+                          "put_arp argument 2 (eth.src) must be 32 bits");
+}
+END_TEST
+
+START_TEST(test_encode_errors)
+{
+    ck_assert_encode_error(true, "next(ls_out_acl);",
+                           "next(ls_out_acl): not a stage of this flow's");
+    ck_assert_encode_error(true, "next(lr_in_ip_input);",
+                           "not a stage of this flow's pipeline");
+    ck_assert_encode_error(false, "ct_lb(10.0.0.1, 10.0.0.2);",
+                           "ct_lb with more than one choice needs a select "
+                           "group");
+    ck_assert_encode_error(false, "reg0 = select(1, 2);",
+                           "select with more than one choice");
+    ck_assert_encode_error(false, "meter(acl-log); next;",
+                           "meter(acl-log): this program installs no "
+                           "meters");
+    ck_assert_encode_error(true, "meter(other); next;",
+                           "meter(other): no such meter");
+    ck_assert_encode_error(true, "meter(acl-log); meter(acl-log);",
+                           "only one meter() per flow");
+    ck_assert_encode_error(false, "reject;", "reject: this program "
+                           "answers no packet-in");
+    ck_assert_encode_error(false, "log(name=x);", "log: this program");
+    ck_assert_encode_error(false, "arp { output; };", "arp: this program");
+    ck_assert_encode_error(false, "put_arp(inport, arp.spa, arp.sha);",
+                           "put_arp: this program");
+}
+END_TEST
+
+Suite *
+logical_actions_suite(void)
+{
+    Suite *s = suite_create("logical-actions");
+    TCase *tc = tcase_create("logical-actions");
+
+    tcase_add_test(tc, test_format_is_canonical);
+    tcase_add_test(tc, test_next_and_output_encode);
+    tcase_add_test(tc, test_fields_encode);
+    tcase_add_test(tc, test_conntrack_encodes);
+    tcase_add_test(tc, test_groups_encode);
+    tcase_add_test(tc, test_meter_comes_first);
+    tcase_add_test(tc, test_packet_ins_encode);
+    tcase_add_test(tc, test_syntax_errors);
+    tcase_add_test(tc, test_value_errors);
+    tcase_add_test(tc, test_encode_errors);
+    suite_add_tcase(s, tc);
+    return s;
+}
