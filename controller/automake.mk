@@ -28,5 +28,11 @@ controller_libcontroller_la_SOURCES = \
 	controller/ofctrl.c \
 	controller/ofctrl.h \
 	controller/physical.c \
-	controller/physical.h
+	controller/physical.h \
+	controller/pinctrl.c \
+	controller/pinctrl.h \
+	controller/pinctrl-log.c \
+	controller/pinctrl-log.h \
+	controller/sb-monitor.c \
+	controller/sb-monitor.h
 controller_libcontroller_la_LIBADD = $(OSMOTIC_LDADD)

@@ -20,6 +20,7 @@ void
 binding_result_init(struct binding_result *br)
 {
     shash_init(&br->lports);
+    sset_init(&br->iface_ids);
 }
 
 /* Frees 'br''s contents.  Accepts NULL. */
@@ -34,6 +35,7 @@ binding_result_destroy(struct binding_result *br)
             free(bl);
         }
         shash_destroy(&br->lports);
+        sset_destroy(&br->iface_ids);
     }
 }
 
@@ -96,6 +98,10 @@ binding_run(struct ovsdb_idl_txn *txn, struct ovsdb_idl *sb_idl,
 
     if (br_int) {
         binding_collect_ifaces(br_int, &ifaces);
+    }
+    struct shash_node *node;
+    SHASH_FOR_EACH (node, &ifaces) {
+        sset_add(&result->iface_ids, node->name);
     }
     SBREC_PORT_BINDING_FOR_EACH (pb, sb_idl) {
         const struct ovsrec_interface *iface

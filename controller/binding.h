@@ -13,6 +13,7 @@
 #include <stdbool.h>
 
 #include "openvswitch/shash.h"
+#include "sset.h"
 #include "openvswitch/types.h"
 
 struct local_datapaths;
@@ -34,6 +35,8 @@ struct binding_lport {
 /* Result of binding: local ports, by logical port name. */
 struct binding_result {
     struct shash lports;        /* Contains "struct binding_lport"s. */
+    struct sset iface_ids;      /* iface-id of every interface on br-int
+                                 * with an ofport, bound or not. */
 };
 
 void binding_result_init(struct binding_result *);

@@ -62,6 +62,7 @@ local_datapaths_add(struct local_datapaths *lds,
     if (!ld) {
         ld = xzalloc(sizeof *ld);
         ld->key = dp->tunnel_key;
+        ld->uuid = dp->header_.uuid;
         ld->dp = dp;
         ld->name = xstrdup(dp->name);
         ld->type = dp->type && !strcmp(dp->type, "router")
@@ -69,6 +70,23 @@ local_datapaths_add(struct local_datapaths *lds,
         hmap_insert(&lds->map, &ld->node, hash_uint64(ld->key));
     }
     return ld;
+}
+
+/* Returns the OpenFlow table of the first stage of 'ld''s type (a switch
+ * if 'ld' is NULL) at or after logical table 'table_id' of 'pipeline',
+ * whether or not it has flows, or past the last stage OFTABLE_PHY_OUT_REMOTE
+ * (ingress) or OFTABLE_PHY_DELIVER (egress).  Jumps between stages go
+ * here, so they do not depend on which stages have flows (a stage without
+ * holds a skip flow, see controller/lflow.h). */
+unsigned int
+local_datapath_stage_oftable(const struct local_datapath *ld,
+                             enum pipeline pipeline, unsigned int table_id)
+{
+    unsigned int t = pipeline_stage_at_or_after(ld ? ld->type : DP_SWITCH,
+                                                pipeline, table_id);
+    return (t < PIPELINE_MAX_STAGES ? pipeline_first_oftable(pipeline) + t
+            : pipeline == P_INGRESS ? OFTABLE_PHY_OUT_REMOTE
+            : OFTABLE_PHY_DELIVER);
 }
 
 /* Returns the OpenFlow table where a packet continues after logical table

@@ -12,6 +12,7 @@
 #include "lib/pipeline.h"
 
 #include "openvswitch/hmap.h"
+#include "openvswitch/uuid.h"
 
 struct sbrec_datapath_binding;
 
@@ -19,6 +20,7 @@ struct sbrec_datapath_binding;
 struct local_datapath {
     struct hmap_node node;      /* In "struct local_datapaths", by key. */
     int64_t key;                /* Datapath tunnel key. */
+    struct uuid uuid;           /* SB Datapath_Binding row's UUID. */
     const struct sbrec_datapath_binding *dp; /* SB row, valid only until
                                               * the SB IDL next changes. */
     char *name;                 /* Datapath name (a copy, for status). */
@@ -40,6 +42,9 @@ struct local_datapath *local_datapaths_add(
 struct local_datapath *local_datapaths_find(const struct local_datapaths *,
                                             int64_t key);
 
+unsigned int local_datapath_stage_oftable(const struct local_datapath *,
+                                          enum pipeline,
+                                          unsigned int table_id);
 unsigned int local_datapath_next_oftable(const struct local_datapath *,
                                          enum pipeline, int table_id);
 

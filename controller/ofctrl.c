@@ -15,7 +15,9 @@
 #include "openvswitch/ofp-bundle.h"
 #include "openvswitch/ofp-errors.h"
 #include "openvswitch/ofp-flow.h"
+#include "openvswitch/ofp-group.h"
 #include "openvswitch/ofp-match.h"
+#include "openvswitch/ofp-meter.h"
 #include "openvswitch/ofp-msgs.h"
 #include "openvswitch/ofp-print.h"
 #include "openvswitch/ofp-util.h"
@@ -58,10 +60,21 @@ struct ofctrl_flow {
     size_t ofpacts_len;         /* Bytes in 'ofpacts'. */
 };
 
+/* A group or a meter: desired, or installed in br-int. */
+struct ofctrl_gm {
+    struct hmap_node node;      /* In a table, by hash of 'id'. */
+    uint32_t id;                /* Group or meter id. */
+    char *spec;                 /* As given ("type=select,bucket=..." or
+                                 * "pktps,bands=..."), without the id; NULL
+                                 * for an installed one read from br-int. */
+    char *canon;                /* Canonical content, for comparison. */
+};
+
 /* Connection states. */
 enum ofctrl_state {
     S_DISCONNECTED,             /* No connection to br-int. */
-    S_DUMPING,                  /* Reading the installed flows. */
+    S_DUMPING,                  /* Reading the installed flows, groups and
+                                 * meters. */
     S_ACTIVE,                   /* Installed flows known; updating. */
     S_RETRY,                    /* Update rejected; re-read after a pause. */
 };
@@ -73,6 +86,11 @@ struct ofctrl {
     enum ofctrl_state state;        /* See above. */
     unsigned int seqno;             /* Changes on every state change. */
     ovs_be32 dump_xid;              /* xid of the flow dump in S_DUMPING. */
+    ovs_be32 group_dump_xid;        /* xid of the group dump. */
+    ovs_be32 meter_dump_xid;        /* xid of the meter dump. */
+    unsigned int dumps_pending;     /* Dumps not complete yet (0 to 3). */
+    unsigned long long int n_group_mods; /* group_mods sent, ever. */
+    unsigned long long int n_meter_mods; /* meter_mods sent, ever. */
     ovs_be32 tlv_xid;               /* xid of the TLV map request. */
     struct ofctrl_flow_table installed; /* What br-int holds. */
     uint32_t next_bundle_id;        /* Id for the next bundle. */
@@ -200,15 +218,228 @@ ofctrl_flow_table_insert(struct ofctrl_flow_table *t, struct ofctrl_flow *f)
     hmap_insert(&t->flows, &f->node, hash_string(f->key, 0));
 }
 
+/* Groups and meters. */
+
+static struct ofctrl_gm *
+ofctrl_gm_find(const struct hmap *map, uint32_t id)
+{
+    struct ofctrl_gm *gm;
+
+    HMAP_FOR_EACH_WITH_HASH (gm, node, hash_int(id, 0), map) {
+        if (gm->id == id) {
+            return gm;
+        }
+    }
+    return NULL;
+}
+
+/* Inserts a new entry for 'id' into 'map', taking ownership of 'spec'
+ * and 'canon'. */
+static struct ofctrl_gm *
+ofctrl_gm_insert(struct hmap *map, uint32_t id, char *spec, char *canon)
+{
+    struct ofctrl_gm *gm = xmalloc(sizeof *gm);
+
+    gm->id = id;
+    gm->spec = spec;
+    gm->canon = canon;
+    hmap_insert(map, &gm->node, hash_int(id, 0));
+    return gm;
+}
+
+static void
+ofctrl_gm_remove(struct hmap *map, struct ofctrl_gm *gm)
+{
+    hmap_remove(map, &gm->node);
+    free(gm->spec);
+    free(gm->canon);
+    free(gm);
+}
+
+static void
+ofctrl_gm_clear(struct hmap *map)
+{
+    struct ofctrl_gm *gm, *next;
+
+    HMAP_FOR_EACH_SAFE (gm, next, node, map) {
+        ofctrl_gm_remove(map, gm);
+    }
+}
+
+/* The canonical content of a group of 'type' with 'buckets': what the
+ * switch does with it, independent of how it was written. */
+static char *
+ofctrl_group_canon(uint8_t type, const struct ovs_list *buckets)
+{
+    struct ds s = DS_EMPTY_INITIALIZER;
+    const struct ofputil_bucket *b;
+
+    ds_put_format(&s, "type=%"PRIu8, type);
+    LIST_FOR_EACH (b, list_node, buckets) {
+        ds_put_format(&s, ",bucket=weight:%"PRIu16",watch_port:%"PRIu32
+                      ",watch_group:%"PRIu32",actions=", b->weight,
+                      (uint32_t) b->watch_port, b->watch_group);
+        struct ofpact_format_params fp = { .s = &s };
+        ofpacts_format(b->ofpacts, b->ofpacts_len, &fp);
+    }
+    return ds_steal_cstr(&s);
+}
+
+/* Parses group 'id' with 'spec' (NULL for a delete) into a group_mod of
+ * 'command'.  Returns NULL or an error.  The caller uninitializes '*gm' on success. */
+static char * OVS_WARN_UNUSED_RESULT
+ofctrl_group_parse(uint32_t id, const char *spec, int command,
+                   struct ofputil_group_mod *gm)
+{
+    enum ofputil_protocol usable;
+    char *text = (spec
+                  ? xasprintf("group_id=%"PRIu32",%s", id, spec)
+                  : xasprintf("group_id=%"PRIu32, id));
+    char *error = parse_ofp_group_mod_str(gm, command, text, NULL, NULL,
+                                          &usable);
+    free(text);
+    return error;
+}
+
+/* Adds group 'group_id', written 'spec' in ovs-ofctl group syntax without
+ * the group_id ("type=select,bucket=actions=..."), to 't'.  Returns NULL,
+ * or an error if it does not parse or 't' has a different group with the
+ * same id.  An identical duplicate is accepted and ignored. */
+char *
+ofctrl_flow_table_add_group(struct ofctrl_flow_table *t, uint32_t group_id,
+                            const char *spec)
+{
+    struct ofputil_group_mod gm;
+    char *error = ofctrl_group_parse(group_id, spec, OFPGC15_ADD, &gm);
+    if (error) {
+        return error;
+    }
+
+    /* Through the wire format, as the switch will report it back. */
+    struct ofpbuf *msg = ofputil_encode_group_mod(OFCTRL_VERSION, &gm, NULL,
+                                                  false);
+    struct ofputil_group_mod wire;
+    enum ofperr err = ofputil_decode_group_mod(msg->data, &wire);
+    ofpbuf_delete(msg);
+    ofputil_uninit_group_mod(&gm);
+    if (err) {
+        return xasprintf("group %"PRIu32" (%s): %s", group_id, spec,
+                         ofperr_to_string(err));
+    }
+    char *canon = ofctrl_group_canon(wire.type, &wire.buckets);
+    ofputil_uninit_group_mod(&wire);
+
+    struct ofctrl_gm *old = ofctrl_gm_find(&t->groups, group_id);
+    if (old) {
+        error = (strcmp(old->canon, canon)
+                 ? xasprintf("group %"PRIu32" (%s): conflicts with %s",
+                             group_id, spec, old->spec)
+                 : NULL);
+        free(canon);
+        return error;
+    }
+    ofctrl_gm_insert(&t->groups, group_id, xstrdup(spec), canon);
+    return NULL;
+}
+
+/* Returns the spec of group 'group_id' in 't', or NULL. */
+const char *
+ofctrl_flow_table_find_group(const struct ofctrl_flow_table *t,
+                             uint32_t group_id)
+{
+    const struct ofctrl_gm *gm = ofctrl_gm_find(&t->groups, group_id);
+    return gm ? gm->spec : NULL;
+}
+
+/* The canonical content of meter configuration 'mc'. */
+static char *
+ofctrl_meter_canon(const struct ofputil_meter_config *mc)
+{
+    struct ds s = DS_EMPTY_INITIALIZER;
+    ofputil_format_meter_config(&s, mc);
+    return ds_steal_cstr(&s);
+}
+
+/* Parses meter 'id' with 'spec' into a meter_mod of 'command'.  Returns
+ * NULL or an error.  The caller frees 'mm->meter.bands' on success. */
+static char * OVS_WARN_UNUSED_RESULT
+ofctrl_meter_parse(uint32_t id, const char *spec, int command,
+                   struct ofputil_meter_mod *mm)
+{
+    enum ofputil_protocol usable;
+    char *text = (command == OFPMC13_DELETE
+                  ? xasprintf("meter=%"PRIu32, id)
+                  : xasprintf("meter=%"PRIu32",%s", id, spec));
+    char *error = parse_ofp_meter_mod_str(mm, text, command, &usable);
+    free(text);
+    return error;
+}
+
+/* Adds meter 'meter_id', written 'spec' in ovs-ofctl meter syntax without
+ * the meter id ("pktps,burst,bands=type=drop,rate=100,burst_size=10"), to
+ * 't'.  Returns NULL, or an error if it does not parse or 't' has a
+ * different meter with the same id. */
+char *
+ofctrl_flow_table_add_meter(struct ofctrl_flow_table *t, uint32_t meter_id,
+                            const char *spec)
+{
+    struct ofputil_meter_mod mm;
+    char *error = ofctrl_meter_parse(meter_id, spec, OFPMC13_ADD, &mm);
+    if (error) {
+        return error;
+    }
+
+    struct ofpbuf *msg = ofputil_encode_meter_mod(OFCTRL_VERSION, &mm);
+    free(mm.meter.bands);
+    struct ofputil_meter_mod wire;
+    struct ofpbuf bands;
+    ofpbuf_init(&bands, 64);
+    enum ofperr err = ofputil_decode_meter_mod(msg->data, &wire, &bands);
+    ofpbuf_delete(msg);
+    if (err) {
+        ofpbuf_uninit(&bands);
+        return xasprintf("meter %"PRIu32" (%s): %s", meter_id, spec,
+                         ofperr_to_string(err));
+    }
+    char *canon = ofctrl_meter_canon(&wire.meter);
+    ofpbuf_uninit(&bands);
+
+    struct ofctrl_gm *old = ofctrl_gm_find(&t->meters, meter_id);
+    if (old) {
+        error = (strcmp(old->canon, canon)
+                 ? xasprintf("meter %"PRIu32" (%s): conflicts with %s",
+                             meter_id, spec, old->spec)
+                 : NULL);
+        free(canon);
+        return error;
+    }
+    ofctrl_gm_insert(&t->meters, meter_id, xstrdup(spec), canon);
+    return NULL;
+}
+
+size_t
+ofctrl_flow_table_count_groups(const struct ofctrl_flow_table *t)
+{
+    return hmap_count(&t->groups);
+}
+
+size_t
+ofctrl_flow_table_count_meters(const struct ofctrl_flow_table *t)
+{
+    return hmap_count(&t->meters);
+}
+
 /* Initializes 't' as an empty flow table. */
 void
 ofctrl_flow_table_init(struct ofctrl_flow_table *t)
 {
     hmap_init(&t->flows);
+    hmap_init(&t->groups);
+    hmap_init(&t->meters);
     t->cache = NULL;
 }
 
-/* Removes every flow from 't'. */
+/* Removes every flow, group and meter from 't'. */
 void
 ofctrl_flow_table_clear(struct ofctrl_flow_table *t)
 {
@@ -217,6 +448,8 @@ ofctrl_flow_table_clear(struct ofctrl_flow_table *t)
     HMAP_FOR_EACH_POP (f, node, &t->flows) {
         ofctrl_flow_destroy(f);
     }
+    ofctrl_gm_clear(&t->groups);
+    ofctrl_gm_clear(&t->meters);
 }
 
 /* Frees 't''s flows.  Accepts NULL. */
@@ -226,6 +459,8 @@ ofctrl_flow_table_destroy(struct ofctrl_flow_table *t)
     if (t) {
         ofctrl_flow_table_clear(t);
         hmap_destroy(&t->flows);
+        hmap_destroy(&t->groups);
+        hmap_destroy(&t->meters);
     }
 }
 
@@ -502,7 +737,86 @@ ofctrl_start_dump(struct ofctrl *oc)
     shash_clear_free_data(&oc->pending_adds);
     oc->dump_xid = ofctrl_send(
         oc, ofputil_encode_flow_stats_request(&fsr, OFCTRL_PROTOCOL));
+    oc->group_dump_xid = ofctrl_send(
+        oc, ofputil_encode_group_desc_request(OFCTRL_VERSION, OFPG_ALL));
+    oc->meter_dump_xid = ofctrl_send(
+        oc, ofputil_encode_meter_request(OFCTRL_VERSION, OFPUTIL_METER_CONFIG,
+                                         OFPM13_ALL));
+    oc->dumps_pending = 3;
     ofctrl_set_state(oc, S_DUMPING);
+}
+
+/* Notes that one of the three dumps is complete; with the last, the
+ * installed state is known. */
+static void
+ofctrl_dump_done(struct ofctrl *oc)
+{
+    if (oc->dumps_pending && !--oc->dumps_pending) {
+        VLOG_INFO("br-int: %"PRIuSIZE" flows, %"PRIuSIZE" groups, %"PRIuSIZE
+                  " meters installed",
+                  ofctrl_flow_table_count(&oc->installed),
+                  ofctrl_flow_table_count_groups(&oc->installed),
+                  ofctrl_flow_table_count_meters(&oc->installed));
+        ofctrl_set_state(oc, S_ACTIVE);
+    }
+}
+
+/* Adds the groups of one group description reply to the installed
+ * state. */
+static void
+ofctrl_handle_group_dump_reply(struct ofctrl *oc, const struct ofp_header *oh)
+{
+    struct ofpbuf b = ofpbuf_const_initializer(oh, ntohs(oh->length));
+
+    for (;;) {
+        struct ofputil_group_desc gd;
+        int retval = ofputil_decode_group_desc_reply(&gd, &b, oh->version);
+        if (retval) {
+            if (retval != EOF) {
+                VLOG_WARN("br-int: bad group description reply (%s)",
+                          ofperr_to_string(retval));
+            }
+            break;
+        }
+        if (!ofctrl_gm_find(&oc->installed.groups, gd.group_id)) {
+            ofctrl_gm_insert(&oc->installed.groups, gd.group_id, NULL,
+                             ofctrl_group_canon(gd.type, &gd.buckets));
+        }
+        ofputil_uninit_group_desc(&gd);
+    }
+    if (!ofpmp_more(oh)) {
+        ofctrl_dump_done(oc);
+    }
+}
+
+/* Adds the meters of one meter configuration reply to the installed
+ * state. */
+static void
+ofctrl_handle_meter_dump_reply(struct ofctrl *oc, const struct ofp_header *oh)
+{
+    struct ofpbuf b = ofpbuf_const_initializer(oh, ntohs(oh->length));
+    struct ofpbuf bands;
+
+    ofpbuf_init(&bands, 64);
+    for (;;) {
+        struct ofputil_meter_config mc;
+        int retval = ofputil_decode_meter_config(&b, &mc, &bands);
+        if (retval) {
+            if (retval != EOF) {
+                VLOG_WARN("br-int: bad meter configuration reply (%s)",
+                          ofperr_to_string(retval));
+            }
+            break;
+        }
+        if (!ofctrl_gm_find(&oc->installed.meters, mc.meter_id)) {
+            ofctrl_gm_insert(&oc->installed.meters, mc.meter_id, NULL,
+                             ofctrl_meter_canon(&mc));
+        }
+    }
+    ofpbuf_uninit(&bands);
+    if (!ofpmp_more(oh)) {
+        ofctrl_dump_done(oc);
+    }
 }
 
 /* Gives up on the current view of br-int after a rejected update: the
@@ -546,9 +860,7 @@ ofctrl_handle_dump_reply(struct ofctrl *oc, const struct ofp_header *oh)
     }
     ofpbuf_uninit(&ofpacts);
     if (!ofpmp_more(oh)) {
-        VLOG_INFO("br-int: %"PRIuSIZE" flows installed",
-                  ofctrl_flow_table_count(&oc->installed));
-        ofctrl_set_state(oc, S_ACTIVE);
+        ofctrl_dump_done(oc);
     }
 }
 
@@ -601,6 +913,14 @@ ofctrl_handle_msg(struct ofctrl *oc, const struct ofp_header *oh)
     } else if (type == OFPTYPE_FLOW_STATS_REPLY) {
         if (oc->state == S_DUMPING && oh->xid == oc->dump_xid) {
             ofctrl_handle_dump_reply(oc, oh);
+        }
+    } else if (type == OFPTYPE_GROUP_DESC_STATS_REPLY) {
+        if (oc->state == S_DUMPING && oh->xid == oc->group_dump_xid) {
+            ofctrl_handle_group_dump_reply(oc, oh);
+        }
+    } else if (type == OFPTYPE_METER_CONFIG_STATS_REPLY) {
+        if (oc->state == S_DUMPING && oh->xid == oc->meter_dump_xid) {
+            ofctrl_handle_meter_dump_reply(oc, oh);
         }
     } else if (type == OFPTYPE_BUNDLE_CONTROL) {
         struct ofputil_bundle_ctrl_msg bc;
@@ -727,6 +1047,125 @@ ofctrl_queue_flow_mod(struct ofctrl *oc, uint32_t bundle_id,
     minimatch_destroy(&fm.match);
 }
 
+/* Appends to 'msgs' a bundled group_mod of 'command' for group 'id' with
+ * 'spec' (NULL for a delete). */
+static void
+ofctrl_queue_group_mod(struct ofctrl *oc, uint32_t bundle_id, uint32_t id,
+                       const char *spec, int command, struct ovs_list *msgs)
+{
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
+    struct ofputil_group_mod gm;
+    char *error = ofctrl_group_parse(id, spec, command, &gm);
+    if (error) {
+        /* Cannot happen: the spec parsed when it was added. */
+        VLOG_WARN_RL(&rl, "group %"PRIu32": %s", id, error);
+        free(error);
+        return;
+    }
+    struct ofpbuf *gm_msg = ofputil_encode_group_mod(OFCTRL_VERSION, &gm,
+                                                     NULL, false);
+    ofputil_uninit_group_mod(&gm);
+    struct ofputil_bundle_add_msg bam = {
+        .bundle_id = bundle_id,
+        .flags = OFPBF_ATOMIC | OFPBF_ORDERED,
+        .msg = gm_msg->data,
+    };
+    struct ofpbuf *add = ofputil_encode_bundle_add(OFCTRL_VERSION, &bam);
+    ovs_list_push_back(msgs, &add->list_node);
+    ofpbuf_delete(gm_msg);
+    oc->n_group_mods++;
+}
+
+/* Sends a meter_mod of 'command' for meter 'id' with 'spec'. */
+static void
+ofctrl_send_meter_mod(struct ofctrl *oc, uint32_t id, const char *spec,
+                      int command)
+{
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
+    struct ofputil_meter_mod mm;
+    char *error = ofctrl_meter_parse(id, spec, command, &mm);
+    if (error) {
+        VLOG_WARN_RL(&rl, "meter %"PRIu32": %s", id, error);
+        free(error);
+        return;
+    }
+    ofctrl_send(oc, ofputil_encode_meter_mod(OFCTRL_VERSION, &mm));
+    free(mm.meter.bands);
+    oc->n_meter_mods++;
+}
+
+/* Makes the installed groups (meters) of 'oc' the desired ones of
+ * 'desired': for each that is new or changed, calls 'change' and records
+ * it as installed.  Returns the number changed. */
+static size_t
+ofctrl_gm_update(struct ofctrl *oc, const struct hmap *desired,
+                 struct hmap *installed,
+                 void (*change)(struct ofctrl *, const struct ofctrl_gm *,
+                                bool exists, void *aux),
+                 void *aux)
+{
+    const struct ofctrl_gm *gm;
+    size_t n = 0;
+
+    HMAP_FOR_EACH (gm, node, desired) {
+        struct ofctrl_gm *inst = ofctrl_gm_find(installed, gm->id);
+        if (inst && !strcmp(inst->canon, gm->canon)) {
+            continue;
+        }
+        change(oc, gm, inst != NULL, aux);
+        if (inst) {
+            ofctrl_gm_remove(installed, inst);
+        }
+        ofctrl_gm_insert(installed, gm->id, xstrdup(gm->spec),
+                         xstrdup(gm->canon));
+        n++;
+    }
+    return n;
+}
+
+/* Returns the ids of the installed entries of 'installed' that 'desired'
+ * does not have, removing them from 'installed'; the caller frees the
+ * array. */
+static uint32_t *
+ofctrl_gm_take_unwanted(const struct hmap *desired, struct hmap *installed,
+                        size_t *n)
+{
+    uint32_t *ids = xmalloc((hmap_count(installed) + 1) * sizeof *ids);
+    struct ofctrl_gm *gm, *next;
+
+    *n = 0;
+    HMAP_FOR_EACH_SAFE (gm, next, node, installed) {
+        if (!ofctrl_gm_find(desired, gm->id)) {
+            ids[(*n)++] = gm->id;
+            ofctrl_gm_remove(installed, gm);
+        }
+    }
+    return ids;
+}
+
+/* Context of ofctrl_put()'s group changes. */
+struct ofctrl_group_aux {
+    uint32_t bundle_id;
+    struct ovs_list *msgs;
+};
+
+static void
+ofctrl_change_group(struct ofctrl *oc, const struct ofctrl_gm *gm,
+                    bool exists, void *aux_)
+{
+    struct ofctrl_group_aux *aux = aux_;
+    ofctrl_queue_group_mod(oc, aux->bundle_id, gm->id, gm->spec,
+                           exists ? OFPGC15_MODIFY : OFPGC15_ADD, aux->msgs);
+}
+
+static void
+ofctrl_change_meter(struct ofctrl *oc, const struct ofctrl_gm *gm,
+                    bool exists, void *aux OVS_UNUSED)
+{
+    ofctrl_send_meter_mod(oc, gm->id, gm->spec,
+                          exists ? OFPMC13_MODIFY : OFPMC13_ADD);
+}
+
 /* Sends a bundle control request of 'type' for 'bundle_id' and returns
  * its xid. */
 static ovs_be32
@@ -757,6 +1196,16 @@ ofctrl_put(struct ofctrl *oc, const struct ofctrl_flow_table *desired,
     struct ovs_list msgs = OVS_LIST_INITIALIZER(&msgs);
     struct ofctrl_flow *f, *next;
     size_t n_add = 0, n_del = 0;
+
+    /* New and changed meters first (OpenFlow bundles take no meter_mod),
+     * then new and changed groups, ahead of the flows that use them. */
+    size_t n_meters = ofctrl_gm_update(oc, &desired->meters,
+                                       &oc->installed.meters,
+                                       ofctrl_change_meter, NULL);
+    struct ofctrl_group_aux group_aux = { bundle_id, &msgs };
+    size_t n_groups = ofctrl_gm_update(oc, &desired->groups,
+                                       &oc->installed.groups,
+                                       ofctrl_change_group, &group_aux);
 
     HMAP_FOR_EACH_SAFE (f, next, node, &oc->installed.flows) {
         if (!ofctrl_flow_table_find(desired, f->key)) {
@@ -795,26 +1244,48 @@ ofctrl_put(struct ofctrl *oc, const struct ofctrl_flow_table *desired,
     sset_swap(&oc->rejected, &still_rejected);
     sset_destroy(&still_rejected);
 
+    /* Groups no flow needs any more go after the flows that used them. */
+    size_t n_unwanted_groups, n_unwanted_meters;
+    uint32_t *unwanted_groups = ofctrl_gm_take_unwanted(
+        &desired->groups, &oc->installed.groups, &n_unwanted_groups);
+    for (size_t i = 0; i < n_unwanted_groups; i++) {
+        ofctrl_queue_group_mod(oc, bundle_id, unwanted_groups[i], NULL,
+                               OFPGC15_DELETE, &msgs);
+    }
+    free(unwanted_groups);
+    uint32_t *unwanted_meters = ofctrl_gm_take_unwanted(
+        &desired->meters, &oc->installed.meters, &n_unwanted_meters);
+
     if (ovs_list_is_empty(&msgs)) {
         if (!oc->has_acked_cfg || oc->acked_cfg != cfg) {
             oc->acked_cfg = cfg;
             oc->has_acked_cfg = true;
             oc->seqno++;
         }
-        return;
+    } else {
+        oc->next_bundle_id++;
+        VLOG_INFO("br-int: bundle %"PRIu32": %"PRIuSIZE" adds, %"PRIuSIZE
+                  " deletes, %"PRIuSIZE" group changes", bundle_id, n_add,
+                  n_del, n_groups + n_unwanted_groups);
+        ofctrl_send_bundle_ctrl(oc, bundle_id, OFPBCT_OPEN_REQUEST);
+        struct ofpbuf *msg;
+        LIST_FOR_EACH_POP (msg, list_node, &msgs) {
+            ofctrl_send(oc, msg);
+        }
+        oc->commit_xid = ofctrl_send_bundle_ctrl(oc, bundle_id,
+                                                 OFPBCT_COMMIT_REQUEST);
+        oc->pending_cfg = cfg;
     }
 
-    oc->next_bundle_id++;
-    VLOG_INFO("br-int: bundle %"PRIu32": %"PRIuSIZE" adds, %"PRIuSIZE
-             " deletes", bundle_id, n_add, n_del);
-    ofctrl_send_bundle_ctrl(oc, bundle_id, OFPBCT_OPEN_REQUEST);
-    struct ofpbuf *msg;
-    LIST_FOR_EACH_POP (msg, list_node, &msgs) {
-        ofctrl_send(oc, msg);
+    /* Meters no flow needs any more go after the commit. */
+    for (size_t i = 0; i < n_unwanted_meters; i++) {
+        ofctrl_send_meter_mod(oc, unwanted_meters[i], NULL, OFPMC13_DELETE);
     }
-    oc->commit_xid = ofctrl_send_bundle_ctrl(oc, bundle_id,
-                                             OFPBCT_COMMIT_REQUEST);
-    oc->pending_cfg = cfg;
+    free(unwanted_meters);
+    if (n_meters || n_unwanted_meters) {
+        VLOG_INFO("br-int: %"PRIuSIZE" meter changes",
+                  n_meters + n_unwanted_meters);
+    }
 }
 
 /* Stores in '*cfg' the configuration whose flows br-int is known to hold
@@ -851,6 +1322,11 @@ ofctrl_count_by_table(const struct ofctrl *oc, struct ds *s)
     }
     ds_put_format(s, "total: %"PRIuSIZE"\n",
                   ofctrl_flow_table_count(&oc->installed));
+    ds_put_format(s, "groups: %"PRIuSIZE"\nmeters: %"PRIuSIZE"\n"
+                  "group mods sent: %llu\nmeter mods sent: %llu\n",
+                  ofctrl_flow_table_count_groups(&oc->installed),
+                  ofctrl_flow_table_count_meters(&oc->installed),
+                  oc->n_group_mods, oc->n_meter_mods);
 }
 
 /* qsort() comparison: by table, then priority (highest first), then key. */

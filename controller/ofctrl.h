@@ -11,6 +11,14 @@
  * copy comes from the switch itself, a controller restart reinstalls
  * nothing that is already right, and an ovs-vswitchd restart (empty
  * tables) reinstalls everything, including the Geneve TLV map.
+ *
+ * Groups and meters are part of the same desired state and handled the
+ * same way: learnt from br-int on connection (group and meter dumps),
+ * compared by content, and changed only where they differ.  Group
+ * changes go into the flows' bundle (new and changed groups before the
+ * flows that use them, deleted groups after); meter changes cannot be
+ * bundled in OpenFlow, so new and changed meters are sent just before the
+ * bundle and deleted ones just after its commit.
  */
 #ifndef CONTROLLER_OFCTRL_H
 #define CONTROLLER_OFCTRL_H 1
@@ -25,9 +33,12 @@ struct ds;
 struct ofctrl;
 struct ofctrl_flow_cache;
 
-/* A set of flows keyed by (table, priority, match). */
+/* A set of flows keyed by (table, priority, match), with the groups and
+ * meters they use, keyed by id. */
 struct ofctrl_flow_table {
     struct hmap flows;          /* Contains "struct ofctrl_flow"s. */
+    struct hmap groups;         /* Contains "struct ofctrl_gm"s. */
+    struct hmap meters;         /* Contains "struct ofctrl_gm"s. */
     struct ofctrl_flow_cache *cache; /* Parsed flows to reuse, or NULL.
                                       * Not owned. */
 };
@@ -38,6 +49,16 @@ void ofctrl_flow_table_destroy(struct ofctrl_flow_table *);
 size_t ofctrl_flow_table_count(const struct ofctrl_flow_table *);
 char *ofctrl_flow_table_add(struct ofctrl_flow_table *, uint32_t cookie,
                             const char *flow) OVS_WARN_UNUSED_RESULT;
+char *ofctrl_flow_table_add_group(struct ofctrl_flow_table *,
+                                  uint32_t group_id, const char *spec)
+    OVS_WARN_UNUSED_RESULT;
+char *ofctrl_flow_table_add_meter(struct ofctrl_flow_table *,
+                                  uint32_t meter_id, const char *spec)
+    OVS_WARN_UNUSED_RESULT;
+const char *ofctrl_flow_table_find_group(const struct ofctrl_flow_table *,
+                                         uint32_t group_id);
+size_t ofctrl_flow_table_count_groups(const struct ofctrl_flow_table *);
+size_t ofctrl_flow_table_count_meters(const struct ofctrl_flow_table *);
 
 /* Flows parsed on earlier recomputes, reused when the same text comes
  * again.  Call ofctrl_flow_cache_sweep() after each recompute. */

@@ -23,6 +23,8 @@
 #include "controller/local-datapaths.h"
 #include "controller/ofctrl.h"
 #include "controller/physical.h"
+#include "controller/pinctrl.h"
+#include "controller/sb-monitor.h"
 #include "lib/daemon-files.h"
 #include "lib/osmotic-sb-idl.h"
 #include "lib/pipeline.h"
@@ -63,10 +65,15 @@ struct controller {
     char *cfg_error;                  /* Why the settings are unusable. */
     char *sb_remote;                  /* Remote the SB IDL points to. */
     struct ofctrl *ofctrl;            /* OpenFlow connection to br-int. */
+    struct pinctrl *pinctrl;          /* Packet-in connection to br-int. */
+    struct sb_monitor sb_monitor;     /* What of SB this chassis gets. */
     struct ofctrl_flow_table desired; /* Flows br-int should have. */
     struct ofctrl_flow_cache *flow_cache; /* Parsed flows, for 'desired'. */
     int64_t desired_cfg;              /* SB_Global.nb_cfg of 'desired'. */
     bool has_desired;                 /* 'desired' has been computed. */
+    bool desired_complete;            /* ...from a replica that held all the
+                                       * rows it needs (monitor conditions
+                                       * applied and unchanged by it). */
     long long int last_compute_wall;  /* Wall clock (ms) when the last
                                        * compute ended, 0 before any. */
     long long int last_compute_usec;  /* How long the last compute took. */
@@ -226,12 +233,14 @@ controller_sb_ready(const struct controller *c)
             && ovsdb_idl_has_ever_connected(c->sb_loop.idl));
 }
 
-/* Recomputes bindings, local datapaths and the desired flows. */
+/* Recomputes bindings, local datapaths and the desired flows.  With
+ * 'settled' false the replica may lack rows (monitor conditions in
+ * flight): conntrack zones are then neither recorded nor forgotten. */
 static void
 controller_compute(struct controller *c, struct ovsdb_idl_txn *ovs_txn,
                    struct ovsdb_idl_txn *sb_txn,
                    const struct ovsrec_bridge *br_int,
-                   const struct sbrec_chassis *chassis)
+                   const struct sbrec_chassis *chassis, bool settled)
 {
     struct ovsdb_idl *sb = c->sb_loop.idl;
     long long int start = time_usec();
@@ -245,12 +254,14 @@ controller_compute(struct controller *c, struct ovsdb_idl_txn *ovs_txn,
     lflow_compute_stages(sb, &c->lds);
 
     struct simap ct_zones = SIMAP_INITIALIZER(&ct_zones);
-    ct_zones_run(ovs_txn, br_int, &c->bindings.lports, &ct_zones);
+    ct_zones_run(settled ? ovs_txn : NULL, br_int, &c->bindings.lports,
+                 &ct_zones);
 
     struct shash tunnels = SHASH_INITIALIZER(&tunnels);
     encaps_tunnel_ofports(br_int, 0, &tunnels);
 
     ofctrl_flow_table_clear(&c->desired);
+    pinctrl_add_meters(&c->desired);
     lflow_run(sb, &c->lds, &c->desired);
     struct physical_ctx pctx = {
         .sb_idl = sb,
@@ -282,7 +293,10 @@ controller_report_cfg(struct controller *c, struct ovsdb_idl_txn *sb_txn,
 {
     int64_t acked;
 
-    if (sb_txn && cp && ofctrl_get_acked_cfg(c->ofctrl, &acked)
+    /* Only flows computed from a complete replica count (see
+     * controller_run()). */
+    if (sb_txn && cp && c->desired_complete
+        && ofctrl_get_acked_cfg(c->ofctrl, &acked)
         && acked == c->desired_cfg && cp->nb_cfg != acked) {
         sbrec_chassis_private_set_nb_cfg(cp, acked);
         sbrec_chassis_private_set_nb_cfg_timestamp(cp, time_wall_msec());
@@ -296,6 +310,7 @@ controller_run(struct controller *c, struct ovsdb_idl_txn *ovs_txn,
 {
     controller_read_config(c);
     ofctrl_run(c->ofctrl);
+    pinctrl_run(c->pinctrl);
     if (!c->cfg.system_id) {
         return;
     }
@@ -306,7 +321,7 @@ controller_run(struct controller *c, struct ovsdb_idl_txn *ovs_txn,
         /* Without the southbound database, the last flows computed stay
          * what br-int should have (and go back in if ovs-vswitchd
          * restarts meanwhile). */
-        if (c->has_desired) {
+        if (c->has_desired && c->desired_complete) {
             ofctrl_put(c->ofctrl, &c->desired, c->desired_cfg);
         }
         return;
@@ -316,20 +331,34 @@ controller_run(struct controller *c, struct ovsdb_idl_txn *ovs_txn,
     const struct sbrec_chassis *chassis
         = chassis_run(sb_txn, c->sb_loop.idl, &c->cfg, &cp);
 
+    /* Flows go to br-int only when computed from a replica that holds
+     * every row they need: the monitor conditions the server applied
+     * are the ones that compute asked for.  Otherwise (a pod on a new
+     * switch, a restart) a partial set of flows would delete the rest
+     * for a moment.  When the conditions settle without new rows, nothing
+     * else would trigger the compute that confirms it. */
+    bool settled = sb_monitor_settled(&c->sb_monitor, c->sb_loop.idl);
+    if (settled && !c->desired_complete) {
+        c->force_recompute = true;
+    }
     unsigned int ovs_seqno = ovsdb_idl_get_seqno(c->ovs_loop.idl);
     unsigned int sb_seqno = ovsdb_idl_get_seqno(c->sb_loop.idl);
     if (chassis && br_int
         && (c->force_recompute || ovs_seqno != c->ovs_seqno
             || sb_seqno != c->sb_seqno)) {
-        controller_compute(c, ovs_txn, sb_txn, br_int, chassis);
+        controller_compute(c, ovs_txn, sb_txn, br_int, chassis, settled);
         c->ovs_seqno = ovs_seqno;
         c->sb_seqno = sb_seqno;
+        bool changed = sb_monitor_update(&c->sb_monitor, c->sb_loop.idl,
+                                         &c->bindings.iface_ids, &c->lds,
+                                         chassis);
+        c->desired_complete = settled && !changed;
 
         /* Without a transaction, claims and tunnel changes had to wait:
          * do them on the next pass (the transaction in flight wakes us). */
         c->force_recompute = !ovs_txn || !sb_txn;
     }
-    if (chassis && br_int) {
+    if (chassis && br_int && c->desired_complete) {
         ofctrl_put(c->ofctrl, &c->desired, c->desired_cfg);
         controller_report_cfg(c, sb_txn, cp);
     }
@@ -375,6 +404,19 @@ controller_unixctl_exit(struct unixctl_conn *conn, int argc,
     c->exit_conn = conn;
 }
 
+/* Returns the number of rows of 'table' in the replica 'idl'. */
+static size_t
+controller_count_rows(struct ovsdb_idl *idl,
+                      const struct ovsdb_idl_table_class *table)
+{
+    size_t n = 0;
+    for (const struct ovsdb_idl_row *row = ovsdb_idl_first_row(idl, table);
+         row; row = ovsdb_idl_next_row(row)) {
+        n++;
+    }
+    return n;
+}
+
 /* Appends to 's' the sizes the controller works with and when it last
  * computed the flows, for "controller/status". */
 static void
@@ -395,6 +437,14 @@ controller_format_counts(const struct controller *c, struct ds *s)
                   shash_count(&c->bindings.lports));
     ds_put_format(s, "installed flows: %"PRIuSIZE"\n",
                   ofctrl_count_installed(c->ofctrl));
+    ds_put_format(s, "monitored: %"PRIuSIZE" port bindings, %"PRIuSIZE
+                  " logical flows, %"PRIuSIZE" multicast groups\n",
+                  controller_count_rows(c->sb_loop.idl,
+                                        &sbrec_table_port_binding),
+                  controller_count_rows(c->sb_loop.idl,
+                                        &sbrec_table_logical_flow),
+                  controller_count_rows(c->sb_loop.idl,
+                                        &sbrec_table_multicast_group));
     ds_put_format(s, "computes: %llu\n", c->n_computes);
     if (c->n_computes) {
         char *when = xastrftime_msec("%Y-%m-%d %H:%M:%S.###",
@@ -474,6 +524,7 @@ controller_unixctl_flow_counts(struct unixctl_conn *conn,
     struct ds s = DS_EMPTY_INITIALIZER;
 
     ofctrl_count_by_table(c->ofctrl, &s);
+    pinctrl_status(c->pinctrl, &s);
     unixctl_command_reply(conn, ds_cstr(&s));
     ds_destroy(&s);
 }
@@ -629,6 +680,7 @@ main(int argc, char *argv[])
         controller_create_ovs_idl(opts.ovs_remote));
     c.sb_loop = (struct ovsdb_idl_loop) OVSDB_IDL_LOOP_INITIALIZER(
         controller_create_sb_idl());
+    sb_monitor_init(&c.sb_monitor, c.sb_loop.idl);
     chassis_config_init(&c.cfg);
     ofctrl_flow_table_init(&c.desired);
     c.flow_cache = ofctrl_flow_cache_create();
@@ -638,6 +690,7 @@ main(int argc, char *argv[])
 
     char *mgmt = xasprintf("unix:%s/%s.mgmt", ovs_rundir(), BR_INT_NAME);
     c.ofctrl = ofctrl_create(mgmt);
+    c.pinctrl = pinctrl_create(mgmt);
     free(mgmt);
 
     while (!c.exiting) {
@@ -648,6 +701,7 @@ main(int argc, char *argv[])
         unixctl_server_run(c.unixctl);
 
         ofctrl_wait(c.ofctrl);
+        pinctrl_wait(c.pinctrl);
         unixctl_server_wait(c.unixctl);
         ovsdb_idl_loop_commit_and_wait(&c.ovs_loop);
         ovsdb_idl_loop_commit_and_wait(&c.sb_loop);
@@ -665,6 +719,8 @@ main(int argc, char *argv[])
     }
     unixctl_server_destroy(c.unixctl);
     ofctrl_destroy(c.ofctrl);
+    pinctrl_destroy(c.pinctrl);
+    sb_monitor_destroy(&c.sb_monitor);
     ofctrl_flow_table_destroy(&c.desired);
     ofctrl_flow_cache_destroy(c.flow_cache);
     local_datapaths_destroy(&c.lds);

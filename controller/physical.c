@@ -86,14 +86,14 @@ physical_local_port(const struct physical_ctx *ctx,
                      secured ? "load:1->"REG_FLAGS"["
                                OVS_STRINGIZE(MLF_INPORT_SECURED_BIT)"],"
                              : "",
-                     local_datapath_next_oftable(ld, P_INGRESS, -1));
+                     local_datapath_stage_oftable(ld, P_INGRESS, 0));
     }
     physical_add(flows, cookie, "table=%d,priority=100,metadata=%#"PRIx64","
                  REG_OUTPORT"=%#"PRIx64",actions=set_field:%d->"
                  REG_CT_ZONE",load:%d->"REG_FLAGS"[%d],resubmit(,%u)",
                  OFTABLE_PHY_OUT_LOCAL, dp, key, zone, secured,
                  MLF_OUTPORT_SECURED_BIT,
-                 local_datapath_next_oftable(ld, P_EGRESS, -1));
+                 local_datapath_stage_oftable(ld, P_EGRESS, 0));
     physical_add(flows, cookie, "table=%d,priority=110,metadata=%#"PRIx64","
                  REG_INPORT"=%#"PRIx64","REG_OUTPORT"=%#"PRIx64","
                  REG_FLAGS"=0/%#x,actions=drop", OFTABLE_PHY_DELIVER,
@@ -172,7 +172,7 @@ physical_mcgroup(const struct physical_ctx *ctx,
 {
     const struct local_datapath *ld
         = local_datapaths_find(ctx->lds, mg->datapath->tunnel_key);
-    unsigned int egress = local_datapath_next_oftable(ld, P_EGRESS, -1);
+    unsigned int egress = local_datapath_stage_oftable(ld, P_EGRESS, 0);
     int64_t dp = mg->datapath->tunnel_key;
     struct ds local = DS_EMPTY_INITIALIZER;
     struct ds remote = DS_EMPTY_INITIALIZER;

@@ -219,13 +219,13 @@ sim_stage_oftable(enum pipeline pipeline, unsigned int table_id,
     return pipeline_first_oftable(pipeline) + table_id;
 }
 
-/* lact_encode_ctx callback: the simulator does not rate-limit, so every
- * logical meter is OpenFlow meter 1, which a trace reports as an action it
- * does not simulate. */
+/* lact_encode_ctx callback: packet-ins are encoded as the controller
+ * encodes them; a trace reports the controller() action as not simulated
+ * and goes on, as the packet does. */
 static uint32_t
-sim_meter_id(const char *name OVS_UNUSED, void *aux OVS_UNUSED)
+sim_pin_meter_id(enum lact_pin_opcode op, void *aux OVS_UNUSED)
 {
-    return 1;
+    return lact_pin_meter_id(op);
 }
 
 /* Parses alternative 'alt' of a flow's match, and its actions, into 'f'
@@ -249,7 +249,7 @@ sim_flow_parse(struct sim_flow *f, enum dp_type dp_type, size_t alt)
         .pipeline = pub->pipeline,
         .table_id = pub->table_id,
         .stage_oftable = sim_stage_oftable,
-        .meter_id = sim_meter_id,
+        .pin_meter_id = sim_pin_meter_id,
     };
     char *error = lact_compile(pub->actions, &ctx, &s);
     if (error) {
@@ -953,7 +953,11 @@ sim_patch(struct sim_ctx *ctx, const struct lflow_sim_port *port)
               port->name, peer->name, peer->dp->name);
     struct sim_ctx next = *ctx;
     next.dp = peer->dp;
+    /* What a packet keeps across a patch port: the colour
+     * (PIPELINE_PATCH_KEPT in lib/pipeline.h). */
+    uint32_t color = next.flow.regs[SIM_REG_COLOR] & PIPELINE_COLOR_MASK;
     memset(next.flow.regs, 0, sizeof next.flow.regs);
+    next.flow.regs[SIM_REG_COLOR] = color;
     next.flow.regs[SIM_REG_INPORT] = peer->key;
     sim_set_secured(&next, peer, MLF_INPORT_SECURED_BIT);
     next.stage = NULL;

@@ -15,7 +15,7 @@
  * OVS's own flow parser.  The one difference is where "next" goes: the
  * simulator resubmits to the following stage's own table and, when it gets
  * there, continues at the first stage at or after it that has flows for
- * the datapath, exactly as the controller skips stages without flows;
+ * the datapath, as the controller's skip flows pass over stages without;
  * past the last one, it outputs, as the controller does.  "output" goes
  * to OFTABLE_PHY_OUT_REMOTE (from ingress) or OFTABLE_PHY_DELIVER (from
  * egress) in both.

@@ -142,6 +142,9 @@ lact_check_constant(const struct lact_field *f, const char *value)
         free(error);
         return msg;
     }
+    if (!mf_is_value_valid(mf, &v)) {
+        return xasprintf("%s: %s is out of range", f->name, value);
+    }
     return NULL;
 }
 
@@ -380,7 +383,7 @@ lact_check_address(const char *s)
 static void
 lact_parse_addresses(struct lact_parser *ps, struct lact *a, size_t max)
 {
-    if (!lact_force(ps, T_LPAREN, "(")) {
+    if (!lact_force(ps, T_LPAREN, "\"(\"")) {
         return;
     }
     do {
@@ -393,13 +396,21 @@ lact_parse_addresses(struct lact_parser *ps, struct lact *a, size_t max)
             lact_error(ps, "%s", error);
             free(error);
         }
+        if (!ps->error && a->n_values
+            && (addr[0] == '[' || strchr(addr, ':') != strrchr(addr, ':'))
+               != (a->values[0][0] == '['
+                   || strchr(a->values[0], ':') != strrchr(a->values[0],
+                                                           ':'))) {
+            lact_error(ps, "\"%s\" and \"%s\" are not of the same address "
+                       "family", a->values[0], addr);
+        }
         lact_add_value(a, addr);
         if (a->n_values > max) {
             lact_error(ps, "at most %"PRIuSIZE" address%s", max,
                        max == 1 ? "" : "es");
         }
     } while (!ps->error && ps->type == T_COMMA && (lact_next_token(ps), 1));
-    lact_force(ps, T_RPAREN, ")");
+    lact_force(ps, T_RPAREN, "\")\"");
 }
 
 /* FIELD = ..., FIELD <-> FIELD.  'dst' has been consumed. */
@@ -418,7 +429,7 @@ lact_parse_assignment(struct lact_parser *ps, const struct lact_field *dst,
         lact_next_token(ps);
         struct lact *a = lact_append(list, LACT_SELECT);
         a->dst = dst;
-        if (!lact_force(ps, T_LPAREN, "(")) {
+        if (!lact_force(ps, T_LPAREN, "\"(\"")) {
             return;
         }
         do {
@@ -434,7 +445,7 @@ lact_parse_assignment(struct lact_parser *ps, const struct lact_field *dst,
             lact_add_value(a, v);
         } while (!ps->error && ps->type == T_COMMA
                  && (lact_next_token(ps), 1));
-        lact_force(ps, T_RPAREN, ")");
+        lact_force(ps, T_RPAREN, "\")\"");
     } else if (ps->type == T_WORD && lact_field_find(ps->word)) {
         struct lact *a = lact_append(list, LACT_MOVE);
         a->dst = dst;
@@ -472,7 +483,7 @@ lact_parse_ct_commit(struct lact_parser *ps, struct lact *a)
     }
     lact_next_token(ps);
     while (!ps->error && ps->type != T_RBRACE) {
-        char *name = lact_take_word(ps, "ct_mark, ct_label or }");
+        char *name = lact_take_word(ps, "ct_mark, ct_label or \"}\"");
         if (!name) {
             return;
         }
@@ -493,7 +504,7 @@ lact_parse_ct_commit(struct lact_parser *ps, struct lact *a)
         if (*has) {
             lact_error(ps, "ct_commit sets %s twice", name);
         }
-        if (lact_force(ps, T_EQ, "=")) {
+        if (lact_force(ps, T_EQ, "\"=\"")) {
             char *v = lact_take_word(ps, "a value");
             if (v) {
                 union mf_value mv, mask;
@@ -509,9 +520,9 @@ lact_parse_ct_commit(struct lact_parser *ps, struct lact *a)
             }
         }
         free(name);
-        lact_force(ps, T_SEMI, "; after a ct_commit assignment");
+        lact_force(ps, T_SEMI, "\";\" after a ct_commit assignment");
     }
-    lact_force(ps, T_RBRACE, "}");
+    lact_force(ps, T_RBRACE, "\"}\"");
 }
 
 /* log[(name=N, severity=S, verdict=V)] */
@@ -524,7 +535,7 @@ lact_parse_log(struct lact_parser *ps, struct lact *a)
     lact_next_token(ps);
     while (!ps->error && ps->type != T_RPAREN) {
         char *key = lact_take_word(ps, "name, severity or verdict");
-        if (!key || !lact_force(ps, T_EQ, "=")) {
+        if (!key || !lact_force(ps, T_EQ, "\"=\"")) {
             free(key);
             return;
         }
@@ -564,6 +575,9 @@ lact_parse_log(struct lact_parser *ps, struct lact *a)
                            "values", key, value);
             }
         }
+        if (*slot) {
+            lact_error(ps, "log sets %s twice", key);
+        }
         free(*slot);
         *slot = value;
         free(key);
@@ -571,8 +585,11 @@ lact_parse_log(struct lact_parser *ps, struct lact *a)
             break;
         }
         lact_next_token(ps);
+        if (ps->type == T_RPAREN) {
+            lact_expecting(ps, "a log option");
+        }
     }
-    lact_force(ps, T_RPAREN, ")");
+    lact_force(ps, T_RPAREN, "\")\"");
 }
 
 /* One action, its keyword or first field in 'word' (consumed). */
@@ -597,7 +614,7 @@ lact_parse_one(struct lact_parser *ps, char *word, struct lact_list *list)
                 }
                 free(name);
             }
-            lact_force(ps, T_RPAREN, ")");
+            lact_force(ps, T_RPAREN, "\")\"");
         }
     } else if (!strcmp(word, "output")) {
         lact_append(list, LACT_OUTPUT);
@@ -616,9 +633,9 @@ lact_parse_one(struct lact_parser *ps, char *word, struct lact_list *list)
         lact_parse_addresses(ps, lact_append(list, LACT_CT_LB), SIZE_MAX);
     } else if (!strcmp(word, "meter")) {
         a = lact_append(list, LACT_METER);
-        if (lact_force(ps, T_LPAREN, "( after meter")) {
+        if (lact_force(ps, T_LPAREN, "\"(\" after meter")) {
             a->name = lact_take_word(ps, "a meter name");
-            lact_force(ps, T_RPAREN, ")");
+            lact_force(ps, T_RPAREN, "\")\"");
         }
     } else if (!strcmp(word, "log")) {
         lact_parse_log(ps, lact_append(list, LACT_LOG));
@@ -626,19 +643,19 @@ lact_parse_one(struct lact_parser *ps, char *word, struct lact_list *list)
         lact_append(list, LACT_REJECT);
     } else if (!strcmp(word, "arp") || !strcmp(word, "nd_na")) {
         a = lact_append(list, word[0] == 'a' ? LACT_ARP : LACT_ND_NA);
-        if (lact_force(ps, T_LBRACE, "{")) {
+        if (lact_force(ps, T_LBRACE, "\"{\"")) {
             struct lact_list nested = { NULL, 0 };
             lact_parse_list(ps, T_RBRACE, &nested);
             a->nested = nested;
-            lact_force(ps, T_RBRACE, "}");
+            lact_force(ps, T_RBRACE, "\"}\"");
         }
     } else if (!strcmp(word, "put_arp")) {
         a = lact_append(list, LACT_PUT_ARP);
         static const int widths[3] = { 32, 32, 48 };
-        if (lact_force(ps, T_LPAREN, "( after put_arp")) {
+        if (lact_force(ps, T_LPAREN, "\"(\" after put_arp")) {
             for (int i = 0; i < 3 && !ps->error; i++) {
                 if (i) {
-                    lact_force(ps, T_COMMA, ",");
+                    lact_force(ps, T_COMMA, "\",\"");
                 }
                 a->args[i] = lact_take_field(ps);
                 if (a->args[i] && lact_field_width(a->args[i]) != widths[i]) {
@@ -647,7 +664,7 @@ lact_parse_one(struct lact_parser *ps, char *word, struct lact_list *list)
                                widths[i]);
                 }
             }
-            lact_force(ps, T_RPAREN, ")");
+            lact_force(ps, T_RPAREN, "\")\"");
         }
     } else {
         const struct lact_field *f = lact_field_find(word);
@@ -658,6 +675,18 @@ lact_parse_one(struct lact_parser *ps, char *word, struct lact_list *list)
         }
     }
     free(word);
+}
+
+static void lact_format_one(const struct lact *, struct ds *);
+
+/* Returns true if 'a' continues processing elsewhere (conntrack with a
+ * table, a select group): it must be the last action of its list. */
+static bool
+lact_recirculates(const struct lact *a)
+{
+    return (a->type == LACT_CT_NEXT || a->type == LACT_CT_DNAT
+            || a->type == LACT_CT_SNAT || a->type == LACT_CT_LB
+            || a->type == LACT_SELECT);
 }
 
 /* Parses "ACTION; ACTION; ..." up to a token of type 'end'. */
@@ -675,8 +704,20 @@ lact_parse_list(struct lact_parser *ps, enum lact_token_type end,
     }
 
     bool has_drop = false;
-    for (size_t i = 0; i < list->n; i++) {
-        has_drop |= list->acts[i].type == LACT_DROP;
+    for (size_t i = 0; i < list->n && !ps->error; i++) {
+        const struct lact *a = &list->acts[i];
+        has_drop |= a->type == LACT_DROP;
+        if (i + 1 < list->n && lact_recirculates(a)) {
+            /* The packet goes on in conntrack or a group, and OpenFlow
+             * would run the rest on the untouched original. */
+            struct ds s = DS_EMPTY_INITIALIZER;
+            lact_format_one(a, &s);
+            lact_error(ps, "no action may follow \"%s;\"", ds_cstr(&s));
+            ds_destroy(&s);
+        }
+        if (a->type == LACT_METER && end == T_RBRACE) {
+            lact_error(ps, "meter() cannot be nested");
+        }
     }
     if (!ps->error && has_drop && list->n > 1) {
         lact_error(ps, "\"drop;\" must be the only action");
@@ -851,6 +892,12 @@ lact_format(const struct lact_list *list, struct ds *s)
 
 /* Encoding. */
 
+uint32_t
+lact_pin_meter_id(enum lact_pin_opcode op)
+{
+    return op == LACT_PIN_LOG ? (uint32_t) op : 0;
+}
+
 /* Appends "," unless 'out' is empty. */
 static void
 lact_put_sep(struct ds *out)
@@ -954,12 +1001,15 @@ lact_put_select_bucket(const struct lact_encode_ctx *ctx,
 }
 
 /* Appends a controller() action for packet-in operation 'op' with
- * 'payload' after the opcode in its userdata. */
+ * 'payload' after the opcode in its userdata, rate-limited by the caller's
+ * meter for 'op'. */
 static char * OVS_WARN_UNUSED_RESULT
 lact_put_pin(const struct lact_encode_ctx *ctx, enum lact_pin_opcode op,
              const char *what, const char *payload, struct ds *out)
 {
-    if (!ctx->handles_pin || !ctx->handles_pin(op, ctx->aux)) {
+    uint32_t meter_id = ctx->pin_meter_id ? ctx->pin_meter_id(op, ctx->aux)
+                                          : 0;
+    if (!meter_id) {
         return xasprintf("%s: this program answers no packet-in for it",
                          what);
     }
@@ -968,7 +1018,7 @@ lact_put_pin(const struct lact_encode_ctx *ctx, enum lact_pin_opcode op,
     for (const char *p = payload; *p; p++) {
         ds_put_format(out, ".%02x", (unsigned char) *p);
     }
-    ds_put_char(out, ')');
+    ds_put_format(out, ",meter_id=%"PRIu32")", meter_id);
     return NULL;
 }
 
@@ -990,6 +1040,10 @@ lact_encode_one(const struct lact *a, const struct lact_encode_ctx *ctx,
                 || info->pipeline != ctx->pipeline) {
                 return xasprintf("next(%s): not a stage of this flow's "
                                  "pipeline", info->name);
+            }
+            if (info->table_id < ctx->table_id) {
+                return xasprintf("next(%s): an earlier stage than the "
+                                 "flow's own", info->name);
             }
             table_id = info->table_id;
         }
@@ -1027,6 +1081,11 @@ lact_encode_one(const struct lact *a, const struct lact_encode_ctx *ctx,
         return NULL;
     }
     case LACT_SELECT:
+        if (a->n_values == 1) {
+            lact_put_sep(out);
+            lact_put_select_bucket(ctx, a, 0, out);
+            return NULL;
+        }
         return lact_put_select_group(ctx, a, lact_put_select_bucket,
                                      "select", out);
     case LACT_CT_NEXT:

@@ -46,8 +46,9 @@
  *                             learn a MAC binding
  *
  * The last group (log, reject, arp, nd_na, put_arp) is answered by the
- * controller from a packet-in; the encoder writes a controller() action
- * whose userdata starts with a struct lact_pin_header.
+ * controller from a packet-in; the encoder writes a controller() action,
+ * rate-limited by the meter the caller names, whose userdata starts with
+ * the operation's code (enum lact_pin_opcode).
  *
  * Fields: inport, outport, flags.loopback, color, reg0..reg7, eth.src,
  * eth.dst, ip4.src, ip4.dst, ip6.src, ip6.dst, ip.ttl, ip.dscp, arp.op,
@@ -123,6 +124,12 @@ enum lact_pin_opcode {
     LACT_PIN_PUT_ARP = 5,
 };
 
+/* The packet-in operations osmotic-controller answers (its pinctrl
+ * handlers): for each, the id of the OpenFlow meter that rate-limits its
+ * packet-ins, which is the opcode itself; 0 for the others.  The trace
+ * uses the same answer, so both encode the same flows. */
+uint32_t lact_pin_meter_id(enum lact_pin_opcode);
+
 /* What the encoder needs from its caller. */
 struct lact_encode_ctx {
     enum dp_type dp_type;       /* Datapath type of the flow. */
@@ -140,8 +147,9 @@ struct lact_encode_ctx {
     uint32_t (*group_id)(const char *buckets, void *aux);
     /* The OpenFlow meter id of logical meter 'name', 0 if unknown. */
     uint32_t (*meter_id)(const char *name, void *aux);
-    /* Whether the caller answers packet-ins of operation 'op'. */
-    bool (*handles_pin)(enum lact_pin_opcode op, void *aux);
+    /* The id of the meter that rate-limits the packet-ins of operation
+     * 'op', or 0 if the caller does not answer them. */
+    uint32_t (*pin_meter_id)(enum lact_pin_opcode op, void *aux);
     void *aux;
 };
 

@@ -38,6 +38,24 @@ pipeline_stage_find(enum dp_type dp_type, enum pipeline pipeline,
     return NULL;
 }
 
+/* Returns the table_id of the first stage of a 'dp_type' datapath's
+ * 'pipeline' at or after 'table_id', or PIPELINE_MAX_STAGES if there is
+ * none. */
+unsigned int
+pipeline_stage_at_or_after(enum dp_type dp_type, enum pipeline pipeline,
+                           unsigned int table_id)
+{
+    unsigned int best = PIPELINE_MAX_STAGES;
+    for (size_t i = 0; i < N_PIPELINE_STAGES; i++) {
+        const struct pipeline_stage_info *s = &stages[i];
+        if (s->dp_type == dp_type && s->pipeline == pipeline
+            && s->table_id >= table_id && s->table_id < best) {
+            best = s->table_id;
+        }
+    }
+    return best;
+}
+
 const char *
 pipeline_to_string(enum pipeline pipeline)
 {

@@ -9,17 +9,14 @@
  * -----
  * A logical flow (SB Logical_Flow) belongs to one logical datapath and one
  * pipeline (ingress or egress) and sits in one logical stage (table_id).
- * Its match and actions are ovs-ofctl syntax over the logical registers
- * below, without "metadata" (the controller adds the datapath key) and
- * with two extra actions the controller expands:
- *
- *   next     Continue at the next stage of the same pipeline that has any
- *            flow for this datapath.  Stages without flows for a datapath
- *            are skipped, not traversed, so a feature that is not
- *            configured costs no table lookups.
- *   output   Leave the pipeline: from ingress, go to physical output
- *            (remote chassis, then local ports); from egress, deliver to
- *            the local port in the outport register.
+ * Its match is ovs-ofctl syntax over the logical registers below, without
+ * "metadata" (the controller adds the datapath key).  Its actions are
+ * logical actions (lib/logical-actions.h), which name no table or
+ * register: "next" continues at the next stage of the same pipeline,
+ * "output" leaves the pipeline.  A stage with no flows for a datapath
+ * holds one skip flow of the controller's (priority 0) that goes on to
+ * the next stage that has flows: the first flow of a stage changes no
+ * other flow, and a run of empty stages costs one table lookup.
  *
  * A match may hold several alternatives, complete ovs-ofctl matches
  * separated by PIPELINE_MATCH_OR (" || "): the logical flow matches a
@@ -54,12 +51,24 @@ enum {
 #define PIPELINE_MAX_STAGES 20
 
 /* Logical registers.  Names are the ovs-ofctl field names logical flows
- * use in their matches and actions. */
+ * use in their matches; their actions name them as logical fields
+ * (inport, outport, flags.loopback, color: lib/logical-actions.c). */
 #define REG_INPORT "reg14"      /* Logical ingress port tunnel key. */
 #define REG_OUTPORT "reg15"     /* Logical egress port or group key. */
 #define REG_FLAGS "reg10"       /* Pipeline flags, MLF_* bits below. */
 #define REG_CT_ZONE "reg13"     /* Conntrack zone of the logical port. */
 #define REG_COLOR "reg9"        /* Bits 0..7: colour id, 0 = uncoloured. */
+
+/* Bits of REG_COLOR that hold the colour. */
+#define PIPELINE_COLOR_MASK 0xff
+
+/* Across a patch port (from one datapath's egress to its peer's ingress on
+ * the same chassis), a packet keeps its colour (REG_COLOR bits 0..7) and
+ * nothing else: every other register, the flags included, starts at 0,
+ * REG_INPORT becomes the peer port's key and the peer datapath's
+ * conntrack zone applies.  The trace simulates exactly this; the routing
+ * work installs it. */
+#define PIPELINE_PATCH_KEPT "reg9[0..7]"
 
 /* Bits of REG_FLAGS. */
 #define MLF_ALLOW_LOOPBACK_BIT 0   /* Output may go back out the inport. */
@@ -144,6 +153,8 @@ const struct pipeline_stage_info *pipeline_stage_info(enum pipeline_stage);
 const struct pipeline_stage_info *pipeline_stage_find(enum dp_type,
                                                       enum pipeline,
                                                       unsigned int table_id);
+unsigned int pipeline_stage_at_or_after(enum dp_type, enum pipeline,
+                                        unsigned int table_id);
 /* Separator of the alternatives of a logical flow's match. */
 #define PIPELINE_MATCH_OR " || "
 

@@ -27,7 +27,8 @@ tests_unit_osmotic_unit_LDADD = controller/libcontroller.la \
 endif
 
 EXTRA_DIST += tests/system/run.sh tests/system/lib.sh \
-	tests/system/nbctl-lib.sh \
+	tests/system/nbctl-lib.sh tests/system/northd-lib.sh \
+	tests/system/sb-lib.sh \
 	$(wildcard $(srcdir)/tests/system/test-*.sh)
 
 # Benchmarks against OVN (scripts, not tests; Documentation/benchmarks.md).

@@ -189,12 +189,18 @@ osm_stop_vswitchd() {
 }
 
 # osm_start_controller HOST [OPTION...]: (re)starts HOST's
-# osmotic-controller, pointed at HOST's database.
+# osmotic-controller, pointed at HOST's database.  With OSM_VALGRIND set,
+# under valgrind, its report in HOST's directory as valgrind.PID.
 osm_start_controller() {
-    local host=$1 dir
+    local host=$1 dir vg=()
     shift
     dir=$(osm_host_dir "$host")
-    osm_host_exec "$host" osmotic-controller --detach --no-chdir \
+    if [ -n "${OSM_VALGRIND:-}" ]; then
+        vg=(valgrind -q --trace-children=yes --leak-check=full
+            --errors-for-leak-kinds=definite
+            --log-file="$dir/valgrind.%p")
+    fi
+    osm_host_exec "$host" "${vg[@]}" osmotic-controller --detach --no-chdir \
         --pidfile="$dir/osmotic-controller.pid" \
         --unixctl="$dir/osmotic-controller.ctl" \
         --log-file="$dir/osmotic-controller.log" "$@" \

@@ -42,10 +42,10 @@ meter_id(const char *name, void *aux OVS_UNUSED)
     return name[0] == 'x' ? 0 : 1;
 }
 
-static bool
-handles_pin(enum lact_pin_opcode op OVS_UNUSED, void *aux OVS_UNUSED)
+static uint32_t
+pin_meter_id(enum lact_pin_opcode op, void *aux OVS_UNUSED)
 {
-    return true;
+    return op;
 }
 
 /* Aborts with 'what' and the input that caused it. */
@@ -96,7 +96,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct lact_encode_ctx ctx = {
         .dp_type = DP_SWITCH, .pipeline = P_INGRESS, .table_id = 3,
         .stage_oftable = stage_oftable, .group_id = group_id,
-        .meter_id = meter_id, .handles_pin = handles_pin,
+        .meter_id = meter_id, .pin_meter_id = pin_meter_id,
     };
     struct ds ofpacts = DS_EMPTY_INITIALIZER;
     error = lact_encode(&list, &ctx, &ofpacts);

@@ -5,34 +5,15 @@
 # logged and left out, and every other update still reaches br-int.  The
 # southbound rows are written by hand, without northd.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/sb-lib.sh"
 osm_test_init
 osm_start_sb
 
-sb() {
-    ovsdb-client transact "$OSMOTIC_SB_DB" "[\"Osmotic_Southbound\", $1]" \
-        || fail "transact: $1"
-}
-# lflow PIPELINE TABLE PRIORITY MATCH ACTIONS
-lflow() {
-    echo "{\"op\": \"insert\", \"table\": \"Logical_Flow\", \"row\": {
-        \"logical_datapath\": [\"named-uuid\", \"dp\"],
-        \"pipeline\": \"$1\", \"table_id\": $2, \"stage\": \"s\",
-        \"priority\": $3, \"match\": \"$4\", \"actions\": \"$5\"}}"
-}
-# port NAME KEY
-port() {
-    echo "{\"op\": \"insert\", \"table\": \"Port_Binding\",
-        \"row\": {\"logical_port\": \"$1\", \"tunnel_key\": $2,
-                  \"datapath\": [\"named-uuid\", \"dp\"],
-                  \"enabled\": true}}"
-}
-sb "{\"op\": \"insert\", \"table\": \"Datapath_Binding\",
-     \"uuid-name\": \"dp\",
-     \"row\": {\"tunnel_key\": 7, \"type\": \"switch\", \"name\": \"sw\"}},
-    $(port lp1 1), $(port lp2 2),
-    $(lflow ingress 12 50 dl_dst=0a:00:00:00:0a:01 'outport = 1; output;'),
-    $(lflow ingress 12 50 dl_dst=0a:00:00:00:0a:02 'outport = 2; output;'),
-    $(lflow ingress 12 40 dl_dst=ff:ff:ff:ff:ff:ff 'outport = 2; next;')" \
+sb "$(sb_datapath 7 sw),
+    $(sb_port lp1 1), $(sb_port lp2 2),
+    $(sb_lflow ingress 12 50 dl_dst=0a:00:00:00:0a:01 'outport = 1; output;'),
+    $(sb_lflow ingress 12 50 dl_dst=0a:00:00:00:0a:02 'outport = 2; output;'),
+    $(sb_lflow ingress 12 40 dl_dst=ff:ff:ff:ff:ff:ff 'outport = 2; next;')" \
     > /dev/null
 
 osm_add_underlay

@@ -5,8 +5,12 @@
 
 #include "controller/lflow.h"
 #include "controller/local-datapaths.h"
+#include "controller/ofctrl.h"
+#include "controller/pinctrl.h"
+#include "lib/logical-actions.h"
 #include "lib/pipeline.h"
 #include "openvswitch/dynamic-string.h"
+#include "tests/unit/unit-asserts.h"
 #include "tests/unit/unit-suites.h"
 
 /* Asserts that logical actions 'ACTIONS' of a flow in stage 'TABLE' of
@@ -15,28 +19,61 @@
     do {                                                                \
         struct ds s_ = DS_EMPTY_INITIALIZER;                            \
         char *e_ = lflow_encode_actions(ACTIONS, LD, P_INGRESS, TABLE,  \
-                                        &s_);                           \
+                                        NULL, &s_);                     \
         ck_assert_msg(!e_, "%s", e_);                                   \
         ck_assert_str_eq(ds_cstr(&s_), EXPECTED);                       \
         ds_destroy(&s_);                                                \
     } while (0)
 
-START_TEST(test_next_goes_to_next_stage_with_flows)
+START_TEST(test_next_goes_to_the_next_stage_of_the_type)
 {
     struct local_datapath ld;
 
     memset(&ld, 0, sizeof ld);
     ld.type = DP_SWITCH;
     ld.stages[P_INGRESS] = (1u << 0) | (1u << 10) | (1u << 12);
-    ck_assert_encodes(&ld, 0, "next;", "resubmit(,20)");
+    /* Whether or not the next stage has flows: ls_in_pre_acl (2) has
+     * none here, and a skip flow there goes on. */
+    ck_assert_encodes(&ld, 0, "next;", "resubmit(,12)");
     ck_assert_encodes(&ld, 10, "next;", "resubmit(,22)");
     ck_assert_encodes(&ld, 12, "next;", "resubmit(,30)");
-    /* next(STAGE) lands on STAGE itself when it has flows, else on the
-     * first stage after it that has. */
     ck_assert_encodes(&ld, 10, "next(ls_in_arp_rsp);", "resubmit(,20)");
-    ck_assert_encodes(&ld, 0, "next(ls_in_acl);", "resubmit(,20)");
+    ck_assert_encodes(&ld, 0, "next(ls_in_acl);", "resubmit(,13)");
     ck_assert_encodes(&ld, 0, "outport = 2; output;",
                       "load:2->reg15[],resubmit(,30)");
+    /* The same flow, whatever the other stages hold. */
+    ld.stages[P_INGRESS] |= 1u << 3;
+    ck_assert_encodes(&ld, 0, "next;", "resubmit(,12)");
+}
+END_TEST
+
+START_TEST(test_empty_stages_get_skip_flows)
+{
+    struct local_datapath ld;
+    struct ofctrl_flow_table t;
+
+    memset(&ld, 0, sizeof ld);
+    ld.type = DP_SWITCH;
+    ld.key = 5;
+    ld.stages[P_INGRESS] = (1u << 0) | (1u << 10) | (1u << 12);
+    ld.stages[P_EGRESS] = 1u << 5;
+    ofctrl_flow_table_init(&t);
+    lflow_add_skip_flows(&ld, &t);
+    /* Ingress: pre_acl, acl, color and lb; egress: pre_acl and acl. */
+    ck_assert_uint_eq(ofctrl_flow_table_count(&t), 6);
+    /* Each goes to the next stage with flows: adding the same flow again
+     * is accepted as a duplicate, another target conflicts. */
+    ck_assert_ok(ofctrl_flow_table_add(&t, 0, "table=12,priority=0,"
+                                       "metadata=0x5,actions=resubmit(,20)"));
+    ck_assert_ok(ofctrl_flow_table_add(&t, 0, "table=17,priority=0,"
+                                       "metadata=0x5,actions=resubmit(,20)"));
+    ck_assert_ok(ofctrl_flow_table_add(&t, 0, "table=40,priority=0,"
+                                       "metadata=0x5,actions=resubmit(,45)"));
+    ck_assert_error(ofctrl_flow_table_add(&t, 0, "table=13,priority=0,"
+                                          "metadata=0x5,actions=resubmit(,22)"),
+                    "conflicts");
+    ck_assert_uint_eq(ofctrl_flow_table_count(&t), 6);
+    ofctrl_flow_table_destroy(&t);
 }
 END_TEST
 
@@ -48,17 +85,69 @@ START_TEST(test_bad_actions_are_refused)
     ld.type = DP_SWITCH;
     struct ds s = DS_EMPTY_INITIALIZER;
     char *error = lflow_encode_actions("load:1->reg15[],next", &ld,
-                                       P_INGRESS, 0, &s);
+                                       P_INGRESS, 0, NULL, &s);
     ck_assert_ptr_nonnull(error);
     free(error);
     ds_clear(&s);
-    /* The controller has no packet-in handlers yet: it refuses the
-     * actions that need one rather than install a flow that does
-     * nothing. */
-    error = lflow_encode_actions("reject;", &ld, P_INGRESS, 3, &s);
+    /* The controller has no reject handler yet: it refuses the actions
+     * that need one rather than install a flow that does nothing. */
+    error = lflow_encode_actions("reject;", &ld, P_INGRESS, 3, NULL, &s);
     ck_assert_ptr_nonnull(error);
     free(error);
     ds_destroy(&s);
+}
+END_TEST
+
+START_TEST(test_handlers_agree_with_the_trace)
+{
+    /* The trace encodes packet-ins from lact_pin_meter_id(), the
+     * controller from its handlers: they must name the same ones. */
+    for (int op = 0; op < 16; op++) {
+        ck_assert_uint_eq(pinctrl_meter_id(op), lact_pin_meter_id(op));
+    }
+    ck_assert_uint_ne(pinctrl_meter_id(LACT_PIN_LOG), 0);
+}
+END_TEST
+
+START_TEST(test_select_groups_get_stable_ids)
+{
+    struct local_datapath ld;
+    struct ofctrl_flow_table t;
+
+    memset(&ld, 0, sizeof ld);
+    ld.type = DP_SWITCH;
+    ld.stages[P_INGRESS] = (1u << 7) | (1u << 12);
+    ofctrl_flow_table_init(&t);
+    struct ds a = DS_EMPTY_INITIALIZER, b = DS_EMPTY_INITIALIZER;
+    ck_assert_ptr_null(lflow_encode_actions("reg0 = select(1, 2);", &ld,
+                                            P_INGRESS, 7, &t, &a));
+    /* The same buckets share the group; other buckets get another. */
+    ck_assert_ptr_null(lflow_encode_actions("reg0 = select(1, 2);", &ld,
+                                            P_INGRESS, 7, &t, &b));
+    ck_assert_str_eq(ds_cstr(&a), ds_cstr(&b));
+    ck_assert_uint_eq(ofctrl_flow_table_count_groups(&t), 1);
+    ds_clear(&b);
+    ck_assert_ptr_null(lflow_encode_actions("reg0 = select(1, 3);", &ld,
+                                            P_INGRESS, 7, &t, &b));
+    ck_assert_str_ne(ds_cstr(&a), ds_cstr(&b));
+    ck_assert_uint_eq(ofctrl_flow_table_count_groups(&t), 2);
+
+    /* Built again in the other order, each keeps its id. */
+    struct ofctrl_flow_table t2;
+    ofctrl_flow_table_init(&t2);
+    struct ds b2 = DS_EMPTY_INITIALIZER, a2 = DS_EMPTY_INITIALIZER;
+    ck_assert_ptr_null(lflow_encode_actions("reg0 = select(1, 3);", &ld,
+                                            P_INGRESS, 7, &t2, &b2));
+    ck_assert_ptr_null(lflow_encode_actions("reg0 = select(1, 2);", &ld,
+                                            P_INGRESS, 7, &t2, &a2));
+    ck_assert_str_eq(ds_cstr(&a), ds_cstr(&a2));
+    ck_assert_str_eq(ds_cstr(&b), ds_cstr(&b2));
+    ds_destroy(&a);
+    ds_destroy(&b);
+    ds_destroy(&a2);
+    ds_destroy(&b2);
+    ofctrl_flow_table_destroy(&t);
+    ofctrl_flow_table_destroy(&t2);
 }
 END_TEST
 
@@ -95,8 +184,11 @@ ctl_lflow_suite(void)
     Suite *s = suite_create("ctl-lflow");
     TCase *tc = tcase_create("lflow");
 
-    tcase_add_test(tc, test_next_goes_to_next_stage_with_flows);
+    tcase_add_test(tc, test_next_goes_to_the_next_stage_of_the_type);
+    tcase_add_test(tc, test_empty_stages_get_skip_flows);
     tcase_add_test(tc, test_bad_actions_are_refused);
+    tcase_add_test(tc, test_handlers_agree_with_the_trace);
+    tcase_add_test(tc, test_select_groups_get_stable_ids);
     tcase_add_test(tc, test_next_skips_empty_stages);
     tcase_add_test(tc, test_empty_pipeline_goes_to_physical);
     suite_add_tcase(s, tc);

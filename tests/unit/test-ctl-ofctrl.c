@@ -121,6 +121,60 @@ START_TEST(test_cached_parse_gives_the_same_flows)
 }
 END_TEST
 
+START_TEST(test_groups_are_keyed_by_id_and_compared_by_content)
+{
+    struct ofctrl_flow_table t;
+
+    ofctrl_flow_table_init(&t);
+    ck_assert_ok(ofctrl_flow_table_add_group(
+        &t, 5, "type=select,bucket=actions=resubmit(,20),"
+        "bucket=actions=resubmit(,21)"));
+    /* The same group, written differently. */
+    ck_assert_ok(ofctrl_flow_table_add_group(
+        &t, 5, "type=select,bucket=weight:1,actions=resubmit(,20),"
+        "bucket=actions=resubmit(,21)"));
+    ck_assert_error(ofctrl_flow_table_add_group(
+                        &t, 5, "type=select,bucket=actions=resubmit(,22)"),
+                    "group 5 (type=select,bucket=actions=resubmit(,22)): "
+                    "conflicts with");
+    ck_assert_error(ofctrl_flow_table_add_group(&t, 6, "type=bogus"),
+                    "bogus");
+    ck_assert_error(ofctrl_flow_table_add_group(
+                        &t, 7, "type=select,bucket=actions=nosuchaction"),
+                    "nosuchaction");
+    ck_assert_uint_eq(ofctrl_flow_table_count_groups(&t), 1);
+    ck_assert_str_eq(ofctrl_flow_table_find_group(&t, 5),
+                     "type=select,bucket=actions=resubmit(,20),"
+                     "bucket=actions=resubmit(,21)");
+    ck_assert_ptr_null(ofctrl_flow_table_find_group(&t, 6));
+    ofctrl_flow_table_clear(&t);
+    ck_assert_uint_eq(ofctrl_flow_table_count_groups(&t), 0);
+    ofctrl_flow_table_destroy(&t);
+}
+END_TEST
+
+START_TEST(test_meters_are_keyed_by_id_and_compared_by_content)
+{
+    struct ofctrl_flow_table t;
+
+    ofctrl_flow_table_init(&t);
+    ck_assert_ok(ofctrl_flow_table_add_meter(
+        &t, 1, "pktps,burst,bands=type=drop,rate=100,burst_size=100"));
+    ck_assert_ok(ofctrl_flow_table_add_meter(
+        &t, 1, "pktps,burst,bands=type=drop,burst_size=100,rate=100"));
+    ck_assert_error(ofctrl_flow_table_add_meter(
+                        &t, 1, "pktps,bands=type=drop,rate=5"),
+                    "meter 1 (pktps,bands=type=drop,rate=5): conflicts");
+    ck_assert_error(ofctrl_flow_table_add_meter(&t, 2, "pktps,bands=rate=x"),
+                    "band must start with the 'type' keyword");
+    ck_assert_ok(ofctrl_flow_table_add_meter(&t, 3,
+                                             "kbps,bands=type=drop,rate=1000"));
+    ck_assert_uint_eq(ofctrl_flow_table_count_meters(&t), 2);
+    ck_assert_uint_eq(ofctrl_flow_table_count(&t), 0);
+    ofctrl_flow_table_destroy(&t);
+}
+END_TEST
+
 Suite *
 ctl_ofctrl_suite(void)
 {
@@ -133,6 +187,8 @@ ctl_ofctrl_suite(void)
     tcase_add_test(tc, test_bad_flow_is_rejected);
     tcase_add_test(tc, test_geneve_metadata_actions_parse);
     tcase_add_test(tc, test_cached_parse_gives_the_same_flows);
+    tcase_add_test(tc, test_groups_are_keyed_by_id_and_compared_by_content);
+    tcase_add_test(tc, test_meters_are_keyed_by_id_and_compared_by_content);
     suite_add_tcase(s, tc);
     return s;
 }

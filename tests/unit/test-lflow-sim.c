@@ -360,10 +360,10 @@ START_TEST(test_unsupported_action_is_recorded)
 {
     struct sim_fixture fx;
     fixture_init(&fx);
-    add_flow(&fx, P_INGRESS, 3, 10, "ip", "meter(acl-log); next;");
+    add_flow(&fx, P_INGRESS, 3, 10, "ip", "log(name=x); next;");
     struct flow flow = packet_to("0a:00:00:00:00:01", "0a:00:00:00:00:02");
     struct lflow_sim_trace *t = run(&fx, fx.p1, &flow);
-    ck_assert(has_event(&t->events, LSE_UNSUPPORTED, "meter:1"));
+    ck_assert(has_event(&t->events, LSE_UNSUPPORTED, "controller("));
     ck_assert_uint_eq(t->n_verdicts, 1);
     ck_assert(t->verdicts[0]->delivered);
     lflow_sim_trace_destroy(t);
@@ -410,19 +410,29 @@ START_TEST(test_exchange_swaps_fields)
 }
 END_TEST
 
+/* Adds router "lr0" (key 2) joined to sw0 by patch ports sw0-lr0 (key 5)
+ * and lr0-sw0 (key 1), and sw0's L2 lookup flow to the router's MAC
+ * 0a:00:00:00:00:ff.  Returns the router. */
+static struct lflow_sim_datapath *
+add_router(struct sim_fixture *fx)
+{
+    struct lflow_sim_datapath *lr = lflow_sim_add_datapath(fx->sim, 2, "lr0",
+                                                           DP_ROUTER);
+    struct lflow_sim_port *ls_rp = lflow_sim_add_port(fx->sim, fx->dp, 5,
+                                                      "sw0-lr0", "patch",
+                                                      NULL, true);
+    lflow_sim_port_set_peer(ls_rp, "lr0-sw0");
+    lflow_sim_add_port(fx->sim, lr, 1, "lr0-sw0", "patch", NULL, true);
+    add_flow(fx, P_INGRESS, 12, 50, "dl_dst=0a:00:00:00:00:ff",
+             "outport = 5; output;");
+    return lr;
+}
+
 START_TEST(test_patch_port_continues_in_peer_datapath)
 {
     struct sim_fixture fx;
     fixture_init(&fx);
-    struct lflow_sim_datapath *lr = lflow_sim_add_datapath(fx.sim, 2, "lr0",
-                                                           DP_ROUTER);
-    struct lflow_sim_port *ls_rp = lflow_sim_add_port(fx.sim, fx.dp, 5,
-                                                      "sw0-lr0", "patch",
-                                                      NULL, true);
-    lflow_sim_port_set_peer(ls_rp, "lr0-sw0");
-    lflow_sim_add_port(fx.sim, lr, 1, "lr0-sw0", "patch", NULL, true);
-    add_flow(&fx, P_INGRESS, 12, 50, "dl_dst=0a:00:00:00:00:ff",
-             "outport = 5; output;");
+    struct lflow_sim_datapath *lr = add_router(&fx);
     char *error = lflow_sim_add_flow(fx.sim, lr, P_INGRESS, 0, 50, "reg14=1",
                                      "drop;", "", "");
     ck_assert_ptr_null(error);
@@ -439,6 +449,31 @@ START_TEST(test_patch_port_continues_in_peer_datapath)
     ck_assert_str_eq(ds_cstr(&s), "ls_in_port_sec ls_in_l2_lkup "
                      "ls_out_port_sec lr_in_admission ");
     ds_destroy(&s);
+    lflow_sim_trace_destroy(t);
+    fixture_destroy(&fx);
+}
+END_TEST
+
+START_TEST(test_patch_port_keeps_only_the_colour)
+{
+    struct sim_fixture fx;
+    fixture_init(&fx);
+    struct lflow_sim_datapath *lr = add_router(&fx);
+    add_flow(&fx, P_INGRESS, 0, 60, "reg14=1",
+             "color = 3; reg0 = 7; flags.loopback = 1; next;");
+    /* The router sees the colour, and neither reg0 nor the flag. */
+    char *error = lflow_sim_add_flow(fx.sim, lr, P_INGRESS, 0, 50,
+                                     "reg9=0x3/0xff,reg0=0,reg10=0/0x1",
+                                     "drop;", "", "");
+    ck_assert_ptr_null(error);
+
+    struct flow flow = packet_to("0a:00:00:00:00:01", "0a:00:00:00:00:ff");
+    struct lflow_sim_trace *t = run(&fx, fx.p1, &flow);
+    ck_assert_uint_eq(t->n_verdicts, 1);
+    ck_assert_str_eq(t->verdicts[0]->stage, "lr_in_admission");
+    /* Dropped by that flow, not for want of a matching one. */
+    ck_assert_ptr_nonnull(t->verdicts[0]->flow);
+    ck_assert_uint_eq(t->verdicts[0]->flow->priority, 50);
     lflow_sim_trace_destroy(t);
     fixture_destroy(&fx);
 }
@@ -613,6 +648,7 @@ lflow_sim_suite(void)
     tcase_add_test(tc, test_unsupported_action_is_recorded);
     tcase_add_test(tc, test_next_to_a_named_stage_skips_the_rest);
     tcase_add_test(tc, test_exchange_swaps_fields);
+    tcase_add_test(tc, test_patch_port_keeps_only_the_colour);
     tcase_add_test(tc, test_patch_port_continues_in_peer_datapath);
     tcase_add_test(tc, test_bad_flow_is_refused_and_named);
     tcase_add_test(tc, test_match_alternatives_any_one_matches);

@@ -8,6 +8,7 @@
 #include "tests/unit/unit-suites.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/ofp-flow.h"
+#include "openvswitch/ofp-group.h"
 #include "openvswitch/ofp-protocol.h"
 #include "util.h"
 
@@ -49,10 +50,10 @@ test_meter_id(const char *name, void *aux OVS_UNUSED)
     return !strcmp(name, "acl-log") ? 7 : 0;
 }
 
-static bool
-test_handles_pin(enum lact_pin_opcode op OVS_UNUSED, void *aux OVS_UNUSED)
+static uint32_t
+test_pin_meter_id(enum lact_pin_opcode op, void *aux OVS_UNUSED)
 {
-    return true;
+    return 10 + op;
 }
 
 /* An encoding context for a switch flow in 'pipeline' stage 'table_id',
@@ -67,7 +68,7 @@ make_ctx(struct test_ctx *t, enum pipeline pipeline, unsigned int table_id)
         .stage_oftable = test_stage_oftable,
         .group_id = t->has_groups ? test_group_id : NULL,
         .meter_id = t->has_meters ? test_meter_id : NULL,
-        .handles_pin = t->has_pins ? test_handles_pin : NULL,
+        .pin_meter_id = t->has_pins ? test_pin_meter_id : NULL,
         .aux = t,
     };
     return ctx;
@@ -141,6 +142,21 @@ assert_ovs_parses(const char *match, const char *actions)
     free(flow);
 }
 
+/* Asserts that ovs-ofctl's group parser takes a select group with
+ * 'buckets'. */
+static void
+assert_ovs_parses_group(const char *buckets)
+{
+    struct ofputil_group_mod gm;
+    enum ofputil_protocol usable;
+    char *group = xasprintf("group_id=1,type=select,%s", buckets);
+    char *error = parse_ofp_group_mod_str(&gm, OFPGC15_ADD, group, NULL,
+                                          NULL, &usable);
+    ck_assert_msg(!error, "\"%s\": %s", group, error);
+    ofputil_uninit_group_mod(&gm);
+    free(group);
+}
+
 /* Asserts that parsing 'ACTIONS' fails with an error containing 'WHAT'. */
 #define ck_assert_parse_error(ACTIONS, WHAT)                            \
     do {                                                                \
@@ -184,13 +200,13 @@ START_TEST(test_format_is_canonical)
     ck_assert_formats("outport=32768;output;", "outport = 32768; output;");
     ck_assert_formats("eth.dst=eth.src;", "eth.dst = eth.src;");
     ck_assert_formats("outport<->inport;", "outport <-> inport;");
-    ck_assert_formats("reg0=select(1,2,3);next;",
-                      "reg0 = select(1, 2, 3); next;");
+    ck_assert_formats("reg0=select(1,2,3);", "reg0 = select(1, 2, 3);");
     ck_assert_formats("ct_next;", "ct_next;");
     ck_assert_formats("ct_commit;", "ct_commit;");
     ck_assert_formats("ct_commit{ct_mark=1;ct_label=0x2/0xf;};",
                       "ct_commit { ct_mark = 1; ct_label = 0x2/0xf; };");
-    ck_assert_formats("ct_dnat;ct_snat;", "ct_dnat; ct_snat;");
+    ck_assert_formats("ct_dnat;", "ct_dnat;");
+    ck_assert_formats("ct_snat ;", "ct_snat;");
     ck_assert_formats("ct_dnat(10.0.0.5:8080);",
                       "ct_dnat(10.0.0.5:8080);");
     ck_assert_formats("ct_snat([fd00::1]:80);", "ct_snat([fd00::1]:80);");
@@ -304,7 +320,7 @@ START_TEST(test_groups_encode)
     struct lact_encode_ctx ctx = make_ctx(t, P_INGRESS, 7);
     struct ds out = DS_EMPTY_INITIALIZER;
 
-    char *error = lact_compile("ct_lb(10.0.0.5:80, [fd00::6]:80);", &ctx,
+    char *error = lact_compile("ct_lb(10.0.0.5:80, 10.0.0.6:80);", &ctx,
                                &out);
     ck_assert_ptr_null(error);
     ck_assert_str_eq(ds_cstr(&out), "group:1");
@@ -312,16 +328,30 @@ START_TEST(test_groups_encode)
                      "bucket=bucket_id=0,actions=ct(commit,table=18,"
                      "zone=reg13[0..15],nat(dst=10.0.0.5:80)),"
                      "bucket=bucket_id=1,actions=ct(commit,table=18,"
-                     "zone=reg13[0..15],nat(dst=[fd00::6]:80))");
+                     "zone=reg13[0..15],nat(dst=10.0.0.6:80))");
+    assert_ovs_parses_group(ds_cstr(&t->buckets));
+
+    ds_clear(&out);
+    error = lact_compile("ct_lb([fd00::5]:80, [fd00::6]:80);", &ctx, &out);
+    ck_assert_ptr_null(error);
+    ck_assert_str_eq(ds_cstr(&out), "group:2");
+    assert_ovs_parses_group(ds_cstr(&t->buckets));
 
     ds_clear(&out);
     error = lact_compile("reg0 = select(1, 2);", &ctx, &out);
     ck_assert_ptr_null(error);
-    ck_assert_str_eq(ds_cstr(&out), "group:2");
+    ck_assert_str_eq(ds_cstr(&out), "group:3");
     ck_assert_str_eq(ds_cstr(&t->buckets),
                      "bucket=bucket_id=0,actions=load:1->reg0[],"
                      "resubmit(,18),bucket=bucket_id=1,actions="
                      "load:2->reg0[],resubmit(,18)");
+    assert_ovs_parses_group(ds_cstr(&t->buckets));
+
+    /* One choice needs no group. */
+    ds_clear(&out);
+    error = lact_compile("reg0 = select(7);", &ctx, &out);
+    ck_assert_ptr_null(error);
+    ck_assert_str_eq(ds_cstr(&out), "load:7->reg0[],resubmit(,18)");
     ds_destroy(&out);
     test_ctx_destroy(t);
 }
@@ -336,21 +366,21 @@ END_TEST
 
 START_TEST(test_packet_ins_encode)
 {
-    ck_assert_encodes("tcp", "reject;", "controller(userdata=00.00.00.02)");
+    ck_assert_encodes("tcp", "reject;", "controller(userdata=00.00.00.02,meter_id=12)");
     /* "name=,severity=info,verdict=allow" after opcode 1. */
     ck_assert_encodes("", "log;",
                       "controller(userdata=00.00.00.01.6e.61.6d.65.3d.2c."
                       "73.65.76.65.72.69.74.79.3d.69.6e.66.6f.2c.76.65.72."
-                      "64.69.63.74.3d.61.6c.6c.6f.77)");
+                      "64.69.63.74.3d.61.6c.6c.6f.77,meter_id=11)");
     /* The nested actions, encoded: "resubmit(,30)". */
     ck_assert_encodes("", "arp { output; };",
                       "controller(userdata=00.00.00.03.72.65.73.75.62.6d."
-                      "69.74.28.2c.33.30.29)");
+                      "69.74.28.2c.33.30.29,meter_id=13)");
     /* "reg14[],arp_spa[],arp_sha[]". */
     ck_assert_encodes("arp", "put_arp(inport, arp.spa, arp.sha);",
                       "controller(userdata=00.00.00.05.72.65.67.31.34.5b."
                       "5d.2c.61.72.70.5f.73.70.61.5b.5d.2c.61.72.70.5f.73."
-                      "68.61.5b.5d)");
+                      "68.61.5b.5d,meter_id=15)");
 }
 END_TEST
 
@@ -371,6 +401,16 @@ START_TEST(test_syntax_errors)
     ck_assert_parse_error("next; }", "expecting an action, found \"}\"");
     ck_assert_parse_error("drop; next;", "\"drop;\" must be the only");
     ck_assert_parse_error("a < b;", "unknown action or field \"a\"");
+    ck_assert_parse_error("meter m;", "expecting \"(\" after meter, "
+                          "found \"m\"");
+    ck_assert_parse_error("ct_next; outport = 3; output;",
+                          "no action may follow \"ct_next;\"");
+    ck_assert_parse_error("ct_dnat(10.0.0.1); next;",
+                          "no action may follow \"ct_dnat(10.0.0.1);\"");
+    ck_assert_parse_error("reg0 = select(1, 2); output;",
+                          "no action may follow");
+    ck_assert_parse_error("arp { meter(m); output; };",
+                          "meter() cannot be nested");
 }
 END_TEST
 
@@ -398,6 +438,13 @@ START_TEST(test_value_errors)
                           "an address");
     ck_assert_parse_error("ct_lb(web);", "\"web\" is not an address");
     ck_assert_parse_error("ct_lb([fd00::1:80);", "is not an address");
+    ck_assert_parse_error("ct_lb(10.0.0.5:80, [fd00::6]:80);",
+                          "\"10.0.0.5:80\" and \"[fd00::6]:80\" are not of "
+                          "the same address family");
+    ck_assert_parse_error("ip.dscp = 64;", "ip.dscp: 64 is out of range");
+    ck_assert_parse_error("log(name=a, name=b);", "log sets name twice");
+    ck_assert_parse_error("log(name=a,);", "expecting a log option, found "
+                          "\")\"");
     ck_assert_parse_error("log(severity=loud);", "log severity \"loud\"");
     ck_assert_parse_error("log(colour=red);", "log has no option "
                           "\"colour\"");
@@ -412,6 +459,9 @@ START_TEST(test_encode_errors)
                            "next(ls_out_acl): not a stage of this flow's");
     ck_assert_encode_error(true, "next(lr_in_ip_input);",
                            "not a stage of this flow's pipeline");
+    ck_assert_encode_error(true, "next(ls_in_port_sec);",
+                           "next(ls_in_port_sec): an earlier stage than the "
+                           "flow's own");
     ck_assert_encode_error(false, "ct_lb(10.0.0.1, 10.0.0.2);",
                            "ct_lb with more than one choice needs a select "
                            "group");
@@ -433,6 +483,39 @@ START_TEST(test_encode_errors)
 }
 END_TEST
 
+static uint32_t
+log_only_pin_meter_id(enum lact_pin_opcode op, void *aux OVS_UNUSED)
+{
+    return lact_pin_meter_id(op);
+}
+
+START_TEST(test_packet_ins_follow_the_caller_per_operation)
+{
+    /* The controller's own answer: log only, with meter 1. */
+    struct test_ctx *t = test_ctx_create(false);
+    struct lact_encode_ctx ctx = make_ctx(t, P_INGRESS, 10);
+    ctx.pin_meter_id = log_only_pin_meter_id;
+    struct ds out = DS_EMPTY_INITIALIZER;
+    char *error = lact_compile("log(name=a); next;", &ctx, &out);
+    ck_assert_ptr_null(error);
+    ck_assert_msg(strstr(ds_cstr(&out), ",meter_id=1),resubmit(,22)"),
+                  "%s", ds_cstr(&out));
+    static const char *refused[] = {
+        "reject;", "arp { output; };", "nd_na { output; };",
+        "put_arp(inport, arp.spa, arp.sha);",
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(refused); i++) {
+        ds_clear(&out);
+        error = lact_compile(refused[i], &ctx, &out);
+        ck_assert_msg(error && strstr(error, "answers no packet-in"),
+                      "%s: %s", refused[i], error ? error : "encoded");
+        free(error);
+    }
+    ds_destroy(&out);
+    test_ctx_destroy(t);
+}
+END_TEST
+
 Suite *
 logical_actions_suite(void)
 {
@@ -446,6 +529,7 @@ logical_actions_suite(void)
     tcase_add_test(tc, test_groups_encode);
     tcase_add_test(tc, test_meter_comes_first);
     tcase_add_test(tc, test_packet_ins_encode);
+    tcase_add_test(tc, test_packet_ins_follow_the_caller_per_operation);
     tcase_add_test(tc, test_syntax_errors);
     tcase_add_test(tc, test_value_errors);
     tcase_add_test(tc, test_encode_errors);

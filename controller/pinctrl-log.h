@@ -1,0 +1,18 @@
+/*
+ * Packet-in handler of the log() logical action: writes one line per
+ * packet to the controller's log, in the "pinctrl_log" module, at the
+ * level the action's severity names (alert and warning: WARN; notice and
+ * info: INFO; debug: DBG), with the action's name and verdict and the
+ * packet's headers.
+ */
+#ifndef CONTROLLER_PINCTRL_LOG_H
+#define CONTROLLER_PINCTRL_LOG_H 1
+
+#include <stddef.h>
+
+struct ofputil_packet_in;
+
+void pinctrl_log_handle(const struct ofputil_packet_in *,
+                        const char *payload, size_t len);
+
+#endif /* controller/pinctrl-log.h */

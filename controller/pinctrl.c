@@ -1,0 +1,218 @@
+#include <config.h>
+
+#include "controller/pinctrl.h"
+
+#include <string.h>
+
+#include "controller/ofctrl.h"
+#include "controller/pinctrl-log.h"
+
+#include "byte-order.h"
+#include "unaligned.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/ofp-errors.h"
+#include "openvswitch/ofp-msgs.h"
+#include "openvswitch/ofp-packet.h"
+#include "openvswitch/ofp-switch.h"
+#include "openvswitch/ofp-util.h"
+#include "openvswitch/ofpbuf.h"
+#include "openvswitch/rconn.h"
+#include "openvswitch/vlog.h"
+#include "socket-util.h"
+#include "util.h"
+
+VLOG_DEFINE_THIS_MODULE(pinctrl);
+
+/* The OpenFlow version used on pinctrl's connection. */
+#define PINCTRL_VERSION OFP15_VERSION
+
+/* One packet-in handler: its operation and what handles it. */
+struct pinctrl_handler {
+    enum lact_pin_opcode op;
+    const char *name;
+    void (*handle)(const struct ofputil_packet_in *, const char *payload,
+                   size_t len);
+};
+
+/* The handlers.  An operation's meter id is its opcode (1 to 15 are
+ * reserved for them). */
+static const struct pinctrl_handler pinctrl_handlers[] = {
+    { LACT_PIN_LOG, "log", pinctrl_log_handle },
+};
+
+/* Largest opcode + 1. */
+#define PINCTRL_N_OPS 16
+
+/* pinctrl's connection and counters. */
+struct pinctrl {
+    struct rconn *rconn;            /* Connection to br-int.mgmt. */
+    unsigned int conn_seqno;        /* rconn's connection seqno seen. */
+    unsigned long long int n_handled[PINCTRL_N_OPS]; /* Per opcode. */
+    unsigned long long int n_bad;   /* Packet-ins not ours or malformed. */
+};
+
+static const struct pinctrl_handler *
+pinctrl_find_handler(enum lact_pin_opcode op)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(pinctrl_handlers); i++) {
+        if (pinctrl_handlers[i].op == op) {
+            return &pinctrl_handlers[i];
+        }
+    }
+    return NULL;
+}
+
+/* Returns the meter that rate-limits packet-ins of 'op', or 0 if the
+ * controller has no handler for 'op'.  lact_pin_meter_id() is the same
+ * fact for the trace (a unit test checks that the two agree). */
+uint32_t
+pinctrl_meter_id(enum lact_pin_opcode op)
+{
+    return pinctrl_find_handler(op) ? (uint32_t) op : 0;
+}
+
+/* Adds the meters of the packet-in operations to 'flows'. */
+void
+pinctrl_add_meters(struct ofctrl_flow_table *flows)
+{
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
+    char *spec = xasprintf("pktps,burst,bands=type=drop,rate=%d,"
+                           "burst_size=%d", PINCTRL_METER_RATE,
+                           PINCTRL_METER_BURST);
+    for (size_t i = 0; i < ARRAY_SIZE(pinctrl_handlers); i++) {
+        char *error = ofctrl_flow_table_add_meter(flows,
+                                                  pinctrl_handlers[i].op,
+                                                  spec);
+        if (error) {
+            VLOG_WARN_RL(&rl, "packet-in meter: %s", error);
+            free(error);
+        }
+    }
+    free(spec);
+}
+
+/* Creates the packet-in connection to the bridge whose management socket
+ * is 'target'. */
+struct pinctrl *
+pinctrl_create(const char *target)
+{
+    struct pinctrl *pc = xzalloc(sizeof *pc);
+    pc->rconn = rconn_create(0, 2, DSCP_DEFAULT, 1u << PINCTRL_VERSION);
+    rconn_connect(pc->rconn, target, target);
+    return pc;
+}
+
+void
+pinctrl_destroy(struct pinctrl *pc)
+{
+    if (pc) {
+        rconn_destroy(pc->rconn);
+        free(pc);
+    }
+}
+
+/* Asks br-int for packet-ins, in the format that carries userdata.  A
+ * management connection gets asynchronous messages only once it sets a
+ * nonzero miss_send_len. */
+static void
+pinctrl_setup(struct pinctrl *pc)
+{
+    struct ofputil_switch_config sc = {
+        .frag = OFPUTIL_FRAG_NORMAL,
+        .invalid_ttl_to_controller = -1,
+        .miss_send_len = UINT16_MAX,
+    };
+    rconn_send(pc->rconn, ofputil_encode_set_config(&sc, PINCTRL_VERSION),
+               NULL);
+    rconn_send(pc->rconn,
+               ofputil_encode_set_packet_in_format(PINCTRL_VERSION,
+                                                   OFPUTIL_PACKET_IN_NXT2),
+               NULL);
+}
+
+/* Dispatches one packet-in by the opcode at the start of its userdata. */
+static void
+pinctrl_handle_packet_in(struct pinctrl *pc, const struct ofp_header *oh)
+{
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
+    struct ofputil_packet_in pin;
+    enum ofperr error = ofputil_decode_packet_in(oh, true, NULL, NULL, &pin,
+                                                 NULL, NULL, NULL);
+    if (error) {
+        VLOG_WARN_RL(&rl, "bad packet-in (%s)", ofperr_to_string(error));
+        pc->n_bad++;
+        return;
+    }
+    if (pin.reason != OFPR_ACTION || pin.userdata_len < 4) {
+        pc->n_bad++;
+        return;
+    }
+    uint32_t op = ntohl(get_unaligned_be32((const ovs_be32 *) pin.userdata));
+    const struct pinctrl_handler *h = (op < PINCTRL_N_OPS
+                                       ? pinctrl_find_handler(op) : NULL);
+    if (!h) {
+        VLOG_WARN_RL(&rl, "packet-in for operation %"PRIu32", which has no "
+                     "handler", op);
+        pc->n_bad++;
+        return;
+    }
+    char *payload = xmemdup0((const char *) pin.userdata + 4,
+                             pin.userdata_len - 4);
+    h->handle(&pin, payload, pin.userdata_len - 4);
+    free(payload);
+    pc->n_handled[op]++;
+}
+
+/* Runs the connection and handles the packet-ins that have arrived, at
+ * most PINCTRL_MAX_PER_RUN of them. */
+void
+pinctrl_run(struct pinctrl *pc)
+{
+    rconn_run(pc->rconn);
+    if (!rconn_is_connected(pc->rconn)) {
+        return;
+    }
+    unsigned int seqno = rconn_get_connection_seqno(pc->rconn);
+    if (seqno != pc->conn_seqno) {
+        pc->conn_seqno = seqno;
+        pinctrl_setup(pc);
+    }
+    for (int i = 0; i < PINCTRL_MAX_PER_RUN; i++) {
+        struct ofpbuf *msg = rconn_recv(pc->rconn);
+        if (!msg) {
+            break;
+        }
+        const struct ofp_header *oh = msg->data;
+        enum ofptype type;
+        if (!ofptype_decode(&type, oh)) {
+            if (type == OFPTYPE_PACKET_IN) {
+                pinctrl_handle_packet_in(pc, oh);
+            } else if (type == OFPTYPE_ECHO_REQUEST) {
+                rconn_send(pc->rconn, ofputil_encode_echo_reply(oh), NULL);
+            }
+        }
+        ofpbuf_delete(msg);
+    }
+}
+
+void
+pinctrl_wait(struct pinctrl *pc)
+{
+    rconn_run_wait(pc->rconn);
+    rconn_recv_wait(pc->rconn);
+}
+
+/* Appends the packet-in counters to 's'. */
+void
+pinctrl_status(const struct pinctrl *pc, struct ds *s)
+{
+    ds_put_format(s, "packet-in connection: %s\n",
+                  rconn_is_connected(pc->rconn) ? "connected"
+                  : "disconnected");
+    for (size_t i = 0; i < ARRAY_SIZE(pinctrl_handlers); i++) {
+        const struct pinctrl_handler *h = &pinctrl_handlers[i];
+        ds_put_format(s, "packet-ins %s: %llu\n", h->name,
+                      pc->n_handled[h->op]);
+    }
+    ds_put_format(s, "packet-ins unknown: %llu\n", pc->n_bad);
+}

@@ -1,0 +1,149 @@
+#include <config.h>
+
+#include "controller/sb-monitor.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "controller/local-datapaths.h"
+#include "lib/osmotic-sb-idl.h"
+
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/vlog.h"
+#include "ovsdb-idl.h"
+#include "sset.h"
+#include "util.h"
+
+VLOG_DEFINE_THIS_MODULE(sb_monitor);
+
+/* The conditions of the growing tables, all built together. */
+struct sb_monitor_conds {
+    struct ovsdb_idl_condition pb, lf, mg, mb;
+};
+
+static void
+sb_monitor_conds_init(struct sb_monitor_conds *c)
+{
+    ovsdb_idl_condition_init(&c->pb);
+    ovsdb_idl_condition_init(&c->lf);
+    ovsdb_idl_condition_init(&c->mg);
+    ovsdb_idl_condition_init(&c->mb);
+}
+
+static void
+sb_monitor_conds_destroy(struct sb_monitor_conds *c)
+{
+    ovsdb_idl_condition_destroy(&c->pb);
+    ovsdb_idl_condition_destroy(&c->lf);
+    ovsdb_idl_condition_destroy(&c->mg);
+    ovsdb_idl_condition_destroy(&c->mb);
+}
+
+/* Sends 'c' and returns the condition seqno that will apply all four. */
+static unsigned int
+sb_monitor_conds_send(struct sb_monitor_conds *c,
+                      struct ovsdb_idl *sb_idl)
+{
+    unsigned int seqno = sbrec_port_binding_set_condition(sb_idl, &c->pb);
+    seqno = MAX(seqno, sbrec_logical_flow_set_condition(sb_idl, &c->lf));
+    seqno = MAX(seqno, sbrec_multicast_group_set_condition(sb_idl, &c->mg));
+    return MAX(seqno, sbrec_mac_binding_set_condition(sb_idl, &c->mb));
+}
+
+/* Starts with nothing of the growing tables: the first compute, which
+ * learns the local interfaces, asks for what they need. */
+void
+sb_monitor_init(struct sb_monitor *m, struct ovsdb_idl *sb_idl)
+{
+    struct sb_monitor_conds c;
+    sb_monitor_conds_init(&c);
+    m->key = NULL;
+    m->expected_seqno = sb_monitor_conds_send(&c, sb_idl);
+    sb_monitor_conds_destroy(&c);
+}
+
+void
+sb_monitor_destroy(struct sb_monitor *m)
+{
+    free(m->key);
+}
+
+static int
+sb_monitor_compare_keys(const void *a_, const void *b_)
+{
+    const int64_t *a = a_, *b = b_;
+    return (*a > *b) - (*a < *b);
+}
+
+/* Asks for what a chassis 'chassis' (NULL if not registered yet) with
+ * interfaces for logical ports 'iface_ids' and local datapaths 'lds'
+ * needs.  Returns true if that changed the conditions. */
+bool
+sb_monitor_update(struct sb_monitor *m, struct ovsdb_idl *sb_idl,
+                  const struct sset *iface_ids,
+                  const struct local_datapaths *lds,
+                  const struct sbrec_chassis *chassis)
+{
+    /* The key: sorted interface ids, datapath uuids and the chassis. */
+    struct ds key = DS_EMPTY_INITIALIZER;
+    const char **ids = sset_sort(iface_ids);
+    for (size_t i = 0; i < sset_count(iface_ids); i++) {
+        ds_put_format(&key, "%s,", ids[i]);
+    }
+    ds_put_char(&key, '|');
+    size_t n_dps = hmap_count(&lds->map);
+    int64_t *keys = xmalloc((n_dps + 1) * sizeof *keys);
+    const struct local_datapath *ld;
+    size_t n = 0;
+    HMAP_FOR_EACH (ld, node, &lds->map) {
+        keys[n++] = ld->key;
+    }
+    qsort(keys, n, sizeof *keys, sb_monitor_compare_keys);
+    for (size_t i = 0; i < n; i++) {
+        ds_put_format(&key, "%"PRId64",", keys[i]);
+    }
+    free(keys);
+    if (chassis) {
+        ds_put_format(&key, "|"UUID_FMT, UUID_ARGS(&chassis->header_.uuid));
+    }
+    if (m->key && !strcmp(m->key, ds_cstr(&key))) {
+        ds_destroy(&key);
+        free(ids);
+        return false;
+    }
+
+    struct sb_monitor_conds c;
+    sb_monitor_conds_init(&c);
+    for (size_t i = 0; i < sset_count(iface_ids); i++) {
+        sbrec_port_binding_add_clause_logical_port(&c.pb, OVSDB_F_EQ, ids[i]);
+    }
+    HMAP_FOR_EACH (ld, node, &lds->map) {
+        const struct uuid *dp = &ld->uuid;
+        sbrec_port_binding_add_clause_datapath(&c.pb, OVSDB_F_EQ, dp);
+        sbrec_logical_flow_add_clause_logical_datapath(&c.lf, OVSDB_F_EQ,
+                                                       dp);
+        sbrec_multicast_group_add_clause_datapath(&c.mg, OVSDB_F_EQ, dp);
+        sbrec_mac_binding_add_clause_datapath(&c.mb, OVSDB_F_EQ, dp);
+    }
+    if (chassis) {
+        sbrec_port_binding_add_clause_chassis(&c.pb, OVSDB_F_EQ,
+                                              &chassis->header_.uuid);
+    }
+    m->expected_seqno = sb_monitor_conds_send(&c, sb_idl);
+    sb_monitor_conds_destroy(&c);
+    VLOG_INFO("monitoring %"PRIuSIZE" local interfaces' ports and %"PRIuSIZE
+              " local datapaths", sset_count(iface_ids),
+              hmap_count(&lds->map));
+
+    free(m->key);
+    m->key = ds_steal_cstr(&key);
+    free(ids);
+    return true;
+}
+
+/* Returns true if the server has applied the conditions last sent. */
+bool
+sb_monitor_settled(const struct sb_monitor *m, const struct ovsdb_idl *sb_idl)
+{
+    return ovsdb_idl_get_condition_seqno(sb_idl) >= m->expected_seqno;
+}
