@@ -9,6 +9,7 @@
 
 #include "flow.h"
 #include "openvswitch/vlog.h"
+#include "simap.h"
 #include "smap.h"
 #include "util.h"
 #include "vswitch-idl.h"
@@ -57,19 +58,20 @@ binding_collect_ifaces(const struct ovsrec_bridge *br_int,
     }
 }
 
-/* Binds 'pb' to 'chassis' and marks it up, writing only what differs. */
+/* Binds 'pb' to 'chassis', writing only what differs.  A port claimed
+ * from elsewhere is down until its flows are installed here. */
 static void
 binding_claim(const struct sbrec_port_binding *pb,
               const struct sbrec_chassis *chassis)
 {
-    static const bool up = true;
+    static const bool down = false;
 
     if (pb->chassis != chassis) {
         VLOG_INFO("claiming logical port %s", pb->logical_port);
         sbrec_port_binding_set_chassis(pb, chassis);
-    }
-    if (!pb->n_up || !pb->up[0]) {
-        sbrec_port_binding_set_up(pb, &up, 1);
+        if (pb->n_up && pb->up[0]) {
+            sbrec_port_binding_set_up(pb, &down, 1);
+        }
     }
 }
 
@@ -113,6 +115,7 @@ binding_run(struct ovsdb_idl_txn *txn, struct ovsdb_idl *sb_idl,
             struct binding_lport *bl = xmalloc(sizeof *bl);
             bl->pb = pb;
             bl->ofport = u16_to_ofp(iface->ofport[0]);
+            bl->iface = iface;
             bl->ifname = xstrdup(iface->name);
             if (!shash_add_once(&result->lports, pb->logical_port, bl)) {
                 free(bl->ifname);
@@ -124,6 +127,58 @@ binding_run(struct ovsdb_idl_txn *txn, struct ovsdb_idl *sb_idl,
         }
     }
     shash_destroy(&ifaces);
+}
+
+/* Records in 'gens' (logical port -> generation) the generation 'gen' of
+ * flows in which each port of 'result' first appears, and forgets ports
+ * that are gone. */
+void
+binding_track_generations(const struct binding_result *result, uint64_t gen,
+                          struct simap *gens)
+{
+    struct shash_node *node;
+    SHASH_FOR_EACH (node, &result->lports) {
+        if (!simap_contains(gens, node->name)) {
+            simap_put(gens, node->name, gen);
+        }
+    }
+    struct simap_node *sn, *next;
+    SIMAP_FOR_EACH_SAFE (sn, next, gens) {
+        if (!shash_find(&result->lports, sn->name)) {
+            simap_delete(gens, sn);
+        }
+    }
+}
+
+/* Marks up, in SB, and installed, on its Interface, every port of
+ * 'result' whose flows br-int holds: its generation in 'gens' is at most
+ * 'acked_gen'.  Writes only what differs; the caller has transactions
+ * open on both databases. */
+void
+binding_mark_installed(const struct binding_result *result,
+                       const struct simap *gens, uint64_t acked_gen)
+{
+    static const bool up = true;
+    struct shash_node *node;
+
+    SHASH_FOR_EACH (node, &result->lports) {
+        const struct binding_lport *bl = node->data;
+        unsigned int gen = simap_get(gens, node->name);
+        if (!gen || gen > acked_gen) {
+            continue;
+        }
+        if (!bl->pb->n_up || !bl->pb->up[0]) {
+            VLOG_INFO("logical port %s: flows installed, up",
+                      bl->pb->logical_port);
+            sbrec_port_binding_set_up(bl->pb, &up, 1);
+        }
+        const char *installed = smap_get(&bl->iface->external_ids,
+                                         BINDING_INSTALLED_KEY);
+        if (!installed || strcmp(installed, "true")) {
+            ovsrec_interface_update_external_ids_setkey(
+                bl->iface, BINDING_INSTALLED_KEY, "true");
+        }
+    }
 }
 
 /* Releases every Port_Binding bound to 'chassis'.  Returns true if there

@@ -97,6 +97,9 @@ struct ofctrl {
     ovs_be32 commit_xid;            /* xid of the bundle commit in flight,
                                      * or 0. */
     int64_t pending_cfg;            /* cfg the in-flight bundle completes. */
+    uint64_t pending_gen;           /* Generation it completes. */
+    uint64_t acked_gen;             /* Generation whose flows are in br-int,
+                                     * 0 for none. */
     struct shash pending_adds;      /* xid of each flow added by the bundle
                                      * in flight (as "%08x") -> the flow as
                                      * "KEY actions=ACTIONS". */
@@ -931,6 +934,7 @@ ofctrl_handle_msg(struct ofctrl *oc, const struct ofp_header *oh)
             shash_clear_free_data(&oc->pending_adds);
             oc->acked_cfg = oc->pending_cfg;
             oc->has_acked_cfg = true;
+            oc->acked_gen = oc->pending_gen;
             oc->seqno++;
             poll_immediate_wake();
         }
@@ -1181,12 +1185,13 @@ ofctrl_send_bundle_ctrl(struct ofctrl *oc, uint32_t bundle_id, uint16_t type)
 }
 
 /* Makes br-int's flows equal to 'desired', which corresponds to database
- * configuration 'cfg': sends the difference from the installed flows as
- * one atomic bundle.  Does nothing while not connected or while an
- * earlier bundle is unacknowledged (call again later). */
+ * configuration 'cfg' and to the caller's generation 'gen' (a number that
+ * grows with every new 'desired'): sends the difference from the
+ * installed flows as one atomic bundle.  Does nothing while not connected
+ * or while an earlier bundle is unacknowledged (call again later). */
 void
 ofctrl_put(struct ofctrl *oc, const struct ofctrl_flow_table *desired,
-           int64_t cfg)
+           int64_t cfg, uint64_t gen)
 {
     if (oc->state != S_ACTIVE || oc->commit_xid) {
         return;
@@ -1257,6 +1262,10 @@ ofctrl_put(struct ofctrl *oc, const struct ofctrl_flow_table *desired,
         &desired->meters, &oc->installed.meters, &n_unwanted_meters);
 
     if (ovs_list_is_empty(&msgs)) {
+        if (oc->acked_gen != gen) {
+            oc->acked_gen = gen;
+            oc->seqno++;
+        }
         if (!oc->has_acked_cfg || oc->acked_cfg != cfg) {
             oc->acked_cfg = cfg;
             oc->has_acked_cfg = true;
@@ -1275,6 +1284,7 @@ ofctrl_put(struct ofctrl *oc, const struct ofctrl_flow_table *desired,
         oc->commit_xid = ofctrl_send_bundle_ctrl(oc, bundle_id,
                                                  OFPBCT_COMMIT_REQUEST);
         oc->pending_cfg = cfg;
+        oc->pending_gen = gen;
     }
 
     /* Meters no flow needs any more go after the commit. */
@@ -1290,6 +1300,14 @@ ofctrl_put(struct ofctrl *oc, const struct ofctrl_flow_table *desired,
 
 /* Stores in '*cfg' the configuration whose flows br-int is known to hold
  * and returns true, or returns false if there is none yet. */
+/* Returns the generation (as given to ofctrl_put()) whose flows br-int is
+ * known to hold, 0 if none yet. */
+uint64_t
+ofctrl_get_acked_gen(const struct ofctrl *oc)
+{
+    return oc->acked_gen;
+}
+
 bool
 ofctrl_get_acked_cfg(const struct ofctrl *oc, int64_t *cfg)
 {

@@ -74,8 +74,9 @@ bool ofctrl_is_connected(const struct ofctrl *);
 const char *ofctrl_state_name(const struct ofctrl *);
 unsigned int ofctrl_get_seqno(const struct ofctrl *);
 void ofctrl_put(struct ofctrl *, const struct ofctrl_flow_table *desired,
-                int64_t cfg);
+                int64_t cfg, uint64_t gen);
 bool ofctrl_get_acked_cfg(const struct ofctrl *, int64_t *cfg);
+uint64_t ofctrl_get_acked_gen(const struct ofctrl *);
 void ofctrl_count_by_table(const struct ofctrl *, struct ds *);
 size_t ofctrl_count_installed(const struct ofctrl *);
 

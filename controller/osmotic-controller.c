@@ -71,6 +71,10 @@ struct controller {
     struct ofctrl_flow_cache *flow_cache; /* Parsed flows, for 'desired'. */
     int64_t desired_cfg;              /* SB_Global.nb_cfg of 'desired'. */
     bool has_desired;                 /* 'desired' has been computed. */
+    uint64_t desired_gen;             /* Generation of 'desired': grows with
+                                       * every complete compute. */
+    struct simap port_gens;           /* Local port -> generation of the
+                                       * first flows it had. */
     bool desired_complete;            /* ...from a replica that held all the
                                        * rows it needs (monitor conditions
                                        * applied and unchanged by it). */
@@ -322,7 +326,8 @@ controller_run(struct controller *c, struct ovsdb_idl_txn *ovs_txn,
          * what br-int should have (and go back in if ovs-vswitchd
          * restarts meanwhile). */
         if (c->has_desired && c->desired_complete) {
-            ofctrl_put(c->ofctrl, &c->desired, c->desired_cfg);
+            ofctrl_put(c->ofctrl, &c->desired, c->desired_cfg,
+                       c->desired_gen);
         }
         return;
     }
@@ -353,14 +358,23 @@ controller_run(struct controller *c, struct ovsdb_idl_txn *ovs_txn,
                                          &c->bindings.iface_ids, &c->lds,
                                          chassis);
         c->desired_complete = settled && !changed;
+        if (c->desired_complete) {
+            c->desired_gen++;
+            binding_track_generations(&c->bindings, c->desired_gen,
+                                      &c->port_gens);
+        }
 
         /* Without a transaction, claims and tunnel changes had to wait:
          * do them on the next pass (the transaction in flight wakes us). */
         c->force_recompute = !ovs_txn || !sb_txn;
     }
     if (chassis && br_int && c->desired_complete) {
-        ofctrl_put(c->ofctrl, &c->desired, c->desired_cfg);
+        ofctrl_put(c->ofctrl, &c->desired, c->desired_cfg, c->desired_gen);
         controller_report_cfg(c, sb_txn, cp);
+        if (sb_txn && ovs_txn) {
+            binding_mark_installed(&c->bindings, &c->port_gens,
+                                   ofctrl_get_acked_gen(c->ofctrl));
+        }
     }
 }
 
@@ -681,6 +695,7 @@ main(int argc, char *argv[])
     c.sb_loop = (struct ovsdb_idl_loop) OVSDB_IDL_LOOP_INITIALIZER(
         controller_create_sb_idl());
     sb_monitor_init(&c.sb_monitor, c.sb_loop.idl);
+    simap_init(&c.port_gens);
     chassis_config_init(&c.cfg);
     ofctrl_flow_table_init(&c.desired);
     c.flow_cache = ofctrl_flow_cache_create();
@@ -721,6 +736,7 @@ main(int argc, char *argv[])
     ofctrl_destroy(c.ofctrl);
     pinctrl_destroy(c.pinctrl);
     sb_monitor_destroy(&c.sb_monitor);
+    simap_destroy(&c.port_gens);
     ofctrl_flow_table_destroy(&c.desired);
     ofctrl_flow_cache_destroy(c.flow_cache);
     local_datapaths_destroy(&c.lds);
