@@ -41,8 +41,8 @@ lflow_stage_oftable(enum pipeline pipeline, unsigned int table_id,
 /* lact_encode_ctx callback: the id of the select group with 'buckets',
  * added to the desired flows if it is new.  A group's id comes from a
  * hash of its content, so it is the same on every recompute and after a
- * restart whatever order the flows come in (a collision moves to the next
- * free id). */
+ * restart whatever order the flows come in, unless two groups' hashes
+ * collide: the second one seen takes the next free id. */
 static uint32_t
 lflow_group_id(const char *buckets, void *aux_)
 {
@@ -124,7 +124,10 @@ lflow_compute_stages(struct ovsdb_idl *sb_idl, struct local_datapaths *lds)
         enum pipeline pipeline;
         ld = lflow_local_datapath(lf, lds);
         if (ld && pipeline_from_string(lf->pipeline, &pipeline)
-            && lf->table_id >= 0 && lf->table_id < PIPELINE_MAX_STAGES) {
+            && lf->table_id >= 0 && lf->table_id < PIPELINE_MAX_STAGES
+            && pipeline_stage_find(ld->type, pipeline, lf->table_id)) {
+            /* A flow in a table that is no stage of the datapath's type is
+             * installed but reached by no next; it marks nothing. */
             ld->stages[pipeline] |= UINT32_C(1) << lf->table_id;
         }
     }

@@ -100,7 +100,8 @@ struct ofctrl {
     uint64_t pending_gen;           /* Generation it completes. */
     uint64_t acked_gen;             /* Generation whose flows are in br-int,
                                      * 0 for none. */
-    struct shash pending_adds;      /* xid of each flow added by the bundle
+    struct shash pending_adds;      /* xid of each flow, group or meter
+                                     * added (or changed) by the bundle
                                      * in flight (as "%08x") -> the flow as
                                      * "KEY actions=ACTIONS". */
     struct sset rejected;           /* "KEY actions=ACTIONS" of flows br-int
@@ -354,12 +355,22 @@ ofctrl_flow_table_find_group(const struct ofctrl_flow_table *t,
     return gm ? gm->spec : NULL;
 }
 
-/* The canonical content of meter configuration 'mc'. */
+/* The canonical content of meter configuration 'mc'.  The userspace
+ * datapath stores a band's zero burst size as its rate, and reports that
+ * back: both read the same here. */
 static char *
 ofctrl_meter_canon(const struct ofputil_meter_config *mc)
 {
+    struct ofputil_meter_config copy = *mc;
+    copy.bands = xmemdup(mc->bands, mc->n_bands * sizeof *mc->bands);
+    for (size_t i = 0; i < copy.n_bands; i++) {
+        if (!copy.bands[i].burst_size) {
+            copy.bands[i].burst_size = copy.bands[i].rate;
+        }
+    }
     struct ds s = DS_EMPTY_INITIALIZER;
-    ofputil_format_meter_config(&s, mc);
+    ofputil_format_meter_config(&s, &copy);
+    free(copy.bands);
     return ds_steal_cstr(&s);
 }
 
@@ -888,8 +899,8 @@ ofctrl_handle_error(struct ofctrl *oc, const struct ofp_header *oh)
     snprintf(xid, sizeof xid, "%08"PRIx32, ntohl(oh->xid));
     const char *flow = shash_find_data(&oc->pending_adds, xid);
     if (flow) {
-        VLOG_WARN_RL(&rl, "br-int refused flow %s (%s); it will not be "
-                     "sent again while it stays the same", flow,
+        VLOG_WARN_RL(&rl, "br-int refused %s (%s); it will not be sent "
+                     "again while it stays the same", flow,
                      ofperr_to_string(error));
         sset_add(&oc->rejected, flow);
     } else {
@@ -1013,6 +1024,25 @@ ofctrl_flow_describe(const struct ofctrl_flow *f)
     return xasprintf("%s actions=%s", f->key, f->actions);
 }
 
+/* Remembers that the message with 'xid' adds or changes 'desc' (taken),
+ * so that a refusal names it and it is not sent again. */
+static void
+ofctrl_note_pending(struct ofctrl *oc, const struct ofpbuf *msg, char *desc)
+{
+    char xid[16];
+    snprintf(xid, sizeof xid, "%08"PRIx32,
+             ntohl(((const struct ofp_header *) msg->data)->xid));
+    free(shash_replace_nocopy(&oc->pending_adds, xstrdup(xid), desc));
+}
+
+/* Describes group or meter 'gm' of 'kind' ("group", "meter") for logs
+ * and the rejected set. */
+static char *
+ofctrl_gm_describe(const char *kind, const struct ofctrl_gm *gm)
+{
+    return xasprintf("%s %"PRIu32" %s", kind, gm->id, gm->canon);
+}
+
 /* Appends to 'msgs' a bundled flow_mod of 'command' for 'f'. */
 static void
 ofctrl_queue_flow_mod(struct ofctrl *oc, uint32_t bundle_id,
@@ -1041,21 +1071,21 @@ ofctrl_queue_flow_mod(struct ofctrl *oc, uint32_t bundle_id,
     struct ofpbuf *add = ofputil_encode_bundle_add(OFCTRL_VERSION, &bam);
     ovs_list_push_back(msgs, &add->list_node);
     if (command == OFPFC_ADD) {
-        char xid[16];
-        snprintf(xid, sizeof xid, "%08"PRIx32,
-                 ntohl(((struct ofp_header *) add->data)->xid));
-        free(shash_replace_nocopy(&oc->pending_adds, xstrdup(xid),
-                                  ofctrl_flow_describe(f)));
+        char *desc = ofctrl_flow_describe(f);
+        ofctrl_note_pending(oc, add, xasprintf("flow %s", desc));
+        free(desc);
     }
     ofpbuf_delete(fm_msg);
     minimatch_destroy(&fm.match);
 }
 
 /* Appends to 'msgs' a bundled group_mod of 'command' for group 'id' with
- * 'spec' (NULL for a delete). */
+ * 'spec' (NULL for a delete).  'desc' (taken; NULL for a delete) names the
+ * group if br-int refuses it. */
 static void
 ofctrl_queue_group_mod(struct ofctrl *oc, uint32_t bundle_id, uint32_t id,
-                       const char *spec, int command, struct ovs_list *msgs)
+                       const char *spec, int command, char *desc,
+                       struct ovs_list *msgs)
 {
     static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
     struct ofputil_group_mod gm;
@@ -1064,6 +1094,7 @@ ofctrl_queue_group_mod(struct ofctrl *oc, uint32_t bundle_id, uint32_t id,
         /* Cannot happen: the spec parsed when it was added. */
         VLOG_WARN_RL(&rl, "group %"PRIu32": %s", id, error);
         free(error);
+        free(desc);
         return;
     }
     struct ofpbuf *gm_msg = ofputil_encode_group_mod(OFCTRL_VERSION, &gm,
@@ -1076,14 +1107,18 @@ ofctrl_queue_group_mod(struct ofctrl *oc, uint32_t bundle_id, uint32_t id,
     };
     struct ofpbuf *add = ofputil_encode_bundle_add(OFCTRL_VERSION, &bam);
     ovs_list_push_back(msgs, &add->list_node);
+    if (desc) {
+        ofctrl_note_pending(oc, add, desc);
+    }
     ofpbuf_delete(gm_msg);
     oc->n_group_mods++;
 }
 
-/* Sends a meter_mod of 'command' for meter 'id' with 'spec'. */
+/* Sends a meter_mod of 'command' for meter 'id' with 'spec'; 'desc'
+ * (taken; NULL for a delete) names the meter if br-int refuses it. */
 static void
 ofctrl_send_meter_mod(struct ofctrl *oc, uint32_t id, const char *spec,
-                      int command)
+                      int command, char *desc)
 {
     static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
     struct ofputil_meter_mod mm;
@@ -1091,21 +1126,29 @@ ofctrl_send_meter_mod(struct ofctrl *oc, uint32_t id, const char *spec,
     if (error) {
         VLOG_WARN_RL(&rl, "meter %"PRIu32": %s", id, error);
         free(error);
+        free(desc);
         return;
     }
-    ofctrl_send(oc, ofputil_encode_meter_mod(OFCTRL_VERSION, &mm));
+    struct ofpbuf *msg = ofputil_encode_meter_mod(OFCTRL_VERSION, &mm);
+    if (desc) {
+        ofctrl_note_pending(oc, msg, desc);
+    }
+    ofctrl_send(oc, msg);
     free(mm.meter.bands);
     oc->n_meter_mods++;
 }
 
 /* Makes the installed groups (meters) of 'oc' the desired ones of
- * 'desired': for each that is new or changed, calls 'change' and records
- * it as installed.  Returns the number changed. */
+ * 'desired': for each that is new or changed, calls 'change' (which takes
+ * its description) and records it as installed, except the ones br-int
+ * refused before, which go to 'still_rejected'.  Returns the number
+ * changed. */
 static size_t
-ofctrl_gm_update(struct ofctrl *oc, const struct hmap *desired,
-                 struct hmap *installed,
+ofctrl_gm_update(struct ofctrl *oc, const char *kind,
+                 const struct hmap *desired, struct hmap *installed,
+                 struct sset *still_rejected,
                  void (*change)(struct ofctrl *, const struct ofctrl_gm *,
-                                bool exists, void *aux),
+                                bool exists, char *desc, void *aux),
                  void *aux)
 {
     const struct ofctrl_gm *gm;
@@ -1116,7 +1159,14 @@ ofctrl_gm_update(struct ofctrl *oc, const struct hmap *desired,
         if (inst && !strcmp(inst->canon, gm->canon)) {
             continue;
         }
-        change(oc, gm, inst != NULL, aux);
+        char *desc = ofctrl_gm_describe(kind, gm);
+        if (sset_contains(&oc->rejected, desc)) {
+            /* Refused before: the flows that use it will be refused in
+             * turn, instead of every bundle failing. */
+            sset_add_and_free(still_rejected, desc);
+            continue;
+        }
+        change(oc, gm, inst != NULL, desc, aux);
         if (inst) {
             ofctrl_gm_remove(installed, inst);
         }
@@ -1155,19 +1205,20 @@ struct ofctrl_group_aux {
 
 static void
 ofctrl_change_group(struct ofctrl *oc, const struct ofctrl_gm *gm,
-                    bool exists, void *aux_)
+                    bool exists, char *desc, void *aux_)
 {
     struct ofctrl_group_aux *aux = aux_;
     ofctrl_queue_group_mod(oc, aux->bundle_id, gm->id, gm->spec,
-                           exists ? OFPGC15_MODIFY : OFPGC15_ADD, aux->msgs);
+                           exists ? OFPGC15_MODIFY : OFPGC15_ADD, desc,
+                           aux->msgs);
 }
 
 static void
 ofctrl_change_meter(struct ofctrl *oc, const struct ofctrl_gm *gm,
-                    bool exists, void *aux OVS_UNUSED)
+                    bool exists, char *desc, void *aux OVS_UNUSED)
 {
     ofctrl_send_meter_mod(oc, gm->id, gm->spec,
-                          exists ? OFPMC13_MODIFY : OFPMC13_ADD);
+                          exists ? OFPMC13_MODIFY : OFPMC13_ADD, desc);
 }
 
 /* Sends a bundle control request of 'type' for 'bundle_id' and returns
@@ -1204,13 +1255,16 @@ ofctrl_put(struct ofctrl *oc, const struct ofctrl_flow_table *desired,
 
     /* New and changed meters first (OpenFlow bundles take no meter_mod),
      * then new and changed groups, ahead of the flows that use them. */
-    size_t n_meters = ofctrl_gm_update(oc, &desired->meters,
+    struct sset still_rejected = SSET_INITIALIZER(&still_rejected);
+    size_t n_meters = ofctrl_gm_update(oc, "meter", &desired->meters,
                                        &oc->installed.meters,
-                                       ofctrl_change_meter, NULL);
+                                       &still_rejected, ofctrl_change_meter,
+                                       NULL);
     struct ofctrl_group_aux group_aux = { bundle_id, &msgs };
-    size_t n_groups = ofctrl_gm_update(oc, &desired->groups,
+    size_t n_groups = ofctrl_gm_update(oc, "group", &desired->groups,
                                        &oc->installed.groups,
-                                       ofctrl_change_group, &group_aux);
+                                       &still_rejected, ofctrl_change_group,
+                                       &group_aux);
 
     HMAP_FOR_EACH_SAFE (f, next, node, &oc->installed.flows) {
         if (!ofctrl_flow_table_find(desired, f->key)) {
@@ -1221,7 +1275,6 @@ ofctrl_put(struct ofctrl *oc, const struct ofctrl_flow_table *desired,
             n_del++;
         }
     }
-    struct sset still_rejected = SSET_INITIALIZER(&still_rejected);
     HMAP_FOR_EACH (f, node, &desired->flows) {
         struct ofctrl_flow *inst = ofctrl_flow_table_find(&oc->installed,
                                                           f->key);
@@ -1230,7 +1283,9 @@ ofctrl_put(struct ofctrl *oc, const struct ofctrl_flow_table *desired,
             continue;
         }
         if (!sset_is_empty(&oc->rejected)) {
-            char *desc = ofctrl_flow_describe(f);
+            char *d = ofctrl_flow_describe(f);
+            char *desc = xasprintf("flow %s", d);
+            free(d);
             if (sset_contains(&oc->rejected, desc)) {
                 sset_add_and_free(&still_rejected, desc);
                 continue;
@@ -1255,7 +1310,7 @@ ofctrl_put(struct ofctrl *oc, const struct ofctrl_flow_table *desired,
         &desired->groups, &oc->installed.groups, &n_unwanted_groups);
     for (size_t i = 0; i < n_unwanted_groups; i++) {
         ofctrl_queue_group_mod(oc, bundle_id, unwanted_groups[i], NULL,
-                               OFPGC15_DELETE, &msgs);
+                               OFPGC15_DELETE, NULL, &msgs);
     }
     free(unwanted_groups);
     uint32_t *unwanted_meters = ofctrl_gm_take_unwanted(
@@ -1289,7 +1344,8 @@ ofctrl_put(struct ofctrl *oc, const struct ofctrl_flow_table *desired,
 
     /* Meters no flow needs any more go after the commit. */
     for (size_t i = 0; i < n_unwanted_meters; i++) {
-        ofctrl_send_meter_mod(oc, unwanted_meters[i], NULL, OFPMC13_DELETE);
+        ofctrl_send_meter_mod(oc, unwanted_meters[i], NULL, OFPMC13_DELETE,
+                              NULL);
     }
     free(unwanted_meters);
     if (n_meters || n_unwanted_meters) {

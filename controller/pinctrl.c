@@ -122,11 +122,12 @@ pinctrl_setup(struct pinctrl *pc)
         .invalid_ttl_to_controller = -1,
         .miss_send_len = UINT16_MAX,
     };
-    rconn_send(pc->rconn, ofputil_encode_set_config(&sc, PINCTRL_VERSION),
-               NULL);
+    /* The format first: no packet-in may arrive without its userdata. */
     rconn_send(pc->rconn,
                ofputil_encode_set_packet_in_format(PINCTRL_VERSION,
                                                    OFPUTIL_PACKET_IN_NXT2),
+               NULL);
+    rconn_send(pc->rconn, ofputil_encode_set_config(&sc, PINCTRL_VERSION),
                NULL);
 }
 

@@ -69,22 +69,28 @@ sb_monitor_destroy(struct sb_monitor *m)
 }
 
 static int
-sb_monitor_compare_keys(const void *a_, const void *b_)
+sb_monitor_compare_uuids(const void *a_, const void *b_)
 {
-    const int64_t *a = a_, *b = b_;
-    return (*a > *b) - (*a < *b);
+    return uuid_compare_3way(a_, b_);
 }
 
 /* Asks for what a chassis 'chassis' (NULL if not registered yet) with
  * interfaces for logical ports 'iface_ids' and local datapaths 'lds'
- * needs.  Returns true if that changed the conditions. */
+ * needs.  Returns true if that changed the conditions.
+ *
+ * The conditions go to the IDL on every call, changed or not: the IDL
+ * drops a repeated condition, and its answer (the condition seqno that
+ * will apply them) stays right across reconnections, when a request in
+ * flight may be settled without the seqno moving. */
 bool
 sb_monitor_update(struct sb_monitor *m, struct ovsdb_idl *sb_idl,
                   const struct sset *iface_ids,
                   const struct local_datapaths *lds,
                   const struct sbrec_chassis *chassis)
 {
-    /* The key: sorted interface ids, datapath uuids and the chassis. */
+    /* The key: sorted interface ids, datapath UUIDs and the chassis.
+     * UUIDs, not tunnel keys: a switch deleted and created again may get
+     * the same key. */
     struct ds key = DS_EMPTY_INITIALIZER;
     const char **ids = sset_sort(iface_ids);
     for (size_t i = 0; i < sset_count(iface_ids); i++) {
@@ -92,24 +98,18 @@ sb_monitor_update(struct sb_monitor *m, struct ovsdb_idl *sb_idl,
     }
     ds_put_char(&key, '|');
     size_t n_dps = hmap_count(&lds->map);
-    int64_t *keys = xmalloc((n_dps + 1) * sizeof *keys);
+    struct uuid *dps = xmalloc((n_dps + 1) * sizeof *dps);
     const struct local_datapath *ld;
     size_t n = 0;
     HMAP_FOR_EACH (ld, node, &lds->map) {
-        keys[n++] = ld->key;
+        dps[n++] = ld->uuid;
     }
-    qsort(keys, n, sizeof *keys, sb_monitor_compare_keys);
+    qsort(dps, n, sizeof *dps, sb_monitor_compare_uuids);
     for (size_t i = 0; i < n; i++) {
-        ds_put_format(&key, "%"PRId64",", keys[i]);
+        ds_put_format(&key, UUID_FMT",", UUID_ARGS(&dps[i]));
     }
-    free(keys);
     if (chassis) {
         ds_put_format(&key, "|"UUID_FMT, UUID_ARGS(&chassis->header_.uuid));
-    }
-    if (m->key && !strcmp(m->key, ds_cstr(&key))) {
-        ds_destroy(&key);
-        free(ids);
-        return false;
     }
 
     struct sb_monitor_conds c;
@@ -117,8 +117,8 @@ sb_monitor_update(struct sb_monitor *m, struct ovsdb_idl *sb_idl,
     for (size_t i = 0; i < sset_count(iface_ids); i++) {
         sbrec_port_binding_add_clause_logical_port(&c.pb, OVSDB_F_EQ, ids[i]);
     }
-    HMAP_FOR_EACH (ld, node, &lds->map) {
-        const struct uuid *dp = &ld->uuid;
+    for (size_t i = 0; i < n; i++) {
+        const struct uuid *dp = &dps[i];
         sbrec_port_binding_add_clause_datapath(&c.pb, OVSDB_F_EQ, dp);
         sbrec_logical_flow_add_clause_logical_datapath(&c.lf, OVSDB_F_EQ,
                                                        dp);
@@ -131,14 +131,19 @@ sb_monitor_update(struct sb_monitor *m, struct ovsdb_idl *sb_idl,
     }
     m->expected_seqno = sb_monitor_conds_send(&c, sb_idl);
     sb_monitor_conds_destroy(&c);
-    VLOG_INFO("monitoring %"PRIuSIZE" local interfaces' ports and %"PRIuSIZE
-              " local datapaths", sset_count(iface_ids),
-              hmap_count(&lds->map));
-
-    free(m->key);
-    m->key = ds_steal_cstr(&key);
+    free(dps);
     free(ids);
-    return true;
+
+    bool changed = !m->key || strcmp(m->key, ds_cstr(&key));
+    if (changed) {
+        VLOG_INFO("monitoring %"PRIuSIZE" local interfaces' ports and "
+                  "%"PRIuSIZE" local datapaths", sset_count(iface_ids), n);
+        free(m->key);
+        m->key = ds_steal_cstr(&key);
+    } else {
+        ds_destroy(&key);
+    }
+    return changed;
 }
 
 /* Returns true if the server has applied the conditions last sent. */

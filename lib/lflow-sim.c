@@ -219,6 +219,15 @@ sim_stage_oftable(enum pipeline pipeline, unsigned int table_id,
     return pipeline_first_oftable(pipeline) + table_id;
 }
 
+/* lact_encode_ctx callback: select groups are encoded as the controller
+ * encodes them, all as group 1; a trace reports the group action as not
+ * simulated and goes on. */
+static uint32_t
+sim_group_id(const char *buckets OVS_UNUSED, void *aux OVS_UNUSED)
+{
+    return 1;
+}
+
 /* lact_encode_ctx callback: packet-ins are encoded as the controller
  * encodes them; a trace reports the controller() action as not simulated
  * and goes on, as the packet does. */
@@ -249,6 +258,7 @@ sim_flow_parse(struct sim_flow *f, enum dp_type dp_type, size_t alt)
         .pipeline = pub->pipeline,
         .table_id = pub->table_id,
         .stage_oftable = sim_stage_oftable,
+        .group_id = sim_group_id,
         .pin_meter_id = sim_pin_meter_id,
     };
     char *error = lact_compile(pub->actions, &ctx, &s);

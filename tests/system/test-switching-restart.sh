@@ -57,6 +57,8 @@ osm_start_controller hv2
 check osmotic-nbctl --timeout=20 --wait=hv sync
 same_flows hv2 "exit --restart"
 [ "$(bundles hv2)" = 0 ] || fail "restarted controller sent flow changes"
+osm_ctl_appctl hv2 ofctrl/flow-counts | grep -qx "meter mods sent: 0" \
+    || fail "restarted controller sent meter changes"
 
 # restart_vswitchd HOST IP: kills HOST's ovs-vswitchd and starts it again,
 # with the underlay address (which lived on its internal port) back.
