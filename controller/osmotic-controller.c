@@ -290,6 +290,23 @@ controller_compute(struct controller *c, struct ovsdb_idl_txn *ovs_txn,
     c->n_computes++;
 }
 
+/* The latest change seqno of the southbound tables the flows depend on:
+ * all but SB_Global, whose nb_cfg alone the controller reads (so a bump of
+ * it costs no recompute), and Chassis_Private, which holds this
+ * controller's own reports. */
+static unsigned int
+controller_sb_content_seqno(const struct ovsdb_idl *idl)
+{
+    unsigned int seqno = 0;
+    for (size_t i = 0; i < SBREC_N_TABLES; i++) {
+        const struct ovsdb_idl_table_class *t = &sbrec_table_classes[i];
+        if (t != &sbrec_table_sb_global && t != &sbrec_table_chassis_private) {
+            seqno = MAX(seqno, ovsdb_idl_table_get_seqno(idl, t));
+        }
+    }
+    return seqno;
+}
+
 /* Reports the configuration whose flows are installed, for --wait=hv. */
 static void
 controller_report_cfg(struct controller *c, struct ovsdb_idl_txn *sb_txn,
@@ -347,7 +364,7 @@ controller_run(struct controller *c, struct ovsdb_idl_txn *ovs_txn,
         c->force_recompute = true;
     }
     unsigned int ovs_seqno = ovsdb_idl_get_seqno(c->ovs_loop.idl);
-    unsigned int sb_seqno = ovsdb_idl_get_seqno(c->sb_loop.idl);
+    unsigned int sb_seqno = controller_sb_content_seqno(c->sb_loop.idl);
     if (chassis && br_int
         && (c->force_recompute || ovs_seqno != c->ovs_seqno
             || sb_seqno != c->sb_seqno)) {
@@ -369,6 +386,13 @@ controller_run(struct controller *c, struct ovsdb_idl_txn *ovs_txn,
         c->force_recompute = !ovs_txn || !sb_txn;
     }
     if (chassis && br_int && c->desired_complete) {
+        /* Flows computed from all the southbound rows there are also
+         * serve a newer nb_cfg that changed nothing else. */
+        const struct sbrec_sb_global *sbg
+            = sbrec_sb_global_first(c->sb_loop.idl);
+        if (sbg) {
+            c->desired_cfg = sbg->nb_cfg;
+        }
         ofctrl_put(c->ofctrl, &c->desired, c->desired_cfg, c->desired_gen);
         controller_report_cfg(c, sb_txn, cp);
         if (sb_txn && ovs_txn) {

@@ -1,8 +1,9 @@
 #!/bin/bash
 # Conditional monitoring: a chassis downloads the port bindings, logical
 # flows and multicast groups of its local datapaths only.  Ports added to
-# a switch it has no port on send it nothing; a pod plugged into such a
-# switch brings that switch's rows, and traffic works.
+# a switch it has no port on send it nothing and cost it no recompute; a
+# pod plugged into such a switch brings that switch's rows, and traffic
+# works.
 . "$(dirname "$0")/lib.sh"
 osm_test_init
 osm_start_central
@@ -64,7 +65,12 @@ sw1=$(in_sb sw1)
 check_output "$sw0" monitored hv1
 check_output "$(sum "$sw0" "$sw1")" monitored hv2
 
-# Five ports on sw1: hv1 gets nothing of them, hv2 gets them.
+# Five ports on sw1: hv1 gets nothing of them, hv2 gets them.  Not even a
+# recompute on hv1: the one change it sees, SB_Global:nb_cfg, needs none.
+computes() {
+    osm_ctl_appctl "$1" controller/status | sed -n 's/^computes: //p'
+}
+before=$(computes hv1)
 args=()
 for i in 3 4 5 6 7; do
     args+=(-- lsp-add sw1 lq$i -- lsp-set-addresses lq$i "0a:00:00:00:0e:0$i 10.245.0.$i")
@@ -73,6 +79,7 @@ check osmotic-nbctl --timeout=20 --wait=hv "${args[@]:1}"
 sw1=$(in_sb sw1)
 check_output "$sw0" monitored hv1
 check_output "$(sum "$sw0" "$sw1")" monitored hv2
+check_output "$before" computes hv1
 
 # A pod of sw1 on hv1: sw1's rows come, and it reaches q1 on hv2.
 osm_add_pod hv1 q2 0a:00:00:00:0e:02 10.245.0.2/24 lq2
