@@ -47,9 +47,15 @@ VLOG_DEFINE_THIS_MODULE(ofctrl);
  * update. */
 #define OFCTRL_RETRY_MS 1000
 
-/* One flow: desired, or installed in br-int. */
+/* One flow: desired, or installed in br-int.  A parsed flow in the cache
+ * is shared with the desired table that holds it (reference counted):
+ * most flows come back unchanged on every recompute, and copying them
+ * would cost more than the rest of the compute. */
 struct ofctrl_flow {
-    struct hmap_node node;      /* In a flow table, by hash of 'key'. */
+    struct hmap_node node;      /* In a flow table, by 'hash'. */
+    bool in_table;              /* 'node' is in a table. */
+    size_t refs;                /* References: tables and cache entries. */
+    uint32_t hash;              /* hash_string('key', 0). */
     char *key;                  /* "table=T,priority=P,MATCH", canonical. */
     char *actions;              /* Actions, canonical text. */
     uint8_t table_id;           /* OpenFlow table. */
@@ -159,7 +165,9 @@ ofctrl_flow_create(uint8_t table_id, uint16_t priority, ovs_be64 cookie,
 {
     struct ofctrl_flow *f = xzalloc(sizeof *f);
 
+    f->refs = 1;
     f->key = ofctrl_flow_key(table_id, priority, m);
+    f->hash = hash_string(f->key, 0);
     f->actions = ofctrl_actions_string(ofpacts, ofpacts_len);
     f->table_id = table_id;
     f->priority = priority;
@@ -176,6 +184,8 @@ ofctrl_flow_copy(const struct ofctrl_flow *src)
 {
     struct ofctrl_flow *f = xzalloc(sizeof *f);
 
+    f->refs = 1;
+    f->hash = src->hash;
     f->key = xstrdup(src->key);
     f->actions = xstrdup(src->actions);
     f->table_id = src->table_id;
@@ -188,11 +198,11 @@ ofctrl_flow_copy(const struct ofctrl_flow *src)
     return f;
 }
 
-/* Frees 'f'.  Accepts NULL. */
+/* Drops a reference to 'f', freeing it with the last.  Accepts NULL. */
 static void
 ofctrl_flow_destroy(struct ofctrl_flow *f)
 {
-    if (f) {
+    if (f && !--f->refs) {
         free(f->key);
         free(f->actions);
         minimatch_destroy(&f->match);
@@ -201,15 +211,17 @@ ofctrl_flow_destroy(struct ofctrl_flow *f)
     }
 }
 
-/* Returns the flow in 't' whose key is 'key', or NULL. */
+/* Returns the flow in 't' whose key is that of 'f' (hash already known),
+ * or NULL. */
 static struct ofctrl_flow *
-ofctrl_flow_table_find(const struct ofctrl_flow_table *t, const char *key)
+ofctrl_flow_table_find_flow(const struct ofctrl_flow_table *t,
+                            const struct ofctrl_flow *f)
 {
-    struct ofctrl_flow *f;
+    struct ofctrl_flow *g;
 
-    HMAP_FOR_EACH_WITH_HASH (f, node, hash_string(key, 0), &t->flows) {
-        if (!strcmp(f->key, key)) {
-            return f;
+    HMAP_FOR_EACH_WITH_HASH (g, node, f->hash, &t->flows) {
+        if (!strcmp(g->key, f->key)) {
+            return g;
         }
     }
     return NULL;
@@ -219,7 +231,9 @@ ofctrl_flow_table_find(const struct ofctrl_flow_table *t, const char *key)
 static void
 ofctrl_flow_table_insert(struct ofctrl_flow_table *t, struct ofctrl_flow *f)
 {
-    hmap_insert(&t->flows, &f->node, hash_string(f->key, 0));
+    ovs_assert(!f->in_table);
+    f->in_table = true;
+    hmap_insert(&t->flows, &f->node, f->hash);
 }
 
 /* Groups and meters. */
@@ -460,6 +474,7 @@ ofctrl_flow_table_clear(struct ofctrl_flow_table *t)
     struct ofctrl_flow *f;
 
     HMAP_FOR_EACH_POP (f, node, &t->flows) {
+        f->in_table = false;
         ofctrl_flow_destroy(f);
     }
     ofctrl_gm_clear(&t->groups);
@@ -639,7 +654,13 @@ ofctrl_flow_table_add(struct ofctrl_flow_table *t, uint32_t cookie,
         if (e->error) {
             return xstrdup(e->error);
         }
-        f = ofctrl_flow_copy(e->flow);
+        /* Shared with the cache, unless another table holds it. */
+        if (e->flow->in_table) {
+            f = ofctrl_flow_copy(e->flow);
+        } else {
+            f = e->flow;
+            f->refs++;
+        }
     } else {
         char *error = ofctrl_flow_parse(cookie, flow, &f);
         if (error) {
@@ -647,7 +668,7 @@ ofctrl_flow_table_add(struct ofctrl_flow_table *t, uint32_t cookie,
         }
     }
 
-    struct ofctrl_flow *old = ofctrl_flow_table_find(t, f->key);
+    struct ofctrl_flow *old = ofctrl_flow_table_find_flow(t, f);
     char *error = NULL;
     if (!old) {
         ofctrl_flow_table_insert(t, f);
@@ -866,7 +887,7 @@ ofctrl_handle_dump_reply(struct ofctrl *oc, const struct ofp_header *oh)
                                                    fs.cookie, &fs.match,
                                                    fs.ofpacts,
                                                    fs.ofpacts_len);
-        if (ofctrl_flow_table_find(&oc->installed, f->key)) {
+        if (ofctrl_flow_table_find_flow(&oc->installed, f)) {
             ofctrl_flow_destroy(f);
         } else {
             ofctrl_flow_table_insert(&oc->installed, f);
@@ -1267,17 +1288,18 @@ ofctrl_put(struct ofctrl *oc, const struct ofctrl_flow_table *desired,
                                        &group_aux);
 
     HMAP_FOR_EACH_SAFE (f, next, node, &oc->installed.flows) {
-        if (!ofctrl_flow_table_find(desired, f->key)) {
+        if (!ofctrl_flow_table_find_flow(desired, f)) {
             ofctrl_queue_flow_mod(oc, bundle_id, f, OFPFC_DELETE_STRICT,
                                   &msgs);
             hmap_remove(&oc->installed.flows, &f->node);
+            f->in_table = false;
             ofctrl_flow_destroy(f);
             n_del++;
         }
     }
     HMAP_FOR_EACH (f, node, &desired->flows) {
-        struct ofctrl_flow *inst = ofctrl_flow_table_find(&oc->installed,
-                                                          f->key);
+        struct ofctrl_flow *inst = ofctrl_flow_table_find_flow(&oc->installed,
+                                                               f);
         if (inst && !strcmp(inst->actions, f->actions)
             && inst->cookie == f->cookie) {
             continue;
@@ -1295,6 +1317,7 @@ ofctrl_put(struct ofctrl *oc, const struct ofctrl_flow_table *desired,
         ofctrl_queue_flow_mod(oc, bundle_id, f, OFPFC_ADD, &msgs);
         if (inst) {
             hmap_remove(&oc->installed.flows, &inst->node);
+            inst->in_table = false;
             ofctrl_flow_destroy(inst);
         }
         ofctrl_flow_table_insert(&oc->installed, ofctrl_flow_copy(f));
