@@ -163,3 +163,30 @@ check_no_ping() {
 osm_flows() {
     osm_host_ofctl "$1" dump-flows --no-stats br-int | sort
 }
+
+# count_trace_lookups: reads ofproto/trace output and prints the number
+# of br-int table lookups and of distinct br-int tables among them.  A
+# lookup line is "N. match..." (indented by resubmit depth); lookups in
+# other bridges (the underlay bridge after tnl_push) are not counted, nor
+# are they part of either system's pipeline.
+count_trace_lookups() {
+    awk '
+        { match($0, /^ */); indent = RLENGTH }
+        /bridge\("[^"]*"\)/ {
+            while (n > 0 && ind[n] >= indent) { n-- }
+            name = $0
+            sub(/^.*bridge\("/, "", name)
+            sub(/".*$/, "", name)
+            n++; ind[n] = indent; br[n] = name
+            next
+        }
+        /^ *[0-9]+\. / {
+            while (n > 1 && ind[n] > indent) { n-- }
+            if (n > 0 && br[n] == "br-int") {
+                t = $1; sub(/\./, "", t)
+                lookups++
+                if (!(t in seen)) { seen[t] = 1; distinct++ }
+            }
+        }
+        END { print lookups + 0, distinct + 0 }'
+}
