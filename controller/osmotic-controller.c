@@ -70,14 +70,14 @@ struct controller {
     struct ofctrl_flow_table desired; /* Flows br-int should have. */
     struct ofctrl_flow_cache *flow_cache; /* Parsed flows, for 'desired'. */
     int64_t desired_cfg;              /* SB_Global.nb_cfg of 'desired'. */
-    bool has_desired;                 /* 'desired' has been computed. */
     uint64_t desired_gen;             /* Generation of 'desired': grows with
                                        * every complete compute. */
     struct simap port_gens;           /* Local port -> generation of the
                                        * first flows it had. */
-    bool desired_complete;            /* ...from a replica that held all the
-                                       * rows it needs (monitor conditions
-                                       * applied and unchanged by it). */
+    bool desired_complete;            /* 'desired' has been computed, from a
+                                       * replica that held all the rows it
+                                       * needs (monitor conditions applied
+                                       * and unchanged by it). */
     long long int last_compute_wall;  /* Wall clock (ms) when the last
                                        * compute ended, 0 before any. */
     long long int last_compute_usec;  /* How long the last compute took. */
@@ -282,7 +282,6 @@ controller_compute(struct controller *c, struct ovsdb_idl_txn *ovs_txn,
 
     const struct sbrec_sb_global *sbg = sbrec_sb_global_first(sb);
     c->desired_cfg = sbg ? sbg->nb_cfg : 0;
-    c->has_desired = true;
 
     /* A compute shorter than the clock's resolution still took time. */
     c->last_compute_usec = MAX(time_usec() - start, 1);
@@ -342,7 +341,7 @@ controller_run(struct controller *c, struct ovsdb_idl_txn *ovs_txn,
         /* Without the southbound database, the last flows computed stay
          * what br-int should have (and go back in if ovs-vswitchd
          * restarts meanwhile). */
-        if (c->has_desired && c->desired_complete) {
+        if (c->desired_complete) {
             ofctrl_put(c->ofctrl, &c->desired, c->desired_cfg,
                        c->desired_gen);
         }

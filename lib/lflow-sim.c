@@ -964,7 +964,7 @@ sim_patch(struct sim_ctx *ctx, const struct lflow_sim_port *port)
     struct sim_ctx next = *ctx;
     next.dp = peer->dp;
     /* What a packet keeps across a patch port: the colour
-     * (PIPELINE_PATCH_KEPT in lib/pipeline.h). */
+     * (lib/pipeline.h, next to PIPELINE_COLOR_MASK). */
     uint32_t color = next.flow.regs[SIM_REG_COLOR] & PIPELINE_COLOR_MASK;
     memset(next.flow.regs, 0, sizeof next.flow.regs);
     next.flow.regs[SIM_REG_COLOR] = color;

@@ -68,7 +68,6 @@ enum {
  * REG_INPORT becomes the peer port's key and the peer datapath's
  * conntrack zone applies.  The trace simulates exactly this; the routing
  * work installs it. */
-#define PIPELINE_PATCH_KEPT "reg9[0..7]"
 
 /* Bits of REG_FLAGS. */
 #define MLF_ALLOW_LOOPBACK_BIT 0   /* Output may go back out the inport. */
