@@ -100,14 +100,26 @@ lflow_encode_actions(const char *actions, const struct local_datapath *ld,
     return lact_compile(actions, &ctx, ofpacts);
 }
 
-/* Returns the local datapath of 'lf', or NULL if it is not local. */
-static struct local_datapath *
-lflow_local_datapath(const struct sbrec_logical_flow *lf,
-                     const struct local_datapaths *lds)
+/* Returns the number of datapaths 'lf' applies to: its datapath, or the
+ * members of its datapath group.  lflow_nth_datapath() returns each. */
+static size_t
+lflow_n_datapaths(const struct sbrec_logical_flow *lf)
 {
-    return (lf->logical_datapath
-            ? local_datapaths_find(lds, lf->logical_datapath->tunnel_key)
-            : NULL);
+    return (lf->logical_datapath ? 1
+            : lf->logical_dp_group ? lf->logical_dp_group->n_datapaths
+            : 0);
+}
+
+/* Returns the local datapath that is the 'i'th datapath of 'lf' (see
+ * lflow_n_datapaths()), or NULL if that one is not local. */
+static struct local_datapath *
+lflow_nth_datapath(const struct sbrec_logical_flow *lf, size_t i,
+                   const struct local_datapaths *lds)
+{
+    const struct sbrec_datapath_binding *dp
+        = (lf->logical_datapath ? lf->logical_datapath
+           : lf->logical_dp_group->datapaths[i]);
+    return dp ? local_datapaths_find(lds, dp->tunnel_key) : NULL;
 }
 
 /* Records, in each local datapath, which logical stages have flows. */
@@ -122,13 +134,19 @@ lflow_compute_stages(struct ovsdb_idl *sb_idl, struct local_datapaths *lds)
     }
     SBREC_LOGICAL_FLOW_FOR_EACH (lf, sb_idl) {
         enum pipeline pipeline;
-        ld = lflow_local_datapath(lf, lds);
-        if (ld && pipeline_from_string(lf->pipeline, &pipeline)
-            && lf->table_id >= 0 && lf->table_id < PIPELINE_MAX_STAGES
-            && pipeline_stage_find(ld->type, pipeline, lf->table_id)) {
-            /* A flow in a table that is no stage of the datapath's type is
-             * installed but reached by no next; it marks nothing. */
-            ld->stages[pipeline] |= UINT32_C(1) << lf->table_id;
+        if (!pipeline_from_string(lf->pipeline, &pipeline)
+            || lf->table_id < 0 || lf->table_id >= PIPELINE_MAX_STAGES) {
+            continue;
+        }
+        for (size_t i = 0; i < lflow_n_datapaths(lf); i++) {
+            ld = lflow_nth_datapath(lf, i, lds);
+            if (ld && pipeline_stage_find(ld->type, pipeline,
+                                          lf->table_id)) {
+                /* A flow in a table that is no stage of the datapath's
+                 * type is installed but reached by no next; it marks
+                 * nothing. */
+                ld->stages[pipeline] |= UINT32_C(1) << lf->table_id;
+            }
         }
     }
 }
@@ -223,9 +241,11 @@ lflow_run(struct ovsdb_idl *sb_idl, const struct local_datapaths *lds,
     const struct sbrec_logical_flow *lf;
 
     SBREC_LOGICAL_FLOW_FOR_EACH (lf, sb_idl) {
-        const struct local_datapath *ld = lflow_local_datapath(lf, lds);
-        if (ld) {
-            lflow_translate(lf, ld, flows);
+        for (size_t i = 0; i < lflow_n_datapaths(lf); i++) {
+            const struct local_datapath *ld = lflow_nth_datapath(lf, i, lds);
+            if (ld) {
+                lflow_translate(lf, ld, flows);
+            }
         }
     }
 

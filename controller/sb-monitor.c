@@ -129,6 +129,31 @@ sb_monitor_update(struct sb_monitor *m, struct ovsdb_idl *sb_idl,
         sbrec_port_binding_add_clause_chassis(&c.pb, OVSDB_F_EQ,
                                               &chassis->header_.uuid);
     }
+    /* Flows shared by several datapaths: those of every group with a
+     * local member (the groups themselves are few and all monitored). */
+    struct uuid *groups = NULL;
+    size_t n_groups = 0, allocated_groups = 0;
+    const struct sbrec_logical_dp_group *g;
+    SBREC_LOGICAL_DP_GROUP_FOR_EACH (g, sb_idl) {
+        for (size_t i = 0; i < g->n_datapaths; i++) {
+            if (local_datapaths_find(lds, g->datapaths[i]->tunnel_key)) {
+                if (n_groups >= allocated_groups) {
+                    groups = x2nrealloc(groups, &allocated_groups,
+                                        sizeof *groups);
+                }
+                groups[n_groups++] = g->header_.uuid;
+                break;
+            }
+        }
+    }
+    qsort(groups, n_groups, sizeof *groups, sb_monitor_compare_uuids);
+    ds_put_cstr(&key, "|groups:");
+    for (size_t i = 0; i < n_groups; i++) {
+        sbrec_logical_flow_add_clause_logical_dp_group(&c.lf, OVSDB_F_EQ,
+                                                       &groups[i]);
+        ds_put_format(&key, UUID_FMT",", UUID_ARGS(&groups[i]));
+    }
+    free(groups);
     m->expected_seqno = sb_monitor_conds_send(&c, sb_idl);
     sb_monitor_conds_destroy(&c);
     free(dps);

@@ -114,21 +114,26 @@ cmd_show(struct ctl_context *ctx)
     svec_destroy(&names);
 }
 
+/* One line of "lflow-list": a logical flow in one of its datapaths (a
+ * flow of a datapath group is listed under each of them). */
+struct lflow_entry {
+    const struct sbrec_logical_flow *lf;
+    const struct sbrec_datapath_binding *dp;
+};
+
 /* Orders logical flows for "lflow-list": by datapath name, pipeline
  * (ingress first), table, descending priority, match, actions. */
 static int
 lflow_cmp(const void *a_, const void *b_)
 {
-    const struct sbrec_logical_flow *a = *(const struct sbrec_logical_flow **)
-                                          a_;
-    const struct sbrec_logical_flow *b = *(const struct sbrec_logical_flow **)
-                                          b_;
-    const char *dpa = a->logical_datapath ? a->logical_datapath->name : "";
-    const char *dpb = b->logical_datapath ? b->logical_datapath->name : "";
+    const struct lflow_entry *ea = a_, *eb = b_;
+    const struct sbrec_logical_flow *a = ea->lf, *b = eb->lf;
+    const char *dpa = ea->dp ? ea->dp->name : "";
+    const char *dpb = eb->dp ? eb->dp->name : "";
     int cmp = strcmp(dpa, dpb);
-    if (!cmp && a->logical_datapath != b->logical_datapath) {
-        cmp = uuid_compare_3way(&a->logical_datapath->header_.uuid,
-                                &b->logical_datapath->header_.uuid);
+    if (!cmp && ea->dp != eb->dp) {
+        cmp = uuid_compare_3way(ea->dp ? &ea->dp->header_.uuid : &UUID_ZERO,
+                                eb->dp ? &eb->dp->header_.uuid : &UUID_ZERO);
     }
     if (!cmp) {
         /* "egress" sorts before "ingress": reverse. */
@@ -149,15 +154,15 @@ lflow_cmp(const void *a_, const void *b_)
 /* Returns the stage name of 'lf': its "stage" column, or the name the
  * pipeline contract gives its table. */
 static const char *
-lflow_stage_name(const struct sbrec_logical_flow *lf)
+lflow_stage_name(const struct sbrec_logical_flow *lf,
+                 const struct sbrec_datapath_binding *dp)
 {
     if (lf->stage[0]) {
         return lf->stage;
     }
     enum pipeline pipeline;
-    if (lf->logical_datapath && pipeline_from_string(lf->pipeline,
-                                                     &pipeline)) {
-        enum dp_type type = (!strcmp(lf->logical_datapath->type, "router")
+    if (dp && pipeline_from_string(lf->pipeline, &pipeline)) {
+        enum dp_type type = (!strcmp(dp->type, "router")
                              ? DP_ROUTER : DP_SWITCH);
         const struct pipeline_stage_info *info
             = pipeline_stage_find(type, pipeline, lf->table_id);
@@ -213,16 +218,25 @@ cmd_lflow_list(struct ctl_context *ctx)
     bool print_uuid = shash_find(&ctx->options, "--uuid") != NULL;
 
     size_t n = 0, allocated = 0;
-    const struct sbrec_logical_flow **flows = NULL;
+    struct lflow_entry *flows = NULL;
     const struct sbrec_logical_flow *lf;
     SBREC_LOGICAL_FLOW_FOR_EACH (lf, ctx->idl) {
-        if (only && lf->logical_datapath != only) {
-            continue;
+        struct sbrec_datapath_binding *const *dps
+            = (lf->logical_datapath ? &lf->logical_datapath
+               : lf->logical_dp_group ? lf->logical_dp_group->datapaths
+               : NULL);
+        size_t n_dps = (lf->logical_datapath ? 1
+                        : lf->logical_dp_group
+                        ? lf->logical_dp_group->n_datapaths : 0);
+        for (size_t i = 0; i < n_dps; i++) {
+            if (only && dps[i] != only) {
+                continue;
+            }
+            if (n >= allocated) {
+                flows = x2nrealloc(flows, &allocated, sizeof *flows);
+            }
+            flows[n++] = (struct lflow_entry) { lf, dps[i] };
         }
-        if (n >= allocated) {
-            flows = x2nrealloc(flows, &allocated, sizeof *flows);
-        }
-        flows[n++] = lf;
     }
     if (n) {
         qsort(flows, n, sizeof *flows, lflow_cmp);
@@ -231,10 +245,10 @@ cmd_lflow_list(struct ctl_context *ctx)
     const struct sbrec_datapath_binding *cur_dp = NULL;
     const char *cur_pipeline = NULL;
     for (size_t i = 0; i < n; i++) {
-        lf = flows[i];
-        if (i == 0 || lf->logical_datapath != cur_dp
+        lf = flows[i].lf;
+        if (i == 0 || flows[i].dp != cur_dp
             || strcmp(lf->pipeline, cur_pipeline)) {
-            cur_dp = lf->logical_datapath;
+            cur_dp = flows[i].dp;
             cur_pipeline = lf->pipeline;
             ds_put_format(&ctx->output, "Datapath: \"%s\" ("UUID_FMT
                           ", key %"PRId64")  Pipeline: %s\n",
@@ -250,7 +264,8 @@ cmd_lflow_list(struct ctl_context *ctx)
         }
         ds_put_format(&ctx->output, "table=%-2"PRId64"(%-19s), "
                       "priority=%-5"PRId64", match=(%s), action=(%s)\n",
-                      lf->table_id, lflow_stage_name(lf), lf->priority,
+                      lf->table_id, lflow_stage_name(lf, cur_dp),
+                      lf->priority,
                       lf->match, lf->actions[0] ? lf->actions : "drop");
     }
     free(flows);

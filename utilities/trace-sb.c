@@ -116,23 +116,36 @@ trace_sb_load_flows(struct trace_sb *sb)
     const struct sbrec_logical_flow *lf;
     SBREC_LOGICAL_FLOW_FOR_EACH (lf, sb->idl) {
         enum pipeline pipeline;
-        if (!lf->logical_datapath
-            || !pipeline_from_string(lf->pipeline, &pipeline)) {
+        if (!pipeline_from_string(lf->pipeline, &pipeline)) {
             continue;
         }
-        struct lflow_sim_datapath *dp = lflow_sim_datapath_by_key(
-            sb->sim, lf->logical_datapath->tunnel_key);
+        /* A flow of a datapath group is in each of its datapaths. */
+        struct sbrec_datapath_binding *const *dps
+            = (lf->logical_datapath ? &lf->logical_datapath
+               : lf->logical_dp_group ? lf->logical_dp_group->datapaths
+               : NULL);
+        size_t n_dps = (lf->logical_datapath ? 1
+                        : lf->logical_dp_group
+                        ? lf->logical_dp_group->n_datapaths : 0);
         char uuid[UUID_LEN + 1];
         snprintf(uuid, sizeof uuid, UUID_FMT,
                  UUID_ARGS(&lf->header_.uuid));
-        char *error = lflow_sim_add_flow(sb->sim, dp, pipeline,
-                                         lf->table_id, lf->priority,
-                                         lf->match, lf->actions, lf->source,
-                                         uuid);
-        if (error) {
-            fprintf(stderr, "osmotic-trace: warning: logical flow %s "
-                    "skipped: %s\n", uuid, error);
-            free(error);
+        for (size_t i = 0; i < n_dps; i++) {
+            struct lflow_sim_datapath *dp = lflow_sim_datapath_by_key(
+                sb->sim, dps[i]->tunnel_key);
+            if (!dp) {
+                continue;
+            }
+            char *error = lflow_sim_add_flow(sb->sim, dp, pipeline,
+                                             lf->table_id, lf->priority,
+                                             lf->match, lf->actions,
+                                             lf->source, uuid);
+            if (error) {
+                fprintf(stderr, "osmotic-trace: warning: logical flow %s "
+                        "skipped: %s\n", uuid, error);
+                free(error);
+                break;
+            }
         }
     }
 }
@@ -183,7 +196,8 @@ trace_sb_describe_cookie(const struct trace_sb *sb, uint32_t cookie,
         if (cookie_is(&lf->header_.uuid, cookie)) {
             ds_put_format(s, "%s %s, priority %"PRId64", match (%s), "
                           "actions (%s)", lf->logical_datapath
-                          ? lf->logical_datapath->name : "?",
+                          ? lf->logical_datapath->name
+                          : lf->logical_dp_group ? "(datapath group)" : "?",
                           lf->stage, lf->priority, lf->match, lf->actions);
             if (lf->source[0]) {
                 ds_put_format(s, ", source %s", lf->source);
