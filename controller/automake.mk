@@ -19,20 +19,30 @@ controller_libcontroller_la_SOURCES = \
 	controller/chassis.h \
 	controller/ct-zones.c \
 	controller/ct-zones.h \
+	controller/ctrl-engine.c \
+	controller/ctrl-engine.h \
+	controller/desired.c \
+	controller/desired.h \
 	controller/encaps.c \
 	controller/encaps.h \
+	controller/inc-engine.c \
+	controller/inc-engine.h \
 	controller/lflow.c \
 	controller/lflow.h \
 	controller/local-datapaths.c \
 	controller/local-datapaths.h \
 	controller/ofctrl.c \
 	controller/ofctrl.h \
+	controller/ofctrl-flow.c \
+	controller/ofctrl-flow.h \
 	controller/physical.c \
 	controller/physical.h \
 	controller/pinctrl.c \
 	controller/pinctrl.h \
 	controller/pinctrl-log.c \
 	controller/pinctrl-log.h \
+	controller/runtime.c \
+	controller/runtime.h \
 	controller/sb-monitor.c \
 	controller/sb-monitor.h
 controller_libcontroller_la_LIBADD = $(OSMOTIC_LDADD)

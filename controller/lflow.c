@@ -4,8 +4,9 @@
 
 #include <string.h>
 
+#include "controller/desired.h"
+#include "controller/inc-engine.h"
 #include "controller/local-datapaths.h"
-#include "controller/ofctrl.h"
 #include "controller/pinctrl.h"
 #include "lib/logical-actions.h"
 #include "lib/osmotic-sb-idl.h"
@@ -21,7 +22,7 @@ VLOG_DEFINE_THIS_MODULE(lflow);
 /* What the encoder's callbacks need. */
 struct lflow_encode_aux {
     const struct local_datapath *ld;    /* The flow's datapath. */
-    struct ofctrl_flow_table *flows;    /* Gets the groups. */
+    struct desired *desired;            /* Gets the groups. */
 };
 
 /* lact_encode_ctx callback: the OpenFlow table where processing goes on
@@ -52,16 +53,16 @@ lflow_group_id(const char *buckets, void *aux_)
     uint32_t id = hash_string(spec, 0) % LFLOW_MAX_GROUP_ID + 1;
 
     for (uint32_t n = 0; n < LFLOW_MAX_GROUP_ID; n++) {
-        const char *old = ofctrl_flow_table_find_group(aux->flows, id);
-        if (!old) {
-            char *error = ofctrl_flow_table_add_group(aux->flows, id, spec);
+        const char *old = desired_find_group(aux->desired, id);
+        if (!old || !strcmp(old, spec)) {
+            /* New, or the same group: (another) reference for the owner
+             * being built. */
+            char *error = desired_add_group(aux->desired, id, spec);
             if (error) {
                 VLOG_WARN_RL(&rl, "%s", error);
                 free(error);
                 id = 0;
             }
-            break;
-        } else if (!strcmp(old, spec)) {
             break;
         }
         id = id % LFLOW_MAX_GROUP_ID + 1;
@@ -79,21 +80,21 @@ lflow_pin_meter_id(enum lact_pin_opcode op, void *aux OVS_UNUSED)
 
 /* Appends the OpenFlow actions of logical actions 'actions', of a flow in
  * stage 'table_id' of 'pipeline' of local datapath 'ld', to 'ofpacts'.
- * Select groups the actions need go into 'flows' (with 'flows' NULL, the
- * actions may use none).  Returns NULL or an error that the caller
- * frees. */
+ * Select groups the actions need go into 'desired', for its owner being
+ * built (with 'desired' NULL, the actions may use none).  Returns NULL or
+ * an error that the caller frees. */
 char *
 lflow_encode_actions(const char *actions, const struct local_datapath *ld,
                      enum pipeline pipeline, unsigned int table_id,
-                     struct ofctrl_flow_table *flows, struct ds *ofpacts)
+                     struct desired *desired, struct ds *ofpacts)
 {
-    struct lflow_encode_aux aux = { ld, flows };
+    struct lflow_encode_aux aux = { ld, desired };
     struct lact_encode_ctx ctx = {
         .dp_type = ld->type,
         .pipeline = pipeline,
         .table_id = table_id,
         .stage_oftable = lflow_stage_oftable,
-        .group_id = flows ? lflow_group_id : NULL,
+        .group_id = desired ? lflow_group_id : NULL,
         .pin_meter_id = lflow_pin_meter_id,
         .aux = &aux,
     };
@@ -122,56 +123,18 @@ lflow_nth_datapath(const struct sbrec_logical_flow *lf, size_t i,
     return dp ? local_datapaths_find(lds, dp->tunnel_key) : NULL;
 }
 
-/* Records, in each local datapath, which logical stages have flows. */
-void
-lflow_compute_stages(struct ovsdb_idl *sb_idl, struct local_datapaths *lds)
-{
-    const struct sbrec_logical_flow *lf;
-    struct local_datapath *ld;
-
-    HMAP_FOR_EACH (ld, node, &lds->map) {
-        ld->stages[P_INGRESS] = ld->stages[P_EGRESS] = 0;
-    }
-    SBREC_LOGICAL_FLOW_FOR_EACH (lf, sb_idl) {
-        enum pipeline pipeline;
-        if (!pipeline_from_string(lf->pipeline, &pipeline)
-            || lf->table_id < 0 || lf->table_id >= PIPELINE_MAX_STAGES) {
-            continue;
-        }
-        for (size_t i = 0; i < lflow_n_datapaths(lf); i++) {
-            ld = lflow_nth_datapath(lf, i, lds);
-            if (ld && pipeline_stage_find(ld->type, pipeline,
-                                          lf->table_id)) {
-                /* A flow in a table that is no stage of the datapath's
-                 * type is installed but reached by no next; it marks
-                 * nothing. */
-                ld->stages[pipeline] |= UINT32_C(1) << lf->table_id;
-            }
-        }
-    }
-}
-
-/* Adds one logical flow to 'flows'. */
+/* Adds the OpenFlow flows of 'lf' in local datapath 'ld' to the owner
+ * being built in 'desired'. */
 static void
-lflow_translate(const struct sbrec_logical_flow *lf,
-                const struct local_datapath *ld,
-                struct ofctrl_flow_table *flows)
+lflow_translate(const struct sbrec_logical_flow *lf, enum pipeline pipeline,
+                const struct local_datapath *ld, struct desired *desired)
 {
     static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
-    enum pipeline pipeline;
-
-    if (!pipeline_from_string(lf->pipeline, &pipeline)
-        || lf->table_id < 0 || lf->table_id >= PIPELINE_MAX_STAGES) {
-        VLOG_WARN_RL(&rl, "logical flow "UUID_FMT": bad pipeline %s or "
-                     "table %"PRId64, UUID_ARGS(&lf->header_.uuid),
-                     lf->pipeline, lf->table_id);
-        return;
-    }
 
     unsigned int oftable = pipeline_first_oftable(pipeline) + lf->table_id;
     struct ds actions = DS_EMPTY_INITIALIZER;
     char *error = lflow_encode_actions(lf->actions, ld, pipeline,
-                                       lf->table_id, flows, &actions);
+                                       lf->table_id, desired, &actions);
     if (error) {
         VLOG_WARN_RL(&rl, "logical flow "UUID_FMT" skipped: actions \"%s\": "
                      "%s", UUID_ARGS(&lf->header_.uuid), lf->actions, error);
@@ -188,7 +151,7 @@ lflow_translate(const struct sbrec_logical_flow *lf,
                                oftable, lf->priority, ld->key,
                                alts[i][0] ? "," : "", alts[i],
                                ds_cstr(&actions));
-        error = ofctrl_flow_table_add(flows, lf->header_.uuid.parts[0], flow);
+        error = desired_add_flow(desired, lf->header_.uuid.parts[0], flow);
         if (error) {
             VLOG_WARN_RL(&rl, "logical flow "UUID_FMT" alternative %"PRIuSIZE
                          " skipped: %s", UUID_ARGS(&lf->header_.uuid), i + 1,
@@ -201,12 +164,12 @@ lflow_translate(const struct sbrec_logical_flow *lf,
     ds_destroy(&actions);
 }
 
-/* Adds the skip flows of 'ld' to 'flows': in the table of each stage of
- * its type that has no logical flow for it, one priority-0 flow that
- * goes on to the next stage that has (or to physical output). */
+/* Adds the skip flows of 'ld' to the owner being built in 'desired': in
+ * the table of each stage of its type that has no logical flow for it
+ * ('ld->stages'), one priority-0 flow that goes on to the next stage
+ * that has (or to physical output). */
 void
-lflow_add_skip_flows(const struct local_datapath *ld,
-                     struct ofctrl_flow_table *flows)
+lflow_add_skip_flows(const struct local_datapath *ld, struct desired *desired)
 {
     static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
 
@@ -221,7 +184,7 @@ lflow_add_skip_flows(const struct local_datapath *ld,
                                    ",actions=resubmit(,%u)",
                                    pipeline_first_oftable(p) + t, ld->key,
                                    local_datapath_next_oftable(ld, p, t));
-            char *error = ofctrl_flow_table_add(flows, 0, flow);
+            char *error = desired_add_flow(desired, 0, flow);
             if (error) {
                 VLOG_WARN_RL(&rl, "skip flow %s: %s", flow, error);
                 free(error);
@@ -231,26 +194,302 @@ lflow_add_skip_flows(const struct local_datapath *ld,
     }
 }
 
-/* Adds the OpenFlow flows of every logical flow of a local datapath to
- * 'flows', and the skip flows of its stages without logical flows.
- * lflow_compute_stages() must have run on 'lds'. */
-void
-lflow_run(struct ovsdb_idl *sb_idl, const struct local_datapaths *lds,
-          struct ofctrl_flow_table *flows)
-{
-    const struct sbrec_logical_flow *lf;
+/* The lflow engine node's data. */
 
-    SBREC_LOGICAL_FLOW_FOR_EACH (lf, sb_idl) {
-        for (size_t i = 0; i < lflow_n_datapaths(lf); i++) {
-            const struct local_datapath *ld = lflow_nth_datapath(lf, i, lds);
-            if (ld) {
-                lflow_translate(lf, ld, flows);
-            }
+/* A logical flow installed here, with the local datapaths it went into. */
+struct lflow_record {
+    struct hmap_node node;      /* In lflow_output's 'records', by uuid. */
+    struct uuid uuid;           /* Logical_Flow row. */
+    struct uuid dp_group;       /* Its datapath group, or all-zeros. */
+    enum pipeline pipeline;     /* Its pipeline. */
+    unsigned int table_id;      /* Its stage. */
+    int64_t *dp_keys;           /* Local datapaths it went into. */
+    size_t n_dp_keys, allocated_dp_keys;
+};
+
+/* How many logical flows each stage of one local datapath has. */
+struct lflow_dp_stages {
+    struct hmap_node node;      /* In lflow_output's 'dps', by key. */
+    int64_t key;                /* Datapath tunnel key. */
+    struct uuid uuid;           /* Datapath_Binding row: owns the skip
+                                 * flows. */
+    uint32_t counts[2][PIPELINE_MAX_STAGES]; /* Flows per stage. */
+    uint32_t built[2];          /* Stages with flows when the skip flows
+                                 * were last built (bit per stage). */
+    bool has_skip_flows;        /* Skip flows built at least once. */
+};
+
+/* The lflow node's data. */
+struct lflow_output {
+    struct hmap records;        /* "struct lflow_record"s. */
+    struct hmap dps;            /* "struct lflow_dp_stages"s. */
+};
+
+/* Creates the lflow node's data. */
+void *
+lflow_output_create(void)
+{
+    struct lflow_output *out = xmalloc(sizeof *out);
+    hmap_init(&out->records);
+    hmap_init(&out->dps);
+    return out;
+}
+
+/* Forgets every record and stage count of 'out'. */
+static void
+lflow_output_clear(struct lflow_output *out)
+{
+    struct lflow_record *r;
+    HMAP_FOR_EACH_POP (r, node, &out->records) {
+        free(r->dp_keys);
+        free(r);
+    }
+    struct lflow_dp_stages *s;
+    HMAP_FOR_EACH_POP (s, node, &out->dps) {
+        free(s);
+    }
+}
+
+/* Frees the lflow node's data.  Accepts NULL. */
+void
+lflow_output_destroy(void *out_)
+{
+    struct lflow_output *out = out_;
+    if (out) {
+        lflow_output_clear(out);
+        hmap_destroy(&out->records);
+        hmap_destroy(&out->dps);
+        free(out);
+    }
+}
+
+/* Returns the number of logical flows installed here. */
+size_t
+lflow_output_count(const void *out_)
+{
+    const struct lflow_output *out = out_;
+    return hmap_count(&out->records);
+}
+
+static struct lflow_record *
+lflow_record_find(const struct lflow_output *out, const struct uuid *uuid)
+{
+    struct lflow_record *r;
+    HMAP_FOR_EACH_WITH_HASH (r, node, uuid_hash(uuid), &out->records) {
+        if (uuid_equals(&r->uuid, uuid)) {
+            return r;
         }
     }
+    return NULL;
+}
 
-    const struct local_datapath *ld;
-    HMAP_FOR_EACH (ld, node, &lds->map) {
-        lflow_add_skip_flows(ld, flows);
+static struct lflow_dp_stages *
+lflow_dp_stages_find(const struct lflow_output *out, int64_t key)
+{
+    struct lflow_dp_stages *s;
+    HMAP_FOR_EACH_WITH_HASH (s, node, hash_uint64(key), &out->dps) {
+        if (s->key == key) {
+            return s;
+        }
     }
+    return NULL;
+}
+
+/* Returns the stage counts of local datapath 'ld', created if new. */
+static struct lflow_dp_stages *
+lflow_dp_stages_get(struct lflow_output *out, const struct local_datapath *ld)
+{
+    struct lflow_dp_stages *s = lflow_dp_stages_find(out, ld->key);
+    if (!s) {
+        s = xzalloc(sizeof *s);
+        s->key = ld->key;
+        s->uuid = ld->uuid;
+        hmap_insert(&out->dps, &s->node, hash_uint64(ld->key));
+    }
+    return s;
+}
+
+/* Returns the stages of 's' that have flows, one bit per stage. */
+static uint32_t
+lflow_dp_stages_used(const struct lflow_dp_stages *s, enum pipeline p)
+{
+    uint32_t used = 0;
+    for (int t = 0; t < PIPELINE_MAX_STAGES; t++) {
+        if (s->counts[p][t]) {
+            used |= UINT32_C(1) << t;
+        }
+    }
+    return used;
+}
+
+/* Rebuilds the skip flows of each local datapath whose stages with flows
+ * changed since they were built (or that has none yet). */
+static void
+lflow_update_skip_flows(struct lflow_output *out, const struct lflow_ctx *ctx)
+{
+    const struct local_datapath *ld;
+    HMAP_FOR_EACH (ld, node, &ctx->lds->map) {
+        struct lflow_dp_stages *s = lflow_dp_stages_get(out, ld);
+        uint32_t used[2] = { lflow_dp_stages_used(s, P_INGRESS),
+                             lflow_dp_stages_used(s, P_EGRESS) };
+        if (s->has_skip_flows && used[P_INGRESS] == s->built[P_INGRESS]
+            && used[P_EGRESS] == s->built[P_EGRESS]) {
+            continue;
+        }
+        struct local_datapath copy = *ld;
+        copy.stages[P_INGRESS] = used[P_INGRESS];
+        copy.stages[P_EGRESS] = used[P_EGRESS];
+        desired_begin(ctx->desired, DESIRED_SKIP, &ld->uuid);
+        lflow_add_skip_flows(&copy, ctx->desired);
+        desired_end(ctx->desired);
+        s->built[P_INGRESS] = used[P_INGRESS];
+        s->built[P_EGRESS] = used[P_EGRESS];
+        s->has_skip_flows = true;
+    }
+}
+
+/* Installs 'lf' in each of its local datapaths, as owner (DESIRED_LFLOW,
+ * its UUID), and records where it went. */
+static void
+lflow_add(struct lflow_output *out, const struct sbrec_logical_flow *lf,
+          const struct lflow_ctx *ctx)
+{
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
+    enum pipeline pipeline;
+
+    if (!pipeline_from_string(lf->pipeline, &pipeline)
+        || lf->table_id < 0 || lf->table_id >= PIPELINE_MAX_STAGES) {
+        VLOG_WARN_RL(&rl, "logical flow "UUID_FMT": bad pipeline %s or "
+                     "table %"PRId64, UUID_ARGS(&lf->header_.uuid),
+                     lf->pipeline, lf->table_id);
+        return;
+    }
+
+    struct lflow_record *r = NULL;
+    desired_begin(ctx->desired, DESIRED_LFLOW, &lf->header_.uuid);
+    for (size_t i = 0; i < lflow_n_datapaths(lf); i++) {
+        const struct local_datapath *ld = lflow_nth_datapath(lf, i, ctx->lds);
+        if (!ld) {
+            continue;
+        }
+        if (!r) {
+            r = xzalloc(sizeof *r);
+            r->uuid = lf->header_.uuid;
+            r->dp_group = (lf->logical_dp_group
+                           ? lf->logical_dp_group->header_.uuid : UUID_ZERO);
+            r->pipeline = pipeline;
+            r->table_id = lf->table_id;
+            hmap_insert(&out->records, &r->node, uuid_hash(&r->uuid));
+        }
+        if (r->n_dp_keys >= r->allocated_dp_keys) {
+            r->dp_keys = x2nrealloc(r->dp_keys, &r->allocated_dp_keys,
+                                    sizeof *r->dp_keys);
+        }
+        r->dp_keys[r->n_dp_keys++] = ld->key;
+        if (pipeline_stage_find(ld->type, pipeline, lf->table_id)) {
+            /* A flow in a table that is no stage of the datapath's type
+             * is installed but reached by no next; it counts for no
+             * stage. */
+            lflow_dp_stages_get(out, ld)->counts[pipeline][lf->table_id]++;
+        }
+        lflow_translate(lf, pipeline, ld, ctx->desired);
+    }
+    desired_end(ctx->desired);
+}
+
+/* Takes out logical flow 'uuid' wherever it went. */
+static void
+lflow_remove(struct lflow_output *out, const struct uuid *uuid,
+             const struct lflow_ctx *ctx)
+{
+    struct lflow_record *r = lflow_record_find(out, uuid);
+    if (r) {
+        for (size_t i = 0; i < r->n_dp_keys; i++) {
+            struct lflow_dp_stages *s = lflow_dp_stages_find(out,
+                                                             r->dp_keys[i]);
+            if (s && s->counts[r->pipeline][r->table_id]) {
+                s->counts[r->pipeline][r->table_id]--;
+            }
+        }
+        hmap_remove(&out->records, &r->node);
+        free(r->dp_keys);
+        free(r);
+    }
+    desired_remove(ctx->desired, DESIRED_LFLOW, uuid);
+}
+
+/* The lflow node's recompute: every logical flow of the local datapaths
+ * and their skip flows. */
+void
+lflow_output_run(struct engine_node *node, const struct lflow_ctx *ctx)
+{
+    struct lflow_output *out = node->data;
+    const uint32_t kinds = (DESIRED_KIND_BIT(DESIRED_LFLOW)
+                            | DESIRED_KIND_BIT(DESIRED_SKIP));
+
+    lflow_output_clear(out);
+    desired_sweep_begin(ctx->desired, kinds);
+    const struct sbrec_logical_flow *lf;
+    SBREC_LOGICAL_FLOW_FOR_EACH (lf, ctx->sb_idl) {
+        lflow_add(out, lf, ctx);
+    }
+    lflow_update_skip_flows(out, ctx);
+    desired_sweep_end(ctx->desired, kinds);
+    node->changed = true;
+}
+
+/* The lflow node's handler of logical flow changes: each changed flow is
+ * taken out and put in again. */
+bool
+lflow_output_handle_lflows(struct engine_node *node,
+                           const struct lflow_ctx *ctx)
+{
+    struct lflow_output *out = node->data;
+    const struct sbrec_logical_flow *lf;
+
+    SBREC_LOGICAL_FLOW_FOR_EACH_TRACKED (lf, ctx->sb_idl) {
+        lflow_remove(out, &lf->header_.uuid, ctx);
+        if (!sbrec_logical_flow_is_deleted(lf)) {
+            lflow_add(out, lf, ctx);
+        }
+        node->changed = true;
+    }
+    lflow_update_skip_flows(out, ctx);
+    return true;
+}
+
+/* The lflow node's handler of datapath group changes: the flows of each
+ * changed group are put in again, in its new members. */
+bool
+lflow_output_handle_dp_groups(struct engine_node *node,
+                              const struct lflow_ctx *ctx)
+{
+    struct lflow_output *out = node->data;
+    const struct sbrec_logical_dp_group *g;
+
+    SBREC_LOGICAL_DP_GROUP_FOR_EACH_TRACKED (g, ctx->sb_idl) {
+        struct uuid *uuids = NULL;
+        size_t n = 0, allocated = 0;
+        struct lflow_record *r;
+        HMAP_FOR_EACH (r, node, &out->records) {
+            if (uuid_equals(&r->dp_group, &g->header_.uuid)) {
+                if (n >= allocated) {
+                    uuids = x2nrealloc(uuids, &allocated, sizeof *uuids);
+                }
+                uuids[n++] = r->uuid;
+            }
+        }
+        for (size_t i = 0; i < n; i++) {
+            lflow_remove(out, &uuids[i], ctx);
+            const struct sbrec_logical_flow *lf
+                = sbrec_logical_flow_get_for_uuid(ctx->sb_idl, &uuids[i]);
+            if (lf && !sbrec_logical_flow_is_deleted(lf)) {
+                lflow_add(out, lf, ctx);
+            }
+            node->changed = true;
+        }
+        free(uuids);
+    }
+    lflow_update_skip_flows(out, ctx);
+    return true;
 }

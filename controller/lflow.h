@@ -1,18 +1,32 @@
 /*
  * Logical flows to OpenFlow.
  *
- * Each SB Logical_Flow of a local datapath becomes one OpenFlow flow in
- * table pipeline_first_oftable(pipeline) + table_id, matching
- * "metadata=<datapath key>" plus its own match, with its logical actions
- * (lib/logical-actions.h) encoded for the stage it is in: "next" goes to
- * the table of the next stage of the datapath's type (or past the end of
- * the pipeline), "output" to physical output.  In the table of a stage
- * with no logical flow for the datapath, a priority-0 skip flow (cookie
- * 0) goes on to the next stage that has: so the first flow of a stage
+ * Each SB Logical_Flow of a local datapath (or of a datapath group with
+ * local members: once per local member) becomes one OpenFlow flow per
+ * alternative of its match, in table pipeline_first_oftable(pipeline) +
+ * table_id, matching "metadata=<datapath key>" plus the alternative, with
+ * its logical actions (lib/logical-actions.h) encoded for the stage it is
+ * in: "next" goes to the table of the next stage of the datapath's type
+ * (or past the end of the pipeline), "output" to physical output.  Its
+ * cookie is the first 32 bits of the Logical_Flow's UUID, and the flows
+ * are the desired state of owner (DESIRED_LFLOW, UUID).  A logical flow
+ * whose actions do not encode is skipped with a rate-limited warning.
+ *
+ * In the table of a stage with no logical flow for a datapath, a
+ * priority-0 skip flow (cookie 0, owner (DESIRED_SKIP, datapath UUID))
+ * goes on to the next stage that has: so the first flow of a stage
  * changes no other flow, only its own stage's skip flow and the skip
- * flows of the empty stages just before it.  Its cookie is the
- * first 32 bits of the Logical_Flow's UUID.  A logical flow whose actions
- * do not encode is skipped with a rate-limited warning.
+ * flows of the empty stages just before it.
+ *
+ * Incremental processing (the "lflow" engine node)
+ * ------------------------------------------------
+ * The node remembers, for every logical flow it installed, the local
+ * datapaths it went into, and counts per local datapath how many flows
+ * each stage has.  A logical flow added, deleted or changed costs that
+ * flow (and, if a stage of its datapath becomes empty or stops being
+ * empty, that datapath's skip flows); a datapath group whose members
+ * change costs the flows of that group.  Only a change of the set of
+ * local datapaths recomputes everything.
  */
 #ifndef CONTROLLER_LFLOW_H
 #define CONTROLLER_LFLOW_H 1
@@ -20,10 +34,11 @@
 #include "lib/pipeline.h"
 #include "openvswitch/compiler.h"
 
+struct desired;
 struct ds;
+struct engine_node;
 struct local_datapath;
 struct local_datapaths;
-struct ofctrl_flow_table;
 struct ovsdb_idl;
 
 /* Select groups get ids 1 to LFLOW_MAX_GROUP_ID. */
@@ -31,12 +46,24 @@ struct ovsdb_idl;
 
 char *lflow_encode_actions(const char *actions, const struct local_datapath *,
                            enum pipeline, unsigned int table_id,
-                           struct ofctrl_flow_table *,
+                           struct desired *,
                            struct ds *ofpacts) OVS_WARN_UNUSED_RESULT;
-void lflow_add_skip_flows(const struct local_datapath *,
-                          struct ofctrl_flow_table *);
-void lflow_compute_stages(struct ovsdb_idl *sb_idl, struct local_datapaths *);
-void lflow_run(struct ovsdb_idl *sb_idl, const struct local_datapaths *,
-               struct ofctrl_flow_table *);
+void lflow_add_skip_flows(const struct local_datapath *, struct desired *);
+
+/* What the lflow node reads. */
+struct lflow_ctx {
+    struct ovsdb_idl *sb_idl;           /* Southbound database. */
+    const struct local_datapaths *lds;  /* Local datapaths. */
+    struct desired *desired;            /* Where its flows go. */
+};
+
+void *lflow_output_create(void);
+void lflow_output_destroy(void *);
+void lflow_output_run(struct engine_node *, const struct lflow_ctx *);
+bool lflow_output_handle_lflows(struct engine_node *,
+                                const struct lflow_ctx *);
+bool lflow_output_handle_dp_groups(struct engine_node *,
+                                   const struct lflow_ctx *);
+size_t lflow_output_count(const void *);
 
 #endif /* controller/lflow.h */

@@ -4,8 +4,9 @@
  * interfaces to logical ports, and keeps br-int's OpenFlow tables equal to
  * the flows that the southbound database asks for on this host.
  *
- * Every southbound or local database change recomputes the desired flows
- * from scratch; ofctrl sends br-int only the difference, atomically.
+ * Database changes go through an incremental processing graph
+ * (controller/ctrl-engine.h) that updates only the desired flows the
+ * changes touch; ofctrl sends br-int only the difference, atomically.
  */
 #include <config.h>
 
@@ -17,13 +18,13 @@
 #include "controller/binding.h"
 #include "controller/br-int.h"
 #include "controller/chassis.h"
-#include "controller/ct-zones.h"
+#include "controller/ctrl-engine.h"
+#include "controller/desired.h"
 #include "controller/encaps.h"
-#include "controller/lflow.h"
 #include "controller/local-datapaths.h"
 #include "controller/ofctrl.h"
-#include "controller/physical.h"
 #include "controller/pinctrl.h"
+#include "controller/runtime.h"
 #include "controller/sb-monitor.h"
 #include "lib/daemon-files.h"
 #include "lib/osmotic-sb-idl.h"
@@ -67,23 +68,27 @@ struct controller {
     struct ofctrl *ofctrl;            /* OpenFlow connection to br-int. */
     struct pinctrl *pinctrl;          /* Packet-in connection to br-int. */
     struct sb_monitor sb_monitor;     /* What of SB this chassis gets. */
-    struct ofctrl_flow_table desired; /* Flows br-int should have. */
-    struct ofctrl_flow_cache *flow_cache; /* Parsed flows, for 'desired'. */
+    struct desired desired;           /* Flows br-int should have. */
+    struct ctrl_engine engine;        /* What computes 'desired'. */
     int64_t desired_cfg;              /* SB_Global.nb_cfg of 'desired'. */
     uint64_t desired_gen;             /* Generation of 'desired': grows with
                                        * every complete compute. */
     struct simap port_gens;           /* Local port -> generation of the
                                        * first flows it had. */
-    bool desired_complete;            /* 'desired' has been computed, from a
-                                       * replica that held all the rows it
-                                       * needs (monitor conditions applied
-                                       * and unchanged by it). */
+    bool desired_complete;            /* 'desired' is up to date with a
+                                       * replica that holds all the rows it
+                                       * needs (monitor conditions
+                                       * applied). */
+    bool engine_ran;                  /* The graph has run at least once. */
+    bool engine_stale;                /* Database changes wait for the
+                                       * graph. */
+    bool sb_connected;                /* SB was connected last pass. */
+    bool new_gen;                     /* 'desired' changed since its
+                                       * generation was last counted. */
     long long int last_compute_wall;  /* Wall clock (ms) when the last
                                        * compute ended, 0 before any. */
     long long int last_compute_usec;  /* How long the last compute took. */
     unsigned long long int n_computes; /* Computes since start. */
-    struct local_datapaths lds;       /* Local datapaths. */
-    struct binding_result bindings;   /* Local logical ports. */
     unsigned int ovs_seqno;           /* Local IDL seqno last computed. */
     unsigned int sb_seqno;            /* SB IDL seqno last computed. */
     bool force_recompute;             /* Recompute on the next pass. */
@@ -237,50 +242,35 @@ controller_sb_ready(const struct controller *c)
             && ovsdb_idl_has_ever_connected(c->sb_loop.idl));
 }
 
-/* Recomputes bindings, local datapaths and the desired flows.  With
- * 'settled' false the replica may lack rows (monitor conditions in
- * flight): conntrack zones are then neither recorded nor forgotten. */
+/* Runs the incremental processing graph over what changed in the
+ * databases (everything, with 'force').  With 'settled' false the replica
+ * may lack rows (monitor conditions in flight): conntrack zones are then
+ * neither recorded nor forgotten. */
 static void
 controller_compute(struct controller *c, struct ovsdb_idl_txn *ovs_txn,
                    struct ovsdb_idl_txn *sb_txn,
                    const struct ovsrec_bridge *br_int,
-                   const struct sbrec_chassis *chassis, bool settled)
+                   const struct sbrec_chassis *chassis, bool settled,
+                   bool force)
 {
-    struct ovsdb_idl *sb = c->sb_loop.idl;
     long long int start = time_usec();
-
-    encaps_run(ovs_txn, br_int, sb, &c->cfg);
-
-    local_datapaths_clear(&c->lds);
-    binding_result_destroy(&c->bindings);
-    binding_result_init(&c->bindings);
-    binding_run(sb_txn, sb, br_int, chassis, &c->lds, &c->bindings);
-    lflow_compute_stages(sb, &c->lds);
-
-    struct simap ct_zones = SIMAP_INITIALIZER(&ct_zones);
-    ct_zones_run(settled ? ovs_txn : NULL, br_int, &c->bindings.lports,
-                 &ct_zones);
-
-    struct shash tunnels = SHASH_INITIALIZER(&tunnels);
-    encaps_tunnel_ofports(br_int, 0, &tunnels);
-
-    ofctrl_flow_table_clear(&c->desired);
-    pinctrl_add_meters(&c->desired);
-    lflow_run(sb, &c->lds, &c->desired);
-    struct physical_ctx pctx = {
-        .sb_idl = sb,
+    struct ctrl_engine_ctx ctx = {
+        .ovs_idl = c->ovs_loop.idl,
+        .sb_idl = c->sb_loop.idl,
+        .ovs_txn = ovs_txn,
+        .sb_txn = sb_txn,
+        .br_int = br_int,
         .chassis = chassis,
-        .lds = &c->lds,
-        .bindings = &c->bindings,
-        .tunnels = &tunnels,
-        .ct_zones = &ct_zones,
+        .cfg = &c->cfg,
+        .settled = settled,
+        .desired = &c->desired,
     };
-    physical_run(&pctx, &c->desired);
-    ofctrl_flow_cache_sweep(c->flow_cache);
-    shash_destroy(&tunnels);
-    simap_destroy(&ct_zones);
+    if (ctrl_engine_run(&c->engine, &ctx, force)) {
+        c->new_gen = true;
+    }
+    ovsdb_idl_track_clear(c->sb_loop.idl);
 
-    const struct sbrec_sb_global *sbg = sbrec_sb_global_first(sb);
+    const struct sbrec_sb_global *sbg = sbrec_sb_global_first(c->sb_loop.idl);
     c->desired_cfg = sbg ? sbg->nb_cfg : 0;
 
     /* A compute shorter than the clock's resolution still took time. */
@@ -345,6 +335,7 @@ controller_run(struct controller *c, struct ovsdb_idl_txn *ovs_txn,
             ofctrl_put(c->ofctrl, &c->desired, c->desired_cfg,
                        c->desired_gen);
         }
+        c->sb_connected = false;
         return;
     }
 
@@ -352,39 +343,56 @@ controller_run(struct controller *c, struct ovsdb_idl_txn *ovs_txn,
     const struct sbrec_chassis *chassis
         = chassis_run(sb_txn, c->sb_loop.idl, &c->cfg, &cp);
 
-    /* Flows go to br-int only when computed from a replica that holds
-     * every row they need: the monitor conditions the server applied
-     * are the ones that compute asked for.  Otherwise (a pod on a new
-     * switch, a restart) a partial set of flows would delete the rest
-     * for a moment.  When the conditions settle without new rows, nothing
-     * else would trigger the compute that confirms it. */
-    bool settled = sb_monitor_settled(&c->sb_monitor, c->sb_loop.idl);
-    if (settled && !c->desired_complete) {
+    /* After a reconnection the replica may have been replaced whole:
+     * recompute rather than trust the change tracking. */
+    if (!c->sb_connected) {
+        c->sb_connected = true;
         c->force_recompute = true;
     }
+
     unsigned int ovs_seqno = ovsdb_idl_get_seqno(c->ovs_loop.idl);
     unsigned int sb_seqno = controller_sb_content_seqno(c->sb_loop.idl);
-    if (chassis && br_int
-        && (c->force_recompute || ovs_seqno != c->ovs_seqno
-            || sb_seqno != c->sb_seqno)) {
-        controller_compute(c, ovs_txn, sb_txn, br_int, chassis, settled);
+    if (c->force_recompute || ovs_seqno != c->ovs_seqno
+        || sb_seqno != c->sb_seqno) {
+        c->engine_stale = true;
+    }
+    /* The graph runs with both transactions open, so that claims and
+     * tunnels are written in the same pass; while one is in flight the
+     * changes wait (its reply wakes us). */
+    if (chassis && br_int && ovs_txn && sb_txn && c->engine_stale) {
+        bool settled = sb_monitor_settled(&c->sb_monitor, c->sb_loop.idl);
+        bool force = c->force_recompute || !c->engine_ran;
+        controller_compute(c, ovs_txn, sb_txn, br_int, chassis, settled,
+                           force);
+        c->engine_ran = true;
+        c->engine_stale = false;
+        c->force_recompute = false;
         c->ovs_seqno = ovs_seqno;
         c->sb_seqno = sb_seqno;
-        bool changed = sb_monitor_update(&c->sb_monitor, c->sb_loop.idl,
-                                         &c->bindings.iface_ids, &c->lds,
-                                         chassis);
-        c->desired_complete = settled && !changed;
-        if (c->desired_complete) {
-            c->desired_gen++;
-            binding_track_generations(&c->bindings, c->desired_gen,
-                                      &c->port_gens);
-        }
-
-        /* Without a transaction, claims and tunnel changes had to wait:
-         * do them on the next pass (the transaction in flight wakes us). */
-        c->force_recompute = !ovs_txn || !sb_txn;
+        const struct runtime_data *rt = ctrl_engine_runtime(&c->engine);
+        sb_monitor_update(&c->sb_monitor, c->sb_loop.idl,
+                          &rt->bindings.iface_ids, &rt->lds, chassis);
     }
+
+    /* Flows go to br-int only when computed from a replica that holds
+     * every row they need: the monitor conditions the server applied are
+     * the ones the last compute asked for.  Otherwise (a pod on a new
+     * switch, a restart) a partial set of flows would delete the rest
+     * for a moment.  The rows that the conditions bring arrive as
+     * changes, which the graph processes like any other. */
+    c->desired_complete = (c->engine_ran && !c->engine_stale
+                           && sb_monitor_settled(&c->sb_monitor,
+                                                 c->sb_loop.idl));
     if (chassis && br_int && c->desired_complete) {
+        /* A port is up once br-int holds a generation of flows that
+         * includes it: each complete, changed 'desired' is a new one. */
+        if (c->new_gen) {
+            c->desired_gen++;
+            c->new_gen = false;
+        }
+        const struct runtime_data *rt = ctrl_engine_runtime(&c->engine);
+        binding_track_generations(&rt->bindings, c->desired_gen,
+                                  &c->port_gens);
         /* Flows computed from all the southbound rows there are also
          * serve a newer nb_cfg that changed nothing else. */
         const struct sbrec_sb_global *sbg
@@ -393,10 +401,12 @@ controller_run(struct controller *c, struct ovsdb_idl_txn *ovs_txn,
             c->desired_cfg = sbg->nb_cfg;
         }
         ofctrl_put(c->ofctrl, &c->desired, c->desired_cfg, c->desired_gen);
-        controller_report_cfg(c, sb_txn, cp);
+        /* Ports' "up" goes in the same transaction as the nb_cfg that
+         * covers them, so that --wait=hv also waits for "up". */
         if (sb_txn && ovs_txn) {
-            binding_mark_installed(&c->bindings, &c->port_gens,
+            binding_mark_installed(&rt->bindings, &c->port_gens,
                                    ofctrl_get_acked_gen(c->ofctrl));
+            controller_report_cfg(c, sb_txn, cp);
         }
     }
 }
@@ -470,8 +480,9 @@ controller_format_counts(const struct controller *c, struct ds *s)
     ds_put_format(s, "southbound chassis: %"PRIuSIZE"\n", n_chassis);
     ds_put_format(s, "tunnel ports: %"PRIuSIZE"\n",
                   encaps_count_tunnels(br_int));
+    const struct runtime_data *rt = ctrl_engine_runtime(&c->engine);
     ds_put_format(s, "local ports: %"PRIuSIZE"\n",
-                  shash_count(&c->bindings.lports));
+                  shash_count(&rt->bindings.lports));
     ds_put_format(s, "installed flows: %"PRIuSIZE"\n",
                   ofctrl_count_installed(c->ofctrl));
     ds_put_format(s, "monitored: %"PRIuSIZE" port bindings, %"PRIuSIZE
@@ -482,6 +493,10 @@ controller_format_counts(const struct controller *c, struct ds *s)
                                         &sbrec_table_logical_flow),
                   controller_count_rows(c->sb_loop.idl,
                                         &sbrec_table_multicast_group));
+    ds_put_format(s, "desired flows: %"PRIuSIZE" (from %"PRIuSIZE
+                  " logical flows), flow texts parsed: %llu\n",
+                  desired_count_flows(&c->desired),
+                  ctrl_engine_count_lflows(&c->engine), c->desired.n_parsed);
     ds_put_format(s, "computes: %llu\n", c->n_computes);
     if (c->n_computes) {
         char *when = xastrftime_msec("%Y-%m-%d %H:%M:%S.###",
@@ -521,14 +536,17 @@ controller_unixctl_status(struct unixctl_conn *conn, int argc OVS_UNUSED,
 
     controller_format_counts(c, &s);
 
+    ctrl_engine_format_stats(&c->engine, &s);
+
+    const struct runtime_data *rt = ctrl_engine_runtime(&c->engine);
     ds_put_cstr(&s, "local datapaths:");
     const struct local_datapath *ld;
-    HMAP_FOR_EACH (ld, node, &c->lds.map) {
+    HMAP_FOR_EACH (ld, node, &rt->lds.map) {
         ds_put_format(&s, " %s(%"PRId64")", ld->name, ld->key);
     }
     ds_put_cstr(&s, "\nbound ports:");
-    const struct shash_node **sorted = shash_sort(&c->bindings.lports);
-    for (size_t i = 0; i < shash_count(&c->bindings.lports); i++) {
+    const struct shash_node **sorted = shash_sort(&rt->bindings.lports);
+    for (size_t i = 0; i < shash_count(&rt->bindings.lports); i++) {
         const struct binding_lport *bl = sorted[i]->data;
         ds_put_format(&s, " %s(%s,ofport %d)", sorted[i]->name, bl->ifname,
                       ofp_to_u16(bl->ofport));
@@ -581,7 +599,9 @@ controller_table_name(uint8_t table_id, uint64_t metadata, const void *c_)
     default: break;
     }
 
-    const struct local_datapath *ld = local_datapaths_find(&c->lds, metadata);
+    const struct local_datapath *ld
+        = local_datapaths_find(&ctrl_engine_runtime(&c->engine)->lds,
+                               metadata);
     enum dp_type type = ld ? ld->type : DP_SWITCH;
     const struct pipeline_stage_info *si = NULL;
     if (table_id >= OFTABLE_EGRESS
@@ -659,6 +679,9 @@ controller_create_sb_idl(void)
     struct ovsdb_idl *idl = ovsdb_idl_create_unconnected(&sbrec_idl_class,
                                                          true);
 
+    /* The graph's change handlers read the tracked changes.  Tracking
+     * first: it would turn alerts back on for the columns below. */
+    ovsdb_idl_track_add_all(idl);
     ovsdb_idl_omit_alert(idl, &sbrec_chassis_private_col_nb_cfg);
     ovsdb_idl_omit_alert(idl, &sbrec_chassis_private_col_nb_cfg_timestamp);
     ovsdb_idl_omit_alert(idl, &sbrec_chassis_private_col_connect_timestamp);
@@ -720,11 +743,8 @@ main(int argc, char *argv[])
     sb_monitor_init(&c.sb_monitor, c.sb_loop.idl);
     simap_init(&c.port_gens);
     chassis_config_init(&c.cfg);
-    ofctrl_flow_table_init(&c.desired);
-    c.flow_cache = ofctrl_flow_cache_create();
-    c.desired.cache = c.flow_cache;
-    local_datapaths_init(&c.lds);
-    binding_result_init(&c.bindings);
+    desired_init(&c.desired);
+    ctrl_engine_init(&c.engine);
 
     char *mgmt = xasprintf("unix:%s/%s.mgmt", ovs_rundir(), BR_INT_NAME);
     c.ofctrl = ofctrl_create(mgmt);
@@ -760,10 +780,8 @@ main(int argc, char *argv[])
     pinctrl_destroy(c.pinctrl);
     sb_monitor_destroy(&c.sb_monitor);
     simap_destroy(&c.port_gens);
-    ofctrl_flow_table_destroy(&c.desired);
-    ofctrl_flow_cache_destroy(c.flow_cache);
-    local_datapaths_destroy(&c.lds);
-    binding_result_destroy(&c.bindings);
+    ctrl_engine_destroy(&c.engine);
+    desired_destroy(&c.desired);
     chassis_config_destroy(&c.cfg);
     free(c.cfg_error);
     free(c.sb_remote);

@@ -6,8 +6,10 @@
 #include <string.h>
 
 #include "controller/binding.h"
+#include "controller/desired.h"
+#include "controller/inc-engine.h"
 #include "controller/local-datapaths.h"
-#include "controller/ofctrl.h"
+#include "controller/pinctrl.h"
 #include "lib/osmotic-sb-idl.h"
 #include "lib/pipeline.h"
 
@@ -17,6 +19,7 @@
 #include "openvswitch/vlog.h"
 #include "simap.h"
 #include "util.h"
+#include "uuidset.h"
 
 VLOG_DEFINE_THIS_MODULE(physical);
 
@@ -28,10 +31,10 @@ VLOG_DEFINE_THIS_MODULE(physical);
     "move:NXM_NX_REG14[0..14]->NXM_NX_TUN_METADATA0[16..30],"           \
     "move:NXM_NX_REG9[0..7]->NXM_NX_TUN_METADATA0[32..39],"
 
-/* Adds 'flow' (formatted like printf) with 'cookie' to 'flows'; logs a
- * flow that does not parse. */
+/* Adds 'flow' (formatted like printf) with 'cookie' to the owner being
+ * built in 'desired'; logs a flow that does not parse. */
 static void OVS_PRINTF_FORMAT(3, 4)
-physical_add(struct ofctrl_flow_table *flows, uint32_t cookie,
+physical_add(struct desired *desired, uint32_t cookie,
              const char *format, ...)
 {
     static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
@@ -41,7 +44,7 @@ physical_add(struct ofctrl_flow_table *flows, uint32_t cookie,
     char *flow = xvasprintf(format, args);
     va_end(args);
 
-    char *error = ofctrl_flow_table_add(flows, cookie, flow);
+    char *error = desired_add_flow(desired, cookie, flow);
     if (error) {
         VLOG_WARN_RL(&rl, "physical flow skipped: %s", error);
         free(error);
@@ -65,7 +68,7 @@ physical_tunnel(const struct physical_ctx *ctx,
 static void
 physical_local_port(const struct physical_ctx *ctx,
                     const struct binding_lport *bl, int zone,
-                    struct ofctrl_flow_table *flows)
+                    struct desired *flows)
 {
     const struct sbrec_port_binding *pb = bl->pb;
     const struct local_datapath *ld
@@ -140,7 +143,7 @@ physical_put_all_tunnels(const struct physical_ctx *ctx, struct ds *s)
 static void
 physical_remote_port(const struct physical_ctx *ctx,
                      const struct sbrec_port_binding *pb,
-                     struct ofctrl_flow_table *flows)
+                     struct desired *flows)
 {
     struct ds outputs = DS_EMPTY_INITIALIZER;
 
@@ -168,7 +171,7 @@ physical_remote_port(const struct physical_ctx *ctx,
 static void
 physical_mcgroup(const struct physical_ctx *ctx,
                  const struct sbrec_multicast_group *mg,
-                 struct ofctrl_flow_table *flows)
+                 struct desired *flows)
 {
     const struct local_datapath *ld
         = local_datapaths_find(ctx->lds, mg->datapath->tunnel_key);
@@ -217,19 +220,17 @@ physical_mcgroup(const struct physical_ctx *ctx,
     ds_destroy(&remote);
 }
 
-/* Flows that receive from each tunnel. */
+/* Flow that receives from the tunnel of chassis 'ch', as owner
+ * (DESIRED_CHASSIS, its UUID). */
 static void
-physical_tunnels_in(const struct physical_ctx *ctx,
-                    struct ofctrl_flow_table *flows)
+physical_tunnel_in(const struct physical_ctx *ctx,
+                   const struct sbrec_chassis *ch)
 {
-    const struct sbrec_chassis *ch;
+    int tunnel = physical_tunnel(ctx, ch);
 
-    SBREC_CHASSIS_FOR_EACH (ch, ctx->sb_idl) {
-        int tunnel = physical_tunnel(ctx, ch);
-        if (!tunnel) {
-            continue;
-        }
-        physical_add(flows, ch->header_.uuid.parts[0],
+    desired_begin(ctx->desired, DESIRED_CHASSIS, &ch->header_.uuid);
+    if (tunnel) {
+        physical_add(ctx->desired, ch->header_.uuid.parts[0],
                      "table=%d,priority=100,in_port=%d,actions="
                      "move:NXM_NX_TUN_ID[0..23]->OXM_OF_METADATA[0..23],"
                      "move:NXM_NX_TUN_METADATA0[0..15]->NXM_NX_REG15[0..15],"
@@ -239,43 +240,195 @@ physical_tunnels_in(const struct physical_ctx *ctx,
                      OFTABLE_PHY_IN, tunnel, MLF_FROM_TUNNEL_BIT,
                      OFTABLE_PHY_OUT_LOCAL);
     }
+    desired_end(ctx->desired);
 }
 
-/* Adds every physical flow to 'flows'. */
-void
-physical_run(const struct physical_ctx *ctx, struct ofctrl_flow_table *flows)
+/* The flows of port binding 'pb', as owner (DESIRED_PORT, its UUID):
+ * those of a local port, or of a port of a local datapath bound
+ * elsewhere, or none. */
+static void
+physical_port(const struct physical_ctx *ctx,
+              const struct sbrec_port_binding *pb)
 {
-    physical_add(flows, 0, "table=%d,priority=0,actions=drop",
-                 OFTABLE_PHY_IN);
-    physical_add(flows, 0, "table=%d,priority=0,actions=resubmit(,%d)",
-                 OFTABLE_PHY_OUT_REMOTE, OFTABLE_PHY_OUT_LOCAL);
-    physical_add(flows, 0, "table=%d,priority=0,actions=drop",
-                 OFTABLE_PHY_OUT_LOCAL);
-    physical_add(flows, 0, "table=%d,priority=0,actions=drop",
-                 OFTABLE_PHY_DELIVER);
-
-    struct shash_node *node;
-    SHASH_FOR_EACH (node, &ctx->bindings->lports) {
-        physical_local_port(ctx, node->data,
-                            simap_get(ctx->ct_zones, node->name), flows);
+    desired_begin(ctx->desired, DESIRED_PORT, &pb->header_.uuid);
+    const struct binding_lport *bl = shash_find_data(&ctx->bindings->lports,
+                                                     pb->logical_port);
+    if (bl && bl->pb == pb) {
+        physical_local_port(ctx, bl, simap_get(ctx->ct_zones,
+                                               pb->logical_port),
+                            ctx->desired);
+    } else if (pb->datapath && pb->chassis != ctx->chassis
+               && local_datapaths_find(ctx->lds, pb->datapath->tunnel_key)) {
+        physical_remote_port(ctx, pb, ctx->desired);
     }
+    desired_end(ctx->desired);
+}
+
+/* The flows of multicast group 'mg', as owner (DESIRED_MCGROUP, its
+ * UUID), if its datapath is local. */
+static void
+physical_mcgroup_owner(const struct physical_ctx *ctx,
+                       const struct sbrec_multicast_group *mg)
+{
+    desired_begin(ctx->desired, DESIRED_MCGROUP, &mg->header_.uuid);
+    if (mg->datapath
+        && local_datapaths_find(ctx->lds, mg->datapath->tunnel_key)) {
+        physical_mcgroup(ctx, mg, ctx->desired);
+    }
+    desired_end(ctx->desired);
+}
+
+/* The controller's own flows and meters, as owner (DESIRED_STATIC,
+ * all-zeros UUID): each physical table's default, and the meters of the
+ * packet-in handlers. */
+static void
+physical_static(const struct physical_ctx *ctx)
+{
+    struct desired *d = ctx->desired;
+
+    desired_begin(d, DESIRED_STATIC, &UUID_ZERO);
+    physical_add(d, 0, "table=%d,priority=0,actions=drop", OFTABLE_PHY_IN);
+    physical_add(d, 0, "table=%d,priority=0,actions=resubmit(,%d)",
+                 OFTABLE_PHY_OUT_REMOTE, OFTABLE_PHY_OUT_LOCAL);
+    physical_add(d, 0, "table=%d,priority=0,actions=drop",
+                 OFTABLE_PHY_OUT_LOCAL);
+    physical_add(d, 0, "table=%d,priority=0,actions=drop",
+                 OFTABLE_PHY_DELIVER);
+    pinctrl_add_meters(d);
+    desired_end(d);
+}
+
+/* The physical node's recompute: every physical flow. */
+void
+physical_run(struct engine_node *node, const struct physical_ctx *ctx)
+{
+    const uint32_t kinds = (DESIRED_KIND_BIT(DESIRED_STATIC)
+                            | DESIRED_KIND_BIT(DESIRED_PORT)
+                            | DESIRED_KIND_BIT(DESIRED_MCGROUP)
+                            | DESIRED_KIND_BIT(DESIRED_CHASSIS));
+
+    desired_sweep_begin(ctx->desired, kinds);
+    physical_static(ctx);
 
     const struct sbrec_port_binding *pb;
     SBREC_PORT_BINDING_FOR_EACH (pb, ctx->sb_idl) {
-        if (pb->datapath && pb->chassis != ctx->chassis
-            && !shash_find(&ctx->bindings->lports, pb->logical_port)
-            && local_datapaths_find(ctx->lds, pb->datapath->tunnel_key)) {
-            physical_remote_port(ctx, pb, flows);
-        }
+        physical_port(ctx, pb);
     }
-
     const struct sbrec_multicast_group *mg;
     SBREC_MULTICAST_GROUP_FOR_EACH (mg, ctx->sb_idl) {
-        if (mg->datapath
-            && local_datapaths_find(ctx->lds, mg->datapath->tunnel_key)) {
-            physical_mcgroup(ctx, mg, flows);
+        physical_mcgroup_owner(ctx, mg);
+    }
+    const struct sbrec_chassis *ch;
+    SBREC_CHASSIS_FOR_EACH (ch, ctx->sb_idl) {
+        physical_tunnel_in(ctx, ch);
+    }
+    desired_sweep_end(ctx->desired, kinds);
+    node->changed = true;
+}
+
+/* Rebuilds the multicast groups of the datapath with key 'dp_key'. */
+static void
+physical_rebuild_mcgroups(const struct physical_ctx *ctx, int64_t dp_key)
+{
+    const struct sbrec_multicast_group *mg;
+    SBREC_MULTICAST_GROUP_FOR_EACH (mg, ctx->sb_idl) {
+        if (mg->datapath && mg->datapath->tunnel_key == dp_key) {
+            physical_mcgroup_owner(ctx, mg);
         }
     }
+}
 
-    physical_tunnels_in(ctx, flows);
+/* Rebuilds the flows of port binding 'uuid' (removes them if the row is
+ * gone) and notes its datapath in 'dps'. */
+static void
+physical_rebuild_port(const struct physical_ctx *ctx, const struct uuid *uuid,
+                      struct hmapx *dps)
+{
+    const struct sbrec_port_binding *pb
+        = sbrec_port_binding_get_for_uuid(ctx->sb_idl, uuid);
+    if (pb && !sbrec_port_binding_is_deleted(pb)) {
+        physical_port(ctx, pb);
+        if (pb->datapath) {
+            hmapx_add(dps, CONST_CAST(struct sbrec_datapath_binding *,
+                                      pb->datapath));
+        }
+    } else {
+        desired_remove(ctx->desired, DESIRED_PORT, uuid);
+    }
+}
+
+/* Rebuilds the multicast groups of every datapath in 'dps' (a set of
+ * "struct sbrec_datapath_binding"s): their copies to local members and
+ * to other chassis depend on where each member is bound. */
+static void
+physical_rebuild_dps_mcgroups(const struct physical_ctx *ctx,
+                              const struct hmapx *dps)
+{
+    struct hmapx_node *node;
+    HMAPX_FOR_EACH (node, dps) {
+        const struct sbrec_datapath_binding *dp = node->data;
+        physical_rebuild_mcgroups(ctx, dp->tunnel_key);
+    }
+}
+
+/* The physical node's handler of runtime changes: the flows of each port
+ * binding that changed locally, and the multicast groups of their
+ * datapaths.  A change of the local datapaths recomputes. */
+bool
+physical_handle_runtime(struct engine_node *node,
+                        const struct physical_ctx *ctx,
+                        const struct uuidset *changed_pbs, bool lds_changed)
+{
+    if (lds_changed) {
+        return false;
+    }
+    struct hmapx dps = HMAPX_INITIALIZER(&dps);
+    const struct uuidset_node *u;
+    UUIDSET_FOR_EACH (u, changed_pbs) {
+        physical_rebuild_port(ctx, &u->uuid, &dps);
+        node->changed = true;
+    }
+    physical_rebuild_dps_mcgroups(ctx, &dps);
+    hmapx_destroy(&dps);
+    return true;
+}
+
+/* The physical node's handler of port binding changes. */
+bool
+physical_handle_port_bindings(struct engine_node *node,
+                              const struct physical_ctx *ctx)
+{
+    struct hmapx dps = HMAPX_INITIALIZER(&dps);
+    const struct sbrec_port_binding *pb;
+
+    SBREC_PORT_BINDING_FOR_EACH_TRACKED (pb, ctx->sb_idl) {
+        if (sbrec_port_binding_is_deleted(pb)) {
+            /* Its multicast groups change too, in rows of their own. */
+            desired_remove(ctx->desired, DESIRED_PORT, &pb->header_.uuid);
+        } else {
+            physical_rebuild_port(ctx, &pb->header_.uuid, &dps);
+        }
+        node->changed = true;
+    }
+    physical_rebuild_dps_mcgroups(ctx, &dps);
+    hmapx_destroy(&dps);
+    return true;
+}
+
+/* The physical node's handler of multicast group changes. */
+bool
+physical_handle_mcgroups(struct engine_node *node,
+                         const struct physical_ctx *ctx)
+{
+    const struct sbrec_multicast_group *mg;
+
+    SBREC_MULTICAST_GROUP_FOR_EACH_TRACKED (mg, ctx->sb_idl) {
+        if (sbrec_multicast_group_is_deleted(mg)) {
+            desired_remove(ctx->desired, DESIRED_MCGROUP, &mg->header_.uuid);
+        } else {
+            physical_mcgroup_owner(ctx, mg);
+        }
+        node->changed = true;
+    }
+    return true;
 }

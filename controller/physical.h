@@ -1,29 +1,34 @@
 /*
- * Physical flows: the controller's own tables around the logical
- * pipelines (see lib/pipeline.h and Documentation/pipeline.md).
+ * Physical flows: the tables that connect the logical pipeline to br-int's
+ * OpenFlow ports and tunnels (Documentation/pipeline.md, "Physical
+ * tables").
  *
- *   PHY_IN (0)          local VIF -> datapath metadata and logical inport;
- *                       tunnel -> metadata, ports and colour from the
- *                       Geneve header, then straight to PHY_OUT_LOCAL.
- *   PHY_OUT_REMOTE (30) outport on another chassis -> Geneve tunnel;
- *                       multicast group -> one copy per remote chassis
- *                       with a member, then PHY_OUT_LOCAL.
- *   PHY_OUT_LOCAL (31)  local outport (or each local group member) ->
- *                       egress pipeline.
- *   PHY_DELIVER (60)    outport -> its OpenFlow port.
+ * Each source of physical flows is an owner of the desired state
+ * (controller/desired.h): a port binding (its flows as a local port, or
+ * as a port of a local datapath bound elsewhere), a multicast group of a
+ * local datapath, the tunnel from each other chassis, and the
+ * controller's own table defaults and meters.  The "physical" engine node
+ * recomputes all of them only when the tunnels, the chassis or the set of
+ * local datapaths change; a port binding or multicast group change costs
+ * that row (and, for a binding that moved, the multicast groups of its
+ * datapath).
  */
 #ifndef CONTROLLER_PHYSICAL_H
 #define CONTROLLER_PHYSICAL_H 1
 
+#include <stdbool.h>
+
 struct binding_result;
+struct desired;
+struct engine_node;
 struct local_datapaths;
-struct ofctrl_flow_table;
 struct ovsdb_idl;
 struct sbrec_chassis;
 struct shash;
 struct simap;
+struct uuidset;
 
-/* Inputs of the physical flow computation. */
+/* What the physical node reads. */
 struct physical_ctx {
     struct ovsdb_idl *sb_idl;                 /* Southbound database. */
     const struct sbrec_chassis *chassis;      /* This chassis. */
@@ -32,8 +37,17 @@ struct physical_ctx {
     const struct shash *tunnels;  /* Chassis name -> tunnel ofport. */
     const struct simap *ct_zones; /* Local logical port -> conntrack
                                    * zone. */
+    struct desired *desired;      /* Where the flows go. */
 };
 
-void physical_run(const struct physical_ctx *, struct ofctrl_flow_table *);
+void physical_run(struct engine_node *, const struct physical_ctx *);
+bool physical_handle_runtime(struct engine_node *,
+                             const struct physical_ctx *,
+                             const struct uuidset *changed_pbs,
+                             bool lds_changed);
+bool physical_handle_port_bindings(struct engine_node *,
+                                   const struct physical_ctx *);
+bool physical_handle_mcgroups(struct engine_node *,
+                              const struct physical_ctx *);
 
 #endif /* controller/physical.h */

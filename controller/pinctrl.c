@@ -4,7 +4,7 @@
 
 #include <string.h>
 
-#include "controller/ofctrl.h"
+#include "controller/desired.h"
 #include "controller/pinctrl-log.h"
 
 #include "byte-order.h"
@@ -71,18 +71,19 @@ pinctrl_meter_id(enum lact_pin_opcode op)
     return pinctrl_find_handler(op) ? (uint32_t) op : 0;
 }
 
-/* Adds the meters of the packet-in operations to 'flows'. */
+/* Adds the meters of the packet-in operations to the owner being built
+ * in 'desired'. */
 void
-pinctrl_add_meters(struct ofctrl_flow_table *flows)
+pinctrl_add_meters(struct desired *desired)
 {
     static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
     char *spec = xasprintf("pktps,burst,bands=type=drop,rate=%d,"
                            "burst_size=%d", PINCTRL_METER_RATE,
                            PINCTRL_METER_BURST);
     for (size_t i = 0; i < ARRAY_SIZE(pinctrl_handlers); i++) {
-        char *error = ofctrl_flow_table_add_meter(flows,
-                                                  pinctrl_handlers[i].op,
-                                                  spec);
+        char *error = desired_add_meter(desired,
+                                        pinctrl_handlers[i].op,
+                                        spec);
         if (error) {
             VLOG_WARN_RL(&rl, "packet-in meter: %s", error);
             free(error);

@@ -26,7 +26,7 @@
 #include "lib/logical-actions.h"
 
 struct ds;
-struct ofctrl_flow_table;
+struct desired;
 struct pinctrl;
 
 /* Meter of each operation's packet-ins: packets per second and burst. */
@@ -43,6 +43,6 @@ void pinctrl_wait(struct pinctrl *);
 void pinctrl_status(const struct pinctrl *, struct ds *);
 
 uint32_t pinctrl_meter_id(enum lact_pin_opcode);
-void pinctrl_add_meters(struct ofctrl_flow_table *);
+void pinctrl_add_meters(struct desired *);
 
 #endif /* controller/pinctrl.h */

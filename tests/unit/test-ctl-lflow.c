@@ -5,7 +5,8 @@
 
 #include "controller/lflow.h"
 #include "controller/local-datapaths.h"
-#include "controller/ofctrl.h"
+#include "controller/desired.h"
+#include "uuid.h"
 #include "controller/pinctrl.h"
 #include "lib/logical-actions.h"
 #include "lib/pipeline.h"
@@ -50,30 +51,32 @@ END_TEST
 START_TEST(test_empty_stages_get_skip_flows)
 {
     struct local_datapath ld;
-    struct ofctrl_flow_table t;
+    struct desired d;
 
     memset(&ld, 0, sizeof ld);
     ld.type = DP_SWITCH;
     ld.key = 5;
     ld.stages[P_INGRESS] = (1u << 0) | (1u << 10) | (1u << 12);
     ld.stages[P_EGRESS] = 1u << 5;
-    ofctrl_flow_table_init(&t);
-    lflow_add_skip_flows(&ld, &t);
+    desired_init(&d);
+    desired_begin(&d, DESIRED_SKIP, &UUID_ZERO);
+    lflow_add_skip_flows(&ld, &d);
     /* Ingress: pre_acl, acl, color and lb; egress: pre_acl and acl. */
-    ck_assert_uint_eq(ofctrl_flow_table_count(&t), 6);
+    ck_assert_uint_eq(desired_count_flows(&d), 6);
     /* Each goes to the next stage with flows: adding the same flow again
      * is accepted as a duplicate, another target conflicts. */
-    ck_assert_ok(ofctrl_flow_table_add(&t, 0, "table=12,priority=0,"
-                                       "metadata=0x5,actions=resubmit(,20)"));
-    ck_assert_ok(ofctrl_flow_table_add(&t, 0, "table=17,priority=0,"
-                                       "metadata=0x5,actions=resubmit(,20)"));
-    ck_assert_ok(ofctrl_flow_table_add(&t, 0, "table=40,priority=0,"
-                                       "metadata=0x5,actions=resubmit(,45)"));
-    ck_assert_error(ofctrl_flow_table_add(&t, 0, "table=13,priority=0,"
-                                          "metadata=0x5,actions=resubmit(,22)"),
+    ck_assert_ok(desired_add_flow(&d, 0, "table=12,priority=0,"
+                                  "metadata=0x5,actions=resubmit(,20)"));
+    ck_assert_ok(desired_add_flow(&d, 0, "table=17,priority=0,"
+                                  "metadata=0x5,actions=resubmit(,20)"));
+    ck_assert_ok(desired_add_flow(&d, 0, "table=40,priority=0,"
+                                  "metadata=0x5,actions=resubmit(,45)"));
+    ck_assert_error(desired_add_flow(&d, 0, "table=13,priority=0,"
+                                     "metadata=0x5,actions=resubmit(,22)"),
                     "conflicts");
-    ck_assert_uint_eq(ofctrl_flow_table_count(&t), 6);
-    ofctrl_flow_table_destroy(&t);
+    desired_end(&d);
+    ck_assert_uint_eq(desired_count_flows(&d), 6);
+    desired_destroy(&d);
 }
 END_TEST
 
@@ -112,42 +115,46 @@ END_TEST
 START_TEST(test_select_groups_get_stable_ids)
 {
     struct local_datapath ld;
-    struct ofctrl_flow_table t;
+    struct desired d;
 
     memset(&ld, 0, sizeof ld);
     ld.type = DP_SWITCH;
     ld.stages[P_INGRESS] = (1u << 7) | (1u << 12);
-    ofctrl_flow_table_init(&t);
+    desired_init(&d);
+    desired_begin(&d, DESIRED_LFLOW, &UUID_ZERO);
     struct ds a = DS_EMPTY_INITIALIZER, b = DS_EMPTY_INITIALIZER;
     ck_assert_ptr_null(lflow_encode_actions("reg0 = select(1, 2);", &ld,
-                                            P_INGRESS, 7, &t, &a));
+                                            P_INGRESS, 7, &d, &a));
     /* The same buckets share the group; other buckets get another. */
     ck_assert_ptr_null(lflow_encode_actions("reg0 = select(1, 2);", &ld,
-                                            P_INGRESS, 7, &t, &b));
+                                            P_INGRESS, 7, &d, &b));
     ck_assert_str_eq(ds_cstr(&a), ds_cstr(&b));
-    ck_assert_uint_eq(ofctrl_flow_table_count_groups(&t), 1);
+    ck_assert_uint_eq(hmap_count(&d.groups), 1);
     ds_clear(&b);
     ck_assert_ptr_null(lflow_encode_actions("reg0 = select(1, 3);", &ld,
-                                            P_INGRESS, 7, &t, &b));
+                                            P_INGRESS, 7, &d, &b));
     ck_assert_str_ne(ds_cstr(&a), ds_cstr(&b));
-    ck_assert_uint_eq(ofctrl_flow_table_count_groups(&t), 2);
+    ck_assert_uint_eq(hmap_count(&d.groups), 2);
+    desired_end(&d);
 
     /* Built again in the other order, each keeps its id. */
-    struct ofctrl_flow_table t2;
-    ofctrl_flow_table_init(&t2);
+    struct desired d2;
+    desired_init(&d2);
+    desired_begin(&d2, DESIRED_LFLOW, &UUID_ZERO);
     struct ds b2 = DS_EMPTY_INITIALIZER, a2 = DS_EMPTY_INITIALIZER;
     ck_assert_ptr_null(lflow_encode_actions("reg0 = select(1, 3);", &ld,
-                                            P_INGRESS, 7, &t2, &b2));
+                                            P_INGRESS, 7, &d2, &b2));
     ck_assert_ptr_null(lflow_encode_actions("reg0 = select(1, 2);", &ld,
-                                            P_INGRESS, 7, &t2, &a2));
+                                            P_INGRESS, 7, &d2, &a2));
+    desired_end(&d2);
     ck_assert_str_eq(ds_cstr(&a), ds_cstr(&a2));
     ck_assert_str_eq(ds_cstr(&b), ds_cstr(&b2));
     ds_destroy(&a);
     ds_destroy(&b);
     ds_destroy(&a2);
     ds_destroy(&b2);
-    ofctrl_flow_table_destroy(&t);
-    ofctrl_flow_table_destroy(&t2);
+    desired_destroy(&d);
+    desired_destroy(&d2);
 }
 END_TEST
 

@@ -1,0 +1,363 @@
+#include <config.h>
+
+#include "controller/ctrl-engine.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "controller/chassis.h"
+#include "controller/desired.h"
+#include "controller/encaps.h"
+#include "controller/lflow.h"
+#include "controller/physical.h"
+#include "controller/runtime.h"
+#include "lib/osmotic-sb-idl.h"
+
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/shash.h"
+#include "openvswitch/vlog.h"
+#include "ovsdb-idl.h"
+#include "util.h"
+
+VLOG_DEFINE_THIS_MODULE(ctrl_engine);
+
+/* The nodes, in run order. */
+enum ctrl_node {
+    N_IN_OVS,                   /* Local Open_vSwitch database. */
+    N_IN_SB_CHASSIS,            /* Chassis and Encap. */
+    N_IN_SB_DP,                 /* Datapath_Binding. */
+    N_IN_SB_PB,                 /* Port_Binding. */
+    N_IN_SB_MG,                 /* Multicast_Group. */
+    N_IN_SB_LF,                 /* Logical_Flow. */
+    N_IN_SB_DPG,                /* Logical_DP_Group. */
+    N_TUNNELS,                  /* Tunnel ports and their OpenFlow ports. */
+    N_RUNTIME,                  /* Bindings, local datapaths, zones. */
+    N_LFLOW,                    /* Flows of the logical flows. */
+    N_PHYSICAL,                 /* Physical flows. */
+};
+BUILD_ASSERT_DECL(N_PHYSICAL + 1 == CTRL_ENGINE_N_NODES);
+
+/* Southbound tables an input node reflects. */
+struct ctrl_sb_input {
+    const struct ovsdb_idl_table_class *tables[2];
+    size_t n_tables;
+};
+
+static struct ctrl_sb_input sb_chassis_input = {
+    { &sbrec_table_chassis, &sbrec_table_encap }, 2 };
+static struct ctrl_sb_input sb_dp_input = {
+    { &sbrec_table_datapath_binding }, 1 };
+static struct ctrl_sb_input sb_pb_input = {
+    { &sbrec_table_port_binding }, 1 };
+static struct ctrl_sb_input sb_mg_input = {
+    { &sbrec_table_multicast_group }, 1 };
+static struct ctrl_sb_input sb_lf_input = {
+    { &sbrec_table_logical_flow }, 1 };
+static struct ctrl_sb_input sb_dpg_input = {
+    { &sbrec_table_logical_dp_group }, 1 };
+
+/* Input node run: changed if the southbound database tracked a change in
+ * one of the node's tables. */
+static void
+ctrl_sb_input_run(struct engine_node *node, void *ctx_)
+{
+    const struct ctrl_engine_ctx *ctx = ctx_;
+    const struct ctrl_sb_input *in = node->data;
+
+    for (size_t i = 0; i < in->n_tables; i++) {
+        if (ovsdb_idl_track_get_first(ctx->sb_idl, in->tables[i])) {
+            node->changed = true;
+        }
+    }
+}
+
+/* Input node run: changed if the local database changed. */
+static void
+ctrl_ovs_input_run(struct engine_node *node, void *ctx_)
+{
+    const struct ctrl_engine_ctx *ctx = ctx_;
+    struct ctrl_engine *e = ctx->engine;
+    unsigned int seqno = ovsdb_idl_get_seqno(ctx->ovs_idl);
+
+    if (seqno != e->ovs_seqno) {
+        e->ovs_seqno = seqno;
+        node->changed = true;
+    }
+}
+
+/* The tunnels node: creates and removes the tunnel ports on br-int, and
+ * knows the OpenFlow port of each chassis's tunnel. */
+static void
+ctrl_tunnels_run(struct engine_node *node, void *ctx_)
+{
+    const struct ctrl_engine_ctx *ctx = ctx_;
+    struct shash *tunnels = node->data;
+
+    encaps_run(ctx->ovs_txn, ctx->br_int, ctx->sb_idl, ctx->cfg);
+    struct shash new = SHASH_INITIALIZER(&new);
+    encaps_tunnel_ofports(ctx->br_int, 0, &new);
+
+    bool same = shash_count(&new) == shash_count(tunnels);
+    struct shash_node *sn;
+    SHASH_FOR_EACH (sn, &new) {
+        struct shash_node *old = shash_find(tunnels, sn->name);
+        same = same && old && old->data == sn->data;
+    }
+    if (!same) {
+        node->changed = true;
+    }
+    shash_swap(tunnels, &new);
+    shash_destroy(&new);
+}
+
+static struct runtime_ctx
+ctrl_runtime_ctx(const struct ctrl_engine_ctx *ctx)
+{
+    return (struct runtime_ctx) {
+        .ovs_txn = ctx->ovs_txn,
+        .sb_txn = ctx->sb_txn,
+        .sb_idl = ctx->sb_idl,
+        .br_int = ctx->br_int,
+        .chassis = ctx->chassis,
+        .settled = ctx->settled,
+    };
+}
+
+static void
+ctrl_runtime_run(struct engine_node *node, void *ctx_)
+{
+    struct runtime_ctx rctx = ctrl_runtime_ctx(ctx_);
+    runtime_run(node, &rctx);
+}
+
+static bool
+ctrl_runtime_handle_pbs(struct engine_node *node, void *ctx_)
+{
+    struct runtime_ctx rctx = ctrl_runtime_ctx(ctx_);
+    return runtime_handle_port_bindings(node, &rctx);
+}
+
+/* Returns the runtime data of the graph being run. */
+static struct runtime_data *
+ctrl_runtime_data(const struct ctrl_engine_ctx *ctx)
+{
+    return ctx->engine->nodes[N_RUNTIME].data;
+}
+
+/* Returns the tunnels of the graph being run. */
+static const struct shash *
+ctrl_tunnels_data(const struct ctrl_engine_ctx *ctx)
+{
+    return ctx->engine->nodes[N_TUNNELS].data;
+}
+
+static struct lflow_ctx
+ctrl_lflow_ctx(const struct ctrl_engine_ctx *ctx)
+{
+    return (struct lflow_ctx) {
+        .sb_idl = ctx->sb_idl,
+        .lds = &ctrl_runtime_data(ctx)->lds,
+        .desired = ctx->desired,
+    };
+}
+
+static void
+ctrl_lflow_run(struct engine_node *node, void *ctx_)
+{
+    struct lflow_ctx lctx = ctrl_lflow_ctx(ctx_);
+    lflow_output_run(node, &lctx);
+}
+
+/* The lflow node's handler of runtime changes: only a change of the set of
+ * local datapaths concerns it. */
+static bool
+ctrl_lflow_handle_runtime(struct engine_node *node OVS_UNUSED, void *ctx_)
+{
+    return !ctrl_runtime_data(ctx_)->lds_changed;
+}
+
+static bool
+ctrl_lflow_handle_lflows(struct engine_node *node, void *ctx_)
+{
+    struct lflow_ctx lctx = ctrl_lflow_ctx(ctx_);
+    return lflow_output_handle_lflows(node, &lctx);
+}
+
+static bool
+ctrl_lflow_handle_dp_groups(struct engine_node *node, void *ctx_)
+{
+    struct lflow_ctx lctx = ctrl_lflow_ctx(ctx_);
+    return lflow_output_handle_dp_groups(node, &lctx);
+}
+
+static struct physical_ctx
+ctrl_physical_ctx(const struct ctrl_engine_ctx *ctx)
+{
+    const struct runtime_data *rt = ctrl_runtime_data(ctx);
+    return (struct physical_ctx) {
+        .sb_idl = ctx->sb_idl,
+        .chassis = ctx->chassis,
+        .lds = &rt->lds,
+        .bindings = &rt->bindings,
+        .tunnels = ctrl_tunnels_data(ctx),
+        .ct_zones = &rt->ct_zones,
+        .desired = ctx->desired,
+    };
+}
+
+static void
+ctrl_physical_run(struct engine_node *node, void *ctx_)
+{
+    struct physical_ctx pctx = ctrl_physical_ctx(ctx_);
+    physical_run(node, &pctx);
+}
+
+static bool
+ctrl_physical_handle_runtime(struct engine_node *node, void *ctx_)
+{
+    struct physical_ctx pctx = ctrl_physical_ctx(ctx_);
+    const struct runtime_data *rt = ctrl_runtime_data(ctx_);
+    return physical_handle_runtime(node, &pctx, &rt->changed_pbs,
+                                   rt->lds_changed);
+}
+
+static bool
+ctrl_physical_handle_pbs(struct engine_node *node, void *ctx_)
+{
+    struct physical_ctx pctx = ctrl_physical_ctx(ctx_);
+    return physical_handle_port_bindings(node, &pctx);
+}
+
+static bool
+ctrl_physical_handle_mcgroups(struct engine_node *node, void *ctx_)
+{
+    struct physical_ctx pctx = ctrl_physical_ctx(ctx_);
+    return physical_handle_mcgroups(node, &pctx);
+}
+
+/* Initializes 'node' as input node 'name' reflecting 'in'. */
+static void
+ctrl_init_sb_input(struct engine_node *node, const char *name,
+                   struct ctrl_sb_input *in)
+{
+    node->name = name;
+    node->data = in;
+    node->run = ctrl_sb_input_run;
+    node->is_input = true;
+}
+
+/* Builds the graph. */
+void
+ctrl_engine_init(struct ctrl_engine *e)
+{
+    memset(e, 0, sizeof *e);
+    struct engine_node *n = e->nodes;
+
+    n[N_IN_OVS] = (struct engine_node) {
+        .name = "ovs", .run = ctrl_ovs_input_run,
+        .is_input = true,
+    };
+    ctrl_init_sb_input(&n[N_IN_SB_CHASSIS], "sb_chassis", &sb_chassis_input);
+    ctrl_init_sb_input(&n[N_IN_SB_DP], "sb_datapath", &sb_dp_input);
+    ctrl_init_sb_input(&n[N_IN_SB_PB], "sb_port_binding", &sb_pb_input);
+    ctrl_init_sb_input(&n[N_IN_SB_MG], "sb_multicast_group", &sb_mg_input);
+    ctrl_init_sb_input(&n[N_IN_SB_LF], "sb_logical_flow", &sb_lf_input);
+    ctrl_init_sb_input(&n[N_IN_SB_DPG], "sb_dp_group", &sb_dpg_input);
+
+    struct shash *tunnels = xmalloc(sizeof *tunnels);
+    shash_init(tunnels);
+    n[N_TUNNELS] = (struct engine_node) {
+        .name = "tunnels", .data = tunnels, .run = ctrl_tunnels_run,
+    };
+    engine_add_input(&n[N_TUNNELS], &n[N_IN_OVS], NULL);
+    engine_add_input(&n[N_TUNNELS], &n[N_IN_SB_CHASSIS], NULL);
+
+    n[N_RUNTIME] = (struct engine_node) {
+        .name = "runtime", .data = runtime_data_create(),
+        .run = ctrl_runtime_run, .clear_tracked = runtime_clear_tracked,
+    };
+    engine_add_input(&n[N_RUNTIME], &n[N_IN_OVS], NULL);
+    engine_add_input(&n[N_RUNTIME], &n[N_IN_SB_CHASSIS], NULL);
+    engine_add_input(&n[N_RUNTIME], &n[N_IN_SB_DP], NULL);
+    engine_add_input(&n[N_RUNTIME], &n[N_IN_SB_PB], ctrl_runtime_handle_pbs);
+
+    n[N_LFLOW] = (struct engine_node) {
+        .name = "lflow", .data = lflow_output_create(),
+        .run = ctrl_lflow_run,
+    };
+    engine_add_input(&n[N_LFLOW], &n[N_RUNTIME], ctrl_lflow_handle_runtime);
+    engine_add_input(&n[N_LFLOW], &n[N_IN_SB_DP], NULL);
+    engine_add_input(&n[N_LFLOW], &n[N_IN_SB_LF], ctrl_lflow_handle_lflows);
+    engine_add_input(&n[N_LFLOW], &n[N_IN_SB_DPG],
+                     ctrl_lflow_handle_dp_groups);
+
+    n[N_PHYSICAL] = (struct engine_node) {
+        .name = "physical", .run = ctrl_physical_run,
+    };
+    engine_add_input(&n[N_PHYSICAL], &n[N_RUNTIME],
+                     ctrl_physical_handle_runtime);
+    engine_add_input(&n[N_PHYSICAL], &n[N_TUNNELS], NULL);
+    engine_add_input(&n[N_PHYSICAL], &n[N_IN_SB_CHASSIS], NULL);
+    engine_add_input(&n[N_PHYSICAL], &n[N_IN_SB_DP], NULL);
+    engine_add_input(&n[N_PHYSICAL], &n[N_IN_SB_PB],
+                     ctrl_physical_handle_pbs);
+    engine_add_input(&n[N_PHYSICAL], &n[N_IN_SB_MG],
+                     ctrl_physical_handle_mcgroups);
+
+    for (size_t i = 0; i < CTRL_ENGINE_N_NODES; i++) {
+        e->order[i] = &e->nodes[i];
+    }
+}
+
+/* Frees what the graph's nodes hold. */
+void
+ctrl_engine_destroy(struct ctrl_engine *e)
+{
+    struct shash *tunnels = e->nodes[N_TUNNELS].data;
+    shash_destroy(tunnels);
+    free(tunnels);
+    runtime_data_destroy(e->nodes[N_RUNTIME].data);
+    lflow_output_destroy(e->nodes[N_LFLOW].data);
+}
+
+/* Runs one pass of the graph over what changed in the databases since the
+ * last pass (their change tracking), or with 'force' recomputes every
+ * node.  Returns true if the desired state may have changed. */
+bool
+ctrl_engine_run(struct ctrl_engine *e, struct ctrl_engine_ctx *ctx,
+                bool force)
+{
+    ctx->engine = e;
+    engine_run(e->order, CTRL_ENGINE_N_NODES, force, ctx);
+    return (e->nodes[N_LFLOW].changed || e->nodes[N_PHYSICAL].changed
+            || e->nodes[N_RUNTIME].changed);
+}
+
+/* Returns the runtime data (bindings, local datapaths, zones). */
+const struct runtime_data *
+ctrl_engine_runtime(const struct ctrl_engine *e)
+{
+    return e->nodes[N_RUNTIME].data;
+}
+
+/* Returns the tunnels: chassis name -> OpenFlow port. */
+const struct shash *
+ctrl_engine_tunnels(const struct ctrl_engine *e)
+{
+    return e->nodes[N_TUNNELS].data;
+}
+
+/* Returns the number of logical flows installed. */
+size_t
+ctrl_engine_count_lflows(const struct ctrl_engine *e)
+{
+    return lflow_output_count(e->nodes[N_LFLOW].data);
+}
+
+/* Appends each computed node's recomputes and incremental passes to
+ * 's'. */
+void
+ctrl_engine_format_stats(struct ctrl_engine *e, struct ds *s)
+{
+    engine_format_stats(e->order, CTRL_ENGINE_N_NODES, s);
+}

@@ -1,0 +1,72 @@
+/*
+ * The controller's incremental processing graph (controller/inc-engine.h):
+ *
+ *     local OVS ----------------+-------------+
+ *     SB Chassis, Encap --------+--> tunnels  |
+ *                               |      |      v
+ *     SB Port_Binding ----------+------|--> runtime (bindings, local
+ *     SB Datapath_Binding ------+      |      |      datapaths, zones)
+ *                                      |      v
+ *     SB Logical_Flow, Logical_DP_Group ---> lflow     (logical flows)
+ *                                      v
+ *     SB Port_Binding, Multicast_Group ----> physical  (physical flows)
+ *
+ * Both flow nodes write into one desired state (controller/desired.h),
+ * owner by owner, which ofctrl sends to br-int by difference.  Which
+ * change each node handles incrementally, and which makes it recompute,
+ * is described in the header of each node's module (runtime.h, lflow.h,
+ * physical.h); "controller/status" counts both per node.
+ */
+#ifndef CONTROLLER_CTRL_ENGINE_H
+#define CONTROLLER_CTRL_ENGINE_H 1
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "controller/inc-engine.h"
+
+struct chassis_config;
+struct ctrl_engine;
+struct desired;
+struct ds;
+struct ovsdb_idl;
+struct ovsdb_idl_txn;
+struct ovsrec_bridge;
+struct runtime_data;
+struct sbrec_chassis;
+struct shash;
+
+/* What one pass of the graph reads and writes. */
+struct ctrl_engine_ctx {
+    struct ovsdb_idl *ovs_idl;          /* Local Open_vSwitch database. */
+    struct ovsdb_idl *sb_idl;           /* Southbound database. */
+    struct ovsdb_idl_txn *ovs_txn;      /* Open local transaction. */
+    struct ovsdb_idl_txn *sb_txn;       /* Open southbound transaction. */
+    const struct ovsrec_bridge *br_int; /* Integration bridge. */
+    const struct sbrec_chassis *chassis; /* This chassis. */
+    const struct chassis_config *cfg;   /* Settings. */
+    bool settled;                       /* Monitor conditions applied. */
+    struct desired *desired;            /* The flows' destination. */
+    struct ctrl_engine *engine;         /* Set by ctrl_engine_run(). */
+};
+
+/* Number of nodes in the graph. */
+#define CTRL_ENGINE_N_NODES 11
+
+/* The graph. */
+struct ctrl_engine {
+    struct engine_node nodes[CTRL_ENGINE_N_NODES]; /* In run order. */
+    struct engine_node *order[CTRL_ENGINE_N_NODES]; /* Pointers to them. */
+    unsigned int ovs_seqno;     /* Local database seqno seen last. */
+};
+
+void ctrl_engine_init(struct ctrl_engine *);
+void ctrl_engine_destroy(struct ctrl_engine *);
+bool ctrl_engine_run(struct ctrl_engine *, struct ctrl_engine_ctx *,
+                     bool force);
+const struct runtime_data *ctrl_engine_runtime(const struct ctrl_engine *);
+const struct shash *ctrl_engine_tunnels(const struct ctrl_engine *);
+size_t ctrl_engine_count_lflows(const struct ctrl_engine *);
+void ctrl_engine_format_stats(struct ctrl_engine *, struct ds *);
+
+#endif /* controller/ctrl-engine.h */

@@ -1,0 +1,185 @@
+#include <config.h>
+
+#include "controller/runtime.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "controller/ct-zones.h"
+#include "controller/inc-engine.h"
+#include "lib/osmotic-sb-idl.h"
+
+#include "flow.h"
+#include "openvswitch/vlog.h"
+#include "sset.h"
+#include "util.h"
+
+VLOG_DEFINE_THIS_MODULE(runtime);
+
+/* What a local port's physical flows depend on. */
+struct runtime_lport_state {
+    struct uuid pb_uuid;        /* Its Port_Binding. */
+    int64_t dp_key;             /* Its datapath's key. */
+    int64_t port_key;           /* Its key. */
+    int ofport;                 /* Its OpenFlow port. */
+    int zone;                   /* Its conntrack zone. */
+    bool enabled;               /* Administratively enabled. */
+    bool secured;               /* Has port security. */
+};
+
+/* Creates the runtime node's data. */
+void *
+runtime_data_create(void)
+{
+    struct runtime_data *rt = xzalloc(sizeof *rt);
+
+    local_datapaths_init(&rt->lds);
+    binding_result_init(&rt->bindings);
+    simap_init(&rt->ct_zones);
+    shash_init(&rt->states);
+    uuidset_init(&rt->changed_pbs);
+    return rt;
+}
+
+/* Frees the runtime node's data.  Accepts NULL. */
+void
+runtime_data_destroy(void *rt_)
+{
+    struct runtime_data *rt = rt_;
+    if (rt) {
+        local_datapaths_destroy(&rt->lds);
+        binding_result_destroy(&rt->bindings);
+        simap_destroy(&rt->ct_zones);
+        shash_destroy_free_data(&rt->states);
+        uuidset_destroy(&rt->changed_pbs);
+        free(rt);
+    }
+}
+
+/* Engine callback: forgets the last pass's changes. */
+void
+runtime_clear_tracked(struct engine_node *node)
+{
+    struct runtime_data *rt = node->data;
+    uuidset_clear(&rt->changed_pbs);
+    rt->lds_changed = false;
+}
+
+/* Returns the state of local port 'bl' with zone 'zone'. */
+static struct runtime_lport_state *
+runtime_lport_state(const struct binding_lport *bl, int zone)
+{
+    struct runtime_lport_state *s = xzalloc(sizeof *s);
+    const struct sbrec_port_binding *pb = bl->pb;
+
+    s->pb_uuid = pb->header_.uuid;
+    s->dp_key = pb->datapath->tunnel_key;
+    s->port_key = pb->tunnel_key;
+    s->ofport = ofp_to_u16(bl->ofport);
+    s->zone = zone;
+    s->enabled = pb->enabled;
+    s->secured = pb->n_port_security > 0;
+    return s;
+}
+
+/* Returns true if the local datapaths 'a' and 'b' are the same set (same
+ * rows, keys and types). */
+static bool
+runtime_lds_equal(const struct local_datapaths *a,
+                  const struct local_datapaths *b)
+{
+    if (hmap_count(&a->map) != hmap_count(&b->map)) {
+        return false;
+    }
+    const struct local_datapath *ld;
+    HMAP_FOR_EACH (ld, node, &a->map) {
+        const struct local_datapath *other = local_datapaths_find(b, ld->key);
+        if (!other || !uuid_equals(&other->uuid, &ld->uuid)
+            || other->type != ld->type) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* The runtime node's recompute: binds, finds the local datapaths and the
+ * zones, and records what changed since the last run. */
+void
+runtime_run(struct engine_node *node, const struct runtime_ctx *ctx)
+{
+    struct runtime_data *rt = node->data;
+    struct local_datapaths lds;
+    struct binding_result bindings;
+
+    local_datapaths_init(&lds);
+    binding_result_init(&bindings);
+    binding_run(ctx->sb_txn, ctx->sb_idl, ctx->br_int, ctx->chassis, &lds,
+                &bindings);
+
+    struct simap zones = SIMAP_INITIALIZER(&zones);
+    ct_zones_run(ctx->settled ? ctx->ovs_txn : NULL, ctx->br_int,
+                 &bindings.lports, &zones);
+
+    /* What changed, port by port. */
+    struct shash states = SHASH_INITIALIZER(&states);
+    struct shash_node *sn;
+    SHASH_FOR_EACH (sn, &bindings.lports) {
+        struct runtime_lport_state *new
+            = runtime_lport_state(sn->data, simap_get(&zones, sn->name));
+        struct runtime_lport_state *old = shash_find_and_delete(&rt->states,
+                                                                sn->name);
+        if (!old || memcmp(old, new, sizeof *old)) {
+            uuidset_insert(&rt->changed_pbs, &new->pb_uuid);
+            if (old) {
+                uuidset_insert(&rt->changed_pbs, &old->pb_uuid);
+            }
+            node->changed = true;
+        }
+        free(old);
+        shash_add(&states, sn->name, new);
+    }
+    SHASH_FOR_EACH (sn, &rt->states) {
+        /* No longer local. */
+        const struct runtime_lport_state *old = sn->data;
+        uuidset_insert(&rt->changed_pbs, &old->pb_uuid);
+        node->changed = true;
+    }
+    shash_swap(&rt->states, &states);
+    shash_destroy_free_data(&states);
+
+    if (!runtime_lds_equal(&lds, &rt->lds)) {
+        rt->lds_changed = true;
+        node->changed = true;
+    }
+    local_datapaths_destroy(&rt->lds);
+    rt->lds = lds;
+    hmap_moved(&rt->lds.map);
+    binding_result_destroy(&rt->bindings);
+    rt->bindings = bindings;
+    shash_moved(&rt->bindings.lports);
+    sset_moved(&rt->bindings.iface_ids);
+    simap_destroy(&rt->ct_zones);
+    rt->ct_zones = zones;
+    simap_moved(&rt->ct_zones);
+}
+
+/* The runtime node's handler of port binding changes: a change concerns
+ * this host if the port is local, is bound to this chassis, or is named
+ * by a local interface (it may be claimed).  Any other is handled (it
+ * changes nothing here); one of those recomputes. */
+bool
+runtime_handle_port_bindings(struct engine_node *node,
+                             const struct runtime_ctx *ctx)
+{
+    struct runtime_data *rt = node->data;
+    const struct sbrec_port_binding *pb;
+
+    SBREC_PORT_BINDING_FOR_EACH_TRACKED (pb, ctx->sb_idl) {
+        if (sset_contains(&rt->bindings.iface_ids, pb->logical_port)
+            || shash_find(&rt->states, pb->logical_port)
+            || (ctx->chassis && pb->chassis == ctx->chassis)) {
+            return false;
+        }
+    }
+    return true;
+}
