@@ -617,12 +617,14 @@ round_latencies() {
 }
 
 # profile SYSTEM: one more batch of (b) changes with hv1's controller
-# under perf; the hottest symbols go to $dir/perf.txt.
+# under perf (DWARF call graphs: the binaries keep no frame pointers); the
+# functions with the most CPU time, their callees' included, go to
+# $dir/perf.txt.
 profile() {
     local s=$1 dir pid k
     dir=$(sys_dir "$s")
-    perf record -q -e cpu-clock -F 999 -g -p "$(ctl_pid "$s")" \
-        -o "$dir/perf.data" >/dev/null 2>&1 &
+    perf record -q -e cpu-clock -F 999 --call-graph dwarf,16384 \
+        -p "$(ctl_pid "$s")" -o "$dir/perf.data" >/dev/null 2>&1 &
     pid=$!
     sleep 1
     for ((k = 1; k <= BENCH_CHANGES; k++)); do
@@ -630,9 +632,9 @@ profile() {
     done
     kill -INT $pid
     wait $pid
-    timeout 300 perf report -i "$dir/perf.data" --stdio --no-children \
+    timeout 600 perf report -i "$dir/perf.data" --stdio --children \
         --sort dso,symbol -g none 2>/dev/null | grep -v '^#' | grep . \
-        | sed 's/[ -]*$//' | head -25 > "$dir/perf.txt"
+        | sed 's/[ -]*$//' | head -40 > "$dir/perf.txt"
 }
 
 # stats SYSTEM METRIC: "median [min, max]" of SYSTEM's per-round METRIC.
@@ -834,7 +836,8 @@ report() {
         printf '  %s\n' "${LOADS[@]}"
         if [ "$BENCH_PERF" = 1 ]; then
             for s in "${systems[@]}"; do
-                echo "hottest symbols of $s's controller during (b) changes:"
+                echo "$s's controller during (b) changes, CPU time by function" \
+                     "(with callees; self):"
                 sed 's/^/  /' "$(sys_dir "$s")/perf.txt"
             done
         fi
