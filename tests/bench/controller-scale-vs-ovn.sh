@@ -103,7 +103,7 @@ for s in "${systems[@]}"; do
         *) fail "unknown system '$s' (expected osmotic or ovn)" ;;
     esac
 done
-for tool in python3 ovsdb-client ovs-vswitchd timeout; do
+for tool in python3 ovs-vswitchd ovs-ofctl timeout; do
     command -v $tool >/dev/null || fail "$tool is needed"
 done
 [ "$(id -u)" = 0 ] || fail "the benchmark needs root (namespaces, OVS)"
@@ -313,10 +313,11 @@ ctl_appctl() {
 # add_host SYSTEM N IP: SYSTEM's host hvN with underlay IP, configured
 # for SYSTEM's SB, with br-int (netdev) but no controller yet.
 add_host() {
-    local s=$1 n=$2 ip=$3 h dir
+    local s=$1 n=$2 ip=$3 h dir remote=
     h=$(hv_name "$s" "$n")
     dir=$(sys_dir "$s")
-    OSMOTIC_SB_DB=unix:$dir/sb.sock OSM_NO_CONTROLLER=1 osm_add_host "$h" "$ip"
+    [ "$s" = osmotic ] && remote=unix:$dir/sb.sock
+    OSMOTIC_SB_DB=$remote OSM_NO_CONTROLLER=1 osm_add_host "$h" "$ip"
     if [ "$s" = ovn ]; then
         osm_host_vsctl "$h" set open_vswitch . \
             external_ids:ovn-remote="\"unix:$dir/sb.sock\"" \
@@ -626,12 +627,16 @@ profile() {
     perf record -q -e cpu-clock -F 999 --call-graph dwarf,16384 \
         -p "$(ctl_pid "$s")" -o "$dir/perf.data" >/dev/null 2>&1 &
     pid=$!
+    echo $pid > "$dir/perf.pid"
+    osm_track_pidfile "$dir/perf.pid"
     sleep 1
     for ((k = 1; k <= BENCH_CHANGES; k++)); do
         one_change "$s" b 250 "$k"
     done
     kill -INT $pid
     wait $pid
+    # Gone: its pid must not be signalled at cleanup.
+    : > "$dir/perf.pid"
     timeout 600 perf report -i "$dir/perf.data" --stdio --children \
         --sort dso,symbol -g none 2>/dev/null | grep -v '^#' | grep . \
         | sed 's/[ -]*$//' | head -40 > "$dir/perf.txt"
