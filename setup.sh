@@ -204,7 +204,8 @@ case $cmd in
         build
         cd "$top" || die "cannot enter $top"
         OSM_BUILDDIR=$builddir tests/bench/switching-vs-ovn.sh "$@" \
-            && OSM_BUILDDIR=$builddir tests/bench/northd-scale-vs-ovn.sh
+            && OSM_BUILDDIR=$builddir tests/bench/northd-scale-vs-ovn.sh \
+            && OSM_BUILDDIR=$builddir tests/bench/controller-scale-vs-ovn.sh
         ;;
     -h|--help|help)
         usage

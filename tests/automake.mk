@@ -33,7 +33,8 @@ EXTRA_DIST += tests/system/run.sh tests/system/lib.sh \
 
 # Benchmarks against OVN (scripts, not tests; Documentation/benchmarks.md).
 EXTRA_DIST += tests/bench/bench-httpd.c \
-	tests/bench/switching-vs-ovn.sh tests/bench/northd-scale-vs-ovn.sh
+	tests/bench/switching-vs-ovn.sh tests/bench/northd-scale-vs-ovn.sh \
+	tests/bench/controller-scale-vs-ovn.sh tests/bench/sb-events.py
 
 # System tests: real ovsdb-server and ovs-vswitchd in network namespaces.
 check-system: all
