@@ -144,22 +144,30 @@ lflow_translate(const struct sbrec_logical_flow *lf, enum pipeline pipeline,
     }
     char **alts;
     size_t n_alts = pipeline_match_split(lf->match, &alts);
+    struct ds flow = DS_EMPTY_INITIALIZER;
+    ds_put_format(&flow, "table=%u,priority=%"PRId64",metadata=%#"PRIx64,
+                  oftable, lf->priority, ld->key);
+    size_t prefix_len = flow.length;
     for (size_t i = 0; i < n_alts; i++) {
-        /* One OpenFlow flow per alternative, all with the same cookie. */
-        char *flow = xasprintf("table=%u,priority=%"PRId64
-                               ",metadata=%#"PRIx64"%s%s,actions=%s",
-                               oftable, lf->priority, ld->key,
-                               alts[i][0] ? "," : "", alts[i],
-                               ds_cstr(&actions));
-        error = desired_add_flow(desired, lf->header_.uuid.parts[0], flow);
+        /* One OpenFlow flow per alternative, all with the same cookie.
+         * Only the alternative differs: the rest is written once. */
+        ds_truncate(&flow, prefix_len);
+        if (alts[i][0]) {
+            ds_put_char(&flow, ',');
+            ds_put_cstr(&flow, alts[i]);
+        }
+        ds_put_cstr(&flow, ",actions=");
+        ds_put_cstr(&flow, ds_cstr(&actions));
+        error = desired_add_flow(desired, lf->header_.uuid.parts[0],
+                                 ds_cstr(&flow));
         if (error) {
             VLOG_WARN_RL(&rl, "logical flow "UUID_FMT" alternative %"PRIuSIZE
                          " skipped: %s", UUID_ARGS(&lf->header_.uuid), i + 1,
                          error);
             free(error);
         }
-        free(flow);
     }
+    ds_destroy(&flow);
     pipeline_match_free(alts, n_alts);
     ds_destroy(&actions);
 }

@@ -74,23 +74,53 @@ sb_monitor_compare_uuids(const void *a_, const void *b_)
     return uuid_compare_3way(a_, b_);
 }
 
+/* Returns the UUIDs of the datapath groups in 'sb_idl' that have a member
+ * in 'lds', sorted, and stores their number in '*n'. */
+static struct uuid *
+sb_monitor_local_groups(struct ovsdb_idl *sb_idl,
+                        const struct local_datapaths *lds, size_t *n)
+{
+    struct uuid *groups = NULL;
+    size_t allocated = 0;
+    const struct sbrec_logical_dp_group *g;
+
+    *n = 0;
+    SBREC_LOGICAL_DP_GROUP_FOR_EACH (g, sb_idl) {
+        for (size_t i = 0; i < g->n_datapaths; i++) {
+            if (local_datapaths_find(lds, g->datapaths[i]->tunnel_key)) {
+                if (*n >= allocated) {
+                    groups = x2nrealloc(groups, &allocated, sizeof *groups);
+                }
+                groups[(*n)++] = g->header_.uuid;
+                break;
+            }
+        }
+    }
+    if (*n) {
+        qsort(groups, *n, sizeof *groups, sb_monitor_compare_uuids);
+    }
+    return groups;
+}
+
 /* Asks for what a chassis 'chassis' (NULL if not registered yet) with
  * interfaces for logical ports 'iface_ids' and local datapaths 'lds'
  * needs.  Returns true if that changed the conditions.
  *
- * The conditions go to the IDL on every call, changed or not: the IDL
- * drops a repeated condition, and its answer (the condition seqno that
- * will apply them) stays right across reconnections, when a request in
- * flight may be settled without the seqno moving. */
+ * While the server has not applied the conditions last sent, they go to
+ * the IDL again on every call, changed or not: the IDL drops a repeated
+ * condition, and its answer (the condition seqno that will apply them)
+ * stays right across reconnections, when a request in flight may be
+ * settled without the seqno moving.  Once applied, unchanged conditions
+ * cost only the comparison of their key. */
 bool
 sb_monitor_update(struct sb_monitor *m, struct ovsdb_idl *sb_idl,
                   const struct sset *iface_ids,
                   const struct local_datapaths *lds,
                   const struct sbrec_chassis *chassis)
 {
-    /* The key: sorted interface ids, datapath UUIDs and the chassis.
-     * UUIDs, not tunnel keys: a switch deleted and created again may get
-     * the same key. */
+    /* The key: sorted interface ids, datapath UUIDs, the chassis and the
+     * datapath groups.  UUIDs, not tunnel keys: a switch deleted and
+     * created again may get the same key. */
     struct ds key = DS_EMPTY_INITIALIZER;
     const char **ids = sset_sort(iface_ids);
     for (size_t i = 0; i < sset_count(iface_ids); i++) {
@@ -111,55 +141,47 @@ sb_monitor_update(struct sb_monitor *m, struct ovsdb_idl *sb_idl,
     if (chassis) {
         ds_put_format(&key, "|"UUID_FMT, UUID_ARGS(&chassis->header_.uuid));
     }
-
-    struct sb_monitor_conds c;
-    sb_monitor_conds_init(&c);
-    for (size_t i = 0; i < sset_count(iface_ids); i++) {
-        sbrec_port_binding_add_clause_logical_port(&c.pb, OVSDB_F_EQ, ids[i]);
-    }
-    for (size_t i = 0; i < n; i++) {
-        const struct uuid *dp = &dps[i];
-        sbrec_port_binding_add_clause_datapath(&c.pb, OVSDB_F_EQ, dp);
-        sbrec_logical_flow_add_clause_logical_datapath(&c.lf, OVSDB_F_EQ,
-                                                       dp);
-        sbrec_multicast_group_add_clause_datapath(&c.mg, OVSDB_F_EQ, dp);
-        sbrec_mac_binding_add_clause_datapath(&c.mb, OVSDB_F_EQ, dp);
-    }
-    if (chassis) {
-        sbrec_port_binding_add_clause_chassis(&c.pb, OVSDB_F_EQ,
-                                              &chassis->header_.uuid);
-    }
     /* Flows shared by several datapaths: those of every group with a
      * local member (the groups themselves are few and all monitored). */
-    struct uuid *groups = NULL;
-    size_t n_groups = 0, allocated_groups = 0;
-    const struct sbrec_logical_dp_group *g;
-    SBREC_LOGICAL_DP_GROUP_FOR_EACH (g, sb_idl) {
-        for (size_t i = 0; i < g->n_datapaths; i++) {
-            if (local_datapaths_find(lds, g->datapaths[i]->tunnel_key)) {
-                if (n_groups >= allocated_groups) {
-                    groups = x2nrealloc(groups, &allocated_groups,
-                                        sizeof *groups);
-                }
-                groups[n_groups++] = g->header_.uuid;
-                break;
-            }
-        }
-    }
-    qsort(groups, n_groups, sizeof *groups, sb_monitor_compare_uuids);
+    size_t n_groups;
+    struct uuid *groups = sb_monitor_local_groups(sb_idl, lds, &n_groups);
     ds_put_cstr(&key, "|groups:");
     for (size_t i = 0; i < n_groups; i++) {
-        sbrec_logical_flow_add_clause_logical_dp_group(&c.lf, OVSDB_F_EQ,
-                                                       &groups[i]);
         ds_put_format(&key, UUID_FMT",", UUID_ARGS(&groups[i]));
     }
+
+    bool changed = !m->key || strcmp(m->key, ds_cstr(&key));
+    if (changed || !sb_monitor_settled(m, sb_idl)) {
+        struct sb_monitor_conds c;
+        sb_monitor_conds_init(&c);
+        for (size_t i = 0; i < sset_count(iface_ids); i++) {
+            sbrec_port_binding_add_clause_logical_port(&c.pb, OVSDB_F_EQ,
+                                                       ids[i]);
+        }
+        for (size_t i = 0; i < n; i++) {
+            const struct uuid *dp = &dps[i];
+            sbrec_port_binding_add_clause_datapath(&c.pb, OVSDB_F_EQ, dp);
+            sbrec_logical_flow_add_clause_logical_datapath(&c.lf,
+                                                           OVSDB_F_EQ, dp);
+            sbrec_multicast_group_add_clause_datapath(&c.mg, OVSDB_F_EQ,
+                                                      dp);
+            sbrec_mac_binding_add_clause_datapath(&c.mb, OVSDB_F_EQ, dp);
+        }
+        if (chassis) {
+            sbrec_port_binding_add_clause_chassis(&c.pb, OVSDB_F_EQ,
+                                                  &chassis->header_.uuid);
+        }
+        for (size_t i = 0; i < n_groups; i++) {
+            sbrec_logical_flow_add_clause_logical_dp_group(&c.lf, OVSDB_F_EQ,
+                                                           &groups[i]);
+        }
+        m->expected_seqno = sb_monitor_conds_send(&c, sb_idl);
+        sb_monitor_conds_destroy(&c);
+    }
     free(groups);
-    m->expected_seqno = sb_monitor_conds_send(&c, sb_idl);
-    sb_monitor_conds_destroy(&c);
     free(dps);
     free(ids);
 
-    bool changed = !m->key || strcmp(m->key, ds_cstr(&key));
     if (changed) {
         VLOG_INFO("monitoring %"PRIuSIZE" local interfaces' ports and "
                   "%"PRIuSIZE" local datapaths", sset_count(iface_ids), n);
