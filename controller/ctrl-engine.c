@@ -13,6 +13,7 @@
 #include "controller/runtime.h"
 #include "lib/osmotic-sb-idl.h"
 
+#include "bitmap.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/shash.h"
 #include "openvswitch/vlog.h"
@@ -30,6 +31,7 @@ enum ctrl_node {
     N_IN_SB_MG,                 /* Multicast_Group. */
     N_IN_SB_LF,                 /* Logical_Flow. */
     N_IN_SB_DPG,                /* Logical_DP_Group. */
+    N_IN_SB_COLOR,              /* Color. */
     N_TUNNELS,                  /* Tunnel ports and their OpenFlow ports. */
     N_RUNTIME,                  /* Bindings, local datapaths, zones. */
     N_LFLOW,                    /* Flows of the logical flows. */
@@ -55,6 +57,8 @@ static struct ctrl_sb_input sb_lf_input = {
     { &sbrec_table_logical_flow }, 1 };
 static struct ctrl_sb_input sb_dpg_input = {
     { &sbrec_table_logical_dp_group }, 1 };
+static struct ctrl_sb_input sb_color_input = {
+    { &sbrec_table_color }, 1 };
 
 /* Input node run: changed if the southbound database tracked a change in
  * one of the node's tables. */
@@ -85,29 +89,33 @@ ctrl_ovs_input_run(struct engine_node *node, void *ctx_)
     }
 }
 
-/* The tunnels node: creates and removes the tunnel ports on br-int, and
- * knows the OpenFlow port of each chassis's tunnel. */
+/* The tunnels node: creates and removes the tunnel ports on br-int (one
+ * per chassis and lane, and one more for each DSCP a colour marks), and
+ * knows their OpenFlow ports. */
 static void
 ctrl_tunnels_run(struct engine_node *node, void *ctx_)
 {
     const struct ctrl_engine_ctx *ctx = ctx_;
-    struct shash *tunnels = node->data;
+    struct encaps_ports *tunnels = node->data;
 
-    encaps_run(ctx->ovs_txn, ctx->br_int, ctx->sb_idl, ctx->cfg);
-    struct shash new = SHASH_INITIALIZER(&new);
-    encaps_tunnel_ofports(ctx->br_int, 0, &new);
-
-    bool same = shash_count(&new) == shash_count(tunnels);
-    struct shash_node *sn;
-    SHASH_FOR_EACH (sn, &new) {
-        struct shash_node *old = shash_find(tunnels, sn->name);
-        same = same && old && old->data == sn->data;
+    unsigned long *dscps = bitmap_allocate(64);
+    const struct sbrec_color *color;
+    SBREC_COLOR_FOR_EACH (color, ctx->sb_idl) {
+        if (color->n_dscp) {
+            bitmap_set1(dscps, *color->dscp & 63);
+        }
     }
-    if (!same) {
+    encaps_run(ctx->ovs_txn, ctx->br_int, ctx->sb_idl, ctx->cfg, dscps);
+    bitmap_free(dscps);
+
+    struct encaps_ports new;
+    encaps_ports_init(&new);
+    encaps_ports_read(ctx->br_int, &new);
+    if (!encaps_ports_equal(&new, tunnels)) {
         node->changed = true;
     }
-    shash_swap(tunnels, &new);
-    shash_destroy(&new);
+    encaps_ports_swap(tunnels, &new);
+    encaps_ports_destroy(&new);
 }
 
 static struct runtime_ctx
@@ -145,7 +153,7 @@ ctrl_runtime_data(const struct ctrl_engine_ctx *ctx)
 }
 
 /* Returns the tunnels of the graph being run. */
-static const struct shash *
+static const struct encaps_ports *
 ctrl_tunnels_data(const struct ctrl_engine_ctx *ctx)
 {
     return ctx->engine->nodes[N_TUNNELS].data;
@@ -263,14 +271,16 @@ ctrl_engine_init(struct ctrl_engine *e)
     ctrl_init_sb_input(&n[N_IN_SB_MG], "sb_multicast_group", &sb_mg_input);
     ctrl_init_sb_input(&n[N_IN_SB_LF], "sb_logical_flow", &sb_lf_input);
     ctrl_init_sb_input(&n[N_IN_SB_DPG], "sb_dp_group", &sb_dpg_input);
+    ctrl_init_sb_input(&n[N_IN_SB_COLOR], "sb_color", &sb_color_input);
 
-    struct shash *tunnels = xmalloc(sizeof *tunnels);
-    shash_init(tunnels);
+    struct encaps_ports *tunnels = xmalloc(sizeof *tunnels);
+    encaps_ports_init(tunnels);
     n[N_TUNNELS] = (struct engine_node) {
         .name = "tunnels", .data = tunnels, .run = ctrl_tunnels_run,
     };
     engine_add_input(&n[N_TUNNELS], &n[N_IN_OVS], NULL);
     engine_add_input(&n[N_TUNNELS], &n[N_IN_SB_CHASSIS], NULL);
+    engine_add_input(&n[N_TUNNELS], &n[N_IN_SB_COLOR], NULL);
 
     n[N_RUNTIME] = (struct engine_node) {
         .name = "runtime", .data = runtime_data_create(),
@@ -303,6 +313,7 @@ ctrl_engine_init(struct ctrl_engine *e)
                      ctrl_physical_handle_pbs);
     engine_add_input(&n[N_PHYSICAL], &n[N_IN_SB_MG],
                      ctrl_physical_handle_mcgroups);
+    engine_add_input(&n[N_PHYSICAL], &n[N_IN_SB_COLOR], NULL);
 
     for (size_t i = 0; i < CTRL_ENGINE_N_NODES; i++) {
         e->order[i] = &e->nodes[i];
@@ -313,8 +324,8 @@ ctrl_engine_init(struct ctrl_engine *e)
 void
 ctrl_engine_destroy(struct ctrl_engine *e)
 {
-    struct shash *tunnels = e->nodes[N_TUNNELS].data;
-    shash_destroy(tunnels);
+    struct encaps_ports *tunnels = e->nodes[N_TUNNELS].data;
+    encaps_ports_destroy(tunnels);
     free(tunnels);
     runtime_data_destroy(e->nodes[N_RUNTIME].data);
     lflow_output_destroy(e->nodes[N_LFLOW].data);
@@ -340,8 +351,8 @@ ctrl_engine_runtime(const struct ctrl_engine *e)
     return e->nodes[N_RUNTIME].data;
 }
 
-/* Returns the tunnels: chassis name -> OpenFlow port. */
-const struct shash *
+/* Returns the tunnel ports. */
+const struct encaps_ports *
 ctrl_engine_tunnels(const struct ctrl_engine *e)
 {
     return e->nodes[N_TUNNELS].data;

@@ -2,7 +2,7 @@
  * The controller's incremental processing graph (controller/inc-engine.h):
  *
  *     local OVS ----------------+-------------+
- *     SB Chassis, Encap --------+--> tunnels  |
+ *     SB Chassis, Encap, Color -+--> tunnels  |
  *                               |      |      v
  *     SB Port_Binding ----------+------|--> runtime (bindings, local
  *     SB Datapath_Binding ------+      |      |      datapaths, zones)
@@ -29,6 +29,7 @@ struct chassis_config;
 struct ctrl_engine;
 struct desired;
 struct ds;
+struct encaps_ports;
 struct ovsdb_idl;
 struct ovsdb_idl_txn;
 struct ovsrec_bridge;
@@ -51,7 +52,7 @@ struct ctrl_engine_ctx {
 };
 
 /* Number of nodes in the graph. */
-#define CTRL_ENGINE_N_NODES 11
+#define CTRL_ENGINE_N_NODES 12
 
 /* The graph. */
 struct ctrl_engine {
@@ -65,7 +66,7 @@ void ctrl_engine_destroy(struct ctrl_engine *);
 bool ctrl_engine_run(struct ctrl_engine *, struct ctrl_engine_ctx *,
                      bool force);
 const struct runtime_data *ctrl_engine_runtime(const struct ctrl_engine *);
-const struct shash *ctrl_engine_tunnels(const struct ctrl_engine *);
+const struct encaps_ports *ctrl_engine_tunnels(const struct ctrl_engine *);
 size_t ctrl_engine_count_lflows(const struct ctrl_engine *);
 void ctrl_engine_format_stats(struct ctrl_engine *, struct ds *);
 

@@ -73,7 +73,8 @@ enum desired_kind {
     DESIRED_SKIP,               /* A local datapath's skip flows. */
     DESIRED_PORT,               /* A port binding's physical flows. */
     DESIRED_MCGROUP,            /* A multicast group's physical flows. */
-    DESIRED_CHASSIS,            /* Tunnel ingress from a chassis. */
+    DESIRED_CHASSIS,            /* Tunnels from and lanes to a chassis. */
+    DESIRED_COLOR,              /* A colour's meter. */
     DESIRED_N_KINDS
 };
 

@@ -596,6 +596,7 @@ controller_table_name(uint8_t table_id, uint64_t metadata, const void *c_)
     case OFTABLE_PHY_IN: return "phy_in";
     case OFTABLE_PHY_OUT_REMOTE: return "phy_out_remote";
     case OFTABLE_PHY_OUT_LOCAL: return "phy_out_local";
+    case OFTABLE_PHY_LANE: return "phy_lane";
     case OFTABLE_PHY_DELIVER: return "phy_deliver";
     default: break;
     }

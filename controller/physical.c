@@ -7,6 +7,7 @@
 
 #include "controller/binding.h"
 #include "controller/desired.h"
+#include "controller/encaps.h"
 #include "controller/inc-engine.h"
 #include "controller/local-datapaths.h"
 #include "controller/pinctrl.h"
@@ -52,7 +53,9 @@ physical_add(struct desired *desired, uint32_t cookie,
     free(flow);
 }
 
-/* Returns the tunnel ofport to 'chassis', or 0 if there is none. */
+/* Returns the OpenFlow port of the lane-0 tunnel to 'chassis' (the one
+ * that inherits the DSCP), which also identifies the chassis in
+ * REG_CHASSIS, or 0 if there is none. */
 static int
 physical_tunnel(const struct physical_ctx *ctx,
                 const struct sbrec_chassis *chassis)
@@ -60,8 +63,18 @@ physical_tunnel(const struct physical_ctx *ctx,
     if (!chassis || chassis == ctx->chassis) {
         return 0;
     }
-    void *ofport = shash_find_data(ctx->tunnels, chassis->name);
-    return (intptr_t) ofport;
+    return encaps_ports_find(ctx->tunnels, chassis->name, 0,
+                             ENCAPS_DSCP_INHERIT);
+}
+
+/* Appends to 's' the actions that send the packet to the chassis whose
+ * lane-0 tunnel is 'tunnel': the lane table picks the tunnel of the
+ * packet's colour. */
+static void
+physical_put_to_chassis(struct ds *s, int tunnel)
+{
+    ds_put_format(s, "load:%d->"REG_CHASSIS",resubmit(,%d),", tunnel,
+                  OFTABLE_PHY_LANE);
 }
 
 /* Flows for one local logical port. */
@@ -116,21 +129,25 @@ physical_int_cmp(const void *a_, const void *b_)
     return *a < *b ? -1 : *a > *b;
 }
 
-/* Appends "output:N," to 's' for every tunnel, in ofport order. */
+/* Appends the actions that send the packet to every other chassis to
+ * 's', in order of their lane-0 tunnels' OpenFlow ports. */
 static void
 physical_put_all_tunnels(const struct physical_ctx *ctx, struct ds *s)
 {
-    size_t n = shash_count(ctx->tunnels);
+    size_t n = hmap_count(&ctx->tunnels->map);
     int *ofports = xmalloc((n + 1) * sizeof *ofports);
-    struct shash_node *node;
+    const struct encaps_port *p;
     size_t i = 0;
 
-    SHASH_FOR_EACH (node, ctx->tunnels) {
-        ofports[i++] = (intptr_t) node->data;
+    HMAP_FOR_EACH (p, node, &ctx->tunnels->map) {
+        if (!p->lane && p->dscp == ENCAPS_DSCP_INHERIT) {
+            ofports[i++] = p->ofport;
+        }
     }
+    n = i;
     qsort(ofports, n, sizeof *ofports, physical_int_cmp);
     for (i = 0; i < n; i++) {
-        ds_put_format(s, "output:%d,", ofports[i]);
+        physical_put_to_chassis(s, ofports[i]);
     }
     free(ofports);
 }
@@ -150,7 +167,7 @@ physical_remote_port(const struct physical_ctx *ctx,
     if (pb->chassis) {
         int tunnel = physical_tunnel(ctx, pb->chassis);
         if (tunnel) {
-            ds_put_format(&outputs, "output:%d,", tunnel);
+            physical_put_to_chassis(&outputs, tunnel);
         }
     } else if (!pb->type[0]) {
         physical_put_all_tunnels(ctx, &outputs);
@@ -194,7 +211,7 @@ physical_mcgroup(const struct physical_ctx *ctx,
         } else {
             int tunnel = physical_tunnel(ctx, pb->chassis);
             if (tunnel && shash_add_once(&seen, pb->chassis->name, NULL)) {
-                ds_put_format(&remote, "output:%d,", tunnel);
+                physical_put_to_chassis(&remote, tunnel);
             }
         }
     }
@@ -220,8 +237,56 @@ physical_mcgroup(const struct physical_ctx *ctx,
     ds_destroy(&remote);
 }
 
-/* Flow that receives from the tunnel of chassis 'ch', as owner
- * (DESIRED_CHASSIS, its UUID). */
+/* Adds the lane table's flows for packets to chassis 'ch', whose lane-0
+ * tunnel is 'tunnel': a packet of a colour that has a lane other than 0,
+ * a DSCP or a meter goes, through the meter, to the tunnel of that lane
+ * (lane 0 if the chassis pair has no such lane) that marks that DSCP;
+ * any other packet to the lane-0 tunnel, which inherits the inner
+ * DSCP. */
+static void
+physical_lanes(const struct physical_ctx *ctx,
+               const struct sbrec_chassis *ch, int tunnel)
+{
+    uint32_t cookie = ch->header_.uuid.parts[0];
+
+    physical_add(ctx->desired, cookie, "table=%d,priority=100,"
+                 REG_CHASSIS"=%d,actions=output:%d", OFTABLE_PHY_LANE,
+                 tunnel, tunnel);
+
+    const struct sbrec_color *color;
+    SBREC_COLOR_FOR_EACH (color, ctx->sb_idl) {
+        int dscp = color->n_dscp ? *color->dscp : ENCAPS_DSCP_INHERIT;
+        bool metered = color->n_meter_rate && *color->meter_rate > 0;
+        if (!color->lane && dscp == ENCAPS_DSCP_INHERIT && !metered) {
+            continue;
+        }
+        int port = encaps_ports_find(ctx->tunnels, ch->name, color->lane,
+                                     dscp);
+        if (!port) {
+            /* The pair has no such lane: lane 0, with the colour's
+             * DSCP. */
+            port = encaps_ports_find(ctx->tunnels, ch->name, 0, dscp);
+        }
+        if (!port) {
+            port = tunnel;
+        }
+        struct ds meter = DS_EMPTY_INITIALIZER;
+        if (metered) {
+            ds_put_format(&meter, "meter:%"PRId64",",
+                          PHYSICAL_COLOR_METER_BASE + color->color_id);
+        }
+        physical_add(ctx->desired, cookie, "table=%d,priority=110,"
+                     REG_CHASSIS"=%d,"REG_COLOR"=%"PRId64"/%#x,"
+                     "actions=%soutput:%d", OFTABLE_PHY_LANE, tunnel,
+                     color->color_id, PIPELINE_COLOR_MASK, ds_cstr(&meter),
+                     port);
+        ds_destroy(&meter);
+    }
+}
+
+/* The flows of chassis 'ch', as owner (DESIRED_CHASSIS, its UUID): what
+ * receives from its tunnels (every lane and DSCP) and what sends to it
+ * (the lane table). */
 static void
 physical_tunnel_in(const struct physical_ctx *ctx,
                    const struct sbrec_chassis *ch)
@@ -230,15 +295,52 @@ physical_tunnel_in(const struct physical_ctx *ctx,
 
     desired_begin(ctx->desired, DESIRED_CHASSIS, &ch->header_.uuid);
     if (tunnel) {
-        physical_add(ctx->desired, ch->header_.uuid.parts[0],
-                     "table=%d,priority=100,in_port=%d,actions="
-                     "move:NXM_NX_TUN_ID[0..23]->OXM_OF_METADATA[0..23],"
-                     "move:NXM_NX_TUN_METADATA0[0..15]->NXM_NX_REG15[0..15],"
-                     "move:NXM_NX_TUN_METADATA0[16..30]->NXM_NX_REG14[0..14],"
-                     "move:NXM_NX_TUN_METADATA0[32..39]->NXM_NX_REG9[0..7],"
-                     "load:1->NXM_NX_REG10[%d],resubmit(,%d)",
-                     OFTABLE_PHY_IN, tunnel, MLF_FROM_TUNNEL_BIT,
-                     OFTABLE_PHY_OUT_LOCAL);
+        const struct encaps_port *p;
+        HMAP_FOR_EACH (p, node, &ctx->tunnels->map) {
+            if (strcmp(p->chassis, ch->name)) {
+                continue;
+            }
+            physical_add(ctx->desired, ch->header_.uuid.parts[0],
+                         "table=%d,priority=100,in_port=%d,actions="
+                         "move:NXM_NX_TUN_ID[0..23]->OXM_OF_METADATA[0..23],"
+                         "move:NXM_NX_TUN_METADATA0[0..15]->"
+                         "NXM_NX_REG15[0..15],"
+                         "move:NXM_NX_TUN_METADATA0[16..30]->"
+                         "NXM_NX_REG14[0..14],"
+                         "move:NXM_NX_TUN_METADATA0[32..39]->"
+                         "NXM_NX_REG9[0..7],"
+                         "load:1->NXM_NX_REG10[%d],resubmit(,%d)",
+                         OFTABLE_PHY_IN, p->ofport, MLF_FROM_TUNNEL_BIT,
+                         OFTABLE_PHY_OUT_LOCAL);
+        }
+        physical_lanes(ctx, ch, tunnel);
+    }
+    desired_end(ctx->desired);
+}
+
+/* The meter of each colour that has a rate, as owner (DESIRED_COLOR, the
+ * colour's UUID): a drop band at the colour's rate (kb/s) and burst. */
+static void
+physical_color(const struct physical_ctx *ctx, const struct sbrec_color *color)
+{
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
+
+    desired_begin(ctx->desired, DESIRED_COLOR, &color->header_.uuid);
+    if (color->n_meter_rate && *color->meter_rate > 0) {
+        char *spec = (color->n_meter_burst && *color->meter_burst > 0
+                      ? xasprintf("kbps,burst,bands=type=drop,rate=%"PRId64
+                                  ",burst_size=%"PRId64, *color->meter_rate,
+                                  *color->meter_burst)
+                      : xasprintf("kbps,bands=type=drop,rate=%"PRId64,
+                                  *color->meter_rate));
+        char *error = desired_add_meter(ctx->desired,
+                                        PHYSICAL_COLOR_METER_BASE
+                                        + color->color_id, spec);
+        if (error) {
+            VLOG_WARN_RL(&rl, "colour %s: %s", color->name, error);
+            free(error);
+        }
+        free(spec);
     }
     desired_end(ctx->desired);
 }
@@ -294,6 +396,8 @@ physical_static(const struct physical_ctx *ctx)
                  OFTABLE_PHY_OUT_LOCAL);
     physical_add(d, 0, "table=%d,priority=0,actions=drop",
                  OFTABLE_PHY_DELIVER);
+    physical_add(d, 0, "table=%d,priority=0,actions=drop",
+                 OFTABLE_PHY_LANE);
     pinctrl_add_meters(d);
     desired_end(d);
 }
@@ -305,7 +409,8 @@ physical_run(struct engine_node *node, const struct physical_ctx *ctx)
     const uint32_t kinds = (DESIRED_KIND_BIT(DESIRED_STATIC)
                             | DESIRED_KIND_BIT(DESIRED_PORT)
                             | DESIRED_KIND_BIT(DESIRED_MCGROUP)
-                            | DESIRED_KIND_BIT(DESIRED_CHASSIS));
+                            | DESIRED_KIND_BIT(DESIRED_CHASSIS)
+                            | DESIRED_KIND_BIT(DESIRED_COLOR));
 
     desired_sweep_begin(ctx->desired, kinds);
     physical_static(ctx);
@@ -321,6 +426,10 @@ physical_run(struct engine_node *node, const struct physical_ctx *ctx)
     const struct sbrec_chassis *ch;
     SBREC_CHASSIS_FOR_EACH (ch, ctx->sb_idl) {
         physical_tunnel_in(ctx, ch);
+    }
+    const struct sbrec_color *color;
+    SBREC_COLOR_FOR_EACH (color, ctx->sb_idl) {
+        physical_color(ctx, color);
     }
     desired_sweep_end(ctx->desired, kinds);
     node->changed = true;

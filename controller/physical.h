@@ -20,6 +20,7 @@
 
 struct binding_result;
 struct desired;
+struct encaps_ports;
 struct engine_node;
 struct local_datapaths;
 struct ovsdb_idl;
@@ -34,11 +35,15 @@ struct physical_ctx {
     const struct sbrec_chassis *chassis;      /* This chassis. */
     const struct local_datapaths *lds;        /* Local datapaths. */
     const struct binding_result *bindings;    /* Local logical ports. */
-    const struct shash *tunnels;  /* Chassis name -> tunnel ofport. */
+    const struct encaps_ports *tunnels; /* Tunnel ports. */
     const struct simap *ct_zones; /* Local logical port -> conntrack
                                    * zone. */
     struct desired *desired;      /* Where the flows go. */
 };
+
+/* Meter id of a colour's rate limit: this plus the colour id.  (The
+ * packet-in handlers' meters are below it.) */
+#define PHYSICAL_COLOR_METER_BASE 256
 
 void physical_run(struct engine_node *, const struct physical_ctx *);
 bool physical_handle_runtime(struct engine_node *,

@@ -43,6 +43,8 @@ enum {
     OFTABLE_INGRESS = 10,        /* Ingress stage N is table 10 + N. */
     OFTABLE_PHY_OUT_REMOTE = 30, /* Outport on another chassis: tunnel. */
     OFTABLE_PHY_OUT_LOCAL = 31,  /* Outport here (or a group): egress. */
+    OFTABLE_PHY_LANE = 32,       /* To one chassis: the colour's lane,
+                                  * DSCP and meter. */
     OFTABLE_EGRESS = 40,         /* Egress stage N is table 40 + N. */
     OFTABLE_PHY_DELIVER = 60,    /* Outport -> local OpenFlow port. */
 };
@@ -58,6 +60,9 @@ enum {
 #define REG_FLAGS "reg10"       /* Pipeline flags, MLF_* bits below. */
 #define REG_CT_ZONE "reg13"     /* Conntrack zone of the logical port. */
 #define REG_COLOR "reg9"        /* Bits 0..7: colour id, 0 = uncoloured. */
+#define REG_CHASSIS "reg11"     /* Physical tables 30 to 32 only: the
+                                 * destination chassis, as the OpenFlow
+                                 * port of its lane-0 tunnel. */
 
 /* Bits of REG_COLOR that hold the colour. */
 #define PIPELINE_COLOR_MASK 0xff

@@ -242,8 +242,16 @@ osm_add_host() {
         ip link add name "ul$lane" netns "$ns" type veth \
             peer name "h${OSM_N_HOSTS}l$lane" netns "$OSM_UNDERLAY_NS" \
             || fail "underlay veth for $host lane $lane"
+        # One Linux bridge per lane: on a shared segment, a host would
+        # answer ARP for one lane's address from another lane's port.
+        if ! ip netns exec "$OSM_UNDERLAY_NS" ip link show "br$lane" \
+                > /dev/null 2>&1; then
+            ip netns exec "$OSM_UNDERLAY_NS" ip link add "br$lane" \
+                type bridge || fail "underlay bridge for lane $lane"
+            ip netns exec "$OSM_UNDERLAY_NS" ip link set "br$lane" up
+        fi
         ip netns exec "$OSM_UNDERLAY_NS" ip link set "h${OSM_N_HOSTS}l$lane" \
-            master br0 up
+            master "br$lane" up
         ip netns exec "$ns" ip link set "ul$lane" up
         osm_host_vsctl "$host" add-br "br-phy$lane" \
             -- set bridge "br-phy$lane" datapath_type=netdev \

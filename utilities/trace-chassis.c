@@ -218,6 +218,7 @@ chassis_table_name(unsigned int table, enum dp_type type)
             : table == OFTABLE_PHY_IN ? "phy_in"
             : table == OFTABLE_PHY_OUT_REMOTE ? "phy_out_remote"
             : table == OFTABLE_PHY_OUT_LOCAL ? "phy_out_local"
+            : table == OFTABLE_PHY_LANE ? "phy_lane"
             : table == OFTABLE_PHY_DELIVER ? "phy_deliver"
             : "(unknown table)");
 }
@@ -331,15 +332,24 @@ chassis_annotate(const struct chassis_ovs *ovs, const char *chassis,
 {
     char *copy = xstrdup(trace);
     char *save_ptr = NULL;
-    uint32_t cookie = 0;
+    uint32_t cookie = 0, remote_cookie = 0;
     for (char *line = strtok_r(copy, "\n", &save_ptr); line;
          line = strtok_r(NULL, "\n", &save_ptr)) {
         ds_put_format(s, "%s\n", line);
         chassis_annotate_line(line, sb, type, s, steps, &cookie);
 
         const char *p = line + strspn(line, " ");
+        char *end;
+        unsigned long table = strtoul(p, &end, 10);
+        if (end != p && *end == '.' && table == OFTABLE_PHY_OUT_REMOTE) {
+            /* The tunnel is chosen in table 32, by colour, but what the
+             * packet is tunnelled for (the outport or group) is table
+             * 30's flow. */
+            remote_cookie = cookie;
+        }
         if (!strncmp(p, "output:", 7)) {
-            chassis_output_verdict(ovs, chassis, sb, p + 7, cookie,
+            chassis_output_verdict(ovs, chassis, sb, p + 7,
+                                   remote_cookie ? remote_cookie : cookie,
                                    verdicts);
         }
     }

@@ -99,19 +99,25 @@ END_TEST
 
 START_TEST(test_tunnel_names_fit_and_differ)
 {
-    char a[16], b[16], c[16], a2[16];
+    char a[16], b[16], c[16], a2[16], d[16], d2[16];
 
-    encaps_tunnel_name("hv1", 0, a);
-    encaps_tunnel_name("hv2", 0, b);
-    encaps_tunnel_name("hv1", 1, c);
-    encaps_tunnel_name("hv1", 0, a2);
+    encaps_tunnel_name("hv1", 0, ENCAPS_DSCP_INHERIT, a);
+    encaps_tunnel_name("hv2", 0, ENCAPS_DSCP_INHERIT, b);
+    encaps_tunnel_name("hv1", 1, ENCAPS_DSCP_INHERIT, c);
+    encaps_tunnel_name("hv1", 0, ENCAPS_DSCP_INHERIT, a2);
+    encaps_tunnel_name("hv1", 0, 46, d);
+    encaps_tunnel_name("hv1", 0, 10, d2);
     ck_assert_uint_le(strlen(a), 15);
     ck_assert_str_ne(a, b);
     ck_assert_str_ne(a, c);
     ck_assert_str_eq(a, a2);
+    ck_assert_str_ne(a, d);
+    ck_assert_str_ne(d, d2);
 
+    /* The longest: lane 15, DSCP 63. */
     char longname[16];
-    encaps_tunnel_name("a-very-long-chassis-name.example.com", 15, longname);
+    encaps_tunnel_name("a-very-long-chassis-name.example.com", 15, 63,
+                       longname);
     ck_assert_uint_le(strlen(longname), 15);
 }
 END_TEST
