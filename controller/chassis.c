@@ -64,7 +64,8 @@ chassis_config_equal(const struct chassis_config *a,
             && nullable_streq(a->remote, b->remote)
             && nullable_streq(a->encap_type, b->encap_type)
             && nullable_streq(a->datapath_type, b->datapath_type)
-            && a->encap_csum == b->encap_csum);
+            && a->encap_csum == b->encap_csum
+            && a->color_sampling == b->color_sampling);
 }
 
 /* Parses 'list', a comma-separated list of IPv4 addresses (one per
@@ -128,6 +129,23 @@ chassis_config_parse_encap_csum(struct chassis_config *cfg,
     return NULL;
 }
 
+/* Sets 'cfg->color_sampling' from 'value', the osmotic-color-sampling
+ * setting (an integer from 1 to 65535: sample one packet in that many),
+ * or the default if 'value' is NULL.  Returns NULL on success, or a
+ * malloc'd error message naming the bad value. */
+char *
+chassis_config_parse_color_sampling(struct chassis_config *cfg,
+                                    const char *value)
+{
+    unsigned int n = CHASSIS_COLOR_SAMPLING_DEFAULT;
+    if (value && (!str_to_uint(value, 10, &n) || !n || n > 65535)) {
+        return xasprintf("osmotic-color-sampling: \"%s\" is not an integer "
+                         "from 1 to 65535", value);
+    }
+    cfg->color_sampling = n;
+    return NULL;
+}
+
 /* Reads the controller's settings from 'ovs' into 'cfg' (which the caller
  * initialized).  Returns NULL on success, or a malloc'd error message
  * naming the missing or bad setting. */
@@ -162,6 +180,10 @@ chassis_config_from_ovs(struct chassis_config *cfg,
         ext, "osmotic-bridge-datapath-type", "system"));
     error = chassis_config_parse_encap_csum(
         cfg, smap_get(ext, "osmotic-encap-csum"));
+    if (!error) {
+        error = chassis_config_parse_color_sampling(
+            cfg, smap_get(ext, "osmotic-color-sampling"));
+    }
     if (error) {
         return error;
     }

@@ -30,7 +30,13 @@ struct chassis_config {
     char *datapath_type;        /* osmotic-bridge-datapath-type. */
     bool encap_csum;            /* osmotic-encap-csum: tunnels send an
                                  * outer UDP checksum. */
+    unsigned int color_sampling; /* osmotic-color-sampling: the elephant
+                                  * detector samples one packet in this
+                                  * many. */
 };
+
+/* Default of osmotic-color-sampling. */
+#define CHASSIS_COLOR_SAMPLING_DEFAULT 64
 
 void chassis_config_init(struct chassis_config *);
 void chassis_config_destroy(struct chassis_config *);
@@ -41,6 +47,9 @@ char *chassis_config_parse_encap_ips(struct chassis_config *,
     OVS_WARN_UNUSED_RESULT;
 char *chassis_config_parse_encap_csum(struct chassis_config *,
                                       const char *value)
+    OVS_WARN_UNUSED_RESULT;
+char *chassis_config_parse_color_sampling(struct chassis_config *,
+                                          const char *value)
     OVS_WARN_UNUSED_RESULT;
 char *chassis_config_from_ovs(struct chassis_config *,
                               const struct ovsrec_open_vswitch *)

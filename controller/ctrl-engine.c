@@ -31,7 +31,7 @@ enum ctrl_node {
     N_IN_SB_MG,                 /* Multicast_Group. */
     N_IN_SB_LF,                 /* Logical_Flow. */
     N_IN_SB_DPG,                /* Logical_DP_Group. */
-    N_IN_SB_COLOR,              /* Color. */
+    N_IN_SB_COLOR,              /* Color and Color_Promotion. */
     N_TUNNELS,                  /* Tunnel ports and their OpenFlow ports. */
     N_RUNTIME,                  /* Bindings, local datapaths, zones. */
     N_LFLOW,                    /* Flows of the logical flows. */
@@ -58,7 +58,7 @@ static struct ctrl_sb_input sb_lf_input = {
 static struct ctrl_sb_input sb_dpg_input = {
     { &sbrec_table_logical_dp_group }, 1 };
 static struct ctrl_sb_input sb_color_input = {
-    { &sbrec_table_color }, 1 };
+    { &sbrec_table_color, &sbrec_table_color_promotion }, 2 };
 
 /* Input node run: changed if the southbound database tracked a change in
  * one of the node's tables. */
@@ -166,6 +166,7 @@ ctrl_lflow_ctx(const struct ctrl_engine_ctx *ctx)
         .sb_idl = ctx->sb_idl,
         .lds = &ctrl_runtime_data(ctx)->lds,
         .desired = ctx->desired,
+        .color_sampling = ctx->cfg->color_sampling,
     };
 }
 

@@ -74,7 +74,8 @@ enum desired_kind {
     DESIRED_PORT,               /* A port binding's physical flows. */
     DESIRED_MCGROUP,            /* A multicast group's physical flows. */
     DESIRED_CHASSIS,            /* Tunnels from and lanes to a chassis. */
-    DESIRED_COLOR,              /* A colour's meter. */
+    DESIRED_COLOR,              /* A colour's meter and learn flows. */
+    DESIRED_PROMOTION,          /* A promoted connection's colour. */
     DESIRED_N_KINDS
 };
 

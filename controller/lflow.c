@@ -23,6 +23,7 @@ VLOG_DEFINE_THIS_MODULE(lflow);
 struct lflow_encode_aux {
     const struct local_datapath *ld;    /* The flow's datapath. */
     struct desired *desired;            /* Gets the groups. */
+    unsigned int color_sampling;        /* One packet in this many. */
 };
 
 /* lact_encode_ctx callback: the OpenFlow table where processing goes on
@@ -71,6 +72,20 @@ lflow_group_id(const char *buckets, void *aux_)
     return id;
 }
 
+/* lact_encode_ctx callback: the sample action of promotion rule 'rule'
+ * in the flow's datapath: one packet in 'color_sampling' goes to the
+ * elephant detector's IPFIX collector set, with the datapath key as the
+ * observation domain and the rule as the observation point. */
+static char *
+lflow_color_sample(uint32_t rule, void *aux_)
+{
+    const struct lflow_encode_aux *aux = aux_;
+    return xasprintf("sample(probability=%u,collector_set_id=%d,"
+                     "obs_domain_id=%"PRId64",obs_point_id=%"PRIu32")",
+                     MAX(1, 65535 / aux->color_sampling),
+                     LFLOW_COLOR_COLLECTOR_SET, aux->ld->key, rule);
+}
+
 /* lact_encode_ctx callback: the meter of packet-ins of 'op'. */
 static uint32_t
 lflow_pin_meter_id(enum lact_pin_opcode op, void *aux OVS_UNUSED)
@@ -81,14 +96,16 @@ lflow_pin_meter_id(enum lact_pin_opcode op, void *aux OVS_UNUSED)
 /* Appends the OpenFlow actions of logical actions 'actions', of a flow in
  * stage 'table_id' of 'pipeline' of local datapath 'ld', to 'ofpacts'.
  * Select groups the actions need go into 'desired', for its owner being
- * built (with 'desired' NULL, the actions may use none).  Returns NULL or
- * an error that the caller frees. */
+ * built (with 'desired' NULL, the actions may use none); color_sample()
+ * samples one packet in 'color_sampling' (0: encodes to nothing).
+ * Returns NULL or an error that the caller frees. */
 char *
 lflow_encode_actions(const char *actions, const struct local_datapath *ld,
                      enum pipeline pipeline, unsigned int table_id,
-                     struct desired *desired, struct ds *ofpacts)
+                     struct desired *desired, unsigned int color_sampling,
+                     struct ds *ofpacts)
 {
-    struct lflow_encode_aux aux = { ld, desired };
+    struct lflow_encode_aux aux = { ld, desired, color_sampling };
     struct lact_encode_ctx ctx = {
         .dp_type = ld->type,
         .pipeline = pipeline,
@@ -96,6 +113,7 @@ lflow_encode_actions(const char *actions, const struct local_datapath *ld,
         .stage_oftable = lflow_stage_oftable,
         .group_id = desired ? lflow_group_id : NULL,
         .pin_meter_id = lflow_pin_meter_id,
+        .color_sample = color_sampling ? lflow_color_sample : NULL,
         .aux = &aux,
     };
     return lact_compile(actions, &ctx, ofpacts);
@@ -127,14 +145,16 @@ lflow_nth_datapath(const struct sbrec_logical_flow *lf, size_t i,
  * being built in 'desired'. */
 static void
 lflow_translate(const struct sbrec_logical_flow *lf, enum pipeline pipeline,
-                const struct local_datapath *ld, struct desired *desired)
+                const struct local_datapath *ld, struct desired *desired,
+                unsigned int color_sampling)
 {
     static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
 
     unsigned int oftable = pipeline_first_oftable(pipeline) + lf->table_id;
     struct ds actions = DS_EMPTY_INITIALIZER;
     char *error = lflow_encode_actions(lf->actions, ld, pipeline,
-                                       lf->table_id, desired, &actions);
+                                       lf->table_id, desired, color_sampling,
+                                       &actions);
     if (error) {
         VLOG_WARN_RL(&rl, "logical flow "UUID_FMT" skipped: actions \"%s\": "
                      "%s", UUID_ARGS(&lf->header_.uuid), lf->actions, error);
@@ -400,7 +420,7 @@ lflow_add(struct lflow_output *out, const struct sbrec_logical_flow *lf,
              * stage. */
             lflow_dp_stages_get(out, ld)->counts[pipeline][lf->table_id]++;
         }
-        lflow_translate(lf, pipeline, ld, ctx->desired);
+        lflow_translate(lf, pipeline, ld, ctx->desired, ctx->color_sampling);
     }
     desired_end(ctx->desired);
 }

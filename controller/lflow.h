@@ -44,9 +44,12 @@ struct ovsdb_idl;
 /* Select groups get ids 1 to LFLOW_MAX_GROUP_ID. */
 #define LFLOW_MAX_GROUP_ID 0xffffff
 
+/* OpenFlow IPFIX collector set of the elephant detector's samples. */
+#define LFLOW_COLOR_COLLECTOR_SET 7001
+
 char *lflow_encode_actions(const char *actions, const struct local_datapath *,
                            enum pipeline, unsigned int table_id,
-                           struct desired *,
+                           struct desired *, unsigned int color_sampling,
                            struct ds *ofpacts) OVS_WARN_UNUSED_RESULT;
 void lflow_add_skip_flows(const struct local_datapath *, struct desired *);
 
@@ -55,6 +58,8 @@ struct lflow_ctx {
     struct ovsdb_idl *sb_idl;           /* Southbound database. */
     const struct local_datapaths *lds;  /* Local datapaths. */
     struct desired *desired;            /* Where its flows go. */
+    unsigned int color_sampling;        /* color_sample() samples one packet
+                                         * in this many (0: none). */
 };
 
 void *lflow_output_create(void);

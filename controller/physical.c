@@ -77,6 +77,15 @@ physical_put_to_chassis(struct ds *s, int tunnel)
                   OFTABLE_PHY_LANE);
 }
 
+/* Returns true if colours are promoted dynamically (the southbound
+ * database has a Color_Promotion): packets from local ports then look up
+ * the colour of their connection in table 9 first. */
+static bool
+physical_dynamic_colors(const struct physical_ctx *ctx)
+{
+    return sbrec_color_promotion_first(ctx->sb_idl) != NULL;
+}
+
 /* Flows for one local logical port. */
 static void
 physical_local_port(const struct physical_ctx *ctx,
@@ -97,11 +106,13 @@ physical_local_port(const struct physical_ctx *ctx,
         physical_add(flows, cookie, "table=%d,priority=100,in_port=%d,"
                      "actions=set_field:%#"PRIx64"->metadata,"
                      "set_field:%#"PRIx64"->"REG_INPORT","
-                     "set_field:%d->"REG_CT_ZONE",%sresubmit(,%u)",
+                     "set_field:%d->"REG_CT_ZONE",%s%sresubmit(,%u)",
                      OFTABLE_PHY_IN, ofp_to_u16(bl->ofport), dp, key, zone,
                      secured ? "load:1->"REG_FLAGS"["
                                OVS_STRINGIZE(MLF_INPORT_SECURED_BIT)"],"
                              : "",
+                     physical_dynamic_colors(ctx)
+                     ? "resubmit(,"OVS_STRINGIZE(OFTABLE_COLOR_CONN)")," : "",
                      local_datapath_stage_oftable(ld, P_INGRESS, 0));
     }
     physical_add(flows, cookie, "table=%d,priority=100,metadata=%#"PRIx64","
@@ -309,23 +320,76 @@ physical_tunnel_in(const struct physical_ctx *ctx,
                          "NXM_NX_REG14[0..14],"
                          "move:NXM_NX_TUN_METADATA0[32..39]->"
                          "NXM_NX_REG9[0..7],"
-                         "load:1->NXM_NX_REG10[%d],resubmit(,%d)",
+                         "load:1->NXM_NX_REG10[%d],%sresubmit(,%d)",
                          OFTABLE_PHY_IN, p->ofport, MLF_FROM_TUNNEL_BIT,
-                         OFTABLE_PHY_OUT_LOCAL);
+                         physical_dynamic_colors(ctx)
+                         ? "resubmit(,"OVS_STRINGIZE(OFTABLE_COLOR_LEARN)"),"
+                         : "", OFTABLE_PHY_OUT_LOCAL);
         }
         physical_lanes(ctx, ch, tunnel);
     }
     desired_end(ctx->desired);
 }
 
-/* The meter of each colour that has a rate, as owner (DESIRED_COLOR, the
- * colour's UUID): a drop band at the colour's rate (kb/s) and burst. */
+/* Adds to the owner being built the flows of table 8 for colour 'color',
+ * if some Color_Promotion promotes to it: a TCP or UDP packet of that
+ * colour that arrives from a tunnel (its connection was promoted on the
+ * sending host) teaches table 9 to give the packets of the other
+ * direction the same colour, for as long as the connection carries
+ * traffic ('Color_Promotion:idle', by default PHYSICAL_COLOR_IDLE). */
+static void
+physical_color_learn(const struct physical_ctx *ctx,
+                     const struct sbrec_color *color)
+{
+    int64_t idle = -1;
+    const struct sbrec_color_promotion *cp;
+    SBREC_COLOR_PROMOTION_FOR_EACH (cp, ctx->sb_idl) {
+        if (cp->to_color == color) {
+            idle = MAX(idle, cp->n_idle ? *cp->idle : PHYSICAL_COLOR_IDLE);
+        }
+    }
+    if (idle < 0) {
+        return;
+    }
+    static const struct {
+        const char *proto, *src, *dst, *tp;
+    } kinds[] = {
+        { "tcp", "NXM_OF_IP_SRC[]", "NXM_OF_IP_DST[]", "TCP" },
+        { "udp", "NXM_OF_IP_SRC[]", "NXM_OF_IP_DST[]", "UDP" },
+        { "tcp6", "NXM_NX_IPV6_SRC[]", "NXM_NX_IPV6_DST[]", "TCP" },
+        { "udp6", "NXM_NX_IPV6_SRC[]", "NXM_NX_IPV6_DST[]", "UDP" },
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(kinds); i++) {
+        bool v6 = strchr(kinds[i].proto, '6') != NULL;
+        physical_add(ctx->desired, color->header_.uuid.parts[0],
+                     "table=%d,priority=100,%s,"REG_COLOR"=%"PRId64"/%#x,"
+                     "actions=learn(table=%d,idle_timeout=%"PRId64","
+                     "priority=100,cookie=%#x,OXM_OF_METADATA[],"
+                     "eth_type=%s,nw_proto=%d,%s=%s,%s=%s,"
+                     "NXM_OF_%s_SRC[]=NXM_OF_%s_DST[],"
+                     "NXM_OF_%s_DST[]=NXM_OF_%s_SRC[],"
+                     "load:%"PRId64"->NXM_NX_REG9[0..7])",
+                     OFTABLE_COLOR_LEARN, kinds[i].proto, color->color_id,
+                     PIPELINE_COLOR_MASK, OFTABLE_COLOR_CONN, idle,
+                     PHYSICAL_COLOR_LEARN_COOKIE,
+                     v6 ? "0x86dd" : "0x800",
+                     !strncmp(kinds[i].proto, "tcp", 3) ? 6 : 17,
+                     kinds[i].src, kinds[i].dst, kinds[i].dst, kinds[i].src,
+                     kinds[i].tp, kinds[i].tp, kinds[i].tp, kinds[i].tp,
+                     color->color_id);
+    }
+}
+
+/* The meter of a colour that has a rate, as owner (DESIRED_COLOR, the
+ * colour's UUID): a drop band at the colour's rate (kb/s) and burst; and,
+ * for a colour that connections are promoted to, its table-8 flows. */
 static void
 physical_color(const struct physical_ctx *ctx, const struct sbrec_color *color)
 {
     static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
 
     desired_begin(ctx->desired, DESIRED_COLOR, &color->header_.uuid);
+    physical_color_learn(ctx, color);
     if (color->n_meter_rate && *color->meter_rate > 0) {
         char *spec = (color->n_meter_burst && *color->meter_burst > 0
                       ? xasprintf("kbps,burst,bands=type=drop,rate=%"PRId64

@@ -45,6 +45,13 @@ struct physical_ctx {
  * packet-in handlers' meters are below it.) */
 #define PHYSICAL_COLOR_METER_BASE 256
 
+/* Seconds without traffic after which the other direction of a promoted
+ * connection loses its colour, when no Color_Promotion:idle says. */
+#define PHYSICAL_COLOR_IDLE 300
+
+/* Cookie of the flows table 8 teaches table 9. */
+#define PHYSICAL_COLOR_LEARN_COOKIE 0xc1000000
+
 void physical_run(struct engine_node *, const struct physical_ctx *);
 bool physical_handle_runtime(struct engine_node *,
                              const struct physical_ctx *,

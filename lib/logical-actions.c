@@ -637,6 +637,20 @@ lact_parse_one(struct lact_parser *ps, char *word, struct lact_list *list)
             a->name = lact_take_word(ps, "a meter name");
             lact_force(ps, T_RPAREN, "\")\"");
         }
+    } else if (!strcmp(word, "color_sample")) {
+        a = lact_append(list, LACT_COLOR_SAMPLE);
+        if (lact_force(ps, T_LPAREN, "\"(\" after color_sample")) {
+            a->value = lact_take_word(ps, "a promotion rule number");
+            if (a->value) {
+                char *end;
+                unsigned long int n = strtoul(a->value, &end, 10);
+                if (*end || !n || n > UINT16_MAX) {
+                    lact_error(ps, "color_sample(%s): the rule number is "
+                               "1 to 65535", a->value);
+                }
+            }
+            lact_force(ps, T_RPAREN, "\")\"");
+        }
     } else if (!strcmp(word, "log")) {
         lact_parse_log(ps, lact_append(list, LACT_LOG));
     } else if (!strcmp(word, "reject")) {
@@ -838,6 +852,9 @@ lact_format_one(const struct lact *a, struct ds *s)
         break;
     case LACT_METER:
         ds_put_format(s, "meter(%s)", a->name);
+        break;
+    case LACT_COLOR_SAMPLE:
+        ds_put_format(s, "color_sample(%s)", a->value);
         break;
     case LACT_LOG: {
         const char *sep = "";
@@ -1131,6 +1148,20 @@ lact_encode_one(const struct lact *a, const struct lact_encode_ctx *ctx,
     case LACT_METER:
         /* Placed first by lact_encode(). */
         return NULL;
+    case LACT_COLOR_SAMPLE: {
+        /* Sampling observes and changes nothing: a caller that collects
+         * no samples (the trace) leaves it out. */
+        char *sample = (ctx->color_sample
+                        ? ctx->color_sample(strtoul(a->value, NULL, 10),
+                                            ctx->aux)
+                        : NULL);
+        if (sample) {
+            lact_put_sep(out);
+            ds_put_cstr(out, sample);
+            free(sample);
+        }
+        return NULL;
+    }
     case LACT_LOG: {
         struct ds payload = DS_EMPTY_INITIALIZER;
         ds_put_format(&payload, "name=%s,severity=%s,verdict=%s",

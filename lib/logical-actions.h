@@ -36,6 +36,9 @@
  *   ct_lb(IP[:PORT], ...);    commit with DNAT to one backend chosen per
  *                             connection, then next
  *   meter(NAME);              rate-limit by the named meter
+ *   color_sample(RULE);       sample the packet for colour promotion
+ *                             rule RULE (a Color_Promotion's number):
+ *                             the host's elephant detector counts it
  *   log(name=N, severity=S, verdict=V);
  *   reject;                   answer TCP with RST, else ICMP unreachable
  *   arp { ACTIONS };  nd_na { ACTIONS };
@@ -82,6 +85,7 @@ enum lact_type {
     LACT_CT_SNAT,               /* Same. */
     LACT_CT_LB,                 /* Backends in 'values'. */
     LACT_METER,                 /* Meter named 'name'. */
+    LACT_COLOR_SAMPLE,          /* Promotion rule number in 'value'. */
     LACT_LOG,                   /* 'name', 'severity', 'verdict'. */
     LACT_REJECT,
     LACT_ARP,                   /* Nested actions in 'nested'. */
@@ -150,6 +154,10 @@ struct lact_encode_ctx {
     /* The id of the meter that rate-limits the packet-ins of operation
      * 'op', or 0 if the caller does not answer them. */
     uint32_t (*pin_meter_id)(enum lact_pin_opcode op, void *aux);
+    /* The OpenFlow action (malloc'd) that samples a packet for colour
+     * promotion rule 'rule', or NULL if the caller samples nothing (the
+     * action then encodes to nothing). */
+    char *(*color_sample)(uint32_t rule, void *aux);
     void *aux;
 };
 

@@ -40,6 +40,10 @@
 /* OpenFlow tables on br-int. */
 enum {
     OFTABLE_PHY_IN = 0,          /* Port or tunnel -> logical metadata. */
+    OFTABLE_COLOR_LEARN = 8,     /* From a tunnel: remember a promoted
+                                  * connection's colour for its replies. */
+    OFTABLE_COLOR_CONN = 9,      /* From a local port: the colour of a
+                                  * promoted connection. */
     OFTABLE_INGRESS = 10,        /* Ingress stage N is table 10 + N. */
     OFTABLE_PHY_OUT_REMOTE = 30, /* Outport on another chassis: tunnel. */
     OFTABLE_PHY_OUT_LOCAL = 31,  /* Outport here (or a group): egress. */

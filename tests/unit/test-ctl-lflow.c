@@ -20,7 +20,7 @@
     do {                                                                \
         struct ds s_ = DS_EMPTY_INITIALIZER;                            \
         char *e_ = lflow_encode_actions(ACTIONS, LD, P_INGRESS, TABLE,  \
-                                        NULL, &s_);                     \
+                                        NULL, 0, &s_);                  \
         ck_assert_msg(!e_, "%s", e_);                                   \
         ck_assert_str_eq(ds_cstr(&s_), EXPECTED);                       \
         ds_destroy(&s_);                                                \
@@ -88,13 +88,13 @@ START_TEST(test_bad_actions_are_refused)
     ld.type = DP_SWITCH;
     struct ds s = DS_EMPTY_INITIALIZER;
     char *error = lflow_encode_actions("load:1->reg15[],next", &ld,
-                                       P_INGRESS, 0, NULL, &s);
+                                       P_INGRESS, 0, NULL, 0, &s);
     ck_assert_ptr_nonnull(error);
     free(error);
     ds_clear(&s);
     /* The controller has no reject handler yet: it refuses the actions
      * that need one rather than install a flow that does nothing. */
-    error = lflow_encode_actions("reject;", &ld, P_INGRESS, 3, NULL, &s);
+    error = lflow_encode_actions("reject;", &ld, P_INGRESS, 3, NULL, 0, &s);
     ck_assert_ptr_nonnull(error);
     free(error);
     ds_destroy(&s);
@@ -124,15 +124,15 @@ START_TEST(test_select_groups_get_stable_ids)
     desired_begin(&d, DESIRED_LFLOW, &UUID_ZERO);
     struct ds a = DS_EMPTY_INITIALIZER, b = DS_EMPTY_INITIALIZER;
     ck_assert_ptr_null(lflow_encode_actions("reg0 = select(1, 2);", &ld,
-                                            P_INGRESS, 7, &d, &a));
+                                            P_INGRESS, 7, &d, 0, &a));
     /* The same buckets share the group; other buckets get another. */
     ck_assert_ptr_null(lflow_encode_actions("reg0 = select(1, 2);", &ld,
-                                            P_INGRESS, 7, &d, &b));
+                                            P_INGRESS, 7, &d, 0, &b));
     ck_assert_str_eq(ds_cstr(&a), ds_cstr(&b));
     ck_assert_uint_eq(hmap_count(&d.groups), 1);
     ds_clear(&b);
     ck_assert_ptr_null(lflow_encode_actions("reg0 = select(1, 3);", &ld,
-                                            P_INGRESS, 7, &d, &b));
+                                            P_INGRESS, 7, &d, 0, &b));
     ck_assert_str_ne(ds_cstr(&a), ds_cstr(&b));
     ck_assert_uint_eq(hmap_count(&d.groups), 2);
     desired_end(&d);
@@ -143,9 +143,9 @@ START_TEST(test_select_groups_get_stable_ids)
     desired_begin(&d2, DESIRED_LFLOW, &UUID_ZERO);
     struct ds b2 = DS_EMPTY_INITIALIZER, a2 = DS_EMPTY_INITIALIZER;
     ck_assert_ptr_null(lflow_encode_actions("reg0 = select(1, 3);", &ld,
-                                            P_INGRESS, 7, &d2, &b2));
+                                            P_INGRESS, 7, &d2, 0, &b2));
     ck_assert_ptr_null(lflow_encode_actions("reg0 = select(1, 2);", &ld,
-                                            P_INGRESS, 7, &d2, &a2));
+                                            P_INGRESS, 7, &d2, 0, &a2));
     desired_end(&d2);
     ck_assert_str_eq(ds_cstr(&a), ds_cstr(&a2));
     ck_assert_str_eq(ds_cstr(&b), ds_cstr(&b2));

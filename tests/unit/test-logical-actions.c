@@ -56,8 +56,15 @@ test_pin_meter_id(enum lact_pin_opcode op, void *aux OVS_UNUSED)
     return 10 + op;
 }
 
+static char *
+test_color_sample(uint32_t rule, void *aux OVS_UNUSED)
+{
+    return xasprintf("sample(probability=1024,collector_set_id=9,"
+                     "obs_domain_id=7,obs_point_id=%"PRIu32")", rule);
+}
+
 /* An encoding context for a switch flow in 'pipeline' stage 'table_id',
- * with groups, meters and packet-ins as 't' says. */
+ * with groups, meters, packet-ins and sampling as 't' says. */
 static struct lact_encode_ctx
 make_ctx(struct test_ctx *t, enum pipeline pipeline, unsigned int table_id)
 {
@@ -69,6 +76,7 @@ make_ctx(struct test_ctx *t, enum pipeline pipeline, unsigned int table_id)
         .group_id = t->has_groups ? test_group_id : NULL,
         .meter_id = t->has_meters ? test_meter_id : NULL,
         .pin_meter_id = t->has_pins ? test_pin_meter_id : NULL,
+        .color_sample = t->has_pins ? test_color_sample : NULL,
         .aux = t,
     };
     return ctx;
@@ -384,6 +392,33 @@ START_TEST(test_packet_ins_encode)
 }
 END_TEST
 
+START_TEST(test_color_sample_encodes)
+{
+    ck_assert_formats("color_sample ( 3 ) ;color = 1;next;",
+                      "color_sample(3); color = 1; next;");
+    ck_assert_encodes("tcp", "color_sample(3); color = 1; next;",
+                      "sample(probability=1024,collector_set_id=9,"
+                      "obs_domain_id=7,obs_point_id=3),"
+                      "load:1->reg9[0..7],resubmit(,22)");
+    ck_assert_parse_error("color_sample(0);", "the rule number is 1 to");
+    ck_assert_parse_error("color_sample(65536);", "the rule number is 1 to");
+    ck_assert_parse_error("color_sample(x);", "the rule number is 1 to");
+    ck_assert_parse_error("color_sample;", "expecting \"(\" after "
+                          "color_sample");
+
+    /* A caller that collects no samples (the trace) encodes nothing for
+     * it. */
+    struct test_ctx *t = test_ctx_create(false);
+    struct lact_encode_ctx ctx = make_ctx(t, P_INGRESS, 10);
+    struct ds out = DS_EMPTY_INITIALIZER;
+    char *error = lact_compile("color_sample(3); next;", &ctx, &out);
+    ck_assert_msg(!error, "%s", error);
+    ck_assert_str_eq(ds_cstr(&out), "resubmit(,22)");
+    ds_destroy(&out);
+    test_ctx_destroy(t);
+}
+END_TEST
+
 START_TEST(test_syntax_errors)
 {
     ck_assert_parse_error("next", "expecting \";\" after an action at end");
@@ -530,6 +565,7 @@ logical_actions_suite(void)
     tcase_add_test(tc, test_meter_comes_first);
     tcase_add_test(tc, test_packet_ins_encode);
     tcase_add_test(tc, test_packet_ins_follow_the_caller_per_operation);
+    tcase_add_test(tc, test_color_sample_encodes);
     tcase_add_test(tc, test_syntax_errors);
     tcase_add_test(tc, test_value_errors);
     tcase_add_test(tc, test_encode_errors);
