@@ -8,6 +8,8 @@ northd_libnorthd_la_SOURCES = \
 	northd/cfg.h \
 	northd/datapaths.c \
 	northd/datapaths.h \
+	northd/dp-kinds.c \
+	northd/dp-kinds.h \
 	northd/lflow-switch.c \
 	northd/lflow-switch.h \
 	northd/lflow-table.c \

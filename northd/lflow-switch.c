@@ -67,15 +67,7 @@ match_or(struct ds *m, const char *format, ...)
 static void
 build_port_sec_deny(struct lflow_table *table, const struct nd_datapath *od)
 {
-    bool any = false;
-    const struct nd_port *op;
-    LIST_FOR_EACH (op, dp_node, &od->ports) {
-        if (op->enabled && op->has_port_security) {
-            any = true;
-            break;
-        }
-    }
-    if (!any) {
+    if (!nd_datapath_has(od, ND_PF_IN_SEC)) {
         return;
     }
 
@@ -109,14 +101,10 @@ lflow_switch_build_datapath(struct lflow_table *table,
                             struct ovsdb_idl *nb_idl)
 {
     const struct uuid *dp = &od->sb_uuid;
-    bool arp_rsp = false, nd_rsp = false, unknown = false, out_sec = false;
-    const struct nd_port *op;
-    LIST_FOR_EACH (op, dp_node, &od->ports) {
-        arp_rsp |= op->enabled && op->has_ipv4;
-        nd_rsp |= op->enabled && op->has_ipv6;
-        unknown |= op->enabled && op->has_unknown;
-        out_sec |= !op->enabled || op->has_port_security;
-    }
+    bool arp_rsp = nd_datapath_has(od, ND_PF_ARP);
+    bool nd_rsp = nd_datapath_has(od, ND_PF_ND);
+    bool unknown = nd_datapath_has(od, ND_PF_UNKNOWN);
+    bool out_sec = nd_datapath_has(od, ND_PF_OUT_SEC);
 
     lflow_table_add(table, dp, S_SWITCH_INGRESS_PORT_SEC, PRI_PORT_SEC_DROP,
                     "dl_src="MCAST_MASK, "drop;");
@@ -346,7 +334,7 @@ out_port_sec_needs_dl_dst(const struct nd_port *op,
                           const struct nbrec_logical_switch_port *lsp,
                           const struct eth_addr ps_mac)
 {
-    if (op->has_unknown || lsp->n_port_security != 1) {
+    if (nd_port_has(op, ND_PF_UNKNOWN) || lsp->n_port_security != 1) {
         return true;
     }
     for (size_t i = 0; i < lsp->n_addresses; i++) {
@@ -504,7 +492,7 @@ void
 lflow_switch_build_port(struct lflow_table *table, const struct nd_port *op,
                         const struct nbrec_logical_switch_port *lsp)
 {
-    if (op->enabled) {
+    if (nd_port_has(op, ND_PF_ENABLED)) {
         build_port_addresses(table, op, lsp, NULL);
     }
 }
@@ -515,12 +503,12 @@ static void
 build_bucket_port(struct port_sec_matches *m, const struct nd_port *op,
                   const struct nbrec_logical_switch_port *lsp)
 {
-    if (!op->enabled) {
+    if (!nd_port_has(op, ND_PF_ENABLED)) {
         match_or(&m->in_disabled, REG_INPORT"=%"PRIu32, op->tunnel_key);
         match_or(&m->out_disabled, REG_OUTPORT"=%"PRIu32, op->tunnel_key);
         return;
     }
-    if (op->has_port_security) {
+    if (nd_port_has(op, ND_PF_IN_SEC)) {
         build_port_security(m, op, lsp);
     }
     build_port_addresses(NULL, op, lsp, &m->arp_own);

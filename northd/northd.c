@@ -5,6 +5,7 @@
 #include "lib/osmotic-nb-idl.h"
 #include "lib/osmotic-sb-idl.h"
 #include "lib/pipeline.h"
+#include "northd/dp-kinds.h"
 #include "northd/lflow-switch.h"
 #include "northd/lflow-table.h"
 #include "openvswitch/dynamic-string.h"
@@ -101,21 +102,29 @@ collect_port_binding_changes(struct northd *nd, struct ovsdb_idl *sb)
     }
 }
 
-/* Rebuilds the flows of datapath 'od' (switch-owned flows). */
+/* Rebuilds the flows of datapath 'od' (switch-owned flows; routers have
+ * none yet). */
 static void
 build_datapath_flows(struct northd *nd, const struct nd_datapath *od,
                      const struct nd_sync_ctx *ctx)
 {
+    if (od->kind != &nd_dp_switch) {
+        return;
+    }
     lflow_table_owner_begin(nd->lflows, &od->nb_uuid, "Logical_Switch");
     lflow_switch_build_datapath(nd->lflows, od, ctx->nb_idl);
     lflow_table_owner_end(nd->lflows, ctx->sb_idl, ctx->sb_txn);
 }
 
-/* Rebuilds the flows port 'op' owns. */
+/* Rebuilds the flows port 'op' owns (a switch port's; router ports have
+ * none yet). */
 static void
 build_port_flows(struct northd *nd, const struct nd_port *op,
                  const struct nd_sync_ctx *ctx)
 {
+    if (op->dp->kind != &nd_dp_switch) {
+        return;
+    }
     const struct nbrec_logical_switch_port *lsp
         = nbrec_logical_switch_port_get_for_uuid(ctx->nb_idl, &op->nb_uuid);
     lflow_table_owner_begin(nd->lflows, &op->nb_uuid, "Logical_Switch_Port");
@@ -125,24 +134,49 @@ build_port_flows(struct northd *nd, const struct nd_port *op,
     lflow_table_owner_end(nd->lflows, ctx->sb_idl, ctx->sb_txn);
 }
 
-/* Rebuilds the flows of the datapaths and ports in 'changes'. */
+/* Returns true if 'changes' holds any change. */
+static bool
+changes_any(const struct nd_changes *changes)
+{
+    return (!hmapx_is_empty(&changes->datapaths)
+            || !hmapx_is_empty(&changes->ports)
+            || !ovs_list_is_empty(&changes->removed_dps)
+            || !ovs_list_is_empty(&changes->removed_ports));
+}
+
+/* Rebuilds the flows of the datapaths and ports in 'changes': the flows of
+ * the ports that changed, and all of the flows of their switches. */
 static void
 build_changed_flows(struct northd *nd, const struct nd_sync_ctx *ctx,
                     const struct nd_changes *changes)
 {
-    struct uuidset_node *removed;
-    UUIDSET_FOR_EACH (removed, &changes->removed) {
-        lflow_table_owner_remove(nd->lflows, &removed->uuid);
+    struct hmapx dps = HMAPX_INITIALIZER(&dps);
+    const struct nd_port *op;
+    LIST_FOR_EACH (op, dp_node, &changes->removed_ports) {
+        lflow_table_owner_remove(nd->lflows, &op->nb_uuid);
+        if (nd_datapath_find(&nd->dps, &op->dp->nb_uuid) == op->dp) {
+            hmapx_add(&dps, op->dp);
+        }
+    }
+    const struct nd_datapath *od;
+    LIST_FOR_EACH (od, removed_node, &changes->removed_dps) {
+        lflow_table_owner_remove(nd->lflows, &od->nb_uuid);
     }
 
     struct hmapx_node *node;
     HMAPX_FOR_EACH (node, &changes->datapaths) {
-        struct nd_datapath *od = node->data;
-        nd_mcast_sync(od, ctx);
-        build_datapath_flows(nd, od, ctx);
+        hmapx_add(&dps, node->data);
     }
     HMAPX_FOR_EACH (node, &changes->ports) {
-        const struct nd_port *op = node->data;
+        op = node->data;
+        hmapx_add(&dps, op->dp);
+    }
+    HMAPX_FOR_EACH (node, &dps) {
+        build_datapath_flows(nd, node->data, ctx);
+    }
+    hmapx_destroy(&dps);
+    HMAPX_FOR_EACH (node, &changes->ports) {
+        op = node->data;
         build_port_flows(nd, op, ctx);
         uuidset_insert(&nd->up_pending, &op->nb_uuid);
     }
@@ -270,10 +304,6 @@ northd_run(struct northd *nd, const struct nd_sync_ctx *ctx)
         sb_datapaths_update_set(ctx->sb_idl, &gone, false);
         nd_datapaths_sync_full(&nd->dps, ctx, &changes);
         sb_datapaths_update_set(ctx->sb_idl, &gone, true);
-        struct nd_datapath *od;
-        HMAP_FOR_EACH (od, node, &nd->dps.datapaths) {
-            nd_mcast_sync(od, ctx);
-        }
         nd->up_all = true;
         nd->flows_pending = true;
         nd->flows_built = false;
@@ -301,9 +331,7 @@ northd_run(struct northd *nd, const struct nd_sync_ctx *ctx)
     }
 
     nd_datapaths_sync_incremental(&nd->dps, ctx, &changes);
-    if (!hmapx_is_empty(&changes.datapaths)
-        || !hmapx_is_empty(&changes.ports)
-        || !uuidset_is_empty(&changes.removed)) {
+    if (changes_any(&changes)) {
         build_changed_flows(nd, ctx, &changes);
         nd->last_compile_wall = time_wall_msec();
         nd->last_compile_usec = time_usec() - start;
@@ -321,6 +349,10 @@ northd_format_counts(const struct northd *nd, struct ds *out)
 {
     ds_put_format(out, "datapaths: %"PRIuSIZE"\n",
                   hmap_count(&nd->dps.datapaths));
+    for (size_t i = 0; i < nd_n_dp_kinds; i++) {
+        ds_put_format(out, "  %s: %"PRIuSIZE"\n", nd_dp_kinds[i]->plural,
+                      nd_datapaths_count_kind(&nd->dps, nd_dp_kinds[i]));
+    }
     ds_put_format(out, "ports: %"PRIuSIZE"\n", hmap_count(&nd->dps.ports));
     ds_put_format(out, "logical flows: %"PRIuSIZE"\n",
                   lflow_table_count(nd->lflows));
