@@ -6,6 +6,8 @@ noinst_LTLIBRARIES += northd/libnorthd.la
 northd_libnorthd_la_SOURCES = \
 	northd/cfg.c \
 	northd/cfg.h \
+	northd/change-index.c \
+	northd/change-index.h \
 	northd/datapaths.c \
 	northd/datapaths.h \
 	northd/dp-kinds.c \
@@ -15,7 +17,9 @@ northd_libnorthd_la_SOURCES = \
 	northd/lflow-table.c \
 	northd/lflow-table.h \
 	northd/northd.c \
-	northd/northd.h
+	northd/northd.h \
+	northd/owners.c \
+	northd/owners.h
 
 bin_PROGRAMS += northd/osmotic-northd
 northd_osmotic_northd_SOURCES = northd/osmotic-northd.c

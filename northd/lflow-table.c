@@ -18,38 +18,134 @@
 
 VLOG_DEFINE_THIS_MODULE(lflow_table);
 
-/* One desired logical flow. */
-struct lflow {
-    struct hmap_node hmap_node;   /* In lflow_table's 'lflows', by 'uuid'. */
-    struct ovs_list owner_node;   /* In its owner's 'lflows'. */
-    struct lflow_owner *owner;    /* The NB object that produced it. */
-    struct uuid uuid;             /* Its SB row's UUID, from its content. */
-    struct uuid datapath;         /* SB Datapath_Binding row. */
-    enum pipeline_stage stage;    /* Logical stage. */
-    uint16_t priority;            /* OpenFlow priority. */
-    char *match;                  /* ovs-ofctl match, NULL once in SB. */
-    char *actions;                /* ovs-ofctl actions, NULL once in SB. */
-    bool in_sb;                   /* Has an SB row (or one is inserted). */
+static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
+
+/* One owner's wish for one flow. */
+struct lflow_ref {
+    struct ovs_list owner_node;   /* In its owner's 'refs'. */
+    struct ovs_list flow_node;    /* In its flow's 'refs'. */
+    struct lflow_owner *owner;    /* The owner. */
+    struct lflow *lflow;          /* The flow. */
     bool stale;                   /* Owner being rebuilt, not re-added. */
 };
 
-/* An NB object that owns logical flows. */
+/* One desired logical flow: one SB Logical_Flow row. */
+struct lflow {
+    struct hmap_node hmap_node;   /* In lflow_table's 'lflows', by 'uuid'. */
+    struct uuid uuid;             /* Its SB row's UUID, from its content. */
+    enum pipeline_stage stage;    /* Logical stage. */
+    uint16_t priority;            /* OpenFlow priority. */
+    bool in_sb;                   /* Has an SB row (or one is inserted). */
+    char *match;                  /* Match, NULL once in SB. */
+    char *actions;                /* Logical actions, NULL once in SB. */
+    const char *source;           /* "source" column, NULL once in SB: the
+                                   * string of an owner that wants the flow
+                                   * (see lflow_ref_destroy()). */
+    struct uuid datapath;         /* SB Datapath_Binding row. */
+    struct ovs_list refs;         /* "struct lflow_ref"s that want it. */
+    struct lflow_ref ref0;        /* The first of them, usually the only
+                                   * one, if 'ref0_used'. */
+    bool ref0_used;               /* Whether 'ref0' is in 'refs'. */
+};
+
+/* An owner of logical flows. */
 struct lflow_owner {
-    struct hmap_node hmap_node;   /* In lflow_table's 'owners', by uuid. */
-    struct uuid nb_uuid;          /* The NB row. */
-    char *source;                 /* "Table:uuid", the "source" column. */
-    struct ovs_list lflows;       /* Its "struct lflow"s. */
+    struct hmap_node hmap_node;   /* In lflow_table's 'owners'. */
+    struct lflow_owner_id id;     /* Which owner. */
+    char *source;                 /* "Table:uuid", the "source" column of
+                                   * its flows. */
+    struct ovs_list refs;         /* Its "struct lflow_ref"s. */
 };
 
 /* The desired logical flows. */
 struct lflow_table {
     struct hmap lflows;           /* "struct lflow"s, by uuid. */
-    struct hmap owners;           /* "struct lflow_owner"s, by uuid. */
+    struct hmap owners;           /* "struct lflow_owner"s, by id. */
     struct uuidset deletes;       /* SB rows to delete at the next flush. */
     struct lflow_owner *building; /* Owner between begin and end. */
     bool collecting;              /* Build without touching SB. */
+    uint64_t n_adds;              /* Calls to add a flow, ever. */
     size_t stage_counts[N_PIPELINE_STAGES]; /* Flows per stage. */
 };
+
+/* Returns a hash of 'id'. */
+uint32_t
+lflow_owner_id_hash(const struct lflow_owner_id *id)
+{
+    return hash_pointer(id->kind, hash_int(id->index, uuid_hash(&id->uuid)));
+}
+
+/* Returns true if 'a' and 'b' name the same owner. */
+bool
+lflow_owner_id_equals(const struct lflow_owner_id *a,
+                      const struct lflow_owner_id *b)
+{
+    return (a->kind == b->kind && a->index == b->index
+            && uuid_equals(&a->uuid, &b->uuid));
+}
+
+/* Initializes 'set' empty. */
+void
+lflow_owner_set_init(struct lflow_owner_set *set)
+{
+    hmap_init(&set->map);
+}
+
+/* Frees what 'set' owns. */
+void
+lflow_owner_set_destroy(struct lflow_owner_set *set)
+{
+    if (set) {
+        struct lflow_owner_set_node *n;
+        HMAP_FOR_EACH_POP (n, node, &set->map) {
+            free(n);
+        }
+        hmap_destroy(&set->map);
+    }
+}
+
+/* Returns the node of 'id' in 'set', or NULL. */
+static struct lflow_owner_set_node *
+lflow_owner_set_find(const struct lflow_owner_set *set,
+                     const struct lflow_owner_id *id)
+{
+    struct lflow_owner_set_node *n;
+    HMAP_FOR_EACH_WITH_HASH (n, node, lflow_owner_id_hash(id), &set->map) {
+        if (lflow_owner_id_equals(&n->id, id)) {
+            return n;
+        }
+    }
+    return NULL;
+}
+
+/* Adds 'id' to 'set'.  Returns true if it was not there yet. */
+bool
+lflow_owner_set_add(struct lflow_owner_set *set,
+                    const struct lflow_owner_id *id)
+{
+    if (lflow_owner_set_find(set, id)) {
+        return false;
+    }
+    struct lflow_owner_set_node *n = xmalloc(sizeof *n);
+    n->id = *id;
+    hmap_insert(&set->map, &n->node, lflow_owner_id_hash(id));
+    return true;
+}
+
+/* Returns true if 'set' holds 'id'. */
+bool
+lflow_owner_set_contains(const struct lflow_owner_set *set,
+                         const struct lflow_owner_id *id)
+{
+    return lflow_owner_set_find(set, id) != NULL;
+}
+
+/* Returns the number of ids in 'set'. */
+size_t
+lflow_owner_set_count(const struct lflow_owner_set *set)
+{
+    return hmap_count(&set->map);
+}
 
 /* Creates an empty table. */
 struct lflow_table *
@@ -69,34 +165,106 @@ lflow_free_text(struct lflow *lflow)
     free(lflow->match);
     free(lflow->actions);
     lflow->match = lflow->actions = NULL;
+    lflow->source = NULL;
 }
 
-/* Removes 'lflow' from 'table' and frees it (SB is not touched). */
+/* Creates a flow with UUID 'uuid' and this content.  A row this run was
+ * about to delete is kept instead. */
+static struct lflow *
+lflow_create(struct lflow_table *table, const struct uuid *uuid,
+             const struct uuid *datapath, enum pipeline_stage stage,
+             uint16_t priority, const char *match, const char *actions,
+             const char *source)
+{
+    struct lflow *lflow = xzalloc(sizeof *lflow);
+    lflow->uuid = *uuid;
+    lflow->stage = stage;
+    lflow->priority = priority;
+    lflow->match = xstrdup(match);
+    lflow->actions = xstrdup(actions);
+    lflow->source = source;
+    lflow->in_sb = uuidset_find_and_delete(&table->deletes, uuid);
+    ovs_list_init(&lflow->refs);
+    lflow->datapath = *datapath;
+    hmap_insert(&table->lflows, &lflow->hmap_node, uuid_hash(uuid));
+    table->stage_counts[stage]++;
+    return lflow;
+}
+
+/* Removes 'lflow', which no ref wants, from 'table' and frees it.  Its SB
+ * row, if it has one, is deleted at the next flush. */
 static void
 lflow_destroy(struct lflow_table *table, struct lflow *lflow)
 {
+    if (lflow->in_sb) {
+        uuidset_insert(&table->deletes, &lflow->uuid);
+    }
     hmap_remove(&table->lflows, &lflow->hmap_node);
-    ovs_list_remove(&lflow->owner_node);
     table->stage_counts[lflow->stage]--;
     lflow_free_text(lflow);
     free(lflow);
 }
 
-/* Frees 'owner' and its flows (SB is not touched). */
+/* Adds a ref of 'owner' to 'lflow'. */
+static void
+lflow_ref_create(struct lflow_owner *owner, struct lflow *lflow)
+{
+    struct lflow_ref *ref;
+    if (!lflow->ref0_used) {
+        ref = &lflow->ref0;
+        lflow->ref0_used = true;
+    } else {
+        ref = xmalloc(sizeof *ref);
+    }
+    ref->owner = owner;
+    ref->lflow = lflow;
+    ref->stale = false;
+    ovs_list_push_back(&owner->refs, &ref->owner_node);
+    ovs_list_push_back(&lflow->refs, &ref->flow_node);
+}
+
+/* Removes and frees 'ref'; its flow goes when no ref wants it any more.
+ * A flow that keeps other refs and whose source string was this ref's
+ * owner's takes theirs (the same text: the same UUID). */
+static void
+lflow_ref_destroy(struct lflow_table *table, struct lflow_ref *ref)
+{
+    struct lflow *lflow = ref->lflow;
+    const char *source = ref->owner->source;
+    ovs_list_remove(&ref->owner_node);
+    ovs_list_remove(&ref->flow_node);
+    if (ref == &lflow->ref0) {
+        lflow->ref0_used = false;
+    } else {
+        free(ref);
+    }
+
+    if (ovs_list_is_empty(&lflow->refs)) {
+        lflow_destroy(table, lflow);
+    } else if (lflow->source == source) {
+        const struct lflow_ref *other
+            = CONTAINER_OF(ovs_list_front(&lflow->refs), struct lflow_ref,
+                           flow_node);
+        lflow->source = other->owner->source;
+    }
+}
+
+/* Frees 'owner' and its refs (SB rows of flows nobody wants any more are
+ * deleted at the next flush). */
 static void
 lflow_owner_destroy(struct lflow_table *table, struct lflow_owner *owner)
 {
-    struct lflow *lflow;
-    LIST_FOR_EACH_SAFE (lflow, owner_node, &owner->lflows) {
-        lflow_destroy(table, lflow);
+    struct lflow_ref *ref;
+    LIST_FOR_EACH_SAFE (ref, owner_node, &owner->refs) {
+        lflow_ref_destroy(table, ref);
     }
     hmap_remove(&table->owners, &owner->hmap_node);
     free(owner->source);
     free(owner);
 }
 
-/* Forgets every flow and owner, and the deletions not yet flushed (SB is
- * not touched). */
+/* Forgets every flow and owner, and the writes and deletions not yet
+ * flushed (SB is not touched). */
 void
 lflow_table_clear(struct lflow_table *table)
 {
@@ -104,6 +272,7 @@ lflow_table_clear(struct lflow_table *table)
     HMAP_FOR_EACH_SAFE (owner, hmap_node, &table->owners) {
         lflow_owner_destroy(table, owner);
     }
+    ovs_assert(hmap_is_empty(&table->lflows));
     uuidset_clear(&table->deletes);
     table->building = NULL;
 }
@@ -129,14 +298,15 @@ lflow_table_set_collecting(struct lflow_table *table, bool collecting)
     table->collecting = collecting;
 }
 
-/* Returns the owner of NB row 'nb_uuid', or NULL. */
+/* Returns owner 'id', or NULL. */
 static struct lflow_owner *
-lflow_owner_find(const struct lflow_table *table, const struct uuid *nb_uuid)
+lflow_owner_find(const struct lflow_table *table,
+                 const struct lflow_owner_id *id)
 {
     struct lflow_owner *owner;
-    HMAP_FOR_EACH_WITH_HASH (owner, hmap_node, uuid_hash(nb_uuid),
+    HMAP_FOR_EACH_WITH_HASH (owner, hmap_node, lflow_owner_id_hash(id),
                              &table->owners) {
-        if (uuid_equals(&owner->nb_uuid, nb_uuid)) {
+        if (lflow_owner_id_equals(&owner->id, id)) {
             return owner;
         }
     }
@@ -153,6 +323,86 @@ sha1_update_field(struct sha1_ctx *ctx, const void *data, size_t len)
     sha1_update(ctx, &end, 1);
 }
 
+/* Makes the SHA-1 digest of 'ctx' a name-based UUID (RFC 4122 version 5)
+ * in '*uuid'. */
+static void
+sha1_final_uuid(struct sha1_ctx *ctx, struct uuid *uuid)
+{
+    uint8_t digest[SHA1_DIGEST_SIZE];
+    sha1_final(ctx, digest);
+    BUILD_ASSERT_DECL(sizeof *uuid <= SHA1_DIGEST_SIZE);
+    memcpy(uuid, digest, sizeof *uuid);
+    /* Version 5 in the top nibble of the third word, variant 10 in the
+     * top bits of the fourth (RFC 4122 section 4.1). */
+    uuid->parts[1] = (uuid->parts[1] & ~0xf000u) | 0x5000u;
+    uuid->parts[2] = (uuid->parts[2] & ~0xc0000000u) | 0x80000000u;
+}
+
+/* Writes 'uuid' at 'p' as UUID_FMT does (36 characters, no terminator)
+ * and returns the position after it.  Much cheaper than printf, and
+ * called for every flow. */
+static char *
+put_uuid(char *p, const struct uuid *uuid)
+{
+    static const char hex[] = "0123456789abcdef";
+    /* UUID_FMT: 8, 4, 4, 4, then 4 + 8 hex digits of the four words. */
+    static const struct {
+        int word, shift, digits;
+    } fields[] = {
+        { 0, 0, 8 }, { 1, 16, 4 }, { 1, 0, 4 }, { 2, 16, 4 }, { 2, 0, 4 },
+        { 3, 0, 8 },
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(fields); i++) {
+        uint32_t v = uuid->parts[fields[i].word] >> fields[i].shift;
+        for (int d = fields[i].digits - 1; d >= 0; d--) {
+            *p++ = hex[(v >> (4 * d)) & 0xf];
+        }
+        if (i < 4) {
+            *p++ = '-';
+        }
+    }
+    return p;
+}
+
+/* Writes 's' at 'p' without its terminator and returns the position after
+ * it. */
+static char *
+put_string(char *p, const char *s)
+{
+    size_t len = strlen(s);
+    memcpy(p, s, len);
+    return p + len;
+}
+
+/* Writes 'n' in decimal at 'p' and returns the position after it. */
+static char *
+put_unsigned(char *p, unsigned int n)
+{
+    char digits[16];
+    int i = 0;
+    do {
+        digits[i++] = '0' + n % 10;
+        n /= 10;
+    } while (n);
+    while (i) {
+        *p++ = digits[--i];
+    }
+    return p;
+}
+
+/* Returns "Table:uuid" for 'nb_table' and 'uuid', in a new string. */
+static char *
+format_source(const char *nb_table, const struct uuid *uuid)
+{
+    size_t len = strlen(nb_table);
+    char *source = xmalloc(len + 1 + UUID_LEN + 1);
+    char *p = put_string(source, nb_table);
+    *p++ = ':';
+    p = put_uuid(p, uuid);
+    *p = '\0';
+    return source;
+}
+
 /* Stores in '*uuid' the UUID of the SB row of a flow with this content: a
  * name-based UUID (RFC 4122 version 5) of every column northd writes.
  * The stage's pipeline, table number and name all count, so renumbering
@@ -163,29 +413,30 @@ lflow_table_flow_uuid(const struct uuid *sb_datapath,
                       const char *match, const char *actions,
                       const char *source, struct uuid *uuid)
 {
+    /* "DATAPATH PIPELINE TABLE_ID STAGE PRIORITY", as
+     * UUID_FMT" %s %u %s %u" would print it. */
     const struct pipeline_stage_info *info = pipeline_stage_info(stage);
+    const char *pipeline = pipeline_to_string(info->pipeline);
     char head[UUID_LEN + 64];
-    int n = snprintf(head, sizeof head, UUID_FMT" %s %u %s %u",
-                     UUID_ARGS(sb_datapath),
-                     pipeline_to_string(info->pipeline),
-                     info->table_id, info->name, priority);
-    ovs_assert(n > 0 && n < sizeof head);
+    ovs_assert(strlen(pipeline) + strlen(info->name) < 32);
+    char *p = put_uuid(head, sb_datapath);
+    *p++ = ' ';
+    p = put_string(p, pipeline);
+    *p++ = ' ';
+    p = put_unsigned(p, info->table_id);
+    *p++ = ' ';
+    p = put_string(p, info->name);
+    *p++ = ' ';
+    p = put_unsigned(p, priority);
+    size_t n = p - head;
 
     struct sha1_ctx ctx;
-    uint8_t digest[SHA1_DIGEST_SIZE];
     sha1_init(&ctx);
     sha1_update_field(&ctx, head, n);
     sha1_update_field(&ctx, match, strlen(match));
     sha1_update_field(&ctx, actions, strlen(actions));
     sha1_update_field(&ctx, source, strlen(source));
-    sha1_final(&ctx, digest);
-
-    BUILD_ASSERT_DECL(sizeof *uuid <= SHA1_DIGEST_SIZE);
-    memcpy(uuid, digest, sizeof *uuid);
-    /* Version 5 in the top nibble of the third word, variant 10 in the
-     * top bits of the fourth (RFC 4122 section 4.1). */
-    uuid->parts[1] = (uuid->parts[1] & ~0xf000u) | 0x5000u;
-    uuid->parts[2] = (uuid->parts[2] & ~0xc0000000u) | 0x80000000u;
+    sha1_final_uuid(&ctx, uuid);
 }
 
 /* Returns the flow whose SB row is (or would be) 'uuid', or NULL. */
@@ -202,33 +453,34 @@ lflow_find(const struct lflow_table *table, const struct uuid *uuid)
     return NULL;
 }
 
-/* Starts (re)building the flows of the NB row 'nb_uuid' of table
- * 'nb_table'.  Every flow it had is provisionally stale until added
+/* Starts (re)building the flows of owner 'id', whose NB row is in table
+ * 'nb_table'.  Every flow it wanted is provisionally unwanted until added
  * again. */
 void
-lflow_table_owner_begin(struct lflow_table *table, const struct uuid *nb_uuid,
+lflow_table_owner_begin(struct lflow_table *table,
+                        const struct lflow_owner_id *id,
                         const char *nb_table)
 {
     ovs_assert(!table->building);
-    struct lflow_owner *owner = lflow_owner_find(table, nb_uuid);
+    struct lflow_owner *owner = lflow_owner_find(table, id);
     if (!owner) {
         owner = xzalloc(sizeof *owner);
-        owner->nb_uuid = *nb_uuid;
-        owner->source = xasprintf("%s:"UUID_FMT, nb_table,
-                                  UUID_ARGS(nb_uuid));
-        ovs_list_init(&owner->lflows);
-        hmap_insert(&table->owners, &owner->hmap_node, uuid_hash(nb_uuid));
+        owner->id = *id;
+        owner->source = format_source(nb_table, &id->uuid);
+        ovs_list_init(&owner->refs);
+        hmap_insert(&table->owners, &owner->hmap_node,
+                    lflow_owner_id_hash(id));
     }
-    struct lflow *lflow;
-    LIST_FOR_EACH (lflow, owner_node, &owner->lflows) {
-        lflow->stale = true;
+    struct lflow_ref *ref;
+    LIST_FOR_EACH (ref, owner_node, &owner->refs) {
+        ref->stale = true;
     }
     table->building = owner;
 }
 
 /* Adds a flow to the owner being built: in datapath 'sb_datapath' (the
  * SB Datapath_Binding row's UUID), logical 'stage', with 'priority',
- * 'match' and 'actions' in ovs-ofctl syntax. */
+ * 'match' (ovs-ofctl syntax) and 'actions' (logical actions). */
 void
 lflow_table_add(struct lflow_table *table, const struct uuid *sb_datapath,
                 enum pipeline_stage stage, uint16_t priority,
@@ -236,27 +488,24 @@ lflow_table_add(struct lflow_table *table, const struct uuid *sb_datapath,
 {
     struct lflow_owner *owner = table->building;
     ovs_assert(owner);
+    table->n_adds++;
     struct uuid uuid;
     lflow_table_flow_uuid(sb_datapath, stage, priority, match, actions,
                           owner->source, &uuid);
     struct lflow *lflow = lflow_find(table, &uuid);
     if (lflow) {
-        lflow->stale = false;
-        return;
+        struct lflow_ref *ref;
+        LIST_FOR_EACH (ref, flow_node, &lflow->refs) {
+            if (ref->owner == owner) {
+                ref->stale = false;
+                return;
+            }
+        }
+    } else {
+        lflow = lflow_create(table, &uuid, sb_datapath, stage, priority,
+                             match, actions, owner->source);
     }
-    lflow = xzalloc(sizeof *lflow);
-    lflow->owner = owner;
-    lflow->uuid = uuid;
-    lflow->datapath = *sb_datapath;
-    lflow->stage = stage;
-    lflow->priority = priority;
-    lflow->match = xstrdup(match);
-    lflow->actions = xstrdup(actions);
-    /* A row this run was about to delete is kept instead. */
-    lflow->in_sb = uuidset_find_and_delete(&table->deletes, &uuid);
-    hmap_insert(&table->lflows, &lflow->hmap_node, uuid_hash(&uuid));
-    ovs_list_push_back(&owner->lflows, &lflow->owner_node);
-    table->stage_counts[stage]++;
+    lflow_ref_create(owner, lflow);
 }
 
 /* Like lflow_table_add(), with the match given as a printf format. */
@@ -274,16 +523,6 @@ lflow_table_add_format(struct lflow_table *table,
     free(match);
 }
 
-/* Marks the SB row of 'lflow', if it has one, for deletion at the next
- * lflow_table_flush_deletes(). */
-static void
-lflow_delete_sb_row(struct lflow_table *table, const struct lflow *lflow)
-{
-    if (lflow->in_sb) {
-        uuidset_insert(&table->deletes, &lflow->uuid);
-    }
-}
-
 /* Inserts an SB row for 'lflow', unless SB already has it: a row with the
  * flow's UUID has the flow's content. */
 static void
@@ -294,9 +533,8 @@ lflow_insert_sb_row(struct lflow *lflow, struct ovsdb_idl *sb_idl,
         const struct sbrec_datapath_binding *dp
             = sbrec_datapath_binding_get_for_uuid(sb_idl, &lflow->datapath);
         if (!dp) {
-            static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
             VLOG_WARN_RL(&rl, "%s: no SB datapath "UUID_FMT" for a flow",
-                         lflow->owner->source, UUID_ARGS(&lflow->datapath));
+                         lflow->source, UUID_ARGS(&lflow->datapath));
             return;
         }
         const struct pipeline_stage_info *info
@@ -311,16 +549,16 @@ lflow_insert_sb_row(struct lflow *lflow, struct ovsdb_idl *sb_idl,
         sbrec_logical_flow_set_priority(row, lflow->priority);
         sbrec_logical_flow_set_match(row, lflow->match);
         sbrec_logical_flow_set_actions(row, lflow->actions);
-        sbrec_logical_flow_set_source(row, lflow->owner->source);
+        sbrec_logical_flow_set_source(row, lflow->source);
     }
     lflow->in_sb = true;
     lflow_free_text(lflow);
 }
 
-/* Finishes building the current owner: forgets its flows that were not
- * added again (their SB rows are deleted at the next flush) and, unless
- * collecting, inserts its new flows in 'sb_txn'.  An owner left without
- * flows is forgotten. */
+/* Finishes building the current owner: forgets its refs that were not
+ * added again (flows nobody wants any more have their SB rows deleted at
+ * the next flush) and, unless collecting, inserts its new flows in
+ * 'sb_txn'.  An owner left without flows is forgotten. */
 void
 lflow_table_owner_end(struct lflow_table *table, struct ovsdb_idl *sb_idl,
                       struct ovsdb_idl_txn *sb_txn)
@@ -329,31 +567,27 @@ lflow_table_owner_end(struct lflow_table *table, struct ovsdb_idl *sb_idl,
     ovs_assert(owner);
     table->building = NULL;
 
-    struct lflow *lflow;
-    LIST_FOR_EACH_SAFE (lflow, owner_node, &owner->lflows) {
-        if (lflow->stale) {
-            lflow_delete_sb_row(table, lflow);
-            lflow_destroy(table, lflow);
-        } else if (!table->collecting && !lflow->in_sb) {
-            lflow_insert_sb_row(lflow, sb_idl, sb_txn);
+    struct lflow_ref *ref;
+    LIST_FOR_EACH_SAFE (ref, owner_node, &owner->refs) {
+        if (ref->stale) {
+            lflow_ref_destroy(table, ref);
+        } else if (!table->collecting && !ref->lflow->in_sb) {
+            lflow_insert_sb_row(ref->lflow, sb_idl, sb_txn);
         }
     }
-    if (ovs_list_is_empty(&owner->lflows)) {
+    if (ovs_list_is_empty(&owner->refs)) {
         lflow_owner_destroy(table, owner);
     }
 }
 
-/* Forgets every flow of the NB row 'nb_uuid'; their SB rows are deleted
+/* Forgets owner 'id'; the SB rows of flows nobody else wants are deleted
  * at the next flush. */
 void
-lflow_table_owner_remove(struct lflow_table *table, const struct uuid *nb_uuid)
+lflow_table_owner_remove(struct lflow_table *table,
+                         const struct lflow_owner_id *id)
 {
-    struct lflow_owner *owner = lflow_owner_find(table, nb_uuid);
+    struct lflow_owner *owner = lflow_owner_find(table, id);
     if (owner) {
-        struct lflow *lflow;
-        LIST_FOR_EACH (lflow, owner_node, &owner->lflows) {
-            lflow_delete_sb_row(table, lflow);
-        }
         lflow_owner_destroy(table, owner);
     }
 }
@@ -385,14 +619,14 @@ lflow_table_sync_full(struct lflow_table *table, struct ovsdb_idl *sb_idl,
     const struct sbrec_logical_flow *row;
     SBREC_LOGICAL_FLOW_FOR_EACH (row, sb_idl) {
         struct lflow *lflow = lflow_find(table, &row->header_.uuid);
-        if (lflow) {
-            lflow->in_sb = true;
-            lflow_free_text(lflow);
-        } else {
+        if (!lflow) {
             /* At the flush, so that a flow wanted again within this run
              * keeps its row. */
             uuidset_insert(&table->deletes, &row->header_.uuid);
+            continue;
         }
+        lflow->in_sb = true;
+        lflow_free_text(lflow);
     }
 
     struct lflow *lflow;
@@ -435,11 +669,19 @@ lflow_table_count_stage(const struct lflow_table *table,
     return stage < N_PIPELINE_STAGES ? table->stage_counts[stage] : 0;
 }
 
-/* Returns the number of NB objects that own flows. */
+/* Returns the number of owners that want flows. */
 size_t
 lflow_table_n_owners(const struct lflow_table *table)
 {
     return hmap_count(&table->owners);
+}
+
+/* Returns the number of flows owners have added since 'table' was
+ * created (each add of a flow, whether new or not, counts). */
+uint64_t
+lflow_table_n_adds(const struct lflow_table *table)
+{
+    return table->n_adds;
 }
 
 /* Returns true if 'sb_uuid' is the SB row of a desired flow. */
@@ -450,3 +692,4 @@ lflow_table_has_sb_row(const struct lflow_table *table,
     const struct lflow *lflow = lflow_find(table, sb_uuid);
     return lflow && lflow->in_sb;
 }
+

@@ -5,9 +5,10 @@
 #include "lib/osmotic-nb-idl.h"
 #include "lib/osmotic-sb-idl.h"
 #include "lib/pipeline.h"
+#include "northd/change-index.h"
 #include "northd/dp-kinds.h"
-#include "northd/lflow-switch.h"
 #include "northd/lflow-table.h"
+#include "northd/owners.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/vlog.h"
 #include "timeval.h"
@@ -22,6 +23,7 @@ northd_init(struct northd *nd)
     memset(nd, 0, sizeof *nd);
     nd_datapaths_init(&nd->dps);
     nd->lflows = lflow_table_create();
+    nd->deps = change_index_create();
     nd->need_full = true;
     uuidset_init(&nd->up_pending);
 }
@@ -33,6 +35,7 @@ northd_destroy(struct northd *nd)
     if (nd) {
         nd_datapaths_destroy(&nd->dps);
         lflow_table_destroy(nd->lflows);
+        change_index_destroy(nd->deps);
         uuidset_destroy(&nd->up_pending);
     }
 }
@@ -102,84 +105,44 @@ collect_port_binding_changes(struct northd *nd, struct ovsdb_idl *sb)
     }
 }
 
-/* Rebuilds the flows of datapath 'od' (switch-owned flows; routers have
- * none yet). */
-static void
-build_datapath_flows(struct northd *nd, const struct nd_datapath *od,
-                     const struct nd_sync_ctx *ctx)
+/* Returns a context for building owners of 'nd' within 'ctx'. */
+static struct nd_build_ctx
+build_ctx(struct northd *nd, const struct nd_sync_ctx *ctx)
 {
-    if (od->kind != &nd_dp_switch) {
-        return;
-    }
-    lflow_table_owner_begin(nd->lflows, &od->nb_uuid, "Logical_Switch");
-    lflow_switch_build_datapath(nd->lflows, od, ctx->nb_idl);
-    lflow_table_owner_end(nd->lflows, ctx->sb_idl, ctx->sb_txn);
+    return (struct nd_build_ctx) {
+        .lflows = nd->lflows,
+        .deps = nd->deps,
+        .dps = &nd->dps,
+        .nb_idl = ctx->nb_idl,
+        .sb_idl = ctx->sb_idl,
+        .sb_txn = ctx->sb_txn,
+    };
 }
 
-/* Rebuilds the flows port 'op' owns (a switch port's; router ports have
- * none yet). */
-static void
-build_port_flows(struct northd *nd, const struct nd_port *op,
-                 const struct nd_sync_ctx *ctx)
-{
-    if (op->dp->kind != &nd_dp_switch) {
-        return;
-    }
-    const struct nbrec_logical_switch_port *lsp
-        = nbrec_logical_switch_port_get_for_uuid(ctx->nb_idl, &op->nb_uuid);
-    lflow_table_owner_begin(nd->lflows, &op->nb_uuid, "Logical_Switch_Port");
-    if (lsp) {
-        lflow_switch_build_port(nd->lflows, op, lsp);
-    }
-    lflow_table_owner_end(nd->lflows, ctx->sb_idl, ctx->sb_txn);
-}
-
-/* Returns true if 'changes' holds any change. */
+/* Rebuilds the owners that 'changes' and the tracked NB rows make stale.
+ * Returns true if there was any. */
 static bool
-changes_any(const struct nd_changes *changes)
-{
-    return (!hmapx_is_empty(&changes->datapaths)
-            || !hmapx_is_empty(&changes->ports)
-            || !ovs_list_is_empty(&changes->removed_dps)
-            || !ovs_list_is_empty(&changes->removed_ports));
-}
-
-/* Rebuilds the flows of the datapaths and ports in 'changes': the flows of
- * the ports that changed, and all of the flows of their switches. */
-static void
 build_changed_flows(struct northd *nd, const struct nd_sync_ctx *ctx,
                     const struct nd_changes *changes)
 {
-    struct hmapx dps = HMAPX_INITIALIZER(&dps);
-    const struct nd_port *op;
-    LIST_FOR_EACH (op, dp_node, &changes->removed_ports) {
-        lflow_table_owner_remove(nd->lflows, &op->nb_uuid);
-        if (nd_datapath_find(&nd->dps, &op->dp->nb_uuid) == op->dp) {
-            hmapx_add(&dps, op->dp);
-        }
+    struct nd_build_ctx bctx = build_ctx(nd, ctx);
+    struct lflow_owner_set owners;
+    lflow_owner_set_init(&owners);
+    nd_owners_collect(&bctx, changes, &owners);
+    uint64_t n_adds = lflow_table_n_adds(nd->lflows);
+    nd_owners_build(&bctx, &owners);
+    if (bctx.n_built) {
+        nd->last_owners_built = bctx.n_built;
+        nd->last_flows_added = lflow_table_n_adds(nd->lflows) - n_adds;
     }
-    const struct nd_datapath *od;
-    LIST_FOR_EACH (od, removed_node, &changes->removed_dps) {
-        lflow_table_owner_remove(nd->lflows, &od->nb_uuid);
-    }
+    lflow_owner_set_destroy(&owners);
 
     struct hmapx_node *node;
-    HMAPX_FOR_EACH (node, &changes->datapaths) {
-        hmapx_add(&dps, node->data);
-    }
     HMAPX_FOR_EACH (node, &changes->ports) {
-        op = node->data;
-        hmapx_add(&dps, op->dp);
-    }
-    HMAPX_FOR_EACH (node, &dps) {
-        build_datapath_flows(nd, node->data, ctx);
-    }
-    hmapx_destroy(&dps);
-    HMAPX_FOR_EACH (node, &changes->ports) {
-        op = node->data;
-        build_port_flows(nd, op, ctx);
+        const struct nd_port *op = node->data;
         uuidset_insert(&nd->up_pending, &op->nb_uuid);
     }
+    return bctx.n_built > 0;
 }
 
 /* Second step of a full recompute (see northd_run()): builds the flows
@@ -197,6 +160,8 @@ northd_build_pending(struct northd *nd, struct ovsdb_idl *nb_idl,
     }
     long long int start = time_usec();
     const struct nd_sync_ctx ctx = { .nb_idl = nb_idl };
+    struct nd_build_ctx bctx = build_ctx(nd, &ctx);
+    uint64_t n_adds = lflow_table_n_adds(nd->lflows);
     for (size_t i = 0; i < max_datapaths; i++) {
         struct hmap_node *node = hmap_at_position(&nd->dps.datapaths,
                                                   &nd->build_position);
@@ -206,12 +171,10 @@ northd_build_pending(struct northd *nd, struct ovsdb_idl *nb_idl,
         }
         const struct nd_datapath *od = CONTAINER_OF(node, struct nd_datapath,
                                                     node);
-        build_datapath_flows(nd, od, &ctx);
-        const struct nd_port *op;
-        LIST_FOR_EACH (op, dp_node, &od->ports) {
-            build_port_flows(nd, op, &ctx);
-        }
+        nd_owners_build_datapath(&bctx, od);
     }
+    nd->last_owners_built += bctx.n_built;
+    nd->last_flows_added += lflow_table_n_adds(nd->lflows) - n_adds;
     nd->full_usec += time_usec() - start;
 }
 
@@ -299,7 +262,10 @@ northd_run(struct northd *nd, const struct nd_sync_ctx *ctx)
     if (full) {
         VLOG_DBG("full recompute");
         lflow_table_clear(nd->lflows);
+        change_index_clear(nd->deps);
         lflow_table_set_collecting(nd->lflows, true);
+        nd->last_owners_built = 0;
+        nd->last_flows_added = 0;
         struct uuidset gone = UUIDSET_INITIALIZER(&gone);
         sb_datapaths_update_set(ctx->sb_idl, &gone, false);
         nd_datapaths_sync_full(&nd->dps, ctx, &changes);
@@ -331,8 +297,7 @@ northd_run(struct northd *nd, const struct nd_sync_ctx *ctx)
     }
 
     nd_datapaths_sync_incremental(&nd->dps, ctx, &changes);
-    if (changes_any(&changes)) {
-        build_changed_flows(nd, ctx, &changes);
+    if (build_changed_flows(nd, ctx, &changes)) {
         nd->last_compile_wall = time_wall_msec();
         nd->last_compile_usec = time_usec() - start;
         nd->last_compile_full = false;
@@ -356,6 +321,8 @@ northd_format_counts(const struct northd *nd, struct ds *out)
     ds_put_format(out, "ports: %"PRIuSIZE"\n", hmap_count(&nd->dps.ports));
     ds_put_format(out, "logical flows: %"PRIuSIZE"\n",
                   lflow_table_count(nd->lflows));
+    ds_put_format(out, "flow owners: %"PRIuSIZE"\n",
+                  lflow_table_n_owners(nd->lflows));
     for (enum pipeline_stage s = 0; s < N_PIPELINE_STAGES; s++) {
         size_t n = lflow_table_count_stage(nd->lflows, s);
         if (n) {
@@ -369,6 +336,9 @@ northd_format_counts(const struct northd *nd, struct ds *out)
         ds_put_strftime_msec(out, "%Y-%m-%dT%H:%M:%S.###Z",
                              nd->last_compile_wall, true);
         ds_put_format(out, ", %.3f ms\n", nd->last_compile_usec / 1000.0);
+        ds_put_format(out, "last compile built: %"PRIu64" owners, %"PRIu64
+                      " flows\n", nd->last_owners_built,
+                      nd->last_flows_added);
     } else {
         ds_put_cstr(out, "last compile: none\n");
     }

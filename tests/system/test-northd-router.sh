@@ -3,10 +3,17 @@
 # their ports "patch" Port_Bindings whose options:peer names the other end,
 # with stable tunnel keys (kept across a restart, lowest free for new
 # ones) in the key space switches use; routers have no logical flows.  A
-# switch port of type "router" is the other end.
+# switch port of type "router" is the other end: its "router" address
+# stands for the router port's MAC and networks, and its flows follow the
+# router port (the change index), rebuilding that port's flows only.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/northd-lib.sh"
 northd_test_start
+
+# last_built: the owners and flows the last compile built.
+last_built() {
+    northd_count northd "last compile built"
+}
 
 check osmotic-nbctl init
 check nbctl ls-add sw0 -- lsp-add sw0 p1 \
@@ -50,16 +57,41 @@ done
 sw0_dp=$(sb_select Datapath_Binding '["_uuid"]' '[["name","==","sw0"]]')
 check_output "_MC_flood $sw0_dp" sb_select Multicast_Group '["name","datapath"]'
 
-# A change of the router port goes to its Port_Binding.
+# The switch side of lrp0: L2 lookup of the router's MAC, ARP and ND
+# replies for its addresses, all owned by the switch port.
+k=$(sb_port_key sw0-lr0)
+check_lflows sw0 <<EOF
+ls_in_l2_lkup 50 dl_dst=0a:00:00:00:ff:01 actions=outport = $k; output;
+ls_in_arp_rsp 50 arp,arp_op=1,arp_tpa=10.0.0.1 actions=eth.dst = eth.src; eth.src = 0a:00:00:00:ff:01; arp.op = 2; arp.tha = arp.sha; arp.sha = 0a:00:00:00:ff:01; arp.tpa = arp.spa; arp.spa = 10.0.0.1; outport = inport; flags.loopback = 1; output;
+ls_in_arp_rsp 50 icmp6,icmpv6_type=135,icmpv6_code=0,nd_target=fd00::1 actions=eth.dst = eth.src; eth.src = 0a:00:00:00:ff:01; ip6.dst = ip6.src; ip6.src = fd00::1; nd.reserved = 0x60000000; nd.options_type = 2; icmp6.type = 136; outport = inport; flags.loopback = 1; next(ls_in_arp_rsp);
+EOF
+lsp_uuid=$(osmotic-nbctl get Logical_Switch_Port sw0-lr0 _uuid)
+n=$(sb_select Logical_Flow '["_uuid"]' \
+        "[[\"source\",\"==\",\"Logical_Switch_Port:$lsp_uuid\"]]" | wc -l)
+[ "$n" = 3 ] || fail "sw0-lr0 owns $n flows, not 3"
+
+# A change of the router port rebuilds that switch port's flows and no
+# other owner's.
 check nbctl set Logical_Router_Port lrp0 mac='"0a:00:00:00:ff:02"'
+check_output "1 owners, 3 flows" last_built
+check_lflows sw0 <<EOF
+ls_in_l2_lkup 50 dl_dst=0a:00:00:00:ff:02 actions=outport = $k; output;
+EOF
 check_output "0a:00:00:00:ff:02 10.0.0.1/24 fd00::1/64" \
     sb_select Port_Binding '["mac"]' '[["logical_port","==","lrp0"]]'
 
 # Renamed, the router port is no longer the one the switch port names:
-# the Port_Bindings' peers follow.  Named so again, it is the peer again.
+# its flows go, and the Port_Bindings' peers follow.  Named so again, it
+# is found by its name.
 check nbctl set Logical_Router_Port lrp0 name=lrpx
+check_no_lflows sw0 <<EOF
+ls_in_l2_lkup 50 dl_dst=0a:00:00:00:ff:02 actions=outport = $k; output;
+EOF
 check_output "" sb_select Port_Binding '["options"]' '[["logical_port","==","lrpx"]]'
 check nbctl set Logical_Router_Port lrpx name=lrp0
+check_lflows sw0 <<EOF
+ls_in_l2_lkup 50 dl_dst=0a:00:00:00:ff:02 actions=outport = $k; output;
+EOF
 check_output "peer=sw0-lr0" sb_select Port_Binding '["options"]' \
     '[["logical_port","==","lrp0"]]'
 
@@ -68,6 +100,9 @@ check nbctl lsp-set-options sw0-lr0 router-port=lrp1b
 check_output "" sb_select Port_Binding '["options"]' '[["logical_port","==","lrp0"]]'
 check_output "peer=sw0-lr0" sb_select Port_Binding '["options"]' \
     '[["logical_port","==","lrp1b"]]'
+check_lflows sw0 <<EOF
+ls_in_l2_lkup 50 dl_dst=0a:00:00:00:ff:12 actions=outport = $k; output;
+EOF
 check nbctl lsp-set-options sw0-lr0 router-port=lrp0
 
 # A full recompute agrees with all of that.
