@@ -64,7 +64,8 @@ match_or(struct ds *m, const char *format, ...)
  * security.  They match the pipeline flags that physical ingress and
  * physical output to local ports set for a port with port security
  * (MLF_INPORT_SECURED_BIT, MLF_OUTPORT_SECURED_BIT), not the ports' keys,
- * so adding or removing a secured port leaves them as they are. */
+ * so adding or removing a secured port leaves them as they are, and they
+ * are the same in every switch. */
 static void
 build_port_sec_deny(struct lflow_table *table, const struct nd_datapath *od)
 {
@@ -74,18 +75,20 @@ build_port_sec_deny(struct lflow_table *table, const struct nd_datapath *od)
     char *match = xasprintf(REG_FLAGS"=%#x/%#x",
                             1u << MLF_INPORT_SECURED_BIT,
                             1u << MLF_INPORT_SECURED_BIT);
-    lflow_table_add(table, &od->sb_uuid, S_SWITCH_INGRESS_PORT_SEC,
+    lflow_table_add_shared(table, &od->sb_uuid, S_SWITCH_INGRESS_PORT_SEC,
                            PRI_PORT_SEC_DENY, match, "drop;");
     free(match);
     match = xasprintf(REG_FLAGS"=%#x/%#x", 1u << MLF_OUTPORT_SECURED_BIT,
                       1u << MLF_OUTPORT_SECURED_BIT);
-    lflow_table_add(table, &od->sb_uuid, S_SWITCH_EGRESS_PORT_SEC,
+    lflow_table_add_shared(table, &od->sb_uuid, S_SWITCH_EGRESS_PORT_SEC,
                            PRI_PORT_SEC_DENY, match, "drop;");
     free(match);
 }
 
-/* The datapath-wide flows of switch 'od'.  Which ones it has depends only
- * on the facts of its ports (see lflow-switch.h). */
+/* The datapath-wide flows of switch 'od': the same in every switch that
+ * has them, so each is a shared flow (one SB row, with a datapath group,
+ * for all switches).  Which ones 'od' has depends only on the facts of
+ * its ports (see lflow-switch.h). */
 static void
 build_switch(struct lflow_table *table, const struct nd_datapath *od)
 {
@@ -93,19 +96,19 @@ build_switch(struct lflow_table *table, const struct nd_datapath *od)
     bool arp_rsp = nd_datapath_has(od, ND_PF_ARP);
     bool nd_rsp = nd_datapath_has(od, ND_PF_ND);
 
-    lflow_table_add(table, dp, S_SWITCH_INGRESS_PORT_SEC,
+    lflow_table_add_shared(table, dp, S_SWITCH_INGRESS_PORT_SEC,
                            PRI_PORT_SEC_DROP, "dl_src="MCAST_MASK, "drop;");
-    lflow_table_add(table, dp, S_SWITCH_INGRESS_PORT_SEC, PRI_DEFAULT,
+    lflow_table_add_shared(table, dp, S_SWITCH_INGRESS_PORT_SEC, PRI_DEFAULT,
                            "", "next;");
     if (arp_rsp || nd_rsp) {
-        lflow_table_add(table, dp, S_SWITCH_INGRESS_ARP_RSP,
+        lflow_table_add_shared(table, dp, S_SWITCH_INGRESS_ARP_RSP,
                                PRI_DEFAULT, "", "next;");
     }
     if (nd_rsp) {
         /* A solicitation without a source link-layer address option (as in
          * duplicate address detection) has no option to turn into the
          * target link-layer address: it is not answered. */
-        lflow_table_add(table, dp, S_SWITCH_INGRESS_ARP_RSP,
+        lflow_table_add_shared(table, dp, S_SWITCH_INGRESS_ARP_RSP,
                                PRI_ARP_OWN, ND_NS",nd_sll=00:00:00:00:00:00",
                                "next;");
         /* Second pass of an ND reply (see build_nd_reply()): the target
@@ -113,25 +116,25 @@ build_switch(struct lflow_table *table, const struct nd_datapath *od)
         char *match = xasprintf(REG_FLAGS"=%#x/%#x,"ND_NA,
                                 1u << MLF_ALLOW_LOOPBACK_BIT,
                                 1u << MLF_ALLOW_LOOPBACK_BIT);
-        lflow_table_add(table, dp, S_SWITCH_INGRESS_ARP_RSP,
+        lflow_table_add_shared(table, dp, S_SWITCH_INGRESS_ARP_RSP,
                                PRI_ND_REPLY_TLL, match,
                                "nd.tll = eth.src; output;");
         free(match);
     }
 
     char *actions = xasprintf("outport = %d; output;", MC_FLOOD_KEY);
-    lflow_table_add(table, dp, S_SWITCH_INGRESS_L2_LKUP, PRI_L2_MCAST,
+    lflow_table_add_shared(table, dp, S_SWITCH_INGRESS_L2_LKUP, PRI_L2_MCAST,
                            "dl_dst="MCAST_MASK, actions);
     free(actions);
     actions = (nd_datapath_has(od, ND_PF_UNKNOWN)
                ? xasprintf("outport = %d; output;", MC_UNKNOWN_KEY)
                : xstrdup("drop;"));
-    lflow_table_add(table, dp, S_SWITCH_INGRESS_L2_LKUP, PRI_DEFAULT,
+    lflow_table_add_shared(table, dp, S_SWITCH_INGRESS_L2_LKUP, PRI_DEFAULT,
                            "", actions);
     free(actions);
 
     if (nd_datapath_has(od, ND_PF_OUT_SEC)) {
-        lflow_table_add(table, dp, S_SWITCH_EGRESS_PORT_SEC,
+        lflow_table_add_shared(table, dp, S_SWITCH_EGRESS_PORT_SEC,
                                PRI_DEFAULT, "", "output;");
     }
     build_port_sec_deny(table, od);

@@ -4,10 +4,12 @@
  *   - lflow_switch_kind, one owner per Logical_Switch: the datapath-wide
  *     flows (multicast-source drop, broadcast flooding, unknown unicast,
  *     the port security drops, and the priority-0 defaults of every stage
- *     the switch uses).  Which of them a switch has depends only on its
- *     ports' facts (datapaths.h), so the owner is rebuilt when the switch
- *     is new or changes, or when a fact goes from or to no port, never for
- *     a port that changes nothing of that.
+ *     the switch uses).  They are the same in every switch that has them,
+ *     so each is one shared flow for all switches (lflow_table_add_shared():
+ *     one SB row with a datapath group).  Which of them a switch has
+ *     depends only on its ports' facts (datapaths.h), so the owner is
+ *     rebuilt when the switch is new or changes, or when a fact goes from
+ *     or to no port, never for a port that changes nothing of that.
  *
  *   - lflow_switch_bucket_kind, one owner per bucket of
  *     LFLOW_SWITCH_BUCKET_PORTS consecutive port tunnel keys of a switch

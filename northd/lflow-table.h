@@ -1,6 +1,6 @@
 /*
  * The desired logical-flow table and its synchronization to the SB
- * Logical_Flow table.
+ * Logical_Flow and Logical_DP_Group tables.
  *
  * Owners
  * ------
@@ -9,8 +9,7 @@
  * through one owner kind (see northd/owners.h), named by a "struct
  * lflow_owner_id": the kind, the NB row's UUID and an index (a switch has
  * one owner of kind "switch" and one of kind "switch-bucket" per bucket of
- * 16 ports).  Its NB row, "Table:uuid", goes into the "source" column of
- * its flows.  When an NB row changes, only the owners that depend on it
+ * 16 ports).  When an NB row changes, only the owners that depend on it
  * are rebuilt:
  *
  *     lflow_table_owner_begin(table, &id, "Logical_Switch_Port");
@@ -23,29 +22,55 @@
  * wanted while at least one owner adds it; adding the same flow twice for
  * one owner keeps one copy.
  *
+ * Flows of one datapath and flows shared through a datapath group
+ * ----------------------------------------------------------------
+ * lflow_table_add() adds a flow of one datapath: its SB row names the
+ * datapath in "logical_datapath" and the owner's NB row in "source"
+ * ("Logical_Switch_Port:<uuid>").
+ *
+ * lflow_table_add_shared() adds a flow that is the same in every datapath
+ * that has it, whatever NB row of the owner's table produced it there (a
+ * switch's default flows are the same in every switch).  Such a flow is
+ * one SB row for all of its datapaths: its "source" is the owner's NB
+ * table alone ("Logical_Switch": each member datapath's own row of that
+ * table, Datapath_Binding:nb_uuid, produces it), its "logical_dp_group"
+ * is a Logical_DP_Group row that lists the datapaths, and each datapath is
+ * a member of the group while at least one owner adds the flow for it.
+ * Each shared flow has a group of its own, created and deleted with the
+ * flow, so a datapath that comes or goes changes the membership of the
+ * groups of the shared flows it has (one row mutation each) and no
+ * Logical_Flow row; and a group never holds anything but the datapaths of
+ * its one flow.  Logical_DP_Group is not a root table: when a flow row
+ * goes, the server deletes its group with it.
+ *
  * Full recompute
  * --------------
  * A full recompute starts with lflow_table_clear() and
  * lflow_table_set_collecting(true): owners are then built without touching
  * SB, and lflow_table_sync_full() adopts every existing SB row of a
- * desired flow (so that an unchanged NB causes no SB write), deletes the
- * rest and inserts what is missing.
+ * desired flow (so that an unchanged NB causes no SB write), checks the
+ * membership of adopted groups, deletes the rest and inserts what is
+ * missing.
  *
  * Row UUIDs
  * ---------
  * Each Logical_Flow row's UUID is a name-based (SHA-1, version 5) UUID of
- * the flow's content: datapath, stage, priority, match, actions and source
- * (see lflow_table_flow_uuid()).  The UUID alone therefore says whether an
- * SB row is a flow northd wants, so northd replicates none of the rows'
- * contents: it neither downloads them at start-up nor gets back what it
- * wrote.  The same NB gives the same SB rows down to their UUIDs.
+ * the flow's content: datapath (or the mark of a shared flow), stage,
+ * priority, match, actions and source (see lflow_table_flow_uuid()); its
+ * group's UUID is derived from the flow's (lflow_table_group_uuid()).
+ * The UUID alone therefore says whether an SB row is a flow northd wants,
+ * so northd replicates none of the flows' contents (it replicates the
+ * groups, which are few).  The same NB gives the same SB rows down to
+ * their UUIDs.
  *
  * Writes
  * ------
- * New flows are inserted at owner_end(); deletions wait for
- * lflow_table_flush_deletes(), at the end of a run, so that a flow dropped
- * and added again within one run keeps its row.  If a transaction fails,
- * the caller must do a full recompute.
+ * Flows of one datapath are inserted at owner_end(); shared flows, their
+ * groups and membership changes, and every deletion, wait for
+ * lflow_table_flush(), at the end of a run, so that a flow dropped and
+ * added again within one run keeps its row, and a group is written once
+ * however many owners changed it.  If a transaction fails, the caller
+ * must do a full recompute.
  */
 #ifndef NORTHD_LFLOW_TABLE_H
 #define NORTHD_LFLOW_TABLE_H 1
@@ -61,6 +86,7 @@
 
 struct ovsdb_idl;
 struct ovsdb_idl_txn;
+struct sbrec_logical_dp_group;
 
 /* Names one owner of logical flows. */
 struct lflow_owner_id {
@@ -111,6 +137,10 @@ void lflow_table_add_format(struct lflow_table *,
                             const char *actions, const char *match_format,
                             ...)
     OVS_PRINTF_FORMAT(6, 7);
+void lflow_table_add_shared(struct lflow_table *,
+                            const struct uuid *sb_datapath,
+                            enum pipeline_stage, uint16_t priority,
+                            const char *match, const char *actions);
 void lflow_table_owner_end(struct lflow_table *, struct ovsdb_idl *sb_idl,
                            struct ovsdb_idl_txn *sb_txn);
 void lflow_table_owner_remove(struct lflow_table *,
@@ -118,19 +148,29 @@ void lflow_table_owner_remove(struct lflow_table *,
 
 void lflow_table_sync_full(struct lflow_table *, struct ovsdb_idl *sb_idl,
                            struct ovsdb_idl_txn *sb_txn);
-void lflow_table_flush_deletes(struct lflow_table *, struct ovsdb_idl *sb_idl);
+void lflow_table_flush(struct lflow_table *, struct ovsdb_idl *sb_idl,
+                       struct ovsdb_idl_txn *sb_txn);
 
 void lflow_table_flow_uuid(const struct uuid *sb_datapath,
                            enum pipeline_stage, uint16_t priority,
                            const char *match, const char *actions,
                            const char *source, struct uuid *);
+void lflow_table_group_uuid(const struct uuid *flow_uuid, struct uuid *);
 void lflow_table_sb_monitor(struct ovsdb_idl *sb_idl);
 
 size_t lflow_table_count(const struct lflow_table *);
 size_t lflow_table_count_stage(const struct lflow_table *,
                                enum pipeline_stage);
 size_t lflow_table_n_owners(const struct lflow_table *);
+size_t lflow_table_n_groups(const struct lflow_table *);
 uint64_t lflow_table_n_adds(const struct lflow_table *);
 bool lflow_table_has_sb_row(const struct lflow_table *, const struct uuid *);
+size_t lflow_table_flow_n_datapaths(const struct lflow_table *,
+                                    const struct uuid *flow_uuid);
+bool lflow_table_flow_has_datapath(const struct lflow_table *,
+                                   const struct uuid *flow_uuid,
+                                   const struct uuid *sb_datapath);
+bool lflow_table_group_is_current(const struct lflow_table *,
+                                  const struct sbrec_logical_dp_group *);
 
 #endif /* northd/lflow-table.h */

@@ -72,6 +72,13 @@ sb_changed_behind_our_back(const struct northd *nd, struct ovsdb_idl *sb)
             return true;
         }
     }
+    const struct sbrec_logical_dp_group *group;
+    SBREC_LOGICAL_DP_GROUP_FOR_EACH_TRACKED (group, sb) {
+        if (!sbrec_logical_dp_group_is_deleted(group)
+            && !lflow_table_group_is_current(nd->lflows, group)) {
+            return true;
+        }
+    }
     const struct sbrec_multicast_group *mg;
     SBREC_MULTICAST_GROUP_FOR_EACH_TRACKED (mg, sb) {
         if (sbrec_multicast_group_is_new(mg)
@@ -286,7 +293,7 @@ northd_run(struct northd *nd, const struct nd_sync_ctx *ctx)
         if (!uuidset_is_empty(&gone)
             || sbrec_logical_flow_first(ctx->sb_idl)) {
             finish_full(nd, ctx);
-            lflow_table_flush_deletes(nd->lflows, ctx->sb_idl);
+            lflow_table_flush(nd->lflows, ctx->sb_idl, ctx->sb_txn);
         }
         uuidset_destroy(&gone);
         return;
@@ -304,7 +311,7 @@ northd_run(struct northd *nd, const struct nd_sync_ctx *ctx)
         nd->n_incremental++;
         VLOG_DBG("incremental compile took %lld us", nd->last_compile_usec);
     }
-    lflow_table_flush_deletes(nd->lflows, ctx->sb_idl);
+    lflow_table_flush(nd->lflows, ctx->sb_idl, ctx->sb_txn);
     nd_changes_destroy(&changes);
 }
 
@@ -321,6 +328,8 @@ northd_format_counts(const struct northd *nd, struct ds *out)
     ds_put_format(out, "ports: %"PRIuSIZE"\n", hmap_count(&nd->dps.ports));
     ds_put_format(out, "logical flows: %"PRIuSIZE"\n",
                   lflow_table_count(nd->lflows));
+    ds_put_format(out, "datapath groups: %"PRIuSIZE"\n",
+                  lflow_table_n_groups(nd->lflows));
     ds_put_format(out, "flow owners: %"PRIuSIZE"\n",
                   lflow_table_n_owners(nd->lflows));
     for (enum pipeline_stage s = 0; s < N_PIPELINE_STAGES; s++) {

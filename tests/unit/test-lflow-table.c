@@ -229,9 +229,9 @@ START_TEST(test_flow_uuid_from_content)
 END_TEST
 
 /* The UUID lflow_table_flow_uuid() must give, computed with printf: the
- * SHA-1 of the head ("DATAPATH PIPELINE TABLE_ID STAGE PRIORITY"), match,
- * actions and source, each followed by a zero byte, as a version 5
- * UUID.  Rows keep their UUIDs across
+ * SHA-1 of the head ("DATAPATH PIPELINE TABLE_ID STAGE PRIORITY", DATAPATH
+ * "shared" for a shared flow), match, actions and source, each followed by
+ * a zero byte, as a version 5 UUID.  Rows keep their UUIDs across
  * versions only while this stays so. */
 static struct uuid
 reference_uuid(const struct uuid *dp, enum pipeline_stage stage,
@@ -239,9 +239,13 @@ reference_uuid(const struct uuid *dp, enum pipeline_stage stage,
                const char *source)
 {
     const struct pipeline_stage_info *info = pipeline_stage_info(stage);
-    char *head = xasprintf(UUID_FMT" %s %u %s %u", UUID_ARGS(dp),
-                           pipeline_to_string(info->pipeline),
-                           info->table_id, info->name, priority);
+    char *head = (dp
+                  ? xasprintf(UUID_FMT" %s %u %s %u", UUID_ARGS(dp),
+                              pipeline_to_string(info->pipeline),
+                              info->table_id, info->name, priority)
+                  : xasprintf("shared %s %u %s %u",
+                              pipeline_to_string(info->pipeline),
+                              info->table_id, info->name, priority));
     const char *fields[] = { head, match, actions, source };
     struct sha1_ctx ctx;
     sha1_init(&ctx);
@@ -262,7 +266,7 @@ START_TEST(test_flow_uuid_is_stable)
 {
     struct uuid odd;
     uuid_from_string(&odd, "fedcba98-7654-3210-0f1e-2d3c4b5a6978");
-    const struct uuid *dps[] = { &dp1, &odd };
+    const struct uuid *dps[] = { &dp1, &odd, NULL };
     const enum pipeline_stage stages[] = {
         S_SWITCH_INGRESS_PORT_SEC, S_SWITCH_INGRESS_L2_LKUP,
         S_SWITCH_EGRESS_PORT_SEC,
@@ -292,8 +296,186 @@ START_TEST(test_collected_flow_has_no_row_yet)
     lflow_table_add(t, &dp1, S_SWITCH_INGRESS_PORT_SEC, 80, "reg14=1", "drop");
     lflow_table_owner_end(t, NULL, NULL);
     struct uuid u = flow_uuid(&dp1, true, 80, "reg14=1", "drop", LSP1_SOURCE);
-    /* Collected only, so not yet an SB row of a desired flow. */
+    /* Collected only, so not yet an SB row of a desired flow; the owner's
+     * source is "Logical_Switch_Port:<uuid>". */
     ck_assert(!lflow_table_has_sb_row(t, &u));
+    ck_assert_uint_eq(lflow_table_flow_n_datapaths(t, &u), 1);
+    lflow_table_destroy(t);
+}
+END_TEST
+
+#define LS_SOURCE "Logical_Switch"
+
+/* The UUID of the shared flow in ingress port security with the other
+ * columns given and source "Logical_Switch". */
+static struct uuid
+shared_uuid(uint16_t priority, const char *match, const char *actions)
+{
+    struct uuid u;
+    lflow_table_flow_uuid(NULL, S_SWITCH_INGRESS_PORT_SEC, priority, match,
+                          actions, LS_SOURCE, &u);
+    return u;
+}
+
+/* Builds the switch owner of 'owner' with the shared default flow for
+ * datapath 'dp', and with the multicast-source drop too if 'drop'. */
+static void
+build_switch(struct lflow_table *t, const struct uuid *owner,
+             const struct uuid *dp, bool drop)
+{
+    begin_switch(t, owner);
+    lflow_table_add_shared(t, dp, S_SWITCH_INGRESS_PORT_SEC, 0, "", "next;");
+    if (drop) {
+        lflow_table_add_shared(t, dp, S_SWITCH_INGRESS_PORT_SEC, 100,
+                               "dl_src=01:00:00:00:00:00/01:00:00:00:00:00",
+                               "drop;");
+    }
+    lflow_table_owner_end(t, NULL, NULL);
+}
+
+START_TEST(test_shared_flow_is_one_row_for_all_datapaths)
+{
+    struct lflow_table *t = collecting_table();
+    build_switch(t, &ls, &dp1, true);
+    build_switch(t, &ls2, &dp2, true);
+    /* Two flows, each one row with a group of both datapaths. */
+    ck_assert_uint_eq(lflow_table_count(t), 2);
+    ck_assert_uint_eq(lflow_table_n_groups(t), 2);
+    ck_assert_uint_eq(lflow_table_count_stage(t, S_SWITCH_INGRESS_PORT_SEC),
+                      2);
+    struct uuid u = shared_uuid(0, "", "next;");
+    ck_assert_uint_eq(lflow_table_flow_n_datapaths(t, &u), 2);
+    ck_assert(lflow_table_flow_has_datapath(t, &u, &dp1));
+    ck_assert(lflow_table_flow_has_datapath(t, &u, &dp2));
+    ck_assert(!lflow_table_flow_has_datapath(t, &u, &dp3));
+    lflow_table_destroy(t);
+}
+END_TEST
+
+START_TEST(test_shared_flow_uuid_from_content_only)
+{
+    /* The same for any datapath and any row of the owner's table, and
+     * different from the same flow of one datapath. */
+    struct uuid shared = shared_uuid(0, "", "next;");
+    struct uuid one_dp, by_row;
+    lflow_table_flow_uuid(&dp1, S_SWITCH_INGRESS_PORT_SEC, 0, "", "next;",
+                          LS_SOURCE, &one_dp);
+    lflow_table_flow_uuid(NULL, S_SWITCH_INGRESS_PORT_SEC, 0, "", "next;",
+                          "Logical_Switch:00000000-0000-0000-0000-"
+                          "000000000001", &by_row);
+    ck_assert(!uuid_equals(&shared, &one_dp));
+    ck_assert(!uuid_equals(&shared, &by_row));
+
+    struct lflow_table *t = collecting_table();
+    build_switch(t, &ls, &dp1, false);
+    ck_assert_uint_eq(lflow_table_flow_n_datapaths(t, &shared), 1);
+    lflow_table_destroy(t);
+
+    /* The group's UUID follows from the flow's: a version 5 UUID, the
+     * same every time, another for another flow. */
+    struct uuid g1, g2, g3;
+    lflow_table_group_uuid(&shared, &g1);
+    lflow_table_group_uuid(&shared, &g2);
+    lflow_table_group_uuid(&one_dp, &g3);
+    ck_assert(uuid_equals(&g1, &g2));
+    ck_assert(!uuid_equals(&g1, &g3));
+    ck_assert(!uuid_equals(&g1, &shared));
+    ck_assert_uint_eq((g1.parts[1] >> 12) & 0xf, 5);
+    ck_assert_uint_eq(g1.parts[2] >> 30, 2);
+}
+END_TEST
+
+START_TEST(test_datapath_leaves_group_when_its_owner_drops_flow)
+{
+    struct lflow_table *t = collecting_table();
+    build_switch(t, &ls, &dp1, true);
+    build_switch(t, &ls2, &dp2, true);
+    struct uuid drop = shared_uuid(100,
+                                   "dl_src=01:00:00:00:00:00/"
+                                   "01:00:00:00:00:00", "drop;");
+    struct uuid next = shared_uuid(0, "", "next;");
+
+    /* ls2 no longer has the drop: the flow stays, for dp1 only. */
+    build_switch(t, &ls2, &dp2, false);
+    ck_assert_uint_eq(lflow_table_count(t), 2);
+    ck_assert_uint_eq(lflow_table_flow_n_datapaths(t, &drop), 1);
+    ck_assert(lflow_table_flow_has_datapath(t, &drop, &dp1));
+    ck_assert(!lflow_table_flow_has_datapath(t, &drop, &dp2));
+    ck_assert_uint_eq(lflow_table_flow_n_datapaths(t, &next), 2);
+
+    /* ls goes: the drop has no datapath left and goes with its group. */
+    remove_owner(t, &kind_switch, &ls, 0);
+    ck_assert_uint_eq(lflow_table_flow_n_datapaths(t, &drop), 0);
+    ck_assert(!lflow_table_has_sb_row(t, &drop));
+    ck_assert_uint_eq(lflow_table_count(t), 1);
+    ck_assert_uint_eq(lflow_table_n_groups(t), 1);
+    ck_assert_uint_eq(lflow_table_flow_n_datapaths(t, &next), 1);
+    ck_assert(lflow_table_flow_has_datapath(t, &next, &dp2));
+
+    remove_owner(t, &kind_switch, &ls2, 0);
+    ck_assert_uint_eq(lflow_table_count(t), 0);
+    ck_assert_uint_eq(lflow_table_n_groups(t), 0);
+    ck_assert_uint_eq(lflow_table_count_stage(t, S_SWITCH_INGRESS_PORT_SEC),
+                      0);
+    lflow_table_destroy(t);
+}
+END_TEST
+
+START_TEST(test_datapath_stays_while_any_owner_wants_it)
+{
+    /* Two owners (of different kinds) add the same shared flow for dp1;
+     * another owner adds it for dp2. */
+    struct lflow_table *t = collecting_table();
+    build_switch(t, &ls, &dp1, false);
+    begin(t, &kind_bucket, &ls, 0, "Logical_Switch");
+    lflow_table_add_shared(t, &dp1, S_SWITCH_INGRESS_PORT_SEC, 0, "",
+                           "next;");
+    lflow_table_add_shared(t, &dp1, S_SWITCH_INGRESS_PORT_SEC, 0, "",
+                           "next;");
+    lflow_table_owner_end(t, NULL, NULL);
+    build_switch(t, &ls2, &dp2, false);
+    struct uuid next = shared_uuid(0, "", "next;");
+    ck_assert_uint_eq(lflow_table_count(t), 1);
+    ck_assert_uint_eq(lflow_table_flow_n_datapaths(t, &next), 2);
+    ck_assert_uint_eq(lflow_table_n_owners(t), 3);
+
+    remove_owner(t, &kind_switch, &ls, 0);
+    ck_assert(lflow_table_flow_has_datapath(t, &next, &dp1));
+    remove_owner(t, &kind_bucket, &ls, 0);
+    ck_assert(!lflow_table_flow_has_datapath(t, &next, &dp1));
+    ck_assert_uint_eq(lflow_table_flow_n_datapaths(t, &next), 1);
+    lflow_table_destroy(t);
+}
+END_TEST
+
+START_TEST(test_rebuild_with_same_flows_changes_nothing)
+{
+    struct lflow_table *t = collecting_table();
+    build_switch(t, &ls, &dp1, true);
+    build_switch(t, &ls2, &dp2, true);
+    uint64_t adds = lflow_table_n_adds(t);
+    build_switch(t, &ls, &dp1, true);
+    ck_assert_uint_eq(lflow_table_n_adds(t), adds + 2);
+    ck_assert_uint_eq(lflow_table_count(t), 2);
+    ck_assert_uint_eq(lflow_table_n_groups(t), 2);
+    struct uuid next = shared_uuid(0, "", "next;");
+    ck_assert_uint_eq(lflow_table_flow_n_datapaths(t, &next), 2);
+    lflow_table_destroy(t);
+}
+END_TEST
+
+START_TEST(test_shared_and_one_datapath_flows_differ)
+{
+    /* The same content shared and of one datapath: two rows; only the
+     * shared one has a group. */
+    struct lflow_table *t = collecting_table();
+    begin_switch(t, &ls);
+    lflow_table_add_shared(t, &dp1, S_SWITCH_INGRESS_PORT_SEC, 0, "",
+                           "next;");
+    lflow_table_add(t, &dp1, S_SWITCH_INGRESS_PORT_SEC, 0, "", "next;");
+    lflow_table_owner_end(t, NULL, NULL);
+    ck_assert_uint_eq(lflow_table_count(t), 2);
+    ck_assert_uint_eq(lflow_table_n_groups(t), 1);
     lflow_table_destroy(t);
 }
 END_TEST
@@ -303,9 +485,7 @@ START_TEST(test_owners_differ_by_kind_and_index)
     /* The switch owner and two bucket owners of one switch are separate:
      * rebuilding or removing one leaves the others' flows. */
     struct lflow_table *t = collecting_table();
-    begin_switch(t, &ls);
-    lflow_table_add(t, &dp1, S_SWITCH_INGRESS_PORT_SEC, 0, "", "next;");
-    lflow_table_owner_end(t, NULL, NULL);
+    build_switch(t, &ls, &dp1, false);
     for (uint32_t b = 0; b < 2; b++) {
         begin(t, &kind_bucket, &ls, b, "Logical_Switch");
         lflow_table_add_format(t, &dp1, S_SWITCH_INGRESS_PORT_SEC, 90,
@@ -320,6 +500,7 @@ START_TEST(test_owners_differ_by_kind_and_index)
     ck_assert_uint_eq(lflow_table_count(t), 2);
     remove_owner(t, &kind_bucket, &ls, 0);
     ck_assert_uint_eq(lflow_table_count(t), 1);
+    ck_assert_uint_eq(lflow_table_n_groups(t), 1);
     lflow_table_destroy(t);
 }
 END_TEST
@@ -358,6 +539,12 @@ lflow_table_suite(void)
     tcase_add_test(tc, test_flow_uuid_is_stable);
     tcase_add_test(tc, test_collected_flow_has_no_row_yet);
     tcase_add_test(tc, test_flows_differ_by_datapath_and_priority);
+    tcase_add_test(tc, test_shared_flow_is_one_row_for_all_datapaths);
+    tcase_add_test(tc, test_shared_flow_uuid_from_content_only);
+    tcase_add_test(tc, test_datapath_leaves_group_when_its_owner_drops_flow);
+    tcase_add_test(tc, test_datapath_stays_while_any_owner_wants_it);
+    tcase_add_test(tc, test_rebuild_with_same_flows_changes_nothing);
+    tcase_add_test(tc, test_shared_and_one_datapath_flows_differ);
     tcase_add_test(tc, test_owners_differ_by_kind_and_index);
     tcase_add_test(tc, test_owner_set);
     suite_add_tcase(s, tc);
