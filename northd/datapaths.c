@@ -1069,6 +1069,13 @@ struct inc_sync {
     struct hmapx touched;       /* Datapaths whose ports changed. */
     struct sset resync;         /* Names of ports whose Port_Binding may
                                  * depend on a port that changed. */
+
+    /* The tracked rows of the kind being synced, counted beforehand (see
+     * sync_port_list_fast()). */
+    size_t n_dps_listing;       /* Datapaths new, deleted or whose port
+                                 * list changed. */
+    size_t n_new_ports;         /* New ports not known yet. */
+    size_t n_gone_ports;        /* Deleted ports that are known. */
 };
 
 /* Where a port changed in an incremental sync must end up. */
@@ -1162,6 +1169,69 @@ port_target_resolve(struct inc_sync *s, const struct nd_dp_kind *kind,
     }
 }
 
+/* Counts in 's' the tracked rows of 'kind' that sync_port_list_fast()
+ * needs to know of. */
+static void
+count_tracked(struct inc_sync *s, const struct nd_dp_kind *kind)
+{
+    struct ovsdb_idl *nb_idl = s->ctx->nb_idl;
+    s->n_dps_listing = s->n_new_ports = s->n_gone_ports = 0;
+    for (const struct ovsdb_idl_row *dp
+             = ovsdb_idl_track_get_first(nb_idl, kind->dp_class);
+         dp; dp = ovsdb_idl_track_get_next(dp)) {
+        s->n_dps_listing += (idl_row_is_new(dp) || idl_row_is_deleted(dp)
+                             || ovsdb_idl_track_is_updated(
+                                 dp, kind->dp_ports_column));
+    }
+    for (const struct ovsdb_idl_row *port
+             = ovsdb_idl_track_get_first(nb_idl, kind->port_class);
+         port; port = ovsdb_idl_track_get_next(port)) {
+        bool known = nd_port_find(s->nds, &port->uuid) != NULL;
+        if (idl_row_is_deleted(port)) {
+            s->n_gone_ports += known;
+        } else if (idl_row_is_new(port)) {
+            s->n_new_ports += !known;
+        }
+    }
+}
+
+/* Tries to find which ports joined or left existing datapath 'od' (NB row
+ * 'dp' of 'kind', whose port list changed) without a pass over its list.
+ * That is possible when no other datapath of the kind is new, deleted or
+ * has a changed port list, and the list changed in size by exactly the
+ * ports created and deleted in this batch, all of which 'od' had: port
+ * tables are not root tables, so a port exists only while a datapath
+ * lists it, and a port that moved would have changed another list.  Then
+ * the new ports joined 'od' and the deleted ones left it (their own rows'
+ * tracking removes them).  Returns false, doing nothing, otherwise. */
+static bool
+sync_port_list_fast(struct inc_sync *s, const struct nd_dp_kind *kind,
+                    struct nd_datapath *od, const struct ovsdb_idl_row *dp)
+{
+    if (s->n_dps_listing != 1
+        || kind->dp_n_ports(dp) + s->n_gone_ports
+           != od->n_ports + s->n_new_ports) {
+        return false;
+    }
+    struct ovsdb_idl *nb_idl = s->ctx->nb_idl;
+    const struct ovsdb_idl_row *port;
+    for (port = ovsdb_idl_track_get_first(nb_idl, kind->port_class);
+         port; port = ovsdb_idl_track_get_next(port)) {
+        const struct nd_port *op = nd_port_find(s->nds, &port->uuid);
+        if (idl_row_is_deleted(port) && op && op->dp != od) {
+            return false;
+        }
+    }
+    for (port = ovsdb_idl_track_get_first(nb_idl, kind->port_class);
+         port; port = ovsdb_idl_track_get_next(port)) {
+        if (idl_row_is_new(port) && !idl_row_is_deleted(port)
+            && !nd_port_find(s->nds, &port->uuid)) {
+            port_target_set(s, &port->uuid, od, true);
+        }
+    }
+    return true;
+}
+
 /* Incremental sync of one changed datapath row 'dp' of 'kind': its SB
  * row, and the targets of ports that joined or left it.  A deleted
  * datapath is added to 'doomed'. */
@@ -1201,7 +1271,8 @@ sync_changed_dp(struct inc_sync *s, const struct nd_dp_kind *kind,
                                      kind->dp_ports_column)) {
         hmapx_add(&s->changes->datapaths, od);
     }
-    if (!is_new && !ovsdb_idl_track_is_updated(dp, kind->dp_ports_column)) {
+    if (!is_new && (!ovsdb_idl_track_is_updated(dp, kind->dp_ports_column)
+                    || sync_port_list_fast(s, kind, od, dp))) {
         return;
     }
 
@@ -1343,6 +1414,7 @@ sync_incremental_datapaths(struct inc_sync *s, const struct nd_dp_kind *kind)
     struct named_row *rows = NULL;
     size_t n = 0, allocated = 0;
     struct ovsdb_idl *nb_idl = s->ctx->nb_idl;
+    count_tracked(s, kind);
     for (const struct ovsdb_idl_row *dp
              = ovsdb_idl_track_get_first(nb_idl, kind->dp_class);
          dp; dp = ovsdb_idl_track_get_next(dp)) {

@@ -24,7 +24,10 @@
  * objects the lowest free keys, kind by kind in the table's order and by
  * name within a kind.  Datapaths of every kind share one key space; ports
  * have one per datapath.  An incremental sync looks only at the NB rows
- * the IDL reports changed.
+ * the IDL reports changed; it tells which ports joined or left a datapath
+ * whose port list changed from the ports created and deleted in the same
+ * batch when they account for the change (the usual port add or delete),
+ * and otherwise by one pass over the list.
  *
  * Peers
  * -----

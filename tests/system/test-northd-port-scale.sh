@@ -80,3 +80,34 @@ done
     || fail "disabling costs [$small_disable] and [$large_disable]"
 [ "$small_del" = "$large_del" ] \
     || fail "deleting costs [$small_del] and [$large_del]"
+
+# A batch that adds two ports to one switch and deletes one of its ports
+# (northd tells which ports joined and left without a pass over the
+# switch's port list), and one that also moves a port to another switch
+# (it then makes that pass), leave SB as a full recompute would.
+check_incremental_equals_full() {
+    sb_dump > "$TESTDIR/incremental"
+    check northd_ctl northd northd/recompute
+    check nbctl sync
+    sb_dump > "$TESTDIR/full"
+    diff -u "$TESTDIR/incremental" "$TESTDIR/full" \
+        || fail "full recompute differs from incremental result"
+}
+check nbctl lsp-add large a1 -- lsp-add large a2 -- lsp-del large-p005
+check_output 6 sb_port_key a1
+check_output 201 sb_port_key a2
+check_output "" sb_port_key large-p005
+check_incremental_equals_full
+p=$(osmotic-nbctl get Logical_Switch_Port large-p007 _uuid)
+small_uuid=$(osmotic-nbctl get Logical_Switch small _uuid)
+large_uuid=$(osmotic-nbctl get Logical_Switch large _uuid)
+check ovsdb-client transact "$OSMOTIC_NB_DB" "[\"Osmotic_Northbound\",
+  {\"op\":\"mutate\",\"table\":\"Logical_Switch\",
+   \"where\":[[\"_uuid\",\"==\",[\"uuid\",\"$large_uuid\"]]],
+   \"mutations\":[[\"ports\",\"delete\",[\"uuid\",\"$p\"]]]},
+  {\"op\":\"mutate\",\"table\":\"Logical_Switch\",
+   \"where\":[[\"_uuid\",\"==\",[\"uuid\",\"$small_uuid\"]]],
+   \"mutations\":[[\"ports\",\"insert\",[\"uuid\",\"$p\"]]]}]" > /dev/null
+check nbctl sync
+check_output 11 sb_port_key large-p007
+check_incremental_equals_full
