@@ -6,14 +6,20 @@ noinst_LTLIBRARIES += northd/libnorthd.la
 northd_libnorthd_la_SOURCES = \
 	northd/cfg.c \
 	northd/cfg.h \
+	northd/change-index.c \
+	northd/change-index.h \
 	northd/datapaths.c \
 	northd/datapaths.h \
+	northd/dp-kinds.c \
+	northd/dp-kinds.h \
 	northd/lflow-switch.c \
 	northd/lflow-switch.h \
 	northd/lflow-table.c \
 	northd/lflow-table.h \
 	northd/northd.c \
-	northd/northd.h
+	northd/northd.h \
+	northd/owners.c \
+	northd/owners.h
 
 bin_PROGRAMS += northd/osmotic-northd
 northd_osmotic_northd_SOURCES = northd/osmotic-northd.c

@@ -5,18 +5,23 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/osmotic-nb-idl.h"
 #include "lib/osmotic-sb-idl.h"
 #include "lib/pipeline.h"
+#include "northd/dp-kinds.h"
+#include "hash.h"
 #include "openvswitch/vlog.h"
+#include "ovsdb-idl.h"
 #include "smap.h"
+#include "sset.h"
+#include "svec.h"
 #include "util.h"
 
 VLOG_DEFINE_THIS_MODULE(datapaths);
 
 static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
 
-/* Names and keys of the multicast groups, indexed by enum nd_mcast. */
+/* Names and keys of the multicast groups, indexed by enum nd_mcast, and
+ * the fact that makes a port a member. */
 static const char *const mc_names[ND_N_MCAST] = {
     [ND_MC_FLOOD] = MC_FLOOD_NAME,
     [ND_MC_UNKNOWN] = MC_UNKNOWN_NAME,
@@ -25,6 +30,60 @@ static const uint32_t mc_keys[ND_N_MCAST] = {
     [ND_MC_FLOOD] = MC_FLOOD_KEY,
     [ND_MC_UNKNOWN] = MC_UNKNOWN_KEY,
 };
+static const enum nd_port_fact mc_facts[ND_N_MCAST] = {
+    [ND_MC_FLOOD] = ND_PF_ENABLED,
+    [ND_MC_UNKNOWN] = ND_PF_UNKNOWN,
+};
+
+/* --- IDL rows of any table --------------------------------------------- */
+
+/* Returns true if tracked 'row' was inserted since the last reset. */
+static bool
+idl_row_is_new(const struct ovsdb_idl_row *row)
+{
+    return ovsdb_idl_row_get_seqno(row, OVSDB_IDL_CHANGE_INSERT) > 0;
+}
+
+/* Returns true if tracked 'row' was deleted since the last reset. */
+static bool
+idl_row_is_deleted(const struct ovsdb_idl_row *row)
+{
+    return ovsdb_idl_row_get_seqno(row, OVSDB_IDL_CHANGE_DELETE) > 0;
+}
+
+/* Returns true if a column of tracked 'row' of table 'tc' other than
+ * 'except' (which may be NULL) changed. */
+static bool
+idl_row_is_updated(const struct ovsdb_idl_row *row,
+                   const struct ovsdb_idl_table_class *tc,
+                   const struct ovsdb_idl_column *except)
+{
+    for (size_t i = 0; i < tc->n_columns; i++) {
+        if (&tc->columns[i] != except
+            && ovsdb_idl_track_is_updated(row, &tc->columns[i])) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* An NB row with its name, for sorting. */
+struct named_row {
+    const char *name;                   /* Its name. */
+    const struct ovsdb_idl_row *row;    /* The row. */
+};
+
+/* qsort() comparison of named rows by name, then UUID. */
+static int
+compare_named_rows(const void *a_, const void *b_)
+{
+    const struct named_row *a = a_;
+    const struct named_row *b = b_;
+    int cmp = strcmp(a->name, b->name);
+    return cmp ? cmp : uuid_compare_3way(&a->row->uuid, &b->row->uuid);
+}
+
+/* --- State ------------------------------------------------------------- */
 
 /* Initializes 'nds' empty. */
 void
@@ -32,18 +91,79 @@ nd_datapaths_init(struct nd_datapaths *nds)
 {
     hmap_init(&nds->datapaths);
     hmap_init(&nds->ports);
+    hmap_init(&nds->by_name);
+    hmap_init(&nds->by_peer);
     tunnel_keys_init(&nds->dp_keys, ND_DP_KEY_MIN, ND_DP_KEY_MAX);
+    nds->seen_seq = 0;
 }
 
-/* Frees 'op' and releases its key (SB is not touched). */
+/* Gives 'op' the facts 'facts', keeping its datapath's counts. */
 static void
-nd_port_destroy(struct nd_datapaths *nds, struct nd_port *op)
+nd_port_set_facts(struct nd_port *op, uint32_t facts)
 {
+    uint32_t diff = op->facts ^ facts;
+    for (int f = 0; f < ND_N_PORT_FACTS; f++) {
+        if (diff & ND_PF_BIT(f)) {
+            if (facts & ND_PF_BIT(f)) {
+                op->dp->n_facts[f]++;
+            } else {
+                op->dp->n_facts[f]--;
+            }
+        }
+    }
+    op->facts = facts;
+}
+
+/* Returns the facts some port of 'od' has, as ND_PF_BIT()s. */
+static uint32_t
+nd_datapath_summary(const struct nd_datapath *od)
+{
+    uint32_t summary = 0;
+    for (int f = 0; f < ND_N_PORT_FACTS; f++) {
+        if (od->n_facts[f]) {
+            summary |= ND_PF_BIT(f);
+        }
+    }
+    return summary;
+}
+
+/* Takes 'op' out of 'nds' and of its datapath (releasing its key), but
+ * leaves it readable: the caller frees it with nd_port_free(). */
+static void
+nd_port_detach(struct nd_datapaths *nds, struct nd_port *op)
+{
+    nd_port_set_facts(op, 0);
     tunnel_keys_release(&op->dp->port_keys, op->tunnel_key);
+    if (op->tunnel_key < op->dp->n_by_key) {
+        op->dp->by_key[op->tunnel_key] = NULL;
+    }
     ovs_list_remove(&op->dp_node);
     op->dp->n_ports--;
     hmap_remove(&nds->ports, &op->node);
+    if (op->name) {
+        hmap_remove(&nds->by_name, &op->name_node);
+    }
+    if (op->peer) {
+        hmap_remove(&nds->by_peer, &op->peer_node);
+    }
+}
+
+/* Frees 'op', which is not in 'nds' any more. */
+static void
+nd_port_free(struct nd_port *op)
+{
+    free(op->name);
+    free(op->peer);
     free(op);
+}
+
+/* Frees 'od', whose ports are gone and which is not in 'nds' any more. */
+static void
+nd_datapath_free(struct nd_datapath *od)
+{
+    tunnel_keys_destroy(&od->port_keys);
+    free(od->by_key);
+    free(od);
 }
 
 /* Frees 'od' and its ports and releases its key (SB is not touched). */
@@ -52,12 +172,12 @@ nd_datapath_destroy(struct nd_datapaths *nds, struct nd_datapath *od)
 {
     struct nd_port *op;
     LIST_FOR_EACH_SAFE (op, dp_node, &od->ports) {
-        nd_port_destroy(nds, op);
+        nd_port_detach(nds, op);
+        nd_port_free(op);
     }
     tunnel_keys_release(&nds->dp_keys, od->tunnel_key);
-    tunnel_keys_destroy(&od->port_keys);
     hmap_remove(&nds->datapaths, &od->node);
-    free(od);
+    nd_datapath_free(od);
 }
 
 /* Forgets every datapath and port (SB is not touched). */
@@ -79,6 +199,8 @@ nd_datapaths_destroy(struct nd_datapaths *nds)
         nd_datapaths_clear(nds);
         hmap_destroy(&nds->datapaths);
         hmap_destroy(&nds->ports);
+        hmap_destroy(&nds->by_name);
+        hmap_destroy(&nds->by_peer);
         tunnel_keys_destroy(&nds->dp_keys);
     }
 }
@@ -89,23 +211,29 @@ nd_changes_init(struct nd_changes *changes)
 {
     hmapx_init(&changes->datapaths);
     hmapx_init(&changes->ports);
-    uuidset_init(&changes->removed);
-    uuidset_init(&changes->new_ports);
+    ovs_list_init(&changes->removed_dps);
+    ovs_list_init(&changes->removed_ports);
 }
 
-/* Frees what 'changes' owns. */
+/* Frees what 'changes' owns, the datapaths and ports gone included. */
 void
 nd_changes_destroy(struct nd_changes *changes)
 {
     if (changes) {
         hmapx_destroy(&changes->datapaths);
         hmapx_destroy(&changes->ports);
-        uuidset_destroy(&changes->removed);
-        uuidset_destroy(&changes->new_ports);
+        struct nd_port *op;
+        LIST_FOR_EACH_POP (op, dp_node, &changes->removed_ports) {
+            nd_port_free(op);
+        }
+        struct nd_datapath *od;
+        LIST_FOR_EACH_POP (od, removed_node, &changes->removed_dps) {
+            nd_datapath_free(od);
+        }
     }
 }
 
-/* Returns the datapath of NB switch 'nb_uuid', or NULL. */
+/* Returns the datapath of NB row 'nb_uuid', or NULL. */
 struct nd_datapath *
 nd_datapath_find(const struct nd_datapaths *nds, const struct uuid *nb_uuid)
 {
@@ -118,7 +246,7 @@ nd_datapath_find(const struct nd_datapaths *nds, const struct uuid *nb_uuid)
     return NULL;
 }
 
-/* Returns the port of NB switch port 'nb_uuid', or NULL. */
+/* Returns the port of NB row 'nb_uuid', or NULL. */
 struct nd_port *
 nd_port_find(const struct nd_datapaths *nds, const struct uuid *nb_uuid)
 {
@@ -131,14 +259,76 @@ nd_port_find(const struct nd_datapaths *nds, const struct uuid *nb_uuid)
     return NULL;
 }
 
-/* Creates a datapath for switch 'nb_uuid' with an SB row 'sb_uuid' (zero
- * for a new row, whose UUID is then chosen here) and tunnel key 'key',
- * which the caller has reserved. */
+/* Returns a port named 'name' among those that keep their name (router
+ * ports, and ports that name a peer: see nd_port_update()), or NULL.
+ * Names are unique in a valid NB; of several, the one with the smallest NB
+ * UUID. */
+struct nd_port *
+nd_port_find_by_name(const struct nd_datapaths *nds, const char *name)
+{
+    struct nd_port *found = NULL;
+    struct nd_port *op;
+    HMAP_FOR_EACH_WITH_HASH (op, name_node, hash_string(name, 0),
+                             &nds->by_name) {
+        if (!strcmp(op->name, name)
+            && (!found || uuid_compare_3way(&op->nb_uuid,
+                                            &found->nb_uuid) < 0)) {
+            found = op;
+        }
+    }
+    return found;
+}
+
+/* Returns the port of 'od' with tunnel key 'key', or NULL. */
+struct nd_port *
+nd_port_at_key(const struct nd_datapath *od, uint32_t key)
+{
+    return key < od->n_by_key ? od->by_key[key] : NULL;
+}
+
+/* Returns the number of datapaths of 'kind'. */
+size_t
+nd_datapaths_count_kind(const struct nd_datapaths *nds,
+                        const struct nd_dp_kind *kind)
+{
+    size_t n = 0;
+    const struct nd_datapath *od;
+    HMAP_FOR_EACH (od, node, &nds->datapaths) {
+        n += od->kind == kind;
+    }
+    return n;
+}
+
+/* Returns the port that names 'op' as its peer (of several, the first by
+ * name), or NULL. */
+static const struct nd_port *
+nd_port_namer(const struct nd_datapaths *nds, const struct nd_port *op)
+{
+    const struct nd_port *namer = NULL;
+    const struct nd_port *p;
+    if (!op->name) {
+        return NULL;
+    }
+    HMAP_FOR_EACH_WITH_HASH (p, peer_node, hash_string(op->name, 0),
+                             &nds->by_peer) {
+        if (p != op && !strcmp(p->peer, op->name)
+            && (!namer || strcmp(p->name, namer->name) < 0)) {
+            namer = p;
+        }
+    }
+    return namer;
+}
+
+/* Creates a datapath of 'kind' for NB row 'nb_uuid' with an SB row
+ * 'sb_uuid' (NULL for a new row, whose UUID is then chosen here) and
+ * tunnel key 'key', which the caller has reserved. */
 static struct nd_datapath *
-nd_datapath_create(struct nd_datapaths *nds, const struct uuid *nb_uuid,
-                   const struct uuid *sb_uuid, uint32_t key)
+nd_datapath_create(struct nd_datapaths *nds, const struct nd_dp_kind *kind,
+                   const struct uuid *nb_uuid, const struct uuid *sb_uuid,
+                   uint32_t key)
 {
     struct nd_datapath *od = xzalloc(sizeof *od);
+    od->kind = kind;
     od->nb_uuid = *nb_uuid;
     if (sb_uuid) {
         od->sb_uuid = *sb_uuid;
@@ -152,7 +342,8 @@ nd_datapath_create(struct nd_datapaths *nds, const struct uuid *nb_uuid,
     return od;
 }
 
-/* Creates port 'nb_uuid' in 'od', like nd_datapath_create(). */
+/* Creates port 'nb_uuid' in 'od', like nd_datapath_create().  Its name,
+ * peer and facts are set by nd_port_update(). */
 static struct nd_port *
 nd_port_create(struct nd_datapaths *nds, struct nd_datapath *od,
                const struct uuid *nb_uuid, const struct uuid *sb_uuid,
@@ -169,13 +360,81 @@ nd_port_create(struct nd_datapaths *nds, struct nd_datapath *od,
     op->tunnel_key = key;
     ovs_list_push_back(&od->ports, &op->dp_node);
     od->n_ports++;
+    if (key >= od->n_by_key) {
+        size_t n = MAX(key + 1, 2 * od->n_by_key);
+        od->by_key = xrealloc(od->by_key, n * sizeof *od->by_key);
+        memset(&od->by_key[od->n_by_key], 0,
+               (n - od->n_by_key) * sizeof *od->by_key);
+        od->n_by_key = n;
+    }
+    od->by_key[key] = op;
     hmap_insert(&nds->ports, &op->node, uuid_hash(nb_uuid));
     return op;
 }
 
+/* Returns true if strings 'a' and 'b', either of which may be NULL, are
+ * equal. */
+static bool
+nullable_string_equals(const char *a, const char *b)
+{
+    return a && b ? !strcmp(a, b) : a == b;
+}
+
+/* Updates the name, peer and facts of 'op' from its NB row 'nb'.  Adds to
+ * 'resync' (if nonnull) the names of the ports whose Port_Binding may
+ * depend on the change: those 'op' named or names as its peer.  Only
+ * ports that take part in peering (a kind whose Port_Binding depends on
+ * the port that names it, or a port that names a peer) keep their name
+ * here, to be found by it. */
+static void
+nd_port_update(struct nd_datapaths *nds, struct nd_port *op,
+               const struct ovsdb_idl_row *nb, struct sset *resync)
+{
+    const struct nd_dp_kind *kind = op->dp->kind;
+    const char *peer = kind->port_peer(nb);
+    const char *name = (kind->sb_uses_namer || peer
+                        ? kind->port_name(nb) : NULL);
+
+    if (!nullable_string_equals(op->name, name)) {
+        if (op->name) {
+            hmap_remove(&nds->by_name, &op->name_node);
+            free(op->name);
+            op->name = NULL;
+        }
+        if (name) {
+            op->name = xstrdup(name);
+            hmap_insert(&nds->by_name, &op->name_node,
+                        hash_string(name, 0));
+        }
+        if (resync && op->peer) {
+            /* Its peer's Port_Binding names it. */
+            sset_add(resync, op->peer);
+        }
+    }
+    if (!nullable_string_equals(op->peer, peer)) {
+        if (op->peer) {
+            hmap_remove(&nds->by_peer, &op->peer_node);
+            if (resync) {
+                sset_add(resync, op->peer);
+            }
+            free(op->peer);
+            op->peer = NULL;
+        }
+        if (peer) {
+            op->peer = xstrdup(peer);
+            hmap_insert(&nds->by_peer, &op->peer_node,
+                        hash_string(peer, 0));
+            if (resync) {
+                sset_add(resync, peer);
+            }
+        }
+    }
+    nd_port_set_facts(op, kind->port_facts(nb));
+}
+
 /* Returns true if the two string arrays are equal, element by element. */
 static bool
-strings_equal(char **a, size_t n_a, char **b, size_t n_b)
+strings_equal(char **a, size_t n_a, const char **b, size_t n_b)
 {
     if (n_a != n_b) {
         return false;
@@ -188,76 +447,53 @@ strings_equal(char **a, size_t n_a, char **b, size_t n_b)
     return true;
 }
 
-/* Makes the SB Datapath_Binding row of 'od' match switch 'ls', inserting
- * it if it does not exist. */
+/* Makes the SB Datapath_Binding row of 'od' match its NB row 'nb',
+ * inserting it if it does not exist. */
 static void
 nd_datapath_sync_row(const struct nd_datapath *od,
-                     const struct nbrec_logical_switch *ls,
+                     const struct ovsdb_idl_row *nb,
                      const struct nd_sync_ctx *ctx)
 {
+    const char *name = od->kind->dp_name(nb);
+    const char *type = od->kind->sb_type;
     const struct sbrec_datapath_binding *row
         = sbrec_datapath_binding_get_for_uuid(ctx->sb_idl, &od->sb_uuid);
     if (!row) {
         row = sbrec_datapath_binding_insert_persist_uuid(ctx->sb_txn,
                                                          &od->sb_uuid);
         sbrec_datapath_binding_set_nb_uuid(row, od->nb_uuid);
-        sbrec_datapath_binding_set_type(row, "switch");
+        sbrec_datapath_binding_set_type(row, type);
         sbrec_datapath_binding_set_tunnel_key(row, od->tunnel_key);
-        sbrec_datapath_binding_set_name(row, ls->name);
+        sbrec_datapath_binding_set_name(row, name);
         return;
     }
     if (row->tunnel_key != od->tunnel_key) {
         sbrec_datapath_binding_set_tunnel_key(row, od->tunnel_key);
     }
-    if (strcmp(row->type, "switch")) {
-        sbrec_datapath_binding_set_type(row, "switch");
+    if (strcmp(row->type, type)) {
+        sbrec_datapath_binding_set_type(row, type);
     }
-    if (strcmp(row->name, ls->name)) {
-        sbrec_datapath_binding_set_name(row, ls->name);
+    if (strcmp(row->name, name)) {
+        sbrec_datapath_binding_set_name(row, name);
     }
     if (!uuid_equals(&row->nb_uuid, &od->nb_uuid)) {
         sbrec_datapath_binding_set_nb_uuid(row, od->nb_uuid);
     }
 }
 
-/* Updates the cached facts about 'op' from its NB row. */
+/* Makes the SB Port_Binding row of 'op' match its NB row 'nb' (after
+ * nd_port_update()), inserting it if it does not exist.  Never writes
+ * "chassis" or "up". */
 static void
-nd_port_update_flags(struct nd_port *op,
-                     const struct nbrec_logical_switch_port *lsp)
+nd_port_sync_row(const struct nd_datapaths *nds, const struct nd_port *op,
+                 const struct ovsdb_idl_row *nb,
+                 const struct nd_sync_ctx *ctx)
 {
-    op->enabled = !lsp->n_enabled || lsp->enabled[0];
-    op->has_port_security = lsp->n_port_security > 0;
-    op->has_unknown = false;
-    op->has_ipv4 = false;
-    op->has_ipv6 = false;
-    for (size_t i = 0; i < lsp->n_addresses; i++) {
-        const char *a = lsp->addresses[i];
-        const char *ips = strchr(a, ' ');
-        if (!strcmp(a, "unknown")) {
-            op->has_unknown = true;
-        } else if (ips) {
-            /* After the MAC, a '.' is in an IPv4 and a ':' in an IPv6. */
-            op->has_ipv4 |= strchr(ips, '.') != NULL;
-            op->has_ipv6 |= strchr(ips, ':') != NULL;
-        }
-    }
-}
-
-/* Makes the SB Port_Binding row of 'op' match switch port 'lsp',
- * inserting it if it does not exist.  Never writes "chassis" or "up". */
-static void
-nd_port_sync_row(struct nd_port *op,
-                 const struct nbrec_logical_switch_port *lsp,
-                 const struct nd_sync_ctx *ctx, struct nd_changes *changes)
-{
-    nd_port_update_flags(op, lsp);
-
     const struct sbrec_port_binding *row
         = sbrec_port_binding_get_for_uuid(ctx->sb_idl, &op->sb_uuid);
     if (!row) {
         row = sbrec_port_binding_insert_persist_uuid(ctx->sb_txn,
                                                      &op->sb_uuid);
-        uuidset_insert(&changes->new_ports, &op->nb_uuid);
     }
     if (!row->datapath
         || !uuid_equals(&row->datapath->header_.uuid, &op->dp->sb_uuid)) {
@@ -266,34 +502,48 @@ nd_port_sync_row(struct nd_port *op,
                                                   &op->dp->sb_uuid);
         sbrec_port_binding_set_datapath(row, dp);
     }
-    if (strcmp(row->logical_port, lsp->name)) {
-        sbrec_port_binding_set_logical_port(row, lsp->name);
+    const char *name = op->dp->kind->port_name(nb);
+    if (strcmp(row->logical_port, name)) {
+        sbrec_port_binding_set_logical_port(row, name);
     }
     if (row->tunnel_key != op->tunnel_key) {
         sbrec_port_binding_set_tunnel_key(row, op->tunnel_key);
     }
-    if (strcmp(row->type, lsp->type)) {
-        sbrec_port_binding_set_type(row, lsp->type);
-    }
-    if (!strings_equal(row->mac, row->n_mac,
-                       lsp->addresses, lsp->n_addresses)) {
-        sbrec_port_binding_set_mac(row, (const char **) lsp->addresses,
-                                   lsp->n_addresses);
-    }
-    if (!strings_equal(row->port_security, row->n_port_security,
-                       lsp->port_security, lsp->n_port_security)) {
-        sbrec_port_binding_set_port_security(
-            row, (const char **) lsp->port_security, lsp->n_port_security);
-    }
-    if (row->enabled != op->enabled) {
-        sbrec_port_binding_set_enabled(row, op->enabled);
-    }
-    if (!smap_equal(&row->options, &lsp->options)) {
-        sbrec_port_binding_set_options(row, &lsp->options);
-    }
     if (!uuid_equals(&row->nb_uuid, &op->nb_uuid)) {
         sbrec_port_binding_set_nb_uuid(row, op->nb_uuid);
     }
+
+    struct svec buf = SVEC_EMPTY_INITIALIZER;
+    struct nd_port_sb sb;
+    op->dp->kind->port_sb(op, nb, nd_port_namer(nds, op), &sb, &buf);
+    if (strcmp(row->type, sb.type)) {
+        sbrec_port_binding_set_type(row, sb.type);
+    }
+    if (!strings_equal(row->mac, row->n_mac, sb.mac, sb.n_mac)) {
+        sbrec_port_binding_set_mac(row, sb.mac, sb.n_mac);
+    }
+    if (!strings_equal(row->port_security, row->n_port_security,
+                       sb.port_security, sb.n_port_security)) {
+        sbrec_port_binding_set_port_security(row, sb.port_security,
+                                             sb.n_port_security);
+    }
+    if (row->enabled != sb.enabled) {
+        sbrec_port_binding_set_enabled(row, sb.enabled);
+    }
+    if (!sb.peer) {
+        if (!smap_equal(&row->options, sb.options)) {
+            sbrec_port_binding_set_options(row, sb.options);
+        }
+    } else {
+        struct smap options;
+        smap_clone(&options, sb.options);
+        smap_replace(&options, "peer", sb.peer);
+        if (!smap_equal(&row->options, &options)) {
+            sbrec_port_binding_set_options(row, &options);
+        }
+        smap_destroy(&options);
+    }
+    svec_destroy(&buf);
 }
 
 /* Deletes the SB Port_Binding row of 'op' in the open transaction. */
@@ -307,24 +557,81 @@ nd_port_delete_row(const struct nd_port *op, const struct nd_sync_ctx *ctx)
     }
 }
 
-/* Deletes the SB rows of 'od' (its datapath and multicast groups; its
- * ports and flows are the caller's). */
-static void
-nd_datapath_delete_rows(const struct nd_datapath *od,
-                        const struct nd_sync_ctx *ctx)
+/* Returns the NB row of port 'op'. */
+static const struct ovsdb_idl_row *
+nd_port_nb_row(const struct nd_port *op, const struct nd_sync_ctx *ctx)
 {
-    for (int i = 0; i < ND_N_MCAST; i++) {
+    return ovsdb_idl_get_row_for_uuid(ctx->nb_idl, op->dp->kind->port_class,
+                                      &op->nb_uuid);
+}
+
+/* --- Multicast groups -------------------------------------------------- */
+
+/* Returns multicast group 'i' of 'od', inserting it if it does not exist,
+ * or NULL if 'od' has no SB row. */
+static const struct sbrec_multicast_group *
+nd_mcast_ensure(struct nd_datapath *od, enum nd_mcast i,
+                const struct nd_sync_ctx *ctx)
+{
+    const struct sbrec_multicast_group *mg
+        = sbrec_multicast_group_get_for_uuid(ctx->sb_idl, &od->mc_uuids[i]);
+    if (!mg) {
+        const struct sbrec_datapath_binding *dp
+            = sbrec_datapath_binding_get_for_uuid(ctx->sb_idl, &od->sb_uuid);
+        if (!dp) {
+            return NULL;
+        }
+        uuid_generate(&od->mc_uuids[i]);
+        mg = sbrec_multicast_group_insert_persist_uuid(ctx->sb_txn,
+                                                       &od->mc_uuids[i]);
+        sbrec_multicast_group_set_datapath(mg, dp);
+        sbrec_multicast_group_set_name(mg, mc_names[i]);
+        sbrec_multicast_group_set_tunnel_key(mg, mc_keys[i]);
+    }
+    return mg;
+}
+
+/* Deletes the multicast groups of 'od' that exist only while they have
+ * members (MC_UNKNOWN) and have none. */
+static void
+nd_mcast_prune(struct nd_datapath *od, const struct nd_sync_ctx *ctx)
+{
+    if (od->kind->mcast && !nd_datapath_has(od, ND_PF_UNKNOWN)) {
         const struct sbrec_multicast_group *mg
-            = sbrec_multicast_group_get_for_uuid(ctx->sb_idl,
-                                                 &od->mc_uuids[i]);
+            = sbrec_multicast_group_get_for_uuid(
+                ctx->sb_idl, &od->mc_uuids[ND_MC_UNKNOWN]);
         if (mg) {
             sbrec_multicast_group_delete(mg);
         }
+        od->mc_uuids[ND_MC_UNKNOWN] = UUID_ZERO;
     }
-    const struct sbrec_datapath_binding *row
-        = sbrec_datapath_binding_get_for_uuid(ctx->sb_idl, &od->sb_uuid);
-    if (row) {
-        sbrec_datapath_binding_delete(row);
+}
+
+/* Makes the group memberships of port 'op' match its facts: one mutation
+ * of a group per membership that changes, whatever the group's size. */
+static void
+nd_mcast_update_port(struct nd_port *op, const struct nd_sync_ctx *ctx)
+{
+    if (!op->dp->kind->mcast) {
+        return;
+    }
+    const struct sbrec_port_binding *pb
+        = sbrec_port_binding_get_for_uuid(ctx->sb_idl, &op->sb_uuid);
+    for (int i = 0; i < ND_N_MCAST; i++) {
+        bool want = pb && nd_port_has(op, mc_facts[i]);
+        if (want == op->in_mc[i]) {
+            continue;
+        }
+        const struct sbrec_multicast_group *mg
+            = (want ? nd_mcast_ensure(op->dp, i, ctx)
+               : sbrec_multicast_group_get_for_uuid(ctx->sb_idl,
+                                                    &op->dp->mc_uuids[i]));
+        if (mg && want) {
+            sbrec_multicast_group_update_ports_addvalue(mg, pb);
+        } else if (mg) {
+            sbrec_multicast_group_update_ports_delvalue(mg, pb);
+        }
+        op->in_mc[i] = want && mg;
     }
 }
 
@@ -348,51 +655,39 @@ mcast_ports_equal(const struct sbrec_multicast_group *mg,
     return equal;
 }
 
-/* Makes the multicast groups of 'od' match its ports: MC_FLOOD holds
- * every enabled port; MC_UNKNOWN, which exists only while it has members,
- * holds the enabled ports with "unknown" addresses. */
-void
-nd_mcast_sync(struct nd_datapath *od, const struct nd_sync_ctx *ctx)
+/* Makes the multicast groups of 'od' match its ports, as a whole (for a
+ * full sync): MC_FLOOD holds every enabled port; MC_UNKNOWN, which exists
+ * only while it has members, holds the enabled ports with "unknown"
+ * addresses. */
+static void
+nd_mcast_sync_full(struct nd_datapath *od, const struct nd_sync_ctx *ctx)
 {
+    if (!od->kind->mcast) {
+        return;
+    }
     const struct sbrec_port_binding **pbs[ND_N_MCAST];
     size_t n[ND_N_MCAST] = { 0, 0 };
     for (int i = 0; i < ND_N_MCAST; i++) {
         pbs[i] = xmalloc((od->n_ports + 1) * sizeof *pbs[i]);
     }
-    const struct nd_port *op;
+    struct nd_port *op;
     LIST_FOR_EACH (op, dp_node, &od->ports) {
         const struct sbrec_port_binding *pb
             = sbrec_port_binding_get_for_uuid(ctx->sb_idl, &op->sb_uuid);
-        if (!pb || !op->enabled) {
-            continue;
-        }
-        pbs[ND_MC_FLOOD][n[ND_MC_FLOOD]++] = pb;
-        if (op->has_unknown) {
-            pbs[ND_MC_UNKNOWN][n[ND_MC_UNKNOWN]++] = pb;
+        for (int i = 0; i < ND_N_MCAST; i++) {
+            op->in_mc[i] = pb && nd_port_has(op, mc_facts[i]);
+            if (op->in_mc[i]) {
+                pbs[i][n[i]++] = pb;
+            }
         }
     }
 
-    const struct sbrec_datapath_binding *dp
-        = sbrec_datapath_binding_get_for_uuid(ctx->sb_idl, &od->sb_uuid);
+    nd_mcast_prune(od, ctx);
     for (int i = 0; i < ND_N_MCAST; i++) {
-        const struct sbrec_multicast_group *mg
-            = sbrec_multicast_group_get_for_uuid(ctx->sb_idl,
-                                                 &od->mc_uuids[i]);
-        if (i == ND_MC_UNKNOWN && !n[i]) {
-            if (mg) {
-                sbrec_multicast_group_delete(mg);
-            }
-            od->mc_uuids[i] = UUID_ZERO;
-        } else if (dp) {
-            if (!mg) {
-                uuid_generate(&od->mc_uuids[i]);
-                mg = sbrec_multicast_group_insert_persist_uuid(
-                    ctx->sb_txn, &od->mc_uuids[i]);
-                sbrec_multicast_group_set_datapath(mg, dp);
-                sbrec_multicast_group_set_name(mg, mc_names[i]);
-                sbrec_multicast_group_set_tunnel_key(mg, mc_keys[i]);
-            }
-            if (!mcast_ports_equal(mg, pbs[i], n[i])) {
+        if (i != ND_MC_UNKNOWN || n[i]) {
+            const struct sbrec_multicast_group *mg
+                = nd_mcast_ensure(od, i, ctx);
+            if (mg && !mcast_ports_equal(mg, pbs[i], n[i])) {
                 sbrec_multicast_group_set_ports(
                     mg, (struct sbrec_port_binding **) pbs[i], n[i]);
             }
@@ -401,27 +696,7 @@ nd_mcast_sync(struct nd_datapath *od, const struct nd_sync_ctx *ctx)
     }
 }
 
-/* qsort() comparison of switch rows by name, then UUID. */
-static int
-compare_switches_by_name(const void *a_, const void *b_)
-{
-    const struct nbrec_logical_switch *const *a = a_;
-    const struct nbrec_logical_switch *const *b = b_;
-    int cmp = strcmp((*a)->name, (*b)->name);
-    return cmp ? cmp : uuid_compare_3way(&(*a)->header_.uuid,
-                                         &(*b)->header_.uuid);
-}
-
-/* qsort() comparison of switch port rows by name, then UUID. */
-static int
-compare_ports_by_name(const void *a_, const void *b_)
-{
-    const struct nbrec_logical_switch_port *const *a = a_;
-    const struct nbrec_logical_switch_port *const *b = b_;
-    int cmp = strcmp((*a)->name, (*b)->name);
-    return cmp ? cmp : uuid_compare_3way(&(*a)->header_.uuid,
-                                         &(*b)->header_.uuid);
-}
+/* --- Full sync --------------------------------------------------------- */
 
 /* An SB row found by its nb_uuid column. */
 struct sb_by_nb {
@@ -446,17 +721,25 @@ sb_by_nb_add(struct hmap *map, const struct uuid *nb_uuid, const void *row)
     hmap_insert(map, &e->node, uuid_hash(nb_uuid));
 }
 
+/* Returns the entry 'map' holds for 'nb_uuid', or NULL. */
+static struct sb_by_nb *
+sb_by_nb_find__(const struct hmap *map, const struct uuid *nb_uuid)
+{
+    struct sb_by_nb *e;
+    HMAP_FOR_EACH_WITH_HASH (e, node, uuid_hash(nb_uuid), map) {
+        if (uuid_equals(&e->nb_uuid, nb_uuid)) {
+            return e;
+        }
+    }
+    return NULL;
+}
+
 /* Returns the row 'map' holds for 'nb_uuid', or NULL. */
 static const void *
 sb_by_nb_find(const struct hmap *map, const struct uuid *nb_uuid)
 {
-    const struct sb_by_nb *e;
-    HMAP_FOR_EACH_WITH_HASH (e, node, uuid_hash(nb_uuid), map) {
-        if (uuid_equals(&e->nb_uuid, nb_uuid)) {
-            return e->row;
-        }
-    }
-    return NULL;
+    const struct sb_by_nb *e = sb_by_nb_find__(map, nb_uuid);
+    return e ? e->row : NULL;
 }
 
 /* Frees 'map' (not the rows). */
@@ -470,70 +753,72 @@ sb_by_nb_destroy(struct hmap *map)
     hmap_destroy(map);
 }
 
-/* Returns every NB switch, sorted by name; the caller frees the array. */
-static const struct nbrec_logical_switch **
-sorted_switches(struct ovsdb_idl *nb_idl, size_t *n)
+/* The NB datapath rows of one kind, sorted by name. */
+struct kind_rows {
+    const struct nd_dp_kind *kind; /* The kind. */
+    struct named_row *rows;     /* Its datapath rows. */
+    size_t n;                   /* Number of 'rows'. */
+};
+
+/* Fills 'kr' with every NB datapath of 'kind', sorted by name; the caller
+ * frees 'kr->rows'. */
+static void
+kind_rows_collect(struct kind_rows *kr, const struct nd_dp_kind *kind,
+                  struct ovsdb_idl *nb_idl)
 {
-    const struct nbrec_logical_switch **switches = NULL;
     size_t allocated = 0;
-    const struct nbrec_logical_switch *ls;
-    *n = 0;
-    NBREC_LOGICAL_SWITCH_FOR_EACH (ls, nb_idl) {
-        if (*n >= allocated) {
-            switches = x2nrealloc(switches, &allocated, sizeof *switches);
+    kr->kind = kind;
+    kr->rows = NULL;
+    kr->n = 0;
+    for (const struct ovsdb_idl_row *row
+             = ovsdb_idl_first_row(nb_idl, kind->dp_class);
+         row; row = ovsdb_idl_next_row(row)) {
+        if (kr->n >= allocated) {
+            kr->rows = x2nrealloc(kr->rows, &allocated, sizeof *kr->rows);
         }
-        switches[(*n)++] = ls;
+        kr->rows[kr->n++] = (struct named_row) { kind->dp_name(row), row };
     }
-    if (*n) {
-        qsort(switches, *n, sizeof *switches, compare_switches_by_name);
+    if (kr->n) {
+        qsort(kr->rows, kr->n, sizeof *kr->rows, compare_named_rows);
     }
-    return switches;
 }
 
-/* Records in 'owners' (a map built with sb_by_nb_add()) the switch that
- * owns each port of 'switches'.  A port that several switches list (the
- * NB validator refuses that, but the database does not) belongs to the one
- * with the smallest UUID, so that every run picks the same one; the others
- * are logged and ignore it. */
+/* Records in 'owners' (a map built with sb_by_nb_add()) the datapath row
+ * that owns each port of the rows in 'kr'.  A port that several datapaths
+ * list (the NB validator refuses that, but the database does not) belongs
+ * to the one with the smallest UUID, so that every run picks the same
+ * one; the others are logged and ignore it. */
 static void
-port_owners_build(struct hmap *owners,
-                  const struct nbrec_logical_switch **switches, size_t n)
+port_owners_build(struct hmap *owners, const struct kind_rows *kr)
 {
-    for (size_t i = 0; i < n; i++) {
-        const struct nbrec_logical_switch *ls = switches[i];
-        for (size_t j = 0; j < ls->n_ports; j++) {
-            const struct uuid *nb_uuid = &ls->ports[j]->header_.uuid;
-            struct sb_by_nb *e;
-            bool found = false;
-            HMAP_FOR_EACH_WITH_HASH (e, node, uuid_hash(nb_uuid), owners) {
-                if (uuid_equals(&e->nb_uuid, nb_uuid)) {
-                    const struct nbrec_logical_switch *owner = e->row;
-                    if (owner != ls) {
-                        const struct nbrec_logical_switch *winner
-                            = (uuid_compare_3way(&ls->header_.uuid,
-                                                 &owner->header_.uuid) < 0
-                               ? ls : owner);
-                        VLOG_WARN_RL(&rl, "%s: port is listed by switches "
-                                     "%s and %s; only %s uses it",
-                                     ls->ports[j]->name, owner->name,
-                                     ls->name, winner->name);
-                        e->row = winner;
-                    }
-                    found = true;
-                    break;
-                }
-            }
-            if (!found) {
-                sb_by_nb_add(owners, nb_uuid, ls);
+    const struct nd_dp_kind *kind = kr->kind;
+    for (size_t i = 0; i < kr->n; i++) {
+        const struct ovsdb_idl_row *dp = kr->rows[i].row;
+        size_t n_ports = kind->dp_n_ports(dp);
+        for (size_t j = 0; j < n_ports; j++) {
+            const struct ovsdb_idl_row *port = kind->dp_port(dp, j);
+            struct sb_by_nb *e = sb_by_nb_find__(owners, &port->uuid);
+            if (!e) {
+                sb_by_nb_add(owners, &port->uuid, dp);
+            } else if (e->row != dp) {
+                const struct ovsdb_idl_row *owner = e->row;
+                const struct ovsdb_idl_row *winner
+                    = (uuid_compare_3way(&dp->uuid, &owner->uuid) < 0
+                       ? dp : owner);
+                VLOG_WARN_RL(&rl, "%s: port is listed by %s %s and %s; "
+                             "only %s uses it", kind->port_name(port),
+                             kind->plural, kind->dp_name(owner),
+                             kind->dp_name(dp), kind->dp_name(winner));
+                e->row = winner;
             }
         }
     }
 }
 
-/* Full sync, step 1: datapaths.  Adopts existing rows and keys first. */
+/* Full sync, step 1: datapaths of every kind.  Adopts existing rows and
+ * keys first, then gives the others keys, kind by kind. */
 static void
-sync_full_datapaths(struct nd_datapaths *nds,
-                    const struct nbrec_logical_switch **switches, size_t n,
+sync_full_datapaths(struct nd_datapaths *nds, const struct kind_rows *krs,
                     const struct nd_sync_ctx *ctx)
 {
     struct hmap by_nb = HMAP_INITIALIZER(&by_nb);
@@ -542,30 +827,32 @@ sync_full_datapaths(struct nd_datapaths *nds,
         sb_by_nb_add(&by_nb, &row->nb_uuid, row);
     }
 
-    bool *pending = xcalloc(n, sizeof *pending);
-    for (size_t i = 0; i < n; i++) {
-        const struct uuid *nb_uuid = &switches[i]->header_.uuid;
-        row = sb_by_nb_find(&by_nb, nb_uuid);
-        if (row && !strcmp(row->type, "switch")
-            && tunnel_keys_reserve(&nds->dp_keys, row->tunnel_key)) {
-            nd_datapath_create(nds, nb_uuid, &row->header_.uuid,
-                               row->tunnel_key);
-        } else {
-            pending[i] = true;
+    for (size_t k = 0; k < nd_n_dp_kinds; k++) {
+        for (size_t i = 0; i < krs[k].n; i++) {
+            const struct uuid *nb_uuid = &krs[k].rows[i].row->uuid;
+            row = sb_by_nb_find(&by_nb, nb_uuid);
+            if (row && !strcmp(row->type, krs[k].kind->sb_type)
+                && tunnel_keys_reserve(&nds->dp_keys, row->tunnel_key)) {
+                nd_datapath_create(nds, krs[k].kind, nb_uuid,
+                                   &row->header_.uuid, row->tunnel_key);
+            }
         }
     }
-    for (size_t i = 0; i < n; i++) {
-        if (pending[i]) {
+    for (size_t k = 0; k < nd_n_dp_kinds; k++) {
+        for (size_t i = 0; i < krs[k].n; i++) {
+            const struct uuid *nb_uuid = &krs[k].rows[i].row->uuid;
+            if (nd_datapath_find(nds, nb_uuid)) {
+                continue;
+            }
             uint32_t key = tunnel_keys_alloc(&nds->dp_keys);
             if (!key) {
                 VLOG_WARN_RL(&rl, "%s: no free datapath tunnel key",
-                             switches[i]->name);
+                             krs[k].rows[i].name);
                 continue;
             }
-            nd_datapath_create(nds, &switches[i]->header_.uuid, NULL, key);
+            nd_datapath_create(nds, krs[k].kind, nb_uuid, NULL, key);
         }
     }
-    free(pending);
     sb_by_nb_destroy(&by_nb);
 
     SBREC_DATAPATH_BINDING_FOR_EACH_SAFE (row, ctx->sb_idl) {
@@ -574,59 +861,78 @@ sync_full_datapaths(struct nd_datapaths *nds,
             sbrec_datapath_binding_delete(row);
         }
     }
-    for (size_t i = 0; i < n; i++) {
-        struct nd_datapath *od = nd_datapath_find(nds,
-                                                  &switches[i]->header_.uuid);
-        if (od) {
-            nd_datapath_sync_row(od, switches[i], ctx);
+    for (size_t k = 0; k < nd_n_dp_kinds; k++) {
+        for (size_t i = 0; i < krs[k].n; i++) {
+            const struct ovsdb_idl_row *nb = krs[k].rows[i].row;
+            struct nd_datapath *od = nd_datapath_find(nds, &nb->uuid);
+            if (od) {
+                nd_datapath_sync_row(od, nb, ctx);
+            }
         }
     }
 }
 
 /* A port waiting for a new tunnel key. */
 struct pending_port {
-    struct nd_datapath *od;                        /* Its datapath. */
-    const struct nbrec_logical_switch_port *lsp;   /* Its NB row. */
+    struct nd_datapath *od;             /* Its datapath. */
+    struct named_row port;              /* Its NB row. */
 };
 
-/* Full sync, step 2: the ports of 'ls' that it owns according to
- * 'owners', sorted by name, adopting the rows of existing ports and
- * collecting the others in 'pending'. */
+/* Appends a port of 'od' to the array of pending ports. */
 static void
-sync_full_switch_ports(struct nd_datapaths *nds, struct nd_datapath *od,
-                       const struct nbrec_logical_switch *ls,
-                       const struct hmap *by_nb, const struct hmap *owners,
-                       struct pending_port **pending,
-                       size_t *n_pending, size_t *allocated)
+pending_add(struct pending_port **pending, size_t *n, size_t *allocated,
+            struct nd_datapath *od, const struct ovsdb_idl_row *port)
 {
-    const struct nbrec_logical_switch_port **lsps
-        = xmemdup(ls->ports, ls->n_ports * sizeof *ls->ports);
-    qsort(lsps, ls->n_ports, sizeof *lsps, compare_ports_by_name);
-    for (size_t j = 0; j < ls->n_ports; j++) {
-        const struct nbrec_logical_switch_port *lsp = lsps[j];
-        if (sb_by_nb_find(owners, &lsp->header_.uuid) != ls
-            || nd_port_find(nds, &lsp->header_.uuid)) {
-            /* Another switch owns it, or 'ls' lists it twice. */
+    if (*n >= *allocated) {
+        *pending = x2nrealloc(*pending, allocated, sizeof **pending);
+    }
+    (*pending)[(*n)++] = (struct pending_port) {
+        od, { od->kind->port_name(port), port }
+    };
+}
+
+/* Full sync, step 2: the ports of datapath 'od' (NB row 'dp') that it owns
+ * according to 'owners', sorted by name, adopting the rows of existing
+ * ports and collecting the others in 'pending'. */
+static void
+sync_full_dp_ports(struct nd_datapaths *nds, struct nd_datapath *od,
+                   const struct ovsdb_idl_row *dp, const struct hmap *by_nb,
+                   const struct hmap *owners, struct pending_port **pending,
+                   size_t *n_pending, size_t *allocated)
+{
+    const struct nd_dp_kind *kind = od->kind;
+    size_t n = kind->dp_n_ports(dp);
+    struct named_row *ports = xmalloc(n * sizeof *ports);
+    for (size_t j = 0; j < n; j++) {
+        const struct ovsdb_idl_row *port = kind->dp_port(dp, j);
+        ports[j] = (struct named_row) { kind->port_name(port), port };
+    }
+    if (n) {
+        qsort(ports, n, sizeof *ports, compare_named_rows);
+    }
+    for (size_t j = 0; j < n; j++) {
+        const struct ovsdb_idl_row *port = ports[j].row;
+        if (sb_by_nb_find(owners, &port->uuid) != dp
+            || nd_port_find(nds, &port->uuid)) {
+            /* Another datapath owns it, or 'dp' lists it twice. */
             continue;
         }
-        const struct sbrec_port_binding *pb = sb_by_nb_find(
-            by_nb, &lsp->header_.uuid);
+        const struct sbrec_port_binding *pb = sb_by_nb_find(by_nb,
+                                                            &port->uuid);
         if (pb && pb->datapath
             && uuid_equals(&pb->datapath->header_.uuid, &od->sb_uuid)
             && tunnel_keys_reserve(&od->port_keys, pb->tunnel_key)) {
-            nd_port_create(nds, od, &lsp->header_.uuid, &pb->header_.uuid,
+            nd_port_create(nds, od, &port->uuid, &pb->header_.uuid,
                            pb->tunnel_key);
         } else {
-            if (*n_pending >= *allocated) {
-                *pending = x2nrealloc(*pending, allocated, sizeof **pending);
-            }
-            (*pending)[(*n_pending)++] = (struct pending_port) { od, lsp };
+            pending_add(pending, n_pending, allocated, od, port);
         }
     }
-    free(lsps);
+    free(ports);
 }
 
-/* Gives each pending port a key and a datapath entry. */
+/* Gives each pending port a key and a datapath entry.  Returns the number
+ * of ports created. */
 static void
 create_pending_ports(struct nd_datapaths *nds,
                      const struct pending_port *pending, size_t n)
@@ -635,18 +941,17 @@ create_pending_ports(struct nd_datapaths *nds,
         uint32_t key = tunnel_keys_alloc(&pending[i].od->port_keys);
         if (!key) {
             VLOG_WARN_RL(&rl, "%s: no free port tunnel key",
-                         pending[i].lsp->name);
+                         pending[i].port.name);
             continue;
         }
-        nd_port_create(nds, pending[i].od, &pending[i].lsp->header_.uuid,
+        nd_port_create(nds, pending[i].od, &pending[i].port.row->uuid,
                        NULL, key);
     }
 }
 
-/* Full sync, step 2: ports of every switch. */
+/* Full sync, step 2: ports of every datapath. */
 static void
-sync_full_ports(struct nd_datapaths *nds,
-                const struct nbrec_logical_switch **switches, size_t n,
+sync_full_ports(struct nd_datapaths *nds, const struct kind_rows *krs,
                 const struct nd_sync_ctx *ctx, struct nd_changes *changes)
 {
     struct hmap by_nb = HMAP_INITIALIZER(&by_nb);
@@ -655,22 +960,23 @@ sync_full_ports(struct nd_datapaths *nds,
         sb_by_nb_add(&by_nb, &pb->nb_uuid, pb);
     }
 
-    struct hmap owners = HMAP_INITIALIZER(&owners);
-    port_owners_build(&owners, switches, n);
-
     struct pending_port *pending = NULL;
     size_t n_pending = 0, allocated = 0;
-    for (size_t i = 0; i < n; i++) {
-        struct nd_datapath *od = nd_datapath_find(nds,
-                                                  &switches[i]->header_.uuid);
-        if (od) {
-            sync_full_switch_ports(nds, od, switches[i], &by_nb, &owners,
+    for (size_t k = 0; k < nd_n_dp_kinds; k++) {
+        struct hmap owners = HMAP_INITIALIZER(&owners);
+        port_owners_build(&owners, &krs[k]);
+        for (size_t i = 0; i < krs[k].n; i++) {
+            const struct ovsdb_idl_row *dp = krs[k].rows[i].row;
+            struct nd_datapath *od = nd_datapath_find(nds, &dp->uuid);
+            if (od) {
+                sync_full_dp_ports(nds, od, dp, &by_nb, &owners,
                                    &pending, &n_pending, &allocated);
+            }
         }
+        sb_by_nb_destroy(&owners);
     }
     create_pending_ports(nds, pending, n_pending);
     free(pending);
-    sb_by_nb_destroy(&owners);
     sb_by_nb_destroy(&by_nb);
 
     SBREC_PORT_BINDING_FOR_EACH_SAFE (pb, ctx->sb_idl) {
@@ -679,12 +985,14 @@ sync_full_ports(struct nd_datapaths *nds,
             sbrec_port_binding_delete(pb);
         }
     }
+    /* Names and peers first: a port's Port_Binding may name the port that
+     * names it. */
     struct nd_port *op;
     HMAP_FOR_EACH (op, node, &nds->ports) {
-        const struct nbrec_logical_switch_port *lsp
-            = nbrec_logical_switch_port_get_for_uuid(ctx->nb_idl,
-                                                     &op->nb_uuid);
-        nd_port_sync_row(op, lsp, ctx, changes);
+        nd_port_update(nds, op, nd_port_nb_row(op, ctx), NULL);
+    }
+    HMAP_FOR_EACH (op, node, &nds->ports) {
+        nd_port_sync_row(nds, op, nd_port_nb_row(op, ctx), ctx);
         hmapx_add(&changes->ports, op);
     }
 }
@@ -701,7 +1009,8 @@ sync_full_mcast(struct nd_datapaths *nds, const struct nd_sync_ctx *ctx)
                                                      &mg->datapath->nb_uuid)
                                   : NULL);
         bool keep = false;
-        if (od && uuid_equals(&od->sb_uuid, &mg->datapath->header_.uuid)) {
+        if (od && od->kind->mcast
+            && uuid_equals(&od->sb_uuid, &mg->datapath->header_.uuid)) {
             for (int i = 0; i < ND_N_MCAST; i++) {
                 if (!strcmp(mg->name, mc_names[i])
                     && mg->tunnel_key == mc_keys[i]
@@ -728,38 +1037,65 @@ nd_datapaths_sync_full(struct nd_datapaths *nds,
 {
     nd_datapaths_clear(nds);
 
-    size_t n;
-    const struct nbrec_logical_switch **switches
-        = sorted_switches(ctx->nb_idl, &n);
-    sync_full_datapaths(nds, switches, n, ctx);
-    sync_full_ports(nds, switches, n, ctx, changes);
-    free(switches);
+    struct kind_rows *krs = xmalloc(nd_n_dp_kinds * sizeof *krs);
+    for (size_t k = 0; k < nd_n_dp_kinds; k++) {
+        kind_rows_collect(&krs[k], nd_dp_kinds[k], ctx->nb_idl);
+    }
+    sync_full_datapaths(nds, krs, ctx);
+    sync_full_ports(nds, krs, ctx, changes);
+    for (size_t k = 0; k < nd_n_dp_kinds; k++) {
+        free(krs[k].rows);
+    }
+    free(krs);
 
     sync_full_mcast(nds, ctx);
     struct nd_datapath *od;
     HMAP_FOR_EACH (od, node, &nds->datapaths) {
+        nd_mcast_sync_full(od, ctx);
+        od->summary = nd_datapath_summary(od);
         hmapx_add(&changes->datapaths, od);
     }
 }
 
+/* --- Incremental sync -------------------------------------------------- */
+
+/* The state of one incremental sync. */
+struct inc_sync {
+    struct nd_datapaths *nds;   /* The datapaths. */
+    const struct nd_sync_ctx *ctx; /* The databases. */
+    struct nd_changes *changes; /* What changed. */
+    struct hmap targets;        /* "struct port_target"s. */
+    struct hmapx doomed;        /* Datapaths to remove at the end. */
+    struct hmapx touched;       /* Datapaths whose ports changed. */
+    struct sset resync;         /* Names of ports whose Port_Binding may
+                                 * depend on a port that changed. */
+
+    /* The tracked rows of the kind being synced, counted beforehand (see
+     * sync_port_list_fast()). */
+    size_t n_dps_listing;       /* Datapaths new, deleted or whose port
+                                 * list changed. */
+    size_t n_new_ports;         /* New ports not known yet. */
+    size_t n_gone_ports;        /* Deleted ports that are known. */
+};
+
 /* Where a port changed in an incremental sync must end up. */
 struct port_target {
     struct hmap_node node;      /* By hash of 'nb_uuid'. */
-    struct uuid nb_uuid;        /* NB Logical_Switch_Port. */
+    struct uuid nb_uuid;        /* NB port row. */
     struct nd_datapath *od;     /* Datapath it belongs to, NULL if none. */
     bool member;                /* 'od' is known to list it. */
 };
 
 /* Records that port 'nb_uuid' belongs in 'od' (or nowhere if NULL).  A
- * record with 'member' (a switch lists the port) wins over one without;
- * of two switches that list it, the one with the smaller UUID wins, as in
- * a full sync. */
+ * record with 'member' (a datapath lists the port) wins over one without;
+ * of two datapaths that list it, the one with the smaller UUID wins, as
+ * in a full sync. */
 static void
-port_target_set(struct hmap *targets, const struct uuid *nb_uuid,
+port_target_set(struct inc_sync *s, const struct uuid *nb_uuid,
                 struct nd_datapath *od, bool member)
 {
     struct port_target *t;
-    HMAP_FOR_EACH_WITH_HASH (t, node, uuid_hash(nb_uuid), targets) {
+    HMAP_FOR_EACH_WITH_HASH (t, node, uuid_hash(nb_uuid), &s->targets) {
         if (uuid_equals(&t->nb_uuid, nb_uuid)) {
             if (member
                 && (!t->member
@@ -775,218 +1111,351 @@ port_target_set(struct hmap *targets, const struct uuid *nb_uuid,
     t->nb_uuid = *nb_uuid;
     t->od = od;
     t->member = member;
-    hmap_insert(targets, &t->node, uuid_hash(nb_uuid));
+    hmap_insert(&s->targets, &t->node, uuid_hash(nb_uuid));
 }
 
-/* Returns the switch that owns port 'lsp': of the switches that list it,
- * the one with the smallest UUID (see port_owners_build()), or NULL if
- * none does.  This looks at every switch, so it is only for the rare
- * ports that move between switches or are listed by several. */
-static const struct nbrec_logical_switch *
-port_owner_scan(struct ovsdb_idl *nb_idl,
-                const struct nbrec_logical_switch_port *lsp)
+/* Returns the datapath row of 'kind' that owns port 'port': of those that
+ * list it, the one with the smallest UUID (see port_owners_build()), or
+ * NULL if none does.  This looks at every datapath of the kind, so it is
+ * only for the rare ports that move or are listed by several. */
+static const struct ovsdb_idl_row *
+port_owner_scan(const struct nd_dp_kind *kind, struct ovsdb_idl *nb_idl,
+                const struct ovsdb_idl_row *port)
 {
-    const struct nbrec_logical_switch *owner = NULL;
-    const struct nbrec_logical_switch *ls;
-    NBREC_LOGICAL_SWITCH_FOR_EACH (ls, nb_idl) {
-        for (size_t i = 0; i < ls->n_ports; i++) {
-            if (ls->ports[i] == lsp) {
-                if (!owner) {
-                    owner = ls;
-                } else {
-                    VLOG_WARN_RL(&rl, "%s: port is listed by switches %s "
-                                 "and %s", lsp->name, owner->name,
-                                 ls->name);
-                    if (uuid_compare_3way(&ls->header_.uuid,
-                                          &owner->header_.uuid) < 0) {
-                        owner = ls;
-                    }
-                }
-                break;
+    const struct ovsdb_idl_row *owner = NULL;
+    for (const struct ovsdb_idl_row *dp
+             = ovsdb_idl_first_row(nb_idl, kind->dp_class);
+         dp; dp = ovsdb_idl_next_row(dp)) {
+        size_t n = kind->dp_n_ports(dp);
+        for (size_t i = 0; i < n; i++) {
+            if (kind->dp_port(dp, i) != port) {
+                continue;
             }
+            if (!owner) {
+                owner = dp;
+            } else {
+                VLOG_WARN_RL(&rl, "%s: port is listed by %s %s and %s",
+                             kind->port_name(port), kind->plural,
+                             kind->dp_name(owner), kind->dp_name(dp));
+                if (uuid_compare_3way(&dp->uuid, &owner->uuid) < 0) {
+                    owner = dp;
+                }
+            }
+            break;
         }
     }
     return owner;
 }
 
-/* Sets the target of port 'nb_uuid', which a changed switch started or
- * stopped listing while another switch may still list it. */
+/* Sets the target of port 'nb_uuid' of 'kind', which a changed datapath
+ * started or stopped listing while another may still list it. */
 static void
-port_target_resolve(struct nd_datapaths *nds, const struct nd_sync_ctx *ctx,
-                    struct hmap *targets, const struct uuid *nb_uuid)
+port_target_resolve(struct inc_sync *s, const struct nd_dp_kind *kind,
+                    const struct uuid *nb_uuid)
 {
-    const struct nbrec_logical_switch_port *lsp
-        = nbrec_logical_switch_port_get_for_uuid(ctx->nb_idl, nb_uuid);
-    const struct nbrec_logical_switch *owner
-        = lsp ? port_owner_scan(ctx->nb_idl, lsp) : NULL;
+    const struct ovsdb_idl_row *port = ovsdb_idl_get_row_for_uuid(
+        s->ctx->nb_idl, kind->port_class, nb_uuid);
+    const struct ovsdb_idl_row *owner
+        = port ? port_owner_scan(kind, s->ctx->nb_idl, port) : NULL;
     if (!owner) {
-        port_target_set(targets, nb_uuid, NULL, false);
+        port_target_set(s, nb_uuid, NULL, false);
     } else {
-        struct nd_datapath *od = nd_datapath_find(nds, &owner->header_.uuid);
+        struct nd_datapath *od = nd_datapath_find(s->nds, &owner->uuid);
         if (od) {
-            port_target_set(targets, nb_uuid, od, true);
+            port_target_set(s, nb_uuid, od, true);
         }
         /* Otherwise 'owner' is new in this batch and claims the port when
          * its turn comes. */
     }
 }
 
-/* Incremental sync of one changed switch: its datapath row, and the
- * targets of ports that joined or left it.  A deleted switch is added to
- * 'doomed'. */
+/* Counts in 's' the tracked rows of 'kind' that sync_port_list_fast()
+ * needs to know of. */
 static void
-sync_changed_switch(struct nd_datapaths *nds,
-                    const struct nbrec_logical_switch *ls,
-                    const struct nd_sync_ctx *ctx, struct hmap *targets,
-                    struct hmapx *doomed, struct nd_changes *changes)
+count_tracked(struct inc_sync *s, const struct nd_dp_kind *kind)
 {
-    struct nd_datapath *od = nd_datapath_find(nds, &ls->header_.uuid);
+    struct ovsdb_idl *nb_idl = s->ctx->nb_idl;
+    s->n_dps_listing = s->n_new_ports = s->n_gone_ports = 0;
+    for (const struct ovsdb_idl_row *dp
+             = ovsdb_idl_track_get_first(nb_idl, kind->dp_class);
+         dp; dp = ovsdb_idl_track_get_next(dp)) {
+        s->n_dps_listing += (idl_row_is_new(dp) || idl_row_is_deleted(dp)
+                             || ovsdb_idl_track_is_updated(
+                                 dp, kind->dp_ports_column));
+    }
+    for (const struct ovsdb_idl_row *port
+             = ovsdb_idl_track_get_first(nb_idl, kind->port_class);
+         port; port = ovsdb_idl_track_get_next(port)) {
+        bool known = nd_port_find(s->nds, &port->uuid) != NULL;
+        if (idl_row_is_deleted(port)) {
+            s->n_gone_ports += known;
+        } else if (idl_row_is_new(port)) {
+            s->n_new_ports += !known;
+        }
+    }
+}
+
+/* Tries to find which ports joined or left existing datapath 'od' (NB row
+ * 'dp' of 'kind', whose port list changed) without a pass over its list.
+ * That is possible when no other datapath of the kind is new, deleted or
+ * has a changed port list, and the list changed in size by exactly the
+ * ports created and deleted in this batch, all of which 'od' had: port
+ * tables are not root tables, so a port exists only while a datapath
+ * lists it, and a port that moved would have changed another list.  Then
+ * the new ports joined 'od' and the deleted ones left it (their own rows'
+ * tracking removes them).  Returns false, doing nothing, otherwise. */
+static bool
+sync_port_list_fast(struct inc_sync *s, const struct nd_dp_kind *kind,
+                    struct nd_datapath *od, const struct ovsdb_idl_row *dp)
+{
+    if (s->n_dps_listing != 1
+        || kind->dp_n_ports(dp) + s->n_gone_ports
+           != od->n_ports + s->n_new_ports) {
+        return false;
+    }
+    struct ovsdb_idl *nb_idl = s->ctx->nb_idl;
+    const struct ovsdb_idl_row *port;
+    for (port = ovsdb_idl_track_get_first(nb_idl, kind->port_class);
+         port; port = ovsdb_idl_track_get_next(port)) {
+        const struct nd_port *op = nd_port_find(s->nds, &port->uuid);
+        if (idl_row_is_deleted(port) && op && op->dp != od) {
+            return false;
+        }
+    }
+    for (port = ovsdb_idl_track_get_first(nb_idl, kind->port_class);
+         port; port = ovsdb_idl_track_get_next(port)) {
+        if (idl_row_is_new(port) && !idl_row_is_deleted(port)
+            && !nd_port_find(s->nds, &port->uuid)) {
+            port_target_set(s, &port->uuid, od, true);
+        }
+    }
+    return true;
+}
+
+/* Incremental sync of one changed datapath row 'dp' of 'kind': its SB
+ * row, and the targets of ports that joined or left it.  A deleted
+ * datapath is added to 'doomed'. */
+static void
+sync_changed_dp(struct inc_sync *s, const struct nd_dp_kind *kind,
+                const struct ovsdb_idl_row *dp)
+{
+    struct nd_datapaths *nds = s->nds;
+    struct nd_datapath *od = nd_datapath_find(nds, &dp->uuid);
     struct nd_port *op;
-    if (nbrec_logical_switch_is_deleted(ls)) {
-        if (od && hmapx_add(doomed, od)) {
+    if (idl_row_is_deleted(dp)) {
+        if (od && hmapx_add(&s->doomed, od)) {
             LIST_FOR_EACH (op, dp_node, &od->ports) {
-                port_target_resolve(nds, ctx, targets, &op->nb_uuid);
+                port_target_resolve(s, kind, &op->nb_uuid);
             }
-            /* The key is free for a switch created in the same batch. */
+            /* The key is free for a datapath created in the same batch. */
             tunnel_keys_release(&nds->dp_keys, od->tunnel_key);
             od->tunnel_key = 0;
         }
         return;
     }
-    if (!od) {
+    bool is_new = !od;
+    if (is_new) {
         uint32_t key = tunnel_keys_alloc(&nds->dp_keys);
         if (!key) {
-            VLOG_WARN_RL(&rl, "%s: no free datapath tunnel key", ls->name);
+            VLOG_WARN_RL(&rl, "%s: no free datapath tunnel key",
+                         kind->dp_name(dp));
             return;
         }
-        od = nd_datapath_create(nds, &ls->header_.uuid, NULL, key);
+        od = nd_datapath_create(nds, kind, &dp->uuid, NULL, key);
     }
-    nd_datapath_sync_row(od, ls, ctx);
-    hmapx_add(&changes->datapaths, od);
+    nd_datapath_sync_row(od, dp, s->ctx);
+    if (kind->mcast) {
+        nd_mcast_ensure(od, ND_MC_FLOOD, s->ctx);
+    }
+    if (is_new || idl_row_is_updated(dp, kind->dp_class,
+                                     kind->dp_ports_column)) {
+        hmapx_add(&s->changes->datapaths, od);
+    }
+    if (!is_new && (!ovsdb_idl_track_is_updated(dp, kind->dp_ports_column)
+                    || sync_port_list_fast(s, kind, od, dp))) {
+        return;
+    }
 
     /* Only ports that joined or left matter here; a member that stayed
-     * is looked at only if its own row changed. */
-    struct uuidset members = UUIDSET_INITIALIZER(&members);
-    for (size_t i = 0; i < ls->n_ports; i++) {
-        const struct uuid *nb_uuid = &ls->ports[i]->header_.uuid;
+     * is looked at only if its own row changed.  One pass over the list,
+     * marking the members. */
+    uint32_t seq = ++nds->seen_seq ? nds->seen_seq : ++nds->seen_seq;
+    size_t n = kind->dp_n_ports(dp);
+    for (size_t i = 0; i < n; i++) {
+        const struct uuid *nb_uuid = &kind->dp_port(dp, i)->uuid;
         op = nd_port_find(nds, nb_uuid);
         if (!op) {
-            port_target_set(targets, nb_uuid, od, true);
+            port_target_set(s, nb_uuid, od, true);
         } else if (op->dp != od) {
-            /* Moved here, or listed by another switch too. */
-            port_target_resolve(nds, ctx, targets, nb_uuid);
+            /* Moved here, or listed by another datapath too. */
+            port_target_resolve(s, kind, nb_uuid);
+        } else {
+            op->seen = seq;
         }
-        uuidset_insert(&members, nb_uuid);
     }
     LIST_FOR_EACH (op, dp_node, &od->ports) {
-        if (!uuidset_contains(&members, &op->nb_uuid)) {
-            /* Deleted, moved, or still listed by another switch. */
-            port_target_resolve(nds, ctx, targets, &op->nb_uuid);
+        if (op->seen != seq) {
+            /* Deleted, moved, or still listed by another datapath. */
+            port_target_resolve(s, kind, &op->nb_uuid);
         }
     }
-    uuidset_destroy(&members);
 }
 
-/* qsort() comparison of pending ports by name. */
+/* qsort() comparison of pending ports by name, then UUID. */
 static int
-compare_pending_by_name(const void *a_, const void *b_)
+compare_pending(const void *a_, const void *b_)
 {
     const struct pending_port *a = a_;
     const struct pending_port *b = b_;
-    return compare_ports_by_name(&a->lsp, &b->lsp);
+    return compare_named_rows(&a->port, &b->port);
 }
 
-/* Incremental sync of the ports in 'targets': removes, moves, updates
- * and creates (in name order, so that the same batch of changes always
- * gives the same keys) as needed. */
+/* Takes port 'op' out (its SB row is deleted) and reports it gone. */
 static void
-sync_port_targets(struct nd_datapaths *nds, struct hmap *targets,
-                  const struct nd_sync_ctx *ctx, struct nd_changes *changes)
+remove_port(struct inc_sync *s, struct nd_port *op)
+{
+    nd_port_delete_row(op, s->ctx);
+    hmapx_add(&s->touched, op->dp);
+    if (op->peer) {
+        sset_add(&s->resync, op->peer);
+    }
+    hmapx_find_and_delete(&s->changes->ports, op);
+    nd_port_detach(s->nds, op);
+    ovs_list_push_back(&s->changes->removed_ports, &op->dp_node);
+}
+
+/* Brings port 'op' in step with its NB row 'nb' and reports it changed. */
+static void
+update_port(struct inc_sync *s, struct nd_port *op,
+            const struct ovsdb_idl_row *nb)
+{
+    nd_port_update(s->nds, op, nb, &s->resync);
+    nd_port_sync_row(s->nds, op, nb, s->ctx);
+    nd_mcast_update_port(op, s->ctx);
+    hmapx_add(&s->changes->ports, op);
+    hmapx_add(&s->touched, op->dp);
+}
+
+/* Incremental sync of the ports in 'targets': removes, moves, updates and
+ * creates (in name order, so that the same batch of changes always gives
+ * the same keys) as needed. */
+static void
+sync_port_targets(struct inc_sync *s)
 {
     struct pending_port *pending = NULL;
     size_t n_pending = 0, allocated = 0;
 
     struct port_target *t;
-    HMAP_FOR_EACH (t, node, targets) {
-        struct nd_port *op = nd_port_find(nds, &t->nb_uuid);
-        const struct nbrec_logical_switch_port *lsp
+    HMAP_FOR_EACH (t, node, &s->targets) {
+        struct nd_port *op = nd_port_find(s->nds, &t->nb_uuid);
+        const struct ovsdb_idl_row *nb
             = (t->od
-               ? nbrec_logical_switch_port_get_for_uuid(ctx->nb_idl,
-                                                        &t->nb_uuid)
+               ? ovsdb_idl_get_row_for_uuid(s->ctx->nb_idl,
+                                            t->od->kind->port_class,
+                                            &t->nb_uuid)
                : NULL);
-        struct nd_datapath *od = lsp ? t->od : NULL;
+        struct nd_datapath *od = nb ? t->od : NULL;
         if (op && op->dp != od) {
-            nd_port_delete_row(op, ctx);
-            uuidset_insert(&changes->removed, &op->nb_uuid);
-            hmapx_add(&changes->datapaths, op->dp);
-            nd_port_destroy(nds, op);
+            remove_port(s, op);
             op = NULL;
         }
         if (op) {
-            nd_port_sync_row(op, lsp, ctx, changes);
-            hmapx_add(&changes->ports, op);
-            hmapx_add(&changes->datapaths, op->dp);
+            update_port(s, op, nb);
         } else if (od) {
-            if (n_pending >= allocated) {
-                pending = x2nrealloc(pending, &allocated, sizeof *pending);
-            }
-            pending[n_pending++] = (struct pending_port) { od, lsp };
+            pending_add(&pending, &n_pending, &allocated, od, nb);
         }
     }
 
     if (n_pending) {
-        qsort(pending, n_pending, sizeof *pending, compare_pending_by_name);
+        qsort(pending, n_pending, sizeof *pending, compare_pending);
     }
     for (size_t i = 0; i < n_pending; i++) {
         struct nd_datapath *od = pending[i].od;
         uint32_t key = tunnel_keys_alloc(&od->port_keys);
         if (!key) {
             VLOG_WARN_RL(&rl, "%s: no free port tunnel key",
-                         pending[i].lsp->name);
+                         pending[i].port.name);
             continue;
         }
         struct nd_port *op = nd_port_create(
-            nds, od, &pending[i].lsp->header_.uuid, NULL, key);
-        nd_port_sync_row(op, pending[i].lsp, ctx, changes);
-        hmapx_add(&changes->ports, op);
-        hmapx_add(&changes->datapaths, od);
+            s->nds, od, &pending[i].port.row->uuid, NULL, key);
+        update_port(s, op, pending[i].port.row);
     }
     free(pending);
 }
 
-/* Returns true if tracked row 'lsp' changed in a way that matters to SB:
- * a change of only "up", which northd itself writes, does not. */
-static bool
-lsp_changed_for_sb(const struct nbrec_logical_switch_port *lsp)
+/* Writes again the Port_Binding of every port named in 'resync' whose
+ * kind makes it depend on the port that names it. */
+static void
+sync_resync_ports(struct inc_sync *s)
 {
-    if (nbrec_logical_switch_port_is_new(lsp)
-        || nbrec_logical_switch_port_is_deleted(lsp)) {
-        return true;
-    }
-    for (int i = 0; i < NBREC_LOGICAL_SWITCH_PORT_N_COLUMNS; i++) {
-        if (i != NBREC_LOGICAL_SWITCH_PORT_COL_UP
-            && nbrec_logical_switch_port_is_updated(lsp, i)) {
-            return true;
+    const char *name;
+    SSET_FOR_EACH (name, &s->resync) {
+        struct nd_port *op;
+        HMAP_FOR_EACH_WITH_HASH (op, name_node, hash_string(name, 0),
+                                 &s->nds->by_name) {
+            if (!strcmp(op->name, name) && op->dp->kind->sb_uses_namer) {
+                const struct ovsdb_idl_row *nb = nd_port_nb_row(op, s->ctx);
+                if (nb) {
+                    nd_port_sync_row(s->nds, op, nb, s->ctx);
+                    hmapx_add(&s->changes->ports, op);
+                }
+            }
         }
     }
-    return false;
 }
 
-/* Returns true if tracked row 'ls' is new or has a column that changed.
- * The IDL also reports a switch when only one of its ports changed; that
- * change is handled with the port. */
-static bool
-ls_changed_itself(const struct nbrec_logical_switch *ls)
+/* Incremental sync of the tracked rows of 'kind': deleted datapaths first,
+ * so that their keys are free, then the others in name order, so that new
+ * datapaths get keys in that order. */
+static void
+sync_incremental_datapaths(struct inc_sync *s, const struct nd_dp_kind *kind)
 {
-    if (nbrec_logical_switch_is_new(ls)) {
-        return true;
-    }
-    for (int i = 0; i < NBREC_LOGICAL_SWITCH_N_COLUMNS; i++) {
-        if (nbrec_logical_switch_is_updated(ls, i)) {
-            return true;
+    struct named_row *rows = NULL;
+    size_t n = 0, allocated = 0;
+    struct ovsdb_idl *nb_idl = s->ctx->nb_idl;
+    count_tracked(s, kind);
+    for (const struct ovsdb_idl_row *dp
+             = ovsdb_idl_track_get_first(nb_idl, kind->dp_class);
+         dp; dp = ovsdb_idl_track_get_next(dp)) {
+        if (idl_row_is_deleted(dp)) {
+            sync_changed_dp(s, kind, dp);
+        } else if (idl_row_is_new(dp)
+                   || idl_row_is_updated(dp, kind->dp_class, NULL)) {
+            /* (The IDL also reports a datapath when only one of its ports
+             * changed; that change is handled with the port.) */
+            if (n >= allocated) {
+                rows = x2nrealloc(rows, &allocated, sizeof *rows);
+            }
+            rows[n++] = (struct named_row) { kind->dp_name(dp), dp };
         }
     }
-    return false;
+    if (n) {
+        qsort(rows, n, sizeof *rows, compare_named_rows);
+    }
+    for (size_t i = 0; i < n; i++) {
+        sync_changed_dp(s, kind, rows[i].row);
+    }
+    free(rows);
+}
+
+/* Incremental sync: records the targets of the tracked port rows of
+ * 'kind' that changed in a way that matters to SB. */
+static void
+sync_incremental_ports(struct inc_sync *s, const struct nd_dp_kind *kind)
+{
+    for (const struct ovsdb_idl_row *port
+             = ovsdb_idl_track_get_first(s->ctx->nb_idl, kind->port_class);
+         port; port = ovsdb_idl_track_get_next(port)) {
+        if (idl_row_is_deleted(port)) {
+            port_target_set(s, &port->uuid, NULL, false);
+        } else if (idl_row_is_new(port)
+                   || idl_row_is_updated(port, kind->port_class,
+                                         kind->port_own_column)) {
+            struct nd_port *op = nd_port_find(s->nds, &port->uuid);
+            port_target_set(s, &port->uuid, op ? op->dp : NULL, false);
+        }
+    }
 }
 
 /* Applies the NB changes the IDL tracked since the last sync. */
@@ -995,64 +1464,69 @@ nd_datapaths_sync_incremental(struct nd_datapaths *nds,
                               const struct nd_sync_ctx *ctx,
                               struct nd_changes *changes)
 {
-    struct hmap targets = HMAP_INITIALIZER(&targets);
-    struct hmapx doomed = HMAPX_INITIALIZER(&doomed);
+    struct inc_sync s = {
+        .nds = nds,
+        .ctx = ctx,
+        .changes = changes,
+        .targets = HMAP_INITIALIZER(&s.targets),
+        .doomed = HMAPX_INITIALIZER(&s.doomed),
+        .touched = HMAPX_INITIALIZER(&s.touched),
+    };
+    sset_init(&s.resync);
 
-    /* Deleted switches first, so that their keys are free; then the
-     * others in name order, so that new switches get keys in that
-     * order. */
-    const struct nbrec_logical_switch **switches = NULL;
-    size_t n_switches = 0, allocated = 0;
-    const struct nbrec_logical_switch *ls;
-    NBREC_LOGICAL_SWITCH_FOR_EACH_TRACKED (ls, ctx->nb_idl) {
-        if (nbrec_logical_switch_is_deleted(ls)) {
-            sync_changed_switch(nds, ls, ctx, &targets, &doomed, changes);
-        } else if (ls_changed_itself(ls)) {
-            if (n_switches >= allocated) {
-                switches = x2nrealloc(switches, &allocated,
-                                      sizeof *switches);
-            }
-            switches[n_switches++] = ls;
-        }
+    for (size_t k = 0; k < nd_n_dp_kinds; k++) {
+        sync_incremental_datapaths(&s, nd_dp_kinds[k]);
     }
-    if (n_switches) {
-        qsort(switches, n_switches, sizeof *switches,
-              compare_switches_by_name);
+    for (size_t k = 0; k < nd_n_dp_kinds; k++) {
+        sync_incremental_ports(&s, nd_dp_kinds[k]);
     }
-    for (size_t i = 0; i < n_switches; i++) {
-        sync_changed_switch(nds, switches[i], ctx, &targets, &doomed,
-                            changes);
-    }
-    free(switches);
-
-    const struct nbrec_logical_switch_port *lsp;
-    NBREC_LOGICAL_SWITCH_PORT_FOR_EACH_TRACKED (lsp, ctx->nb_idl) {
-        if (!lsp_changed_for_sb(lsp)) {
-            continue;
-        } else if (nbrec_logical_switch_port_is_deleted(lsp)) {
-            port_target_set(&targets, &lsp->header_.uuid, NULL, false);
-        } else {
-            struct nd_port *op = nd_port_find(nds, &lsp->header_.uuid);
-            port_target_set(&targets, &lsp->header_.uuid,
-                            op ? op->dp : NULL, false);
-        }
-    }
-
-    sync_port_targets(nds, &targets, ctx, changes);
+    sync_port_targets(&s);
+    sync_resync_ports(&s);
 
     struct hmapx_node *node;
-    HMAPX_FOR_EACH (node, &doomed) {
+    HMAPX_FOR_EACH (node, &s.doomed) {
         struct nd_datapath *od = node->data;
-        nd_datapath_delete_rows(od, ctx);
-        uuidset_insert(&changes->removed, &od->nb_uuid);
+        struct nd_port *op;
+        LIST_FOR_EACH_SAFE (op, dp_node, &od->ports) {
+            remove_port(&s, op);
+        }
+        const struct sbrec_datapath_binding *row
+            = sbrec_datapath_binding_get_for_uuid(ctx->sb_idl, &od->sb_uuid);
+        for (int i = 0; i < ND_N_MCAST; i++) {
+            const struct sbrec_multicast_group *mg
+                = sbrec_multicast_group_get_for_uuid(ctx->sb_idl,
+                                                     &od->mc_uuids[i]);
+            if (mg) {
+                sbrec_multicast_group_delete(mg);
+            }
+        }
+        if (row) {
+            sbrec_datapath_binding_delete(row);
+        }
         hmapx_find_and_delete(&changes->datapaths, od);
-        nd_datapath_destroy(nds, od);
+        hmapx_find_and_delete(&s.touched, od);
+        hmap_remove(&nds->datapaths, &od->node);
+        ovs_list_push_back(&changes->removed_dps, &od->removed_node);
     }
-    hmapx_destroy(&doomed);
+
+    /* A datapath whose ports' facts changed reports it once its summary
+     * does, and drops the groups it no longer needs. */
+    HMAPX_FOR_EACH (node, &s.touched) {
+        struct nd_datapath *od = node->data;
+        uint32_t summary = nd_datapath_summary(od);
+        if (summary != od->summary) {
+            od->summary = summary;
+            hmapx_add(&changes->datapaths, od);
+        }
+        nd_mcast_prune(od, ctx);
+    }
 
     struct port_target *t;
-    HMAP_FOR_EACH_POP (t, node, &targets) {
+    HMAP_FOR_EACH_POP (t, node, &s.targets) {
         free(t);
     }
-    hmap_destroy(&targets);
+    hmap_destroy(&s.targets);
+    hmapx_destroy(&s.doomed);
+    hmapx_destroy(&s.touched);
+    sset_destroy(&s.resync);
 }

@@ -11,6 +11,7 @@
 #include "lib/osmotic-nb-idl.h"
 #include "lib/pipeline.h"
 #include "northd/datapaths.h"
+#include "northd/dp-kinds.h"
 #include "northd/lflow-table.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/vlog.h"
@@ -63,102 +64,80 @@ match_or(struct ds *m, const char *format, ...)
  * security.  They match the pipeline flags that physical ingress and
  * physical output to local ports set for a port with port security
  * (MLF_INPORT_SECURED_BIT, MLF_OUTPORT_SECURED_BIT), not the ports' keys,
- * so adding or removing a secured port leaves them as they are. */
+ * so adding or removing a secured port leaves them as they are, and they
+ * are the same in every switch. */
 static void
 build_port_sec_deny(struct lflow_table *table, const struct nd_datapath *od)
 {
-    bool any = false;
-    const struct nd_port *op;
-    LIST_FOR_EACH (op, dp_node, &od->ports) {
-        if (op->enabled && op->has_port_security) {
-            any = true;
-            break;
-        }
-    }
-    if (!any) {
+    if (!nd_datapath_has(od, ND_PF_IN_SEC)) {
         return;
     }
-
-    lflow_table_add_format(table, &od->sb_uuid, S_SWITCH_INGRESS_PORT_SEC,
-                           PRI_PORT_SEC_DENY, "drop;", REG_FLAGS"=%#x/%#x",
-                           1u << MLF_INPORT_SECURED_BIT,
-                           1u << MLF_INPORT_SECURED_BIT);
-    lflow_table_add_format(table, &od->sb_uuid, S_SWITCH_EGRESS_PORT_SEC,
-                           PRI_PORT_SEC_DENY, "drop;", REG_FLAGS"=%#x/%#x",
-                           1u << MLF_OUTPORT_SECURED_BIT,
-                           1u << MLF_OUTPORT_SECURED_BIT);
+    char *match = xasprintf(REG_FLAGS"=%#x/%#x",
+                            1u << MLF_INPORT_SECURED_BIT,
+                            1u << MLF_INPORT_SECURED_BIT);
+    lflow_table_add_shared(table, &od->sb_uuid, S_SWITCH_INGRESS_PORT_SEC,
+                           PRI_PORT_SEC_DENY, match, "drop;");
+    free(match);
+    match = xasprintf(REG_FLAGS"=%#x/%#x", 1u << MLF_OUTPORT_SECURED_BIT,
+                      1u << MLF_OUTPORT_SECURED_BIT);
+    lflow_table_add_shared(table, &od->sb_uuid, S_SWITCH_EGRESS_PORT_SEC,
+                           PRI_PORT_SEC_DENY, match, "drop;");
+    free(match);
 }
 
-static void build_port_buckets(struct lflow_table *,
-                               const struct nd_datapath *,
-                               struct ovsdb_idl *nb_idl);
-
-/* Flows of switch 'od' owned by the switch: the datapath-wide ones, and
- * the flows its ports share.  A port's flows whose priority and actions
- * are the same for every port (port security allows, disabled-port drops,
- * its own-address ARP/ND requests) are not one logical flow per port:
- * the ports are grouped in buckets of LFLOW_SWITCH_BUCKET_PORTS
- * consecutive tunnel keys, and each bucket has one flow per priority and
- * actions, with the alternatives of its ports in key order.  This keeps SB
- * small (a switch of 100 secured ports has 21 such flows, not 300),
- * while a port add or delete rewrites only its bucket's flows.  The
- * ports' NB rows are read from 'nb_idl'. */
-void
-lflow_switch_build_datapath(struct lflow_table *table,
-                            const struct nd_datapath *od,
-                            struct ovsdb_idl *nb_idl)
+/* The datapath-wide flows of switch 'od': the same in every switch that
+ * has them, so each is a shared flow (one SB row, with a datapath group,
+ * for all switches).  Which ones 'od' has depends only on the facts of
+ * its ports (see lflow-switch.h). */
+static void
+build_switch(struct lflow_table *table, const struct nd_datapath *od)
 {
     const struct uuid *dp = &od->sb_uuid;
-    bool arp_rsp = false, nd_rsp = false, unknown = false, out_sec = false;
-    const struct nd_port *op;
-    LIST_FOR_EACH (op, dp_node, &od->ports) {
-        arp_rsp |= op->enabled && op->has_ipv4;
-        nd_rsp |= op->enabled && op->has_ipv6;
-        unknown |= op->enabled && op->has_unknown;
-        out_sec |= !op->enabled || op->has_port_security;
-    }
+    bool arp_rsp = nd_datapath_has(od, ND_PF_ARP);
+    bool nd_rsp = nd_datapath_has(od, ND_PF_ND);
 
-    lflow_table_add(table, dp, S_SWITCH_INGRESS_PORT_SEC, PRI_PORT_SEC_DROP,
-                    "dl_src="MCAST_MASK, "drop;");
-    lflow_table_add(table, dp, S_SWITCH_INGRESS_PORT_SEC, PRI_DEFAULT,
-                    "", "next;");
+    lflow_table_add_shared(table, dp, S_SWITCH_INGRESS_PORT_SEC,
+                           PRI_PORT_SEC_DROP, "dl_src="MCAST_MASK, "drop;");
+    lflow_table_add_shared(table, dp, S_SWITCH_INGRESS_PORT_SEC, PRI_DEFAULT,
+                           "", "next;");
     if (arp_rsp || nd_rsp) {
-        lflow_table_add(table, dp, S_SWITCH_INGRESS_ARP_RSP, PRI_DEFAULT,
-                        "", "next;");
+        lflow_table_add_shared(table, dp, S_SWITCH_INGRESS_ARP_RSP,
+                               PRI_DEFAULT, "", "next;");
     }
     if (nd_rsp) {
         /* A solicitation without a source link-layer address option (as in
          * duplicate address detection) has no option to turn into the
          * target link-layer address: it is not answered. */
-        lflow_table_add(table, dp, S_SWITCH_INGRESS_ARP_RSP, PRI_ARP_OWN,
-                        ND_NS",nd_sll=00:00:00:00:00:00", "next;");
+        lflow_table_add_shared(table, dp, S_SWITCH_INGRESS_ARP_RSP,
+                               PRI_ARP_OWN, ND_NS",nd_sll=00:00:00:00:00:00",
+                               "next;");
         /* Second pass of an ND reply (see build_nd_reply()): the target
          * link-layer address, which only an advertisement has. */
-        lflow_table_add_format(table, dp, S_SWITCH_INGRESS_ARP_RSP,
-                               PRI_ND_REPLY_TLL,
-                               "nd.tll = eth.src; output;",
-                               REG_FLAGS"=%#x/%#x,"ND_NA,
-                               1u << MLF_ALLOW_LOOPBACK_BIT,
-                               1u << MLF_ALLOW_LOOPBACK_BIT);
+        char *match = xasprintf(REG_FLAGS"=%#x/%#x,"ND_NA,
+                                1u << MLF_ALLOW_LOOPBACK_BIT,
+                                1u << MLF_ALLOW_LOOPBACK_BIT);
+        lflow_table_add_shared(table, dp, S_SWITCH_INGRESS_ARP_RSP,
+                               PRI_ND_REPLY_TLL, match,
+                               "nd.tll = eth.src; output;");
+        free(match);
     }
 
     char *actions = xasprintf("outport = %d; output;", MC_FLOOD_KEY);
-    lflow_table_add(table, dp, S_SWITCH_INGRESS_L2_LKUP, PRI_L2_MCAST,
-                    "dl_dst="MCAST_MASK, actions);
+    lflow_table_add_shared(table, dp, S_SWITCH_INGRESS_L2_LKUP, PRI_L2_MCAST,
+                           "dl_dst="MCAST_MASK, actions);
     free(actions);
-    actions = (unknown
+    actions = (nd_datapath_has(od, ND_PF_UNKNOWN)
                ? xasprintf("outport = %d; output;", MC_UNKNOWN_KEY)
                : xstrdup("drop;"));
-    lflow_table_add(table, dp, S_SWITCH_INGRESS_L2_LKUP, PRI_DEFAULT,
-                    "", actions);
+    lflow_table_add_shared(table, dp, S_SWITCH_INGRESS_L2_LKUP, PRI_DEFAULT,
+                           "", actions);
     free(actions);
 
-    if (out_sec) {
-        lflow_table_add(table, dp, S_SWITCH_EGRESS_PORT_SEC, PRI_DEFAULT,
-                        "", "output;");
+    if (nd_datapath_has(od, ND_PF_OUT_SEC)) {
+        lflow_table_add_shared(table, dp, S_SWITCH_EGRESS_PORT_SEC,
+                               PRI_DEFAULT, "", "output;");
     }
     build_port_sec_deny(table, od);
-    build_port_buckets(table, od, nb_idl);
 }
 
 /* Formats an IPv4 address with its prefix length (omitted for /32). */
@@ -181,8 +160,8 @@ format_ipv6(const struct lport_ipv6 *ip)
             : xasprintf("%s/%u", buf, ip->plen));
 }
 
-/* The matches of the flows that a bucket of ports (see
- * lflow_switch_build_datapath()) shares: the flows whose priority and
+/* The matches of the flows that a bucket of ports (see lflow-switch.h)
+ * shares: the flows whose priority and
  * actions are the same for every port, one logical flow each, with one
  * group of alternatives per port. */
 struct port_sec_matches {
@@ -346,7 +325,7 @@ out_port_sec_needs_dl_dst(const struct nd_port *op,
                           const struct nbrec_logical_switch_port *lsp,
                           const struct eth_addr ps_mac)
 {
-    if (op->has_unknown || lsp->n_port_security != 1) {
+    if (nd_port_has(op, ND_PF_UNKNOWN) || lsp->n_port_security != 1) {
         return true;
     }
     for (size_t i = 0; i < lsp->n_addresses; i++) {
@@ -435,26 +414,122 @@ build_nd_reply(struct lflow_table *table, const struct uuid *dp,
     free(actions);
 }
 
+/* Parses the MAC and networks of router port 'lrp' into 'la', each
+ * network as the router's own address (without its prefix).  Returns an
+ * error message, or NULL. */
+static char *
+parse_router_port(const struct nbrec_logical_router_port *lrp,
+                  struct lport_addresses *la)
+{
+    struct ds s = DS_EMPTY_INITIALIZER;
+    ds_put_cstr(&s, lrp->mac);
+    for (size_t i = 0; i < lrp->n_networks; i++) {
+        ds_put_format(&s, " %s", lrp->networks[i]);
+    }
+    char *error = lport_addresses_parse(ds_cstr(&s), true, la);
+    ds_destroy(&s);
+    if (!error) {
+        for (size_t i = 0; i < la->n_ipv4; i++) {
+            la->ipv4[i].plen = 32;
+        }
+        for (size_t i = 0; i < la->n_ipv6; i++) {
+            la->ipv6[i].plen = 128;
+        }
+    }
+    return error;
+}
+
+/* Returns the router port that switch port 'op' of type "router" names in
+ * options:router-port, or NULL, and declares that the owner being built
+ * depends on it: on its name, so that a router port created later under
+ * that name rebuilds the owner, and on the row found. */
+static const struct nbrec_logical_router_port *
+router_port_of(struct nd_build_ctx *ctx, const struct nd_port *op)
+{
+    if (!op->peer) {
+        return NULL;
+    }
+    nd_owner_depends_on_name(ctx, &nbrec_table_logical_router_port,
+                             op->peer);
+    const struct nd_port *rp = nd_port_find_by_name(ctx->dps, op->peer);
+    if (!rp || rp->dp->kind != &nd_dp_router) {
+        return NULL;
+    }
+    const struct nbrec_logical_router_port *lrp
+        = nbrec_logical_router_port_get_for_uuid(ctx->nb_idl, &rp->nb_uuid);
+    if (lrp) {
+        nd_owner_depends_on_row(ctx, &nbrec_table_logical_router_port,
+                                &lrp->header_.uuid);
+    }
+    return lrp;
+}
+
+/* The flows of one address entry 'la' of port 'op': appends its MAC to the
+ * L2 lookup match 'l2' and adds an ARP reply per IPv4 and an ND reply per
+ * IPv6 address; with 'own', only appends to it the alternatives that let
+ * the port's requests for its own addresses pass unanswered. */
+static void
+build_address(struct lflow_table *table, const struct nd_port *op,
+              const struct lport_addresses *la, struct ds *l2,
+              struct ds *own)
+{
+    const struct uuid *dp = &op->dp->sb_uuid;
+    char mac[ETH_ADDR_STRLEN + 1];
+    snprintf(mac, sizeof mac, ETH_ADDR_FMT, ETH_ADDR_ARGS(la->ea));
+    match_or(l2, "dl_dst=%s", mac);
+    for (size_t j = 0; j < la->n_ipv4; j++) {
+        char *ip = format_ipv4(&la->ipv4[j]);
+        if (own) {
+            match_or(own, REG_INPORT"=%"PRIu32",arp,arp_op=1,arp_tpa=%s",
+                     op->tunnel_key, ip);
+        } else {
+            build_arp_reply(table, dp, mac, ip);
+        }
+        free(ip);
+    }
+    for (size_t j = 0; j < la->n_ipv6; j++) {
+        char *ip = format_ipv6(&la->ipv6[j]);
+        if (own) {
+            match_or(own, REG_INPORT"=%"PRIu32","ND_NS",nd_target=%s",
+                     op->tunnel_key, ip);
+        } else {
+            build_nd_reply(table, dp, mac, ip);
+        }
+        free(ip);
+    }
+}
+
 /* L2 lookup and ARP/ND responder flows of the addresses of 'op': one L2
  * lookup flow for all of its MACs, one ARP reply per IPv4 address and one
- * ND reply per IPv6 address.  With 'own', only appends to it the
- * alternatives that let the port's requests for its own addresses pass
- * unanswered, and adds no flow. */
+ * ND reply per IPv6 address.  The "router" address of a port of type
+ * "router" stands for the MAC and networks of its router port.  With
+ * 'own', only appends to it the alternatives that let the port's requests
+ * for its own addresses pass unanswered (a router does not ask the switch
+ * for its own addresses), and adds no flow. */
 static void
-build_port_addresses(struct lflow_table *table, const struct nd_port *op,
+build_port_addresses(struct nd_build_ctx *ctx, const struct nd_port *op,
                      const struct nbrec_logical_switch_port *lsp,
                      struct ds *own)
 {
-    const struct uuid *dp = &op->dp->sb_uuid;
     struct ds l2 = DS_EMPTY_INITIALIZER;
     for (size_t i = 0; i < lsp->n_addresses; i++) {
         const char *a = lsp->addresses[i];
-        if (!strcmp(a, "unknown") || !strcmp(a, "router")
-            || !strcmp(a, "dynamic")) {
+        if (!strcmp(a, "unknown") || !strcmp(a, "dynamic")) {
             continue;
         }
         struct lport_addresses la;
-        char *error = lport_addresses_parse(a, false, &la);
+        char *error;
+        if (!strcmp(a, "router")) {
+            const struct nbrec_logical_router_port *lrp
+                = (own || strcmp(lsp->type, "router") ? NULL
+                   : router_port_of(ctx, op));
+            if (!lrp) {
+                continue;
+            }
+            error = parse_router_port(lrp, &la);
+        } else {
+            error = lport_addresses_parse(a, false, &la);
+        }
         if (error) {
             if (!own) {
                 VLOG_WARN_RL(&rl, "%s: bad address: %s", lsp->name, error);
@@ -462,80 +537,47 @@ build_port_addresses(struct lflow_table *table, const struct nd_port *op,
             free(error);
             continue;
         }
-        char mac[ETH_ADDR_STRLEN + 1];
-        snprintf(mac, sizeof mac, ETH_ADDR_FMT, ETH_ADDR_ARGS(la.ea));
-        match_or(&l2, "dl_dst=%s", mac);
-        for (size_t j = 0; j < la.n_ipv4; j++) {
-            char *ip = format_ipv4(&la.ipv4[j]);
-            if (own) {
-                match_or(own, REG_INPORT"=%"PRIu32",arp,arp_op=1,arp_tpa=%s",
-                         op->tunnel_key, ip);
-            } else {
-                build_arp_reply(table, dp, mac, ip);
-            }
-            free(ip);
-        }
-        for (size_t j = 0; j < la.n_ipv6; j++) {
-            char *ip = format_ipv6(&la.ipv6[j]);
-            if (own) {
-                match_or(own, REG_INPORT"=%"PRIu32","ND_NS",nd_target=%s",
-                         op->tunnel_key, ip);
-            } else {
-                build_nd_reply(table, dp, mac, ip);
-            }
-            free(ip);
-        }
+        build_address(ctx->lflows, op, &la, &l2, own);
         lport_addresses_destroy(&la);
     }
     if (l2.length && !own) {
         char *actions = xasprintf("outport = %"PRIu32"; output;",
                                   op->tunnel_key);
-        lflow_table_add(table, dp, S_SWITCH_INGRESS_L2_LKUP, PRI_L2_UNICAST,
+        lflow_table_add(ctx->lflows, &op->dp->sb_uuid,
+                        S_SWITCH_INGRESS_L2_LKUP, PRI_L2_UNICAST,
                         ds_cstr(&l2), actions);
         free(actions);
     }
     ds_destroy(&l2);
 }
 
-/* Flows of switch port 'op' whose NB row is 'lsp': the ones whose actions
- * name the port or its addresses.  The port's other flows belong to its
- * bucket (see lflow_switch_build_datapath()). */
-void
-lflow_switch_build_port(struct lflow_table *table, const struct nd_port *op,
-                        const struct nbrec_logical_switch_port *lsp)
-{
-    if (op->enabled) {
-        build_port_addresses(table, op, lsp, NULL);
-    }
-}
-
 /* Appends the alternatives of port 'op' (NB row 'lsp') to the flows of
  * its bucket, 'm'. */
 static void
-build_bucket_port(struct port_sec_matches *m, const struct nd_port *op,
+build_bucket_port(struct nd_build_ctx *ctx, struct port_sec_matches *m,
+                  const struct nd_port *op,
                   const struct nbrec_logical_switch_port *lsp)
 {
-    if (!op->enabled) {
+    if (!nd_port_has(op, ND_PF_ENABLED)) {
         match_or(&m->in_disabled, REG_INPORT"=%"PRIu32, op->tunnel_key);
         match_or(&m->out_disabled, REG_OUTPORT"=%"PRIu32, op->tunnel_key);
         return;
     }
-    if (op->has_port_security) {
+    if (nd_port_has(op, ND_PF_IN_SEC)) {
         build_port_security(m, op, lsp);
     }
-    build_port_addresses(NULL, op, lsp, &m->arp_own);
+    build_port_addresses(ctx, op, lsp, &m->arp_own);
 }
 
-/* Adds the flows of one bucket of ports, 'm', to datapath 'dp', and
- * empties 'm'. */
+/* Adds the flows of one bucket of ports, 'm', to datapath 'dp'. */
 static void
 add_bucket_flows(struct lflow_table *table, const struct uuid *dp,
-                 struct port_sec_matches *m)
+                 const struct port_sec_matches *m)
 {
     enum pipeline_stage in = S_SWITCH_INGRESS_PORT_SEC;
     enum pipeline_stage out = S_SWITCH_EGRESS_PORT_SEC;
     const struct {
-        struct ds *match;
+        const struct ds *match;
         enum pipeline_stage stage;
         uint16_t priority;
         const char *actions;
@@ -551,53 +593,35 @@ add_bucket_flows(struct lflow_table *table, const struct uuid *dp,
     for (size_t i = 0; i < ARRAY_SIZE(flows); i++) {
         add_if_any(table, dp, flows[i].stage, flows[i].priority,
                    flows[i].match, flows[i].actions);
-        ds_clear(flows[i].match);
     }
 }
 
-/* Orders ports by tunnel key. */
-static int
-compare_ports_by_key(const void *a_, const void *b_)
-{
-    const struct nd_port *const *a = a_;
-    const struct nd_port *const *b = b_;
-    return ((*a)->tunnel_key > (*b)->tunnel_key)
-            - ((*a)->tunnel_key < (*b)->tunnel_key);
-}
-
-/* The bucket flows of switch 'od', whose ports' NB rows are in 'nb_idl':
- * see lflow_switch_build_datapath(). */
+/* The flows of bucket 'index' of switch 'od': its ports, in key order,
+ * are those with keys index * LFLOW_SWITCH_BUCKET_PORTS and the
+ * LFLOW_SWITCH_BUCKET_PORTS - 1 keys after it. */
 static void
-build_port_buckets(struct lflow_table *table, const struct nd_datapath *od,
-                   struct ovsdb_idl *nb_idl)
+build_bucket(struct nd_build_ctx *ctx, const struct nd_datapath *od,
+             uint32_t index)
 {
-    const struct nd_port **ports = xmalloc(od->n_ports * sizeof *ports);
-    size_t n = 0;
-    const struct nd_port *op;
-    LIST_FOR_EACH (op, dp_node, &od->ports) {
-        ports[n++] = op;
-    }
-    qsort(ports, n, sizeof *ports, compare_ports_by_key);
-
     struct port_sec_matches m = {
         DS_EMPTY_INITIALIZER, DS_EMPTY_INITIALIZER, DS_EMPTY_INITIALIZER,
         DS_EMPTY_INITIALIZER, DS_EMPTY_INITIALIZER, DS_EMPTY_INITIALIZER,
         DS_EMPTY_INITIALIZER,
     };
-    for (size_t i = 0; i < n; i++) {
+    uint32_t first = index * LFLOW_SWITCH_BUCKET_PORTS;
+    for (uint32_t key = first; key < first + LFLOW_SWITCH_BUCKET_PORTS;
+         key++) {
+        const struct nd_port *op = nd_port_at_key(od, key);
         const struct nbrec_logical_switch_port *lsp
-            = nbrec_logical_switch_port_get_for_uuid(nb_idl,
-                                                     &ports[i]->nb_uuid);
+            = (op
+               ? nbrec_logical_switch_port_get_for_uuid(ctx->nb_idl,
+                                                        &op->nb_uuid)
+               : NULL);
         if (lsp) {
-            build_bucket_port(&m, ports[i], lsp);
-        }
-        uint32_t bucket = ports[i]->tunnel_key / LFLOW_SWITCH_BUCKET_PORTS;
-        if (i + 1 == n
-            || (ports[i + 1]->tunnel_key / LFLOW_SWITCH_BUCKET_PORTS
-                != bucket)) {
-            add_bucket_flows(table, &od->sb_uuid, &m);
+            build_bucket_port(ctx, &m, op, lsp);
         }
     }
+    add_bucket_flows(ctx->lflows, &od->sb_uuid, &m);
     ds_destroy(&m.in_allow);
     ds_destroy(&m.in_nd_allow);
     ds_destroy(&m.in_nd_deny);
@@ -605,5 +629,247 @@ build_port_buckets(struct lflow_table *table, const struct nd_datapath *od,
     ds_destroy(&m.in_disabled);
     ds_destroy(&m.out_disabled);
     ds_destroy(&m.arp_own);
-    free(ports);
 }
+
+/* Returns the bucket of the port with tunnel key 'key'. */
+static uint32_t
+bucket_of(uint32_t key)
+{
+    return key / LFLOW_SWITCH_BUCKET_PORTS;
+}
+
+/* Returns true if 'od' is a switch. */
+static bool
+is_switch(const struct nd_datapath *od)
+{
+    return od->kind == &nd_dp_switch;
+}
+
+/* --- Owner kind "switch": the datapath-wide flows ------------------------ */
+
+/* nd_owner_kind 'build' of the switch kind. */
+static void
+switch_build(struct nd_build_ctx *ctx, const struct lflow_owner_id *id)
+{
+    const struct nd_datapath *od = nd_datapath_find(ctx->dps, &id->uuid);
+    nd_owner_begin(ctx, id);
+    if (od && is_switch(od)) {
+        build_switch(ctx->lflows, od);
+    }
+    nd_owner_end(ctx);
+}
+
+/* nd_owner_kind 'build_datapath' of the switch kind. */
+static void
+switch_build_datapath(struct nd_build_ctx *ctx, const struct nd_datapath *od)
+{
+    if (is_switch(od)) {
+        struct lflow_owner_id id = nd_owner_id(&lflow_switch_kind,
+                                               &od->nb_uuid, 0);
+        switch_build(ctx, &id);
+    }
+}
+
+/* nd_owner_kind 'collect' of the switch kind: switches that are new or
+ * gone, whose row changed or whose ports' facts summary did. */
+static void
+switch_collect(const struct nd_changes *changes,
+               struct lflow_owner_set *owners)
+{
+    struct hmapx_node *node;
+    HMAPX_FOR_EACH (node, &changes->datapaths) {
+        const struct nd_datapath *od = node->data;
+        if (is_switch(od)) {
+            struct lflow_owner_id id = nd_owner_id(&lflow_switch_kind,
+                                                   &od->nb_uuid, 0);
+            lflow_owner_set_add(owners, &id);
+        }
+    }
+    const struct nd_datapath *od;
+    LIST_FOR_EACH (od, removed_node, &changes->removed_dps) {
+        if (is_switch(od)) {
+            struct lflow_owner_id id = nd_owner_id(&lflow_switch_kind,
+                                                   &od->nb_uuid, 0);
+            lflow_owner_set_add(owners, &id);
+        }
+    }
+}
+
+/* Datapath-wide flows of each Logical_Switch. */
+const struct nd_owner_kind lflow_switch_kind = {
+    .name = "switch",
+    .nb_table = "Logical_Switch",
+    .build_datapath = switch_build_datapath,
+    .collect = switch_collect,
+    .build = switch_build,
+};
+
+/* --- Owner kind "switch-bucket": flows a bucket of ports shares ---------- */
+
+/* nd_owner_kind 'build' of the bucket kind. */
+static void
+bucket_build(struct nd_build_ctx *ctx, const struct lflow_owner_id *id)
+{
+    const struct nd_datapath *od = nd_datapath_find(ctx->dps, &id->uuid);
+    nd_owner_begin(ctx, id);
+    if (od && is_switch(od)) {
+        build_bucket(ctx, od, id->index);
+    }
+    nd_owner_end(ctx);
+}
+
+/* nd_owner_kind 'build_datapath' of the bucket kind: every bucket of 'od'
+ * that has a port. */
+static void
+bucket_build_datapath(struct nd_build_ctx *ctx, const struct nd_datapath *od)
+{
+    if (!is_switch(od)) {
+        return;
+    }
+    for (uint32_t index = 0;
+         index * LFLOW_SWITCH_BUCKET_PORTS < od->n_by_key; index++) {
+        uint32_t first = index * LFLOW_SWITCH_BUCKET_PORTS;
+        for (uint32_t key = first; key < first + LFLOW_SWITCH_BUCKET_PORTS;
+             key++) {
+            if (nd_port_at_key(od, key)) {
+                struct lflow_owner_id id = nd_owner_id(
+                    &lflow_switch_bucket_kind, &od->nb_uuid, index);
+                bucket_build(ctx, &id);
+                break;
+            }
+        }
+    }
+}
+
+/* Adds the bucket of the port with key 'key' in 'od' to 'owners'. */
+static void
+bucket_add(struct lflow_owner_set *owners, const struct nd_datapath *od,
+           uint32_t key)
+{
+    struct lflow_owner_id id = nd_owner_id(&lflow_switch_bucket_kind,
+                                           &od->nb_uuid, bucket_of(key));
+    lflow_owner_set_add(owners, &id);
+}
+
+/* nd_owner_kind 'collect' of the bucket kind: the buckets of the ports
+ * that changed, came or went, and every bucket of a switch that went. */
+static void
+bucket_collect(const struct nd_changes *changes,
+               struct lflow_owner_set *owners)
+{
+    struct hmapx_node *node;
+    HMAPX_FOR_EACH (node, &changes->ports) {
+        const struct nd_port *op = node->data;
+        if (is_switch(op->dp)) {
+            bucket_add(owners, op->dp, op->tunnel_key);
+        }
+    }
+    const struct nd_port *op;
+    LIST_FOR_EACH (op, dp_node, &changes->removed_ports) {
+        if (is_switch(op->dp)) {
+            bucket_add(owners, op->dp, op->tunnel_key);
+        }
+    }
+    const struct nd_datapath *od;
+    LIST_FOR_EACH (od, removed_node, &changes->removed_dps) {
+        if (is_switch(od)) {
+            for (uint32_t key = 0; key < od->n_by_key;
+                 key += LFLOW_SWITCH_BUCKET_PORTS) {
+                bucket_add(owners, od, key);
+            }
+        }
+    }
+}
+
+/* Flows that the ports of a bucket of each Logical_Switch share. */
+const struct nd_owner_kind lflow_switch_bucket_kind = {
+    .name = "switch-bucket",
+    .nb_table = "Logical_Switch",
+    .build_datapath = bucket_build_datapath,
+    .collect = bucket_collect,
+    .build = bucket_build,
+};
+
+/* --- Owner kind "switch-port": flows whose actions name a port ----------- */
+
+/* Builds owner 'id' of the switch port kind, whose port is 'op' (NULL if
+ * gone): the flows whose actions name the port or its addresses (its other
+ * flows belong to its bucket). */
+static void
+port_build__(struct nd_build_ctx *ctx, const struct lflow_owner_id *id,
+             const struct nd_port *op)
+{
+    const struct nbrec_logical_switch_port *lsp
+        = (op && is_switch(op->dp)
+           ? nbrec_logical_switch_port_get_for_uuid(ctx->nb_idl, &id->uuid)
+           : NULL);
+    nd_owner_begin(ctx, id);
+    if (lsp && nd_port_has(op, ND_PF_ENABLED)) {
+        build_port_addresses(ctx, op, lsp, NULL);
+    }
+    nd_owner_end(ctx);
+}
+
+/* nd_owner_kind 'build' of the switch port kind. */
+static void
+port_build(struct nd_build_ctx *ctx, const struct lflow_owner_id *id)
+{
+    port_build__(ctx, id, nd_port_find(ctx->dps, &id->uuid));
+}
+
+/* nd_owner_kind 'build_datapath' of the switch port kind. */
+static void
+port_build_datapath(struct nd_build_ctx *ctx, const struct nd_datapath *od)
+{
+    if (is_switch(od)) {
+        const struct nd_port *op;
+        LIST_FOR_EACH (op, dp_node, &od->ports) {
+            struct lflow_owner_id id = nd_owner_id(&lflow_switch_port_kind,
+                                                   &op->nb_uuid, 0);
+            port_build__(ctx, &id, op);
+        }
+    }
+}
+
+/* Adds the owner of switch port 'op' to 'owners'. */
+static void
+port_add(struct lflow_owner_set *owners, const struct nd_port *op)
+{
+    if (is_switch(op->dp)) {
+        struct lflow_owner_id id = nd_owner_id(&lflow_switch_port_kind,
+                                               &op->nb_uuid, 0);
+        lflow_owner_set_add(owners, &id);
+    }
+}
+
+/* nd_owner_kind 'collect' of the switch port kind: ports that changed,
+ * came or went. */
+static void
+port_collect(const struct nd_changes *changes, struct lflow_owner_set *owners)
+{
+    struct hmapx_node *node;
+    HMAPX_FOR_EACH (node, &changes->ports) {
+        port_add(owners, node->data);
+    }
+    const struct nd_port *op;
+    LIST_FOR_EACH (op, dp_node, &changes->removed_ports) {
+        port_add(owners, op);
+    }
+}
+
+/* The tables a switch port's flows read besides its own: the router port
+ * a port of type "router" names. */
+static const struct nd_owner_dep_table port_dep_tables[] = {
+    { &nbrec_table_logical_router_port, &nbrec_logical_router_port_col_name },
+};
+
+/* Flows of each Logical_Switch_Port. */
+const struct nd_owner_kind lflow_switch_port_kind = {
+    .name = "switch-port",
+    .nb_table = "Logical_Switch_Port",
+    .dep_tables = port_dep_tables,
+    .n_dep_tables = ARRAY_SIZE(port_dep_tables),
+    .build_datapath = port_build_datapath,
+    .collect = port_collect,
+    .build = port_build,
+};

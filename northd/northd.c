@@ -5,8 +5,10 @@
 #include "lib/osmotic-nb-idl.h"
 #include "lib/osmotic-sb-idl.h"
 #include "lib/pipeline.h"
-#include "northd/lflow-switch.h"
+#include "northd/change-index.h"
+#include "northd/dp-kinds.h"
 #include "northd/lflow-table.h"
+#include "northd/owners.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/vlog.h"
 #include "timeval.h"
@@ -21,6 +23,7 @@ northd_init(struct northd *nd)
     memset(nd, 0, sizeof *nd);
     nd_datapaths_init(&nd->dps);
     nd->lflows = lflow_table_create();
+    nd->deps = change_index_create();
     nd->need_full = true;
     uuidset_init(&nd->up_pending);
 }
@@ -32,6 +35,7 @@ northd_destroy(struct northd *nd)
     if (nd) {
         nd_datapaths_destroy(&nd->dps);
         lflow_table_destroy(nd->lflows);
+        change_index_destroy(nd->deps);
         uuidset_destroy(&nd->up_pending);
     }
 }
@@ -68,6 +72,13 @@ sb_changed_behind_our_back(const struct northd *nd, struct ovsdb_idl *sb)
             return true;
         }
     }
+    const struct sbrec_logical_dp_group *group;
+    SBREC_LOGICAL_DP_GROUP_FOR_EACH_TRACKED (group, sb) {
+        if (!sbrec_logical_dp_group_is_deleted(group)
+            && !lflow_table_group_is_current(nd->lflows, group)) {
+            return true;
+        }
+    }
     const struct sbrec_multicast_group *mg;
     SBREC_MULTICAST_GROUP_FOR_EACH_TRACKED (mg, sb) {
         if (sbrec_multicast_group_is_new(mg)
@@ -101,51 +112,44 @@ collect_port_binding_changes(struct northd *nd, struct ovsdb_idl *sb)
     }
 }
 
-/* Rebuilds the flows of datapath 'od' (switch-owned flows). */
-static void
-build_datapath_flows(struct northd *nd, const struct nd_datapath *od,
-                     const struct nd_sync_ctx *ctx)
+/* Returns a context for building owners of 'nd' within 'ctx'. */
+static struct nd_build_ctx
+build_ctx(struct northd *nd, const struct nd_sync_ctx *ctx)
 {
-    lflow_table_owner_begin(nd->lflows, &od->nb_uuid, "Logical_Switch");
-    lflow_switch_build_datapath(nd->lflows, od, ctx->nb_idl);
-    lflow_table_owner_end(nd->lflows, ctx->sb_idl, ctx->sb_txn);
+    return (struct nd_build_ctx) {
+        .lflows = nd->lflows,
+        .deps = nd->deps,
+        .dps = &nd->dps,
+        .nb_idl = ctx->nb_idl,
+        .sb_idl = ctx->sb_idl,
+        .sb_txn = ctx->sb_txn,
+    };
 }
 
-/* Rebuilds the flows port 'op' owns. */
-static void
-build_port_flows(struct northd *nd, const struct nd_port *op,
-                 const struct nd_sync_ctx *ctx)
-{
-    const struct nbrec_logical_switch_port *lsp
-        = nbrec_logical_switch_port_get_for_uuid(ctx->nb_idl, &op->nb_uuid);
-    lflow_table_owner_begin(nd->lflows, &op->nb_uuid, "Logical_Switch_Port");
-    if (lsp) {
-        lflow_switch_build_port(nd->lflows, op, lsp);
-    }
-    lflow_table_owner_end(nd->lflows, ctx->sb_idl, ctx->sb_txn);
-}
-
-/* Rebuilds the flows of the datapaths and ports in 'changes'. */
-static void
+/* Rebuilds the owners that 'changes' and the tracked NB rows make stale.
+ * Returns true if there was any. */
+static bool
 build_changed_flows(struct northd *nd, const struct nd_sync_ctx *ctx,
                     const struct nd_changes *changes)
 {
-    struct uuidset_node *removed;
-    UUIDSET_FOR_EACH (removed, &changes->removed) {
-        lflow_table_owner_remove(nd->lflows, &removed->uuid);
+    struct nd_build_ctx bctx = build_ctx(nd, ctx);
+    struct lflow_owner_set owners;
+    lflow_owner_set_init(&owners);
+    nd_owners_collect(&bctx, changes, &owners);
+    uint64_t n_adds = lflow_table_n_adds(nd->lflows);
+    nd_owners_build(&bctx, &owners);
+    if (bctx.n_built) {
+        nd->last_owners_built = bctx.n_built;
+        nd->last_flows_added = lflow_table_n_adds(nd->lflows) - n_adds;
     }
+    lflow_owner_set_destroy(&owners);
 
     struct hmapx_node *node;
-    HMAPX_FOR_EACH (node, &changes->datapaths) {
-        struct nd_datapath *od = node->data;
-        nd_mcast_sync(od, ctx);
-        build_datapath_flows(nd, od, ctx);
-    }
     HMAPX_FOR_EACH (node, &changes->ports) {
         const struct nd_port *op = node->data;
-        build_port_flows(nd, op, ctx);
         uuidset_insert(&nd->up_pending, &op->nb_uuid);
     }
+    return bctx.n_built > 0;
 }
 
 /* Second step of a full recompute (see northd_run()): builds the flows
@@ -163,6 +167,8 @@ northd_build_pending(struct northd *nd, struct ovsdb_idl *nb_idl,
     }
     long long int start = time_usec();
     const struct nd_sync_ctx ctx = { .nb_idl = nb_idl };
+    struct nd_build_ctx bctx = build_ctx(nd, &ctx);
+    uint64_t n_adds = lflow_table_n_adds(nd->lflows);
     for (size_t i = 0; i < max_datapaths; i++) {
         struct hmap_node *node = hmap_at_position(&nd->dps.datapaths,
                                                   &nd->build_position);
@@ -172,12 +178,10 @@ northd_build_pending(struct northd *nd, struct ovsdb_idl *nb_idl,
         }
         const struct nd_datapath *od = CONTAINER_OF(node, struct nd_datapath,
                                                     node);
-        build_datapath_flows(nd, od, &ctx);
-        const struct nd_port *op;
-        LIST_FOR_EACH (op, dp_node, &od->ports) {
-            build_port_flows(nd, op, &ctx);
-        }
+        nd_owners_build_datapath(&bctx, od);
     }
+    nd->last_owners_built += bctx.n_built;
+    nd->last_flows_added += lflow_table_n_adds(nd->lflows) - n_adds;
     nd->full_usec += time_usec() - start;
 }
 
@@ -265,15 +269,14 @@ northd_run(struct northd *nd, const struct nd_sync_ctx *ctx)
     if (full) {
         VLOG_DBG("full recompute");
         lflow_table_clear(nd->lflows);
+        change_index_clear(nd->deps);
         lflow_table_set_collecting(nd->lflows, true);
+        nd->last_owners_built = 0;
+        nd->last_flows_added = 0;
         struct uuidset gone = UUIDSET_INITIALIZER(&gone);
         sb_datapaths_update_set(ctx->sb_idl, &gone, false);
         nd_datapaths_sync_full(&nd->dps, ctx, &changes);
         sb_datapaths_update_set(ctx->sb_idl, &gone, true);
-        struct nd_datapath *od;
-        HMAP_FOR_EACH (od, node, &nd->dps.datapaths) {
-            nd_mcast_sync(od, ctx);
-        }
         nd->up_all = true;
         nd->flows_pending = true;
         nd->flows_built = false;
@@ -290,7 +293,7 @@ northd_run(struct northd *nd, const struct nd_sync_ctx *ctx)
         if (!uuidset_is_empty(&gone)
             || sbrec_logical_flow_first(ctx->sb_idl)) {
             finish_full(nd, ctx);
-            lflow_table_flush_deletes(nd->lflows, ctx->sb_idl);
+            lflow_table_flush(nd->lflows, ctx->sb_idl, ctx->sb_txn);
         }
         uuidset_destroy(&gone);
         return;
@@ -301,17 +304,14 @@ northd_run(struct northd *nd, const struct nd_sync_ctx *ctx)
     }
 
     nd_datapaths_sync_incremental(&nd->dps, ctx, &changes);
-    if (!hmapx_is_empty(&changes.datapaths)
-        || !hmapx_is_empty(&changes.ports)
-        || !uuidset_is_empty(&changes.removed)) {
-        build_changed_flows(nd, ctx, &changes);
+    if (build_changed_flows(nd, ctx, &changes)) {
         nd->last_compile_wall = time_wall_msec();
         nd->last_compile_usec = time_usec() - start;
         nd->last_compile_full = false;
         nd->n_incremental++;
         VLOG_DBG("incremental compile took %lld us", nd->last_compile_usec);
     }
-    lflow_table_flush_deletes(nd->lflows, ctx->sb_idl);
+    lflow_table_flush(nd->lflows, ctx->sb_idl, ctx->sb_txn);
     nd_changes_destroy(&changes);
 }
 
@@ -321,9 +321,17 @@ northd_format_counts(const struct northd *nd, struct ds *out)
 {
     ds_put_format(out, "datapaths: %"PRIuSIZE"\n",
                   hmap_count(&nd->dps.datapaths));
+    for (size_t i = 0; i < nd_n_dp_kinds; i++) {
+        ds_put_format(out, "  %s: %"PRIuSIZE"\n", nd_dp_kinds[i]->plural,
+                      nd_datapaths_count_kind(&nd->dps, nd_dp_kinds[i]));
+    }
     ds_put_format(out, "ports: %"PRIuSIZE"\n", hmap_count(&nd->dps.ports));
     ds_put_format(out, "logical flows: %"PRIuSIZE"\n",
                   lflow_table_count(nd->lflows));
+    ds_put_format(out, "datapath groups: %"PRIuSIZE"\n",
+                  lflow_table_n_groups(nd->lflows));
+    ds_put_format(out, "flow owners: %"PRIuSIZE"\n",
+                  lflow_table_n_owners(nd->lflows));
     for (enum pipeline_stage s = 0; s < N_PIPELINE_STAGES; s++) {
         size_t n = lflow_table_count_stage(nd->lflows, s);
         if (n) {
@@ -337,6 +345,9 @@ northd_format_counts(const struct northd *nd, struct ds *out)
         ds_put_strftime_msec(out, "%Y-%m-%dT%H:%M:%S.###Z",
                              nd->last_compile_wall, true);
         ds_put_format(out, ", %.3f ms\n", nd->last_compile_usec / 1000.0);
+        ds_put_format(out, "last compile built: %"PRIu64" owners, %"PRIu64
+                      " flows\n", nd->last_owners_built,
+                      nd->last_flows_added);
     } else {
         ds_put_cstr(out, "last compile: none\n");
     }

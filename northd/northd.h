@@ -4,7 +4,8 @@
  * northd_run() brings SB in step with NB inside one open SB transaction.
  * It normally works incrementally: the NB IDL tracks which rows changed,
  * datapaths.c syncs only the affected datapaths and ports, and only the
- * logical-flow owners of those (lflow-table.h) are rebuilt, so adding one
+ * logical-flow owners that depend on those, as the owner kinds and the
+ * change index say (owners.h, change-index.h), are rebuilt, so adding one
  * port costs the same with ten or ten thousand ports.  It falls back to a
  * full recompute when it cannot trust its state: at start, after a
  * reconnection, when it gains the SB lock, after a failed transaction,
@@ -21,6 +22,7 @@
 #include "northd/datapaths.h"
 #include "uuidset.h"
 
+struct change_index;
 struct ds;
 struct lflow_table;
 struct ovsdb_idl;
@@ -29,6 +31,7 @@ struct ovsdb_idl;
 struct northd {
     struct nd_datapaths dps;    /* Datapaths and ports. */
     struct lflow_table *lflows; /* Desired logical flows. */
+    struct change_index *deps;  /* Owners' dependencies on NB rows. */
     bool need_full;             /* Next run must be a full recompute. */
     struct uuidset up_pending;  /* LSPs whose "up" must be re-checked. */
     bool up_all;                /* Re-check every LSP's "up". */
@@ -44,6 +47,9 @@ struct northd {
     long long int last_compile_wall; /* Wall-clock msec of last compile. */
     long long int last_compile_usec; /* Its duration, in microseconds. */
     bool last_compile_full;     /* Whether it was a full recompute. */
+    uint64_t last_owners_built; /* Flow owners it built. */
+    uint64_t last_flows_added;  /* Flows those owners added (each add of a
+                                 * flow, whether new or not, counts). */
     uint64_t n_full;            /* Full recomputes so far. */
     uint64_t n_incremental;     /* Incremental compiles that did work. */
     uint64_t n_sb_txns;         /* SB transactions that changed SB. */

@@ -7,6 +7,7 @@ tests_unit_osmotic_unit_SOURCES = \
 	tests/unit/main.c \
 	tests/unit/unit-asserts.h \
 	tests/unit/unit-suites.h \
+	tests/unit/test-change-index.c \
 	tests/unit/test-ctl-chassis.c \
 	tests/unit/test-ctl-lflow.c \
 	tests/unit/test-ctl-ofctrl.c \

@@ -270,7 +270,7 @@ chassis_annotate_step(const struct trace_sb *sb, unsigned int table,
 
     if (cookie) {
         struct ds row = DS_EMPTY_INITIALIZER;
-        trace_sb_describe_cookie(sb, cookie, &row);
+        trace_sb_describe_cookie(sb, cookie, flow, &row);
         if (row.length) {
             ds_put_format(s, ": %s", ds_cstr(&row));
             json_object_put_string(step, "sb_row", ds_cstr(&row));

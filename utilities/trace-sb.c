@@ -3,6 +3,7 @@
 #include "utilities/trace-sb.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lib/lflow-sim.h"
@@ -184,20 +185,44 @@ cookie_is(const struct uuid *uuid, uint32_t cookie)
     return uuid->parts[0] == cookie;
 }
 
+/* Returns the name of the datapath of logical flow 'lf' in which OpenFlow
+ * flow 'flow' (its text, with "metadata=KEY", or NULL) runs: its datapath,
+ * or the member of its datapath group with that key. */
+static const char *
+lflow_datapath_name(const struct sbrec_logical_flow *lf, const char *flow)
+{
+    if (lf->logical_datapath) {
+        return lf->logical_datapath->name;
+    } else if (!lf->logical_dp_group) {
+        return "?";
+    }
+    const char *metadata = flow ? strstr(flow, "metadata=") : NULL;
+    if (metadata) {
+        int64_t key = strtoll(metadata + strlen("metadata="), NULL, 0);
+        const struct sbrec_logical_dp_group *g = lf->logical_dp_group;
+        for (size_t i = 0; i < g->n_datapaths; i++) {
+            if (g->datapaths[i]->tunnel_key == key) {
+                return g->datapaths[i]->name;
+            }
+        }
+    }
+    return "(datapath group)";
+}
+
 /* Appends to 's' the SB row whose uuid starts with the 32 bits 'cookie':
- * a logical flow (with its stage, source and match) or the row a
- * physical flow comes from.  Appends nothing if there is none. */
+ * a logical flow (with its datapath, stage, source and match) or the row
+ * a physical flow comes from.  'flow', the OpenFlow flow's text or NULL,
+ * says which datapath of a flow's datapath group it is.  Appends nothing
+ * if there is none. */
 void
 trace_sb_describe_cookie(const struct trace_sb *sb, uint32_t cookie,
-                         struct ds *s)
+                         const char *flow, struct ds *s)
 {
     const struct sbrec_logical_flow *lf;
     SBREC_LOGICAL_FLOW_FOR_EACH (lf, sb->idl) {
         if (cookie_is(&lf->header_.uuid, cookie)) {
             ds_put_format(s, "%s %s, priority %"PRId64", match (%s), "
-                          "actions (%s)", lf->logical_datapath
-                          ? lf->logical_datapath->name
-                          : lf->logical_dp_group ? "(datapath group)" : "?",
+                          "actions (%s)", lflow_datapath_name(lf, flow),
                           lf->stage, lf->priority, lf->match, lf->actions);
             if (lf->source[0]) {
                 ds_put_format(s, ", source %s", lf->source);

@@ -32,7 +32,7 @@ char *trace_sb_open(const char *remote, long long int deadline,
 void trace_sb_close(struct trace_sb *);
 
 void trace_sb_describe_cookie(const struct trace_sb *, uint32_t cookie,
-                              struct ds *);
+                              const char *flow, struct ds *);
 const char *trace_sb_cookie_stage(const struct trace_sb *, uint32_t cookie);
 void trace_sb_cookie_target(const struct trace_sb *, uint32_t cookie,
                             struct ds *);

@@ -14,6 +14,8 @@
 #     and the download of the rows its commands name);
 #   - a restart: its compile time and the SB transactions it made
 #     (expected 0);
+#   - for the initial compile and the restart, the CPU time northd used,
+#     which depends less than wall-clock times on the machine's other load;
 #   - SB row counts and northd's resident memory.
 #
 # usage: tests/bench/northd-scale.sh
@@ -95,6 +97,12 @@ compile_ms() {
     northd_count northd "last compile" | sed 's/.*, \([0-9.]*\) ms$/\1/'
 }
 
+# cpu_ms: the CPU time (user and system) northd has used, in ms.
+cpu_ms() {
+    awk -v hz="$(getconf CLK_TCK)" '{ print int(($14 + $15) * 1000 / hz) }' \
+        "/proc/$(cat "$TESTDIR/northd.pid")/stat"
+}
+
 # rss_kb: northd's resident set size in kB.
 rss_kb() {
     sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\) kB/\1/p' \
@@ -111,7 +119,7 @@ osm_start_northd northd
 check osmotic-nbctl --wait=sb --timeout=600 sync
 t1=$(ms)
 echo "initial compile, northd start to sb_cfg: $((t1 - t0)) ms" \
-     "(northd's own compile: $(compile_ms) ms)"
+     "(northd's own compile: $(compile_ms) ms, northd CPU: $(cpu_ms) ms)"
 echo "RSS after initial compile: $(rss_kb) kB"
 
 adds=()
@@ -197,5 +205,6 @@ osm_start_northd northd
 wait_until output_is "1 full, 0 incremental" northd_count northd compiles
 t1=$(ms)
 sleep 1
-echo "restart: compiled in $(compile_ms) ms (start to compiled: $((t1 - t0)) ms)," \
-     "SB transactions: $(northd_count northd "sb transactions")"
+echo "restart: compiled in $(compile_ms) ms (start to compiled: $((t1 - t0)) ms," \
+     "northd CPU: $(cpu_ms) ms), SB transactions:" \
+     "$(northd_count northd "sb transactions")"

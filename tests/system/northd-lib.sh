@@ -89,27 +89,42 @@ print("\n".join(sorted(lines)))
 ' "$columns"
 }
 
-# sb_lflows [DATAPATH-NAME]: prints the logical flows (of one datapath)
-# as "STAGE PRIORITY MATCH actions=ACTIONS", sorted.
+# sb_lflows [DATAPATH-NAME]: prints the logical flows (of one datapath,
+# its own and those of the datapath groups it is in) as "STAGE PRIORITY
+# MATCH actions=ACTIONS", sorted.
 sb_lflows() {
-    local where=[]
+    local dp=""
     if [ $# -gt 0 ]; then
-        local dp
         dp=$(sb_select Datapath_Binding '["_uuid"]' \
                  "[[\"name\",\"==\",\"$1\"]]") || return 1
-        where="[[\"logical_datapath\",\"==\",[\"uuid\",\"$dp\"]]]"
+        [ -n "$dp" ] || return 0
     fi
     ovsdb-client transact "$OSMOTIC_SB_DB" \
-        "[\"Osmotic_Southbound\",{\"op\":\"select\",\"table\":\"Logical_Flow\",
-          \"where\":$where,
-          \"columns\":[\"stage\",\"priority\",\"match\",\"actions\"]}]" \
+        "[\"Osmotic_Southbound\",
+          {\"op\":\"select\",\"table\":\"Logical_Flow\",\"where\":[],
+           \"columns\":[\"stage\",\"priority\",\"match\",\"actions\",
+                        \"logical_datapath\",\"logical_dp_group\"]},
+          {\"op\":\"select\",\"table\":\"Logical_DP_Group\",\"where\":[],
+           \"columns\":[\"_uuid\",\"datapaths\"]}]" \
     | python3 -c '
 import json, sys
-rows = json.load(sys.stdin)[0]["rows"]
-lines = ["%s %d %s actions=%s" % (r["stage"], r["priority"], r["match"],
-                                  r["actions"]) for r in rows]
+dp = sys.argv[1]
+flows, groups = json.load(sys.stdin)
+def uuids(v):
+    if v[0] == "set":
+        return [x[1] for x in v[1]]
+    return [v[1]]
+members = {g["_uuid"][1]: uuids(g["datapaths"]) for g in groups["rows"]}
+lines = []
+for r in flows["rows"]:
+    dps = uuids(r["logical_datapath"])
+    for g in uuids(r["logical_dp_group"]):
+        dps += members.get(g, [])
+    if not dp or dp in dps:
+        lines.append("%s %d %s actions=%s" % (r["stage"], r["priority"],
+                                              r["match"], r["actions"]))
 print("\n".join(sorted(lines)))
-'
+' "$dp"
 }
 
 # check_lflows [DATAPATH] < LINES: every line of stdin must be a line
@@ -146,7 +161,8 @@ sb_dp_key() {
 # (whose nb_cfg every "--wait" bumps).
 sb_dump() {
     local t
-    for t in Datapath_Binding Port_Binding Multicast_Group Logical_Flow; do
+    for t in Datapath_Binding Port_Binding Multicast_Group Logical_DP_Group \
+             Logical_Flow; do
         ovsdb-client dump "$OSMOTIC_SB_DB" Osmotic_Southbound "$t" || return 1
     done
 }

@@ -46,11 +46,14 @@ if [[ $sw0 < $swz ]]; then owner=sw0; else owner=swz; fi
 # northd starting on an empty SB still writes everything.
 osm_start_northd northd
 check nbctl lsp-add sw1 q2
-check_output "p1
+check_output "lrp0
+p1
 p2
 q1
 q2" sb_select Port_Binding '["logical_port"]'
-check_output "sw0
+check_output "lr0
+lr1
+sw0
 sw1
 swz" sb_select Datapath_Binding '["name"]'
 pb_dp() {
@@ -101,6 +104,7 @@ check nbctl lsp-del p1
 check nbctl lsp-del p2
 check_output "[]" osmotic-nbctl get Logical_Switch swz ports
 check_output "[]" osmotic-nbctl get Logical_Switch sw0 ports
-check_output "q1
+check_output "lrp0
+q1
 q2
 q3" sb_select Port_Binding '["logical_port"]'

@@ -1,0 +1,140 @@
+#!/bin/bash
+# osmotic-northd: logical routers become "router" Datapath_Bindings and
+# their ports "patch" Port_Bindings whose options:peer names the other end,
+# with stable tunnel keys (kept across a restart, lowest free for new
+# ones) in the key space switches use; routers have no logical flows.  A
+# switch port of type "router" is the other end: its "router" address
+# stands for the router port's MAC and networks, and its flows follow the
+# router port (the change index), rebuilding that port's flows only.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/northd-lib.sh"
+northd_test_start
+
+# last_built: the owners and flows the last compile built.
+last_built() {
+    northd_count northd "last compile built"
+}
+
+check osmotic-nbctl init
+check nbctl ls-add sw0 -- lsp-add sw0 p1 \
+    -- lsp-set-addresses p1 "0a:00:00:00:00:01 10.0.0.2"
+check nbctl lr-add lr0 \
+    -- lrp-add lr0 lrp0 0a:00:00:00:ff:01 10.0.0.1/24 fd00::1/64 \
+    -- lsp-add sw0 sw0-lr0 -- lsp-set-type sw0-lr0 router \
+    -- lsp-set-options sw0-lr0 router-port=lrp0 \
+    -- lsp-set-addresses sw0-lr0 router
+check nbctl lr-add lr1 \
+    -- lrp-add lr1 lrp1a 0a:00:00:00:ff:11 10.1.0.1/24 peer=lrp2a \
+    -- lrp-add lr1 lrp1b 0a:00:00:00:ff:12 10.2.0.1/24 \
+    -- lr-add lr2 \
+    -- lrp-add lr2 lrp2a 0a:00:00:00:ff:21 10.1.0.2/24 peer=lrp1a
+
+# Datapaths of both kinds share one key space; router ports have keys
+# of their own router, in name order.
+check_output "lr0 2 router
+lr1 3 router
+lr2 4 router
+sw0 1 switch" sb_select Datapath_Binding '["name","tunnel_key","type"]'
+check_output "lrp0 1 patch 0a:00:00:00:ff:01 10.0.0.1/24 fd00::1/64 peer=sw0-lr0
+lrp1a 1 patch 0a:00:00:00:ff:11 10.1.0.1/24 peer=lrp2a
+lrp1b 2 patch 0a:00:00:00:ff:12 10.2.0.1/24 
+lrp2a 1 patch 0a:00:00:00:ff:21 10.1.0.2/24 peer=lrp1a
+p1 1  0a:00:00:00:00:01 10.0.0.2 
+sw0-lr0 2 patch router peer=lrp0,router-port=lrp0" \
+    sb_select Port_Binding '["logical_port","tunnel_key","type","mac","options"]'
+lr0_dp=$(sb_select Datapath_Binding '["_uuid"]' '[["name","==","lr0"]]')
+check_output "$lr0_dp" sb_select Port_Binding '["datapath"]' \
+    '[["logical_port","==","lrp0"]]'
+check_output "routers: 3" sh -c "ovs-appctl -t '$TESTDIR/northd.ctl' \
+    northd/counts | grep -o 'routers: .*'"
+
+# Routers produce no logical flow: none of their own, and no datapath
+# group has a router.
+for lr in lr0 lr1 lr2; do
+    [ -z "$(sb_lflows $lr)" ] || fail "router $lr has flows: $(sb_lflows $lr)"
+done
+# Router datapaths have no multicast groups.
+sw0_dp=$(sb_select Datapath_Binding '["_uuid"]' '[["name","==","sw0"]]')
+check_output "_MC_flood $sw0_dp" sb_select Multicast_Group '["name","datapath"]'
+
+# The switch side of lrp0: L2 lookup of the router's MAC, ARP and ND
+# replies for its addresses, all owned by the switch port.
+k=$(sb_port_key sw0-lr0)
+check_lflows sw0 <<EOF
+ls_in_l2_lkup 50 dl_dst=0a:00:00:00:ff:01 actions=outport = $k; output;
+ls_in_arp_rsp 50 arp,arp_op=1,arp_tpa=10.0.0.1 actions=eth.dst = eth.src; eth.src = 0a:00:00:00:ff:01; arp.op = 2; arp.tha = arp.sha; arp.sha = 0a:00:00:00:ff:01; arp.tpa = arp.spa; arp.spa = 10.0.0.1; outport = inport; flags.loopback = 1; output;
+ls_in_arp_rsp 50 icmp6,icmpv6_type=135,icmpv6_code=0,nd_target=fd00::1 actions=eth.dst = eth.src; eth.src = 0a:00:00:00:ff:01; ip6.dst = ip6.src; ip6.src = fd00::1; nd.reserved = 0x60000000; nd.options_type = 2; icmp6.type = 136; outport = inport; flags.loopback = 1; next(ls_in_arp_rsp);
+EOF
+lsp_uuid=$(osmotic-nbctl get Logical_Switch_Port sw0-lr0 _uuid)
+n=$(sb_select Logical_Flow '["_uuid"]' \
+        "[[\"source\",\"==\",\"Logical_Switch_Port:$lsp_uuid\"]]" | wc -l)
+[ "$n" = 3 ] || fail "sw0-lr0 owns $n flows, not 3"
+
+# A change of the router port rebuilds that switch port's flows and no
+# other owner's.
+check nbctl set Logical_Router_Port lrp0 mac='"0a:00:00:00:ff:02"'
+check_output "1 owners, 3 flows" last_built
+check_lflows sw0 <<EOF
+ls_in_l2_lkup 50 dl_dst=0a:00:00:00:ff:02 actions=outport = $k; output;
+EOF
+check_output "0a:00:00:00:ff:02 10.0.0.1/24 fd00::1/64" \
+    sb_select Port_Binding '["mac"]' '[["logical_port","==","lrp0"]]'
+
+# Renamed, the router port is no longer the one the switch port names:
+# its flows go, and the Port_Bindings' peers follow.  Named so again, it
+# is found by its name.
+check nbctl set Logical_Router_Port lrp0 name=lrpx
+check_no_lflows sw0 <<EOF
+ls_in_l2_lkup 50 dl_dst=0a:00:00:00:ff:02 actions=outport = $k; output;
+EOF
+check_output "" sb_select Port_Binding '["options"]' '[["logical_port","==","lrpx"]]'
+check nbctl set Logical_Router_Port lrpx name=lrp0
+check_lflows sw0 <<EOF
+ls_in_l2_lkup 50 dl_dst=0a:00:00:00:ff:02 actions=outport = $k; output;
+EOF
+check_output "peer=sw0-lr0" sb_select Port_Binding '["options"]' \
+    '[["logical_port","==","lrp0"]]'
+
+# Pointing the switch port at another router port moves the peer.
+check nbctl lsp-set-options sw0-lr0 router-port=lrp1b
+check_output "" sb_select Port_Binding '["options"]' '[["logical_port","==","lrp0"]]'
+check_output "peer=sw0-lr0" sb_select Port_Binding '["options"]' \
+    '[["logical_port","==","lrp1b"]]'
+check_lflows sw0 <<EOF
+ls_in_l2_lkup 50 dl_dst=0a:00:00:00:ff:12 actions=outport = $k; output;
+EOF
+check nbctl lsp-set-options sw0-lr0 router-port=lrp0
+
+# A full recompute agrees with all of that.
+sb_dump > "$TESTDIR/incremental"
+check northd_ctl northd northd/recompute
+check osmotic-nbctl --wait=sb sync
+sb_dump > "$TESTDIR/full"
+diff -u "$TESTDIR/incremental" "$TESTDIR/full" \
+    || fail "full recompute differs from incremental result"
+
+# A new router gets the lowest free datapath key; a new router port the
+# lowest free key of its router.
+check nbctl lr-del lr1 -- lrp-del lrp2a
+check nbctl lr-add lr3 -- lrp-add lr2 lrp2c 0a:00:00:00:ff:23 10.3.0.1/24
+check_output "lr0 2
+lr2 4
+lr3 3
+sw0 1" sb_select Datapath_Binding '["name","tunnel_key"]'
+check_output 1 sb_port_key lrp2c
+
+# Keys and rows survive a restart, which writes nothing.
+osm_kill_pidfile "$TESTDIR/northd.pid"
+ovsdb-client dump "$OSMOTIC_SB_DB" Osmotic_Southbound > "$TESTDIR/before"
+osm_start_northd northd
+wait_until output_is "1 full, 0 incremental" northd_count northd compiles
+sleep 0.5
+ovsdb-client dump "$OSMOTIC_SB_DB" Osmotic_Southbound > "$TESTDIR/after"
+diff -u "$TESTDIR/before" "$TESTDIR/after" || fail "restart changed SB"
+check_output 0 northd_count northd "sb transactions"
+
+# Deleting the routers leaves the switch and its own flows.
+check nbctl lr-del lr0 -- lr-del lr2 -- lr-del lr3 -- lsp-del sw0-lr0
+check_output "sw0" sb_select Datapath_Binding '["name"]'
+check_output "p1" sb_select Port_Binding '["logical_port"]'
+check_output active northd_state northd
