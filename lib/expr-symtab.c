@@ -32,6 +32,7 @@ static const struct expr_symbol symbols[] = {
     FIELD("arp.spa", EXPR_F_ARP_SPA, 32, EXPR_FMT_IPV4, ARP_PREREQ),
     FIELD("arp.tha", EXPR_F_ARP_THA, 48, EXPR_FMT_MAC, ARP_PREREQ),
     FIELD("arp.tpa", EXPR_F_ARP_TPA, 32, EXPR_FMT_IPV4, ARP_PREREQ),
+    FIELD("color", EXPR_F_COLOR, 8, EXPR_FMT_DEC, NULL),
     PREDICATE("eth", "1"),
     FIELD("eth.dst", EXPR_F_ETH_DST, 48, EXPR_FMT_MAC, NULL),
     FIELD("eth.src", EXPR_F_ETH_SRC, 48, EXPR_FMT_MAC, NULL),
@@ -268,6 +269,10 @@ expr_symbol_get(const struct expr_symbol *sym, const struct flow *flow,
     case EXPR_F_ARP_THA:
         value_from_bytes(&flow->arp_tha, 6, value);
         break;
+    case EXPR_F_COLOR:
+        /* REG_COLOR and PIPELINE_COLOR_MASK in lib/pipeline.h. */
+        expr_value_from_uint64(flow->regs[9] & 0xff, value);
+        break;
     }
 }
 
@@ -337,6 +342,9 @@ expr_symbol_set(const struct expr_symbol *sym, const struct expr_value *value,
         break;
     case EXPR_F_ARP_THA:
         memcpy(&flow->arp_tha, &value->b[10], 6);
+        break;
+    case EXPR_F_COLOR:
+        flow->regs[9] = (flow->regs[9] & ~0xffu) | (x & 0xff);
         break;
     }
 }

@@ -81,6 +81,7 @@ enum expr_field_id {
     EXPR_F_ARP_TPA,             /* flow->nw_dst. */
     EXPR_F_ARP_SHA,             /* flow->arp_sha. */
     EXPR_F_ARP_THA,             /* flow->arp_tha. */
+    EXPR_F_COLOR,               /* Bits 0..7 of flow->regs[9]: colour. */
 };
 
 /* One name of the match language. */
