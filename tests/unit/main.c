@@ -22,6 +22,7 @@ main(void)
         lport_addresses_suite,
         nb_validate_suite,
         osmotic_dirs_suite,
+        pipeline_suite,
         tunnel_keys_suite,
     };
 

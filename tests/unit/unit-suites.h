@@ -21,6 +21,7 @@ Suite *logical_actions_suite(void);
 Suite *lport_addresses_suite(void);
 Suite *nb_validate_suite(void);
 Suite *osmotic_dirs_suite(void);
+Suite *pipeline_suite(void);
 Suite *tunnel_keys_suite(void);
 
 #endif /* tests/unit/unit-suites.h */
