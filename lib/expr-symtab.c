@@ -196,6 +196,39 @@ expr_value_is_zero(const struct expr_value *value)
     return !expr_value_n_bits(value);
 }
 
+/* Returns bit 'bit' (0 is the least significant) of 'v'. */
+bool
+expr_value_bit(const struct expr_value *v, int bit)
+{
+    return (v->b[15 - bit / 8] >> (bit % 8)) & 1;
+}
+
+/* Sets bit 'bit' of 'v' to 'x'. */
+void
+expr_value_set_bit(struct expr_value *v, int bit, bool x)
+{
+    uint8_t m = 1u << (bit % 8);
+    if (x) {
+        v->b[15 - bit / 8] |= m;
+    } else {
+        v->b[15 - bit / 8] &= ~m;
+    }
+}
+
+/* Shifts 'v' left by 'n' bits, 0 <= n < 128. */
+void
+expr_value_shift_left(struct expr_value *v, int n)
+{
+    struct expr_value r;
+    memset(&r, 0, sizeof r);
+    for (int bit = 0; bit + n < 128; bit++) {
+        if (expr_value_bit(v, bit)) {
+            expr_value_set_bit(&r, bit + n, true);
+        }
+    }
+    *v = r;
+}
+
 /* Stores 'n' bytes at 'p' right-aligned in '*value'. */
 static void
 value_from_bytes(const void *p, size_t n, struct expr_value *value)

@@ -39,7 +39,9 @@
  * part and in a dimension, the dimensions constrain disjoint fields, and
  * the common part alone and with any one value are complete OpenFlow
  * matches (every field with its prerequisites, e.g. tp_dst with tcp);
- * pipeline_match_parse() refuses text that breaks any of this.
+ * pipeline_match_parse() refuses text that breaks any of this.  (The
+ * match compiler, lib/expr-compile.h, also keeps the Ethernet type and
+ * IP protocol in the common part, where the actions find them.)
  *
  * The controller installs one OpenFlow flow per plain alternative, all
  * with the logical flow's priority, actions and cookie.  A conjunctive
@@ -54,7 +56,8 @@
  * The separators cannot occur inside one ovs-ofctl match: there, blanks
  * only separate fields, and "||", "&&" and "|" are no field names.  A
  * flow's alternatives must not overlap other flows of the same priority
- * in the same stage.
+ * in the same stage.  Matches are written by hand (plain alternatives)
+ * or by the match compiler, lib/expr-compile.h.
  *
  * Physical flows (classification, tunnels, delivery) are the controller's
  * own and live in the PHY tables.

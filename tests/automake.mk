@@ -5,12 +5,15 @@ check_PROGRAMS += tests/unit/osmotic-unit
 TESTS += tests/unit/osmotic-unit
 tests_unit_osmotic_unit_SOURCES = \
 	tests/unit/main.c \
+	tests/unit/compile-check.c \
+	tests/unit/compile-check.h \
 	tests/unit/unit-asserts.h \
 	tests/unit/unit-suites.h \
 	tests/unit/test-ctl-chassis.c \
 	tests/unit/test-ctl-lflow.c \
 	tests/unit/test-ctl-ofctrl.c \
 	tests/unit/test-daemon-files.c \
+	tests/unit/test-expr-compile.c \
 	tests/unit/test-expr-eval.c \
 	tests/unit/test-expr-parse.c \
 	tests/unit/test-idl-pending.c \

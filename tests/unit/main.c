@@ -13,6 +13,7 @@ main(void)
         ctl_lflow_suite,
         ctl_ofctrl_suite,
         daemon_files_suite,
+        expr_compile_suite,
         expr_eval_suite,
         expr_parse_suite,
         idl_pending_suite,

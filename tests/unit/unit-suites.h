@@ -12,6 +12,7 @@ Suite *ctl_chassis_suite(void);
 Suite *ctl_lflow_suite(void);
 Suite *ctl_ofctrl_suite(void);
 Suite *daemon_files_suite(void);
+Suite *expr_compile_suite(void);
 Suite *expr_eval_suite(void);
 Suite *expr_parse_suite(void);
 Suite *idl_pending_suite(void);
