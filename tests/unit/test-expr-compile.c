@@ -371,6 +371,9 @@ START_TEST(test_address_sets)
     check("ip4.dst == $mix", "ip,nw_dst=10.1.0.0/16 || "
           "ip,nw_dst=172.16.0.1");
     check("ip6.dst == $mix", "ipv6,ipv6_dst=fd00::/16");
+    check_start("ip4.dst != $mix", "ip,nw_dst=0.0.0.0/5 || "
+                "ip,nw_dst=8.0.0.0/7 || ip,nw_dst=10.0.0.0/16 || ", 46);
+    check_start("ip6.dst != $mix", "ipv6,ipv6_dst=::/1 || ", 16);
     check("arp.tpa == $as4", "arp,arp_tpa=10.0.0.0/24 || "
           "arp,arp_tpa=192.168.0.0/16");
     check("ip4.src == $none", "(nothing)");
@@ -469,6 +472,24 @@ START_TEST(test_conjunction_only_when_it_pays)
      * conjoined. */
     check("ip4 && tcp.dst == {1, 2, 3} && tcp.dst == {2, 3, 4}",
           "tcp,tp_dst=2 || tcp,tp_dst=3");
+}
+END_TEST
+
+START_TEST(test_values_a_plain_alternative_covers_drop)
+{
+    /* "ip,nw_src=1.1.1.1" covers the combinations with 1.1.1.1, whose
+     * flow "ip,nw_src=1.1.1.1" would also clash with it. */
+    check_flows("(ip4.src == {1.1.1.1, 2.2.2.2, 5.5.5.5} && "
+                "ip4.dst == {3.3.3.3, 4.4.4.4}) || "
+                "(ip4 && ip4.src == 1.1.1.1)",
+                "ip && [nw_src=2.2.2.2 | nw_src=5.5.5.5] && "
+                "[nw_dst=3.3.3.3 | nw_dst=4.4.4.4] || ip,nw_src=1.1.1.1", 6);
+    /* Down to one value: no conjunction pays any more. */
+    check_flows("(ip4.src == {1.1.1.1, 2.2.2.2} && "
+                "ip4.dst == {3.3.3.3, 4.4.4.4}) || "
+                "(ip4 && ip4.src == 1.1.1.1)",
+                "ip,nw_src=1.1.1.1 || ip,nw_src=2.2.2.2,nw_dst=3.3.3.3 || "
+                "ip,nw_src=2.2.2.2,nw_dst=4.4.4.4", 3);
 }
 END_TEST
 
@@ -929,6 +950,7 @@ expr_compile_suite(void)
     tcase_add_test(tc, test_bad_address_in_set_is_an_error);
     tcase_add_test(tc, test_crossed_sets_become_one_conjunction);
     tcase_add_test(tc, test_conjunction_only_when_it_pays);
+    tcase_add_test(tc, test_values_a_plain_alternative_covers_drop);
     tcase_add_test(tc, test_prerequisites_stay_in_the_common_part);
     tcase_add_test(tc, test_flow_bound_is_an_error);
     tcase_add_test(tc, test_output_is_deterministic);

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/expr-symtab.h"
 #include "lib/expr.h"
 #include "packets.h"
 #include "tests/unit/unit-suites.h"
@@ -159,6 +160,15 @@ START_TEST(test_microflow_color)
     ck_assert(matches__("color == 5", &packet));
     ck_assert(matches__("color < 8 && color != 4", &packet));
     ck_assert(!matches__("color == 0x80/0x80", &packet));
+
+    /* Reading and writing the colour leave reg9's other bits alone. */
+    const struct expr_symbol *color = expr_symbol_lookup("color");
+    struct expr_value v;
+    expr_symbol_get(color, &packet.flow, &v);
+    ck_assert_uint_eq(expr_value_to_uint64(&v), 5);
+    expr_value_from_uint64(7, &v);
+    expr_symbol_set(color, &v, &packet.flow);
+    ck_assert_uint_eq(packet.flow.regs[9], 0x307);
     expr_packet_destroy(&packet);
 }
 END_TEST
