@@ -1051,6 +1051,80 @@ add_facts(const struct expr *e, struct facts *facts)
     return true;
 }
 
+/* Adds operand 'sub', which has several plain alternatives, to each of
+ * the alternatives 'base' as a new dimension, moving them to 'next'. */
+static void
+and_add_dimension(struct alts *base, const struct alts *sub,
+                  struct alts *next)
+{
+    for (size_t i = 0; i < base->n; i++) {
+        struct expr_conjs dim;
+        expr_conjs_init(&dim);
+        for (size_t k = 0; k < sub->n; k++) {
+            expr_conj_clone(expr_conjs_add(&dim), &sub->alts[k].common);
+        }
+        struct alt *x = alts_add(next);
+        *x = base->alts[i];
+        alt_init(&base->alts[i]);
+        x->dims = xrealloc(x->dims, (x->n_dims + 1) * sizeof *x->dims);
+        x->dims[x->n_dims++] = dim;
+    }
+}
+
+/* ANDs operand 'sub' into each of the alternatives 'base', one
+ * alternative of 'next' per alternative of each, dropping those whose
+ * common parts contradict each other. */
+static void
+and_distribute(const struct alts *base, const struct alts *sub,
+               struct alts *next)
+{
+    for (size_t i = 0; i < base->n; i++) {
+        for (size_t k = 0; k < sub->n; k++) {
+            struct alt x;
+            alt_clone(&x, &base->alts[i]);
+            if (alt_combine(&x, &sub->alts[k])) {
+                *alts_add(next) = x;
+            } else {
+                alt_destroy(&x);
+            }
+        }
+    }
+}
+
+/* ANDs the 'n_subs' compiled operands 'subs' of an AND node into '*base'
+ * (initialized here), before normalization: operands with one
+ * alternative join every alternative's common part, operands with
+ * several plain alternatives become dimensions, and the others are
+ * distributed. */
+static void
+and_operands(struct compiler *c, const struct alts *subs, size_t n_subs,
+             struct alts *base)
+{
+    alts_init(base);
+    alt_init(alts_add(base));
+    for (int pass = 0; pass < 3 && !c->error; pass++) {
+        for (size_t i = 0; i < n_subs && !c->error; i++) {
+            const struct alts *sub = &subs[i];
+            int sub_pass = (sub->n == 1 ? 0
+                            : alts_all_plain(sub) ? 1
+                            : 2);
+            if (sub_pass != pass
+                || !product_ok(c, alts_weight(base), sub->n)) {
+                continue;
+            }
+            struct alts next;
+            alts_init(&next);
+            if (pass == 1) {
+                and_add_dimension(base, sub, &next);
+            } else {
+                and_distribute(base, sub, &next);
+            }
+            alts_destroy(base);
+            *base = next;
+        }
+    }
+}
+
 /* Compiles AND node 'e'. */
 static void
 compile_and(struct compiler *c, const struct expr *e,
@@ -1074,62 +1148,15 @@ compile_and(struct compiler *c, const struct expr *e,
     }
     free(done);
     facts_destroy(&inner);
+
     bool is_false = false;
     for (size_t i = 0; i < n_subs; i++) {
         is_false = is_false || !subs[i].n;
     }
-
     struct alts base;
     alts_init(&base);
     if (!c->error && !is_false) {
-        alt_init(alts_add(&base));
-
-        /* Single alternatives first, then sets (as dimensions), then
-         * lists with conjunctive alternatives (distributed). */
-        for (int pass = 0; pass < 3 && !c->error; pass++) {
-            for (size_t i = 0; i < n_subs && !c->error; i++) {
-                struct alts *sub = &subs[i];
-                bool plain = alts_all_plain(sub);
-                int sub_pass = sub->n == 1 ? 0 : plain ? 1 : 2;
-                if (sub_pass != pass) {
-                    continue;
-                }
-                if (!product_ok(c, alts_weight(&base), sub->n)) {
-                    break;
-                }
-                struct alts next;
-                alts_init(&next);
-                for (size_t j = 0; j < base.n; j++) {
-                    struct alt *b = &base.alts[j];
-                    if (pass == 1) {
-                        struct expr_conjs dim;
-                        expr_conjs_init(&dim);
-                        for (size_t k = 0; k < sub->n; k++) {
-                            expr_conj_clone(expr_conjs_add(&dim),
-                                            &sub->alts[k].common);
-                        }
-                        struct alt *x = alts_add(&next);
-                        *x = *b;
-                        alt_init(b);
-                        x->dims = xrealloc(x->dims, (x->n_dims + 1)
-                                           * sizeof *x->dims);
-                        x->dims[x->n_dims++] = dim;
-                        continue;
-                    }
-                    for (size_t k = 0; k < sub->n; k++) {
-                        struct alt x;
-                        alt_clone(&x, b);
-                        if (alt_combine(&x, &sub->alts[k])) {
-                            *alts_add(&next) = x;
-                        } else {
-                            alt_destroy(&x);
-                        }
-                    }
-                }
-                alts_destroy(&base);
-                base = next;
-            }
-        }
+        and_operands(c, subs, n_subs, &base);
     }
     for (size_t i = 0; i < n_subs; i++) {
         alts_destroy(&subs[i]);
