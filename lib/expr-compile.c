@@ -19,8 +19,9 @@
  * expand into. */
 #define MAX_EXACT_VALUES 256
 
-/* Most dimensions of one OpenFlow conjunction. */
-#define MAX_DIMENSIONS 64
+/* OpenFlow allows a conjunction at most 64 dimensions.  Dimensions
+ * constrain disjoint fields, so there are never more than fields. */
+BUILD_ASSERT_DECL(EXPR_N_CFIELDS <= 64);
 
 /* Lists of at most this many alternatives are searched for alternatives
  * that others imply. */
@@ -1347,36 +1348,10 @@ alt_is_valid(const struct alt *alt)
     return true;
 }
 
-/* Crosses the two smallest dimensions of 'alt' into one. */
-static void
-alt_merge_smallest_dims(struct compiler *c, struct alt *alt)
-{
-    size_t a = 0, b = 1;
-    if (alt->dims[b].n < alt->dims[a].n) {
-        a = 1;
-        b = 0;
-    }
-    for (size_t i = 2; i < alt->n_dims; i++) {
-        if (alt->dims[i].n < alt->dims[a].n) {
-            b = a;
-            a = i;
-        } else if (alt->dims[i].n < alt->dims[b].n) {
-            b = i;
-        }
-    }
-    struct expr_conjs product;
-    if (dims_product(c, &alt->dims[a], &alt->dims[b], &product)) {
-        expr_conjs_destroy(&alt->dims[a]);
-        alt->dims[a] = product;
-        struct expr_conjs gone = alt_remove_dim(alt, b);
-        expr_conjs_destroy(&gone);
-    }
-}
-
 /* Makes normalized alternative 'alt' (consumed) ready to be written and
  * appends the result to 'out': prerequisite fields leave the dimensions,
- * at most MAX_DIMENSIONS remain, and every flow is a complete OpenFlow
- * match (else the alternative is expanded). */
+ * and every flow is a complete OpenFlow match (else the alternative is
+ * expanded). */
 static void
 finish_alt(struct compiler *c, struct alt *alt, struct alts *out)
 {
@@ -1386,12 +1361,7 @@ finish_alt(struct compiler *c, struct alt *alt, struct alts *out)
             return;
         }
     }
-    while (alt->n_dims > MAX_DIMENSIONS && !c->error) {
-        alt_merge_smallest_dims(c, alt);
-    }
-    if (c->error) {
-        alt_destroy(alt);
-    } else if (alt->n_dims && !alt_is_valid(alt)) {
+    if (alt->n_dims && !alt_is_valid(alt)) {
         alt_expand(c, alt, out);
     } else {
         *alts_add(out) = *alt;
