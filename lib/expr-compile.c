@@ -1587,9 +1587,10 @@ alt_format(const struct alt *alt, struct ds *s)
     }
 }
 
-/* Sorts the alternatives of 'l' and writes them into '*matchp', and counts
- * their flows into '*n_flowsp', or records an error if a plain alternative is not a
- * complete OpenFlow match or there are too many flows. */
+/* Sorts the alternatives of 'l', writes them into '*matchp' and counts
+ * their flows into '*n_flowsp', or records an error if a plain
+ * alternative is not a complete OpenFlow match or there are too many
+ * flows. */
 static void
 write_match(struct compiler *c, struct alts *l, char **matchp,
             size_t *n_flowsp)
