@@ -7,11 +7,11 @@
 
 #include "lib/expr-ast.h"
 #include "lib/expr-compile-conj.h"
+#include "lib/lport-addresses.h"
 #include "lib/pipeline.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/match.h"
 #include "openvswitch/ofp-match.h"
-#include "packets.h"
 #include "svec.h"
 #include "util.h"
 
@@ -582,41 +582,34 @@ members_add_key(struct members *m, const struct expr_cfield_map *map,
     members_add(m, map, &value, &mask);
 }
 
-/* Parses 'text', an IPv4 or IPv6 address or CIDR prefix, and adds it to
- * 'm' if it is of the family of 'map''s field ('is_ipv6').  Returns NULL
- * or an error. */
+/* Parses 'text', an IPv4 or IPv6 address or CIDR prefix, strictly as the
+ * northbound validator does, and adds it to 'm' if it is of the family of
+ * 'map''s field ('is_ipv6').  Returns NULL or an error. */
 static char *
 members_add_address(struct members *m, const struct expr_cfield_map *map,
                     bool is_ipv6, const char *text)
 {
-    struct expr_value value, mask;
-    ovs_be32 ip4;
-    struct in6_addr ip6;
-    unsigned int plen;
-
-    memset(&value, 0, sizeof value);
-    char *error = ip_parse_cidr(text, &ip4, &plen);
-    if (!error) {
-        if (!is_ipv6) {
-            memcpy(&value.b[12], &ip4, 4);
-            expr_value_mask_prefix(32, plen, &mask);
-            members_add(m, map, &value, &mask);
-        }
-        return NULL;
-    }
-    free(error);
-    error = ipv6_parse_cidr(text, &ip6, &plen);
-    if (!error) {
+    struct lport_ipv4 ip4;
+    struct lport_ipv6 ip6;
+    bool text_is_ipv6;
+    char *error = lport_parse_ip(text, true, &text_is_ipv6, &ip4, &ip6);
+    if (error) {
+        free(error);
+        return xasprintf("\"%s\" is not an IPv4 or IPv6 address or prefix",
+                         text);
+    } else if (text_is_ipv6 == is_ipv6) {
+        struct expr_value value, mask;
+        memset(&value, 0, sizeof value);
         if (is_ipv6) {
-            memcpy(value.b, &ip6, 16);
-            expr_value_mask_prefix(128, plen, &mask);
-            members_add(m, map, &value, &mask);
+            memcpy(value.b, &ip6.addr, 16);
+            expr_value_mask_prefix(128, ip6.plen, &mask);
+        } else {
+            memcpy(&value.b[12], &ip4.addr, 4);
+            expr_value_mask_prefix(32, ip4.plen, &mask);
         }
-        return NULL;
+        members_add(m, map, &value, &mask);
     }
-    free(error);
-    return xasprintf("\"%s\" is not an IPv4 or IPv6 address or prefix",
-                     text);
+    return NULL;
 }
 
 /* Adds to 'm' the members of the set that comparison 'cmp' compares its

@@ -29,6 +29,7 @@ FUZZ_COMPILE_SRCS = \
 	lib/expr-lex.c \
 	lib/expr-parse.c \
 	lib/expr-symtab.c \
+	lib/lport-addresses.c \
 	lib/pipeline.c
 
 FUZZ_ACTIONS_SRCS = \
@@ -75,8 +76,8 @@ tests/fuzz/fuzz-compile: $(FUZZ_COMPILE_SRCS:%=$(srcdir)/%) \
 	$(srcdir)/lib/expr.h $(srcdir)/lib/expr-ast.h \
 	$(srcdir)/lib/expr-check.h $(srcdir)/lib/expr-compile.h \
 	$(srcdir)/lib/expr-compile-conj.h $(srcdir)/lib/expr-lex.h \
-	$(srcdir)/lib/expr-symtab.h $(srcdir)/lib/pipeline.h \
-	$(srcdir)/tests/unit/compile-check.h
+	$(srcdir)/lib/expr-symtab.h $(srcdir)/lib/lport-addresses.h \
+	$(srcdir)/lib/pipeline.h $(srcdir)/tests/unit/compile-check.h
 	$(AM_V_CCLD)$(fuzz_link) $(FUZZ_COMPILE_SRCS:%=$(srcdir)/%) \
 	    $(OVS_LDADD)
 
