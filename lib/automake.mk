@@ -8,6 +8,10 @@ lib_libosmotic_la_SOURCES = \
 	lib/expr-ast.h \
 	lib/expr-check.c \
 	lib/expr-check.h \
+	lib/expr-compile.c \
+	lib/expr-compile.h \
+	lib/expr-compile-conj.c \
+	lib/expr-compile-conj.h \
 	lib/expr-eval.c \
 	lib/expr-lex.c \
 	lib/expr-lex.h \

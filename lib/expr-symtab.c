@@ -32,6 +32,7 @@ static const struct expr_symbol symbols[] = {
     FIELD("arp.spa", EXPR_F_ARP_SPA, 32, EXPR_FMT_IPV4, ARP_PREREQ),
     FIELD("arp.tha", EXPR_F_ARP_THA, 48, EXPR_FMT_MAC, ARP_PREREQ),
     FIELD("arp.tpa", EXPR_F_ARP_TPA, 32, EXPR_FMT_IPV4, ARP_PREREQ),
+    FIELD("color", EXPR_F_COLOR, 8, EXPR_FMT_DEC, NULL),
     PREDICATE("eth", "1"),
     FIELD("eth.dst", EXPR_F_ETH_DST, 48, EXPR_FMT_MAC, NULL),
     FIELD("eth.src", EXPR_F_ETH_SRC, 48, EXPR_FMT_MAC, NULL),
@@ -195,6 +196,39 @@ expr_value_is_zero(const struct expr_value *value)
     return !expr_value_n_bits(value);
 }
 
+/* Returns bit 'bit' (0 is the least significant) of 'v'. */
+bool
+expr_value_bit(const struct expr_value *v, int bit)
+{
+    return (v->b[15 - bit / 8] >> (bit % 8)) & 1;
+}
+
+/* Sets bit 'bit' of 'v' to 'x'. */
+void
+expr_value_set_bit(struct expr_value *v, int bit, bool x)
+{
+    uint8_t m = 1u << (bit % 8);
+    if (x) {
+        v->b[15 - bit / 8] |= m;
+    } else {
+        v->b[15 - bit / 8] &= ~m;
+    }
+}
+
+/* Shifts 'v' left by 'n' bits, 0 <= n < 128. */
+void
+expr_value_shift_left(struct expr_value *v, int n)
+{
+    struct expr_value r;
+    memset(&r, 0, sizeof r);
+    for (int bit = 0; bit + n < 128; bit++) {
+        if (expr_value_bit(v, bit)) {
+            expr_value_set_bit(&r, bit + n, true);
+        }
+    }
+    *v = r;
+}
+
 /* Stores 'n' bytes at 'p' right-aligned in '*value'. */
 static void
 value_from_bytes(const void *p, size_t n, struct expr_value *value)
@@ -268,6 +302,10 @@ expr_symbol_get(const struct expr_symbol *sym, const struct flow *flow,
     case EXPR_F_ARP_THA:
         value_from_bytes(&flow->arp_tha, 6, value);
         break;
+    case EXPR_F_COLOR:
+        /* REG_COLOR and PIPELINE_COLOR_MASK in lib/pipeline.h. */
+        expr_value_from_uint64(flow->regs[9] & 0xff, value);
+        break;
     }
 }
 
@@ -337,6 +375,9 @@ expr_symbol_set(const struct expr_symbol *sym, const struct expr_value *value,
         break;
     case EXPR_F_ARP_THA:
         memcpy(&flow->arp_tha, &value->b[10], 6);
+        break;
+    case EXPR_F_COLOR:
+        flow->regs[9] = (flow->regs[9] & ~0xffu) | (x & 0xff);
         break;
     }
 }

@@ -81,6 +81,7 @@ enum expr_field_id {
     EXPR_F_ARP_TPA,             /* flow->nw_dst. */
     EXPR_F_ARP_SHA,             /* flow->arp_sha. */
     EXPR_F_ARP_THA,             /* flow->arp_tha. */
+    EXPR_F_COLOR,               /* Bits 0..7 of flow->regs[9]: colour. */
 };
 
 /* One name of the match language. */
@@ -112,5 +113,8 @@ void expr_value_mask_prefix(int width, int plen, struct expr_value *);
 int expr_value_prefix_len(int width, const struct expr_value *);
 void expr_value_and(struct expr_value *, const struct expr_value *);
 bool expr_value_is_zero(const struct expr_value *);
+bool expr_value_bit(const struct expr_value *, int bit);
+void expr_value_set_bit(struct expr_value *, int bit, bool);
+void expr_value_shift_left(struct expr_value *, int n);
 
 #endif /* lib/expr-symtab.h */

@@ -29,11 +29,25 @@
 #define SIM_REG_FLAGS 10
 #define SIM_REG_COLOR 9
 
+/* One dimension of a conjunctive alternative, parsed. */
+struct sim_dim {
+    struct minimatch *values;   /* Each value with the common part. */
+    size_t n_values;            /* Number of 'values' parsed so far. */
+};
+
+/* One alternative of a logical flow's match, parsed: it matches if
+ * 'common' does and, for each dimension, one of its values. */
+struct sim_alt {
+    struct minimatch common;    /* The plain match or common part. */
+    struct sim_dim *dims;       /* Dimensions (conjunctive only). */
+    size_t n_dims;              /* Number of 'dims'. */
+};
+
 /* A logical flow with its parsed match and actions. */
 struct sim_flow {
     struct lflow_sim_flow pub;  /* What the caller gave. */
-    struct minimatch *matches;  /* Parsed alternatives of the match. */
-    size_t n_matches;           /* Number of 'matches' parsed so far. */
+    struct sim_alt *alts;       /* Parsed alternatives of the match. */
+    size_t n_alts;              /* Number of 'alts' parsed so far. */
     struct ofpact *ofpacts;     /* Parsed actions, "next"/"output" expanded. */
     size_t ofpacts_len;         /* Length of 'ofpacts' in bytes. */
 };
@@ -124,10 +138,18 @@ sim_flow_destroy(struct sim_flow *f)
     free(f->pub.actions);
     free(f->pub.source);
     free(f->pub.uuid);
-    for (size_t i = 0; i < f->n_matches; i++) {
-        minimatch_destroy(&f->matches[i]);
+    for (size_t i = 0; i < f->n_alts; i++) {
+        struct sim_alt *alt = &f->alts[i];
+        minimatch_destroy(&alt->common);
+        for (size_t j = 0; j < alt->n_dims; j++) {
+            for (size_t k = 0; k < alt->dims[j].n_values; k++) {
+                minimatch_destroy(&alt->dims[j].values[k]);
+            }
+            free(alt->dims[j].values);
+        }
+        free(alt->dims);
     }
-    free(f->matches);
+    free(f->alts);
     free(f->ofpacts);
     free(f);
 }
@@ -237,14 +259,14 @@ sim_pin_meter_id(enum lact_pin_opcode op, void *aux OVS_UNUSED)
     return lact_pin_meter_id(op);
 }
 
-/* Parses alternative 'alt' of a flow's match, and its actions, into 'f'
- * (the actions only from the first alternative).  Returns NULL or an error
+/* Parses ovs-ofctl match 'match' of flow 'f', with the flow's actions,
+ * into 'dst'; keeps the actions the first time.  Returns NULL or an error
  * message naming the flow. */
 static char * OVS_WARN_UNUSED_RESULT
-sim_flow_parse(struct sim_flow *f, enum dp_type dp_type, size_t alt)
+sim_flow_parse_match(struct sim_flow *f, enum dp_type dp_type,
+                     const char *match, struct minimatch *dst)
 {
     const struct lflow_sim_flow *pub = &f->pub;
-    const char *match = pub->alternatives[alt];
     struct ds s = DS_EMPTY_INITIALIZER;
     ds_put_format(&s, "table=%u,priority=%u,",
                   pipeline_first_oftable(pub->pipeline) + pub->table_id,
@@ -285,15 +307,70 @@ sim_flow_parse(struct sim_flow *f, enum dp_type dp_type, size_t alt)
         free(error);
         return msg;
     }
-    minimatch_clone(&f->matches[f->n_matches++], &fm.match);
+    minimatch_clone(dst, &fm.match);
     minimatch_destroy(&fm.match);
-    if (!alt) {
+    if (!f->ofpacts) {
         f->ofpacts = fm.ofpacts;
         f->ofpacts_len = fm.ofpacts_len;
     } else {
         free(fm.ofpacts);
     }
     return NULL;
+}
+
+/* Parses alternative 'pa' of flow 'f''s match into the next of 'f''s
+ * alternatives: a conjunctive one's values each with its common part, as
+ * the controller installs them. */
+static char * OVS_WARN_UNUSED_RESULT
+sim_flow_parse_alt(struct sim_flow *f, enum dp_type dp_type,
+                   const struct pipeline_match_alt *pa)
+{
+    struct sim_alt *alt = &f->alts[f->n_alts];
+    char *error = sim_flow_parse_match(f, dp_type, pa->common, &alt->common);
+    if (error) {
+        return error;
+    }
+    f->n_alts++;
+    alt->dims = xcalloc(pa->n_dims, sizeof *alt->dims);
+    alt->n_dims = pa->n_dims;
+    for (size_t i = 0; i < pa->n_dims; i++) {
+        const struct pipeline_match_dim *pd = &pa->dims[i];
+        struct sim_dim *dim = &alt->dims[i];
+        dim->values = xcalloc(pd->n_values, sizeof *dim->values);
+        for (size_t j = 0; j < pd->n_values; j++) {
+            char *match = xasprintf("%s%s%s", pa->common,
+                                    pa->common[0] ? "," : "",
+                                    pd->values[j]);
+            error = sim_flow_parse_match(f, dp_type, match,
+                                         &dim->values[dim->n_values]);
+            free(match);
+            if (error) {
+                return error;
+            }
+            dim->n_values++;
+        }
+    }
+    return NULL;
+}
+
+/* Returns true if 'alt' matches 'flow'. */
+static bool
+sim_alt_matches(const struct sim_alt *alt, const struct flow *flow)
+{
+    if (!minimatch_matches_flow(&alt->common, flow)) {
+        return false;
+    }
+    for (size_t i = 0; i < alt->n_dims; i++) {
+        const struct sim_dim *dim = &alt->dims[i];
+        bool any = false;
+        for (size_t j = 0; j < dim->n_values && !any; j++) {
+            any = minimatch_matches_flow(&dim->values[j], flow);
+        }
+        if (!any) {
+            return false;
+        }
+    }
+    return true;
 }
 
 /* Adds a logical flow to 'dp'.  Returns NULL, or an error message (that
@@ -323,16 +400,31 @@ lflow_sim_add_flow(struct lflow_sim *sim OVS_UNUSED,
     f->pub.actions = xstrdup(actions ? actions : "");
     f->pub.source = xstrdup(source ? source : "");
     f->pub.uuid = xstrdup(uuid ? uuid : "");
-    f->pub.n_alternatives = pipeline_match_split(f->pub.match,
-                                                 &f->pub.alternatives);
-    f->matches = xcalloc(f->pub.n_alternatives, sizeof *f->matches);
-    for (size_t i = 0; i < f->pub.n_alternatives; i++) {
-        char *error = sim_flow_parse(f, dp->type, i);
+    struct pipeline_match pm;
+    char *error = pipeline_match_parse(f->pub.match, &pm);
+    if (error) {
+        char *msg = xasprintf("%s %u priority %u: match: %s",
+                              pipeline_to_string(pipeline), table_id,
+                              priority, error);
+        free(error);
+        sim_flow_destroy(f);
+        return msg;
+    }
+    f->pub.n_alternatives = pm.n_alts;
+    f->pub.alternatives = xmalloc(pm.n_alts * sizeof *f->pub.alternatives);
+    for (size_t i = 0; i < pm.n_alts; i++) {
+        f->pub.alternatives[i] = xstrdup(pm.alts[i].text);
+    }
+    f->alts = xcalloc(pm.n_alts, sizeof *f->alts);
+    for (size_t i = 0; i < pm.n_alts; i++) {
+        error = sim_flow_parse_alt(f, dp->type, &pm.alts[i]);
         if (error) {
+            pipeline_match_destroy(&pm);
             sim_flow_destroy(f);
             return error;
         }
     }
+    pipeline_match_destroy(&pm);
 
     struct sim_stage *st = &dp->stages[pipeline][table_id];
     if (st->n_flows >= st->allocated_flows) {
@@ -525,8 +617,8 @@ sim_stage_lookup(const struct sim_stage *st, const struct flow *flow,
 {
     for (size_t i = 0; i < st->n_flows; i++) {
         const struct sim_flow *f = st->flows[i];
-        for (size_t j = 0; j < f->n_matches; j++) {
-            if (minimatch_matches_flow(&f->matches[j], flow)) {
+        for (size_t j = 0; j < f->n_alts; j++) {
+            if (sim_alt_matches(&f->alts[j], flow)) {
                 *alt = j;
                 return f;
             }

@@ -21,9 +21,9 @@
  * egress) in both.
  *
  * A trace walks the stages of a pipeline; in each it picks the highest
- * priority flow whose match (any alternative of it, see PIPELINE_MATCH_OR
- * in lib/pipeline.h) matches the packet (struct flow) and
- * interprets its actions (ofpacts) on the packet.  The simulator tracks no
+ * priority flow whose match (any alternative of it, plain or conjunctive,
+ * see the match format in lib/pipeline.h) matches the packet (struct flow)
+ * and interprets its actions (ofpacts) on the packet.  The simulator tracks no
  * connections: a ct() that continues at a table gives the packet an
  * assumed state (lflow_sim_set_ct_state(), default "new|trk").
  *
@@ -63,7 +63,8 @@ struct lflow_sim_flow {
     uint8_t table_id;           /* Logical table (stage number). */
     uint16_t priority;          /* Higher wins. */
     char *match;                /* Match as written in the SB. */
-    char **alternatives;        /* 'match' split at PIPELINE_MATCH_OR. */
+    char **alternatives;        /* 'match''s alternatives as written,
+                                 * plain or conjunctive (lib/pipeline.h). */
     size_t n_alternatives;      /* Number of 'alternatives', at least 1. */
     char *actions;              /* Actions as written in the SB. */
     char *source;               /* "Table:uuid" of the NB object, or "". */

@@ -6,6 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "flow.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/match.h"
+#include "openvswitch/meta-flow.h"
+#include "openvswitch/ofp-flow.h"
+#include "openvswitch/ofp-match.h"
+#include "openvswitch/ofpbuf.h"
 #include "util.h"
 
 static const struct pipeline_stage_info stages[N_PIPELINE_STAGES] = {
@@ -132,4 +139,280 @@ pipeline_match_free(char **alternatives, size_t n)
         free(alternatives[i]);
     }
     free(alternatives);
+}
+
+/* Splits 'text' at every occurrence of 'sep' into '*parts' (free with
+ * pipeline_match_free()) and returns their number, at least 1. */
+static size_t
+split_at(const char *text, const char *sep, char ***parts)
+{
+    size_t n = 0, allocated = 0;
+    char **p = NULL;
+    for (;;) {
+        const char *end = strstr(text, sep);
+        size_t len = end ? end - text : strlen(text);
+        if (n >= allocated) {
+            p = x2nrealloc(p, &allocated, sizeof *p);
+        }
+        p[n++] = xmemdup0(text, len);
+        if (!end) {
+            break;
+        }
+        text = end + strlen(sep);
+    }
+    *parts = p;
+    return n;
+}
+
+/* Checks that 'ofmatch', part of a conjunctive alternative, is one
+ * non-empty ovs-ofctl match without blanks. */
+static char *
+check_ofmatch(const char *ofmatch, const char *what)
+{
+    if (!ofmatch[0]) {
+        return xasprintf("empty %s", what);
+    }
+    for (const char *p = ofmatch; *p; p++) {
+        if (isspace((unsigned char) *p)) {
+            return xasprintf("%s \"%s\" contains a blank (expecting \"%s\""
+                             " or \"%s\" between parts)", what, ofmatch,
+                             PIPELINE_MATCH_AND, PIPELINE_MATCH_DIM_OR);
+        }
+    }
+    return NULL;
+}
+
+/* Parses the dimension 'text' ("[V1 | V2 ...]") into '*dim'. */
+static char *
+parse_dim(const char *text, struct pipeline_match_dim *dim)
+{
+    size_t len = strlen(text);
+    if (len < 2 || text[0] != '[' || text[len - 1] != ']') {
+        return xasprintf("\"%s\": expecting a dimension \"[MATCH | "
+                         "MATCH ...]\"", text);
+    }
+    char *inner = xmemdup0(text + 1, len - 2);
+    dim->n_values = split_at(inner, PIPELINE_MATCH_DIM_OR, &dim->values);
+    free(inner);
+    for (size_t i = 0; i < dim->n_values; i++) {
+        char *error = check_ofmatch(dim->values[i], "value");
+        if (error) {
+            char *msg = xasprintf("dimension \"%s\": %s", text, error);
+            free(error);
+            return msg;
+        }
+    }
+    return NULL;
+}
+
+/* Parses ovs-ofctl match 'ofmatch' into '*match'. */
+static char *
+parse_ofmatch(const char *ofmatch, struct match *match)
+{
+    char *flow = xasprintf("%s%sactions=drop", ofmatch,
+                           ofmatch[0] ? "," : "");
+    struct ofputil_flow_mod fm;
+    enum ofputil_protocol usable;
+    char *error = parse_ofp_str(&fm, OFPFC_ADD, flow, NULL, NULL, &usable);
+    free(flow);
+    if (error) {
+        char *msg = xasprintf("\"%s\": %s", ofmatch, error);
+        free(error);
+        return msg;
+    }
+    minimatch_expand(&fm.match, match);
+    minimatch_destroy(&fm.match);
+    free(fm.ofpacts);
+    return NULL;
+}
+
+/* Returns the name of a field that both 'a' and 'b' match on, or NULL if
+ * they match disjoint fields.  (The packet type, which OVS adds to any
+ * match on a field with prerequisites, does not count.) */
+static const char *
+shared_field(const struct flow_wildcards *a, const struct flow_wildcards *b)
+{
+    struct flow_wildcards both;
+    flow_wildcards_and(&both, a, b);
+    both.masks.packet_type = 0;
+    if (flow_wildcards_is_catchall(&both)) {
+        return NULL;
+    }
+    for (int id = 0; id < MFF_N_IDS; id++) {
+        const struct mf_field *mf = mf_from_id(id);
+        if (!mf_is_all_wild(mf, &both)) {
+            return mf->name;
+        }
+    }
+    return "?";
+}
+
+/* Returns true if OVS would keep every field of 'match' (none lacks its
+ * prerequisites). */
+static bool
+match_is_complete(const struct match *match)
+{
+    struct match normal = *match;
+    ofputil_normalize_match_quiet(&normal);
+    return match_equal(match, &normal);
+}
+
+/* Checks value 'j' of dimension 'i' of 'alt', whose common part parsed
+ * as 'common': it parses, shares no field with the common part or the
+ * other dimensions ('dims' holds the fields of dimensions 0 to i - 1, and
+ * 'dims[i]' gets this value's), and makes a complete match with the
+ * common part. */
+static char *
+check_value(const struct pipeline_match_alt *alt, const struct match *common,
+            size_t i, size_t j, struct flow_wildcards *dims)
+{
+    const char *text = alt->dims[i].values[j];
+    struct match value;
+    char *error = parse_ofmatch(text, &value);
+    if (error) {
+        return error;
+    }
+    const char *field = shared_field(&common->wc, &value.wc);
+    if (field) {
+        return xasprintf("%s is in both the common part and dimension "
+                         "%"PRIuSIZE, field, i + 1);
+    }
+    for (size_t k = 0; k < i; k++) {
+        field = shared_field(&dims[k], &value.wc);
+        if (field) {
+            return xasprintf("%s is in both dimension %"PRIuSIZE" and "
+                             "dimension %"PRIuSIZE, field, k + 1, i + 1);
+        }
+    }
+    flow_wildcards_or(&dims[i], &dims[i], &value.wc);
+
+    char *both_text = xasprintf("%s%s%s", alt->common,
+                                alt->common[0] ? "," : "", text);
+    struct match both;
+    error = parse_ofmatch(both_text, &both);
+    if (!error && !match_is_complete(&both)) {
+        error = xasprintf("\"%s\" lacks OpenFlow prerequisites", both_text);
+    }
+    free(both_text);
+    return error;
+}
+
+/* Checks conjunctive alternative 'alt': each part parses, the common part
+ * and the dimensions match on disjoint fields, and the common part alone
+ * and with any one value are complete OpenFlow matches. */
+static char *
+check_conj(const struct pipeline_match_alt *alt)
+{
+    struct match common;
+    char *error = parse_ofmatch(alt->common, &common);
+    if (error) {
+        return error;
+    } else if (!match_is_complete(&common)) {
+        return xasprintf("common part \"%s\" lacks OpenFlow prerequisites",
+                         alt->common);
+    }
+
+    struct flow_wildcards *dims = xmalloc(alt->n_dims * sizeof *dims);
+    for (size_t i = 0; i < alt->n_dims && !error; i++) {
+        flow_wildcards_init_catchall(&dims[i]);
+        for (size_t j = 0; j < alt->dims[i].n_values && !error; j++) {
+            error = check_value(alt, &common, i, j, dims);
+        }
+    }
+    free(dims);
+    return error;
+}
+
+/* Parses conjunctive alternative 'text' into 'alt'. */
+static char *
+parse_conj(const char *text, struct pipeline_match_alt *alt)
+{
+    char **parts;
+    size_t n_parts = split_at(text, PIPELINE_MATCH_AND, &parts);
+    size_t first_dim = parts[0][0] == '[' ? 0 : 1;
+    char *error = NULL;
+
+    if (first_dim) {
+        error = check_ofmatch(parts[0], "common part");
+    }
+    alt->common = xstrdup(first_dim ? parts[0] : "");
+    alt->dims = xcalloc(n_parts - first_dim, sizeof *alt->dims);
+    for (size_t i = first_dim; i < n_parts && !error; i++) {
+        error = parse_dim(parts[i], &alt->dims[alt->n_dims++]);
+    }
+    if (!error && alt->n_dims < 2) {
+        error = xasprintf("a conjunctive match needs at least two "
+                          "dimensions");
+    }
+    pipeline_match_free(parts, n_parts);
+    return error ? error : check_conj(alt);
+}
+
+/* Frees what 'alt' owns. */
+static void
+pipeline_match_alt_destroy(struct pipeline_match_alt *alt)
+{
+    free(alt->text);
+    free(alt->common);
+    for (size_t i = 0; i < alt->n_dims; i++) {
+        pipeline_match_free(alt->dims[i].values, alt->dims[i].n_values);
+    }
+    free(alt->dims);
+}
+
+/* Parses logical flow match 'text' (see the format at the top of
+ * pipeline.h) into '*match', which the caller must free with
+ * pipeline_match_destroy().  Blanks around an alternative are ignored.
+ * A plain alternative is taken as it is; it is the ovs-ofctl parser's to
+ * judge.  A conjunctive one is checked: it must have at least two
+ * dimensions, each part must parse as an ovs-ofctl match, no field may be
+ * in two parts, and the common part alone and with any one value must be
+ * complete OpenFlow matches.
+ *
+ * Returns NULL, or a malloc()'d error naming the alternative; then
+ * '*match' is empty and needs no freeing (pipeline_match_destroy() accepts
+ * it). */
+char *
+pipeline_match_parse(const char *text, struct pipeline_match *match)
+{
+    char **texts;
+    size_t n = pipeline_match_split(text, &texts);
+    match->alts = xcalloc(n, sizeof *match->alts);
+    match->n_alts = n;
+
+    char *error = NULL;
+    for (size_t i = 0; i < n && !error; i++) {
+        struct pipeline_match_alt *alt = &match->alts[i];
+        alt->text = xstrdup(texts[i]);
+        if (texts[i][0] == '[' || strstr(texts[i], PIPELINE_MATCH_AND)) {
+            error = parse_conj(texts[i], alt);
+        } else {
+            alt->common = xstrdup(texts[i]);
+        }
+        if (error) {
+            char *msg = xasprintf("alternative %"PRIuSIZE" \"%s\": %s",
+                                  i + 1, texts[i], error);
+            free(error);
+            error = msg;
+        }
+    }
+    pipeline_match_free(texts, n);
+    if (error) {
+        pipeline_match_destroy(match);
+    }
+    return error;
+}
+
+/* Frees what 'match' owns and leaves it empty.  Accepts NULL. */
+void
+pipeline_match_destroy(struct pipeline_match *match)
+{
+    if (match) {
+        for (size_t i = 0; i < match->n_alts; i++) {
+            pipeline_match_alt_destroy(&match->alts[i]);
+        }
+        free(match->alts);
+        match->alts = NULL;
+        match->n_alts = 0;
+    }
 }

@@ -18,14 +18,46 @@
  * the next stage that has flows: the first flow of a stage changes no
  * other flow, and a run of empty stages costs one table lookup.
  *
- * A match may hold several alternatives, complete ovs-ofctl matches
- * separated by PIPELINE_MATCH_OR (" || "): the logical flow matches a
- * packet if any alternative does.  The controller installs one OpenFlow
- * flow per alternative, all with the same priority, actions and cookie,
- * and osmotic-trace says which alternative matched.  The separator
- * cannot occur inside one ovs-ofctl match: there, blanks only separate
- * fields, and "||" is no field name.  A flow's alternatives must not
- * overlap other flows of the same priority in the same stage.
+ * A match may hold several alternatives separated by PIPELINE_MATCH_OR
+ * (" || "): the logical flow matches a packet if any alternative does.
+ * An alternative is either one complete ovs-ofctl match (a plain
+ * alternative; empty matches every packet) or a conjunctive match:
+ *
+ *     MATCH := ALT ( " || " ALT )*
+ *     ALT   := OFMATCH
+ *            | [ OFMATCH " && " ] DIM ( " && " DIM )+
+ *     DIM   := "[" OFMATCH ( " | " OFMATCH )* "]"
+ *
+ * where OFMATCH is an ovs-ofctl match: comma-separated fields, no blanks
+ * inside.  A conjunctive alternative, e.g.
+ *
+ *     tcp && [nw_src=10.0.0.1 | nw_src=10.0.0.2] && [tp_dst=80 | tp_dst=443]
+ *
+ * matches a packet if its leading OFMATCH (the common part, may be
+ * absent) matches and, for each DIM (dimension), at least one of the
+ * DIM's OFMATCHes (values) matches.  No field appears both in the common
+ * part and in a dimension, the dimensions constrain disjoint fields, and
+ * the common part alone and with any one value are complete OpenFlow
+ * matches (every field with its prerequisites, e.g. tp_dst with tcp);
+ * pipeline_match_parse() refuses text that breaks any of this.  (The
+ * match compiler, lib/expr-compile.h, also keeps the Ethernet type and
+ * IP protocol in the common part, where the actions find them.)
+ *
+ * The controller installs one OpenFlow flow per plain alternative, all
+ * with the logical flow's priority, actions and cookie.  A conjunctive
+ * alternative with n dimensions becomes an OpenFlow conjunction with an
+ * id allocated on the host: for each dimension k (1 to n) and each of its
+ * values, "COMMON,VALUE actions=conjunction(ID,k/n)", and one flow
+ * "COMMON,conj_id=ID" with the logical flow's actions, all at the logical
+ * flow's priority.  (Two conjunctive alternatives may yield the same
+ * COMMON,VALUE flow: it then carries both conjunction actions.)
+ * osmotic-trace says which alternative matched.
+ *
+ * The separators cannot occur inside one ovs-ofctl match: there, blanks
+ * only separate fields, and "||", "&&" and "|" are no field names.  A
+ * flow's alternatives must not overlap other flows of the same priority
+ * in the same stage.  Matches are written by hand (plain alternatives)
+ * or by the match compiler, lib/expr-compile.h.
  *
  * Physical flows (classification, tunnels, delivery) are the controller's
  * own and live in the PHY tables.
@@ -36,6 +68,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "openvswitch/compiler.h"
 
 /* OpenFlow tables on br-int. */
 enum {
@@ -163,9 +197,42 @@ const struct pipeline_stage_info *pipeline_stage_find(enum dp_type,
                                                       unsigned int table_id);
 unsigned int pipeline_stage_at_or_after(enum dp_type, enum pipeline,
                                         unsigned int table_id);
-/* Separator of the alternatives of a logical flow's match. */
+/* Separators of a logical flow's match: between alternatives, between
+ * the parts of a conjunctive alternative, between a dimension's
+ * values. */
 #define PIPELINE_MATCH_OR " || "
+#define PIPELINE_MATCH_AND " && "
+#define PIPELINE_MATCH_DIM_OR " | "
 
+/* One dimension of a conjunctive alternative: it holds if any of its
+ * values does. */
+struct pipeline_match_dim {
+    char **values;              /* ovs-ofctl matches, at least one. */
+    size_t n_values;            /* Number of 'values'. */
+};
+
+/* One alternative of a logical flow's match. */
+struct pipeline_match_alt {
+    char *text;                 /* The alternative as written. */
+    char *common;               /* ovs-ofctl match: all of a plain
+                                 * alternative, or the common part of a
+                                 * conjunctive one ("" if none). */
+    struct pipeline_match_dim *dims;  /* Dimensions; NULL if plain. */
+    size_t n_dims;              /* 0 (plain) or at least 2. */
+};
+
+/* A logical flow's match, parsed. */
+struct pipeline_match {
+    struct pipeline_match_alt *alts;  /* Alternatives, at least one. */
+    size_t n_alts;              /* Number of 'alts'. */
+};
+
+char *pipeline_match_parse(const char *, struct pipeline_match *)
+    OVS_WARN_UNUSED_RESULT;
+void pipeline_match_destroy(struct pipeline_match *);
+
+/* Only for callers that handle plain alternatives: splits at
+ * PIPELINE_MATCH_OR without looking inside the alternatives. */
 size_t pipeline_match_split(const char *match, char ***alternatives);
 void pipeline_match_free(char **alternatives, size_t n);
 

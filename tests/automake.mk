@@ -5,6 +5,8 @@ check_PROGRAMS += tests/unit/osmotic-unit
 TESTS += tests/unit/osmotic-unit
 tests_unit_osmotic_unit_SOURCES = \
 	tests/unit/main.c \
+	tests/unit/compile-check.c \
+	tests/unit/compile-check.h \
 	tests/unit/unit-asserts.h \
 	tests/unit/unit-suites.h \
 	tests/unit/test-change-index.c \
@@ -12,6 +14,7 @@ tests_unit_osmotic_unit_SOURCES = \
 	tests/unit/test-ctl-lflow.c \
 	tests/unit/test-ctl-ofctrl.c \
 	tests/unit/test-daemon-files.c \
+	tests/unit/test-expr-compile.c \
 	tests/unit/test-expr-eval.c \
 	tests/unit/test-expr-parse.c \
 	tests/unit/test-idl-pending.c \
@@ -21,6 +24,7 @@ tests_unit_osmotic_unit_SOURCES = \
 	tests/unit/test-lport-addresses.c \
 	tests/unit/test-nb-validate.c \
 	tests/unit/test-osmotic-dirs.c \
+	tests/unit/test-pipeline.c \
 	tests/unit/test-tunnel-keys.c
 tests_unit_osmotic_unit_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_osmotic_unit_LDADD = controller/libcontroller.la \

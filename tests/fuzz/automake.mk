@@ -16,6 +16,22 @@ FUZZ_EXPR_SRCS = \
 	lib/expr-parse.c \
 	lib/expr-symtab.c
 
+# The compiler harness checks compiled matches against evaluation with
+# the unit tests' oracle.
+FUZZ_COMPILE_SRCS = \
+	tests/fuzz/fuzz-compile.c \
+	tests/unit/compile-check.c \
+	lib/expr-ast.c \
+	lib/expr-check.c \
+	lib/expr-compile.c \
+	lib/expr-compile-conj.c \
+	lib/expr-eval.c \
+	lib/expr-lex.c \
+	lib/expr-parse.c \
+	lib/expr-symtab.c \
+	lib/lport-addresses.c \
+	lib/pipeline.c
+
 FUZZ_ACTIONS_SRCS = \
 	tests/fuzz/fuzz-actions.c \
 	lib/logical-actions.c \
@@ -26,8 +42,11 @@ EXTRA_DIST += \
 	tests/fuzz/expr.dict \
 	$(wildcard $(srcdir)/tests/fuzz/corpus/expr/seed-*) \
 	tests/fuzz/fuzz-actions.c \
-	$(wildcard $(srcdir)/tests/fuzz/corpus/actions/seed-*)
-CLEANFILES += tests/fuzz/fuzz-expr tests/fuzz/fuzz-actions
+	$(wildcard $(srcdir)/tests/fuzz/corpus/actions/seed-*) \
+	tests/fuzz/fuzz-compile.c \
+	$(wildcard $(srcdir)/tests/fuzz/corpus/compile/seed-*)
+CLEANFILES += tests/fuzz/fuzz-expr tests/fuzz/fuzz-actions \
+	tests/fuzz/fuzz-compile
 
 # fuzz_link: the command that links harness $@ with $(FUZZ_CC); the
 # sources and libraries follow it.
@@ -53,8 +72,18 @@ tests/fuzz/fuzz-actions: $(FUZZ_ACTIONS_SRCS:%=$(srcdir)/%) \
 	$(AM_V_CCLD)$(fuzz_link) $(FUZZ_ACTIONS_SRCS:%=$(srcdir)/%) \
 	    $(OVS_LDADD)
 
-fuzz: tests/fuzz/fuzz-expr tests/fuzz/fuzz-actions
-	$(MKDIR_P) tests/fuzz/work/expr tests/fuzz/work/actions
+tests/fuzz/fuzz-compile: $(FUZZ_COMPILE_SRCS:%=$(srcdir)/%) \
+	$(srcdir)/lib/expr.h $(srcdir)/lib/expr-ast.h \
+	$(srcdir)/lib/expr-check.h $(srcdir)/lib/expr-compile.h \
+	$(srcdir)/lib/expr-compile-conj.h $(srcdir)/lib/expr-lex.h \
+	$(srcdir)/lib/expr-symtab.h $(srcdir)/lib/lport-addresses.h \
+	$(srcdir)/lib/pipeline.h $(srcdir)/tests/unit/compile-check.h
+	$(AM_V_CCLD)$(fuzz_link) $(FUZZ_COMPILE_SRCS:%=$(srcdir)/%) \
+	    $(OVS_LDADD)
+
+fuzz: tests/fuzz/fuzz-expr tests/fuzz/fuzz-actions tests/fuzz/fuzz-compile
+	$(MKDIR_P) tests/fuzz/work/expr tests/fuzz/work/actions \
+	    tests/fuzz/work/compile
 	ASAN_OPTIONS=detect_leaks=1 ./tests/fuzz/fuzz-expr \
 	    -max_total_time=$(FUZZ_TIME) -print_final_stats=1 \
 	    -dict=$(srcdir)/tests/fuzz/expr.dict \
@@ -62,4 +91,8 @@ fuzz: tests/fuzz/fuzz-expr tests/fuzz/fuzz-actions
 	ASAN_OPTIONS=detect_leaks=1 ./tests/fuzz/fuzz-actions \
 	    -max_total_time=$(FUZZ_TIME) -print_final_stats=1 \
 	    tests/fuzz/work/actions $(srcdir)/tests/fuzz/corpus/actions
+	ASAN_OPTIONS=detect_leaks=1 ./tests/fuzz/fuzz-compile \
+	    -max_total_time=$(FUZZ_TIME) -print_final_stats=1 \
+	    -dict=$(srcdir)/tests/fuzz/expr.dict \
+	    tests/fuzz/work/compile $(srcdir)/tests/fuzz/corpus/compile
 .PHONY: fuzz

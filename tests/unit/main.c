@@ -14,6 +14,7 @@ main(void)
         ctl_lflow_suite,
         ctl_ofctrl_suite,
         daemon_files_suite,
+        expr_compile_suite,
         expr_eval_suite,
         expr_parse_suite,
         idl_pending_suite,
@@ -23,6 +24,7 @@ main(void)
         lport_addresses_suite,
         nb_validate_suite,
         osmotic_dirs_suite,
+        pipeline_suite,
         tunnel_keys_suite,
     };
 

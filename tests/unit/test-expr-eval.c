@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/expr-symtab.h"
 #include "lib/expr.h"
 #include "packets.h"
 #include "tests/unit/unit-suites.h"
@@ -51,6 +52,18 @@ static const char *sets[] = {
     "frontends", "p1",
     NULL,
 };
+
+/* Returns whether 'match' matches 'packet'. */
+static bool
+matches__(const char *match, const struct expr_packet *packet)
+{
+    struct expr *e;
+    char *error = expr_parse_string(match, NULL, &e);
+    ck_assert_msg(!error, "\"%s\": %s", match, error);
+    bool result = expr_evaluate(e, packet, lookup_set, sets);
+    expr_destroy(e);
+    return result;
+}
 
 /* Returns whether 'match' matches microflow 'microflow'. */
 static bool
@@ -133,6 +146,29 @@ START_TEST(test_microflow_vlan)
     struct expr_packet packet;
     packet_from("vlan.vid == 100 && eth.type == 0x88cc", &packet);
     ck_assert_int_eq(ntohs(packet.flow.vlans[0].tci), 0x1000 | 100);
+    expr_packet_destroy(&packet);
+}
+END_TEST
+
+START_TEST(test_microflow_color)
+{
+    /* The colour is bits 0..7 of reg9; the other bits are not its. */
+    struct expr_packet packet;
+    packet_from("color == 5 && eth.type == 0x88cc", &packet);
+    ck_assert_uint_eq(packet.flow.regs[9], 5);
+    packet.flow.regs[9] |= 0x300;
+    ck_assert(matches__("color == 5", &packet));
+    ck_assert(matches__("color < 8 && color != 4", &packet));
+    ck_assert(!matches__("color == 0x80/0x80", &packet));
+
+    /* Reading and writing the colour leave reg9's other bits alone. */
+    const struct expr_symbol *color = expr_symbol_lookup("color");
+    struct expr_value v;
+    expr_symbol_get(color, &packet.flow, &v);
+    ck_assert_uint_eq(expr_value_to_uint64(&v), 5);
+    expr_value_from_uint64(7, &v);
+    expr_symbol_set(color, &v, &packet.flow);
+    ck_assert_uint_eq(packet.flow.regs[9], 0x307);
     expr_packet_destroy(&packet);
 }
 END_TEST
@@ -252,6 +288,7 @@ expr_eval_suite(void)
     tcase_add_test(tc, test_microflow_fills_flow);
     tcase_add_test(tc, test_microflow_arp_and_ipv6);
     tcase_add_test(tc, test_microflow_vlan);
+    tcase_add_test(tc, test_microflow_color);
     tcase_add_test(tc, test_microflow_refuses_non_packets);
     suite_add_tcase(s, tc);
 

@@ -1,5 +1,6 @@
 #include <config.h>
 
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -592,6 +593,73 @@ START_TEST(test_match_alternatives_any_one_matches)
 }
 END_TEST
 
+/* Returns the first stage event of 't'. */
+static const struct lflow_sim_event *
+first_stage(const struct lflow_sim_trace *t)
+{
+    const struct lflow_sim_event *ev = CONTAINER_OF(
+        ovs_list_front(&t->events), struct lflow_sim_event, node);
+    while (ev->type != LSE_STAGE) {
+        ev = CONTAINER_OF(ev->node.next, struct lflow_sim_event, node);
+    }
+    return ev;
+}
+
+START_TEST(test_conjunctive_alternative_needs_every_dimension)
+{
+    struct sim_fixture fx;
+    fixture_init(&fx);
+    /* p2 may send TCP to ports 80 and 443 from two addresses, or ARP;
+     * anything else it sends is dropped. */
+    add_flow(&fx, P_INGRESS, 0, 60, "arp,reg14=2 || reg14=2,tcp && "
+             "[nw_src=10.0.0.1 | nw_src=10.0.0.5] && "
+             "[tp_dst=80 | tp_dst=443]", "next;");
+    add_flow(&fx, P_INGRESS, 0, 55, "reg14=2", "drop;");
+
+    static const struct {
+        uint32_t src;           /* IPv4 source, host order. */
+        uint16_t dst_port;      /* TCP destination port. */
+        bool delivered;         /* Expected verdict. */
+    } cases[] = {
+        { 0x0a000001, 80, true },
+        { 0x0a000005, 443, true },
+        { 0x0a000001, 22, false },      /* Second dimension fails. */
+        { 0x0a000009, 443, false },     /* First dimension fails. */
+        { 0x0a000009, 22, false },
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+        struct flow flow = packet_to("0a:00:00:00:00:02",
+                                     "0a:00:00:00:00:03");
+        flow.nw_src = htonl(cases[i].src);
+        flow.tp_dst = htons(cases[i].dst_port);
+        struct lflow_sim_trace *t = run(&fx, fx.p2, &flow);
+        ck_assert_msg(t->verdicts[0]->delivered == cases[i].delivered,
+                      "case %"PRIuSIZE, i);
+        const struct lflow_sim_event *ev = first_stage(t);
+        ck_assert_uint_eq(ev->flow->priority, cases[i].delivered ? 60 : 55);
+        if (cases[i].delivered) {
+            ck_assert_uint_eq(ev->flow->n_alternatives, 2);
+            ck_assert_uint_eq(ev->alternative, 1);
+            ck_assert_str_eq(ev->flow->alternatives[1],
+                             "reg14=2,tcp && [nw_src=10.0.0.1 | "
+                             "nw_src=10.0.0.5] && [tp_dst=80 | "
+                             "tp_dst=443]");
+        }
+        lflow_sim_trace_destroy(t);
+    }
+
+    /* A conjunction whose parts share a field is refused. */
+    char *error = lflow_sim_add_flow(fx.sim, fx.dp, P_INGRESS, 3, 10,
+                                     "reg14=2 && [reg14=3 | reg15=1] && "
+                                     "[reg13=1 | reg13=2]", "next;", "", "");
+    ck_assert_ptr_nonnull(error);
+    ck_assert_msg(strstr(error, "reg14 is in both the common part and "
+                         "dimension 1") != NULL, "%s", error);
+    free(error);
+    fixture_destroy(&fx);
+}
+END_TEST
+
 START_TEST(test_match_split_at_separator_only)
 {
     char **alts;
@@ -652,6 +720,7 @@ lflow_sim_suite(void)
     tcase_add_test(tc, test_patch_port_continues_in_peer_datapath);
     tcase_add_test(tc, test_bad_flow_is_refused_and_named);
     tcase_add_test(tc, test_match_alternatives_any_one_matches);
+    tcase_add_test(tc, test_conjunctive_alternative_needs_every_dimension);
     tcase_add_test(tc, test_port_security_flags_follow_the_ports);
     tcase_add_test(tc, test_match_split_at_separator_only);
     tcase_add_test(tc, test_find_datapath_by_name_or_key);

@@ -13,6 +13,7 @@ Suite *ctl_chassis_suite(void);
 Suite *ctl_lflow_suite(void);
 Suite *ctl_ofctrl_suite(void);
 Suite *daemon_files_suite(void);
+Suite *expr_compile_suite(void);
 Suite *expr_eval_suite(void);
 Suite *expr_parse_suite(void);
 Suite *idl_pending_suite(void);
@@ -22,6 +23,7 @@ Suite *logical_actions_suite(void);
 Suite *lport_addresses_suite(void);
 Suite *nb_validate_suite(void);
 Suite *osmotic_dirs_suite(void);
+Suite *pipeline_suite(void);
 Suite *tunnel_keys_suite(void);
 
 #endif /* tests/unit/unit-suites.h */
