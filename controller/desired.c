@@ -35,6 +35,17 @@ struct desired_owner {
     size_t n_meters, allocated_meters;
     uint32_t *old_meters;       /* Previous ones, while rebuilding. */
     size_t n_old_meters;
+    uint32_t *conjs;            /* Conjunction ids it has, current. */
+    size_t n_conjs, allocated_conjs;
+    uint32_t *old_conjs;        /* Previous ones, while rebuilding. */
+    size_t n_old_conjs;
+};
+
+/* A conjunction id in use. */
+struct desired_conj {
+    struct hmap_node node;      /* In desired's 'conj_ids', by id. */
+    uint32_t id;                /* The id. */
+    struct desired_owner *owner; /* Who has it. */
 };
 
 /* One owner's contribution to one flow key. */
@@ -64,6 +75,7 @@ desired_init(struct desired *d)
     hmap_init(&d->cache);
     hmap_init(&d->groups);
     hmap_init(&d->meters);
+    hmap_init(&d->conj_ids);
     hmapx_init(&d->dirty);
 }
 
@@ -187,6 +199,10 @@ desired_begin(struct desired *d, enum desired_kind kind,
     o->n_old_meters = o->n_meters;
     o->meters = NULL;
     o->n_meters = o->allocated_meters = 0;
+    o->old_conjs = o->conjs;
+    o->n_old_conjs = o->n_conjs;
+    o->conjs = NULL;
+    o->n_conjs = o->allocated_conjs = 0;
     o->gen = d->sweep_gen[kind];
     d->building = o;
 }
@@ -223,7 +239,12 @@ desired_add_flow(struct desired *d, uint32_t cookie, const char *text)
                 ovs_list_push_back(&o->contribs, &c->owner_node);
                 desired_release_flow(d, f);
                 return NULL;
-            } else if (!c->old) {
+            } else if (!c->old && (same || !c->flow->conj_only
+                                   || !f->conj_only)) {
+                /* The owner asked for this key already: the same flow
+                 * again is fine, another one conflicts, unless both are
+                 * clauses of conjunctions (two of the owner's conjunctive
+                 * matches sharing a term), which merge. */
                 error = (same ? NULL
                          : xasprintf("%s: conflicts with actions=%s",
                                      text, c->flow->actions));
@@ -355,7 +376,57 @@ desired_owner_destroy(struct desired *d, struct desired_owner *o)
     hmap_remove(&d->owners, &o->node);
     free(o->groups);
     free(o->meters);
+    free(o->conjs);
     free(o);
+}
+
+static struct desired_conj *
+desired_conj_find(const struct desired *d, uint32_t id)
+{
+    struct desired_conj *c;
+    HMAP_FOR_EACH_WITH_HASH (c, node, hash_int(id, 0), &d->conj_ids) {
+        if (c->id == id) {
+            return c;
+        }
+    }
+    return NULL;
+}
+
+/* Returns a conjunction id for the owner being built: 'hint' if it is free
+ * or the owner's already (from before the rebuild), else the next free
+ * one after it.  Never 0. */
+uint32_t
+desired_conj_id(struct desired *d, uint32_t hint)
+{
+    struct desired_owner *o = d->building;
+    ovs_assert(o);
+    uint32_t id = hint ? hint : 1;
+    for (;;) {
+        struct desired_conj *c = desired_conj_find(d, id);
+        if (!c) {
+            c = xmalloc(sizeof *c);
+            c->id = id;
+            c->owner = o;
+            hmap_insert(&d->conj_ids, &c->node, hash_int(id, 0));
+            break;
+        }
+        bool mine = c->owner == o;
+        for (size_t i = 0; mine && i < o->n_conjs; i++) {
+            /* Already taken in this rebuild: another conjunction of the
+             * owner needs another id. */
+            mine = o->conjs[i] != id;
+        }
+        if (mine) {
+            break;
+        }
+        id = id == UINT32_MAX ? 1 : id + 1;
+    }
+    if (o->n_conjs >= o->allocated_conjs) {
+        o->conjs = x2nrealloc(o->conjs, &o->allocated_conjs,
+                              sizeof *o->conjs);
+    }
+    o->conjs[o->n_conjs++] = id;
+    return id;
 }
 
 /* Releases what owner 'o' contributed before the rebuild that is
@@ -379,6 +450,21 @@ desired_release_old(struct desired *d, struct desired_owner *o)
     free(o->old_meters);
     o->old_meters = NULL;
     o->n_old_meters = 0;
+    for (size_t i = 0; i < o->n_old_conjs; i++) {
+        uint32_t id = o->old_conjs[i];
+        bool kept = false;
+        for (size_t j = 0; !kept && j < o->n_conjs; j++) {
+            kept = o->conjs[j] == id;
+        }
+        struct desired_conj *conj = desired_conj_find(d, id);
+        if (!kept && conj && conj->owner == o) {
+            hmap_remove(&d->conj_ids, &conj->node);
+            free(conj);
+        }
+    }
+    free(o->old_conjs);
+    o->old_conjs = NULL;
+    o->n_old_conjs = 0;
 }
 
 /* Ends the rebuild begun by desired_begin(): what the owner contributed
@@ -391,7 +477,8 @@ desired_end(struct desired *d)
     ovs_assert(o);
     d->building = NULL;
     desired_release_old(d, o);
-    if (ovs_list_is_empty(&o->contribs) && !o->n_groups && !o->n_meters) {
+    if (ovs_list_is_empty(&o->contribs) && !o->n_groups && !o->n_meters
+        && !o->n_conjs) {
         desired_owner_destroy(d, o);
     }
 }
@@ -635,5 +722,7 @@ desired_destroy(struct desired *d)
     }
     hmap_destroy(&d->groups);
     hmap_destroy(&d->meters);
+    ovs_assert(hmap_is_empty(&d->conj_ids));
+    hmap_destroy(&d->conj_ids);
     hmapx_destroy(&d->dirty);
 }

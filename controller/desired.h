@@ -33,8 +33,9 @@
  *   - else the contribution of the smallest owner (by kind, then UUID)
  *     wins and the conflict is logged: the result never depends on the
  *     order in which owners arrived.
- * An owner asking twice for one key must ask for the same flow; a
- * different one is refused with an error.
+ * An owner asking twice for one key must ask for the same flow, or two
+ * that are both conjunction clauses (they merge); anything else is
+ * refused with an error.
  *
  * Changes
  * -------
@@ -42,6 +43,13 @@
  * br-int only the dirty flows' differences from what br-int holds, then
  * calls desired_clear_dirty(); after reconnecting it compares everything.
  * Groups and meters, few, are compared whole on every update.
+ *
+ * Conjunctions
+ * ------------
+ * An owner that installs an OpenFlow conjunction asks for its id with
+ * desired_conj_id(): ids are unique on the bridge, kept by the owner
+ * while it has them (a rebuild that asks with the same hint gets the
+ * same id), and freed with the owner's other contributions.
  *
  * Parsing
  * -------
@@ -99,6 +107,7 @@ struct desired {
     struct hmap cache;          /* Parsed flows by text (not owned). */
     struct hmap groups;         /* "struct desired_gm"s by id. */
     struct hmap meters;         /* "struct desired_gm"s by id. */
+    struct hmap conj_ids;       /* Conjunction ids in use, by id. */
     struct hmapx dirty;         /* "struct desired_flow"s changed since
                                  * desired_clear_dirty(). */
     struct desired_owner *building; /* Owner between begin and end. */
@@ -125,6 +134,7 @@ void desired_sweep_begin(struct desired *, uint32_t kinds);
 void desired_sweep_end(struct desired *, uint32_t kinds);
 
 const char *desired_find_group(const struct desired *, uint32_t id);
+uint32_t desired_conj_id(struct desired *, uint32_t hint);
 const struct ofctrl_flow *desired_flow_effective(struct desired *,
                                                  struct desired_flow *,
                                                  ovs_be64 *cookie);

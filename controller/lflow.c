@@ -141,6 +141,36 @@ lflow_nth_datapath(const struct sbrec_logical_flow *lf, size_t i,
     return dp ? local_datapaths_find(lds, dp->tunnel_key) : NULL;
 }
 
+/* Adds to the owner being built in 'desired' the OpenFlow flow of
+ * alternative 'alt' of 'lf': 'prefix' (table, priority and metadata), the
+ * match parts 'a' and 'b' (either may be empty or NULL), 'actions'. */
+static void
+lflow_add_one(const struct sbrec_logical_flow *lf, size_t alt,
+              const struct ds *prefix, const char *a, const char *b,
+              const char *actions, struct desired *desired)
+{
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
+    struct ds flow = DS_EMPTY_INITIALIZER;
+
+    ds_put_cstr(&flow, ds_cstr_ro(prefix));
+    if (a && a[0]) {
+        ds_put_format(&flow, ",%s", a);
+    }
+    if (b && b[0]) {
+        ds_put_format(&flow, ",%s", b);
+    }
+    ds_put_format(&flow, ",actions=%s", actions);
+    char *error = desired_add_flow(desired, lf->header_.uuid.parts[0],
+                                   ds_cstr(&flow));
+    if (error) {
+        VLOG_WARN_RL(&rl, "logical flow "UUID_FMT" alternative %"PRIuSIZE
+                     " skipped: %s", UUID_ARGS(&lf->header_.uuid), alt + 1,
+                     error);
+        free(error);
+    }
+    ds_destroy(&flow);
+}
+
 /* Adds the OpenFlow flows of 'lf' in local datapath 'ld' to the owner
  * being built in 'desired'. */
 static void
@@ -162,33 +192,52 @@ lflow_translate(const struct sbrec_logical_flow *lf, enum pipeline pipeline,
         ds_destroy(&actions);
         return;
     }
-    char **alts;
-    size_t n_alts = pipeline_match_split(lf->match, &alts);
-    struct ds flow = DS_EMPTY_INITIALIZER;
-    ds_put_format(&flow, "table=%u,priority=%"PRId64",metadata=%#"PRIx64,
-                  oftable, lf->priority, ld->key);
-    size_t prefix_len = flow.length;
-    for (size_t i = 0; i < n_alts; i++) {
-        /* One OpenFlow flow per alternative, all with the same cookie.
-         * Only the alternative differs: the rest is written once. */
-        ds_truncate(&flow, prefix_len);
-        if (alts[i][0]) {
-            ds_put_char(&flow, ',');
-            ds_put_cstr(&flow, alts[i]);
-        }
-        ds_put_cstr(&flow, ",actions=");
-        ds_put_cstr(&flow, ds_cstr(&actions));
-        error = desired_add_flow(desired, lf->header_.uuid.parts[0],
-                                 ds_cstr(&flow));
-        if (error) {
-            VLOG_WARN_RL(&rl, "logical flow "UUID_FMT" alternative %"PRIuSIZE
-                         " skipped: %s", UUID_ARGS(&lf->header_.uuid), i + 1,
-                         error);
-            free(error);
-        }
+    struct pipeline_match pm;
+    error = pipeline_match_parse(lf->match, &pm);
+    if (error) {
+        VLOG_WARN_RL(&rl, "logical flow "UUID_FMT" skipped: match \"%s\": "
+                     "%s", UUID_ARGS(&lf->header_.uuid), lf->match, error);
+        free(error);
+        ds_destroy(&actions);
+        return;
     }
-    ds_destroy(&flow);
-    pipeline_match_free(alts, n_alts);
+    struct ds prefix = DS_EMPTY_INITIALIZER;
+    ds_put_format(&prefix, "table=%u,priority=%"PRId64",metadata=%#"PRIx64,
+                  oftable, lf->priority, ld->key);
+    for (size_t i = 0; i < pm.n_alts; i++) {
+        const struct pipeline_match_alt *alt = &pm.alts[i];
+        if (!alt->n_dims) {
+            /* One OpenFlow flow per plain alternative, all with the same
+             * cookie. */
+            lflow_add_one(lf, i, &prefix, alt->common, NULL,
+                          ds_cstr(&actions), desired);
+            continue;
+        }
+        /* A conjunction: one flow per value of each dimension, and one
+         * that runs the actions once every dimension matched.  The id is
+         * a hash of the flow, datapath and alternative, so that it stays
+         * the same on every host and after a restart, unless taken. */
+        uint32_t hint = hash_int(i, hash_uint64_basis(ld->key,
+                                                      uuid_hash(&lf->header_.uuid)));
+        uint32_t id = desired_conj_id(desired, hint);
+        char *conj_actions = NULL;
+        for (size_t k = 0; k < alt->n_dims; k++) {
+            free(conj_actions);
+            conj_actions = xasprintf("conjunction(%"PRIu32",%"PRIuSIZE"/%"
+                                     PRIuSIZE")", id, k + 1, alt->n_dims);
+            for (size_t v = 0; v < alt->dims[k].n_values; v++) {
+                lflow_add_one(lf, i, &prefix, alt->common,
+                              alt->dims[k].values[v], conj_actions, desired);
+            }
+        }
+        free(conj_actions);
+        char *conj_id = xasprintf("conj_id=%"PRIu32, id);
+        lflow_add_one(lf, i, &prefix, alt->common, conj_id,
+                      ds_cstr(&actions), desired);
+        free(conj_id);
+    }
+    ds_destroy(&prefix);
+    pipeline_match_destroy(&pm);
     ds_destroy(&actions);
 }
 

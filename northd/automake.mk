@@ -6,12 +6,16 @@ noinst_LTLIBRARIES += northd/libnorthd.la
 northd_libnorthd_la_SOURCES = \
 	northd/cfg.c \
 	northd/cfg.h \
+	northd/colors.c \
+	northd/colors.h \
 	northd/change-index.c \
 	northd/change-index.h \
 	northd/datapaths.c \
 	northd/datapaths.h \
 	northd/dp-kinds.c \
 	northd/dp-kinds.h \
+	northd/lflow-color.c \
+	northd/lflow-color.h \
 	northd/lflow-switch.c \
 	northd/lflow-switch.h \
 	northd/lflow-table.c \

@@ -246,6 +246,18 @@ change_index_add_name(struct change_index *ci,
     ci_add(ci, table, NULL, name);
 }
 
+/* The name under which a dependency on a whole table is kept: no NB row
+ * that an owner looks up by name is unnamed. */
+#define CI_WHOLE_TABLE ""
+
+/* Declares that the owner being built depends on every row of 'table'. */
+void
+change_index_add_table(struct change_index *ci,
+                       const struct ovsdb_idl_table_class *table)
+{
+    ci_add(ci, table, NULL, CI_WHOLE_TABLE);
+}
+
 /* Adds to 'owners' every owner that depends on the key given (see
  * ci_add()). */
 static void
@@ -282,6 +294,15 @@ change_index_find_name(const struct change_index *ci,
                        const char *name, struct lflow_owner_set *owners)
 {
     ci_find(ci, table, NULL, name, owners);
+}
+
+/* Adds to 'owners' every owner that depends on the whole of 'table'. */
+void
+change_index_find_table(const struct change_index *ci,
+                        const struct ovsdb_idl_table_class *table,
+                        struct lflow_owner_set *owners)
+{
+    ci_find(ci, table, NULL, CI_WHOLE_TABLE, owners);
 }
 
 /* Returns the number of owners with dependencies. */

@@ -21,6 +21,11 @@
  * read the row, or looked for its name (the new name of a renamed row; an
  * owner that found it under the old name has it by UUID).
  *
+ * An owner whose flows depend on every row of a table (the flow classes
+ * that colour every switch) declares the table itself with
+ * change_index_add_table(): any change in it, a row created included,
+ * finds the owner through change_index_find_table().
+ *
  * Tables are named by their IDL table class, so the index is generic: a
  * feature declares new dependencies without any change here.  Ownership:
  * the index copies what it is given; lookups add to a caller's
@@ -48,6 +53,8 @@ void change_index_add_row(struct change_index *,
 void change_index_add_name(struct change_index *,
                            const struct ovsdb_idl_table_class *,
                            const char *name);
+void change_index_add_table(struct change_index *,
+                            const struct ovsdb_idl_table_class *);
 void change_index_owner_end(struct change_index *);
 void change_index_owner_remove(struct change_index *,
                                const struct lflow_owner_id *);
@@ -58,6 +65,9 @@ void change_index_find_row(const struct change_index *,
 void change_index_find_name(const struct change_index *,
                             const struct ovsdb_idl_table_class *,
                             const char *name, struct lflow_owner_set *);
+void change_index_find_table(const struct change_index *,
+                             const struct ovsdb_idl_table_class *,
+                             struct lflow_owner_set *);
 
 size_t change_index_n_owners(const struct change_index *);
 size_t change_index_n_keys(const struct change_index *);

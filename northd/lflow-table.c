@@ -12,6 +12,7 @@
 #include "openvswitch/list.h"
 #include "openvswitch/vlog.h"
 #include "sha1.h"
+#include "sset.h"
 #include "util.h"
 #include "uuid.h"
 #include "uuidset.h"
@@ -100,6 +101,9 @@ struct lflow_table {
                                    * flush. */
     struct lflow_owner *building; /* Owner between begin and end. */
     bool collecting;              /* Build without touching SB. */
+    struct sset sources;          /* "source" texts of flows that name a
+                                   * row of their own, kept for the
+                                   * flows' lifetime (and longer). */
     uint64_t n_adds;              /* Calls to add a flow, ever. */
     size_t stage_counts[N_PIPELINE_STAGES]; /* Flows per stage. */
 };
@@ -193,6 +197,7 @@ lflow_table_create(void)
     hmap_init(&table->owners);
     uuidset_init(&table->deletes);
     ovs_list_init(&table->dirty);
+    sset_init(&table->sources);
     return table;
 }
 
@@ -438,6 +443,7 @@ lflow_table_destroy(struct lflow_table *table)
         hmap_destroy(&table->groups);
         hmap_destroy(&table->owners);
         uuidset_destroy(&table->deletes);
+        sset_destroy(&table->sources);
         free(table);
     }
 }
@@ -719,16 +725,37 @@ lflow_table_add_shared(struct lflow_table *table,
                        enum pipeline_stage stage, uint16_t priority,
                        const char *match, const char *actions)
 {
+    ovs_assert(table->building);
+    lflow_table_add_shared_from(table, sb_datapath, stage, priority, match,
+                                actions, table->building->nb_table);
+}
+
+/* Like lflow_table_add_shared(), for a flow that one NB row produces in
+ * every datapath that has it (a flow class, which colours every switch):
+ * its "source" is 'source', "TABLE:UUID", instead of the owner's table
+ * alone. */
+void
+lflow_table_add_shared_from(struct lflow_table *table,
+                            const struct uuid *sb_datapath,
+                            enum pipeline_stage stage, uint16_t priority,
+                            const char *match, const char *actions,
+                            const char *source)
+{
     struct lflow_owner *owner = table->building;
     ovs_assert(owner);
     table->n_adds++;
     struct uuid uuid;
-    lflow_table_flow_uuid(NULL, stage, priority, match, actions,
-                          owner->nb_table, &uuid);
+    lflow_table_flow_uuid(NULL, stage, priority, match, actions, source,
+                          &uuid);
     struct lflow *lflow = lflow_find(table, &uuid);
     if (!lflow) {
+        /* The flow keeps a pointer to its source: the table's copy. */
+        const struct sset_node *sn = sset_find(&table->sources, source);
+        if (!sn) {
+            sn = sset_add(&table->sources, source);
+        }
         lflow = lflow_create(table, &uuid, NULL, stage, priority, match,
-                             actions, owner->nb_table);
+                             actions, sn->name);
     }
     ovs_assert(lflow->group);
     struct lflow_member *member = lflow_member_find(lflow, sb_datapath);

@@ -141,6 +141,11 @@ void lflow_table_add_shared(struct lflow_table *,
                             const struct uuid *sb_datapath,
                             enum pipeline_stage, uint16_t priority,
                             const char *match, const char *actions);
+void lflow_table_add_shared_from(struct lflow_table *,
+                                 const struct uuid *sb_datapath,
+                                 enum pipeline_stage, uint16_t priority,
+                                 const char *match, const char *actions,
+                                 const char *source);
 void lflow_table_owner_end(struct lflow_table *, struct ovsdb_idl *sb_idl,
                            struct ovsdb_idl_txn *sb_txn);
 void lflow_table_owner_remove(struct lflow_table *,

@@ -10,6 +10,7 @@
 #include "northd/lflow-table.h"
 #include "northd/owners.h"
 #include "openvswitch/dynamic-string.h"
+#include "openvswitch/poll-loop.h"
 #include "openvswitch/vlog.h"
 #include "timeval.h"
 #include "util.h"
@@ -24,6 +25,7 @@ northd_init(struct northd *nd)
     nd_datapaths_init(&nd->dps);
     nd->lflows = lflow_table_create();
     nd->deps = change_index_create();
+    nd_colors_init(&nd->colors);
     nd->need_full = true;
     uuidset_init(&nd->up_pending);
 }
@@ -36,6 +38,7 @@ northd_destroy(struct northd *nd)
         nd_datapaths_destroy(&nd->dps);
         lflow_table_destroy(nd->lflows);
         change_index_destroy(nd->deps);
+        nd_colors_destroy(&nd->colors);
         uuidset_destroy(&nd->up_pending);
     }
 }
@@ -123,6 +126,7 @@ build_ctx(struct northd *nd, const struct nd_sync_ctx *ctx)
         .nb_idl = ctx->nb_idl,
         .sb_idl = ctx->sb_idl,
         .sb_txn = ctx->sb_txn,
+        .colors = &nd->colors,
     };
 }
 
@@ -277,6 +281,7 @@ northd_run(struct northd *nd, const struct nd_sync_ctx *ctx)
         sb_datapaths_update_set(ctx->sb_idl, &gone, false);
         nd_datapaths_sync_full(&nd->dps, ctx, &changes);
         sb_datapaths_update_set(ctx->sb_idl, &gone, true);
+        nd_colors_sync(&nd->colors, ctx->nb_idl, ctx->sb_idl, ctx->sb_txn);
         nd->up_all = true;
         nd->flows_pending = true;
         nd->flows_built = false;
@@ -304,6 +309,16 @@ northd_run(struct northd *nd, const struct nd_sync_ctx *ctx)
     }
 
     nd_datapaths_sync_incremental(&nd->dps, ctx, &changes);
+    if (nd_colors_changed(ctx->nb_idl, ctx->sb_idl)
+        && nd_colors_sync(&nd->colors, ctx->nb_idl, ctx->sb_idl, ctx->sb_txn)
+        && !nbrec_color_track_get_first(ctx->nb_idl)
+        && !nbrec_flow_class_track_get_first(ctx->nb_idl)) {
+        /* A colour or rule number changed without an NB change (a client
+         * other than northd changed SB): the colour flows that use it
+         * are rebuilt by a full recompute. */
+        nd->need_full = true;
+        poll_immediate_wake();
+    }
     if (build_changed_flows(nd, ctx, &changes)) {
         nd->last_compile_wall = time_wall_msec();
         nd->last_compile_usec = time_usec() - start;

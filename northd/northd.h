@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "northd/colors.h"
 #include "northd/datapaths.h"
 #include "uuidset.h"
 
@@ -32,6 +33,7 @@ struct northd {
     struct nd_datapaths dps;    /* Datapaths and ports. */
     struct lflow_table *lflows; /* Desired logical flows. */
     struct change_index *deps;  /* Owners' dependencies on NB rows. */
+    struct nd_colors colors;       /* Colour and promotion rule numbers. */
     bool need_full;             /* Next run must be a full recompute. */
     struct uuidset up_pending;  /* LSPs whose "up" must be re-checked. */
     bool up_all;                /* Re-check every LSP's "up". */

@@ -385,8 +385,6 @@ sb_omit_unused(struct ovsdb_idl *sb)
 #define TABLE(NAME, N) { sbrec_##NAME##_columns, N }
         TABLE(mac_binding, SBREC_MAC_BINDING_N_COLUMNS),
         TABLE(encap, SBREC_ENCAP_N_COLUMNS),
-        TABLE(color, SBREC_COLOR_N_COLUMNS),
-        TABLE(color_promotion, SBREC_COLOR_PROMOTION_N_COLUMNS),
         TABLE(rampout, SBREC_RAMPOUT_N_COLUMNS),
         TABLE(connection, SBREC_CONNECTION_N_COLUMNS),
         TABLE(ssl, SBREC_SSL_N_COLUMNS),

@@ -3,6 +3,7 @@
 #include "northd/owners.h"
 
 #include "northd/change-index.h"
+#include "northd/lflow-color.h"
 #include "northd/lflow-switch.h"
 #include "ovsdb-data.h"
 #include "ovsdb-idl.h"
@@ -14,6 +15,7 @@ static const struct nd_owner_kind *const owner_kinds[] = {
     &lflow_switch_kind,
     &lflow_switch_bucket_kind,
     &lflow_switch_port_kind,
+    &lflow_color_kind,
 };
 
 /* Starts building owner 'id' (see lflow_table_owner_begin()): the owner's
@@ -43,6 +45,14 @@ nd_owner_depends_on_row(struct nd_build_ctx *ctx,
                         const struct uuid *uuid)
 {
     change_index_add_row(ctx->deps, table, uuid);
+}
+
+/* Declares that the owner being built read every row of 'table'. */
+void
+nd_owner_depends_on_table(struct nd_build_ctx *ctx,
+                          const struct ovsdb_idl_table_class *table)
+{
+    change_index_add_table(ctx->deps, table);
 }
 
 /* Declares that the owner being built looked for the row of 'table' named
@@ -81,6 +91,9 @@ collect_dep_table(const struct nd_build_ctx *ctx,
                   const struct nd_owner_dep_table *dep,
                   struct lflow_owner_set *owners)
 {
+    if (ovsdb_idl_track_get_first(ctx->nb_idl, dep->table)) {
+        change_index_find_table(ctx->deps, dep->table, owners);
+    }
     for (const struct ovsdb_idl_row *row
              = ovsdb_idl_track_get_first(ctx->nb_idl, dep->table);
          row; row = ovsdb_idl_track_get_next(row)) {

@@ -45,6 +45,7 @@
 #include "northd/lflow-table.h"
 
 struct change_index;
+struct nd_colors;
 struct nd_changes;
 struct nd_datapath;
 struct nd_datapaths;
@@ -63,6 +64,7 @@ struct nd_build_ctx {
                                      * collects). */
     struct ovsdb_idl_txn *sb_txn;   /* Open SB transaction, or NULL while
                                      * the table collects. */
+    const struct nd_colors *colors;    /* Colour and rule numbers. */
     uint64_t n_built;               /* Owners built so far. */
 };
 
@@ -112,6 +114,8 @@ void nd_owner_depends_on_row(struct nd_build_ctx *,
 void nd_owner_depends_on_name(struct nd_build_ctx *,
                               const struct ovsdb_idl_table_class *,
                               const char *name);
+void nd_owner_depends_on_table(struct nd_build_ctx *,
+                               const struct ovsdb_idl_table_class *);
 
 void nd_owners_build_datapath(struct nd_build_ctx *,
                               const struct nd_datapath *);

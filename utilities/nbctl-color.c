@@ -123,6 +123,26 @@ find_color(struct ctl_context *ctx, const char *name, bool must_exist,
     return NBCTL_FIND(ctx, color, "colour", name, must_exist, colorp);
 }
 
+/* Finds colour 'name' for a flow class.  The two colours that always exist,
+ * "mouse" and "elephant", are created (with no settings) if the database
+ * has no row for them yet.  Returns NULL or an error. */
+static char * OVS_WARN_UNUSED_RESULT
+find_class_color(struct ctl_context *ctx, const char *name,
+                 const struct nbrec_color **colorp)
+{
+    char *error = find_color(ctx, name, false, colorp);
+    if (error || *colorp) {
+        return error;
+    }
+    if (!strcmp(name, "mouse") || !strcmp(name, "elephant")) {
+        struct nbrec_color *new = nbrec_color_insert(ctx->txn);
+        nbrec_color_set_name(new, name);
+        *colorp = new;
+        return NULL;
+    }
+    return find_color(ctx, name, true, colorp);
+}
+
 /* Checks a chassis name. */
 static bool
 check_chassis_name(struct ctl_context *ctx, const char *name)
@@ -352,7 +372,7 @@ parse_promotion(struct ctl_context *ctx, const struct split_args *sa,
 {
     memset(p, 0, sizeof *p);
     const char *to = sa_option(sa, "--promote-to");
-    if (to && !nbctl_check(ctx, find_color(ctx, to, true, &p->color))) {
+    if (to && !nbctl_check(ctx, find_class_color(ctx, to, &p->color))) {
         return false;
     }
     if (!parse_int_option(ctx, sa, "--promote-bytes", 1, INT64_MAX,
@@ -414,7 +434,7 @@ cmd_class_add(struct ctl_context *ctx)
         free(error);
         goto out;
     }
-    if (!nbctl_check(ctx, find_color(ctx, sa.args.names[3], true, &color))
+    if (!nbctl_check(ctx, find_class_color(ctx, sa.args.names[3], &color))
         || !parse_promotion(ctx, &sa, color, &p)
         || !nbctl_check(ctx, NBCTL_FIND(ctx, flow_class, "flow class", name,
                                         false, &fc))) {
