@@ -1,6 +1,5 @@
 # Unit tests (Check) run by "make check"; system tests by
 # "make check-system" (root: network namespaces and real OVS daemons).
-if HAVE_CHECK
 check_PROGRAMS += tests/unit/osmotic-unit
 TESTS += tests/unit/osmotic-unit
 tests_unit_osmotic_unit_SOURCES = \
@@ -24,7 +23,6 @@ tests_unit_osmotic_unit_SOURCES = \
 tests_unit_osmotic_unit_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_osmotic_unit_LDADD = controller/libcontroller.la \
 	northd/libnorthd.la $(OSMOTIC_LDADD) $(CHECK_LIBS)
-endif
 
 EXTRA_DIST += tests/system/run.sh tests/system/lib.sh \
 	tests/system/nbctl-lib.sh tests/system/northd-lib.sh \
