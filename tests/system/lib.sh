@@ -34,11 +34,14 @@ fail() {
 . "$OSM_SRCDIR/utilities/osmotic-hosts.sh"
 
 # osm_test_init: makes the test directory ($TESTDIR) and a short unique
-# tag ($OSM_TAG) for names that must not collide with another run.
+# tag ($OSM_TAG) for names that must not collide with another run.  Under
+# run.sh (OSM_STATE_DIR set), the directory is recorded there: the runner
+# removes it once it has checked that the test left nothing behind.
 osm_test_init() {
     TESTDIR=$(mktemp -d /tmp/osm-test.XXXXXX)
     OSM_TAG=o$(printf '%05d' $(( $$ % 100000 )))
     export TESTDIR OSM_TAG
+    osm_record testdirs "$TESTDIR"
     export OSMOTIC_RUNDIR=$TESTDIR
     trap osm_cleanup EXIT
     trap 'exit 143' TERM INT
@@ -56,7 +59,7 @@ osm_cleanup() {
     # Exit status 77 is a skip: its reason, the test's last line, stays
     # last so that run.sh shows it.
     if [ $rc -eq 77 ]; then
-        [ -n "${OSM_KEEP:-}" ] || rm -rf "$TESTDIR"
+        osm_remove_testdir
     elif [ $rc -ne 0 ]; then
         echo "--- test failed (rc $rc); logs in $TESTDIR ---"
         for f in "$TESTDIR"/*.log "$TESTDIR"/*/*.log; do
@@ -64,10 +67,16 @@ osm_cleanup() {
             echo "--- $f (last lines)"
             tail -n 15 "$f"
         done
-    elif [ -z "${OSM_KEEP:-}" ]; then
-        rm -rf "$TESTDIR"
+    else
+        osm_remove_testdir
     fi
     exit $rc
+}
+
+# osm_remove_testdir: removes $TESTDIR unless OSM_KEEP is set or run.sh
+# (OSM_STATE_DIR set) will remove it after its own checks.
+osm_remove_testdir() {
+    [ -n "${OSM_KEEP:-}" ] || [ -n "${OSM_STATE_DIR:-}" ] || rm -rf "$TESTDIR"
 }
 
 # check CMD...: runs CMD, fails the test if it fails.
