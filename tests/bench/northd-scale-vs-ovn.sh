@@ -89,7 +89,8 @@ CFGDIR=
 nbctl() {
     case $CFG in
         osmotic) osmotic-nbctl --db=unix:"$CFGDIR/nb.sock" "$@" ;;
-        ovn*) ovn-nbctl --db=unix:"$CFGDIR/nb.sock" "$@" ;;
+        ovn*) ovn-nbctl --timeout="$OSM_CLIENT_TIMEOUT" \
+                  --db=unix:"$CFGDIR/nb.sock" "$@" ;;
     esac
 }
 

@@ -145,7 +145,8 @@ sys_nbctl() {
     shift
     case $s in
         osmotic) osmotic-nbctl "$@" ;;
-        ovn) ovn-nbctl --db=unix:"$TESTDIR/ovn-nb.sock" "$@" ;;
+        ovn) ovn-nbctl --timeout="$OSM_CLIENT_TIMEOUT" \
+                 --db=unix:"$TESTDIR/ovn-nb.sock" "$@" ;;
     esac
 }
 

@@ -28,9 +28,29 @@ fail() {
     exit 1
 }
 
+# --- Bounded clients ---------------------------------------------------------
+#
+# Every client a test runs is bounded in time: a server that does not
+# answer fails the test within OSM_CLIENT_TIMEOUT seconds (default 60),
+# naming the command, instead of hanging until the runner's limit.  These
+# functions stand in for the programs of the same name (a later --timeout
+# on the command line wins); tests/unit/test-system-lint.sh checks that
+# tests do not get around them ("sh -c", "ip netns exec").
+OSM_CLIENT_TIMEOUT=${OSM_CLIENT_TIMEOUT:-60}
+export OSM_CLIENT_TIMEOUT
+osmotic-nbctl() { command osmotic-nbctl --timeout="$OSM_CLIENT_TIMEOUT" "$@"; }
+osmotic-sbctl() { command osmotic-sbctl --timeout="$OSM_CLIENT_TIMEOUT" "$@"; }
+osmotic-trace() { timeout "$OSM_CLIENT_TIMEOUT" osmotic-trace "$@"; }
+osmotic-ctl() { timeout "$OSM_CLIENT_TIMEOUT" osmotic-ctl "$@"; }
+ovs-appctl() { command ovs-appctl --timeout="$OSM_CLIENT_TIMEOUT" "$@"; }
+ovs-ofctl() { command ovs-ofctl --timeout="$OSM_CLIENT_TIMEOUT" "$@"; }
+ovs-vsctl() { command ovs-vsctl --timeout="$OSM_CLIENT_TIMEOUT" "$@"; }
+ovsdb-client() { timeout "$OSM_CLIENT_TIMEOUT" ovsdb-client "$@"; }
+
 # Databases, hosts, pods and the underlay (osm_start_nb, osm_add_host,
 # osm_add_pod, osm_pod_exec, ...) come from the library the sandbox uses
-# too.
+# too; its client helpers (osm_host_vsctl, osm_host_ofctl, osm_ctl_appctl,
+# osm_pod_exec, ...) are bounded by OSM_CLIENT_TIMEOUT as well.
 . "$OSM_SRCDIR/utilities/osmotic-hosts.sh"
 
 # osm_test_init: makes the test directory ($TESTDIR) and a short unique
@@ -107,7 +127,16 @@ check_error() {
     esac
 }
 
+# pipeline 'CMD | CMD...': runs the pipeline (one string) in a subshell
+# of the test's shell, so that the bounded clients above apply, and fails
+# if any command of it fails.
+pipeline() {
+    ( set -o pipefail; eval "$1" )
+}
+
 # wait_until CMD...: retries CMD for up to OSM_WAIT seconds (default 20).
+# CMD runs anew on every try; an argument such as "$(...)" is expanded
+# once, before the first, so put what must be read again in a function.
 wait_until() {
     local deadline=$(( $(date +%s) + ${OSM_WAIT:-20} ))
     until "$@"; do

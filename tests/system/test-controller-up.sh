@@ -30,8 +30,13 @@ output_is() {
 # switch is stopped and the controller let go.
 kill -STOP "$(cat "$dir/osmotic-controller.pid")"
 osm_add_pod hv1 p1 0a:00:00:00:0f:01 10.244.0.1/24 lp1
-wait_until sh -c "[ \"\$(ip netns exec $(osm_ns hv1) ovs-vsctl \
-    --db=unix:$dir/db.sock get interface v-p1 ofport)\" -gt 0 ]"
+# has_ofport: v-p1 got its OpenFlow port number.
+has_ofport() {
+    local ofport
+    ofport=$(osm_host_vsctl hv1 get interface v-p1 ofport) \
+        && [ "$ofport" -gt 0 ]
+}
+wait_until has_ofport
 kill -STOP "$(cat "$dir/ovs-vswitchd.pid")"
 kill -CONT "$(cat "$dir/osmotic-controller.pid")"
 
