@@ -183,18 +183,104 @@ osm_prime_underlay() {
     done
 }
 
-# osm_ping POD IP: succeeds if POD gets an answer from IP (3 tries).
+# osm_ping_answers POD IP [PING-OPTION...]: sends 3 pings from POD to IP
+# and prints how many were answered.
+osm_ping_answers() {
+    local pod=$1 ip=$2 out n
+    shift 2
+    out=$(osm_pod_exec "$pod" ping -q -c 3 -i 0.2 -W 1 "$@" "$ip" 2>&1)
+    n=$(echo "$out" \
+        | sed -n 's/^3 packets transmitted, \([0-9]*\) received.*/\1/p')
+    echo "${n:-0}"
+}
+
+# osm_ping POD IP [PING-OPTION...]: succeeds if POD gets an answer to
+# every one of 3 pings to IP: on an idle testbed, a lost ping is a fault.
 osm_ping() {
-    osm_pod_exec "$1" ping -q -c 3 -i 0.2 -W 1 "$2" >/dev/null 2>&1
+    [ "$(osm_ping_answers "$@")" = 3 ]
+}
+
+# osm_no_ping POD IP [PING-OPTION...]: succeeds if none of 3 pings from
+# POD to IP is answered.
+osm_no_ping() {
+    [ "$(osm_ping_answers "$@")" = 0 ]
 }
 
 # check_ping POD IP / check_no_ping POD IP: fail the test unless POD
-# reaches (does not reach) IP.
+# reaches IP with no ping lost (reaches it with none answered).
 check_ping() {
-    osm_ping "$1" "$2" || fail "$1 cannot ping $2"
+    local n
+    n=$(osm_ping_answers "$@")
+    [ "$n" = 3 ] || fail "$1 -> $2: $n of 3 pings answered"
 }
 check_no_ping() {
-    ! osm_ping "$1" "$2" || fail "$1 can ping $2 but should not"
+    local n
+    n=$(osm_ping_answers "$@")
+    [ "$n" = 0 ] || fail "$1 -> $2: $n of 3 pings answered, expected none"
+}
+
+# check_tcp_transfer FROM-POD TO-POD IP [BYTES]: sends BYTES (default 4 MB)
+# of random data over one TCP connection from FROM-POD to a listener in
+# TO-POD at IP (port 5201), and fails the test unless exactly those bytes
+# arrive.
+check_tcp_transfer() {
+    local from=$1 to=$2 ip=$3 bytes=${4:-4194304} f listener got
+    f=$TESTDIR/tcp-$from-$to
+    head -c "$bytes" /dev/urandom > "$f.sent"
+    ip netns exec "$(osm_ns "$to")" timeout "$OSM_CLIENT_TIMEOUT" \
+        nc -l 5201 > "$f.received" < /dev/null &
+    listener=$!
+    wait_until tcp_listening "$to" 5201
+    osm_pod_exec "$from" nc -N -w 10 "$ip" 5201 < "$f.sent" \
+        || fail "TCP $from -> $to: the sender failed"
+    wait "$listener" || fail "TCP $from -> $to: the receiver failed"
+    got=$(stat -c %s "$f.received")
+    cmp -s "$f.sent" "$f.received" \
+        || fail "TCP $from -> $to: $bytes bytes sent, $got received" \
+                "$( [ "$got" = "$bytes" ] && echo '(different)')"
+}
+
+# tcp_listening POD PORT: something in POD listens on TCP port PORT.
+tcp_listening() {
+    osm_pod_exec "$1" ss -Htln "sport = :$2" | grep -q .
+}
+
+# check_udp_transfer FROM-POD TO-POD IP [COUNT]: sends COUNT (default
+# 200) numbered UDP datagrams from FROM-POD to a receiver in TO-POD at IP
+# (port 5202), 2 ms apart, and fails the test unless every one arrives.
+check_udp_transfer() {
+    local from=$1 to=$2 ip=$3 count=${4:-200} f receiver got
+    f=$TESTDIR/udp-$from-$to
+    ip netns exec "$(osm_ns "$to")" timeout "$OSM_CLIENT_TIMEOUT" \
+        python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("0.0.0.0", 5202))
+s.settimeout(5)
+seen = set()
+try:
+    while len(seen) < int(sys.argv[1]):
+        seen.add(int(s.recv(100)))
+except socket.timeout:
+    pass
+print(len(seen))' "$count" > "$f.received" < /dev/null &
+    receiver=$!
+    wait_until udp_listening "$to" 5202
+    osm_pod_exec "$from" python3 -c '
+import socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for i in range(int(sys.argv[2])):
+    s.sendto(b"%d" % i, (sys.argv[1], 5202))
+    time.sleep(0.002)' "$ip" "$count" || fail "UDP $from -> $to: the sender failed"
+    wait "$receiver" || fail "UDP $from -> $to: the receiver failed"
+    got=$(cat "$f.received")
+    [ "$got" = "$count" ] \
+        || fail "UDP $from -> $to: $count datagrams sent, ${got:-0} received"
+}
+
+# udp_listening POD PORT: something in POD listens on UDP port PORT.
+udp_listening() {
+    osm_pod_exec "$1" ss -Huln "sport = :$2" | grep -q .
 }
 
 # osm_flows HOST: HOST's br-int flows without counters, sorted.
