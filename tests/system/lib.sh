@@ -283,6 +283,24 @@ udp_listening() {
     osm_pod_exec "$1" ss -Huln "sport = :$2" | grep -q .
 }
 
+# osm_fresh_datapath HOST...: removes every cached datapath flow of each
+# HOST's ovs-vswitchd, so that the next packets are translated through
+# the OpenFlow flows as they are now.  For tests that check the verdict
+# of the flows right after a change that turns a drop into an allow (or
+# the other way): "--wait=hv" returns once br-int holds the new flows, but
+# a datapath flow cached before can outlive them.  (Seen in
+# test-switching-port-security: after "lsp-set-enabled lp1 enabled", a
+# cached drop of p1's packets to a pod on another host stayed for
+# seconds, through "revalidator/wait", while ofproto/trace of the same
+# packet showed it forwarded.)
+osm_fresh_datapath() {
+    local h
+    for h in "$@"; do
+        osm_host_appctl "$h" revalidator/purge > /dev/null \
+            || fail "revalidator/purge on $h"
+    done
+}
+
 # osm_flows HOST: HOST's br-int flows without counters, sorted.
 osm_flows() {
     osm_host_ofctl "$1" dump-flows --no-stats br-int | sort
