@@ -90,13 +90,19 @@ print("\n".join(sorted(lines)))
 }
 
 # sb_lflows [DATAPATH-NAME]: prints the logical flows (of one datapath)
-# as "STAGE PRIORITY MATCH actions=ACTIONS", sorted.
+# as "STAGE PRIORITY MATCH actions=ACTIONS", sorted.  Fails, saying so,
+# if there is no datapath of that name (use sb_dp_lflow_count to check
+# that a deleted datapath left no flows).
 sb_lflows() {
     local where=[]
     if [ $# -gt 0 ]; then
         local dp
         dp=$(sb_select Datapath_Binding '["_uuid"]' \
                  "[[\"name\",\"==\",\"$1\"]]") || return 1
+        if [ -z "$dp" ]; then
+            echo "sb_lflows: no datapath named $1" >&2
+            return 1
+        fi
         where="[[\"logical_datapath\",\"==\",[\"uuid\",\"$dp\"]]]"
     fi
     ovsdb-client transact "$OSMOTIC_SB_DB" \
@@ -110,6 +116,35 @@ lines = ["%s %d %s actions=%s" % (r["stage"], r["priority"], r["match"],
                                   r["actions"]) for r in rows]
 print("\n".join(sorted(lines)))
 '
+}
+
+# sb_dp_uuid NAME: prints the UUID of Datapath_Binding NAME; fails the
+# test if there is none.
+sb_dp_uuid() {
+    local dp
+    dp=$(sb_select Datapath_Binding '["_uuid"]' \
+             "[[\"name\",\"==\",\"$1\"]]") || fail "sb_select failed"
+    [ -n "$dp" ] || fail "no datapath named $1"
+    echo "$dp"
+}
+
+# sb_dp_rows UUID: prints how many rows of SB refer to datapath UUID
+# (Logical_Flow, Port_Binding, Multicast_Group) and whether the
+# Datapath_Binding itself is there, as "flows ports groups datapaths".
+# Take the UUID while the datapath exists: after its deletion, its name
+# leads nowhere.
+sb_dp_rows() {
+    local ref="[\"uuid\",\"$1\"]" lf pb mg dp
+    lf=$(sb_select Logical_Flow '["_uuid"]' \
+             "[[\"logical_datapath\",\"==\",$ref]]") || return 1
+    pb=$(sb_select Port_Binding '["_uuid"]' "[[\"datapath\",\"==\",$ref]]") \
+        || return 1
+    mg=$(sb_select Multicast_Group '["_uuid"]' \
+             "[[\"datapath\",\"==\",$ref]]") || return 1
+    dp=$(sb_select Datapath_Binding '["_uuid"]' "[[\"_uuid\",\"==\",$ref]]") \
+        || return 1
+    echo "$(grep -c . <<<"$lf") $(grep -c . <<<"$pb") $(grep -c . <<<"$mg")" \
+         "$(grep -c . <<<"$dp")"
 }
 
 # check_lflows [DATAPATH] < LINES: every line of stdin must be a line
