@@ -42,3 +42,7 @@ check-system: all
 # The schema manuals must document every table and column of the schemas.
 TESTS += tests/unit/test-schema-docs.sh
 EXTRA_DIST += tests/unit/test-schema-docs.sh tests/unit/check-schema-docs.py
+
+# The system tests hold no wait that cannot fail and no unbounded client.
+TESTS += tests/unit/test-system-lint.sh
+EXTRA_DIST += tests/unit/test-system-lint.sh tests/unit/check-system-tests.py

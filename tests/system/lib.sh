@@ -301,9 +301,12 @@ osm_fresh_datapath() {
     done
 }
 
-# osm_flows HOST: HOST's br-int flows without counters, sorted.
+# osm_flows HOST: HOST's br-int flows without counters, sorted; fails if
+# br-int cannot be read.
 osm_flows() {
-    osm_host_ofctl "$1" dump-flows --no-stats br-int | sort
+    local flows
+    flows=$(osm_host_ofctl "$1" dump-flows --no-stats br-int) || return 1
+    sort <<<"$flows"
 }
 
 # count_trace_lookups: reads ofproto/trace output and prints the number
