@@ -13,7 +13,9 @@ northd_libnorthd_la_SOURCES = \
 	northd/lflow-table.c \
 	northd/lflow-table.h \
 	northd/northd.c \
-	northd/northd.h
+	northd/northd.h \
+	northd/unapplied.c \
+	northd/unapplied.h
 
 bin_PROGRAMS += northd/osmotic-northd
 northd_osmotic_northd_SOURCES = northd/osmotic-northd.c

@@ -17,6 +17,7 @@ tests_unit_osmotic_unit_SOURCES = \
 	tests/unit/test-lflow-table.c \
 	tests/unit/test-logical-actions.c \
 	tests/unit/test-lport-addresses.c \
+	tests/unit/test-nb-unapplied.c \
 	tests/unit/test-nb-validate.c \
 	tests/unit/test-osmotic-dirs.c \
 	tests/unit/test-tunnel-keys.c
