@@ -271,7 +271,8 @@ import socket, sys, time
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 for i in range(int(sys.argv[2])):
     s.sendto(b"%d" % i, (sys.argv[1], 5202))
-    time.sleep(0.002)' "$ip" "$count" || fail "UDP $from -> $to: the sender failed"
+    time.sleep(0.002)' "$ip" "$count" \
+        || fail "UDP $from -> $to: the sender failed"
     wait "$receiver" || fail "UDP $from -> $to: the receiver failed"
     got=$(cat "$f.received")
     [ "$got" = "$count" ] \

@@ -45,6 +45,11 @@ proc_field() {
     echo "${fields[$(($2 - 3))]}"
 }
 
+# comm PID: the command name of process PID.
+comm() {
+    cat "/proc/$1/comm" 2>/dev/null
+}
+
 # alive PID: true if process PID runs (a zombie has exited).
 alive() {
     local state
@@ -112,7 +117,7 @@ cleanup_state() {
         pid=$(cat "$f" 2>/dev/null) || continue
         [[ $pid =~ ^[0-9]+$ ]] || continue
         if alive "$pid" && started_before "$pid" "$f"; then
-            echo "process $pid ($(cat "/proc/$pid/comm" 2>/dev/null)) of $f"
+            echo "process $pid ($(comm "$pid")) of $f"
             stop_pid "$pid"
         fi
     done
@@ -121,7 +126,7 @@ cleanup_state() {
             [ -n "$ns" ] && [ -e "/run/netns/$ns" ] || continue
             pids=$(ip netns pids "$ns" 2>/dev/null)
             for pid in $pids; do
-                echo "process $pid ($(cat "/proc/$pid/comm" 2>/dev/null)) in namespace $ns"
+                echo "process $pid ($(comm "$pid")) in namespace $ns"
                 stop_pid "$pid"
             done
             echo "namespace $ns"
@@ -206,7 +211,8 @@ for t in "${tests[@]}"; do
     # What the session still runs (a background job of the test's), then
     # what the test recorded.
     left=$(session_pids "$pid" | while read -r p; do
-               alive "$p" && echo "process $p ($(cat "/proc/$p/comm" 2>/dev/null)) of the test's session"
+               alive "$p" \
+                   && echo "process $p ($(comm "$p")) of the test's session"
            done)
     kill_session KILL "$pid"
     left=$(echo "$left"; cleanup_state "$state")

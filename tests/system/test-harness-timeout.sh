@@ -81,12 +81,14 @@ echo "(runner exit status $rc after $(( $(date +%s) - start ))s)"
 
 # has LINE: the runner printed LINE.
 has() {
-    grep -qxF -- "$1" <<<"$out" || fail "the runner did not print [$1]"
+    grep -qxF -- "$*" <<<"$out" || fail "the runner did not print [$*]"
 }
 grep -q "^PASS: test-fx-clean ([0-9]*s)$" <<<"$out" \
     || fail "the clean fixture did not pass"
-has "TIMEOUT: test-fx-hang (timed out after 4s), last lines of $logs/test-fx-hang.log:"
-has "TIMEOUT: test-fx-stubborn (timed out after 4s, killed after 5s more), last lines of $logs/test-fx-stubborn.log:"
+has "TIMEOUT: test-fx-hang (timed out after 4s), last lines of" \
+    "$logs/test-fx-hang.log:"
+has "TIMEOUT: test-fx-stubborn (timed out after 4s, killed after 5s more)," \
+    "last lines of $logs/test-fx-stubborn.log:"
 has "FAIL: test-fx-leak (exit status 0, but it left behind:)"
 grep -q "^ *process [0-9]* (ovsdb-server) of .*/osmotic-nb.pid$" \
     <<<"$(sed -n '/^FAIL: test-fx-leak/,/^[A-Z]/p' <<<"$out")" \
