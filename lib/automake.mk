@@ -27,6 +27,8 @@ lib_libosmotic_la_SOURCES = \
 	lib/logical-actions.h \
 	lib/lport-addresses.c \
 	lib/lport-addresses.h \
+	lib/nb-unapplied.c \
+	lib/nb-unapplied.h \
 	lib/nb-validate.c \
 	lib/nb-validate.h \
 	lib/osmotic-dirs.c \

@@ -336,6 +336,41 @@ add_prereqs(struct expr *e, char **errorp)
     return e;
 }
 
+/* Brings 'e', parsed, with its prerequisites added and simplified, to the
+ * form that its own canonical text parses to, so that printing and
+ * parsing again changes nothing.  Parsing that text adds every
+ * comparison's prerequisites once more and simplifies: the same step,
+ * applied here to the tree itself (the text has the tree's structure).
+ * One step is not always enough.  In "tcp.src >= 12 || ip6 && tcp",
+ * "ip6" absorbs the "ip" prerequisite of "tcp" in one operand, so that
+ * simplification factors out "ip.proto == 6" without "ip"; parsing the
+ * text brings "ip" back next to it and gives another tree.  So the step
+ * is repeated until nothing changes.  Consumes 'e' and returns the
+ * result. */
+static struct expr *
+canonicalize(struct expr *e)
+{
+    /* A few steps reach the fixed point in practice; the fuzzer's
+     * round-trip check would report a case that needs more. */
+    for (int step = 0; step < 8; step++) {
+        char *error = NULL;
+        struct expr *again = add_prereqs(expr_clone(e), &error);
+        if (error) {
+            /* The same prerequisites parsed the first time. */
+            free(error);
+            break;
+        }
+        again = expr_simplify(again);
+        if (!expr_compare(again, e)) {
+            expr_destroy(again);
+            break;
+        }
+        expr_destroy(e);
+        e = again;
+    }
+    return e;
+}
+
 /* Parses and type-checks 's', resolving $name and @name through 'ctx'
  * (which may be NULL: every name exists).  On success stores the
  * expression in '*exprp' (free with expr_destroy()) and returns NULL;
@@ -364,7 +399,7 @@ expr_parse_string(const char *s, const struct expr_context *ctx,
         *exprp = NULL;
         return error;
     }
-    e = expr_simplify(e);
+    e = canonicalize(expr_simplify(e));
     error = expr_check_satisfiable(e);
     if (error) {
         expr_destroy(e);

@@ -23,7 +23,9 @@ northd_libnorthd_la_SOURCES = \
 	northd/northd.c \
 	northd/northd.h \
 	northd/owners.c \
-	northd/owners.h
+	northd/owners.h \
+	northd/unapplied.c \
+	northd/unapplied.h
 
 bin_PROGRAMS += northd/osmotic-northd
 northd_osmotic_northd_SOURCES = northd/osmotic-northd.c

@@ -22,6 +22,7 @@
 #include "lib/osmotic-sb-idl.h"
 #include "northd/cfg.h"
 #include "northd/northd.h"
+#include "northd/unapplied.h"
 #include "command-line.h"
 #include "daemon.h"
 #include "fatal-signal.h"
@@ -84,6 +85,7 @@ struct northd_daemon {
     bool paused;                /* "northd/pause" was requested. */
     struct resync nb_resync;    /* Reconnection state of 'nb_idl'. */
     struct resync sb_resync;    /* Reconnection state of 'sb_idl'. */
+    struct nd_unapplied unapplied; /* NB rows logged as not applied. */
 };
 
 /* Returns true if 'd' holds the SB lock and is not paused, that is, if
@@ -472,6 +474,7 @@ northd_daemon_run(struct northd_daemon *d, struct ovsdb_idl_loop *nb_loop,
             .sb_txn = sb_txn,
         };
         northd_run(&d->nd, &ctx);
+        nd_unapplied_run(&d->unapplied, d->nb_idl);
         /* Controllers must not see nb_cfg move before the flows are in. */
         if (!northd_flows_pending(&d->nd)) {
             sb_loop->next_cfg = cfg_sb_run(d->nb_idl, d->sb_idl, sb_txn);
@@ -527,6 +530,7 @@ main(int argc, char *argv[])
     struct northd_daemon d;
     memset(&d, 0, sizeof d);
     northd_init(&d.nd);
+    nd_unapplied_init(&d.unapplied);
     d.nb_remote = opts.nb_db;
     d.sb_remote = opts.sb_db;
     register_unixctl_commands(&d);
@@ -591,6 +595,7 @@ main(int argc, char *argv[])
     ovsdb_idl_loop_destroy(&nb_loop);
     ovsdb_idl_loop_destroy(&sb_loop);
     northd_destroy(&d.nd);
+    nd_unapplied_destroy(&d.unapplied);
     free(opts.nb_db);
     free(opts.sb_db);
     daemon_files_destroy(&opts.files);

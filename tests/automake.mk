@@ -1,6 +1,5 @@
 # Unit tests (Check) run by "make check"; system tests by
 # "make check-system" (root: network namespaces and real OVS daemons).
-if HAVE_CHECK
 check_PROGRAMS += tests/unit/osmotic-unit
 TESTS += tests/unit/osmotic-unit
 tests_unit_osmotic_unit_SOURCES = \
@@ -22,6 +21,7 @@ tests_unit_osmotic_unit_SOURCES = \
 	tests/unit/test-lflow-table.c \
 	tests/unit/test-logical-actions.c \
 	tests/unit/test-lport-addresses.c \
+	tests/unit/test-nb-unapplied.c \
 	tests/unit/test-nb-validate.c \
 	tests/unit/test-osmotic-dirs.c \
 	tests/unit/test-pipeline.c \
@@ -29,7 +29,6 @@ tests_unit_osmotic_unit_SOURCES = \
 tests_unit_osmotic_unit_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_osmotic_unit_LDADD = controller/libcontroller.la \
 	northd/libnorthd.la $(OSMOTIC_LDADD) $(CHECK_LIBS)
-endif
 
 EXTRA_DIST += tests/system/run.sh tests/system/lib.sh \
 	tests/system/nbctl-lib.sh tests/system/northd-lib.sh \
@@ -50,3 +49,7 @@ check-system: all
 # The schema manuals must document every table and column of the schemas.
 TESTS += tests/unit/test-schema-docs.sh
 EXTRA_DIST += tests/unit/test-schema-docs.sh tests/unit/check-schema-docs.py
+
+# The system tests hold no wait that cannot fail and no unbounded client.
+TESTS += tests/unit/test-system-lint.sh
+EXTRA_DIST += tests/unit/test-system-lint.sh tests/unit/check-system-tests.py

@@ -12,6 +12,9 @@
 #                     to OSM_STATE_DIR/pidfiles and OSM_STATE_DIR/netns, so
 #                     another process can stop them later
 #   OSM_NO_CONTROLLER if set, osm_add_host starts no osmotic-controller
+#   OSM_CLIENT_TIMEOUT seconds after which the client helpers below
+#                     (osm_host_vsctl, osm_host_ofctl, osm_host_appctl,
+#                     osm_ctl_appctl, osm_pod_exec) give up, default 60
 # and may define fail() (print a message and exit); a default is provided.
 #
 # Programs are found in PATH: the caller puts the build tree or the
@@ -153,14 +156,15 @@ osm_host_vsctl() {
 osm_host_ofctl() {
     local host=$1
     shift
-    osm_host_exec "$host" ovs-ofctl -O OpenFlow15 "$@"
+    osm_host_exec "$host" ovs-ofctl --timeout="${OSM_CLIENT_TIMEOUT:-60}" \
+        -O OpenFlow15 "$@"
 }
 
 # osm_host_appctl HOST ARGS...: ovs-appctl to HOST's ovs-vswitchd.
 osm_host_appctl() {
     local host=$1
     shift
-    osm_host_exec "$host" ovs-appctl \
+    osm_host_exec "$host" ovs-appctl --timeout="${OSM_CLIENT_TIMEOUT:-60}" \
         -t "$(osm_host_dir "$host")/ovs-vswitchd.ctl" "$@"
 }
 
@@ -168,7 +172,7 @@ osm_host_appctl() {
 osm_ctl_appctl() {
     local host=$1
     shift
-    osm_host_exec "$host" ovs-appctl \
+    osm_host_exec "$host" ovs-appctl --timeout="${OSM_CLIENT_TIMEOUT:-60}" \
         -t "$(osm_host_dir "$host")/osmotic-controller.ctl" "$@"
 }
 
@@ -307,11 +311,13 @@ osm_del_pod() {
     ip netns del "$(osm_ns "$pod")" 2>/dev/null
 }
 
-# osm_pod_exec POD CMD...: runs CMD inside pod POD.
+# osm_pod_exec POD CMD...: runs CMD inside pod POD, for at most
+# OSM_CLIENT_TIMEOUT seconds.
 osm_pod_exec() {
     local pod=$1
     shift
-    ip netns exec "$(osm_ns "$pod")" "$@"
+    ip netns exec "$(osm_ns "$pod")" \
+        timeout "${OSM_CLIENT_TIMEOUT:-60}" "$@"
 }
 
 # osm_start_northd [OPTION...]: starts osmotic-northd on $OSMOTIC_NB_DB and

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "lib/idl-pending.h"
+#include "lib/nb-unapplied.h"
 #include "lib/nb-validate.h"
 #include "lib/osmotic-dirs.h"
 #include "lib/osmotic-nb-idl.h"
@@ -48,6 +49,8 @@ struct nbctl_options {
     bool force_wait;            /* The "sync" command was given. */
     struct nb_validate_counts counts; /* Row counts before the commands. */
     struct nbctl_partial *partial; /* Rows replicated, if not all. */
+    struct sset unapplied;      /* Kinds of configuration written that
+                                 * nothing applies yet (nb-unapplied.h). */
 };
 
 /* Option values of osmotic-nbctl's own options. */
@@ -404,6 +407,9 @@ show_strings(struct ds *ds, const char *indent, const char *name,
     ds_put_cstr(ds, "]\n");
 }
 
+/* The note "show" puts after an object that nothing applies yet. */
+#define SHOW_UNAPPLIED " (not applied to traffic yet)"
+
 /* Appends the "show" output of switch 'ls'. */
 static void
 show_switch(struct ovsdb_idl *idl, struct ds *ds,
@@ -441,8 +447,12 @@ show_switch(struct ovsdb_idl *idl, struct ds *ds,
     }
     free(ports);
     for (size_t i = 0; i < ls->n_load_balancer; i++) {
-        ds_put_format(ds, "    load balancer %s\n",
+        ds_put_format(ds, "    load balancer %s"SHOW_UNAPPLIED"\n",
                       ls->load_balancer[i]->name);
+    }
+    if (ls->n_acls) {
+        ds_put_format(ds, "    acls: %"PRIuSIZE SHOW_UNAPPLIED"\n",
+                      ls->n_acls);
     }
 }
 
@@ -450,7 +460,7 @@ show_switch(struct ovsdb_idl *idl, struct ds *ds,
 static void
 show_router(struct ds *ds, const struct nbrec_logical_router *lr)
 {
-    ds_put_format(ds, "router "UUID_FMT" (%s)\n",
+    ds_put_format(ds, "router "UUID_FMT" (%s)"SHOW_UNAPPLIED"\n",
                   UUID_ARGS(&lr->header_.uuid), lr->name);
     for (size_t i = 0; i < lr->n_ports; i++) {
         const struct nbrec_logical_router_port *lrp = lr->ports[i];
@@ -484,6 +494,38 @@ show_router(struct ds *ds, const struct nbrec_logical_router *lr)
         show_strings(ds, "        ", "subnets", rule->subnets,
                      rule->n_subnets);
     }
+}
+
+/* Appends to 'ds' one line for each kind of configuration that 'idl'
+ * holds rows of but that nothing applies yet, with the number of rows. */
+static void
+show_unapplied(struct ovsdb_idl *idl, struct ds *ds)
+{
+    struct sset done = SSET_INITIALIZER(&done);
+    for (size_t i = 0; i < nb_n_unapplied_entries; i++) {
+        const char *what = nb_unapplied_entries[i].what;
+        if (!sset_add(&done, what)) {
+            continue;
+        }
+        size_t n = 0;
+        for (size_t j = i; j < nb_n_unapplied_entries; j++) {
+            const struct nb_unapplied *u = &nb_unapplied_entries[j];
+            if (strcmp(u->what, what) || !nb_unapplied_entry_names_rows(u)) {
+                continue;
+            }
+            for (const struct ovsdb_idl_row *row
+                     = ovsdb_idl_first_row(idl, u->table);
+                 row; row = ovsdb_idl_next_row(row)) {
+                n += nb_unapplied_row_counts(u, row);
+            }
+        }
+        if (n) {
+            char *warning = nb_unapplied_warning(what);
+            ds_put_format(ds, "note: %s (%"PRIuSIZE")\n", warning, n);
+            free(warning);
+        }
+    }
+    sset_destroy(&done);
 }
 
 /* "show [SWITCH|ROUTER]". */
@@ -522,6 +564,7 @@ cmd_show(struct ctl_context *ctx)
     NBREC_LOGICAL_ROUTER_FOR_EACH (lr, ctx->idl) {
         show_router(&ctx->output, lr);
     }
+    show_unapplied(ctx->idl, &ctx->output);
 }
 
 /* "set-connection TARGET...": replaces the database's connections. */
@@ -665,6 +708,7 @@ nbctl_txn_start(struct ovsdb_idl *idl, struct ovsdb_idl_txn *txn,
 {
     struct nbctl_options *opts = opts_;
     nb_validate_count_rows(idl, &opts->counts);
+    sset_clear(&opts->unapplied);
     if (opts->wait == NBCTL_WAIT_NONE) {
         return;
     }
@@ -677,22 +721,46 @@ nbctl_txn_start(struct ovsdb_idl *idl, struct ovsdb_idl_txn *txn,
 }
 
 /* Pre-commit hook: validates every row the commands inserted or modified,
- * and the rows that may name the rows they deleted. */
+ * and the rows that may name the rows they deleted; notes what they wrote
+ * that nothing applies yet. */
 static char *
 nbctl_txn_pre_commit(struct ovsdb_idl *idl,
                      struct ovsdb_idl_txn *txn OVS_UNUSED, void *opts_)
 {
     struct nbctl_options *opts = opts_;
-    return nb_validate_txn(idl, &opts->counts);
+    char *error = nb_validate_txn(idl, &opts->counts);
+    if (!error) {
+        nb_unapplied_in_txn(idl, &opts->unapplied);
+    }
+    return error;
 }
 
-/* Post-commit hook: waits for NB_Global.sb_cfg or hv_cfg to reach the
+/* Prints one warning line on stderr for each kind of configuration in
+ * 'whats', in the order of nb-unapplied.c's table. */
+static void
+warn_unapplied(const struct sset *whats)
+{
+    struct sset done = SSET_INITIALIZER(&done);
+    for (size_t i = 0; i < nb_n_unapplied_entries; i++) {
+        const char *what = nb_unapplied_entries[i].what;
+        if (sset_contains(whats, what) && sset_add(&done, what)) {
+            char *warning = nb_unapplied_warning(what);
+            fprintf(stderr, "%s: warning: %s\n", program_name, warning);
+            free(warning);
+        }
+    }
+    sset_destroy(&done);
+}
+
+/* Post-commit hook: warns about what the transaction stored that nothing
+ * applies yet, then waits for NB_Global.sb_cfg or hv_cfg to reach the
  * nb_cfg the transaction wrote. */
 static void
 nbctl_txn_post_commit(struct ovsdb_idl *idl, struct ovsdb_idl_txn *txn,
                       void *opts_)
 {
     struct nbctl_options *opts = opts_;
+    warn_unapplied(&opts->unapplied);
     if (opts->wait == NBCTL_WAIT_NONE) {
         return;
     }
@@ -923,6 +991,7 @@ main(int argc, char *argv[])
     nbctl_color_register();
 
     memset(&opts, 0, sizeof opts);
+    sset_init(&opts.unapplied);
     ctlc_options_init(&opts.common, osmotic_default_nb_db());
     struct ctlc_option_hooks option_hooks = {
         .options = own_options,

@@ -257,9 +257,10 @@ start_flow_log() {
     dir=$(sys_dir "$s")
     h=$(hv_name "$s" 1)
     : > "$dir/flows"
+    # Bounded like every client, by the longest a run may take.
     python3 "$EVENTS" flows "$dir/flows" \
         ip netns exec "$(osm_ns "$h")" env OVS_RUNDIR="$(osm_host_dir "$h")" \
-        ovs-ofctl monitor br-int 'watch:!initial' \
+        timeout 7200 ovs-ofctl monitor br-int 'watch:!initial' \
         2>"$dir/flows.err" </dev/null &
     echo $! > "$dir/flows.pid"
     osm_track_pidfile "$dir/flows.pid"

@@ -15,19 +15,28 @@
 #                 ovn-kubernetes builds it (shown for reference only).
 # For each: time to load the NB through nbctl; northd's initial compile
 # (from northd's start until "nbctl --wait=sb sync" returns); the median
-# of BENCH_PORT_ADDS single-port adds with --wait=sb at that size (and,
-# to separate the client's own cost, of a read-only "nbctl lsp-list"
-# at that size, which connects and reads the same tables); SB row
-# counts; northd's RSS (current and peak) after all that.
+# of BENCH_PORT_ADDS single-port adds with --wait=sb at that size, and of
+# as many of the same port adds without --wait (what nbctl and the NB
+# server take to commit the change, without northd: the client's share);
+# SB row counts; northd's RSS (current and peak) after all that; the
+# load average (/proc/loadavg) before and after each configuration.
+# Ratios osmotic/OVN of the port adds are the median of the paired
+# ratios (add i against add i) with their range; the others are measured
+# once per configuration.
 #
 # usage: tests/bench/northd-scale-vs-ovn.sh [osmotic] [ovn] [ovn-router]
 #        (default: all three)
 #
 # Environment: OSM_BUILDDIR (built tree), BENCH_NODES (default 100),
 # BENCH_PODS (pods per node, default 100), BENCH_PORT_ADDS (default 5),
-# BENCH_OUT (also write the result table to this file), OSM_KEEP=1.
+# BENCH_OUT (also write the result table to this file), OSM_CLIENT_TIMEOUT
+# (seconds any client call may take, default 600), OSM_KEEP=1.
 
 here=$(cd "$(dirname "$0")" && pwd)
+# Every client call is bounded (tests/system/lib.sh); loading and
+# compiling 10,000 ports takes longer than a test's calls.
+: "${OSM_CLIENT_TIMEOUT:=600}"
+export OSM_CLIENT_TIMEOUT
 . "$here/../system/lib.sh"
 
 BENCH_NODES=${BENCH_NODES:-100}
@@ -63,6 +72,11 @@ osm_test_init
 declare -A RES
 LOADS=()
 
+# loadavg1: the 1-minute load average now.
+loadavg1() {
+    cut -d' ' -f1 /proc/loadavg
+}
+
 # note_load WHEN: records the load average at WHEN.
 note_load() {
     LOADS+=("$1: $(cut -d' ' -f1-3 /proc/loadavg)")
@@ -89,7 +103,8 @@ CFGDIR=
 nbctl() {
     case $CFG in
         osmotic) osmotic-nbctl --db=unix:"$CFGDIR/nb.sock" "$@" ;;
-        ovn*) ovn-nbctl --db=unix:"$CFGDIR/nb.sock" "$@" ;;
+        ovn*) ovn-nbctl --timeout="$OSM_CLIENT_TIMEOUT" \
+                  --db=unix:"$CFGDIR/nb.sock" "$@" ;;
     esac
 }
 
@@ -198,6 +213,7 @@ measure() {
     local t0 t1 n i mac
     CFG=$1
     CFGDIR=$TESTDIR/$CFG
+    RES[$CFG.load_before]=$(loadavg1)
     start_dbs
     [ "$CFG" = ovn-router ] && { nbctl lr-add cluster || fail "lr-add"; }
 
@@ -227,15 +243,21 @@ measure() {
         echo $((t1 - t0)) >> "$CFGDIR/portadd"
     done
     RES[$CFG.port_add_ms]=$(median < "$CFGDIR/portadd")
-    # The client's own share: a read-only nbctl call of the same tables.
-    : > "$CFGDIR/nbctl-read"
+    # The client's own share: the same port adds without --wait, which
+    # return once the NB server has committed the change (northd's work
+    # is not waited for).
+    : > "$CFGDIR/portadd-nowait"
     for ((i = 0; i < BENCH_PORT_ADDS; i++)); do
+        mac=$(printf '0a:58:0a:c9:01:%02x' $((i + 2)))
         t0=$(now_ms)
-        nbctl lsp-list node0 >/dev/null || fail "$CFG: lsp-list"
+        nbctl lsp-add node0 "nowait$i" \
+            -- lsp-set-addresses "nowait$i" "$mac 10.201.1.$((i + 2))" \
+            >/dev/null || fail "$CFG: port add nowait$i"
         t1=$(now_ms)
-        echo $((t1 - t0)) >> "$CFGDIR/nbctl-read"
+        echo $((t1 - t0)) >> "$CFGDIR/portadd-nowait"
     done
-    RES[$CFG.nbctl_read_ms]=$(median < "$CFGDIR/nbctl-read")
+    RES[$CFG.port_add_nowait_ms]=$(median < "$CFGDIR/portadd-nowait")
+    nbctl --wait=sb sync || fail "$CFG: sync"
     note_load "$CFG: after port adds"
 
     count_sb_rows > "$CFGDIR/sb-rows"
@@ -248,6 +270,7 @@ measure() {
     for f in northd sb nb; do
         osm_kill_pidfile "$CFGDIR/$f.pid"
     done
+    RES[$CFG.load_after]=$(loadavg1)
 }
 
 # ratio A B: A/B with two decimals, or n/a.
@@ -260,34 +283,64 @@ ratio() {
         } }'
 }
 
-# report: prints the result table (and copies it to $BENCH_OUT).
+# paired_ratio FILE: the ratios osmotic/OVN of the numbers in
+# $TESTDIR/osmotic/FILE and $TESTDIR/ovn/FILE taken line by line, as
+# "MEDIAN MIN-MAX", or "n/a".
+paired_ratio() {
+    local a=$TESTDIR/osmotic/$1 b=$TESTDIR/ovn/$1
+    if [ ! -s "$a" ] || [ ! -s "$b" ]; then
+        echo n/a
+        return
+    fi
+    paste -d' ' "$a" "$b" | awk '$2 + 0 != 0 { print $1 / $2 }' | sort -g \
+        | awk '{ v[NR] = $1 }
+            END { if (!NR) { print "n/a"; exit }
+                  h = int((NR + 1) / 2)
+                  m = NR % 2 ? v[h] : (v[h] + v[h + 1]) / 2
+                  printf "%.2f %.2f-%.2f\n", m, v[1], v[NR] }'
+}
+
+# report: prints the result table (and copies it to $BENCH_OUT).  A row
+# with a FILE has a ratio from paired measurements (median and range);
+# the others are measured once per configuration.
 report() {
-    local row key label a b c
+    local row key label file a b c r med range
     local -a rows=(
-        "load_ms|NB load through nbctl, ms"
-        "compile_ms|northd initial compile, ms"
-        "port_add_ms|one port add --wait=sb, ms (median)"
-        "nbctl_read_ms|nbctl lsp-list alone, ms (median)"
-        "sb_lflows|SB Logical_Flow rows"
-        "sb_rows|SB rows, all tables"
-        "rss_mb|northd RSS, MB"
-        "hwm_mb|northd peak RSS, MB"
+        "load_ms|NB load through nbctl, ms|"
+        "compile_ms|northd initial compile, ms|"
+        "port_add_ms|one port add --wait=sb, ms (median)|portadd"
+        "port_add_nowait_ms|same, no wait (nbctl + NB commit), ms|"\
+"portadd-nowait"
+        "sb_lflows|SB Logical_Flow rows|"
+        "sb_rows|SB rows, all tables|"
+        "rss_mb|northd RSS, MB|"
+        "hwm_mb|northd peak RSS, MB|"
+        "load_before|load average (1 min) before|"
+        "load_after|load average (1 min) after|"
     )
     {
         echo "northd scale benchmark," \
              "$(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs"
         echo "$BENCH_NODES node switches x $BENCH_PODS pods" \
              "($((BENCH_NODES * BENCH_PODS)) pod ports)"
-        printf '%-38s %10s %10s %8s %12s\n' \
-            metric osmotic ovn ratio ovn-router
+        echo "ratio: osmotic/ovn; for the port adds, the median of the" \
+             "paired ratios (add i against add i) and their range"
+        printf '%-38s %10s %10s %6s %11s %12s\n' \
+            metric osmotic ovn ratio range ovn-router
         for row in "${rows[@]}"; do
-            key=${row%%|*}
-            label=${row#*|}
+            IFS='|' read -r key label file <<<"$row"
             a=${RES[osmotic.$key]:-n/a}
             b=${RES[ovn.$key]:-n/a}
             c=${RES[ovn-router.$key]:-n/a}
-            printf '%-38s %10s %10s %8s %12s\n' "$label" "$a" "$b" \
-                "$(ratio "$a" "$b")" "$c"
+            if [ -n "$file" ]; then
+                r=$(paired_ratio "$file")
+            else
+                r=$(ratio "$a" "$b")
+            fi
+            case $key in load_before|load_after) r=n/a ;; esac
+            read -r med range <<<"$r"
+            printf '%-38s %10s %10s %6s %11s %12s\n' "$label" "$a" "$b" \
+                "$med" "$range" "$c"
         done
         echo "load average (1/5/15 min):"
         printf '  %s\n' "${LOADS[@]}"

@@ -21,9 +21,14 @@
 # usage: tests/bench/northd-scale.sh
 # Environment: OSM_BUILDDIR (built tree), BENCH_SWITCHES (default 100),
 # BENCH_PORTS (default 100), BENCH_BATCH (default 10), BENCH_PORT_ADDS
-# (default 9), OSM_KEEP=1 to keep the directory.
+# (default 9), OSM_CLIENT_TIMEOUT (seconds any client call may take,
+# default 600), OSM_KEEP=1 to keep the directory.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
+# Every client call is bounded (tests/system/lib.sh), the JSON-RPC
+# clients below too.
+: "${OSM_CLIENT_TIMEOUT:=600}"
+export OSM_CLIENT_TIMEOUT
 . "$here/../system/lib.sh"
 . "$here/../system/northd-lib.sh"
 
@@ -44,7 +49,8 @@ ms() {
 
 # load_nb: writes the switches and ports into NB over JSON-RPC.
 load_nb() {
-    python3 - "$TESTDIR/osmotic-nb.sock" "$n_switches" "$n_ports" "$batch" <<'EOF'
+    timeout "$OSM_CLIENT_TIMEOUT" python3 - "$TESTDIR/osmotic-nb.sock" \
+        "$n_switches" "$n_ports" "$batch" <<'EOF'
 import json, socket, sys
 path, n_sw, n_p, batch = sys.argv[1], *map(int, sys.argv[2:])
 sock = socket.socket(socket.AF_UNIX)
@@ -140,7 +146,8 @@ echo "northd incremental compile per port add: $(printf '%s ' "${compiles[@]}")m
 # The same, from a client that stays connected: each add commits the port
 # and an nb_cfg bump, then an OVSDB "wait" returns once northd has set
 # sb_cfg to it.  This is northd's latency without nbctl's start-up.
-python3 - "$TESTDIR/osmotic-nb.sock" "$n_adds" <<'EOF2' || fail "persistent adds failed"
+timeout "$OSM_CLIENT_TIMEOUT" python3 - "$TESTDIR/osmotic-nb.sock" "$n_adds" \
+    <<'EOF2' || fail "persistent adds failed"
 import json, socket, sys, time
 sock = socket.socket(socket.AF_UNIX)
 sock.connect(sys.argv[1])

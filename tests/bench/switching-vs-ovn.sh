@@ -34,8 +34,18 @@
 #     callgrind: the instructions it executes in user space per ping, per
 #     new connection (megaflows on and off) and per MB of TCP, which,
 #     unlike times, do not depend on the machine's load.
-# It prints a table with both systems, the ratio osmotic/OVN, and the
-# machine load seen before, during and after.  Nothing here is pass/fail.
+# Both systems run with the same outer UDP checksum on their Geneve
+# tunnels (BENCH_CSUM, default false: osmotic-encap-csum on Osmotic's
+# hosts, ovn-encap-csum on OVN's), checked on the tunnels themselves, and
+# the same configuration: one switch, two ports with addresses and port
+# security, no ACL, no load balancer, no router (checked in both NBs).
+# Everything is configured with "nbctl --wait=hv" before measuring.
+#
+# It prints a table with both systems, their ratio osmotic/OVN as the
+# median of per-round (or per-add) paired ratios with its range, a
+# verdict that says "ahead" or "behind" only when the whole range is on
+# one side, and the machine load (/proc/loadavg) before and after every
+# round next to that round's figures.  Nothing here is pass/fail.
 #
 # usage: tests/bench/switching-vs-ovn.sh [osmotic] [ovn]   (default both)
 #
@@ -45,13 +55,18 @@
 # (seconds per sockperf run, default 5), BENCH_PORT_ADDS (default 5),
 # BENCH_OUT (also write the result table to this file), BENCH_INSTRUCTIONS
 # (1: count instructions, 0: do not, default: if valgrind is installed),
-# OSM_KEEP=1 (keep the test directory).  Needs root, iperf3, wrk, sockperf,
-# a C compiler
-# and, for OVN, ovn-central and ovn-host installed (their services need
+# BENCH_CSUM (true or false: the outer UDP checksum of both systems'
+# tunnels, default false), OSM_CLIENT_TIMEOUT (seconds any client call may
+# take, default 300), OSM_KEEP=1 (keep the test directory).  Needs root,
+# iperf3, wrk, sockperf, a C compiler and, for OVN, ovn-central and ovn-host installed (their services need
 # not and should not run: the benchmark starts its own daemons in its own
 # directory).
 
 here=$(cd "$(dirname "$0")" && pwd)
+# Every client call is bounded (tests/system/lib.sh); a benchmark's
+# calls run longer than a test's.
+: "${OSM_CLIENT_TIMEOUT:=300}"
+export OSM_CLIENT_TIMEOUT
 . "$here/../system/lib.sh"
 
 BENCH_RUNS=${BENCH_RUNS:-3}
@@ -60,6 +75,7 @@ BENCH_PORT_ADDS=${BENCH_PORT_ADDS:-5}
 BENCH_PINGS=${BENCH_PINGS:-500}
 BENCH_LAT_TIME=${BENCH_LAT_TIME:-5}
 BENCH_INSTRUCTIONS=${BENCH_INSTRUCTIONS:-auto}
+BENCH_CSUM=${BENCH_CSUM:-false}
 OVN_SCHEMADIR=${OVN_SCHEMADIR:-/usr/share/ovn}
 
 for var in BENCH_RUNS BENCH_TIME BENCH_PORT_ADDS BENCH_PINGS \
@@ -68,6 +84,13 @@ for var in BENCH_RUNS BENCH_TIME BENCH_PORT_ADDS BENCH_PINGS \
         ''|*[!0-9]*|0) fail "$var must be a positive integer, not '${!var}'" ;;
     esac
 done
+case $BENCH_CSUM in
+    true|false) ;;
+    *) fail "BENCH_CSUM must be true or false, not '$BENCH_CSUM'" ;;
+esac
+[ $((BENCH_TIME + 60)) -le "$OSM_CLIENT_TIMEOUT" ] \
+    || fail "BENCH_TIME=$BENCH_TIME needs OSM_CLIENT_TIMEOUT of at least" \
+            "$((BENCH_TIME + 60))"
 
 systems=("$@")
 [ ${#systems[@]} -gt 0 ] || systems=(osmotic ovn)
@@ -112,10 +135,16 @@ SOCKPERF_PORT=11111
 # Results: RES[system.metric] = value.
 declare -A RES
 LOADS=()
+ROUND_LOADS=()
+
+# loadavg: the 1, 5 and 15 minute load averages now.
+loadavg() {
+    cut -d' ' -f1-3 /proc/loadavg
+}
 
 # note_load WHEN: records the load average at WHEN.
 note_load() {
-    LOADS+=("$1: $(cut -d' ' -f1-3 /proc/loadavg)")
+    LOADS+=("$1: $(loadavg)")
 }
 
 # median: prints the median of the numbers on stdin.
@@ -145,7 +174,8 @@ sys_nbctl() {
     shift
     case $s in
         osmotic) osmotic-nbctl "$@" ;;
-        ovn) ovn-nbctl --db=unix:"$TESTDIR/ovn-nb.sock" "$@" ;;
+        ovn) ovn-nbctl --timeout="$OSM_CLIENT_TIMEOUT" \
+                 --db=unix:"$TESTDIR/ovn-nb.sock" "$@" ;;
     esac
 }
 
@@ -179,6 +209,7 @@ add_ovn_host() {
         external_ids:ovn-remote="\"unix:$TESTDIR/ovn-sb.sock\"" \
         external_ids:ovn-encap-type=geneve \
         external_ids:ovn-encap-ip="\"$ip\"" \
+        external_ids:ovn-encap-csum="$BENCH_CSUM" \
         external_ids:ovn-bridge-datapath-type=netdev \
         || fail "configure OVN on $host"
     osm_host_exec "$host" env OVN_RUNDIR="$dir" \
@@ -212,8 +243,14 @@ setup_system() {
     case $s in
         osmotic)
             start_osmotic_central
-            osm_add_host $p-hv1 172.31.0.$((base + 1))
-            osm_add_host $p-hv2 172.31.0.$((base + 2))
+            OSM_NO_CONTROLLER=1 osm_add_host $p-hv1 172.31.0.$((base + 1))
+            OSM_NO_CONTROLLER=1 osm_add_host $p-hv2 172.31.0.$((base + 2))
+            for h in $p-hv1 $p-hv2; do
+                osm_host_vsctl $h set open_vswitch . \
+                    external_ids:osmotic-encap-csum="$BENCH_CSUM" \
+                    || fail "osmotic-encap-csum on $h"
+                osm_start_controller $h
+            done
             ;;
         ovn)
             start_ovn_central
@@ -230,7 +267,9 @@ setup_system() {
         osm_pod_exec $pod sysctl -q -w \
             net.ipv4.ip_local_port_range="10000 65000" >/dev/null
     done
+    sys_nbctl "$s" --wait=hv sync || fail "$s: --wait=hv sync"
     OSM_WAIT=60 wait_until pod_reaches "$s"
+    check_config "$s"
     # Servers in pod 2: iperf3 and the HTTP responder.
     osm_pod_exec $p-p2 iperf3 -s -D --pidfile "$TESTDIR/$p-iperf3.pid" \
         >/dev/null 2>&1 || fail "$s: iperf3 server"
@@ -246,6 +285,43 @@ setup_system() {
     echo $! > "$TESTDIR/$p-sockperf.pid"
     osm_track_pidfile "$TESTDIR/$p-sockperf.pid"
     sleep 1
+}
+
+# tunnel_csum SYSTEM: the outer UDP checksum setting ("true" or "false")
+# of the Geneve tunnel on SYSTEM's host 1, as Open vSwitch has it (a
+# tunnel without the option sends none).
+tunnel_csum() {
+    local p csum
+    p=$(sys_prefix "$1")
+    csum=$(osm_host_vsctl $p-hv1 --bare --columns=options find interface \
+               type=geneve) || fail "$1: cannot read the tunnel"
+    [ -n "$csum" ] || fail "$1: no Geneve tunnel on host 1"
+    case $csum in
+        *csum=true*) echo true ;;
+        *) echo false ;;
+    esac
+}
+
+# check_config SYSTEM: SYSTEM's NB holds the benchmark's configuration and
+# nothing more (no ACL, load balancer or router on either side, so that
+# "tables crossed" and "flows per port" compare like with like as far as
+# configuration goes), and its tunnels carry the outer UDP checksum that
+# BENCH_CSUM says.  Records both for the report.
+check_config() {
+    local s=$1 acls lbs lrs ports csum
+    acls=$(sys_nbctl "$s" acl-list sw0) || fail "$s: acl-list"
+    lbs=$(sys_nbctl "$s" ls-lb-list sw0) || fail "$s: ls-lb-list"
+    lrs=$(sys_nbctl "$s" lr-list) || fail "$s: lr-list"
+    ports=$(sys_nbctl "$s" lsp-list sw0 | wc -l) || fail "$s: lsp-list"
+    [ -z "$acls$lbs$lrs" ] \
+        || fail "$s: expected no ACL, load balancer or router:" \
+                "[$acls] [$lbs] [$lrs]"
+    [ "$ports" = 2 ] || fail "$s: expected 2 ports on sw0, got $ports"
+    csum=$(tunnel_csum "$s") || exit 1
+    [ "$csum" = "$BENCH_CSUM" ] \
+        || fail "$s: tunnel csum=$csum, BENCH_CSUM=$BENCH_CSUM"
+    RES[$s.config]="sw0 with 2 ports (addresses, port security), 0 ACLs,"
+    RES[$s.config]+=" 0 load balancers, 0 routers; tunnel csum=$csum"
 }
 
 # vswitchd_cpu_ns SYSTEM: nanoseconds of CPU time used so far by the
@@ -337,16 +413,23 @@ measure_connrate_upcalls() {
 }
 
 # measure_ping SYSTEM: BENCH_PINGS pings at 10 ms; appends ping's output
-# to $TESTDIR/SYSTEM.ping and the microseconds of ovs-vswitchd CPU (both
-# hosts) per ping to $TESTDIR/SYSTEM.ping-cpu.
+# to $TESTDIR/SYSTEM.ping, this round's average and p99 (ms) to
+# $TESTDIR/SYSTEM.ping-rounds and the microseconds of ovs-vswitchd CPU
+# (both hosts) per ping to $TESTDIR/SYSTEM.ping-cpu.
 measure_ping() {
-    local s=$1 p t0 t1
+    local s=$1 p t0 t1 out
     p=$(sys_prefix "$s")
     t0=$(vswitchd_cpu_ns "$s")
-    osm_pod_exec $p-p1 ping -c "$BENCH_PINGS" -i 0.01 $IP2 \
-        >> "$TESTDIR/$s.ping" 2>&1
+    out=$(osm_pod_exec $p-p1 ping -c "$BENCH_PINGS" -i 0.01 $IP2 2>&1)
     t1=$(vswitchd_cpu_ns "$s")
+    echo "$out" >> "$TESTDIR/$s.ping"
     echo $(( (t1 - t0) / 1000 / BENCH_PINGS )) >> "$TESTDIR/$s.ping-cpu"
+    grep -o 'time=[0-9.]*' <<<"$out" | cut -d= -f2 | sort -g \
+        | awk '{ v[NR] = $1; t += $1 }
+               END { if (!NR) { print "n/a n/a"; exit }
+                     i = int(NR * 0.99 + 0.999)
+                     printf "%.3f %s\n", t / NR, v[i] }' \
+        >> "$TESTDIR/$s.ping-rounds"
 }
 
 # ping_results SYSTEM: average, p99 and loss over all of SYSTEM's pings.
@@ -583,58 +666,121 @@ ratio() {
         } }'
 }
 
-# report: prints the result table (and copies it to $BENCH_OUT).
+# paired_ratio FILE COLUMN: the ratios osmotic/OVN of column COLUMN of
+# $TESTDIR/osmotic.FILE and $TESTDIR/ovn.FILE taken line by line (round
+# by round, or add by add), as "MEDIAN MIN MAX", or "n/a".
+paired_ratio() {
+    local a=$TESTDIR/osmotic.$1 b=$TESTDIR/ovn.$1
+    if [ ! -s "$a" ] || [ ! -s "$b" ]; then
+        echo n/a
+        return
+    fi
+    paste -d' ' <(cut -d' ' -f"$2" "$a") <(cut -d' ' -f"$2" "$b") \
+        | awk '$1 != "n/a" && $2 != "n/a" && $2 + 0 != 0 { print $1 / $2 }' \
+        | sort -g | awk '{ v[NR] = $1 }
+            END { if (!NR) { print "n/a"; exit }
+                  h = int((NR + 1) / 2)
+                  m = NR % 2 ? v[h] : (v[h] + v[h + 1]) / 2
+                  printf "%.2f %.2f %.2f\n", m, v[1], v[NR] }'
+}
+
+# verdict BETTER MEDIAN MIN MAX: "ahead" if Osmotic is better than OVN over
+# the whole range of ratios (BETTER is "higher" or "lower": which ratio
+# is better for Osmotic), "behind" if it is worse over the whole range,
+# "level" if every ratio is 1, "mixed" otherwise; "" without a BETTER or
+# a ratio.
+verdict() {
+    [ -n "$1" ] && [ "$2" != n/a ] || return 0
+    awk -v better="$1" -v lo="$3" -v hi="$4" 'BEGIN {
+        if (lo == 1 && hi == 1) { print "level"; exit }
+        if (better == "higher") { ahead = lo > 1; behind = hi < 1 }
+        else { ahead = hi < 1; behind = lo > 1 }
+        print ahead ? "ahead" : behind ? "behind" : "mixed" }'
+}
+
+# in_round FILE: the first figure of line $round of $TESTDIR/$s.FILE.
+in_round() {
+    sed -n "${round}p" "$TESTDIR/$s.$1" | cut -d' ' -f1
+}
+
+# report: prints the result table (and copies it to $BENCH_OUT).  Each
+# row: KEY|LABEL|BETTER|SOURCE, where SOURCE is "FILE COLUMN" of the
+# per-round (per-add) figures whose paired ratios make the ratio column,
+# or empty for a figure measured once (its ratio is the ratio of the two
+# values, and its range that one value).
 report() {
-    local key label a b row s
+    local key label better source a b r med lo hi row s
     local -a rows=(
-        "iperf_mbps|TCP throughput, Mbit/s (median)"
-        "iperf_retr|TCP retransmits per run (median)"
-        "iperf_cpu|  vswitchd CPU per 100 MB, ms (median)"
-        "connrate|New TCP connections/s (median)"
-        "conn_cpu|  vswitchd CPU per connection, us"
-        "connrate_upcalls|Same, megaflows off: upcall each (median)"
-        "conn_cpu_upcalls|  vswitchd CPU per connection, us"
-        "ping_avg|Ping avg, ms"
-        "ping_p99|Ping p99, ms"
-        "ping_loss|Ping loss, %"
-        "ping_cpu|  vswitchd CPU per ping, us (median)"
-        "sockperf_avg|UDP ping-pong RTT avg, us (median)"
-        "sockperf_p99|UDP ping-pong RTT p99, us (median)"
-        "flows_total|OpenFlow flows, both hosts"
-        "flows_per_port|OpenFlow flows per pod port"
-        "flows_marginal|Flows one more pod adds, both hosts"
-        "flow_tables|OpenFlow tables with flows (host 1)"
-        "trace_lookups|br-int lookups, TCP SYN to remote pod"
-        "trace_tables|Distinct br-int tables, same packet"
-        "port_add_ms|lsp-add --wait=hv, ms (median)"
-        "ins_idle|Host 1 vswitchd instructions/s idle, k"
-        "ins_ping|  same, per ping, k"
-        "ins_conn|  same, per new TCP connection, k"
-        "ins_conn_nomf|  same, megaflows off, k"
-        "ins_mb|  same, per MB of TCP, k"
+        "iperf_mbps|TCP throughput, Mbit/s (median)|higher|iperf 1"
+        "iperf_retr|TCP retransmits per run (median)|lower|iperf 2"
+        "iperf_cpu|  vswitchd CPU per 100 MB, ms (median)|lower|iperf 3"
+        "connrate|New TCP connections/s (median)|higher|connrate 1"
+        "conn_cpu|  vswitchd CPU per connection, us|lower|connrate 2"
+        "connrate_upcalls|Same, megaflows off: upcall each (median)|higher|"\
+"connrate-upcalls 1"
+        "conn_cpu_upcalls|  vswitchd CPU per connection, us|lower|"\
+"connrate-upcalls 2"
+        "ping_avg|Ping avg, ms|lower|ping-rounds 1"
+        "ping_p99|Ping p99, ms|lower|ping-rounds 2"
+        "ping_loss|Ping loss, %||"
+        "ping_cpu|  vswitchd CPU per ping, us (median)|lower|ping-cpu 1"
+        "sockperf_avg|UDP ping-pong RTT avg, us (median)|lower|sockperf 1"
+        "sockperf_p99|UDP ping-pong RTT p99, us (median)|lower|sockperf 2"
+        "flows_total|OpenFlow flows, both hosts|lower|"
+        "flows_per_port|OpenFlow flows per pod port|lower|"
+        "flows_marginal|Flows one more pod adds, both hosts|lower|"
+        "flow_tables|OpenFlow tables with flows (host 1)|lower|"
+        "trace_lookups|br-int lookups, TCP SYN to remote pod|lower|"
+        "trace_tables|Distinct br-int tables, same packet|lower|"
+        "port_add_ms|lsp-add --wait=hv, ms (median)|lower|portadd 1"
+        "ins_idle|Host 1 vswitchd instructions/s idle, k|lower|cg-idle 1"
+        "ins_ping|  same, per ping, k|lower|cg-ping 1"
+        "ins_conn|  same, per new TCP connection, k|lower|cg-conn 1"
+        "ins_conn_nomf|  same, megaflows off, k|lower|cg-conn-nomf 1"
+        "ins_mb|  same, per MB of TCP, k|lower|cg-mb-ins 1"
     )
     {
         echo "Switching benchmark," \
              "$(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs"
         echo "rounds: $BENCH_RUNS x ${BENCH_TIME}s iperf3 and wrk," \
              "$BENCH_PINGS pings and ${BENCH_LAT_TIME}s sockperf per system"
-        printf '%-40s %12s %12s %8s\n' metric osmotic ovn ratio
+        for s in "${systems[@]}"; do
+            echo "configuration, $s: ${RES[$s.config]:-n/a}"
+        done
+        echo "(Tables crossed and flows per port compare Osmotic's pipeline," \
+             "which has switching stages only so far, with OVN's whole"
+        echo " pipeline for the same configuration; repeat them as ACLs," \
+             "routers and colours land.)"
+        echo "ratio: osmotic/OVN, median of the per-round (per-add) ratios" \
+             "and their range; verdict \"ahead\"/\"behind\""
+        echo " only when the whole range is on one side"
+        printf '%-40s %10s %10s %6s %11s %7s\n' metric osmotic ovn ratio \
+            range verdict
         for row in "${rows[@]}"; do
-            key=${row%%|*}
-            label=${row#*|}
+            IFS='|' read -r key label better source <<<"$row"
             a=${RES[osmotic.$key]:-n/a}
             b=${RES[ovn.$key]:-n/a}
-            printf '%-40s %12s %12s %8s\n' "$label" "$a" "$b" \
-                "$(ratio "$a" "$b")"
+            if [ -n "$source" ]; then
+                r=$(paired_ratio $source)
+            else
+                r=$(ratio "$a" "$b")
+                [ "$r" = n/a ] || r="$r $r $r"
+            fi
+            read -r med lo hi <<<"$r"
+            printf '%-40s %10s %10s %6s %11s %7s\n' "$label" "$a" "$b" \
+                "$med" "${lo:+$lo-$hi}" "$(verdict "$better" $r)"
         done
         echo "every round (Mbit/s; connections/s; same, megaflows off;" \
-             "sockperf avg us):"
-        for s in "${systems[@]}"; do
-            printf '  %-8s %s; %s; %s; %s\n' "$s" \
-                "$(cut -d' ' -f1 "$TESTDIR/$s.iperf" | xargs)" \
-                "$(cut -d' ' -f1 "$TESTDIR/$s.connrate" | xargs)" \
-                "$(cut -d' ' -f1 "$TESTDIR/$s.connrate-upcalls" | xargs)" \
-                "$(cut -d' ' -f1 "$TESTDIR/$s.sockperf" | xargs)"
+             "sockperf avg us; ping avg ms), and the load average (1/5/15" \
+             "min) before and after it:"
+        for round in $(seq "$BENCH_RUNS"); do
+            echo "  round $round: ${ROUND_LOADS[round - 1]:-n/a}"
+            for s in "${systems[@]}"; do
+                printf '    %-8s %s; %s; %s; %s; %s\n' "$s" \
+                    "$(in_round iperf)" "$(in_round connrate)" \
+                    "$(in_round connrate-upcalls)" "$(in_round sockperf)" \
+                    "$(in_round ping-rounds)"
+            done
         done
         for s in "${systems[@]}"; do
             echo "  $s: ${RES[$s.ping_samples]:-0} ping samples"
@@ -670,6 +816,7 @@ for s in "${systems[@]}"; do
 done
 note_load "before traffic"
 for round in $(seq "$BENCH_RUNS"); do
+    load_before=$(loadavg)
     for s in "${systems[@]}"; do
         measure_ping "$s"
         measure_sockperf "$s"
@@ -677,6 +824,7 @@ for round in $(seq "$BENCH_RUNS"); do
         measure_connrate "$s" "$TESTDIR/$s.connrate"
         measure_connrate_upcalls "$s"
     done
+    ROUND_LOADS+=("load $load_before before, $(loadavg) after")
     note_load "after round $round"
 done
 for s in "${systems[@]}"; do

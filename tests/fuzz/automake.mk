@@ -1,7 +1,10 @@
 # libFuzzer harnesses.  They need clang, so they are not part of "all":
 # "make fuzz" builds them with $(FUZZ_CC) (found by configure) and runs
 # each for $(FUZZ_TIME) seconds.  New inputs found along the way go to
-# tests/fuzz/work/ in the build tree; the seed corpus stays untouched.
+# tests/fuzz/work/ in the build tree, and an input that stops the fuzzer
+# to tests/fuzz/artifacts/; the corpus in the source tree stays
+# untouched.  Keep every input the fuzzer stops on, once fixed, as
+# tests/fuzz/corpus/HARNESS/regress-NN: "make check" replays the corpus.
 FUZZ_TIME = 60
 FUZZ_CFLAGS = -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address
 
@@ -38,13 +41,27 @@ FUZZ_ACTIONS_SRCS = \
 	lib/pipeline.c
 
 EXTRA_DIST += \
-	tests/fuzz/fuzz-expr.c \
 	tests/fuzz/expr.dict \
-	$(wildcard $(srcdir)/tests/fuzz/corpus/expr/seed-*) \
-	tests/fuzz/fuzz-actions.c \
-	$(wildcard $(srcdir)/tests/fuzz/corpus/actions/seed-*) \
-	tests/fuzz/fuzz-compile.c \
-	$(wildcard $(srcdir)/tests/fuzz/corpus/compile/seed-*)
+	tests/fuzz/replay-corpus.sh \
+	$(wildcard $(srcdir)/tests/fuzz/corpus/expr/*) \
+	$(wildcard $(srcdir)/tests/fuzz/corpus/actions/*) \
+	$(wildcard $(srcdir)/tests/fuzz/corpus/compile/*)
+
+# "make check" runs every harness over its whole corpus once, without
+# libFuzzer or clang: seeds, and every input the fuzzer ever stopped on
+# (corpus/*/regress-*), each a regression test.
+check_PROGRAMS += tests/fuzz/replay-expr tests/fuzz/replay-actions \
+	tests/fuzz/replay-compile
+tests_fuzz_replay_expr_SOURCES = tests/fuzz/fuzz-expr.c tests/fuzz/replay.c
+tests_fuzz_replay_expr_LDADD = $(OSMOTIC_LDADD)
+tests_fuzz_replay_actions_SOURCES = \
+	tests/fuzz/fuzz-actions.c tests/fuzz/replay.c
+tests_fuzz_replay_actions_LDADD = $(OSMOTIC_LDADD)
+tests_fuzz_replay_compile_SOURCES = \
+	tests/fuzz/fuzz-compile.c tests/fuzz/replay.c \
+	tests/unit/compile-check.c tests/unit/compile-check.h
+tests_fuzz_replay_compile_LDADD = $(OSMOTIC_LDADD)
+TESTS += tests/fuzz/replay-corpus.sh
 CLEANFILES += tests/fuzz/fuzz-expr tests/fuzz/fuzz-actions \
 	tests/fuzz/fuzz-compile
 
@@ -83,16 +100,19 @@ tests/fuzz/fuzz-compile: $(FUZZ_COMPILE_SRCS:%=$(srcdir)/%) \
 
 fuzz: tests/fuzz/fuzz-expr tests/fuzz/fuzz-actions tests/fuzz/fuzz-compile
 	$(MKDIR_P) tests/fuzz/work/expr tests/fuzz/work/actions \
-	    tests/fuzz/work/compile
+	    tests/fuzz/work/compile tests/fuzz/artifacts
 	ASAN_OPTIONS=detect_leaks=1 ./tests/fuzz/fuzz-expr \
 	    -max_total_time=$(FUZZ_TIME) -print_final_stats=1 \
+	    -artifact_prefix=tests/fuzz/artifacts/expr- \
 	    -dict=$(srcdir)/tests/fuzz/expr.dict \
 	    tests/fuzz/work/expr $(srcdir)/tests/fuzz/corpus/expr
 	ASAN_OPTIONS=detect_leaks=1 ./tests/fuzz/fuzz-actions \
 	    -max_total_time=$(FUZZ_TIME) -print_final_stats=1 \
+	    -artifact_prefix=tests/fuzz/artifacts/actions- \
 	    tests/fuzz/work/actions $(srcdir)/tests/fuzz/corpus/actions
 	ASAN_OPTIONS=detect_leaks=1 ./tests/fuzz/fuzz-compile \
 	    -max_total_time=$(FUZZ_TIME) -print_final_stats=1 \
+	    -artifact_prefix=tests/fuzz/artifacts/compile- \
 	    -dict=$(srcdir)/tests/fuzz/expr.dict \
 	    tests/fuzz/work/compile $(srcdir)/tests/fuzz/corpus/compile
 .PHONY: fuzz

@@ -23,6 +23,7 @@
  * the search down. */
 #define FUZZ_MAX_INPUT 4096
 
+/* The OpenFlow table of a stage, as the controller numbers them. */
 static unsigned int
 stage_oftable(enum pipeline pipeline, unsigned int table_id,
               void *aux OVS_UNUSED)
@@ -30,18 +31,21 @@ stage_oftable(enum pipeline pipeline, unsigned int table_id,
     return pipeline_first_oftable(pipeline) + table_id;
 }
 
+/* Every select group gets id 1. */
 static uint32_t
 group_id(const char *buckets OVS_UNUSED, void *aux OVS_UNUSED)
 {
     return 1;
 }
 
+/* Meters exist unless their name starts with 'x'. */
 static uint32_t
 meter_id(const char *name, void *aux OVS_UNUSED)
 {
     return name[0] == 'x' ? 0 : 1;
 }
 
+/* The meter of a packet-in operation: its number. */
 static uint32_t
 pin_meter_id(enum lact_pin_opcode op, void *aux OVS_UNUSED)
 {
@@ -56,6 +60,7 @@ fail(const char *what, const char *input, const char *detail)
     abort();
 }
 
+/* libFuzzer entry point. */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int

@@ -91,13 +91,18 @@ print("\n".join(sorted(lines)))
 
 # sb_lflows [DATAPATH-NAME]: prints the logical flows (of one datapath,
 # its own and those of the datapath groups it is in) as "STAGE PRIORITY
-# MATCH actions=ACTIONS", sorted.
+# MATCH actions=ACTIONS", sorted.  Fails, saying so, if there is no
+# datapath of that name (use sb_dp_rows to check that a deleted
+# datapath left no rows).
 sb_lflows() {
     local dp=""
     if [ $# -gt 0 ]; then
         dp=$(sb_select Datapath_Binding '["_uuid"]' \
                  "[[\"name\",\"==\",\"$1\"]]") || return 1
-        [ -n "$dp" ] || return 0
+        if [ -z "$dp" ]; then
+            echo "sb_lflows: no datapath named $1" >&2
+            return 1
+        fi
     fi
     ovsdb-client transact "$OSMOTIC_SB_DB" \
         "[\"Osmotic_Southbound\",
@@ -125,6 +130,35 @@ for r in flows["rows"]:
                                               r["match"], r["actions"]))
 print("\n".join(sorted(lines)))
 ' "$dp"
+}
+
+# sb_dp_uuid NAME: prints the UUID of Datapath_Binding NAME; fails the
+# test if there is none.
+sb_dp_uuid() {
+    local dp
+    dp=$(sb_select Datapath_Binding '["_uuid"]' \
+             "[[\"name\",\"==\",\"$1\"]]") || fail "sb_select failed"
+    [ -n "$dp" ] || fail "no datapath named $1"
+    echo "$dp"
+}
+
+# sb_dp_rows UUID: prints how many rows of SB refer to datapath UUID
+# (Logical_Flow, Port_Binding, Multicast_Group) and whether the
+# Datapath_Binding itself is there, as "flows ports groups datapaths".
+# Take the UUID while the datapath exists: after its deletion, its name
+# leads nowhere.
+sb_dp_rows() {
+    local ref="[\"uuid\",\"$1\"]" lf pb mg dp
+    lf=$(sb_select Logical_Flow '["_uuid"]' \
+             "[[\"logical_datapath\",\"==\",$ref]]") || return 1
+    pb=$(sb_select Port_Binding '["_uuid"]' "[[\"datapath\",\"==\",$ref]]") \
+        || return 1
+    mg=$(sb_select Multicast_Group '["_uuid"]' \
+             "[[\"datapath\",\"==\",$ref]]") || return 1
+    dp=$(sb_select Datapath_Binding '["_uuid"]' "[[\"_uuid\",\"==\",$ref]]") \
+        || return 1
+    echo "$(grep -c . <<<"$lf") $(grep -c . <<<"$pb") $(grep -c . <<<"$mg")" \
+         "$(grep -c . <<<"$dp")"
 }
 
 # check_lflows [DATAPATH] < LINES: every line of stdin must be a line

@@ -20,12 +20,14 @@ osm_track_pidfile "$rundir/osmotic-controller.pid"
 [ -s "$rundir/osmotic-controller.pid" ] || fail "no pid file in $rundir"
 [ -S "$rundir/osmotic-controller.ctl" ] || fail "no control socket in $rundir"
 [ -s "$logdir/osmotic-controller.log" ] || fail "no log in $logdir"
-osm_host_exec hv1 ovs-appctl -t "$rundir/osmotic-controller.ctl" \
-    controller/status | grep -q "^chassis: hv1$" \
+osm_host_exec hv1 ovs-appctl --timeout="$OSM_CLIENT_TIMEOUT" \
+    -t "$rundir/osmotic-controller.ctl" controller/status \
+    | grep -q "^chassis: hv1$" \
     || fail "controller/status through $rundir/osmotic-controller.ctl"
 stray=$(ls "$hvdir" | grep osmotic-controller)
 [ -z "$stray" ] || fail "files in Open vSwitch's directory: $stray"
-check osm_host_exec hv1 ovs-appctl -t "$rundir/osmotic-controller.ctl" exit
+check osm_host_exec hv1 ovs-appctl --timeout="$OSM_CLIENT_TIMEOUT" \
+    -t "$rundir/osmotic-controller.ctl" exit
 
 # Relative names.
 OSMOTIC_RUNDIR=$rundir OSMOTIC_LOGDIR=$logdir osm_host_exec hv1 \
@@ -35,5 +37,5 @@ OSMOTIC_RUNDIR=$rundir OSMOTIC_LOGDIR=$logdir osm_host_exec hv1 \
 osm_track_pidfile "$rundir/c2.pid"
 [ -s "$rundir/c2.pid" ] || fail "no $rundir/c2.pid"
 [ -s "$logdir/c2.log" ] || fail "no $logdir/c2.log"
-check osm_host_exec hv1 ovs-appctl -t "$rundir/c2.ctl" exit
+check osm_host_exec hv1 ovs-appctl --timeout="$OSM_CLIENT_TIMEOUT" -t "$rundir/c2.ctl" exit
 echo PASS

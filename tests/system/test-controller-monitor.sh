@@ -65,8 +65,11 @@ output_is() {
     shift
     [ "$("$@" 2>/dev/null)" = "$expected" ]
 }
-sw0=$(in_sb sw0)
-sw1=$(in_sb sw1)
+sw0=$(in_sb sw0) || fail "cannot count sw0's rows"
+sw1=$(in_sb sw1) || fail "cannot count sw1's rows"
+# Both switches have rows of every kind, and hv1 and hv2 report theirs.
+[[ $sw0 =~ ^[1-9][0-9]*\ [1-9][0-9]*\ [1-9][0-9]*$ ]] || fail "sw0 rows: [$sw0]"
+[[ $sw1 =~ ^[1-9][0-9]*\ [1-9][0-9]*\ [1-9][0-9]*$ ]] || fail "sw1 rows: [$sw1]"
 check_output "$sw0" monitored hv1
 check_output "$(in_sb sw0 sw1)" monitored hv2
 
@@ -76,12 +79,15 @@ computes() {
     osm_ctl_appctl "$1" controller/status | sed -n 's/^computes: //p'
 }
 before=$(computes hv1)
+[ -n "$before" ] && [ "$before" -gt 0 ] || fail "computes on hv1: [$before]"
 args=()
 for i in 3 4 5 6 7; do
     args+=(-- lsp-add sw1 lq$i -- lsp-set-addresses lq$i "0a:00:00:00:0e:0$i 10.245.0.$i")
 done
 check osmotic-nbctl --timeout=20 --wait=hv "${args[@]:1}"
-sw1=$(in_sb sw1)
+sw1_before=$sw1
+sw1=$(in_sb sw1) || fail "cannot count sw1's rows"
+[ "$sw1" != "$sw1_before" ] || fail "five more ports added no rows to sw1"
 check_output "$sw0" monitored hv1
 check_output "$(in_sb sw0 sw1)" monitored hv2
 check_output "$before" computes hv1

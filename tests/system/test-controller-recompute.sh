@@ -34,29 +34,50 @@ check osmotic-nbctl --timeout=20 lsp-del lq2
 check osmotic-nbctl --timeout=20 --wait=hv sync
 wait_until osm_ping p1 10.244.0.3
 
-# state HOST: br-int's flows (without statistics), groups and meters.
+# state HOST: br-int's flows (without statistics), groups and meters;
+# fails the test if br-int cannot be read.
 state() {
-    osm_host_ofctl "$1" dump-flows --no-stats br-int | sort
-    osm_host_ofctl "$1" dump-groups br-int | sort
-    osm_host_ofctl "$1" dump-meters br-int | sort
+    local what out
+    for what in "dump-flows --no-stats" dump-groups dump-meters; do
+        out=$(osm_host_ofctl "$1" $what br-int) \
+            || fail "ovs-ofctl $what br-int failed on $1"
+        echo "$out" | sort
+    done
 }
 count() {
     osm_ctl_appctl "$1" ofctrl/flow-counts | sed -n "s/^$2: //p"
 }
+# computes HOST: the number of flow computations HOST's controller made.
+computes() {
+    osm_ctl_appctl "$1" controller/status | sed -n 's/^computes: //p'
+}
+# computed_since HOST N: HOST's controller computed more than N times.
+computed_since() {
+    local n
+    n=$(computes "$1") && [ -n "$n" ] && [ "$n" -gt "$2" ]
+}
+# bundles HOST: the flow bundles HOST's controller logged.
+bundles() {
+    grep -c "ofctrl.*br-int: bundle [0-9]*: " \
+        "$(osm_host_dir "$1")/osmotic-controller.log"
+}
 for h in hv1 hv2; do
     state $h > "$TESTDIR/$h.before"
-    bundles=$(grep -c "ofctrl.*bundle" "$(osm_host_dir $h)/osmotic-controller.log")
+    [ "$(grep -c 'table=' "$TESTDIR/$h.before")" -gt 20 ] \
+        || fail "too few flows on $h: $(cat "$TESTDIR/$h.before")"
+    # The bundles that installed them were logged: a bundle sent by the
+    # recompute would be seen.
+    bundles=$(bundles $h)
+    [ "$bundles" -gt 0 ] || fail "no bundle logged on $h"
     meter_mods=$(count $h "meter mods sent")
-    computes=$(osm_ctl_appctl $h controller/status | sed -n 's/^computes: //p')
+    n_computes=$(computes $h)
+    [ -n "$n_computes" ] || fail "no compute count on $h"
     check osm_ctl_appctl $h controller/recompute
-    wait_until sh -c "[ \$(ip netns exec $(osm_ns $h) ovs-appctl -t \
-        $(osm_host_dir $h)/osmotic-controller.ctl controller/status \
-        | sed -n 's/^computes: //p') -gt $computes ]"
+    wait_until computed_since "$h" "$n_computes"
     sleep 1
     state $h | diff -u "$TESTDIR/$h.before" - \
         || fail "a full recompute changed $h's br-int"
-    check_output "$bundles" grep -c "ofctrl.*bundle" \
-        "$(osm_host_dir $h)/osmotic-controller.log"
+    check_output "$bundles" bundles $h
     check_output "$meter_mods" count $h "meter mods sent"
 done
 echo PASS

@@ -17,8 +17,10 @@ pb() {
     osmotic-sbctl --timeout=10 --bare --columns="$1" list Port_Binding lp1
 }
 installed() {
-    osm_host_vsctl hv1 --if-exists get interface v-p1 \
-        external_ids:osmotic-installed 2>/dev/null | tr -d '"'
+    local value
+    value=$(osm_host_vsctl hv1 --if-exists get interface v-p1 \
+                external_ids:osmotic-installed) || return 1
+    tr -d '"' <<<"$value"
 }
 output_is() {
     local expected=$1
@@ -30,8 +32,13 @@ output_is() {
 # switch is stopped and the controller let go.
 kill -STOP "$(cat "$dir/osmotic-controller.pid")"
 osm_add_pod hv1 p1 0a:00:00:00:0f:01 10.244.0.1/24 lp1
-wait_until sh -c "[ \"\$(ip netns exec $(osm_ns hv1) ovs-vsctl \
-    --db=unix:$dir/db.sock get interface v-p1 ofport)\" -gt 0 ]"
+# has_ofport: v-p1 got its OpenFlow port number.
+has_ofport() {
+    local ofport
+    ofport=$(osm_host_vsctl hv1 get interface v-p1 ofport) \
+        && [ "$ofport" -gt 0 ]
+}
+wait_until has_ofport
 kill -STOP "$(cat "$dir/ovs-vswitchd.pid")"
 kill -CONT "$(cat "$dir/osmotic-controller.pid")"
 
@@ -39,9 +46,11 @@ kill -CONT "$(cat "$dir/osmotic-controller.pid")"
 chassis=$(osmotic-sbctl --timeout=10 --bare --columns=_uuid list Chassis hv1)
 wait_until output_is "$chassis" pb chassis
 sleep 2
-[ "$(pb up)" != true ] || fail "up before its flows are installed"
-[ "$(osmotic-nbctl --timeout=10 get Logical_Switch_Port lp1 up)" != true ] \
-    || fail "NB up before its flows are installed"
+up=$(pb up) || fail "cannot read Port_Binding lp1"
+[ "$up" != true ] || fail "up before its flows are installed"
+up=$(osmotic-nbctl --timeout=10 get Logical_Switch_Port lp1 up) \
+    || fail "cannot read Logical_Switch_Port lp1"
+[ "$up" != true ] || fail "NB up before its flows are installed"
 check_output "" installed
 
 # br-int back: flows in, then up.

@@ -84,7 +84,7 @@ check ctl status
 
 if [ ${#NORTHD_OPT[@]} -eq 0 ]; then
     # northd holds the SB lock, so it is the active one.
-    wait_until sh -c "ovs-appctl -t '$RUN/osmotic-northd.ctl' \
+    wait_until pipeline "ovs-appctl -t '$RUN/osmotic-northd.ctl' \
         northd/status | grep -qx 'state: active'"
 fi
 

@@ -10,8 +10,13 @@ osm_add_underlay
 osm_add_host hv1 172.31.0.1,172.31.1.1
 osm_add_host hv2 172.31.0.2,172.31.1.2
 
-check osm_host_exec hv1 ping -q -c 2 -i 0.2 -W 2 172.31.0.2
-check osm_host_exec hv2 ping -q -c 2 -i 0.2 -W 2 172.31.1.1
+# underlay_pings HOST IP: HOST gets an answer to each of 3 pings to IP.
+underlay_pings() {
+    osm_host_exec "$1" ping -q -c 3 -i 0.2 -W 2 "$2" \
+        | grep -q "^3 packets transmitted, 3 received"
+}
+check underlay_pings hv1 172.31.0.2
+check underlay_pings hv2 172.31.1.1
 check_output hv1 osm_host_vsctl hv1 get open_vswitch . external_ids:system-id
 check_output '"172.31.0.2,172.31.1.2"' \
     osm_host_vsctl hv2 get open_vswitch . external_ids:osmotic-encap-ip

@@ -32,7 +32,7 @@ check_refused "pg-add: pg_web: a port group with this name already exists" \
     osmotic-nbctl pg-add pg_web p2
 check osmotic-nbctl --may-exist pg-add pg_web p2
 check osmotic-nbctl pg-set-ports pg_web p1 p2
-check_output 2 sh -c "osmotic-nbctl --bare --columns=ports list Port_Group pg_web | wc -w"
+check_output 2 pipeline "osmotic-nbctl --bare --columns=ports list Port_Group pg_web | wc -w"
 
 # Meters.
 check osmotic-nbctl meter-add m1 drop 100 kbps 10

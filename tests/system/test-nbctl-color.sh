@@ -29,9 +29,9 @@ check_refused "color-add: mice: a colour with this name already exists" \
 check_refused "color-add: 1st: invalid name" osmotic-nbctl color-add 1st
 check osmotic-nbctl --may-exist color-add mice
 check osmotic-nbctl color-set mice dscp=8 rampout=gw3
-check_output "mice: dscp=8 lane=0 rampout=gw3" sh -c "osmotic-nbctl color-list | grep ^mice"
+check_output "mice: dscp=8 lane=0 rampout=gw3" pipeline "osmotic-nbctl color-list | grep ^mice"
 check osmotic-nbctl color-set mice lane= rampout=
-check_output "mice: dscp=8" sh -c "osmotic-nbctl color-list | grep ^mice"
+check_output "mice: dscp=8" pipeline "osmotic-nbctl color-list | grep ^mice"
 check_refused "color-set: -1: invalid DSCP" osmotic-nbctl color-set mice dscp=-1
 check_refused "color-set: nocolor: colour not found" osmotic-nbctl color-set nocolor dscp=1
 check_refused "Color mice: meter_burst: a burst needs a rate" \

@@ -16,7 +16,7 @@ check_output '{"10.96.0.1:80"="10.244.0.5:8080,10.244.0.6:8080"}' \
 check_refused "lb-add: lb0: a load balancer with this name already exists" \
     osmotic-nbctl lb-add lb0 10.96.0.3:80 10.244.0.5:80
 check osmotic-nbctl --may-exist lb-add lb0 10.96.0.3:80 10.244.0.5:80
-check_output 2 sh -c "osmotic-nbctl get Load_Balancer lb0 vips | tr ',' '\n' | grep -c '\"10.96'"
+check_output 2 pipeline "osmotic-nbctl get Load_Balancer lb0 vips | tr ',' '\n' | grep -c '\"10.96'"
 check_refused "lb-add: 10.96.0.300:80: invalid IP address" \
     osmotic-nbctl lb-add lb2 10.96.0.300:80 10.244.0.5:80
 check_refused "lb-add: 10.96.0.4:0: invalid port" \
@@ -40,7 +40,7 @@ check_refused "Load_Balancer lb1: vips: 10.244.0.x: invalid IP address" \
 
 # Attaching.
 check osmotic-nbctl ls-lb-add sw0 lb0 -- ls-lb-add sw0 lb1 -- lr-lb-add lr0 lb6
-check_output 2 sh -c "osmotic-nbctl ls-lb-list sw0 | grep -c '^[0-9a-f]'"
+check_output 2 pipeline "osmotic-nbctl ls-lb-list sw0 | grep -c '^[0-9a-f]'"
 check_refused "ls-lb-add: lb0: load balancer is already attached to sw0" \
     osmotic-nbctl ls-lb-add sw0 lb0
 check osmotic-nbctl --may-exist ls-lb-add sw0 lb0

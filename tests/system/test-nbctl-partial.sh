@@ -98,7 +98,7 @@ check_refused "10.0.3.9: IP address already in use on logical switch s3" \
     osmotic-nbctl lsp-add s3 n4 -- lsp-set-addresses n4 \
     "0a:00:00:00:03:09 10.0.3.9" -- lsp-add s3 n5 -- lsp-set-addresses n5 \
     "0a:00:00:00:03:0a 10.0.3.9"
-check_output s2 sh -c "osmotic-nbctl lsp-add s2 n6 -- lsp-get-ls n6 \
+check_output s2 pipeline "osmotic-nbctl lsp-add s2 n6 -- lsp-get-ls n6 \
     | sed 's/.*(\(.*\))/\1/'"
 check osmotic-nbctl --may-exist lsp-add s2 n7 -- --may-exist lsp-add s2 n7
 check_output "n6

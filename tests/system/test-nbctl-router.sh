@@ -11,7 +11,7 @@ check_refused "lr-add: lr0: a logical router with this name already exists" \
     osmotic-nbctl lr-add lr0
 check osmotic-nbctl --may-exist lr-add lr0
 check_output "lr0
-lr1" sh -c "osmotic-nbctl lr-list | sed 's/.*(\(.*\))/\1/'"
+lr1" pipeline "osmotic-nbctl lr-list | sed 's/.*(\(.*\))/\1/'"
 
 # Router ports.
 check osmotic-nbctl lrp-add lr0 lr0-sw0 0a:00:00:00:01:01 10.244.0.1/24 fd00::1/64

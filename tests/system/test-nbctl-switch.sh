@@ -14,7 +14,7 @@ check osmotic-nbctl --may-exist ls-add sw0
 check_output 1 nb_count Logical_Switch
 check osmotic-nbctl lsp-add sw0 p1 -- lsp-add sw0 p2
 check_output "p1
-p2" sh -c "osmotic-nbctl lsp-list sw0 | sed 's/.*(\(.*\))/\1/'"
+p2" pipeline "osmotic-nbctl lsp-list sw0 | sed 's/.*(\(.*\))/\1/'"
 check_refused "lsp-add: nosw: logical switch not found" \
     osmotic-nbctl lsp-add nosw p3
 check_refused "lsp-add: p1: a logical switch port with this name already" \

@@ -39,14 +39,14 @@ ls_in_l2_lkup 50 dl_dst=0a:00:00:00:03:01 actions=outport = 1; output;
 ls_in_port_sec 100 reg14=6 actions=drop;
 EOF2
 # Every port's "up" is set (no chassis: false).
-wait_until output_is "false" sh -c \
+wait_until output_is "false" pipeline \
     "osmotic-nbctl --columns=up list Logical_Switch_Port | sed -n 's/^up *: //p' | sort -u"
 
 # A full recompute of this SB changes nothing.
-sb_dump > "$TESTDIR/cold"
+check sb_dump > "$TESTDIR/cold"
 check northd_ctl northd northd/recompute
 check osmotic-nbctl --wait=sb --timeout=30 sync
-sb_dump > "$TESTDIR/warm"
+check sb_dump > "$TESTDIR/warm"
 diff -u "$TESTDIR/cold" "$TESTDIR/warm" || fail "recompute after a cold start changed SB"
 check_output "2 full, 0 incremental" northd_count northd compiles
 

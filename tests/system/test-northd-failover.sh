@@ -24,7 +24,7 @@ check_output 0 northd_count n2 "sb transactions"
 check_output 0 northd_count n2 "nb transactions"
 check_output "none" northd_count n2 "last compile"
 
-ovsdb-client dump "$OSMOTIC_SB_DB" Osmotic_Southbound > "$TESTDIR/before"
+check ovsdb-client dump "$OSMOTIC_SB_DB" Osmotic_Southbound > "$TESTDIR/before"
 check_output "p2 2
 p3 1
 q1 1" sb_select Port_Binding '["logical_port","tunnel_key"]'
@@ -36,7 +36,7 @@ kill -9 "$pid"
 wait_until output_is active northd_state n2
 wait_until output_is "1 full, 0 incremental" northd_count n2 compiles
 sleep 0.5
-ovsdb-client dump "$OSMOTIC_SB_DB" Osmotic_Southbound > "$TESTDIR/after"
+check ovsdb-client dump "$OSMOTIC_SB_DB" Osmotic_Southbound > "$TESTDIR/after"
 diff -u "$TESTDIR/before" "$TESTDIR/after" || fail "fail-over changed SB"
 check_output 0 northd_count n2 "sb transactions"
 

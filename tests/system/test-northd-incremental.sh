@@ -9,16 +9,16 @@ northd_test_start
 # check_incremental_equals_full: the last compile was incremental, and a
 # full recompute changes nothing in SB.
 check_incremental_equals_full() {
-    check_output incremental sh -c "ovs-appctl -t '$TESTDIR/northd.ctl' \
+    check_output incremental pipeline "ovs-appctl -t '$TESTDIR/northd.ctl' \
         northd/counts | sed -n 's/^last compile: \([a-z]*\),.*/\1/p'"
-    sb_dump > "$TESTDIR/incremental"
+    check sb_dump > "$TESTDIR/incremental"
     local txns
     txns=$(northd_count northd "sb transactions")
     check northd_ctl northd northd/recompute
-    wait_until output_is full sh -c "ovs-appctl -t '$TESTDIR/northd.ctl' \
+    wait_until output_is full pipeline "ovs-appctl -t '$TESTDIR/northd.ctl' \
         northd/counts | sed -n 's/^last compile: \([a-z]*\),.*/\1/p'"
     check osmotic-nbctl --wait=sb --timeout=10 sync
-    sb_dump > "$TESTDIR/full"
+    check sb_dump > "$TESTDIR/full"
     diff -u "$TESTDIR/incremental" "$TESTDIR/full" \
         || fail "full recompute differs from incremental result"
     # Only the sync's nb_cfg went to SB.

@@ -44,8 +44,8 @@ port_add() {
 check osmotic-nbctl init
 make_switch small 10 1
 make_switch large 200 2
-check_output 10 sh -c "osmotic-nbctl lsp-list small | wc -l"
-check_output 200 sh -c "osmotic-nbctl lsp-list large | wc -l"
+check_output 10 pipeline "osmotic-nbctl lsp-list small | wc -l"
+check_output 200 pipeline "osmotic-nbctl lsp-list large | wc -l"
 
 # Both new ports land in a bucket that has ports already (keys 11 and 201:
 # buckets 0-15 and 192-207), whose shared flows they change.

@@ -20,14 +20,14 @@ check osmotic-nbctl init
 check nbctl ls-add sw0 -- lsp-add sw0 p1 \
     -- lsp-set-addresses p1 "0a:00:00:00:00:01 10.0.0.1" \
     -- lsp-add sw0 p2 -- lsp-set-port-security p2 0a:00:00:00:00:02
-sb_dump > "$TESTDIR/before"
+check sb_dump > "$TESTDIR/before"
 
 # SB restarts: northd gets the lock back and finds SB up to date.
 txns=$(northd_count northd "sb transactions")
 restart_db osmotic-sb
 wait_until output_is active northd_state northd
 check osmotic-nbctl --wait=sb --timeout=20 sync
-sb_dump > "$TESTDIR/after"
+check sb_dump > "$TESTDIR/after"
 diff -u "$TESTDIR/before" "$TESTDIR/after" || fail "SB restart changed SB"
 # One transaction: the sync's nb_cfg.
 check_output $((txns + 1)) northd_count northd "sb transactions"
@@ -35,7 +35,7 @@ check nbctl lsp-add sw0 p3
 check_output 3 sb_port_key p3
 
 # NB restarts: same.
-sb_dump > "$TESTDIR/before"
+check sb_dump > "$TESTDIR/before"
 restart_db osmotic-nb
 check nbctl lsp-del p1
 check_output "" sb_port_key p1

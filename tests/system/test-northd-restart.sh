@@ -22,28 +22,34 @@ pb3 2
 pc1 1" sb_select Port_Binding '["logical_port","tunnel_key"]'
 
 # A forced recompute changes nothing.
-sb_dump > "$TESTDIR/before"
+check sb_dump > "$TESTDIR/before"
 check northd_ctl northd northd/recompute
 check osmotic-nbctl --wait=sb sync
-check_output "full" sh -c "ovs-appctl -t '$TESTDIR/northd.ctl' northd/counts \
+check_output "full" pipeline "ovs-appctl -t '$TESTDIR/northd.ctl' northd/counts \
     | sed -n 's/^last compile: \([a-z]*\),.*/\1/p'"
-sb_dump > "$TESTDIR/after"
+check sb_dump > "$TESTDIR/after"
 diff -u "$TESTDIR/before" "$TESTDIR/after" || fail "recompute changed SB"
 
 # A restart changes nothing either: same rows, same UUIDs, same keys,
 # and not one SB transaction.
 osm_kill_pidfile "$TESTDIR/northd.pid"
-ovsdb-client dump "$OSMOTIC_SB_DB" Osmotic_Southbound > "$TESTDIR/before"
+check ovsdb-client dump "$OSMOTIC_SB_DB" Osmotic_Southbound > "$TESTDIR/before"
 osm_start_northd northd
 wait_until output_is "1 full, 0 incremental" northd_count northd compiles
 sleep 0.5
-ovsdb-client dump "$OSMOTIC_SB_DB" Osmotic_Southbound > "$TESTDIR/after"
+check ovsdb-client dump "$OSMOTIC_SB_DB" Osmotic_Southbound > "$TESTDIR/after"
 diff -u "$TESTDIR/before" "$TESTDIR/after" || fail "restart changed SB"
 check_output 0 northd_count northd "sb transactions"
 check_output "1 full, 0 incremental" northd_count northd compiles
 
 # Changes made while northd is down are applied at start; the keys of
-# what stayed do not move.
+# what stayed do not move.  Every row of the deleted switch goes (looked
+# up by the UUID it had: once deleted, its name leads nowhere).
+sw_b=$(sb_dp_uuid sw-b)
+rows=$(sb_dp_rows "$sw_b") || fail "sb_dp_rows"
+read -r n_flows n_ports n_groups n_dps <<<"$rows"
+[ "$n_flows" -gt 0 ] && [ "$n_ports" -gt 0 ] && [ "$n_groups" -gt 0 ] \
+    && [ "$n_dps" = 1 ] || fail "sw-b should have flows, ports, groups: [$rows]"
 osm_kill_pidfile "$TESTDIR/northd.pid"
 check osmotic-nbctl ls-del sw-b -- lsp-add sw-c pc2
 osm_start_northd northd
@@ -51,7 +57,7 @@ check osmotic-nbctl --wait=sb --timeout=10 sync
 check_output "sw-c 2" sb_select Datapath_Binding '["name","tunnel_key"]'
 check_output "pc1 1
 pc2 2" sb_select Port_Binding '["logical_port","tunnel_key"]'
-[ -z "$(sb_lflows sw-b)" ] || fail "flows of sw-b left"
+check_output "0 0 0 0" sb_dp_rows "$sw_b"
 
 # A row northd owns that someone else deletes comes back.
 pc1=$(sb_select Port_Binding '["_uuid"]' '[["logical_port","==","pc1"]]')
@@ -79,3 +85,37 @@ check ovsdb-client transact "$OSMOTIC_SB_DB" \
                \"actions\":\"outport = 1; output;\"}}]" > /dev/null
 wait_until output_is "" sb_select Logical_Flow '["_uuid"]' \
     '[["match","==","dl_dst=0a:00:00:00:00:99"]]'
+
+# A port bound while northd is down is "up" in NB soon after northd
+# starts again, although that start writes nothing to SB: northd sets
+# "up" in the iteration after its full recompute without waiting for an
+# answer from SB (northd/cfg.c).  Nothing else may wake northd meanwhile,
+# so NB is read with ovsdb-client alone and northd is not asked anything.
+sb_transact() {
+    ovsdb-client transact "$OSMOTIC_SB_DB" "[\"Osmotic_Southbound\",$1]" \
+        > "$TESTDIR/transact.out" || fail "transact $1"
+    ! grep -q '"error"' "$TESTDIR/transact.out" \
+        || fail "transact $1: $(cat "$TESTDIR/transact.out")"
+}
+# nb_up PORT: Logical_Switch_Port PORT's "up", read from NB directly.
+nb_up() {
+    ovsdb-client query "$OSMOTIC_NB_DB" "[\"Osmotic_Northbound\",
+        {\"op\":\"select\",\"table\":\"Logical_Switch_Port\",
+         \"where\":[[\"name\",\"==\",\"$1\"]],\"columns\":[\"up\"]}]" \
+        | sed -n 's/.*"up":\(true\|false\).*/\1/p'
+}
+sb_transact '{"op":"insert","table":"Encap","uuid-name":"e","row":{
+    "type":"geneve","ip":"172.31.0.1","lane":0,"chassis_name":"hv1"}},
+  {"op":"insert","table":"Chassis","row":{"name":"hv1","hostname":"hv1",
+    "encaps":["named-uuid","e"]}}'
+check osmotic-nbctl --wait=sb --timeout=10 sync
+check_output false nb_up pc2
+hv1=$(sb_select Chassis '["_uuid"]' '[["name","==","hv1"]]')
+osm_kill_pidfile "$TESTDIR/northd.pid"
+sb_transact "{\"op\":\"update\",\"table\":\"Port_Binding\",
+    \"where\":[[\"logical_port\",\"==\",\"pc2\"]],
+    \"row\":{\"chassis\":[\"uuid\",\"$hv1\"],\"up\":true}}"
+osm_start_northd northd
+OSM_WAIT=10 wait_until output_is true nb_up pc2
+check_output false nb_up pc1
+check_output 0 northd_count northd "sb transactions"

@@ -45,7 +45,7 @@ sw0-lr0 2 patch router peer=lrp0,router-port=lrp0" \
 lr0_dp=$(sb_select Datapath_Binding '["_uuid"]' '[["name","==","lr0"]]')
 check_output "$lr0_dp" sb_select Port_Binding '["datapath"]' \
     '[["logical_port","==","lrp0"]]'
-check_output "routers: 3" sh -c "ovs-appctl -t '$TESTDIR/northd.ctl' \
+check_output "routers: 3" pipeline "ovs-appctl -t '$TESTDIR/northd.ctl' \
     northd/counts | grep -o 'routers: .*'"
 
 # Routers produce no logical flow: none of their own, and no datapath

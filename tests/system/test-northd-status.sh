@@ -47,7 +47,7 @@ northd_ctl northd northd/status | grep -qx "lock: osmotic_northd released (pause
     || fail "lock not shown released"
 check northd_ctl northd northd/resume
 wait_until output_is "lock: osmotic_northd held" \
-    sh -c "ovs-appctl -t '$TESTDIR/northd.ctl' northd/status | grep ^lock:"
+    pipeline "ovs-appctl -t '$TESTDIR/northd.ctl' northd/status | grep ^lock:"
 check northd_ctl northd exit
 
 # Defaults: OSMOTIC_RUNDIR and OSMOTIC_LOGDIR, not Open vSwitch's.

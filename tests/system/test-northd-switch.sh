@@ -143,11 +143,18 @@ ls_out_port_sec 90 reg15=2,dl_dst=$m,arp || reg15=2,dl_dst=$m,ip,nw_dst=10.1.0.2
 EOF
 check nbctl lsp-del q2
 
-# Deleting a switch removes everything of it, and only that.
+# Deleting a switch removes everything of it, and only that (its rows
+# are looked up by the UUID it had: once deleted, its name leads
+# nowhere).
+sw0_dp=$(sb_dp_uuid sw0)
+rows=$(sb_dp_rows "$sw0_dp") || fail "sb_dp_rows"
+[ "${rows%% *}" -gt 0 ] || fail "sw0 should have flows: [$rows]"
 check nbctl ls-del sw0
 check_output "sw1" sb_select Datapath_Binding '["name"]'
 check_output "q1" sb_select Port_Binding '["logical_port"]'
-[ -z "$(sb_lflows sw0)" ] || fail "sw0 flows left"
+check_output "0 0 0 0" sb_dp_rows "$sw0_dp"
+# Every flow left is sw1's.
+check_output "$(sb_lflows sw1 | wc -l)" pipeline "sb_lflows | wc -l"
 n=$(sb_lflows | wc -l)
 check_output "$n" northd_count northd "logical flows"
 northd_ctl northd memory/show | grep -q "lflows:$n " \

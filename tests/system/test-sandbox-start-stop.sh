@@ -24,6 +24,8 @@ sandbox_cleanup() {
     osm_cleanup
 }
 trap sandbox_cleanup EXIT
+# And if this test is killed, its runner stops what the sandbox recorded.
+osm_record statedirs "$dir"
 
 # Bad options are refused before anything starts.
 check_error "--hosts: 9 is out of range" "$sandbox" start --hosts=9 --dir="$dir"

@@ -41,6 +41,7 @@ sleep 1
 hits0=$(responder_hits)
 [ -n "$hits0" ] || fail "no ARP responder flow for 10.244.0.2 on hv1"
 rx0=$(p2_rx)
+[ -n "$rx0" ] || fail "cannot read p2's counter"
 out=$(osm_pod_exec p1 arping -b -c 2 -w 3 -I eth0 10.244.0.2) \
     || fail "no ARP reply: $out"
 echo "$out" | grep -qi "0a:00:00:00:04:02" || fail "wrong ARP reply: $out"

@@ -1,7 +1,8 @@
 #!/bin/bash
 # Pods on one logical switch, on the same host and on different hosts,
-# reach each other: ARP (broadcast, flooded to the other chassis), ICMP,
-# TCP and UDP.
+# reach each other: ARP (broadcast, flooded to the other chassis), ICMP
+# with no ping lost, TCP (4 MB arrive intact) and UDP (every one of 200
+# datagrams arrives).
 . "$(dirname "$0")/lib.sh"
 osm_test_init
 osm_start_central
@@ -43,24 +44,7 @@ p4_knows_p3() {
 }
 check p4_knows_p3
 
-# TCP and UDP across hosts.
-osm_pod_exec p3 iperf3 -s -D -1 -p 5201 --pidfile "$TESTDIR/iperf-tcp.pid" \
-    || fail "iperf3 server"
-osm_track_pidfile "$TESTDIR/iperf-tcp.pid"
-sleep 0.5
-check osm_pod_exec p1 timeout 15 iperf3 -c 10.244.0.3 -p 5201 -t 2 \
-    > "$TESTDIR/iperf-tcp.out"
-grep -q receiver "$TESTDIR/iperf-tcp.out" || fail "no TCP transfer"
-
-osm_pod_exec p4 iperf3 -s -D -1 -p 5202 --pidfile "$TESTDIR/iperf-udp.pid" \
-    || fail "iperf3 server"
-osm_track_pidfile "$TESTDIR/iperf-udp.pid"
-sleep 0.5
-check osm_pod_exec p2 timeout 15 iperf3 -u -b 10M -c 10.244.0.4 -p 5202 \
-    -t 2 --json > "$TESTDIR/iperf-udp.json"
-received=$(python3 -c '
-import json, sys
-r = json.load(open(sys.argv[1]))["end"]["sum"]
-print(r["packets"] - r["lost_packets"])' "$TESTDIR/iperf-udp.json")
-[ "$received" -gt 0 ] || fail "no UDP datagram received"
+# TCP and UDP across hosts: every byte sent arrives, every datagram.
+check_tcp_transfer p1 p3 10.244.0.3
+check_udp_transfer p2 p4 10.244.0.4
 echo PASS

@@ -49,9 +49,12 @@ check_output "$zb" flow_zone "$(ofport pb)"
 # A port leaves: its zone is forgotten, the others stay.
 osm_del_pod hv1 pb
 check osmotic-nbctl --timeout=20 --wait=hv sync
-wait_until sh -c "[ -z \"\$(ip netns exec $(osm_ns hv1) ovs-vsctl \
-    --db=unix:$(osm_host_dir hv1)/db.sock get bridge br-int \
-    external_ids:osmotic-ct-zone-lpb 2>/dev/null)\" ]"
+# zone_gone LPORT: br-int holds no zone for LPORT (and can be read).
+zone_gone() {
+    osm_host_vsctl hv1 get bridge br-int external_ids >/dev/null \
+        && [ -z "$(zone "$1")" ]
+}
+wait_until zone_gone lpb
 check_output "$zc" zone lpc
 check_output "$za" zone lpa
 

@@ -46,7 +46,7 @@ n=$(echo "$shared" | grep -c .)
 [ "$n" -ge 8 ] || fail "only $n shared flows"
 [ "$(echo "$shared" | sort -u | grep -c .)" = "$n" ] \
     || fail "groups shared between flows"
-check_output "$n" sh -c "ovsdb-client dump --format=csv --no-headings \
+check_output "$n" pipeline "ovsdb-client dump --format=csv --no-headings \
     '$OSMOTIC_SB_DB' Osmotic_Southbound Logical_DP_Group _uuid | tail -n +2 | wc -l"
 for g in $shared; do
     check_output "$dps" sb_select Logical_DP_Group '["datapaths"]' \

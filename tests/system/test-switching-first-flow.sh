@@ -40,6 +40,7 @@ echo "flow changes for the first address: $c"
 # The responder stage's flows (default, reply, own request) and lp1's L2
 # lookup and egress port security flows: about 10; rewriting the port
 # security stage would be more than 60.
+[ "$c" -gt 0 ] || fail "no flow change logged for the first address"
 [ "$c" -le 20 ] || fail "the first ARP responder flow caused $c flow changes"
 # And the packet still goes the whole way.
 osm_pod_exec p2 arping -c 1 -w 2 -I eth0 10.244.0.1 > /dev/null \

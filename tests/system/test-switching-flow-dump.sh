@@ -59,11 +59,17 @@ n=$(osm_host_ofctl hv1 dump-flows --no-stats br-int | grep -c actions=)
 
 # A bad setting is reported by name, and fixing it is enough.
 osm_host_vsctl hv2 set open_vswitch . external_ids:osmotic-encap-ip=bogus
-wait_until sh -c "ip netns exec $(osm_ns hv2) ovs-appctl -t \
-    $(osm_host_dir hv2)/osmotic-controller.ctl controller/status \
-    | grep -q 'configuration error: osmotic-encap-ip: \"bogus\"'"
+# status_says TEXT / status_clean: hv2's controller/status answers, with
+# (without) a line containing TEXT (a configuration error).
+status_says() {
+    osm_ctl_appctl hv2 controller/status > "$TESTDIR/hv2.status" \
+        && grep -qF -- "$1" "$TESTDIR/hv2.status"
+}
+status_clean() {
+    osm_ctl_appctl hv2 controller/status > "$TESTDIR/hv2.status" \
+        && ! grep -q 'configuration error' "$TESTDIR/hv2.status"
+}
+wait_until status_says 'configuration error: osmotic-encap-ip: "bogus"'
 osm_host_vsctl hv2 set open_vswitch . external_ids:osmotic-encap-ip=172.31.0.2
-wait_until sh -c "! ip netns exec $(osm_ns hv2) ovs-appctl -t \
-    $(osm_host_dir hv2)/osmotic-controller.ctl controller/status \
-    | grep -q 'configuration error'"
+wait_until status_clean
 echo PASS

@@ -23,31 +23,31 @@ for i in 1 2; do
     osm_host_exec hv1 sysctl -qw net.ipv6.conf.v-p$i.disable_ipv6=1
 done
 check osmotic-nbctl --timeout=20 --wait=hv sync
-wait_until osm_pod_exec p1 ip -6 addr show dev eth0 scope link | grep -q "$lla1"
-
-# ping6 POD ARGS...: succeeds if POD gets an answer (3 tries).
-ping6_ok() {
-    local pod=$1
-    shift
-    osm_pod_exec "$pod" ping -6 -q -c 3 -i 0.2 -W 1 "$@" >/dev/null 2>&1
+# has_lla POD ADDRESS: POD's eth0 has link-local ADDRESS, usable.
+has_lla() {
+    osm_pod_exec "$1" ip -6 addr show dev eth0 scope link > "$TESTDIR/lla" \
+        && grep "inet6 $2/64" "$TESTDIR/lla" | grep -qv tentative
 }
+wait_until has_lla p1 "$lla1"
+wait_until has_lla p2 "$lla2"
 
-# Listed address and the EUI-64 link-local address both work.
-ping6_ok p1 fd00::2 || fail "p1 cannot ping6 fd00::2"
-ping6_ok p1 "$lla2%eth0" || fail "p1 cannot ping6 p2's link-local address"
+# Listed address and the EUI-64 link-local address both work, with no
+# ping lost.
+check_ping p1 fd00::2 -6
+check_ping p1 "$lla2%eth0" -6
 
 # Another link-local source is dropped (it used to pass as fe80::/10), as
-# is an unlisted global one.
+# is an unlisted global one: not one ping is answered.
 osm_pod_exec p1 ip -6 addr del "$lla1/64" dev eth0
 osm_pod_exec p1 ip -6 addr add fe80::99/64 dev eth0 nodad
 osm_pod_exec p1 ip -6 neigh flush dev eth0
-! ping6_ok p1 "$lla2%eth0" || fail "p1 can ping6 from link-local fe80::99"
+check_no_ping p1 "$lla2%eth0" -6
 osm_pod_exec p1 ip -6 addr del fe80::99/64 dev eth0
 osm_pod_exec p1 ip -6 addr add "$lla1/64" dev eth0 nodad
-ping6_ok p1 "$lla2%eth0" || fail "p1 cannot ping6 from $lla1 again"
+check_ping p1 "$lla2%eth0" -6
 osm_pod_exec p1 ip -6 addr add fd00::99/64 dev eth0 nodad
-! ping6_ok p1 -I fd00::99 fd00::2 || fail "p1 can ping6 from fd00::99"
-ping6_ok p1 -I fd00::1 fd00::2 || fail "p1 cannot ping6 from fd00::1 again"
+check_no_ping p1 fd00::2 -6 -I fd00::99
+check_ping p1 fd00::2 -6 -I fd00::1
 
 # Neighbor discovery through hv1's br-int: the datapath actions of a
 # packet from p1 are empty (drop) or output somewhere.

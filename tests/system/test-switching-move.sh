@@ -17,10 +17,25 @@ osm_prime_underlay hv1 hv2 hv3
 check osmotic-nbctl --timeout=20 --wait=hv sync
 check_ping p1 10.244.0.2
 
+# bound_on HOST LPORT: HOST's controller lists LPORT among its local
+# ports (the status must be readable).
 bound_on() {
-    osm_ctl_appctl "$1" controller/status | grep -q " $2("
+    local status
+    status=$(osm_ctl_appctl "$1" controller/status) \
+        || fail "controller/status on $1"
+    grep -q " $2(" <<<"$status"
+}
+# sw_flows HOST: how many of HOST's L2 lookup flows (table 22) belong to a
+# datapath; fails the test if br-int cannot be read.
+sw_flows() {
+    local flows
+    flows=$(osm_host_ofctl "$1" dump-flows br-int table=22) \
+        || fail "dump-flows on $1"
+    grep -c metadata= <<<"$flows" || true
 }
 check bound_on hv2 lp2
+n=$(sw_flows hv2) || exit 1
+[ "$n" -gt 0 ] || fail "hv2 has no sw0 flows while p2 is there"
 
 # Move p2 from hv2 to hv3 (same addresses, same logical port).
 osm_del_pod hv2 p2
@@ -33,6 +48,6 @@ check_ping p1 10.244.0.2
 check_ping p2 10.244.0.1
 
 # hv2 has no port of sw0 left, so none of its logical flows either.
-n=$(osm_host_ofctl hv2 dump-flows br-int table=22 | grep -c metadata=)
+n=$(sw_flows hv2) || exit 1
 [ "$n" -eq 0 ] || fail "hv2 still has $n sw0 flows"
 echo PASS

@@ -22,9 +22,9 @@ done
 osm_prime_underlay hv1 hv2
 check osmotic-nbctl --timeout=20 --wait=hv sync
 
-# ping6 POD IP: succeeds if POD gets an answer from IP (3 tries).
+# ping6_ok POD IP: POD gets an answer to each of 3 pings to IP.
 ping6_ok() {
-    osm_pod_exec "$1" ping -6 -q -c 3 -i 0.2 -W 1 "$2" >/dev/null 2>&1
+    osm_ping "$1" "$2" -6
 }
 # ns_in POD: neighbor solicitations POD's kernel has received.
 ns_in() {
@@ -44,6 +44,7 @@ for i in 1 2; do
     osm_pod_exec p$i ip -6 neigh flush dev eth0
 done
 ns1=$(ns_in p1) ns2=$(ns_in p2)
+[ -n "$ns1" ] && [ -n "$ns2" ] || fail "cannot read the pods' ND counters"
 hits1=$(responder_hits hv1 fd00::2) hits2=$(responder_hits hv2 fd00::1)
 [ -n "$hits1" ] && [ -n "$hits2" ] || fail "no ND responder flows"
 

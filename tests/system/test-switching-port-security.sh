@@ -1,7 +1,11 @@
 #!/bin/bash
-# Port security drops a pod's packets with a spoofed MAC or IP source, a
-# disabled port neither sends nor receives, and adding a secured port
-# leaves the other ports' OpenFlow flows untouched.
+# Port security, one direction at a time, counted at the receiver: a pod
+# sending with a spoofed MAC or IP source is dropped on the way in (the
+# receiver's side open), a packet to a secured port for an address it
+# does not have is dropped on the way out (the sender's side open), and a
+# disabled port neither sends nor receives, each direction checked with
+# the other end enabled.  Adding a secured port leaves the other ports'
+# OpenFlow flows untouched.
 . "$(dirname "$0")/lib.sh"
 osm_test_init
 osm_start_central
@@ -20,32 +24,121 @@ check osmotic-nbctl --timeout=20 --wait=hv sync
 check_ping p1 10.244.0.2
 check_ping p1 10.244.0.3
 
-# Spoofed MAC.
+# Static neighbour entries for every pod: nothing needs an answer (an
+# ARP reply, which would need the other direction) to get through.
+for i in 1 2 3; do
+    for j in 1 2 3; do
+        [ $i = $j ] || check osm_pod_exec p$i ip neigh replace \
+            10.244.0.$j lladdr 0a:00:00:00:03:0$j dev eth0 nud permanent
+    done
+done
+
+# received FROM TO IP [SOURCE-IP]: sends 10 UDP datagrams from pod FROM
+# to IP (port 9), from SOURCE-IP if given (an address FROM must have), and
+# prints how many of them pod TO's eth0 received (whether or not IP is
+# TO's address), counted by a packet socket in TO.
+received() {
+    local tag=$RANDOM$RANDOM out sniffer
+    out=$TESTDIR/sniffed-$tag
+    : > "$out"
+    ip netns exec "$(osm_ns "$2")" timeout 10 python3 -c '
+import socket, sys, time
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(3))
+s.bind(("eth0", 0))
+print("ready", flush=True)
+tag, n, end = sys.argv[1].encode(), 0, time.time() + 1.5
+while n < 10 and time.time() < end:
+    s.settimeout(max(end - time.time(), 0.01))
+    try:
+        frame, addr = s.recvfrom(2048)
+    except socket.timeout:
+        break
+    if addr[2] == socket.PACKET_OUTGOING or frame[12:14] != b"\x08\x00":
+        continue
+    ip = frame[14:]
+    if ip[9] == 17 and tag in ip:
+        n += 1
+print(n)' "$tag" > "$out" < /dev/null &
+    sniffer=$!
+    wait_until grep -q ready "$out"
+    osm_pod_exec "$1" python3 -c '
+import socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+if len(sys.argv) > 3:
+    s.bind((sys.argv[3], 0))
+for i in range(10):
+    s.sendto(sys.argv[1].encode(), (sys.argv[2], 9))
+    time.sleep(0.01)' "$tag" "$3" ${4:+"$4"} || fail "$1 could not send"
+    wait "$sniffer" || fail "the packet counter in $2 failed"
+    tail -n 1 "$out"
+}
+# arrives / dropped FROM TO IP [SOURCE-IP]: all 10 (none) of the
+# datagrams reach TO.
+arrives() {
+    local n
+    n=$(received "$@") || exit 1
+    [ "$n" -ge 10 ] || fail "line ${BASH_LINENO[0]}: $1 -> $2" \
+                            "($3${4:+ from $4}): $n of 10 arrived"
+}
+dropped() {
+    local n
+    n=$(received "$@") || exit 1
+    [ "$n" -eq 0 ] || fail "line ${BASH_LINENO[0]}: $1 -> $2" \
+                           "($3${4:+ from $4}): $n of 10 arrived," \
+                           "expected none"
+}
+
+# The paths work: across hosts and on one host.
+arrives p1 p2 10.244.0.2
+arrives p1 p3 10.244.0.3
+arrives p3 p2 10.244.0.2
+
+# Ingress, spoofed MAC: p2 and p3 accept anything to their addresses.
 osm_pod_exec p1 ip link set eth0 address 0a:00:00:00:03:99
-check_no_ping p1 10.244.0.2
-check_no_ping p1 10.244.0.3
+dropped p1 p2 10.244.0.2
+dropped p1 p3 10.244.0.3
 osm_pod_exec p1 ip link set eth0 address 0a:00:00:00:03:01
-check_ping p1 10.244.0.2
+arrives p1 p2 10.244.0.2
 
-# Spoofed IP (the right MAC, another source address).
-osm_pod_exec p1 ip addr flush dev eth0
-osm_pod_exec p1 ip addr add 10.244.0.9/24 dev eth0
-check_no_ping p1 10.244.0.2
-check_no_ping p1 10.244.0.3
-osm_pod_exec p1 ip addr flush dev eth0
-osm_pod_exec p1 ip addr add 10.244.0.1/24 dev eth0
-check_ping p1 10.244.0.2
+# Ingress, spoofed IP (the right MAC, another source address).
+check osm_pod_exec p1 ip addr add 10.244.0.9/32 dev eth0
+dropped p1 p2 10.244.0.2 10.244.0.9
+dropped p1 p3 10.244.0.3 10.244.0.9
+arrives p1 p2 10.244.0.2 10.244.0.1
+check osm_pod_exec p1 ip addr del 10.244.0.9/32 dev eth0
 
-# A disabled port is cut off both ways, on this host and across hosts.
+# Egress: p3 sends from its own addresses (its side is open) to p2's MAC,
+# but for an IP address p2's port security does not list.
+check osm_pod_exec p3 ip neigh replace 10.244.0.77 \
+    lladdr 0a:00:00:00:03:02 dev eth0 nud permanent
+dropped p3 p2 10.244.0.77
+arrives p3 p2 10.244.0.2
+# ... which arrives once p2's port security no longer restricts it.
+# (After each change the datapath's cached flows are removed before
+# anything is counted: see osm_fresh_datapath.)
+check osmotic-nbctl --timeout=20 --wait=hv lsp-set-port-security lp2
+osm_fresh_datapath hv1 hv2
+arrives p3 p2 10.244.0.77
+check osmotic-nbctl --timeout=20 --wait=hv lsp-set-port-security lp2 \
+    "0a:00:00:00:03:02 10.244.0.2"
+osm_fresh_datapath hv1 hv2
+dropped p3 p2 10.244.0.77
+
+# A disabled port is cut off in each direction on its own, on this host
+# and across hosts: from it to enabled ports, and from enabled ports to
+# it.
 check osmotic-nbctl --timeout=20 --wait=hv lsp-set-enabled lp1 disabled
-check_no_ping p1 10.244.0.2
-check_no_ping p1 10.244.0.3
-check_no_ping p2 10.244.0.1
-check_no_ping p3 10.244.0.1
-check_ping p2 10.244.0.3
+osm_fresh_datapath hv1 hv2
+dropped p1 p2 10.244.0.2
+dropped p1 p3 10.244.0.3
+dropped p2 p1 10.244.0.1
+dropped p3 p1 10.244.0.1
+arrives p2 p3 10.244.0.3
 check osmotic-nbctl --timeout=20 --wait=hv lsp-set-enabled lp1 enabled
-check_ping p1 10.244.0.2
-check_ping p3 10.244.0.1
+osm_fresh_datapath hv1 hv2
+arrives p1 p2 10.244.0.2
+arrives p3 p1 10.244.0.1
+arrives p2 p1 10.244.0.1
 
 # Adding a port with port security leaves every OpenFlow flow of the other
 # ports as it was, on the new port's host and elsewhere.  Only the flood
@@ -54,7 +147,10 @@ check_ping p3 10.244.0.1
 # 45, own-address requests in table 20) get the cookie of the bucket's new
 # logical flow, with match and actions unchanged.
 others() {
-    osm_flows "$1" | grep -v 'reg15=0x8000'
+    local flows
+    flows=$(osm_flows "$1") || fail "dump-flows on $1"
+    [ -n "$flows" ] || fail "no flows on $1"
+    echo "$flows" | grep -v 'reg15=0x8000'
 }
 check osmotic-nbctl --timeout=20 --wait=hv sync
 others hv1 > "$TESTDIR/hv1.before"

@@ -22,15 +22,20 @@ check osmotic-nbctl --timeout=20 --wait=hv sync
 check_ping p1 10.244.0.2
 check_ping p1 10.244.0.3
 
-osm_flows hv1 > "$TESTDIR/hv1.flows"
-osm_flows hv2 > "$TESTDIR/hv2.flows"
+check osm_flows hv1 > "$TESTDIR/hv1.flows"
+check osm_flows hv2 > "$TESTDIR/hv2.flows"
 [ "$(wc -l < "$TESTDIR/hv1.flows")" -gt 20 ] || fail "too few flows on hv1"
 same_flows() {
-    osm_flows "$1" | diff -u "$TESTDIR/$1.flows" - \
+    local flows
+    flows=$(osm_flows "$1") || fail "dump-flows on $1${2:+ ($2)}"
+    diff -u "$TESTDIR/$1.flows" - <<<"$flows" \
         || fail "flows on $1 changed${2:+ ($2)}"
 }
+# bundles HOST [LOG]: the flow bundles that HOST's controller logged (in
+# LOG, by default its current log).
 bundles() {
-    grep -c "ofctrl.*bundle" "$(osm_host_dir "$1")/osmotic-controller.log"
+    grep -c "ofctrl.*br-int: bundle [0-9]*: " \
+        "${2:-$(osm_host_dir "$1")/osmotic-controller.log}"
 }
 
 # northd restart.
@@ -44,6 +49,9 @@ same_flows hv2 "northd restart"
 # sends nothing.
 osm_stop_controller hv1
 mv "$(osm_host_dir hv1)/osmotic-controller.log" "$TESTDIR/hv1-ctl-1.log"
+# (The first controller's bundles were logged: a bundle would be seen.)
+[ "$(bundles hv1 "$TESTDIR/hv1-ctl-1.log")" -gt 0 ] \
+    || fail "no bundle in the first controller's log"
 osm_start_controller hv1
 check osmotic-nbctl --timeout=20 --wait=hv sync
 same_flows hv1 "controller restart"
@@ -102,13 +110,22 @@ osm_host_ofctl hv2 dump-tlv-map br-int \
 # "exit" removes the chassis; the others drop their tunnels to it.
 check osm_ctl_appctl hv3 exit
 chassis=$(ovsdb-client transact "$OSMOTIC_SB_DB" '["Osmotic_Southbound",
-    {"op": "select", "table": "Chassis", "where": [], "columns": ["name"]}]')
+    {"op": "select", "table": "Chassis", "where": [], "columns": ["name"]}]') \
+    || fail "cannot read the chassis"
 case $chassis in
     *hv3*) fail "chassis hv3 still registered: $chassis" ;;
+    *hv1*hv2*|*hv2*hv1*) ;;
+    *) fail "chassis hv1 and hv2 not listed: $chassis" ;;
 esac
-tunnel_gone() {
-    ! osm_host_vsctl hv1 --bare --columns=name find port \
-        external_ids:osmotic-chassis=hv3 | grep -q .
+# tunnels_to HOST CHASSIS: the names of HOST's tunnel ports to CHASSIS;
+# fails the test if HOST's database cannot be read.
+tunnels_to() {
+    osm_host_vsctl "$1" --bare --columns=name find port \
+        external_ids:osmotic-chassis="$2" || fail "find port on $1"
 }
+tunnel_gone() {
+    [ -z "$(tunnels_to hv1 hv3)" ]
+}
+[ -n "$(tunnels_to hv1 hv2)" ] || fail "hv1 has no tunnel to hv2"
 wait_until tunnel_gone
 echo PASS

@@ -22,7 +22,7 @@ rows = json.load(sys.stdin)[0]["rows"]
 print(" ".join("%d:%s:%s" % (r["lane"], r["ip"], r["type"])
                for r in sorted(rows, key=lambda r: r["lane"])))'
 }
-wait_until sh -c "ovsdb-client dump $OSMOTIC_SB_DB Chassis name | grep -q hv3"
+wait_until pipeline "ovsdb-client dump $OSMOTIC_SB_DB Chassis name | grep -q hv3"
 check_output "0:172.31.0.1:geneve 1:172.31.1.1:geneve" encaps hv1
 check_output "0:172.31.0.3:geneve" encaps hv3
 
@@ -80,19 +80,28 @@ hv2_one_lane() {
     [ "$(encaps hv2)" = "0:172.31.0.2:geneve" ]
 }
 wait_until hv2_one_lane
+# find_tunnels HOST CONDITION...: the names of HOST's ports matching
+# every CONDITION; fails the test if HOST's database cannot be read.
+find_tunnels() {
+    local host=$1
+    shift
+    osm_host_vsctl "$host" --bare --columns=name find port "$@" \
+        || fail "find port on $host"
+}
 lane1_gone() {
-    [ -z "$(osm_host_vsctl hv1 --bare --columns=name find port \
-              external_ids:osmotic-chassis=hv2 external_ids:osmotic-lane=1)" ]
+    [ -z "$(find_tunnels hv1 external_ids:osmotic-chassis=hv2 \
+                external_ids:osmotic-lane=1)" ]
 }
 wait_until lane1_gone
 
 # hv3 leaves: hv1 drops its tunnel to hv3.
 check osm_ctl_appctl hv3 exit
 hv3_gone() {
-    [ -z "$(osm_host_vsctl hv1 --bare --columns=name find port \
-              external_ids:osmotic-chassis=hv3)" ]
+    [ -z "$(find_tunnels hv1 external_ids:osmotic-chassis=hv3)" ]
 }
 wait_until hv3_gone
+[ -n "$(find_tunnels hv1 external_ids:osmotic-chassis=hv2)" ] \
+    || fail "hv1's tunnel to hv2 went too"
 check_output other osm_host_vsctl hv1 --bare --columns=name find port \
     name=other
 echo PASS

@@ -15,4 +15,4 @@ for prog in osmotic-nbctl osmotic-sbctl osmotic-northd osmotic-controller \
         || fail "$prog --version: expected [$prog (Osmotic) $version], got [$first]"
 done
 check_output "$(ovsdb-tool schema-version "$NB_SCHEMA")" \
-    sh -c "osmotic-nbctl --version | sed -n 's/^DB Schema //p'"
+    pipeline "osmotic-nbctl --version | sed -n 's/^DB Schema //p'"

@@ -22,6 +22,7 @@ main(void)
         lflow_table_suite,
         logical_actions_suite,
         lport_addresses_suite,
+        nb_unapplied_suite,
         nb_validate_suite,
         osmotic_dirs_suite,
         pipeline_suite,

@@ -330,6 +330,8 @@ START_TEST(test_canonical_text_parses_to_itself)
         /* Prerequisites factored out of an OR must not come back. */
         "icmp || ip4.src == {$as, 10.0.0.2, 5} && ip",
         "(ip && !tcp || udp)",
+        /* "ip6" absorbs the "ip" of "tcp"; printed, "ip" came back. */
+        "tcp.src >= 12 || ip6 && tcp",
     };
     for (size_t i = 0; i < ARRAY_SIZE(inputs); i++) {
         char *once = parse_to_string(inputs[i], NULL);

@@ -21,6 +21,7 @@ Suite *lflow_sim_suite(void);
 Suite *lflow_table_suite(void);
 Suite *logical_actions_suite(void);
 Suite *lport_addresses_suite(void);
+Suite *nb_unapplied_suite(void);
 Suite *nb_validate_suite(void);
 Suite *osmotic_dirs_suite(void);
 Suite *pipeline_suite(void);

@@ -1,0 +1,239 @@
+#include <config.h>
+
+#include "lib/nb-unapplied.h"
+
+#include <string.h>
+
+#include "lib/idl-pending.h"
+#include "lib/osmotic-nb-idl.h"
+#include "bitmap.h"
+#include "ovsdb-data.h"
+#include "ovsdb-idl.h"
+#include "ovsdb-idl-provider.h"
+#include "sset.h"
+#include "util.h"
+
+/* Returns the switch port whose row is 'row'. */
+static const struct nbrec_logical_switch_port *
+row_to_lsp(const struct ovsdb_idl_row *row)
+{
+    return CONTAINER_OF(row, struct nbrec_logical_switch_port, header_);
+}
+
+/* Returns true for a switch port of a type that nothing implements yet:
+ * "router" (the switch end of a router port) and "localnet". */
+static bool
+lsp_type_unapplied(const struct ovsdb_idl_row *row)
+{
+    const char *type = row_to_lsp(row)->type;
+    return type && type[0];
+}
+
+/* Returns true for a container port: one with a parent port, whose
+ * traffic would arrive tagged through the parent's interface. */
+static bool
+lsp_is_container(const struct ovsdb_idl_row *row)
+{
+    return row_to_lsp(row)->parent_name != NULL;
+}
+
+/* Returns true for a switch port that asks for dynamic addresses. */
+static bool
+lsp_has_dynamic(const struct ovsdb_idl_row *row)
+{
+    const struct nbrec_logical_switch_port *lsp = row_to_lsp(row);
+    for (size_t i = 0; i < lsp->n_addresses; i++) {
+        if (strstr(lsp->addresses[i], "dynamic")) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Returns true for a gateway chassis of a router port.  (A ramp-out
+ * rule's gateway chassis are part of the rule, which its own entry
+ * covers.) */
+static bool
+gc_of_router_port(const struct ovsdb_idl_row *row)
+{
+    const struct nbrec_logical_router_port *lrp;
+    NBREC_LOGICAL_ROUTER_PORT_FOR_EACH (lrp, row->table->idl) {
+        for (size_t i = 0; i < lrp->n_gateway_chassis; i++) {
+            if (&lrp->gateway_chassis[i]->header_ == row) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+/* The NB configuration that osmotic-northd compiles into no logical flow
+ * yet.  A feature that makes some of it work removes its entries. */
+const struct nb_unapplied nb_unapplied_entries[] = {
+    { &nbrec_table_acl, NULL, NULL, "ACLs" },
+    { &nbrec_table_logical_switch, &nbrec_logical_switch_col_acls, NULL,
+      "ACLs" },
+    { &nbrec_table_port_group, NULL, NULL, "port groups" },
+    { &nbrec_table_port_group, &nbrec_port_group_col_ports, NULL,
+      "port groups" },
+    { &nbrec_table_address_set, NULL, NULL, "address sets" },
+    { &nbrec_table_meter, NULL, NULL, "meters" },
+    { &nbrec_table_logical_router, NULL, NULL, "logical routers" },
+    { &nbrec_table_logical_router_port, NULL, NULL,
+      "logical router ports" },
+    { &nbrec_table_logical_switch_port, NULL, lsp_type_unapplied,
+      "switch ports of type router or localnet" },
+    { &nbrec_table_logical_switch_port, NULL, lsp_is_container,
+      "container ports (parent and tag)" },
+    { &nbrec_table_logical_switch_port, NULL, lsp_has_dynamic,
+      "dynamic addresses" },
+    { &nbrec_table_logical_router_static_route, NULL, NULL,
+      "static routes" },
+    { &nbrec_table_nat, NULL, NULL, "NAT rules" },
+    { &nbrec_table_gateway_chassis, NULL, gc_of_router_port,
+      "gateway chassis" },
+    { &nbrec_table_load_balancer, NULL, NULL, "load balancers" },
+    { &nbrec_table_logical_switch, &nbrec_logical_switch_col_load_balancer,
+      NULL, "load balancers" },
+    { &nbrec_table_logical_router, &nbrec_logical_router_col_load_balancer,
+      NULL, "load balancers" },
+    { &nbrec_table_color, &nbrec_color_col_rampout_chassis, NULL,
+      "colour ramp-out gateways" },
+    { &nbrec_table_flow_class, &nbrec_flow_class_col_promote_color, NULL,
+      "flow class promotions" },
+    { &nbrec_table_rampout_rule, NULL, NULL, "ramp-out rules" },
+    { &nbrec_table_rampout_rule, &nbrec_rampout_rule_col_color, NULL,
+      "ramp-out rules" },
+};
+const size_t nb_n_unapplied_entries = ARRAY_SIZE(nb_unapplied_entries);
+
+/* Returns true if the rows that 'u' covers are the rows to count and name
+ * for its kind of configuration: those of an entry without a column, or,
+ * for a kind that is only a column (a colour's ramp-out chassis), those
+ * that have the column.  Where a kind has an entry of the first sort, the
+ * rows that merely refer to its rows (a switch's ACLs) are not counted:
+ * the rows they refer to are. */
+bool
+nb_unapplied_entry_names_rows(const struct nb_unapplied *u)
+{
+    if (!u->column) {
+        return true;
+    }
+    for (size_t i = 0; i < nb_n_unapplied_entries; i++) {
+        const struct nb_unapplied *e = &nb_unapplied_entries[i];
+        if (!e->column && !strcmp(e->what, u->what)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Returns true if 'row', a row of 'u''s table, is configuration that 'u'
+ * says nothing applies yet. */
+bool
+nb_unapplied_row_counts(const struct nb_unapplied *u,
+                        const struct ovsdb_idl_row *row)
+{
+    if (u->column && !ovsdb_idl_read(row, u->column)->n) {
+        return false;
+    }
+    return !u->applies || u->applies(row);
+}
+
+/* Returns the warning about configuration 'what' ("ACLs"), without the
+ * program name, in a string the caller must free. */
+char *
+nb_unapplied_warning(const char *what)
+{
+    return xasprintf("%s are stored but not applied to traffic yet", what);
+}
+
+/* Returns true if bit 'idx' is set in 'bitmap', which may be NULL. */
+static bool
+bit_is_set(const unsigned long int *bitmap, size_t idx)
+{
+    return bitmap && bitmap_is_set(bitmap, idx);
+}
+
+/* Returns true if the open transaction of 'row''s IDL wrote column 'idx'
+ * of 'row'. */
+static bool
+column_written(const struct ovsdb_idl_row *row, size_t idx)
+{
+    return (bit_is_set(row->written, idx)
+            || bit_is_set(row->map_op_written, idx)
+            || bit_is_set(row->set_op_written, idx));
+}
+
+/* Returns true if the open transaction of 'row''s IDL adds a value to set
+ * column 'column' of 'row' (not one that only takes values away). */
+static bool
+column_gains(const struct ovsdb_idl_row *row,
+             const struct ovsdb_idl_column *column)
+{
+    size_t idx = column - row->table->class_->columns;
+    if (!column_written(row, idx)) {
+        return false;
+    }
+    struct ovsdb_datum now;
+    idl_pending_read_set(row, column, &now);
+    const struct ovsdb_datum *before = &row->old_datum[idx];
+    bool gains = false;
+    for (size_t i = 0; i < now.n && !gains; i++) {
+        gains = !ovsdb_datum_find_key(before, &now.keys[i],
+                                      column->type.key.type, NULL);
+    }
+    ovsdb_datum_destroy(&now, &column->type);
+    return gains;
+}
+
+/* Returns true if the open transaction of 'row''s IDL wrote configuration
+ * of 'row' itself: inserted it, added a value to 'column' if that is not
+ * NULL, otherwise wrote any column that does not refer to other rows.
+ * (Adding a child row, such as a router's port, writes a reference in the
+ * parent: that is configuration of the child, which its own entry
+ * covers.) */
+static bool
+row_written(const struct ovsdb_idl_row *row,
+            const struct ovsdb_idl_column *column)
+{
+    const struct ovsdb_idl_table_class *tc = row->table->class_;
+    if (!row->old_datum) {
+        return true;
+    } else if (column) {
+        return column_gains(row, column);
+    }
+    for (size_t i = 0; i < tc->n_columns; i++) {
+        const struct ovsdb_type *type = &tc->columns[i].type;
+        if (column_written(row, i)
+            && !ovsdb_base_type_is_ref(&type->key)
+            && !ovsdb_base_type_is_ref(&type->value)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Adds to 'whats' the 'what' of every entry under which the open
+ * transaction of 'idl' inserts or changes a row that is there after it.
+ * A transaction that only deletes such rows adds nothing: removing
+ * configuration that was not applied needs no warning. */
+void
+nb_unapplied_in_txn(struct ovsdb_idl *idl, struct sset *whats)
+{
+    for (size_t i = 0; i < nb_n_unapplied_entries; i++) {
+        const struct nb_unapplied *u = &nb_unapplied_entries[i];
+        if (sset_contains(whats, u->what)) {
+            continue;
+        }
+        for (const struct ovsdb_idl_row *row
+                 = ovsdb_idl_first_row(idl, u->table);
+             row; row = ovsdb_idl_next_row(row)) {
+            if (row->new_datum && row_written(row, u->column)
+                && nb_unapplied_row_counts(u, row)) {
+                sset_add(whats, u->what);
+                break;
+            }
+        }
+    }
+}

@@ -1,0 +1,9 @@
+#!/bin/sh
+# Runs every fuzz harness once over every input of their corpus (seeds
+# and regress-* cases, the inputs the fuzzer once stopped on), without
+# mutation: a harness aborts, printing the input, on any bug it checks
+# for (a crash, canonical text that does not parse back to itself, ...).
+srcdir=${srcdir:-.}
+./tests/fuzz/replay-expr "$srcdir/tests/fuzz/corpus/expr" \
+    && ./tests/fuzz/replay-actions "$srcdir/tests/fuzz/corpus/actions" \
+    && ./tests/fuzz/replay-compile "$srcdir/tests/fuzz/corpus/compile"

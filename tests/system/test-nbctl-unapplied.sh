@@ -1,0 +1,146 @@
+#!/bin/bash
+# Configuration that the datapath does not apply yet is stored, with a
+# warning: every osmotic-nbctl command that writes ACLs, port groups,
+# address sets, meters, routers and their ports, routes, NAT, gateway
+# chassis, load balancers, colours' ramp-out gateways, flow class
+# promotions, ramp-out rules, switch ports of type router or localnet,
+# container ports or dynamic addresses
+# prints one line naming it on stderr and exits 0; switching commands,
+# deletions, refused and dry-run commands print none; "show" notes such
+# objects; osmotic-northd logs each such row once.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/northd-lib.sh"
+. "$(dirname "$0")/nbctl-lib.sh"
+osm_test_init
+osm_start_nb
+osm_start_sb
+osm_start_northd northd
+check osmotic-nbctl init
+
+# The end of every warning.
+NA="are stored but not applied to traffic yet"
+
+# warns WHAT CMD...: CMD succeeds, prints exactly one line on stderr,
+# "osmotic-nbctl: warning: WHAT are stored but not applied to traffic
+# yet", and changes the database.
+warns() {
+    local what=$1 err before after
+    shift
+    before=$(nb_dump) || fail "dump failed"
+    err=$(osmotic-nbctl "$@" 2>&1 >/dev/null) \
+        || fail "osmotic-nbctl $* failed: $err"
+    [ "$err" = "osmotic-nbctl: warning: $what $NA" ] \
+        || fail "osmotic-nbctl $*: expected a warning about $what, got [$err]"
+    after=$(nb_dump) || fail "dump failed"
+    [ "$before" != "$after" ] || fail "osmotic-nbctl $* stored nothing"
+}
+# quiet CMD...: CMD succeeds and prints nothing on stderr.
+quiet() {
+    local err
+    err=$(osmotic-nbctl "$@" 2>&1 >/dev/null) \
+        || fail "osmotic-nbctl $* failed: $err"
+    [ -z "$err" ] || fail "osmotic-nbctl $*: unexpected [$err]"
+}
+
+# Switching is applied: no warning.
+quiet ls-add sw0 -- lsp-add sw0 p1 -- lsp-add sw0 p2 -- lsp-add sw0 p3
+quiet lsp-set-addresses p3 "0a:00:00:00:00:03 10.0.0.3" unknown
+quiet lsp-set-addresses p1 "0a:00:00:00:00:01 10.0.0.1"
+quiet lsp-set-port-security p1 "0a:00:00:00:00:01 10.0.0.1"
+quiet lsp-set-enabled p2 disabled
+quiet set Logical_Switch sw0 external_ids:owner=test
+# So are colours and flow classes, but for what the next lines name.
+quiet color-add mice dscp=0 lane=1
+quiet class-add bulk 100 'tcp.dst == 21' mice
+
+# Each kind of configuration that is not applied, by its own command and
+# by the generic ones.
+warns "ACLs" acl-add sw0 to-lport 900 ip4 drop
+warns "ACLs" set ACL "$(osmotic-nbctl --bare --columns=_uuid list ACL)" \
+    priority=901
+warns "address sets" as-add web 10.0.0.0/24
+warns "address sets" create Address_Set name=db
+warns "port groups" pg-add pg_web p1
+warns "meters" meter-add m1 drop 100 kbps
+warns "logical routers" lr-add lr0
+warns "logical router ports" lrp-add lr0 lrp0 0a:00:00:00:01:01 10.0.0.254/24
+warns "switch ports of type router or localnet" \
+    lsp-add sw0 sw0-lr0 -- lsp-set-type sw0-lr0 router \
+    -- lsp-set-options sw0-lr0 router-port=lrp0
+warns "switch ports of type router or localnet" lsp-set-type p2 localnet
+warns "container ports (parent and tag)" lsp-add sw0 c1 p1 42
+warns "dynamic addresses" lsp-set-addresses p1 dynamic
+quiet lsp-set-addresses p1 "0a:00:00:00:00:01 10.0.0.1"
+warns "static routes" lr-route-add lr0 0.0.0.0/0 10.0.0.1
+warns "NAT rules" lr-nat-add lr0 snat 172.16.0.1 10.0.0.0/24
+warns "gateway chassis" lrp-set-gateway-chassis lrp0 gw1 10
+warns "load balancers" lb-add lb0 10.96.0.1:80 10.0.0.1:8080
+warns "load balancers" ls-lb-add sw0 lb0
+warns "colour ramp-out gateways" color-set mice rampout=gw1
+warns "flow class promotions" class-add web 90 'tcp.dst == 80' mouse \
+    --promote-to=elephant --promote-bytes=1000000
+warns "ramp-out rules" rampout-add lr0 edge 10.0.0.0/24 gw1
+
+# One line per kind in a batch, in a fixed order.
+err=$(osmotic-nbctl acl-add sw0 from-lport 100 ip4 allow \
+          -- color-add edge rampout=gw1 2>&1 >/dev/null) \
+    || fail "batch: $err"
+check_output "osmotic-nbctl: warning: ACLs $NA
+osmotic-nbctl: warning: colour ramp-out gateways $NA" echo "$err"
+
+# Nothing stored, nothing to warn about: a refused command, a dry run, a
+# command that changes nothing; and removing such configuration is quiet.
+check_error 'column 7: end of input' \
+    osmotic-nbctl acl-add sw0 to-lport 10 'ip4 &&' drop
+err=$(osmotic-nbctl acl-add sw0 to-lport 10 'ip4 &&' drop 2>&1)
+case $err in *warning*) fail "a refused command warned: $err" ;; esac
+quiet --dry-run color-add c1
+quiet --may-exist color-add mice
+quiet acl-del sw0 from-lport
+quiet lsp-set-type p2 ''
+
+# "show" marks such objects and counts each kind.
+out=$(osmotic-nbctl show) || fail "show"
+for line in "    load balancer lb0 (not applied to traffic yet)" \
+            "    acls: 1 (not applied to traffic yet)" \
+            "note: ACLs $NA (1)" "note: colour ramp-out gateways $NA (2)" \
+            "note: ramp-out rules $NA (1)"; do
+    grep -qxF -- "$line" <<<"$out" || fail "show lacks [$line]: $out"
+done
+grep -q "^router .* (lr0) (not applied to traffic yet)$" <<<"$out" \
+    || fail "show does not mark lr0: $out"
+out=$(osmotic-nbctl show sw0) || fail "show sw0"
+grep -q "^note:" <<<"$out" && fail "show sw0 has notes: $out"
+
+# osmotic-northd logs each such row once, however often it changes.
+check osmotic-nbctl --wait=sb --timeout=10 sync
+acl=$(osmotic-nbctl --bare --columns=_uuid list ACL)
+check osmotic-nbctl --wait=sb --timeout=10 set ACL "$acl" priority=902
+check osmotic-nbctl --wait=sb --timeout=10 set ACL "$acl" priority=903
+log=$TESTDIR/northd.log
+# logged TEXT: northd logged "unapplied|WARN|TEXT $NA" exactly once.
+logged() {
+    check_output 1 grep -c "unapplied|WARN|$1 $NA" "$log"
+}
+logged "ACL $acl: ACLs"
+logged "Color mice: colour ramp-out gateways"
+logged "Flow_Class web: flow class promotions"
+grep -q "unapplied|WARN|Flow_Class bulk" "$log" \
+    && fail "northd logged a flow class that is applied"
+logged "Logical_Router lr0: logical routers"
+logged "Logical_Switch_Port sw0-lr0: switch ports of type router or localnet"
+# Every kind, and nothing about switching.
+for what in "ACLs" "address sets" "port groups" "meters" "logical routers" \
+            "logical router ports" "static routes" "NAT rules" \
+            "gateway chassis" "load balancers" "colour ramp-out gateways" \
+            "flow class promotions" \
+            "ramp-out rules" "switch ports of type router or localnet" \
+            "container ports (parent and tag)" "dynamic addresses"; do
+    grep -q "unapplied|WARN|.*: $what are stored but not applied" "$log" \
+        || fail "northd did not log $what"
+done
+grep -q "unapplied|WARN|Logical_Switch_Port p3:" "$log" \
+    && fail "northd logged a switch port that is applied"
+grep -q "unapplied|WARN|Logical_Switch " "$log" \
+    && fail "northd logged a switch"
+echo PASS
