@@ -41,6 +41,13 @@ EXTRA_DIST += tests/bench/bench-httpd.c \
 	tests/bench/switching-vs-ovn.sh tests/bench/northd-scale-vs-ovn.sh \
 	tests/bench/controller-scale-vs-ovn.sh tests/bench/sb-events.py
 
+# ipfix-dump: the IPFIX collector of tests/system/test-ipfix-ovs.sh, which
+# "make check-system" builds.
+check_PROGRAMS += tests/unit/ipfix-dump
+tests_unit_ipfix_dump_SOURCES = tests/unit/ipfix-dump.c
+tests_unit_ipfix_dump_LDADD = $(OSMOTIC_LDADD)
+check-system: tests/unit/ipfix-dump
+
 # System tests: real ovsdb-server and ovs-vswitchd in network namespaces.
 check-system: all
 	OSM_BUILDDIR=$(abs_top_builddir) OSM_SRCDIR=$(abs_top_srcdir) \
