@@ -627,6 +627,11 @@ ipfix_parse_data_set(struct ipfix_parser *p, const struct ipfix_msg *m,
             next = ipfix_decode(t, b, end, NULL, &bad_op);
         } else {
             memset(&r, 0, sizeof r);
+            if (t->ip_version == 4) {
+                /* An absent address is 0.0.0.0, IPv4-mapped too. */
+                in6_addr_set_mapped_ipv4(&r.src, htonl(0));
+                r.dst = r.src;
+            }
             next = ipfix_decode(t, b, end, &r, &bad_op);
         }
         if (!next) {

@@ -5,6 +5,7 @@
 
 #include "lib/ipfix.h"
 #include "openvswitch/dynamic-string.h"
+#include "packets.h"
 #include "tests/unit/unit-asserts.h"
 #include "tests/unit/unit-suites.h"
 #include "util.h"
@@ -298,6 +299,42 @@ START_TEST(test_record_without_addresses)
                       "packets=5\n");
 
     ds_destroy(&out);
+    ipfix_parser_destroy(p);
+}
+END_TEST
+
+/* Stores the record it gets in the struct ipfix_record 'aux'. */
+static void
+keep(const struct ipfix_record *r, void *aux)
+{
+    struct ipfix_record *kept = aux;
+    *kept = *r;
+}
+
+START_TEST(test_ipv4_record_with_one_address)
+{
+    struct ipfix_parser *p = ipfix_parser_create();
+    struct ipfix_record r;
+    struct mb m;
+
+    /* The absent destination is 0.0.0.0, IPv4-mapped like the source. */
+    mb_init(&m, 7);
+    mb_set(&m, 2);
+    mb_uint(&m, 256, 2);
+    mb_uint(&m, 1, 2);
+    mb_field(&m, SRC4, 4);
+    mb_end_set(&m);
+    mb_set(&m, 256);
+    mb_ip4(&m, 10, 0, 0, 1);
+    mb_end_set(&m);
+    memset(&r, 0xaa, sizeof r);
+    ck_assert_ok(ipfix_parser_feed(p, m.buf, mb_len(&m), keep, &r));
+    ck_assert_uint_eq(r.ip_version, 4);
+    ck_assert(IN6_IS_ADDR_V4MAPPED(&r.src));
+    ck_assert(IN6_IS_ADDR_V4MAPPED(&r.dst));
+    ck_assert_uint_eq(in6_addr_get_mapped_ipv4(&r.src), htonl(0x0a000001));
+    ck_assert_uint_eq(in6_addr_get_mapped_ipv4(&r.dst), 0);
+
     ipfix_parser_destroy(p);
 }
 END_TEST
@@ -1330,6 +1367,7 @@ ipfix_suite(void)
     tcase_add_test(tc, test_ipv4_records_decoded);
     tcase_add_test(tc, test_ipv6_record_decoded);
     tcase_add_test(tc, test_record_without_addresses);
+    tcase_add_test(tc, test_ipv4_record_with_one_address);
     tcase_add_test(tc, test_reduced_size_encoding);
     tcase_add_test(tc, test_enterprise_fields_skipped);
     tcase_add_test(tc, test_variable_length_fields);
