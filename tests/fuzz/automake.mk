@@ -37,6 +37,12 @@ FUZZ_ACTIONS_SRCS = \
 	lib/logical-actions.c \
 	lib/pipeline.c
 
+# The IPFIX harness is seeded with messages Open vSwitch sent
+# (tests/unit/ipfix-vectors) and with hand-made ones.
+FUZZ_IPFIX_SRCS = \
+	tests/fuzz/fuzz-ipfix.c \
+	lib/ipfix.c
+
 EXTRA_DIST += \
 	tests/fuzz/fuzz-expr.c \
 	tests/fuzz/expr.dict \
@@ -44,9 +50,11 @@ EXTRA_DIST += \
 	tests/fuzz/fuzz-actions.c \
 	$(wildcard $(srcdir)/tests/fuzz/corpus/actions/seed-*) \
 	tests/fuzz/fuzz-compile.c \
-	$(wildcard $(srcdir)/tests/fuzz/corpus/compile/seed-*)
+	$(wildcard $(srcdir)/tests/fuzz/corpus/compile/seed-*) \
+	tests/fuzz/fuzz-ipfix.c \
+	$(wildcard $(srcdir)/tests/fuzz/corpus/ipfix/seed-*)
 CLEANFILES += tests/fuzz/fuzz-expr tests/fuzz/fuzz-actions \
-	tests/fuzz/fuzz-compile
+	tests/fuzz/fuzz-compile tests/fuzz/fuzz-ipfix
 
 # fuzz_link: the command that links harness $@ with $(FUZZ_CC); the
 # sources and libraries follow it.
@@ -81,9 +89,15 @@ tests/fuzz/fuzz-compile: $(FUZZ_COMPILE_SRCS:%=$(srcdir)/%) \
 	$(AM_V_CCLD)$(fuzz_link) $(FUZZ_COMPILE_SRCS:%=$(srcdir)/%) \
 	    $(OVS_LDADD)
 
-fuzz: tests/fuzz/fuzz-expr tests/fuzz/fuzz-actions tests/fuzz/fuzz-compile
+tests/fuzz/fuzz-ipfix: $(FUZZ_IPFIX_SRCS:%=$(srcdir)/%) \
+	$(srcdir)/lib/ipfix.h
+	$(AM_V_CCLD)$(fuzz_link) $(FUZZ_IPFIX_SRCS:%=$(srcdir)/%) \
+	    $(OVS_LDADD)
+
+fuzz: tests/fuzz/fuzz-expr tests/fuzz/fuzz-actions tests/fuzz/fuzz-compile \
+	tests/fuzz/fuzz-ipfix
 	$(MKDIR_P) tests/fuzz/work/expr tests/fuzz/work/actions \
-	    tests/fuzz/work/compile
+	    tests/fuzz/work/compile tests/fuzz/work/ipfix
 	ASAN_OPTIONS=detect_leaks=1 ./tests/fuzz/fuzz-expr \
 	    -max_total_time=$(FUZZ_TIME) -print_final_stats=1 \
 	    -dict=$(srcdir)/tests/fuzz/expr.dict \
@@ -95,4 +109,8 @@ fuzz: tests/fuzz/fuzz-expr tests/fuzz/fuzz-actions tests/fuzz/fuzz-compile
 	    -max_total_time=$(FUZZ_TIME) -print_final_stats=1 \
 	    -dict=$(srcdir)/tests/fuzz/expr.dict \
 	    tests/fuzz/work/compile $(srcdir)/tests/fuzz/corpus/compile
+	ASAN_OPTIONS=detect_leaks=1 ./tests/fuzz/fuzz-ipfix \
+	    -max_total_time=$(FUZZ_TIME) -print_final_stats=1 \
+	    tests/fuzz/work/ipfix $(srcdir)/tests/fuzz/corpus/ipfix \
+	    $(srcdir)/tests/unit/ipfix-vectors
 .PHONY: fuzz
