@@ -6,7 +6,6 @@
 #include <inttypes.h>
 #include <string.h>
 
-#include "byte-order.h"
 #include "hash.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/hmap.h"
@@ -23,7 +22,7 @@
 #define IPFIX_SET_OPTIONS 3     /* Set id of options template sets. */
 #define IPFIX_MIN_DATA_SET 256  /* Lowest set id of data sets. */
 #define IPFIX_VARLEN 65535      /* Field length of variable-length fields. */
-#define IPFIX_ENTERPRISE_BIT 0x8000
+#define IPFIX_ENTERPRISE_BIT 0x8000 /* In element ids: enterprise-specific. */
 
 /* The information elements struct ipfix_record holds. */
 enum {
@@ -365,6 +364,23 @@ ipfix_compile(struct ipfix_parser *p, const struct ipfix_tmpl_ctx *ctx,
     return NULL;
 }
 
+/* Returns true if template 't' consists of the 'n_ops' steps in 'ops'. */
+static bool
+ipfix_template_has_ops(const struct ipfix_template *t,
+                       const struct ipfix_op *ops, size_t n_ops)
+{
+    if (t->n_ops != n_ops) {
+        return false;
+    }
+    for (size_t i = 0; i < n_ops; i++) {
+        if (t->ops[i].kind != ops[i].kind
+            || t->ops[i].length != ops[i].length) {
+            return false;
+        }
+    }
+    return true;
+}
+
 /* Makes 'p' know template 'id' of domain 'domain' as the 'n_ops' steps in
  * p->scratch, replacing any template of that key. */
 static void
@@ -373,9 +389,8 @@ ipfix_template_define(struct ipfix_parser *p, uint32_t domain, uint16_t id,
                       uint8_t ip_version)
 {
     struct ipfix_template *old = ipfix_template_find(p, domain, id);
-    if (old && old->options == options && old->n_ops == n_ops
-        && old->min_len == min_len
-        && !memcmp(old->ops, p->scratch, n_ops * sizeof *p->scratch)) {
+    if (old && old->options == options && old->min_len == min_len
+        && ipfix_template_has_ops(old, p->scratch, n_ops)) {
         /* Re-sent unchanged: only its age changes. */
         ovs_list_remove(&old->lru_node);
         ovs_list_push_back(&p->lru, &old->lru_node);
