@@ -17,6 +17,9 @@
  * or every options template, of the domain).  A struct ipfix_parser holds
  * the templates it has seen, so it must see the template messages before
  * it can decode data: feed it every message that arrives, in order.
+ * Open vSwitch never withdraws templates; over UDP anyone who can send to
+ * the collector's socket can withdraw or redefine them, so bind it to
+ * 127.0.0.1.
  *
  * ipfix_parser_feed() decodes each data record whose template is known
  * into a struct ipfix_record (the fields a flow detector needs) and hands
@@ -101,13 +104,16 @@
  *
  * When templates are sent, and what a collector must do
  * ------------------------------------------------------
- * ovs-vswitchd sends the templates just before the first data record a
- * new exporter exports, and then again before the first data record
- * exported 600 seconds or more after the last time (never while no
- * packet is sampled), in the observation domain of that record only.  A
- * collector that starts after the exporter therefore decodes nothing for
- * up to ten minutes, and records of an observation domain other than the
- * one the templates happened to go to may never be decoded.  Hence:
+ * ovs-vswitchd sends the templates (and the options template) just
+ * before the first data record a new exporter exports, then again before
+ * the first data record exported 600 seconds or more after that, and so
+ * on; never while no packet is sampled.  They go to the observation
+ * domain of that record only (observed: samples of domain 7 every 60 s
+ * from 0 to 544 s brought templates at 0 s only; a sample of domain 8 at
+ * 619 s brought them again, in domain 8 only).  A collector that starts
+ * after the exporter therefore decodes nothing for up to ten minutes, and
+ * records of an observation domain other than the one the templates
+ * happened to go to may never be decoded.  Hence:
  *
  *   - Use one obs_domain_id per collector set; put what tells samples
  *     apart in obs_point_id (32 bits), which every record carries.
@@ -148,7 +154,7 @@ struct ds;
 struct ipfix_record {
     uint32_t obs_domain_id;   /* From the message header. */
     uint32_t obs_point_id;    /* observationPointId (IE 138); 0 if absent. */
-    uint8_t ip_version;       /* 4 or 6; 0 if the record has no IP addresses. */
+    uint8_t ip_version;       /* 4 or 6; 0 if the record has no IP address. */
     struct in6_addr src, dst; /* IPv4 addresses as IPv4-mapped IPv6. */
     uint8_t protocol;         /* protocolIdentifier (IE 4); 0 if absent. */
     uint16_t src_port, dst_port; /* IE 7 and 11; 0 if absent. */

@@ -51,6 +51,7 @@ check_record(const struct ipfix_record *r, void *aux)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* Feeds the messages of 'data' to a new parser and checks what it does. */
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

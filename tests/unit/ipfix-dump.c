@@ -135,6 +135,7 @@ usage(void)
     exit(EXIT_SUCCESS);
 }
 
+/* Parses the options and runs the collector, or decodes files. */
 int
 main(int argc, char *argv[])
 {
