@@ -64,7 +64,7 @@ struct ipfix_op {
 struct ipfix_template {
     struct hmap_node hmap_node; /* In struct ipfix_parser's 'templates'. */
     struct ovs_list lru_node;   /* In struct ipfix_parser's 'lru'. */
-    uint32_t domain;            /* Observation domain id. */
+    uint32_t domain;            /* Observation domain id (0 if shared). */
     uint16_t id;                /* Template id, 256 or more. */
     bool options;               /* Options template: records not delivered. */
     uint8_t ip_version;         /* 4 or 6 for records with addresses, or 0. */
@@ -78,6 +78,7 @@ struct ipfix_parser {
     struct hmap templates;      /* Contains struct ipfix_template. */
     struct ovs_list lru;        /* Templates, least recently defined first. */
     size_t max_templates;       /* Most templates kept. */
+    bool shared;                /* Templates shared by all domains? */
     struct ipfix_op *scratch;   /* IPFIX_MAX_FIELDS steps for compiling. */
     struct ipfix_parser_counters counters; /* Except the template counts. */
     size_t n_options;           /* Options templates in 'templates'. */
@@ -87,6 +88,7 @@ struct ipfix_parser {
 struct ipfix_msg {
     const uint8_t *start;       /* First byte of the message. */
     uint32_t domain;            /* Observation domain id of its header. */
+    uint32_t key_domain;        /* Its templates' domain: 0 if shared. */
     void (*cb)(const struct ipfix_record *, void *aux); /* Record callback. */
     void *aux;                  /* Callback's argument. */
 };
@@ -115,15 +117,22 @@ ipfix_template_remove(struct ipfix_parser *p, struct ipfix_template *t)
     free(t);
 }
 
+/* Removes every template of 'p'. */
+static void
+ipfix_remove_all(struct ipfix_parser *p)
+{
+    struct ipfix_template *t;
+    HMAP_FOR_EACH_SAFE (t, hmap_node, &p->templates) {
+        ipfix_template_remove(p, t);
+    }
+}
+
 /* Frees 'p' and every template it holds.  Accepts NULL. */
 void
 ipfix_parser_destroy(struct ipfix_parser *p)
 {
     if (p) {
-        struct ipfix_template *t;
-        HMAP_FOR_EACH_SAFE (t, hmap_node, &p->templates) {
-            ipfix_template_remove(p, t);
-        }
+        ipfix_remove_all(p);
         hmap_destroy(&p->templates);
         free(p->scratch);
         free(p);
@@ -151,6 +160,18 @@ ipfix_parser_set_max_templates(struct ipfix_parser *p, size_t max)
 {
     p->max_templates = MAX(max, 1);
     ipfix_evict(p, p->max_templates);
+}
+
+/* Makes the templates of 'p' shared by all observation domains if
+ * 'shared' (keyed by template id alone), or per domain as RFC 7011 has it
+ * otherwise.  Changing it forgets every template. */
+void
+ipfix_parser_set_shared_templates(struct ipfix_parser *p, bool shared)
+{
+    if (shared != p->shared) {
+        ipfix_remove_all(p);
+        p->shared = shared;
+    }
 }
 
 /* Returns the template of 'p' with 'domain' and 'id', or NULL. */
@@ -448,10 +469,10 @@ ipfix_parse_template_set(struct ipfix_parser *p, const struct ipfix_msg *m,
         if (!n_fields) {
             uint16_t all = options ? IPFIX_SET_OPTIONS : IPFIX_SET_TEMPLATE;
             if (id == all) {
-                ipfix_withdraw_all(p, m->domain, options);
+                ipfix_withdraw_all(p, m->key_domain, options);
             } else if (id >= IPFIX_MIN_DATA_SET) {
                 struct ipfix_template *t
-                    = ipfix_template_find(p, m->domain, id);
+                    = ipfix_template_find(p, m->key_domain, id);
                 if (t) {
                     ipfix_template_remove(p, t);
                 }
@@ -512,7 +533,7 @@ ipfix_parse_template_set(struct ipfix_parser *p, const struct ipfix_msg *m,
                              "records of 0 bytes", ipfix_ofs(m, rec), what,
                              id);
         }
-        ipfix_template_define(p, m->domain, id, options, n_ops, min_len,
+        ipfix_template_define(p, m->key_domain, id, options, n_ops, min_len,
                               ip_version);
     }
     if (!ipfix_is_zero(b, end - b)) {
@@ -626,7 +647,8 @@ static char *
 ipfix_parse_data_set(struct ipfix_parser *p, const struct ipfix_msg *m,
                      uint16_t id, const uint8_t *b, const uint8_t *end)
 {
-    const struct ipfix_template *t = ipfix_template_find(p, m->domain, id);
+    const struct ipfix_template *t = ipfix_template_find(p, m->key_domain,
+                                                         id);
     if (!t) {
         p->counters.sets_no_template++;
         return NULL;
@@ -767,6 +789,7 @@ ipfix_parser_feed(struct ipfix_parser *p, const void *msg_, size_t len,
         .cb = cb,
         .aux = aux,
     };
+    m.key_domain = p->shared ? 0 : m.domain;
     error = ipfix_parse_sets(p, &m, msg + IPFIX_HEADER_LEN, msg + msg_len);
     if (!error && msg_len < len) {
         error = xasprintf("offset %"PRIu16": %"PRIuSIZE" bytes after the end "

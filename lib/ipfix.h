@@ -17,6 +17,10 @@
  * or every options template, of the domain).  A struct ipfix_parser holds
  * the templates it has seen, so it must see the template messages before
  * it can decode data: feed it every message that arrives, in order.
+ * ipfix_parser_set_shared_templates() departs from RFC 7011 for Open
+ * vSwitch's sake: templates are then keyed by template id alone, so that
+ * one learned in any observation domain decodes the data sets of all
+ * (records keep the domain of their own message).
  * Open vSwitch never withdraws templates; over UDP anyone who can send to
  * the collector's socket can withdraw or redefine them, so bind it to
  * 127.0.0.1.
@@ -101,7 +105,8 @@
  * the estimated number of packets the sample stands for, 1 at P=65535),
  * and octetDeltaCount (1, 8 bytes) is that count times the sampled
  * packet's IP total length (frame length less the Ethernet header): L3
- * bytes, already scaled.  An options template (id 462:
+ * bytes, already scaled by the sampling: do not multiply it by 1/P
+ * again.  An options template (id 462:
  * exportingProcessId, notSentPacketTotalCount) and its data record are
  * sent in observation domain 0.
  *
@@ -118,8 +123,12 @@
  * records of an observation domain other than the one the templates
  * happened to go to may never be decoded.  Hence:
  *
- *   - Use one obs_domain_id per collector set; put what tells samples
- *     apart in obs_point_id (32 bits), which every record carries.
+ *   - Either use one obs_domain_id per collector set (and put what tells
+ *     samples apart in obs_point_id, 32 bits, which every record
+ *     carries), or call ipfix_parser_set_shared_templates(): an Open
+ *     vSwitch exporter's template of a given id is the same in every
+ *     domain (the id stands for a packet shape), so the templates it
+ *     sent to one domain decode the records of all.
  *
  *   - On start, make ovs-vswitchd create the exporter afresh, so that it
  *     sends the templates before its next data record.  Changing the
@@ -140,6 +149,7 @@
 #define IPFIX_H 1
 
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -181,6 +191,7 @@ struct ipfix_parser;          /* Remembers templates between messages. */
 struct ipfix_parser *ipfix_parser_create(void);
 void ipfix_parser_destroy(struct ipfix_parser *);   /* accepts NULL */
 void ipfix_parser_set_max_templates(struct ipfix_parser *, size_t max);
+void ipfix_parser_set_shared_templates(struct ipfix_parser *, bool shared);
 
 /* Parses one IPFIX message of 'len' bytes; calls 'cb' for each data record it
  * can decode with a known template.  Returns NULL, or a malloc'd error

@@ -551,6 +551,66 @@ START_TEST(test_templates_keyed_by_domain)
 }
 END_TEST
 
+START_TEST(test_shared_templates)
+{
+    struct ipfix_parser *p = ipfix_parser_create();
+    struct ds out = DS_EMPTY_INITIALIZER;
+    struct mb m;
+
+    /* Learned in domain 7, used in domain 8; records keep their own
+     * domain. */
+    ipfix_parser_set_shared_templates(p, true);
+    mb_init(&m, 7);
+    mb_v4_template(&m, 256);
+    ck_assert_ok(feed(p, &m, &out));
+    mb_init(&m, 8);
+    mb_set(&m, 256);
+    mb_v4_record(&m, 1, 60);
+    mb_end_set(&m);
+    ck_assert_ok(feed(p, &m, &out));
+    ck_assert_records(&out, "domain=8 point=3 v4 6 10.0.0.1:1 > 10.0.0.2:80 "
+                      "octets=60 packets=1\n");
+
+    /* Re-sent in domain 9, it replaces the one of domain 7. */
+    mb_init(&m, 9);
+    mb_set(&m, 2);
+    mb_uint(&m, 256, 2);
+    mb_uint(&m, 1, 2);
+    mb_field(&m, PACKETS, 8);
+    mb_end_set(&m);
+    ck_assert_ok(feed(p, &m, &out));
+    ck_assert_uint_eq(counters(p).n_templates, 1);
+    mb_init(&m, 7);
+    mb_set(&m, 256);
+    mb_uint(&m, 4, 8);
+    mb_end_set(&m);
+    ck_assert_ok(feed(p, &m, &out));
+    ck_assert_records(&out, "domain=7 point=0 non-ip 0 octets=0 packets=4\n");
+
+    /* A withdrawal in any domain withdraws it. */
+    mb_init(&m, 5);
+    mb_set(&m, 2);
+    mb_uint(&m, 256, 2);
+    mb_uint(&m, 0, 2);
+    mb_end_set(&m);
+    ck_assert_ok(feed(p, &m, &out));
+    ck_assert_uint_eq(counters(p).n_templates, 0);
+
+    /* Going back to templates per domain forgets them. */
+    mb_init(&m, 7);
+    mb_v4_template(&m, 256);
+    ck_assert_ok(feed(p, &m, &out));
+    ipfix_parser_set_shared_templates(p, true);
+    ck_assert_uint_eq(counters(p).n_templates, 1);
+    ipfix_parser_set_shared_templates(p, false);
+    ck_assert_uint_eq(counters(p).n_templates, 0);
+    ck_assert_uint_eq(counters(p).templates_evicted, 0);
+
+    ds_destroy(&out);
+    ipfix_parser_destroy(p);
+}
+END_TEST
+
 START_TEST(test_template_replaced_when_resent)
 {
     struct ipfix_parser *p = ipfix_parser_create();
@@ -1373,6 +1433,7 @@ ipfix_suite(void)
     tcase_add_test(tc, test_variable_length_fields);
     tcase_add_test(tc, test_padding_at_end_of_sets);
     tcase_add_test(tc, test_templates_keyed_by_domain);
+    tcase_add_test(tc, test_shared_templates);
     tcase_add_test(tc, test_template_replaced_when_resent);
     tcase_add_test(tc, test_template_withdrawn);
     tcase_add_test(tc, test_options_records_not_delivered);
