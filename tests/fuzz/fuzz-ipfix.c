@@ -2,8 +2,9 @@
  * libFuzzer harness for the IPFIX parser: the input is a sequence of
  * messages, split where each header's length field says (so that
  * templates learned from one message decode the next), fed one by one to
- * a parser that keeps at most 16 templates, each from a buffer of its
- * exact size so that AddressSanitizer sees any read past it.  Records
+ * a parser that keeps at most 16 templates (shared between observation
+ * domains if the input's length is odd), each from a buffer of its exact
+ * size so that AddressSanitizer sees any read past it.  Records
  * must be consistent (IP version 0, 4 or 6; IPv4 addresses IPv4-mapped),
  * errors must name an offset, and the counters must match what was
  * delivered.  Any crash, sanitizer report, leak or abort() is a bug.
@@ -57,6 +58,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct ipfix_parser *p = ipfix_parser_create();
     ipfix_parser_set_max_templates(p, FUZZ_MAX_TEMPLATES);
+    ipfix_parser_set_shared_templates(p, size & 1);
     size_t delivered = 0;
     uint64_t n_messages = 0;
 

@@ -10,8 +10,10 @@
 # templates (the new collector cannot decode), removing the targets and
 # setting them again in a second transaction re-creates the exporter,
 # which sends the templates before its next record; they go to that
-# record's observation domain only.  (The re-sending every 600 s is too
-# slow to test here; lib/ipfix.h says what was seen.)
+# record's observation domain only, and a collector that shares templates
+# between domains decodes the other domains' records with them.  (The
+# re-sending every 600 s is too slow to test here; lib/ipfix.h says what
+# was seen.)
 #
 # OSM_IPFIX_SAVE=DIR keeps every message of the first collector in DIR
 # (msg-NNNN.bin), to refresh tests/unit/ipfix-vectors.
@@ -87,15 +89,17 @@ for _ in range(count):
 ' "$@" || fail "p1 cannot send $*"
 }
 
-# start_dump N: starts collector N in hv1's namespace on a free port,
-# its output in $TESTDIR/dumpN.out; sets $port.
+# start_dump N [OPTION...]: starts collector N in hv1's namespace on a
+# free port, its output in $TESTDIR/dumpN.out; sets $port.
 start_dump() {
     local n=$1 save=()
+    shift
     [ "$n" != 1 ] || [ -z "${OSM_IPFIX_SAVE:-}" ] \
         || save=(--save="$OSM_IPFIX_SAVE")
     rm -f "$TESTDIR/port$n"
     ip netns exec "$(osm_ns hv1)" "$dump" --port-file="$TESTDIR/port$n" \
-        "${save[@]}" 0 > "$TESTDIR/dump$n.out" 2> "$TESTDIR/dump$n.err" &
+        "${save[@]}" "$@" 0 > "$TESTDIR/dump$n.out" \
+        2> "$TESTDIR/dump$n.err" &
     echo $! > "$TESTDIR/dump$n.pid"
     osm_track_pidfile "$TESTDIR/dump$n.pid"
     wait_until test -s "$TESTDIR/port$n"
@@ -195,3 +199,19 @@ OSM_WAIT=10 wait_until has 3 \
 stop_dump 3
 cat "$TESTDIR/dump3.err"
 echo "two-transaction re-creation: templates (domain 7 only), records decoded"
+
+# --- The same, with templates shared between domains. ---
+start_dump 4 --share-templates
+check osm_host_vsctl hv1 clear IPFIX "$ipfix" targets
+check osm_host_vsctl hv1 set IPFIX "$ipfix" targets=\"127.0.0.1:$port\"
+send udp 10.0.0.1 1234 10.0.0.2 5678 10
+send udp 10.0.0.1 1237 10.0.0.2 8000 10
+OSM_WAIT=10 wait_until has 4 \
+    "domain=8 point=10 v4 17 10.0.0.1:1237 > 10.0.0.2:8000 octets=38 packets=1"
+has 4 \
+    "domain=7 point=4 v4 17 10.0.0.1:1234 > 10.0.0.2:5678 octets=38 packets=1" \
+    || fail "collector 4 lacks domain 7's record"
+! grep -q '^skipped=\|^error' "$TESTDIR/dump4.out" \
+    || fail "collector 4: $(grep '^skipped=\|^error' "$TESTDIR/dump4.out")"
+stop_dump 4
+echo "shared templates: domain 8 decoded with domain 7's templates"

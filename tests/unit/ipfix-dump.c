@@ -7,10 +7,11 @@
  * want of a template ("skipped=N").  With --read it decodes files, one
  * message each, instead.  On SIGTERM or SIGINT, or after --timeout
  * seconds, it prints the parser's counters on stderr and exits.
+ * --share-templates shares templates between observation domains.
  *
  * usage: ipfix-dump [--address=IP] [--port-file=FILE] [--save=DIR]
- *                   [--timeout=SECS] PORT
- *        ipfix-dump --read FILE...
+ *                   [--share-templates] [--timeout=SECS] PORT
+ *        ipfix-dump [--share-templates] --read FILE...
  */
 #include <config.h>
 
@@ -91,11 +92,13 @@ print_stats(const struct ipfix_parser *parser)
     ds_destroy(&s);
 }
 
-/* Decodes each of the 'n' files in 'files' as one message. */
+/* Decodes each of the 'n' files in 'files' as one message, with templates
+ * shared between domains if 'shared'. */
 static int
-read_files(char *files[], int n)
+read_files(char *files[], int n, bool shared)
 {
     struct ipfix_parser *parser = ipfix_parser_create();
+    ipfix_parser_set_shared_templates(parser, shared);
     struct dump_state state = { 0, 0 };
     for (int i = 0; i < n; i++) {
         FILE *f = fopen(files[i], "rb");
@@ -128,9 +131,9 @@ save(const char *dir, unsigned int seq, const void *msg, size_t n)
 static void
 usage(void)
 {
-    printf("usage: %s [--address=IP] [--port-file=FILE] [--save=DIR] "
-           "[--timeout=SECS] PORT\n"
-           "       %s --read FILE...\n",
+    printf("usage: %s [--address=IP] [--port-file=FILE] [--save=DIR]\n"
+           "                  [--share-templates] [--timeout=SECS] PORT\n"
+           "       %s [--share-templates] --read FILE...\n",
            program_name, program_name);
     exit(EXIT_SUCCESS);
 }
@@ -145,6 +148,7 @@ main(int argc, char *argv[])
         {"save", required_argument, NULL, 's'},
         {"timeout", required_argument, NULL, 't'},
         {"read", no_argument, NULL, 'r'},
+        {"share-templates", no_argument, NULL, 'S'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -153,6 +157,7 @@ main(int argc, char *argv[])
     const char *save_dir = NULL;
     int timeout = 0;
     bool read_mode = false;
+    bool shared = false;
 
     set_program_name(argv[0]);
     setvbuf(stdout, NULL, _IOLBF, 0);
@@ -177,6 +182,9 @@ main(int argc, char *argv[])
         case 'r':
             read_mode = true;
             break;
+        case 'S':
+            shared = true;
+            break;
         case 'h':
             usage();
             break;
@@ -185,7 +193,7 @@ main(int argc, char *argv[])
         }
     }
     if (read_mode) {
-        return read_files(argv + optind, argc - optind);
+        return read_files(argv + optind, argc - optind, shared);
     }
     if (argc - optind != 1) {
         ovs_fatal(0, "exactly one PORT expected (try --help)");
@@ -218,6 +226,7 @@ main(int argc, char *argv[])
     sigaction(SIGINT, &sa, NULL);
 
     struct ipfix_parser *parser = ipfix_parser_create();
+    ipfix_parser_set_shared_templates(parser, shared);
     struct dump_state state = { 0, 0 };
     time_t deadline = timeout ? time(NULL) + timeout : 0;
     unsigned int seq = 0;
