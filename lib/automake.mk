@@ -21,6 +21,8 @@ lib_libosmotic_la_SOURCES = \
 	lib/expr.h \
 	lib/idl-pending.c \
 	lib/idl-pending.h \
+	lib/ipfix.c \
+	lib/ipfix.h \
 	lib/lflow-sim.c \
 	lib/lflow-sim.h \
 	lib/logical-actions.c \

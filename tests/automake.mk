@@ -17,6 +17,7 @@ tests_unit_osmotic_unit_SOURCES = \
 	tests/unit/test-expr-eval.c \
 	tests/unit/test-expr-parse.c \
 	tests/unit/test-idl-pending.c \
+	tests/unit/test-ipfix.c \
 	tests/unit/test-lflow-sim.c \
 	tests/unit/test-lflow-table.c \
 	tests/unit/test-logical-actions.c \
@@ -27,6 +28,8 @@ tests_unit_osmotic_unit_SOURCES = \
 	tests/unit/test-pipeline.c \
 	tests/unit/test-tunnel-keys.c
 tests_unit_osmotic_unit_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_osmotic_unit_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DOSM_UNIT_SRCDIR='"$(abs_top_srcdir)"'
 tests_unit_osmotic_unit_LDADD = controller/libcontroller.la \
 	northd/libnorthd.la $(OSMOTIC_LDADD) $(CHECK_LIBS)
 
@@ -39,6 +42,14 @@ EXTRA_DIST += tests/system/run.sh tests/system/lib.sh \
 EXTRA_DIST += tests/bench/bench-httpd.c \
 	tests/bench/switching-vs-ovn.sh tests/bench/northd-scale-vs-ovn.sh \
 	tests/bench/controller-scale-vs-ovn.sh tests/bench/sb-events.py
+
+# ipfix-dump: the IPFIX collector of tests/system/test-ipfix-ovs.sh, which
+# "make check-system" builds.
+check_PROGRAMS += tests/unit/ipfix-dump
+tests_unit_ipfix_dump_SOURCES = tests/unit/ipfix-dump.c
+tests_unit_ipfix_dump_LDADD = $(OSMOTIC_LDADD)
+check-system: tests/unit/ipfix-dump
+EXTRA_DIST += $(wildcard $(srcdir)/tests/unit/ipfix-vectors/*.bin)
 
 # System tests: real ovsdb-server and ovs-vswitchd in network namespaces.
 check-system: all

@@ -40,18 +40,25 @@ FUZZ_ACTIONS_SRCS = \
 	lib/logical-actions.c \
 	lib/pipeline.c
 
+# The IPFIX harness is seeded with messages Open vSwitch sent
+# (tests/unit/ipfix-vectors) and with hand-made ones.
+FUZZ_IPFIX_SRCS = \
+	tests/fuzz/fuzz-ipfix.c \
+	lib/ipfix.c
+
 EXTRA_DIST += \
 	tests/fuzz/expr.dict \
 	tests/fuzz/replay-corpus.sh \
 	$(wildcard $(srcdir)/tests/fuzz/corpus/expr/*) \
 	$(wildcard $(srcdir)/tests/fuzz/corpus/actions/*) \
-	$(wildcard $(srcdir)/tests/fuzz/corpus/compile/*)
+	$(wildcard $(srcdir)/tests/fuzz/corpus/compile/*) \
+	$(wildcard $(srcdir)/tests/fuzz/corpus/ipfix/*)
 
 # "make check" runs every harness over its whole corpus once, without
 # libFuzzer or clang: seeds, and every input the fuzzer ever stopped on
 # (corpus/*/regress-*), each a regression test.
 check_PROGRAMS += tests/fuzz/replay-expr tests/fuzz/replay-actions \
-	tests/fuzz/replay-compile
+	tests/fuzz/replay-compile tests/fuzz/replay-ipfix
 tests_fuzz_replay_expr_SOURCES = tests/fuzz/fuzz-expr.c tests/fuzz/replay.c
 tests_fuzz_replay_expr_LDADD = $(OSMOTIC_LDADD)
 tests_fuzz_replay_actions_SOURCES = \
@@ -61,9 +68,11 @@ tests_fuzz_replay_compile_SOURCES = \
 	tests/fuzz/fuzz-compile.c tests/fuzz/replay.c \
 	tests/unit/compile-check.c tests/unit/compile-check.h
 tests_fuzz_replay_compile_LDADD = $(OSMOTIC_LDADD)
+tests_fuzz_replay_ipfix_SOURCES = tests/fuzz/fuzz-ipfix.c tests/fuzz/replay.c
+tests_fuzz_replay_ipfix_LDADD = $(OSMOTIC_LDADD)
 TESTS += tests/fuzz/replay-corpus.sh
 CLEANFILES += tests/fuzz/fuzz-expr tests/fuzz/fuzz-actions \
-	tests/fuzz/fuzz-compile
+	tests/fuzz/fuzz-compile tests/fuzz/fuzz-ipfix
 
 # fuzz_link: the command that links harness $@ with $(FUZZ_CC); the
 # sources and libraries follow it.
@@ -98,9 +107,15 @@ tests/fuzz/fuzz-compile: $(FUZZ_COMPILE_SRCS:%=$(srcdir)/%) \
 	$(AM_V_CCLD)$(fuzz_link) $(FUZZ_COMPILE_SRCS:%=$(srcdir)/%) \
 	    $(OVS_LDADD)
 
-fuzz: tests/fuzz/fuzz-expr tests/fuzz/fuzz-actions tests/fuzz/fuzz-compile
+tests/fuzz/fuzz-ipfix: $(FUZZ_IPFIX_SRCS:%=$(srcdir)/%) \
+	$(srcdir)/lib/ipfix.h
+	$(AM_V_CCLD)$(fuzz_link) $(FUZZ_IPFIX_SRCS:%=$(srcdir)/%) \
+	    $(OVS_LDADD)
+
+fuzz: tests/fuzz/fuzz-expr tests/fuzz/fuzz-actions tests/fuzz/fuzz-compile \
+	tests/fuzz/fuzz-ipfix
 	$(MKDIR_P) tests/fuzz/work/expr tests/fuzz/work/actions \
-	    tests/fuzz/work/compile tests/fuzz/artifacts
+	    tests/fuzz/work/compile tests/fuzz/work/ipfix tests/fuzz/artifacts
 	ASAN_OPTIONS=detect_leaks=1 ./tests/fuzz/fuzz-expr \
 	    -max_total_time=$(FUZZ_TIME) -print_final_stats=1 \
 	    -artifact_prefix=tests/fuzz/artifacts/expr- \
@@ -115,4 +130,9 @@ fuzz: tests/fuzz/fuzz-expr tests/fuzz/fuzz-actions tests/fuzz/fuzz-compile
 	    -artifact_prefix=tests/fuzz/artifacts/compile- \
 	    -dict=$(srcdir)/tests/fuzz/expr.dict \
 	    tests/fuzz/work/compile $(srcdir)/tests/fuzz/corpus/compile
+	ASAN_OPTIONS=detect_leaks=1 ./tests/fuzz/fuzz-ipfix \
+	    -max_total_time=$(FUZZ_TIME) -print_final_stats=1 \
+	    -artifact_prefix=tests/fuzz/artifacts/ipfix- \
+	    tests/fuzz/work/ipfix $(srcdir)/tests/fuzz/corpus/ipfix \
+	    $(srcdir)/tests/unit/ipfix-vectors
 .PHONY: fuzz

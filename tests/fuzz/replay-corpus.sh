@@ -6,4 +6,6 @@
 srcdir=${srcdir:-.}
 ./tests/fuzz/replay-expr "$srcdir/tests/fuzz/corpus/expr" \
     && ./tests/fuzz/replay-actions "$srcdir/tests/fuzz/corpus/actions" \
-    && ./tests/fuzz/replay-compile "$srcdir/tests/fuzz/corpus/compile"
+    && ./tests/fuzz/replay-compile "$srcdir/tests/fuzz/corpus/compile" \
+    && ./tests/fuzz/replay-ipfix "$srcdir/tests/fuzz/corpus/ipfix" \
+        "$srcdir/tests/unit/ipfix-vectors"

@@ -18,6 +18,7 @@ main(void)
         expr_eval_suite,
         expr_parse_suite,
         idl_pending_suite,
+        ipfix_suite,
         lflow_sim_suite,
         lflow_table_suite,
         logical_actions_suite,

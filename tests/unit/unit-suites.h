@@ -17,6 +17,7 @@ Suite *expr_compile_suite(void);
 Suite *expr_eval_suite(void);
 Suite *expr_parse_suite(void);
 Suite *idl_pending_suite(void);
+Suite *ipfix_suite(void);
 Suite *lflow_sim_suite(void);
 Suite *lflow_table_suite(void);
 Suite *logical_actions_suite(void);
