@@ -17,6 +17,8 @@ controller_libcontroller_la_SOURCES = \
 	controller/br-int.h \
 	controller/chassis.c \
 	controller/chassis.h \
+	controller/color-detect.c \
+	controller/color-detect.h \
 	controller/ct-zones.c \
 	controller/ct-zones.h \
 	controller/ctrl-engine.c \

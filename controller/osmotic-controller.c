@@ -19,6 +19,7 @@
 #include "controller/binding.h"
 #include "controller/br-int.h"
 #include "controller/chassis.h"
+#include "controller/color-detect.h"
 #include "controller/ctrl-engine.h"
 #include "controller/desired.h"
 #include "controller/encaps.h"
@@ -68,6 +69,7 @@ struct controller {
     char *sb_remote;                  /* Remote the SB IDL points to. */
     struct ofctrl *ofctrl;            /* OpenFlow connection to br-int. */
     struct pinctrl *pinctrl;          /* Packet-in connection to br-int. */
+    struct color_detect *detect;      /* Elephant detector. */
     struct sb_monitor sb_monitor;     /* What of SB this chassis gets. */
     struct desired desired;           /* Flows br-int should have. */
     struct ctrl_engine engine;        /* What computes 'desired'. */
@@ -384,6 +386,20 @@ controller_run(struct controller *c, struct ovsdb_idl_txn *ovs_txn,
     c->desired_complete = (c->engine_ran && !c->engine_stale
                            && sb_monitor_settled(&c->sb_monitor,
                                                  c->sb_loop.idl));
+    if (chassis && br_int) {
+        /* Promotions and demotions change the desired flows directly: a
+         * connection's colour costs no recompute. */
+        struct color_detect_ctx dctx = {
+            .sb_idl = c->sb_loop.idl,
+            .ovs_idl = c->ovs_loop.idl,
+            .ovs_txn = ovs_txn,
+            .br_int = br_int,
+            .tunnels = ctrl_engine_tunnels(&c->engine),
+            .sampling = c->cfg.color_sampling,
+            .desired = &c->desired,
+        };
+        color_detect_run(c->detect, &dctx);
+    }
     if (chassis && br_int && c->desired_complete) {
         /* A port is up once br-int holds a generation of flows that
          * includes it: each complete, changed 'desired' is a new one. */
@@ -629,6 +645,45 @@ controller_unixctl_dump_flows(struct unixctl_conn *conn, int argc OVS_UNUSED,
     ds_destroy(&s);
 }
 
+/* Replies to 'conn' with what 'show' writes about the elephant detector
+ * of 'c' (controller/color-detect.h). */
+static void
+controller_reply_color(struct unixctl_conn *conn, const struct controller *c,
+                       void (*show)(const struct color_detect *,
+                                    struct ds *))
+{
+    struct ds s = DS_EMPTY_INITIALIZER;
+    show(c->detect, &s);
+    unixctl_command_reply(conn, ds_cstr(&s));
+    ds_destroy(&s);
+}
+
+/* "color/elephants": the promoted connections. */
+static void
+controller_unixctl_elephants(struct unixctl_conn *conn, int argc OVS_UNUSED,
+                             const char *argv[] OVS_UNUSED, void *c)
+{
+    controller_reply_color(conn, c, color_detect_elephants);
+}
+
+/* "color/counters": per colour and lane, and the detector's counters. */
+static void
+controller_unixctl_color_counters(struct unixctl_conn *conn,
+                                  int argc OVS_UNUSED,
+                                  const char *argv[] OVS_UNUSED, void *c)
+{
+    controller_reply_color(conn, c, color_detect_counters);
+}
+
+/* "color/status": the collector and the rules in force. */
+static void
+controller_unixctl_color_status(struct unixctl_conn *conn,
+                                int argc OVS_UNUSED,
+                                const char *argv[] OVS_UNUSED, void *c)
+{
+    controller_reply_color(conn, c, color_detect_status);
+}
+
 /* Registers the management commands. */
 static void
 controller_register_unixctl(struct controller *c)
@@ -643,6 +698,12 @@ controller_register_unixctl(struct controller *c)
                              controller_unixctl_flow_counts, c);
     unixctl_command_register("ofctrl/dump-flows", "", 0, 0,
                              controller_unixctl_dump_flows, c);
+    unixctl_command_register("color/elephants", "", 0, 0,
+                             controller_unixctl_elephants, c);
+    unixctl_command_register("color/counters", "", 0, 0,
+                             controller_unixctl_color_counters, c);
+    unixctl_command_register("color/status", "", 0, 0,
+                             controller_unixctl_color_status, c);
 }
 
 /* Creates the local database connection, monitoring what the controller
@@ -757,6 +818,7 @@ main(int argc, char *argv[])
     char *mgmt = xasprintf("unix:%s/%s.mgmt", ovs_rundir(), BR_INT_NAME);
     c.ofctrl = ofctrl_create(mgmt);
     c.pinctrl = pinctrl_create(mgmt);
+    c.detect = color_detect_create(mgmt);
     free(mgmt);
 
     while (!c.exiting) {
@@ -768,6 +830,7 @@ main(int argc, char *argv[])
 
         ofctrl_wait(c.ofctrl);
         pinctrl_wait(c.pinctrl);
+        color_detect_wait(c.detect);
         unixctl_server_wait(c.unixctl);
         ovsdb_idl_loop_commit_and_wait(&c.ovs_loop);
         ovsdb_idl_loop_commit_and_wait(&c.sb_loop);
@@ -786,6 +849,7 @@ main(int argc, char *argv[])
     unixctl_server_destroy(c.unixctl);
     ofctrl_destroy(c.ofctrl);
     pinctrl_destroy(c.pinctrl);
+    color_detect_destroy(c.detect);
     sb_monitor_destroy(&c.sb_monitor);
     simap_destroy(&c.port_gens);
     ctrl_engine_destroy(&c.engine);

@@ -103,6 +103,11 @@ physical_local_port(const struct physical_ctx *ctx,
     /* Physical ingress sets, and output to the port sets or clears, the
      * flags that the switch's port security drops match. */
     if (pb->enabled) {
+        char conn_colors[32] = "";
+        if (physical_dynamic_colors(ctx)) {
+            snprintf(conn_colors, sizeof conn_colors, "resubmit(,%d),",
+                     OFTABLE_COLOR_CONN);
+        }
         physical_add(flows, cookie, "table=%d,priority=100,in_port=%d,"
                      "actions=set_field:%#"PRIx64"->metadata,"
                      "set_field:%#"PRIx64"->"REG_INPORT","
@@ -111,8 +116,7 @@ physical_local_port(const struct physical_ctx *ctx,
                      secured ? "load:1->"REG_FLAGS"["
                                OVS_STRINGIZE(MLF_INPORT_SECURED_BIT)"],"
                              : "",
-                     physical_dynamic_colors(ctx)
-                     ? "resubmit(,"OVS_STRINGIZE(OFTABLE_COLOR_CONN)")," : "",
+                     conn_colors,
                      local_datapath_stage_oftable(ld, P_INGRESS, 0));
     }
     physical_add(flows, cookie, "table=%d,priority=100,metadata=%#"PRIx64","
@@ -303,6 +307,11 @@ physical_tunnel_in(const struct physical_ctx *ctx,
                    const struct sbrec_chassis *ch)
 {
     int tunnel = physical_tunnel(ctx, ch);
+    char learn_colors[32] = "";
+    if (physical_dynamic_colors(ctx)) {
+        snprintf(learn_colors, sizeof learn_colors, "resubmit(,%d),",
+                 OFTABLE_COLOR_LEARN);
+    }
 
     desired_begin(ctx->desired, DESIRED_CHASSIS, &ch->header_.uuid);
     if (tunnel) {
@@ -322,9 +331,7 @@ physical_tunnel_in(const struct physical_ctx *ctx,
                          "NXM_NX_REG9[0..7],"
                          "load:1->NXM_NX_REG10[%d],%sresubmit(,%d)",
                          OFTABLE_PHY_IN, p->ofport, MLF_FROM_TUNNEL_BIT,
-                         physical_dynamic_colors(ctx)
-                         ? "resubmit(,"OVS_STRINGIZE(OFTABLE_COLOR_LEARN)"),"
-                         : "", OFTABLE_PHY_OUT_LOCAL);
+                         learn_colors, OFTABLE_PHY_OUT_LOCAL);
         }
         physical_lanes(ctx, ch, tunnel);
     }

@@ -99,8 +99,6 @@ const struct nb_unapplied nb_unapplied_entries[] = {
       NULL, "load balancers" },
     { &nbrec_table_color, &nbrec_color_col_rampout_chassis, NULL,
       "colour ramp-out gateways" },
-    { &nbrec_table_flow_class, &nbrec_flow_class_col_promote_color, NULL,
-      "flow class promotions" },
     { &nbrec_table_rampout_rule, NULL, NULL, "ramp-out rules" },
     { &nbrec_table_rampout_rule, &nbrec_rampout_rule_col_color, NULL,
       "ramp-out rules" },

@@ -134,6 +134,12 @@ pipeline() {
     ( set -o pipefail; eval "$1" )
 }
 
+# rx LINK: packets the underlay namespace received on its link LINK (hNlM:
+# from the host added Nth, on its lane M).
+rx() {
+    ip netns exec "$OSM_UNDERLAY_NS" cat "/sys/class/net/$1/statistics/rx_packets"
+}
+
 # wait_until CMD...: retries CMD for up to OSM_WAIT seconds (default 20).
 # CMD runs anew on every try; an argument such as "$(...)" is expanded
 # once, before the first, so put what must be read again in a function.

@@ -24,11 +24,6 @@ check osmotic-nbctl --timeout=20 class-add control 300 'tcp.dst == 5203' \
 check osmotic-nbctl --timeout=20 --wait=hv sync
 wait_until osm_ping p1 10.244.0.2
 
-# rx LINK: packets the underlay received on link LINK.
-rx() {
-    ip netns exec "$OSM_UNDERLAY_NS" \
-        cat "/sys/class/net/$1/statistics/rx_packets"
-}
 # lanes CMD...: runs CMD, prints the packets hv1 and hv2 sent meanwhile
 # on lane 0 and on lane 1: "H1L0 H1L1 H2L0 H2L1".
 lanes() {

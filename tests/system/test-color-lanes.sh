@@ -54,10 +54,6 @@ dscp_port=$(osm_host_vsctl hv1 --bare --columns=name find interface \
 check_output '"6210"' osm_host_vsctl hv1 get interface "$dscp_port" \
     options:dst_port
 
-# rx LINK: packets the underlay received on hv1's link LINK (h1l0, h1l1).
-rx() {
-    ip netns exec "$OSM_UNDERLAY_NS" cat "/sys/class/net/$1/statistics/rx_packets"
-}
 # pings DEST: 20 quick pings from p1 to DEST, all answered, and the
 # packets hv1 sent on each lane meanwhile as "LANE0 LANE1".
 pings() {
