@@ -14,6 +14,7 @@
 #include "controller/lflow.h"
 #include "controller/ofctrl-flow.h"
 #include "lib/ipfix.h"
+#include "lib/lport-addresses.h"
 #include "lib/osmotic-sb-idl.h"
 #include "lib/pipeline.h"
 
@@ -31,6 +32,7 @@
 #include "openvswitch/rconn.h"
 #include "openvswitch/vlog.h"
 #include "packets.h"
+#include "openvswitch/shash.h"
 #include "smap.h"
 #include "socket-util.h"
 #include "timeval.h"
@@ -87,6 +89,8 @@ struct cd_promotion {
     struct uuid owner;          /* Its owner id in the desired state. */
     char *rule;                 /* Rule name. */
     char *color;                /* Colour name. */
+    char *src_lport, *dst_lport; /* Logical ports of the addresses, or
+                                  * NULL when no port has them. */
     int64_t idle;               /* Seconds of idleness that demote it. */
     uint64_t estimate;          /* Estimated bytes at promotion. */
     long long int first;        /* First sample (wall clock ms). */
@@ -126,6 +130,7 @@ struct color_detect {
     struct hmap promotions;     /* "struct cd_promotion"s. */
     uint32_t next_seq;          /* Sequence of the next promotion. */
     struct desired *desired;    /* Where promotions go (this pass). */
+    struct ovsdb_idl *sb_idl;   /* Southbound (this pass). */
 
     struct rconn *rconn;        /* br-int, for statistics. */
     long long int next_poll;    /* When to read statistics next. */
@@ -147,6 +152,11 @@ struct color_detect {
     long long int clear_deadline; /* Give up waiting then (monotonic ms). */
     long long int last_recreate; /* Last clearing (monotonic ms). */
     uint64_t sets_no_template;  /* Parser's count at the last check. */
+
+    /* The southbound Elephant rows of this chassis. */
+    bool sb_dirty;              /* Promotions changed since the last sync. */
+    char *monitored_chassis;    /* Chassis whose rows the IDL gets. */
+    long long int next_sb_sync; /* Sync then anyway (monotonic ms). */
 
     /* Counters. */
     unsigned long long int n_recreates;
@@ -278,7 +288,55 @@ cd_promotion_free(struct cd_promotion *p)
 {
     free(p->rule);
     free(p->color);
+    free(p->src_lport);
+    free(p->dst_lport);
     free(p);
+}
+
+/* Returns true if 'addrs' (a Port_Binding's "MAC IP..." entry) holds the
+ * IP address 'ip' of version 'v'. */
+static bool
+cd_addresses_have(const char *addrs, int v, const struct in6_addr *ip)
+{
+    struct lport_addresses la;
+    char *error = lport_addresses_parse(addrs, true, &la);
+    if (error) {
+        free(error);
+        return false;
+    }
+    bool found = false;
+    if (v == 4) {
+        ovs_be32 ip4 = in6_addr_get_mapped_ipv4(ip);
+        for (size_t i = 0; i < la.n_ipv4 && !found; i++) {
+            found = la.ipv4[i].addr == ip4;
+        }
+    } else {
+        for (size_t i = 0; i < la.n_ipv6 && !found; i++) {
+            found = ipv6_addr_equals(&la.ipv6[i].addr, ip);
+        }
+    }
+    lport_addresses_destroy(&la);
+    return found;
+}
+
+/* Returns the name of the logical port of datapath 'dp' (a tunnel key)
+ * whose addresses include 'ip', in a new string, or NULL. */
+static char *
+cd_lport_of(struct ovsdb_idl *sb_idl, int64_t dp, int v,
+            const struct in6_addr *ip)
+{
+    const struct sbrec_port_binding *pb;
+    SBREC_PORT_BINDING_FOR_EACH (pb, sb_idl) {
+        if (!pb->datapath || pb->datapath->tunnel_key != dp) {
+            continue;
+        }
+        for (size_t i = 0; i < pb->n_mac; i++) {
+            if (cd_addresses_have(pb->mac[i], v, ip)) {
+                return xstrdup(pb->logical_port);
+            }
+        }
+    }
+    return NULL;
 }
 
 /* Frees the detector.  Accepts NULL.  Its flows stay in the desired state
@@ -304,6 +362,7 @@ color_detect_destroy(struct color_detect *cd)
     }
     hmap_destroy(&cd->promotions);
     free(cd->rules);
+    free(cd->monitored_chassis);
     cd_clear_colors(cd);
     free(cd->lanes);
     free(cd->poll_lanes);
@@ -423,7 +482,12 @@ cd_promote(struct color_detect *cd, const struct cd_conn *c,
     p->first = c->first;
     p->since = time_wall_msec();
     p->active = time_msec();
+    p->src_lport = cd_lport_of(cd->sb_idl, p->key.dp, p->key.ip_version,
+                               &p->key.src);
+    p->dst_lport = cd_lport_of(cd->sb_idl, p->key.dp, p->key.ip_version,
+                               &p->key.dst);
     hmap_insert(&cd->promotions, &p->node, cd_key_hash(&p->key));
+    cd->sb_dirty = true;
     cd_promotion_install(cd, p, rule->to_color_id);
     cd->n_promotions++;
 
@@ -447,6 +511,7 @@ cd_demote(struct color_detect *cd, struct cd_promotion *p, const char *why)
     ds_destroy(&s);
     desired_remove(cd->desired, DESIRED_PROMOTION, &p->owner);
     hmap_remove(&cd->promotions, &p->node);
+    cd->sb_dirty = true;
     cd_promotion_free(p);
     cd->n_demotions++;
 }
@@ -861,12 +926,162 @@ cd_expire_conns(struct color_detect *cd)
     }
 }
 
+/* Appends to 's' the text that identifies connection 'k' among the
+ * Elephant rows of one chassis. */
+static void
+cd_key_row_text(const struct cd_key *k, struct ds *s)
+{
+    ds_put_format(s, "%"PRId64"|%"PRIu8"|", k->dp, k->protocol);
+    cd_put_addr(s, k->ip_version, &k->src);
+    ds_put_format(s, "|%"PRIu16"|", k->src_port);
+    cd_put_addr(s, k->ip_version, &k->dst);
+    ds_put_format(s, "|%"PRIu16, k->dst_port);
+}
+
+/* Inserts the Elephant row of promotion 'p' into 'txn'. */
+static void
+cd_insert_row(struct ovsdb_idl_txn *txn, const struct shash *dps,
+              const char *chassis, const struct cd_promotion *p)
+{
+    struct sbrec_elephant *row = sbrec_elephant_insert(txn);
+    struct ds s = DS_EMPTY_INITIALIZER;
+    char dp_key[32];
+
+    sbrec_elephant_set_chassis(row, chassis);
+    snprintf(dp_key, sizeof dp_key, "%"PRId64, p->key.dp);
+    const struct sbrec_datapath_binding *dp = shash_find_data(dps, dp_key);
+    sbrec_elephant_set_datapath(row, dp);
+    sbrec_elephant_set_protocol(row, p->key.protocol);
+    cd_put_addr(&s, p->key.ip_version, &p->key.src);
+    sbrec_elephant_set_src_ip(row, ds_cstr(&s));
+    ds_clear(&s);
+    cd_put_addr(&s, p->key.ip_version, &p->key.dst);
+    sbrec_elephant_set_dst_ip(row, ds_cstr(&s));
+    ds_destroy(&s);
+    sbrec_elephant_set_src_port(row, p->key.src_port);
+    sbrec_elephant_set_dst_port(row, p->key.dst_port);
+    sbrec_elephant_set_src_lport(row, p->src_lport);
+    sbrec_elephant_set_dst_lport(row, p->dst_lport);
+    sbrec_elephant_set_color(row, p->color);
+    sbrec_elephant_set_rule(row, p->rule);
+    sbrec_elephant_set_since(row, p->since);
+    sbrec_elephant_set_estimate(row, p->estimate);
+}
+
+/* Makes the southbound Elephant rows of this chassis those of its
+ * promotions: once after every change of them and every
+ * COLOR_DETECT_SB_SYNC_MS (which also removes the rows a previous run of
+ * the controller left). */
+static void
+cd_sync_sb(struct color_detect *cd, const struct color_detect_ctx *ctx)
+{
+    long long int now = time_msec();
+    if (!ctx->sb_txn || !ctx->chassis
+        || (!cd->sb_dirty && now < cd->next_sb_sync)) {
+        return;
+    }
+    cd->sb_dirty = false;
+    cd->next_sb_sync = now + COLOR_DETECT_SB_SYNC_MS;
+
+    /* Promotions by their rows' identifying text. */
+    struct shash wanted = SHASH_INITIALIZER(&wanted);
+    struct ds s = DS_EMPTY_INITIALIZER;
+    const struct cd_promotion *p;
+    HMAP_FOR_EACH (p, node, &cd->promotions) {
+        ds_clear(&s);
+        cd_key_row_text(&p->key, &s);
+        shash_add_once(&wanted, ds_cstr(&s), p);
+    }
+
+    const struct sbrec_elephant *row;
+    SBREC_ELEPHANT_FOR_EACH_SAFE (row, ctx->sb_idl) {
+        if (strcmp(row->chassis, ctx->chassis->name)) {
+            continue;
+        }
+        ds_clear(&s);
+        ds_put_format(&s, "%"PRId64"|%"PRId64"|%s|%"PRId64"|%s|%"PRId64,
+                      row->datapath ? row->datapath->tunnel_key : -1,
+                      row->protocol, row->src_ip, row->src_port,
+                      row->dst_ip, row->dst_port);
+        if (!shash_find_and_delete(&wanted, ds_cstr(&s))) {
+            sbrec_elephant_delete(row);
+        }
+    }
+    ds_destroy(&s);
+
+    if (!shash_is_empty(&wanted)) {
+        struct shash dps = SHASH_INITIALIZER(&dps);
+        const struct sbrec_datapath_binding *dp;
+        SBREC_DATAPATH_BINDING_FOR_EACH (dp, ctx->sb_idl) {
+            char key[32];
+            snprintf(key, sizeof key, "%"PRId64, dp->tunnel_key);
+            shash_add_once(&dps, key, dp);
+        }
+        struct shash_node *node;
+        SHASH_FOR_EACH (node, &wanted) {
+            cd_insert_row(ctx->sb_txn, &dps, ctx->chassis->name, node->data);
+        }
+        shash_destroy(&dps);
+    }
+    shash_destroy(&wanted);
+}
+
+/* Makes 'sb_idl' download no Elephant rows until the detector asks for
+ * those of its chassis (color_detect_run()). */
+void
+color_detect_sb_init(struct ovsdb_idl *sb_idl)
+{
+    /* A condition without clauses is false. */
+    struct ovsdb_idl_condition cond = OVSDB_IDL_CONDITION_INIT(&cond);
+    sbrec_elephant_set_condition(sb_idl, &cond);
+    ovsdb_idl_condition_destroy(&cond);
+}
+
+/* Asks 'sb_idl' for the Elephant rows of 'chassis' alone. */
+static void
+cd_monitor_chassis(struct color_detect *cd, struct ovsdb_idl *sb_idl,
+                   const char *chassis)
+{
+    if (cd->monitored_chassis && !strcmp(cd->monitored_chassis, chassis)) {
+        return;
+    }
+    free(cd->monitored_chassis);
+    cd->monitored_chassis = xstrdup(chassis);
+    struct ovsdb_idl_condition cond = OVSDB_IDL_CONDITION_INIT(&cond);
+    sbrec_elephant_add_clause_chassis(&cond, OVSDB_F_EQ, chassis);
+    sbrec_elephant_set_condition(sb_idl, &cond);
+    ovsdb_idl_condition_destroy(&cond);
+}
+
+/* Deletes, in 'sb_txn', the Elephant rows of 'chassis' (when the
+ * controller leaves).  Returns true when there are none left. */
+bool
+color_detect_sb_cleanup(struct ovsdb_idl *sb_idl,
+                        struct ovsdb_idl_txn *sb_txn, const char *chassis)
+{
+    const struct sbrec_elephant *row;
+    bool clean = true;
+    SBREC_ELEPHANT_FOR_EACH_SAFE (row, sb_idl) {
+        if (!strcmp(row->chassis, chassis)) {
+            clean = false;
+            if (sb_txn) {
+                sbrec_elephant_delete(row);
+            }
+        }
+    }
+    return clean;
+}
+
 /* One pass: reads the rules, the samples and the statistics, promotes and
  * demotes. */
 void
 color_detect_run(struct color_detect *cd, const struct color_detect_ctx *ctx)
 {
     cd->desired = ctx->desired;
+    cd->sb_idl = ctx->sb_idl;
+    if (ctx->chassis) {
+        cd_monitor_chassis(cd, ctx->sb_idl, ctx->chassis->name);
+    }
     cd->tunnels = ctx->tunnels;
     cd->sampling = ctx->sampling ? ctx->sampling : 1;
     cd_read_rules(cd, ctx->sb_idl);
@@ -886,6 +1101,7 @@ color_detect_run(struct color_detect *cd, const struct color_detect_ctx *ctx)
         cd_expire_conns(cd);
     }
     cd_run_stats(cd);
+    cd_sync_sb(cd, ctx);
 }
 
 /* Arranges for poll_block() to wake when there is work. */
@@ -934,7 +1150,9 @@ color_detect_elephants(const struct color_detect *cd, struct ds *s)
         p = ps[i];
         ds_put_format(s, "datapath %"PRId64" ", p->key.dp);
         cd_key_format(&p->key, s);
-        ds_put_format(s, " color=%s rule=%s since=", p->color, p->rule);
+        ds_put_format(s, " from=%s to=%s color=%s rule=%s since=",
+                      p->src_lport ? p->src_lport : "?",
+                      p->dst_lport ? p->dst_lport : "?", p->color, p->rule);
         ds_put_strftime_msec(s, "%Y-%m-%dT%H:%M:%S.###Z", p->since, true);
         ds_put_format(s, " detected_after_ms=%lld estimate=%"PRIu64
                       " packets=%"PRIu64" bytes=%"PRIu64"\n",

@@ -37,8 +37,12 @@
  * connections do not stay forever) goes back: its flows go.
  *
  * Observability: "color/elephants" lists the promoted connections (rule,
- * colour, since when, packets and bytes since promotion, the estimate at
- * promotion), "color/counters" the packets and bytes each colour sent to
+ * colour, logical ports, since when, packets and bytes since promotion,
+ * the estimate at promotion); each controller also keeps one southbound
+ * Elephant row per promoted connection of its chassis (written in the
+ * next transaction after the promotion, which the flows do not wait
+ * for), so that "osmotic-sbctl elephant-list" lists those of every
+ * chassis; "color/counters" the packets and bytes each colour sent to
  * other hosts per lane (table 32's statistics) and the detector's own
  * counters, "color/status" the rules in force.
  */
@@ -50,6 +54,7 @@
 
 struct desired;
 struct ds;
+struct sbrec_chassis;
 struct encaps_ports;
 struct ovsdb_idl;
 struct ovsdb_idl_txn;
@@ -68,6 +73,10 @@ struct ovsrec_bridge;
 #define COLOR_DETECT_RECREATE_MS 5000
 #define COLOR_DETECT_CLEAR_WAIT_MS 3000
 
+/* Milliseconds between two checks of this chassis' southbound Elephant
+ * rows when no promotion changed. */
+#define COLOR_DETECT_SB_SYNC_MS 5000
+
 /* Most connections the detector follows before promotion; past it, the
  * ones sampled longest ago are forgotten first. */
 #define COLOR_DETECT_MAX_CONNS 65536
@@ -75,6 +84,8 @@ struct ovsrec_bridge;
 /* What one pass of the detector reads and writes. */
 struct color_detect_ctx {
     struct ovsdb_idl *sb_idl;           /* Southbound: the rules. */
+    struct ovsdb_idl_txn *sb_txn;       /* Open SB transaction, or NULL. */
+    const struct sbrec_chassis *chassis; /* This chassis. */
     struct ovsdb_idl *ovs_idl;          /* Local database. */
     struct ovsdb_idl_txn *ovs_txn;      /* Open local transaction, or NULL. */
     const struct ovsrec_bridge *br_int; /* Integration bridge, or NULL. */
@@ -88,6 +99,10 @@ void color_detect_destroy(struct color_detect *);
 void color_detect_run(struct color_detect *, const struct color_detect_ctx *);
 void color_detect_wait(struct color_detect *);
 void color_detect_elephants(const struct color_detect *, struct ds *);
+void color_detect_sb_init(struct ovsdb_idl *sb_idl);
+bool color_detect_sb_cleanup(struct ovsdb_idl *sb_idl,
+                             struct ovsdb_idl_txn *sb_txn,
+                             const char *chassis);
 void color_detect_counters(const struct color_detect *, struct ds *);
 void color_detect_status(const struct color_detect *, struct ds *);
 

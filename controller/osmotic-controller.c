@@ -284,15 +284,16 @@ controller_compute(struct controller *c, struct ovsdb_idl_txn *ovs_txn,
 
 /* The latest change seqno of the southbound tables the flows depend on:
  * all but SB_Global, whose nb_cfg alone the controller reads (so a bump of
- * it costs no recompute), and Chassis_Private, which holds this
- * controller's own reports. */
+ * it costs no recompute), and Chassis_Private and Elephant, which hold
+ * this controller's own reports. */
 static unsigned int
 controller_sb_content_seqno(const struct ovsdb_idl *idl)
 {
     unsigned int seqno = 0;
     for (size_t i = 0; i < SBREC_N_TABLES; i++) {
         const struct ovsdb_idl_table_class *t = &sbrec_table_classes[i];
-        if (t != &sbrec_table_sb_global && t != &sbrec_table_chassis_private) {
+        if (t != &sbrec_table_sb_global && t != &sbrec_table_chassis_private
+            && t != &sbrec_table_elephant) {
             seqno = MAX(seqno, ovsdb_idl_table_get_seqno(idl, t));
         }
     }
@@ -391,6 +392,8 @@ controller_run(struct controller *c, struct ovsdb_idl_txn *ovs_txn,
          * connection's colour costs no recompute. */
         struct color_detect_ctx dctx = {
             .sb_idl = c->sb_loop.idl,
+            .sb_txn = sb_txn,
+            .chassis = chassis,
             .ovs_idl = c->ovs_loop.idl,
             .ovs_txn = ovs_txn,
             .br_int = br_int,
@@ -445,6 +448,8 @@ controller_cleanup(struct controller *c, struct ovsdb_idl_txn *ovs_txn,
     bool clean = encaps_cleanup(ovs_txn, br_int);
     if (controller_sb_ready(c)) {
         clean = binding_cleanup(sb_txn, sb, ch) && clean;
+        clean = color_detect_sb_cleanup(sb, sb_txn, c->cfg.system_id)
+                && clean;
         clean = chassis_cleanup(sb_txn, sb, c->cfg.system_id) && clean;
     }
     return clean;
@@ -749,6 +754,7 @@ controller_create_sb_idl(void)
     ovsdb_idl_omit_alert(idl, &sbrec_chassis_private_col_nb_cfg_timestamp);
     ovsdb_idl_omit_alert(idl, &sbrec_chassis_private_col_connect_timestamp);
     ovsdb_idl_omit_alert(idl, &sbrec_chassis_private_col_external_ids);
+    color_detect_sb_init(idl);
     return idl;
 }
 

@@ -93,6 +93,7 @@ struct lflow_sim {
     struct hmap ports;          /* "struct sim_port"s by name. */
     char *colors[256];          /* Colour names by id, NULL if unknown. */
     uint32_t ct_state;          /* State a ct() recirculation assumes. */
+    unsigned int start_color;   /* Colour the packet starts with, or 0. */
 };
 
 /* Where one copy of the packet is while a trace runs. */
@@ -515,6 +516,28 @@ void
 lflow_sim_set_ct_state(struct lflow_sim *sim, uint32_t ct_state)
 {
     sim->ct_state = ct_state;
+}
+
+/* Returns the id of the colour named 'name' (lflow_sim_add_color()), or
+ * 0 if there is none. */
+unsigned int
+lflow_sim_find_color(const struct lflow_sim *sim, const char *name)
+{
+    for (size_t i = 1; i < ARRAY_SIZE(sim->colors); i++) {
+        if (sim->colors[i] && !strcmp(sim->colors[i], name)) {
+            return i;
+        }
+    }
+    return 0;
+}
+
+/* Makes every trace's packet start with colour 'id' (0: none), as the
+ * packets of a connection that the host promoted to that colour do: the
+ * controller's table 9 gives it to them before the ingress pipeline. */
+void
+lflow_sim_set_start_color(struct lflow_sim *sim, unsigned int id)
+{
+    sim->start_color = id & PIPELINE_COLOR_MASK;
 }
 
 /* Returns the datapath with tunnel key 'key', or NULL. */
@@ -1246,6 +1269,15 @@ lflow_sim_run(const struct lflow_sim *sim,
     };
     memset(ctx.flow.regs, 0, sizeof ctx.flow.regs);
     ctx.flow.regs[SIM_REG_INPORT] = inport->key;
+    if (sim->start_color) {
+        struct ds s = DS_EMPTY_INITIALIZER;
+        ctx.flow.regs[SIM_REG_COLOR] = sim->start_color;
+        ds_put_cstr(&s, "promoted connection: table 9 sets reg9[0..7] = ");
+        ds_put_format(&s, "%u", sim->start_color);
+        sim_explain_register(&ctx, SIM_REG_COLOR, &s);
+        sim_event(&ctx, LSE_ACTION, "%s", ds_cstr(&s));
+        ds_destroy(&s);
+    }
     sim_set_secured(&ctx, inport, MLF_INPORT_SECURED_BIT);
     sim_start_pipeline(&ctx, P_INGRESS);
     return trace;

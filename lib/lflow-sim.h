@@ -161,6 +161,8 @@ void lflow_sim_port_set_peer(struct lflow_sim_port *, const char *peer);
 void lflow_sim_add_color(struct lflow_sim *, unsigned int id,
                          const char *name);
 void lflow_sim_set_ct_state(struct lflow_sim *, uint32_t ct_state);
+unsigned int lflow_sim_find_color(const struct lflow_sim *, const char *);
+void lflow_sim_set_start_color(struct lflow_sim *, unsigned int id);
 void lflow_sim_add_mcgroup(struct lflow_sim_datapath *, uint32_t key,
                            const char *name,
                            const struct lflow_sim_port *const *ports,

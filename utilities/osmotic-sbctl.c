@@ -3,8 +3,9 @@
  *
  * Besides the generic database commands of db-ctl-base (list, find, get,
  * set, create, destroy...), it prints an overview of the chassis and
- * their bindings ("show") and the logical flows grouped by datapath,
- * pipeline and stage ("lflow-list").  Options and the main loop are
+ * their bindings ("show"), the logical flows grouped by datapath,
+ * pipeline and stage ("lflow-list") and the connections the chassis have
+ * promoted ("elephant-list").  Options and the main loop are
  * shared with osmotic-nbctl (utilities/ctl-common.h).
  */
 #include <config.h>
@@ -271,6 +272,74 @@ cmd_lflow_list(struct ctl_context *ctx)
     free(flows);
 }
 
+/* Orders Elephant rows by chassis, then promotion time, then source. */
+static int
+elephant_cmp(const void *a_, const void *b_)
+{
+    const struct sbrec_elephant *a = *(const struct sbrec_elephant **) a_;
+    const struct sbrec_elephant *b = *(const struct sbrec_elephant **) b_;
+    int cmp = strcmp(a->chassis, b->chassis);
+    if (!cmp) {
+        cmp = (a->since > b->since) - (a->since < b->since);
+    }
+    if (!cmp) {
+        cmp = strcmp(a->src_ip, b->src_ip);
+    }
+    return cmp ? cmp : (a->src_port > b->src_port) - (a->src_port < b->src_port);
+}
+
+/* Appends "ADDR:PORT" to 's', in brackets for an IPv6 ADDR. */
+static void
+put_endpoint(struct ds *s, const char *ip, int64_t port)
+{
+    ds_put_format(s, strchr(ip, ':') ? "[%s]:%"PRId64 : "%s:%"PRId64,
+                  ip, port);
+}
+
+/* "elephant-list [CHASSIS]": the connections every chassis (or CHASSIS)
+ * has promoted to another colour, one line each, by chassis and time. */
+static void
+cmd_elephant_list(struct ctl_context *ctx)
+{
+    const char *only = ctx->argc > 1 ? ctx->argv[1] : NULL;
+    size_t n = 0, allocated = 0;
+    const struct sbrec_elephant **rows = NULL;
+    const struct sbrec_elephant *e;
+    SBREC_ELEPHANT_FOR_EACH (e, ctx->idl) {
+        if (!only || !strcmp(e->chassis, only)) {
+            if (n >= allocated) {
+                rows = x2nrealloc(rows, &allocated, sizeof *rows);
+            }
+            rows[n++] = e;
+        }
+    }
+    if (n) {
+        qsort(rows, n, sizeof *rows, elephant_cmp);
+    }
+    for (size_t i = 0; i < n; i++) {
+        e = rows[i];
+        const char *proto = (e->protocol == 6 ? "tcp"
+                             : e->protocol == 17 ? "udp" : NULL);
+        ds_put_format(&ctx->output, "%s %s ", e->chassis,
+                      e->datapath ? e->datapath->name : "?");
+        if (proto) {
+            ds_put_format(&ctx->output, "%s ", proto);
+        } else {
+            ds_put_format(&ctx->output, "proto %"PRId64" ", e->protocol);
+        }
+        put_endpoint(&ctx->output, e->src_ip, e->src_port);
+        ds_put_cstr(&ctx->output, " > ");
+        put_endpoint(&ctx->output, e->dst_ip, e->dst_port);
+        ds_put_format(&ctx->output, " from=%s to=%s color=%s rule=%s "
+                      "since=", e->src_lport ? e->src_lport : "?",
+                      e->dst_lport ? e->dst_lport : "?", e->color, e->rule);
+        ds_put_strftime_msec(&ctx->output, "%Y-%m-%dT%H:%M:%S.###Z",
+                             e->since, true);
+        ds_put_format(&ctx->output, " estimate=%"PRId64"\n", e->estimate);
+    }
+    free(rows);
+}
+
 /* "init": makes sure the SB_Global row exists. */
 static void
 cmd_init(struct ctl_context *ctx)
@@ -314,6 +383,8 @@ static const struct ctl_command_syntax sbctl_commands[] = {
       "--if-exists", RW },
     { "lflow-list", 0, 1, "[DATAPATH]", NULL, cmd_lflow_list, NULL,
       "--uuid", RO },
+    { "elephant-list", 0, 1, "[CHASSIS]", NULL, cmd_elephant_list, NULL,
+      "", RO },
     { NULL, 0, 0, NULL, NULL, NULL, NULL, "", RO },
 };
 
@@ -334,6 +405,9 @@ Chassis commands:\n\
 \n\
 Logical flow commands:\n\
   [--uuid] lflow-list [DATAPATH]  list logical flows (of DATAPATH)\n\
+\n\
+Colour commands:\n\
+  elephant-list [CHASSIS]   list promoted connections (of CHASSIS)\n\
 \n\
 %s\
 %s\

@@ -45,6 +45,7 @@ struct trace_options {
     enum trace_format format;   /* Output format. */
     unsigned int timeout;       /* Seconds to wait for the SB. */
     uint32_t ct_state;          /* State assumed after ct() (CS_*). */
+    const char *promoted;       /* --promoted: colour name, or NULL. */
     struct trace_chassis_options chassis;  /* --chassis and friends. */
     const char *datapath;       /* DATAPATH argument. */
     const char *microflow;      /* MICROFLOW argument. */
@@ -71,6 +72,7 @@ usage(void)
            "                       %s)\n"
            "  --json               print the trace as JSON\n"
            "  --summary            print only the verdict line\n"
+           "  --promoted=COLOR     the connection was promoted to COLOR\n"
            "  --ct=FLAGS           connection state after ct(), e.g. est,rpl"
            "\n"
            "                       (default new; trk is implied)\n"
@@ -116,6 +118,7 @@ parse_options(int argc, char *argv[], struct trace_options *opts)
         OPT_JSON,
         OPT_SUMMARY,
         OPT_CT,
+        OPT_PROMOTED,
         OPT_TIMEOUT,
         OPT_CHASSIS,
         OPT_OVS_RUNDIR,
@@ -131,6 +134,7 @@ parse_options(int argc, char *argv[], struct trace_options *opts)
         {"json", no_argument, NULL, OPT_JSON},
         {"summary", no_argument, NULL, OPT_SUMMARY},
         {"ct", required_argument, NULL, OPT_CT},
+        {"promoted", required_argument, NULL, OPT_PROMOTED},
         {"timeout", required_argument, NULL, OPT_TIMEOUT},
         {"chassis", required_argument, NULL, OPT_CHASSIS},
         {"ovs-rundir", required_argument, NULL, OPT_OVS_RUNDIR},
@@ -168,6 +172,9 @@ parse_options(int argc, char *argv[], struct trace_options *opts)
             break;
         case OPT_CT:
             parse_ct_option(optarg, &opts->ct_state);
+            break;
+        case OPT_PROMOTED:
+            opts->promoted = optarg;
             break;
         case OPT_TIMEOUT:
             if (!str_to_uint(optarg, 10, &opts->timeout)) {
@@ -320,6 +327,18 @@ main(int argc, char *argv[])
         ovs_fatal(0, "%s", error);
     }
     lflow_sim_set_ct_state(sb.sim, opts.ct_state);
+    if (opts.promoted) {
+        if (opts.chassis.chassis) {
+            ovs_fatal(0, "--promoted: only for a logical trace (with "
+                      "--chassis, table 9 of the chassis' br-int decides)");
+        }
+        unsigned int color = lflow_sim_find_color(sb.sim, opts.promoted);
+        if (!color) {
+            ovs_fatal(0, "--promoted=%s: no such colour in the southbound "
+                      "Color table", opts.promoted);
+        }
+        lflow_sim_set_start_color(sb.sim, color);
+    }
     const struct lflow_sim_datapath *dp = lflow_sim_find_datapath(
         sb.sim, opts.datapath);
     if (!dp) {

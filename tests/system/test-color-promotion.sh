@@ -7,9 +7,11 @@
 # stay on lane 0; the elephant is demoted after the class's idle time; a
 # static class of higher priority keeps a connection a mouse whatever it
 # carries; a class with a rate threshold promotes a fast transfer and not
-# a slow one; after hv1's controller restarts, promotion still works (the
-# controller has Open vSwitch re-create its IPFIX exporter, which sends
-# its templates again).
+# a slow one; "osmotic-sbctl elephant-list" lists the promotions of the
+# chassis, with their logical ports; after hv1's controller restarts, it
+# deletes the rows its killed predecessor left, and promotion still works
+# (the controller has Open vSwitch re-create its IPFIX exporter, which
+# sends its templates again); a controller that exits takes its rows.
 . "$(dirname "$0")/lib.sh"
 osm_test_init
 osm_start_central
@@ -89,8 +91,18 @@ wait $bulk || fail "the transfer failed"
 
 elephants hv1 > "$TESTDIR/el1"
 cat "$TESTDIR/el1"
-grep -q "tcp 10.244.0.1:[0-9]* > 10.244.0.2:5201 color=elephant rule=bulk" \
+grep -q "tcp 10.244.0.1:[0-9]* > 10.244.0.2:5201 from=lp1 to=lp2 color=elephant rule=bulk" \
     "$TESTDIR/el1" || fail "the transfer was not promoted on hv1"
+# The cluster-wide list has it too, as hv1's (the transfer is over, but
+# its idle time is not).
+sb_elephants() {
+    osmotic-sbctl elephant-list
+}
+listed() {
+    sb_elephants | grep -q "^hv1 sw0 tcp 10.244.0.1:[0-9]* > 10.244.0.2:5201 from=lp1 to=lp2 color=elephant rule=bulk since="
+}
+wait_until listed
+check_output 1 pipeline "osmotic-sbctl elephant-list | wc -l"
 # At 50 Mb/s, 3,000,000 bytes take about 480 ms.
 promoted_ms=$(log_ms hv1 "promoted tcp 10.244.0.1" "$lines")
 echo "promoted $((promoted_ms - start_ms)) ms after the transfer started" \
@@ -124,6 +136,10 @@ print(n)' "$TESTDIR/lane1.pcap")
 
 # Idle: demoted after 3 s.
 OSM_WAIT=10 wait_until no_elephant
+no_sb_elephant() {
+    [ -z "$(sb_elephants)" ]
+}
+wait_until no_sb_elephant
 grep -q "demoted tcp 10.244.0.1" \
     "$(osm_host_dir hv1)/osmotic-controller.log" || fail "no demotion logged"
 
@@ -137,23 +153,34 @@ no_elephant || fail "a static mouse was promoted: $(elephants hv1)"
 transfer 5203 2 1M
 no_elephant || fail "a slow transfer was promoted: $(elephants hv1)"
 transfer 5203 2 50M
-elephants hv1 | grep -q "> 10.244.0.2:5203 color=elephant rule=fast" \
+elephants hv1 | grep -q "> 10.244.0.2:5203 from=lp1 to=lp2 color=elephant rule=fast" \
     || fail "the fast transfer was not promoted: $(elephants hv1)"
 OSM_WAIT=10 wait_until no_elephant
+
+# A controller that leaves (exit) takes its chassis' rows with it; one
+# killed leaves them to its next run, which deletes them.  Here the row of
+# the last promotion stays while hv1's controller is down.
+transfer 5201 2 50M
+wait_until listed
 
 # hv1's controller restarts: it gets a new collector port, and Open
 # vSwitch's exporter, which already sent its templates to the old one,
 # is re-created so that it sends them again.
 lines=$(log_lines hv1)
 osm_stop_controller hv1
+listed || fail "the row went with the controller that was killed"
 osm_start_controller hv1
 wait_until collector_up
+wait_until no_sb_elephant
 check osmotic-nbctl --wait=hv sync
 transfer 5201 2 50M
-elephants hv1 | grep -q "> 10.244.0.2:5201 color=elephant rule=bulk" \
+elephants hv1 | grep -q "> 10.244.0.2:5201 from=lp1 to=lp2 color=elephant rule=bulk" \
     || fail "no promotion after a restart: $(osm_ctl_appctl hv1 color/status)"
 tail -n +"$lines" "$(osm_host_dir hv1)/osmotic-controller.log" \
     | grep -q "clearing the targets to re-create the exporter" \
     || fail "the exporter was not re-created"
 osm_ctl_appctl hv1 color/counters
+wait_until listed
+osm_ctl_appctl hv1 exit
+wait_until no_sb_elephant
 echo PASS
