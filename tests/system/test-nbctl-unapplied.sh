@@ -62,6 +62,12 @@ warns "ACLs" set ACL "$(osmotic-nbctl --bare --columns=_uuid list ACL)" \
 warns "address sets" as-add web 10.0.0.0/24
 warns "address sets" create Address_Set name=db
 warns "port groups" pg-add pg_web p1
+# Flow classes apply the port groups and address sets they name.
+warns "port groups" pg-add pg_cls p1
+warns "address sets" as-add as_cls 10.0.0.0/24
+quiet class-add cls 50 'inport == @pg_cls && ip4.dst == $as_cls' mouse
+quiet pg-set-ports pg_cls p1 p3
+quiet as-set-addresses as_cls 10.0.1.0/24
 warns "meters" meter-add m1 drop 100 kbps
 warns "logical routers" lr-add lr0
 warns "logical router ports" lrp-add lr0 lrp0 0a:00:00:00:01:01 10.0.0.254/24
@@ -103,7 +109,8 @@ out=$(osmotic-nbctl show) || fail "show"
 for line in "    load balancer lb0 (not applied to traffic yet)" \
             "    acls: 1 (not applied to traffic yet)" \
             "note: ACLs $NA (1)" "note: colour ramp-out gateways $NA (2)" \
-            "note: ramp-out rules $NA (1)"; do
+            "note: ramp-out rules $NA (1)" "note: port groups $NA (1)" \
+            "note: address sets $NA (2)"; do
     grep -qxF -- "$line" <<<"$out" || fail "show lacks [$line]: $out"
 done
 grep -q "^router .* (lr0) (not applied to traffic yet)$" <<<"$out" \
