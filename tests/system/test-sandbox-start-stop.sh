@@ -1,6 +1,7 @@
 #!/bin/bash
 # osmotic-sandbox starts three hosts whose pods ping each other across
-# hosts but not across logical switches; "status" reports every daemon
+# hosts but not across logical switches, and whose bulk transfer is
+# promoted to elephant and takes lane 1; "status" reports every daemon
 # running; "stop" leaves no daemon and no namespace behind.
 . "$(dirname "$0")/lib.sh"
 osm_test_init
@@ -41,6 +42,10 @@ echo "$out"
 case $out in
     *"fog1-a   -> edge1-b  10.244.0.32  ok"*) ;;
     *) fail "start did not report fog1-a reaching edge1-b" ;;
+esac
+case $out in
+    *"fog1-a   -> edge1-b  tcp 5201   promoted to elephant"*) ;;
+    *) fail "start did not report the transfer promoted to elephant" ;;
 esac
 
 # Traffic, checked again from here: across hosts on "demo" and on "other",
