@@ -30,6 +30,7 @@
 #include "openvswitch/ofpbuf.h"
 #include "openvswitch/poll-loop.h"
 #include "openvswitch/rconn.h"
+#include "unixctl.h"
 #include "openvswitch/vlog.h"
 #include "packets.h"
 #include "openvswitch/shash.h"
@@ -135,6 +136,9 @@ struct color_detect {
     struct rconn *rconn;        /* br-int, for statistics. */
     long long int next_poll;    /* When to read statistics next. */
     ovs_be32 conn_xid, lane_xid; /* Readings in flight, or 0. */
+    struct unixctl_conn **waiters; /* "color/counters" waiting for the
+                                    * reading of table 32. */
+    size_t n_waiters, allocated_waiters;
     const struct encaps_ports *tunnels; /* This pass's tunnels. */
     struct cd_lane_counter *lanes; /* Last reading of table 32. */
     size_t n_lanes, allocated_lanes;
@@ -163,6 +167,8 @@ struct color_detect {
     unsigned long long int n_samples, n_records_unknown, n_promotions;
     unsigned long long int n_demotions, n_evicted, n_parse_errors;
 };
+
+static void cd_reply_waiters(struct color_detect *);
 
 static uint32_t
 cd_key_hash(const struct cd_key *k)
@@ -366,6 +372,8 @@ color_detect_destroy(struct color_detect *cd)
     cd_clear_colors(cd);
     free(cd->lanes);
     free(cd->poll_lanes);
+    cd_reply_waiters(cd);
+    free(cd->waiters);
     rconn_destroy(cd->rconn);
     free(cd);
 }
@@ -869,6 +877,7 @@ cd_handle_stats(struct color_detect *cd, const struct ofp_header *oh)
         cd->poll_lanes = tmp;
         cd->allocated_poll_lanes = tmp_alloc;
         cd->n_poll_lanes = 0;
+        cd_reply_waiters(cd);
     }
 }
 
@@ -879,6 +888,7 @@ cd_run_stats(struct color_detect *cd)
     rconn_run(cd->rconn);
     if (!rconn_is_connected(cd->rconn)) {
         cd->conn_xid = cd->lane_xid = 0;
+        cd_reply_waiters(cd);
         return;
     }
     for (int i = 0; i < 50; i++) {
@@ -899,13 +909,16 @@ cd_run_stats(struct color_detect *cd)
         }
         ofpbuf_delete(msg);
     }
+    /* Table 9, for idleness, only while there are promotions; table 32
+     * when "color/counters" asks. */
     long long int now = time_msec();
-    if (now >= cd->next_poll && !cd->conn_xid && !cd->lane_xid) {
+    if (!hmap_is_empty(&cd->promotions) && now >= cd->next_poll
+        && !cd->conn_xid) {
         cd->next_poll = now + COLOR_DETECT_POLL_MS;
+        cd->conn_xid = cd_request_stats(cd, OFTABLE_COLOR_CONN);
+    }
+    if (cd->n_waiters && !cd->lane_xid) {
         cd->n_poll_lanes = 0;
-        if (!hmap_is_empty(&cd->promotions)) {
-            cd->conn_xid = cd_request_stats(cd, OFTABLE_COLOR_CONN);
-        }
         cd->lane_xid = cd_request_stats(cd, OFTABLE_PHY_LANE);
     }
 }
@@ -1114,7 +1127,12 @@ color_detect_wait(struct color_detect *cd)
     rconn_run_wait(cd->rconn);
     rconn_recv_wait(cd->rconn);
     if (rconn_is_connected(cd->rconn)) {
-        poll_timer_wait_until(cd->next_poll);
+        if (!hmap_is_empty(&cd->promotions)) {
+            poll_timer_wait_until(cd->next_poll);
+        }
+        if (cd->n_waiters && !cd->lane_xid) {
+            poll_immediate_wake();
+        }
     }
     if (cd->clearing) {
         /* cur_cfg does not wake the controller (it changes on every
@@ -1164,8 +1182,8 @@ color_detect_elephants(const struct color_detect *cd, struct ds *s)
 
 /* "color/counters": per colour and lane, what table 32 sent; then the
  * detector's counters. */
-void
-color_detect_counters(const struct color_detect *cd, struct ds *s)
+static void
+cd_format_counters(const struct color_detect *cd, struct ds *s)
 {
     for (size_t i = 0; i < cd->n_lanes; i++) {
         const struct cd_lane_counter *c = &cd->lanes[i];
@@ -1192,6 +1210,35 @@ color_detect_counters(const struct color_detect *cd, struct ds *s)
     ds_put_format(s, "connections followed: %"PRIuSIZE" (forgotten for "
                   "room: %llu)\n", hmap_count(&cd->conns), cd->n_evicted);
     ipfix_parser_stats(cd->parser, s);
+}
+
+/* Answers every "color/counters" waiting, with the last reading of table
+ * 32 (or none, if br-int is not connected). */
+static void
+cd_reply_waiters(struct color_detect *cd)
+{
+    if (!cd->n_waiters) {
+        return;
+    }
+    struct ds s = DS_EMPTY_INITIALIZER;
+    cd_format_counters(cd, &s);
+    for (size_t i = 0; i < cd->n_waiters; i++) {
+        unixctl_command_reply(cd->waiters[i], ds_cstr(&s));
+    }
+    cd->n_waiters = 0;
+    ds_destroy(&s);
+}
+
+/* "color/counters": reads table 32's statistics from br-int and then
+ * answers 'conn' (color_detect_run() does). */
+void
+color_detect_counters(struct color_detect *cd, struct unixctl_conn *conn)
+{
+    if (cd->n_waiters >= cd->allocated_waiters) {
+        cd->waiters = x2nrealloc(cd->waiters, &cd->allocated_waiters,
+                                 sizeof *cd->waiters);
+    }
+    cd->waiters[cd->n_waiters++] = conn;
 }
 
 /* "color/status": the collector and the rules in force. */

@@ -55,12 +55,14 @@
 struct desired;
 struct ds;
 struct sbrec_chassis;
+struct unixctl_conn;
 struct encaps_ports;
 struct ovsdb_idl;
 struct ovsdb_idl_txn;
 struct ovsrec_bridge;
 
-/* Milliseconds between two readings of table 9 and 32's statistics. */
+/* Milliseconds between two readings of table 9's statistics, while there
+ * are promotions.  (Table 32's are read when "color/counters" asks.) */
 #define COLOR_DETECT_POLL_MS 250
 
 /* Seconds without traffic after which a promotion of a rule without an
@@ -103,7 +105,7 @@ void color_detect_sb_init(struct ovsdb_idl *sb_idl);
 bool color_detect_sb_cleanup(struct ovsdb_idl *sb_idl,
                              struct ovsdb_idl_txn *sb_txn,
                              const char *chassis);
-void color_detect_counters(const struct color_detect *, struct ds *);
+void color_detect_counters(struct color_detect *, struct unixctl_conn *);
 void color_detect_status(const struct color_detect *, struct ds *);
 
 #endif /* controller/color-detect.h */

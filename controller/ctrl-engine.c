@@ -164,7 +164,9 @@ ctrl_lflow_ctx(const struct ctrl_engine_ctx *ctx)
 {
     return (struct lflow_ctx) {
         .sb_idl = ctx->sb_idl,
+        .pb_by_key = ctx->pb_by_key,
         .lds = &ctrl_runtime_data(ctx)->lds,
+        .rt = ctrl_runtime_data(ctx),
         .desired = ctx->desired,
         .color_sampling = ctx->cfg->color_sampling,
     };
@@ -177,12 +179,11 @@ ctrl_lflow_run(struct engine_node *node, void *ctx_)
     lflow_output_run(node, &lctx);
 }
 
-/* The lflow node's handler of runtime changes: only a change of the set of
- * local datapaths concerns it. */
 static bool
-ctrl_lflow_handle_runtime(struct engine_node *node OVS_UNUSED, void *ctx_)
+ctrl_lflow_handle_runtime(struct engine_node *node, void *ctx_)
 {
-    return !ctrl_runtime_data(ctx_)->lds_changed;
+    struct lflow_ctx lctx = ctrl_lflow_ctx(ctx_);
+    return lflow_output_handle_runtime(node, &lctx);
 }
 
 static bool

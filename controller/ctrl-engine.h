@@ -31,6 +31,7 @@ struct desired;
 struct ds;
 struct encaps_ports;
 struct ovsdb_idl;
+struct ovsdb_idl_index;
 struct ovsdb_idl_txn;
 struct ovsrec_bridge;
 struct runtime_data;
@@ -41,6 +42,8 @@ struct shash;
 struct ctrl_engine_ctx {
     struct ovsdb_idl *ovs_idl;          /* Local Open_vSwitch database. */
     struct ovsdb_idl *sb_idl;           /* Southbound database. */
+    struct ovsdb_idl_index *pb_by_key;  /* Port_Binding by datapath and
+                                         * tunnel key. */
     struct ovsdb_idl_txn *ovs_txn;      /* Open local transaction. */
     struct ovsdb_idl_txn *sb_txn;       /* Open southbound transaction. */
     const struct ovsrec_bridge *br_int; /* Integration bridge. */

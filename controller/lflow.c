@@ -2,12 +2,14 @@
 
 #include "controller/lflow.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "controller/desired.h"
 #include "controller/inc-engine.h"
 #include "controller/local-datapaths.h"
 #include "controller/pinctrl.h"
+#include "controller/runtime.h"
 #include "lib/logical-actions.h"
 #include "lib/osmotic-sb-idl.h"
 #include "lib/pipeline.h"
@@ -15,7 +17,9 @@
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/vlog.h"
 #include "hash.h"
+#include "ovsdb-idl.h"
 #include "util.h"
+#include "uuidset.h"
 
 VLOG_DEFINE_THIS_MODULE(lflow);
 
@@ -141,6 +145,178 @@ lflow_nth_datapath(const struct sbrec_logical_flow *lf, size_t i,
     return dp ? local_datapaths_find(lds, dp->tunnel_key) : NULL;
 }
 
+/* The lflow engine node's data. */
+
+/* A logical flow installed here, with the local datapaths it went into. */
+struct lflow_record {
+    struct hmap_node node;      /* In lflow_output's 'records', by uuid. */
+    struct uuid uuid;           /* Logical_Flow row. */
+    struct uuid dp_group;       /* Its datapath group, or all-zeros. */
+    enum pipeline pipeline;     /* Its pipeline. */
+    unsigned int table_id;      /* Its stage. */
+    int64_t *dp_keys;           /* Local datapaths it went into. */
+    size_t n_dp_keys, allocated_dp_keys;
+    uint64_t *port_keys;        /* runtime_port_key()s of the ports that
+                                 * decided whether an alternative is
+                                 * installed. */
+    size_t n_port_keys, allocated_port_keys;
+};
+
+/* The logical flows that named one port as their inport (ingress) or
+ * outport (egress), for lflow_output_handle_runtime(). */
+struct lflow_port_ref {
+    struct hmap_node node;      /* In lflow_output's 'port_refs'. */
+    uint64_t key;               /* runtime_port_key(). */
+    struct uuidset lflows;      /* Logical_Flow rows. */
+};
+
+/* How many logical flows each stage of one local datapath has. */
+struct lflow_dp_stages {
+    struct hmap_node node;      /* In lflow_output's 'dps', by key. */
+    int64_t key;                /* Datapath tunnel key. */
+    struct uuid uuid;           /* Datapath_Binding row: owns the skip
+                                 * flows. */
+    uint32_t counts[2][PIPELINE_MAX_STAGES]; /* Flows per stage. */
+    uint32_t built[2];          /* Stages with flows when the skip flows
+                                 * were last built (bit per stage). */
+    bool has_skip_flows;        /* Skip flows built at least once. */
+};
+
+/* The lflow node's data. */
+struct lflow_output {
+    struct hmap records;        /* "struct lflow_record"s. */
+    struct hmap dps;            /* "struct lflow_dp_stages"s. */
+    struct hmap port_refs;      /* "struct lflow_port_ref"s. */
+};
+
+/* Returns the port reference of 'key' in 'out', or NULL. */
+static struct lflow_port_ref *
+lflow_port_ref_find(const struct lflow_output *out, uint64_t key)
+{
+    struct lflow_port_ref *ref;
+    HMAP_FOR_EACH_WITH_HASH (ref, node, hash_uint64(key), &out->port_refs) {
+        if (ref->key == key) {
+            return ref;
+        }
+    }
+    return NULL;
+}
+
+/* Records that logical flow 'r' named port 'key'. */
+static void
+lflow_port_ref_add(struct lflow_output *out, struct lflow_record *r,
+                   uint64_t key)
+{
+    struct lflow_port_ref *ref = lflow_port_ref_find(out, key);
+    if (!ref) {
+        ref = xmalloc(sizeof *ref);
+        ref->key = key;
+        uuidset_init(&ref->lflows);
+        hmap_insert(&out->port_refs, &ref->node, hash_uint64(key));
+    }
+    if (!uuidset_contains(&ref->lflows, &r->uuid)) {
+        uuidset_insert(&ref->lflows, &r->uuid);
+        if (r->n_port_keys >= r->allocated_port_keys) {
+            r->port_keys = x2nrealloc(r->port_keys, &r->allocated_port_keys,
+                                      sizeof *r->port_keys);
+        }
+        r->port_keys[r->n_port_keys++] = key;
+    }
+}
+
+/* Forgets that logical flow 'r' named ports. */
+static void
+lflow_port_refs_remove(struct lflow_output *out, const struct lflow_record *r)
+{
+    for (size_t i = 0; i < r->n_port_keys; i++) {
+        struct lflow_port_ref *ref = lflow_port_ref_find(out, r->port_keys[i]);
+        if (ref) {
+            uuidset_find_and_delete(&ref->lflows, &r->uuid);
+            if (uuidset_is_empty(&ref->lflows)) {
+                hmap_remove(&out->port_refs, &ref->node);
+                uuidset_destroy(&ref->lflows);
+                free(ref);
+            }
+        }
+    }
+}
+
+/* If 'match' (a plain match in ovs-ofctl syntax) matches register field
+ * 'field' exactly, stores its value in '*value' and returns true. */
+static bool
+lflow_match_exact_field(const char *match, const char *field,
+                        uint32_t *value)
+{
+    size_t len = strlen(field);
+    for (const char *p = match; p; p = strchr(p, ',')) {
+        p += *p == ',';
+        if (!strncmp(p, field, len) && p[len] == '=') {
+            char *end;
+            unsigned long long int v = strtoull(p + len + 1, &end, 0);
+            if (end == p + len + 1 || (*end != ',' && *end != '\0')
+                || v > UINT32_MAX) {
+                return false;   /* Masked, or not a number. */
+            }
+            *value = v;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Returns the Port_Binding of port 'port_key' of local datapath 'ld', or
+ * NULL. */
+static const struct sbrec_port_binding *
+lflow_find_port(const struct lflow_ctx *ctx, const struct local_datapath *ld,
+                uint32_t port_key)
+{
+    const struct sbrec_datapath_binding *dp
+        = sbrec_datapath_binding_get_for_uuid(ctx->sb_idl, &ld->uuid);
+    if (!dp || !ctx->pb_by_key) {
+        return NULL;
+    }
+    struct sbrec_port_binding *target
+        = sbrec_port_binding_index_init_row(ctx->pb_by_key);
+    sbrec_port_binding_index_set_datapath(target, dp);
+    sbrec_port_binding_index_set_tunnel_key(target, port_key);
+    const struct sbrec_port_binding *pb
+        = sbrec_port_binding_index_find(ctx->pb_by_key, target);
+    sbrec_port_binding_index_destroy_row(target);
+    return pb;
+}
+
+/* Returns true if alternative match 'common' of logical flow 'r' in
+ * 'pipeline' of local datapath 'ld' may match packets on this host (see
+ * "Flows of other hosts' ports" in lflow.h). */
+static bool
+lflow_alt_is_relevant(const struct lflow_ctx *ctx, struct lflow_output *out,
+                      struct lflow_record *r, const struct local_datapath *ld,
+                      enum pipeline pipeline, const char *common)
+{
+    uint32_t port;
+    if (!ctx->rt || !common
+        || !lflow_match_exact_field(common, (pipeline == P_INGRESS
+                                             ? REG_INPORT : REG_OUTPORT),
+                                    &port)) {
+        return true;
+    }
+    lflow_port_ref_add(out, r, runtime_port_key(ld->key, port));
+    if (runtime_port_is_local(ctx->rt, ld->key, port)) {
+        return true;
+    }
+    const struct sbrec_port_binding *pb = lflow_find_port(ctx, ld, port);
+    return !pb || pb->type[0];
+}
+
+/* Returns an index of the Port_Binding rows of 'sb_idl' by datapath and
+ * tunnel key, for lflow_ctx's 'pb_by_key'. */
+struct ovsdb_idl_index *
+lflow_create_pb_index(struct ovsdb_idl *sb_idl)
+{
+    return ovsdb_idl_index_create2(sb_idl, &sbrec_port_binding_col_datapath,
+                                   &sbrec_port_binding_col_tunnel_key);
+}
+
 /* Adds to the owner being built in 'desired' the OpenFlow flow of
  * alternative 'alt' of 'lf': 'prefix' (table, priority and metadata), the
  * match parts 'a' and 'b' (either may be empty or NULL), 'actions'. */
@@ -175,9 +351,11 @@ lflow_add_one(const struct sbrec_logical_flow *lf, size_t alt,
  * being built in 'desired'. */
 static void
 lflow_translate(const struct sbrec_logical_flow *lf, enum pipeline pipeline,
-                const struct local_datapath *ld, struct desired *desired,
-                unsigned int color_sampling)
+                const struct local_datapath *ld, const struct lflow_ctx *ctx,
+                struct lflow_output *out, struct lflow_record *r)
 {
+    struct desired *desired = ctx->desired;
+    unsigned int color_sampling = ctx->color_sampling;
     static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
 
     unsigned int oftable = pipeline_first_oftable(pipeline) + lf->table_id;
@@ -206,6 +384,9 @@ lflow_translate(const struct sbrec_logical_flow *lf, enum pipeline pipeline,
                   oftable, lf->priority, ld->key);
     for (size_t i = 0; i < pm.n_alts; i++) {
         const struct pipeline_match_alt *alt = &pm.alts[i];
+        if (!lflow_alt_is_relevant(ctx, out, r, ld, pipeline, alt->common)) {
+            continue;
+        }
         if (!alt->n_dims) {
             /* One OpenFlow flow per plain alternative, all with the same
              * cookie. */
@@ -271,37 +452,6 @@ lflow_add_skip_flows(const struct local_datapath *ld, struct desired *desired)
     }
 }
 
-/* The lflow engine node's data. */
-
-/* A logical flow installed here, with the local datapaths it went into. */
-struct lflow_record {
-    struct hmap_node node;      /* In lflow_output's 'records', by uuid. */
-    struct uuid uuid;           /* Logical_Flow row. */
-    struct uuid dp_group;       /* Its datapath group, or all-zeros. */
-    enum pipeline pipeline;     /* Its pipeline. */
-    unsigned int table_id;      /* Its stage. */
-    int64_t *dp_keys;           /* Local datapaths it went into. */
-    size_t n_dp_keys, allocated_dp_keys;
-};
-
-/* How many logical flows each stage of one local datapath has. */
-struct lflow_dp_stages {
-    struct hmap_node node;      /* In lflow_output's 'dps', by key. */
-    int64_t key;                /* Datapath tunnel key. */
-    struct uuid uuid;           /* Datapath_Binding row: owns the skip
-                                 * flows. */
-    uint32_t counts[2][PIPELINE_MAX_STAGES]; /* Flows per stage. */
-    uint32_t built[2];          /* Stages with flows when the skip flows
-                                 * were last built (bit per stage). */
-    bool has_skip_flows;        /* Skip flows built at least once. */
-};
-
-/* The lflow node's data. */
-struct lflow_output {
-    struct hmap records;        /* "struct lflow_record"s. */
-    struct hmap dps;            /* "struct lflow_dp_stages"s. */
-};
-
 /* Creates the lflow node's data. */
 void *
 lflow_output_create(void)
@@ -309,6 +459,7 @@ lflow_output_create(void)
     struct lflow_output *out = xmalloc(sizeof *out);
     hmap_init(&out->records);
     hmap_init(&out->dps);
+    hmap_init(&out->port_refs);
     return out;
 }
 
@@ -319,11 +470,17 @@ lflow_output_clear(struct lflow_output *out)
     struct lflow_record *r;
     HMAP_FOR_EACH_POP (r, node, &out->records) {
         free(r->dp_keys);
+        free(r->port_keys);
         free(r);
     }
     struct lflow_dp_stages *s;
     HMAP_FOR_EACH_POP (s, node, &out->dps) {
         free(s);
+    }
+    struct lflow_port_ref *ref;
+    HMAP_FOR_EACH_POP (ref, node, &out->port_refs) {
+        uuidset_destroy(&ref->lflows);
+        free(ref);
     }
 }
 
@@ -336,6 +493,7 @@ lflow_output_destroy(void *out_)
         lflow_output_clear(out);
         hmap_destroy(&out->records);
         hmap_destroy(&out->dps);
+        hmap_destroy(&out->port_refs);
         free(out);
     }
 }
@@ -469,7 +627,7 @@ lflow_add(struct lflow_output *out, const struct sbrec_logical_flow *lf,
              * stage. */
             lflow_dp_stages_get(out, ld)->counts[pipeline][lf->table_id]++;
         }
-        lflow_translate(lf, pipeline, ld, ctx->desired, ctx->color_sampling);
+        lflow_translate(lf, pipeline, ld, ctx, out, r);
     }
     desired_end(ctx->desired);
 }
@@ -488,8 +646,10 @@ lflow_remove(struct lflow_output *out, const struct uuid *uuid,
                 s->counts[r->pipeline][r->table_id]--;
             }
         }
+        lflow_port_refs_remove(out, r);
         hmap_remove(&out->records, &r->node);
         free(r->dp_keys);
+        free(r->port_keys);
         free(r);
     }
     desired_remove(ctx->desired, DESIRED_LFLOW, uuid);
@@ -531,6 +691,49 @@ lflow_output_handle_lflows(struct engine_node *node,
         }
         node->changed = true;
     }
+    lflow_update_skip_flows(out, ctx);
+    return true;
+}
+
+/* The lflow node's handler of runtime changes: a change of the set of
+ * local datapaths recomputes; a port that became local or stopped being
+ * local (or whose state changed) has the logical flows that named it
+ * translated again. */
+bool
+lflow_output_handle_runtime(struct engine_node *node,
+                            const struct lflow_ctx *ctx)
+{
+    struct lflow_output *out = node->data;
+    const struct runtime_data *rt = ctx->rt;
+
+    if (rt->lds_changed) {
+        return false;
+    }
+    struct uuidset todo = UUIDSET_INITIALIZER(&todo);
+    for (size_t i = 0; i < rt->n_changed_port_keys; i++) {
+        const struct lflow_port_ref *ref
+            = lflow_port_ref_find(out, rt->changed_port_keys[i]);
+        if (ref) {
+            const struct uuidset_node *n;
+            UUIDSET_FOR_EACH (n, &ref->lflows) {
+                if (!uuidset_contains(&todo, &n->uuid)) {
+                    uuidset_insert(&todo, &n->uuid);
+                }
+            }
+        }
+    }
+    const struct uuidset_node *n;
+    UUIDSET_FOR_EACH (n, &todo) {
+        struct uuid uuid = n->uuid;
+        lflow_remove(out, &uuid, ctx);
+        const struct sbrec_logical_flow *lf
+            = sbrec_logical_flow_get_for_uuid(ctx->sb_idl, &uuid);
+        if (lf && !sbrec_logical_flow_is_deleted(lf)) {
+            lflow_add(out, lf, ctx);
+        }
+        node->changed = true;
+    }
+    uuidset_destroy(&todo);
     lflow_update_skip_flows(out, ctx);
     return true;
 }

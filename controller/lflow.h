@@ -27,6 +27,21 @@
  * empty, that datapath's skip flows); a datapath group whose members
  * change costs the flows of that group.  Only a change of the set of
  * local datapaths recomputes everything.
+ *
+ * Flows of other hosts' ports
+ * ---------------------------
+ * The ingress pipeline runs on the host where a packet enters from its
+ * port, the egress pipeline on the host of its output port.  So an
+ * alternative that matches the logical inport (REG_INPORT) exactly in an
+ * ingress stage, or the logical outport (REG_OUTPORT) in an egress stage,
+ * is installed only if that port is local, or is not a VIF (a patch port,
+ * say, is on every host that has its datapath), or has no Port_Binding
+ * here.  A switch's port security flows for its ports on other hosts thus
+ * cost this host nothing, and a port added on another host changes none
+ * of this host's flows but those that concern the port itself (its L2
+ * lookup, its ARP reply, its output).  The node remembers which logical
+ * flows named each port this way, and when a port becomes local or stops
+ * being local it translates those flows again.
  */
 #ifndef CONTROLLER_LFLOW_H
 #define CONTROLLER_LFLOW_H 1
@@ -40,6 +55,8 @@ struct engine_node;
 struct local_datapath;
 struct local_datapaths;
 struct ovsdb_idl;
+struct ovsdb_idl_index;
+struct runtime_data;
 
 /* Select groups get ids 1 to LFLOW_MAX_GROUP_ID. */
 #define LFLOW_MAX_GROUP_ID 0xffffff
@@ -56,7 +73,10 @@ void lflow_add_skip_flows(const struct local_datapath *, struct desired *);
 /* What the lflow node reads. */
 struct lflow_ctx {
     struct ovsdb_idl *sb_idl;           /* Southbound database. */
+    struct ovsdb_idl_index *pb_by_key;  /* Port_Binding by datapath and
+                                         * tunnel key. */
     const struct local_datapaths *lds;  /* Local datapaths. */
+    const struct runtime_data *rt;      /* Local ports. */
     struct desired *desired;            /* Where its flows go. */
     unsigned int color_sampling;        /* color_sample() samples one packet
                                          * in this many (0: none). */
@@ -67,6 +87,9 @@ void lflow_output_destroy(void *);
 void lflow_output_run(struct engine_node *, const struct lflow_ctx *);
 bool lflow_output_handle_lflows(struct engine_node *,
                                 const struct lflow_ctx *);
+bool lflow_output_handle_runtime(struct engine_node *,
+                                 const struct lflow_ctx *);
+struct ovsdb_idl_index *lflow_create_pb_index(struct ovsdb_idl *sb_idl);
 bool lflow_output_handle_dp_groups(struct engine_node *,
                                    const struct lflow_ctx *);
 size_t lflow_output_count(const void *);

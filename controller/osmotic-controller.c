@@ -23,6 +23,7 @@
 #include "controller/ctrl-engine.h"
 #include "controller/desired.h"
 #include "controller/encaps.h"
+#include "controller/lflow.h"
 #include "controller/local-datapaths.h"
 #include "controller/ofctrl.h"
 #include "controller/pinctrl.h"
@@ -70,6 +71,7 @@ struct controller {
     struct ofctrl *ofctrl;            /* OpenFlow connection to br-int. */
     struct pinctrl *pinctrl;          /* Packet-in connection to br-int. */
     struct color_detect *detect;      /* Elephant detector. */
+    struct ovsdb_idl_index *pb_by_key; /* Port_Binding by datapath and key. */
     struct sb_monitor sb_monitor;     /* What of SB this chassis gets. */
     struct desired desired;           /* Flows br-int should have. */
     struct ctrl_engine engine;        /* What computes 'desired'. */
@@ -260,6 +262,7 @@ controller_compute(struct controller *c, struct ovsdb_idl_txn *ovs_txn,
     struct ctrl_engine_ctx ctx = {
         .ovs_idl = c->ovs_loop.idl,
         .sb_idl = c->sb_loop.idl,
+        .pb_by_key = c->pb_by_key,
         .ovs_txn = ovs_txn,
         .sb_txn = sb_txn,
         .br_int = br_int,
@@ -671,13 +674,15 @@ controller_unixctl_elephants(struct unixctl_conn *conn, int argc OVS_UNUSED,
     controller_reply_color(conn, c, color_detect_elephants);
 }
 
-/* "color/counters": per colour and lane, and the detector's counters. */
+/* "color/counters": per colour and lane, and the detector's counters;
+ * answered once br-int's statistics are read. */
 static void
 controller_unixctl_color_counters(struct unixctl_conn *conn,
                                   int argc OVS_UNUSED,
-                                  const char *argv[] OVS_UNUSED, void *c)
+                                  const char *argv[] OVS_UNUSED, void *c_)
 {
-    controller_reply_color(conn, c, color_detect_counters);
+    struct controller *c = c_;
+    color_detect_counters(c->detect, conn);
 }
 
 /* "color/status": the collector and the rules in force. */
@@ -815,6 +820,7 @@ main(int argc, char *argv[])
         controller_create_ovs_idl(opts.ovs_remote));
     c.sb_loop = (struct ovsdb_idl_loop) OVSDB_IDL_LOOP_INITIALIZER(
         controller_create_sb_idl());
+    c.pb_by_key = lflow_create_pb_index(c.sb_loop.idl);
     sb_monitor_init(&c.sb_monitor, c.sb_loop.idl);
     simap_init(&c.port_gens);
     chassis_config_init(&c.cfg);

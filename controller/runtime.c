@@ -10,6 +10,7 @@
 #include "lib/osmotic-sb-idl.h"
 
 #include "flow.h"
+#include "hash.h"
 #include "openvswitch/vlog.h"
 #include "sset.h"
 #include "util.h"
@@ -27,6 +28,52 @@ struct runtime_lport_state {
     bool secured;               /* Has port security. */
 };
 
+/* One local port's runtime_port_key(). */
+struct runtime_port_key_node {
+    struct hmap_node node;      /* In runtime_data's 'local_port_keys'. */
+    uint64_t key;               /* runtime_port_key(). */
+};
+
+/* Returns true if port 'port_key' of datapath 'dp_key' is a local port. */
+bool
+runtime_port_is_local(const struct runtime_data *rt, int64_t dp_key,
+                      int64_t port_key)
+{
+    uint64_t key = runtime_port_key(dp_key, port_key);
+    const struct runtime_port_key_node *n;
+    HMAP_FOR_EACH_WITH_HASH (n, node, hash_uint64(key),
+                             &rt->local_port_keys) {
+        if (n->key == key) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Frees the nodes of 'keys' and empties it. */
+static void
+runtime_port_keys_clear(struct hmap *keys)
+{
+    struct runtime_port_key_node *n;
+    HMAP_FOR_EACH_POP (n, node, keys) {
+        free(n);
+    }
+}
+
+/* Records that port 'port_key' of datapath 'dp_key' changed. */
+static void
+runtime_note_changed_key(struct runtime_data *rt, int64_t dp_key,
+                         int64_t port_key)
+{
+    if (rt->n_changed_port_keys >= rt->allocated_changed_port_keys) {
+        rt->changed_port_keys = x2nrealloc(rt->changed_port_keys,
+                                           &rt->allocated_changed_port_keys,
+                                           sizeof *rt->changed_port_keys);
+    }
+    rt->changed_port_keys[rt->n_changed_port_keys++]
+        = runtime_port_key(dp_key, port_key);
+}
+
 /* Creates the runtime node's data. */
 void *
 runtime_data_create(void)
@@ -37,6 +84,7 @@ runtime_data_create(void)
     binding_result_init(&rt->bindings);
     simap_init(&rt->ct_zones);
     shash_init(&rt->states);
+    hmap_init(&rt->local_port_keys);
     uuidset_init(&rt->changed_pbs);
     return rt;
 }
@@ -51,7 +99,10 @@ runtime_data_destroy(void *rt_)
         binding_result_destroy(&rt->bindings);
         simap_destroy(&rt->ct_zones);
         shash_destroy_free_data(&rt->states);
+        runtime_port_keys_clear(&rt->local_port_keys);
+        hmap_destroy(&rt->local_port_keys);
         uuidset_destroy(&rt->changed_pbs);
+        free(rt->changed_port_keys);
         free(rt);
     }
 }
@@ -62,6 +113,7 @@ runtime_clear_tracked(struct engine_node *node)
 {
     struct runtime_data *rt = node->data;
     uuidset_clear(&rt->changed_pbs);
+    rt->n_changed_port_keys = 0;
     rt->lds_changed = false;
 }
 
@@ -123,6 +175,7 @@ runtime_run(struct engine_node *node, const struct runtime_ctx *ctx)
     /* What changed, port by port. */
     struct shash states = SHASH_INITIALIZER(&states);
     struct shash_node *sn;
+    runtime_port_keys_clear(&rt->local_port_keys);
     SHASH_FOR_EACH (sn, &bindings.lports) {
         struct runtime_lport_state *new
             = runtime_lport_state(sn->data, simap_get(&zones, sn->name));
@@ -130,18 +183,24 @@ runtime_run(struct engine_node *node, const struct runtime_ctx *ctx)
                                                                 sn->name);
         if (!old || memcmp(old, new, sizeof *old)) {
             uuidset_insert(&rt->changed_pbs, &new->pb_uuid);
+            runtime_note_changed_key(rt, new->dp_key, new->port_key);
             if (old) {
                 uuidset_insert(&rt->changed_pbs, &old->pb_uuid);
+                runtime_note_changed_key(rt, old->dp_key, old->port_key);
             }
             node->changed = true;
         }
         free(old);
         shash_add(&states, sn->name, new);
+        struct runtime_port_key_node *k = xmalloc(sizeof *k);
+        k->key = runtime_port_key(new->dp_key, new->port_key);
+        hmap_insert(&rt->local_port_keys, &k->node, hash_uint64(k->key));
     }
     SHASH_FOR_EACH (sn, &rt->states) {
         /* No longer local. */
         const struct runtime_lport_state *old = sn->data;
         uuidset_insert(&rt->changed_pbs, &old->pb_uuid);
+        runtime_note_changed_key(rt, old->dp_key, old->port_key);
         node->changed = true;
     }
     shash_swap(&rt->states, &states);

@@ -14,6 +14,8 @@
  *     became local, stopped being local, or whose local flows depend on
  *     something that changed (OpenFlow port, keys, enabled, port
  *     security, conntrack zone);
+ *   - 'changed_port_keys': the same ports as (datapath key, port key)
+ *     pairs (runtime_port_key()), both the old and the new;
  *   - 'lds_changed': the set of local datapaths changed.
  *
  * A change to a port binding that is not local, not bound to this
@@ -25,6 +27,7 @@
 #define CONTROLLER_RUNTIME_H 1
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "controller/binding.h"
 #include "controller/local-datapaths.h"
@@ -47,9 +50,13 @@ struct runtime_data {
     struct shash states;            /* Local logical port -> what its
                                      * flows depend on, as of the last
                                      * run (private). */
+    struct hmap local_port_keys;    /* "struct runtime_port_key_node"s:
+                                     * the local ports' keys. */
 
     /* Tracked changes of the last pass. */
     struct uuidset changed_pbs;     /* Port_Binding rows to rebuild. */
+    uint64_t *changed_port_keys;    /* Their runtime_port_key()s. */
+    size_t n_changed_port_keys, allocated_changed_port_keys;
     bool lds_changed;               /* Set of local datapaths changed. */
 };
 
@@ -63,6 +70,17 @@ struct runtime_ctx {
     bool settled;                       /* The replica holds all the rows
                                          * the monitor asked for. */
 };
+
+/* The key of port 'port_key' of datapath 'dp_key' in 'local_port_keys'
+ * and 'changed_port_keys'. */
+static inline uint64_t
+runtime_port_key(int64_t dp_key, int64_t port_key)
+{
+    return ((uint64_t) dp_key << 32) | (uint32_t) port_key;
+}
+
+bool runtime_port_is_local(const struct runtime_data *, int64_t dp_key,
+                           int64_t port_key);
 
 void *runtime_data_create(void);
 void runtime_data_destroy(void *);

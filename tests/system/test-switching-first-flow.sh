@@ -17,6 +17,13 @@ done
 check osmotic-nbctl --timeout=20 ls-add sw0 "${args[@]}"
 osm_add_pod hv1 p1 0a:00:00:00:0c:01 10.244.0.1/24 lp1
 osm_add_pod hv1 p2 0a:00:00:00:0c:02 10.244.0.2/24 lp2
+# The other 18 ports are bound on hv1 too (internal ports), so that hv1
+# installs the port security flows of all 20: a host installs those of its
+# own ports only.
+for i in $(seq 3 20); do
+    check osm_host_vsctl hv1 add-port br-int lp$i \
+        -- set interface lp$i type=internal external_ids:iface-id=lp$i
+done
 check osmotic-nbctl --timeout=20 --wait=hv sync
 log=$(osm_host_dir hv1)/osmotic-controller.log
 n=$(osm_host_ofctl hv1 dump-flows br-int table=10 | grep -c "nw_src=10.244.0")
