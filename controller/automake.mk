@@ -43,6 +43,8 @@ controller_libcontroller_la_SOURCES = \
 	controller/pinctrl.h \
 	controller/pinctrl-log.c \
 	controller/pinctrl-log.h \
+	controller/pinctrl-reject.c \
+	controller/pinctrl-reject.h \
 	controller/runtime.c \
 	controller/runtime.h \
 	controller/sb-monitor.c \

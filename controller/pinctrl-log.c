@@ -4,7 +4,9 @@
 
 #include <string.h>
 
+#include "byte-order.h"
 #include "dp-packet.h"
+#include "lib/pipeline.h"
 #include "flow.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/ofp-packet.h"
@@ -32,7 +34,8 @@ pinctrl_log_option(const char *payload, const char *key)
 }
 
 void
-pinctrl_log_handle(const struct ofputil_packet_in *pin, const char *payload,
+pinctrl_log_handle(struct rconn *rconn OVS_UNUSED,
+                   const struct ofputil_packet_in *pin, const char *payload,
                    size_t len OVS_UNUSED)
 {
     char *name = pinctrl_log_option(payload, "name");
@@ -50,8 +53,14 @@ pinctrl_log_handle(const struct ofputil_packet_in *pin, const char *payload,
                              || !strcmp(severity, "warning") ? VLL_WARN
                              : !strcmp(severity, "debug") ? VLL_DBG
                              : VLL_INFO);
-    VLOG(level, "log(name=%s, severity=%s, verdict=%s): %s", name,
-         severity, verdict, ds_cstr(&s));
+    /* The direction is the pipeline's: an ingress stage runs the
+     * from-lport ACLs, an egress stage the to-lport ones. */
+    const struct flow *md = &pin->flow_metadata.flow;
+    bool egress = pin->table_id >= OFTABLE_EGRESS;
+    VLOG(level, "log(name=%s, severity=%s, verdict=%s, direction=%s, "
+         "datapath=%"PRIu64", inport=%"PRIu32", outport=%"PRIu32"): %s",
+         name, severity, verdict, egress ? "to-lport" : "from-lport",
+         ntohll(md->metadata), md->regs[14], md->regs[15], ds_cstr(&s));
     ds_destroy(&s);
     free(name);
     free(severity);

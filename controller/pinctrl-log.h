@@ -11,8 +11,9 @@
 #include <stddef.h>
 
 struct ofputil_packet_in;
+struct rconn;
 
-void pinctrl_log_handle(const struct ofputil_packet_in *,
+void pinctrl_log_handle(struct rconn *, const struct ofputil_packet_in *,
                         const char *payload, size_t len);
 
 #endif /* controller/pinctrl-log.h */

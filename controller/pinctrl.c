@@ -6,12 +6,14 @@
 
 #include "controller/desired.h"
 #include "controller/pinctrl-log.h"
+#include "controller/pinctrl-reject.h"
 
 #include "byte-order.h"
 #include "unaligned.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/ofp-errors.h"
 #include "openvswitch/ofp-msgs.h"
+#include "openvswitch/ofp-print.h"
 #include "openvswitch/ofp-packet.h"
 #include "openvswitch/ofp-switch.h"
 #include "openvswitch/ofp-util.h"
@@ -30,14 +32,16 @@ VLOG_DEFINE_THIS_MODULE(pinctrl);
 struct pinctrl_handler {
     enum lact_pin_opcode op;
     const char *name;
-    void (*handle)(const struct ofputil_packet_in *, const char *payload,
-                   size_t len);
+    /* Handles one packet-in; may answer through the connection. */
+    void (*handle)(struct rconn *, const struct ofputil_packet_in *,
+                   const char *payload, size_t len);
 };
 
 /* The handlers.  An operation's meter id is its opcode (1 to 15 are
  * reserved for them). */
 static const struct pinctrl_handler pinctrl_handlers[] = {
     { LACT_PIN_LOG, "log", pinctrl_log_handle },
+    { LACT_PIN_REJECT, "reject", pinctrl_reject_handle },
 };
 
 /* Largest opcode + 1. */
@@ -160,7 +164,7 @@ pinctrl_handle_packet_in(struct pinctrl *pc, const struct ofp_header *oh)
     }
     char *payload = xmemdup0((const char *) pin.userdata + 4,
                              pin.userdata_len - 4);
-    h->handle(&pin, payload, pin.userdata_len - 4);
+    h->handle(pc->rconn, &pin, payload, pin.userdata_len - 4);
     free(payload);
     pc->n_handled[op]++;
 }
@@ -191,6 +195,14 @@ pinctrl_run(struct pinctrl *pc)
                 pinctrl_handle_packet_in(pc, oh);
             } else if (type == OFPTYPE_ECHO_REQUEST) {
                 rconn_send(pc->rconn, ofputil_encode_echo_reply(oh), NULL);
+            } else if (type == OFPTYPE_ERROR) {
+                /* An answer (packet-out) that br-int refused. */
+                static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5,
+                                                                        5);
+                char *s = ofp_to_string(oh, ntohs(oh->length), NULL, NULL,
+                                        1);
+                VLOG_WARN_RL(&rl, "br-int: %s", s);
+                free(s);
             }
         }
         ofpbuf_delete(msg);

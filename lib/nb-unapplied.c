@@ -2,7 +2,6 @@
 
 #include "lib/nb-unapplied.h"
 
-#include <ctype.h>
 #include <string.h>
 
 #include "lib/idl-pending.h"
@@ -68,55 +67,9 @@ gc_of_router_port(const struct ovsdb_idl_row *row)
     return false;
 }
 
-/* Returns true if some flow class's match names 'sigil''name' (such as
- * "@web" or "$backends") as a whole word. */
-static bool
-named_by_class(const struct ovsdb_idl_row *row, char sigil, const char *name)
-{
-    const struct nbrec_flow_class *fc;
-    size_t len = strlen(name);
-    NBREC_FLOW_CLASS_FOR_EACH (fc, row->table->idl) {
-        for (const char *p = strchr(fc->match, sigil); p;
-             p = strchr(p + 1, sigil)) {
-            char next = p[1 + len];
-            if (!strncmp(p + 1, name, len)
-                && !isalnum((unsigned char) next) && next != '_') {
-                return true;
-            }
-        }
-    }
-    return false;
-}
-
-/* Returns true for a port group that no flow class names: flow classes
- * apply the port groups they name; ACLs do not yet. */
-static bool
-pg_unapplied(const struct ovsdb_idl_row *row)
-{
-    const struct nbrec_port_group *pg
-        = CONTAINER_OF(row, struct nbrec_port_group, header_);
-    return !named_by_class(row, '@', pg->name);
-}
-
-/* Returns true for an address set that no flow class names. */
-static bool
-as_unapplied(const struct ovsdb_idl_row *row)
-{
-    const struct nbrec_address_set *as
-        = CONTAINER_OF(row, struct nbrec_address_set, header_);
-    return !named_by_class(row, '$', as->name);
-}
-
 /* The NB configuration that osmotic-northd compiles into no logical flow
  * yet.  A feature that makes some of it work removes its entries. */
 const struct nb_unapplied nb_unapplied_entries[] = {
-    { &nbrec_table_acl, NULL, NULL, "ACLs" },
-    { &nbrec_table_logical_switch, &nbrec_logical_switch_col_acls, NULL,
-      "ACLs" },
-    { &nbrec_table_port_group, NULL, pg_unapplied, "port groups" },
-    { &nbrec_table_port_group, &nbrec_port_group_col_ports, pg_unapplied,
-      "port groups" },
-    { &nbrec_table_address_set, NULL, as_unapplied, "address sets" },
     { &nbrec_table_meter, NULL, NULL, "meters" },
     { &nbrec_table_logical_router, NULL, NULL, "logical routers" },
     { &nbrec_table_logical_router_port, NULL, NULL,

@@ -344,6 +344,20 @@ address_set_exists(const char *name, void *idl_)
             return true;
         }
     }
+
+    /* "PG_ip4" and "PG_ip6" are the addresses of port group PG's ports,
+     * as in OVN. */
+    size_t len = strlen(name);
+    if (len > 4 && (!strcmp(name + len - 4, "_ip4")
+                    || !strcmp(name + len - 4, "_ip6"))) {
+        const struct nbrec_port_group *pg;
+        NBREC_PORT_GROUP_FOR_EACH (pg, idl) {
+            if (strlen(pg->name) == len - 4
+                && !strncmp(pg->name, name, len - 4)) {
+                return true;
+            }
+        }
+    }
     return false;
 }
 

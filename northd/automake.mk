@@ -14,6 +14,8 @@ northd_libnorthd_la_SOURCES = \
 	northd/datapaths.h \
 	northd/dp-kinds.c \
 	northd/dp-kinds.h \
+	northd/lflow-acl.c \
+	northd/lflow-acl.h \
 	northd/lflow-color.c \
 	northd/lflow-color.h \
 	northd/lflow-switch.c \

@@ -3,6 +3,7 @@
 #include "northd/owners.h"
 
 #include "northd/change-index.h"
+#include "northd/lflow-acl.h"
 #include "northd/lflow-color.h"
 #include "northd/lflow-switch.h"
 #include "ovsdb-data.h"
@@ -16,6 +17,8 @@ static const struct nd_owner_kind *const owner_kinds[] = {
     &lflow_switch_bucket_kind,
     &lflow_switch_port_kind,
     &lflow_color_kind,
+    &lflow_acl_switch_kind,
+    &lflow_acl_kind,
 };
 
 /* Starts building owner 'id' (see lflow_table_owner_begin()): the owner's
@@ -121,6 +124,9 @@ nd_owners_collect(const struct nd_build_ctx *ctx,
     for (size_t i = 0; i < ARRAY_SIZE(owner_kinds); i++) {
         const struct nd_owner_kind *kind = owner_kinds[i];
         kind->collect(changes, owners);
+        if (kind->collect_nb) {
+            kind->collect_nb(ctx, owners);
+        }
         for (size_t j = 0; j < kind->n_dep_tables; j++) {
             const struct nd_owner_dep_table *dep = &kind->dep_tables[j];
             bool seen = false;

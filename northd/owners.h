@@ -91,6 +91,12 @@ struct nd_owner_kind {
     void (*collect)(const struct nd_changes *,
                     struct lflow_owner_set *owners);
 
+    /* Optional: adds to 'owners' the owners of this kind that the tracked
+     * NB rows of its own tables make stale (rows the change index cannot
+     * know yet, such as a row just created). */
+    void (*collect_nb)(const struct nd_build_ctx *,
+                       struct lflow_owner_set *owners);
+
     /* Builds owner 'id' (of this kind): its flows as its object is now,
      * none if it is gone. */
     void (*build)(struct nd_build_ctx *, const struct lflow_owner_id *id);

@@ -451,8 +451,7 @@ show_switch(struct ovsdb_idl *idl, struct ds *ds,
                       ls->load_balancer[i]->name);
     }
     if (ls->n_acls) {
-        ds_put_format(ds, "    acls: %"PRIuSIZE SHOW_UNAPPLIED"\n",
-                      ls->n_acls);
+        ds_put_format(ds, "    acls: %"PRIuSIZE"\n", ls->n_acls);
     }
 }
 

@@ -1,7 +1,6 @@
 #!/bin/bash
 # Configuration that the datapath does not apply yet is stored, with a
-# warning: every osmotic-nbctl command that writes ACLs, port groups,
-# address sets, meters, routers and their ports, routes, NAT, gateway
+# warning: every osmotic-nbctl command that writes meters, routers and their ports, routes, NAT, gateway
 # chassis, load balancers, colours' ramp-out gateways, ramp-out rules, switch ports of type router or localnet,
 # container ports or dynamic addresses
 # prints one line naming it on stderr and exits 0; switching commands,
@@ -56,18 +55,15 @@ quiet class-add web 90 'tcp.dst == 80' mouse --promote-to=elephant \
 
 # Each kind of configuration that is not applied, by its own command and
 # by the generic ones.
-warns "ACLs" acl-add sw0 to-lport 900 ip4 drop
-warns "ACLs" set ACL "$(osmotic-nbctl --bare --columns=_uuid list ACL)" \
+# ACLs, port groups and address sets are applied.
+quiet acl-add sw0 to-lport 900 ip4 drop
+quiet set ACL "$(osmotic-nbctl --bare --columns=_uuid list ACL)" \
     priority=901
-warns "address sets" as-add web 10.0.0.0/24
-warns "address sets" create Address_Set name=db
-warns "port groups" pg-add pg_web p1
-# Flow classes apply the port groups and address sets they name.
-warns "port groups" pg-add pg_cls p1
-warns "address sets" as-add as_cls 10.0.0.0/24
-quiet class-add cls 50 'inport == @pg_cls && ip4.dst == $as_cls' mouse
-quiet pg-set-ports pg_cls p1 p3
-quiet as-set-addresses as_cls 10.0.1.0/24
+quiet as-add web 10.0.0.0/24
+quiet create Address_Set name=db
+quiet pg-add pg_web p1
+quiet pg-set-ports pg_web p1 p3
+quiet as-set-addresses web 10.0.1.0/24
 warns "meters" meter-add m1 drop 100 kbps
 warns "logical routers" lr-add lr0
 warns "logical router ports" lrp-add lr0 lrp0 0a:00:00:00:01:01 10.0.0.254/24
@@ -88,9 +84,10 @@ warns "ramp-out rules" rampout-add lr0 edge 10.0.0.0/24 gw1
 
 # One line per kind in a batch, in a fixed order.
 err=$(osmotic-nbctl acl-add sw0 from-lport 100 ip4 allow \
+          -- meter-add m2 drop 10 pktps \
           -- color-add edge rampout=gw1 2>&1 >/dev/null) \
     || fail "batch: $err"
-check_output "osmotic-nbctl: warning: ACLs $NA
+check_output "osmotic-nbctl: warning: meters $NA
 osmotic-nbctl: warning: colour ramp-out gateways $NA" echo "$err"
 
 # Nothing stored, nothing to warn about: a refused command, a dry run, a
@@ -107,10 +104,9 @@ quiet lsp-set-type p2 ''
 # "show" marks such objects and counts each kind.
 out=$(osmotic-nbctl show) || fail "show"
 for line in "    load balancer lb0 (not applied to traffic yet)" \
-            "    acls: 1 (not applied to traffic yet)" \
-            "note: ACLs $NA (1)" "note: colour ramp-out gateways $NA (2)" \
-            "note: ramp-out rules $NA (1)" "note: port groups $NA (1)" \
-            "note: address sets $NA (2)"; do
+            "    acls: 1" "note: meters $NA (2)" \
+            "note: colour ramp-out gateways $NA (2)" \
+            "note: ramp-out rules $NA (1)"; do
     grep -qxF -- "$line" <<<"$out" || fail "show lacks [$line]: $out"
 done
 grep -q "^router .* (lr0) (not applied to traffic yet)$" <<<"$out" \
@@ -120,22 +116,24 @@ grep -q "^note:" <<<"$out" && fail "show sw0 has notes: $out"
 
 # osmotic-northd logs each such row once, however often it changes.
 check osmotic-nbctl --wait=sb --timeout=10 sync
-acl=$(osmotic-nbctl --bare --columns=_uuid list ACL)
-check osmotic-nbctl --wait=sb --timeout=10 set ACL "$acl" priority=902
-check osmotic-nbctl --wait=sb --timeout=10 set ACL "$acl" priority=903
+check osmotic-nbctl --wait=sb --timeout=10 set Meter m1 rate=101
+check osmotic-nbctl --wait=sb --timeout=10 set Meter m1 rate=102
 log=$TESTDIR/northd.log
 # logged TEXT: northd logged "unapplied|WARN|TEXT $NA" exactly once.
 logged() {
     check_output 1 grep -c "unapplied|WARN|$1 $NA" "$log"
 }
-logged "ACL $acl: ACLs"
+logged "Meter m1: meters"
+for t in ACL Address_Set Port_Group; do
+    grep -q "unapplied|WARN|$t " "$log" && fail "northd logged a row of $t"
+done
 logged "Color mice: colour ramp-out gateways"
 grep -q "unapplied|WARN|Flow_Class" "$log" \
     && fail "northd logged a flow class"
 logged "Logical_Router lr0: logical routers"
 logged "Logical_Switch_Port sw0-lr0: switch ports of type router or localnet"
 # Every kind, and nothing about switching.
-for what in "ACLs" "address sets" "port groups" "meters" "logical routers" \
+for what in "meters" "logical routers" \
             "logical router ports" "static routes" "NAT rules" \
             "gateway chassis" "load balancers" "colour ramp-out gateways" \
             "ramp-out rules" "switch ports of type router or localnet" \

@@ -526,7 +526,7 @@ log_only_pin_meter_id(enum lact_pin_opcode op, void *aux OVS_UNUSED)
 
 START_TEST(test_packet_ins_follow_the_caller_per_operation)
 {
-    /* The controller's own answer: log only, with meter 1. */
+    /* The controller's own answer: log (meter 1) and reject (meter 2). */
     struct test_ctx *t = test_ctx_create(false);
     struct lact_encode_ctx ctx = make_ctx(t, P_INGRESS, 10);
     ctx.pin_meter_id = log_only_pin_meter_id;
@@ -535,8 +535,11 @@ START_TEST(test_packet_ins_follow_the_caller_per_operation)
     ck_assert_ptr_null(error);
     ck_assert_msg(strstr(ds_cstr(&out), ",meter_id=1),resubmit(,22)"),
                   "%s", ds_cstr(&out));
+    ck_assert_ptr_null(lact_compile("reject;", &ctx, &out));
+    ck_assert_msg(strstr(ds_cstr(&out), "controller(userdata=00.00.00.02,"
+                         "meter_id=2)"), "%s", ds_cstr(&out));
     static const char *refused[] = {
-        "reject;", "arp { output; };", "nd_na { output; };",
+        "arp { output; };", "nd_na { output; };",
         "put_arp(inport, arp.spa, arp.sha);",
     };
     for (size_t i = 0; i < ARRAY_SIZE(refused); i++) {

@@ -13,7 +13,7 @@
  * tables here as it removes their entries there. */
 static const char *const applied_tables[] = {
     "NB_Global", "Logical_Switch", "Logical_Switch_Port", "Connection",
-    "SSL", "Color", "Flow_Class",
+    "SSL", "Color", "Flow_Class", "ACL", "Port_Group", "Address_Set",
 };
 
 /* Returns true if 'name' is one of applied_tables[]. */

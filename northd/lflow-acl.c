@@ -1,0 +1,907 @@
+#include <config.h>
+
+#include "northd/lflow-acl.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/expr-compile.h"
+#include "lib/expr.h"
+#include "lib/lport-addresses.h"
+#include "lib/osmotic-nb-idl.h"
+#include "lib/pipeline.h"
+#include "northd/change-index.h"
+#include "northd/datapaths.h"
+#include "northd/dp-kinds.h"
+#include "northd/lflow-table.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/hmap.h"
+#include "openvswitch/vlog.h"
+#include "hash.h"
+#include "svec.h"
+#include "util.h"
+#include "uuidset.h"
+
+VLOG_DEFINE_THIS_MODULE(lflow_acl);
+
+/* Priorities of the flows no ACL owns (pipeline.md, "ls_in_acl"). */
+enum {
+    PRI_ACL_CT = 65535,         /* Replies, related, invalid, ND. */
+    PRI_ACL_DEFAULT_COMMIT = 1, /* Stateful: commit what no ACL decides. */
+    PRI_ACL_DEFAULT = 0,        /* Anything else goes on. */
+    PRI_PRE_ACL_SKIP_ND = 110,  /* Stateful: ND skips conntrack. */
+    PRI_PRE_ACL_CT = 100,       /* Stateful: IP goes through conntrack. */
+    PRI_PRE_ACL_DEFAULT = 0,
+};
+
+/* The ct_mark bit that marks a connection a drop or reject ACL blocked
+ * ("ct_mark.blocked" in OVN's words). */
+#define CT_MARK_BLOCKED "0x1"
+
+/* IPv4 or IPv6: both alternatives, for conntrack actions. */
+#define MATCH_IP "ip || ipv6"
+
+/* Neighbour discovery: router solicitation and advertisement, neighbour
+ * solicitation and advertisement. */
+#define MATCH_ND "icmp6,icmp_type=133 || icmp6,icmp_type=134 " \
+                 "|| icmp6,icmp_type=135 || icmp6,icmp_type=136"
+
+static bool
+is_switch(const struct nd_datapath *od)
+{
+    return od->kind == &nd_dp_switch;
+}
+
+static bool
+acl_is_ingress(const struct nbrec_acl *acl)
+{
+    return !strcmp(acl->direction, "from-lport");
+}
+
+/* Returns true if 'acl' makes its switches stateful. */
+static bool
+acl_is_stateful(const struct nbrec_acl *acl)
+{
+    return !strcmp(acl->action, "allow-related");
+}
+
+/* Returns true if port group 'pg' has a port on switch 'od'. */
+static bool
+pg_has_port_on(const struct nd_datapaths *dps,
+               const struct nbrec_port_group *pg,
+               const struct nd_datapath *od)
+{
+    for (size_t i = 0; i < pg->n_ports; i++) {
+        const struct nd_port *op = nd_port_find(dps,
+                                                &pg->ports[i]->header_.uuid);
+        if (op && op->dp == od) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Returns the switch with tunnel key 'key', or NULL. */
+static const struct nd_datapath *
+switch_by_key(const struct nd_datapaths *dps, uint32_t key)
+{
+    const struct nd_datapath *od;
+    HMAP_FOR_EACH (od, node, &dps->datapaths) {
+        if (od->tunnel_key == key && is_switch(od)) {
+            return od;
+        }
+    }
+    return NULL;
+}
+
+/* Adds to 'keys' the tunnel keys of the switches port group 'pg' has
+ * ports on. */
+static void
+pg_switch_keys(const struct nd_datapaths *dps,
+               const struct nbrec_port_group *pg, struct hmapx *dps_out)
+{
+    for (size_t i = 0; i < pg->n_ports; i++) {
+        const struct nd_port *op = nd_port_find(dps,
+                                                &pg->ports[i]->header_.uuid);
+        if (op && is_switch(op->dp)) {
+            hmapx_add(dps_out, op->dp);
+        }
+    }
+}
+
+/* Compiling an ACL's match for one switch. */
+
+struct acl_compile_aux {
+    struct nd_build_ctx *ctx;       /* Declares dependencies. */
+    const struct nd_datapath *od;   /* The switch. */
+};
+
+/* expr_compile_ctx callback: the key of port 'name' on the switch. */
+static bool
+acl_lookup_port(const char *name, uint32_t *key, void *aux_)
+{
+    const struct acl_compile_aux *aux = aux_;
+    nd_owner_depends_on_name(aux->ctx, &nbrec_table_logical_switch_port,
+                             name);
+    const struct nbrec_logical_switch_port *lsp;
+    const struct nd_port *op;
+    LIST_FOR_EACH (op, dp_node, &aux->od->ports) {
+        lsp = nbrec_logical_switch_port_get_for_uuid(aux->ctx->nb_idl,
+                                                     &op->nb_uuid);
+        if (lsp && !strcmp(lsp->name, name)) {
+            *key = op->tunnel_key;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Returns the port group called 'name', or NULL, having declared the
+ * dependency of the owner being built on it. */
+static const struct nbrec_port_group *
+acl_find_pg(struct nd_build_ctx *ctx, const char *name)
+{
+    nd_owner_depends_on_name(ctx, &nbrec_table_port_group, name);
+    const struct nbrec_port_group *pg;
+    NBREC_PORT_GROUP_FOR_EACH (pg, ctx->nb_idl) {
+        if (!strcmp(pg->name, name)) {
+            nd_owner_depends_on_row(ctx, &nbrec_table_port_group,
+                                    &pg->header_.uuid);
+            return pg;
+        }
+    }
+    return NULL;
+}
+
+/* expr_compile_ctx callback: the keys of port group 'name''s ports on the
+ * switch. */
+static bool
+acl_port_group_keys(const char *name, uint32_t **keys, size_t *n_keys,
+                    void *aux_)
+{
+    const struct acl_compile_aux *aux = aux_;
+    const struct nbrec_port_group *pg = acl_find_pg(aux->ctx, name);
+    *keys = NULL;
+    *n_keys = 0;
+    if (!pg) {
+        return false;
+    }
+    *keys = xmalloc((pg->n_ports + 1) * sizeof **keys);
+    for (size_t i = 0; i < pg->n_ports; i++) {
+        const struct nd_port *op
+            = nd_port_find(aux->ctx->dps, &pg->ports[i]->header_.uuid);
+        if (op && op->dp == aux->od) {
+            (*keys)[(*n_keys)++] = op->tunnel_key;
+        }
+    }
+    return true;
+}
+
+/* Appends to 'addresses' the IPv4 (or, with 'ipv6', IPv6) addresses of the
+ * ports of port group 'pg', on every switch: the address set OVN calls
+ * "PG_ip4" ("PG_ip6"). */
+static void
+pg_addresses(struct nd_build_ctx *ctx, const struct nbrec_port_group *pg,
+             bool ipv6, struct svec *addresses)
+{
+    for (size_t i = 0; i < pg->n_ports; i++) {
+        const struct nbrec_logical_switch_port *lsp = pg->ports[i];
+        nd_owner_depends_on_row(ctx, &nbrec_table_logical_switch_port,
+                                &lsp->header_.uuid);
+        for (size_t j = 0; j < lsp->n_addresses; j++) {
+            struct lport_addresses la;
+            char *error = lport_addresses_parse(lsp->addresses[j], false,
+                                                &la);
+            if (error) {
+                /* "unknown", "router", "dynamic": no address. */
+                free(error);
+                continue;
+            }
+            if (ipv6) {
+                for (size_t k = 0; k < la.n_ipv6; k++) {
+                    char buf[INET6_ADDRSTRLEN];
+                    inet_ntop(AF_INET6, &la.ipv6[k].addr, buf, sizeof buf);
+                    svec_add(addresses, buf);
+                }
+            } else {
+                for (size_t k = 0; k < la.n_ipv4; k++) {
+                    svec_add_nocopy(addresses,
+                                    xasprintf(IP_FMT,
+                                              IP_ARGS(la.ipv4[k].addr)));
+                }
+            }
+            lport_addresses_destroy(&la);
+        }
+    }
+}
+
+/* expr_compile_ctx callback: the addresses of address set 'name', or of
+ * the port group that "PG_ip4" and "PG_ip6" name when no address set has
+ * that name. */
+static bool
+acl_address_set_addresses(const char *name, struct svec *addresses,
+                          void *aux_)
+{
+    const struct acl_compile_aux *aux = aux_;
+    struct nd_build_ctx *ctx = aux->ctx;
+    nd_owner_depends_on_name(ctx, &nbrec_table_address_set, name);
+    const struct nbrec_address_set *as;
+    NBREC_ADDRESS_SET_FOR_EACH (as, ctx->nb_idl) {
+        if (!strcmp(as->name, name)) {
+            nd_owner_depends_on_row(ctx, &nbrec_table_address_set,
+                                    &as->header_.uuid);
+            for (size_t i = 0; i < as->n_addresses; i++) {
+                svec_add(addresses, as->addresses[i]);
+            }
+            return true;
+        }
+    }
+
+    size_t len = strlen(name);
+    if (len > 4 && (!strcmp(name + len - 4, "_ip4")
+                    || !strcmp(name + len - 4, "_ip6"))) {
+        char *pg_name = xmemdup0(name, len - 4);
+        const struct nbrec_port_group *pg = acl_find_pg(ctx, pg_name);
+        free(pg_name);
+        if (pg) {
+            pg_addresses(ctx, pg, name[len - 1] == '6', addresses);
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Compiles match 'text' for switch 'od'.  Returns NULL with the match in
+ * '*match' (NULL if it can never be true), or an error. */
+static char *
+acl_compile(struct nd_build_ctx *ctx, const struct nd_datapath *od,
+            const char *text, char **match)
+{
+    struct expr *e;
+    *match = NULL;
+    char *error = expr_parse_string(text, NULL, &e);
+    if (error) {
+        return error;
+    }
+    struct acl_compile_aux aux = { ctx, od };
+    struct expr_compile_ctx cctx = {
+        .lookup_port = acl_lookup_port,
+        .port_group_keys = acl_port_group_keys,
+        .address_set_addresses = acl_address_set_addresses,
+        .aux = &aux,
+    };
+    size_t n_flows;
+    error = expr_compile(e, &cctx, match, &n_flows);
+    expr_destroy(e);
+    return error;
+}
+
+/* What an ovs-ofctl match says of the Ethernet type. */
+enum match_l3 {
+    L3_ANY,                     /* Nothing. */
+    L3_IP,                      /* IPv4 or IPv6. */
+    L3_OTHER,                   /* Something else (ARP). */
+};
+
+/* Returns what ovs-ofctl match 'm', as the compiler writes it (the
+ * protocol keyword of its Ethernet type, or "dl_type=" with another),
+ * says of its Ethernet type. */
+static enum match_l3
+match_l3(const char *m)
+{
+    static const char *const ip_words[] = {
+        "ip", "ipv6", "tcp", "tcp6", "udp", "udp6", "sctp", "sctp6", "icmp",
+        "icmp6", "igmp", "dl_type=0x0800", "dl_type=0x86dd",
+    };
+    enum match_l3 l3 = L3_ANY;
+    char *copy = xstrdup(m);
+    char *save = NULL;
+    for (char *tok = strtok_r(copy, ",", &save); tok;
+         tok = strtok_r(NULL, ",", &save)) {
+        for (size_t i = 0; i < ARRAY_SIZE(ip_words); i++) {
+            if (!strcmp(tok, ip_words[i])) {
+                l3 = L3_IP;
+                goto done;
+            }
+        }
+        if (!strcmp(tok, "arp") || !strcmp(tok, "rarp")
+            || !strncmp(tok, "dl_type=", 8)) {
+            l3 = L3_OTHER;
+            break;
+        }
+    }
+done:
+    free(copy);
+    return l3;
+}
+
+/* Appends alternative 'alt' with 'prefix' added to its common part. */
+static void
+put_alt_with_prefix(const struct pipeline_match_alt *alt,
+                    const char *prefix, struct ds *s)
+{
+    if (s->length) {
+        ds_put_cstr(s, PIPELINE_MATCH_OR);
+    }
+    ds_put_cstr(s, prefix);
+    if (alt->common[0]) {
+        ds_put_format(s, ",%s", alt->common);
+    }
+    for (size_t j = 0; j < alt->n_dims; j++) {
+        const struct pipeline_match_dim *dim = &alt->dims[j];
+        ds_put_cstr(s, PIPELINE_MATCH_AND"[");
+        for (size_t k = 0; k < dim->n_values; k++) {
+            if (k) {
+                ds_put_cstr(s, PIPELINE_MATCH_DIM_OR);
+            }
+            ds_put_cstr(s, dim->values[k]);
+        }
+        ds_put_char(s, ']');
+    }
+}
+
+/* Returns 'match' (a compiled logical flow match) with the ovs-ofctl
+ * fields 'prefix' added to the common part of every alternative, or NULL
+ * if nothing is left.  With 'ip_only', only IP packets can match (the
+ * flow's actions use conntrack, which needs "ip" or "ipv6" in the
+ * match): an alternative that names no Ethernet type becomes one for IPv4
+ * and one for IPv6, one that names another type goes. */
+static char *
+match_with_prefix(const char *match, const char *prefix, bool ip_only)
+{
+    struct pipeline_match pm;
+    char *error = pipeline_match_parse(match, &pm);
+    if (error) {
+        /* The compiler's output always parses. */
+        VLOG_WARN("bad compiled match \"%s\": %s", match, error);
+        free(error);
+        return NULL;
+    }
+    struct ds s = DS_EMPTY_INITIALIZER;
+    for (size_t i = 0; i < pm.n_alts; i++) {
+        const struct pipeline_match_alt *alt = &pm.alts[i];
+        enum match_l3 l3 = ip_only ? match_l3(alt->common) : L3_IP;
+        if (l3 == L3_IP) {
+            put_alt_with_prefix(alt, prefix, &s);
+        } else if (l3 == L3_ANY) {
+            char *p4 = xasprintf("ip,%s", prefix);
+            char *p6 = xasprintf("ipv6,%s", prefix);
+            put_alt_with_prefix(alt, p4, &s);
+            put_alt_with_prefix(alt, p6, &s);
+            free(p4);
+            free(p6);
+        }
+    }
+    pipeline_match_destroy(&pm);
+    if (!s.length) {
+        ds_destroy(&s);
+        return NULL;
+    }
+    return ds_steal_cstr(&s);
+}
+
+/* The ACL's own flows. */
+
+/* Appends the log() action of 'acl' with verdict 'verdict' to 's', if the
+ * ACL logs. */
+static void
+put_log(const struct nbrec_acl *acl, const char *verdict, struct ds *s)
+{
+    if (!acl->log) {
+        return;
+    }
+    ds_put_cstr(s, "log(");
+    if (acl->name && acl->name[0]) {
+        ds_put_format(s, "name=%s, ", acl->name);
+    }
+    ds_put_format(s, "severity=%s, verdict=%s); ",
+                  acl->severity ? acl->severity : "info", verdict);
+}
+
+/* Adds one flow of 'acl' on 'od': 'match' restricted by ct fields
+ * 'prefix' (none if NULL), with actions 'actions'. */
+static void
+add_acl_flow(struct nd_build_ctx *ctx, const struct nd_datapath *od,
+             enum pipeline_stage stage, uint16_t priority,
+             const char *match, const char *prefix, const char *actions)
+{
+    char *m = (prefix
+               ? match_with_prefix(match, prefix, strstr(actions, "ct_"))
+               : xstrdup(match));
+    if (m) {
+        lflow_table_add(ctx->lflows, &od->sb_uuid, stage, priority, m,
+                        actions);
+        free(m);
+    }
+}
+
+/* Adds the flows of 'acl' on switch 'od', for traffic 'pg' (NULL for an
+ * ACL of the switch itself) names. */
+static void
+build_acl_flows(struct nd_build_ctx *ctx, const struct nd_datapath *od,
+                const struct nbrec_acl *acl,
+                const struct nbrec_port_group *pg)
+{
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
+    bool ingress = acl_is_ingress(acl);
+    char *text = (pg
+                  ? xasprintf("%s == @%s && (%s)",
+                              ingress ? "inport" : "outport", pg->name,
+                              acl->match)
+                  : xstrdup(acl->match));
+    char *match;
+    char *error = acl_compile(ctx, od, text, &match);
+    free(text);
+    if (error) {
+        VLOG_WARN_RL(&rl, "ACL "UUID_FMT" (%s): match \"%s\": %s",
+                     UUID_ARGS(&acl->header_.uuid),
+                     acl->name ? acl->name : "", acl->match, error);
+        free(error);
+        return;
+    }
+    if (!match) {
+        return;
+    }
+
+    enum pipeline_stage pre = (ingress ? S_SWITCH_INGRESS_PRE_ACL
+                               : S_SWITCH_EGRESS_PRE_ACL);
+    enum pipeline_stage stage = (ingress ? S_SWITCH_INGRESS_ACL
+                                 : S_SWITCH_EGRESS_ACL);
+    uint16_t pri = MIN(acl->priority, 32767) + ACL_PRI_OFFSET;
+    struct ds a = DS_EMPTY_INITIALIZER;
+    const char *act = acl->action;
+    if (!strcmp(act, "allow-stateless")) {
+        /* Past conntrack on a stateful switch, and allowed. */
+        add_acl_flow(ctx, od, pre, pri, match, NULL, "next;");
+        put_log(acl, "allow", &a);
+        ds_put_cstr(&a, "next;");
+        add_acl_flow(ctx, od, stage, pri, match, NULL, ds_cstr(&a));
+    } else if (!strcmp(act, "allow") || !strcmp(act, "allow-related")) {
+        /* Stateless switch (or traffic that skipped conntrack). */
+        put_log(acl, "allow", &a);
+        ds_put_cstr(&a, "next;");
+        add_acl_flow(ctx, od, stage, pri, match, "ct_state=-trk",
+                     ds_cstr(&a));
+        /* A new connection: commit it (unblocked). */
+        ds_clear(&a);
+        put_log(acl, "allow", &a);
+        ds_put_cstr(&a, "ct_commit { ct_mark = 0/"CT_MARK_BLOCKED"; }; "
+                    "next;");
+        add_acl_flow(ctx, od, stage, pri, match, "ct_state=-est+trk",
+                     ds_cstr(&a));
+        /* An established connection in its original direction: it goes
+         * on, and one that a drop ACL blocked before is unblocked. */
+        add_acl_flow(ctx, od, stage, pri, match,
+                     "ct_state=+est-rpl+trk,ct_mark=0/"CT_MARK_BLOCKED,
+                     "next;");
+        add_acl_flow(ctx, od, stage, pri, match,
+                     "ct_state=+est-rpl+trk,ct_mark="CT_MARK_BLOCKED"/"
+                     CT_MARK_BLOCKED,
+                     "ct_commit { ct_mark = 0/"CT_MARK_BLOCKED"; }; next;");
+    } else if (!strcmp(act, "drop") || !strcmp(act, "reject")) {
+        bool reject = act[0] == 'r';
+        const char *verdict = reject ? "reject;" : "";
+        /* Not established (new, or stateless): refused. */
+        put_log(acl, act, &a);
+        ds_put_cstr(&a, reject ? "reject;" : "drop;");
+        if (acl->log && !reject) {
+            /* "drop;" stands alone: the log action's list drops. */
+            ds_truncate(&a, a.length - strlen(" drop;"));
+        }
+        add_acl_flow(ctx, od, stage, pri, match, "ct_state=-est",
+                     ds_cstr(&a));
+        /* Established: block the connection, so that its replies are
+         * dropped too, and refuse the packet. */
+        ds_clear(&a);
+        put_log(acl, act, &a);
+        ds_put_format(&a, "ct_commit { ct_mark = "CT_MARK_BLOCKED"/"
+                      CT_MARK_BLOCKED"; };%s%s", reject ? " " : "",
+                      verdict);
+        add_acl_flow(ctx, od, stage, pri, match, "ct_state=+est+trk",
+                     ds_cstr(&a));
+    } else {
+        VLOG_WARN_RL(&rl, "ACL "UUID_FMT": unknown action %s",
+                     UUID_ARGS(&acl->header_.uuid), act);
+    }
+    ds_destroy(&a);
+    free(match);
+}
+
+/* What applies where. */
+
+/* The switch's ACLs as last seen, to find ACLs that a switch stopped
+ * naming without being deleted. */
+struct switch_acls {
+    struct hmap_node node;      /* In 'all_switch_acls', by switch UUID. */
+    struct uuid ls_uuid;        /* The Logical_Switch. */
+    uint32_t key;               /* Its tunnel key. */
+    struct uuidset acls;        /* Its ACLs. */
+};
+
+static struct hmap all_switch_acls = HMAP_INITIALIZER(&all_switch_acls);
+
+static struct switch_acls *
+switch_acls_find(const struct uuid *ls_uuid)
+{
+    struct switch_acls *sa;
+    HMAP_FOR_EACH_WITH_HASH (sa, node, uuid_hash(ls_uuid), &all_switch_acls) {
+        if (uuid_equals(&sa->ls_uuid, ls_uuid)) {
+            return sa;
+        }
+    }
+    return NULL;
+}
+
+static void
+switch_acls_remove(struct switch_acls *sa)
+{
+    hmap_remove(&all_switch_acls, &sa->node);
+    uuidset_destroy(&sa->acls);
+    free(sa);
+}
+
+/* Records that switch 'ls' (tunnel key 'key') names its ACLs as now, and
+ * adds to 'owners', if nonnull, the owners of ACLs it named before but
+ * does not now. */
+static void
+switch_acls_update(const struct nbrec_logical_switch *ls, uint32_t key,
+                   struct lflow_owner_set *owners)
+{
+    struct switch_acls *sa = switch_acls_find(&ls->header_.uuid);
+    if (!sa) {
+        sa = xzalloc(sizeof *sa);
+        sa->ls_uuid = ls->header_.uuid;
+        uuidset_init(&sa->acls);
+        hmap_insert(&all_switch_acls, &sa->node, uuid_hash(&sa->ls_uuid));
+    }
+    struct uuidset now = UUIDSET_INITIALIZER(&now);
+    for (size_t i = 0; i < ls->n_acls; i++) {
+        uuidset_insert(&now, &ls->acls[i]->header_.uuid);
+    }
+    if (owners) {
+        struct uuidset_node *n;
+        UUIDSET_FOR_EACH (n, &sa->acls) {
+            if (!uuidset_contains(&now, &n->uuid)) {
+                struct lflow_owner_id id = nd_owner_id(&lflow_acl_kind,
+                                                       &n->uuid, sa->key);
+                lflow_owner_set_add(owners, &id);
+            }
+        }
+    }
+    hmap_swap(&sa->acls.uuids, &now.uuids);
+    uuidset_destroy(&now);
+    sa->key = key;
+}
+
+/* Facts about the ACLs of one switch. */
+struct switch_acl_facts {
+    bool has[2];                /* ACLs from-lport [0], to-lport [1]. */
+    bool stateless[2];          /* allow-stateless ACLs per direction. */
+    bool stateful;              /* An allow-related ACL. */
+};
+
+static void
+note_acl(struct nd_build_ctx *ctx, const struct nbrec_acl *acl,
+         struct switch_acl_facts *f)
+{
+    nd_owner_depends_on_row(ctx, &nbrec_table_acl, &acl->header_.uuid);
+    int dir = !acl_is_ingress(acl);
+    f->has[dir] = true;
+    f->stateless[dir] |= !strcmp(acl->action, "allow-stateless");
+    f->stateful |= acl_is_stateful(acl);
+}
+
+/* The per-switch flows. */
+
+static void
+add_ct_flows(struct nd_build_ctx *ctx, const struct nd_datapath *od,
+             enum pipeline_stage pre, enum pipeline_stage stage)
+{
+    const struct uuid *dp = &od->sb_uuid;
+    struct lflow_table *t = ctx->lflows;
+
+    lflow_table_add_shared(t, dp, pre, PRI_PRE_ACL_SKIP_ND, MATCH_ND,
+                           "next;");
+    lflow_table_add_shared(t, dp, pre, PRI_PRE_ACL_CT, MATCH_IP, "ct_next;");
+
+    /* Invalid packets, and replies of blocked connections: drop. */
+    lflow_table_add_shared(t, dp, stage, PRI_ACL_CT,
+                           "ct_state=+inv+trk", "drop;");
+    lflow_table_add_shared(t, dp, stage, PRI_ACL_CT,
+                           "ct_state=+est+rpl-inv+trk,ct_mark="
+                           CT_MARK_BLOCKED"/"CT_MARK_BLOCKED, "drop;");
+    /* Replies and related traffic of allowed connections: allow, whatever
+     * the ACLs say. */
+    lflow_table_add_shared(t, dp, stage, PRI_ACL_CT,
+                           "ct_state=-new+est+rpl-inv+trk,ct_mark=0/"
+                           CT_MARK_BLOCKED, "next;");
+    lflow_table_add_shared(t, dp, stage, PRI_ACL_CT,
+                           "ct_state=-new-est+rel-inv+trk,ct_mark=0/"
+                           CT_MARK_BLOCKED, "next;");
+    lflow_table_add_shared(t, dp, stage, PRI_ACL_CT, MATCH_ND, "next;");
+    /* What no ACL decides is allowed, and committed so that its replies
+     * pass. */
+    lflow_table_add_shared(t, dp, stage, PRI_ACL_DEFAULT_COMMIT,
+                           "ip,ct_state=-est+trk || ipv6,ct_state=-est+trk",
+                           "ct_commit { ct_mark = 0/"CT_MARK_BLOCKED"; }; "
+                           "next;");
+    lflow_table_add_shared(t, dp, stage, PRI_ACL_DEFAULT_COMMIT,
+                           "ip,ct_state=+est+trk,ct_mark="CT_MARK_BLOCKED"/"
+                           CT_MARK_BLOCKED" || ipv6,ct_state=+est+trk,"
+                           "ct_mark="CT_MARK_BLOCKED"/"CT_MARK_BLOCKED,
+                           "ct_commit { ct_mark = 0/"CT_MARK_BLOCKED"; }; "
+                           "next;");
+}
+
+/* Builds the per-switch ACL flows of 'od'. */
+static void
+build_switch(struct nd_build_ctx *ctx, const struct nd_datapath *od)
+{
+    const struct nbrec_logical_switch *ls
+        = nbrec_logical_switch_get_for_uuid(ctx->nb_idl, &od->nb_uuid);
+    nd_owner_depends_on_table(ctx, &nbrec_table_port_group);
+    if (!ls) {
+        return;
+    }
+    struct switch_acl_facts f;
+    memset(&f, 0, sizeof f);
+    for (size_t i = 0; i < ls->n_acls; i++) {
+        note_acl(ctx, ls->acls[i], &f);
+    }
+    const struct nbrec_port_group *pg;
+    NBREC_PORT_GROUP_FOR_EACH (pg, ctx->nb_idl) {
+        if (pg->n_acls && pg_has_port_on(ctx->dps, pg, od)) {
+            for (size_t i = 0; i < pg->n_acls; i++) {
+                note_acl(ctx, pg->acls[i], &f);
+            }
+        }
+    }
+
+    static const enum pipeline_stage pres[2] = {
+        S_SWITCH_INGRESS_PRE_ACL, S_SWITCH_EGRESS_PRE_ACL
+    };
+    static const enum pipeline_stage stages[2] = {
+        S_SWITCH_INGRESS_ACL, S_SWITCH_EGRESS_ACL
+    };
+    for (int dir = 0; dir < 2; dir++) {
+        if (f.stateful) {
+            add_ct_flows(ctx, od, pres[dir], stages[dir]);
+        }
+        if (f.stateful || f.stateless[dir]) {
+            lflow_table_add_shared(ctx->lflows, &od->sb_uuid, pres[dir],
+                                   PRI_PRE_ACL_DEFAULT, "", "next;");
+        }
+        if (f.stateful || f.has[dir]) {
+            lflow_table_add_shared(ctx->lflows, &od->sb_uuid, stages[dir],
+                                   PRI_ACL_DEFAULT, "", "next;");
+        }
+    }
+}
+
+/* nd_owner_kind 'build' of the switch kind. */
+static void
+switch_build(struct nd_build_ctx *ctx, const struct lflow_owner_id *id)
+{
+    const struct nd_datapath *od = nd_datapath_find(ctx->dps, &id->uuid);
+    nd_owner_begin(ctx, id);
+    if (od && is_switch(od)) {
+        build_switch(ctx, od);
+    }
+    nd_owner_end(ctx);
+}
+
+static void
+add_switch_owner(const struct nd_datapath *od, struct lflow_owner_set *owners)
+{
+    struct lflow_owner_id id = nd_owner_id(&lflow_acl_switch_kind,
+                                           &od->nb_uuid, 0);
+    lflow_owner_set_add(owners, &id);
+}
+
+static void
+add_acl_owner(const struct uuid *acl, const struct nd_datapath *od,
+              struct lflow_owner_set *owners)
+{
+    struct lflow_owner_id id = nd_owner_id(&lflow_acl_kind, acl,
+                                           od->tunnel_key);
+    lflow_owner_set_add(owners, &id);
+}
+
+/* nd_owner_kind 'collect' of the switch kind: switches that came, went
+ * or changed. */
+static void
+switch_collect(const struct nd_changes *changes,
+               struct lflow_owner_set *owners)
+{
+    struct hmapx_node *node;
+    HMAPX_FOR_EACH (node, &changes->datapaths) {
+        const struct nd_datapath *od = node->data;
+        if (is_switch(od)) {
+            add_switch_owner(od, owners);
+        }
+    }
+    const struct nd_datapath *od;
+    LIST_FOR_EACH (od, removed_node, &changes->removed_dps) {
+        if (is_switch(od)) {
+            add_switch_owner(od, owners);
+        }
+    }
+}
+
+/* Builds owner 'id' of an ACL on one switch. */
+static void
+acl_build(struct nd_build_ctx *ctx, const struct lflow_owner_id *id)
+{
+    const struct nd_datapath *od = switch_by_key(ctx->dps, id->index);
+    const struct nbrec_acl *acl = nbrec_acl_get_for_uuid(ctx->nb_idl,
+                                                         &id->uuid);
+    nd_owner_begin(ctx, id);
+    nd_owner_depends_on_row(ctx, &nbrec_table_acl, &id->uuid);
+    if (od && acl) {
+        /* An ACL of the switch itself. */
+        const struct nbrec_logical_switch *ls
+            = nbrec_logical_switch_get_for_uuid(ctx->nb_idl, &od->nb_uuid);
+        for (size_t i = 0; ls && i < ls->n_acls; i++) {
+            if (ls->acls[i] == acl) {
+                build_acl_flows(ctx, od, acl, NULL);
+                break;
+            }
+        }
+        /* An ACL of port groups with ports on the switch. */
+        const struct nbrec_port_group *pg;
+        NBREC_PORT_GROUP_FOR_EACH (pg, ctx->nb_idl) {
+            for (size_t i = 0; i < pg->n_acls; i++) {
+                if (pg->acls[i] == acl) {
+                    nd_owner_depends_on_row(ctx, &nbrec_table_port_group,
+                                            &pg->header_.uuid);
+                    if (pg_has_port_on(ctx->dps, pg, od)) {
+                        build_acl_flows(ctx, od, acl, pg);
+                    }
+                    break;
+                }
+            }
+        }
+    }
+    nd_owner_end(ctx);
+}
+
+/* nd_owner_kind 'build_datapath' of both kinds. */
+static void
+switch_build_datapath(struct nd_build_ctx *ctx, const struct nd_datapath *od)
+{
+    if (!is_switch(od)) {
+        return;
+    }
+    struct lflow_owner_id id = nd_owner_id(&lflow_acl_switch_kind,
+                                           &od->nb_uuid, 0);
+    switch_build(ctx, &id);
+}
+
+static void
+acl_build_datapath(struct nd_build_ctx *ctx, const struct nd_datapath *od)
+{
+    if (!is_switch(od)) {
+        return;
+    }
+    struct lflow_owner_set owners;
+    lflow_owner_set_init(&owners);
+    const struct nbrec_logical_switch *ls
+        = nbrec_logical_switch_get_for_uuid(ctx->nb_idl, &od->nb_uuid);
+    if (ls) {
+        for (size_t i = 0; i < ls->n_acls; i++) {
+            add_acl_owner(&ls->acls[i]->header_.uuid, od, &owners);
+        }
+        switch_acls_update(ls, od->tunnel_key, NULL);
+    }
+    const struct nbrec_port_group *pg;
+    NBREC_PORT_GROUP_FOR_EACH (pg, ctx->nb_idl) {
+        if (pg->n_acls && pg_has_port_on(ctx->dps, pg, od)) {
+            for (size_t i = 0; i < pg->n_acls; i++) {
+                add_acl_owner(&pg->acls[i]->header_.uuid, od, &owners);
+            }
+        }
+    }
+    nd_owners_build(ctx, &owners);
+    lflow_owner_set_destroy(&owners);
+}
+
+/* Adds to 'owners' the owners of the ACLs of port group 'pg' on the
+ * switches it has ports on, and those switches' own owners. */
+static void
+collect_pg(const struct nd_build_ctx *ctx, const struct nbrec_port_group *pg,
+           struct lflow_owner_set *owners)
+{
+    struct hmapx sws = HMAPX_INITIALIZER(&sws);
+    pg_switch_keys(ctx->dps, pg, &sws);
+    struct hmapx_node *node;
+    HMAPX_FOR_EACH (node, &sws) {
+        const struct nd_datapath *od = node->data;
+        add_switch_owner(od, owners);
+        for (size_t i = 0; i < pg->n_acls; i++) {
+            add_acl_owner(&pg->acls[i]->header_.uuid, od, owners);
+        }
+    }
+    hmapx_destroy(&sws);
+}
+
+/* nd_owner_kind 'collect_nb' of the ACL kind: the owners of new and
+ * changed ACLs, of ACLs a switch stopped naming, and of the ACLs of port
+ * groups that changed.  (The owners of a changed or deleted ACL, and the
+ * switch owners that read it, depend on its row and are found through the
+ * change index.) */
+static void
+acl_collect_nb(const struct nd_build_ctx *ctx, struct lflow_owner_set *owners)
+{
+    struct ovsdb_idl *idl = ctx->nb_idl;
+
+    const struct nbrec_logical_switch *ls;
+    NBREC_LOGICAL_SWITCH_FOR_EACH_TRACKED (ls, idl) {
+        const struct nd_datapath *od = nd_datapath_find(ctx->dps,
+                                                        &ls->header_.uuid);
+        if (nbrec_logical_switch_is_deleted(ls) || !od) {
+            struct switch_acls *sa = switch_acls_find(&ls->header_.uuid);
+            if (sa) {
+                switch_acls_remove(sa);
+            }
+            continue;
+        }
+        if (nbrec_logical_switch_is_new(ls)
+            || nbrec_logical_switch_is_updated(
+                   ls, NBREC_LOGICAL_SWITCH_COL_ACLS)) {
+            switch_acls_update(ls, od->tunnel_key, owners);
+            add_switch_owner(od, owners);
+            for (size_t i = 0; i < ls->n_acls; i++) {
+                const struct nbrec_acl *acl = ls->acls[i];
+                if (nbrec_acl_is_new(acl)) {
+                    add_acl_owner(&acl->header_.uuid, od, owners);
+                }
+            }
+        }
+    }
+
+    const struct nbrec_port_group *pg;
+    NBREC_PORT_GROUP_FOR_EACH_TRACKED (pg, idl) {
+        if (!nbrec_port_group_is_deleted(pg)) {
+            collect_pg(ctx, pg, owners);
+        }
+    }
+}
+
+/* nd_owner_kind 'collect' of the ACL kind: nothing beyond what the
+ * switch kind and the change index find. */
+static void
+acl_collect(const struct nd_changes *changes OVS_UNUSED,
+            struct lflow_owner_set *owners OVS_UNUSED)
+{
+}
+
+/* The tables the ACL flows read. */
+static const struct nd_owner_dep_table acl_dep_tables[] = {
+    { &nbrec_table_acl, NULL },
+    { &nbrec_table_logical_switch_port, &nbrec_logical_switch_port_col_name },
+    { &nbrec_table_port_group, &nbrec_port_group_col_name },
+    { &nbrec_table_address_set, &nbrec_address_set_col_name },
+};
+
+/* The per-switch ACL flows of each Logical_Switch. */
+const struct nd_owner_kind lflow_acl_switch_kind = {
+    .name = "switch-acl",
+    .nb_table = "Logical_Switch",
+    .dep_tables = acl_dep_tables,
+    .n_dep_tables = ARRAY_SIZE(acl_dep_tables),
+    .build_datapath = switch_build_datapath,
+    .collect = switch_collect,
+    .build = switch_build,
+};
+
+/* The flows of each ACL on each switch it applies to. */
+const struct nd_owner_kind lflow_acl_kind = {
+    .name = "acl",
+    .nb_table = "ACL",
+    .dep_tables = acl_dep_tables,
+    .n_dep_tables = ARRAY_SIZE(acl_dep_tables),
+    .build_datapath = acl_build_datapath,
+    .collect = acl_collect,
+    .collect_nb = acl_collect_nb,
+    .build = acl_build,
+};
