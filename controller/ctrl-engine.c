@@ -18,7 +18,10 @@
 #include "openvswitch/shash.h"
 #include "openvswitch/vlog.h"
 #include "ovsdb-idl.h"
+#include "smap.h"
 #include "util.h"
+#include "uuid.h"
+#include "vswitch-idl.h"
 
 VLOG_DEFINE_THIS_MODULE(ctrl_engine);
 
@@ -75,7 +78,85 @@ ctrl_sb_input_run(struct engine_node *node, void *ctx_)
     }
 }
 
-/* Input node run: changed if the local database changed. */
+/* Returns true if tracked change 'iface' of the local database concerns
+ * the flows: a new or deleted interface, a new name, type, options or
+ * OpenFlow port, or a new external_ids:iface-id (the controller's own
+ * marks in external_ids, such as osmotic-installed, do not count).
+ * Remembers each interface's iface-id in 'iface_ids'. */
+static bool
+ctrl_iface_changed(struct shash *iface_ids, const struct ovsrec_interface *iface)
+{
+    char key[UUID_LEN + 1];
+    snprintf(key, sizeof key, UUID_FMT, UUID_ARGS(&iface->header_.uuid));
+    if (ovsrec_interface_is_deleted(iface)) {
+        free(shash_find_and_delete(iface_ids, key));
+        return true;
+    }
+    const char *id = smap_get_def(&iface->external_ids, "iface-id", "");
+    char *old = shash_replace(iface_ids, key, xstrdup(id));
+    bool id_changed = !old || strcmp(old, id);
+    free(old);
+    return (id_changed || ovsrec_interface_is_new(iface)
+            || ovsrec_interface_is_updated(iface, OVSREC_INTERFACE_COL_NAME)
+            || ovsrec_interface_is_updated(iface, OVSREC_INTERFACE_COL_TYPE)
+            || ovsrec_interface_is_updated(iface,
+                                           OVSREC_INTERFACE_COL_OPTIONS)
+            || ovsrec_interface_is_updated(iface,
+                                           OVSREC_INTERFACE_COL_OFPORT));
+}
+
+/* Returns true if the tracked changes of the local database concern the
+ * flows.  What the controller itself writes there and reads back as it
+ * wrote it (conntrack zones in br-int's external_ids, "osmotic-installed"
+ * marks, the elephant detector's IPFIX rows, next_cfg) and what
+ * ovs-vswitchd reports (cur_cfg, status, errors) does not. */
+static bool
+ctrl_ovs_changed(struct ctrl_engine *e, const struct ovsdb_idl *idl)
+{
+    bool changed = false;
+    const struct ovsrec_interface *iface;
+    OVSREC_INTERFACE_FOR_EACH_TRACKED (iface, idl) {
+        changed = ctrl_iface_changed(&e->iface_ids, iface) || changed;
+    }
+    if (changed) {
+        return true;
+    }
+    const struct ovsrec_port *port;
+    OVSREC_PORT_FOR_EACH_TRACKED (port, idl) {
+        if (ovsrec_port_is_new(port) || ovsrec_port_is_deleted(port)
+            || ovsrec_port_is_updated(port, OVSREC_PORT_COL_NAME)
+            || ovsrec_port_is_updated(port, OVSREC_PORT_COL_INTERFACES)
+            || ovsrec_port_is_updated(port, OVSREC_PORT_COL_TAG)) {
+            return true;
+        }
+    }
+    const struct ovsrec_bridge *br;
+    OVSREC_BRIDGE_FOR_EACH_TRACKED (br, idl) {
+        if (ovsrec_bridge_is_new(br) || ovsrec_bridge_is_deleted(br)
+            || ovsrec_bridge_is_updated(br, OVSREC_BRIDGE_COL_NAME)
+            || ovsrec_bridge_is_updated(br, OVSREC_BRIDGE_COL_PORTS)
+            || ovsrec_bridge_is_updated(br, OVSREC_BRIDGE_COL_DATAPATH_TYPE)
+            || ovsrec_bridge_is_updated(br, OVSREC_BRIDGE_COL_OTHER_CONFIG)
+            || ovsrec_bridge_is_updated(br, OVSREC_BRIDGE_COL_FAIL_MODE)) {
+            return true;
+        }
+    }
+    const struct ovsrec_open_vswitch *ovs;
+    OVSREC_OPEN_VSWITCH_FOR_EACH_TRACKED (ovs, idl) {
+        if (ovsrec_open_vswitch_is_new(ovs)
+            || ovsrec_open_vswitch_is_deleted(ovs)
+            || ovsrec_open_vswitch_is_updated(
+                   ovs, OVSREC_OPEN_VSWITCH_COL_EXTERNAL_IDS)
+            || ovsrec_open_vswitch_is_updated(
+                   ovs, OVSREC_OPEN_VSWITCH_COL_BRIDGES)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Input node run: changed if the local database changed in a way that
+ * concerns the flows (ctrl_ovs_changed()), or on the first pass. */
 static void
 ctrl_ovs_input_run(struct engine_node *node, void *ctx_)
 {
@@ -84,8 +165,8 @@ ctrl_ovs_input_run(struct engine_node *node, void *ctx_)
     unsigned int seqno = ovsdb_idl_get_seqno(ctx->ovs_idl);
 
     if (seqno != e->ovs_seqno) {
+        node->changed = !e->ovs_seqno || ctrl_ovs_changed(e, ctx->ovs_idl);
         e->ovs_seqno = seqno;
-        node->changed = true;
     }
 }
 
@@ -261,6 +342,7 @@ void
 ctrl_engine_init(struct ctrl_engine *e)
 {
     memset(e, 0, sizeof *e);
+    shash_init(&e->iface_ids);
     struct engine_node *n = e->nodes;
 
     n[N_IN_OVS] = (struct engine_node) {
@@ -331,6 +413,7 @@ ctrl_engine_destroy(struct ctrl_engine *e)
     free(tunnels);
     runtime_data_destroy(e->nodes[N_RUNTIME].data);
     lflow_output_destroy(e->nodes[N_LFLOW].data);
+    shash_destroy_free_data(&e->iface_ids);
 }
 
 /* Runs one pass of the graph over what changed in the databases since the

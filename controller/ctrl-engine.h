@@ -24,6 +24,7 @@
 #include <stddef.h>
 
 #include "controller/inc-engine.h"
+#include "openvswitch/shash.h"
 
 struct chassis_config;
 struct ctrl_engine;
@@ -62,6 +63,8 @@ struct ctrl_engine {
     struct engine_node nodes[CTRL_ENGINE_N_NODES]; /* In run order. */
     struct engine_node *order[CTRL_ENGINE_N_NODES]; /* Pointers to them. */
     unsigned int ovs_seqno;     /* Local database seqno seen last. */
+    struct shash iface_ids;     /* Interface UUID (as text) -> its
+                                 * external_ids:iface-id, as last seen. */
 };
 
 void ctrl_engine_init(struct ctrl_engine *);

@@ -275,6 +275,7 @@ controller_compute(struct controller *c, struct ovsdb_idl_txn *ovs_txn,
         c->new_gen = true;
     }
     ovsdb_idl_track_clear(c->sb_loop.idl);
+    ovsdb_idl_track_clear(c->ovs_loop.idl);
 
     const struct sbrec_sb_global *sbg = sbrec_sb_global_first(c->sb_loop.idl);
     c->desired_cfg = sbg ? sbg->nb_cfg : 0;
@@ -724,6 +725,11 @@ controller_create_ovs_idl(const char *remote)
     struct ovsdb_idl *idl = ovsdb_idl_create(remote, &ovsrec_idl_class,
                                              true, true);
 
+    /* The engine's input node reads the tracked changes (to tell the
+     * changes that concern the flows from the controller's own writes).
+     * Tracking first: it would turn alerts back on for the columns
+     * below. */
+    ovsdb_idl_track_add_all(idl);
     ovsdb_idl_omit_alert(idl, &ovsrec_interface_col_statistics);
     ovsdb_idl_omit_alert(idl, &ovsrec_interface_col_status);
     ovsdb_idl_omit_alert(idl, &ovsrec_interface_col_link_resets);
@@ -759,6 +765,9 @@ controller_create_sb_idl(void)
     ovsdb_idl_omit_alert(idl, &sbrec_chassis_private_col_nb_cfg_timestamp);
     ovsdb_idl_omit_alert(idl, &sbrec_chassis_private_col_connect_timestamp);
     ovsdb_idl_omit_alert(idl, &sbrec_chassis_private_col_external_ids);
+    /* "up" is this controller's own report for its ports, and no flow
+     * depends on it anywhere. */
+    ovsdb_idl_omit_alert(idl, &sbrec_port_binding_col_up);
     color_detect_sb_init(idl);
     return idl;
 }
