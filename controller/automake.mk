@@ -27,6 +27,8 @@ controller_libcontroller_la_SOURCES = \
 	controller/desired.h \
 	controller/encaps.c \
 	controller/encaps.h \
+	controller/gateway.c \
+	controller/gateway.h \
 	controller/inc-engine.c \
 	controller/inc-engine.h \
 	controller/lflow.c \
@@ -39,6 +41,8 @@ controller_libcontroller_la_SOURCES = \
 	controller/ofctrl-flow.h \
 	controller/physical.c \
 	controller/physical.h \
+	controller/physical-gateway.c \
+	controller/physical-gateway.h \
 	controller/pinctrl.c \
 	controller/pinctrl.h \
 	controller/pinctrl-log.c \

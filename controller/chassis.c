@@ -36,6 +36,7 @@ chassis_config_destroy(struct chassis_config *cfg)
             free(cfg->encap_ips[i]);
         }
         free(cfg->datapath_type);
+        free(cfg->bridge_mappings);
         chassis_config_init(cfg);
     }
 }
@@ -64,6 +65,7 @@ chassis_config_equal(const struct chassis_config *a,
             && nullable_streq(a->remote, b->remote)
             && nullable_streq(a->encap_type, b->encap_type)
             && nullable_streq(a->datapath_type, b->datapath_type)
+            && nullable_streq(a->bridge_mappings, b->bridge_mappings)
             && a->encap_csum == b->encap_csum
             && a->color_sampling == b->color_sampling);
 }
@@ -178,6 +180,8 @@ chassis_config_from_ovs(struct chassis_config *cfg,
     }
     cfg->datapath_type = xstrdup(smap_get_def(
         ext, "osmotic-bridge-datapath-type", "system"));
+    cfg->bridge_mappings = nullable_xstrdup(smap_get(
+        ext, "osmotic-bridge-mappings"));
     error = chassis_config_parse_encap_csum(
         cfg, smap_get(ext, "osmotic-encap-csum"));
     if (!error) {

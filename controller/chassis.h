@@ -28,6 +28,8 @@ struct chassis_config {
     char *encap_ips[CHASSIS_MAX_LANES]; /* osmotic-encap-ip, by lane. */
     size_t n_encap_ips;         /* Number of lanes. */
     char *datapath_type;        /* osmotic-bridge-datapath-type. */
+    char *bridge_mappings;      /* osmotic-bridge-mappings, or NULL:
+                                 * "NETWORK:BRIDGE,..." (gateway.h). */
     bool encap_csum;            /* osmotic-encap-csum: tunnels send an
                                  * outer UDP checksum. */
     unsigned int color_sampling; /* osmotic-color-sampling: the elephant

@@ -8,6 +8,7 @@
 #include "controller/chassis.h"
 #include "controller/desired.h"
 #include "controller/encaps.h"
+#include "controller/gateway.h"
 #include "controller/lflow.h"
 #include "controller/physical.h"
 #include "controller/runtime.h"
@@ -35,6 +36,7 @@ enum ctrl_node {
     N_IN_SB_LF,                 /* Logical_Flow. */
     N_IN_SB_DPG,                /* Logical_DP_Group. */
     N_IN_SB_COLOR,              /* Color and Color_Promotion. */
+    N_IN_SB_ROUTING,            /* Rampout and MAC_Binding. */
     N_TUNNELS,                  /* Tunnel ports and their OpenFlow ports. */
     N_RUNTIME,                  /* Bindings, local datapaths, zones. */
     N_LFLOW,                    /* Flows of the logical flows. */
@@ -62,6 +64,8 @@ static struct ctrl_sb_input sb_dpg_input = {
     { &sbrec_table_logical_dp_group }, 1 };
 static struct ctrl_sb_input sb_color_input = {
     { &sbrec_table_color, &sbrec_table_color_promotion }, 2 };
+static struct ctrl_sb_input sb_routing_input = {
+    { &sbrec_table_rampout, &sbrec_table_mac_binding }, 2 };
 
 /* Input node run: changed if the southbound database tracked a change in
  * one of the node's tables. */
@@ -192,6 +196,9 @@ ctrl_tunnels_run(struct engine_node *node, void *ctx_)
     struct encaps_ports new;
     encaps_ports_init(&new);
     encaps_ports_read(ctx->br_int, &new);
+    gateway_localnet_run(ctx->ovs_txn, ctx->ovs_idl, ctx->br_int,
+                         ctx->cfg->bridge_mappings);
+    gateway_localnet_read(ctx->br_int, &new.localnets);
     if (!encaps_ports_equal(&new, tunnels)) {
         node->changed = true;
     }
@@ -356,6 +363,8 @@ ctrl_engine_init(struct ctrl_engine *e)
     ctrl_init_sb_input(&n[N_IN_SB_LF], "sb_logical_flow", &sb_lf_input);
     ctrl_init_sb_input(&n[N_IN_SB_DPG], "sb_dp_group", &sb_dpg_input);
     ctrl_init_sb_input(&n[N_IN_SB_COLOR], "sb_color", &sb_color_input);
+    ctrl_init_sb_input(&n[N_IN_SB_ROUTING], "sb_routing",
+                       &sb_routing_input);
 
     struct encaps_ports *tunnels = xmalloc(sizeof *tunnels);
     encaps_ports_init(tunnels);
@@ -365,6 +374,7 @@ ctrl_engine_init(struct ctrl_engine *e)
     engine_add_input(&n[N_TUNNELS], &n[N_IN_OVS], NULL);
     engine_add_input(&n[N_TUNNELS], &n[N_IN_SB_CHASSIS], NULL);
     engine_add_input(&n[N_TUNNELS], &n[N_IN_SB_COLOR], NULL);
+    engine_add_input(&n[N_TUNNELS], &n[N_IN_SB_ROUTING], NULL);
 
     n[N_RUNTIME] = (struct engine_node) {
         .name = "runtime", .data = runtime_data_create(),
@@ -374,6 +384,7 @@ ctrl_engine_init(struct ctrl_engine *e)
     engine_add_input(&n[N_RUNTIME], &n[N_IN_SB_CHASSIS], NULL);
     engine_add_input(&n[N_RUNTIME], &n[N_IN_SB_DP], NULL);
     engine_add_input(&n[N_RUNTIME], &n[N_IN_SB_PB], ctrl_runtime_handle_pbs);
+    engine_add_input(&n[N_RUNTIME], &n[N_IN_SB_ROUTING], NULL);
 
     n[N_LFLOW] = (struct engine_node) {
         .name = "lflow", .data = lflow_output_create(),
@@ -398,6 +409,7 @@ ctrl_engine_init(struct ctrl_engine *e)
     engine_add_input(&n[N_PHYSICAL], &n[N_IN_SB_MG],
                      ctrl_physical_handle_mcgroups);
     engine_add_input(&n[N_PHYSICAL], &n[N_IN_SB_COLOR], NULL);
+    engine_add_input(&n[N_PHYSICAL], &n[N_IN_SB_ROUTING], NULL);
 
     for (size_t i = 0; i < CTRL_ENGINE_N_NODES; i++) {
         e->order[i] = &e->nodes[i];

@@ -11,6 +11,11 @@
  *                                      v
  *     SB Port_Binding, Multicast_Group ----> physical  (physical flows)
  *
+ * SB Rampout and MAC_Binding (the "sb_routing" input) feed the tunnels
+ * (which chassis are gateways run BFD), the runtime (gateway chassis make
+ * routers local) and the physical flows (redirects, learned MACs), all
+ * by recompute: they change rarely.
+ *
  * Both flow nodes write into one desired state (controller/desired.h),
  * owner by owner, which ofctrl sends to br-int by difference.  Which
  * change each node handles incrementally, and which makes it recompute,
@@ -56,7 +61,7 @@ struct ctrl_engine_ctx {
 };
 
 /* Number of nodes in the graph. */
-#define CTRL_ENGINE_N_NODES 12
+#define CTRL_ENGINE_N_NODES 13
 
 /* The graph. */
 struct ctrl_engine {

@@ -84,6 +84,7 @@ enum desired_kind {
     DESIRED_CHASSIS,            /* Tunnels from and lanes to a chassis. */
     DESIRED_COLOR,              /* A colour's meter and learn flows. */
     DESIRED_PROMOTION,          /* A promoted connection's colour. */
+    DESIRED_GATEWAY,            /* A router's redirects and MAC bindings. */
     DESIRED_N_KINDS
 };
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "controller/chassis.h"
+#include "controller/gateway.h"
 #include "lib/osmotic-sb-idl.h"
 
 #include "bitmap.h"
@@ -68,13 +69,15 @@ struct encaps_tunnel {
     int lane;                   /* Lane. */
     int dscp;                   /* DSCP, or ENCAPS_DSCP_INHERIT. */
     struct smap options;        /* Interface options. */
+    struct smap bfd;            /* Interface bfd settings. */
 };
 
 /* Adds to 'wanted' the tunnel to 'chassis' on 'lane' with remote IP
  * 'remote_ip' that marks 'dscp'. */
 static void
 encaps_want(struct shash *wanted, const struct chassis_config *cfg,
-            const char *chassis, int lane, const char *remote_ip, int dscp)
+            const char *chassis, int lane, const char *remote_ip, int dscp,
+            bool bfd)
 {
     struct encaps_tunnel *t = xzalloc(sizeof *t);
     encaps_tunnel_name(chassis, lane, dscp, t->name);
@@ -84,8 +87,15 @@ encaps_want(struct shash *wanted, const struct chassis_config *cfg,
     smap_init(&t->options);
     encaps_tunnel_options(&t->options, remote_ip, cfg->encap_ips[lane],
                           cfg->encap_csum, dscp);
+    smap_init(&t->bfd);
+    if (bfd && !lane && dscp == ENCAPS_DSCP_INHERIT) {
+        smap_add(&t->bfd, "enable", "true");
+        smap_add_format(&t->bfd, "min_tx", "%d", ENCAPS_BFD_INTERVAL_MS);
+        smap_add_format(&t->bfd, "min_rx", "%d", ENCAPS_BFD_INTERVAL_MS);
+    }
     if (!shash_add_once(wanted, t->name, t)) {
         smap_destroy(&t->options);
+        smap_destroy(&t->bfd);
         free(t);
     }
 }
@@ -98,11 +108,13 @@ encaps_collect(struct ovsdb_idl *sb_idl, const struct chassis_config *cfg,
                const unsigned long *dscps, struct shash *wanted)
 {
     const struct sbrec_chassis *ch;
+    bool gateway = gateway_is_gateway(sb_idl, cfg->system_id);
 
     SBREC_CHASSIS_FOR_EACH (ch, sb_idl) {
         if (!strcmp(ch->name, cfg->system_id)) {
             continue;
         }
+        bool bfd = gateway || gateway_is_gateway(sb_idl, ch->name);
         for (size_t i = 0; i < ch->n_encaps; i++) {
             const struct sbrec_encap *e = ch->encaps[i];
             if (e->lane < 0 || e->lane >= cfg->n_encap_ips
@@ -110,10 +122,11 @@ encaps_collect(struct ovsdb_idl *sb_idl, const struct chassis_config *cfg,
                 continue;
             }
             encaps_want(wanted, cfg, ch->name, e->lane, e->ip,
-                        ENCAPS_DSCP_INHERIT);
+                        ENCAPS_DSCP_INHERIT, bfd);
             for (int d = 0; dscps && d < 64; d++) {
                 if (bitmap_is_set(dscps, d)) {
-                    encaps_want(wanted, cfg, ch->name, e->lane, e->ip, d);
+                    encaps_want(wanted, cfg, ch->name, e->lane, e->ip, d,
+                                false);
                 }
             }
         }
@@ -138,6 +151,7 @@ encaps_add_tunnel(struct ovsdb_idl_txn *txn,
     ovsrec_interface_set_name(iface, t->name);
     ovsrec_interface_set_type(iface, "geneve");
     ovsrec_interface_set_options(iface, &t->options);
+    ovsrec_interface_set_bfd(iface, &t->bfd);
 
     struct ovsrec_port *port = ovsrec_port_insert(txn);
     ovsrec_port_set_name(port, t->name);
@@ -183,7 +197,12 @@ encaps_run(struct ovsdb_idl_txn *ovs_txn, const struct ovsrec_bridge *br_int,
             && !smap_equal(&port->interfaces[0]->options, &t->options)) {
             ovsrec_interface_set_options(port->interfaces[0], &t->options);
         }
+        if (port->n_interfaces == 1
+            && !smap_equal(&port->interfaces[0]->bfd, &t->bfd)) {
+            ovsrec_interface_set_bfd(port->interfaces[0], &t->bfd);
+        }
         smap_destroy(&t->options);
+        smap_destroy(&t->bfd);
         free(t);
     }
     struct shash_node *node;
@@ -193,6 +212,7 @@ encaps_run(struct ovsdb_idl_txn *ovs_txn, const struct ovsrec_bridge *br_int,
     SHASH_FOR_EACH (node, &wanted) {
         struct encaps_tunnel *t = node->data;
         smap_destroy(&t->options);
+        smap_destroy(&t->bfd);
     }
     shash_destroy_free_data(&wanted);
 }
@@ -202,6 +222,7 @@ void
 encaps_ports_init(struct encaps_ports *ports)
 {
     hmap_init(&ports->map);
+    simap_init(&ports->localnets);
 }
 
 /* Frees what 'ports' holds.  Accepts NULL. */
@@ -215,6 +236,7 @@ encaps_ports_destroy(struct encaps_ports *ports)
             free(p);
         }
         hmap_destroy(&ports->map);
+        simap_destroy(&ports->localnets);
     }
 }
 
@@ -275,6 +297,11 @@ encaps_ports_read(const struct ovsrec_bridge *br_int,
         p->lane = lane;
         p->dscp = dscp;
         p->ofport = iface->ofport[0];
+        p->bfd = smap_get_bool(&iface->bfd, "enable", false);
+        const char *state = smap_get(&iface->bfd_status, "state");
+        const char *flaps = smap_get(&iface->bfd_status, "flap_count");
+        p->bfd_down = (p->bfd && state && strcmp(state, "up")
+                       && flaps && strcmp(flaps, "0"));
         hmap_insert(&ports->map, &p->node,
                     encaps_port_hash(chassis, lane, dscp));
     }
@@ -289,11 +316,14 @@ encaps_ports_equal(const struct encaps_ports *a, const struct encaps_ports *b)
     }
     const struct encaps_port *p;
     HMAP_FOR_EACH (p, node, &a->map) {
-        if (encaps_ports_find(b, p->chassis, p->lane, p->dscp) != p->ofport) {
+        const struct encaps_port *q = encaps_ports_lookup(b, p->chassis,
+                                                          p->lane, p->dscp);
+        if (!q || q->ofport != p->ofport || q->bfd != p->bfd
+            || q->bfd_down != p->bfd_down) {
             return false;
         }
     }
-    return true;
+    return simap_equal(&a->localnets, &b->localnets);
 }
 
 /* Exchanges the contents of 'a' and 'b'. */
@@ -301,6 +331,7 @@ void
 encaps_ports_swap(struct encaps_ports *a, struct encaps_ports *b)
 {
     hmap_swap(&a->map, &b->map);
+    simap_swap(&a->localnets, &b->localnets);
 }
 
 /* Returns the number of tunnel ports of ours on 'br_int', over all lanes

@@ -4,7 +4,10 @@
  * inner packet (options:tos=inherit), plus, for each DSCP value that a
  * colour marks its traffic with, one more port per (remote chassis, lane)
  * that writes that DSCP into the outer header (options:tos) and leaves
- * the inner packet as the pod sent it.  Open vSwitch sets a tunnel's
+ * the inner packet as the pod sent it.  The lane-0 tunnel between a
+ * gateway chassis (of a router port or a ramp-out rule) and any other
+ * chassis runs BFD, which tells the controller when the gateway dies
+ * (controller/gateway.h).  Open vSwitch sets a tunnel's
  * outer TOS per port, not per packet, and refuses two ports that differ
  * only in their TOS: a DSCP port also differs in its UDP destination port,
  * ENCAPS_DSCP_PORT_BASE + DSCP, on which the peer, which builds the same
@@ -19,6 +22,7 @@
 #include <stddef.h>
 
 #include "openvswitch/hmap.h"
+#include "simap.h"
 
 struct chassis_config;
 struct ovsdb_idl;
@@ -44,12 +48,21 @@ struct encaps_port {
     int lane;                   /* Lane. */
     int dscp;                   /* DSCP it marks, or ENCAPS_DSCP_INHERIT. */
     int ofport;                 /* OpenFlow port number. */
+    bool bfd;                   /* BFD runs on it. */
+    bool bfd_down;              /* BFD was up once and is not now. */
 };
 
-/* The tunnel ports of br-int. */
+/* The tunnel ports of br-int, and its patch ports to provider bridges
+ * (controller/gateway.h). */
 struct encaps_ports {
     struct hmap map;            /* Contains "struct encaps_port"s. */
+    struct simap localnets;     /* Physical network -> OpenFlow port. */
 };
+
+/* BFD on the tunnels between a gateway chassis and every other chassis:
+ * transmit and receive intervals, in milliseconds.  Open vSwitch declares
+ * a session down after 3 intervals without a packet. */
+#define ENCAPS_BFD_INTERVAL_MS 100
 
 void encaps_ports_init(struct encaps_ports *);
 void encaps_ports_destroy(struct encaps_ports *);

@@ -10,6 +10,7 @@
 #include "controller/encaps.h"
 #include "controller/inc-engine.h"
 #include "controller/local-datapaths.h"
+#include "controller/physical-gateway.h"
 #include "controller/pinctrl.h"
 #include "lib/osmotic-sb-idl.h"
 #include "lib/pipeline.h"
@@ -215,7 +216,8 @@ physical_mcgroup(const struct physical_ctx *ctx,
 
     for (size_t i = 0; i < mg->n_ports; i++) {
         const struct sbrec_port_binding *pb = mg->ports[i];
-        if (shash_find(&ctx->bindings->lports, pb->logical_port)) {
+        if (shash_find(&ctx->bindings->lports, pb->logical_port)
+            || physical_gateway_local_member(ctx, pb)) {
             /* Each member's copy carries that member's port security
              * flag into egress. */
             ds_put_format(&local, "clone(set_field:%#"PRIx64"->"
@@ -430,6 +432,8 @@ physical_port(const struct physical_ctx *ctx,
         physical_local_port(ctx, bl, simap_get(ctx->ct_zones,
                                                pb->logical_port),
                             ctx->desired);
+    } else if (physical_gateway_port(ctx, pb)) {
+        /* A patch or localnet port (physical-gateway.h). */
     } else if (pb->datapath && pb->chassis != ctx->chassis
                && local_datapaths_find(ctx->lds, pb->datapath->tunnel_key)) {
         physical_remote_port(ctx, pb, ctx->desired);
@@ -481,10 +485,12 @@ physical_run(struct engine_node *node, const struct physical_ctx *ctx)
                             | DESIRED_KIND_BIT(DESIRED_PORT)
                             | DESIRED_KIND_BIT(DESIRED_MCGROUP)
                             | DESIRED_KIND_BIT(DESIRED_CHASSIS)
-                            | DESIRED_KIND_BIT(DESIRED_COLOR));
+                            | DESIRED_KIND_BIT(DESIRED_COLOR)
+                            | DESIRED_KIND_BIT(DESIRED_GATEWAY));
 
     desired_sweep_begin(ctx->desired, kinds);
     physical_static(ctx);
+    physical_gateway_run(ctx);
 
     const struct sbrec_port_binding *pb;
     SBREC_PORT_BINDING_FOR_EACH (pb, ctx->sb_idl) {
@@ -578,9 +584,14 @@ bool
 physical_handle_port_bindings(struct engine_node *node,
                               const struct physical_ctx *ctx)
 {
-    struct hmapx dps = HMAPX_INITIALIZER(&dps);
     const struct sbrec_port_binding *pb;
+    SBREC_PORT_BINDING_FOR_EACH_TRACKED (pb, ctx->sb_idl) {
+        if (physical_gateway_needs_recompute(pb)) {
+            return false;
+        }
+    }
 
+    struct hmapx dps = HMAPX_INITIALIZER(&dps);
     SBREC_PORT_BINDING_FOR_EACH_TRACKED (pb, ctx->sb_idl) {
         if (sbrec_port_binding_is_deleted(pb)) {
             /* Its multicast groups change too, in rows of their own. */

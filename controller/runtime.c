@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "controller/ct-zones.h"
+#include "controller/gateway.h"
 #include "controller/inc-engine.h"
 #include "lib/osmotic-sb-idl.h"
 
@@ -134,6 +135,14 @@ runtime_lport_state(const struct binding_lport *bl, int zone)
     return s;
 }
 
+/* Returns the name under which the conntrack zone of the router with
+ * datapath 'uuid' is kept among the zones of local ports (malloc'd). */
+char *
+runtime_router_zone_name(const struct uuid *uuid)
+{
+    return xasprintf("lr-"UUID_FMT, UUID_ARGS(uuid));
+}
+
 /* Returns true if the local datapaths 'a' and 'b' are the same set (same
  * rows, keys and types). */
 static bool
@@ -167,10 +176,27 @@ runtime_run(struct engine_node *node, const struct runtime_ctx *ctx)
     binding_result_init(&bindings);
     binding_run(ctx->sb_txn, ctx->sb_idl, ctx->br_int, ctx->chassis, &lds,
                 &bindings);
+    gateway_close_local_datapaths(ctx->sb_idl, ctx->chassis, &lds);
 
+    /* Zones: one per local port, and one per local router, named by its
+     * datapath's UUID (runtime_router_zone_name()). */
+    struct shash zone_names = SHASH_INITIALIZER(&zone_names);
+    struct shash_node *zn;
+    SHASH_FOR_EACH (zn, &bindings.lports) {
+        shash_add(&zone_names, zn->name, NULL);
+    }
+    const struct local_datapath *ld;
+    HMAP_FOR_EACH (ld, node, &lds.map) {
+        if (ld->type == DP_ROUTER) {
+            char *name = runtime_router_zone_name(&ld->uuid);
+            shash_add_once(&zone_names, name, NULL);
+            free(name);
+        }
+    }
     struct simap zones = SIMAP_INITIALIZER(&zones);
     ct_zones_run(ctx->settled ? ctx->ovs_txn : NULL, ctx->br_int,
-                 &bindings.lports, &zones);
+                 &zone_names, &zones);
+    shash_destroy(&zone_names);
 
     /* What changed, port by port. */
     struct shash states = SHASH_INITIALIZER(&states);
@@ -267,7 +293,8 @@ runtime_handle_port_bindings(struct engine_node *node,
         if (local && runtime_pb_change_is_echo(pb, ctx->chassis)) {
             continue;
         }
-        if (local
+        /* Patch ports and gateways change the local datapaths. */
+        if (local || !strcmp(pb->type, "patch") || pb->n_gateway_chassis
             || sset_contains(&rt->bindings.iface_ids, pb->logical_port)
             || (ctx->chassis && pb->chassis == ctx->chassis)) {
             return false;

@@ -88,5 +88,6 @@ void runtime_clear_tracked(struct engine_node *);
 void runtime_run(struct engine_node *, const struct runtime_ctx *);
 bool runtime_handle_port_bindings(struct engine_node *,
                                   const struct runtime_ctx *);
+char *runtime_router_zone_name(const struct uuid *);
 
 #endif /* controller/runtime.h */

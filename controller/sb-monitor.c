@@ -167,6 +167,11 @@ sb_monitor_update(struct sb_monitor *m, struct ovsdb_idl *sb_idl,
                                                       dp);
             sbrec_mac_binding_add_clause_datapath(&c.mb, OVSDB_F_EQ, dp);
         }
+        /* Every patch port: the local datapaths are closed over patch
+         * peers (controller/gateway.h), which needs the other end of
+         * every patch port of a local datapath before its datapath is
+         * local.  Patch ports are few: two per router port. */
+        sbrec_port_binding_add_clause_type(&c.pb, OVSDB_F_EQ, "patch");
         if (chassis) {
             sbrec_port_binding_add_clause_chassis(&c.pb, OVSDB_F_EQ,
                                                   &chassis->header_.uuid);

@@ -17,8 +17,10 @@
  * (controller/local-datapaths.h).  A port plugged into a new switch thus
  * takes two rounds: its Port_Binding arrives, which makes its datapath
  * local, whose flows then arrive.  A port added to a switch no local port
- * is on costs this chassis nothing: no row of it is sent here.  Patch
- * peers (routers) join the local set with the routing work.
+ * is on costs this chassis nothing: no row of it is sent here.  Every
+ * patch port (type "patch") is monitored too, so that the local set can
+ * be closed over patch peers (a router and the switches beyond it, see
+ * controller/gateway.h) without waiting for rounds of conditions.
  *
  * Until the server has applied the latest conditions, the replica may
  * lack rows that the configuration needs: sb_monitor_settled() says when

@@ -37,6 +37,8 @@ lib_libosmotic_la_SOURCES = \
 	lib/osmotic-dirs.h \
 	lib/pipeline.c \
 	lib/pipeline.h \
+	lib/rampout.c \
+	lib/rampout.h \
 	lib/tunnel-keys.c \
 	lib/tunnel-keys.h
 nodist_lib_libosmotic_la_SOURCES = \

@@ -663,6 +663,8 @@ lact_parse_one(struct lact_parser *ps, char *word, struct lact_list *list)
             a->nested = nested;
             lact_force(ps, T_RBRACE, "\"}\"");
         }
+    } else if (!strcmp(word, "ip.ttl--")) {
+        lact_append(list, LACT_DEC_TTL);
     } else if (!strcmp(word, "put_arp")) {
         a = lact_append(list, LACT_PUT_ARP);
         static const int widths[3] = { 32, 32, 48 };
@@ -889,6 +891,9 @@ lact_format_one(const struct lact *a, struct ds *s)
     case LACT_PUT_ARP:
         ds_put_format(s, "put_arp(%s, %s, %s)", a->args[0]->name,
                       a->args[1]->name, a->args[2]->name);
+        break;
+    case LACT_DEC_TTL:
+        ds_put_cstr(s, "ip.ttl--");
         break;
     }
 }
@@ -1206,6 +1211,12 @@ lact_encode_one(const struct lact *a, const struct lact_encode_ctx *ctx,
         ds_destroy(&payload);
         return error;
     }
+    case LACT_DEC_TTL:
+        /* The router's flows drop TTLs 0 and 1 before they decrement, so
+         * dec_ttl never finds one to send to the controller. */
+        lact_put_sep(out);
+        ds_put_cstr(out, "dec_ttl");
+        return NULL;
     }
     OVS_NOT_REACHED();
 }

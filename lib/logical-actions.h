@@ -47,6 +47,7 @@
  *                             it
  *   put_arp(PORT_FIELD, IP_FIELD, MAC_FIELD);
  *                             learn a MAC binding
+ *   ip.ttl--;                 decrement the IPv4 TTL or IPv6 hop limit
  *
  * The last group (log, reject, arp, nd_na, put_arp) is answered by the
  * controller from a packet-in; the encoder writes a controller() action,
@@ -91,6 +92,7 @@ enum lact_type {
     LACT_ARP,                   /* Nested actions in 'nested'. */
     LACT_ND_NA,                 /* Nested actions in 'nested'. */
     LACT_PUT_ARP,               /* Fields in 'args'. */
+    LACT_DEC_TTL,               /* ip.ttl-- */
 };
 
 struct lact_field;              /* A logical field (table in the .c). */

@@ -12,12 +12,16 @@ northd_libnorthd_la_SOURCES = \
 	northd/change-index.h \
 	northd/datapaths.c \
 	northd/datapaths.h \
+	northd/gateways.c \
+	northd/gateways.h \
 	northd/dp-kinds.c \
 	northd/dp-kinds.h \
 	northd/lflow-acl.c \
 	northd/lflow-acl.h \
 	northd/lflow-color.c \
 	northd/lflow-color.h \
+	northd/lflow-router.c \
+	northd/lflow-router.h \
 	northd/lflow-switch.c \
 	northd/lflow-switch.h \
 	northd/lflow-table.c \

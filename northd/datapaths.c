@@ -301,7 +301,7 @@ nd_datapaths_count_kind(const struct nd_datapaths *nds,
 
 /* Returns the port that names 'op' as its peer (of several, the first by
  * name), or NULL. */
-static const struct nd_port *
+const struct nd_port *
 nd_port_namer(const struct nd_datapaths *nds, const struct nd_port *op)
 {
     const struct nd_port *namer = NULL;

@@ -269,6 +269,8 @@ struct nd_port *nd_port_find(const struct nd_datapaths *,
                              const struct uuid *nb_uuid);
 struct nd_port *nd_port_find_by_name(const struct nd_datapaths *,
                                      const char *name);
+const struct nd_port *nd_port_namer(const struct nd_datapaths *,
+                                    const struct nd_port *);
 struct nd_port *nd_port_at_key(const struct nd_datapath *, uint32_t key);
 size_t nd_datapaths_count_kind(const struct nd_datapaths *,
                                const struct nd_dp_kind *);

@@ -387,7 +387,6 @@ sb_omit_unused(struct ovsdb_idl *sb)
 #define TABLE(NAME, N) { sbrec_##NAME##_columns, N }
         TABLE(mac_binding, SBREC_MAC_BINDING_N_COLUMNS),
         TABLE(encap, SBREC_ENCAP_N_COLUMNS),
-        TABLE(rampout, SBREC_RAMPOUT_N_COLUMNS),
         TABLE(connection, SBREC_CONNECTION_N_COLUMNS),
         TABLE(ssl, SBREC_SSL_N_COLUMNS),
 #undef TABLE
@@ -403,7 +402,6 @@ sb_omit_unused(struct ovsdb_idl *sb)
         &sbrec_chassis_col_other_config,
         &sbrec_chassis_col_external_ids,
         &sbrec_chassis_private_col_external_ids,
-        &sbrec_port_binding_col_gateway_chassis,
         &sbrec_port_binding_col_external_ids,
         &sbrec_sb_global_col_connections,
         &sbrec_sb_global_col_ssl,

@@ -5,6 +5,7 @@
 #include "northd/change-index.h"
 #include "northd/lflow-acl.h"
 #include "northd/lflow-color.h"
+#include "northd/lflow-router.h"
 #include "northd/lflow-switch.h"
 #include "ovsdb-data.h"
 #include "ovsdb-idl.h"
@@ -19,6 +20,7 @@ static const struct nd_owner_kind *const owner_kinds[] = {
     &lflow_color_kind,
     &lflow_acl_switch_kind,
     &lflow_acl_kind,
+    &lflow_router_kind,
 };
 
 /* Starts building owner 'id' (see lflow_table_owner_begin()): the owner's

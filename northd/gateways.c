@@ -1,0 +1,236 @@
+#include <config.h>
+
+#include "northd/gateways.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/osmotic-nb-idl.h"
+#include "lib/osmotic-sb-idl.h"
+#include "northd/datapaths.h"
+#include "openvswitch/shash.h"
+#include "sset.h"
+#include "util.h"
+
+/* A priority -> chassis map, as SB stores it. */
+struct gw_map {
+    int64_t *prios;
+    char **names;
+    size_t n;
+};
+
+/* Fills 'map' from the Gateway_Chassis rows 'gcs' (of two with the same
+ * priority, the first by chassis name). */
+static void
+gw_map_from_nb(struct gw_map *map, struct nbrec_gateway_chassis **gcs,
+               size_t n)
+{
+    map->prios = xcalloc(n + 1, sizeof *map->prios);
+    map->names = xcalloc(n + 1, sizeof *map->names);
+    map->n = 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct nbrec_gateway_chassis *gc = gcs[i];
+        size_t j;
+        for (j = 0; j < map->n; j++) {
+            if (map->prios[j] == gc->priority) {
+                break;
+            }
+        }
+        if (j < map->n) {
+            if (strcmp(gc->chassis_name, map->names[j]) < 0) {
+                map->names[j] = gc->chassis_name;
+            }
+        } else {
+            map->prios[map->n] = gc->priority;
+            map->names[map->n++] = gc->chassis_name;
+        }
+    }
+}
+
+static void
+gw_map_destroy(struct gw_map *map)
+{
+    free(map->prios);
+    free(map->names);
+}
+
+/* Returns true if SB's map ('keys', 'values', 'n') equals 'map'. */
+static bool
+gw_map_equals(const struct gw_map *map, const int64_t *keys,
+              char **values, size_t n)
+{
+    if (n != map->n) {
+        return false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        size_t j;
+        for (j = 0; j < map->n; j++) {
+            if (map->prios[j] == keys[i]) {
+                break;
+            }
+        }
+        if (j == map->n || strcmp(map->names[j], values[i])) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Returns true if 'a' and 'b' hold the same strings. */
+static bool
+strings_equal_as_sets(char **a, size_t n_a, char **b, size_t n_b)
+{
+    struct sset sa = SSET_INITIALIZER(&sa);
+    struct sset sb = SSET_INITIALIZER(&sb);
+    for (size_t i = 0; i < n_a; i++) {
+        sset_add(&sa, a[i]);
+    }
+    for (size_t i = 0; i < n_b; i++) {
+        sset_add(&sb, b[i]);
+    }
+    bool equal = sset_equals(&sa, &sb);
+    sset_destroy(&sa);
+    sset_destroy(&sb);
+    return equal;
+}
+
+/* Returns the chassis of highest priority in 'map' that has a Chassis row
+ * in 'sb_idl', or NULL. */
+static const char *
+gw_map_active(const struct gw_map *map, const struct sset *registered)
+{
+    const char *best = NULL;
+    int64_t best_prio = -1;
+    for (size_t i = 0; i < map->n; i++) {
+        if (map->prios[i] > best_prio
+            && sset_contains(registered, map->names[i])) {
+            best = map->names[i];
+            best_prio = map->prios[i];
+        }
+    }
+    return best;
+}
+
+/* Writes the gateway chassis of every router port's Port_Binding. */
+static void
+sync_port_gateways(const struct nd_datapaths *dps, struct ovsdb_idl *nb_idl,
+                   struct ovsdb_idl *sb_idl)
+{
+    const struct nbrec_logical_router_port *lrp;
+    NBREC_LOGICAL_ROUTER_PORT_FOR_EACH (lrp, nb_idl) {
+        const struct nd_port *op = nd_port_find(dps, &lrp->header_.uuid);
+        const struct sbrec_port_binding *pb
+            = op ? sbrec_port_binding_get_for_uuid(sb_idl, &op->sb_uuid)
+                 : NULL;
+        if (!pb) {
+            continue;
+        }
+        struct gw_map map;
+        gw_map_from_nb(&map, lrp->gateway_chassis, lrp->n_gateway_chassis);
+        if (!gw_map_equals(&map, pb->key_gateway_chassis,
+                           pb->value_gateway_chassis,
+                           pb->n_gateway_chassis)) {
+            sbrec_port_binding_set_gateway_chassis(
+                pb, map.prios, (const char **) map.names, map.n);
+        }
+        gw_map_destroy(&map);
+    }
+}
+
+/* Makes SB Rampout row 'row' (inserted if NULL) say what rule 'rule' of
+ * router 'lr' (SB datapath 'dp') says. */
+static void
+sync_rampout_row(const struct sbrec_rampout *row, const char *name,
+                 const struct nbrec_rampout_rule *rule,
+                 const struct sbrec_datapath_binding *dp,
+                 const struct sset *registered, struct ovsdb_idl *sb_idl,
+                 struct ovsdb_idl_txn *txn)
+{
+    if (!row) {
+        row = sbrec_rampout_insert(txn);
+        sbrec_rampout_set_name(row, name);
+    }
+    if (row->datapath != dp) {
+        sbrec_rampout_set_datapath(row, dp);
+    }
+    if (!strings_equal_as_sets(row->subnets, row->n_subnets,
+                               rule->subnets, rule->n_subnets)) {
+        sbrec_rampout_set_subnets(row, (const char **) rule->subnets,
+                                  rule->n_subnets);
+    }
+    struct gw_map map;
+    gw_map_from_nb(&map, rule->gateway_chassis, rule->n_gateway_chassis);
+    if (!gw_map_equals(&map, row->key_gateway_chassis,
+                       row->value_gateway_chassis, row->n_gateway_chassis)) {
+        sbrec_rampout_set_gateway_chassis(row, map.prios,
+                                          (const char **) map.names, map.n);
+    }
+    const char *active = gw_map_active(&map, registered);
+    if (!nullable_string_is_equal(row->active_chassis, active)) {
+        sbrec_rampout_set_active_chassis(row, active);
+    }
+    gw_map_destroy(&map);
+    if (!nullable_string_is_equal(row->snat_ip, rule->snat_ip)) {
+        sbrec_rampout_set_snat_ip(row, rule->snat_ip);
+    }
+    const struct sbrec_color *color = NULL;
+    if (rule->color) {
+        const struct sbrec_color *c;
+        SBREC_COLOR_FOR_EACH (c, sb_idl) {
+            if (!strcmp(c->name, rule->color->name)) {
+                color = c;
+            }
+        }
+    }
+    if (row->color != color) {
+        sbrec_rampout_set_color(row, color);
+    }
+    if (row->priority != rule->priority) {
+        sbrec_rampout_set_priority(row, rule->priority);
+    }
+}
+
+/* Writes the gateway chassis of router ports and the Rampout rows. */
+void
+nd_gateways_sync(const struct nd_datapaths *dps, struct ovsdb_idl *nb_idl,
+                 struct ovsdb_idl *sb_idl, struct ovsdb_idl_txn *txn)
+{
+    sync_port_gateways(dps, nb_idl, sb_idl);
+
+    struct sset registered = SSET_INITIALIZER(&registered);
+    const struct sbrec_chassis *ch;
+    SBREC_CHASSIS_FOR_EACH (ch, sb_idl) {
+        sset_add(&registered, ch->name);
+    }
+    struct shash existing = SHASH_INITIALIZER(&existing);
+    const struct sbrec_rampout *row;
+    SBREC_RAMPOUT_FOR_EACH (row, sb_idl) {
+        if (!shash_add_once(&existing, row->name, row)) {
+            sbrec_rampout_delete(row);
+        }
+    }
+    const struct nbrec_logical_router *lr;
+    NBREC_LOGICAL_ROUTER_FOR_EACH (lr, nb_idl) {
+        const struct nd_datapath *od = nd_datapath_find(dps,
+                                                        &lr->header_.uuid);
+        const struct sbrec_datapath_binding *dp
+            = od ? sbrec_datapath_binding_get_for_uuid(sb_idl, &od->sb_uuid)
+                 : NULL;
+        if (!dp) {
+            continue;
+        }
+        for (size_t i = 0; i < lr->n_rampout_rules; i++) {
+            const struct nbrec_rampout_rule *rule = lr->rampout_rules[i];
+            char *name = xasprintf("%s/%s", lr->name, rule->name);
+            row = shash_find_and_delete(&existing, name);
+            sync_rampout_row(row, name, rule, dp, &registered, sb_idl, txn);
+            free(name);
+        }
+    }
+    struct shash_node *node;
+    SHASH_FOR_EACH (node, &existing) {
+        sbrec_rampout_delete(node->data);
+    }
+    shash_destroy(&existing);
+    sset_destroy(&registered);
+}

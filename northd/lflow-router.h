@@ -1,0 +1,49 @@
+/*
+ * Logical flows of logical routers: every stage of a router datapath,
+ * plus the flows a router gives the switch on the other side of its
+ * gateway ports (the L2 lookup of its ramp-out MACs).
+ *
+ * One owner kind, lflow_router_kind, one owner per Logical_Router: a
+ * router's flows depend on all of its ports, routes, NAT and ramp-out
+ * rules, and on the addresses of the ports on the switches it connects
+ * to (next-hop MACs), which it declares to the change index.  Routers are
+ * few and their flows a handful per port and route, so rebuilding one
+ * router's flows on any such change is cheap.
+ *
+ * Ingress, as a routed packet between pods crosses it:
+ *
+ *   lr_in_admission   what the router accepts: frames to its MACs (or
+ *                     broadcast ARP); ARP requests for its addresses and
+ *                     ICMP echo requests to them are answered here, TTL
+ *                     expiry and other traffic to the router dropped;
+ *                     then straight on to the first stage the packet
+ *                     needs (lr_in_dnat from a gateway port with NAT,
+ *                     lr_in_rampout if the router has ramp-out rules,
+ *                     else lr_in_ip_routing), so a router without NAT
+ *                     costs no lookup in the stages it does not use.
+ *   lr_in_dnat        from a gateway port: un-SNAT and DNAT (conntrack).
+ *   lr_in_rampout     reg7 = the ramp-out rule whose subnets (and colour)
+ *                     the source matches, 0 if none.
+ *   lr_in_ip_routing  longest prefix match over connected networks and
+ *                     static routes (src-ip routes below dst-ip routes of
+ *                     the same length): TTL decrement, reg0 = next hop,
+ *                     outport, eth.src.
+ *   lr_in_arp_resolve eth.dst of the next hop, for the addresses known
+ *                     centrally (switch ports' addresses, peer router
+ *                     ports); then output, or lr_in_gw_redirect for a
+ *                     gateway port.
+ *   lr_in_gw_redirect the gateway port becomes the redirect key of the
+ *                     rule in reg7, or of the port (lib/rampout.h).
+ *
+ * Egress, on the gateway chassis only: lr_out_snat (SNAT to the rule's
+ * address or by the NAT rules) and lr_out_delivery (the redirect key
+ * back to the gateway port).
+ */
+#ifndef NORTHD_LFLOW_ROUTER_H
+#define NORTHD_LFLOW_ROUTER_H 1
+
+#include "northd/owners.h"
+
+extern const struct nd_owner_kind lflow_router_kind;
+
+#endif /* northd/lflow-router.h */
