@@ -45,6 +45,8 @@ controller_libcontroller_la_SOURCES = \
 	controller/physical-gateway.h \
 	controller/pinctrl.c \
 	controller/pinctrl.h \
+	controller/pinctrl-arp.c \
+	controller/pinctrl-arp.h \
 	controller/pinctrl-log.c \
 	controller/pinctrl-log.h \
 	controller/pinctrl-reject.c \

@@ -335,6 +335,9 @@ controller_run(struct controller *c, struct ovsdb_idl_txn *ovs_txn,
 
     const struct ovsrec_bridge *br_int
         = br_int_run(ovs_txn, c->ovs_loop.idl, &c->cfg);
+    if (controller_sb_ready(c)) {
+        pinctrl_sb_run(c->pinctrl, c->sb_loop.idl, sb_txn);
+    }
     if (!controller_sb_ready(c)) {
         /* Without the southbound database, the last flows computed stay
          * what br-int should have (and go back in if ovs-vswitchd

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "controller/desired.h"
+#include "controller/pinctrl-arp.h"
 #include "controller/pinctrl-log.h"
 #include "controller/pinctrl-reject.h"
 
@@ -28,20 +29,35 @@ VLOG_DEFINE_THIS_MODULE(pinctrl);
 /* The OpenFlow version used on pinctrl's connection. */
 #define PINCTRL_VERSION OFP15_VERSION
 
-/* One packet-in handler: its operation and what handles it. */
+struct pinctrl;
+
+/* One packet-in handler: its operation and what handles it ('handle', or
+ * 'handle_pc' for a handler that needs pinctrl's connection or state). */
 struct pinctrl_handler {
     enum lact_pin_opcode op;
     const char *name;
     /* Handles one packet-in; may answer through the connection. */
     void (*handle)(struct rconn *, const struct ofputil_packet_in *,
                    const char *payload, size_t len);
+    /* Or, for a handler that needs pinctrl's own state, this. */
+    void (*handle_pc)(struct pinctrl *, const struct ofputil_packet_in *,
+                      const char *payload);
 };
+
+static void pinctrl_handle_arp(struct pinctrl *,
+                               const struct ofputil_packet_in *,
+                               const char *payload);
+static void pinctrl_handle_put_arp(struct pinctrl *,
+                                   const struct ofputil_packet_in *,
+                                   const char *payload);
 
 /* The handlers.  An operation's meter id is its opcode (1 to 15 are
  * reserved for them). */
 static const struct pinctrl_handler pinctrl_handlers[] = {
-    { LACT_PIN_LOG, "log", pinctrl_log_handle },
-    { LACT_PIN_REJECT, "reject", pinctrl_reject_handle },
+    { LACT_PIN_LOG, "log", pinctrl_log_handle, NULL },
+    { LACT_PIN_REJECT, "reject", pinctrl_reject_handle, NULL },
+    { LACT_PIN_ARP, "arp", NULL, pinctrl_handle_arp },
+    { LACT_PIN_PUT_ARP, "put_arp", NULL, pinctrl_handle_put_arp },
 };
 
 /* Largest opcode + 1. */
@@ -53,7 +69,32 @@ struct pinctrl {
     unsigned int conn_seqno;        /* rconn's connection seqno seen. */
     unsigned long long int n_handled[PINCTRL_N_OPS]; /* Per opcode. */
     unsigned long long int n_bad;   /* Packet-ins not ours or malformed. */
+    struct pinctrl_arp_queue arp;   /* MAC bindings learned, to write. */
 };
+
+static void
+pinctrl_handle_arp(struct pinctrl *pc, const struct ofputil_packet_in *pin,
+                   const char *payload)
+{
+    pinctrl_arp_request(pc->rconn, pin, payload);
+}
+
+static void
+pinctrl_handle_put_arp(struct pinctrl *pc,
+                       const struct ofputil_packet_in *pin,
+                       const char *payload)
+{
+    pinctrl_arp_learn(&pc->arp, pin, payload);
+}
+
+/* Writes to SB what the handlers learned (MAC bindings), if 'sb_txn' is
+ * nonnull. */
+void
+pinctrl_sb_run(struct pinctrl *pc, struct ovsdb_idl *sb_idl,
+               struct ovsdb_idl_txn *sb_txn)
+{
+    pinctrl_arp_flush(&pc->arp, sb_idl, sb_txn);
+}
 
 static const struct pinctrl_handler *
 pinctrl_find_handler(enum lact_pin_opcode op)
@@ -103,6 +144,7 @@ pinctrl_create(const char *target)
 {
     struct pinctrl *pc = xzalloc(sizeof *pc);
     pc->rconn = rconn_create(0, 2, DSCP_DEFAULT, 1u << PINCTRL_VERSION);
+    pinctrl_arp_queue_init(&pc->arp);
     rconn_connect(pc->rconn, target, target);
     return pc;
 }
@@ -112,6 +154,7 @@ pinctrl_destroy(struct pinctrl *pc)
 {
     if (pc) {
         rconn_destroy(pc->rconn);
+        pinctrl_arp_queue_destroy(&pc->arp);
         free(pc);
     }
 }
@@ -164,7 +207,11 @@ pinctrl_handle_packet_in(struct pinctrl *pc, const struct ofp_header *oh)
     }
     char *payload = xmemdup0((const char *) pin.userdata + 4,
                              pin.userdata_len - 4);
-    h->handle(pc->rconn, &pin, payload, pin.userdata_len - 4);
+    if (h->handle_pc) {
+        h->handle_pc(pc, &pin, payload);
+    } else {
+        h->handle(pc->rconn, &pin, payload, pin.userdata_len - 4);
+    }
     free(payload);
     pc->n_handled[op]++;
 }

@@ -27,6 +27,8 @@
 
 struct ds;
 struct desired;
+struct ovsdb_idl;
+struct ovsdb_idl_txn;
 struct pinctrl;
 
 /* Meter of each operation's packet-ins: packets per second and burst. */
@@ -41,6 +43,9 @@ void pinctrl_destroy(struct pinctrl *);
 void pinctrl_run(struct pinctrl *);
 void pinctrl_wait(struct pinctrl *);
 void pinctrl_status(const struct pinctrl *, struct ds *);
+
+void pinctrl_sb_run(struct pinctrl *, struct ovsdb_idl *sb_idl,
+                    struct ovsdb_idl_txn *sb_txn);
 
 uint32_t pinctrl_meter_id(enum lact_pin_opcode);
 void pinctrl_add_meters(struct desired *);

@@ -917,8 +917,8 @@ lact_format(const struct lact_list *list, struct ds *s)
 uint32_t
 lact_pin_meter_id(enum lact_pin_opcode op)
 {
-    return (op == LACT_PIN_LOG || op == LACT_PIN_REJECT ? (uint32_t) op
-            : 0);
+    return (op == LACT_PIN_LOG || op == LACT_PIN_REJECT || op == LACT_PIN_ARP
+            || op == LACT_PIN_PUT_ARP ? (uint32_t) op : 0);
 }
 
 /* Appends "," unless 'out' is empty. */

@@ -30,6 +30,7 @@ enum {
     PRI_ADM_ARP_REPLY = 100,    /* ARP request for a router address. */
     PRI_ADM_ECHO = 90,          /* ICMP echo request to the router. */
     PRI_ADM_TTL = 85,           /* TTL 0 or 1: drop. */
+    PRI_ADM_NAT = 81,           /* To a NAT address on a gateway port. */
     PRI_ADM_TO_ROUTER = 80,     /* Anything else to the router: drop. */
     PRI_ADM_ACCEPT = 50,        /* Frames to a router MAC: on. */
 };
@@ -38,6 +39,7 @@ enum {
 enum {
     PRI_DNAT = 100,             /* lr_in_dnat: a NAT address. */
     PRI_RESOLVE = 100,          /* lr_in_arp_resolve: a known neighbour. */
+    PRI_RESOLVE_ASK = 1,        /* lr_in_arp_resolve: ARP for the rest. */
     PRI_REDIRECT_RULE = 100,    /* lr_in_gw_redirect: a ramp-out rule. */
     PRI_REDIRECT_PORT = 50,     /* lr_in_gw_redirect: the port's own. */
     PRI_SNAT_RULE = 200,        /* lr_out_snat: a rule's address. */
@@ -248,6 +250,10 @@ lr_admission_port(struct lr_build *b, const struct lr_port *p,
         inet_ntop(AF_INET, &p->la.ipv4[i].addr, ip, sizeof ip);
         lr_arp_reply(b, p, ip, p->mac);
     }
+    /* ARP replies to the router: learn the sender's binding. */
+    lr_add(b, S_ROUTER_INGRESS_ADMISSION, PRI_ADM_ARP_REPLY,
+           "put_arp(inport, arp.spa, arp.sha);",
+           REG_INPORT"=%"PRIu32",arp,arp_op=2", key);
 
     struct ds macs = DS_EMPTY_INITIALIZER;
     match_or(&macs, REG_INPORT"=%"PRIu32",dl_dst=%s", key, p->mac);
@@ -268,6 +274,33 @@ lr_admission_port(struct lr_build *b, const struct lr_port *p,
             }
             match_or(&macs, REG_INPORT"=%"PRIu32",dl_dst=%s", key, r->mac);
         }
+    }
+
+    if (p->gateway && b->has_nat) {
+        /* Traffic to NAT and ramp-out addresses (which may be the port's
+         * own) is for conntrack to un-NAT, not for the router. */
+        struct ds m = DS_EMPTY_INITIALIZER;
+        for (size_t i = 0; i < b->lr->n_nat; i++) {
+            if (nat_ok(b->lr->nat[i])) {
+                match_or(&m, REG_INPORT"=%"PRIu32",ip,nw_dst=%s", key,
+                         b->lr->nat[i]->external_ip);
+            }
+        }
+        for (size_t i = 0; i < b->n_rules; i++) {
+            if (b->rules[i].rule->snat_ip) {
+                match_or(&m, REG_INPORT"=%"PRIu32",ip,nw_dst=%s", key,
+                         b->rules[i].rule->snat_ip);
+            }
+        }
+        if (m.length) {
+            char *actions = xasprintf("next(%s);", pipeline_stage_info(
+                                          S_ROUTER_INGRESS_DNAT)->name);
+            lflow_table_add(b->ctx->lflows, &b->od->sb_uuid,
+                            S_ROUTER_INGRESS_ADMISSION, PRI_ADM_NAT,
+                            ds_cstr(&m), actions);
+            free(actions);
+        }
+        ds_destroy(&m);
     }
 
     if (router_ips->length) {
@@ -712,8 +745,19 @@ lr_arp_resolve(struct lr_build *b)
         }
         shash_destroy(&n.by_mac);
         sset_destroy(&n.seen);
+
+        /* An unknown IPv4 next hop: the controller asks for it (the packet
+         * itself is dropped), sourced from the port's first address. */
+        if (p->la.n_ipv4) {
+            char *actions = xasprintf(
+                "arp { eth.dst = ff:ff:ff:ff:ff:ff; arp.spa = "IP_FMT"; "
+                "arp.tpa = reg0; arp.op = 1; %s };", IP_ARGS(
+                    p->la.ipv4[0].addr), then);
+            lr_add(b, S_ROUTER_INGRESS_ARP_RESOLVE, PRI_RESOLVE_ASK, actions,
+                   REG_OUTPORT"=%"PRIu32",ip", p->op->tunnel_key);
+            free(actions);
+        }
     }
-    /* An unknown next hop: dropped until the controller resolves it. */
     lr_add(b, S_ROUTER_INGRESS_ARP_RESOLVE, 0, "drop;", "%s", "");
 }
 

@@ -278,6 +278,50 @@ osm_add_host() {
     fi
 }
 
+# osm_add_external IP/PLEN: the external network of gateways: namespace
+# "external" with a Linux bridge "brx" that holds IP/PLEN.  Transmit
+# checksum offload is off on it and its ports: TCP through conntrack NAT
+# in the userspace datapath fails with partial checksums.
+osm_add_external() {
+    OSM_EXTERNAL_NS=$(osm_ns external)
+    osm_add_netns "$OSM_EXTERNAL_NS"
+    ip netns exec "$OSM_EXTERNAL_NS" ip link add brx type bridge \
+        || fail "external bridge"
+    ip netns exec "$OSM_EXTERNAL_NS" ip addr add "$1" dev brx
+    ip netns exec "$OSM_EXTERNAL_NS" ip link set brx up
+    ip netns exec "$OSM_EXTERNAL_NS" ethtool -K brx tx off >/dev/null 2>&1
+}
+
+# osm_connect_external HOST [NETWORK]: joins HOST to the external network:
+# a veth "x-HOST" in the external bridge whose other end, "ex0", is on
+# HOST's provider bridge br-ex (netdev), and maps physical network
+# NETWORK (default physnet) to br-ex (external_ids:
+# osmotic-bridge-mappings).
+osm_connect_external() {
+    local host=$1 net=${2:-physnet} ns xv
+    ns=$(osm_ns "$host")
+    xv=$(echo "x-$host" | cut -c1-15)
+    ip link add name ex0 netns "$ns" type veth \
+        peer name "$xv" netns "$OSM_EXTERNAL_NS" \
+        || fail "external veth for $host"
+    ip netns exec "$OSM_EXTERNAL_NS" ip link set "$xv" master brx up
+    ip netns exec "$OSM_EXTERNAL_NS" ethtool -K "$xv" tx off >/dev/null 2>&1
+    ip netns exec "$ns" ip link set ex0 up
+    ip netns exec "$ns" ethtool -K ex0 tx off >/dev/null 2>&1
+    osm_host_vsctl "$host" add-br br-ex \
+        -- set bridge br-ex datapath_type=netdev -- add-port br-ex ex0 \
+        || fail "br-ex on $host"
+    osm_host_vsctl "$host" set open_vswitch . \
+        external_ids:osmotic-bridge-mappings="\"$net:br-ex\"" \
+        || fail "bridge mappings on $host"
+}
+
+# osm_external_exec CMD...: runs CMD in the external network's namespace,
+# for at most OSM_CLIENT_TIMEOUT seconds.
+osm_external_exec() {
+    ip netns exec "$OSM_EXTERNAL_NS" timeout "${OSM_CLIENT_TIMEOUT:-60}" "$@"
+}
+
 # osm_add_pod HOST POD MAC IP/PLEN LPORT: adds pod POD on HOST: namespace
 # POD with eth0 (MAC, IP/PLEN, MTU 1400, tx checksum offload off), its peer
 # "v-POD" (first 15 characters) in br-int with external_ids:iface-id=LPORT.
