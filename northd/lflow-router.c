@@ -729,16 +729,37 @@ lr_arp_resolve(struct lr_build *b)
         SHASH_FOR_EACH (node, &n.by_mac) {
             struct sset *ips = node->data;
             struct ds m = DS_EMPTY_INITIALIZER;
+            struct ds direct = DS_EMPTY_INITIALIZER;
             const char *ip;
             SSET_FOR_EACH (ip, ips) {
                 match_or(&m, REG_OUTPORT"=%"PRIu32",reg0=%s",
                          p->op->tunnel_key, ip);
+                ovs_be32 addr = htonl(strtoul(ip, NULL, 16));
+                if (lr_port_for_ip(b, addr) == p) {
+                    match_or(&direct, "ip,nw_dst="IP_FMT, IP_ARGS(addr));
+                }
             }
             char *actions = xasprintf("eth.dst = %s; %s", node->name, then);
             lflow_table_add(b->ctx->lflows, &b->od->sb_uuid,
                             S_ROUTER_INGRESS_ARP_RESOLVE, PRI_RESOLVE,
                             ds_cstr(&m), actions);
             free(actions);
+            if (direct.length) {
+                /* A known host on a connected network is routed and
+                 * resolved in one lookup (a /32 route above the
+                 * network's): lr_in_arp_resolve is skipped. */
+                actions = xasprintf(
+                    "ip.ttl--; eth.src = %s; eth.dst = %s; outport = %"PRIu32
+                    "; flags.loopback = 1; %s", p->mac, node->name,
+                    p->op->tunnel_key,
+                    p->gateway ? "next(lr_in_gw_redirect);" : "output;");
+                lflow_table_add(b->ctx->lflows, &b->od->sb_uuid,
+                                S_ROUTER_INGRESS_IP_ROUTING,
+                                route_priority(32, false, true),
+                                ds_cstr(&direct), actions);
+                free(actions);
+            }
+            ds_destroy(&direct);
             ds_destroy(&m);
             sset_destroy(ips);
             free(ips);

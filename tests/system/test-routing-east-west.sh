@@ -2,8 +2,10 @@
 # Distributed routing: pods on two switches behind one router reach each
 # other on the same host and on different hosts (ICMP, TCP); the router
 # answers ARP and pings to its own addresses, decrements the TTL once
-# (a packet sent with TTL 1 is not routed; with TTL 2 it arrives with
-# TTL 1), and routes by static route through a second router.
+# (a packet sent with TTL 1 is not routed; with TTL 9 it arrives with
+# TTL 8), and routes by static route through a second router.  The
+# table budget: a routed TCP SYN to a pod on another host crosses at
+# most 20 br-int tables on the sending host (ofproto/trace).
 . "$(dirname "$0")/lib.sh"
 osm_test_init
 osm_start_central
@@ -48,6 +50,22 @@ check_ping p4 10.10.1.10
 check_ping p2 10.10.2.10
 check_tcp_transfer p1 p4 10.10.2.11
 check_tcp_transfer p4 p2 10.10.1.11
+
+# The table budget of a routed packet, on the sending host.
+ofport=$(osm_host_vsctl hv1 get interface v-p1 ofport)
+osm_host_appctl hv1 ofproto/trace br-int "in_port=$ofport,tcp,\
+dl_src=0a:00:00:00:01:01,dl_dst=0a:00:00:00:ff:01,nw_src=10.10.1.10,\
+nw_dst=10.10.2.11,nw_ttl=64,tp_src=40000,tp_dst=80,tcp_flags=0x002" \
+    > "$TESTDIR/trace" 2>&1 || fail "ofproto/trace: $(cat "$TESTDIR/trace")"
+grep -q "tnl_push" "$TESTDIR/trace" \
+    || fail "the SYN did not reach the tunnel: $(cat "$TESTDIR/trace")"
+read -r lookups tables < <(count_trace_lookups < "$TESTDIR/trace")
+echo "routed packet: br-int lookups on the sending host: $lookups" \
+     "($tables tables)"
+[ "$lookups" -ge 10 ] || fail "only $lookups lookups counted:" \
+                              "$(cat "$TESTDIR/trace")"
+[ "$lookups" -le 20 ] || fail "$lookups lookups: over the budget of 20:" \
+                              "$(cat "$TESTDIR/trace")"
 
 # TTL: one hop.  TTL 1 is not routed; TTL 2 arrives (and the reply, sent
 # with the receiver's default TTL, comes back).
