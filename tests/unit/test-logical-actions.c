@@ -225,6 +225,7 @@ START_TEST(test_format_is_canonical)
                       "log(name=a1, severity=warning, verdict=drop);");
     ck_assert_formats("log;", "log();");
     ck_assert_formats("reject;", "reject;");
+    ck_assert_formats("ip.ttl-- ;next;", "ip.ttl--; next;");
     ck_assert_formats("arp{eth.dst=ff:ff:ff:ff:ff:ff;output;};",
                       "arp { eth.dst = ff:ff:ff:ff:ff:ff; output; };");
     ck_assert_formats("nd_na{};", "nd_na {};");
@@ -296,6 +297,7 @@ START_TEST(test_fields_encode)
     ck_assert_encodes("ip", "ip.dscp = 46; ip.ttl = 64;",
                       "set_field:46->ip_dscp,set_field:64->nw_ttl");
     ck_assert_encodes("tcp", "tcp.dst = 8080;", "set_field:8080->tcp_dst");
+    ck_assert_encodes("ip", "ip.ttl--;", "dec_ttl");
 }
 END_TEST
 
@@ -519,17 +521,18 @@ START_TEST(test_encode_errors)
 END_TEST
 
 static uint32_t
-log_only_pin_meter_id(enum lact_pin_opcode op, void *aux OVS_UNUSED)
+controller_pin_meter_id(enum lact_pin_opcode op, void *aux OVS_UNUSED)
 {
     return lact_pin_meter_id(op);
 }
 
 START_TEST(test_packet_ins_follow_the_caller_per_operation)
 {
-    /* The controller's own answer: log (meter 1) and reject (meter 2). */
+    /* The controller's own answer: log (meter 1), reject (meter 2), arp
+     * (meter 3) and put_arp (meter 5). */
     struct test_ctx *t = test_ctx_create(false);
     struct lact_encode_ctx ctx = make_ctx(t, P_INGRESS, 10);
-    ctx.pin_meter_id = log_only_pin_meter_id;
+    ctx.pin_meter_id = controller_pin_meter_id;
     struct ds out = DS_EMPTY_INITIALIZER;
     char *error = lact_compile("log(name=a); next;", &ctx, &out);
     ck_assert_ptr_null(error);
@@ -538,9 +541,22 @@ START_TEST(test_packet_ins_follow_the_caller_per_operation)
     ck_assert_ptr_null(lact_compile("reject;", &ctx, &out));
     ck_assert_msg(strstr(ds_cstr(&out), "controller(userdata=00.00.00.02,"
                          "meter_id=2)"), "%s", ds_cstr(&out));
+    static const struct {
+        const char *actions;
+        const char *meter;
+    } answered[] = {
+        { "arp { output; };", ",meter_id=3)" },
+        { "put_arp(inport, arp.spa, arp.sha);", ",meter_id=5)" },
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(answered); i++) {
+        ds_clear(&out);
+        error = lact_compile(answered[i].actions, &ctx, &out);
+        ck_assert_msg(!error && strstr(ds_cstr(&out), answered[i].meter),
+                      "%s: %s", answered[i].actions,
+                      error ? error : ds_cstr(&out));
+    }
     static const char *refused[] = {
-        "arp { output; };", "nd_na { output; };",
-        "put_arp(inport, arp.spa, arp.sha);",
+        "nd_na { output; };",
     };
     for (size_t i = 0; i < ARRAY_SIZE(refused); i++) {
         ds_clear(&out);
