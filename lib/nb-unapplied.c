@@ -20,15 +20,6 @@ row_to_lsp(const struct ovsdb_idl_row *row)
     return CONTAINER_OF(row, struct nbrec_logical_switch_port, header_);
 }
 
-/* Returns true for a switch port of a type that nothing implements yet:
- * "router" (the switch end of a router port) and "localnet". */
-static bool
-lsp_type_unapplied(const struct ovsdb_idl_row *row)
-{
-    const char *type = row_to_lsp(row)->type;
-    return type && type[0];
-}
-
 /* Returns true for a container port: one with a parent port, whose
  * traffic would arrive tagged through the parent's interface. */
 static bool
@@ -50,41 +41,18 @@ lsp_has_dynamic(const struct ovsdb_idl_row *row)
     return false;
 }
 
-/* Returns true for a gateway chassis of a router port.  (A ramp-out
- * rule's gateway chassis are part of the rule, which its own entry
- * covers.) */
-static bool
-gc_of_router_port(const struct ovsdb_idl_row *row)
-{
-    const struct nbrec_logical_router_port *lrp;
-    NBREC_LOGICAL_ROUTER_PORT_FOR_EACH (lrp, row->table->idl) {
-        for (size_t i = 0; i < lrp->n_gateway_chassis; i++) {
-            if (&lrp->gateway_chassis[i]->header_ == row) {
-                return true;
-            }
-        }
-    }
-    return false;
-}
-
 /* The NB configuration that osmotic-northd compiles into no logical flow
  * yet.  A feature that makes some of it work removes its entries. */
 const struct nb_unapplied nb_unapplied_entries[] = {
     { &nbrec_table_meter, NULL, NULL, "meters" },
-    { &nbrec_table_logical_router, NULL, NULL, "logical routers" },
-    { &nbrec_table_logical_router_port, NULL, NULL,
-      "logical router ports" },
-    { &nbrec_table_logical_switch_port, NULL, lsp_type_unapplied,
-      "switch ports of type router or localnet" },
     { &nbrec_table_logical_switch_port, NULL, lsp_is_container,
       "container ports (parent and tag)" },
     { &nbrec_table_logical_switch_port, NULL, lsp_has_dynamic,
       "dynamic addresses" },
-    { &nbrec_table_logical_router_static_route, NULL, NULL,
-      "static routes" },
-    { &nbrec_table_nat, NULL, NULL, "NAT rules" },
-    { &nbrec_table_gateway_chassis, NULL, gc_of_router_port,
-      "gateway chassis" },
+    { &nbrec_table_nat, &nbrec_nat_col_logical_port, NULL,
+      "distributed NAT rules (logical_port, external_mac)" },
+    { &nbrec_table_nat, &nbrec_nat_col_external_mac, NULL,
+      "distributed NAT rules (logical_port, external_mac)" },
     { &nbrec_table_load_balancer, NULL, NULL, "load balancers" },
     { &nbrec_table_logical_switch, &nbrec_logical_switch_col_load_balancer,
       NULL, "load balancers" },
@@ -92,9 +60,6 @@ const struct nb_unapplied nb_unapplied_entries[] = {
       NULL, "load balancers" },
     { &nbrec_table_color, &nbrec_color_col_rampout_chassis, NULL,
       "colour ramp-out gateways" },
-    { &nbrec_table_rampout_rule, NULL, NULL, "ramp-out rules" },
-    { &nbrec_table_rampout_rule, &nbrec_rampout_rule_col_color, NULL,
-      "ramp-out rules" },
 };
 const size_t nb_n_unapplied_entries = ARRAY_SIZE(nb_unapplied_entries);
 

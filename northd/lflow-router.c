@@ -263,8 +263,7 @@ lr_admission_port(struct lr_build *b, const struct lr_port *p,
         for (size_t i = 0; i < b->lr->n_nat; i++) {
             const struct nbrec_nat *nat = b->lr->nat[i];
             if (nat_ok(nat)) {
-                lr_arp_reply(b, p, nat->external_ip,
-                             nat->external_mac ? nat->external_mac : p->mac);
+                lr_arp_reply(b, p, nat->external_ip, p->mac);
             }
         }
         for (size_t i = 0; i < b->n_rules; i++) {
@@ -912,7 +911,11 @@ router_build(struct nd_build_ctx *ctx, const struct lflow_owner_id *id)
         = (od && is_router(od)
            ? nbrec_logical_router_get_for_uuid(ctx->nb_idl, &od->nb_uuid)
            : NULL);
-    if (lr) {
+    if (lr && lr->n_enabled && !lr->enabled[0]) {
+        /* A disabled router drops everything. */
+        lflow_table_add(ctx->lflows, &od->sb_uuid,
+                        S_ROUTER_INGRESS_ADMISSION, 0, "", "drop;");
+    } else if (lr) {
         struct lr_build b = { .ctx = ctx, .od = od, .lr = lr };
         lr_gather(&b);
         lr_admission(&b);

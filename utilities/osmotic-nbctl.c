@@ -459,7 +459,7 @@ show_switch(struct ovsdb_idl *idl, struct ds *ds,
 static void
 show_router(struct ds *ds, const struct nbrec_logical_router *lr)
 {
-    ds_put_format(ds, "router "UUID_FMT" (%s)"SHOW_UNAPPLIED"\n",
+    ds_put_format(ds, "router "UUID_FMT" (%s)\n",
                   UUID_ARGS(&lr->header_.uuid), lr->name);
     for (size_t i = 0; i < lr->n_ports; i++) {
         const struct nbrec_logical_router_port *lrp = lr->ports[i];

@@ -110,6 +110,21 @@ cmd_show(struct ctl_context *ctx)
                               port);
             }
             svec_destroy(&ports);
+
+            /* The ramp-out rules that leave by this chassis. */
+            struct svec rules = SVEC_EMPTY_INITIALIZER;
+            const struct sbrec_rampout *r;
+            SBREC_RAMPOUT_FOR_EACH (r, ctx->idl) {
+                if (r->active_chassis && !strcmp(r->active_chassis, name)) {
+                    svec_add(&rules, r->name);
+                }
+            }
+            svec_sort(&rules);
+            SVEC_FOR_EACH (k, port, &rules) {
+                ds_put_format(&ctx->output, "    Rampout \"%s\" active\n",
+                              port);
+            }
+            svec_destroy(&rules);
         }
     }
     svec_destroy(&names);

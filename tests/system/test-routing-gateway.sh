@@ -103,6 +103,12 @@ ext_reaches_p4() {
 }
 wait_until ext_reaches_p4
 
+# The southbound database names the active chassis of each rule.
+check_output 'Rampout "lr0/r2" active' pipeline "osmotic-sbctl show \
+    | sed -n '/^Chassis \"gw1\"/,/^Chassis/p' | grep Rampout"
+check_output 'Rampout "lr0/r3" active' pipeline "osmotic-sbctl show \
+    | sed -n '/^Chassis \"gw2\"/,\$p' | grep Rampout"
+
 # Failover: cut gw1's underlay link.  BFD on the tunnels notices; hv1
 # sends 10.10.2.0/24 to gw2, and gw1, cut off, stops answering.
 start=$(date +%s%N)
