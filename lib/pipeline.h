@@ -109,8 +109,8 @@ enum {
  * the same chassis), a packet keeps its colour (REG_COLOR bits 0..7) and
  * nothing else: every other register, the flags included, starts at 0,
  * REG_INPORT becomes the peer port's key and the peer datapath's
- * conntrack zone applies.  The trace simulates exactly this; the routing
- * work installs it. */
+ * conntrack zone applies (a router's own, 0 for a switch).  The trace
+ * simulates exactly this; controller/physical-gateway.c installs it. */
 
 /* Bits of REG_FLAGS. */
 #define MLF_ALLOW_LOOPBACK_BIT 0   /* Output may go back out the inport. */
