@@ -1148,7 +1148,9 @@ static void
 sim_output(struct sim_ctx *ctx)
 {
     uint32_t outport = ctx->flow.regs[SIM_REG_OUTPORT];
-    if (outport < MC_FLOOD_KEY) {
+    if (outport < MC_FLOOD_KEY || ctx->dp->type == DP_ROUTER) {
+        /* (A router's keys from 32768 up are redirect keys, which the
+         * caller adds as ports: lib/rampout.h.) */
         sim_unicast_output(ctx, outport);
         return;
     }

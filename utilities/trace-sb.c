@@ -9,8 +9,10 @@
 #include "lib/lflow-sim.h"
 #include "lib/osmotic-sb-idl.h"
 #include "lib/pipeline.h"
+#include "lib/rampout.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/poll-loop.h"
+#include "packets.h"
 #include "ovsdb-idl.h"
 #include "timeval.h"
 #include "util.h"
@@ -54,6 +56,129 @@ trace_db_connect(const struct ovsdb_idl_class *class, const char *remote,
 }
 
 /* Adds the datapaths and their ports and multicast groups to 'sb->sim'. */
+/* Returns the chassis of highest priority among the 'n' of 'names' (with
+ * priorities 'prios') that has a Chassis row, or NULL. */
+static const char *
+trace_sb_gateway(struct trace_sb *sb, const int64_t *prios, char **names,
+                 size_t n)
+{
+    const char *best = NULL;
+    int64_t best_prio = -1;
+    for (size_t i = 0; i < n; i++) {
+        const struct sbrec_chassis *ch;
+        SBREC_CHASSIS_FOR_EACH (ch, sb->idl) {
+            if (!strcmp(ch->name, names[i]) && prios[i] > best_prio) {
+                best = names[i];
+                best_prio = prios[i];
+            }
+        }
+    }
+    return best;
+}
+
+/* Compares SB Rampout rows by name, for qsort(). */
+static int
+trace_sb_rampout_cmp(const void *a_, const void *b_)
+{
+    const struct sbrec_rampout *const *a = a_, *const *b = b_;
+    return rampout_name_cmp((*a)->name, (*b)->name);
+}
+
+/* Adds the redirect keys of routers (lib/rampout.h) as ports bound to
+ * their active chassis, as the database sees it: "cr-PORT" for a gateway
+ * port, "rampout-ROUTER/RULE" for a ramp-out rule.  (Each controller
+ * decides for itself, from BFD too: osmotic-controller(8).) */
+static void
+trace_sb_load_redirects(struct trace_sb *sb)
+{
+    const struct sbrec_port_binding *pb;
+    SBREC_PORT_BINDING_FOR_EACH (pb, sb->idl) {
+        if (pb->datapath && pb->n_gateway_chassis
+            && pb->tunnel_key <= RAMPOUT_MAX_PORT_KEY) {
+            char *name = xasprintf("cr-%s", pb->logical_port);
+            lflow_sim_add_port(
+                sb->sim, lflow_sim_datapath_by_key(sb->sim,
+                                                   pb->datapath->tunnel_key),
+                rampout_port_redirect_key(pb->tunnel_key), name, "redirect",
+                trace_sb_gateway(sb, pb->key_gateway_chassis,
+                                 pb->value_gateway_chassis,
+                                 pb->n_gateway_chassis), true);
+            free(name);
+        }
+    }
+
+    size_t n = 0, allocated = 0;
+    const struct sbrec_rampout **rules = NULL;
+    const struct sbrec_rampout *r;
+    SBREC_RAMPOUT_FOR_EACH (r, sb->idl) {
+        if (r->datapath) {
+            if (n >= allocated) {
+                rules = x2nrealloc(rules, &allocated, sizeof *rules);
+            }
+            rules[n++] = r;
+        }
+    }
+    if (n) {
+        qsort(rules, n, sizeof *rules, trace_sb_rampout_cmp);
+    }
+    /* Numbered per router, in name order. */
+    for (size_t i = 0; i < n; i++) {
+        uint32_t number = 1;
+        for (size_t j = 0; j < i; j++) {
+            number += rules[j]->datapath == rules[i]->datapath;
+        }
+        if (number > RAMPOUT_MAX_RULES) {
+            continue;
+        }
+        char *name = xasprintf("rampout-%s", rules[i]->name);
+        lflow_sim_add_port(
+            sb->sim, lflow_sim_datapath_by_key(sb->sim,
+                                               rules[i]->datapath->tunnel_key),
+            rampout_rule_redirect_key(number), name, "redirect",
+            rules[i]->active_chassis, true);
+        free(name);
+    }
+    free(rules);
+
+    /* Learned MAC bindings resolve next hops in lr_in_arp_resolve below
+     * the addresses northd knows, as the controller installs them
+     * (controller/physical-gateway.h). */
+    const struct sbrec_mac_binding *mb;
+    SBREC_MAC_BINDING_FOR_EACH (mb, sb->idl) {
+        struct lflow_sim_datapath *dp = (mb->datapath
+                                         ? lflow_sim_datapath_by_key(
+                                             sb->sim,
+                                             mb->datapath->tunnel_key)
+                                         : NULL);
+        const struct lflow_sim_port *port = lflow_sim_find_port(
+            sb->sim, mb->logical_port);
+        ovs_be32 ip;
+        if (!dp || !port || port->dp != dp || !ip_parse(mb->ip, &ip)) {
+            continue;
+        }
+        bool gateway = false;
+        SBREC_PORT_BINDING_FOR_EACH (pb, sb->idl) {
+            if (!strcmp(pb->logical_port, mb->logical_port)) {
+                gateway = pb->n_gateway_chassis > 0;
+            }
+        }
+        char *match = xasprintf(REG_OUTPORT"=%"PRIu32",reg0=%#"PRIx32,
+                                port->key, ntohl(ip));
+        char *actions = xasprintf("eth.dst = %s; %s", mb->mac,
+                                  gateway ? "next;" : "output;");
+        char *source = xasprintf("MAC_Binding:"UUID_FMT,
+                                 UUID_ARGS(&mb->header_.uuid));
+        char *error = lflow_sim_add_flow(
+            sb->sim, dp, P_INGRESS,
+            pipeline_stage_info(S_ROUTER_INGRESS_ARP_RESOLVE)->table_id,
+            50, match, actions, source, "");
+        free(error);
+        free(match);
+        free(actions);
+        free(source);
+    }
+}
+
 static void
 trace_sb_load_topology(struct trace_sb *sb)
 {
@@ -81,6 +206,8 @@ trace_sb_load_topology(struct trace_sb *sb)
             lflow_sim_port_set_peer(port, smap_get(&pb->options, "peer"));
         }
     }
+
+    trace_sb_load_redirects(sb);
 
     const struct sbrec_color *color;
     SBREC_COLOR_FOR_EACH (color, sb->idl) {

@@ -105,9 +105,21 @@ wait_until ext_reaches_p4
 
 # The southbound database names the active chassis of each rule.
 check_output 'Rampout "lr0/r2" active' pipeline "osmotic-sbctl show \
-    | sed -n '/^Chassis \"gw1\"/,/^Chassis/p' | grep Rampout"
+    | sed -n '/^Chassis \"gw1\"/,/^Chassis/p' | grep -o 'Rampout.*'"
 check_output 'Rampout "lr0/r3" active' pipeline "osmotic-sbctl show \
-    | sed -n '/^Chassis \"gw2\"/,\$p' | grep Rampout"
+    | sed -n '/^Chassis \"gw2\"/,\$p' | grep -o 'Rampout.*'"
+
+# osmotic-trace shows the rule that pins a packet and the chassis it
+# leaves by, and the SNAT on the way out.
+out=$(osmotic-trace sw2 'inport == "lp2" && eth.src == 0a:00:00:00:02:01
+    && eth.dst == 0a:00:00:00:ff:02 && ip4.src == 10.10.2.10
+    && ip4.dst == 172.30.0.1 && ip.ttl == 64 && icmp4') \
+    || fail "osmotic-trace: $out"
+echo "$out" | grep -q "reg7 = 1" || fail "trace: no rule pinned it: $out"
+echo "$out" | grep -q "output to rampout-lr0/r2: tunnel .* to chassis gw1" \
+    || fail "trace: not out of gw1 by rule r2: $out"
+echo "$out" | grep -q "ct_snat(172.30.0.102)" \
+    || fail "trace: no SNAT to 172.30.0.102: $out"
 
 # Failover: cut gw1's underlay link.  BFD on the tunnels notices; hv1
 # sends 10.10.2.0/24 to gw2, and gw1, cut off, stops answering.
