@@ -315,3 +315,26 @@ gateway_localnet_read(const struct ovsrec_bridge *br_int,
         }
     }
 }
+
+/* Removes the patch ports to provider bridges (on exit: a gateway that
+ * leaves must not answer on the external network with the flows it
+ * leaves behind).  Returns true if there were none left. */
+bool
+gateway_localnet_cleanup(struct ovsdb_idl_txn *txn, struct ovsdb_idl *ovs_idl,
+                         const struct ovsrec_bridge *br_int)
+{
+    bool clean = true;
+    const struct ovsrec_bridge *br;
+    OVSREC_BRIDGE_FOR_EACH (br, ovs_idl) {
+        for (size_t i = 0; i < br->n_ports; i++) {
+            if (smap_get(&br->ports[i]->external_ids,
+                         GATEWAY_LOCALNET_KEY)) {
+                clean = false;
+            }
+        }
+    }
+    if (!clean) {
+        gateway_localnet_run(txn, ovs_idl, br_int, NULL);
+    }
+    return clean;
+}

@@ -65,6 +65,9 @@ bool gateway_is_gateway(struct ovsdb_idl *sb_idl, const char *chassis);
 void gateway_localnet_run(struct ovsdb_idl_txn *, struct ovsdb_idl *ovs_idl,
                           const struct ovsrec_bridge *br_int,
                           const char *mappings);
+bool gateway_localnet_cleanup(struct ovsdb_idl_txn *,
+                              struct ovsdb_idl *ovs_idl,
+                              const struct ovsrec_bridge *br_int);
 void gateway_localnet_read(const struct ovsrec_bridge *br_int,
                            struct simap *ofports);
 

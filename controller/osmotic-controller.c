@@ -23,6 +23,7 @@
 #include "controller/ctrl-engine.h"
 #include "controller/desired.h"
 #include "controller/encaps.h"
+#include "controller/gateway.h"
 #include "controller/lflow.h"
 #include "controller/local-datapaths.h"
 #include "controller/ofctrl.h"
@@ -453,6 +454,8 @@ controller_cleanup(struct controller *c, struct ovsdb_idl_txn *ovs_txn,
         = br_int_run(NULL, c->ovs_loop.idl, &c->cfg);
 
     bool clean = encaps_cleanup(ovs_txn, br_int);
+    clean = gateway_localnet_cleanup(ovs_txn, c->ovs_loop.idl, br_int)
+            && clean;
     if (controller_sb_ready(c)) {
         clean = binding_cleanup(sb_txn, sb, ch) && clean;
         clean = color_detect_sb_cleanup(sb, sb_txn, c->cfg.system_id)

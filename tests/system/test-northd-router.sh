@@ -2,10 +2,12 @@
 # osmotic-northd: logical routers become "router" Datapath_Bindings and
 # their ports "patch" Port_Bindings whose options:peer names the other end,
 # with stable tunnel keys (kept across a restart, lowest free for new
-# ones) in the key space switches use; routers have no logical flows.  A
-# switch port of type "router" is the other end: its "router" address
-# stands for the router port's MAC and networks, and its flows follow the
-# router port (the change index), rebuilding that port's flows only.
+# ones) in the key space switches use; each router's flows are its own
+# owner's (the test-routing-* tests check them with traffic).  A switch
+# port of type "router" is the other end: its "router" address stands for
+# the router port's MAC and networks, and its flows follow the router
+# port (the change index), rebuilding that port's flows and the router's
+# only.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/northd-lib.sh"
 northd_test_start
@@ -48,10 +50,21 @@ check_output "$lr0_dp" sb_select Port_Binding '["datapath"]' \
 check_output "routers: 3" pipeline "ovs-appctl -t '$TESTDIR/northd.ctl' \
     northd/counts | grep -o 'routers: .*'"
 
-# Routers produce no logical flow: none of their own, and no datapath
-# group has a router.
+# Each router has its own flows: ARP replies for its addresses, a route
+# to each connected network, and the MACs of the hosts it knows (p1 on
+# sw0, the peer router port).  No datapath group has a router.
+check_lflows lr0 <<EOF
+lr_in_admission 100 reg14=1,arp,arp_op=1,arp_tpa=10.0.0.1 actions=eth.dst = eth.src; eth.src = 0a:00:00:00:ff:01; arp.op = 2; arp.tha = arp.sha; arp.sha = 0a:00:00:00:ff:01; arp.tpa = arp.spa; arp.spa = 10.0.0.1; outport = inport; flags.loopback = 1; output;
+lr_in_ip_routing 99 ip,nw_dst=10.0.0.0/24 actions=ip.ttl--; reg0 = ip4.dst; eth.src = 0a:00:00:00:ff:01; outport = 1; flags.loopback = 1; next;
+lr_in_arp_resolve 100 reg15=1,reg0=0xa000002 actions=eth.dst = 0a:00:00:00:00:01; output;
+EOF
+check_lflows lr1 <<EOF
+lr_in_arp_resolve 100 reg15=1,reg0=0xa010002 actions=eth.dst = 0a:00:00:00:ff:21; output;
+EOF
 for lr in lr0 lr1 lr2; do
-    [ -z "$(sb_lflows $lr)" ] || fail "router $lr has flows: $(sb_lflows $lr)"
+    dp=$(sb_select Datapath_Binding '["_uuid"]' "[[\"name\",\"==\",\"$lr\"]]")
+    sb_select Logical_DP_Group '["datapaths"]' | grep -q "$dp" \
+        && fail "a datapath group has router $lr"
 done
 # Router datapaths have no multicast groups.
 sw0_dp=$(sb_select Datapath_Binding '["_uuid"]' '[["name","==","sw0"]]')
@@ -70,10 +83,10 @@ n=$(sb_select Logical_Flow '["_uuid"]' \
         "[[\"source\",\"==\",\"Logical_Switch_Port:$lsp_uuid\"]]" | wc -l)
 [ "$n" = 3 ] || fail "sw0-lr0 owns $n flows, not 3"
 
-# A change of the router port rebuilds that switch port's flows and no
-# other owner's.
+# A change of the router port rebuilds that switch port's flows and its
+# router's, and no other owner's.
 check nbctl set Logical_Router_Port lrp0 mac='"0a:00:00:00:ff:02"'
-check_output "1 owners, 3 flows" last_built
+check_output "2 owners" pipeline "last_built | grep -o '^2 owners'"
 check_lflows sw0 <<EOF
 ls_in_l2_lkup 50 dl_dst=0a:00:00:00:ff:02 actions=outport = $k; output;
 EOF

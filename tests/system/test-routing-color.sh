@@ -1,10 +1,10 @@
 #!/bin/bash
 # A coloured connection crossing a router keeps its colour: pods on two
 # switches behind one router, on two hosts joined by two underlay lanes.
-# A flow class makes ICMP to 10.10.2.11 an "elephant" (lane 1); the colour
-# is decided on the first switch, kept across the router and the second
-# switch, and chooses the tunnel: those pings travel on lane 1, others on
-# lane 0.  A ramp-out rule with --color is compiled for that colour only.
+# A flow class makes ICMP from lp1 to 10.10.2.11 an "elephant" (lane 1);
+# the colour is decided on the first switch only (the class names lp1, a
+# port of sw1), kept across the router and the second switch, and
+# chooses the tunnel: those pings travel on lane 1, others on lane 0.  A ramp-out rule with --color is compiled for that colour only.
 . "$(dirname "$0")/lib.sh"
 osm_test_init
 osm_start_central
@@ -25,7 +25,8 @@ for sw in sw1 sw2; do
         -- lsp-set-options $sw-lr0 router-port=lr0-$sw
 done
 check osmotic-nbctl color-add elephant lane=1
-check osmotic-nbctl class-add big 100 'icmp4 && ip4.dst == 10.10.2.11' \
+check osmotic-nbctl class-add big 100 \
+    'inport == "lp1" && icmp4 && ip4.dst == 10.10.2.11' \
     elephant
 osm_add_pod hv1 p1 0a:00:00:00:01:01 10.10.1.10/24 lp1
 osm_add_pod hv2 p3 0a:00:00:00:02:01 10.10.2.10/24 lp3

@@ -8,8 +8,10 @@
 # external namespace sees each subnet's pings arrive on the link of the
 # right gateway from the right address, and the replies return.  A
 # dnat_and_snat rule makes a pod reachable from outside.  Cutting gw1's
-# underlay link moves 10.10.2.0/24 to gw2; the time until pings pass
-# again is printed.
+# underlay link moves 10.10.2.0/24 to gw2 (BFD), and so does gw1's
+# controller exiting (its chassis leaves the database); the times until
+# pings pass again are printed.  A controller killed without clean-up
+# leaves its gateway forwarding.
 . "$(dirname "$0")/lib.sh"
 osm_test_init
 osm_start_central
@@ -138,4 +140,27 @@ echo "failover of 10.10.2.0/24 from gw1 to gw2: $(( (end - start) / 1000000 )) m
 wait_until arrives_via gw2 172.30.0.102 p2
 check_output "r2: priority=0 subnets=10.10.2.0/24 gateways=gw1:2,gw2:1 snat-ip=172.30.0.102" \
     pipeline "osmotic-nbctl rampout-list lr0 | grep ^r2"
+
+# gw1 reconnected: 10.10.2.0/24 returns to it, the first of its list.
+ip netns exec "$(osm_ns underlay)" ip link set h2l0 up
+wait_until arrives_via gw1 172.30.0.102 p2
+
+# gw1's controller exits, deleting its chassis: the other chassis move
+# 10.10.2.0/24 to gw2 again, and gw1 no longer answers outside.
+start=$(date +%s%N)
+check osm_ctl_appctl gw1 exit
+n=0
+until one_ping_via_gw2; do
+    n=$((n + 1))
+    [ $n -lt 200 ] || fail "10.10.2.0/24 did not fail over after gw1's exit"
+done
+end=$(date +%s%N)
+echo "failover of 10.10.2.0/24 after gw1's controller exited:" \
+     "$(( (end - start) / 1000000 )) ms"
+wait_until arrives_via gw2 172.30.0.102 p2
+
+# A controller killed without clean-up leaves its datapath and flows: the
+# gateway goes on forwarding (10.10.3.0/24 by gw2).
+osm_stop_controller gw2
+check arrives_via gw2 172.30.0.103 p3
 echo PASS
