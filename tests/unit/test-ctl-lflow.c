@@ -92,9 +92,9 @@ START_TEST(test_bad_actions_are_refused)
     ck_assert_ptr_nonnull(error);
     free(error);
     ds_clear(&s);
-    /* The controller has no arp handler yet: it refuses the actions
+    /* The controller has no nd_na handler yet: it refuses the actions
      * that need one rather than install a flow that does nothing. */
-    error = lflow_encode_actions("arp { output; };", &ld, P_INGRESS, 3,
+    error = lflow_encode_actions("nd_na { output; };", &ld, P_INGRESS, 3,
                                  NULL, 0, &s);
     ck_assert_ptr_nonnull(error);
     free(error);
