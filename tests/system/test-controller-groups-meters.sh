@@ -42,8 +42,8 @@ groups_in_br_int() {
 meters_in_br_int() {
     osm_host_ofctl hv1 dump-meters br-int | grep -c "^meter=" || true
 }
-# One meter per packet-in handler (log and reject).
-M=2
+# One meter per packet-in handler (log, reject, arp and put_arp).
+M=4
 wait_until is 2 count groups
 check_output $M count meters
 check_output 2 groups_in_br_int
