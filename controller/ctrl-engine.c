@@ -84,7 +84,8 @@ ctrl_sb_input_run(struct engine_node *node, void *ctx_)
 
 /* Returns true if tracked change 'iface' of the local database concerns
  * the flows: a new or deleted interface, a new name, type, options or
- * OpenFlow port, or a new external_ids:iface-id (the controller's own
+ * OpenFlow port, BFD settings or state (a gateway's liveness,
+ * controller/gateway.h), or a new external_ids:iface-id (the controller's own
  * marks in external_ids, such as osmotic-installed, do not count).
  * Remembers each interface's iface-id in 'iface_ids'. */
 static bool
@@ -106,7 +107,10 @@ ctrl_iface_changed(struct shash *iface_ids, const struct ovsrec_interface *iface
             || ovsrec_interface_is_updated(iface,
                                            OVSREC_INTERFACE_COL_OPTIONS)
             || ovsrec_interface_is_updated(iface,
-                                           OVSREC_INTERFACE_COL_OFPORT));
+                                           OVSREC_INTERFACE_COL_OFPORT)
+            || ovsrec_interface_is_updated(iface, OVSREC_INTERFACE_COL_BFD)
+            || ovsrec_interface_is_updated(iface,
+                                           OVSREC_INTERFACE_COL_BFD_STATUS));
 }
 
 /* Returns true if the tracked changes of the local database concern the
