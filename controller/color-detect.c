@@ -30,6 +30,7 @@
 #include "openvswitch/ofpbuf.h"
 #include "openvswitch/poll-loop.h"
 #include "openvswitch/rconn.h"
+#include "ovsdb-idl.h"
 #include "unixctl.h"
 #include "openvswitch/vlog.h"
 #include "packets.h"
@@ -160,7 +161,8 @@ struct color_detect {
     /* The southbound Elephant rows of this chassis. */
     bool sb_dirty;              /* Promotions changed since the last sync. */
     char *monitored_chassis;    /* Chassis whose rows the IDL gets. */
-    long long int next_sb_sync; /* Sync then anyway (monotonic ms). */
+    unsigned int sb_rows_seqno; /* Elephant table's change seqno at the
+                                 * last sync. */
 
     /* Counters. */
     unsigned long long int n_recreates;
@@ -982,19 +984,20 @@ cd_insert_row(struct ovsdb_idl_txn *txn, const struct shash *dps,
 }
 
 /* Makes the southbound Elephant rows of this chassis those of its
- * promotions: once after every change of them and every
- * COLOR_DETECT_SB_SYNC_MS (which also removes the rows a previous run of
- * the controller left). */
+ * promotions: after every change of the promotions and every change of
+ * the rows (which also removes the rows a previous run of the controller
+ * left, once they arrive). */
 static void
 cd_sync_sb(struct color_detect *cd, const struct color_detect_ctx *ctx)
 {
-    long long int now = time_msec();
+    unsigned int seqno = ovsdb_idl_table_get_seqno(ctx->sb_idl,
+                                                   &sbrec_table_elephant);
     if (!ctx->sb_txn || !ctx->chassis
-        || (!cd->sb_dirty && now < cd->next_sb_sync)) {
+        || (!cd->sb_dirty && seqno == cd->sb_rows_seqno)) {
         return;
     }
     cd->sb_dirty = false;
-    cd->next_sb_sync = now + COLOR_DETECT_SB_SYNC_MS;
+    cd->sb_rows_seqno = seqno;
 
     /* Promotions by their rows' identifying text. */
     struct shash wanted = SHASH_INITIALIZER(&wanted);

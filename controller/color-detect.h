@@ -75,10 +75,6 @@ struct ovsrec_bridge;
 #define COLOR_DETECT_RECREATE_MS 5000
 #define COLOR_DETECT_CLEAR_WAIT_MS 3000
 
-/* Milliseconds between two checks of this chassis' southbound Elephant
- * rows when no promotion changed. */
-#define COLOR_DETECT_SB_SYNC_MS 5000
-
 /* Most connections the detector follows before promotion; past it, the
  * ones sampled longest ago are forgotten first. */
 #define COLOR_DETECT_MAX_CONNS 65536

@@ -251,6 +251,27 @@ ctrl_tunnels_data(const struct ctrl_engine_ctx *ctx)
     return ctx->engine->nodes[N_TUNNELS].data;
 }
 
+/* Handler of Datapath_Binding changes for the runtime, lflow and physical
+ * nodes: a datapath that is not local here (one just created has no
+ * local port yet, which would come as a port binding change) concerns no
+ * flow of this host; a local one recomputes. */
+static bool
+ctrl_handle_datapaths(struct engine_node *node OVS_UNUSED, void *ctx_)
+{
+    const struct ctrl_engine_ctx *ctx = ctx_;
+    const struct local_datapaths *lds = &ctrl_runtime_data(ctx)->lds;
+    const struct sbrec_datapath_binding *dp;
+
+    SBREC_DATAPATH_BINDING_FOR_EACH_TRACKED (dp, ctx->sb_idl) {
+        const struct local_datapath *ld
+            = local_datapaths_find(lds, dp->tunnel_key);
+        if (ld || local_datapaths_find_uuid(lds, &dp->header_.uuid)) {
+            return false;
+        }
+    }
+    return true;
+}
+
 static struct lflow_ctx
 ctrl_lflow_ctx(const struct ctrl_engine_ctx *ctx)
 {
@@ -386,7 +407,7 @@ ctrl_engine_init(struct ctrl_engine *e)
     };
     engine_add_input(&n[N_RUNTIME], &n[N_IN_OVS], NULL);
     engine_add_input(&n[N_RUNTIME], &n[N_IN_SB_CHASSIS], NULL);
-    engine_add_input(&n[N_RUNTIME], &n[N_IN_SB_DP], NULL);
+    engine_add_input(&n[N_RUNTIME], &n[N_IN_SB_DP], ctrl_handle_datapaths);
     engine_add_input(&n[N_RUNTIME], &n[N_IN_SB_PB], ctrl_runtime_handle_pbs);
     engine_add_input(&n[N_RUNTIME], &n[N_IN_SB_ROUTING], NULL);
 
@@ -395,7 +416,7 @@ ctrl_engine_init(struct ctrl_engine *e)
         .run = ctrl_lflow_run,
     };
     engine_add_input(&n[N_LFLOW], &n[N_RUNTIME], ctrl_lflow_handle_runtime);
-    engine_add_input(&n[N_LFLOW], &n[N_IN_SB_DP], NULL);
+    engine_add_input(&n[N_LFLOW], &n[N_IN_SB_DP], ctrl_handle_datapaths);
     engine_add_input(&n[N_LFLOW], &n[N_IN_SB_LF], ctrl_lflow_handle_lflows);
     engine_add_input(&n[N_LFLOW], &n[N_IN_SB_DPG],
                      ctrl_lflow_handle_dp_groups);
@@ -407,7 +428,7 @@ ctrl_engine_init(struct ctrl_engine *e)
                      ctrl_physical_handle_runtime);
     engine_add_input(&n[N_PHYSICAL], &n[N_TUNNELS], NULL);
     engine_add_input(&n[N_PHYSICAL], &n[N_IN_SB_CHASSIS], NULL);
-    engine_add_input(&n[N_PHYSICAL], &n[N_IN_SB_DP], NULL);
+    engine_add_input(&n[N_PHYSICAL], &n[N_IN_SB_DP], ctrl_handle_datapaths);
     engine_add_input(&n[N_PHYSICAL], &n[N_IN_SB_PB],
                      ctrl_physical_handle_pbs);
     engine_add_input(&n[N_PHYSICAL], &n[N_IN_SB_MG],

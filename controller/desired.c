@@ -297,19 +297,41 @@ desired_gm_unref(struct hmap *map, uint32_t id)
     }
 }
 
+/* Returns how many times 'id' is in 'ids', of which there are 'n'. */
+static size_t
+desired_count_id(const uint32_t *ids, size_t n, uint32_t id)
+{
+    size_t count = 0;
+    for (size_t i = 0; i < n; i++) {
+        count += ids[i] == id;
+    }
+    return count;
+}
+
 /* Adds group or meter 'id' of 'kind' ("group", "meter") with 'spec' and
  * canonical content 'canon' (taken) to 'map' for the owner being built,
- * whose ids are in '*ids'.  Returns NULL or an error. */
+ * whose ids are in '*ids' and whose previous build's ids are the 'n_old'
+ * 'old_ids'.  A group or meter that only the owner's previous build holds
+ * takes the new content (ofctrl then modifies it in the switch, and the
+ * flows that use it stay); one that another owner holds with different
+ * content is an error.  Returns NULL or an error. */
 static char *
 desired_gm_add(struct hmap *map, const char *kind, uint32_t id,
                const char *spec, char *canon, uint32_t **ids, size_t *n,
-               size_t *allocated)
+               size_t *allocated, const uint32_t *old_ids, size_t n_old)
 {
     struct desired_gm *gm = desired_gm_find(map, id);
     if (gm && strcmp(gm->canon, canon)) {
-        free(canon);
-        return xasprintf("%s %"PRIu32" (%s): conflicts with %s", kind, id,
-                         spec, gm->spec);
+        if (gm->refs > desired_count_id(old_ids, n_old, id)) {
+            free(canon);
+            return xasprintf("%s %"PRIu32" (%s): conflicts with %s", kind,
+                             id, spec, gm->spec);
+        }
+        free(gm->spec);
+        free(gm->canon);
+        gm->spec = xstrdup(spec);
+        gm->canon = canon;
+        canon = xstrdup(canon);
     }
     for (size_t i = 0; i < *n; i++) {
         if ((*ids)[i] == id) {
@@ -349,7 +371,8 @@ desired_add_group(struct desired *d, uint32_t id, const char *spec)
     return (error ? error
             : desired_gm_add(&d->groups, "group", id, spec, canon,
                              &o->groups, &o->n_groups,
-                             &o->allocated_groups));
+                             &o->allocated_groups, o->old_groups,
+                             o->n_old_groups));
 }
 
 /* Adds meter 'id', written 'spec' in ovs-ofctl meter syntax without the
@@ -366,7 +389,8 @@ desired_add_meter(struct desired *d, uint32_t id, const char *spec)
     return (error ? error
             : desired_gm_add(&d->meters, "meter", id, spec, canon,
                              &o->meters, &o->n_meters,
-                             &o->allocated_meters));
+                             &o->allocated_meters, o->old_meters,
+                             o->n_old_meters));
 }
 
 /* Frees owner 'o', which contributes nothing. */

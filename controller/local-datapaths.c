@@ -52,6 +52,22 @@ local_datapaths_find(const struct local_datapaths *lds, int64_t key)
     return NULL;
 }
 
+/* Returns the local datapath whose SB row is 'uuid', or NULL.  Linear:
+ * a host has few local datapaths. */
+struct local_datapath *
+local_datapaths_find_uuid(const struct local_datapaths *lds,
+                          const struct uuid *uuid)
+{
+    struct local_datapath *ld;
+
+    HMAP_FOR_EACH (ld, node, &lds->map) {
+        if (uuid_equals(&ld->uuid, uuid)) {
+            return ld;
+        }
+    }
+    return NULL;
+}
+
 /* Adds 'dp' to 'lds' (if it is not there yet) and returns it. */
 struct local_datapath *
 local_datapaths_add(struct local_datapaths *lds,

@@ -41,6 +41,8 @@ struct local_datapath *local_datapaths_add(
     struct local_datapaths *, const struct sbrec_datapath_binding *);
 struct local_datapath *local_datapaths_find(const struct local_datapaths *,
                                             int64_t key);
+struct local_datapath *local_datapaths_find_uuid(
+    const struct local_datapaths *, const struct uuid *);
 
 unsigned int local_datapath_stage_oftable(const struct local_datapath *,
                                           enum pipeline,

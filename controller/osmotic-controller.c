@@ -96,7 +96,6 @@ struct controller {
     long long int last_compute_usec;  /* How long the last compute took. */
     unsigned long long int n_computes; /* Computes since start. */
     unsigned int ovs_seqno;           /* Local IDL seqno last computed. */
-    unsigned int sb_seqno;            /* SB IDL seqno last computed. */
     bool force_recompute;             /* Recompute on the next pass. */
     bool exiting;                     /* "exit" received. */
     bool restart;                     /* "exit --restart": keep SB rows. */
@@ -287,22 +286,25 @@ controller_compute(struct controller *c, struct ovsdb_idl_txn *ovs_txn,
     c->n_computes++;
 }
 
-/* The latest change seqno of the southbound tables the flows depend on:
- * all but SB_Global, whose nb_cfg alone the controller reads (so a bump of
- * it costs no recompute), and Chassis_Private and Elephant, which hold
- * this controller's own reports. */
-static unsigned int
-controller_sb_content_seqno(const struct ovsdb_idl *idl)
+/* Returns true if the southbound replica has changes, not yet computed,
+ * in a table the flows depend on: all but SB_Global, whose nb_cfg alone
+ * the controller reads (so a bump of it costs no recompute), and
+ * Chassis_Private and Elephant, which hold this controller's own reports.
+ * The tracked changes say so, until the compute that clears them: the
+ * tables' change seqnos do not, since the client library gives rows that
+ * a new monitor condition deletes the seqno the next change will have. */
+static bool
+controller_sb_content_changed(const struct ovsdb_idl *idl)
 {
-    unsigned int seqno = 0;
     for (size_t i = 0; i < SBREC_N_TABLES; i++) {
         const struct ovsdb_idl_table_class *t = &sbrec_table_classes[i];
         if (t != &sbrec_table_sb_global && t != &sbrec_table_chassis_private
-            && t != &sbrec_table_elephant) {
-            seqno = MAX(seqno, ovsdb_idl_table_get_seqno(idl, t));
+            && t != &sbrec_table_elephant
+            && ovsdb_idl_track_get_first(idl, t)) {
+            return true;
         }
     }
-    return seqno;
+    return false;
 }
 
 /* Reports the configuration whose flows are installed, for --wait=hv. */
@@ -363,10 +365,13 @@ controller_run(struct controller *c, struct ovsdb_idl_txn *ovs_txn,
     }
 
     unsigned int ovs_seqno = ovsdb_idl_get_seqno(c->ovs_loop.idl);
-    unsigned int sb_seqno = controller_sb_content_seqno(c->sb_loop.idl);
     if (c->force_recompute || ovs_seqno != c->ovs_seqno
-        || sb_seqno != c->sb_seqno) {
+        || controller_sb_content_changed(c->sb_loop.idl)) {
         c->engine_stale = true;
+    } else if (!c->engine_stale) {
+        /* Changes of this controller's own reports only: nothing to
+         * compute, and nothing to keep tracked. */
+        ovsdb_idl_track_clear(c->sb_loop.idl);
     }
     /* The graph runs with both transactions open, so that claims and
      * tunnels are written in the same pass; while one is in flight the
@@ -380,7 +385,6 @@ controller_run(struct controller *c, struct ovsdb_idl_txn *ovs_txn,
         c->engine_stale = false;
         c->force_recompute = false;
         c->ovs_seqno = ovs_seqno;
-        c->sb_seqno = sb_seqno;
         const struct runtime_data *rt = ctrl_engine_runtime(&c->engine);
         sb_monitor_update(&c->sb_monitor, c->sb_loop.idl,
                           &rt->bindings.iface_ids, &rt->lds, chassis);
@@ -623,13 +627,9 @@ controller_table_name(uint8_t table_id, uint64_t metadata, const void *c_)
 {
     const struct controller *c = c_;
 
-    switch (table_id) {
-    case OFTABLE_PHY_IN: return "phy_in";
-    case OFTABLE_PHY_OUT_REMOTE: return "phy_out_remote";
-    case OFTABLE_PHY_OUT_LOCAL: return "phy_out_local";
-    case OFTABLE_PHY_LANE: return "phy_lane";
-    case OFTABLE_PHY_DELIVER: return "phy_deliver";
-    default: break;
+    const char *physical = pipeline_physical_table_name(table_id);
+    if (physical) {
+        return physical;
     }
 
     const struct local_datapath *ld

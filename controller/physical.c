@@ -345,7 +345,13 @@ physical_tunnel_in(const struct physical_ctx *ctx,
  * colour that arrives from a tunnel (its connection was promoted on the
  * sending host) teaches table 9 to give the packets of the other
  * direction the same colour, for as long as the connection carries
- * traffic ('Color_Promotion:idle', by default PHYSICAL_COLOR_IDLE). */
+ * traffic ('Color_Promotion:idle', by default PHYSICAL_COLOR_IDLE).  The
+ * packet does not say which rule promoted it, so when several rules
+ * promote to the colour the learnt flows live the shortest of their idle
+ * times: none outlives the demotion of a connection (the next packet of a
+ * connection still promoted teaches it again), which a longer time would
+ * do, since the host that promoted also learns its own direction back
+ * from the replies. */
 static void
 physical_color_learn(const struct physical_ctx *ctx,
                      const struct sbrec_color *color)
@@ -354,7 +360,8 @@ physical_color_learn(const struct physical_ctx *ctx,
     const struct sbrec_color_promotion *cp;
     SBREC_COLOR_PROMOTION_FOR_EACH (cp, ctx->sb_idl) {
         if (cp->to_color == color) {
-            idle = MAX(idle, cp->n_idle ? *cp->idle : PHYSICAL_COLOR_IDLE);
+            int64_t rule_idle = cp->n_idle ? *cp->idle : PHYSICAL_COLOR_IDLE;
+            idle = idle < 0 ? rule_idle : MIN(idle, rule_idle);
         }
     }
     if (idle < 0) {

@@ -416,3 +416,20 @@ pipeline_match_destroy(struct pipeline_match *match)
         match->n_alts = 0;
     }
 }
+
+/* Returns the name of physical table 'table' of br-int ("phy_in", ...),
+ * or NULL if it is no physical table (a logical stage's, or none). */
+const char *
+pipeline_physical_table_name(unsigned int table)
+{
+    switch (table) {
+    case OFTABLE_PHY_IN: return "phy_in";
+    case OFTABLE_COLOR_LEARN: return "color_learn";
+    case OFTABLE_COLOR_CONN: return "color_conn";
+    case OFTABLE_PHY_OUT_REMOTE: return "phy_out_remote";
+    case OFTABLE_PHY_OUT_LOCAL: return "phy_out_local";
+    case OFTABLE_PHY_LANE: return "phy_lane";
+    case OFTABLE_PHY_DELIVER: return "phy_deliver";
+    default: return NULL;
+    }
+}

@@ -239,5 +239,6 @@ void pipeline_match_free(char **alternatives, size_t n);
 const char *pipeline_to_string(enum pipeline);
 bool pipeline_from_string(const char *, enum pipeline *);
 unsigned int pipeline_first_oftable(enum pipeline);
+const char *pipeline_physical_table_name(unsigned int table);
 
 #endif /* lib/pipeline.h */

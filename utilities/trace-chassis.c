@@ -214,12 +214,9 @@ chassis_table_name(unsigned int table, enum dp_type type)
                && table < OFTABLE_EGRESS + PIPELINE_MAX_STAGES) {
         info = pipeline_stage_find(type, P_EGRESS, table - OFTABLE_EGRESS);
     }
+    const char *physical = pipeline_physical_table_name(table);
     return (info ? info->name
-            : table == OFTABLE_PHY_IN ? "phy_in"
-            : table == OFTABLE_PHY_OUT_REMOTE ? "phy_out_remote"
-            : table == OFTABLE_PHY_OUT_LOCAL ? "phy_out_local"
-            : table == OFTABLE_PHY_LANE ? "phy_lane"
-            : table == OFTABLE_PHY_DELIVER ? "phy_deliver"
+            : physical ? physical
             : "(unknown table)");
 }
 

@@ -106,17 +106,44 @@ read -r l0 l1 < <(pings 10.244.0.5)
 echo "to p5 (lane 2, missing): lane 0 $l0, lane 1 $l1"
 [ "$l0" -ge 20 ] && [ "$l1" -lt 5 ] || fail "missing lane not lane 0"
 
-# The meter: 20 Mb/s of UDP to p4 arrive at about 2 Mb/s.
-osm_pod_exec p4 iperf3 -s -1 -D -p 5201 > /dev/null 2>&1
-sleep 0.5
-osm_pod_exec p1 timeout 20 iperf3 -u -b 20M -t 3 -l 1000 -c 10.244.0.4 \
-    --json > "$TESTDIR/iperf" 2>&1 || fail "iperf3: $(tail "$TESTDIR/iperf")"
-mbps=$(python3 -c '
+# received_mbps: 20 Mb/s of UDP from p1 to p4 for 3 s; prints the Mb/s
+# that arrived.
+received_mbps() {
+    osm_pod_exec p4 iperf3 -s -1 -D -p 5201 > /dev/null 2>&1
+    sleep 0.5
+    osm_pod_exec p1 timeout 20 iperf3 -u -b 20M -t 3 -l 1000 -c 10.244.0.4 \
+        --json > "$TESTDIR/iperf" 2>&1 || fail "iperf3: $(tail "$TESTDIR/iperf")"
+    python3 -c '
 import json, sys
 r = json.load(open(sys.argv[1]))
 print("%.2f" % (r["end"]["sum"]["bits_per_second"] * (1 - r["end"]["sum"]["lost_percent"] / 100) / 1e6))
-' "$TESTDIR/iperf")
+' "$TESTDIR/iperf"
+}
+
+# The meter: 20 Mb/s of UDP to p4 arrive at about 2 Mb/s.
+mbps=$(received_mbps)
 echo "20 Mb/s sent to p4 (capped at 2 Mb/s): $mbps Mb/s received"
 python3 -c "import sys; sys.exit(not (0.5 < $mbps < 3.5))" \
     || fail "the capped colour got $mbps Mb/s, not about 2"
+
+# A new rate: the meter changes in place, and the colour's flows, which
+# use it, stay (deleting a meter deletes them in Open vSwitch).
+lane_flows() {
+    osm_host_ofctl hv1 dump-flows br-int table=32 | grep -c "meter:"
+}
+before=$(lane_flows)
+[ "$before" -gt 0 ] || fail "no table-32 flow uses a meter"
+sb '{"op": "update", "table": "Color", "where": [["name", "==", "capped"]],
+     "row": {"meter_rate": 8000, "meter_burst": 800}}' > /dev/null
+new_rate() {
+    osm_host_ofctl hv1 dump-meters br-int | grep -q "rate=8000"
+}
+wait_until new_rate
+check_output "$before" lane_flows
+mbps=$(received_mbps)
+echo "20 Mb/s sent to p4 (capped at 8 Mb/s): $mbps Mb/s received"
+python3 -c "import sys; sys.exit(not (5 < $mbps < 11))" \
+    || fail "the capped colour got $mbps Mb/s, not about 8"
+grep -q "conflicts with" "$(osm_host_dir hv1)/osmotic-controller.log" \
+    && fail "the new rate conflicted with the old one"
 echo PASS

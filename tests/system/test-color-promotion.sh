@@ -28,12 +28,17 @@ osm_prime_underlay hv1 hv2
 osm_host_exec hv1 ping -q -c 1 -W 1 172.31.1.2 > /dev/null
 
 check osmotic-nbctl color-add elephant dscp=10 lane=1
-check osmotic-nbctl class-add bulk 100 'tcp.dst >= 5201 && tcp.dst <= 5202' \
+check osmotic-nbctl class-add bulk 100 \
+    'tcp.dst >= 5201 && tcp.dst <= 5202 || tcp.dst == 5211' \
     mouse --promote-to=elephant --promote-bytes=3000000 --demote-idle=3
 check osmotic-nbctl class-add control 300 'tcp.dst == 5202' mouse
 check osmotic-nbctl class-add fast 100 'tcp.dst == 5203' mouse \
     --promote-to=elephant --promote-rate=2000000 --interval=500 \
     --demote-idle=3
+# A class that promotes to the same colour and keeps it longer (300 s):
+# it must not keep bulk's connections elephants after their demotion.
+check osmotic-nbctl class-add keep 90 'tcp.dst == 5299' mouse \
+    --promote-to=elephant --promote-bytes=1000000000
 check osmotic-nbctl --wait=hv sync
 wait_until osm_ping p1 10.244.0.2
 
@@ -156,6 +161,45 @@ transfer 5203 2 50M
 elephants hv1 | grep -q "> 10.244.0.2:5203 from=lp1 to=lp2 color=elephant rule=fast" \
     || fail "the fast transfer was not promoted: $(elephants hv1)"
 OSM_WAIT=10 wait_until no_elephant
+
+# A demoted connection is a mouse again in both directions, although
+# "keep" promotes to the same colour with a longer idle time: 4 MB, 8 s
+# idle (demoted after 3), 2 MB more on the same connection, which must
+# not take lane 1.
+osm_pod_exec p2 timeout 30 python3 -c '
+import socket
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("", 5211))
+s.listen(1)
+c, _ = s.accept()
+while c.recv(65536):
+    pass' &
+server=$!
+sleep 0.5
+lines=$(log_lines hv1)
+osm_pod_exec p1 timeout 30 python3 -c '
+import socket, time
+s = socket.create_connection(("10.244.0.2", 5211))
+s.sendall(b"x" * 4000000)
+time.sleep(8)
+s.sendall(b"x" * 2000000)
+time.sleep(1)
+s.close()' &
+client=$!
+sleep 6
+tail -n +"$lines" "$(osm_host_dir hv1)/osmotic-controller.log" \
+    | grep -q "demoted tcp 10.244.0.1:[0-9]* > 10.244.0.2:5211" \
+    || fail "the connection to 5211 was not promoted and demoted"
+a1=$(rx h1l1)
+b1=$(rx h2l1)
+wait $client || fail "the client to 5211 failed"
+wait $server
+a1=$(( $(rx h1l1) - a1 ))
+b1=$(( $(rx h2l1) - b1 ))
+echo "after demotion, 2 MB more: lane 1 $a1 packets from hv1, $b1 from hv2"
+[ "$a1" -lt 100 ] && [ "$b1" -lt 100 ] \
+    || fail "a demoted connection still took lane 1"
 
 # A controller that leaves (exit) takes its chassis' rows with it; one
 # killed leaves them to its next run, which deletes them.  Here the row of

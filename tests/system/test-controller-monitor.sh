@@ -92,6 +92,19 @@ check_output "$sw0" monitored hv1
 check_output "$(in_sb sw0 sw1)" monitored hv2
 check_output "$before" computes hv1
 
+# A switch created and deleted elsewhere: its Datapath_Binding reaches
+# every host (that table is not conditional), but no node recomputes.
+recomputes() {
+    osm_ctl_appctl "$1" controller/status \
+        | sed -n 's/^engine \(runtime\|lflow\|physical\): \([0-9]*\) recomputes.*/\2/p' \
+        | tr '\n' ' '
+}
+before=$(recomputes hv1)
+[ -n "$before" ] || fail "no recompute counts on hv1"
+check osmotic-nbctl --timeout=20 --wait=hv ls-add swz
+check osmotic-nbctl --timeout=20 --wait=hv ls-del swz
+check_output "$before" recomputes hv1
+
 # A pod of sw1 on hv1: sw1's rows come, and it reaches q1 on hv2.
 osm_add_pod hv1 q2 0a:00:00:00:0e:02 10.245.0.2/24 lq2
 wait_until output_is "$(in_sb sw0 sw1)" monitored hv1
