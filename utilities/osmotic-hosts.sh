@@ -229,6 +229,13 @@ osm_add_host() {
     OSM_N_HOSTS=$((OSM_N_HOSTS + 1))
     mkdir -p "$dir"
     osm_add_netns "$ns"
+    # A lane's veth "ulN" stays in the kernel's stack as well as in the
+    # userspace datapath: with the default arp_ignore it would answer ARP
+    # for the lane's address with its own MAC, which the datapath does not
+    # decapsulate for (only the bridge's MAC is), and a peer that learnt
+    # that answer last would send its tunnel packets nowhere.
+    ip netns exec "$ns" sysctl -qw net.ipv4.conf.all.arp_ignore=1 \
+        || fail "arp_ignore on $host"
     ovsdb-tool create "$dir/conf.db" \
         /usr/share/openvswitch/vswitch.ovsschema || fail "create $host db"
     osm_host_exec "$host" ovsdb-server --detach --no-chdir \

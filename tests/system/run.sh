@@ -66,6 +66,18 @@ session_pids() {
     done
 }
 
+# show_failure LOG: the last lines the test itself printed (what failed),
+# then the end of the daemons' logs that osm_cleanup appended after them.
+show_failure() {
+    local own
+    own=$(sed '/^--- test failed (rc [0-9]*); logs in /,$d' "$1")
+    echo "$own" | tail -n 20 | sed 's/^/    /'
+    if [ "$(wc -l < "$1")" -gt "$(echo "$own" | wc -l)" ]; then
+        echo "    [daemon logs:]"
+        tail -n 20 "$1" | sed 's/^/    /'
+    fi
+}
+
 # kill_session SIGNAL SID: sends SIGNAL to every process of session SID.
 kill_session() {
     local pids
@@ -225,7 +237,7 @@ for t in "${tests[@]}"; do
     fi
     if [ -n "$why" ]; then
         echo "TIMEOUT: $name ($why), last lines of $log:"
-        tail -n 25 "$log" | sed 's/^/    /'
+        show_failure "$log"
         [ -z "$left" ] || echo "    cleaned up after it:"$'\n'"$left"
         timedout=$((timedout + 1))
         failed_names+=("$name")
@@ -239,7 +251,7 @@ for t in "${tests[@]}"; do
             echo "FAIL: $name (exit status $rc, but it left behind:)"
         else
             echo "FAIL: $name (exit status $rc), last lines of $log:"
-            tail -n 25 "$log" | sed 's/^/    /'
+            show_failure "$log"
             [ -z "$left" ] || echo "    and it left behind:"
         fi
         [ -z "$left" ] || echo "$left"
