@@ -4,8 +4,8 @@
  * One owner kind, lflow_color_kind, one owner per Logical_Switch: the
  * flows that the flow classes (NB Flow_Class) give that switch.  Each
  * class's match, in the match language, is compiled for the switch
- * (lib/expr-compile.h: its port names and port groups are the switch's
- * ports), together with its mirror image (source and destination fields
+ * (northd/nb-match.h: its port names and port groups are the switch's
+ * ports, "$PG_ip4" the addresses of a port group's ports), together with its mirror image (source and destination fields
  * exchanged), so that both directions of a connection of the class get
  * its colour; flows identical in several switches are one SB row through
  * a datapath group, whose "source" names the class, "Flow_Class:UUID".
