@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/expr-ast.h"
 #include "lib/expr.h"
 #include "lib/idl-pending.h"
 #include "lib/lport-addresses.h"
@@ -414,6 +415,31 @@ nb_validate_match(struct ovsdb_idl *idl, const char *match)
     return expr_validate(match, &ctx);
 }
 
+/* Checks a flow class's match: as nb_validate_match(), and that it does
+ * not test outport, which no flow class can match: classes colour
+ * packets in stage ls_in_color, before the switch has chosen the output
+ * port. */
+char *
+nb_validate_class_match(struct ovsdb_idl *idl, const char *match)
+{
+    char *error = nb_validate_match(idl, match);
+    if (error) {
+        return error;
+    }
+    struct expr *e;
+    error = expr_parse_string(match, NULL, &e);
+    if (!error) {
+        if (expr_uses_symbol(e, "outport")) {
+            error = xstrdup("outport: a flow class cannot match the output "
+                            "port, which the switch chooses after "
+                            "colouring (match the destination's addresses "
+                            "instead)");
+        }
+        expr_destroy(e);
+    }
+    return error;
+}
+
 /* Returns true if a Logical_Switch_Port named 'name' exists. */
 static bool
 lsp_exists(struct ovsdb_idl *idl, const char *name)
@@ -725,7 +751,7 @@ validate_flow_class(struct ovsdb_idl *idl, const struct nbrec_flow_class *fc)
     if (error) {
         return error;
     }
-    error = with_column("match", nb_validate_match(idl, fc->match));
+    error = with_column("match", nb_validate_class_match(idl, fc->match));
     if (error) {
         return error;
     }

@@ -73,6 +73,13 @@ color_compile(struct nd_build_ctx *ctx, const struct nd_datapath *od,
     if (error) {
         return error;
     }
+    if (expr_uses_symbol(e, "outport")) {
+        /* osmotic-nbctl refuses such a class; another client may not. */
+        expr_destroy(e);
+        return xstrdup("outport: a flow class cannot match the output "
+                       "port, which the switch chooses after colouring: "
+                       "class skipped");
+    }
     if (mirror) {
         mirror_expr(e);
     }

@@ -428,7 +428,7 @@ cmd_class_add(struct ctl_context *ctx)
                             &priority)) {
         goto out;
     }
-    char *error = nb_validate_match(ctx->idl, match);
+    char *error = nb_validate_class_match(ctx->idl, match);
     if (error) {
         ctl_error(ctx, "%s: %s: %s", ctx->argv[0], match, error);
         free(error);

@@ -78,6 +78,12 @@ check_refused "class-add: bulk: a flow class with this name already exists" \
     osmotic-nbctl class-add bulk 1 tcp mice
 check_refused "Flow_Class bulk: match: column 1" \
     osmotic-nbctl set Flow_Class bulk 'match="tcp.dts == 1"'
+# No class can match outport: colouring comes before the switch chooses
+# the output port.
+check_refused 'class-add: outport == "p1": outport: a flow class cannot match the output port' \
+    osmotic-nbctl class-add c1 10 'outport == "p1"' mice
+check_refused 'Flow_Class coap: match: outport: a flow class cannot match the output port' \
+    osmotic-nbctl set Flow_Class coap 'match="udp && outport == \"p1\""'
 check_refused "Flow_Class coap: promote_color: promotion needs promote_bytes or promote_rate" \
     osmotic-nbctl set Flow_Class coap promote_color=$(osmotic-nbctl get Color elephants _uuid)
 check_refused "color-del: elephants: colour is used by flow class" \
