@@ -732,6 +732,20 @@ validate_color(const struct nbrec_color *color)
     if (error) {
         return error;
     }
+
+    /* Colours are known by name beyond their rows: "mouse" colours all
+     * unclassified traffic and "elephant" is the usual promotion, and the
+     * southbound colour ids follow the names.  A rename would hand one
+     * colour's traffic another's settings. */
+    const struct ovsdb_datum *old = (color->header_.old_datum
+                                     ? &color->header_.old_datum[
+                                         NBREC_COLOR_COL_NAME]
+                                     : NULL);
+    if (old && old->n == 1 && strcmp(old->keys[0].s->string, color->name)) {
+        return xasprintf("name: colour %s cannot be renamed (to %s): add a "
+                         "colour with the new name instead",
+                         old->keys[0].s->string, color->name);
+    }
     if (color->n_meter_burst && !color->n_meter_rate) {
         return xstrdup("meter_burst: a burst needs a rate");
     }

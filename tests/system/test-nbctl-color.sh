@@ -36,6 +36,14 @@ check_refused "color-set: -1: invalid DSCP" osmotic-nbctl color-set mice dscp=-1
 check_refused "color-set: nocolor: colour not found" osmotic-nbctl color-set nocolor dscp=1
 check_refused "Color mice: meter_burst: a burst needs a rate" \
     osmotic-nbctl set Color mice meter_burst=5
+# A colour keeps its name, whichever command writes it ("mouse" colours
+# all unclassified traffic: a rename would give it another's settings).
+check_refused "Color mice2: name: colour mice cannot be renamed (to mice2)" \
+    osmotic-nbctl set Color mice name=mice2
+check_refused "cannot be renamed" \
+    osmotic-nbctl set Color mice name=mice2 -- set Color elephants name=mice
+check_refused "color-set: name: unknown setting" \
+    osmotic-nbctl color-set mice name=mice2
 
 # Flow classes; options may follow the arguments or precede the command.
 check osmotic-nbctl class-add bulk 100 'tcp.dst == 21' mice \
