@@ -73,6 +73,22 @@ case $status in
     *) fail "unexpected status: $status" ;;
 esac
 
+# "host HOST ovs-appctl" reaches the host's ovs-vswitchd without -t, and
+# its other daemons by name.
+out=$("$sandbox" host --dir="$dir" fog1 ovs-appctl --timeout=10 version) \
+    || fail "host fog1 ovs-appctl version failed: $out"
+case $out in
+    ovs-vswitchd*) ;;
+    *) fail "host fog1 ovs-appctl version: $out" ;;
+esac
+out=$("$sandbox" host --dir="$dir" fog1 ovs-appctl -T 10 \
+          -t osmotic-controller version) \
+    || fail "host fog1 ovs-appctl -t osmotic-controller failed: $out"
+case $out in
+    osmotic-controller*) ;;
+    *) fail "host fog1 ovs-appctl -t osmotic-controller version: $out" ;;
+esac
+
 pids=$(xargs cat < "$dir/pidfiles")
 [ "$(echo "$pids" | wc -w)" -eq 12 ] || fail "expected 12 daemons: $pids"
 
