@@ -128,6 +128,14 @@ check_refused "class-add: bulk: a flow class with this name already exists" \
     osmotic-nbctl class-add bulk 1 tcp mice
 check_refused "Flow_Class bulk: match: column 1" \
     osmotic-nbctl set Flow_Class bulk 'match="tcp.dts == 1"'
+# As in OVN, port names in a match are not checked, nor the deletion of
+# a port that a match names.
+check osmotic-nbctl class-add k1 100 'inport == "nosuchport"' mice
+check osmotic-nbctl ls-add swk -- lsp-add swk pk
+check osmotic-nbctl class-add k2 100 'inport == "pk"' mice
+check osmotic-nbctl lsp-del pk
+check osmotic-nbctl ls-del swk -- class-del k1 -- class-del k2
+
 # No class can match outport: colouring comes before the switch chooses
 # the output port.
 check_refused 'class-add: outport == "p1": outport: a flow class cannot match the output port' \
