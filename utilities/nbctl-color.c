@@ -368,13 +368,14 @@ post_color_add(struct ctl_context *ctx)
     color_settings_destroy(&cs);
 }
 
-/* "color-set NAME KEY=VALUE...". */
+/* "color-set NAME KEY=VALUE...".  "mouse" and "elephant" always exist:
+ * their row is created if the database has none yet. */
 static void
 cmd_color_set(struct ctl_context *ctx)
 {
     const struct nbrec_color *color;
     struct color_settings cs = COLOR_SETTINGS_INITIALIZER;
-    if (nbctl_check(ctx, find_color(ctx, ctx->argv[1], true, &color))
+    if (nbctl_check(ctx, find_class_color(ctx, ctx->argv[1], &color))
         && color_settings_parse(ctx, ctx->argc - 2, ctx->argv + 2, true,
                                 &cs)) {
         color_settings_apply(&cs, color);
