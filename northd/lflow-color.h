@@ -29,7 +29,9 @@
  *     1      color == 0   color = MOUSE; next;
  *     0                   next;
  *
- * A switch gets none of these while no flow class exists.  The owners
+ * A class whose match tests outport, which no packet has yet in this
+ * stage (osmotic-nbctl refuses such a match), gets no flow, with a
+ * warning.  A switch gets none of these while no flow class exists.  The owners
  * depend on the whole Flow_Class and Color tables, and on the port
  * groups and address sets their matches name, so a class or colour that
  * changes rebuilds every switch's colour flows (classes are few).
