@@ -81,6 +81,22 @@ expr_clone(const struct expr *e)
     return copy;
 }
 
+/* Returns true if any comparison in 'e' compares symbol 'name' (after
+ * parsing, predicates are already replaced by the fields they test). */
+bool
+expr_uses_symbol(const struct expr *e, const char *name)
+{
+    if (e->type == EXPR_T_CMP) {
+        return !strcmp(e->cmp.symbol->name, name);
+    }
+    for (size_t i = 0; i < e->n_subs; i++) {
+        if (expr_uses_symbol(e->subs[i], name)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /* Frees 'e' and everything under it.  Accepts NULL. */
 void
 expr_destroy(struct expr *e)

@@ -91,6 +91,7 @@ struct expr *expr_clone(const struct expr *);
 struct expr *expr_negate(struct expr *);
 struct expr *expr_simplify(struct expr *);
 int expr_compare(const struct expr *, const struct expr *);
+bool expr_uses_symbol(const struct expr *, const char *name);
 void expr_format(const struct expr *, struct ds *);
 void expr_format_cmp(const struct expr_cmp *, struct ds *);
 const char *expr_relop_text(enum expr_relop);

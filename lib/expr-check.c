@@ -173,6 +173,16 @@ check_set_ref(const struct expr_symbol *sym, enum expr_relop relop,
         }
         if (ctx && ctx->address_set_exists
             && !ctx->address_set_exists(token->s, ctx->aux)) {
+            /* "$PG_ip4" names the addresses of port group PG: say which
+             * group is missing (deleted, perhaps). */
+            size_t len = strlen(token->s);
+            if (len > 4 && (!strcmp(token->s + len - 4, "_ip4")
+                            || !strcmp(token->s + len - 4, "_ip6"))) {
+                return xasprintf("%s: no port group %.*s (whose addresses "
+                                 "it names) and no address set of that "
+                                 "name", token->text, (int) (len - 4),
+                                 token->s);
+            }
             return xasprintf("%s: no address set of that name",
                              token->text);
         }

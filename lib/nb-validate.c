@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/expr-ast.h"
 #include "lib/expr.h"
 #include "lib/idl-pending.h"
 #include "lib/lport-addresses.h"
@@ -414,6 +415,31 @@ nb_validate_match(struct ovsdb_idl *idl, const char *match)
     return expr_validate(match, &ctx);
 }
 
+/* Checks a flow class's match: as nb_validate_match(), and that it does
+ * not test outport, which no flow class can match: classes colour
+ * packets in stage ls_in_color, before the switch has chosen the output
+ * port. */
+char *
+nb_validate_class_match(struct ovsdb_idl *idl, const char *match)
+{
+    char *error = nb_validate_match(idl, match);
+    if (error) {
+        return error;
+    }
+    struct expr *e;
+    error = expr_parse_string(match, NULL, &e);
+    if (!error) {
+        if (expr_uses_symbol(e, "outport")) {
+            error = xstrdup("outport: a flow class cannot match the output "
+                            "port, which the switch chooses after "
+                            "colouring (match the destination's addresses "
+                            "instead)");
+        }
+        expr_destroy(e);
+    }
+    return error;
+}
+
 /* Returns true if a Logical_Switch_Port named 'name' exists. */
 static bool
 lsp_exists(struct ovsdb_idl *idl, const char *name)
@@ -706,6 +732,20 @@ validate_color(const struct nbrec_color *color)
     if (error) {
         return error;
     }
+
+    /* Colours are known by name beyond their rows: "mouse" colours all
+     * unclassified traffic and "elephant" is the usual promotion, and the
+     * southbound colour ids follow the names.  A rename would hand one
+     * colour's traffic another's settings. */
+    const struct ovsdb_datum *old = (color->header_.old_datum
+                                     ? &color->header_.old_datum[
+                                         NBREC_COLOR_COL_NAME]
+                                     : NULL);
+    if (old && old->n == 1 && strcmp(old->keys[0].s->string, color->name)) {
+        return xasprintf("name: colour %s cannot be renamed (to %s): add a "
+                         "colour with the new name instead",
+                         old->keys[0].s->string, color->name);
+    }
     if (color->n_meter_burst && !color->n_meter_rate) {
         return xstrdup("meter_burst: a burst needs a rate");
     }
@@ -725,7 +765,7 @@ validate_flow_class(struct ovsdb_idl *idl, const struct nbrec_flow_class *fc)
     if (error) {
         return error;
     }
-    error = with_column("match", nb_validate_match(idl, fc->match));
+    error = with_column("match", nb_validate_class_match(idl, fc->match));
     if (error) {
         return error;
     }

@@ -54,6 +54,8 @@ char *nb_validate_connection_target(const char *target)
     OVS_WARN_UNUSED_RESULT;
 char *nb_validate_match(struct ovsdb_idl *, const char *match)
     OVS_WARN_UNUSED_RESULT;
+char *nb_validate_class_match(struct ovsdb_idl *, const char *match)
+    OVS_WARN_UNUSED_RESULT;
 
 /* Row validators. */
 char *nb_validate_row(struct ovsdb_idl *, const struct ovsdb_idl_row *)

@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "lib/expr-ast.h"
-#include "lib/expr-compile.h"
 #include "lib/expr.h"
 #include "lib/osmotic-nb-idl.h"
 #include "lib/pipeline.h"
@@ -14,9 +13,9 @@
 #include "northd/datapaths.h"
 #include "northd/dp-kinds.h"
 #include "northd/lflow-table.h"
+#include "northd/nb-match.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/vlog.h"
-#include "svec.h"
 #include "util.h"
 
 VLOG_DEFINE_THIS_MODULE(lflow_color);
@@ -61,83 +60,6 @@ mirror_expr(struct expr *e)
     }
 }
 
-/* What the compiler's callbacks read: one switch. */
-struct color_compile_aux {
-    struct nd_build_ctx *ctx;       /* Declares dependencies. */
-    const struct nd_datapath *od;   /* The switch. */
-};
-
-/* expr_compile_ctx callback: the key of port 'name' on the switch. */
-static bool
-color_lookup_port(const char *name, uint32_t *key, void *aux_)
-{
-    const struct color_compile_aux *aux = aux_;
-    nd_owner_depends_on_name(aux->ctx, &nbrec_table_logical_switch_port,
-                             name);
-    const struct nd_port *op;
-    LIST_FOR_EACH (op, dp_node, &aux->od->ports) {
-        const struct nbrec_logical_switch_port *lsp
-            = nbrec_logical_switch_port_get_for_uuid(aux->ctx->nb_idl,
-                                                     &op->nb_uuid);
-        if (lsp && !strcmp(lsp->name, name)) {
-            *key = op->tunnel_key;
-            return true;
-        }
-    }
-    return false;
-}
-
-/* expr_compile_ctx callback: the keys of port group 'name''s ports on the
- * switch. */
-static bool
-color_port_group_keys(const char *name, uint32_t **keys, size_t *n_keys,
-                      void *aux_)
-{
-    const struct color_compile_aux *aux = aux_;
-    nd_owner_depends_on_name(aux->ctx, &nbrec_table_port_group, name);
-    *keys = NULL;
-    *n_keys = 0;
-    const struct nbrec_port_group *pg;
-    NBREC_PORT_GROUP_FOR_EACH (pg, aux->ctx->nb_idl) {
-        if (strcmp(pg->name, name)) {
-            continue;
-        }
-        nd_owner_depends_on_row(aux->ctx, &nbrec_table_port_group,
-                                &pg->header_.uuid);
-        *keys = xmalloc((pg->n_ports + 1) * sizeof **keys);
-        for (size_t i = 0; i < pg->n_ports; i++) {
-            const struct nd_port *op
-                = nd_port_find(aux->ctx->dps, &pg->ports[i]->header_.uuid);
-            if (op && op->dp == aux->od) {
-                (*keys)[(*n_keys)++] = op->tunnel_key;
-            }
-        }
-        return true;
-    }
-    return false;
-}
-
-/* expr_compile_ctx callback: the addresses of address set 'name'. */
-static bool
-color_address_set_addresses(const char *name, struct svec *addresses,
-                            void *aux_)
-{
-    const struct color_compile_aux *aux = aux_;
-    nd_owner_depends_on_name(aux->ctx, &nbrec_table_address_set, name);
-    const struct nbrec_address_set *as;
-    NBREC_ADDRESS_SET_FOR_EACH (as, aux->ctx->nb_idl) {
-        if (!strcmp(as->name, name)) {
-            nd_owner_depends_on_row(aux->ctx, &nbrec_table_address_set,
-                                    &as->header_.uuid);
-            for (size_t i = 0; i < as->n_addresses; i++) {
-                svec_add(addresses, as->addresses[i]);
-            }
-            return true;
-        }
-    }
-    return false;
-}
-
 /* Compiles match 'text' (the match language), in its mirror image if
  * 'mirror', for switch 'od'.  Returns NULL with the match in '*match'
  * (NULL if it can never be true), or an error. */
@@ -151,18 +73,17 @@ color_compile(struct nd_build_ctx *ctx, const struct nd_datapath *od,
     if (error) {
         return error;
     }
+    if (expr_uses_symbol(e, "outport")) {
+        /* osmotic-nbctl refuses such a class; another client may not. */
+        expr_destroy(e);
+        return xstrdup("outport: a flow class cannot match the output "
+                       "port, which the switch chooses after colouring: "
+                       "class skipped");
+    }
     if (mirror) {
         mirror_expr(e);
     }
-    struct color_compile_aux aux = { ctx, od };
-    struct expr_compile_ctx cctx = {
-        .lookup_port = color_lookup_port,
-        .port_group_keys = color_port_group_keys,
-        .address_set_addresses = color_address_set_addresses,
-        .aux = &aux,
-    };
-    size_t n_flows;
-    error = expr_compile(e, &cctx, match, &n_flows);
+    error = nd_match_compile(ctx, od, e, 0, match);
     expr_destroy(e);
     return error;
 }

@@ -4,8 +4,8 @@
  * One owner kind, lflow_color_kind, one owner per Logical_Switch: the
  * flows that the flow classes (NB Flow_Class) give that switch.  Each
  * class's match, in the match language, is compiled for the switch
- * (lib/expr-compile.h: its port names and port groups are the switch's
- * ports), together with its mirror image (source and destination fields
+ * (northd/nb-match.h: its port names and port groups are the switch's
+ * ports, "$PG_ip4" the addresses of a port group's ports), together with its mirror image (source and destination fields
  * exchanged), so that both directions of a connection of the class get
  * its colour; flows identical in several switches are one SB row through
  * a datapath group, whose "source" names the class, "Flow_Class:UUID".
@@ -29,7 +29,9 @@
  *     1      color == 0   color = MOUSE; next;
  *     0                   next;
  *
- * A switch gets none of these while no flow class exists.  The owners
+ * A class whose match tests outport, which no packet has yet in this
+ * stage (osmotic-nbctl refuses such a match), gets no flow, with a
+ * warning.  A switch gets none of these while no flow class exists.  The owners
  * depend on the whole Flow_Class and Color tables, and on the port
  * groups and address sets their matches name, so a class or colour that
  * changes rebuilds every switch's colour flows (classes are few).

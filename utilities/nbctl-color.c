@@ -33,9 +33,10 @@ struct split_args {
 };
 
 /* Splits the arguments of the current command into 'sa'.  Trailing
- * arguments that start with "--" must be options in 'allowed' (names with
- * a trailing '=' take a value).  Options given before the command are
- * included. */
+ * arguments that start with "--" must be options in 'allowed': "--name"
+ * for an option without a value, "--name=VALUE" for one with a value,
+ * where VALUE is the placeholder that messages show.  Options given
+ * before the command are included. */
 static bool
 split_args(struct ctl_context *ctx, const char *const allowed[],
            struct split_args *sa)
@@ -55,20 +56,24 @@ split_args(struct ctl_context *ctx, const char *const allowed[],
         }
         const char *eq = strchr(arg, '=');
         size_t len = eq ? eq - arg : strlen(arg);
-        bool known = false;
+        const char *option = NULL;
         for (size_t j = 0; allowed[j]; j++) {
-            size_t alen = strlen(allowed[j]);
-            bool wants_value = allowed[j][alen - 1] == '=';
-            if (wants_value) {
-                alen--;
-            }
-            if (alen == len && !strncmp(arg, allowed[j], len)
-                && wants_value == (eq != NULL)) {
-                known = true;
+            const char *aeq = strchr(allowed[j], '=');
+            size_t alen = aeq ? aeq - allowed[j] : strlen(allowed[j]);
+            if (alen == len && !strncmp(arg, allowed[j], len)) {
+                option = allowed[j];
             }
         }
-        if (!known) {
+        if (!option) {
             ctl_error(ctx, "%s: %s: unknown option", ctx->argv[0], arg);
+            return false;
+        } else if (strchr(option, '=') && !eq) {
+            ctl_error(ctx, "%s: %s: option needs a value after '=' (%s)",
+                      ctx->argv[0], arg, option);
+            return false;
+        } else if (!strchr(option, '=') && eq) {
+            ctl_error(ctx, "%s: %s: option takes no value", ctx->argv[0],
+                      arg);
             return false;
         }
         char *name = xmemdup0(arg, len);
@@ -155,67 +160,168 @@ check_chassis_name(struct ctl_context *ctx, const char *name)
     return true;
 }
 
-/* Applies one colour setting "KEY=VALUE" to 'color'.  An empty VALUE
- * clears the setting. */
-static bool
-color_apply(struct ctl_context *ctx, const struct nbrec_color *color,
-            const char *setting)
-{
-    const char *eq = strchr(setting, '=');
-    if (!eq) {
-        ctl_error(ctx, "%s: %s: invalid setting (expected KEY=VALUE)",
-                  ctx->argv[0], setting);
-        return false;
-    }
-    char *key = xmemdup0(setting, eq - setting);
-    const char *value = eq + 1;
-    bool clear = !value[0];
-    int64_t n;
-    bool ok = true;
+/* The settings of a colour, as color-add and color-set take them. */
+enum color_key {
+    CK_DSCP,
+    CK_LANE,
+    CK_RATE,
+    CK_BURST,
+    CK_RAMPOUT,
+    N_COLOR_KEYS
+};
 
-    if (!strcmp(key, "dscp")) {
-        ok = clear || nbctl_parse_int(ctx, "DSCP", value, 0, 63, &n);
-        if (ok) {
-            nbrec_color_set_dscp(color, &n, !clear);
+/* The integer settings' names, what messages call them, and ranges. */
+static const struct {
+    const char *key;            /* "dscp". */
+    const char *what;           /* "DSCP". */
+    int64_t min, max;           /* Range of an integer setting. */
+} color_keys[N_COLOR_KEYS] = {
+    [CK_DSCP] = { "dscp", "DSCP", 0, 63 },
+    [CK_LANE] = { "lane", "lane", 0, 15 },
+    [CK_RATE] = { "rate", "rate", 1, UINT32_MAX },
+    [CK_BURST] = { "burst", "burst", 0, UINT32_MAX },
+    [CK_RAMPOUT] = { "rampout", "rampout", 0, 0 },
+};
+
+/* Colour settings parsed from "KEY=VALUE" arguments. */
+struct color_settings {
+    bool given[N_COLOR_KEYS];   /* The key was given. */
+    bool clear[N_COLOR_KEYS];   /* Given with an empty value: clear it. */
+    int64_t value[N_COLOR_KEYS];  /* Integer settings' values. */
+    struct svec rampout;        /* CK_RAMPOUT's chassis. */
+};
+#define COLOR_SETTINGS_INITIALIZER { .rampout = SVEC_EMPTY_INITIALIZER }
+
+/* Parses the 'n' settings "KEY=VALUE" in 'args' into 'cs', which must be
+ * initialized to COLOR_SETTINGS_INITIALIZER and which the caller must
+ * destroy with color_settings_destroy() whatever this returns.
+ * Each key may be given once; an empty value clears a setting, if
+ * 'may_clear'.  Returns false, having reported an error, if a setting is
+ * invalid. */
+static bool
+color_settings_parse(struct ctl_context *ctx, int n, char *args[],
+                     bool may_clear, struct color_settings *cs)
+{
+    for (int i = 0; i < n; i++) {
+        const char *setting = args[i];
+        const char *eq = strchr(setting, '=');
+        if (!eq) {
+            ctl_error(ctx, "%s: %s: invalid setting (expected KEY=VALUE)",
+                      ctx->argv[0], setting);
+            return false;
         }
-    } else if (!strcmp(key, "lane")) {
-        ok = clear || nbctl_parse_int(ctx, "lane", value, 0, 15, &n);
-        if (ok) {
-            nbrec_color_set_lane(color, &n, !clear);
+        char *key = xmemdup0(setting, eq - setting);
+        const char *value = eq + 1;
+        int k;
+        for (k = 0; k < N_COLOR_KEYS; k++) {
+            if (!strcmp(key, color_keys[k].key)) {
+                break;
+            }
         }
-    } else if (!strcmp(key, "rate")) {
-        ok = clear || nbctl_parse_int(ctx, "rate", value, 1, UINT32_MAX,
-                                      &n);
-        if (ok) {
-            nbrec_color_set_meter_rate(color, &n, !clear);
+        bool ok = false;
+        if (k >= N_COLOR_KEYS) {
+            ctl_error(ctx, "%s: %s: unknown setting (expected dscp, lane, "
+                      "rate, burst or rampout)", ctx->argv[0], key);
+        } else if (cs->given[k]) {
+            ctl_error(ctx, "%s: %s: setting given twice", ctx->argv[0],
+                      key);
+        } else if (!value[0] && !may_clear) {
+            ctl_error(ctx, "%s: %s=: empty value (color-set clears a "
+                      "setting with an empty value)", ctx->argv[0], key);
+        } else if (!value[0]) {
+            ok = cs->clear[k] = true;
+        } else if (k == CK_RAMPOUT) {
+            split_commas(value, &cs->rampout);
+            ok = true;
+            for (size_t j = 0; ok && j < cs->rampout.n; j++) {
+                ok = check_chassis_name(ctx, cs->rampout.names[j]);
+            }
+        } else {
+            ok = nbctl_parse_int(ctx, color_keys[k].what, value,
+                                 color_keys[k].min, color_keys[k].max,
+                                 &cs->value[k]);
         }
-    } else if (!strcmp(key, "burst")) {
-        ok = clear || nbctl_parse_int(ctx, "burst", value, 0, UINT32_MAX,
-                                      &n);
-        if (ok) {
-            nbrec_color_set_meter_burst(color, &n, !clear);
+        free(key);
+        if (!ok) {
+            return false;
         }
-    } else if (!strcmp(key, "rampout")) {
-        struct svec chassis = SVEC_EMPTY_INITIALIZER;
-        if (!clear) {
-            split_commas(value, &chassis);
-        }
-        for (size_t i = 0; ok && i < chassis.n; i++) {
-            ok = check_chassis_name(ctx, chassis.names[i]);
-        }
-        if (ok) {
-            nbrec_color_set_rampout_chassis(color,
-                                            (const char **) chassis.names,
-                                            chassis.n);
-        }
-        svec_destroy(&chassis);
-    } else {
-        ctl_error(ctx, "%s: %s: unknown setting (expected dscp, lane, rate, "
-                  "burst or rampout)", ctx->argv[0], key);
-        ok = false;
+        cs->given[k] = true;
     }
-    free(key);
-    return ok;
+    return true;
+}
+
+/* Frees what 'cs' holds. */
+static void
+color_settings_destroy(struct color_settings *cs)
+{
+    svec_destroy(&cs->rampout);
+}
+
+/* Writes the settings in 'cs' to 'color'. */
+static void
+color_settings_apply(const struct color_settings *cs,
+                     const struct nbrec_color *color)
+{
+    void (*const setters[])(const struct nbrec_color *, const int64_t *,
+                            size_t) = {
+        [CK_DSCP] = nbrec_color_set_dscp,
+        [CK_LANE] = nbrec_color_set_lane,
+        [CK_RATE] = nbrec_color_set_meter_rate,
+        [CK_BURST] = nbrec_color_set_meter_burst,
+    };
+    for (int k = 0; k < N_COLOR_KEYS; k++) {
+        if (!cs->given[k]) {
+            continue;
+        }
+        if (k == CK_RAMPOUT) {
+            nbrec_color_set_rampout_chassis(
+                color, (const char **) cs->rampout.names,
+                cs->clear[k] ? 0 : cs->rampout.n);
+        } else {
+            setters[k](color, &cs->value[k], !cs->clear[k]);
+        }
+    }
+}
+
+/* Returns true if 'color' already has every setting in 'cs'. */
+static bool
+color_settings_hold(const struct color_settings *cs,
+                    const struct nbrec_color *color)
+{
+    const int64_t *values[] = {
+        [CK_DSCP] = color->dscp,
+        [CK_LANE] = color->lane,
+        [CK_RATE] = color->meter_rate,
+        [CK_BURST] = color->meter_burst,
+    };
+    const size_t ns[] = {
+        [CK_DSCP] = color->n_dscp,
+        [CK_LANE] = color->n_lane,
+        [CK_RATE] = color->n_meter_rate,
+        [CK_BURST] = color->n_meter_burst,
+    };
+    for (int k = 0; k < N_COLOR_KEYS; k++) {
+        if (!cs->given[k]) {
+            continue;
+        }
+        if (k == CK_RAMPOUT) {
+            size_t n = cs->clear[k] ? 0 : cs->rampout.n;
+            if (n != color->n_rampout_chassis) {
+                return false;
+            }
+            for (size_t i = 0; i < n; i++) {
+                if (strcmp(cs->rampout.names[i],
+                           color->rampout_chassis[i])) {
+                    return false;
+                }
+            }
+        } else if (cs->clear[k]
+                   ? ns[k] != 0
+                   : ns[k] != 1 || values[k][0] != cs->value[k]) {
+            return false;
+        }
+    }
+    return true;
 }
 
 /* "color-add NAME [KEY=VALUE]...". */
@@ -223,36 +329,58 @@ static void
 cmd_color_add(struct ctl_context *ctx)
 {
     const char *name = ctx->argv[1];
+    struct color_settings cs = COLOR_SETTINGS_INITIALIZER;
     if (!nbctl_check(ctx, nb_validate_name(name))
+        || !color_settings_parse(ctx, ctx->argc - 2, ctx->argv + 2, false,
+                                 &cs)
         || !nbctl_name_is_free(ctx, &nbrec_table_color, "colour", name)) {
-        return;
+        goto out;
     }
     struct nbrec_color *new = nbrec_color_insert(ctx->txn);
     nbrec_color_set_name(new, name);
-    for (int i = 2; i < ctx->argc; i++) {
-        if (!color_apply(ctx, new, ctx->argv[i])) {
-            return;
-        }
-    }
-    if (new->n_meter_burst && !new->n_meter_rate) {
+    color_settings_apply(&cs, new);
+    if (cs.given[CK_BURST] && !cs.given[CK_RATE]) {
         ctl_error(ctx, "%s: burst=%"PRId64": a burst needs a rate",
-                  ctx->argv[0], new->meter_burst[0]);
+                  ctx->argv[0], cs.value[CK_BURST]);
     }
+out:
+    color_settings_destroy(&cs);
 }
 
-/* "color-set NAME KEY=VALUE...". */
+/* Postprocess of "color-add": with --may-exist, says on stderr that an
+ * existing colour kept settings other than those given (ovn-nbctl's
+ * --may-exist leaves an existing row as it is). */
+static void
+post_color_add(struct ctl_context *ctx)
+{
+    const struct nbrec_color *color;
+    struct color_settings cs = COLOR_SETTINGS_INITIALIZER;
+    char *error = find_color(ctx, ctx->argv[1], false, &color);
+    free(error);
+    if (color && nbctl_has_option(ctx, "--may-exist")
+        && color_settings_parse(ctx, ctx->argc - 2, ctx->argv + 2, false,
+                                &cs)
+        && !color_settings_hold(&cs, color)) {
+        fprintf(stderr, "%s: color-add: %s: the colour exists with other "
+                "settings, which --may-exist leaves unchanged (color-set "
+                "changes them)\n", program_name, color->name);
+    }
+    color_settings_destroy(&cs);
+}
+
+/* "color-set NAME KEY=VALUE...".  "mouse" and "elephant" always exist:
+ * their row is created if the database has none yet. */
 static void
 cmd_color_set(struct ctl_context *ctx)
 {
     const struct nbrec_color *color;
-    if (!nbctl_check(ctx, find_color(ctx, ctx->argv[1], true, &color))) {
-        return;
+    struct color_settings cs = COLOR_SETTINGS_INITIALIZER;
+    if (nbctl_check(ctx, find_class_color(ctx, ctx->argv[1], &color))
+        && color_settings_parse(ctx, ctx->argc - 2, ctx->argv + 2, true,
+                                &cs)) {
+        color_settings_apply(&cs, color);
     }
-    for (int i = 2; i < ctx->argc; i++) {
-        if (!color_apply(ctx, color, ctx->argv[i])) {
-            return;
-        }
-    }
+    color_settings_destroy(&cs);
 }
 
 /* Returns a description of a row that refers to 'color', or NULL. */
@@ -332,8 +460,9 @@ cmd_color_list(struct ctl_context *ctx)
 
 /* The options of class-add. */
 static const char *const class_options[] = {
-    "--may-exist", "--promote-to=", "--promote-bytes=", "--promote-rate=",
-    "--interval=", "--demote-idle=", NULL,
+    "--may-exist", "--promote-to=COLOR", "--promote-bytes=BYTES",
+    "--promote-rate=BYTES_PER_S", "--interval=MS", "--demote-idle=SECONDS",
+    NULL,
 };
 
 /* Parses integer option 'name' of 'sa' into 'value' (with 'n' set to 1)
@@ -428,7 +557,7 @@ cmd_class_add(struct ctl_context *ctx)
                             &priority)) {
         goto out;
     }
-    char *error = nb_validate_match(ctx->idl, match);
+    char *error = nb_validate_class_match(ctx->idl, match);
     if (error) {
         ctl_error(ctx, "%s: %s: %s", ctx->argv[0], match, error);
         free(error);
@@ -530,7 +659,7 @@ cmd_class_list(struct ctl_context *ctx)
 
 /* The options of rampout-add. */
 static const char *const rampout_options[] = {
-    "--may-exist", "--snat-ip=", "--color=", "--priority=", NULL,
+    "--may-exist", "--snat-ip=IP", "--color=COLOR", "--priority=N", NULL,
 };
 
 /* Looks up router 'id'. */
@@ -796,7 +925,7 @@ cmd_rampout_list(struct ctl_context *ctx)
 /* Colour, flow class and ramp-out commands. */
 static const struct ctl_command_syntax color_commands[] = {
     { "color-add", 1, INT_MAX, "NAME [KEY=VALUE]...", NULL, cmd_color_add,
-      NULL, "--may-exist", RW },
+      post_color_add, "--may-exist", RW },
     { "color-set", 2, INT_MAX, "NAME KEY=VALUE...", NULL, cmd_color_set,
       NULL, "", RW },
     { "color-del", 1, 1, "NAME", NULL, cmd_color_del, NULL, "--if-exists",

@@ -6,6 +6,7 @@
  */
 #include <config.h>
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -283,8 +284,12 @@ bool
 nbctl_parse_int(struct ctl_context *ctx, const char *what, const char *s,
                 int64_t min, int64_t max, int64_t *value)
 {
+    /* Only digits, after a '-' if negative values are allowed: no
+     * spaces, no '+', no "-0" for a count. */
+    const char *digits = s + (s[0] == '-' && min < 0);
     long long int v;
-    if (!str_to_llong(s, 10, &v) || v < min || v > max) {
+    if (!isdigit((unsigned char) digits[0])
+        || !str_to_llong(s, 10, &v) || v < min || v > max) {
         ctl_error(ctx, "%s: %s: invalid %s (expected an integer from "
                   "%"PRId64" to %"PRId64")", ctx->argv[0], s, what, min,
                   max);
@@ -902,8 +907,8 @@ Colour, flow class and ramp-out commands:\n\
   color-add NAME [dscp=N] [lane=N] [rate=KBPS] [burst=KB]\n\
             [rampout=CHASSIS[,CHASSIS]...]\n\
   color-set NAME KEY=VALUE..., color-del NAME, color-list\n\
-  [--promote-to=COLOR --promote-bytes=N --promote-rate=BPS --interval=MS\n\
-   --demote-idle=S] class-add NAME PRIORITY MATCH COLOR\n\
+  [--promote-to=COLOR] [--promote-bytes=BYTES] [--promote-rate=BYTES_PER_S]\n\
+  [--interval=MS] [--demote-idle=SECONDS] class-add NAME PRIORITY MATCH COLOR\n\
   class-del NAME, class-list\n\
   [--snat-ip=IP] [--color=COLOR] [--priority=N]\n\
   rampout-add ROUTER NAME SUBNET[,SUBNET]...\n\

@@ -331,6 +331,18 @@ cmd_elephant_list(struct ctl_context *ctx)
     if (n) {
         qsort(rows, n, sizeof *rows, elephant_cmp);
     }
+    if (!n && only) {
+        /* A chassis with no promoted connection lists nothing; a name
+         * that no chassis has is an error (a typo, most likely). */
+        const struct sbrec_chassis *ch;
+        bool found = false;
+        SBREC_CHASSIS_FOR_EACH (ch, ctx->idl) {
+            found = found || !strcmp(ch->name, only);
+        }
+        if (!found) {
+            ctl_error(ctx, "elephant-list: no chassis named %s", only);
+        }
+    }
     for (size_t i = 0; i < n; i++) {
         e = rows[i];
         const char *proto = (e->protocol == 6 ? "tcp"

@@ -2,7 +2,8 @@
 # Static flow classes, configured with osmotic-nbctl: TCP connections to
 # ports 5201 to 5203 are elephants (lane 1, DSCP 10) in both directions,
 # but a class of higher priority makes port 5203 a mouse; anything else
-# is a mouse too (lane 0); removing a class takes its flows away.
+# is a mouse too (lane 0); a class may name the addresses of a port
+# group's ports ($PG_ip4); removing a class takes its flows away.
 . "$(dirname "$0")/lib.sh"
 osm_test_init
 osm_start_central
@@ -34,7 +35,7 @@ lanes() {
          "$(( $(rx h2l0) - c )) $(( $(rx h2l1) - d ))"
 }
 
-for port in 5201 5203 5204; do
+for port in 5201 5203 5204 5205; do
     osm_pod_exec p2 iperf3 -s -D -p $port > /dev/null 2>&1
 done
 sleep 0.5
@@ -54,6 +55,20 @@ for port in 5203 5204; do
     [ "$a" -gt 500 ] && [ "$b" -lt "$((a / 10))" ] \
         || fail "a mouse to port $port took lane 1"
 done
+
+# A class that names the IPv4 addresses of port group pga's ports
+# ($pga_ip4): p1's connections to port 5205 are elephants.
+check osmotic-nbctl --timeout=20 pg-add pga lp1
+check osmotic-nbctl --timeout=20 --wait=hv class-add frompg 200 \
+    'ip4.src == $pga_ip4 && tcp.dst == 5205' elephant
+read -r a b c d < <(lanes osm_pod_exec p1 timeout 20 iperf3 -c 10.244.0.2 \
+                        -p 5205 -t 2 -b 20M)
+echo "tcp 5205 from \$pga_ip4 (elephant): hv1 lane0 $a lane1 $b," \
+     "hv2 lane0 $c lane1 $d"
+[ "$b" -gt 500 ] && [ "$a" -lt "$((b / 10))" ] \
+    || fail "the data of a class naming \$pga_ip4 did not take lane 1"
+[ "$d" -gt 50 ] && [ "$c" -lt "$((d / 10))" ] \
+    || fail "the replies of a class naming \$pga_ip4 did not take lane 1"
 
 # The classes' flows name their class.
 timeout 20 ovsdb-client dump --format=csv --no-headings "$OSMOTIC_SB_DB" \

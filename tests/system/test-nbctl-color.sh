@@ -28,6 +28,33 @@ check_refused "color-add: mice: a colour with this name already exists" \
     osmotic-nbctl color-add mice
 check_refused "color-add: 1st: invalid name" osmotic-nbctl color-add 1st
 check osmotic-nbctl --may-exist color-add mice
+# Each setting once, with a well-formed value; only color-set clears.
+check_refused "color-add: dscp: setting given twice" \
+    osmotic-nbctl color-add c1 dscp=1 dscp=2
+check_refused "color-add:  5: invalid DSCP" osmotic-nbctl color-add c1 'dscp= 5'
+check_refused "color-add: +5: invalid DSCP" osmotic-nbctl color-add c1 dscp=+5
+check_refused "color-add: -0: invalid lane" osmotic-nbctl color-add c1 lane=-0
+check_refused "color-add: 1 : invalid rate" osmotic-nbctl color-add c1 'rate=1 '
+check_refused "color-add: dscp=: empty value" osmotic-nbctl color-add c1 dscp=
+check_refused "color-add: rampout=: empty value" \
+    osmotic-nbctl color-add c1 rampout=
+check_refused "color-set: lane: setting given twice" \
+    osmotic-nbctl color-set mice lane=1 lane=
+check_refused "color-set: 0x3: invalid DSCP" osmotic-nbctl color-set mice dscp=0x3
+check_refused "color-add: a-b: invalid name (only letters, digits, '_' and '.' are allowed)" \
+    osmotic-nbctl color-add a-b
+check osmotic-nbctl color-add a.b -- color-del a.b
+# --may-exist leaves an existing colour as it is, and says so when the
+# settings given differ; bad settings are refused all the same.
+check_output "mice: dscp=0 lane=0" pipeline "osmotic-nbctl color-list | grep ^mice"
+check_output "" osmotic-nbctl --may-exist color-add mice dscp=0
+out=$(osmotic-nbctl --timeout=10 --may-exist color-add mice dscp=12 2>&1) \
+    || fail "--may-exist color-add of an existing colour failed: $out"
+grep -q "color-add: mice: the colour exists with other settings, which --may-exist leaves unchanged" <<<"$out" \
+    || fail "--may-exist color-add with other settings said: $out"
+check_output "mice: dscp=0 lane=0" pipeline "osmotic-nbctl color-list | grep ^mice"
+check_refused "color-add: 99: invalid DSCP" \
+    osmotic-nbctl --may-exist color-add mice dscp=99
 check osmotic-nbctl color-set mice dscp=8 rampout=gw3
 check_output "mice: dscp=8 lane=0 rampout=gw3" pipeline "osmotic-nbctl color-list | grep ^mice"
 check osmotic-nbctl color-set mice lane= rampout=
@@ -36,6 +63,14 @@ check_refused "color-set: -1: invalid DSCP" osmotic-nbctl color-set mice dscp=-1
 check_refused "color-set: nocolor: colour not found" osmotic-nbctl color-set nocolor dscp=1
 check_refused "Color mice: meter_burst: a burst needs a rate" \
     osmotic-nbctl set Color mice meter_burst=5
+# A colour keeps its name, whichever command writes it ("mouse" colours
+# all unclassified traffic: a rename would give it another's settings).
+check_refused "Color mice2: name: colour mice cannot be renamed (to mice2)" \
+    osmotic-nbctl set Color mice name=mice2
+check_refused "cannot be renamed" \
+    osmotic-nbctl set Color mice name=mice2 -- set Color elephants name=mice
+check_refused "color-set: name: unknown setting" \
+    osmotic-nbctl color-set mice name=mice2
 
 # Flow classes; options may follow the arguments or precede the command.
 check osmotic-nbctl class-add bulk 100 'tcp.dst == 21' mice \
@@ -72,16 +107,53 @@ check_refused "class-add: 90000: invalid demote-idle" \
     osmotic-nbctl class-add c1 10 'tcp' mice --promote-to=elephants --promote-bytes=5 --demote-idle=90000
 check_refused "class-add: 40000: invalid priority" osmotic-nbctl class-add c1 40000 'tcp' mice
 check_refused "class-add: --speed=3: unknown option" osmotic-nbctl class-add c1 1 tcp mice --speed=3
+check_refused "class-add: --promote-to: option needs a value after '=' (--promote-to=COLOR)" \
+    osmotic-nbctl class-add c1 1 tcp mice --promote-to elephants --promote-bytes=5
+check_refused "class-add: --promote-rate: option needs a value after '=' (--promote-rate=BYTES_PER_S)" \
+    osmotic-nbctl class-add c1 1 tcp mice --promote-to=elephants --promote-rate 5
+check_refused "class-add: --may-exist=yes: option takes no value" \
+    osmotic-nbctl class-add c1 1 tcp mice --may-exist=yes
+check_refused "class-add: --interval: option given twice" \
+    osmotic-nbctl class-add c1 1 tcp mice --promote-to=elephants \
+    --promote-bytes=5 --interval=100 --interval=200
+check_refused "class-add:  5: invalid promote-bytes" \
+    osmotic-nbctl class-add c1 1 tcp mice --promote-to=elephants '--promote-bytes= 5'
+check_refused "class-add: : invalid promote-bytes" \
+    osmotic-nbctl class-add c1 1 tcp mice --promote-to=elephants --promote-bytes=
+check_refused "rampout-add: --snat-ip: option needs a value after '=' (--snat-ip=IP)" \
+    osmotic-nbctl rampout-add lr9 r1 10.244.4.0/24 gw1 --snat-ip 1.2.3.4
 check_refused "class-add: expected NAME PRIORITY MATCH COLOR, got 5 arguments" \
     osmotic-nbctl class-add c1 1 tcp mice extra
 check_refused "class-add: bulk: a flow class with this name already exists" \
     osmotic-nbctl class-add bulk 1 tcp mice
 check_refused "Flow_Class bulk: match: column 1" \
     osmotic-nbctl set Flow_Class bulk 'match="tcp.dts == 1"'
+# As in OVN, port names in a match are not checked, nor the deletion of
+# a port that a match names.
+check osmotic-nbctl class-add k1 100 'inport == "nosuchport"' mice
+check osmotic-nbctl ls-add swk -- lsp-add swk pk
+check osmotic-nbctl class-add k2 100 'inport == "pk"' mice
+check osmotic-nbctl lsp-del pk
+check osmotic-nbctl ls-del swk -- class-del k1 -- class-del k2
+
+# No class can match outport: colouring comes before the switch chooses
+# the output port.
+check_refused 'class-add: outport == "p1": outport: a flow class cannot match the output port' \
+    osmotic-nbctl class-add c1 10 'outport == "p1"' mice
+check_refused 'Flow_Class coap: match: outport: a flow class cannot match the output port' \
+    osmotic-nbctl set Flow_Class coap 'match="udp && outport == \"p1\""'
 check_refused "Flow_Class coap: promote_color: promotion needs promote_bytes or promote_rate" \
     osmotic-nbctl set Flow_Class coap promote_color=$(osmotic-nbctl get Color elephants _uuid)
 check_refused "color-del: elephants: colour is used by flow class" \
     osmotic-nbctl color-del elephants
+
+# A class may name the addresses of a port group's ports ($PG_ip4); the
+# group cannot go while the class names it.
+check osmotic-nbctl ls-add sw0 -- lsp-add sw0 lp1 -- pg-add pga lp1
+check osmotic-nbctl class-add frompg 300 'ip4.src == $pga_ip4 && udp.dst == 9001' mice
+check_refused 'Flow_Class frompg: match: column 12: $pga_ip4: no port group pga (whose addresses it names)' \
+    osmotic-nbctl pg-del pga
+check osmotic-nbctl class-del frompg -- pg-del pga -- ls-del sw0
 
 # Ramp-out rules.
 check osmotic-nbctl lr-add lr0

@@ -67,10 +67,55 @@ case $lswitches in
     *) fail "expected switches demo and other, got [$lswitches]" ;;
 esac
 
+# The README's tour works in the sandbox as written: every command of
+# its examples, in order, succeeds (osmotic-sandbox is this one).
+osmotic-sandbox() {
+    "$sandbox" "$1" --dir="$dir" "${@:2}"
+}
+python3 - "$OSM_SRCDIR/README" > "$TESTDIR/tour" <<'PY' \
+    || fail "cannot read the README's tour"
+import sys
+text = open(sys.argv[1]).read()
+tour = text[text.index("To follow along"):
+            text.index("The generic database commands")]
+command = ""
+for line in tour.split("\n"):
+    if not line.startswith("    "):
+        continue
+    command += line[4:]
+    if command.endswith("\\"):
+        command = command[:-1]
+    else:
+        print(command)
+        command = ""
+PY
+[ "$(grep -c . "$TESTDIR/tour")" -gt 20 ] || fail "the README's tour is short"
+while IFS= read -r command; do
+    eval "$command" < /dev/null > "$TESTDIR/tour.out" 2>&1 \
+        || fail "README tour: $command: $(cat "$TESTDIR/tour.out")"
+done < "$TESTDIR/tour"
+check_output "gold: dscp=46 lane=1" pipeline "osmotic-nbctl color-list | grep ^gold"
+
 status=$("$sandbox" status --dir="$dir") || fail "status: not all running"
 case $status in
     *"12 of 12 daemons running"*) ;;
     *) fail "unexpected status: $status" ;;
+esac
+
+# "host HOST ovs-appctl" reaches the host's ovs-vswitchd without -t, and
+# its other daemons by name.
+out=$("$sandbox" host --dir="$dir" fog1 ovs-appctl --timeout=10 version) \
+    || fail "host fog1 ovs-appctl version failed: $out"
+case $out in
+    ovs-vswitchd*) ;;
+    *) fail "host fog1 ovs-appctl version: $out" ;;
+esac
+out=$("$sandbox" host --dir="$dir" fog1 ovs-appctl -T 10 \
+          -t osmotic-controller version) \
+    || fail "host fog1 ovs-appctl -t osmotic-controller failed: $out"
+case $out in
+    osmotic-controller*) ;;
+    *) fail "host fog1 ovs-appctl -t osmotic-controller version: $out" ;;
 esac
 
 pids=$(xargs cat < "$dir/pidfiles")

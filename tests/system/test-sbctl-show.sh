@@ -78,6 +78,12 @@ check_output 'host2' osmotic-sbctl get Chassis hv2 hostname
 check_output 'p3' osmotic-sbctl --bare --columns=logical_port \
     find Port_Binding 'chassis=[]'
 
+# elephant-list of a chassis without promotions prints nothing; of a
+# chassis that does not exist, an error.
+check_output '' osmotic-sbctl elephant-list hv2
+check_error 'elephant-list: no chassis named nosuch' \
+    osmotic-sbctl elephant-list nosuch
+
 # chassis-del removes the chassis and its encaps, and unbinds its ports.
 check osmotic-sbctl chassis-del hv1
 check_output 'hv2' osmotic-sbctl --bare --columns=name list Chassis

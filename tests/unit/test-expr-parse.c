@@ -506,6 +506,9 @@ START_TEST(test_context_resolves_sets)
 
     check_error_ctx("ip4.src == $nope", &ctx,
                     "column 12: $nope: no address set of that name");
+    check_error_ctx("ip6.dst == $pg1_ip6", &ctx,
+                    "column 12: $pg1_ip6: no port group pg1 (whose "
+                    "addresses it names) and no address set of that name");
     check_error_ctx("outport == {\"a\", @nope}", &ctx,
                     "column 18: @nope: no port group of that name");
 
