@@ -15,6 +15,8 @@ utilities/osmotic-ctl: utilities/osmotic-ctl.in Makefile
 	    -e 's|[@]sysconfdir[@]|$(sysconfdir)|g' \
 	    -e 's|[@]localstatedir[@]|$(localstatedir)|g' \
 	    -e 's|[@]OSMOTIC_RUNDIR[@]|$(OSMOTIC_RUNDIR)|g' \
+	    -e 's|[@]OSMOTIC_DBDIR[@]|$(OSMOTIC_DBDIR)|g' \
+	    -e 's|[@]OSMOTIC_LOGDIR[@]|$(OSMOTIC_LOGDIR)|g' \
 	    $(srcdir)/utilities/osmotic-ctl.in > $@.tmp && \
 	chmod +x $@.tmp && mv $@.tmp $@
 
