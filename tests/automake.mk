@@ -61,6 +61,10 @@ check-system: all
 TESTS += tests/unit/test-schema-docs.sh
 EXTRA_DIST += tests/unit/test-schema-docs.sh tests/unit/check-schema-docs.py
 
+# The bash completion of osmotic-nbctl and osmotic-sbctl.
+TESTS += tests/unit/test-bash-completion.sh
+EXTRA_DIST += tests/unit/test-bash-completion.sh
+
 # The system tests hold no wait that cannot fail and no unbounded client.
 TESTS += tests/unit/test-system-lint.sh
 EXTRA_DIST += tests/unit/test-system-lint.sh tests/unit/check-system-tests.py
