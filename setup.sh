@@ -8,6 +8,10 @@
 #        ./setup.sh sandbox    build, then start the sandbox (see
 #                              utilities/osmotic-sandbox); further arguments
 #                              go to "osmotic-sandbox start"
+#        ./setup.sh packages   build, install the packaging tools, then
+#                              build the Debian packages and install them
+#                              in a fresh root (the slow system test
+#                              tests/system/test-packages-debian.sh)
 #
 # Run it as root from the top of a checkout.  Packages are installed only
 # when missing; the Open vSwitch libraries are built once into
@@ -29,7 +33,7 @@ die() {
 }
 
 usage() {
-    sed -n '2,14s/^# \{0,1\}//p' "$0"
+    sed -n '2,18s/^# \{0,1\}//p' "$0"
 }
 
 # Packages the build and the tests need, on Debian 12 and Ubuntu alike.
@@ -39,7 +43,12 @@ base_packages=(build-essential autoconf automake libtool pkg-config python3
     clang iproute2 iputils-ping iputils-arping ethtool iperf3 netcat-openbsd
     tcpdump
     procps openssl
-    valgrind)
+    valgrind
+    systemd rpm)
+
+# What building and testing the packages needs besides (./setup.sh
+# packages).
+packaging_packages=(dpkg-dev debhelper fakeroot lintian debootstrap)
 
 # is_installed PKG: true if dpkg has PKG installed.
 is_installed() {
@@ -207,6 +216,13 @@ case $cmd in
         OSM_BUILDDIR=$builddir tests/bench/switching-vs-ovn.sh "$@" \
             && OSM_BUILDDIR=$builddir tests/bench/northd-scale-vs-ovn.sh \
             && OSM_BUILDDIR=$builddir tests/bench/controller-scale-vs-ovn.sh
+        ;;
+    packages)
+        install_deps
+        install_missing "${packaging_packages[@]}"
+        build
+        cd "$builddir" || die "no build directory"
+        make -s check-packages
         ;;
     -h|--help|help)
         usage

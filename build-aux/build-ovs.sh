@@ -20,8 +20,14 @@ if [ ! -r "$tarball" ]; then
     exit 1
 fi
 
+# The libraries compile in Open vSwitch's directories (the run directory,
+# where a bridge's br-int.mgmt socket is, the database and configuration
+# directories): those of the distributions' openvswitch packages, so that
+# Osmotic's programs find the system's Open vSwitch by default.
+ovs_dirs="--prefix=/usr --localstatedir=/var --sysconfdir=/etc"
+
 stamp=$dest/openvswitch/.osmotic-built
-sum=$(cksum < "$tarball")
+sum="$(cksum < "$tarball") $ovs_dirs"
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$sum" ]; then
     exit 0
 fi
@@ -36,7 +42,10 @@ fi
 
 jobs=$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2)
 cd "$dest/openvswitch"
-./configure --enable-ssl --disable-dependency-tracking > osmotic-build.log 2>&1 \
+# $ovs_dirs is split into words on purpose.
+# shellcheck disable=SC2086
+./configure --enable-ssl --disable-dependency-tracking $ovs_dirs \
+    > osmotic-build.log 2>&1 \
     || { tail -n 30 osmotic-build.log >&2; exit 1; }
 # Only the libraries are needed, but their generated headers come from
 # BUILT_SOURCES, which "make all" would build first; build them explicitly.

@@ -136,6 +136,8 @@ struct color_detect {
 
     struct rconn *rconn;        /* br-int, for statistics. */
     long long int next_poll;    /* When to read statistics next. */
+    bool ran;                   /* color_detect_run() since the last
+                                 * color_detect_wait(). */
     ovs_be32 conn_xid, lane_xid; /* Readings in flight, or 0. */
     struct unixctl_conn **waiters; /* "color/counters" waiting for the
                                     * reading of table 32. */
@@ -1118,6 +1120,7 @@ color_detect_run(struct color_detect *cd, const struct color_detect_ctx *ctx)
     }
     cd_run_stats(cd);
     cd_sync_sb(cd, ctx);
+    cd->ran = true;
 }
 
 /* Arranges for poll_block() to wake when there is work. */
@@ -1129,7 +1132,12 @@ color_detect_wait(struct color_detect *cd)
     }
     rconn_run_wait(cd->rconn);
     rconn_recv_wait(cd->rconn);
-    if (rconn_is_connected(cd->rconn)) {
+    /* Only color_detect_run() moves 'next_poll' on and answers waiters.
+     * The controller skips it while it has no chassis (the southbound
+     * database is down, say): a timer then still in the past, or an
+     * immediate wake for a waiter, would wake the loop at once, again and
+     * again, until the database is back. */
+    if (rconn_is_connected(cd->rconn) && cd->ran) {
         if (!hmap_is_empty(&cd->promotions)) {
             poll_timer_wait_until(cd->next_poll);
         }
@@ -1137,6 +1145,7 @@ color_detect_wait(struct color_detect *cd)
             poll_immediate_wake();
         }
     }
+    cd->ran = false;
     if (cd->clearing) {
         /* cur_cfg does not wake the controller (it changes on every
          * reconfiguration): look again soon. */

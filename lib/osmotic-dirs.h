@@ -16,7 +16,8 @@
 const char *osmotic_rundir(void);
 
 /* Returns the log directory: OSMOTIC_LOGDIR in the environment, or
- * $(localstatedir)/log/osmotic as configured (where osmotic-ctl keeps the
+ * the configured log directory (--with-logdir, by default
+ * $(localstatedir)/log/osmotic; where osmotic-ctl keeps the
  * daemons' logs).  The string is owned by the module. */
 const char *osmotic_logdir(void);
 

@@ -61,6 +61,22 @@ check-system: all
 TESTS += tests/unit/test-schema-docs.sh
 EXTRA_DIST += tests/unit/test-schema-docs.sh tests/unit/check-schema-docs.py
 
+# The bash completion of osmotic-nbctl and osmotic-sbctl.
+TESTS += tests/unit/test-bash-completion.sh
+EXTRA_DIST += tests/unit/test-bash-completion.sh
+
+# The packages: the source RPM (rhel/), then the Debian packages, built,
+# installed in a fresh root, upgraded, removed and purged (slow: not part
+# of check-system; ./setup.sh packages).
+check-packages: all srpm
+	OSM_BUILDDIR=$(abs_top_builddir) OSM_SRCDIR=$(abs_top_srcdir) \
+	    $(abs_top_srcdir)/tests/system/run.sh packages-debian
+.PHONY: check-packages
+
+# The packaging: systemd units, RPM spec, versions, maintainer scripts.
+TESTS += tests/unit/test-packaging.sh
+EXTRA_DIST += tests/unit/test-packaging.sh
+
 # The system tests hold no wait that cannot fail and no unbounded client.
 TESTS += tests/unit/test-system-lint.sh
 EXTRA_DIST += tests/unit/test-system-lint.sh tests/unit/check-system-tests.py

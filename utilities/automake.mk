@@ -15,6 +15,8 @@ utilities/osmotic-ctl: utilities/osmotic-ctl.in Makefile
 	    -e 's|[@]sysconfdir[@]|$(sysconfdir)|g' \
 	    -e 's|[@]localstatedir[@]|$(localstatedir)|g' \
 	    -e 's|[@]OSMOTIC_RUNDIR[@]|$(OSMOTIC_RUNDIR)|g' \
+	    -e 's|[@]OSMOTIC_DBDIR[@]|$(OSMOTIC_DBDIR)|g' \
+	    -e 's|[@]OSMOTIC_LOGDIR[@]|$(OSMOTIC_LOGDIR)|g' \
 	    $(srcdir)/utilities/osmotic-ctl.in > $@.tmp && \
 	chmod +x $@.tmp && mv $@.tmp $@
 
@@ -75,3 +77,32 @@ bin_PROGRAMS += utilities/osmotic-sbctl
 utilities_osmotic_sbctl_SOURCES = utilities/osmotic-sbctl.c
 utilities_osmotic_sbctl_LDADD = utilities/libctlcommon.la $(OSMOTIC_LDADD)
 dist_man_MANS += utilities/osmotic-sbctl.8
+
+# Bash completion of osmotic-nbctl and osmotic-sbctl: one script with the
+# schemas' tables and columns filled in, installed under both names (the
+# completion loader looks a command's name up in the directory).
+bashcompdir = $(BASH_COMPLETION_DIR)
+noinst_DATA += utilities/osmotic-dbctl.bash
+CLEANFILES += utilities/osmotic-dbctl.bash
+EXTRA_DIST += utilities/osmotic-dbctl.bash.in build-aux/schema-columns.py
+utilities/osmotic-dbctl.bash: utilities/osmotic-dbctl.bash.in \
+		build-aux/schema-columns.py lib/osmotic-nb.ovsschema \
+		lib/osmotic-sb.ovsschema
+	$(AM_V_GEN)$(MKDIR_P) utilities && \
+	$(PYTHON3) $(srcdir)/build-aux/schema-columns.py \
+	    $(srcdir)/utilities/osmotic-dbctl.bash.in \
+	    NB_TABLE_COLUMNS=$(srcdir)/lib/osmotic-nb.ovsschema \
+	    SB_TABLE_COLUMNS=$(srcdir)/lib/osmotic-sb.ovsschema > $@.tmp && \
+	mv $@.tmp $@
+install-data-local: install-bashcomp
+uninstall-local: uninstall-bashcomp
+install-bashcomp: utilities/osmotic-dbctl.bash
+	$(MKDIR_P) $(DESTDIR)$(bashcompdir)
+	$(INSTALL_DATA) utilities/osmotic-dbctl.bash \
+	    $(DESTDIR)$(bashcompdir)/osmotic-nbctl
+	cd $(DESTDIR)$(bashcompdir) && rm -f osmotic-sbctl && \
+	    $(LN_S) osmotic-nbctl osmotic-sbctl
+uninstall-bashcomp:
+	rm -f $(DESTDIR)$(bashcompdir)/osmotic-nbctl \
+	    $(DESTDIR)$(bashcompdir)/osmotic-sbctl
+.PHONY: install-bashcomp uninstall-bashcomp

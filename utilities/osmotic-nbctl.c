@@ -1021,8 +1021,12 @@ main(int argc, char *argv[])
         }
     }
 
+    /* One remote that cannot be reached fails at once.  The members of a
+     * cluster are tried in turn, again after a leader dies, until one of
+     * them is the leader or --timeout runs out. */
+    bool retry = strchr(opts.common.db, ',') != NULL;
     struct ovsdb_idl *idl = ovsdb_idl_create(opts.common.db, &nbrec_idl_class,
-                                             false, false);
+                                             false, retry);
     ovsdb_idl_set_db_change_aware(idl, false);
     nbctl_monitor(idl, commands, n_commands);
     opts.partial = nbctl_partial_create(idl, commands, n_commands,

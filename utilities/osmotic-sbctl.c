@@ -484,8 +484,11 @@ main(int argc, char *argv[])
         ctl_fatal("%s", error);
     }
 
+    /* One remote that cannot be reached fails at once; the members of a
+     * cluster are tried in turn until one is the leader (see nbctl). */
+    bool retry = strchr(opts.db, ',') != NULL;
     struct ovsdb_idl *idl = ovsdb_idl_create(opts.db, &sbrec_idl_class,
-                                             true, false);
+                                             true, retry);
     ovsdb_idl_set_db_change_aware(idl, false);
     struct ctlc_txn_hooks txn_hooks = { .start = NULL };
     char *args = ctlc_join_args(argc, argv);

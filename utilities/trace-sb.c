@@ -25,7 +25,10 @@ char *
 trace_db_connect(const struct ovsdb_idl_class *class, const char *remote,
                  long long int deadline, struct ovsdb_idl **idlp)
 {
-    struct ovsdb_idl *idl = ovsdb_idl_create(remote, class, true, false);
+    /* One remote that cannot be reached fails at once; the members of a
+     * cluster are tried in turn until one is the leader. */
+    bool retry = strchr(remote, ',') != NULL;
+    struct ovsdb_idl *idl = ovsdb_idl_create(remote, class, true, retry);
     char *error = NULL;
     for (;;) {
         ovsdb_idl_run(idl);

@@ -6,6 +6,12 @@
 #
 # usage: run.sh [TEST-NAME-PATTERN...]
 #
+# A test whose script has a line "# osm-test: slow" (it takes many
+# minutes: it builds packages, say) runs only when named by a pattern or
+# with OSM_TEST_SLOW=1; otherwise it is listed as skipped.  On the same
+# line, "timeout=SECS" gives the test a longer time limit than the
+# default.
+#
 # Environment: OSM_BUILDDIR (built tree), OSM_SRCDIR (source tree),
 # OSM_TEST_TIMEOUT (seconds per test, default 300), OSM_TEST_GRACE
 # (seconds a timed-out test gets to clean up after SIGTERM before
@@ -162,7 +168,13 @@ on_signal() {
 }
 trap on_signal INT TERM HUP
 
+# test_marks TEST: the words of TEST's "# osm-test:" line.
+test_marks() {
+    sed -n 's/^# osm-test: *//p' "$1" | head -n 1
+}
+
 tests=()
+named=$#
 if [ $# -eq 0 ]; then
     tests=("$testdir"/test-*.sh)
 else
@@ -182,6 +194,22 @@ mkdir -p "$logdir"
 for t in "${tests[@]}"; do
     [ -e "$t" ] || continue
     name=$(basename "$t" .sh)
+    marks=" $(test_marks "$t") "
+    case $marks in
+        *" slow "*)
+            if [ "$named" -eq 0 ] && [ "${OSM_TEST_SLOW:-}" != 1 ]; then
+                echo "SKIP: $name (slow: run it by name or with OSM_TEST_SLOW=1)"
+                continue
+            fi ;;
+    esac
+    test_timeout=$timeout_s
+    case $marks in
+        *" timeout="*)
+            t_marked=${marks#* timeout=}
+            t_marked=${t_marked%% *}
+            [ "$t_marked" -gt "$test_timeout" ] 2>/dev/null \
+                && test_timeout=$t_marked ;;
+    esac
     log=$logdir/$name.log
     state=$logdir/$name.state
     rm -rf "$state"
@@ -195,7 +223,7 @@ for t in "${tests[@]}"; do
     OSM_STATE_DIR=$state setsid bash "$t" > "$log" 2>&1 < /dev/null &
     pid=$!
     current_pid=$pid current_state=$state
-    sleep "$timeout_s" &
+    sleep "$test_timeout" &
     clock=$!
     wait -n -p ended "$pid" "$clock"
     rc=$?
@@ -207,7 +235,7 @@ for t in "${tests[@]}"; do
         # Time is up.  SIGTERM to the whole session ends the command the
         # test waits for, so that its own clean-up can run; after the
         # grace period whatever is left is killed, the test's shell too.
-        why="timed out after ${timeout_s}s"
+        why="timed out after ${test_timeout}s"
         kill_session TERM "$pid"
         for ((i = 0; i < grace_s * 10; i++)); do
             alive "$pid" || break

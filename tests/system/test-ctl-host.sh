@@ -1,7 +1,8 @@
 #!/bin/bash
 # osmotic-ctl on a host: start_host runs osmotic-controller on the local
 # Open vSwitch database (the chassis registers in the southbound
-# database), status_host reports it, stop_host stops it by pid file.
+# database), status_host reports it, stop_host stops it by pid file and
+# leaves the chassis registered, stop_host --release removes it.
 . "$(dirname "$0")/lib.sh"
 osm_test_init
 
@@ -66,6 +67,14 @@ check ctl stop_host > /dev/null
 ! kill -0 "$pid" 2>/dev/null || fail "controller $pid still runs after stop_host"
 [ ! -e "$HV/osmotic-controller.pid" ] || fail "pid file left after stop_host"
 ! ctl status_host > /dev/null || fail "status_host succeeded after stop_host"
+# A plain stop leaves the chassis registered (as across a restart).
+check chassis_registered
+
+# stop_host --release: the host leaves, its chassis goes.
+check ctl start_host > /dev/null
+check ctl --release stop_host > /dev/null
+! chassis_registered || fail "the chassis stays after stop_host --release"
+[ ! -e "$HV/osmotic-controller.pid" ] || fail "pid file left after --release"
 
 check osmotic-ctl --run-dir="$CENTRAL" --no-northd stop_central > /dev/null
 echo "ok"

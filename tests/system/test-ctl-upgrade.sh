@@ -2,6 +2,8 @@
 # osmotic-ctl upgrades a database made with an older schema: start_central
 # converts it (keeping a backup and the data) and serves the new schema;
 # a file that holds the wrong database is refused and left untouched.
+# upgrade_dbs creates missing databases and converts a running server's
+# online.
 . "$(dirname "$0")/lib.sh"
 osm_test_init
 
@@ -70,4 +72,53 @@ case $out in
     *Upgrading*) fail "second start_central converted again: [$out]" ;;
 esac
 check ctl stop_central > /dev/null
+
+# upgrade_dbs (what the packages run on installation and upgrade) creates
+# missing databases and starts nothing.
+DB2=$TESTDIR/db2
+check ctl --db-dir="$DB2" upgrade_dbs > /dev/null
+check_output Osmotic_Northbound ovsdb-tool db-name "$DB2/osmotic-nb.db"
+check_output Osmotic_Southbound ovsdb-tool db-name "$DB2/osmotic-sb.db"
+[ ! -e "$RUN/ovsdb-server-nb.pid" ] || fail "upgrade_dbs started a server"
+
+# A server that runs on the old schema is converted online, with a backup
+# taken through it, and keeps running with the data.
+OLDDIR=$TESTDIR/old-schemas
+mkdir -p "$OLDDIR"
+cp "$OLD" "$OLDDIR/osmotic-nb.ovsschema"
+cp "$SB_SCHEMA" "$OLDDIR/osmotic-sb.ovsschema"
+rm -f "$DB2/osmotic-nb.db"
+check ovsdb-tool create "$DB2/osmotic-nb.db" "$OLD"
+check ctl --db-dir="$DB2" --schema-dir="$OLDDIR" start_central > /dev/null
+pid=$(cat "$RUN/ovsdb-server-nb.pid")
+check ovsdb-client transact "$NB" '["Osmotic_Northbound",
+    {"op": "insert", "table": "Logical_Switch", "row": {"name": "sw-live"}}]' \
+    > /dev/null
+check_output 0.9.0 ovsdb-client get-schema-version "$NB" Osmotic_Northbound
+cksum=$(ovsdb-client get-schema-cksum "$NB" Osmotic_Northbound | cut -d' ' -f1)
+out=$(ctl --db-dir="$DB2" upgrade_dbs) || fail "upgrade_dbs failed: $out"
+echo "$out"
+case $out in
+    *"Upgrading Osmotic_Northbound on unix:$RUN/osmotic-nb.sock from schema 0.9.0 to 1.0.0"*) ;;
+    *) fail "upgrade_dbs did not report the online upgrade" ;;
+esac
+check_output "$(ovsdb-tool schema-version "$NB_SCHEMA")" \
+    ovsdb-client get-schema-version "$NB" Osmotic_Northbound
+[ "$(cat "$RUN/ovsdb-server-nb.pid")" = "$pid" ] || fail "NB server restarted"
+backup=$DB2/osmotic-nb.db.backup0.9.0${cksum:+-$cksum}
+check_output 0.9.0 ovsdb-tool db-version "$backup"
+check_output '[{"rows":[{"name":"sw-live"}]}]' \
+    ovsdb-tool query "$backup" '["Osmotic_Northbound",
+        {"op": "select", "table": "Logical_Switch",
+         "where": [["name", "==", "sw-live"]], "columns": ["name"]}]'
+check_output '[{"rows":[{"name":"sw-live"}]}]' \
+    ovsdb-client query "$NB" '["Osmotic_Northbound",
+        {"op": "select", "table": "Logical_Switch",
+         "where": [["name", "==", "sw-live"]], "columns": ["name"]}]'
+# Once more: nothing left to convert.
+out=$(ctl --db-dir="$DB2" upgrade_dbs) || fail "second upgrade_dbs: $out"
+case $out in
+    *Upgrading*) fail "second upgrade_dbs converted again: [$out]" ;;
+esac
+check ctl --db-dir="$DB2" stop_central > /dev/null
 echo "ok"
