@@ -10,6 +10,7 @@
 #include "ovsdb-data.h"
 #include "ovsdb-idl.h"
 #include "ovsdb-idl-provider.h"
+#include "smap.h"
 #include "sset.h"
 #include "util.h"
 
@@ -41,9 +42,33 @@ lsp_has_dynamic(const struct ovsdb_idl_row *row)
     return false;
 }
 
+/* Returns true for an ACL with a label, which nothing writes into the
+ * connection tracking entries of the connections it allows yet. */
+static bool
+acl_has_label(const struct ovsdb_idl_row *row)
+{
+    return CONTAINER_OF(row, struct nbrec_acl, header_)->label != 0;
+}
+
+/* Returns true for an ACL to evaluate after load balancing: there is no
+ * load balancing stage yet, and osmotic-northd leaves such ACLs out. */
+static bool
+acl_applies_after_lb(const struct ovsdb_idl_row *row)
+{
+    const struct nbrec_acl *acl = CONTAINER_OF(row, struct nbrec_acl,
+                                               header_);
+    return smap_get_bool(&acl->options, "apply-after-lb", false);
+}
+
 /* The NB configuration that osmotic-northd compiles into no logical flow
  * yet.  A feature that makes some of it work removes its entries. */
 const struct nb_unapplied nb_unapplied_entries[] = {
+    { &nbrec_table_acl, NULL, acl_has_label, "ACL labels" },
+    { &nbrec_table_acl, NULL, acl_applies_after_lb,
+      "ACLs applied after load balancing" },
+    { &nbrec_table_qos, NULL, NULL, "QoS rules" },
+    { &nbrec_table_logical_switch, &nbrec_logical_switch_col_qos_rules,
+      NULL, "QoS rules" },
     { &nbrec_table_meter, NULL, NULL, "meters" },
     { &nbrec_table_logical_switch_port, NULL, lsp_is_container,
       "container ports (parent and tag)" },

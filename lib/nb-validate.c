@@ -658,6 +658,38 @@ validate_acl(struct ovsdb_idl *idl, const struct nbrec_acl *acl)
         return xasprintf("meter: %s: no meter named %s", acl->meter,
                          acl->meter);
     }
+    if (acl->label && strcmp(acl->action, "allow")
+        && strcmp(acl->action, "allow-related")) {
+        return xasprintf("label: %"PRId64": a label can only be set with "
+                         "actions allow and allow-related", acl->label);
+    }
+    const char *after_lb = smap_get(&acl->options, "apply-after-lb");
+    if (after_lb && strcmp(after_lb, "true") && strcmp(after_lb, "false")) {
+        return xasprintf("options:apply-after-lb: %s: must be true or false",
+                         after_lb);
+    }
+    return NULL;
+}
+
+/* Checks a QoS rule: its match, and that it marks or limits (a burst
+ * only goes with a rate). */
+static char *
+validate_qos(struct ovsdb_idl *idl, const struct nbrec_qos *qos)
+{
+    char *error = with_column("match", nb_validate_match(idl, qos->match));
+    if (error) {
+        return error;
+    }
+    bool rate = false, burst = false;
+    for (size_t i = 0; i < qos->n_bandwidth; i++) {
+        rate = rate || !strcmp(qos->key_bandwidth[i], "rate");
+        burst = burst || !strcmp(qos->key_bandwidth[i], "burst");
+    }
+    if (burst && !rate) {
+        return xstrdup("bandwidth: a burst needs a rate");
+    } else if (!rate && !qos->n_action) {
+        return xstrdup("a QoS rule needs a dscp action or a rate");
+    }
     return NULL;
 }
 
@@ -877,6 +909,8 @@ validate_row__(struct ovsdb_idl *idl, const struct ovsdb_idl_row *row)
         return validate_lb(r);
     } else if (tc == &nbrec_table_acl) {
         return validate_acl(idl, r);
+    } else if (tc == &nbrec_table_qos) {
+        return validate_qos(idl, r);
     } else if (tc == &nbrec_table_address_set) {
         return validate_address_set(r);
     } else if (tc == &nbrec_table_port_group) {
@@ -894,18 +928,27 @@ validate_row__(struct ovsdb_idl *idl, const struct ovsdb_idl_row *row)
         return validate_connection(r);
     } else if (tc == &nbrec_table_meter) {
         const struct nbrec_meter *meter = r;
-        return meter->name[0] ? NULL : xstrdup("name: empty meter name");
+        return (!meter->name[0] ? xstrdup("name: empty meter name")
+                : !strncmp(meter->name, "__", 2)
+                ? xasprintf("name: %s: meter names that begin with \"__\" "
+                            "are reserved", meter->name)
+                : NULL);
     }
     return NULL;
 }
 
-/* Returns the "name" column of 'tc' if the schema makes names unique in
- * that table (an index on "name"), otherwise NULL. */
+/* Returns the "name" column of 'tc' if names must be unique in that
+ * table, otherwise NULL.  They must be where other rows or matches refer
+ * to rows by name; switches and routers are referred to by UUID, and
+ * their names, as in OVN, are only labels (osmotic-nbctl asks for a UUID
+ * when a name is ambiguous). */
 static const struct ovsdb_idl_column *
 unique_name_column(const struct ovsdb_idl_table_class *tc)
 {
     if (tc == &nbrec_table_load_balancer || tc == &nbrec_table_acl
-        || tc == &nbrec_table_rampout_rule) {
+        || tc == &nbrec_table_rampout_rule
+        || tc == &nbrec_table_logical_switch
+        || tc == &nbrec_table_logical_router) {
         return NULL;
     }
     for (size_t i = 0; i < tc->n_columns; i++) {
@@ -1028,8 +1071,10 @@ find_tables_to_recheck(struct ovsdb_idl *idl,
         { NBREC_TABLE_LOGICAL_ROUTER_PORT,
           NBREC_TABLE_LOGICAL_ROUTER_STATIC_ROUTE },
         { NBREC_TABLE_ADDRESS_SET, NBREC_TABLE_ACL },
+        { NBREC_TABLE_ADDRESS_SET, NBREC_TABLE_QOS },
         { NBREC_TABLE_ADDRESS_SET, NBREC_TABLE_FLOW_CLASS },
         { NBREC_TABLE_PORT_GROUP, NBREC_TABLE_ACL },
+        { NBREC_TABLE_PORT_GROUP, NBREC_TABLE_QOS },
         { NBREC_TABLE_PORT_GROUP, NBREC_TABLE_FLOW_CLASS },
         { NBREC_TABLE_METER, NBREC_TABLE_ACL },
     };

@@ -68,12 +68,12 @@ split_args(struct ctl_context *ctx, const char *const allowed[],
             }
         }
         if (!known) {
-            ctl_error(ctx, "%s: %s: unknown option", ctx->argv[0], arg);
+            ctl_error(ctx, "%s: unknown option", arg);
             return false;
         }
         char *name = xmemdup0(arg, len);
         if (shash_find(&sa->options, name)) {
-            ctl_error(ctx, "%s: %s: option given twice", ctx->argv[0], name);
+            ctl_error(ctx, "%s: option given twice", name);
             free(name);
             return false;
         }
@@ -148,8 +148,7 @@ static bool
 check_chassis_name(struct ctl_context *ctx, const char *name)
 {
     if (!name[0] || strpbrk(name, " \t,:")) {
-        ctl_error(ctx, "%s: \"%s\": invalid chassis name", ctx->argv[0],
-                  name);
+        ctl_error(ctx, "\"%s\": invalid chassis name", name);
         return false;
     }
     return true;
@@ -163,8 +162,8 @@ color_apply(struct ctl_context *ctx, const struct nbrec_color *color,
 {
     const char *eq = strchr(setting, '=');
     if (!eq) {
-        ctl_error(ctx, "%s: %s: invalid setting (expected KEY=VALUE)",
-                  ctx->argv[0], setting);
+        ctl_error(ctx, "%s: invalid setting (expected KEY=VALUE)",
+                  setting);
         return false;
     }
     char *key = xmemdup0(setting, eq - setting);
@@ -210,8 +209,8 @@ color_apply(struct ctl_context *ctx, const struct nbrec_color *color,
         }
         svec_destroy(&chassis);
     } else {
-        ctl_error(ctx, "%s: %s: unknown setting (expected dscp, lane, rate, "
-                  "burst or rampout)", ctx->argv[0], key);
+        ctl_error(ctx, "%s: unknown setting (expected dscp, lane, rate, "
+                  "burst or rampout)", key);
         ok = false;
     }
     free(key);
@@ -235,8 +234,8 @@ cmd_color_add(struct ctl_context *ctx)
         }
     }
     if (new->n_meter_burst && !new->n_meter_rate) {
-        ctl_error(ctx, "%s: burst=%"PRId64": a burst needs a rate",
-                  ctx->argv[0], new->meter_burst[0]);
+        ctl_error(ctx, "burst=%"PRId64": a burst needs a rate",
+                  new->meter_burst[0]);
     }
 }
 
@@ -286,8 +285,7 @@ cmd_color_del(struct ctl_context *ctx)
     }
     char *user = color_user(ctx->idl, color);
     if (user) {
-        ctl_error(ctx, "%s: %s: colour is used by %s", ctx->argv[0],
-                  color->name, user);
+        ctl_error(ctx, "%s: colour is used by %s", color->name, user);
         free(user);
         return;
     }
@@ -386,19 +384,18 @@ parse_promotion(struct ctl_context *ctx, const struct split_args *sa,
         return false;
     }
     if (p->color && !p->n_bytes && !p->n_rate) {
-        ctl_error(ctx, "%s: --promote-to=%s needs --promote-bytes or "
-                  "--promote-rate", ctx->argv[0], to);
+        ctl_error(ctx, "--promote-to=%s needs --promote-bytes or "
+                  "--promote-rate", to);
         return false;
     }
     if (!p->color && (p->n_bytes || p->n_rate || p->n_interval
                       || p->n_idle)) {
-        ctl_error(ctx, "%s: promotion options need --promote-to",
-                  ctx->argv[0]);
+        ctl_error(ctx, "promotion options need --promote-to");
         return false;
     }
     if (p->color && p->color == color) {
-        ctl_error(ctx, "%s: --promote-to=%s: a class cannot promote to its "
-                  "own colour", ctx->argv[0], to);
+        ctl_error(ctx, "--promote-to=%s: a class cannot promote to its "
+                  "own colour", to);
         return false;
     }
     return true;
@@ -413,8 +410,8 @@ cmd_class_add(struct ctl_context *ctx)
         goto out;
     }
     if (sa.args.n != 4) {
-        ctl_error(ctx, "%s: expected NAME PRIORITY MATCH COLOR, got %"
-                  PRIuSIZE" arguments", ctx->argv[0], sa.args.n);
+        ctl_error(ctx, "expected NAME PRIORITY MATCH COLOR, got %"
+                  PRIuSIZE" arguments", sa.args.n);
         goto out;
     }
     const char *name = sa.args.names[0];
@@ -430,7 +427,7 @@ cmd_class_add(struct ctl_context *ctx)
     }
     char *error = nb_validate_match(ctx->idl, match);
     if (error) {
-        ctl_error(ctx, "%s: %s: %s", ctx->argv[0], match, error);
+        ctl_error(ctx, "%s: %s", match, error);
         free(error);
         goto out;
     }
@@ -442,8 +439,8 @@ cmd_class_add(struct ctl_context *ctx)
     }
     if (fc) {
         if (!shash_find(&sa.options, "--may-exist")) {
-            ctl_error(ctx, "%s: %s: a flow class with this name already "
-                      "exists", ctx->argv[0], name);
+            ctl_error(ctx, "%s: a flow class with this name already "
+                      "exists", name);
         }
         goto out;
     }
@@ -538,7 +535,7 @@ static const struct nbrec_logical_router *
 find_router(struct ctl_context *ctx, const char *id)
 {
     const struct nbrec_logical_router *lr;
-    return nbctl_check(ctx, NBCTL_FIND(ctx, logical_router, "logical router",
+    return nbctl_check(ctx, NBCTL_FIND(ctx, logical_router, "router",
                                        id, true, &lr)) ? lr : NULL;
 }
 
@@ -595,8 +592,7 @@ parse_gateways(struct ctl_context *ctx,
         }
         ok = ok && check_chassis_name(ctx, chassis);
         if (ok && !sset_add(&seen, chassis)) {
-            ctl_error(ctx, "%s: %s: chassis listed twice", ctx->argv[0],
-                      chassis);
+            ctl_error(ctx, "%s: chassis listed twice", chassis);
             ok = false;
         }
         if (ok) {
@@ -673,9 +669,9 @@ cmd_rampout_add(struct ctl_context *ctx)
         goto out;
     }
     if (sa.args.n != 4) {
-        ctl_error(ctx, "%s: expected ROUTER NAME SUBNET[,SUBNET]... "
+        ctl_error(ctx, "expected ROUTER NAME SUBNET[,SUBNET]... "
                   "CHASSIS[:PRIORITY][,...], got %"PRIuSIZE" arguments",
-                  ctx->argv[0], sa.args.n);
+                  sa.args.n);
         goto out;
     }
     const struct nbrec_logical_router *lr = find_router(ctx,
@@ -685,13 +681,13 @@ cmd_rampout_add(struct ctl_context *ctx)
         goto out;
     }
     if (!name[0]) {
-        ctl_error(ctx, "%s: empty rule name", ctx->argv[0]);
+        ctl_error(ctx, "empty rule name");
         goto out;
     }
     if (lr_find_rampout(lr, name)) {
         if (!shash_find(&sa.options, "--may-exist")) {
-            ctl_error(ctx, "%s: %s: router %s already has a ramp-out rule "
-                      "with this name", ctx->argv[0], name, lr->name);
+            ctl_error(ctx, "%s: router %s already has a ramp-out rule "
+                      "with this name", name, lr->name);
         }
         goto out;
     }
@@ -722,8 +718,8 @@ cmd_rampout_del(struct ctl_context *ctx)
                                                             ctx->argv[2]);
     if (!rule) {
         if (!nbctl_has_option(ctx, "--if-exists")) {
-            ctl_error(ctx, "%s: %s: router %s has no ramp-out rule with "
-                      "this name", ctx->argv[0], ctx->argv[2], lr->name);
+            ctl_error(ctx, "%s: router %s has no ramp-out rule with "
+                      "this name", ctx->argv[2], lr->name);
         }
         return;
     }

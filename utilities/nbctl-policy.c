@@ -32,7 +32,8 @@ struct acl_entity {
     const struct nbrec_port_group *pg;      /* The port group, or NULL. */
 };
 
-/* Finds the ACL entity 'id' per the --type option. */
+/* Finds the ACL entity 'id' per the --type option.  Without it, 'id' may
+ * name a switch or a port group, but not both. */
 static bool
 find_acl_entity(struct ctl_context *ctx, const char *id,
                 struct acl_entity *e)
@@ -41,26 +42,28 @@ find_acl_entity(struct ctl_context *ctx, const char *id,
     e->ls = NULL;
     e->pg = NULL;
     if (type && strcmp(type, "switch") && strcmp(type, "port-group")) {
-        ctl_error(ctx, "%s: --type=%s: invalid type (expected switch or "
-                  "port-group)", ctx->argv[0], type);
+        ctl_error(ctx, "Invalid value '%s' for option --type", type);
         return false;
     }
     if (!type || !strcmp(type, "switch")) {
-        if (!nbctl_check(ctx, NBCTL_FIND(ctx, logical_switch,
-                                         "logical switch", id, !!type,
-                                         &e->ls))) {
+        if (!nbctl_check(ctx, NBCTL_FIND(ctx, logical_switch, "switch", id,
+                                         !!type, &e->ls))) {
             return false;
         }
     }
-    if (!e->ls && (!type || !strcmp(type, "port-group"))) {
+    if (!type || !strcmp(type, "port-group")) {
         if (!nbctl_check(ctx, NBCTL_FIND(ctx, port_group, "port group", id,
                                          !!type, &e->pg))) {
             return false;
         }
     }
-    if (!e->ls && !e->pg) {
-        ctl_error(ctx, "%s: %s: no logical switch or port group has this "
-                  "name", ctx->argv[0], id);
+    if (e->ls && e->pg) {
+        ctl_error(ctx, "Same name '%s' exists in both port-groups and "
+                  "logical switches. Specify --type=port-group or switch, "
+                  "or use a UUID.", id);
+        return false;
+    } else if (!e->ls && !e->pg) {
+        ctl_error(ctx, "'%s' is not found for port-group or switch.", id);
         return false;
     }
     return true;
@@ -86,18 +89,6 @@ entity_set_acls(const struct acl_entity *e, struct nbrec_acl **acls,
     }
 }
 
-/* Checks an ACL direction. */
-static bool
-check_direction(struct ctl_context *ctx, const char *direction)
-{
-    if (strcmp(direction, "from-lport") && strcmp(direction, "to-lport")) {
-        ctl_error(ctx, "%s: %s: invalid direction (expected from-lport or "
-                  "to-lport)", ctx->argv[0], direction);
-        return false;
-    }
-    return true;
-}
-
 /* Checks the options of acl-add. */
 static bool
 check_acl_options(struct ctl_context *ctx, const char **severity)
@@ -110,8 +101,8 @@ check_acl_options(struct ctl_context *ctx, const char **severity)
     *severity = option_value(ctx, "--severity");
 
     if (name && strlen(name) > 63) {
-        ctl_error(ctx, "%s: --name=%s: name is longer than 63 characters",
-                  ctx->argv[0], name);
+        ctl_error(ctx, "--name=%s: name is longer than 63 characters",
+                  name);
         return false;
     }
     if (*severity) {
@@ -120,9 +111,7 @@ check_acl_options(struct ctl_context *ctx, const char **severity)
             ok = ok || !strcmp(*severity, severities[i]);
         }
         if (!ok) {
-            ctl_error(ctx, "%s: --severity=%s: invalid severity (expected "
-                      "alert, warning, notice, info or debug)", ctx->argv[0],
-                      *severity);
+            ctl_error(ctx, "bad severity: %s", *severity);
             return false;
         }
     }
@@ -136,7 +125,41 @@ check_acl_options(struct ctl_context *ctx, const char **severity)
     return true;
 }
 
-/* "acl-add ENTITY DIRECTION PRIORITY MATCH VERDICT". */
+/* Parses the --label option of acl-add, for an ACL with 'verdict', into
+ * '*label' (0 without the option). */
+static bool
+parse_acl_label(struct ctl_context *ctx, const char *verdict,
+                int64_t *label)
+{
+    const char *s = option_value(ctx, "--label");
+    *label = 0;
+    if (!s) {
+        return true;
+    }
+    if (strcmp(verdict, "allow") && strcmp(verdict, "allow-related")) {
+        ctl_error(ctx, "label can only be set with actions \"allow\" or "
+                  "\"allow-related\"");
+        return false;
+    }
+    long long int l;
+    if (!str_to_llong(s, 10, &l) || l < 0 || l > UINT32_MAX) {
+        ctl_error(ctx, "%s: label must in range 0...4294967295", s);
+        return false;
+    }
+    *label = l;
+    return true;
+}
+
+/* Returns true if 'acl' is evaluated after load balancing. */
+static bool
+acl_after_lb(const struct nbrec_acl *acl)
+{
+    return smap_get_bool(&acl->options, "apply-after-lb", false);
+}
+
+/* "acl-add ENTITY DIRECTION PRIORITY MATCH VERDICT".  Two ACLs of an
+ * entity that agree in direction, stage (before or after load
+ * balancing), priority and match are the same rule. */
 static void
 cmd_acl_add(struct ctl_context *ctx)
 {
@@ -144,16 +167,15 @@ cmd_acl_add(struct ctl_context *ctx)
         "allow", "allow-related", "allow-stateless", "drop", "reject",
     };
     struct acl_entity e;
-    const char *direction = ctx->argv[2];
+    const char *direction;
     const char *match = ctx->argv[4];
     const char *verdict = ctx->argv[5];
     const char *severity;
-    int64_t priority;
+    int64_t priority, label;
 
     if (!find_acl_entity(ctx, ctx->argv[1], &e)
-        || !check_direction(ctx, direction)
-        || !nbctl_parse_int(ctx, "priority", ctx->argv[3], 0, 32767,
-                            &priority)) {
+        || !nbctl_parse_direction(ctx, ctx->argv[2], &direction)
+        || !nbctl_parse_priority(ctx, ctx->argv[3], &priority)) {
         return;
     }
     bool verdict_ok = false;
@@ -161,30 +183,33 @@ cmd_acl_add(struct ctl_context *ctx)
         verdict_ok = verdict_ok || !strcmp(verdict, verdicts[i]);
     }
     if (!verdict_ok) {
-        ctl_error(ctx, "%s: %s: invalid verdict (expected allow, "
-                  "allow-related, allow-stateless, drop or reject)",
-                  ctx->argv[0], verdict);
+        ctl_error(ctx, "%s: action must be one of \"allow\", "
+                  "\"allow-related\", \"allow-stateless\", \"drop\", "
+                  "and \"reject\"", verdict);
+        return;
+    }
+    if (!check_acl_options(ctx, &severity)
+        || !parse_acl_label(ctx, verdict, &label)) {
         return;
     }
     char *error = nb_validate_match(ctx->idl, match);
     if (error) {
-        ctl_error(ctx, "%s: %s: %s", ctx->argv[0], match, error);
+        ctl_error(ctx, "%s: %s", match, error);
         free(error);
         return;
     }
-    if (!check_acl_options(ctx, &severity)) {
-        return;
-    }
+    bool after_lb = (!strcmp(direction, "from-lport")
+                     && nbctl_has_option(ctx, "--apply-after-lb"));
 
     size_t n;
     struct nbrec_acl **acls = entity_acls(&e, &n);
     for (size_t i = 0; i < n; i++) {
         const struct nbrec_acl *acl = acls[i];
         if (acl->priority == priority && !strcmp(acl->direction, direction)
-            && !strcmp(acl->match, match)) {
+            && !strcmp(acl->match, match) && acl_after_lb(acl) == after_lb) {
             if (!nbctl_has_option(ctx, "--may-exist")) {
-                ctl_error(ctx, "%s: an ACL with the same direction, priority "
-                          "and match already exists", ctx->argv[0]);
+                ctl_error(ctx, "Same ACL already existed on the ls %s.",
+                          ctx->argv[1]);
             }
             return;
         }
@@ -195,12 +220,22 @@ cmd_acl_add(struct ctl_context *ctx)
     nbrec_acl_set_priority(acl, priority);
     nbrec_acl_set_match(acl, match);
     nbrec_acl_set_action(acl, verdict);
-    nbrec_acl_set_log(acl, nbctl_has_option(ctx, "--log") || severity);
+    nbrec_acl_set_log(acl, (nbctl_has_option(ctx, "--log") || severity
+                            || option_value(ctx, "--name")
+                            || option_value(ctx, "--meter")));
     if (severity) {
         nbrec_acl_set_severity(acl, severity);
     }
     nbrec_acl_set_name(acl, option_value(ctx, "--name"));
     nbrec_acl_set_meter(acl, option_value(ctx, "--meter"));
+    if (label) {
+        nbrec_acl_set_label(acl, label);
+    }
+    if (after_lb) {
+        const struct smap options = SMAP_CONST1(&options, "apply-after-lb",
+                                                "true");
+        nbrec_acl_set_options(acl, &options);
+    }
 
     struct nbrec_acl **new_acls = xmalloc((n + 1) * sizeof *new_acls);
     memcpy(new_acls, acls, n * sizeof *new_acls);
@@ -214,19 +249,19 @@ static void
 cmd_acl_del(struct ctl_context *ctx)
 {
     struct acl_entity e;
-    const char *direction = ctx->argc > 2 ? ctx->argv[2] : NULL;
+    const char *direction = NULL;
     const char *match = ctx->argc > 4 ? ctx->argv[4] : NULL;
     int64_t priority = -1;
     if (!find_acl_entity(ctx, ctx->argv[1], &e)
-        || (direction && !check_direction(ctx, direction))) {
+        || (ctx->argc > 2
+            && !nbctl_parse_direction(ctx, ctx->argv[2],
+                                      &direction))
+        || (ctx->argc > 3 && !nbctl_parse_priority(ctx, ctx->argv[3],
+                                             &priority))) {
         return;
     }
     if (ctx->argc == 4) {
-        ctl_error(ctx, "%s: PRIORITY needs a MATCH too", ctx->argv[0]);
-        return;
-    }
-    if (match && !nbctl_parse_int(ctx, "priority", ctx->argv[3], 0, 32767,
-                                  &priority)) {
+        ctl_error(ctx, "cannot specify priority without match");
         return;
     }
 
@@ -244,28 +279,32 @@ cmd_acl_del(struct ctl_context *ctx)
         }
     }
     if (match && n_keep == n && !nbctl_has_option(ctx, "--if-exists")) {
-        ctl_error(ctx, "%s: no %s ACL with priority %"PRId64" and match "
-                  "\"%s\"", ctx->argv[0], direction, priority, match);
+        ctl_error(ctx, "no %s ACL with priority %"PRId64" and match "
+                  "\"%s\"", direction, priority, match);
     } else if (n_keep != n) {
         entity_set_acls(&e, keep, n_keep);
     }
     free(keep);
 }
 
-/* Orders ACLs: direction, descending priority, then match. */
+/* Orders ACLs as ovn-nbctl lists them: direction (from-lport first),
+ * those before load balancing first, descending priority, then match. */
 static int
 compare_acls(const void *a_, const void *b_)
 {
-    const struct nbrec_acl *const *a = a_;
-    const struct nbrec_acl *const *b = b_;
-    int cmp = strcmp((*a)->direction, (*b)->direction);
+    const struct nbrec_acl *a = *(const struct nbrec_acl *const *) a_;
+    const struct nbrec_acl *b = *(const struct nbrec_acl *const *) b_;
+    int cmp = strcmp(a->direction, b->direction);
     if (cmp) {
         return cmp;
     }
-    if ((*a)->priority != (*b)->priority) {
-        return (*a)->priority > (*b)->priority ? -1 : 1;
+    if (acl_after_lb(a) != acl_after_lb(b)) {
+        return acl_after_lb(a) ? 1 : -1;
     }
-    return strcmp((*a)->match, (*b)->match);
+    if (a->priority != b->priority) {
+        return a->priority > b->priority ? -1 : 1;
+    }
+    return strcmp(a->match, b->match);
 }
 
 /* "acl-list ENTITY". */
@@ -299,9 +338,16 @@ cmd_acl_list(struct ctl_context *ctx)
                 sep = ",";
             }
             if (acl->meter) {
-                ds_put_format(&ctx->output, "%smeter=%s", sep, acl->meter);
+                ds_put_format(&ctx->output, "%smeter=\"%s\"", sep,
+                              acl->meter);
             }
             ds_put_char(&ctx->output, ')');
+        }
+        if (acl->label) {
+            ds_put_format(&ctx->output, " label=%"PRId64, acl->label);
+        }
+        if (acl_after_lb(acl)) {
+            ds_put_cstr(&ctx->output, " [after-lb]");
         }
         ds_put_char(&ctx->output, '\n');
     }
@@ -319,7 +365,7 @@ find_ports(struct ctl_context *ctx, char **names, size_t n)
     for (size_t i = 0; i < n; i++) {
         const struct nbrec_logical_switch_port *lsp;
         if (!nbctl_check(ctx, NBCTL_FIND(ctx, logical_switch_port,
-                                         "logical switch port", names[i],
+                                         "port", names[i],
                                          true, &lsp))) {
             free(ports);
             return NULL;
@@ -405,7 +451,7 @@ cmd_as_add(struct ctl_context *ctx)
 {
     const char *name = ctx->argv[1];
     if (!nbctl_check(ctx, nb_validate_name(name)) || !check_addresses(ctx)
-        || !nbctl_name_is_free(ctx, &nbrec_table_address_set, "address set",
+        || !nbctl_name_is_free(ctx, &nbrec_table_address_set, "Address Set",
                                name)) {
         return;
     }
@@ -420,7 +466,7 @@ static void
 cmd_as_set_addresses(struct ctl_context *ctx)
 {
     const struct nbrec_address_set *as;
-    if (nbctl_check(ctx, NBCTL_FIND(ctx, address_set, "address set",
+    if (nbctl_check(ctx, NBCTL_FIND(ctx, address_set, "Address Set",
                                     ctx->argv[1], true, &as))
         && check_addresses(ctx)) {
         nbrec_address_set_set_addresses(as, (const char **) ctx->argv + 2,
@@ -433,7 +479,7 @@ static void
 cmd_as_del(struct ctl_context *ctx)
 {
     const struct nbrec_address_set *as;
-    if (nbctl_check(ctx, NBCTL_FIND(ctx, address_set, "address set",
+    if (nbctl_check(ctx, NBCTL_FIND(ctx, address_set, "Address Set",
                                     ctx->argv[1],
                                     !nbctl_has_option(ctx, "--if-exists"),
                                     &as))
@@ -467,44 +513,57 @@ cmd_as_list(struct ctl_context *ctx)
 
 /* Meters. */
 
-/* "meter-add NAME drop RATE kbps|pktps [BURST]". */
+/* "meter-add NAME drop RATE kbps|pktps [BURST]".  With --may-exist, an
+ * existing meter of that name gets the new settings. */
 static void
 cmd_meter_add(struct ctl_context *ctx)
 {
     const char *name = ctx->argv[1];
     const char *action = ctx->argv[2];
     const char *unit = ctx->argv[4];
-    int64_t rate, burst = 0;
+    long long int rate, burst = 0;
 
+    const struct nbrec_meter *meter;
+    if (!nbctl_check(ctx, NBCTL_FIND(ctx, meter, "meter", name, false,
+                                     &meter))) {
+        return;
+    }
+    if (meter && !nbctl_has_option(ctx, "--may-exist")) {
+        ctl_error(ctx, "meter with name \"%s\" already exists", name);
+        return;
+    }
     if (!name[0]) {
-        ctl_error(ctx, "%s: empty meter name", ctx->argv[0]);
+        ctl_error(ctx, "empty meter name");
+        return;
+    } else if (!strncmp(name, "__", 2)) {
+        ctl_error(ctx, "meter names that begin with \"__\" are reserved");
+        return;
+    } else if (strcmp(action, "drop")) {
+        ctl_error(ctx, "action must be \"drop\"");
+        return;
+    } else if (!str_to_llong(ctx->argv[3], 10, &rate) || rate < 1
+               || rate > UINT32_MAX) {
+        ctl_error(ctx, "rate must be in the range 1...4294967295");
+        return;
+    } else if (strcmp(unit, "kbps") && strcmp(unit, "pktps")) {
+        ctl_error(ctx, "unit must be \"kbps\" or \"pktps\"");
+        return;
+    } else if (ctx->argc > 5
+               && (!str_to_llong(ctx->argv[5], 10, &burst) || burst < 0
+                   || burst > UINT32_MAX)) {
+        ctl_error(ctx, "burst must be in the range 0...4294967295");
         return;
     }
-    if (strcmp(action, "drop")) {
-        ctl_error(ctx, "%s: %s: invalid action (expected drop)",
-                  ctx->argv[0], action);
-        return;
+    struct nbrec_meter *m = (meter ? CONST_CAST(struct nbrec_meter *, meter)
+                             : nbrec_meter_insert(ctx->txn));
+    nbrec_meter_set_name(m, name);
+    nbrec_meter_set_unit(m, unit);
+    nbrec_meter_set_rate(m, rate);
+    nbrec_meter_set_burst_size(m, burst);
+    if (nbctl_has_option(ctx, "--fair")) {
+        bool fair = true;
+        nbrec_meter_set_fair(m, &fair, 1);
     }
-    if (!nbctl_parse_int(ctx, "rate", ctx->argv[3], 1, UINT32_MAX, &rate)) {
-        return;
-    }
-    if (strcmp(unit, "kbps") && strcmp(unit, "pktps")) {
-        ctl_error(ctx, "%s: %s: invalid unit (expected kbps or pktps)",
-                  ctx->argv[0], unit);
-        return;
-    }
-    if (ctx->argc > 5 && !nbctl_parse_int(ctx, "burst", ctx->argv[5], 0,
-                                          UINT32_MAX, &burst)) {
-        return;
-    }
-    if (!nbctl_name_is_free(ctx, &nbrec_table_meter, "meter", name)) {
-        return;
-    }
-    struct nbrec_meter *new = nbrec_meter_insert(ctx->txn);
-    nbrec_meter_set_name(new, name);
-    nbrec_meter_set_unit(new, unit);
-    nbrec_meter_set_rate(new, rate);
-    nbrec_meter_set_burst_size(new, burst);
 }
 
 /* Returns the name of an ACL that uses meter 'name', or NULL. */
@@ -529,8 +588,8 @@ cmd_meter_del(struct ctl_context *ctx)
         NBREC_METER_FOR_EACH_SAFE (meter, ctx->idl) {
             const char *user = meter_user(ctx->idl, meter->name);
             if (user) {
-                ctl_error(ctx, "%s: %s: meter is used by the ACL \"%s\"",
-                          ctx->argv[0], meter->name, user);
+                ctl_error(ctx, "%s: meter is used by the ACL \"%s\"",
+                          meter->name, user);
                 return;
             }
             nbrec_meter_delete(meter);
@@ -545,29 +604,33 @@ cmd_meter_del(struct ctl_context *ctx)
     }
     const char *user = meter_user(ctx->idl, meter->name);
     if (user) {
-        ctl_error(ctx, "%s: %s: meter is used by the ACL \"%s\"",
-                  ctx->argv[0], meter->name, user);
+        ctl_error(ctx, "%s: meter is used by the ACL \"%s\"",
+                  meter->name, user);
         return;
     }
     nbrec_meter_delete(meter);
 }
 
-/* "meter-list". */
+/* "meter-list", in ovn-nbctl's format: a meter's single drop band on a
+ * line of its own. */
 static void
 cmd_meter_list(struct ctl_context *ctx)
 {
     struct svec lines = SVEC_EMPTY_INITIALIZER;
     const struct nbrec_meter *meter;
     NBREC_METER_FOR_EACH (meter, ctx->idl) {
-        char *line = xasprintf("%s: drop %"PRId64" %s", meter->name,
-                               meter->rate, meter->unit);
-        if (meter->burst_size) {
-            char *with = xasprintf("%s, %"PRId64" burst", line,
-                                   meter->burst_size);
-            free(line);
-            line = with;
+        struct ds line = DS_EMPTY_INITIALIZER;
+        ds_put_format(&line, "%s:", meter->name);
+        if (meter->n_fair) {
+            ds_put_format(&line, " (%s)", meter->fair[0] ? "fair" : "shared");
         }
-        svec_add_nocopy(&lines, line);
+        ds_put_format(&line, " bands:\n  drop: %"PRId64" %s", meter->rate,
+                      meter->unit);
+        if (meter->burst_size) {
+            ds_put_format(&line, ", %"PRId64" %s burst", meter->burst_size,
+                          !strcmp(meter->unit, "kbps") ? "kb" : "packet");
+        }
+        svec_add_nocopy(&lines, ds_steal_cstr(&line));
     }
     nbctl_print_lines(&ctx->output, &lines);
 }
@@ -585,7 +648,7 @@ cmd_lb_add(struct ctl_context *ctx)
     bool has_port, is_ipv6;
 
     if (!name[0]) {
-        ctl_error(ctx, "%s: empty load balancer name", ctx->argv[0]);
+        ctl_error(ctx, "empty load balancer name");
         return;
     }
     if (!nbctl_check(ctx, nb_validate_lb_vip(vip, &has_port, &is_ipv6))
@@ -594,13 +657,13 @@ cmd_lb_add(struct ctl_context *ctx)
     }
     if (protocol && strcmp(protocol, "tcp") && strcmp(protocol, "udp")
         && strcmp(protocol, "sctp")) {
-        ctl_error(ctx, "%s: %s: invalid protocol (expected tcp, udp or "
-                  "sctp)", ctx->argv[0], protocol);
+        ctl_error(ctx, "%s: invalid protocol (expected tcp, udp or "
+                  "sctp)", protocol);
         return;
     }
     if (protocol && !has_port) {
-        ctl_error(ctx, "%s: %s: a protocol needs a VIP with a port",
-                  ctx->argv[0], vip);
+        ctl_error(ctx, "%s: a protocol needs a VIP with a port",
+                  vip);
         return;
     }
 
@@ -612,14 +675,14 @@ cmd_lb_add(struct ctl_context *ctx)
     }
     if (lb) {
         if (!nbctl_has_option(ctx, "--may-exist")) {
-            ctl_error(ctx, "%s: %s: a load balancer with this name already "
-                      "exists", ctx->argv[0], name);
+            ctl_error(ctx, "%s: a load balancer with this name already "
+                      "exists", name);
             return;
         }
         const char *old_proto = lb->protocol ? lb->protocol : "tcp";
         if (strcmp(old_proto, protocol ? protocol : "tcp")) {
-            ctl_error(ctx, "%s: %s: load balancer has protocol %s",
-                      ctx->argv[0], name, old_proto);
+            ctl_error(ctx, "%s: load balancer has protocol %s",
+                      name, old_proto);
             return;
         }
         struct smap vips = SMAP_INITIALIZER(&vips);
@@ -659,8 +722,8 @@ cmd_lb_del(struct ctl_context *ctx)
     const char *vip = ctx->argv[2];
     if (!smap_get(&lb->vips, vip)) {
         if (!if_exists) {
-            ctl_error(ctx, "%s: %s: load balancer %s has no such VIP",
-                      ctx->argv[0], vip, lb->name);
+            ctl_error(ctx, "%s: load balancer %s has no such VIP",
+                      vip, lb->name);
         }
         return;
     }
@@ -726,7 +789,7 @@ find_lb_owner(struct ctl_context *ctx, struct lb_owner *o)
     memset(o, 0, sizeof *o);
     if (!strncmp(ctx->argv[0], "ls-", 3)) {
         if (!nbctl_check(ctx, NBCTL_FIND(ctx, logical_switch,
-                                         "logical switch", ctx->argv[1],
+                                         "switch", ctx->argv[1],
                                          true, &o->ls))) {
             return false;
         }
@@ -734,7 +797,7 @@ find_lb_owner(struct ctl_context *ctx, struct lb_owner *o)
         o->n_lbs = o->ls->n_load_balancer;
     } else {
         if (!nbctl_check(ctx, NBCTL_FIND(ctx, logical_router,
-                                         "logical router", ctx->argv[1],
+                                         "router", ctx->argv[1],
                                          true, &o->lr))) {
             return false;
         }
@@ -770,8 +833,8 @@ cmd_xx_lb_add(struct ctl_context *ctx)
     for (size_t i = 0; i < o.n_lbs; i++) {
         if (o.lbs[i] == lb) {
             if (!nbctl_has_option(ctx, "--may-exist")) {
-                ctl_error(ctx, "%s: %s: load balancer is already attached "
-                          "to %s", ctx->argv[0], ctx->argv[2],
+                ctl_error(ctx, "%s: load balancer is already attached "
+                          "to %s", ctx->argv[2],
                           ctx->argv[1]);
             }
             return;
@@ -804,8 +867,8 @@ cmd_xx_lb_del(struct ctl_context *ctx)
         = nbctl_ptrs_without(o.lbs, lb ? o.n_lbs : 0, lb, &n);
     if (lb && n == o.n_lbs) {
         if (!nbctl_has_option(ctx, "--if-exists")) {
-            ctl_error(ctx, "%s: %s: load balancer is not attached to %s",
-                      ctx->argv[0], ctx->argv[2], ctx->argv[1]);
+            ctl_error(ctx, "%s: load balancer is not attached to %s",
+                      ctx->argv[2], ctx->argv[1]);
         }
     } else {
         lb_owner_set(&o, keep, n);
@@ -829,7 +892,8 @@ cmd_xx_lb_list(struct ctl_context *ctx)
 static const struct ctl_command_syntax policy_commands[] = {
     { "acl-add", 5, 5, "{SWITCH | PORTGROUP} DIRECTION PRIORITY MATCH "
       "VERDICT", NULL, cmd_acl_add, NULL,
-      "--log,--may-exist,--type=,--name=,--severity=,--meter=", RW },
+      "--log,--may-exist,--type=,--name=,--severity=,--meter=,--label=,"
+      "--apply-after-lb", RW },
     { "acl-del", 1, 4, "{SWITCH | PORTGROUP} [DIRECTION [PRIORITY MATCH]]",
       NULL, cmd_acl_del, NULL, "--type=,--if-exists", RW },
     { "acl-list", 1, 1, "{SWITCH | PORTGROUP}", NULL, cmd_acl_list, NULL,
@@ -846,7 +910,7 @@ static const struct ctl_command_syntax policy_commands[] = {
     { "as-del", 1, 1, "NAME", NULL, cmd_as_del, NULL, "--if-exists", RW },
     { "as-list", 0, 0, "", NULL, cmd_as_list, NULL, "", RO },
     { "meter-add", 4, 5, "NAME drop RATE kbps|pktps [BURST]", NULL,
-      cmd_meter_add, NULL, "--may-exist", RW },
+      cmd_meter_add, NULL, "--may-exist,--fair", RW },
     { "meter-del", 0, 1, "[NAME]", NULL, cmd_meter_del, NULL, "--if-exists",
       RW },
     { "meter-list", 0, 0, "", NULL, cmd_meter_list, NULL, "", RO },

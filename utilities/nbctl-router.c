@@ -25,7 +25,7 @@ static char *
 find_lr(struct ctl_context *ctx, const char *id, bool must_exist,
         const struct nbrec_logical_router **lrp)
 {
-    return NBCTL_FIND(ctx, logical_router, "logical router", id, must_exist,
+    return NBCTL_FIND(ctx, logical_router, "router", id, must_exist,
                       lrp);
 }
 
@@ -34,7 +34,7 @@ static char *
 find_lrp(struct ctl_context *ctx, const char *id, bool must_exist,
          const struct nbrec_logical_router_port **lrpp)
 {
-    return NBCTL_FIND(ctx, logical_router_port, "logical router port", id,
+    return NBCTL_FIND(ctx, logical_router_port, "port", id,
                       must_exist, lrpp);
 }
 
@@ -58,21 +58,14 @@ arg_lrp(struct ctl_context *ctx, int i)
            : NULL;
 }
 
-/* "lr-add [ROUTER]". */
+/* "lr-add [ROUTER]": as "ls-add", names need not be unique. */
 static void
 cmd_lr_add(struct ctl_context *ctx)
 {
     const char *name = ctx->argc > 1 ? ctx->argv[1] : NULL;
-    bool may_exist = nbctl_has_option(ctx, "--may-exist");
-
-    if (name) {
-        if (!nbctl_name_is_free(ctx, &nbrec_table_logical_router,
-                                "logical router", name)) {
-            return;
-        }
-    } else if (!name && may_exist) {
-        ctl_error(ctx, "%s: --may-exist requires a ROUTER name",
-                  ctx->argv[0]);
+    if (!nbctl_check_add_options(ctx, name)
+        || (name && !nbctl_name_is_free(ctx, &nbrec_table_logical_router,
+                                        "router", name))) {
         return;
     }
     struct nbrec_logical_router *lr = nbrec_logical_router_insert(ctx->txn);
@@ -138,14 +131,14 @@ check_existing_lrp(struct ctl_context *ctx,
 {
     const char *name = ctx->argv[2];
     if (!nbctl_has_option(ctx, "--may-exist")) {
-        ctl_error(ctx, "%s: %s: a logical router port with this name "
-                  "already exists", ctx->argv[0], name);
+        ctl_error(ctx, "%s: a logical router port with this name "
+                  "already exists", name);
         return;
     }
     const struct nbrec_logical_router *old = nbctl_lrp_to_lr(ctx->idl, lrp);
     if (old != lr) {
-        ctl_error(ctx, "%s: %s: port already exists on logical router %s",
-                  ctx->argv[0], name, old ? old->name : "(none)");
+        ctl_error(ctx, "%s: port already exists on logical router %s",
+                  name, old ? old->name : "(none)");
         return;
     }
     struct eth_addr a, b;
@@ -155,8 +148,8 @@ check_existing_lrp(struct ctl_context *ctx,
     free(e1);
     free(e2);
     if (!same_mac) {
-        ctl_error(ctx, "%s: %s: port already exists with MAC %s",
-                  ctx->argv[0], name, lrp->mac);
+        ctl_error(ctx, "%s: port already exists with MAC %s",
+                  name, lrp->mac);
         return;
     }
     struct sset new_nets = SSET_INITIALIZER(&new_nets);
@@ -164,11 +157,11 @@ check_existing_lrp(struct ctl_context *ctx,
     sset_add_array(&new_nets, networks, n_networks);
     sset_add_array(&old_nets, lrp->networks, lrp->n_networks);
     if (!sset_equals(&new_nets, &old_nets)) {
-        ctl_error(ctx, "%s: %s: port already exists with different "
-                  "networks", ctx->argv[0], name);
+        ctl_error(ctx, "%s: port already exists with different "
+                  "networks", name);
     } else if (!nullable_string_is_equal(peer, lrp->peer)) {
-        ctl_error(ctx, "%s: %s: port already exists with a different peer",
-                  ctx->argv[0], name);
+        ctl_error(ctx, "%s: port already exists with a different peer",
+                  name);
     }
     sset_destroy(&new_nets);
     sset_destroy(&old_nets);
@@ -192,12 +185,11 @@ cmd_lrp_add(struct ctl_context *ctx)
         n_networks--;
     }
     if (n_networks < 1) {
-        ctl_error(ctx, "%s: at least one NETWORK is required",
-                  ctx->argv[0]);
+        ctl_error(ctx, "at least one NETWORK is required");
         return;
     }
     if (!name[0]) {
-        ctl_error(ctx, "%s: empty port name", ctx->argv[0]);
+        ctl_error(ctx, "empty port name");
         return;
     }
     if (!nbctl_check(ctx, nb_validate_mac(mac))) {
@@ -209,8 +201,8 @@ cmd_lrp_add(struct ctl_context *ctx)
         }
     }
     if (peer && !strcmp(peer, name)) {
-        ctl_error(ctx, "%s: %s: a port cannot be its own peer",
-                  ctx->argv[0], peer);
+        ctl_error(ctx, "%s: a port cannot be its own peer",
+                  peer);
         return;
     }
 
@@ -338,7 +330,7 @@ cmd_lrp_set_gateway_chassis(struct ctl_context *ctx)
         return;
     }
     if (!chassis[0]) {
-        ctl_error(ctx, "%s: empty chassis name", ctx->argv[0]);
+        ctl_error(ctx, "empty chassis name");
         return;
     }
 
@@ -356,8 +348,8 @@ cmd_lrp_set_gateway_chassis(struct ctl_context *ctx)
         return;
     }
     if (other) {
-        ctl_error(ctx, "%s: %s: a gateway chassis with this name already "
-                  "exists", ctx->argv[0], name);
+        ctl_error(ctx, "%s: a gateway chassis with this name already "
+                  "exists", name);
         free(name);
         return;
     }
@@ -389,8 +381,8 @@ cmd_lrp_del_gateway_chassis(struct ctl_context *ctx)
         = lrp_find_gateway(lrp, ctx->argv[2]);
     if (!gc) {
         if (!nbctl_has_option(ctx, "--if-exists")) {
-            ctl_error(ctx, "%s: %s: chassis is not a gateway of port %s",
-                      ctx->argv[0], ctx->argv[2], lrp->name);
+            ctl_error(ctx, "%s: chassis is not a gateway of port %s",
+                      ctx->argv[2], lrp->name);
         }
         return;
     }
@@ -450,8 +442,8 @@ parse_policy(struct ctl_context *ctx, const char **policy)
     struct shash_node *node = shash_find(&ctx->options, "--policy");
     *policy = node ? node->data : NULL;
     if (*policy && strcmp(*policy, "dst-ip") && strcmp(*policy, "src-ip")) {
-        ctl_error(ctx, "%s: --policy=%s: invalid policy (expected dst-ip or "
-                  "src-ip)", ctx->argv[0], *policy);
+        ctl_error(ctx, "--policy=%s: invalid policy (expected dst-ip or "
+                  "src-ip)", *policy);
         return false;
     }
     return true;
@@ -491,8 +483,8 @@ cmd_lr_route_add(struct ctl_context *ctx)
         return;
     }
     if (port && !lr_has_port(lr, port)) {
-        ctl_error(ctx, "%s: %s: logical router %s has no port with this "
-                  "name", ctx->argv[0], port, lr->name);
+        ctl_error(ctx, "%s: logical router %s has no port with this "
+                  "name", port, lr->name);
         return;
     }
 
@@ -508,8 +500,8 @@ cmd_lr_route_add(struct ctl_context *ctx)
     }
     if (route) {
         if (!nbctl_has_option(ctx, "--may-exist")) {
-            ctl_error(ctx, "%s: %s: a %s route for this prefix already "
-                      "exists", ctx->argv[0], prefix, want_policy);
+            ctl_error(ctx, "%s: a %s route for this prefix already "
+                      "exists", prefix, want_policy);
             return;
         }
         nbrec_logical_router_static_route_set_nexthop(route, nexthop);
@@ -568,8 +560,8 @@ cmd_lr_route_del(struct ctl_context *ctx)
     }
     if (n == lr->n_static_routes && prefix
         && !nbctl_has_option(ctx, "--if-exists")) {
-        ctl_error(ctx, "%s: %s: no matching route on logical router %s",
-                  ctx->argv[0], prefix, lr->name);
+        ctl_error(ctx, "%s: no matching route on logical router %s",
+                  prefix, lr->name);
     } else if (n != lr->n_static_routes) {
         lr_set_routes(lr, keep, n);
     }
@@ -630,8 +622,8 @@ cmd_lr_nat_add(struct ctl_context *ctx)
     const char *logical_ip = ctx->argv[4];
     const char *logical_port = NULL, *external_mac = NULL;
     if (ctx->argc == 6) {
-        ctl_error(ctx, "%s: LOGICAL_PORT and EXTERNAL_MAC must be given "
-                  "together", ctx->argv[0]);
+        ctl_error(ctx, "LOGICAL_PORT and EXTERNAL_MAC must be given "
+                  "together");
         return;
     } else if (ctx->argc == 7) {
         logical_port = ctx->argv[5];
@@ -644,7 +636,7 @@ cmd_lr_nat_add(struct ctl_context *ctx)
     if (logical_port) {
         const struct nbrec_logical_switch_port *lsp;
         if (!nbctl_check(ctx, NBCTL_FIND(ctx, logical_switch_port,
-                                         "logical switch port", logical_port,
+                                         "port", logical_port,
                                          true, &lsp))) {
             return;
         }
@@ -659,8 +651,8 @@ cmd_lr_nat_add(struct ctl_context *ctx)
             continue;
         }
         if (!nbctl_has_option(ctx, "--may-exist")) {
-            ctl_error(ctx, "%s: %s: a %s rule for this IP already exists",
-                      ctx->argv[0], key, type);
+            ctl_error(ctx, "%s: a %s rule for this IP already exists",
+                      key, type);
             return;
         }
         nbrec_nat_set_external_ip(nat, external_ip);
@@ -697,8 +689,8 @@ cmd_lr_nat_del(struct ctl_context *ctx)
     const char *ip = ctx->argc > 3 ? ctx->argv[3] : NULL;
     if (type && strcmp(type, "snat") && strcmp(type, "dnat")
         && strcmp(type, "dnat_and_snat")) {
-        ctl_error(ctx, "%s: %s: invalid NAT type (expected dnat, snat or "
-                  "dnat_and_snat)", ctx->argv[0], type);
+        ctl_error(ctx, "%s: invalid NAT type (expected dnat, snat or "
+                  "dnat_and_snat)", type);
         return;
     }
     if (ip && !nbctl_check(ctx, nb_validate_ip_or_cidr(ip))) {
@@ -718,8 +710,8 @@ cmd_lr_nat_del(struct ctl_context *ctx)
         }
     }
     if (n == lr->n_nat && ip && !nbctl_has_option(ctx, "--if-exists")) {
-        ctl_error(ctx, "%s: %s: no %s rule for this IP on logical router %s",
-                  ctx->argv[0], ip, type, lr->name);
+        ctl_error(ctx, "%s: no %s rule for this IP on logical router %s",
+                  ip, type, lr->name);
     } else if (n != lr->n_nat) {
         lr_set_nats(lr, keep, n);
     }
@@ -762,8 +754,8 @@ cmd_lr_nat_list(struct ctl_context *ctx)
 
 /* Logical router commands. */
 static const struct ctl_command_syntax router_commands[] = {
-    { "lr-add", 0, 1, "[ROUTER]", NULL, cmd_lr_add, NULL, "--may-exist",
-      RW },
+    { "lr-add", 0, 1, "[ROUTER]", NULL, cmd_lr_add, NULL,
+      "--may-exist,--add-duplicate", RW },
     { "lr-del", 1, 1, "ROUTER", NULL, cmd_lr_del, NULL, "--if-exists", RW },
     { "lr-list", 0, 0, "", NULL, cmd_lr_list, NULL, "", RO },
     { "lrp-add", 4, INT_MAX, "ROUTER PORT MAC NETWORK... [peer=PEER]", NULL,

@@ -90,8 +90,29 @@ static const struct ctl_table_class nbctl_tables[NBREC_N_TABLES] = {
 
 /* Shared helpers. */
 
+/* The plural that "Multiple ... named" messages use for the rows of table
+ * 'tc' whose kind, in "... name not found" messages, is 'kind'. */
+static char *
+kind_plural(const struct ovsdb_idl_table_class *tc, const char *kind)
+{
+    if (tc == &nbrec_table_logical_switch) {
+        return xstrdup("logical switches");
+    } else if (tc == &nbrec_table_logical_router) {
+        return xstrdup("logical routers");
+    } else if (tc == &nbrec_table_logical_switch_port) {
+        return xstrdup("logical switch ports");
+    } else if (tc == &nbrec_table_logical_router_port) {
+        return xstrdup("logical router ports");
+    } else if (tc == &nbrec_table_address_set) {
+        return xstrdup("Address Sets");
+    }
+    return xasprintf("%ss", kind);
+}
+
 /* Finds the row of table 'tc' whose UUID or "name" is 'id'; 'kind' names
- * the table in messages ("logical switch"). */
+ * the table in messages, as ovn-nbctl does ("switch": "ls0: switch name
+ * not found").  A name that several rows share is an error ("Multiple
+ * logical switches named 'ls0'.  Use a UUID."). */
 char *
 nbctl_find_row(struct ctl_context *ctx,
                const struct ovsdb_idl_table_class *tc, const char *kind,
@@ -101,7 +122,8 @@ nbctl_find_row(struct ctl_context *ctx,
     *rowp = NULL;
 
     struct uuid uuid;
-    if (uuid_from_string(&uuid, id)) {
+    bool is_uuid = uuid_from_string(&uuid, id);
+    if (is_uuid) {
         /* The IDL keeps placeholders without contents for rows that other
          * rows refer to but that it does not replicate, and rows that the
          * open transaction deleted: neither counts. */
@@ -127,15 +149,19 @@ nbctl_find_row(struct ctl_context *ctx,
             if (d->n == 1 && !strcmp(d->keys[0].s->string, id)) {
                 if (*rowp) {
                     *rowp = NULL;
-                    return xasprintf("%s: several %ss have this name; use "
-                                     "a UUID", id, kind);
+                    char *plural = kind_plural(tc, kind);
+                    char *error = xasprintf("Multiple %s named '%s'.  Use "
+                                            "a UUID.", plural, id);
+                    free(plural);
+                    return error;
                 }
                 *rowp = row;
             }
         }
     }
     if (!*rowp && must_exist) {
-        return xasprintf("%s: %s not found", id, kind);
+        return xasprintf("%s: %s %s not found", id, kind,
+                         is_uuid ? "UUID" : "name");
     }
     return NULL;
 }
@@ -222,7 +248,7 @@ bool
 nbctl_check(struct ctl_context *ctx, char *error)
 {
     if (error) {
-        ctl_error(ctx, "%s: %s", ctx->argv[0], error);
+        ctl_error(ctx, "%s", error);
         free(error);
         return false;
     }
@@ -237,25 +263,59 @@ nbctl_has_option(const struct ctl_context *ctx, const char *name)
 }
 
 /* For a command that adds a row of table 'tc' named 'name' ('kind' names
- * the table in messages, e.g. "logical switch"): returns true if there is
- * no such row yet, so that the command goes on to insert it.  Otherwise
- * returns false, having reported an error unless the command has
- * --may-exist (a failed lookup is always reported). */
+ * the table in messages, e.g. "switch"): returns true if there is no such
+ * row yet, or if the command has --add-duplicate, so that the command goes
+ * on to insert it.  Otherwise returns false, having reported an error
+ * unless the command has --may-exist (a failed lookup is always
+ * reported). */
 bool
 nbctl_name_is_free(struct ctl_context *ctx,
                    const struct ovsdb_idl_table_class *tc, const char *kind,
                    const char *name)
 {
+    if (nbctl_has_option(ctx, "--add-duplicate")) {
+        return true;
+    }
     const struct ovsdb_idl_row *row;
-    if (!nbctl_check(ctx, nbctl_find_row(ctx, tc, kind, name, false, &row))) {
+    char *error = nbctl_find_row(ctx, tc, kind, name, false, &row);
+    if (error && !strncmp(error, "Multiple ", 9)) {
+        /* Rows with this name exist, more than one. */
+        free(error);
+        error = NULL;
+        row = ovsdb_idl_first_row(ctx->idl, tc);
+    }
+    if (!nbctl_check(ctx, error)) {
         return false;
     }
     if (row && !nbctl_has_option(ctx, "--may-exist")) {
-        ctl_error(ctx, "%s: %s: %s %s with this name already exists",
-                  ctx->argv[0], name, strchr("aeiou", kind[0]) ? "an" : "a",
+        ctl_error(ctx, "%s: %s %s with this name already exists",
+                  name, strchr("aeiouAEIOU", kind[0]) ? "an" : "a",
                   kind);
     }
     return !row;
+}
+
+/* Checks the --may-exist and --add-duplicate options of a command that
+ * adds a row with an optional name, 'name' (NULL if none was given), as
+ * ovn-nbctl does: the two exclude each other and both need a name.
+ * Returns true if they are fine. */
+bool
+nbctl_check_add_options(struct ctl_context *ctx, const char *name)
+{
+    bool may_exist = nbctl_has_option(ctx, "--may-exist");
+    bool add_duplicate = nbctl_has_option(ctx, "--add-duplicate");
+    if (may_exist && add_duplicate) {
+        ctl_error(ctx, "--may-exist and --add-duplicate may not be used "
+                  "together");
+        return false;
+    } else if (!name && may_exist) {
+        ctl_error(ctx, "--may-exist requires specifying a name");
+        return false;
+    } else if (!name && add_duplicate) {
+        ctl_error(ctx, "--add-duplicate requires specifying a name");
+        return false;
+    }
+    return true;
 }
 
 /* Returns a malloc()'d copy of the 'n' pointers in 'ptrs' (an array of
@@ -285,12 +345,46 @@ nbctl_parse_int(struct ctl_context *ctx, const char *what, const char *s,
 {
     long long int v;
     if (!str_to_llong(s, 10, &v) || v < min || v > max) {
-        ctl_error(ctx, "%s: %s: invalid %s (expected an integer from "
-                  "%"PRId64" to %"PRId64")", ctx->argv[0], s, what, min,
+        ctl_error(ctx, "%s: invalid %s (expected an integer from "
+                  "%"PRId64" to %"PRId64")", s, what, min,
                   max);
         return false;
     }
     *value = v;
+    return true;
+}
+
+/* Parses direction 's' of an ACL or QoS rule into '*direction':
+ * "from-lport" or "to-lport", or a prefix of one (ovn-nbctl reads only
+ * the first letter). */
+bool
+nbctl_parse_direction(struct ctl_context *ctx, const char *s,
+                      const char **direction)
+{
+    size_t len = strlen(s);
+    if (len && !strncmp(s, "from-lport", len)) {
+        *direction = "from-lport";
+    } else if (len && !strncmp(s, "to-lport", len)) {
+        *direction = "to-lport";
+    } else {
+        ctl_error(ctx, "%s: direction must be \"to-lport\" or "
+                  "\"from-lport\"", s);
+        return false;
+    }
+    return true;
+}
+
+/* Parses priority 's' of an ACL or QoS rule into '*priority'. */
+bool
+nbctl_parse_priority(struct ctl_context *ctx, const char *s,
+                     int64_t *priority)
+{
+    long long int p;
+    if (!str_to_llong(s, 10, &p) || p < 0 || p > 32767) {
+        ctl_error(ctx, "%s: priority must in range 0...32767", s);
+        return false;
+    }
+    *priority = p;
     return true;
 }
 
@@ -303,8 +397,8 @@ nbctl_parse_enabled(struct ctl_context *ctx, const char *s, bool *enabled)
     } else if (!strcasecmp(s, "disabled")) {
         *enabled = false;
     } else {
-        ctl_error(ctx, "%s: %s: invalid state (expected enabled or "
-                  "disabled)", ctx->argv[0], s);
+        ctl_error(ctx, "%s: state must be \"enabled\" or \"disabled\"",
+                  s);
         return false;
     }
     return true;
@@ -318,8 +412,8 @@ nbctl_parse_key_values(struct ctl_context *ctx, int argc, char **argv,
     for (int i = 0; i < argc; i++) {
         const char *eq = strchr(argv[i], '=');
         if (!eq || eq == argv[i]) {
-            ctl_error(ctx, "%s: %s: invalid option (expected KEY=VALUE)",
-                      ctx->argv[0], argv[i]);
+            ctl_error(ctx, "%s: invalid option (expected KEY=VALUE)",
+                      argv[i]);
             return false;
         }
         char *key = xmemdup0(argv[i], eq - argv[i]);
@@ -527,29 +621,24 @@ show_unapplied(struct ovsdb_idl *idl, struct ds *ds)
     sset_destroy(&done);
 }
 
-/* "show [SWITCH|ROUTER]". */
+/* "show [SWITCH|ROUTER]": with a name, the switch and the router of that
+ * name, if any (nothing if neither exists, as ovn-nbctl). */
 static void
 cmd_show(struct ctl_context *ctx)
 {
     if (ctx->argc == 2) {
         const struct nbrec_logical_switch *ls;
         const struct nbrec_logical_router *lr;
-        char *error = NBCTL_FIND(ctx, logical_switch, "logical switch",
-                                 ctx->argv[1], false, &ls);
-        if (!error && !ls) {
-            error = NBCTL_FIND(ctx, logical_router, "logical router",
-                               ctx->argv[1], false, &lr);
-            if (!error && !lr) {
-                error = xasprintf("%s: no logical switch or router has "
-                                  "this name", ctx->argv[1]);
-            }
-        }
-        if (!nbctl_check(ctx, error)) {
+        if (!nbctl_check(ctx, NBCTL_FIND(ctx, logical_switch, "switch",
+                                         ctx->argv[1], false, &ls))
+            || !nbctl_check(ctx, NBCTL_FIND(ctx, logical_router, "router",
+                                            ctx->argv[1], false, &lr))) {
             return;
         }
         if (ls) {
             show_switch(ctx->idl, &ctx->output, ls);
-        } else {
+        }
+        if (lr) {
             show_router(&ctx->output, lr);
         }
         return;
@@ -898,6 +987,11 @@ ACL, port group, address set and meter commands:\n\
   as-del NAME, as-list\n\
   meter-add NAME drop RATE kbps|pktps [BURST], meter-del [NAME], meter-list\n\
 \n\
+QoS commands:\n\
+  [--may-exist] qos-add SWITCH DIRECTION PRIORITY MATCH [rate=RATE\n\
+                [burst=BURST]] [dscp=DSCP]\n\
+  qos-del SWITCH [{DIRECTION | UUID} [PRIORITY MATCH]], qos-list SWITCH\n\
+\n\
 Colour, flow class and ramp-out commands:\n\
   color-add NAME [dscp=N] [lane=N] [rate=KBPS] [burst=KB]\n\
             [rampout=CHASSIS[,CHASSIS]...]\n\
@@ -987,6 +1081,7 @@ main(int argc, char *argv[])
     nbctl_switch_register();
     nbctl_router_register();
     nbctl_policy_register();
+    nbctl_qos_register();
     nbctl_color_register();
 
     memset(&opts, 0, sizeof opts);

@@ -1,7 +1,8 @@
 #!/bin/bash
 # Configuration that the datapath does not apply yet is stored, with a
-# warning: every osmotic-nbctl command that writes meters, load
-# balancers, colours' ramp-out gateways,
+# warning: every osmotic-nbctl command that writes meters, QoS rules, ACL
+# labels, ACLs applied after load balancing, load balancers, colours'
+# ramp-out gateways,
 # container ports or dynamic addresses
 # prints one line naming it on stderr and exits 0; switching commands,
 # deletions, refused and dry-run commands print none; "show" notes such
@@ -67,6 +68,10 @@ quiet pg-add pg_web p1
 quiet pg-set-ports pg_web p1 p3
 quiet as-set-addresses web 10.0.1.0/24
 warns "meters" meter-add m1 drop 100 kbps
+warns "QoS rules" qos-add sw0 from-lport 100 ip4 dscp=10
+warns "ACL labels" --label=7 acl-add sw0 from-lport 10 ip4 allow
+warns "ACLs applied after load balancing" \
+    --apply-after-lb acl-add sw0 from-lport 11 ip4 allow
 quiet lr-add lr0
 quiet lrp-add lr0 lrp0 0a:00:00:00:01:01 10.0.0.254/24
 quiet lsp-add sw0 sw0-lr0 -- lsp-set-type sw0-lr0 router \
@@ -116,6 +121,20 @@ grep -q "ramp-out rules\|static routes\|NAT rules" <<<"$out" \
 out=$(osmotic-nbctl show sw0) || fail "show sw0"
 grep -q "^note:" <<<"$out" && fail "show sw0 has notes: $out"
 
+# An ACL applied after load balancing gets no flows: a switch whose only
+# ACL it is has none in the ACL stages.
+check osmotic-nbctl --wait=sb --timeout=10 ls-add sw9 \
+    -- --apply-after-lb acl-add sw9 from-lport 10 ip4 drop
+sw9=$(osmotic-nbctl get Logical_Switch sw9 _uuid) || fail "get sw9"
+dp9=$(osmotic-sbctl --bare --columns=_uuid find Datapath_Binding \
+          nb_uuid="$sw9") || fail "find sw9's datapath"
+[ -n "$dp9" ] || fail "no datapath for sw9"
+check_output 0 pipeline "osmotic-sbctl --bare --columns=_uuid find Logical_Flow \
+    logical_datapath=$dp9 stage=ls_in_acl | grep -c . || true"
+check osmotic-nbctl --wait=sb --timeout=10 acl-add sw9 from-lport 10 ip4 drop
+check_output 2 pipeline "osmotic-sbctl --bare --columns=_uuid find Logical_Flow \
+    logical_datapath=$dp9 stage=ls_in_acl | grep -c . || true"
+
 # osmotic-northd logs each such row once, however often it changes.
 check osmotic-nbctl --wait=sb --timeout=10 sync
 check osmotic-nbctl --wait=sb --timeout=10 set Meter m1 rate=101
@@ -126,16 +145,23 @@ logged() {
     check_output 1 grep -c "unapplied|WARN|$1 $NA" "$log"
 }
 logged "Meter m1: meters"
-for t in ACL Address_Set Port_Group; do
+for t in Address_Set Port_Group; do
     grep -q "unapplied|WARN|$t " "$log" && fail "northd logged a row of $t"
 done
+# ACLs are applied, but for their labels and the stage after load
+# balancing.
+grep "unapplied|WARN|ACL " "$log" \
+    | grep -v -e ": ACL labels $NA" -e ": ACLs applied after load balancing $NA" \
+    && fail "northd logged an ACL that is applied"
 logged "Color mice: colour ramp-out gateways"
 grep -q "unapplied|WARN|Flow_Class" "$log" \
     && fail "northd logged a flow class"
 grep -q "unapplied|WARN|Logical_Router\|unapplied|WARN|Rampout\|unapplied|WARN|NAT" \
     "$log" && fail "northd logged routing configuration"
 # Every kind, and nothing about switching or routing.
-for what in "meters" "load balancers" "colour ramp-out gateways" \
+for what in "meters" "QoS rules" "ACL labels" \
+            "ACLs applied after load balancing" "load balancers" \
+            "colour ramp-out gateways" \
             "container ports (parent and tag)" "dynamic addresses"; do
     grep -q "unapplied|WARN|.*: $what are stored but not applied" "$log" \
         || fail "northd did not log $what"
