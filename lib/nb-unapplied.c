@@ -69,6 +69,9 @@ const struct nb_unapplied nb_unapplied_entries[] = {
     { &nbrec_table_qos, NULL, NULL, "QoS rules" },
     { &nbrec_table_logical_switch, &nbrec_logical_switch_col_qos_rules,
       NULL, "QoS rules" },
+    { &nbrec_table_mirror, NULL, NULL, "mirrors" },
+    { &nbrec_table_logical_switch_port,
+      &nbrec_logical_switch_port_col_mirror_rules, NULL, "mirrors" },
     { &nbrec_table_meter, NULL, NULL, "meters" },
     { &nbrec_table_logical_switch_port, NULL, lsp_is_container,
       "container ports (parent and tag)" },
@@ -115,8 +118,17 @@ bool
 nb_unapplied_row_counts(const struct nb_unapplied *u,
                         const struct ovsdb_idl_row *row)
 {
-    if (u->column && !ovsdb_idl_read(row, u->column)->n) {
-        return false;
+    if (u->column) {
+        /* As an open transaction leaves it: a set column may have gained
+         * values through mutations, which ovsdb_idl_read() does not show
+         * before commit. */
+        struct ovsdb_datum datum;
+        idl_pending_read_set(row, u->column, &datum);
+        size_t n = datum.n;
+        ovsdb_datum_destroy(&datum, &u->column->type);
+        if (!n) {
+            return false;
+        }
     }
     return !u->applies || u->applies(row);
 }

@@ -671,6 +671,13 @@ validate_acl(struct ovsdb_idl *idl, const struct nbrec_acl *acl)
     return NULL;
 }
 
+/* Checks a mirror's sink, which must be an IP address. */
+static char *
+validate_mirror(const struct nbrec_mirror *mirror)
+{
+    return with_column("sink", nb_validate_ip(mirror->sink));
+}
+
 /* Checks a QoS rule: its match, and that it marks or limits (a burst
  * only goes with a rate). */
 static char *
@@ -911,6 +918,8 @@ validate_row__(struct ovsdb_idl *idl, const struct ovsdb_idl_row *row)
         return validate_acl(idl, r);
     } else if (tc == &nbrec_table_qos) {
         return validate_qos(idl, r);
+    } else if (tc == &nbrec_table_mirror) {
+        return validate_mirror(r);
     } else if (tc == &nbrec_table_address_set) {
         return validate_address_set(r);
     } else if (tc == &nbrec_table_port_group) {

@@ -77,6 +77,7 @@ static const struct ctl_table_class nbctl_tables[NBREC_N_TABLES] = {
         = {&nbrec_load_balancer_col_name, NULL, NULL},
     [NBREC_TABLE_ACL].row_ids[0] = {&nbrec_acl_col_name, NULL, NULL},
     [NBREC_TABLE_METER].row_ids[0] = {&nbrec_meter_col_name, NULL, NULL},
+    [NBREC_TABLE_MIRROR].row_ids[0] = {&nbrec_mirror_col_name, NULL, NULL},
     [NBREC_TABLE_GATEWAY_CHASSIS].row_ids[0]
         = {&nbrec_gateway_chassis_col_name, NULL, NULL},
     [NBREC_TABLE_RAMPOUT_RULE].row_ids[0]
@@ -992,6 +993,11 @@ QoS commands:\n\
                 [burst=BURST]] [dscp=DSCP]\n\
   qos-del SWITCH [{DIRECTION | UUID} [PRIORITY MATCH]], qos-list SWITCH\n\
 \n\
+Port mirror commands:\n\
+  mirror-add NAME gre|erspan INDEX from-lport|to-lport SINK-IP\n\
+  mirror-del [NAME], mirror-list\n\
+  lsp-attach-mirror PORT MIRROR, lsp-detach-mirror PORT MIRROR\n\
+\n\
 Colour, flow class and ramp-out commands:\n\
   color-add NAME [dscp=N] [lane=N] [rate=KBPS] [burst=KB]\n\
             [rampout=CHASSIS[,CHASSIS]...]\n\
@@ -1082,6 +1088,7 @@ main(int argc, char *argv[])
     nbctl_router_register();
     nbctl_policy_register();
     nbctl_qos_register();
+    nbctl_mirror_register();
     nbctl_color_register();
 
     memset(&opts, 0, sizeof opts);

@@ -1,9 +1,8 @@
 #!/bin/bash
 # Configuration that the datapath does not apply yet is stored, with a
-# warning: every osmotic-nbctl command that writes meters, QoS rules, ACL
-# labels, ACLs applied after load balancing, load balancers, colours'
-# ramp-out gateways,
-# container ports or dynamic addresses
+# warning: every osmotic-nbctl command that writes meters, QoS rules,
+# mirrors, ACL labels, ACLs applied after load balancing, load balancers,
+# colours' ramp-out gateways, container ports or dynamic addresses
 # prints one line naming it on stderr and exits 0; switching commands,
 # deletions, refused and dry-run commands print none; "show" notes such
 # objects; osmotic-northd logs each such row once.
@@ -72,6 +71,8 @@ warns "QoS rules" qos-add sw0 from-lport 100 ip4 dscp=10
 warns "ACL labels" --label=7 acl-add sw0 from-lport 10 ip4 allow
 warns "ACLs applied after load balancing" \
     --apply-after-lb acl-add sw0 from-lport 11 ip4 allow
+warns "mirrors" mirror-add mir1 gre 1 to-lport 10.9.9.9
+warns "mirrors" lsp-attach-mirror p1 mir1
 quiet lr-add lr0
 quiet lrp-add lr0 lrp0 0a:00:00:00:01:01 10.0.0.254/24
 quiet lsp-add sw0 sw0-lr0 -- lsp-set-type sw0-lr0 router \
@@ -159,7 +160,7 @@ grep -q "unapplied|WARN|Flow_Class" "$log" \
 grep -q "unapplied|WARN|Logical_Router\|unapplied|WARN|Rampout\|unapplied|WARN|NAT" \
     "$log" && fail "northd logged routing configuration"
 # Every kind, and nothing about switching or routing.
-for what in "meters" "QoS rules" "ACL labels" \
+for what in "meters" "QoS rules" "mirrors" "ACL labels" \
             "ACLs applied after load balancing" "load balancers" \
             "colour ramp-out gateways" \
             "container ports (parent and tag)" "dynamic addresses"; do
