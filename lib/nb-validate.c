@@ -613,6 +613,10 @@ validate_route(struct ovsdb_idl *idl,
     return NULL;
 }
 
+static char *validate_lr_nats(struct ovsdb_idl *,
+                              const struct nbrec_logical_router *);
+static char *row_label(const struct ovsdb_idl_row *);
+
 /* Validates a NAT row. */
 static char *
 validate_nat(struct ovsdb_idl *idl, const struct nbrec_nat *nat)
@@ -627,7 +631,229 @@ validate_nat(struct ovsdb_idl *idl, const struct nbrec_nat *nat)
         return xasprintf("logical_port: %s: no logical switch port named %s",
                          nat->logical_port, nat->logical_port);
     }
+    if (nat->external_port_range[0]
+        && !nb_port_range_is_valid(nat->external_port_range)) {
+        return xasprintf("external_port_range: %s: invalid port range "
+                         "(expected PORT or LOW-HIGH, 1 to 65535)",
+                         nat->external_port_range);
+    }
+    if (nat->allowed_ext_ips && nat->exempted_ext_ips) {
+        return xstrdup("allowed_ext_ips and exempted_ext_ips exclude each "
+                       "other");
+    }
+    const char *stateless = smap_get(&nat->options, "stateless");
+    const char *add_route = smap_get(&nat->options, "add_route");
+    if (stateless && strcmp(stateless, "true") && strcmp(stateless, "false")) {
+        return xasprintf("options:stateless: %s: must be true or false",
+                         stateless);
+    } else if (smap_get_bool(&nat->options, "stateless", false)
+               && strcmp(nat->type, "dnat_and_snat")) {
+        return xasprintf("options:stateless: only a dnat_and_snat rule can "
+                         "be stateless, not %s", nat->type);
+    } else if (add_route && strcmp(add_route, "true")
+               && strcmp(add_route, "false")) {
+        return xasprintf("options:add_route: %s: must be true or false",
+                         add_route);
+    } else if (smap_get_bool(&nat->options, "add_route", false)
+               && !strcmp(nat->type, "snat")) {
+        return xstrdup("options:add_route: routes cannot be added for snat "
+                       "rules");
+    }
+    /* A rule changed by itself must still fit with the other rules of its
+     * router. */
+    const struct nbrec_logical_router *lr;
+    NBREC_LOGICAL_ROUTER_FOR_EACH (lr, idl) {
+        if (idl_pending_set_has_uuid(&lr->header_,
+                                     &nbrec_logical_router_col_nat,
+                                     &nat->header_.uuid)) {
+            char *lr_error = validate_lr_nats(idl, lr);
+            if (lr_error) {
+                char *label = row_label(&lr->header_);
+                error = xasprintf("%s: %s", label, lr_error);
+                free(label);
+                free(lr_error);
+                return error;
+            }
+        }
+    }
     return NULL;
+}
+
+/* Returns true if 's' is a port range: a port from 1 to 65535, or
+ * "LOW-HIGH" with LOW < HIGH. */
+bool
+nb_port_range_is_valid(const char *s)
+{
+    unsigned int low, high;
+    const char *dash = strchr(s, '-');
+    if (!dash) {
+        return str_to_uint(s, 10, &low) && low >= 1 && low <= 65535;
+    }
+    char *low_s = xmemdup0(s, dash - s);
+    bool ok = (str_to_uint(low_s, 10, &low)
+               && str_to_uint(dash + 1, 10, &high)
+               && low >= 1 && low < high && high <= 65535);
+    free(low_s);
+    return ok;
+}
+
+/* Parses 's', an IPv4 or IPv6 address or network, into '*ip' (IPv4 as an
+ * IPv4-mapped IPv6 address) and '*plen' (counted in the IPv6 address),
+ * with host bits cleared, so that two forms of one network compare equal.
+ * Returns false if 's' is neither. */
+static bool
+parse_net(const char *s, struct in6_addr *ip, unsigned int *plen)
+{
+    struct lport_ipv4 ipv4;
+    struct lport_ipv6 ipv6;
+    bool is_ipv6;
+    char *error = lport_parse_ip(s, true, &is_ipv6, &ipv4, &ipv6);
+    if (error) {
+        free(error);
+        return false;
+    }
+    if (is_ipv6) {
+        *ip = ipv6.addr;
+        *plen = ipv6.plen;
+    } else {
+        in6_addr_set_mapped_ipv4(ip, ipv4.addr);
+        *plen = 96 + ipv4.plen;
+    }
+    struct in6_addr mask = ipv6_create_mask(*plen);
+    *ip = ipv6_addr_bitand(ip, &mask);
+    return true;
+}
+
+/* Returns true if 's' and 't' are the same address or network. */
+static bool
+same_net(const char *s, const char *t)
+{
+    struct in6_addr a, b;
+    unsigned int alen, blen;
+    return (parse_net(s, &a, &alen) && parse_net(t, &b, &blen)
+            && alen == blen && ipv6_addr_equals(&a, &b));
+}
+
+/* Returns true if one of the networks of 'lrp' has address 'ip'. */
+static bool
+lrp_has_ip(const struct nbrec_logical_router_port *lrp, const char *ip)
+{
+    for (size_t i = 0; i < lrp->n_networks; i++) {
+        char *addr = xstrdup(lrp->networks[i]);
+        char *slash = strchr(addr, '/');
+        if (slash) {
+            *slash = '\0';
+        }
+        bool same = same_net(addr, ip);
+        free(addr);
+        if (same) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Returns the gateway port that 'nat', a rule of a router whose 'n_gws'
+ * gateway ports (ports with gateway chassis) are 'gws', applies on: its
+ * gateway_port, or the one whose networks hold its external IP, or NULL.
+ * On a router with one gateway port or none, every rule applies on the
+ * same, and NULL stands for it. */
+static const struct nbrec_logical_router_port *
+nat_gateway(const struct nbrec_nat *nat,
+            const struct nbrec_logical_router_port **gws, size_t n_gws)
+{
+    if (n_gws <= 1) {
+        return NULL;
+    } else if (nat->gateway_port) {
+        return nat->gateway_port;
+    }
+    for (size_t i = 0; i < n_gws; i++) {
+        if (lrp_has_ip(gws[i], nat->external_ip)) {
+            return gws[i];
+        }
+    }
+    return NULL;
+}
+
+/* Checks that NAT rules 'a' and 'b' of one router, which apply on gateway
+ * ports 'gw_a' and 'gw_b', can live together: two rules of a type for one
+ * IP (the logical IP of snat, the external IP of the others) on one
+ * gateway would contradict each other, and a stateless rule's external IP
+ * is its own. */
+static char *
+check_nat_pair(const struct nbrec_nat *a, const struct nbrec_nat *b,
+               const struct nbrec_logical_router_port *gw_a,
+               const struct nbrec_logical_router_port *gw_b)
+{
+    bool is_snat = !strcmp(a->type, "snat");
+    if (!strcmp(a->type, b->type) && gw_a == gw_b
+        && (is_snat ? same_net(a->logical_ip, b->logical_ip)
+            : same_net(a->external_ip, b->external_ip))) {
+        return xasprintf("nat: two %s rules for %s %s", a->type,
+                         is_snat ? "logical IP" : "external IP",
+                         is_snat ? a->logical_ip : a->external_ip);
+    }
+    if ((!strcmp(a->type, "dnat_and_snat")
+         || !strcmp(b->type, "dnat_and_snat"))
+        && (smap_get_bool(&a->options, "stateless", false)
+            || smap_get_bool(&b->options, "stateless", false))
+        && same_net(a->external_ip, b->external_ip)) {
+        return xasprintf("nat: external IP %s is shared by a stateless NAT "
+                         "rule and another rule", a->external_ip);
+    }
+    return NULL;
+}
+
+/* Checks the NAT rules of router 'lr' against each other, as the open
+ * transaction leaves them, and that a rule's gateway port is a port of
+ * the router. */
+static char *
+validate_lr_nats(struct ovsdb_idl *idl, const struct nbrec_logical_router *lr)
+{
+    struct ovsdb_datum datum;
+    idl_pending_read_set(&lr->header_, &nbrec_logical_router_col_nat,
+                         &datum);
+    const struct nbrec_nat **nats = xmalloc((datum.n + 1) * sizeof *nats);
+    size_t n = 0;
+    for (size_t i = 0; i < datum.n; i++) {
+        const struct nbrec_nat *nat
+            = nbrec_nat_get_for_uuid(idl, &datum.keys[i].uuid);
+        if (nat && nat->header_.new_datum) {
+            nats[n++] = nat;
+        }
+    }
+    ovsdb_datum_destroy(&datum, &nbrec_logical_router_col_nat.type);
+
+    const struct nbrec_logical_router_port **gws
+        = xmalloc((lr->n_ports + 1) * sizeof *gws);
+    size_t n_gws = 0;
+    for (size_t i = 0; i < lr->n_ports; i++) {
+        if (lr->ports[i]->n_gateway_chassis) {
+            gws[n_gws++] = lr->ports[i];
+        }
+    }
+
+    char *error = NULL;
+    for (size_t i = 0; i < n && !error; i++) {
+        const struct nbrec_logical_router_port *gw = nats[i]->gateway_port;
+        bool found = !gw;
+        for (size_t j = 0; j < lr->n_ports && !found; j++) {
+            found = lr->ports[j] == gw;
+        }
+        if (!found) {
+            error = xasprintf("nat: a rule for %s applies on gateway port "
+                              "%s, which is not a port of the router",
+                              nats[i]->external_ip, gw->name);
+        }
+        for (size_t j = i + 1; j < n && !error; j++) {
+            error = check_nat_pair(nats[i], nats[j],
+                                   nat_gateway(nats[i], gws, n_gws),
+                                   nat_gateway(nats[j], gws, n_gws));
+        }
+    }
+    free(gws);
+    free(nats);
+    return error;
 }
 
 /* Validates a Load_Balancer row. */
@@ -902,8 +1128,10 @@ validate_row__(struct ovsdb_idl *idl, const struct ovsdb_idl_row *row)
         return validate_sole_owner(idl, row, &nbrec_logical_switch_col_ports,
                                    &nbrec_table_logical_switch_port);
     } else if (tc == &nbrec_table_logical_router) {
-        return validate_sole_owner(idl, row, &nbrec_logical_router_col_ports,
-                                   &nbrec_table_logical_router_port);
+        char *error = validate_sole_owner(idl, row,
+                                          &nbrec_logical_router_col_ports,
+                                          &nbrec_table_logical_router_port);
+        return error ? error : validate_lr_nats(idl, r);
     } else if (tc == &nbrec_table_logical_switch_port) {
         return validate_lsp(idl, r);
     } else if (tc == &nbrec_table_logical_router_port) {

@@ -47,6 +47,7 @@ bin_PROGRAMS += utilities/osmotic-nbctl
 utilities_osmotic_nbctl_SOURCES = \
 	utilities/nbctl-color.c \
 	utilities/nbctl-mirror.c \
+	utilities/nbctl-nat.c \
 	utilities/nbctl-partial.c \
 	utilities/nbctl-policy.c \
 	utilities/nbctl-qos.c \

@@ -474,18 +474,28 @@ cmd_as_set_addresses(struct ctl_context *ctx)
     }
 }
 
-/* "as-del NAME". */
+/* "as-del NAME".  An address set that a NAT rule refers to stays: the
+ * rule would lose its meaning (lr-nat-update-ext-ip). */
 static void
 cmd_as_del(struct ctl_context *ctx)
 {
     const struct nbrec_address_set *as;
-    if (nbctl_check(ctx, NBCTL_FIND(ctx, address_set, "Address Set",
-                                    ctx->argv[1],
-                                    !nbctl_has_option(ctx, "--if-exists"),
-                                    &as))
-        && as) {
-        nbrec_address_set_delete(as);
+    if (!nbctl_check(ctx, NBCTL_FIND(ctx, address_set, "Address Set",
+                                     ctx->argv[1],
+                                     !nbctl_has_option(ctx, "--if-exists"),
+                                     &as))
+        || !as) {
+        return;
     }
+    const struct nbrec_nat *nat;
+    NBREC_NAT_FOR_EACH (nat, ctx->idl) {
+        if (nat->allowed_ext_ips == as || nat->exempted_ext_ips == as) {
+            ctl_error(ctx, "%s: Address Set is used by the NAT rule for %s "
+                      "%s", as->name, nat->type, nat->external_ip);
+            return;
+        }
+    }
+    nbrec_address_set_delete(as);
 }
 
 /* "as-list". */

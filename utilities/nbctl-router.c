@@ -1,6 +1,6 @@
 /*
- * osmotic-nbctl: logical router, router port, gateway chassis, static
- * route and NAT commands.
+ * osmotic-nbctl: logical router, router port, gateway chassis and static
+ * route commands.  NAT has its own file, nbctl-nat.c.
  */
 #include <config.h>
 
@@ -590,168 +590,6 @@ cmd_lr_route_list(struct ctl_context *ctx)
     nbctl_print_lines(&ctx->output, &lines);
 }
 
-/* NAT. */
-
-/* Returns the IP that identifies 'nat' within its type: the logical IP for
- * snat, else the external IP. */
-static const char *
-nat_key_ip(const char *type, const char *external_ip, const char *logical_ip)
-{
-    return !strcmp(type, "snat") ? logical_ip : external_ip;
-}
-
-/* Sets the NAT rules of 'lr' to 'nats'. */
-static void
-lr_set_nats(const struct nbrec_logical_router *lr, struct nbrec_nat **nats,
-            size_t n)
-{
-    nbrec_logical_router_set_nat(lr, nats, n);
-}
-
-/* "lr-nat-add ROUTER TYPE EXTERNAL_IP LOGICAL_IP [LOGICAL_PORT
- * EXTERNAL_MAC]". */
-static void
-cmd_lr_nat_add(struct ctl_context *ctx)
-{
-    const struct nbrec_logical_router *lr = arg_lr(ctx, 1);
-    if (!lr) {
-        return;
-    }
-    const char *type = ctx->argv[2];
-    const char *external_ip = ctx->argv[3];
-    const char *logical_ip = ctx->argv[4];
-    const char *logical_port = NULL, *external_mac = NULL;
-    if (ctx->argc == 6) {
-        ctl_error(ctx, "LOGICAL_PORT and EXTERNAL_MAC must be given "
-                  "together");
-        return;
-    } else if (ctx->argc == 7) {
-        logical_port = ctx->argv[5];
-        external_mac = ctx->argv[6];
-    }
-    if (!nbctl_check(ctx, nb_validate_nat(type, external_ip, logical_ip,
-                                          logical_port, external_mac))) {
-        return;
-    }
-    if (logical_port) {
-        const struct nbrec_logical_switch_port *lsp;
-        if (!nbctl_check(ctx, NBCTL_FIND(ctx, logical_switch_port,
-                                         "port", logical_port,
-                                         true, &lsp))) {
-            return;
-        }
-    }
-
-    const char *key = nat_key_ip(type, external_ip, logical_ip);
-    for (size_t i = 0; i < lr->n_nat; i++) {
-        const struct nbrec_nat *nat = lr->nat[i];
-        if (strcmp(nat->type, type)
-            || strcmp(nat_key_ip(nat->type, nat->external_ip,
-                                 nat->logical_ip), key)) {
-            continue;
-        }
-        if (!nbctl_has_option(ctx, "--may-exist")) {
-            ctl_error(ctx, "%s: a %s rule for this IP already exists",
-                      key, type);
-            return;
-        }
-        nbrec_nat_set_external_ip(nat, external_ip);
-        nbrec_nat_set_logical_ip(nat, logical_ip);
-        nbrec_nat_set_logical_port(nat, logical_port);
-        nbrec_nat_set_external_mac(nat, external_mac);
-        return;
-    }
-
-    struct nbrec_nat *new = nbrec_nat_insert(ctx->txn);
-    nbrec_nat_set_type(new, type);
-    nbrec_nat_set_external_ip(new, external_ip);
-    nbrec_nat_set_logical_ip(new, logical_ip);
-    if (logical_port) {
-        nbrec_nat_set_logical_port(new, logical_port);
-        nbrec_nat_set_external_mac(new, external_mac);
-    }
-    struct nbrec_nat **nats = xmalloc((lr->n_nat + 1) * sizeof *nats);
-    memcpy(nats, lr->nat, lr->n_nat * sizeof *nats);
-    nats[lr->n_nat] = new;
-    lr_set_nats(lr, nats, lr->n_nat + 1);
-    free(nats);
-}
-
-/* "lr-nat-del ROUTER [TYPE [IP]]". */
-static void
-cmd_lr_nat_del(struct ctl_context *ctx)
-{
-    const struct nbrec_logical_router *lr = arg_lr(ctx, 1);
-    if (!lr) {
-        return;
-    }
-    const char *type = ctx->argc > 2 ? ctx->argv[2] : NULL;
-    const char *ip = ctx->argc > 3 ? ctx->argv[3] : NULL;
-    if (type && strcmp(type, "snat") && strcmp(type, "dnat")
-        && strcmp(type, "dnat_and_snat")) {
-        ctl_error(ctx, "%s: invalid NAT type (expected dnat, snat or "
-                  "dnat_and_snat)", type);
-        return;
-    }
-    if (ip && !nbctl_check(ctx, nb_validate_ip_or_cidr(ip))) {
-        return;
-    }
-
-    struct nbrec_nat **keep = xmalloc((lr->n_nat + 1) * sizeof *keep);
-    size_t n = 0;
-    for (size_t i = 0; i < lr->n_nat; i++) {
-        const struct nbrec_nat *nat = lr->nat[i];
-        bool match = ((!type || !strcmp(nat->type, type))
-                      && (!ip || !strcmp(nat_key_ip(nat->type,
-                                                    nat->external_ip,
-                                                    nat->logical_ip), ip)));
-        if (!match) {
-            keep[n++] = lr->nat[i];
-        }
-    }
-    if (n == lr->n_nat && ip && !nbctl_has_option(ctx, "--if-exists")) {
-        ctl_error(ctx, "%s: no %s rule for this IP on logical router %s",
-                  ip, type, lr->name);
-    } else if (n != lr->n_nat) {
-        lr_set_nats(lr, keep, n);
-    }
-    free(keep);
-}
-
-/* "lr-nat-list ROUTER". */
-static void
-cmd_lr_nat_list(struct ctl_context *ctx)
-{
-    const struct nbrec_logical_router *lr = arg_lr(ctx, 1);
-    if (!lr) {
-        return;
-    }
-    struct svec lines = SVEC_EMPTY_INITIALIZER;
-    for (size_t i = 0; i < lr->n_nat; i++) {
-        const struct nbrec_nat *nat = lr->nat[i];
-        svec_add_nocopy(&lines, xasprintf(
-                            "%-17s%-20s%-20s%-20s%s", nat->type,
-                            nat->external_ip, nat->logical_ip,
-                            nat->external_mac ? nat->external_mac : "",
-                            nat->logical_port ? nat->logical_port : ""));
-    }
-    svec_sort(&lines);
-    if (lines.n) {
-        ds_put_format(&ctx->output, "%-17s%-20s%-20s%-20s%s\n", "TYPE",
-                      "EXTERNAL_IP", "LOGICAL_IP", "EXTERNAL_MAC",
-                      "LOGICAL_PORT");
-    }
-    for (size_t i = 0; i < lines.n; i++) {
-        char *line = lines.names[i];
-        size_t len = strlen(line);
-        while (len && line[len - 1] == ' ') {
-            line[--len] = '\0';
-        }
-        ds_put_format(&ctx->output, "%s\n", line);
-    }
-    svec_destroy(&lines);
-}
-
 /* Logical router commands. */
 static const struct ctl_command_syntax router_commands[] = {
     { "lr-add", 0, 1, "[ROUTER]", NULL, cmd_lr_add, NULL,
@@ -778,12 +616,6 @@ static const struct ctl_command_syntax router_commands[] = {
       cmd_lr_route_del, NULL, "--if-exists,--policy=", RW },
     { "lr-route-list", 1, 1, "ROUTER", NULL, cmd_lr_route_list, NULL, "",
       RO },
-    { "lr-nat-add", 4, 6,
-      "ROUTER TYPE EXTERNAL_IP LOGICAL_IP [LOGICAL_PORT EXTERNAL_MAC]",
-      NULL, cmd_lr_nat_add, NULL, "--may-exist", RW },
-    { "lr-nat-del", 1, 3, "ROUTER [TYPE [IP]]", NULL, cmd_lr_nat_del, NULL,
-      "--if-exists", RW },
-    { "lr-nat-list", 1, 1, "ROUTER", NULL, cmd_lr_nat_list, NULL, "", RO },
     { NULL, 0, 0, NULL, NULL, NULL, NULL, "", RO },
 };
 

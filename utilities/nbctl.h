@@ -39,6 +39,7 @@ void nbctl_router_register(void);
 void nbctl_policy_register(void);
 void nbctl_qos_register(void);
 void nbctl_mirror_register(void);
+void nbctl_nat_register(void);
 void nbctl_color_register(void);
 bool nbctl_switch_has_command(const struct ctl_command_syntax *);
 void nbctl_monitor_table(struct ovsdb_idl *,
@@ -90,6 +91,8 @@ bool nbctl_parse_direction(struct ctl_context *, const char *s,
                            const char **direction);
 bool nbctl_parse_priority(struct ctl_context *, const char *s,
                           int64_t *priority);
+char *nbctl_normalize_ip(const char *s, int family);
+char *nbctl_normalize_prefix(const char *s, int family);
 bool nbctl_parse_key_values(struct ctl_context *, int argc, char **argv,
                             struct smap *);
 

@@ -6,6 +6,7 @@
  */
 #include <config.h>
 
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,7 @@
 #include "ovsdb-data.h"
 #include "ovsdb-idl.h"
 #include "ovsdb-idl-provider.h"
+#include "packets.h"
 #include "smap.h"
 #include "sset.h"
 #include "stream-ssl.h"
@@ -389,6 +391,61 @@ nbctl_parse_priority(struct ctl_context *ctx, const char *s,
     return true;
 }
 
+/* Returns IP address 's' in canonical text (IPv6 as inet_ntop(3) writes
+ * it) in a malloc()'d string, or NULL if 's' is not an address of
+ * 'family' (AF_INET, AF_INET6, or AF_UNSPEC for either). */
+char *
+nbctl_normalize_ip(const char *s, int family)
+{
+    ovs_be32 ip;
+    struct in6_addr ip6;
+    if (family != AF_INET6 && ip_parse(s, &ip)) {
+        return xasprintf(IP_FMT, IP_ARGS(ip));
+    } else if (family != AF_INET && ipv6_parse(s, &ip6)) {
+        char buf[INET6_ADDRSTRLEN];
+        return xstrdup(ipv6_string_mapped(buf, &ip6));
+    }
+    return NULL;
+}
+
+/* Returns 's', an IP address or a network "ADDRESS/PLEN" of 'family'
+ * (AF_INET, AF_INET6, or AF_UNSPEC for either), in canonical text in a
+ * malloc()'d string: a network with its host bits cleared, as ovn-nbctl
+ * reads it ("10.0.0.1/24" is 10.0.0.0/24), and a full-length prefix as
+ * the bare address.  Returns NULL if 's' is neither. */
+char *
+nbctl_normalize_prefix(const char *s, int family)
+{
+    ovs_be32 ip;
+    struct in6_addr ip6;
+    unsigned int plen;
+    char *error;
+
+    if (family != AF_INET6) {
+        error = ip_parse_cidr(s, &ip, &plen);
+        if (!error) {
+            return (plen == 32 ? xasprintf(IP_FMT, IP_ARGS(ip))
+                    : xasprintf(IP_FMT"/%u",
+                                IP_ARGS(ip & be32_prefix_mask(plen)), plen));
+        }
+        free(error);
+    }
+    if (family != AF_INET) {
+        error = ipv6_parse_cidr(s, &ip6, &plen);
+        if (!error) {
+            char buf[INET6_ADDRSTRLEN];
+            if (plen == 128) {
+                return xstrdup(ipv6_string_mapped(buf, &ip6));
+            }
+            struct in6_addr mask = ipv6_create_mask(plen);
+            struct in6_addr net = ipv6_addr_bitand(&ip6, &mask);
+            return xasprintf("%s/%u", ipv6_string_mapped(buf, &net), plen);
+        }
+        free(error);
+    }
+    return NULL;
+}
+
 /* Parses "enabled" or "disabled". */
 bool
 nbctl_parse_enabled(struct ctl_context *ctx, const char *s, bool *enabled)
@@ -579,6 +636,10 @@ show_router(struct ds *ds, const struct nbrec_logical_router *lr)
         ds_put_format(ds, "    nat "UUID_FMT"\n",
                       UUID_ARGS(&nat->header_.uuid));
         ds_put_format(ds, "        external ip: \"%s\"\n", nat->external_ip);
+        if (nat->external_port_range[0]) {
+            ds_put_format(ds, "        external port(s): \"%s\"\n",
+                          nat->external_port_range);
+        }
         ds_put_format(ds, "        logical ip: \"%s\"\n", nat->logical_ip);
         ds_put_format(ds, "        type: \"%s\"\n", nat->type);
     }
@@ -970,8 +1031,11 @@ Logical router commands:\n\
   [--policy=POLICY] [--may-exist] lr-route-add ROUTER PREFIX NEXTHOP [PORT]\n\
   [--policy=POLICY] lr-route-del ROUTER [PREFIX [NEXTHOP [PORT]]]\n\
   lr-route-list ROUTER\n\
-  lr-nat-add ROUTER TYPE EXTERNAL_IP LOGICAL_IP [LOGICAL_PORT EXTERNAL_MAC]\n\
-  lr-nat-del ROUTER [TYPE [IP]], lr-nat-list ROUTER\n\
+  [--may-exist] [--stateless] [--portrange] [--add-route]\n\
+  [--gateway-port=PORT] lr-nat-add ROUTER TYPE EXTERNAL_IP LOGICAL_IP\n\
+                [LOGICAL_PORT EXTERNAL_MAC] [EXTERNAL_PORT_RANGE]\n\
+  lr-nat-del ROUTER [TYPE [IP] [GATEWAY_PORT]], lr-nat-list ROUTER\n\
+  [--is-exempted] lr-nat-update-ext-ip ROUTER TYPE IP ADDRESS_SET\n\
 \n\
 Load balancer commands:\n\
   lb-add LB VIP[:PORT] IP[:PORT],... [PROTOCOL]\n\
@@ -1089,6 +1153,7 @@ main(int argc, char *argv[])
     nbctl_policy_register();
     nbctl_qos_register();
     nbctl_mirror_register();
+    nbctl_nat_register();
     nbctl_color_register();
 
     memset(&opts, 0, sizeof opts);

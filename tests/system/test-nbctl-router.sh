@@ -103,38 +103,9 @@ check_output 2 nb_count Logical_Router_Static_Route
 check osmotic-nbctl lr-route-del lr0
 check_output 0 nb_count Logical_Router_Static_Route
 
-# NAT.
+# NAT (tests/system/test-nbctl-nat.sh has the details).
 check osmotic-nbctl ls-add sw0 -- lsp-add sw0 pod1
-check osmotic-nbctl lr-nat-add lr0 snat 172.16.0.10 10.244.0.0/24
 check osmotic-nbctl lr-nat-add lr0 dnat_and_snat 172.16.0.11 10.244.0.5 pod1 0a:00:00:00:03:01
-check osmotic-nbctl lr-nat-add lr0 dnat 172.16.0.12 10.244.0.6
-check_output "TYPE             EXTERNAL_IP         LOGICAL_IP          EXTERNAL_MAC        LOGICAL_PORT
-dnat             172.16.0.12         10.244.0.6
-dnat_and_snat    172.16.0.11         10.244.0.5          0a:00:00:00:03:01   pod1
-snat             172.16.0.10         10.244.0.0/24" osmotic-nbctl lr-nat-list lr0
-check_refused "nat: invalid NAT type" \
-    osmotic-nbctl lr-nat-add lr0 nat 172.16.0.13 10.244.0.7
-check_refused "172.16.0.300: invalid IP address" \
-    osmotic-nbctl lr-nat-add lr0 dnat 172.16.0.300 10.244.0.7
-check_refused "10.244.0.0/24: a prefix length is not allowed" \
-    osmotic-nbctl lr-nat-add lr0 dnat 172.16.0.13 10.244.0.0/24
-check_refused "fd00::7: logical IP is not in the address family" \
-    osmotic-nbctl lr-nat-add lr0 dnat 172.16.0.13 fd00::7
-check_refused "nopod: port name not found" \
-    osmotic-nbctl lr-nat-add lr0 dnat_and_snat 172.16.0.13 10.244.0.7 nopod 0a:00:00:00:03:02
-check_refused "0a:00:00:00:03: invalid MAC" \
-    osmotic-nbctl lr-nat-add lr0 dnat_and_snat 172.16.0.13 10.244.0.7 pod1 0a:00:00:00:03
-check_refused "pod1: a logical port and external MAC are only allowed with dnat_and_snat" \
-    osmotic-nbctl lr-nat-add lr0 dnat 172.16.0.13 10.244.0.7 pod1 0a:00:00:00:03:02
-check_refused "172.16.0.12: a dnat rule for this IP already exists" \
-    osmotic-nbctl lr-nat-add lr0 dnat 172.16.0.12 10.244.0.7
-check osmotic-nbctl --may-exist lr-nat-add lr0 dnat 172.16.0.12 10.244.0.7
-check_output 10.244.0.7 osmotic-nbctl --bare --columns=logical_ip find NAT type=dnat
-check osmotic-nbctl lr-nat-del lr0 dnat 172.16.0.12
-check_refused "172.16.0.12: no dnat rule for this IP" \
-    osmotic-nbctl lr-nat-del lr0 dnat 172.16.0.12
-check osmotic-nbctl lr-nat-del lr0 snat
-check_output 1 nb_count NAT
 check_refused "logical_port: ghost: no logical switch port named ghost" \
     osmotic-nbctl set NAT "$(osmotic-nbctl --bare --columns=_uuid list NAT)" \
     logical_port=ghost
