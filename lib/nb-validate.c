@@ -9,6 +9,7 @@
 
 #include "lib/expr.h"
 #include "lib/idl-pending.h"
+#include "lib/lb-vips.h"
 #include "lib/lport-addresses.h"
 #include "lib/osmotic-nb-idl.h"
 #include "ovsdb-idl-provider.h"
@@ -206,11 +207,19 @@ out:
     return error;
 }
 
-/* Checks a load-balancer VIP "IP[:PORT]" or "[IPv6]:PORT". */
+/* Checks a load-balancer VIP "IP[:PORT]" or "[IPv6]:PORT" (see
+ * lib/lb-vips.h). */
 char *
 nb_validate_lb_vip(const char *vip, bool *has_port, bool *is_ipv6)
 {
-    return parse_ip_port(vip, has_port, is_ipv6);
+    struct lb_endpoint e;
+    if (!lb_endpoint_parse(vip, &e)) {
+        return xasprintf("%s: should be an IP address (or an IP address "
+                         "and a port number with : as a separator).", vip);
+    }
+    *has_port = e.port != 0;
+    *is_ipv6 = e.is_ipv6;
+    return NULL;
 }
 
 /* Checks the backends of VIP 'vip': a comma-separated list of "IP[:PORT]"
@@ -219,35 +228,12 @@ nb_validate_lb_vip(const char *vip, bool *has_port, bool *is_ipv6)
 char *
 nb_validate_lb_backends(const char *vip, const char *backends)
 {
-    bool vip_port, vip_v6;
-    char *error = nb_validate_lb_vip(vip, &vip_port, &vip_v6);
-    if (error) {
-        return error;
-    }
-
-    char *copy = xstrdup(backends);
-    char *save_ptr = NULL;
-    for (char *b = strtok_r(copy, ",", &save_ptr); b;
-         b = strtok_r(NULL, ",", &save_ptr)) {
-        while (isspace((unsigned char) *b)) {
-            b++;
-        }
-        bool port, v6;
-        error = parse_ip_port(b, &port, &v6);
-        if (!error && port != vip_port) {
-            error = xasprintf("%s: backend %s a port because VIP %s %s", b,
-                              port ? "must not have" : "must have", vip,
-                              vip_port ? "has one" : "has none");
-        }
-        if (!error && v6 != vip_v6) {
-            error = xasprintf("%s: backend is not in the address family of "
-                              "VIP %s", b, vip);
-        }
-        if (error) {
-            break;
-        }
-    }
-    free(copy);
+    char *vip_text, *backends_text;
+    bool has_port;
+    char *error = lb_vip_normalize(vip, backends, &vip_text, &backends_text,
+                                   &has_port);
+    free(vip_text);
+    free(backends_text);
     return error;
 }
 
@@ -308,7 +294,7 @@ nb_validate_connection_target(const char *target)
     for (size_t i = 0; i < ARRAY_SIZE(active); i++) {
         size_t n = strlen(active[i]);
         if (!strncmp(target, active[i], n)) {
-            bool has_port, is_ipv6;
+            bool has_port = false, is_ipv6 = false;
             char *error = parse_ip_port(target + n, &has_port, &is_ipv6);
             if (!error && !has_port) {
                 error = xstrdup("missing port");

@@ -46,6 +46,7 @@ utilities_libctlcommon_la_SOURCES = \
 bin_PROGRAMS += utilities/osmotic-nbctl
 utilities_osmotic_nbctl_SOURCES = \
 	utilities/nbctl-color.c \
+	utilities/nbctl-lb.c \
 	utilities/nbctl-mirror.c \
 	utilities/nbctl-nat.c \
 	utilities/nbctl-partial.c \

@@ -77,6 +77,8 @@ static const struct ctl_table_class nbctl_tables[NBREC_N_TABLES] = {
         = {&nbrec_port_group_col_name, NULL, NULL},
     [NBREC_TABLE_LOAD_BALANCER].row_ids[0]
         = {&nbrec_load_balancer_col_name, NULL, NULL},
+    [NBREC_TABLE_LOAD_BALANCER_GROUP].row_ids[0]
+        = {&nbrec_load_balancer_group_col_name, NULL, NULL},
     [NBREC_TABLE_ACL].row_ids[0] = {&nbrec_acl_col_name, NULL, NULL},
     [NBREC_TABLE_METER].row_ids[0] = {&nbrec_meter_col_name, NULL, NULL},
     [NBREC_TABLE_MIRROR].row_ids[0] = {&nbrec_mirror_col_name, NULL, NULL},
@@ -1038,6 +1040,7 @@ Logical router commands:\n\
   [--is-exempted] lr-nat-update-ext-ip ROUTER TYPE IP ADDRESS_SET\n\
 \n\
 Load balancer commands:\n\
+  [--may-exist|--add-duplicate] [--reject|--event] [--add-route]\n\
   lb-add LB VIP[:PORT] IP[:PORT],... [PROTOCOL]\n\
   lb-del LB [VIP], lb-list [LB]\n\
   ls-lb-add SWITCH LB, ls-lb-del SWITCH [LB], ls-lb-list SWITCH\n\
@@ -1154,6 +1157,7 @@ main(int argc, char *argv[])
     nbctl_qos_register();
     nbctl_mirror_register();
     nbctl_nat_register();
+    nbctl_lb_register();
     nbctl_color_register();
 
     memset(&opts, 0, sizeof opts);

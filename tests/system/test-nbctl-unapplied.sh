@@ -86,6 +86,7 @@ quiet lr-nat-add lr0 snat 172.16.0.1 10.0.0.0/24
 quiet lrp-set-gateway-chassis lrp0 gw1 10
 warns "load balancers" lb-add lb0 10.96.0.1:80 10.0.0.1:8080
 warns "load balancers" ls-lb-add sw0 lb0
+warns "load balancer groups" create Load_Balancer_Group name=lbg
 warns "colour ramp-out gateways" color-set mice rampout=gw1
 quiet rampout-add lr0 edge 10.0.0.0/24 gw1
 
