@@ -568,6 +568,12 @@ validate_lrp(struct ovsdb_idl *idl,
                                               lrp_networks_validate)))) {
         return error;
     }
+    const char *redirect = smap_get(&lrp->options, "redirect-type");
+    if (redirect && strcasecmp(redirect, "overlay")
+        && strcasecmp(redirect, "bridged")) {
+        return xasprintf("options:redirect-type: %s: must be overlay or "
+                         "bridged", redirect);
+    }
     if (lrp->peer) {
         if (!strcmp(lrp->peer, lrp->name)) {
             return xasprintf("peer: %s: a port cannot be its own peer",

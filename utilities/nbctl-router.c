@@ -112,12 +112,36 @@ cmd_lr_list(struct ctl_context *ctx)
     svec_destroy(&lines);
 }
 
-/* Sets 'ports' (with 'n' members) as the ports of 'lr'. */
-static void
-lr_set_ports(const struct nbrec_logical_router *lr,
-             struct nbrec_logical_router_port **ports, size_t n)
+/* Returns the name of router 'lr' for messages: its UUID if it has no
+ * name.  The result is valid until the next call. */
+static const char *
+lr_display_name(const struct nbrec_logical_router *lr)
 {
-    nbrec_logical_router_set_ports(lr, ports, n);
+    static char uuid_s[UUID_LEN + 1];
+    if (lr->name[0]) {
+        return lr->name;
+    }
+    snprintf(uuid_s, sizeof uuid_s, UUID_FMT, UUID_ARGS(&lr->header_.uuid));
+    return uuid_s;
+}
+
+/* Returns true if the 'n' networks 'a' and the 'm' networks 'b' are the
+ * same, whatever their order and spelling. */
+static bool
+same_networks(char **a, size_t n, char **b, size_t m)
+{
+    struct sset sa = SSET_INITIALIZER(&sa);
+    struct sset sb = SSET_INITIALIZER(&sb);
+    for (size_t i = 0; i < n; i++) {
+        sset_add_and_free(&sa, nbctl_normalize_network(a[i]));
+    }
+    for (size_t i = 0; i < m; i++) {
+        sset_add_and_free(&sb, nbctl_normalize_network(b[i]));
+    }
+    bool same = sset_equals(&sa, &sb);
+    sset_destroy(&sa);
+    sset_destroy(&sb);
+    return same;
 }
 
 /* Checks an existing port 'lrp' against "lrp-add --may-exist" with the
@@ -126,48 +150,40 @@ static void
 check_existing_lrp(struct ctl_context *ctx,
                    const struct nbrec_logical_router *lr,
                    const struct nbrec_logical_router_port *lrp,
-                   const char *mac, char **networks, size_t n_networks,
-                   const char *peer)
+                   const struct eth_addr *mac, char **networks,
+                   size_t n_networks, const char *peer)
 {
     const char *name = ctx->argv[2];
     if (!nbctl_has_option(ctx, "--may-exist")) {
-        ctl_error(ctx, "%s: a logical router port with this name "
-                  "already exists", name);
+        ctl_error(ctx, "%s: a port with this name already exists", name);
         return;
     }
     const struct nbrec_logical_router *old = nbctl_lrp_to_lr(ctx->idl, lrp);
     if (old != lr) {
-        ctl_error(ctx, "%s: port already exists on logical router %s",
-                  name, old ? old->name : "(none)");
+        ctl_error(ctx, "%s: port already exists but in router %s", name,
+                  old ? lr_display_name(old) : "(none)");
         return;
     }
-    struct eth_addr a, b;
-    char *e1 = lport_parse_mac(mac, &a);
-    char *e2 = lport_parse_mac(lrp->mac, &b);
-    bool same_mac = !e1 && !e2 && eth_addr_equals(a, b);
-    free(e1);
-    free(e2);
+    struct eth_addr old_mac;
+    char *error = lport_parse_mac(lrp->mac, &old_mac);
+    bool same_mac = !error && eth_addr_equals(*mac, old_mac);
+    free(error);
     if (!same_mac) {
-        ctl_error(ctx, "%s: port already exists with MAC %s",
-                  name, lrp->mac);
-        return;
-    }
-    struct sset new_nets = SSET_INITIALIZER(&new_nets);
-    struct sset old_nets = SSET_INITIALIZER(&old_nets);
-    sset_add_array(&new_nets, networks, n_networks);
-    sset_add_array(&old_nets, lrp->networks, lrp->n_networks);
-    if (!sset_equals(&new_nets, &old_nets)) {
-        ctl_error(ctx, "%s: port already exists with different "
-                  "networks", name);
+        ctl_error(ctx, "%s: port already exists with mac %s", name,
+                  lrp->mac);
+    } else if (!same_networks(networks, n_networks, lrp->networks,
+                              lrp->n_networks)) {
+        ctl_error(ctx, "%s: port already exists with different network",
+                  name);
     } else if (!nullable_string_is_equal(peer, lrp->peer)) {
-        ctl_error(ctx, "%s: port already exists with a different peer",
+        ctl_error(ctx, "%s: port already exists with mismatching peer",
                   name);
     }
-    sset_destroy(&new_nets);
-    sset_destroy(&old_nets);
 }
 
-/* "lrp-add ROUTER PORT MAC NETWORK... [peer=PEER]". */
+/* "lrp-add ROUTER PORT MAC NETWORK... [COLUMN[:KEY]=VALUE]...": the
+ * settings after the networks (such as "peer=PORT") set columns of the
+ * new port, as with the generic "set" command. */
 static void
 cmd_lrp_add(struct ctl_context *ctx)
 {
@@ -178,31 +194,33 @@ cmd_lrp_add(struct ctl_context *ctx)
     const char *name = ctx->argv[2];
     const char *mac = ctx->argv[3];
     char **networks = ctx->argv + 4;
-    int n_networks = ctx->argc - 4;
-    const char *peer = NULL;
-    if (n_networks > 0 && !strncmp(networks[n_networks - 1], "peer=", 5)) {
-        peer = networks[n_networks - 1] + 5;
-        n_networks--;
+    int n_networks = 0;
+    while (4 + n_networks < ctx->argc && !strchr(networks[n_networks], '=')) {
+        n_networks++;
     }
-    if (n_networks < 1) {
-        ctl_error(ctx, "at least one NETWORK is required");
+    char **settings = networks + n_networks;
+    int n_settings = ctx->argc - 4 - n_networks;
+    const char *peer = NULL;
+    for (int i = 0; i < n_settings; i++) {
+        if (!strncmp(settings[i], "peer=", 5)) {
+            peer = settings[i] + 5;
+        }
+    }
+
+    if (!n_networks) {
+        ctl_error(ctx, "%s: router port requires specifying a network",
+                  name);
+        return;
+    }
+    struct eth_addr ea;
+    char *error = lport_parse_mac(mac, &ea);
+    if (error) {
+        free(error);
+        ctl_error(ctx, "%s: invalid mac address %s", name, mac);
         return;
     }
     if (!name[0]) {
         ctl_error(ctx, "empty port name");
-        return;
-    }
-    if (!nbctl_check(ctx, nb_validate_mac(mac))) {
-        return;
-    }
-    for (int i = 0; i < n_networks; i++) {
-        if (!nbctl_check(ctx, lrp_networks_validate(networks[i]))) {
-            return;
-        }
-    }
-    if (peer && !strcmp(peer, name)) {
-        ctl_error(ctx, "%s: a port cannot be its own peer",
-                  peer);
         return;
     }
 
@@ -211,8 +229,17 @@ cmd_lrp_add(struct ctl_context *ctx)
         return;
     }
     if (lrp) {
-        check_existing_lrp(ctx, lr, lrp, mac, networks, n_networks, peer);
+        check_existing_lrp(ctx, lr, lrp, &ea, networks, n_networks, peer);
         return;
+    }
+    for (int i = 0; i < n_networks; i++) {
+        error = lrp_networks_validate(networks[i]);
+        if (error) {
+            /* ovn-nbctl's words, then what is wrong. */
+            ctl_error(ctx, "%s: invalid network address: %s", name, error);
+            free(error);
+            return;
+        }
     }
 
     struct nbrec_logical_router_port *new
@@ -221,16 +248,15 @@ cmd_lrp_add(struct ctl_context *ctx)
     nbrec_logical_router_port_set_mac(new, mac);
     nbrec_logical_router_port_set_networks(new, (const char **) networks,
                                            n_networks);
-    if (peer) {
-        nbrec_logical_router_port_set_peer(new, peer);
+    for (int i = 0; i < n_settings; i++) {
+        error = ctl_set_column("Logical_Router_Port", &new->header_,
+                               settings[i], ctx->symtab);
+        if (error) {
+            ctx->error = error;
+            return;
+        }
     }
-
-    struct nbrec_logical_router_port **ports
-        = xmalloc((lr->n_ports + 1) * sizeof *ports);
-    memcpy(ports, lr->ports, lr->n_ports * sizeof *ports);
-    ports[lr->n_ports] = new;
-    lr_set_ports(lr, ports, lr->n_ports + 1);
-    free(ports);
+    nbrec_logical_router_update_ports_addvalue(lr, new);
 }
 
 /* "lrp-del PORT". */
@@ -246,11 +272,13 @@ cmd_lrp_del(struct ctl_context *ctx)
     }
     const struct nbrec_logical_router *lr = nbctl_lrp_to_lr(ctx->idl, lrp);
     if (lr) {
-        size_t n;
-        struct nbrec_logical_router_port **ports
-            = nbctl_ptrs_without(lr->ports, lr->n_ports, lrp, &n);
-        lr_set_ports(lr, ports, n);
-        free(ports);
+        nbrec_logical_router_update_ports_delvalue(lr, lrp);
+    }
+    /* The database deletes its gateway chassis with it; so does the
+     * replica, so that a later command of the batch may reuse their
+     * names. */
+    for (size_t i = 0; i < lrp->n_gateway_chassis; i++) {
+        nbrec_gateway_chassis_delete(lrp->gateway_chassis[i]);
     }
     nbrec_logical_router_port_delete(lrp);
 }
@@ -381,8 +409,8 @@ cmd_lrp_del_gateway_chassis(struct ctl_context *ctx)
         = lrp_find_gateway(lrp, ctx->argv[2]);
     if (!gc) {
         if (!nbctl_has_option(ctx, "--if-exists")) {
-            ctl_error(ctx, "%s: chassis is not a gateway of port %s",
-                      ctx->argv[2], lrp->name);
+            ctl_error(ctx, "chassis %s is not added to logical port %s",
+                      ctx->argv[2], ctx->argv[1]);
         }
         return;
     }
@@ -590,13 +618,46 @@ cmd_lr_route_list(struct ctl_context *ctx)
     nbctl_print_lines(&ctx->output, &lines);
 }
 
+/* "lrp-set-redirect-type PORT TYPE": how the port's traffic reaches its
+ * gateway chassis, "overlay" (tunnelled, the default) or "bridged" (over
+ * the physical network). */
+static void
+cmd_lrp_set_redirect_type(struct ctl_context *ctx)
+{
+    const struct nbrec_logical_router_port *lrp = arg_lrp(ctx, 1);
+    const char *type = ctx->argv[2];
+    if (!lrp) {
+        return;
+    } else if (strcasecmp(type, "bridged") && strcasecmp(type, "overlay")) {
+        ctl_error(ctx, "Invalid redirect type: %s", type);
+        return;
+    }
+    struct smap options = SMAP_INITIALIZER(&options);
+    smap_clone(&options, &lrp->options);
+    smap_replace(&options, "redirect-type", type);
+    nbrec_logical_router_port_set_options(lrp, &options);
+    smap_destroy(&options);
+}
+
+/* "lrp-get-redirect-type PORT". */
+static void
+cmd_lrp_get_redirect_type(struct ctl_context *ctx)
+{
+    const struct nbrec_logical_router_port *lrp = arg_lrp(ctx, 1);
+    if (lrp) {
+        const char *type = smap_get(&lrp->options, "redirect-type");
+        ds_put_format(&ctx->output, "%s\n", type ? type : "overlay");
+    }
+}
+
 /* Logical router commands. */
 static const struct ctl_command_syntax router_commands[] = {
     { "lr-add", 0, 1, "[ROUTER]", NULL, cmd_lr_add, NULL,
       "--may-exist,--add-duplicate", RW },
     { "lr-del", 1, 1, "ROUTER", NULL, cmd_lr_del, NULL, "--if-exists", RW },
     { "lr-list", 0, 0, "", NULL, cmd_lr_list, NULL, "", RO },
-    { "lrp-add", 4, INT_MAX, "ROUTER PORT MAC NETWORK... [peer=PEER]", NULL,
+    { "lrp-add", 4, INT_MAX,
+      "ROUTER PORT MAC NETWORK... [COLUMN[:KEY]=VALUE]...", NULL,
       cmd_lrp_add, NULL, "--may-exist", RW },
     { "lrp-del", 1, 1, "PORT", NULL, cmd_lrp_del, NULL, "--if-exists", RW },
     { "lrp-list", 1, 1, "ROUTER", NULL, cmd_lrp_list, NULL, "", RO },
@@ -610,6 +671,10 @@ static const struct ctl_command_syntax router_commands[] = {
       cmd_lrp_del_gateway_chassis, NULL, "--if-exists", RW },
     { "lrp-get-gateway-chassis", 1, 1, "PORT", NULL,
       cmd_lrp_get_gateway_chassis, NULL, "", RO },
+    { "lrp-set-redirect-type", 2, 2, "PORT TYPE", NULL,
+      cmd_lrp_set_redirect_type, NULL, "", RW },
+    { "lrp-get-redirect-type", 1, 1, "PORT", NULL,
+      cmd_lrp_get_redirect_type, NULL, "", RO },
     { "lr-route-add", 3, 4, "ROUTER PREFIX NEXTHOP [PORT]", NULL,
       cmd_lr_route_add, NULL, "--may-exist,--policy=", RW },
     { "lr-route-del", 1, 4, "ROUTER [PREFIX [NEXTHOP [PORT]]]", NULL,

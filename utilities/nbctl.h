@@ -94,6 +94,7 @@ bool nbctl_parse_priority(struct ctl_context *, const char *s,
                           int64_t *priority);
 char *nbctl_normalize_ip(const char *s, int family);
 char *nbctl_normalize_prefix(const char *s, int family);
+char *nbctl_normalize_network(const char *s);
 bool nbctl_parse_key_values(struct ctl_context *, int argc, char **argv,
                             struct smap *);
 

@@ -448,6 +448,28 @@ nbctl_normalize_prefix(const char *s, int family)
     return NULL;
 }
 
+/* Returns network 's', "ADDRESS/PLEN" (a router port's address and
+ * prefix length, host bits kept), in canonical text in a malloc()'d
+ * string, or a copy of 's' if it is not one. */
+char *
+nbctl_normalize_network(const char *s)
+{
+    const char *slash = strchr(s, '/');
+    if (slash) {
+        char *addr = xmemdup0(s, slash - s);
+        char *norm = nbctl_normalize_ip(addr, AF_UNSPEC);
+        free(addr);
+        unsigned int plen;
+        if (norm && str_to_uint(slash + 1, 10, &plen)) {
+            char *result = xasprintf("%s/%u", norm, plen);
+            free(norm);
+            return result;
+        }
+        free(norm);
+    }
+    return xstrdup(s);
+}
+
 /* Parses "enabled" or "disabled". */
 bool
 nbctl_parse_enabled(struct ctl_context *ctx, const char *s, bool *enabled)
@@ -609,6 +631,20 @@ show_switch(struct ovsdb_idl *idl, struct ds *ds,
     }
 }
 
+/* Orders gateway chassis by descending priority, then by name. */
+static int
+compare_gateway_priorities(const void *a_, const void *b_)
+{
+    const struct nbrec_gateway_chassis *a
+        = *(const struct nbrec_gateway_chassis *const *) a_;
+    const struct nbrec_gateway_chassis *b
+        = *(const struct nbrec_gateway_chassis *const *) b_;
+    if (a->priority != b->priority) {
+        return a->priority > b->priority ? -1 : 1;
+    }
+    return strcmp(a->name, b->name);
+}
+
 /* Appends the "show" output of router 'lr'. */
 static void
 show_router(struct ds *ds, const struct nbrec_logical_router *lr)
@@ -624,13 +660,22 @@ show_router(struct ds *ds, const struct nbrec_logical_router *lr)
         if (lrp->peer) {
             ds_put_format(ds, "        peer: %s\n", lrp->peer);
         }
+        const char *route_table = smap_get(&lrp->options, "route_table");
+        if (route_table) {
+            ds_put_format(ds, "        route-table: %s\n", route_table);
+        }
         if (lrp->n_gateway_chassis) {
+            size_t n = lrp->n_gateway_chassis;
+            struct nbrec_gateway_chassis **gcs = xmemdup(
+                lrp->gateway_chassis, n * sizeof *gcs);
+            qsort(gcs, n, sizeof *gcs, compare_gateway_priorities);
             ds_put_cstr(ds, "        gateway chassis: [");
-            for (size_t j = 0; j < lrp->n_gateway_chassis; j++) {
+            for (size_t j = 0; j < n; j++) {
                 ds_put_format(ds, "%s%s", j ? " " : "",
-                              lrp->gateway_chassis[j]->chassis_name);
+                              gcs[j]->chassis_name);
             }
             ds_put_cstr(ds, "]\n");
+            free(gcs);
         }
     }
     for (size_t i = 0; i < lr->n_nat; i++) {

@@ -18,20 +18,20 @@ check osmotic-nbctl lrp-add lr0 lr0-sw0 0a:00:00:00:01:01 10.244.0.1/24 fd00::1/
 check_output '["10.244.0.1/24", "fd00::1/64"]' \
     osmotic-nbctl get Logical_Router_Port lr0-sw0 networks
 check_output '"0a:00:00:00:01:01"' osmotic-nbctl get Logical_Router_Port lr0-sw0 mac
-check_refused "0a:00:00:00:01: invalid MAC address" \
+check_refused "lrp2: invalid mac address 0a:00:00:00:01" \
     osmotic-nbctl lrp-add lr0 lrp2 0a:00:00:00:01 10.0.0.1/24
-check_refused "10.0.0.1: network must be ADDRESS/PLEN" \
+check_refused "lrp2: invalid network address: 10.0.0.1: network must be ADDRESS/PLEN" \
     osmotic-nbctl lrp-add lr0 lrp2 0a:00:00:00:01:02 10.0.0.1
-check_refused "10.0.0.1/40: invalid" \
+check_refused "lrp2: invalid network address: 10.0.0.1/40: invalid" \
     osmotic-nbctl lrp-add lr0 lrp2 0a:00:00:00:01:02 10.0.0.1/40
-check_refused "at least one NETWORK is required" \
+check_refused "lrp2: router port requires specifying a network" \
     osmotic-nbctl lrp-add lr0 lrp2 0a:00:00:00:01:02 peer=x
 check_refused "nolr: router name not found" \
     osmotic-nbctl lrp-add nolr lrp2 0a:00:00:00:01:02 10.0.0.1/24
-check_refused "lr0-sw0: a logical router port with this name" \
+check_refused "lr0-sw0: a port with this name already exists" \
     osmotic-nbctl lrp-add lr0 lr0-sw0 0a:00:00:00:01:01 10.244.0.1/24
 check osmotic-nbctl --may-exist lrp-add lr0 lr0-sw0 0a:00:00:00:01:01 fd00::1/64 10.244.0.1/24
-check_refused "lr0-sw0: port already exists with MAC 0a:00:00:00:01:01" \
+check_refused "lr0-sw0: port already exists with mac 0a:00:00:00:01:01" \
     osmotic-nbctl --may-exist lrp-add lr0 lr0-sw0 0a:00:00:00:01:09 10.244.0.1/24
 # Peers must exist: a pair is created in one batch.
 check_refused "Logical_Router_Port a: peer: b: no logical router port named b" \
@@ -65,8 +65,43 @@ check_refused "nop: port name not found" \
     osmotic-nbctl lrp-set-gateway-chassis nop gw3
 check osmotic-nbctl lrp-del-gateway-chassis lr0-sw0 gw2
 check_output 1 nb_count Gateway_Chassis
-check_refused "gw2: chassis is not a gateway" \
+check_refused "chassis gw2 is not added to logical port lr0-sw0" \
     osmotic-nbctl lrp-del-gateway-chassis lr0-sw0 gw2
+# A port deleted and added again in one batch gets gateway chassis of
+# the same names.
+check osmotic-nbctl lrp-add lr0 gwp 0a:00:00:00:01:07 10.9.0.1/24 \
+    -- lrp-set-gateway-chassis gwp gw1 10
+check osmotic-nbctl lrp-del gwp -- lrp-add lr0 gwp 0a:00:00:00:01:07 10.9.0.1/24 \
+    -- lrp-set-gateway-chassis gwp gw1 20
+check_output "gwp-gw1    20" osmotic-nbctl lrp-get-gateway-chassis gwp
+
+# Redirect type of a gateway port.
+check_output overlay osmotic-nbctl lrp-get-redirect-type gwp
+check osmotic-nbctl lrp-set-redirect-type gwp bridged
+check_output bridged osmotic-nbctl lrp-get-redirect-type gwp
+check_refused "Invalid redirect type: abcd" \
+    osmotic-nbctl lrp-set-redirect-type gwp abcd
+check_refused "nop: port name not found" \
+    osmotic-nbctl lrp-set-redirect-type nop bridged
+check osmotic-nbctl lrp-del gwp
+check_output 1 nb_count Gateway_Chassis
+
+# lrp-add sets other columns after the networks, as "set" does.
+check osmotic-nbctl lrp-add lr0 withopt 0a:00:00:00:01:08 10.8.0.1/24 \
+    options:route_table=rtb1 enabled=false
+check_output rtb1 osmotic-nbctl get Logical_Router_Port withopt options:route_table
+check_output false osmotic-nbctl get Logical_Router_Port withopt enabled
+check_refused "does not contain a column whose name matches \"nosuch\"" \
+    osmotic-nbctl lrp-add lr0 withbad 0a:00:00:00:01:09 10.7.0.1/24 nosuch=1
+check osmotic-nbctl lrp-del withopt
+
+# Routers, like switches, may share a name with --add-duplicate.
+check osmotic-nbctl --add-duplicate lr-add lr1
+check_refused "Multiple logical routers named 'lr1'.  Use a UUID." \
+    osmotic-nbctl lrp-list lr1
+dup=$(osmotic-nbctl --bare --columns=_uuid find Logical_Router name=lr1 \
+          ports='[]') || fail "find lr1"
+check osmotic-nbctl lr-del "$dup"
 
 # Static routes.
 check osmotic-nbctl lr-route-add lr0 0.0.0.0/0 10.244.0.254
