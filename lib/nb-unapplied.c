@@ -60,6 +60,128 @@ acl_applies_after_lb(const struct ovsdb_idl_row *row)
     return smap_get_bool(&acl->options, "apply-after-lb", false);
 }
 
+/* Returns the static route whose row is 'row'. */
+static const struct nbrec_logical_router_static_route *
+row_to_route(const struct ovsdb_idl_row *row)
+{
+    return CONTAINER_OF(row, struct nbrec_logical_router_static_route,
+                        header_);
+}
+
+/* Returns true for a route of a route table other than the main one. */
+static bool
+route_in_table(const struct ovsdb_idl_row *row)
+{
+    return row_to_route(row)->route_table[0] != '\0';
+}
+
+/* Returns true for a router port that names a route table. */
+static bool
+lrp_names_table(const struct ovsdb_idl_row *row)
+{
+    const struct nbrec_logical_router_port *lrp
+        = CONTAINER_OF(row, struct nbrec_logical_router_port, header_);
+    return smap_get(&lrp->options, "route_table") != NULL;
+}
+
+/* Returns true for a route that depends on a BFD session. */
+static bool
+route_has_bfd(const struct ovsdb_idl_row *row)
+{
+    return row_to_route(row)->bfd != NULL;
+}
+
+/* Returns true for an ECMP route: another route of its router has its
+ * route table, policy and prefix (as an open transaction leaves them), or
+ * it asks for symmetric replies. */
+static bool
+route_is_ecmp(const struct ovsdb_idl_row *row)
+{
+    const struct nbrec_logical_router_static_route *route
+        = row_to_route(row);
+    if (smap_get_bool(&route->options, "ecmp_symmetric_reply", false)) {
+        return true;
+    }
+    const struct nbrec_logical_router *lr;
+    NBREC_LOGICAL_ROUTER_FOR_EACH (lr, row->table->idl) {
+        if (!idl_pending_set_has_uuid(&lr->header_,
+                                      &nbrec_logical_router_col_static_routes,
+                                      &row->uuid)) {
+            continue;
+        }
+        struct ovsdb_datum datum;
+        idl_pending_read_set(&lr->header_,
+                             &nbrec_logical_router_col_static_routes,
+                             &datum);
+        bool ecmp = false;
+        for (size_t i = 0; i < datum.n && !ecmp; i++) {
+            const struct nbrec_logical_router_static_route *other
+                = nbrec_logical_router_static_route_get_for_uuid(
+                    row->table->idl, &datum.keys[i].uuid);
+            ecmp = (other && other != route && other->header_.new_datum
+                    && !strcmp(other->route_table, route->route_table)
+                    && !strcmp(other->ip_prefix, route->ip_prefix)
+                    && nullable_string_is_equal(other->policy,
+                                                route->policy));
+        }
+        ovsdb_datum_destroy(&datum,
+                            &nbrec_logical_router_col_static_routes.type);
+        if (ecmp) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Returns the NAT rule whose row is 'row'. */
+static const struct nbrec_nat *
+row_to_nat(const struct ovsdb_idl_row *row)
+{
+    return CONTAINER_OF(row, struct nbrec_nat, header_);
+}
+
+/* Returns true for a stateless NAT rule. */
+static bool
+nat_is_stateless(const struct ovsdb_idl_row *row)
+{
+    return smap_get_bool(&row_to_nat(row)->options, "stateless", false);
+}
+
+/* Returns true for a NAT rule with an external port range. */
+static bool
+nat_has_port_range(const struct ovsdb_idl_row *row)
+{
+    return row_to_nat(row)->external_port_range[0] != '\0';
+}
+
+/* Returns true for a NAT rule that names its gateway port. */
+static bool
+nat_has_gateway_port(const struct ovsdb_idl_row *row)
+{
+    return row_to_nat(row)->gateway_port != NULL;
+}
+
+/* Returns true for a NAT rule whose external address is to be routed to
+ * its router from neighbouring routers. */
+static bool
+nat_adds_route(const struct ovsdb_idl_row *row)
+{
+    return smap_get_bool(&row_to_nat(row)->options, "add_route", false);
+}
+
+/* Returns true for a load balancer with options beyond its VIPs: reject
+ * or report connections to VIPs without backends, or a route to its
+ * VIPs. */
+static bool
+lb_has_options(const struct ovsdb_idl_row *row)
+{
+    const struct nbrec_load_balancer *lb
+        = CONTAINER_OF(row, struct nbrec_load_balancer, header_);
+    return (smap_get_bool(&lb->options, "reject", false)
+            || smap_get_bool(&lb->options, "event", false)
+            || smap_get_bool(&lb->options, "add_route", false));
+}
+
 /* The NB configuration that osmotic-northd compiles into no logical flow
  * yet.  A feature that makes some of it work removes its entries. */
 const struct nb_unapplied nb_unapplied_entries[] = {
@@ -77,11 +199,34 @@ const struct nb_unapplied nb_unapplied_entries[] = {
       "container ports (parent and tag)" },
     { &nbrec_table_logical_switch_port, NULL, lsp_has_dynamic,
       "dynamic addresses" },
+    { &nbrec_table_logical_router_static_route, NULL, route_in_table,
+      "route tables" },
+    { &nbrec_table_logical_router_port, NULL, lrp_names_table,
+      "route tables" },
+    { &nbrec_table_logical_router_static_route, NULL, route_is_ecmp,
+      "ECMP routes" },
+    { &nbrec_table_bfd, NULL, NULL, "BFD sessions" },
+    { &nbrec_table_logical_router_static_route, NULL, route_has_bfd,
+      "BFD sessions" },
+    { &nbrec_table_logical_router_policy, NULL, NULL, "routing policies" },
+    { &nbrec_table_logical_router, &nbrec_logical_router_col_policies,
+      NULL, "routing policies" },
+    { &nbrec_table_nat, NULL, nat_is_stateless, "stateless NAT rules" },
+    { &nbrec_table_nat, NULL, nat_has_port_range, "NAT port ranges" },
+    { &nbrec_table_nat, NULL, nat_has_gateway_port,
+      "NAT rules of named gateway ports" },
+    { &nbrec_table_nat, &nbrec_nat_col_allowed_ext_ips, NULL,
+      "NAT external address sets" },
+    { &nbrec_table_nat, &nbrec_nat_col_exempted_ext_ips, NULL,
+      "NAT external address sets" },
+    { &nbrec_table_nat, NULL, nat_adds_route, "routes to NAT addresses" },
     { &nbrec_table_nat, &nbrec_nat_col_logical_port, NULL,
       "distributed NAT rules (logical_port, external_mac)" },
     { &nbrec_table_nat, &nbrec_nat_col_external_mac, NULL,
       "distributed NAT rules (logical_port, external_mac)" },
     { &nbrec_table_load_balancer, NULL, NULL, "load balancers" },
+    { &nbrec_table_load_balancer, NULL, lb_has_options,
+      "load balancer options (reject, event, add_route)" },
     { &nbrec_table_logical_switch, &nbrec_logical_switch_col_load_balancer,
       NULL, "load balancers" },
     { &nbrec_table_logical_router, &nbrec_logical_router_col_load_balancer,

@@ -587,14 +587,25 @@ validate_lrp(struct ovsdb_idl *idl,
     return NULL;
 }
 
+static char *validate_lr_nats(struct ovsdb_idl *,
+                              const struct nbrec_logical_router *);
+static char *validate_lr_routes(struct ovsdb_idl *,
+                                const struct nbrec_logical_router *);
+static bool same_net(const char *, const char *);
+static char *row_label(const struct ovsdb_idl_row *);
+
 /* Validates a Logical_Router_Static_Route row. */
 static char *
 validate_route(struct ovsdb_idl *idl,
                const struct nbrec_logical_router_static_route *route)
 {
-    char *error = with_column("ip_prefix/nexthop",
-                              nb_validate_route(route->ip_prefix,
-                                                route->nexthop));
+    /* Without a next hop, the destination is on the output port's link. */
+    char *error = (!route->nexthop[0] && route->output_port
+                   ? with_column("ip_prefix",
+                                 nb_validate_ip_or_cidr(route->ip_prefix))
+                   : with_column("ip_prefix/nexthop",
+                                 nb_validate_route(route->ip_prefix,
+                                                   route->nexthop)));
     if (error) {
         return error;
     }
@@ -602,12 +613,134 @@ validate_route(struct ovsdb_idl *idl,
         return xasprintf("output_port: %s: no logical router port named %s",
                          route->output_port, route->output_port);
     }
+    if (route->output_port && !strcmp(route->nexthop, "discard")) {
+        return xstrdup("output_port: a discard route has no output port");
+    }
+    const char *symmetric = smap_get(&route->options,
+                                     "ecmp_symmetric_reply");
+    if (symmetric && strcmp(symmetric, "true")
+        && strcmp(symmetric, "false")) {
+        return xasprintf("options:ecmp_symmetric_reply: %s: must be true or "
+                         "false", symmetric);
+    }
+    /* A route changed by itself must still fit with the other routes of
+     * its router. */
+    const struct nbrec_logical_router *lr;
+    NBREC_LOGICAL_ROUTER_FOR_EACH (lr, idl) {
+        if (idl_pending_set_has_uuid(&lr->header_,
+                                     &nbrec_logical_router_col_static_routes,
+                                     &route->header_.uuid)) {
+            char *lr_error = validate_lr_routes(idl, lr);
+            if (lr_error) {
+                char *label = row_label(&lr->header_);
+                error = xasprintf("%s: %s", label, lr_error);
+                free(label);
+                free(lr_error);
+                return error;
+            }
+        }
+    }
     return NULL;
 }
 
-static char *validate_lr_nats(struct ovsdb_idl *,
-                              const struct nbrec_logical_router *);
-static char *row_label(const struct ovsdb_idl_row *);
+/* Checks a routing policy: its match, and next hops exactly for reroute,
+ * IP addresses of one family. */
+static char *
+validate_lr_policy(struct ovsdb_idl *idl,
+                   const struct nbrec_logical_router_policy *policy)
+{
+    char *error = with_column("match",
+                              nb_validate_match(idl, policy->match));
+    if (error) {
+        return error;
+    }
+    bool reroute = !strcmp(policy->action, "reroute");
+    size_t n = policy->n_nexthops + (policy->nexthop != NULL);
+    if (reroute && !n) {
+        return xstrdup("nexthops: a reroute policy needs a next hop");
+    } else if (!reroute && n) {
+        return xasprintf("nexthops: a%s %s policy has no next hop",
+                         policy->action[0] == 'a' ? "n" : "",
+                         policy->action);
+    }
+    for (size_t i = 0; i < policy->n_nexthops; i++) {
+        error = with_column("nexthops", nb_validate_ip(policy->nexthops[i]));
+        if (!error && is_ipv6_string(policy->nexthops[i])
+            != is_ipv6_string(policy->nexthops[0])) {
+            error = xasprintf("nexthops: %s: next hops of both address "
+                              "families", policy->nexthops[i]);
+        }
+        if (error) {
+            return error;
+        }
+    }
+    return (policy->nexthop
+            ? with_column("nexthop", nb_validate_ip(policy->nexthop))
+            : NULL);
+}
+
+/* Checks a BFD session's neighbour address. */
+static char *
+validate_bfd(const struct nbrec_bfd *bfd)
+{
+    return (!bfd->logical_port[0]
+            ? xstrdup("logical_port: empty port name")
+            : with_column("dst_ip", nb_validate_ip(bfd->dst_ip)));
+}
+
+/* Checks the static routes of router 'lr' against each other: within a
+ * route table, routes of one policy and prefix (ECMP routes) differ in
+ * their next hops, and a discard route has no ECMP sibling. */
+static char *
+validate_lr_routes(struct ovsdb_idl *idl,
+                   const struct nbrec_logical_router *lr)
+{
+    struct ovsdb_datum datum;
+    idl_pending_read_set(&lr->header_,
+                         &nbrec_logical_router_col_static_routes, &datum);
+    const struct nbrec_logical_router_static_route **routes
+        = xmalloc((datum.n + 1) * sizeof *routes);
+    size_t n = 0;
+    for (size_t i = 0; i < datum.n; i++) {
+        const struct nbrec_logical_router_static_route *route
+            = nbrec_logical_router_static_route_get_for_uuid(
+                idl, &datum.keys[i].uuid);
+        if (route && route->header_.new_datum) {
+            routes[n++] = route;
+        }
+    }
+    ovsdb_datum_destroy(&datum,
+                        &nbrec_logical_router_col_static_routes.type);
+
+    char *error = NULL;
+    for (size_t i = 0; i < n && !error; i++) {
+        const struct nbrec_logical_router_static_route *a = routes[i];
+        for (size_t j = i + 1; j < n && !error; j++) {
+            const struct nbrec_logical_router_static_route *b = routes[j];
+            if (strcmp(a->route_table, b->route_table)
+                || strcmp(a->policy ? a->policy : "dst-ip",
+                          b->policy ? b->policy : "dst-ip")
+                || !same_net(a->ip_prefix, b->ip_prefix)) {
+                continue;
+            }
+            if (!strcmp(a->nexthop, "discard")
+                || !strcmp(b->nexthop, "discard")) {
+                error = xasprintf("static_routes: %s: a discard route has "
+                                  "no other route for its prefix",
+                                  a->ip_prefix);
+            } else if (!strcmp(a->nexthop, b->nexthop)
+                       || (a->nexthop[0] && b->nexthop[0]
+                           && same_net(a->nexthop, b->nexthop))) {
+                error = xasprintf("static_routes: two routes for %s by "
+                                  "next hop %s", a->ip_prefix,
+                                  a->nexthop[0] ? a->nexthop
+                                  : "(none)");
+            }
+        }
+    }
+    free(routes);
+    return error;
+}
 
 /* Validates a NAT row. */
 static char *
@@ -1123,7 +1256,10 @@ validate_row__(struct ovsdb_idl *idl, const struct ovsdb_idl_row *row)
         char *error = validate_sole_owner(idl, row,
                                           &nbrec_logical_router_col_ports,
                                           &nbrec_table_logical_router_port);
-        return error ? error : validate_lr_nats(idl, r);
+        if (!error) {
+            error = validate_lr_nats(idl, r);
+        }
+        return error ? error : validate_lr_routes(idl, r);
     } else if (tc == &nbrec_table_logical_switch_port) {
         return validate_lsp(idl, r);
     } else if (tc == &nbrec_table_logical_router_port) {
@@ -1132,6 +1268,10 @@ validate_row__(struct ovsdb_idl *idl, const struct ovsdb_idl_row *row)
         return validate_route(idl, r);
     } else if (tc == &nbrec_table_nat) {
         return validate_nat(idl, r);
+    } else if (tc == &nbrec_table_logical_router_policy) {
+        return validate_lr_policy(idl, r);
+    } else if (tc == &nbrec_table_bfd) {
+        return validate_bfd(r);
     } else if (tc == &nbrec_table_load_balancer) {
         return validate_lb(r);
     } else if (tc == &nbrec_table_acl) {
@@ -1304,6 +1444,8 @@ find_tables_to_recheck(struct ovsdb_idl *idl,
         { NBREC_TABLE_ADDRESS_SET, NBREC_TABLE_FLOW_CLASS },
         { NBREC_TABLE_PORT_GROUP, NBREC_TABLE_ACL },
         { NBREC_TABLE_PORT_GROUP, NBREC_TABLE_QOS },
+        { NBREC_TABLE_ADDRESS_SET, NBREC_TABLE_LOGICAL_ROUTER_POLICY },
+        { NBREC_TABLE_PORT_GROUP, NBREC_TABLE_LOGICAL_ROUTER_POLICY },
         { NBREC_TABLE_PORT_GROUP, NBREC_TABLE_FLOW_CLASS },
         { NBREC_TABLE_METER, NBREC_TABLE_ACL },
     };

@@ -52,6 +52,7 @@ utilities_osmotic_nbctl_SOURCES = \
 	utilities/nbctl-partial.c \
 	utilities/nbctl-policy.c \
 	utilities/nbctl-qos.c \
+	utilities/nbctl-route.c \
 	utilities/nbctl-router.c \
 	utilities/nbctl-switch.c \
 	utilities/nbctl.h \

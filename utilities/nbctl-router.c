@@ -1,6 +1,7 @@
 /*
- * osmotic-nbctl: logical router, router port, gateway chassis and static
- * route commands.  NAT has its own file, nbctl-nat.c.
+ * osmotic-nbctl: logical router, router port and gateway chassis
+ * commands.  NAT (nbctl-nat.c) and static routes and policies
+ * (nbctl-route.c) have files of their own.
  */
 #include <config.h>
 
@@ -454,168 +455,36 @@ cmd_lrp_get_gateway_chassis(struct ctl_context *ctx)
     free(gcs);
 }
 
-/* Static routes. */
-
-/* Returns the policy of a route, "dst-ip" when unset. */
-static const char *
-route_policy(const struct nbrec_logical_router_static_route *route)
-{
-    return route->policy ? route->policy : "dst-ip";
-}
-
-/* Parses the --policy option of the current command into '*policy'. */
-static bool
-parse_policy(struct ctl_context *ctx, const char **policy)
-{
-    struct shash_node *node = shash_find(&ctx->options, "--policy");
-    *policy = node ? node->data : NULL;
-    if (*policy && strcmp(*policy, "dst-ip") && strcmp(*policy, "src-ip")) {
-        ctl_error(ctx, "--policy=%s: invalid policy (expected dst-ip or "
-                  "src-ip)", *policy);
-        return false;
-    }
-    return true;
-}
-
-/* Returns true if 'port' is a port of 'lr'. */
-static bool
-lr_has_port(const struct nbrec_logical_router *lr, const char *port)
-{
-    for (size_t i = 0; i < lr->n_ports; i++) {
-        if (!strcmp(lr->ports[i]->name, port)) {
-            return true;
-        }
-    }
-    return false;
-}
-
-/* Sets the static routes of 'lr' to 'routes'. */
+/* "lrp-set-options PORT KEY=VALUE...": replaces the port's options. */
 static void
-lr_set_routes(const struct nbrec_logical_router *lr,
-              struct nbrec_logical_router_static_route **routes, size_t n)
+cmd_lrp_set_options(struct ctl_context *ctx)
 {
-    nbrec_logical_router_set_static_routes(lr, routes, n);
+    const struct nbrec_logical_router_port *lrp = arg_lrp(ctx, 1);
+    if (!lrp) {
+        return;
+    }
+    struct smap options = SMAP_INITIALIZER(&options);
+    if (nbctl_parse_key_values(ctx, ctx->argc - 2, ctx->argv + 2,
+                               &options)) {
+        nbrec_logical_router_port_set_options(lrp, &options);
+    }
+    smap_destroy(&options);
 }
 
-/* "lr-route-add ROUTER PREFIX NEXTHOP [PORT]". */
+/* "lrp-get-options PORT". */
 static void
-cmd_lr_route_add(struct ctl_context *ctx)
+cmd_lrp_get_options(struct ctl_context *ctx)
 {
-    const struct nbrec_logical_router *lr = arg_lr(ctx, 1);
-    const char *prefix = ctx->argv[2];
-    const char *nexthop = ctx->argv[3];
-    const char *port = ctx->argc > 4 ? ctx->argv[4] : NULL;
-    const char *policy;
-    if (!lr || !parse_policy(ctx, &policy)
-        || !nbctl_check(ctx, nb_validate_route(prefix, nexthop))) {
+    const struct nbrec_logical_router_port *lrp = arg_lrp(ctx, 1);
+    if (!lrp) {
         return;
     }
-    if (port && !lr_has_port(lr, port)) {
-        ctl_error(ctx, "%s: logical router %s has no port with this "
-                  "name", port, lr->name);
-        return;
+    const struct smap_node **nodes = smap_sort(&lrp->options);
+    for (size_t i = 0; i < smap_count(&lrp->options); i++) {
+        ds_put_format(&ctx->output, "%s=%s\n", nodes[i]->key,
+                      nodes[i]->value);
     }
-
-    const char *want_policy = policy ? policy : "dst-ip";
-    const struct nbrec_logical_router_static_route *route = NULL;
-    for (size_t i = 0; i < lr->n_static_routes; i++) {
-        const struct nbrec_logical_router_static_route *r
-            = lr->static_routes[i];
-        if (!strcmp(r->ip_prefix, prefix)
-            && !strcmp(route_policy(r), want_policy)) {
-            route = r;
-        }
-    }
-    if (route) {
-        if (!nbctl_has_option(ctx, "--may-exist")) {
-            ctl_error(ctx, "%s: a %s route for this prefix already "
-                      "exists", prefix, want_policy);
-            return;
-        }
-        nbrec_logical_router_static_route_set_nexthop(route, nexthop);
-        nbrec_logical_router_static_route_set_output_port(route, port);
-        return;
-    }
-
-    struct nbrec_logical_router_static_route *new
-        = nbrec_logical_router_static_route_insert(ctx->txn);
-    nbrec_logical_router_static_route_set_ip_prefix(new, prefix);
-    nbrec_logical_router_static_route_set_nexthop(new, nexthop);
-    if (port) {
-        nbrec_logical_router_static_route_set_output_port(new, port);
-    }
-    if (policy) {
-        nbrec_logical_router_static_route_set_policy(new, policy);
-    }
-    struct nbrec_logical_router_static_route **routes
-        = xmalloc((lr->n_static_routes + 1) * sizeof *routes);
-    memcpy(routes, lr->static_routes, lr->n_static_routes * sizeof *routes);
-    routes[lr->n_static_routes] = new;
-    lr_set_routes(lr, routes, lr->n_static_routes + 1);
-    free(routes);
-}
-
-/* "lr-route-del ROUTER [PREFIX [NEXTHOP [PORT]]]". */
-static void
-cmd_lr_route_del(struct ctl_context *ctx)
-{
-    const struct nbrec_logical_router *lr = arg_lr(ctx, 1);
-    const char *policy;
-    if (!lr || !parse_policy(ctx, &policy)) {
-        return;
-    }
-    const char *prefix = ctx->argc > 2 ? ctx->argv[2] : NULL;
-    const char *nexthop = ctx->argc > 3 ? ctx->argv[3] : NULL;
-    const char *port = ctx->argc > 4 ? ctx->argv[4] : NULL;
-    if (prefix && !nbctl_check(ctx, nb_validate_ip_or_cidr(prefix))) {
-        return;
-    }
-
-    struct nbrec_logical_router_static_route **keep
-        = xmalloc((lr->n_static_routes + 1) * sizeof *keep);
-    size_t n = 0;
-    for (size_t i = 0; i < lr->n_static_routes; i++) {
-        const struct nbrec_logical_router_static_route *r
-            = lr->static_routes[i];
-        bool match = ((!prefix || !strcmp(r->ip_prefix, prefix))
-                      && (!nexthop || !strcmp(r->nexthop, nexthop))
-                      && (!port || nullable_string_is_equal(r->output_port,
-                                                            port))
-                      && (!policy || !strcmp(route_policy(r), policy)));
-        if (!match) {
-            keep[n++] = lr->static_routes[i];
-        }
-    }
-    if (n == lr->n_static_routes && prefix
-        && !nbctl_has_option(ctx, "--if-exists")) {
-        ctl_error(ctx, "%s: no matching route on logical router %s",
-                  prefix, lr->name);
-    } else if (n != lr->n_static_routes) {
-        lr_set_routes(lr, keep, n);
-    }
-    free(keep);
-}
-
-/* "lr-route-list ROUTER". */
-static void
-cmd_lr_route_list(struct ctl_context *ctx)
-{
-    const struct nbrec_logical_router *lr = arg_lr(ctx, 1);
-    if (!lr) {
-        return;
-    }
-    struct svec lines = SVEC_EMPTY_INITIALIZER;
-    for (size_t i = 0; i < lr->n_static_routes; i++) {
-        const struct nbrec_logical_router_static_route *r
-            = lr->static_routes[i];
-        svec_add_nocopy(&lines, xasprintf("%-25s %-25s %s%s%s",
-                                          r->ip_prefix, r->nexthop,
-                                          route_policy(r),
-                                          r->output_port ? " " : "",
-                                          r->output_port ? r->output_port
-                                          : ""));
-    }
-    nbctl_print_lines(&ctx->output, &lines);
+    free(nodes);
 }
 
 /* "lrp-set-redirect-type PORT TYPE": how the port's traffic reaches its
@@ -671,16 +540,14 @@ static const struct ctl_command_syntax router_commands[] = {
       cmd_lrp_del_gateway_chassis, NULL, "--if-exists", RW },
     { "lrp-get-gateway-chassis", 1, 1, "PORT", NULL,
       cmd_lrp_get_gateway_chassis, NULL, "", RO },
+    { "lrp-set-options", 1, INT_MAX, "PORT KEY=VALUE...", NULL,
+      cmd_lrp_set_options, NULL, "", RW },
+    { "lrp-get-options", 1, 1, "PORT", NULL, cmd_lrp_get_options, NULL, "",
+      RO },
     { "lrp-set-redirect-type", 2, 2, "PORT TYPE", NULL,
       cmd_lrp_set_redirect_type, NULL, "", RW },
     { "lrp-get-redirect-type", 1, 1, "PORT", NULL,
       cmd_lrp_get_redirect_type, NULL, "", RO },
-    { "lr-route-add", 3, 4, "ROUTER PREFIX NEXTHOP [PORT]", NULL,
-      cmd_lr_route_add, NULL, "--may-exist,--policy=", RW },
-    { "lr-route-del", 1, 4, "ROUTER [PREFIX [NEXTHOP [PORT]]]", NULL,
-      cmd_lr_route_del, NULL, "--if-exists,--policy=", RW },
-    { "lr-route-list", 1, 1, "ROUTER", NULL, cmd_lr_route_list, NULL, "",
-      RO },
     { NULL, 0, 0, NULL, NULL, NULL, NULL, "", RO },
 };
 

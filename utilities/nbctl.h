@@ -41,6 +41,7 @@ void nbctl_qos_register(void);
 void nbctl_mirror_register(void);
 void nbctl_nat_register(void);
 void nbctl_lb_register(void);
+void nbctl_route_register(void);
 void nbctl_color_register(void);
 bool nbctl_switch_has_command(const struct ctl_command_syntax *);
 void nbctl_monitor_table(struct ovsdb_idl *,

@@ -228,12 +228,13 @@ const struct nbrec_logical_router *
 nbctl_lrp_to_lr(struct ovsdb_idl *idl,
                 const struct nbrec_logical_router_port *lrp)
 {
+    /* As the open transaction leaves the routers' ports. */
     const struct nbrec_logical_router *lr;
     NBREC_LOGICAL_ROUTER_FOR_EACH (lr, idl) {
-        for (size_t i = 0; i < lr->n_ports; i++) {
-            if (lr->ports[i] == lrp) {
-                return lr;
-            }
+        if (idl_pending_set_has_uuid(&lr->header_,
+                                     &nbrec_logical_router_col_ports,
+                                     &lrp->header_.uuid)) {
+            return lr;
         }
     }
     return NULL;
@@ -1075,9 +1076,17 @@ Logical router commands:\n\
   lrp-set-enabled PORT STATE, lrp-get-enabled PORT\n\
   lrp-set-gateway-chassis PORT CHASSIS [PRIORITY]\n\
   lrp-del-gateway-chassis PORT CHASSIS, lrp-get-gateway-chassis PORT\n\
-  [--policy=POLICY] [--may-exist] lr-route-add ROUTER PREFIX NEXTHOP [PORT]\n\
-  [--policy=POLICY] lr-route-del ROUTER [PREFIX [NEXTHOP [PORT]]]\n\
-  lr-route-list ROUTER\n\
+  [--policy=POLICY] [--may-exist] [--ecmp|--ecmp-symmetric-reply]\n\
+  [--bfd[=UUID]] [--route-table=TABLE]\n\
+  lr-route-add ROUTER PREFIX NEXTHOP [PORT]\n\
+  [--policy=POLICY] [--route-table=TABLE]\n\
+  lr-route-del ROUTER [PREFIX [NEXTHOP [PORT]]]\n\
+  [--route-table=TABLE] lr-route-list ROUTER\n\
+  [--may-exist] lr-policy-add ROUTER PRIORITY MATCH ACTION [NEXTHOP]\n\
+                [OPTION=VALUE]...\n\
+  lr-policy-del ROUTER [{PRIORITY | UUID} [MATCH]], lr-policy-list ROUTER\n\
+  lrp-set-options PORT KEY=VALUE..., lrp-get-options PORT\n\
+  lrp-set-redirect-type PORT TYPE, lrp-get-redirect-type PORT\n\
   [--may-exist] [--stateless] [--portrange] [--add-route]\n\
   [--gateway-port=PORT] lr-nat-add ROUTER TYPE EXTERNAL_IP LOGICAL_IP\n\
                 [LOGICAL_PORT EXTERNAL_MAC] [EXTERNAL_PORT_RANGE]\n\
@@ -1203,6 +1212,7 @@ main(int argc, char *argv[])
     nbctl_mirror_register();
     nbctl_nat_register();
     nbctl_lb_register();
+    nbctl_route_register();
     nbctl_color_register();
 
     memset(&opts, 0, sizeof opts);

@@ -103,38 +103,11 @@ dup=$(osmotic-nbctl --bare --columns=_uuid find Logical_Router name=lr1 \
           ports='[]') || fail "find lr1"
 check osmotic-nbctl lr-del "$dup"
 
-# Static routes.
+# Static routes and policies (tests/system/test-nbctl-route.sh has the
+# details).
 check osmotic-nbctl lr-route-add lr0 0.0.0.0/0 10.244.0.254
-check osmotic-nbctl --policy=src-ip lr-route-add lr0 10.244.1.0/24 10.244.0.253 lr0-sw0
-check osmotic-nbctl lr-route-add lr0 fd01::/64 fd00::fe
-check_output "0.0.0.0/0                 10.244.0.254              dst-ip
-10.244.1.0/24             10.244.0.253              src-ip lr0-sw0
-fd01::/64                 fd00::fe                  dst-ip" \
-    osmotic-nbctl lr-route-list lr0
-check_refused "0.0.0.0/0: a dst-ip route for this prefix already exists" \
-    osmotic-nbctl lr-route-add lr0 0.0.0.0/0 10.244.0.1
-check osmotic-nbctl --may-exist lr-route-add lr0 0.0.0.0/0 10.244.0.1
-check_output 10.244.0.1 osmotic-nbctl --bare --columns=nexthop find \
-    Logical_Router_Static_Route ip_prefix=0.0.0.0/0
-check_refused "10.244.2.1/24: CIDR has host bits set" \
-    osmotic-nbctl lr-route-add lr0 10.244.2.1/24 10.244.0.1
-check_refused "10.244.0.500: invalid IP address" \
-    osmotic-nbctl lr-route-add lr0 10.244.2.0/24 10.244.0.500
-check_refused "fd00::1: nexthop is not in the address family of prefix 10.244.2.0/24" \
-    osmotic-nbctl lr-route-add lr0 10.244.2.0/24 fd00::1
 check_refused "b: logical router lr0 has no port with this name" \
     osmotic-nbctl lr-route-add lr0 10.244.2.0/24 10.244.0.1 b
-check_refused "--policy=any: invalid policy" \
-    osmotic-nbctl --policy=any lr-route-add lr0 10.244.2.0/24 10.244.0.1
-check_refused "ip_prefix/nexthop: 1.2.3: invalid IP address" \
-    osmotic-nbctl set Logical_Router_Static_Route \
-    "$(osmotic-nbctl --bare --columns=_uuid find Logical_Router_Static_Route 'ip_prefix="fd01::/64"')" \
-    nexthop=1.2.3
-check osmotic-nbctl lr-route-del lr0 fd01::/64
-check_refused "fd01::/64: no matching route" \
-    osmotic-nbctl lr-route-del lr0 fd01::/64
-check osmotic-nbctl --if-exists lr-route-del lr0 fd01::/64
-check_output 2 nb_count Logical_Router_Static_Route
 check osmotic-nbctl lr-route-del lr0
 check_output 0 nb_count Logical_Router_Static_Route
 

@@ -18,17 +18,22 @@ check osmotic-nbctl init
 # The end of every warning.
 NA="are stored but not applied to traffic yet"
 
-# warns WHAT CMD...: CMD succeeds, prints exactly one line on stderr,
-# "osmotic-nbctl: warning: WHAT are stored but not applied to traffic
-# yet", and changes the database.
+# warns WHAT[|WHAT]... CMD...: CMD succeeds, prints on stderr exactly one
+# line per WHAT, "osmotic-nbctl: warning: WHAT are stored but not applied
+# to traffic yet", in that order, and changes the database.
 warns() {
-    local what=$1 err before after
+    local what=$1 err before after expected="" kind
     shift
+    local IFS='|'
+    for kind in $what; do
+        expected+="${expected:+$'\n'}osmotic-nbctl: warning: $kind $NA"
+    done
+    unset IFS
     before=$(nb_dump) || fail "dump failed"
     err=$(osmotic-nbctl "$@" 2>&1 >/dev/null) \
         || fail "osmotic-nbctl $* failed: $err"
-    [ "$err" = "osmotic-nbctl: warning: $what $NA" ] \
-        || fail "osmotic-nbctl $*: expected a warning about $what, got [$err]"
+    [ "$err" = "$expected" ] \
+        || fail "osmotic-nbctl $*: expected [$expected], got [$err]"
     after=$(nb_dump) || fail "dump failed"
     [ "$before" != "$after" ] || fail "osmotic-nbctl $* stored nothing"
 }
@@ -89,6 +94,23 @@ warns "load balancers" ls-lb-add sw0 lb0
 warns "load balancer groups" create Load_Balancer_Group name=lbg
 warns "colour ramp-out gateways" color-set mice rampout=gw1
 quiet rampout-add lr0 edge 10.0.0.0/24 gw1
+# Parts of routing and NAT that are not applied yet, each its own kind.
+warns "ECMP routes" --ecmp lr-route-add lr0 0.0.0.0/0 10.0.0.2
+warns "route tables" --route-table=rt1 lr-route-add lr0 10.1.0.0/16 10.0.0.1
+warns "route tables" lrp-set-options lrp0 route_table=rt1
+warns "BFD sessions" --bfd lr-route-add lr0 10.2.0.0/16 10.0.0.1 lrp0
+warns "routing policies" lr-policy-add lr0 10 "ip4.src == 10.0.0.5" drop
+warns "stateless NAT rules" \
+    --stateless lr-nat-add lr0 dnat_and_snat 172.16.0.2 10.0.0.2
+warns "NAT port ranges" \
+    --portrange lr-nat-add lr0 dnat 172.16.0.3 10.0.0.3 8080
+warns "NAT rules of named gateway ports" \
+    --gateway-port=lrp0 lr-nat-add lr0 dnat 172.16.0.4 10.0.0.4
+warns "routes to NAT addresses" \
+    --add-route lr-nat-add lr0 dnat 172.16.0.5 10.0.0.5
+warns "NAT external address sets" lr-nat-update-ext-ip lr0 dnat 172.16.0.5 web
+warns "load balancers|load balancer options (reject, event, add_route)" \
+    --reject lb-add lb1 10.96.0.2:80 10.0.0.1:8080
 
 # One line per kind in a batch, in a fixed order.
 err=$(osmotic-nbctl acl-add sw0 from-lport 100 ip4 allow \
@@ -118,7 +140,7 @@ for line in "    load balancer lb0 (not applied to traffic yet)" \
 done
 grep -q "^router .* (lr0)$" <<<"$out" \
     || fail "show marks lr0 or lacks it: $out"
-grep -q "ramp-out rules\|static routes\|NAT rules" <<<"$out" \
+grep -q "^note: \(ramp-out rules\|static routes\|NAT rules\) " <<<"$out" \
     && fail "show notes routing: $out"
 out=$(osmotic-nbctl show sw0) || fail "show sw0"
 grep -q "^note:" <<<"$out" && fail "show sw0 has notes: $out"
@@ -158,13 +180,25 @@ grep "unapplied|WARN|ACL " "$log" \
 logged "Color mice: colour ramp-out gateways"
 grep -q "unapplied|WARN|Flow_Class" "$log" \
     && fail "northd logged a flow class"
-grep -q "unapplied|WARN|Logical_Router\|unapplied|WARN|Rampout\|unapplied|WARN|NAT" \
-    "$log" && fail "northd logged routing configuration"
+# Routing is applied, but for the parts above.
+grep "unapplied|WARN|Logical_Router\|unapplied|WARN|Rampout\|unapplied|WARN|NAT" \
+    "$log" | grep -v -e ": ECMP routes $NA" -e ": route tables $NA" \
+        -e ": BFD sessions $NA" -e ": routing policies $NA" \
+        -e ": stateless NAT rules $NA" -e ": NAT port ranges $NA" \
+        -e ": NAT rules of named gateway ports $NA" \
+        -e ": routes to NAT addresses $NA" \
+        -e ": NAT external address sets $NA" \
+    && fail "northd logged routing configuration that is applied"
 # Every kind, and nothing about switching or routing.
 for what in "meters" "QoS rules" "mirrors" "ACL labels" \
             "ACLs applied after load balancing" "load balancers" \
             "colour ramp-out gateways" \
-            "container ports (parent and tag)" "dynamic addresses"; do
+            "container ports (parent and tag)" "dynamic addresses" \
+            "ECMP routes" "route tables" "BFD sessions" "routing policies" \
+            "stateless NAT rules" "NAT port ranges" \
+            "NAT rules of named gateway ports" "routes to NAT addresses" \
+            "NAT external address sets" \
+            "load balancer options (reject, event, add_route)"; do
     grep -q "unapplied|WARN|.*: $what are stored but not applied" "$log" \
         || fail "northd did not log $what"
 done
