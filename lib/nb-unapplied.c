@@ -21,6 +21,16 @@ row_to_lsp(const struct ovsdb_idl_row *row)
     return CONTAINER_OF(row, struct nbrec_logical_switch_port, header_);
 }
 
+/* Returns true for a switch port of a type other than the default, router
+ * and localnet: l2gateway, localport, vtep, external, virtual, remote. */
+static bool
+lsp_type_other(const struct ovsdb_idl_row *row)
+{
+    const char *type = row_to_lsp(row)->type;
+    return (type && type[0] && strcmp(type, "router")
+            && strcmp(type, "localnet"));
+}
+
 /* Returns true for a container port: one with a parent port, whose
  * traffic would arrive tagged through the parent's interface. */
 static bool
@@ -195,6 +205,9 @@ const struct nb_unapplied nb_unapplied_entries[] = {
     { &nbrec_table_logical_switch_port,
       &nbrec_logical_switch_port_col_mirror_rules, NULL, "mirrors" },
     { &nbrec_table_meter, NULL, NULL, "meters" },
+    { &nbrec_table_logical_switch_port, NULL, lsp_type_other,
+      "switch ports of type l2gateway, localport, vtep, external, virtual "
+      "or remote" },
     { &nbrec_table_logical_switch_port, NULL, lsp_is_container,
       "container ports (parent and tag)" },
     { &nbrec_table_logical_switch_port, NULL, lsp_has_dynamic,

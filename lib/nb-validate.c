@@ -237,15 +237,23 @@ nb_validate_lb_backends(const char *vip, const char *backends)
     return error;
 }
 
-/* Checks a Logical_Switch_Port type. */
+/* Checks a Logical_Switch_Port type: empty (a VM's or container's
+ * interface) or one of the types that OVN's northbound knows.  The types
+ * that only northd writes to the southbound database (patch, l3gateway,
+ * chassisredirect) are not among them. */
 char *
 nb_validate_lsp_type(const char *type)
 {
-    if (*type && strcmp(type, "router") && strcmp(type, "localnet")) {
-        return xasprintf("%s: invalid port type (expected \"\", router or "
-                         "localnet)", type);
+    static const char *const types[] = {
+        "", "router", "localnet", "l2gateway", "localport", "vtep",
+        "external", "virtual", "remote",
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(types); i++) {
+        if (!strcmp(type, types[i])) {
+            return NULL;
+        }
     }
-    return NULL;
+    return xasprintf("Logical switch port type '%s' is unrecognized.", type);
 }
 
 /* Checks "PORT" or "PORT:IP" of a passive connection target. */

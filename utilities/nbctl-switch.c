@@ -494,9 +494,16 @@ static void
 cmd_lsp_set_type(struct ctl_context *ctx)
 {
     const struct nbrec_logical_switch_port *lsp = arg_lsp(ctx);
-    if (lsp && nbctl_check(ctx, nb_validate_lsp_type(ctx->argv[2]))) {
-        nbrec_logical_switch_port_set_type(lsp, ctx->argv[2]);
+    if (!lsp) {
+        return;
     }
+    char *error = nb_validate_lsp_type(ctx->argv[2]);
+    if (error) {
+        ctl_error(ctx, "%s Not setting type.", error);
+        free(error);
+        return;
+    }
+    nbrec_logical_switch_port_set_type(lsp, ctx->argv[2]);
 }
 
 /* "lsp-get-type PORT". */

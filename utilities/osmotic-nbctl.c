@@ -765,7 +765,8 @@ cmd_show(struct ctl_context *ctx)
     show_unapplied(ctx->idl, &ctx->output);
 }
 
-/* "set-connection TARGET...": replaces the database's connections. */
+/* "[--inactivity-probe=MSECS] set-connection TARGET...": replaces the
+ * database's connections. */
 static void
 cmd_set_connection(struct ctl_context *ctx)
 {
@@ -773,6 +774,14 @@ cmd_set_connection(struct ctl_context *ctx)
         if (!nbctl_check(ctx, nb_validate_connection_target(ctx->argv[i]))) {
             return;
         }
+    }
+    const char *probe_arg = shash_find_data(&ctx->options,
+                                            "--inactivity-probe");
+    long long int probe = 0;
+    if (probe_arg && (!str_to_llong(probe_arg, 10, &probe) || probe < 0)) {
+        ctl_error(ctx, "%s: invalid inactivity probe (expected milliseconds, "
+                  "0 to disable probes)", probe_arg);
+        return;
     }
 
     const struct nbrec_nb_global *nb = nbctl_nb_global(ctx);
@@ -786,6 +795,10 @@ cmd_set_connection(struct ctl_context *ctx)
     for (size_t i = 0; i < n; i++) {
         conns[i] = nbrec_connection_insert(ctx->txn);
         nbrec_connection_set_target(conns[i], ctx->argv[i + 1]);
+        if (probe_arg) {
+            int64_t msecs = probe;
+            nbrec_connection_set_inactivity_probe(conns[i], &msecs, 1);
+        }
     }
     nbrec_nb_global_set_connections(nb, conns, n);
     free(conns);
@@ -876,7 +889,7 @@ static const struct ctl_command_syntax nbctl_db_commands[] = {
     { "sync", 0, 0, "", pre_nb_global, cmd_sync, NULL, "", RO },
     { "show", 0, 1, "[SWITCH|ROUTER]", NULL, cmd_show, NULL, "", RO },
     { "set-connection", 1, INT_MAX, "TARGET...", NULL, cmd_set_connection,
-      NULL, "", RW },
+      NULL, "--inactivity-probe=", RW },
     { "get-connection", 0, 0, "", NULL, cmd_get_connection, NULL, "", RO },
     { "del-connection", 0, 0, "", NULL, cmd_del_connection, NULL, "", RW },
     { "set-ssl", 3, 5,
@@ -1064,7 +1077,8 @@ Logical switch commands:\n\
   lsp-get-up PORT           print whether PORT is up\n\
   lsp-set-enabled PORT STATE  STATE is enabled or disabled\n\
   lsp-get-enabled PORT\n\
-  lsp-set-type PORT TYPE    TYPE is \"\", router or localnet\n\
+  lsp-set-type PORT TYPE    TYPE is \"\", router, localnet, l2gateway,\n\
+                            localport, vtep, external, virtual or remote\n\
   lsp-get-type PORT\n\
   lsp-set-options PORT KEY=VALUE...\n\
   lsp-get-options PORT\n\
@@ -1132,7 +1146,8 @@ Colour, flow class and ramp-out commands:\n\
   rampout-del ROUTER NAME, rampout-list ROUTER\n\
 \n\
 Connection commands:\n\
-  set-connection TARGET..., get-connection, del-connection\n\
+  [--inactivity-probe=MSECS] set-connection TARGET...\n\
+  get-connection, del-connection\n\
   [--bootstrap] set-ssl PRIVATE-KEY CERTIFICATE CA-CERT\n\
                 [PROTOCOLS [CIPHERS]]\n\
   get-ssl, del-ssl\n\

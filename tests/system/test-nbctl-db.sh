@@ -31,8 +31,17 @@ check_refused "udp:1.2.3.4:5: invalid connection target" \
 check_refused "Connection tcp:1.2.3.4: target: tcp:1.2.3.4: invalid target" \
     osmotic-nbctl -- --id=@c create Connection target='"tcp:1.2.3.4"' \
     -- add NB_Global . connections @c
+check osmotic-nbctl --inactivity-probe=30000 set-connection \
+    ptcp:6641:127.0.0.1 punix:$TESTDIR/x.sock
+check_output "30000 30000" pipeline "osmotic-nbctl --bare \
+    --columns=inactivity_probe list Connection | xargs"
+check_refused "-5: invalid inactivity probe" \
+    osmotic-nbctl --inactivity-probe=-5 set-connection ptcp:6641
+check_refused "soon: invalid inactivity probe" \
+    osmotic-nbctl --inactivity-probe=soon set-connection ptcp:6641
 check osmotic-nbctl set-connection tcp:127.0.0.1:6641
 check_output 1 nb_count Connection
+check_output "[]" osmotic-nbctl get Connection . inactivity_probe
 check osmotic-nbctl del-connection
 check_output "" osmotic-nbctl get-connection
 check_output 0 nb_count Connection

@@ -82,8 +82,20 @@ check_refused "maybe: state must be" \
 check_output down osmotic-nbctl lsp-get-up p1
 check osmotic-nbctl lsp-set-type p2 localnet
 check_output localnet osmotic-nbctl lsp-get-type p2
-check_refused "vxlan: invalid port type" \
+check_refused "Logical switch port type 'vxlan' is unrecognized. Not setting type." \
     osmotic-nbctl lsp-set-type p2 vxlan
+# Every type of OVN's northbound, but not those that only its southbound
+# has.
+for type in l2gateway localport vtep external virtual remote ""; do
+    check osmotic-nbctl lsp-set-type p2 "$type"
+    check_output "$type" osmotic-nbctl lsp-get-type p2
+done
+for type in patch l3gateway chassisredirect; do
+    check_refused "Logical switch port type '$type' is unrecognized." \
+        osmotic-nbctl lsp-set-type p2 $type
+done
+check_output "" osmotic-nbctl lsp-get-type p2
+check osmotic-nbctl lsp-set-type p2 localnet
 check osmotic-nbctl lsp-set-options p2 network_name=phys b=2
 check_output "b=2
 network_name=phys" osmotic-nbctl lsp-get-options p2
@@ -96,7 +108,7 @@ check_refused "Logical_Switch_Port p2: addresses: zz: invalid MAC address" \
     osmotic-nbctl set Logical_Switch_Port p2 'addresses="zz 10.0.0.1"'
 check_refused "Logical_Switch_Port p2: port_security: 10.0.0.1: invalid MAC" \
     osmotic-nbctl add Logical_Switch_Port p2 port_security '"10.0.0.1"'
-check_refused "type: gre: invalid port type" \
+check_refused "type: Logical switch port type 'gre' is unrecognized." \
     osmotic-nbctl set Logical_Switch_Port p2 type=gre
 check_refused "Logical_Switch_Port p9: addresses: 0a:00:00:00:00: invalid MAC" \
     osmotic-nbctl -- --id=@p create Logical_Switch_Port name=p9 \

@@ -83,6 +83,9 @@ quiet lrp-add lr0 lrp0 0a:00:00:00:01:01 10.0.0.254/24
 quiet lsp-add sw0 sw0-lr0 -- lsp-set-type sw0-lr0 router \
     -- lsp-set-options sw0-lr0 router-port=lrp0
 quiet lsp-set-type p2 localnet
+warns "switch ports of type l2gateway, localport, vtep, external, virtual or remote" \
+    lsp-set-type p2 localport
+quiet lsp-set-type p2 localnet
 warns "container ports (parent and tag)" lsp-add sw0 c1 p1 42
 warns "dynamic addresses" lsp-set-addresses p1 dynamic
 quiet lsp-set-addresses p1 "0a:00:00:00:00:01 10.0.0.1"

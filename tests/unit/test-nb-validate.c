@@ -176,7 +176,14 @@ START_TEST(test_port_types)
     ck_assert_ok(nb_validate_lsp_type(""));
     ck_assert_ok(nb_validate_lsp_type("router"));
     ck_assert_ok(nb_validate_lsp_type("localnet"));
-    ck_assert_error(nb_validate_lsp_type("patch"), "patch: invalid port");
+    ck_assert_ok(nb_validate_lsp_type("localport"));
+    ck_assert_ok(nb_validate_lsp_type("remote"));
+    /* Southbound types are not northbound ones. */
+    ck_assert_error(nb_validate_lsp_type("patch"),
+                    "Logical switch port type 'patch' is unrecognized.");
+    ck_assert_error(nb_validate_lsp_type("chassisredirect"),
+                    "is unrecognized");
+    ck_assert_error(nb_validate_lsp_type("Router"), "is unrecognized");
 }
 END_TEST
 
