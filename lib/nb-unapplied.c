@@ -205,6 +205,11 @@ const struct nb_unapplied nb_unapplied_entries[] = {
     { &nbrec_table_logical_switch_port,
       &nbrec_logical_switch_port_col_mirror_rules, NULL, "mirrors" },
     { &nbrec_table_meter, NULL, NULL, "meters" },
+    { &nbrec_table_forwarding_group, NULL, NULL, "forwarding groups" },
+    { &nbrec_table_logical_switch,
+      &nbrec_logical_switch_col_forwarding_groups, NULL,
+      "forwarding groups" },
+    { &nbrec_table_static_mac_binding, NULL, NULL, "static MAC bindings" },
     { &nbrec_table_logical_switch_port, NULL, lsp_type_other,
       "switch ports of type l2gateway, localport, vtep, external, virtual "
       "or remote" },

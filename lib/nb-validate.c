@@ -1030,6 +1030,64 @@ validate_acl(struct ovsdb_idl *idl, const struct nbrec_acl *acl)
     return NULL;
 }
 
+/* Checks a forwarding group: an IPv4 VIP, a MAC, and child ports that are
+ * ports of the switch that lists the group (when one does: a group that
+ * no switch lists is on its way out). */
+static char *
+validate_fwd_group(struct ovsdb_idl *idl,
+                   const struct nbrec_forwarding_group *fg)
+{
+    ovs_be32 ip;
+    if (!ip_parse(fg->vip, &ip)) {
+        return xasprintf("vip: %s: invalid IPv4 address", fg->vip);
+    }
+    char *error = with_column("vmac", nb_validate_mac(fg->vmac));
+    if (error) {
+        return error;
+    }
+    const struct nbrec_logical_switch *ls;
+    NBREC_LOGICAL_SWITCH_FOR_EACH (ls, idl) {
+        if (!idl_pending_set_has_uuid(
+                &ls->header_, &nbrec_logical_switch_col_forwarding_groups,
+                &fg->header_.uuid)) {
+            continue;
+        }
+        for (size_t i = 0; i < fg->n_child_port; i++) {
+            const char *name = fg->child_port[i];
+            const struct nbrec_logical_switch_port *lsp, *found = NULL;
+            NBREC_LOGICAL_SWITCH_PORT_FOR_EACH (lsp, idl) {
+                if (!strcmp(lsp->name, name)) {
+                    found = lsp;
+                    break;
+                }
+            }
+            if (!found) {
+                return xasprintf("child_port: %s: no logical switch port "
+                                 "named %s", name, name);
+            } else if (!idl_pending_set_has_uuid(
+                           &ls->header_, &nbrec_logical_switch_col_ports,
+                           &found->header_.uuid)) {
+                return xasprintf("child_port: %s: not a port of switch %s",
+                                 name, ls->name);
+            }
+        }
+    }
+    return NULL;
+}
+
+/* Checks a static MAC binding: a router port, an IP address and a MAC. */
+static char *
+validate_static_mac_binding(struct ovsdb_idl *idl,
+                            const struct nbrec_static_mac_binding *smb)
+{
+    if (!lrp_exists(idl, smb->logical_port)) {
+        return xasprintf("logical_port: %s: no logical router port named %s",
+                         smb->logical_port, smb->logical_port);
+    }
+    char *error = with_column("ip", nb_validate_ip(smb->ip));
+    return error ? error : with_column("mac", nb_validate_mac(smb->mac));
+}
+
 /* Checks a mirror's sink, which must be an IP address. */
 static char *
 validate_mirror(const struct nbrec_mirror *mirror)
@@ -1288,6 +1346,10 @@ validate_row__(struct ovsdb_idl *idl, const struct ovsdb_idl_row *row)
         return validate_qos(idl, r);
     } else if (tc == &nbrec_table_mirror) {
         return validate_mirror(r);
+    } else if (tc == &nbrec_table_forwarding_group) {
+        return validate_fwd_group(idl, r);
+    } else if (tc == &nbrec_table_static_mac_binding) {
+        return validate_static_mac_binding(idl, r);
     } else if (tc == &nbrec_table_address_set) {
         return validate_address_set(r);
     } else if (tc == &nbrec_table_port_group) {
@@ -1443,6 +1505,8 @@ find_tables_to_recheck(struct ovsdb_idl *idl,
     } refs[] = {
         { NBREC_TABLE_LOGICAL_SWITCH_PORT, NBREC_TABLE_LOGICAL_SWITCH_PORT },
         { NBREC_TABLE_LOGICAL_SWITCH_PORT, NBREC_TABLE_NAT },
+        { NBREC_TABLE_LOGICAL_SWITCH_PORT, NBREC_TABLE_FORWARDING_GROUP },
+        { NBREC_TABLE_LOGICAL_ROUTER_PORT, NBREC_TABLE_STATIC_MAC_BINDING },
         { NBREC_TABLE_LOGICAL_ROUTER_PORT, NBREC_TABLE_LOGICAL_ROUTER_PORT },
         { NBREC_TABLE_LOGICAL_ROUTER_PORT, NBREC_TABLE_LOGICAL_SWITCH_PORT },
         { NBREC_TABLE_LOGICAL_ROUTER_PORT,

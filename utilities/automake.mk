@@ -46,7 +46,9 @@ utilities_libctlcommon_la_SOURCES = \
 bin_PROGRAMS += utilities/osmotic-nbctl
 utilities_osmotic_nbctl_SOURCES = \
 	utilities/nbctl-color.c \
+	utilities/nbctl-fwd-group.c \
 	utilities/nbctl-lb.c \
+	utilities/nbctl-mac-binding.c \
 	utilities/nbctl-mirror.c \
 	utilities/nbctl-nat.c \
 	utilities/nbctl-partial.c \

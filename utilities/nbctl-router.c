@@ -75,6 +75,26 @@ cmd_lr_add(struct ctl_context *ctx)
     }
 }
 
+/* Deletes router port 'lrp' and what belongs to it alone: its gateway
+ * chassis (which the database would delete with it, but the replica
+ * should not show them to later commands of the batch, which may reuse
+ * their names) and its static MAC bindings (which name it). */
+static void
+delete_lrp(struct ctl_context *ctx,
+           const struct nbrec_logical_router_port *lrp)
+{
+    for (size_t i = 0; i < lrp->n_gateway_chassis; i++) {
+        nbrec_gateway_chassis_delete(lrp->gateway_chassis[i]);
+    }
+    const struct nbrec_static_mac_binding *smb;
+    NBREC_STATIC_MAC_BINDING_FOR_EACH_SAFE (smb, ctx->idl) {
+        if (!strcmp(smb->logical_port, lrp->name)) {
+            nbrec_static_mac_binding_delete(smb);
+        }
+    }
+    nbrec_logical_router_port_delete(lrp);
+}
+
 /* "lr-del ROUTER". */
 static void
 cmd_lr_del(struct ctl_context *ctx)
@@ -86,7 +106,7 @@ cmd_lr_del(struct ctl_context *ctx)
         && lr) {
         /* As for ls-del, delete the ports explicitly for validation. */
         for (size_t i = 0; i < lr->n_ports; i++) {
-            nbrec_logical_router_port_delete(lr->ports[i]);
+            delete_lrp(ctx, lr->ports[i]);
         }
         nbrec_logical_router_delete(lr);
     }
@@ -275,13 +295,7 @@ cmd_lrp_del(struct ctl_context *ctx)
     if (lr) {
         nbrec_logical_router_update_ports_delvalue(lr, lrp);
     }
-    /* The database deletes its gateway chassis with it; so does the
-     * replica, so that a later command of the batch may reuse their
-     * names. */
-    for (size_t i = 0; i < lrp->n_gateway_chassis; i++) {
-        nbrec_gateway_chassis_delete(lrp->gateway_chassis[i]);
-    }
-    nbrec_logical_router_port_delete(lrp);
+    delete_lrp(ctx, lrp);
 }
 
 /* "lrp-list ROUTER". */

@@ -74,9 +74,10 @@ cmd_ls_del(struct ctl_context *ctx)
     const struct nbrec_logical_switch *ls;
     if (nbctl_check(ctx, find_ls(ctx, ctx->argv[1], must_exist, &ls))
         && ls) {
-        /* The database would delete the ports and ACLs with the switch;
-         * deleting them here too lets validation see that they are
-         * gone. */
+        /* The database would delete the ports, ACLs and forwarding
+         * groups with the switch; deleting them here too lets validation
+         * see that they are gone, and later commands reuse the groups'
+         * names. */
         size_t n_ports;
         const struct nbrec_logical_switch_port **ports
             = nbctl_ls_ports(ctx->idl, ls, &n_ports);
@@ -86,6 +87,9 @@ cmd_ls_del(struct ctl_context *ctx)
         free(ports);
         for (size_t i = 0; i < ls->n_acls; i++) {
             nbrec_acl_delete(ls->acls[i]);
+        }
+        for (size_t i = 0; i < ls->n_forwarding_groups; i++) {
+            nbrec_forwarding_group_delete(ls->forwarding_groups[i]);
         }
         nbrec_logical_switch_delete(ls);
     }
@@ -580,12 +584,16 @@ pre_parents(struct ctl_context *ctx)
     ovsdb_idl_add_column(ctx->idl, &nbrec_logical_switch_port_col_tag_request);
 }
 
-/* "lsp-del": also the NAT rules, which may name the deleted ports. */
+/* "lsp-del": also the NAT rules and forwarding groups, which may name the
+ * deleted ports, and the switches' forwarding groups. */
 static void
 pre_lsp_del(struct ctl_context *ctx)
 {
     pre_parents(ctx);
     nbctl_monitor_table(ctx->idl, &nbrec_table_nat);
+    nbctl_monitor_table(ctx->idl, &nbrec_table_forwarding_group);
+    ovsdb_idl_add_column(ctx->idl,
+                         &nbrec_logical_switch_col_forwarding_groups);
 }
 
 /* Addresses: the duplicate check looks at the other ports of a switch. */

@@ -39,6 +39,8 @@ void nbctl_router_register(void);
 void nbctl_policy_register(void);
 void nbctl_qos_register(void);
 void nbctl_mirror_register(void);
+void nbctl_fwd_group_register(void);
+void nbctl_mac_binding_register(void);
 void nbctl_nat_register(void);
 void nbctl_lb_register(void);
 void nbctl_route_register(void);

@@ -82,6 +82,8 @@ static const struct ctl_table_class nbctl_tables[NBREC_N_TABLES] = {
     [NBREC_TABLE_ACL].row_ids[0] = {&nbrec_acl_col_name, NULL, NULL},
     [NBREC_TABLE_METER].row_ids[0] = {&nbrec_meter_col_name, NULL, NULL},
     [NBREC_TABLE_MIRROR].row_ids[0] = {&nbrec_mirror_col_name, NULL, NULL},
+    [NBREC_TABLE_FORWARDING_GROUP].row_ids[0]
+        = {&nbrec_forwarding_group_col_name, NULL, NULL},
     [NBREC_TABLE_GATEWAY_CHASSIS].row_ids[0]
         = {&nbrec_gateway_chassis_col_name, NULL, NULL},
     [NBREC_TABLE_RAMPOUT_RULE].row_ids[0]
@@ -1082,6 +1084,8 @@ Logical switch commands:\n\
   lsp-get-type PORT\n\
   lsp-set-options PORT KEY=VALUE...\n\
   lsp-get-options PORT\n\
+  [--liveness] fwd-group-add GROUP SWITCH VIP VMAC PORT...\n\
+  [--if-exists] fwd-group-del GROUP, fwd-group-list [SWITCH]\n\
 \n\
 Logical router commands:\n\
   lr-add [ROUTER], lr-del ROUTER, lr-list\n\
@@ -1106,6 +1110,8 @@ Logical router commands:\n\
                 [LOGICAL_PORT EXTERNAL_MAC] [EXTERNAL_PORT_RANGE]\n\
   lr-nat-del ROUTER [TYPE [IP] [GATEWAY_PORT]], lr-nat-list ROUTER\n\
   [--is-exempted] lr-nat-update-ext-ip ROUTER TYPE IP ADDRESS_SET\n\
+  [--may-exist] static-mac-binding-add PORT IP MAC\n\
+  [--if-exists] static-mac-binding-del PORT IP, static-mac-binding-list\n\
 \n\
 Load balancer commands:\n\
   [--may-exist|--add-duplicate] [--reject|--event] [--add-route]\n\
@@ -1225,6 +1231,8 @@ main(int argc, char *argv[])
     nbctl_policy_register();
     nbctl_qos_register();
     nbctl_mirror_register();
+    nbctl_fwd_group_register();
+    nbctl_mac_binding_register();
     nbctl_nat_register();
     nbctl_lb_register();
     nbctl_route_register();

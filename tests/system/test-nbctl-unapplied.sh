@@ -96,6 +96,9 @@ warns "load balancers" lb-add lb0 10.96.0.1:80 10.0.0.1:8080
 warns "load balancers" ls-lb-add sw0 lb0
 warns "load balancer groups" create Load_Balancer_Group name=lbg
 warns "colour ramp-out gateways" color-set mice rampout=gw1
+warns "forwarding groups" fwd-group-add fg1 sw0 10.0.0.100 0a:00:00:00:00:64 p1
+warns "static MAC bindings" \
+    static-mac-binding-add lrp0 10.0.0.7 0a:00:00:00:00:07
 quiet rampout-add lr0 edge 10.0.0.0/24 gw1
 # Parts of routing and NAT that are not applied yet, each its own kind.
 warns "ECMP routes" --ecmp lr-route-add lr0 0.0.0.0/0 10.0.0.2
@@ -200,7 +203,8 @@ for what in "meters" "QoS rules" "mirrors" "ACL labels" \
             "ECMP routes" "route tables" "BFD sessions" "routing policies" \
             "stateless NAT rules" "NAT port ranges" \
             "NAT rules of named gateway ports" "routes to NAT addresses" \
-            "NAT external address sets" \
+            "NAT external address sets" "forwarding groups" \
+            "static MAC bindings" \
             "load balancer options (reject, event, add_route)"; do
     grep -q "unapplied|WARN|.*: $what are stored but not applied" "$log" \
         || fail "northd did not log $what"
