@@ -393,9 +393,10 @@ address_set_fits(const char *name, bool is_ipv6, void *idl_)
     return true;
 }
 
-/* Checks that 'match' parses, that the address sets and port groups it
- * names exist in 'idl' and that each address set holds addresses of the
- * family of the field it is compared with. */
+/* Checks that 'match' parses under the strict rules that OVN applies to
+ * the matches people write (see struct expr_context), that the address
+ * sets and port groups it names exist in 'idl' and that each address set
+ * holds addresses of the family of the field it is compared with. */
 char *
 nb_validate_match(struct ovsdb_idl *idl, const char *match)
 {
@@ -404,6 +405,7 @@ nb_validate_match(struct ovsdb_idl *idl, const char *match)
         .port_group_exists = port_group_exists,
         .address_set_fits = address_set_fits,
         .aux = idl,
+        .strict = true,
     };
     return expr_validate(match, &ctx);
 }

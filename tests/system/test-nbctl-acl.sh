@@ -75,6 +75,29 @@ check_refused 'tcp.src < 0: match can never be true: tcp.src < 0' \
     osmotic-nbctl acl-add sw0 from-lport 10 'tcp.src < 0' drop
 check_refused 'column 11: @nopg: no port group of that name' \
     osmotic-nbctl acl-add sw0 from-lport 10 'inport == @nopg' drop
+# OVN's strict rules for the matches people write, also through the
+# generic commands; the canonical text of such a match is not checked.
+check_refused 'column 12: "&&": && and || must be parenthesized when used together' \
+    osmotic-nbctl acl-add sw0 from-lport 10 'ip4 || ip6 && udp' drop
+check_refused 'column 8: "!=": inport is a nominal field and may only be tested for equality' \
+    osmotic-nbctl acl-add sw0 from-lport 10 'inport != "p1"' drop
+check_refused 'column 10: ">": eth.type is a nominal field' \
+    osmotic-nbctl acl-add sw0 from-lport 10 'eth.type > 0x800' drop
+check_refused 'column 1: "!": put the comparison it negates in parentheses' \
+    osmotic-nbctl acl-add sw0 from-lport 10 '!tcp.dst == 80' drop
+acl=$(osmotic-nbctl --bare --columns=_uuid find ACL priority=900) \
+    || fail "find ACL"
+check_refused 'match: column 8: "!=": inport is a nominal field' \
+    osmotic-nbctl set ACL "$acl" 'match="inport != \"p1\""'
+# OVN's grammar: subfields, values first, ranges, "!" of a field.
+check osmotic-nbctl acl-add sw0 from-lport 11 'eth.dst[40] && 1 < vlan.pcp <= 4' drop \
+    -- acl-add sw0 from-lport 12 '0x800 == eth.type && !vlan.pcp' drop \
+    -- acl-add sw0 from-lport 13 '!tcp || (ip4 && !(tcp.dst == 80))' drop \
+    -- acl-add sw0 from-lport 14 'ip4.src == ::10.0.0.1/::ffff:ffff' drop
+check osmotic-nbctl acl-del sw0 from-lport 11 'eth.dst[40] && 1 < vlan.pcp <= 4' \
+    -- acl-del sw0 from-lport 12 '0x800 == eth.type && !vlan.pcp' \
+    -- acl-del sw0 from-lport 13 '!tcp || (ip4 && !(tcp.dst == 80))' \
+    -- acl-del sw0 from-lport 14 'ip4.src == ::10.0.0.1/::ffff:ffff'
 check_refused "32768: priority must in range" \
     osmotic-nbctl acl-add sw0 from-lport 32768 ip4 drop
 check_refused "sideways: direction must be" \
