@@ -94,6 +94,25 @@ lrp_names_table(const struct ovsdb_idl_row *row)
     return smap_get(&lrp->options, "route_table") != NULL;
 }
 
+/* Returns true for a route out of a port without a next hop (to a
+ * directly connected network). */
+static bool
+route_has_no_nexthop(const struct ovsdb_idl_row *row)
+{
+    return row_to_route(row)->nexthop[0] == '\0';
+}
+
+/* Returns true for a gateway port whose traffic would reach its gateway
+ * chassis over the physical network rather than a tunnel. */
+static bool
+lrp_redirects_bridged(const struct ovsdb_idl_row *row)
+{
+    const struct nbrec_logical_router_port *lrp
+        = CONTAINER_OF(row, struct nbrec_logical_router_port, header_);
+    const char *type = smap_get(&lrp->options, "redirect-type");
+    return type && !strcmp(type, "bridged");
+}
+
 /* Returns true for a route that depends on a BFD session. */
 static bool
 route_has_bfd(const struct ovsdb_idl_row *row)
@@ -221,6 +240,10 @@ const struct nb_unapplied nb_unapplied_entries[] = {
       "route tables" },
     { &nbrec_table_logical_router_port, NULL, lrp_names_table,
       "route tables" },
+    { &nbrec_table_logical_router_static_route, NULL, route_has_no_nexthop,
+      "routes without a next hop" },
+    { &nbrec_table_logical_router_port, NULL, lrp_redirects_bridged,
+      "bridged gateway redirects (redirect-type)" },
     { &nbrec_table_logical_router_static_route, NULL, route_is_ecmp,
       "ECMP routes" },
     { &nbrec_table_bfd, NULL, NULL, "BFD sessions" },

@@ -105,6 +105,10 @@ warns "ECMP routes" --ecmp lr-route-add lr0 0.0.0.0/0 10.0.0.2
 warns "route tables" --route-table=rt1 lr-route-add lr0 10.1.0.0/16 10.0.0.1
 warns "route tables" lrp-set-options lrp0 route_table=rt1
 warns "BFD sessions" --bfd lr-route-add lr0 10.2.0.0/16 10.0.0.1 lrp0
+warns "routes without a next hop" lr-route-add lr0 10.3.0.0/16 lrp0
+# (lrp0 names a route table: changing it warns about that too.)
+warns "route tables|bridged gateway redirects (redirect-type)" \
+    lrp-set-redirect-type lrp0 bridged
 warns "routing policies" lr-policy-add lr0 10 "ip4.src == 10.0.0.5" drop
 warns "stateless NAT rules" \
     --stateless lr-nat-add lr0 dnat_and_snat 172.16.0.2 10.0.0.2
@@ -146,7 +150,7 @@ for line in "    load balancer lb0 (not applied to traffic yet)" \
 done
 grep -q "^router .* (lr0)$" <<<"$out" \
     || fail "show marks lr0 or lacks it: $out"
-grep -q "^note: \(ramp-out rules\|static routes\|NAT rules\) " <<<"$out" \
+grep -q "^note: \(ramp-out rules\|static routes\|NAT rules\) are " <<<"$out" \
     && fail "show notes routing: $out"
 out=$(osmotic-nbctl show sw0) || fail "show sw0"
 grep -q "^note:" <<<"$out" && fail "show sw0 has notes: $out"
@@ -164,6 +168,15 @@ check_output 0 pipeline "osmotic-sbctl --bare --columns=_uuid find Logical_Flow 
 check osmotic-nbctl --wait=sb --timeout=10 acl-add sw9 from-lport 10 ip4 drop
 check_output 2 pipeline "osmotic-sbctl --bare --columns=_uuid find Logical_Flow \
     logical_datapath=$dp9 stage=ls_in_acl | grep -c . || true"
+
+# A route of another route table than the main one routes nothing, not
+# even in the main table.
+routes=$(osmotic-sbctl --bare --columns=match find Logical_Flow \
+             stage=lr_in_ip_routing) || fail "find routing flows"
+grep -q "nw_dst=10.2.0.0/16" <<<"$routes" \
+    || fail "no flow for a route of the main table: $routes"
+grep -q "nw_dst=10.1.0.0/16" <<<"$routes" \
+    && fail "a flow for a route of table rt1: $routes"
 
 # osmotic-northd logs each such row once, however often it changes.
 check osmotic-nbctl --wait=sb --timeout=10 sync
@@ -194,6 +207,8 @@ grep "unapplied|WARN|Logical_Router\|unapplied|WARN|Rampout\|unapplied|WARN|NAT"
         -e ": NAT rules of named gateway ports $NA" \
         -e ": routes to NAT addresses $NA" \
         -e ": NAT external address sets $NA" \
+        -e ": routes without a next hop $NA" \
+        -e ": bridged gateway redirects (redirect-type) $NA" \
     && fail "northd logged routing configuration that is applied"
 # Every kind, and nothing about switching or routing.
 for what in "meters" "QoS rules" "mirrors" "ACL labels" \
@@ -204,6 +219,8 @@ for what in "meters" "QoS rules" "mirrors" "ACL labels" \
             "stateless NAT rules" "NAT port ranges" \
             "NAT rules of named gateway ports" "routes to NAT addresses" \
             "NAT external address sets" "forwarding groups" \
+            "routes without a next hop" \
+            "bridged gateway redirects (redirect-type)" \
             "static MAC bindings" \
             "load balancer options (reject, event, add_route)"; do
     grep -q "unapplied|WARN|.*: $what are stored but not applied" "$log" \
