@@ -27,6 +27,8 @@ lib_libosmotic_la_SOURCES = \
 	lib/lflow-sim.h \
 	lib/logical-actions.c \
 	lib/logical-actions.h \
+	lib/lb-vips.c \
+	lib/lb-vips.h \
 	lib/lport-addresses.c \
 	lib/lport-addresses.h \
 	lib/nb-unapplied.c \

@@ -122,6 +122,18 @@ check_const_token(const struct expr_symbol *sym, enum expr_relop relop,
                          token->text, sym->name);
     }
 
+    /* An IPv6 literal under an IPv6 mask of the low 32 bits is an IPv4
+     * value ("::10.0.0.1/::ffff:ffff"), as OVN reads it. */
+    struct expr_token as_ipv4;
+    if (sym->format == EXPR_FMT_IPV4 && token->c.format == EXPR_FMT_IPV6
+        && token->has_mask && token->mask.format == EXPR_FMT_IPV6
+        && expr_value_n_bits(&token->mask.value) <= 32) {
+        as_ipv4 = *token;
+        as_ipv4.c.format = EXPR_FMT_HEX;
+        as_ipv4.mask.format = EXPR_FMT_HEX;
+        token = &as_ipv4;
+    }
+
     char *text = value_text(token);
     char *error = check_constant(sym, &token->c, "", text);
     free(text);
@@ -251,6 +263,9 @@ expr_check_value(const struct expr_symbol *sym, enum expr_relop relop,
     case EXPR_TOK_LCURLY:
     case EXPR_TOK_RCURLY:
     case EXPR_TOK_COMMA:
+    case EXPR_TOK_LSQUARE:
+    case EXPR_TOK_RSQUARE:
+    case EXPR_TOK_ELLIPSIS:
         break;
     }
     return xstrdup("");

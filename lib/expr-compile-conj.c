@@ -44,6 +44,10 @@ static const struct cfield_info cfields[EXPR_N_CFIELDS] = {
     [EXPR_CF_UDP_DST] = { MFF_UDP_DST, "tp_dst", 16 },
     [EXPR_CF_ICMP4_TYPE] = { MFF_ICMPV4_TYPE, "icmp_type", 8 },
     [EXPR_CF_ICMP4_CODE] = { MFF_ICMPV4_CODE, "icmp_code", 8 },
+    [EXPR_CF_ICMP6_TYPE] = { MFF_ICMPV6_TYPE, "icmpv6_type", 8 },
+    [EXPR_CF_ICMP6_CODE] = { MFF_ICMPV6_CODE, "icmpv6_code", 8 },
+    [EXPR_CF_SCTP_SRC] = { MFF_SCTP_SRC, "tp_src", 16 },
+    [EXPR_CF_SCTP_DST] = { MFF_SCTP_DST, "tp_dst", 16 },
     [EXPR_CF_ARP_OP] = { MFF_ARP_OP, "arp_op", 8 },
     [EXPR_CF_ARP_SPA] = { MFF_ARP_SPA, "arp_spa", 32 },
     [EXPR_CF_ARP_TPA] = { MFF_ARP_TPA, "arp_tpa", 32 },
@@ -86,7 +90,7 @@ expr_cfield_map_symbol(const struct expr_symbol *sym,
                        struct expr_cfield_map *map)
 {
     /* Symbols whose field id does not say which OpenFlow field to use
-     * (TCP, UDP and ICMP share the transport ports of a flow). */
+     * (TCP, UDP, SCTP and ICMP share the transport ports of a flow). */
     static const struct {
         const char *name;
         enum expr_cfield field;
@@ -97,6 +101,10 @@ expr_cfield_map_symbol(const struct expr_symbol *sym,
         { "udp.dst", EXPR_CF_UDP_DST },
         { "icmp4.type", EXPR_CF_ICMP4_TYPE },
         { "icmp4.code", EXPR_CF_ICMP4_CODE },
+        { "icmp6.type", EXPR_CF_ICMP6_TYPE },
+        { "icmp6.code", EXPR_CF_ICMP6_CODE },
+        { "sctp.src", EXPR_CF_SCTP_SRC },
+        { "sctp.dst", EXPR_CF_SCTP_DST },
     };
 
     map->ofs = 0;
@@ -130,6 +138,13 @@ expr_cfield_map_symbol(const struct expr_symbol *sym,
     case EXPR_F_VLAN_PRESENT:
         map->field = EXPR_CF_VLAN_TCI;
         map->ofs = 12;
+        return true;
+    case EXPR_F_VLAN_PCP:
+        map->field = EXPR_CF_VLAN_TCI;
+        map->ofs = 13;
+        return true;
+    case EXPR_F_VLAN_TCI:
+        map->field = EXPR_CF_VLAN_TCI;
         return true;
     case EXPR_F_IP4_SRC:
         map->field = EXPR_CF_IP4_SRC;

@@ -39,7 +39,8 @@ enum expr_cfield {
     EXPR_CF_ETH_SRC,            /* dl_src. */
     EXPR_CF_ETH_DST,            /* dl_dst. */
     EXPR_CF_ETH_TYPE,           /* dl_type, not maskable. */
-    EXPR_CF_VLAN_TCI,           /* vlan_tci: VID and present (CFI) bit. */
+    EXPR_CF_VLAN_TCI,           /* vlan_tci: VID, present (CFI) bit and
+                                 * priority. */
     EXPR_CF_IP4_SRC,            /* nw_src of IPv4. */
     EXPR_CF_IP4_DST,            /* nw_dst of IPv4. */
     EXPR_CF_IP6_SRC,            /* ipv6_src. */
@@ -53,6 +54,10 @@ enum expr_cfield {
     EXPR_CF_UDP_DST,            /* tp_dst of UDP. */
     EXPR_CF_ICMP4_TYPE,         /* icmp_type, not maskable. */
     EXPR_CF_ICMP4_CODE,         /* icmp_code, not maskable. */
+    EXPR_CF_ICMP6_TYPE,         /* icmpv6_type, not maskable. */
+    EXPR_CF_ICMP6_CODE,         /* icmpv6_code, not maskable. */
+    EXPR_CF_SCTP_SRC,           /* tp_src of SCTP. */
+    EXPR_CF_SCTP_DST,           /* tp_dst of SCTP. */
     EXPR_CF_ARP_OP,             /* arp_op (8 bits in a flow), not
                                  * maskable. */
     EXPR_CF_ARP_SPA,            /* arp_spa. */

@@ -162,11 +162,12 @@ copy_text(const char *p, size_t n)
     return xmemdup0(p, n);
 }
 
-/* Scans a run of word characters at 'p' and returns its end. */
+/* Scans a run of word characters at 'p' and returns its end, which is
+ * also before "..", the bit range operator. */
 static const char *
 scan_word(const char *p)
 {
-    while (is_word_char(*p)) {
+    while (is_word_char(*p) && !(p[0] == '.' && p[1] == '.')) {
         p++;
     }
     return p;
@@ -276,7 +277,8 @@ static const struct {
     { "<", EXPR_TOK_LT }, { ">", EXPR_TOK_GT }, { "!", EXPR_TOK_NOT },
     { "(", EXPR_TOK_LPAREN }, { ")", EXPR_TOK_RPAREN },
     { "{", EXPR_TOK_LCURLY }, { "}", EXPR_TOK_RCURLY },
-    { ",", EXPR_TOK_COMMA },
+    { ",", EXPR_TOK_COMMA }, { "[", EXPR_TOK_LSQUARE },
+    { "]", EXPR_TOK_RSQUARE }, { "..", EXPR_TOK_ELLIPSIS },
 };
 
 /* Lexes an operator at lexer->p, or an error for a stray character. */
@@ -325,7 +327,7 @@ expr_lexer_next(struct expr_lexer *lexer)
     if (c == '\0') {
         token->type = EXPR_TOK_END;
         token->text = xstrdup("end of input");
-    } else if (is_word_char(c)) {
+    } else if (is_word_char(c) && strncmp(lexer->p, "..", 2)) {
         lex_word(lexer);
     } else if (c == '"') {
         lex_string(lexer);
@@ -336,6 +338,25 @@ expr_lexer_next(struct expr_lexer *lexer)
     } else {
         lex_operator(lexer);
     }
+}
+
+/* Initializes 'dst' as a copy of 'src', which the parser keeps while the
+ * lexer moves on (a constant written before its field). */
+void
+expr_token_clone(struct expr_token *dst, const struct expr_token *src)
+{
+    *dst = *src;
+    dst->text = nullable_xstrdup(src->text);
+    dst->s = nullable_xstrdup(src->s);
+    dst->error = nullable_xstrdup(src->error);
+    dst->mask_text = nullable_xstrdup(src->mask_text);
+}
+
+/* Frees what a token made by expr_token_clone() holds. */
+void
+expr_token_destroy(struct expr_token *token)
+{
+    token_clear(token);
 }
 
 /* Returns the text of an operator token type, for messages. */

@@ -13,6 +13,10 @@
  * IPv4 octet must be 0..255), each optionally followed by "/MASK", where
  * MASK is itself such a constant.  Whether MASK is a prefix length or a
  * bit mask is for the parser to decide, since it depends on the field.
+ *
+ * ".." ends a name or constant and is a token of its own, so that the bit
+ * range of a subfield, "vlan.tci[12..15]", lexes as "vlan.tci", "[",
+ * "12", "..", "15", "]".  No address contains "..".
  */
 #ifndef EXPR_LEX_H
 #define EXPR_LEX_H 1
@@ -44,6 +48,9 @@ enum expr_token_type {
     EXPR_TOK_LCURLY,            /* { */
     EXPR_TOK_RCURLY,            /* } */
     EXPR_TOK_COMMA,             /* , */
+    EXPR_TOK_LSQUARE,           /* [ */
+    EXPR_TOK_RSQUARE,           /* ] */
+    EXPR_TOK_ELLIPSIS,          /* .. */
 };
 
 /* One constant: an integer or address as written. */
@@ -76,6 +83,9 @@ struct expr_lexer {
 void expr_lexer_init(struct expr_lexer *, const char *input);
 void expr_lexer_next(struct expr_lexer *);
 void expr_lexer_destroy(struct expr_lexer *);
+
+void expr_token_clone(struct expr_token *dst, const struct expr_token *);
+void expr_token_destroy(struct expr_token *);
 
 const char *expr_token_type_text(enum expr_token_type);
 

@@ -17,12 +17,14 @@
 
 /* Shorthands for the table below. */
 #define FIELD(NAME, ID, WIDTH, FORMAT, PREREQS) \
-    { NAME, EXPR_SYM_FIELD, ID, WIDTH, FORMAT, PREREQS, NULL }
+    { NAME, EXPR_SYM_FIELD, ID, WIDTH, FORMAT, PREREQS, NULL, false }
+#define NOMINAL(NAME, ID, WIDTH, FORMAT, PREREQS) \
+    { NAME, EXPR_SYM_FIELD, ID, WIDTH, FORMAT, PREREQS, NULL, true }
 #define PREDICATE(NAME, EXPANSION) \
     { NAME, EXPR_SYM_PREDICATE, EXPR_F_NONE, 0, EXPR_FMT_DEC, NULL, \
-      EXPANSION }
+      EXPANSION, false }
 #define STRING(NAME, ID) \
-    { NAME, EXPR_SYM_STRING, ID, 0, EXPR_FMT_DEC, NULL, NULL }
+    { NAME, EXPR_SYM_STRING, ID, 0, EXPR_FMT_DEC, NULL, NULL, true }
 
 /* Every symbol, sorted by name for bsearch(). */
 static const struct expr_symbol symbols[] = {
@@ -34,32 +36,46 @@ static const struct expr_symbol symbols[] = {
     FIELD("arp.tpa", EXPR_F_ARP_TPA, 32, EXPR_FMT_IPV4, ARP_PREREQ),
     FIELD("color", EXPR_F_COLOR, 8, EXPR_FMT_DEC, NULL),
     PREDICATE("eth", "1"),
+    PREDICATE("eth.bcast", "eth.dst == ff:ff:ff:ff:ff:ff"),
     FIELD("eth.dst", EXPR_F_ETH_DST, 48, EXPR_FMT_MAC, NULL),
+    PREDICATE("eth.mcast", "eth.dst[40]"),
+    PREDICATE("eth.mcastv6", "eth.dst[32..47] == 0x3333"),
     FIELD("eth.src", EXPR_F_ETH_SRC, 48, EXPR_FMT_MAC, NULL),
-    FIELD("eth.type", EXPR_F_ETH_TYPE, 16, EXPR_FMT_HEX, NULL),
-    PREDICATE("icmp", "ip4 && icmp4"),
+    NOMINAL("eth.type", EXPR_F_ETH_TYPE, 16, EXPR_FMT_HEX, NULL),
+    PREDICATE("icmp", "icmp4 || icmp6"),
     PREDICATE("icmp4", "ip4 && ip.proto == 1"),
     FIELD("icmp4.code", EXPR_F_TP_DST, 8, EXPR_FMT_DEC, "icmp4"),
     FIELD("icmp4.type", EXPR_F_TP_SRC, 8, EXPR_FMT_DEC, "icmp4"),
+    PREDICATE("icmp6", "ip6 && ip.proto == 58"),
+    NOMINAL("icmp6.code", EXPR_F_TP_DST, 8, EXPR_FMT_DEC, "icmp6"),
+    NOMINAL("icmp6.type", EXPR_F_TP_SRC, 8, EXPR_FMT_DEC, "icmp6"),
+    PREDICATE("igmp", "ip4 && ip.proto == 2"),
     STRING("inport", EXPR_F_INPORT),
     PREDICATE("ip", "eth.type == 0x800 || eth.type == 0x86dd"),
     FIELD("ip.dscp", EXPR_F_IP_DSCP, 6, EXPR_FMT_DEC, IP_PREREQ),
-    FIELD("ip.proto", EXPR_F_IP_PROTO, 8, EXPR_FMT_DEC, IP_PREREQ),
+    NOMINAL("ip.proto", EXPR_F_IP_PROTO, 8, EXPR_FMT_DEC, IP_PREREQ),
     FIELD("ip.ttl", EXPR_F_IP_TTL, 8, EXPR_FMT_DEC, IP_PREREQ),
     PREDICATE("ip4", "eth.type == 0x800"),
     FIELD("ip4.dst", EXPR_F_IP4_DST, 32, EXPR_FMT_IPV4, IP4_PREREQ),
+    PREDICATE("ip4.mcast", "eth.mcast && ip4.dst[28..31] == 0xe"),
     FIELD("ip4.src", EXPR_F_IP4_SRC, 32, EXPR_FMT_IPV4, IP4_PREREQ),
+    PREDICATE("ip4.src_mcast", "ip4.src[28..31] == 0xe"),
     PREDICATE("ip6", "eth.type == 0x86dd"),
     FIELD("ip6.dst", EXPR_F_IP6_DST, 128, EXPR_FMT_IPV6, IP6_PREREQ),
     FIELD("ip6.src", EXPR_F_IP6_SRC, 128, EXPR_FMT_IPV6, IP6_PREREQ),
     STRING("outport", EXPR_F_OUTPORT),
+    PREDICATE("sctp", "ip.proto == 132"),
+    FIELD("sctp.dst", EXPR_F_TP_DST, 16, EXPR_FMT_DEC, "sctp"),
+    FIELD("sctp.src", EXPR_F_TP_SRC, 16, EXPR_FMT_DEC, "sctp"),
     PREDICATE("tcp", "ip.proto == 6"),
     FIELD("tcp.dst", EXPR_F_TP_DST, 16, EXPR_FMT_DEC, "tcp"),
     FIELD("tcp.src", EXPR_F_TP_SRC, 16, EXPR_FMT_DEC, "tcp"),
     PREDICATE("udp", "ip.proto == 17"),
     FIELD("udp.dst", EXPR_F_TP_DST, 16, EXPR_FMT_DEC, "udp"),
     FIELD("udp.src", EXPR_F_TP_SRC, 16, EXPR_FMT_DEC, "udp"),
+    FIELD("vlan.pcp", EXPR_F_VLAN_PCP, 3, EXPR_FMT_DEC, "vlan.present"),
     FIELD("vlan.present", EXPR_F_VLAN_PRESENT, 1, EXPR_FMT_DEC, NULL),
+    FIELD("vlan.tci", EXPR_F_VLAN_TCI, 16, EXPR_FMT_HEX, NULL),
     FIELD("vlan.vid", EXPR_F_VLAN_VID, 12, EXPR_FMT_DEC, "vlan.present"),
 };
 
@@ -266,6 +282,12 @@ expr_symbol_get(const struct expr_symbol *sym, const struct flow *flow,
     case EXPR_F_VLAN_PRESENT:
         expr_value_from_uint64((tci & VLAN_CFI) != 0, value);
         break;
+    case EXPR_F_VLAN_PCP:
+        expr_value_from_uint64(vlan_tci_to_pcp(htons(tci)), value);
+        break;
+    case EXPR_F_VLAN_TCI:
+        expr_value_from_uint64(tci, value);
+        break;
     case EXPR_F_IP4_SRC:
     case EXPR_F_ARP_SPA:
         value_from_bytes(&flow->nw_src, 4, value);
@@ -339,6 +361,14 @@ expr_symbol_set(const struct expr_symbol *sym, const struct expr_value *value,
         break;
     case EXPR_F_VLAN_PRESENT:
         flow->vlans[0].tci = htons(x ? tci | VLAN_CFI : tci & ~VLAN_CFI);
+        break;
+    case EXPR_F_VLAN_PCP:
+        flow->vlans[0].tci = htons((tci & ~VLAN_PCP_MASK)
+                                   | ((x << VLAN_PCP_SHIFT)
+                                      & VLAN_PCP_MASK));
+        break;
+    case EXPR_F_VLAN_TCI:
+        flow->vlans[0].tci = htons(x);
         break;
     case EXPR_F_IP4_SRC:
     case EXPR_F_ARP_SPA:

@@ -12,6 +12,10 @@
  *     logical port name.  They compare only with == and != against quoted
  *     strings or port groups.
  *
+ * Fields and string fields may be nominal: their values name things
+ * (a protocol, a port) rather than measure them, as in OVN's symbol
+ * table: "eth.type", "ip.proto", "inport" and "outport".
+ *
  *   - Predicates (EXPR_SYM_PREDICATE), such as "tcp" or "ip4", are
  *     shorthands for an expression written in the language itself.
  *
@@ -67,6 +71,8 @@ enum expr_field_id {
     EXPR_F_ETH_TYPE,            /* flow->dl_type. */
     EXPR_F_VLAN_VID,            /* VID bits of flow->vlans[0].tci. */
     EXPR_F_VLAN_PRESENT,        /* CFI bit of flow->vlans[0].tci. */
+    EXPR_F_VLAN_PCP,            /* PCP bits of flow->vlans[0].tci. */
+    EXPR_F_VLAN_TCI,            /* All of flow->vlans[0].tci. */
     EXPR_F_IP4_SRC,             /* flow->nw_src. */
     EXPR_F_IP4_DST,             /* flow->nw_dst. */
     EXPR_F_IP6_SRC,             /* flow->ipv6_src. */
@@ -93,6 +99,10 @@ struct expr_symbol {
     enum expr_format format;    /* Fields: display and literal format. */
     const char *prereqs;        /* Expression that must hold, or NULL. */
     const char *expansion;      /* Predicates: the expression it means. */
+    bool nominal;               /* Values name things (protocols, ports)
+                                 * rather than measure them: no ordering,
+                                 * no subfields, and in OVN's strict
+                                 * reading equality only. */
 };
 
 const struct expr_symbol *expr_symbol_lookup(const char *name);

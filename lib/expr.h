@@ -63,6 +63,15 @@ struct expr_context {
      * set fits both.  NULL skips this check. */
     bool (*address_set_fits)(const char *name, bool is_ipv6, void *aux);
     void *aux;                      /* Passed to every callback. */
+
+    /* Refuse, as OVN does in the matches people write, what reads easily
+     * as something other than what it means: "&&" and "||" mixed without
+     * parentheses, "!" before a comparison without parentheses, "<",
+     * "<=", ">" and ">=" on nominal and 1-bit fields, and nominal fields
+     * tested for inequality (counting the "!"s around the comparison).
+     * The canonical text that expr_to_string() prints need not obey
+     * these rules, so parse it without them. */
+    bool strict;
 };
 
 char *expr_parse_string(const char *s, const struct expr_context *,

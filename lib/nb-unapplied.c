@@ -10,6 +10,7 @@
 #include "ovsdb-data.h"
 #include "ovsdb-idl.h"
 #include "ovsdb-idl-provider.h"
+#include "smap.h"
 #include "sset.h"
 #include "util.h"
 
@@ -18,6 +19,16 @@ static const struct nbrec_logical_switch_port *
 row_to_lsp(const struct ovsdb_idl_row *row)
 {
     return CONTAINER_OF(row, struct nbrec_logical_switch_port, header_);
+}
+
+/* Returns true for a switch port of a type other than the default, router
+ * and localnet: l2gateway, localport, vtep, external, virtual, remote. */
+static bool
+lsp_type_other(const struct ovsdb_idl_row *row)
+{
+    const char *type = row_to_lsp(row)->type;
+    return (type && type[0] && strcmp(type, "router")
+            && strcmp(type, "localnet"));
 }
 
 /* Returns true for a container port: one with a parent port, whose
@@ -41,23 +52,234 @@ lsp_has_dynamic(const struct ovsdb_idl_row *row)
     return false;
 }
 
+/* Returns true for an ACL with a label, which nothing writes into the
+ * connection tracking entries of the connections it allows yet. */
+static bool
+acl_has_label(const struct ovsdb_idl_row *row)
+{
+    return CONTAINER_OF(row, struct nbrec_acl, header_)->label != 0;
+}
+
+/* Returns true for an ACL to evaluate after load balancing: there is no
+ * load balancing stage yet, and osmotic-northd leaves such ACLs out. */
+static bool
+acl_applies_after_lb(const struct ovsdb_idl_row *row)
+{
+    const struct nbrec_acl *acl = CONTAINER_OF(row, struct nbrec_acl,
+                                               header_);
+    return smap_get_bool(&acl->options, "apply-after-lb", false);
+}
+
+/* Returns the static route whose row is 'row'. */
+static const struct nbrec_logical_router_static_route *
+row_to_route(const struct ovsdb_idl_row *row)
+{
+    return CONTAINER_OF(row, struct nbrec_logical_router_static_route,
+                        header_);
+}
+
+/* Returns true for a route of a route table other than the main one. */
+static bool
+route_in_table(const struct ovsdb_idl_row *row)
+{
+    return row_to_route(row)->route_table[0] != '\0';
+}
+
+/* Returns true for a router port that names a route table. */
+static bool
+lrp_names_table(const struct ovsdb_idl_row *row)
+{
+    const struct nbrec_logical_router_port *lrp
+        = CONTAINER_OF(row, struct nbrec_logical_router_port, header_);
+    return smap_get(&lrp->options, "route_table") != NULL;
+}
+
+/* Returns true for a route out of a port without a next hop (to a
+ * directly connected network). */
+static bool
+route_has_no_nexthop(const struct ovsdb_idl_row *row)
+{
+    return row_to_route(row)->nexthop[0] == '\0';
+}
+
+/* Returns true for a gateway port whose traffic would reach its gateway
+ * chassis over the physical network rather than a tunnel. */
+static bool
+lrp_redirects_bridged(const struct ovsdb_idl_row *row)
+{
+    const struct nbrec_logical_router_port *lrp
+        = CONTAINER_OF(row, struct nbrec_logical_router_port, header_);
+    const char *type = smap_get(&lrp->options, "redirect-type");
+    return type && !strcmp(type, "bridged");
+}
+
+/* Returns true for a route that depends on a BFD session. */
+static bool
+route_has_bfd(const struct ovsdb_idl_row *row)
+{
+    return row_to_route(row)->bfd != NULL;
+}
+
+/* Returns true for an ECMP route: another route of its router has its
+ * route table, policy and prefix (as an open transaction leaves them), or
+ * it asks for symmetric replies. */
+static bool
+route_is_ecmp(const struct ovsdb_idl_row *row)
+{
+    const struct nbrec_logical_router_static_route *route
+        = row_to_route(row);
+    if (smap_get_bool(&route->options, "ecmp_symmetric_reply", false)) {
+        return true;
+    }
+    const struct nbrec_logical_router *lr;
+    NBREC_LOGICAL_ROUTER_FOR_EACH (lr, row->table->idl) {
+        if (!idl_pending_set_has_uuid(&lr->header_,
+                                      &nbrec_logical_router_col_static_routes,
+                                      &row->uuid)) {
+            continue;
+        }
+        struct ovsdb_datum datum;
+        idl_pending_read_set(&lr->header_,
+                             &nbrec_logical_router_col_static_routes,
+                             &datum);
+        bool ecmp = false;
+        for (size_t i = 0; i < datum.n && !ecmp; i++) {
+            const struct nbrec_logical_router_static_route *other
+                = nbrec_logical_router_static_route_get_for_uuid(
+                    row->table->idl, &datum.keys[i].uuid);
+            ecmp = (other && other != route && other->header_.new_datum
+                    && !strcmp(other->route_table, route->route_table)
+                    && !strcmp(other->ip_prefix, route->ip_prefix)
+                    && nullable_string_is_equal(other->policy,
+                                                route->policy));
+        }
+        ovsdb_datum_destroy(&datum,
+                            &nbrec_logical_router_col_static_routes.type);
+        if (ecmp) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Returns the NAT rule whose row is 'row'. */
+static const struct nbrec_nat *
+row_to_nat(const struct ovsdb_idl_row *row)
+{
+    return CONTAINER_OF(row, struct nbrec_nat, header_);
+}
+
+/* Returns true for a stateless NAT rule. */
+static bool
+nat_is_stateless(const struct ovsdb_idl_row *row)
+{
+    return smap_get_bool(&row_to_nat(row)->options, "stateless", false);
+}
+
+/* Returns true for a NAT rule with an external port range. */
+static bool
+nat_has_port_range(const struct ovsdb_idl_row *row)
+{
+    return row_to_nat(row)->external_port_range[0] != '\0';
+}
+
+/* Returns true for a NAT rule that names its gateway port. */
+static bool
+nat_has_gateway_port(const struct ovsdb_idl_row *row)
+{
+    return row_to_nat(row)->gateway_port != NULL;
+}
+
+/* Returns true for a NAT rule whose external address is to be routed to
+ * its router from neighbouring routers. */
+static bool
+nat_adds_route(const struct ovsdb_idl_row *row)
+{
+    return smap_get_bool(&row_to_nat(row)->options, "add_route", false);
+}
+
+/* Returns true for a load balancer with options beyond its VIPs: reject
+ * or report connections to VIPs without backends, or a route to its
+ * VIPs. */
+static bool
+lb_has_options(const struct ovsdb_idl_row *row)
+{
+    const struct nbrec_load_balancer *lb
+        = CONTAINER_OF(row, struct nbrec_load_balancer, header_);
+    return (smap_get_bool(&lb->options, "reject", false)
+            || smap_get_bool(&lb->options, "event", false)
+            || smap_get_bool(&lb->options, "add_route", false));
+}
+
 /* The NB configuration that osmotic-northd compiles into no logical flow
  * yet.  A feature that makes some of it work removes its entries. */
 const struct nb_unapplied nb_unapplied_entries[] = {
+    { &nbrec_table_acl, NULL, acl_has_label, "ACL labels" },
+    { &nbrec_table_acl, NULL, acl_applies_after_lb,
+      "ACLs applied after load balancing" },
+    { &nbrec_table_qos, NULL, NULL, "QoS rules" },
+    { &nbrec_table_logical_switch, &nbrec_logical_switch_col_qos_rules,
+      NULL, "QoS rules" },
+    { &nbrec_table_mirror, NULL, NULL, "mirrors" },
+    { &nbrec_table_logical_switch_port,
+      &nbrec_logical_switch_port_col_mirror_rules, NULL, "mirrors" },
     { &nbrec_table_meter, NULL, NULL, "meters" },
+    { &nbrec_table_forwarding_group, NULL, NULL, "forwarding groups" },
+    { &nbrec_table_logical_switch,
+      &nbrec_logical_switch_col_forwarding_groups, NULL,
+      "forwarding groups" },
+    { &nbrec_table_static_mac_binding, NULL, NULL, "static MAC bindings" },
+    { &nbrec_table_logical_switch_port, NULL, lsp_type_other,
+      "switch ports of type l2gateway, localport, vtep, external, virtual "
+      "or remote" },
     { &nbrec_table_logical_switch_port, NULL, lsp_is_container,
       "container ports (parent and tag)" },
     { &nbrec_table_logical_switch_port, NULL, lsp_has_dynamic,
       "dynamic addresses" },
+    { &nbrec_table_logical_router_static_route, NULL, route_in_table,
+      "route tables" },
+    { &nbrec_table_logical_router_port, NULL, lrp_names_table,
+      "route tables" },
+    { &nbrec_table_logical_router_static_route, NULL, route_has_no_nexthop,
+      "routes without a next hop" },
+    { &nbrec_table_logical_router_port, NULL, lrp_redirects_bridged,
+      "bridged gateway redirects (redirect-type)" },
+    { &nbrec_table_logical_router_static_route, NULL, route_is_ecmp,
+      "ECMP routes" },
+    { &nbrec_table_bfd, NULL, NULL, "BFD sessions" },
+    { &nbrec_table_logical_router_static_route, NULL, route_has_bfd,
+      "BFD sessions" },
+    { &nbrec_table_logical_router_policy, NULL, NULL, "routing policies" },
+    { &nbrec_table_logical_router, &nbrec_logical_router_col_policies,
+      NULL, "routing policies" },
+    { &nbrec_table_nat, NULL, nat_is_stateless, "stateless NAT rules" },
+    { &nbrec_table_nat, NULL, nat_has_port_range, "NAT port ranges" },
+    { &nbrec_table_nat, NULL, nat_has_gateway_port,
+      "NAT rules of named gateway ports" },
+    { &nbrec_table_nat, &nbrec_nat_col_allowed_ext_ips, NULL,
+      "NAT external address sets" },
+    { &nbrec_table_nat, &nbrec_nat_col_exempted_ext_ips, NULL,
+      "NAT external address sets" },
+    { &nbrec_table_nat, NULL, nat_adds_route, "routes to NAT addresses" },
     { &nbrec_table_nat, &nbrec_nat_col_logical_port, NULL,
       "distributed NAT rules (logical_port, external_mac)" },
     { &nbrec_table_nat, &nbrec_nat_col_external_mac, NULL,
       "distributed NAT rules (logical_port, external_mac)" },
     { &nbrec_table_load_balancer, NULL, NULL, "load balancers" },
+    { &nbrec_table_load_balancer, NULL, lb_has_options,
+      "load balancer options (reject, event, add_route)" },
     { &nbrec_table_logical_switch, &nbrec_logical_switch_col_load_balancer,
       NULL, "load balancers" },
     { &nbrec_table_logical_router, &nbrec_logical_router_col_load_balancer,
       NULL, "load balancers" },
+    { &nbrec_table_load_balancer_group, NULL, NULL,
+      "load balancer groups" },
+    { &nbrec_table_logical_switch,
+      &nbrec_logical_switch_col_load_balancer_group, NULL,
+      "load balancer groups" },
+    { &nbrec_table_logical_router,
+      &nbrec_logical_router_col_load_balancer_group, NULL,
+      "load balancer groups" },
     { &nbrec_table_color, &nbrec_color_col_rampout_chassis, NULL,
       "colour ramp-out gateways" },
 };
@@ -90,8 +312,17 @@ bool
 nb_unapplied_row_counts(const struct nb_unapplied *u,
                         const struct ovsdb_idl_row *row)
 {
-    if (u->column && !ovsdb_idl_read(row, u->column)->n) {
-        return false;
+    if (u->column) {
+        /* As an open transaction leaves it: a set column may have gained
+         * values through mutations, which ovsdb_idl_read() does not show
+         * before commit. */
+        struct ovsdb_datum datum;
+        idl_pending_read_set(row, u->column, &datum);
+        size_t n = datum.n;
+        ovsdb_datum_destroy(&datum, &u->column->type);
+        if (!n) {
+            return false;
+        }
     }
     return !u->applies || u->applies(row);
 }

@@ -10,6 +10,7 @@
 #include "lib/expr-ast.h"
 #include "lib/expr.h"
 #include "lib/idl-pending.h"
+#include "lib/lb-vips.h"
 #include "lib/lport-addresses.h"
 #include "lib/osmotic-nb-idl.h"
 #include "ovsdb-idl-provider.h"
@@ -207,11 +208,19 @@ out:
     return error;
 }
 
-/* Checks a load-balancer VIP "IP[:PORT]" or "[IPv6]:PORT". */
+/* Checks a load-balancer VIP "IP[:PORT]" or "[IPv6]:PORT" (see
+ * lib/lb-vips.h). */
 char *
 nb_validate_lb_vip(const char *vip, bool *has_port, bool *is_ipv6)
 {
-    return parse_ip_port(vip, has_port, is_ipv6);
+    struct lb_endpoint e;
+    if (!lb_endpoint_parse(vip, &e)) {
+        return xasprintf("%s: should be an IP address (or an IP address "
+                         "and a port number with : as a separator).", vip);
+    }
+    *has_port = e.port != 0;
+    *is_ipv6 = e.is_ipv6;
+    return NULL;
 }
 
 /* Checks the backends of VIP 'vip': a comma-separated list of "IP[:PORT]"
@@ -220,47 +229,32 @@ nb_validate_lb_vip(const char *vip, bool *has_port, bool *is_ipv6)
 char *
 nb_validate_lb_backends(const char *vip, const char *backends)
 {
-    bool vip_port, vip_v6;
-    char *error = nb_validate_lb_vip(vip, &vip_port, &vip_v6);
-    if (error) {
-        return error;
-    }
-
-    char *copy = xstrdup(backends);
-    char *save_ptr = NULL;
-    for (char *b = strtok_r(copy, ",", &save_ptr); b;
-         b = strtok_r(NULL, ",", &save_ptr)) {
-        while (isspace((unsigned char) *b)) {
-            b++;
-        }
-        bool port, v6;
-        error = parse_ip_port(b, &port, &v6);
-        if (!error && port != vip_port) {
-            error = xasprintf("%s: backend %s a port because VIP %s %s", b,
-                              port ? "must not have" : "must have", vip,
-                              vip_port ? "has one" : "has none");
-        }
-        if (!error && v6 != vip_v6) {
-            error = xasprintf("%s: backend is not in the address family of "
-                              "VIP %s", b, vip);
-        }
-        if (error) {
-            break;
-        }
-    }
-    free(copy);
+    char *vip_text, *backends_text;
+    bool has_port;
+    char *error = lb_vip_normalize(vip, backends, &vip_text, &backends_text,
+                                   &has_port);
+    free(vip_text);
+    free(backends_text);
     return error;
 }
 
-/* Checks a Logical_Switch_Port type. */
+/* Checks a Logical_Switch_Port type: empty (a VM's or container's
+ * interface) or one of the types that OVN's northbound knows.  The types
+ * that only northd writes to the southbound database (patch, l3gateway,
+ * chassisredirect) are not among them. */
 char *
 nb_validate_lsp_type(const char *type)
 {
-    if (*type && strcmp(type, "router") && strcmp(type, "localnet")) {
-        return xasprintf("%s: invalid port type (expected \"\", router or "
-                         "localnet)", type);
+    static const char *const types[] = {
+        "", "router", "localnet", "l2gateway", "localport", "vtep",
+        "external", "virtual", "remote",
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(types); i++) {
+        if (!strcmp(type, types[i])) {
+            return NULL;
+        }
     }
-    return NULL;
+    return xasprintf("Logical switch port type '%s' is unrecognized.", type);
 }
 
 /* Checks "PORT" or "PORT:IP" of a passive connection target. */
@@ -309,7 +303,7 @@ nb_validate_connection_target(const char *target)
     for (size_t i = 0; i < ARRAY_SIZE(active); i++) {
         size_t n = strlen(active[i]);
         if (!strncmp(target, active[i], n)) {
-            bool has_port, is_ipv6;
+            bool has_port = false, is_ipv6 = false;
             char *error = parse_ip_port(target + n, &has_port, &is_ipv6);
             if (!error && !has_port) {
                 error = xstrdup("missing port");
@@ -400,9 +394,10 @@ address_set_fits(const char *name, bool is_ipv6, void *idl_)
     return true;
 }
 
-/* Checks that 'match' parses, that the address sets and port groups it
- * names exist in 'idl' and that each address set holds addresses of the
- * family of the field it is compared with. */
+/* Checks that 'match' parses under the strict rules that OVN applies to
+ * the matches people write (see struct expr_context), that the address
+ * sets and port groups it names exist in 'idl' and that each address set
+ * holds addresses of the family of the field it is compared with. */
 char *
 nb_validate_match(struct ovsdb_idl *idl, const char *match)
 {
@@ -411,6 +406,7 @@ nb_validate_match(struct ovsdb_idl *idl, const char *match)
         .port_group_exists = port_group_exists,
         .address_set_fits = address_set_fits,
         .aux = idl,
+        .strict = true,
     };
     return expr_validate(match, &ctx);
 }
@@ -608,6 +604,12 @@ validate_lrp(struct ovsdb_idl *idl,
                                               lrp_networks_validate)))) {
         return error;
     }
+    const char *redirect = smap_get(&lrp->options, "redirect-type");
+    if (redirect && strcasecmp(redirect, "overlay")
+        && strcasecmp(redirect, "bridged")) {
+        return xasprintf("options:redirect-type: %s: must be overlay or "
+                         "bridged", redirect);
+    }
     if (lrp->peer) {
         if (!strcmp(lrp->peer, lrp->name)) {
             return xasprintf("peer: %s: a port cannot be its own peer",
@@ -621,14 +623,25 @@ validate_lrp(struct ovsdb_idl *idl,
     return NULL;
 }
 
+static char *validate_lr_nats(struct ovsdb_idl *,
+                              const struct nbrec_logical_router *);
+static char *validate_lr_routes(struct ovsdb_idl *,
+                                const struct nbrec_logical_router *);
+static bool same_net(const char *, const char *);
+static char *row_label(const struct ovsdb_idl_row *);
+
 /* Validates a Logical_Router_Static_Route row. */
 static char *
 validate_route(struct ovsdb_idl *idl,
                const struct nbrec_logical_router_static_route *route)
 {
-    char *error = with_column("ip_prefix/nexthop",
-                              nb_validate_route(route->ip_prefix,
-                                                route->nexthop));
+    /* Without a next hop, the destination is on the output port's link. */
+    char *error = (!route->nexthop[0] && route->output_port
+                   ? with_column("ip_prefix",
+                                 nb_validate_ip_or_cidr(route->ip_prefix))
+                   : with_column("ip_prefix/nexthop",
+                                 nb_validate_route(route->ip_prefix,
+                                                   route->nexthop)));
     if (error) {
         return error;
     }
@@ -636,7 +649,133 @@ validate_route(struct ovsdb_idl *idl,
         return xasprintf("output_port: %s: no logical router port named %s",
                          route->output_port, route->output_port);
     }
+    if (route->output_port && !strcmp(route->nexthop, "discard")) {
+        return xstrdup("output_port: a discard route has no output port");
+    }
+    const char *symmetric = smap_get(&route->options,
+                                     "ecmp_symmetric_reply");
+    if (symmetric && strcmp(symmetric, "true")
+        && strcmp(symmetric, "false")) {
+        return xasprintf("options:ecmp_symmetric_reply: %s: must be true or "
+                         "false", symmetric);
+    }
+    /* A route changed by itself must still fit with the other routes of
+     * its router. */
+    const struct nbrec_logical_router *lr;
+    NBREC_LOGICAL_ROUTER_FOR_EACH (lr, idl) {
+        if (idl_pending_set_has_uuid(&lr->header_,
+                                     &nbrec_logical_router_col_static_routes,
+                                     &route->header_.uuid)) {
+            char *lr_error = validate_lr_routes(idl, lr);
+            if (lr_error) {
+                char *label = row_label(&lr->header_);
+                error = xasprintf("%s: %s", label, lr_error);
+                free(label);
+                free(lr_error);
+                return error;
+            }
+        }
+    }
     return NULL;
+}
+
+/* Checks a routing policy: its match, and next hops exactly for reroute,
+ * IP addresses of one family. */
+static char *
+validate_lr_policy(struct ovsdb_idl *idl,
+                   const struct nbrec_logical_router_policy *policy)
+{
+    char *error = with_column("match",
+                              nb_validate_match(idl, policy->match));
+    if (error) {
+        return error;
+    }
+    bool reroute = !strcmp(policy->action, "reroute");
+    size_t n = policy->n_nexthops + (policy->nexthop != NULL);
+    if (reroute && !n) {
+        return xstrdup("nexthops: a reroute policy needs a next hop");
+    } else if (!reroute && n) {
+        return xasprintf("nexthops: a%s %s policy has no next hop",
+                         policy->action[0] == 'a' ? "n" : "",
+                         policy->action);
+    }
+    for (size_t i = 0; i < policy->n_nexthops; i++) {
+        error = with_column("nexthops", nb_validate_ip(policy->nexthops[i]));
+        if (!error && is_ipv6_string(policy->nexthops[i])
+            != is_ipv6_string(policy->nexthops[0])) {
+            error = xasprintf("nexthops: %s: next hops of both address "
+                              "families", policy->nexthops[i]);
+        }
+        if (error) {
+            return error;
+        }
+    }
+    return (policy->nexthop
+            ? with_column("nexthop", nb_validate_ip(policy->nexthop))
+            : NULL);
+}
+
+/* Checks a BFD session's neighbour address. */
+static char *
+validate_bfd(const struct nbrec_bfd *bfd)
+{
+    return (!bfd->logical_port[0]
+            ? xstrdup("logical_port: empty port name")
+            : with_column("dst_ip", nb_validate_ip(bfd->dst_ip)));
+}
+
+/* Checks the static routes of router 'lr' against each other: within a
+ * route table, routes of one policy and prefix (ECMP routes) differ in
+ * their next hops, and a discard route has no ECMP sibling. */
+static char *
+validate_lr_routes(struct ovsdb_idl *idl,
+                   const struct nbrec_logical_router *lr)
+{
+    struct ovsdb_datum datum;
+    idl_pending_read_set(&lr->header_,
+                         &nbrec_logical_router_col_static_routes, &datum);
+    const struct nbrec_logical_router_static_route **routes
+        = xmalloc((datum.n + 1) * sizeof *routes);
+    size_t n = 0;
+    for (size_t i = 0; i < datum.n; i++) {
+        const struct nbrec_logical_router_static_route *route
+            = nbrec_logical_router_static_route_get_for_uuid(
+                idl, &datum.keys[i].uuid);
+        if (route && route->header_.new_datum) {
+            routes[n++] = route;
+        }
+    }
+    ovsdb_datum_destroy(&datum,
+                        &nbrec_logical_router_col_static_routes.type);
+
+    char *error = NULL;
+    for (size_t i = 0; i < n && !error; i++) {
+        const struct nbrec_logical_router_static_route *a = routes[i];
+        for (size_t j = i + 1; j < n && !error; j++) {
+            const struct nbrec_logical_router_static_route *b = routes[j];
+            if (strcmp(a->route_table, b->route_table)
+                || strcmp(a->policy ? a->policy : "dst-ip",
+                          b->policy ? b->policy : "dst-ip")
+                || !same_net(a->ip_prefix, b->ip_prefix)) {
+                continue;
+            }
+            if (!strcmp(a->nexthop, "discard")
+                || !strcmp(b->nexthop, "discard")) {
+                error = xasprintf("static_routes: %s: a discard route has "
+                                  "no other route for its prefix",
+                                  a->ip_prefix);
+            } else if (!strcmp(a->nexthop, b->nexthop)
+                       || (a->nexthop[0] && b->nexthop[0]
+                           && same_net(a->nexthop, b->nexthop))) {
+                error = xasprintf("static_routes: two routes for %s by "
+                                  "next hop %s", a->ip_prefix,
+                                  a->nexthop[0] ? a->nexthop
+                                  : "(none)");
+            }
+        }
+    }
+    free(routes);
+    return error;
 }
 
 /* Validates a NAT row. */
@@ -653,7 +792,229 @@ validate_nat(struct ovsdb_idl *idl, const struct nbrec_nat *nat)
         return xasprintf("logical_port: %s: no logical switch port named %s",
                          nat->logical_port, nat->logical_port);
     }
+    if (nat->external_port_range[0]
+        && !nb_port_range_is_valid(nat->external_port_range)) {
+        return xasprintf("external_port_range: %s: invalid port range "
+                         "(expected PORT or LOW-HIGH, 1 to 65535)",
+                         nat->external_port_range);
+    }
+    if (nat->allowed_ext_ips && nat->exempted_ext_ips) {
+        return xstrdup("allowed_ext_ips and exempted_ext_ips exclude each "
+                       "other");
+    }
+    const char *stateless = smap_get(&nat->options, "stateless");
+    const char *add_route = smap_get(&nat->options, "add_route");
+    if (stateless && strcmp(stateless, "true") && strcmp(stateless, "false")) {
+        return xasprintf("options:stateless: %s: must be true or false",
+                         stateless);
+    } else if (smap_get_bool(&nat->options, "stateless", false)
+               && strcmp(nat->type, "dnat_and_snat")) {
+        return xasprintf("options:stateless: only a dnat_and_snat rule can "
+                         "be stateless, not %s", nat->type);
+    } else if (add_route && strcmp(add_route, "true")
+               && strcmp(add_route, "false")) {
+        return xasprintf("options:add_route: %s: must be true or false",
+                         add_route);
+    } else if (smap_get_bool(&nat->options, "add_route", false)
+               && !strcmp(nat->type, "snat")) {
+        return xstrdup("options:add_route: routes cannot be added for snat "
+                       "rules");
+    }
+    /* A rule changed by itself must still fit with the other rules of its
+     * router. */
+    const struct nbrec_logical_router *lr;
+    NBREC_LOGICAL_ROUTER_FOR_EACH (lr, idl) {
+        if (idl_pending_set_has_uuid(&lr->header_,
+                                     &nbrec_logical_router_col_nat,
+                                     &nat->header_.uuid)) {
+            char *lr_error = validate_lr_nats(idl, lr);
+            if (lr_error) {
+                char *label = row_label(&lr->header_);
+                error = xasprintf("%s: %s", label, lr_error);
+                free(label);
+                free(lr_error);
+                return error;
+            }
+        }
+    }
     return NULL;
+}
+
+/* Returns true if 's' is a port range: a port from 1 to 65535, or
+ * "LOW-HIGH" with LOW < HIGH. */
+bool
+nb_port_range_is_valid(const char *s)
+{
+    unsigned int low, high;
+    const char *dash = strchr(s, '-');
+    if (!dash) {
+        return str_to_uint(s, 10, &low) && low >= 1 && low <= 65535;
+    }
+    char *low_s = xmemdup0(s, dash - s);
+    bool ok = (str_to_uint(low_s, 10, &low)
+               && str_to_uint(dash + 1, 10, &high)
+               && low >= 1 && low < high && high <= 65535);
+    free(low_s);
+    return ok;
+}
+
+/* Parses 's', an IPv4 or IPv6 address or network, into '*ip' (IPv4 as an
+ * IPv4-mapped IPv6 address) and '*plen' (counted in the IPv6 address),
+ * with host bits cleared, so that two forms of one network compare equal.
+ * Returns false if 's' is neither. */
+static bool
+parse_net(const char *s, struct in6_addr *ip, unsigned int *plen)
+{
+    struct lport_ipv4 ipv4;
+    struct lport_ipv6 ipv6;
+    bool is_ipv6;
+    char *error = lport_parse_ip(s, true, &is_ipv6, &ipv4, &ipv6);
+    if (error) {
+        free(error);
+        return false;
+    }
+    if (is_ipv6) {
+        *ip = ipv6.addr;
+        *plen = ipv6.plen;
+    } else {
+        in6_addr_set_mapped_ipv4(ip, ipv4.addr);
+        *plen = 96 + ipv4.plen;
+    }
+    struct in6_addr mask = ipv6_create_mask(*plen);
+    *ip = ipv6_addr_bitand(ip, &mask);
+    return true;
+}
+
+/* Returns true if 's' and 't' are the same address or network. */
+static bool
+same_net(const char *s, const char *t)
+{
+    struct in6_addr a, b;
+    unsigned int alen, blen;
+    return (parse_net(s, &a, &alen) && parse_net(t, &b, &blen)
+            && alen == blen && ipv6_addr_equals(&a, &b));
+}
+
+/* Returns true if one of the networks of 'lrp' has address 'ip'. */
+static bool
+lrp_has_ip(const struct nbrec_logical_router_port *lrp, const char *ip)
+{
+    for (size_t i = 0; i < lrp->n_networks; i++) {
+        char *addr = xstrdup(lrp->networks[i]);
+        char *slash = strchr(addr, '/');
+        if (slash) {
+            *slash = '\0';
+        }
+        bool same = same_net(addr, ip);
+        free(addr);
+        if (same) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Returns the gateway port that 'nat', a rule of a router whose 'n_gws'
+ * gateway ports (ports with gateway chassis) are 'gws', applies on: its
+ * gateway_port, or the one whose networks hold its external IP, or NULL.
+ * On a router with one gateway port or none, every rule applies on the
+ * same, and NULL stands for it. */
+static const struct nbrec_logical_router_port *
+nat_gateway(const struct nbrec_nat *nat,
+            const struct nbrec_logical_router_port **gws, size_t n_gws)
+{
+    if (n_gws <= 1) {
+        return NULL;
+    } else if (nat->gateway_port) {
+        return nat->gateway_port;
+    }
+    for (size_t i = 0; i < n_gws; i++) {
+        if (lrp_has_ip(gws[i], nat->external_ip)) {
+            return gws[i];
+        }
+    }
+    return NULL;
+}
+
+/* Checks that NAT rules 'a' and 'b' of one router, which apply on gateway
+ * ports 'gw_a' and 'gw_b', can live together: two rules of a type for one
+ * IP (the logical IP of snat, the external IP of the others) on one
+ * gateway would contradict each other, and a stateless rule's external IP
+ * is its own. */
+static char *
+check_nat_pair(const struct nbrec_nat *a, const struct nbrec_nat *b,
+               const struct nbrec_logical_router_port *gw_a,
+               const struct nbrec_logical_router_port *gw_b)
+{
+    bool is_snat = !strcmp(a->type, "snat");
+    if (!strcmp(a->type, b->type) && gw_a == gw_b
+        && (is_snat ? same_net(a->logical_ip, b->logical_ip)
+            : same_net(a->external_ip, b->external_ip))) {
+        return xasprintf("nat: two %s rules for %s %s", a->type,
+                         is_snat ? "logical IP" : "external IP",
+                         is_snat ? a->logical_ip : a->external_ip);
+    }
+    if ((!strcmp(a->type, "dnat_and_snat")
+         || !strcmp(b->type, "dnat_and_snat"))
+        && (smap_get_bool(&a->options, "stateless", false)
+            || smap_get_bool(&b->options, "stateless", false))
+        && same_net(a->external_ip, b->external_ip)) {
+        return xasprintf("nat: external IP %s is shared by a stateless NAT "
+                         "rule and another rule", a->external_ip);
+    }
+    return NULL;
+}
+
+/* Checks the NAT rules of router 'lr' against each other, as the open
+ * transaction leaves them, and that a rule's gateway port is a port of
+ * the router. */
+static char *
+validate_lr_nats(struct ovsdb_idl *idl, const struct nbrec_logical_router *lr)
+{
+    struct ovsdb_datum datum;
+    idl_pending_read_set(&lr->header_, &nbrec_logical_router_col_nat,
+                         &datum);
+    const struct nbrec_nat **nats = xmalloc((datum.n + 1) * sizeof *nats);
+    size_t n = 0;
+    for (size_t i = 0; i < datum.n; i++) {
+        const struct nbrec_nat *nat
+            = nbrec_nat_get_for_uuid(idl, &datum.keys[i].uuid);
+        if (nat && nat->header_.new_datum) {
+            nats[n++] = nat;
+        }
+    }
+    ovsdb_datum_destroy(&datum, &nbrec_logical_router_col_nat.type);
+
+    const struct nbrec_logical_router_port **gws
+        = xmalloc((lr->n_ports + 1) * sizeof *gws);
+    size_t n_gws = 0;
+    for (size_t i = 0; i < lr->n_ports; i++) {
+        if (lr->ports[i]->n_gateway_chassis) {
+            gws[n_gws++] = lr->ports[i];
+        }
+    }
+
+    char *error = NULL;
+    for (size_t i = 0; i < n && !error; i++) {
+        const struct nbrec_logical_router_port *gw = nats[i]->gateway_port;
+        bool found = !gw;
+        for (size_t j = 0; j < lr->n_ports && !found; j++) {
+            found = lr->ports[j] == gw;
+        }
+        if (!found) {
+            error = xasprintf("nat: a rule for %s applies on gateway port "
+                              "%s, which is not a port of the router",
+                              nats[i]->external_ip, gw->name);
+        }
+        for (size_t j = i + 1; j < n && !error; j++) {
+            error = check_nat_pair(nats[i], nats[j],
+                                   nat_gateway(nats[i], gws, n_gws),
+                                   nat_gateway(nats[j], gws, n_gws));
+        }
+    }
+    free(gws);
+    free(nats);
+    return error;
 }
 
 /* Validates a Load_Balancer row. */
@@ -683,6 +1044,103 @@ validate_acl(struct ovsdb_idl *idl, const struct nbrec_acl *acl)
     if (acl->meter && !meter_exists(idl, acl->meter)) {
         return xasprintf("meter: %s: no meter named %s", acl->meter,
                          acl->meter);
+    }
+    if (acl->label && strcmp(acl->action, "allow")
+        && strcmp(acl->action, "allow-related")) {
+        return xasprintf("label: %"PRId64": a label can only be set with "
+                         "actions allow and allow-related", acl->label);
+    }
+    const char *after_lb = smap_get(&acl->options, "apply-after-lb");
+    if (after_lb && strcmp(after_lb, "true") && strcmp(after_lb, "false")) {
+        return xasprintf("options:apply-after-lb: %s: must be true or false",
+                         after_lb);
+    }
+    return NULL;
+}
+
+/* Checks a forwarding group: an IPv4 VIP, a MAC, and child ports that are
+ * ports of the switch that lists the group (when one does: a group that
+ * no switch lists is on its way out). */
+static char *
+validate_fwd_group(struct ovsdb_idl *idl,
+                   const struct nbrec_forwarding_group *fg)
+{
+    ovs_be32 ip;
+    if (!ip_parse(fg->vip, &ip)) {
+        return xasprintf("vip: %s: invalid IPv4 address", fg->vip);
+    }
+    char *error = with_column("vmac", nb_validate_mac(fg->vmac));
+    if (error) {
+        return error;
+    }
+    const struct nbrec_logical_switch *ls;
+    NBREC_LOGICAL_SWITCH_FOR_EACH (ls, idl) {
+        if (!idl_pending_set_has_uuid(
+                &ls->header_, &nbrec_logical_switch_col_forwarding_groups,
+                &fg->header_.uuid)) {
+            continue;
+        }
+        for (size_t i = 0; i < fg->n_child_port; i++) {
+            const char *name = fg->child_port[i];
+            const struct nbrec_logical_switch_port *lsp, *found = NULL;
+            NBREC_LOGICAL_SWITCH_PORT_FOR_EACH (lsp, idl) {
+                if (!strcmp(lsp->name, name)) {
+                    found = lsp;
+                    break;
+                }
+            }
+            if (!found) {
+                return xasprintf("child_port: %s: no logical switch port "
+                                 "named %s", name, name);
+            } else if (!idl_pending_set_has_uuid(
+                           &ls->header_, &nbrec_logical_switch_col_ports,
+                           &found->header_.uuid)) {
+                return xasprintf("child_port: %s: not a port of switch %s",
+                                 name, ls->name);
+            }
+        }
+    }
+    return NULL;
+}
+
+/* Checks a static MAC binding: a router port, an IP address and a MAC. */
+static char *
+validate_static_mac_binding(struct ovsdb_idl *idl,
+                            const struct nbrec_static_mac_binding *smb)
+{
+    if (!lrp_exists(idl, smb->logical_port)) {
+        return xasprintf("logical_port: %s: no logical router port named %s",
+                         smb->logical_port, smb->logical_port);
+    }
+    char *error = with_column("ip", nb_validate_ip(smb->ip));
+    return error ? error : with_column("mac", nb_validate_mac(smb->mac));
+}
+
+/* Checks a mirror's sink, which must be an IP address. */
+static char *
+validate_mirror(const struct nbrec_mirror *mirror)
+{
+    return with_column("sink", nb_validate_ip(mirror->sink));
+}
+
+/* Checks a QoS rule: its match, and that it marks or limits (a burst
+ * only goes with a rate). */
+static char *
+validate_qos(struct ovsdb_idl *idl, const struct nbrec_qos *qos)
+{
+    char *error = with_column("match", nb_validate_match(idl, qos->match));
+    if (error) {
+        return error;
+    }
+    bool rate = false, burst = false;
+    for (size_t i = 0; i < qos->n_bandwidth; i++) {
+        rate = rate || !strcmp(qos->key_bandwidth[i], "rate");
+        burst = burst || !strcmp(qos->key_bandwidth[i], "burst");
+    }
+    if (burst && !rate) {
+        return xstrdup("bandwidth: a burst needs a rate");
+    } else if (!rate && !qos->n_action) {
+        return xstrdup("a QoS rule needs a dscp action or a rate");
     }
     return NULL;
 }
@@ -903,8 +1361,13 @@ validate_row__(struct ovsdb_idl *idl, const struct ovsdb_idl_row *row)
         return validate_sole_owner(idl, row, &nbrec_logical_switch_col_ports,
                                    &nbrec_table_logical_switch_port);
     } else if (tc == &nbrec_table_logical_router) {
-        return validate_sole_owner(idl, row, &nbrec_logical_router_col_ports,
-                                   &nbrec_table_logical_router_port);
+        char *error = validate_sole_owner(idl, row,
+                                          &nbrec_logical_router_col_ports,
+                                          &nbrec_table_logical_router_port);
+        if (!error) {
+            error = validate_lr_nats(idl, r);
+        }
+        return error ? error : validate_lr_routes(idl, r);
     } else if (tc == &nbrec_table_logical_switch_port) {
         return validate_lsp(idl, r);
     } else if (tc == &nbrec_table_logical_router_port) {
@@ -913,10 +1376,22 @@ validate_row__(struct ovsdb_idl *idl, const struct ovsdb_idl_row *row)
         return validate_route(idl, r);
     } else if (tc == &nbrec_table_nat) {
         return validate_nat(idl, r);
+    } else if (tc == &nbrec_table_logical_router_policy) {
+        return validate_lr_policy(idl, r);
+    } else if (tc == &nbrec_table_bfd) {
+        return validate_bfd(r);
     } else if (tc == &nbrec_table_load_balancer) {
         return validate_lb(r);
     } else if (tc == &nbrec_table_acl) {
         return validate_acl(idl, r);
+    } else if (tc == &nbrec_table_qos) {
+        return validate_qos(idl, r);
+    } else if (tc == &nbrec_table_mirror) {
+        return validate_mirror(r);
+    } else if (tc == &nbrec_table_forwarding_group) {
+        return validate_fwd_group(idl, r);
+    } else if (tc == &nbrec_table_static_mac_binding) {
+        return validate_static_mac_binding(idl, r);
     } else if (tc == &nbrec_table_address_set) {
         return validate_address_set(r);
     } else if (tc == &nbrec_table_port_group) {
@@ -934,18 +1409,27 @@ validate_row__(struct ovsdb_idl *idl, const struct ovsdb_idl_row *row)
         return validate_connection(r);
     } else if (tc == &nbrec_table_meter) {
         const struct nbrec_meter *meter = r;
-        return meter->name[0] ? NULL : xstrdup("name: empty meter name");
+        return (!meter->name[0] ? xstrdup("name: empty meter name")
+                : !strncmp(meter->name, "__", 2)
+                ? xasprintf("name: %s: meter names that begin with \"__\" "
+                            "are reserved", meter->name)
+                : NULL);
     }
     return NULL;
 }
 
-/* Returns the "name" column of 'tc' if the schema makes names unique in
- * that table (an index on "name"), otherwise NULL. */
+/* Returns the "name" column of 'tc' if names must be unique in that
+ * table, otherwise NULL.  They must be where other rows or matches refer
+ * to rows by name; switches and routers are referred to by UUID, and
+ * their names, as in OVN, are only labels (osmotic-nbctl asks for a UUID
+ * when a name is ambiguous). */
 static const struct ovsdb_idl_column *
 unique_name_column(const struct ovsdb_idl_table_class *tc)
 {
     if (tc == &nbrec_table_load_balancer || tc == &nbrec_table_acl
-        || tc == &nbrec_table_rampout_rule) {
+        || tc == &nbrec_table_rampout_rule
+        || tc == &nbrec_table_logical_switch
+        || tc == &nbrec_table_logical_router) {
         return NULL;
     }
     for (size_t i = 0; i < tc->n_columns; i++) {
@@ -1063,13 +1547,19 @@ find_tables_to_recheck(struct ovsdb_idl *idl,
     } refs[] = {
         { NBREC_TABLE_LOGICAL_SWITCH_PORT, NBREC_TABLE_LOGICAL_SWITCH_PORT },
         { NBREC_TABLE_LOGICAL_SWITCH_PORT, NBREC_TABLE_NAT },
+        { NBREC_TABLE_LOGICAL_SWITCH_PORT, NBREC_TABLE_FORWARDING_GROUP },
+        { NBREC_TABLE_LOGICAL_ROUTER_PORT, NBREC_TABLE_STATIC_MAC_BINDING },
         { NBREC_TABLE_LOGICAL_ROUTER_PORT, NBREC_TABLE_LOGICAL_ROUTER_PORT },
         { NBREC_TABLE_LOGICAL_ROUTER_PORT, NBREC_TABLE_LOGICAL_SWITCH_PORT },
         { NBREC_TABLE_LOGICAL_ROUTER_PORT,
           NBREC_TABLE_LOGICAL_ROUTER_STATIC_ROUTE },
         { NBREC_TABLE_ADDRESS_SET, NBREC_TABLE_ACL },
+        { NBREC_TABLE_ADDRESS_SET, NBREC_TABLE_QOS },
         { NBREC_TABLE_ADDRESS_SET, NBREC_TABLE_FLOW_CLASS },
         { NBREC_TABLE_PORT_GROUP, NBREC_TABLE_ACL },
+        { NBREC_TABLE_PORT_GROUP, NBREC_TABLE_QOS },
+        { NBREC_TABLE_ADDRESS_SET, NBREC_TABLE_LOGICAL_ROUTER_POLICY },
+        { NBREC_TABLE_PORT_GROUP, NBREC_TABLE_LOGICAL_ROUTER_POLICY },
         { NBREC_TABLE_PORT_GROUP, NBREC_TABLE_FLOW_CLASS },
         { NBREC_TABLE_METER, NBREC_TABLE_ACL },
     };

@@ -52,6 +52,7 @@ char *nb_validate_lb_backends(const char *vip, const char *backends)
 char *nb_validate_lsp_type(const char *type) OVS_WARN_UNUSED_RESULT;
 char *nb_validate_connection_target(const char *target)
     OVS_WARN_UNUSED_RESULT;
+bool nb_port_range_is_valid(const char *);
 char *nb_validate_match(struct ovsdb_idl *, const char *match)
     OVS_WARN_UNUSED_RESULT;
 char *nb_validate_class_match(struct ovsdb_idl *, const char *match)

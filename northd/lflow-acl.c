@@ -16,6 +16,8 @@
 #include "openvswitch/hmap.h"
 #include "openvswitch/vlog.h"
 #include "hash.h"
+#include "smap.h"
+#include "svec.h"
 #include "util.h"
 #include "uuidset.h"
 
@@ -410,11 +412,25 @@ struct switch_acl_facts {
     bool stateful;              /* An allow-related ACL. */
 };
 
+/* Returns true if 'acl' is to be evaluated after load balancing.  There
+ * is no load balancing stage yet, so such ACLs are left out: the ACL
+ * stages run where OVN's before-load-balancing ones do, and putting them
+ * there would let them decide what OVN decides before them
+ * (lib/nb-unapplied.c warns about them). */
+static bool
+acl_after_lb(const struct nbrec_acl *acl)
+{
+    return smap_get_bool(&acl->options, "apply-after-lb", false);
+}
+
 static void
 note_acl(struct nd_build_ctx *ctx, const struct nbrec_acl *acl,
          struct switch_acl_facts *f)
 {
     nd_owner_depends_on_row(ctx, &nbrec_table_acl, &acl->header_.uuid);
+    if (acl_after_lb(acl)) {
+        return;
+    }
     int dir = !acl_is_ingress(acl);
     f->has[dir] = true;
     f->stateless[dir] |= !strcmp(acl->action, "allow-stateless");
@@ -567,7 +583,7 @@ acl_build(struct nd_build_ctx *ctx, const struct lflow_owner_id *id)
                                                          &id->uuid);
     nd_owner_begin(ctx, id);
     nd_owner_depends_on_row(ctx, &nbrec_table_acl, &id->uuid);
-    if (od && acl) {
+    if (od && acl && !acl_after_lb(acl)) {
         /* An ACL of the switch itself. */
         const struct nbrec_logical_switch *ls
             = nbrec_logical_switch_get_for_uuid(ctx->nb_idl, &od->nb_uuid);

@@ -516,6 +516,13 @@ lr_static_route(struct lr_build *b,
 {
     nd_owner_depends_on_row(b->ctx, &nbrec_table_logical_router_static_route,
                             &route->header_.uuid);
+    if (route->route_table[0]) {
+        /* A route of a route table other than the main one is for the
+         * traffic of the ports that choose that table, which is not
+         * applied yet (lib/nb-unapplied.c): rather than route everyone's
+         * traffic by it, leave it out. */
+        return;
+    }
     struct lport_ipv4 prefix, nh;
     struct lport_ipv6 prefix6;
     bool v6;

@@ -80,3 +80,23 @@ EXTRA_DIST += tests/unit/test-packaging.sh
 # The system tests hold no wait that cannot fail and no unbounded client.
 TESTS += tests/unit/test-system-lint.sh
 EXTRA_DIST += tests/unit/test-system-lint.sh tests/unit/check-system-tests.py
+
+# Compatibility with ovn-nbctl, measured with OVN's own tests
+# (tests/compat/ovn-compat.py; Documentation/benchmarks.md).  OVN's test
+# files are not part of Osmotic: give their directory in OVN_TESTS, or a
+# clone of OVN in OVN_GIT to fetch them from once (into
+# tests/compat/ovn-REF in the build tree).  A measurement, not a test.
+OVN_COMPAT_FLAGS =
+check-ovn-compat: utilities/osmotic-nbctl
+	$(PYTHON3) $(abs_top_srcdir)/tests/compat/ovn-compat.py \
+	    --builddir=$(abs_top_builddir) --srcdir=$(abs_top_srcdir) \
+	    $(if $(OVN_TESTS),--ovn-tests=$(OVN_TESTS)) \
+	    $(if $(OVN_GIT),--ovn-git=$(OVN_GIT)) $(OVN_COMPAT_FLAGS)
+.PHONY: check-ovn-compat
+EXTRA_DIST += tests/compat/ovn-compat.py tests/compat/m4lite.py \
+	tests/compat/prelude.sh tests/compat/selftest/ovn-nbctl.at \
+	tests/compat/selftest/ovn.at
+
+# The runner itself is tested on files whose every verdict is known.
+TESTS += tests/compat/test-ovn-compat.sh
+EXTRA_DIST += tests/compat/test-ovn-compat.sh

@@ -48,8 +48,15 @@ utilities_libctlcommon_la_SOURCES = \
 bin_PROGRAMS += utilities/osmotic-nbctl
 utilities_osmotic_nbctl_SOURCES = \
 	utilities/nbctl-color.c \
+	utilities/nbctl-fwd-group.c \
+	utilities/nbctl-lb.c \
+	utilities/nbctl-mac-binding.c \
+	utilities/nbctl-mirror.c \
+	utilities/nbctl-nat.c \
 	utilities/nbctl-partial.c \
 	utilities/nbctl-policy.c \
+	utilities/nbctl-qos.c \
+	utilities/nbctl-route.c \
 	utilities/nbctl-router.c \
 	utilities/nbctl-switch.c \
 	utilities/nbctl.h \

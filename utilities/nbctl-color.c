@@ -65,20 +65,19 @@ split_args(struct ctl_context *ctx, const char *const allowed[],
             }
         }
         if (!option) {
-            ctl_error(ctx, "%s: %s: unknown option", ctx->argv[0], arg);
+            ctl_error(ctx, "%s: unknown option", arg);
             return false;
         } else if (strchr(option, '=') && !eq) {
-            ctl_error(ctx, "%s: %s: option needs a value after '=' (%s)",
-                      ctx->argv[0], arg, option);
+            ctl_error(ctx, "%s: option needs a value after '=' (%s)", arg,
+                      option);
             return false;
         } else if (!strchr(option, '=') && eq) {
-            ctl_error(ctx, "%s: %s: option takes no value", ctx->argv[0],
-                      arg);
+            ctl_error(ctx, "%s: option takes no value", arg);
             return false;
         }
         char *name = xmemdup0(arg, len);
         if (shash_find(&sa->options, name)) {
-            ctl_error(ctx, "%s: %s: option given twice", ctx->argv[0], name);
+            ctl_error(ctx, "%s: option given twice", name);
             free(name);
             return false;
         }
@@ -153,7 +152,7 @@ static bool
 check_chassis_name(struct ctl_context *ctx, const char *name)
 {
     if (!name[0] || strpbrk(name, " \t,:")) {
-        ctl_error(ctx, "%s: \"%s\": invalid chassis name", ctx->argv[0],
+        ctl_error(ctx, "\"%s\": invalid chassis name",
                   name);
         return false;
     }
@@ -206,8 +205,8 @@ color_settings_parse(struct ctl_context *ctx, int n, char *args[],
         const char *setting = args[i];
         const char *eq = strchr(setting, '=');
         if (!eq) {
-            ctl_error(ctx, "%s: %s: invalid setting (expected KEY=VALUE)",
-                      ctx->argv[0], setting);
+            ctl_error(ctx, "%s: invalid setting (expected KEY=VALUE)",
+                      setting);
             return false;
         }
         char *key = xmemdup0(setting, eq - setting);
@@ -220,14 +219,13 @@ color_settings_parse(struct ctl_context *ctx, int n, char *args[],
         }
         bool ok = false;
         if (k >= N_COLOR_KEYS) {
-            ctl_error(ctx, "%s: %s: unknown setting (expected dscp, lane, "
-                      "rate, burst or rampout)", ctx->argv[0], key);
+            ctl_error(ctx, "%s: unknown setting (expected dscp, lane, "
+                      "rate, burst or rampout)", key);
         } else if (cs->given[k]) {
-            ctl_error(ctx, "%s: %s: setting given twice", ctx->argv[0],
-                      key);
+            ctl_error(ctx, "%s: setting given twice", key);
         } else if (!value[0] && !may_clear) {
-            ctl_error(ctx, "%s: %s=: empty value (color-set clears a "
-                      "setting with an empty value)", ctx->argv[0], key);
+            ctl_error(ctx, "%s=: empty value (color-set clears a "
+                      "setting with an empty value)", key);
         } else if (!value[0]) {
             ok = cs->clear[k] = true;
         } else if (k == CK_RAMPOUT) {
@@ -340,8 +338,8 @@ cmd_color_add(struct ctl_context *ctx)
     nbrec_color_set_name(new, name);
     color_settings_apply(&cs, new);
     if (cs.given[CK_BURST] && !cs.given[CK_RATE]) {
-        ctl_error(ctx, "%s: burst=%"PRId64": a burst needs a rate",
-                  ctx->argv[0], cs.value[CK_BURST]);
+        ctl_error(ctx, "burst=%"PRId64": a burst needs a rate",
+                  cs.value[CK_BURST]);
     }
 out:
     color_settings_destroy(&cs);
@@ -414,7 +412,7 @@ cmd_color_del(struct ctl_context *ctx)
     }
     char *user = color_user(ctx->idl, color);
     if (user) {
-        ctl_error(ctx, "%s: %s: colour is used by %s", ctx->argv[0],
+        ctl_error(ctx, "%s: colour is used by %s",
                   color->name, user);
         free(user);
         return;
@@ -515,19 +513,18 @@ parse_promotion(struct ctl_context *ctx, const struct split_args *sa,
         return false;
     }
     if (p->color && !p->n_bytes && !p->n_rate) {
-        ctl_error(ctx, "%s: --promote-to=%s needs --promote-bytes or "
-                  "--promote-rate", ctx->argv[0], to);
+        ctl_error(ctx, "--promote-to=%s needs --promote-bytes or "
+                  "--promote-rate", to);
         return false;
     }
     if (!p->color && (p->n_bytes || p->n_rate || p->n_interval
                       || p->n_idle)) {
-        ctl_error(ctx, "%s: promotion options need --promote-to",
-                  ctx->argv[0]);
+        ctl_error(ctx, "promotion options need --promote-to");
         return false;
     }
     if (p->color && p->color == color) {
-        ctl_error(ctx, "%s: --promote-to=%s: a class cannot promote to its "
-                  "own colour", ctx->argv[0], to);
+        ctl_error(ctx, "--promote-to=%s: a class cannot promote to its "
+                  "own colour", to);
         return false;
     }
     return true;
@@ -542,8 +539,8 @@ cmd_class_add(struct ctl_context *ctx)
         goto out;
     }
     if (sa.args.n != 4) {
-        ctl_error(ctx, "%s: expected NAME PRIORITY MATCH COLOR, got %"
-                  PRIuSIZE" arguments", ctx->argv[0], sa.args.n);
+        ctl_error(ctx, "expected NAME PRIORITY MATCH COLOR, got %"
+                  PRIuSIZE" arguments", sa.args.n);
         goto out;
     }
     const char *name = sa.args.names[0];
@@ -559,7 +556,7 @@ cmd_class_add(struct ctl_context *ctx)
     }
     char *error = nb_validate_class_match(ctx->idl, match);
     if (error) {
-        ctl_error(ctx, "%s: %s: %s", ctx->argv[0], match, error);
+        ctl_error(ctx, "%s: %s", match, error);
         free(error);
         goto out;
     }
@@ -571,8 +568,8 @@ cmd_class_add(struct ctl_context *ctx)
     }
     if (fc) {
         if (!shash_find(&sa.options, "--may-exist")) {
-            ctl_error(ctx, "%s: %s: a flow class with this name already "
-                      "exists", ctx->argv[0], name);
+            ctl_error(ctx, "%s: a flow class with this name already "
+                      "exists", name);
         }
         goto out;
     }
@@ -667,7 +664,7 @@ static const struct nbrec_logical_router *
 find_router(struct ctl_context *ctx, const char *id)
 {
     const struct nbrec_logical_router *lr;
-    return nbctl_check(ctx, NBCTL_FIND(ctx, logical_router, "logical router",
+    return nbctl_check(ctx, NBCTL_FIND(ctx, logical_router, "router",
                                        id, true, &lr)) ? lr : NULL;
 }
 
@@ -724,7 +721,7 @@ parse_gateways(struct ctl_context *ctx,
         }
         ok = ok && check_chassis_name(ctx, chassis);
         if (ok && !sset_add(&seen, chassis)) {
-            ctl_error(ctx, "%s: %s: chassis listed twice", ctx->argv[0],
+            ctl_error(ctx, "%s: chassis listed twice",
                       chassis);
             ok = false;
         }
@@ -802,9 +799,9 @@ cmd_rampout_add(struct ctl_context *ctx)
         goto out;
     }
     if (sa.args.n != 4) {
-        ctl_error(ctx, "%s: expected ROUTER NAME SUBNET[,SUBNET]... "
+        ctl_error(ctx, "expected ROUTER NAME SUBNET[,SUBNET]... "
                   "CHASSIS[:PRIORITY][,...], got %"PRIuSIZE" arguments",
-                  ctx->argv[0], sa.args.n);
+                  sa.args.n);
         goto out;
     }
     const struct nbrec_logical_router *lr = find_router(ctx,
@@ -814,13 +811,13 @@ cmd_rampout_add(struct ctl_context *ctx)
         goto out;
     }
     if (!name[0]) {
-        ctl_error(ctx, "%s: empty rule name", ctx->argv[0]);
+        ctl_error(ctx, "empty rule name");
         goto out;
     }
     if (lr_find_rampout(lr, name)) {
         if (!shash_find(&sa.options, "--may-exist")) {
-            ctl_error(ctx, "%s: %s: router %s already has a ramp-out rule "
-                      "with this name", ctx->argv[0], name, lr->name);
+            ctl_error(ctx, "%s: router %s already has a ramp-out rule "
+                      "with this name", name, lr->name);
         }
         goto out;
     }
@@ -851,8 +848,8 @@ cmd_rampout_del(struct ctl_context *ctx)
                                                             ctx->argv[2]);
     if (!rule) {
         if (!nbctl_has_option(ctx, "--if-exists")) {
-            ctl_error(ctx, "%s: %s: router %s has no ramp-out rule with "
-                      "this name", ctx->argv[0], ctx->argv[2], lr->name);
+            ctl_error(ctx, "%s: router %s has no ramp-out rule with "
+                      "this name", ctx->argv[2], lr->name);
         }
         return;
     }

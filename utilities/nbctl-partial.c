@@ -25,7 +25,8 @@
  *          validation looks up;
  *        - with "lsp-set-addresses", every port of every replicated switch,
  *          for the check that an IP address is used once per switch;
- *        - with "lsp-del", the ports that NAT rules name.
+ *        - with "lsp-del", the ports that NAT rules and forwarding groups
+ *          name.
  *
  * Each round that changes the Logical_Switch_Port condition makes the
  * server scan that whole table again, so for "lsp-set-addresses", which
@@ -284,6 +285,13 @@ add_replica_clauses(struct nbctl_partial *p, struct ovsdb_idl *idl)
             if (nat->logical_port) {
                 nbrec_logical_switch_port_add_clause_name(
                     &p->lsp_cond, OVSDB_F_EQ, nat->logical_port);
+            }
+        }
+        const struct nbrec_forwarding_group *fg;
+        NBREC_FORWARDING_GROUP_FOR_EACH (fg, idl) {
+            for (size_t i = 0; i < fg->n_child_port; i++) {
+                nbrec_logical_switch_port_add_clause_name(
+                    &p->lsp_cond, OVSDB_F_EQ, fg->child_port[i]);
             }
         }
     }

@@ -1,6 +1,6 @@
 /*
- * osmotic-nbctl: ACL, port group, address set, meter and load balancer
- * commands.
+ * osmotic-nbctl: ACL, port group, address set and meter commands.  Load
+ * balancers have their own file, nbctl-lb.c.
  */
 #include <config.h>
 
@@ -32,7 +32,8 @@ struct acl_entity {
     const struct nbrec_port_group *pg;      /* The port group, or NULL. */
 };
 
-/* Finds the ACL entity 'id' per the --type option. */
+/* Finds the ACL entity 'id' per the --type option.  Without it, 'id' may
+ * name a switch or a port group, but not both. */
 static bool
 find_acl_entity(struct ctl_context *ctx, const char *id,
                 struct acl_entity *e)
@@ -41,26 +42,28 @@ find_acl_entity(struct ctl_context *ctx, const char *id,
     e->ls = NULL;
     e->pg = NULL;
     if (type && strcmp(type, "switch") && strcmp(type, "port-group")) {
-        ctl_error(ctx, "%s: --type=%s: invalid type (expected switch or "
-                  "port-group)", ctx->argv[0], type);
+        ctl_error(ctx, "Invalid value '%s' for option --type", type);
         return false;
     }
     if (!type || !strcmp(type, "switch")) {
-        if (!nbctl_check(ctx, NBCTL_FIND(ctx, logical_switch,
-                                         "logical switch", id, !!type,
-                                         &e->ls))) {
+        if (!nbctl_check(ctx, NBCTL_FIND(ctx, logical_switch, "switch", id,
+                                         !!type, &e->ls))) {
             return false;
         }
     }
-    if (!e->ls && (!type || !strcmp(type, "port-group"))) {
+    if (!type || !strcmp(type, "port-group")) {
         if (!nbctl_check(ctx, NBCTL_FIND(ctx, port_group, "port group", id,
                                          !!type, &e->pg))) {
             return false;
         }
     }
-    if (!e->ls && !e->pg) {
-        ctl_error(ctx, "%s: %s: no logical switch or port group has this "
-                  "name", ctx->argv[0], id);
+    if (e->ls && e->pg) {
+        ctl_error(ctx, "Same name '%s' exists in both port-groups and "
+                  "logical switches. Specify --type=port-group or switch, "
+                  "or use a UUID.", id);
+        return false;
+    } else if (!e->ls && !e->pg) {
+        ctl_error(ctx, "'%s' is not found for port-group or switch.", id);
         return false;
     }
     return true;
@@ -86,18 +89,6 @@ entity_set_acls(const struct acl_entity *e, struct nbrec_acl **acls,
     }
 }
 
-/* Checks an ACL direction. */
-static bool
-check_direction(struct ctl_context *ctx, const char *direction)
-{
-    if (strcmp(direction, "from-lport") && strcmp(direction, "to-lport")) {
-        ctl_error(ctx, "%s: %s: invalid direction (expected from-lport or "
-                  "to-lport)", ctx->argv[0], direction);
-        return false;
-    }
-    return true;
-}
-
 /* Checks the options of acl-add. */
 static bool
 check_acl_options(struct ctl_context *ctx, const char **severity)
@@ -110,8 +101,8 @@ check_acl_options(struct ctl_context *ctx, const char **severity)
     *severity = option_value(ctx, "--severity");
 
     if (name && strlen(name) > 63) {
-        ctl_error(ctx, "%s: --name=%s: name is longer than 63 characters",
-                  ctx->argv[0], name);
+        ctl_error(ctx, "--name=%s: name is longer than 63 characters",
+                  name);
         return false;
     }
     if (*severity) {
@@ -120,9 +111,7 @@ check_acl_options(struct ctl_context *ctx, const char **severity)
             ok = ok || !strcmp(*severity, severities[i]);
         }
         if (!ok) {
-            ctl_error(ctx, "%s: --severity=%s: invalid severity (expected "
-                      "alert, warning, notice, info or debug)", ctx->argv[0],
-                      *severity);
+            ctl_error(ctx, "bad severity: %s", *severity);
             return false;
         }
     }
@@ -136,7 +125,41 @@ check_acl_options(struct ctl_context *ctx, const char **severity)
     return true;
 }
 
-/* "acl-add ENTITY DIRECTION PRIORITY MATCH VERDICT". */
+/* Parses the --label option of acl-add, for an ACL with 'verdict', into
+ * '*label' (0 without the option). */
+static bool
+parse_acl_label(struct ctl_context *ctx, const char *verdict,
+                int64_t *label)
+{
+    const char *s = option_value(ctx, "--label");
+    *label = 0;
+    if (!s) {
+        return true;
+    }
+    if (strcmp(verdict, "allow") && strcmp(verdict, "allow-related")) {
+        ctl_error(ctx, "label can only be set with actions \"allow\" or "
+                  "\"allow-related\"");
+        return false;
+    }
+    long long int l;
+    if (!str_to_llong(s, 10, &l) || l < 0 || l > UINT32_MAX) {
+        ctl_error(ctx, "%s: label must in range 0...4294967295", s);
+        return false;
+    }
+    *label = l;
+    return true;
+}
+
+/* Returns true if 'acl' is evaluated after load balancing. */
+static bool
+acl_after_lb(const struct nbrec_acl *acl)
+{
+    return smap_get_bool(&acl->options, "apply-after-lb", false);
+}
+
+/* "acl-add ENTITY DIRECTION PRIORITY MATCH VERDICT".  Two ACLs of an
+ * entity that agree in direction, stage (before or after load
+ * balancing), priority and match are the same rule. */
 static void
 cmd_acl_add(struct ctl_context *ctx)
 {
@@ -144,16 +167,15 @@ cmd_acl_add(struct ctl_context *ctx)
         "allow", "allow-related", "allow-stateless", "drop", "reject",
     };
     struct acl_entity e;
-    const char *direction = ctx->argv[2];
+    const char *direction;
     const char *match = ctx->argv[4];
     const char *verdict = ctx->argv[5];
     const char *severity;
-    int64_t priority;
+    int64_t priority, label;
 
     if (!find_acl_entity(ctx, ctx->argv[1], &e)
-        || !check_direction(ctx, direction)
-        || !nbctl_parse_int(ctx, "priority", ctx->argv[3], 0, 32767,
-                            &priority)) {
+        || !nbctl_parse_direction(ctx, ctx->argv[2], &direction)
+        || !nbctl_parse_priority(ctx, ctx->argv[3], &priority)) {
         return;
     }
     bool verdict_ok = false;
@@ -161,30 +183,33 @@ cmd_acl_add(struct ctl_context *ctx)
         verdict_ok = verdict_ok || !strcmp(verdict, verdicts[i]);
     }
     if (!verdict_ok) {
-        ctl_error(ctx, "%s: %s: invalid verdict (expected allow, "
-                  "allow-related, allow-stateless, drop or reject)",
-                  ctx->argv[0], verdict);
+        ctl_error(ctx, "%s: action must be one of \"allow\", "
+                  "\"allow-related\", \"allow-stateless\", \"drop\", "
+                  "and \"reject\"", verdict);
+        return;
+    }
+    if (!check_acl_options(ctx, &severity)
+        || !parse_acl_label(ctx, verdict, &label)) {
         return;
     }
     char *error = nb_validate_match(ctx->idl, match);
     if (error) {
-        ctl_error(ctx, "%s: %s: %s", ctx->argv[0], match, error);
+        ctl_error(ctx, "%s: %s", match, error);
         free(error);
         return;
     }
-    if (!check_acl_options(ctx, &severity)) {
-        return;
-    }
+    bool after_lb = (!strcmp(direction, "from-lport")
+                     && nbctl_has_option(ctx, "--apply-after-lb"));
 
     size_t n;
     struct nbrec_acl **acls = entity_acls(&e, &n);
     for (size_t i = 0; i < n; i++) {
         const struct nbrec_acl *acl = acls[i];
         if (acl->priority == priority && !strcmp(acl->direction, direction)
-            && !strcmp(acl->match, match)) {
+            && !strcmp(acl->match, match) && acl_after_lb(acl) == after_lb) {
             if (!nbctl_has_option(ctx, "--may-exist")) {
-                ctl_error(ctx, "%s: an ACL with the same direction, priority "
-                          "and match already exists", ctx->argv[0]);
+                ctl_error(ctx, "Same ACL already existed on the ls %s.",
+                          ctx->argv[1]);
             }
             return;
         }
@@ -195,12 +220,22 @@ cmd_acl_add(struct ctl_context *ctx)
     nbrec_acl_set_priority(acl, priority);
     nbrec_acl_set_match(acl, match);
     nbrec_acl_set_action(acl, verdict);
-    nbrec_acl_set_log(acl, nbctl_has_option(ctx, "--log") || severity);
+    nbrec_acl_set_log(acl, (nbctl_has_option(ctx, "--log") || severity
+                            || option_value(ctx, "--name")
+                            || option_value(ctx, "--meter")));
     if (severity) {
         nbrec_acl_set_severity(acl, severity);
     }
     nbrec_acl_set_name(acl, option_value(ctx, "--name"));
     nbrec_acl_set_meter(acl, option_value(ctx, "--meter"));
+    if (label) {
+        nbrec_acl_set_label(acl, label);
+    }
+    if (after_lb) {
+        const struct smap options = SMAP_CONST1(&options, "apply-after-lb",
+                                                "true");
+        nbrec_acl_set_options(acl, &options);
+    }
 
     struct nbrec_acl **new_acls = xmalloc((n + 1) * sizeof *new_acls);
     memcpy(new_acls, acls, n * sizeof *new_acls);
@@ -214,19 +249,19 @@ static void
 cmd_acl_del(struct ctl_context *ctx)
 {
     struct acl_entity e;
-    const char *direction = ctx->argc > 2 ? ctx->argv[2] : NULL;
+    const char *direction = NULL;
     const char *match = ctx->argc > 4 ? ctx->argv[4] : NULL;
     int64_t priority = -1;
     if (!find_acl_entity(ctx, ctx->argv[1], &e)
-        || (direction && !check_direction(ctx, direction))) {
+        || (ctx->argc > 2
+            && !nbctl_parse_direction(ctx, ctx->argv[2],
+                                      &direction))
+        || (ctx->argc > 3 && !nbctl_parse_priority(ctx, ctx->argv[3],
+                                             &priority))) {
         return;
     }
     if (ctx->argc == 4) {
-        ctl_error(ctx, "%s: PRIORITY needs a MATCH too", ctx->argv[0]);
-        return;
-    }
-    if (match && !nbctl_parse_int(ctx, "priority", ctx->argv[3], 0, 32767,
-                                  &priority)) {
+        ctl_error(ctx, "cannot specify priority without match");
         return;
     }
 
@@ -244,28 +279,32 @@ cmd_acl_del(struct ctl_context *ctx)
         }
     }
     if (match && n_keep == n && !nbctl_has_option(ctx, "--if-exists")) {
-        ctl_error(ctx, "%s: no %s ACL with priority %"PRId64" and match "
-                  "\"%s\"", ctx->argv[0], direction, priority, match);
+        ctl_error(ctx, "no %s ACL with priority %"PRId64" and match "
+                  "\"%s\"", direction, priority, match);
     } else if (n_keep != n) {
         entity_set_acls(&e, keep, n_keep);
     }
     free(keep);
 }
 
-/* Orders ACLs: direction, descending priority, then match. */
+/* Orders ACLs as ovn-nbctl lists them: direction (from-lport first),
+ * those before load balancing first, descending priority, then match. */
 static int
 compare_acls(const void *a_, const void *b_)
 {
-    const struct nbrec_acl *const *a = a_;
-    const struct nbrec_acl *const *b = b_;
-    int cmp = strcmp((*a)->direction, (*b)->direction);
+    const struct nbrec_acl *a = *(const struct nbrec_acl *const *) a_;
+    const struct nbrec_acl *b = *(const struct nbrec_acl *const *) b_;
+    int cmp = strcmp(a->direction, b->direction);
     if (cmp) {
         return cmp;
     }
-    if ((*a)->priority != (*b)->priority) {
-        return (*a)->priority > (*b)->priority ? -1 : 1;
+    if (acl_after_lb(a) != acl_after_lb(b)) {
+        return acl_after_lb(a) ? 1 : -1;
     }
-    return strcmp((*a)->match, (*b)->match);
+    if (a->priority != b->priority) {
+        return a->priority > b->priority ? -1 : 1;
+    }
+    return strcmp(a->match, b->match);
 }
 
 /* "acl-list ENTITY". */
@@ -299,9 +338,16 @@ cmd_acl_list(struct ctl_context *ctx)
                 sep = ",";
             }
             if (acl->meter) {
-                ds_put_format(&ctx->output, "%smeter=%s", sep, acl->meter);
+                ds_put_format(&ctx->output, "%smeter=\"%s\"", sep,
+                              acl->meter);
             }
             ds_put_char(&ctx->output, ')');
+        }
+        if (acl->label) {
+            ds_put_format(&ctx->output, " label=%"PRId64, acl->label);
+        }
+        if (acl_after_lb(acl)) {
+            ds_put_cstr(&ctx->output, " [after-lb]");
         }
         ds_put_char(&ctx->output, '\n');
     }
@@ -319,7 +365,7 @@ find_ports(struct ctl_context *ctx, char **names, size_t n)
     for (size_t i = 0; i < n; i++) {
         const struct nbrec_logical_switch_port *lsp;
         if (!nbctl_check(ctx, NBCTL_FIND(ctx, logical_switch_port,
-                                         "logical switch port", names[i],
+                                         "port", names[i],
                                          true, &lsp))) {
             free(ports);
             return NULL;
@@ -405,7 +451,7 @@ cmd_as_add(struct ctl_context *ctx)
 {
     const char *name = ctx->argv[1];
     if (!nbctl_check(ctx, nb_validate_name(name)) || !check_addresses(ctx)
-        || !nbctl_name_is_free(ctx, &nbrec_table_address_set, "address set",
+        || !nbctl_name_is_free(ctx, &nbrec_table_address_set, "Address Set",
                                name)) {
         return;
     }
@@ -420,7 +466,7 @@ static void
 cmd_as_set_addresses(struct ctl_context *ctx)
 {
     const struct nbrec_address_set *as;
-    if (nbctl_check(ctx, NBCTL_FIND(ctx, address_set, "address set",
+    if (nbctl_check(ctx, NBCTL_FIND(ctx, address_set, "Address Set",
                                     ctx->argv[1], true, &as))
         && check_addresses(ctx)) {
         nbrec_address_set_set_addresses(as, (const char **) ctx->argv + 2,
@@ -428,18 +474,28 @@ cmd_as_set_addresses(struct ctl_context *ctx)
     }
 }
 
-/* "as-del NAME". */
+/* "as-del NAME".  An address set that a NAT rule refers to stays: the
+ * rule would lose its meaning (lr-nat-update-ext-ip). */
 static void
 cmd_as_del(struct ctl_context *ctx)
 {
     const struct nbrec_address_set *as;
-    if (nbctl_check(ctx, NBCTL_FIND(ctx, address_set, "address set",
-                                    ctx->argv[1],
-                                    !nbctl_has_option(ctx, "--if-exists"),
-                                    &as))
-        && as) {
-        nbrec_address_set_delete(as);
+    if (!nbctl_check(ctx, NBCTL_FIND(ctx, address_set, "Address Set",
+                                     ctx->argv[1],
+                                     !nbctl_has_option(ctx, "--if-exists"),
+                                     &as))
+        || !as) {
+        return;
     }
+    const struct nbrec_nat *nat;
+    NBREC_NAT_FOR_EACH (nat, ctx->idl) {
+        if (nat->allowed_ext_ips == as || nat->exempted_ext_ips == as) {
+            ctl_error(ctx, "%s: Address Set is used by the NAT rule for %s "
+                      "%s", as->name, nat->type, nat->external_ip);
+            return;
+        }
+    }
+    nbrec_address_set_delete(as);
 }
 
 /* "as-list". */
@@ -467,44 +523,57 @@ cmd_as_list(struct ctl_context *ctx)
 
 /* Meters. */
 
-/* "meter-add NAME drop RATE kbps|pktps [BURST]". */
+/* "meter-add NAME drop RATE kbps|pktps [BURST]".  With --may-exist, an
+ * existing meter of that name gets the new settings. */
 static void
 cmd_meter_add(struct ctl_context *ctx)
 {
     const char *name = ctx->argv[1];
     const char *action = ctx->argv[2];
     const char *unit = ctx->argv[4];
-    int64_t rate, burst = 0;
+    long long int rate, burst = 0;
 
+    const struct nbrec_meter *meter;
+    if (!nbctl_check(ctx, NBCTL_FIND(ctx, meter, "meter", name, false,
+                                     &meter))) {
+        return;
+    }
+    if (meter && !nbctl_has_option(ctx, "--may-exist")) {
+        ctl_error(ctx, "meter with name \"%s\" already exists", name);
+        return;
+    }
     if (!name[0]) {
-        ctl_error(ctx, "%s: empty meter name", ctx->argv[0]);
+        ctl_error(ctx, "empty meter name");
+        return;
+    } else if (!strncmp(name, "__", 2)) {
+        ctl_error(ctx, "meter names that begin with \"__\" are reserved");
+        return;
+    } else if (strcmp(action, "drop")) {
+        ctl_error(ctx, "action must be \"drop\"");
+        return;
+    } else if (!str_to_llong(ctx->argv[3], 10, &rate) || rate < 1
+               || rate > UINT32_MAX) {
+        ctl_error(ctx, "rate must be in the range 1...4294967295");
+        return;
+    } else if (strcmp(unit, "kbps") && strcmp(unit, "pktps")) {
+        ctl_error(ctx, "unit must be \"kbps\" or \"pktps\"");
+        return;
+    } else if (ctx->argc > 5
+               && (!str_to_llong(ctx->argv[5], 10, &burst) || burst < 0
+                   || burst > UINT32_MAX)) {
+        ctl_error(ctx, "burst must be in the range 0...4294967295");
         return;
     }
-    if (strcmp(action, "drop")) {
-        ctl_error(ctx, "%s: %s: invalid action (expected drop)",
-                  ctx->argv[0], action);
-        return;
+    struct nbrec_meter *m = (meter ? CONST_CAST(struct nbrec_meter *, meter)
+                             : nbrec_meter_insert(ctx->txn));
+    nbrec_meter_set_name(m, name);
+    nbrec_meter_set_unit(m, unit);
+    nbrec_meter_set_rate(m, rate);
+    nbrec_meter_set_burst_size(m, burst);
+    if (nbctl_has_option(ctx, "--fair")) {
+        bool fair = true;
+        nbrec_meter_set_fair(m, &fair, 1);
     }
-    if (!nbctl_parse_int(ctx, "rate", ctx->argv[3], 1, UINT32_MAX, &rate)) {
-        return;
-    }
-    if (strcmp(unit, "kbps") && strcmp(unit, "pktps")) {
-        ctl_error(ctx, "%s: %s: invalid unit (expected kbps or pktps)",
-                  ctx->argv[0], unit);
-        return;
-    }
-    if (ctx->argc > 5 && !nbctl_parse_int(ctx, "burst", ctx->argv[5], 0,
-                                          UINT32_MAX, &burst)) {
-        return;
-    }
-    if (!nbctl_name_is_free(ctx, &nbrec_table_meter, "meter", name)) {
-        return;
-    }
-    struct nbrec_meter *new = nbrec_meter_insert(ctx->txn);
-    nbrec_meter_set_name(new, name);
-    nbrec_meter_set_unit(new, unit);
-    nbrec_meter_set_rate(new, rate);
-    nbrec_meter_set_burst_size(new, burst);
 }
 
 /* Returns the name of an ACL that uses meter 'name', or NULL. */
@@ -529,8 +598,8 @@ cmd_meter_del(struct ctl_context *ctx)
         NBREC_METER_FOR_EACH_SAFE (meter, ctx->idl) {
             const char *user = meter_user(ctx->idl, meter->name);
             if (user) {
-                ctl_error(ctx, "%s: %s: meter is used by the ACL \"%s\"",
-                          ctx->argv[0], meter->name, user);
+                ctl_error(ctx, "%s: meter is used by the ACL \"%s\"",
+                          meter->name, user);
                 return;
             }
             nbrec_meter_delete(meter);
@@ -545,291 +614,43 @@ cmd_meter_del(struct ctl_context *ctx)
     }
     const char *user = meter_user(ctx->idl, meter->name);
     if (user) {
-        ctl_error(ctx, "%s: %s: meter is used by the ACL \"%s\"",
-                  ctx->argv[0], meter->name, user);
+        ctl_error(ctx, "%s: meter is used by the ACL \"%s\"",
+                  meter->name, user);
         return;
     }
     nbrec_meter_delete(meter);
 }
 
-/* "meter-list". */
+/* "meter-list", in ovn-nbctl's format: a meter's single drop band on a
+ * line of its own. */
 static void
 cmd_meter_list(struct ctl_context *ctx)
 {
     struct svec lines = SVEC_EMPTY_INITIALIZER;
     const struct nbrec_meter *meter;
     NBREC_METER_FOR_EACH (meter, ctx->idl) {
-        char *line = xasprintf("%s: drop %"PRId64" %s", meter->name,
-                               meter->rate, meter->unit);
-        if (meter->burst_size) {
-            char *with = xasprintf("%s, %"PRId64" burst", line,
-                                   meter->burst_size);
-            free(line);
-            line = with;
+        struct ds line = DS_EMPTY_INITIALIZER;
+        ds_put_format(&line, "%s:", meter->name);
+        if (meter->n_fair) {
+            ds_put_format(&line, " (%s)", meter->fair[0] ? "fair" : "shared");
         }
-        svec_add_nocopy(&lines, line);
+        ds_put_format(&line, " bands:\n  drop: %"PRId64" %s", meter->rate,
+                      meter->unit);
+        if (meter->burst_size) {
+            ds_put_format(&line, ", %"PRId64" %s burst", meter->burst_size,
+                          !strcmp(meter->unit, "kbps") ? "kb" : "packet");
+        }
+        svec_add_nocopy(&lines, ds_steal_cstr(&line));
     }
     nbctl_print_lines(&ctx->output, &lines);
 }
 
-/* Load balancers. */
-
-/* "lb-add LB VIP[:PORT] IP[:PORT],... [PROTOCOL]". */
-static void
-cmd_lb_add(struct ctl_context *ctx)
-{
-    const char *name = ctx->argv[1];
-    const char *vip = ctx->argv[2];
-    const char *backends = ctx->argv[3];
-    const char *protocol = ctx->argc > 4 ? ctx->argv[4] : NULL;
-    bool has_port, is_ipv6;
-
-    if (!name[0]) {
-        ctl_error(ctx, "%s: empty load balancer name", ctx->argv[0]);
-        return;
-    }
-    if (!nbctl_check(ctx, nb_validate_lb_vip(vip, &has_port, &is_ipv6))
-        || !nbctl_check(ctx, nb_validate_lb_backends(vip, backends))) {
-        return;
-    }
-    if (protocol && strcmp(protocol, "tcp") && strcmp(protocol, "udp")
-        && strcmp(protocol, "sctp")) {
-        ctl_error(ctx, "%s: %s: invalid protocol (expected tcp, udp or "
-                  "sctp)", ctx->argv[0], protocol);
-        return;
-    }
-    if (protocol && !has_port) {
-        ctl_error(ctx, "%s: %s: a protocol needs a VIP with a port",
-                  ctx->argv[0], vip);
-        return;
-    }
-
-    const struct nbrec_load_balancer *lb = NULL;
-    if (!nbctl_has_option(ctx, "--add-duplicate")
-        && !nbctl_check(ctx, NBCTL_FIND(ctx, load_balancer, "load balancer",
-                                        name, false, &lb))) {
-        return;
-    }
-    if (lb) {
-        if (!nbctl_has_option(ctx, "--may-exist")) {
-            ctl_error(ctx, "%s: %s: a load balancer with this name already "
-                      "exists", ctx->argv[0], name);
-            return;
-        }
-        const char *old_proto = lb->protocol ? lb->protocol : "tcp";
-        if (strcmp(old_proto, protocol ? protocol : "tcp")) {
-            ctl_error(ctx, "%s: %s: load balancer has protocol %s",
-                      ctx->argv[0], name, old_proto);
-            return;
-        }
-        struct smap vips = SMAP_INITIALIZER(&vips);
-        smap_clone(&vips, &lb->vips);
-        smap_replace(&vips, vip, backends);
-        nbrec_load_balancer_set_vips(lb, &vips);
-        smap_destroy(&vips);
-        return;
-    }
-
-    struct nbrec_load_balancer *new = nbrec_load_balancer_insert(ctx->txn);
-    nbrec_load_balancer_set_name(new, name);
-    if (has_port) {
-        nbrec_load_balancer_set_protocol(new, protocol ? protocol : "tcp");
-    }
-    struct smap vips = SMAP_INITIALIZER(&vips);
-    smap_add(&vips, vip, backends);
-    nbrec_load_balancer_set_vips(new, &vips);
-    smap_destroy(&vips);
-}
-
-/* "lb-del LB [VIP]". */
-static void
-cmd_lb_del(struct ctl_context *ctx)
-{
-    bool if_exists = nbctl_has_option(ctx, "--if-exists");
-    const struct nbrec_load_balancer *lb;
-    if (!nbctl_check(ctx, NBCTL_FIND(ctx, load_balancer, "load balancer",
-                                     ctx->argv[1], !if_exists, &lb))
-        || !lb) {
-        return;
-    }
-    if (ctx->argc == 2) {
-        nbrec_load_balancer_delete(lb);
-        return;
-    }
-    const char *vip = ctx->argv[2];
-    if (!smap_get(&lb->vips, vip)) {
-        if (!if_exists) {
-            ctl_error(ctx, "%s: %s: load balancer %s has no such VIP",
-                      ctx->argv[0], vip, lb->name);
-        }
-        return;
-    }
-    if (smap_count(&lb->vips) == 1) {
-        nbrec_load_balancer_delete(lb);
-        return;
-    }
-    struct smap vips = SMAP_INITIALIZER(&vips);
-    smap_clone(&vips, &lb->vips);
-    smap_remove(&vips, vip);
-    nbrec_load_balancer_set_vips(lb, &vips);
-    smap_destroy(&vips);
-}
-
-/* Appends the lines describing 'lb' to 'ds'. */
-static void
-print_lb(struct ds *ds, const struct nbrec_load_balancer *lb)
-{
-    const struct smap_node **nodes = smap_sort(&lb->vips);
-    for (size_t i = 0; i < smap_count(&lb->vips); i++) {
-        if (!i) {
-            ds_put_format(ds, UUID_FMT"    %-16s%-9s", UUID_ARGS(
-                              &lb->header_.uuid), lb->name,
-                          lb->protocol ? lb->protocol : "");
-        } else {
-            ds_put_format(ds, "%*s", 36 + 4 + 16 + 9, "");
-        }
-        ds_put_format(ds, "%-21s%s\n", nodes[i]->key, nodes[i]->value);
-    }
-    free(nodes);
-}
-
-/* "lb-list [LB]". */
-static void
-cmd_lb_list(struct ctl_context *ctx)
-{
-    if (ctx->argc > 1) {
-        const struct nbrec_load_balancer *lb;
-        if (nbctl_check(ctx, NBCTL_FIND(ctx, load_balancer, "load balancer",
-                                        ctx->argv[1], true, &lb))) {
-            print_lb(&ctx->output, lb);
-        }
-        return;
-    }
-    const struct nbrec_load_balancer *lb;
-    NBREC_LOAD_BALANCER_FOR_EACH (lb, ctx->idl) {
-        print_lb(&ctx->output, lb);
-    }
-}
-
-/* The load balancers of a switch or router, for ls-lb-* and lr-lb-*. */
-struct lb_owner {
-    const struct nbrec_logical_switch *ls;  /* The switch, or NULL. */
-    const struct nbrec_logical_router *lr;  /* The router, or NULL. */
-    struct nbrec_load_balancer **lbs;       /* Its load balancers. */
-    size_t n_lbs;                           /* Number of 'lbs'. */
-};
-
-/* Finds the switch (for "ls-lb-*") or router named by argument 1. */
-static bool
-find_lb_owner(struct ctl_context *ctx, struct lb_owner *o)
-{
-    memset(o, 0, sizeof *o);
-    if (!strncmp(ctx->argv[0], "ls-", 3)) {
-        if (!nbctl_check(ctx, NBCTL_FIND(ctx, logical_switch,
-                                         "logical switch", ctx->argv[1],
-                                         true, &o->ls))) {
-            return false;
-        }
-        o->lbs = o->ls->load_balancer;
-        o->n_lbs = o->ls->n_load_balancer;
-    } else {
-        if (!nbctl_check(ctx, NBCTL_FIND(ctx, logical_router,
-                                         "logical router", ctx->argv[1],
-                                         true, &o->lr))) {
-            return false;
-        }
-        o->lbs = o->lr->load_balancer;
-        o->n_lbs = o->lr->n_load_balancer;
-    }
-    return true;
-}
-
-/* Sets the load balancers of 'o'. */
-static void
-lb_owner_set(const struct lb_owner *o, struct nbrec_load_balancer **lbs,
-             size_t n)
-{
-    if (o->ls) {
-        nbrec_logical_switch_set_load_balancer(o->ls, lbs, n);
-    } else {
-        nbrec_logical_router_set_load_balancer(o->lr, lbs, n);
-    }
-}
-
-/* "ls-lb-add SWITCH LB", "lr-lb-add ROUTER LB". */
-static void
-cmd_xx_lb_add(struct ctl_context *ctx)
-{
-    struct lb_owner o;
-    const struct nbrec_load_balancer *lb;
-    if (!find_lb_owner(ctx, &o)
-        || !nbctl_check(ctx, NBCTL_FIND(ctx, load_balancer, "load balancer",
-                                        ctx->argv[2], true, &lb))) {
-        return;
-    }
-    for (size_t i = 0; i < o.n_lbs; i++) {
-        if (o.lbs[i] == lb) {
-            if (!nbctl_has_option(ctx, "--may-exist")) {
-                ctl_error(ctx, "%s: %s: load balancer is already attached "
-                          "to %s", ctx->argv[0], ctx->argv[2],
-                          ctx->argv[1]);
-            }
-            return;
-        }
-    }
-    struct nbrec_load_balancer **lbs = xmalloc((o.n_lbs + 1) * sizeof *lbs);
-    memcpy(lbs, o.lbs, o.n_lbs * sizeof *lbs);
-    lbs[o.n_lbs] = CONST_CAST(struct nbrec_load_balancer *, lb);
-    lb_owner_set(&o, lbs, o.n_lbs + 1);
-    free(lbs);
-}
-
-/* "ls-lb-del SWITCH [LB]", "lr-lb-del ROUTER [LB]". */
-static void
-cmd_xx_lb_del(struct ctl_context *ctx)
-{
-    struct lb_owner o;
-    const struct nbrec_load_balancer *lb = NULL;
-    if (!find_lb_owner(ctx, &o)) {
-        return;
-    }
-    if (ctx->argc > 2
-        && !nbctl_check(ctx, NBCTL_FIND(ctx, load_balancer, "load balancer",
-                                        ctx->argv[2], true, &lb))) {
-        return;
-    }
-    /* Without LB, every load balancer is detached: none is kept. */
-    size_t n;
-    struct nbrec_load_balancer **keep
-        = nbctl_ptrs_without(o.lbs, lb ? o.n_lbs : 0, lb, &n);
-    if (lb && n == o.n_lbs) {
-        if (!nbctl_has_option(ctx, "--if-exists")) {
-            ctl_error(ctx, "%s: %s: load balancer is not attached to %s",
-                      ctx->argv[0], ctx->argv[2], ctx->argv[1]);
-        }
-    } else {
-        lb_owner_set(&o, keep, n);
-    }
-    free(keep);
-}
-
-/* "ls-lb-list SWITCH", "lr-lb-list ROUTER". */
-static void
-cmd_xx_lb_list(struct ctl_context *ctx)
-{
-    struct lb_owner o;
-    if (find_lb_owner(ctx, &o)) {
-        for (size_t i = 0; i < o.n_lbs; i++) {
-            print_lb(&ctx->output, o.lbs[i]);
-        }
-    }
-}
-
-/* ACL, port group, address set, meter and load balancer commands. */
+/* ACL, port group, address set and meter commands. */
 static const struct ctl_command_syntax policy_commands[] = {
     { "acl-add", 5, 5, "{SWITCH | PORTGROUP} DIRECTION PRIORITY MATCH "
       "VERDICT", NULL, cmd_acl_add, NULL,
-      "--log,--may-exist,--type=,--name=,--severity=,--meter=", RW },
+      "--log,--may-exist,--type=,--name=,--severity=,--meter=,--label=,"
+      "--apply-after-lb", RW },
     { "acl-del", 1, 4, "{SWITCH | PORTGROUP} [DIRECTION [PRIORITY MATCH]]",
       NULL, cmd_acl_del, NULL, "--type=,--if-exists", RW },
     { "acl-list", 1, 1, "{SWITCH | PORTGROUP}", NULL, cmd_acl_list, NULL,
@@ -846,30 +667,14 @@ static const struct ctl_command_syntax policy_commands[] = {
     { "as-del", 1, 1, "NAME", NULL, cmd_as_del, NULL, "--if-exists", RW },
     { "as-list", 0, 0, "", NULL, cmd_as_list, NULL, "", RO },
     { "meter-add", 4, 5, "NAME drop RATE kbps|pktps [BURST]", NULL,
-      cmd_meter_add, NULL, "--may-exist", RW },
+      cmd_meter_add, NULL, "--may-exist,--fair", RW },
     { "meter-del", 0, 1, "[NAME]", NULL, cmd_meter_del, NULL, "--if-exists",
       RW },
     { "meter-list", 0, 0, "", NULL, cmd_meter_list, NULL, "", RO },
-    { "lb-add", 3, 4, "LB VIP[:PORT] IP[:PORT][,IP[:PORT]]... [PROTOCOL]",
-      NULL, cmd_lb_add, NULL, "--may-exist,--add-duplicate", RW },
-    { "lb-del", 1, 2, "LB [VIP]", NULL, cmd_lb_del, NULL, "--if-exists",
-      RW },
-    { "lb-list", 0, 1, "[LB]", NULL, cmd_lb_list, NULL, "", RO },
-    { "ls-lb-add", 2, 2, "SWITCH LB", NULL, cmd_xx_lb_add, NULL,
-      "--may-exist", RW },
-    { "ls-lb-del", 1, 2, "SWITCH [LB]", NULL, cmd_xx_lb_del, NULL,
-      "--if-exists", RW },
-    { "ls-lb-list", 1, 1, "SWITCH", NULL, cmd_xx_lb_list, NULL, "", RO },
-    { "lr-lb-add", 2, 2, "ROUTER LB", NULL, cmd_xx_lb_add, NULL,
-      "--may-exist", RW },
-    { "lr-lb-del", 1, 2, "ROUTER [LB]", NULL, cmd_xx_lb_del, NULL,
-      "--if-exists", RW },
-    { "lr-lb-list", 1, 1, "ROUTER", NULL, cmd_xx_lb_list, NULL, "", RO },
     { NULL, 0, 0, NULL, NULL, NULL, NULL, "", RO },
 };
 
-/* Registers the ACL, port group, address set, meter and load balancer
- * commands. */
+/* Registers the ACL, port group, address set and meter commands. */
 void
 nbctl_policy_register(void)
 {

@@ -1,6 +1,7 @@
 /*
- * osmotic-nbctl: logical router, router port, gateway chassis, static
- * route and NAT commands.
+ * osmotic-nbctl: logical router, router port and gateway chassis
+ * commands.  NAT (nbctl-nat.c) and static routes and policies
+ * (nbctl-route.c) have files of their own.
  */
 #include <config.h>
 
@@ -25,7 +26,7 @@ static char *
 find_lr(struct ctl_context *ctx, const char *id, bool must_exist,
         const struct nbrec_logical_router **lrp)
 {
-    return NBCTL_FIND(ctx, logical_router, "logical router", id, must_exist,
+    return NBCTL_FIND(ctx, logical_router, "router", id, must_exist,
                       lrp);
 }
 
@@ -34,7 +35,7 @@ static char *
 find_lrp(struct ctl_context *ctx, const char *id, bool must_exist,
          const struct nbrec_logical_router_port **lrpp)
 {
-    return NBCTL_FIND(ctx, logical_router_port, "logical router port", id,
+    return NBCTL_FIND(ctx, logical_router_port, "port", id,
                       must_exist, lrpp);
 }
 
@@ -58,27 +59,40 @@ arg_lrp(struct ctl_context *ctx, int i)
            : NULL;
 }
 
-/* "lr-add [ROUTER]". */
+/* "lr-add [ROUTER]": as "ls-add", names need not be unique. */
 static void
 cmd_lr_add(struct ctl_context *ctx)
 {
     const char *name = ctx->argc > 1 ? ctx->argv[1] : NULL;
-    bool may_exist = nbctl_has_option(ctx, "--may-exist");
-
-    if (name) {
-        if (!nbctl_name_is_free(ctx, &nbrec_table_logical_router,
-                                "logical router", name)) {
-            return;
-        }
-    } else if (!name && may_exist) {
-        ctl_error(ctx, "%s: --may-exist requires a ROUTER name",
-                  ctx->argv[0]);
+    if (!nbctl_check_add_options(ctx, name)
+        || (name && !nbctl_name_is_free(ctx, &nbrec_table_logical_router,
+                                        "router", name))) {
         return;
     }
     struct nbrec_logical_router *lr = nbrec_logical_router_insert(ctx->txn);
     if (name) {
         nbrec_logical_router_set_name(lr, name);
     }
+}
+
+/* Deletes router port 'lrp' and what belongs to it alone: its gateway
+ * chassis (which the database would delete with it, but the replica
+ * should not show them to later commands of the batch, which may reuse
+ * their names) and its static MAC bindings (which name it). */
+static void
+delete_lrp(struct ctl_context *ctx,
+           const struct nbrec_logical_router_port *lrp)
+{
+    for (size_t i = 0; i < lrp->n_gateway_chassis; i++) {
+        nbrec_gateway_chassis_delete(lrp->gateway_chassis[i]);
+    }
+    const struct nbrec_static_mac_binding *smb;
+    NBREC_STATIC_MAC_BINDING_FOR_EACH_SAFE (smb, ctx->idl) {
+        if (!strcmp(smb->logical_port, lrp->name)) {
+            nbrec_static_mac_binding_delete(smb);
+        }
+    }
+    nbrec_logical_router_port_delete(lrp);
 }
 
 /* "lr-del ROUTER". */
@@ -92,7 +106,7 @@ cmd_lr_del(struct ctl_context *ctx)
         && lr) {
         /* As for ls-del, delete the ports explicitly for validation. */
         for (size_t i = 0; i < lr->n_ports; i++) {
-            nbrec_logical_router_port_delete(lr->ports[i]);
+            delete_lrp(ctx, lr->ports[i]);
         }
         nbrec_logical_router_delete(lr);
     }
@@ -119,12 +133,36 @@ cmd_lr_list(struct ctl_context *ctx)
     svec_destroy(&lines);
 }
 
-/* Sets 'ports' (with 'n' members) as the ports of 'lr'. */
-static void
-lr_set_ports(const struct nbrec_logical_router *lr,
-             struct nbrec_logical_router_port **ports, size_t n)
+/* Returns the name of router 'lr' for messages: its UUID if it has no
+ * name.  The result is valid until the next call. */
+static const char *
+lr_display_name(const struct nbrec_logical_router *lr)
 {
-    nbrec_logical_router_set_ports(lr, ports, n);
+    static char uuid_s[UUID_LEN + 1];
+    if (lr->name[0]) {
+        return lr->name;
+    }
+    snprintf(uuid_s, sizeof uuid_s, UUID_FMT, UUID_ARGS(&lr->header_.uuid));
+    return uuid_s;
+}
+
+/* Returns true if the 'n' networks 'a' and the 'm' networks 'b' are the
+ * same, whatever their order and spelling. */
+static bool
+same_networks(char **a, size_t n, char **b, size_t m)
+{
+    struct sset sa = SSET_INITIALIZER(&sa);
+    struct sset sb = SSET_INITIALIZER(&sb);
+    for (size_t i = 0; i < n; i++) {
+        sset_add_and_free(&sa, nbctl_normalize_network(a[i]));
+    }
+    for (size_t i = 0; i < m; i++) {
+        sset_add_and_free(&sb, nbctl_normalize_network(b[i]));
+    }
+    bool same = sset_equals(&sa, &sb);
+    sset_destroy(&sa);
+    sset_destroy(&sb);
+    return same;
 }
 
 /* Checks an existing port 'lrp' against "lrp-add --may-exist" with the
@@ -133,48 +171,40 @@ static void
 check_existing_lrp(struct ctl_context *ctx,
                    const struct nbrec_logical_router *lr,
                    const struct nbrec_logical_router_port *lrp,
-                   const char *mac, char **networks, size_t n_networks,
-                   const char *peer)
+                   const struct eth_addr *mac, char **networks,
+                   size_t n_networks, const char *peer)
 {
     const char *name = ctx->argv[2];
     if (!nbctl_has_option(ctx, "--may-exist")) {
-        ctl_error(ctx, "%s: %s: a logical router port with this name "
-                  "already exists", ctx->argv[0], name);
+        ctl_error(ctx, "%s: a port with this name already exists", name);
         return;
     }
     const struct nbrec_logical_router *old = nbctl_lrp_to_lr(ctx->idl, lrp);
     if (old != lr) {
-        ctl_error(ctx, "%s: %s: port already exists on logical router %s",
-                  ctx->argv[0], name, old ? old->name : "(none)");
+        ctl_error(ctx, "%s: port already exists but in router %s", name,
+                  old ? lr_display_name(old) : "(none)");
         return;
     }
-    struct eth_addr a, b;
-    char *e1 = lport_parse_mac(mac, &a);
-    char *e2 = lport_parse_mac(lrp->mac, &b);
-    bool same_mac = !e1 && !e2 && eth_addr_equals(a, b);
-    free(e1);
-    free(e2);
+    struct eth_addr old_mac;
+    char *error = lport_parse_mac(lrp->mac, &old_mac);
+    bool same_mac = !error && eth_addr_equals(*mac, old_mac);
+    free(error);
     if (!same_mac) {
-        ctl_error(ctx, "%s: %s: port already exists with MAC %s",
-                  ctx->argv[0], name, lrp->mac);
-        return;
-    }
-    struct sset new_nets = SSET_INITIALIZER(&new_nets);
-    struct sset old_nets = SSET_INITIALIZER(&old_nets);
-    sset_add_array(&new_nets, networks, n_networks);
-    sset_add_array(&old_nets, lrp->networks, lrp->n_networks);
-    if (!sset_equals(&new_nets, &old_nets)) {
-        ctl_error(ctx, "%s: %s: port already exists with different "
-                  "networks", ctx->argv[0], name);
+        ctl_error(ctx, "%s: port already exists with mac %s", name,
+                  lrp->mac);
+    } else if (!same_networks(networks, n_networks, lrp->networks,
+                              lrp->n_networks)) {
+        ctl_error(ctx, "%s: port already exists with different network",
+                  name);
     } else if (!nullable_string_is_equal(peer, lrp->peer)) {
-        ctl_error(ctx, "%s: %s: port already exists with a different peer",
-                  ctx->argv[0], name);
+        ctl_error(ctx, "%s: port already exists with mismatching peer",
+                  name);
     }
-    sset_destroy(&new_nets);
-    sset_destroy(&old_nets);
 }
 
-/* "lrp-add ROUTER PORT MAC NETWORK... [peer=PEER]". */
+/* "lrp-add ROUTER PORT MAC NETWORK... [COLUMN[:KEY]=VALUE]...": the
+ * settings after the networks (such as "peer=PORT") set columns of the
+ * new port, as with the generic "set" command. */
 static void
 cmd_lrp_add(struct ctl_context *ctx)
 {
@@ -185,32 +215,33 @@ cmd_lrp_add(struct ctl_context *ctx)
     const char *name = ctx->argv[2];
     const char *mac = ctx->argv[3];
     char **networks = ctx->argv + 4;
-    int n_networks = ctx->argc - 4;
-    const char *peer = NULL;
-    if (n_networks > 0 && !strncmp(networks[n_networks - 1], "peer=", 5)) {
-        peer = networks[n_networks - 1] + 5;
-        n_networks--;
+    int n_networks = 0;
+    while (4 + n_networks < ctx->argc && !strchr(networks[n_networks], '=')) {
+        n_networks++;
     }
-    if (n_networks < 1) {
-        ctl_error(ctx, "%s: at least one NETWORK is required",
-                  ctx->argv[0]);
+    char **settings = networks + n_networks;
+    int n_settings = ctx->argc - 4 - n_networks;
+    const char *peer = NULL;
+    for (int i = 0; i < n_settings; i++) {
+        if (!strncmp(settings[i], "peer=", 5)) {
+            peer = settings[i] + 5;
+        }
+    }
+
+    if (!n_networks) {
+        ctl_error(ctx, "%s: router port requires specifying a network",
+                  name);
+        return;
+    }
+    struct eth_addr ea;
+    char *error = lport_parse_mac(mac, &ea);
+    if (error) {
+        free(error);
+        ctl_error(ctx, "%s: invalid mac address %s", name, mac);
         return;
     }
     if (!name[0]) {
-        ctl_error(ctx, "%s: empty port name", ctx->argv[0]);
-        return;
-    }
-    if (!nbctl_check(ctx, nb_validate_mac(mac))) {
-        return;
-    }
-    for (int i = 0; i < n_networks; i++) {
-        if (!nbctl_check(ctx, lrp_networks_validate(networks[i]))) {
-            return;
-        }
-    }
-    if (peer && !strcmp(peer, name)) {
-        ctl_error(ctx, "%s: %s: a port cannot be its own peer",
-                  ctx->argv[0], peer);
+        ctl_error(ctx, "empty port name");
         return;
     }
 
@@ -219,8 +250,17 @@ cmd_lrp_add(struct ctl_context *ctx)
         return;
     }
     if (lrp) {
-        check_existing_lrp(ctx, lr, lrp, mac, networks, n_networks, peer);
+        check_existing_lrp(ctx, lr, lrp, &ea, networks, n_networks, peer);
         return;
+    }
+    for (int i = 0; i < n_networks; i++) {
+        error = lrp_networks_validate(networks[i]);
+        if (error) {
+            /* ovn-nbctl's words, then what is wrong. */
+            ctl_error(ctx, "%s: invalid network address: %s", name, error);
+            free(error);
+            return;
+        }
     }
 
     struct nbrec_logical_router_port *new
@@ -229,16 +269,15 @@ cmd_lrp_add(struct ctl_context *ctx)
     nbrec_logical_router_port_set_mac(new, mac);
     nbrec_logical_router_port_set_networks(new, (const char **) networks,
                                            n_networks);
-    if (peer) {
-        nbrec_logical_router_port_set_peer(new, peer);
+    for (int i = 0; i < n_settings; i++) {
+        error = ctl_set_column("Logical_Router_Port", &new->header_,
+                               settings[i], ctx->symtab);
+        if (error) {
+            ctx->error = error;
+            return;
+        }
     }
-
-    struct nbrec_logical_router_port **ports
-        = xmalloc((lr->n_ports + 1) * sizeof *ports);
-    memcpy(ports, lr->ports, lr->n_ports * sizeof *ports);
-    ports[lr->n_ports] = new;
-    lr_set_ports(lr, ports, lr->n_ports + 1);
-    free(ports);
+    nbrec_logical_router_update_ports_addvalue(lr, new);
 }
 
 /* "lrp-del PORT". */
@@ -254,13 +293,9 @@ cmd_lrp_del(struct ctl_context *ctx)
     }
     const struct nbrec_logical_router *lr = nbctl_lrp_to_lr(ctx->idl, lrp);
     if (lr) {
-        size_t n;
-        struct nbrec_logical_router_port **ports
-            = nbctl_ptrs_without(lr->ports, lr->n_ports, lrp, &n);
-        lr_set_ports(lr, ports, n);
-        free(ports);
+        nbrec_logical_router_update_ports_delvalue(lr, lrp);
     }
-    nbrec_logical_router_port_delete(lrp);
+    delete_lrp(ctx, lrp);
 }
 
 /* "lrp-list ROUTER". */
@@ -338,7 +373,7 @@ cmd_lrp_set_gateway_chassis(struct ctl_context *ctx)
         return;
     }
     if (!chassis[0]) {
-        ctl_error(ctx, "%s: empty chassis name", ctx->argv[0]);
+        ctl_error(ctx, "empty chassis name");
         return;
     }
 
@@ -356,8 +391,8 @@ cmd_lrp_set_gateway_chassis(struct ctl_context *ctx)
         return;
     }
     if (other) {
-        ctl_error(ctx, "%s: %s: a gateway chassis with this name already "
-                  "exists", ctx->argv[0], name);
+        ctl_error(ctx, "%s: a gateway chassis with this name already "
+                  "exists", name);
         free(name);
         return;
     }
@@ -389,8 +424,8 @@ cmd_lrp_del_gateway_chassis(struct ctl_context *ctx)
         = lrp_find_gateway(lrp, ctx->argv[2]);
     if (!gc) {
         if (!nbctl_has_option(ctx, "--if-exists")) {
-            ctl_error(ctx, "%s: %s: chassis is not a gateway of port %s",
-                      ctx->argv[0], ctx->argv[2], lrp->name);
+            ctl_error(ctx, "chassis %s is not added to logical port %s",
+                      ctx->argv[2], ctx->argv[1]);
         }
         return;
     }
@@ -434,339 +469,78 @@ cmd_lrp_get_gateway_chassis(struct ctl_context *ctx)
     free(gcs);
 }
 
-/* Static routes. */
-
-/* Returns the policy of a route, "dst-ip" when unset. */
-static const char *
-route_policy(const struct nbrec_logical_router_static_route *route)
-{
-    return route->policy ? route->policy : "dst-ip";
-}
-
-/* Parses the --policy option of the current command into '*policy'. */
-static bool
-parse_policy(struct ctl_context *ctx, const char **policy)
-{
-    struct shash_node *node = shash_find(&ctx->options, "--policy");
-    *policy = node ? node->data : NULL;
-    if (*policy && strcmp(*policy, "dst-ip") && strcmp(*policy, "src-ip")) {
-        ctl_error(ctx, "%s: --policy=%s: invalid policy (expected dst-ip or "
-                  "src-ip)", ctx->argv[0], *policy);
-        return false;
-    }
-    return true;
-}
-
-/* Returns true if 'port' is a port of 'lr'. */
-static bool
-lr_has_port(const struct nbrec_logical_router *lr, const char *port)
-{
-    for (size_t i = 0; i < lr->n_ports; i++) {
-        if (!strcmp(lr->ports[i]->name, port)) {
-            return true;
-        }
-    }
-    return false;
-}
-
-/* Sets the static routes of 'lr' to 'routes'. */
+/* "lrp-set-options PORT KEY=VALUE...": replaces the port's options. */
 static void
-lr_set_routes(const struct nbrec_logical_router *lr,
-              struct nbrec_logical_router_static_route **routes, size_t n)
+cmd_lrp_set_options(struct ctl_context *ctx)
 {
-    nbrec_logical_router_set_static_routes(lr, routes, n);
+    const struct nbrec_logical_router_port *lrp = arg_lrp(ctx, 1);
+    if (!lrp) {
+        return;
+    }
+    struct smap options = SMAP_INITIALIZER(&options);
+    if (nbctl_parse_key_values(ctx, ctx->argc - 2, ctx->argv + 2,
+                               &options)) {
+        nbrec_logical_router_port_set_options(lrp, &options);
+    }
+    smap_destroy(&options);
 }
 
-/* "lr-route-add ROUTER PREFIX NEXTHOP [PORT]". */
+/* "lrp-get-options PORT". */
 static void
-cmd_lr_route_add(struct ctl_context *ctx)
+cmd_lrp_get_options(struct ctl_context *ctx)
 {
-    const struct nbrec_logical_router *lr = arg_lr(ctx, 1);
-    const char *prefix = ctx->argv[2];
-    const char *nexthop = ctx->argv[3];
-    const char *port = ctx->argc > 4 ? ctx->argv[4] : NULL;
-    const char *policy;
-    if (!lr || !parse_policy(ctx, &policy)
-        || !nbctl_check(ctx, nb_validate_route(prefix, nexthop))) {
+    const struct nbrec_logical_router_port *lrp = arg_lrp(ctx, 1);
+    if (!lrp) {
         return;
     }
-    if (port && !lr_has_port(lr, port)) {
-        ctl_error(ctx, "%s: %s: logical router %s has no port with this "
-                  "name", ctx->argv[0], port, lr->name);
-        return;
+    const struct smap_node **nodes = smap_sort(&lrp->options);
+    for (size_t i = 0; i < smap_count(&lrp->options); i++) {
+        ds_put_format(&ctx->output, "%s=%s\n", nodes[i]->key,
+                      nodes[i]->value);
     }
-
-    const char *want_policy = policy ? policy : "dst-ip";
-    const struct nbrec_logical_router_static_route *route = NULL;
-    for (size_t i = 0; i < lr->n_static_routes; i++) {
-        const struct nbrec_logical_router_static_route *r
-            = lr->static_routes[i];
-        if (!strcmp(r->ip_prefix, prefix)
-            && !strcmp(route_policy(r), want_policy)) {
-            route = r;
-        }
-    }
-    if (route) {
-        if (!nbctl_has_option(ctx, "--may-exist")) {
-            ctl_error(ctx, "%s: %s: a %s route for this prefix already "
-                      "exists", ctx->argv[0], prefix, want_policy);
-            return;
-        }
-        nbrec_logical_router_static_route_set_nexthop(route, nexthop);
-        nbrec_logical_router_static_route_set_output_port(route, port);
-        return;
-    }
-
-    struct nbrec_logical_router_static_route *new
-        = nbrec_logical_router_static_route_insert(ctx->txn);
-    nbrec_logical_router_static_route_set_ip_prefix(new, prefix);
-    nbrec_logical_router_static_route_set_nexthop(new, nexthop);
-    if (port) {
-        nbrec_logical_router_static_route_set_output_port(new, port);
-    }
-    if (policy) {
-        nbrec_logical_router_static_route_set_policy(new, policy);
-    }
-    struct nbrec_logical_router_static_route **routes
-        = xmalloc((lr->n_static_routes + 1) * sizeof *routes);
-    memcpy(routes, lr->static_routes, lr->n_static_routes * sizeof *routes);
-    routes[lr->n_static_routes] = new;
-    lr_set_routes(lr, routes, lr->n_static_routes + 1);
-    free(routes);
+    free(nodes);
 }
 
-/* "lr-route-del ROUTER [PREFIX [NEXTHOP [PORT]]]". */
+/* "lrp-set-redirect-type PORT TYPE": how the port's traffic reaches its
+ * gateway chassis, "overlay" (tunnelled, the default) or "bridged" (over
+ * the physical network). */
 static void
-cmd_lr_route_del(struct ctl_context *ctx)
+cmd_lrp_set_redirect_type(struct ctl_context *ctx)
 {
-    const struct nbrec_logical_router *lr = arg_lr(ctx, 1);
-    const char *policy;
-    if (!lr || !parse_policy(ctx, &policy)) {
-        return;
-    }
-    const char *prefix = ctx->argc > 2 ? ctx->argv[2] : NULL;
-    const char *nexthop = ctx->argc > 3 ? ctx->argv[3] : NULL;
-    const char *port = ctx->argc > 4 ? ctx->argv[4] : NULL;
-    if (prefix && !nbctl_check(ctx, nb_validate_ip_or_cidr(prefix))) {
-        return;
-    }
-
-    struct nbrec_logical_router_static_route **keep
-        = xmalloc((lr->n_static_routes + 1) * sizeof *keep);
-    size_t n = 0;
-    for (size_t i = 0; i < lr->n_static_routes; i++) {
-        const struct nbrec_logical_router_static_route *r
-            = lr->static_routes[i];
-        bool match = ((!prefix || !strcmp(r->ip_prefix, prefix))
-                      && (!nexthop || !strcmp(r->nexthop, nexthop))
-                      && (!port || nullable_string_is_equal(r->output_port,
-                                                            port))
-                      && (!policy || !strcmp(route_policy(r), policy)));
-        if (!match) {
-            keep[n++] = lr->static_routes[i];
-        }
-    }
-    if (n == lr->n_static_routes && prefix
-        && !nbctl_has_option(ctx, "--if-exists")) {
-        ctl_error(ctx, "%s: %s: no matching route on logical router %s",
-                  ctx->argv[0], prefix, lr->name);
-    } else if (n != lr->n_static_routes) {
-        lr_set_routes(lr, keep, n);
-    }
-    free(keep);
-}
-
-/* "lr-route-list ROUTER". */
-static void
-cmd_lr_route_list(struct ctl_context *ctx)
-{
-    const struct nbrec_logical_router *lr = arg_lr(ctx, 1);
-    if (!lr) {
-        return;
-    }
-    struct svec lines = SVEC_EMPTY_INITIALIZER;
-    for (size_t i = 0; i < lr->n_static_routes; i++) {
-        const struct nbrec_logical_router_static_route *r
-            = lr->static_routes[i];
-        svec_add_nocopy(&lines, xasprintf("%-25s %-25s %s%s%s",
-                                          r->ip_prefix, r->nexthop,
-                                          route_policy(r),
-                                          r->output_port ? " " : "",
-                                          r->output_port ? r->output_port
-                                          : ""));
-    }
-    nbctl_print_lines(&ctx->output, &lines);
-}
-
-/* NAT. */
-
-/* Returns the IP that identifies 'nat' within its type: the logical IP for
- * snat, else the external IP. */
-static const char *
-nat_key_ip(const char *type, const char *external_ip, const char *logical_ip)
-{
-    return !strcmp(type, "snat") ? logical_ip : external_ip;
-}
-
-/* Sets the NAT rules of 'lr' to 'nats'. */
-static void
-lr_set_nats(const struct nbrec_logical_router *lr, struct nbrec_nat **nats,
-            size_t n)
-{
-    nbrec_logical_router_set_nat(lr, nats, n);
-}
-
-/* "lr-nat-add ROUTER TYPE EXTERNAL_IP LOGICAL_IP [LOGICAL_PORT
- * EXTERNAL_MAC]". */
-static void
-cmd_lr_nat_add(struct ctl_context *ctx)
-{
-    const struct nbrec_logical_router *lr = arg_lr(ctx, 1);
-    if (!lr) {
-        return;
-    }
+    const struct nbrec_logical_router_port *lrp = arg_lrp(ctx, 1);
     const char *type = ctx->argv[2];
-    const char *external_ip = ctx->argv[3];
-    const char *logical_ip = ctx->argv[4];
-    const char *logical_port = NULL, *external_mac = NULL;
-    if (ctx->argc == 6) {
-        ctl_error(ctx, "%s: LOGICAL_PORT and EXTERNAL_MAC must be given "
-                  "together", ctx->argv[0]);
+    if (!lrp) {
         return;
-    } else if (ctx->argc == 7) {
-        logical_port = ctx->argv[5];
-        external_mac = ctx->argv[6];
-    }
-    if (!nbctl_check(ctx, nb_validate_nat(type, external_ip, logical_ip,
-                                          logical_port, external_mac))) {
+    } else if (strcasecmp(type, "bridged") && strcasecmp(type, "overlay")) {
+        ctl_error(ctx, "Invalid redirect type: %s", type);
         return;
     }
-    if (logical_port) {
-        const struct nbrec_logical_switch_port *lsp;
-        if (!nbctl_check(ctx, NBCTL_FIND(ctx, logical_switch_port,
-                                         "logical switch port", logical_port,
-                                         true, &lsp))) {
-            return;
-        }
-    }
-
-    const char *key = nat_key_ip(type, external_ip, logical_ip);
-    for (size_t i = 0; i < lr->n_nat; i++) {
-        const struct nbrec_nat *nat = lr->nat[i];
-        if (strcmp(nat->type, type)
-            || strcmp(nat_key_ip(nat->type, nat->external_ip,
-                                 nat->logical_ip), key)) {
-            continue;
-        }
-        if (!nbctl_has_option(ctx, "--may-exist")) {
-            ctl_error(ctx, "%s: %s: a %s rule for this IP already exists",
-                      ctx->argv[0], key, type);
-            return;
-        }
-        nbrec_nat_set_external_ip(nat, external_ip);
-        nbrec_nat_set_logical_ip(nat, logical_ip);
-        nbrec_nat_set_logical_port(nat, logical_port);
-        nbrec_nat_set_external_mac(nat, external_mac);
-        return;
-    }
-
-    struct nbrec_nat *new = nbrec_nat_insert(ctx->txn);
-    nbrec_nat_set_type(new, type);
-    nbrec_nat_set_external_ip(new, external_ip);
-    nbrec_nat_set_logical_ip(new, logical_ip);
-    if (logical_port) {
-        nbrec_nat_set_logical_port(new, logical_port);
-        nbrec_nat_set_external_mac(new, external_mac);
-    }
-    struct nbrec_nat **nats = xmalloc((lr->n_nat + 1) * sizeof *nats);
-    memcpy(nats, lr->nat, lr->n_nat * sizeof *nats);
-    nats[lr->n_nat] = new;
-    lr_set_nats(lr, nats, lr->n_nat + 1);
-    free(nats);
+    struct smap options = SMAP_INITIALIZER(&options);
+    smap_clone(&options, &lrp->options);
+    smap_replace(&options, "redirect-type", type);
+    nbrec_logical_router_port_set_options(lrp, &options);
+    smap_destroy(&options);
 }
 
-/* "lr-nat-del ROUTER [TYPE [IP]]". */
+/* "lrp-get-redirect-type PORT". */
 static void
-cmd_lr_nat_del(struct ctl_context *ctx)
+cmd_lrp_get_redirect_type(struct ctl_context *ctx)
 {
-    const struct nbrec_logical_router *lr = arg_lr(ctx, 1);
-    if (!lr) {
-        return;
+    const struct nbrec_logical_router_port *lrp = arg_lrp(ctx, 1);
+    if (lrp) {
+        const char *type = smap_get(&lrp->options, "redirect-type");
+        ds_put_format(&ctx->output, "%s\n", type ? type : "overlay");
     }
-    const char *type = ctx->argc > 2 ? ctx->argv[2] : NULL;
-    const char *ip = ctx->argc > 3 ? ctx->argv[3] : NULL;
-    if (type && strcmp(type, "snat") && strcmp(type, "dnat")
-        && strcmp(type, "dnat_and_snat")) {
-        ctl_error(ctx, "%s: %s: invalid NAT type (expected dnat, snat or "
-                  "dnat_and_snat)", ctx->argv[0], type);
-        return;
-    }
-    if (ip && !nbctl_check(ctx, nb_validate_ip_or_cidr(ip))) {
-        return;
-    }
-
-    struct nbrec_nat **keep = xmalloc((lr->n_nat + 1) * sizeof *keep);
-    size_t n = 0;
-    for (size_t i = 0; i < lr->n_nat; i++) {
-        const struct nbrec_nat *nat = lr->nat[i];
-        bool match = ((!type || !strcmp(nat->type, type))
-                      && (!ip || !strcmp(nat_key_ip(nat->type,
-                                                    nat->external_ip,
-                                                    nat->logical_ip), ip)));
-        if (!match) {
-            keep[n++] = lr->nat[i];
-        }
-    }
-    if (n == lr->n_nat && ip && !nbctl_has_option(ctx, "--if-exists")) {
-        ctl_error(ctx, "%s: %s: no %s rule for this IP on logical router %s",
-                  ctx->argv[0], ip, type, lr->name);
-    } else if (n != lr->n_nat) {
-        lr_set_nats(lr, keep, n);
-    }
-    free(keep);
-}
-
-/* "lr-nat-list ROUTER". */
-static void
-cmd_lr_nat_list(struct ctl_context *ctx)
-{
-    const struct nbrec_logical_router *lr = arg_lr(ctx, 1);
-    if (!lr) {
-        return;
-    }
-    struct svec lines = SVEC_EMPTY_INITIALIZER;
-    for (size_t i = 0; i < lr->n_nat; i++) {
-        const struct nbrec_nat *nat = lr->nat[i];
-        svec_add_nocopy(&lines, xasprintf(
-                            "%-17s%-20s%-20s%-20s%s", nat->type,
-                            nat->external_ip, nat->logical_ip,
-                            nat->external_mac ? nat->external_mac : "",
-                            nat->logical_port ? nat->logical_port : ""));
-    }
-    svec_sort(&lines);
-    if (lines.n) {
-        ds_put_format(&ctx->output, "%-17s%-20s%-20s%-20s%s\n", "TYPE",
-                      "EXTERNAL_IP", "LOGICAL_IP", "EXTERNAL_MAC",
-                      "LOGICAL_PORT");
-    }
-    for (size_t i = 0; i < lines.n; i++) {
-        char *line = lines.names[i];
-        size_t len = strlen(line);
-        while (len && line[len - 1] == ' ') {
-            line[--len] = '\0';
-        }
-        ds_put_format(&ctx->output, "%s\n", line);
-    }
-    svec_destroy(&lines);
 }
 
 /* Logical router commands. */
 static const struct ctl_command_syntax router_commands[] = {
-    { "lr-add", 0, 1, "[ROUTER]", NULL, cmd_lr_add, NULL, "--may-exist",
-      RW },
+    { "lr-add", 0, 1, "[ROUTER]", NULL, cmd_lr_add, NULL,
+      "--may-exist,--add-duplicate", RW },
     { "lr-del", 1, 1, "ROUTER", NULL, cmd_lr_del, NULL, "--if-exists", RW },
     { "lr-list", 0, 0, "", NULL, cmd_lr_list, NULL, "", RO },
-    { "lrp-add", 4, INT_MAX, "ROUTER PORT MAC NETWORK... [peer=PEER]", NULL,
+    { "lrp-add", 4, INT_MAX,
+      "ROUTER PORT MAC NETWORK... [COLUMN[:KEY]=VALUE]...", NULL,
       cmd_lrp_add, NULL, "--may-exist", RW },
     { "lrp-del", 1, 1, "PORT", NULL, cmd_lrp_del, NULL, "--if-exists", RW },
     { "lrp-list", 1, 1, "ROUTER", NULL, cmd_lrp_list, NULL, "", RO },
@@ -780,18 +554,14 @@ static const struct ctl_command_syntax router_commands[] = {
       cmd_lrp_del_gateway_chassis, NULL, "--if-exists", RW },
     { "lrp-get-gateway-chassis", 1, 1, "PORT", NULL,
       cmd_lrp_get_gateway_chassis, NULL, "", RO },
-    { "lr-route-add", 3, 4, "ROUTER PREFIX NEXTHOP [PORT]", NULL,
-      cmd_lr_route_add, NULL, "--may-exist,--policy=", RW },
-    { "lr-route-del", 1, 4, "ROUTER [PREFIX [NEXTHOP [PORT]]]", NULL,
-      cmd_lr_route_del, NULL, "--if-exists,--policy=", RW },
-    { "lr-route-list", 1, 1, "ROUTER", NULL, cmd_lr_route_list, NULL, "",
+    { "lrp-set-options", 1, INT_MAX, "PORT KEY=VALUE...", NULL,
+      cmd_lrp_set_options, NULL, "", RW },
+    { "lrp-get-options", 1, 1, "PORT", NULL, cmd_lrp_get_options, NULL, "",
       RO },
-    { "lr-nat-add", 4, 6,
-      "ROUTER TYPE EXTERNAL_IP LOGICAL_IP [LOGICAL_PORT EXTERNAL_MAC]",
-      NULL, cmd_lr_nat_add, NULL, "--may-exist", RW },
-    { "lr-nat-del", 1, 3, "ROUTER [TYPE [IP]]", NULL, cmd_lr_nat_del, NULL,
-      "--if-exists", RW },
-    { "lr-nat-list", 1, 1, "ROUTER", NULL, cmd_lr_nat_list, NULL, "", RO },
+    { "lrp-set-redirect-type", 2, 2, "PORT TYPE", NULL,
+      cmd_lrp_set_redirect_type, NULL, "", RW },
+    { "lrp-get-redirect-type", 1, 1, "PORT", NULL,
+      cmd_lrp_get_redirect_type, NULL, "", RO },
     { NULL, 0, 0, NULL, NULL, NULL, NULL, "", RO },
 };
 

@@ -24,7 +24,7 @@ static char *
 find_ls(struct ctl_context *ctx, const char *id, bool must_exist,
         const struct nbrec_logical_switch **lsp)
 {
-    return NBCTL_FIND(ctx, logical_switch, "logical switch", id, must_exist,
+    return NBCTL_FIND(ctx, logical_switch, "switch", id, must_exist,
                       lsp);
 }
 
@@ -33,7 +33,7 @@ static char *
 find_lsp(struct ctl_context *ctx, const char *id, bool must_exist,
          const struct nbrec_logical_switch_port **lspp)
 {
-    return NBCTL_FIND(ctx, logical_switch_port, "logical switch port", id,
+    return NBCTL_FIND(ctx, logical_switch_port, "port", id,
                       must_exist, lspp);
 }
 
@@ -47,34 +47,17 @@ arg_lsp(struct ctl_context *ctx)
            ? lsp : NULL;
 }
 
-/* "ls-add [SWITCH]". */
+/* "ls-add [SWITCH]".  Switch names are for people: several switches may
+ * have none, and --add-duplicate gives a second switch a name already
+ * taken (commands that look switches up by name then ask for a UUID). */
 static void
 cmd_ls_add(struct ctl_context *ctx)
 {
-    /* An empty SWITCH is the same as none: the switch's name is "". */
-    const char *name = ctx->argc > 1 && ctx->argv[1][0] ? ctx->argv[1] : NULL;
-    bool may_exist = nbctl_has_option(ctx, "--may-exist");
-
-    if (name) {
-        if (!nbctl_name_is_free(ctx, &nbrec_table_logical_switch,
-                                "logical switch", name)) {
-            return;
-        }
-    } else if (may_exist) {
-        ctl_error(ctx, "%s: --may-exist requires a SWITCH name",
-                  ctx->argv[0]);
+    const char *name = ctx->argc > 1 ? ctx->argv[1] : NULL;
+    if (!nbctl_check_add_options(ctx, name)
+        || (name && !nbctl_name_is_free(ctx, &nbrec_table_logical_switch,
+                                        "switch", name))) {
         return;
-    } else {
-        /* Switch names are unique, so only one switch can have none. */
-        const struct nbrec_logical_switch *ls;
-        NBREC_LOGICAL_SWITCH_FOR_EACH (ls, ctx->idl) {
-            if (!ls->name[0]) {
-                ctl_error(ctx, "%s: a logical switch named \"\" already "
-                          "exists (switch names are unique: give SWITCH)",
-                          ctx->argv[0]);
-                return;
-            }
-        }
     }
 
     struct nbrec_logical_switch *ls = nbrec_logical_switch_insert(ctx->txn);
@@ -91,9 +74,10 @@ cmd_ls_del(struct ctl_context *ctx)
     const struct nbrec_logical_switch *ls;
     if (nbctl_check(ctx, find_ls(ctx, ctx->argv[1], must_exist, &ls))
         && ls) {
-        /* The database would delete the ports and ACLs with the switch;
-         * deleting them here too lets validation see that they are
-         * gone. */
+        /* The database would delete the ports, ACLs and forwarding
+         * groups with the switch; deleting them here too lets validation
+         * see that they are gone, and later commands reuse the groups'
+         * names. */
         size_t n_ports;
         const struct nbrec_logical_switch_port **ports
             = nbctl_ls_ports(ctx->idl, ls, &n_ports);
@@ -103,6 +87,9 @@ cmd_ls_del(struct ctl_context *ctx)
         free(ports);
         for (size_t i = 0; i < ls->n_acls; i++) {
             nbrec_acl_delete(ls->acls[i]);
+        }
+        for (size_t i = 0; i < ls->n_forwarding_groups; i++) {
+            nbrec_forwarding_group_delete(ls->forwarding_groups[i]);
         }
         nbrec_logical_switch_delete(ls);
     }
@@ -151,6 +138,19 @@ cmd_ls_list(struct ctl_context *ctx)
     free(rows);
 }
 
+/* Returns the name of switch 'ls' for messages: its UUID if it has no
+ * name.  The result is valid until the next call. */
+static const char *
+ls_display_name(const struct nbrec_logical_switch *ls)
+{
+    static char uuid_s[UUID_LEN + 1];
+    if (ls->name[0]) {
+        return ls->name;
+    }
+    snprintf(uuid_s, sizeof uuid_s, UUID_FMT, UUID_ARGS(&ls->header_.uuid));
+    return uuid_s;
+}
+
 /* Checks an existing port 'lsp' against an "lsp-add --may-exist" of it to
  * 'ls' with 'parent' and 'tag' (NULL and -1 without). */
 static void
@@ -161,22 +161,27 @@ check_existing_lsp(struct ctl_context *ctx,
 {
     const char *port = ctx->argv[2];
     if (!nbctl_has_option(ctx, "--may-exist")) {
-        ctl_error(ctx, "%s: %s: a logical switch port with this name "
-                  "already exists", ctx->argv[0], port);
+        ctl_error(ctx, "%s: a port with this name already exists", port);
         return;
     }
     const struct nbrec_logical_switch *old = nbctl_lsp_to_ls(ctx->idl, lsp);
     if (old != ls) {
-        ctl_error(ctx, "%s: %s: port already exists on logical switch %s",
-                  ctx->argv[0], port, old ? old->name : "(none)");
-    } else if (!parent != !lsp->parent_name
-               || (parent && strcmp(parent, lsp->parent_name))) {
-        ctl_error(ctx, "%s: %s: port already exists with a different "
-                  "parent", ctx->argv[0], port);
-    } else if (parent && (!lsp->n_tag_request
-                          || lsp->tag_request[0] != tag)) {
-        ctl_error(ctx, "%s: %s: port already exists with a different tag",
-                  ctx->argv[0], port);
+        ctl_error(ctx, "%s: port already exists but in switch %s", port,
+                  old ? ls_display_name(old) : "(none)");
+    } else if (parent && !lsp->parent_name) {
+        ctl_error(ctx, "%s: port already exists but has no parent", port);
+    } else if (parent && strcmp(parent, lsp->parent_name)) {
+        ctl_error(ctx, "%s: port already exists with different parent %s",
+                  port, lsp->parent_name);
+    } else if (parent && !lsp->n_tag_request) {
+        ctl_error(ctx, "%s: port already exists but has no tag_request",
+                  port);
+    } else if (parent && lsp->tag_request[0] != tag) {
+        ctl_error(ctx, "%s: port already exists with different tag_request "
+                  "%"PRId64, port, lsp->tag_request[0]);
+    } else if (!parent && lsp->parent_name) {
+        ctl_error(ctx, "%s: port already exists but has parent %s", port,
+                  lsp->parent_name);
     }
 }
 
@@ -193,20 +198,20 @@ cmd_lsp_add(struct ctl_context *ctx)
     const char *parent = NULL;
     int64_t tag = -1;
     if (ctx->argc == 4) {
-        ctl_error(ctx, "%s: PARENT needs a TAG too", ctx->argv[0]);
+        ctl_error(ctx, "lsp-add with parent must also specify a tag");
         return;
     } else if (ctx->argc == 5) {
         parent = ctx->argv[3];
-        if (!nbctl_parse_int(ctx, "tag", ctx->argv[4], 0, 4095, &tag)) {
+        long long int t;
+        if (!str_to_llong(ctx->argv[4], 10, &t) || t < 0 || t > 4095) {
+            ctl_error(ctx, "%s: invalid tag (must be in range 0 to 4095)",
+                      ctx->argv[4]);
             return;
         }
-        const struct nbrec_logical_switch_port *p;
-        if (!nbctl_check(ctx, find_lsp(ctx, parent, true, &p))) {
-            return;
-        }
+        tag = t;
     }
     if (!name[0]) {
-        ctl_error(ctx, "%s: empty port name", ctx->argv[0]);
+        ctl_error(ctx, "empty port name");
         return;
     }
 
@@ -217,6 +222,12 @@ cmd_lsp_add(struct ctl_context *ctx)
     if (lsp) {
         check_existing_lsp(ctx, lsp, ls, parent, tag);
         return;
+    }
+    if (parent) {
+        const struct nbrec_logical_switch_port *p;
+        if (!nbctl_check(ctx, find_lsp(ctx, parent, true, &p))) {
+            return;
+        }
     }
 
     struct nbrec_logical_switch_port *new
@@ -314,8 +325,8 @@ check_duplicate_addresses(struct ovsdb_idl *idl,
     struct sset seen = SSET_INITIALIZER(&seen);
     char *error = NULL;
 
-    /* Addresses of the other ports on the switch. */
-    struct sset others = SSET_INITIALIZER(&others);
+    /* Addresses of the other ports on the switch, to their ports' names. */
+    struct shash others = SHASH_INITIALIZER(&others);
     size_t n_ports = 0;
     const struct nbrec_logical_switch_port **ports
         = ls ? nbctl_ls_ports(idl, ls, &n_ports) : NULL;
@@ -329,8 +340,12 @@ check_duplicate_addresses(struct ovsdb_idl *idl,
                 continue;
             }
             for (size_t k = 0; k < la.n_ipv4; k++) {
-                sset_add_and_free(&others, xasprintf(IP_FMT,
-                                  IP_ARGS(la.ipv4[k].addr)));
+                char *ip = xasprintf(IP_FMT, IP_ARGS(la.ipv4[k].addr));
+                if (!shash_find(&others, ip)) {
+                    shash_add_nocopy(&others, ip, p->name);
+                } else {
+                    free(ip);
+                }
             }
             lport_addresses_destroy(&la);
         }
@@ -345,9 +360,11 @@ check_duplicate_addresses(struct ovsdb_idl *idl,
         }
         for (size_t k = 0; k < la.n_ipv4 && !error; k++) {
             char *ip = xasprintf(IP_FMT, IP_ARGS(la.ipv4[k].addr));
-            if (sset_contains(&others, ip)) {
-                error = xasprintf("%s: IP address already in use on logical "
-                                  "switch %s", ip, ls->name);
+            if (shash_find(&others, ip)) {
+                const char *other = shash_find_data(&others, ip);
+                error = xasprintf("Error on switch %s: duplicate IPv4 "
+                                  "address '%s' found on logical switch "
+                                  "port '%s'", ls->name, ip, other);
             } else if (!sset_add(&seen, ip)) {
                 error = xasprintf("%s: IP address given twice", ip);
             }
@@ -357,7 +374,7 @@ check_duplicate_addresses(struct ovsdb_idl *idl,
     }
     free(ports);
     sset_destroy(&seen);
-    sset_destroy(&others);
+    shash_destroy(&others);
     return error;
 }
 
@@ -384,15 +401,34 @@ cmd_lsp_set_addresses(struct ctl_context *ctx)
         lsp, (const char **) ctx->argv + 2, ctx->argc - 2);
 }
 
-/* "lsp-get-addresses PORT". */
+/* "lsp-get-addresses PORT".  The switch end of a router port whose
+ * address is "router" has the router port's MAC and networks, which are
+ * printed instead, as ovn-nbctl does. */
 static void
 cmd_lsp_get_addresses(struct ctl_context *ctx)
 {
     const struct nbrec_logical_switch_port *lsp = arg_lsp(ctx);
-    if (lsp) {
-        nbctl_print_strings(&ctx->output, lsp->addresses, lsp->n_addresses,
-                            true);
+    if (!lsp) {
+        return;
     }
+    const char *router_port = smap_get(&lsp->options, "router-port");
+    if (lsp->n_addresses == 1 && !strcmp(lsp->addresses[0], "router")
+        && router_port) {
+        const struct nbrec_logical_router_port *lrp;
+        char *error = NBCTL_FIND(ctx, logical_router_port, "port",
+                                 router_port, false, &lrp);
+        free(error);
+        if (lrp) {
+            ds_put_cstr(&ctx->output, lrp->mac);
+            for (size_t i = 0; i < lrp->n_networks; i++) {
+                ds_put_format(&ctx->output, " %s", lrp->networks[i]);
+            }
+            ds_put_char(&ctx->output, '\n');
+            return;
+        }
+    }
+    nbctl_print_strings(&ctx->output, lsp->addresses, lsp->n_addresses,
+                        true);
 }
 
 /* "lsp-set-port-security PORT [ADDRS]...". */
@@ -462,9 +498,16 @@ static void
 cmd_lsp_set_type(struct ctl_context *ctx)
 {
     const struct nbrec_logical_switch_port *lsp = arg_lsp(ctx);
-    if (lsp && nbctl_check(ctx, nb_validate_lsp_type(ctx->argv[2]))) {
-        nbrec_logical_switch_port_set_type(lsp, ctx->argv[2]);
+    if (!lsp) {
+        return;
     }
+    char *error = nb_validate_lsp_type(ctx->argv[2]);
+    if (error) {
+        ctl_error(ctx, "%s Not setting type.", error);
+        free(error);
+        return;
+    }
+    nbrec_logical_switch_port_set_type(lsp, ctx->argv[2]);
 }
 
 /* "lsp-get-type PORT". */
@@ -541,12 +584,16 @@ pre_parents(struct ctl_context *ctx)
     ovsdb_idl_add_column(ctx->idl, &nbrec_logical_switch_port_col_tag_request);
 }
 
-/* "lsp-del": also the NAT rules, which may name the deleted ports. */
+/* "lsp-del": also the NAT rules and forwarding groups, which may name the
+ * deleted ports, and the switches' forwarding groups. */
 static void
 pre_lsp_del(struct ctl_context *ctx)
 {
     pre_parents(ctx);
     nbctl_monitor_table(ctx->idl, &nbrec_table_nat);
+    nbctl_monitor_table(ctx->idl, &nbrec_table_forwarding_group);
+    ovsdb_idl_add_column(ctx->idl,
+                         &nbrec_logical_switch_col_forwarding_groups);
 }
 
 /* Addresses: the duplicate check looks at the other ports of a switch. */
@@ -555,6 +602,18 @@ pre_addresses(struct ctl_context *ctx)
 {
     pre_names(ctx);
     ovsdb_idl_add_column(ctx->idl, &nbrec_logical_switch_port_col_addresses);
+}
+
+/* "lsp-get-addresses": also the router port that a router-type port
+ * names. */
+static void
+pre_get_addresses(struct ctl_context *ctx)
+{
+    pre_addresses(ctx);
+    ovsdb_idl_add_column(ctx->idl, &nbrec_logical_switch_port_col_options);
+    ovsdb_idl_add_column(ctx->idl, &nbrec_logical_router_port_col_name);
+    ovsdb_idl_add_column(ctx->idl, &nbrec_logical_router_port_col_mac);
+    ovsdb_idl_add_column(ctx->idl, &nbrec_logical_router_port_col_networks);
 }
 
 /* Port security. */
@@ -597,7 +656,7 @@ pre_up(struct ctl_context *ctx)
  * everything. */
 static const struct ctl_command_syntax switch_commands[] = {
     { "ls-add", 0, 1, "[SWITCH]", pre_ls_names, cmd_ls_add, NULL,
-      "--may-exist", RW },
+      "--may-exist,--add-duplicate", RW },
     { "ls-del", 1, 1, "SWITCH", NULL, cmd_ls_del, NULL, "--if-exists", RW },
     { "ls-list", 0, 0, "", pre_ls_names, cmd_ls_list, NULL, "", RO },
     { "lsp-add", 2, 4, "SWITCH PORT [PARENT TAG]", pre_parents, cmd_lsp_add,
@@ -608,7 +667,7 @@ static const struct ctl_command_syntax switch_commands[] = {
     { "lsp-get-ls", 1, 1, "PORT", pre_names, cmd_lsp_get_ls, NULL, "", RO },
     { "lsp-set-addresses", 1, INT_MAX, "PORT [ADDRESS]...", pre_addresses,
       cmd_lsp_set_addresses, NULL, "", RW },
-    { "lsp-get-addresses", 1, 1, "PORT", pre_addresses,
+    { "lsp-get-addresses", 1, 1, "PORT", pre_get_addresses,
       cmd_lsp_get_addresses, NULL, "", RO },
     { "lsp-set-port-security", 1, INT_MAX, "PORT [ADDRS]...",
       pre_port_security, cmd_lsp_set_port_security, NULL, "", RW },

@@ -37,6 +37,13 @@ struct svec;
 void nbctl_switch_register(void);
 void nbctl_router_register(void);
 void nbctl_policy_register(void);
+void nbctl_qos_register(void);
+void nbctl_mirror_register(void);
+void nbctl_fwd_group_register(void);
+void nbctl_mac_binding_register(void);
+void nbctl_nat_register(void);
+void nbctl_lb_register(void);
+void nbctl_route_register(void);
 void nbctl_color_register(void);
 bool nbctl_switch_has_command(const struct ctl_command_syntax *);
 void nbctl_monitor_table(struct ovsdb_idl *,
@@ -80,9 +87,17 @@ bool nbctl_has_option(const struct ctl_context *, const char *name);
 bool nbctl_name_is_free(struct ctl_context *,
                         const struct ovsdb_idl_table_class *,
                         const char *kind, const char *name);
+bool nbctl_check_add_options(struct ctl_context *, const char *name);
 void *nbctl_ptrs_without(const void *ptrs, size_t n, const void *drop,
                          size_t *n_left);
 bool nbctl_parse_enabled(struct ctl_context *, const char *s, bool *enabled);
+bool nbctl_parse_direction(struct ctl_context *, const char *s,
+                           const char **direction);
+bool nbctl_parse_priority(struct ctl_context *, const char *s,
+                          int64_t *priority);
+char *nbctl_normalize_ip(const char *s, int family);
+char *nbctl_normalize_prefix(const char *s, int family);
+char *nbctl_normalize_network(const char *s);
 bool nbctl_parse_key_values(struct ctl_context *, int argc, char **argv,
                             struct smap *);
 

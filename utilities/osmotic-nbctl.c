@@ -7,6 +7,7 @@
 #include <config.h>
 
 #include <ctype.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,7 @@
 #include "ovsdb-data.h"
 #include "ovsdb-idl.h"
 #include "ovsdb-idl-provider.h"
+#include "packets.h"
 #include "smap.h"
 #include "sset.h"
 #include "stream-ssl.h"
@@ -76,8 +78,13 @@ static const struct ctl_table_class nbctl_tables[NBREC_N_TABLES] = {
         = {&nbrec_port_group_col_name, NULL, NULL},
     [NBREC_TABLE_LOAD_BALANCER].row_ids[0]
         = {&nbrec_load_balancer_col_name, NULL, NULL},
+    [NBREC_TABLE_LOAD_BALANCER_GROUP].row_ids[0]
+        = {&nbrec_load_balancer_group_col_name, NULL, NULL},
     [NBREC_TABLE_ACL].row_ids[0] = {&nbrec_acl_col_name, NULL, NULL},
     [NBREC_TABLE_METER].row_ids[0] = {&nbrec_meter_col_name, NULL, NULL},
+    [NBREC_TABLE_MIRROR].row_ids[0] = {&nbrec_mirror_col_name, NULL, NULL},
+    [NBREC_TABLE_FORWARDING_GROUP].row_ids[0]
+        = {&nbrec_forwarding_group_col_name, NULL, NULL},
     [NBREC_TABLE_GATEWAY_CHASSIS].row_ids[0]
         = {&nbrec_gateway_chassis_col_name, NULL, NULL},
     [NBREC_TABLE_RAMPOUT_RULE].row_ids[0]
@@ -91,8 +98,29 @@ static const struct ctl_table_class nbctl_tables[NBREC_N_TABLES] = {
 
 /* Shared helpers. */
 
+/* The plural that "Multiple ... named" messages use for the rows of table
+ * 'tc' whose kind, in "... name not found" messages, is 'kind'. */
+static char *
+kind_plural(const struct ovsdb_idl_table_class *tc, const char *kind)
+{
+    if (tc == &nbrec_table_logical_switch) {
+        return xstrdup("logical switches");
+    } else if (tc == &nbrec_table_logical_router) {
+        return xstrdup("logical routers");
+    } else if (tc == &nbrec_table_logical_switch_port) {
+        return xstrdup("logical switch ports");
+    } else if (tc == &nbrec_table_logical_router_port) {
+        return xstrdup("logical router ports");
+    } else if (tc == &nbrec_table_address_set) {
+        return xstrdup("Address Sets");
+    }
+    return xasprintf("%ss", kind);
+}
+
 /* Finds the row of table 'tc' whose UUID or "name" is 'id'; 'kind' names
- * the table in messages ("logical switch"). */
+ * the table in messages, as ovn-nbctl does ("switch": "ls0: switch name
+ * not found").  A name that several rows share is an error ("Multiple
+ * logical switches named 'ls0'.  Use a UUID."). */
 char *
 nbctl_find_row(struct ctl_context *ctx,
                const struct ovsdb_idl_table_class *tc, const char *kind,
@@ -102,7 +130,8 @@ nbctl_find_row(struct ctl_context *ctx,
     *rowp = NULL;
 
     struct uuid uuid;
-    if (uuid_from_string(&uuid, id)) {
+    bool is_uuid = uuid_from_string(&uuid, id);
+    if (is_uuid) {
         /* The IDL keeps placeholders without contents for rows that other
          * rows refer to but that it does not replicate, and rows that the
          * open transaction deleted: neither counts. */
@@ -128,15 +157,19 @@ nbctl_find_row(struct ctl_context *ctx,
             if (d->n == 1 && !strcmp(d->keys[0].s->string, id)) {
                 if (*rowp) {
                     *rowp = NULL;
-                    return xasprintf("%s: several %ss have this name; use "
-                                     "a UUID", id, kind);
+                    char *plural = kind_plural(tc, kind);
+                    char *error = xasprintf("Multiple %s named '%s'.  Use "
+                                            "a UUID.", plural, id);
+                    free(plural);
+                    return error;
                 }
                 *rowp = row;
             }
         }
     }
     if (!*rowp && must_exist) {
-        return xasprintf("%s: %s not found", id, kind);
+        return xasprintf("%s: %s %s not found", id, kind,
+                         is_uuid ? "UUID" : "name");
     }
     return NULL;
 }
@@ -198,12 +231,13 @@ const struct nbrec_logical_router *
 nbctl_lrp_to_lr(struct ovsdb_idl *idl,
                 const struct nbrec_logical_router_port *lrp)
 {
+    /* As the open transaction leaves the routers' ports. */
     const struct nbrec_logical_router *lr;
     NBREC_LOGICAL_ROUTER_FOR_EACH (lr, idl) {
-        for (size_t i = 0; i < lr->n_ports; i++) {
-            if (lr->ports[i] == lrp) {
-                return lr;
-            }
+        if (idl_pending_set_has_uuid(&lr->header_,
+                                     &nbrec_logical_router_col_ports,
+                                     &lrp->header_.uuid)) {
+            return lr;
         }
     }
     return NULL;
@@ -223,7 +257,7 @@ bool
 nbctl_check(struct ctl_context *ctx, char *error)
 {
     if (error) {
-        ctl_error(ctx, "%s: %s", ctx->argv[0], error);
+        ctl_error(ctx, "%s", error);
         free(error);
         return false;
     }
@@ -238,25 +272,59 @@ nbctl_has_option(const struct ctl_context *ctx, const char *name)
 }
 
 /* For a command that adds a row of table 'tc' named 'name' ('kind' names
- * the table in messages, e.g. "logical switch"): returns true if there is
- * no such row yet, so that the command goes on to insert it.  Otherwise
- * returns false, having reported an error unless the command has
- * --may-exist (a failed lookup is always reported). */
+ * the table in messages, e.g. "switch"): returns true if there is no such
+ * row yet, or if the command has --add-duplicate, so that the command goes
+ * on to insert it.  Otherwise returns false, having reported an error
+ * unless the command has --may-exist (a failed lookup is always
+ * reported). */
 bool
 nbctl_name_is_free(struct ctl_context *ctx,
                    const struct ovsdb_idl_table_class *tc, const char *kind,
                    const char *name)
 {
+    if (nbctl_has_option(ctx, "--add-duplicate")) {
+        return true;
+    }
     const struct ovsdb_idl_row *row;
-    if (!nbctl_check(ctx, nbctl_find_row(ctx, tc, kind, name, false, &row))) {
+    char *error = nbctl_find_row(ctx, tc, kind, name, false, &row);
+    if (error && !strncmp(error, "Multiple ", 9)) {
+        /* Rows with this name exist, more than one. */
+        free(error);
+        error = NULL;
+        row = ovsdb_idl_first_row(ctx->idl, tc);
+    }
+    if (!nbctl_check(ctx, error)) {
         return false;
     }
     if (row && !nbctl_has_option(ctx, "--may-exist")) {
-        ctl_error(ctx, "%s: %s: %s %s with this name already exists",
-                  ctx->argv[0], name, strchr("aeiou", kind[0]) ? "an" : "a",
+        ctl_error(ctx, "%s: %s %s with this name already exists",
+                  name, strchr("aeiouAEIOU", kind[0]) ? "an" : "a",
                   kind);
     }
     return !row;
+}
+
+/* Checks the --may-exist and --add-duplicate options of a command that
+ * adds a row with an optional name, 'name' (NULL if none was given), as
+ * ovn-nbctl does: the two exclude each other and both need a name.
+ * Returns true if they are fine. */
+bool
+nbctl_check_add_options(struct ctl_context *ctx, const char *name)
+{
+    bool may_exist = nbctl_has_option(ctx, "--may-exist");
+    bool add_duplicate = nbctl_has_option(ctx, "--add-duplicate");
+    if (may_exist && add_duplicate) {
+        ctl_error(ctx, "--may-exist and --add-duplicate may not be used "
+                  "together");
+        return false;
+    } else if (!name && may_exist) {
+        ctl_error(ctx, "--may-exist requires specifying a name");
+        return false;
+    } else if (!name && add_duplicate) {
+        ctl_error(ctx, "--add-duplicate requires specifying a name");
+        return false;
+    }
+    return true;
 }
 
 /* Returns a malloc()'d copy of the 'n' pointers in 'ptrs' (an array of
@@ -290,13 +358,124 @@ nbctl_parse_int(struct ctl_context *ctx, const char *what, const char *s,
     long long int v;
     if (!isdigit((unsigned char) digits[0])
         || !str_to_llong(s, 10, &v) || v < min || v > max) {
-        ctl_error(ctx, "%s: %s: invalid %s (expected an integer from "
-                  "%"PRId64" to %"PRId64")", ctx->argv[0], s, what, min,
+        ctl_error(ctx, "%s: invalid %s (expected an integer from "
+                  "%"PRId64" to %"PRId64")", s, what, min,
                   max);
         return false;
     }
     *value = v;
     return true;
+}
+
+/* Parses direction 's' of an ACL or QoS rule into '*direction':
+ * "from-lport" or "to-lport", or a prefix of one (ovn-nbctl reads only
+ * the first letter). */
+bool
+nbctl_parse_direction(struct ctl_context *ctx, const char *s,
+                      const char **direction)
+{
+    size_t len = strlen(s);
+    if (len && !strncmp(s, "from-lport", len)) {
+        *direction = "from-lport";
+    } else if (len && !strncmp(s, "to-lport", len)) {
+        *direction = "to-lport";
+    } else {
+        ctl_error(ctx, "%s: direction must be \"to-lport\" or "
+                  "\"from-lport\"", s);
+        return false;
+    }
+    return true;
+}
+
+/* Parses priority 's' of an ACL or QoS rule into '*priority'. */
+bool
+nbctl_parse_priority(struct ctl_context *ctx, const char *s,
+                     int64_t *priority)
+{
+    long long int p;
+    if (!str_to_llong(s, 10, &p) || p < 0 || p > 32767) {
+        ctl_error(ctx, "%s: priority must in range 0...32767", s);
+        return false;
+    }
+    *priority = p;
+    return true;
+}
+
+/* Returns IP address 's' in canonical text (IPv6 as inet_ntop(3) writes
+ * it) in a malloc()'d string, or NULL if 's' is not an address of
+ * 'family' (AF_INET, AF_INET6, or AF_UNSPEC for either). */
+char *
+nbctl_normalize_ip(const char *s, int family)
+{
+    ovs_be32 ip;
+    struct in6_addr ip6;
+    if (family != AF_INET6 && ip_parse(s, &ip)) {
+        return xasprintf(IP_FMT, IP_ARGS(ip));
+    } else if (family != AF_INET && ipv6_parse(s, &ip6)) {
+        char buf[INET6_ADDRSTRLEN];
+        return xstrdup(ipv6_string_mapped(buf, &ip6));
+    }
+    return NULL;
+}
+
+/* Returns 's', an IP address or a network "ADDRESS/PLEN" of 'family'
+ * (AF_INET, AF_INET6, or AF_UNSPEC for either), in canonical text in a
+ * malloc()'d string: a network with its host bits cleared, as ovn-nbctl
+ * reads it ("10.0.0.1/24" is 10.0.0.0/24), and a full-length prefix as
+ * the bare address.  Returns NULL if 's' is neither. */
+char *
+nbctl_normalize_prefix(const char *s, int family)
+{
+    ovs_be32 ip;
+    struct in6_addr ip6;
+    unsigned int plen;
+    char *error;
+
+    if (family != AF_INET6) {
+        error = ip_parse_cidr(s, &ip, &plen);
+        if (!error) {
+            return (plen == 32 ? xasprintf(IP_FMT, IP_ARGS(ip))
+                    : xasprintf(IP_FMT"/%u",
+                                IP_ARGS(ip & be32_prefix_mask(plen)), plen));
+        }
+        free(error);
+    }
+    if (family != AF_INET) {
+        error = ipv6_parse_cidr(s, &ip6, &plen);
+        if (!error) {
+            char buf[INET6_ADDRSTRLEN];
+            if (plen == 128) {
+                return xstrdup(ipv6_string_mapped(buf, &ip6));
+            }
+            struct in6_addr mask = ipv6_create_mask(plen);
+            struct in6_addr net = ipv6_addr_bitand(&ip6, &mask);
+            return xasprintf("%s/%u", ipv6_string_mapped(buf, &net), plen);
+        }
+        free(error);
+    }
+    return NULL;
+}
+
+/* Returns network 's', "ADDRESS/PLEN" (a router port's address and
+ * prefix length, host bits kept), in canonical text in a malloc()'d
+ * string, or a copy of 's' if it is not one. */
+char *
+nbctl_normalize_network(const char *s)
+{
+    const char *slash = strchr(s, '/');
+    if (slash) {
+        char *addr = xmemdup0(s, slash - s);
+        char *norm = nbctl_normalize_ip(addr, AF_UNSPEC);
+        free(addr);
+        unsigned int plen;
+        if (norm && str_to_uint(slash + 1, 10, &plen)) {
+            char *result = xasprintf("%s/%u", norm, plen);
+            free(norm);
+            return result;
+        }
+        free(norm);
+    }
+    return xstrdup(s);
 }
 
 /* Parses "enabled" or "disabled". */
@@ -308,8 +487,8 @@ nbctl_parse_enabled(struct ctl_context *ctx, const char *s, bool *enabled)
     } else if (!strcasecmp(s, "disabled")) {
         *enabled = false;
     } else {
-        ctl_error(ctx, "%s: %s: invalid state (expected enabled or "
-                  "disabled)", ctx->argv[0], s);
+        ctl_error(ctx, "%s: state must be \"enabled\" or \"disabled\"",
+                  s);
         return false;
     }
     return true;
@@ -323,8 +502,8 @@ nbctl_parse_key_values(struct ctl_context *ctx, int argc, char **argv,
     for (int i = 0; i < argc; i++) {
         const char *eq = strchr(argv[i], '=');
         if (!eq || eq == argv[i]) {
-            ctl_error(ctx, "%s: %s: invalid option (expected KEY=VALUE)",
-                      ctx->argv[0], argv[i]);
+            ctl_error(ctx, "%s: invalid option (expected KEY=VALUE)",
+                      argv[i]);
             return false;
         }
         char *key = xmemdup0(argv[i], eq - argv[i]);
@@ -460,6 +639,20 @@ show_switch(struct ovsdb_idl *idl, struct ds *ds,
     }
 }
 
+/* Orders gateway chassis by descending priority, then by name. */
+static int
+compare_gateway_priorities(const void *a_, const void *b_)
+{
+    const struct nbrec_gateway_chassis *a
+        = *(const struct nbrec_gateway_chassis *const *) a_;
+    const struct nbrec_gateway_chassis *b
+        = *(const struct nbrec_gateway_chassis *const *) b_;
+    if (a->priority != b->priority) {
+        return a->priority > b->priority ? -1 : 1;
+    }
+    return strcmp(a->name, b->name);
+}
+
 /* Appends the "show" output of router 'lr'. */
 static void
 show_router(struct ds *ds, const struct nbrec_logical_router *lr)
@@ -475,13 +668,22 @@ show_router(struct ds *ds, const struct nbrec_logical_router *lr)
         if (lrp->peer) {
             ds_put_format(ds, "        peer: %s\n", lrp->peer);
         }
+        const char *route_table = smap_get(&lrp->options, "route_table");
+        if (route_table) {
+            ds_put_format(ds, "        route-table: %s\n", route_table);
+        }
         if (lrp->n_gateway_chassis) {
+            size_t n = lrp->n_gateway_chassis;
+            struct nbrec_gateway_chassis **gcs = xmemdup(
+                lrp->gateway_chassis, n * sizeof *gcs);
+            qsort(gcs, n, sizeof *gcs, compare_gateway_priorities);
             ds_put_cstr(ds, "        gateway chassis: [");
-            for (size_t j = 0; j < lrp->n_gateway_chassis; j++) {
+            for (size_t j = 0; j < n; j++) {
                 ds_put_format(ds, "%s%s", j ? " " : "",
-                              lrp->gateway_chassis[j]->chassis_name);
+                              gcs[j]->chassis_name);
             }
             ds_put_cstr(ds, "]\n");
+            free(gcs);
         }
     }
     for (size_t i = 0; i < lr->n_nat; i++) {
@@ -489,6 +691,10 @@ show_router(struct ds *ds, const struct nbrec_logical_router *lr)
         ds_put_format(ds, "    nat "UUID_FMT"\n",
                       UUID_ARGS(&nat->header_.uuid));
         ds_put_format(ds, "        external ip: \"%s\"\n", nat->external_ip);
+        if (nat->external_port_range[0]) {
+            ds_put_format(ds, "        external port(s): \"%s\"\n",
+                          nat->external_port_range);
+        }
         ds_put_format(ds, "        logical ip: \"%s\"\n", nat->logical_ip);
         ds_put_format(ds, "        type: \"%s\"\n", nat->type);
     }
@@ -532,29 +738,24 @@ show_unapplied(struct ovsdb_idl *idl, struct ds *ds)
     sset_destroy(&done);
 }
 
-/* "show [SWITCH|ROUTER]". */
+/* "show [SWITCH|ROUTER]": with a name, the switch and the router of that
+ * name, if any (nothing if neither exists, as ovn-nbctl). */
 static void
 cmd_show(struct ctl_context *ctx)
 {
     if (ctx->argc == 2) {
         const struct nbrec_logical_switch *ls;
         const struct nbrec_logical_router *lr;
-        char *error = NBCTL_FIND(ctx, logical_switch, "logical switch",
-                                 ctx->argv[1], false, &ls);
-        if (!error && !ls) {
-            error = NBCTL_FIND(ctx, logical_router, "logical router",
-                               ctx->argv[1], false, &lr);
-            if (!error && !lr) {
-                error = xasprintf("%s: no logical switch or router has "
-                                  "this name", ctx->argv[1]);
-            }
-        }
-        if (!nbctl_check(ctx, error)) {
+        if (!nbctl_check(ctx, NBCTL_FIND(ctx, logical_switch, "switch",
+                                         ctx->argv[1], false, &ls))
+            || !nbctl_check(ctx, NBCTL_FIND(ctx, logical_router, "router",
+                                            ctx->argv[1], false, &lr))) {
             return;
         }
         if (ls) {
             show_switch(ctx->idl, &ctx->output, ls);
-        } else {
+        }
+        if (lr) {
             show_router(&ctx->output, lr);
         }
         return;
@@ -571,7 +772,8 @@ cmd_show(struct ctl_context *ctx)
     show_unapplied(ctx->idl, &ctx->output);
 }
 
-/* "set-connection TARGET...": replaces the database's connections. */
+/* "[--inactivity-probe=MSECS] set-connection TARGET...": replaces the
+ * database's connections. */
 static void
 cmd_set_connection(struct ctl_context *ctx)
 {
@@ -579,6 +781,14 @@ cmd_set_connection(struct ctl_context *ctx)
         if (!nbctl_check(ctx, nb_validate_connection_target(ctx->argv[i]))) {
             return;
         }
+    }
+    const char *probe_arg = shash_find_data(&ctx->options,
+                                            "--inactivity-probe");
+    long long int probe = 0;
+    if (probe_arg && (!str_to_llong(probe_arg, 10, &probe) || probe < 0)) {
+        ctl_error(ctx, "%s: invalid inactivity probe (expected milliseconds, "
+                  "0 to disable probes)", probe_arg);
+        return;
     }
 
     const struct nbrec_nb_global *nb = nbctl_nb_global(ctx);
@@ -592,6 +802,10 @@ cmd_set_connection(struct ctl_context *ctx)
     for (size_t i = 0; i < n; i++) {
         conns[i] = nbrec_connection_insert(ctx->txn);
         nbrec_connection_set_target(conns[i], ctx->argv[i + 1]);
+        if (probe_arg) {
+            int64_t msecs = probe;
+            nbrec_connection_set_inactivity_probe(conns[i], &msecs, 1);
+        }
     }
     nbrec_nb_global_set_connections(nb, conns, n);
     free(conns);
@@ -682,7 +896,7 @@ static const struct ctl_command_syntax nbctl_db_commands[] = {
     { "sync", 0, 0, "", pre_nb_global, cmd_sync, NULL, "", RO },
     { "show", 0, 1, "[SWITCH|ROUTER]", NULL, cmd_show, NULL, "", RO },
     { "set-connection", 1, INT_MAX, "TARGET...", NULL, cmd_set_connection,
-      NULL, "", RW },
+      NULL, "--inactivity-probe=", RW },
     { "get-connection", 0, 0, "", NULL, cmd_get_connection, NULL, "", RO },
     { "del-connection", 0, 0, "", NULL, cmd_del_connection, NULL, "", RW },
     { "set-ssl", 3, 5,
@@ -870,10 +1084,13 @@ Logical switch commands:\n\
   lsp-get-up PORT           print whether PORT is up\n\
   lsp-set-enabled PORT STATE  STATE is enabled or disabled\n\
   lsp-get-enabled PORT\n\
-  lsp-set-type PORT TYPE    TYPE is \"\", router or localnet\n\
+  lsp-set-type PORT TYPE    TYPE is \"\", router, localnet, l2gateway,\n\
+                            localport, vtep, external, virtual or remote\n\
   lsp-get-type PORT\n\
   lsp-set-options PORT KEY=VALUE...\n\
   lsp-get-options PORT\n\
+  [--liveness] fwd-group-add GROUP SWITCH VIP VMAC PORT...\n\
+  [--if-exists] fwd-group-del GROUP, fwd-group-list [SWITCH]\n\
 \n\
 Logical router commands:\n\
   lr-add [ROUTER], lr-del ROUTER, lr-list\n\
@@ -882,13 +1099,27 @@ Logical router commands:\n\
   lrp-set-enabled PORT STATE, lrp-get-enabled PORT\n\
   lrp-set-gateway-chassis PORT CHASSIS [PRIORITY]\n\
   lrp-del-gateway-chassis PORT CHASSIS, lrp-get-gateway-chassis PORT\n\
-  [--policy=POLICY] [--may-exist] lr-route-add ROUTER PREFIX NEXTHOP [PORT]\n\
-  [--policy=POLICY] lr-route-del ROUTER [PREFIX [NEXTHOP [PORT]]]\n\
-  lr-route-list ROUTER\n\
-  lr-nat-add ROUTER TYPE EXTERNAL_IP LOGICAL_IP [LOGICAL_PORT EXTERNAL_MAC]\n\
-  lr-nat-del ROUTER [TYPE [IP]], lr-nat-list ROUTER\n\
+  [--policy=POLICY] [--may-exist] [--ecmp|--ecmp-symmetric-reply]\n\
+  [--bfd[=UUID]] [--route-table=TABLE]\n\
+  lr-route-add ROUTER PREFIX NEXTHOP [PORT]\n\
+  [--policy=POLICY] [--route-table=TABLE]\n\
+  lr-route-del ROUTER [PREFIX [NEXTHOP [PORT]]]\n\
+  [--route-table=TABLE] lr-route-list ROUTER\n\
+  [--may-exist] lr-policy-add ROUTER PRIORITY MATCH ACTION [NEXTHOP]\n\
+                [OPTION=VALUE]...\n\
+  lr-policy-del ROUTER [{PRIORITY | UUID} [MATCH]], lr-policy-list ROUTER\n\
+  lrp-set-options PORT KEY=VALUE..., lrp-get-options PORT\n\
+  lrp-set-redirect-type PORT TYPE, lrp-get-redirect-type PORT\n\
+  [--may-exist] [--stateless] [--portrange] [--add-route]\n\
+  [--gateway-port=PORT] lr-nat-add ROUTER TYPE EXTERNAL_IP LOGICAL_IP\n\
+                [LOGICAL_PORT EXTERNAL_MAC] [EXTERNAL_PORT_RANGE]\n\
+  lr-nat-del ROUTER [TYPE [IP] [GATEWAY_PORT]], lr-nat-list ROUTER\n\
+  [--is-exempted] lr-nat-update-ext-ip ROUTER TYPE IP ADDRESS_SET\n\
+  [--may-exist] static-mac-binding-add PORT IP MAC\n\
+  [--if-exists] static-mac-binding-del PORT IP, static-mac-binding-list\n\
 \n\
 Load balancer commands:\n\
+  [--may-exist|--add-duplicate] [--reject|--event] [--add-route]\n\
   lb-add LB VIP[:PORT] IP[:PORT],... [PROTOCOL]\n\
   lb-del LB [VIP], lb-list [LB]\n\
   ls-lb-add SWITCH LB, ls-lb-del SWITCH [LB], ls-lb-list SWITCH\n\
@@ -903,6 +1134,16 @@ ACL, port group, address set and meter commands:\n\
   as-del NAME, as-list\n\
   meter-add NAME drop RATE kbps|pktps [BURST], meter-del [NAME], meter-list\n\
 \n\
+QoS commands:\n\
+  [--may-exist] qos-add SWITCH DIRECTION PRIORITY MATCH [rate=RATE\n\
+                [burst=BURST]] [dscp=DSCP]\n\
+  qos-del SWITCH [{DIRECTION | UUID} [PRIORITY MATCH]], qos-list SWITCH\n\
+\n\
+Port mirror commands:\n\
+  mirror-add NAME gre|erspan INDEX from-lport|to-lport SINK-IP\n\
+  mirror-del [NAME], mirror-list\n\
+  lsp-attach-mirror PORT MIRROR, lsp-detach-mirror PORT MIRROR\n\
+\n\
 Colour, flow class and ramp-out commands:\n\
   color-add NAME [dscp=N] [lane=N] [rate=KBPS] [burst=KB]\n\
             [rampout=CHASSIS[,CHASSIS]...]\n\
@@ -916,7 +1157,8 @@ Colour, flow class and ramp-out commands:\n\
   rampout-del ROUTER NAME, rampout-list ROUTER\n\
 \n\
 Connection commands:\n\
-  set-connection TARGET..., get-connection, del-connection\n\
+  [--inactivity-probe=MSECS] set-connection TARGET...\n\
+  get-connection, del-connection\n\
   [--bootstrap] set-ssl PRIVATE-KEY CERTIFICATE CA-CERT\n\
                 [PROTOCOLS [CIPHERS]]\n\
   get-ssl, del-ssl\n\
@@ -992,6 +1234,13 @@ main(int argc, char *argv[])
     nbctl_switch_register();
     nbctl_router_register();
     nbctl_policy_register();
+    nbctl_qos_register();
+    nbctl_mirror_register();
+    nbctl_fwd_group_register();
+    nbctl_mac_binding_register();
+    nbctl_nat_register();
+    nbctl_lb_register();
+    nbctl_route_register();
     nbctl_color_register();
 
     memset(&opts, 0, sizeof opts);

@@ -2,8 +2,10 @@
  * libFuzzer harness for the match language: parses the input, prints the
  * canonical text and checks that it parses back to the same text, then
  * evaluates the expression against a fixed packet, and tries the input
- * as a microflow, which must match the packet it describes.  Any crash,
- * sanitizer report or abort() is a bug.
+ * as a microflow, which must match the packet it describes.  It also
+ * parses the input under the strict rules (struct expr_context), which
+ * may only refuse more: what they accept parses the same without them.
+ * Any crash, sanitizer report or abort() is a bug.
  */
 #include <config.h>
 
@@ -78,8 +80,31 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         .port_group_exists = name_exists,
         .aux = NULL,
     };
+    struct expr_context strict_ctx = ctx;
+    strict_ctx.strict = true;
+    struct expr *strict;
+    char *strict_error = expr_parse_string(input, &strict_ctx, &strict);
+
     struct expr *e;
     char *error = expr_parse_string(input, &ctx, &e);
+    if (!strict_error && error) {
+        fail("the strict rules accept what the others refuse", input,
+             error);
+    } else if (!strict_error) {
+        char *a = expr_to_string(strict);
+        char *b = expr_to_string(e);
+        if (strcmp(a, b)) {
+            fail("the strict rules read the input differently", input, a);
+        }
+        free(a);
+        free(b);
+    } else if (strncmp(strict_error, "column ", 7)
+               && strncmp(strict_error, "match can never be true: ", 25)) {
+        fail("error without a column", input, strict_error);
+    }
+    free(strict_error);
+    expr_destroy(strict);
+
     if (error) {
         /* Only a contradiction, about the whole match, has no column. */
         if (strncmp(error, "column ", 7)

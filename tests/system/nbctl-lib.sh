@@ -15,7 +15,15 @@ check_refused() {
     [ "$before" = "$after" ] || fail "database changed by refused: ${*:2}"
 }
 
-# nb_count TABLE: prints the number of rows in TABLE.
+# nb_count TABLE [CONDITION...]: prints the number of rows in TABLE (that
+# match every CONDITION, as "find" reads them).
 nb_count() {
-    osmotic-nbctl --bare --columns=_uuid list "$1" | grep -c . || true
+    local table=$1
+    shift
+    if [ $# -eq 0 ]; then
+        osmotic-nbctl --bare --columns=_uuid list "$table" | grep -c . || true
+    else
+        osmotic-nbctl --bare --columns=_uuid find "$table" "$@" \
+            | grep -c . || true
+    fi
 }

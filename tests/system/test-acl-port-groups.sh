@@ -130,7 +130,8 @@ for needle in "ls_in_acl" "source: ACL:" "no-7777" "reject"; do
 done
 out=$(osmotic-trace --nb-db --chassis=hv2 --ovs-rundir="$(osm_host_dir hv2)" sw0 \
           "$FLOW") || fail "chassis trace: $out"
-for needle in "dropped in ls_in_acl" "actions=(reject;)" \
+# (--name implies --log, as in ovn-nbctl.)
+for needle in "dropped in ls_in_acl" "verdict=reject); reject;)" \
               "The bridge agrees with the logical flows."; do
     grep -qF -- "$needle" <<<"$out" || fail "chassis trace lacks [$needle]: $out"
 done

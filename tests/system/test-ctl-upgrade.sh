@@ -47,7 +47,7 @@ check_error "wrong.db: holds database Osmotic_Southbound, expected Osmotic_North
 out=$(ctl start_central) || fail "start_central failed: $out"
 echo "$out"
 case $out in
-    *"Upgrading $DB/osmotic-nb.db from schema 0.9.0 to 1.0.0"*) ;;
+    *"Upgrading $DB/osmotic-nb.db from schema 0.9.0 to $(ovsdb-tool schema-version "$NB_SCHEMA")"*) ;;
     *) fail "start_central did not report the upgrade" ;;
 esac
 [ -f "$DB/osmotic-nb.db.backup0.9.0${cksum:+-$cksum}" ] || fail "no backup of the old db"

@@ -12,36 +12,36 @@ check osmotic-nbctl color-add elephants dscp=10 lane=1 rate=100000 burst=1000 ra
 check_output "elephants: dscp=10 lane=1 rate=100000 burst=1000 rampout=gw1,gw2
 mice: dscp=0 lane=0" osmotic-nbctl color-list
 check_output '[gw1, gw2]' osmotic-nbctl get Color elephants rampout_chassis
-check_refused "color-add: 64: invalid DSCP (expected an integer from 0 to 63)" \
+check_refused "64: invalid DSCP (expected an integer from 0 to 63)" \
     osmotic-nbctl color-add c1 dscp=64
-check_refused "color-add: 16: invalid lane (expected an integer from 0 to 15)" \
+check_refused "16: invalid lane (expected an integer from 0 to 15)" \
     osmotic-nbctl color-add c1 lane=16
-check_refused "color-add: 0: invalid rate" osmotic-nbctl color-add c1 rate=0
-check_refused "color-add: burst=10: a burst needs a rate" \
+check_refused "0: invalid rate" osmotic-nbctl color-add c1 rate=0
+check_refused "burst=10: a burst needs a rate" \
     osmotic-nbctl color-add c1 burst=10
-check_refused "color-add: \"\": invalid chassis name" \
+check_refused "\"\": invalid chassis name" \
     osmotic-nbctl color-add c1 rampout=gw1,,gw2
-check_refused "color-add: speed: unknown setting" osmotic-nbctl color-add c1 speed=3
-check_refused "color-add: dscp: invalid setting (expected KEY=VALUE)" \
+check_refused "speed: unknown setting" osmotic-nbctl color-add c1 speed=3
+check_refused "dscp: invalid setting (expected KEY=VALUE)" \
     osmotic-nbctl color-add c1 dscp
-check_refused "color-add: mice: a colour with this name already exists" \
+check_refused "mice: a colour with this name already exists" \
     osmotic-nbctl color-add mice
-check_refused "color-add: 1st: invalid name" osmotic-nbctl color-add 1st
+check_refused "1st: invalid name" osmotic-nbctl color-add 1st
 check osmotic-nbctl --may-exist color-add mice
 # Each setting once, with a well-formed value; only color-set clears.
-check_refused "color-add: dscp: setting given twice" \
+check_refused "dscp: setting given twice" \
     osmotic-nbctl color-add c1 dscp=1 dscp=2
-check_refused "color-add:  5: invalid DSCP" osmotic-nbctl color-add c1 'dscp= 5'
-check_refused "color-add: +5: invalid DSCP" osmotic-nbctl color-add c1 dscp=+5
-check_refused "color-add: -0: invalid lane" osmotic-nbctl color-add c1 lane=-0
-check_refused "color-add: 1 : invalid rate" osmotic-nbctl color-add c1 'rate=1 '
-check_refused "color-add: dscp=: empty value" osmotic-nbctl color-add c1 dscp=
-check_refused "color-add: rampout=: empty value" \
+check_refused " 5: invalid DSCP" osmotic-nbctl color-add c1 'dscp= 5'
+check_refused "+5: invalid DSCP" osmotic-nbctl color-add c1 dscp=+5
+check_refused "-0: invalid lane" osmotic-nbctl color-add c1 lane=-0
+check_refused "1 : invalid rate" osmotic-nbctl color-add c1 'rate=1 '
+check_refused "dscp=: empty value" osmotic-nbctl color-add c1 dscp=
+check_refused "rampout=: empty value" \
     osmotic-nbctl color-add c1 rampout=
-check_refused "color-set: lane: setting given twice" \
+check_refused "lane: setting given twice" \
     osmotic-nbctl color-set mice lane=1 lane=
-check_refused "color-set: 0x3: invalid DSCP" osmotic-nbctl color-set mice dscp=0x3
-check_refused "color-add: a-b: invalid name (only letters, digits, '_' and '.' are allowed)" \
+check_refused "0x3: invalid DSCP" osmotic-nbctl color-set mice dscp=0x3
+check_refused "a-b: invalid name (only letters, digits, '_' and '.' are allowed)" \
     osmotic-nbctl color-add a-b
 check osmotic-nbctl color-add a.b -- color-del a.b
 # --may-exist leaves an existing colour as it is, and says so when the
@@ -50,17 +50,17 @@ check_output "mice: dscp=0 lane=0" pipeline "osmotic-nbctl color-list | grep ^mi
 check_output "" osmotic-nbctl --may-exist color-add mice dscp=0
 out=$(osmotic-nbctl --timeout=10 --may-exist color-add mice dscp=12 2>&1) \
     || fail "--may-exist color-add of an existing colour failed: $out"
-grep -q "color-add: mice: the colour exists with other settings, which --may-exist leaves unchanged" <<<"$out" \
+grep -q "mice: the colour exists with other settings, which --may-exist leaves unchanged" <<<"$out" \
     || fail "--may-exist color-add with other settings said: $out"
 check_output "mice: dscp=0 lane=0" pipeline "osmotic-nbctl color-list | grep ^mice"
-check_refused "color-add: 99: invalid DSCP" \
+check_refused "99: invalid DSCP" \
     osmotic-nbctl --may-exist color-add mice dscp=99
 check osmotic-nbctl color-set mice dscp=8 rampout=gw3
 check_output "mice: dscp=8 lane=0 rampout=gw3" pipeline "osmotic-nbctl color-list | grep ^mice"
 check osmotic-nbctl color-set mice lane= rampout=
 check_output "mice: dscp=8" pipeline "osmotic-nbctl color-list | grep ^mice"
-check_refused "color-set: -1: invalid DSCP" osmotic-nbctl color-set mice dscp=-1
-check_refused "color-set: nocolor: colour not found" osmotic-nbctl color-set nocolor dscp=1
+check_refused "-1: invalid DSCP" osmotic-nbctl color-set mice dscp=-1
+check_refused "nocolor: colour name not found" osmotic-nbctl color-set nocolor dscp=1
 check_refused "Color mice: meter_burst: a burst needs a rate" \
     osmotic-nbctl set Color mice meter_burst=5
 # A colour keeps its name, whichever command writes it ("mouse" colours
@@ -69,7 +69,7 @@ check_refused "Color mice2: name: colour mice cannot be renamed (to mice2)" \
     osmotic-nbctl set Color mice name=mice2
 check_refused "cannot be renamed" \
     osmotic-nbctl set Color mice name=mice2 -- set Color elephants name=mice
-check_refused "color-set: name: unknown setting" \
+check_refused "name: unknown setting" \
     osmotic-nbctl color-set mice name=mice2
 
 # Flow classes; options may follow the arguments or precede the command.
@@ -83,48 +83,48 @@ bulk: priority=100 match=(tcp.dst == 21) color=mice promote-to=elephants promote
 stream: priority=90 match=(udp) color=mice promote-to=elephants promote-rate=1250000 demote-idle=30" \
     osmotic-nbctl class-list
 check_output "$(osmotic-nbctl get Color elephants _uuid)" osmotic-nbctl get Flow_Class bulk promote_color
-check_refused 'class-add: tcp.dst == 99999: column 1' \
+check_refused 'tcp.dst == 99999: column 1' \
     osmotic-nbctl class-add c1 10 'tcp.dst == 99999' mice
-check_refused 'class-add: ip.proto == 6 && udp.dst == 1: match can never be true: ip.proto == 6 && ip.proto == 17' \
+check_refused 'ip.proto == 6 && udp.dst == 1: match can never be true: ip.proto == 6 && ip.proto == 17' \
     osmotic-nbctl class-add c1 10 'ip.proto == 6 && udp.dst == 1' mice
-check_refused 'class-add: tcp.dst = 80: column 9' \
+check_refused 'tcp.dst = 80: column 9' \
     osmotic-nbctl class-add c1 10 'tcp.dst = 80' mice
-check_refused "class-add: grey: colour not found" \
+check_refused "grey: colour name not found" \
     osmotic-nbctl class-add c1 10 'tcp' grey
-check_refused "class-add: navy: colour not found" \
+check_refused "navy: colour name not found" \
     osmotic-nbctl class-add c1 10 'tcp' mice --promote-to=navy --promote-bytes=5
-check_refused "class-add: --promote-to=elephants needs --promote-bytes or --promote-rate" \
+check_refused "--promote-to=elephants needs --promote-bytes or --promote-rate" \
     osmotic-nbctl class-add c1 10 'tcp' mice --promote-to=elephants
-check_refused "class-add: promotion options need --promote-to" \
+check_refused "promotion options need --promote-to" \
     osmotic-nbctl class-add c1 10 'tcp' mice --promote-bytes=5
-check_refused "class-add: --promote-to=mice: a class cannot promote to its own colour" \
+check_refused "--promote-to=mice: a class cannot promote to its own colour" \
     osmotic-nbctl class-add c1 10 'tcp' mice --promote-to=mice --promote-bytes=5
-check_refused "class-add: 50: invalid interval (expected an integer from 100 to 3600000)" \
+check_refused "50: invalid interval (expected an integer from 100 to 3600000)" \
     osmotic-nbctl class-add c1 10 'tcp' mice --promote-to=elephants --promote-bytes=5 --interval=50
-check_refused "class-add: 0: invalid promote-bytes" \
+check_refused "0: invalid promote-bytes" \
     osmotic-nbctl class-add c1 10 'tcp' mice --promote-to=elephants --promote-bytes=0
-check_refused "class-add: 90000: invalid demote-idle" \
+check_refused "90000: invalid demote-idle" \
     osmotic-nbctl class-add c1 10 'tcp' mice --promote-to=elephants --promote-bytes=5 --demote-idle=90000
-check_refused "class-add: 40000: invalid priority" osmotic-nbctl class-add c1 40000 'tcp' mice
-check_refused "class-add: --speed=3: unknown option" osmotic-nbctl class-add c1 1 tcp mice --speed=3
-check_refused "class-add: --promote-to: option needs a value after '=' (--promote-to=COLOR)" \
+check_refused "40000: invalid priority" osmotic-nbctl class-add c1 40000 'tcp' mice
+check_refused "--speed=3: unknown option" osmotic-nbctl class-add c1 1 tcp mice --speed=3
+check_refused "--promote-to: option needs a value after '=' (--promote-to=COLOR)" \
     osmotic-nbctl class-add c1 1 tcp mice --promote-to elephants --promote-bytes=5
-check_refused "class-add: --promote-rate: option needs a value after '=' (--promote-rate=BYTES_PER_S)" \
+check_refused "--promote-rate: option needs a value after '=' (--promote-rate=BYTES_PER_S)" \
     osmotic-nbctl class-add c1 1 tcp mice --promote-to=elephants --promote-rate 5
-check_refused "class-add: --may-exist=yes: option takes no value" \
+check_refused "--may-exist=yes: option takes no value" \
     osmotic-nbctl class-add c1 1 tcp mice --may-exist=yes
-check_refused "class-add: --interval: option given twice" \
+check_refused "--interval: option given twice" \
     osmotic-nbctl class-add c1 1 tcp mice --promote-to=elephants \
     --promote-bytes=5 --interval=100 --interval=200
-check_refused "class-add:  5: invalid promote-bytes" \
+check_refused " 5: invalid promote-bytes" \
     osmotic-nbctl class-add c1 1 tcp mice --promote-to=elephants '--promote-bytes= 5'
-check_refused "class-add: : invalid promote-bytes" \
+check_refused ": invalid promote-bytes" \
     osmotic-nbctl class-add c1 1 tcp mice --promote-to=elephants --promote-bytes=
-check_refused "rampout-add: --snat-ip: option needs a value after '=' (--snat-ip=IP)" \
+check_refused "--snat-ip: option needs a value after '=' (--snat-ip=IP)" \
     osmotic-nbctl rampout-add lr9 r1 10.244.4.0/24 gw1 --snat-ip 1.2.3.4
-check_refused "class-add: expected NAME PRIORITY MATCH COLOR, got 5 arguments" \
+check_refused "expected NAME PRIORITY MATCH COLOR, got 5 arguments" \
     osmotic-nbctl class-add c1 1 tcp mice extra
-check_refused "class-add: bulk: a flow class with this name already exists" \
+check_refused "bulk: a flow class with this name already exists" \
     osmotic-nbctl class-add bulk 1 tcp mice
 check_refused "Flow_Class bulk: match: column 1" \
     osmotic-nbctl set Flow_Class bulk 'match="tcp.dts == 1"'
@@ -138,13 +138,13 @@ check osmotic-nbctl ls-del swk -- class-del k1 -- class-del k2
 
 # No class can match outport: colouring comes before the switch chooses
 # the output port.
-check_refused 'class-add: outport == "p1": outport: a flow class cannot match the output port' \
+check_refused 'outport == "p1": outport: a flow class cannot match the output port' \
     osmotic-nbctl class-add c1 10 'outport == "p1"' mice
 check_refused 'Flow_Class coap: match: outport: a flow class cannot match the output port' \
     osmotic-nbctl set Flow_Class coap 'match="udp && outport == \"p1\""'
 check_refused "Flow_Class coap: promote_color: promotion needs promote_bytes or promote_rate" \
     osmotic-nbctl set Flow_Class coap promote_color=$(osmotic-nbctl get Color elephants _uuid)
-check_refused "color-del: elephants: colour is used by flow class" \
+check_refused "elephants: colour is used by flow class" \
     osmotic-nbctl color-del elephants
 
 # A class may name the addresses of a port group's ports ($PG_ip4); the
@@ -163,32 +163,32 @@ check osmotic-nbctl rampout-add lr0 fog 10.244.3.0/24 gw3:7,gw1:9
 check_output "edge: priority=10 subnets=10.244.1.0/24,10.244.2.0/24 gateways=gw1:2,gw2:1 snat-ip=172.16.0.10 color=elephants
 fog: priority=0 subnets=10.244.3.0/24 gateways=gw1:9,gw3:7" osmotic-nbctl rampout-list lr0
 check_output 4 nb_count Gateway_Chassis
-check_refused "rampout-add: 10.244.4.1/24: CIDR has host bits set" \
+check_refused "10.244.4.1/24: CIDR has host bits set" \
     osmotic-nbctl rampout-add lr0 r1 10.244.4.1/24 gw1
-check_refused "rampout-add: 10.244.4.0/33: invalid" \
+check_refused "10.244.4.0/33: invalid" \
     osmotic-nbctl rampout-add lr0 r1 10.244.4.0/33 gw1
-check_refused "rampout-add: 172.16.0.300: invalid IP address" \
+check_refused "172.16.0.300: invalid IP address" \
     osmotic-nbctl rampout-add lr0 r1 10.244.4.0/24 gw1 --snat-ip=172.16.0.300
-check_refused "rampout-add: grey: colour not found" \
+check_refused "grey: colour name not found" \
     osmotic-nbctl rampout-add lr0 r1 10.244.4.0/24 gw1 --color=grey
-check_refused "rampout-add: 40000: invalid chassis priority" \
+check_refused "40000: invalid chassis priority" \
     osmotic-nbctl rampout-add lr0 r1 10.244.4.0/24 gw1:40000
-check_refused "rampout-add: gw1: chassis listed twice" \
+check_refused "gw1: chassis listed twice" \
     osmotic-nbctl rampout-add lr0 r1 10.244.4.0/24 gw1,gw1
-check_refused "rampout-add: \"\": invalid chassis name" \
+check_refused "\"\": invalid chassis name" \
     osmotic-nbctl rampout-add lr0 r1 10.244.4.0/24 gw1,
-check_refused "rampout-add: -1: invalid priority" \
+check_refused "-1: invalid priority" \
     osmotic-nbctl rampout-add lr0 r1 10.244.4.0/24 gw1 --priority=-1
-check_refused "rampout-add: nolr: logical router not found" \
+check_refused "nolr: router name not found" \
     osmotic-nbctl rampout-add nolr r1 10.244.4.0/24 gw1
-check_refused "rampout-add: edge: router lr0 already has a ramp-out rule" \
+check_refused "edge: router lr0 already has a ramp-out rule" \
     osmotic-nbctl rampout-add lr0 edge 10.244.4.0/24 gw1
 check osmotic-nbctl --may-exist rampout-add lr0 edge 10.244.4.0/24 gw1
 check_refused "Rampout_Rule edge: subnets: 10.0.0.0/99: invalid" \
     osmotic-nbctl add Rampout_Rule edge subnets '"10.0.0.0/99"'
-check_refused "color-del: elephants: colour is used by" osmotic-nbctl color-del elephants
+check_refused "elephants: colour is used by" osmotic-nbctl color-del elephants
 check osmotic-nbctl rampout-del lr0 edge
-check_refused "rampout-del: edge: router lr0 has no ramp-out rule with this name" \
+check_refused "edge: router lr0 has no ramp-out rule with this name" \
     osmotic-nbctl rampout-del lr0 edge
 check osmotic-nbctl --if-exists rampout-del lr0 edge
 check_output 2 nb_count Gateway_Chassis

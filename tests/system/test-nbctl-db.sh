@@ -8,7 +8,7 @@ osm_test_init
 osm_start_nb
 
 osmotic-nbctl --help | grep -q "lsp-set-port-security PORT" || fail "--help"
-osmotic-nbctl --version | grep -q "DB Schema 1.0.0" || fail "--version"
+osmotic-nbctl --version | grep -q "DB Schema 1.1.0" || fail "--version"
 check_refused "unknown command 'ls-frobnicate'" osmotic-nbctl ls-frobnicate
 check_refused "'ls-del' command requires at least 1 arguments" osmotic-nbctl ls-del
 check_error "database connection failed" \
@@ -22,17 +22,26 @@ check_output 1 nb_count NB_Global
 check osmotic-nbctl set-connection ptcp:6641:127.0.0.1 punix:$TESTDIR/x.sock
 check_output "ptcp:6641:127.0.0.1
 punix:$TESTDIR/x.sock" osmotic-nbctl get-connection
-check_refused "set-connection: tcp:127.0.0.1: invalid target (expected tcp:IP:PORT)" \
+check_refused "tcp:127.0.0.1: invalid target (expected tcp:IP:PORT)" \
     osmotic-nbctl set-connection tcp:127.0.0.1
-check_refused "set-connection: ptcp:99999: invalid target" \
+check_refused "ptcp:99999: invalid target" \
     osmotic-nbctl set-connection ptcp:99999
-check_refused "set-connection: udp:1.2.3.4:5: invalid connection target" \
+check_refused "udp:1.2.3.4:5: invalid connection target" \
     osmotic-nbctl set-connection udp:1.2.3.4:5
 check_refused "Connection tcp:1.2.3.4: target: tcp:1.2.3.4: invalid target" \
     osmotic-nbctl -- --id=@c create Connection target='"tcp:1.2.3.4"' \
     -- add NB_Global . connections @c
+check osmotic-nbctl --inactivity-probe=30000 set-connection \
+    ptcp:6641:127.0.0.1 punix:$TESTDIR/x.sock
+check_output "30000 30000" pipeline "osmotic-nbctl --bare \
+    --columns=inactivity_probe list Connection | xargs"
+check_refused "-5: invalid inactivity probe" \
+    osmotic-nbctl --inactivity-probe=-5 set-connection ptcp:6641
+check_refused "soon: invalid inactivity probe" \
+    osmotic-nbctl --inactivity-probe=soon set-connection ptcp:6641
 check osmotic-nbctl set-connection tcp:127.0.0.1:6641
 check_output 1 nb_count Connection
+check_output "[]" osmotic-nbctl get Connection . inactivity_probe
 check osmotic-nbctl del-connection
 check_output "" osmotic-nbctl get-connection
 check_output 0 nb_count Connection
@@ -64,8 +73,12 @@ check osmotic-nbctl destroy Address_Set web
 check osmotic-nbctl wait-until Logical_Switch sw0 name=sw0
 check_refused "Address_Set bad-name: name: bad-name: invalid name" \
     osmotic-nbctl create Address_Set name=bad-name
-check_refused 'name: "sw0": another row of Logical_Switch has this name' \
-    osmotic-nbctl create Logical_Switch name=sw0
+# Switch names are labels, as in OVN: a second "sw0" may be created, and
+# then commands that take a switch by name ask for its UUID.
+dup=$(osmotic-nbctl create Logical_Switch name=sw0) || fail "create sw0"
+check_refused "Multiple logical switches named 'sw0'.  Use a UUID." \
+    osmotic-nbctl lsp-add sw0 px
+check osmotic-nbctl ls-del "$dup"
 check_refused 'name: "p1": another row of Logical_Switch_Port has this name' \
     osmotic-nbctl lsp-add sw0 p2 -- set Logical_Switch_Port p2 name=p1
 check_refused "Logical_Switch_Port p1: parent_name: ghost: no logical switch port named ghost" \
@@ -85,6 +98,6 @@ check_output 'enabled
 0a:00:00:00:00:01\n0a:00:00:00:00:02' osmotic-nbctl --oneline lsp-get-enabled p1 -- lsp-get-port-security p1
 
 # The whole batch fails on a bad command late in it.
-check_refused "ls-del: nosw: logical switch not found" \
+check_refused "nosw: switch name not found" \
     osmotic-nbctl ls-add sw2 -- lsp-add sw2 p3 -- ls-del nosw
 echo PASS

@@ -31,7 +31,7 @@ echo "$out" | grep -q '"Logical_Switch_Port":\[{"columns":\[.*"addresses"' \
 
 # Validation still covers what the lean commands write.
 check osmotic-nbctl lsp-set-addresses p1 "0a:00:00:00:00:01 10.0.0.1"
-check_refused "10.0.0.1: IP address already in use on logical switch sw0" \
+check_refused "Error on switch sw0: duplicate IPv4 address '10.0.0.1'" \
     osmotic-nbctl lsp-set-addresses p2 "0a:00:00:00:00:02 10.0.0.1"
 check_refused "options:router-port: lrp9: no logical router port named lrp9" \
     osmotic-nbctl lsp-set-type p2 router -- lsp-set-options p2 \
@@ -58,19 +58,24 @@ check_output 1 osmotic-nbctl get NB_Global . nb_cfg
 check osmotic-nbctl set NB_Global . sb_cfg=5
 check osmotic-nbctl --wait=sb --timeout=5 lsp-del p3
 
-# Unnamed switches: "ls-add" and "ls-add ''" both make the switch named
-# "", of which there can be one; the second is refused in words.
+# Unnamed switches: "ls-add" makes a switch without a name, as many
+# times as it is asked, as in OVN; --may-exist and --add-duplicate need
+# a name.
 check osmotic-nbctl ls-add
-check_refused 'ls-add: a logical switch named "" already exists' \
-    osmotic-nbctl ls-add
-check_refused 'ls-add: a logical switch named "" already exists' \
-    osmotic-nbctl ls-add ''
-check_refused "ls-add: --may-exist requires a SWITCH name" \
-    osmotic-nbctl --may-exist ls-add ''
-check_output 2 nb_count Logical_Switch
-check osmotic-nbctl ls-del ''
-check osmotic-nbctl ls-add ''
-check_output 2 nb_count Logical_Switch
+check osmotic-nbctl ls-add
+check_output 3 nb_count Logical_Switch
+check_refused "--may-exist requires specifying a name" \
+    osmotic-nbctl --may-exist ls-add
+check_refused "--add-duplicate requires specifying a name" \
+    osmotic-nbctl --add-duplicate ls-add
+check_output 3 nb_count Logical_Switch
+check_refused "Multiple logical switches named ''.  Use a UUID." \
+    osmotic-nbctl ls-del ''
+for uuid in $(osmotic-nbctl --bare --columns=_uuid find Logical_Switch \
+                  name='""'); do
+    check osmotic-nbctl ls-del "$uuid"
+done
+check_output 1 nb_count Logical_Switch
 
 # Deleting a parent port deletes its container ports with it, in whatever
 # switch they are; other ports stay.
@@ -80,7 +85,7 @@ check osmotic-nbctl lsp-add sw0 vm1 -- lsp-add sw0 c1 vm1 10 \
 check osmotic-nbctl lsp-del vm1
 check_output "" osmotic-nbctl --bare --columns=name find Logical_Switch_Port \
     parent_name=vm1
-check_refused "lsp-del: c1: logical switch port not found" \
+check_refused "c1: port name not found" \
     osmotic-nbctl lsp-del c1
 # port_names SWITCH: the names of SWITCH's ports, one per line.
 port_names() {

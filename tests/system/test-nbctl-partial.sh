@@ -73,28 +73,28 @@ check_output 14 nb_count Logical_Switch_Port
 
 # The same refusals as with the whole database, and nothing changed.
 check_refused \
-    "lsp-add: s2-p1: a logical switch port with this name already exists" \
+    "s2-p1: a port with this name already exists" \
     osmotic-nbctl lsp-add s1 s2-p1
-check_refused "lsp-add: nosw: logical switch not found" \
+check_refused "nosw: switch name not found" \
     osmotic-nbctl lsp-add nosw n3
-check_refused "lsp-add: nop: logical switch port not found" \
+check_refused "nop: port name not found" \
     osmotic-nbctl lsp-add s1 c1 nop 7
-check_refused "s2-p1: port already exists on logical switch s2" \
+check_refused "s2-p1: port already exists but in switch s2" \
     osmotic-nbctl --may-exist lsp-add s1 s2-p1
 check osmotic-nbctl --may-exist lsp-add s2 s2-p1
-check_refused "ls-add: s2: a logical switch with this name already exists" \
+check_refused "s2: a switch with this name already exists" \
     osmotic-nbctl ls-add s2
 check osmotic-nbctl --may-exist ls-add s2
 check_output 3 nb_count Logical_Switch
 check_output 14 nb_count Logical_Switch_Port
 # An IP address of a port that the command does not name.
-check_refused "10.0.2.3: IP address already in use on logical switch s2" \
+check_refused "Error on switch s2: duplicate IPv4 address '10.0.2.3'" \
     osmotic-nbctl lsp-set-addresses s2-p1 "0a:00:00:00:02:01 10.0.2.3"
-check_refused "10.0.2.3: IP address already in use on logical switch s2" \
+check_refused "Error on switch s2: duplicate IPv4 address '10.0.2.3'" \
     osmotic-nbctl lsp-add s2 n3 -- lsp-set-addresses n3 \
     "0a:00:00:00:02:09 10.0.2.3"
 # Two ports added by one batch: the second sees the first in the switch.
-check_refused "10.0.3.9: IP address already in use on logical switch s3" \
+check_refused "Error on switch s3: duplicate IPv4 address '10.0.3.9'" \
     osmotic-nbctl lsp-add s3 n4 -- lsp-set-addresses n4 \
     "0a:00:00:00:03:09 10.0.3.9" -- lsp-add s3 n5 -- lsp-set-addresses n5 \
     "0a:00:00:00:03:0a 10.0.3.9"
@@ -172,7 +172,7 @@ s1-p3
 s1-p4
 s3-p4" port_names s1
 # (Either owner may be named.)
-check_refused "s3-p4: port already exists on logical switch s" \
+check_refused "s3-p4: port already exists but in switch s" \
     osmotic-nbctl --may-exist lsp-add s2 s3-p4
 check osmotic-nbctl lsp-del s3-p4
 check_output "n1

@@ -7,7 +7,7 @@ osm_test_init
 osm_start_nb
 
 check osmotic-nbctl lr-add lr0 -- lr-add lr1
-check_refused "lr-add: lr0: a logical router with this name already exists" \
+check_refused "lr0: a router with this name already exists" \
     osmotic-nbctl lr-add lr0
 check osmotic-nbctl --may-exist lr-add lr0
 check_output "lr0
@@ -18,20 +18,20 @@ check osmotic-nbctl lrp-add lr0 lr0-sw0 0a:00:00:00:01:01 10.244.0.1/24 fd00::1/
 check_output '["10.244.0.1/24", "fd00::1/64"]' \
     osmotic-nbctl get Logical_Router_Port lr0-sw0 networks
 check_output '"0a:00:00:00:01:01"' osmotic-nbctl get Logical_Router_Port lr0-sw0 mac
-check_refused "lrp-add: 0a:00:00:00:01: invalid MAC address" \
+check_refused "lrp2: invalid mac address 0a:00:00:00:01" \
     osmotic-nbctl lrp-add lr0 lrp2 0a:00:00:00:01 10.0.0.1/24
-check_refused "lrp-add: 10.0.0.1: network must be ADDRESS/PLEN" \
+check_refused "lrp2: invalid network address: 10.0.0.1: network must be ADDRESS/PLEN" \
     osmotic-nbctl lrp-add lr0 lrp2 0a:00:00:00:01:02 10.0.0.1
-check_refused "lrp-add: 10.0.0.1/40: invalid" \
+check_refused "lrp2: invalid network address: 10.0.0.1/40: invalid" \
     osmotic-nbctl lrp-add lr0 lrp2 0a:00:00:00:01:02 10.0.0.1/40
-check_refused "lrp-add: at least one NETWORK is required" \
+check_refused "lrp2: router port requires specifying a network" \
     osmotic-nbctl lrp-add lr0 lrp2 0a:00:00:00:01:02 peer=x
-check_refused "lrp-add: nolr: logical router not found" \
+check_refused "nolr: router name not found" \
     osmotic-nbctl lrp-add nolr lrp2 0a:00:00:00:01:02 10.0.0.1/24
-check_refused "lrp-add: lr0-sw0: a logical router port with this name" \
+check_refused "lr0-sw0: a port with this name already exists" \
     osmotic-nbctl lrp-add lr0 lr0-sw0 0a:00:00:00:01:01 10.244.0.1/24
 check osmotic-nbctl --may-exist lrp-add lr0 lr0-sw0 0a:00:00:00:01:01 fd00::1/64 10.244.0.1/24
-check_refused "lr0-sw0: port already exists with MAC 0a:00:00:00:01:01" \
+check_refused "lr0-sw0: port already exists with mac 0a:00:00:00:01:01" \
     osmotic-nbctl --may-exist lrp-add lr0 lr0-sw0 0a:00:00:00:01:09 10.244.0.1/24
 # Peers must exist: a pair is created in one batch.
 check_refused "Logical_Router_Port a: peer: b: no logical router port named b" \
@@ -48,7 +48,7 @@ check_refused "networks: 300.0.0.1/24: invalid CIDR" \
 
 check osmotic-nbctl lrp-set-enabled a disabled
 check_output disabled osmotic-nbctl lrp-get-enabled a
-check_refused "lrp-set-enabled: off: invalid state" \
+check_refused "off: state must be" \
     osmotic-nbctl lrp-set-enabled a off
 
 # Gateway chassis: the chassis need not exist yet.
@@ -59,82 +59,61 @@ lr0-sw0-gw1    10" osmotic-nbctl lrp-get-gateway-chassis lr0-sw0
 check osmotic-nbctl lrp-set-gateway-chassis lr0-sw0 gw1 30
 check_output "lr0-sw0-gw1    30
 lr0-sw0-gw2    20" osmotic-nbctl lrp-get-gateway-chassis lr0-sw0
-check_refused "lrp-set-gateway-chassis: 32768: invalid priority" \
+check_refused "32768: invalid priority" \
     osmotic-nbctl lrp-set-gateway-chassis lr0-sw0 gw3 32768
-check_refused "lrp-set-gateway-chassis: nop: logical router port not found" \
+check_refused "nop: port name not found" \
     osmotic-nbctl lrp-set-gateway-chassis nop gw3
 check osmotic-nbctl lrp-del-gateway-chassis lr0-sw0 gw2
 check_output 1 nb_count Gateway_Chassis
-check_refused "lrp-del-gateway-chassis: gw2: chassis is not a gateway" \
+check_refused "chassis gw2 is not added to logical port lr0-sw0" \
     osmotic-nbctl lrp-del-gateway-chassis lr0-sw0 gw2
+# A port deleted and added again in one batch gets gateway chassis of
+# the same names.
+check osmotic-nbctl lrp-add lr0 gwp 0a:00:00:00:01:07 10.9.0.1/24 \
+    -- lrp-set-gateway-chassis gwp gw1 10
+check osmotic-nbctl lrp-del gwp -- lrp-add lr0 gwp 0a:00:00:00:01:07 10.9.0.1/24 \
+    -- lrp-set-gateway-chassis gwp gw1 20
+check_output "gwp-gw1    20" osmotic-nbctl lrp-get-gateway-chassis gwp
 
-# Static routes.
+# Redirect type of a gateway port.
+check_output overlay osmotic-nbctl lrp-get-redirect-type gwp
+check osmotic-nbctl lrp-set-redirect-type gwp bridged
+check_output bridged osmotic-nbctl lrp-get-redirect-type gwp
+check_refused "Invalid redirect type: abcd" \
+    osmotic-nbctl lrp-set-redirect-type gwp abcd
+check_refused "nop: port name not found" \
+    osmotic-nbctl lrp-set-redirect-type nop bridged
+check osmotic-nbctl lrp-del gwp
+check_output 1 nb_count Gateway_Chassis
+
+# lrp-add sets other columns after the networks, as "set" does.
+check osmotic-nbctl lrp-add lr0 withopt 0a:00:00:00:01:08 10.8.0.1/24 \
+    options:route_table=rtb1 enabled=false
+check_output rtb1 osmotic-nbctl get Logical_Router_Port withopt options:route_table
+check_output false osmotic-nbctl get Logical_Router_Port withopt enabled
+check_refused "does not contain a column whose name matches \"nosuch\"" \
+    osmotic-nbctl lrp-add lr0 withbad 0a:00:00:00:01:09 10.7.0.1/24 nosuch=1
+check osmotic-nbctl lrp-del withopt
+
+# Routers, like switches, may share a name with --add-duplicate.
+check osmotic-nbctl --add-duplicate lr-add lr1
+check_refused "Multiple logical routers named 'lr1'.  Use a UUID." \
+    osmotic-nbctl lrp-list lr1
+dup=$(osmotic-nbctl --bare --columns=_uuid find Logical_Router name=lr1 \
+          ports='[]') || fail "find lr1"
+check osmotic-nbctl lr-del "$dup"
+
+# Static routes and policies (tests/system/test-nbctl-route.sh has the
+# details).
 check osmotic-nbctl lr-route-add lr0 0.0.0.0/0 10.244.0.254
-check osmotic-nbctl --policy=src-ip lr-route-add lr0 10.244.1.0/24 10.244.0.253 lr0-sw0
-check osmotic-nbctl lr-route-add lr0 fd01::/64 fd00::fe
-check_output "0.0.0.0/0                 10.244.0.254              dst-ip
-10.244.1.0/24             10.244.0.253              src-ip lr0-sw0
-fd01::/64                 fd00::fe                  dst-ip" \
-    osmotic-nbctl lr-route-list lr0
-check_refused "lr-route-add: 0.0.0.0/0: a dst-ip route for this prefix already exists" \
-    osmotic-nbctl lr-route-add lr0 0.0.0.0/0 10.244.0.1
-check osmotic-nbctl --may-exist lr-route-add lr0 0.0.0.0/0 10.244.0.1
-check_output 10.244.0.1 osmotic-nbctl --bare --columns=nexthop find \
-    Logical_Router_Static_Route ip_prefix=0.0.0.0/0
-check_refused "lr-route-add: 10.244.2.1/24: CIDR has host bits set" \
-    osmotic-nbctl lr-route-add lr0 10.244.2.1/24 10.244.0.1
-check_refused "lr-route-add: 10.244.0.500: invalid IP address" \
-    osmotic-nbctl lr-route-add lr0 10.244.2.0/24 10.244.0.500
-check_refused "lr-route-add: fd00::1: nexthop is not in the address family of prefix 10.244.2.0/24" \
-    osmotic-nbctl lr-route-add lr0 10.244.2.0/24 fd00::1
-check_refused "lr-route-add: b: logical router lr0 has no port with this name" \
+check_refused "b: logical router lr0 has no port with this name" \
     osmotic-nbctl lr-route-add lr0 10.244.2.0/24 10.244.0.1 b
-check_refused "lr-route-add: --policy=any: invalid policy" \
-    osmotic-nbctl --policy=any lr-route-add lr0 10.244.2.0/24 10.244.0.1
-check_refused "ip_prefix/nexthop: 1.2.3: invalid IP address" \
-    osmotic-nbctl set Logical_Router_Static_Route \
-    "$(osmotic-nbctl --bare --columns=_uuid find Logical_Router_Static_Route 'ip_prefix="fd01::/64"')" \
-    nexthop=1.2.3
-check osmotic-nbctl lr-route-del lr0 fd01::/64
-check_refused "lr-route-del: fd01::/64: no matching route" \
-    osmotic-nbctl lr-route-del lr0 fd01::/64
-check osmotic-nbctl --if-exists lr-route-del lr0 fd01::/64
-check_output 2 nb_count Logical_Router_Static_Route
 check osmotic-nbctl lr-route-del lr0
 check_output 0 nb_count Logical_Router_Static_Route
 
-# NAT.
+# NAT (tests/system/test-nbctl-nat.sh has the details).
 check osmotic-nbctl ls-add sw0 -- lsp-add sw0 pod1
-check osmotic-nbctl lr-nat-add lr0 snat 172.16.0.10 10.244.0.0/24
 check osmotic-nbctl lr-nat-add lr0 dnat_and_snat 172.16.0.11 10.244.0.5 pod1 0a:00:00:00:03:01
-check osmotic-nbctl lr-nat-add lr0 dnat 172.16.0.12 10.244.0.6
-check_output "TYPE             EXTERNAL_IP         LOGICAL_IP          EXTERNAL_MAC        LOGICAL_PORT
-dnat             172.16.0.12         10.244.0.6
-dnat_and_snat    172.16.0.11         10.244.0.5          0a:00:00:00:03:01   pod1
-snat             172.16.0.10         10.244.0.0/24" osmotic-nbctl lr-nat-list lr0
-check_refused "lr-nat-add: nat: invalid NAT type" \
-    osmotic-nbctl lr-nat-add lr0 nat 172.16.0.13 10.244.0.7
-check_refused "lr-nat-add: 172.16.0.300: invalid IP address" \
-    osmotic-nbctl lr-nat-add lr0 dnat 172.16.0.300 10.244.0.7
-check_refused "lr-nat-add: 10.244.0.0/24: a prefix length is not allowed" \
-    osmotic-nbctl lr-nat-add lr0 dnat 172.16.0.13 10.244.0.0/24
-check_refused "lr-nat-add: fd00::7: logical IP is not in the address family" \
-    osmotic-nbctl lr-nat-add lr0 dnat 172.16.0.13 fd00::7
-check_refused "lr-nat-add: nopod: logical switch port not found" \
-    osmotic-nbctl lr-nat-add lr0 dnat_and_snat 172.16.0.13 10.244.0.7 nopod 0a:00:00:00:03:02
-check_refused "lr-nat-add: 0a:00:00:00:03: invalid MAC" \
-    osmotic-nbctl lr-nat-add lr0 dnat_and_snat 172.16.0.13 10.244.0.7 pod1 0a:00:00:00:03
-check_refused "lr-nat-add: pod1: a logical port and external MAC are only allowed with dnat_and_snat" \
-    osmotic-nbctl lr-nat-add lr0 dnat 172.16.0.13 10.244.0.7 pod1 0a:00:00:00:03:02
-check_refused "lr-nat-add: 172.16.0.12: a dnat rule for this IP already exists" \
-    osmotic-nbctl lr-nat-add lr0 dnat 172.16.0.12 10.244.0.7
-check osmotic-nbctl --may-exist lr-nat-add lr0 dnat 172.16.0.12 10.244.0.7
-check_output 10.244.0.7 osmotic-nbctl --bare --columns=logical_ip find NAT type=dnat
-check osmotic-nbctl lr-nat-del lr0 dnat 172.16.0.12
-check_refused "lr-nat-del: 172.16.0.12: no dnat rule for this IP" \
-    osmotic-nbctl lr-nat-del lr0 dnat 172.16.0.12
-check osmotic-nbctl lr-nat-del lr0 snat
-check_output 1 nb_count NAT
 check_refused "logical_port: ghost: no logical switch port named ghost" \
     osmotic-nbctl set NAT "$(osmotic-nbctl --bare --columns=_uuid list NAT)" \
     logical_port=ghost
@@ -172,6 +151,6 @@ check osmotic-nbctl lrp-del lr0-sw0
 check_output 0 nb_count Gateway_Chassis
 check osmotic-nbctl lr-del lr0
 check_output 0 nb_count NAT
-check_refused "lr-del: lr0: logical router not found" osmotic-nbctl lr-del lr0
+check_refused "lr0: router name not found" osmotic-nbctl lr-del lr0
 check osmotic-nbctl --if-exists lr-del lr0
 echo PASS

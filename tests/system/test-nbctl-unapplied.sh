@@ -1,8 +1,8 @@
 #!/bin/bash
 # Configuration that the datapath does not apply yet is stored, with a
-# warning: every osmotic-nbctl command that writes meters, load
-# balancers, colours' ramp-out gateways,
-# container ports or dynamic addresses
+# warning: every osmotic-nbctl command that writes meters, QoS rules,
+# mirrors, ACL labels, ACLs applied after load balancing, load balancers,
+# colours' ramp-out gateways, container ports or dynamic addresses
 # prints one line naming it on stderr and exits 0; switching commands,
 # deletions, refused and dry-run commands print none; "show" notes such
 # objects; osmotic-northd logs each such row once.
@@ -18,17 +18,22 @@ check osmotic-nbctl init
 # The end of every warning.
 NA="are stored but not applied to traffic yet"
 
-# warns WHAT CMD...: CMD succeeds, prints exactly one line on stderr,
-# "osmotic-nbctl: warning: WHAT are stored but not applied to traffic
-# yet", and changes the database.
+# warns WHAT[|WHAT]... CMD...: CMD succeeds, prints on stderr exactly one
+# line per WHAT, "osmotic-nbctl: warning: WHAT are stored but not applied
+# to traffic yet", in that order, and changes the database.
 warns() {
-    local what=$1 err before after
+    local what=$1 err before after expected="" kind
     shift
+    local IFS='|'
+    for kind in $what; do
+        expected+="${expected:+$'\n'}osmotic-nbctl: warning: $kind $NA"
+    done
+    unset IFS
     before=$(nb_dump) || fail "dump failed"
     err=$(osmotic-nbctl "$@" 2>&1 >/dev/null) \
         || fail "osmotic-nbctl $* failed: $err"
-    [ "$err" = "osmotic-nbctl: warning: $what $NA" ] \
-        || fail "osmotic-nbctl $*: expected a warning about $what, got [$err]"
+    [ "$err" = "$expected" ] \
+        || fail "osmotic-nbctl $*: expected [$expected], got [$err]"
     after=$(nb_dump) || fail "dump failed"
     [ "$before" != "$after" ] || fail "osmotic-nbctl $* stored nothing"
 }
@@ -67,10 +72,19 @@ quiet pg-add pg_web p1
 quiet pg-set-ports pg_web p1 p3
 quiet as-set-addresses web 10.0.1.0/24
 warns "meters" meter-add m1 drop 100 kbps
+warns "QoS rules" qos-add sw0 from-lport 100 ip4 dscp=10
+warns "ACL labels" --label=7 acl-add sw0 from-lport 10 ip4 allow
+warns "ACLs applied after load balancing" \
+    --apply-after-lb acl-add sw0 from-lport 11 ip4 allow
+warns "mirrors" mirror-add mir1 gre 1 to-lport 10.9.9.9
+warns "mirrors" lsp-attach-mirror p1 mir1
 quiet lr-add lr0
 quiet lrp-add lr0 lrp0 0a:00:00:00:01:01 10.0.0.254/24
 quiet lsp-add sw0 sw0-lr0 -- lsp-set-type sw0-lr0 router \
     -- lsp-set-options sw0-lr0 router-port=lrp0
+quiet lsp-set-type p2 localnet
+warns "switch ports of type l2gateway, localport, vtep, external, virtual or remote" \
+    lsp-set-type p2 localport
 quiet lsp-set-type p2 localnet
 warns "container ports (parent and tag)" lsp-add sw0 c1 p1 42
 warns "dynamic addresses" lsp-set-addresses p1 dynamic
@@ -80,8 +94,33 @@ quiet lr-nat-add lr0 snat 172.16.0.1 10.0.0.0/24
 quiet lrp-set-gateway-chassis lrp0 gw1 10
 warns "load balancers" lb-add lb0 10.96.0.1:80 10.0.0.1:8080
 warns "load balancers" ls-lb-add sw0 lb0
+warns "load balancer groups" create Load_Balancer_Group name=lbg
 warns "colour ramp-out gateways" color-set mice rampout=gw1
+warns "forwarding groups" fwd-group-add fg1 sw0 10.0.0.100 0a:00:00:00:00:64 p1
+warns "static MAC bindings" \
+    static-mac-binding-add lrp0 10.0.0.7 0a:00:00:00:00:07
 quiet rampout-add lr0 edge 10.0.0.0/24 gw1
+# Parts of routing and NAT that are not applied yet, each its own kind.
+warns "ECMP routes" --ecmp lr-route-add lr0 0.0.0.0/0 10.0.0.2
+warns "route tables" --route-table=rt1 lr-route-add lr0 10.1.0.0/16 10.0.0.1
+warns "route tables" lrp-set-options lrp0 route_table=rt1
+warns "BFD sessions" --bfd lr-route-add lr0 10.2.0.0/16 10.0.0.1 lrp0
+warns "routes without a next hop" lr-route-add lr0 10.3.0.0/16 lrp0
+# (lrp0 names a route table: changing it warns about that too.)
+warns "route tables|bridged gateway redirects (redirect-type)" \
+    lrp-set-redirect-type lrp0 bridged
+warns "routing policies" lr-policy-add lr0 10 "ip4.src == 10.0.0.5" drop
+warns "stateless NAT rules" \
+    --stateless lr-nat-add lr0 dnat_and_snat 172.16.0.2 10.0.0.2
+warns "NAT port ranges" \
+    --portrange lr-nat-add lr0 dnat 172.16.0.3 10.0.0.3 8080
+warns "NAT rules of named gateway ports" \
+    --gateway-port=lrp0 lr-nat-add lr0 dnat 172.16.0.4 10.0.0.4
+warns "routes to NAT addresses" \
+    --add-route lr-nat-add lr0 dnat 172.16.0.5 10.0.0.5
+warns "NAT external address sets" lr-nat-update-ext-ip lr0 dnat 172.16.0.5 web
+warns "load balancers|load balancer options (reject, event, add_route)" \
+    --reject lb-add lb1 10.96.0.2:80 10.0.0.1:8080
 
 # One line per kind in a batch, in a fixed order.
 err=$(osmotic-nbctl acl-add sw0 from-lport 100 ip4 allow \
@@ -111,10 +150,33 @@ for line in "    load balancer lb0 (not applied to traffic yet)" \
 done
 grep -q "^router .* (lr0)$" <<<"$out" \
     || fail "show marks lr0 or lacks it: $out"
-grep -q "ramp-out rules\|static routes\|NAT rules" <<<"$out" \
+grep -q "^note: \(ramp-out rules\|static routes\|NAT rules\) are " <<<"$out" \
     && fail "show notes routing: $out"
 out=$(osmotic-nbctl show sw0) || fail "show sw0"
 grep -q "^note:" <<<"$out" && fail "show sw0 has notes: $out"
+
+# An ACL applied after load balancing gets no flows: a switch whose only
+# ACL it is has none in the ACL stages.
+check osmotic-nbctl --wait=sb --timeout=10 ls-add sw9 \
+    -- --apply-after-lb acl-add sw9 from-lport 10 ip4 drop
+sw9=$(osmotic-nbctl get Logical_Switch sw9 _uuid) || fail "get sw9"
+dp9=$(osmotic-sbctl --bare --columns=_uuid find Datapath_Binding \
+          nb_uuid="$sw9") || fail "find sw9's datapath"
+[ -n "$dp9" ] || fail "no datapath for sw9"
+check_output 0 pipeline "osmotic-sbctl --bare --columns=_uuid find Logical_Flow \
+    logical_datapath=$dp9 stage=ls_in_acl | grep -c . || true"
+check osmotic-nbctl --wait=sb --timeout=10 acl-add sw9 from-lport 10 ip4 drop
+check_output 2 pipeline "osmotic-sbctl --bare --columns=_uuid find Logical_Flow \
+    logical_datapath=$dp9 stage=ls_in_acl | grep -c . || true"
+
+# A route of another route table than the main one routes nothing, not
+# even in the main table.
+routes=$(osmotic-sbctl --bare --columns=match find Logical_Flow \
+             stage=lr_in_ip_routing) || fail "find routing flows"
+grep -q "nw_dst=10.2.0.0/16" <<<"$routes" \
+    || fail "no flow for a route of the main table: $routes"
+grep -q "nw_dst=10.1.0.0/16" <<<"$routes" \
+    && fail "a flow for a route of table rt1: $routes"
 
 # osmotic-northd logs each such row once, however often it changes.
 check osmotic-nbctl --wait=sb --timeout=10 sync
@@ -126,17 +188,41 @@ logged() {
     check_output 1 grep -c "unapplied|WARN|$1 $NA" "$log"
 }
 logged "Meter m1: meters"
-for t in ACL Address_Set Port_Group; do
+for t in Address_Set Port_Group; do
     grep -q "unapplied|WARN|$t " "$log" && fail "northd logged a row of $t"
 done
+# ACLs are applied, but for their labels and the stage after load
+# balancing.
+grep "unapplied|WARN|ACL " "$log" \
+    | grep -v -e ": ACL labels $NA" -e ": ACLs applied after load balancing $NA" \
+    && fail "northd logged an ACL that is applied"
 logged "Color mice: colour ramp-out gateways"
 grep -q "unapplied|WARN|Flow_Class" "$log" \
     && fail "northd logged a flow class"
-grep -q "unapplied|WARN|Logical_Router\|unapplied|WARN|Rampout\|unapplied|WARN|NAT" \
-    "$log" && fail "northd logged routing configuration"
+# Routing is applied, but for the parts above.
+grep "unapplied|WARN|Logical_Router\|unapplied|WARN|Rampout\|unapplied|WARN|NAT" \
+    "$log" | grep -v -e ": ECMP routes $NA" -e ": route tables $NA" \
+        -e ": BFD sessions $NA" -e ": routing policies $NA" \
+        -e ": stateless NAT rules $NA" -e ": NAT port ranges $NA" \
+        -e ": NAT rules of named gateway ports $NA" \
+        -e ": routes to NAT addresses $NA" \
+        -e ": NAT external address sets $NA" \
+        -e ": routes without a next hop $NA" \
+        -e ": bridged gateway redirects (redirect-type) $NA" \
+    && fail "northd logged routing configuration that is applied"
 # Every kind, and nothing about switching or routing.
-for what in "meters" "load balancers" "colour ramp-out gateways" \
-            "container ports (parent and tag)" "dynamic addresses"; do
+for what in "meters" "QoS rules" "mirrors" "ACL labels" \
+            "ACLs applied after load balancing" "load balancers" \
+            "colour ramp-out gateways" \
+            "container ports (parent and tag)" "dynamic addresses" \
+            "ECMP routes" "route tables" "BFD sessions" "routing policies" \
+            "stateless NAT rules" "NAT port ranges" \
+            "NAT rules of named gateway ports" "routes to NAT addresses" \
+            "NAT external address sets" "forwarding groups" \
+            "routes without a next hop" \
+            "bridged gateway redirects (redirect-type)" \
+            "static MAC bindings" \
+            "load balancer options (reject, event, add_route)"; do
     grep -q "unapplied|WARN|.*: $what are stored but not applied" "$log" \
         || fail "northd did not log $what"
 done

@@ -607,7 +607,9 @@ static void
 finish_packet(struct expr_packet *p)
 {
     struct flow *f = &p->flow;
-    if (f->dl_type == htons(ETH_TYPE_IP) && f->nw_proto == IPPROTO_ICMP) {
+    if ((f->dl_type == htons(ETH_TYPE_IP) && f->nw_proto == IPPROTO_ICMP)
+        || (f->dl_type == htons(ETH_TYPE_IPV6)
+            && f->nw_proto == IPPROTO_ICMPV6)) {
         f->tp_src &= htons(0xff);
         f->tp_dst &= htons(0xff);
     }

@@ -147,6 +147,8 @@ START_TEST(test_each_field_maps_to_its_openflow_field)
     check("vlan.present", "vlan_tci=0x1000/0x1000");
     check("vlan.present == 0", "vlan_tci=0x0000/0x1000");
     check("vlan.vid == 5", "dl_vlan=5");
+    check("vlan.pcp == 4", "dl_vlan_pcp=4");
+    check("vlan.tci == 0x1064", "dl_vlan=100,dl_vlan_pcp=0");
     check("ip4.src == 10.0.0.1", "ip,nw_src=10.0.0.1");
     check("ip4.dst == 10.0.0.2", "ip,nw_dst=10.0.0.2");
     check("ip6.src == fd00::1", "ipv6,ipv6_src=fd00::1");
@@ -160,6 +162,10 @@ START_TEST(test_each_field_maps_to_its_openflow_field)
     check("ip6 && udp.dst == 4", "udp6,tp_dst=4");
     check("icmp4.type == 8", "icmp,icmp_type=8");
     check("icmp4.code == 1", "icmp,icmp_code=1");
+    check("icmp6.type == 135", "icmp6,icmp_type=135");
+    check("icmp6.code == 0", "icmp6,icmp_code=0");
+    check("ip4 && sctp.src == 5", "sctp,tp_src=5");
+    check("ip6 && sctp.dst == 6", "sctp6,tp_dst=6");
     check("arp.op == 2", "arp,arp_op=2");
     check("arp.spa == 10.0.0.1", "arp,arp_spa=10.0.0.1");
     check("arp.tpa == 10.0.0.2", "arp,arp_tpa=10.0.0.2");
@@ -185,6 +191,14 @@ START_TEST(test_masks_and_prefixes)
     check("color == 0x10/0xf0", "reg9=0x10/0xf0");
     check("vlan.vid == 0x100/0xf00", "vlan_tci=0x1100/0x1f00");
     check("ip4.src == 0.0.0.0/0", "ip");
+    /* Subfields are masks. */
+    check("eth.dst[40]", "dl_dst=01:00:00:00:00:00/01:00:00:00:00:00");
+    check("vlan.tci[0..11] == 100", "vlan_tci=0x0064/0x0fff");
+    check("ip4 && tcp.dst[8..15] == 0x1f", "tcp,tp_dst=0x1f00/0xff00");
+    check("vlan.tci[13..15] > 4",
+          "vlan_tci=0xa000/0xe000 || vlan_tci=0xc000/0xc000");
+    check("1 < vlan.pcp < 4", "vlan_tci=0x5000/0xd000");
+    check("ip4.src == ::10.1.0.0/::255.255.0.0", "ip,nw_src=10.1.0.0/16");
 }
 END_TEST
 
@@ -659,6 +673,8 @@ static const struct gen_symbol gen_symbols[] = {
     { "eth.type", GEN_INT, 16, eth_types },
     { "vlan.present", GEN_INT, 1, NULL },
     { "vlan.vid", GEN_INT, 12, small },
+    { "vlan.pcp", GEN_INT, 3, small },
+    { "vlan.tci", GEN_INT, 16, NULL },
     { "ip4.src", GEN_IP4, 32, NULL },
     { "ip4.dst", GEN_IP4, 32, NULL },
     { "ip6.src", GEN_IP6, 128, NULL },
@@ -672,6 +688,8 @@ static const struct gen_symbol gen_symbols[] = {
     { "udp.dst", GEN_INT, 16, ports_l4 },
     { "icmp4.type", GEN_INT, 8, small },
     { "icmp4.code", GEN_INT, 8, small },
+    { "icmp6.type", GEN_INT, 8, small },
+    { "sctp.dst", GEN_INT, 16, ports_l4 },
     { "arp.op", GEN_INT, 16, small },
     { "arp.spa", GEN_IP4, 32, NULL },
     { "arp.tpa", GEN_IP4, 32, NULL },

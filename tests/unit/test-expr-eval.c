@@ -147,6 +147,20 @@ START_TEST(test_microflow_vlan)
     packet_from("vlan.vid == 100 && eth.type == 0x88cc", &packet);
     ck_assert_int_eq(ntohs(packet.flow.vlans[0].tci), 0x1000 | 100);
     expr_packet_destroy(&packet);
+
+    /* The priority bits, and the whole TCI. */
+    packet_from("vlan.pcp == 5 && vlan.vid == 7 && eth.type == 0x88cc",
+                &packet);
+    ck_assert_int_eq(ntohs(packet.flow.vlans[0].tci), 0xb007);
+    ck_assert(matches__("vlan.tci == 0xb007", &packet));
+    ck_assert(matches__("vlan.tci[13..15] == 5 && 4 < vlan.pcp < 6",
+                        &packet));
+    ck_assert(!matches__("vlan.pcp == 4", &packet));
+    expr_packet_destroy(&packet);
+    packet_from("vlan.tci == 0x3064 && eth.type == 0x88cc", &packet);
+    ck_assert(matches__("vlan.pcp == 1 && vlan.vid == 100 && vlan.present",
+                        &packet));
+    expr_packet_destroy(&packet);
 }
 END_TEST
 

@@ -155,8 +155,15 @@ START_TEST(test_predicates_expand)
 {
     check_canonical("ip", "eth.type == 0x800 || eth.type == 0x86dd");
     check_canonical("arp", "eth.type == 0x806");
-    check_canonical("icmp", "eth.type == 0x800 && ip.proto == 1");
+    /* As in OVN, "icmp" is ICMP for IPv4 or IPv6. */
+    check_canonical("icmp", "(eth.type == 0x800 && ip.proto == 1) || "
+                    "(eth.type == 0x86dd && ip.proto == 58)");
     check_canonical("icmp4", "eth.type == 0x800 && ip.proto == 1");
+    check_canonical("icmp6.type == 135", "eth.type == 0x86dd && "
+                    "icmp6.type == 135 && ip.proto == 58");
+    check_canonical("igmp", "eth.type == 0x800 && ip.proto == 2");
+    check_canonical("sctp.dst == 9", "ip.proto == 132 && sctp.dst == 9 && "
+                    IP);
     check_canonical("udp", "ip.proto == 17 && " IP);
     check_canonical("eth", "1");
     check_canonical("vlan.present", "vlan.present == 1");
@@ -466,17 +473,256 @@ END_TEST
 START_TEST(test_deep_nesting_is_refused)
 {
     char s[256];
-    memset(s, '!', 100);
-    ovs_strlcpy(s + 100, "ip4", sizeof s - 100);
+    memset(s, '!', 101);
+    ovs_strlcpy(s + 101, "ip4", sizeof s - 101);
     struct expr *e;
     char *error = expr_parse_string(s, NULL, &e);
     ck_assert_ptr_null(e);
-    ck_assert_msg(error && strstr(error, "nests more than"), "%s", error);
+    ck_assert_msg(error && strstr(error, "column 101: \"!\": expression "
+                                  "nests more than 100 deep"), "%s", error);
     free(error);
 
-    memset(s, '!', 64);
-    ovs_strlcpy(s + 64, "ip4", sizeof s - 64);
+    /* As deep as OVN allows. */
+    memset(s, '!', 100);
+    ovs_strlcpy(s + 100, "ip4", sizeof s - 100);
     check_canonical(s, "eth.type == 0x800");
+    memset(s, '(', 100);
+    s[100] = '0';
+    memset(s + 101, ')', 100);
+    s[201] = '\0';
+    check_canonical(s, "0");
+}
+END_TEST
+
+START_TEST(test_subfields)
+{
+    /* A subfield compares some bits of its field: a masked comparison. */
+    check_canonical("eth.dst[0]",
+                    "eth.dst == 00:00:00:00:00:01/00:00:00:00:00:01");
+    check_canonical("eth.dst[0] == 1",
+                    "eth.dst == 00:00:00:00:00:01/00:00:00:00:00:01");
+    check_canonical("eth.dst[0] == 0",
+                    "eth.dst == 00:00:00:00:00:00/00:00:00:00:00:01");
+    check_canonical("!eth.dst[0]",
+                    "eth.dst != 00:00:00:00:00:01/00:00:00:00:00:01");
+    check_canonical("vlan.tci[12..15] == 0x3", "vlan.tci == 0x3000/0xf000");
+    check_canonical("vlan.tci[12..15] != 3", "vlan.tci != 0x3000/0xf000");
+    check_canonical("ip4.src[24..31] == 10",
+                    "eth.type == 0x800 && ip4.src == 10.0.0.0/8");
+    check_canonical("tcp.dst[0..7] == {1, 2}",
+                    "ip.proto == 6 && " IP " && (tcp.dst == 0x1/0xff || "
+                    "tcp.dst == 0x2/0xff)");
+    check_canonical("vlan.tci[0..3] == 0x2/0x3", "vlan.tci == 0x2/0x3");
+    /* All of a field is the field, even a nominal one. */
+    check_canonical("eth.type[0..15] == 0x800", "eth.type == 0x800");
+    /* Orderings become the aligned blocks of values they hold. */
+    check_canonical("vlan.tci[13..15] > 4",
+                    "vlan.tci == 0xa000/0xe000 || vlan.tci == 0xc000/0xc000");
+    check_canonical("!(vlan.tci[13..15] > 4)",
+                    "vlan.tci != 0xa000/0xe000 && vlan.tci != 0xc000/0xc000");
+    check_canonical("tcp.dst[8..15] >= 0 && ip4", "eth.type == 0x800 && "
+                    "ip.proto == 6 && tcp.dst == 0x0/0x0");
+
+    check_error("inport[1] == 1", "column 7: \"[\": inport is a string "
+                "field; it has no bits to select");
+    check_error("tcp[1]", "column 4: \"[\": tcp is a predicate; it has no "
+                "bits to select");
+    check_error("eth.type[] == 1", "column 10: \"]\": expecting a bit "
+                "number");
+    check_error("eth.type[::1] == 1", "column 10: \"::1\": expecting a bit "
+                "number");
+    check_error("eth.type[5!]", "column 11: \"!\": expecting \"]\"");
+    check_error("eth.type[5..1]", "column 9: eth.type[5..1]: invalid bit "
+                "range (the low bit comes first)");
+    check_error("eth.type[12..16]", "column 9: eth.type[12..16]: eth.type "
+                "has only bits 0 to 15");
+    check_error("eth.type[10] == 1", "column 9: eth.type[10]: eth.type is a "
+                "nominal field (its values name things rather than measure "
+                "them); its bits cannot be selected");
+    check_error("vlan.tci[0..3] == 16", "column 19: 16 does not fit in "
+                "4-bit field vlan.tci[0..3]");
+    check_error("eth.dst[0..15] == 00:00:00:00:00:01", "column 19: "
+                "00:00:00:00:00:01: eth.dst[0..15] needs an integer, not a "
+                "MAC address");
+    check_error("ip4.src[0..7] == $as", "column 18: $as: address sets "
+                "apply only to IPv4 and IPv6 address fields, not "
+                "ip4.src[0..7]");
+    check_error("vlan.tci[13..15] < 0", "column 18: \"<\": "
+                "vlan.tci[13..15] < 0 can never be true");
+    check_error("ip6.dst[0..64] > 5", "column 16: \">\": ip6.dst[0..64] is "
+                "wider than 64 bits; only == and != apply");
+    check_error("eth.dst[40] x", "column 13: \"x\": expecting \"&&\", "
+                "\"||\" or end of input");
+}
+END_TEST
+
+START_TEST(test_vlan_fields)
+{
+    check_canonical("vlan.pcp == 4", "vlan.pcp == 4 && vlan.present == 1");
+    check_canonical("vlan.tci == 0x1064", "vlan.tci == 0x1064");
+    check_canonical("vlan.pcp >= 4", "vlan.pcp >= 4 && vlan.present == 1");
+    /* A field of several bits stands alone only under "!": "!f" is
+     * "f == 0". */
+    check_canonical("!vlan.pcp", "vlan.pcp == 0 && vlan.present == 1");
+    check_canonical("!(vlan.pcp)", "vlan.pcp == 0 && vlan.present == 1");
+    check_error("!(!(vlan.pcp))", "column 13: \")\": expecting a "
+                "comparison operator (==, !=, <, <=, >, >=) after vlan.pcp");
+    check_error("vlan.pcp == 8", "column 13: 8 does not fit in 3-bit field "
+                "vlan.pcp");
+}
+END_TEST
+
+START_TEST(test_predicates_on_subfields)
+{
+    check_canonical("eth.bcast", "eth.dst == ff:ff:ff:ff:ff:ff");
+    check_canonical("eth.mcast",
+                    "eth.dst == 01:00:00:00:00:00/01:00:00:00:00:00");
+    check_canonical("eth.mcastv6",
+                    "eth.dst == 33:33:00:00:00:00/ff:ff:00:00:00:00");
+    check_canonical("ip4.mcast", "eth.dst == 01:00:00:00:00:00/"
+                    "01:00:00:00:00:00 && eth.type == 0x800 && "
+                    "ip4.dst == 224.0.0.0/4");
+    check_canonical("ip4.src_mcast",
+                    "eth.type == 0x800 && ip4.src == 224.0.0.0/4");
+}
+END_TEST
+
+START_TEST(test_value_first)
+{
+    check_canonical("0x4 < vlan.pcp", "vlan.pcp > 4 && vlan.present == 1");
+    check_canonical("4 >= vlan.pcp", "vlan.pcp <= 4 && vlan.present == 1");
+    check_canonical("80 == tcp.dst", "ip.proto == 6 && tcp.dst == 80 && " IP);
+    check_canonical("\"p1\" == inport", "inport == \"p1\"");
+    check_canonical("3 == vlan.tci[12..15]", "vlan.tci == 0x3000/0xf000");
+    /* Ranges. */
+    check_canonical("1 < vlan.pcp < 4",
+                    "vlan.pcp < 4 && vlan.pcp > 1 && vlan.present == 1");
+    check_canonical("4 >= vlan.pcp > 1",
+                    "vlan.pcp <= 4 && vlan.pcp > 1 && vlan.present == 1");
+    check_canonical("!(1 <= vlan.pcp <= 4)",
+                    "vlan.present == 1 && (vlan.pcp < 1 || vlan.pcp > 4)");
+    check_canonical("1024 <= tcp.dst < 2048 && ip4",
+                    "eth.type == 0x800 && ip.proto == 6 && tcp.dst < 2048 "
+                    "&& tcp.dst >= 1024");
+
+    check_error("1 == eth.type == 2", "column 15: \"==\": a range must "
+                "read \"x < field < y\" or \"x > field > y\" (or with <= "
+                "or >=)");
+    check_error("1 < tcp.dst > 2", "column 13: \">\": a range must read "
+                "\"x < field < y\" or \"x > field > y\" (or with <= or >=)");
+    check_error("123 == 123", "column 8: \"123\": expecting a field name");
+    check_error("123 == xyzzy", "column 8: \"xyzzy\": no field of that "
+                "name");
+    check_error("6 == tcp", "column 3: \"==\": tcp is a predicate and "
+                "cannot be compared with a value");
+    check_error("\"a\" < inport", "column 5: \"<\": inport is a string "
+                "field; only == and != apply");
+    check_error("\"a\"", "column 4: end of input: expecting a comparison "
+                "operator (==, !=, <, <=, >, >=)");
+    check_error("123", "column 1: 123: only 0 and 1 may stand alone as "
+                "conditions");
+}
+END_TEST
+
+START_TEST(test_masked_ipv6_as_ipv4)
+{
+    /* OVN reads an IPv6 literal under a mask of the low 32 bits as an
+     * IPv4 value. */
+    check_canonical("ip4.src == ::1.2.3.4/::ffff:ffff",
+                    "eth.type == 0x800 && ip4.src == 1.2.3.4");
+    check_canonical("ip4.dst == ::10.0.0.0/::255.0.0.0",
+                    "eth.type == 0x800 && ip4.dst == 10.0.0.0/8");
+    check_error("ip4.src == ::1", "column 12: ::1: ip4.src needs an IPv4 "
+                "address, not an IPv6 address");
+    check_error("ip4.src == ::ffff:1.2.3.4/::ffff:ffff", "column 12: "
+                "::ffff:1.2.3.4 does not fit in 32-bit field ip4.src");
+    check_error("ip4.src == ::1.2.3.4/::1:ffff:ffff", "column 12: "
+                "::1.2.3.4: ip4.src needs an IPv4 address, not an IPv6 "
+                "address");
+}
+END_TEST
+
+/* Asserts that 's' parses under the strict rules and without them. */
+static void
+check_strict_ok(const char *s)
+{
+    struct expr_context strict = { .strict = true };
+    char *text = parse_to_string(s, &strict);
+    free(text);
+    text = parse_to_string(s, NULL);
+    free(text);
+}
+
+/* Asserts that 's' fails with 'expected' under the strict rules, and
+ * parses without them. */
+static void
+check_strict_error(const char *s, const char *expected)
+{
+    struct expr_context strict = { .strict = true };
+    check_error_ctx(s, &strict, expected);
+    char *text = parse_to_string(s, NULL);
+    free(text);
+}
+
+START_TEST(test_strict_rules)
+{
+    /* "&&" and "||" together need parentheses. */
+    check_strict_error("ip4 || ip6 && udp", "column 12: \"&&\": && and || "
+                       "must be parenthesized when used together");
+    check_strict_error("ip4 && udp || ip6", "column 12: \"||\": && and || "
+                       "must be parenthesized when used together");
+    check_strict_ok("ip4 || (ip6 && udp)");
+    check_strict_ok("(ip4 && udp) || ip6");
+    check_strict_ok("ip4 && udp && udp.dst == 1");
+    check_strict_ok("ip4 || ip6 || arp");
+
+    /* "!" before a comparison needs parentheses. */
+    check_strict_error("!tcp.dst == 80", "column 1: \"!\": put the "
+                       "comparison it negates in parentheses, \"!(...)\"");
+    check_strict_error("!0x800 != eth.type", "column 1: \"!\": put the "
+                       "comparison it negates in parentheses, \"!(...)\"");
+    check_strict_ok("!(tcp.dst == 80)");
+    check_strict_ok("!tcp");
+    check_strict_ok("!vlan.present");
+    check_strict_ok("!eth.dst[0]");
+
+    /* Nominal and 1-bit fields take no ordering. */
+    check_strict_error("eth.type > 0x800", "column 10: \">\": eth.type is a "
+                       "nominal field (its values name things rather than "
+                       "measure them); only == and != apply");
+    check_strict_error("0x800 < eth.type", "column 7: \"<\": eth.type is a "
+                       "nominal field (its values name things rather than "
+                       "measure them); only == and != apply");
+    check_strict_error("ip.proto <= 6", "column 10: \"<=\": ip.proto is a "
+                       "nominal field (its values name things rather than "
+                       "measure them); only == and != apply");
+    check_strict_error("vlan.present > 0", "column 14: \">\": vlan.present "
+                       "is a 1-bit field; only == and != apply");
+    check_strict_ok("tcp.dst > 1024 && ip.ttl < 2 && vlan.pcp >= 1");
+
+    /* Nominal fields are tested for equality only, "!"s counted. */
+    check_strict_error("inport != \"eth0\"", "column 8: \"!=\": inport "
+                       "is a nominal field and may only be tested for "
+                       "equality");
+    check_strict_error("!(inport == \"eth0\")", "column 10: \"==\": "
+                       "inport is a nominal field and may only be tested for "
+                       "equality (the enclosing \"!\" makes this \"==\" an "
+                       "inequality)");
+    check_strict_error("eth.type != 0x800", "column 10: \"!=\": eth.type "
+                       "is a nominal field and may only be tested for "
+                       "equality");
+    check_strict_error("outport != {\"a\", \"b\"}", "column 9: \"!=\": "
+                       "outport is a nominal field and may only be tested "
+                       "for equality");
+    check_strict_error("!(ip4 && ip.proto == 17)", "column 19: \"==\": "
+                       "ip.proto is a nominal field and may only be tested "
+                       "for equality (the enclosing \"!\" makes this \"==\" "
+                       "an inequality)");
+    check_strict_ok("!(!(inport == \"a\"))");
+    check_strict_ok("!(inport != \"a\")");
+    check_strict_ok("inport == {\"a\", \"b\"} && ip.proto == 6");
+    check_strict_ok("!ip4 && !udp");
+    check_strict_ok("tcp.dst != 80 && ip4");
 }
 END_TEST
 
@@ -621,6 +867,12 @@ expr_parse_suite(void)
     tcase_add_test(tc, test_operator_misuse_is_named);
     tcase_add_test(tc, test_syntax_errors_are_located);
     tcase_add_test(tc, test_deep_nesting_is_refused);
+    tcase_add_test(tc, test_subfields);
+    tcase_add_test(tc, test_vlan_fields);
+    tcase_add_test(tc, test_predicates_on_subfields);
+    tcase_add_test(tc, test_value_first);
+    tcase_add_test(tc, test_masked_ipv6_as_ipv4);
+    tcase_add_test(tc, test_strict_rules);
     tcase_add_test(tc, test_references_only_where_they_apply);
     tcase_add_test(tc, test_validate);
     suite_add_tcase(s, tc);

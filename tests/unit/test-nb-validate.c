@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/lb-vips.h"
 #include "lib/nb-validate.h"
 #include "tests/unit/unit-asserts.h"
 #include "tests/unit/unit-suites.h"
@@ -72,14 +73,20 @@ START_TEST(test_lb_vips)
     ck_assert(port && v6);
     ck_assert_ok(nb_validate_lb_vip("fd00::1", &port, &v6));
     ck_assert(!port && v6);
-    ck_assert_error(nb_validate_lb_vip("10.96.0.1:0", &port, &v6),
-                    "invalid port");
+    /* As ovn-nbctl reads them: an empty or zero port is no port. */
+    ck_assert_ok(nb_validate_lb_vip("10.96.0.1:0", &port, &v6));
+    ck_assert(!port && !v6);
+    ck_assert_ok(nb_validate_lb_vip("[fd00::1]:", &port, &v6));
+    ck_assert(!port && v6);
     ck_assert_error(nb_validate_lb_vip("10.96.0.1:65536", &port, &v6),
-                    "invalid port");
+                    "10.96.0.1:65536: should be an IP address (or an IP "
+                    "address and a port number with : as a separator).");
     ck_assert_error(nb_validate_lb_vip("[fd00::1:53", &port, &v6),
-                    "missing ']'");
+                    "should be an IP address");
     ck_assert_error(nb_validate_lb_vip("10.96.0:80", &port, &v6),
-                    "10.96.0:80: invalid IP address");
+                    "10.96.0:80: should be an IP address");
+    ck_assert_error(nb_validate_lb_vip("fd00::1fffff", &port, &v6),
+                    "should be an IP address");
 }
 END_TEST
 
@@ -89,16 +96,57 @@ START_TEST(test_lb_backends)
                                          "10.0.0.1:8080,10.0.0.2:8080"));
     ck_assert_ok(nb_validate_lb_backends("10.96.0.1", "10.0.0.1"));
     ck_assert_ok(nb_validate_lb_backends("10.96.0.1:80", ""));
+    ck_assert_ok(nb_validate_lb_backends("10.96.0.1:80", ",,10.0.0.1:80,"));
     ck_assert_error(nb_validate_lb_backends("10.96.0.1:80", "10.0.0.1"),
-                    "backend must have a port");
+                    "10.0.0.1: should be an IP address and a port number "
+                    "with : as a separator.");
     ck_assert_error(nb_validate_lb_backends("10.96.0.1", "10.0.0.1:80"),
-                    "backend must not have a port");
+                    "10.0.0.1:80: should be an IP address.");
     ck_assert_error(nb_validate_lb_backends("[fd00::1]:80",
                                             "10.0.0.1:80"),
-                    "address family");
-    ck_assert_error(nb_validate_lb_backends("10.96.0.1:80",
-                                            "10.0.0.1:80,10.0.0.x:80"),
-                    "10.0.0.x:80: invalid IP address");
+                    "10.0.0.1:80: IP address family is different from VIP "
+                    "fd00::1.");
+    /* Every bad backend is named. */
+    ck_assert_error(nb_validate_lb_backends("10.96.0.1",
+                                            "10.0.0.1:80,10.0.0.2,"
+                                            "10.0.0.3:81"),
+                    "10.0.0.1:80: should be an IP address, 10.0.0.3:81: "
+                    "should be an IP address.");
+}
+END_TEST
+
+/* The canonical text of VIPs and backends, which tells two spellings of
+ * one VIP apart from two VIPs. */
+START_TEST(test_lb_normalize)
+{
+    char *vip, *backends;
+    bool port;
+    ck_assert_ok(lb_vip_normalize("ae0f:0000:0000:0000:0000:0000:0000:0010",
+                                  "fd0f::10,,fd0f:0::20", &vip, &backends,
+                                  &port));
+    ck_assert_str_eq(vip, "ae0f::10");
+    ck_assert_str_eq(backends, "fd0f::10,fd0f::20");
+    ck_assert(!port);
+    free(vip);
+    free(backends);
+    ck_assert_ok(lb_vip_normalize("[ae0f::10]:80", ",,,[fd0f::10]:80,,,",
+                                  &vip, &backends, &port));
+    ck_assert_str_eq(vip, "[ae0f::10]:80");
+    ck_assert_str_eq(backends, "[fd0f::10]:80");
+    ck_assert(port);
+    free(vip);
+    free(backends);
+    ck_assert_ok(lb_vip_normalize("30.0.0.10:", "192.168.10.10", &vip,
+                                  &backends, &port));
+    ck_assert_str_eq(vip, "30.0.0.10");
+    ck_assert(!port);
+    free(vip);
+    free(backends);
+    ck_assert_error(lb_vip_normalize("30.0.0.10:80a", "10.0.0.1:80", &vip,
+                                     &backends, &port),
+                    "30.0.0.10:80a: should be an IP address (or an IP "
+                    "address and a port number with : as a separator).");
+    ck_assert(!vip && !backends);
 }
 END_TEST
 
@@ -128,7 +176,14 @@ START_TEST(test_port_types)
     ck_assert_ok(nb_validate_lsp_type(""));
     ck_assert_ok(nb_validate_lsp_type("router"));
     ck_assert_ok(nb_validate_lsp_type("localnet"));
-    ck_assert_error(nb_validate_lsp_type("patch"), "patch: invalid port");
+    ck_assert_ok(nb_validate_lsp_type("localport"));
+    ck_assert_ok(nb_validate_lsp_type("remote"));
+    /* Southbound types are not northbound ones. */
+    ck_assert_error(nb_validate_lsp_type("patch"),
+                    "Logical switch port type 'patch' is unrecognized.");
+    ck_assert_error(nb_validate_lsp_type("chassisredirect"),
+                    "is unrecognized");
+    ck_assert_error(nb_validate_lsp_type("Router"), "is unrecognized");
 }
 END_TEST
 
@@ -144,6 +199,7 @@ nb_validate_suite(void)
     tcase_add_test(tc, test_nat_rules);
     tcase_add_test(tc, test_lb_vips);
     tcase_add_test(tc, test_lb_backends);
+    tcase_add_test(tc, test_lb_normalize);
     tcase_add_test(tc, test_connection_targets);
     tcase_add_test(tc, test_port_types);
     suite_add_tcase(s, tc);
