@@ -371,6 +371,18 @@ osm_pod_exec() {
         timeout "${OSM_CLIENT_TIMEOUT:-60}" "$@"
 }
 
+# osm_pod_iperf3_server POD PORT [OPTION...]: starts an iperf3 server in
+# POD on PORT as a daemon, whose pid file the cleanup follows (a daemon
+# outlives its namespace).
+osm_pod_iperf3_server() {
+    local pod=$1 port=$2 pidfile
+    shift 2
+    pidfile=$TESTDIR/iperf3-$pod-$port.pid
+    osm_pod_exec "$pod" iperf3 -s -D -p "$port" -I "$pidfile" "$@" \
+        > /dev/null 2>&1 || fail "iperf3 server in $pod on port $port"
+    osm_track_pidfile "$pidfile"
+}
+
 # osm_start_northd [OPTION...]: starts osmotic-northd on $OSMOTIC_NB_DB and
 # $OSMOTIC_SB_DB.
 osm_start_northd() {

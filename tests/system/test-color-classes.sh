@@ -36,7 +36,7 @@ lanes() {
 }
 
 for port in 5201 5203 5204 5205; do
-    osm_pod_exec p2 iperf3 -s -D -p $port > /dev/null 2>&1
+    osm_pod_iperf3_server p2 $port
 done
 sleep 0.5
 # TCP to 5201: both directions on lane 1.

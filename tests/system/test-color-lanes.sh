@@ -109,7 +109,7 @@ echo "to p5 (lane 2, missing): lane 0 $l0, lane 1 $l1"
 # received_mbps: 20 Mb/s of UDP from p1 to p4 for 3 s; prints the Mb/s
 # that arrived.
 received_mbps() {
-    osm_pod_exec p4 iperf3 -s -1 -D -p 5201 > /dev/null 2>&1
+    osm_pod_iperf3_server p4 5201 -1
     sleep 0.5
     osm_pod_exec p1 timeout 20 iperf3 -u -b 20M -t 3 -l 1000 -c 10.244.0.4 \
         --json > "$TESTDIR/iperf" 2>&1 || fail "iperf3: $(tail "$TESTDIR/iperf")"

@@ -33,7 +33,7 @@ collector_up() {
     osm_ctl_appctl hv1 color/status | grep -q 'collector: 127.0.0.1'
 }
 wait_until collector_up
-osm_pod_exec p2 iperf3 -s -D -p 5201 > /dev/null 2>&1
+osm_pod_iperf3_server p2 5201
 sleep 0.5
 osm_pod_exec p1 timeout 20 iperf3 -c 10.244.0.2 -p 5201 -t 2 -b 20M \
     > "$TESTDIR/transfer" 2>&1 || fail "iperf3: $(tail "$TESTDIR/transfer")"

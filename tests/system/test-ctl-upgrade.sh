@@ -99,7 +99,7 @@ cksum=$(ovsdb-client get-schema-cksum "$NB" Osmotic_Northbound | cut -d' ' -f1)
 out=$(ctl --db-dir="$DB2" upgrade_dbs) || fail "upgrade_dbs failed: $out"
 echo "$out"
 case $out in
-    *"Upgrading Osmotic_Northbound on unix:$RUN/osmotic-nb.sock from schema 0.9.0 to 1.0.0"*) ;;
+    *"Upgrading Osmotic_Northbound on unix:$RUN/osmotic-nb.sock from schema 0.9.0 to $(ovsdb-tool schema-version "$NB_SCHEMA")"*) ;;
     *) fail "upgrade_dbs did not report the online upgrade" ;;
 esac
 check_output "$(ovsdb-tool schema-version "$NB_SCHEMA")" \
