@@ -37,6 +37,10 @@
 #             the bottleneck queue serves last
 #   static    setting (a) with a static class instead of promotion:
 #             "class-add bulk 100 'tcp.dst == 5201' elephant"
+#   a-slow    setting (a) with the elephants paced by iperf3 to BENCH_SLOW
+#             Mbit/s in all: the same network path with less work for
+#             the hosts, to tell the network's share of the mice's
+#             latency from the CPU's
 # With colouring, the elephants are found the way a user would ask for
 # it: one flow class "bulk" for all TCP, "class-add bulk 100 'tcp' mouse
 # --promote-to=elephant --promote-bytes=BENCH_PROMOTE_BYTES", so every
@@ -72,12 +76,13 @@
 #
 # Environment: OSM_BUILDDIR (built tree with osmotic-* binaries),
 # BENCH_RUNS (rounds, default 3), BENCH_SETTINGS (default "idle ovn-idle
-# ovn off a b c static"), BENCH_MICE_TIME (seconds of mice
+# ovn off a b c static a-slow"), BENCH_MICE_TIME (seconds of mice
 # per setting and round, default 10), BENCH_WARMUP (seconds of elephants
 # before the mice, default 3), BENCH_ELEPHANTS (parallel TCP streams,
 # default 2), BENCH_RATE (Mbit/s of every link, default 100),
 # BENCH_QUEUE_MS (default 50), BENCH_METER (kbit/s, default 80% of the
 # link), BENCH_METER_BURST (kbit, default BENCH_METER / 100, i.e. 10 ms),
+# BENCH_SLOW (Mbit/s, default BENCH_RATE / 5),
 # BENCH_PROMOTE_BYTES (default 1000000), BENCH_DETECT (default
 # 10), BENCH_CONN_RUNS (default 5), BENCH_CONN_TIME (default 5),
 # BENCH_HOLD (default 10000; 0 skips), BENCH_HOLD_INTERVAL (default
@@ -98,7 +103,7 @@ export OSM_CLIENT_TIMEOUT
 . "$here/bench-lib.sh"
 
 BENCH_RUNS=${BENCH_RUNS:-3}
-BENCH_SETTINGS=${BENCH_SETTINGS:-idle ovn-idle ovn off a b c static}
+BENCH_SETTINGS=${BENCH_SETTINGS:-idle ovn-idle ovn off a b c static a-slow}
 BENCH_MICE_TIME=${BENCH_MICE_TIME:-10}
 BENCH_WARMUP=${BENCH_WARMUP:-3}
 BENCH_ELEPHANTS=${BENCH_ELEPHANTS:-2}
@@ -106,6 +111,7 @@ BENCH_RATE=${BENCH_RATE:-100}
 BENCH_QUEUE_MS=${BENCH_QUEUE_MS:-50}
 BENCH_METER=${BENCH_METER:-$((BENCH_RATE * 800))}
 BENCH_METER_BURST=${BENCH_METER_BURST:-$((BENCH_METER / 100))}
+BENCH_SLOW=${BENCH_SLOW:-$((BENCH_RATE / 5))}
 BENCH_PROMOTE_BYTES=${BENCH_PROMOTE_BYTES:-1000000}
 BENCH_DETECT=${BENCH_DETECT:-10}
 BENCH_CONN_RUNS=${BENCH_CONN_RUNS:-5}
@@ -123,7 +129,7 @@ fi
 
 for var in BENCH_RUNS BENCH_MICE_TIME BENCH_WARMUP BENCH_ELEPHANTS \
            BENCH_RATE BENCH_QUEUE_MS BENCH_METER BENCH_PROMOTE_BYTES \
-           BENCH_CONN_TIME BENCH_METER_BURST; do
+           BENCH_CONN_TIME BENCH_METER_BURST BENCH_SLOW; do
     case ${!var} in
         ''|*[!0-9]*|0) fail "$var must be a positive integer, not '${!var}'" ;;
     esac
@@ -141,7 +147,7 @@ esac
 SETTINGS=()
 for s in $BENCH_SETTINGS; do
     case $s in
-        idle|ovn-idle|ovn|off|a|b|c|static) SETTINGS+=("$s") ;;
+        idle|ovn-idle|ovn|off|a|b|c|static|a-slow) SETTINGS+=("$s") ;;
         *) fail "unknown setting '$s' in BENCH_SETTINGS" ;;
     esac
 done
@@ -209,6 +215,7 @@ setting_label() {
         b) echo "(b) elephant meter" ;;
         c) echo "(c) DSCP priority queue" ;;
         static) echo "(a), static class" ;;
+        a-slow) echo "(a), elephants at ${BENCH_SLOW} Mbit/s" ;;
     esac
 }
 
@@ -416,7 +423,7 @@ osm_configure() {
     local color class args=()
     case $1 in
         idle|off) color=$CUR_COLOR; class=none ;;
-        a) color="lane=1 dscp= burst= rate="; class=promote ;;
+        a|a-slow) color="lane=1 dscp= burst= rate="; class=promote ;;
         static) color="lane=1 dscp= burst= rate="; class=static ;;
         b) color="lane=0 dscp= burst=$BENCH_METER_BURST rate=$BENCH_METER"
            class=promote ;;
@@ -469,7 +476,7 @@ percentile() {
 run_setting() {
     local set=$1 round=$2 s p load=yes count el rx0 rx1 t0 t1 mbps
     local coap ping promoted=n/a l0a l0b l1a l1b lowa lowb dev0 dev1
-    local busy0 busy1 total0 total1 vs0 vs1
+    local busy0 busy1 total0 total1 vs0 vs1 pace=()
     s=$(setting_system "$set")
     p=$s
     case $set in
@@ -479,8 +486,10 @@ run_setting() {
     count=$((BENCH_MICE_TIME * 100))
     dev0=$(echo ${LINKS[$s.0]} | cut -d' ' -f2)
     dev1=$(echo ${LINKS[$s.1]:-} | cut -d' ' -f2)
+    [ "$set" = a-slow ] \
+        && pace=(-b "$((BENCH_SLOW * 1000 / BENCH_ELEPHANTS))K")
     if [ -n "$load" ]; then
-        osm_pod_exec $p-e1 iperf3 -c $IP_E2 -p $IPERF_PORT \
+        osm_pod_exec $p-e1 iperf3 -c $IP_E2 -p $IPERF_PORT "${pace[@]}" \
             -P "$BENCH_ELEPHANTS" -t $((BENCH_WARMUP + BENCH_MICE_TIME + 3)) \
             > "$RES/$set.$round.iperf" 2>&1 &
         el=$!
@@ -659,26 +668,46 @@ vswitchd_ticks() {
     echo $total
 }
 
+# controllers_ms: CPU time (ms) used so far by both Osmotic hosts'
+# osmotic-controller.
+controllers_ms() {
+    echo $(( $(proc_cpu_ms "$(osm_host_dir osm-hv1)/osmotic-controller.pid") \
+             + $(proc_cpu_ms "$(osm_host_dir osm-hv2)/osmotic-controller.pid") ))
+}
+
 # measure_connrate MODE: one wrk run from m1 against bench-httpd in m2
 # with colouring MODE (off: no flow class; on: the promotion class);
-# appends "CONNECTIONS/S VSWITCHD-US-PER-CONNECTION" to $RES/conn.MODE.
+# appends "CONNECTIONS/S VSWITCHD-US-PER-CONNECTION CPUS-BUSY-%
+# CONTROLLERS-CPU-%" to $RES/conn.MODE (both hosts' ovs-vswitchd, all
+# threads; the machine's CPUs busy, in % of all; both hosts'
+# osmotic-controller, in % of one CPU).
 measure_connrate() {
-    local mode=$1 out t0 t1
+    local mode=$1 out t0 t1 busy0 busy1 total0 total1 c0 c1 w0 w1
     if [ "$mode" = on ]; then
         osm_configure a
     else
         osm_configure off
     fi
     t0=$(vswitchd_ticks)
+    c0=$(controllers_ms)
+    w0=$(now_ms)
+    read -r busy0 total0 <<<"$(cpu_busy)"
     out=$(osm_pod_exec osm-m1 wrk -t1 -c8 -d"${BENCH_CONN_TIME}s" \
               -H 'Connection: close' "http://$IP_M2:$HTTP_PORT/" 2>&1)
+    read -r busy1 total1 <<<"$(cpu_busy)"
+    w1=$(now_ms)
+    c1=$(controllers_ms)
     t1=$(vswitchd_ticks)
     echo "$out" >> "$RES/conn.$mode.log"
-    echo "$out" | awk -v ticks=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" '
+    echo "$out" | awk -v ticks=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" \
+        -v busy=$((busy1 - busy0)) -v total=$((total1 - total0)) \
+        -v ctl=$((c1 - c0)) -v wall=$((w1 - w0)) '
         /^Requests\/sec:/ { r = $2 }
         / requests in / { n = $1 }
-        END { printf "%s %.1f\n", (r == "" ? 0 : r),
-                     (n > 0 ? ticks * 1e6 / hz / n : 0) }' \
+        END { printf "%s %.1f %.0f %.1f\n", (r == "" ? 0 : r),
+                     (n > 0 ? ticks * 1e6 / hz / n : 0),
+                     (total ? busy * 100 / total : 0),
+                     (wall ? ctl * 100 / wall : 0) }' \
         >> "$RES/conn.$mode"
 }
 
@@ -871,8 +900,9 @@ report() {
              "while the mice ran, median of the rounds)"
         echo
         echo "targets (met = in every round):"
-        for set in a b c static; do
+        for set in a b c static a-slow; do
             has_setting $set || continue
+            [ $set = a-slow ] && echo "  (a control, not a target:)"
             echo "  mice p99 <= 1.5 x idle, $(setting_label $set):" \
                  "CoAP $(target_check "${pr[$set.c]}" le 1.5)," \
                  "ping $(target_check "${pr[$set.p]}" le 1.5)"
@@ -909,12 +939,14 @@ report() {
             echo
             echo "new TCP connections/s (wrk -c8, Connection: close, m1 -> m2)," \
                  "$BENCH_CONN_RUNS rounds of ${BENCH_CONN_TIME}s:"
-            echo "  colouring off: $(cut -d' ' -f1 "$RES/conn.off" | xargs)" \
-                 "(median $(cut -d' ' -f1 "$RES/conn.off" | median));" \
-                 "vswitchd us/conn median $(cut -d' ' -f2 "$RES/conn.off" | median)"
-            echo "  colouring on:  $(cut -d' ' -f1 "$RES/conn.on" | xargs)" \
-                 "(median $(cut -d' ' -f1 "$RES/conn.on" | median));" \
-                 "vswitchd us/conn median $(cut -d' ' -f2 "$RES/conn.on" | median)"
+            for mode in off on; do
+                echo "  colouring $mode: $(cut -d' ' -f1 "$RES/conn.$mode" | xargs)" \
+                     "(median $(cut -d' ' -f1 "$RES/conn.$mode" | median));" \
+                     "medians: vswitchd us/conn" \
+                     "$(cut -d' ' -f2 "$RES/conn.$mode" | median)," \
+                     "CPUs busy $(cut -d' ' -f3 "$RES/conn.$mode" | median)%," \
+                     "controllers $(cut -d' ' -f4 "$RES/conn.$mode" | median)% of a CPU"
+            done
             echo "  ratio on/off: $(fmt_ratio "$r_t")"
         fi
         if [ "$BENCH_HOLD" -gt 0 ]; then
