@@ -281,6 +281,24 @@ class_bytes() {
         | awk '/Sent/ { print $2; exit }'
 }
 
+# class_drops LINK CLASS: packets htb class CLASS of LINK dropped so far.
+class_drops() {
+    ul tc -s class show dev "$1" classid "$2" \
+        | sed -n 's/.*(dropped \([0-9]*\),.*/\1/p' | head -1
+}
+
+# backlog_drops: packets the kernel dropped so far for want of room in
+# its per-CPU input queues (/proc/net/softnet_stat, second column; the
+# whole machine, every namespace): where veths hand packets to the
+# receiving side.
+backlog_drops() {
+    local n=0 d
+    for d in $(awk '{ print $2 }' /proc/net/softnet_stat); do
+        n=$((n + 16#$d))
+    done
+    echo $n
+}
+
 # link_bytes LINK: bytes the underlay sent to the host on LINK.
 link_bytes() {
     ul cat "/sys/class/net/$1/statistics/tx_bytes"
@@ -471,12 +489,15 @@ percentile() {
 # PROMOTED LANE0-MB LANE1-MB LOWBAND-MB CPU-BUSY VSWITCHD-CPU" (ms,
 # Mbit/s, counts, MB sent towards host 2 on its lane-0 and lane-1 links
 # and in lane 0's DSCP class, the machine's CPUs busy in % of all, and
-# the CPU time of both hosts' ovs-vswitchd in % of one CPU, all while
-# the mice ran).
+# the CPU time of both hosts' ovs-vswitchd in % of one CPU, then the
+# packets dropped by lane 0's bottleneck towards host 2 in its default
+# and its DSCP class, and by the kernel's input queues (the whole
+# machine), all while the mice ran).
 run_setting() {
     local set=$1 round=$2 s p load=yes count el rx0 rx1 t0 t1 mbps
     local coap ping promoted=n/a l0a l0b l1a l1b lowa lowb dev0 dev1
-    local busy0 busy1 total0 total1 vs0 vs1 pace=()
+    local busy0 busy1 total0 total1 vs0 vs1 pace=() d10a d10b d20a d20b
+    local bla blb
     s=$(setting_system "$set")
     p=$s
     case $set in
@@ -496,6 +517,8 @@ run_setting() {
         sleep "$BENCH_WARMUP"
     fi
     l0a=$(link_bytes "$dev0"); lowa=$(class_bytes "$dev0" 1:20)
+    d10a=$(class_drops "$dev0" 1:10); d20a=$(class_drops "$dev0" 1:20)
+    bla=$(backlog_drops)
     l1a=0; [ -n "$dev1" ] && l1a=$(link_bytes "$dev1")
     rx0=$(pod_rx_bytes $p-e2)
     read -r busy0 total0 <<<"$(cpu_busy)"
@@ -512,6 +535,8 @@ run_setting() {
     read -r busy1 total1 <<<"$(cpu_busy)"
     rx1=$(pod_rx_bytes $p-e2)
     l0b=$(link_bytes "$dev0"); lowb=$(class_bytes "$dev0" 1:20)
+    d10b=$(class_drops "$dev0" 1:10); d20b=$(class_drops "$dev0" 1:20)
+    blb=$(backlog_drops)
     l1b=0; [ -n "$dev1" ] && l1b=$(link_bytes "$dev1")
     if [ -n "$load" ]; then
         [ $s = osm ] && promoted=$(elephants_promoted)
@@ -542,7 +567,9 @@ run_setting() {
         "$(awk -v b=$((busy1 - busy0)) -v t=$((total1 - total0)) \
                'BEGIN { printf "%.0f", t ? b * 100 / t : 0 }')" \
         "$(awk -v c=$((vs1 - vs0)) -v t=$((t1 - t0)) \
-               'BEGIN { printf "%.0f", c * 100 / t }')" >> "$RES/$set.rounds"
+               'BEGIN { printf "%.0f", c * 100 / t }')" \
+        "$((d10b - d10a))" "$((d20b - d20a))" "$((blb - bla))" \
+        >> "$RES/$set.rounds"
 }
 
 # log_ms FILE LINE: the time of a controller log line, ms since the epoch.
@@ -914,8 +941,8 @@ report() {
         done
         read -r ms lo hi n <<<"$(summary "$RES/detect.cross_log")"
         echo "  detection within 100 ms of the threshold (to the" \
-             "promotion, median $ms, max $hi ms): $(awk -v h="$hi" \
-             'BEGIN { print (h != "" && h != "n/a" && h <= 100) ? "met" : "not met" }')"
+             "promotion, median $ms, max $hi ms): $(awk -v h="$hi" -v m="$ms" \
+             'BEGIN { print m == "n/a" ? "not measured" : h <= 100 ? "met" : "not met" }')"
         if [ -s "$RES/conn.on" ] && [ -s "$RES/conn.off" ]; then
             r_t=$(paste -d' ' <(cut -d' ' -f1 "$RES/conn.on") \
                       <(cut -d' ' -f1 "$RES/conn.off") \
@@ -934,7 +961,7 @@ report() {
         echo "  to its first packet on lane 1: $(summary "$RES/detect.cross_lane")"
         echo "  first sample to promotion (detected_after_ms): $(summary "$RES/detect.after")"
         echo "  bytes sent when promoted / estimate: $(summary "$RES/detect.est_ratio")"
-        echo "  not promoted: $(grep -c n/a "$RES/detect.detect" 2>/dev/null)"
+        echo "  not promoted: $(grep -c n/a "$RES/detect.detect" 2>/dev/null || true)"
         if [ -s "$RES/conn.on" ]; then
             echo
             echo "new TCP connections/s (wrk -c8, Connection: close, m1 -> m2)," \
@@ -958,7 +985,7 @@ report() {
             echo "  3 bulk connections meanwhile, to the promotion:" \
                  "$(summary "$RES/hold.cross_log") ms (median min max count);" \
                  "to lane 1: $(summary "$RES/hold.cross_lane")"
-            echo "  not promoted: $(grep -c n/a "$RES/hold.detect" 2>/dev/null)"
+            echo "  not promoted: $(grep -c n/a "$RES/hold.detect" 2>/dev/null || true)"
             echo "  osm-hv1 controller CPU meanwhile: ${HOLD[cpu_pct]:-n/a}%;" \
                  "RSS/peak MB before ${HOLD[mem_before]:-n/a}, after" \
                  "${HOLD[mem_after]:-n/a}"
@@ -971,14 +998,16 @@ report() {
         echo
         echo "every round (coap p50 p99, ping p50 p99 ms; Mbit/s; lost" \
              "coap/ping; promoted; MB to host 2 on lane 0, lane 1, lane 0's" \
-             "DSCP class; CPUs busy %; both vswitchd CPU % of one CPU):"
+             "DSCP class; CPUs busy %; both vswitchd CPU % of one CPU;" \
+             "packets dropped by lane 0's shaper to host 2, default and DSCP" \
+             "class, and by the kernel's input queues):"
         for round in $(seq "$BENCH_RUNS"); do
             echo "  round $round: ${ROUND_LOADS[round - 1]:-n/a}"
             for set in "${SETTINGS[@]}"; do
                 awk -v r="$round" -v l="$(setting_label "$set")" '$1 == r {
-                    printf "    %-30s %s %s, %s %s; %s; %s/%s; %s; %s %s %s; %s; %s\n",
+                    printf "    %-30s %s %s, %s %s; %s; %s/%s; %s; %s %s %s; %s; %s; %s %s %s\n",
                         l, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,
-                        $13, $14 }' \
+                        $13, $14, $15, $16, $17 }' \
                     "$RES/$set.rounds"
             done
         done
