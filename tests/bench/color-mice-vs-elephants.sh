@@ -447,7 +447,10 @@ setup_system() {
     osm_track_pidfile "$TESTDIR/$s-iperf3.pid"
     if [ $s = osm ]; then
         start_server $s-m2 $s-httpd "$TESTDIR/bench-httpd" $HTTP_PORT
-        start_server $s-e2 $s-conns "$TESTDIR/bench-conns" server $HOLD_PORT
+        # One descriptor per held connection, whatever the caller's
+        # "ulimit -n".
+        start_server $s-e2 $s-conns prlimit --nofile=$((BENCH_HOLD + 1024)) \
+            "$TESTDIR/bench-conns" server $HOLD_PORT
     fi
 }
 
@@ -794,9 +797,13 @@ dp_flows() {
     osm_host_appctl "$1" dpctl/dump-flows | grep -c 'actions'
 }
 
-# hold_open FILE N: bench-conns reported N connections open in FILE.
+# hold_open FILE: bench-conns reported all its connections open in FILE;
+# fails the run at once if the client exited without.
 hold_open() {
-    grep -q '^open' "$1"
+    grep -q '^open' "$1" && return 0
+    osm_pid_alive "$(cat "$TESTDIR/hold-client.pid")" \
+        || fail "the held connections' client exited: $(tail -n 3 "$1")"
+    return 1
 }
 
 # measure_hold: BENCH_HOLD connections from e1 to e2, then three
@@ -908,7 +915,7 @@ summary() {
 detect_target() {
     local ms lo hi n all
     read -r ms lo hi n <<<"$(summary "$RES/detect.$1")"
-    all=$(wc -l < "$RES/detect.detect" 2>/dev/null)
+    all=$(cat "$RES/detect.detect" 2>/dev/null | wc -l)
     if [ "$ms" = n/a ]; then
         echo "not measured"
     else
