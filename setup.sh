@@ -3,8 +3,9 @@
 #
 # usage: ./setup.sh build      install what is missing, then build in ./_build
 #        ./setup.sh test       build, then "make check" and "make check-system"
-#        ./setup.sh bench      build, install the reference OVN, then run
-#                              the benchmarks in tests/bench (minutes)
+#        ./setup.sh bench      build, install the reference OVN and the
+#                              load generators, then run the benchmarks
+#                              in tests/bench (minutes)
 #        ./setup.sh sandbox    build, then start the sandbox (see
 #                              utilities/osmotic-sandbox); further arguments
 #                              go to "osmotic-sandbox start"
@@ -33,7 +34,7 @@ die() {
 }
 
 usage() {
-    sed -n '2,18s/^# \{0,1\}//p' "$0"
+    sed -n '2,19s/^# \{0,1\}//p' "$0"
 }
 
 # Packages the build and the tests need, on Debian 12 and Ubuntu alike.
@@ -210,12 +211,15 @@ case $cmd in
         # The benchmarks compare with the reference OVN: its packages (their
         # services are kept from starting) and the load generators.
         install_deps
-        install_missing ovn-central ovn-host wrk sockperf
+        install_missing ovn-central ovn-host wrk sockperf tcpdump \
+            python3-matplotlib
         build
         cd "$top" || die "cannot enter $top"
         OSM_BUILDDIR=$builddir tests/bench/switching-vs-ovn.sh "$@" \
             && OSM_BUILDDIR=$builddir tests/bench/northd-scale-vs-ovn.sh \
-            && OSM_BUILDDIR=$builddir tests/bench/controller-scale-vs-ovn.sh
+            && OSM_BUILDDIR=$builddir tests/bench/controller-scale-vs-ovn.sh \
+            && OSM_BUILDDIR=$builddir \
+               tests/bench/color-mice-vs-elephants.sh
         ;;
     packages)
         install_deps

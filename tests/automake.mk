@@ -39,7 +39,9 @@ EXTRA_DIST += tests/system/run.sh tests/system/lib.sh \
 	$(wildcard $(srcdir)/tests/system/test-*.sh)
 
 # Benchmarks against OVN (scripts, not tests; Documentation/benchmarks.md).
-EXTRA_DIST += tests/bench/bench-httpd.c \
+EXTRA_DIST += tests/bench/bench-httpd.c tests/bench/bench-lib.sh \
+	tests/bench/bench-coap.c tests/bench/bench-conns.c \
+	tests/bench/color-mice-vs-elephants.sh \
 	tests/bench/switching-vs-ovn.sh tests/bench/northd-scale-vs-ovn.sh \
 	tests/bench/controller-scale-vs-ovn.sh tests/bench/sb-events.py
 

@@ -68,6 +68,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 : "${OSM_CLIENT_TIMEOUT:=300}"
 export OSM_CLIENT_TIMEOUT
 . "$here/../system/lib.sh"
+. "$here/bench-lib.sh"
 
 BENCH_RUNS=${BENCH_RUNS:-3}
 BENCH_TIME=${BENCH_TIME:-10}
@@ -76,7 +77,6 @@ BENCH_PINGS=${BENCH_PINGS:-500}
 BENCH_LAT_TIME=${BENCH_LAT_TIME:-5}
 BENCH_INSTRUCTIONS=${BENCH_INSTRUCTIONS:-auto}
 BENCH_CSUM=${BENCH_CSUM:-false}
-OVN_SCHEMADIR=${OVN_SCHEMADIR:-/usr/share/ovn}
 
 for var in BENCH_RUNS BENCH_TIME BENCH_PORT_ADDS BENCH_PINGS \
            BENCH_LAT_TIME; do
@@ -134,31 +134,7 @@ SOCKPERF_PORT=11111
 
 # Results: RES[system.metric] = value.
 declare -A RES
-LOADS=()
 ROUND_LOADS=()
-
-# loadavg: the 1, 5 and 15 minute load averages now.
-loadavg() {
-    cut -d' ' -f1-3 /proc/loadavg
-}
-
-# note_load WHEN: records the load average at WHEN.
-note_load() {
-    LOADS+=("$1: $(loadavg)")
-}
-
-# median: prints the median of the numbers on stdin.
-median() {
-    sort -g | awk '{ v[NR] = $1 }
-        END { if (NR == 0) { print "n/a"; exit }
-              if (NR % 2) { print v[(NR + 1) / 2] }
-              else { printf "%.6g\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 } }'
-}
-
-# now_ms: milliseconds since the epoch.
-now_ms() {
-    echo $(( $(date +%s%N) / 1000000 ))
-}
 
 # sys_prefix SYSTEM: the short name prefix of SYSTEM's hosts and pods.
 sys_prefix() {
@@ -184,40 +160,6 @@ start_osmotic_central() {
     osm_start_nb
     osm_start_sb
     osm_start_northd
-}
-
-# start_ovn_central: OVN's NB and SB ovsdb-servers and ovn-northd, all in
-# $TESTDIR.
-start_ovn_central() {
-    osm_start_db ovn-nb "$OVN_SCHEMADIR/ovn-nb.ovsschema"
-    osm_start_db ovn-sb "$OVN_SCHEMADIR/ovn-sb.ovsschema"
-    ovn-northd --detach --no-chdir --pidfile="$TESTDIR/ovn-northd.pid" \
-        --unixctl="$TESTDIR/ovn-northd.ctl" \
-        --log-file="$TESTDIR/ovn-northd.log" \
-        --ovnnb-db=unix:"$TESTDIR/ovn-nb.sock" \
-        --ovnsb-db=unix:"$TESTDIR/ovn-sb.sock" || fail "start ovn-northd"
-    osm_track_pidfile "$TESTDIR/ovn-northd.pid"
-}
-
-# add_ovn_host HOST IP: a testbed host (without Osmotic's controller)
-# configured for OVN, running ovn-controller.
-add_ovn_host() {
-    local host=$1 ip=$2 dir
-    dir=$(osm_host_dir "$host")
-    OSM_NO_CONTROLLER=1 osm_add_host "$host" "$ip"
-    osm_host_vsctl "$host" set open_vswitch . \
-        external_ids:ovn-remote="\"unix:$TESTDIR/ovn-sb.sock\"" \
-        external_ids:ovn-encap-type=geneve \
-        external_ids:ovn-encap-ip="\"$ip\"" \
-        external_ids:ovn-encap-csum="$BENCH_CSUM" \
-        external_ids:ovn-bridge-datapath-type=netdev \
-        || fail "configure OVN on $host"
-    osm_host_exec "$host" env OVN_RUNDIR="$dir" \
-        ovn-controller --detach --no-chdir \
-        --pidfile="$dir/ovn-controller.pid" \
-        --log-file="$dir/ovn-controller.log" unix:"$dir/db.sock" \
-        || fail "start ovn-controller on $host"
-    osm_track_pidfile "$dir/ovn-controller.pid"
 }
 
 # add_lport SYSTEM PORT MAC IP: logical port PORT on sw0 with addresses and
@@ -654,16 +596,6 @@ measure_instructions() {
         RES[$s.ins_conn_nomf]=$(median < "$TESTDIR/$s.cg-conn-nomf")
         RES[$s.ins_mb]=$(median < "$TESTDIR/$s.cg-mb-ins")
     done
-}
-
-# ratio A B: A/B with two decimals, or n/a.
-ratio() {
-    awk -v a="$1" -v b="$2" 'BEGIN {
-        if (a == "" || b == "" || a == "n/a" || b == "n/a" || b + 0 == 0) {
-            print "n/a"
-        } else {
-            printf "%.2f\n", a / b
-        } }'
 }
 
 # paired_ratio FILE COLUMN: the ratios osmotic/OVN of column COLUMN of
