@@ -579,6 +579,26 @@ compare_conjs(const void *a, const void *b)
     return expr_conj_compare(a, b);
 }
 
+/* Returns true if all members of 'l' constrain the same fields, each to
+ * one value (an address set's addresses): then none implies another that
+ * it does not equal, and looking for one (quadratic) can be skipped. */
+static bool
+conjs_all_exact_alike(const struct expr_conjs *l)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        const struct expr_conj *c = &l->conjs[i];
+        if (c->fields != l->conjs[0].fields) {
+            return false;
+        }
+        for (size_t j = 0; j < c->n_terms; j++) {
+            if (!cterm_is_exact(&c->terms[j])) {
+                return false;
+            }
+        }
+    }
+    return true;
+}
+
 /* Sorts 'l', removes duplicates and, if 'l' has at most 'max_subsume'
  * members, every member that another implies (in "a || b" where b
  * implies a, b adds nothing).  An empty conjunction implies nothing but
@@ -599,7 +619,7 @@ expr_conjs_tidy(struct expr_conjs *l, size_t max_subsume)
         }
     }
     l->n = n;
-    if (n > max_subsume) {
+    if (n > max_subsume || conjs_all_exact_alike(l)) {
         return;
     }
 

@@ -108,6 +108,125 @@ pg_switch_keys(const struct nd_datapaths *dps,
     }
 }
 
+/* An index of the port groups with ACLs, so that building one ACL or one
+ * switch's flows does not go over every port group (northd/nb-match.c
+ * finds port groups and address sets by name its own way).  It is
+ * rebuilt, when next needed, after the port groups or the switches
+ * changed (by their IDL change numbers), at the cost of a pass over the
+ * port groups. */
+
+/* A UUID and the UUIDs it maps to. */
+struct uuid_map_node {
+    struct hmap_node node;      /* By hash of 'key'. */
+    struct uuid key;
+    struct uuid *vals;
+    size_t n_vals, allocated;
+};
+
+static struct uuid_map_node *
+uuid_map_find(const struct hmap *map, const struct uuid *key)
+{
+    struct uuid_map_node *n;
+    HMAP_FOR_EACH_WITH_HASH (n, node, uuid_hash(key), map) {
+        if (uuid_equals(&n->key, key)) {
+            return n;
+        }
+    }
+    return NULL;
+}
+
+static void
+uuid_map_add(struct hmap *map, const struct uuid *key,
+             const struct uuid *val)
+{
+    struct uuid_map_node *n = uuid_map_find(map, key);
+    if (!n) {
+        n = xzalloc(sizeof *n);
+        n->key = *key;
+        hmap_insert(map, &n->node, uuid_hash(key));
+    }
+    if (n->n_vals && uuid_equals(&n->vals[n->n_vals - 1], val)) {
+        return;
+    }
+    if (n->n_vals >= n->allocated) {
+        n->vals = x2nrealloc(n->vals, &n->allocated, sizeof *n->vals);
+    }
+    n->vals[n->n_vals++] = *val;
+}
+
+static void
+uuid_map_clear(struct hmap *map)
+{
+    struct uuid_map_node *n;
+    HMAP_FOR_EACH_POP (n, node, map) {
+        free(n->vals);
+        free(n);
+    }
+}
+
+/* Port groups with ACLs: by switch they have ports on (the switch's NB
+ * UUID); by ACL they hold. */
+struct pg_index {
+    bool valid;
+    unsigned int pg_seqno, ls_seqno;
+    struct hmap by_switch;      /* "struct uuid_map_node"s. */
+    struct hmap by_acl;         /* "struct uuid_map_node"s. */
+};
+
+static struct pg_index pg_index = {
+    .by_switch = HMAP_INITIALIZER(&pg_index.by_switch),
+    .by_acl = HMAP_INITIALIZER(&pg_index.by_acl),
+};
+
+static const struct pg_index *
+get_pg_index(const struct nd_build_ctx *ctx)
+{
+    struct pg_index *x = &pg_index;
+    unsigned int pg_seqno = ovsdb_idl_table_get_seqno(ctx->nb_idl,
+                                                      &nbrec_table_port_group);
+    unsigned int ls_seqno = ovsdb_idl_table_get_seqno(
+        ctx->nb_idl, &nbrec_table_logical_switch);
+    if (x->valid && x->pg_seqno == pg_seqno && x->ls_seqno == ls_seqno) {
+        return x;
+    }
+    uuid_map_clear(&x->by_switch);
+    uuid_map_clear(&x->by_acl);
+    const struct nbrec_port_group *pg;
+    NBREC_PORT_GROUP_FOR_EACH (pg, ctx->nb_idl) {
+        if (!pg->n_acls) {
+            continue;
+        }
+        const struct uuid *pg_uuid = &pg->header_.uuid;
+        for (size_t i = 0; i < pg->n_acls; i++) {
+            uuid_map_add(&x->by_acl, &pg->acls[i]->header_.uuid, pg_uuid);
+        }
+        for (size_t i = 0; i < pg->n_ports; i++) {
+            const struct nd_port *op
+                = nd_port_find(ctx->dps, &pg->ports[i]->header_.uuid);
+            if (op && is_switch(op->dp)) {
+                struct uuid_map_node *n = uuid_map_find(&x->by_switch,
+                                                        &op->dp->nb_uuid);
+                /* Once per switch: the group's last entry, if any. */
+                if (!n || !n->n_vals
+                    || !uuid_equals(&n->vals[n->n_vals - 1], pg_uuid)) {
+                    uuid_map_add(&x->by_switch, &op->dp->nb_uuid, pg_uuid);
+                }
+            }
+        }
+    }
+    x->valid = true;
+    x->pg_seqno = pg_seqno;
+    x->ls_seqno = ls_seqno;
+    return x;
+}
+
+/* Returns the port groups with ACLs and ports on switch 'od'. */
+static const struct uuid_map_node *
+pgs_on_switch(const struct nd_build_ctx *ctx, const struct nd_datapath *od)
+{
+    return uuid_map_find(&get_pg_index(ctx)->by_switch, &od->nb_uuid);
+}
+
 /* What an ovs-ofctl match says of the Ethernet type. */
 enum match_l3 {
     L3_ANY,                     /* Nothing. */
@@ -147,29 +266,25 @@ done:
     return l3;
 }
 
-/* Appends alternative 'alt' with 'prefix' added to its common part. */
+/* Appends alternative 'alt' of a compiled match, whose common part (its
+ * ovs-ofctl fields before the first PIPELINE_MATCH_AND, if any) is the
+ * first 'common_len' bytes, with 'prefix' added to that common part. */
 static void
-put_alt_with_prefix(const struct pipeline_match_alt *alt,
-                    const char *prefix, struct ds *s)
+put_alt_with_prefix(const char *alt, size_t common_len, const char *prefix,
+                    struct ds *s)
 {
     if (s->length) {
         ds_put_cstr(s, PIPELINE_MATCH_OR);
     }
     ds_put_cstr(s, prefix);
-    if (alt->common[0]) {
-        ds_put_format(s, ",%s", alt->common);
+    if (common_len) {
+        ds_put_char(s, ',');
+        ds_put_buffer(s, alt, common_len);
+    } else if (alt[0] == '[') {
+        /* No common part: the prefix becomes it. */
+        ds_put_cstr(s, PIPELINE_MATCH_AND);
     }
-    for (size_t j = 0; j < alt->n_dims; j++) {
-        const struct pipeline_match_dim *dim = &alt->dims[j];
-        ds_put_cstr(s, PIPELINE_MATCH_AND"[");
-        for (size_t k = 0; k < dim->n_values; k++) {
-            if (k) {
-                ds_put_cstr(s, PIPELINE_MATCH_DIM_OR);
-            }
-            ds_put_cstr(s, dim->values[k]);
-        }
-        ds_put_char(s, ']');
-    }
+    ds_put_cstr(s, alt + common_len);
 }
 
 /* Returns 'match' (a compiled logical flow match) with the ovs-ofctl
@@ -177,34 +292,37 @@ put_alt_with_prefix(const struct pipeline_match_alt *alt,
  * if nothing is left.  With 'ip_only', only IP packets can match (the
  * flow's actions use conntrack, which needs "ip" or "ipv6" in the
  * match): an alternative that names no Ethernet type becomes one for IPv4
- * and one for IPv6, one that names another type goes. */
+ * and one for IPv6, one that names another type goes.
+ *
+ * The compiler's output is well formed, so this works on its text alone:
+ * a conjunctive alternative's dimensions, which may hold thousands of
+ * values, are copied as they are, not parsed again. */
 static char *
 match_with_prefix(const char *match, const char *prefix, bool ip_only)
 {
-    struct pipeline_match pm;
-    char *error = pipeline_match_parse(match, &pm);
-    if (error) {
-        /* The compiler's output always parses. */
-        VLOG_WARN("bad compiled match \"%s\": %s", match, error);
-        free(error);
-        return NULL;
-    }
+    char **alts;
+    size_t n_alts = pipeline_match_split(match, &alts);
     struct ds s = DS_EMPTY_INITIALIZER;
-    for (size_t i = 0; i < pm.n_alts; i++) {
-        const struct pipeline_match_alt *alt = &pm.alts[i];
-        enum match_l3 l3 = ip_only ? match_l3(alt->common) : L3_IP;
+    for (size_t i = 0; i < n_alts; i++) {
+        const char *alt = alts[i];
+        const char *and = strstr(alt, PIPELINE_MATCH_AND);
+        size_t common_len = (alt[0] == '[' ? 0
+                             : and ? and - alt : strlen(alt));
+        char *common = xmemdup0(alt, common_len);
+        enum match_l3 l3 = ip_only ? match_l3(common) : L3_IP;
+        free(common);
         if (l3 == L3_IP) {
-            put_alt_with_prefix(alt, prefix, &s);
+            put_alt_with_prefix(alt, common_len, prefix, &s);
         } else if (l3 == L3_ANY) {
             char *p4 = xasprintf("ip,%s", prefix);
             char *p6 = xasprintf("ipv6,%s", prefix);
-            put_alt_with_prefix(alt, p4, &s);
-            put_alt_with_prefix(alt, p6, &s);
+            put_alt_with_prefix(alt, common_len, p4, &s);
+            put_alt_with_prefix(alt, common_len, p6, &s);
             free(p4);
             free(p6);
         }
     }
-    pipeline_match_destroy(&pm);
+    pipeline_match_free(alts, n_alts);
     if (!s.length) {
         ds_destroy(&s);
         return NULL;
@@ -485,7 +603,6 @@ build_switch(struct nd_build_ctx *ctx, const struct nd_datapath *od)
 {
     const struct nbrec_logical_switch *ls
         = nbrec_logical_switch_get_for_uuid(ctx->nb_idl, &od->nb_uuid);
-    nd_owner_depends_on_table(ctx, &nbrec_table_port_group);
     if (!ls) {
         return;
     }
@@ -494,12 +611,21 @@ build_switch(struct nd_build_ctx *ctx, const struct nd_datapath *od)
     for (size_t i = 0; i < ls->n_acls; i++) {
         note_acl(ctx, ls->acls[i], &f);
     }
-    const struct nbrec_port_group *pg;
-    NBREC_PORT_GROUP_FOR_EACH (pg, ctx->nb_idl) {
-        if (pg->n_acls && pg_has_port_on(ctx->dps, pg, od)) {
-            for (size_t i = 0; i < pg->n_acls; i++) {
-                note_acl(ctx, pg->acls[i], &f);
-            }
+    /* The port groups that apply here, each a dependency: a change of one
+     * (ports or ACLs) finds this owner through the change index, and a
+     * group that starts applying here is a change of the group, which
+     * acl_collect_nb() finds. */
+    const struct uuid_map_node *pgs = pgs_on_switch(ctx, od);
+    for (size_t j = 0; pgs && j < pgs->n_vals; j++) {
+        const struct nbrec_port_group *pg
+            = nbrec_port_group_get_for_uuid(ctx->nb_idl, &pgs->vals[j]);
+        if (!pg) {
+            continue;
+        }
+        nd_owner_depends_on_row(ctx, &nbrec_table_port_group,
+                                &pg->header_.uuid);
+        for (size_t i = 0; i < pg->n_acls; i++) {
+            note_acl(ctx, pg->acls[i], &f);
         }
     }
 
@@ -594,16 +720,16 @@ acl_build(struct nd_build_ctx *ctx, const struct lflow_owner_id *id)
             }
         }
         /* An ACL of port groups with ports on the switch. */
-        const struct nbrec_port_group *pg;
-        NBREC_PORT_GROUP_FOR_EACH (pg, ctx->nb_idl) {
-            for (size_t i = 0; i < pg->n_acls; i++) {
-                if (pg->acls[i] == acl) {
-                    nd_owner_depends_on_row(ctx, &nbrec_table_port_group,
-                                            &pg->header_.uuid);
-                    if (pg_has_port_on(ctx->dps, pg, od)) {
-                        build_acl_flows(ctx, od, acl, pg);
-                    }
-                    break;
+        const struct uuid_map_node *pgs
+            = uuid_map_find(&get_pg_index(ctx)->by_acl, &acl->header_.uuid);
+        for (size_t j = 0; pgs && j < pgs->n_vals; j++) {
+            const struct nbrec_port_group *pg
+                = nbrec_port_group_get_for_uuid(ctx->nb_idl, &pgs->vals[j]);
+            if (pg) {
+                nd_owner_depends_on_row(ctx, &nbrec_table_port_group,
+                                        &pg->header_.uuid);
+                if (pg_has_port_on(ctx->dps, pg, od)) {
+                    build_acl_flows(ctx, od, acl, pg);
                 }
             }
         }
@@ -639,12 +765,12 @@ acl_build_datapath(struct nd_build_ctx *ctx, const struct nd_datapath *od)
         }
         switch_acls_update(ls, od->tunnel_key, NULL);
     }
-    const struct nbrec_port_group *pg;
-    NBREC_PORT_GROUP_FOR_EACH (pg, ctx->nb_idl) {
-        if (pg->n_acls && pg_has_port_on(ctx->dps, pg, od)) {
-            for (size_t i = 0; i < pg->n_acls; i++) {
-                add_acl_owner(&pg->acls[i]->header_.uuid, od, &owners);
-            }
+    const struct uuid_map_node *pgs = pgs_on_switch(ctx, od);
+    for (size_t j = 0; pgs && j < pgs->n_vals; j++) {
+        const struct nbrec_port_group *pg
+            = nbrec_port_group_get_for_uuid(ctx->nb_idl, &pgs->vals[j]);
+        for (size_t i = 0; pg && i < pg->n_acls; i++) {
+            add_acl_owner(&pg->acls[i]->header_.uuid, od, &owners);
         }
     }
     nd_owners_build(ctx, &owners);

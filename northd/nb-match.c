@@ -11,6 +11,7 @@
 #include "lib/osmotic-nb-idl.h"
 #include "northd/datapaths.h"
 #include "northd/owners.h"
+#include "openvswitch/shash.h"
 #include "svec.h"
 #include "util.h"
 
@@ -40,21 +41,80 @@ lookup_port(const char *name, uint32_t *key, void *aux_)
     return false;
 }
 
+/* The UUIDs of the rows of one NB table by name, so that a match naming
+ * a port group or an address set does not go over every row of its
+ * table.  Rebuilt, when next needed, after the table changed (by its IDL
+ * change number): a pass over the table, which only a change of it
+ * brings about. */
+struct name_index {
+    bool valid;
+    unsigned int seqno;
+    struct shash by_name;       /* Name -> "struct uuid *". */
+};
+
+static struct name_index pg_names = {
+    .by_name = SHASH_INITIALIZER(&pg_names.by_name),
+};
+static struct name_index as_names = {
+    .by_name = SHASH_INITIALIZER(&as_names.by_name),
+};
+
+/* Returns the UUID of the Port_Group named 'name', or NULL. */
+static const struct uuid *
+port_group_uuid(const struct nd_build_ctx *ctx, const char *name)
+{
+    struct name_index *x = &pg_names;
+    unsigned int seqno = ovsdb_idl_table_get_seqno(ctx->nb_idl,
+                                                   &nbrec_table_port_group);
+    if (!x->valid || x->seqno != seqno) {
+        shash_clear_free_data(&x->by_name);
+        const struct nbrec_port_group *pg;
+        NBREC_PORT_GROUP_FOR_EACH (pg, ctx->nb_idl) {
+            shash_replace_nocopy(&x->by_name, xstrdup(pg->name),
+                                 xmemdup(&pg->header_.uuid,
+                                         sizeof pg->header_.uuid));
+        }
+        x->valid = true;
+        x->seqno = seqno;
+    }
+    return shash_find_data(&x->by_name, name);
+}
+
+/* Returns the UUID of the Address_Set named 'name', or NULL. */
+static const struct uuid *
+address_set_uuid(const struct nd_build_ctx *ctx, const char *name)
+{
+    struct name_index *x = &as_names;
+    unsigned int seqno = ovsdb_idl_table_get_seqno(ctx->nb_idl,
+                                                   &nbrec_table_address_set);
+    if (!x->valid || x->seqno != seqno) {
+        shash_clear_free_data(&x->by_name);
+        const struct nbrec_address_set *as;
+        NBREC_ADDRESS_SET_FOR_EACH (as, ctx->nb_idl) {
+            shash_replace_nocopy(&x->by_name, xstrdup(as->name),
+                                 xmemdup(&as->header_.uuid,
+                                         sizeof as->header_.uuid));
+        }
+        x->valid = true;
+        x->seqno = seqno;
+    }
+    return shash_find_data(&x->by_name, name);
+}
+
 /* Returns the port group called 'name', or NULL, having declared the
  * dependency of the owner being built on it. */
 static const struct nbrec_port_group *
 find_port_group(struct nd_build_ctx *ctx, const char *name)
 {
     nd_owner_depends_on_name(ctx, &nbrec_table_port_group, name);
-    const struct nbrec_port_group *pg;
-    NBREC_PORT_GROUP_FOR_EACH (pg, ctx->nb_idl) {
-        if (!strcmp(pg->name, name)) {
-            nd_owner_depends_on_row(ctx, &nbrec_table_port_group,
-                                    &pg->header_.uuid);
-            return pg;
-        }
+    const struct uuid *uuid = port_group_uuid(ctx, name);
+    const struct nbrec_port_group *pg
+        = uuid ? nbrec_port_group_get_for_uuid(ctx->nb_idl, uuid) : NULL;
+    if (pg) {
+        nd_owner_depends_on_row(ctx, &nbrec_table_port_group,
+                                &pg->header_.uuid);
     }
-    return NULL;
+    return pg;
 }
 
 /* expr_compile_ctx callback: the keys of port group 'name''s ports on the
@@ -128,16 +188,16 @@ nd_match_address_set(struct nd_build_ctx *ctx, const char *name,
                      struct svec *addresses)
 {
     nd_owner_depends_on_name(ctx, &nbrec_table_address_set, name);
-    const struct nbrec_address_set *as;
-    NBREC_ADDRESS_SET_FOR_EACH (as, ctx->nb_idl) {
-        if (!strcmp(as->name, name)) {
-            nd_owner_depends_on_row(ctx, &nbrec_table_address_set,
-                                    &as->header_.uuid);
-            for (size_t i = 0; i < as->n_addresses; i++) {
-                svec_add(addresses, as->addresses[i]);
-            }
-            return true;
+    const struct uuid *uuid = address_set_uuid(ctx, name);
+    const struct nbrec_address_set *as
+        = uuid ? nbrec_address_set_get_for_uuid(ctx->nb_idl, uuid) : NULL;
+    if (as) {
+        nd_owner_depends_on_row(ctx, &nbrec_table_address_set,
+                                &as->header_.uuid);
+        for (size_t i = 0; i < as->n_addresses; i++) {
+            svec_add(addresses, as->addresses[i]);
         }
+        return true;
     }
 
     size_t len = strlen(name);

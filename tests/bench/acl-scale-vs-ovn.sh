@@ -1,0 +1,923 @@
+#!/bin/bash
+# ACLs at Kubernetes scale: Osmotic against OVN 23.03, in the same run, on
+# the same machine.  Two parts, either or both:
+#
+# "scale": the policy-heavy topology on the generator of
+# northd-scale-vs-ovn.sh: BENCH_NODES node switches of BENCH_PODS pods
+# (ports with addresses and port security), then BENCH_PGS port groups of
+# 10 pods each, spread over 10 nodes (pod g = POD * BENCH_NODES + NODE is
+# in group g / 10), one address set per group ("asI": the addresses of
+# the next group's 10 pods) and one of every pod ("as_all"), and two ACLs
+# per group, as a network policy gives them:
+#     to-lport 1001 "outport == @pgI && ip4.src == $asI
+#                    && tcp.dst == {80, 8080}" allow-related
+#     to-lport 1000 "outport == @pgI && ip4" drop
+# (every 100th group allows from $as_all instead of $asI).  Both systems
+# get exactly the same NB content through their own nbctl, and run side
+# by side: the NB and SB ovsdb-servers, northd, and one host hv1 (a
+# namespace with its own ovsdb-server and ovs-vswitchd, userspace
+# datapath) with BENCH_LOCAL ports of node0 and node1 bound on br-int,
+# and its controller.  Measured once: NB load, northd's initial compile
+# (northd's start to "--wait=sb sync"), SB rows, northd's RSS, OpenFlow
+# flows on hv1's br-int.  Then BENCH_ROUNDS paired rounds (odd rounds
+# Osmotic first, even rounds OVN first) of BENCH_CHANGES changes of each
+# kind, one at a time, each timed from nbctl's start to its return:
+#   acl_sb    acl-add of an allow-related ACL on a group hv1 does not
+#             have, --wait=sb;
+#   acl_nw    the same without --wait (nbctl and the NB commit alone:
+#             the client's share of the figures above);
+#   as_sb     one address added to a 10-address set, --wait=sb;
+#   big_sb    one address added to as_all (10,000 addresses), --wait=sb;
+#   acl_hv    acl-add on a group with ports on hv1, --wait=hv;
+#   as_hv     one address added to the address set of such a group,
+#             --wait=hv.
+# Each round's changes are undone (not measured) before the next.
+#
+# "connrate": the testbed of switching-vs-ovn.sh (one switch, a pod on
+# each of two hosts, bench-httpd in pod 2), one testbed per system; the
+# server's port is in port group "srv" with
+#     to-lport 1001 "outport == @srv && ip4 && tcp.dst == 8080" VERDICT
+#     to-lport 1000 "outport == @srv && ip4" drop
+# where VERDICT is allow-related ("stateful", both systems), or allow on
+# Osmotic ("stateless": no conntrack at all), or Osmotic without ACLs
+# ("none").  In BENCH_ROUNDS rounds (order alternating), each
+# configuration gets a wrk run (new TCP connections per second,
+# "Connection: close", BENCH_TIME seconds) and an iperf3 run
+# (throughput); Osmotic's also a wrk run with the datapath's megaflow
+# cache off (every connection's first packets take the OpenFlow
+# pipeline: what stateless ACLs cost where it shows most; OVN's testbed
+# managed 15 connections per second so, stateful, and its ovs-vswitchd
+# then exited).  Osmotic's three
+# configurations are one testbed whose ACLs change (--wait=hv) between
+# runs.
+#
+# Ratios are medians of the per-round (per-change) paired ratios, with
+# their range; the load average is recorded before and after every
+# round, and the issue's targets are printed with met / not met.  Nothing
+# here is pass/fail.
+#
+# usage: tests/bench/acl-scale-vs-ovn.sh [scale] [connrate]  (default both)
+#
+# Environment: OSM_BUILDDIR (built tree), BENCH_NODES (default 100),
+# BENCH_PODS (default 100), BENCH_PGS (default BENCH_NODES * BENCH_PODS /
+# 10), BENCH_LOCAL (default 20), BENCH_ROUNDS (default 3), BENCH_CHANGES
+# (default 5), BENCH_TIME (seconds per wrk or iperf3 run, default 10),
+# BENCH_PERF=1 (profile osmotic-northd with perf during one more batch of
+# acl_sb and big_sb changes), BENCH_OUT (also write the result table to
+# this file), OSM_KEEP=1.  Needs root, python3, wrk, iperf3, a C compiler,
+# and ovn-central and ovn-host installed (their services need not and
+# should not run).
+
+here=$(cd "$(dirname "$0")" && pwd)
+: "${OSM_CLIENT_TIMEOUT:=600}"
+export OSM_CLIENT_TIMEOUT
+. "$here/../system/lib.sh"
+
+BENCH_NODES=${BENCH_NODES:-100}
+BENCH_PODS=${BENCH_PODS:-100}
+BENCH_PGS=${BENCH_PGS:-$((BENCH_NODES * BENCH_PODS / 10))}
+BENCH_LOCAL=${BENCH_LOCAL:-20}
+BENCH_ROUNDS=${BENCH_ROUNDS:-3}
+BENCH_CHANGES=${BENCH_CHANGES:-5}
+BENCH_TIME=${BENCH_TIME:-10}
+BENCH_PERF=${BENCH_PERF:-0}
+OVN_SCHEMADIR=${OVN_SCHEMADIR:-/usr/share/ovn}
+
+for var in BENCH_NODES BENCH_PODS BENCH_PGS BENCH_LOCAL BENCH_ROUNDS \
+           BENCH_CHANGES BENCH_TIME; do
+    case ${!var} in
+        ''|*[!0-9]*|0) fail "$var must be a positive integer, not '${!var}'" ;;
+    esac
+done
+[ "$BENCH_NODES" -ge 10 ] && [ "$BENCH_NODES" -le 250 ] \
+    || fail "BENCH_NODES must be 10..250 (a group spans 10 nodes)"
+[ "$BENCH_PODS" -le 250 ] || fail "BENCH_PODS must be 1..250"
+[ $((BENCH_PGS * 10)) -le $((BENCH_NODES * BENCH_PODS)) ] \
+    || fail "BENCH_PGS * 10 must not exceed the pods"
+[ "$BENCH_PGS" -ge 20 ] || fail "BENCH_PGS must be at least 20"
+[ "$BENCH_LOCAL" -le 20 ] && [ "$BENCH_LOCAL" -ge 2 ] \
+    && [ "$BENCH_LOCAL" -le $((2 * BENCH_PODS)) ] \
+    || fail "BENCH_LOCAL must be 2..20 and at most two nodes' pods"
+[ "$BENCH_CHANGES" -le 50 ] || fail "BENCH_CHANGES must be 1..50"
+case $BENCH_PERF in
+    0) ;;
+    1) command -v perf >/dev/null || fail "BENCH_PERF=1 needs perf" ;;
+    *) fail "BENCH_PERF must be 0 or 1, not '$BENCH_PERF'" ;;
+esac
+
+parts=("$@")
+[ ${#parts[@]} -gt 0 ] || parts=(scale connrate)
+for p in "${parts[@]}"; do
+    case $p in
+        scale|connrate) ;;
+        *) fail "unknown part '$p' (scale or connrate)" ;;
+    esac
+done
+command -v osmotic-northd >/dev/null \
+    || fail "osmotic-northd not found (set OSM_BUILDDIR)"
+command -v ovn-northd >/dev/null && command -v ovn-controller >/dev/null \
+    || fail "OVN not found (apt-get install ovn-central ovn-host)"
+for tool in python3 wrk iperf3 cc timeout; do
+    command -v $tool >/dev/null || fail "$tool is needed"
+done
+[ "$(id -u)" = 0 ] || fail "the benchmark needs root (namespaces, OVS)"
+
+osm_test_init
+systems=(osmotic ovn)
+
+# Results: RES[system.metric] = value; per round: RND[system.round.metric].
+declare -A RES RND
+LOADS=()
+ROUND_LOADS=()
+NBCTL_TIMEOUT=600
+CALL_TIMEOUT=60
+
+note_load() {
+    LOADS+=("$1: $(cut -d' ' -f1-3 /proc/loadavg)")
+}
+now_ms() {
+    date +%s%3N
+}
+
+# median: the median of the numbers on stdin.
+median() {
+    sort -g | awk '{ v[NR] = $1 }
+        END { if (NR == 0) { print "n/a"; exit }
+              if (NR % 2) { print v[(NR + 1) / 2] }
+              else { printf "%.6g\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 } }'
+}
+
+sys_prefix() {
+    case $1 in
+        osmotic) echo osm ;;
+        ovn) echo ovn ;;
+    esac
+}
+sys_dir() {
+    echo "$TESTDIR/$(sys_prefix "$1")"
+}
+
+# sys_nbctl SYSTEM ARGS...: SYSTEM's nbctl on its NB database, bounded.
+sys_nbctl() {
+    local s=$1
+    shift
+    case $s in
+        osmotic) command osmotic-nbctl --timeout=$NBCTL_TIMEOUT \
+                     --db=unix:"$(sys_dir osmotic)/nb.sock" "$@" ;;
+        ovn) command ovn-nbctl --timeout=$NBCTL_TIMEOUT \
+                 --db=unix:"$(sys_dir ovn)/nb.sock" "$@" ;;
+    esac
+}
+
+# start_central SYSTEM: SYSTEM's NB and SB ovsdb-servers.
+start_central() {
+    local s=$1 dir name schema
+    dir=$(sys_dir "$s")
+    mkdir -p "$dir"
+    for name in nb sb; do
+        case $s.$name in
+            osmotic.nb) schema=$NB_SCHEMA ;;
+            osmotic.sb) schema=$SB_SCHEMA ;;
+            ovn.nb) schema=$OVN_SCHEMADIR/ovn-nb.ovsschema ;;
+            ovn.sb) schema=$OVN_SCHEMADIR/ovn-sb.ovsschema ;;
+        esac
+        ovsdb-tool create "$dir/$name.db" "$schema" \
+            || fail "$s: create $name.db"
+        ovsdb-server --detach --no-chdir --pidfile="$dir/$name.pid" \
+            --unixctl="$dir/$name.ctl" --log-file="$dir/$name.log" \
+            --remote=punix:"$dir/$name.sock" "$dir/$name.db" \
+            || fail "$s: start $name ovsdb-server"
+        osm_track_pidfile "$dir/$name.pid"
+    done
+}
+
+# start_northd SYSTEM: SYSTEM's northd.
+start_northd() {
+    local s=$1 dir
+    dir=$(sys_dir "$s")
+    case $s in
+        osmotic)
+            osmotic-northd --detach --no-chdir --pidfile="$dir/northd.pid" \
+                --unixctl="$dir/northd.ctl" --log-file="$dir/northd.log" \
+                --nb-db=unix:"$dir/nb.sock" --sb-db=unix:"$dir/sb.sock" \
+                || fail "start osmotic-northd" ;;
+        ovn)
+            ovn-northd --detach --no-chdir --pidfile="$dir/northd.pid" \
+                --unixctl="$dir/northd.ctl" --log-file="$dir/northd.log" \
+                --ovnnb-db=unix:"$dir/nb.sock" \
+                --ovnsb-db=unix:"$dir/sb.sock" \
+                || fail "start ovn-northd" ;;
+    esac
+    osm_track_pidfile "$dir/northd.pid"
+}
+
+# --- The policy-heavy topology ----------------------------------------------
+
+# pod_ip NODE POD: as in northd-scale-vs-ovn.sh.
+pod_mac() {
+    printf '0a:58:0a:c8:%02x:%02x' "$1" $(( $2 + 2 ))
+}
+pod_ip() {
+    echo "10.200.$1.$(( $2 + 2 ))"
+}
+
+# pod_of G: "NODE POD" of pod number G.
+pod_of() {
+    echo "$(( $1 % BENCH_NODES )) $(( $1 / BENCH_NODES ))"
+}
+
+# load_node SYSTEM NODE: one nbctl call that adds node switch NODE with
+# its pods.
+load_node() {
+    local s=$1 n=$2 j mac ip lsp
+    local -a args=(ls-add "node$n")
+    for ((j = 0; j < BENCH_PODS; j++)); do
+        mac=$(pod_mac "$n" "$j")
+        ip=$(pod_ip "$n" "$j")
+        lsp=node$n-pod$j
+        args+=(-- lsp-add "node$n" "$lsp"
+               -- lsp-set-addresses "$lsp" "$mac $ip"
+               -- lsp-set-port-security "$lsp" "$mac $ip")
+    done
+    sys_nbctl "$s" "${args[@]}" >/dev/null || fail "$s: loading node$n"
+}
+
+# allow_match I: the match of group I's allow ACL.
+allow_match() {
+    local as=as$1
+    [ $(( $1 % 100 )) = 0 ] && as=as_all
+    echo "outport == @pg$1 && ip4.src == \$$as && tcp.dst == {80, 8080}"
+}
+
+# load_policy SYSTEM: the port groups, address sets and ACLs, 100 groups
+# per nbctl call.
+load_policy() {
+    local s=$1 i k g node pod next ports addrs
+    local -a args all=()
+    # as_all in pieces: one argument may hold 128 kB at most.
+    sys_nbctl "$s" create Address_Set name=as_all >/dev/null \
+        || fail "$s: as_all"
+    for ((g = 0; g < BENCH_NODES * BENCH_PODS; g++)); do
+        read -r node pod <<<"$(pod_of $g)"
+        all+=("\"$(pod_ip "$node" "$pod")\"")
+        if [ ${#all[@]} = 1000 ] || [ $g = $((BENCH_NODES * BENCH_PODS - 1)) ]
+        then
+            sys_nbctl "$s" add Address_Set as_all addresses "${all[@]}" \
+                >/dev/null || fail "$s: as_all"
+            all=()
+        fi
+    done
+    for ((i = 0; i < BENCH_PGS; i += 100)); do
+        args=()
+        for ((k = i; k < i + 100 && k < BENCH_PGS; k++)); do
+            ports=() addrs=
+            for ((g = k * 10; g < k * 10 + 10; g++)); do
+                read -r node pod <<<"$(pod_of $g)"
+                ports+=("node$node-pod$pod")
+            done
+            next=$(( (k + 1) % BENCH_PGS ))
+            for ((g = next * 10; g < next * 10 + 10; g++)); do
+                read -r node pod <<<"$(pod_of $g)"
+                addrs+="${addrs:+,}\"$(pod_ip "$node" "$pod")\""
+            done
+            args+=(-- pg-add "pg$k" "${ports[@]}"
+                   -- create Address_Set "name=as$k" "addresses=[$addrs]"
+                   -- acl-add "pg$k" to-lport 1001 "$(allow_match $k)"
+                      allow-related
+                   -- acl-add "pg$k" to-lport 1000 \
+                      "outport == @pg$k && ip4" drop)
+        done
+        sys_nbctl "$s" "${args[@]:1}" >/dev/null \
+            || fail "$s: loading groups $i.."
+    done
+}
+
+# count_sb_rows SYSTEM: prints "TABLE COUNT" for every SB table, then
+# "total N".
+count_sb_rows() {
+    local sock db table sel
+    sock=unix:$(sys_dir "$1")/sb.sock
+    db=$(ovsdb-client list-dbs "$sock" | grep -v _Server)
+    for table in $(ovsdb-client list-tables "$sock" "$db" | tail -n +3); do
+        sel="{\"op\":\"select\",\"table\":\"$table\","
+        sel+="\"where\":[],\"columns\":[\"_uuid\"]}"
+        ovsdb-client transact "$sock" "[\"$db\",$sel]" | python3 -c '
+import json, sys
+print(sys.argv[1], len(json.load(sys.stdin)[0]["rows"]))' "$table"
+    done | awk '{ print; t += $2 } END { print "total", t }'
+}
+
+# northd_kb SYSTEM FIELD: northd's FIELD (VmRSS or VmHWM) in kB.
+northd_kb() {
+    awk -v f="$2:" '$1 == f { print $2 }' \
+        "/proc/$(cat "$(sys_dir "$1")/northd.pid")/status"
+}
+
+# The host hv1 of SYSTEM.
+hv1() {
+    echo "$(sys_prefix "$1")-hv1"
+}
+
+# add_hv1 SYSTEM IP: SYSTEM's host hv1 with BENCH_LOCAL ports of node0
+# and node1 bound, and its controller; waits until they are up.
+add_hv1() {
+    local s=$1 ip=$2 h dir i half lp
+    h=$(hv1 "$s")
+    dir=$(osm_host_dir "$h")
+    if [ "$s" = osmotic ]; then
+        OSMOTIC_SB_DB=unix:$(sys_dir "$s")/sb.sock OSM_NO_CONTROLLER=1 \
+            osm_add_host "$h" "$ip"
+    else
+        OSM_NO_CONTROLLER=1 osm_add_host "$h" "$ip"
+        osm_host_vsctl "$h" set open_vswitch . \
+            external_ids:ovn-remote="\"unix:$(sys_dir ovn)/sb.sock\"" \
+            external_ids:ovn-encap-type=geneve \
+            external_ids:ovn-encap-ip="\"$ip\"" \
+            external_ids:ovn-bridge-datapath-type=netdev \
+            || fail "configure OVN on $h"
+    fi
+    osm_host_vsctl "$h" add-br br-int \
+        -- set bridge br-int datapath_type=netdev fail_mode=secure \
+           other_config:disable-in-band=true || fail "br-int on $h"
+    half=$(( (BENCH_LOCAL + 1) / 2 ))
+    for ((i = 0; i < BENCH_LOCAL; i++)); do
+        if [ $i -lt $half ]; then
+            lp=node0-pod$i
+        else
+            lp=node1-pod$((i - half))
+        fi
+        osm_host_vsctl "$h" add-port br-int "l$i" \
+            -- set interface "l$i" type=internal external_ids:iface-id="$lp" \
+            || fail "$s: interface l$i"
+        LOCAL_PORTS+=("$lp")
+    done
+    case $s in
+        osmotic) osm_start_controller "$h" ;;
+        ovn)
+            osm_host_exec "$h" env OVN_RUNDIR="$dir" \
+                ovn-controller --detach --no-chdir \
+                --pidfile="$dir/ovn-controller.pid" \
+                --log-file="$dir/ovn-controller.log" unix:"$dir/db.sock" \
+                || fail "start ovn-controller on $h"
+            osm_track_pidfile "$dir/ovn-controller.pid" ;;
+    esac
+    for lp in "${LOCAL_PORTS[@]}"; do
+        sys_nbctl "$s" wait-until Logical_Switch_Port "$lp" up=true \
+            || fail "$s: port $lp not up"
+    done
+    sys_nbctl "$s" --wait=hv sync >/dev/null || fail "$s: sync"
+}
+
+# count_flows SYSTEM: OpenFlow flows on hv1's br-int.
+count_flows() {
+    osm_host_exec "$(hv1 "$1")" timeout $CALL_TIMEOUT \
+        ovs-ofctl -O OpenFlow15 dump-flows br-int 2>/dev/null \
+        | grep -c 'table='
+}
+
+# setup_scale SYSTEM BASE: everything up to the first round.
+setup_scale() {
+    local s=$1 base=$2 t0 t1 n dir
+    dir=$(sys_dir "$s")
+    start_central "$s"
+    note_load "$s: before NB load"
+    t0=$(now_ms)
+    for ((n = 0; n < BENCH_NODES; n++)); do
+        load_node "$s" "$n"
+    done
+    load_policy "$s"
+    t1=$(now_ms)
+    RES[$s.nb_load_ms]=$((t1 - t0))
+    note_load "$s: before compile"
+    t0=$(now_ms)
+    start_northd "$s"
+    sys_nbctl "$s" --wait=sb sync || fail "$s: initial compile"
+    t1=$(now_ms)
+    RES[$s.compile_ms]=$((t1 - t0))
+    count_sb_rows "$s" > "$dir/sb-rows"
+    RES[$s.sb_rows]=$(awk '$1 == "total" { print $2 }' "$dir/sb-rows")
+    RES[$s.sb_lflows]=$(awk '$1 == "Logical_Flow" { print $2 }' \
+                            "$dir/sb-rows")
+    LOCAL_PORTS=()
+    add_hv1 "$s" 172.31.0.$((base + 1))
+    sleep 2
+    RES[$s.flows]=$(count_flows "$s")
+    RES[$s.rss_mb]=$(( $(northd_kb "$s" VmRSS) / 1024 ))
+    note_load "$s: loaded"
+}
+
+# group_is_local K: true if group K has a port bound on hv1 (node0 or
+# node1, pod below BENCH_LOCAL / 2, rounded up).
+group_is_local() {
+    local k=$1 g node pod half=$(( (BENCH_LOCAL + 1) / 2 ))
+    for ((g = k * 10; g < k * 10 + 10; g++)); do
+        read -r node pod <<<"$(pod_of $g)"
+        [ "$node" -le 1 ] && [ "$pod" -lt $half ] && return 0
+    done
+    return 1
+}
+
+# pick_groups: the groups for the changes, none of them one that allows
+# from as_all: REMOTE_PGS (no port on hv1, from the second half of the
+# groups, 50 at most) and LOCAL_PGS (a port bound on hv1).
+pick_groups() {
+    local k
+    REMOTE_PGS=() LOCAL_PGS=()
+    for ((k = 1; k < BENCH_PGS; k++)); do
+        [ $((k % 100)) = 0 ] && continue
+        if group_is_local $k; then
+            LOCAL_PGS+=($k)
+        elif [ $k -ge $((BENCH_PGS / 2)) ] && [ ${#REMOTE_PGS[@]} -lt 50 ]
+        then
+            REMOTE_PGS+=($k)
+        fi
+    done
+    [ ${#LOCAL_PGS[@]} -ge 1 ] || fail "no group with a port on hv1"
+}
+
+# timed FILE ARGS...: runs sys_nbctl ARGS... and appends its wall time,
+# ms, to FILE.
+timed() {
+    local file=$1 t0 t1
+    shift
+    t0=$(now_ms)
+    sys_nbctl "$@" >/dev/null || fail "$1: nbctl ${*:2}"
+    t1=$(now_ms)
+    echo $((t1 - t0)) >> "$file"
+}
+
+# change_ip ROUND K KIND: the address a change adds.
+change_ip() {
+    echo "10.250.$(( $3 * 10 + $1 )).$(( $2 + 1 ))"
+}
+
+# extra_match K: the match of the ACL change K adds to group PG.
+extra_match() {
+    echo "outport == @pg$1 && ip4.src == \$as$1 && udp.dst == $((5000 + $2))"
+}
+
+# scale_round SYSTEM ROUND: the changes of every kind, then their undoing.
+scale_round() {
+    local s=$1 r=$2 k pg dir kind
+    dir=$(sys_dir "$s")
+    for kind in acl_sb acl_nw as_sb big_sb acl_hv as_hv; do
+        : > "$dir/$kind.$r"
+    done
+    for ((k = 0; k < BENCH_CHANGES; k++)); do
+        pg=${REMOTE_PGS[$(( (r * BENCH_CHANGES + k) % ${#REMOTE_PGS[@]} ))]}
+        timed "$dir/acl_sb.$r" "$s" --wait=sb acl-add "pg$pg" to-lport 1002 \
+            "$(extra_match $pg $k)" allow-related
+        pg=${REMOTE_PGS[$(( (r * BENCH_CHANGES + k + 7) % ${#REMOTE_PGS[@]} ))]}
+        timed "$dir/acl_nw.$r" "$s" acl-add "pg$pg" to-lport 1003 \
+            "$(extra_match $pg $k)" allow-related
+        sys_nbctl "$s" --wait=sb sync >/dev/null || fail "$s: sync"
+        pg=${REMOTE_PGS[$(( (r * BENCH_CHANGES + k) % ${#REMOTE_PGS[@]} ))]}
+        timed "$dir/as_sb.$r" "$s" --wait=sb add Address_Set "as$pg" \
+            addresses "\"$(change_ip $r $k 1)\""
+        timed "$dir/big_sb.$r" "$s" --wait=sb add Address_Set as_all \
+            addresses "\"$(change_ip $r $k 2)\""
+        pg=${LOCAL_PGS[$(( (r * BENCH_CHANGES + k) % ${#LOCAL_PGS[@]} ))]}
+        timed "$dir/acl_hv.$r" "$s" --wait=hv acl-add "pg$pg" to-lport 1002 \
+            "$(extra_match $pg $k)" allow-related
+        timed "$dir/as_hv.$r" "$s" --wait=hv add Address_Set "as$pg" \
+            addresses "\"$(change_ip $r $k 3)\""
+    done
+    for kind in acl_sb acl_nw as_sb big_sb acl_hv as_hv; do
+        RND[$s.$r.$kind]=$(median < "$dir/$kind.$r")
+    done
+    # Undo: the ACLs of priority 1002 and 1003 (each group once), and
+    # every address added.
+    local -a del=()
+    local -A acl_pgs=()
+    for ((k = 0; k < BENCH_CHANGES; k++)); do
+        for pg in ${REMOTE_PGS[$(( (r * BENCH_CHANGES + k) % ${#REMOTE_PGS[@]} ))]} \
+                  ${LOCAL_PGS[$(( (r * BENCH_CHANGES + k) % ${#LOCAL_PGS[@]} ))]}; do
+            acl_pgs[$pg.1002.$k]=1
+            del+=(-- remove Address_Set "as$pg" addresses
+                     "\"$(change_ip $r $k 1)\"" "\"$(change_ip $r $k 3)\"")
+        done
+        pg=${REMOTE_PGS[$(( (r * BENCH_CHANGES + k + 7) % ${#REMOTE_PGS[@]} ))]}
+        acl_pgs[$pg.1003.$k]=1
+        del+=(-- remove Address_Set as_all addresses
+                 "\"$(change_ip $r $k 2)\"")
+    done
+    local key pri
+    for key in "${!acl_pgs[@]}"; do
+        IFS=. read -r pg pri k <<<"$key"
+        del+=(-- acl-del "pg$pg" to-lport "$pri" "$(extra_match $pg $k)")
+    done
+    sys_nbctl "$s" --wait=hv "${del[@]:1}" >/dev/null \
+        || fail "$s: undoing round $r"
+}
+
+# profile_northd: osmotic-northd under perf during one more batch of
+# acl_sb and big_sb changes; its top functions go to $dir/perf.txt.
+profile_northd() {
+    local dir pid k pg
+    dir=$(sys_dir osmotic)
+    perf record -q -e cpu-clock -F 999 --call-graph dwarf,16384 \
+        -p "$(cat "$dir/northd.pid")" -o "$dir/perf.data" >/dev/null 2>&1 &
+    pid=$!
+    echo $pid > "$dir/perf.pid"
+    osm_track_pidfile "$dir/perf.pid"
+    sleep 1
+    for ((k = 0; k < BENCH_CHANGES; k++)); do
+        pg=${REMOTE_PGS[$k]}
+        timed "$dir/perf-acl" osmotic --wait=sb acl-add "pg$pg" to-lport \
+            1004 "$(extra_match $pg $k)" allow-related
+        timed "$dir/perf-big" osmotic --wait=sb add Address_Set as_all \
+            addresses "\"10.251.0.$((k + 1))\""
+    done
+    kill -INT $pid
+    wait $pid
+    : > "$dir/perf.pid"
+    timeout 600 perf report -i "$dir/perf.data" --stdio --children \
+        --sort dso,symbol -g none 2>/dev/null | grep -v '^#' | grep . \
+        | sed 's/[ -]*$//' | head -40 > "$dir/perf.txt"
+}
+
+run_scale() {
+    local base=0 r s start_load
+    local -a order
+    for s in "${systems[@]}"; do
+        setup_scale "$s" $base
+        base=$((base + 10))
+    done
+    pick_groups
+    for ((r = 1; r <= BENCH_ROUNDS; r++)); do
+        order=("${systems[@]}")
+        [ $((r % 2)) = 0 ] && order=("${systems[1]}" "${systems[0]}")
+        start_load=$(cut -d' ' -f1-3 /proc/loadavg)
+        for s in "${order[@]}"; do
+            scale_round "$s" "$r"
+        done
+        ROUND_LOADS[r]="${order[*]}; load $start_load at start,"
+        ROUND_LOADS[r]+=" $(cut -d' ' -f1-3 /proc/loadavg) at end"
+        note_load "after scale round $r"
+    done
+    [ "$BENCH_PERF" = 1 ] && profile_northd
+    # What is left is not measured: stop it before the other part.
+    for s in "${systems[@]}"; do
+        osm_kill_pidfile "$(sys_dir "$s")/northd.pid"
+    done
+}
+
+# --- Connection rate ---------------------------------------------------------
+
+MAC1=0a:00:00:00:00:01
+MAC2=0a:00:00:00:00:02
+IP1=10.244.0.1
+IP2=10.244.0.2
+HTTP_PORT=8080
+
+# cr_nbctl SYSTEM ARGS...: the connection testbed's nbctl of SYSTEM.
+cr_nbctl() {
+    local s=$1
+    shift
+    case $s in
+        osmotic) command osmotic-nbctl --timeout=$NBCTL_TIMEOUT \
+                     --db=unix:"$TESTDIR/cr-osm-nb.sock" "$@" ;;
+        ovn) command ovn-nbctl --timeout=$NBCTL_TIMEOUT \
+                 --db=unix:"$TESTDIR/cr-ovn-nb.sock" "$@" ;;
+    esac
+}
+
+# cr_setup SYSTEM BASE: central daemons, two hosts, sw0 with two pods,
+# the servers in pod 2.
+cr_setup() {
+    local s=$1 base=$2 p h ip dir
+    p=cr$(sys_prefix "$s")
+    if [ "$s" = osmotic ]; then
+        osm_start_db cr-osm-nb "$NB_SCHEMA"
+        osm_start_db cr-osm-sb "$SB_SCHEMA"
+    else
+        osm_start_db cr-ovn-nb "$OVN_SCHEMADIR/ovn-nb.ovsschema"
+        osm_start_db cr-ovn-sb "$OVN_SCHEMADIR/ovn-sb.ovsschema"
+    fi
+    dir=$TESTDIR/cr-$(sys_prefix "$s")
+    case $s in
+        osmotic)
+            osmotic-northd --detach --no-chdir --pidfile="$dir-northd.pid" \
+                --log-file="$dir-northd.log" --unixctl="$dir-northd.ctl" \
+                --nb-db=unix:"$dir-nb.sock" --sb-db=unix:"$dir-sb.sock" \
+                || fail "start osmotic-northd" ;;
+        ovn)
+            ovn-northd --detach --no-chdir --pidfile="$dir-northd.pid" \
+                --log-file="$dir-northd.log" --unixctl="$dir-northd.ctl" \
+                --ovnnb-db=unix:"$dir-nb.sock" \
+                --ovnsb-db=unix:"$dir-sb.sock" || fail "start ovn-northd" ;;
+    esac
+    osm_track_pidfile "$dir-northd.pid"
+    for h in 1 2; do
+        ip=172.31.0.$((base + h + 100))
+        if [ "$s" = osmotic ]; then
+            OSMOTIC_SB_DB=unix:$dir-sb.sock osm_add_host $p-hv$h "$ip"
+        else
+            OSM_NO_CONTROLLER=1 osm_add_host $p-hv$h "$ip"
+            osm_host_vsctl $p-hv$h set open_vswitch . \
+                external_ids:ovn-remote="\"unix:$dir-sb.sock\"" \
+                external_ids:ovn-encap-type=geneve \
+                external_ids:ovn-encap-ip="\"$ip\"" \
+                external_ids:ovn-bridge-datapath-type=netdev \
+                || fail "configure OVN on $p-hv$h"
+            osm_host_exec $p-hv$h env OVN_RUNDIR="$(osm_host_dir $p-hv$h)" \
+                ovn-controller --detach --no-chdir \
+                --pidfile="$(osm_host_dir $p-hv$h)/ovn-controller.pid" \
+                --log-file="$(osm_host_dir $p-hv$h)/ovn-controller.log" \
+                unix:"$(osm_host_dir $p-hv$h)/db.sock" \
+                || fail "start ovn-controller on $p-hv$h"
+            osm_track_pidfile "$(osm_host_dir $p-hv$h)/ovn-controller.pid"
+        fi
+    done
+    cr_nbctl "$s" ls-add sw0 \
+        -- lsp-add sw0 lp1 -- lsp-set-addresses lp1 "$MAC1 $IP1" \
+        -- lsp-set-port-security lp1 "$MAC1 $IP1" \
+        -- lsp-add sw0 lp2 -- lsp-set-addresses lp2 "$MAC2 $IP2" \
+        -- lsp-set-port-security lp2 "$MAC2 $IP2" \
+        -- pg-add srv lp2 || fail "$s: topology"
+    osm_add_pod $p-hv1 $p-p1 $MAC1 $IP1/24 lp1
+    osm_add_pod $p-hv2 $p-p2 $MAC2 $IP2/24 lp2
+    osm_pod_exec $p-p1 sysctl -q -w \
+        net.ipv4.ip_local_port_range="10000 65000" >/dev/null
+    cr_acls "$s" stateful
+    osm_pod_exec $p-p2 iperf3 -s -D --pidfile "$TESTDIR/$p-iperf3.pid" \
+        >/dev/null 2>&1 || fail "$s: iperf3 server"
+    osm_track_pidfile "$TESTDIR/$p-iperf3.pid"
+    ip netns exec "$(osm_ns $p-p2)" "$TESTDIR/bench-httpd" $HTTP_PORT \
+        >/dev/null 2>&1 </dev/null &
+    echo $! > "$TESTDIR/$p-httpd.pid"
+    osm_track_pidfile "$TESTDIR/$p-httpd.pid"
+    OSM_WAIT=60 wait_until cr_reaches "$s"
+}
+
+# cr_reaches SYSTEM: true if pod 1 of SYSTEM's testbed opens a TCP
+# connection to the server in pod 2 (ping is what the ACLs drop).
+cr_reaches() {
+    osm_pod_exec "cr$(sys_prefix "$1")-p1" timeout 5 bash -c \
+        "echo > /dev/tcp/$IP2/$HTTP_PORT" 2>/dev/null
+}
+
+# cr_acls SYSTEM CONFIG: the ACLs of CONFIG (stateful, stateless, none)
+# on port group srv, installed on the hosts.
+cr_acls() {
+    local s=$1 c=$2 verdict=allow
+    local -a args=(-- acl-del srv)
+    [ "$c" = stateful ] && verdict=allow-related
+    case $c in
+        stateful|stateless)
+            args+=(-- acl-add srv to-lport 1001 \
+                      "outport == @srv && ip4 && tcp.dst == $HTTP_PORT" \
+                      $verdict
+                   -- acl-add srv to-lport 1000 "outport == @srv && ip4" \
+                      drop) ;;
+    esac
+    cr_nbctl "$s" --wait=hv "${args[@]:1}" >/dev/null \
+        || fail "$s: ACLs $c"
+    CR_CONFIG[$s]=$c
+}
+
+# cr_measure SYSTEM CONFIG ROUND: wrk and iperf3 through SYSTEM's
+# testbed with CONFIG's ACLs, then on Osmotic wrk with megaflows off.
+cr_measure() {
+    local s=$1 c=$2 r=$3 p h out key=$1-$2
+    p=cr$(sys_prefix "$s")
+    [ "${CR_CONFIG[$s]}" = "$c" ] || cr_acls "$s" "$c"
+    # A connection to the server is refused without the allow ACL: check
+    # that the ACLs are the ones measured.
+    cr_reaches "$s" || fail "$s ($c): no connection to the server"
+    # And ping is dropped, but for "none".
+    if osm_pod_exec $p-p1 ping -q -c 1 -W 1 $IP2 >/dev/null; then
+        [ "$c" = none ] || fail "$s ($c): ping passes the drop ACL"
+    fi
+    RND[$key.$r.conn]=$(osm_pod_exec $p-p1 wrk -t1 -c8 -d"${BENCH_TIME}s" \
+        -H 'Connection: close' "http://$IP2:$HTTP_PORT/" 2>&1 \
+        | tee -a "$TESTDIR/$key.wrk.log" \
+        | awk '/^Requests\/sec:/ { print $2 }')
+    RND[$key.$r.tput]=$(osm_pod_exec $p-p1 iperf3 -c $IP2 -t "$BENCH_TIME" \
+        -J 2>/dev/null | python3 -c '
+import json, sys
+try:
+    print("%.1f" % (json.load(sys.stdin)["end"]["sum_received"]
+                    ["bits_per_second"] / 1e6))
+except Exception:
+    print("n/a")')
+    # Megaflows off: Osmotic only.  OVN's testbed, stateful, managed 15
+    # connections per second so, and its ovs-vswitchd then exited.
+    [ "$s" = osmotic ] || return 0
+    for h in 1 2; do
+        osm_host_appctl $p-hv$h upcall/disable-megaflows >/dev/null
+    done
+    RND[$key.$r.conn_up]=$(osm_pod_exec $p-p1 wrk -t1 -c8 \
+        -d"${BENCH_TIME}s" -H 'Connection: close' \
+        "http://$IP2:$HTTP_PORT/" 2>&1 | tee -a "$TESTDIR/$key.wrk.log" \
+        | awk '/^Requests\/sec:/ { print $2 }')
+    for h in 1 2; do
+        osm_host_appctl $p-hv$h upcall/enable-megaflows >/dev/null
+    done
+}
+
+declare -A CR_CONFIG
+run_connrate() {
+    local r start_load
+    local -a order
+    cc -O2 -o "$TESTDIR/bench-httpd" "$here/bench-httpd.c" \
+        || fail "cannot compile bench-httpd"
+    cr_setup osmotic 0
+    cr_setup ovn 10
+    for ((r = 1; r <= BENCH_ROUNDS; r++)); do
+        order=("osmotic stateful" "ovn stateful" "osmotic stateless"
+               "osmotic none")
+        if [ $((r % 2)) = 0 ]; then
+            order=("osmotic none" "osmotic stateless" "ovn stateful"
+                   "osmotic stateful")
+        fi
+        start_load=$(cut -d' ' -f1-3 /proc/loadavg)
+        for c in "${order[@]}"; do
+            cr_measure $c "$r"
+        done
+        CR_LOADS[r]="load $start_load at start,"
+        CR_LOADS[r]+=" $(cut -d' ' -f1-3 /proc/loadavg) at end"
+        note_load "after connection round $r"
+    done
+}
+
+# --- Report ------------------------------------------------------------------
+
+# stats KEY METRIC: "median [min, max]" of KEY's per-round METRIC.
+stats() {
+    local k=$1 m=$2 r
+    for ((r = 1; r <= BENCH_ROUNDS; r++)); do
+        echo "${RND[$k.$r.$m]:-n/a}"
+    done | grep -v n/a | sort -g | awk '
+        function f(x) { return x >= 100 ? sprintf("%.0f", x) \
+                                        : sprintf("%.3g", x) }
+        { v[NR] = $1 }
+        END { if (NR == 0) { print "n/a"; exit }
+              m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+              printf "%s [%s, %s]\n", f(m), f(v[1]), f(v[NR]) }'
+}
+
+# ratio_stats A B METRIC: "median [min, max]" of the per-round ratios
+# A/B of METRIC.
+ratio_stats() {
+    local a=$1 b=$2 m=$3 r
+    for ((r = 1; r <= BENCH_ROUNDS; r++)); do
+        awk -v a="${RND[$a.$r.$m]:-n/a}" -v b="${RND[$b.$r.$m]:-n/a}" '
+            BEGIN { if (a != "n/a" && b != "n/a" && b + 0 > 0) print a / b }'
+    done | sort -g | awk '{ v[NR] = $1 }
+        END { if (NR == 0) { print "n/a"; exit }
+              m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+              printf "%.2f [%.2f, %.2f]\n", m, v[1], v[NR] }'
+}
+
+# paired_ratio KIND: the median and range of the ratios osmotic/OVN of
+# change i of KIND against change i, over every round.
+paired_ratio() {
+    local kind=$1 r
+    for ((r = 1; r <= BENCH_ROUNDS; r++)); do
+        paste -d' ' "$(sys_dir osmotic)/$kind.$r" "$(sys_dir ovn)/$kind.$r"
+    done 2>/dev/null | awk '$2 + 0 != 0 { print $1 / $2 }' | sort -g \
+        | awk '{ v[NR] = $1 }
+            END { if (!NR) { print "n/a"; exit }
+                  h = int((NR + 1) / 2)
+                  m = NR % 2 ? v[h] : (v[h] + v[h + 1]) / 2
+                  printf "%.3f [%.3f, %.3f]\n", m, v[1], v[NR] }'
+}
+
+# all_changes SYSTEM KIND: every change's time of KIND, over the rounds.
+all_changes() {
+    cat "$(sys_dir "$1")"/"$2".* 2>/dev/null
+}
+
+ratio() {
+    awk -v a="$1" -v b="$2" 'BEGIN {
+        if (a == "" || b == "" || a == "n/a" || b == "n/a" || b + 0 == 0) {
+            print "n/a"
+        } else {
+            printf "%.2f\n", a / b
+        } }'
+}
+
+# met COND: "met" or "not met" (COND evaluated by awk), or "n/a".
+met() {
+    case $1 in
+        *n/a*) echo n/a ;;
+        *) awk "BEGIN { print ($1) ? \"met\" : \"not met\" }" ;;
+    esac
+}
+
+report_scale() {
+    local row key label kind max
+    local -a once=(
+        "nb_load_ms|NB load through nbctl, ms"
+        "compile_ms|northd initial compile, ms"
+        "sb_lflows|SB Logical_Flow rows"
+        "sb_rows|SB rows, all tables"
+        "rss_mb|northd RSS after compile and hv1, MB"
+        "flows|OpenFlow flows on hv1's br-int"
+    )
+    local -a rows=(
+        "acl_sb|ACL add, --wait=sb, ms"
+        "acl_nw|ACL add, no wait (nbctl + NB), ms"
+        "as_sb|10-address set +1, --wait=sb, ms"
+        "big_sb|10,000-address set +1, --wait=sb, ms"
+        "acl_hv|ACL add on hv1's group, --wait=hv, ms"
+        "as_hv|hv1's group's set +1, --wait=hv, ms"
+    )
+    echo "ACL scale: $BENCH_NODES node switches x $BENCH_PODS pods," \
+         "$BENCH_PGS port groups of 10 pods, $((2 * BENCH_PGS)) ACLs," \
+         "$((BENCH_PGS + 1)) address sets (10 and" \
+         "$((BENCH_NODES * BENCH_PODS)) addresses); hv1 has" \
+         "$BENCH_LOCAL local ports"
+    printf '%-40s %12s %12s %8s\n' "after loading" osmotic ovn ratio
+    for row in "${once[@]}"; do
+        key=${row%%|*}
+        label=${row#*|}
+        printf '%-40s %12s %12s %8s\n' "$label" \
+            "${RES[osmotic.$key]:-n/a}" "${RES[ovn.$key]:-n/a}" \
+            "$(ratio "${RES[osmotic.$key]:-n/a}" "${RES[ovn.$key]:-n/a}")"
+    done
+    echo "$BENCH_ROUNDS paired rounds of $BENCH_CHANGES changes of each" \
+         "kind: per-round medians, median [min, max]; ratio osmotic/OVN:" \
+         "median [range] of the paired ratios of single changes"
+    printf '%-40s %18s %18s %22s\n' change osmotic ovn ratio
+    for row in "${rows[@]}"; do
+        key=${row%%|*}
+        label=${row#*|}
+        printf '%-40s %18s %18s %22s\n' "$label" "$(stats osmotic "$key")" \
+            "$(stats ovn "$key")" "$(paired_ratio "$key")"
+    done
+    for ((r = 1; r <= BENCH_ROUNDS; r++)); do
+        echo "  round $r: ${ROUND_LOADS[r]}"
+    done
+    echo "targets (osmotic):"
+    for kind in acl_sb as_sb big_sb; do
+        max=$(all_changes osmotic $kind | sort -g | tail -1)
+        echo "  $kind at most 50 ms: $(met "${max:-n/a} <= 50")" \
+             "(largest single change ${max:-n/a} ms; OVN's median" \
+             "$(all_changes ovn $kind | median) ms)"
+    done
+    key=$(ratio "${RES[osmotic.flows]:-n/a}" "${RES[ovn.flows]:-n/a}")
+    echo "  OpenFlow flows on a host at most 0.5 x OVN's: $(met "$key <= 0.5")" \
+         "(ratio $key)"
+    if [ "$BENCH_PERF" = 1 ]; then
+        echo "osmotic-northd during ACL adds and as_all changes, CPU time by" \
+             "function (with callees; self):"
+        sed 's/^/  /' "$(sys_dir osmotic)/perf.txt"
+    fi
+}
+
+report_connrate() {
+    local row key label c x
+    local -a rows=(
+        "conn|new TCP connections/s"
+        "conn_up|same, megaflows off, connections/s"
+        "tput|TCP throughput, Mbit/s"
+    )
+    echo "Connections through ACLs: sw0 with a pod on each of two hosts;" \
+         "$BENCH_ROUNDS rounds of $BENCH_TIME s runs; median [min, max]"
+    printf '%-36s %18s %18s %18s %18s\n' metric "osmotic stateful" \
+        "ovn stateful" "osmotic stateless" "osmotic none"
+    for row in "${rows[@]}"; do
+        key=${row%%|*}
+        label=${row#*|}
+        printf '%-36s %18s %18s %18s %18s\n' "$label" \
+            "$(stats osmotic-stateful "$key")" "$(stats ovn-stateful "$key")" \
+            "$(stats osmotic-stateless "$key")" "$(stats osmotic-none "$key")"
+    done
+    echo "paired ratios, median [min, max] over the rounds:"
+    for row in "${rows[@]}"; do
+        key=${row%%|*}
+        label=${row#*|}
+        printf '  %-34s stateful osmotic/OVN %s; osmotic stateless/none %s\n' \
+            "$label" "$(ratio_stats osmotic-stateful ovn-stateful "$key")" \
+            "$(ratio_stats osmotic-stateless osmotic-none "$key")"
+    done
+    for ((r = 1; r <= BENCH_ROUNDS; r++)); do
+        echo "  round $r: ${CR_LOADS[r]}"
+    done
+    echo "targets (osmotic):"
+    x=$(ratio_stats osmotic-stateful ovn-stateful conn | cut -d' ' -f1)
+    echo "  conn: stateful at least 1.3 x OVN's: $(met "$x >= 1.3")" \
+         "(median ratio $x)"
+    for key in conn conn_up tput; do
+        x=$(ratio_stats osmotic-stateless osmotic-none $key | cut -d' ' -f1)
+        echo "  $key: stateless at least 0.97 x no ACLs: $(met "$x >= 0.97")" \
+             "(median ratio $x)"
+    done
+}
+
+declare -A CR_LOADS
+note_load start
+for p in "${parts[@]}"; do
+    run_$p
+done
+note_load end
+{
+    echo "ACL benchmark, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs"
+    for p in "${parts[@]}"; do
+        report_$p
+    done
+    echo "load average (1/5/15 min):"
+    printf '  %s\n' "${LOADS[@]}"
+} | tee ${BENCH_OUT:+"$BENCH_OUT"}
