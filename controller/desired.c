@@ -562,6 +562,14 @@ desired_find_group(const struct desired *d, uint32_t id)
     return gm ? gm->spec : NULL;
 }
 
+/* Returns the spec of meter 'id', or NULL if no owner has it. */
+const char *
+desired_find_meter(const struct desired *d, uint32_t id)
+{
+    const struct desired_gm *gm = desired_gm_find(&d->meters, id);
+    return gm ? gm->spec : NULL;
+}
+
 /* Compares owners by kind, then UUID. */
 static int
 desired_owner_cmp(const struct desired_owner *a, const struct desired_owner *b)

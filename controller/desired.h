@@ -135,6 +135,7 @@ void desired_sweep_begin(struct desired *, uint32_t kinds);
 void desired_sweep_end(struct desired *, uint32_t kinds);
 
 const char *desired_find_group(const struct desired *, uint32_t id);
+const char *desired_find_meter(const struct desired *, uint32_t id);
 uint32_t desired_conj_id(struct desired *, uint32_t hint);
 const struct ofctrl_flow *desired_flow_effective(struct desired *,
                                                  struct desired_flow *,

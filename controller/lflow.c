@@ -90,6 +90,103 @@ lflow_color_sample(uint32_t rule, void *aux_)
                      LFLOW_COLOR_COLLECTOR_SET, aux->ld->key, rule);
 }
 
+/* Which log meter spec each log meter id was last given to. */
+struct lflow_log_meter {
+    struct hmap_node node;      /* In 'log_meters', by id. */
+    uint32_t id;
+    char *spec;                 /* "UNIT/RATE/BURST/NAME". */
+};
+
+static struct hmap log_meters = HMAP_INITIALIZER(&log_meters);
+
+static struct lflow_log_meter *
+lflow_log_meter_find(uint32_t id)
+{
+    struct lflow_log_meter *m;
+    HMAP_FOR_EACH_WITH_HASH (m, node, hash_int(id, 0), &log_meters) {
+        if (m->id == id) {
+            return m;
+        }
+    }
+    return NULL;
+}
+
+/* Returns true if meter 'id' was last given to 'spec'. */
+static bool
+lflow_log_meter_owned_by(uint32_t id, const char *spec)
+{
+    const struct lflow_log_meter *m = lflow_log_meter_find(id);
+    return m && !strcmp(m->spec, spec);
+}
+
+/* Records that meter 'id' is 'spec''s. */
+static void
+lflow_log_meter_note(uint32_t id, const char *spec)
+{
+    struct lflow_log_meter *m = lflow_log_meter_find(id);
+    if (!m) {
+        m = xzalloc(sizeof *m);
+        m->id = id;
+        hmap_insert(&log_meters, &m->node, hash_int(id, 0));
+    } else if (!strcmp(m->spec, spec)) {
+        return;
+    }
+    free(m->spec);
+    m->spec = xstrdup(spec);
+}
+
+/* lact_encode_ctx callback: the id of the meter of log() actions with
+ * meter 'spec' ("UNIT/RATE/BURST/NAME"), added to the desired state for
+ * the owner being built.  Like a group's, its id comes from a hash of the
+ * spec, the next free one on a collision; a meter whose NB rate changes
+ * is thus a new meter, and the old one goes with its last flow.  0 (the
+ * controller's own log meter) without a desired state or on error. */
+static uint32_t
+lflow_log_meter_id(const char *spec, void *aux_)
+{
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
+    const struct lflow_encode_aux *aux = aux_;
+    bool pktps;
+    uint32_t rate, burst;
+    const char *name;
+    if (!aux->desired
+        || !lact_log_meter_parse(spec, &pktps, &rate, &burst, &name)) {
+        return 0;
+    }
+    char *ofspec = (burst
+                    ? xasprintf("%s,burst,bands=type=drop,rate=%"PRIu32
+                                ",burst_size=%"PRIu32,
+                                pktps ? "pktps" : "kbps", rate, burst)
+                    : xasprintf("%s,bands=type=drop,rate=%"PRIu32,
+                                pktps ? "pktps" : "kbps", rate));
+    /* The name is part of the identity (two NB meters with the same band
+     * stay two meters), though OpenFlow does not see it. */
+    uint32_t slot = hash_string(spec, 0) % LFLOW_N_LOG_METERS;
+    uint32_t id = 0;
+    for (uint32_t n = 0; n < LFLOW_N_LOG_METERS; n++) {
+        uint32_t try = LFLOW_LOG_METER_BASE + (slot + n) % LFLOW_N_LOG_METERS;
+        const char *old = desired_find_meter(aux->desired, try);
+        if (!old || !strcmp(old, ofspec)) {
+            /* Another NB meter with the same band may share the id: the
+             * same OpenFlow meter would then serve both, so look on. */
+            if (old && !lflow_log_meter_owned_by(try, spec)) {
+                continue;
+            }
+            char *error = desired_add_meter(aux->desired, try, ofspec);
+            if (error) {
+                VLOG_WARN_RL(&rl, "log meter %s: %s", name, error);
+                free(error);
+            } else {
+                id = try;
+                lflow_log_meter_note(try, spec);
+            }
+            break;
+        }
+    }
+    free(ofspec);
+    return id;
+}
+
 /* lact_encode_ctx callback: the meter of packet-ins of 'op'. */
 static uint32_t
 lflow_pin_meter_id(enum lact_pin_opcode op, void *aux OVS_UNUSED)
@@ -117,6 +214,7 @@ lflow_encode_actions(const char *actions, const struct local_datapath *ld,
         .stage_oftable = lflow_stage_oftable,
         .group_id = desired ? lflow_group_id : NULL,
         .pin_meter_id = lflow_pin_meter_id,
+        .log_meter_id = lflow_log_meter_id,
         .color_sample = color_sampling ? lflow_color_sample : NULL,
         .aux = &aux,
     };

@@ -58,6 +58,12 @@ struct ovsdb_idl;
 struct ovsdb_idl_index;
 struct runtime_data;
 
+/* The meters of log() actions with a meter (an ACL's --meter) get ids
+ * LFLOW_LOG_METER_BASE to LFLOW_LOG_METER_BASE + LFLOW_N_LOG_METERS - 1,
+ * one per meter spec, shared by every flow that names it. */
+#define LFLOW_LOG_METER_BASE 0x10000
+#define LFLOW_N_LOG_METERS 0x10000
+
 /* Select groups get ids 1 to LFLOW_MAX_GROUP_ID. */
 #define LFLOW_MAX_GROUP_ID 0xffffff
 

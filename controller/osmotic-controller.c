@@ -28,6 +28,7 @@
 #include "controller/local-datapaths.h"
 #include "controller/ofctrl.h"
 #include "controller/pinctrl.h"
+#include "controller/pinctrl-log.h"
 #include "controller/runtime.h"
 #include "controller/sb-monitor.h"
 #include "lib/daemon-files.h"
@@ -836,6 +837,7 @@ main(int argc, char *argv[])
     c.sb_loop = (struct ovsdb_idl_loop) OVSDB_IDL_LOOP_INITIALIZER(
         controller_create_sb_idl());
     c.pb_by_key = lflow_create_pb_index(c.sb_loop.idl);
+    pinctrl_log_set_sb(c.sb_loop.idl, c.pb_by_key);
     sb_monitor_init(&c.sb_monitor, c.sb_loop.idl);
     simap_init(&c.port_gens);
     chassis_config_init(&c.cfg);
@@ -875,6 +877,7 @@ main(int argc, char *argv[])
     }
     unixctl_server_destroy(c.unixctl);
     ofctrl_destroy(c.ofctrl);
+    pinctrl_log_set_sb(NULL, NULL);
     pinctrl_destroy(c.pinctrl);
     color_detect_destroy(c.detect);
     sb_monitor_destroy(&c.sb_monitor);

@@ -525,7 +525,29 @@ lact_parse_ct_commit(struct lact_parser *ps, struct lact *a)
     lact_force(ps, T_RBRACE, "\"}\"");
 }
 
-/* log[(name=N, severity=S, verdict=V)] */
+/* Parses log meter 'spec', "UNIT/RATE/BURST/NAME" (UNIT kbps or pktps,
+ * RATE 1 to 4294967295, BURST 0 to 4294967295, NAME not empty), into its
+ * parts ('*name' points into 'spec').  Returns false if it is malformed. */
+bool
+lact_log_meter_parse(const char *spec, bool *pktps, uint32_t *rate,
+                     uint32_t *burst, const char **name)
+{
+    unsigned long long int r, b;
+    char unit[6];
+    int n = 0;
+    if (sscanf(spec, "%5[a-z]/%llu/%llu/%n", unit, &r, &b, &n) != 3
+        || !n || !spec[n] || r < 1 || r > UINT32_MAX || b > UINT32_MAX
+        || (strcmp(unit, "kbps") && strcmp(unit, "pktps"))) {
+        return false;
+    }
+    *pktps = !strcmp(unit, "pktps");
+    *rate = r;
+    *burst = b;
+    *name = spec + n;
+    return true;
+}
+
+/* log[(name=N, severity=S, verdict=V, meter=M)] */
 static void
 lact_parse_log(struct lact_parser *ps, struct lact *a)
 {
@@ -534,7 +556,7 @@ lact_parse_log(struct lact_parser *ps, struct lact *a)
     }
     lact_next_token(ps);
     while (!ps->error && ps->type != T_RPAREN) {
-        char *key = lact_take_word(ps, "name, severity or verdict");
+        char *key = lact_take_word(ps, "name, severity, verdict or meter");
         if (!key || !lact_force(ps, T_EQ, "\"=\"")) {
             free(key);
             return;
@@ -558,9 +580,18 @@ lact_parse_log(struct lact_parser *ps, struct lact *a)
         } else if (!strcmp(key, "verdict")) {
             slot = &a->verdict;
             allowed = verdicts;
+        } else if (!strcmp(key, "meter")) {
+            slot = &a->meter;
+            bool pktps;
+            uint32_t rate, burst;
+            const char *name;
+            if (!lact_log_meter_parse(value, &pktps, &rate, &burst, &name)) {
+                lact_error(ps, "log meter \"%s\" is not UNIT/RATE/BURST/"
+                           "NAME", value);
+            }
         } else {
             lact_error(ps, "log has no option \"%s\" (name, severity, "
-                       "verdict)", key);
+                       "verdict, meter)", key);
             free(key);
             free(value);
             return;
@@ -777,6 +808,7 @@ lact_list_destroy(struct lact_list *list)
         free(a->name);
         free(a->severity);
         free(a->verdict);
+        free(a->meter);
         lact_list_destroy(&a->nested);
     }
     free(list->acts);
@@ -871,6 +903,10 @@ lact_format_one(const struct lact *a, struct ds *s)
         }
         if (a->verdict) {
             ds_put_format(s, "%sverdict=%s", sep, a->verdict);
+            sep = ", ";
+        }
+        if (a->meter) {
+            ds_put_format(s, "%smeter=%s", sep, a->meter);
         }
         ds_put_char(s, ')');
         break;
@@ -1027,12 +1063,11 @@ lact_put_select_bucket(const struct lact_encode_ctx *ctx,
  * 'payload' after the opcode in its userdata, rate-limited by the caller's
  * meter for 'op'. */
 static char * OVS_WARN_UNUSED_RESULT
-lact_put_pin(const struct lact_encode_ctx *ctx, enum lact_pin_opcode op,
-             const char *what, const char *payload, struct ds *out)
+lact_put_pin__(const struct lact_encode_ctx *ctx, enum lact_pin_opcode op,
+               uint32_t meter_id, const char *what, const char *payload,
+               struct ds *out)
 {
-    uint32_t meter_id = ctx->pin_meter_id ? ctx->pin_meter_id(op, ctx->aux)
-                                          : 0;
-    if (!meter_id) {
+    if (!ctx->pin_meter_id || !ctx->pin_meter_id(op, ctx->aux)) {
         return xasprintf("%s: this program answers no packet-in for it",
                          what);
     }
@@ -1043,6 +1078,15 @@ lact_put_pin(const struct lact_encode_ctx *ctx, enum lact_pin_opcode op,
     }
     ds_put_format(out, ",meter_id=%"PRIu32")", meter_id);
     return NULL;
+}
+
+static char * OVS_WARN_UNUSED_RESULT
+lact_put_pin(const struct lact_encode_ctx *ctx, enum lact_pin_opcode op,
+             const char *what, const char *payload, struct ds *out)
+{
+    uint32_t meter_id = ctx->pin_meter_id ? ctx->pin_meter_id(op, ctx->aux)
+                                          : 0;
+    return lact_put_pin__(ctx, op, meter_id, what, payload, out);
 }
 
 static char *lact_encode__(const struct lact_list *,
@@ -1174,8 +1218,16 @@ lact_encode_one(const struct lact *a, const struct lact_encode_ctx *ctx,
                       a->name ? a->name : "",
                       a->severity ? a->severity : "info",
                       a->verdict ? a->verdict : "allow");
-        char *error = lact_put_pin(ctx, LACT_PIN_LOG, "log",
-                                   ds_cstr(&payload), out);
+        if (a->meter) {
+            ds_put_format(&payload, ",meter=%s", a->meter);
+        }
+        uint32_t meter_id = (a->meter && ctx->log_meter_id
+                             ? ctx->log_meter_id(a->meter, ctx->aux) : 0);
+        if (!meter_id && ctx->pin_meter_id) {
+            meter_id = ctx->pin_meter_id(LACT_PIN_LOG, ctx->aux);
+        }
+        char *error = lact_put_pin__(ctx, LACT_PIN_LOG, meter_id, "log",
+                                     ds_cstr(&payload), out);
         ds_destroy(&payload);
         return error;
     }

@@ -39,7 +39,12 @@
  *   color_sample(RULE);       sample the packet for colour promotion
  *                             rule RULE (a Color_Promotion's number):
  *                             the host's elephant detector counts it
- *   log(name=N, severity=S, verdict=V);
+ *   log(name=N, severity=S, verdict=V[, meter=M]);
+ *                             one line in the controller's log; with
+ *                             meter M ("UNIT/RATE/BURST/NAME", UNIT kbps
+ *                             or pktps: the NB Meter NAME's drop band),
+ *                             the packet-ins are rate-limited by that
+ *                             meter instead of the controller's own
  *   reject;                   answer TCP with RST, else ICMP unreachable
  *   arp { ACTIONS };  nd_na { ACTIONS };
  *                             send an ARP request / ND advertisement
@@ -116,6 +121,7 @@ struct lact {
     bool has_ct_mark, has_ct_label;
     char *ct_mark, *ct_label;   /* CT_COMMIT: constants as written. */
     char *name, *severity, *verdict;  /* METER (name), LOG. */
+    char *meter;                /* LOG: its meter, "UNIT/RATE/BURST/NAME". */
     struct lact_list nested;    /* ARP, ND_NA. */
 };
 
@@ -156,6 +162,10 @@ struct lact_encode_ctx {
     /* The id of the meter that rate-limits the packet-ins of operation
      * 'op', or 0 if the caller does not answer them. */
     uint32_t (*pin_meter_id)(enum lact_pin_opcode op, void *aux);
+    /* Optional: the id of the meter that a log() with meter 'spec'
+     * ("UNIT/RATE/BURST/NAME", checked) uses instead, 0 for the one of
+     * 'pin_meter_id'. */
+    uint32_t (*log_meter_id)(const char *spec, void *aux);
     /* The OpenFlow action (malloc'd) that samples a packet for colour
      * promotion rule 'rule', or NULL if the caller samples nothing (the
      * action then encodes to nothing). */
@@ -164,6 +174,8 @@ struct lact_encode_ctx {
 };
 
 char *lact_parse(const char *s, struct lact_list *) OVS_WARN_UNUSED_RESULT;
+bool lact_log_meter_parse(const char *spec, bool *pktps, uint32_t *rate,
+                          uint32_t *burst, const char **name);
 void lact_list_destroy(struct lact_list *);
 void lact_format(const struct lact_list *, struct ds *);
 char *lact_encode(const struct lact_list *, const struct lact_encode_ctx *,

@@ -211,6 +211,16 @@ lb_has_options(const struct ovsdb_idl_row *row)
             || smap_get_bool(&lb->options, "add_route", false));
 }
 
+/* Returns true for a fair meter, which would give each ACL that names it
+ * a meter of its own: the ACLs share one. */
+static bool
+meter_is_fair(const struct ovsdb_idl_row *row)
+{
+    const struct nbrec_meter *m = CONTAINER_OF(row, struct nbrec_meter,
+                                               header_);
+    return m->n_fair && m->fair[0];
+}
+
 /* The NB configuration that osmotic-northd compiles into no logical flow
  * yet.  A feature that makes some of it work removes its entries. */
 const struct nb_unapplied nb_unapplied_entries[] = {
@@ -223,7 +233,7 @@ const struct nb_unapplied nb_unapplied_entries[] = {
     { &nbrec_table_mirror, NULL, NULL, "mirrors" },
     { &nbrec_table_logical_switch_port,
       &nbrec_logical_switch_port_col_mirror_rules, NULL, "mirrors" },
-    { &nbrec_table_meter, NULL, NULL, "meters" },
+    { &nbrec_table_meter, NULL, meter_is_fair, "fair meters" },
     { &nbrec_table_forwarding_group, NULL, NULL, "forwarding groups" },
     { &nbrec_table_logical_switch,
       &nbrec_logical_switch_col_forwarding_groups, NULL,

@@ -332,10 +332,53 @@ match_with_prefix(const char *match, const char *prefix, bool ip_only)
 
 /* The ACL's own flows. */
 
+/* Returns true if 's' is one word of the logical action language (no
+ * blank or punctuation that ends a word) and not empty. */
+static bool
+is_action_word(const char *s)
+{
+    return s[0] && !s[strcspn(s, " \t\n;{}(),=<\"")];
+}
+
+/* Appends to 's' the log meter option of 'acl' (", meter=M"), if it names
+ * an NB Meter: the meter's drop band as the log() action carries it.  A
+ * meter named but missing (its dependency by name makes its creation
+ * rebuild the ACL) leaves the controller's own log meter in charge. */
+static void
+put_log_meter(struct nd_build_ctx *ctx, const struct nbrec_acl *acl,
+              struct ds *s)
+{
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
+    if (!acl->meter || !acl->meter[0]) {
+        return;
+    }
+    nd_owner_depends_on_name(ctx, &nbrec_table_meter, acl->meter);
+    const struct nbrec_meter *m;
+    NBREC_METER_FOR_EACH (m, ctx->nb_idl) {
+        if (!strcmp(m->name, acl->meter)) {
+            break;
+        }
+    }
+    if (!m) {
+        return;
+    }
+    nd_owner_depends_on_row(ctx, &nbrec_table_meter, &m->header_.uuid);
+    if (!is_action_word(m->name) || m->rate < 1
+        || (strcmp(m->unit, "kbps") && strcmp(m->unit, "pktps"))) {
+        VLOG_WARN_RL(&rl, "ACL "UUID_FMT": meter \"%s\" cannot be used "
+                     "(its name has a blank or punctuation, or it has no "
+                     "rate)", UUID_ARGS(&acl->header_.uuid), m->name);
+        return;
+    }
+    ds_put_format(s, ", meter=%s/%"PRId64"/%"PRId64"/%s", m->unit, m->rate,
+                  m->burst_size, m->name);
+}
+
 /* Appends the log() action of 'acl' with verdict 'verdict' to 's', if the
  * ACL logs. */
 static void
-put_log(const struct nbrec_acl *acl, const char *verdict, struct ds *s)
+put_log(struct nd_build_ctx *ctx, const struct nbrec_acl *acl,
+        const char *verdict, struct ds *s)
 {
     if (!acl->log) {
         return;
@@ -344,8 +387,10 @@ put_log(const struct nbrec_acl *acl, const char *verdict, struct ds *s)
     if (acl->name && acl->name[0]) {
         ds_put_format(s, "name=%s, ", acl->name);
     }
-    ds_put_format(s, "severity=%s, verdict=%s); ",
+    ds_put_format(s, "severity=%s, verdict=%s",
                   acl->severity ? acl->severity : "info", verdict);
+    put_log_meter(ctx, acl, s);
+    ds_put_cstr(s, "); ");
 }
 
 /* Adds one flow of 'acl' on 'od': 'match' restricted by ct fields
@@ -403,18 +448,18 @@ build_acl_flows(struct nd_build_ctx *ctx, const struct nd_datapath *od,
     if (!strcmp(act, "allow-stateless")) {
         /* Past conntrack on a stateful switch, and allowed. */
         add_acl_flow(ctx, od, pre, pri, match, NULL, "next;");
-        put_log(acl, "allow", &a);
+        put_log(ctx, acl, "allow", &a);
         ds_put_cstr(&a, "next;");
         add_acl_flow(ctx, od, stage, pri, match, NULL, ds_cstr(&a));
     } else if (!strcmp(act, "allow") || !strcmp(act, "allow-related")) {
         /* Stateless switch (or traffic that skipped conntrack). */
-        put_log(acl, "allow", &a);
+        put_log(ctx, acl, "allow", &a);
         ds_put_cstr(&a, "next;");
         add_acl_flow(ctx, od, stage, pri, match, "ct_state=-trk",
                      ds_cstr(&a));
         /* A new connection: commit it (unblocked). */
         ds_clear(&a);
-        put_log(acl, "allow", &a);
+        put_log(ctx, acl, "allow", &a);
         ds_put_cstr(&a, "ct_commit { ct_mark = 0/"CT_MARK_BLOCKED"; }; "
                     "next;");
         add_acl_flow(ctx, od, stage, pri, match, "ct_state=-est+trk",
@@ -432,7 +477,7 @@ build_acl_flows(struct nd_build_ctx *ctx, const struct nd_datapath *od,
         bool reject = act[0] == 'r';
         const char *verdict = reject ? "reject;" : "";
         /* Not established (new, or stateless): refused. */
-        put_log(acl, act, &a);
+        put_log(ctx, acl, act, &a);
         ds_put_cstr(&a, reject ? "reject;" : "drop;");
         if (acl->log && !reject) {
             /* "drop;" stands alone: the log action's list drops. */
@@ -443,7 +488,7 @@ build_acl_flows(struct nd_build_ctx *ctx, const struct nd_datapath *od,
         /* Established: block the connection, so that its replies are
          * dropped too, and refuse the packet. */
         ds_clear(&a);
-        put_log(acl, act, &a);
+        put_log(ctx, acl, act, &a);
         ds_put_format(&a, "ct_commit { ct_mark = "CT_MARK_BLOCKED"/"
                       CT_MARK_BLOCKED"; };%s%s", reject ? " " : "",
                       verdict);
@@ -853,6 +898,7 @@ static const struct nd_owner_dep_table acl_dep_tables[] = {
     { &nbrec_table_logical_switch_port, &nbrec_logical_switch_port_col_name },
     { &nbrec_table_port_group, &nbrec_port_group_col_name },
     { &nbrec_table_address_set, &nbrec_address_set_col_name },
+    { &nbrec_table_meter, &nbrec_meter_col_name },
 };
 
 /* The per-switch ACL flows of each Logical_Switch. */

@@ -49,7 +49,7 @@ check_ping p4 10.244.1.3
 # with name, severity, verdict and direction; a flood is held to the
 # meter's rate, far fewer lines than packets.
 log2=$(osm_host_dir hv2)/osmotic-controller.log
-grep -q "pinctrl_log|WARN|log(name=web-deny, severity=warning, verdict=drop, direction=to-lport, .*icmp.*nw_src=10.244.0.1,nw_dst=10.244.0.2" "$log2" \
+grep -q "pinctrl_log|WARN|log(name=web-deny, severity=warning, verdict=drop, direction=to-lport, datapath=sw0, inport=lp1, outport=lp2): .*icmp.*nw_src=10.244.0.1,nw_dst=10.244.0.2" "$log2" \
     || fail "no log line for the dropped ping: $(grep pinctrl_log "$log2")"
 before=$(grep -c "name=web-deny" "$log2")
 osm_pod_exec p1 timeout 10 ping -q -f -c 3000 -W 1 10.244.0.2 >/dev/null
@@ -58,6 +58,30 @@ lines=$(( $(grep -c "name=web-deny" "$log2") - before ))
 echo "flood of 3000 dropped pings: $lines log lines"
 [ "$lines" -gt 0 ] && [ "$lines" -lt 3000 ] \
     || fail "3000 dropped pings logged $lines lines (expected 1 to 2999)"
+
+# The ACL's own meter (--meter, an NB Meter) holds its lines to the
+# meter's rate: 2 packets per second, burst 2, for a flood of 4 seconds.
+check osmotic-nbctl --timeout=20 meter-add acl-log drop 2 pktps 2
+acl=$(osmotic-nbctl --timeout=20 --bare --columns=_uuid find ACL \
+          name=web-deny) || fail "find ACL"
+check osmotic-nbctl --timeout=20 --wait=hv set ACL "$acl" meter=acl-log
+before=$(grep -c "name=web-deny" "$log2")
+osm_pod_exec p1 timeout 10 ping -q -i 0.01 -w 4 -W 1 10.244.0.2 >/dev/null
+sleep 1
+lines=$(( $(grep -c "name=web-deny" "$log2") - before ))
+echo "4 s of dropped pings every 10 ms, meter of 2 packets/s: $lines lines"
+[ "$lines" -ge 2 ] && [ "$lines" -le 14 ] \
+    || fail "metered log: $lines lines (expected 2 to 14)"
+grep -q "log(name=web-deny, severity=warning, verdict=drop, direction=to-lport, meter=acl-log, datapath=sw0, inport=lp1, outport=lp2)" "$log2" \
+    || fail "no log line naming the meter: $(grep pinctrl_log "$log2" | tail -3)"
+# No meter any more: the controller's own log meter again.
+check osmotic-nbctl --timeout=20 --wait=hv clear ACL "$acl" meter
+before=$(grep -c "name=web-deny" "$log2")
+osm_pod_exec p1 timeout 10 ping -q -i 0.01 -w 4 -W 1 10.244.0.2 >/dev/null
+sleep 1
+lines=$(( $(grep -c "name=web-deny" "$log2") - before ))
+echo "the same without the meter: $lines lines"
+[ "$lines" -ge 100 ] || fail "unmetered log: only $lines lines"
 
 # An address set change: p1 is no client any more.  Only the flows of the
 # ACL that names the set change on the hosts (its logical flows are

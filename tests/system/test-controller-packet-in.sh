@@ -58,7 +58,7 @@ print(n)
 ' "$@"
 }
 check udp_send 1 0.001
-wait_until grep -q "pinctrl_log|INFO|log(name=flood, severity=info, verdict=allow, direction=from-lport, datapath=[0-9]*, inport=[0-9]*, outport=[0-9]*): udp,.*nw_src=10.244.0.1,nw_dst=10.244.0.2,.*tp_dst=9999" "$log"
+wait_until grep -q "pinctrl_log|INFO|log(name=flood, severity=info, verdict=allow, direction=from-lport, datapath=sw, inport=lp1, outport=-): udp,.*nw_src=10.244.0.1,nw_dst=10.244.0.2,.*tp_dst=9999" "$log"
 check_output 1 count "packet-ins log"
 
 # The flood, 3 s at 10,000 packets/s, while the controller is asked for

@@ -1,6 +1,6 @@
 #!/bin/bash
 # Configuration that the datapath does not apply yet is stored, with a
-# warning: every osmotic-nbctl command that writes meters, QoS rules,
+# warning: every osmotic-nbctl command that writes fair meters, QoS rules,
 # mirrors, ACL labels, ACLs applied after load balancing, load balancers,
 # colours' ramp-out gateways, container ports or dynamic addresses
 # prints one line naming it on stderr and exits 0; switching commands,
@@ -62,7 +62,7 @@ quiet class-add web 90 'tcp.dst == 80' mouse --promote-to=elephant \
 
 # Each kind of configuration that is not applied, by its own command and
 # by the generic ones.
-# ACLs, port groups and address sets are applied.
+# ACLs, port groups, address sets and meters (of ACL logs) are applied.
 quiet acl-add sw0 to-lport 900 ip4 drop
 quiet set ACL "$(osmotic-nbctl --bare --columns=_uuid list ACL)" \
     priority=901
@@ -71,7 +71,8 @@ quiet create Address_Set name=db
 quiet pg-add pg_web p1
 quiet pg-set-ports pg_web p1 p3
 quiet as-set-addresses web 10.0.1.0/24
-warns "meters" meter-add m1 drop 100 kbps
+quiet meter-add m1 drop 100 kbps
+warns "fair meters" --fair meter-add m3 drop 10 pktps
 warns "QoS rules" qos-add sw0 from-lport 100 ip4 dscp=10
 warns "ACL labels" --label=7 acl-add sw0 from-lport 10 ip4 allow
 warns "ACLs applied after load balancing" \
@@ -124,10 +125,10 @@ warns "load balancers|load balancer options (reject, event, add_route)" \
 
 # One line per kind in a batch, in a fixed order.
 err=$(osmotic-nbctl acl-add sw0 from-lport 100 ip4 allow \
-          -- meter-add m2 drop 10 pktps \
+          -- --fair meter-add m2 drop 10 pktps \
           -- color-add edge rampout=gw1 2>&1 >/dev/null) \
     || fail "batch: $err"
-check_output "osmotic-nbctl: warning: meters $NA
+check_output "osmotic-nbctl: warning: fair meters $NA
 osmotic-nbctl: warning: colour ramp-out gateways $NA" echo "$err"
 
 # Nothing stored, nothing to warn about: a refused command, a dry run, a
@@ -144,7 +145,7 @@ quiet lsp-set-type p2 ''
 # "show" marks such objects and counts each kind.
 out=$(osmotic-nbctl show) || fail "show"
 for line in "    load balancer lb0 (not applied to traffic yet)" \
-            "    acls: 1" "note: meters $NA (2)" \
+            "    acls: 1" "note: fair meters $NA (2)" \
             "note: colour ramp-out gateways $NA (2)"; do
     grep -qxF -- "$line" <<<"$out" || fail "show lacks [$line]: $out"
 done
@@ -182,12 +183,16 @@ grep -q "nw_dst=10.1.0.0/16" <<<"$routes" \
 check osmotic-nbctl --wait=sb --timeout=10 sync
 check osmotic-nbctl --wait=sb --timeout=10 set Meter m1 rate=101
 check osmotic-nbctl --wait=sb --timeout=10 set Meter m1 rate=102
+check osmotic-nbctl --wait=sb --timeout=10 set Color mice dscp=1
+check osmotic-nbctl --wait=sb --timeout=10 set Color mice dscp=2
 log=$TESTDIR/northd.log
 # logged TEXT: northd logged "unapplied|WARN|TEXT $NA" exactly once.
 logged() {
     check_output 1 grep -c "unapplied|WARN|$1 $NA" "$log"
 }
-logged "Meter m1: meters"
+logged "Meter m3: fair meters"
+grep "unapplied|WARN|Meter " "$log" | grep -v ": fair meters $NA" \
+    && fail "northd logged a meter that is applied"
 for t in Address_Set Port_Group; do
     grep -q "unapplied|WARN|$t " "$log" && fail "northd logged a row of $t"
 done
@@ -211,7 +216,7 @@ grep "unapplied|WARN|Logical_Router\|unapplied|WARN|Rampout\|unapplied|WARN|NAT"
         -e ": bridged gateway redirects (redirect-type) $NA" \
     && fail "northd logged routing configuration that is applied"
 # Every kind, and nothing about switching or routing.
-for what in "meters" "QoS rules" "mirrors" "ACL labels" \
+for what in "fair meters" "QoS rules" "mirrors" "ACL labels" \
             "ACLs applied after load balancing" "load balancers" \
             "colour ramp-out gateways" \
             "container ports (parent and tag)" "dynamic addresses" \

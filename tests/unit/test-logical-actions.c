@@ -224,6 +224,8 @@ START_TEST(test_format_is_canonical)
     ck_assert_formats("log(name=a1,severity=warning,verdict=drop);",
                       "log(name=a1, severity=warning, verdict=drop);");
     ck_assert_formats("log;", "log();");
+    ck_assert_formats("log(verdict=drop,meter=pktps/10/5/acl/log);",
+                      "log(verdict=drop, meter=pktps/10/5/acl/log);");
     ck_assert_formats("reject;", "reject;");
     ck_assert_formats("ip.ttl-- ;next;", "ip.ttl--; next;");
     ck_assert_formats("arp{eth.dst=ff:ff:ff:ff:ff:ff;output;};",
@@ -485,6 +487,11 @@ START_TEST(test_value_errors)
     ck_assert_parse_error("log(severity=loud);", "log severity \"loud\"");
     ck_assert_parse_error("log(colour=red);", "log has no option "
                           "\"colour\"");
+    ck_assert_parse_error("log(meter=m1);", "log meter \"m1\" is not "
+                          "UNIT/RATE/BURST/NAME");
+    ck_assert_parse_error("log(meter=pps/10/0/m1);", "log meter");
+    ck_assert_parse_error("log(meter=pktps/0/0/m1);", "log meter");
+    ck_assert_parse_error("log(meter=kbps/10/0/);", "log meter");
     ck_assert_parse_error("put_arp(inport, eth.src, arp.sha);",
                           "put_arp argument 2 (eth.src) must be 32 bits");
 }
@@ -525,6 +532,49 @@ controller_pin_meter_id(enum lact_pin_opcode op, void *aux OVS_UNUSED)
 {
     return lact_pin_meter_id(op);
 }
+
+/* A log meter callback that gives meter 77 to "pktps/10/5/m1" only. */
+static uint32_t
+test_log_meter_id(const char *spec, void *aux OVS_UNUSED)
+{
+    return !strcmp(spec, "pktps/10/5/m1") ? 77 : 0;
+}
+
+START_TEST(test_log_meter_replaces_the_log_meter)
+{
+    struct test_ctx *t = test_ctx_create(true);
+    struct lact_encode_ctx ctx = make_ctx(t, P_INGRESS, 10);
+    ctx.pin_meter_id = controller_pin_meter_id;
+    struct ds out = DS_EMPTY_INITIALIZER;
+    /* Without the callback, the controller's own log meter. */
+    ck_assert_ptr_null(lact_compile("log(meter=pktps/10/5/m1);", &ctx, &out));
+    ck_assert_msg(strstr(ds_cstr(&out), ",meter_id=1)"), "%s", ds_cstr(&out));
+    /* With it, the ACL's meter, named in the payload. */
+    ctx.log_meter_id = test_log_meter_id;
+    ds_clear(&out);
+    ck_assert_ptr_null(lact_compile("log(meter=pktps/10/5/m1);", &ctx, &out));
+    ck_assert_msg(strstr(ds_cstr(&out), ",meter_id=77)"), "%s",
+                  ds_cstr(&out));
+    ck_assert_msg(strstr(ds_cstr(&out), /* ",meter=pktps/10/5/m1" */
+                         ".2c.6d.65.74.65.72.3d.70.6b.74.70.73.2f"),
+                  "%s", ds_cstr(&out));
+    /* A meter the callback does not know: the log meter again. */
+    ds_clear(&out);
+    ck_assert_ptr_null(lact_compile("log(meter=kbps/10/0/m2);", &ctx, &out));
+    ck_assert_msg(strstr(ds_cstr(&out), ",meter_id=1)"), "%s", ds_cstr(&out));
+    ds_destroy(&out);
+    test_ctx_destroy(t);
+
+    bool pktps;
+    uint32_t rate, burst;
+    const char *name;
+    ck_assert(lact_log_meter_parse("kbps/4294967295/0/a/b", &pktps, &rate,
+                                   &burst, &name));
+    ck_assert(!pktps && rate == UINT32_MAX && !burst && !strcmp(name, "a/b"));
+    ck_assert(!lact_log_meter_parse("kbps/4294967296/0/a", &pktps, &rate,
+                                    &burst, &name));
+}
+END_TEST
 
 START_TEST(test_packet_ins_follow_the_caller_per_operation)
 {
@@ -584,6 +634,7 @@ logical_actions_suite(void)
     tcase_add_test(tc, test_meter_comes_first);
     tcase_add_test(tc, test_packet_ins_encode);
     tcase_add_test(tc, test_packet_ins_follow_the_caller_per_operation);
+    tcase_add_test(tc, test_log_meter_replaces_the_log_meter);
     tcase_add_test(tc, test_color_sample_encodes);
     tcase_add_test(tc, test_syntax_errors);
     tcase_add_test(tc, test_value_errors);
