@@ -31,6 +31,12 @@
 extern const struct nd_owner_kind lflow_acl_switch_kind;
 extern const struct nd_owner_kind lflow_acl_kind;
 
+/* The most OpenFlow flows one ACL's match may need on one switch (the
+ * match compiler's bound, lib/expr-compile.h): an address set of 10,000
+ * addresses crossed with a few ports and port keys needs a little more
+ * than 10,000 (a conjunction grows with the sum of its sets). */
+#define ACL_MAX_FLOWS 100000
+
 /* Flow priority of an ACL of priority P: P + ACL_PRI_OFFSET, as in OVN. */
 #define ACL_PRI_OFFSET 1000
 
