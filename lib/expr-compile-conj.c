@@ -53,6 +53,9 @@ static const struct cfield_info cfields[EXPR_N_CFIELDS] = {
     [EXPR_CF_ARP_TPA] = { MFF_ARP_TPA, "arp_tpa", 32 },
     [EXPR_CF_ARP_SHA] = { MFF_ARP_SHA, "arp_sha", 48 },
     [EXPR_CF_ARP_THA] = { MFF_ARP_THA, "arp_tha", 48 },
+    [EXPR_CF_CT_STATE] = { MFF_CT_STATE, "ct_state", 32 },
+    [EXPR_CF_CT_MARK] = { MFF_CT_MARK, "ct_mark", 32 },
+    [EXPR_CF_CT_LABEL] = { MFF_CT_LABEL, "ct_label", 128 },
 };
 
 /* Returns the meta-flow field of 'f'. */
@@ -191,6 +194,22 @@ expr_cfield_map_symbol(const struct expr_symbol *sym,
         return true;
     case EXPR_F_ARP_THA:
         map->field = EXPR_CF_ARP_THA;
+        return true;
+    case EXPR_F_CT_NEW:
+    case EXPR_F_CT_EST:
+    case EXPR_F_CT_REL:
+    case EXPR_F_CT_RPL:
+    case EXPR_F_CT_INV:
+    case EXPR_F_CT_TRK:
+        /* CS_NEW is bit 0 of ct_state, CS_TRACKED bit 5. */
+        map->field = EXPR_CF_CT_STATE;
+        map->ofs = sym->field - EXPR_F_CT_NEW;
+        return true;
+    case EXPR_F_CT_MARK:
+        map->field = EXPR_CF_CT_MARK;
+        return true;
+    case EXPR_F_CT_LABEL:
+        map->field = EXPR_CF_CT_LABEL;
         return true;
     }
     return false;

@@ -64,6 +64,9 @@ enum expr_cfield {
     EXPR_CF_ARP_TPA,            /* arp_tpa. */
     EXPR_CF_ARP_SHA,            /* arp_sha. */
     EXPR_CF_ARP_THA,            /* arp_tha. */
+    EXPR_CF_CT_STATE,           /* ct_state (the ct.* bits). */
+    EXPR_CF_CT_MARK,            /* ct_mark. */
+    EXPR_CF_CT_LABEL,           /* ct_label. */
     EXPR_N_CFIELDS
 };
 

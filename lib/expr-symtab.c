@@ -35,6 +35,14 @@ static const struct expr_symbol symbols[] = {
     FIELD("arp.tha", EXPR_F_ARP_THA, 48, EXPR_FMT_MAC, ARP_PREREQ),
     FIELD("arp.tpa", EXPR_F_ARP_TPA, 32, EXPR_FMT_IPV4, ARP_PREREQ),
     FIELD("color", EXPR_F_COLOR, 8, EXPR_FMT_DEC, NULL),
+    FIELD("ct.est", EXPR_F_CT_EST, 1, EXPR_FMT_DEC, "ct.trk"),
+    FIELD("ct.inv", EXPR_F_CT_INV, 1, EXPR_FMT_DEC, "ct.trk"),
+    FIELD("ct.new", EXPR_F_CT_NEW, 1, EXPR_FMT_DEC, "ct.trk"),
+    FIELD("ct.rel", EXPR_F_CT_REL, 1, EXPR_FMT_DEC, "ct.trk"),
+    FIELD("ct.rpl", EXPR_F_CT_RPL, 1, EXPR_FMT_DEC, "ct.est || ct.rel"),
+    FIELD("ct.trk", EXPR_F_CT_TRK, 1, EXPR_FMT_DEC, NULL),
+    FIELD("ct_label", EXPR_F_CT_LABEL, 128, EXPR_FMT_HEX, "ct.trk"),
+    FIELD("ct_mark", EXPR_F_CT_MARK, 32, EXPR_FMT_HEX, "ct.trk"),
     PREDICATE("eth", "1"),
     PREDICATE("eth.bcast", "eth.dst == ff:ff:ff:ff:ff:ff"),
     FIELD("eth.dst", EXPR_F_ETH_DST, 48, EXPR_FMT_MAC, NULL),
@@ -255,6 +263,18 @@ value_from_bytes(const void *p, size_t n, struct expr_value *value)
 
 /* Reads the value of field 'sym' from 'flow' into '*value'.  String
  * fields and predicates read as zero. */
+/* Returns the bit of flow->ct_state (CS_*) of ct.* field 'sym'. */
+static uint8_t
+ct_state_bit(const struct expr_symbol *sym)
+{
+    static const uint8_t bits[] = {
+        CS_NEW, CS_ESTABLISHED, CS_RELATED, CS_REPLY_DIR, CS_INVALID,
+        CS_TRACKED,
+    };
+    unsigned int i = sym->field - EXPR_F_CT_NEW;
+    return i < ARRAY_SIZE(bits) ? bits[i] : 0;
+}
+
 void
 expr_symbol_get(const struct expr_symbol *sym, const struct flow *flow,
                 struct expr_value *value)
@@ -328,6 +348,23 @@ expr_symbol_get(const struct expr_symbol *sym, const struct flow *flow,
         /* REG_COLOR and PIPELINE_COLOR_MASK in lib/pipeline.h. */
         expr_value_from_uint64(flow->regs[9] & 0xff, value);
         break;
+    case EXPR_F_CT_NEW:
+    case EXPR_F_CT_EST:
+    case EXPR_F_CT_REL:
+    case EXPR_F_CT_RPL:
+    case EXPR_F_CT_INV:
+    case EXPR_F_CT_TRK:
+        expr_value_from_uint64((flow->ct_state & ct_state_bit(sym)) != 0,
+                               value);
+        break;
+    case EXPR_F_CT_MARK:
+        expr_value_from_uint64(flow->ct_mark, value);
+        break;
+    case EXPR_F_CT_LABEL: {
+        ovs_be128 label = hton128(flow->ct_label);
+        value_from_bytes(&label, 16, value);
+        break;
+    }
     }
 }
 
@@ -409,5 +446,23 @@ expr_symbol_set(const struct expr_symbol *sym, const struct expr_value *value,
     case EXPR_F_COLOR:
         flow->regs[9] = (flow->regs[9] & ~0xffu) | (x & 0xff);
         break;
+    case EXPR_F_CT_NEW:
+    case EXPR_F_CT_EST:
+    case EXPR_F_CT_REL:
+    case EXPR_F_CT_RPL:
+    case EXPR_F_CT_INV:
+    case EXPR_F_CT_TRK:
+        flow->ct_state = (x ? flow->ct_state | ct_state_bit(sym)
+                          : flow->ct_state & ~ct_state_bit(sym));
+        break;
+    case EXPR_F_CT_MARK:
+        flow->ct_mark = x;
+        break;
+    case EXPR_F_CT_LABEL: {
+        ovs_be128 label;
+        memcpy(&label, value->b, 16);
+        flow->ct_label = ntoh128(label);
+        break;
+    }
     }
 }

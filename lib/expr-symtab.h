@@ -88,6 +88,14 @@ enum expr_field_id {
     EXPR_F_ARP_SHA,             /* flow->arp_sha. */
     EXPR_F_ARP_THA,             /* flow->arp_tha. */
     EXPR_F_COLOR,               /* Bits 0..7 of flow->regs[9]: colour. */
+    EXPR_F_CT_NEW,              /* flow->ct_state bits, one each: CS_NEW, */
+    EXPR_F_CT_EST,              /* CS_ESTABLISHED, */
+    EXPR_F_CT_REL,              /* CS_RELATED, */
+    EXPR_F_CT_RPL,              /* CS_REPLY_DIR, */
+    EXPR_F_CT_INV,              /* CS_INVALID, */
+    EXPR_F_CT_TRK,              /* CS_TRACKED. */
+    EXPR_F_CT_MARK,             /* flow->ct_mark. */
+    EXPR_F_CT_LABEL,            /* flow->ct_label. */
 };
 
 /* One name of the match language. */

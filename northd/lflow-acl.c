@@ -287,12 +287,186 @@ put_alt_with_prefix(const char *alt, size_t common_len, const char *prefix,
     ds_put_cstr(s, alt + common_len);
 }
 
+/* Conntrack constraints: of ct_state (CS_* bits) and ct_mark. */
+struct ct_cond {
+    uint32_t state, state_mask;
+    uint32_t mark, mark_mask;
+};
+
+/* The ct_state flags as ovs-ofctl names them, bit by bit. */
+static const char *const ct_flag_names[] = {
+    "new", "est", "rel", "rpl", "inv", "trk", "snat", "dnat",
+};
+
+/* Adds ovs-ofctl field 'tok' ("ct_state=+est-rpl+trk", "ct_mark=0x1/0x1"
+ * or "ct_mark=0x1") to 'c'.  Returns false if it contradicts what 'c'
+ * holds (no packet matches both) or does not parse. */
+static bool
+ct_cond_add(struct ct_cond *c, const char *tok)
+{
+    if (!strncmp(tok, "ct_state=", 9)) {
+        uint32_t v = 0, m = 0;
+        for (const char *p = tok + 9; *p; ) {
+            bool plus = *p == '+';
+            if (*p != '+' && *p != '-') {
+                return false;
+            }
+            p++;
+            size_t len = strcspn(p, "+-");
+            size_t i;
+            for (i = 0; i < ARRAY_SIZE(ct_flag_names); i++) {
+                if (strlen(ct_flag_names[i]) == len
+                    && !strncmp(p, ct_flag_names[i], len)) {
+                    break;
+                }
+            }
+            if (i == ARRAY_SIZE(ct_flag_names)) {
+                return false;
+            }
+            m |= 1u << i;
+            v |= plus ? 1u << i : 0;
+            p += len;
+        }
+        if ((c->state ^ v) & c->state_mask & m) {
+            return false;
+        }
+        c->state |= v;
+        c->state_mask |= m;
+        /* Conntrack never calls a packet both new and established. */
+        return (c->state & 3) != 3;
+    } else if (!strncmp(tok, "ct_mark=", 8)) {
+        char *end;
+        uint32_t v = strtoul(tok + 8, &end, 0), m = UINT32_MAX;
+        if (*end == '/') {
+            m = strtoul(end + 1, &end, 0);
+        }
+        if (*end || ((c->mark ^ v) & c->mark_mask & m)) {
+            return false;
+        }
+        c->mark |= v & m;
+        c->mark_mask |= m;
+        return true;
+    }
+    return false;
+}
+
+/* Appends 'c' to 's' as ovs-ofctl fields. */
+static void
+ct_cond_format(const struct ct_cond *c, struct ds *s)
+{
+    if (c->state_mask) {
+        ds_put_cstr(s, "ct_state=");
+        for (size_t i = 0; i < ARRAY_SIZE(ct_flag_names); i++) {
+            if (c->state_mask & (1u << i)) {
+                ds_put_format(s, "%c%s", c->state & (1u << i) ? '+' : '-',
+                              ct_flag_names[i]);
+            }
+        }
+    }
+    if (c->mark_mask) {
+        ds_put_format(s, "%sct_mark=", c->state_mask ? "," : "");
+        if (c->mark) {
+            ds_put_format(s, "0x%"PRIx32, c->mark);
+        } else {
+            ds_put_char(s, '0');
+        }
+        if (c->mark_mask != UINT32_MAX) {
+            ds_put_format(s, "/0x%"PRIx32, c->mark_mask);
+        }
+    }
+}
+
+/* Returns true if ovs-ofctl field 'tok' is of conntrack state or mark. */
+static bool
+is_ct_field(const char *tok)
+{
+    return !strncmp(tok, "ct_state=", 9) || !strncmp(tok, "ct_mark=", 8);
+}
+
+/* Returns 'prefix' followed by the fields of 'common' (the common part of
+ * an alternative, which may be empty), the conntrack fields of both
+ * merged into one of each, or NULL if they contradict each other (or the
+ * alternative's dimensions, 'rest', constrain them: the ACL needs its own
+ * ct fields in its common part).  An ACL whose match uses ct.* fields
+ * thus gets flows that ovs-ofctl takes as written: a field given twice
+ * would be its last value alone. */
+static char *
+merge_prefix(const char *prefix, const char *common, const char *rest)
+{
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
+    if (!strstr(common, "ct_state=") && !strstr(common, "ct_mark=")) {
+        if (strstr(rest, "ct_state=") || strstr(rest, "ct_mark=")) {
+            VLOG_WARN_RL(&rl, "ACL match with ct fields in a set crossed "
+                         "with others: \"%s\" (left out)", rest);
+            return NULL;
+        }
+        return xstrdup(prefix);
+    }
+    struct ct_cond c = { 0, 0, 0, 0 };
+    struct ds others = DS_EMPTY_INITIALIZER;
+    bool ok = true;
+    for (int pass = 0; pass < 2 && ok; pass++) {
+        char *copy = xstrdup(pass ? common : prefix);
+        char *save = NULL;
+        for (char *tok = strtok_r(copy, ",", &save); tok && ok;
+             tok = strtok_r(NULL, ",", &save)) {
+            if (is_ct_field(tok)) {
+                ok = ct_cond_add(&c, tok);
+            } else {
+                ds_put_format(&others, "%s%s", others.length ? "," : "",
+                              tok);
+            }
+        }
+        free(copy);
+    }
+    if (!ok) {
+        ds_destroy(&others);
+        return NULL;
+    }
+    struct ds s = DS_EMPTY_INITIALIZER;
+    ct_cond_format(&c, &s);
+    if (others.length) {
+        ds_put_format(&s, ",%s", ds_cstr(&others));
+    }
+    ds_destroy(&others);
+    return ds_steal_cstr(&s);
+}
+
+/* Appends alternative 'alt' (common part of 'common_len' bytes) to 's'
+ * with 'prefix' added to its common part, the conntrack fields of both
+ * merged (merge_prefix()); nothing if they contradict. */
+static void
+put_alt_merged(const char *alt, size_t common_len, const char *prefix,
+               struct ds *s)
+{
+    char *common = xmemdup0(alt, common_len);
+    char *merged = merge_prefix(prefix, common, alt + common_len);
+    if (merged) {
+        if (strcmp(merged, prefix) || !common_len) {
+            /* The common part is in 'merged' (or there is none). */
+            if (s->length) {
+                ds_put_cstr(s, PIPELINE_MATCH_OR);
+            }
+            ds_put_cstr(s, merged);
+            if (!common_len && alt[0] == '[') {
+                ds_put_cstr(s, PIPELINE_MATCH_AND);
+            }
+            ds_put_cstr(s, alt + common_len);
+        } else {
+            put_alt_with_prefix(alt, common_len, prefix, s);
+        }
+    }
+    free(merged);
+    free(common);
+}
+
 /* Returns 'match' (a compiled logical flow match) with the ovs-ofctl
  * fields 'prefix' added to the common part of every alternative, or NULL
  * if nothing is left.  With 'ip_only', only IP packets can match (the
  * flow's actions use conntrack, which needs "ip" or "ipv6" in the
  * match): an alternative that names no Ethernet type becomes one for IPv4
- * and one for IPv6, one that names another type goes.
+ * and one for IPv6, one that names another type goes.  Conntrack fields
+ * that the ACL's match has (ct.*, ct_mark) merge with the prefix's.
  *
  * The compiler's output is well formed, so this works on its text alone:
  * a conjunctive alternative's dimensions, which may hold thousands of
@@ -312,12 +486,12 @@ match_with_prefix(const char *match, const char *prefix, bool ip_only)
         enum match_l3 l3 = ip_only ? match_l3(common) : L3_IP;
         free(common);
         if (l3 == L3_IP) {
-            put_alt_with_prefix(alt, common_len, prefix, &s);
+            put_alt_merged(alt, common_len, prefix, &s);
         } else if (l3 == L3_ANY) {
             char *p4 = xasprintf("ip,%s", prefix);
             char *p6 = xasprintf("ipv6,%s", prefix);
-            put_alt_with_prefix(alt, common_len, p4, &s);
-            put_alt_with_prefix(alt, common_len, p6, &s);
+            put_alt_merged(alt, common_len, p4, &s);
+            put_alt_merged(alt, common_len, p6, &s);
             free(p4);
             free(p6);
         }

@@ -4,7 +4,8 @@
 # policy on one pod (allow-related lets replies in and the pod open its
 # own connections while new inbound ones are dropped), reject (TCP gets a
 # reset at once, UDP an ICMP port unreachable), a drop added under an
-# established connection, and deleting every ACL restores everything.
+# established connection, an ACL that matches ct.new, and deleting every
+# ACL restores everything.
 . "$(dirname "$0")/lib.sh"
 osm_test_init
 osm_start_central
@@ -149,6 +150,17 @@ read -r -t 10 reply <&"${client[0]}"
 [ "$reply" = timeout ] || fail "after the drop: connection got '$reply'"
 kill "$client_PID" "$server" 2>/dev/null
 wait "$server" 2>/dev/null
+
+# ct.* fields in an ACL match: new ICMP connections to p2 are dropped,
+# but p2's own pings get their replies (established, reply direction).
+check osmotic-nbctl --timeout=20 acl-del sw0
+check osmotic-nbctl --timeout=20 \
+    -- acl-add sw0 to-lport 1000 'outport == "lp2" && ip4' allow-related \
+    -- acl-add sw0 to-lport 1002 'outport == "lp2" && ct.new && icmp4' drop
+acl_sync
+check_no_ping p1 10.244.0.2
+check_ping p2 10.244.0.1
+check_tcp_transfer p1 p2 10.244.0.2 100000
 
 # Without ACLs, everything works again and conntrack is gone.
 check osmotic-nbctl --timeout=20 acl-del sw0

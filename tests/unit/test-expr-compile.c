@@ -174,6 +174,15 @@ START_TEST(test_each_field_maps_to_its_openflow_field)
     check("color == 3", "reg9=0x3/0xff");
     check("inport == \"p2\"", "reg14=0x2");
     check("outport == \"web\"", "reg15=0x64");
+    check("ct.trk", "ct_state=+trk");
+    check("ct.new", "ct_state=+new+trk");
+    check("ct.est && !ct.rpl", "ct_state=+est-rpl+trk");
+    check("ct.rel", "ct_state=+rel+trk");
+    check("ct.inv", "ct_state=+inv+trk");
+    check("!ct.trk", "ct_state=-trk");
+    check("ct_mark == 1", "ct_state=+trk,ct_mark=0x1");
+    check("ct_mark == 0x1/0x1", "ct_state=+trk,ct_mark=0x1/0x1");
+    check("ct_label == 0x5/0xff", "ct_state=+trk,ct_label=0x5/0xff");
     check("1", "");
     check("0", "(nothing)");
 }
