@@ -372,7 +372,8 @@ port_group_exists(const char *name, void *idl_)
 
 /* expr_context callback: may Address_Set 'name' be compared with an IPv6
  * (if 'is_ipv6') or IPv4 field?  Only if it is empty or holds at least
- * one address of that family. */
+ * one address of that family; a port group's "PG_ip4" only with IPv4,
+ * "PG_ip6" only with IPv6, as in OVN. */
 static bool
 address_set_fits(const char *name, bool is_ipv6, void *idl_)
 {
@@ -390,6 +391,11 @@ address_set_fits(const char *name, bool is_ipv6, void *idl_)
             }
             return false;
         }
+    }
+    size_t len = strlen(name);
+    if (len > 4 && (!strcmp(name + len - 4, "_ip4")
+                    || !strcmp(name + len - 4, "_ip6"))) {
+        return (name[len - 1] == '6') == is_ipv6;
     }
     return true;
 }

@@ -69,6 +69,15 @@ check_refused 'ip4.src == $nosuch: column 12: $nosuch: no address set of that na
     osmotic-nbctl acl-add sw0 from-lport 10 'ip4.src == $nosuch' drop
 check_refused 'ip6.src == $web: column 12: $web: address set holds no IPv6 addresses, so ip6.src can never match it' \
     osmotic-nbctl acl-add sw0 from-lport 10 'ip6.src == $web' drop
+# A port group's own address sets are of one family each, as in OVN.
+check osmotic-nbctl acl-add sw0 from-lport 11 'ip4.src == $pg_web_ip4' drop
+check osmotic-nbctl acl-add sw0 from-lport 12 'ip6.src == $pg_web_ip6' drop
+check_refused 'ip4.src == $pg_web_ip6: column 12: $pg_web_ip6: address set holds no IPv4 addresses, so ip4.src can never match it' \
+    osmotic-nbctl acl-add sw0 from-lport 10 'ip4.src == $pg_web_ip6' drop
+check_refused 'ip6.dst == $pg_web_ip4: column 12: $pg_web_ip4: address set holds no IPv6 addresses, so ip6.dst can never match it' \
+    osmotic-nbctl acl-add sw0 from-lport 10 'ip6.dst == $pg_web_ip4' drop
+check osmotic-nbctl acl-del sw0 from-lport 11 'ip4.src == $pg_web_ip4'
+check osmotic-nbctl acl-del sw0 from-lport 12 'ip6.src == $pg_web_ip6'
 check_refused 'column 12: 10.0.0.1/8: host bits set beyond the prefix length' \
     osmotic-nbctl acl-add sw0 from-lport 10 'ip4.src == 10.0.0.1/8' drop
 check_refused 'tcp.src < 0: match can never be true: tcp.src < 0' \
