@@ -111,6 +111,8 @@ check_refused "32768: priority must in range" \
     osmotic-nbctl acl-add sw0 from-lport 32768 ip4 drop
 check_refused "sideways: direction must be" \
     osmotic-nbctl acl-add sw0 sideways 10 ip4 drop
+check_refused "pass: action must be one of" \
+    osmotic-nbctl acl-add sw0 from-lport 10 ip4 pass
 check_refused "permit: action must be one of" \
     osmotic-nbctl acl-add sw0 from-lport 10 ip4 permit
 check_refused "bad severity: loud" \
