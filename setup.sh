@@ -219,7 +219,8 @@ case $cmd in
             && OSM_BUILDDIR=$builddir tests/bench/northd-scale-vs-ovn.sh \
             && OSM_BUILDDIR=$builddir tests/bench/controller-scale-vs-ovn.sh \
             && OSM_BUILDDIR=$builddir \
-               tests/bench/color-mice-vs-elephants.sh
+               tests/bench/color-mice-vs-elephants.sh \
+            && OSM_BUILDDIR=$builddir tests/bench/acl-scale-vs-ovn.sh
         ;;
     packages)
         install_deps

@@ -43,7 +43,8 @@ EXTRA_DIST += tests/bench/bench-httpd.c tests/bench/bench-lib.sh \
 	tests/bench/bench-coap.c tests/bench/bench-conns.c \
 	tests/bench/color-mice-vs-elephants.sh \
 	tests/bench/switching-vs-ovn.sh tests/bench/northd-scale-vs-ovn.sh \
-	tests/bench/controller-scale-vs-ovn.sh tests/bench/sb-events.py
+	tests/bench/controller-scale-vs-ovn.sh tests/bench/sb-events.py \
+	tests/bench/acl-scale-vs-ovn.sh
 
 # ipfix-dump: the IPFIX collector of tests/system/test-ipfix-ovs.sh, which
 # "make check-system" builds.
