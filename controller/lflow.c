@@ -447,6 +447,45 @@ lflow_add_one(const struct sbrec_logical_flow *lf, size_t alt,
 
 /* Adds the OpenFlow flows of 'lf' in local datapath 'ld' to the owner
  * being built in 'desired'. */
+/* Returns the fields of 'common' (the common part of a conjunctive
+ * alternative) that a dimension's value may need as prerequisites: its
+ * protocol keywords ("ip", "tcp6", ...) and its Ethernet type, IP
+ * protocol and ICMP type.  A conjunction's clause flows carry only these
+ * (and the datapath): the rest of the common part is in its conj_id flow
+ * alone, which matches only once every clause did.  Clauses of the same
+ * value thus are one flow whatever else their alternatives test (an
+ * ACL's flows, which differ by conntrack state only, share theirs). */
+static char *
+lflow_clause_common(const char *common)
+{
+    static const char *const keywords[] = {
+        "ip", "ipv6", "tcp", "tcp6", "udp", "udp6", "sctp", "sctp6",
+        "icmp", "icmp6", "igmp", "arp", "rarp",
+    };
+    static const char *const prefixes[] = {
+        "dl_type=", "eth_type=", "nw_proto=", "ip_proto=", "icmp_type=",
+        "icmpv6_type=",
+    };
+    struct ds s = DS_EMPTY_INITIALIZER;
+    char *copy = xstrdup(common);
+    char *save = NULL;
+    for (char *tok = strtok_r(copy, ",", &save); tok;
+         tok = strtok_r(NULL, ",", &save)) {
+        bool keep = false;
+        for (size_t i = 0; i < ARRAY_SIZE(keywords) && !keep; i++) {
+            keep = !strcmp(tok, keywords[i]);
+        }
+        for (size_t i = 0; i < ARRAY_SIZE(prefixes) && !keep; i++) {
+            keep = !strncmp(tok, prefixes[i], strlen(prefixes[i]));
+        }
+        if (keep) {
+            ds_put_format(&s, "%s%s", s.length ? "," : "", tok);
+        }
+    }
+    free(copy);
+    return ds_steal_cstr(&s);
+}
+
 static void
 lflow_translate(const struct sbrec_logical_flow *lf, enum pipeline pipeline,
                 const struct local_datapath *ld, const struct lflow_ctx *ctx,
@@ -500,15 +539,17 @@ lflow_translate(const struct sbrec_logical_flow *lf, enum pipeline pipeline,
                                                       uuid_hash(&lf->header_.uuid)));
         uint32_t id = desired_conj_id(desired, hint);
         char *conj_actions = NULL;
+        char *clause_common = lflow_clause_common(alt->common);
         for (size_t k = 0; k < alt->n_dims; k++) {
             free(conj_actions);
             conj_actions = xasprintf("conjunction(%"PRIu32",%"PRIuSIZE"/%"
                                      PRIuSIZE")", id, k + 1, alt->n_dims);
             for (size_t v = 0; v < alt->dims[k].n_values; v++) {
-                lflow_add_one(lf, i, &prefix, alt->common,
+                lflow_add_one(lf, i, &prefix, clause_common,
                               alt->dims[k].values[v], conj_actions, desired);
             }
         }
+        free(clause_common);
         free(conj_actions);
         char *conj_id = xasprintf("conj_id=%"PRIu32, id);
         lflow_add_one(lf, i, &prefix, alt->common, conj_id,
