@@ -28,10 +28,14 @@
 #             the client's share of the figures above);
 #   as_sb     one address added to a 10-address set, --wait=sb;
 #   big_sb    one address added to as_all (10,000 addresses), --wait=sb;
+#   big_hv    the same with --wait=hv (hv1 has a port of pg0, which
+#             allows from as_all);
 #   acl_hv    acl-add on a group with ports on hv1, --wait=hv;
 #   as_hv     one address added to the address set of such a group,
 #             --wait=hv.
-# Each round's changes are undone (not measured) before the next.
+# After each change, unmeasured, "--wait=hv sync": the next change starts
+# with hv1 at rest.  Each round's changes are undone (not measured) before
+# the next.
 #
 # "connrate": the testbed of switching-vs-ovn.sh (one switch, a pod on
 # each of two hosts, bench-httpd in pod 2), one testbed per system; the
@@ -435,8 +439,10 @@ pick_groups() {
     [ ${#LOCAL_PGS[@]} -ge 1 ] || fail "no group with a port on hv1"
 }
 
-# timed FILE ARGS...: runs sys_nbctl ARGS... and appends its wall time,
-# ms, to FILE.
+# timed FILE SYSTEM ARGS...: runs sys_nbctl SYSTEM ARGS... and appends its
+# wall time, ms, to FILE; then, unmeasured, waits until hv1 has caught up
+# ("--wait=hv sync"), so that the next change starts from a host at rest
+# (a change measured with --wait=sb leaves hv1 working on it).
 timed() {
     local file=$1 t0 t1
     shift
@@ -444,6 +450,7 @@ timed() {
     sys_nbctl "$@" >/dev/null || fail "$1: nbctl ${*:2}"
     t1=$(now_ms)
     echo $((t1 - t0)) >> "$file"
+    sys_nbctl "$1" --wait=hv sync >/dev/null || fail "$1: sync"
 }
 
 # change_ip ROUND K KIND: the address a change adds.
@@ -460,7 +467,7 @@ extra_match() {
 scale_round() {
     local s=$1 r=$2 k pg dir kind
     dir=$(sys_dir "$s")
-    for kind in acl_sb acl_nw as_sb big_sb acl_hv as_hv; do
+    for kind in acl_sb acl_nw as_sb big_sb big_hv acl_hv as_hv; do
         : > "$dir/$kind.$r"
     done
     for ((k = 0; k < BENCH_CHANGES; k++)); do
@@ -470,19 +477,20 @@ scale_round() {
         pg=${REMOTE_PGS[$(( (r * BENCH_CHANGES + k + 7) % ${#REMOTE_PGS[@]} ))]}
         timed "$dir/acl_nw.$r" "$s" acl-add "pg$pg" to-lport 1003 \
             "$(extra_match $pg $k)" allow-related
-        sys_nbctl "$s" --wait=sb sync >/dev/null || fail "$s: sync"
         pg=${REMOTE_PGS[$(( (r * BENCH_CHANGES + k) % ${#REMOTE_PGS[@]} ))]}
         timed "$dir/as_sb.$r" "$s" --wait=sb add Address_Set "as$pg" \
             addresses "\"$(change_ip $r $k 1)\""
         timed "$dir/big_sb.$r" "$s" --wait=sb add Address_Set as_all \
             addresses "\"$(change_ip $r $k 2)\""
+        timed "$dir/big_hv.$r" "$s" --wait=hv add Address_Set as_all \
+            addresses "\"$(change_ip $r $k 4)\""
         pg=${LOCAL_PGS[$(( (r * BENCH_CHANGES + k) % ${#LOCAL_PGS[@]} ))]}
         timed "$dir/acl_hv.$r" "$s" --wait=hv acl-add "pg$pg" to-lport 1002 \
             "$(extra_match $pg $k)" allow-related
         timed "$dir/as_hv.$r" "$s" --wait=hv add Address_Set "as$pg" \
             addresses "\"$(change_ip $r $k 3)\""
     done
-    for kind in acl_sb acl_nw as_sb big_sb acl_hv as_hv; do
+    for kind in acl_sb acl_nw as_sb big_sb big_hv acl_hv as_hv; do
         RND[$s.$r.$kind]=$(median < "$dir/$kind.$r")
     done
     # Undo: the ACLs of priority 1002 and 1003 (each group once), and
@@ -499,7 +507,7 @@ scale_round() {
         pg=${REMOTE_PGS[$(( (r * BENCH_CHANGES + k + 7) % ${#REMOTE_PGS[@]} ))]}
         acl_pgs[$pg.1003.$k]=1
         del+=(-- remove Address_Set as_all addresses
-                 "\"$(change_ip $r $k 2)\"")
+                 "\"$(change_ip $r $k 2)\"" "\"$(change_ip $r $k 4)\"")
     done
     local key pri
     for key in "${!acl_pgs[@]}"; do
@@ -821,6 +829,7 @@ report_scale() {
         "acl_nw|ACL add, no wait (nbctl + NB), ms"
         "as_sb|10-address set +1, --wait=sb, ms"
         "big_sb|10,000-address set +1, --wait=sb, ms"
+        "big_hv|10,000-address set +1, --wait=hv, ms"
         "acl_hv|ACL add on hv1's group, --wait=hv, ms"
         "as_hv|hv1's group's set +1, --wait=hv, ms"
     )
