@@ -382,9 +382,11 @@ chassis_verdict_matches(const char *phys, const struct lflow_sim_verdict *v,
 
 /* Compares the bridge's verdicts 'phys' with the logical trace of the
  * same packet, whose verdicts go to 'logical': every logical delivery
- * must leave the bridge (locally, or by a tunnel to its chassis) and
- * every output of the bridge must carry some logical delivery.  Appends
- * each difference to 'problems'. */
+ * must leave the bridge (locally, or by a tunnel to its chassis), so must
+ * every logical drop on another chassis (in the egress pipeline of an
+ * outport bound there, which runs there: a to-lport ACL's drop), and
+ * every output of the bridge must carry one of them.  Appends each
+ * difference to 'problems'. */
 static void
 chassis_compare(const char *chassis, const struct trace_sb *sb,
                 const struct lflow_sim_datapath *dp,
@@ -411,6 +413,21 @@ chassis_compare(const char *chassis, const struct trace_sb *sb,
                                     "the bridge does not send out \"%s\"",
                                     text));
             }
+        } else if (v->chassis && strcmp(v->chassis, chassis)) {
+            char *want = xasprintf("tunnel to chassis %s (", v->chassis);
+            bool found = false;
+            for (size_t j = 0; j < phys->n; j++) {
+                if (!strncmp(phys->names[j], want, strlen(want))) {
+                    used[j] = found = true;
+                }
+            }
+            if (!found) {
+                svec_add_nocopy(problems, xasprintf(
+                                    "the bridge does not send the packet "
+                                    "to chassis %s, where \"%s\"",
+                                    v->chassis, text));
+            }
+            free(want);
         }
         free(text);
     }

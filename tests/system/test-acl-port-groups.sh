@@ -5,7 +5,8 @@
 # after --wait=hv and changes only the flows that depend on it; an ACL
 # added or deleted on one switch changes only its own flows; logging
 # lines carry the verdict and are rate-limited; osmotic-trace names the
-# ACL that decides, logically and through br-int.
+# ACL that decides, logically and through br-int, for reject, drop and
+# allow.
 . "$(dirname "$0")/lib.sh"
 osm_test_init
 osm_start_central
@@ -156,6 +157,32 @@ out=$(osmotic-trace --nb-db --chassis=hv2 --ovs-rundir="$(osm_host_dir hv2)" sw0
           "$FLOW") || fail "chassis trace: $out"
 # (--name implies --log, as in ovn-nbctl.)
 for needle in "dropped in ls_in_acl" "verdict=reject); reject;)" \
+              "The bridge agrees with the logical flows."; do
+    grep -qF -- "$needle" <<<"$out" || fail "chassis trace lacks [$needle]: $out"
+done
+
+# The same for the other verdicts: ping from p1 to p2 is dropped by
+# web-deny in p2's egress (logically; on hv1, where p1 is, the packet
+# leaves by the tunnel to hv2, which decides), and what p2 sends that no
+# from-lport ACL matches is allowed and delivered, on both hosts' bridges.
+FLOW='inport == "lp1" && eth.src == 0a:00:00:00:52:01 && eth.dst == 0a:00:00:00:52:02 && ip4.src == 10.244.0.1 && ip4.dst == 10.244.0.2 && icmp4'
+out=$(osmotic-trace --nb-db sw0 "$FLOW") || fail "logical trace"
+for needle in "ls_out_acl" "web-deny" "Verdict: dropped in ls_out_acl"; do
+    grep -qF -- "$needle" <<<"$out" || fail "trace lacks [$needle]: $out"
+done
+out=$(osmotic-trace --nb-db --chassis=hv1 --ovs-rundir="$(osm_host_dir hv1)" sw0 \
+          "$FLOW") || fail "chassis trace: $out"
+for needle in "Verdict: tunnel to chassis hv2" \
+              "The bridge agrees with the logical flows."; do
+    grep -qF -- "$needle" <<<"$out" || fail "chassis trace lacks [$needle]: $out"
+done
+FLOW='inport == "lp2" && eth.src == 0a:00:00:00:52:02 && eth.dst == 0a:00:00:00:52:01 && ip4.src == 10.244.0.2 && ip4.dst == 10.244.0.1 && udp.dst == 7000'
+out=$(osmotic-trace --nb-db sw0 "$FLOW") || fail "logical trace"
+grep -qF "Verdict: delivered to lp1 on chassis hv1" <<<"$out" \
+    || fail "trace of an allowed packet: $out"
+out=$(osmotic-trace --nb-db --chassis=hv2 --ovs-rundir="$(osm_host_dir hv2)" sw0 \
+          "$FLOW") || fail "chassis trace: $out"
+for needle in "Verdict: tunnel to chassis hv1" \
               "The bridge agrees with the logical flows."; do
     grep -qF -- "$needle" <<<"$out" || fail "chassis trace lacks [$needle]: $out"
 done
