@@ -3,7 +3,8 @@
 # drop by address and protocol (no conntrack anywhere), then stateful
 # policy on one pod (allow-related lets replies in and the pod open its
 # own connections while new inbound ones are dropped), reject (TCP gets a
-# reset at once, UDP an ICMP port unreachable), a drop added under an
+# reset at once, UDP an ICMP port unreachable, a ping an ICMP
+# "administratively prohibited"), a drop added under an
 # established connection, an ACL that matches ct.new, and deleting every
 # ACL restores everything.
 . "$(dirname "$0")/lib.sh"
@@ -104,6 +105,14 @@ except socket.timeout:
     || fail "UDP to a rejected port: expected refused, got: $out"
 check_output "packet-ins reject: 1" \
     pipeline "osm_ctl_appctl hv2 ofctrl/flow-counts | grep 'packet-ins reject'"
+# Other IP (a ping): ICMP "administratively prohibited", which ping
+# reports at once.
+check osmotic-nbctl --timeout=20 acl-add sw0 from-lport 1002 \
+    'inport == "lp1" && icmp4 && ip4.dst == 10.244.0.3' reject
+acl_sync
+out=$(osm_pod_exec p1 timeout 5 ping -c 1 -W 4 10.244.0.3 2>&1)
+grep -q "From 10.244.0.3 .*Packet filtered" <<<"$out" \
+    || fail "ping of a rejected address: expected Packet filtered, got: $out"
 
 # A drop added under a running connection: its packets stop, in both
 # directions (OVN's default: the connection is blocked).
