@@ -94,6 +94,18 @@ strings_equal_as_sets(char **a, size_t n_a, char **b, size_t n_b)
     return equal;
 }
 
+/* Returns true if 'map' holds chassis 'name'. */
+static bool
+gw_map_contains(const struct gw_map *map, const char *name)
+{
+    for (size_t i = 0; i < map->n; i++) {
+        if (!strcmp(map->names[i], name)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /* Returns the chassis of highest priority in 'map' that has a Chassis row
  * in 'sb_idl', or NULL. */
 static const char *
@@ -165,7 +177,15 @@ sync_rampout_row(const struct sbrec_rampout *row, const char *name,
         sbrec_rampout_set_gateway_chassis(row, map.prios,
                                           (const char **) map.names, map.n);
     }
-    const char *active = gw_map_active(&map, registered);
+    /* The active gateway claims the row itself, from what it sees (BFD,
+     * controller/gateway-claim.h); northd keeps that claim while it
+     * names a registered chassis of the list, and otherwise names the
+     * registered one of highest priority. */
+    const char *active = row->active_chassis;
+    if (!active || !sset_contains(registered, active)
+        || !gw_map_contains(&map, active)) {
+        active = gw_map_active(&map, registered);
+    }
     if (!nullable_string_is_equal(row->active_chassis, active)) {
         sbrec_rampout_set_active_chassis(row, active);
     }
