@@ -9,6 +9,7 @@
 #include "lib/osmotic-sb-idl.h"
 #include "northd/datapaths.h"
 #include "openvswitch/shash.h"
+#include "smap.h"
 #include "sset.h"
 #include "util.h"
 
@@ -253,4 +254,45 @@ nd_gateways_sync(const struct nd_datapaths *dps, struct ovsdb_idl *nb_idl,
     }
     shash_destroy(&existing);
     sset_destroy(&registered);
+}
+
+/* Copies each SB Rampout's active chassis to its NB rule
+ * (Rampout_Rule:status:active-chassis), for "osmotic-nbctl rampout-list".
+ * Writes nothing to a server whose schema predates the column (an NB
+ * database not upgraded yet), which would refuse the whole
+ * transaction. */
+void
+nd_gateways_sync_nb(struct ovsdb_idl *nb_idl, struct ovsdb_idl *sb_idl)
+{
+    if (!nbrec_server_has_rampout_rule_table_col_status(nb_idl)) {
+        return;
+    }
+    struct shash active = SHASH_INITIALIZER(&active);
+    const struct sbrec_rampout *row;
+    SBREC_RAMPOUT_FOR_EACH (row, sb_idl) {
+        if (row->active_chassis) {
+            shash_add_once(&active, row->name, row->active_chassis);
+        }
+    }
+    const struct nbrec_logical_router *lr;
+    NBREC_LOGICAL_ROUTER_FOR_EACH (lr, nb_idl) {
+        for (size_t i = 0; i < lr->n_rampout_rules; i++) {
+            const struct nbrec_rampout_rule *rule = lr->rampout_rules[i];
+            char *name = xasprintf("%s/%s", lr->name, rule->name);
+            const char *chassis = shash_find_data(&active, name);
+            free(name);
+            const char *now = smap_get(&rule->status, "active-chassis");
+            if (nullable_string_is_equal(now, chassis)) {
+                continue;
+            }
+            if (chassis) {
+                nbrec_rampout_rule_update_status_setkey(
+                    rule, "active-chassis", chassis);
+            } else {
+                nbrec_rampout_rule_update_status_delkey(rule,
+                                                        "active-chassis");
+            }
+        }
+    }
+    shash_destroy(&active);
 }

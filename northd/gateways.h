@@ -10,7 +10,9 @@
  * stops answering, and the gateway that becomes active writes its name
  * (controller/gateway-claim.h).  northd keeps that name while it is a
  * registered chassis of the rule's list, and otherwise writes the
- * registered one of highest priority.  "osmotic-sbctl show" prints it.
+ * registered one of highest priority.  nd_gateways_sync_nb() copies it to
+ * the NB rule's status:active-chassis, which "osmotic-nbctl rampout-list"
+ * prints ("osmotic-sbctl show" prints the SB row).
  */
 #ifndef NORTHD_GATEWAYS_H
 #define NORTHD_GATEWAYS_H 1
@@ -21,5 +23,6 @@ struct ovsdb_idl_txn;
 
 void nd_gateways_sync(const struct nd_datapaths *, struct ovsdb_idl *nb_idl,
                       struct ovsdb_idl *sb_idl, struct ovsdb_idl_txn *);
+void nd_gateways_sync_nb(struct ovsdb_idl *nb_idl, struct ovsdb_idl *sb_idl);
 
 #endif /* northd/gateways.h */

@@ -21,6 +21,7 @@
 #include "lib/osmotic-nb-idl.h"
 #include "lib/osmotic-sb-idl.h"
 #include "northd/cfg.h"
+#include "northd/gateways.h"
 #include "northd/mac-binding-aging.h"
 #include "northd/northd.h"
 #include "northd/unapplied.h"
@@ -490,6 +491,7 @@ northd_daemon_run(struct northd_daemon *d, struct ovsdb_idl_loop *nb_loop,
     }
     if (ready && nb_txn) {
         cfg_nb_run(&d->nd, d->nb_idl, nb_txn, d->sb_idl, sb_loop->cur_cfg);
+        nd_gateways_sync_nb(d->nb_idl, d->sb_idl);
     }
 }
 
@@ -540,6 +542,8 @@ main(int argc, char *argv[])
 
     d.nb_idl = ovsdb_idl_create(opts.nb_db, &nbrec_idl_class, true, true);
     ovsdb_idl_track_add_all(d.nb_idl);
+    /* northd's own report: no flow depends on it. */
+    ovsdb_idl_omit_alert(d.nb_idl, &nbrec_rampout_rule_col_status);
     d.sb_idl = ovsdb_idl_create(opts.sb_db, &sbrec_idl_class, true, true);
     /* Tracking a column also replicates it: omit after tracking. */
     ovsdb_idl_track_add_all(d.sb_idl);
