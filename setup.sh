@@ -42,7 +42,7 @@ base_packages=(build-essential autoconf automake libtool pkg-config python3
     openvswitch-switch openvswitch-common python3-openvswitch
     libssl-dev libcap-ng-dev libunbound-dev libevent-dev libjansson-dev check
     clang iproute2 iputils-ping iputils-arping ethtool iperf3 netcat-openbsd
-    tcpdump
+    tcpdump traceroute
     procps openssl
     valgrind
     systemd rpm)

@@ -29,12 +29,16 @@ controller_libcontroller_la_SOURCES = \
 	controller/encaps.h \
 	controller/gateway.c \
 	controller/gateway.h \
+	controller/gateway-claim.c \
+	controller/gateway-claim.h \
 	controller/inc-engine.c \
 	controller/inc-engine.h \
 	controller/lflow.c \
 	controller/lflow.h \
 	controller/local-datapaths.c \
 	controller/local-datapaths.h \
+	controller/mac-binding.c \
+	controller/mac-binding.h \
 	controller/ofctrl.c \
 	controller/ofctrl.h \
 	controller/ofctrl-flow.c \
@@ -47,10 +51,16 @@ controller_libcontroller_la_SOURCES = \
 	controller/pinctrl.h \
 	controller/pinctrl-arp.c \
 	controller/pinctrl-arp.h \
+	controller/pinctrl-icmp.c \
+	controller/pinctrl-icmp.h \
 	controller/pinctrl-log.c \
 	controller/pinctrl-log.h \
+	controller/pinctrl-nd.c \
+	controller/pinctrl-nd.h \
 	controller/pinctrl-reject.c \
 	controller/pinctrl-reject.h \
+	controller/pinctrl-send.c \
+	controller/pinctrl-send.h \
 	controller/runtime.c \
 	controller/runtime.h \
 	controller/sb-monitor.c \

@@ -24,6 +24,7 @@
 #include "controller/desired.h"
 #include "controller/encaps.h"
 #include "controller/gateway.h"
+#include "controller/gateway-claim.h"
 #include "controller/lflow.h"
 #include "controller/local-datapaths.h"
 #include "controller/ofctrl.h"
@@ -73,6 +74,8 @@ struct controller {
     struct ofctrl *ofctrl;            /* OpenFlow connection to br-int. */
     struct pinctrl *pinctrl;          /* Packet-in connection to br-int. */
     struct color_detect *detect;      /* Elephant detector. */
+    struct gateway_claims *claims;    /* Ramp-out rules this chassis
+                                       * claimed as active gateway. */
     struct ovsdb_idl_index *pb_by_key; /* Port_Binding by datapath and key. */
     struct sb_monitor sb_monitor;     /* What of SB this chassis gets. */
     struct desired desired;           /* Flows br-int should have. */
@@ -389,6 +392,12 @@ controller_run(struct controller *c, struct ovsdb_idl_txn *ovs_txn,
         const struct runtime_data *rt = ctrl_engine_runtime(&c->engine);
         sb_monitor_update(&c->sb_monitor, c->sb_loop.idl,
                           &rt->bindings.iface_ids, &rt->lds, chassis);
+    }
+    if (chassis && c->engine_ran) {
+        /* From the same view of the gateways as the flows just computed
+         * (the tunnels and their BFD state). */
+        gateway_claims_run(c->claims, c->sb_loop.idl, sb_txn, chassis->name,
+                           ctrl_engine_tunnels(&c->engine));
     }
 
     /* Flows go to br-int only when computed from a replica that holds
@@ -775,6 +784,9 @@ controller_create_sb_idl(void)
     /* "up" is this controller's own report for its ports, and no flow
      * depends on it anywhere. */
     ovsdb_idl_omit_alert(idl, &sbrec_port_binding_col_up);
+    /* A ramp-out rule's active chassis is the gateways' report
+     * (controller/gateway-claim.h); flows follow each chassis' own view. */
+    ovsdb_idl_omit_alert(idl, &sbrec_rampout_col_active_chassis);
     color_detect_sb_init(idl);
     return idl;
 }
@@ -848,6 +860,7 @@ main(int argc, char *argv[])
     c.ofctrl = ofctrl_create(mgmt);
     c.pinctrl = pinctrl_create(mgmt);
     c.detect = color_detect_create(mgmt);
+    c.claims = gateway_claims_create();
     free(mgmt);
 
     while (!c.exiting) {
@@ -880,6 +893,7 @@ main(int argc, char *argv[])
     pinctrl_log_set_sb(NULL, NULL);
     pinctrl_destroy(c.pinctrl);
     color_detect_destroy(c.detect);
+    gateway_claims_destroy(c.claims);
     sb_monitor_destroy(&c.sb_monitor);
     simap_destroy(&c.port_gens);
     ctrl_engine_destroy(&c.engine);

@@ -316,9 +316,22 @@ pg_mac_bindings(const struct physical_ctx *ctx,
         const struct sbrec_port_binding *pb = pg_find_patch(ctx,
                                                             mb->logical_port);
         ovs_be32 ip;
+        struct in6_addr ip6;
         struct eth_addr mac;
-        if (!pb || pb->datapath != dp || !ip_parse(mb->ip, &ip)
+        if (!pb || pb->datapath != dp
             || !eth_addr_from_string(mb->mac, &mac)) {
+            continue;
+        }
+        /* The next hop is in reg0 (IPv4) or xxreg0 (IPv6). */
+        struct ds nexthop = DS_EMPTY_INITIALIZER;
+        if (ip_parse(mb->ip, &ip)) {
+            ds_put_format(&nexthop, "ip,reg0=%#"PRIx32, ntohl(ip));
+        } else if (ipv6_parse(mb->ip, &ip6)) {
+            ds_put_cstr(&nexthop, "ipv6,xxreg0=0x");
+            for (int i = 0; i < 16; i++) {
+                ds_put_format(&nexthop, "%02x", ip6.s6_addr[i]);
+            }
+        } else {
             continue;
         }
         unsigned int next = (pb->n_gateway_chassis
@@ -327,10 +340,11 @@ pg_mac_bindings(const struct physical_ctx *ctx,
                              : OFTABLE_PHY_OUT_REMOTE);
         pg_add(ctx->desired, mb->header_.uuid.parts[0], "table=%u,"
                "priority=50,metadata=%#"PRIx64","REG_OUTPORT"=%#"PRIx64","
-               "reg0=%#"PRIx32",actions=set_field:"ETH_ADDR_FMT"->eth_dst,"
+               "%s,actions=set_field:"ETH_ADDR_FMT"->eth_dst,"
                "resubmit(,%u)", OFTABLE_INGRESS + resolve->table_id,
-               dp->tunnel_key, pb->tunnel_key, ntohl(ip),
+               dp->tunnel_key, pb->tunnel_key, ds_cstr(&nexthop),
                ETH_ADDR_ARGS(mac), next);
+        ds_destroy(&nexthop);
     }
 }
 

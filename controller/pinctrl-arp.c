@@ -5,78 +5,40 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/osmotic-sb-idl.h"
+#include "controller/mac-binding.h"
+#include "controller/pinctrl-send.h"
 
 #include "dp-packet.h"
 #include "flow.h"
 #include "nx-match.h"
 #include "openvswitch/meta-flow.h"
-#include "openvswitch/ofp-actions.h"
 #include "openvswitch/ofp-packet.h"
-#include "openvswitch/ofp-protocol.h"
-#include "openvswitch/ofpbuf.h"
-#include "openvswitch/rconn.h"
 #include "openvswitch/vlog.h"
 #include "packets.h"
-#include "timeval.h"
 #include "util.h"
 
 VLOG_DEFINE_THIS_MODULE(pinctrl_arp);
 
 static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
 
-/* One binding learned. */
-struct pinctrl_arp_binding {
-    struct ovs_list node;       /* In pinctrl_arp_queue's 'learned'. */
-    uint64_t dp_key;            /* Router datapath key. */
-    uint32_t port_key;          /* Router port key. */
-    ovs_be32 ip;
-    struct eth_addr mac;
-};
-
-void
-pinctrl_arp_queue_init(struct pinctrl_arp_queue *q)
-{
-    ovs_list_init(&q->learned);
-    q->n = 0;
-}
-
-void
-pinctrl_arp_queue_destroy(struct pinctrl_arp_queue *q)
-{
-    struct pinctrl_arp_binding *b;
-    LIST_FOR_EACH_POP (b, node, &q->learned) {
-        free(b);
-    }
-    q->n = 0;
-}
-
 /* Answers arp { ACTIONS }: 'payload' is ACTIONS, encoded as OpenFlow
- * actions. */
+ * actions.  The next hop is in reg0. */
 void
-pinctrl_arp_request(struct rconn *rconn, const struct ofputil_packet_in *pin,
-                    const char *payload)
+pinctrl_arp_request(struct rconn *rconn, struct mac_binding_state *mbs,
+                    const struct ofputil_packet_in *pin, const char *payload)
 {
     struct dp_packet packet;
     dp_packet_use_const(&packet, pin->packet, pin->packet_len);
     struct flow headers;
     flow_extract(&packet, &headers);
     if (headers.dl_type != htons(ETH_TYPE_IP)) {
-        return;                 /* IPv6 next hops are not routed yet. */
+        return;
     }
-
-    uint64_t stub[1024 / 8];
-    struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
-    enum ofputil_protocol usable;
-    struct ofpact_parse_params pp = {
-        .ofpacts = &ofpacts,
-        .usable_protocols = &usable,
-    };
-    char *error = ofpacts_parse_actions(payload, &pp);
-    if (error) {
-        VLOG_WARN_RL(&rl, "arp: bad actions \"%s\": %s", payload, error);
-        free(error);
-        ofpbuf_uninit(&ofpacts);
+    const struct flow *md = &pin->flow_metadata.flow;
+    struct in6_addr nexthop;
+    in6_addr_set_mapped_ipv4(&nexthop, htonl(md->regs[0]));
+    if (!mac_binding_may_ask(mbs, ntohll(md->metadata), md->regs[15],
+                             &nexthop)) {
         return;
     }
 
@@ -84,26 +46,8 @@ pinctrl_arp_request(struct rconn *rconn, const struct ofputil_packet_in *pin,
     dp_packet_init(&arp, 0);
     compose_arp(&arp, ARP_OP_REQUEST, headers.dl_src, eth_addr_zero, true,
                 headers.nw_src, headers.nw_dst);
-
-    struct ofputil_packet_out po = {
-        .packet = dp_packet_data(&arp),
-        .packet_len = dp_packet_size(&arp),
-        .buffer_id = UINT32_MAX,
-        .ofpacts = ofpacts.data,
-        .ofpacts_len = ofpacts.size,
-    };
-    match_set_in_port(&po.flow_metadata, OFPP_CONTROLLER);
-    /* The pipeline state the packet had: datapath and registers. */
-    const struct flow *md = &pin->flow_metadata.flow;
-    match_set_metadata(&po.flow_metadata, md->metadata);
-    for (int i = 0; i < FLOW_N_REGS; i++) {
-        match_set_reg(&po.flow_metadata, i, md->regs[i]);
-    }
-    enum ofputil_protocol proto
-        = ofputil_protocol_from_ofp_version(rconn_get_version(rconn));
-    rconn_send(rconn, ofputil_encode_packet_out(&po, proto), NULL);
+    pinctrl_send_packet(rconn, pin, &arp, payload);
     dp_packet_uninit(&arp);
-    ofpbuf_uninit(&ofpacts);
 }
 
 /* Reads subfield 'name' (e.g. "NXM_NX_REG14[]") of 'flow' into 'value'.
@@ -122,11 +66,15 @@ read_subfield(const char *name, const struct flow *flow,
     return true;
 }
 
-/* Answers put_arp(PORT, IP, MAC): 'payload' names the three subfields,
- * separated by commas. */
-void
-pinctrl_arp_learn(struct pinctrl_arp_queue *q,
-                  const struct ofputil_packet_in *pin, const char *payload)
+/* Reads the three subfields that 'payload' names, separated by commas
+ * (the port, the IP, 32 bits or with 'ipv6' 128, and the MAC), from
+ * packet-in 'pin', and the router datapath into '*dp_key'.  Returns false
+ * if they do not parse. */
+bool
+pinctrl_read_binding(const struct ofputil_packet_in *pin,
+                     const char *payload, bool ipv6, uint64_t *dp_key,
+                     uint32_t *port_key, struct in6_addr *ip,
+                     struct eth_addr *mac)
 {
     struct dp_packet packet;
     dp_packet_use_const(&packet, pin->packet, pin->packet_len);
@@ -148,70 +96,33 @@ pinctrl_arp_learn(struct pinctrl_arp_queue *q,
         n++;
     }
     free(copy);
-    if (n != 3 || q->n >= PINCTRL_ARP_MAX_QUEUED) {
-        VLOG_WARN_RL(&rl, "put_arp: %s", n != 3 ? "bad fields" : "queue full");
-        return;
+    if (n != 3) {
+        return false;
     }
-    struct pinctrl_arp_binding *b = xzalloc(sizeof *b);
-    b->dp_key = ntohll(flow.metadata);
-    b->port_key = ntohl(v[0].be32_int);
-    b->ip = v[1].be32_int;
-    b->mac = v[2].mac;
-    ovs_list_push_back(&q->learned, &b->node);
-    q->n++;
+    *dp_key = ntohll(flow.metadata);
+    *port_key = ntohl(v[0].be32_int);
+    if (ipv6) {
+        *ip = v[1].ipv6;
+    } else {
+        in6_addr_set_mapped_ipv4(ip, v[1].be32_int);
+    }
+    *mac = v[2].mac;
+    return true;
 }
 
-/* Writes the bindings in 'q' to SB in 'sb_txn' (if nonnull) and empties
- * 'q'. */
+/* Answers put_arp(PORT, IP, MAC). */
 void
-pinctrl_arp_flush(struct pinctrl_arp_queue *q, struct ovsdb_idl *sb_idl,
-                  struct ovsdb_idl_txn *sb_txn)
+pinctrl_arp_learn(struct mac_binding_state *mbs,
+                  const struct ofputil_packet_in *pin, const char *payload)
 {
-    if (!sb_txn || !q->n) {
-        return;
+    uint64_t dp_key;
+    uint32_t port_key;
+    struct in6_addr ip;
+    struct eth_addr mac;
+    if (!pinctrl_read_binding(pin, payload, false, &dp_key, &port_key, &ip,
+                              &mac)) {
+        VLOG_WARN_RL(&rl, "put_arp: bad fields \"%s\"", payload);
+    } else if (!mac_binding_learn(mbs, dp_key, port_key, &ip, mac)) {
+        VLOG_WARN_RL(&rl, "put_arp: queue full");
     }
-    long long int now = time_wall_msec();
-    struct pinctrl_arp_binding *b;
-    LIST_FOR_EACH_POP (b, node, &q->learned) {
-        const struct sbrec_port_binding *pb, *port = NULL;
-        SBREC_PORT_BINDING_FOR_EACH (pb, sb_idl) {
-            if (pb->datapath && pb->datapath->tunnel_key == b->dp_key
-                && pb->tunnel_key == b->port_key) {
-                port = pb;
-                break;
-            }
-        }
-        if (!port) {
-            free(b);
-            continue;
-        }
-        char ip[INET_ADDRSTRLEN], mac[ETH_ADDR_STRLEN + 1];
-        inet_ntop(AF_INET, &b->ip, ip, sizeof ip);
-        snprintf(mac, sizeof mac, ETH_ADDR_FMT, ETH_ADDR_ARGS(b->mac));
-
-        const struct sbrec_mac_binding *mb, *found = NULL;
-        SBREC_MAC_BINDING_FOR_EACH (mb, sb_idl) {
-            if (!strcmp(mb->logical_port, port->logical_port)
-                && !strcmp(mb->ip, ip)) {
-                found = mb;
-                break;
-            }
-        }
-        if (!found) {
-            VLOG_INFO("learned %s is at %s on %s", ip, mac,
-                      port->logical_port);
-            found = sbrec_mac_binding_insert(sb_txn);
-            sbrec_mac_binding_set_logical_port(found, port->logical_port);
-            sbrec_mac_binding_set_ip(found, ip);
-            sbrec_mac_binding_set_datapath(found, port->datapath);
-        }
-        if (strcmp(found->mac ? found->mac : "", mac)) {
-            sbrec_mac_binding_set_mac(found, mac);
-        }
-        if (now - found->timestamp >= 1000) {
-            sbrec_mac_binding_set_timestamp(found, now);
-        }
-        free(b);
-    }
-    q->n = 0;
 }

@@ -5,8 +5,11 @@
 #include <string.h>
 
 #include "controller/desired.h"
+#include "controller/mac-binding.h"
 #include "controller/pinctrl-arp.h"
+#include "controller/pinctrl-icmp.h"
 #include "controller/pinctrl-log.h"
+#include "controller/pinctrl-nd.h"
 #include "controller/pinctrl-reject.h"
 
 #include "byte-order.h"
@@ -50,6 +53,12 @@ static void pinctrl_handle_arp(struct pinctrl *,
 static void pinctrl_handle_put_arp(struct pinctrl *,
                                    const struct ofputil_packet_in *,
                                    const char *payload);
+static void pinctrl_handle_nd_ns(struct pinctrl *,
+                                 const struct ofputil_packet_in *,
+                                 const char *payload);
+static void pinctrl_handle_put_nd(struct pinctrl *,
+                                  const struct ofputil_packet_in *,
+                                  const char *payload);
 
 /* The handlers.  An operation's meter id is its opcode (1 to 15 are
  * reserved for them). */
@@ -58,6 +67,9 @@ static const struct pinctrl_handler pinctrl_handlers[] = {
     { LACT_PIN_REJECT, "reject", pinctrl_reject_handle, NULL },
     { LACT_PIN_ARP, "arp", NULL, pinctrl_handle_arp },
     { LACT_PIN_PUT_ARP, "put_arp", NULL, pinctrl_handle_put_arp },
+    { LACT_PIN_ICMP, "icmp", pinctrl_icmp_handle, NULL },
+    { LACT_PIN_ND_NS, "nd_ns", NULL, pinctrl_handle_nd_ns },
+    { LACT_PIN_PUT_ND, "put_nd", NULL, pinctrl_handle_put_nd },
 };
 
 /* Largest opcode + 1. */
@@ -69,14 +81,15 @@ struct pinctrl {
     unsigned int conn_seqno;        /* rconn's connection seqno seen. */
     unsigned long long int n_handled[PINCTRL_N_OPS]; /* Per opcode. */
     unsigned long long int n_bad;   /* Packet-ins not ours or malformed. */
-    struct pinctrl_arp_queue arp;   /* MAC bindings learned, to write. */
+    struct mac_binding_state mbs;   /* MAC bindings learned, to write,
+                                     * and next hops asked for. */
 };
 
 static void
 pinctrl_handle_arp(struct pinctrl *pc, const struct ofputil_packet_in *pin,
                    const char *payload)
 {
-    pinctrl_arp_request(pc->rconn, pin, payload);
+    pinctrl_arp_request(pc->rconn, &pc->mbs, pin, payload);
 }
 
 static void
@@ -84,7 +97,21 @@ pinctrl_handle_put_arp(struct pinctrl *pc,
                        const struct ofputil_packet_in *pin,
                        const char *payload)
 {
-    pinctrl_arp_learn(&pc->arp, pin, payload);
+    pinctrl_arp_learn(&pc->mbs, pin, payload);
+}
+
+static void
+pinctrl_handle_nd_ns(struct pinctrl *pc, const struct ofputil_packet_in *pin,
+                     const char *payload)
+{
+    pinctrl_nd_solicit(pc->rconn, &pc->mbs, pin, payload);
+}
+
+static void
+pinctrl_handle_put_nd(struct pinctrl *pc, const struct ofputil_packet_in *pin,
+                      const char *payload)
+{
+    pinctrl_nd_learn(&pc->mbs, pin, payload);
 }
 
 /* Writes to SB what the handlers learned (MAC bindings), if 'sb_txn' is
@@ -93,7 +120,7 @@ void
 pinctrl_sb_run(struct pinctrl *pc, struct ovsdb_idl *sb_idl,
                struct ovsdb_idl_txn *sb_txn)
 {
-    pinctrl_arp_flush(&pc->arp, sb_idl, sb_txn);
+    mac_binding_flush(&pc->mbs, sb_idl, sb_txn);
 }
 
 static const struct pinctrl_handler *
@@ -144,7 +171,7 @@ pinctrl_create(const char *target)
 {
     struct pinctrl *pc = xzalloc(sizeof *pc);
     pc->rconn = rconn_create(0, 2, DSCP_DEFAULT, 1u << PINCTRL_VERSION);
-    pinctrl_arp_queue_init(&pc->arp);
+    mac_binding_state_init(&pc->mbs);
     rconn_connect(pc->rconn, target, target);
     return pc;
 }
@@ -154,7 +181,7 @@ pinctrl_destroy(struct pinctrl *pc)
 {
     if (pc) {
         rconn_destroy(pc->rconn);
-        pinctrl_arp_queue_destroy(&pc->arp);
+        mac_binding_state_destroy(&pc->mbs);
         free(pc);
     }
 }
@@ -276,4 +303,7 @@ pinctrl_status(const struct pinctrl *pc, struct ds *s)
                       pc->n_handled[h->op]);
     }
     ds_put_format(s, "packet-ins unknown: %llu\n", pc->n_bad);
+    ds_put_format(s, "neighbour requests suppressed (asked within %d ms): "
+                  "%llu\n", MAC_BINDING_ASK_INTERVAL_MS,
+                  pc->mbs.n_suppressed);
 }

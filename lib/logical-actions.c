@@ -45,6 +45,7 @@ static const struct lact_field lact_fields[] = {
     REGISTER("reg5", "reg5", 0, 32),
     REGISTER("reg6", "reg6", 0, 32),
     REGISTER("reg7", "reg7", 0, 32),
+    REGISTER("xxreg0", "xxreg0", 0, 128),
     HEADER("eth.src", "eth_src"),
     HEADER("eth.dst", "eth_dst"),
     HEADER("ip4.src", "ip_src"),
@@ -98,7 +99,7 @@ lact_field_width(const struct lact_field *f)
 static void
 lact_field_put_subfield(const struct lact_field *f, struct ds *s)
 {
-    if (f->kind == LF_HEADER || f->n_bits == 32) {
+    if (f->kind == LF_HEADER || f->n_bits == 32 || f->n_bits == 128) {
         ds_put_format(s, "%s[]", f->of_name);
     } else if (f->n_bits == 1) {
         ds_put_format(s, "%s[%d]", f->of_name, f->ofs);
@@ -112,6 +113,13 @@ lact_field_put_subfield(const struct lact_field *f, struct ds *s)
 static char * OVS_WARN_UNUSED_RESULT
 lact_check_constant(const struct lact_field *f, const char *value)
 {
+    if (f->kind == LF_REGISTER && f->n_bits == 128) {
+        /* The 128-bit register holds IPv6 addresses. */
+        struct in6_addr ip6;
+        return (ipv6_parse(value, &ip6) ? NULL
+                : xasprintf("%s: \"%s\" is not an IPv6 address", f->name,
+                            value));
+    }
     if (f->kind == LF_REGISTER) {
         char *end;
         errno = 0;
@@ -686,8 +694,14 @@ lact_parse_one(struct lact_parser *ps, char *word, struct lact_list *list)
         lact_parse_log(ps, lact_append(list, LACT_LOG));
     } else if (!strcmp(word, "reject")) {
         lact_append(list, LACT_REJECT);
-    } else if (!strcmp(word, "arp") || !strcmp(word, "nd_na")) {
-        a = lact_append(list, word[0] == 'a' ? LACT_ARP : LACT_ND_NA);
+    } else if (!strcmp(word, "arp") || !strcmp(word, "nd_na")
+               || !strcmp(word, "nd_ns") || !strcmp(word, "icmp4")
+               || !strcmp(word, "icmp6")) {
+        a = lact_append(list, (!strcmp(word, "arp") ? LACT_ARP
+                               : !strcmp(word, "nd_na") ? LACT_ND_NA
+                               : !strcmp(word, "nd_ns") ? LACT_ND_NS
+                               : !strcmp(word, "icmp4") ? LACT_ICMP4
+                               : LACT_ICMP6));
         if (lact_force(ps, T_LBRACE, "\"{\"")) {
             struct lact_list nested = { NULL, 0 };
             lact_parse_list(ps, T_RBRACE, &nested);
@@ -696,19 +710,21 @@ lact_parse_one(struct lact_parser *ps, char *word, struct lact_list *list)
         }
     } else if (!strcmp(word, "ip.ttl--")) {
         lact_append(list, LACT_DEC_TTL);
-    } else if (!strcmp(word, "put_arp")) {
-        a = lact_append(list, LACT_PUT_ARP);
-        static const int widths[3] = { 32, 32, 48 };
-        if (lact_force(ps, T_LPAREN, "\"(\" after put_arp")) {
+    } else if (!strcmp(word, "put_arp") || !strcmp(word, "put_nd")) {
+        bool nd = !strcmp(word, "put_nd");
+        a = lact_append(list, nd ? LACT_PUT_ND : LACT_PUT_ARP);
+        const int widths[3] = { 32, nd ? 128 : 32, 48 };
+        if (lact_force(ps, T_LPAREN, nd ? "\"(\" after put_nd"
+                                        : "\"(\" after put_arp")) {
             for (int i = 0; i < 3 && !ps->error; i++) {
                 if (i) {
                     lact_force(ps, T_COMMA, "\",\"");
                 }
                 a->args[i] = lact_take_field(ps);
                 if (a->args[i] && lact_field_width(a->args[i]) != widths[i]) {
-                    lact_error(ps, "put_arp argument %d (%s) must be "
-                               "%d bits wide", i + 1, a->args[i]->name,
-                               widths[i]);
+                    lact_error(ps, "%s argument %d (%s) must be "
+                               "%d bits wide", nd ? "put_nd" : "put_arp",
+                               i + 1, a->args[i]->name, widths[i]);
                 }
             }
             lact_force(ps, T_RPAREN, "\")\"");
@@ -828,6 +844,27 @@ lact_put_values(const struct lact *a, struct ds *s)
     ds_put_char(s, ')');
 }
 
+/* The keyword of an action with nested actions. */
+static const char *
+lact_nested_name(enum lact_type type)
+{
+    return (type == LACT_ARP ? "arp"
+            : type == LACT_ND_NA ? "nd_na"
+            : type == LACT_ND_NS ? "nd_ns"
+            : type == LACT_ICMP4 ? "icmp4"
+            : "icmp6");
+}
+
+/* The packet-in operation of an action with nested actions. */
+static enum lact_pin_opcode
+lact_nested_opcode(enum lact_type type)
+{
+    return (type == LACT_ARP ? LACT_PIN_ARP
+            : type == LACT_ND_NA ? LACT_PIN_ND_NA
+            : type == LACT_ND_NS ? LACT_PIN_ND_NS
+            : LACT_PIN_ICMP);
+}
+
 static void
 lact_format_one(const struct lact *a, struct ds *s)
 {
@@ -916,7 +953,10 @@ lact_format_one(const struct lact *a, struct ds *s)
         break;
     case LACT_ARP:
     case LACT_ND_NA:
-        ds_put_cstr(s, a->type == LACT_ARP ? "arp {" : "nd_na {");
+    case LACT_ND_NS:
+    case LACT_ICMP4:
+    case LACT_ICMP6:
+        ds_put_format(s, "%s {", lact_nested_name(a->type));
         if (a->nested.n) {
             ds_put_char(s, ' ');
             lact_format(&a->nested, s);
@@ -925,8 +965,10 @@ lact_format_one(const struct lact *a, struct ds *s)
         ds_put_char(s, '}');
         break;
     case LACT_PUT_ARP:
-        ds_put_format(s, "put_arp(%s, %s, %s)", a->args[0]->name,
-                      a->args[1]->name, a->args[2]->name);
+    case LACT_PUT_ND:
+        ds_put_format(s, "%s(%s, %s, %s)",
+                      a->type == LACT_PUT_ARP ? "put_arp" : "put_nd",
+                      a->args[0]->name, a->args[1]->name, a->args[2]->name);
         break;
     case LACT_DEC_TTL:
         ds_put_cstr(s, "ip.ttl--");
@@ -954,7 +996,9 @@ uint32_t
 lact_pin_meter_id(enum lact_pin_opcode op)
 {
     return (op == LACT_PIN_LOG || op == LACT_PIN_REJECT || op == LACT_PIN_ARP
-            || op == LACT_PIN_PUT_ARP ? (uint32_t) op : 0);
+            || op == LACT_PIN_PUT_ARP || op == LACT_PIN_ICMP
+            || op == LACT_PIN_ND_NS || op == LACT_PIN_PUT_ND
+            ? (uint32_t) op : 0);
 }
 
 /* Appends "," unless 'out' is empty. */
@@ -970,7 +1014,15 @@ lact_put_sep(struct ds *out)
 static void
 lact_put_load(const struct lact_field *f, const char *value, struct ds *out)
 {
-    if (f->kind == LF_REGISTER) {
+    if (f->kind == LF_REGISTER && f->n_bits == 128) {
+        struct in6_addr ip6;
+        ovs_assert(ipv6_parse(value, &ip6));
+        ds_put_cstr(out, "set_field:0x");
+        for (int i = 0; i < 16; i++) {
+            ds_put_format(out, "%02x", ip6.s6_addr[i]);
+        }
+        ds_put_format(out, "->%s", f->of_name);
+    } else if (f->kind == LF_REGISTER) {
         ds_put_format(out, "load:%s->", value);
         lact_field_put_subfield(f, out);
     } else {
@@ -1234,21 +1286,28 @@ lact_encode_one(const struct lact *a, const struct lact_encode_ctx *ctx,
     case LACT_REJECT:
         return lact_put_pin(ctx, LACT_PIN_REJECT, "reject", "", out);
     case LACT_ARP:
-    case LACT_ND_NA: {
+    case LACT_ND_NA:
+    case LACT_ND_NS:
+    case LACT_ICMP4:
+    case LACT_ICMP6: {
         /* The payload is the OpenFlow actions to run on the generated
-         * packet. */
+         * packet; icmp4 and icmp6 share an operation, so their payload
+         * starts with the family ("4," or "6,"). */
         struct ds nested = DS_EMPTY_INITIALIZER;
         char *error = lact_encode__(&a->nested, ctx, &nested);
         if (!error) {
-            error = lact_put_pin(ctx, (a->type == LACT_ARP ? LACT_PIN_ARP
-                                       : LACT_PIN_ND_NA),
-                                 a->type == LACT_ARP ? "arp" : "nd_na",
-                                 ds_cstr(&nested), out);
+            char *payload = xasprintf("%s%s", (a->type == LACT_ICMP4 ? "4,"
+                                               : a->type == LACT_ICMP6 ? "6,"
+                                               : ""), ds_cstr(&nested));
+            error = lact_put_pin(ctx, lact_nested_opcode(a->type),
+                                 lact_nested_name(a->type), payload, out);
+            free(payload);
         }
         ds_destroy(&nested);
         return error;
     }
-    case LACT_PUT_ARP: {
+    case LACT_PUT_ARP:
+    case LACT_PUT_ND: {
         /* The payload names the OpenFlow fields that hold the port, the
          * IP and the MAC: the handler reads them from the packet-in. */
         struct ds payload = DS_EMPTY_INITIALIZER;
@@ -1258,7 +1317,10 @@ lact_encode_one(const struct lact *a, const struct lact_encode_ctx *ctx,
             }
             lact_field_put_subfield(a->args[i], &payload);
         }
-        char *error = lact_put_pin(ctx, LACT_PIN_PUT_ARP, "put_arp",
+        bool nd = a->type == LACT_PUT_ND;
+        char *error = lact_put_pin(ctx,
+                                   nd ? LACT_PIN_PUT_ND : LACT_PIN_PUT_ARP,
+                                   nd ? "put_nd" : "put_arp",
                                    ds_cstr(&payload), out);
         ds_destroy(&payload);
         return error;

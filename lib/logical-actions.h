@@ -50,16 +50,24 @@
  *                             send an ARP request / ND advertisement
  *                             built from the packet, then run ACTIONS on
  *                             it
+ *   nd_ns { ACTIONS };        send a neighbor solicitation for the IPv6
+ *                             address in xxreg0, then run ACTIONS on it
+ *   icmp4 { ACTIONS };  icmp6 { ACTIONS };
+ *                             turn the packet into an ICMP (ICMPv6) error
+ *                             that quotes it, then run ACTIONS on it
  *   put_arp(PORT_FIELD, IP_FIELD, MAC_FIELD);
+ *   put_nd(PORT_FIELD, IP6_FIELD, MAC_FIELD);
  *                             learn a MAC binding
  *   ip.ttl--;                 decrement the IPv4 TTL or IPv6 hop limit
  *
- * The last group (log, reject, arp, nd_na, put_arp) is answered by the
+ * The last group (log, reject, arp, nd_na, nd_ns, icmp4, icmp6, put_arp,
+ * put_nd) is answered by the
  * controller from a packet-in; the encoder writes a controller() action,
  * rate-limited by the meter the caller names, whose userdata starts with
  * the operation's code (enum lact_pin_opcode).
  *
- * Fields: inport, outport, flags.loopback, color, reg0..reg7, eth.src,
+ * Fields: inport, outport, flags.loopback, color, reg0..reg7, xxreg0
+ * (reg0..reg3 as one 128-bit register, for IPv6 addresses), eth.src,
  * eth.dst, ip4.src, ip4.dst, ip6.src, ip6.dst, ip.ttl, ip.dscp, arp.op,
  * arp.sha, arp.spa, arp.tha, arp.tpa, nd.target, nd.sll, nd.tll,
  * nd.reserved, nd.options_type, icmp4.type, icmp4.code, icmp6.type,
@@ -98,6 +106,10 @@ enum lact_type {
     LACT_ND_NA,                 /* Nested actions in 'nested'. */
     LACT_PUT_ARP,               /* Fields in 'args'. */
     LACT_DEC_TTL,               /* ip.ttl-- */
+    LACT_ND_NS,                 /* Nested actions in 'nested'. */
+    LACT_ICMP4,                 /* Nested actions in 'nested'. */
+    LACT_ICMP6,                 /* Nested actions in 'nested'. */
+    LACT_PUT_ND,                /* Fields in 'args'. */
 };
 
 struct lact_field;              /* A logical field (table in the .c). */
@@ -112,7 +124,7 @@ struct lact_list {
 struct lact {
     enum lact_type type;
     const struct lact_field *dst, *src;  /* LOAD, MOVE, EXCHANGE, SELECT. */
-    const struct lact_field *args[3];    /* PUT_ARP. */
+    const struct lact_field *args[3];    /* PUT_ARP, PUT_ND. */
     char *value;                /* LOAD: the constant as written. */
     char **values;              /* SELECT, CT_DNAT/SNAT, CT_LB. */
     size_t n_values;
@@ -134,6 +146,9 @@ enum lact_pin_opcode {
     LACT_PIN_ARP = 3,
     LACT_PIN_ND_NA = 4,
     LACT_PIN_PUT_ARP = 5,
+    LACT_PIN_ICMP = 6,          /* icmp4 and icmp6. */
+    LACT_PIN_ND_NS = 7,
+    LACT_PIN_PUT_ND = 8,
 };
 
 /* The packet-in operations osmotic-controller answers (its pinctrl

@@ -120,46 +120,14 @@ route_has_bfd(const struct ovsdb_idl_row *row)
     return row_to_route(row)->bfd != NULL;
 }
 
-/* Returns true for an ECMP route: another route of its router has its
- * route table, policy and prefix (as an open transaction leaves them), or
- * it asks for symmetric replies. */
+/* Returns true for a route that asks for symmetric ECMP replies (replies
+ * back through the route the connection came in by).  ECMP routes
+ * themselves are applied (northd/lflow-router.h). */
 static bool
-route_is_ecmp(const struct ovsdb_idl_row *row)
+route_wants_symmetric_reply(const struct ovsdb_idl_row *row)
 {
-    const struct nbrec_logical_router_static_route *route
-        = row_to_route(row);
-    if (smap_get_bool(&route->options, "ecmp_symmetric_reply", false)) {
-        return true;
-    }
-    const struct nbrec_logical_router *lr;
-    NBREC_LOGICAL_ROUTER_FOR_EACH (lr, row->table->idl) {
-        if (!idl_pending_set_has_uuid(&lr->header_,
-                                      &nbrec_logical_router_col_static_routes,
-                                      &row->uuid)) {
-            continue;
-        }
-        struct ovsdb_datum datum;
-        idl_pending_read_set(&lr->header_,
-                             &nbrec_logical_router_col_static_routes,
-                             &datum);
-        bool ecmp = false;
-        for (size_t i = 0; i < datum.n && !ecmp; i++) {
-            const struct nbrec_logical_router_static_route *other
-                = nbrec_logical_router_static_route_get_for_uuid(
-                    row->table->idl, &datum.keys[i].uuid);
-            ecmp = (other && other != route && other->header_.new_datum
-                    && !strcmp(other->route_table, route->route_table)
-                    && !strcmp(other->ip_prefix, route->ip_prefix)
-                    && nullable_string_is_equal(other->policy,
-                                                route->policy));
-        }
-        ovsdb_datum_destroy(&datum,
-                            &nbrec_logical_router_col_static_routes.type);
-        if (ecmp) {
-            return true;
-        }
-    }
-    return false;
+    return smap_get_bool(&row_to_route(row)->options,
+                         "ecmp_symmetric_reply", false);
 }
 
 /* Returns the NAT rule whose row is 'row'. */
@@ -254,8 +222,8 @@ const struct nb_unapplied nb_unapplied_entries[] = {
       "routes without a next hop" },
     { &nbrec_table_logical_router_port, NULL, lrp_redirects_bridged,
       "bridged gateway redirects (redirect-type)" },
-    { &nbrec_table_logical_router_static_route, NULL, route_is_ecmp,
-      "ECMP routes" },
+    { &nbrec_table_logical_router_static_route, NULL,
+      route_wants_symmetric_reply, "symmetric ECMP replies" },
     { &nbrec_table_bfd, NULL, NULL, "BFD sessions" },
     { &nbrec_table_logical_router_static_route, NULL, route_has_bfd,
       "BFD sessions" },

@@ -4,6 +4,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -1367,6 +1368,15 @@ validate_row__(struct ovsdb_idl *idl, const struct ovsdb_idl_row *row)
         return validate_sole_owner(idl, row, &nbrec_logical_switch_col_ports,
                                    &nbrec_table_logical_switch_port);
     } else if (tc == &nbrec_table_logical_router) {
+        const char *age = smap_get(&((const struct nbrec_logical_router *)
+                                     r)->options,
+                                   "mac_binding_age_threshold");
+        long long int v;
+        if (age && !parse_bounded_int(age, 0, INT_MAX, &v)) {
+            return xasprintf("options:mac_binding_age_threshold: \"%s\" is "
+                             "not a number of seconds (0 to %d)", age,
+                             INT_MAX);
+        }
         char *error = validate_sole_owner(idl, row,
                                           &nbrec_logical_router_col_ports,
                                           &nbrec_table_logical_router_port);

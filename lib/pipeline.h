@@ -169,6 +169,7 @@ enum dp_type {
     STAGE(ROUTER, INGRESS, DNAT,        4, "lr_in_dnat")              \
     STAGE(ROUTER, INGRESS, RAMPOUT,     6, "lr_in_rampout")           \
     STAGE(ROUTER, INGRESS, IP_ROUTING,  8, "lr_in_ip_routing")        \
+    STAGE(ROUTER, INGRESS, IP_ROUTING_ECMP, 9, "lr_in_ip_routing_ecmp") \
     STAGE(ROUTER, INGRESS, ARP_RESOLVE,10, "lr_in_arp_resolve")       \
     STAGE(ROUTER, INGRESS, GW_REDIRECT,12, "lr_in_gw_redirect")       \
     /* Logical router egress. */                                      \

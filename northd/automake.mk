@@ -26,6 +26,8 @@ northd_libnorthd_la_SOURCES = \
 	northd/lflow-switch.h \
 	northd/lflow-table.c \
 	northd/lflow-table.h \
+	northd/mac-binding-aging.c \
+	northd/mac-binding-aging.h \
 	northd/nb-match.c \
 	northd/nb-match.h \
 	northd/northd.c \

@@ -9,6 +9,7 @@
 #include "lib/osmotic-sb-idl.h"
 #include "northd/datapaths.h"
 #include "openvswitch/shash.h"
+#include "smap.h"
 #include "sset.h"
 #include "util.h"
 
@@ -94,6 +95,18 @@ strings_equal_as_sets(char **a, size_t n_a, char **b, size_t n_b)
     return equal;
 }
 
+/* Returns true if 'map' holds chassis 'name'. */
+static bool
+gw_map_contains(const struct gw_map *map, const char *name)
+{
+    for (size_t i = 0; i < map->n; i++) {
+        if (!strcmp(map->names[i], name)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /* Returns the chassis of highest priority in 'map' that has a Chassis row
  * in 'sb_idl', or NULL. */
 static const char *
@@ -165,7 +178,15 @@ sync_rampout_row(const struct sbrec_rampout *row, const char *name,
         sbrec_rampout_set_gateway_chassis(row, map.prios,
                                           (const char **) map.names, map.n);
     }
-    const char *active = gw_map_active(&map, registered);
+    /* The active gateway claims the row itself, from what it sees (BFD,
+     * controller/gateway-claim.h); northd keeps that claim while it
+     * names a registered chassis of the list, and otherwise names the
+     * registered one of highest priority. */
+    const char *active = row->active_chassis;
+    if (!active || !sset_contains(registered, active)
+        || !gw_map_contains(&map, active)) {
+        active = gw_map_active(&map, registered);
+    }
     if (!nullable_string_is_equal(row->active_chassis, active)) {
         sbrec_rampout_set_active_chassis(row, active);
     }
@@ -233,4 +254,45 @@ nd_gateways_sync(const struct nd_datapaths *dps, struct ovsdb_idl *nb_idl,
     }
     shash_destroy(&existing);
     sset_destroy(&registered);
+}
+
+/* Copies each SB Rampout's active chassis to its NB rule
+ * (Rampout_Rule:status:active-chassis), for "osmotic-nbctl rampout-list".
+ * Writes nothing to a server whose schema predates the column (an NB
+ * database not upgraded yet), which would refuse the whole
+ * transaction. */
+void
+nd_gateways_sync_nb(struct ovsdb_idl *nb_idl, struct ovsdb_idl *sb_idl)
+{
+    if (!nbrec_server_has_rampout_rule_table_col_status(nb_idl)) {
+        return;
+    }
+    struct shash active = SHASH_INITIALIZER(&active);
+    const struct sbrec_rampout *row;
+    SBREC_RAMPOUT_FOR_EACH (row, sb_idl) {
+        if (row->active_chassis) {
+            shash_add_once(&active, row->name, row->active_chassis);
+        }
+    }
+    const struct nbrec_logical_router *lr;
+    NBREC_LOGICAL_ROUTER_FOR_EACH (lr, nb_idl) {
+        for (size_t i = 0; i < lr->n_rampout_rules; i++) {
+            const struct nbrec_rampout_rule *rule = lr->rampout_rules[i];
+            char *name = xasprintf("%s/%s", lr->name, rule->name);
+            const char *chassis = shash_find_data(&active, name);
+            free(name);
+            const char *now = smap_get(&rule->status, "active-chassis");
+            if (nullable_string_is_equal(now, chassis)) {
+                continue;
+            }
+            if (chassis) {
+                nbrec_rampout_rule_update_status_setkey(
+                    rule, "active-chassis", chassis);
+            } else {
+                nbrec_rampout_rule_update_status_delkey(rule,
+                                                        "active-chassis");
+            }
+        }
+    }
+    shash_destroy(&active);
 }

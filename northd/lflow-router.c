@@ -27,11 +27,14 @@ static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
 /* Priorities of lr_in_admission. */
 enum {
     PRI_ADM_MCAST_SRC = 110,    /* Multicast source: drop. */
-    PRI_ADM_ARP_REPLY = 100,    /* ARP request for a router address. */
+    PRI_ADM_ND_SECOND = 105,    /* Second pass of an ND reply. */
+    PRI_ADM_ND_NO_SLL = 101,    /* Solicitation without an SLL: drop. */
+    PRI_ADM_ARP_REPLY = 100,    /* ARP or ND for a router address. */
     PRI_ADM_ECHO = 90,          /* ICMP echo request to the router. */
-    PRI_ADM_TTL = 85,           /* TTL 0 or 1: drop. */
+    PRI_ADM_TTL = 85,           /* TTL 0 or 1: time exceeded. */
     PRI_ADM_NAT = 81,           /* To a NAT address on a gateway port. */
-    PRI_ADM_TO_ROUTER = 80,     /* Anything else to the router: drop. */
+    PRI_ADM_UDP_TO_ROUTER = 80, /* UDP to the router: port unreachable. */
+    PRI_ADM_TO_ROUTER = 79,     /* Anything else to the router: drop. */
     PRI_ADM_ACCEPT = 50,        /* Frames to a router MAC: on. */
 };
 
@@ -53,6 +56,10 @@ struct lr_port {
     struct lport_addresses la;  /* MAC and networks, with prefixes. */
     char mac[ETH_ADDR_STRLEN + 1];
     bool gateway;               /* Has gateway chassis. */
+    char **ip4s, **ip6s;        /* Its addresses as text (IPv6: the
+                                 * networks', then the link-local address
+                                 * of the MAC, if it has IPv6). */
+    size_t n_ip4s, n_ip6s;
 };
 
 /* One ramp-out rule of the router being built. */
@@ -74,7 +81,52 @@ struct lr_build {
     bool has_gateway;           /* Some port has gateway chassis. */
     bool has_nat;               /* NAT rules or ramp-out rules with an
                                  * address, on a router with a gateway. */
+    char **ip4s, **ip6s;        /* Every address of every port. */
+    size_t n_ip4s, n_ip6s;
+    bool has_ecmp;              /* Static routes of one prefix and policy
+                                 * with several next hops. */
 };
+
+/* Appends 'ip' to the array '*ips' of '*n'. */
+static void
+add_ip(char ***ips, size_t *n, char *ip)
+{
+    *ips = xrealloc(*ips, (*n + 1) * sizeof **ips);
+    (*ips)[(*n)++] = ip;
+}
+
+/* Returns 'addr' as text (malloc'd). */
+static char *
+ipv6_text(const struct in6_addr *addr)
+{
+    char s[INET6_ADDRSTRLEN];
+    inet_ntop(AF_INET6, addr, s, sizeof s);
+    return xstrdup(s);
+}
+
+/* Fills the addresses of 'p' and adds them to those of 'b'. */
+static void
+lr_port_addresses(struct lr_build *b, struct lr_port *p)
+{
+    for (size_t i = 0; i < p->la.n_ipv4; i++) {
+        add_ip(&p->ip4s, &p->n_ip4s, xasprintf(IP_FMT,
+                                              IP_ARGS(p->la.ipv4[i].addr)));
+    }
+    for (size_t i = 0; i < p->la.n_ipv6; i++) {
+        add_ip(&p->ip6s, &p->n_ip6s, ipv6_text(&p->la.ipv6[i].addr));
+    }
+    if (p->la.n_ipv6) {
+        struct in6_addr lla;
+        in6_generate_lla(p->la.ea, &lla);
+        add_ip(&p->ip6s, &p->n_ip6s, ipv6_text(&lla));
+    }
+    for (size_t i = 0; i < p->n_ip4s; i++) {
+        add_ip(&b->ip4s, &b->n_ip4s, p->ip4s[i]);
+    }
+    for (size_t i = 0; i < p->n_ip6s; i++) {
+        add_ip(&b->ip6s, &b->n_ip6s, p->ip6s[i]);
+    }
+}
 
 /* Adds a flow to the router's own datapath. */
 static void OVS_PRINTF_FORMAT(5, 6)
@@ -156,6 +208,7 @@ lr_gather(struct lr_build *b)
             p->gateway = false;
         }
         b->has_gateway |= p->gateway;
+        lr_port_addresses(b, p);
         b->n_ports++;
     }
 
@@ -190,26 +243,60 @@ static void
 lr_build_destroy(struct lr_build *b)
 {
     for (size_t i = 0; i < b->n_ports; i++) {
-        lport_addresses_destroy(&b->ports[i].la);
+        struct lr_port *p = &b->ports[i];
+        lport_addresses_destroy(&p->la);
+        for (size_t j = 0; j < p->n_ip4s; j++) {
+            free(p->ip4s[j]);
+        }
+        for (size_t j = 0; j < p->n_ip6s; j++) {
+            free(p->ip6s[j]);
+        }
+        free(p->ip4s);
+        free(p->ip6s);
     }
+    free(b->ip4s);             /* The strings are the ports'. */
+    free(b->ip6s);
     free(b->ports);
     free(b->rules);
 }
 
 /* --- lr_in_admission ---------------------------------------------------- */
 
-/* Adds an ARP reply on port 'p' for 'ip' with 'mac'. */
+/* Adds an ARP reply on port 'p' for 'ip' with 'mac'; a gateway port also
+ * learns the asker's binding (on an external network, the requests of a
+ * neighbour that talks to the router keep its binding fresh). */
 static void
 lr_arp_reply(struct lr_build *b, const struct lr_port *p, const char *ip,
              const char *mac)
 {
     char *actions = xasprintf(
-        "eth.dst = eth.src; eth.src = %s; arp.op = 2; arp.tha = arp.sha; "
+        "%seth.dst = eth.src; eth.src = %s; arp.op = 2; arp.tha = arp.sha; "
         "arp.sha = %s; arp.tpa = arp.spa; arp.spa = %s; outport = inport; "
-        "flags.loopback = 1; output;", mac, mac, ip);
+        "flags.loopback = 1; output;",
+        p->gateway ? "put_arp(inport, arp.spa, arp.sha); " : "",
+        mac, mac, ip);
     lr_add(b, S_ROUTER_INGRESS_ADMISSION, PRI_ADM_ARP_REPLY, actions,
            REG_INPORT"=%"PRIu32",arp,arp_op=1,arp_tpa=%s",
            p->op->tunnel_key, ip);
+    free(actions);
+}
+
+/* Adds a neighbor advertisement on port 'p' for 'ip': the solicitation
+ * becomes the advertisement in place and comes back to this stage
+ * (PRI_ADM_ND_SECOND) for its target link-layer address, as the switch's
+ * ND responder does (Documentation/pipeline.md, ls_in_arp_rsp). */
+static void
+lr_nd_reply(struct lr_build *b, const struct lr_port *p, const char *ip)
+{
+    char *actions = xasprintf(
+        "%seth.dst = eth.src; eth.src = %s; ip6.dst = ip6.src; "
+        "ip6.src = %s; nd.reserved = 0xe0000000; nd.options_type = 2; "
+        "icmp6.type = 136; outport = inport; flags.loopback = 1; "
+        "next(lr_in_admission);",
+        p->gateway ? "put_nd(inport, ip6.src, nd.sll); " : "", p->mac, ip);
+    lr_add(b, S_ROUTER_INGRESS_ADMISSION, PRI_ADM_ARP_REPLY, actions,
+           REG_INPORT"=%"PRIu32",icmp6,icmpv6_type=135,icmpv6_code=0,"
+           "nd_target=%s", p->op->tunnel_key, ip);
     free(actions);
 }
 
@@ -239,24 +326,168 @@ nat_ok(const struct nbrec_nat *nat)
     return true;
 }
 
-/* The admission flows of port 'p'. */
+/* The actions that turn a packet that came in on port 'p' into an ICMP
+ * error of 'type' and 'code' (ICMPv6 with 'ipv6') from the port's first
+ * address of the family, sent back out the port. */
+static char *
+lr_icmp_error(const struct lr_port *p, bool ipv6, int type, int code)
+{
+    return xasprintf("%s { eth.dst = eth.src; eth.src = %s; "
+                     "%s = %s; %s = %s; ip.ttl = 255; %s = %d; %s = %d; "
+                     "outport = inport; flags.loopback = 1; output; };",
+                     ipv6 ? "icmp6" : "icmp4", p->mac,
+                     ipv6 ? "ip6.dst" : "ip4.dst",
+                     ipv6 ? "ip6.src" : "ip4.src",
+                     ipv6 ? "ip6.src" : "ip4.src",
+                     ipv6 ? p->ip6s[0] : p->ip4s[0],
+                     ipv6 ? "icmp6.type" : "icmp4.type", type,
+                     ipv6 ? "icmp6.code" : "icmp4.code", code);
+}
+
+/* Adds to 'm' one alternative per address in 'ips' (of 'n'), each
+ * 'prefix' followed by 'field'=ADDRESS and 'suffix'. */
 static void
-lr_admission_port(struct lr_build *b, const struct lr_port *p,
-                  const struct ds *router_ips)
+match_each_ip(struct ds *m, const char *prefix, const char *field,
+              char **ips, size_t n, const char *suffix)
+{
+    for (size_t i = 0; i < n; i++) {
+        match_or(m, "%s,%s=%s%s", prefix, field, ips[i], suffix);
+    }
+}
+
+/* The flows of port 'p' for traffic to the router's own addresses
+ * ('b->ip4s', 'b->ip6s'): echo replies, port unreachable for UDP, drop. */
+static void
+lr_admission_to_router(struct lr_build *b, const struct lr_port *p)
 {
     uint32_t key = p->op->tunnel_key;
-    for (size_t i = 0; i < p->la.n_ipv4; i++) {
-        char ip[INET_ADDRSTRLEN];
-        inet_ntop(AF_INET, &p->la.ipv4[i].addr, ip, sizeof ip);
-        lr_arp_reply(b, p, ip, p->mac);
+    char *prefix4 = xasprintf(REG_INPORT"=%"PRIu32",dl_dst=%s,ip", key,
+                              p->mac);
+    char *prefix6 = xasprintf(REG_INPORT"=%"PRIu32",dl_dst=%s,ipv6", key,
+                              p->mac);
+    struct ds m = DS_EMPTY_INITIALIZER;
+    char *actions;
+
+    /* Echo requests to any of the router's addresses. */
+    for (size_t i = 0; i < b->n_ip4s; i++) {
+        match_or(&m, REG_INPORT"=%"PRIu32",dl_dst=%s,icmp,nw_dst=%s,"
+                 "icmp_type=8,icmp_code=0", key, p->mac, b->ip4s[i]);
     }
-    /* ARP replies to the router: learn the sender's binding. */
+    if (m.length) {
+        actions = xasprintf(
+            "eth.dst = eth.src; eth.src = %s; ip4.src <-> ip4.dst; "
+            "ip.ttl = 255; icmp4.type = 0; outport = inport; "
+            "flags.loopback = 1; output;", p->mac);
+        lflow_table_add(b->ctx->lflows, &b->od->sb_uuid,
+                        S_ROUTER_INGRESS_ADMISSION, PRI_ADM_ECHO,
+                        ds_cstr(&m), actions);
+        free(actions);
+    }
+    ds_clear(&m);
+    for (size_t i = 0; i < b->n_ip6s; i++) {
+        match_or(&m, REG_INPORT"=%"PRIu32",dl_dst=%s,icmp6,ipv6_dst=%s,"
+                 "icmpv6_type=128,icmpv6_code=0", key, p->mac, b->ip6s[i]);
+    }
+    if (m.length) {
+        actions = xasprintf(
+            "eth.dst = eth.src; eth.src = %s; ip6.src <-> ip6.dst; "
+            "ip.ttl = 255; icmp6.type = 129; outport = inport; "
+            "flags.loopback = 1; output;", p->mac);
+        lflow_table_add(b->ctx->lflows, &b->od->sb_uuid,
+                        S_ROUTER_INGRESS_ADMISSION, PRI_ADM_ECHO,
+                        ds_cstr(&m), actions);
+        free(actions);
+    }
+
+    /* UDP to the router: port unreachable (traceroute's last hop). */
+    for (int v6 = 0; v6 < 2; v6++) {
+        size_t n_own = v6 ? p->n_ip6s : p->n_ip4s;
+        size_t n_all = v6 ? b->n_ip6s : b->n_ip4s;
+        if (!n_own || !n_all) {
+            continue;
+        }
+        ds_clear(&m);
+        char *udp = xasprintf(REG_INPORT"=%"PRIu32",dl_dst=%s,%s", key,
+                              p->mac, v6 ? "udp6" : "udp");
+        match_each_ip(&m, udp, v6 ? "ipv6_dst" : "nw_dst",
+                      v6 ? b->ip6s : b->ip4s, n_all, "");
+        free(udp);
+        actions = lr_icmp_error(p, v6, v6 ? 1 : 3, v6 ? 4 : 3);
+        lflow_table_add(b->ctx->lflows, &b->od->sb_uuid,
+                        S_ROUTER_INGRESS_ADMISSION, PRI_ADM_UDP_TO_ROUTER,
+                        ds_cstr(&m), actions);
+        free(actions);
+    }
+
+    /* Anything else to the router: drop. */
+    ds_clear(&m);
+    match_each_ip(&m, prefix4, "nw_dst", b->ip4s, b->n_ip4s, "");
+    match_each_ip(&m, prefix6, "ipv6_dst", b->ip6s, b->n_ip6s, "");
+    if (m.length) {
+        lflow_table_add(b->ctx->lflows, &b->od->sb_uuid,
+                        S_ROUTER_INGRESS_ADMISSION, PRI_ADM_TO_ROUTER,
+                        ds_cstr(&m), "drop;");
+    }
+    ds_destroy(&m);
+    free(prefix4);
+    free(prefix6);
+}
+
+/* The flows of port 'p' for packets whose TTL (hop limit) runs out here:
+ * ICMP time exceeded, from the port's address of the family (drop if it
+ * has none).  'macs' lists the MACs the port accepts. */
+static void
+lr_admission_ttl(struct lr_build *b, const struct lr_port *p,
+                 const struct sset *macs)
+{
+    uint32_t key = p->op->tunnel_key;
+    for (int v6 = 0; v6 < 2; v6++) {
+        struct ds m = DS_EMPTY_INITIALIZER;
+        const char *mac;
+        SSET_FOR_EACH (mac, macs) {
+            for (int ttl = 0; ttl < 2; ttl++) {
+                match_or(&m, REG_INPORT"=%"PRIu32",dl_dst=%s,%s,nw_ttl=%d",
+                         key, mac, v6 ? "ipv6" : "ip", ttl);
+            }
+        }
+        bool has_ip = v6 ? p->n_ip6s : p->n_ip4s;
+        char *actions = (has_ip ? lr_icmp_error(p, v6, v6 ? 3 : 11, 0)
+                         : xstrdup("drop;"));
+        lflow_table_add(b->ctx->lflows, &b->od->sb_uuid,
+                        S_ROUTER_INGRESS_ADMISSION, PRI_ADM_TTL,
+                        ds_cstr(&m), actions);
+        free(actions);
+        ds_destroy(&m);
+    }
+}
+
+/* The admission flows of port 'p'. */
+static void
+lr_admission_port(struct lr_build *b, const struct lr_port *p)
+{
+    uint32_t key = p->op->tunnel_key;
+    for (size_t i = 0; i < p->n_ip4s; i++) {
+        lr_arp_reply(b, p, p->ip4s[i], p->mac);
+    }
+    for (size_t i = 0; i < p->n_ip6s; i++) {
+        lr_nd_reply(b, p, p->ip6s[i]);
+    }
+    /* ARP replies and neighbor advertisements to the router: learn the
+     * sender's binding. */
     lr_add(b, S_ROUTER_INGRESS_ADMISSION, PRI_ADM_ARP_REPLY,
            "put_arp(inport, arp.spa, arp.sha);",
            REG_INPORT"=%"PRIu32",arp,arp_op=2", key);
+    if (p->n_ip6s) {
+        lr_add(b, S_ROUTER_INGRESS_ADMISSION, PRI_ADM_ARP_REPLY,
+               "put_nd(inport, nd.target, nd.tll);",
+               REG_INPORT"=%"PRIu32",icmp6,icmpv6_type=136,icmpv6_code=0",
+               key);
+    }
 
-    struct ds macs = DS_EMPTY_INITIALIZER;
-    match_or(&macs, REG_INPORT"=%"PRIu32",dl_dst=%s", key, p->mac);
+    /* The MACs the port accepts: its own, and on a gateway port those of
+     * the ramp-out rules. */
+    struct sset macs = SSET_INITIALIZER(&macs);
+    sset_add(&macs, p->mac);
     if (p->gateway) {
         /* The addresses the gateway answers for besides its own: NAT
          * external addresses and the ramp-out rules'. */
@@ -271,7 +502,7 @@ lr_admission_port(struct lr_build *b, const struct lr_port *p,
             if (r->rule->snat_ip) {
                 lr_arp_reply(b, p, r->rule->snat_ip, r->mac);
             }
-            match_or(&macs, REG_INPORT"=%"PRIu32",dl_dst=%s", key, r->mac);
+            sset_add(&macs, r->mac);
         }
     }
 
@@ -302,71 +533,46 @@ lr_admission_port(struct lr_build *b, const struct lr_port *p,
         ds_destroy(&m);
     }
 
-    if (router_ips->length) {
-        /* Echo requests to any of the router's addresses. */
-        struct ds m = DS_EMPTY_INITIALIZER;
-        const char *ip = ds_cstr_ro(router_ips);
-        while (*ip) {
-            size_t len = strcspn(ip, " ");
-            match_or(&m, REG_INPORT"=%"PRIu32",dl_dst=%s,icmp,nw_dst=%.*s,"
-                     "icmp_type=8,icmp_code=0", key, p->mac, (int) len, ip);
-            ip += len + (ip[len] == ' ');
-        }
-        char *actions = xasprintf(
-            "eth.dst = eth.src; eth.src = %s; ip4.src <-> ip4.dst; "
-            "ip.ttl = 255; icmp4.type = 0; outport = inport; "
-            "flags.loopback = 1; output;", p->mac);
-        lflow_table_add(b->ctx->lflows, &b->od->sb_uuid,
-                        S_ROUTER_INGRESS_ADMISSION, PRI_ADM_ECHO,
-                        ds_cstr(&m), actions);
-        free(actions);
-        ds_clear(&m);
+    lr_admission_to_router(b, p);
+    lr_admission_ttl(b, p, &macs);
 
-        ip = ds_cstr_ro(router_ips);
-        while (*ip) {
-            size_t len = strcspn(ip, " ");
-            match_or(&m, REG_INPORT"=%"PRIu32",dl_dst=%s,ip,nw_dst=%.*s",
-                     key, p->mac, (int) len, ip);
-            ip += len + (ip[len] == ' ');
-        }
-        lflow_table_add(b->ctx->lflows, &b->od->sb_uuid,
-                        S_ROUTER_INGRESS_ADMISSION, PRI_ADM_TO_ROUTER,
-                        ds_cstr(&m), "drop;");
-        ds_destroy(&m);
+    struct ds accept = DS_EMPTY_INITIALIZER;
+    const char *mac;
+    SSET_FOR_EACH (mac, &macs) {
+        match_or(&accept, REG_INPORT"=%"PRIu32",dl_dst=%s", key, mac);
     }
-    lr_add(b, S_ROUTER_INGRESS_ADMISSION, PRI_ADM_TTL, "drop;",
-           REG_INPORT"=%"PRIu32",ip,nw_ttl=0"PIPELINE_MATCH_OR
-           REG_INPORT"=%"PRIu32",ip,nw_ttl=1"PIPELINE_MATCH_OR
-           REG_INPORT"=%"PRIu32",ipv6,nw_ttl=0"PIPELINE_MATCH_OR
-           REG_INPORT"=%"PRIu32",ipv6,nw_ttl=1", key, key, key, key);
-
     char *actions = xasprintf("next(%s);", lr_first_stage(b, p));
     lflow_table_add(b->ctx->lflows, &b->od->sb_uuid,
                     S_ROUTER_INGRESS_ADMISSION, PRI_ADM_ACCEPT,
-                    ds_cstr(&macs), actions);
+                    ds_cstr(&accept), actions);
     free(actions);
-    ds_destroy(&macs);
+    ds_destroy(&accept);
+    sset_destroy(&macs);
 }
 
 /* lr_in_admission. */
 static void
 lr_admission(struct lr_build *b)
 {
-    /* Every IPv4 address of the router, blank-separated. */
-    struct ds ips = DS_EMPTY_INITIALIZER;
-    for (size_t i = 0; i < b->n_ports; i++) {
-        for (size_t j = 0; j < b->ports[i].la.n_ipv4; j++) {
-            ds_put_format(&ips, "%s"IP_FMT, ips.length ? " " : "",
-                          IP_ARGS(b->ports[i].la.ipv4[j].addr));
-        }
-    }
     lr_add(b, S_ROUTER_INGRESS_ADMISSION, PRI_ADM_MCAST_SRC, "drop;",
            "dl_src=01:00:00:00:00:00/01:00:00:00:00:00");
+    if (b->n_ip6s) {
+        /* The second pass of a neighbor advertisement (lr_nd_reply());
+         * the loopback flag is set only within the router's ingress, so
+         * no packet that arrives matches.  A solicitation without a
+         * source link-layer address has no option to turn into the
+         * target's, and gets no answer (the asker retries with one). */
+        lr_add(b, S_ROUTER_INGRESS_ADMISSION, PRI_ADM_ND_SECOND,
+               "nd.tll = eth.src; output;",
+               REG_FLAGS"=0x1/0x1,icmp6,icmpv6_type=136,icmpv6_code=0");
+        lr_add(b, S_ROUTER_INGRESS_ADMISSION, PRI_ADM_ND_NO_SLL, "drop;",
+               "icmp6,icmpv6_type=135,icmpv6_code=0,"
+               "nd_sll=00:00:00:00:00:00");
+    }
     for (size_t i = 0; i < b->n_ports; i++) {
-        lr_admission_port(b, &b->ports[i], &ips);
+        lr_admission_port(b, &b->ports[i]);
     }
     lr_add(b, S_ROUTER_INGRESS_ADMISSION, 0, "drop;", "%s", "");
-    ds_destroy(&ips);
 }
 
 /* --- lr_in_dnat --------------------------------------------------------- */
@@ -438,10 +644,9 @@ lr_rampout(struct lr_build *b)
         }
         struct ds m = DS_EMPTY_INITIALIZER;
         for (size_t j = 0; j < rule->n_subnets; j++) {
-            if (strchr(rule->subnets[j], ':')) {
-                continue;       /* IPv6 is not routed yet. */
-            }
-            match_or(&m, "ip,nw_src=%s", rule->subnets[j]);
+            bool v6 = strchr(rule->subnets[j], ':') != NULL;
+            match_or(&m, "%s=%s", v6 ? "ipv6,ipv6_src" : "ip,nw_src",
+                     rule->subnets[j]);
             if (color) {
                 ds_put_format(&m, ","REG_COLOR"=%"PRId64"/%#x", color,
                               PIPELINE_COLOR_MASK);
@@ -461,18 +666,102 @@ lr_rampout(struct lr_build *b)
     lr_add(b, S_ROUTER_INGRESS_RAMPOUT, 0, "next;", "%s", "");
 }
 
-/* --- lr_in_ip_routing --------------------------------------------------- */
+/* --- lr_in_ip_routing, lr_in_ip_routing_ecmp ---------------------------- */
 
-/* Returns the port of 'b' whose network holds 'ip', or NULL. */
+/* An IPv4 or IPv6 address, as routing reads it. */
+struct lr_addr {
+    bool v6;
+    ovs_be32 ip4;
+    struct in6_addr ip6;
+};
+
+/* Returns the network of 'a' with prefix length 'plen'. */
+static struct lr_addr
+lr_addr_network(const struct lr_addr *a, unsigned int plen)
+{
+    struct lr_addr n = *a;
+    if (a->v6) {
+        struct in6_addr mask = ipv6_create_mask(plen);
+        n.ip6 = ipv6_addr_bitand(&a->ip6, &mask);
+    } else {
+        n.ip4 = a->ip4 & be32_prefix_mask(plen);
+    }
+    return n;
+}
+
+/* Returns true if 'a' and 'b' are the same address. */
+static bool
+lr_addr_equals(const struct lr_addr *a, const struct lr_addr *b)
+{
+    return (a->v6 == b->v6
+            && (a->v6 ? ipv6_addr_equals(&a->ip6, &b->ip6)
+                : a->ip4 == b->ip4));
+}
+
+/* Appends 'a' to 's' as text. */
+static void
+lr_addr_format(const struct lr_addr *a, struct ds *s)
+{
+    if (a->v6) {
+        ipv6_format_addr(&a->ip6, s);
+    } else {
+        ds_put_format(s, IP_FMT, IP_ARGS(a->ip4));
+    }
+}
+
+/* Returns the logical action that loads next hop 'a' (reg0 for IPv4,
+ * xxreg0 for IPv6), malloc'd. */
+static char *
+lr_addr_nexthop(const struct lr_addr *a)
+{
+    if (a->v6) {
+        struct ds s = DS_EMPTY_INITIALIZER;
+        ds_put_cstr(&s, "xxreg0 = ");
+        ipv6_format_addr(&a->ip6, &s);
+        return ds_steal_cstr(&s);
+    }
+    return xasprintf("reg0 = %#"PRIx32, ntohl(a->ip4));
+}
+
+/* Returns the match of the next-hop register holding 'a' (with the
+ * Ethernet type, so that an IPv4 next hop never matches the start of an
+ * IPv6 one), malloc'd. */
+static char *
+lr_addr_nexthop_match(const struct lr_addr *a)
+{
+    if (a->v6) {
+        struct ds s = DS_EMPTY_INITIALIZER;
+        ds_put_cstr(&s, "ipv6,xxreg0=0x");
+        for (int i = 0; i < 16; i++) {
+            ds_put_format(&s, "%02x", a->ip6.s6_addr[i]);
+        }
+        return ds_steal_cstr(&s);
+    }
+    return xasprintf("ip,reg0=%#"PRIx32, ntohl(a->ip4));
+}
+
+/* Returns the port of 'b' whose network holds 'a', or NULL. */
 static const struct lr_port *
-lr_port_for_ip(const struct lr_build *b, ovs_be32 ip)
+lr_port_for_addr(const struct lr_build *b, const struct lr_addr *a)
 {
     for (size_t i = 0; i < b->n_ports; i++) {
         const struct lr_port *p = &b->ports[i];
-        for (size_t j = 0; j < p->la.n_ipv4; j++) {
-            ovs_be32 mask = be32_prefix_mask(p->la.ipv4[j].plen);
-            if ((ip & mask) == ipv4_network(&p->la.ipv4[j])) {
-                return p;
+        if (a->v6) {
+            for (size_t j = 0; j < p->la.n_ipv6; j++) {
+                struct lr_addr net = { .v6 = true, .ip6 = p->la.ipv6[j].addr };
+                unsigned int plen = p->la.ipv6[j].plen;
+                struct lr_addr x = lr_addr_network(a, plen);
+                net = lr_addr_network(&net, plen);
+                if (lr_addr_equals(&x, &net)) {
+                    return p;
+                }
+            }
+        } else {
+            for (size_t j = 0; j < p->la.n_ipv4; j++) {
+                ovs_be32 mask = be32_prefix_mask(p->la.ipv4[j].plen);
+                if ((a->ip4 & mask) == ipv4_network(&p->la.ipv4[j])) {
+                    return p;
+                }
             }
         }
     }
@@ -491,140 +780,331 @@ lr_port_by_name(const struct lr_build *b, const char *name)
     return NULL;
 }
 
+/* Lowest priority of a route: below it, the router's answers for
+ * destinations it has no route to. */
+#define PRI_ROUTE_BASE 2
+#define PRI_NO_ROUTE 1
+
 /* Returns the flow priority of a route of prefix length 'plen': longer
  * prefixes first, dst-ip above src-ip at the same length, connected
  * networks above static routes of the same prefix. */
 static uint16_t
 route_priority(unsigned int plen, bool src_ip, bool connected)
 {
-    return 4 * plen + (src_ip ? 0 : 2) + connected;
+    return PRI_ROUTE_BASE + 4 * plen + (src_ip ? 0 : 2) + connected;
 }
 
 /* The routing actions towards port 'p' with next hop 'nexthop' (an
- * action that sets reg0). */
+ * action that sets reg0 or xxreg0), then 'then'. */
 static char *
-route_actions(const struct lr_port *p, const char *nexthop)
+route_actions(const struct lr_port *p, const char *nexthop, const char *then)
 {
-    return xasprintf("ip.ttl--; %s; eth.src = %s; outport = %"PRIu32"; "
-                     "flags.loopback = 1; next;", nexthop, p->mac,
-                     p->op->tunnel_key);
+    return xasprintf("%s; eth.src = %s; outport = %"PRIu32"; "
+                     "flags.loopback = 1; %s", nexthop, p->mac,
+                     p->op->tunnel_key, then);
 }
 
-static void
-lr_static_route(struct lr_build *b,
-                const struct nbrec_logical_router_static_route *route)
+/* One static route, parsed. */
+struct lr_route {
+    const struct nbrec_logical_router_static_route *nb;
+    struct lr_addr prefix;      /* Network (host bits cleared). */
+    unsigned int plen;
+    bool src_ip;                /* Policy src-ip. */
+    bool discard;               /* Next hop "discard". */
+    struct lr_addr nexthop;
+    const struct lr_port *port; /* Port towards the next hop. */
+    bool done;                  /* Compiled already (in its ECMP group). */
+};
+
+/* Parses 'nb' into 'r'.  Returns false (and logs) if it cannot be
+ * compiled. */
+static bool
+lr_route_parse(struct lr_build *b,
+               const struct nbrec_logical_router_static_route *nb,
+               struct lr_route *r)
 {
     nd_owner_depends_on_row(b->ctx, &nbrec_table_logical_router_static_route,
-                            &route->header_.uuid);
-    if (route->route_table[0]) {
+                            &nb->header_.uuid);
+    memset(r, 0, sizeof *r);
+    r->nb = nb;
+    if (nb->route_table[0]) {
         /* A route of a route table other than the main one is for the
          * traffic of the ports that choose that table, which is not
          * applied yet (lib/nb-unapplied.c): rather than route everyone's
          * traffic by it, leave it out. */
-        return;
+        return false;
     }
-    struct lport_ipv4 prefix, nh;
-    struct lport_ipv6 prefix6;
-    bool v6;
-    char *error = lport_parse_ip(route->ip_prefix, true, &v6, &prefix,
-                                 &prefix6);
-    if (error || v6) {
-        if (error) {
-            VLOG_WARN_RL(&rl, "route %s: %s", route->ip_prefix, error);
-        }
+    struct lport_ipv4 p4, nh4;
+    struct lport_ipv6 p6, nh6;
+    bool v6, nh_v6;
+    char *error = lport_parse_ip(nb->ip_prefix, true, &v6, &p4, &p6);
+    if (error) {
+        VLOG_WARN_RL(&rl, "route %s: %s", nb->ip_prefix, error);
         free(error);
-        return;
+        return false;
     }
-    bool src_ip = route->policy && !strcmp(route->policy, "src-ip");
-    uint16_t pri = route_priority(prefix.plen, src_ip, false);
-    char *match = xasprintf("ip,%s="IP_FMT"/%u", src_ip ? "nw_src" : "nw_dst",
-                            IP_ARGS(ipv4_network(&prefix)), prefix.plen);
-    if (!strcmp(route->nexthop, "discard")) {
+    struct lr_addr a = { .v6 = v6, .ip4 = p4.addr, .ip6 = p6.addr };
+    r->plen = v6 ? p6.plen : p4.plen;
+    r->prefix = lr_addr_network(&a, r->plen);
+    r->src_ip = nb->policy && !strcmp(nb->policy, "src-ip");
+    if (!strcmp(nb->nexthop, "discard")) {
+        r->discard = true;
+        return true;
+    }
+    error = lport_parse_ip(nb->nexthop, false, &nh_v6, &nh4, &nh6);
+    if (error || nh_v6 != v6) {
+        VLOG_WARN_RL(&rl, "route %s: next hop %s: %s", nb->ip_prefix,
+                     nb->nexthop, error ? error : "not of the prefix's family");
+        free(error);
+        return false;
+    }
+    r->nexthop = (struct lr_addr) { .v6 = v6, .ip4 = nh4.addr,
+                                    .ip6 = nh6.addr };
+    r->port = (nb->output_port ? lr_port_by_name(b, nb->output_port)
+               : lr_port_for_addr(b, &r->nexthop));
+    if (!r->port) {
+        VLOG_WARN_RL(&rl, "route %s: no port reaches next hop %s",
+                     nb->ip_prefix, nb->nexthop);
+        return false;
+    }
+    return true;
+}
+
+/* Returns true if 'a' and 'b' route the same destinations (an ECMP
+ * group). */
+static bool
+lr_route_same_group(const struct lr_route *a, const struct lr_route *b)
+{
+    return (a->plen == b->plen && a->src_ip == b->src_ip
+            && !a->discard && !b->discard
+            && lr_addr_equals(&a->prefix, &b->prefix));
+}
+
+/* Returns the match of route 'r's destinations, malloc'd. */
+static char *
+lr_route_match(const struct lr_route *r)
+{
+    struct ds s = DS_EMPTY_INITIALIZER;
+    ds_put_format(&s, "%s,%s=", r->prefix.v6 ? "ipv6" : "ip",
+                  (r->prefix.v6 ? (r->src_ip ? "ipv6_src" : "ipv6_dst")
+                   : (r->src_ip ? "nw_src" : "nw_dst")));
+    lr_addr_format(&r->prefix, &s);
+    ds_put_format(&s, "/%u", r->plen);
+    return ds_steal_cstr(&s);
+}
+
+/* What the routing flows do after choosing a next hop: on to
+ * lr_in_arp_resolve (named, on a router with ECMP routes, so that the
+ * ECMP stage between costs other routes no lookup). */
+static const char *
+lr_route_then(const struct lr_build *b)
+{
+    return b->has_ecmp ? "next(lr_in_arp_resolve);" : "next;";
+}
+
+/* Compiles route 'routes[i]' and the other routes of its ECMP group
+ * (among 'routes[i + 1]'... ), the group getting number '*n_groups'. */
+static void
+lr_route_compile(struct lr_build *b, struct lr_route *routes, size_t n,
+                 size_t i, uint32_t *n_groups)
+{
+    struct lr_route *r = &routes[i];
+    char *match = lr_route_match(r);
+    uint16_t pri = route_priority(r->plen, r->src_ip, false);
+    if (r->discard) {
         lflow_table_add(b->ctx->lflows, &b->od->sb_uuid,
                         S_ROUTER_INGRESS_IP_ROUTING, pri, match, "drop;");
         free(match);
         return;
     }
-    error = lport_parse_ip(route->nexthop, false, &v6, &nh, &prefix6);
-    if (error || v6) {
-        VLOG_WARN_RL(&rl, "route %s: next hop %s: %s", route->ip_prefix,
-                     route->nexthop, error ? error : "not IPv4");
-        free(error);
-        free(match);
-        return;
+
+    /* The routes of the group, with distinct next hops. */
+    struct lr_route **members = xmalloc(n * sizeof *members);
+    size_t n_members = 0;
+    for (size_t j = i; j < n; j++) {
+        struct lr_route *o = &routes[j];
+        if (j != i && (o->done || !lr_route_same_group(r, o))) {
+            continue;
+        }
+        o->done = true;
+        bool dup = false;
+        for (size_t k = 0; k < n_members; k++) {
+            dup |= (lr_addr_equals(&members[k]->nexthop, &o->nexthop)
+                    && members[k]->port == o->port);
+        }
+        if (!dup) {
+            members[n_members++] = o;
+        }
     }
-    const struct lr_port *p = (route->output_port
-                               ? lr_port_by_name(b, route->output_port)
-                               : lr_port_for_ip(b, nh.addr));
-    if (!p) {
-        VLOG_WARN_RL(&rl, "route %s: no port reaches next hop %s",
-                     route->ip_prefix, route->nexthop);
-        free(match);
-        return;
+
+    char *actions;
+    if (n_members == 1) {
+        char *nh = lr_addr_nexthop(&r->nexthop);
+        char *route = route_actions(r->port, nh, lr_route_then(b));
+        actions = xasprintf("ip.ttl--; %s", route);
+        free(route);
+        free(nh);
+    } else {
+        /* ECMP: a select group picks a member per connection (its hash
+         * covers addresses and ports, symmetric in both directions), and
+         * lr_in_ip_routing_ecmp turns the member into its next hop. */
+        uint32_t group = ++*n_groups;
+        struct ds a = DS_EMPTY_INITIALIZER;
+        ds_put_cstr(&a, "ip.ttl--; reg1 = select(");
+        for (size_t k = 0; k < n_members; k++) {
+            uint32_t v = (group << 16) | (k + 1);
+            ds_put_format(&a, "%s%"PRIu32, k ? ", " : "", v);
+            char *nh = lr_addr_nexthop(&members[k]->nexthop);
+            char *member = route_actions(members[k]->port, nh, "next;");
+            lr_add(b, S_ROUTER_INGRESS_IP_ROUTING_ECMP, 100, member,
+                   "reg1=%#"PRIx32, v);
+            free(member);
+            free(nh);
+        }
+        ds_put_cstr(&a, ");");
+        actions = ds_steal_cstr(&a);
     }
-    char *nexthop = xasprintf("reg0 = %#"PRIx32, ntohl(nh.addr));
-    char *actions = route_actions(p, nexthop);
     lflow_table_add(b->ctx->lflows, &b->od->sb_uuid,
                     S_ROUTER_INGRESS_IP_ROUTING, pri, match, actions);
     free(actions);
-    free(nexthop);
+    free(members);
     free(match);
 }
 
 static void
 lr_routing(struct lr_build *b)
 {
+    /* Static routes first, to know whether ECMP groups exist. */
+    size_t n = b->lr->n_static_routes;
+    struct lr_route *routes = xcalloc(n + 1, sizeof *routes);
+    size_t n_ok = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (lr_route_parse(b, b->lr->static_routes[i], &routes[n_ok])) {
+            n_ok++;
+        }
+    }
+    for (size_t i = 0; i < n_ok && !b->has_ecmp; i++) {
+        for (size_t j = i + 1; j < n_ok && !b->has_ecmp; j++) {
+            b->has_ecmp = (lr_route_same_group(&routes[i], &routes[j])
+                           && (routes[i].port != routes[j].port
+                               || !lr_addr_equals(&routes[i].nexthop,
+                                                  &routes[j].nexthop)));
+        }
+    }
+
     for (size_t i = 0; i < b->n_ports; i++) {
         const struct lr_port *p = &b->ports[i];
         for (size_t j = 0; j < p->la.n_ipv4; j++) {
             const struct lport_ipv4 *a = &p->la.ipv4[j];
-            char *actions = route_actions(p, "reg0 = ip4.dst");
+            char *route = route_actions(p, "reg0 = ip4.dst",
+                                        lr_route_then(b));
+            char *actions = xasprintf("ip.ttl--; %s", route);
             lr_add(b, S_ROUTER_INGRESS_IP_ROUTING,
                    route_priority(a->plen, false, true), actions,
                    "ip,nw_dst="IP_FMT"/%u", IP_ARGS(ipv4_network(a)),
                    a->plen);
             free(actions);
+            free(route);
+        }
+        for (size_t j = 0; j < p->la.n_ipv6; j++) {
+            const struct lport_ipv6 *a6 = &p->la.ipv6[j];
+            struct lr_addr a = { .v6 = true, .ip6 = a6->addr };
+            a = lr_addr_network(&a, a6->plen);
+            struct ds m = DS_EMPTY_INITIALIZER;
+            ds_put_cstr(&m, "ipv6,ipv6_dst=");
+            lr_addr_format(&a, &m);
+            ds_put_format(&m, "/%u", a6->plen);
+            char *route = route_actions(p, "xxreg0 = ip6.dst",
+                                        lr_route_then(b));
+            char *actions = xasprintf("ip.ttl--; %s", route);
+            lflow_table_add(b->ctx->lflows, &b->od->sb_uuid,
+                            S_ROUTER_INGRESS_IP_ROUTING,
+                            route_priority(a6->plen, false, true),
+                            ds_cstr(&m), actions);
+            free(actions);
+            free(route);
+            ds_destroy(&m);
         }
     }
-    for (size_t i = 0; i < b->lr->n_static_routes; i++) {
-        lr_static_route(b, b->lr->static_routes[i]);
+
+    uint32_t n_groups = 0;
+    for (size_t i = 0; i < n_ok; i++) {
+        if (!routes[i].done) {
+            lr_route_compile(b, routes, n_ok, i, &n_groups);
+        }
     }
-    /* No route: drop (ICMP unreachable comes with the packet-in
-     * handlers). */
+    free(routes);
+
+    /* No route: ICMP destination unreachable (network unreachable; no
+     * route to destination) back out the port the packet came in by. */
+    for (size_t i = 0; i < b->n_ports; i++) {
+        const struct lr_port *p = &b->ports[i];
+        for (int v6 = 0; v6 < 2; v6++) {
+            if (v6 ? p->n_ip6s : p->n_ip4s) {
+                char *actions = lr_icmp_error(p, v6, v6 ? 1 : 3, 0);
+                lr_add(b, S_ROUTER_INGRESS_IP_ROUTING, PRI_NO_ROUTE, actions,
+                       REG_INPORT"=%"PRIu32",%s", p->op->tunnel_key,
+                       v6 ? "ipv6" : "ip");
+                free(actions);
+            }
+        }
+    }
     lr_add(b, S_ROUTER_INGRESS_IP_ROUTING, 0, "drop;", "%s", "");
 }
 
 /* --- lr_in_arp_resolve -------------------------------------------------- */
 
-/* Neighbours of one router port: MAC -> IPv4 addresses ("0x..." values of
- * reg0). */
+/* Neighbours of one router port: MAC -> their addresses. */
 struct lr_neighbours {
-    struct shash by_mac;        /* MAC -> struct sset of reg0 values. */
-    struct sset seen;           /* reg0 values given a MAC already. */
+    struct shash by_mac;        /* MAC -> struct lr_neighbour_ips. */
+    struct sset seen;           /* Addresses (as text) given a MAC. */
+};
+
+/* The addresses of one neighbour MAC. */
+struct lr_neighbour_ips {
+    struct lr_addr *addrs;
+    size_t n;
 };
 
 static void
 neighbour_add(struct lr_neighbours *n, const struct eth_addr *ea,
-              ovs_be32 ip)
+              const struct lr_addr *a)
 {
-    char value[16];
-    snprintf(value, sizeof value, "%#"PRIx32, ntohl(ip));
-    if (!sset_add(&n->seen, value)) {
+    struct ds text = DS_EMPTY_INITIALIZER;
+    lr_addr_format(a, &text);
+    bool first = sset_add(&n->seen, ds_cstr(&text));
+    ds_destroy(&text);
+    if (!first) {
         return;                 /* The first MAC of an address wins. */
     }
     char mac[ETH_ADDR_STRLEN + 1];
     snprintf(mac, sizeof mac, ETH_ADDR_FMT, ETH_ADDR_ARGS(*ea));
-    struct sset *ips = shash_find_data(&n->by_mac, mac);
+    struct lr_neighbour_ips *ips = shash_find_data(&n->by_mac, mac);
     if (!ips) {
-        ips = xmalloc(sizeof *ips);
-        sset_init(ips);
+        ips = xzalloc(sizeof *ips);
         shash_add(&n->by_mac, mac, ips);
     }
-    sset_add(ips, value);
+    ips->addrs = xrealloc(ips->addrs, (ips->n + 1) * sizeof *ips->addrs);
+    ips->addrs[ips->n++] = *a;
 }
 
-/* Adds the MAC and IPv4 networks of router port 'lrp' (another router's)
- * as neighbours. */
+/* Adds the addresses of 'la' as neighbours. */
+static void
+neighbours_add_addresses(struct lr_neighbours *n,
+                         const struct lport_addresses *la)
+{
+    for (size_t i = 0; i < la->n_ipv4; i++) {
+        struct lr_addr a = { .ip4 = la->ipv4[i].addr };
+        neighbour_add(n, &la->ea, &a);
+    }
+    for (size_t i = 0; i < la->n_ipv6; i++) {
+        struct lr_addr a = { .v6 = true, .ip6 = la->ipv6[i].addr };
+        neighbour_add(n, &la->ea, &a);
+    }
+}
+
+/* Adds the MAC and networks of router port 'lrp' (another router's) as
+ * neighbours, with its link-local address if it has IPv6. */
 static void
 neighbours_add_router_port(struct lr_build *b, struct lr_neighbours *n,
                            const struct nbrec_logical_router_port *lrp)
@@ -643,8 +1123,11 @@ neighbours_add_router_port(struct lr_build *b, struct lr_neighbours *n,
         free(error);
         return;
     }
-    for (size_t i = 0; i < la.n_ipv4; i++) {
-        neighbour_add(n, &la.ea, la.ipv4[i].addr);
+    neighbours_add_addresses(n, &la);
+    if (la.n_ipv6) {
+        struct lr_addr lla = { .v6 = true };
+        in6_generate_lla(la.ea, &lla.ip6);
+        neighbour_add(n, &la.ea, &lla);
     }
     lport_addresses_destroy(&la);
 }
@@ -693,11 +1176,61 @@ neighbours_add_switch(struct lr_build *b, struct lr_neighbours *n,
                 free(error);
                 continue;
             }
-            for (size_t j = 0; j < la.n_ipv4; j++) {
-                neighbour_add(n, &la.ea, la.ipv4[j].addr);
-            }
+            neighbours_add_addresses(n, &la);
             lport_addresses_destroy(&la);
         }
+    }
+}
+
+/* The resolution flows of the neighbours 'n' of port 'p'. */
+static void
+lr_resolve_neighbours(struct lr_build *b, const struct lr_port *p,
+                      struct lr_neighbours *n)
+{
+    const char *then = p->gateway ? "next;" : "output;";
+    struct shash_node *node;
+    SHASH_FOR_EACH (node, &n->by_mac) {
+        struct lr_neighbour_ips *ips = node->data;
+        struct ds m = DS_EMPTY_INITIALIZER;
+        struct ds direct[2] = { DS_EMPTY_INITIALIZER, DS_EMPTY_INITIALIZER };
+        for (size_t i = 0; i < ips->n; i++) {
+            const struct lr_addr *a = &ips->addrs[i];
+            char *nh = lr_addr_nexthop_match(a);
+            match_or(&m, REG_OUTPORT"=%"PRIu32",%s", p->op->tunnel_key, nh);
+            free(nh);
+            if (lr_port_for_addr(b, a) == p) {
+                match_or(&direct[a->v6], "%s",
+                         a->v6 ? "ipv6,ipv6_dst=" : "ip,nw_dst=");
+                lr_addr_format(a, &direct[a->v6]);
+            }
+        }
+        char *actions = xasprintf("eth.dst = %s; %s", node->name, then);
+        lflow_table_add(b->ctx->lflows, &b->od->sb_uuid,
+                        S_ROUTER_INGRESS_ARP_RESOLVE, PRI_RESOLVE,
+                        ds_cstr(&m), actions);
+        free(actions);
+        for (int v6 = 0; v6 < 2; v6++) {
+            if (!direct[v6].length) {
+                continue;
+            }
+            /* A known host on a connected network is routed and resolved
+             * in one lookup (a host route above the network's):
+             * lr_in_arp_resolve is skipped. */
+            actions = xasprintf(
+                "ip.ttl--; eth.src = %s; eth.dst = %s; outport = %"PRIu32
+                "; flags.loopback = 1; %s", p->mac, node->name,
+                p->op->tunnel_key,
+                p->gateway ? "next(lr_in_gw_redirect);" : "output;");
+            lflow_table_add(b->ctx->lflows, &b->od->sb_uuid,
+                            S_ROUTER_INGRESS_IP_ROUTING,
+                            route_priority(v6 ? 128 : 32, false, true),
+                            ds_cstr(&direct[v6]), actions);
+            free(actions);
+            ds_destroy(&direct[v6]);
+        }
+        ds_destroy(&m);
+        free(ips->addrs);
+        free(ips);
     }
 }
 
@@ -729,59 +1262,27 @@ lr_arp_resolve(struct lr_build *b)
                 neighbours_add_switch(b, &n, namer->dp, p);
             }
         }
-
-        const char *then = p->gateway ? "next;" : "output;";
-        struct shash_node *node;
-        SHASH_FOR_EACH (node, &n.by_mac) {
-            struct sset *ips = node->data;
-            struct ds m = DS_EMPTY_INITIALIZER;
-            struct ds direct = DS_EMPTY_INITIALIZER;
-            const char *ip;
-            SSET_FOR_EACH (ip, ips) {
-                match_or(&m, REG_OUTPORT"=%"PRIu32",reg0=%s",
-                         p->op->tunnel_key, ip);
-                ovs_be32 addr = htonl(strtoul(ip, NULL, 16));
-                if (lr_port_for_ip(b, addr) == p) {
-                    match_or(&direct, "ip,nw_dst="IP_FMT, IP_ARGS(addr));
-                }
-            }
-            char *actions = xasprintf("eth.dst = %s; %s", node->name, then);
-            lflow_table_add(b->ctx->lflows, &b->od->sb_uuid,
-                            S_ROUTER_INGRESS_ARP_RESOLVE, PRI_RESOLVE,
-                            ds_cstr(&m), actions);
-            free(actions);
-            if (direct.length) {
-                /* A known host on a connected network is routed and
-                 * resolved in one lookup (a /32 route above the
-                 * network's): lr_in_arp_resolve is skipped. */
-                actions = xasprintf(
-                    "ip.ttl--; eth.src = %s; eth.dst = %s; outport = %"PRIu32
-                    "; flags.loopback = 1; %s", p->mac, node->name,
-                    p->op->tunnel_key,
-                    p->gateway ? "next(lr_in_gw_redirect);" : "output;");
-                lflow_table_add(b->ctx->lflows, &b->od->sb_uuid,
-                                S_ROUTER_INGRESS_IP_ROUTING,
-                                route_priority(32, false, true),
-                                ds_cstr(&direct), actions);
-                free(actions);
-            }
-            ds_destroy(&direct);
-            ds_destroy(&m);
-            sset_destroy(ips);
-            free(ips);
-        }
+        lr_resolve_neighbours(b, p, &n);
         shash_destroy(&n.by_mac);
         sset_destroy(&n.seen);
 
-        /* An unknown IPv4 next hop: the controller asks for it (the packet
-         * itself is dropped), sourced from the port's first address. */
-        if (p->la.n_ipv4) {
+        /* An unknown next hop: the controller asks for it (the packet
+         * itself is dropped), from the port's first address of the
+         * family. */
+        const char *then = p->gateway ? "next;" : "output;";
+        if (p->n_ip4s) {
             char *actions = xasprintf(
-                "arp { eth.dst = ff:ff:ff:ff:ff:ff; arp.spa = "IP_FMT"; "
-                "arp.tpa = reg0; arp.op = 1; %s };", IP_ARGS(
-                    p->la.ipv4[0].addr), then);
+                "arp { eth.dst = ff:ff:ff:ff:ff:ff; arp.spa = %s; "
+                "arp.tpa = reg0; arp.op = 1; %s };", p->ip4s[0], then);
             lr_add(b, S_ROUTER_INGRESS_ARP_RESOLVE, PRI_RESOLVE_ASK, actions,
                    REG_OUTPORT"=%"PRIu32",ip", p->op->tunnel_key);
+            free(actions);
+        }
+        if (p->n_ip6s) {
+            char *actions = xasprintf("nd_ns { ip6.src = %s; %s };",
+                                      p->ip6s[0], then);
+            lr_add(b, S_ROUTER_INGRESS_ARP_RESOLVE, PRI_RESOLVE_ASK, actions,
+                   REG_OUTPORT"=%"PRIu32",ipv6", p->op->tunnel_key);
             free(actions);
         }
     }

@@ -13,9 +13,12 @@
  * Ingress, as a routed packet between pods crosses it:
  *
  *   lr_in_admission   what the router accepts: frames to its MACs (or
- *                     broadcast ARP); ARP requests for its addresses and
- *                     ICMP echo requests to them are answered here, TTL
- *                     expiry and other traffic to the router dropped;
+ *                     broadcast ARP, ND); ARP requests and neighbor
+ *                     solicitations for its addresses and echo requests
+ *                     to them are answered here, TTL expiry with ICMP
+ *                     time exceeded, UDP to the router with port
+ *                     unreachable (controller packet-ins), other traffic
+ *                     to the router dropped;
  *                     then straight on to the first stage the packet
  *                     needs (lr_in_dnat from a gateway port with NAT,
  *                     lr_in_rampout if the router has ramp-out rules,
@@ -26,12 +29,15 @@
  *                     the source matches, 0 if none.
  *   lr_in_ip_routing  longest prefix match over connected networks and
  *                     static routes (src-ip routes below dst-ip routes of
- *                     the same length): TTL decrement, reg0 = next hop,
- *                     outport, eth.src.
+ *                     the same length), IPv4 and IPv6: TTL decrement,
+ *                     reg0 (IPv6: xxreg0) = next hop, outport, eth.src;
+ *                     an ECMP group picks a member by a select group
+ *                     into reg1; no route: ICMP unreachable.
+ *   lr_in_ip_routing_ecmp  the next hop of the ECMP member in reg1.
  *   lr_in_arp_resolve eth.dst of the next hop, for the addresses known
  *                     centrally (switch ports' addresses, peer router
- *                     ports); then output, or lr_in_gw_redirect for a
- *                     gateway port.
+ *                     ports), else ARP or ND from the controller; then
+ *                     output, or lr_in_gw_redirect for a gateway port.
  *   lr_in_gw_redirect the gateway port becomes the redirect key of the
  *                     rule in reg7, or of the port (lib/rampout.h).
  *

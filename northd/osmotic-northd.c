@@ -21,6 +21,8 @@
 #include "lib/osmotic-nb-idl.h"
 #include "lib/osmotic-sb-idl.h"
 #include "northd/cfg.h"
+#include "northd/gateways.h"
+#include "northd/mac-binding-aging.h"
 #include "northd/northd.h"
 #include "northd/unapplied.h"
 #include "command-line.h"
@@ -86,6 +88,7 @@ struct northd_daemon {
     struct resync nb_resync;    /* Reconnection state of 'nb_idl'. */
     struct resync sb_resync;    /* Reconnection state of 'sb_idl'. */
     struct nd_unapplied unapplied; /* NB rows logged as not applied. */
+    struct nd_mac_binding_aging aging; /* MAC_Binding clean-up. */
 };
 
 /* Returns true if 'd' holds the SB lock and is not paused, that is, if
@@ -373,8 +376,9 @@ register_unixctl_commands(struct northd_daemon *d)
 }
 
 /* Stops 'sb' from replicating what northd never reads: the tables of the
- * controllers and of features compiled elsewhere (MAC bindings can
- * change often), and columns of its own tables it does not use.  The IDL
+ * controllers and of features compiled elsewhere, and columns of its own
+ * tables it does not use.  Of MAC bindings, which northd ages out, the
+ * timestamps that the controllers refresh do not wake it.  The IDL
  * lets northd write an omitted column only in a row it inserts: writing
  * one of these in an existing row would abort. */
 static void
@@ -385,7 +389,6 @@ sb_omit_unused(struct ovsdb_idl *sb)
         size_t n;
     } tables[] = {
 #define TABLE(NAME, N) { sbrec_##NAME##_columns, N }
-        TABLE(mac_binding, SBREC_MAC_BINDING_N_COLUMNS),
         TABLE(encap, SBREC_ENCAP_N_COLUMNS),
         TABLE(connection, SBREC_CONNECTION_N_COLUMNS),
         TABLE(ssl, SBREC_SSL_N_COLUMNS),
@@ -409,6 +412,7 @@ sb_omit_unused(struct ovsdb_idl *sb)
     for (size_t i = 0; i < ARRAY_SIZE(columns); i++) {
         ovsdb_idl_omit(sb, columns[i]);
     }
+    ovsdb_idl_omit_alert(sb, &sbrec_mac_binding_col_timestamp);
 }
 
 /* Commits the open transaction of 'loop', counting in '*n_txns' one that
@@ -472,6 +476,7 @@ northd_daemon_run(struct northd_daemon *d, struct ovsdb_idl_loop *nb_loop,
             .sb_txn = sb_txn,
         };
         northd_run(&d->nd, &ctx);
+        nd_mac_binding_aging_run(&d->aging, d->nb_idl, d->sb_idl, sb_txn);
         nd_unapplied_run(&d->unapplied, d->nb_idl);
         /* Controllers must not see nb_cfg move before the flows are in. */
         if (!northd_flows_pending(&d->nd)) {
@@ -486,6 +491,7 @@ northd_daemon_run(struct northd_daemon *d, struct ovsdb_idl_loop *nb_loop,
     }
     if (ready && nb_txn) {
         cfg_nb_run(&d->nd, d->nb_idl, nb_txn, d->sb_idl, sb_loop->cur_cfg);
+        nd_gateways_sync_nb(d->nb_idl, d->sb_idl);
     }
 }
 
@@ -536,10 +542,13 @@ main(int argc, char *argv[])
 
     d.nb_idl = ovsdb_idl_create(opts.nb_db, &nbrec_idl_class, true, true);
     ovsdb_idl_track_add_all(d.nb_idl);
+    /* northd's own report: no flow depends on it. */
+    ovsdb_idl_omit_alert(d.nb_idl, &nbrec_rampout_rule_col_status);
     d.sb_idl = ovsdb_idl_create(opts.sb_db, &sbrec_idl_class, true, true);
     /* Tracking a column also replicates it: omit after tracking. */
     ovsdb_idl_track_add_all(d.sb_idl);
     sb_omit_unused(d.sb_idl);
+    nd_mac_binding_aging_init(&d.aging, d.sb_idl);
     lflow_table_sb_monitor(d.sb_idl);
     ovsdb_idl_set_lock(d.sb_idl, NORTHD_LOCK_NAME);
 
@@ -577,6 +586,9 @@ main(int argc, char *argv[])
             poll_immediate_wake();
         }
 
+        if (northd_daemon_is_active(&d)) {
+            nd_mac_binding_aging_wait(&d.aging);
+        }
         memory_wait();
         unixctl_server_wait(unixctl);
         if (d.exiting) {

@@ -898,6 +898,10 @@ print_rampout(struct ds *ds, const struct nbrec_rampout_rule *rule)
     if (rule->color) {
         ds_put_format(ds, " color=%s", rule->color->name);
     }
+    /* The gateway the rule's traffic leaves by now, as osmotic-northd
+     * reports it from the southbound database. */
+    const char *active = smap_get(&rule->status, "active-chassis");
+    ds_put_format(ds, " active=%s", active ? active : "none");
     ds_put_char(ds, '\n');
 }
 

@@ -156,7 +156,10 @@ trace_sb_load_redirects(struct trace_sb *sb)
         const struct lflow_sim_port *port = lflow_sim_find_port(
             sb->sim, mb->logical_port);
         ovs_be32 ip;
-        if (!dp || !port || port->dp != dp || !ip_parse(mb->ip, &ip)) {
+        struct in6_addr ip6;
+        bool v4 = ip_parse(mb->ip, &ip);
+        if (!dp || !port || port->dp != dp
+            || (!v4 && !ipv6_parse(mb->ip, &ip6))) {
             continue;
         }
         bool gateway = false;
@@ -165,8 +168,18 @@ trace_sb_load_redirects(struct trace_sb *sb)
                 gateway = pb->n_gateway_chassis > 0;
             }
         }
-        char *match = xasprintf(REG_OUTPORT"=%"PRIu32",reg0=%#"PRIx32,
-                                port->key, ntohl(ip));
+        /* The next hop is in reg0 (IPv4) or xxreg0 (IPv6). */
+        struct ds m = DS_EMPTY_INITIALIZER;
+        ds_put_format(&m, REG_OUTPORT"=%"PRIu32",", port->key);
+        if (v4) {
+            ds_put_format(&m, "ip,reg0=%#"PRIx32, ntohl(ip));
+        } else {
+            ds_put_cstr(&m, "ipv6,xxreg0=0x");
+            for (int i = 0; i < 16; i++) {
+                ds_put_format(&m, "%02x", ip6.s6_addr[i]);
+            }
+        }
+        char *match = ds_steal_cstr(&m);
         char *actions = xasprintf("eth.dst = %s; %s", mb->mac,
                                   gateway ? "next;" : "output;");
         char *source = xasprintf("MAC_Binding:"UUID_FMT,

@@ -227,14 +227,16 @@ check_no_ping() {
 
 # check_tcp_transfer FROM-POD TO-POD IP [BYTES]: sends BYTES (default 4 MB)
 # of random data over one TCP connection from FROM-POD to a listener in
-# TO-POD at IP (port 5201), and fails the test unless exactly those bytes
-# arrive.
+# TO-POD at IP (IPv4 or IPv6, port 5201), and fails the test unless
+# exactly those bytes arrive.
 check_tcp_transfer() {
     local from=$1 to=$2 ip=$3 bytes=${4:-4194304} f listener sender got
+    local family=-4
     f=$TESTDIR/tcp-$from-$to
+    [[ $ip == *:* ]] && family=-6
     head -c "$bytes" /dev/urandom > "$f.sent"
     ip netns exec "$(osm_ns "$to")" timeout "$OSM_CLIENT_TIMEOUT" \
-        nc -l 5201 > "$f.received" < /dev/null &
+        nc $family -l 5201 > "$f.received" < /dev/null &
     listener=$!
     wait_until tcp_listening "$to" 5201
     osm_pod_exec "$from" nc -N -w 10 "$ip" 5201 < "$f.sent"

@@ -19,13 +19,15 @@ done
 NB=unix:$RUN/osmotic-nb.sock
 mkdir -p "$DB"
 
-# An older NB schema: version 0.9.0, without Logical_Switch.other_config.
+# An older NB schema: version 0.9.0, without Logical_Switch.other_config
+# nor Rampout_Rule.status (new in 1.2.0).
 OLD=$TESTDIR/old-nb.ovsschema
 python3 - "$NB_SCHEMA" "$OLD" <<'EOF' || fail "cannot write old schema"
 import json, sys
 schema = json.load(open(sys.argv[1]))
 schema["version"] = "0.9.0"
 del schema["tables"]["Logical_Switch"]["columns"]["other_config"]
+del schema["tables"]["Rampout_Rule"]["columns"]["status"]
 json.dump(schema, open(sys.argv[2], "w"), indent=1)
 EOF
 check ovsdb-tool create "$DB/osmotic-nb.db" "$OLD"
@@ -64,6 +66,10 @@ check_output '[{"rows":[{"external_ids":["map",[["k","v"]]],"name":"sw-old","oth
     ovsdb-client query "$NB" '["Osmotic_Northbound",
         {"op": "select", "table": "Logical_Switch", "where": [],
          "columns": ["name", "external_ids", "other_config"]}]'
+# So is Rampout_Rule.status, which osmotic-northd writes.
+check_output '[{"rows":[]}]' ovsdb-client query "$NB" '["Osmotic_Northbound",
+    {"op": "select", "table": "Rampout_Rule", "where": [],
+     "columns": ["status"]}]'
 
 # The next start finds nothing to convert.
 check ctl stop_central > /dev/null

@@ -160,8 +160,8 @@ check osmotic-nbctl lr-add lr0
 check osmotic-nbctl rampout-add lr0 edge 10.244.1.0/24,10.244.2.0/24 gw1,gw2 \
     --snat-ip=172.16.0.10 --color=elephants --priority=10
 check osmotic-nbctl rampout-add lr0 fog 10.244.3.0/24 gw3:7,gw1:9
-check_output "edge: priority=10 subnets=10.244.1.0/24,10.244.2.0/24 gateways=gw1:2,gw2:1 snat-ip=172.16.0.10 color=elephants
-fog: priority=0 subnets=10.244.3.0/24 gateways=gw1:9,gw3:7" osmotic-nbctl rampout-list lr0
+check_output "edge: priority=10 subnets=10.244.1.0/24,10.244.2.0/24 gateways=gw1:2,gw2:1 snat-ip=172.16.0.10 color=elephants active=none
+fog: priority=0 subnets=10.244.3.0/24 gateways=gw1:9,gw3:7 active=none" osmotic-nbctl rampout-list lr0
 check_output 4 nb_count Gateway_Chassis
 check_refused "10.244.4.1/24: CIDR has host bits set" \
     osmotic-nbctl rampout-add lr0 r1 10.244.4.1/24 gw1

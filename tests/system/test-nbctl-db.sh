@@ -8,7 +8,8 @@ osm_test_init
 osm_start_nb
 
 osmotic-nbctl --help | grep -q "lsp-set-port-security PORT" || fail "--help"
-osmotic-nbctl --version | grep -q "DB Schema 1.1.0" || fail "--version"
+osmotic-nbctl --version | grep -qx "DB Schema $(ovsdb-tool schema-version "$NB_SCHEMA")" \
+    || fail "--version"
 check_refused "unknown command 'ls-frobnicate'" osmotic-nbctl ls-frobnicate
 check_refused "'ls-del' command requires at least 1 arguments" osmotic-nbctl ls-del
 check_error "database connection failed" \

@@ -39,7 +39,7 @@ check_output "bulk: priority=100 match=(tcp.dst == 21) color=mouse promote-to=el
     pipeline "osmotic-nbctl class-list | grep ^bulk"
 check_output "elephant: dscp=10 lane=1 rate=100000" \
     pipeline "osmotic-nbctl color-list | grep ^elephant"
-check_output "edge: priority=0 subnets=10.244.1.0/24 gateways=gw1:2,gw2:1 snat-ip=172.16.0.10 color=elephant" \
+check_output "edge: priority=0 subnets=10.244.1.0/24 gateways=gw1:2,gw2:1 snat-ip=172.16.0.10 color=elephant active=none" \
     osmotic-nbctl rampout-list lr0
 check_output 2 pipeline "osmotic-nbctl acl-list web | grep -c ."
 echo PASS

@@ -102,7 +102,9 @@ warns "static MAC bindings" \
     static-mac-binding-add lrp0 10.0.0.7 0a:00:00:00:00:07
 quiet rampout-add lr0 edge 10.0.0.0/24 gw1
 # Parts of routing and NAT that are not applied yet, each its own kind.
-warns "ECMP routes" --ecmp lr-route-add lr0 0.0.0.0/0 10.0.0.2
+quiet --ecmp lr-route-add lr0 0.0.0.0/0 10.0.0.2
+warns "symmetric ECMP replies" \
+    --ecmp-symmetric-reply lr-route-add lr0 0.0.0.0/0 10.0.0.3
 warns "route tables" --route-table=rt1 lr-route-add lr0 10.1.0.0/16 10.0.0.1
 warns "route tables" lrp-set-options lrp0 route_table=rt1
 warns "BFD sessions" --bfd lr-route-add lr0 10.2.0.0/16 10.0.0.1 lrp0
@@ -206,7 +208,7 @@ grep -q "unapplied|WARN|Flow_Class" "$log" \
     && fail "northd logged a flow class"
 # Routing is applied, but for the parts above.
 grep "unapplied|WARN|Logical_Router\|unapplied|WARN|Rampout\|unapplied|WARN|NAT" \
-    "$log" | grep -v -e ": ECMP routes $NA" -e ": route tables $NA" \
+    "$log" | grep -v -e ": symmetric ECMP replies $NA" -e ": route tables $NA" \
         -e ": BFD sessions $NA" -e ": routing policies $NA" \
         -e ": stateless NAT rules $NA" -e ": NAT port ranges $NA" \
         -e ": NAT rules of named gateway ports $NA" \
@@ -220,7 +222,7 @@ for what in "fair meters" "QoS rules" "mirrors" "ACL labels" \
             "ACLs applied after load balancing" "load balancers" \
             "colour ramp-out gateways" \
             "container ports (parent and tag)" "dynamic addresses" \
-            "ECMP routes" "route tables" "BFD sessions" "routing policies" \
+            "symmetric ECMP replies" "route tables" "BFD sessions" "routing policies" \
             "stateless NAT rules" "NAT port ranges" \
             "NAT rules of named gateway ports" "routes to NAT addresses" \
             "NAT external address sets" "forwarding groups" \

@@ -55,11 +55,11 @@ check_output "routers: 3" pipeline "ovs-appctl -t '$TESTDIR/northd.ctl' \
 # sw0, the peer router port).  No datapath group has a router.
 check_lflows lr0 <<EOF
 lr_in_admission 100 reg14=1,arp,arp_op=1,arp_tpa=10.0.0.1 actions=eth.dst = eth.src; eth.src = 0a:00:00:00:ff:01; arp.op = 2; arp.tha = arp.sha; arp.sha = 0a:00:00:00:ff:01; arp.tpa = arp.spa; arp.spa = 10.0.0.1; outport = inport; flags.loopback = 1; output;
-lr_in_ip_routing 99 ip,nw_dst=10.0.0.0/24 actions=ip.ttl--; reg0 = ip4.dst; eth.src = 0a:00:00:00:ff:01; outport = 1; flags.loopback = 1; next;
-lr_in_arp_resolve 100 reg15=1,reg0=0xa000002 actions=eth.dst = 0a:00:00:00:00:01; output;
+lr_in_ip_routing 101 ip,nw_dst=10.0.0.0/24 actions=ip.ttl--; reg0 = ip4.dst; eth.src = 0a:00:00:00:ff:01; outport = 1; flags.loopback = 1; next;
+lr_in_arp_resolve 100 reg15=1,ip,reg0=0xa000002 actions=eth.dst = 0a:00:00:00:00:01; output;
 EOF
 check_lflows lr1 <<EOF
-lr_in_arp_resolve 100 reg15=1,reg0=0xa010002 actions=eth.dst = 0a:00:00:00:ff:21; output;
+lr_in_arp_resolve 100 reg15=1,ip,reg0=0xa010002 actions=eth.dst = 0a:00:00:00:ff:21; output;
 EOF
 for lr in lr0 lr1 lr2; do
     dp=$(sb_select Datapath_Binding '["_uuid"]' "[[\"name\",\"==\",\"$lr\"]]")

@@ -10,7 +10,9 @@
 # dnat_and_snat rule makes a pod reachable from outside.  Cutting gw1's
 # underlay link moves 10.10.2.0/24 to gw2 (BFD), and so does gw1's
 # controller exiting (its chassis leaves the database); the times until
-# pings pass again are printed.  A controller killed without clean-up
+# pings pass again are printed.  After each move the new gateway names
+# itself: osmotic-sbctl show and osmotic-nbctl rampout-list name the
+# gateway the traffic leaves by.  A controller killed without clean-up
 # leaves its gateway forwarding.
 . "$(dirname "$0")/lib.sh"
 osm_test_init
@@ -105,11 +107,26 @@ ext_reaches_p4() {
 }
 wait_until ext_reaches_p4
 
-# The southbound database names the active chassis of each rule.
-check_output 'Rampout "lr0/r2" active' pipeline "osmotic-sbctl show \
-    | sed -n '/^Chassis \"gw1\"/,/^Chassis/p' | grep -o 'Rampout.*'"
-check_output 'Rampout "lr0/r3" active' pipeline "osmotic-sbctl show \
-    | sed -n '/^Chassis \"gw2\"/,\$p' | grep -o 'Rampout.*'"
+# The southbound database names the active chassis of each rule, and
+# rampout-list too.
+# active_in_sb CHASSIS RULE: osmotic-sbctl show lists RULE as active
+# under CHASSIS.
+active_in_sb() {
+    osmotic-sbctl show | awk -v ch="Chassis \"$1\"" -v r="Rampout \"lr0/$2\" active" '
+        /^Chassis/ { in_ch = ($0 ~ "^" ch) }
+        in_ch && index($0, r) { found = 1 }
+        END { exit !found }'
+}
+# active_in_nb CHASSIS RULE: osmotic-nbctl rampout-list names CHASSIS as
+# RULE's active gateway.
+active_in_nb() {
+    osmotic-nbctl rampout-list lr0 | grep -q "^$2: .* active=$1\$"
+}
+wait_until active_in_sb gw1 r2
+wait_until active_in_sb gw2 r3
+active_in_sb gw2 r2 && fail "SB names gw2 active for r2 too"
+wait_until active_in_nb gw1 r2
+wait_until active_in_nb gw2 r3
 
 # osmotic-trace shows the rule that pins a packet and the chassis it
 # leaves by, and the SNAT on the way out.
@@ -138,12 +155,18 @@ done
 end=$(date +%s%N)
 echo "failover of 10.10.2.0/24 from gw1 to gw2: $(( (end - start) / 1000000 )) ms"
 wait_until arrives_via gw2 172.30.0.102 p2
-check_output "r2: priority=0 subnets=10.10.2.0/24 gateways=gw1:2,gw2:1 snat-ip=172.30.0.102" \
+# gw1 is still registered (its controller reaches the database), but gw2
+# took over and says so.
+wait_until active_in_sb gw2 r2
+wait_until active_in_nb gw2 r2
+check_output "r2: priority=0 subnets=10.10.2.0/24 gateways=gw1:2,gw2:1 snat-ip=172.30.0.102 active=gw2" \
     pipeline "osmotic-nbctl rampout-list lr0 | grep ^r2"
 
 # gw1 reconnected: 10.10.2.0/24 returns to it, the first of its list.
 ip netns exec "$(osm_ns underlay)" ip link set h2l0 up
 wait_until arrives_via gw1 172.30.0.102 p2
+wait_until active_in_sb gw1 r2
+wait_until active_in_nb gw1 r2
 
 # gw1's controller exits, deleting its chassis: the other chassis move
 # 10.10.2.0/24 to gw2 again, and gw1 no longer answers outside.
@@ -158,6 +181,7 @@ end=$(date +%s%N)
 echo "failover of 10.10.2.0/24 after gw1's controller exited:" \
      "$(( (end - start) / 1000000 )) ms"
 wait_until arrives_via gw2 172.30.0.102 p2
+wait_until active_in_nb gw2 r2
 
 # A controller killed without clean-up leaves its datapath and flows: the
 # gateway goes on forwarding (10.10.3.0/24 by gw2).

@@ -396,6 +396,41 @@ START_TEST(test_packet_ins_encode)
 }
 END_TEST
 
+/* ICMP errors, IPv6 resolution and the 128-bit register. */
+START_TEST(test_routing_actions_encode)
+{
+    ck_assert_formats("icmp4{icmp4.type=11;icmp4.code=0;output;};",
+                      "icmp4 { icmp4.type = 11; icmp4.code = 0; output; };");
+    ck_assert_formats("icmp6{};", "icmp6 {};");
+    ck_assert_formats("nd_ns{ip6.src=fd00::1;output;};",
+                      "nd_ns { ip6.src = fd00::1; output; };");
+    ck_assert_formats("put_nd(inport,nd.target,nd.tll);",
+                      "put_nd(inport, nd.target, nd.tll);");
+    ck_assert_encodes("ipv6", "xxreg0 = fd00::1;",
+                      "set_field:0xfd000000000000000000000000000001->xxreg0");
+    ck_assert_encodes("ipv6", "xxreg0 = ip6.dst;",
+                      "move:ipv6_dst[]->xxreg0[]");
+    ck_assert_parse_error("xxreg0 = 10.0.0.1;",
+                          "xxreg0: \"10.0.0.1\" is not an IPv6 address");
+    ck_assert_parse_error("xxreg0 = ip4.dst;", "differ in width");
+    ck_assert_parse_error("put_nd(inport, arp.spa, nd.tll);",
+                          "put_nd argument 2 (arp.spa) must be 128 bits");
+    /* "4," then the nested actions, after opcode 6. */
+    ck_assert_encodes("", "icmp4 { output; };",
+                      "controller(userdata=00.00.00.06.34.2c.72.65.73.75."
+                      "62.6d.69.74.28.2c.33.30.29,meter_id=16)");
+    ck_assert_encodes("", "icmp6 {};",
+                      "controller(userdata=00.00.00.06.36.2c,"
+                      "meter_id=16)");
+    ck_assert_encode_error(false, "icmp4 { output; };", "icmp4: this "
+                           "program");
+    ck_assert_encode_error(false, "nd_ns { output; };", "nd_ns: this "
+                           "program");
+    ck_assert_encode_error(false, "put_nd(inport, nd.target, nd.tll);",
+                           "put_nd: this program");
+}
+END_TEST
+
 START_TEST(test_color_sample_encodes)
 {
     ck_assert_formats("color_sample ( 3 ) ;color = 1;next;",
@@ -579,7 +614,8 @@ END_TEST
 START_TEST(test_packet_ins_follow_the_caller_per_operation)
 {
     /* The controller's own answer: log (meter 1), reject (meter 2), arp
-     * (meter 3) and put_arp (meter 5). */
+     * (meter 3), put_arp (meter 5), icmp4 and icmp6 (meter 6), nd_ns
+     * (meter 7) and put_nd (meter 8). */
     struct test_ctx *t = test_ctx_create(false);
     struct lact_encode_ctx ctx = make_ctx(t, P_INGRESS, 10);
     ctx.pin_meter_id = controller_pin_meter_id;
@@ -597,6 +633,10 @@ START_TEST(test_packet_ins_follow_the_caller_per_operation)
     } answered[] = {
         { "arp { output; };", ",meter_id=3)" },
         { "put_arp(inport, arp.spa, arp.sha);", ",meter_id=5)" },
+        { "icmp4 { icmp4.type = 11; output; };", ",meter_id=6)" },
+        { "icmp6 { icmp6.type = 3; output; };", ",meter_id=6)" },
+        { "nd_ns { output; };", ",meter_id=7)" },
+        { "put_nd(inport, nd.target, nd.tll);", ",meter_id=8)" },
     };
     for (size_t i = 0; i < ARRAY_SIZE(answered); i++) {
         ds_clear(&out);
@@ -628,6 +668,7 @@ logical_actions_suite(void)
 
     tcase_add_test(tc, test_format_is_canonical);
     tcase_add_test(tc, test_next_and_output_encode);
+    tcase_add_test(tc, test_routing_actions_encode);
     tcase_add_test(tc, test_fields_encode);
     tcase_add_test(tc, test_conntrack_encodes);
     tcase_add_test(tc, test_groups_encode);
