@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "bitmap.h"
+#include "lib/pipeline.h"
 #include "openvswitch/shash.h"
 #include "openvswitch/vlog.h"
 #include "simap.h"
@@ -53,6 +54,7 @@ ct_zones_run(struct ovsdb_idl_txn *txn, const struct ovsrec_bridge *br_int,
     unsigned long *used = bitmap_allocate(CT_ZONES_N);
 
     bitmap_set1(used, 0);
+    bitmap_set1(used, CT_ZONE_HAIRPIN);
     ct_zones_read(br_int, lports, zones, used);
 
     /* New ports, in name order so that the result does not depend on hash

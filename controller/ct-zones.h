@@ -1,7 +1,8 @@
 /*
  * Conntrack zones of local logical ports.
  *
- * Each local port gets a zone (1..65535) that stays the same for as long
+ * Each local port gets a zone (1..65534; 65535 is CT_ZONE_HAIRPIN, of
+ * lib/pipeline.h) that stays the same for as long
  * as the port is here, across controller restarts and whatever happens to
  * other ports, so that its connections survive: the assignments are kept
  * in br-int's external_ids as "osmotic-ct-zone-<logical port>"="<zone>".

@@ -13,6 +13,7 @@
 #include "openvswitch/meta-flow.h"
 #include "openvswitch/ofp-actions.h"
 #include "openvswitch/ofp-flow.h"
+#include "openvswitch/ofp-group.h"
 #include "openvswitch/ofp-protocol.h"
 #include "openvswitch/ofpbuf.h"
 #include "openvswitch/util.h"
@@ -94,6 +95,10 @@ struct lflow_sim {
     char *colors[256];          /* Colour names by id, NULL if unknown. */
     uint32_t ct_state;          /* State a ct() recirculation assumes. */
     unsigned int start_color;   /* Colour the packet starts with, or 0. */
+    char **groups;              /* Buckets of select group i + 1. */
+    size_t n_groups, allocated_groups;
+    char *lb_dst;               /* Backend a select group of ct_lb picks
+                                 * ("IP[:PORT]"), or NULL for its first. */
 };
 
 /* Where one copy of the packet is while a trace runs. */
@@ -212,6 +217,11 @@ lflow_sim_destroy(struct lflow_sim *sim)
     for (size_t i = 0; i < ARRAY_SIZE(sim->colors); i++) {
         free(sim->colors[i]);
     }
+    for (size_t i = 0; i < sim->n_groups; i++) {
+        free(sim->groups[i]);
+    }
+    free(sim->groups);
+    free(sim->lb_dst);
     free(sim);
 }
 
@@ -243,12 +253,23 @@ sim_stage_oftable(enum pipeline pipeline, unsigned int table_id,
 }
 
 /* lact_encode_ctx callback: select groups are encoded as the controller
- * encodes them, all as group 1; a trace reports the group action as not
- * simulated and goes on. */
+ * encodes them, each with an id of the simulator's (the same buckets, the
+ * same id), so that a trace can follow one of their buckets. */
 static uint32_t
-sim_group_id(const char *buckets OVS_UNUSED, void *aux OVS_UNUSED)
+sim_group_id(const char *buckets, void *sim_)
 {
-    return 1;
+    struct lflow_sim *sim = sim_;
+    for (size_t i = 0; i < sim->n_groups; i++) {
+        if (!strcmp(sim->groups[i], buckets)) {
+            return i + 1;
+        }
+    }
+    if (sim->n_groups >= sim->allocated_groups) {
+        sim->groups = x2nrealloc(sim->groups, &sim->allocated_groups,
+                                 sizeof *sim->groups);
+    }
+    sim->groups[sim->n_groups++] = xstrdup(buckets);
+    return sim->n_groups;
 }
 
 /* lact_encode_ctx callback: packet-ins are encoded as the controller
@@ -264,8 +285,9 @@ sim_pin_meter_id(enum lact_pin_opcode op, void *aux OVS_UNUSED)
  * into 'dst'; keeps the actions the first time.  Returns NULL or an error
  * message naming the flow. */
 static char * OVS_WARN_UNUSED_RESULT
-sim_flow_parse_match(struct sim_flow *f, enum dp_type dp_type,
-                     const char *match, struct minimatch *dst)
+sim_flow_parse_match(struct lflow_sim *sim, struct sim_flow *f,
+                     enum dp_type dp_type, const char *match,
+                     struct minimatch *dst)
 {
     const struct lflow_sim_flow *pub = &f->pub;
     struct ds s = DS_EMPTY_INITIALIZER;
@@ -283,6 +305,7 @@ sim_flow_parse_match(struct sim_flow *f, enum dp_type dp_type,
         .stage_oftable = sim_stage_oftable,
         .group_id = sim_group_id,
         .pin_meter_id = sim_pin_meter_id,
+        .aux = sim,
     };
     char *error = lact_compile(pub->actions, &ctx, &s);
     if (error) {
@@ -323,11 +346,12 @@ sim_flow_parse_match(struct sim_flow *f, enum dp_type dp_type,
  * alternatives: a conjunctive one's values each with its common part, as
  * the controller installs them. */
 static char * OVS_WARN_UNUSED_RESULT
-sim_flow_parse_alt(struct sim_flow *f, enum dp_type dp_type,
-                   const struct pipeline_match_alt *pa)
+sim_flow_parse_alt(struct lflow_sim *sim, struct sim_flow *f,
+                   enum dp_type dp_type, const struct pipeline_match_alt *pa)
 {
     struct sim_alt *alt = &f->alts[f->n_alts];
-    char *error = sim_flow_parse_match(f, dp_type, pa->common, &alt->common);
+    char *error = sim_flow_parse_match(sim, f, dp_type, pa->common,
+                                       &alt->common);
     if (error) {
         return error;
     }
@@ -342,7 +366,7 @@ sim_flow_parse_alt(struct sim_flow *f, enum dp_type dp_type,
             char *match = xasprintf("%s%s%s", pa->common,
                                     pa->common[0] ? "," : "",
                                     pd->values[j]);
-            error = sim_flow_parse_match(f, dp_type, match,
+            error = sim_flow_parse_match(sim, f, dp_type, match,
                                          &dim->values[dim->n_values]);
             free(match);
             if (error) {
@@ -378,7 +402,7 @@ sim_alt_matches(const struct sim_alt *alt, const struct flow *flow)
  * the caller must free) if the match or actions do not parse or the table
  * is out of range; then nothing is added. */
 char *
-lflow_sim_add_flow(struct lflow_sim *sim OVS_UNUSED,
+lflow_sim_add_flow(struct lflow_sim *sim,
                    struct lflow_sim_datapath *dp, enum pipeline pipeline,
                    unsigned int table_id, unsigned int priority,
                    const char *match, const char *actions,
@@ -418,7 +442,7 @@ lflow_sim_add_flow(struct lflow_sim *sim OVS_UNUSED,
     }
     f->alts = xcalloc(pm.n_alts, sizeof *f->alts);
     for (size_t i = 0; i < pm.n_alts; i++) {
-        error = sim_flow_parse_alt(f, dp->type, &pm.alts[i]);
+        error = sim_flow_parse_alt(sim, f, dp->type, &pm.alts[i]);
         if (error) {
             pipeline_match_destroy(&pm);
             sim_flow_destroy(f);
@@ -516,6 +540,16 @@ void
 lflow_sim_set_ct_state(struct lflow_sim *sim, uint32_t ct_state)
 {
     sim->ct_state = ct_state;
+}
+
+/* Sets the backend, "IP" or "IP:PORT" ("[IPv6]:PORT"), that the select
+ * group of a ct_lb picks: the bucket that NATs to it.  By default (NULL),
+ * and when no bucket does, the trace follows the first bucket. */
+void
+lflow_sim_set_lb_dst(struct lflow_sim *sim, const char *lb_dst)
+{
+    free(sim->lb_dst);
+    sim->lb_dst = nullable_xstrdup(lb_dst);
 }
 
 /* Returns the id of the colour named 'name' (lflow_sim_add_color()), or
@@ -920,6 +954,103 @@ sim_ct(struct sim_ctx *ctx, const struct ofpact *a)
     }
 }
 
+/* Runs nat() inside a ct(): a NAT to an address rewrites the packet as a
+ * new connection's first packet would be; a NAT without an address (the
+ * un-NAT of an existing connection) depends on a connection the trace
+ * does not track, and changes nothing here. */
+static void
+sim_nat(struct sim_ctx *ctx, const struct ofpact_nat *nat)
+{
+    struct flow *flow = &ctx->flow;
+    bool dst = nat->flags & NX_NAT_F_DST;
+    if (nat->range_af == AF_UNSPEC) {
+        sim_event(ctx, LSE_ACTION, "nat: a connection NATed before gets "
+                  "its translation here (the trace tracks no connection: "
+                  "the packet is unchanged)");
+        return;
+    }
+    struct ds s = DS_EMPTY_INITIALIZER;
+    if (nat->range_af == AF_INET) {
+        *(dst ? &flow->nw_dst : &flow->nw_src) = nat->range.addr.ipv4.min;
+        ds_put_format(&s, IP_FMT, IP_ARGS(nat->range.addr.ipv4.min));
+    } else {
+        *(dst ? &flow->ipv6_dst : &flow->ipv6_src) = nat->range.addr.ipv6.min;
+        ipv6_format_addr(&nat->range.addr.ipv6.min, &s);
+    }
+    if (nat->range.proto.min) {
+        *(dst ? &flow->tp_dst : &flow->tp_src)
+            = htons(nat->range.proto.min);
+        ds_put_format(&s, " port %"PRIu16, nat->range.proto.min);
+    }
+    sim_event(ctx, LSE_ACTION, "nat: %s now %s", dst ? "destination"
+              : "source", ds_cstr(&s));
+    ds_destroy(&s);
+}
+
+static void sim_actions(struct sim_ctx *, const struct ofpact *, size_t);
+
+/* Runs select group 'group_id': follows the bucket that NATs to the
+ * backend lflow_sim_set_lb_dst() named, or the first. */
+static void
+sim_group(struct sim_ctx *ctx, uint32_t group_id)
+{
+    const struct lflow_sim *sim = ctx->sim;
+    if (!group_id || group_id > sim->n_groups) {
+        sim_event(ctx, LSE_UNSUPPORTED, "group:%"PRIu32": no such group",
+                  group_id);
+        return;
+    }
+    char *text = xasprintf("group_id=%"PRIu32",type=select,%s", group_id,
+                           sim->groups[group_id - 1]);
+    struct ofputil_group_mod gm;
+    enum ofputil_protocol usable;
+    char *error = parse_ofp_group_mod_str(&gm, OFPGC15_ADD, text, NULL, NULL,
+                                          &usable);
+    free(text);
+    if (error) {
+        sim_event(ctx, LSE_UNSUPPORTED, "group:%"PRIu32": %s", group_id,
+                  error);
+        free(error);
+        return;
+    }
+
+    char *want = (sim->lb_dst ? xasprintf("dst=%s)", sim->lb_dst) : NULL);
+    const struct ofputil_bucket *chosen = NULL;
+    size_t n = 0, chosen_idx = 0;
+    bool found = false;
+    struct ds actions = DS_EMPTY_INITIALIZER;
+    const struct ofputil_bucket *b;
+    LIST_FOR_EACH (b, list_node, &gm.buckets) {
+        ds_clear(&actions);
+        struct ofpact_format_params fp = { .s = &actions };
+        ofpacts_format(b->ofpacts, b->ofpacts_len, &fp);
+        if (!chosen || (want && !found && strstr(ds_cstr(&actions), want))) {
+            chosen = b;
+            chosen_idx = n;
+            found = want && strstr(ds_cstr(&actions), want);
+        }
+        n++;
+    }
+    found = found || !want;
+    if (!chosen) {
+        sim_event(ctx, LSE_UNSUPPORTED, "group:%"PRIu32": no bucket",
+                  group_id);
+        ds_destroy(&actions);
+        free(want);
+        ofputil_uninit_group_mod(&gm);
+        return;
+    }
+    sim_event(ctx, LSE_ACTION, "select group %"PRIu32": choice %"PRIuSIZE
+              " of %"PRIuSIZE"%s (the datapath chooses per connection; "
+              "--lb-dst=IP[:PORT] follows another)", group_id,
+              chosen_idx + 1, n,
+              found ? "" : ", as none goes to the --lb-dst backend");
+    ds_destroy(&actions);
+    free(want);
+    sim_actions(ctx, chosen->ofpacts, chosen->ofpacts_len);
+    ofputil_uninit_group_mod(&gm);
+}
+
 /* Runs the actions 'ofpacts' of the current flow on the packet. */
 static void
 sim_actions(struct sim_ctx *ctx, const struct ofpact *ofpacts, size_t len)
@@ -941,6 +1072,13 @@ sim_actions(struct sim_ctx *ctx, const struct ofpact *ofpacts, size_t len)
             break;
         case OFPACT_CT:
             sim_ct(ctx, a);
+            break;
+        case OFPACT_NAT:
+            sim_nat(ctx, ofpact_get_NAT(a));
+            break;
+        case OFPACT_GROUP:
+            ctx->forwarded = true;
+            sim_group(ctx, ofpact_get_GROUP(a)->group_id);
             break;
         case OFPACT_CT_CLEAR:
             ctx->flow.ct_state = 0;

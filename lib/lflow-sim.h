@@ -25,7 +25,11 @@
  * see the match format in lib/pipeline.h) matches the packet (struct flow)
  * and interprets its actions (ofpacts) on the packet.  The simulator tracks no
  * connections: a ct() that continues at a table gives the packet an
- * assumed state (lflow_sim_set_ct_state(), default "new|trk").
+ * assumed state (lflow_sim_set_ct_state(), default "new|trk"); its NAT to
+ * an address rewrites the packet, a NAT without one (the translation of
+ * an existing connection) changes nothing.  A select group runs one of
+ * its buckets: the one that NATs to the backend lflow_sim_set_lb_dst()
+ * names, or the first.
  *
  * Physical output is simulated from the SB state: a multicast group
  * becomes one branch per member port; a port bound to a chassis runs the egress pipeline "on"
@@ -161,6 +165,7 @@ void lflow_sim_port_set_peer(struct lflow_sim_port *, const char *peer);
 void lflow_sim_add_color(struct lflow_sim *, unsigned int id,
                          const char *name);
 void lflow_sim_set_ct_state(struct lflow_sim *, uint32_t ct_state);
+void lflow_sim_set_lb_dst(struct lflow_sim *, const char *lb_dst);
 unsigned int lflow_sim_find_color(const struct lflow_sim *, const char *);
 void lflow_sim_set_start_color(struct lflow_sim *, unsigned int id);
 void lflow_sim_add_mcgroup(struct lflow_sim_datapath *, uint32_t key,

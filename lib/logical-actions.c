@@ -668,6 +668,11 @@ lact_parse_one(struct lact_parser *ps, char *word, struct lact_list *list)
         if (ps->type == T_LPAREN) {
             lact_parse_addresses(ps, a, 1);
         }
+    } else if (!strcmp(word, "ct_snat_hairpin")) {
+        a = lact_append(list, LACT_CT_SNAT_HAIRPIN);
+        if (ps->type == T_LPAREN) {
+            lact_parse_addresses(ps, a, 1);
+        }
     } else if (!strcmp(word, "ct_lb")) {
         lact_parse_addresses(ps, lact_append(list, LACT_CT_LB), SIZE_MAX);
     } else if (!strcmp(word, "meter")) {
@@ -749,6 +754,7 @@ lact_recirculates(const struct lact *a)
 {
     return (a->type == LACT_CT_NEXT || a->type == LACT_CT_DNAT
             || a->type == LACT_CT_SNAT || a->type == LACT_CT_LB
+            || a->type == LACT_CT_SNAT_HAIRPIN
             || a->type == LACT_SELECT);
 }
 
@@ -921,6 +927,12 @@ lact_format_one(const struct lact *a, struct ds *s)
         ds_put_cstr(s, "ct_lb");
         lact_put_values(a, s);
         break;
+    case LACT_CT_SNAT_HAIRPIN:
+        ds_put_cstr(s, "ct_snat_hairpin");
+        if (a->n_values) {
+            lact_put_values(a, s);
+        }
+        break;
     case LACT_METER:
         ds_put_format(s, "meter(%s)", a->name);
         break;
@@ -1067,13 +1079,16 @@ lact_put_ct_nat(const struct lact_encode_ctx *ctx, const char *dir,
 }
 
 /* Appends a group action for a select group whose buckets run, each, one
- * of 'n' bucket actions built by 'put_bucket'. */
+ * of 'n' bucket actions built by 'put_bucket'.  The group chooses by
+ * 'selection', the group properties before the buckets (ovs-ofctl
+ * syntax, ending in a comma), or by Open vSwitch's default if "". */
 static char * OVS_WARN_UNUSED_RESULT
 lact_put_select_group(const struct lact_encode_ctx *ctx, const struct lact *a,
                       void (*put_bucket)(const struct lact_encode_ctx *,
                                          const struct lact *, size_t,
                                          struct ds *),
-                      const char *what, struct ds *out)
+                      const char *what, const char *selection,
+                      struct ds *out)
 {
     if (!ctx->group_id) {
         return xasprintf("%s with more than one choice needs a select "
@@ -1081,6 +1096,7 @@ lact_put_select_group(const struct lact_encode_ctx *ctx, const struct lact *a,
                          what);
     }
     struct ds buckets = DS_EMPTY_INITIALIZER;
+    ds_put_cstr(&buckets, selection);
     for (size_t i = 0; i < a->n_values; i++) {
         ds_put_format(&buckets, "%sbucket=bucket_id=%"PRIuSIZE",actions=",
                       i ? "," : "", i);
@@ -1206,7 +1222,7 @@ lact_encode_one(const struct lact *a, const struct lact_encode_ctx *ctx,
             return NULL;
         }
         return lact_put_select_group(ctx, a, lact_put_select_bucket,
-                                     "select", out);
+                                     "select", "", out);
     case LACT_CT_NEXT:
         lact_put_sep(out);
         ds_put_format(out, "ct(table=%u,"LACT_CT_ZONE")",
@@ -1239,14 +1255,31 @@ lact_encode_one(const struct lact *a, const struct lact_encode_ctx *ctx,
                           lact_next_oftable(ctx));
         }
         return NULL;
+    case LACT_CT_SNAT_HAIRPIN:
+        lact_put_sep(out);
+        if (a->n_values) {
+            ds_put_format(out, "ct(commit,table=%u,zone=%d,nat(src=",
+                          lact_next_oftable(ctx), CT_ZONE_HAIRPIN);
+            lact_put_nat_address(a->values[0], out);
+            ds_put_cstr(out, "))");
+        } else {
+            ds_put_format(out, "ct(table=%u,zone=%d,nat)",
+                          lact_next_oftable(ctx), CT_ZONE_HAIRPIN);
+        }
+        return NULL;
     case LACT_CT_LB:
         if (a->n_values == 1) {
             lact_put_sep(out);
             lact_put_ct_nat(ctx, "dst", a->values[0], out);
             return NULL;
         }
+        /* The datapath hashes the 5-tuple of the connection's first
+         * packet (OVS_HASH_ALG_L4, selection_method_param 0): Open
+         * vSwitch's default, the symmetric hash, leaves UDP ports out
+         * and would send every UDP client of one address to one
+         * backend. */
         return lact_put_select_group(ctx, a, lact_put_lb_bucket, "ct_lb",
-                                     out);
+                                     LACT_CT_LB_SELECTION, out);
     case LACT_METER:
         /* Placed first by lact_encode(). */
         return NULL;

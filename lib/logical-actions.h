@@ -35,6 +35,11 @@
  *                             commit with NAT to the address, then next
  *   ct_lb(IP[:PORT], ...);    commit with DNAT to one backend chosen per
  *                             connection, then next
+ *   ct_snat_hairpin(IP); ct_snat_hairpin;
+ *                             as ct_snat, in the hairpin zone
+ *                             (CT_ZONE_HAIRPIN) instead of the port's:
+ *                             a load-balanced connection from a backend
+ *                             to itself gets its VIP as source
  *   meter(NAME);              rate-limit by the named meter
  *   color_sample(RULE);       sample the packet for colour promotion
  *                             rule RULE (a Color_Promotion's number):
@@ -98,6 +103,8 @@ enum lact_type {
     LACT_CT_DNAT,               /* 'values[0]' if n_values, else un-NAT. */
     LACT_CT_SNAT,               /* Same. */
     LACT_CT_LB,                 /* Backends in 'values'. */
+    LACT_CT_SNAT_HAIRPIN,       /* 'values[0]' if n_values, else un-NAT;
+                                 * in zone CT_ZONE_HAIRPIN. */
     LACT_METER,                 /* Meter named 'name'. */
     LACT_COLOR_SAMPLE,          /* Promotion rule number in 'value'. */
     LACT_LOG,                   /* 'name', 'severity', 'verdict'. */
@@ -187,6 +194,11 @@ struct lact_encode_ctx {
     char *(*color_sample)(uint32_t rule, void *aux);
     void *aux;
 };
+
+/* The group properties of ct_lb's select groups, before their buckets:
+ * the datapath chooses by a hash of the 5-tuple (UDP ports included) of
+ * a connection's first packet. */
+#define LACT_CT_LB_SELECTION "selection_method=dp_hash,"
 
 char *lact_parse(const char *s, struct lact_list *) OVS_WARN_UNUSED_RESULT;
 bool lact_log_meter_parse(const char *spec, bool *pktps, uint32_t *rate,

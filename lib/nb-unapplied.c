@@ -166,17 +166,46 @@ nat_adds_route(const struct ovsdb_idl_row *row)
     return smap_get_bool(&row_to_nat(row)->options, "add_route", false);
 }
 
-/* Returns true for a load balancer with options beyond its VIPs: reject
- * or report connections to VIPs without backends, or a route to its
- * VIPs. */
+static const struct nbrec_load_balancer *
+row_to_lb(const struct ovsdb_idl_row *row)
+{
+    return CONTAINER_OF(row, struct nbrec_load_balancer, header_);
+}
+
+/* Returns true for a load balancer with options that nothing applies yet:
+ * report connections to VIPs without backends to the CMS, a route to its
+ * VIPs, session affinity.  (options:reject is applied: a VIP without
+ * backends rejects unless it is false.) */
 static bool
 lb_has_options(const struct ovsdb_idl_row *row)
 {
-    const struct nbrec_load_balancer *lb
-        = CONTAINER_OF(row, struct nbrec_load_balancer, header_);
-    return (smap_get_bool(&lb->options, "reject", false)
-            || smap_get_bool(&lb->options, "event", false)
-            || smap_get_bool(&lb->options, "add_route", false));
+    const struct nbrec_load_balancer *lb = row_to_lb(row);
+    return (smap_get_bool(&lb->options, "event", false)
+            || smap_get_bool(&lb->options, "add_route", false)
+            || smap_get(&lb->options, "affinity_timeout"));
+}
+
+/* Returns true for a load balancer with an IPv6 VIP: only IPv4 VIPs get
+ * flows yet. */
+static bool
+lb_has_ipv6_vip(const struct ovsdb_idl_row *row)
+{
+    const struct smap_node *node;
+    SMAP_FOR_EACH (node, &row_to_lb(row)->vips) {
+        if (strchr(node->key, ':') != strrchr(node->key, ':')
+            || node->key[0] == '[') {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Returns true for an SCTP load balancer. */
+static bool
+lb_is_sctp(const struct ovsdb_idl_row *row)
+{
+    const char *protocol = row_to_lb(row)->protocol;
+    return protocol && !strcmp(protocol, "sctp");
 }
 
 /* Returns true for a fair meter, which would give each ACL that names it
@@ -243,21 +272,16 @@ const struct nb_unapplied nb_unapplied_entries[] = {
       "distributed NAT rules (logical_port, external_mac)" },
     { &nbrec_table_nat, &nbrec_nat_col_external_mac, NULL,
       "distributed NAT rules (logical_port, external_mac)" },
-    { &nbrec_table_load_balancer, NULL, NULL, "load balancers" },
+    { &nbrec_table_load_balancer, NULL, lb_has_ipv6_vip,
+      "IPv6 load balancer VIPs" },
+    { &nbrec_table_load_balancer, NULL, lb_is_sctp, "SCTP load balancers" },
     { &nbrec_table_load_balancer, NULL, lb_has_options,
-      "load balancer options (reject, event, add_route)" },
-    { &nbrec_table_logical_switch, &nbrec_logical_switch_col_load_balancer,
-      NULL, "load balancers" },
+      "load balancer options (event, add_route, affinity_timeout)" },
     { &nbrec_table_logical_router, &nbrec_logical_router_col_load_balancer,
-      NULL, "load balancers" },
-    { &nbrec_table_load_balancer_group, NULL, NULL,
-      "load balancer groups" },
-    { &nbrec_table_logical_switch,
-      &nbrec_logical_switch_col_load_balancer_group, NULL,
-      "load balancer groups" },
+      NULL, "router load balancers" },
     { &nbrec_table_logical_router,
       &nbrec_logical_router_col_load_balancer_group, NULL,
-      "load balancer groups" },
+      "router load balancers" },
     { &nbrec_table_color, &nbrec_color_col_rampout_chassis, NULL,
       "colour ramp-out gateways" },
 };

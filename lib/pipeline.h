@@ -102,6 +102,19 @@ enum {
                                  * destination chassis, as the OpenFlow
                                  * port of its lane-0 tunnel. */
 
+/* In a switch with load balancers: the ingress ACL stage asks, with bit 0
+ * of this register, that ls_in_stateful commit the connection, after
+ * ls_in_lb, which commits a new connection to a VIP with its NAT first
+ * (a connection committed without NAT can no longer get one). */
+#define REG_CT_COMMIT "reg0"
+
+/* The conntrack zone of hairpin SNAT (logical action ct_snat_hairpin): a
+ * connection that a load balancer sent from a backend back to itself
+ * gets its VIP as source in this zone, since the port's own zone holds
+ * its DNAT already (a connection gets one NAT per zone).  The controller
+ * never gives it to a port. */
+#define CT_ZONE_HAIRPIN 65535
+
 /* Bits of REG_COLOR that hold the colour. */
 #define PIPELINE_COLOR_MASK 0xff
 
@@ -157,6 +170,8 @@ enum dp_type {
     STAGE(SWITCH, INGRESS, ACL,         3, "ls_in_acl")               \
     STAGE(SWITCH, INGRESS, COLOR,       5, "ls_in_color")             \
     STAGE(SWITCH, INGRESS, LB,          7, "ls_in_lb")                \
+    STAGE(SWITCH, INGRESS, STATEFUL,    8, "ls_in_stateful")          \
+    STAGE(SWITCH, INGRESS, HAIRPIN,     9, "ls_in_hairpin")           \
     STAGE(SWITCH, INGRESS, ARP_RSP,    10, "ls_in_arp_rsp")           \
     STAGE(SWITCH, INGRESS, L2_LKUP,    12, "ls_in_l2_lkup")           \
     /* Logical switch egress. */                                      \

@@ -20,6 +20,8 @@ northd_libnorthd_la_SOURCES = \
 	northd/lflow-acl.h \
 	northd/lflow-color.c \
 	northd/lflow-color.h \
+	northd/lflow-lb.c \
+	northd/lflow-lb.h \
 	northd/lflow-router.c \
 	northd/lflow-router.h \
 	northd/lflow-switch.c \

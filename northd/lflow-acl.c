@@ -10,6 +10,7 @@
 #include "northd/change-index.h"
 #include "northd/datapaths.h"
 #include "northd/dp-kinds.h"
+#include "northd/lflow-lb.h"
 #include "northd/lflow-table.h"
 #include "northd/nb-match.h"
 #include "openvswitch/dynamic-string.h"
@@ -567,6 +568,22 @@ put_log(struct nd_build_ctx *ctx, const struct nbrec_acl *acl,
     ds_put_cstr(s, "); ");
 }
 
+/* The actions that commit a connection an ACL allows, in the ingress
+ * ACL stage if 'ingress', and go on.  On a switch with load balancers,
+ * ingress leaves the commit to ls_in_stateful (lflow-lb.h), after
+ * ls_in_lb, whose commit of a new connection to a VIP must come first to
+ * give it its NAT. */
+static const char *
+commit_actions(struct nd_build_ctx *ctx, const struct nd_datapath *od,
+               bool ingress)
+{
+    const struct nbrec_logical_switch *ls
+        = nbrec_logical_switch_get_for_uuid(ctx->nb_idl, &od->nb_uuid);
+    return (ingress && ls && lflow_lb_switch_has_lbs(ls)
+            ? REG_CT_COMMIT" = 1; next;"
+            : "ct_commit { ct_mark = 0/"CT_MARK_BLOCKED"; }; next;");
+}
+
 /* Adds one flow of 'acl' on 'od': 'match' restricted by ct fields
  * 'prefix' (none if NULL), with actions 'actions'. */
 static void
@@ -618,6 +635,7 @@ build_acl_flows(struct nd_build_ctx *ctx, const struct nd_datapath *od,
     enum pipeline_stage stage = (ingress ? S_SWITCH_INGRESS_ACL
                                  : S_SWITCH_EGRESS_ACL);
     uint16_t pri = MIN(acl->priority, 32767) + ACL_PRI_OFFSET;
+    const char *commit = commit_actions(ctx, od, ingress);
     struct ds a = DS_EMPTY_INITIALIZER;
     const char *act = acl->action;
     if (!strcmp(act, "allow-stateless")) {
@@ -635,8 +653,7 @@ build_acl_flows(struct nd_build_ctx *ctx, const struct nd_datapath *od,
         /* A new connection: commit it (unblocked). */
         ds_clear(&a);
         put_log(ctx, acl, "allow", &a);
-        ds_put_cstr(&a, "ct_commit { ct_mark = 0/"CT_MARK_BLOCKED"; }; "
-                    "next;");
+        ds_put_cstr(&a, commit);
         add_acl_flow(ctx, od, stage, pri, match, "ct_state=-est+trk",
                      ds_cstr(&a));
         /* An established connection in its original direction: it goes
@@ -646,8 +663,7 @@ build_acl_flows(struct nd_build_ctx *ctx, const struct nd_datapath *od,
                      "next;");
         add_acl_flow(ctx, od, stage, pri, match,
                      "ct_state=+est-rpl+trk,ct_mark="CT_MARK_BLOCKED"/"
-                     CT_MARK_BLOCKED,
-                     "ct_commit { ct_mark = 0/"CT_MARK_BLOCKED"; }; next;");
+                     CT_MARK_BLOCKED, commit);
     } else if (!strcmp(act, "drop") || !strcmp(act, "reject")) {
         bool reject = act[0] == 'r';
         const char *verdict = reject ? "reject;" : "";
@@ -750,10 +766,10 @@ struct switch_acl_facts {
     bool stateful;              /* An allow-related ACL. */
 };
 
-/* Returns true if 'acl' is to be evaluated after load balancing.  There
- * is no load balancing stage yet, so such ACLs are left out: the ACL
- * stages run where OVN's before-load-balancing ones do, and putting them
- * there would let them decide what OVN decides before them
+/* Returns true if 'acl' is to be evaluated after load balancing.  No
+ * stage after ls_in_lb evaluates ACLs yet, so such ACLs are left out: the
+ * ACL stages run where OVN's before-load-balancing ones do, and putting
+ * them there would let them decide what OVN decides before them
  * (lib/nb-unapplied.c warns about them). */
 static bool
 acl_after_lb(const struct nbrec_acl *acl)
@@ -777,16 +793,15 @@ note_acl(struct nd_build_ctx *ctx, const struct nbrec_acl *acl,
 
 /* The per-switch flows. */
 
+/* Adds to ACL stage 'stage' of 'od' the flows that decide by connection
+ * state alone, ahead of every ACL: they match only packets that went
+ * through conntrack. */
 static void
-add_ct_flows(struct nd_build_ctx *ctx, const struct nd_datapath *od,
-             enum pipeline_stage pre, enum pipeline_stage stage)
+add_ct_state_flows(struct nd_build_ctx *ctx, const struct nd_datapath *od,
+                   enum pipeline_stage stage)
 {
     const struct uuid *dp = &od->sb_uuid;
     struct lflow_table *t = ctx->lflows;
-
-    lflow_table_add_shared(t, dp, pre, PRI_PRE_ACL_SKIP_ND, MATCH_ND,
-                           "next;");
-    lflow_table_add_shared(t, dp, pre, PRI_PRE_ACL_CT, MATCH_IP, "ct_next;");
 
     /* Invalid packets, and replies of blocked connections: drop. */
     lflow_table_add_shared(t, dp, stage, PRI_ACL_CT,
@@ -802,19 +817,33 @@ add_ct_flows(struct nd_build_ctx *ctx, const struct nd_datapath *od,
     lflow_table_add_shared(t, dp, stage, PRI_ACL_CT,
                            "ct_state=-new-est+rel-inv+trk,ct_mark=0/"
                            CT_MARK_BLOCKED, "next;");
+}
+
+static void
+add_ct_flows(struct nd_build_ctx *ctx, const struct nd_datapath *od,
+             enum pipeline_stage pre, enum pipeline_stage stage)
+{
+    const struct uuid *dp = &od->sb_uuid;
+    struct lflow_table *t = ctx->lflows;
+    const char *commit = commit_actions(ctx, od,
+                                        stage == S_SWITCH_INGRESS_ACL);
+
+    lflow_table_add_shared(t, dp, pre, PRI_PRE_ACL_SKIP_ND, MATCH_ND,
+                           "next;");
+    lflow_table_add_shared(t, dp, pre, PRI_PRE_ACL_CT, MATCH_IP, "ct_next;");
+
+    add_ct_state_flows(ctx, od, stage);
     lflow_table_add_shared(t, dp, stage, PRI_ACL_CT, MATCH_ND, "next;");
     /* What no ACL decides is allowed, and committed so that its replies
      * pass. */
     lflow_table_add_shared(t, dp, stage, PRI_ACL_DEFAULT_COMMIT,
                            "ip,ct_state=-est+trk || ipv6,ct_state=-est+trk",
-                           "ct_commit { ct_mark = 0/"CT_MARK_BLOCKED"; }; "
-                           "next;");
+                           commit);
     lflow_table_add_shared(t, dp, stage, PRI_ACL_DEFAULT_COMMIT,
                            "ip,ct_state=+est+trk,ct_mark="CT_MARK_BLOCKED"/"
                            CT_MARK_BLOCKED" || ipv6,ct_state=+est+trk,"
                            "ct_mark="CT_MARK_BLOCKED"/"CT_MARK_BLOCKED,
-                           "ct_commit { ct_mark = 0/"CT_MARK_BLOCKED"; }; "
-                           "next;");
+                           commit);
 }
 
 /* Builds the per-switch ACL flows of 'od'. */
@@ -858,6 +887,14 @@ build_switch(struct nd_build_ctx *ctx, const struct nd_datapath *od)
     for (int dir = 0; dir < 2; dir++) {
         if (f.stateful) {
             add_ct_flows(ctx, od, pres[dir], stages[dir]);
+        } else if (f.has[dir] && lflow_lb_switch_has_lbs(ls)) {
+            /* A switch with load balancers but no stateful ACL: as in
+             * OVN, the load-balanced connections (the only traffic in
+             * conntrack here) pass its ACLs by their state: the replies,
+             * and the related traffic, of a connection allowed to a VIP
+             * are allowed.  Everything else meets the ACLs as on a
+             * stateless switch. */
+            add_ct_state_flows(ctx, od, stages[dir]);
         }
         if (f.stateful || f.stateless[dir]) {
             lflow_table_add_shared(ctx->lflows, &od->sb_uuid, pres[dir],
@@ -969,6 +1006,27 @@ switch_build_datapath(struct nd_build_ctx *ctx, const struct nd_datapath *od)
     switch_build(ctx, &id);
 }
 
+/* Adds to 'owners' the owners of every ACL on switch 'ls' ('od'): its
+ * own and those of port groups with ports on it. */
+static void
+add_switch_acl_owners(const struct nd_build_ctx *ctx,
+                      const struct nbrec_logical_switch *ls,
+                      const struct nd_datapath *od,
+                      struct lflow_owner_set *owners)
+{
+    for (size_t i = 0; i < ls->n_acls; i++) {
+        add_acl_owner(&ls->acls[i]->header_.uuid, od, owners);
+    }
+    const struct nbrec_port_group *pg;
+    NBREC_PORT_GROUP_FOR_EACH (pg, ctx->nb_idl) {
+        if (pg->n_acls && pg_has_port_on(ctx->dps, pg, od)) {
+            for (size_t i = 0; i < pg->n_acls; i++) {
+                add_acl_owner(&pg->acls[i]->header_.uuid, od, owners);
+            }
+        }
+    }
+}
+
 static void
 acl_build_datapath(struct nd_build_ctx *ctx, const struct nd_datapath *od)
 {
@@ -1036,6 +1094,13 @@ acl_collect_nb(const struct nd_build_ctx *ctx, struct lflow_owner_set *owners)
                 switch_acls_remove(sa);
             }
             continue;
+        }
+        if (nbrec_logical_switch_is_updated(
+                ls, NBREC_LOGICAL_SWITCH_COL_LOAD_BALANCER)
+            || nbrec_logical_switch_is_updated(
+                ls, NBREC_LOGICAL_SWITCH_COL_LOAD_BALANCER_GROUP)) {
+            /* Where its ACLs commit may have changed. */
+            add_switch_acl_owners(ctx, ls, od, owners);
         }
         if (nbrec_logical_switch_is_new(ls)
             || nbrec_logical_switch_is_updated(

@@ -13,7 +13,16 @@
  *     traffic through conntrack, and its ACL stages let replies and
  *     related traffic of allowed connections pass, drop invalid ones and
  *     commit what no ACL decides.  A switch without stateful ACLs gets no
- *     conntrack at all, and a direction without any ACL no table.
+ *     conntrack of its own, and a direction without any ACL no table; if
+ *     it has load balancers (lflow-lb.h), whose traffic is in conntrack,
+ *     its ACL stages get the flows that let replies and related traffic
+ *     pass by their state, as in OVN.
+ *
+ *     On a switch with load balancers, the ingress flows (of both kinds)
+ *     that commit a connection and go on ask ls_in_stateful to commit it
+ *     ("reg0 = 1"), after load balancing: a connection to a VIP must be
+ *     committed first by the load balancer, with its NAT.  A switch that
+ *     gains or loses its load balancers rebuilds its ACLs' owners.
  *
  *   - lflow_acl_kind, one owner per ACL and switch it applies to (the
  *     owner's index is the switch's tunnel key): the ACL's own flows,

@@ -5,6 +5,7 @@
 #include "northd/change-index.h"
 #include "northd/lflow-acl.h"
 #include "northd/lflow-color.h"
+#include "northd/lflow-lb.h"
 #include "northd/lflow-router.h"
 #include "northd/lflow-switch.h"
 #include "ovsdb-data.h"
@@ -20,6 +21,7 @@ static const struct nd_owner_kind *const owner_kinds[] = {
     &lflow_color_kind,
     &lflow_acl_switch_kind,
     &lflow_acl_kind,
+    &lflow_lb_kind,
     &lflow_router_kind,
 };
 

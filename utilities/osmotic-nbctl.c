@@ -594,6 +594,21 @@ show_strings(struct ds *ds, const char *indent, const char *name,
 /* The note "show" puts after an object that nothing applies yet. */
 #define SHOW_UNAPPLIED " (not applied to traffic yet)"
 
+/* Returns true if an entry of lib/nb-unapplied.h without a column counts
+ * 'row': the row, or part of it, is not applied to traffic. */
+static bool
+row_is_unapplied(const struct ovsdb_idl_row *row)
+{
+    for (size_t i = 0; i < nb_n_unapplied_entries; i++) {
+        const struct nb_unapplied *u = &nb_unapplied_entries[i];
+        if (u->table == row->table->class_ && !u->column
+            && nb_unapplied_row_counts(u, row)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /* Appends the "show" output of switch 'ls'. */
 static void
 show_switch(struct ovsdb_idl *idl, struct ds *ds,
@@ -631,8 +646,9 @@ show_switch(struct ovsdb_idl *idl, struct ds *ds,
     }
     free(ports);
     for (size_t i = 0; i < ls->n_load_balancer; i++) {
-        ds_put_format(ds, "    load balancer %s"SHOW_UNAPPLIED"\n",
-                      ls->load_balancer[i]->name);
+        const struct nbrec_load_balancer *lb = ls->load_balancer[i];
+        ds_put_format(ds, "    load balancer %s%s\n", lb->name,
+                      row_is_unapplied(&lb->header_) ? SHOW_UNAPPLIED : "");
     }
     if (ls->n_acls) {
         ds_put_format(ds, "    acls: %"PRIuSIZE"\n", ls->n_acls);

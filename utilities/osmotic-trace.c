@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "lib/expr.h"
+#include "lib/lb-vips.h"
 #include "lib/lflow-sim.h"
 #include "lib/osmotic-dirs.h"
 #include "utilities/trace-chassis.h"
@@ -46,6 +47,7 @@ struct trace_options {
     unsigned int timeout;       /* Seconds to wait for the SB. */
     uint32_t ct_state;          /* State assumed after ct() (CS_*). */
     const char *promoted;       /* --promoted: colour name, or NULL. */
+    const char *lb_dst;         /* --lb-dst: backend to follow, or NULL. */
     struct trace_chassis_options chassis;  /* --chassis and friends. */
     const char *datapath;       /* DATAPATH argument. */
     const char *microflow;      /* MICROFLOW argument. */
@@ -76,6 +78,9 @@ usage(void)
            "  --ct=FLAGS           connection state after ct(), e.g. est,rpl"
            "\n"
            "                       (default new; trk is implied)\n"
+           "  --lb-dst=IP[:PORT]   the backend a load balancer picks "
+           "(default:\n"
+           "                       its first)\n"
            "  --timeout=SECS       wait at most SECS for databases "
            "(default 10)\n"
            "  --chassis=HOST       trace through br-int of chassis HOST\n"
@@ -119,6 +124,7 @@ parse_options(int argc, char *argv[], struct trace_options *opts)
         OPT_SUMMARY,
         OPT_CT,
         OPT_PROMOTED,
+        OPT_LB_DST,
         OPT_TIMEOUT,
         OPT_CHASSIS,
         OPT_OVS_RUNDIR,
@@ -135,6 +141,7 @@ parse_options(int argc, char *argv[], struct trace_options *opts)
         {"summary", no_argument, NULL, OPT_SUMMARY},
         {"ct", required_argument, NULL, OPT_CT},
         {"promoted", required_argument, NULL, OPT_PROMOTED},
+        {"lb-dst", required_argument, NULL, OPT_LB_DST},
         {"timeout", required_argument, NULL, OPT_TIMEOUT},
         {"chassis", required_argument, NULL, OPT_CHASSIS},
         {"ovs-rundir", required_argument, NULL, OPT_OVS_RUNDIR},
@@ -173,6 +180,18 @@ parse_options(int argc, char *argv[], struct trace_options *opts)
         case OPT_CT:
             parse_ct_option(optarg, &opts->ct_state);
             break;
+        case OPT_LB_DST: {
+            struct lb_endpoint e;
+            if (!lb_endpoint_parse(optarg, &e)) {
+                ovs_fatal(0, "--lb-dst=%s: should be an IP address, or an "
+                          "IP address and a port number with : as a "
+                          "separator", optarg);
+            }
+            struct ds canonical = DS_EMPTY_INITIALIZER;
+            lb_endpoint_format(&e, &canonical);
+            opts->lb_dst = ds_steal_cstr(&canonical);
+            break;
+        }
         case OPT_PROMOTED:
             opts->promoted = optarg;
             break;
@@ -327,6 +346,7 @@ main(int argc, char *argv[])
         ovs_fatal(0, "%s", error);
     }
     lflow_sim_set_ct_state(sb.sim, opts.ct_state);
+    lflow_sim_set_lb_dst(sb.sim, opts.lb_dst);
     if (opts.promoted) {
         if (opts.chassis.chassis) {
             ovs_fatal(0, "--promoted: only for a logical trace (with "

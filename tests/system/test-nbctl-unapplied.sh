@@ -1,8 +1,9 @@
 #!/bin/bash
 # Configuration that the datapath does not apply yet is stored, with a
 # warning: every osmotic-nbctl command that writes fair meters, QoS rules,
-# mirrors, ACL labels, ACLs applied after load balancing, load balancers,
-# colours' ramp-out gateways, container ports or dynamic addresses
+# mirrors, ACL labels, ACLs applied after load balancing, IPv6 or SCTP
+# load balancers, routers' load balancers, colours' ramp-out gateways,
+# container ports or dynamic addresses
 # prints one line naming it on stderr and exits 0; switching commands,
 # deletions, refused and dry-run commands print none; "show" notes such
 # objects; osmotic-northd logs each such row once.
@@ -93,9 +94,16 @@ quiet lsp-set-addresses p1 "0a:00:00:00:00:01 10.0.0.1"
 quiet lr-route-add lr0 0.0.0.0/0 10.0.0.1
 quiet lr-nat-add lr0 snat 172.16.0.1 10.0.0.0/24
 quiet lrp-set-gateway-chassis lrp0 gw1 10
-warns "load balancers" lb-add lb0 10.96.0.1:80 10.0.0.1:8080
-warns "load balancers" ls-lb-add sw0 lb0
-warns "load balancer groups" create Load_Balancer_Group name=lbg
+# Switch load balancers (IPv4, TCP or UDP) and their groups are applied.
+quiet lb-add lb0 10.96.0.1:80 10.0.0.1:8080
+quiet ls-lb-add sw0 lb0
+quiet create Load_Balancer_Group name=lbg
+quiet --reject lb-add lbr 10.96.0.8:80 ""
+warns "IPv6 load balancer VIPs" lb-add lb6 '[fd00::96]:53' '[fd00::5]:53' udp
+quiet ls-lb-add sw0 lb6
+warns "SCTP load balancers" lb-add lbs 10.96.0.7:80 10.0.0.1:80 sctp
+warns "router load balancers" lr-lb-add lr0 lb0
+quiet lr-lb-del lr0 lb0
 warns "colour ramp-out gateways" color-set mice rampout=gw1
 warns "forwarding groups" fwd-group-add fg1 sw0 10.0.0.100 0a:00:00:00:00:64 p1
 warns "static MAC bindings" \
@@ -122,8 +130,8 @@ warns "NAT rules of named gateway ports" \
 warns "routes to NAT addresses" \
     --add-route lr-nat-add lr0 dnat 172.16.0.5 10.0.0.5
 warns "NAT external address sets" lr-nat-update-ext-ip lr0 dnat 172.16.0.5 web
-warns "load balancers|load balancer options (reject, event, add_route)" \
-    --reject lb-add lb1 10.96.0.2:80 10.0.0.1:8080
+warns "load balancer options (event, add_route, affinity_timeout)" \
+    --event lb-add lb1 10.96.0.2:80 10.0.0.1:8080
 
 # One line per kind in a batch, in a fixed order.
 err=$(osmotic-nbctl acl-add sw0 from-lport 100 ip4 allow \
@@ -146,7 +154,8 @@ quiet lsp-set-type p2 ''
 
 # "show" marks such objects and counts each kind.
 out=$(osmotic-nbctl show) || fail "show"
-for line in "    load balancer lb0 (not applied to traffic yet)" \
+for line in "    load balancer lb6 (not applied to traffic yet)" \
+            "    load balancer lb0" \
             "    acls: 1" "note: fair meters $NA (2)" \
             "note: colour ramp-out gateways $NA (2)"; do
     grep -qxF -- "$line" <<<"$out" || fail "show lacks [$line]: $out"
@@ -216,10 +225,12 @@ grep "unapplied|WARN|Logical_Router\|unapplied|WARN|Rampout\|unapplied|WARN|NAT"
         -e ": NAT external address sets $NA" \
         -e ": routes without a next hop $NA" \
         -e ": bridged gateway redirects (redirect-type) $NA" \
+        -e ": router load balancers $NA" \
     && fail "northd logged routing configuration that is applied"
 # Every kind, and nothing about switching or routing.
 for what in "fair meters" "QoS rules" "mirrors" "ACL labels" \
-            "ACLs applied after load balancing" "load balancers" \
+            "ACLs applied after load balancing" "IPv6 load balancer VIPs" \
+            "SCTP load balancers" \
             "colour ramp-out gateways" \
             "container ports (parent and tag)" "dynamic addresses" \
             "symmetric ECMP replies" "route tables" "BFD sessions" "routing policies" \
@@ -229,7 +240,7 @@ for what in "fair meters" "QoS rules" "mirrors" "ACL labels" \
             "routes without a next hop" \
             "bridged gateway redirects (redirect-type)" \
             "static MAC bindings" \
-            "load balancer options (reject, event, add_route)"; do
+            "load balancer options (event, add_route, affinity_timeout)"; do
     grep -q "unapplied|WARN|.*: $what are stored but not applied" "$log" \
         || fail "northd did not log $what"
 done

@@ -357,6 +357,60 @@ START_TEST(test_ct_assumes_a_state_and_continues)
 }
 END_TEST
 
+START_TEST(test_load_balancer_picks_a_backend_and_nats)
+{
+    struct sim_fixture fx;
+    fixture_init(&fx);
+    /* A VIP 10.0.0.9:80 balanced over p2 and p3 (ports 8080): the L2
+     * lookup then goes by the backend's address. */
+    add_flow(&fx, P_INGRESS, 2, 105, "tcp,nw_dst=10.0.0.9,tp_dst=80",
+             "ct_dnat;");
+    add_flow(&fx, P_INGRESS, 7, 120, "ct_state=+new+trk,tcp,"
+             "nw_dst=10.0.0.9,tp_dst=80",
+             "ct_lb(10.0.0.2:8080, 10.0.0.3:8080);");
+    add_flow(&fx, P_INGRESS, 7, 0, "", "next;");
+    add_flow(&fx, P_INGRESS, 12, 60, "ip,nw_dst=10.0.0.3",
+             "outport = 3; output;");
+    add_flow(&fx, P_INGRESS, 12, 60, "ip,nw_dst=10.0.0.2",
+             "outport = 2; output;");
+    struct flow flow = packet_to("0a:00:00:00:00:01", "0a:00:00:00:00:02");
+    flow.nw_dst = htonl(0x0a000009);
+
+    /* By default, the first backend.  The un-NAT before changes
+     * nothing: the trace tracks no connection. */
+    struct lflow_sim_trace *t = run(&fx, fx.p1, &flow);
+    ck_assert(has_event(&t->events, LSE_ACTION, "the packet is unchanged"));
+    ck_assert(has_event(&t->events, LSE_ACTION,
+                        "select group 1: choice 1 of 2"));
+    ck_assert(has_event(&t->events, LSE_ACTION,
+                        "nat: destination now 10.0.0.2 port 8080"));
+    ck_assert_uint_eq(t->n_verdicts, 1);
+    ck_assert(t->verdicts[0]->delivered);
+    ck_assert_str_eq(t->verdicts[0]->port->name, "p2");
+    lflow_sim_trace_destroy(t);
+
+    /* The one asked for. */
+    lflow_sim_set_lb_dst(fx.sim, "10.0.0.3:8080");
+    t = run(&fx, fx.p1, &flow);
+    ck_assert(has_event(&t->events, LSE_ACTION,
+                        "select group 1: choice 2 of 2"));
+    ck_assert(has_event(&t->events, LSE_ACTION,
+                        "nat: destination now 10.0.0.3 port 8080"));
+    ck_assert_uint_eq(t->n_verdicts, 1);
+    ck_assert_str_eq(t->verdicts[0]->port->name, "p3");
+    lflow_sim_trace_destroy(t);
+
+    /* One that no bucket has: the first, and the trace says so. */
+    lflow_sim_set_lb_dst(fx.sim, "10.0.0.4:8080");
+    t = run(&fx, fx.p1, &flow);
+    ck_assert(has_event(&t->events, LSE_ACTION,
+                        "as none goes to the --lb-dst backend"));
+    ck_assert_str_eq(t->verdicts[0]->port->name, "p2");
+    lflow_sim_trace_destroy(t);
+    fixture_destroy(&fx);
+}
+END_TEST
+
 START_TEST(test_unsupported_action_is_recorded)
 {
     struct sim_fixture fx;
@@ -724,6 +778,7 @@ lflow_sim_suite(void)
     tcase_add_test(tc, test_port_security_flags_follow_the_ports);
     tcase_add_test(tc, test_match_split_at_separator_only);
     tcase_add_test(tc, test_find_datapath_by_name_or_key);
+    tcase_add_test(tc, test_load_balancer_picks_a_backend_and_nats);
     suite_add_tcase(s, tc);
     return s;
 }

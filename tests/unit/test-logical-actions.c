@@ -220,6 +220,9 @@ START_TEST(test_format_is_canonical)
     ck_assert_formats("ct_snat([fd00::1]:80);", "ct_snat([fd00::1]:80);");
     ck_assert_formats("ct_lb(10.0.0.5:80,10.0.0.6:80);",
                       "ct_lb(10.0.0.5:80, 10.0.0.6:80);");
+    ck_assert_formats("ct_snat_hairpin( 172.30.0.10 );",
+                      "ct_snat_hairpin(172.30.0.10);");
+    ck_assert_formats("ct_snat_hairpin;", "ct_snat_hairpin;");
     ck_assert_formats("meter(acl-log);next;", "meter(acl-log); next;");
     ck_assert_formats("log(name=a1,severity=warning,verdict=drop);",
                       "log(name=a1, severity=warning, verdict=drop);");
@@ -323,6 +326,12 @@ START_TEST(test_conntrack_encodes)
     ck_assert_encodes("tcp", "ct_lb(10.0.0.5:80);",
                       "ct(commit,table=22,zone=reg13[0..15],"
                       "nat(dst=10.0.0.5:80))");
+    /* Hairpin SNAT: in its own zone, not the port's. */
+    ck_assert_encodes("ip", "ct_snat_hairpin(172.30.0.10);",
+                      "ct(commit,table=22,zone=65535,"
+                      "nat(src=172.30.0.10))");
+    ck_assert_encodes("ip", "ct_snat_hairpin;",
+                      "ct(table=22,zone=65535,nat)");
 }
 END_TEST
 
@@ -336,7 +345,9 @@ START_TEST(test_groups_encode)
                                &out);
     ck_assert_ptr_null(error);
     ck_assert_str_eq(ds_cstr(&out), "group:1");
+    /* The datapath hashes the 5-tuple, UDP ports included. */
     ck_assert_str_eq(ds_cstr(&t->buckets),
+                     "selection_method=dp_hash,"
                      "bucket=bucket_id=0,actions=ct(commit,table=18,"
                      "zone=reg13[0..15],nat(dst=10.0.0.5:80)),"
                      "bucket=bucket_id=1,actions=ct(commit,table=18,"
@@ -511,6 +522,10 @@ START_TEST(test_value_errors)
     ck_assert_parse_error("ct_dnat(10.0.0.1:0);", "\"10.0.0.1:0\" is not "
                           "an address");
     ck_assert_parse_error("ct_lb(web);", "\"web\" is not an address");
+    ck_assert_parse_error("ct_snat_hairpin(web);",
+                          "\"web\" is not an address");
+    ck_assert_parse_error("ct_snat_hairpin(10.0.0.1, 10.0.0.2);", "");
+    ck_assert_parse_error("ct_snat_hairpin; next;", "no action may follow");
     ck_assert_parse_error("ct_lb([fd00::1:80);", "is not an address");
     ck_assert_parse_error("ct_lb(10.0.0.5:80, [fd00::6]:80);",
                           "\"10.0.0.5:80\" and \"[fd00::6]:80\" are not of "

@@ -15,7 +15,8 @@ static const char *const applied_tables[] = {
     "NB_Global", "Logical_Switch", "Logical_Switch_Port", "Connection",
     "SSL", "Color", "Flow_Class", "ACL", "Port_Group", "Address_Set",
     "Logical_Router", "Logical_Router_Port", "Logical_Router_Static_Route",
-    "NAT", "Gateway_Chassis", "Rampout_Rule", "Meter",
+    "NAT", "Gateway_Chassis", "Rampout_Rule", "Meter", "Load_Balancer",
+    "Load_Balancer_Group",
 };
 
 /* Returns true if 'name' is one of applied_tables[]. */

@@ -1,0 +1,425 @@
+#include <config.h>
+
+#include "northd/lflow-lb.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/lb-vips.h"
+#include "lib/osmotic-nb-idl.h"
+#include "lib/pipeline.h"
+#include "northd/datapaths.h"
+#include "northd/dp-kinds.h"
+#include "northd/lflow-table.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/vlog.h"
+#include "packets.h"
+#include "smap.h"
+#include "sset.h"
+#include "svec.h"
+#include "util.h"
+
+VLOG_DEFINE_THIS_MODULE(lflow_lb);
+
+/* Priorities (northd/lflow-lb.h). */
+enum {
+    PRI_LB_HAIRPIN = 130,       /* ls_in_pre_acl, ls_in_stateful: a
+                                 * backend's connection to itself. */
+    PRI_LB_VIP_PORT = 120,      /* ls_in_lb: a VIP with a port. */
+    PRI_LB_VIP = 110,           /* ls_in_lb: a VIP without a port. */
+    PRI_LB_CT = 105,            /* ls_in_pre_acl, ls_out_pre_acl: to a VIP,
+                                 * from a backend: conntrack with NAT
+                                 * (above the ACLs' ct_next, below their
+                                 * allow-stateless flows). */
+    PRI_LB_COMMIT = 100,        /* ls_in_stateful: commit for an ACL. */
+    PRI_LB_HAIRPIN_OUT = 100,   /* ls_in_hairpin: back out the inport. */
+    PRI_LB_DEFAULT = 0,
+};
+
+/* The ct_mark bit of a connection a drop ACL blocked (lflow-acl.c):
+ * committing for an allow ACL clears it. */
+#define CT_MARK_BLOCKED "0x1"
+
+/* Returns true if switch 'ls' names load balancers, directly or through
+ * groups: its ACLs then leave commits to ls_in_stateful
+ * (lflow-acl.c). */
+bool
+lflow_lb_switch_has_lbs(const struct nbrec_logical_switch *ls)
+{
+    return ls->n_load_balancer || ls->n_load_balancer_group;
+}
+
+static bool
+is_switch(const struct nd_datapath *od)
+{
+    return od->kind == &nd_dp_switch;
+}
+
+/* What one switch's load balancers add up to. */
+struct lb_switch {
+    struct svec vips_ct;        /* ls_in_pre_acl alternatives. */
+    struct svec backends;       /* ls_out_pre_acl alternatives. */
+    struct sset vips;           /* "PROTO VIP" applied so far. */
+    bool any;                   /* A VIP got flows. */
+};
+
+/* Compares load balancers by UUID, for qsort(): the first one of a
+ * switch to name a VIP gets it. */
+static int
+lb_cmp(const void *a_, const void *b_)
+{
+    const struct nbrec_load_balancer *const *a = a_, *const *b = b_;
+    return uuid_compare_3way(&(*a)->header_.uuid, &(*b)->header_.uuid);
+}
+
+/* Returns the OpenFlow protocol keyword of 'lb''s VIPs with a port, or
+ * NULL for a protocol that gets no flows (SCTP). */
+static const char *
+lb_protocol(const struct nbrec_load_balancer *lb)
+{
+    if (!lb->protocol || !strcmp(lb->protocol, "tcp")) {
+        return "tcp";
+    } else if (!strcmp(lb->protocol, "udp")) {
+        return "udp";
+    }
+    return NULL;
+}
+
+/* Appends to 'm' the match of endpoint 'e' as destination ('dst') or
+ * source, with protocol 'proto' if it has a port. */
+static void
+put_endpoint_match(const struct lb_endpoint *e, const char *proto, bool dst,
+                   struct ds *m)
+{
+    ds_put_format(m, "%s,nw_%s="IP_FMT, e->port ? proto : "ip",
+                  dst ? "dst" : "src",
+                  IP_ARGS(in6_addr_get_mapped_ipv4(&e->ip)));
+    if (e->port) {
+        ds_put_format(m, ",tp_%s=%"PRIu16, dst ? "dst" : "src", e->port);
+    }
+}
+
+/* Adds the hairpin flows of backend 'be' of VIP 'vip' (with a port) to
+ * switch 'od': a connection from the backend to the VIP that the group
+ * sends back to the backend itself gets the VIP as source (in zone
+ * CT_ZONE_HAIRPIN, since the port's zone holds its DNAT), so that the
+ * backend accepts it (a packet from its own address it would not).  Its
+ * replies get their destination back (that zone) in the backend's ingress
+ * pipeline, then, once routed back to the backend, their source (the
+ * port's zone) in its egress pipeline, as any backend's replies do: there
+ * the connection is known, so the port's stateful ACLs see replies. */
+static void
+build_hairpin(struct nd_build_ctx *ctx, const struct nd_datapath *od,
+              const struct lb_endpoint *vip, const struct lb_endpoint *be,
+              const char *proto, const char *source)
+{
+    ovs_be32 v = in6_addr_get_mapped_ipv4(&vip->ip);
+    ovs_be32 b = in6_addr_get_mapped_ipv4(&be->ip);
+    struct lflow_table *t = ctx->lflows;
+    const struct uuid *dp = &od->sb_uuid;
+
+    char *match = xasprintf("ip,ct_state=+trk+dnat,nw_src="IP_FMT",nw_dst="
+                            IP_FMT",ct_nw_dst="IP_FMT, IP_ARGS(b), IP_ARGS(b),
+                            IP_ARGS(v));
+    char *actions = xasprintf("ct_snat_hairpin("IP_FMT");", IP_ARGS(v));
+    lflow_table_add_shared_from(t, dp, S_SWITCH_INGRESS_STATEFUL,
+                                PRI_LB_HAIRPIN, match, actions, source);
+    free(match);
+    free(actions);
+
+    /* Its replies: back to the backend's own address, in that zone. */
+    match = xasprintf("%s,nw_src="IP_FMT",tp_src=%"PRIu16",nw_dst="IP_FMT,
+                      proto, IP_ARGS(b), be->port, IP_ARGS(v));
+    lflow_table_add_shared_from(t, dp, S_SWITCH_INGRESS_PRE_ACL,
+                                PRI_LB_HAIRPIN, match, "ct_snat_hairpin;",
+                                source);
+    free(match);
+}
+
+/* Adds the flows of VIP 'vip_text' with backends 'backends_text' of load
+ * balancer 'lb' to switch 'od'. */
+static void
+build_vip(struct nd_build_ctx *ctx, const struct nd_datapath *od,
+          const struct nbrec_load_balancer *lb, const char *proto,
+          const char *vip_text, const char *backends_text,
+          const char *source, struct lb_switch *s)
+{
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
+    char *vip_norm, *backends_norm;
+    bool has_port;
+    char *error = lb_vip_normalize(vip_text, backends_text, &vip_norm,
+                                   &backends_norm, &has_port);
+    if (error) {
+        VLOG_WARN_RL(&rl, "load balancer %s: VIP skipped: %s", lb->name,
+                     error);
+        free(error);
+        return;
+    }
+    struct lb_endpoint vip;
+    ovs_assert(lb_endpoint_parse(vip_norm, &vip));
+    char *key = xasprintf("%s %s", has_port ? proto : "ip", vip_norm);
+    if (vip.is_ipv6 || !sset_add(&s->vips, key)) {
+        /* IPv6 is not applied yet (lib/nb-unapplied.c); a VIP that a
+         * load balancer of lower UUID has on this switch is its. */
+        goto out;
+    }
+    s->any = true;
+
+    uint16_t priority = has_port ? PRI_LB_VIP_PORT : PRI_LB_VIP;
+    struct ds vip_match = DS_EMPTY_INITIALIZER;
+    put_endpoint_match(&vip, proto, true, &vip_match);
+
+    struct ds actions = DS_EMPTY_INITIALIZER;
+    char *save_ptr = NULL;
+    for (char *b = strtok_r(backends_norm, ",", &save_ptr); b;
+         b = strtok_r(NULL, ",", &save_ptr)) {
+        struct lb_endpoint be;
+        ovs_assert(lb_endpoint_parse(b, &be));
+        ds_put_format(&actions, "%s%s", actions.length ? ", " : "ct_lb(",
+                      b);
+        struct ds m = DS_EMPTY_INITIALIZER;
+        put_endpoint_match(&be, proto, false, &m);
+        svec_add_nocopy(&s->backends, ds_steal_cstr(&m));
+        if (has_port) {
+            build_hairpin(ctx, od, &vip, &be, proto, source);
+        }
+    }
+
+    if (actions.length) {
+        ds_put_cstr(&actions, ");");
+        svec_add(&s->vips_ct, ds_cstr(&vip_match));
+        char *match = xasprintf("ct_state=+new+trk,%s", ds_cstr(&vip_match));
+        lflow_table_add_shared_from(ctx->lflows, &od->sb_uuid,
+                                    S_SWITCH_INGRESS_LB, priority, match,
+                                    ds_cstr(&actions), source);
+        free(match);
+    } else {
+        /* No backend: answer at once, without conntrack. */
+        lflow_table_add_shared_from(ctx->lflows, &od->sb_uuid,
+                                    S_SWITCH_INGRESS_LB, priority,
+                                    ds_cstr(&vip_match),
+                                    (smap_get_bool(&lb->options, "reject",
+                                                   true)
+                                     ? "reject;" : "drop;"),
+                                    source);
+    }
+    ds_destroy(&actions);
+    ds_destroy(&vip_match);
+out:
+    free(key);
+    free(vip_norm);
+    free(backends_norm);
+}
+
+/* Adds the flows of load balancer 'lb' to switch 'od'. */
+static void
+build_lb(struct nd_build_ctx *ctx, const struct nd_datapath *od,
+         const struct nbrec_load_balancer *lb, struct lb_switch *s)
+{
+    const char *proto = lb_protocol(lb);
+    if (!proto) {
+        return;
+    }
+    char *source = xasprintf("Load_Balancer:"UUID_FMT,
+                             UUID_ARGS(&lb->header_.uuid));
+    const struct smap_node **vips = smap_sort(&lb->vips);
+    for (size_t i = 0; i < smap_count(&lb->vips); i++) {
+        build_vip(ctx, od, lb, proto, vips[i]->key, vips[i]->value, source,
+                  s);
+    }
+    free(vips);
+    free(source);
+}
+
+/* Adds to 'od' one flow in 'stage' at 'priority' that matches any of
+ * 'alts' (sorted, without duplicates), with 'actions'. */
+static void
+add_alternatives(struct nd_build_ctx *ctx, const struct nd_datapath *od,
+                 enum pipeline_stage stage, uint16_t priority,
+                 struct svec *alts, const char *actions)
+{
+    if (!alts->n) {
+        return;
+    }
+    svec_sort_unique(alts);
+    struct ds match = DS_EMPTY_INITIALIZER;
+    for (size_t i = 0; i < alts->n; i++) {
+        ds_put_format(&match, "%s%s", i ? PIPELINE_MATCH_OR : "",
+                      alts->names[i]);
+    }
+    lflow_table_add_shared(ctx->lflows, &od->sb_uuid, stage, priority,
+                           ds_cstr(&match), actions);
+    ds_destroy(&match);
+}
+
+/* Builds the load balancer flows of switch 'od'. */
+static void
+build_switch(struct nd_build_ctx *ctx, const struct nd_datapath *od)
+{
+    const struct nbrec_logical_switch *ls
+        = nbrec_logical_switch_get_for_uuid(ctx->nb_idl, &od->nb_uuid);
+    if (!ls) {
+        return;
+    }
+
+    /* The switch's load balancers, each once. */
+    size_t n = 0, allocated = 0;
+    const struct nbrec_load_balancer **lbs = NULL;
+    struct sset seen = SSET_INITIALIZER(&seen);
+    for (size_t g = 0; g <= ls->n_load_balancer_group; g++) {
+        struct nbrec_load_balancer **members;
+        size_t n_members;
+        if (g < ls->n_load_balancer_group) {
+            const struct nbrec_load_balancer_group *grp
+                = ls->load_balancer_group[g];
+            nd_owner_depends_on_row(ctx, &nbrec_table_load_balancer_group,
+                                    &grp->header_.uuid);
+            members = grp->load_balancer;
+            n_members = grp->n_load_balancer;
+        } else {
+            members = ls->load_balancer;
+            n_members = ls->n_load_balancer;
+        }
+        for (size_t i = 0; i < n_members; i++) {
+            const struct nbrec_load_balancer *lb = members[i];
+            char uuid[UUID_LEN + 1];
+            snprintf(uuid, sizeof uuid, UUID_FMT,
+                     UUID_ARGS(&lb->header_.uuid));
+            if (sset_add(&seen, uuid)) {
+                nd_owner_depends_on_row(ctx, &nbrec_table_load_balancer,
+                                        &lb->header_.uuid);
+                if (n >= allocated) {
+                    lbs = x2nrealloc(lbs, &allocated, sizeof *lbs);
+                }
+                lbs[n++] = lb;
+            }
+        }
+    }
+    sset_destroy(&seen);
+    if (!lflow_lb_switch_has_lbs(ls)) {
+        free(lbs);
+        return;
+    }
+    if (n) {
+        qsort(lbs, n, sizeof *lbs, lb_cmp);
+    }
+
+    struct lb_switch s = { .any = false };
+    svec_init(&s.vips_ct);
+    svec_init(&s.backends);
+    sset_init(&s.vips);
+    for (size_t i = 0; i < n; i++) {
+        build_lb(ctx, od, lbs[i], &s);
+    }
+    free(lbs);
+
+    const struct uuid *dp = &od->sb_uuid;
+    struct lflow_table *t = ctx->lflows;
+    if (s.vips_ct.n) {
+        add_alternatives(ctx, od, S_SWITCH_INGRESS_PRE_ACL, PRI_LB_CT,
+                         &s.vips_ct, "ct_dnat;");
+        add_alternatives(ctx, od, S_SWITCH_EGRESS_PRE_ACL, PRI_LB_CT,
+                         &s.backends, "ct_dnat;");
+        /* The same defaults as the ACLs' (one flow, whoever adds it). */
+        lflow_table_add_shared(t, dp, S_SWITCH_INGRESS_PRE_ACL,
+                               PRI_LB_DEFAULT, "", "next;");
+        lflow_table_add_shared(t, dp, S_SWITCH_EGRESS_PRE_ACL,
+                               PRI_LB_DEFAULT, "", "next;");
+    }
+    if (s.any) {
+        lflow_table_add_shared(t, dp, S_SWITCH_INGRESS_LB, PRI_LB_DEFAULT,
+                               "", "next;");
+    }
+    /* What went through the hairpin zone, both ways, goes straight back
+     * out the port it came in by, to the backend, as OVN sends it: not
+     * through the router the client sent it to, which would see the two
+     * directions of the connection with different addresses. */
+    if (s.vips_ct.n) {
+        lflow_table_add_shared(t, dp, S_SWITCH_INGRESS_HAIRPIN,
+                               PRI_LB_HAIRPIN_OUT,
+                               "ip,ct_state=+trk,ct_zone="
+                               OVS_STRINGIZE(CT_ZONE_HAIRPIN),
+                               "eth.dst <-> eth.src; outport = inport; "
+                               "flags.loopback = 1; output;");
+        lflow_table_add_shared(t, dp, S_SWITCH_INGRESS_HAIRPIN,
+                               PRI_LB_DEFAULT, "", "next;");
+    }
+    /* The commits the ACLs asked for, after load balancing. */
+    lflow_table_add_shared(t, dp, S_SWITCH_INGRESS_STATEFUL, PRI_LB_COMMIT,
+                           "ip,"REG_CT_COMMIT"=0x1/0x1 || "
+                           "ipv6,"REG_CT_COMMIT"=0x1/0x1",
+                           "ct_commit { ct_mark = 0/"CT_MARK_BLOCKED"; }; "
+                           "next;");
+    lflow_table_add_shared(t, dp, S_SWITCH_INGRESS_STATEFUL, PRI_LB_DEFAULT,
+                           "", "next;");
+    svec_destroy(&s.vips_ct);
+    svec_destroy(&s.backends);
+    sset_destroy(&s.vips);
+}
+
+/* nd_owner_kind 'build': the load balancer flows of switch 'id'. */
+static void
+lb_build(struct nd_build_ctx *ctx, const struct lflow_owner_id *id)
+{
+    const struct nd_datapath *od = nd_datapath_find(ctx->dps, &id->uuid);
+    nd_owner_begin(ctx, id);
+    if (od && is_switch(od)) {
+        build_switch(ctx, od);
+    }
+    nd_owner_end(ctx);
+}
+
+static void
+add_owner(const struct nd_datapath *od, struct lflow_owner_set *owners)
+{
+    struct lflow_owner_id id = nd_owner_id(&lflow_lb_kind, &od->nb_uuid, 0);
+    lflow_owner_set_add(owners, &id);
+}
+
+/* nd_owner_kind 'build_datapath'. */
+static void
+lb_build_datapath(struct nd_build_ctx *ctx, const struct nd_datapath *od)
+{
+    if (is_switch(od)) {
+        struct lflow_owner_id id = nd_owner_id(&lflow_lb_kind, &od->nb_uuid,
+                                               0);
+        lb_build(ctx, &id);
+    }
+}
+
+/* nd_owner_kind 'collect': switches that came, went or changed (their
+ * load_balancer and load_balancer_group columns among others). */
+static void
+lb_collect(const struct nd_changes *changes, struct lflow_owner_set *owners)
+{
+    struct hmapx_node *node;
+    HMAPX_FOR_EACH (node, &changes->datapaths) {
+        const struct nd_datapath *od = node->data;
+        if (is_switch(od)) {
+            add_owner(od, owners);
+        }
+    }
+    const struct nd_datapath *od;
+    LIST_FOR_EACH (od, removed_node, &changes->removed_dps) {
+        if (is_switch(od)) {
+            add_owner(od, owners);
+        }
+    }
+}
+
+/* The tables a switch's load balancer flows read. */
+static const struct nd_owner_dep_table lb_dep_tables[] = {
+    { &nbrec_table_load_balancer, NULL },
+    { &nbrec_table_load_balancer_group, NULL },
+};
+
+/* Load balancer flows of each Logical_Switch. */
+const struct nd_owner_kind lflow_lb_kind = {
+    .name = "switch-lb",
+    .nb_table = "Logical_Switch",
+    .dep_tables = lb_dep_tables,
+    .n_dep_tables = ARRAY_SIZE(lb_dep_tables),
+    .build_datapath = lb_build_datapath,
+    .collect = lb_collect,
+    .build = lb_build,
+};

@@ -1,0 +1,82 @@
+/*
+ * Logical flows of switch load balancers: stages ls_in_pre_acl, ls_in_lb,
+ * ls_in_stateful, ls_in_hairpin and ls_out_pre_acl.
+ *
+ * One owner kind, lflow_lb_kind, one owner per Logical_Switch: the flows
+ * of the load balancers the switch has, in its load_balancer column and
+ * through its load_balancer_group column (each load balancer once).  A
+ * load balancer is applied on the host of the client, in the conntrack
+ * zone of the client's port (reg13), as OVN applies a switch's load
+ * balancers: the connection is load balanced when the client sends its
+ * first packet, and its replies are un-NATed in the client port's egress
+ * pipeline, on the same host and in the same zone.
+ *
+ * For an IPv4 VIP V (with port P and protocol PROTO, tcp or udp, or
+ * without a port: all IP traffic to V) with backends B1:P1...Bn:Pn:
+ *
+ *   ls_in_pre_acl   130  PROTO,nw_src=Bi,tp_src=Pi,nw_dst=V
+ *                                             ct_snat_hairpin;  (port)
+ *                   105  PROTO,nw_dst=V,tp_dst=P || ...   ct_dnat;
+ *                   0                                     next;
+ *   ls_in_lb        120|110  ct_state=+new+trk,PROTO,nw_dst=V,tp_dst=P
+ *                                             ct_lb(B1:P1, ..., Bn:Pn);
+ *                   120|110  PROTO,nw_dst=V,tp_dst=P   reject; (n = 0)
+ *                   0                                     next;
+ *   ls_in_stateful  130  ip,ct_state=+trk+dnat,nw_src=Bi,nw_dst=Bi,
+ *                        ct_nw_dst=V          ct_snat_hairpin(V); (port)
+ *                   100  ip,reg0=0x1/0x1 || ipv6,...
+ *                                  ct_commit { ct_mark = 0/0x1; }; next;
+ *                   0                                     next;
+ *   ls_in_hairpin   100  ip,ct_state=+trk,ct_zone=65535
+ *                        eth.dst <-> eth.src; outport = inport;
+ *                        flags.loopback = 1; output;
+ *                   0                                     next;
+ *   ls_out_pre_acl  105  PROTO,nw_src=Bi,tp_src=Pi || ...  ct_dnat;
+ *                   0                                     next;
+ *
+ * Only packets to a VIP (ingress) or from a backend (egress) enter
+ * conntrack for a load balancer: "ct_dnat;" without an address sends the
+ * packet through conntrack with NAT, so a packet of a load-balanced
+ * connection is translated (its destination to the backend on the way
+ * out, its source back to the VIP on the way back) and anything else is
+ * only tracked.  At 105 in the pre-ACL stages, above the ACLs' ct_next,
+ * this is the switch's one conntrack pass.  A new connection to a VIP is
+ * committed with DNAT to one backend chosen per connection by a select
+ * group (ct_lb); later packets never reach ls_in_lb's VIP flows with the
+ * VIP as destination.  The ingress ACLs of a switch with load balancers
+ * leave their commits to ls_in_stateful (lflow-acl.c, "reg0 = 1"),
+ * after ls_in_lb, since a connection committed without NAT gets none
+ * later.  A VIP with no backend rejects (TCP reset, ICMP port
+ * unreachable), or drops with options:reject=false, without conntrack.
+ * Priority 120 is a VIP with a port, 110 one without, so the former wins
+ * on the same address.
+ *
+ * Hairpin (VIPs with a port): a backend's connection to its own VIP that
+ * the group sends back to it gets the VIP as source in the hairpin zone
+ * (CT_ZONE_HAIRPIN: the port's zone holds the DNAT), its replies their
+ * destination back in that zone, and both go straight back out the
+ * backend's port (ls_in_hairpin), whose egress pipeline then treats them
+ * as any client's.
+ *
+ * The flows of one VIP in ls_in_lb, and its hairpin flows, are the load
+ * balancer's ("source" Load_Balancer:UUID) and one SB row for every
+ * switch that has the load balancer; the ls_in_pre_acl and ls_out_pre_acl
+ * flows gather the switch's VIPs and backends, one flow each, the same
+ * row for the switches with the same load balancers (those of one
+ * group).  IPv6 VIPs, SCTP load balancers and routers' load balancers get
+ * no flows yet (lib/nb-unapplied.c lists them).
+ */
+#ifndef NORTHD_LFLOW_LB_H
+#define NORTHD_LFLOW_LB_H 1
+
+#include <stdbool.h>
+
+#include "northd/owners.h"
+
+struct nbrec_logical_switch;
+
+extern const struct nd_owner_kind lflow_lb_kind;
+
+bool lflow_lb_switch_has_lbs(const struct nbrec_logical_switch *);
+
+#endif /* northd/lflow-lb.h */
