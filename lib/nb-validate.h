@@ -59,6 +59,12 @@ char *nb_validate_class_match(struct ovsdb_idl *, const char *match)
     OVS_WARN_UNUSED_RESULT;
 
 /* Row validators. */
+char *nb_validate_switch_ips(struct ovsdb_idl *,
+                             const struct nbrec_logical_switch *,
+                             const struct nbrec_logical_switch_port *self,
+                             char **addresses, size_t n)
+    OVS_WARN_UNUSED_RESULT;
+
 char *nb_validate_row(struct ovsdb_idl *, const struct ovsdb_idl_row *)
     OVS_WARN_UNUSED_RESULT;
 

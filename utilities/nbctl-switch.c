@@ -315,66 +315,20 @@ cmd_lsp_get_ls(struct ctl_context *ctx)
 }
 
 /* Returns an error if two of the 'n' 'addresses' entries (or one of them
- * and an address of another port of 'ls') share a MAC or IP address. */
+ * and an address of another port of 'ls') share an IP address, worded as
+ * ovn-nbctl words it. */
 static char *
 check_duplicate_addresses(struct ovsdb_idl *idl,
                           const struct nbrec_logical_switch *ls,
                           const struct nbrec_logical_switch_port *self,
                           char **addresses, size_t n)
 {
-    struct sset seen = SSET_INITIALIZER(&seen);
-    char *error = NULL;
-
-    /* Addresses of the other ports on the switch, to their ports' names. */
-    struct shash others = SHASH_INITIALIZER(&others);
-    size_t n_ports = 0;
-    const struct nbrec_logical_switch_port **ports
-        = ls ? nbctl_ls_ports(idl, ls, &n_ports) : NULL;
-    for (size_t i = 0; i < n_ports; i++) {
-        const struct nbrec_logical_switch_port *p = ports[i];
-        for (size_t j = 0; p != self && j < p->n_addresses; j++) {
-            struct lport_addresses la;
-            char *e = lport_addresses_parse(p->addresses[j], false, &la);
-            if (e) {
-                free(e);
-                continue;
-            }
-            for (size_t k = 0; k < la.n_ipv4; k++) {
-                char *ip = xasprintf(IP_FMT, IP_ARGS(la.ipv4[k].addr));
-                if (!shash_find(&others, ip)) {
-                    shash_add_nocopy(&others, ip, p->name);
-                } else {
-                    free(ip);
-                }
-            }
-            lport_addresses_destroy(&la);
-        }
+    char *error = nb_validate_switch_ips(idl, ls, self, addresses, n);
+    if (error && ls && strstr(error, "duplicate IPv")) {
+        char *msg = xasprintf("Error on switch %s: %s", ls->name, error);
+        free(error);
+        error = msg;
     }
-
-    for (size_t i = 0; i < n && !error; i++) {
-        struct lport_addresses la;
-        char *e = lport_addresses_parse(addresses[i], false, &la);
-        if (e) {
-            free(e);
-            continue;
-        }
-        for (size_t k = 0; k < la.n_ipv4 && !error; k++) {
-            char *ip = xasprintf(IP_FMT, IP_ARGS(la.ipv4[k].addr));
-            if (shash_find(&others, ip)) {
-                const char *other = shash_find_data(&others, ip);
-                error = xasprintf("Error on switch %s: duplicate IPv4 "
-                                  "address '%s' found on logical switch "
-                                  "port '%s'", ls->name, ip, other);
-            } else if (!sset_add(&seen, ip)) {
-                error = xasprintf("%s: IP address given twice", ip);
-            }
-            free(ip);
-        }
-        lport_addresses_destroy(&la);
-    }
-    free(ports);
-    sset_destroy(&seen);
-    shash_destroy(&others);
     return error;
 }
 
