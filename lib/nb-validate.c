@@ -762,6 +762,8 @@ validate_ls_ips(struct ovsdb_idl *idl, const struct nbrec_logical_switch *ls)
     return error;
 }
 
+static char *validate_lsp_dhcp(const struct nbrec_logical_switch_port *);
+
 /* Checks that a Logical_Switch_Port's parent/tag and type make sense. */
 static char *
 validate_lsp_tag(struct ovsdb_idl *idl,
@@ -810,7 +812,8 @@ validate_lsp(struct ovsdb_idl *idl,
         || (error = with_column("type", nb_validate_lsp_type(lsp->type)))) {
         return error;
     }
-    if ((error = with_column("addresses", validate_lsp_ips(idl, lsp)))) {
+    if ((error = validate_lsp_dhcp(lsp))
+        || (error = with_column("addresses", validate_lsp_ips(idl, lsp)))) {
         return error;
     }
     const char *router_port = smap_get(&lsp->options, "router-port");
@@ -1494,6 +1497,131 @@ validate_connection(const struct nbrec_connection *conn)
                        nb_validate_connection_target(conn->target));
 }
 
+/* The kinds of packets whose meters a Copp row names, as in OVN. */
+static const char *const copp_protos[] = {
+    "arp", "arp-resolve", "dhcpv4-opts", "dhcpv6-opts", "dns", "event-elb",
+    "icmp4-error", "icmp6-error", "igmp", "nd-na", "nd-ns", "nd-ns-resolve",
+    "nd-ra-opts", "tcp-reset", "reject", "bfd",
+};
+
+/* Checks that 'proto' is a kind of control plane packet that a Copp row
+ * may meter, in ovn-nbctl's words. */
+char *
+nb_validate_copp_proto(const char *proto)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(copp_protos); i++) {
+        if (!strcmp(proto, copp_protos[i])) {
+            return NULL;
+        }
+    }
+    struct ds s = DS_EMPTY_INITIALIZER;
+    ds_put_cstr(&s, "Invalid control protocol. Allowed values: ");
+    for (size_t i = 0; i < ARRAY_SIZE(copp_protos); i++) {
+        ds_put_format(&s, "%s%s", i ? ", " : "", copp_protos[i]);
+    }
+    ds_put_char(&s, '.');
+    return ds_steal_cstr(&s);
+}
+
+/* Validates a Copp row: known kinds of packets, existing meters. */
+static char *
+validate_copp(struct ovsdb_idl *idl, const struct nbrec_copp *copp)
+{
+    if (!copp->name[0]) {
+        return xstrdup("name: empty name");
+    }
+    struct smap_node *node;
+    SMAP_FOR_EACH (node, &copp->meters) {
+        char *error = nb_validate_copp_proto(node->key);
+        if (error) {
+            char *msg = xasprintf("meters:%s: %s", node->key, error);
+            free(error);
+            return msg;
+        }
+        if (!meter_exists(idl, node->value)) {
+            return xasprintf("meters:%s: %s: no meter named %s", node->key,
+                             node->value, node->value);
+        }
+    }
+    return NULL;
+}
+
+/* Returns 4 or 6 if 'cidr' is an IPv4 or IPv6 network "IP/PLEN" (host
+ * bits may be set, as in OVN's DHCP options), otherwise 0. */
+int
+nb_cidr_family(const char *cidr)
+{
+    struct lport_ipv4 ipv4;
+    struct lport_ipv6 ipv6;
+    bool is_ipv6;
+    if (!strchr(cidr, '/')) {
+        return 0;
+    }
+    char *error = lport_parse_ip(cidr, true, &is_ipv6, &ipv4, &ipv6);
+    if (error) {
+        free(error);
+        return 0;
+    }
+    return is_ipv6 ? 6 : 4;
+}
+
+/* Returns true if 'cidr' is an IPv4 (or, if 'ipv6', IPv6) network. */
+static bool
+cidr_is_family(const char *cidr, bool ipv6)
+{
+    return nb_cidr_family(cidr) == (ipv6 ? 6 : 4);
+}
+
+/* Validates a DHCP_Options row's network. */
+static char *
+validate_dhcp_options(const struct nbrec_dhcp_options *opts)
+{
+    return (cidr_is_family(opts->cidr, false)
+            || cidr_is_family(opts->cidr, true)
+            ? NULL
+            : xasprintf("cidr: Invalid cidr format '%s'", opts->cidr));
+}
+
+/* Checks that a switch port's DHCPv4 and DHCPv6 options are of the right
+ * family. */
+static char *
+validate_lsp_dhcp(const struct nbrec_logical_switch_port *lsp)
+{
+    if (lsp->dhcpv4_options
+        && !cidr_is_family(lsp->dhcpv4_options->cidr, false)) {
+        return xasprintf("dhcpv4_options: DHCP options cidr '%s' is not "
+                         "IPv4", lsp->dhcpv4_options->cidr);
+    }
+    if (lsp->dhcpv6_options
+        && !cidr_is_family(lsp->dhcpv6_options->cidr, true)) {
+        return xasprintf("dhcpv6_options: DHCP options cidr '%s' is not "
+                         "IPv6", lsp->dhcpv6_options->cidr);
+    }
+    return NULL;
+}
+
+/* Validates an HA_Chassis_Group row: a name, and each chassis once. */
+static char *
+validate_ha_chassis_group(const struct nbrec_ha_chassis_group *group)
+{
+    if (!group->name[0]) {
+        return xstrdup("name: empty name");
+    }
+    for (size_t i = 0; i < group->n_ha_chassis; i++) {
+        const char *name = group->ha_chassis[i]->chassis_name;
+        if (!name[0]) {
+            return xstrdup("ha_chassis: empty chassis name");
+        }
+        for (size_t j = 0; j < i; j++) {
+            if (!strcmp(group->ha_chassis[j]->chassis_name, name)) {
+                return xasprintf("ha_chassis: %s: chassis is in the group "
+                                 "twice", name);
+            }
+        }
+    }
+    return NULL;
+}
+
 /* Returns a label for 'row' in error messages: its table and its name (or
  * target), or its UUID for a table without names. */
 static char *
@@ -1549,6 +1677,9 @@ user_label(const struct ovsdb_idl_row *row)
         const struct nbrec_static_mac_binding *smb = r;
         return xasprintf("the static MAC binding of %s on %s", smb->ip,
                          smb->logical_port);
+    } else if (tc == &nbrec_table_copp) {
+        return xasprintf("the CoPP %s",
+                         ((const struct nbrec_copp *) r)->name);
     } else if (tc == &nbrec_table_flow_class) {
         return xasprintf("the flow class %s",
                          ((const struct nbrec_flow_class *) r)->name);
@@ -1699,6 +1830,12 @@ validate_row__(struct ovsdb_idl *idl, const struct ovsdb_idl_row *row)
         return validate_gateway_chassis(r);
     } else if (tc == &nbrec_table_connection) {
         return validate_connection(r);
+    } else if (tc == &nbrec_table_copp) {
+        return validate_copp(idl, r);
+    } else if (tc == &nbrec_table_dhcp_options) {
+        return validate_dhcp_options(r);
+    } else if (tc == &nbrec_table_ha_chassis_group) {
+        return validate_ha_chassis_group(r);
     } else if (tc == &nbrec_table_meter) {
         const struct nbrec_meter *meter = r;
         return (!meter->name[0] ? xstrdup("name: empty meter name")
@@ -1854,6 +1991,7 @@ find_tables_to_recheck(struct ovsdb_idl *idl,
         { NBREC_TABLE_PORT_GROUP, NBREC_TABLE_LOGICAL_ROUTER_POLICY },
         { NBREC_TABLE_PORT_GROUP, NBREC_TABLE_FLOW_CLASS },
         { NBREC_TABLE_METER, NBREC_TABLE_ACL },
+        { NBREC_TABLE_METER, NBREC_TABLE_COPP },
     };
     enum { UNKNOWN, KEPT, LOST } state[NBREC_N_TABLES];
     memset(recheck, 0, NBREC_N_TABLES * sizeof *recheck);

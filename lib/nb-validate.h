@@ -53,6 +53,8 @@ char *nb_validate_lsp_type(const char *type) OVS_WARN_UNUSED_RESULT;
 char *nb_validate_connection_target(const char *target)
     OVS_WARN_UNUSED_RESULT;
 bool nb_port_range_is_valid(const char *);
+int nb_cidr_family(const char *cidr);
+char *nb_validate_copp_proto(const char *proto) OVS_WARN_UNUSED_RESULT;
 char *nb_validate_match(struct ovsdb_idl *, const char *match)
     OVS_WARN_UNUSED_RESULT;
 char *nb_validate_class_match(struct ovsdb_idl *, const char *match)

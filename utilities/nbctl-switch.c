@@ -314,6 +314,34 @@ cmd_lsp_get_ls(struct ctl_context *ctx)
     }
 }
 
+/* "lsp-get-parent PORT": the parent of a container port, if any. */
+static void
+cmd_lsp_get_parent(struct ctl_context *ctx)
+{
+    const struct nbrec_logical_switch_port *lsp = arg_lsp(ctx);
+    if (lsp && lsp->parent_name) {
+        ds_put_format(&ctx->output, "%s\n", lsp->parent_name);
+    }
+}
+
+/* "lsp-get-tag PORT": the VLAN tag of a container port.  ovn-nbctl prints
+ * the tag that ovn-northd assigned ("tag"), which is the requested one
+ * when there is one; nothing in Osmotic assigns tags yet, so without an
+ * assigned tag the requested one is printed. */
+static void
+cmd_lsp_get_tag(struct ctl_context *ctx)
+{
+    const struct nbrec_logical_switch_port *lsp = arg_lsp(ctx);
+    if (!lsp) {
+        return;
+    }
+    if (lsp->n_tag) {
+        ds_put_format(&ctx->output, "%"PRId64"\n", lsp->tag[0]);
+    } else if (lsp->n_tag_request && lsp->tag_request[0]) {
+        ds_put_format(&ctx->output, "%"PRId64"\n", lsp->tag_request[0]);
+    }
+}
+
 /* Returns an error if two of the 'n' 'addresses' entries (or one of them
  * and an address of another port of 'ls') share an IP address, worded as
  * ovn-nbctl words it. */
@@ -538,6 +566,14 @@ pre_parents(struct ctl_context *ctx)
     ovsdb_idl_add_column(ctx->idl, &nbrec_logical_switch_port_col_tag_request);
 }
 
+/* Also every port's assigned tag. */
+static void
+pre_tags(struct ctl_context *ctx)
+{
+    pre_parents(ctx);
+    ovsdb_idl_add_column(ctx->idl, &nbrec_logical_switch_port_col_tag);
+}
+
 /* "lsp-del": also the NAT rules and forwarding groups, which may name the
  * deleted ports, and the switches' forwarding groups. */
 static void
@@ -556,6 +592,8 @@ pre_addresses(struct ctl_context *ctx)
 {
     pre_names(ctx);
     ovsdb_idl_add_column(ctx->idl, &nbrec_logical_switch_port_col_addresses);
+    ovsdb_idl_add_column(ctx->idl,
+                         &nbrec_logical_switch_port_col_dynamic_addresses);
 }
 
 /* "lsp-get-addresses": also the router port that a router-type port
@@ -619,6 +657,9 @@ static const struct ctl_command_syntax switch_commands[] = {
       "--if-exists", RW },
     { "lsp-list", 1, 1, "SWITCH", pre_names, cmd_lsp_list, NULL, "", RO },
     { "lsp-get-ls", 1, 1, "PORT", pre_names, cmd_lsp_get_ls, NULL, "", RO },
+    { "lsp-get-parent", 1, 1, "PORT", pre_parents, cmd_lsp_get_parent, NULL,
+      "", RO },
+    { "lsp-get-tag", 1, 1, "PORT", pre_tags, cmd_lsp_get_tag, NULL, "", RO },
     { "lsp-set-addresses", 1, INT_MAX, "PORT [ADDRESS]...", pre_addresses,
       cmd_lsp_set_addresses, NULL, "", RW },
     { "lsp-get-addresses", 1, 1, "PORT", pre_get_addresses,
