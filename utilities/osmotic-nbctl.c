@@ -606,8 +606,10 @@ show_strings(struct ds *ds, const char *indent, const char *name,
     ds_put_cstr(ds, "]\n");
 }
 
-/* The note "show" puts after an object that nothing applies yet. */
-#define SHOW_UNAPPLIED " (not applied to traffic yet)"
+/* What "show" has to say besides ovn-nbctl's output, printed on stderr
+ * once the commands' output is (standard output stays ovn-nbctl's, for
+ * the scripts that parse it). */
+static struct ds show_notes = DS_EMPTY_INITIALIZER;
 
 /* Appends the "show" output of switch 'ls'. */
 static void
@@ -628,30 +630,28 @@ show_switch(struct ovsdb_idl *idl, struct ds *ds,
         if (lsp->parent_name) {
             ds_put_format(ds, "        parent: %s\n", lsp->parent_name);
         }
+        /* The assigned tag, as ovn-nbctl prints it; nothing assigns tags
+         * yet, so without one the requested tag, which ovn-northd would
+         * assign. */
         if (lsp->n_tag) {
             ds_put_format(ds, "        tag: %"PRId64"\n", lsp->tag[0]);
-        } else if (lsp->n_tag_request) {
+        } else if (lsp->n_tag_request && lsp->tag_request[0]) {
             ds_put_format(ds, "        tag: %"PRId64"\n",
                           lsp->tag_request[0]);
+        }
+        /* A lone "router" address says nothing that "router-port" does
+         * not: ovn-nbctl leaves it out. */
+        if (!(lsp->n_addresses == 1
+              && !strcmp(lsp->addresses[0], "router"))) {
+            show_strings(ds, "        ", "addresses", lsp->addresses,
+                         lsp->n_addresses);
         }
         const char *peer = smap_get(&lsp->options, "router-port");
         if (peer) {
             ds_put_format(ds, "        router-port: %s\n", peer);
         }
-        show_strings(ds, "        ", "addresses", lsp->addresses,
-                     lsp->n_addresses);
-        if (lsp->n_enabled && !lsp->enabled[0]) {
-            ds_put_cstr(ds, "        enabled: false\n");
-        }
     }
     free(ports);
-    for (size_t i = 0; i < ls->n_load_balancer; i++) {
-        ds_put_format(ds, "    load balancer %s"SHOW_UNAPPLIED"\n",
-                      ls->load_balancer[i]->name);
-    }
-    if (ls->n_acls) {
-        ds_put_format(ds, "    acls: %"PRIuSIZE"\n", ls->n_acls);
-    }
 }
 
 /* Orders gateway chassis by descending priority, then by name. */
@@ -680,9 +680,6 @@ show_router(struct ds *ds, const struct nbrec_logical_router *lr)
         ds_put_format(ds, "        mac: \"%s\"\n", lrp->mac);
         show_strings(ds, "        ", "networks", lrp->networks,
                      lrp->n_networks);
-        if (lrp->peer) {
-            ds_put_format(ds, "        peer: %s\n", lrp->peer);
-        }
         const char *route_table = smap_get(&lrp->options, "route_table");
         if (route_table) {
             ds_put_format(ds, "        route-table: %s\n", route_table);
@@ -746,7 +743,8 @@ show_unapplied(struct ovsdb_idl *idl, struct ds *ds)
         }
         if (n) {
             char *warning = nb_unapplied_warning(what);
-            ds_put_format(ds, "note: %s (%"PRIuSIZE")\n", warning, n);
+            ds_put_format(ds, "%s: note: %s (%"PRIuSIZE")\n", program_name,
+                          warning, n);
             free(warning);
         }
     }
@@ -784,7 +782,7 @@ cmd_show(struct ctl_context *ctx)
     NBREC_LOGICAL_ROUTER_FOR_EACH (lr, ctx->idl) {
         show_router(&ctx->output, lr);
     }
-    show_unapplied(ctx->idl, &ctx->output);
+    show_unapplied(ctx->idl, &show_notes);
 }
 
 /* "[--inactivity-probe=MSECS] set-connection TARGET...": replaces the
@@ -942,6 +940,7 @@ nbctl_txn_start(struct ovsdb_idl *idl, struct ovsdb_idl_txn *txn,
     struct nbctl_options *opts = opts_;
     nb_validate_count_rows(idl, &opts->counts);
     sset_clear(&opts->unapplied);
+    ds_clear(&show_notes);
     opts->start_time = time_wall_msec();
     if (opts->wait == NBCTL_WAIT_NONE) {
         return;
@@ -1002,6 +1001,14 @@ print_wait_time(const struct nbrec_nb_global *nb, int64_t next_cfg, bool hv,
         printf("\tosmotic-controller(s) completion:\t\t%lldms\n",
                (long long int) nb->hv_cfg_timestamp - start_time);
     }
+}
+
+/* Printed hook: prints what "show" noted on stderr, after its output. */
+static void
+nbctl_printed(void *opts_ OVS_UNUSED)
+{
+    fputs(ds_cstr(&show_notes), stderr);
+    ds_clear(&show_notes);
 }
 
 /* Post-commit hook: warns about what the transaction stored that nothing
@@ -1362,6 +1369,7 @@ main(int argc, char *argv[])
         .start = nbctl_txn_start,
         .pre_commit = nbctl_txn_pre_commit,
         .post_commit = nbctl_txn_post_commit,
+        .printed = nbctl_printed,
         .aux = &opts,
     };
     char *args = ctlc_join_args(argc, argv);

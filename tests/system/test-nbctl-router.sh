@@ -121,7 +121,7 @@ check_refused "logical_port: ghost: no logical switch port named ghost" \
 # show.
 out=$(osmotic-nbctl show lr0) || fail "show lr0"
 for line in "    port lr0-sw0" "        mac: \"0a:00:00:00:01:01\"" \
-            "        gateway chassis: [gw1]" "    port a" "        peer: b" \
+            "        gateway chassis: [gw1]" "    port a" \
             "        type: \"dnat_and_snat\"" "        external ip: \"172.16.0.11\""; do
     grep -qxF -- "$line" <<<"$out" || fail "show lr0 lacks [$line]: $out"
 done
