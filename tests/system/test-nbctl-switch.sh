@@ -129,7 +129,7 @@ for line in "    port p1" "        addresses: [\"0a:00:00:00:00:01 10.244.0.1 fd
     grep -qxF -- "$line" <<<"$out" || fail "show sw0 lacks [$line]: $out"
 done
 # Standard output is ovn-nbctl's: no state or notes that it lacks.
-grep -q "enabled\|note\|not applied" <<<"$out" && fail "show sw0 adds to ovn-nbctl's output: $out"
+grep -q "enabled\|note\|not applied" <<<"$out" && fail "show sw0 adds lines of its own to stdout: $out"
 # As ovn-nbctl: "show" of a name that nothing has prints nothing.
 check_output "" osmotic-nbctl show nothing
 
