@@ -2012,6 +2012,46 @@ find_tables_to_recheck(struct ovsdb_idl *idl,
     }
 }
 
+/* Returns true if 'row', of a table that is not a root, was referenced
+ * before the open transaction and is referenced by no row after it: the
+ * server will delete it at commit (an ovn-nbctl-style command removes a
+ * NAT rule, a route or an ACL from its router or switch that way), so
+ * what it refers to need not exist any more.  A row whose referrers are
+ * not replicated counts as still referenced. */
+static bool
+row_orphaned_by_txn(struct ovsdb_idl *idl, const struct ovsdb_idl_row *row)
+{
+    const struct ovsdb_idl_table_class *tc = row->table->class_;
+    if (tc->is_root) {
+        return false;
+    }
+    union ovsdb_atom atom = { .uuid = row->uuid };
+    bool was_referenced = false;
+    for (size_t t = 0; t < NBREC_N_TABLES; t++) {
+        const struct ovsdb_idl_table_class *ptc = &nbrec_table_classes[t];
+        for (size_t c = 0; c < ptc->n_columns; c++) {
+            const struct ovsdb_idl_column *col = &ptc->columns[c];
+            const char *ref = col->type.key.uuid.refTableName;
+            if (col->type.key.type != OVSDB_TYPE_UUID || !ref
+                || strcmp(ref, tc->name)) {
+                continue;
+            }
+            for (const struct ovsdb_idl_row *p = ovsdb_idl_first_row(idl, ptc);
+                 p; p = ovsdb_idl_next_row(p)) {
+                if (idl_pending_set_has_uuid(p, col, &row->uuid)) {
+                    return false;
+                }
+                if (p->old_datum
+                    && ovsdb_datum_find_key(&p->old_datum[c], &atom,
+                                            OVSDB_TYPE_UUID, NULL)) {
+                    was_referenced = true;
+                }
+            }
+        }
+    }
+    return was_referenced;
+}
+
 /* Validates every row that the transaction open on 'idl' inserted or
  * modified, and, if 'before' (row counts taken before the transaction's
  * changes) is nonnull and the transaction deleted rows that others refer
@@ -2035,6 +2075,11 @@ nb_validate_txn(struct ovsdb_idl *idl,
                 bool touched = row_is_touched(row);
                 clear_missing();
                 char *error = validate_row(idl, row, touched);
+                if (error && !touched && row_orphaned_by_txn(idl, row)) {
+                    /* Deleted at commit along with what it names. */
+                    free(error);
+                    error = NULL;
+                }
                 if (error && !touched && missing_name) {
                     blame_port_group(idl, before);
                     /* Only a deletion can make a row that the transaction

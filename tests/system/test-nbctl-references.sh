@@ -58,14 +58,13 @@ check osmotic-nbctl meter-add m5 drop 10 kbps
 check osmotic-nbctl --meter=m5 --log acl-add sw0 from-lport 100 ip4 allow
 check_refused 'm5: meter is used by the ACL "ip4"' osmotic-nbctl meter-del m5
 # Once the user is gone, the deletion goes through.
-check osmotic-nbctl lr-nat-del lr0 dnat_and_snat 172.16.0.10
-check osmotic-nbctl lsp-del v6b
-check osmotic-nbctl lr-route-del lr0
-check osmotic-nbctl lrp-del lrp0
-check osmotic-nbctl acl-del sw0 to-lport 100 'ip4.src == $as1'
-check osmotic-nbctl as-del as1
+# in the same batch too: a NAT rule, route or ACL that a command takes
+# off its router or switch is deleted at commit, with what it named.
+check osmotic-nbctl lr-nat-del lr0 dnat_and_snat 172.16.0.10 -- lsp-del v6b
+check osmotic-nbctl lr-route-del lr0 -- lrp-del lrp0
+check osmotic-nbctl acl-del sw0 to-lport 100 'ip4.src == $as1' -- as-del as1
 check_output 0 nb_count Address_Set
-check osmotic-nbctl fwd-group-del fg1
-check osmotic-nbctl lsp-del v6a
+check_output 0 nb_count NAT
+check osmotic-nbctl fwd-group-del fg1 -- lsp-del v6a
 check_output 1 nb_count Logical_Switch_Port
 echo PASS
