@@ -19,7 +19,7 @@ struct cfield_info {
 };
 
 /* Every field has a bit in struct expr_conj's 'fields'. */
-BUILD_ASSERT_DECL(EXPR_N_CFIELDS <= 32);
+BUILD_ASSERT_DECL(EXPR_N_CFIELDS <= 64);
 
 /* Indexed by enum expr_cfield.  The names are those match_format() uses,
  * so that a dimension's values read like the common part. */
@@ -38,8 +38,10 @@ static const struct cfield_info cfields[EXPR_N_CFIELDS] = {
     [EXPR_CF_IP_PROTO] = { MFF_IP_PROTO, "nw_proto", 8 },
     [EXPR_CF_IP_DSCP] = { MFF_IP_DSCP_SHIFTED, "ip_dscp", 6 },
     [EXPR_CF_IP_TTL] = { MFF_IP_TTL, "nw_ttl", 8 },
+    [EXPR_CF_IP_FRAG] = { MFF_IP_FRAG, "ip_frag", 2 },
     [EXPR_CF_TCP_SRC] = { MFF_TCP_SRC, "tp_src", 16 },
     [EXPR_CF_TCP_DST] = { MFF_TCP_DST, "tp_dst", 16 },
+    [EXPR_CF_TCP_FLAGS] = { MFF_TCP_FLAGS, "tcp_flags", 12 },
     [EXPR_CF_UDP_SRC] = { MFF_UDP_SRC, "tp_src", 16 },
     [EXPR_CF_UDP_DST] = { MFF_UDP_DST, "tp_dst", 16 },
     [EXPR_CF_ICMP4_TYPE] = { MFF_ICMPV4_TYPE, "icmp_type", 8 },
@@ -56,6 +58,9 @@ static const struct cfield_info cfields[EXPR_N_CFIELDS] = {
     [EXPR_CF_CT_STATE] = { MFF_CT_STATE, "ct_state", 32 },
     [EXPR_CF_CT_MARK] = { MFF_CT_MARK, "ct_mark", 32 },
     [EXPR_CF_CT_LABEL] = { MFF_CT_LABEL, "ct_label", 128 },
+    [EXPR_CF_ND_TARGET] = { MFF_ND_TARGET, "nd_target", 128 },
+    [EXPR_CF_ND_SLL] = { MFF_ND_SLL, "nd_sll", 48 },
+    [EXPR_CF_ND_TLL] = { MFF_ND_TLL, "nd_tll", 48 },
 };
 
 /* Returns the meta-flow field of 'f'. */
@@ -211,6 +216,21 @@ expr_cfield_map_symbol(const struct expr_symbol *sym,
     case EXPR_F_CT_LABEL:
         map->field = EXPR_CF_CT_LABEL;
         return true;
+    case EXPR_F_TCP_FLAGS:
+        map->field = EXPR_CF_TCP_FLAGS;
+        return true;
+    case EXPR_F_IP_FRAG:
+        map->field = EXPR_CF_IP_FRAG;
+        return true;
+    case EXPR_F_ND_TARGET:
+        map->field = EXPR_CF_ND_TARGET;
+        return true;
+    case EXPR_F_ND_SLL:
+        map->field = EXPR_CF_ND_SLL;
+        return true;
+    case EXPR_F_ND_TLL:
+        map->field = EXPR_CF_ND_TLL;
+        return true;
     }
     return false;
 }
@@ -257,7 +277,7 @@ expr_conj_move(struct expr_conj *dst, struct expr_conj *src)
 const struct expr_cterm *
 expr_conj_find(const struct expr_conj *c, enum expr_cfield f)
 {
-    if (!(c->fields & (1u << f))) {
+    if (!(c->fields & EXPR_CF_BIT(f))) {
         return NULL;
     }
     for (size_t i = 0; i < c->n_terms; i++) {
@@ -307,7 +327,7 @@ expr_conj_add_term(struct expr_conj *c, const struct expr_cterm *t)
             (c->n_terms - i) * sizeof *c->terms);
     c->terms[i] = *t;
     c->n_terms++;
-    c->fields |= 1u << t->field;
+    c->fields |= EXPR_CF_BIT(t->field);
     return true;
 }
 
@@ -327,13 +347,13 @@ expr_conj_merge(struct expr_conj *dst, const struct expr_conj *src)
 /* Moves the terms of 'from' on the fields in bitmap 'fields' into 'to',
  * which must not constrain those fields. */
 void
-expr_conj_take_fields(struct expr_conj *from, uint32_t fields,
+expr_conj_take_fields(struct expr_conj *from, uint64_t fields,
                       struct expr_conj *to)
 {
     size_t n = 0;
     for (size_t i = 0; i < from->n_terms; i++) {
         const struct expr_cterm *t = &from->terms[i];
-        if (fields & (1u << t->field)) {
+        if (fields & (EXPR_CF_BIT(t->field))) {
             bool ok = expr_conj_add_term(to, t);
             ovs_assert(ok);
         } else {
@@ -661,10 +681,10 @@ expr_conjs_tidy(struct expr_conjs *l, size_t max_subsume)
 }
 
 /* Returns the union of the fields of the members of 'l'. */
-uint32_t
+uint64_t
 expr_conjs_fields(const struct expr_conjs *l)
 {
-    uint32_t fields = 0;
+    uint64_t fields = 0;
     for (size_t i = 0; i < l->n; i++) {
         fields |= l->conjs[i].fields;
     }

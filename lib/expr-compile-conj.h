@@ -30,6 +30,9 @@ struct ds;
 struct match;
 struct mf_field;
 
+/* The bit of field F in a bitmap of fields. */
+#define EXPR_CF_BIT(F) (UINT64_C(1) << (F))
+
 /* The OpenFlow fields the compiler writes, in the order it writes them
  * in a dimension's values. */
 enum expr_cfield {
@@ -48,8 +51,10 @@ enum expr_cfield {
     EXPR_CF_IP_PROTO,           /* nw_proto, not maskable. */
     EXPR_CF_IP_DSCP,            /* ip_dscp (nw_tos >> 2), not maskable. */
     EXPR_CF_IP_TTL,             /* nw_ttl, not maskable. */
+    EXPR_CF_IP_FRAG,            /* ip_frag (nw_frag, 2 bits). */
     EXPR_CF_TCP_SRC,            /* tp_src of TCP. */
     EXPR_CF_TCP_DST,            /* tp_dst of TCP. */
+    EXPR_CF_TCP_FLAGS,          /* tcp_flags (12 bits). */
     EXPR_CF_UDP_SRC,            /* tp_src of UDP. */
     EXPR_CF_UDP_DST,            /* tp_dst of UDP. */
     EXPR_CF_ICMP4_TYPE,         /* icmp_type, not maskable. */
@@ -67,6 +72,9 @@ enum expr_cfield {
     EXPR_CF_CT_STATE,           /* ct_state (the ct.* bits). */
     EXPR_CF_CT_MARK,            /* ct_mark. */
     EXPR_CF_CT_LABEL,           /* ct_label. */
+    EXPR_CF_ND_TARGET,          /* nd_target. */
+    EXPR_CF_ND_SLL,             /* nd_sll. */
+    EXPR_CF_ND_TLL,             /* nd_tll. */
     EXPR_N_CFIELDS
 };
 
@@ -97,7 +105,8 @@ struct expr_cterm {
 struct expr_conj {
     struct expr_cterm *terms;   /* Sorted by field, one per field. */
     size_t n_terms;             /* Number of 'terms'. */
-    uint32_t fields;            /* Bit F set if a term is on field F. */
+    uint64_t fields;            /* EXPR_CF_BIT(F) set if a term is on
+                                 * field F. */
 };
 
 bool expr_cterm_compatible(const struct expr_cterm *,
@@ -109,7 +118,7 @@ void expr_conj_clone(struct expr_conj *dst, const struct expr_conj *src);
 void expr_conj_move(struct expr_conj *dst, struct expr_conj *src);
 bool expr_conj_add_term(struct expr_conj *, const struct expr_cterm *);
 bool expr_conj_merge(struct expr_conj *, const struct expr_conj *);
-void expr_conj_take_fields(struct expr_conj *from, uint32_t fields,
+void expr_conj_take_fields(struct expr_conj *from, uint64_t fields,
                            struct expr_conj *to);
 const struct expr_cterm *expr_conj_find(const struct expr_conj *,
                                         enum expr_cfield);
@@ -132,7 +141,7 @@ void expr_conjs_clone(struct expr_conjs *dst, const struct expr_conjs *src);
 struct expr_conj *expr_conjs_add(struct expr_conjs *);
 void expr_conjs_add_term(struct expr_conjs *, const struct expr_cterm *);
 void expr_conjs_tidy(struct expr_conjs *, size_t max_subsume);
-uint32_t expr_conjs_fields(const struct expr_conjs *);
+uint64_t expr_conjs_fields(const struct expr_conjs *);
 
 /* Covering sets of values with masked prefixes. */
 void expr_cover_range(enum expr_cfield, int width,

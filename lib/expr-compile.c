@@ -261,7 +261,8 @@ alts_tidy(struct compiler *c, struct alts *l)
  * != 0x800") then needs to list only the values still possible ("arp &&
  * eth.type != 0x800" is just "arp"). */
 struct facts {
-    uint32_t known;                   /* Bit F: 'fields[F]' applies. */
+    uint64_t known;                   /* EXPR_CF_BIT(F): 'fields[F]'
+                                       * applies. */
     struct facts_values {
         uint32_t *values;             /* Sorted, without duplicates. */
         size_t n;                     /* Number of 'values'. */
@@ -303,7 +304,7 @@ static bool
 facts_allow(const struct facts *f, enum expr_cfield field, uint32_t x)
 {
     const struct facts_values *fv = &f->fields[field];
-    if (!(f->known & (1u << field))) {
+    if (!(f->known & EXPR_CF_BIT(field))) {
         return true;
     }
     for (size_t i = 0; i < fv->n; i++) {
@@ -341,7 +342,7 @@ facts_restrict(struct facts *f, enum expr_cfield field, uint32_t *values,
     free(fv->values);
     fv->values = k ? xmemdup(values, k * sizeof *values) : NULL;
     fv->n = k;
-    f->known |= 1u << field;
+    f->known |= EXPR_CF_BIT(field);
     return k > 0;
 }
 
@@ -426,7 +427,7 @@ compile_exact_values(struct compiler *c, const struct expr_cmp *cmp,
     struct expr_value exact;
     expr_value_mask_width(map->n_bits, &exact);
 
-    bool known = facts->known & (1u << map->field);
+    bool known = facts->known & EXPR_CF_BIT(map->field);
     const struct facts_values *fv = &facts->fields[map->field];
     size_t n_candidates = known ? fv->n : 1u << map->n_bits;
     size_t n = 0;
@@ -889,7 +890,7 @@ alt_separate_fields(struct compiler *c, struct alt *alt)
         }
         bool changed = false;
         for (size_t i = 0; i < alt->n_dims && !changed; i++) {
-            uint32_t fields = expr_conjs_fields(&alt->dims[i]);
+            uint64_t fields = expr_conjs_fields(&alt->dims[i]);
             if (fields & alt->common.fields) {
                 struct expr_conj shared;
                 expr_conj_init(&shared);
@@ -1214,7 +1215,8 @@ compile_node(struct compiler *c, const struct expr *e,
  * dimension: the controller installs a dimension's values each with the
  * common part, and the actions with the common part alone, so these must
  * be there. */
-#define PREREQ_FIELDS ((1u << EXPR_CF_ETH_TYPE) | (1u << EXPR_CF_IP_PROTO))
+#define PREREQ_FIELDS (EXPR_CF_BIT(EXPR_CF_ETH_TYPE) \
+                       | EXPR_CF_BIT(EXPR_CF_IP_PROTO))
 
 /* A value of a dimension split into its prerequisite terms and the
  * rest. */

@@ -14,6 +14,10 @@
 #define IP4_PREREQ "ip4"
 #define IP6_PREREQ "ip6"
 #define ARP_PREREQ "arp"
+/* ICMPv6 neighbour discovery messages of type(s) TYPES, as OVN defines
+ * them: code 0, and a hop limit of 255, which no router forwards. */
+#define ND_PREREQ(TYPES) \
+    "icmp6.type == " TYPES " && icmp6.code == 0 && ip.ttl == 255"
 
 /* Shorthands for the table below. */
 #define FIELD(NAME, ID, WIDTH, FORMAT, PREREQS) \
@@ -61,6 +65,10 @@ static const struct expr_symbol symbols[] = {
     STRING("inport", EXPR_F_INPORT),
     PREDICATE("ip", "eth.type == 0x800 || eth.type == 0x86dd"),
     FIELD("ip.dscp", EXPR_F_IP_DSCP, 6, EXPR_FMT_DEC, IP_PREREQ),
+    PREDICATE("ip.first_frag", "ip.is_frag && !ip.later_frag"),
+    FIELD("ip.frag", EXPR_F_IP_FRAG, 2, EXPR_FMT_DEC, IP_PREREQ),
+    PREDICATE("ip.is_frag", "ip.frag[0]"),
+    PREDICATE("ip.later_frag", "ip.frag[1]"),
     NOMINAL("ip.proto", EXPR_F_IP_PROTO, 8, EXPR_FMT_DEC, IP_PREREQ),
     FIELD("ip.ttl", EXPR_F_IP_TTL, 8, EXPR_FMT_DEC, IP_PREREQ),
     PREDICATE("ip4", "eth.type == 0x800"),
@@ -71,12 +79,30 @@ static const struct expr_symbol symbols[] = {
     PREDICATE("ip6", "eth.type == 0x86dd"),
     FIELD("ip6.dst", EXPR_F_IP6_DST, 128, EXPR_FMT_IPV6, IP6_PREREQ),
     FIELD("ip6.src", EXPR_F_IP6_SRC, 128, EXPR_FMT_IPV6, IP6_PREREQ),
+    PREDICATE("mldv1",
+              "ip6.src == fe80::/10 && icmp6.type == {130, 131, 132}"),
+    PREDICATE("mldv2", "ip6.dst == ff02::16 && icmp6.type == 143"),
+    PREDICATE("nd", ND_PREREQ("{135, 136}")),
+    FIELD("nd.sll", EXPR_F_ND_SLL, 48, EXPR_FMT_MAC, "nd_ns"),
+    FIELD("nd.target", EXPR_F_ND_TARGET, 128, EXPR_FMT_IPV6, "nd"),
+    FIELD("nd.tll", EXPR_F_ND_TLL, 48, EXPR_FMT_MAC, "nd_na"),
+    PREDICATE("nd_na", ND_PREREQ("136")),
+    PREDICATE("nd_ns", ND_PREREQ("135")),
+    PREDICATE("nd_ra", ND_PREREQ("134")),
+    PREDICATE("nd_rs", ND_PREREQ("133")),
     STRING("outport", EXPR_F_OUTPORT),
+    PREDICATE("rarp", "eth.type == 0x8035"),
+    FIELD("rarp.op", EXPR_F_ARP_OP, 16, EXPR_FMT_DEC, "rarp"),
+    FIELD("rarp.sha", EXPR_F_ARP_SHA, 48, EXPR_FMT_MAC, "rarp"),
+    FIELD("rarp.spa", EXPR_F_ARP_SPA, 32, EXPR_FMT_IPV4, "rarp"),
+    FIELD("rarp.tha", EXPR_F_ARP_THA, 48, EXPR_FMT_MAC, "rarp"),
+    FIELD("rarp.tpa", EXPR_F_ARP_TPA, 32, EXPR_FMT_IPV4, "rarp"),
     PREDICATE("sctp", "ip.proto == 132"),
     FIELD("sctp.dst", EXPR_F_TP_DST, 16, EXPR_FMT_DEC, "sctp"),
     FIELD("sctp.src", EXPR_F_TP_SRC, 16, EXPR_FMT_DEC, "sctp"),
     PREDICATE("tcp", "ip.proto == 6"),
     FIELD("tcp.dst", EXPR_F_TP_DST, 16, EXPR_FMT_DEC, "tcp"),
+    FIELD("tcp.flags", EXPR_F_TCP_FLAGS, 12, EXPR_FMT_HEX, "tcp"),
     FIELD("tcp.src", EXPR_F_TP_SRC, 16, EXPR_FMT_DEC, "tcp"),
     PREDICATE("udp", "ip.proto == 17"),
     FIELD("udp.dst", EXPR_F_TP_DST, 16, EXPR_FMT_DEC, "udp"),
@@ -365,6 +391,21 @@ expr_symbol_get(const struct expr_symbol *sym, const struct flow *flow,
         value_from_bytes(&label, 16, value);
         break;
     }
+    case EXPR_F_TCP_FLAGS:
+        expr_value_from_uint64(ntohs(flow->tcp_flags) & 0xfff, value);
+        break;
+    case EXPR_F_IP_FRAG:
+        expr_value_from_uint64(flow->nw_frag & FLOW_NW_FRAG_MASK, value);
+        break;
+    case EXPR_F_ND_TARGET:
+        value_from_bytes(&flow->nd_target, 16, value);
+        break;
+    case EXPR_F_ND_SLL:
+        value_from_bytes(&flow->arp_sha, 6, value);
+        break;
+    case EXPR_F_ND_TLL:
+        value_from_bytes(&flow->arp_tha, 6, value);
+        break;
     }
 }
 
@@ -464,5 +505,26 @@ expr_symbol_set(const struct expr_symbol *sym, const struct expr_value *value,
         flow->ct_label = ntoh128(label);
         break;
     }
+    case EXPR_F_TCP_FLAGS:
+        flow->tcp_flags = htons(x & 0xfff);
+        break;
+    case EXPR_F_IP_FRAG:
+        /* A later fragment is a fragment: no packet has bit 1 without bit
+         * 0, and OpenFlow's "later" assumes none does. */
+        if (x & FLOW_NW_FRAG_LATER) {
+            x |= FLOW_NW_FRAG_ANY;
+        }
+        flow->nw_frag = (flow->nw_frag & ~FLOW_NW_FRAG_MASK)
+                        | (x & FLOW_NW_FRAG_MASK);
+        break;
+    case EXPR_F_ND_TARGET:
+        memcpy(&flow->nd_target, value->b, 16);
+        break;
+    case EXPR_F_ND_SLL:
+        memcpy(&flow->arp_sha, &value->b[10], 6);
+        break;
+    case EXPR_F_ND_TLL:
+        memcpy(&flow->arp_tha, &value->b[10], 6);
+        break;
     }
 }

@@ -96,6 +96,14 @@ enum expr_field_id {
     EXPR_F_CT_TRK,              /* CS_TRACKED. */
     EXPR_F_CT_MARK,             /* flow->ct_mark. */
     EXPR_F_CT_LABEL,            /* flow->ct_label. */
+    EXPR_F_TCP_FLAGS,           /* flow->tcp_flags (12 bits). */
+    EXPR_F_IP_FRAG,             /* flow->nw_frag: bit 0 a fragment, bit 1
+                                 * not the first one. */
+    EXPR_F_ND_TARGET,           /* flow->nd_target. */
+    EXPR_F_ND_SLL,              /* flow->arp_sha of a neighbour
+                                 * solicitation. */
+    EXPR_F_ND_TLL,              /* flow->arp_tha of a neighbour
+                                 * advertisement. */
 };
 
 /* One name of the match language. */

@@ -221,69 +221,160 @@ meter_is_fair(const struct ovsdb_idl_row *row)
 /* The NB configuration that osmotic-northd compiles into no logical flow
  * yet.  A feature that makes some of it work removes its entries. */
 const struct nb_unapplied nb_unapplied_entries[] = {
-    { &nbrec_table_acl, NULL, acl_has_label, "ACL labels" },
-    { &nbrec_table_acl, NULL, acl_applies_after_lb,
-      "ACLs applied after load balancing" },
-    { &nbrec_table_qos, NULL, NULL, "QoS rules" },
-    { &nbrec_table_logical_switch, &nbrec_logical_switch_col_qos_rules,
-      NULL, "QoS rules" },
-    { &nbrec_table_mirror, NULL, NULL, "mirrors" },
-    { &nbrec_table_logical_switch_port,
-      &nbrec_logical_switch_port_col_mirror_rules, NULL, "mirrors" },
-    { &nbrec_table_meter, NULL, meter_is_fair, "fair meters" },
-    { &nbrec_table_forwarding_group, NULL, NULL, "forwarding groups" },
-    { &nbrec_table_logical_switch,
-      &nbrec_logical_switch_col_forwarding_groups, NULL,
-      "forwarding groups" },
-    { &nbrec_table_static_mac_binding, NULL, NULL, "static MAC bindings" },
-    { &nbrec_table_logical_switch_port, NULL, lsp_type_other,
-      "switch ports of type l2gateway, localport, vtep, external, virtual "
-      "or remote" },
-    { &nbrec_table_logical_switch_port, NULL, lsp_is_container,
-      "container ports (parent and tag)" },
-    { &nbrec_table_logical_switch_port, NULL, lsp_has_dynamic,
-      "dynamic addresses" },
-    { &nbrec_table_logical_router_static_route, NULL, route_in_table,
-      "route tables" },
-    { &nbrec_table_logical_router_port, NULL, lrp_names_table,
-      "route tables" },
-    { &nbrec_table_logical_router_static_route, NULL, route_has_no_nexthop,
-      "routes without a next hop" },
-    { &nbrec_table_logical_router_port, NULL, lrp_redirects_bridged,
-      "bridged gateway redirects (redirect-type)" },
-    { &nbrec_table_logical_router_static_route, NULL,
-      route_wants_symmetric_reply, "symmetric ECMP replies" },
-    { &nbrec_table_bfd, NULL, NULL, "BFD sessions" },
-    { &nbrec_table_logical_router_static_route, NULL, route_has_bfd,
-      "BFD sessions" },
-    { &nbrec_table_logical_router_policy, NULL, NULL, "routing policies" },
-    { &nbrec_table_logical_router, &nbrec_logical_router_col_policies,
-      NULL, "routing policies" },
-    { &nbrec_table_nat, NULL, nat_is_stateless, "stateless NAT rules" },
-    { &nbrec_table_nat, NULL, nat_has_port_range, "NAT port ranges" },
-    { &nbrec_table_nat, NULL, nat_has_gateway_port,
-      "NAT rules of named gateway ports" },
-    { &nbrec_table_nat, &nbrec_nat_col_allowed_ext_ips, NULL,
-      "NAT external address sets" },
-    { &nbrec_table_nat, &nbrec_nat_col_exempted_ext_ips, NULL,
-      "NAT external address sets" },
-    { &nbrec_table_nat, NULL, nat_adds_route, "routes to NAT addresses" },
-    { &nbrec_table_nat, &nbrec_nat_col_logical_port, NULL,
-      "distributed NAT rules (logical_port, external_mac)" },
-    { &nbrec_table_nat, &nbrec_nat_col_external_mac, NULL,
-      "distributed NAT rules (logical_port, external_mac)" },
-    { &nbrec_table_load_balancer, NULL, lb_has_ipv6_vip,
-      "IPv6 load balancer VIPs" },
-    { &nbrec_table_load_balancer, NULL, lb_is_sctp, "SCTP load balancers" },
-    { &nbrec_table_load_balancer, NULL, lb_has_options,
-      "load balancer options (event, add_route, affinity_timeout)" },
-    { &nbrec_table_logical_router, &nbrec_logical_router_col_load_balancer,
-      NULL, "router load balancers" },
-    { &nbrec_table_logical_router,
-      &nbrec_logical_router_col_load_balancer_group, NULL,
-      "router load balancers" },
-    { &nbrec_table_color, &nbrec_color_col_rampout_chassis, NULL,
-      "colour ramp-out gateways" },
+    { .table = &nbrec_table_acl,
+      .applies = acl_has_label,
+      .what = "ACL labels",
+      .reads = { { &nbrec_acl_col_label, NULL } } },
+    { .table = &nbrec_table_acl,
+      .applies = acl_applies_after_lb,
+      .what = "ACLs applied after load balancing",
+      .reads = { { &nbrec_acl_col_options, "apply-after-lb" } } },
+    { .table = &nbrec_table_qos,
+      .what = "QoS rules" },
+    { .table = &nbrec_table_logical_switch,
+      .column = &nbrec_logical_switch_col_qos_rules,
+      .what = "QoS rules" },
+    { .table = &nbrec_table_mirror,
+      .what = "mirrors" },
+    { .table = &nbrec_table_logical_switch_port,
+      .column = &nbrec_logical_switch_port_col_mirror_rules,
+      .what = "mirrors" },
+    { .table = &nbrec_table_meter,
+      .applies = meter_is_fair,
+      .what = "fair meters",
+      .reads = { { &nbrec_meter_col_fair, NULL } } },
+    { .table = &nbrec_table_forwarding_group,
+      .what = "forwarding groups" },
+    { .table = &nbrec_table_logical_switch,
+      .column = &nbrec_logical_switch_col_forwarding_groups,
+      .what = "forwarding groups" },
+    { .table = &nbrec_table_static_mac_binding,
+      .what = "static MAC bindings" },
+    { .table = &nbrec_table_logical_switch_port,
+      .applies = lsp_type_other,
+      .what = "switch ports of type l2gateway, localport, vtep, external, "
+              "virtual or remote",
+      .reads = { { &nbrec_logical_switch_port_col_type, NULL } } },
+    { .table = &nbrec_table_logical_switch_port,
+      .applies = lsp_is_container,
+      .what = "container ports (parent and tag)",
+      .reads = { { &nbrec_logical_switch_port_col_parent_name, NULL } } },
+    { .table = &nbrec_table_logical_switch_port,
+      .applies = lsp_has_dynamic,
+      .what = "dynamic addresses",
+      .reads = { { &nbrec_logical_switch_port_col_addresses, NULL } } },
+    { .table = &nbrec_table_logical_router_static_route,
+      .applies = route_in_table,
+      .what = "route tables",
+      .reads = {
+          { &nbrec_logical_router_static_route_col_route_table, NULL } } },
+    { .table = &nbrec_table_logical_router_port,
+      .applies = lrp_names_table,
+      .what = "route tables",
+      .reads = { { &nbrec_logical_router_port_col_options, "route_table" } } },
+    { .table = &nbrec_table_logical_router_static_route,
+      .applies = route_has_no_nexthop,
+      .what = "routes without a next hop",
+      .reads = { { &nbrec_logical_router_static_route_col_nexthop, NULL } } },
+    { .table = &nbrec_table_logical_router_port,
+      .applies = lrp_redirects_bridged,
+      .what = "bridged gateway redirects (redirect-type)",
+      .reads = {
+          { &nbrec_logical_router_port_col_options, "redirect-type" } } },
+    { .table = &nbrec_table_logical_router_static_route,
+      .applies = route_wants_symmetric_reply,
+      .what = "symmetric ECMP replies",
+      .reads = {
+          { &nbrec_logical_router_static_route_col_options,
+            "ecmp_symmetric_reply" } } },
+    { .table = &nbrec_table_bfd,
+      .what = "BFD sessions" },
+    { .table = &nbrec_table_logical_router_static_route,
+      .applies = route_has_bfd,
+      .what = "BFD sessions",
+      .reads = { { &nbrec_logical_router_static_route_col_bfd, NULL } } },
+    { .table = &nbrec_table_logical_router_policy,
+      .what = "routing policies" },
+    { .table = &nbrec_table_logical_router,
+      .column = &nbrec_logical_router_col_policies,
+      .what = "routing policies" },
+    { .table = &nbrec_table_nat,
+      .applies = nat_is_stateless,
+      .what = "stateless NAT rules",
+      .reads = { { &nbrec_nat_col_options, "stateless" } } },
+    { .table = &nbrec_table_nat,
+      .applies = nat_has_port_range,
+      .what = "NAT port ranges",
+      .reads = { { &nbrec_nat_col_external_port_range, NULL } } },
+    { .table = &nbrec_table_nat,
+      .applies = nat_has_gateway_port,
+      .what = "NAT rules of named gateway ports",
+      .reads = { { &nbrec_nat_col_gateway_port, NULL } } },
+    { .table = &nbrec_table_nat,
+      .column = &nbrec_nat_col_allowed_ext_ips,
+      .what = "NAT external address sets" },
+    { .table = &nbrec_table_nat,
+      .column = &nbrec_nat_col_exempted_ext_ips,
+      .what = "NAT external address sets" },
+    { .table = &nbrec_table_nat,
+      .applies = nat_adds_route,
+      .what = "routes to NAT addresses",
+      .reads = { { &nbrec_nat_col_options, "add_route" } } },
+    { .table = &nbrec_table_nat,
+      .column = &nbrec_nat_col_logical_port,
+      .what = "distributed NAT rules (logical_port, external_mac)" },
+    { .table = &nbrec_table_nat,
+      .column = &nbrec_nat_col_external_mac,
+      .what = "distributed NAT rules (logical_port, external_mac)" },
+    { .table = &nbrec_table_load_balancer,
+      .applies = lb_has_ipv6_vip,
+      .what = "IPv6 load balancer VIPs",
+      .reads = { { &nbrec_load_balancer_col_vips, NULL } } },
+    { .table = &nbrec_table_load_balancer,
+      .applies = lb_is_sctp,
+      .what = "SCTP load balancers",
+      .reads = { { &nbrec_load_balancer_col_protocol, NULL } } },
+    { .table = &nbrec_table_load_balancer,
+      .applies = lb_has_options,
+      .what = "load balancer options (event, add_route, affinity_timeout)",
+      .reads = {
+          { &nbrec_load_balancer_col_options,
+            "event add_route affinity_timeout" } } },
+    { .table = &nbrec_table_logical_router,
+      .column = &nbrec_logical_router_col_load_balancer,
+      .what = "router load balancers" },
+    { .table = &nbrec_table_logical_router,
+      .column = &nbrec_logical_router_col_load_balancer_group,
+      .what = "router load balancers" },
+    { .table = &nbrec_table_color,
+      .column = &nbrec_color_col_rampout_chassis,
+      .what = "colour ramp-out gateways" },
+    { .table = &nbrec_table_dhcp_options,
+      .what = "DHCP options" },
+    { .table = &nbrec_table_logical_switch_port,
+      .column = &nbrec_logical_switch_port_col_dhcpv4_options,
+      .what = "DHCP options" },
+    { .table = &nbrec_table_logical_switch_port,
+      .column = &nbrec_logical_switch_port_col_dhcpv6_options,
+      .what = "DHCP options" },
+    { .table = &nbrec_table_ha_chassis_group,
+      .what = "HA chassis groups" },
+    { .table = &nbrec_table_ha_chassis,
+      .what = "HA chassis groups" },
+    { .table = &nbrec_table_logical_switch_port,
+      .column = &nbrec_logical_switch_port_col_ha_chassis_group,
+      .what = "HA chassis groups" },
+    { .table = &nbrec_table_logical_router_port,
+      .column = &nbrec_logical_router_port_col_ha_chassis_group,
+      .what = "HA chassis groups" },
+    { .table = &nbrec_table_copp,
+      .what = "control plane protection (CoPP)" },
+    { .table = &nbrec_table_logical_switch,
+      .column = &nbrec_logical_switch_col_copp,
+      .what = "control plane protection (CoPP)" },
+    { .table = &nbrec_table_logical_router,
+      .column = &nbrec_logical_router_col_copp,
+      .what = "control plane protection (CoPP)" },
 };
 const size_t nb_n_unapplied_entries = ARRAY_SIZE(nb_unapplied_entries);
 
@@ -368,35 +459,93 @@ column_gains(const struct ovsdb_idl_row *row,
     idl_pending_read_set(row, column, &now);
     const struct ovsdb_datum *before = &row->old_datum[idx];
     bool gains = false;
+    enum ovsdb_atomic_type key_type = column->type.key.type;
+    enum ovsdb_atomic_type value_type = column->type.value.type;
     for (size_t i = 0; i < now.n && !gains; i++) {
-        gains = !ovsdb_datum_find_key(before, &now.keys[i],
-                                      column->type.key.type, NULL);
+        gains = (value_type == OVSDB_TYPE_VOID
+                 ? !ovsdb_datum_find_key(before, &now.keys[i], key_type,
+                                         NULL)
+                 : ovsdb_datum_find_key_value(before, &now.keys[i], key_type,
+                                              &now.values[i], value_type)
+                   == UINT_MAX);
     }
     ovsdb_datum_destroy(&now, &column->type);
     return gains;
 }
 
-/* Returns true if the open transaction of 'row''s IDL wrote configuration
- * of 'row' itself: inserted it, added a value to 'column' if that is not
- * NULL, otherwise wrote any column that does not refer to other rows.
- * (Adding a child row, such as a router's port, writes a reference in the
- * parent: that is configuration of the child, which its own entry
- * covers.) */
+/* Returns the value of 'key' in 'map', a map from strings to strings, or
+ * NULL. */
+static const char *
+map_get(const struct ovsdb_datum *map, const char *key)
+{
+    for (size_t i = 0; i < map->n; i++) {
+        if (!strcmp(map->keys[i].s->string, key)) {
+            return map->values[i].s->string;
+        }
+    }
+    return NULL;
+}
+
+/* Returns true if the open transaction of 'row''s IDL changed what 'read'
+ * names: the value of one of its keys, or its column. */
 static bool
-row_written(const struct ovsdb_idl_row *row,
-            const struct ovsdb_idl_column *column)
+read_changed(const struct ovsdb_idl_row *row,
+             const struct nb_unapplied_read *read)
+{
+    const struct ovsdb_idl_column *column = read->column;
+    size_t idx = column - row->table->class_->columns;
+    if (!column_written(row, idx)) {
+        return false;
+    }
+    struct ovsdb_datum now;
+    idl_pending_read_set(row, column, &now);
+    const struct ovsdb_datum *before = &row->old_datum[idx];
+    bool changed = false;
+    if (read->keys) {
+        char *keys = xstrdup(read->keys);
+        char *save_ptr = NULL;
+        for (char *key = strtok_r(keys, " ", &save_ptr); key && !changed;
+             key = strtok_r(NULL, " ", &save_ptr)) {
+            changed = !nullable_string_is_equal(map_get(before, key),
+                                                map_get(&now, key));
+        }
+        free(keys);
+    } else {
+        changed = !ovsdb_datum_equals(before, &now, &column->type);
+    }
+    ovsdb_datum_destroy(&now, &column->type);
+    return changed;
+}
+
+/* Returns true if the open transaction of 'row''s IDL wrote the
+ * configuration that entry 'u' is about: inserted the row, or gave
+ * 'u->column' a new value, or changed what 'u''s condition reads, or
+ * (for an entry about whole rows) gave any column of the row a new value.
+ * Writes that only take values away (deleting a load balancer's VIP) or
+ * that change other settings of the row (enabling a router port whose
+ * redirect type is bridged) are not. */
+static bool
+row_written(const struct ovsdb_idl_row *row, const struct nb_unapplied *u)
 {
     const struct ovsdb_idl_table_class *tc = row->table->class_;
     if (!row->old_datum) {
         return true;
-    } else if (column) {
-        return column_gains(row, column);
+    } else if (u->column) {
+        return column_gains(row, u->column);
+    } else if (u->reads[0].column) {
+        for (size_t i = 0; i < ARRAY_SIZE(u->reads) && u->reads[i].column;
+             i++) {
+            if (read_changed(row, &u->reads[i])) {
+                return true;
+            }
+        }
+        return false;
     }
     for (size_t i = 0; i < tc->n_columns; i++) {
         const struct ovsdb_type *type = &tc->columns[i].type;
-        if (column_written(row, i)
-            && !ovsdb_base_type_is_ref(&type->key)
-            && !ovsdb_base_type_is_ref(&type->value)) {
+        if (!ovsdb_base_type_is_ref(&type->key)
+            && !ovsdb_base_type_is_ref(&type->value)
+            && column_gains(row, &tc->columns[i])) {
             return true;
         }
     }
@@ -418,7 +567,7 @@ nb_unapplied_in_txn(struct ovsdb_idl *idl, struct sset *whats)
         for (const struct ovsdb_idl_row *row
                  = ovsdb_idl_first_row(idl, u->table);
              row; row = ovsdb_idl_next_row(row)) {
-            if (row->new_datum && row_written(row, u->column)
+            if (row->new_datum && row_written(row, u)
                 && nb_unapplied_row_counts(u, row)) {
                 sset_add(whats, u->what);
                 break;

@@ -37,6 +37,14 @@ struct ovsdb_idl_table_class;
 struct sset;
 
 /* One kind of NB configuration that no datapath applies yet. */
+/* A column (and, for a map, some of its keys) that the condition of an
+ * entry reads: a write warns only if it changes one of them. */
+struct nb_unapplied_read {
+    const struct ovsdb_idl_column *column;
+    const char *keys;           /* Space-separated map keys, or NULL for
+                                 * the whole column. */
+};
+
 struct nb_unapplied {
     const struct ovsdb_idl_table_class *table; /* The NB table. */
     const struct ovsdb_idl_column *column; /* A column that must be
@@ -44,6 +52,8 @@ struct nb_unapplied {
     bool (*applies)(const struct ovsdb_idl_row *); /* Further condition on
                                                     * a row, or NULL. */
     const char *what;           /* Plural noun for messages: "ACLs". */
+    struct nb_unapplied_read reads[2]; /* What 'applies' reads (required
+                                        * with 'applies'). */
 };
 
 /* Every entry, and their number. */

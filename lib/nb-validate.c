@@ -16,6 +16,9 @@
 #include "lib/osmotic-nb-idl.h"
 #include "ovsdb-idl-provider.h"
 #include "ovsdb-idl.h"
+#include "bitmap.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/shash.h"
 #include "packets.h"
 #include "smap.h"
 #include "util.h"
@@ -329,6 +332,35 @@ nb_validate_connection_target(const char *target)
                      "unix:, ptcp:, pssl: or punix:)", target);
 }
 
+/* The last reference by name that a validator found dangling: what kind
+ * of row it names and the name.  A row that the transaction did not write
+ * but that fails validation after it deleted rows fails because it names
+ * a deleted row; nb_validate_txn() then words the error as the deletion's
+ * ("X: logical switch port is used by ..."), which the rechecked row's own
+ * error ("no logical switch port named X") would not make clear. */
+static const char *missing_kind;
+static bool table_lost_rows(struct ovsdb_idl *, size_t,
+                            const struct nb_validate_counts *);
+static char *missing_name;
+
+/* Records that a row refers to a 'kind' row named 'name' that does not
+ * exist. */
+static void
+note_missing(const char *kind, const char *name)
+{
+    free(missing_name);
+    missing_kind = kind;
+    missing_name = xstrdup(name);
+}
+
+static void
+clear_missing(void)
+{
+    free(missing_name);
+    missing_kind = NULL;
+    missing_name = NULL;
+}
+
 /* expr_context callback: does an Address_Set named 'name' exist? */
 static bool
 address_set_exists(const char *name, void *idl_)
@@ -354,7 +386,26 @@ address_set_exists(const char *name, void *idl_)
             }
         }
     }
+    note_missing("address set", name);
     return false;
+}
+
+/* If the missing reference noted is "$PG_ip4" or "$PG_ip6" and the open
+ * transaction deleted port groups but no address sets, what is missing is
+ * port group PG: notes that instead. */
+static void
+blame_port_group(struct ovsdb_idl *idl,
+                 const struct nb_validate_counts *before)
+{
+    size_t len = missing_name ? strlen(missing_name) : 0;
+    if (missing_kind && !strcmp(missing_kind, "address set") && len > 4
+        && (!strcmp(missing_name + len - 4, "_ip4")
+            || !strcmp(missing_name + len - 4, "_ip6"))
+        && table_lost_rows(idl, NBREC_TABLE_PORT_GROUP, before)
+        && !table_lost_rows(idl, NBREC_TABLE_ADDRESS_SET, before)) {
+        missing_kind = "port group";
+        missing_name[len - 4] = '\0';
+    }
 }
 
 /* expr_context callback: does a Port_Group named 'name' exist? */
@@ -368,6 +419,7 @@ port_group_exists(const char *name, void *idl_)
             return true;
         }
     }
+    note_missing("port group", name);
     return false;
 }
 
@@ -453,6 +505,7 @@ lsp_exists(struct ovsdb_idl *idl, const char *name)
             return true;
         }
     }
+    note_missing("logical switch port", name);
     return false;
 }
 
@@ -466,6 +519,7 @@ lrp_exists(struct ovsdb_idl *idl, const char *name)
             return true;
         }
     }
+    note_missing("logical router port", name);
     return false;
 }
 
@@ -479,6 +533,7 @@ meter_exists(struct ovsdb_idl *idl, const char *name)
             return true;
         }
     }
+    note_missing("meter", name);
     return false;
 }
 
@@ -539,6 +594,176 @@ validate_entry_macs(char **entries, size_t n, bool unique)
     return error;
 }
 
+/* Adds to 'ips' (normalized address -> port name) the IPv4 and IPv6
+ * addresses of "addresses" entry 's' of port 'owner' (NULL for the port
+ * being checked).  Entries without addresses ("unknown", "router",
+ * "dynamic") add nothing.  If an address is already in 'ips', returns
+ * an error naming the port that has it (or saying that it is given
+ * twice when both are the checked port's). */
+static char *
+add_entry_ips(struct shash *ips, const char *s, const char *owner)
+{
+    struct lport_addresses la;
+    char *error = lport_addresses_parse(s, false, &la);
+    if (error) {
+        free(error);
+        return NULL;
+    }
+    for (size_t i = 0; i < la.n_ipv4 + la.n_ipv6 && !error; i++) {
+        bool v4 = i < la.n_ipv4;
+        char *ip;
+        if (v4) {
+            ip = xasprintf(IP_FMT, IP_ARGS(la.ipv4[i].addr));
+        } else {
+            struct ds d = DS_EMPTY_INITIALIZER;
+            ipv6_format_addr(&la.ipv6[i - la.n_ipv4].addr, &d);
+            ip = ds_steal_cstr(&d);
+        }
+        struct shash_node *node = shash_find(ips, ip);
+        if (!node) {
+            shash_add(ips, ip, owner);
+        } else if (node->data || owner) {
+            const char *other = node->data ? node->data : owner;
+            error = xasprintf("duplicate IPv%d address '%s' found on "
+                              "logical switch port '%s'", v4 ? 4 : 6, ip,
+                              other);
+        } else {
+            error = xasprintf("%s: IP address given twice", ip);
+        }
+        free(ip);
+    }
+    lport_addresses_destroy(&la);
+    return error;
+}
+
+/* Returns an error if an IPv4 or IPv6 address in the 'n' "addresses"
+ * entries in 'addresses' appears twice among them, or on a port of switch
+ * 'ls' other than 'self' (as the open transaction leaves the switch).
+ * Addresses are compared as addresses: "fd00:0::6a" is "fd00::6a".  For a
+ * port with "dynamic" addresses, its allocated addresses count. */
+char *
+nb_validate_switch_ips(struct ovsdb_idl *idl,
+                       const struct nbrec_logical_switch *ls,
+                       const struct nbrec_logical_switch_port *self,
+                       char **addresses, size_t n)
+{
+    struct shash ips = SHASH_INITIALIZER(&ips);
+    char *error = NULL;
+    for (size_t i = 0; i < n && !error; i++) {
+        error = add_entry_ips(&ips, addresses[i], NULL);
+    }
+
+    struct ovsdb_datum ports;
+    if (ls && shash_count(&ips) && !error) {
+        idl_pending_read_set(&ls->header_, &nbrec_logical_switch_col_ports,
+                             &ports);
+        for (size_t i = 0; i < ports.n && !error; i++) {
+            const struct nbrec_logical_switch_port *p
+                = nbrec_logical_switch_port_get_for_uuid(idl,
+                                                         &ports.keys[i].uuid);
+            if (!p || !p->header_.new_datum || p == self) {
+                continue;
+            }
+            for (size_t j = 0; j < p->n_addresses && !error; j++) {
+                const char *entry = p->addresses[j];
+                if (strstr(entry, "dynamic") && p->dynamic_addresses) {
+                    entry = p->dynamic_addresses;
+                }
+                error = add_entry_ips(&ips, entry, p->name);
+            }
+        }
+        ovsdb_datum_destroy(&ports, &nbrec_logical_switch_col_ports.type);
+    }
+    shash_destroy(&ips);
+    return error;
+}
+
+/* Returns true if the open transaction inserted 'row' or wrote 'column'
+ * of it. */
+static bool
+column_is_written(const struct ovsdb_idl_row *row,
+                  const struct ovsdb_idl_column *column)
+{
+    size_t idx = column - row->table->class_->columns;
+    return (!row->old_datum
+            || (row->written && bitmap_is_set(row->written, idx))
+            || (row->set_op_written
+                && bitmap_is_set(row->set_op_written, idx)));
+}
+
+/* Checks the IP addresses of 'lsp' against the other ports of every
+ * switch that has it, when the open transaction wrote its addresses. */
+static char *
+validate_lsp_ips(struct ovsdb_idl *idl,
+                 const struct nbrec_logical_switch_port *lsp)
+{
+    if (!lsp->n_addresses
+        || !column_is_written(&lsp->header_,
+                              &nbrec_logical_switch_port_col_addresses)) {
+        return NULL;
+    }
+    const struct nbrec_logical_switch *ls;
+    char *error = nb_validate_switch_ips(idl, NULL, lsp, lsp->addresses,
+                                         lsp->n_addresses);
+    NBREC_LOGICAL_SWITCH_FOR_EACH (ls, idl) {
+        if (error) {
+            break;
+        }
+        if (idl_pending_set_has_uuid(&ls->header_,
+                                     &nbrec_logical_switch_col_ports,
+                                     &lsp->header_.uuid)) {
+            error = nb_validate_switch_ips(idl, ls, lsp, lsp->addresses,
+                                           lsp->n_addresses);
+            if (error) {
+                char *msg = xasprintf("on switch %s: %s", ls->name, error);
+                free(error);
+                error = msg;
+            }
+        }
+    }
+    return error;
+}
+
+/* Checks the IP addresses of the ports that the open transaction added
+ * to switch 'ls' against its other ports. */
+static char *
+validate_ls_ips(struct ovsdb_idl *idl, const struct nbrec_logical_switch *ls)
+{
+    const struct ovsdb_idl_row *row = &ls->header_;
+    const struct ovsdb_idl_column *col = &nbrec_logical_switch_col_ports;
+    if (!column_is_written(row, col)) {
+        return NULL;
+    }
+    const struct ovsdb_datum *old
+        = row->old_datum ? &row->old_datum[col - row->table->class_->columns]
+                         : NULL;
+    struct ovsdb_datum ports;
+    idl_pending_read_set(row, col, &ports);
+    char *error = NULL;
+    for (size_t i = 0; i < ports.n && !error; i++) {
+        unsigned int pos;
+        if (old && ovsdb_datum_find_key(old, &ports.keys[i],
+                                        OVSDB_TYPE_UUID, &pos)) {
+            continue;
+        }
+        const struct nbrec_logical_switch_port *p
+            = nbrec_logical_switch_port_get_for_uuid(idl,
+                                                     &ports.keys[i].uuid);
+        if (p && p->header_.new_datum && p->n_addresses) {
+            char *e = nb_validate_switch_ips(idl, ls, p, p->addresses,
+                                             p->n_addresses);
+            if (e) {
+                error = xasprintf("ports: %s: %s", p->name, e);
+                free(e);
+            }
+        }
+    }
+    ovsdb_datum_destroy(&ports, &col->type);
+    return error;
+}
+
+static char *validate_lsp_dhcp(const struct nbrec_logical_switch_port *);
+
 /* Checks that a Logical_Switch_Port's parent/tag and type make sense. */
 static char *
 validate_lsp_tag(struct ovsdb_idl *idl,
@@ -585,6 +810,10 @@ validate_lsp(struct ovsdb_idl *idl,
                                                     lsp->n_port_security,
                                                     false)))
         || (error = with_column("type", nb_validate_lsp_type(lsp->type)))) {
+        return error;
+    }
+    if ((error = validate_lsp_dhcp(lsp))
+        || (error = with_column("addresses", validate_lsp_ips(idl, lsp)))) {
         return error;
     }
     const char *router_port = smap_get(&lsp->options, "router-port");
@@ -1097,6 +1326,7 @@ validate_fwd_group(struct ovsdb_idl *idl,
                 }
             }
             if (!found) {
+                note_missing("logical switch port", name);
                 return xasprintf("child_port: %s: no logical switch port "
                                  "named %s", name, name);
             } else if (!idl_pending_set_has_uuid(
@@ -1267,6 +1497,131 @@ validate_connection(const struct nbrec_connection *conn)
                        nb_validate_connection_target(conn->target));
 }
 
+/* The kinds of packets whose meters a Copp row names, as in OVN. */
+static const char *const copp_protos[] = {
+    "arp", "arp-resolve", "dhcpv4-opts", "dhcpv6-opts", "dns", "event-elb",
+    "icmp4-error", "icmp6-error", "igmp", "nd-na", "nd-ns", "nd-ns-resolve",
+    "nd-ra-opts", "tcp-reset", "reject", "bfd",
+};
+
+/* Checks that 'proto' is a kind of control plane packet that a Copp row
+ * may meter, in ovn-nbctl's words. */
+char *
+nb_validate_copp_proto(const char *proto)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(copp_protos); i++) {
+        if (!strcmp(proto, copp_protos[i])) {
+            return NULL;
+        }
+    }
+    struct ds s = DS_EMPTY_INITIALIZER;
+    ds_put_cstr(&s, "Invalid control protocol. Allowed values: ");
+    for (size_t i = 0; i < ARRAY_SIZE(copp_protos); i++) {
+        ds_put_format(&s, "%s%s", i ? ", " : "", copp_protos[i]);
+    }
+    ds_put_char(&s, '.');
+    return ds_steal_cstr(&s);
+}
+
+/* Validates a Copp row: known kinds of packets, existing meters. */
+static char *
+validate_copp(struct ovsdb_idl *idl, const struct nbrec_copp *copp)
+{
+    if (!copp->name[0]) {
+        return xstrdup("name: empty name");
+    }
+    struct smap_node *node;
+    SMAP_FOR_EACH (node, &copp->meters) {
+        char *error = nb_validate_copp_proto(node->key);
+        if (error) {
+            char *msg = xasprintf("meters:%s: %s", node->key, error);
+            free(error);
+            return msg;
+        }
+        if (!meter_exists(idl, node->value)) {
+            return xasprintf("meters:%s: %s: no meter named %s", node->key,
+                             node->value, node->value);
+        }
+    }
+    return NULL;
+}
+
+/* Returns 4 or 6 if 'cidr' is an IPv4 or IPv6 network "IP/PLEN" (host
+ * bits may be set, as in OVN's DHCP options), otherwise 0. */
+int
+nb_cidr_family(const char *cidr)
+{
+    struct lport_ipv4 ipv4;
+    struct lport_ipv6 ipv6;
+    bool is_ipv6;
+    if (!strchr(cidr, '/')) {
+        return 0;
+    }
+    char *error = lport_parse_ip(cidr, true, &is_ipv6, &ipv4, &ipv6);
+    if (error) {
+        free(error);
+        return 0;
+    }
+    return is_ipv6 ? 6 : 4;
+}
+
+/* Returns true if 'cidr' is an IPv4 (or, if 'ipv6', IPv6) network. */
+static bool
+cidr_is_family(const char *cidr, bool ipv6)
+{
+    return nb_cidr_family(cidr) == (ipv6 ? 6 : 4);
+}
+
+/* Validates a DHCP_Options row's network. */
+static char *
+validate_dhcp_options(const struct nbrec_dhcp_options *opts)
+{
+    return (cidr_is_family(opts->cidr, false)
+            || cidr_is_family(opts->cidr, true)
+            ? NULL
+            : xasprintf("cidr: Invalid cidr format '%s'", opts->cidr));
+}
+
+/* Checks that a switch port's DHCPv4 and DHCPv6 options are of the right
+ * family. */
+static char *
+validate_lsp_dhcp(const struct nbrec_logical_switch_port *lsp)
+{
+    if (lsp->dhcpv4_options
+        && !cidr_is_family(lsp->dhcpv4_options->cidr, false)) {
+        return xasprintf("dhcpv4_options: DHCP options cidr '%s' is not "
+                         "IPv4", lsp->dhcpv4_options->cidr);
+    }
+    if (lsp->dhcpv6_options
+        && !cidr_is_family(lsp->dhcpv6_options->cidr, true)) {
+        return xasprintf("dhcpv6_options: DHCP options cidr '%s' is not "
+                         "IPv6", lsp->dhcpv6_options->cidr);
+    }
+    return NULL;
+}
+
+/* Validates an HA_Chassis_Group row: a name, and each chassis once. */
+static char *
+validate_ha_chassis_group(const struct nbrec_ha_chassis_group *group)
+{
+    if (!group->name[0]) {
+        return xstrdup("name: empty name");
+    }
+    for (size_t i = 0; i < group->n_ha_chassis; i++) {
+        const char *name = group->ha_chassis[i]->chassis_name;
+        if (!name[0]) {
+            return xstrdup("ha_chassis: empty chassis name");
+        }
+        for (size_t j = 0; j < i; j++) {
+            if (!strcmp(group->ha_chassis[j]->chassis_name, name)) {
+                return xasprintf("ha_chassis: %s: chassis is in the group "
+                                 "twice", name);
+            }
+        }
+    }
+    return NULL;
+}
+
 /* Returns a label for 'row' in error messages: its table and its name (or
  * target), or its UUID for a table without names. */
 static char *
@@ -1288,6 +1643,56 @@ row_label(const struct ovsdb_idl_row *row)
         }
     }
     return xasprintf("%s "UUID_FMT, tc->name, UUID_ARGS(&row->uuid));
+}
+
+/* Returns how the error for a deletion that 'row' keeps from happening
+ * names 'row': what a user would recognize it by. */
+static char *
+user_label(const struct ovsdb_idl_row *row)
+{
+    const struct ovsdb_idl_table_class *tc = row->table->class_;
+    const void *r = row;
+    if (tc == &nbrec_table_nat) {
+        const struct nbrec_nat *nat = r;
+        return xasprintf("the NAT rule %s %s %s", nat->type,
+                         nat->external_ip, nat->logical_ip);
+    } else if (tc == &nbrec_table_logical_router_static_route) {
+        const struct nbrec_logical_router_static_route *route = r;
+        return xasprintf("the static route %s %s", route->ip_prefix,
+                         route->nexthop);
+    } else if (tc == &nbrec_table_acl) {
+        return xasprintf("the ACL \"%s\"",
+                         ((const struct nbrec_acl *) r)->match);
+    } else if (tc == &nbrec_table_qos) {
+        return xasprintf("the QoS rule \"%s\"",
+                         ((const struct nbrec_qos *) r)->match);
+    } else if (tc == &nbrec_table_logical_router_policy) {
+        return xasprintf("the routing policy \"%s\"",
+                         ((const struct nbrec_logical_router_policy *)
+                          r)->match);
+    } else if (tc == &nbrec_table_forwarding_group) {
+        return xasprintf("the forwarding group %s",
+                         ((const struct nbrec_forwarding_group *) r)->name);
+    } else if (tc == &nbrec_table_static_mac_binding) {
+        const struct nbrec_static_mac_binding *smb = r;
+        return xasprintf("the static MAC binding of %s on %s", smb->ip,
+                         smb->logical_port);
+    } else if (tc == &nbrec_table_copp) {
+        return xasprintf("the CoPP %s",
+                         ((const struct nbrec_copp *) r)->name);
+    } else if (tc == &nbrec_table_flow_class) {
+        return xasprintf("the flow class %s",
+                         ((const struct nbrec_flow_class *) r)->name);
+    } else if (tc == &nbrec_table_logical_switch_port) {
+        return xasprintf("the logical switch port %s",
+                         ((const struct nbrec_logical_switch_port *)
+                          r)->name);
+    } else if (tc == &nbrec_table_logical_router_port) {
+        return xasprintf("the logical router port %s",
+                         ((const struct nbrec_logical_router_port *)
+                          r)->name);
+    }
+    return row_label(row);
 }
 
 /* Returns the error for port 'port_uuid' (a row of 'port_tc') that 'row'
@@ -1365,8 +1770,10 @@ validate_row__(struct ovsdb_idl *idl, const struct ovsdb_idl_row *row)
     const void *r = row;
 
     if (tc == &nbrec_table_logical_switch) {
-        return validate_sole_owner(idl, row, &nbrec_logical_switch_col_ports,
-                                   &nbrec_table_logical_switch_port);
+        char *error = validate_sole_owner(idl, row,
+                                          &nbrec_logical_switch_col_ports,
+                                          &nbrec_table_logical_switch_port);
+        return error ? error : validate_ls_ips(idl, r);
     } else if (tc == &nbrec_table_logical_router) {
         const char *age = smap_get(&((const struct nbrec_logical_router *)
                                      r)->options,
@@ -1423,6 +1830,12 @@ validate_row__(struct ovsdb_idl *idl, const struct ovsdb_idl_row *row)
         return validate_gateway_chassis(r);
     } else if (tc == &nbrec_table_connection) {
         return validate_connection(r);
+    } else if (tc == &nbrec_table_copp) {
+        return validate_copp(idl, r);
+    } else if (tc == &nbrec_table_dhcp_options) {
+        return validate_dhcp_options(r);
+    } else if (tc == &nbrec_table_ha_chassis_group) {
+        return validate_ha_chassis_group(r);
     } else if (tc == &nbrec_table_meter) {
         const struct nbrec_meter *meter = r;
         return (!meter->name[0] ? xstrdup("name: empty meter name")
@@ -1578,6 +1991,7 @@ find_tables_to_recheck(struct ovsdb_idl *idl,
         { NBREC_TABLE_PORT_GROUP, NBREC_TABLE_LOGICAL_ROUTER_POLICY },
         { NBREC_TABLE_PORT_GROUP, NBREC_TABLE_FLOW_CLASS },
         { NBREC_TABLE_METER, NBREC_TABLE_ACL },
+        { NBREC_TABLE_METER, NBREC_TABLE_COPP },
     };
     enum { UNKNOWN, KEPT, LOST } state[NBREC_N_TABLES];
     memset(recheck, 0, NBREC_N_TABLES * sizeof *recheck);
@@ -1596,6 +2010,46 @@ find_tables_to_recheck(struct ovsdb_idl *idl,
             recheck[refs[i].naming] = true;
         }
     }
+}
+
+/* Returns true if 'row', of a table that is not a root, was referenced
+ * before the open transaction and is referenced by no row after it: the
+ * server will delete it at commit (an ovn-nbctl-style command removes a
+ * NAT rule, a route or an ACL from its router or switch that way), so
+ * what it refers to need not exist any more.  A row whose referrers are
+ * not replicated counts as still referenced. */
+static bool
+row_orphaned_by_txn(struct ovsdb_idl *idl, const struct ovsdb_idl_row *row)
+{
+    const struct ovsdb_idl_table_class *tc = row->table->class_;
+    if (tc->is_root) {
+        return false;
+    }
+    union ovsdb_atom atom = { .uuid = row->uuid };
+    bool was_referenced = false;
+    for (size_t t = 0; t < NBREC_N_TABLES; t++) {
+        const struct ovsdb_idl_table_class *ptc = &nbrec_table_classes[t];
+        for (size_t c = 0; c < ptc->n_columns; c++) {
+            const struct ovsdb_idl_column *col = &ptc->columns[c];
+            const char *ref = col->type.key.uuid.refTableName;
+            if (col->type.key.type != OVSDB_TYPE_UUID || !ref
+                || strcmp(ref, tc->name)) {
+                continue;
+            }
+            for (const struct ovsdb_idl_row *p = ovsdb_idl_first_row(idl, ptc);
+                 p; p = ovsdb_idl_next_row(p)) {
+                if (idl_pending_set_has_uuid(p, col, &row->uuid)) {
+                    return false;
+                }
+                if (p->old_datum
+                    && ovsdb_datum_find_key(&p->old_datum[c], &atom,
+                                            OVSDB_TYPE_UUID, NULL)) {
+                    was_referenced = true;
+                }
+            }
+        }
+    }
+    return was_referenced;
 }
 
 /* Validates every row that the transaction open on 'idl' inserted or
@@ -1618,7 +2072,26 @@ nb_validate_txn(struct ovsdb_idl *idl,
                  * deleted rows kept its name, and any row that took a
                  * name is itself checked: checking only the touched rows'
                  * names spares comparing every name with every other. */
-                char *error = validate_row(idl, row, row_is_touched(row));
+                bool touched = row_is_touched(row);
+                clear_missing();
+                char *error = validate_row(idl, row, touched);
+                if (error && !touched && row_orphaned_by_txn(idl, row)) {
+                    /* Deleted at commit along with what it names. */
+                    free(error);
+                    error = NULL;
+                }
+                if (error && !touched && missing_name) {
+                    blame_port_group(idl, before);
+                    /* Only a deletion can make a row that the transaction
+                     * did not write fail: say which deleted row it still
+                     * uses. */
+                    char *user = user_label(row);
+                    free(error);
+                    error = xasprintf("%s: %s is used by %s", missing_name,
+                                      missing_kind, user);
+                    free(user);
+                }
+                clear_missing();
                 if (error) {
                     return error;
                 }

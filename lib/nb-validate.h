@@ -53,12 +53,20 @@ char *nb_validate_lsp_type(const char *type) OVS_WARN_UNUSED_RESULT;
 char *nb_validate_connection_target(const char *target)
     OVS_WARN_UNUSED_RESULT;
 bool nb_port_range_is_valid(const char *);
+int nb_cidr_family(const char *cidr);
+char *nb_validate_copp_proto(const char *proto) OVS_WARN_UNUSED_RESULT;
 char *nb_validate_match(struct ovsdb_idl *, const char *match)
     OVS_WARN_UNUSED_RESULT;
 char *nb_validate_class_match(struct ovsdb_idl *, const char *match)
     OVS_WARN_UNUSED_RESULT;
 
 /* Row validators. */
+char *nb_validate_switch_ips(struct ovsdb_idl *,
+                             const struct nbrec_logical_switch *,
+                             const struct nbrec_logical_switch_port *self,
+                             char **addresses, size_t n)
+    OVS_WARN_UNUSED_RESULT;
+
 char *nb_validate_row(struct ovsdb_idl *, const struct ovsdb_idl_row *)
     OVS_WARN_UNUSED_RESULT;
 

@@ -51,6 +51,9 @@ utilities_osmotic_nbctl_SOURCES = \
 	utilities/nbctl-fwd-group.c \
 	utilities/nbctl-lb.c \
 	utilities/nbctl-mac-binding.c \
+	utilities/nbctl-dhcp.c \
+	utilities/nbctl-ha-chassis.c \
+	utilities/nbctl-copp.c \
 	utilities/nbctl-mirror.c \
 	utilities/nbctl-nat.c \
 	utilities/nbctl-partial.c \

@@ -419,6 +419,9 @@ execute_once(const char *args, struct ctl_command *commands,
             print_command_output(c, opts);
         }
         fflush(stdout);
+        if (hooks->printed) {
+            hooks->printed(hooks->aux);
+        }
         if (status == TXN_SUCCESS && !opts->dry_run && hooks->post_commit) {
             hooks->post_commit(idl, txn, hooks->aux);
         }

@@ -80,6 +80,10 @@ struct ctlc_txn_hooks {
     void (*post_commit)(struct ovsdb_idl *, struct ovsdb_idl_txn *,
                         void *aux);
 
+    /* Called once the commands' output is printed, whether or not the
+     * transaction changed the database.  May be NULL. */
+    void (*printed)(void *aux);
+
     void *aux;
 };
 

@@ -95,6 +95,8 @@ static const struct partial_command partial_commands[] = {
     { "lsp-get-ls", PC_PORT | PC_OWNER },
     { "lsp-set-addresses", PC_PORT | PC_OWNER | PC_SWITCH_PORTS },
     { "lsp-get-addresses", PC_PORT },
+    { "lsp-get-parent", PC_PORT },
+    { "lsp-get-tag", PC_PORT },
     { "lsp-set-port-security", PC_PORT },
     { "lsp-get-port-security", PC_PORT },
     { "lsp-get-up", PC_PORT },

@@ -549,7 +549,7 @@ static const struct ctl_command_syntax router_commands[] = {
     { "lrp-get-enabled", 1, 1, "PORT", NULL, cmd_lrp_get_enabled, NULL, "",
       RO },
     { "lrp-set-gateway-chassis", 2, 3, "PORT CHASSIS [PRIORITY]", NULL,
-      cmd_lrp_set_gateway_chassis, NULL, "", RW },
+      cmd_lrp_set_gateway_chassis, NULL, "--may-exist", RW },
     { "lrp-del-gateway-chassis", 2, 2, "PORT CHASSIS", NULL,
       cmd_lrp_del_gateway_chassis, NULL, "--if-exists", RW },
     { "lrp-get-gateway-chassis", 1, 1, "PORT", NULL,

@@ -314,67 +314,49 @@ cmd_lsp_get_ls(struct ctl_context *ctx)
     }
 }
 
+/* "lsp-get-parent PORT": the parent of a container port, if any. */
+static void
+cmd_lsp_get_parent(struct ctl_context *ctx)
+{
+    const struct nbrec_logical_switch_port *lsp = arg_lsp(ctx);
+    if (lsp && lsp->parent_name) {
+        ds_put_format(&ctx->output, "%s\n", lsp->parent_name);
+    }
+}
+
+/* "lsp-get-tag PORT": the VLAN tag of a container port.  ovn-nbctl prints
+ * the tag that ovn-northd assigned ("tag"), which is the requested one
+ * when there is one; nothing in Osmotic assigns tags yet, so without an
+ * assigned tag the requested one is printed. */
+static void
+cmd_lsp_get_tag(struct ctl_context *ctx)
+{
+    const struct nbrec_logical_switch_port *lsp = arg_lsp(ctx);
+    if (!lsp) {
+        return;
+    }
+    if (lsp->n_tag) {
+        ds_put_format(&ctx->output, "%"PRId64"\n", lsp->tag[0]);
+    } else if (lsp->n_tag_request && lsp->tag_request[0]) {
+        ds_put_format(&ctx->output, "%"PRId64"\n", lsp->tag_request[0]);
+    }
+}
+
 /* Returns an error if two of the 'n' 'addresses' entries (or one of them
- * and an address of another port of 'ls') share a MAC or IP address. */
+ * and an address of another port of 'ls') share an IP address, worded as
+ * ovn-nbctl words it. */
 static char *
 check_duplicate_addresses(struct ovsdb_idl *idl,
                           const struct nbrec_logical_switch *ls,
                           const struct nbrec_logical_switch_port *self,
                           char **addresses, size_t n)
 {
-    struct sset seen = SSET_INITIALIZER(&seen);
-    char *error = NULL;
-
-    /* Addresses of the other ports on the switch, to their ports' names. */
-    struct shash others = SHASH_INITIALIZER(&others);
-    size_t n_ports = 0;
-    const struct nbrec_logical_switch_port **ports
-        = ls ? nbctl_ls_ports(idl, ls, &n_ports) : NULL;
-    for (size_t i = 0; i < n_ports; i++) {
-        const struct nbrec_logical_switch_port *p = ports[i];
-        for (size_t j = 0; p != self && j < p->n_addresses; j++) {
-            struct lport_addresses la;
-            char *e = lport_addresses_parse(p->addresses[j], false, &la);
-            if (e) {
-                free(e);
-                continue;
-            }
-            for (size_t k = 0; k < la.n_ipv4; k++) {
-                char *ip = xasprintf(IP_FMT, IP_ARGS(la.ipv4[k].addr));
-                if (!shash_find(&others, ip)) {
-                    shash_add_nocopy(&others, ip, p->name);
-                } else {
-                    free(ip);
-                }
-            }
-            lport_addresses_destroy(&la);
-        }
+    char *error = nb_validate_switch_ips(idl, ls, self, addresses, n);
+    if (error && ls && strstr(error, "duplicate IPv")) {
+        char *msg = xasprintf("Error on switch %s: %s", ls->name, error);
+        free(error);
+        error = msg;
     }
-
-    for (size_t i = 0; i < n && !error; i++) {
-        struct lport_addresses la;
-        char *e = lport_addresses_parse(addresses[i], false, &la);
-        if (e) {
-            free(e);
-            continue;
-        }
-        for (size_t k = 0; k < la.n_ipv4 && !error; k++) {
-            char *ip = xasprintf(IP_FMT, IP_ARGS(la.ipv4[k].addr));
-            if (shash_find(&others, ip)) {
-                const char *other = shash_find_data(&others, ip);
-                error = xasprintf("Error on switch %s: duplicate IPv4 "
-                                  "address '%s' found on logical switch "
-                                  "port '%s'", ls->name, ip, other);
-            } else if (!sset_add(&seen, ip)) {
-                error = xasprintf("%s: IP address given twice", ip);
-            }
-            free(ip);
-        }
-        lport_addresses_destroy(&la);
-    }
-    free(ports);
-    sset_destroy(&seen);
-    shash_destroy(&others);
     return error;
 }
 
@@ -584,6 +566,14 @@ pre_parents(struct ctl_context *ctx)
     ovsdb_idl_add_column(ctx->idl, &nbrec_logical_switch_port_col_tag_request);
 }
 
+/* Also every port's assigned tag. */
+static void
+pre_tags(struct ctl_context *ctx)
+{
+    pre_parents(ctx);
+    ovsdb_idl_add_column(ctx->idl, &nbrec_logical_switch_port_col_tag);
+}
+
 /* "lsp-del": also the NAT rules and forwarding groups, which may name the
  * deleted ports, and the switches' forwarding groups. */
 static void
@@ -602,6 +592,8 @@ pre_addresses(struct ctl_context *ctx)
 {
     pre_names(ctx);
     ovsdb_idl_add_column(ctx->idl, &nbrec_logical_switch_port_col_addresses);
+    ovsdb_idl_add_column(ctx->idl,
+                         &nbrec_logical_switch_port_col_dynamic_addresses);
 }
 
 /* "lsp-get-addresses": also the router port that a router-type port
@@ -665,6 +657,9 @@ static const struct ctl_command_syntax switch_commands[] = {
       "--if-exists", RW },
     { "lsp-list", 1, 1, "SWITCH", pre_names, cmd_lsp_list, NULL, "", RO },
     { "lsp-get-ls", 1, 1, "PORT", pre_names, cmd_lsp_get_ls, NULL, "", RO },
+    { "lsp-get-parent", 1, 1, "PORT", pre_parents, cmd_lsp_get_parent, NULL,
+      "", RO },
+    { "lsp-get-tag", 1, 1, "PORT", pre_tags, cmd_lsp_get_tag, NULL, "", RO },
     { "lsp-set-addresses", 1, INT_MAX, "PORT [ADDRESS]...", pre_addresses,
       cmd_lsp_set_addresses, NULL, "", RW },
     { "lsp-get-addresses", 1, 1, "PORT", pre_get_addresses,

@@ -45,6 +45,9 @@ void nbctl_nat_register(void);
 void nbctl_lb_register(void);
 void nbctl_route_register(void);
 void nbctl_color_register(void);
+void nbctl_dhcp_register(void);
+void nbctl_ha_chassis_register(void);
+void nbctl_copp_register(void);
 bool nbctl_switch_has_command(const struct ctl_command_syntax *);
 void nbctl_monitor_table(struct ovsdb_idl *,
                          const struct ovsdb_idl_table_class *);

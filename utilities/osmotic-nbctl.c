@@ -34,6 +34,7 @@
 #include "sset.h"
 #include "stream-ssl.h"
 #include "svec.h"
+#include "timeval.h"
 #include "util.h"
 
 VLOG_DEFINE_THIS_MODULE(nbctl);
@@ -54,12 +55,22 @@ struct nbctl_options {
     struct nbctl_partial *partial; /* Rows replicated, if not all. */
     struct sset unapplied;      /* Kinds of configuration written that
                                  * nothing applies yet (nb-unapplied.h). */
+    bool print_wait_time;       /* --print-wait-time. */
+    long long int start_time;   /* Wall clock (ms) when the commands ran. */
+    bool leader_only;           /* Only a cluster's leader will do. */
+    bool shuffle_remotes;       /* Try the remotes in random order. */
 };
 
 /* Option values of osmotic-nbctl's own options. */
 enum {
     OPT_WAIT = CTLC_OPTION_USER,
     OPT_NO_WAIT,
+    OPT_PRINT_WAIT_TIME,
+    OPT_LEADER_ONLY,
+    OPT_NO_LEADER_ONLY,
+    OPT_SHUFFLE_REMOTES,
+    OPT_NO_SHUFFLE_REMOTES,
+    OPT_NO_SYSLOG,
 };
 
 /* ctl_table_class for every NB table: how generic commands find rows. */
@@ -72,6 +83,10 @@ static const struct ctl_table_class nbctl_tables[NBREC_N_TABLES] = {
         = {&nbrec_logical_router_col_name, NULL, NULL},
     [NBREC_TABLE_LOGICAL_ROUTER_PORT].row_ids[0]
         = {&nbrec_logical_router_port_col_name, NULL, NULL},
+    [NBREC_TABLE_HA_CHASSIS_GROUP].row_ids[0]
+        = {&nbrec_ha_chassis_group_col_name, NULL, NULL},
+    [NBREC_TABLE_COPP].row_ids[0]
+        = {&nbrec_copp_col_name, NULL, NULL},
     [NBREC_TABLE_ADDRESS_SET].row_ids[0]
         = {&nbrec_address_set_col_name, NULL, NULL},
     [NBREC_TABLE_PORT_GROUP].row_ids[0]
@@ -591,23 +606,10 @@ show_strings(struct ds *ds, const char *indent, const char *name,
     ds_put_cstr(ds, "]\n");
 }
 
-/* The note "show" puts after an object that nothing applies yet. */
-#define SHOW_UNAPPLIED " (not applied to traffic yet)"
-
-/* Returns true if an entry of lib/nb-unapplied.h without a column counts
- * 'row': the row, or part of it, is not applied to traffic. */
-static bool
-row_is_unapplied(const struct ovsdb_idl_row *row)
-{
-    for (size_t i = 0; i < nb_n_unapplied_entries; i++) {
-        const struct nb_unapplied *u = &nb_unapplied_entries[i];
-        if (u->table == row->table->class_ && !u->column
-            && nb_unapplied_row_counts(u, row)) {
-            return true;
-        }
-    }
-    return false;
-}
+/* What "show" has to say besides ovn-nbctl's output, printed on stderr
+ * once the commands' output is (standard output stays ovn-nbctl's, for
+ * the scripts that parse it). */
+static struct ds show_notes = DS_EMPTY_INITIALIZER;
 
 /* Appends the "show" output of switch 'ls'. */
 static void
@@ -628,31 +630,28 @@ show_switch(struct ovsdb_idl *idl, struct ds *ds,
         if (lsp->parent_name) {
             ds_put_format(ds, "        parent: %s\n", lsp->parent_name);
         }
+        /* The assigned tag, as ovn-nbctl prints it; nothing assigns tags
+         * yet, so without one the requested tag, which ovn-northd would
+         * assign. */
         if (lsp->n_tag) {
             ds_put_format(ds, "        tag: %"PRId64"\n", lsp->tag[0]);
-        } else if (lsp->n_tag_request) {
+        } else if (lsp->n_tag_request && lsp->tag_request[0]) {
             ds_put_format(ds, "        tag: %"PRId64"\n",
                           lsp->tag_request[0]);
+        }
+        /* A lone "router" address says nothing that "router-port" does
+         * not: ovn-nbctl leaves it out. */
+        if (!(lsp->n_addresses == 1
+              && !strcmp(lsp->addresses[0], "router"))) {
+            show_strings(ds, "        ", "addresses", lsp->addresses,
+                         lsp->n_addresses);
         }
         const char *peer = smap_get(&lsp->options, "router-port");
         if (peer) {
             ds_put_format(ds, "        router-port: %s\n", peer);
         }
-        show_strings(ds, "        ", "addresses", lsp->addresses,
-                     lsp->n_addresses);
-        if (lsp->n_enabled && !lsp->enabled[0]) {
-            ds_put_cstr(ds, "        enabled: false\n");
-        }
     }
     free(ports);
-    for (size_t i = 0; i < ls->n_load_balancer; i++) {
-        const struct nbrec_load_balancer *lb = ls->load_balancer[i];
-        ds_put_format(ds, "    load balancer %s%s\n", lb->name,
-                      row_is_unapplied(&lb->header_) ? SHOW_UNAPPLIED : "");
-    }
-    if (ls->n_acls) {
-        ds_put_format(ds, "    acls: %"PRIuSIZE"\n", ls->n_acls);
-    }
 }
 
 /* Orders gateway chassis by descending priority, then by name. */
@@ -681,9 +680,6 @@ show_router(struct ds *ds, const struct nbrec_logical_router *lr)
         ds_put_format(ds, "        mac: \"%s\"\n", lrp->mac);
         show_strings(ds, "        ", "networks", lrp->networks,
                      lrp->n_networks);
-        if (lrp->peer) {
-            ds_put_format(ds, "        peer: %s\n", lrp->peer);
-        }
         const char *route_table = smap_get(&lrp->options, "route_table");
         if (route_table) {
             ds_put_format(ds, "        route-table: %s\n", route_table);
@@ -747,7 +743,8 @@ show_unapplied(struct ovsdb_idl *idl, struct ds *ds)
         }
         if (n) {
             char *warning = nb_unapplied_warning(what);
-            ds_put_format(ds, "note: %s (%"PRIuSIZE")\n", warning, n);
+            ds_put_format(ds, "%s: note: %s (%"PRIuSIZE")\n", program_name,
+                          warning, n);
             free(warning);
         }
     }
@@ -785,7 +782,7 @@ cmd_show(struct ctl_context *ctx)
     NBREC_LOGICAL_ROUTER_FOR_EACH (lr, ctx->idl) {
         show_router(&ctx->output, lr);
     }
-    show_unapplied(ctx->idl, &ctx->output);
+    show_unapplied(ctx->idl, &show_notes);
 }
 
 /* "[--inactivity-probe=MSECS] set-connection TARGET...": replaces the
@@ -943,6 +940,8 @@ nbctl_txn_start(struct ovsdb_idl *idl, struct ovsdb_idl_txn *txn,
     struct nbctl_options *opts = opts_;
     nb_validate_count_rows(idl, &opts->counts);
     sset_clear(&opts->unapplied);
+    ds_clear(&show_notes);
+    opts->start_time = time_wall_msec();
     if (opts->wait == NBCTL_WAIT_NONE) {
         return;
     }
@@ -986,6 +985,32 @@ warn_unapplied(const struct sset *whats)
     sset_destroy(&done);
 }
 
+/* Prints, as ovn-nbctl --print-wait-time does, how long after
+ * 'start_time' osmotic-northd began and finished applying nb_cfg
+ * 'next_cfg' and, if 'hv', when every chassis had. */
+static void
+print_wait_time(const struct nbrec_nb_global *nb, int64_t next_cfg, bool hv,
+                long long int start_time)
+{
+    printf("Time spent on processing nb_cfg %"PRId64":\n", next_cfg);
+    printf("\tosmotic-northd delay before processing:\t%lldms\n",
+           (long long int) nb->nb_cfg_timestamp - start_time);
+    printf("\tosmotic-northd completion:\t\t\t%lldms\n",
+           (long long int) nb->sb_cfg_timestamp - start_time);
+    if (hv) {
+        printf("\tosmotic-controller(s) completion:\t\t%lldms\n",
+               (long long int) nb->hv_cfg_timestamp - start_time);
+    }
+}
+
+/* Printed hook: prints what "show" noted on stderr, after its output. */
+static void
+nbctl_printed(void *opts_ OVS_UNUSED)
+{
+    fputs(ds_cstr(&show_notes), stderr);
+    ds_clear(&show_notes);
+}
+
 /* Post-commit hook: warns about what the transaction stored that nothing
  * applies yet, then waits for NB_Global.sb_cfg or hv_cfg to reach the
  * nb_cfg the transaction wrote. */
@@ -1008,6 +1033,9 @@ nbctl_txn_post_commit(struct ovsdb_idl *idl, struct ovsdb_idl_txn *txn,
         ovsdb_idl_run(idl);
         const struct nbrec_nb_global *nb = nbrec_nb_global_first(idl);
         if (nb && (hv ? nb->hv_cfg : nb->sb_cfg) >= next_cfg) {
+            if (opts->print_wait_time) {
+                print_wait_time(nb, next_cfg, hv, opts->start_time);
+            }
             return;
         }
         if (!ctlc_block(idl, &opts->common)) {
@@ -1093,6 +1121,8 @@ Logical switch commands:\n\
   lsp-del PORT              delete PORT from its switch\n\
   lsp-list SWITCH           print the ports of SWITCH\n\
   lsp-get-ls PORT           print the switch of PORT\n\
+  lsp-get-parent PORT       print the parent of container port PORT\n\
+  lsp-get-tag PORT          print the VLAN tag of container port PORT\n\
   lsp-set-addresses PORT [ADDRESS]...  set MAC [IP...] addresses of PORT\n\
   lsp-get-addresses PORT\n\
   lsp-set-port-security PORT [ADDRS]...  set port security of PORT\n\
@@ -1113,7 +1143,7 @@ Logical router commands:\n\
   lrp-add ROUTER PORT MAC NETWORK... [peer=PEER]\n\
   lrp-del PORT, lrp-list ROUTER\n\
   lrp-set-enabled PORT STATE, lrp-get-enabled PORT\n\
-  lrp-set-gateway-chassis PORT CHASSIS [PRIORITY]\n\
+  [--may-exist] lrp-set-gateway-chassis PORT CHASSIS [PRIORITY]\n\
   lrp-del-gateway-chassis PORT CHASSIS, lrp-get-gateway-chassis PORT\n\
   [--policy=POLICY] [--may-exist] [--ecmp|--ecmp-symmetric-reply]\n\
   [--bfd[=UUID]] [--route-table=TABLE]\n\
@@ -1186,6 +1216,14 @@ Synchronization options:\n\
   --wait=none|sb|hv         after committing, wait for osmotic-northd (sb)\n\
                             or every chassis too (hv) to apply the change\n\
   --no-wait                 same as --wait=none (default)\n\
+  --print-wait-time         with --wait, print how long each stage took\n\
+\n\
+Cluster options:\n\
+  --no-leader-only          accept a follower of a clustered database\n\
+  --leader-only             only its leader (default)\n\
+  --no-shuffle-remotes      try the remotes of --db in the order given\n\
+  --shuffle-remotes         in random order (default)\n\
+  --no-syslog               accepted for ovn-nbctl's sake (no effect)\n\
 \n",
            program_name, program_name, ctl_get_db_cmd_usage(),
            ctl_list_db_tables_usage());
@@ -1222,6 +1260,21 @@ handle_option(int option, const char *arg, void *opts_)
     case OPT_NO_WAIT:
         opts->wait = NBCTL_WAIT_NONE;
         break;
+    case OPT_PRINT_WAIT_TIME:
+        opts->print_wait_time = true;
+        break;
+    case OPT_LEADER_ONLY:
+    case OPT_NO_LEADER_ONLY:
+        opts->leader_only = option == OPT_LEADER_ONLY;
+        break;
+    case OPT_SHUFFLE_REMOTES:
+    case OPT_NO_SHUFFLE_REMOTES:
+        opts->shuffle_remotes = option == OPT_SHUFFLE_REMOTES;
+        break;
+    case OPT_NO_SYSLOG:
+        /* osmotic-nbctl logs nothing to syslog, so this is what it does
+         * anyway; accepted for ovn-nbctl's scripts. */
+        break;
     default:
         OVS_NOT_REACHED();
     }
@@ -1234,6 +1287,12 @@ main(int argc, char *argv[])
     static const struct option own_options[] = {
         {"wait", required_argument, NULL, OPT_WAIT},
         {"no-wait", no_argument, NULL, OPT_NO_WAIT},
+        {"print-wait-time", no_argument, NULL, OPT_PRINT_WAIT_TIME},
+        {"leader-only", no_argument, NULL, OPT_LEADER_ONLY},
+        {"no-leader-only", no_argument, NULL, OPT_NO_LEADER_ONLY},
+        {"shuffle-remotes", no_argument, NULL, OPT_SHUFFLE_REMOTES},
+        {"no-shuffle-remotes", no_argument, NULL, OPT_NO_SHUFFLE_REMOTES},
+        {"no-syslog", no_argument, NULL, OPT_NO_SYSLOG},
         {NULL, 0, NULL, 0},
     };
     struct nbctl_options opts;
@@ -1258,8 +1317,13 @@ main(int argc, char *argv[])
     nbctl_lb_register();
     nbctl_route_register();
     nbctl_color_register();
+    nbctl_dhcp_register();
+    nbctl_ha_chassis_register();
+    nbctl_copp_register();
 
     memset(&opts, 0, sizeof opts);
+    opts.leader_only = true;
+    opts.shuffle_remotes = true;
     sset_init(&opts.unapplied);
     ctlc_options_init(&opts.common, osmotic_default_nb_db());
     struct ctlc_option_hooks option_hooks = {
@@ -1293,6 +1357,8 @@ main(int argc, char *argv[])
     struct ovsdb_idl *idl = ovsdb_idl_create(opts.common.db, &nbrec_idl_class,
                                              false, retry);
     ovsdb_idl_set_db_change_aware(idl, false);
+    ovsdb_idl_set_leader_only(idl, opts.leader_only);
+    ovsdb_idl_set_shuffle_remotes(idl, opts.shuffle_remotes);
     nbctl_monitor(idl, commands, n_commands);
     opts.partial = nbctl_partial_create(idl, commands, n_commands,
                                         opts.common.db,
@@ -1303,6 +1369,7 @@ main(int argc, char *argv[])
         .start = nbctl_txn_start,
         .pre_commit = nbctl_txn_pre_commit,
         .post_commit = nbctl_txn_post_commit,
+        .printed = nbctl_printed,
         .aux = &opts,
     };
     char *args = ctlc_join_args(argc, argv);

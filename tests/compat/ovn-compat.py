@@ -22,7 +22,7 @@ cache under the build tree):
 
 Lines that osmotic-nbctl prints on purpose and ovn-nbctl does not (the
 warning that configuration is stored but not applied to traffic yet, and
-the notes "show" adds for it) are filtered out before outputs are
+the notes "show" prints on stderr for it) are filtered out before outputs are
 compared; the report says how many checks passed only thanks to that.
 
 Exit status: 0, or 1 if a --min-* threshold is not met, 2 on error.
@@ -46,12 +46,11 @@ DEFAULT_REF = "v23.03.0"
 DEFAULT_URL = "https://github.com/ovn-org/ovn.git"
 OVN_FILES = ("ovn-nbctl.at", "ovn.at")
 
-# The lines osmotic-nbctl adds to what ovn-nbctl would print: the
-# warning for configuration that is stored but not applied to traffic
-# yet (stderr), and the notes of "show" about it (stdout).
+# The lines osmotic-nbctl adds to what ovn-nbctl would print, all on
+# stderr: the warning for configuration that is stored but not applied
+# to traffic yet, and the notes of "show" about it.
 FILTER_SED = r"""/^ovn-nbctl: warning: .* stored but not applied to traffic yet$/d
-/^note: .* stored but not applied to traffic yet ([0-9]*)$/d
-s/ (not applied to traffic yet)$//
+/^ovn-nbctl: note: .* stored but not applied to traffic yet ([0-9]*)$/d
 """
 
 

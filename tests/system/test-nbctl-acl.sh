@@ -134,11 +134,11 @@ check osmotic-nbctl as-add db 10.244.2.0/24 -- acl-add sw0 to-lport 800 'ip4.dst
 
 check_refused "m1: meter is used by the ACL" osmotic-nbctl meter-del m1
 # Deleting a row that an ACL names is refused, whatever command does it.
-check_refused "meter: m1: no meter named m1" osmotic-nbctl destroy Meter m1
-check_refused 'match: column 12: $web: no address set of that name' \
+check_refused 'm1: meter is used by the ACL "ip4"' osmotic-nbctl destroy Meter m1
+check_refused 'web: address set is used by the ACL "ip4.src == $web && tcp.dst == 80"' \
     osmotic-nbctl as-del web
 check osmotic-nbctl acl-add sw0 to-lport 700 'outport == @pg_web' allow
-check_refused 'match: column 12: @pg_web: no port group of that name' \
+check_refused 'pg_web: port group is used by the ACL "outport == @pg_web"' \
     osmotic-nbctl pg-del pg_web
 check osmotic-nbctl acl-del sw0 to-lport 700 'outport == @pg_web'
 # A group's own ACLs go with it.

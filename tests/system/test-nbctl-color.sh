@@ -151,7 +151,7 @@ check_refused "elephants: colour is used by flow class" \
 # group cannot go while the class names it.
 check osmotic-nbctl ls-add sw0 -- lsp-add sw0 lp1 -- pg-add pga lp1
 check osmotic-nbctl class-add frompg 300 'ip4.src == $pga_ip4 && udp.dst == 9001' mice
-check_refused 'Flow_Class frompg: match: column 12: $pga_ip4: no port group pga (whose addresses it names)' \
+check_refused 'pga: port group is used by the flow class frompg' \
     osmotic-nbctl pg-del pga
 check osmotic-nbctl class-del frompg -- pg-del pga -- ls-del sw0
 

@@ -46,7 +46,7 @@ check_refused "child_port: q1: not a port of switch sw0" \
     osmotic-nbctl add Forwarding_Group fg1 child_port q1
 check_refused "vmac: 01:00:00:00:00:01: " \
     osmotic-nbctl set Forwarding_Group fg1 vmac='"01:00:00:00:00:01"'
-check_refused "Forwarding_Group fg1: child_port: p2: no logical switch port named p2" \
+check_refused "p2: logical switch port is used by the forwarding group fg1" \
     osmotic-nbctl lsp-del p2
 check osmotic-nbctl lsp-del p2 -- remove Forwarding_Group fg1 child_port p2
 check_output "[p1]" osmotic-nbctl get Forwarding_Group fg1 child_port

@@ -45,7 +45,7 @@ check_output "router-port=lrp0" osmotic-nbctl lsp-get-options p2
 # A NAT rule that names a port keeps it from being deleted.
 check osmotic-nbctl lr-nat-add r0 dnat_and_snat 172.16.0.1 10.0.0.1 p1 \
     0a:00:00:00:02:01
-check_refused "no logical switch port named p1" osmotic-nbctl lsp-del p1
+check_refused "p1: logical switch port is used by the NAT rule dnat_and_snat 172.16.0.1 10.0.0.1" osmotic-nbctl lsp-del p1
 check osmotic-nbctl lr-nat-del r0
 check osmotic-nbctl lsp-set-enabled p1 disabled
 check_output disabled osmotic-nbctl lsp-get-enabled p1

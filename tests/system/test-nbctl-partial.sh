@@ -133,7 +133,7 @@ s3-p4" port_names s3
 # switch; a grandchild whose parent would go is refused, as before.
 check osmotic-nbctl lsp-add s1 c1 s1-p1 7 -- lsp-add s2 c2 s1-p1 8
 check osmotic-nbctl lsp-add s3 g1 c1 9
-check_refused "parent_name: c1: no logical switch port named c1" \
+check_refused "c1: logical switch port is used by the logical switch port g1" \
     osmotic-nbctl lsp-del s1-p1
 check osmotic-nbctl lsp-del g1
 check osmotic-nbctl lsp-del s1-p1
@@ -152,7 +152,7 @@ s2-p4" port_names s2
 check osmotic-nbctl lr-add r1
 check osmotic-nbctl lr-nat-add r1 dnat_and_snat 172.16.0.1 10.0.3.3 s3-p3 \
     0a:00:00:00:09:01
-check_refused "logical_port: s3-p3: no logical switch port named s3-p3" \
+check_refused "s3-p3: logical switch port is used by the NAT rule dnat_and_snat 172.16.0.1 10.0.3.3" \
     osmotic-nbctl lsp-del s3-p3
 check osmotic-nbctl lr-nat-del r1
 check osmotic-nbctl lsp-del s3-p3

@@ -121,7 +121,7 @@ check_refused "logical_port: ghost: no logical switch port named ghost" \
 # show.
 out=$(osmotic-nbctl show lr0) || fail "show lr0"
 for line in "    port lr0-sw0" "        mac: \"0a:00:00:00:01:01\"" \
-            "        gateway chassis: [gw1]" "    port a" "        peer: b" \
+            "        gateway chassis: [gw1]" "    port a" \
             "        type: \"dnat_and_snat\"" "        external ip: \"172.16.0.11\""; do
     grep -qxF -- "$line" <<<"$out" || fail "show lr0 lacks [$line]: $out"
 done
@@ -131,18 +131,18 @@ check osmotic-nbctl lsp-add sw0 sw0-lr0 -- lsp-set-type sw0-lr0 router \
     -- lsp-set-options sw0-lr0 router-port=lr0-sw0
 check_refused "Logical_Switch_Port sw0-lr0: options:router-port: nolrp: no logical router port named nolrp" \
     osmotic-nbctl lsp-set-options sw0-lr0 router-port=nolrp
-check_refused "options:router-port: lr0-sw0: no logical router port named lr0-sw0" \
+check_refused "lr0-sw0: logical router port is used by the logical switch port sw0-lr0" \
     osmotic-nbctl lrp-del lr0-sw0
 check osmotic-nbctl lsp-del sw0-lr0
 
 # Deleting a row that another names is refused unless the other goes too.
-check_refused "Logical_Router_Port a: peer: b: no logical router port named b" \
+check_refused "b: logical router port is used by the logical router port a" \
     osmotic-nbctl lrp-del b
-check_refused "Logical_Router_Port a: peer: b: no logical router port named b" \
+check_refused "b: logical router port is used by the logical router port a" \
     osmotic-nbctl lr-del lr1
-check_refused "logical_port: pod1: no logical switch port named pod1" \
+check_refused "pod1: logical switch port is used by the NAT rule dnat_and_snat" \
     osmotic-nbctl lsp-del pod1
-check_refused "logical_port: pod1: no logical switch port named pod1" \
+check_refused "pod1: logical switch port is used by the NAT rule dnat_and_snat" \
     osmotic-nbctl ls-del sw0
 check osmotic-nbctl lrp-del b -- lrp-del a
 

@@ -117,8 +117,9 @@ warns "route tables" --route-table=rt1 lr-route-add lr0 10.1.0.0/16 10.0.0.1
 warns "route tables" lrp-set-options lrp0 route_table=rt1
 warns "BFD sessions" --bfd lr-route-add lr0 10.2.0.0/16 10.0.0.1 lrp0
 warns "routes without a next hop" lr-route-add lr0 10.3.0.0/16 lrp0
-# (lrp0 names a route table: changing it warns about that too.)
-warns "route tables|bridged gateway redirects (redirect-type)" \
+# (lrp0 names a route table, which this does not change: no warning
+# about that.)
+warns "bridged gateway redirects (redirect-type)" \
     lrp-set-redirect-type lrp0 bridged
 warns "routing policies" lr-policy-add lr0 10 "ip4.src == 10.0.0.5" drop
 warns "stateless NAT rules" \
@@ -132,6 +133,25 @@ warns "routes to NAT addresses" \
 warns "NAT external address sets" lr-nat-update-ext-ip lr0 dnat 172.16.0.5 web
 warns "load balancer options (event, add_route, affinity_timeout)" \
     --event lb-add lb1 10.96.0.2:80 10.0.0.1:8080
+
+# A write warns only if it writes the setting that is not applied, not
+# when it changes something else of a row that has one.
+quiet lrp-set-enabled lrp0 disabled
+quiet lrp-set-enabled lrp0 enabled
+quiet lrp-set-options lrp0 route_table=rt1 redirect-type=bridged foo=bar
+quiet lrp-set-redirect-type lrp0 overlay
+warns "bridged gateway redirects (redirect-type)" \
+    lrp-set-options lrp0 route_table=rt1 redirect-type=bridged foo=baz
+check osmotic-nbctl lsp-add sw0 lp -- lsp-set-type lp localport
+quiet lsp-set-options lp foo=bar
+quiet lsp-set-addresses lp "0a:00:00:00:00:0b 10.0.0.11"
+quiet set Logical_Switch_Port lp external_ids:owner=test
+check osmotic-nbctl lb-add lb2 10.96.0.9:80 10.0.0.1:8080 \
+    -- lb-add lb2 10.96.0.10:80 10.0.0.2:8080
+quiet lb-del lb2 10.96.0.9:80
+warns "load balancer options (event, add_route, affinity_timeout)" \
+    set Load_Balancer lb2 options:event=true
+quiet lb-add lb2 10.96.0.11:80 10.0.0.3:8080
 
 # One line per kind in a batch, in a fixed order.
 err=$(osmotic-nbctl acl-add sw0 from-lport 100 ip4 allow \
@@ -152,20 +172,21 @@ quiet --may-exist color-add mice
 quiet acl-del sw0 from-lport
 quiet lsp-set-type p2 ''
 
-# "show" marks such objects and counts each kind.
-out=$(osmotic-nbctl show) || fail "show"
-for line in "    load balancer lb6 (not applied to traffic yet)" \
-            "    load balancer lb0" \
-            "    acls: 1" "note: fair meters $NA (2)" \
-            "note: colour ramp-out gateways $NA (2)"; do
-    grep -qxF -- "$line" <<<"$out" || fail "show lacks [$line]: $out"
+# "show" counts each kind on stderr; its standard output is ovn-nbctl's.
+err=$(osmotic-nbctl show 2>&1 >/dev/null) || fail "show"
+for line in "osmotic-nbctl: note: fair meters $NA (2)" \
+            "osmotic-nbctl: note: colour ramp-out gateways $NA (2)" \
+            "osmotic-nbctl: note: IPv6 load balancer VIPs $NA (1)"; do
+    grep -qxF -- "$line" <<<"$err" || fail "show lacks [$line]: $err"
 done
-grep -q "^router .* (lr0)$" <<<"$out" \
-    || fail "show marks lr0 or lacks it: $out"
-grep -q "^note: \(ramp-out rules\|static routes\|NAT rules\) are " <<<"$out" \
-    && fail "show notes routing: $out"
-out=$(osmotic-nbctl show sw0) || fail "show sw0"
-grep -q "^note:" <<<"$out" && fail "show sw0 has notes: $out"
+grep -q "note: \(ramp-out rules\|static routes\|NAT rules\) are " <<<"$err" \
+    && fail "show notes routing: $err"
+out=$(osmotic-nbctl show 2>/dev/null) || fail "show"
+grep -q "^router .* (lr0)$" <<<"$out" || fail "show lacks lr0: $out"
+grep -q "note\|not applied\|load balancer\|acls" <<<"$out" \
+    && fail "show adds lines of its own to stdout: $out"
+err=$(osmotic-nbctl show sw0 2>&1 >/dev/null) || fail "show sw0"
+[ -z "$err" ] || fail "show sw0 has notes: $err"
 
 # An ACL applied after load balancing gets no flows: a switch whose only
 # ACL it is has none in the ACL stages.

@@ -172,6 +172,20 @@ START_TEST(test_each_field_maps_to_its_openflow_field)
     check("arp.sha == 0a:00:00:00:00:01", "arp,arp_sha=0a:00:00:00:00:01");
     check("arp.tha == 0a:00:00:00:00:02", "arp,arp_tha=0a:00:00:00:00:02");
     check("color == 3", "reg9=0x3/0xff");
+    check("ip4 && tcp.flags == 0x2", "tcp,tcp_flags=syn");
+    check("ip4 && ip.frag == 1", "ip,nw_frag=first");
+    check("ip6 && ip.later_frag", "ipv6,nw_frag=later");
+    check("nd.target == fd00::1",
+          "icmp6,nw_ttl=255,icmp_type=135,icmp_code=0,nd_target=fd00::1 || "
+          "icmp6,nw_ttl=255,icmp_type=136,icmp_code=0,nd_target=fd00::1");
+    check("nd.sll == 0a:00:00:00:00:01",
+          "icmp6,nw_ttl=255,icmp_type=135,icmp_code=0,"
+          "nd_sll=0a:00:00:00:00:01");
+    check("nd.tll == 0a:00:00:00:00:02",
+          "icmp6,nw_ttl=255,icmp_type=136,icmp_code=0,"
+          "nd_tll=0a:00:00:00:00:02");
+    check("nd_ns", "icmp6,nw_ttl=255,icmp_type=135,icmp_code=0");
+    check("rarp.op == 3", "rarp,arp_op=3");
     check("inport == \"p2\"", "reg14=0x2");
     check("outport == \"web\"", "reg15=0x64");
     check("ct.trk", "ct_state=+trk");

@@ -572,6 +572,41 @@ START_TEST(test_vlan_fields)
 }
 END_TEST
 
+/* OVN's neighbour discovery, TCP flags, fragment, RARP and MLD names,
+ * with OVN's prerequisites. */
+START_TEST(test_nd_flags_frag_rarp_fields)
+{
+#define ND "eth.type == 0x86dd && icmp6.code == 0 && "
+#define ND_END "ip.proto == 58 && ip.ttl == 255"
+    check_canonical("nd_ns", ND "icmp6.type == 135 && " ND_END);
+    check_canonical("nd.target == fd00::1",
+                    ND ND_END " && nd.target == fd00::1 && "
+                    "(icmp6.type == 135 || icmp6.type == 136)");
+    check_canonical("nd.sll == 0a:00:00:00:00:01",
+                    ND "icmp6.type == 135 && " ND_END
+                    " && nd.sll == 0a:00:00:00:00:01");
+    check_canonical("nd.tll == 0a:00:00:00:00:02",
+                    ND "icmp6.type == 136 && " ND_END
+                    " && nd.tll == 0a:00:00:00:00:02");
+#undef ND
+#undef ND_END
+    check_canonical("tcp.flags == 0x2",
+                    "ip.proto == 6 && tcp.flags == 0x2 && " IP);
+    check_canonical("tcp.flags[1]",
+                    "ip.proto == 6 && tcp.flags == 0x2/0x2 && " IP);
+    check_canonical("ip.frag == 1", "ip.frag == 1 && " IP);
+    check_canonical("ip.later_frag", "ip.frag == 0x2/0x2 && " IP);
+    check_canonical("rarp.op == 3", "eth.type == 0x8035 && rarp.op == 3");
+    check_canonical("mldv2", "eth.type == 0x86dd && icmp6.type == 143 && "
+                    "ip.proto == 58 && ip6.dst == ff02::16");
+    check_error("tcp.flags == 0x1000",
+                "column 14: 0x1000 does not fit in 12-bit field tcp.flags");
+    check_error("nd.sll == 0a:00:00:00:00:01 && nd_na",
+                "match can never be true: icmp6.type == 135 && "
+                "icmp6.type == 136");
+}
+END_TEST
+
 START_TEST(test_predicates_on_subfields)
 {
     check_canonical("eth.bcast", "eth.dst == ff:ff:ff:ff:ff:ff");
@@ -869,6 +904,7 @@ expr_parse_suite(void)
     tcase_add_test(tc, test_deep_nesting_is_refused);
     tcase_add_test(tc, test_subfields);
     tcase_add_test(tc, test_vlan_fields);
+    tcase_add_test(tc, test_nd_flags_frag_rarp_fields);
     tcase_add_test(tc, test_predicates_on_subfields);
     tcase_add_test(tc, test_value_first);
     tcase_add_test(tc, test_masked_ipv6_as_ipv4);

@@ -78,6 +78,14 @@ START_TEST(test_entries_are_consistent)
             ck_assert(u->column >= u->table->columns
                       && u->column < &u->table->columns[u->table->n_columns]);
         }
+        /* A condition says what it reads, so that only writes to that
+         * warn; what it reads is of the entry's table. */
+        ck_assert(!u->applies || u->reads[0].column);
+        for (size_t j = 0; j < ARRAY_SIZE(u->reads); j++) {
+            const struct ovsdb_idl_column *c = u->reads[j].column;
+            ck_assert(!c || (c >= u->table->columns
+                             && c < &u->table->columns[u->table->n_columns]));
+        }
     }
 }
 END_TEST
