@@ -5,7 +5,9 @@
 #     taken from the build tree, their manuals from the source tree);
 #   - the RPM spec parses ("rpmspec -P");
 #   - debian/changelog and the RPM spec carry the version configure has;
-#   - the maintainer and init scripts are valid shell.
+#   - the maintainer and init scripts are valid shell;
+#   - maintainer scripts and RPM scriptlets pass osmotic-ctl the options
+#     of the service.
 # A check whose tool is missing is skipped with a message (./setup.sh
 # installs systemd and rpm).  Building and installing the packages is
 # tests/system/test-packages-debian.sh.
@@ -76,6 +78,18 @@ for script in "$srcdir"/debian/*.postinst "$srcdir"/debian/*.postrm \
 done
 (cd "$srcdir" && make -n -f debian/rules clean) > /dev/null 2>&1 \
     || fail "debian/rules: not a valid makefile"
+
+# Every maintainer script and RPM scriptlet that runs osmotic-ctl gives
+# it the service's options (/etc/default or /etc/sysconfig): they may move
+# the run and database directories, where osmotic-ctl finds the daemons.
+for script in "$srcdir"/debian/*.postinst "$srcdir"/debian/*.prerm \
+              "$srcdir"/debian/*.postrm "$srcdir"/rhel/osmotic.spec.in; do
+    calls=$(grep -nE 'osmotic-ctl[[:space:]]+[^[:space:]]' "$script" \
+                | grep -vE '^[0-9]+:[[:space:]]*#' \
+                | grep -vF '$OSMOTIC_CTL_OPTS')
+    [ -z "$calls" ] \
+        || fail "${script##*/} runs osmotic-ctl without \$OSMOTIC_CTL_OPTS: $calls"
+done
 
 if [ $failures -gt 0 ]; then
     echo "$failures packaging checks failed"
