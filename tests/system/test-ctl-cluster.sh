@@ -7,8 +7,9 @@
 # with osmotic-nbctl (given every member), the NB and SB leaders are
 # killed: every port whose lsp-add was acknowledged is still there, in
 # the NB and (through northd) in the SB; northd and the controllers carry
-# on (new ports come up and carry traffic between the hosts); the killed
-# members restart, rejoin and serve everything.
+# on (new ports come up and carry traffic between the hosts), and
+# osmotic-trace reads both clusters; the killed members restart, rejoin
+# and serve everything.
 . "$(dirname "$0")/lib.sh"
 osm_test_init
 
@@ -203,6 +204,14 @@ check_output up osmotic-nbctl lsp-get-up c
 check_output up osmotic-nbctl lsp-get-up d
 check_ping c 10.244.0.13
 check_ping a 10.244.0.11
+# osmotic-trace reads both databases through the lists of members while
+# the killed ones are down.
+FLOW='inport == "c" && eth.src == 0a:00:00:00:00:0c && eth.dst == 0a:00:00:00:00:0d'
+FLOW+=' && ip4.src == 10.244.0.12 && ip4.dst == 10.244.0.13 && icmp4'
+out=$(osmotic-trace --db="$SB" --nb-db="$NB" sw0 "$FLOW") \
+    || fail "osmotic-trace on the members: $out"
+grep -qF "Verdict: delivered to d on chassis hv2" <<<"$out" \
+    || fail "osmotic-trace on the members: $out"
 
 # The killed members restart, rejoin and serve every acknowledged port
 # from their own copy (read with ovsdb-client, which reads a follower).
