@@ -8,6 +8,8 @@
 # daemons in a network namespace of their own; no systemd runs there, so
 # the init scripts start the services through osmotic-ctl):
 #   - the databases are created and the central and host services run;
+#     options appended to /etc/default/osmotic-central (TCP listeners)
+#     apply when the central node restarts;
 #     the packaged systemd units pass "systemd-analyze verify";
 #   - a switch and two ports made with osmotic-nbctl reach the SB, and a
 #     port bound on the host comes up;
@@ -221,6 +223,14 @@ check inroot osmotic-ctl status_host
 for d in ovsdb-server-nb ovsdb-server-sb osmotic-northd osmotic-controller; do
     [ -f "$ROOT/var/log/osmotic/$d.log" ] || fail "no /var/log/osmotic/$d.log"
 done
+
+# TCP listeners for other machines, as README says: options appended to
+# /etc/default/osmotic-central and a restart of the central node.
+echo 'OSMOTIC_CTL_OPTS="--nb-remote=ptcp:6641 --sb-remote=ptcp:6642"' \
+    >> "$ROOT/etc/default/osmotic-central"
+check inroot invoke-rc.d osmotic-central restart
+check_output "" nbctl --db=tcp:127.0.0.1:6641 ls-list
+check_output "" sbctl --db=tcp:127.0.0.1:6642 --bare --columns=name list Chassis
 
 # The packaged units: programs and manuals taken from the root.
 units=$TESTDIR/units
