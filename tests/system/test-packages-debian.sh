@@ -22,7 +22,7 @@
 #
 # Needs root, the packaging tools (./setup.sh packages installs them and
 # runs this test) and the package archive.  Not part of the default run
-# (eight to ten minutes on two cores, most of it the build): run it by
+# (six to eleven minutes on two cores, most of it the build): run it by
 # name, "tests/system/run.sh packages-debian", or with
 # OSM_TEST_SLOW=1.  OSM_DEBS=DIR installs the .deb files of DIR instead of
 # building them.
