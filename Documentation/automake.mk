@@ -14,5 +14,7 @@ EXTRA_DIST += Documentation/tracing.md
 # checks that they document every table and column).
 dist_man_MANS += lib/osmotic-nb.5 lib/osmotic-sb.5
 
-# Method and latest results of the benchmarks against OVN.
-EXTRA_DIST += Documentation/benchmarks.md
+# Method and latest results of the benchmarks against OVN, and the plot
+# of the colouring benchmark that README shows.
+EXTRA_DIST += Documentation/benchmarks.md \
+	Documentation/color-mice-vs-elephants.png
