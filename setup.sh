@@ -2,7 +2,8 @@
 # Sets up a Debian or Ubuntu host to build, test and try Osmotic.
 #
 # usage: ./setup.sh build      install what is missing, then build in ./_build
-#        ./setup.sh test       build, then "make check" and "make check-system"
+#        ./setup.sh test       build, then "make check", "make check-packages"
+#                              and "make check-system"
 #        ./setup.sh bench      build, install the reference OVN and the
 #                              load generators, then run the benchmarks
 #                              in tests/bench (minutes)
@@ -181,6 +182,8 @@ run_tests() {
     cd "$builddir" || die "no build directory"
     echo "setup.sh: make check (unit tests)"
     make -s check || rc=1
+    echo "setup.sh: make check-packages (the Debian packages in a fresh root)"
+    make -s check-packages || rc=1
     echo "setup.sh: make check-system (system tests)"
     make -s check-system || rc=1
     # No line after the system tests' "N passed, N failed": it closes the
@@ -198,6 +201,7 @@ case $cmd in
         ;;
     test)
         install_deps
+        install_missing "${packaging_packages[@]}"
         build
         run_tests
         ;;
