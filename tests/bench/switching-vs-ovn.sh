@@ -679,10 +679,10 @@ report() {
         for s in "${systems[@]}"; do
             echo "configuration, $s: ${RES[$s.config]:-n/a}"
         done
-        echo "(Tables crossed and flows per port compare Osmotic's pipeline," \
-             "which has switching stages only so far, with OVN's whole"
-        echo " pipeline for the same configuration; repeat them as ACLs," \
-             "routers and colours land.)"
+        echo "(Tables crossed and flows per port: the same configuration on" \
+             "both sides, no ACL, load balancer or router; Osmotic's"
+        echo " pipeline skips the stages that have no flows, OVN's crosses" \
+             "all of its tables.)"
         echo "ratio: osmotic/OVN, median of the per-round (per-add) ratios" \
              "and their range; verdict \"ahead\"/\"behind\""
         echo " only when the whole range is on one side"
