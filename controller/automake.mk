@@ -57,6 +57,8 @@ controller_libcontroller_la_SOURCES = \
 	controller/pinctrl-log.h \
 	controller/pinctrl-nd.c \
 	controller/pinctrl-nd.h \
+	controller/pinctrl-packet.c \
+	controller/pinctrl-packet.h \
 	controller/pinctrl-reject.c \
 	controller/pinctrl-reject.h \
 	controller/pinctrl-send.c \

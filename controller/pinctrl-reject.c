@@ -4,7 +4,7 @@
 
 #include <string.h>
 
-#include "csum.h"
+#include "controller/pinctrl-packet.h"
 #include "dp-packet.h"
 #include "flow.h"
 #include "lib/pipeline.h"
@@ -19,70 +19,6 @@
 
 VLOG_DEFINE_THIS_MODULE(pinctrl_reject);
 
-/* How much of the refused packet an ICMP error quotes: what fits in the
- * minimum MTU of the family (RFC 1812 4.3.2.3, RFC 4443 2.4). */
-#define REJECT_ICMP4_QUOTE (576 - 20 - 8)
-#define REJECT_ICMP6_QUOTE (1280 - 40 - 8)
-
-/* Appends to 'p' an Ethernet header from the refused packet's
- * destination to its source. */
-static void
-put_eth(struct dp_packet *p, const struct flow *f)
-{
-    struct eth_header *eh = dp_packet_put_zeros(p, sizeof *eh);
-    eh->eth_dst = f->dl_src;
-    eh->eth_src = f->dl_dst;
-    eh->eth_type = f->dl_type;
-    dp_packet_set_l3(p, dp_packet_tail(p));
-}
-
-/* Appends to 'p' an IP header from the refused packet's destination to
- * its source, for 'l4_len' bytes of protocol 'proto'. */
-static void
-put_ip(struct dp_packet *p, const struct flow *f, uint8_t proto,
-       size_t l4_len)
-{
-    if (f->dl_type == htons(ETH_TYPE_IP)) {
-        struct ip_header *ip = dp_packet_put_zeros(p, sizeof *ip);
-        ip->ip_ihl_ver = IP_IHL_VER(5, 4);
-        ip->ip_tot_len = htons(sizeof *ip + l4_len);
-        ip->ip_ttl = 64;
-        ip->ip_proto = proto;
-        put_16aligned_be32(&ip->ip_src, f->nw_dst);
-        put_16aligned_be32(&ip->ip_dst, f->nw_src);
-        ip->ip_csum = csum(ip, sizeof *ip);
-    } else {
-        struct ovs_16aligned_ip6_hdr *ip6 = dp_packet_put_zeros(p,
-                                                                sizeof *ip6);
-        put_16aligned_be32(&ip6->ip6_flow, htonl(6 << 28));
-        ip6->ip6_plen = htons(l4_len);
-        ip6->ip6_nxt = proto;
-        ip6->ip6_hlim = 64;
-        memcpy(&ip6->ip6_src, &f->ipv6_dst, sizeof ip6->ip6_src);
-        memcpy(&ip6->ip6_dst, &f->ipv6_src, sizeof ip6->ip6_dst);
-    }
-    dp_packet_set_l4(p, dp_packet_tail(p));
-}
-
-/* Fills in the checksum 'csum' of the L4 header of 'p', which holds the
- * whole answer. */
-static void
-set_l4_csum(struct dp_packet *p, ovs_be16 *csum_field)
-{
-    const void *l4 = dp_packet_l4(p);
-    size_t l4_len = dp_packet_l4_size(p);
-    *csum_field = 0;
-    if (dp_packet_l3(p) && ((const uint8_t *) dp_packet_l3(p))[0] >> 4 == 4) {
-        const struct ip_header *ip = dp_packet_l3(p);
-        uint32_t partial = (ip->ip_proto == IPPROTO_ICMP ? 0
-                            : packet_csum_pseudoheader(ip));
-        *csum_field = csum_finish(csum_continue(partial, l4, l4_len));
-    } else {
-        const struct ovs_16aligned_ip6_hdr *ip6 = dp_packet_l3(p);
-        *csum_field = packet_csum_upperlayer6(ip6, l4, ip6->ip6_nxt, l4_len);
-    }
-}
-
 /* Builds into 'p' the TCP reset for refused segment 'tcp' (with
  * 'payload_len' bytes of data).  Returns false for a reset, which gets no
  * answer. */
@@ -94,8 +30,9 @@ build_rst(struct dp_packet *p, const struct flow *f,
     if (flags & TCP_RST) {
         return false;
     }
-    put_eth(p, f);
-    put_ip(p, f, IPPROTO_TCP, sizeof(struct tcp_header));
+    pinctrl_put_eth(p, f, PINCTRL_BACK);
+    pinctrl_put_ip(p, f, PINCTRL_BACK, IPPROTO_TCP, 64,
+                   sizeof(struct tcp_header));
     struct tcp_header *rst = dp_packet_put_zeros(p, sizeof *rst);
     rst->tcp_src = tcp->tcp_dst;
     rst->tcp_dst = tcp->tcp_src;
@@ -110,26 +47,8 @@ build_rst(struct dp_packet *p, const struct flow *f,
         put_16aligned_be32(&rst->tcp_ack, htonl(ack));
         rst->tcp_ctl = TCP_CTL(TCP_RST | TCP_ACK, 5);
     }
-    set_l4_csum(p, &rst->tcp_csum);
+    pinctrl_set_l4_csum(p, &rst->tcp_csum);
     return true;
-}
-
-/* Builds into 'p' an ICMP (or ICMPv6) error of 'type' and 'code' that
- * quotes 'l3_len' bytes of the refused packet at 'l3'. */
-static void
-build_icmp(struct dp_packet *p, const struct flow *f, uint8_t type,
-           uint8_t code, const void *l3, size_t l3_len)
-{
-    bool ipv4 = f->dl_type == htons(ETH_TYPE_IP);
-    size_t quote = MIN(l3_len, ipv4 ? REJECT_ICMP4_QUOTE
-                                    : REJECT_ICMP6_QUOTE);
-    put_eth(p, f);
-    put_ip(p, f, ipv4 ? IPPROTO_ICMP : IPPROTO_ICMPV6, 8 + quote);
-    struct icmp_header *icmp = dp_packet_put_zeros(p, 8);
-    icmp->icmp_type = type;
-    icmp->icmp_code = code;
-    dp_packet_put(p, l3, quote);
-    set_l4_csum(p, &icmp->icmp_csum);
 }
 
 /* Sends 'p' as a packet-out: back by OpenFlow port 'in_port' after an
@@ -209,8 +128,9 @@ pinctrl_reject_handle(struct rconn *rconn,
         bool udp = f.nw_proto == IPPROTO_UDP;
         uint8_t type = ipv4 ? ICMP4_DST_UNREACH : 1;
         uint8_t code = (ipv4 ? (udp ? 3 : 13) : (udp ? 4 : 1));
-        build_icmp(answer, &f, type, code, dp_packet_l3(&packet),
-                   dp_packet_l3_size(&packet));
+        pinctrl_build_icmp_error(answer, &f, PINCTRL_BACK, 64, type, code,
+                                 dp_packet_l3(&packet),
+                                 dp_packet_l3_size(&packet));
     }
     if (send) {
         send_answer(rconn, pin, answer);
