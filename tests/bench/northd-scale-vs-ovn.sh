@@ -6,13 +6,15 @@
 # BENCH_PODS pods each; every pod port has addresses and port security
 # "MAC IP", as a CNI sets them.  It is loaded through each system's own
 # nbctl, one nbctl call per node switch, with northd not yet running.
-# Three configurations are measured:
-#   osmotic       the switches and ports (Osmotic has no logical routing
-#                 yet, so no router);
+# Four configurations are measured, in pairs:
+#   osmotic       the switches and ports only;
 #   ovn           exactly the same NB content in OVN: the ratio
 #                 osmotic/OVN is taken against this one;
-#   ovn-router    OVN with the node switches behind one cluster router, as
-#                 ovn-kubernetes builds it (shown for reference only).
+#   osmotic-router, ovn-router
+#                 the same, with the node switches behind one cluster
+#                 router as ovn-kubernetes builds it (a router port per
+#                 node and a "router"-type switch port): the ratio
+#                 osmotic-router/ovn-router.
 # For each: time to load the NB through nbctl; northd's initial compile
 # (from northd's start until "nbctl --wait=sb sync" returns); the median
 # of BENCH_PORT_ADDS single-port adds with --wait=sb at that size, and of
@@ -24,8 +26,9 @@
 # ratios (add i against add i) with their range; the others are measured
 # once per configuration.
 #
-# usage: tests/bench/northd-scale-vs-ovn.sh [osmotic] [ovn] [ovn-router]
-#        (default: all three)
+# usage: tests/bench/northd-scale-vs-ovn.sh [osmotic] [ovn] [osmotic-router]
+#                                            [ovn-router]
+#        (default: all four)
 #
 # Environment: OSM_BUILDDIR (built tree), BENCH_NODES (default 100),
 # BENCH_PODS (pods per node, default 100), BENCH_PORT_ADDS (default 5),
@@ -54,15 +57,16 @@ for var in BENCH_NODES BENCH_PODS; do
 done
 
 configs=("$@")
-[ ${#configs[@]} -gt 0 ] || configs=(osmotic ovn ovn-router)
+[ ${#configs[@]} -gt 0 ] || configs=(osmotic ovn osmotic-router ovn-router)
 for c in "${configs[@]}"; do
     case $c in
-        osmotic) command -v osmotic-northd >/dev/null \
+        osmotic|osmotic-router) command -v osmotic-northd >/dev/null \
                      || fail "osmotic-northd not found (set OSM_BUILDDIR)" ;;
         ovn|ovn-router)
             command -v ovn-northd >/dev/null \
                 || fail "ovn-northd not found (apt-get install ovn-central)" ;;
-        *) fail "unknown configuration '$c' (osmotic, ovn or ovn-router)" ;;
+        *) fail "unknown configuration '$c'" \
+                "(osmotic, ovn, osmotic-router or ovn-router)" ;;
     esac
 done
 
@@ -102,7 +106,7 @@ CFGDIR=
 # nbctl ARGS...: the current configuration's nbctl on its NB database.
 nbctl() {
     case $CFG in
-        osmotic) osmotic-nbctl --db=unix:"$CFGDIR/nb.sock" "$@" ;;
+        osmotic*) osmotic-nbctl --db=unix:"$CFGDIR/nb.sock" "$@" ;;
         ovn*) ovn-nbctl --timeout="$OSM_CLIENT_TIMEOUT" \
                   --db=unix:"$CFGDIR/nb.sock" "$@" ;;
     esac
@@ -112,7 +116,7 @@ nbctl() {
 start_dbs() {
     local nb_schema sb_schema name
     case $CFG in
-        osmotic) nb_schema=$NB_SCHEMA sb_schema=$SB_SCHEMA ;;
+        osmotic*) nb_schema=$NB_SCHEMA sb_schema=$SB_SCHEMA ;;
         ovn*) nb_schema=$OVN_SCHEMADIR/ovn-nb.ovsschema
               sb_schema=$OVN_SCHEMADIR/ovn-sb.ovsschema ;;
     esac
@@ -132,7 +136,7 @@ start_dbs() {
 # start_northd: the current configuration's northd, in the background.
 start_northd() {
     case $CFG in
-        osmotic)
+        osmotic*)
             osmotic-northd --detach --no-chdir \
                 --pidfile="$CFGDIR/northd.pid" \
                 --unixctl="$CFGDIR/northd.ctl" \
@@ -163,7 +167,7 @@ pod_ip() {
 }
 
 # load_node NODE: one nbctl call that adds node switch NODE with its pods
-# (and, for ovn-router, its router port).
+# (and, for the *-router configurations, its router port).
 load_node() {
     local n=$1 j mac ip lsp
     local -a args=(ls-add "node$n")
@@ -175,7 +179,7 @@ load_node() {
                -- lsp-set-addresses "$lsp" "$mac $ip"
                -- lsp-set-port-security "$lsp" "$mac $ip")
     done
-    if [ "$CFG" = ovn-router ]; then
+    if [[ $CFG = *-router ]]; then
         args+=(-- lrp-add cluster "rtr-node$n"
                    "$(printf '0a:58:0a:c8:%02x:01' "$n")" "10.200.$n.1/24"
                -- lsp-add "node$n" "stor-node$n"
@@ -215,7 +219,9 @@ measure() {
     CFGDIR=$TESTDIR/$CFG
     RES[$CFG.load_before]=$(loadavg1)
     start_dbs
-    [ "$CFG" = ovn-router ] && { nbctl lr-add cluster || fail "lr-add"; }
+    if [[ $CFG = *-router ]]; then
+        nbctl lr-add cluster || fail "$CFG: lr-add"
+    fi
 
     note_load "$CFG: before load"
     t0=$(now_ms)
@@ -283,11 +289,11 @@ ratio() {
         } }'
 }
 
-# paired_ratio FILE: the ratios osmotic/OVN of the numbers in
-# $TESTDIR/osmotic/FILE and $TESTDIR/ovn/FILE taken line by line, as
+# paired_ratio FILE A B: the ratios A/B of the numbers in
+# $TESTDIR/A/FILE and $TESTDIR/B/FILE taken line by line, as
 # "MEDIAN MIN-MAX", or "n/a".
 paired_ratio() {
-    local a=$TESTDIR/osmotic/$1 b=$TESTDIR/ovn/$1
+    local a=$TESTDIR/$2/$1 b=$TESTDIR/$3/$1
     if [ ! -s "$a" ] || [ ! -s "$b" ]; then
         echo n/a
         return
@@ -304,7 +310,7 @@ paired_ratio() {
 # with a FILE has a ratio from paired measurements (median and range);
 # the others are measured once per configuration.
 report() {
-    local row key label file a b c r med range
+    local row key label file a b r med range pair x y
     local -a rows=(
         "load_ms|NB load through nbctl, ms|"
         "compile_ms|northd initial compile, ms|"
@@ -323,24 +329,27 @@ report() {
              "$(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs"
         echo "$BENCH_NODES node switches x $BENCH_PODS pods" \
              "($((BENCH_NODES * BENCH_PODS)) pod ports)"
-        echo "ratio: osmotic/ovn; for the port adds, the median of the" \
-             "paired ratios (add i against add i) and their range"
-        printf '%-38s %10s %10s %6s %11s %12s\n' \
-            metric osmotic ovn ratio range ovn-router
-        for row in "${rows[@]}"; do
-            IFS='|' read -r key label file <<<"$row"
-            a=${RES[osmotic.$key]:-n/a}
-            b=${RES[ovn.$key]:-n/a}
-            c=${RES[ovn-router.$key]:-n/a}
-            if [ -n "$file" ]; then
-                r=$(paired_ratio "$file")
-            else
-                r=$(ratio "$a" "$b")
-            fi
-            case $key in load_before|load_after) r=n/a ;; esac
-            read -r med range <<<"$r"
-            printf '%-38s %10s %10s %6s %11s %12s\n' "$label" "$a" "$b" \
-                "$med" "$range" "$c"
+        echo "ratio: osmotic/ovn, each against its own kind; for the port" \
+             "adds, the median of the paired ratios (add i against add i)" \
+             "and their range"
+        for pair in "osmotic ovn" "osmotic-router ovn-router"; do
+            read -r x y <<<"$pair"
+            echo
+            printf '%-38s %14s %12s %6s %11s\n' metric "$x" "$y" ratio range
+            for row in "${rows[@]}"; do
+                IFS='|' read -r key label file <<<"$row"
+                a=${RES[$x.$key]:-n/a}
+                b=${RES[$y.$key]:-n/a}
+                if [ -n "$file" ]; then
+                    r=$(paired_ratio "$file" "$x" "$y")
+                else
+                    r=$(ratio "$a" "$b")
+                fi
+                case $key in load_before|load_after) r=n/a ;; esac
+                read -r med range <<<"$r"
+                printf '%-38s %14s %12s %6s %11s\n' "$label" "$a" "$b" \
+                    "$med" "$range"
+            done
         done
         echo "load average (1/5/15 min):"
         printf '  %s\n' "${LOADS[@]}"
