@@ -181,6 +181,34 @@ binding_mark_installed(const struct binding_result *result,
     }
 }
 
+/* Returns true if 'pb', a port of this chassis already local, changed
+ * only in what its local flows do not depend on: its chassis became (or
+ * stayed) this one, the echo of this controller's own claim; its "up";
+ * its external_ids. */
+bool
+binding_pb_change_is_echo(const struct sbrec_port_binding *pb,
+                          const struct sbrec_chassis *chassis)
+{
+    static const enum sbrec_port_binding_column_id irrelevant[] = {
+        SBREC_PORT_BINDING_COL_CHASSIS, SBREC_PORT_BINDING_COL_UP,
+        SBREC_PORT_BINDING_COL_EXTERNAL_IDS,
+    };
+    if (sbrec_port_binding_is_new(pb) || sbrec_port_binding_is_deleted(pb)
+        || !chassis || pb->chassis != chassis) {
+        return false;
+    }
+    for (size_t i = 0; i < SBREC_PORT_BINDING_N_COLUMNS; i++) {
+        bool ignored = false;
+        for (size_t j = 0; j < ARRAY_SIZE(irrelevant); j++) {
+            ignored = ignored || i == irrelevant[j];
+        }
+        if (!ignored && sbrec_port_binding_is_updated(pb, i)) {
+            return false;
+        }
+    }
+    return true;
+}
+
 /* Releases every Port_Binding bound to 'chassis'.  Returns true if there
  * was none left. */
 bool

@@ -62,6 +62,8 @@ bool binding_cleanup(struct ovsdb_idl_txn *, struct ovsdb_idl *sb_idl,
                      const struct sbrec_chassis *);
 void binding_track_generations(const struct binding_result *, uint64_t gen,
                                struct simap *gens);
+bool binding_pb_change_is_echo(const struct sbrec_port_binding *,
+                               const struct sbrec_chassis *);
 void binding_mark_installed(const struct binding_result *,
                             const struct simap *gens, uint64_t acked_gen);
 

@@ -82,12 +82,23 @@ ctrl_sb_input_run(struct engine_node *node, void *ctx_)
     }
 }
 
+/* Returns true if 'iface' has an OpenFlow port: before ovs-vswitchd
+ * gives it one, an interface concerns no flow (no binding, tunnel or
+ * gateway port reads it), and that its OpenFlow port arrives is a change
+ * of its own. */
+static bool
+ctrl_iface_has_ofport(const struct ovsrec_interface *iface)
+{
+    return iface->n_ofport && iface->ofport[0] > 0;
+}
+
 /* Returns true if tracked change 'iface' of the local database concerns
- * the flows: a new or deleted interface, a new name, type, options or
- * OpenFlow port, BFD settings or state (a gateway's liveness,
- * controller/gateway.h), or a new external_ids:iface-id (the controller's own
- * marks in external_ids, such as osmotic-installed, do not count).
- * Remembers each interface's iface-id in 'iface_ids'. */
+ * the flows: a deleted interface, a new one that already has an OpenFlow
+ * port, a new name, type, options or OpenFlow port, BFD settings or state
+ * (a gateway's liveness, controller/gateway.h), or a new
+ * external_ids:iface-id (the controller's own marks in external_ids, such
+ * as osmotic-installed, do not count).  Remembers each interface's
+ * iface-id in 'iface_ids'. */
 static bool
 ctrl_iface_changed(struct shash *iface_ids, const struct ovsrec_interface *iface)
 {
@@ -101,7 +112,10 @@ ctrl_iface_changed(struct shash *iface_ids, const struct ovsrec_interface *iface
     char *old = shash_replace(iface_ids, key, xstrdup(id));
     bool id_changed = !old || strcmp(old, id);
     free(old);
-    return (id_changed || ovsrec_interface_is_new(iface)
+    if (ovsrec_interface_is_new(iface)) {
+        return ctrl_iface_has_ofport(iface);
+    }
+    return (id_changed
             || ovsrec_interface_is_updated(iface, OVSREC_INTERFACE_COL_NAME)
             || ovsrec_interface_is_updated(iface, OVSREC_INTERFACE_COL_TYPE)
             || ovsrec_interface_is_updated(iface,
@@ -113,11 +127,28 @@ ctrl_iface_changed(struct shash *iface_ids, const struct ovsrec_interface *iface
                                            OVSREC_INTERFACE_COL_BFD_STATUS));
 }
 
+/* Returns true if 'port' is new and none of its interfaces has an
+ * OpenFlow port yet: adding it concerns no flow until one does. */
+static bool
+ctrl_port_is_pending(const struct ovsrec_port *port)
+{
+    if (!ovsrec_port_is_new(port)) {
+        return false;
+    }
+    for (size_t i = 0; i < port->n_interfaces; i++) {
+        if (ctrl_iface_has_ofport(port->interfaces[i])) {
+            return false;
+        }
+    }
+    return true;
+}
+
 /* Returns true if the tracked changes of the local database concern the
  * flows.  What the controller itself writes there and reads back as it
  * wrote it (conntrack zones in br-int's external_ids, "osmotic-installed"
- * marks, the elephant detector's IPFIX rows, next_cfg) and what
- * ovs-vswitchd reports (cur_cfg, status, errors) does not. */
+ * marks, the elephant detector's IPFIX rows, next_cfg), what
+ * ovs-vswitchd reports (cur_cfg, status, errors) and ports added whose
+ * interfaces have no OpenFlow port yet (ctrl_iface_has_ofport()) do not. */
 static bool
 ctrl_ovs_changed(struct ctrl_engine *e, const struct ovsdb_idl *idl)
 {
@@ -129,12 +160,20 @@ ctrl_ovs_changed(struct ctrl_engine *e, const struct ovsdb_idl *idl)
     if (changed) {
         return true;
     }
+    /* A bridge's "ports" changes only with Port rows added or deleted
+     * (a Port row belongs to one bridge), which the loop below judges. */
     const struct ovsrec_port *port;
     OVSREC_PORT_FOR_EACH_TRACKED (port, idl) {
-        if (ovsrec_port_is_new(port) || ovsrec_port_is_deleted(port)
-            || ovsrec_port_is_updated(port, OVSREC_PORT_COL_NAME)
-            || ovsrec_port_is_updated(port, OVSREC_PORT_COL_INTERFACES)
-            || ovsrec_port_is_updated(port, OVSREC_PORT_COL_TAG)) {
+        if (ovsrec_port_is_new(port)) {
+            /* (Every column of a new row counts as updated.) */
+            if (!ctrl_port_is_pending(port)) {
+                return true;
+            }
+        } else if (ovsrec_port_is_deleted(port)
+                   || ovsrec_port_is_updated(port, OVSREC_PORT_COL_NAME)
+                   || ovsrec_port_is_updated(port,
+                                             OVSREC_PORT_COL_INTERFACES)
+                   || ovsrec_port_is_updated(port, OVSREC_PORT_COL_TAG)) {
             return true;
         }
     }
@@ -142,7 +181,6 @@ ctrl_ovs_changed(struct ctrl_engine *e, const struct ovsdb_idl *idl)
     OVSREC_BRIDGE_FOR_EACH_TRACKED (br, idl) {
         if (ovsrec_bridge_is_new(br) || ovsrec_bridge_is_deleted(br)
             || ovsrec_bridge_is_updated(br, OVSREC_BRIDGE_COL_NAME)
-            || ovsrec_bridge_is_updated(br, OVSREC_BRIDGE_COL_PORTS)
             || ovsrec_bridge_is_updated(br, OVSREC_BRIDGE_COL_DATAPATH_TYPE)
             || ovsrec_bridge_is_updated(br, OVSREC_BRIDGE_COL_OTHER_CONFIG)
             || ovsrec_bridge_is_updated(br, OVSREC_BRIDGE_COL_FAIL_MODE)) {
@@ -163,19 +201,34 @@ ctrl_ovs_changed(struct ctrl_engine *e, const struct ovsdb_idl *idl)
     return false;
 }
 
+/* Returns true if the local database changed, since the last engine
+ * pass, in a way that concerns the flows (ctrl_ovs_changed()), or if no
+ * pass has seen it yet.  Judges each batch of changes once: the caller
+ * clears the local database's tracked changes after each pass, or when
+ * this returns false. */
+bool
+ctrl_engine_ovs_changed(struct ctrl_engine *e, const struct ovsdb_idl *idl)
+{
+    unsigned int seqno = ovsdb_idl_get_seqno(idl);
+
+    if (seqno != e->ovs_seqno) {
+        e->ovs_changed = (e->ovs_changed || !e->ovs_seqno
+                          || ctrl_ovs_changed(e, idl));
+        e->ovs_seqno = seqno;
+    }
+    return e->ovs_changed;
+}
+
 /* Input node run: changed if the local database changed in a way that
- * concerns the flows (ctrl_ovs_changed()), or on the first pass. */
+ * concerns the flows (ctrl_engine_ovs_changed()). */
 static void
 ctrl_ovs_input_run(struct engine_node *node, void *ctx_)
 {
     const struct ctrl_engine_ctx *ctx = ctx_;
     struct ctrl_engine *e = ctx->engine;
-    unsigned int seqno = ovsdb_idl_get_seqno(ctx->ovs_idl);
 
-    if (seqno != e->ovs_seqno) {
-        node->changed = !e->ovs_seqno || ctrl_ovs_changed(e, ctx->ovs_idl);
-        e->ovs_seqno = seqno;
-    }
+    node->changed = ctrl_engine_ovs_changed(e, ctx->ovs_idl);
+    e->ovs_changed = false;
 }
 
 /* The tunnels node: creates and removes the tunnel ports on br-int (one
@@ -422,7 +475,8 @@ ctrl_engine_init(struct ctrl_engine *e)
                      ctrl_lflow_handle_dp_groups);
 
     n[N_PHYSICAL] = (struct engine_node) {
-        .name = "physical", .run = ctrl_physical_run,
+        .name = "physical", .data = physical_data_create(),
+        .run = ctrl_physical_run, .clear_tracked = physical_clear_tracked,
     };
     engine_add_input(&n[N_PHYSICAL], &n[N_RUNTIME],
                      ctrl_physical_handle_runtime);
@@ -450,6 +504,7 @@ ctrl_engine_destroy(struct ctrl_engine *e)
     free(tunnels);
     runtime_data_destroy(e->nodes[N_RUNTIME].data);
     lflow_output_destroy(e->nodes[N_LFLOW].data);
+    physical_data_destroy(e->nodes[N_PHYSICAL].data);
     shash_destroy_free_data(&e->iface_ids);
 }
 

@@ -68,6 +68,8 @@ struct ctrl_engine {
     struct engine_node nodes[CTRL_ENGINE_N_NODES]; /* In run order. */
     struct engine_node *order[CTRL_ENGINE_N_NODES]; /* Pointers to them. */
     unsigned int ovs_seqno;     /* Local database seqno seen last. */
+    bool ovs_changed;           /* Changes since then concern the flows,
+                                 * not yet seen by a pass. */
     struct shash iface_ids;     /* Interface UUID (as text) -> its
                                  * external_ids:iface-id, as last seen. */
 };
@@ -76,6 +78,7 @@ void ctrl_engine_init(struct ctrl_engine *);
 void ctrl_engine_destroy(struct ctrl_engine *);
 bool ctrl_engine_run(struct ctrl_engine *, struct ctrl_engine_ctx *,
                      bool force);
+bool ctrl_engine_ovs_changed(struct ctrl_engine *, const struct ovsdb_idl *);
 const struct runtime_data *ctrl_engine_runtime(const struct ctrl_engine *);
 const struct encaps_ports *ctrl_engine_tunnels(const struct ctrl_engine *);
 size_t ctrl_engine_count_lflows(const struct ctrl_engine *);

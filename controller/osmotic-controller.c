@@ -101,7 +101,6 @@ struct controller {
     long long int last_recompute_wall; /* Same for the last full */
     long long int last_recompute_usec; /* recompute, 0 before any. */
     unsigned long long int n_computes; /* Computes since start. */
-    unsigned int ovs_seqno;           /* Local IDL seqno last computed. */
     bool force_recompute;             /* Recompute on the next pass. */
     bool exiting;                     /* "exit" received. */
     bool restart;                     /* "exit --restart": keep SB rows. */
@@ -376,14 +375,17 @@ controller_run(struct controller *c, struct ovsdb_idl_txn *ovs_txn,
         c->force_recompute = true;
     }
 
-    unsigned int ovs_seqno = ovsdb_idl_get_seqno(c->ovs_loop.idl);
-    if (c->force_recompute || ovs_seqno != c->ovs_seqno
+    if (c->force_recompute
+        || ctrl_engine_ovs_changed(&c->engine, c->ovs_loop.idl)
         || controller_sb_content_changed(c->sb_loop.idl)) {
         c->engine_stale = true;
     } else if (!c->engine_stale) {
-        /* Changes of this controller's own reports only: nothing to
-         * compute, and nothing to keep tracked. */
+        /* Changes of this controller's own reports only (or, in the local
+         * database, its own marks, ovs-vswitchd's reports, interfaces
+         * without an OpenFlow port yet): nothing to compute, and nothing
+         * to keep tracked. */
         ovsdb_idl_track_clear(c->sb_loop.idl);
+        ovsdb_idl_track_clear(c->ovs_loop.idl);
     }
     /* The graph runs with both transactions open, so that claims and
      * tunnels are written in the same pass; while one is in flight the
@@ -396,7 +398,6 @@ controller_run(struct controller *c, struct ovsdb_idl_txn *ovs_txn,
         c->engine_ran = true;
         c->engine_stale = false;
         c->force_recompute = false;
-        c->ovs_seqno = ovs_seqno;
         const struct runtime_data *rt = ctrl_engine_runtime(&c->engine);
         sb_monitor_update(&c->sb_monitor, c->sb_loop.idl,
                           &rt->bindings.iface_ids, &rt->lds, chassis);

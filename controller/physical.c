@@ -551,17 +551,48 @@ physical_rebuild_port(const struct physical_ctx *ctx, const struct uuid *uuid,
 }
 
 /* Rebuilds the multicast groups of every datapath in 'dps' (a set of
- * "struct sbrec_datapath_binding"s): their copies to local members and
- * to other chassis depend on where each member is bound. */
+ * "struct sbrec_datapath_binding"s) that this pass has not rebuilt yet:
+ * their copies to local members and to other chassis depend on where
+ * each member is bound. */
 static void
-physical_rebuild_dps_mcgroups(const struct physical_ctx *ctx,
+physical_rebuild_dps_mcgroups(struct engine_node *node,
+                              const struct physical_ctx *ctx,
                               const struct hmapx *dps)
 {
-    struct hmapx_node *node;
-    HMAPX_FOR_EACH (node, dps) {
-        const struct sbrec_datapath_binding *dp = node->data;
-        physical_rebuild_mcgroups(ctx, dp->tunnel_key);
+    struct physical_data *data = node->data;
+    struct hmapx_node *hn;
+    HMAPX_FOR_EACH (hn, dps) {
+        const struct sbrec_datapath_binding *dp = hn->data;
+        if (hmapx_add(&data->mcgroup_dps, hn->data)) {
+            physical_rebuild_mcgroups(ctx, dp->tunnel_key);
+        }
     }
+}
+
+/* Returns the physical node's data. */
+struct physical_data *
+physical_data_create(void)
+{
+    struct physical_data *data = xmalloc(sizeof *data);
+    hmapx_init(&data->mcgroup_dps);
+    return data;
+}
+
+void
+physical_data_destroy(struct physical_data *data)
+{
+    if (data) {
+        hmapx_destroy(&data->mcgroup_dps);
+        free(data);
+    }
+}
+
+/* Forgets what the last pass rebuilt. */
+void
+physical_clear_tracked(struct engine_node *node)
+{
+    struct physical_data *data = node->data;
+    hmapx_clear(&data->mcgroup_dps);
 }
 
 /* The physical node's handler of runtime changes: the flows of each port
@@ -581,7 +612,7 @@ physical_handle_runtime(struct engine_node *node,
         physical_rebuild_port(ctx, &u->uuid, &dps);
         node->changed = true;
     }
-    physical_rebuild_dps_mcgroups(ctx, &dps);
+    physical_rebuild_dps_mcgroups(node, ctx, &dps);
     hmapx_destroy(&dps);
     return true;
 }
@@ -600,6 +631,16 @@ physical_handle_port_bindings(struct engine_node *node,
 
     struct hmapx dps = HMAPX_INITIALIZER(&dps);
     SBREC_PORT_BINDING_FOR_EACH_TRACKED (pb, ctx->sb_idl) {
+        const struct binding_lport *bl
+            = shash_find_data(&ctx->bindings->lports, pb->logical_port);
+        if (bl && bl->pb == pb
+            && binding_pb_change_is_echo(pb, ctx->chassis)) {
+            /* The echo of this chassis' own claim of a local port: its
+             * flows, and its copies in its multicast groups, depend on
+             * its binding here, not on the chassis column, and were built
+             * when it became local. */
+            continue;
+        }
         if (sbrec_port_binding_is_deleted(pb)) {
             /* Its multicast groups change too, in rows of their own. */
             desired_remove(ctx->desired, DESIRED_PORT, &pb->header_.uuid);
@@ -608,9 +649,28 @@ physical_handle_port_bindings(struct engine_node *node,
         }
         node->changed = true;
     }
-    physical_rebuild_dps_mcgroups(ctx, &dps);
+    physical_rebuild_dps_mcgroups(node, ctx, &dps);
     hmapx_destroy(&dps);
     return true;
+}
+
+/* Returns true if 'mg' changed in a column of its own (or is new or
+ * deleted).  The client library also reports a row as changed when a row
+ * it names changed: a multicast group, when one of its port bindings did,
+ * which the port bindings' handler deals with. */
+static bool
+physical_mcgroup_row_changed(const struct sbrec_multicast_group *mg)
+{
+    if (sbrec_multicast_group_is_new(mg)
+        || sbrec_multicast_group_is_deleted(mg)) {
+        return true;
+    }
+    for (size_t i = 0; i < SBREC_MULTICAST_GROUP_N_COLUMNS; i++) {
+        if (sbrec_multicast_group_is_updated(mg, i)) {
+            return true;
+        }
+    }
+    return false;
 }
 
 /* The physical node's handler of multicast group changes. */
@@ -618,11 +678,19 @@ bool
 physical_handle_mcgroups(struct engine_node *node,
                          const struct physical_ctx *ctx)
 {
+    const struct physical_data *data = node->data;
     const struct sbrec_multicast_group *mg;
 
     SBREC_MULTICAST_GROUP_FOR_EACH_TRACKED (mg, ctx->sb_idl) {
         if (sbrec_multicast_group_is_deleted(mg)) {
             desired_remove(ctx->desired, DESIRED_MCGROUP, &mg->header_.uuid);
+        } else if (!physical_mcgroup_row_changed(mg)
+                   || (mg->datapath
+                       && hmapx_contains(&data->mcgroup_dps,
+                                         mg->datapath))) {
+            /* Nothing of its own changed, or this pass rebuilt it from
+             * its current row already. */
+            continue;
         } else {
             physical_mcgroup_owner(ctx, mg);
         }

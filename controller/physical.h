@@ -11,10 +11,16 @@
  * recomputes all of them only when the tunnels, the chassis or the set of
  * local datapaths change; a port binding or multicast group change costs
  * that row (and, for a binding that moved, the multicast groups of its
- * datapath).
+ * datapath, once per pass however many of its bindings changed).  The
+ * echo of this chassis' own claim of a local port costs nothing, and
+ * neither does a multicast group that the client library reports as
+ * changed only because a port binding it names changed (the port
+ * binding's handler rebuilds the groups that depend on it).
  */
 #ifndef CONTROLLER_PHYSICAL_H
 #define CONTROLLER_PHYSICAL_H 1
+
+#include "hmapx.h"
 
 #include <stdbool.h>
 
@@ -51,6 +57,16 @@ struct physical_ctx {
 
 /* Cookie of the flows table 8 teaches table 9. */
 #define PHYSICAL_COLOR_LEARN_COOKIE 0xc1000000
+
+/* The physical node's data: what the current pass has already rebuilt. */
+struct physical_data {
+    struct hmapx mcgroup_dps;   /* "struct sbrec_datapath_binding"s whose
+                                 * multicast groups this pass rebuilt. */
+};
+
+struct physical_data *physical_data_create(void);
+void physical_data_destroy(struct physical_data *);
+void physical_clear_tracked(struct engine_node *);
 
 void physical_run(struct engine_node *, const struct physical_ctx *);
 bool physical_handle_runtime(struct engine_node *,

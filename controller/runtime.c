@@ -248,34 +248,6 @@ runtime_run(struct engine_node *node, const struct runtime_ctx *ctx)
     simap_moved(&rt->ct_zones);
 }
 
-/* Returns true if 'pb', a port of this chassis already local, changed
- * only in what its local flows do not depend on: its chassis became (or
- * stayed) this one, the echo of this controller's own claim; its "up";
- * its external_ids. */
-static bool
-runtime_pb_change_is_echo(const struct sbrec_port_binding *pb,
-                          const struct sbrec_chassis *chassis)
-{
-    static const enum sbrec_port_binding_column_id irrelevant[] = {
-        SBREC_PORT_BINDING_COL_CHASSIS, SBREC_PORT_BINDING_COL_UP,
-        SBREC_PORT_BINDING_COL_EXTERNAL_IDS,
-    };
-    if (sbrec_port_binding_is_new(pb) || sbrec_port_binding_is_deleted(pb)
-        || !chassis || pb->chassis != chassis) {
-        return false;
-    }
-    for (size_t i = 0; i < SBREC_PORT_BINDING_N_COLUMNS; i++) {
-        bool ignored = false;
-        for (size_t j = 0; j < ARRAY_SIZE(irrelevant); j++) {
-            ignored = ignored || i == irrelevant[j];
-        }
-        if (!ignored && sbrec_port_binding_is_updated(pb, i)) {
-            return false;
-        }
-    }
-    return true;
-}
-
 /* The runtime node's handler of port binding changes: a change concerns
  * this host if the port is local, is bound to this chassis, or is named
  * by a local interface (it may be claimed).  Any other is handled (it
@@ -290,7 +262,7 @@ runtime_handle_port_bindings(struct engine_node *node,
 
     SBREC_PORT_BINDING_FOR_EACH_TRACKED (pb, ctx->sb_idl) {
         bool local = shash_find(&rt->states, pb->logical_port) != NULL;
-        if (local && runtime_pb_change_is_echo(pb, ctx->chassis)) {
+        if (local && binding_pb_change_is_echo(pb, ctx->chassis)) {
             continue;
         }
         /* Patch ports and gateways change the local datapaths. */
