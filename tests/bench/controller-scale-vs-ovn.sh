@@ -55,7 +55,8 @@
 # BENCH_PODS (default 100), BENCH_LOCAL (default 20), BENCH_ROUNDS
 # (default 3), BENCH_CHANGES (default 10), BENCH_IDLE (seconds, default
 # 3), BENCH_PERF=1 (after the rounds, profile each controller with perf
-# during one more batch of (b) changes), BENCH_OUT (also write the result
+# during one more batch of BENCH_PERF_KIND changes, a or b, default b),
+# BENCH_OUT (also write the result
 # table to this file), OSM_KEEP=1.  Needs root, python3 and, for OVN,
 # ovn-central and ovn-host installed (their services need not and should
 # not run).
@@ -70,6 +71,7 @@ BENCH_ROUNDS=${BENCH_ROUNDS:-3}
 BENCH_CHANGES=${BENCH_CHANGES:-10}
 BENCH_IDLE=${BENCH_IDLE:-3}
 BENCH_PERF=${BENCH_PERF:-0}
+BENCH_PERF_KIND=${BENCH_PERF_KIND:-b}
 OVN_SCHEMADIR=${OVN_SCHEMADIR:-/usr/share/ovn}
 EVENTS=$here/sb-events.py
 
@@ -90,6 +92,10 @@ case $BENCH_PERF in
     0) ;;
     1) command -v perf >/dev/null || fail "BENCH_PERF=1 needs perf" ;;
     *) fail "BENCH_PERF must be 0 or 1, not '$BENCH_PERF'" ;;
+esac
+case $BENCH_PERF_KIND in
+    a|b) ;;
+    *) fail "BENCH_PERF_KIND must be a or b, not '$BENCH_PERF_KIND'" ;;
 esac
 
 systems=("$@")
@@ -632,7 +638,7 @@ profile() {
     osm_track_pidfile "$dir/perf.pid"
     sleep 1
     for ((k = 1; k <= BENCH_CHANGES; k++)); do
-        one_change "$s" b 250 "$k"
+        one_change "$s" "$BENCH_PERF_KIND" 250 "$k"
     done
     kill -INT $pid
     wait $pid
@@ -842,7 +848,8 @@ report() {
         printf '  %s\n' "${LOADS[@]}"
         if [ "$BENCH_PERF" = 1 ]; then
             for s in "${systems[@]}"; do
-                echo "$s's controller during (b) changes, CPU time by function" \
+                echo "$s's controller during ($BENCH_PERF_KIND) changes," \
+                     "CPU time by function" \
                      "(with callees; self):"
                 sed 's/^/  /' "$(sys_dir "$s")/perf.txt"
             done
