@@ -203,17 +203,23 @@ ctrl_ovs_changed(struct ctrl_engine *e, const struct ovsdb_idl *idl)
 
 /* Returns true if the local database changed, since the last engine
  * pass, in a way that concerns the flows (ctrl_ovs_changed()), or if no
- * pass has seen it yet.  Judges each batch of changes once: the caller
- * clears the local database's tracked changes after each pass, or when
- * this returns false. */
+ * pass has seen it yet.  Judges the tracked changes once per new seqno:
+ * the caller clears them after each pass, or when this returns false;
+ * while a pass waits (a transaction in flight), they accumulate and are
+ * judged again with the next ones, which is harmless (the verdict is
+ * kept until a pass sees it). */
 bool
 ctrl_engine_ovs_changed(struct ctrl_engine *e, const struct ovsdb_idl *idl)
 {
     unsigned int seqno = ovsdb_idl_get_seqno(idl);
 
     if (seqno != e->ovs_seqno) {
-        e->ovs_changed = (e->ovs_changed || !e->ovs_seqno
-                          || ctrl_ovs_changed(e, idl));
+        /* Judged even when a pass is already due: ctrl_iface_changed()
+         * must see every batch to keep 'iface_ids' current, or an
+         * iface-id changed back to the value it last saw would be
+         * missed. */
+        bool changed = ctrl_ovs_changed(e, idl);
+        e->ovs_changed = e->ovs_changed || !e->ovs_seqno || changed;
         e->ovs_seqno = seqno;
     }
     return e->ovs_changed;

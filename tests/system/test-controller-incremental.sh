@@ -69,6 +69,9 @@ echo "remote port on a local switch: $new flow adds on hv1"
 # port, and what hv1 writes itself (the port's conntrack zone, its
 # "osmotic-installed" mark, "up"), cost none.
 osm_lsp_add sw0 lp4 0a:00:00:00:21:04 10.244.0.4
+# (The three southbound updates of lp4's creation cost hv1 passes of
+# their own: counted from after hv1 has made them.)
+check osmotic-nbctl --timeout=20 --wait=hv sync
 computes0=$(computes)
 osm_add_pod hv1 p4 0a:00:00:00:21:04 10.244.0.4/24 lp4
 wait_until is_up lp4
