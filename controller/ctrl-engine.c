@@ -82,46 +82,72 @@ ctrl_sb_input_run(struct engine_node *node, void *ctx_)
     }
 }
 
-/* Returns true if 'iface' has an OpenFlow port: before ovs-vswitchd
- * gives it one, an interface concerns no flow (no binding, tunnel or
- * gateway port reads it), and that its OpenFlow port arrives is a change
- * of its own. */
+/* Returns true if 'iface' has an OpenFlow port (see ctrl_iface_changed()
+ * for why that matters). */
 static bool
 ctrl_iface_has_ofport(const struct ovsrec_interface *iface)
 {
     return iface->n_ofport && iface->ofport[0] > 0;
 }
 
+/* What ctrl_iface_changed() remembers of an interface. */
+struct ctrl_iface_seen {
+    char *iface_id;             /* external_ids:iface-id, or "". */
+    int64_t ofport;             /* OpenFlow port, or 0 if it has none. */
+};
+
+static void
+ctrl_iface_seen_free(struct ctrl_iface_seen *seen)
+{
+    if (seen) {
+        free(seen->iface_id);
+        free(seen);
+    }
+}
+
 /* Returns true if tracked change 'iface' of the local database concerns
- * the flows: a deleted interface, a new one that already has an OpenFlow
- * port, a new name, type, options or OpenFlow port, BFD settings or state
- * (a gateway's liveness, controller/gateway.h), or a new
- * external_ids:iface-id (the controller's own marks in external_ids, such
- * as osmotic-installed, do not count).  Remembers each interface's
- * iface-id in 'iface_ids'. */
+ * the flows.  An interface that neither had nor has an OpenFlow port
+ * concerns none (it is read by no binding, tunnel or gateway port):
+ * before ovs-vswitchd gives it one, or if it cannot (ofport -1).  For the
+ * others: being new or deleted, gaining, losing or changing the OpenFlow
+ * port, a new external_ids:iface-id (the controller's own marks in
+ * external_ids, such as osmotic-installed, do not count), a new name,
+ * type or options, BFD settings or state (a gateway's liveness,
+ * controller/gateway.h).  Remembers each interface's iface-id and
+ * OpenFlow port in 'ifaces' (UUID as text -> struct ctrl_iface_seen). */
 static bool
-ctrl_iface_changed(struct shash *iface_ids, const struct ovsrec_interface *iface)
+ctrl_iface_changed(struct shash *ifaces, const struct ovsrec_interface *iface)
 {
     char key[UUID_LEN + 1];
     snprintf(key, sizeof key, UUID_FMT, UUID_ARGS(&iface->header_.uuid));
+    struct ctrl_iface_seen *seen = shash_find_data(ifaces, key);
+    int64_t old_ofport = seen ? seen->ofport : 0;
     if (ovsrec_interface_is_deleted(iface)) {
-        free(shash_find_and_delete(iface_ids, key));
-        return true;
+        ctrl_iface_seen_free(shash_find_and_delete(ifaces, key));
+        return !seen || old_ofport;
     }
+
     const char *id = smap_get_def(&iface->external_ids, "iface-id", "");
-    char *old = shash_replace(iface_ids, key, xstrdup(id));
-    bool id_changed = !old || strcmp(old, id);
-    free(old);
-    if (ovsrec_interface_is_new(iface)) {
-        return ctrl_iface_has_ofport(iface);
+    int64_t ofport = ctrl_iface_has_ofport(iface) ? iface->ofport[0] : 0;
+    bool id_changed = !seen || strcmp(seen->iface_id, id);
+    if (!seen) {
+        seen = xzalloc(sizeof *seen);
+        shash_add(ifaces, key, seen);
     }
-    return (id_changed
+    if (id_changed) {
+        free(seen->iface_id);
+        seen->iface_id = xstrdup(id);
+    }
+    seen->ofport = ofport;
+
+    if (!ofport && !old_ofport) {
+        return false;
+    }
+    return (id_changed || ofport != old_ofport
             || ovsrec_interface_is_updated(iface, OVSREC_INTERFACE_COL_NAME)
             || ovsrec_interface_is_updated(iface, OVSREC_INTERFACE_COL_TYPE)
             || ovsrec_interface_is_updated(iface,
                                            OVSREC_INTERFACE_COL_OPTIONS)
-            || ovsrec_interface_is_updated(iface,
-                                           OVSREC_INTERFACE_COL_OFPORT)
             || ovsrec_interface_is_updated(iface, OVSREC_INTERFACE_COL_BFD)
             || ovsrec_interface_is_updated(iface,
                                            OVSREC_INTERFACE_COL_BFD_STATUS));
@@ -143,6 +169,72 @@ ctrl_port_is_pending(const struct ovsrec_port *port)
     return true;
 }
 
+/* Records in 'port_bridges' (a Port's UUID as text -> its bridge's UUID)
+ * that the Port rows of 'br' are its own.  Returns true if one of them
+ * was another bridge's, or is neither already its own nor new and waiting
+ * for an OpenFlow port (ctrl_port_is_pending()). */
+static bool
+ctrl_bridge_take_ports(struct shash *port_bridges,
+                       const struct ovsrec_bridge *br)
+{
+    bool changed = false;
+    for (size_t i = 0; i < br->n_ports; i++) {
+        const struct ovsrec_port *port = br->ports[i];
+        char key[UUID_LEN + 1];
+        snprintf(key, sizeof key, UUID_FMT, UUID_ARGS(&port->header_.uuid));
+        const struct uuid *old = shash_find_data(port_bridges, key);
+        if (old && uuid_equals(old, &br->header_.uuid)) {
+            continue;
+        }
+        if (old || !ctrl_port_is_pending(port)) {
+            changed = true;
+        }
+        free(shash_replace(port_bridges, key,
+                           xmemdup(&br->header_.uuid,
+                                   sizeof br->header_.uuid)));
+    }
+    return changed;
+}
+
+/* Returns true if a tracked change of a bridge's "ports" took in a Port
+ * row that another bridge had (one transaction may move a Port row
+ * between bridges: then only the two bridges' "ports" change), or one
+ * that is neither its own already nor new and waiting for an OpenFlow
+ * port.  (A Port row that leaves a bridge is either deleted, which the
+ * Port rows' judgement sees, or joins another.)  Keeps 'port_bridges'
+ * current, from every bridge if 'all'. */
+static bool
+ctrl_bridge_ports_changed(struct shash *port_bridges,
+                          const struct ovsdb_idl *idl, bool all)
+{
+    const struct ovsrec_port *port;
+    OVSREC_PORT_FOR_EACH_TRACKED (port, idl) {
+        if (ovsrec_port_is_deleted(port)) {
+            char key[UUID_LEN + 1];
+            snprintf(key, sizeof key, UUID_FMT,
+                     UUID_ARGS(&port->header_.uuid));
+            free(shash_find_and_delete(port_bridges, key));
+        }
+    }
+
+    bool changed = false;
+    const struct ovsrec_bridge *br;
+    if (all) {
+        OVSREC_BRIDGE_FOR_EACH (br, idl) {
+            changed = ctrl_bridge_take_ports(port_bridges, br) || changed;
+        }
+    } else {
+        OVSREC_BRIDGE_FOR_EACH_TRACKED (br, idl) {
+            if (!ovsrec_bridge_is_deleted(br)
+                && ovsrec_bridge_is_updated(br, OVSREC_BRIDGE_COL_PORTS)) {
+                changed = (ctrl_bridge_take_ports(port_bridges, br)
+                           || changed);
+            }
+        }
+    }
+    return changed;
+}
+
 /* Returns true if the tracked changes of the local database concern the
  * flows.  What the controller itself writes there and reads back as it
  * wrote it (conntrack zones in br-int's external_ids, "osmotic-installed"
@@ -152,16 +244,17 @@ ctrl_port_is_pending(const struct ovsrec_port *port)
 static bool
 ctrl_ovs_changed(struct ctrl_engine *e, const struct ovsdb_idl *idl)
 {
-    bool changed = false;
+    /* Both judge every row, whatever the verdict: they keep what they
+     * remember current. */
+    bool changed = ctrl_bridge_ports_changed(&e->port_bridges, idl,
+                                             !e->ovs_seqno);
     const struct ovsrec_interface *iface;
     OVSREC_INTERFACE_FOR_EACH_TRACKED (iface, idl) {
-        changed = ctrl_iface_changed(&e->iface_ids, iface) || changed;
+        changed = ctrl_iface_changed(&e->ifaces, iface) || changed;
     }
     if (changed) {
         return true;
     }
-    /* A bridge's "ports" changes only with Port rows added or deleted
-     * (a Port row belongs to one bridge), which the loop below judges. */
     const struct ovsrec_port *port;
     OVSREC_PORT_FOR_EACH_TRACKED (port, idl) {
         if (ovsrec_port_is_new(port)) {
@@ -215,7 +308,7 @@ ctrl_engine_ovs_changed(struct ctrl_engine *e, const struct ovsdb_idl *idl)
 
     if (seqno != e->ovs_seqno) {
         /* Judged even when a pass is already due: ctrl_iface_changed()
-         * must see every batch to keep 'iface_ids' current, or an
+         * must see every batch to keep 'ifaces' current, or an
          * iface-id changed back to the value it last saw would be
          * missed. */
         bool changed = ctrl_ovs_changed(e, idl);
@@ -433,7 +526,8 @@ void
 ctrl_engine_init(struct ctrl_engine *e)
 {
     memset(e, 0, sizeof *e);
-    shash_init(&e->iface_ids);
+    shash_init(&e->ifaces);
+    shash_init(&e->port_bridges);
     struct engine_node *n = e->nodes;
 
     n[N_IN_OVS] = (struct engine_node) {
@@ -511,7 +605,12 @@ ctrl_engine_destroy(struct ctrl_engine *e)
     runtime_data_destroy(e->nodes[N_RUNTIME].data);
     lflow_output_destroy(e->nodes[N_LFLOW].data);
     physical_data_destroy(e->nodes[N_PHYSICAL].data);
-    shash_destroy_free_data(&e->iface_ids);
+    struct shash_node *node;
+    SHASH_FOR_EACH (node, &e->ifaces) {
+        ctrl_iface_seen_free(node->data);
+    }
+    shash_destroy(&e->ifaces);
+    shash_destroy_free_data(&e->port_bridges);
 }
 
 /* Runs one pass of the graph over what changed in the databases since the

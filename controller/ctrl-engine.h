@@ -70,8 +70,11 @@ struct ctrl_engine {
     unsigned int ovs_seqno;     /* Local database seqno seen last. */
     bool ovs_changed;           /* Changes since then concern the flows,
                                  * not yet seen by a pass. */
-    struct shash iface_ids;     /* Interface UUID (as text) -> its
-                                 * external_ids:iface-id, as last seen. */
+    struct shash ifaces;        /* Interface UUID (as text) -> its
+                                 * iface-id and OpenFlow port, as last
+                                 * seen (private). */
+    struct shash port_bridges;  /* Port UUID (as text) -> its bridge's
+                                 * UUID, as last seen. */
 };
 
 void ctrl_engine_init(struct ctrl_engine *);
