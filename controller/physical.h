@@ -12,7 +12,7 @@
  * local datapaths change; a port binding or multicast group change costs
  * that row (and, for a binding that moved, the multicast groups of its
  * datapath, once per pass however many of its bindings changed).  The
- * echo of this chassis' own claim of a local port costs nothing, and
+ * echo of this chassis' own claim of a local port rebuilds nothing, and
  * neither does a multicast group that the client library reports as
  * changed only because a port binding it names changed (the port
  * binding's handler rebuilds the groups that depend on it).
