@@ -645,15 +645,36 @@ cmd_meter_list(struct ctl_context *ctx)
     nbctl_print_lines(&ctx->output, &lines);
 }
 
+/* Prerequisites of "acl-add" and "acl-list" (see nbctl_monitor()): the
+ * switches' and port groups' names and ACLs, the ACLs, and what
+ * validating an ACL before commit reads (nb-validate.h): meter names,
+ * port group names ("@PG", "$PG_ip4"), address sets' names and addresses
+ * (a set must hold an address of the family of the field it is compared
+ * with).  Not the ports: on a large database they are most of it. */
+static void
+pre_acl(struct ctl_context *ctx)
+{
+    ovsdb_idl_add_column(ctx->idl, &nbrec_logical_switch_col_name);
+    ovsdb_idl_add_column(ctx->idl, &nbrec_logical_switch_col_acls);
+    ovsdb_idl_add_column(ctx->idl, &nbrec_port_group_col_name);
+    ovsdb_idl_add_column(ctx->idl, &nbrec_port_group_col_acls);
+    for (size_t i = 0; i < NBREC_ACL_N_COLUMNS; i++) {
+        ovsdb_idl_add_column(ctx->idl, &nbrec_acl_columns[i]);
+    }
+    ovsdb_idl_add_column(ctx->idl, &nbrec_meter_col_name);
+    ovsdb_idl_add_column(ctx->idl, &nbrec_address_set_col_name);
+    ovsdb_idl_add_column(ctx->idl, &nbrec_address_set_col_addresses);
+}
+
 /* ACL, port group, address set and meter commands. */
 static const struct ctl_command_syntax policy_commands[] = {
     { "acl-add", 5, 5, "{SWITCH | PORTGROUP} DIRECTION PRIORITY MATCH "
-      "VERDICT", NULL, cmd_acl_add, NULL,
+      "VERDICT", pre_acl, cmd_acl_add, NULL,
       "--log,--may-exist,--type=,--name=,--severity=,--meter=,--label=,"
       "--apply-after-lb", RW },
     { "acl-del", 1, 4, "{SWITCH | PORTGROUP} [DIRECTION [PRIORITY MATCH]]",
       NULL, cmd_acl_del, NULL, "--type=,--if-exists", RW },
-    { "acl-list", 1, 1, "{SWITCH | PORTGROUP}", NULL, cmd_acl_list, NULL,
+    { "acl-list", 1, 1, "{SWITCH | PORTGROUP}", pre_acl, cmd_acl_list, NULL,
       "--type=", RO },
     { "pg-add", 1, INT_MAX, "PG [PORT]...", NULL, cmd_pg_add, NULL,
       "--may-exist", RW },
@@ -673,6 +694,15 @@ static const struct ctl_command_syntax policy_commands[] = {
     { "meter-list", 0, 0, "", NULL, cmd_meter_list, NULL, "", RO },
     { NULL, 0, 0, NULL, NULL, NULL, NULL, "", RO },
 };
+
+/* Returns true if 'syntax' is one of the ACL, port group, address set and
+ * meter commands. */
+bool
+nbctl_policy_has_command(const struct ctl_command_syntax *syntax)
+{
+    return (syntax >= policy_commands
+            && syntax < &policy_commands[ARRAY_SIZE(policy_commands)]);
+}
 
 /* Registers the ACL, port group, address set and meter commands. */
 void

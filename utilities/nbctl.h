@@ -37,6 +37,7 @@ struct svec;
 void nbctl_switch_register(void);
 void nbctl_router_register(void);
 void nbctl_policy_register(void);
+bool nbctl_policy_has_command(const struct ctl_command_syntax *);
 void nbctl_qos_register(void);
 void nbctl_mirror_register(void);
 void nbctl_fwd_group_register(void);

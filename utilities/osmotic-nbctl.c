@@ -1066,7 +1066,8 @@ is_lean_command(const struct ctl_command_syntax *syntax)
         = (syntax >= nbctl_db_commands
            && syntax < &nbctl_db_commands[ARRAY_SIZE(nbctl_db_commands)]);
     return (syntax->prerequisites
-            && (is_db_command || nbctl_switch_has_command(syntax)));
+            && (is_db_command || nbctl_switch_has_command(syntax)
+                || nbctl_policy_has_command(syntax)));
 }
 
 /* Makes 'idl' monitor what the 'n' 'commands' need: NB_Global (for

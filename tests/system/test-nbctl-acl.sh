@@ -194,6 +194,30 @@ check_output "" osmotic-nbctl --type=switch acl-list sw0
 check_refused "Invalid value 'bridge' for option --type" \
     osmotic-nbctl --type=bridge acl-list sw0
 check osmotic-nbctl pg-del sw0
+
+# acl-add and acl-list read the switches, port groups, ACLs, address sets
+# and meters, not the ports (most of a large database), and still check
+# what they must: a set's family, a missing group or meter.
+# monitored CMD...: the tables osmotic-nbctl CMD monitors, one per line.
+monitored() {
+    osmotic-nbctl -vjsonrpc:file:dbg --log-file="$TESTDIR/monitored.log" \
+        "$@" >/dev/null || fail "osmotic-nbctl $* failed"
+    sed -n 's/.*method="monitor_cond[_a-z]*", params=\["Osmotic_Northbound",\[[^]]*\],{\(.*\)}.*/\1/p' \
+        "$TESTDIR/monitored.log" | grep -o '"[A-Za-z_]*":\[{"columns"' \
+        | cut -d'"' -f2 | sort
+    rm -f "$TESTDIR/monitored.log"
+}
+check_output "$(printf '%s\n' ACL Address_Set Connection Logical_Switch \
+                    Meter NB_Global Port_Group SSL)" \
+    monitored acl-add sw0 to-lport 300 "ip4.src == \$web" drop
+check_output "$(printf '%s\n' ACL Address_Set Connection Logical_Switch \
+                    Meter NB_Global Port_Group SSL)" \
+    monitored acl-list sw0
+check_refused "@nogroup: no port group of that name" \
+    osmotic-nbctl acl-add sw0 to-lport 301 "outport == @nogroup" drop
+check_refused "nometer: meter name not found" \
+    osmotic-nbctl --meter=nometer acl-add sw0 to-lport 302 ip drop
+check osmotic-nbctl acl-del sw0 to-lport 300 "ip4.src == \$web"
 check osmotic-nbctl pg-del pg_web
 check_output 0 nb_count ACL
 check osmotic-nbctl as-del web
