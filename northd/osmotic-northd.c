@@ -455,6 +455,7 @@ northd_daemon_run(struct northd_daemon *d, struct ovsdb_idl_loop *nb_loop,
     if (resync_run(&d->nb_resync, d->nb_idl)
         | resync_run(&d->sb_resync, d->sb_idl)) {
         d->nd.need_full = true;
+        nd_unapplied_resync(&d->unapplied);
     }
     bool active = northd_daemon_is_active(d);
     bool ready = (ovsdb_idl_has_ever_connected(d->nb_idl)
@@ -465,6 +466,7 @@ northd_daemon_run(struct northd_daemon *d, struct ovsdb_idl_loop *nb_loop,
         /* Whatever happens while northd is not in charge, it cannot trust
          * its state afterward. */
         northd_abandon_full(&d->nd);
+        nd_unapplied_resync(&d->unapplied);
         ovsdb_idl_track_clear(d->nb_idl);
         ovsdb_idl_track_clear(d->sb_idl);
         return;

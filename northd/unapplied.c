@@ -23,6 +23,16 @@ nd_unapplied_init(struct nd_unapplied *u)
         uuidset_init(&u->logged[i]);
     }
     u->seqno = 0;
+    u->full = true;
+}
+
+/* Makes the next nd_unapplied_run() look at every row: the caller has
+ * cleared the NB IDL's tracked changes without a run, or the replica was
+ * replaced. */
+void
+nd_unapplied_resync(struct nd_unapplied *u)
+{
+    u->full = true;
 }
 
 /* Frees what 'u' holds.  Accepts NULL. */
@@ -63,20 +73,11 @@ log_row(const struct nb_unapplied *entry, const struct ovsdb_idl_row *row)
     free(warning);
 }
 
-/* Logs, once per row, every row of 'nb_idl' that nb-unapplied.c lists as
- * configuration nothing applies yet (as nb_unapplied_entry_names_rows()
- * picks them). */
-void
-nd_unapplied_run(struct nd_unapplied *u, struct ovsdb_idl *nb_idl)
+/* Looks at every row of every entry's table: logs those not logged yet,
+ * and forgets the rows that are gone or no longer count. */
+static void
+nd_unapplied_scan_all(struct nd_unapplied *u, struct ovsdb_idl *nb_idl)
 {
-    unsigned int seqno = ovsdb_idl_get_seqno(nb_idl);
-    if (seqno == u->seqno) {
-        return;
-    }
-    u->seqno = seqno;
-
-    /* Rows deleted since are forgotten: each set holds only rows that
-     * are there now. */
     for (size_t i = 0; i < nb_n_unapplied_entries; i++) {
         const struct nb_unapplied *entry = &nb_unapplied_entries[i];
         if (!nb_unapplied_entry_names_rows(entry)) {
@@ -95,5 +96,41 @@ nd_unapplied_run(struct nd_unapplied *u, struct ovsdb_idl *nb_idl)
         }
         hmap_swap(&u->logged[i].uuids, &present.uuids);
         uuidset_destroy(&present);
+    }
+}
+
+/* Logs, once per row, every row of 'nb_idl' that nb-unapplied.c lists as
+ * configuration nothing applies yet (as nb_unapplied_entry_names_rows()
+ * picks them). */
+void
+nd_unapplied_run(struct nd_unapplied *u, struct ovsdb_idl *nb_idl)
+{
+    unsigned int seqno = ovsdb_idl_get_seqno(nb_idl);
+    if (seqno == u->seqno) {
+        return;
+    }
+    u->seqno = seqno;
+
+    if (u->full) {
+        nd_unapplied_scan_all(u, nb_idl);
+        u->full = false;
+        return;
+    }
+    for (size_t i = 0; i < nb_n_unapplied_entries; i++) {
+        const struct nb_unapplied *entry = &nb_unapplied_entries[i];
+        if (!nb_unapplied_entry_names_rows(entry)) {
+            continue;
+        }
+        for (const struct ovsdb_idl_row *row
+                 = ovsdb_idl_track_get_first(nb_idl, entry->table);
+             row; row = ovsdb_idl_track_get_next(row)) {
+            if (ovsdb_idl_row_get_seqno(row, OVSDB_IDL_CHANGE_DELETE) > 0
+                || !nb_unapplied_row_counts(entry, row)) {
+                uuidset_find_and_delete(&u->logged[i], &row->uuid);
+            } else if (!uuidset_contains(&u->logged[i], &row->uuid)) {
+                log_row(entry, row);
+                uuidset_insert(&u->logged[i], &row->uuid);
+            }
+        }
     }
 }
