@@ -1948,19 +1948,29 @@ nb_validate_count_rows(struct ovsdb_idl *idl,
 }
 
 /* Returns true if the open transaction deleted rows of table 't', given
- * the row counts 'before' it. */
+ * the row counts 'before' it, or renamed one of them: either way a name
+ * that other rows may use is gone. */
 static bool
 table_lost_rows(struct ovsdb_idl *idl, size_t t,
                 const struct nb_validate_counts *before)
 {
+    const struct ovsdb_idl_table_class *tc = &nbrec_table_classes[t];
+    const struct ovsdb_idl_column *name = unique_name_column(tc);
+    size_t idx = name ? name - tc->columns : 0;
     size_t now = 0, inserted = 0;
-    for (const struct ovsdb_idl_row *row
-             = ovsdb_idl_first_row(idl, &nbrec_table_classes[t]);
+    bool renamed = false;
+    for (const struct ovsdb_idl_row *row = ovsdb_idl_first_row(idl, tc);
          row; row = ovsdb_idl_next_row(row)) {
         now++;
         inserted += !row->old_datum;
+        if (name && row->old_datum && row->new_datum && row->written
+            && bitmap_is_set(row->written, idx)
+            && !ovsdb_datum_equals(&row->old_datum[idx],
+                                   &row->new_datum[idx], &name->type)) {
+            renamed = true;
+        }
     }
-    return now - inserted < before->n_rows[t];
+    return renamed || now - inserted < before->n_rows[t];
 }
 
 /* Sets 'recheck[t]' for every table whose rows may refer by name to rows
@@ -2015,18 +2025,18 @@ find_tables_to_recheck(struct ovsdb_idl *idl,
 /* Returns true if 'row', of a table that is not a root, was referenced
  * before the open transaction and is referenced by no row after it: the
  * server will delete it at commit (an ovn-nbctl-style command removes a
- * NAT rule, a route or an ACL from its router or switch that way), so
- * what it refers to need not exist any more.  A row whose referrers are
- * not replicated counts as still referenced. */
+ * NAT rule, a route or an ACL from its router or switch that way, or
+ * deletes the port group that held it), so what it refers to need not
+ * exist any more.  "Before" is the replica's own view, its rows' backward
+ * references, which also counts referrers that the transaction deletes.
+ * A row whose referrers are not replicated counts as still referenced. */
 static bool
 row_orphaned_by_txn(struct ovsdb_idl *idl, const struct ovsdb_idl_row *row)
 {
     const struct ovsdb_idl_table_class *tc = row->table->class_;
-    if (tc->is_root) {
+    if (tc->is_root || ovs_list_is_empty(&row->dst_arcs)) {
         return false;
     }
-    union ovsdb_atom atom = { .uuid = row->uuid };
-    bool was_referenced = false;
     for (size_t t = 0; t < NBREC_N_TABLES; t++) {
         const struct ovsdb_idl_table_class *ptc = &nbrec_table_classes[t];
         for (size_t c = 0; c < ptc->n_columns; c++) {
@@ -2041,15 +2051,10 @@ row_orphaned_by_txn(struct ovsdb_idl *idl, const struct ovsdb_idl_row *row)
                 if (idl_pending_set_has_uuid(p, col, &row->uuid)) {
                     return false;
                 }
-                if (p->old_datum
-                    && ovsdb_datum_find_key(&p->old_datum[c], &atom,
-                                            OVSDB_TYPE_UUID, NULL)) {
-                    was_referenced = true;
-                }
             }
         }
     }
-    return was_referenced;
+    return true;
 }
 
 /* Validates every row that the transaction open on 'idl' inserted or

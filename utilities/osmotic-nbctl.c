@@ -1057,17 +1057,67 @@ nbctl_monitor_table(struct ovsdb_idl *idl,
     }
 }
 
-/* Returns true if 'syntax' is one of osmotic-nbctl's commands that say in
- * their prerequisites what they read. */
+/* Returns true if 'c', a generic "add", "remove", "set" or "clear",
+ * changes only the "addresses" column of an Address_Set. */
 static bool
-is_lean_command(const struct ctl_command_syntax *syntax)
+is_address_set_addresses_change(const struct ctl_command *c)
 {
+    if (c->argc < 4 || strcasecmp(c->argv[1], "Address_Set")) {
+        return false;
+    }
+    if (strcmp(c->syntax->name, "set")) {
+        return !strcmp(c->argv[3], "addresses");   /* add, remove, clear */
+    }
+    for (size_t i = 3; i < c->argc; i++) {
+        if (strncmp(c->argv[i], "addresses=", strlen("addresses="))) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Returns true if 'c' is a command that says in its prerequisites all
+ * that it, and the validation of what it writes, reads:
+ *   - osmotic-nbctl's own commands that are written so (the database
+ *     commands, the switch and port commands, acl-add and acl-list);
+ *   - the generic commands that only read ("get", "list", "find",
+ *     "wait-until"), whose prerequisites name the table and columns they
+ *     read, and nothing is validated;
+ *   - the generic commands that change the addresses of an Address_Set
+ *     ("add", "remove", "set", "clear"), whose validation reads that row
+ *     and the other sets' names only (nb-validate.h), which the
+ *     prerequisites cover: the row's name identifies it.  (Not its name:
+ *     a set renamed is checked against every match that used the old
+ *     name.)
+ * Any other reads across the database. */
+static bool
+is_lean_command(const struct ctl_command *c)
+{
+    static const char *const generic_readers[] = {
+        "get", "list", "find", "wait-until",
+    };
+    static const char *const generic_writers[] = {
+        "add", "remove", "set", "clear",
+    };
+    const struct ctl_command_syntax *syntax = c->syntax;
+    if (!syntax->prerequisites) {
+        return false;
+    }
+    for (size_t i = 0; i < ARRAY_SIZE(generic_readers); i++) {
+        if (!strcmp(syntax->name, generic_readers[i])) {
+            return true;
+        }
+    }
+    for (size_t i = 0; i < ARRAY_SIZE(generic_writers); i++) {
+        if (!strcmp(syntax->name, generic_writers[i])) {
+            return is_address_set_addresses_change(c);
+        }
+    }
     bool is_db_command
         = (syntax >= nbctl_db_commands
            && syntax < &nbctl_db_commands[ARRAY_SIZE(nbctl_db_commands)]);
-    return (syntax->prerequisites
-            && (is_db_command || nbctl_switch_has_command(syntax)
-                || nbctl_policy_has_command(syntax)));
+    return (is_db_command || nbctl_switch_has_command(syntax)
+            || nbctl_policy_has_command(syntax));
 }
 
 /* Makes 'idl' monitor what the 'n' 'commands' need: NB_Global (for
@@ -1081,7 +1131,7 @@ nbctl_monitor(struct ovsdb_idl *idl, struct ctl_command *commands, size_t n)
 {
     nbctl_monitor_table(idl, &nbrec_table_nb_global);
     for (struct ctl_command *c = commands; c < &commands[n]; c++) {
-        if (!is_lean_command(c->syntax)) {
+        if (!is_lean_command(c)) {
             for (size_t t = 0; t < NBREC_N_TABLES; t++) {
                 nbctl_monitor_table(idl, &nbrec_table_classes[t]);
             }

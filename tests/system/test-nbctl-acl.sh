@@ -213,6 +213,17 @@ check_output "$(printf '%s\n' ACL Address_Set Connection Logical_Switch \
 check_output "$(printf '%s\n' ACL Address_Set Connection Logical_Switch \
                     Meter NB_Global Port_Group SSL)" \
     monitored acl-list sw0
+# The generic commands that only read monitor the table they read; those
+# that change an address set's addresses, the address sets alone.
+check_output "$(printf '%s\n' Connection Logical_Switch_Port NB_Global SSL)" \
+    monitored wait-until Logical_Switch_Port p1 name=p1
+check_output "$(printf '%s\n' Address_Set Connection NB_Global SSL)" \
+    monitored add Address_Set web addresses 10.244.2.1
+check pipeline "osmotic-nbctl get Address_Set web addresses | grep -q '\"10.244.2.1\"'"
+check_refused "10.244.2.300: invalid IP address" \
+    osmotic-nbctl remove Address_Set web addresses 10.244.2.1 \
+        -- add Address_Set web addresses 10.244.2.300
+check osmotic-nbctl remove Address_Set web addresses 10.244.2.1
 check_refused "@nogroup: no port group of that name" \
     osmotic-nbctl acl-add sw0 to-lport 301 "outport == @nogroup" drop
 check_refused "nometer: meter name not found" \

@@ -51,12 +51,26 @@ check osmotic-nbctl as-add as1 10.0.0.10
 check osmotic-nbctl acl-add sw0 to-lport 100 'ip4.src == $as1' drop
 check_refused 'as1: address set is used by the ACL "ip4.src == $as1"' \
     osmotic-nbctl as-del as1
+# Renaming it takes its name away too; so does renaming a port group or a
+# meter that an ACL uses.  A name no one uses may change.
+check_refused 'as1: address set is used by the ACL "ip4.src == $as1"' \
+    osmotic-nbctl set Address_Set as1 name=as2
+check osmotic-nbctl pg-add pg1 -- acl-add pg1 to-lport 100 'outport == @pg1' drop
+check_refused 'pg1: port group is used by the ACL "outport == @pg1"' \
+    osmotic-nbctl set Port_Group pg1 name=pg2
+# A port group deleted with the ACLs it holds, in one batch.
+check osmotic-nbctl acl-del pg1 -- pg-del pg1
+check_output 0 nb_count Port_Group
+check osmotic-nbctl as-add as9 10.0.0.9 -- set Address_Set as9 name=as8
+check osmotic-nbctl as-del as8
 check osmotic-nbctl fwd-group-add fg1 sw0 10.0.0.100 0a:00:00:00:00:64 v6a
 check_refused "v6a: logical switch port is used by the forwarding group fg1" \
     osmotic-nbctl lsp-del v6a
 check osmotic-nbctl meter-add m5 drop 10 kbps
 check osmotic-nbctl --meter=m5 --log acl-add sw0 from-lport 100 ip4 allow
 check_refused 'm5: meter is used by the ACL "ip4"' osmotic-nbctl meter-del m5
+check_refused 'm5: meter is used by the ACL "ip4"' \
+    osmotic-nbctl set Meter m5 name=m6
 # Once the user is gone, the deletion goes through.
 # in the same batch too: a NAT rule, route or ACL that a command takes
 # off its router or switch is deleted at commit, with what it named.
