@@ -29,6 +29,8 @@ controller_libcontroller_la_SOURCES = \
 	controller/encaps.h \
 	controller/gateway.c \
 	controller/gateway.h \
+	controller/gateway-announce.c \
+	controller/gateway-announce.h \
 	controller/gateway-claim.c \
 	controller/gateway-claim.h \
 	controller/inc-engine.c \

@@ -24,6 +24,7 @@
 #include "controller/desired.h"
 #include "controller/encaps.h"
 #include "controller/gateway.h"
+#include "controller/gateway-announce.h"
 #include "controller/gateway-claim.h"
 #include "controller/lflow.h"
 #include "controller/local-datapaths.h"
@@ -76,6 +77,8 @@ struct controller {
     struct color_detect *detect;      /* Elephant detector. */
     struct gateway_claims *claims;    /* Ramp-out rules this chassis
                                        * claimed as active gateway. */
+    struct gateway_announce *announce; /* Gratuitous ARPs and unsolicited
+                                       * NAs of the active gateway. */
     struct ovsdb_idl_index *pb_by_key; /* Port_Binding by datapath and key. */
     struct sb_monitor sb_monitor;     /* What of SB this chassis gets. */
     struct desired desired;           /* Flows br-int should have. */
@@ -407,6 +410,8 @@ controller_run(struct controller *c, struct ovsdb_idl_txn *ovs_txn,
          * (the tunnels and their BFD state). */
         gateway_claims_run(c->claims, c->sb_loop.idl, sb_txn, chassis->name,
                            ctrl_engine_tunnels(&c->engine));
+        gateway_announce_run(c->announce, c->sb_loop.idl, chassis->name,
+                             ctrl_engine_tunnels(&c->engine), c->pinctrl);
     }
 
     /* Flows go to br-int only when computed from a replica that holds
@@ -646,6 +651,7 @@ controller_unixctl_flow_counts(struct unixctl_conn *conn,
 
     ofctrl_count_by_table(c->ofctrl, &s);
     pinctrl_status(c->pinctrl, &s);
+    gateway_announce_status(c->announce, &s);
     unixctl_command_reply(conn, ds_cstr(&s));
     ds_destroy(&s);
 }
@@ -881,6 +887,7 @@ main(int argc, char *argv[])
     c.pinctrl = pinctrl_create(mgmt);
     c.detect = color_detect_create(mgmt);
     c.claims = gateway_claims_create();
+    c.announce = gateway_announce_create();
     free(mgmt);
 
     while (!c.exiting) {
@@ -892,6 +899,7 @@ main(int argc, char *argv[])
 
         ofctrl_wait(c.ofctrl);
         pinctrl_wait(c.pinctrl);
+        gateway_announce_wait(c.announce);
         color_detect_wait(c.detect);
         unixctl_server_wait(c.unixctl);
         ovsdb_idl_loop_commit_and_wait(&c.ovs_loop);
@@ -914,6 +922,7 @@ main(int argc, char *argv[])
     pinctrl_destroy(c.pinctrl);
     color_detect_destroy(c.detect);
     gateway_claims_destroy(c.claims);
+    gateway_announce_destroy(c.announce);
     sb_monitor_destroy(&c.sb_monitor);
     simap_destroy(&c.port_gens);
     ctrl_engine_destroy(&c.engine);

@@ -11,6 +11,7 @@
 #include "controller/pinctrl-log.h"
 #include "controller/pinctrl-nd.h"
 #include "controller/pinctrl-reject.h"
+#include "controller/pinctrl-send.h"
 
 #include "byte-order.h"
 #include "unaligned.h"
@@ -281,6 +282,25 @@ pinctrl_run(struct pinctrl *pc)
         }
         ofpbuf_delete(msg);
     }
+}
+
+/* Returns true if 'pc' has its OpenFlow connection to br-int. */
+bool
+pinctrl_is_connected(const struct pinctrl *pc)
+{
+    return rconn_is_connected(pc->rconn);
+}
+
+/* Sends 'packet', which no packet-in brought, into br-int from the
+ * controller with OpenFlow actions 'actions' (ovs-ofctl syntax), metadata
+ * and registers 0. */
+void
+pinctrl_packet_out(struct pinctrl *pc, const struct dp_packet *packet,
+                   const char *actions)
+{
+    struct ofputil_packet_in pin;
+    memset(&pin, 0, sizeof pin);
+    pinctrl_send_packet(pc->rconn, &pin, packet, actions);
 }
 
 void

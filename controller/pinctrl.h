@@ -21,10 +21,12 @@
 #ifndef CONTROLLER_PINCTRL_H
 #define CONTROLLER_PINCTRL_H 1
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "lib/logical-actions.h"
 
+struct dp_packet;
 struct ds;
 struct desired;
 struct ovsdb_idl;
@@ -46,6 +48,10 @@ void pinctrl_status(const struct pinctrl *, struct ds *);
 
 void pinctrl_sb_run(struct pinctrl *, struct ovsdb_idl *sb_idl,
                     struct ovsdb_idl_txn *sb_txn);
+
+bool pinctrl_is_connected(const struct pinctrl *);
+void pinctrl_packet_out(struct pinctrl *, const struct dp_packet *,
+                        const char *actions);
 
 uint32_t pinctrl_meter_id(enum lact_pin_opcode);
 void pinctrl_add_meters(struct desired *);

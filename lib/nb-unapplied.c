@@ -144,6 +144,15 @@ nat_is_stateless(const struct ovsdb_idl_row *row)
     return smap_get_bool(&row_to_nat(row)->options, "stateless", false);
 }
 
+/* Returns true for a routing policy that marks the packets it lets
+ * through (options:pkt_mark). */
+static bool
+policy_has_pkt_mark(const struct ovsdb_idl_row *row)
+{
+    return smap_get(&CONTAINER_OF(row, struct nbrec_logical_router_policy,
+                                  header_)->options, "pkt_mark") != NULL;
+}
+
 /* Returns true for a NAT rule with an external port range. */
 static bool
 nat_has_port_range(const struct ovsdb_idl_row *row)
@@ -294,10 +303,10 @@ const struct nb_unapplied nb_unapplied_entries[] = {
       .what = "BFD sessions",
       .reads = { { &nbrec_logical_router_static_route_col_bfd, NULL } } },
     { .table = &nbrec_table_logical_router_policy,
-      .what = "routing policies" },
-    { .table = &nbrec_table_logical_router,
-      .column = &nbrec_logical_router_col_policies,
-      .what = "routing policies" },
+      .applies = policy_has_pkt_mark,
+      .what = "routing policy packet marks (pkt_mark)",
+      .reads = {
+          { &nbrec_logical_router_policy_col_options, "pkt_mark" } } },
     { .table = &nbrec_table_nat,
       .applies = nat_is_stateless,
       .what = "stateless NAT rules",

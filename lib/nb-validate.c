@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "lib/expr-ast.h"
+#include "lib/expr-compile.h"
 #include "lib/expr.h"
 #include "lib/idl-pending.h"
 #include "lib/lb-vips.h"
@@ -17,10 +18,12 @@
 #include "ovsdb-idl-provider.h"
 #include "ovsdb-idl.h"
 #include "bitmap.h"
+#include "hash.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/shash.h"
 #include "packets.h"
 #include "smap.h"
+#include "svec.h"
 #include "util.h"
 
 /* Parses 's' as a decimal integer in [min, max] into '*value'.  Returns
@@ -915,8 +918,85 @@ validate_route(struct ovsdb_idl *idl,
     return NULL;
 }
 
+/* expr_compile_ctx callback of validate_policy_family(): every port
+ * exists, with a key of its own. */
+static bool
+any_port(const char *name, uint32_t *key, void *aux OVS_UNUSED)
+{
+    *key = (hash_string(name, 0) & 0x7fff) | 1;
+    return true;
+}
+
+/* expr_compile_ctx callback of validate_policy_family(): every group
+ * holds a port of its own. */
+static bool
+any_port_group(const char *name, uint32_t **keys, size_t *n_keys,
+               void *aux OVS_UNUSED)
+{
+    *keys = xmalloc(sizeof **keys);
+    any_port(name, *keys, NULL);
+    *n_keys = 1;
+    return true;
+}
+
+/* expr_compile_ctx callback of validate_policy_family(): every set holds
+ * every address of both families. */
+static bool
+any_address_set(const char *name OVS_UNUSED, struct svec *addresses,
+                void *aux OVS_UNUSED)
+{
+    svec_add(addresses, "0.0.0.0/0");
+    svec_add(addresses, "::/0");
+    return true;
+}
+
+/* Returns true if match 'text' can match a packet, whatever the ports,
+ * groups and sets it names hold; false if it cannot or does not parse
+ * (the parser refuses a match that is false by itself). */
+static bool
+match_can_be_true(const char *text)
+{
+    struct expr *e;
+    char *error = expr_parse_string(text, NULL, &e);
+    if (error) {
+        free(error);
+        return false;
+    }
+    struct expr_compile_ctx cctx = {
+        .lookup_port = any_port,
+        .port_group_keys = any_port_group,
+        .address_set_addresses = any_address_set,
+    };
+    char *match = NULL;
+    size_t n_flows;
+    error = expr_compile(e, &cctx, &match, &n_flows);
+    bool can = error || match;
+    free(error);
+    free(match);
+    expr_destroy(e);
+    return can;
+}
+
+/* Checks that a reroute policy with 'match' and next hop 'nexthop' (a
+ * valid IP address, of the family of all its next hops) has a match that
+ * some packet of that family can meet: a policy reroutes only the packets
+ * of its next hops' family. */
+char *
+nb_validate_policy_family(const char *match, const char *nexthop)
+{
+    bool v6 = is_ipv6_string(nexthop);
+    char *text = xasprintf("(%s) && %s", match, v6 ? "ip6" : "ip4");
+    bool ok = match_can_be_true(text) || !match_can_be_true(match);
+    free(text);
+    return (ok ? NULL
+            : xasprintf("nexthops: %s: an IPv%c next hop for a match that "
+                        "no IPv%c packet meets", nexthop, v6 ? '6' : '4',
+                        v6 ? '6' : '4'));
+}
+
 /* Checks a routing policy: its match, and next hops exactly for reroute,
- * IP addresses of one family. */
+ * IP addresses of one family, the family of packets its match can
+ * meet. */
 static char *
 validate_lr_policy(struct ovsdb_idl *idl,
                    const struct nbrec_logical_router_policy *policy)
@@ -946,9 +1026,15 @@ validate_lr_policy(struct ovsdb_idl *idl,
             return error;
         }
     }
-    return (policy->nexthop
-            ? with_column("nexthop", nb_validate_ip(policy->nexthop))
-            : NULL);
+    error = (policy->nexthop
+             ? with_column("nexthop", nb_validate_ip(policy->nexthop))
+             : NULL);
+    if (!error && reroute) {
+        const char *nexthop = (policy->n_nexthops ? policy->nexthops[0]
+                               : policy->nexthop);
+        error = nb_validate_policy_family(policy->match, nexthop);
+    }
+    return error;
 }
 
 /* Checks a BFD session's neighbour address. */

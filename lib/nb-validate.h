@@ -42,6 +42,8 @@ char *nb_validate_mac(const char *s) OVS_WARN_UNUSED_RESULT;
 char *nb_validate_name(const char *s) OVS_WARN_UNUSED_RESULT;
 char *nb_validate_route(const char *prefix, const char *nexthop)
     OVS_WARN_UNUSED_RESULT;
+char *nb_validate_policy_family(const char *match, const char *nexthop)
+    OVS_WARN_UNUSED_RESULT;
 char *nb_validate_nat(const char *type, const char *external_ip,
                       const char *logical_ip, const char *logical_port,
                       const char *external_mac) OVS_WARN_UNUSED_RESULT;

@@ -185,8 +185,10 @@ enum dp_type {
     STAGE(ROUTER, INGRESS, RAMPOUT,     6, "lr_in_rampout")           \
     STAGE(ROUTER, INGRESS, IP_ROUTING,  8, "lr_in_ip_routing")        \
     STAGE(ROUTER, INGRESS, IP_ROUTING_ECMP, 9, "lr_in_ip_routing_ecmp") \
-    STAGE(ROUTER, INGRESS, ARP_RESOLVE,10, "lr_in_arp_resolve")       \
-    STAGE(ROUTER, INGRESS, GW_REDIRECT,12, "lr_in_gw_redirect")       \
+    STAGE(ROUTER, INGRESS, POLICY,     10, "lr_in_policy")            \
+    STAGE(ROUTER, INGRESS, POLICY_ECMP,11, "lr_in_policy_ecmp")       \
+    STAGE(ROUTER, INGRESS, ARP_RESOLVE,12, "lr_in_arp_resolve")       \
+    STAGE(ROUTER, INGRESS, GW_REDIRECT,14, "lr_in_gw_redirect")       \
     /* Logical router egress. */                                      \
     STAGE(ROUTER, EGRESS,  SNAT,        0, "lr_out_snat")             \
     STAGE(ROUTER, EGRESS,  DELIVERY,    5, "lr_out_delivery")

@@ -5,6 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/expr-ast.h"
+#include "lib/expr-compile.h"
+#include "lib/expr.h"
 #include "lib/lport-addresses.h"
 #include "lib/osmotic-nb-idl.h"
 #include "lib/pipeline.h"
@@ -13,6 +16,7 @@
 #include "northd/datapaths.h"
 #include "northd/dp-kinds.h"
 #include "northd/lflow-table.h"
+#include "northd/nb-match.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/vlog.h"
 #include "packets.h"
@@ -85,6 +89,8 @@ struct lr_build {
     size_t n_ip4s, n_ip6s;
     bool has_ecmp;              /* Static routes of one prefix and policy
                                  * with several next hops. */
+    bool has_policies;          /* Routing policies (Logical_Router_Policy):
+                                 * lr_in_policy after routing. */
 };
 
 /* Appends 'ip' to the array '*ips' of '*n'. */
@@ -237,6 +243,7 @@ lr_gather(struct lr_build *b)
                                 &b->lr->nat[i]->header_.uuid);
     }
     b->has_nat = b->has_gateway && (b->lr->n_nat > 0 || n > 0);
+    b->has_policies = b->lr->n_policies > 0;
 }
 
 static void
@@ -785,6 +792,17 @@ lr_port_by_name(const struct lr_build *b, const char *name)
 #define PRI_ROUTE_BASE 2
 #define PRI_NO_ROUTE 1
 
+/* lr_in_ip_routing on a router with routing policies: the twins of the
+ * routes for policy candidates at PRI_ROUTE_CAND + the route's priority
+ * (above every route: at most 2 + 4 x 128 + 3), and above them the
+ * flows that find the candidates. */
+#define PRI_ROUTE_CAND 1000
+#define PRI_POLICY_CAND 2000
+
+/* In a router: 1 once lr_in_ip_routing has found that a routing policy
+ * may match the packet (a policy candidate). */
+#define REG_POLICY_CAND "reg6"
+
 /* Returns the flow priority of a route of prefix length 'plen': longer
  * prefixes first, dst-ip above src-ip at the same length, connected
  * networks above static routes of the same prefix. */
@@ -894,16 +912,77 @@ lr_route_match(const struct lr_route *r)
 }
 
 /* What the routing flows do after choosing a next hop: on to
- * lr_in_arp_resolve (named, on a router with ECMP routes, so that the
- * ECMP stage between costs other routes no lookup). */
+ * lr_in_policy for a policy candidate ('cand'), else to lr_in_arp_resolve
+ * (named, on a router with ECMP routes or policies, so that the stages
+ * between cost the packet no lookup). */
 static const char *
-lr_route_then(const struct lr_build *b)
+lr_route_then(const struct lr_build *b, bool cand)
 {
-    return b->has_ecmp ? "next(lr_in_arp_resolve);" : "next;";
+    return (cand ? "next(lr_in_policy);"
+            : b->has_ecmp || b->has_policies ? "next(lr_in_arp_resolve);"
+            : "next;");
+}
+
+/* What an ECMP member does after setting its next hop: as
+ * lr_route_then(), from lr_in_ip_routing_ecmp. */
+static const char *
+lr_route_ecmp_then(bool cand)
+{
+    return cand ? "next;" : "next(lr_in_arp_resolve);";
+}
+
+/* Returns 'match' (alternatives of a logical flow's match) with 'field'
+ * (an ovs-ofctl "FIELD=VALUE") added to every alternative, malloc'd. */
+static char *
+match_and_each(const char *field, const char *match)
+{
+    struct ds out = DS_EMPTY_INITIALIZER;
+    char *copy = xstrdup(match);
+    char *alt = copy;
+    for (;;) {
+        char *end = strstr(alt, PIPELINE_MATCH_OR);
+        if (end) {
+            *end = '\0';
+        }
+        if (out.length) {
+            ds_put_cstr(&out, PIPELINE_MATCH_OR);
+        }
+        ds_put_format(&out, "%s%s%s", field,
+                      (!alt[0] ? ""
+                       : alt[0] == '[' ? PIPELINE_MATCH_AND : ","), alt);
+        if (!end) {
+            break;
+        }
+        alt = end + strlen(PIPELINE_MATCH_OR);
+    }
+    free(copy);
+    return ds_steal_cstr(&out);
+}
+
+/* Adds a routing flow to lr_in_ip_routing: for every packet or, with
+ * 'cand', its twin for the candidates of routing policies, which match
+ * reg6=1, in a band of priorities above every other route, so that among
+ * candidates the longest prefix wins as among other packets. */
+static void
+lr_add_route(struct lr_build *b, bool cand, uint16_t priority,
+             const char *match, const char *actions)
+{
+    if (cand) {
+        char *m = match_and_each(REG_POLICY_CAND"=0x1", match);
+        lflow_table_add(b->ctx->lflows, &b->od->sb_uuid,
+                        S_ROUTER_INGRESS_IP_ROUTING,
+                        PRI_ROUTE_CAND + priority, m, actions);
+        free(m);
+    } else {
+        lflow_table_add(b->ctx->lflows, &b->od->sb_uuid,
+                        S_ROUTER_INGRESS_IP_ROUTING, priority, match,
+                        actions);
+    }
 }
 
 /* Compiles route 'routes[i]' and the other routes of its ECMP group
- * (among 'routes[i + 1]'... ), the group getting number '*n_groups'. */
+ * (among 'routes[i + 1]'... ), the group getting number '*n_groups'; on
+ * a router with policies, also their twins for policy candidates. */
 static void
 lr_route_compile(struct lr_build *b, struct lr_route *routes, size_t n,
                  size_t i, uint32_t *n_groups)
@@ -912,8 +991,9 @@ lr_route_compile(struct lr_build *b, struct lr_route *routes, size_t n,
     char *match = lr_route_match(r);
     uint16_t pri = route_priority(r->plen, r->src_ip, false);
     if (r->discard) {
-        lflow_table_add(b->ctx->lflows, &b->od->sb_uuid,
-                        S_ROUTER_INGRESS_IP_ROUTING, pri, match, "drop;");
+        for (int cand = 0; cand <= b->has_policies; cand++) {
+            lr_add_route(b, cand, pri, match, "drop;");
+        }
         free(match);
         return;
     }
@@ -937,36 +1017,41 @@ lr_route_compile(struct lr_build *b, struct lr_route *routes, size_t n,
         }
     }
 
-    char *actions;
-    if (n_members == 1) {
-        char *nh = lr_addr_nexthop(&r->nexthop);
-        char *route = route_actions(r->port, nh, lr_route_then(b));
-        actions = xasprintf("ip.ttl--; %s", route);
-        free(route);
-        free(nh);
-    } else {
-        /* ECMP: a select group picks a member per connection (its hash
-         * covers addresses and ports, symmetric in both directions), and
-         * lr_in_ip_routing_ecmp turns the member into its next hop. */
-        uint32_t group = ++*n_groups;
-        struct ds a = DS_EMPTY_INITIALIZER;
-        ds_put_cstr(&a, "ip.ttl--; reg1 = select(");
-        for (size_t k = 0; k < n_members; k++) {
-            uint32_t v = (group << 16) | (k + 1);
-            ds_put_format(&a, "%s%"PRIu32, k ? ", " : "", v);
-            char *nh = lr_addr_nexthop(&members[k]->nexthop);
-            char *member = route_actions(members[k]->port, nh, "next;");
-            lr_add(b, S_ROUTER_INGRESS_IP_ROUTING_ECMP, 100, member,
-                   "reg1=%#"PRIx32, v);
-            free(member);
+    uint32_t group = n_members > 1 ? ++*n_groups : 0;
+    for (int cand = 0; cand <= b->has_policies; cand++) {
+        char *actions;
+        if (n_members == 1) {
+            char *nh = lr_addr_nexthop(&r->nexthop);
+            char *route = route_actions(r->port, nh, lr_route_then(b, cand));
+            actions = xasprintf("ip.ttl--; %s", route);
+            free(route);
             free(nh);
+        } else {
+            /* ECMP: a select group picks a member per connection (its
+             * hash covers addresses and ports, symmetric in both
+             * directions), and lr_in_ip_routing_ecmp turns the member
+             * into its next hop (its twin, at priority 101, for policy
+             * candidates). */
+            struct ds a = DS_EMPTY_INITIALIZER;
+            ds_put_cstr(&a, "ip.ttl--; reg1 = select(");
+            for (size_t k = 0; k < n_members; k++) {
+                uint32_t v = (group << 16) | (k + 1);
+                ds_put_format(&a, "%s%"PRIu32, k ? ", " : "", v);
+                char *nh = lr_addr_nexthop(&members[k]->nexthop);
+                char *member = route_actions(members[k]->port, nh,
+                                             lr_route_ecmp_then(cand));
+                lr_add(b, S_ROUTER_INGRESS_IP_ROUTING_ECMP, 100 + cand,
+                       member, "reg1=%#"PRIx32"%s", v,
+                       cand ? ","REG_POLICY_CAND"=0x1" : "");
+                free(member);
+                free(nh);
+            }
+            ds_put_cstr(&a, ");");
+            actions = ds_steal_cstr(&a);
         }
-        ds_put_cstr(&a, ");");
-        actions = ds_steal_cstr(&a);
+        lr_add_route(b, cand, pri, match, actions);
+        free(actions);
     }
-    lflow_table_add(b->ctx->lflows, &b->od->sb_uuid,
-                    S_ROUTER_INGRESS_IP_ROUTING, pri, match, actions);
-    free(actions);
     free(members);
     free(match);
 }
@@ -994,36 +1079,37 @@ lr_routing(struct lr_build *b)
 
     for (size_t i = 0; i < b->n_ports; i++) {
         const struct lr_port *p = &b->ports[i];
-        for (size_t j = 0; j < p->la.n_ipv4; j++) {
-            const struct lport_ipv4 *a = &p->la.ipv4[j];
-            char *route = route_actions(p, "reg0 = ip4.dst",
-                                        lr_route_then(b));
-            char *actions = xasprintf("ip.ttl--; %s", route);
-            lr_add(b, S_ROUTER_INGRESS_IP_ROUTING,
-                   route_priority(a->plen, false, true), actions,
-                   "ip,nw_dst="IP_FMT"/%u", IP_ARGS(ipv4_network(a)),
-                   a->plen);
-            free(actions);
-            free(route);
-        }
-        for (size_t j = 0; j < p->la.n_ipv6; j++) {
-            const struct lport_ipv6 *a6 = &p->la.ipv6[j];
-            struct lr_addr a = { .v6 = true, .ip6 = a6->addr };
-            a = lr_addr_network(&a, a6->plen);
-            struct ds m = DS_EMPTY_INITIALIZER;
-            ds_put_cstr(&m, "ipv6,ipv6_dst=");
-            lr_addr_format(&a, &m);
-            ds_put_format(&m, "/%u", a6->plen);
-            char *route = route_actions(p, "xxreg0 = ip6.dst",
-                                        lr_route_then(b));
-            char *actions = xasprintf("ip.ttl--; %s", route);
-            lflow_table_add(b->ctx->lflows, &b->od->sb_uuid,
-                            S_ROUTER_INGRESS_IP_ROUTING,
-                            route_priority(a6->plen, false, true),
-                            ds_cstr(&m), actions);
-            free(actions);
-            free(route);
-            ds_destroy(&m);
+        for (int cand = 0; cand <= b->has_policies; cand++) {
+            for (size_t j = 0; j < p->la.n_ipv4; j++) {
+                const struct lport_ipv4 *a = &p->la.ipv4[j];
+                char *route = route_actions(p, "reg0 = ip4.dst",
+                                            lr_route_then(b, cand));
+                char *actions = xasprintf("ip.ttl--; %s", route);
+                char *m = xasprintf("ip,nw_dst="IP_FMT"/%u",
+                                    IP_ARGS(ipv4_network(a)), a->plen);
+                lr_add_route(b, cand, route_priority(a->plen, false, true),
+                             m, actions);
+                free(m);
+                free(actions);
+                free(route);
+            }
+            for (size_t j = 0; j < p->la.n_ipv6; j++) {
+                const struct lport_ipv6 *a6 = &p->la.ipv6[j];
+                struct lr_addr a = { .v6 = true, .ip6 = a6->addr };
+                a = lr_addr_network(&a, a6->plen);
+                struct ds m = DS_EMPTY_INITIALIZER;
+                ds_put_cstr(&m, "ipv6,ipv6_dst=");
+                lr_addr_format(&a, &m);
+                ds_put_format(&m, "/%u", a6->plen);
+                char *route = route_actions(p, "xxreg0 = ip6.dst",
+                                            lr_route_then(b, cand));
+                char *actions = xasprintf("ip.ttl--; %s", route);
+                lr_add_route(b, cand, route_priority(a6->plen, false, true),
+                             ds_cstr(&m), actions);
+                free(actions);
+                free(route);
+                ds_destroy(&m);
+            }
         }
     }
 
@@ -1050,6 +1136,188 @@ lr_routing(struct lr_build *b)
         }
     }
     lr_add(b, S_ROUTER_INGRESS_IP_ROUTING, 0, "drop;", "%s", "");
+}
+
+/* --- lr_in_policy, lr_in_policy_ecmp ------------------------------------ */
+
+/* Compares routing policies by descending priority, then match, then
+ * UUID, for qsort(): the order that numbers their ECMP groups, so that
+ * the same NB gives the same flows. */
+static int
+policy_cmp(const void *a_, const void *b_)
+{
+    const struct nbrec_logical_router_policy *const *ap = a_, *const *bp = b_;
+    const struct nbrec_logical_router_policy *a = *ap, *b = *bp;
+    if (a->priority != b->priority) {
+        return a->priority > b->priority ? -1 : 1;
+    }
+    int cmp = strcmp(a->match, b->match);
+    return cmp ? cmp : uuid_compare_3way(&a->header_.uuid, &b->header_.uuid);
+}
+
+/* Parses the next hops of reroute policy 'policy' into 'nhs' (room for
+ * every one) with the port that reaches each.  Returns their number, or 0
+ * (and logs) if one cannot be used: the policy then has no flow. */
+static size_t
+lr_policy_nexthops(const struct lr_build *b,
+                   const struct nbrec_logical_router_policy *policy,
+                   struct lr_addr *nhs, const struct lr_port **ports)
+{
+    size_t n = policy->n_nexthops ? policy->n_nexthops : !!policy->nexthop;
+    for (size_t i = 0; i < n; i++) {
+        const char *text = (policy->n_nexthops ? policy->nexthops[i]
+                            : policy->nexthop);
+        struct lport_ipv4 nh4;
+        struct lport_ipv6 nh6;
+        bool v6;
+        char *error = lport_parse_ip(text, false, &v6, &nh4, &nh6);
+        if (error || (i && v6 != nhs[0].v6)) {
+            VLOG_WARN_RL(&rl, "routing policy \"%s\": next hop %s: %s",
+                         policy->match, text,
+                         error ? error : "not of the first one's family");
+            free(error);
+            return 0;
+        }
+        nhs[i] = (struct lr_addr) { .v6 = v6, .ip4 = nh4.addr,
+                                    .ip6 = nh6.addr };
+        ports[i] = lr_port_for_addr(b, &nhs[i]);
+        if (!ports[i]) {
+            VLOG_WARN_RL(&rl, "routing policy \"%s\": no port of router %s "
+                         "reaches next hop %s", policy->match, b->lr->name,
+                         text);
+            return 0;
+        }
+    }
+    return n;
+}
+
+/* Compiles routing policy 'policy': its flow in lr_in_policy (and, for a
+ * reroute with several next hops, the members' flows in
+ * lr_in_policy_ecmp, as group number ++'*n_groups').  The flows' source
+ * is the policy's row, which the trace names. */
+static void
+lr_policy_compile(struct lr_build *b,
+                  const struct nbrec_logical_router_policy *policy,
+                  uint32_t *n_groups)
+{
+    struct lflow_table *t = b->ctx->lflows;
+    const struct uuid *dp = &b->od->sb_uuid;
+    char *source = xasprintf("Logical_Router_Policy:"UUID_FMT,
+                             UUID_ARGS(&policy->header_.uuid));
+    size_t n_nhs = policy->n_nexthops + 1;
+    struct lr_addr *nhs = xcalloc(n_nhs, sizeof *nhs);
+    const struct lr_port **ports = xcalloc(n_nhs, sizeof *ports);
+    char *text = NULL;
+    char *match = NULL;
+    char *actions = NULL;
+
+    bool reroute = !strcmp(policy->action, "reroute");
+    if (reroute) {
+        n_nhs = lr_policy_nexthops(b, policy, nhs, ports);
+        if (!n_nhs) {
+            goto out;
+        }
+        /* A next hop of one family reroutes the packets of that family:
+         * the others go on as routing decided. */
+        text = xasprintf("(%s) && %s", policy->match,
+                         nhs[0].v6 ? "ip6" : "ip4");
+    } else {
+        text = xasprintf("(%s) && ip", policy->match);
+    }
+    char *error = nd_match_compile_string(b->ctx, b->od, text, 0, &match);
+    if (error) {
+        VLOG_WARN_RL(&rl, "routing policy \"%s\" of router %s: %s",
+                     policy->match, b->lr->name, error);
+        free(error);
+        goto out;
+    } else if (!match) {
+        /* It never matches (e.g. inport of a port the router lacks). */
+        goto out;
+    }
+
+    /* Before routing, the packets the policy may match become candidates
+     * (routing then sends them on to lr_in_policy): all of the family,
+     * for a policy that matches what routing chooses, the outport. */
+    struct expr *e = NULL;
+    error = expr_parse_string(policy->match, NULL, &e);
+    bool uses_outport = !error && expr_uses_symbol(e, "outport");
+    free(error);
+    expr_destroy(e);
+    char *cand = match_and_each(REG_POLICY_CAND"=0",
+                                !uses_outport ? match
+                                : !reroute ? "ip" PIPELINE_MATCH_OR "ipv6"
+                                : nhs[0].v6 ? "ipv6" : "ip");
+    lflow_table_add_shared_from(t, dp, S_ROUTER_INGRESS_IP_ROUTING,
+                                PRI_POLICY_CAND + policy->priority, cand,
+                                REG_POLICY_CAND" = 1; next(lr_in_ip_routing);",
+                                source);
+    free(cand);
+
+    if (!strcmp(policy->action, "drop")) {
+        actions = xstrdup("drop;");
+    } else if (!reroute) {
+        actions = xstrdup("next(lr_in_arp_resolve);");
+    } else if (n_nhs == 1) {
+        char *nh = lr_addr_nexthop(&nhs[0]);
+        actions = route_actions(ports[0], nh, "next(lr_in_arp_resolve);");
+        free(nh);
+    } else {
+        /* Several next hops: a select group picks one per connection, as
+         * for ECMP routes, and lr_in_policy_ecmp sets it. */
+        uint32_t group = ++*n_groups;
+        struct ds a = DS_EMPTY_INITIALIZER;
+        ds_put_cstr(&a, "reg1 = select(");
+        for (size_t k = 0; k < n_nhs; k++) {
+            uint32_t v = (group << 16) | (k + 1);
+            ds_put_format(&a, "%s%"PRIu32, k ? ", " : "", v);
+            char *nh = lr_addr_nexthop(&nhs[k]);
+            char *member = route_actions(ports[k], nh, "next;");
+            char *m = xasprintf("reg1=%#"PRIx32, v);
+            lflow_table_add_shared_from(t, dp, S_ROUTER_INGRESS_POLICY_ECMP,
+                                        100, m, member, source);
+            free(m);
+            free(member);
+            free(nh);
+        }
+        ds_put_cstr(&a, ");");
+        actions = ds_steal_cstr(&a);
+    }
+    lflow_table_add_shared_from(t, dp, S_ROUTER_INGRESS_POLICY,
+                                policy->priority, match, actions, source);
+
+out:
+    free(actions);
+    free(match);
+    free(text);
+    free(ports);
+    free(nhs);
+    free(source);
+}
+
+/* lr_in_policy: the router's routing policies, after routing, highest
+ * priority first, as in OVN: "allow" keeps routing's decision, "drop"
+ * drops, "reroute" replaces the next hop (and output port) by its own,
+ * or one of its own per connection.  A packet no policy matches keeps
+ * routing's decision. */
+static void
+lr_policies(struct lr_build *b)
+{
+    if (!b->has_policies) {
+        return;
+    }
+    size_t n = b->lr->n_policies;
+    struct nbrec_logical_router_policy **sorted
+        = xmemdup(b->lr->policies, n * sizeof *sorted);
+    qsort(sorted, n, sizeof *sorted, policy_cmp);
+    uint32_t n_groups = 0;
+    for (size_t i = 0; i < n; i++) {
+        nd_owner_depends_on_row(b->ctx, &nbrec_table_logical_router_policy,
+                                &sorted[i]->header_.uuid);
+        lr_policy_compile(b, sorted[i], &n_groups);
+    }
+    free(sorted);
+    lr_add(b, S_ROUTER_INGRESS_POLICY, 0, "next(lr_in_arp_resolve);",
+           "%s", "");
 }
 
 /* --- lr_in_arp_resolve -------------------------------------------------- */
@@ -1215,7 +1483,9 @@ lr_resolve_neighbours(struct lr_build *b, const struct lr_port *p,
             }
             /* A known host on a connected network is routed and resolved
              * in one lookup (a host route above the network's):
-             * lr_in_arp_resolve is skipped. */
+             * lr_in_arp_resolve is skipped.  (A policy candidate takes
+             * the twin of the network's route instead, whose priority is
+             * above.) */
             actions = xasprintf(
                 "ip.ttl--; eth.src = %s; eth.dst = %s; outport = %"PRIu32
                 "; flags.loopback = 1; %s", p->mac, node->name,
@@ -1430,6 +1700,7 @@ router_build(struct nd_build_ctx *ctx, const struct lflow_owner_id *id)
         lr_dnat(&b);
         lr_rampout(&b);
         lr_routing(&b);
+        lr_policies(&b);
         lr_arp_resolve(&b);
         lr_gateways(&b);
         lr_gateway_switch_flows(&b);
@@ -1492,7 +1763,10 @@ static const struct nd_owner_dep_table router_dep_tables[] = {
     { &nbrec_table_rampout_rule, NULL },
     { &nbrec_table_color, NULL },
     { &nbrec_table_logical_switch, NULL },
-    { &nbrec_table_logical_switch_port, NULL },
+    { &nbrec_table_logical_switch_port, &nbrec_logical_switch_port_col_name },
+    { &nbrec_table_logical_router_policy, NULL },
+    { &nbrec_table_port_group, &nbrec_port_group_col_name },
+    { &nbrec_table_address_set, &nbrec_address_set_col_name },
 };
 
 /* Flows of each Logical_Router. */

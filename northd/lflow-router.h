@@ -4,11 +4,11 @@
  * gateway ports (the L2 lookup of its ramp-out MACs).
  *
  * One owner kind, lflow_router_kind, one owner per Logical_Router: a
- * router's flows depend on all of its ports, routes, NAT and ramp-out
- * rules, and on the addresses of the ports on the switches it connects
- * to (next-hop MACs), which it declares to the change index.  Routers are
- * few and their flows a handful per port and route, so rebuilding one
- * router's flows on any such change is cheap.
+ * router's flows depend on all of its ports, routes, policies, NAT and
+ * ramp-out rules, and on the addresses of the ports on the switches it
+ * connects to (next-hop MACs), which it declares to the change index.
+ * Routers are few and their flows a handful per port and route, so
+ * rebuilding one router's flows on any such change is cheap.
  *
  * Ingress, as a routed packet between pods crosses it:
  *
@@ -32,8 +32,16 @@
  *                     the same length), IPv4 and IPv6: TTL decrement,
  *                     reg0 (IPv6: xxreg0) = next hop, outport, eth.src;
  *                     an ECMP group picks a member by a select group
- *                     into reg1; no route: ICMP unreachable.
+ *                     into reg1; no route: ICMP unreachable.  On a
+ *                     router with routing policies, the packets a policy
+ *                     may match are found first (reg6 = 1) and routed by
+ *                     twins of the routes that go on to lr_in_policy;
+ *                     other packets cost no lookup more.
  *   lr_in_ip_routing_ecmp  the next hop of the ECMP member in reg1.
+ *   lr_in_policy      the routing policies, after routing, highest
+ *                     priority first: allow, drop, or reroute to the
+ *                     policy's next hop (several: a select group into
+ *                     reg1, and lr_in_policy_ecmp sets the one chosen).
  *   lr_in_arp_resolve eth.dst of the next hop, for the addresses known
  *                     centrally (switch ports' addresses, peer router
  *                     ports), else ARP or ND from the controller; then

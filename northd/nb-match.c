@@ -10,30 +10,42 @@
 #include "lib/lport-addresses.h"
 #include "lib/osmotic-nb-idl.h"
 #include "northd/datapaths.h"
+#include "northd/dp-kinds.h"
 #include "northd/owners.h"
 #include "openvswitch/shash.h"
 #include "svec.h"
 #include "util.h"
 
-/* What the compiler's callbacks read: one switch. */
+/* What the compiler's callbacks read: one datapath. */
 struct nd_match_aux {
     struct nd_build_ctx *ctx;       /* Declares dependencies. */
-    const struct nd_datapath *od;   /* The switch. */
+    const struct nd_datapath *od;   /* The switch or router. */
 };
 
-/* expr_compile_ctx callback: the key of port 'name' on the switch. */
+/* expr_compile_ctx callback: the key of port 'name' on the datapath. */
 static bool
 lookup_port(const char *name, uint32_t *key, void *aux_)
 {
     const struct nd_match_aux *aux = aux_;
-    nd_owner_depends_on_name(aux->ctx, &nbrec_table_logical_switch_port,
-                             name);
+    bool router = aux->od->kind == &nd_dp_router;
+    nd_owner_depends_on_name(aux->ctx,
+                             (router ? &nbrec_table_logical_router_port
+                              : &nbrec_table_logical_switch_port), name);
     const struct nd_port *op;
     LIST_FOR_EACH (op, dp_node, &aux->od->ports) {
-        const struct nbrec_logical_switch_port *lsp
-            = nbrec_logical_switch_port_get_for_uuid(aux->ctx->nb_idl,
-                                                     &op->nb_uuid);
-        if (lsp && !strcmp(lsp->name, name)) {
+        const char *op_name = NULL;
+        if (router) {
+            const struct nbrec_logical_router_port *lrp
+                = nbrec_logical_router_port_get_for_uuid(aux->ctx->nb_idl,
+                                                         &op->nb_uuid);
+            op_name = lrp ? lrp->name : NULL;
+        } else {
+            const struct nbrec_logical_switch_port *lsp
+                = nbrec_logical_switch_port_get_for_uuid(aux->ctx->nb_idl,
+                                                         &op->nb_uuid);
+            op_name = lsp ? lsp->name : NULL;
+        }
+        if (op_name && !strcmp(op_name, name)) {
             *key = op->tunnel_key;
             return true;
         }
@@ -118,7 +130,7 @@ find_port_group(struct nd_build_ctx *ctx, const char *name)
 }
 
 /* expr_compile_ctx callback: the keys of port group 'name''s ports on the
- * switch. */
+ * datapath (none on a router: groups hold switch ports). */
 static bool
 port_group_keys(const char *name, uint32_t **keys, size_t *n_keys,
                 void *aux_)
@@ -222,7 +234,7 @@ address_set_addresses(const char *name, struct svec *addresses, void *aux_)
     return nd_match_address_set(aux->ctx, name, addresses);
 }
 
-/* Compiles 'e' for switch 'od' in at most 'max_flows' OpenFlow flows (0
+/* Compiles 'e' for datapath 'od' in at most 'max_flows' OpenFlow flows (0
  * for the compiler's default), resolving names from the northbound
  * database.  Returns NULL with the match in '*match' (NULL if it can
  * never be true), or an error. */

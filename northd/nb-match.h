@@ -1,6 +1,6 @@
 /*
  * Compiling a match of the northbound database (an ACL's, a flow
- * class's) for one logical switch.
+ * class's, a routing policy's) for one logical switch or router.
  *
  * The match compiler (lib/expr-compile.h) resolves names through
  * callbacks; this module answers them from the northbound database, the
@@ -8,8 +8,9 @@
  * dependencies of the owner being built (northd/owners.h) on what it
  * read, so that the owner is rebuilt when any of it changes:
  *
- *   - "inport == NAME": the tunnel key of the switch's port NAME (a
- *     dependency on the name, found or not);
+ *   - "inport == NAME": the tunnel key of the datapath's port NAME, a
+ *     Logical_Switch_Port of a switch or a Logical_Router_Port of a
+ *     router (a dependency on the name, found or not);
  *
  *   - "@PG": the keys of port group PG's ports on the switch (on the
  *     group's name and row);
@@ -20,9 +21,9 @@
  *     every switch, as in OVN (on the names, and on the rows of the set,
  *     or of the group and its ports).
  *
- * An owner kind that uses this module must list Logical_Switch_Port,
- * Port_Group and Address_Set, with their name columns, among its
- * dependency tables.
+ * An owner kind that uses this module must list Logical_Switch_Port (for
+ * a router: Logical_Router_Port too), Port_Group and Address_Set, with
+ * their name columns, among its dependency tables.
  */
 #ifndef NORTHD_NB_MATCH_H
 #define NORTHD_NB_MATCH_H 1

@@ -2,10 +2,12 @@
 
 #include "utilities/trace-nb.h"
 
+#include <inttypes.h>
 #include <string.h>
 
 #include "lib/osmotic-nb-idl.h"
 #include "utilities/trace-sb.h"
+#include "openvswitch/dynamic-string.h"
 #include "ovsdb-data.h"
 #include "ovsdb-idl.h"
 #include "ovsdb-idl-provider.h"
@@ -28,6 +30,8 @@ trace_nb_close(struct trace_nb *nb)
     if (nb) {
         ovsdb_idl_destroy(nb->idl);
         nb->idl = NULL;
+        free(nb->row_text);
+        nb->row_text = NULL;
     }
 }
 
@@ -44,13 +48,36 @@ nb_table_by_name(const char *name, size_t n)
     return NULL;
 }
 
+/* Returns what names routing policy 'policy', which has no name column,
+ * as lr-policy-list shows it: "PRIORITY MATCH ACTION [NEXTHOP,...]",
+ * kept in 'nb' until the next call. */
+static const char *
+policy_text(struct trace_nb *nb,
+            const struct nbrec_logical_router_policy *policy)
+{
+    struct ds s = DS_EMPTY_INITIALIZER;
+    ds_put_format(&s, "%"PRId64" %s %s", policy->priority, policy->match,
+                  policy->action);
+    for (size_t i = 0; i < policy->n_nexthops; i++) {
+        ds_put_format(&s, "%c%s", i ? ',' : ' ', policy->nexthops[i]);
+    }
+    if (!policy->n_nexthops && policy->nexthop) {
+        ds_put_format(&s, " %s", policy->nexthop);
+    }
+    free(nb->row_text);
+    nb->row_text = ds_steal_cstr(&s);
+    return nb->row_text;
+}
+
 /* Returns the "name" of the NB row that logical flow source 'source'
- * ("Table:uuid") refers to, or NULL if it has none or does not exist.
- * 'nb_' is a "struct trace_nb *" (a callback for trace-render.h). */
+ * ("Table:uuid") refers to, or NULL if it has none or does not exist.  A
+ * routing policy, which has no name, is named by its priority, match,
+ * action and next hops.  'nb_' is a "struct trace_nb *" (a callback for
+ * trace-render.h). */
 const char *
 trace_nb_source_name(const char *source, void *nb_)
 {
-    const struct trace_nb *nb = nb_;
+    struct trace_nb *nb = nb_;
     const char *colon = strchr(source, ':');
     struct uuid uuid;
     if (!nb || !nb->idl || !colon || !uuid_from_string(&uuid, colon + 1)) {
@@ -63,6 +90,11 @@ trace_nb_source_name(const char *source, void *nb_)
     }
     const struct ovsdb_idl_row *row = ovsdb_idl_get_row_for_uuid(nb->idl, tc,
                                                                  &uuid);
+    if (row && tc == &nbrec_table_logical_router_policy) {
+        return policy_text(nb, CONTAINER_OF(
+                               row, struct nbrec_logical_router_policy,
+                               header_));
+    }
     for (size_t i = 0; row && i < tc->n_columns; i++) {
         const struct ovsdb_idl_column *c = &tc->columns[i];
         if (!strcmp(c->name, "name")

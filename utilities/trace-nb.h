@@ -13,6 +13,8 @@ struct ovsdb_idl;
 /* The NB contents a trace uses. */
 struct trace_nb {
     struct ovsdb_idl *idl;      /* Connection to the NB, fully read. */
+    char *row_text;             /* The last name trace_nb_source_name()
+                                 * composed (of a row without a name). */
 };
 
 char *trace_nb_open(const char *remote, long long int deadline,

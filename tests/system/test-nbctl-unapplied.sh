@@ -121,7 +121,10 @@ warns "routes without a next hop" lr-route-add lr0 10.3.0.0/16 lrp0
 # about that.)
 warns "bridged gateway redirects (redirect-type)" \
     lrp-set-redirect-type lrp0 bridged
-warns "routing policies" lr-policy-add lr0 10 "ip4.src == 10.0.0.5" drop
+# Routing policies are applied, but for their packet marks.
+quiet lr-policy-add lr0 9 "ip4.src == 10.0.0.4" drop
+warns "routing policy packet marks (pkt_mark)" \
+    lr-policy-add lr0 10 "ip4.src == 10.0.0.5" allow pkt_mark=5
 warns "stateless NAT rules" \
     --stateless lr-nat-add lr0 dnat_and_snat 172.16.0.2 10.0.0.2
 warns "NAT port ranges" \
@@ -239,7 +242,8 @@ grep -q "unapplied|WARN|Flow_Class" "$log" \
 # Routing is applied, but for the parts above.
 grep "unapplied|WARN|Logical_Router\|unapplied|WARN|Rampout\|unapplied|WARN|NAT" \
     "$log" | grep -v -e ": symmetric ECMP replies $NA" -e ": route tables $NA" \
-        -e ": BFD sessions $NA" -e ": routing policies $NA" \
+        -e ": BFD sessions $NA" \
+        -e ": routing policy packet marks (pkt_mark) $NA" \
         -e ": stateless NAT rules $NA" -e ": NAT port ranges $NA" \
         -e ": NAT rules of named gateway ports $NA" \
         -e ": routes to NAT addresses $NA" \
@@ -254,7 +258,8 @@ for what in "fair meters" "QoS rules" "mirrors" "ACL labels" \
             "SCTP load balancers" \
             "colour ramp-out gateways" \
             "container ports (parent and tag)" "dynamic addresses" \
-            "symmetric ECMP replies" "route tables" "BFD sessions" "routing policies" \
+            "symmetric ECMP replies" "route tables" "BFD sessions" \
+            "routing policy packet marks (pkt_mark)" \
             "stateless NAT rules" "NAT port ranges" \
             "NAT rules of named gateway ports" "routes to NAT addresses" \
             "NAT external address sets" "forwarding groups" \

@@ -41,6 +41,33 @@ START_TEST(test_route_families)
 }
 END_TEST
 
+START_TEST(test_policy_families)
+{
+    ck_assert_ok(nb_validate_policy_family("ip4.src == 10.0.0.1",
+                                           "10.0.0.2"));
+    ck_assert_ok(nb_validate_policy_family("ip", "fd00::2"));
+    ck_assert_ok(nb_validate_policy_family("inport == \"lrp1\"",
+                                           "fd00::2"));
+    ck_assert_ok(nb_validate_policy_family("ip4.src == $a || ip6.src == $b",
+                                           "fd00::2"));
+    ck_assert_ok(nb_validate_policy_family(
+                     "inport == \"a\" && inport != \"b\" && ip4",
+                     "10.0.0.2"));
+    /* A match that nothing meets is not a family's fault. */
+    ck_assert_ok(nb_validate_policy_family("ip4 && ip6", "10.0.0.2"));
+    ck_assert_error(nb_validate_policy_family("ip6.src == fd00::1",
+                                              "10.0.0.2"),
+                    "nexthops: 10.0.0.2: an IPv4 next hop for a match that "
+                    "no IPv4 packet meets");
+    ck_assert_error(nb_validate_policy_family("ip4 && tcp.dst == 80",
+                                              "fd00::2"),
+                    "an IPv6 next hop for a match that no IPv6 packet "
+                    "meets");
+    ck_assert_error(nb_validate_policy_family("arp", "10.0.0.2"),
+                    "an IPv4 next hop");
+}
+END_TEST
+
 START_TEST(test_nat_rules)
 {
     ck_assert_ok(nb_validate_nat("snat", "172.16.0.1", "10.0.0.0/24",
@@ -196,6 +223,7 @@ nb_validate_suite(void)
     tcase_add_test(tc, test_ip_or_cidr);
     tcase_add_test(tc, test_names);
     tcase_add_test(tc, test_route_families);
+    tcase_add_test(tc, test_policy_families);
     tcase_add_test(tc, test_nat_rules);
     tcase_add_test(tc, test_lb_vips);
     tcase_add_test(tc, test_lb_backends);
