@@ -4,7 +4,9 @@
 # ports on, and on no other (ovs-ofctl dump-flows on a host with such a
 # port and on one without); adding a port to the group, or removing it,
 # changes the flows of the hosts with ports on that port's switch, and
-# not one flow anywhere else.
+# not one flow anywhere else.  (No router joins the two switches: a
+# switch behind a router is local, with its flows, on the hosts of the
+# switches on the router's other side too, as in OVN.)
 . "$(dirname "$0")/lib.sh"
 osm_test_init
 osm_start_central
