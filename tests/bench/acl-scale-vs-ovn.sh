@@ -40,7 +40,9 @@
 # "connrate": the testbed of switching-vs-ovn.sh (one switch, a pod on
 # each of two hosts, bench-httpd in pod 2), one testbed per system; the
 # server's port is in port group "srv" with
-#     to-lport 1001 "outport == @srv && ip4 && tcp.dst == 8080" VERDICT
+#     to-lport 1001 "outport == @srv && ip4 && tcp.dst == {8080, 5201}"
+#                   VERDICT
+# (8080 bench-httpd's port, 5201 iperf3's)
 #     to-lport 1000 "outport == @srv && ip4" drop
 # where VERDICT is allow-related ("stateful", both systems), or allow on
 # Osmotic ("stateless": no conntrack at all), or Osmotic without ACLs
@@ -448,6 +450,8 @@ MAC2=0a:00:00:00:00:02
 IP1=10.244.0.1
 IP2=10.244.0.2
 HTTP_PORT=8080
+# iperf3's server port (its default): the ACLs allow it too.
+IPERF_PORT=5201
 
 # cr_nbctl SYSTEM ARGS...: the connection testbed's nbctl of SYSTEM.
 cr_nbctl() {
@@ -506,7 +510,8 @@ cr_setup() {
     osm_pod_exec $p-p1 sysctl -q -w \
         net.ipv4.ip_local_port_range="10000 65000" >/dev/null
     cr_acls "$s" stateful
-    osm_pod_exec $p-p2 iperf3 -s -D --pidfile "$TESTDIR/$p-iperf3.pid" \
+    osm_pod_exec $p-p2 iperf3 -s -p $IPERF_PORT -D \
+        --pidfile "$TESTDIR/$p-iperf3.pid" \
         >/dev/null 2>&1 || fail "$s: iperf3 server"
     osm_track_pidfile "$TESTDIR/$p-iperf3.pid"
     ip netns exec "$(osm_ns $p-p2)" "$TESTDIR/bench-httpd" $HTTP_PORT \
@@ -527,12 +532,13 @@ cr_reaches() {
 # on port group srv, installed on the hosts.
 cr_acls() {
     local s=$1 c=$2 verdict=allow
+    local ports="{$HTTP_PORT, $IPERF_PORT}"
     local -a args=(-- acl-del srv)
     [ "$c" = stateful ] && verdict=allow-related
     case $c in
         stateful|stateless)
             args+=(-- acl-add srv to-lport 1001 \
-                      "outport == @srv && ip4 && tcp.dst == $HTTP_PORT" \
+                      "outport == @srv && ip4 && tcp.dst == $ports" \
                       $verdict
                    -- acl-add srv to-lport 1000 "outport == @srv && ip4" \
                       drop) ;;
@@ -559,7 +565,8 @@ cr_measure() {
         -H 'Connection: close' "http://$IP2:$HTTP_PORT/" 2>&1 \
         | tee -a "$TESTDIR/$key.wrk.log" \
         | awk '/^Requests\/sec:/ { print $2 }')
-    RND[$key.$r.tput]=$(osm_pod_exec $p-p1 iperf3 -c $IP2 -t "$BENCH_TIME" \
+    RND[$key.$r.tput]=$(osm_pod_exec $p-p1 iperf3 -c $IP2 -p $IPERF_PORT \
+        -t "$BENCH_TIME" \
         -J 2>/dev/null | python3 -c '
 import json, sys
 try:
