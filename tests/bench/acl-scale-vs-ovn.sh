@@ -40,7 +40,9 @@
 # "connrate": the testbed of switching-vs-ovn.sh (one switch, a pod on
 # each of two hosts, bench-httpd in pod 2), one testbed per system; the
 # server's port is in port group "srv" with
-#     to-lport 1001 "outport == @srv && ip4 && tcp.dst == 8080" VERDICT
+#     to-lport 1001 "outport == @srv && ip4 && tcp.dst == {8080, 5201}"
+#                   VERDICT
+# (8080 bench-httpd's port, 5201 iperf3's)
 #     to-lport 1000 "outport == @srv && ip4" drop
 # where VERDICT is allow-related ("stateful", both systems), or allow on
 # Osmotic ("stateless": no conntrack at all), or Osmotic without ACLs
@@ -76,6 +78,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 : "${OSM_CLIENT_TIMEOUT:=600}"
 export OSM_CLIENT_TIMEOUT
 . "$here/../system/lib.sh"
+. "$here/bench-lib.sh"
 
 BENCH_NODES=${BENCH_NODES:-100}
 BENCH_PODS=${BENCH_PODS:-100}
@@ -86,6 +89,9 @@ BENCH_CHANGES=${BENCH_CHANGES:-5}
 BENCH_TIME=${BENCH_TIME:-10}
 BENCH_PERF=${BENCH_PERF:-0}
 OVN_SCHEMADIR=${OVN_SCHEMADIR:-/usr/share/ovn}
+# The outer UDP checksum of OVN's tunnels in the connection testbed
+# (add_ovn_host): OVN's default.
+BENCH_CSUM=true
 
 for var in BENCH_NODES BENCH_PODS BENCH_PGS BENCH_LOCAL BENCH_ROUNDS \
            BENCH_CHANGES BENCH_TIME; do
@@ -136,114 +142,11 @@ ROUND_LOADS=()
 NBCTL_TIMEOUT=600
 CALL_TIMEOUT=60
 
-note_load() {
-    LOADS+=("$1: $(cut -d' ' -f1-3 /proc/loadavg)")
-}
-now_ms() {
-    date +%s%3N
-}
-
-# median: the median of the numbers on stdin.
-median() {
-    sort -g | awk '{ v[NR] = $1 }
-        END { if (NR == 0) { print "n/a"; exit }
-              if (NR % 2) { print v[(NR + 1) / 2] }
-              else { printf "%.6g\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 } }'
-}
-
-sys_prefix() {
-    case $1 in
-        osmotic) echo osm ;;
-        ovn) echo ovn ;;
-    esac
-}
-sys_dir() {
-    echo "$TESTDIR/$(sys_prefix "$1")"
-}
-
-# sys_nbctl SYSTEM ARGS...: SYSTEM's nbctl on its NB database, bounded.
-sys_nbctl() {
-    local s=$1
-    shift
-    case $s in
-        osmotic) command osmotic-nbctl --timeout=$NBCTL_TIMEOUT \
-                     --db=unix:"$(sys_dir osmotic)/nb.sock" "$@" ;;
-        ovn) command ovn-nbctl --timeout=$NBCTL_TIMEOUT \
-                 --db=unix:"$(sys_dir ovn)/nb.sock" "$@" ;;
-    esac
-}
-
-# start_central SYSTEM: SYSTEM's NB and SB ovsdb-servers.
-start_central() {
-    local s=$1 dir name schema
-    dir=$(sys_dir "$s")
-    mkdir -p "$dir"
-    for name in nb sb; do
-        case $s.$name in
-            osmotic.nb) schema=$NB_SCHEMA ;;
-            osmotic.sb) schema=$SB_SCHEMA ;;
-            ovn.nb) schema=$OVN_SCHEMADIR/ovn-nb.ovsschema ;;
-            ovn.sb) schema=$OVN_SCHEMADIR/ovn-sb.ovsschema ;;
-        esac
-        ovsdb-tool create "$dir/$name.db" "$schema" \
-            || fail "$s: create $name.db"
-        ovsdb-server --detach --no-chdir --pidfile="$dir/$name.pid" \
-            --unixctl="$dir/$name.ctl" --log-file="$dir/$name.log" \
-            --remote=punix:"$dir/$name.sock" "$dir/$name.db" \
-            || fail "$s: start $name ovsdb-server"
-        osm_track_pidfile "$dir/$name.pid"
-    done
-}
-
-# start_northd SYSTEM: SYSTEM's northd.
-start_northd() {
-    local s=$1 dir
-    dir=$(sys_dir "$s")
-    case $s in
-        osmotic)
-            osmotic-northd --detach --no-chdir --pidfile="$dir/northd.pid" \
-                --unixctl="$dir/northd.ctl" --log-file="$dir/northd.log" \
-                --nb-db=unix:"$dir/nb.sock" --sb-db=unix:"$dir/sb.sock" \
-                || fail "start osmotic-northd" ;;
-        ovn)
-            ovn-northd --detach --no-chdir --pidfile="$dir/northd.pid" \
-                --unixctl="$dir/northd.ctl" --log-file="$dir/northd.log" \
-                --ovnnb-db=unix:"$dir/nb.sock" \
-                --ovnsb-db=unix:"$dir/sb.sock" \
-                || fail "start ovn-northd" ;;
-    esac
-    osm_track_pidfile "$dir/northd.pid"
-}
-
 # --- The policy-heavy topology ----------------------------------------------
-
-# pod_ip NODE POD: as in northd-scale-vs-ovn.sh.
-pod_mac() {
-    printf '0a:58:0a:c8:%02x:%02x' "$1" $(( $2 + 2 ))
-}
-pod_ip() {
-    echo "10.200.$1.$(( $2 + 2 ))"
-}
 
 # pod_of G: "NODE POD" of pod number G.
 pod_of() {
     echo "$(( $1 % BENCH_NODES )) $(( $1 / BENCH_NODES ))"
-}
-
-# load_node SYSTEM NODE: one nbctl call that adds node switch NODE with
-# its pods.
-load_node() {
-    local s=$1 n=$2 j mac ip lsp
-    local -a args=(ls-add "node$n")
-    for ((j = 0; j < BENCH_PODS; j++)); do
-        mac=$(pod_mac "$n" "$j")
-        ip=$(pod_ip "$n" "$j")
-        lsp=node$n-pod$j
-        args+=(-- lsp-add "node$n" "$lsp"
-               -- lsp-set-addresses "$lsp" "$mac $ip"
-               -- lsp-set-port-security "$lsp" "$mac $ip")
-    done
-    sys_nbctl "$s" "${args[@]}" >/dev/null || fail "$s: loading node$n"
 }
 
 # allow_match I: the match of group I's allow ACL.
@@ -317,32 +220,11 @@ northd_kb() {
         "/proc/$(cat "$(sys_dir "$1")/northd.pid")/status"
 }
 
-# The host hv1 of SYSTEM.
-hv1() {
-    echo "$(sys_prefix "$1")-hv1"
-}
-
 # add_hv1 SYSTEM IP: SYSTEM's host hv1 with BENCH_LOCAL ports of node0
 # and node1 bound, and its controller; waits until they are up.
 add_hv1() {
-    local s=$1 ip=$2 h dir i half lp
-    h=$(hv1 "$s")
-    dir=$(osm_host_dir "$h")
-    if [ "$s" = osmotic ]; then
-        OSMOTIC_SB_DB=unix:$(sys_dir "$s")/sb.sock OSM_NO_CONTROLLER=1 \
-            osm_add_host "$h" "$ip"
-    else
-        OSM_NO_CONTROLLER=1 osm_add_host "$h" "$ip"
-        osm_host_vsctl "$h" set open_vswitch . \
-            external_ids:ovn-remote="\"unix:$(sys_dir ovn)/sb.sock\"" \
-            external_ids:ovn-encap-type=geneve \
-            external_ids:ovn-encap-ip="\"$ip\"" \
-            external_ids:ovn-bridge-datapath-type=netdev \
-            || fail "configure OVN on $h"
-    fi
-    osm_host_vsctl "$h" add-br br-int \
-        -- set bridge br-int datapath_type=netdev fail_mode=secure \
-           other_config:disable-in-band=true || fail "br-int on $h"
+    local s=$1 ip=$2 i half lp
+    add_host "$s" 1 "$ip"
     half=$(( (BENCH_LOCAL + 1) / 2 ))
     for ((i = 0; i < BENCH_LOCAL; i++)); do
         if [ $i -lt $half ]; then
@@ -350,21 +232,12 @@ add_hv1() {
         else
             lp=node1-pod$((i - half))
         fi
-        osm_host_vsctl "$h" add-port br-int "l$i" \
+        hv_vsctl "$s" 1 add-port br-int "l$i" \
             -- set interface "l$i" type=internal external_ids:iface-id="$lp" \
             || fail "$s: interface l$i"
         LOCAL_PORTS+=("$lp")
     done
-    case $s in
-        osmotic) osm_start_controller "$h" ;;
-        ovn)
-            osm_host_exec "$h" env OVN_RUNDIR="$dir" \
-                ovn-controller --detach --no-chdir \
-                --pidfile="$dir/ovn-controller.pid" \
-                --log-file="$dir/ovn-controller.log" unix:"$dir/db.sock" \
-                || fail "start ovn-controller on $h"
-            osm_track_pidfile "$dir/ovn-controller.pid" ;;
-    esac
+    start_controller "$s" 1
     for lp in "${LOCAL_PORTS[@]}"; do
         sys_nbctl "$s" wait-until Logical_Switch_Port "$lp" up=true \
             || fail "$s: port $lp not up"
@@ -374,7 +247,7 @@ add_hv1() {
 
 # count_flows SYSTEM: OpenFlow flows on hv1's br-int.
 count_flows() {
-    osm_host_exec "$(hv1 "$1")" timeout $CALL_TIMEOUT \
+    osm_host_exec "$(hv_name "$1" 1)" timeout $CALL_TIMEOUT \
         ovs-ofctl -O OpenFlow15 dump-flows br-int 2>/dev/null \
         | grep -c 'table='
 }
@@ -577,6 +450,8 @@ MAC2=0a:00:00:00:00:02
 IP1=10.244.0.1
 IP2=10.244.0.2
 HTTP_PORT=8080
+# iperf3's server port (its default): the ACLs allow it too.
+IPERF_PORT=5201
 
 # cr_nbctl SYSTEM ARGS...: the connection testbed's nbctl of SYSTEM.
 cr_nbctl() {
@@ -621,20 +496,7 @@ cr_setup() {
         if [ "$s" = osmotic ]; then
             OSMOTIC_SB_DB=unix:$dir-sb.sock osm_add_host $p-hv$h "$ip"
         else
-            OSM_NO_CONTROLLER=1 osm_add_host $p-hv$h "$ip"
-            osm_host_vsctl $p-hv$h set open_vswitch . \
-                external_ids:ovn-remote="\"unix:$dir-sb.sock\"" \
-                external_ids:ovn-encap-type=geneve \
-                external_ids:ovn-encap-ip="\"$ip\"" \
-                external_ids:ovn-bridge-datapath-type=netdev \
-                || fail "configure OVN on $p-hv$h"
-            osm_host_exec $p-hv$h env OVN_RUNDIR="$(osm_host_dir $p-hv$h)" \
-                ovn-controller --detach --no-chdir \
-                --pidfile="$(osm_host_dir $p-hv$h)/ovn-controller.pid" \
-                --log-file="$(osm_host_dir $p-hv$h)/ovn-controller.log" \
-                unix:"$(osm_host_dir $p-hv$h)/db.sock" \
-                || fail "start ovn-controller on $p-hv$h"
-            osm_track_pidfile "$(osm_host_dir $p-hv$h)/ovn-controller.pid"
+            add_ovn_host $p-hv$h "$ip" "$dir-sb.sock"
         fi
     done
     cr_nbctl "$s" ls-add sw0 \
@@ -648,7 +510,8 @@ cr_setup() {
     osm_pod_exec $p-p1 sysctl -q -w \
         net.ipv4.ip_local_port_range="10000 65000" >/dev/null
     cr_acls "$s" stateful
-    osm_pod_exec $p-p2 iperf3 -s -D --pidfile "$TESTDIR/$p-iperf3.pid" \
+    osm_pod_exec $p-p2 iperf3 -s -p $IPERF_PORT -D \
+        --pidfile "$TESTDIR/$p-iperf3.pid" \
         >/dev/null 2>&1 || fail "$s: iperf3 server"
     osm_track_pidfile "$TESTDIR/$p-iperf3.pid"
     ip netns exec "$(osm_ns $p-p2)" "$TESTDIR/bench-httpd" $HTTP_PORT \
@@ -669,12 +532,13 @@ cr_reaches() {
 # on port group srv, installed on the hosts.
 cr_acls() {
     local s=$1 c=$2 verdict=allow
+    local ports="{$HTTP_PORT, $IPERF_PORT}"
     local -a args=(-- acl-del srv)
     [ "$c" = stateful ] && verdict=allow-related
     case $c in
         stateful|stateless)
             args+=(-- acl-add srv to-lport 1001 \
-                      "outport == @srv && ip4 && tcp.dst == $HTTP_PORT" \
+                      "outport == @srv && ip4 && tcp.dst == $ports" \
                       $verdict
                    -- acl-add srv to-lport 1000 "outport == @srv && ip4" \
                       drop) ;;
@@ -701,7 +565,8 @@ cr_measure() {
         -H 'Connection: close' "http://$IP2:$HTTP_PORT/" 2>&1 \
         | tee -a "$TESTDIR/$key.wrk.log" \
         | awk '/^Requests\/sec:/ { print $2 }')
-    RND[$key.$r.tput]=$(osm_pod_exec $p-p1 iperf3 -c $IP2 -t "$BENCH_TIME" \
+    RND[$key.$r.tput]=$(osm_pod_exec $p-p1 iperf3 -c $IP2 -p $IPERF_PORT \
+        -t "$BENCH_TIME" \
         -J 2>/dev/null | python3 -c '
 import json, sys
 try:
@@ -795,15 +660,6 @@ paired_ratio() {
 # all_changes SYSTEM KIND: every change's time of KIND, over the rounds.
 all_changes() {
     cat "$(sys_dir "$1")"/"$2".* 2>/dev/null
-}
-
-ratio() {
-    awk -v a="$1" -v b="$2" 'BEGIN {
-        if (a == "" || b == "" || a == "n/a" || b == "n/a" || b + 0 == 0) {
-            print "n/a"
-        } else {
-            printf "%.2f\n", a / b
-        } }'
 }
 
 # met COND: "met" or "not met" (COND evaluated by awk), or "n/a".

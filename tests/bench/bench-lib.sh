@@ -5,7 +5,11 @@
 #     . "$here/bench-lib.sh"
 #
 # The caller sets BENCH_CSUM (true or false: the outer UDP checksum of
-# OVN's tunnels) before add_ovn_host, and may set OVN_SCHEMADIR.
+# OVN's tunnels) before add_ovn_host, and may set OVN_SCHEMADIR.  The
+# helpers of the two-system testbed (sys_*, start_central, start_northd,
+# load_node, add_host, start_controller) also need NB_SCHEMA and
+# SB_SCHEMA (from lib.sh), NBCTL_TIMEOUT (seconds an nbctl call may take)
+# and, for load_node, BENCH_PODS.
 
 OVN_SCHEMADIR=${OVN_SCHEMADIR:-/usr/share/ovn}
 LOADS=()
@@ -56,23 +60,177 @@ start_ovn_central() {
     osm_track_pidfile "$TESTDIR/ovn-northd.pid"
 }
 
-# add_ovn_host HOST IP: a testbed host (without Osmotic's controller)
-# configured for OVN, running ovn-controller.
+# add_ovn_host HOST IP [SB-SOCKET]: a testbed host (without Osmotic's
+# controller) configured for OVN's SB at SB-SOCKET (default
+# $TESTDIR/ovn-sb.sock, start_ovn_central's), running ovn-controller.
 add_ovn_host() {
-    local host=$1 ip=$2 dir
+    local host=$1 ip=$2 sb=${3:-$TESTDIR/ovn-sb.sock} dir
     dir=$(osm_host_dir "$host")
     OSM_NO_CONTROLLER=1 osm_add_host "$host" "$ip"
     osm_host_vsctl "$host" set open_vswitch . \
-        external_ids:ovn-remote="\"unix:$TESTDIR/ovn-sb.sock\"" \
+        external_ids:ovn-remote="\"unix:$sb\"" \
         external_ids:ovn-encap-type=geneve \
         external_ids:ovn-encap-ip="\"$ip\"" \
         external_ids:ovn-encap-csum="$BENCH_CSUM" \
         external_ids:ovn-bridge-datapath-type=netdev \
         || fail "configure OVN on $host"
+    start_ovn_controller "$host"
+}
+
+# start_ovn_controller HOST: ovn-controller on testbed host HOST, whose
+# Open_vSwitch record says where OVN's SB is.
+start_ovn_controller() {
+    local host=$1 dir
+    dir=$(osm_host_dir "$host")
     osm_host_exec "$host" env OVN_RUNDIR="$dir" \
         ovn-controller --detach --no-chdir \
         --pidfile="$dir/ovn-controller.pid" \
         --log-file="$dir/ovn-controller.log" unix:"$dir/db.sock" \
         || fail "start ovn-controller on $host"
     osm_track_pidfile "$dir/ovn-controller.pid"
+}
+
+# --- Two systems side by side -----------------------------------------------
+#
+# The testbed of the scale benchmarks: each SYSTEM (osmotic or ovn) has
+# its NB and SB ovsdb-servers and northd in $(sys_dir SYSTEM) and its
+# hosts named $(hv_name SYSTEM N), all loaded with the same NB content
+# through the system's own nbctl.
+
+# sys_prefix SYSTEM: the short name of SYSTEM's directory, hosts and
+# namespaces.
+sys_prefix() {
+    case $1 in
+        osmotic) echo osm ;;
+        ovn) echo ovn ;;
+    esac
+}
+
+# sys_dir SYSTEM: the directory of SYSTEM's central databases and northd.
+sys_dir() {
+    echo "$TESTDIR/$(sys_prefix "$1")"
+}
+
+# sys_nbctl SYSTEM ARGS...: SYSTEM's nbctl on its NB database, bounded by
+# NBCTL_TIMEOUT.
+sys_nbctl() {
+    local s=$1
+    shift
+    case $s in
+        osmotic) command osmotic-nbctl --timeout="$NBCTL_TIMEOUT" \
+                     --db=unix:"$(sys_dir osmotic)/nb.sock" "$@" ;;
+        ovn) command ovn-nbctl --timeout="$NBCTL_TIMEOUT" \
+                 --db=unix:"$(sys_dir ovn)/nb.sock" "$@" ;;
+    esac
+}
+
+# start_central SYSTEM: SYSTEM's NB and SB ovsdb-servers.
+start_central() {
+    local s=$1 dir name schema
+    dir=$(sys_dir "$s")
+    mkdir -p "$dir"
+    for name in nb sb; do
+        case $s.$name in
+            osmotic.nb) schema=$NB_SCHEMA ;;
+            osmotic.sb) schema=$SB_SCHEMA ;;
+            ovn.nb) schema=$OVN_SCHEMADIR/ovn-nb.ovsschema ;;
+            ovn.sb) schema=$OVN_SCHEMADIR/ovn-sb.ovsschema ;;
+        esac
+        ovsdb-tool create "$dir/$name.db" "$schema" \
+            || fail "$s: create $name.db"
+        ovsdb-server --detach --no-chdir --pidfile="$dir/$name.pid" \
+            --unixctl="$dir/$name.ctl" --log-file="$dir/$name.log" \
+            --remote=punix:"$dir/$name.sock" "$dir/$name.db" \
+            || fail "$s: start $name ovsdb-server"
+        osm_track_pidfile "$dir/$name.pid"
+    done
+}
+
+# start_northd SYSTEM: SYSTEM's northd.
+start_northd() {
+    local s=$1 dir
+    dir=$(sys_dir "$s")
+    case $s in
+        osmotic)
+            osmotic-northd --detach --no-chdir --pidfile="$dir/northd.pid" \
+                --unixctl="$dir/northd.ctl" --log-file="$dir/northd.log" \
+                --nb-db=unix:"$dir/nb.sock" --sb-db=unix:"$dir/sb.sock" \
+                || fail "start osmotic-northd" ;;
+        ovn)
+            ovn-northd --detach --no-chdir --pidfile="$dir/northd.pid" \
+                --unixctl="$dir/northd.ctl" --log-file="$dir/northd.log" \
+                --ovnnb-db=unix:"$dir/nb.sock" \
+                --ovnsb-db=unix:"$dir/sb.sock" \
+                || fail "start ovn-northd" ;;
+    esac
+    osm_track_pidfile "$dir/northd.pid"
+}
+
+# pod_mac NODE POD, pod_ip NODE POD: addresses of pod POD on node NODE,
+# as in northd-scale-vs-ovn.sh (node subnets 10.200.NODE.0/24).
+pod_mac() {
+    printf '0a:58:0a:c8:%02x:%02x' "$1" $(( $2 + 2 ))
+}
+pod_ip() {
+    echo "10.200.$1.$(( $2 + 2 ))"
+}
+
+# load_node SYSTEM NODE: one nbctl call that adds node switch NODE with
+# its BENCH_PODS pods.
+load_node() {
+    local s=$1 n=$2 j mac ip lsp
+    local -a args=(ls-add "node$n")
+    for ((j = 0; j < BENCH_PODS; j++)); do
+        mac=$(pod_mac "$n" "$j")
+        ip=$(pod_ip "$n" "$j")
+        lsp=node$n-pod$j
+        args+=(-- lsp-add "node$n" "$lsp"
+               -- lsp-set-addresses "$lsp" "$mac $ip"
+               -- lsp-set-port-security "$lsp" "$mac $ip")
+    done
+    sys_nbctl "$s" "${args[@]}" >/dev/null || fail "$s: loading node$n"
+}
+
+# hv_name SYSTEM N: the name of SYSTEM's host hvN.
+hv_name() {
+    echo "$(sys_prefix "$1")-hv$2"
+}
+
+# hv_vsctl SYSTEM N ARGS...: ovs-vsctl on SYSTEM's host hvN.
+hv_vsctl() {
+    local h
+    h=$(hv_name "$1" "$2")
+    shift 2
+    osm_host_vsctl "$h" "$@"
+}
+
+# add_host SYSTEM N IP: SYSTEM's host hvN with underlay IP, configured
+# for SYSTEM's SB, with br-int (netdev) but no controller yet.
+add_host() {
+    local s=$1 n=$2 ip=$3 h dir remote=
+    h=$(hv_name "$s" "$n")
+    dir=$(sys_dir "$s")
+    [ "$s" = osmotic ] && remote=unix:$dir/sb.sock
+    OSMOTIC_SB_DB=$remote OSM_NO_CONTROLLER=1 osm_add_host "$h" "$ip"
+    if [ "$s" = ovn ]; then
+        osm_host_vsctl "$h" set open_vswitch . \
+            external_ids:ovn-remote="\"unix:$dir/sb.sock\"" \
+            external_ids:ovn-encap-type=geneve \
+            external_ids:ovn-encap-ip="\"$ip\"" \
+            external_ids:ovn-bridge-datapath-type=netdev \
+            || fail "configure OVN on $h"
+    fi
+    osm_host_vsctl "$h" add-br br-int \
+        -- set bridge br-int datapath_type=netdev fail_mode=secure \
+           other_config:disable-in-band=true || fail "br-int on $h"
+}
+
+# start_controller SYSTEM N: SYSTEM's controller on hvN.
+start_controller() {
+    local s=$1 n=$2 h
+    h=$(hv_name "$s" "$n")
+    case $s in
+        osmotic) osm_start_controller "$h" ;;
+        ovn) start_ovn_controller "$h" ;;
+    esac
 }

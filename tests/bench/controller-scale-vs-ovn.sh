@@ -63,6 +63,7 @@
 
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../system/lib.sh"
+. "$here/bench-lib.sh"
 
 BENCH_NODES=${BENCH_NODES:-100}
 BENCH_PODS=${BENCH_PODS:-100}
@@ -125,118 +126,10 @@ ROUND_LOADS=()
 NBCTL_TIMEOUT=120
 CALL_TIMEOUT=30
 
-# note_load WHEN: records the load average at WHEN.
-note_load() {
-    LOADS+=("$1: $(cut -d' ' -f1-3 /proc/loadavg)")
-}
-
-# now_us, now_ms: the wall clock in microseconds, milliseconds.
+# now_us: the wall clock in microseconds (now_ms, and the testbed of
+# both systems, are bench-lib.sh's).
 now_us() {
     date +%s%6N
-}
-now_ms() {
-    date +%s%3N
-}
-
-# median: prints the median of the numbers on stdin.
-median() {
-    sort -g | awk '{ v[NR] = $1 }
-        END { if (NR == 0) { print "n/a"; exit }
-              if (NR % 2) { print v[(NR + 1) / 2] }
-              else { printf "%.6g\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 } }'
-}
-
-# sys_prefix SYSTEM: the short name of SYSTEM's directory, hosts and
-# namespaces.
-sys_prefix() {
-    case $1 in
-        osmotic) echo osm ;;
-        ovn) echo ovn ;;
-    esac
-}
-
-# sys_dir SYSTEM: the directory of SYSTEM's central databases and northd.
-sys_dir() {
-    echo "$TESTDIR/$(sys_prefix "$1")"
-}
-
-# sys_nbctl SYSTEM ARGS...: SYSTEM's nbctl on its NB database, bounded.
-sys_nbctl() {
-    local s=$1
-    shift
-    case $s in
-        osmotic) osmotic-nbctl --timeout=$NBCTL_TIMEOUT \
-                     --db=unix:"$(sys_dir osmotic)/nb.sock" "$@" ;;
-        ovn) ovn-nbctl --timeout=$NBCTL_TIMEOUT \
-                 --db=unix:"$(sys_dir ovn)/nb.sock" "$@" ;;
-    esac
-}
-
-# start_central SYSTEM: SYSTEM's NB and SB ovsdb-servers.
-start_central() {
-    local s=$1 dir name schema
-    dir=$(sys_dir "$s")
-    mkdir -p "$dir"
-    for name in nb sb; do
-        case $s.$name in
-            osmotic.nb) schema=$NB_SCHEMA ;;
-            osmotic.sb) schema=$SB_SCHEMA ;;
-            ovn.nb) schema=$OVN_SCHEMADIR/ovn-nb.ovsschema ;;
-            ovn.sb) schema=$OVN_SCHEMADIR/ovn-sb.ovsschema ;;
-        esac
-        ovsdb-tool create "$dir/$name.db" "$schema" \
-            || fail "$s: create $name.db"
-        ovsdb-server --detach --no-chdir --pidfile="$dir/$name.pid" \
-            --unixctl="$dir/$name.ctl" --log-file="$dir/$name.log" \
-            --remote=punix:"$dir/$name.sock" "$dir/$name.db" \
-            || fail "$s: start $name ovsdb-server"
-        osm_track_pidfile "$dir/$name.pid"
-    done
-}
-
-# start_northd SYSTEM: SYSTEM's northd.
-start_northd() {
-    local s=$1 dir
-    dir=$(sys_dir "$s")
-    case $s in
-        osmotic)
-            osmotic-northd --detach --no-chdir --pidfile="$dir/northd.pid" \
-                --unixctl="$dir/northd.ctl" --log-file="$dir/northd.log" \
-                --nb-db=unix:"$dir/nb.sock" --sb-db=unix:"$dir/sb.sock" \
-                || fail "start osmotic-northd" ;;
-        ovn)
-            ovn-northd --detach --no-chdir --pidfile="$dir/northd.pid" \
-                --unixctl="$dir/northd.ctl" --log-file="$dir/northd.log" \
-                --ovnnb-db=unix:"$dir/nb.sock" \
-                --ovnsb-db=unix:"$dir/sb.sock" \
-                || fail "start ovn-northd" ;;
-    esac
-    osm_track_pidfile "$dir/northd.pid"
-}
-
-# pod_mac NODE POD, pod_ip NODE POD: addresses of pod POD on node NODE,
-# as in northd-scale-vs-ovn.sh (node subnets 10.200.NODE.0/24).
-pod_mac() {
-    printf '0a:58:0a:c8:%02x:%02x' "$1" $(( $2 + 2 ))
-}
-pod_ip() {
-    echo "10.200.$1.$(( $2 + 2 ))"
-}
-
-# load_node SYSTEM NODE: one nbctl call that adds node switch NODE with
-# its pods.
-load_node() {
-    local s=$1 n=$2 j mac ip lsp
-    local -a args=(ls-add "node$n")
-    for ((j = 0; j < BENCH_PODS; j++)); do
-        mac=$(pod_mac "$n" "$j")
-        ip=$(pod_ip "$n" "$j")
-        lsp=node$n-pod$j
-        args+=(-- lsp-add "node$n" "$lsp"
-               -- lsp-set-addresses "$lsp" "$mac $ip"
-               -- lsp-set-port-security "$lsp" "$mac $ip")
-    done
-    sys_nbctl "$s" "${args[@]}" >/dev/null || fail "$s: loading node$n"
 }
 
 # start_events SYSTEM: the SB event log of SYSTEM ($dir/events), from a
@@ -275,18 +168,6 @@ start_flow_log() {
         || fail "$s: ovs-ofctl monitor on hv1: $(cat "$dir/flows.err")"
 }
 
-# hv_name SYSTEM N: the name of SYSTEM's host hvN.
-hv_name() {
-    echo "$(sys_prefix "$1")-hv$2"
-}
-# hv_vsctl SYSTEM N ARGS...: ovs-vsctl on SYSTEM's host hvN.
-hv_vsctl() {
-    local h
-    h=$(hv_name "$1" "$2")
-    shift 2
-    osm_host_vsctl "$h" "$@"
-}
-
 # ctl_pidfile SYSTEM N: the pid file of SYSTEM's controller on hvN.
 ctl_pidfile() {
     case $1 in
@@ -314,44 +195,6 @@ ctl_appctl() {
         # pid in OVN_RUNDIR.
         ovn) osm_host_exec "$h" timeout $CALL_TIMEOUT ovn-appctl \
                  -t "$dir/ovn-controller.$(ctl_pid ovn).ctl" "$@" ;;
-    esac
-}
-
-# add_host SYSTEM N IP: SYSTEM's host hvN with underlay IP, configured
-# for SYSTEM's SB, with br-int (netdev) but no controller yet.
-add_host() {
-    local s=$1 n=$2 ip=$3 h dir remote=
-    h=$(hv_name "$s" "$n")
-    dir=$(sys_dir "$s")
-    [ "$s" = osmotic ] && remote=unix:$dir/sb.sock
-    OSMOTIC_SB_DB=$remote OSM_NO_CONTROLLER=1 osm_add_host "$h" "$ip"
-    if [ "$s" = ovn ]; then
-        osm_host_vsctl "$h" set open_vswitch . \
-            external_ids:ovn-remote="\"unix:$dir/sb.sock\"" \
-            external_ids:ovn-encap-type=geneve \
-            external_ids:ovn-encap-ip="\"$ip\"" \
-            external_ids:ovn-bridge-datapath-type=netdev \
-            || fail "configure OVN on $h"
-    fi
-    osm_host_vsctl "$h" add-br br-int \
-        -- set bridge br-int datapath_type=netdev fail_mode=secure \
-           other_config:disable-in-band=true || fail "br-int on $h"
-}
-
-# start_controller SYSTEM N: SYSTEM's controller on hvN.
-start_controller() {
-    local s=$1 n=$2 h dir
-    h=$(hv_name "$s" "$n")
-    dir=$(osm_host_dir "$h")
-    case $s in
-        osmotic) osm_start_controller "$h" ;;
-        ovn)
-            osm_host_exec "$h" env OVN_RUNDIR="$dir" \
-                ovn-controller --detach --no-chdir \
-                --pidfile="$dir/ovn-controller.pid" \
-                --log-file="$dir/ovn-controller.log" unix:"$dir/db.sock" \
-                || fail "start ovn-controller on $h"
-            osm_track_pidfile "$dir/ovn-controller.pid" ;;
     esac
 }
 
@@ -683,16 +526,6 @@ ratio_stats() {
 # ratio_max METRIC: the largest per-round ratio osmotic/OVN of METRIC.
 ratio_max() {
     ratio_stats "$1" | awk '{ gsub(/[\[\],]/, ""); print ($1 == "n/a") ? "n/a" : $3 }'
-}
-
-# ratio A B: A/B with two decimals, or n/a.
-ratio() {
-    awk -v a="$1" -v b="$2" 'BEGIN {
-        if (a == "" || b == "" || a == "n/a" || b == "n/a" || b + 0 == 0) {
-            print "n/a"
-        } else {
-            printf "%.2f\n", a / b
-        } }'
 }
 
 # met COND: "met" or "not met" (COND evaluated by awk), or "n/a" if
