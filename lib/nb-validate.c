@@ -2034,14 +2034,18 @@ nb_validate_count_rows(struct ovsdb_idl *idl,
 }
 
 /* Returns true if the open transaction deleted rows of table 't', given
- * the row counts 'before' it, or renamed one of them: either way a name
- * that other rows may use is gone. */
+ * the row counts 'before' it, or renamed an address set, port group or
+ * meter: either way a name that matches and ACLs may use is gone.  (A
+ * port may be renamed, as in OVN: what named it then names nothing until
+ * a port takes that name again, which northd follows.) */
 static bool
 table_lost_rows(struct ovsdb_idl *idl, size_t t,
                 const struct nb_validate_counts *before)
 {
     const struct ovsdb_idl_table_class *tc = &nbrec_table_classes[t];
-    const struct ovsdb_idl_column *name = unique_name_column(tc);
+    const struct ovsdb_idl_column *name
+        = (t == NBREC_TABLE_ADDRESS_SET || t == NBREC_TABLE_PORT_GROUP
+           || t == NBREC_TABLE_METER ? unique_name_column(tc) : NULL);
     size_t idx = name ? name - tc->columns : 0;
     size_t now = 0, inserted = 0;
     bool renamed = false;
