@@ -235,6 +235,18 @@ ctrl_bridge_ports_changed(struct shash *port_bridges,
     return changed;
 }
 
+/* Forgets what ctrl_ovs_changed() remembers of the local database. */
+static void
+ctrl_engine_forget_ovs(struct ctrl_engine *e)
+{
+    struct shash_node *node;
+    SHASH_FOR_EACH (node, &e->ifaces) {
+        ctrl_iface_seen_free(node->data);
+    }
+    shash_clear(&e->ifaces);
+    shash_clear_free_data(&e->port_bridges);
+}
+
 /* Returns true if the tracked changes of the local database concern the
  * flows.  What the controller itself writes there and reads back as it
  * wrote it (conntrack zones in br-int's external_ids, "osmotic-installed"
@@ -244,15 +256,33 @@ ctrl_bridge_ports_changed(struct shash *port_bridges,
 static bool
 ctrl_ovs_changed(struct ctrl_engine *e, const struct ovsdb_idl *idl)
 {
+    /* On the first call, and when the replica was loaded again (after a
+     * reconnection, which deletes every row without tracking it: the
+     * Open_vSwitch row comes back new), what is remembered starts over
+     * from every row. */
+    bool reload = !e->ovs_seqno;
+    const struct ovsrec_open_vswitch *ovs;
+    OVSREC_OPEN_VSWITCH_FOR_EACH_TRACKED (ovs, idl) {
+        reload = reload || ovsrec_open_vswitch_is_new(ovs);
+    }
+    if (reload) {
+        ctrl_engine_forget_ovs(e);
+    }
+
     /* Both judge every row, whatever the verdict: they keep what they
      * remember current. */
-    bool changed = ctrl_bridge_ports_changed(&e->port_bridges, idl,
-                                             !e->ovs_seqno);
+    bool changed = ctrl_bridge_ports_changed(&e->port_bridges, idl, reload);
     const struct ovsrec_interface *iface;
-    OVSREC_INTERFACE_FOR_EACH_TRACKED (iface, idl) {
-        changed = ctrl_iface_changed(&e->ifaces, iface) || changed;
+    if (reload) {
+        OVSREC_INTERFACE_FOR_EACH (iface, idl) {
+            changed = ctrl_iface_changed(&e->ifaces, iface) || changed;
+        }
+    } else {
+        OVSREC_INTERFACE_FOR_EACH_TRACKED (iface, idl) {
+            changed = ctrl_iface_changed(&e->ifaces, iface) || changed;
+        }
     }
-    if (changed) {
+    if (changed || reload) {
         return true;
     }
     const struct ovsrec_port *port;
@@ -280,7 +310,6 @@ ctrl_ovs_changed(struct ctrl_engine *e, const struct ovsdb_idl *idl)
             return true;
         }
     }
-    const struct ovsrec_open_vswitch *ovs;
     OVSREC_OPEN_VSWITCH_FOR_EACH_TRACKED (ovs, idl) {
         if (ovsrec_open_vswitch_is_new(ovs)
             || ovsrec_open_vswitch_is_deleted(ovs)
@@ -605,12 +634,9 @@ ctrl_engine_destroy(struct ctrl_engine *e)
     runtime_data_destroy(e->nodes[N_RUNTIME].data);
     lflow_output_destroy(e->nodes[N_LFLOW].data);
     physical_data_destroy(e->nodes[N_PHYSICAL].data);
-    struct shash_node *node;
-    SHASH_FOR_EACH (node, &e->ifaces) {
-        ctrl_iface_seen_free(node->data);
-    }
+    ctrl_engine_forget_ovs(e);
     shash_destroy(&e->ifaces);
-    shash_destroy_free_data(&e->port_bridges);
+    shash_destroy(&e->port_bridges);
 }
 
 /* Runs one pass of the graph over what changed in the databases since the
