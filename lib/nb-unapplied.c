@@ -194,21 +194,6 @@ lb_has_options(const struct ovsdb_idl_row *row)
             || smap_get(&lb->options, "affinity_timeout"));
 }
 
-/* Returns true for a load balancer with an IPv6 VIP: only IPv4 VIPs get
- * flows yet. */
-static bool
-lb_has_ipv6_vip(const struct ovsdb_idl_row *row)
-{
-    const struct smap_node *node;
-    SMAP_FOR_EACH (node, &row_to_lb(row)->vips) {
-        if (strchr(node->key, ':') != strrchr(node->key, ':')
-            || node->key[0] == '[') {
-            return true;
-        }
-    }
-    return false;
-}
-
 /* Returns true for an SCTP load balancer. */
 static bool
 lb_is_sctp(const struct ovsdb_idl_row *row)
@@ -335,10 +320,6 @@ const struct nb_unapplied nb_unapplied_entries[] = {
     { .table = &nbrec_table_nat,
       .column = &nbrec_nat_col_external_mac,
       .what = "distributed NAT rules (logical_port, external_mac)" },
-    { .table = &nbrec_table_load_balancer,
-      .applies = lb_has_ipv6_vip,
-      .what = "IPv6 load balancer VIPs",
-      .reads = { { &nbrec_load_balancer_col_vips, NULL } } },
     { .table = &nbrec_table_load_balancer,
       .applies = lb_is_sctp,
       .what = "SCTP load balancers",

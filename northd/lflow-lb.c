@@ -85,15 +85,33 @@ lb_protocol(const struct nbrec_load_balancer *lb)
     return NULL;
 }
 
+/* Appends to 's' the address of 'e' as inet_ntop(3) writes it. */
+static void
+put_endpoint_ip(const struct lb_endpoint *e, struct ds *s)
+{
+    if (e->is_ipv6) {
+        ipv6_format_addr(&e->ip, s);
+    } else {
+        ds_put_format(s, IP_FMT,
+                      IP_ARGS(in6_addr_get_mapped_ipv4(&e->ip)));
+    }
+}
+
 /* Appends to 'm' the match of endpoint 'e' as destination ('dst') or
- * source, with protocol 'proto' if it has a port. */
+ * source, with protocol 'proto' if it has a port: OpenFlow's IPv4 or
+ * IPv6 keywords, after 'e''s family. */
 static void
 put_endpoint_match(const struct lb_endpoint *e, const char *proto, bool dst,
                    struct ds *m)
 {
-    ds_put_format(m, "%s,nw_%s="IP_FMT, e->port ? proto : "ip",
-                  dst ? "dst" : "src",
-                  IP_ARGS(in6_addr_get_mapped_ipv4(&e->ip)));
+    if (e->is_ipv6) {
+        ds_put_format(m, "%s%s,ipv6_%s=", e->port ? proto : "ipv6",
+                      e->port ? "6" : "", dst ? "dst" : "src");
+    } else {
+        ds_put_format(m, "%s,nw_%s=", e->port ? proto : "ip",
+                      dst ? "dst" : "src");
+    }
+    put_endpoint_ip(e, m);
     if (e->port) {
         ds_put_format(m, ",tp_%s=%"PRIu16, dst ? "dst" : "src", e->port);
     }
@@ -113,27 +131,33 @@ build_hairpin(struct nd_build_ctx *ctx, const struct nd_datapath *od,
               const struct lb_endpoint *vip, const struct lb_endpoint *be,
               const char *proto, const char *source)
 {
-    ovs_be32 v = in6_addr_get_mapped_ipv4(&vip->ip);
-    ovs_be32 b = in6_addr_get_mapped_ipv4(&be->ip);
     struct lflow_table *t = ctx->lflows;
     const struct uuid *dp = &od->sb_uuid;
+    const char *family = be->is_ipv6 ? "ipv6" : "ip";
+    const char *nw = be->is_ipv6 ? "ipv6" : "nw";
+    struct ds b = DS_EMPTY_INITIALIZER, v = DS_EMPTY_INITIALIZER;
+    put_endpoint_ip(be, &b);
+    put_endpoint_ip(vip, &v);
 
-    char *match = xasprintf("ip,ct_state=+trk+dnat,nw_src="IP_FMT",nw_dst="
-                            IP_FMT",ct_nw_dst="IP_FMT, IP_ARGS(b), IP_ARGS(b),
-                            IP_ARGS(v));
-    char *actions = xasprintf("ct_snat_hairpin("IP_FMT");", IP_ARGS(v));
+    char *match = xasprintf("%s,ct_state=+trk+dnat,%s_src=%s,%s_dst=%s,"
+                            "ct_%s_dst=%s", family, nw, ds_cstr(&b), nw,
+                            ds_cstr(&b), nw, ds_cstr(&v));
+    char *actions = xasprintf("ct_snat_hairpin(%s);", ds_cstr(&v));
     lflow_table_add_shared_from(t, dp, S_SWITCH_INGRESS_STATEFUL,
                                 PRI_LB_HAIRPIN, match, actions, source);
     free(match);
     free(actions);
 
     /* Its replies: back to the backend's own address, in that zone. */
-    match = xasprintf("%s,nw_src="IP_FMT",tp_src=%"PRIu16",nw_dst="IP_FMT,
-                      proto, IP_ARGS(b), be->port, IP_ARGS(v));
+    struct ds m = DS_EMPTY_INITIALIZER;
+    put_endpoint_match(be, proto, false, &m);
+    ds_put_format(&m, ",%s_dst=%s", nw, ds_cstr(&v));
     lflow_table_add_shared_from(t, dp, S_SWITCH_INGRESS_PRE_ACL,
-                                PRI_LB_HAIRPIN, match, "ct_snat_hairpin;",
-                                source);
-    free(match);
+                                PRI_LB_HAIRPIN, ds_cstr(&m),
+                                "ct_snat_hairpin;", source);
+    ds_destroy(&m);
+    ds_destroy(&b);
+    ds_destroy(&v);
 }
 
 /* Adds the flows of VIP 'vip_text' with backends 'backends_text' of load
@@ -158,9 +182,9 @@ build_vip(struct nd_build_ctx *ctx, const struct nd_datapath *od,
     struct lb_endpoint vip;
     ovs_assert(lb_endpoint_parse(vip_norm, &vip));
     char *key = xasprintf("%s %s", has_port ? proto : "ip", vip_norm);
-    if (vip.is_ipv6 || !sset_add(&s->vips, key)) {
-        /* IPv6 is not applied yet (lib/nb-unapplied.c); a VIP that a
-         * load balancer of lower UUID has on this switch is its. */
+    if (!sset_add(&s->vips, key)) {
+        /* A VIP that a load balancer of lower UUID has on this switch is
+         * its. */
         goto out;
     }
     s->any = true;
@@ -338,6 +362,9 @@ build_switch(struct nd_build_ctx *ctx, const struct nd_datapath *od)
         lflow_table_add_shared(t, dp, S_SWITCH_INGRESS_HAIRPIN,
                                PRI_LB_HAIRPIN_OUT,
                                "ip,ct_state=+trk,ct_zone="
+                               OVS_STRINGIZE(CT_ZONE_HAIRPIN)
+                               PIPELINE_MATCH_OR
+                               "ipv6,ct_state=+trk,ct_zone="
                                OVS_STRINGIZE(CT_ZONE_HAIRPIN),
                                "eth.dst <-> eth.src; outport = inport; "
                                "flags.loopback = 1; output;");

@@ -11,7 +11,7 @@
  * first packet, and its replies are un-NATed in the client port's egress
  * pipeline, on the same host and in the same zone.
  *
- * For an IPv4 VIP V (with port P and protocol PROTO, tcp or udp, or
+ * For a VIP V (with port P and protocol PROTO, tcp or udp, or
  * without a port: all IP traffic to V) with backends B1:P1...Bn:Pn:
  *
  *   ls_in_pre_acl   130  PROTO,nw_src=Bi,tp_src=Pi,nw_dst=V
@@ -27,12 +27,16 @@
  *                   100  ip,reg0=0x1/0x1 || ipv6,...
  *                                  ct_commit { ct_mark = 0/0x1; }; next;
  *                   0                                     next;
- *   ls_in_hairpin   100  ip,ct_state=+trk,ct_zone=65535
+ *   ls_in_hairpin   100  ip,ct_state=+trk,ct_zone=65535 || ipv6,...
  *                        eth.dst <-> eth.src; outport = inport;
  *                        flags.loopback = 1; output;
  *                   0                                     next;
  *   ls_out_pre_acl  105  PROTO,nw_src=Bi,tp_src=Pi || ...  ct_dnat;
  *                   0                                     next;
+ *
+ * (IPv4; an IPv6 VIP, with IPv6 backends, matches the same way with
+ * OpenFlow's IPv6 keywords: tcp6/udp6/ipv6, ipv6_src, ipv6_dst,
+ * ct_ipv6_dst.)
  *
  * Only packets to a VIP (ingress) or from a backend (egress) enter
  * conntrack for a load balancer: "ct_dnat;" without an address sends the
@@ -63,8 +67,8 @@
  * switch that has the load balancer; the ls_in_pre_acl and ls_out_pre_acl
  * flows gather the switch's VIPs and backends, one flow each, the same
  * row for the switches with the same load balancers (those of one
- * group).  IPv6 VIPs, SCTP load balancers and routers' load balancers get
- * no flows yet (lib/nb-unapplied.c lists them).
+ * group).  SCTP load balancers and routers' load balancers get no flows
+ * yet (lib/nb-unapplied.c lists them).
  */
 #ifndef NORTHD_LFLOW_LB_H
 #define NORTHD_LFLOW_LB_H 1
