@@ -25,8 +25,19 @@ VLOG_DEFINE_THIS_MODULE(lflow_lb);
 enum {
     PRI_LB_HAIRPIN = 130,       /* ls_in_pre_acl, ls_in_stateful: a
                                  * backend's connection to itself. */
+    PRI_LB_AFF_PORT = 125,      /* ls_in_lb: a VIP with a port, to the
+                                 * backend its affinity remembers. */
+    PRI_LB_AFF_PICK_PORT = 122, /* ls_in_lb: a VIP with a port, to the
+                                 * backend its select group picked. */
     PRI_LB_VIP_PORT = 120,      /* ls_in_lb: a VIP with a port. */
+    PRI_LB_AFF = 115,           /* ls_in_lb: a VIP without a port, to the
+                                 * backend its affinity remembers (below
+                                 * any VIP with a port on its address). */
+    PRI_LB_AFF_PICK = 112,      /* ls_in_lb: a VIP without a port, to the
+                                 * backend its select group picked. */
     PRI_LB_VIP = 110,           /* ls_in_lb: a VIP without a port. */
+    PRI_LB_AFF_CHECK = 100,     /* ls_in_lb_aff_check: a VIP with
+                                 * affinity. */
     PRI_LB_CT = 105,            /* ls_in_pre_acl, ls_out_pre_acl: to a VIP,
                                  * from a backend: conntrack with NAT
                                  * (above the ACLs' ct_next, below their
@@ -61,6 +72,7 @@ struct lb_switch {
     struct svec backends;       /* ls_out_pre_acl alternatives. */
     struct sset vips;           /* "PROTO VIP" applied so far. */
     bool any;                   /* A VIP got flows. */
+    bool any_affinity;          /* A VIP got ls_in_lb_aff_check flows. */
 };
 
 /* Compares load balancers by UUID, for qsort(): the first one of a
@@ -160,6 +172,94 @@ build_hairpin(struct nd_build_ctx *ctx, const struct nd_datapath *od,
     ds_destroy(&v);
 }
 
+/* Returns the session affinity timeout of 'lb' in seconds
+ * (options:affinity_timeout), or 0 if it has none.  nb-validate.c refuses
+ * other values than 1 to 65535; a row written past it gets no affinity. */
+static unsigned int
+lb_affinity_timeout(const struct nbrec_load_balancer *lb)
+{
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
+    const char *s = smap_get(&lb->options, "affinity_timeout");
+    if (!s) {
+        return 0;
+    }
+    unsigned int timeout;
+    if (!str_to_uint(s, 10, &timeout) || !timeout || timeout > UINT16_MAX) {
+        VLOG_WARN_RL(&rl, "load balancer %s: options:affinity_timeout=%s "
+                     "is not 1 to 65535 seconds: no affinity", lb->name, s);
+        return 0;
+    }
+    return timeout;
+}
+
+/* Adds to 'od' the session affinity flows of VIP 'vip' (match
+ * 'vip_match', protocol 'proto' if it has a port) with backends
+ * 'backends' (canonical, comma-separated) and affinity 'timeout':
+ * ls_in_lb_aff_check looks up the backend remembered for the client of a
+ * new connection, and ls_in_lb sends the connection to it, if it is still
+ * a backend of the VIP, and remembers it again.  The VIP's own flow
+ * (build_vip()) balances the others: its select group records the
+ * backend it picks (REG_LB_AFF_PICK, 1 for the first) and goes back to
+ * ls_in_lb_aff_check, so that a backend remembered meanwhile still wins;
+ * else the pick's flow here commits and remembers it.  A remembered
+ * backend that is no longer one of the VIP's has no flow: the VIP's own
+ * flow balances the connection. */
+static void
+build_affinity(struct nd_build_ctx *ctx, const struct nd_datapath *od,
+               const struct lb_endpoint *vip, const char *vip_match,
+               const char *proto, const char *backends, unsigned int timeout,
+               const char *source)
+{
+    const struct uuid *dp = &od->sb_uuid;
+    char *match = xasprintf("ct_state=+new+trk,%s", vip_match);
+    lflow_table_add_shared_from(ctx->lflows, dp, S_SWITCH_INGRESS_LB_AFF_CHECK,
+                                PRI_LB_AFF_CHECK, match,
+                                "lb_aff_check; next;", source);
+
+    char *copy = xstrdup(backends);
+    char *save_ptr = NULL;
+    unsigned int pick = 0;
+    for (char *b = strtok_r(copy, ",", &save_ptr); b;
+         b = strtok_r(NULL, ",", &save_ptr)) {
+        pick++;
+        struct lb_endpoint be;
+        ovs_assert(lb_endpoint_parse(b, &be));
+        struct ds m = DS_EMPTY_INITIALIZER;
+        ds_put_format(&m, "%s,"REG_LB_AFF_PORT"=%#x/%#x,", match,
+                      (1u << REG_LB_AFF_HIT_BIT) | be.port,
+                      (2u << REG_LB_AFF_HIT_BIT) - 1);
+        if (be.is_ipv6) {
+            ds_put_cstr(&m, REG_LB_AFF_IP6"=0x");
+            for (size_t i = 0; i < sizeof be.ip.s6_addr; i++) {
+                ds_put_format(&m, "%02x", be.ip.s6_addr[i]);
+            }
+        } else {
+            ds_put_format(&m, REG_LB_AFF_IP4"=%#"PRIx32,
+                          ntohl(in6_addr_get_mapped_ipv4(&be.ip)));
+        }
+        char *actions = (vip->port
+                         ? xasprintf("ct_lb(%s, affinity=%u, proto=%s);", b,
+                                     timeout, proto)
+                         : xasprintf("ct_lb(%s, affinity=%u);", b, timeout));
+        lflow_table_add_shared_from(ctx->lflows, dp, S_SWITCH_INGRESS_LB,
+                                    vip->port ? PRI_LB_AFF_PORT : PRI_LB_AFF,
+                                    ds_cstr(&m), actions, source);
+
+        char *pick_match = xasprintf("%s,"REG_LB_AFF_PORT"=%#x/%#x", match,
+                                     pick << REG_LB_AFF_PICK_SHIFT,
+                                     UINT32_MAX << REG_LB_AFF_PICK_SHIFT);
+        lflow_table_add_shared_from(ctx->lflows, dp, S_SWITCH_INGRESS_LB,
+                                    (vip->port ? PRI_LB_AFF_PICK_PORT
+                                     : PRI_LB_AFF_PICK),
+                                    pick_match, actions, source);
+        free(pick_match);
+        free(actions);
+        ds_destroy(&m);
+    }
+    free(copy);
+    free(match);
+}
+
 /* Adds the flows of VIP 'vip_text' with backends 'backends_text' of load
  * balancer 'lb' to switch 'od'. */
 static void
@@ -193,6 +293,13 @@ build_vip(struct nd_build_ctx *ctx, const struct nd_datapath *od,
     struct ds vip_match = DS_EMPTY_INITIALIZER;
     put_endpoint_match(&vip, proto, true, &vip_match);
 
+    unsigned int affinity = lb_affinity_timeout(lb);
+    if (affinity && backends_norm[0]) {
+        build_affinity(ctx, od, &vip, ds_cstr(&vip_match), proto,
+                       backends_norm, affinity, source);
+        s->any_affinity = true;
+    }
+
     struct ds actions = DS_EMPTY_INITIALIZER;
     char *save_ptr = NULL;
     for (char *b = strtok_r(backends_norm, ",", &save_ptr); b;
@@ -209,6 +316,12 @@ build_vip(struct nd_build_ctx *ctx, const struct nd_datapath *od,
         }
     }
 
+    if (actions.length && affinity) {
+        ds_put_format(&actions, ", affinity=%u", affinity);
+        if (has_port) {
+            ds_put_format(&actions, ", proto=%s", proto);
+        }
+    }
     if (actions.length) {
         ds_put_cstr(&actions, ");");
         svec_add(&s->vips_ct, ds_cstr(&vip_match));
@@ -328,7 +441,7 @@ build_switch(struct nd_build_ctx *ctx, const struct nd_datapath *od)
         qsort(lbs, n, sizeof *lbs, lb_cmp);
     }
 
-    struct lb_switch s = { .any = false };
+    struct lb_switch s = { .any = false, .any_affinity = false };
     svec_init(&s.vips_ct);
     svec_init(&s.backends);
     sset_init(&s.vips);
@@ -353,6 +466,10 @@ build_switch(struct nd_build_ctx *ctx, const struct nd_datapath *od)
     if (s.any) {
         lflow_table_add_shared(t, dp, S_SWITCH_INGRESS_LB, PRI_LB_DEFAULT,
                                "", "next;");
+    }
+    if (s.any_affinity) {
+        lflow_table_add_shared(t, dp, S_SWITCH_INGRESS_LB_AFF_CHECK,
+                               PRI_LB_DEFAULT, "", "next;");
     }
     /* What went through the hairpin zone, both ways, goes straight back
      * out the port it came in by, to the backend, as OVN sends it: not

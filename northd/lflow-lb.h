@@ -55,6 +55,24 @@
  * Priority 120 is a VIP with a port, 110 one without, so the former wins
  * on the same address.
  *
+ * Session affinity (options:affinity_timeout=T), for each VIP V with
+ * backends:
+ *
+ *   ls_in_lb_aff_check 100  ct_state=+new+trk,V   lb_aff_check; next;
+ *                   0                                     next;
+ *   ls_in_lb        125|115  ct_state=+new+trk,V,reg8=0x1PPPP/0x1ffff,
+ *                        reg4=Bi (xxreg1 for IPv6)
+ *                                             ct_lb(Bi:Pi, affinity=T...);
+ *                   122|112  ct_state=+new+trk,V,reg8=i<<17/0xfffe0000
+ *                                             ct_lb(Bi:Pi, affinity=T...);
+ *                   120|110  ct_state=+new+trk,V
+ *                                  ct_lb(B1:P1, ..., affinity=T...);
+ *
+ * The client's remembered backend (loaded by lb_aff_check from the flows
+ * ct_lb learns) wins at 125/115; else the VIP's group picks one, records
+ * it and goes back to ls_in_lb_aff_check, to end at 125/115 (a backend
+ * remembered meanwhile) or 122/112 (the pick); both remember it again.
+ *
  * Hairpin (VIPs with a port): a backend's connection to its own VIP that
  * the group sends back to it gets the VIP as source in the hairpin zone
  * (CT_ZONE_HAIRPIN: the port's zone holds the DNAT), its replies their
