@@ -129,15 +129,23 @@ put_endpoint_match(const struct lb_endpoint *e, const char *proto, bool dst,
     }
 }
 
-/* Adds the hairpin flows of backend 'be' of VIP 'vip' (with a port) to
- * switch 'od': a connection from the backend to the VIP that the group
+/* Adds the hairpin flows of backend 'be' of VIP 'vip' to switch 'od': a
+ * connection from the backend to the VIP that the group
  * sends back to the backend itself gets the VIP as source (in zone
  * CT_ZONE_HAIRPIN, since the port's zone holds its DNAT), so that the
  * backend accepts it (a packet from its own address it would not).  Its
  * replies get their destination back (that zone) in the backend's ingress
  * pipeline, then, once routed back to the backend, their source (the
  * port's zone) in its egress pipeline, as any backend's replies do: there
- * the connection is known, so the port's stateful ACLs see replies. */
+ * the connection is known, so the port's stateful ACLs see replies.
+ *
+ * The replies are told by their source port, the backend's, for a VIP
+ * with a port.  For a VIP without one, everything the backend sends to
+ * the VIP's address goes through the hairpin zone first: its replies
+ * find their connection there; its own new connections to the VIP look
+ * new there too, and ls_in_lb balances them (committing in the port's
+ * zone, where a connection seen before keeps its backend), so they go on
+ * as any client's. */
 static void
 build_hairpin(struct nd_build_ctx *ctx, const struct nd_datapath *od,
               const struct lb_endpoint *vip, const struct lb_endpoint *be,
@@ -311,9 +319,7 @@ build_vip(struct nd_build_ctx *ctx, const struct nd_datapath *od,
         struct ds m = DS_EMPTY_INITIALIZER;
         put_endpoint_match(&be, proto, false, &m);
         svec_add_nocopy(&s->backends, ds_steal_cstr(&m));
-        if (has_port) {
-            build_hairpin(ctx, od, &vip, &be, proto, source);
-        }
+        build_hairpin(ctx, od, &vip, &be, proto, source);
     }
 
     if (actions.length && affinity) {

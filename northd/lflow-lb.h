@@ -15,7 +15,7 @@
  * without a port: all IP traffic to V) with backends B1:P1...Bn:Pn:
  *
  *   ls_in_pre_acl   130  PROTO,nw_src=Bi,tp_src=Pi,nw_dst=V
- *                                             ct_snat_hairpin;  (port)
+ *                                             ct_snat_hairpin;
  *                   105  PROTO,nw_dst=V,tp_dst=P || ...   ct_dnat;
  *                   0                                     next;
  *   ls_in_lb        120|110  ct_state=+new+trk,PROTO,nw_dst=V,tp_dst=P
@@ -23,7 +23,7 @@
  *                   120|110  PROTO,nw_dst=V,tp_dst=P   reject; (n = 0)
  *                   0                                     next;
  *   ls_in_stateful  130  ip,ct_state=+trk+dnat,nw_src=Bi,nw_dst=Bi,
- *                        ct_nw_dst=V          ct_snat_hairpin(V); (port)
+ *                        ct_nw_dst=V          ct_snat_hairpin(V);
  *                   100  ip,reg0=0x1/0x1 || ipv6,...
  *                                  ct_commit { ct_mark = 0/0x1; }; next;
  *                   0                                     next;
@@ -73,7 +73,7 @@
  * it and goes back to ls_in_lb_aff_check, to end at 125/115 (a backend
  * remembered meanwhile) or 122/112 (the pick); both remember it again.
  *
- * Hairpin (VIPs with a port): a backend's connection to its own VIP that
+ * Hairpin: a backend's connection to its own VIP that
  * the group sends back to it gets the VIP as source in the hairpin zone
  * (CT_ZONE_HAIRPIN: the port's zone holds the DNAT), its replies their
  * destination back in that zone, and both go straight back out the

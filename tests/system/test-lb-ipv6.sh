@@ -4,9 +4,9 @@
 # spreads 100 connections over backends on both hosts, every one
 # answered from the VIP; a UDP VIP answers exchanges from the VIP; a VIP
 # without a port takes all traffic (ping6); a backend reaches itself
-# through its VIP (hairpin); a VIP without backends rejects (TCP reset,
-# ICMPv6 port unreachable); the trace shows the VIP, the backend and the
-# NAT.
+# through its VIP (hairpin, with a port or without); a VIP without
+# backends rejects (TCP reset, ICMPv6 port unreachable); the trace shows
+# the VIP, the backend and the NAT.
 . "$(dirname "$0")/lib.sh"
 osm_test_init
 osm_start_central
@@ -179,6 +179,10 @@ check osmotic-nbctl --timeout=20 --wait=hv sync
 check_ping c1 fd00:100::30 -6
 out=$(clients c1 tcp fd00:100::30 80 10) || fail "TCP to fd00:100::30: $out"
 [ "$out" = "b2=10" ] || fail "TCP to an IPv6 VIP without a port: $out"
+# Its backend reaches itself through it (hairpin without a port).
+out=$(clients b2 tcp fd00:100::30 80 10) || fail "TCP from b2: $out"
+[ "$out" = "b2=10" ] || fail "IPv6 hairpin through a VIP without a port: $out"
+check_ping b2 fd00:100::30 -6
 
 # Hairpin: a backend that connects to its own VIP reaches itself too.
 out=$(clients b1 tcp fd00:100::10 80 40) || fail "TCP from b1: $out"
