@@ -1015,6 +1015,20 @@ sim_group(struct sim_ctx *ctx, uint32_t group_id)
     }
 
     char *want = (sim->lb_dst ? xasprintf("dst=%s)", sim->lb_dst) : NULL);
+
+    /* The buckets of a ct_lb with affinity name no backend, only its
+     * number in the ct_lb: the flow's actions name them. */
+    struct lact_list lb = { NULL, 0 };
+    const struct lact *ct_lb = NULL;
+    if (ctx->lflow) {
+        free(lact_parse(ctx->lflow->actions, &lb));
+        for (size_t i = 0; i < lb.n; i++) {
+            if (lb.acts[i].type == LACT_CT_LB && lb.acts[i].lb_aff_timeout) {
+                ct_lb = &lb.acts[i];
+            }
+        }
+    }
+
     const struct ofputil_bucket *chosen = NULL;
     size_t n = 0, chosen_idx = 0;
     bool found = false;
@@ -1024,6 +1038,9 @@ sim_group(struct sim_ctx *ctx, uint32_t group_id)
         ds_clear(&actions);
         struct ofpact_format_params fp = { .s = &actions };
         ofpacts_format(b->ofpacts, b->ofpacts_len, &fp);
+        if (ct_lb && n < ct_lb->n_values) {
+            ds_put_format(&actions, " (backend dst=%s)", ct_lb->values[n]);
+        }
         if (!chosen || (want && !found && strstr(ds_cstr(&actions), want))) {
             chosen = b;
             chosen_idx = n;
@@ -1032,6 +1049,7 @@ sim_group(struct sim_ctx *ctx, uint32_t group_id)
         n++;
     }
     found = found || !want;
+    lact_list_destroy(&lb);
     if (!chosen) {
         sim_event(ctx, LSE_UNSUPPORTED, "group:%"PRIu32": no bucket",
                   group_id);
@@ -1088,6 +1106,13 @@ sim_actions(struct sim_ctx *ctx, const struct ofpact *ofpacts, size_t len)
             sim_event(ctx, LSE_ACTION, "ct_clear");
             break;
         case OFPACT_NOTE:
+            break;
+        case OFPACT_LEARN:
+            /* Only ct_lb's session affinity learns: the trace keeps no
+             * state, so the next trace does not see it. */
+            sim_event(ctx, LSE_ACTION, "learn: the load balancer remembers "
+                      "the client's backend (session affinity; the trace "
+                      "keeps no memory of it)");
             break;
         default: {
             struct ds s = DS_EMPTY_INITIALIZER;
@@ -1379,6 +1404,11 @@ sim_goto_table(struct sim_ctx *ctx, unsigned int oftable)
         sim_output(ctx);
     } else if (oftable == OFTABLE_PHY_DELIVER) {
         sim_deliver(ctx);
+    } else if (oftable == OFTABLE_LB_AFF) {
+        /* Its flows are learned by traffic, which the trace has none
+         * of: as for a client without affinity, nothing changes. */
+        sim_event(ctx, LSE_ACTION, "lb_aff_check: no backend remembered "
+                  "for the client (the trace keeps no affinity)");
     } else {
         char *reason = xasprintf("resubmit to OpenFlow table %u is not "
                                  "simulated", oftable);

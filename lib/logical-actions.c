@@ -387,6 +387,15 @@ lact_check_address(const char *s)
                                  "or [IPV6]:PORT)", s);
 }
 
+/* Returns true if 's', an address lact_check_address() accepts, has a
+ * port. */
+static bool
+lact_address_has_port(const char *s)
+{
+    return (s[0] == '[' ? strstr(s, "]:") != NULL
+            : strchr(s, ':') && strchr(s, ':') == strrchr(s, ':'));
+}
+
 /* Parses "(ADDR, ...)" into 'a''s values; at most 'max' addresses. */
 static void
 lact_parse_addresses(struct lact_parser *ps, struct lact *a, size_t max)
@@ -419,6 +428,87 @@ lact_parse_addresses(struct lact_parser *ps, struct lact *a, size_t max)
         }
     } while (!ps->error && ps->type == T_COMMA && (lact_next_token(ps), 1));
     lact_force(ps, T_RPAREN, "\")\"");
+}
+
+/* Parses ct_lb's "(ADDR, ..., affinity=SECS, proto=PROTO)" into 'a'. */
+static void
+lact_parse_ct_lb(struct lact_parser *ps, struct lact *a)
+{
+    if (!lact_force(ps, T_LPAREN, "\"(\"")) {
+        return;
+    }
+    do {
+        char *word = lact_take_word(ps, "an address or an option");
+        if (!word) {
+            return;
+        }
+        if (ps->type == T_EQ) {
+            lact_next_token(ps);
+            char *value = lact_take_word(ps, "a value");
+            if (!value) {
+                free(word);
+                return;
+            }
+            if (!strcmp(word, "affinity")) {
+                char *end;
+                unsigned long int n = strtoul(value, &end, 10);
+                if (a->lb_aff_timeout) {
+                    lact_error(ps, "ct_lb sets affinity twice");
+                } else if (!isdigit((unsigned char) value[0]) || *end
+                           || !n || n > UINT16_MAX) {
+                    lact_error(ps, "ct_lb affinity=%s: the timeout is 1 to "
+                               "65535 seconds", value);
+                }
+                a->lb_aff_timeout = n;
+            } else if (!strcmp(word, "proto")) {
+                if (a->lb_aff_proto) {
+                    lact_error(ps, "ct_lb sets proto twice");
+                } else if (strcmp(value, "tcp") && strcmp(value, "udp")
+                           && strcmp(value, "sctp")) {
+                    lact_error(ps, "ct_lb proto=%s: not tcp, udp or sctp",
+                               value);
+                }
+                free(a->lb_aff_proto);
+                a->lb_aff_proto = xstrdup(value);
+            } else {
+                lact_error(ps, "ct_lb has no option \"%s\" (affinity, "
+                           "proto)", word);
+            }
+            free(value);
+            free(word);
+            continue;
+        }
+        if (a->lb_aff_timeout || a->lb_aff_proto) {
+            lact_error(ps, "ct_lb's options come after its addresses");
+        }
+        char *error = lact_check_address(word);
+        if (error) {
+            lact_error(ps, "%s", error);
+            free(error);
+        }
+        if (!ps->error && a->n_values
+            && (word[0] == '[' || strchr(word, ':') != strrchr(word, ':'))
+               != (a->values[0][0] == '['
+                   || strchr(a->values[0], ':') != strrchr(a->values[0],
+                                                           ':'))) {
+            lact_error(ps, "\"%s\" and \"%s\" are not of the same address "
+                       "family", a->values[0], word);
+        }
+        lact_add_value(a, word);
+    } while (!ps->error && ps->type == T_COMMA && (lact_next_token(ps), 1));
+    lact_force(ps, T_RPAREN, "\")\"");
+    if (ps->error) {
+        return;
+    }
+    if (!a->n_values) {
+        lact_error(ps, "ct_lb needs at least one address");
+    } else if (a->lb_aff_proto && !a->lb_aff_timeout) {
+        lact_error(ps, "ct_lb proto is an option of its affinity");
+    } else if (a->lb_aff_timeout
+               && !a->lb_aff_proto != !lact_address_has_port(a->values[0])) {
+        lact_error(ps, "ct_lb with affinity names a proto exactly when its "
+                   "addresses have a port");
+    }
 }
 
 /* FIELD = ..., FIELD <-> FIELD.  'dst' has been consumed. */
@@ -674,7 +764,9 @@ lact_parse_one(struct lact_parser *ps, char *word, struct lact_list *list)
             lact_parse_addresses(ps, a, 1);
         }
     } else if (!strcmp(word, "ct_lb")) {
-        lact_parse_addresses(ps, lact_append(list, LACT_CT_LB), SIZE_MAX);
+        lact_parse_ct_lb(ps, lact_append(list, LACT_CT_LB));
+    } else if (!strcmp(word, "lb_aff_check")) {
+        lact_append(list, LACT_LB_AFF_CHECK);
     } else if (!strcmp(word, "meter")) {
         a = lact_append(list, LACT_METER);
         if (lact_force(ps, T_LPAREN, "\"(\" after meter")) {
@@ -831,6 +923,7 @@ lact_list_destroy(struct lact_list *list)
         free(a->severity);
         free(a->verdict);
         free(a->meter);
+        free(a->lb_aff_proto);
         lact_list_destroy(&a->nested);
     }
     free(list->acts);
@@ -926,6 +1019,17 @@ lact_format_one(const struct lact *a, struct ds *s)
     case LACT_CT_LB:
         ds_put_cstr(s, "ct_lb");
         lact_put_values(a, s);
+        if (a->lb_aff_timeout) {
+            ds_chomp(s, ')');
+            ds_put_format(s, ", affinity=%u", a->lb_aff_timeout);
+            if (a->lb_aff_proto) {
+                ds_put_format(s, ", proto=%s", a->lb_aff_proto);
+            }
+            ds_put_char(s, ')');
+        }
+        break;
+    case LACT_LB_AFF_CHECK:
+        ds_put_cstr(s, "lb_aff_check");
         break;
     case LACT_CT_SNAT_HAIRPIN:
         ds_put_cstr(s, "ct_snat_hairpin");
@@ -1112,11 +1216,124 @@ lact_put_select_group(const struct lact_encode_ctx *ctx, const struct lact *a,
     return NULL;
 }
 
+/* A load-balancing backend, as lact_check_address() accepts it. */
+struct lact_backend {
+    bool v6;
+    ovs_be32 ip4;
+    struct in6_addr ip6;
+    uint16_t port;              /* 0 if none. */
+};
+
+static void
+lact_backend_parse(const char *addr, struct lact_backend *b)
+{
+    char *copy = xstrdup(addr);
+    char *host = copy;
+    unsigned long int port = 0;
+    if (host[0] == '[') {
+        char *close = strchr(host, ']');
+        *close = '\0';
+        port = close[1] == ':' ? strtoul(close + 2, NULL, 10) : 0;
+        host++;
+    } else if (strchr(host, ':') && strchr(host, ':') == strrchr(host, ':')) {
+        char *colon = strchr(host, ':');
+        *colon = '\0';
+        port = strtoul(colon + 1, NULL, 10);
+    }
+    memset(b, 0, sizeof *b);
+    b->v6 = !ip_parse(host, &b->ip4);
+    if (b->v6) {
+        ovs_assert(ipv6_parse(host, &b->ip6));
+    }
+    b->port = port;
+    free(copy);
+}
+
+/* Appends the actions that load backend 'b' into the REG_LB_AFF_*
+ * registers (lib/pipeline.h), hit bit set: the loads of a learned
+ * affinity flow, or of a ct_lb bucket. */
+static void
+lact_put_lb_aff_loads(const struct lact_backend *b, struct ds *out)
+{
+    if (b->v6) {
+        ds_put_cstr(out, "load:0x");
+        for (size_t i = 0; i < sizeof b->ip6.s6_addr; i++) {
+            ds_put_format(out, "%02x", b->ip6.s6_addr[i]);
+        }
+        ds_put_cstr(out, "->NXM_NX_XXREG1[],");
+    } else {
+        ds_put_format(out, "load:%#"PRIx32"->NXM_NX_REG4[],", ntohl(b->ip4));
+    }
+    ds_put_format(out, "load:%#x->NXM_NX_REG8[0..%d]",
+                  (1u << REG_LB_AFF_HIT_BIT) | b->port, REG_LB_AFF_HIT_BIT);
+}
+
+/* Appends the learn() action by which ct_lb 'a' remembers, for the
+ * client (the packet's source) and the VIP (its destination, and the
+ * protocol and destination port of a VIP with a port), that it chose
+ * backend 'addr': a flow in OFTABLE_LB_AFF, in the packet's datapath,
+ * that loads the backend into the REG_LB_AFF_* registers and lives
+ * 'a->lb_aff_timeout' seconds after the last packet that used it (each
+ * lb_aff_check of a new connection, each new learn).  A VIP with a port
+ * learns at a higher priority than one without, so that a client of both
+ * on one address finds the one its connection is to first. */
+static void
+lact_put_lb_aff_learn(const struct lact *a, const char *addr, struct ds *out)
+{
+    struct lact_backend b;
+    lact_backend_parse(addr, &b);
+    const char *proto = a->lb_aff_proto;
+    ds_put_format(out, "learn(table=%d,idle_timeout=%u,priority=%d,"
+                  "OXM_OF_METADATA[],eth_type=%s,",
+                  OFTABLE_LB_AFF, a->lb_aff_timeout, proto ? 110 : 100,
+                  b.v6 ? "0x86dd" : "0x800");
+    if (proto) {
+        ds_put_format(out, "nw_proto=%d,", (!strcmp(proto, "tcp") ? 6
+                                            : !strcmp(proto, "udp") ? 17
+                                            : 132));
+    }
+    ds_put_cstr(out, b.v6 ? "NXM_NX_IPV6_SRC[],NXM_NX_IPV6_DST[],"
+                : "NXM_OF_IP_SRC[],NXM_OF_IP_DST[],");
+    if (proto) {
+        ds_put_cstr(out, (!strcmp(proto, "tcp") ? "NXM_OF_TCP_DST[],"
+                          : !strcmp(proto, "udp") ? "NXM_OF_UDP_DST[],"
+                          : "OXM_OF_SCTP_DST[],"));
+    }
+    lact_put_lb_aff_loads(&b, out);
+    ds_put_cstr(out, "),");
+}
+
+/* A bucket of ct_lb's select group.  With affinity a bucket cannot learn
+ * (OpenFlow runs a bucket as an action set, which drops learn()), nor can
+ * the datapath flow of its translation serve later connections (they
+ * would not see what it learns until the next revalidation): it records
+ * its choice, backend 'i' + 1, in REG_LB_AFF_PICK, copies the packet's L4
+ * source port into a register (overwritten at once: only to make its
+ * datapath flow one connection's, so that each new connection is
+ * translated, and so sees the affinity its predecessor learned) and goes
+ * back to stage ls_in_lb_aff_check.  There a backend remembered for the
+ * client meanwhile wins; else northd's flow for the pick commits it and
+ * remembers it (ct_lb of one backend, with affinity). */
 static void
 lact_put_lb_bucket(const struct lact_encode_ctx *ctx, const struct lact *a,
                    size_t i, struct ds *out)
 {
-    lact_put_ct_nat(ctx, "dst", a->values[i], out);
+    if (a->lb_aff_timeout) {
+        const char *proto = a->lb_aff_proto;
+        ds_put_format(out, "move:%s->NXM_NX_REG8[0..15],"
+                      "load:%#"PRIxSIZE"->NXM_NX_REG8[%d..31],"
+                      "resubmit(,%u)",
+                      (!proto || !strcmp(proto, "tcp") ? "NXM_OF_TCP_SRC[]"
+                       : !strcmp(proto, "udp") ? "NXM_OF_UDP_SRC[]"
+                       : "OXM_OF_SCTP_SRC[]"),
+                      i + 1, REG_LB_AFF_PICK_SHIFT,
+                      ctx->stage_oftable(
+                          P_INGRESS,
+                          pipeline_stage_info(S_SWITCH_INGRESS_LB_AFF_CHECK)
+                          ->table_id, ctx->aux));
+    } else {
+        lact_put_ct_nat(ctx, "dst", a->values[i], out);
+    }
 }
 
 static void
@@ -1270,6 +1487,9 @@ lact_encode_one(const struct lact *a, const struct lact_encode_ctx *ctx,
     case LACT_CT_LB:
         if (a->n_values == 1) {
             lact_put_sep(out);
+            if (a->lb_aff_timeout) {
+                lact_put_lb_aff_learn(a, a->values[0], out);
+            }
             lact_put_ct_nat(ctx, "dst", a->values[0], out);
             return NULL;
         }
@@ -1278,8 +1498,20 @@ lact_encode_one(const struct lact *a, const struct lact_encode_ctx *ctx,
          * vSwitch's default, the symmetric hash, leaves UDP ports out
          * and would send every UDP client of one address to one
          * backend. */
+        if (a->lb_aff_timeout
+            && (ctx->dp_type != DP_SWITCH || ctx->pipeline != P_INGRESS)) {
+            return xstrdup("ct_lb with affinity and more than one backend "
+                           "works in a switch's ingress pipeline only");
+        }
         return lact_put_select_group(ctx, a, lact_put_lb_bucket, "ct_lb",
                                      LACT_CT_LB_SELECTION, out);
+    case LACT_LB_AFF_CHECK:
+        /* A miss in OFTABLE_LB_AFF changes nothing: the hit bit stays
+         * clear (REG_LB_AFF_PICK is left alone: a ct_lb bucket's pick). */
+        lact_put_sep(out);
+        ds_put_format(out, "load:0->NXM_NX_REG8[%d],resubmit(,%d)",
+                      REG_LB_AFF_HIT_BIT, OFTABLE_LB_AFF);
+        return NULL;
     case LACT_METER:
         /* Placed first by lact_encode(). */
         return NULL;

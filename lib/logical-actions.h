@@ -35,6 +35,19 @@
  *                             commit with NAT to the address, then next
  *   ct_lb(IP[:PORT], ...);    commit with DNAT to one backend chosen per
  *                             connection, then next
+ *   ct_lb(IP[:PORT], ..., affinity=SECS[, proto=tcp|udp|sctp]);
+ *                             with session affinity (proto exactly when
+ *                             the addresses have a port): one backend is
+ *                             remembered for the client (a flow learned
+ *                             into OFTABLE_LB_AFF, SECS seconds after its
+ *                             last use) and committed; with several, the
+ *                             group's bucket records its pick in
+ *                             REG_LB_AFF_PICK and goes back to stage
+ *                             ls_in_lb_aff_check (switch ingress only),
+ *                             whose flows end in the one-backend form
+ *   lb_aff_check;             load the backend remembered for the
+ *                             client and this VIP, if any, into the
+ *                             REG_LB_AFF_* registers (lib/pipeline.h)
  *   ct_snat_hairpin(IP); ct_snat_hairpin;
  *                             as ct_snat, in the hairpin zone
  *                             (CT_ZONE_HAIRPIN) instead of the port's:
@@ -102,7 +115,9 @@ enum lact_type {
     LACT_CT_COMMIT,             /* 'ct_mark'/'ct_label' if 'has_*'. */
     LACT_CT_DNAT,               /* 'values[0]' if n_values, else un-NAT. */
     LACT_CT_SNAT,               /* Same. */
-    LACT_CT_LB,                 /* Backends in 'values'. */
+    LACT_CT_LB,                 /* Backends in 'values'; affinity if
+                                 * 'lb_aff_timeout'. */
+    LACT_LB_AFF_CHECK,
     LACT_CT_SNAT_HAIRPIN,       /* 'values[0]' if n_values, else un-NAT;
                                  * in zone CT_ZONE_HAIRPIN. */
     LACT_METER,                 /* Meter named 'name'. */
@@ -141,6 +156,8 @@ struct lact {
     char *ct_mark, *ct_label;   /* CT_COMMIT: constants as written. */
     char *name, *severity, *verdict;  /* METER (name), LOG. */
     char *meter;                /* LOG: its meter, "UNIT/RATE/BURST/NAME". */
+    unsigned int lb_aff_timeout;  /* CT_LB: affinity seconds, 0 if none. */
+    char *lb_aff_proto;         /* CT_LB: affinity's protocol, or NULL. */
     struct lact_list nested;    /* ARP, ND_NA. */
 };
 

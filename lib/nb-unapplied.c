@@ -183,30 +183,13 @@ row_to_lb(const struct ovsdb_idl_row *row)
 
 /* Returns true for a load balancer with options that nothing applies yet:
  * report connections to VIPs without backends to the CMS, a route to its
- * VIPs, session affinity.  (options:reject is applied: a VIP without
- * backends rejects unless it is false.) */
+ * VIPs.  (options:reject and options:affinity_timeout are applied.) */
 static bool
 lb_has_options(const struct ovsdb_idl_row *row)
 {
     const struct nbrec_load_balancer *lb = row_to_lb(row);
     return (smap_get_bool(&lb->options, "event", false)
-            || smap_get_bool(&lb->options, "add_route", false)
-            || smap_get(&lb->options, "affinity_timeout"));
-}
-
-/* Returns true for a load balancer with an IPv6 VIP: only IPv4 VIPs get
- * flows yet. */
-static bool
-lb_has_ipv6_vip(const struct ovsdb_idl_row *row)
-{
-    const struct smap_node *node;
-    SMAP_FOR_EACH (node, &row_to_lb(row)->vips) {
-        if (strchr(node->key, ':') != strrchr(node->key, ':')
-            || node->key[0] == '[') {
-            return true;
-        }
-    }
-    return false;
+            || smap_get_bool(&lb->options, "add_route", false));
 }
 
 /* Returns true for an SCTP load balancer. */
@@ -336,19 +319,15 @@ const struct nb_unapplied nb_unapplied_entries[] = {
       .column = &nbrec_nat_col_external_mac,
       .what = "distributed NAT rules (logical_port, external_mac)" },
     { .table = &nbrec_table_load_balancer,
-      .applies = lb_has_ipv6_vip,
-      .what = "IPv6 load balancer VIPs",
-      .reads = { { &nbrec_load_balancer_col_vips, NULL } } },
-    { .table = &nbrec_table_load_balancer,
       .applies = lb_is_sctp,
       .what = "SCTP load balancers",
       .reads = { { &nbrec_load_balancer_col_protocol, NULL } } },
     { .table = &nbrec_table_load_balancer,
       .applies = lb_has_options,
-      .what = "load balancer options (event, add_route, affinity_timeout)",
+      .what = "load balancer options (event, add_route)",
       .reads = {
           { &nbrec_load_balancer_col_options,
-            "event add_route affinity_timeout" } } },
+            "event add_route" } } },
     { .table = &nbrec_table_logical_router,
       .column = &nbrec_logical_router_col_load_balancer,
       .what = "router load balancers" },

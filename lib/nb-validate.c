@@ -1352,6 +1352,18 @@ validate_lb(const struct nbrec_load_balancer *lb)
             return error;
         }
     }
+    /* Session affinity lives in learned OpenFlow flows, whose idle
+     * timeout has 16 bits. */
+    const char *affinity = smap_get(&lb->options, "affinity_timeout");
+    if (affinity) {
+        unsigned int timeout;
+        if (!affinity[0] || strspn(affinity, "0123456789") != strlen(affinity)
+            || !str_to_uint(affinity, 10, &timeout)
+            || !timeout || timeout > UINT16_MAX) {
+            return xasprintf("options:affinity_timeout: %s: must be a "
+                             "number of seconds from 1 to 65535", affinity);
+        }
+    }
     return NULL;
 }
 

@@ -429,6 +429,7 @@ pipeline_physical_table_name(unsigned int table)
     case OFTABLE_PHY_OUT_REMOTE: return "phy_out_remote";
     case OFTABLE_PHY_OUT_LOCAL: return "phy_out_local";
     case OFTABLE_PHY_LANE: return "phy_lane";
+    case OFTABLE_LB_AFF: return "lb_aff";
     case OFTABLE_PHY_DELIVER: return "phy_deliver";
     default: return NULL;
     }

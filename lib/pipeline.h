@@ -83,6 +83,9 @@ enum {
     OFTABLE_PHY_OUT_LOCAL = 31,  /* Outport here (or a group): egress. */
     OFTABLE_PHY_LANE = 32,       /* To one chassis: the colour's lane,
                                   * DSCP and meter. */
+    OFTABLE_LB_AFF = 33,         /* Load balancer session affinity: the
+                                  * flows ct_lb's affinity learns, read
+                                  * by lb_aff_check. */
     OFTABLE_EGRESS = 40,         /* Egress stage N is table 40 + N. */
     OFTABLE_PHY_DELIVER = 60,    /* Outport -> local OpenFlow port. */
 };
@@ -107,6 +110,22 @@ enum {
  * ls_in_lb, which commits a new connection to a VIP with its NAT first
  * (a connection committed without NAT can no longer get one). */
 #define REG_CT_COMMIT "reg0"
+
+/* Session affinity of load balancers (logical actions lb_aff_check and
+ * ct_lb's "affinity" option): a client's remembered backend, loaded by
+ * the flows learned into OFTABLE_LB_AFF.  REG_LB_AFF_PORT holds the
+ * backend's port in bits 0..15 (0 for a VIP without a port) and, in bit
+ * 16 (REG_LB_AFF_HIT), whether the client has a backend remembered; the
+ * backend's address is in REG_LB_AFF_IP4 (IPv4) or REG_LB_AFF_IP6
+ * (IPv6, over reg4 to reg7).  Logical flows match them as
+ * "reg8=0x10050/0x1ffff,reg4=0xa0a010b".  Bits 17..31 of the same
+ * register (REG_LB_AFF_PICK) hold the backend a ct_lb select group
+ * picked, 1 for its first, 0 if none: "reg8=0x40000/0xfffe0000". */
+#define REG_LB_AFF_PORT "reg8"
+#define REG_LB_AFF_HIT_BIT 16
+#define REG_LB_AFF_PICK_SHIFT 17
+#define REG_LB_AFF_IP4 "reg4"
+#define REG_LB_AFF_IP6 "xxreg1"
 
 /* The conntrack zone of hairpin SNAT (logical action ct_snat_hairpin): a
  * connection that a load balancer sent from a backend back to itself
@@ -169,6 +188,7 @@ enum dp_type {
     STAGE(SWITCH, INGRESS, PRE_ACL,     2, "ls_in_pre_acl")           \
     STAGE(SWITCH, INGRESS, ACL,         3, "ls_in_acl")               \
     STAGE(SWITCH, INGRESS, COLOR,       5, "ls_in_color")             \
+    STAGE(SWITCH, INGRESS, LB_AFF_CHECK, 6, "ls_in_lb_aff_check")     \
     STAGE(SWITCH, INGRESS, LB,          7, "ls_in_lb")                \
     STAGE(SWITCH, INGRESS, STATEFUL,    8, "ls_in_stateful")          \
     STAGE(SWITCH, INGRESS, HAIRPIN,     9, "ls_in_hairpin")           \

@@ -25,8 +25,19 @@ VLOG_DEFINE_THIS_MODULE(lflow_lb);
 enum {
     PRI_LB_HAIRPIN = 130,       /* ls_in_pre_acl, ls_in_stateful: a
                                  * backend's connection to itself. */
+    PRI_LB_AFF_PORT = 125,      /* ls_in_lb: a VIP with a port, to the
+                                 * backend its affinity remembers. */
+    PRI_LB_AFF_PICK_PORT = 122, /* ls_in_lb: a VIP with a port, to the
+                                 * backend its select group picked. */
     PRI_LB_VIP_PORT = 120,      /* ls_in_lb: a VIP with a port. */
+    PRI_LB_AFF = 115,           /* ls_in_lb: a VIP without a port, to the
+                                 * backend its affinity remembers (below
+                                 * any VIP with a port on its address). */
+    PRI_LB_AFF_PICK = 112,      /* ls_in_lb: a VIP without a port, to the
+                                 * backend its select group picked. */
     PRI_LB_VIP = 110,           /* ls_in_lb: a VIP without a port. */
+    PRI_LB_AFF_CHECK = 100,     /* ls_in_lb_aff_check: a VIP with
+                                 * affinity. */
     PRI_LB_CT = 105,            /* ls_in_pre_acl, ls_out_pre_acl: to a VIP,
                                  * from a backend: conntrack with NAT
                                  * (above the ACLs' ct_next, below their
@@ -61,6 +72,7 @@ struct lb_switch {
     struct svec backends;       /* ls_out_pre_acl alternatives. */
     struct sset vips;           /* "PROTO VIP" applied so far. */
     bool any;                   /* A VIP got flows. */
+    bool any_affinity;          /* A VIP got ls_in_lb_aff_check flows. */
 };
 
 /* Compares load balancers by UUID, for qsort(): the first one of a
@@ -85,54 +97,174 @@ lb_protocol(const struct nbrec_load_balancer *lb)
     return NULL;
 }
 
+/* Appends to 's' the address of 'e' as inet_ntop(3) writes it. */
+static void
+put_endpoint_ip(const struct lb_endpoint *e, struct ds *s)
+{
+    if (e->is_ipv6) {
+        ipv6_format_addr(&e->ip, s);
+    } else {
+        ds_put_format(s, IP_FMT,
+                      IP_ARGS(in6_addr_get_mapped_ipv4(&e->ip)));
+    }
+}
+
 /* Appends to 'm' the match of endpoint 'e' as destination ('dst') or
- * source, with protocol 'proto' if it has a port. */
+ * source, with protocol 'proto' if it has a port: OpenFlow's IPv4 or
+ * IPv6 keywords, after 'e''s family. */
 static void
 put_endpoint_match(const struct lb_endpoint *e, const char *proto, bool dst,
                    struct ds *m)
 {
-    ds_put_format(m, "%s,nw_%s="IP_FMT, e->port ? proto : "ip",
-                  dst ? "dst" : "src",
-                  IP_ARGS(in6_addr_get_mapped_ipv4(&e->ip)));
+    if (e->is_ipv6) {
+        ds_put_format(m, "%s%s,ipv6_%s=", e->port ? proto : "ipv6",
+                      e->port ? "6" : "", dst ? "dst" : "src");
+    } else {
+        ds_put_format(m, "%s,nw_%s=", e->port ? proto : "ip",
+                      dst ? "dst" : "src");
+    }
+    put_endpoint_ip(e, m);
     if (e->port) {
         ds_put_format(m, ",tp_%s=%"PRIu16, dst ? "dst" : "src", e->port);
     }
 }
 
-/* Adds the hairpin flows of backend 'be' of VIP 'vip' (with a port) to
- * switch 'od': a connection from the backend to the VIP that the group
+/* Adds the hairpin flows of backend 'be' of VIP 'vip' to switch 'od': a
+ * connection from the backend to the VIP that the group
  * sends back to the backend itself gets the VIP as source (in zone
  * CT_ZONE_HAIRPIN, since the port's zone holds its DNAT), so that the
  * backend accepts it (a packet from its own address it would not).  Its
  * replies get their destination back (that zone) in the backend's ingress
  * pipeline, then, once routed back to the backend, their source (the
  * port's zone) in its egress pipeline, as any backend's replies do: there
- * the connection is known, so the port's stateful ACLs see replies. */
+ * the connection is known, so the port's stateful ACLs see replies.
+ *
+ * The replies are told by their source port, the backend's, for a VIP
+ * with a port.  For a VIP without one, everything the backend sends to
+ * the VIP's address goes through the hairpin zone first: its replies
+ * find their connection there; its own new connections to the VIP look
+ * new there too, and ls_in_lb balances them (committing in the port's
+ * zone, where a connection seen before keeps its backend), so they go on
+ * as any client's. */
 static void
 build_hairpin(struct nd_build_ctx *ctx, const struct nd_datapath *od,
               const struct lb_endpoint *vip, const struct lb_endpoint *be,
               const char *proto, const char *source)
 {
-    ovs_be32 v = in6_addr_get_mapped_ipv4(&vip->ip);
-    ovs_be32 b = in6_addr_get_mapped_ipv4(&be->ip);
     struct lflow_table *t = ctx->lflows;
     const struct uuid *dp = &od->sb_uuid;
+    const char *family = be->is_ipv6 ? "ipv6" : "ip";
+    const char *nw = be->is_ipv6 ? "ipv6" : "nw";
+    struct ds b = DS_EMPTY_INITIALIZER, v = DS_EMPTY_INITIALIZER;
+    put_endpoint_ip(be, &b);
+    put_endpoint_ip(vip, &v);
 
-    char *match = xasprintf("ip,ct_state=+trk+dnat,nw_src="IP_FMT",nw_dst="
-                            IP_FMT",ct_nw_dst="IP_FMT, IP_ARGS(b), IP_ARGS(b),
-                            IP_ARGS(v));
-    char *actions = xasprintf("ct_snat_hairpin("IP_FMT");", IP_ARGS(v));
+    char *match = xasprintf("%s,ct_state=+trk+dnat,%s_src=%s,%s_dst=%s,"
+                            "ct_%s_dst=%s", family, nw, ds_cstr(&b), nw,
+                            ds_cstr(&b), nw, ds_cstr(&v));
+    char *actions = xasprintf("ct_snat_hairpin(%s);", ds_cstr(&v));
     lflow_table_add_shared_from(t, dp, S_SWITCH_INGRESS_STATEFUL,
                                 PRI_LB_HAIRPIN, match, actions, source);
     free(match);
     free(actions);
 
     /* Its replies: back to the backend's own address, in that zone. */
-    match = xasprintf("%s,nw_src="IP_FMT",tp_src=%"PRIu16",nw_dst="IP_FMT,
-                      proto, IP_ARGS(b), be->port, IP_ARGS(v));
+    struct ds m = DS_EMPTY_INITIALIZER;
+    put_endpoint_match(be, proto, false, &m);
+    ds_put_format(&m, ",%s_dst=%s", nw, ds_cstr(&v));
     lflow_table_add_shared_from(t, dp, S_SWITCH_INGRESS_PRE_ACL,
-                                PRI_LB_HAIRPIN, match, "ct_snat_hairpin;",
-                                source);
+                                PRI_LB_HAIRPIN, ds_cstr(&m),
+                                "ct_snat_hairpin;", source);
+    ds_destroy(&m);
+    ds_destroy(&b);
+    ds_destroy(&v);
+}
+
+/* Returns the session affinity timeout of 'lb' in seconds
+ * (options:affinity_timeout), or 0 if it has none.  nb-validate.c refuses
+ * other values than 1 to 65535; a row written past it gets no affinity. */
+static unsigned int
+lb_affinity_timeout(const struct nbrec_load_balancer *lb)
+{
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
+    const char *s = smap_get(&lb->options, "affinity_timeout");
+    if (!s) {
+        return 0;
+    }
+    unsigned int timeout;
+    if (!str_to_uint(s, 10, &timeout) || !timeout || timeout > UINT16_MAX) {
+        VLOG_WARN_RL(&rl, "load balancer %s: options:affinity_timeout=%s "
+                     "is not 1 to 65535 seconds: no affinity", lb->name, s);
+        return 0;
+    }
+    return timeout;
+}
+
+/* Adds to 'od' the session affinity flows of VIP 'vip' (match
+ * 'vip_match', protocol 'proto' if it has a port) with backends
+ * 'backends' (canonical, comma-separated) and affinity 'timeout':
+ * ls_in_lb_aff_check looks up the backend remembered for the client of a
+ * new connection, and ls_in_lb sends the connection to it, if it is still
+ * a backend of the VIP, and remembers it again.  The VIP's own flow
+ * (build_vip()) balances the others: its select group records the
+ * backend it picks (REG_LB_AFF_PICK, 1 for the first) and goes back to
+ * ls_in_lb_aff_check, so that a backend remembered meanwhile still wins;
+ * else the pick's flow here commits and remembers it.  A remembered
+ * backend that is no longer one of the VIP's has no flow: the VIP's own
+ * flow balances the connection. */
+static void
+build_affinity(struct nd_build_ctx *ctx, const struct nd_datapath *od,
+               const struct lb_endpoint *vip, const char *vip_match,
+               const char *proto, const char *backends, unsigned int timeout,
+               const char *source)
+{
+    const struct uuid *dp = &od->sb_uuid;
+    char *match = xasprintf("ct_state=+new+trk,%s", vip_match);
+    lflow_table_add_shared_from(ctx->lflows, dp, S_SWITCH_INGRESS_LB_AFF_CHECK,
+                                PRI_LB_AFF_CHECK, match,
+                                "lb_aff_check; next;", source);
+
+    char *copy = xstrdup(backends);
+    char *save_ptr = NULL;
+    unsigned int pick = 0;
+    for (char *b = strtok_r(copy, ",", &save_ptr); b;
+         b = strtok_r(NULL, ",", &save_ptr)) {
+        pick++;
+        struct lb_endpoint be;
+        ovs_assert(lb_endpoint_parse(b, &be));
+        struct ds m = DS_EMPTY_INITIALIZER;
+        ds_put_format(&m, "%s,"REG_LB_AFF_PORT"=%#x/%#x,", match,
+                      (1u << REG_LB_AFF_HIT_BIT) | be.port,
+                      (2u << REG_LB_AFF_HIT_BIT) - 1);
+        if (be.is_ipv6) {
+            ds_put_cstr(&m, REG_LB_AFF_IP6"=0x");
+            for (size_t i = 0; i < sizeof be.ip.s6_addr; i++) {
+                ds_put_format(&m, "%02x", be.ip.s6_addr[i]);
+            }
+        } else {
+            ds_put_format(&m, REG_LB_AFF_IP4"=%#"PRIx32,
+                          ntohl(in6_addr_get_mapped_ipv4(&be.ip)));
+        }
+        char *actions = (vip->port
+                         ? xasprintf("ct_lb(%s, affinity=%u, proto=%s);", b,
+                                     timeout, proto)
+                         : xasprintf("ct_lb(%s, affinity=%u);", b, timeout));
+        lflow_table_add_shared_from(ctx->lflows, dp, S_SWITCH_INGRESS_LB,
+                                    vip->port ? PRI_LB_AFF_PORT : PRI_LB_AFF,
+                                    ds_cstr(&m), actions, source);
+
+        char *pick_match = xasprintf("%s,"REG_LB_AFF_PORT"=%#x/%#x", match,
+                                     pick << REG_LB_AFF_PICK_SHIFT,
+                                     UINT32_MAX << REG_LB_AFF_PICK_SHIFT);
+        lflow_table_add_shared_from(ctx->lflows, dp, S_SWITCH_INGRESS_LB,
+                                    (vip->port ? PRI_LB_AFF_PICK_PORT
+                                     : PRI_LB_AFF_PICK),
+                                    pick_match, actions, source);
+        free(pick_match);
+        free(actions);
+        ds_destroy(&m);
+    }
+    free(copy);
     free(match);
 }
 
@@ -158,9 +290,9 @@ build_vip(struct nd_build_ctx *ctx, const struct nd_datapath *od,
     struct lb_endpoint vip;
     ovs_assert(lb_endpoint_parse(vip_norm, &vip));
     char *key = xasprintf("%s %s", has_port ? proto : "ip", vip_norm);
-    if (vip.is_ipv6 || !sset_add(&s->vips, key)) {
-        /* IPv6 is not applied yet (lib/nb-unapplied.c); a VIP that a
-         * load balancer of lower UUID has on this switch is its. */
+    if (!sset_add(&s->vips, key)) {
+        /* A VIP that a load balancer of lower UUID has on this switch is
+         * its. */
         goto out;
     }
     s->any = true;
@@ -168,6 +300,13 @@ build_vip(struct nd_build_ctx *ctx, const struct nd_datapath *od,
     uint16_t priority = has_port ? PRI_LB_VIP_PORT : PRI_LB_VIP;
     struct ds vip_match = DS_EMPTY_INITIALIZER;
     put_endpoint_match(&vip, proto, true, &vip_match);
+
+    unsigned int affinity = lb_affinity_timeout(lb);
+    if (affinity && backends_norm[0]) {
+        build_affinity(ctx, od, &vip, ds_cstr(&vip_match), proto,
+                       backends_norm, affinity, source);
+        s->any_affinity = true;
+    }
 
     struct ds actions = DS_EMPTY_INITIALIZER;
     char *save_ptr = NULL;
@@ -180,11 +319,15 @@ build_vip(struct nd_build_ctx *ctx, const struct nd_datapath *od,
         struct ds m = DS_EMPTY_INITIALIZER;
         put_endpoint_match(&be, proto, false, &m);
         svec_add_nocopy(&s->backends, ds_steal_cstr(&m));
-        if (has_port) {
-            build_hairpin(ctx, od, &vip, &be, proto, source);
-        }
+        build_hairpin(ctx, od, &vip, &be, proto, source);
     }
 
+    if (actions.length && affinity) {
+        ds_put_format(&actions, ", affinity=%u", affinity);
+        if (has_port) {
+            ds_put_format(&actions, ", proto=%s", proto);
+        }
+    }
     if (actions.length) {
         ds_put_cstr(&actions, ");");
         svec_add(&s->vips_ct, ds_cstr(&vip_match));
@@ -304,7 +447,7 @@ build_switch(struct nd_build_ctx *ctx, const struct nd_datapath *od)
         qsort(lbs, n, sizeof *lbs, lb_cmp);
     }
 
-    struct lb_switch s = { .any = false };
+    struct lb_switch s = { .any = false, .any_affinity = false };
     svec_init(&s.vips_ct);
     svec_init(&s.backends);
     sset_init(&s.vips);
@@ -330,6 +473,10 @@ build_switch(struct nd_build_ctx *ctx, const struct nd_datapath *od)
         lflow_table_add_shared(t, dp, S_SWITCH_INGRESS_LB, PRI_LB_DEFAULT,
                                "", "next;");
     }
+    if (s.any_affinity) {
+        lflow_table_add_shared(t, dp, S_SWITCH_INGRESS_LB_AFF_CHECK,
+                               PRI_LB_DEFAULT, "", "next;");
+    }
     /* What went through the hairpin zone, both ways, goes straight back
      * out the port it came in by, to the backend, as OVN sends it: not
      * through the router the client sent it to, which would see the two
@@ -338,6 +485,9 @@ build_switch(struct nd_build_ctx *ctx, const struct nd_datapath *od)
         lflow_table_add_shared(t, dp, S_SWITCH_INGRESS_HAIRPIN,
                                PRI_LB_HAIRPIN_OUT,
                                "ip,ct_state=+trk,ct_zone="
+                               OVS_STRINGIZE(CT_ZONE_HAIRPIN)
+                               PIPELINE_MATCH_OR
+                               "ipv6,ct_state=+trk,ct_zone="
                                OVS_STRINGIZE(CT_ZONE_HAIRPIN),
                                "eth.dst <-> eth.src; outport = inport; "
                                "flags.loopback = 1; output;");

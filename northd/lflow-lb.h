@@ -11,11 +11,11 @@
  * first packet, and its replies are un-NATed in the client port's egress
  * pipeline, on the same host and in the same zone.
  *
- * For an IPv4 VIP V (with port P and protocol PROTO, tcp or udp, or
+ * For a VIP V (with port P and protocol PROTO, tcp or udp, or
  * without a port: all IP traffic to V) with backends B1:P1...Bn:Pn:
  *
  *   ls_in_pre_acl   130  PROTO,nw_src=Bi,tp_src=Pi,nw_dst=V
- *                                             ct_snat_hairpin;  (port)
+ *                                             ct_snat_hairpin;
  *                   105  PROTO,nw_dst=V,tp_dst=P || ...   ct_dnat;
  *                   0                                     next;
  *   ls_in_lb        120|110  ct_state=+new+trk,PROTO,nw_dst=V,tp_dst=P
@@ -23,16 +23,20 @@
  *                   120|110  PROTO,nw_dst=V,tp_dst=P   reject; (n = 0)
  *                   0                                     next;
  *   ls_in_stateful  130  ip,ct_state=+trk+dnat,nw_src=Bi,nw_dst=Bi,
- *                        ct_nw_dst=V          ct_snat_hairpin(V); (port)
+ *                        ct_nw_dst=V          ct_snat_hairpin(V);
  *                   100  ip,reg0=0x1/0x1 || ipv6,...
  *                                  ct_commit { ct_mark = 0/0x1; }; next;
  *                   0                                     next;
- *   ls_in_hairpin   100  ip,ct_state=+trk,ct_zone=65535
+ *   ls_in_hairpin   100  ip,ct_state=+trk,ct_zone=65535 || ipv6,...
  *                        eth.dst <-> eth.src; outport = inport;
  *                        flags.loopback = 1; output;
  *                   0                                     next;
  *   ls_out_pre_acl  105  PROTO,nw_src=Bi,tp_src=Pi || ...  ct_dnat;
  *                   0                                     next;
+ *
+ * (IPv4; an IPv6 VIP, with IPv6 backends, matches the same way with
+ * OpenFlow's IPv6 keywords: tcp6/udp6/ipv6, ipv6_src, ipv6_dst,
+ * ct_ipv6_dst.)
  *
  * Only packets to a VIP (ingress) or from a backend (egress) enter
  * conntrack for a load balancer: "ct_dnat;" without an address sends the
@@ -51,7 +55,25 @@
  * Priority 120 is a VIP with a port, 110 one without, so the former wins
  * on the same address.
  *
- * Hairpin (VIPs with a port): a backend's connection to its own VIP that
+ * Session affinity (options:affinity_timeout=T), for each VIP V with
+ * backends:
+ *
+ *   ls_in_lb_aff_check 100  ct_state=+new+trk,V   lb_aff_check; next;
+ *                   0                                     next;
+ *   ls_in_lb        125|115  ct_state=+new+trk,V,reg8=0x1PPPP/0x1ffff,
+ *                        reg4=Bi (xxreg1 for IPv6)
+ *                                             ct_lb(Bi:Pi, affinity=T...);
+ *                   122|112  ct_state=+new+trk,V,reg8=i<<17/0xfffe0000
+ *                                             ct_lb(Bi:Pi, affinity=T...);
+ *                   120|110  ct_state=+new+trk,V
+ *                                  ct_lb(B1:P1, ..., affinity=T...);
+ *
+ * The client's remembered backend (loaded by lb_aff_check from the flows
+ * ct_lb learns) wins at 125/115; else the VIP's group picks one, records
+ * it and goes back to ls_in_lb_aff_check, to end at 125/115 (a backend
+ * remembered meanwhile) or 122/112 (the pick); both remember it again.
+ *
+ * Hairpin: a backend's connection to its own VIP that
  * the group sends back to it gets the VIP as source in the hairpin zone
  * (CT_ZONE_HAIRPIN: the port's zone holds the DNAT), its replies their
  * destination back in that zone, and both go straight back out the
@@ -63,8 +85,8 @@
  * switch that has the load balancer; the ls_in_pre_acl and ls_out_pre_acl
  * flows gather the switch's VIPs and backends, one flow each, the same
  * row for the switches with the same load balancers (those of one
- * group).  IPv6 VIPs, SCTP load balancers and routers' load balancers get
- * no flows yet (lib/nb-unapplied.c lists them).
+ * group).  SCTP load balancers and routers' load balancers get no flows
+ * yet (lib/nb-unapplied.c lists them).
  */
 #ifndef NORTHD_LFLOW_LB_H
 #define NORTHD_LFLOW_LB_H 1

@@ -47,7 +47,8 @@ struct trace_options {
     unsigned int timeout;       /* Seconds to wait for the SB. */
     uint32_t ct_state;          /* State assumed after ct() (CS_*). */
     const char *promoted;       /* --promoted: colour name, or NULL. */
-    const char *lb_dst;         /* --lb-dst: backend to follow, or NULL. */
+    char *lb_dst;               /* --lb-dst: backend to follow (canonical,
+                                 * malloc'd), or NULL. */
     struct trace_chassis_options chassis;  /* --chassis and friends. */
     const char *datapath;       /* DATAPATH argument. */
     const char *microflow;      /* MICROFLOW argument. */
@@ -189,6 +190,7 @@ parse_options(int argc, char *argv[], struct trace_options *opts)
             }
             struct ds canonical = DS_EMPTY_INITIALIZER;
             lb_endpoint_format(&e, &canonical);
+            free(opts->lb_dst);
             opts->lb_dst = ds_steal_cstr(&canonical);
             break;
         }
@@ -394,5 +396,6 @@ main(int argc, char *argv[])
 
     trace_sb_close(&sb);
     expr_packet_destroy(&packet);
+    free(opts.lb_dst);
     return status;
 }

@@ -8,9 +8,10 @@
 # request/response exchanges from the VIP; a VIP without a port takes all
 # traffic (ping); a client on a host where the VIP has no backend; a
 # backend removed gets no new connections; a backend reaches itself
-# through its VIP (hairpin); a VIP without backends rejects (TCP reset,
-# ICMP port unreachable); with stateful ACLs, all of it still works; the
-# trace shows the VIP, the backend and the NAT.
+# through its VIP (hairpin), with a port or without; a VIP without
+# backends rejects (TCP reset, ICMP port unreachable); with stateful ACLs,
+# all of it still works; the trace shows the VIP, the backend and the
+# NAT.
 . "$(dirname "$0")/lib.sh"
 osm_test_init
 osm_start_central
@@ -227,6 +228,24 @@ echo "60 UDP exchanges from backend b2 with its VIP: $out"
 [ "$(share "$out" fail)" = 0 ] && [ "$(share "$out" b2)" -gt 0 ] \
     || fail "hairpin UDP from b2: $out"
 grep -q "from=" <<<"$out" && fail "hairpin UDP answers not from the VIP: $out"
+# Hairpin through a VIP without a port (all traffic): b1 reaches itself
+# and b2 through it, by TCP, UDP (answered from the VIP) and ping.
+check osmotic-nbctl lb-add lbh 172.30.0.50 10.10.1.11,10.10.1.12 \
+    -- ls-lb-add sw0 lbh
+check osmotic-nbctl --timeout=20 --wait=hv sync
+out=$(clients b1 tcp 172.30.0.50 80 60) || fail "TCP from b1: $out"
+echo "60 TCP connections from backend b1 to its VIP without a port: $out"
+[ "$(share "$out" fail)" = 0 ] && [ "$(share "$out" b1)" -gt 0 ] \
+    && [ "$(share "$out" b2)" -gt 0 ] \
+    || fail "hairpin TCP from b1 through a VIP without a port: $out"
+out=$(clients b1 udp 172.30.0.50 5683 60) || fail "UDP from b1: $out"
+echo "60 UDP exchanges from backend b1 with its VIP without a port: $out"
+[ "$(share "$out" fail)" = 0 ] && [ "$(share "$out" b1)" -gt 0 ] \
+    || fail "hairpin UDP from b1 through a VIP without a port: $out"
+grep -q "from=" <<<"$out" && fail "hairpin UDP answers not from the VIP: $out"
+for i in 1 2 3 4 5; do
+    check_ping b1 172.30.0.50
+done
 
 # A VIP without backends rejects: TCP gets a reset, UDP an ICMP port
 # unreachable, at once.
@@ -300,6 +319,11 @@ out=$(clients b1 tcp 172.30.0.10 80 30) || fail "TCP from b1: $out"
 echo "30 TCP connections from b1 to its VIP with stateful ACLs: $out"
 [ "$(share "$out" fail)" = 0 ] && [ "$(share "$out" b1)" -gt 0 ] \
     || fail "hairpin TCP from b1 with stateful ACLs: $out"
+out=$(clients b1 tcp 172.30.0.50 80 30) || fail "TCP from b1: $out"
+echo "30 TCP connections from b1 to its VIP without a port, stateful ACLs: $out"
+[ "$(share "$out" fail)" = 0 ] && [ "$(share "$out" b1)" -gt 0 ] \
+    && [ "$(share "$out" b2)" -gt 0 ] \
+    || fail "hairpin TCP without a port from b1 with stateful ACLs: $out"
 # c1's own connection to b2 is committed after ls_in_lb: b2's replies
 # pass the drop ACL as replies.
 check_tcp_transfer c1 b2 10.10.1.12 100000

@@ -47,6 +47,27 @@ check_refused "--reject and --event can't specified at the same time" \
     osmotic-nbctl --reject --event lb-add lb2 10.96.0.4 10.244.0.5
 check_refused "Load_Balancer lb1: vips: 10.244.0.x: should be an IP address." \
     osmotic-nbctl set Load_Balancer lb1 'vips:"10.96.0.2"="10.244.0.x"'
+# IPv6: a malformed VIP or backend, families mixed either way, also
+# through "set" and in a batch that changes something else.
+check_refused "[fd00::zz]:80: should be an IP address (or an IP address and a port number with : as a separator)." \
+    osmotic-nbctl lb-add lb2 '[fd00::zz]:80' '[fd00::5]:80'
+check_refused "[fd00::5:80: should be an IP address and a port number with : as a separator." \
+    osmotic-nbctl lb-add lb2 '[fd00::4]:80' '[fd00::5:80'
+check_refused "10.244.0.5:80: IP address family is different from VIP fd00::4." \
+    osmotic-nbctl lb-add lb2 '[fd00::4]:80' '[fd00::5]:80,10.244.0.5:80'
+check_refused "Load_Balancer lb1: vips: 10.244.0.5: IP address family is different from VIP fd00::4." \
+    osmotic-nbctl set Load_Balancer lb1 'vips:"fd00::4"="10.244.0.5"' \
+    -- lb-add lb2 10.96.0.4:80 10.244.0.5:80
+# Session affinity: a whole number of seconds, 1 to 65535 (the idle
+# timeout of the flows that remember it); a bad value fails the batch.
+for bad in 0 -5 65536 86400 ten 1.5 "" " 5"; do
+    check_refused "Load_Balancer lb1: options:affinity_timeout: $bad: must be a number of seconds from 1 to 65535" \
+        osmotic-nbctl set Load_Balancer lb1 "options:affinity_timeout=\"$bad\"" \
+        -- lb-add lb2 10.96.0.4:80 10.244.0.5:80
+done
+check osmotic-nbctl set Load_Balancer lb1 options:affinity_timeout=10800
+check_output '{affinity_timeout="10800"}' osmotic-nbctl get Load_Balancer lb1 options
+check osmotic-nbctl remove Load_Balancer lb1 options affinity_timeout
 check_output 3 nb_count Load_Balancer
 
 # Options of new load balancers.

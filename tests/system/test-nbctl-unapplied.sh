@@ -94,12 +94,13 @@ quiet lsp-set-addresses p1 "0a:00:00:00:00:01 10.0.0.1"
 quiet lr-route-add lr0 0.0.0.0/0 10.0.0.1
 quiet lr-nat-add lr0 snat 172.16.0.1 10.0.0.0/24
 quiet lrp-set-gateway-chassis lrp0 gw1 10
-# Switch load balancers (IPv4, TCP or UDP) and their groups are applied.
+# Switch load balancers (IPv4 and IPv6, TCP or UDP) and their groups are
+# applied.
 quiet lb-add lb0 10.96.0.1:80 10.0.0.1:8080
 quiet ls-lb-add sw0 lb0
 quiet create Load_Balancer_Group name=lbg
 quiet --reject lb-add lbr 10.96.0.8:80 ""
-warns "IPv6 load balancer VIPs" lb-add lb6 '[fd00::96]:53' '[fd00::5]:53' udp
+quiet lb-add lb6 '[fd00::96]:53' '[fd00::5]:53' udp
 quiet ls-lb-add sw0 lb6
 warns "SCTP load balancers" lb-add lbs 10.96.0.7:80 10.0.0.1:80 sctp
 warns "router load balancers" lr-lb-add lr0 lb0
@@ -134,7 +135,7 @@ warns "NAT rules of named gateway ports" \
 warns "routes to NAT addresses" \
     --add-route lr-nat-add lr0 dnat 172.16.0.5 10.0.0.5
 warns "NAT external address sets" lr-nat-update-ext-ip lr0 dnat 172.16.0.5 web
-warns "load balancer options (event, add_route, affinity_timeout)" \
+warns "load balancer options (event, add_route)" \
     --event lb-add lb1 10.96.0.2:80 10.0.0.1:8080
 
 # A write warns only if it writes the setting that is not applied, not
@@ -152,9 +153,11 @@ quiet set Logical_Switch_Port lp external_ids:owner=test
 check osmotic-nbctl lb-add lb2 10.96.0.9:80 10.0.0.1:8080 \
     -- lb-add lb2 10.96.0.10:80 10.0.0.2:8080
 quiet lb-del lb2 10.96.0.9:80
-warns "load balancer options (event, add_route, affinity_timeout)" \
+warns "load balancer options (event, add_route)" \
     set Load_Balancer lb2 options:event=true
 quiet lb-add lb2 10.96.0.11:80 10.0.0.3:8080
+# Session affinity is applied.
+quiet set Load_Balancer lb0 options:affinity_timeout=10
 
 # One line per kind in a batch, in a fixed order.
 err=$(osmotic-nbctl acl-add sw0 from-lport 100 ip4 allow \
@@ -178,8 +181,7 @@ quiet lsp-set-type p2 ''
 # "show" counts each kind on stderr; its standard output is ovn-nbctl's.
 err=$(osmotic-nbctl show 2>&1 >/dev/null) || fail "show"
 for line in "osmotic-nbctl: note: fair meters $NA (2)" \
-            "osmotic-nbctl: note: colour ramp-out gateways $NA (2)" \
-            "osmotic-nbctl: note: IPv6 load balancer VIPs $NA (1)"; do
+            "osmotic-nbctl: note: colour ramp-out gateways $NA (2)"; do
     grep -qxF -- "$line" <<<"$err" || fail "show lacks [$line]: $err"
 done
 grep -q "note: \(ramp-out rules\|static routes\|NAT rules\) are " <<<"$err" \
@@ -254,7 +256,7 @@ grep "unapplied|WARN|Logical_Router\|unapplied|WARN|Rampout\|unapplied|WARN|NAT"
     && fail "northd logged routing configuration that is applied"
 # Every kind, and nothing about switching or routing.
 for what in "fair meters" "QoS rules" "mirrors" "ACL labels" \
-            "ACLs applied after load balancing" "IPv6 load balancer VIPs" \
+            "ACLs applied after load balancing" \
             "SCTP load balancers" \
             "colour ramp-out gateways" \
             "container ports (parent and tag)" "dynamic addresses" \
@@ -266,7 +268,7 @@ for what in "fair meters" "QoS rules" "mirrors" "ACL labels" \
             "routes without a next hop" \
             "bridged gateway redirects (redirect-type)" \
             "static MAC bindings" \
-            "load balancer options (event, add_route, affinity_timeout)"; do
+            "load balancer options (event, add_route)"; do
     grep -q "unapplied|WARN|.*: $what are stored but not applied" "$log" \
         || fail "northd did not log $what"
 done

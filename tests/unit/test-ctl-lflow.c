@@ -61,9 +61,9 @@ START_TEST(test_empty_stages_get_skip_flows)
     desired_init(&d);
     desired_begin(&d, DESIRED_SKIP, &UUID_ZERO);
     lflow_add_skip_flows(&ld, &d);
-    /* Ingress: pre_acl, acl, color, lb, stateful and hairpin; egress:
-     * pre_acl and acl. */
-    ck_assert_uint_eq(desired_count_flows(&d), 8);
+    /* Ingress: pre_acl, acl, color, lb_aff_check, lb, stateful and
+     * hairpin; egress: pre_acl and acl. */
+    ck_assert_uint_eq(desired_count_flows(&d), 9);
     /* Each goes to the next stage with flows: adding the same flow again
      * is accepted as a duplicate, another target conflicts. */
     ck_assert_ok(desired_add_flow(&d, 0, "table=12,priority=0,"
@@ -76,7 +76,7 @@ START_TEST(test_empty_stages_get_skip_flows)
                                      "metadata=0x5,actions=resubmit(,22)"),
                     "conflicts");
     desired_end(&d);
-    ck_assert_uint_eq(desired_count_flows(&d), 8);
+    ck_assert_uint_eq(desired_count_flows(&d), 9);
     desired_destroy(&d);
 }
 END_TEST

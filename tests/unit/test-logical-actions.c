@@ -220,6 +220,12 @@ START_TEST(test_format_is_canonical)
     ck_assert_formats("ct_snat([fd00::1]:80);", "ct_snat([fd00::1]:80);");
     ck_assert_formats("ct_lb(10.0.0.5:80,10.0.0.6:80);",
                       "ct_lb(10.0.0.5:80, 10.0.0.6:80);");
+    ck_assert_formats("ct_lb(10.0.0.5:80,10.0.0.6:80,affinity=60,proto=tcp);",
+                      "ct_lb(10.0.0.5:80, 10.0.0.6:80, affinity=60, "
+                      "proto=tcp);");
+    ck_assert_formats("ct_lb(10.0.0.5, affinity = 5);",
+                      "ct_lb(10.0.0.5, affinity=5);");
+    ck_assert_formats("lb_aff_check;next;", "lb_aff_check; next;");
     ck_assert_formats("ct_snat_hairpin( 172.30.0.10 );",
                       "ct_snat_hairpin(172.30.0.10);");
     ck_assert_formats("ct_snat_hairpin;", "ct_snat_hairpin;");
@@ -326,6 +332,38 @@ START_TEST(test_conntrack_encodes)
     ck_assert_encodes("tcp", "ct_lb(10.0.0.5:80);",
                       "ct(commit,table=22,zone=reg13[0..15],"
                       "nat(dst=10.0.0.5:80))");
+    /* Session affinity: one backend learns it and commits; the check
+     * reads it. */
+    ck_assert_encodes("tcp", "ct_lb(10.0.0.5:80, affinity=60, proto=tcp);",
+                      "learn(table=33,idle_timeout=60,priority=110,"
+                      "OXM_OF_METADATA[],eth_type=0x800,nw_proto=6,"
+                      "NXM_OF_IP_SRC[],NXM_OF_IP_DST[],NXM_OF_TCP_DST[],"
+                      "load:0xa000005->NXM_NX_REG4[],"
+                      "load:0x10050->NXM_NX_REG8[0..16]),"
+                      "ct(commit,table=22,zone=reg13[0..15],"
+                      "nat(dst=10.0.0.5:80))");
+    ck_assert_encodes("ipv6", "ct_lb(fd00::5, affinity=7);",
+                      "learn(table=33,idle_timeout=7,priority=100,"
+                      "OXM_OF_METADATA[],eth_type=0x86dd,"
+                      "NXM_NX_IPV6_SRC[],NXM_NX_IPV6_DST[],"
+                      "load:0xfd000000000000000000000000000005"
+                      "->NXM_NX_XXREG1[],"
+                      "load:0x10000->NXM_NX_REG8[0..16]),"
+                      "ct(commit,table=22,zone=reg13[0..15],"
+                      "nat(dst=[fd00::5]))");
+    ck_assert_encodes("udp6", "ct_lb([fd00::5]:53, affinity=7, proto=udp);",
+                      "learn(table=33,idle_timeout=7,priority=110,"
+                      "OXM_OF_METADATA[],eth_type=0x86dd,nw_proto=17,"
+                      "NXM_NX_IPV6_SRC[],NXM_NX_IPV6_DST[],"
+                      "NXM_OF_UDP_DST[],"
+                      "load:0xfd000000000000000000000000000005"
+                      "->NXM_NX_XXREG1[],"
+                      "load:0x10035->NXM_NX_REG8[0..16]),"
+                      "ct(commit,table=22,zone=reg13[0..15],"
+                      "nat(dst=[fd00::5]:53))");
+    ck_assert_encodes("ip", "lb_aff_check; next;",
+                      "load:0->NXM_NX_REG8[16],resubmit(,33),"
+                      "resubmit(,22)");
     /* Hairpin SNAT: in its own zone, not the port's. */
     ck_assert_encodes("ip", "ct_snat_hairpin(172.30.0.10);",
                       "ct(commit,table=22,zone=65535,"
@@ -360,10 +398,27 @@ START_TEST(test_groups_encode)
     ck_assert_str_eq(ds_cstr(&out), "group:2");
     assert_ovs_parses_group(ds_cstr(&t->buckets));
 
+    /* With affinity, a bucket records its pick and looks the affinity up
+     * again (stage 6, table 16). */
+    ds_clear(&out);
+    error = lact_compile("ct_lb(10.0.0.5:80, 10.0.0.6:80, affinity=9, "
+                         "proto=udp);", &ctx, &out);
+    ck_assert_ptr_null(error);
+    ck_assert_str_eq(ds_cstr(&out), "group:3");
+    ck_assert_str_eq(ds_cstr(&t->buckets),
+                     "selection_method=dp_hash,"
+                     "bucket=bucket_id=0,actions=move:NXM_OF_UDP_SRC[]->"
+                     "NXM_NX_REG8[0..15],load:0x1->NXM_NX_REG8[17..31],"
+                     "resubmit(,16),"
+                     "bucket=bucket_id=1,actions=move:NXM_OF_UDP_SRC[]->"
+                     "NXM_NX_REG8[0..15],load:0x2->NXM_NX_REG8[17..31],"
+                     "resubmit(,16)");
+    assert_ovs_parses_group(ds_cstr(&t->buckets));
+
     ds_clear(&out);
     error = lact_compile("reg0 = select(1, 2);", &ctx, &out);
     ck_assert_ptr_null(error);
-    ck_assert_str_eq(ds_cstr(&out), "group:3");
+    ck_assert_str_eq(ds_cstr(&out), "group:4");
     ck_assert_str_eq(ds_cstr(&t->buckets),
                      "bucket=bucket_id=0,actions=load:1->reg0[],"
                      "resubmit(,18),bucket=bucket_id=1,actions="
@@ -530,6 +585,30 @@ START_TEST(test_value_errors)
     ck_assert_parse_error("ct_lb(10.0.0.5:80, [fd00::6]:80);",
                           "\"10.0.0.5:80\" and \"[fd00::6]:80\" are not of "
                           "the same address family");
+    ck_assert_parse_error("ct_lb(10.0.0.5:80, affinity=0, proto=tcp);",
+                          "ct_lb affinity=0: the timeout is 1 to 65535 "
+                          "seconds");
+    ck_assert_parse_error("ct_lb(10.0.0.5:80, affinity=65536, proto=tcp);",
+                          "the timeout is 1 to 65535 seconds");
+    ck_assert_parse_error("ct_lb(10.0.0.5:80, affinity=-1, proto=tcp);",
+                          "the timeout is 1 to 65535 seconds");
+    ck_assert_parse_error("ct_lb(10.0.0.5:80, affinity=5, affinity=6, "
+                          "proto=tcp);", "ct_lb sets affinity twice");
+    ck_assert_parse_error("ct_lb(10.0.0.5:80, affinity=5, proto=icmp);",
+                          "ct_lb proto=icmp: not tcp, udp or sctp");
+    ck_assert_parse_error("ct_lb(10.0.0.5:80, affinity=5);",
+                          "names a proto exactly when its addresses have a "
+                          "port");
+    ck_assert_parse_error("ct_lb(10.0.0.5, affinity=5, proto=udp);",
+                          "names a proto exactly when");
+    ck_assert_parse_error("ct_lb(10.0.0.5:80, proto=tcp);",
+                          "ct_lb proto is an option of its affinity");
+    ck_assert_parse_error("ct_lb(affinity=5, 10.0.0.5);",
+                          "ct_lb's options come after its addresses");
+    ck_assert_parse_error("ct_lb(affinity=5);",
+                          "ct_lb needs at least one address");
+    ck_assert_parse_error("ct_lb(10.0.0.5, weight=2);",
+                          "ct_lb has no option \"weight\"");
     ck_assert_parse_error("ip.dscp = 64;", "ip.dscp: 64 is out of range");
     ck_assert_parse_error("log(name=a, name=b);", "log sets name twice");
     ck_assert_parse_error("log(name=a,);", "expecting a log option, found "
@@ -559,6 +638,20 @@ START_TEST(test_encode_errors)
     ck_assert_encode_error(false, "ct_lb(10.0.0.1, 10.0.0.2);",
                            "ct_lb with more than one choice needs a select "
                            "group");
+    {
+        /* A ct_lb bucket with affinity goes back to ls_in_lb_aff_check. */
+        struct test_ctx *t = test_ctx_create(true);
+        struct lact_encode_ctx c = make_ctx(t, P_EGRESS, 0);
+        struct ds o = DS_EMPTY_INITIALIZER;
+        char *e = lact_compile("ct_lb(10.0.0.1, 10.0.0.2, affinity=5);", &c,
+                               &o);
+        ck_assert_ptr_nonnull(e);
+        ck_assert_str_eq(e, "ct_lb with affinity and more than one backend "
+                         "works in a switch's ingress pipeline only");
+        free(e);
+        ds_destroy(&o);
+        test_ctx_destroy(t);
+    }
     ck_assert_encode_error(false, "reg0 = select(1, 2);",
                            "select with more than one choice");
     ck_assert_encode_error(false, "meter(acl-log); next;",
