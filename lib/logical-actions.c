@@ -1374,6 +1374,20 @@ lact_put_pin(const struct lact_encode_ctx *ctx, enum lact_pin_opcode op,
     return lact_put_pin__(ctx, op, meter_id, what, payload, out);
 }
 
+/* Returns an error if 'encoded', the OpenFlow actions (text) of 'what',
+ * is longer than LACT_MAX_ENCODED_LEN: their binary form, at most about
+ * twice the text, must fit in one flow, whose actions OpenFlow limits to
+ * 64 kB. */
+static char * OVS_WARN_UNUSED_RESULT
+lact_check_length(const struct ds *encoded, const char *what)
+{
+    return (encoded->length > LACT_MAX_ENCODED_LEN
+            ? xasprintf("%s: too long for one OpenFlow flow (%"PRIuSIZE
+                        " bytes encoded, at most %d)", what,
+                        encoded->length, LACT_MAX_ENCODED_LEN)
+            : NULL);
+}
+
 static char *lact_encode__(const struct lact_list *,
                            const struct lact_encode_ctx *, struct ds *);
 
@@ -1561,6 +1575,11 @@ lact_encode_one(const struct lact *a, const struct lact_encode_ctx *ctx,
         struct ds nested = DS_EMPTY_INITIALIZER;
         char *error = lact_encode__(&a->nested, ctx, &nested);
         if (!error) {
+            /* Each level of nesting triples the size (as hex bytes in
+             * the userdata): stop before it grows out of bounds. */
+            error = lact_check_length(&nested, lact_nested_name(a->type));
+        }
+        if (!error) {
             char *payload = xasprintf("%s%s", (a->type == LACT_ICMP4 ? "4,"
                                                : a->type == LACT_ICMP6 ? "6,"
                                                : ""), ds_cstr(&nested));
@@ -1644,6 +1663,9 @@ lact_encode(const struct lact_list *list, const struct lact_encode_ctx *ctx,
 {
     struct ds out = DS_EMPTY_INITIALIZER;
     char *error = lact_encode__(list, ctx, &out);
+    if (!error) {
+        error = lact_check_length(&out, "actions");
+    }
     ds_put_cstr(ofpacts, out.length ? ds_cstr(&out) : "drop");
     ds_destroy(&out);
     return error;

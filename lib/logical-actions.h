@@ -222,6 +222,11 @@ bool lact_log_meter_parse(const char *spec, bool *pktps, uint32_t *rate,
                           uint32_t *burst, const char **name);
 void lact_list_destroy(struct lact_list *);
 void lact_format(const struct lact_list *, struct ds *);
+
+/* Longest OpenFlow actions text lact_encode() produces for one flow (and
+ * for the nested actions of one arp, nd_na, nd_ns, icmp4 or icmp6). */
+#define LACT_MAX_ENCODED_LEN 30000
+
 char *lact_encode(const struct lact_list *, const struct lact_encode_ctx *,
                   struct ds *ofpacts) OVS_WARN_UNUSED_RESULT;
 
