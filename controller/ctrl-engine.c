@@ -235,6 +235,43 @@ ctrl_bridge_ports_changed(struct shash *port_bridges,
     return changed;
 }
 
+/* Returns true if tracked Port 'port', not new, changed in what concerns
+ * the flows (a Port is also tracked when one of its interfaces
+ * changes). */
+static bool
+ctrl_old_port_changed(const struct ovsrec_port *port)
+{
+    return (ovsrec_port_is_deleted(port)
+            || ovsrec_port_is_updated(port, OVSREC_PORT_COL_NAME)
+            || ovsrec_port_is_updated(port, OVSREC_PORT_COL_INTERFACES)
+            || ovsrec_port_is_updated(port, OVSREC_PORT_COL_TAG));
+}
+
+/* Returns true if tracked Bridge 'br' is new, deleted or changed in its
+ * settings. */
+static bool
+ctrl_bridge_settings_changed(const struct ovsrec_bridge *br)
+{
+    return (ovsrec_bridge_is_new(br) || ovsrec_bridge_is_deleted(br)
+            || ovsrec_bridge_is_updated(br, OVSREC_BRIDGE_COL_NAME)
+            || ovsrec_bridge_is_updated(br, OVSREC_BRIDGE_COL_DATAPATH_TYPE)
+            || ovsrec_bridge_is_updated(br, OVSREC_BRIDGE_COL_OTHER_CONFIG)
+            || ovsrec_bridge_is_updated(br, OVSREC_BRIDGE_COL_FAIL_MODE));
+}
+
+/* Returns true if tracked Open_vSwitch row 'ovs' is new, deleted, or
+ * changed in the settings (external_ids) or the bridges. */
+static bool
+ctrl_open_vswitch_changed(const struct ovsrec_open_vswitch *ovs)
+{
+    return (ovsrec_open_vswitch_is_new(ovs)
+            || ovsrec_open_vswitch_is_deleted(ovs)
+            || ovsrec_open_vswitch_is_updated(
+                   ovs, OVSREC_OPEN_VSWITCH_COL_EXTERNAL_IDS)
+            || ovsrec_open_vswitch_is_updated(
+                   ovs, OVSREC_OPEN_VSWITCH_COL_BRIDGES));
+}
+
 /* Forgets what ctrl_ovs_changed() remembers of the local database. */
 static void
 ctrl_engine_forget_ovs(struct ctrl_engine *e)
@@ -292,31 +329,18 @@ ctrl_ovs_changed(struct ctrl_engine *e, const struct ovsdb_idl *idl)
             if (!ctrl_port_is_pending(port)) {
                 return true;
             }
-        } else if (ovsrec_port_is_deleted(port)
-                   || ovsrec_port_is_updated(port, OVSREC_PORT_COL_NAME)
-                   || ovsrec_port_is_updated(port,
-                                             OVSREC_PORT_COL_INTERFACES)
-                   || ovsrec_port_is_updated(port, OVSREC_PORT_COL_TAG)) {
+        } else if (ctrl_old_port_changed(port)) {
             return true;
         }
     }
     const struct ovsrec_bridge *br;
     OVSREC_BRIDGE_FOR_EACH_TRACKED (br, idl) {
-        if (ovsrec_bridge_is_new(br) || ovsrec_bridge_is_deleted(br)
-            || ovsrec_bridge_is_updated(br, OVSREC_BRIDGE_COL_NAME)
-            || ovsrec_bridge_is_updated(br, OVSREC_BRIDGE_COL_DATAPATH_TYPE)
-            || ovsrec_bridge_is_updated(br, OVSREC_BRIDGE_COL_OTHER_CONFIG)
-            || ovsrec_bridge_is_updated(br, OVSREC_BRIDGE_COL_FAIL_MODE)) {
+        if (ctrl_bridge_settings_changed(br)) {
             return true;
         }
     }
     OVSREC_OPEN_VSWITCH_FOR_EACH_TRACKED (ovs, idl) {
-        if (ovsrec_open_vswitch_is_new(ovs)
-            || ovsrec_open_vswitch_is_deleted(ovs)
-            || ovsrec_open_vswitch_is_updated(
-                   ovs, OVSREC_OPEN_VSWITCH_COL_EXTERNAL_IDS)
-            || ovsrec_open_vswitch_is_updated(
-                   ovs, OVSREC_OPEN_VSWITCH_COL_BRIDGES)) {
+        if (ctrl_open_vswitch_changed(ovs)) {
             return true;
         }
     }
@@ -347,8 +371,71 @@ ctrl_engine_ovs_changed(struct ctrl_engine *e, const struct ovsdb_idl *idl)
     return e->ovs_changed;
 }
 
+/* Returns true if 'iface' is of a kind that a pod or VM plugs in: not a
+ * tunnel, patch or other port the controller or the gateways use. */
+static bool
+ctrl_iface_is_plain(const struct ovsrec_interface *iface)
+{
+    return (!iface->type[0] || !strcmp(iface->type, "internal")
+            || !strcmp(iface->type, "system")
+            || !strcmp(iface->type, "tap"));
+}
+
+/* Returns true if the tracked changes of the local database are only
+ * plain interfaces (ctrl_iface_is_plain()) plugged in: new, or gaining
+ * or changing their OpenFlow port, with the new Port rows and the
+ * update of br-int's "ports" that came with them (and settings that
+ * concern no flow, as ctrl_ovs_changed() judges them).  Such a change
+ * concerns no tunnel, and no binding but the plugged interfaces' own. */
+static bool
+ctrl_ovs_only_plugged(const struct ovsdb_idl *idl,
+                      const struct ovsrec_bridge *br_int)
+{
+    const struct ovsrec_open_vswitch *ovs;
+    OVSREC_OPEN_VSWITCH_FOR_EACH_TRACKED (ovs, idl) {
+        if (ctrl_open_vswitch_changed(ovs)) {
+            return false;
+        }
+    }
+    const struct ovsrec_bridge *br;
+    OVSREC_BRIDGE_FOR_EACH_TRACKED (br, idl) {
+        if (br != br_int || ctrl_bridge_settings_changed(br)) {
+            return false;
+        }
+    }
+    const struct ovsrec_port *port;
+    OVSREC_PORT_FOR_EACH_TRACKED (port, idl) {
+        if (!ovsrec_port_is_new(port) && ctrl_old_port_changed(port)) {
+            return false;
+        }
+    }
+    const struct ovsrec_interface *iface;
+    OVSREC_INTERFACE_FOR_EACH_TRACKED (iface, idl) {
+        if (ovsrec_interface_is_deleted(iface) || !ctrl_iface_is_plain(iface)
+            || (!ovsrec_interface_is_new(iface)
+                && (ovsrec_interface_is_updated(iface,
+                                                OVSREC_INTERFACE_COL_NAME)
+                    || ovsrec_interface_is_updated(iface,
+                                                   OVSREC_INTERFACE_COL_TYPE)
+                    || ovsrec_interface_is_updated(
+                           iface, OVSREC_INTERFACE_COL_OPTIONS)
+                    || ovsrec_interface_is_updated(
+                           iface, OVSREC_INTERFACE_COL_EXTERNAL_IDS)
+                    || ovsrec_interface_is_updated(iface,
+                                                   OVSREC_INTERFACE_COL_BFD)
+                    || (ovsrec_interface_is_updated(
+                            iface, OVSREC_INTERFACE_COL_OFPORT)
+                        && !ctrl_iface_has_ofport(iface))))) {
+            return false;
+        }
+    }
+    return true;
+}
+
 /* Input node run: changed if the local database changed in a way that
- * concerns the flows (ctrl_engine_ovs_changed()). */
+ * concerns the flows (ctrl_engine_ovs_changed()).  Notes whether that
+ * was only interfaces plugged in (ctrl_ovs_only_plugged()), for the
+ * handlers. */
 static void
 ctrl_ovs_input_run(struct engine_node *node, void *ctx_)
 {
@@ -357,6 +444,18 @@ ctrl_ovs_input_run(struct engine_node *node, void *ctx_)
 
     node->changed = ctrl_engine_ovs_changed(e, ctx->ovs_idl);
     e->ovs_changed = false;
+    e->ovs_only_plugged = (node->changed && ctx->br_int
+                           && ctrl_ovs_only_plugged(ctx->ovs_idl,
+                                                    ctx->br_int));
+}
+
+/* Handler of local database changes for the tunnels node: interfaces
+ * plugged in concern no tunnel. */
+static bool
+ctrl_tunnels_handle_ovs(struct engine_node *node OVS_UNUSED, void *ctx_)
+{
+    const struct ctrl_engine_ctx *ctx = ctx_;
+    return ctx->engine->ovs_only_plugged;
 }
 
 /* The tunnels node: creates and removes the tunnel ports on br-int (one
@@ -416,6 +515,20 @@ ctrl_runtime_handle_pbs(struct engine_node *node, void *ctx_)
 {
     struct runtime_ctx rctx = ctrl_runtime_ctx(ctx_);
     return runtime_handle_port_bindings(node, &rctx);
+}
+
+/* Handler of local database changes for the runtime node: only
+ * interfaces plugged in (ctrl_ovs_only_plugged()) are handled, by
+ * runtime_handle_plugged(). */
+static bool
+ctrl_runtime_handle_ovs(struct engine_node *node, void *ctx_)
+{
+    const struct ctrl_engine_ctx *ctx = ctx_;
+    if (!ctx->engine->ovs_only_plugged) {
+        return false;
+    }
+    struct runtime_ctx rctx = ctrl_runtime_ctx(ctx);
+    return runtime_handle_plugged(node, &rctx, ctx->ovs_idl);
 }
 
 /* Returns the runtime data of the graph being run. */
@@ -578,7 +691,7 @@ ctrl_engine_init(struct ctrl_engine *e)
     n[N_TUNNELS] = (struct engine_node) {
         .name = "tunnels", .data = tunnels, .run = ctrl_tunnels_run,
     };
-    engine_add_input(&n[N_TUNNELS], &n[N_IN_OVS], NULL);
+    engine_add_input(&n[N_TUNNELS], &n[N_IN_OVS], ctrl_tunnels_handle_ovs);
     engine_add_input(&n[N_TUNNELS], &n[N_IN_SB_CHASSIS], NULL);
     engine_add_input(&n[N_TUNNELS], &n[N_IN_SB_COLOR], NULL);
     engine_add_input(&n[N_TUNNELS], &n[N_IN_SB_ROUTING], NULL);
@@ -587,7 +700,7 @@ ctrl_engine_init(struct ctrl_engine *e)
         .name = "runtime", .data = runtime_data_create(),
         .run = ctrl_runtime_run, .clear_tracked = runtime_clear_tracked,
     };
-    engine_add_input(&n[N_RUNTIME], &n[N_IN_OVS], NULL);
+    engine_add_input(&n[N_RUNTIME], &n[N_IN_OVS], ctrl_runtime_handle_ovs);
     engine_add_input(&n[N_RUNTIME], &n[N_IN_SB_CHASSIS], NULL);
     engine_add_input(&n[N_RUNTIME], &n[N_IN_SB_DP], ctrl_handle_datapaths);
     engine_add_input(&n[N_RUNTIME], &n[N_IN_SB_PB], ctrl_runtime_handle_pbs);

@@ -70,6 +70,8 @@ struct ctrl_engine {
     unsigned int ovs_seqno;     /* Local database seqno seen last. */
     bool ovs_changed;           /* Changes since then concern the flows,
                                  * not yet seen by a pass. */
+    bool ovs_only_plugged;      /* This pass's local database changes are
+                                 * only interfaces plugged in. */
     struct shash ifaces;        /* Interface UUID (as text) -> its
                                  * iface-id and OpenFlow port, as last
                                  * seen (private). */

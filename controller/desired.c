@@ -73,6 +73,7 @@ desired_init(struct desired *d)
     hmap_init(&d->flows);
     hmap_init(&d->owners);
     hmap_init(&d->cache);
+    hmapx_init(&d->unused);
     hmap_init(&d->groups);
     hmap_init(&d->meters);
     hmap_init(&d->conj_ids);
@@ -108,15 +109,36 @@ desired_flow_touch(struct desired *d, struct desired_flow *df)
     }
 }
 
-/* Drops a contribution's reference to 'f'; a parsed flow that no
- * contribution uses any more leaves the cache. */
+/* Drops a contribution's reference to 'f'.  A parsed flow that no
+ * contribution uses any more stays in the cache until
+ * desired_forget_unused(), at the end of the pass: a logical flow
+ * replaced by another (a new UUID, with most of the same OpenFlow flows,
+ * as when a port joins a bucket of shared port-security flows) is
+ * removed before its successor is added, which then finds its flows
+ * parsed. */
 static void
 desired_release_flow(struct desired *d, struct ofctrl_flow *f)
 {
     if (f->refs == 1 && f->text) {
-        hmap_remove(&d->cache, &f->cache_node);
+        /* The cache's 'unused' takes over the last reference. */
+        hmapx_add(&d->unused, f);
+        return;
     }
     ofctrl_flow_unref(f);
+}
+
+/* Frees the parsed flows that no contribution uses (see
+ * desired_release_flow()). */
+void
+desired_forget_unused(struct desired *d)
+{
+    struct hmapx_node *node;
+    HMAPX_FOR_EACH (node, &d->unused) {
+        struct ofctrl_flow *f = node->data;
+        hmap_remove(&d->cache, &f->cache_node);
+        ofctrl_flow_unref(f);
+    }
+    hmapx_clear(&d->unused);
 }
 
 /* Removes contribution 'c' and frees it. */
@@ -130,8 +152,9 @@ desired_contrib_destroy(struct desired *d, struct desired_contrib *c)
     free(c);
 }
 
-/* Returns the parsed flow of 'text', parsing it if no contribution uses
- * it yet, with a reference for the caller; or NULL and an error. */
+/* Returns the parsed flow of 'text', parsing it unless the cache has it
+ * (a contribution uses it, or did in this pass), with a reference for
+ * the caller; or NULL and an error. */
 static struct ofctrl_flow *
 desired_parse(struct desired *d, const char *text, char **errorp)
 {
@@ -141,7 +164,9 @@ desired_parse(struct desired *d, const char *text, char **errorp)
     *errorp = NULL;
     HMAP_FOR_EACH_WITH_HASH (f, cache_node, hash, &d->cache) {
         if (!strcmp(f->text, text)) {
-            return ofctrl_flow_ref(f);
+            /* An unused flow's reference goes to the caller. */
+            return (hmapx_find_and_delete(&d->unused, f)
+                    ? f : ofctrl_flow_ref(f));
         }
     }
     *errorp = ofctrl_flow_parse(text, &f);
@@ -736,8 +761,10 @@ desired_destroy(struct desired *d)
         desired_end(d);
     }
     desired_clear_dirty(d);
+    desired_forget_unused(d);
     ovs_assert(hmap_is_empty(&d->flows));
     ovs_assert(hmap_is_empty(&d->cache));
+    hmapx_destroy(&d->unused);
     hmap_destroy(&d->flows);
     hmap_destroy(&d->owners);
     hmap_destroy(&d->cache);

@@ -106,6 +106,9 @@ struct desired {
     struct hmap flows;          /* "struct desired_flow"s by key hash. */
     struct hmap owners;         /* "struct desired_owner"s. */
     struct hmap cache;          /* Parsed flows by text (not owned). */
+    struct hmapx unused;        /* Parsed flows of the cache that no
+                                 * contribution uses, kept (and owned)
+                                 * until desired_forget_unused(). */
     struct hmap groups;         /* "struct desired_gm"s by id. */
     struct hmap meters;         /* "struct desired_gm"s by id. */
     struct hmap conj_ids;       /* Conjunction ids in use, by id. */
@@ -141,6 +144,7 @@ const struct ofctrl_flow *desired_flow_effective(struct desired *,
                                                  struct desired_flow *,
                                                  ovs_be64 *cookie);
 void desired_clear_dirty(struct desired *);
+void desired_forget_unused(struct desired *);
 
 size_t desired_count_flows(const struct desired *);
 size_t desired_count_owners(const struct desired *, enum desired_kind);

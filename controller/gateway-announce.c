@@ -2,6 +2,7 @@
 
 #include "controller/gateway-announce.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -43,12 +44,18 @@ struct announce {
 struct gateway_announce {
     struct hmap announces;      /* Contains "struct announce"s. */
     unsigned long long int n_packets; /* Packets sent, in total. */
+
+    /* What the last run saw (see gateway_announce_run()). */
+    bool ran;                   /* There was one. */
+    unsigned int sb_seqno;      /* The replica's seqno. */
+    unsigned long long int tunnels_gen; /* The caller's 'tunnels_gen'. */
+    long long int next_due;     /* When the next announcement is due. */
 };
 
 struct gateway_announce *
 gateway_announce_create(void)
 {
-    struct gateway_announce *ga = xmalloc(sizeof *ga);
+    struct gateway_announce *ga = xzalloc(sizeof *ga);
     hmap_init(&ga->announces);
     ga->n_packets = 0;
     return ga;
@@ -239,13 +246,26 @@ announce_later(struct announce *a, long long int now)
 /* Finds the gateway ports and ramp-out rules that chassis 'self' is now
  * the active gateway of, as the physical flows do (from 'tunnels' and
  * their BFD state), and sends the announcements that are due for them
- * through 'pinctrl'. */
+ * through 'pinctrl'.  The caller changes 'tunnels_gen' whenever 'tunnels'
+ * or 'self' may have changed: with it, the replica and no announcement
+ * due, there is nothing to do (this runs on every wake-up of the main
+ * loop, and the search reads every port binding). */
 void
 gateway_announce_run(struct gateway_announce *ga, struct ovsdb_idl *sb_idl,
                      const char *self, const struct encaps_ports *tunnels,
-                     struct pinctrl *pinctrl)
+                     struct pinctrl *pinctrl,
+                     unsigned long long int tunnels_gen)
 {
     long long int now = time_msec();
+    unsigned int sb_seqno = ovsdb_idl_get_seqno(sb_idl);
+    if (ga->ran && ga->sb_seqno == sb_seqno
+        && ga->tunnels_gen == tunnels_gen && now < ga->next_due) {
+        return;
+    }
+    ga->ran = true;
+    ga->sb_seqno = sb_seqno;
+    ga->tunnels_gen = tunnels_gen;
+
     struct announce *a;
     HMAP_FOR_EACH (a, node, &ga->announces) {
         a->seen = false;
@@ -307,10 +327,13 @@ gateway_announce_run(struct gateway_announce *ga, struct ovsdb_idl *sb_idl,
         }
     }
 
+    ga->next_due = LLONG_MAX;
     HMAP_FOR_EACH_SAFE (a, node, &ga->announces) {
         if (!a->seen) {
             hmap_remove(&ga->announces, &a->node);
             free(a);
+        } else if (a->n_sent < GATEWAY_ANNOUNCE_COUNT) {
+            ga->next_due = MIN(ga->next_due, a->next);
         }
     }
 }

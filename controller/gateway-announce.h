@@ -39,7 +39,8 @@ void gateway_announce_destroy(struct gateway_announce *);
 void gateway_announce_run(struct gateway_announce *,
                           struct ovsdb_idl *sb_idl, const char *self,
                           const struct encaps_ports *tunnels,
-                          struct pinctrl *);
+                          struct pinctrl *,
+                          unsigned long long int tunnels_gen);
 void gateway_announce_wait(const struct gateway_announce *);
 void gateway_announce_status(const struct gateway_announce *, struct ds *);
 

@@ -88,6 +88,9 @@ struct controller {
                                        * every complete compute. */
     struct simap port_gens;           /* Local port -> generation of the
                                        * first flows it had. */
+    unsigned long long int gens_computes; /* 'n_computes' and */
+    uint64_t gens_gen;                /* 'desired_gen' 'port_gens' is
+                                       * current with. */
     bool desired_complete;            /* 'desired' is up to date with a
                                        * replica that holds all the rows it
                                        * needs (monitor conditions
@@ -104,6 +107,11 @@ struct controller {
     long long int last_recompute_wall; /* Same for the last full */
     long long int last_recompute_usec; /* recompute, 0 before any. */
     unsigned long long int n_computes; /* Computes since start. */
+    struct controller_marks_seen {    /* What the last marking of ports */
+        uint64_t acked_gen;           /* as installed saw (see */
+        unsigned long long int n_computes; /* controller_mark_installed()). */
+        unsigned int ovs_seqno;
+    } marks_seen;
     bool force_recompute;             /* Recompute on the next pass. */
     bool exiting;                     /* "exit" received. */
     bool restart;                     /* "exit --restart": keep SB rows. */
@@ -282,6 +290,7 @@ controller_compute(struct controller *c, struct ovsdb_idl_txn *ovs_txn,
     if (ctrl_engine_run(&c->engine, &ctx, force)) {
         c->new_gen = true;
     }
+    desired_forget_unused(&c->desired);
     ovsdb_idl_track_clear(c->sb_loop.idl);
     ovsdb_idl_track_clear(c->ovs_loop.idl);
 
@@ -336,6 +345,33 @@ controller_report_cfg(struct controller *c, struct ovsdb_idl_txn *sb_txn,
         sbrec_chassis_private_set_nb_cfg(cp, acked);
         sbrec_chassis_private_set_nb_cfg_timestamp(cp, time_wall_msec());
     }
+}
+
+/* Marks up and installed the local ports whose flows br-int holds
+ * (binding_mark_installed()), unless nothing it reads changed since the
+ * last time: the acknowledged generation; the bindings and their
+ * Port_Binding rows (any change of a Port_Binding, "up" included, makes
+ * a compute); the Interface rows (the local replica); and no transaction
+ * failed since (main() forgets what was seen when one does).  The main
+ * loop wakes up many times per change, and each marking reads every
+ * local port. */
+static void
+controller_mark_installed(struct controller *c,
+                          const struct runtime_data *rt)
+{
+    struct controller_marks_seen now = {
+        .acked_gen = ofctrl_get_acked_gen(c->ofctrl),
+        .n_computes = c->n_computes,
+        .ovs_seqno = ovsdb_idl_get_seqno(c->ovs_loop.idl),
+    };
+    const struct controller_marks_seen *seen = &c->marks_seen;
+    if (now.acked_gen == seen->acked_gen
+        && now.n_computes == seen->n_computes
+        && now.ovs_seqno == seen->ovs_seqno) {
+        return;
+    }
+    c->marks_seen = now;
+    binding_mark_installed(&rt->bindings, &c->port_gens, now.acked_gen);
 }
 
 /* One pass of the main loop's work. */
@@ -396,6 +432,10 @@ controller_run(struct controller *c, struct ovsdb_idl_txn *ovs_txn,
     if (chassis && br_int && ovs_txn && sb_txn && c->engine_stale) {
         bool settled = sb_monitor_settled(&c->sb_monitor, c->sb_loop.idl);
         bool force = c->force_recompute || !c->engine_ran;
+        /* (Read before the compute clears the tracked changes.) */
+        bool groups_changed = (force || ovsdb_idl_track_get_first(
+                                   c->sb_loop.idl,
+                                   &sbrec_table_logical_dp_group));
         controller_compute(c, ovs_txn, sb_txn, br_int, chassis, settled,
                            force);
         c->engine_ran = true;
@@ -403,7 +443,8 @@ controller_run(struct controller *c, struct ovsdb_idl_txn *ovs_txn,
         c->force_recompute = false;
         const struct runtime_data *rt = ctrl_engine_runtime(&c->engine);
         sb_monitor_update(&c->sb_monitor, c->sb_loop.idl,
-                          &rt->bindings.iface_ids, &rt->lds, chassis);
+                          &rt->bindings.iface_ids, &rt->lds, chassis,
+                          rt->monitor_gen, groups_changed);
     }
     if (chassis && c->engine_ran) {
         /* From the same view of the gateways as the flows just computed
@@ -411,7 +452,8 @@ controller_run(struct controller *c, struct ovsdb_idl_txn *ovs_txn,
         gateway_claims_run(c->claims, c->sb_loop.idl, sb_txn, chassis->name,
                            ctrl_engine_tunnels(&c->engine));
         gateway_announce_run(c->announce, c->sb_loop.idl, chassis->name,
-                             ctrl_engine_tunnels(&c->engine), c->pinctrl);
+                             ctrl_engine_tunnels(&c->engine), c->pinctrl,
+                             c->n_computes);
     }
 
     /* Flows go to br-int only when computed from a replica that holds
@@ -447,8 +489,14 @@ controller_run(struct controller *c, struct ovsdb_idl_txn *ovs_txn,
             c->new_gen = false;
         }
         const struct runtime_data *rt = ctrl_engine_runtime(&c->engine);
-        binding_track_generations(&rt->bindings, c->desired_gen,
-                                  &c->port_gens);
+        if (c->n_computes != c->gens_computes
+            || c->desired_gen != c->gens_gen) {
+            /* What it reads changes only with these. */
+            binding_track_generations(&rt->bindings, c->desired_gen,
+                                      &c->port_gens);
+            c->gens_computes = c->n_computes;
+            c->gens_gen = c->desired_gen;
+        }
         /* Flows computed from all the southbound rows there are also
          * serve a newer nb_cfg that changed nothing else. */
         const struct sbrec_sb_global *sbg
@@ -460,8 +508,7 @@ controller_run(struct controller *c, struct ovsdb_idl_txn *ovs_txn,
         /* Ports' "up" goes in the same transaction as the nb_cfg that
          * covers them, so that --wait=hv also waits for "up". */
         if (sb_txn && ovs_txn) {
-            binding_mark_installed(&rt->bindings, &c->port_gens,
-                                   ofctrl_get_acked_gen(c->ofctrl));
+            controller_mark_installed(c, rt);
             controller_report_cfg(c, sb_txn, cp);
         }
     }
@@ -902,8 +949,12 @@ main(int argc, char *argv[])
         gateway_announce_wait(c.announce);
         color_detect_wait(c.detect);
         unixctl_server_wait(c.unixctl);
-        ovsdb_idl_loop_commit_and_wait(&c.ovs_loop);
-        ovsdb_idl_loop_commit_and_wait(&c.sb_loop);
+        int ovs_status = ovsdb_idl_loop_commit_and_wait(&c.ovs_loop);
+        int sb_status = ovsdb_idl_loop_commit_and_wait(&c.sb_loop);
+        if (!ovs_status || !sb_status) {
+            /* A transaction failed: what it wrote is written again. */
+            memset(&c.marks_seen, 0, sizeof c.marks_seen);
+        }
         if (c.exiting) {
             poll_immediate_wake();
         }

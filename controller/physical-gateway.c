@@ -75,9 +75,13 @@ static int
 pg_localnet_ofport(const struct physical_ctx *ctx,
                    const struct sbrec_port_binding *pb)
 {
+    /* The type first: this runs for every member of every multicast
+     * group rebuilt, and a lookup in the options costs a hash. */
+    if (strcmp(pb->type, "localnet")) {
+        return 0;
+    }
     const char *network = smap_get(&pb->options, "network_name");
-    return (network && !strcmp(pb->type, "localnet")
-            ? simap_get(&ctx->tunnels->localnets, network) : 0);
+    return network ? simap_get(&ctx->tunnels->localnets, network) : 0;
 }
 
 /* The flows of patch port 'pb' of a local datapath. */

@@ -15,6 +15,7 @@
 #include "openvswitch/vlog.h"
 #include "sset.h"
 #include "util.h"
+#include "vswitch-idl.h"
 
 VLOG_DEFINE_THIS_MODULE(runtime);
 
@@ -235,6 +236,9 @@ runtime_run(struct engine_node *node, const struct runtime_ctx *ctx)
     if (!runtime_lds_equal(&lds, &rt->lds)) {
         rt->lds_changed = true;
         node->changed = true;
+        rt->monitor_gen++;
+    } else if (!sset_equals(&bindings.iface_ids, &rt->bindings.iface_ids)) {
+        rt->monitor_gen++;
     }
     local_datapaths_destroy(&rt->lds);
     rt->lds = lds;
@@ -246,6 +250,77 @@ runtime_run(struct engine_node *node, const struct runtime_ctx *ctx)
     simap_destroy(&rt->ct_zones);
     rt->ct_zones = zones;
     simap_moved(&rt->ct_zones);
+}
+
+/* Returns true if a Port_Binding in the replica of 'sb_idl' is named
+ * 'name'. */
+static bool
+runtime_pb_exists(struct ovsdb_idl *sb_idl, const char *name)
+{
+    const struct sbrec_port_binding *pb;
+    SBREC_PORT_BINDING_FOR_EACH (pb, sb_idl) {
+        if (!strcmp(pb->logical_port, name)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The runtime node's handler of interfaces plugged into br-int, when
+ * they are all the local database's changes: an interface whose iface-id
+ * names no port binding the replica holds, and no local port, binds
+ * nothing yet; it only joins the interface ids that the southbound
+ * monitor asks the port bindings of (controller/sb-monitor.h), and its
+ * port binding, when it comes, is a change that recomputes.  Any other
+ * (an interface of br-int that may bind now) recomputes.  A pod's port
+ * is often plugged before its port binding exists, and this spares that
+ * a pass over every binding. */
+bool
+runtime_handle_plugged(struct engine_node *node,
+                       const struct runtime_ctx *ctx,
+                       const struct ovsdb_idl *ovs_idl)
+{
+    struct runtime_data *rt = node->data;
+    if (!ctx->br_int) {
+        return false;
+    }
+    struct sset ids = SSET_INITIALIZER(&ids);
+    const struct ovsrec_interface *iface;
+    OVSREC_INTERFACE_FOR_EACH_TRACKED (iface, ovs_idl) {
+        const char *id = smap_get(&iface->external_ids, "iface-id");
+        if (!id || !iface->n_ofport || iface->ofport[0] <= 0) {
+            continue;
+        }
+        if (shash_find(&rt->states, id)
+            || runtime_pb_exists(ctx->sb_idl, id)) {
+            sset_destroy(&ids);
+            return false;
+        }
+        sset_add(&ids, id);
+    }
+    if (!sset_is_empty(&ids)) {
+        /* Only interfaces of br-int count (binding_run()). */
+        struct sset on_br_int = SSET_INITIALIZER(&on_br_int);
+        for (size_t i = 0; i < ctx->br_int->n_ports; i++) {
+            const struct ovsrec_port *port = ctx->br_int->ports[i];
+            for (size_t j = 0; j < port->n_interfaces; j++) {
+                const char *id = smap_get(&port->interfaces[j]->external_ids,
+                                          "iface-id");
+                if (id && sset_contains(&ids, id)) {
+                    sset_add(&on_br_int, id);
+                }
+            }
+        }
+        const char *id;
+        SSET_FOR_EACH (id, &on_br_int) {
+            if (sset_add(&rt->bindings.iface_ids, id)) {
+                rt->monitor_gen++;
+            }
+        }
+        sset_destroy(&on_br_int);
+    }
+    sset_destroy(&ids);
+    return true;
 }
 
 /* The runtime node's handler of port binding changes: a change concerns

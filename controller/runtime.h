@@ -21,7 +21,9 @@
  * A change to a port binding that is not local, not bound to this
  * chassis and not named by a local interface concerns only the flows of
  * that port, which the physical node handles; the runtime node does not
- * even recompute for it.
+ * even recompute for it.  Nor for interfaces plugged in before their
+ * port bindings exist (runtime_handle_plugged()): they only join the
+ * interface ids the southbound monitor asks for.
  */
 #ifndef CONTROLLER_RUNTIME_H
 #define CONTROLLER_RUNTIME_H 1
@@ -52,6 +54,10 @@ struct runtime_data {
                                      * run (private). */
     struct hmap local_port_keys;    /* "struct runtime_port_key_node"s:
                                      * the local ports' keys. */
+    uint64_t monitor_gen;           /* Changes whenever the local datapaths
+                                     * or 'bindings.iface_ids' do (what
+                                     * the southbound monitor asks for
+                                     * depends on them). */
 
     /* Tracked changes of the last pass. */
     struct uuidset changed_pbs;     /* Port_Binding rows to rebuild. */
@@ -86,6 +92,8 @@ void *runtime_data_create(void);
 void runtime_data_destroy(void *);
 void runtime_clear_tracked(struct engine_node *);
 void runtime_run(struct engine_node *, const struct runtime_ctx *);
+bool runtime_handle_plugged(struct engine_node *, const struct runtime_ctx *,
+                            const struct ovsdb_idl *ovs_idl);
 bool runtime_handle_port_bindings(struct engine_node *,
                                   const struct runtime_ctx *);
 char *runtime_router_zone_name(const struct uuid *);

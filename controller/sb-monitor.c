@@ -58,6 +58,8 @@ sb_monitor_init(struct sb_monitor *m, struct ovsdb_idl *sb_idl)
     struct sb_monitor_conds c;
     sb_monitor_conds_init(&c);
     m->key = NULL;
+    m->inputs_gen = 0;
+    m->chassis = UUID_ZERO;
     m->expected_seqno = sb_monitor_conds_send(&c, sb_idl);
     sb_monitor_conds_destroy(&c);
 }
@@ -106,6 +108,12 @@ sb_monitor_local_groups(struct ovsdb_idl *sb_idl,
  * interfaces for logical ports 'iface_ids' and local datapaths 'lds'
  * needs.  Returns true if that changed the conditions.
  *
+ * 'inputs_gen' changes whenever 'iface_ids' or 'lds' may have;
+ * 'groups_changed' says that the datapath groups may have (a tracked
+ * change of Logical_DP_Group since the last call).  With neither, and
+ * the conditions applied, there is nothing to do: this runs after every
+ * compute.
+ *
  * While the server has not applied the conditions last sent, they go to
  * the IDL again on every call, changed or not: the IDL drops a repeated
  * condition, and its answer (the condition seqno that will apply them)
@@ -116,8 +124,19 @@ bool
 sb_monitor_update(struct sb_monitor *m, struct ovsdb_idl *sb_idl,
                   const struct sset *iface_ids,
                   const struct local_datapaths *lds,
-                  const struct sbrec_chassis *chassis)
+                  const struct sbrec_chassis *chassis,
+                  uint64_t inputs_gen, bool groups_changed)
 {
+    const struct uuid *chassis_uuid = (chassis ? &chassis->header_.uuid
+                                       : &UUID_ZERO);
+    if (m->key && m->inputs_gen == inputs_gen && !groups_changed
+        && uuid_equals(&m->chassis, chassis_uuid)
+        && sb_monitor_settled(m, sb_idl)) {
+        return false;
+    }
+    m->inputs_gen = inputs_gen;
+    m->chassis = *chassis_uuid;
+
     /* The key: sorted interface ids, datapath UUIDs, the chassis and the
      * datapath groups.  UUIDs, not tunnel keys: a switch deleted and
      * created again may get the same key. */

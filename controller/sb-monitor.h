@@ -30,6 +30,9 @@
 #define CONTROLLER_SB_MONITOR_H 1
 
 #include <stdbool.h>
+#include <stdint.h>
+
+#include "uuid.h"
 
 struct local_datapaths;
 struct ovsdb_idl;
@@ -40,6 +43,8 @@ struct sset;
 struct sb_monitor {
     char *key;                  /* What they were built from, or NULL. */
     unsigned int expected_seqno; /* IDL condition seqno that applies them. */
+    uint64_t inputs_gen;        /* The caller's 'inputs_gen' then. */
+    struct uuid chassis;        /* The chassis then, or all-zeros. */
 };
 
 void sb_monitor_init(struct sb_monitor *, struct ovsdb_idl *sb_idl);
@@ -47,7 +52,8 @@ void sb_monitor_destroy(struct sb_monitor *);
 bool sb_monitor_update(struct sb_monitor *, struct ovsdb_idl *sb_idl,
                        const struct sset *iface_ids,
                        const struct local_datapaths *,
-                       const struct sbrec_chassis *);
+                       const struct sbrec_chassis *,
+                       uint64_t inputs_gen, bool groups_changed);
 bool sb_monitor_settled(const struct sb_monitor *,
                         const struct ovsdb_idl *sb_idl);
 

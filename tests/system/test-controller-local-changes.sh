@@ -88,4 +88,27 @@ wait_until bound lpc
 check osm_host_vsctl hv1 remove bridge "$brint" ports "$vx" \
     -- add bridge "$brx" ports "$vx"
 wait_until unbound lpc
+
+# A pod's interface plugged before its logical port exists binds nothing
+# yet: no recompute of the bindings or the tunnels (only the southbound
+# monitor asks for the port); once the port is created it is bound, and
+# the port is released when the interface goes.
+runtime_recomputes() {
+    osm_ctl_appctl hv1 controller/status \
+        | sed -n 's/^engine \(runtime\|tunnels\): \([0-9]*\) recomputes.*/\1 \2/p'
+}
+check osmotic-nbctl --timeout=20 --wait=hv sync
+r0=$(runtime_recomputes)
+[ -n "$r0" ] || fail "no engine lines in controller/status"
+check osm_host_exec hv1 ip link add vlate type veth peer name vlate-peer
+check osm_host_exec hv1 ip link set vlate up
+check osm_host_vsctl hv1 add-port br-int vlate \
+    -- set interface vlate external_ids:iface-id=lplate
+wait_until pipeline "osm_host_vsctl hv1 get interface vlate ofport | grep -qx '[1-9][0-9]*'"
+check osmotic-nbctl --timeout=20 --wait=hv sync
+check_output "$r0" runtime_recomputes
+check osmotic-nbctl --timeout=20 --wait=hv lsp-add sw0 lplate
+wait_until bound lplate
+check osm_host_vsctl hv1 del-port br-int vlate
+wait_until unbound lplate
 echo PASS

@@ -130,7 +130,50 @@ START_TEST(test_rebuild_marks_only_changed_keys)
     ck_assert_uint_eq(desired_count_flows(&d), 0);
     desired_clear_dirty(&d);
     ck_assert(hmap_is_empty(&d.flows));
+    /* Their parsed flows, and the one the rebuild replaced, stay cached
+     * until the end of the pass. */
+    ck_assert_uint_eq(hmap_count(&d.cache), 4);
+    desired_forget_unused(&d);
     ck_assert(hmap_is_empty(&d.cache));
+    desired_destroy(&d);
+}
+END_TEST
+
+/* A logical flow replaced by one with another UUID (another owner) and
+ * mostly the same OpenFlow flows, in one pass: the successor finds the
+ * flows its predecessor had parsed. */
+START_TEST(test_replaced_owner_reuses_parsed_flows)
+{
+    struct desired d;
+
+    desired_init(&d);
+    set_owner(&d, &owner_a, (const char *[]) {
+            "table=10,priority=5,metadata=0x1,reg14=1,actions=drop",
+            "table=10,priority=5,metadata=0x1,reg14=2,actions=drop",
+            NULL });
+    desired_clear_dirty(&d);
+    desired_forget_unused(&d);
+    unsigned long long int parsed = d.n_parsed;
+
+    desired_remove(&d, DESIRED_LFLOW, &owner_a);
+    set_owner(&d, &owner_b, (const char *[]) {
+            "table=10,priority=5,metadata=0x1,reg14=1,actions=drop",
+            "table=10,priority=5,metadata=0x1,reg14=2,actions=drop",
+            "table=10,priority=5,metadata=0x1,reg14=3,actions=drop",
+            NULL });
+    ck_assert_uint_eq(d.n_parsed, parsed + 1);
+    ck_assert_uint_eq(desired_count_flows(&d), 3);
+    desired_forget_unused(&d);
+    ck_assert_uint_eq(hmap_count(&d.cache), 3);
+
+    /* Gone for good once the pass ended: parsed again. */
+    desired_remove(&d, DESIRED_LFLOW, &owner_b);
+    desired_forget_unused(&d);
+    ck_assert(hmap_is_empty(&d.cache));
+    set_owner(&d, &owner_a, (const char *[]) {
+            "table=10,priority=5,metadata=0x1,reg14=1,actions=drop",
+            NULL });
+    ck_assert_uint_eq(d.n_parsed, parsed + 2);
     desired_destroy(&d);
 }
 END_TEST
@@ -291,6 +334,7 @@ ctl_ofctrl_suite(void)
     tcase_add_test(tc, test_identical_duplicate_is_ignored);
     tcase_add_test(tc, test_bad_flow_is_rejected);
     tcase_add_test(tc, test_rebuild_marks_only_changed_keys);
+    tcase_add_test(tc, test_replaced_owner_reuses_parsed_flows);
     tcase_add_test(tc, test_conjunctions_of_two_owners_merge);
     tcase_add_test(tc, test_conflict_between_owners_is_deterministic);
     tcase_add_test(tc, test_sweep_removes_owners_not_rebuilt);
