@@ -36,7 +36,7 @@
 #include "northd/owners.h"
 
 /* Ports per bucket of shared flows (see above). */
-#define LFLOW_SWITCH_BUCKET_PORTS 16
+#define LFLOW_SWITCH_BUCKET_PORTS 8
 
 extern const struct nd_owner_kind lflow_switch_kind;
 extern const struct nd_owner_kind lflow_switch_bucket_kind;

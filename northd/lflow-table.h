@@ -9,7 +9,7 @@
  * through one owner kind (see northd/owners.h), named by a "struct
  * lflow_owner_id": the kind, the NB row's UUID and an index (a switch has
  * one owner of kind "switch" and one of kind "switch-bucket" per bucket of
- * 16 ports).  When an NB row changes, only the owners that depend on it
+ * 8 ports).  When an NB row changes, only the owners that depend on it
  * are rebuilt:
  *
  *     lflow_table_owner_begin(table, &id, "Logical_Switch_Port");

@@ -4,9 +4,10 @@
 # for lp1, not for hv2's lp2..lp4, and hv2 the other way round; a port
 # added on hv2 changes only the few hv1 flows that concern it (its L2
 # lookup, ARP reply and output), not the port security flows of the other
-# ports of its bucket (northd puts the port security of 16 ports, by
+# ports of its bucket (northd puts the port security of 8 ports, by
 # tunnel key, in one logical flow; lp1 to lp16 have keys 1 to 16, so the
-# new lp17 starts another, with no port of hv1 in it); a port that moves to hv1 brings its flows there and takes them
+# new lp17 joins lp16's bucket, with no port of hv1 in it); a port that
+# moves to hv1 brings its flows there and takes them
 # from hv2; traffic goes both ways throughout.
 . "$(dirname "$0")/lib.sh"
 osm_test_init
