@@ -181,6 +181,21 @@ binding_mark_installed(const struct binding_result *result,
     }
 }
 
+/* Returns true if every port of 'result' is up in the southbound
+ * replica. */
+bool
+binding_all_up(const struct binding_result *result)
+{
+    struct shash_node *node;
+    SHASH_FOR_EACH (node, &result->lports) {
+        const struct binding_lport *bl = node->data;
+        if (!bl->pb->n_up || !bl->pb->up[0]) {
+            return false;
+        }
+    }
+    return true;
+}
+
 /* Returns true if 'pb', a port of this chassis already local, changed
  * only in what its local flows do not depend on: its chassis became (or
  * stayed) this one, the echo of this controller's own claim; its "up";

@@ -64,6 +64,7 @@ void binding_track_generations(const struct binding_result *, uint64_t gen,
                                struct simap *gens);
 bool binding_pb_change_is_echo(const struct sbrec_port_binding *,
                                const struct sbrec_chassis *);
+bool binding_all_up(const struct binding_result *);
 void binding_mark_installed(const struct binding_result *,
                             const struct simap *gens, uint64_t acked_gen);
 

@@ -450,7 +450,8 @@ ctrl_ovs_input_run(struct engine_node *node, void *ctx_)
 }
 
 /* Handler of local database changes for the tunnels node: interfaces
- * plugged in concern no tunnel. */
+ * plugged in concern no tunnel (tunnel, patch and localnet interfaces are
+ * never plain, so a change of one is never "only plugged"). */
 static bool
 ctrl_tunnels_handle_ovs(struct engine_node *node OVS_UNUSED, void *ctx_)
 {

@@ -111,7 +111,8 @@ desired_flow_touch(struct desired *d, struct desired_flow *df)
 
 /* Drops a contribution's reference to 'f'.  A parsed flow that no
  * contribution uses any more stays in the cache until
- * desired_forget_unused(), at the end of the pass: a logical flow
+ * desired_forget_unused(), at the end of the main loop's pass (the
+ * engine's and the elephant detector's changes): a logical flow
  * replaced by another (a new UUID, with most of the same OpenFlow flows,
  * as when a port joins a bucket of shared port-security flows) is
  * removed before its successor is added, which then finds its flows

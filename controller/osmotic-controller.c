@@ -290,7 +290,6 @@ controller_compute(struct controller *c, struct ovsdb_idl_txn *ovs_txn,
     if (ctrl_engine_run(&c->engine, &ctx, force)) {
         c->new_gen = true;
     }
-    desired_forget_unused(&c->desired);
     ovsdb_idl_track_clear(c->sb_loop.idl);
     ovsdb_idl_track_clear(c->ovs_loop.idl);
 
@@ -349,12 +348,13 @@ controller_report_cfg(struct controller *c, struct ovsdb_idl_txn *sb_txn,
 
 /* Marks up and installed the local ports whose flows br-int holds
  * (binding_mark_installed()), unless nothing it reads changed since the
- * last time: the acknowledged generation; the bindings and their
- * Port_Binding rows (any change of a Port_Binding, "up" included, makes
- * a compute); the Interface rows (the local replica); and no transaction
- * failed since (main() forgets what was seen when one does).  The main
- * loop wakes up many times per change, and each marking reads every
- * local port. */
+ * last time: the acknowledged generation; the bindings (a compute); the
+ * Interface rows (the local replica); no transaction failed since
+ * (main() forgets what was seen when one does); and every local port is
+ * up ("up" raises no alert in the southbound replica, so a change of it
+ * alone by another writer makes no compute).  The main loop wakes up
+ * many times per change, and each marking looks up every local port's
+ * generation and Interface mark. */
 static void
 controller_mark_installed(struct controller *c,
                           const struct runtime_data *rt)
@@ -367,7 +367,8 @@ controller_mark_installed(struct controller *c,
     const struct controller_marks_seen *seen = &c->marks_seen;
     if (now.acked_gen == seen->acked_gen
         && now.n_computes == seen->n_computes
-        && now.ovs_seqno == seen->ovs_seqno) {
+        && now.ovs_seqno == seen->ovs_seqno
+        && binding_all_up(&rt->bindings)) {
         return;
     }
     c->marks_seen = now;
@@ -942,6 +943,9 @@ main(int argc, char *argv[])
         struct ovsdb_idl_txn *sb_txn = ovsdb_idl_loop_run(&c.sb_loop);
 
         controller_run(&c, ovs_txn, sb_txn);
+        /* After the engine pass and the elephant detector, which changes
+         * 'desired' outside any pass (see desired_release_flow()). */
+        desired_forget_unused(&c.desired);
         unixctl_server_run(c.unixctl);
 
         ofctrl_wait(c.ofctrl);

@@ -64,4 +64,9 @@ wait_until output_is true osmotic-nbctl --timeout=10 get \
     Logical_Switch_Port lp1 up
 grep -q "logical port lp1: flows installed, up" "$dir/osmotic-controller.log" \
     || fail "not logged"
+
+# "up" set false by another writer (nothing else changed): the host
+# marks it up again, its flows being installed.
+check osmotic-sbctl --timeout=10 set Port_Binding lp1 up=false
+wait_until output_is true pb up
 echo PASS

@@ -49,7 +49,7 @@ check_incremental_equals_full
 # Adding a port with port security to a switch that has one already
 # leaves every flow of the switch as it was (same rows, same UUIDs) but
 # the flows of the port's bucket that it joins (the ports with tunnel
-# keys 0-15 share them): the switch's port security drops match flags,
+# keys 0-7 share them): the switch's port security drops match flags,
 # not port keys.  The rows that change are replaced by rows with the new
 # port's alternatives added to the same ones as before.
 sw0_dp=$(sb_select Datapath_Binding '["_uuid"]' '[["name","==","sw0"]]')
@@ -88,8 +88,8 @@ check nbctl lsp-del p5
 [ "$(sw0_lflows)" = "$lflows_before" ] \
     || fail "deleting p5 did not restore sw0's flows as they were"
 
-# Ports in another bucket (tunnel keys 16-31) get flows of their own
-# bucket; adding one leaves the first bucket's flows alone.
+# Ports in another bucket (tunnel keys 16-23) get flows of their own
+# bucket; adding one leaves the other buckets' flows alone.
 # Fill keys up to 15 (one transaction, so that they come in name order).
 n_sw0=$(osmotic-nbctl lsp-list sw0 | wc -l)
 fill=()

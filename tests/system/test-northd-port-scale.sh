@@ -48,7 +48,7 @@ check_output 10 pipeline "osmotic-nbctl lsp-list small | wc -l"
 check_output 200 pipeline "osmotic-nbctl lsp-list large | wc -l"
 
 # Both new ports land in a bucket that has ports already (keys 11 and 201:
-# buckets 0-15 and 192-207), whose shared flows they change.
+# buckets 8-15 and 200-207), whose shared flows they change.
 small=$(port_add small 1)
 check_output 11 sb_port_key small-new
 large=$(port_add large 2)
