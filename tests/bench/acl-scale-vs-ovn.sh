@@ -69,7 +69,9 @@
 # 10), BENCH_LOCAL (default 20), BENCH_ROUNDS (default 3), BENCH_CHANGES
 # (default 5), BENCH_TIME (seconds per wrk or iperf3 run, default 10),
 # BENCH_PERF=1 (profile osmotic-northd with perf during one more batch of
-# acl_sb and big_sb changes), BENCH_OUT (also write the result table to
+# acl_sb and big_sb changes), BENCH_CSUM (true or false, default false:
+# the outer UDP checksum of both systems' tunnels in the connection
+# testbed, as in switching-vs-ovn.sh), BENCH_OUT (also write the result table to
 # this file), OSM_KEEP=1.  Needs root, python3, wrk, iperf3, a C compiler,
 # and ovn-central and ovn-host installed (their services need not and
 # should not run).
@@ -89,10 +91,12 @@ BENCH_CHANGES=${BENCH_CHANGES:-5}
 BENCH_TIME=${BENCH_TIME:-10}
 BENCH_PERF=${BENCH_PERF:-0}
 OVN_SCHEMADIR=${OVN_SCHEMADIR:-/usr/share/ovn}
-# The outer UDP checksum of OVN's tunnels in the connection testbed
-# (add_ovn_host): OVN's default.
-BENCH_CSUM=true
+BENCH_CSUM=${BENCH_CSUM:-false}
 
+case $BENCH_CSUM in
+    true|false) ;;
+    *) fail "BENCH_CSUM must be true or false, not '$BENCH_CSUM'" ;;
+esac
 for var in BENCH_NODES BENCH_PODS BENCH_PGS BENCH_LOCAL BENCH_ROUNDS \
            BENCH_CHANGES BENCH_TIME; do
     case ${!var} in
@@ -494,7 +498,13 @@ cr_setup() {
     for h in 1 2; do
         ip=172.31.0.$((base + h + 100))
         if [ "$s" = osmotic ]; then
-            OSMOTIC_SB_DB=unix:$dir-sb.sock osm_add_host $p-hv$h "$ip"
+            # The same outer checksum as OVN's (add_ovn_host).
+            OSMOTIC_SB_DB=unix:$dir-sb.sock OSM_NO_CONTROLLER=1 \
+                osm_add_host $p-hv$h "$ip"
+            osm_host_vsctl $p-hv$h set open_vswitch . \
+                external_ids:osmotic-encap-csum="$BENCH_CSUM" \
+                || fail "osmotic-encap-csum on $p-hv$h"
+            osm_start_controller $p-hv$h
         else
             add_ovn_host $p-hv$h "$ip" "$dir-sb.sock"
         fi
