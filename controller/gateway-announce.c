@@ -57,7 +57,6 @@ gateway_announce_create(void)
 {
     struct gateway_announce *ga = xzalloc(sizeof *ga);
     hmap_init(&ga->announces);
-    ga->n_packets = 0;
     return ga;
 }
 

@@ -284,42 +284,26 @@ runtime_handle_plugged(struct engine_node *node,
     if (!ctx->br_int) {
         return false;
     }
-    struct sset ids = SSET_INITIALIZER(&ids);
+    /* Every tracked interface is on br-int: one on another bridge would
+     * have that bridge tracked too (a change tracks the rows that refer
+     * to it), which ctrl_ovs_only_plugged() refuses.  So they are checked
+     * first and added only if none may bind. */
     const struct ovsrec_interface *iface;
     OVSREC_INTERFACE_FOR_EACH_TRACKED (iface, ovs_idl) {
         const char *id = smap_get(&iface->external_ids, "iface-id");
-        if (!id || !iface->n_ofport || iface->ofport[0] <= 0) {
-            continue;
-        }
-        if (shash_find(&rt->states, id)
-            || runtime_pb_exists(ctx->sb_idl, id)) {
-            sset_destroy(&ids);
+        if (id && iface->n_ofport && iface->ofport[0] > 0
+            && (shash_find(&rt->states, id)
+                || runtime_pb_exists(ctx->sb_idl, id))) {
             return false;
         }
-        sset_add(&ids, id);
     }
-    if (!sset_is_empty(&ids)) {
-        /* Only interfaces of br-int count (binding_run()). */
-        struct sset on_br_int = SSET_INITIALIZER(&on_br_int);
-        for (size_t i = 0; i < ctx->br_int->n_ports; i++) {
-            const struct ovsrec_port *port = ctx->br_int->ports[i];
-            for (size_t j = 0; j < port->n_interfaces; j++) {
-                const char *id = smap_get(&port->interfaces[j]->external_ids,
-                                          "iface-id");
-                if (id && sset_contains(&ids, id)) {
-                    sset_add(&on_br_int, id);
-                }
-            }
+    OVSREC_INTERFACE_FOR_EACH_TRACKED (iface, ovs_idl) {
+        const char *id = smap_get(&iface->external_ids, "iface-id");
+        if (id && iface->n_ofport && iface->ofport[0] > 0
+            && sset_add(&rt->bindings.iface_ids, id)) {
+            rt->monitor_gen++;
         }
-        const char *id;
-        SSET_FOR_EACH (id, &on_br_int) {
-            if (sset_add(&rt->bindings.iface_ids, id)) {
-                rt->monitor_gen++;
-            }
-        }
-        sset_destroy(&on_br_int);
     }
-    sset_destroy(&ids);
     return true;
 }
 
