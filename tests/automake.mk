@@ -41,7 +41,8 @@ EXTRA_DIST += tests/system/run.sh tests/system/lib.sh \
 # Benchmarks against OVN (scripts, not tests; Documentation/benchmarks.md).
 EXTRA_DIST += tests/bench/bench-httpd.c tests/bench/bench-lib.sh \
 	tests/bench/bench-coap.c tests/bench/bench-conns.c \
-	tests/bench/color-mice-vs-elephants.sh \
+	tests/bench/color-mice-vs-elephants.sh tests/bench/mice-hops.py \
+	tests/bench/benchpcap.py \
 	tests/bench/switching-vs-ovn.sh tests/bench/northd-scale-vs-ovn.sh \
 	tests/bench/controller-scale-vs-ovn.sh tests/bench/sb-events.py \
 	tests/bench/acl-scale-vs-ovn.sh

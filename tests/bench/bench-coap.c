@@ -11,9 +11,11 @@
  * one every INTERVAL-MS milliseconds, whether or not the previous one was
  * answered (so one lost datagram does not stall the measurement), and
  * prints one line per request: its round trip in microseconds, or
- * "lost" when no answer came within one second.  Times are taken in the
- * same process around sendto() and recv() (CLOCK_MONOTONIC), so no
- * process start-up is in them.  A last line "# sent N answered N lost N"
+ * "lost" when no answer came within one second.  A round trip runs from
+ * just before send() to the answer's arrival as the kernel stamped it
+ * (SO_TIMESTAMPNS, the way ping times its echoes), both CLOCK_REALTIME in
+ * the same process: neither process start-up nor the client's own
+ * wake-up after the answer arrived is in it.  A last line "# sent N answered N lost N"
  * sums up.  Answers to requests sent within the last second are waited
  * for after the last request.
  */
@@ -26,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -52,13 +55,38 @@ die(const char *msg)
     exit(1);
 }
 
-/* Monotonic time in nanoseconds. */
+/* The time of 'clock' in nanoseconds. */
 static long long
-now_ns(void)
+clock_ns(clockid_t clock)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(clock, &ts);
     return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* Receives one datagram from 'fd' into 'buf' and stores in '*at' the
+ * time the kernel stamped on its arrival (SO_TIMESTAMPNS), or the time
+ * now if it carries none. */
+static ssize_t
+recv_stamped(int fd, void *buf, size_t size, long long *at)
+{
+    char control[CMSG_SPACE(sizeof(struct timespec))];
+    struct iovec iov = { .iov_base = buf, .iov_len = size };
+    struct msghdr mh = {
+        .msg_iov = &iov, .msg_iovlen = 1,
+        .msg_control = control, .msg_controllen = sizeof control,
+    };
+    ssize_t n = recvmsg(fd, &mh, 0);
+    *at = clock_ns(CLOCK_REALTIME);
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); n >= 0 && c;
+         c = CMSG_NXTHDR(&mh, c)) {
+        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+            struct timespec ts;
+            memcpy(&ts, CMSG_DATA(c), sizeof ts);
+            *at = ts.tv_sec * 1000000000LL + ts.tv_nsec;
+        }
+    }
+    return n;
 }
 
 /* Parses 's' as an integer from 'min' to 'max', or exits naming 'what'. */
@@ -157,7 +185,8 @@ run_client(const char *ip, int port, long count, long interval_ms,
            size_t bytes)
 {
     struct sockaddr_in sin;
-    long long *sent_at;         /* Send time of each request, 0 if none. */
+    long long *sent_at;         /* Send time of each request, 0 if none
+                                 * (CLOCK_REALTIME). */
     long long *rtt;             /* Round trip of each, -1 while unknown. */
     uint8_t msg[MAX_MSG];
     long next = 0, answered = 0;
@@ -175,6 +204,10 @@ run_client(const char *ip, int port, long count, long interval_ms,
     if (fd < 0 || connect(fd, (struct sockaddr *) &sin, sizeof sin) < 0) {
         die("socket/connect");
     }
+    int on = 1;
+    if (setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on) < 0) {
+        die("SO_TIMESTAMPNS");
+    }
     sent_at = calloc(count, sizeof *sent_at);
     rtt = malloc(count * sizeof *rtt);
     if (!sent_at || !rtt) {
@@ -184,10 +217,10 @@ run_client(const char *ip, int port, long count, long interval_ms,
         rtt[i] = -1;
     }
 
-    start = now_ns();
+    start = clock_ns(CLOCK_MONOTONIC);
     deadline = start + (count - 1) * interval_ms * 1000000LL + LOST_AFTER_NS;
     for (;;) {
-        long long now = now_ns();
+        long long now = clock_ns(CLOCK_MONOTONIC);
         if (next < count && now >= start + next * interval_ms * 1000000LL) {
             uint32_t token = next;
             size_t len = put_header(msg, COAP_CON, COAP_GET, next & 0xffff,
@@ -196,7 +229,7 @@ run_client(const char *ip, int port, long count, long interval_ms,
             memcpy(msg + len, "bench", 5);
             len += 5;
             len = put_payload(msg, len, bytes);
-            sent_at[next] = now_ns();
+            sent_at[next] = clock_ns(CLOCK_REALTIME);
             if (send(fd, msg, len, 0) < 0 && errno != ECONNREFUSED
                 && errno != ENOBUFS && errno != EAGAIN) {
                 die("send");
@@ -215,8 +248,8 @@ run_client(const char *ip, int port, long count, long interval_ms,
         if (poll(&pfd, 1, timeout_ms) <= 0) {
             continue;
         }
-        ssize_t n = recv(fd, msg, sizeof msg, 0);
-        long long t = now_ns();
+        long long t;
+        ssize_t n = recv_stamped(fd, msg, sizeof msg, &t);
         if (n < 4 + COAP_TOKEN_LEN || ((msg[0] >> 4) & 3) != COAP_ACK
             || msg[1] != COAP_CONTENT) {
             continue;

@@ -23,7 +23,7 @@
 # piggybacked 2.05; round trip timed inside the client) and, at the same
 # time, ping -i 0.01.  Elephants: BENCH_ELEPHANTS parallel bulk TCP
 # streams from e1 to e2 (iperf3 -P), started BENCH_WARMUP seconds before
-# the mice; their throughput is what e2's eth0 receives while the mice
+# the mice and stopped when they end; their throughput is what e2's eth0 receives while the mice
 # run.  Settings, each measured in every round (round 1 all settings,
 # round 2 all settings, ...), so a change of machine load falls on all:
 #   idle      Osmotic, no elephant (colouring off)
@@ -41,6 +41,15 @@
 #             Mbit/s in all: the same network path with less work for
 #             the hosts, to tell the network's share of the mice's
 #             latency from the CPU's
+# Every host's ovs-vswitchd (both systems) runs in the SCHED_RR class
+# (BENCH_DATAPATH_RT): the userspace datapath forwards in its main thread,
+# which on this testbed shares two CPUs with both hosts' pods, so a mouse
+# waits for that thread to be scheduled behind the elephants' senders and
+# receivers (measured: up to 4 ms at the 99th percentile at each host); the
+# kernel datapath of production hosts forwards in softirq context, which
+# no task delays.  The real-time class gives the userspace datapath that
+# place.
+#
 # With colouring, the elephants are found the way a user would ask for
 # it: one flow class "bulk" for all TCP, "class-add bulk 100 'tcp' mouse
 # --promote-to=elephant --promote-bytes=BENCH_PROMOTE_BYTES", so every
@@ -87,7 +96,11 @@
 # 10), BENCH_CONN_RUNS (default 5), BENCH_CONN_TIME (default 5),
 # BENCH_HOLD (default 10000; 0 skips), BENCH_HOLD_INTERVAL (default
 # 5000), BENCH_CSUM (outer UDP checksum on both systems' tunnels, default
-# false), BENCH_OUT (also write the report to this file), BENCH_PLOT (the
+# false), BENCH_DATAPATH_RT (the SCHED_RR priority of every host's
+# ovs-vswitchd, both systems, default 10; 0 leaves them in the normal
+# class), BENCH_HOPS (settings whose mice are traced hop by hop in one
+# more measurement after the rounds, default "idle a"; empty: none),
+# BENCH_OUT (also write the report to this file), BENCH_PLOT (the
 # PNG, default BENCH_OUT with .png, else ./color-mice-vs-elephants.png),
 # OSM_CLIENT_TIMEOUT (seconds any client call may take, default 300),
 # OSM_KEEP=1 (keep the test directory, with every sample).  Needs root,
@@ -119,6 +132,8 @@ BENCH_CONN_TIME=${BENCH_CONN_TIME:-5}
 BENCH_HOLD=${BENCH_HOLD:-10000}
 BENCH_HOLD_INTERVAL=${BENCH_HOLD_INTERVAL:-5000}
 BENCH_CSUM=${BENCH_CSUM:-false}
+BENCH_DATAPATH_RT=${BENCH_DATAPATH_RT:-10}
+BENCH_HOPS=${BENCH_HOPS-idle a}
 if [ -z "${BENCH_PLOT:-}" ]; then
     if [ -n "${BENCH_OUT:-}" ]; then
         BENCH_PLOT=${BENCH_OUT%.*}.png
@@ -134,12 +149,15 @@ for var in BENCH_RUNS BENCH_MICE_TIME BENCH_WARMUP BENCH_ELEPHANTS \
         ''|*[!0-9]*|0) fail "$var must be a positive integer, not '${!var}'" ;;
     esac
 done
-for var in BENCH_DETECT BENCH_CONN_RUNS BENCH_HOLD BENCH_HOLD_INTERVAL; do
+for var in BENCH_DETECT BENCH_CONN_RUNS BENCH_HOLD BENCH_HOLD_INTERVAL \
+           BENCH_DATAPATH_RT; do
     case ${!var} in
         ''|*[!0-9]*) fail "$var must be an integer, not '${!var}'" ;;
     esac
 done
 [ "$BENCH_HOLD_INTERVAL" -gt 0 ] || fail "BENCH_HOLD_INTERVAL must be > 0"
+[ "$BENCH_DATAPATH_RT" -le 99 ] \
+    || fail "BENCH_DATAPATH_RT must be 0 to 99, not '$BENCH_DATAPATH_RT'"
 case $BENCH_CSUM in
     true|false) ;;
     *) fail "BENCH_CSUM must be true or false, not '$BENCH_CSUM'" ;;
@@ -149,6 +167,13 @@ for s in $BENCH_SETTINGS; do
     case $s in
         idle|ovn-idle|ovn|off|a|b|c|static|a-slow) SETTINGS+=("$s") ;;
         *) fail "unknown setting '$s' in BENCH_SETTINGS" ;;
+    esac
+done
+HOPS=()
+for s in $BENCH_HOPS; do
+    case " ${SETTINGS[*]} " in
+        *" $s "*) HOPS+=("$s") ;;
+        *) fail "BENCH_HOPS: '$s' is not one of BENCH_SETTINGS" ;;
     esac
 done
 [ $((BENCH_WARMUP + BENCH_MICE_TIME + 60)) -le "$OSM_CLIENT_TIMEOUT" ] \
@@ -163,7 +188,7 @@ for s in "${SETTINGS[@]}"; do
                   "found (apt-get install ovn-central ovn-host)" ;;
     esac
 done
-for tool in iperf3 wrk tcpdump prlimit ping tc cc python3; do
+for tool in iperf3 wrk tcpdump prlimit ping tc cc python3 chrt; do
     command -v $tool >/dev/null || fail "$tool is needed"
 done
 [ "$(id -u)" = 0 ] || fail "the benchmark needs root (namespaces, OVS)"
@@ -396,6 +421,21 @@ bg_signal() {
     kill -s "$1" "$(cat "$TESTDIR/$2.pid")" 2>/dev/null
 }
 
+# datapath_rt SYSTEM: every thread of SYSTEM's two hosts' ovs-vswitchd in
+# the SCHED_RR class at priority BENCH_DATAPATH_RT (0: left alone).  Threads
+# it starts later inherit the class.
+datapath_rt() {
+    local h pid t
+    [ "$BENCH_DATAPATH_RT" -gt 0 ] || return 0
+    for h in $1-hv1 $1-hv2; do
+        pid=$(cat "$(osm_host_dir $h)/ovs-vswitchd.pid")
+        for t in /proc/$pid/task/*; do
+            chrt -r -p "$BENCH_DATAPATH_RT" "${t##*/}" \
+                || fail "cannot put $h's ovs-vswitchd in SCHED_RR"
+        done
+    done
+}
+
 # setup_system SYSTEM: central daemons, two hosts, the switch, four pods
 # and their servers; the bottleneck on every underlay link of SYSTEM.
 setup_system() {
@@ -440,6 +480,7 @@ setup_system() {
     for dev in ${LINKS[$s.0]} ${LINKS[$s.1]:-}; do
         shape "$dev"
     done
+    datapath_rt $s
     start_server $s-m2 $s-coap "$TESTDIR/bench-coap" server $COAP_PORT
     osm_pod_exec $s-e2 iperf3 -s -D -p $IPERF_PORT \
         --pidfile "$TESTDIR/$s-iperf3.pid" >/dev/null 2>&1 \
@@ -523,6 +564,55 @@ percentile() {
               print v[i] }'
 }
 
+# hop_captures start SETTING SYSTEM | stop: tcpdump of the mice at six
+# points of their path (tests/bench/mice-hops.py), into
+# $RES/SETTING.hops.POINT.pcap; "stop" ends them.
+HOP_POINTS=(m1 v1 h1 h2 v2 m2)
+hop_captures() {
+    local pt ns dev filter mice="udp port $COAP_PORT or icmp"
+    if [ "$1" = stop ]; then
+        for pt in "${HOP_POINTS[@]}"; do
+            bg_signal INT "cap-$pt"
+        done
+        for pt in "${HOP_POINTS[@]}"; do
+            bg_wait "cap-$pt"
+        done
+        return
+    fi
+    for pt in "${HOP_POINTS[@]}"; do
+        filter=$mice
+        case $pt in
+            m?) ns=$(osm_ns "$3-m${pt#m}"); dev=eth0 ;;
+            v?) ns=$(osm_ns "$3-hv${pt#v}"); dev=$(echo "v-$3-m${pt#v}" \
+                                                    | cut -c1-15) ;;
+            h?) ns=$(osm_ns "$3-hv${pt#h}"); dev=ul0
+                filter="geneve and ($mice)" ;;
+        esac
+        BG_TIMEOUT=$((BENCH_WARMUP + BENCH_MICE_TIME + 60)) \
+            bg_start "cap-$pt" "$ns" tcpdump -n -i "$dev" -s 200 \
+            -w "$RES/$2.hops.$pt.pcap" "$filter" 2> "$RES/$2.hops.$pt.err"
+    done
+    for pt in "${HOP_POINTS[@]}"; do
+        wait_until capture_ready "$RES/$2.hops.$pt.err"
+    done
+}
+
+# stop_elephants SETTING ROUND: stops the elephants of SETTING's round
+# ROUND, which must have run for as long as the mice did: their
+# throughput is taken over the mice's time, which can run past its
+# nominal length when the pods wait for a CPU (ping -i 0.01 was seen to
+# take 15.7 s for 1,000 echoes).
+stop_elephants() {
+    kill -0 "$(cat "$TESTDIR/elephants.pid")" 2>/dev/null \
+        || fail "$1 round $2: the elephants ended before the mice" \
+                "($(tail -n 3 "$RES/$1.$2.iperf"))"
+    bg_signal INT elephants
+    bg_wait elephants
+    grep -q 'sender$' "$RES/$1.$2.iperf" \
+        || echo "warning: $1 round $2: iperf3 failed:" \
+                "$(tail -n 3 "$RES/$1.$2.iperf")" >&2
+}
+
 # run_setting SETTING ROUND: one measurement of SETTING: the elephants
 # (unless idle), then the mice; appends to $RES/SETTING.rounds "ROUND
 # COAP-P50 COAP-P99 PING-P50 PING-P99 ELEPHANT-MBPS COAP-LOST PING-LOST
@@ -532,7 +622,9 @@ percentile() {
 # the CPU time of both hosts' ovs-vswitchd in % of one CPU, then the
 # packets dropped by lane 0's bottleneck towards host 2 in its default
 # and its DSCP class, and by the kernel's input queues (the whole
-# machine), all while the mice ran).
+# machine), all while the mice ran).  ROUND "hops" is instead one more
+# measurement with the mice captured along their path (hop_captures),
+# whose breakdown goes to $RES/SETTING.hops and nowhere else.
 run_setting() {
     local set=$1 round=$2 s p load=yes count rx0 rx1 t0 t1 mbps
     local promoted=n/a l0a l0b l1a l1b lowa lowb dev0 dev1
@@ -549,9 +641,10 @@ run_setting() {
     dev1=$(echo ${LINKS[$s.1]:-} | cut -d' ' -f2)
     [ "$set" = a-slow ] \
         && pace=(-b "$((BENCH_SLOW * 1000 / BENCH_ELEPHANTS))K")
+    [ "$round" = hops ] && hop_captures start "$set" "$p"
     if [ -n "$load" ]; then
         bg_pod elephants $p-e1 iperf3 -c $IP_E2 -p $IPERF_PORT "${pace[@]}" \
-            -P "$BENCH_ELEPHANTS" -t $((BENCH_WARMUP + BENCH_MICE_TIME + 3)) \
+            -P "$BENCH_ELEPHANTS" -t $((BENCH_WARMUP + BENCH_MICE_TIME + 50)) \
             > "$RES/$set.$round.iperf" 2>&1
         sleep "$BENCH_WARMUP"
     fi
@@ -569,6 +662,13 @@ run_setting() {
         > "$RES/$set.$round.ping" 2>&1
     bg_wait coap-client
     t1=$(date +%s%N)
+    if [ "$round" = hops ]; then
+        hop_captures stop
+        python3 "$here/mice-hops.py" "$RES" "$set.hops" > "$RES/$set.hops" \
+            2>&1
+        [ -n "$load" ] && stop_elephants "$set" "$round"
+        return
+    fi
     vs1=$(vswitchd_ns $s)
     read -r busy1 total1 <<<"$(cpu_busy)"
     rx1=$(pod_rx_bytes $p-e2)
@@ -580,8 +680,7 @@ run_setting() {
         [ $s = osm ] && promoted=$(elephants_promoted)
         mbps=$(awk -v b=$((rx1 - rx0)) -v t=$((t1 - t0)) \
                    'BEGIN { printf "%.1f\n", b * 8 * 1000 / t }')
-        bg_wait elephants || echo "warning: $set round $round: iperf3 failed:" \
-                         "$(tail -n 3 "$RES/$set.$round.iperf")" >&2
+        stop_elephants "$set" "$round"
     else
         mbps=0
     fi
@@ -662,26 +761,11 @@ detect_one() {
     fi
     ms=$(log_ms "$line")
     sport=$(echo "$line" | sed -n "s/.*promoted tcp $IP_E1:\([0-9]*\) .*/\1/p")
-    python3 - "$pod_cap" "$lane_cap" "$sport" "$ms" \
+    PYTHONPATH=$here python3 - "$pod_cap" "$lane_cap" "$sport" "$ms" \
         "$BENCH_PROMOTE_BYTES" "$RES/$tag.elephants" \
         >> "$RES/$tag.detect" <<'EOF'
 import re, struct, sys
-
-def packets(path):
-    """(time in ms, frame) of every packet of a pcap file."""
-    try:
-        data = open(path, "rb").read()
-    except OSError:
-        return
-    if len(data) < 24:
-        return
-    nano = data[:4] in (b"\x4d\x3c\xb2\xa1", b"\xa1\xb2\x3c\x4d")
-    off = 24
-    while off + 16 <= len(data):
-        sec, frac, incl = struct.unpack("<III", data[off:off + 12])
-        frame = data[off + 16:off + 16 + incl]
-        off += 16 + incl
-        yield sec * 1000 + frac / (1e6 if nano else 1e3), frame
+from benchpcap import packets
 
 pod, lane, sport, log_ms, threshold, elephants = sys.argv[1:]
 sport, log_ms, threshold = int(sport), int(log_ms), int(threshold)
@@ -944,6 +1028,13 @@ report() {
              "burst=$BENCH_METER_BURST (kbit/s, kbit); (c) elephant dscp=$DSCP;"
         echo "static: class-add bulk 100 'tcp.dst == $IPERF_PORT' elephant," \
              "lane 1 as in (a)"
+        if [ "$BENCH_DATAPATH_RT" -gt 0 ]; then
+            echo "every host's ovs-vswitchd (both systems): SCHED_RR," \
+                 "priority $BENCH_DATAPATH_RT"
+        else
+            echo "every host's ovs-vswitchd (both systems): normal" \
+                 "scheduling (SCHED_OTHER)"
+        fi
         echo "latency in ms over all rounds' samples; throughput: what e2" \
              "received during the mice, median of the rounds; ratios: median" \
              "of the per-round ratios (range)"
@@ -1052,6 +1143,21 @@ report() {
             echo "  osm-hv1 datapath flows while one more bulk connection" \
                  "ran, promoted (${HOLD[promoted_now]:-n/a} promoted):" \
                  "${HOLD[dpflows]:-n/a}; 3 s after it: ${HOLD[dpflows_after]:-n/a}"
+        fi
+        if [ ${#HOPS[@]} -gt 0 ]; then
+            echo
+            echo "where the mice's time went: one more measurement of each" \
+                 "setting below, the mice captured at m1's eth0 (m1), its" \
+                 "veth on host 1 (v1), lane 0's underlay port of host 1 (h1)" \
+                 "and host 2 (h2), m2's veth on host 2 (v2) and m2's eth0" \
+                 "(m2); a>b: request from a to b, turn: the server's answer" \
+                 "time, a<b: answer from b to a; v1>h1 and v1<h1 are in" \
+                 "host 1's ovs-vswitchd, h2>v2 and h2<v2 in host 2's," \
+                 "h1>h2 and h1<h2 the underlay):"
+            for set in "${HOPS[@]}"; do
+                echo "  $(setting_label "$set"):"
+                sed 's/^/    /' "$RES/$set.hops"
+            done
         fi
         echo
         echo "every round (coap p50 p99, ping p50 p99 ms; Mbit/s; lost" \
@@ -1164,6 +1270,10 @@ for round in $(seq "$BENCH_RUNS"); do
     ROUND_LOADS+=("load $load_before before, $(loadavg) after")
     note_load "after round $round"
 done
+for set in "${HOPS[@]}"; do
+    run_setting "$set" hops
+done
+[ ${#HOPS[@]} -gt 0 ] && note_load "after the hop captures"
 
 if [ "$BENCH_DETECT" -gt 0 ]; then
     detection_rounds detect "$BENCH_DETECT"

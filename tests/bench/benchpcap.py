@@ -1,0 +1,21 @@
+"""Reading the benchmarks' packet captures (tcpdump -w files)."""
+import struct
+
+
+def packets(path):
+    """(time in ms, frame) of every packet of the pcap file 'path' (none
+    when it cannot be read)."""
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError:
+        return
+    if len(data) < 24:
+        return
+    nano = data[:4] in (b"\x4d\x3c\xb2\xa1", b"\xa1\xb2\x3c\x4d")
+    off = 24
+    while off + 16 <= len(data):
+        sec, frac, incl = struct.unpack("<III", data[off:off + 12])
+        frame = data[off + 16:off + 16 + incl]
+        off += 16 + incl
+        yield sec * 1000 + frac / (1e6 if nano else 1e3), frame
