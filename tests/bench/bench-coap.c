@@ -15,9 +15,9 @@
  * just before send() to the answer's arrival as the kernel stamped it
  * (SO_TIMESTAMPNS, the way ping times its echoes), both CLOCK_REALTIME in
  * the same process: neither process start-up nor the client's own
- * wake-up after the answer arrived is in it.  A last line "# sent N answered N lost N"
- * sums up.  Answers to requests sent within the last second are waited
- * for after the last request.
+ * wake-up after the answer arrived is in it.  A last line "# sent N
+ * answered N lost N" sums up.  Answers to requests sent within the last
+ * second are waited for after the last request.
  */
 #include <errno.h>
 #include <netinet/in.h>
