@@ -224,7 +224,9 @@ case $cmd in
             && OSM_BUILDDIR=$builddir tests/bench/controller-scale-vs-ovn.sh \
             && OSM_BUILDDIR=$builddir \
                tests/bench/color-mice-vs-elephants.sh \
-            && OSM_BUILDDIR=$builddir tests/bench/acl-scale-vs-ovn.sh
+            && OSM_BUILDDIR=$builddir tests/bench/acl-scale-vs-ovn.sh \
+            && OSM_BUILDDIR=$builddir \
+               tests/bench/pipeline-features-vs-ovn.sh
         ;;
     packages)
         install_deps

@@ -45,7 +45,7 @@ EXTRA_DIST += tests/bench/bench-httpd.c tests/bench/bench-lib.sh \
 	tests/bench/benchpcap.py \
 	tests/bench/switching-vs-ovn.sh tests/bench/northd-scale-vs-ovn.sh \
 	tests/bench/controller-scale-vs-ovn.sh tests/bench/sb-events.py \
-	tests/bench/acl-scale-vs-ovn.sh
+	tests/bench/acl-scale-vs-ovn.sh tests/bench/pipeline-features-vs-ovn.sh
 
 # ipfix-dump: the IPFIX collector of tests/system/test-ipfix-ovs.sh, which
 # "make check-system" builds.

@@ -28,6 +28,9 @@
 #     third pod adds;
 #   - tables a pod-to-remote-pod TCP SYN crosses on the sending host
 #     (ofproto/trace: lookups, and distinct tables);
+#     (tests/bench/pipeline-features-vs-ovn.sh counts the same and the
+#     flows with ACLs, a load balancer, a router or a colour class
+#     configured);
 #   - time for "nbctl --wait=hv lsp-add ... -- lsp-set-addresses ..." to
 #     return, median of BENCH_PORT_ADDS adds;
 #   - at the end, with host 1's ovs-vswitchd restarted under valgrind's
@@ -682,7 +685,9 @@ report() {
         echo "(Tables crossed and flows per port: the same configuration on" \
              "both sides, no ACL, load balancer or router; Osmotic's"
         echo " pipeline skips the stages that have no flows, OVN's crosses" \
-             "all of its tables.)"
+             "all of its tables; pipeline-features-vs-ovn.sh counts them"
+        echo " with ACLs, a load balancer, a router or a colour class" \
+             "configured.)"
         echo "ratio: osmotic/OVN, median of the per-round (per-add) ratios" \
              "and their range; verdict \"ahead\"/\"behind\""
         echo " only when the whole range is on one side"
