@@ -62,6 +62,21 @@
 # round, and the issue's targets are printed with met / not met.  Nothing
 # here is pass/fail.
 #
+# Each part prints its table as soon as it ends (and appends it to
+# BENCH_OUT), so a later failure loses nothing of it; a failure within a
+# part prints the part's table with what it measured so far, marked
+# INCOMPLETE.  After every measurement (a change, a wrk or iperf3 run)
+# the script checks that every daemon of the side measured still runs
+# (pid files): if one has died, that side's figures of the round are
+# discarded, its later rounds of the part skipped, and the table says
+# "crashed (DAEMON: LINE)" for its figures, LINE being the last
+# assertion, abort or fatal-signal line of the daemon's log, and "n/a
+# (OVN side crashed)" (or "... Osmotic ...") for the ratios with it; the
+# test directory is kept for the logs, and the run goes on.  (Open
+# vSwitch 3.1's userspace conntrack asserts so in OVN's stateful wrk
+# runs.)  A crash during a change that waits for northd or hv1 is
+# noticed when nbctl gives up (OSM_CLIENT_TIMEOUT).
+#
 # usage: tests/bench/acl-scale-vs-ovn.sh [scale] [connrate]  (default both)
 #
 # Environment: OSM_BUILDDIR (built tree), BENCH_NODES (default 100),
@@ -71,8 +86,10 @@
 # BENCH_PERF=1 (profile osmotic-northd with perf during one more batch of
 # acl_sb and big_sb changes), BENCH_CSUM (true or false, default false:
 # the outer UDP checksum of both systems' tunnels in the connection
-# testbed, as in switching-vs-ovn.sh), BENCH_OUT (also write the result table to
-# this file), OSM_KEEP=1.  Needs root, python3, wrk, iperf3, a C compiler,
+# testbed, as in switching-vs-ovn.sh), BENCH_OUT (also write the tables
+# to this file: emptied at the start, each part's table appended as it
+# ends), OSM_CLIENT_TIMEOUT (seconds any client call may take, default
+# 600), OSM_KEEP=1.  Needs root, python3, wrk, iperf3, a C compiler,
 # and ovn-central and ovn-host installed (their services need not and
 # should not run).
 
@@ -143,8 +160,188 @@ systems=(osmotic ovn)
 declare -A RES RND
 LOADS=()
 ROUND_LOADS=()
-NBCTL_TIMEOUT=600
+# Every round's load of the connection part (indexed by round).
+CR_LOADS=()
+NBCTL_TIMEOUT=$OSM_CLIENT_TIMEOUT
 CALL_TIMEOUT=60
+
+# --- Daemons that die, and what each part prints ----------------------------
+#
+# A side (one system's daemons in one part) whose daemon dies during a
+# measurement does not end the run: the measurement and the rest of the
+# side's round are discarded, its later rounds of the part skipped, and
+# the part's table says "crashed (DAEMON: LINE)" where the side's figures
+# would be (after those of the rounds before the crash, if any), LINE
+# being the last assertion, abort or fatal-signal line of the daemon's
+# log; ratios with that side say "n/a (OVN side crashed)" (or the ratio
+# of the rounds before, if any).  Open vSwitch 3.1's userspace conntrack
+# asserted so under OVN's stateful connection run.  Each part prints its
+# table (and appends it to BENCH_OUT) as soon as it ends, or when a
+# failure stops it, with what it measured until then.
+
+# CRASH[PART.SYSTEM]: "DAEMON: LINE" of a side that crashed;
+# CRASH_ROUND[PART.SYSTEM]: the round; CRASH_NOTE[PART.SYSTEM]: the
+# details the report prints under the table.
+declare -A CRASH CRASH_ROUND CRASH_NOTE
+
+# side_daemons PART SYSTEM: "NAME|WHERE|PIDFILE|LOGFILE" of every daemon
+# that SYSTEM's side of PART started (LOGFILE empty for those without).
+side_daemons() {
+    local part=$1 s=$2 dir ctl h hd
+    local -a hosts
+    ctl=osmotic-controller
+    [ "$s" = ovn ] && ctl=ovn-controller
+    case $part in
+        scale)
+            dir=$(sys_dir "$s")
+            echo "ovsdb-server|NB|$dir/nb.pid|$dir/nb.log"
+            echo "ovsdb-server|SB|$dir/sb.pid|$dir/sb.log"
+            echo "$s-northd|central|$dir/northd.pid|$dir/northd.log"
+            hosts=("$(hv_name "$s" 1)") ;;
+        connrate)
+            dir=$TESTDIR/cr-$(sys_prefix "$s")
+            echo "ovsdb-server|NB|$dir-nb.pid|$dir-nb.log"
+            echo "ovsdb-server|SB|$dir-sb.pid|$dir-sb.log"
+            echo "$s-northd|central|$dir-northd.pid|$dir-northd.log"
+            h=cr$(sys_prefix "$s")
+            echo "iperf3 server|$h-p2|$TESTDIR/$h-iperf3.pid|"
+            echo "bench-httpd|$h-p2|$TESTDIR/$h-httpd.pid|"
+            hosts=("$h-hv1" "$h-hv2") ;;
+    esac
+    for h in "${hosts[@]}"; do
+        hd=$(osm_host_dir "$h")
+        echo "ovsdb-server|$h|$hd/ovsdb-server.pid|$hd/ovsdb-server.log"
+        echo "ovs-vswitchd|$h|$hd/ovs-vswitchd.pid|$hd/ovs-vswitchd.log"
+        echo "$ctl|$h|$hd/$ctl.pid|$hd/$ctl.log"
+    done
+}
+
+# crash_line LOGFILE: the last assertion, abort, core dump or fatal
+# signal line of LOGFILE, without its time stamp and module.
+crash_line() {
+    [ -n "$1" ] && [ -f "$1" ] || return 0
+    grep -E 'assertion|Aborted|core dump|\|EMER\||terminating with signal' \
+        "$1" | tail -1 | sed 's/^[^|]*|[^|]*|[^|]*|[^|]*|//'
+}
+
+# side_crashed PART SYSTEM ROUND WHAT: true if SYSTEM's side of PART has
+# crashed: now (a daemon of side_daemons is gone: recorded, reported on
+# stderr, and the test directory kept for its logs) or before.
+side_crashed() {
+    local part=$1 s=$2 r=$3 what=$4 name where pidfile log pid line
+    [ -z "${CRASH[$part.$s]:-}" ] || return 0
+    while IFS='|' read -r name where pidfile log; do
+        pid=$(cat "$pidfile" 2>/dev/null)
+        if [ -n "$pid" ] && osm_pid_alive "$pid"; then
+            continue
+        fi
+        line=$(crash_line "$log")
+        CRASH[$part.$s]="$name: ${line:-exited, no assertion, abort or fatal signal in its log}"
+        CRASH_ROUND[$part.$s]=$r
+        CRASH_NOTE[$part.$s]="$s side crashed in round $r ($what): $name"
+        if [ -n "$pid" ]; then
+            CRASH_NOTE[$part.$s]+=" ($where, pid $pid) is gone"
+        else
+            CRASH_NOTE[$part.$s]+=" ($where) is gone, and its pid file"
+        fi
+        [ -z "$log" ] || CRASH_NOTE[$part.$s]+="; its log: $log"
+        CRASH_NOTE[$part.$s]+="; its figures of round $r discarded and"
+        CRASH_NOTE[$part.$s]+=" its later rounds of this part skipped"
+        export OSM_KEEP=1
+        echo "$part: ${CRASH_NOTE[$part.$s]}: ${CRASH[$part.$s]}" >&2
+        return 0
+    done < <(side_daemons "$part" "$s")
+    return 1
+}
+
+# side_ok PART SYSTEM: true unless SYSTEM's side of PART has crashed.
+side_ok() {
+    [ -z "${CRASH[$1.$2]:-}" ]
+}
+
+# side_cell PART SYSTEM VALUE: VALUE, or for a side that crashed, "crashed
+# (DAEMON: LINE)", after VALUE if the rounds before the crash gave one.
+side_cell() {
+    if side_ok "$1" "$2"; then
+        echo "$3"
+    elif [ "$3" = n/a ]; then
+        echo "crashed (${CRASH[$1.$2]})"
+    else
+        echo "$3, then crashed (${CRASH[$1.$2]})"
+    fi
+}
+
+# ratio_cell PART VALUE SYSTEM...: the ratio VALUE of SYSTEMs' figures,
+# saying which side crashed: "n/a (OVN side crashed)", or, with the
+# ratio of the rounds before the crash, "(OVN side crashed in round R)"
+# ("Osmotic and OVN sides", "Osmotic side ... in round R, OVN side in
+# round S" if both did).
+ratio_cell() {
+    local part=$1 v=$2 s name who='' when='' n=0
+    shift 2
+    for s in "$@"; do
+        side_ok "$part" "$s" && continue
+        name=Osmotic
+        [ "$s" = ovn ] && name=OVN
+        n=$((n + 1))
+        who+="${who:+ and }$name"
+        if [ $n = 1 ]; then
+            when="$name side crashed in round ${CRASH_ROUND[$part.$s]}"
+        else
+            when+=", $name side in round ${CRASH_ROUND[$part.$s]}"
+        fi
+    done
+    if [ $n = 0 ]; then
+        echo "$v"
+    elif [ "$v" = n/a ]; then
+        echo "n/a ($who side$([ $n -gt 1 ] && echo s) crashed)"
+    else
+        echo "$v ($when)"
+    fi
+}
+
+# crash_notes PART: the details of every crashed side of PART.
+crash_notes() {
+    local s
+    for s in "${systems[@]}"; do
+        side_ok "$1" "$s" || echo "  ${CRASH_NOTE[$1.$s]}" \
+            "(test directory kept: $TESTDIR)"
+    done
+}
+
+# report_part PART [WHY]: PART's table with the load averages recorded
+# during it, on stdout and appended to BENCH_OUT; WHY, if given, is why
+# the part stopped before its end.
+report_part() {
+    local p=$1 why=${2:-}
+    {
+        echo "ACL benchmark, part $p, $(date -u '+%Y-%m-%d %H:%M UTC')," \
+             "$(nproc) CPUs"
+        [ -z "$why" ] || echo "INCOMPLETE: the part stopped: $why"
+        report_$p
+        echo "load average (1/5/15 min):"
+        printf '  %s\n' "${LOADS[@]:$PART_LOADS}"
+    } | tee -a ${BENCH_OUT:+"$BENCH_OUT"}
+}
+
+# The part running, whose table a failure prints (fail, below), and the
+# first of its entries in LOADS.
+PART=
+PART_LOADS=0
+
+# fail MESSAGE: as tests/system/lib.sh's, but first prints the table of
+# the part running with what it measured so far (only from the script's
+# own shell: a failure in a subshell is the caller's to handle).
+fail() {
+    local p=$PART
+    echo "FAILED: $*" >&2
+    if [ -n "$p" ] && [ "$BASHPID" = "$$" ]; then
+        PART=
+        note_load "$p stopped"
+        report_part "$p" "$*"
+    fi
+    exit 1
+}
 
 # --- The policy-heavy topology ----------------------------------------------
 
@@ -319,15 +516,27 @@ pick_groups() {
 # timed FILE SYSTEM ARGS...: runs sys_nbctl SYSTEM ARGS... and appends its
 # wall time, ms, to FILE; then, unmeasured, waits until hv1 has caught up
 # ("--wait=hv sync"), so that the next change starts from a host at rest
-# (a change measured with --wait=sb leaves hv1 working on it).
+# (a change measured with --wait=sb leaves hv1 working on it).  Returns 1
+# if a daemon of SYSTEM's side died meanwhile (side_crashed; the change
+# is not recorded), and fails on any other error.
 timed() {
-    local file=$1 t0 t1
+    local file=$1 t0 t1 what
     shift
+    what=${file##*/}
+    what="${what%.*} change"
     t0=$(now_ms)
-    sys_nbctl "$@" >/dev/null || fail "$1: nbctl ${*:2}"
+    if ! sys_nbctl "$@" >/dev/null; then
+        side_crashed scale "$1" "$SCALE_ROUND" "$what" && return 1
+        fail "$1: nbctl ${*:2}"
+    fi
     t1=$(now_ms)
+    side_crashed scale "$1" "$SCALE_ROUND" "$what" && return 1
     echo $((t1 - t0)) >> "$file"
-    sys_nbctl "$1" --wait=hv sync >/dev/null || fail "$1: sync"
+    if ! sys_nbctl "$1" --wait=hv sync >/dev/null; then
+        side_crashed scale "$1" "$SCALE_ROUND" "sync after a change" \
+            && return 1
+        fail "$1: sync"
+    fi
 }
 
 # change_ip ROUND K KIND: the address a change adds.
@@ -341,8 +550,10 @@ extra_match() {
 }
 
 # scale_round SYSTEM ROUND: the changes of every kind, then their undoing.
+# Returns 1 if a daemon of SYSTEM's side died during it.
 scale_round() {
     local s=$1 r=$2 k pg dir kind
+    SCALE_ROUND=$r
     dir=$(sys_dir "$s")
     for kind in acl_sb acl_nw as_sb big_sb big_hv acl_hv as_hv; do
         : > "$dir/$kind.$r"
@@ -350,22 +561,22 @@ scale_round() {
     for ((k = 0; k < BENCH_CHANGES; k++)); do
         pg=${REMOTE_PGS[$(( (r * BENCH_CHANGES + k) % ${#REMOTE_PGS[@]} ))]}
         timed "$dir/acl_sb.$r" "$s" --wait=sb acl-add "pg$pg" to-lport 1002 \
-            "$(extra_match $pg $k)" allow-related
+            "$(extra_match $pg $k)" allow-related || return 1
         pg=${REMOTE_PGS[$(( (r * BENCH_CHANGES + k + 7) % ${#REMOTE_PGS[@]} ))]}
         timed "$dir/acl_nw.$r" "$s" acl-add "pg$pg" to-lport 1003 \
-            "$(extra_match $pg $k)" allow-related
+            "$(extra_match $pg $k)" allow-related || return 1
         pg=${REMOTE_PGS[$(( (r * BENCH_CHANGES + k) % ${#REMOTE_PGS[@]} ))]}
         timed "$dir/as_sb.$r" "$s" --wait=sb add Address_Set "as$pg" \
-            addresses "\"$(change_ip $r $k 1)\""
+            addresses "\"$(change_ip $r $k 1)\"" || return 1
         timed "$dir/big_sb.$r" "$s" --wait=sb add Address_Set as_all \
-            addresses "\"$(change_ip $r $k 2)\""
+            addresses "\"$(change_ip $r $k 2)\"" || return 1
         timed "$dir/big_hv.$r" "$s" --wait=hv add Address_Set as_all \
-            addresses "\"$(change_ip $r $k 4)\""
+            addresses "\"$(change_ip $r $k 4)\"" || return 1
         pg=${LOCAL_PGS[$(( (r * BENCH_CHANGES + k) % ${#LOCAL_PGS[@]} ))]}
         timed "$dir/acl_hv.$r" "$s" --wait=hv acl-add "pg$pg" to-lport 1002 \
-            "$(extra_match $pg $k)" allow-related
+            "$(extra_match $pg $k)" allow-related || return 1
         timed "$dir/as_hv.$r" "$s" --wait=hv add Address_Set "as$pg" \
-            addresses "\"$(change_ip $r $k 3)\""
+            addresses "\"$(change_ip $r $k 3)\"" || return 1
     done
     for kind in acl_sb acl_nw as_sb big_sb big_hv acl_hv as_hv; do
         RND[$s.$r.$kind]=$(median < "$dir/$kind.$r")
@@ -391,8 +602,12 @@ scale_round() {
         IFS=. read -r pg pri k <<<"$key"
         del+=(-- acl-del "pg$pg" to-lport "$pri" "$(extra_match $pg $k)")
     done
-    sys_nbctl "$s" --wait=hv "${del[@]:1}" >/dev/null \
-        || fail "$s: undoing round $r"
+    if ! sys_nbctl "$s" --wait=hv "${del[@]:1}" >/dev/null; then
+        side_crashed scale "$s" "$r" "undoing the round's changes" \
+            && return 1
+        fail "$s: undoing round $r"
+    fi
+    ! side_crashed scale "$s" "$r" "undoing the round's changes"
 }
 
 # profile_northd: osmotic-northd under perf during one more batch of
@@ -400,6 +615,7 @@ scale_round() {
 profile_northd() {
     local dir pid k pg
     dir=$(sys_dir osmotic)
+    SCALE_ROUND=profile
     perf record -q -e cpu-clock -F 999 --call-graph dwarf,16384 \
         -p "$(cat "$dir/northd.pid")" -o "$dir/perf.data" >/dev/null 2>&1 &
     pid=$!
@@ -409,9 +625,9 @@ profile_northd() {
     for ((k = 0; k < BENCH_CHANGES; k++)); do
         pg=${REMOTE_PGS[$k]}
         timed "$dir/perf-acl" osmotic --wait=sb acl-add "pg$pg" to-lport \
-            1004 "$(extra_match $pg $k)" allow-related
+            1004 "$(extra_match $pg $k)" allow-related || break
         timed "$dir/perf-big" osmotic --wait=sb add Address_Set as_all \
-            addresses "\"10.251.0.$((k + 1))\""
+            addresses "\"10.251.0.$((k + 1))\"" || break
     done
     kill -INT $pid
     wait $pid
@@ -421,9 +637,20 @@ profile_northd() {
         | sed 's/[ -]*$//' | head -40 > "$dir/perf.txt"
 }
 
+# discard_scale_round SYSTEM ROUND: SYSTEM's figures of ROUND, in which
+# its side crashed, are kept aside (discarded-KIND.ROUND) and not counted.
+discard_scale_round() {
+    local s=$1 r=$2 dir kind
+    dir=$(sys_dir "$s")
+    for kind in acl_sb acl_nw as_sb big_sb big_hv acl_hv as_hv; do
+        unset "RND[$s.$r.$kind]"
+        [ -f "$dir/$kind.$r" ] && mv "$dir/$kind.$r" "$dir/discarded-$kind.$r"
+    done
+}
+
 run_scale() {
     local base=0 r s start_load
-    local -a order
+    local -a order ran
     for s in "${systems[@]}"; do
         setup_scale "$s" $base
         base=$((base + 10))
@@ -433,14 +660,19 @@ run_scale() {
         order=("${systems[@]}")
         [ $((r % 2)) = 0 ] && order=("${systems[1]}" "${systems[0]}")
         start_load=$(cut -d' ' -f1-3 /proc/loadavg)
+        ran=()
         for s in "${order[@]}"; do
-            scale_round "$s" "$r"
+            side_ok scale "$s" || continue
+            ran+=("$s")
+            scale_round "$s" "$r" || discard_scale_round "$s" "$r"
         done
-        ROUND_LOADS[r]="${order[*]}; load $start_load at start,"
+        ROUND_LOADS[r]="${ran[*]:-nothing}; load $start_load at start,"
         ROUND_LOADS[r]+=" $(cut -d' ' -f1-3 /proc/loadavg) at end"
         note_load "after scale round $r"
     done
-    [ "$BENCH_PERF" = 1 ] && profile_northd
+    if [ "$BENCH_PERF" = 1 ] && side_ok scale osmotic; then
+        profile_northd
+    fi
     # What is left is not measured: stop it before the other part.
     for s in "${systems[@]}"; do
         osm_kill_pidfile "$(sys_dir "$s")/northd.pid"
@@ -519,7 +751,7 @@ cr_setup() {
     osm_add_pod $p-hv2 $p-p2 $MAC2 $IP2/24 lp2
     osm_pod_exec $p-p1 sysctl -q -w \
         net.ipv4.ip_local_port_range="10000 65000" >/dev/null
-    cr_acls "$s" stateful
+    cr_acls "$s" stateful || fail "$s: ACLs stateful"
     osm_pod_exec $p-p2 iperf3 -s -p $IPERF_PORT -D \
         --pidfile "$TESTDIR/$p-iperf3.pid" \
         >/dev/null 2>&1 || fail "$s: iperf3 server"
@@ -539,7 +771,7 @@ cr_reaches() {
 }
 
 # cr_acls SYSTEM CONFIG: the ACLs of CONFIG (stateful, stateless, none)
-# on port group srv, installed on the hosts.
+# on port group srv, installed on the hosts; returns 1 if nbctl fails.
 cr_acls() {
     local s=$1 c=$2 verdict=allow
     local ports="{$HTTP_PORT, $IPERF_PORT}"
@@ -553,30 +785,57 @@ cr_acls() {
                    -- acl-add srv to-lport 1000 "outport == @srv && ip4" \
                       drop) ;;
     esac
-    cr_nbctl "$s" --wait=hv "${args[@]:1}" >/dev/null \
-        || fail "$s: ACLs $c"
+    cr_nbctl "$s" --wait=hv "${args[@]:1}" >/dev/null || return 1
     CR_CONFIG[$s]=$c
+}
+
+# cr_wrk SYSTEM KEY ROUND METRIC: a wrk run in SYSTEM's pod 1 against
+# the server (new TCP connections per second) into RND[KEY.ROUND.METRIC].
+cr_wrk() {
+    RND[$2.$3.$4]=$(osm_pod_exec "cr$(sys_prefix "$1")-p1" wrk -t1 -c8 \
+        -d"${BENCH_TIME}s" -H 'Connection: close' \
+        "http://$IP2:$HTTP_PORT/" 2>&1 | tee -a "$TESTDIR/$2.wrk.log" \
+        | awk '/^Requests\/sec:/ { print $2 }')
+}
+
+# cr_megaflows SYSTEM enable|disable: the megaflow cache of SYSTEM's
+# testbed hosts.
+cr_megaflows() {
+    local h
+    for h in 1 2; do
+        osm_host_appctl "cr$(sys_prefix "$1")-hv$h" upcall/$2-megaflows \
+            >/dev/null
+    done
 }
 
 # cr_measure SYSTEM CONFIG ROUND: wrk and iperf3 through SYSTEM's
 # testbed with CONFIG's ACLs, then on Osmotic wrk with megaflows off.
+# After each run, a check that every daemon of SYSTEM's side still runs:
+# if one died, the side's figures of ROUND are discarded
+# (discard_cr_round) and it returns 1.
 cr_measure() {
-    local s=$1 c=$2 r=$3 p h out key=$1-$2
+    local s=$1 c=$2 r=$3 p key=$1-$2
     p=cr$(sys_prefix "$s")
-    [ "${CR_CONFIG[$s]}" = "$c" ] || cr_acls "$s" "$c"
+    if [ "${CR_CONFIG[$s]}" != "$c" ] && ! cr_acls "$s" "$c"; then
+        cr_crashed "$s" "$r" "$c, changing the ACLs" && return 1
+        fail "$s: ACLs $c"
+    fi
     # A connection to the server is refused without the allow ACL: check
     # that the ACLs are the ones measured.
-    cr_reaches "$s" || fail "$s ($c): no connection to the server"
+    if ! cr_reaches "$s"; then
+        cr_crashed "$s" "$r" "$c, before wrk" && return 1
+        fail "$s ($c): no connection to the server"
+    fi
     # And ping is dropped, but for "none".
     if osm_pod_exec $p-p1 ping -q -c 1 -W 1 $IP2 >/dev/null; then
         [ "$c" = none ] || fail "$s ($c): ping passes the drop ACL"
     fi
-    RND[$key.$r.conn]=$(osm_pod_exec $p-p1 wrk -t1 -c8 -d"${BENCH_TIME}s" \
-        -H 'Connection: close' "http://$IP2:$HTTP_PORT/" 2>&1 \
-        | tee -a "$TESTDIR/$key.wrk.log" \
-        | awk '/^Requests\/sec:/ { print $2 }')
-    RND[$key.$r.tput]=$(osm_pod_exec $p-p1 iperf3 -c $IP2 -p $IPERF_PORT \
-        -t "$BENCH_TIME" \
+    cr_wrk "$s" "$key" "$r" conn
+    cr_crashed "$s" "$r" "$c, wrk" && return 1
+    # Bounded: after a crash, iperf3 would wait for its control
+    # connection's answer for many minutes.
+    RND[$key.$r.tput]=$(OSM_CLIENT_TIMEOUT=$((BENCH_TIME + 30)) \
+        osm_pod_exec $p-p1 iperf3 -c $IP2 -p $IPERF_PORT -t "$BENCH_TIME" \
         -J 2>/dev/null | python3 -c '
 import json, sys
 try:
@@ -584,25 +843,33 @@ try:
                     ["bits_per_second"] / 1e6))
 except Exception:
     print("n/a")')
+    cr_crashed "$s" "$r" "$c, iperf3" && return 1
     # Megaflows off: Osmotic only.  OVN's testbed, stateful, managed 15
     # connections per second so, and its ovs-vswitchd then exited.
     [ "$s" = osmotic ] || return 0
-    for h in 1 2; do
-        osm_host_appctl $p-hv$h upcall/disable-megaflows >/dev/null
+    cr_megaflows "$s" disable
+    cr_wrk "$s" "$key" "$r" conn_up
+    cr_crashed "$s" "$r" "$c, wrk with megaflows off" && return 1
+    cr_megaflows "$s" enable
+}
+
+# cr_crashed SYSTEM ROUND WHAT: true if a daemon of SYSTEM's connection
+# testbed has died (side_crashed), whose figures of ROUND, for every
+# configuration, are then discarded.
+cr_crashed() {
+    local s=$1 r=$2 c
+    side_crashed connrate "$s" "$r" "$3" || return 1
+    for c in stateful stateless none; do
+        unset "RND[$s-$c.$r.conn]" "RND[$s-$c.$r.tput]" \
+              "RND[$s-$c.$r.conn_up]"
     done
-    RND[$key.$r.conn_up]=$(osm_pod_exec $p-p1 wrk -t1 -c8 \
-        -d"${BENCH_TIME}s" -H 'Connection: close' \
-        "http://$IP2:$HTTP_PORT/" 2>&1 | tee -a "$TESTDIR/$key.wrk.log" \
-        | awk '/^Requests\/sec:/ { print $2 }')
-    for h in 1 2; do
-        osm_host_appctl $p-hv$h upcall/enable-megaflows >/dev/null
-    done
+    return 0
 }
 
 declare -A CR_CONFIG
 run_connrate() {
-    local r start_load
-    local -a order
+    local r c start_load
+    local -a order ran
     cc -O2 -o "$TESTDIR/bench-httpd" "$here/bench-httpd.c" \
         || fail "cannot compile bench-httpd"
     cr_setup osmotic 0
@@ -615,10 +882,15 @@ run_connrate() {
                    "osmotic stateful")
         fi
         start_load=$(cut -d' ' -f1-3 /proc/loadavg)
+        ran=()
         for c in "${order[@]}"; do
-            cr_measure $c "$r"
+            side_ok connrate "${c%% *}" || continue
+            ran+=("$c")
+            # shellcheck disable=SC2086
+            cr_measure $c "$r" || true
         done
-        CR_LOADS[r]="load $start_load at start,"
+        CR_LOADS[r]="$(IFS=,; echo "${ran[*]:-nothing}" | sed 's/,/, /g');"
+        CR_LOADS[r]+=" load $start_load at start,"
         CR_LOADS[r]+=" $(cut -d' ' -f1-3 /proc/loadavg) at end"
         note_load "after connection round $r"
     done
@@ -719,13 +991,18 @@ report_scale() {
     for row in "${rows[@]}"; do
         key=${row%%|*}
         label=${row#*|}
-        printf '%-40s %18s %18s %22s\n' "$label" "$(stats osmotic "$key")" \
-            "$(stats ovn "$key")" "$(paired_ratio "$key")"
+        printf '%-40s %18s %18s %22s\n' "$label" \
+            "$(side_cell scale osmotic "$(stats osmotic "$key")")" \
+            "$(side_cell scale ovn "$(stats ovn "$key")")" \
+            "$(ratio_cell scale "$(paired_ratio "$key")" osmotic ovn)"
     done
+    crash_notes scale
     for ((r = 1; r <= BENCH_ROUNDS; r++)); do
-        echo "  round $r: ${ROUND_LOADS[r]}"
+        echo "  round $r: ${ROUND_LOADS[r]:-did not finish}"
     done
     echo "targets (osmotic):"
+    side_ok scale osmotic || echo "  (Osmotic's side crashed: its rounds" \
+        "before the crash only)"
     for kind in acl_sb as_sb big_sb; do
         max=$(all_changes osmotic $kind | sort -g | tail -1)
         echo "  $kind at most 50 ms: $(met "${max:-n/a} <= 50")" \
@@ -743,7 +1020,7 @@ report_scale() {
 }
 
 report_connrate() {
-    local row key label c x
+    local row key label c x ovn_cell
     local -a rows=(
         "conn|new TCP connections/s"
         "conn_up|same, megaflows off, connections/s"
@@ -756,22 +1033,38 @@ report_connrate() {
     for row in "${rows[@]}"; do
         key=${row%%|*}
         label=${row#*|}
+        # OVN's testbed is not run with megaflows off.
+        ovn_cell=n/a
+        [ "$key" = conn_up ] \
+            || ovn_cell=$(side_cell connrate ovn "$(stats ovn-stateful "$key")")
         printf '%-36s %18s %18s %18s %18s\n' "$label" \
-            "$(stats osmotic-stateful "$key")" "$(stats ovn-stateful "$key")" \
-            "$(stats osmotic-stateless "$key")" "$(stats osmotic-none "$key")"
+            "$(side_cell connrate osmotic "$(stats osmotic-stateful "$key")")" \
+            "$ovn_cell" \
+            "$(side_cell connrate osmotic "$(stats osmotic-stateless "$key")")" \
+            "$(side_cell connrate osmotic "$(stats osmotic-none "$key")")"
     done
     echo "paired ratios, median [min, max] over the rounds:"
     for row in "${rows[@]}"; do
         key=${row%%|*}
         label=${row#*|}
+        x=n/a
+        [ "$key" = conn_up ] \
+            || x=$(ratio_cell connrate \
+                       "$(ratio_stats osmotic-stateful ovn-stateful "$key")" \
+                       osmotic ovn)
         printf '  %-34s stateful osmotic/OVN %s; osmotic stateless/none %s\n' \
-            "$label" "$(ratio_stats osmotic-stateful ovn-stateful "$key")" \
-            "$(ratio_stats osmotic-stateless osmotic-none "$key")"
+            "$label" "$x" \
+            "$(ratio_cell connrate \
+                 "$(ratio_stats osmotic-stateless osmotic-none "$key")" \
+                 osmotic)"
     done
+    crash_notes connrate
     for ((r = 1; r <= BENCH_ROUNDS; r++)); do
-        echo "  round $r: ${CR_LOADS[r]}"
+        echo "  round $r: ${CR_LOADS[r]:-did not finish}"
     done
     echo "targets (osmotic):"
+    side_ok connrate osmotic && side_ok connrate ovn \
+        || echo "  (a side crashed: the rounds before the crash only)"
     x=$(ratio_stats osmotic-stateful ovn-stateful conn | cut -d' ' -f1)
     echo "  conn: stateful at least 1.3 x OVN's: $(met "$x >= 1.3")" \
          "(median ratio $x)"
@@ -782,17 +1075,16 @@ report_connrate() {
     done
 }
 
-declare -A CR_LOADS
-note_load start
+# BENCH_OUT starts empty; each part's table is appended as the part ends.
+if [ -n "${BENCH_OUT:-}" ]; then
+    : > "$BENCH_OUT" || fail "cannot write BENCH_OUT=$BENCH_OUT"
+fi
 for p in "${parts[@]}"; do
+    PART_LOADS=${#LOADS[@]}
+    note_load "$p: start"
+    PART=$p
     run_$p
+    PART=
+    note_load "$p: end"
+    report_part "$p"
 done
-note_load end
-{
-    echo "ACL benchmark, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs"
-    for p in "${parts[@]}"; do
-        report_$p
-    done
-    echo "load average (1/5/15 min):"
-    printf '  %s\n' "${LOADS[@]}"
-} | tee ${BENCH_OUT:+"$BENCH_OUT"}
