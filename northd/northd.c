@@ -146,6 +146,8 @@ build_changed_flows(struct northd *nd, const struct nd_sync_ctx *ctx,
     if (bctx.n_built) {
         nd->last_owners_built = bctx.n_built;
         nd->last_flows_added = lflow_table_n_adds(nd->lflows) - n_adds;
+        memcpy(nd->last_owners_by_kind, bctx.n_built_by_kind,
+               sizeof nd->last_owners_by_kind);
     }
     lflow_owner_set_destroy(&owners);
 
@@ -187,6 +189,9 @@ northd_build_pending(struct northd *nd, struct ovsdb_idl *nb_idl,
     }
     nd->last_owners_built += bctx.n_built;
     nd->last_flows_added += lflow_table_n_adds(nd->lflows) - n_adds;
+    for (size_t i = 0; i < ND_MAX_OWNER_KINDS; i++) {
+        nd->last_owners_by_kind[i] += bctx.n_built_by_kind[i];
+    }
     nd->full_usec += time_usec() - start;
 }
 
@@ -278,6 +283,7 @@ northd_run(struct northd *nd, const struct nd_sync_ctx *ctx)
         lflow_table_set_collecting(nd->lflows, true);
         nd->last_owners_built = 0;
         nd->last_flows_added = 0;
+        memset(nd->last_owners_by_kind, 0, sizeof nd->last_owners_by_kind);
         struct uuidset gone = UUIDSET_INITIALIZER(&gone);
         sb_datapaths_update_set(ctx->sb_idl, &gone, false);
         nd_datapaths_sync_full(&nd->dps, ctx, &changes);
@@ -366,6 +372,9 @@ northd_format_counts(const struct northd *nd, struct ds *out)
         ds_put_format(out, "last compile built: %"PRIu64" owners, %"PRIu64
                       " flows\n", nd->last_owners_built,
                       nd->last_flows_added);
+        ds_put_cstr(out, "last compile owners: ");
+        nd_owners_format_built(nd->last_owners_by_kind, out);
+        ds_put_char(out, '\n');
     } else {
         ds_put_cstr(out, "last compile: none\n");
     }

@@ -21,6 +21,7 @@
 
 #include "northd/colors.h"
 #include "northd/datapaths.h"
+#include "northd/owners.h"
 #include "uuidset.h"
 
 struct change_index;
@@ -52,6 +53,8 @@ struct northd {
     uint64_t last_owners_built; /* Flow owners it built. */
     uint64_t last_flows_added;  /* Flows those owners added (each add of a
                                  * flow, whether new or not, counts). */
+    uint64_t last_owners_by_kind[ND_MAX_OWNER_KINDS]; /* Owners it built
+                                 * of each kind (owners.h). */
     uint64_t n_full;            /* Full recomputes so far. */
     uint64_t n_incremental;     /* Incremental compiles that did work. */
     uint64_t n_sb_txns;         /* SB transactions that changed SB. */

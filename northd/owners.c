@@ -8,6 +8,7 @@
 #include "northd/lflow-lb.h"
 #include "northd/lflow-router.h"
 #include "northd/lflow-switch.h"
+#include "openvswitch/dynamic-string.h"
 #include "ovsdb-data.h"
 #include "ovsdb-idl.h"
 #include "ovsdb-idl-provider.h"
@@ -24,6 +25,19 @@ static const struct nd_owner_kind *const owner_kinds[] = {
     &lflow_lb_kind,
     &lflow_router_kind,
 };
+BUILD_ASSERT_DECL(ARRAY_SIZE(owner_kinds) <= ND_MAX_OWNER_KINDS);
+
+/* Returns the index of 'kind' in owner_kinds[]. */
+static size_t
+kind_index(const struct nd_owner_kind *kind)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(owner_kinds); i++) {
+        if (owner_kinds[i] == kind) {
+            return i;
+        }
+    }
+    OVS_NOT_REACHED();
+}
 
 /* Starts building owner 'id' (see lflow_table_owner_begin()): the owner's
  * flows and dependencies are replaced by those added until
@@ -35,6 +49,7 @@ nd_owner_begin(struct nd_build_ctx *ctx, const struct lflow_owner_id *id)
     lflow_table_owner_begin(ctx->lflows, id, kind->nb_table);
     change_index_owner_begin(ctx->deps, id);
     ctx->n_built++;
+    ctx->n_built_by_kind[kind_index(kind)]++;
 }
 
 /* Ends building the owner that nd_owner_begin() started. */
@@ -154,5 +169,23 @@ nd_owners_build(struct nd_build_ctx *ctx, const struct lflow_owner_set *owners)
     HMAP_FOR_EACH (n, node, &owners->map) {
         const struct nd_owner_kind *kind = n->id.kind;
         kind->build(ctx, &n->id);
+    }
+}
+
+/* Appends to 'out' the kinds of which 'n_built_by_kind' (as in "struct
+ * nd_build_ctx") counts owners built, in the table's order, as "KIND N"
+ * separated by ", ", or "none". */
+void
+nd_owners_format_built(const uint64_t n_built_by_kind[], struct ds *out)
+{
+    size_t start = out->length;
+    for (size_t i = 0; i < ARRAY_SIZE(owner_kinds); i++) {
+        if (n_built_by_kind[i]) {
+            ds_put_format(out, "%s%s %"PRIu64, out->length > start ? ", " : "",
+                          owner_kinds[i]->name, n_built_by_kind[i]);
+        }
+    }
+    if (out->length == start) {
+        ds_put_cstr(out, "none");
     }
 }

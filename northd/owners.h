@@ -53,6 +53,10 @@ struct ovsdb_idl;
 struct ovsdb_idl_column;
 struct ovsdb_idl_table_class;
 struct ovsdb_idl_txn;
+struct ds;
+
+/* At most this many owner kinds (the table in owners.c). */
+#define ND_MAX_OWNER_KINDS 16
 
 /* What an owner kind builds with. */
 struct nd_build_ctx {
@@ -66,6 +70,8 @@ struct nd_build_ctx {
                                      * the table collects. */
     const struct nd_colors *colors;    /* Colour and rule numbers. */
     uint64_t n_built;               /* Owners built so far. */
+    uint64_t n_built_by_kind[ND_MAX_OWNER_KINDS]; /* The same, per kind
+                                     * (indexes of the table in owners.c). */
 };
 
 /* An NB table whose rows the owners of a kind may depend on. */
@@ -128,5 +134,6 @@ void nd_owners_build_datapath(struct nd_build_ctx *,
 void nd_owners_collect(const struct nd_build_ctx *, const struct nd_changes *,
                        struct lflow_owner_set *);
 void nd_owners_build(struct nd_build_ctx *, const struct lflow_owner_set *);
+void nd_owners_format_built(const uint64_t n_built_by_kind[], struct ds *);
 
 #endif /* northd/owners.h */

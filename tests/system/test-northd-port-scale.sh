@@ -2,7 +2,8 @@
 # osmotic-northd: a port change costs the same on a switch of 10 ports and
 # on one of 200: a port add writes the same number of Logical_Flow row
 # changes to SB, and northd builds the same owners and flows for it (the
-# port's own, and its bucket's, not every bucket of the switch).
+# port's own, and its bucket's, not every bucket of the switch, as the
+# count of owners of each kind shows).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/northd-lib.sh"
 northd_test_start 30
@@ -62,6 +63,8 @@ case $small in
     "8 2 owners, "*) ;;
     *) fail "unexpected cost of a port add: $small" ;;
 esac
+check_output "switch-bucket 1, switch-port 1" \
+    northd_count northd "last compile owners"
 
 # So is a change of a port, and its deletion.
 for sw in small large; do
