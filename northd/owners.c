@@ -3,6 +3,7 @@
 #include "northd/owners.h"
 
 #include "northd/change-index.h"
+#include "northd/dp-kinds.h"
 #include "northd/lflow-acl.h"
 #include "northd/lflow-color.h"
 #include "northd/lflow-lb.h"
@@ -106,6 +107,45 @@ row_name(const struct ovsdb_idl_row *row,
     return d->n == 1 ? d->keys[0].s->string : NULL;
 }
 
+/* Returns the column of NB table 'table' that only northd writes (a
+ * switch port's "up", see "struct nd_dp_kind"), or NULL. */
+static const struct ovsdb_idl_column *
+own_column(const struct ovsdb_idl_table_class *table)
+{
+    for (size_t i = 0; i < nd_n_dp_kinds; i++) {
+        if (nd_dp_kinds[i]->port_class == table) {
+            return nd_dp_kinds[i]->port_own_column;
+        }
+    }
+    return NULL;
+}
+
+/* Returns true if tracked 'row' of 'table' came, went, or changed in a
+ * column other than 'own' (which may be NULL).
+ *
+ * The IDL also reports a row changed when only a row it refers to did (a
+ * switch whose port changed); an owner that reads the row it refers to
+ * depends on that one itself, so such a row counts as unchanged.  And no
+ * owner reads what northd itself writes, so that a port going up, or the
+ * "up" northd gives a new port, rebuilds nothing. */
+static bool
+row_changed(const struct ovsdb_idl_row *row,
+            const struct ovsdb_idl_table_class *table,
+            const struct ovsdb_idl_column *own)
+{
+    if (ovsdb_idl_row_get_seqno(row, OVSDB_IDL_CHANGE_INSERT)
+        || ovsdb_idl_row_get_seqno(row, OVSDB_IDL_CHANGE_DELETE)) {
+        return true;
+    }
+    for (size_t i = 0; i < table->n_columns; i++) {
+        if (&table->columns[i] != own
+            && ovsdb_idl_track_is_updated(row, &table->columns[i])) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /* Adds to 'owners' the owners that depend on the tracked rows of
  * 'dep': by UUID for every row, by name for rows that exist. */
 static void
@@ -113,12 +153,15 @@ collect_dep_table(const struct nd_build_ctx *ctx,
                   const struct nd_owner_dep_table *dep,
                   struct lflow_owner_set *owners)
 {
-    if (ovsdb_idl_track_get_first(ctx->nb_idl, dep->table)) {
-        change_index_find_table(ctx->deps, dep->table, owners);
-    }
+    const struct ovsdb_idl_column *own = own_column(dep->table);
+    bool changed = false;
     for (const struct ovsdb_idl_row *row
              = ovsdb_idl_track_get_first(ctx->nb_idl, dep->table);
          row; row = ovsdb_idl_track_get_next(row)) {
+        if (!row_changed(row, dep->table, own)) {
+            continue;
+        }
+        changed = true;
         change_index_find_row(ctx->deps, dep->table, &row->uuid, owners);
         if (dep->name_column
             && !ovsdb_idl_row_get_seqno(row, OVSDB_IDL_CHANGE_DELETE)) {
@@ -127,6 +170,9 @@ collect_dep_table(const struct nd_build_ctx *ctx,
                 change_index_find_name(ctx->deps, dep->table, name, owners);
             }
         }
+    }
+    if (changed) {
+        change_index_find_table(ctx->deps, dep->table, owners);
     }
 }
 

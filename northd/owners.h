@@ -29,9 +29,13 @@
  *
  * An incremental run thus rebuilds the union of what the kinds collect
  * and what the change index finds for every tracked row of the tables the
- * kinds declared, each owner once.  A kind's 'build' of an owner whose
- * object is gone builds nothing, which forgets the owner's flows and
- * dependencies.
+ * kinds declared, each owner once.  A tracked row counts if it came, went
+ * or changed in one of its own columns: the IDL also reports a row when
+ * only a row it refers to changed (a switch whose port did), but an owner
+ * that reads the row referred to declares that row itself; and the column
+ * northd writes itself (a switch port's "up") is read by no owner.  A
+ * kind's 'build' of an owner whose object is gone builds nothing, which
+ * forgets the owner's flows and dependencies.
  *
  * A new feature adds its kind to the table in owners.c and nothing else
  * of northd's: the switch module does not know about it.

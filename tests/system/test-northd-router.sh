@@ -17,6 +17,11 @@ last_built() {
     northd_count northd "last compile built"
 }
 
+# last_owners: the owners the last compile built, per kind.
+last_owners() {
+    northd_count northd "last compile owners"
+}
+
 check osmotic-nbctl init
 check nbctl ls-add sw0 -- lsp-add sw0 p1 \
     -- lsp-set-addresses p1 "0a:00:00:00:00:01 10.0.0.2"
@@ -82,6 +87,17 @@ lsp_uuid=$(osmotic-nbctl get Logical_Switch_Port sw0-lr0 _uuid)
 n=$(sb_select Logical_Flow '["_uuid"]' \
         "[[\"source\",\"==\",\"Logical_Switch_Port:$lsp_uuid\"]]" | wc -l)
 [ "$n" = 3 ] || fail "sw0-lr0 owns $n flows, not 3"
+
+# A port added on a switch behind a router rebuilds the switch's owners
+# of the port and of its bucket, and the router's (whose next hops it
+# is).  The "up" that northd then gives the port (a column only northd
+# writes), which the NB reports as a change of the switch too, rebuilds
+# nothing.
+check nbctl lsp-add sw0 p2 -- lsp-set-addresses p2 "0a:00:00:00:00:02 10.0.0.3"
+wait_until output_is false osmotic-nbctl get Logical_Switch_Port p2 up
+check nbctl sync
+check_output "switch-bucket 1, switch-port 1, router 1" last_owners
+check nbctl lsp-del p2
 
 # A change of the router port rebuilds that switch port's flows and its
 # router's, and no other owner's.
