@@ -24,6 +24,8 @@ northd_libnorthd_la_SOURCES = \
 	northd/lflow-lb.h \
 	northd/lflow-router.c \
 	northd/lflow-router.h \
+	northd/lflow-router-neighbours.c \
+	northd/lflow-router-neighbours.h \
 	northd/lflow-switch.c \
 	northd/lflow-switch.h \
 	northd/lflow-table.c \
@@ -36,6 +38,8 @@ northd_libnorthd_la_SOURCES = \
 	northd/northd.h \
 	northd/owners.c \
 	northd/owners.h \
+	northd/router-ports.c \
+	northd/router-ports.h \
 	northd/unapplied.c \
 	northd/unapplied.h
 

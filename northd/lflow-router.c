@@ -17,6 +17,7 @@
 #include "northd/dp-kinds.h"
 #include "northd/lflow-table.h"
 #include "northd/nb-match.h"
+#include "northd/router-ports.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/vlog.h"
 #include "packets.h"
@@ -45,25 +46,10 @@ enum {
 /* Priorities of the other stages. */
 enum {
     PRI_DNAT = 100,             /* lr_in_dnat: a NAT address. */
-    PRI_RESOLVE = 100,          /* lr_in_arp_resolve: a known neighbour. */
-    PRI_RESOLVE_ASK = 1,        /* lr_in_arp_resolve: ARP for the rest. */
     PRI_REDIRECT_RULE = 100,    /* lr_in_gw_redirect: a ramp-out rule. */
     PRI_REDIRECT_PORT = 50,     /* lr_in_gw_redirect: the port's own. */
     PRI_SNAT_RULE = 200,        /* lr_out_snat: a rule's address. */
     PRI_DELIVERY = 100,         /* lr_out_delivery: redirect -> port. */
-};
-
-/* One enabled port of the router being built. */
-struct lr_port {
-    const struct nd_port *op;
-    const struct nbrec_logical_router_port *lrp;
-    struct lport_addresses la;  /* MAC and networks, with prefixes. */
-    char mac[ETH_ADDR_STRLEN + 1];
-    bool gateway;               /* Has gateway chassis. */
-    char **ip4s, **ip6s;        /* Its addresses as text (IPv6: the
-                                 * networks', then the link-local address
-                                 * of the MAC, if it has IPv6). */
-    size_t n_ip4s, n_ip6s;
 };
 
 /* One ramp-out rule of the router being built. */
@@ -78,7 +64,7 @@ struct lr_build {
     struct nd_build_ctx *ctx;
     const struct nd_datapath *od;
     const struct nbrec_logical_router *lr;
-    struct lr_port *ports;
+    struct lr_port *ports;      /* Its enabled ports (router-ports.h). */
     size_t n_ports;
     struct lr_rule *rules;
     size_t n_rules;
@@ -99,39 +85,6 @@ add_ip(char ***ips, size_t *n, char *ip)
 {
     *ips = xrealloc(*ips, (*n + 1) * sizeof **ips);
     (*ips)[(*n)++] = ip;
-}
-
-/* Returns 'addr' as text (malloc'd). */
-static char *
-ipv6_text(const struct in6_addr *addr)
-{
-    char s[INET6_ADDRSTRLEN];
-    inet_ntop(AF_INET6, addr, s, sizeof s);
-    return xstrdup(s);
-}
-
-/* Fills the addresses of 'p' and adds them to those of 'b'. */
-static void
-lr_port_addresses(struct lr_build *b, struct lr_port *p)
-{
-    for (size_t i = 0; i < p->la.n_ipv4; i++) {
-        add_ip(&p->ip4s, &p->n_ip4s, xasprintf(IP_FMT,
-                                              IP_ARGS(p->la.ipv4[i].addr)));
-    }
-    for (size_t i = 0; i < p->la.n_ipv6; i++) {
-        add_ip(&p->ip6s, &p->n_ip6s, ipv6_text(&p->la.ipv6[i].addr));
-    }
-    if (p->la.n_ipv6) {
-        struct in6_addr lla;
-        in6_generate_lla(p->la.ea, &lla);
-        add_ip(&p->ip6s, &p->n_ip6s, ipv6_text(&lla));
-    }
-    for (size_t i = 0; i < p->n_ip4s; i++) {
-        add_ip(&b->ip4s, &b->n_ip4s, p->ip4s[i]);
-    }
-    for (size_t i = 0; i < p->n_ip6s; i++) {
-        add_ip(&b->ip6s, &b->n_ip6s, p->ip6s[i]);
-    }
 }
 
 /* Adds a flow to the router's own datapath. */
@@ -182,40 +135,16 @@ rule_cmp(const void *a_, const void *b_)
 static void
 lr_gather(struct lr_build *b)
 {
-    const struct nd_port *op;
-    b->ports = xcalloc(b->od->n_ports + 1, sizeof *b->ports);
-    LIST_FOR_EACH (op, dp_node, &b->od->ports) {
-        const struct nbrec_logical_router_port *lrp
-            = nbrec_logical_router_port_get_for_uuid(b->ctx->nb_idl,
-                                                     &op->nb_uuid);
-        if (!lrp || !nd_port_has(op, ND_PF_ENABLED)) {
-            continue;
-        }
-        struct lr_port *p = &b->ports[b->n_ports];
-        struct ds s = DS_EMPTY_INITIALIZER;
-        ds_put_cstr(&s, lrp->mac);
-        for (size_t i = 0; i < lrp->n_networks; i++) {
-            ds_put_format(&s, " %s", lrp->networks[i]);
-        }
-        char *error = lport_addresses_parse(ds_cstr(&s), true, &p->la);
-        ds_destroy(&s);
-        if (error) {
-            VLOG_WARN_RL(&rl, "router port %s: %s", lrp->name, error);
-            free(error);
-            continue;
-        }
-        p->op = op;
-        p->lrp = lrp;
-        snprintf(p->mac, sizeof p->mac, ETH_ADDR_FMT, ETH_ADDR_ARGS(p->la.ea));
-        p->gateway = lrp->n_gateway_chassis > 0;
-        if (p->gateway && op->tunnel_key > RAMPOUT_MAX_PORT_KEY) {
-            VLOG_WARN_RL(&rl, "router port %s: a gateway port needs a key "
-                         "below %d", lrp->name, RAMPOUT_MAX_PORT_KEY + 1);
-            p->gateway = false;
-        }
+    b->ports = lr_ports_gather(b->od, b->ctx->nb_idl, true, &b->n_ports);
+    for (size_t i = 0; i < b->n_ports; i++) {
+        struct lr_port *p = &b->ports[i];
         b->has_gateway |= p->gateway;
-        lr_port_addresses(b, p);
-        b->n_ports++;
+        for (size_t j = 0; j < p->n_ip4s; j++) {
+            add_ip(&b->ip4s, &b->n_ip4s, p->ip4s[j]);
+        }
+        for (size_t j = 0; j < p->n_ip6s; j++) {
+            add_ip(&b->ip6s, &b->n_ip6s, p->ip6s[j]);
+        }
     }
 
     size_t n = MIN(b->lr->n_rampout_rules, RAMPOUT_MAX_RULES);
@@ -249,21 +178,9 @@ lr_gather(struct lr_build *b)
 static void
 lr_build_destroy(struct lr_build *b)
 {
-    for (size_t i = 0; i < b->n_ports; i++) {
-        struct lr_port *p = &b->ports[i];
-        lport_addresses_destroy(&p->la);
-        for (size_t j = 0; j < p->n_ip4s; j++) {
-            free(p->ip4s[j]);
-        }
-        for (size_t j = 0; j < p->n_ip6s; j++) {
-            free(p->ip6s[j]);
-        }
-        free(p->ip4s);
-        free(p->ip6s);
-    }
     free(b->ip4s);             /* The strings are the ports'. */
     free(b->ip6s);
-    free(b->ports);
+    lr_ports_destroy(b->ports, b->n_ports);
     free(b->rules);
 }
 
@@ -675,47 +592,6 @@ lr_rampout(struct lr_build *b)
 
 /* --- lr_in_ip_routing, lr_in_ip_routing_ecmp ---------------------------- */
 
-/* An IPv4 or IPv6 address, as routing reads it. */
-struct lr_addr {
-    bool v6;
-    ovs_be32 ip4;
-    struct in6_addr ip6;
-};
-
-/* Returns the network of 'a' with prefix length 'plen'. */
-static struct lr_addr
-lr_addr_network(const struct lr_addr *a, unsigned int plen)
-{
-    struct lr_addr n = *a;
-    if (a->v6) {
-        struct in6_addr mask = ipv6_create_mask(plen);
-        n.ip6 = ipv6_addr_bitand(&a->ip6, &mask);
-    } else {
-        n.ip4 = a->ip4 & be32_prefix_mask(plen);
-    }
-    return n;
-}
-
-/* Returns true if 'a' and 'b' are the same address. */
-static bool
-lr_addr_equals(const struct lr_addr *a, const struct lr_addr *b)
-{
-    return (a->v6 == b->v6
-            && (a->v6 ? ipv6_addr_equals(&a->ip6, &b->ip6)
-                : a->ip4 == b->ip4));
-}
-
-/* Appends 'a' to 's' as text. */
-static void
-lr_addr_format(const struct lr_addr *a, struct ds *s)
-{
-    if (a->v6) {
-        ipv6_format_addr(&a->ip6, s);
-    } else {
-        ds_put_format(s, IP_FMT, IP_ARGS(a->ip4));
-    }
-}
-
 /* Returns the logical action that loads next hop 'a' (reg0 for IPv4,
  * xxreg0 for IPv6), malloc'd. */
 static char *
@@ -730,49 +606,11 @@ lr_addr_nexthop(const struct lr_addr *a)
     return xasprintf("reg0 = %#"PRIx32, ntohl(a->ip4));
 }
 
-/* Returns the match of the next-hop register holding 'a' (with the
- * Ethernet type, so that an IPv4 next hop never matches the start of an
- * IPv6 one), malloc'd. */
-static char *
-lr_addr_nexthop_match(const struct lr_addr *a)
-{
-    if (a->v6) {
-        struct ds s = DS_EMPTY_INITIALIZER;
-        ds_put_cstr(&s, "ipv6,xxreg0=0x");
-        for (int i = 0; i < 16; i++) {
-            ds_put_format(&s, "%02x", a->ip6.s6_addr[i]);
-        }
-        return ds_steal_cstr(&s);
-    }
-    return xasprintf("ip,reg0=%#"PRIx32, ntohl(a->ip4));
-}
-
 /* Returns the port of 'b' whose network holds 'a', or NULL. */
 static const struct lr_port *
 lr_port_for_addr(const struct lr_build *b, const struct lr_addr *a)
 {
-    for (size_t i = 0; i < b->n_ports; i++) {
-        const struct lr_port *p = &b->ports[i];
-        if (a->v6) {
-            for (size_t j = 0; j < p->la.n_ipv6; j++) {
-                struct lr_addr net = { .v6 = true, .ip6 = p->la.ipv6[j].addr };
-                unsigned int plen = p->la.ipv6[j].plen;
-                struct lr_addr x = lr_addr_network(a, plen);
-                net = lr_addr_network(&net, plen);
-                if (lr_addr_equals(&x, &net)) {
-                    return p;
-                }
-            }
-        } else {
-            for (size_t j = 0; j < p->la.n_ipv4; j++) {
-                ovs_be32 mask = be32_prefix_mask(p->la.ipv4[j].plen);
-                if ((a->ip4 & mask) == ipv4_network(&p->la.ipv4[j])) {
-                    return p;
-                }
-            }
-        }
-    }
-    return NULL;
+    return lr_ports_for_addr(b->ports, b->n_ports, a);
 }
 
 /* Returns the port of 'b' named 'name', or NULL. */
@@ -787,9 +625,8 @@ lr_port_by_name(const struct lr_build *b, const char *name)
     return NULL;
 }
 
-/* Lowest priority of a route: below it, the router's answers for
+/* Below every route (router-ports.h): the router's answers for
  * destinations it has no route to. */
-#define PRI_ROUTE_BASE 2
 #define PRI_NO_ROUTE 1
 
 /* lr_in_ip_routing on a router with routing policies: the twins of the
@@ -802,15 +639,6 @@ lr_port_by_name(const struct lr_build *b, const char *name)
 /* In a router: 1 once lr_in_ip_routing has found that a routing policy
  * may match the packet (a policy candidate). */
 #define REG_POLICY_CAND "reg6"
-
-/* Returns the flow priority of a route of prefix length 'plen': longer
- * prefixes first, dst-ip above src-ip at the same length, connected
- * networks above static routes of the same prefix. */
-static uint16_t
-route_priority(unsigned int plen, bool src_ip, bool connected)
-{
-    return PRI_ROUTE_BASE + 4 * plen + (src_ip ? 0 : 2) + connected;
-}
 
 /* The routing actions towards port 'p' with next hop 'nexthop' (an
  * action that sets reg0 or xxreg0), then 'then'. */
@@ -989,7 +817,7 @@ lr_route_compile(struct lr_build *b, struct lr_route *routes, size_t n,
 {
     struct lr_route *r = &routes[i];
     char *match = lr_route_match(r);
-    uint16_t pri = route_priority(r->plen, r->src_ip, false);
+    uint16_t pri = lr_route_priority(r->plen, r->src_ip, false);
     if (r->discard) {
         for (int cand = 0; cand <= b->has_policies; cand++) {
             lr_add_route(b, cand, pri, match, "drop;");
@@ -1087,7 +915,7 @@ lr_routing(struct lr_build *b)
                 char *actions = xasprintf("ip.ttl--; %s", route);
                 char *m = xasprintf("ip,nw_dst="IP_FMT"/%u",
                                     IP_ARGS(ipv4_network(a)), a->plen);
-                lr_add_route(b, cand, route_priority(a->plen, false, true),
+                lr_add_route(b, cand, lr_route_priority(a->plen, false, true),
                              m, actions);
                 free(m);
                 free(actions);
@@ -1104,7 +932,7 @@ lr_routing(struct lr_build *b)
                 char *route = route_actions(p, "xxreg0 = ip6.dst",
                                             lr_route_then(b, cand));
                 char *actions = xasprintf("ip.ttl--; %s", route);
-                lr_add_route(b, cand, route_priority(a6->plen, false, true),
+                lr_add_route(b, cand, lr_route_priority(a6->plen, false, true),
                              ds_cstr(&m), actions);
                 free(actions);
                 free(route);
@@ -1322,240 +1150,12 @@ lr_policies(struct lr_build *b)
 
 /* --- lr_in_arp_resolve -------------------------------------------------- */
 
-/* Neighbours of one router port: MAC -> their addresses. */
-struct lr_neighbours {
-    struct shash by_mac;        /* MAC -> struct lr_neighbour_ips. */
-    struct sset seen;           /* Addresses (as text) given a MAC. */
-};
-
-/* The addresses of one neighbour MAC. */
-struct lr_neighbour_ips {
-    struct lr_addr *addrs;
-    size_t n;
-};
-
-static void
-neighbour_add(struct lr_neighbours *n, const struct eth_addr *ea,
-              const struct lr_addr *a)
-{
-    struct ds text = DS_EMPTY_INITIALIZER;
-    lr_addr_format(a, &text);
-    bool first = sset_add(&n->seen, ds_cstr(&text));
-    ds_destroy(&text);
-    if (!first) {
-        return;                 /* The first MAC of an address wins. */
-    }
-    char mac[ETH_ADDR_STRLEN + 1];
-    snprintf(mac, sizeof mac, ETH_ADDR_FMT, ETH_ADDR_ARGS(*ea));
-    struct lr_neighbour_ips *ips = shash_find_data(&n->by_mac, mac);
-    if (!ips) {
-        ips = xzalloc(sizeof *ips);
-        shash_add(&n->by_mac, mac, ips);
-    }
-    ips->addrs = xrealloc(ips->addrs, (ips->n + 1) * sizeof *ips->addrs);
-    ips->addrs[ips->n++] = *a;
-}
-
-/* Adds the addresses of 'la' as neighbours. */
-static void
-neighbours_add_addresses(struct lr_neighbours *n,
-                         const struct lport_addresses *la)
-{
-    for (size_t i = 0; i < la->n_ipv4; i++) {
-        struct lr_addr a = { .ip4 = la->ipv4[i].addr };
-        neighbour_add(n, &la->ea, &a);
-    }
-    for (size_t i = 0; i < la->n_ipv6; i++) {
-        struct lr_addr a = { .v6 = true, .ip6 = la->ipv6[i].addr };
-        neighbour_add(n, &la->ea, &a);
-    }
-}
-
-/* Adds the MAC and networks of router port 'lrp' (another router's) as
- * neighbours, with its link-local address if it has IPv6. */
-static void
-neighbours_add_router_port(struct lr_build *b, struct lr_neighbours *n,
-                           const struct nbrec_logical_router_port *lrp)
-{
-    nd_owner_depends_on_row(b->ctx, &nbrec_table_logical_router_port,
-                            &lrp->header_.uuid);
-    struct ds s = DS_EMPTY_INITIALIZER;
-    ds_put_cstr(&s, lrp->mac);
-    for (size_t i = 0; i < lrp->n_networks; i++) {
-        ds_put_format(&s, " %s", lrp->networks[i]);
-    }
-    struct lport_addresses la;
-    char *error = lport_addresses_parse(ds_cstr(&s), true, &la);
-    ds_destroy(&s);
-    if (error) {
-        free(error);
-        return;
-    }
-    neighbours_add_addresses(n, &la);
-    if (la.n_ipv6) {
-        struct lr_addr lla = { .v6 = true };
-        in6_generate_lla(la.ea, &lla.ip6);
-        neighbour_add(n, &la.ea, &lla);
-    }
-    lport_addresses_destroy(&la);
-}
-
-/* Adds the addresses of the ports of switch 'sw', the other side of
- * router port 'p', as neighbours. */
-static void
-neighbours_add_switch(struct lr_build *b, struct lr_neighbours *n,
-                      const struct nd_datapath *sw, const struct lr_port *p)
-{
-    nd_owner_depends_on_row(b->ctx, &nbrec_table_logical_switch,
-                            &sw->nb_uuid);
-    const struct nd_port *sp;
-    LIST_FOR_EACH (sp, dp_node, &sw->ports) {
-        const struct nbrec_logical_switch_port *lsp
-            = nbrec_logical_switch_port_get_for_uuid(b->ctx->nb_idl,
-                                                     &sp->nb_uuid);
-        if (!lsp) {
-            continue;
-        }
-        nd_owner_depends_on_row(b->ctx, &nbrec_table_logical_switch_port,
-                                &lsp->header_.uuid);
-        if (!strcmp(lsp->type, "router")) {
-            if (sp->peer && strcmp(sp->peer, p->lrp->name)) {
-                nd_owner_depends_on_name(b->ctx,
-                                         &nbrec_table_logical_router_port,
-                                         sp->peer);
-                const struct nd_port *rp = nd_port_find_by_name(b->ctx->dps,
-                                                                sp->peer);
-                const struct nbrec_logical_router_port *lrp
-                    = (rp && rp->dp->kind == &nd_dp_router
-                       ? nbrec_logical_router_port_get_for_uuid(
-                           b->ctx->nb_idl, &rp->nb_uuid)
-                       : NULL);
-                if (lrp) {
-                    neighbours_add_router_port(b, n, lrp);
-                }
-            }
-            continue;
-        }
-        for (size_t i = 0; i < lsp->n_addresses; i++) {
-            struct lport_addresses la;
-            char *error = lport_addresses_parse(lsp->addresses[i], false,
-                                                &la);
-            if (error) {
-                free(error);
-                continue;
-            }
-            neighbours_add_addresses(n, &la);
-            lport_addresses_destroy(&la);
-        }
-    }
-}
-
-/* The resolution flows of the neighbours 'n' of port 'p'. */
-static void
-lr_resolve_neighbours(struct lr_build *b, const struct lr_port *p,
-                      struct lr_neighbours *n)
-{
-    const char *then = p->gateway ? "next;" : "output;";
-    struct shash_node *node;
-    SHASH_FOR_EACH (node, &n->by_mac) {
-        struct lr_neighbour_ips *ips = node->data;
-        struct ds m = DS_EMPTY_INITIALIZER;
-        struct ds direct[2] = { DS_EMPTY_INITIALIZER, DS_EMPTY_INITIALIZER };
-        for (size_t i = 0; i < ips->n; i++) {
-            const struct lr_addr *a = &ips->addrs[i];
-            char *nh = lr_addr_nexthop_match(a);
-            match_or(&m, REG_OUTPORT"=%"PRIu32",%s", p->op->tunnel_key, nh);
-            free(nh);
-            if (lr_port_for_addr(b, a) == p) {
-                match_or(&direct[a->v6], "%s",
-                         a->v6 ? "ipv6,ipv6_dst=" : "ip,nw_dst=");
-                lr_addr_format(a, &direct[a->v6]);
-            }
-        }
-        char *actions = xasprintf("eth.dst = %s; %s", node->name, then);
-        lflow_table_add(b->ctx->lflows, &b->od->sb_uuid,
-                        S_ROUTER_INGRESS_ARP_RESOLVE, PRI_RESOLVE,
-                        ds_cstr(&m), actions);
-        free(actions);
-        for (int v6 = 0; v6 < 2; v6++) {
-            if (!direct[v6].length) {
-                continue;
-            }
-            /* A known host on a connected network is routed and resolved
-             * in one lookup (a host route above the network's):
-             * lr_in_arp_resolve is skipped.  (A policy candidate takes
-             * the twin of the network's route instead, whose priority is
-             * above.) */
-            actions = xasprintf(
-                "ip.ttl--; eth.src = %s; eth.dst = %s; outport = %"PRIu32
-                "; flags.loopback = 1; %s", p->mac, node->name,
-                p->op->tunnel_key,
-                p->gateway ? "next(lr_in_gw_redirect);" : "output;");
-            lflow_table_add(b->ctx->lflows, &b->od->sb_uuid,
-                            S_ROUTER_INGRESS_IP_ROUTING,
-                            route_priority(v6 ? 128 : 32, false, true),
-                            ds_cstr(&direct[v6]), actions);
-            free(actions);
-            ds_destroy(&direct[v6]);
-        }
-        ds_destroy(&m);
-        free(ips->addrs);
-        free(ips);
-    }
-}
-
+/* lr_in_arp_resolve: the next hops each port knows, and the ARP or ND for
+ * the others, are the port's (lflow-router-neighbours.c); anything else
+ * (a next hop on no port) is dropped. */
 static void
 lr_arp_resolve(struct lr_build *b)
 {
-    for (size_t i = 0; i < b->n_ports; i++) {
-        const struct lr_port *p = &b->ports[i];
-        struct lr_neighbours n;
-        shash_init(&n.by_mac);
-        sset_init(&n.seen);
-
-        if (p->lrp->peer && p->lrp->peer[0]) {
-            nd_owner_depends_on_name(b->ctx, &nbrec_table_logical_router_port,
-                                     p->lrp->peer);
-            const struct nd_port *rp = nd_port_find_by_name(b->ctx->dps,
-                                                            p->lrp->peer);
-            const struct nbrec_logical_router_port *lrp
-                = (rp && rp->dp->kind == &nd_dp_router
-                   ? nbrec_logical_router_port_get_for_uuid(b->ctx->nb_idl,
-                                                            &rp->nb_uuid)
-                   : NULL);
-            if (lrp) {
-                neighbours_add_router_port(b, &n, lrp);
-            }
-        } else {
-            const struct nd_port *namer = nd_port_namer(b->ctx->dps, p->op);
-            if (namer && namer->dp->kind == &nd_dp_switch) {
-                neighbours_add_switch(b, &n, namer->dp, p);
-            }
-        }
-        lr_resolve_neighbours(b, p, &n);
-        shash_destroy(&n.by_mac);
-        sset_destroy(&n.seen);
-
-        /* An unknown next hop: the controller asks for it (the packet
-         * itself is dropped), from the port's first address of the
-         * family. */
-        const char *then = p->gateway ? "next;" : "output;";
-        if (p->n_ip4s) {
-            char *actions = xasprintf(
-                "arp { eth.dst = ff:ff:ff:ff:ff:ff; arp.spa = %s; "
-                "arp.tpa = reg0; arp.op = 1; %s };", p->ip4s[0], then);
-            lr_add(b, S_ROUTER_INGRESS_ARP_RESOLVE, PRI_RESOLVE_ASK, actions,
-                   REG_OUTPORT"=%"PRIu32",ip", p->op->tunnel_key);
-            free(actions);
-        }
-        if (p->n_ip6s) {
-            char *actions = xasprintf("nd_ns { ip6.src = %s; %s };",
-                                      p->ip6s[0], then);
-            lr_add(b, S_ROUTER_INGRESS_ARP_RESOLVE, PRI_RESOLVE_ASK, actions,
-                   REG_OUTPORT"=%"PRIu32",ipv6", p->op->tunnel_key);
-            free(actions);
-        }
-    }
     lr_add(b, S_ROUTER_INGRESS_ARP_RESOLVE, 0, "drop;", "%s", "");
 }
 
@@ -1689,7 +1289,7 @@ router_build(struct nd_build_ctx *ctx, const struct lflow_owner_id *id)
         = (od && is_router(od)
            ? nbrec_logical_router_get_for_uuid(ctx->nb_idl, &od->nb_uuid)
            : NULL);
-    if (lr && lr->n_enabled && !lr->enabled[0]) {
+    if (lr && lr_is_disabled(lr)) {
         /* A disabled router drops everything. */
         lflow_table_add(ctx->lflows, &od->sb_uuid,
                         S_ROUTER_INGRESS_ADMISSION, 0, "", "drop;");
@@ -1762,7 +1362,6 @@ static const struct nd_owner_dep_table router_dep_tables[] = {
     { &nbrec_table_nat, NULL },
     { &nbrec_table_rampout_rule, NULL },
     { &nbrec_table_color, NULL },
-    { &nbrec_table_logical_switch, NULL },
     { &nbrec_table_logical_switch_port, &nbrec_logical_switch_port_col_name },
     { &nbrec_table_logical_router_policy, NULL },
     { &nbrec_table_port_group, &nbrec_port_group_col_name },

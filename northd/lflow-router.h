@@ -5,10 +5,13 @@
  *
  * One owner kind, lflow_router_kind, one owner per Logical_Router: a
  * router's flows depend on all of its ports, routes, policies, NAT and
- * ramp-out rules, and on the addresses of the ports on the switches it
- * connects to (next-hop MACs), which it declares to the change index.
- * Routers are few and their flows a handful per port and route, so
- * rebuilding one router's flows on any such change is cheap.
+ * ramp-out rules, which it declares to the change index.  Routers are few
+ * and their flows a handful per port and route, so rebuilding one
+ * router's flows on any such change is cheap.  What grows with the
+ * switches behind the router, the next-hop MACs of the hosts on them and
+ * their host routes, is each router port's own owner's
+ * (lflow-router-neighbours.h): a port added on a switch rebuilds the
+ * neighbours of the router port on that switch, not these flows.
  *
  * Ingress, as a routed packet between pods crosses it:
  *
@@ -45,7 +48,9 @@
  *   lr_in_arp_resolve eth.dst of the next hop, for the addresses known
  *                     centrally (switch ports' addresses, peer router
  *                     ports), else ARP or ND from the controller; then
- *                     output, or lr_in_gw_redirect for a gateway port.
+ *                     output, or lr_in_gw_redirect for a gateway port
+ *                     (all of it the router ports' own flows, but for
+ *                     the drop of a next hop on no port).
  *   lr_in_gw_redirect the gateway port becomes the redirect key of the
  *                     rule in reg7, or of the port (lib/rampout.h).
  *

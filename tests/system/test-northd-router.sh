@@ -7,15 +7,13 @@
 # port of type "router" is the other end: its "router" address stands for
 # the router port's MAC and networks, and its flows follow the router
 # port (the change index), rebuilding that port's flows and the router's
-# only.
+# only.  A router port's neighbours (the next-hop MACs it knows) are an
+# owner of their own: a port added, changed or deleted on a switch
+# rebuilds the neighbours of the router port on that switch, never the
+# router's own flows, and a route rebuilds the router's flows only.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/northd-lib.sh"
 northd_test_start
-
-# last_built: the owners and flows the last compile built.
-last_built() {
-    northd_count northd "last compile built"
-}
 
 # last_owners: the owners the last compile built, per kind.
 last_owners() {
@@ -89,20 +87,47 @@ n=$(sb_select Logical_Flow '["_uuid"]' \
 [ "$n" = 3 ] || fail "sw0-lr0 owns $n flows, not 3"
 
 # A port added on a switch behind a router rebuilds the switch's owners
-# of the port and of its bucket, and the router's (whose next hops it
-# is).  The "up" that northd then gives the port (a column only northd
+# of the port and of its bucket, and the neighbours of the router port on
+# that switch (lrp0, whose next hop it is), not the router's own flows.
+# The "up" that northd then gives the port (a column only northd
 # writes), which the NB reports as a change of the switch too, rebuilds
-# nothing.
+# nothing.  lr0 knows the new port's MAC: its next hop is resolved, and
+# a host route reaches it in one lookup.
 check nbctl lsp-add sw0 p2 -- lsp-set-addresses p2 "0a:00:00:00:00:02 10.0.0.3"
 wait_until output_is false osmotic-nbctl get Logical_Switch_Port p2 up
 check nbctl sync
-check_output "switch-bucket 1, switch-port 1, router 1" last_owners
+check_output "switch-bucket 1, switch-port 1, router-neighbours 1" last_owners
+check_lflows lr0 <<EOF
+lr_in_arp_resolve 100 reg15=1,ip,reg0=0xa000003 actions=eth.dst = 0a:00:00:00:00:02; output;
+lr_in_ip_routing 133 ip,nw_dst=10.0.0.3 actions=ip.ttl--; eth.src = 0a:00:00:00:ff:01; eth.dst = 0a:00:00:00:00:02; outport = 1; flags.loopback = 1; output;
+EOF
+# Those flows are the router port's (source Logical_Router_Port): p1's
+# and p2's (resolution and host route each), and ARP and ND for the
+# others.
+lrp0_uuid=$(osmotic-nbctl get Logical_Router_Port lrp0 _uuid)
+n=$(sb_select Logical_Flow '["_uuid"]' \
+        "[[\"source\",\"==\",\"Logical_Router_Port:$lrp0_uuid\"]]" | wc -l)
+[ "$n" = 6 ] || fail "lrp0's neighbours are $n flows, not 6"
+# So does a change of the port's addresses, and its deletion.
+check nbctl lsp-set-addresses p2 "0a:00:00:00:00:03 10.0.0.3"
+check_output "switch-bucket 1, switch-port 1, router-neighbours 1" last_owners
+check_lflows lr0 <<EOF
+lr_in_arp_resolve 100 reg15=1,ip,reg0=0xa000003 actions=eth.dst = 0a:00:00:00:00:03; output;
+EOF
 check nbctl lsp-del p2
+check_output "switch-bucket 1, switch-port 1, router-neighbours 1" last_owners
+check_no_lflows lr0 <<EOF
+lr_in_arp_resolve 100 reg15=1,ip,reg0=0xa000003 actions=eth.dst = 0a:00:00:00:00:03; output;
+EOF
+# A route rebuilds the router's own flows, not its ports' neighbours.
+check nbctl lr-route-add lr0 10.9.0.0/16 10.0.0.2
+check_output "router 1" last_owners
+check nbctl lr-route-del lr0 10.9.0.0/16
 
-# A change of the router port rebuilds that switch port's flows and its
-# router's, and no other owner's.
+# A change of the router port rebuilds that switch port's flows, its
+# router's and its neighbours, and no other owner's.
 check nbctl set Logical_Router_Port lrp0 mac='"0a:00:00:00:ff:02"'
-check_output "2 owners" pipeline "last_built | grep -o '^2 owners'"
+check_output "switch-port 1, router 1, router-neighbours 1" last_owners
 check_lflows sw0 <<EOF
 ls_in_l2_lkup 50 dl_dst=0a:00:00:00:ff:02 actions=outport = $k; output;
 EOF

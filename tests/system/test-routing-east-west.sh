@@ -3,7 +3,8 @@
 # other on the same host and on different hosts (ICMP, TCP); the router
 # answers ARP and pings to its own addresses, decrements the TTL once
 # (a packet sent with TTL 1 is not routed; with TTL 9 it arrives with
-# TTL 8), and routes by static route through a second router.  The
+# TTL 8), reaches a pod added once the router exists without asking for
+# its MAC, and routes by static route through a second router.  The
 # table budget: a routed TCP SYN to a pod on another host crosses at
 # most 20 br-int tables on the sending host (ofproto/trace).
 . "$(dirname "$0")/lib.sh"
@@ -75,6 +76,18 @@ ttl=$(osm_pod_exec p4 timeout 5 tcpdump -c 1 -n -v -i eth0 \
           icmp and src 10.10.1.10 2>/dev/null &
       sleep 1; osm_pod_exec p1 ping -q -c 1 -t 9 10.10.2.11 >/dev/null; wait)
 echo "$ttl" | grep -q "ttl 8," || fail "TTL after one router: $ttl"
+
+# A pod added once the router exists is reached through it at once, both
+# ways, across hosts: the router knows the new port's MAC from its
+# addresses, so it never asked for it (no MAC_Binding).
+osm_lsp_add sw2 lp6 0a:00:00:00:02:03 10.10.2.12
+osm_add_pod hv1 p6 0a:00:00:00:02:03 10.10.2.12/24 lp6
+osm_pod_exec p6 ip route add default via 10.10.2.1
+check osmotic-nbctl --timeout=20 --wait=hv sync
+wait_until osm_ping p2 10.10.2.12
+check_ping p6 10.10.1.11
+check_output "" osmotic-sbctl --bare --columns=mac find MAC_Binding \
+    ip=10.10.2.12
 
 # A second router behind the first, reached through a static route on
 # lr0 and a default route on lr1 (a router-to-router link).
