@@ -259,7 +259,7 @@ count_flows() {
 dump_flows() {
     osm_host_exec "$(hv_name "$1" 1)" timeout $CALL_TIMEOUT \
         ovs-ofctl -O OpenFlow15 dump-flows --no-stats br-int 2>/dev/null \
-        | grep 'table=' | sort
+        | grep 'actions=' | sort
 }
 
 # sb_download SYSTEM: what hv1's controller says it downloads of SB.

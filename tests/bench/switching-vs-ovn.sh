@@ -417,8 +417,18 @@ measure_sockperf() {
 
 # count_flows SYSTEM HOST: prints the number of flows on HOST's br-int.
 count_flows() {
+    # "--no-stats" leaves out "table=0": count every flow by its actions.
     osm_host_ofctl "$2" dump-flows br-int --no-stats 2>/dev/null \
-        | grep -c 'table='
+        | grep -c 'actions='
+}
+
+# flow_tables: the table of each flow of "dump-flows --no-stats" on stdin
+# (which names no table for table 0).
+flow_tables() {
+    awk '/actions=/ { t = 0
+                      if (match($0, /table=[0-9]+/))
+                          t = substr($0, RSTART + 6, RLENGTH - 6)
+                      print t }'
 }
 
 # measure_flows SYSTEM: flows on both hosts, per pod port, and the number
@@ -431,7 +441,7 @@ measure_flows() {
     RES[$s.flows_total]=$((n1 + n2))
     RES[$s.flows_per_port]=$(( (n1 + n2) / 2 ))
     RES[$s.flow_tables]=$(osm_host_ofctl $p-hv1 dump-flows br-int \
-        --no-stats 2>/dev/null | grep -o 'table=[0-9]*' | sort -u | wc -l)
+        --no-stats 2>/dev/null | flow_tables | sort -u | wc -l)
 }
 
 # measure_trace SYSTEM: ofproto/trace of a TCP SYN from pod 1 to pod 2 on
