@@ -23,8 +23,8 @@
 # piggybacked 2.05; round trip timed inside the client) and, at the same
 # time, ping -i 0.01.  Elephants: BENCH_ELEPHANTS parallel bulk TCP
 # streams from e1 to e2 (iperf3 -P), started BENCH_WARMUP seconds before
-# the mice and stopped when they end; their throughput is what e2's eth0 receives while the mice
-# run.  Settings, each measured in every round (round 1 all settings,
+# the mice and stopped when they end; their throughput is what e2's eth0
+# receives while the mice run.  Settings, each measured in every round (round 1 all settings,
 # round 2 all settings, ...), so a change of machine load falls on all:
 #   idle      Osmotic, no elephant (colouring off)
 #   ovn-idle  OVN, no elephant
@@ -41,14 +41,16 @@
 #             Mbit/s in all: the same network path with less work for
 #             the hosts, to tell the network's share of the mice's
 #             latency from the CPU's
-# Every host's ovs-vswitchd (both systems) runs in the SCHED_RR class
-# (BENCH_DATAPATH_RT): the userspace datapath forwards in its main thread,
-# which on this testbed shares two CPUs with both hosts' pods, so a mouse
-# waits for that thread to be scheduled behind the elephants' senders and
-# receivers (measured: up to 4 ms at the 99th percentile at each host); the
-# kernel datapath of production hosts forwards in softirq context, which
-# no task delays.  The real-time class gives the userspace datapath that
-# place.
+# The main thread of every host's ovs-vswitchd (both systems) runs in the
+# SCHED_RR class (BENCH_DATAPATH_RT): the userspace datapath forwards in
+# it, and on this testbed it shares two CPUs with both hosts' pods, so in
+# the normal class a mouse waits for that thread to be scheduled behind the
+# elephants' senders and receivers (measured: 4.1 ms at the 99th
+# percentile in host 1's ovs-vswitchd, Documentation/benchmarks.md); the
+# kernel datapath of production hosts forwards in softirq context, ahead
+# of the tasks.  The real-time class gives the userspace datapath a
+# similar place, at a cost in CPU per packet (fewer batches) and for
+# every normal-class task, on both systems alike.
 #
 # With colouring, the elephants are found the way a user would ask for
 # it: one flow class "bulk" for all TCP, "class-add bulk 100 'tcp' mouse
@@ -96,10 +98,11 @@
 # 10), BENCH_CONN_RUNS (default 5), BENCH_CONN_TIME (default 5),
 # BENCH_HOLD (default 10000; 0 skips), BENCH_HOLD_INTERVAL (default
 # 5000), BENCH_CSUM (outer UDP checksum on both systems' tunnels, default
-# false), BENCH_DATAPATH_RT (the SCHED_RR priority of every host's
-# ovs-vswitchd, both systems, default 10; 0 leaves them in the normal
-# class), BENCH_HOPS (settings whose mice are traced hop by hop in one
-# more measurement after the rounds, default "idle a"; empty: none),
+# false), BENCH_DATAPATH_RT (the SCHED_RR priority of the forwarding
+# thread of every host's ovs-vswitchd, both systems, default 10; 0 leaves
+# it in the normal class), BENCH_HOPS (settings whose mice are traced hop by hop in one
+# more measurement after the rounds, default those of "idle a" that
+# BENCH_SETTINGS has; empty: none),
 # BENCH_OUT (also write the report to this file), BENCH_PLOT (the
 # PNG, default BENCH_OUT with .png, else ./color-mice-vs-elephants.png),
 # OSM_CLIENT_TIMEOUT (seconds any client call may take, default 300),
@@ -133,7 +136,7 @@ BENCH_HOLD=${BENCH_HOLD:-10000}
 BENCH_HOLD_INTERVAL=${BENCH_HOLD_INTERVAL:-5000}
 BENCH_CSUM=${BENCH_CSUM:-false}
 BENCH_DATAPATH_RT=${BENCH_DATAPATH_RT:-10}
-BENCH_HOPS=${BENCH_HOPS-idle a}
+BENCH_HOPS=${BENCH_HOPS-default}
 if [ -z "${BENCH_PLOT:-}" ]; then
     if [ -n "${BENCH_OUT:-}" ]; then
         BENCH_PLOT=${BENCH_OUT%.*}.png
@@ -173,9 +176,18 @@ HOPS=()
 for s in $BENCH_HOPS; do
     case " ${SETTINGS[*]} " in
         *" $s "*) HOPS+=("$s") ;;
-        *) fail "BENCH_HOPS: '$s' is not one of BENCH_SETTINGS" ;;
+        *) [ "$s" = default ] \
+               || fail "BENCH_HOPS: '$s' is not one of BENCH_SETTINGS" ;;
     esac
 done
+if [ "$BENCH_HOPS" = default ]; then
+    # Those of "idle a" that are measured.
+    for s in idle a; do
+        case " ${SETTINGS[*]} " in
+            *" $s "*) HOPS+=("$s") ;;
+        esac
+    done
+fi
 [ $((BENCH_WARMUP + BENCH_MICE_TIME + 60)) -le "$OSM_CLIENT_TIMEOUT" ] \
     || fail "BENCH_WARMUP + BENCH_MICE_TIME need OSM_CLIENT_TIMEOUT of at" \
             "least $((BENCH_WARMUP + BENCH_MICE_TIME + 60))"
@@ -385,7 +397,8 @@ start_server() {
 }
 
 # bg_start NAME NETNS CMD...: runs CMD in NETNS in the background, for at
-# most BG_TIMEOUT seconds (default OSM_CLIENT_TIMEOUT), its pid in $TESTDIR/NAME.pid, which the
+# most BG_TIMEOUT seconds (default OSM_CLIENT_TIMEOUT), its pid in
+# $TESTDIR/NAME.pid, which the
 # cleanup stops if the run ends (or is interrupted) before bg_wait NAME.
 bg_start() {
     local name=$1 ns=$2
@@ -421,18 +434,19 @@ bg_signal() {
     kill -s "$1" "$(cat "$TESTDIR/$2.pid")" 2>/dev/null
 }
 
-# datapath_rt SYSTEM: every thread of SYSTEM's two hosts' ovs-vswitchd in
-# the SCHED_RR class at priority BENCH_DATAPATH_RT (0: left alone).  Threads
-# it starts later inherit the class.
+# datapath_rt SYSTEM: the main thread of SYSTEM's two hosts'
+# ovs-vswitchd, the one that forwards for the userspace datapath's ports
+# (none of them is a poll-mode port), in the SCHED_RR class at priority
+# BENCH_DATAPATH_RT (0: left alone).  Its other threads (handlers,
+# revalidators) stay in the normal class, so that they never hold up the
+# forwarding thread for a round-robin slice.
 datapath_rt() {
-    local h pid t
+    local h pid
     [ "$BENCH_DATAPATH_RT" -gt 0 ] || return 0
     for h in $1-hv1 $1-hv2; do
         pid=$(cat "$(osm_host_dir $h)/ovs-vswitchd.pid")
-        for t in /proc/$pid/task/*; do
-            chrt -r -p "$BENCH_DATAPATH_RT" "${t##*/}" \
-                || fail "cannot put $h's ovs-vswitchd in SCHED_RR"
-        done
+        chrt -r -p "$BENCH_DATAPATH_RT" "$pid" \
+            || fail "cannot put $h's ovs-vswitchd in SCHED_RR"
     done
 }
 
@@ -603,7 +617,8 @@ hop_captures() {
 # nominal length when the pods wait for a CPU (ping -i 0.01 was seen to
 # take 15.7 s for 1,000 echoes).
 stop_elephants() {
-    kill -0 "$(cat "$TESTDIR/elephants.pid")" 2>/dev/null \
+    # iperf3 prints "iperf Done." when it ends (not when interrupted).
+    ! grep -q 'iperf Done' "$RES/$1.$2.iperf" \
         || fail "$1 round $2: the elephants ended before the mice" \
                 "($(tail -n 3 "$RES/$1.$2.iperf"))"
     bg_signal INT elephants
@@ -652,9 +667,9 @@ run_setting() {
     d10a=$(class_drops "$dev0" 1:10); d20a=$(class_drops "$dev0" 1:20)
     bla=$(backlog_drops)
     l1a=0; [ -n "$dev1" ] && l1a=$(link_bytes "$dev1")
-    rx0=$(pod_rx_bytes $p-e2)
     read -r busy0 total0 <<<"$(cpu_busy)"
     vs0=$(vswitchd_ns $s)
+    rx0=$(pod_rx_bytes $p-e2)
     t0=$(date +%s%N)
     bg_pod coap-client $p-m1 "$TESTDIR/bench-coap" client $IP_M2 \
         $COAP_PORT $count 10 > "$RES/$set.$round.coap" 2>&1
@@ -662,16 +677,16 @@ run_setting() {
         > "$RES/$set.$round.ping" 2>&1
     bg_wait coap-client
     t1=$(date +%s%N)
+    rx1=$(pod_rx_bytes $p-e2)
     if [ "$round" = hops ]; then
         hop_captures stop
-        python3 "$here/mice-hops.py" "$RES" "$set.hops" > "$RES/$set.hops" \
-            2>&1
         [ -n "$load" ] && stop_elephants "$set" "$round"
+        python3 "$here/mice-hops.py" "$RES" "$set.hops" > "$RES/$set.hops" \
+            || fail "$set: the mice's hops could not be measured"
         return
     fi
     vs1=$(vswitchd_ns $s)
     read -r busy1 total1 <<<"$(cpu_busy)"
-    rx1=$(pod_rx_bytes $p-e2)
     l0b=$(link_bytes "$dev0"); lowb=$(class_bytes "$dev0" 1:20)
     d10b=$(class_drops "$dev0" 1:10); d20b=$(class_drops "$dev0" 1:20)
     blb=$(backlog_drops)
@@ -1029,8 +1044,8 @@ report() {
         echo "static: class-add bulk 100 'tcp.dst == $IPERF_PORT' elephant," \
              "lane 1 as in (a)"
         if [ "$BENCH_DATAPATH_RT" -gt 0 ]; then
-            echo "every host's ovs-vswitchd (both systems): SCHED_RR," \
-                 "priority $BENCH_DATAPATH_RT"
+            echo "every host's ovs-vswitchd main (forwarding) thread," \
+                 "both systems: SCHED_RR, priority $BENCH_DATAPATH_RT"
         else
             echo "every host's ovs-vswitchd (both systems): normal" \
                  "scheduling (SCHED_OTHER)"
@@ -1151,9 +1166,9 @@ report() {
                  "veth on host 1 (v1), lane 0's underlay port of host 1 (h1)" \
                  "and host 2 (h2), m2's veth on host 2 (v2) and m2's eth0" \
                  "(m2); a>b: request from a to b, turn: the server's answer" \
-                 "time, a<b: answer from b to a; v1>h1 and v1<h1 are in" \
-                 "host 1's ovs-vswitchd, h2>v2 and h2<v2 in host 2's," \
-                 "h1>h2 and h1<h2 the underlay):"
+                 "time, a<b: answer from b to a; v1>h1 and v1<h1 are" \
+                 "host 1's backlog and ovs-vswitchd, h2>v2 and h2<v2" \
+                 "host 2's, h1>h2 and h1<h2 the underlay):"
             for set in "${HOPS[@]}"; do
                 echo "  $(setting_label "$set"):"
                 sed 's/^/    /' "$RES/$set.hops"

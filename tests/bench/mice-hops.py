@@ -8,12 +8,20 @@ mice (tests/bench/color-mice-vs-elephants.sh), in path order for a
 request: m1 (eth0 in the client pod), v1 (the client pod's veth on host
 1, where ovs-vswitchd reads it), h1 (lane 0's underlay port of host 1,
 Geneve), h2 (the same on host 2), v2 (the server pod's veth on host 2),
-m2 (eth0 in the server pod).  Matches each request (a CoAP message id, an
+m2 (eth0 in the server pod). Matches each request (a CoAP message id, an
 ICMP echo id and sequence) and its answer at every point and prints, per
-protocol, the 50th and 99th percentiles of every hop: the time from one
-point to the next, request then answer, with "turn" the server's own
-time from request to answer.  The Geneve captures are decoded down to
-the inner packet.  Every capture's timestamps come from the same clock.
+protocol, how many of the requests captured leaving the client were
+seen, with their answers, at every point, and the 50th and 99th
+percentiles of every hop: the time from one point to the next, request
+then answer, with "turn" the server's own time from request to answer.
+The Geneve captures are decoded down to the inner packet. Every
+capture's timestamps come from the same clock; a received packet is
+stamped when its veth hands it to the stack, before the per-CPU backlog
+(net.core.netdev_tstamp_prequeue, 1 by default), so the wait in that
+backlog falls in the next hop (in ovs-vswitchd's, or the server's
+"turn"). With tcpdump's own report of packets it dropped
+(DIR/PREFIX.POINT.err) when present. Fails, naming it, when a capture is
+missing or empty.
 """
 import os
 import struct
@@ -69,13 +77,35 @@ def percentile(values, p):
     return v[max(1, int(len(v) * p / 100 + 0.999999)) - 1]
 
 
+def tcpdump_drops(d, prefix):
+    """'POINT: N' for each capture whose tcpdump reported packets it
+    dropped."""
+    drops = []
+    for point in POINTS:
+        try:
+            with open(os.path.join(d, "%s.%s.err" % (prefix, point))) as f:
+                for line in f:
+                    if "dropped by kernel" in line:
+                        drops.append("%s: %s" % (point, line.split()[0]))
+        except OSError:
+            pass
+    return drops
+
+
 def main():
+    if len(sys.argv) != 3:
+        sys.stderr.write("usage: mice-hops.py DIR PREFIX\n")
+        sys.exit(2)
     d, prefix = sys.argv[1:3]
     seen = {}
     for point in POINTS:
         path = os.path.join(d, "%s.%s.pcap" % (prefix, point))
-        seen[point] = first_seen(path, point[0] == "h") \
-            if os.path.exists(path) else {}
+        seen[point] = first_seen(path, point[0] == "h")
+        if not seen[point]:
+            sys.stderr.write("mice-hops.py: no mouse packet in %s\n" % path)
+            sys.exit(1)
+    drops = [x for x in tcpdump_drops(d, prefix) if not x.endswith(" 0")]
+    print("tcpdump dropped: %s" % (", ".join(drops) if drops else "none"))
     names = (["%s>%s" % (POINTS[i], POINTS[i + 1]) for i in range(5)]
              + ["turn"]
              + ["%s<%s" % (POINTS[4 - i], POINTS[5 - i]) for i in range(5)])
@@ -86,6 +116,7 @@ def main():
             print("%s: no packets captured" % proto)
             continue
         client = requests[0][1][0]
+        sent = sum(1 for _, k in requests if k[0] == client)
         hops = [[] for _ in names]
         for _, k in requests:
             if k[0] != client:
@@ -103,9 +134,9 @@ def main():
             print("%s: no round trip seen at every point" % proto)
             continue
         rtt = [sum(h[j] for h in hops) for j in range(n)]
-        print("%s: %d round trips seen at every point; round trip p50 %.3f"
-              " p99 %.3f ms" % (proto, n, percentile(rtt, 50),
-                                percentile(rtt, 99)))
+        print("%s: of %d requests captured leaving m1, %d seen with their"
+              " answers at every point; round trip p50 %.3f p99 %.3f ms"
+              % (proto, sent, n, percentile(rtt, 50), percentile(rtt, 99)))
         print("  hop (ms)  " + " ".join("%8s" % x for x in names))
         for p in (50, 99):
             print("  p%-8d" % p
