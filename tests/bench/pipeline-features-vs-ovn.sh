@@ -334,12 +334,13 @@ measure() {
     local s=$1 c=$2 f h=0 lookups tables flows
     f=$TESTDIR/$s.$c.trace
     if [ "$c" = lb ]; then
-        h=${LB_DP_HASH:-1}
+        local first=${LB_DP_HASH:-1}
+        h=$first
         while :; do
             trace "$s" "$c" "$h" "$f"
             [ "$(lb_backend "$f")" = "$IP2" ] && break
             h=$((h + 1))
-            [ $h -le 64 ] || fail "$s (lb): no dp_hash from 1 to 64" \
+            [ $h -le 64 ] || fail "$s (lb): no dp_hash from $first to 64" \
                 "balanced to pod 2 in the trace; last trace: $(cat "$f")"
         done
         if [ -n "${LB_DP_HASH:-}" ] && [ "$h" != "$LB_DP_HASH" ]; then
