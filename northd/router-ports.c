@@ -139,8 +139,20 @@ lr_port_init(struct lr_port *p, const struct nd_port *op,
     return true;
 }
 
+/* qsort() comparison of two router ports by name. */
+static int
+lr_port_cmp_name(const void *a_, const void *b_)
+{
+    const struct lr_port *a = a_;
+    const struct lr_port *b = b_;
+    return strcmp(a->lrp->name, b->lrp->name);
+}
+
 /* Returns the enabled ports of router 'router' whose MAC and networks
- * parse, in the router's port order, with their number in '*n_ports'.
+ * parse, sorted by name, with their number in '*n_ports'.  (By name, not
+ * in the order northd learnt them: an incremental update appends a port
+ * added again, a full recompute does not, and the flows must not depend
+ * on which of the two built them.)
  * With 'warn', logs (rate-limited) the ports left out for a bad address
  * and gateway ports that cannot be gateways.  The caller frees them with
  * lr_ports_destroy(). */
@@ -159,6 +171,7 @@ lr_ports_gather(const struct nd_datapath *router, struct ovsdb_idl *nb_idl,
             n++;
         }
     }
+    qsort(ports, n, sizeof *ports, lr_port_cmp_name);
     *n_ports = n;
     return ports;
 }
@@ -182,12 +195,15 @@ lr_ports_destroy(struct lr_port *ports, size_t n_ports)
     free(ports);
 }
 
-/* Returns the first port of 'ports' (of 'n_ports') whose network holds
- * 'a', or NULL. */
+/* Returns the port of 'ports' (of 'n_ports') whose network holds 'a'
+ * with the longest prefix (the first of them, by name, when several
+ * networks of that length hold it), or NULL. */
 const struct lr_port *
 lr_ports_for_addr(const struct lr_port *ports, size_t n_ports,
                   const struct lr_addr *a)
 {
+    const struct lr_port *best = NULL;
+    int best_plen = -1;
     for (size_t i = 0; i < n_ports; i++) {
         const struct lr_port *p = &ports[i];
         if (a->v6) {
@@ -196,20 +212,24 @@ lr_ports_for_addr(const struct lr_port *ports, size_t n_ports,
                 unsigned int plen = p->la.ipv6[j].plen;
                 struct lr_addr x = lr_addr_network(a, plen);
                 net = lr_addr_network(&net, plen);
-                if (lr_addr_equals(&x, &net)) {
-                    return p;
+                if ((int) plen > best_plen && lr_addr_equals(&x, &net)) {
+                    best = p;
+                    best_plen = plen;
                 }
             }
         } else {
             for (size_t j = 0; j < p->la.n_ipv4; j++) {
-                ovs_be32 mask = be32_prefix_mask(p->la.ipv4[j].plen);
-                if ((a->ip4 & mask) == (p->la.ipv4[j].addr & mask)) {
-                    return p;
+                unsigned int plen = p->la.ipv4[j].plen;
+                ovs_be32 mask = be32_prefix_mask(plen);
+                if ((int) plen > best_plen
+                    && (a->ip4 & mask) == (p->la.ipv4[j].addr & mask)) {
+                    best = p;
+                    best_plen = plen;
                 }
             }
         }
     }
-    return NULL;
+    return best;
 }
 
 /* Returns true if router 'lr' is administratively disabled (it then

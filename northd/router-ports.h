@@ -8,9 +8,9 @@
  * MACs each router port knows, one owner per router port).  Both read the
  * router's ports through this module, so that they agree on which ports
  * count (enabled, with a MAC and networks that parse), in which order
- * (the router's port list: the first port whose network holds an address
- * is the one that reaches it), and on where a host route sits among the
- * routes of lr_in_ip_routing.
+ * (by name), which port reaches an address (the one whose network holds
+ * it with the longest prefix, the first by name among equals), and on
+ * where a host route sits among the routes of lr_in_ip_routing.
  */
 #ifndef NORTHD_ROUTER_PORTS_H
 #define NORTHD_ROUTER_PORTS_H 1

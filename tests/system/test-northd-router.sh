@@ -159,6 +159,19 @@ ls_in_l2_lkup 50 dl_dst=0a:00:00:00:ff:12 actions=outport = $k; output;
 EOF
 check nbctl lsp-set-options sw0-lr0 router-port=lrp0
 
+# Overlapping networks: a next hop in both lrp1b's 10.2.0.0/24 and
+# lrp1w's 10.2.0.0/16 leaves by lrp1b, the longest prefix, also after
+# lrp1b is deleted and added again (an incremental update then learns it
+# after lrp1w; the full recompute below must agree).
+check nbctl lrp-add lr1 lrp1w 0a:00:00:00:ff:13 10.2.9.1/16 \
+    -- lr-route-add lr1 10.9.0.0/16 10.2.0.9
+check nbctl lrp-del lrp1b
+check nbctl lrp-add lr1 lrp1b 0a:00:00:00:ff:12 10.2.0.1/24
+kb=$(sb_port_key lrp1b)
+check_output "outport = $kb;" pipeline "sb_lflows lr1 \
+    | grep '^lr_in_ip_routing .*nw_dst=10.9.0.0/16 ' \
+    | grep -o 'outport = [0-9]*;'"
+
 # A full recompute agrees with all of that.
 sb_dump > "$TESTDIR/incremental"
 check northd_ctl northd northd/recompute
