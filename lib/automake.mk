@@ -31,6 +31,8 @@ lib_libosmotic_la_SOURCES = \
 	lib/lb-vips.h \
 	lib/lport-addresses.c \
 	lib/lport-addresses.h \
+	lib/nb-gateways.c \
+	lib/nb-gateways.h \
 	lib/nb-unapplied.c \
 	lib/nb-unapplied.h \
 	lib/nb-validate.c \

@@ -14,6 +14,7 @@
 #include "lib/idl-pending.h"
 #include "lib/lb-vips.h"
 #include "lib/lport-addresses.h"
+#include "lib/nb-gateways.h"
 #include "lib/osmotic-nb-idl.h"
 #include "ovsdb-idl-provider.h"
 #include "ovsdb-idl.h"
@@ -1311,7 +1312,7 @@ validate_lr_nats(struct ovsdb_idl *idl, const struct nbrec_logical_router *lr)
         = xmalloc((lr->n_ports + 1) * sizeof *gws);
     size_t n_gws = 0;
     for (size_t i = 0; i < lr->n_ports; i++) {
-        if (lr->ports[i]->n_gateway_chassis) {
+        if (nb_lrp_names_gateway(lr->ports[i])) {
             gws[n_gws++] = lr->ports[i];
         }
     }

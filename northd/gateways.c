@@ -5,13 +5,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/nb-gateways.h"
 #include "lib/osmotic-nb-idl.h"
 #include "lib/osmotic-sb-idl.h"
 #include "northd/datapaths.h"
 #include "openvswitch/shash.h"
+#include "openvswitch/vlog.h"
 #include "smap.h"
 #include "sset.h"
 #include "util.h"
+
+VLOG_DEFINE_THIS_MODULE(gateways);
 
 /* A priority -> chassis map, as SB stores it. */
 struct gw_map {
@@ -20,32 +24,71 @@ struct gw_map {
     size_t n;
 };
 
-/* Fills 'map' from the Gateway_Chassis rows 'gcs' (of two with the same
- * priority, the first by chassis name). */
+/* Starts 'map' empty, with room for 'n' chassis. */
 static void
-gw_map_from_nb(struct gw_map *map, struct nbrec_gateway_chassis **gcs,
-               size_t n)
+gw_map_init(struct gw_map *map, size_t n)
 {
     map->prios = xcalloc(n + 1, sizeof *map->prios);
     map->names = xcalloc(n + 1, sizeof *map->names);
     map->n = 0;
-    for (size_t i = 0; i < n; i++) {
-        const struct nbrec_gateway_chassis *gc = gcs[i];
-        size_t j;
-        for (j = 0; j < map->n; j++) {
-            if (map->prios[j] == gc->priority) {
-                break;
+}
+
+/* Adds chassis 'name' with 'priority' to 'map', which has room for it (of
+ * two with the same priority, the first by chassis name stays). */
+static void
+gw_map_add(struct gw_map *map, const char *name, int64_t priority)
+{
+    for (size_t j = 0; j < map->n; j++) {
+        if (map->prios[j] == priority) {
+            if (strcmp(name, map->names[j]) < 0) {
+                map->names[j] = CONST_CAST(char *, name);
             }
-        }
-        if (j < map->n) {
-            if (strcmp(gc->chassis_name, map->names[j]) < 0) {
-                map->names[j] = gc->chassis_name;
-            }
-        } else {
-            map->prios[map->n] = gc->priority;
-            map->names[map->n++] = gc->chassis_name;
+            return;
         }
     }
+    map->prios[map->n] = priority;
+    map->names[map->n++] = CONST_CAST(char *, name);
+}
+
+/* Fills 'map' from the Gateway_Chassis rows 'gcs'. */
+static void
+gw_map_from_nb(struct gw_map *map, struct nbrec_gateway_chassis **gcs,
+               size_t n)
+{
+    gw_map_init(map, n);
+    for (size_t i = 0; i < n; i++) {
+        gw_map_add(map, gcs[i]->chassis_name, gcs[i]->priority);
+    }
+}
+
+/* Fills 'map' from the gateway chassis list in effect for router port
+ * 'lrp': its HA chassis group's, or else its Gateway_Chassis rows'
+ * (lib/nb-gateways.h).  Every gateway port's SB list comes from here. */
+static void
+gw_map_from_lrp(struct gw_map *map,
+                const struct nbrec_logical_router_port *lrp)
+{
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
+    /* Said when the port comes (a restart too) or either column changes,
+     * not on every run. */
+    if (lrp->ha_chassis_group && lrp->n_gateway_chassis
+        && (nbrec_logical_router_port_is_new(lrp)
+            || nbrec_logical_router_port_is_updated(
+                lrp, NBREC_LOGICAL_ROUTER_PORT_COL_HA_CHASSIS_GROUP)
+            || nbrec_logical_router_port_is_updated(
+                lrp, NBREC_LOGICAL_ROUTER_PORT_COL_GATEWAY_CHASSIS))) {
+        VLOG_WARN_RL(&rl, "router port %s has both an HA chassis group (%s) "
+                     "and gateway chassis: the group's chassis are its "
+                     "gateways, its gateway chassis are ignored",
+                     lrp->name, lrp->ha_chassis_group->name);
+    }
+    struct nb_gateway *gws;
+    size_t n = nb_lrp_gateways(lrp, &gws);
+    gw_map_init(map, n);
+    for (size_t i = 0; i < n; i++) {
+        gw_map_add(map, gws[i].chassis_name, gws[i].priority);
+    }
+    free(gws);
 }
 
 static void
@@ -139,7 +182,7 @@ sync_port_gateways(const struct nd_datapaths *dps, struct ovsdb_idl *nb_idl,
             continue;
         }
         struct gw_map map;
-        gw_map_from_nb(&map, lrp->gateway_chassis, lrp->n_gateway_chassis);
+        gw_map_from_lrp(&map, lrp);
         if (!gw_map_equals(&map, pb->key_gateway_chassis,
                            pb->value_gateway_chassis,
                            pb->n_gateway_chassis)) {

@@ -1,5 +1,6 @@
 /*
- * Gateways: NB Gateway_Chassis of router ports -> SB
+ * Gateways: the gateway chassis of router ports (an HA chassis group or
+ * Gateway_Chassis rows, lib/nb-gateways.h) -> SB
  * Port_Binding:gateway_chassis, and NB Rampout_Rule -> SB Rampout.
  *
  * Both are small (a few gateway ports and rules per router), so

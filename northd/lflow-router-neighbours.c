@@ -291,6 +291,7 @@ build_owner(struct nd_build_ctx *ctx, const struct lflow_owner_id *id,
     nd_owner_begin(ctx, id);
     for (size_t i = 0; i < n_ports; i++) {
         if (uuid_equals(&ports[i].op->nb_uuid, &id->uuid)) {
+            lr_port_depends(ctx, &ports[i]);
             struct rn_build b = { .ctx = ctx, .od = od, .ports = ports,
                                   .n_ports = n_ports, .p = &ports[i] };
             build_port(&b);
@@ -426,6 +427,7 @@ static const struct nd_owner_dep_table neighbours_dep_tables[] = {
       &nbrec_logical_router_port_col_name },
     { &nbrec_table_logical_switch, NULL },
     { &nbrec_table_logical_switch_port, &nbrec_logical_switch_port_col_name },
+    { &nbrec_table_ha_chassis_group, NULL },
 };
 
 /* Neighbour flows of each Logical_Router_Port. */

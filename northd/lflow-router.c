@@ -138,6 +138,7 @@ lr_gather(struct lr_build *b)
     b->ports = lr_ports_gather(b->od, b->ctx->nb_idl, true, &b->n_ports);
     for (size_t i = 0; i < b->n_ports; i++) {
         struct lr_port *p = &b->ports[i];
+        lr_port_depends(b->ctx, p);
         b->has_gateway |= p->gateway;
         for (size_t j = 0; j < p->n_ip4s; j++) {
             add_ip(&b->ip4s, &b->n_ip4s, p->ip4s[j]);
@@ -1366,6 +1367,7 @@ static const struct nd_owner_dep_table router_dep_tables[] = {
     { &nbrec_table_logical_router_policy, NULL },
     { &nbrec_table_port_group, &nbrec_port_group_col_name },
     { &nbrec_table_address_set, &nbrec_address_set_col_name },
+    { &nbrec_table_ha_chassis_group, NULL },
 };
 
 /* Flows of each Logical_Router. */

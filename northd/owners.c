@@ -186,7 +186,7 @@ nd_owners_collect(const struct nd_build_ctx *ctx,
                   const struct nd_changes *changes,
                   struct lflow_owner_set *owners)
 {
-    const struct ovsdb_idl_table_class *done[16];
+    const struct ovsdb_idl_table_class *done[32];
     size_t n_done = 0;
     for (size_t i = 0; i < ARRAY_SIZE(owner_kinds); i++) {
         const struct nd_owner_kind *kind = owner_kinds[i];

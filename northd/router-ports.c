@@ -5,9 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/nb-gateways.h"
 #include "lib/osmotic-nb-idl.h"
 #include "lib/rampout.h"
 #include "northd/datapaths.h"
+#include "northd/owners.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/vlog.h"
 #include "util.h"
@@ -127,7 +129,7 @@ lr_port_init(struct lr_port *p, const struct nd_port *op,
     p->op = op;
     p->lrp = lrp;
     snprintf(p->mac, sizeof p->mac, ETH_ADDR_FMT, ETH_ADDR_ARGS(p->la.ea));
-    p->gateway = lrp->n_gateway_chassis > 0;
+    p->gateway = nb_lrp_n_gateways(lrp) > 0;
     if (p->gateway && op->tunnel_key > RAMPOUT_MAX_PORT_KEY) {
         if (warn) {
             VLOG_WARN_RL(&rl, "router port %s: a gateway port needs a key "
@@ -137,6 +139,18 @@ lr_port_init(struct lr_port *p, const struct nd_port *op,
     }
     lr_port_addresses(p);
     return true;
+}
+
+/* Declares that the owner being built read what makes 'p' a gateway port
+ * or not: its HA chassis group, if it has one (the port's own row is a
+ * dependency of every router owner already). */
+void
+lr_port_depends(struct nd_build_ctx *ctx, const struct lr_port *p)
+{
+    if (p->lrp->ha_chassis_group) {
+        nd_owner_depends_on_row(ctx, &nbrec_table_ha_chassis_group,
+                                &p->lrp->ha_chassis_group->header_.uuid);
+    }
 }
 
 /* qsort() comparison of two router ports by name. */

@@ -11,6 +11,10 @@
  * (by name), which port reaches an address (the one whose network holds
  * it with the longest prefix, the first by name among equals), and on
  * where a host route sits among the routes of lr_in_ip_routing.
+ *
+ * Whether a port is a gateway port also depends on a row other than the
+ * port's own, its HA chassis group (whose chassis may come and go): an
+ * owner that reads 'gateway' declares it with lr_port_depends().
  */
 #ifndef NORTHD_ROUTER_PORTS_H
 #define NORTHD_ROUTER_PORTS_H 1
@@ -25,6 +29,7 @@
 
 struct ds;
 struct nbrec_logical_router;
+struct nd_build_ctx;
 struct nd_datapath;
 struct nd_port;
 struct ovsdb_idl;
@@ -47,8 +52,10 @@ struct lr_port {
     const struct nbrec_logical_router_port *lrp; /* Its NB row. */
     struct lport_addresses la;  /* MAC and networks, with prefixes. */
     char mac[ETH_ADDR_STRLEN + 1]; /* 'la''s MAC as text. */
-    bool gateway;               /* Has gateway chassis (and a key that a
-                                 * redirect key can hold). */
+    bool gateway;               /* Has gateway chassis, of its HA chassis
+                                 * group or its own (lib/nb-gateways.h),
+                                 * and a key that a redirect key can
+                                 * hold. */
     char **ip4s, **ip6s;        /* Its addresses as text (IPv6: the
                                  * networks', then the link-local address
                                  * of the MAC, if it has IPv6). */
@@ -59,6 +66,7 @@ struct lr_port *lr_ports_gather(const struct nd_datapath *router,
                                 struct ovsdb_idl *nb_idl, bool warn,
                                 size_t *n_ports);
 void lr_ports_destroy(struct lr_port *, size_t n_ports);
+void lr_port_depends(struct nd_build_ctx *, const struct lr_port *);
 const struct lr_port *lr_ports_for_addr(const struct lr_port *,
                                         size_t n_ports,
                                         const struct lr_addr *);

@@ -1,10 +1,11 @@
 /*
  * osmotic-nbctl: HA chassis group commands (ha-chassis-group-add, -del,
  * -list, -add-chassis, -remove-chassis, -set-chassis-prio), with
- * ovn-nbctl's arguments, output and messages.  HA chassis groups are
- * stored and validated; gateways fail over between the chassis of
- * Gateway_Chassis rows (lrp-set-gateway-chassis), and nothing uses HA
- * chassis groups yet (lib/nb-unapplied.c).
+ * ovn-nbctl's arguments, output and messages (those of OVN 24.03 and
+ * later: "ha-chassis-group-list [GROUP]").  A router port whose
+ * ha_chassis_group names a group has the group's chassis as its gateway
+ * chassis (lib/nb-gateways.h); a switch port's group (external ports) is
+ * stored but not applied (lib/nb-unapplied.c).
  */
 #include <config.h>
 
@@ -25,7 +26,7 @@ find_group(struct ctl_context *ctx, const char *id)
 {
     const struct nbrec_ha_chassis_group *group;
     return (nbctl_check(ctx, NBCTL_FIND(ctx, ha_chassis_group,
-                                        "ha_chassi_group", id, true,
+                                        "ha_chassis_group", id, true,
                                         &group))
             ? group : NULL);
 }
@@ -56,34 +57,79 @@ cmd_ha_chassis_group_add(struct ctl_context *ctx)
     nbrec_ha_chassis_group_set_name(group, name);
 }
 
-/* "ha-chassis-group-del GROUP". */
+/* Returns the name of a router or switch port whose ha_chassis_group is
+ * 'group', or NULL. */
+static const char *
+group_user(struct ctl_context *ctx,
+           const struct nbrec_ha_chassis_group *group)
+{
+    const struct nbrec_logical_router_port *lrp;
+    NBREC_LOGICAL_ROUTER_PORT_FOR_EACH (lrp, ctx->idl) {
+        if (lrp->ha_chassis_group == group) {
+            return lrp->name;
+        }
+    }
+    const struct nbrec_logical_switch_port *lsp;
+    NBREC_LOGICAL_SWITCH_PORT_FOR_EACH (lsp, ctx->idl) {
+        if (lsp->ha_chassis_group == group) {
+            return lsp->name;
+        }
+    }
+    return NULL;
+}
+
+/* "ha-chassis-group-del GROUP": refused while a port uses the group (the
+ * database would refuse it too, less clearly). */
 static void
 cmd_ha_chassis_group_del(struct ctl_context *ctx)
 {
     const struct nbrec_ha_chassis_group *group
         = find_group(ctx, ctx->argv[1]);
-    if (group) {
-        nbrec_ha_chassis_group_delete(group);
+    if (!group) {
+        return;
     }
+    const char *user = group_user(ctx, group);
+    if (user) {
+        ctl_error(ctx, "%s: HA chassis group is in use by port %s",
+                  ctx->argv[1], user);
+        return;
+    }
+    nbrec_ha_chassis_group_delete(group);
 }
 
-/* "ha-chassis-group-list": each group, then its chassis and their
- * priorities, in ovn-nbctl's layout. */
+/* Appends group 'group', then its chassis and their priorities, in
+ * ovn-nbctl's layout. */
+static void
+list_group(struct ctl_context *ctx,
+           const struct nbrec_ha_chassis_group *group)
+{
+    ds_put_format(&ctx->output, UUID_FMT" (%s)\n",
+                  UUID_ARGS(&group->header_.uuid), group->name);
+    for (size_t i = 0; i < group->n_ha_chassis; i++) {
+        const struct nbrec_ha_chassis *ch = group->ha_chassis[i];
+        ds_put_format(&ctx->output,
+                      "    "UUID_FMT" (%s)\n    priority %"PRId64"\n\n",
+                      UUID_ARGS(&ch->header_.uuid), ch->chassis_name,
+                      ch->priority);
+    }
+    ds_put_char(&ctx->output, '\n');
+}
+
+/* "ha-chassis-group-list [GROUP]": group GROUP, or every group. */
 static void
 cmd_ha_chassis_group_list(struct ctl_context *ctx)
 {
+    if (ctx->argc > 1) {
+        const struct nbrec_ha_chassis_group *group
+            = find_group(ctx, ctx->argv[1]);
+        if (group) {
+            list_group(ctx, group);
+        }
+        return;
+    }
     const struct nbrec_ha_chassis_group *group;
     NBREC_HA_CHASSIS_GROUP_FOR_EACH (group, ctx->idl) {
-        ds_put_format(&ctx->output, UUID_FMT" (%s)\n",
-                      UUID_ARGS(&group->header_.uuid), group->name);
-        for (size_t i = 0; i < group->n_ha_chassis; i++) {
-            const struct nbrec_ha_chassis *ch = group->ha_chassis[i];
-            ds_put_format(&ctx->output,
-                          "    "UUID_FMT" (%s)\n    priority %"PRId64"\n\n",
-                          UUID_ARGS(&ch->header_.uuid), ch->chassis_name,
-                          ch->priority);
-        }
-        ds_put_char(&ctx->output, '\n');
+        list_group(ctx, group);
     }
 }
 
@@ -161,8 +207,8 @@ static const struct ctl_command_syntax ha_chassis_commands[] = {
       NULL, "", RW },
     { "ha-chassis-group-del", 1, 1, "GROUP", NULL, cmd_ha_chassis_group_del,
       NULL, "", RW },
-    { "ha-chassis-group-list", 0, 0, "", NULL, cmd_ha_chassis_group_list,
-      NULL, "", RO },
+    { "ha-chassis-group-list", 0, 1, "[GROUP]", NULL,
+      cmd_ha_chassis_group_list, NULL, "", RO },
     { "ha-chassis-group-add-chassis", 3, 3, "GROUP CHASSIS PRIORITY", NULL,
       cmd_ha_chassis_group_add_chassis, NULL, "", RW },
     { "ha-chassis-group-remove-chassis", 2, 2, "GROUP CHASSIS", NULL,

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "lib/nb-validate.h"
+#include "lib/nb-gateways.h"
 #include "lib/osmotic-nb-idl.h"
 #include "utilities/nbctl.h"
 
@@ -50,11 +51,11 @@ check_nat_type(struct ctl_context *ctx, const char *type)
 }
 
 /* Returns true if 'lrp' is a distributed gateway port: it has gateway
- * chassis. */
+ * chassis or an HA chassis group. */
 static bool
 lrp_is_gateway(const struct nbrec_logical_router_port *lrp)
 {
-    return lrp->n_gateway_chassis > 0;
+    return nb_lrp_names_gateway(lrp);
 }
 
 /* Returns true if IP address 'ip' (canonical text) is one of the

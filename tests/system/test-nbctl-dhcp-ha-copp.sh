@@ -1,7 +1,8 @@
 #!/bin/bash
 # osmotic-nbctl: ovn-nbctl's DHCP options, HA chassis group and CoPP
 # commands, container port getters, and its cluster and wait options.
-# All of this is stored and validated, and warns that nothing applies it.
+# All of this is stored and validated; all but a router port's HA chassis
+# group (a gateway port's chassis) warns that nothing applies it.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/nbctl-lib.sh"
 osm_test_init
@@ -65,11 +66,11 @@ check osmotic-nbctl --if-exists dhcp-options-del "$v4"
 check_refused "$v4: dhcp options UUID not found" \
     osmotic-nbctl dhcp-options-del "$v4"
 
-# HA chassis groups.
+# HA chassis groups: applied as a router port's gateway chassis, so no
+# warning for them; a switch port's (external ports) is not applied.
 err=$(osmotic-nbctl ha-chassis-group-add hg1 2>&1 >/dev/null) \
     || fail "ha-chassis-group-add"
-[ "$err" = "osmotic-nbctl: warning: HA chassis groups are stored but not applied to traffic yet" ] \
-    || fail "ha-chassis-group-add warning: [$err]"
+[ -z "$err" ] || fail "ha-chassis-group-add warned: [$err]"
 check_refused "hg1: a HA chassis group with this name already exists" \
     osmotic-nbctl ha-chassis-group-add hg1
 check osmotic-nbctl ha-chassis-group-add-chassis hg1 ch1 20
@@ -77,21 +78,60 @@ check osmotic-nbctl ha-chassis-group-add-chassis hg1 ch2 10
 check osmotic-nbctl ha-chassis-group-set-chassis-prio hg1 ch2 30
 check_refused "40000: priority must in range 0...32767" \
     osmotic-nbctl ha-chassis-group-add-chassis hg1 ch3 40000
+check_refused "-1: priority must in range 0...32767" \
+    osmotic-nbctl ha-chassis-group-set-chassis-prio hg1 ch2 -1
+check_refused "x: priority must in range 0...32767" \
+    osmotic-nbctl ha-chassis-group-add-chassis hg1 ch3 x
 check_refused "ch9: ha chassis not found in hg1 ha chassis group" \
     osmotic-nbctl ha-chassis-group-set-chassis-prio hg1 ch9 5
 check_refused "ch9: ha chassis not found in hg1 ha chassis group" \
     osmotic-nbctl ha-chassis-group-remove-chassis hg1 ch9
-check_refused "hg9: ha_chassi_group name not found" \
+check_refused "hg9: ha_chassis_group name not found" \
     osmotic-nbctl ha-chassis-group-add-chassis hg9 ch1 1
+check_refused "hg9: ha_chassis_group name not found" \
+    osmotic-nbctl ha-chassis-group-del hg9
+check_refused "hg9: ha_chassis_group name not found" \
+    osmotic-nbctl ha-chassis-group-list hg9
+check_refused "ha_chassis: ch1: chassis is in the group twice" \
+    osmotic-nbctl -- --id=@c create HA_Chassis chassis_name=ch1 priority=5 \
+    -- add HA_Chassis_Group hg1 ha_chassis @c
 hg1=$(osmotic-nbctl get HA_Chassis_Group hg1 _uuid) || fail "hg1 uuid"
 out=$(osmotic-nbctl ha-chassis-group-list) || fail "ha-chassis-group-list"
 [ "$(head -1 <<<"$out")" = "$hg1 (hg1)" ] || fail "list: [$out]"
 check_output "ch1 20
 ch2 30" pipeline "osmotic-nbctl ha-chassis-group-list | awk '/\(ch/ { c = \$2 } /priority/ { print c, \$2 }' | tr -d '()' | sort"
+# One group, by name or UUID.
+check osmotic-nbctl ha-chassis-group-add hg2
+check_output "$hg1 (hg1)" pipeline "osmotic-nbctl ha-chassis-group-list hg1 | head -1"
+check_output "$out" osmotic-nbctl ha-chassis-group-list "$hg1"
+check_output 0 pipeline "osmotic-nbctl ha-chassis-group-list hg1 | grep -c hg2 || true"
+check osmotic-nbctl ha-chassis-group-del hg2
+# A router port's group: no warning; a group in use is not deleted.
+check osmotic-nbctl lrp-add lr0 lrp9 0a:00:00:00:01:09 10.0.9.1/24
+err=$(osmotic-nbctl set Logical_Router_Port lrp9 ha_chassis_group="$hg1" \
+          2>&1 >/dev/null) || fail "set lrp9 ha_chassis_group: $err"
+[ -z "$err" ] || fail "a router port's group warned: [$err]"
+check_refused "hg1: HA chassis group is in use by port lrp9" \
+    osmotic-nbctl ha-chassis-group-del hg1
+# A gateway port for NAT, as with gateway chassis.
+check osmotic-nbctl --gateway-port=lrp9 lr-nat-add lr0 snat 10.0.9.1 \
+    192.168.0.0/16
+check osmotic-nbctl lr-nat-del lr0
+check osmotic-nbctl clear Logical_Router_Port lrp9 ha_chassis_group
+check osmotic-nbctl lrp-del lrp9
+# A switch port's group warns.
+err=$(osmotic-nbctl set Logical_Switch_Port p1 ha_chassis_group="$hg1" \
+          2>&1 >/dev/null) || fail "set p1 ha_chassis_group: $err"
+[ "$err" = "osmotic-nbctl: warning: HA chassis groups of switch ports are stored but not applied to traffic yet" ] \
+    || fail "a switch port's group: [$err]"
+check_refused "hg1: HA chassis group is in use by port p1" \
+    osmotic-nbctl ha-chassis-group-del hg1
+check osmotic-nbctl clear Logical_Switch_Port p1 ha_chassis_group
 check osmotic-nbctl ha-chassis-group-remove-chassis hg1 ch1
 check_output 1 nb_count HA_Chassis
 check osmotic-nbctl ha-chassis-group-del hg1
 check_output 0 nb_count HA_Chassis_Group
+check_output 0 nb_count HA_Chassis
 
 # CoPP.
 check osmotic-nbctl meter-add m1 drop 10 pktps

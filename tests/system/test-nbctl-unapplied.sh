@@ -3,7 +3,7 @@
 # warning: every osmotic-nbctl command that writes fair meters, QoS rules,
 # mirrors, ACL labels, ACLs applied after load balancing, IPv6 or SCTP
 # load balancers, routers' load balancers, colours' ramp-out gateways,
-# container ports or dynamic addresses
+# container ports, dynamic addresses or switch ports' HA chassis groups
 # prints one line naming it on stderr and exits 0; switching commands,
 # deletions, refused and dry-run commands print none; "show" notes such
 # objects; osmotic-northd logs each such row once.
@@ -94,6 +94,16 @@ quiet lsp-set-addresses p1 "0a:00:00:00:00:01 10.0.0.1"
 quiet lr-route-add lr0 0.0.0.0/0 10.0.0.1
 quiet lr-nat-add lr0 snat 172.16.0.1 10.0.0.0/24
 quiet lrp-set-gateway-chassis lrp0 gw1 10
+# HA chassis groups are applied as router ports' gateway chassis, but not
+# as switch ports' (external ports).
+quiet ha-chassis-group-add hg
+quiet ha-chassis-group-add-chassis hg gw1 10
+hg=$(osmotic-nbctl --bare --columns=_uuid find HA_Chassis_Group name=hg) \
+    || fail "find hg"
+quiet set Logical_Router_Port lrp0 ha_chassis_group="$hg"
+quiet ha-chassis-group-set-chassis-prio hg gw1 20
+warns "HA chassis groups of switch ports" \
+    set Logical_Switch_Port p3 ha_chassis_group="$hg"
 # Switch load balancers (IPv4 and IPv6, TCP or UDP) and their groups are
 # applied.
 quiet lb-add lb0 10.96.0.1:80 10.0.0.1:8080
@@ -268,12 +278,16 @@ for what in "fair meters" "QoS rules" "mirrors" "ACL labels" \
             "routes without a next hop" \
             "bridged gateway redirects (redirect-type)" \
             "static MAC bindings" \
-            "load balancer options (event, add_route)"; do
+            "load balancer options (event, add_route)" \
+            "HA chassis groups of switch ports"; do
     grep -q "unapplied|WARN|.*: $what are stored but not applied" "$log" \
         || fail "northd did not log $what"
 done
-grep -q "unapplied|WARN|Logical_Switch_Port p3:" "$log" \
+grep "unapplied|WARN|Logical_Switch_Port p3:" "$log" \
+    | grep -v ": HA chassis groups of switch ports $NA" \
     && fail "northd logged a switch port that is applied"
+grep -q "unapplied|WARN|HA_Chassis" "$log" \
+    && fail "northd logged an HA chassis group"
 grep -q "unapplied|WARN|Logical_Switch " "$log" \
     && fail "northd logged a switch"
 echo PASS

@@ -10,7 +10,9 @@
 # only.  A router port's neighbours (the next-hop MACs it knows) are an
 # owner of their own: a port added, changed or deleted on a switch
 # rebuilds the neighbours of the router port on that switch, never the
-# router's own flows, and a route rebuilds the router's flows only.
+# router's own flows, and a route rebuilds the router's flows only.  A
+# router port whose HA chassis group gains its first chassis becomes a
+# gateway port without a change of its own row.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/northd-lib.sh"
 northd_test_start
@@ -171,6 +173,24 @@ kb=$(sb_port_key lrp1b)
 check_output "outport = $kb;" pipeline "sb_lflows lr1 \
     | grep '^lr_in_ip_routing .*nw_dst=10.9.0.0/16 ' \
     | grep -o 'outport = [0-9]*;'"
+
+# An HA chassis group makes lrp1w a gateway port once it has a chassis:
+# the router's flows follow the group (a row other than the port's), and
+# Port_Binding:gateway_chassis lists the group's chassis.
+n_redirects() {
+    sb_lflows lr1 | grep -c '^lr_in_gw_redirect ' || true
+}
+check nbctl ha-chassis-group-add hg1
+check nbctl set Logical_Router_Port lrp1w ha_chassis_group="$(osmotic-nbctl \
+    --bare --columns=_uuid find HA_Chassis_Group name=hg1)"
+check_output 0 n_redirects
+check nbctl ha-chassis-group-add-chassis hg1 gw1 10
+[ "$(n_redirects)" -gt 0 ] || fail "no gateway redirect for lrp1w"
+check_output "10=gw1" sb_select Port_Binding '["gateway_chassis"]' \
+    '[["logical_port","==","lrp1w"]]'
+check nbctl ha-chassis-group-add-chassis hg1 gw2 20
+check_output "10=gw1,20=gw2" sb_select Port_Binding '["gateway_chassis"]' \
+    '[["logical_port","==","lrp1w"]]'
 
 # A full recompute agrees with all of that.
 sb_dump > "$TESTDIR/incremental"
