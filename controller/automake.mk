@@ -65,6 +65,8 @@ controller_libcontroller_la_SOURCES = \
 	controller/pinctrl-reject.h \
 	controller/pinctrl-send.c \
 	controller/pinctrl-send.h \
+	controller/rampout-stats.c \
+	controller/rampout-stats.h \
 	controller/runtime.c \
 	controller/runtime.h \
 	controller/sb-monitor.c \

@@ -31,6 +31,7 @@
 #include "controller/ofctrl.h"
 #include "controller/pinctrl.h"
 #include "controller/pinctrl-log.h"
+#include "controller/rampout-stats.h"
 #include "controller/runtime.h"
 #include "controller/sb-monitor.h"
 #include "lib/daemon-files.h"
@@ -75,6 +76,7 @@ struct controller {
     struct ofctrl *ofctrl;            /* OpenFlow connection to br-int. */
     struct pinctrl *pinctrl;          /* Packet-in connection to br-int. */
     struct color_detect *detect;      /* Elephant detector. */
+    struct rampout_stats *rstats;     /* "rampout/stats". */
     struct gateway_claims *claims;    /* Ramp-out rules this chassis
                                        * claimed as active gateway. */
     struct gateway_announce *announce; /* Gratuitous ARPs and unsolicited
@@ -785,6 +787,17 @@ controller_unixctl_color_status(struct unixctl_conn *conn,
     controller_reply_color(conn, c, color_detect_status);
 }
 
+/* "rampout/stats": packets and bytes per ramp-out rule; answered once
+ * br-int's statistics are read. */
+static void
+controller_unixctl_rampout_stats(struct unixctl_conn *conn,
+                                 int argc OVS_UNUSED,
+                                 const char *argv[] OVS_UNUSED, void *c_)
+{
+    struct controller *c = c_;
+    rampout_stats_request(c->rstats, conn);
+}
+
 /* Registers the management commands. */
 static void
 controller_register_unixctl(struct controller *c)
@@ -805,6 +818,8 @@ controller_register_unixctl(struct controller *c)
                              controller_unixctl_color_counters, c);
     unixctl_command_register("color/status", "", 0, 0,
                              controller_unixctl_color_status, c);
+    unixctl_command_register("rampout/stats", "", 0, 0,
+                             controller_unixctl_rampout_stats, c);
 }
 
 /* Creates the local database connection, monitoring what the controller
@@ -934,6 +949,7 @@ main(int argc, char *argv[])
     c.ofctrl = ofctrl_create(mgmt);
     c.pinctrl = pinctrl_create(mgmt);
     c.detect = color_detect_create(mgmt);
+    c.rstats = rampout_stats_create(mgmt);
     c.claims = gateway_claims_create();
     c.announce = gateway_announce_create();
     free(mgmt);
@@ -947,11 +963,13 @@ main(int argc, char *argv[])
          * 'desired' outside any pass (see desired_release_flow()). */
         desired_forget_unused(&c.desired);
         unixctl_server_run(c.unixctl);
+        rampout_stats_run(c.rstats, c.sb_loop.idl);
 
         ofctrl_wait(c.ofctrl);
         pinctrl_wait(c.pinctrl);
         gateway_announce_wait(c.announce);
         color_detect_wait(c.detect);
+        rampout_stats_wait(c.rstats);
         unixctl_server_wait(c.unixctl);
         int ovs_status = ovsdb_idl_loop_commit_and_wait(&c.ovs_loop);
         int sb_status = ovsdb_idl_loop_commit_and_wait(&c.sb_loop);
@@ -976,6 +994,7 @@ main(int argc, char *argv[])
     pinctrl_log_set_sb(NULL, NULL);
     pinctrl_destroy(c.pinctrl);
     color_detect_destroy(c.detect);
+    rampout_stats_destroy(c.rstats);
     gateway_claims_destroy(c.claims);
     gateway_announce_destroy(c.announce);
     sb_monitor_destroy(&c.sb_monitor);

@@ -1,0 +1,259 @@
+#include <config.h>
+
+#include "controller/rampout-stats.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "controller/ofctrl-flow.h"
+#include "lib/osmotic-sb-idl.h"
+#include "lib/pipeline.h"
+#include "lib/rampout.h"
+#include "byte-order.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/ofp-flow.h"
+#include "openvswitch/ofp-msgs.h"
+#include "openvswitch/ofp-util.h"
+#include "openvswitch/match.h"
+#include "openvswitch/ofpbuf.h"
+#include "openvswitch/poll-loop.h"
+#include "openvswitch/rconn.h"
+#include "openvswitch/vlog.h"
+#include "socket-util.h"
+#include "unixctl.h"
+#include "util.h"
+
+VLOG_DEFINE_THIS_MODULE(rampout_stats);
+
+/* The counters of one flow of table 30 or 31 that may be a rule's. */
+struct rs_flow {
+    bool remote;                /* Table 30 (else 31). */
+    uint64_t metadata;          /* Datapath key. */
+    uint32_t outport;           /* reg15: a redirect key, or not. */
+    uint64_t packets, bytes;
+};
+
+/* What the module keeps. */
+struct rampout_stats {
+    struct rconn *rconn;        /* br-int, for statistics. */
+    ovs_be32 remote_xid;        /* Table 30 request in flight, or 0. */
+    ovs_be32 local_xid;         /* Table 31 request in flight, or 0. */
+    struct rs_flow *flows;      /* Flows of the replies so far. */
+    size_t n_flows, allocated_flows;
+    struct unixctl_conn **waiters; /* "rampout/stats" waiting for the
+                                    * replies. */
+    size_t n_waiters, allocated_waiters;
+};
+
+/* Creates the module, which connects to br-int's 'br_int_target'. */
+struct rampout_stats *
+rampout_stats_create(const char *br_int_target)
+{
+    struct rampout_stats *rs = xzalloc(sizeof *rs);
+    rs->rconn = rconn_create(0, 2, DSCP_DEFAULT, 1u << OFCTRL_VERSION);
+    rconn_connect(rs->rconn, br_int_target, br_int_target);
+    return rs;
+}
+
+/* Answers every waiting client with an error. */
+static void
+rs_fail_waiters(struct rampout_stats *rs, const char *error)
+{
+    for (size_t i = 0; i < rs->n_waiters; i++) {
+        unixctl_command_reply_error(rs->waiters[i], error);
+    }
+    rs->n_waiters = 0;
+}
+
+/* Destroys 'rs' (NULL is allowed), answering clients still waiting. */
+void
+rampout_stats_destroy(struct rampout_stats *rs)
+{
+    if (!rs) {
+        return;
+    }
+    rs_fail_waiters(rs, "exiting");
+    free(rs->waiters);
+    free(rs->flows);
+    rconn_destroy(rs->rconn);
+    free(rs);
+}
+
+/* Makes client 'conn' wait for the next reading. */
+void
+rampout_stats_request(struct rampout_stats *rs, struct unixctl_conn *conn)
+{
+    if (rs->n_waiters >= rs->allocated_waiters) {
+        rs->waiters = x2nrealloc(rs->waiters, &rs->allocated_waiters,
+                                 sizeof *rs->waiters);
+    }
+    rs->waiters[rs->n_waiters++] = conn;
+}
+
+/* Sends a flow statistics request for 'table' and returns its xid. */
+static ovs_be32
+rs_request_table(struct rampout_stats *rs, uint8_t table)
+{
+    struct ofputil_flow_stats_request fsr;
+
+    memset(&fsr, 0, sizeof fsr);
+    match_init_catchall(&fsr.match);
+    fsr.out_port = OFPP_ANY;
+    fsr.out_group = OFPG_ANY;
+    fsr.table_id = table;
+    struct ofpbuf *msg = ofputil_encode_flow_stats_request(&fsr,
+                                                           OFCTRL_PROTOCOL);
+    ovs_be32 xid = ((struct ofp_header *) msg->data)->xid;
+    rconn_send(rs->rconn, msg, NULL);
+    return xid;
+}
+
+/* Keeps the counters of the flows in flow statistics reply 'oh'. */
+static void
+rs_handle_reply(struct rampout_stats *rs, const struct ofp_header *oh)
+{
+    struct ofpbuf b = ofpbuf_const_initializer(oh, ntohs(oh->length));
+    struct ofpbuf ofpacts;
+    bool remote = oh->xid == rs->remote_xid;
+
+    ofpbuf_init(&ofpacts, 64);
+    for (;;) {
+        struct ofputil_flow_stats fs;
+        if (ofputil_decode_flow_stats_reply(&fs, &b, false, &ofpacts)) {
+            break;
+        }
+        if (rs->n_flows >= rs->allocated_flows) {
+            rs->flows = x2nrealloc(rs->flows, &rs->allocated_flows,
+                                   sizeof *rs->flows);
+        }
+        struct rs_flow *f = &rs->flows[rs->n_flows++];
+        f->remote = remote;
+        f->metadata = ntohll(fs.match.flow.metadata);
+        f->outport = fs.match.flow.regs[15];
+        f->packets = fs.packet_count == UINT64_MAX ? 0 : fs.packet_count;
+        f->bytes = fs.byte_count == UINT64_MAX ? 0 : fs.byte_count;
+    }
+    ofpbuf_uninit(&ofpacts);
+    if (!ofpmp_more(oh)) {
+        if (remote) {
+            rs->remote_xid = 0;
+        } else {
+            rs->local_xid = 0;
+        }
+    }
+}
+
+/* Compares SB Rampout rows by datapath key, then name, for qsort(). */
+static int
+rs_rule_cmp(const void *a_, const void *b_)
+{
+    const struct sbrec_rampout *const *a = a_, *const *b = b_;
+    int64_t ka = (*a)->datapath ? (*a)->datapath->tunnel_key : -1;
+    int64_t kb = (*b)->datapath ? (*b)->datapath->tunnel_key : -1;
+    return (ka < kb ? -1 : ka > kb ? 1
+            : rampout_name_cmp((*a)->name, (*b)->name));
+}
+
+/* Appends to 's' one line per ramp-out rule of 'sb_idl' with the counters
+ * of its flows among those read. */
+static void
+rs_format(const struct rampout_stats *rs, struct ovsdb_idl *sb_idl,
+          struct ds *s)
+{
+    size_t n = 0, allocated = 0;
+    const struct sbrec_rampout **rules = NULL;
+    const struct sbrec_rampout *r;
+    SBREC_RAMPOUT_FOR_EACH (r, sb_idl) {
+        if (r->datapath) {
+            if (n >= allocated) {
+                rules = x2nrealloc(rules, &allocated, sizeof *rules);
+            }
+            rules[n++] = r;
+        }
+    }
+    if (n) {
+        qsort(rules, n, sizeof *rules, rs_rule_cmp);
+    }
+    uint32_t number = 0;
+    for (size_t i = 0; i < n; i++) {
+        r = rules[i];
+        number = (i && rules[i - 1]->datapath == r->datapath
+                  ? number + 1 : 1);
+        uint64_t counts[2][2] = { { 0, 0 }, { 0, 0 } };
+        if (number <= RAMPOUT_MAX_RULES) {
+            uint32_t rkey = rampout_rule_redirect_key(number);
+            for (size_t j = 0; j < rs->n_flows; j++) {
+                const struct rs_flow *f = &rs->flows[j];
+                if (f->metadata == r->datapath->tunnel_key
+                    && f->outport == rkey) {
+                    counts[f->remote][0] += f->packets;
+                    counts[f->remote][1] += f->bytes;
+                }
+            }
+        }
+        ds_put_format(s, "%s: sent packets=%"PRIu64" bytes=%"PRIu64", "
+                      "received packets=%"PRIu64" bytes=%"PRIu64"\n",
+                      r->name, counts[1][0], counts[1][1],
+                      counts[0][0], counts[0][1]);
+    }
+    free(rules);
+}
+
+/* Runs the statistics connection: asks br-int while clients wait, and
+ * answers them when both tables' statistics are in. */
+void
+rampout_stats_run(struct rampout_stats *rs, struct ovsdb_idl *sb_idl)
+{
+    rconn_run(rs->rconn);
+    if (!rconn_is_connected(rs->rconn)) {
+        rs->remote_xid = rs->local_xid = 0;
+        rs->n_flows = 0;
+        rs_fail_waiters(rs, "not connected to br-int");
+        return;
+    }
+    for (int i = 0; i < 50; i++) {
+        struct ofpbuf *msg = rconn_recv(rs->rconn);
+        if (!msg) {
+            break;
+        }
+        const struct ofp_header *oh = msg->data;
+        enum ofptype type;
+        if (!ofptype_decode(&type, oh)) {
+            if (type == OFPTYPE_ECHO_REQUEST) {
+                rconn_send(rs->rconn, ofputil_encode_echo_reply(oh), NULL);
+            } else if (type == OFPTYPE_FLOW_STATS_REPLY
+                       && oh->xid
+                       && (oh->xid == rs->remote_xid
+                           || oh->xid == rs->local_xid)) {
+                rs_handle_reply(rs, oh);
+                if (!rs->remote_xid && !rs->local_xid && rs->n_waiters) {
+                    struct ds s = DS_EMPTY_INITIALIZER;
+                    rs_format(rs, sb_idl, &s);
+                    for (size_t j = 0; j < rs->n_waiters; j++) {
+                        unixctl_command_reply(rs->waiters[j], ds_cstr(&s));
+                    }
+                    rs->n_waiters = 0;
+                    ds_destroy(&s);
+                }
+            }
+        }
+        ofpbuf_delete(msg);
+    }
+    if (rs->n_waiters && !rs->remote_xid && !rs->local_xid) {
+        rs->n_flows = 0;
+        rs->remote_xid = rs_request_table(rs, OFTABLE_PHY_OUT_REMOTE);
+        rs->local_xid = rs_request_table(rs, OFTABLE_PHY_OUT_LOCAL);
+    }
+}
+
+/* Arranges for the poll loop to wake when rampout_stats_run() has work. */
+void
+rampout_stats_wait(struct rampout_stats *rs)
+{
+    rconn_run_wait(rs->rconn);
+    rconn_recv_wait(rs->rconn);
+    if (rs->n_waiters && rconn_is_connected(rs->rconn)
+        && !rs->remote_xid && !rs->local_xid) {
+        poll_immediate_wake();
+    }
+}
