@@ -2,7 +2,10 @@
 
 #include "lib/nb-gateways.h"
 
+#include "lib/idl-pending.h"
 #include "lib/osmotic-nb-idl.h"
+#include "ovsdb-data.h"
+#include "ovsdb-idl-provider.h"
 #include "util.h"
 
 /* Returns the number of chassis in the gateway chassis list in effect for
@@ -50,4 +53,31 @@ bool
 nb_lrp_names_gateway(const struct nbrec_logical_router_port *lrp)
 {
     return lrp->ha_chassis_group || lrp->n_gateway_chassis;
+}
+
+/* Returns the chassis of HA chassis group 'group' of 'idl' as the
+ * transaction open on 'idl' (if any) leaves them, counting the chassis
+ * that it added to or removed from the group with mutations, in a
+ * malloc()'d array with room for at least one more, and stores their
+ * number in '*n'.  Only the rows that 'idl' replicates are included. */
+const struct nbrec_ha_chassis **
+nb_ha_group_chassis(struct ovsdb_idl *idl,
+                    const struct nbrec_ha_chassis_group *group, size_t *n)
+{
+    const struct ovsdb_idl_column *col
+        = &nbrec_ha_chassis_group_col_ha_chassis;
+    struct ovsdb_datum datum;
+    idl_pending_read_set(&group->header_, col, &datum);
+    const struct nbrec_ha_chassis **hcs = xmalloc((datum.n + 1)
+                                                  * sizeof *hcs);
+    *n = 0;
+    for (size_t i = 0; i < datum.n; i++) {
+        const struct nbrec_ha_chassis *hc
+            = nbrec_ha_chassis_get_for_uuid(idl, &datum.keys[i].uuid);
+        if (hc && hc->header_.new_datum) {
+            hcs[(*n)++] = hc;
+        }
+    }
+    ovsdb_datum_destroy(&datum, &col->type);
+    return hcs;
 }

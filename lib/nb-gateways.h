@@ -23,6 +23,12 @@
  * an ordinary router port; nb_lrp_names_gateway() tells whether a port
  * was configured as a gateway port at all, which is what NAT commands
  * check, as ovn-nbctl does.
+ *
+ * nb_ha_group_chassis() gives the chassis of an HA chassis group as an
+ * open transaction leaves them: ha-chassis-group-add-chassis and
+ * -remove-chassis change them with mutations, which the group's parsed
+ * 'ha_chassis' shows only after commit, so later commands of a batch and
+ * the validation before commit read them through it.
  */
 #ifndef OSMOTIC_NB_GATEWAYS_H
 #define OSMOTIC_NB_GATEWAYS_H 1
@@ -31,7 +37,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct nbrec_ha_chassis;
+struct nbrec_ha_chassis_group;
 struct nbrec_logical_router_port;
+struct ovsdb_idl;
 
 /* One chassis of a gateway port's list.  'chassis_name' points into the
  * IDL row it came from. */
@@ -44,5 +53,7 @@ size_t nb_lrp_gateways(const struct nbrec_logical_router_port *,
                        struct nb_gateway **gateways);
 size_t nb_lrp_n_gateways(const struct nbrec_logical_router_port *);
 bool nb_lrp_names_gateway(const struct nbrec_logical_router_port *);
+const struct nbrec_ha_chassis **nb_ha_group_chassis(
+    struct ovsdb_idl *, const struct nbrec_ha_chassis_group *, size_t *n);
 
 #endif /* lib/nb-gateways.h */

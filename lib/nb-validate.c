@@ -1699,23 +1699,81 @@ validate_lsp_dhcp(const struct nbrec_logical_switch_port *lsp)
     return NULL;
 }
 
-/* Validates an HA_Chassis_Group row: a name, and each chassis once. */
+/* Returns the name that two chassis of 'hcs' (of 'n') share, or NULL. */
+static const char *
+ha_chassis_twice(const struct nbrec_ha_chassis **hcs, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        for (size_t j = 0; j < i; j++) {
+            if (!strcmp(hcs[i]->chassis_name, hcs[j]->chassis_name)) {
+                return hcs[i]->chassis_name;
+            }
+        }
+    }
+    return NULL;
+}
+
+/* Validates an HA_Chassis_Group row: a name, and each chassis named and
+ * there once, as the transaction leaves its chassis (the commands add and
+ * remove them with mutations). */
 static char *
-validate_ha_chassis_group(const struct nbrec_ha_chassis_group *group)
+validate_ha_chassis_group(struct ovsdb_idl *idl,
+                          const struct nbrec_ha_chassis_group *group)
 {
     if (!group->name[0]) {
         return xstrdup("name: empty name");
     }
-    for (size_t i = 0; i < group->n_ha_chassis; i++) {
-        const char *name = group->ha_chassis[i]->chassis_name;
-        if (!name[0]) {
-            return xstrdup("ha_chassis: empty chassis name");
+    size_t n;
+    const struct nbrec_ha_chassis **hcs = nb_ha_group_chassis(idl, group,
+                                                              &n);
+    char *error = NULL;
+    for (size_t i = 0; i < n && !error; i++) {
+        if (!hcs[i]->chassis_name[0]) {
+            error = xstrdup("ha_chassis: empty chassis name");
         }
-        for (size_t j = 0; j < i; j++) {
-            if (!strcmp(group->ha_chassis[j]->chassis_name, name)) {
-                return xasprintf("ha_chassis: %s: chassis is in the group "
-                                 "twice", name);
-            }
+    }
+    const char *twice = error ? NULL : ha_chassis_twice(hcs, n);
+    if (twice) {
+        error = xasprintf("ha_chassis: %s: chassis is in the group twice",
+                          twice);
+    }
+    free(hcs);
+    return error;
+}
+
+static bool row_is_touched(const struct ovsdb_idl_row *);
+
+/* Validates an HA_Chassis row: a chassis name, which no other chassis of
+ * its group has.  (A chassis renamed with "set" changes no column of its
+ * group, whose row is then not validated; a group that the transaction
+ * changed is, and reports a chassis there twice itself.) */
+static char *
+validate_ha_chassis(struct ovsdb_idl *idl, const struct nbrec_ha_chassis *hc)
+{
+    if (!hc->chassis_name[0]) {
+        return xstrdup("chassis_name: empty chassis name");
+    }
+    const struct nbrec_ha_chassis_group *group;
+    NBREC_HA_CHASSIS_GROUP_FOR_EACH (group, idl) {
+        if (row_is_touched(&group->header_)) {
+            continue;
+        }
+        size_t n;
+        const struct nbrec_ha_chassis **hcs
+            = nb_ha_group_chassis(idl, group, &n);
+        bool mine = false;
+        for (size_t i = 0; i < n; i++) {
+            mine |= hcs[i] == hc;
+        }
+        const char *twice = mine ? ha_chassis_twice(hcs, n) : NULL;
+        char *error = (twice
+                       ? xasprintf("chassis_name: %s: chassis is in HA "
+                                   "chassis group %s twice", twice,
+                                   group->name)
+                       : NULL);
+        free(hcs);
+        if (error) {
+            return error;
         }
     }
     return NULL;
@@ -1934,7 +1992,9 @@ validate_row__(struct ovsdb_idl *idl, const struct ovsdb_idl_row *row)
     } else if (tc == &nbrec_table_dhcp_options) {
         return validate_dhcp_options(r);
     } else if (tc == &nbrec_table_ha_chassis_group) {
-        return validate_ha_chassis_group(r);
+        return validate_ha_chassis_group(idl, r);
+    } else if (tc == &nbrec_table_ha_chassis) {
+        return validate_ha_chassis(idl, r);
     } else if (tc == &nbrec_table_meter) {
         const struct nbrec_meter *meter = r;
         return (!meter->name[0] ? xstrdup("name: empty meter name")

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/nb-gateways.h"
 #include "lib/osmotic-nb-idl.h"
 #include "utilities/nbctl.h"
 
@@ -31,16 +32,23 @@ find_group(struct ctl_context *ctx, const char *id)
             ? group : NULL);
 }
 
-/* Returns the HA_Chassis of 'group' for chassis 'name', or NULL. */
+/* Returns the HA_Chassis of 'group' for chassis 'name', or NULL, counting
+ * the chassis that earlier commands of the batch added or removed. */
 static const struct nbrec_ha_chassis *
-find_chassis(const struct nbrec_ha_chassis_group *group, const char *name)
+find_chassis(struct ctl_context *ctx,
+             const struct nbrec_ha_chassis_group *group, const char *name)
 {
-    for (size_t i = 0; i < group->n_ha_chassis; i++) {
-        if (!strcmp(group->ha_chassis[i]->chassis_name, name)) {
-            return group->ha_chassis[i];
+    size_t n;
+    const struct nbrec_ha_chassis **hcs = nb_ha_group_chassis(ctx->idl,
+                                                              group, &n);
+    const struct nbrec_ha_chassis *found = NULL;
+    for (size_t i = 0; i < n && !found; i++) {
+        if (!strcmp(hcs[i]->chassis_name, name)) {
+            found = hcs[i];
         }
     }
-    return NULL;
+    free(hcs);
+    return found;
 }
 
 /* "ha-chassis-group-add NAME". */
@@ -105,13 +113,17 @@ list_group(struct ctl_context *ctx,
 {
     ds_put_format(&ctx->output, UUID_FMT" (%s)\n",
                   UUID_ARGS(&group->header_.uuid), group->name);
-    for (size_t i = 0; i < group->n_ha_chassis; i++) {
-        const struct nbrec_ha_chassis *ch = group->ha_chassis[i];
+    size_t n;
+    const struct nbrec_ha_chassis **hcs = nb_ha_group_chassis(ctx->idl,
+                                                              group, &n);
+    for (size_t i = 0; i < n; i++) {
+        const struct nbrec_ha_chassis *ch = hcs[i];
         ds_put_format(&ctx->output,
                       "    "UUID_FMT" (%s)\n    priority %"PRId64"\n\n",
                       UUID_ARGS(&ch->header_.uuid), ch->chassis_name,
                       ch->priority);
     }
+    free(hcs);
     ds_put_char(&ctx->output, '\n');
 }
 
@@ -145,7 +157,7 @@ cmd_ha_chassis_group_add_chassis(struct ctl_context *ctx)
         return;
     }
     const char *name = ctx->argv[2];
-    const struct nbrec_ha_chassis *ch = find_chassis(group, name);
+    const struct nbrec_ha_chassis *ch = find_chassis(ctx, group, name);
     if (!ch) {
         struct nbrec_ha_chassis *new = nbrec_ha_chassis_insert(ctx->txn);
         nbrec_ha_chassis_set_chassis_name(new, name);
@@ -164,7 +176,7 @@ find_group_chassis(struct ctl_context *ctx,
     const struct nbrec_ha_chassis_group *group
         = find_group(ctx, ctx->argv[1]);
     const struct nbrec_ha_chassis *ch
-        = group ? find_chassis(group, ctx->argv[2]) : NULL;
+        = group ? find_chassis(ctx, group, ctx->argv[2]) : NULL;
     if (group && !ch) {
         ctl_error(ctx, "%s: ha chassis not found in %s ha chassis group",
                   ctx->argv[2], ctx->argv[1]);

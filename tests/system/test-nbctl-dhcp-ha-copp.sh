@@ -95,6 +95,29 @@ check_refused "hg9: ha_chassis_group name not found" \
 check_refused "ha_chassis: ch1: chassis is in the group twice" \
     osmotic-nbctl -- --id=@c create HA_Chassis chassis_name=ch1 priority=5 \
     -- add HA_Chassis_Group hg1 ha_chassis @c
+# A chassis needs a name, and is in a group once, however it is written:
+# the group's commands change its chassis with mutations, which later
+# commands of a batch and the validation see too.
+check_refused "empty chassis name" \
+    osmotic-nbctl ha-chassis-group-add-chassis hg1 "" 5
+ch2=$(osmotic-nbctl --bare --columns=_uuid find HA_Chassis chassis_name=ch2) \
+    || fail "ch2 uuid"
+check_refused "chassis_name: ch1: chassis is in HA chassis group hg1 twice" \
+    osmotic-nbctl set HA_Chassis "$ch2" chassis_name=ch1
+check_refused "chassis_name: empty chassis name" \
+    osmotic-nbctl set HA_Chassis "$ch2" chassis_name='""'
+# Added twice in one batch: one chassis, with the last priority.
+check osmotic-nbctl ha-chassis-group-add-chassis hg1 ch3 5 \
+    -- ha-chassis-group-add-chassis hg1 ch3 6 \
+    -- ha-chassis-group-set-chassis-prio hg1 ch3 7
+check_output 1 nb_count HA_Chassis chassis_name=ch3
+check_output 7 osmotic-nbctl --bare --columns=priority find HA_Chassis \
+    chassis_name=ch3
+check osmotic-nbctl ha-chassis-group-add-chassis hg1 ch4 1 \
+    -- ha-chassis-group-remove-chassis hg1 ch4 \
+    -- ha-chassis-group-remove-chassis hg1 ch3
+check_output 0 nb_count HA_Chassis chassis_name=ch3
+check_output 0 nb_count HA_Chassis chassis_name=ch4
 hg1=$(osmotic-nbctl get HA_Chassis_Group hg1 _uuid) || fail "hg1 uuid"
 out=$(osmotic-nbctl ha-chassis-group-list) || fail "ha-chassis-group-list"
 [ "$(head -1 <<<"$out")" = "$hg1 (hg1)" ] || fail "list: [$out]"
