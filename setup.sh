@@ -226,7 +226,8 @@ case $cmd in
                tests/bench/color-mice-vs-elephants.sh \
             && OSM_BUILDDIR=$builddir tests/bench/acl-scale-vs-ovn.sh \
             && OSM_BUILDDIR=$builddir \
-               tests/bench/pipeline-features-vs-ovn.sh
+               tests/bench/pipeline-features-vs-ovn.sh \
+            && OSM_BUILDDIR=$builddir tests/bench/routing-vs-ovn.sh
         ;;
     packages)
         install_deps

@@ -45,7 +45,8 @@ EXTRA_DIST += tests/bench/bench-httpd.c tests/bench/bench-lib.sh \
 	tests/bench/benchpcap.py \
 	tests/bench/switching-vs-ovn.sh tests/bench/northd-scale-vs-ovn.sh \
 	tests/bench/controller-scale-vs-ovn.sh tests/bench/sb-events.py \
-	tests/bench/acl-scale-vs-ovn.sh tests/bench/pipeline-features-vs-ovn.sh
+	tests/bench/acl-scale-vs-ovn.sh tests/bench/pipeline-features-vs-ovn.sh \
+	tests/bench/routing-vs-ovn.sh tests/bench/failover-probe.py
 
 # ipfix-dump: the IPFIX collector of tests/system/test-ipfix-ovs.sh, which
 # "make check-system" builds.

@@ -285,12 +285,13 @@ osm_add_host() {
     fi
 }
 
-# osm_add_external IP/PLEN: the external network of gateways: namespace
-# "external" with a Linux bridge "brx" that holds IP/PLEN.  Transmit
-# checksum offload is off on it and its ports: TCP through conntrack NAT
-# in the userspace datapath fails with partial checksums.
+# osm_add_external IP/PLEN [NAME]: the external network of gateways:
+# namespace NAME (default "external") with a Linux bridge "brx" that holds
+# IP/PLEN; osm_connect_external and osm_external_exec then use it.
+# Transmit checksum offload is off on it and its ports: TCP through
+# conntrack NAT in the userspace datapath fails with partial checksums.
 osm_add_external() {
-    OSM_EXTERNAL_NS=$(osm_ns external)
+    OSM_EXTERNAL_NS=$(osm_ns "${2:-external}")
     osm_add_netns "$OSM_EXTERNAL_NS"
     ip netns exec "$OSM_EXTERNAL_NS" ip link add brx type bridge \
         || fail "external bridge"

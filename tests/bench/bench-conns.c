@@ -5,7 +5,8 @@
  * a host carries them.
  *
  * "bench-conns server PORT" accepts connections and echoes what each
- * sends.
+ * sends, serving them side by side; the routing benchmark's failover
+ * probe (tests/bench/failover-probe.py) connects to it too.
  *
  * "bench-conns client IP PORT N INTERVAL-MS SECONDS" opens N connections
  * to IP:PORT (at most 200 connecting at a time), then sends 64 bytes on

@@ -9,7 +9,10 @@
 # helpers of the two-system testbed (sys_*, start_central, start_northd,
 # load_node, add_host, start_controller) also need NB_SCHEMA and
 # SB_SCHEMA (from lib.sh), NBCTL_TIMEOUT (seconds an nbctl call may take)
-# and, for load_node, BENCH_PODS.
+# and, for load_node, BENCH_PODS.  Further down: each system's external
+# network for gateways (add_external, connect_external, ext_exec), the
+# parsing of iperf3, wrk, ping and sockperf output, and the paired ratios
+# of rounds (paired_ratio, verdict) the traffic benchmarks report.
 
 OVN_SCHEMADIR=${OVN_SCHEMADIR:-/usr/share/ovn}
 LOADS=()
@@ -233,4 +236,151 @@ start_controller() {
         osmotic) osm_start_controller "$h" ;;
         ovn) start_ovn_controller "$h" ;;
     esac
+}
+
+# nb_rows SYSTEM TABLE: the number of rows of TABLE in SYSTEM's NB.
+nb_rows() {
+    local out
+    out=$(sys_nbctl "$1" --bare --columns=_uuid list "$2") || return 1
+    awk 'NF { n++ } END { print n + 0 }' <<<"$out"
+}
+
+# --- Gateways and their external network ------------------------------------
+#
+# Each SYSTEM has an external network of its own (a namespace with a
+# Linux bridge, osm_add_external), so that both can use the same
+# addresses.
+
+# ext_ns SYSTEM: the namespace of SYSTEM's external network.
+ext_ns() {
+    osm_ns "$(sys_prefix "$1")-ext"
+}
+
+# add_external SYSTEM IP/PLEN: SYSTEM's external network, holding IP/PLEN.
+add_external() {
+    osm_add_external "$2" "$(sys_prefix "$1")-ext"
+}
+
+# connect_external SYSTEM N: SYSTEM's host hvN joined to SYSTEM's
+# external network on its provider bridge br-ex, physical network
+# "physnet" mapped to it for SYSTEM's controller (osmotic- or
+# ovn-bridge-mappings).  Before the host's controller starts.
+connect_external() {
+    local s=$1 n=$2 h
+    h=$(hv_name "$s" "$n")
+    OSM_EXTERNAL_NS=$(ext_ns "$s")
+    osm_connect_external "$h" physnet
+    if [ "$s" = ovn ]; then
+        osm_host_vsctl "$h" set open_vswitch . \
+            external_ids:ovn-bridge-mappings=physnet:br-ex \
+            || fail "bridge mappings on $h"
+    fi
+}
+
+# ext_exec SYSTEM CMD...: CMD in SYSTEM's external network's namespace,
+# for at most OSM_CLIENT_TIMEOUT seconds.
+ext_exec() {
+    local s=$1
+    shift
+    ip netns exec "$(ext_ns "$s")" timeout "$OSM_CLIENT_TIMEOUT" "$@"
+}
+
+# ext_rx SYSTEM N: packets SYSTEM's external network has received from
+# its host hvN (on the veth that joins them).
+ext_rx() {
+    local link
+    link=$(echo "x-$(hv_name "$1" "$2")" | cut -c1-15)
+    ip netns exec "$(ext_ns "$1")" \
+        cat "/sys/class/net/$link/statistics/rx_packets"
+}
+
+# --- Traffic figures ---------------------------------------------------------
+
+# iperf_summary: reads the JSON of "iperf3 -J" and prints what the server
+# received, "MBIT/S RETRANSMITS MB", or "0 0 0" if the run failed.
+iperf_summary() {
+    python3 -c '
+import json, sys
+try:
+    e = json.load(sys.stdin)["end"]
+    print("%.1f %d %.3f" % (e["sum_received"]["bits_per_second"] / 1e6,
+                            e["sum_sent"].get("retransmits", 0),
+                            e["sum_received"]["bytes"] / 1e6))
+except Exception:
+    print("0 0 0")
+'
+}
+
+# wrk_summary: reads wrk's output and prints "REQUESTS/S REQUESTS" (0 0 if
+# it has none).
+wrk_summary() {
+    awk '/^Requests\/sec:/ { r = $2 }
+         / requests in / { n = $1 }
+         END { print (r == "" ? 0 : r), (n == "" ? 0 : n) }'
+}
+
+# ping_times: reads ping's output and prints the round trip of every
+# answered echo, in ms, one a line.
+ping_times() {
+    grep -o 'time=[0-9.]*' | cut -d= -f2
+}
+
+# nearest_rank P: the P-th percentile (nearest rank) of the numbers on
+# stdin, or n/a.
+nearest_rank() {
+    sort -g | awk -v p="$1" '{ v[NR] = $1 }
+        END { i = int(NR * p / 100 + 0.999)
+              if (i < 1) { print "n/a" } else { print v[i] } }'
+}
+
+# mean: the mean of the numbers on stdin with three decimals, or n/a.
+mean() {
+    awk '{ t += $1 } END { if (NR) { printf "%.3f\n", t / NR }
+                           else { print "n/a" } }'
+}
+
+# sockperf_summary: reads the output of "sockperf under-load --full-rtt"
+# and prints the round trip's average, p50 and p99 in us ("n/a" for what
+# it lacks).
+sockperf_summary() {
+    sed 's/\x1b\[[0-9;]*m//g' | awk '
+        /avg-rtt=/ { a = $0; sub(/.*avg-rtt=/, "", a); sub(/ .*/, "", a) }
+        /percentile 50.000 =/ { m = $NF }
+        /percentile 99.000 =/ { q = $NF }
+        END { print (a == "" ? "n/a" : a), (m == "" ? "n/a" : m),
+                    (q == "" ? "n/a" : q) }'
+}
+
+# --- Ratios of paired rounds -------------------------------------------------
+
+# paired_ratio FILE COLUMN: the ratios osmotic/OVN of column COLUMN of
+# $TESTDIR/osmotic.FILE and $TESTDIR/ovn.FILE taken line by line (round
+# by round, or add by add), as "MEDIAN MIN MAX", or "n/a".
+paired_ratio() {
+    local a=$TESTDIR/osmotic.$1 b=$TESTDIR/ovn.$1
+    if [ ! -s "$a" ] || [ ! -s "$b" ]; then
+        echo n/a
+        return
+    fi
+    paste -d' ' <(cut -d' ' -f"$2" "$a") <(cut -d' ' -f"$2" "$b") \
+        | awk '$1 != "n/a" && $2 != "n/a" && $2 + 0 != 0 { print $1 / $2 }' \
+        | sort -g | awk '{ v[NR] = $1 }
+            END { if (!NR) { print "n/a"; exit }
+                  h = int((NR + 1) / 2)
+                  m = NR % 2 ? v[h] : (v[h] + v[h + 1]) / 2
+                  printf "%.2f %.2f %.2f\n", m, v[1], v[NR] }'
+}
+
+# verdict BETTER MEDIAN MIN MAX: "ahead" if Osmotic is better than OVN over
+# the whole range of ratios (BETTER is "higher" or "lower": which ratio
+# is better for Osmotic), "behind" if it is worse over the whole range,
+# "level" if every ratio is 1, "mixed" otherwise; "" without a BETTER or
+# a ratio.
+verdict() {
+    [ -n "$1" ] && [ "$2" != n/a ] || return 0
+    awk -v better="$1" -v lo="$3" -v hi="$4" 'BEGIN {
+        if (lo == 1 && hi == 1) { print "level"; exit }
+        if (better == "higher") { ahead = lo > 1; behind = hi < 1 }
+        else { ahead = hi < 1; behind = lo > 1 }
+        print ahead ? "ahead" : behind ? "behind" : "mixed" }'
 }

@@ -192,13 +192,6 @@ configure() {
     check_config "$s" "$c"
 }
 
-# nb_rows SYSTEM TABLE: the number of rows of TABLE in SYSTEM's NB.
-nb_rows() {
-    local out
-    out=$(sys_nbctl "$1" --bare --columns=_uuid list "$2") || return 1
-    awk 'NF { n++ } END { print n + 0 }' <<<"$out"
-}
-
 # check_config SYSTEM CONFIG: SYSTEM's NB holds CONFIG and nothing else
 # (row counts of every table a configuration writes); records it for the
 # report.

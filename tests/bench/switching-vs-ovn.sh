@@ -288,22 +288,16 @@ vswitchd_cpu_ns() {
 # measure_iperf SYSTEM: one iperf3 run; appends Mbit/s, retransmits and
 # the milliseconds of ovs-vswitchd CPU (both hosts) per 100 MB received.
 measure_iperf() {
-    local s=$1 p out t0 t1
+    local s=$1 p t0 t1 mbps retr mb
     p=$(sys_prefix "$s")
     t0=$(vswitchd_cpu_ns "$s")
-    out=$(osm_pod_exec $p-p1 iperf3 -c $IP2 -t "$BENCH_TIME" -J 2>/dev/null)
+    read -r mbps retr mb < <(osm_pod_exec $p-p1 iperf3 -c $IP2 \
+                                 -t "$BENCH_TIME" -J 2>/dev/null \
+                                 | iperf_summary)
     t1=$(vswitchd_cpu_ns "$s")
-    echo "$out" | python3 -c '
-import json, sys
-try:
-    e = json.load(sys.stdin)["end"]
-    mb = e["sum_received"]["bytes"] / 1e6
-    print("%.1f %d %.1f" % (e["sum_received"]["bits_per_second"] / 1e6,
-                            e["sum_sent"].get("retransmits", 0),
-                            int(sys.argv[1]) / 1e6 * 100 / mb if mb else 0))
-except Exception:
-    print("0 0 0")
-' $((t1 - t0)) >> "$TESTDIR/$s.iperf"
+    awk -v m="$mbps" -v r="$retr" -v mb="$mb" -v ns=$((t1 - t0)) 'BEGIN {
+        printf "%s %s %.1f\n", m, r, (mb > 0 ? ns / 1e6 * 100 / mb : 0) }' \
+        >> "$TESTDIR/$s.iperf"
 }
 
 # vswitchd_ticks SYSTEM: CPU time (user + system, clock ticks) used so
@@ -330,11 +324,10 @@ measure_connrate() {
               -H 'Connection: close' "http://$IP2:$HTTP_PORT/" 2>&1)
     t1=$(vswitchd_ticks "$s")
     echo "$out" >> "$TESTDIR/$s.wrk.log"
-    echo "$out" | awk -v ticks=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" '
-        /^Requests\/sec:/ { r = $2 }
-        / requests in / { n = $1 }
-        END { printf "%s %.1f\n", (r == "" ? 0 : r),
-                     (n > 0 ? ticks * 1e6 / hz / n : 0) }' >> "$file"
+    wrk_summary <<<"$out" \
+        | awk -v ticks=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" '
+            { printf "%s %.1f\n", $1, ($2 > 0 ? ticks * 1e6 / hz / $2 : 0) }' \
+        >> "$file"
 }
 
 # measure_connrate_upcalls SYSTEM: measure_connrate with the megaflow
@@ -609,38 +602,6 @@ measure_instructions() {
         RES[$s.ins_conn_nomf]=$(median < "$TESTDIR/$s.cg-conn-nomf")
         RES[$s.ins_mb]=$(median < "$TESTDIR/$s.cg-mb-ins")
     done
-}
-
-# paired_ratio FILE COLUMN: the ratios osmotic/OVN of column COLUMN of
-# $TESTDIR/osmotic.FILE and $TESTDIR/ovn.FILE taken line by line (round
-# by round, or add by add), as "MEDIAN MIN MAX", or "n/a".
-paired_ratio() {
-    local a=$TESTDIR/osmotic.$1 b=$TESTDIR/ovn.$1
-    if [ ! -s "$a" ] || [ ! -s "$b" ]; then
-        echo n/a
-        return
-    fi
-    paste -d' ' <(cut -d' ' -f"$2" "$a") <(cut -d' ' -f"$2" "$b") \
-        | awk '$1 != "n/a" && $2 != "n/a" && $2 + 0 != 0 { print $1 / $2 }' \
-        | sort -g | awk '{ v[NR] = $1 }
-            END { if (!NR) { print "n/a"; exit }
-                  h = int((NR + 1) / 2)
-                  m = NR % 2 ? v[h] : (v[h] + v[h + 1]) / 2
-                  printf "%.2f %.2f %.2f\n", m, v[1], v[NR] }'
-}
-
-# verdict BETTER MEDIAN MIN MAX: "ahead" if Osmotic is better than OVN over
-# the whole range of ratios (BETTER is "higher" or "lower": which ratio
-# is better for Osmotic), "behind" if it is worse over the whole range,
-# "level" if every ratio is 1, "mixed" otherwise; "" without a BETTER or
-# a ratio.
-verdict() {
-    [ -n "$1" ] && [ "$2" != n/a ] || return 0
-    awk -v better="$1" -v lo="$3" -v hi="$4" 'BEGIN {
-        if (lo == 1 && hi == 1) { print "level"; exit }
-        if (better == "higher") { ahead = lo > 1; behind = hi < 1 }
-        else { ahead = hi < 1; behind = lo > 1 }
-        print ahead ? "ahead" : behind ? "behind" : "mixed" }'
 }
 
 # in_round FILE: the first figure of line $round of $TESTDIR/$s.FILE.
