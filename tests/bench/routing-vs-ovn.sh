@@ -416,13 +416,39 @@ first_success_after() {
                        printf "%.0f\n", $2 * 1e9; exit }' "$1"
 }
 
+# bfd_flaps SYSTEM: how many times so far a BFD session of SYSTEM's
+# hosts 1, 2 and 4 on a tunnel that does not lead to host 3 went down
+# (their ovs-vswitchd logs): during a failover, a session whose path
+# stayed up, i.e. one that the machine's load made miss its packets.
+bfd_flaps() {
+    local s=$1 n h names name total=0 c
+    local -a skip
+    for n in 1 2 4; do
+        h=$(hv_name "$s" $n)
+        names=$(osm_host_vsctl "$h" --bare --columns=name find interface \
+                    "options:remote_ip=\"${UNDERLAY[$s.3]}\"") \
+            || fail "$s: the tunnels of host $n"
+        skip=(-e '^$')
+        for name in $names; do
+            skip+=(-e "|$name: BFD")
+        done
+        c=$(grep -F 'BFD state change: up->down' \
+                "$(osm_host_dir "$h")/ovs-vswitchd.log" \
+                | grep -v -F "${skip[@]}" | wc -l)
+        total=$((total + c))
+    done
+    echo $total
+}
+
 # failover_once SYSTEM: one failover of SYSTEM's gateway from host 3 to
 # host 4 (host 3's underlay link cut), timed by the probe; appends
-# "MS FAILED-ATTEMPTS" to $TESTDIR/SYSTEM.failover (MS "n/a" if no new
-# connection passed within 30 s), then restores the link and waits for
+# "MS FAILED-ATTEMPTS BFD-FLAPS" to $TESTDIR/SYSTEM.failover (MS "n/a" if
+# no new connection passed within 30 s; BFD-FLAPS from bfd_flaps, from
+# the cut until the probe stops), then restores the link and waits for
 # the traffic back on host 3.
 failover_once() {
     local s=$1 i=$2 link out stop pidfile t_cut t_ok rx4 ms failed ok_before
+    local bfd0 bfd1
     link=${ULINK[$s.3]}
     out=$TESTDIR/$s.probe.$i
     stop=$TESTDIR/$s.probe-stop.$i
@@ -436,6 +462,7 @@ failover_once() {
     osm_track_pidfile "$pidfile"
     sleep 1
     rx4=$(ext_rx "$s" 4)
+    bfd0=$(bfd_flaps "$s")
     # The time once the link is down: a connection the probe started
     # while "ip" was still starting up could pass through host 3.
     ip netns exec "$OSM_UNDERLAY_NS" ip link set "$link" down \
@@ -447,6 +474,7 @@ failover_once() {
         [ -n "$t_ok" ] && break
         sleep 0.05
     done
+    bfd1=$(bfd_flaps "$s")
     touch "$stop"
     sleep $(awk -v t="$BENCH_PROBE_TIMEOUT_MS" 'BEGIN { print t / 1000 + 0.2 }')
     osm_kill_pidfile "$pidfile"
@@ -464,7 +492,7 @@ failover_once() {
     else
         ms=n/a
     fi
-    echo "$ms $failed" >> "$TESTDIR/$s.failover"
+    echo "$ms $failed $((bfd1 - bfd0))" >> "$TESTDIR/$s.failover"
     ip netns exec "$OSM_UNDERLAY_NS" ip link set "$link" up \
         || fail "$s: cannot restore host 3's underlay link $link"
     OSM_WAIT=120 wait_until leaves_by "$s" 3
@@ -606,7 +634,8 @@ report() {
         done
     done
     echo "every failover (ms from the cut to the first new connection;" \
-         "failed attempts meanwhile):"
+         "failed attempts meanwhile; BFD sessions not to host 3 that" \
+         "went down meanwhile):"
     for s in "${systems[@]}"; do
         printf '  %-8s %s\n' "$s" "$(paste -sd';' "$TESTDIR/$s.failover" \
                                          2>/dev/null | sed 's/;/; /g')"
