@@ -956,8 +956,10 @@ sim_ct(struct sim_ctx *ctx, const struct ofpact *a)
 
 /* Runs nat() inside a ct(): a NAT to an address rewrites the packet as a
  * new connection's first packet would be; a NAT without an address (the
- * un-NAT of an existing connection) depends on a connection the trace
- * does not track, and changes nothing here. */
+ * un-NAT of an existing connection), or any NAT of a connection assumed
+ * not new (conntrack applies the NAT the connection got when it was
+ * committed, not the one asked for now), depends on a connection the
+ * trace does not track, and changes nothing here. */
 static void
 sim_nat(struct sim_ctx *ctx, const struct ofpact_nat *nat)
 {
@@ -967,6 +969,12 @@ sim_nat(struct sim_ctx *ctx, const struct ofpact_nat *nat)
         sim_event(ctx, LSE_ACTION, "nat: a connection NATed before gets "
                   "its translation here (the trace tracks no connection: "
                   "the packet is unchanged)");
+        return;
+    }
+    if (!(ctx->sim->ct_state & CS_NEW)) {
+        sim_event(ctx, LSE_ACTION, "nat: the connection is assumed not new: "
+                  "it keeps the translation it was committed with (the "
+                  "trace tracks no connection: the packet is unchanged)");
         return;
     }
     struct ds s = DS_EMPTY_INITIALIZER;

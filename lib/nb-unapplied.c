@@ -200,6 +200,88 @@ lb_is_sctp(const struct ovsdb_idl_row *row)
     return protocol && !strcmp(protocol, "sctp");
 }
 
+/* Returns true if 'pred' holds for a load balancer of router 'row',
+ * named in its load_balancer column or through its load_balancer_group
+ * column, as an open transaction leaves them. */
+static bool
+lr_any_lb(const struct ovsdb_idl_row *row,
+          bool (*pred)(const struct nbrec_load_balancer *))
+{
+    struct ovsdb_idl *idl = row->table->idl;
+    const struct ovsdb_idl_column *columns[] = {
+        &nbrec_logical_router_col_load_balancer,
+        &nbrec_logical_router_col_load_balancer_group,
+    };
+    bool found = false;
+    for (size_t c = 0; c < ARRAY_SIZE(columns) && !found; c++) {
+        struct ovsdb_datum datum;
+        idl_pending_read_set(row, columns[c], &datum);
+        for (size_t i = 0; i < datum.n && !found; i++) {
+            const struct uuid *uuid = &datum.keys[i].uuid;
+            if (c == 0) {
+                const struct nbrec_load_balancer *lb
+                    = nbrec_load_balancer_get_for_uuid(idl, uuid);
+                found = lb && pred(lb);
+                continue;
+            }
+            const struct nbrec_load_balancer_group *g
+                = nbrec_load_balancer_group_get_for_uuid(idl, uuid);
+            for (size_t j = 0; g && j < g->n_load_balancer && !found; j++) {
+                found = pred(g->load_balancer[j]);
+            }
+        }
+        ovsdb_datum_destroy(&datum, &columns[c]->type);
+    }
+    return found;
+}
+
+/* Returns true if 'lb' has a VIP whose address is IPv6. */
+static bool
+lb_has_ipv6_vip(const struct nbrec_load_balancer *lb)
+{
+    const struct smap_node *node;
+    SMAP_FOR_EACH (node, &lb->vips) {
+        if (strchr(node->key, '[') || strchr(node->key, ':') != strrchr(
+                node->key, ':')) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Returns true if 'lb' asks for session affinity. */
+static bool
+lb_has_affinity(const struct nbrec_load_balancer *lb)
+{
+    return smap_get(&lb->options, "affinity_timeout") != NULL;
+}
+
+/* Returns true for a router with a load balancer that has an IPv6 VIP:
+ * routers apply IPv4 VIPs (northd/lflow-router-lb.h). */
+static bool
+lr_has_lb_ipv6(const struct ovsdb_idl_row *row)
+{
+    return lr_any_lb(row, lb_has_ipv6_vip);
+}
+
+/* Returns true for a router with a load balancer that asks for session
+ * affinity, which routers do not apply (switches do). */
+static bool
+lr_has_lb_affinity(const struct ovsdb_idl_row *row)
+{
+    return lr_any_lb(row, lb_has_affinity);
+}
+
+/* Returns true for a router that asks for the SNAT of its load-balanced
+ * traffic. */
+static bool
+lr_forces_lb_snat(const struct ovsdb_idl_row *row)
+{
+    return smap_get(&CONTAINER_OF(row, struct nbrec_logical_router,
+                                  header_)->options,
+                    "lb_force_snat_ip") != NULL;
+}
+
 /* Returns true for a fair meter, which would give each ACL that names it
  * a meter of its own: the ACLs share one. */
 static bool
@@ -329,11 +411,20 @@ const struct nb_unapplied nb_unapplied_entries[] = {
           { &nbrec_load_balancer_col_options,
             "event add_route" } } },
     { .table = &nbrec_table_logical_router,
-      .column = &nbrec_logical_router_col_load_balancer,
-      .what = "router load balancers" },
+      .applies = lr_has_lb_ipv6,
+      .what = "IPv6 VIPs of router load balancers",
+      .reads = { { &nbrec_logical_router_col_load_balancer, NULL },
+                 { &nbrec_logical_router_col_load_balancer_group, NULL } } },
     { .table = &nbrec_table_logical_router,
-      .column = &nbrec_logical_router_col_load_balancer_group,
-      .what = "router load balancers" },
+      .applies = lr_has_lb_affinity,
+      .what = "session affinity of router load balancers",
+      .reads = { { &nbrec_logical_router_col_load_balancer, NULL },
+                 { &nbrec_logical_router_col_load_balancer_group, NULL } } },
+    { .table = &nbrec_table_logical_router,
+      .applies = lr_forces_lb_snat,
+      .what = "forced SNAT of load-balanced traffic (lb_force_snat_ip)",
+      .reads = { { &nbrec_logical_router_col_options,
+                   "lb_force_snat_ip" } } },
     { .table = &nbrec_table_color,
       .column = &nbrec_color_col_rampout_chassis,
       .what = "colour ramp-out gateways" },

@@ -200,6 +200,7 @@ enum dp_type {
     STAGE(SWITCH, EGRESS,  PORT_SEC,    5, "ls_out_port_sec")         \
     /* Logical router ingress. */                                     \
     STAGE(ROUTER, INGRESS, ADMISSION,   0, "lr_in_admission")         \
+    STAGE(ROUTER, INGRESS, LB,          1, "lr_in_lb")                \
     STAGE(ROUTER, INGRESS, IP_INPUT,    2, "lr_in_ip_input")          \
     STAGE(ROUTER, INGRESS, DNAT,        4, "lr_in_dnat")              \
     STAGE(ROUTER, INGRESS, RAMPOUT,     6, "lr_in_rampout")           \

@@ -24,6 +24,8 @@ northd_libnorthd_la_SOURCES = \
 	northd/lflow-lb.h \
 	northd/lflow-router.c \
 	northd/lflow-router.h \
+	northd/lflow-router-lb.c \
+	northd/lflow-router-lb.h \
 	northd/lflow-router-neighbours.c \
 	northd/lflow-router-neighbours.h \
 	northd/lflow-switch.c \

@@ -84,10 +84,60 @@ lb_cmp(const void *a_, const void *b_)
     return uuid_compare_3way(&(*a)->header_.uuid, &(*b)->header_.uuid);
 }
 
+/* Returns the load balancers in 'direct' (of 'n_direct') and in the
+ * groups 'groups' (of 'n_groups'), each once, in UUID order (the first
+ * one of a datapath to name a VIP gets it), and their number in '*n'.
+ * Declares to the change index the rows of the groups and load balancers
+ * read.  The caller frees the array (not its members). */
+const struct nbrec_load_balancer **
+lflow_lb_gather(struct nd_build_ctx *ctx,
+                struct nbrec_load_balancer **direct, size_t n_direct,
+                struct nbrec_load_balancer_group **groups, size_t n_groups,
+                size_t *np)
+{
+    size_t n = 0, allocated = 0;
+    const struct nbrec_load_balancer **lbs = NULL;
+    struct sset seen = SSET_INITIALIZER(&seen);
+    for (size_t g = 0; g <= n_groups; g++) {
+        struct nbrec_load_balancer **members;
+        size_t n_members;
+        if (g < n_groups) {
+            const struct nbrec_load_balancer_group *grp = groups[g];
+            nd_owner_depends_on_row(ctx, &nbrec_table_load_balancer_group,
+                                    &grp->header_.uuid);
+            members = grp->load_balancer;
+            n_members = grp->n_load_balancer;
+        } else {
+            members = direct;
+            n_members = n_direct;
+        }
+        for (size_t i = 0; i < n_members; i++) {
+            const struct nbrec_load_balancer *lb = members[i];
+            char uuid[UUID_LEN + 1];
+            snprintf(uuid, sizeof uuid, UUID_FMT,
+                     UUID_ARGS(&lb->header_.uuid));
+            if (sset_add(&seen, uuid)) {
+                nd_owner_depends_on_row(ctx, &nbrec_table_load_balancer,
+                                        &lb->header_.uuid);
+                if (n >= allocated) {
+                    lbs = x2nrealloc(lbs, &allocated, sizeof *lbs);
+                }
+                lbs[n++] = lb;
+            }
+        }
+    }
+    sset_destroy(&seen);
+    if (n) {
+        qsort(lbs, n, sizeof *lbs, lb_cmp);
+    }
+    *np = n;
+    return lbs;
+}
+
 /* Returns the OpenFlow protocol keyword of 'lb''s VIPs with a port, or
  * NULL for a protocol that gets no flows (SCTP). */
-static const char *
-lb_protocol(const struct nbrec_load_balancer *lb)
+const char *
+lflow_lb_protocol(const struct nbrec_load_balancer *lb)
 {
     if (!lb->protocol || !strcmp(lb->protocol, "tcp")) {
         return "tcp";
@@ -98,8 +148,8 @@ lb_protocol(const struct nbrec_load_balancer *lb)
 }
 
 /* Appends to 's' the address of 'e' as inet_ntop(3) writes it. */
-static void
-put_endpoint_ip(const struct lb_endpoint *e, struct ds *s)
+void
+lflow_lb_put_endpoint_ip(const struct lb_endpoint *e, struct ds *s)
 {
     if (e->is_ipv6) {
         ipv6_format_addr(&e->ip, s);
@@ -112,9 +162,9 @@ put_endpoint_ip(const struct lb_endpoint *e, struct ds *s)
 /* Appends to 'm' the match of endpoint 'e' as destination ('dst') or
  * source, with protocol 'proto' if it has a port: OpenFlow's IPv4 or
  * IPv6 keywords, after 'e''s family. */
-static void
-put_endpoint_match(const struct lb_endpoint *e, const char *proto, bool dst,
-                   struct ds *m)
+void
+lflow_lb_put_endpoint_match(const struct lb_endpoint *e, const char *proto,
+                            bool dst, struct ds *m)
 {
     if (e->is_ipv6) {
         ds_put_format(m, "%s%s,ipv6_%s=", e->port ? proto : "ipv6",
@@ -123,7 +173,7 @@ put_endpoint_match(const struct lb_endpoint *e, const char *proto, bool dst,
         ds_put_format(m, "%s,nw_%s=", e->port ? proto : "ip",
                       dst ? "dst" : "src");
     }
-    put_endpoint_ip(e, m);
+    lflow_lb_put_endpoint_ip(e, m);
     if (e->port) {
         ds_put_format(m, ",tp_%s=%"PRIu16, dst ? "dst" : "src", e->port);
     }
@@ -156,8 +206,8 @@ build_hairpin(struct nd_build_ctx *ctx, const struct nd_datapath *od,
     const char *family = be->is_ipv6 ? "ipv6" : "ip";
     const char *nw = be->is_ipv6 ? "ipv6" : "nw";
     struct ds b = DS_EMPTY_INITIALIZER, v = DS_EMPTY_INITIALIZER;
-    put_endpoint_ip(be, &b);
-    put_endpoint_ip(vip, &v);
+    lflow_lb_put_endpoint_ip(be, &b);
+    lflow_lb_put_endpoint_ip(vip, &v);
 
     char *match = xasprintf("%s,ct_state=+trk+dnat,%s_src=%s,%s_dst=%s,"
                             "ct_%s_dst=%s", family, nw, ds_cstr(&b), nw,
@@ -170,7 +220,7 @@ build_hairpin(struct nd_build_ctx *ctx, const struct nd_datapath *od,
 
     /* Its replies: back to the backend's own address, in that zone. */
     struct ds m = DS_EMPTY_INITIALIZER;
-    put_endpoint_match(be, proto, false, &m);
+    lflow_lb_put_endpoint_match(be, proto, false, &m);
     ds_put_format(&m, ",%s_dst=%s", nw, ds_cstr(&v));
     lflow_table_add_shared_from(t, dp, S_SWITCH_INGRESS_PRE_ACL,
                                 PRI_LB_HAIRPIN, ds_cstr(&m),
@@ -299,7 +349,7 @@ build_vip(struct nd_build_ctx *ctx, const struct nd_datapath *od,
 
     uint16_t priority = has_port ? PRI_LB_VIP_PORT : PRI_LB_VIP;
     struct ds vip_match = DS_EMPTY_INITIALIZER;
-    put_endpoint_match(&vip, proto, true, &vip_match);
+    lflow_lb_put_endpoint_match(&vip, proto, true, &vip_match);
 
     unsigned int affinity = lb_affinity_timeout(lb);
     if (affinity && backends_norm[0]) {
@@ -317,7 +367,7 @@ build_vip(struct nd_build_ctx *ctx, const struct nd_datapath *od,
         ds_put_format(&actions, "%s%s", actions.length ? ", " : "ct_lb(",
                       b);
         struct ds m = DS_EMPTY_INITIALIZER;
-        put_endpoint_match(&be, proto, false, &m);
+        lflow_lb_put_endpoint_match(&be, proto, false, &m);
         svec_add_nocopy(&s->backends, ds_steal_cstr(&m));
         build_hairpin(ctx, od, &vip, &be, proto, source);
     }
@@ -359,7 +409,7 @@ static void
 build_lb(struct nd_build_ctx *ctx, const struct nd_datapath *od,
          const struct nbrec_load_balancer *lb, struct lb_switch *s)
 {
-    const char *proto = lb_protocol(lb);
+    const char *proto = lflow_lb_protocol(lb);
     if (!proto) {
         return;
     }
@@ -405,46 +455,14 @@ build_switch(struct nd_build_ctx *ctx, const struct nd_datapath *od)
         return;
     }
 
-    /* The switch's load balancers, each once. */
-    size_t n = 0, allocated = 0;
-    const struct nbrec_load_balancer **lbs = NULL;
-    struct sset seen = SSET_INITIALIZER(&seen);
-    for (size_t g = 0; g <= ls->n_load_balancer_group; g++) {
-        struct nbrec_load_balancer **members;
-        size_t n_members;
-        if (g < ls->n_load_balancer_group) {
-            const struct nbrec_load_balancer_group *grp
-                = ls->load_balancer_group[g];
-            nd_owner_depends_on_row(ctx, &nbrec_table_load_balancer_group,
-                                    &grp->header_.uuid);
-            members = grp->load_balancer;
-            n_members = grp->n_load_balancer;
-        } else {
-            members = ls->load_balancer;
-            n_members = ls->n_load_balancer;
-        }
-        for (size_t i = 0; i < n_members; i++) {
-            const struct nbrec_load_balancer *lb = members[i];
-            char uuid[UUID_LEN + 1];
-            snprintf(uuid, sizeof uuid, UUID_FMT,
-                     UUID_ARGS(&lb->header_.uuid));
-            if (sset_add(&seen, uuid)) {
-                nd_owner_depends_on_row(ctx, &nbrec_table_load_balancer,
-                                        &lb->header_.uuid);
-                if (n >= allocated) {
-                    lbs = x2nrealloc(lbs, &allocated, sizeof *lbs);
-                }
-                lbs[n++] = lb;
-            }
-        }
-    }
-    sset_destroy(&seen);
+    size_t n;
+    const struct nbrec_load_balancer **lbs
+        = lflow_lb_gather(ctx, ls->load_balancer, ls->n_load_balancer,
+                          ls->load_balancer_group, ls->n_load_balancer_group,
+                          &n);
     if (!lflow_lb_switch_has_lbs(ls)) {
         free(lbs);
         return;
-    }
-    if (n) {
-        qsort(lbs, n, sizeof *lbs, lb_cmp);
     }
 
     struct lb_switch s = { .any = false, .any_affinity = false };

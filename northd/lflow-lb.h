@@ -85,20 +85,36 @@
  * switch that has the load balancer; the ls_in_pre_acl and ls_out_pre_acl
  * flows gather the switch's VIPs and backends, one flow each, the same
  * row for the switches with the same load balancers (those of one
- * group).  SCTP load balancers and routers' load balancers get no flows
- * yet (lib/nb-unapplied.c lists them).
+ * group).  SCTP load balancers get no flows yet (lib/nb-unapplied.c lists
+ * them); routers' load balancers are lflow-router-lb.h's, which uses the
+ * helpers below.
  */
 #ifndef NORTHD_LFLOW_LB_H
 #define NORTHD_LFLOW_LB_H 1
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "northd/owners.h"
 
+struct ds;
+struct lb_endpoint;
+struct nbrec_load_balancer;
+struct nbrec_load_balancer_group;
 struct nbrec_logical_switch;
 
 extern const struct nd_owner_kind lflow_lb_kind;
 
 bool lflow_lb_switch_has_lbs(const struct nbrec_logical_switch *);
+
+/* Helpers shared with the load balancers of routers. */
+const struct nbrec_load_balancer **lflow_lb_gather(
+    struct nd_build_ctx *,
+    struct nbrec_load_balancer **direct, size_t n_direct,
+    struct nbrec_load_balancer_group **groups, size_t n_groups, size_t *n);
+const char *lflow_lb_protocol(const struct nbrec_load_balancer *);
+void lflow_lb_put_endpoint_ip(const struct lb_endpoint *, struct ds *);
+void lflow_lb_put_endpoint_match(const struct lb_endpoint *,
+                                 const char *proto, bool dst, struct ds *);
 
 #endif /* northd/lflow-lb.h */

@@ -27,6 +27,10 @@
  *                     lr_in_rampout if the router has ramp-out rules,
  *                     else lr_in_ip_routing), so a router without NAT
  *                     costs no lookup in the stages it does not use.
+ *   lr_in_lb          the router's load balancers, for traffic from a
+ *                     gateway port (lflow-router-lb.h: its flows there and
+ *                     in lr_in_admission, lr_in_gw_redirect and
+ *                     lr_out_snat are that owner kind's).
  *   lr_in_dnat        from a gateway port: un-SNAT and DNAT (conntrack).
  *   lr_in_rampout     reg7 = the ramp-out rule whose subnets (and colour)
  *                     the source matches, 0 if none.

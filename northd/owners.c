@@ -8,6 +8,7 @@
 #include "northd/lflow-color.h"
 #include "northd/lflow-lb.h"
 #include "northd/lflow-router.h"
+#include "northd/lflow-router-lb.h"
 #include "northd/lflow-router-neighbours.h"
 #include "northd/lflow-switch.h"
 #include "openvswitch/dynamic-string.h"
@@ -26,6 +27,7 @@ static const struct nd_owner_kind *const owner_kinds[] = {
     &lflow_acl_kind,
     &lflow_lb_kind,
     &lflow_router_kind,
+    &lflow_router_lb_kind,
     &lflow_router_neighbours_kind,
 };
 BUILD_ASSERT_DECL(ARRAY_SIZE(owner_kinds) <= ND_MAX_OWNER_KINDS);

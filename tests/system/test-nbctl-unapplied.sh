@@ -1,9 +1,10 @@
 #!/bin/bash
 # Configuration that the datapath does not apply yet is stored, with a
 # warning: every osmotic-nbctl command that writes fair meters, QoS rules,
-# mirrors, ACL labels, ACLs applied after load balancing, IPv6 or SCTP
-# load balancers, routers' load balancers, colours' ramp-out gateways,
-# container ports, dynamic addresses or switch ports' HA chassis groups
+# mirrors, ACL labels, ACLs applied after load balancing, SCTP
+# load balancers, routers' load balancers' IPv6 VIPs, session affinity
+# and forced SNAT, colours' ramp-out gateways, container ports, dynamic
+# addresses or switch ports' HA chassis groups
 # prints one line naming it on stderr and exits 0; switching commands,
 # deletions, refused and dry-run commands print none; "show" notes such
 # objects; osmotic-northd logs each such row once.
@@ -113,8 +114,13 @@ quiet --reject lb-add lbr 10.96.0.8:80 ""
 quiet lb-add lb6 '[fd00::96]:53' '[fd00::5]:53' udp
 quiet ls-lb-add sw0 lb6
 warns "SCTP load balancers" lb-add lbs 10.96.0.7:80 10.0.0.1:80 sctp
-warns "router load balancers" lr-lb-add lr0 lb0
-quiet lr-lb-del lr0 lb0
+# Router load balancers are applied, but for IPv6 VIPs, session affinity
+# and forced SNAT.
+quiet lr-lb-add lr0 lb0
+warns "IPv6 VIPs of router load balancers" lr-lb-add lr0 lb6
+quiet lr-lb-del lr0 lb6
+warns "forced SNAT of load-balanced traffic (lb_force_snat_ip)" \
+    set Logical_Router lr0 options:lb_force_snat_ip=router_ip
 warns "colour ramp-out gateways" color-set mice rampout=gw1
 warns "forwarding groups" fwd-group-add fg1 sw0 10.0.0.100 0a:00:00:00:00:64 p1
 warns "static MAC bindings" \
@@ -166,8 +172,11 @@ quiet lb-del lb2 10.96.0.9:80
 warns "load balancer options (event, add_route)" \
     set Load_Balancer lb2 options:event=true
 quiet lb-add lb2 10.96.0.11:80 10.0.0.3:8080
-# Session affinity is applied.
+# Session affinity is applied (on switches: a router that gets a load
+# balancer with affinity warns).
 quiet set Load_Balancer lb0 options:affinity_timeout=10
+quiet lr-lb-del lr0 lb0
+warns "session affinity of router load balancers" lr-lb-add lr0 lb0
 
 # One line per kind in a batch, in a fixed order.
 err=$(osmotic-nbctl acl-add sw0 from-lport 100 ip4 allow \
@@ -262,12 +271,16 @@ grep "unapplied|WARN|Logical_Router\|unapplied|WARN|Rampout\|unapplied|WARN|NAT"
         -e ": NAT external address sets $NA" \
         -e ": routes without a next hop $NA" \
         -e ": bridged gateway redirects (redirect-type) $NA" \
-        -e ": router load balancers $NA" \
+        -e ": IPv6 VIPs of router load balancers $NA" \
+        -e ": session affinity of router load balancers $NA" \
+        -e ": forced SNAT of load-balanced traffic (lb_force_snat_ip) $NA" \
     && fail "northd logged routing configuration that is applied"
 # Every kind, and nothing about switching or routing.
 for what in "fair meters" "QoS rules" "mirrors" "ACL labels" \
             "ACLs applied after load balancing" \
             "SCTP load balancers" \
+            "session affinity of router load balancers" \
+            "forced SNAT of load-balanced traffic (lb_force_snat_ip)" \
             "colour ramp-out gateways" \
             "container ports (parent and tag)" "dynamic addresses" \
             "symmetric ECMP replies" "route tables" "BFD sessions" \

@@ -357,6 +357,41 @@ START_TEST(test_ct_assumes_a_state_and_continues)
 }
 END_TEST
 
+START_TEST(test_nat_of_an_old_connection_is_kept)
+{
+    struct sim_fixture fx;
+    fixture_init(&fx);
+    /* A commit with DNAT to p3's address, then the L2 lookup by
+     * address. */
+    add_flow(&fx, P_INGRESS, 2, 10, "ip", "ct_dnat(10.0.0.3);");
+    add_flow(&fx, P_INGRESS, 12, 60, "ip,nw_dst=10.0.0.3",
+             "outport = 3; output;");
+    add_flow(&fx, P_INGRESS, 12, 60, "ip,nw_dst=10.0.0.2",
+             "outport = 2; output;");
+    struct flow flow = packet_to("0a:00:00:00:00:01", "0a:00:00:00:00:02");
+    flow.nw_dst = htonl(0x0a000002);
+
+    /* A new connection gets the NAT asked for. */
+    struct lflow_sim_trace *t = run(&fx, fx.p1, &flow);
+    ck_assert(has_event(&t->events, LSE_ACTION,
+                        "nat: destination now 10.0.0.3"));
+    ck_assert_str_eq(t->verdicts[0]->port->name, "p3");
+    lflow_sim_trace_destroy(t);
+
+    /* One assumed established keeps the NAT it was committed with, which
+     * the trace does not know: the packet is unchanged. */
+    lflow_sim_set_ct_state(fx.sim, CS_TRACKED | CS_ESTABLISHED
+                           | CS_REPLY_DIR);
+    t = run(&fx, fx.p1, &flow);
+    ck_assert(has_event(&t->events, LSE_ACTION,
+                        "it keeps the translation it was committed with"));
+    ck_assert_uint_eq(t->n_verdicts, 1);
+    ck_assert_str_eq(t->verdicts[0]->port->name, "p2");
+    lflow_sim_trace_destroy(t);
+    fixture_destroy(&fx);
+}
+END_TEST
+
 START_TEST(test_load_balancer_picks_a_backend_and_nats)
 {
     struct sim_fixture fx;
@@ -778,6 +813,7 @@ lflow_sim_suite(void)
     tcase_add_test(tc, test_port_security_flags_follow_the_ports);
     tcase_add_test(tc, test_match_split_at_separator_only);
     tcase_add_test(tc, test_find_datapath_by_name_or_key);
+    tcase_add_test(tc, test_nat_of_an_old_connection_is_kept);
     tcase_add_test(tc, test_load_balancer_picks_a_backend_and_nats);
     suite_add_tcase(s, tc);
     return s;

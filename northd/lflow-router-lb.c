@@ -1,0 +1,363 @@
+#include <config.h>
+
+#include "northd/lflow-router-lb.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/lb-vips.h"
+#include "lib/lport-addresses.h"
+#include "lib/osmotic-nb-idl.h"
+#include "lib/pipeline.h"
+#include "lib/rampout.h"
+#include "northd/datapaths.h"
+#include "northd/dp-kinds.h"
+#include "northd/lflow-lb.h"
+#include "northd/lflow-table.h"
+#include "northd/router-ports.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/vlog.h"
+#include "packets.h"
+#include "sset.h"
+#include "util.h"
+
+VLOG_DEFINE_THIS_MODULE(lflow_router_lb);
+
+/* Priorities (northd/lflow-router-lb.h). */
+enum {
+    PRI_RLB_ARP = 99,           /* lr_in_admission: ARP for a VIP, below
+                                 * the router's own answers (100). */
+    PRI_RLB_VIP_PORT_CT = 84,   /* lr_in_admission: to a VIP with a port,
+                                 * below TTL expiry (85), */
+    PRI_RLB_VIP_CT = 83,        /* to one without, above the router's own
+                                 * addresses' flows (79 to 81). */
+    PRI_RLB_VIP_PORT = 120,     /* lr_in_lb: a VIP with a port. */
+    PRI_RLB_VIP = 110,          /* lr_in_lb: a VIP without a port. */
+    PRI_RLB_REDIRECT_PORT = 111, /* lr_in_gw_redirect: a backend's replies,
+                                 * above ramp-out rules (100), from its
+                                 * port, */
+    PRI_RLB_REDIRECT = 110,     /* or from any (a VIP without a port). */
+    PRI_RLB_UNDNAT_PORT = 99,   /* lr_out_snat: a backend's replies, below
+                                 * the NAT rules (100 + prefix), whose SNAT
+                                 * applies a connection's existing NAT, */
+    PRI_RLB_UNDNAT = 98,        /* the same without a port. */
+};
+
+/* The router being built. */
+struct rlb_build {
+    struct nd_build_ctx *ctx;
+    const struct nd_datapath *od;
+    struct lr_port *ports;      /* Its enabled ports (router-ports.h). */
+    size_t n_ports;
+    struct sset vips;           /* "PROTO VIP" applied so far. */
+    struct sset backends;       /* Backend matches (replies) added. */
+    bool any;                   /* A VIP got flows. */
+};
+
+/* Returns true if IPv4 address 'ip' is in one of the networks of 'p'. */
+static bool
+port_network_has(const struct lr_port *p, ovs_be32 ip)
+{
+    for (size_t i = 0; i < p->la.n_ipv4; i++) {
+        ovs_be32 mask = be32_prefix_mask(p->la.ipv4[i].plen);
+        if (!((ip ^ p->la.ipv4[i].addr) & mask)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Adds the flows of one backend (its replies' match 'reply', with the
+ * backend's port if 'has_port') to every gateway port: its replies go to
+ * the port's gateway chassis and are un-DNATed there.  Where a NAT rule
+ * SNATs the backend, its flow does it: conntrack applies the existing
+ * NAT of a connection (the un-DNAT) instead of a new one, and the
+ * backend's own outbound connections are SNATed as before. */
+static void
+build_backend(struct rlb_build *b, const char *reply, bool has_port)
+{
+    if (!sset_add(&b->backends, reply)) {
+        return;
+    }
+    for (size_t i = 0; i < b->n_ports; i++) {
+        const struct lr_port *p = &b->ports[i];
+        if (!p->gateway) {
+            continue;
+        }
+        uint32_t key = p->op->tunnel_key;
+        uint32_t rkey = rampout_port_redirect_key(key);
+        char *actions = xasprintf("outport = %"PRIu32"; output;", rkey);
+        lflow_table_add_format(b->ctx->lflows, &b->od->sb_uuid,
+                               S_ROUTER_INGRESS_GW_REDIRECT,
+                               (has_port ? PRI_RLB_REDIRECT_PORT
+                                : PRI_RLB_REDIRECT), actions,
+                               REG_OUTPORT"=%"PRIu32",%s", key, reply);
+        free(actions);
+        lflow_table_add_format(b->ctx->lflows, &b->od->sb_uuid,
+                               S_ROUTER_EGRESS_SNAT,
+                               (has_port ? PRI_RLB_UNDNAT_PORT
+                                : PRI_RLB_UNDNAT), "ct_dnat;",
+                               REG_OUTPORT"=%"PRIu32",%s", rkey, reply);
+    }
+}
+
+/* Adds the admission flows of VIP 'vip' (match 'vip_match') to every
+ * gateway port: its packets go through conntrack on to lr_in_lb, or are
+ * dropped ('drop'), and ARP for its address is answered where it is on
+ * the port's network. */
+static void
+build_vip_admission(struct rlb_build *b, const struct lb_endpoint *vip,
+                    const char *vip_match, bool drop, bool first_of_ip)
+{
+    ovs_be32 ip = in6_addr_get_mapped_ipv4(&vip->ip);
+    for (size_t i = 0; i < b->n_ports; i++) {
+        const struct lr_port *p = &b->ports[i];
+        if (!p->gateway) {
+            continue;
+        }
+        uint32_t key = p->op->tunnel_key;
+        lflow_table_add_format(b->ctx->lflows, &b->od->sb_uuid,
+                               S_ROUTER_INGRESS_ADMISSION,
+                               (vip->port ? PRI_RLB_VIP_PORT_CT
+                                : PRI_RLB_VIP_CT),
+                               drop ? "drop;" : "ct_dnat;",
+                               REG_INPORT"=%"PRIu32",dl_dst=%s,%s", key,
+                               p->mac, vip_match);
+        if (first_of_ip && port_network_has(p, ip)) {
+            char *actions = xasprintf(
+                "put_arp(inport, arp.spa, arp.sha); eth.dst = eth.src; "
+                "eth.src = %s; arp.op = 2; arp.tha = arp.sha; "
+                "arp.sha = %s; arp.tpa = arp.spa; arp.spa = "IP_FMT"; "
+                "outport = inport; flags.loopback = 1; output;",
+                p->mac, p->mac, IP_ARGS(ip));
+            lflow_table_add_format(b->ctx->lflows, &b->od->sb_uuid,
+                                   S_ROUTER_INGRESS_ADMISSION, PRI_RLB_ARP,
+                                   actions, REG_INPORT"=%"PRIu32",arp,"
+                                   "arp_op=1,arp_tpa="IP_FMT, key,
+                                   IP_ARGS(ip));
+            free(actions);
+        }
+    }
+}
+
+/* Adds the flows of VIP 'vip_text' with backends 'backends_text' of load
+ * balancer 'lb' (protocol 'proto', flows' source 'source'). */
+static void
+build_vip(struct rlb_build *b, const struct nbrec_load_balancer *lb,
+          const char *proto, const char *vip_text, const char *backends_text,
+          const char *source, struct sset *ips)
+{
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
+    char *vip_norm, *backends_norm;
+    bool has_port;
+    char *error = lb_vip_normalize(vip_text, backends_text, &vip_norm,
+                                   &backends_norm, &has_port);
+    if (error) {
+        VLOG_WARN_RL(&rl, "load balancer %s: VIP skipped: %s", lb->name,
+                     error);
+        free(error);
+        return;
+    }
+    struct lb_endpoint vip;
+    ovs_assert(lb_endpoint_parse(vip_norm, &vip));
+    char *key = xasprintf("%s %s", has_port ? proto : "ip", vip_norm);
+    if (vip.is_ipv6 || !sset_add(&b->vips, key)) {
+        /* IPv6 VIPs are not applied on routers; a VIP that a load
+         * balancer of lower UUID has on this router is its. */
+        goto out;
+    }
+    b->any = true;
+
+    struct ds vip_match = DS_EMPTY_INITIALIZER;
+    lflow_lb_put_endpoint_match(&vip, proto, true, &vip_match);
+    struct ds ip = DS_EMPTY_INITIALIZER;
+    lflow_lb_put_endpoint_ip(&vip, &ip);
+    bool first_of_ip = sset_add(ips, ds_cstr(&ip));
+    ds_destroy(&ip);
+
+    struct ds actions = DS_EMPTY_INITIALIZER;
+    char *save_ptr = NULL;
+    for (char *be_text = strtok_r(backends_norm, ",", &save_ptr); be_text;
+         be_text = strtok_r(NULL, ",", &save_ptr)) {
+        struct lb_endpoint be;
+        ovs_assert(lb_endpoint_parse(be_text, &be));
+        ds_put_format(&actions, "%s%s", actions.length ? ", " : "ct_lb(",
+                      be_text);
+        struct ds m = DS_EMPTY_INITIALIZER;
+        lflow_lb_put_endpoint_match(&be, proto, false, &m);
+        build_backend(b, ds_cstr(&m), has_port);
+        ds_destroy(&m);
+    }
+    build_vip_admission(b, &vip, ds_cstr(&vip_match), !actions.length,
+                        first_of_ip);
+    if (actions.length) {
+        ds_put_cstr(&actions, ");");
+        char *match = xasprintf("ct_state=+new+trk,%s", ds_cstr(&vip_match));
+        lflow_table_add_shared_from(b->ctx->lflows, &b->od->sb_uuid,
+                                    S_ROUTER_INGRESS_LB,
+                                    has_port ? PRI_RLB_VIP_PORT : PRI_RLB_VIP,
+                                    match, ds_cstr(&actions), source);
+        free(match);
+    }
+    ds_destroy(&actions);
+    ds_destroy(&vip_match);
+out:
+    free(key);
+    free(vip_norm);
+    free(backends_norm);
+}
+
+/* Adds the flows of load balancer 'lb'. */
+static void
+build_lb(struct rlb_build *b, const struct nbrec_load_balancer *lb,
+         struct sset *ips)
+{
+    const char *proto = lflow_lb_protocol(lb);
+    if (!proto) {
+        return;
+    }
+    char *source = xasprintf("Load_Balancer:"UUID_FMT,
+                             UUID_ARGS(&lb->header_.uuid));
+    const struct smap_node **vips = smap_sort(&lb->vips);
+    for (size_t i = 0; i < smap_count(&lb->vips); i++) {
+        build_vip(b, lb, proto, vips[i]->key, vips[i]->value, source, ips);
+    }
+    free(vips);
+    free(source);
+}
+
+/* Builds the load balancer flows of router 'od'. */
+static void
+build_router(struct nd_build_ctx *ctx, const struct nd_datapath *od)
+{
+    const struct nbrec_logical_router *lr
+        = nbrec_logical_router_get_for_uuid(ctx->nb_idl, &od->nb_uuid);
+    if (!lr || lr_is_disabled(lr)) {
+        return;
+    }
+    size_t n;
+    const struct nbrec_load_balancer **lbs
+        = lflow_lb_gather(ctx, lr->load_balancer, lr->n_load_balancer,
+                          lr->load_balancer_group, lr->n_load_balancer_group,
+                          &n);
+    if (!n) {
+        /* Without load balancers, nothing else matters: a router that
+         * gets one changes its row. */
+        free(lbs);
+        return;
+    }
+
+    /* The ports: which are gateways, their keys, MACs and networks.  A
+     * port added or removed changes the router's ports column, which
+     * does not make the router a changed datapath (collect), but is a
+     * change of its row; a port that changes (becomes a gateway, say)
+     * changes its own row. */
+    struct rlb_build b = { .ctx = ctx, .od = od };
+    nd_owner_depends_on_row(ctx, &nbrec_table_logical_router,
+                            &lr->header_.uuid);
+    b.ports = lr_ports_gather(od, ctx->nb_idl, false, &b.n_ports);
+    const struct nd_port *op;
+    LIST_FOR_EACH (op, dp_node, &od->ports) {
+        nd_owner_depends_on_row(ctx, &nbrec_table_logical_router_port,
+                                &op->nb_uuid);
+    }
+    bool has_gateway = false;
+    for (size_t i = 0; i < b.n_ports; i++) {
+        has_gateway |= b.ports[i].gateway;
+    }
+    if (has_gateway) {
+        sset_init(&b.vips);
+        sset_init(&b.backends);
+        struct sset ips = SSET_INITIALIZER(&ips);
+        for (size_t i = 0; i < n; i++) {
+            build_lb(&b, lbs[i], &ips);
+        }
+        if (b.any) {
+            char *actions = xasprintf("next(%s);", pipeline_stage_info(
+                                          S_ROUTER_INGRESS_IP_ROUTING)->name);
+            lflow_table_add(ctx->lflows, &od->sb_uuid, S_ROUTER_INGRESS_LB,
+                            0, "", actions);
+            free(actions);
+        }
+        sset_destroy(&ips);
+        sset_destroy(&b.vips);
+        sset_destroy(&b.backends);
+    }
+    lr_ports_destroy(b.ports, b.n_ports);
+    free(lbs);
+}
+
+static bool
+is_router(const struct nd_datapath *od)
+{
+    return od->kind == &nd_dp_router;
+}
+
+/* nd_owner_kind 'build': the load balancer flows of router 'id'. */
+static void
+rlb_build(struct nd_build_ctx *ctx, const struct lflow_owner_id *id)
+{
+    const struct nd_datapath *od = nd_datapath_find(ctx->dps, &id->uuid);
+    nd_owner_begin(ctx, id);
+    if (od && is_router(od)) {
+        build_router(ctx, od);
+    }
+    nd_owner_end(ctx);
+}
+
+/* nd_owner_kind 'build_datapath'. */
+static void
+rlb_build_datapath(struct nd_build_ctx *ctx, const struct nd_datapath *od)
+{
+    if (is_router(od)) {
+        struct lflow_owner_id id = nd_owner_id(&lflow_router_lb_kind,
+                                               &od->nb_uuid, 0);
+        rlb_build(ctx, &id);
+    }
+}
+
+static void
+rlb_collect_dp(const struct nd_datapath *od, struct lflow_owner_set *owners)
+{
+    if (is_router(od)) {
+        struct lflow_owner_id id = nd_owner_id(&lflow_router_lb_kind,
+                                               &od->nb_uuid, 0);
+        lflow_owner_set_add(owners, &id);
+    }
+}
+
+/* nd_owner_kind 'collect': routers that came, went or changed (their
+ * load_balancer, load_balancer_group and ports columns among others).
+ * A change of one of a router's ports reaches it through the change
+ * index, and only if the router has load balancers. */
+static void
+rlb_collect(const struct nd_changes *changes, struct lflow_owner_set *owners)
+{
+    struct hmapx_node *node;
+    HMAPX_FOR_EACH (node, &changes->datapaths) {
+        rlb_collect_dp(node->data, owners);
+    }
+    const struct nd_datapath *od;
+    LIST_FOR_EACH (od, removed_node, &changes->removed_dps) {
+        rlb_collect_dp(od, owners);
+    }
+}
+
+/* The tables a router's load balancer flows read besides its own. */
+static const struct nd_owner_dep_table rlb_dep_tables[] = {
+    { &nbrec_table_load_balancer, NULL },
+    { &nbrec_table_load_balancer_group, NULL },
+    { &nbrec_table_logical_router_port, NULL },
+    { &nbrec_table_logical_router, NULL },
+};
+
+/* Load balancer flows of each Logical_Router. */
+const struct nd_owner_kind lflow_router_lb_kind = {
+    .name = "router-lb",
+    .nb_table = "Logical_Router",
+    .dep_tables = rlb_dep_tables,
+    .n_dep_tables = ARRAY_SIZE(rlb_dep_tables),
+    .build_datapath = rlb_build_datapath,
+    .collect = rlb_collect,
+    .build = rlb_build,
+};

@@ -1,0 +1,123 @@
+#!/bin/bash
+# osmotic-northd: the flows of router load balancers (owner kind
+# router-lb, one owner per router).  A router without a gateway port
+# gets none; a gateway port brings them (conntrack of the VIP's packets
+# in lr_in_admission, ARP for a VIP on the port's network, ct_lb in
+# lr_in_lb, the backends' replies to the gateway chassis and their
+# un-DNAT), for VIPs with a port or without, through groups too; a VIP
+# without backends drops; IPv6 VIPs get none.  The flows follow the
+# load balancers and the ports (a MAC changed, a gateway port removed),
+# and an incremental compile leaves SB as a full recompute does.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/northd-lib.sh"
+northd_test_start
+
+# last_owners: the owners the last compile built, per kind.
+last_owners() {
+    northd_count northd "last compile owners"
+}
+
+# check_incremental_equals_full: a full recompute changes nothing in SB.
+check_incremental_equals_full() {
+    check sb_dump > "$TESTDIR/incremental"
+    check northd_ctl northd northd/recompute
+    check osmotic-nbctl --wait=sb --timeout=10 sync
+    check sb_dump > "$TESTDIR/full"
+    diff -u "$TESTDIR/incremental" "$TESTDIR/full" \
+        || fail "full recompute differs from incremental result"
+}
+
+# lb_lflows: lr0's flows of its load balancers.
+lb_lflows() {
+    local all
+    all=$(sb_lflows lr0) || return 1
+    grep -E "^(lr_in_lb|lr_in_admission (99|84|83)|lr_in_gw_redirect 11[01]|lr_out_snat (99|98)) " <<<"$all" || true
+}
+
+check osmotic-nbctl init
+check nbctl ls-add sw0 -- lsp-add sw0 p1 \
+    -- lsp-set-addresses p1 "0a:00:00:00:00:02 10.0.0.2"
+check nbctl lr-add lr0 \
+    -- lrp-add lr0 lrp0 0a:00:00:00:ff:01 10.0.0.1/24 \
+    -- lsp-add sw0 sw0-lr0 -- lsp-set-type sw0-lr0 router \
+    -- lsp-set-options sw0-lr0 router-port=lrp0 \
+    -- lsp-set-addresses sw0-lr0 router
+check nbctl lb-add lb0 172.16.0.100:80 10.0.0.2:8080,10.0.0.3:8080 tcp
+
+# Without a gateway port, a router's load balancer has no flow.
+check nbctl lr-lb-add lr0 lb0
+check_output "router 1, router-lb 1" last_owners
+check_output "" lb_lflows
+
+# A gateway port brings them.
+check nbctl lrp-add lr0 lrp1 0a:00:00:00:ee:01 172.16.0.1/24 \
+    -- lrp-set-gateway-chassis lrp1 gw1 10
+k=$(sb_port_key lrp1)
+r=$((32768 + k))
+check_output "lr_in_admission 84 reg14=$k,dl_dst=0a:00:00:00:ee:01,tcp,nw_dst=172.16.0.100,tp_dst=80 actions=ct_dnat;
+lr_in_admission 99 reg14=$k,arp,arp_op=1,arp_tpa=172.16.0.100 actions=put_arp(inport, arp.spa, arp.sha); eth.dst = eth.src; eth.src = 0a:00:00:00:ee:01; arp.op = 2; arp.tha = arp.sha; arp.sha = 0a:00:00:00:ee:01; arp.tpa = arp.spa; arp.spa = 172.16.0.100; outport = inport; flags.loopback = 1; output;
+lr_in_gw_redirect 111 reg15=$k,tcp,nw_src=10.0.0.2,tp_src=8080 actions=outport = $r; output;
+lr_in_gw_redirect 111 reg15=$k,tcp,nw_src=10.0.0.3,tp_src=8080 actions=outport = $r; output;
+lr_in_lb 0  actions=next(lr_in_ip_routing);
+lr_in_lb 120 ct_state=+new+trk,tcp,nw_dst=172.16.0.100,tp_dst=80 actions=ct_lb(10.0.0.2:8080, 10.0.0.3:8080);
+lr_out_snat 99 reg15=$r,tcp,nw_src=10.0.0.2,tp_src=8080 actions=ct_dnat;
+lr_out_snat 99 reg15=$r,tcp,nw_src=10.0.0.3,tp_src=8080 actions=ct_dnat;" \
+    lb_lflows
+check_incremental_equals_full
+
+# The VIP's lr_in_lb flow is its load balancer's.
+lb0=$(osmotic-nbctl get Load_Balancer lb0 _uuid) || fail "get lb0"
+check_output "ct_lb(10.0.0.2:8080, 10.0.0.3:8080);" sb_select Logical_Flow \
+    '["actions"]' "[[\"source\",\"==\",\"Load_Balancer:$lb0\"]]"
+
+# A VIP without a port, one without backends (drop), an IPv6 VIP (none),
+# a UDP VIP through a group; only what changed is rebuilt.
+check nbctl lb-add lb0 172.16.0.101 10.0.0.4
+check_output "router-lb 1" last_owners
+check nbctl lb-add lb0 172.16.0.102:80 ""
+check nbctl lb-add lb6 '[fd00::100]:80' '[fd00::2]:80' -- lr-lb-add lr0 lb6
+check nbctl lb-add lbu 172.17.0.5:53 10.0.0.2:53 udp
+check nbctl create Load_Balancer_Group name=g1 > /dev/null
+lbu=$(osmotic-nbctl get Load_Balancer lbu _uuid) || fail "get lbu"
+check nbctl add Load_Balancer_Group g1 load_balancer "$lbu"
+g1=$(osmotic-nbctl get Load_Balancer_Group g1 _uuid) || fail "get g1"
+check nbctl add Logical_Router lr0 load_balancer_group "$g1"
+out=$(lb_lflows) || fail "lb_lflows"
+for want in \
+    "lr_in_admission 83 reg14=$k,dl_dst=0a:00:00:00:ee:01,ip,nw_dst=172.16.0.101 actions=ct_dnat;" \
+    "lr_in_lb 110 ct_state=+new+trk,ip,nw_dst=172.16.0.101 actions=ct_lb(10.0.0.4);" \
+    "lr_in_gw_redirect 110 reg15=$k,ip,nw_src=10.0.0.4 actions=outport = $r; output;" \
+    "lr_out_snat 98 reg15=$r,ip,nw_src=10.0.0.4 actions=ct_dnat;" \
+    "lr_in_admission 84 reg14=$k,dl_dst=0a:00:00:00:ee:01,tcp,nw_dst=172.16.0.102,tp_dst=80 actions=drop;" \
+    "lr_in_admission 84 reg14=$k,dl_dst=0a:00:00:00:ee:01,udp,nw_dst=172.17.0.5,tp_dst=53 actions=ct_dnat;" \
+    "lr_in_lb 120 ct_state=+new+trk,udp,nw_dst=172.17.0.5,tp_dst=53 actions=ct_lb(10.0.0.2:53);"; do
+    grep -qxF -- "$want" <<<"$out" || fail "missing flow: $want
+$out"
+done
+# 172.17.0.5 is on no network of the port: no ARP for it.
+grep -q "arp_tpa=172.17.0.5" <<<"$out" && fail "ARP for 172.17.0.5: $out"
+grep -q "fd00" <<<"$out" && fail "flows for an IPv6 VIP: $out"
+check_incremental_equals_full
+
+# A group's new member gets flows.
+check nbctl lb-add lbu 172.17.0.6:53 10.0.0.3:53 udp
+sb_lflows lr0 | grep -qF "nw_dst=172.17.0.6,tp_dst=53" \
+    || fail "no flow for a VIP added to a group's load balancer"
+
+# The gateway port's MAC: the flows follow (the change index).
+check nbctl set Logical_Router_Port lrp1 mac='"0a:00:00:00:ee:02"'
+lb_lflows | grep -q "dl_dst=0a:00:00:00:ee:02,tcp,nw_dst=172.16.0.100" \
+    || fail "the VIP's flow did not follow the MAC: $(lb_lflows)"
+check_incremental_equals_full
+
+# No gateway any more: no flows.
+check nbctl lrp-del-gateway-chassis lrp1 gw1
+check_output "" lb_lflows
+check nbctl lrp-set-gateway-chassis lrp1 gw1 10
+[ -n "$(lb_lflows)" ] || fail "no flows with the gateway back"
+
+# The load balancers taken off the router: none.
+check nbctl lr-lb-del lr0 -- clear Logical_Router lr0 load_balancer_group
+check_output "" lb_lflows
+check_incremental_equals_full
+echo PASS
