@@ -385,9 +385,17 @@ osm_pod_iperf3_server() {
 }
 
 # osm_start_northd [OPTION...]: starts osmotic-northd on $OSMOTIC_NB_DB and
-# $OSMOTIC_SB_DB.
+# $OSMOTIC_SB_DB.  With OSM_VALGRIND set, under valgrind, its report in
+# $TESTDIR as valgrind-northd.PID.
 osm_start_northd() {
-    osmotic-northd --detach --no-chdir --pidfile="$TESTDIR/northd.pid" \
+    local vg=()
+    if [ -n "${OSM_VALGRIND:-}" ]; then
+        vg=(valgrind -q --trace-children=yes --leak-check=full
+            --errors-for-leak-kinds=definite
+            --log-file="$TESTDIR/valgrind-northd.%p")
+    fi
+    "${vg[@]}" osmotic-northd --detach --no-chdir \
+        --pidfile="$TESTDIR/northd.pid" \
         --unixctl="$TESTDIR/northd.ctl" --log-file="$TESTDIR/northd.log" \
         "$@" || fail "start osmotic-northd"
     osm_track_pidfile "$TESTDIR/northd.pid"
