@@ -6,13 +6,18 @@
 # pods' subnets to the port's address.  From the external namespace: 200
 # TCP connections to a VIP on the gateway port's own address (and
 # another port) all succeed and each backend gets a share; UDP
-# exchanges with it are answered from the VIP; another external VIP,
-# whose address the gateway answers ARP for, works too; the pods' own
-# traffic to the external network is still SNATed; pods reach the same
-# VIP through their switches' copy of the load balancer (east-west); a
-# VIP without backends drops; the trace shows the VIP, the backend and
-# the NAT on the router, and the un-DNAT of a reply (--ct branches); a
-# load balancer removed from the router stops answering.
+# exchanges with it are answered from the VIP; a connection keeps its
+# backend.  The backends' own connections to the external network are
+# still SNATed; a ramp-out rule that pins a backend's subnet to another
+# gateway (gw2) takes its own connections there, and its load-balanced
+# connections still work (their replies go back by gw1).  Another
+# external VIP, whose address the gateway answers ARP for, works too;
+# pods reach the same VIP through their switches' copy of the load
+# balancer (east-west); without the SNAT rule the router un-DNATs the
+# replies itself; a VIP without backends drops; the trace shows the VIP,
+# the backend and the NAT on the router, and a reply sent to the gateway
+# chassis and un-DNATed there (--ct branches); a load balancer removed
+# from the router stops answering.
 . "$(dirname "$0")/lib.sh"
 osm_test_init
 osm_start_central
@@ -21,7 +26,9 @@ osm_add_external 172.30.0.1/24
 osm_add_host hv1 172.31.0.1
 osm_add_host hv2 172.31.0.2
 osm_add_host gw1 172.31.0.3
+osm_add_host gw2 172.31.0.4
 osm_connect_external gw1
+osm_connect_external gw2
 
 osm_lsp_add sw1 lb1 0a:00:00:00:01:11 10.10.1.11
 osm_lsp_add sw2 lb2 0a:00:00:00:02:12 10.10.2.12
@@ -50,7 +57,7 @@ check osmotic-nbctl lsp-add ext ext-lr0 -- lsp-set-type ext-lr0 router \
     -- lsp-set-addresses ext-lr0 router \
     -- lsp-set-options ext-lr0 router-port=lr0-ext
 check osmotic-nbctl lr-nat-add lr0 snat 172.30.0.100 10.10.0.0/16
-osm_prime_underlay hv1 hv2 gw1
+osm_prime_underlay hv1 hv2 gw1 gw2
 check osmotic-nbctl --timeout=20 --wait=hv sync
 wait_until osm_ping b1 10.10.1.1
 wait_until osm_ping b2 172.30.0.1
@@ -196,6 +203,36 @@ check_tcp_to_external() {
 }
 check_tcp_to_external b1
 check_tcp_to_external b2
+
+# A ramp-out rule pins b2's subnet to gw2: b2's own connections leave
+# there, from the rule's address, but the replies of its load-balanced
+# connections still go back by gw1, where they were balanced.
+check osmotic-nbctl rampout-add lr0 r2 10.10.2.0/24 gw2 \
+    --snat-ip=172.30.0.102
+check osmotic-nbctl --timeout=20 --wait=hv sync
+# source_seen POD: the source address of a TCP connection from POD to
+# the external namespace, as the external namespace sees it.
+source_seen() {
+    local out listener
+    osm_external_exec python3 -c '
+import socket
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("172.30.0.1", 5202))
+s.listen(1)
+s.settimeout(5)
+c, peer = s.accept()
+print(peer[0])' > "$TESTDIR/source-$1" &
+    listener=$!
+    sleep 0.5
+    osm_pod_exec "$1" nc -w 2 172.30.0.1 5202 < /dev/null
+    wait $listener
+    cat "$TESTDIR/source-$1"
+}
+check_output 172.30.0.102 source_seen b2
+out=$(ext_clients tcp 172.30.0.100 8080 60) || fail "TCP clients: $out"
+echo "60 TCP connections to the NodePort, b2's subnet pinned to gw2: $out"
+check_spread "TCP to the NodePort with a ramp-out rule" "$out" 5
 
 # Another external VIP: the gateway answers ARP for it.
 check osmotic-nbctl lb-add lbx 172.30.0.150:80 10.10.1.11:80,10.10.2.12:80 tcp
