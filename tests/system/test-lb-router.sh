@@ -174,6 +174,28 @@ out=$(ext_clients udp 172.30.0.100 5683 60) || fail "UDP clients: $out"
 echo "60 UDP exchanges with the NodePort 172.30.0.100:5683: $out"
 check_spread "UDP to the NodePort" "$out" 5
 
+# The tables the first packet of a NodePort connection crosses on the
+# gateway chassis, from the external network to the tunnel towards a
+# backend's host (ofproto/trace, through the conntrack recirculations;
+# it does not follow the recirculation that computes the select group's
+# hash, so the hash is given in the traced flow, the first that picks a
+# bucket).
+ofport=$(osm_host_vsctl gw1 get interface osm-physnet-to-br-ex ofport) \
+    || fail "no patch port from br-ex on gw1"
+for h in $(seq 0 63); do
+    osm_host_appctl gw1 ofproto/trace br-int "in_port=$ofport,tcp,\
+dl_src=02:00:00:00:00:01,dl_dst=0a:00:00:00:ee:01,nw_src=172.30.0.1,\
+nw_dst=172.30.0.100,nw_ttl=64,tp_src=40000,tp_dst=8080,tcp_flags=0x002,\
+dp_hash=$h" > "$TESTDIR/of-trace" 2>&1 \
+        || fail "ofproto/trace: $(cat "$TESTDIR/of-trace")"
+    grep -q "tnl_push" "$TESTDIR/of-trace" && break
+done
+grep -q "tnl_push" "$TESTDIR/of-trace" \
+    || fail "the SYN did not reach the tunnel: $(cat "$TESTDIR/of-trace")"
+read -r lookups tables < <(count_trace_lookups < "$TESTDIR/of-trace")
+echo "NodePort SYN: br-int lookups on the gateway chassis: $lookups" \
+     "($tables tables)"
+
 # One connection stays on its backend: 30 requests, one answerer.
 out=$(osm_external_exec python3 -c '
 import socket
