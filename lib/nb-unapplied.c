@@ -235,33 +235,11 @@ lr_any_lb(const struct ovsdb_idl_row *row,
     return found;
 }
 
-/* Returns true if 'lb' has a VIP whose address is IPv6. */
-static bool
-lb_has_ipv6_vip(const struct nbrec_load_balancer *lb)
-{
-    const struct smap_node *node;
-    SMAP_FOR_EACH (node, &lb->vips) {
-        if (strchr(node->key, '[') || strchr(node->key, ':') != strrchr(
-                node->key, ':')) {
-            return true;
-        }
-    }
-    return false;
-}
-
 /* Returns true if 'lb' asks for session affinity. */
 static bool
 lb_has_affinity(const struct nbrec_load_balancer *lb)
 {
     return smap_get(&lb->options, "affinity_timeout") != NULL;
-}
-
-/* Returns true for a router with a load balancer that has an IPv6 VIP:
- * routers apply IPv4 VIPs (northd/lflow-router-lb.h). */
-static bool
-lr_has_lb_ipv6(const struct ovsdb_idl_row *row)
-{
-    return lr_any_lb(row, lb_has_ipv6_vip);
 }
 
 /* Returns true for a router with a load balancer that asks for session
@@ -410,11 +388,6 @@ const struct nb_unapplied nb_unapplied_entries[] = {
       .reads = {
           { &nbrec_load_balancer_col_options,
             "event add_route" } } },
-    { .table = &nbrec_table_logical_router,
-      .applies = lr_has_lb_ipv6,
-      .what = "IPv6 VIPs of router load balancers",
-      .reads = { { &nbrec_logical_router_col_load_balancer, NULL },
-                 { &nbrec_logical_router_col_load_balancer_group, NULL } } },
     { .table = &nbrec_table_logical_router,
       .applies = lr_has_lb_affinity,
       .what = "session affinity of router load balancers",

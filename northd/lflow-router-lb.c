@@ -54,17 +54,68 @@ struct rlb_build {
     bool any;                   /* A VIP got flows. */
 };
 
-/* Returns true if IPv4 address 'ip' is in one of the networks of 'p'. */
+/* Returns true if the address of endpoint 'e' is in one of the networks
+ * of 'p'. */
 static bool
-port_network_has(const struct lr_port *p, ovs_be32 ip)
+port_network_has(const struct lr_port *p, const struct lb_endpoint *e)
 {
-    for (size_t i = 0; i < p->la.n_ipv4; i++) {
-        ovs_be32 mask = be32_prefix_mask(p->la.ipv4[i].plen);
-        if (!((ip ^ p->la.ipv4[i].addr) & mask)) {
+    if (!e->is_ipv6) {
+        ovs_be32 ip = in6_addr_get_mapped_ipv4(&e->ip);
+        for (size_t i = 0; i < p->la.n_ipv4; i++) {
+            ovs_be32 mask = be32_prefix_mask(p->la.ipv4[i].plen);
+            if (!((ip ^ p->la.ipv4[i].addr) & mask)) {
+                return true;
+            }
+        }
+        return false;
+    }
+    for (size_t i = 0; i < p->la.n_ipv6; i++) {
+        struct in6_addr mask = ipv6_create_mask(p->la.ipv6[i].plen);
+        struct in6_addr a = ipv6_addr_bitand(&e->ip, &mask);
+        struct in6_addr b = ipv6_addr_bitand(&p->la.ipv6[i].addr, &mask);
+        if (ipv6_addr_equals(&a, &b)) {
             return true;
         }
     }
     return false;
+}
+
+/* Adds to gateway port 'p' the answer to ARP (IPv4) or neighbor
+ * solicitations (IPv6) for the address of 'vip', 'ip' as text, as the
+ * router answers for the port's own addresses (lflow-router.c): an ARP
+ * reply, or the solicitation turned into the advertisement in place and
+ * back to lr_in_admission for its target link-layer address.  The asker
+ * is learned. */
+static void
+build_vip_neighbour(struct rlb_build *b, const struct lr_port *p,
+                    const struct lb_endpoint *vip, const char *ip)
+{
+    uint32_t key = p->op->tunnel_key;
+    char *actions;
+    if (!vip->is_ipv6) {
+        actions = xasprintf(
+            "put_arp(inport, arp.spa, arp.sha); eth.dst = eth.src; "
+            "eth.src = %s; arp.op = 2; arp.tha = arp.sha; arp.sha = %s; "
+            "arp.tpa = arp.spa; arp.spa = %s; outport = inport; "
+            "flags.loopback = 1; output;", p->mac, p->mac, ip);
+        lflow_table_add_format(b->ctx->lflows, &b->od->sb_uuid,
+                               S_ROUTER_INGRESS_ADMISSION, PRI_RLB_ARP,
+                               actions, REG_INPORT"=%"PRIu32",arp,"
+                               "arp_op=1,arp_tpa=%s", key, ip);
+    } else {
+        actions = xasprintf(
+            "put_nd(inport, ip6.src, nd.sll); eth.dst = eth.src; "
+            "eth.src = %s; ip6.dst = ip6.src; ip6.src = %s; "
+            "nd.reserved = 0xe0000000; nd.options_type = 2; "
+            "icmp6.type = 136; outport = inport; flags.loopback = 1; "
+            "next(lr_in_admission);", p->mac, ip);
+        lflow_table_add_format(b->ctx->lflows, &b->od->sb_uuid,
+                               S_ROUTER_INGRESS_ADMISSION, PRI_RLB_ARP,
+                               actions, REG_INPORT"=%"PRIu32",icmp6,"
+                               "icmpv6_type=135,icmpv6_code=0,"
+                               "nd_target=%s", key, ip);
+    }
+    free(actions);
 }
 
 /* Adds the flows of one backend (its replies' match 'reply', with the
@@ -101,15 +152,16 @@ build_backend(struct rlb_build *b, const char *reply, bool has_port)
     }
 }
 
-/* Adds the admission flows of VIP 'vip' (match 'vip_match') to every
- * gateway port: its packets go through conntrack on to lr_in_lb, or are
- * dropped ('drop'), and ARP for its address is answered where it is on
- * the port's network. */
+/* Adds the admission flows of VIP 'vip' (match 'vip_match', address
+ * 'ip' as text) to every gateway port: its packets go through conntrack
+ * on to lr_in_lb, or are dropped ('drop'), and, for the first VIP of its
+ * address ('first_of_ip'), ARP or neighbor solicitations for the
+ * address are answered where it is on the port's networks. */
 static void
 build_vip_admission(struct rlb_build *b, const struct lb_endpoint *vip,
-                    const char *vip_match, bool drop, bool first_of_ip)
+                    const char *vip_match, const char *ip, bool drop,
+                    bool first_of_ip)
 {
-    ovs_be32 ip = in6_addr_get_mapped_ipv4(&vip->ip);
     for (size_t i = 0; i < b->n_ports; i++) {
         const struct lr_port *p = &b->ports[i];
         if (!p->gateway) {
@@ -123,19 +175,8 @@ build_vip_admission(struct rlb_build *b, const struct lb_endpoint *vip,
                                drop ? "drop;" : "ct_dnat;",
                                REG_INPORT"=%"PRIu32",dl_dst=%s,%s", key,
                                p->mac, vip_match);
-        if (first_of_ip && port_network_has(p, ip)) {
-            char *actions = xasprintf(
-                "put_arp(inport, arp.spa, arp.sha); eth.dst = eth.src; "
-                "eth.src = %s; arp.op = 2; arp.tha = arp.sha; "
-                "arp.sha = %s; arp.tpa = arp.spa; arp.spa = "IP_FMT"; "
-                "outport = inport; flags.loopback = 1; output;",
-                p->mac, p->mac, IP_ARGS(ip));
-            lflow_table_add_format(b->ctx->lflows, &b->od->sb_uuid,
-                                   S_ROUTER_INGRESS_ADMISSION, PRI_RLB_ARP,
-                                   actions, REG_INPORT"=%"PRIu32",arp,"
-                                   "arp_op=1,arp_tpa="IP_FMT, key,
-                                   IP_ARGS(ip));
-            free(actions);
+        if (first_of_ip && port_network_has(p, vip)) {
+            build_vip_neighbour(b, p, vip, ip);
         }
     }
 }
@@ -161,9 +202,9 @@ build_vip(struct rlb_build *b, const struct nbrec_load_balancer *lb,
     struct lb_endpoint vip;
     ovs_assert(lb_endpoint_parse(vip_norm, &vip));
     char *key = xasprintf("%s %s", has_port ? proto : "ip", vip_norm);
-    if (vip.is_ipv6 || !sset_add(&b->vips, key)) {
-        /* IPv6 VIPs are not applied on routers; a VIP that a load
-         * balancer of lower UUID has on this router is its. */
+    if (!sset_add(&b->vips, key)) {
+        /* A VIP that a load balancer of lower UUID has on this router is
+         * its. */
         goto out;
     }
     b->any = true;
@@ -173,7 +214,6 @@ build_vip(struct rlb_build *b, const struct nbrec_load_balancer *lb,
     struct ds ip = DS_EMPTY_INITIALIZER;
     lflow_lb_put_endpoint_ip(&vip, &ip);
     bool first_of_ip = sset_add(ips, ds_cstr(&ip));
-    ds_destroy(&ip);
 
     struct ds actions = DS_EMPTY_INITIALIZER;
     char *save_ptr = NULL;
@@ -188,8 +228,9 @@ build_vip(struct rlb_build *b, const struct nbrec_load_balancer *lb,
         build_backend(b, ds_cstr(&m), has_port);
         ds_destroy(&m);
     }
-    build_vip_admission(b, &vip, ds_cstr(&vip_match), !actions.length,
-                        first_of_ip);
+    build_vip_admission(b, &vip, ds_cstr(&vip_match), ds_cstr(&ip),
+                        !actions.length, first_of_ip);
+    ds_destroy(&ip);
     if (actions.length) {
         ds_put_cstr(&actions, ");");
         char *match = xasprintf("ct_state=+new+trk,%s", ds_cstr(&vip_match));

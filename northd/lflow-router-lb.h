@@ -13,13 +13,15 @@
  * before they leave by the gateway port.  So a NodePort-style service on
  * the gateway's address reaches backends anywhere behind the router.
  *
- * For each gateway port K (MAC M, redirect key R) and each IPv4 VIP V
- * (port P, protocol PROTO, tcp or udp; or no port: all IP to V) with
- * backends B1:P1...Bn:Pn:
+ * For each gateway port K (MAC M, redirect key R) and each VIP V (port
+ * P, protocol PROTO, tcp or udp; or no port: all IP to V) with backends
+ * B1:P1...Bn:Pn:
  *
  *   lr_in_admission   99  reg14=K,arp,arp_op=1,arp_tpa=V   (V in K's
  *                         networks; below the router's own answers, for
  *                         its addresses and NAT's)  ARP reply with M;
+ *                         (IPv6: a neighbor advertisement, as for the
+ *                         port's own addresses);
  *                  84|83  reg14=K,dl_dst=M,PROTO,nw_dst=V,tp_dst=P
  *                                               ct_dnat;  (n = 0: drop;)
  *   lr_in_lb         120|110  ct_state=+new+trk,PROTO,nw_dst=V,tp_dst=P
@@ -30,7 +32,8 @@
  *   lr_out_snat       99|98  reg15=R,PROTO,nw_src=Bi,tp_src=Pi   ct_dnat;
  *
  * (The higher priority of each pair for a VIP with a port, the lower for
- * one without, which matches all IP to V, and from Bi.)  The un-DNAT of
+ * one without, which matches all IP to V, and from Bi.  An IPv6 VIP, with
+ * IPv6 backends, matches with OpenFlow's IPv6 keywords.)  The un-DNAT of
  * lr_out_snat is below the NAT rules' SNAT (100 + prefix): where a rule
  * SNATs a backend, conntrack applies the existing NAT of the backend's
  * load-balanced connections, their un-DNAT, and SNATs its own outbound
@@ -50,10 +53,11 @@
  * load balancer's (source Load_Balancer:UUID), one SB row for all the
  * routers that have it.
  *
- * Not applied (lib/nb-unapplied.c lists them): IPv6 VIPs on routers
- * (router NAT is IPv4), session affinity on routers (the VIP is balanced
- * without it), and the router's options:lb_force_snat_ip: the replies of
- * backends behind the router come back through it anyway.  A router
+ * Not applied (lib/nb-unapplied.c lists them): session affinity on
+ * routers (the VIP is balanced without it; ct_lb's affinity works in a
+ * switch's pipeline only), and the router's options:lb_force_snat_ip:
+ * the replies of backends behind the router come back through it
+ * anyway.  A router
  * without a gateway port gets no load balancer flows: traffic between
  * pods reaches a VIP through their switch's load balancers (attach the
  * load balancer, or its group, to the switches too, as ovn-kubernetes

@@ -7,7 +7,8 @@
 # TCP connections to a VIP on the gateway port's own address (and
 # another port) all succeed and each backend gets a share; UDP
 # exchanges with it are answered from the VIP; a connection keeps its
-# backend.  The backends' own connections to the external network are
+# backend; the same over IPv6, on the port's IPv6 address and another
+# one, for which the gateway answers neighbor solicitations.  The backends' own connections to the external network are
 # still SNATed; a ramp-out rule that pins a backend's subnet to another
 # gateway (gw2) takes its own connections there, and its load-balanced
 # connections still work (their replies go back by gw1).  Another
@@ -23,6 +24,7 @@ osm_test_init
 osm_start_central
 osm_add_underlay
 osm_add_external 172.30.0.1/24
+ip netns exec "$OSM_EXTERNAL_NS" ip -6 addr add fd00:30::1/64 dev brx nodad
 osm_add_host hv1 172.31.0.1
 osm_add_host hv2 172.31.0.2
 osm_add_host gw1 172.31.0.3
@@ -30,12 +32,13 @@ osm_add_host gw2 172.31.0.4
 osm_connect_external gw1
 osm_connect_external gw2
 
-osm_lsp_add sw1 lb1 0a:00:00:00:01:11 10.10.1.11
-osm_lsp_add sw2 lb2 0a:00:00:00:02:12 10.10.2.12
+osm_lsp_add sw1 lb1 0a:00:00:00:01:11 "10.10.1.11 fd00:1::11"
+osm_lsp_add sw2 lb2 0a:00:00:00:02:12 "10.10.2.12 fd00:2::12"
 osm_lsp_add sw1 lc1 0a:00:00:00:01:21 10.10.1.21
 check osmotic-nbctl lr-add lr0
 for n in 1 2; do
-    check osmotic-nbctl lrp-add lr0 lr0-sw$n 0a:00:00:00:ff:0$n 10.10.$n.1/24
+    check osmotic-nbctl lrp-add lr0 lr0-sw$n 0a:00:00:00:ff:0$n 10.10.$n.1/24 \
+        fd00:$n::1/64
     check osmotic-nbctl lsp-add sw$n sw$n-lr0 \
         -- lsp-set-type sw$n-lr0 router \
         -- lsp-set-addresses sw$n-lr0 router \
@@ -46,8 +49,19 @@ osm_add_pod hv2 b2 0a:00:00:00:02:12 10.10.2.12/24 lb2
 osm_add_pod hv2 c1 0a:00:00:00:01:21 10.10.1.21/24 lc1
 osm_pod_exec b1 ip route add default via 10.10.1.1
 osm_pod_exec b2 ip route add default via 10.10.2.1
+# The backends have IPv6 addresses too (and their hosts' ends of the
+# veths none, which would talk on the switch).
+for n in 1 2; do
+    pod=b$n
+    host=hv$n
+    osm_pod_exec $pod ip -6 addr add fd00:$n::1$n/64 dev eth0 nodad
+    osm_pod_exec $pod ip -6 route add default via fd00:$n::1
+    osm_host_exec $host sysctl -qw \
+        "net.ipv6.conf.$(echo "v-$pod" | cut -c1-15).disable_ipv6=1"
+done
 osm_pod_exec c1 ip route add default via 10.10.1.1
-check osmotic-nbctl lrp-add lr0 lr0-ext 0a:00:00:00:ee:01 172.30.0.100/24
+check osmotic-nbctl lrp-add lr0 lr0-ext 0a:00:00:00:ee:01 172.30.0.100/24 \
+    fd00:30::100/64
 check osmotic-nbctl lrp-set-gateway-chassis lr0-ext gw1 10
 check osmotic-nbctl ls-add ext
 check osmotic-nbctl lsp-add ext ln-ext -- lsp-set-type ln-ext localnet \
@@ -67,10 +81,14 @@ wait_until osm_ping b2 172.30.0.1
 SERVER='
 import socket, sys, threading
 name = sys.argv[1].encode()
-def tcp():
-    s = socket.socket()
+def dual(kind):
+    s = socket.socket(socket.AF_INET6, kind)
+    s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind(("0.0.0.0", 80))
+    return s
+def tcp():
+    s = dual(socket.SOCK_STREAM)
+    s.bind(("::", 80))
     s.listen(128)
     while True:
         c, _ = s.accept()
@@ -81,8 +99,8 @@ def serve(c):
         c.sendall(name + b"\n")
     c.close()
 threading.Thread(target=tcp, daemon=True).start()
-u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-u.bind(("0.0.0.0", 5683))
+u = dual(socket.SOCK_DGRAM)
+u.bind(("::", 5683))
 while True:
     data, peer = u.recvfrom(100)
     u.sendto(name, peer)
@@ -113,13 +131,14 @@ for i in range(n):
             s.sendall(b"hello\n")
             name = s.makefile("rb").readline().strip().decode()
         else:
-            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            s = socket.socket(socket.AF_INET6 if ":" in ip
+                              else socket.AF_INET, socket.SOCK_DGRAM)
             s.settimeout(3)
             s.sendto(b"GET", (ip, port))
             data, peer = s.recvfrom(100)
             name = data.decode()
-            if peer != (ip, port):
-                count["from=%s:%d" % peer] += 1
+            if peer[:2] != (ip, port):
+                count["from=%s:%d" % peer[:2]] += 1
         count[name or "fail"] += 1
         s.close()
     except OSError:
@@ -173,6 +192,35 @@ check_spread "TCP to the NodePort" "$out" 30
 out=$(ext_clients udp 172.30.0.100 5683 60) || fail "UDP clients: $out"
 echo "60 UDP exchanges with the NodePort 172.30.0.100:5683: $out"
 check_spread "UDP to the NodePort" "$out" 5
+
+# IPv6: a NodePort on the gateway port's IPv6 address, TCP and UDP.
+check osmotic-nbctl lb-add lbn6 "[fd00:30::100]:8080" \
+    "[fd00:1::11]:80,[fd00:2::12]:80" tcp
+check osmotic-nbctl lb-add lbu6 "[fd00:30::100]:5683" \
+    "[fd00:1::11]:5683,[fd00:2::12]:5683" udp
+check osmotic-nbctl lr-lb-add lr0 lbn6
+check osmotic-nbctl lr-lb-add lr0 lbu6
+check osmotic-nbctl --timeout=20 --wait=hv sync
+first_connection6() {
+    [ "$(ext_clients tcp fd00:30::100 8080 1)" != fail=1 ]
+}
+wait_until first_connection6
+out=$(ext_clients tcp fd00:30::100 8080 100) || fail "TCP clients: $out"
+echo "100 TCP connections to the NodePort [fd00:30::100]:8080: $out"
+check_spread "TCP to the IPv6 NodePort" "$out" 15
+out=$(ext_clients udp fd00:30::100 5683 40) || fail "UDP clients: $out"
+echo "40 UDP exchanges with the NodePort [fd00:30::100]:5683: $out"
+check_spread "UDP to the IPv6 NodePort" "$out" 3
+# Another IPv6 VIP: the gateway answers neighbor solicitations for it.
+check osmotic-nbctl lb-add lbx6 "[fd00:30::150]:80" \
+    "[fd00:1::11]:80,[fd00:2::12]:80" tcp
+check osmotic-nbctl lr-lb-add lr0 lbx6
+check osmotic-nbctl --timeout=20 --wait=hv sync
+out=$(ext_clients tcp fd00:30::150 80 40) || fail "TCP clients: $out"
+echo "40 TCP connections to the external VIP [fd00:30::150]:80: $out"
+check_spread "TCP to [fd00:30::150]:80" "$out" 5
+check_output "0a:00:00:00:ee:01" pipeline "osm_external_exec ip -6 neigh \
+    show fd00:30::150 | grep -o 0a:00:00:00:ee:01"
 
 # The tables the first packet of a NodePort connection crosses on the
 # gateway chassis, from the external network to the tunnel towards a

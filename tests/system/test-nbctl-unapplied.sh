@@ -2,9 +2,9 @@
 # Configuration that the datapath does not apply yet is stored, with a
 # warning: every osmotic-nbctl command that writes fair meters, QoS rules,
 # mirrors, ACL labels, ACLs applied after load balancing, SCTP
-# load balancers, routers' load balancers' IPv6 VIPs, session affinity
-# and forced SNAT, colours' ramp-out gateways, container ports, dynamic
-# addresses or switch ports' HA chassis groups
+# load balancers, routers' load balancers' session affinity and forced
+# SNAT, colours' ramp-out gateways, container ports, dynamic addresses
+# or switch ports' HA chassis groups
 # prints one line naming it on stderr and exits 0; switching commands,
 # deletions, refused and dry-run commands print none; "show" notes such
 # objects; osmotic-northd logs each such row once.
@@ -114,10 +114,10 @@ quiet --reject lb-add lbr 10.96.0.8:80 ""
 quiet lb-add lb6 '[fd00::96]:53' '[fd00::5]:53' udp
 quiet ls-lb-add sw0 lb6
 warns "SCTP load balancers" lb-add lbs 10.96.0.7:80 10.0.0.1:80 sctp
-# Router load balancers are applied, but for IPv6 VIPs, session affinity
-# and forced SNAT.
+# Router load balancers (IPv4 and IPv6) are applied, but for session
+# affinity and forced SNAT.
 quiet lr-lb-add lr0 lb0
-warns "IPv6 VIPs of router load balancers" lr-lb-add lr0 lb6
+quiet lr-lb-add lr0 lb6
 quiet lr-lb-del lr0 lb6
 warns "forced SNAT of load-balanced traffic (lb_force_snat_ip)" \
     set Logical_Router lr0 options:lb_force_snat_ip=router_ip
@@ -271,7 +271,6 @@ grep "unapplied|WARN|Logical_Router\|unapplied|WARN|Rampout\|unapplied|WARN|NAT"
         -e ": NAT external address sets $NA" \
         -e ": routes without a next hop $NA" \
         -e ": bridged gateway redirects (redirect-type) $NA" \
-        -e ": IPv6 VIPs of router load balancers $NA" \
         -e ": session affinity of router load balancers $NA" \
         -e ": forced SNAT of load-balanced traffic (lb_force_snat_ip) $NA" \
     && fail "northd logged routing configuration that is applied"
