@@ -304,6 +304,9 @@ build_router(struct nd_build_ctx *ctx, const struct nd_datapath *od)
     }
     bool has_gateway = false;
     for (size_t i = 0; i < b.n_ports; i++) {
+        /* A port with an HA chassis group is a gateway port only while
+         * the group has a chassis: the group's row decides too. */
+        lr_port_depends(ctx, &b.ports[i]);
         has_gateway |= b.ports[i].gateway;
     }
     if (has_gateway) {
@@ -390,6 +393,7 @@ static const struct nd_owner_dep_table rlb_dep_tables[] = {
     { &nbrec_table_load_balancer_group, NULL },
     { &nbrec_table_logical_router_port, NULL },
     { &nbrec_table_logical_router, NULL },
+    { &nbrec_table_ha_chassis_group, NULL },
 };
 
 /* Load balancer flows of each Logical_Router. */

@@ -121,6 +121,22 @@ check_output "" lb_lflows
 check nbctl lrp-set-gateway-chassis lrp1 gw1 10
 [ -n "$(lb_lflows)" ] || fail "no flows with the gateway back"
 
+# An HA chassis group makes lrp1 a gateway port once it has a chassis,
+# and no longer when its last chassis leaves: the flows follow the
+# group's row, which is not the port's.
+check nbctl lrp-del-gateway-chassis lrp1 gw1
+check nbctl ha-chassis-group-add hg1
+check nbctl set Logical_Router_Port lrp1 ha_chassis_group="$(osmotic-nbctl \
+    --bare --columns=_uuid find HA_Chassis_Group name=hg1)"
+check_output "" lb_lflows
+check nbctl ha-chassis-group-add-chassis hg1 gw1 10
+[ -n "$(lb_lflows)" ] || fail "no flows once the port's group has a chassis"
+check_incremental_equals_full
+check nbctl ha-chassis-group-remove-chassis hg1 gw1
+check_output "" lb_lflows
+check_incremental_equals_full
+check nbctl ha-chassis-group-add-chassis hg1 gw1 10
+
 # The load balancers taken off the router: none.
 check nbctl lr-lb-del lr0 -- clear Logical_Router lr0 load_balancer_group
 check_output "" lb_lflows
