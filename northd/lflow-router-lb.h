@@ -48,8 +48,11 @@
  * traffic, not that of external clients).  Priority 83 is above the
  * flows that answer or drop traffic to the router's own addresses, so a
  * VIP may be the gateway port's own address (NodePort), and below the
- * echo and TTL flows.  A VIP without backends drops (a router has no
- * port to send a reset back by).  The lr_in_lb flows of a VIP are its
+ * echo and TTL flows.  A VIP without backends drops, whatever its load
+ * balancer's options:reject says: reject's answer from a router's
+ * ingress does not reach the external client yet (the router answers
+ * other packets out of the port they came in by, with icmp4/icmp6, so
+ * it could).  The lr_in_lb flows of a VIP are its
  * load balancer's (source Load_Balancer:UUID), one SB row for all the
  * routers that have it.
  *
