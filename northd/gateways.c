@@ -17,37 +17,62 @@
 
 VLOG_DEFINE_THIS_MODULE(gateways);
 
-/* A priority -> chassis map, as SB stores it. */
+/* A gateway list as SB stores it: rank -> chassis.
+ *
+ * SB's gateway_chassis columns are maps keyed by integer, and the
+ * controllers take the alive chassis of the highest key.  Northbound
+ * priorities may be equal (OVN accepts that), and two chassis with one
+ * priority would be one key: one of them would be lost.  So northd writes
+ * ranks instead, 1 to n, in the order of preference: by descending
+ * priority, and of equal priorities the chassis whose name sorts last (by
+ * strcmp(), the order in which ovn-controller takes an HA chassis group's
+ * chassis of equal priority) first.  A chassis listed twice counts once,
+ * with its highest priority. */
 struct gw_map {
-    int64_t *prios;
-    char **names;
+    int64_t *prios;             /* Ranks, n for the most preferred. */
+    char **names;               /* Chassis names, owned by the IDL rows. */
     size_t n;
 };
 
-/* Starts 'map' empty, with room for 'n' chassis. */
+/* One chassis as the northbound database gives it, for sorting. */
+struct gw_entry {
+    const char *name;
+    int64_t priority;
+};
+
+/* Orders 'struct gw_entry's by preference, most preferred first (see
+ * struct gw_map). */
+static int
+gw_entry_cmp(const void *a_, const void *b_)
+{
+    const struct gw_entry *a = a_, *b = b_;
+    if (a->priority != b->priority) {
+        return a->priority > b->priority ? -1 : 1;
+    }
+    return strcmp(b->name, a->name);
+}
+
+/* Fills 'map' with the 'n' chassis of 'entries', ranked (see struct
+ * gw_map).  Sorts 'entries'. */
 static void
-gw_map_init(struct gw_map *map, size_t n)
+gw_map_rank(struct gw_map *map, struct gw_entry *entries, size_t n)
 {
     map->prios = xcalloc(n + 1, sizeof *map->prios);
     map->names = xcalloc(n + 1, sizeof *map->names);
     map->n = 0;
-}
-
-/* Adds chassis 'name' with 'priority' to 'map', which has room for it (of
- * two with the same priority, the first by chassis name stays). */
-static void
-gw_map_add(struct gw_map *map, const char *name, int64_t priority)
-{
-    for (size_t j = 0; j < map->n; j++) {
-        if (map->prios[j] == priority) {
-            if (strcmp(name, map->names[j]) < 0) {
-                map->names[j] = CONST_CAST(char *, name);
-            }
-            return;
+    qsort(entries, n, sizeof *entries, gw_entry_cmp);
+    for (size_t i = 0; i < n; i++) {
+        bool seen = false;
+        for (size_t j = 0; j < map->n; j++) {
+            seen = seen || !strcmp(map->names[j], entries[i].name);
+        }
+        if (!seen) {
+            map->names[map->n++] = CONST_CAST(char *, entries[i].name);
         }
     }
-    map->prios[map->n] = priority;
-    map->names[map->n++] = CONST_CAST(char *, name);
+    for (size_t i = 0; i < map->n; i++) {
+        map->prios[i] = map->n - i;
+    }
 }
 
 /* Fills 'map' from the Gateway_Chassis rows 'gcs'. */
@@ -55,10 +80,13 @@ static void
 gw_map_from_nb(struct gw_map *map, struct nbrec_gateway_chassis **gcs,
                size_t n)
 {
-    gw_map_init(map, n);
+    struct gw_entry *entries = xcalloc(n + 1, sizeof *entries);
     for (size_t i = 0; i < n; i++) {
-        gw_map_add(map, gcs[i]->chassis_name, gcs[i]->priority);
+        entries[i].name = gcs[i]->chassis_name;
+        entries[i].priority = gcs[i]->priority;
     }
+    gw_map_rank(map, entries, n);
+    free(entries);
 }
 
 /* Fills 'map' from the gateway chassis list in effect for router port
@@ -84,10 +112,13 @@ gw_map_from_lrp(struct gw_map *map,
     }
     struct nb_gateway *gws;
     size_t n = nb_lrp_gateways(lrp, &gws);
-    gw_map_init(map, n);
+    struct gw_entry *entries = xcalloc(n + 1, sizeof *entries);
     for (size_t i = 0; i < n; i++) {
-        gw_map_add(map, gws[i].chassis_name, gws[i].priority);
+        entries[i].name = gws[i].chassis_name;
+        entries[i].priority = gws[i].priority;
     }
+    gw_map_rank(map, entries, n);
+    free(entries);
     free(gws);
 }
 

@@ -178,7 +178,8 @@ check_output "outport = $kb;" pipeline "sb_lflows lr1 \
 
 # An HA chassis group makes lrp1w a gateway port once it has a chassis:
 # the router's flows follow the group (a row other than the port's), and
-# Port_Binding:gateway_chassis lists the group's chassis.
+# Port_Binding:gateway_chassis lists the group's chassis, ranked 1 to n
+# in the order of preference.
 n_redirects() {
     sb_lflows lr1 | grep -c '^lr_in_gw_redirect ' || true
 }
@@ -188,11 +189,27 @@ check nbctl set Logical_Router_Port lrp1w ha_chassis_group="$(osmotic-nbctl \
 check_output 0 n_redirects
 check nbctl ha-chassis-group-add-chassis hg1 gw1 10
 [ "$(n_redirects)" -gt 0 ] || fail "no gateway redirect for lrp1w"
-check_output "10=gw1" sb_select Port_Binding '["gateway_chassis"]' \
+check_output "1=gw1" sb_select Port_Binding '["gateway_chassis"]' \
     '[["logical_port","==","lrp1w"]]'
 check nbctl ha-chassis-group-add-chassis hg1 gw2 20
-check_output "10=gw1,20=gw2" sb_select Port_Binding '["gateway_chassis"]' \
+check_output "1=gw1,2=gw2" sb_select Port_Binding '["gateway_chassis"]' \
     '[["logical_port","==","lrp1w"]]'
+# Chassis of equal priority are all kept: of gw2 and gw3 at 20, gw3 (the
+# name that sorts last, as ovn-controller orders them) comes first.
+check nbctl ha-chassis-group-add-chassis hg1 gw3 20
+check_output "1=gw1,2=gw2,3=gw3" sb_select Port_Binding \
+    '["gateway_chassis"]' '[["logical_port","==","lrp1w"]]'
+check nbctl ha-chassis-group-set-chassis-prio hg1 gw1 20
+check_output "1=gw1,2=gw2,3=gw3" sb_select Port_Binding \
+    '["gateway_chassis"]' '[["logical_port","==","lrp1w"]]'
+check nbctl ha-chassis-group-set-chassis-prio hg1 gw3 5
+check_output "1=gw3,2=gw1,3=gw2" sb_select Port_Binding \
+    '["gateway_chassis"]' '[["logical_port","==","lrp1w"]]'
+# The same for a port's own Gateway_Chassis rows.
+check nbctl lrp-set-gateway-chassis lrp1b gwa 7 \
+    -- lrp-set-gateway-chassis lrp1b gwb 7
+check_output "1=gwa,2=gwb" sb_select Port_Binding '["gateway_chassis"]' \
+    '[["logical_port","==","lrp1b"]]'
 
 # A full recompute agrees with all of that.
 sb_dump > "$TESTDIR/incremental"

@@ -66,7 +66,7 @@ check_error "nosuch: ha_chassis_group name not found" \
 osm_prime_underlay hv1 gw1 gw2
 check osmotic-nbctl --timeout=20 --wait=hv sync
 
-# SB's list is the group's.
+# SB's list is the group's, ranked in the order of preference.
 sb_gateways() {
     osmotic-sbctl --bare --columns=gateway_chassis find Port_Binding \
         logical_port=lr0-ext
@@ -75,7 +75,7 @@ sb_gateways() {
 sb_gateways_are() {
     [ "$(sb_gateways)" = "$1" ]
 }
-check_output "10=gw2 20=gw1" sb_gateways
+check_output "1=gw2 2=gw1" sb_gateways
 grep -q "router port lr0-ext has both an HA chassis group (hg) and gateway chassis" \
     "$TESTDIR/northd.log" \
     || fail "northd did not warn about the ignored gateway chassis"
@@ -148,7 +148,7 @@ announced() {
 before=$(announced gw2)
 # Priorities: gw2 above gw1 makes gw2 the active gateway.
 check osmotic-nbctl ha-chassis-group-set-chassis-prio hg gw2 30
-wait_until sb_gateways_are "20=gw1 30=gw2"
+wait_until sb_gateways_are "1=gw1 2=gw2"
 wait_until reaches_pod_via gw2
 wait_until arrives_via gw2
 reaches_pod_via gw1 && fail "replies also left by gw1 after the change"
@@ -171,5 +171,5 @@ check osmotic-nbctl clear Logical_Router_Port lr0-ext ha_chassis_group
 check osmotic-nbctl ha-chassis-group-del hg
 check_output "" osmotic-nbctl ha-chassis-group-list
 # Its own gateway chassis are in effect again.
-wait_until sb_gateways_are "30=gw2"
+wait_until sb_gateways_are "1=gw2"
 echo PASS
