@@ -122,7 +122,10 @@ binding_run(struct ovsdb_idl_txn *txn, struct ovsdb_idl *sb_idl,
                 free(bl);
             }
             local_datapaths_add(lds, pb->datapath);
-        } else if (txn && chassis && pb->chassis == chassis) {
+        } else if (txn && chassis && pb->chassis == chassis
+                   && !pb->n_gateway_chassis) {
+            /* (A gateway port names its active gateway: the claim is
+             * controller/gateway-claim.h's.) */
             binding_release(pb);
         }
     }
@@ -237,7 +240,9 @@ binding_cleanup(struct ovsdb_idl_txn *txn, struct ovsdb_idl *sb_idl,
         return true;
     }
     SBREC_PORT_BINDING_FOR_EACH (pb, sb_idl) {
-        if (pb->chassis == chassis) {
+        /* A gateway port's claim goes with the Chassis row (a weak
+         * reference), and stays with "exit --restart". */
+        if (pb->chassis == chassis && !pb->n_gateway_chassis) {
             clean = false;
             if (txn) {
                 binding_release(pb);

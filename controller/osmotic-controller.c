@@ -452,7 +452,7 @@ controller_run(struct controller *c, struct ovsdb_idl_txn *ovs_txn,
     if (chassis && c->engine_ran) {
         /* From the same view of the gateways as the flows just computed
          * (the tunnels and their BFD state). */
-        gateway_claims_run(c->claims, c->sb_loop.idl, sb_txn, chassis->name,
+        gateway_claims_run(c->claims, c->sb_loop.idl, sb_txn, chassis,
                            ctrl_engine_tunnels(&c->engine));
         gateway_announce_run(c->announce, c->sb_loop.idl, chassis->name,
                              ctrl_engine_tunnels(&c->engine), c->pinctrl,

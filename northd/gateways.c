@@ -198,10 +198,16 @@ gw_map_active(const struct gw_map *map, const struct sset *registered)
     return best;
 }
 
-/* Writes the gateway chassis of every router port's Port_Binding. */
+/* Writes the gateway chassis of every router port's Port_Binding, and
+ * keeps its chassis (the active gateway, which claims it: see
+ * controller/gateway-claim.h) a registered chassis of that list: a claim
+ * that names another chassis, or none, is replaced by the registered
+ * chassis of highest rank ('chassis' maps the names of the registered
+ * chassis to their rows), or cleared. */
 static void
 sync_port_gateways(const struct nd_datapaths *dps, struct ovsdb_idl *nb_idl,
-                   struct ovsdb_idl *sb_idl)
+                   struct ovsdb_idl *sb_idl, const struct shash *chassis,
+                   const struct sset *registered)
 {
     const struct nbrec_logical_router_port *lrp;
     NBREC_LOGICAL_ROUTER_PORT_FOR_EACH (lrp, nb_idl) {
@@ -219,6 +225,14 @@ sync_port_gateways(const struct nd_datapaths *dps, struct ovsdb_idl *nb_idl,
                            pb->n_gateway_chassis)) {
             sbrec_port_binding_set_gateway_chassis(
                 pb, map.prios, (const char **) map.names, map.n);
+        }
+        const struct sbrec_chassis *active = pb->chassis;
+        if (!active || !gw_map_contains(&map, active->name)) {
+            const char *name = gw_map_active(&map, registered);
+            active = name ? shash_find_data(chassis, name) : NULL;
+        }
+        if (pb->chassis != active) {
+            sbrec_port_binding_set_chassis(pb, active);
         }
         gw_map_destroy(&map);
     }
@@ -290,13 +304,15 @@ void
 nd_gateways_sync(const struct nd_datapaths *dps, struct ovsdb_idl *nb_idl,
                  struct ovsdb_idl *sb_idl, struct ovsdb_idl_txn *txn)
 {
-    sync_port_gateways(dps, nb_idl, sb_idl);
-
     struct sset registered = SSET_INITIALIZER(&registered);
+    struct shash chassis = SHASH_INITIALIZER(&chassis);
     const struct sbrec_chassis *ch;
     SBREC_CHASSIS_FOR_EACH (ch, sb_idl) {
         sset_add(&registered, ch->name);
+        shash_add_once(&chassis, ch->name, ch);
     }
+    sync_port_gateways(dps, nb_idl, sb_idl, &chassis, &registered);
+
     struct shash existing = SHASH_INITIALIZER(&existing);
     const struct sbrec_rampout *row;
     SBREC_RAMPOUT_FOR_EACH (row, sb_idl) {
@@ -327,6 +343,7 @@ nd_gateways_sync(const struct nd_datapaths *dps, struct ovsdb_idl *nb_idl,
         sbrec_rampout_delete(node->data);
     }
     shash_destroy(&existing);
+    shash_destroy(&chassis);
     sset_destroy(&registered);
 }
 

@@ -95,19 +95,22 @@ cmd_show(struct ctl_context *ctx)
             }
             free(encaps);
 
+            /* The ports bound here, and the gateway ports whose active
+             * gateway this chassis is (the Port_Binding's chassis too). */
             struct svec ports = SVEC_EMPTY_INITIALIZER;
             const struct sbrec_port_binding *pb;
             SBREC_PORT_BINDING_FOR_EACH (pb, ctx->idl) {
                 if (pb->chassis == ch) {
-                    svec_add(&ports, pb->logical_port);
+                    svec_add_nocopy(&ports, xasprintf(
+                        "\"%s\"%s", pb->logical_port,
+                        pb->n_gateway_chassis ? " active gateway" : ""));
                 }
             }
             svec_sort(&ports);
             const char *port;
             size_t k;
             SVEC_FOR_EACH (k, port, &ports) {
-                ds_put_format(&ctx->output, "    Port_Binding \"%s\"\n",
-                              port);
+                ds_put_format(&ctx->output, "    Port_Binding %s\n", port);
             }
             svec_destroy(&ports);
 

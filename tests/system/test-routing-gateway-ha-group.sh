@@ -8,8 +8,11 @@
 #   - The external namespace reaches the pod through gw1, the group's
 #     highest priority, and the pod's traffic leaves by gw1 only; SB's
 #     Port_Binding lists the group's chassis.
+#   - The active gateway claims the port in SB (Port_Binding:chassis),
+#     and "osmotic-sbctl show" lists the port under it.
 #   - gw1 cut off from the underlay: the traffic moves to gw2 (BFD) and
-#     resumes; back when gw1 is reconnected.
+#     resumes, and SB names gw2 as the active gateway; back when gw1 is
+#     reconnected.
 #   - Raising gw2's priority in the group above gw1's moves the active
 #     gateway to gw2, which announces itself (gratuitous ARPs).
 #   - gw2's controller exits (its chassis leaves the database): traffic
@@ -124,9 +127,26 @@ time_until_ping() {
     echo "$1: pings pass again after $(( (end - start) / 1000000 )) ms"
 }
 
-# gw1, of highest priority in the group, carries the traffic both ways.
+# sb_active_is CHASSIS: SB names CHASSIS the port's active gateway: the
+# Port_Binding's chassis, and "osmotic-sbctl show" lists the port under
+# that chassis (only).
+sb_active_is() {
+    local uuid
+    uuid=$(osmotic-sbctl --bare --columns=_uuid find Chassis name="$1") \
+        && [ -n "$uuid" ] \
+        && [ "$(osmotic-sbctl --bare --columns=chassis find Port_Binding \
+                logical_port=lr0-ext)" = "$uuid" ] \
+        && [ "$(pipeline "osmotic-sbctl show \
+                | awk '/^Chassis /{c = \$2}
+                       /Port_Binding \"lr0-ext\" active gateway/{print c}'")" \
+             = "\"$1\"" ]
+}
+
+# gw1, of highest priority in the group, carries the traffic both ways,
+# and SB says so.
 wait_until reaches_pod_via gw1
 wait_until arrives_via gw1
+wait_until sb_active_is gw1
 arrives_via gw2 && fail "the pod's traffic also left by gw2"
 reaches_pod_via gw2 && fail "replies to the external host also left by gw2"
 
@@ -136,9 +156,11 @@ ip netns exec "$(osm_ns underlay)" ip link set h2l0 down
 time_until_ping "gw1 cut off"
 wait_until reaches_pod_via gw2
 wait_until arrives_via gw2
-# gw1 reconnected: the traffic returns to it.
+wait_until sb_active_is gw2
+# gw1 reconnected: the traffic returns to it, and so does the claim.
 ip netns exec "$(osm_ns underlay)" ip link set h2l0 up
 wait_until reaches_pod_via gw1
+wait_until sb_active_is gw1
 
 # announced HOST: the packets HOST sent to announce its gateways.
 announced() {
@@ -152,6 +174,7 @@ wait_until sb_gateways_are "1=gw1 2=gw2"
 wait_until reaches_pod_via gw2
 wait_until arrives_via gw2
 reaches_pod_via gw1 && fail "replies also left by gw1 after the change"
+wait_until sb_active_is gw2
 [ "$(announced gw2)" -gt "$before" ] \
     || fail "gw2 did not announce itself when it became active"
 
@@ -161,12 +184,15 @@ check osm_ctl_appctl gw2 exit
 time_until_ping "gw2's controller exited"
 wait_until reaches_pod_via gw1
 wait_until arrives_via gw1
+wait_until sb_active_is gw1
 
 # A group without chassis: the port is an ordinary router port again,
 # and SB lists no gateway.
 check osmotic-nbctl ha-chassis-group-remove-chassis hg gw1 \
     -- ha-chassis-group-remove-chassis hg gw2
 wait_until sb_gateways_are ""
+check_output "" osmotic-sbctl --bare --columns=chassis find Port_Binding \
+    logical_port=lr0-ext
 check osmotic-nbctl clear Logical_Router_Port lr0-ext ha_chassis_group
 check osmotic-nbctl ha-chassis-group-del hg
 check_output "" osmotic-nbctl ha-chassis-group-list
