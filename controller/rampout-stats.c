@@ -19,11 +19,24 @@
 #include "openvswitch/poll-loop.h"
 #include "openvswitch/rconn.h"
 #include "openvswitch/vlog.h"
+#include "openvswitch/ofp-errors.h"
 #include "socket-util.h"
+#include "timeval.h"
 #include "unixctl.h"
 #include "util.h"
 
 VLOG_DEFINE_THIS_MODULE(rampout_stats);
+
+/* The most OpenFlow messages one rampout_stats_run() takes from br-int:
+ * a large table's statistics come in many reply messages, and the main
+ * loop has other work; the rest stay queued on the connection, whose
+ * readability wakes the next run (rampout_stats_wait()). */
+#define RS_MAX_RECV_PER_RUN 50
+
+/* How long the clients wait for both tables' statistics before they are
+ * told that br-int did not answer (a request lost in some way that
+ * neither an error reply nor a reconnection shows). */
+#define RS_REPLY_TIMEOUT_MSEC 10000
 
 /* The counters of one flow of table 30 or 31 that may be a rule's. */
 struct rs_flow {
@@ -38,6 +51,10 @@ struct rampout_stats {
     struct rconn *rconn;        /* br-int, for statistics. */
     ovs_be32 remote_xid;        /* Table 30 request in flight, or 0. */
     ovs_be32 local_xid;         /* Table 31 request in flight, or 0. */
+    unsigned int conn_seqno;    /* rconn_get_connection_seqno() when the
+                                 * requests were sent. */
+    long long int deadline;     /* When the requests in flight time out
+                                 * (monotonic msec). */
     struct rs_flow *flows;      /* Flows of the replies so far. */
     size_t n_flows, allocated_flows;
     struct unixctl_conn **waiters; /* "rampout/stats" waiting for the
@@ -55,7 +72,9 @@ rampout_stats_create(const char *br_int_target)
     return rs;
 }
 
-/* Answers every waiting client with an error. */
+/* Answers every waiting client with an error, and forgets the requests
+ * in flight (a reply that still arrives for one is ignored), so that the
+ * next client starts a new reading. */
 static void
 rs_fail_waiters(struct rampout_stats *rs, const char *error)
 {
@@ -63,6 +82,8 @@ rs_fail_waiters(struct rampout_stats *rs, const char *error)
         unixctl_command_reply_error(rs->waiters[i], error);
     }
     rs->n_waiters = 0;
+    rs->remote_xid = rs->local_xid = 0;
+    rs->n_flows = 0;
 }
 
 /* Destroys 'rs' (NULL is allowed), answering clients still waiting. */
@@ -206,12 +227,20 @@ rampout_stats_run(struct rampout_stats *rs, struct ovsdb_idl *sb_idl)
 {
     rconn_run(rs->rconn);
     if (!rconn_is_connected(rs->rconn)) {
-        rs->remote_xid = rs->local_xid = 0;
-        rs->n_flows = 0;
         rs_fail_waiters(rs, "not connected to br-int");
         return;
     }
-    for (int i = 0; i < 50; i++) {
+    bool in_flight = rs->remote_xid || rs->local_xid;
+    if (in_flight
+        && rconn_get_connection_seqno(rs->rconn) != rs->conn_seqno) {
+        /* The replies went with the connection they were asked on. */
+        rs_fail_waiters(rs, "the connection to br-int was lost while "
+                        "reading the statistics; try again");
+    } else if (in_flight && time_msec() >= rs->deadline) {
+        rs_fail_waiters(rs, "br-int did not answer the flow statistics "
+                        "request; try again");
+    }
+    for (int i = 0; i < RS_MAX_RECV_PER_RUN; i++) {
         struct ofpbuf *msg = rconn_recv(rs->rconn);
         if (!msg) {
             break;
@@ -219,7 +248,20 @@ rampout_stats_run(struct rampout_stats *rs, struct ovsdb_idl *sb_idl)
         const struct ofp_header *oh = msg->data;
         enum ofptype type;
         if (!ofptype_decode(&type, oh)) {
-            if (type == OFPTYPE_ECHO_REQUEST) {
+            if (type == OFPTYPE_ERROR && oh->xid
+                && (oh->xid == rs->remote_xid || oh->xid == rs->local_xid)) {
+                enum ofperr error = ofperr_decode_msg(oh, NULL);
+                char *s = xasprintf("br-int refused the flow statistics "
+                                    "request of table %d: %s",
+                                    oh->xid == rs->remote_xid
+                                    ? OFTABLE_PHY_OUT_REMOTE
+                                    : OFTABLE_PHY_OUT_LOCAL,
+                                    error ? ofperr_to_string(error)
+                                          : "unknown error");
+                VLOG_WARN("%s", s);
+                rs_fail_waiters(rs, s);
+                free(s);
+            } else if (type == OFPTYPE_ECHO_REQUEST) {
                 rconn_send(rs->rconn, ofputil_encode_echo_reply(oh), NULL);
             } else if (type == OFPTYPE_FLOW_STATS_REPLY
                        && oh->xid
@@ -241,6 +283,8 @@ rampout_stats_run(struct rampout_stats *rs, struct ovsdb_idl *sb_idl)
     }
     if (rs->n_waiters && !rs->remote_xid && !rs->local_xid) {
         rs->n_flows = 0;
+        rs->conn_seqno = rconn_get_connection_seqno(rs->rconn);
+        rs->deadline = time_msec() + RS_REPLY_TIMEOUT_MSEC;
         rs->remote_xid = rs_request_table(rs, OFTABLE_PHY_OUT_REMOTE);
         rs->local_xid = rs_request_table(rs, OFTABLE_PHY_OUT_LOCAL);
     }
@@ -255,5 +299,8 @@ rampout_stats_wait(struct rampout_stats *rs)
     if (rs->n_waiters && rconn_is_connected(rs->rconn)
         && !rs->remote_xid && !rs->local_xid) {
         poll_immediate_wake();
+    }
+    if (rs->remote_xid || rs->local_xid) {
+        poll_timer_wait_until(rs->deadline);
     }
 }

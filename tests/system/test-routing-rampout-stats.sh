@@ -6,7 +6,8 @@
 # SNATed to 172.30.0.103.  Only p2 sends: on hv1, r2's "sent" counters
 # grow by at least the packets and bytes sent, and r3's stay at zero; on
 # gw1, r2's "received" counters grow the same way, and r3's stay at
-# zero.
+# zero.  A stopped ovs-vswitchd makes the command fail after 10 s with
+# a message saying so, not wait forever.
 . "$(dirname "$0")/lib.sh"
 osm_test_init
 osm_start_central
@@ -95,4 +96,20 @@ check_output "lr0/r3: sent packets=0 bytes=0, received packets=0 bytes=0" \
     pipeline "osm_ctl_appctl gw1 rampout/stats | grep '^lr0/r3:'"
 # hv1 is no gateway: it received nothing as one.
 check_output "0" counter hv1 r2 received packets
+
+# An ovs-vswitchd that does not answer (stopped): the command fails with
+# a message after 10 s instead of waiting forever, and once ovs-vswitchd
+# runs again the next one reads the counters (the late answers to the
+# abandoned request are ignored).
+vpid=$(cat "$(osm_host_dir gw1)/ovs-vswitchd.pid") || fail "gw1's vswitchd"
+kill -STOP "$vpid"
+err=$(OSM_CLIENT_TIMEOUT=30 osm_ctl_appctl gw1 rampout/stats 2>&1)
+rc=$?
+kill -CONT "$vpid"
+[ $rc -ne 0 ] || fail "rampout/stats succeeded with ovs-vswitchd stopped"
+case $err in
+    *"br-int did not answer the flow statistics request; try again"*) ;;
+    *) fail "rampout/stats with ovs-vswitchd stopped: [$err]" ;;
+esac
+wait_until pipeline "osm_ctl_appctl gw1 rampout/stats | grep -q '^lr0/r2: '"
 echo PASS
