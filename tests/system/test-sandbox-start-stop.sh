@@ -95,6 +95,11 @@ while IFS= read -r command; do
         || fail "README tour: $command: $(cat "$TESTDIR/tour.out")"
 done < "$TESTDIR/tour"
 check_output "gold: dscp=46 lane=1" pipeline "osmotic-nbctl color-list | grep ^gold"
+# What the tour says it shows: the ramp-out rule's counters at zero (no
+# sandbox pod is in its subnet).
+check_output "lr0/edge: sent packets=0 bytes=0, received packets=0 bytes=0" \
+    osmotic-sandbox host cloud ovs-appctl -T 10 -t osmotic-controller \
+    rampout/stats
 
 status=$("$sandbox" status --dir="$dir") || fail "status: not all running"
 case $status in
