@@ -141,6 +141,28 @@ check osmotic-nbctl --gateway-port=lrp9 lr-nat-add lr0 snat 10.0.9.1 \
     192.168.0.0/16
 check osmotic-nbctl lr-nat-del lr0
 check osmotic-nbctl clear Logical_Router_Port lrp9 ha_chassis_group
+# The manual's idiom: attached by name in one transaction; a mistyped
+# name names the missing row.  ovn-nbctl's $(find) idiom fails on a
+# mistyped name with the generic message the manual warns of.
+check osmotic-nbctl -- --id=@g get HA_Chassis_Group hg1 \
+    -- set Logical_Router_Port lrp9 ha_chassis_group=@g
+check_output "$hg1" osmotic-nbctl get Logical_Router_Port lrp9 \
+    ha_chassis_group
+check osmotic-nbctl clear Logical_Router_Port lrp9 ha_chassis_group
+check_refused 'no row "hgx" in table HA_Chassis_Group' \
+    osmotic-nbctl -- --id=@g get HA_Chassis_Group hgx \
+    -- set Logical_Router_Port lrp9 ha_chassis_group=@g
+check_refused 'ha_chassis_group=: argument does not end in "=" followed by a value' \
+    osmotic-nbctl set Logical_Router_Port lrp9 ha_chassis_group="$(
+        osmotic-nbctl --bare --columns=_uuid find HA_Chassis_Group name=hgx)"
+# show and lrp-get-gateway-chassis print the port's own gateway chassis,
+# also while its group overrides them (as ovn-nbctl does).
+check osmotic-nbctl lrp-set-gateway-chassis lrp9 ch7 3 \
+    -- set Logical_Router_Port lrp9 ha_chassis_group="$hg1"
+check_output "lrp9-ch7     3" osmotic-nbctl lrp-get-gateway-chassis lrp9
+check_output "        gateway chassis: [ch7]" \
+    pipeline "osmotic-nbctl show lr0 | grep 'gateway chassis'"
+check osmotic-nbctl clear Logical_Router_Port lrp9 ha_chassis_group
 check osmotic-nbctl lrp-del lrp9
 # A switch port's group warns.
 err=$(osmotic-nbctl set Logical_Switch_Port p1 ha_chassis_group="$hg1" \

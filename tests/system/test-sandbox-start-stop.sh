@@ -96,10 +96,18 @@ while IFS= read -r command; do
 done < "$TESTDIR/tour"
 check_output "gold: dscp=46 lane=1" pipeline "osmotic-nbctl color-list | grep ^gold"
 # What the tour says it shows: the ramp-out rule's counters at zero (no
-# sandbox pod is in its subnet).
+# sandbox pod is in its subnet), the HA chassis group's chassis in SB in
+# order of preference, and the port under its active gateway, fog1.
 check_output "lr0/edge: sent packets=0 bytes=0, received packets=0 bytes=0" \
     osmotic-sandbox host cloud ovs-appctl -T 10 -t osmotic-controller \
     rampout/stats
+gateways_are() {
+    [ "$(osmotic-sbctl get Port_Binding lr0-ext gateway_chassis)" = "$1" ]
+}
+wait_until gateways_are "{1=cloud, 2=fog1}"
+wait_until pipeline "osmotic-sbctl show \
+    | awk '/^Chassis /{c = \$2} /Port_Binding \"lr0-ext\" active gateway/{print c}' \
+    | grep -qx '\"fog1\"'"
 
 status=$("$sandbox" status --dir="$dir") || fail "status: not all running"
 case $status in
