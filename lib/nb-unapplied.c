@@ -398,9 +398,6 @@ const struct nb_unapplied nb_unapplied_entries[] = {
       .what = "forced SNAT of load-balanced traffic (lb_force_snat_ip)",
       .reads = { { &nbrec_logical_router_col_options,
                    "lb_force_snat_ip" } } },
-    { .table = &nbrec_table_color,
-      .column = &nbrec_color_col_rampout_chassis,
-      .what = "colour ramp-out gateways" },
     { .table = &nbrec_table_dhcp_options,
       .what = "DHCP options" },
     { .table = &nbrec_table_logical_switch_port,
@@ -428,7 +425,7 @@ const size_t nb_n_unapplied_entries = ARRAY_SIZE(nb_unapplied_entries);
 
 /* Returns true if the rows that 'u' covers are the rows to count and name
  * for its kind of configuration: those of an entry without a column, or,
- * for a kind that is only a column (a colour's ramp-out chassis), those
+ * for a kind that is only a column (a router's load balancers), those
  * that have the column.  Where a kind has an entry of the first sort, the
  * rows that merely refer to its rows (a switch's ACLs) are not counted:
  * the rows they refer to are. */

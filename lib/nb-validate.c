@@ -16,6 +16,7 @@
 #include "lib/lport-addresses.h"
 #include "lib/nb-gateways.h"
 #include "lib/osmotic-nb-idl.h"
+#include "lib/rampout.h"
 #include "ovsdb-idl-provider.h"
 #include "ovsdb-idl.h"
 #include "bitmap.h"
@@ -24,6 +25,7 @@
 #include "openvswitch/shash.h"
 #include "packets.h"
 #include "smap.h"
+#include "sset.h"
 #include "svec.h"
 #include "util.h"
 
@@ -1543,10 +1545,27 @@ validate_color(const struct nbrec_color *color)
     if (color->n_meter_burst && !color->n_meter_rate) {
         return xstrdup("meter_burst: a burst needs a rate");
     }
-    for (size_t i = 0; i < color->n_rampout_chassis; i++) {
-        if (!color->rampout_chassis[i][0]) {
-            return xstrdup("rampout_chassis: empty chassis name");
+    struct sset names = SSET_INITIALIZER(&names);
+    error = NULL;
+    for (size_t i = 0; !error && i < color->n_rampout_chassis; i++) {
+        char *chassis;
+        int64_t priority;
+        error = rampout_color_gateway_parse(color->rampout_chassis[i],
+                                            &chassis, &priority);
+        if (!error && !sset_add(&names, chassis)) {
+            error = xasprintf("%s: chassis listed twice", chassis);
         }
+        free(chassis);
+    }
+    sset_destroy(&names);
+    if (error) {
+        char *with = xasprintf("rampout_chassis: %s", error);
+        free(error);
+        return with;
+    }
+    const char *snat_ip = smap_get(&color->options, "snat_ip");
+    if (snat_ip) {
+        return with_column("options:snat_ip", nb_validate_ip(snat_ip));
     }
     return NULL;
 }

@@ -21,6 +21,11 @@
  *
  * Rules are numbered 1, 2, ... in the order of their SB Rampout names
  * ("ROUTER/RULE") within a router, so every reader numbers them alike.
+ * A colour's own gateways (NB Color:rampout_chassis) are one more rule of
+ * every router with a gateway port, named RAMPOUT_COLOR_PREFIX followed
+ * by the colour's name ("ROUTER/color:gold").  Color:rampout_chassis, an
+ * OVSDB set (which keeps no order), holds "CHASSIS:PRIORITY" entries
+ * (rampout_color_gateway_parse()).
  *
  * A rule's traffic leaves with a source MAC of its own, so that two
  * gateways active for one router at once (one for the port, another for
@@ -34,6 +39,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "openvswitch/compiler.h"
 #include "openvswitch/types.h"
 
 struct sbrec_rampout;
@@ -42,6 +48,9 @@ struct sbrec_rampout;
 #define RAMPOUT_RULE_REDIRECT_BASE 0xc000
 #define RAMPOUT_MAX_PORT_KEY 0x3fff
 #define RAMPOUT_MAX_RULES 0x3fff
+
+/* The name, within a router, of the rule of a colour's own gateways. */
+#define RAMPOUT_COLOR_PREFIX "color:"
 
 /* Returns the redirect key of the gateway port with key 'port_key'. */
 static inline uint32_t
@@ -58,6 +67,8 @@ rampout_rule_redirect_key(uint32_t rule)
 }
 
 struct eth_addr rampout_rule_mac(uint32_t dp_key, uint32_t rule);
+char *rampout_color_gateway_parse(const char *entry, char **chassis,
+                                  int64_t *priority) OVS_WARN_UNUSED_RESULT;
 int rampout_name_cmp(const char *a, const char *b);
 
 #endif /* lib/rampout.h */

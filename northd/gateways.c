@@ -6,8 +6,10 @@
 #include <string.h>
 
 #include "lib/nb-gateways.h"
+#include "lib/nb-validate.h"
 #include "lib/osmotic-nb-idl.h"
 #include "lib/osmotic-sb-idl.h"
+#include "lib/rampout.h"
 #include "northd/datapaths.h"
 #include "openvswitch/shash.h"
 #include "openvswitch/vlog.h"
@@ -30,8 +32,11 @@ VLOG_DEFINE_THIS_MODULE(gateways);
  * with its highest priority. */
 struct gw_map {
     int64_t *prios;             /* Ranks, n for the most preferred. */
-    char **names;               /* Chassis names, owned by the IDL rows. */
+    char **names;               /* Chassis names, owned by the IDL rows
+                                 * or by 'owned'. */
     size_t n;
+    char **owned;               /* Names parsed for the map, to free. */
+    size_t n_owned;
 };
 
 /* One chassis as the northbound database gives it, for sorting. */
@@ -60,6 +65,8 @@ gw_map_rank(struct gw_map *map, struct gw_entry *entries, size_t n)
     map->prios = xcalloc(n + 1, sizeof *map->prios);
     map->names = xcalloc(n + 1, sizeof *map->names);
     map->n = 0;
+    map->owned = NULL;
+    map->n_owned = 0;
     qsort(entries, n, sizeof *entries, gw_entry_cmp);
     for (size_t i = 0; i < n; i++) {
         bool seen = false;
@@ -122,9 +129,43 @@ gw_map_from_lrp(struct gw_map *map,
     free(gws);
 }
 
+/* Fills 'map' from a colour's gateways 'gateways' (of 'n'), as NB
+ * Color:rampout_chassis holds them ("CHASSIS:PRIORITY",
+ * lib/rampout.h).  Entries that do not parse are left out (validation
+ * refuses them). */
+static void
+gw_map_from_color(struct gw_map *map, char **gateways, size_t n)
+{
+    struct gw_entry *entries = xcalloc(n + 1, sizeof *entries);
+    char **owned = xcalloc(n + 1, sizeof *owned);
+    size_t n_ok = 0;
+    for (size_t i = 0; i < n; i++) {
+        char *chassis;
+        int64_t priority;
+        char *error = rampout_color_gateway_parse(gateways[i], &chassis,
+                                                  &priority);
+        if (error) {
+            free(error);
+            continue;
+        }
+        owned[n_ok] = chassis;
+        entries[n_ok].name = chassis;
+        entries[n_ok].priority = priority;
+        n_ok++;
+    }
+    gw_map_rank(map, entries, n_ok);
+    map->owned = owned;
+    map->n_owned = n_ok;
+    free(entries);
+}
+
 static void
 gw_map_destroy(struct gw_map *map)
 {
+    for (size_t i = 0; i < map->n_owned; i++) {
+        free(map->owned[i]);
+    }
+    free(map->owned);
     free(map->prios);
     free(map->names);
 }
@@ -238,15 +279,16 @@ sync_port_gateways(const struct nd_datapaths *dps, struct ovsdb_idl *nb_idl,
     }
 }
 
-/* Makes SB Rampout row 'row' (inserted if NULL) say what rule 'rule' of
- * router 'lr' (SB datapath 'dp') says. */
+/* Makes SB Rampout row 'row' (inserted if NULL) say what ramp-out 'ro'
+ * of a router (SB datapath 'dp') says. */
 static void
 sync_rampout_row(const struct sbrec_rampout *row, const char *name,
-                 const struct nbrec_rampout_rule *rule,
+                 const struct nd_rampout *ro,
                  const struct sbrec_datapath_binding *dp,
                  const struct sset *registered, struct ovsdb_idl *sb_idl,
                  struct ovsdb_idl_txn *txn)
 {
+    static char *every_source[] = { "0.0.0.0/0", "::/0" };
     if (!row) {
         row = sbrec_rampout_insert(txn);
         sbrec_rampout_set_name(row, name);
@@ -254,13 +296,21 @@ sync_rampout_row(const struct sbrec_rampout *row, const char *name,
     if (row->datapath != dp) {
         sbrec_rampout_set_datapath(row, dp);
     }
+    char **subnets = ro->rule ? ro->rule->subnets : every_source;
+    size_t n_subnets = (ro->rule ? ro->rule->n_subnets
+                        : ARRAY_SIZE(every_source));
     if (!strings_equal_as_sets(row->subnets, row->n_subnets,
-                               rule->subnets, rule->n_subnets)) {
-        sbrec_rampout_set_subnets(row, (const char **) rule->subnets,
-                                  rule->n_subnets);
+                               subnets, n_subnets)) {
+        sbrec_rampout_set_subnets(row, (const char **) subnets, n_subnets);
     }
     struct gw_map map;
-    gw_map_from_nb(&map, rule->gateway_chassis, rule->n_gateway_chassis);
+    if (ro->rule) {
+        gw_map_from_nb(&map, ro->rule->gateway_chassis,
+                       ro->rule->n_gateway_chassis);
+    } else {
+        gw_map_from_color(&map, ro->color->rampout_chassis,
+                          ro->color->n_rampout_chassis);
+    }
     if (!gw_map_equals(&map, row->key_gateway_chassis,
                        row->value_gateway_chassis, row->n_gateway_chassis)) {
         sbrec_rampout_set_gateway_chassis(row, map.prios,
@@ -279,14 +329,14 @@ sync_rampout_row(const struct sbrec_rampout *row, const char *name,
         sbrec_rampout_set_active_chassis(row, active);
     }
     gw_map_destroy(&map);
-    if (!nullable_string_is_equal(row->snat_ip, rule->snat_ip)) {
-        sbrec_rampout_set_snat_ip(row, rule->snat_ip);
+    if (!nullable_string_is_equal(row->snat_ip, ro->snat_ip)) {
+        sbrec_rampout_set_snat_ip(row, ro->snat_ip);
     }
     const struct sbrec_color *color = NULL;
-    if (rule->color) {
+    if (ro->color) {
         const struct sbrec_color *c;
         SBREC_COLOR_FOR_EACH (c, sb_idl) {
-            if (!strcmp(c->name, rule->color->name)) {
+            if (!strcmp(c->name, ro->color->name)) {
                 color = c;
             }
         }
@@ -294,9 +344,122 @@ sync_rampout_row(const struct sbrec_rampout *row, const char *name,
     if (row->color != color) {
         sbrec_rampout_set_color(row, color);
     }
-    if (row->priority != rule->priority) {
-        sbrec_rampout_set_priority(row, rule->priority);
+    int64_t priority = ro->rule ? ro->rule->priority : -1;
+    if (row->priority != priority) {
+        sbrec_rampout_set_priority(row, priority);
     }
+}
+
+/* Returns true if some port of 'lr' has gateway chassis, its own or an
+ * HA chassis group's (lib/nb-gateways.h), enabled or not: the ramp-out
+ * numbering must not depend on a port's state. */
+bool
+nd_router_has_gateway_port(const struct nbrec_logical_router *lr)
+{
+    for (size_t i = 0; i < lr->n_ports; i++) {
+        if (nb_lrp_n_gateways(lr->ports[i])) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Returns true if 'color' has a gateway of its own that parses (northd
+ * may see a row that no validation saw, and an SB Rampout row needs a
+ * chassis). */
+static bool
+color_has_gateway(const struct nbrec_color *color)
+{
+    for (size_t i = 0; i < color->n_rampout_chassis; i++) {
+        char *chassis;
+        int64_t priority;
+        char *error = rampout_color_gateway_parse(color->rampout_chassis[i],
+                                                  &chassis, &priority);
+        free(chassis);
+        if (!error) {
+            return true;
+        }
+        free(error);
+    }
+    return false;
+}
+
+/* Compares ramp-outs by name, for qsort(). */
+static int
+nd_rampout_cmp(const void *a_, const void *b_)
+{
+    const struct nd_rampout *a = a_, *b = b_;
+    return rampout_name_cmp(a->name, b->name);
+}
+
+/* Returns the ramp-outs of router 'lr' sorted by name, and their number
+ * in '*n': its ramp-out rules, then, on a router with a gateway port,
+ * the gateways of each colour that has some (named "color:COLOR", unless
+ * a rule of the router has that name already).  Free the array with
+ * nd_rampouts_destroy(). */
+struct nd_rampout *
+nd_rampouts_of_router(const struct nbrec_logical_router *lr,
+                      struct ovsdb_idl *nb_idl, size_t *n)
+{
+    size_t allocated = lr->n_rampout_rules + 1;
+    struct nd_rampout *ros = xcalloc(allocated, sizeof *ros);
+    struct sset names = SSET_INITIALIZER(&names);
+    *n = 0;
+    for (size_t i = 0; i < lr->n_rampout_rules; i++) {
+        const struct nbrec_rampout_rule *rule = lr->rampout_rules[i];
+        ros[*n] = (struct nd_rampout) {
+            .name = xstrdup(rule->name),
+            .rule = rule,
+            .color = rule->color,
+            .snat_ip = rule->snat_ip,
+        };
+        (*n)++;
+        sset_add(&names, rule->name);
+    }
+    if (nd_router_has_gateway_port(lr)) {
+        const struct nbrec_color *color;
+        NBREC_COLOR_FOR_EACH (color, nb_idl) {
+            if (!color_has_gateway(color)) {
+                continue;
+            }
+            char *name = xasprintf(RAMPOUT_COLOR_PREFIX"%s", color->name);
+            if (!sset_add(&names, name)) {
+                free(name);
+                continue;
+            }
+            if (*n >= allocated) {
+                ros = x2nrealloc(ros, &allocated, sizeof *ros);
+            }
+            /* An address that no validation saw and that does not parse
+             * is left out, as if absent. */
+            const char *snat_ip = smap_get(&color->options, "snat_ip");
+            char *error = snat_ip ? nb_validate_ip(snat_ip) : NULL;
+            if (error) {
+                free(error);
+                snat_ip = NULL;
+            }
+            ros[(*n)++] = (struct nd_rampout) {
+                .name = name,
+                .color = color,
+                .snat_ip = snat_ip,
+            };
+        }
+    }
+    sset_destroy(&names);
+    if (*n) {
+        qsort(ros, *n, sizeof *ros, nd_rampout_cmp);
+    }
+    return ros;
+}
+
+/* Frees the 'n' ramp-outs 'ros' (nd_rampouts_of_router()). */
+void
+nd_rampouts_destroy(struct nd_rampout *ros, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(ros[i].name);
+    }
+    free(ros);
 }
 
 /* Writes the gateway chassis of router ports and the Rampout rows. */
@@ -330,13 +493,16 @@ nd_gateways_sync(const struct nd_datapaths *dps, struct ovsdb_idl *nb_idl,
         if (!dp) {
             continue;
         }
-        for (size_t i = 0; i < lr->n_rampout_rules; i++) {
-            const struct nbrec_rampout_rule *rule = lr->rampout_rules[i];
-            char *name = xasprintf("%s/%s", lr->name, rule->name);
+        size_t n;
+        struct nd_rampout *ros = nd_rampouts_of_router(lr, nb_idl, &n);
+        for (size_t i = 0; i < n; i++) {
+            char *name = xasprintf("%s/%s", lr->name, ros[i].name);
             row = shash_find_and_delete(&existing, name);
-            sync_rampout_row(row, name, rule, dp, &registered, sb_idl, txn);
+            sync_rampout_row(row, name, &ros[i], dp, &registered, sb_idl,
+                             txn);
             free(name);
         }
+        nd_rampouts_destroy(ros, n);
     }
     struct shash_node *node;
     SHASH_FOR_EACH (node, &existing) {

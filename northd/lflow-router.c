@@ -15,6 +15,7 @@
 #include "northd/colors.h"
 #include "northd/datapaths.h"
 #include "northd/dp-kinds.h"
+#include "northd/gateways.h"
 #include "northd/lflow-table.h"
 #include "northd/nb-match.h"
 #include "northd/router-ports.h"
@@ -52,9 +53,10 @@ enum {
     PRI_DELIVERY = 100,         /* lr_out_delivery: redirect -> port. */
 };
 
-/* One ramp-out rule of the router being built. */
+/* One ramp-out rule of the router being built (a colour's gateways are
+ * one too, northd/gateways.h). */
 struct lr_rule {
-    const struct nbrec_rampout_rule *rule;
+    const struct nd_rampout *ro;
     uint32_t number;            /* 1, 2, ... by name. */
     char mac[ETH_ADDR_STRLEN + 1];
 };
@@ -66,6 +68,8 @@ struct lr_build {
     const struct nbrec_logical_router *lr;
     struct lr_port *ports;      /* Its enabled ports (router-ports.h). */
     size_t n_ports;
+    struct nd_rampout *rampouts;    /* nd_rampouts_of_router(). */
+    size_t n_rampouts;
     struct lr_rule *rules;
     size_t n_rules;
     bool has_gateway;           /* Some port has gateway chassis. */
@@ -123,14 +127,6 @@ ipv4_network(const struct lport_ipv4 *a)
 
 /* --- Gathering ---------------------------------------------------------- */
 
-/* Compares ramp-out rules by name, for qsort(). */
-static int
-rule_cmp(const void *a_, const void *b_)
-{
-    const struct nbrec_rampout_rule *const *a = a_, *const *b = b_;
-    return rampout_name_cmp((*a)->name, (*b)->name);
-}
-
 /* Fills 'b' with the enabled ports and the rules of router 'od'. */
 static void
 lr_gather(struct lr_build *b)
@@ -148,25 +144,27 @@ lr_gather(struct lr_build *b)
         }
     }
 
-    size_t n = MIN(b->lr->n_rampout_rules, RAMPOUT_MAX_RULES);
-    const struct nbrec_rampout_rule **sorted = xcalloc(n + 1,
-                                                       sizeof *sorted);
-    for (size_t i = 0; i < n; i++) {
-        sorted[i] = b->lr->rampout_rules[i];
+    /* A colour may gain or lose gateways of its own at any time: a router
+     * with a gateway port reads them all. */
+    if (nd_router_has_gateway_port(b->lr)) {
+        nd_owner_depends_on_table(b->ctx, &nbrec_table_color);
     }
-    qsort(sorted, n, sizeof *sorted, rule_cmp);
+    b->rampouts = nd_rampouts_of_router(b->lr, b->ctx->nb_idl,
+                                        &b->n_rampouts);
+    size_t n = MIN(b->n_rampouts, RAMPOUT_MAX_RULES);
     b->rules = xcalloc(n + 1, sizeof *b->rules);
     for (size_t i = 0; i < n; i++) {
         struct lr_rule *r = &b->rules[i];
-        r->rule = sorted[i];
+        r->ro = &b->rampouts[i];
         r->number = i + 1;
         struct eth_addr ea = rampout_rule_mac(b->od->tunnel_key, r->number);
         snprintf(r->mac, sizeof r->mac, ETH_ADDR_FMT, ETH_ADDR_ARGS(ea));
-        nd_owner_depends_on_row(b->ctx, &nbrec_table_rampout_rule,
-                                &r->rule->header_.uuid);
+        if (r->ro->rule) {
+            nd_owner_depends_on_row(b->ctx, &nbrec_table_rampout_rule,
+                                    &r->ro->rule->header_.uuid);
+        }
     }
     b->n_rules = n;
-    free(sorted);
 
     for (size_t i = 0; i < b->lr->n_nat; i++) {
         nd_owner_depends_on_row(b->ctx, &nbrec_table_nat,
@@ -183,6 +181,7 @@ lr_build_destroy(struct lr_build *b)
     free(b->ip6s);
     lr_ports_destroy(b->ports, b->n_ports);
     free(b->rules);
+    nd_rampouts_destroy(b->rampouts, b->n_rampouts);
 }
 
 /* --- lr_in_admission ---------------------------------------------------- */
@@ -424,8 +423,8 @@ lr_admission_port(struct lr_build *b, const struct lr_port *p)
         }
         for (size_t i = 0; i < b->n_rules; i++) {
             const struct lr_rule *r = &b->rules[i];
-            if (r->rule->snat_ip) {
-                lr_arp_reply(b, p, r->rule->snat_ip, r->mac);
+            if (r->ro->snat_ip) {
+                lr_arp_reply(b, p, r->ro->snat_ip, r->mac);
             }
             sset_add(&macs, r->mac);
         }
@@ -442,9 +441,9 @@ lr_admission_port(struct lr_build *b, const struct lr_port *p)
             }
         }
         for (size_t i = 0; i < b->n_rules; i++) {
-            if (b->rules[i].rule->snat_ip) {
+            if (b->rules[i].ro->snat_ip) {
                 match_or(&m, REG_INPORT"=%"PRIu32",ip,nw_dst=%s", key,
-                         b->rules[i].rule->snat_ip);
+                         b->rules[i].ro->snat_ip);
             }
         }
         if (m.length) {
@@ -529,10 +528,10 @@ lr_dnat(struct lr_build *b)
         }
         for (size_t j = 0; j < b->n_rules; j++) {
             const struct lr_rule *r = &b->rules[j];
-            if (r->rule->snat_ip) {
+            if (r->ro->snat_ip) {
                 lr_add(b, S_ROUTER_INGRESS_DNAT, PRI_DNAT, "ct_snat;",
                        REG_INPORT"=%"PRIu32",ip,nw_dst=%s", key,
-                       r->rule->snat_ip);
+                       r->ro->snat_ip);
             }
         }
     }
@@ -549,6 +548,60 @@ lr_dnat(struct lr_build *b)
 /* Highest rule priority with flow priorities of their own. */
 #define RULE_MAX_PRIORITY 32766
 
+/* The flow priority of a colour's own gateways: below every rule. */
+#define PRI_RAMPOUT_COLOR 1
+
+/* Adds the lr_in_rampout flow of rule 'r'. */
+static void
+lr_rampout_rule(struct lr_build *b, const struct lr_rule *r)
+{
+    const struct nd_rampout *ro = r->ro;
+    int64_t color = 0;
+    if (ro->color) {
+        nd_owner_depends_on_row(b->ctx, &nbrec_table_color,
+                                &ro->color->header_.uuid);
+        color = nd_colors_color_id(b->ctx->colors, ro->color->name);
+        if (!color) {
+            return;
+        }
+    }
+    struct ds m = DS_EMPTY_INITIALIZER;
+    uint16_t pri;
+    if (ro->rule) {
+        for (size_t j = 0; j < ro->rule->n_subnets; j++) {
+            bool v6 = strchr(ro->rule->subnets[j], ':') != NULL;
+            match_or(&m, "%s=%s", v6 ? "ipv6,ipv6_src" : "ip,nw_src",
+                     ro->rule->subnets[j]);
+            if (color) {
+                ds_put_format(&m, ","REG_COLOR"=%"PRId64"/%#x", color,
+                              PIPELINE_COLOR_MASK);
+            }
+        }
+        pri = (2 * MIN(ro->rule->priority, RULE_MAX_PRIORITY) + 2
+               + (color != 0));
+    } else {
+        /* A colour's gateways: every source of the colour.  "mouse" is
+         * also the colour of traffic that no switch coloured (none does
+         * while no flow class exists). */
+        for (int v6 = 0; v6 < 2; v6++) {
+            match_or(&m, "%s,"REG_COLOR"=%"PRId64"/%#x", v6 ? "ipv6" : "ip",
+                     color, PIPELINE_COLOR_MASK);
+            if (!strcmp(ro->color->name, COLORS_MOUSE)) {
+                match_or(&m, "%s,"REG_COLOR"=0/%#x", v6 ? "ipv6" : "ip",
+                         PIPELINE_COLOR_MASK);
+            }
+        }
+        pri = PRI_RAMPOUT_COLOR;
+    }
+    if (m.length) {
+        char *actions = xasprintf("reg7 = %"PRIu32"; next;", r->number);
+        lflow_table_add(b->ctx->lflows, &b->od->sb_uuid,
+                        S_ROUTER_INGRESS_RAMPOUT, pri, ds_cstr(&m), actions);
+        free(actions);
+    }
+    ds_destroy(&m);
+}
+
 static void
 lr_rampout(struct lr_build *b)
 {
@@ -556,37 +609,7 @@ lr_rampout(struct lr_build *b)
         return;
     }
     for (size_t i = 0; i < b->n_rules; i++) {
-        const struct lr_rule *r = &b->rules[i];
-        const struct nbrec_rampout_rule *rule = r->rule;
-        int64_t color = 0;
-        if (rule->color) {
-            nd_owner_depends_on_row(b->ctx, &nbrec_table_color,
-                                    &rule->color->header_.uuid);
-            color = nd_colors_color_id(b->ctx->colors, rule->color->name);
-            if (!color) {
-                continue;
-            }
-        }
-        struct ds m = DS_EMPTY_INITIALIZER;
-        for (size_t j = 0; j < rule->n_subnets; j++) {
-            bool v6 = strchr(rule->subnets[j], ':') != NULL;
-            match_or(&m, "%s=%s", v6 ? "ipv6,ipv6_src" : "ip,nw_src",
-                     rule->subnets[j]);
-            if (color) {
-                ds_put_format(&m, ","REG_COLOR"=%"PRId64"/%#x", color,
-                              PIPELINE_COLOR_MASK);
-            }
-        }
-        if (m.length) {
-            uint16_t pri = 2 * MIN(rule->priority, RULE_MAX_PRIORITY) + 1
-                           + (color != 0);
-            char *actions = xasprintf("reg7 = %"PRIu32"; next;", r->number);
-            lflow_table_add(b->ctx->lflows, &b->od->sb_uuid,
-                            S_ROUTER_INGRESS_RAMPOUT, pri, ds_cstr(&m),
-                            actions);
-            free(actions);
-        }
-        ds_destroy(&m);
+        lr_rampout_rule(b, &b->rules[i]);
     }
     lr_add(b, S_ROUTER_INGRESS_RAMPOUT, 0, "next;", "%s", "");
 }
@@ -1217,8 +1240,8 @@ lr_gateways(struct lr_build *b)
                    r->number);
             free(actions);
 
-            if (r->rule->snat_ip) {
-                actions = xasprintf("ct_snat(%s);", r->rule->snat_ip);
+            if (r->ro->snat_ip) {
+                actions = xasprintf("ct_snat(%s);", r->ro->snat_ip);
                 lr_add(b, S_ROUTER_EGRESS_SNAT, PRI_SNAT_RULE, actions,
                        REG_OUTPORT"=%"PRIu32",ip", rkey);
                 free(actions);

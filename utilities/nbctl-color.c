@@ -14,6 +14,7 @@
 
 #include "lib/nb-validate.h"
 #include "lib/osmotic-nb-idl.h"
+#include "lib/rampout.h"
 #include "utilities/nbctl.h"
 
 #include "db-ctl-base.h"
@@ -159,6 +160,44 @@ check_chassis_name(struct ctl_context *ctx, const char *name)
     return true;
 }
 
+/* Parses a colour's gateways "CHASSIS[:PRIORITY][,...]" in 's' into
+ * 'out' as the strings NB stores, "CHASSIS:PRIORITY" (an OVSDB set keeps
+ * no order, so the order of preference is written out): without explicit
+ * priorities, earlier chassis get higher ones, as in rampout-add.
+ * Returns false, having reported an error, if 's' is invalid. */
+static bool
+parse_color_gateways(struct ctl_context *ctx, const char *s,
+                     struct svec *out)
+{
+    struct svec items = SVEC_EMPTY_INITIALIZER;
+    struct sset seen = SSET_INITIALIZER(&seen);
+    split_commas(s, &items);
+    bool ok = true;
+    for (size_t i = 0; ok && i < items.n; i++) {
+        char *chassis = items.names[i];
+        char *colon = strchr(chassis, ':');
+        int64_t priority = items.n - i;
+        if (colon) {
+            *colon = '\0';
+            ok = nbctl_parse_int(ctx, "chassis priority", colon + 1, 0,
+                                 32767, &priority);
+        }
+        ok = ok && check_chassis_name(ctx, chassis);
+        if (ok && !sset_add(&seen, chassis)) {
+            ctl_error(ctx, "%s: chassis listed twice", chassis);
+            ok = false;
+        }
+        if (ok) {
+            svec_add_nocopy(out, xasprintf("%s:%"PRId64, chassis,
+                                           priority));
+        }
+    }
+    svec_sort(out);
+    svec_destroy(&items);
+    sset_destroy(&seen);
+    return ok;
+}
+
 /* The settings of a colour, as color-add and color-set take them. */
 enum color_key {
     CK_DSCP,
@@ -166,6 +205,7 @@ enum color_key {
     CK_RATE,
     CK_BURST,
     CK_RAMPOUT,
+    CK_SNAT_IP,
     N_COLOR_KEYS
 };
 
@@ -180,6 +220,7 @@ static const struct {
     [CK_RATE] = { "rate", "rate", 1, UINT32_MAX },
     [CK_BURST] = { "burst", "burst", 0, UINT32_MAX },
     [CK_RAMPOUT] = { "rampout", "rampout", 0, 0 },
+    [CK_SNAT_IP] = { "snat-ip", "SNAT address", 0, 0 },
 };
 
 /* Colour settings parsed from "KEY=VALUE" arguments. */
@@ -187,7 +228,8 @@ struct color_settings {
     bool given[N_COLOR_KEYS];   /* The key was given. */
     bool clear[N_COLOR_KEYS];   /* Given with an empty value: clear it. */
     int64_t value[N_COLOR_KEYS];  /* Integer settings' values. */
-    struct svec rampout;        /* CK_RAMPOUT's chassis. */
+    struct svec rampout;        /* CK_RAMPOUT's "CHASSIS:PRIORITY". */
+    char *snat_ip;              /* CK_SNAT_IP's address. */
 };
 #define COLOR_SETTINGS_INITIALIZER { .rampout = SVEC_EMPTY_INITIALIZER }
 
@@ -220,7 +262,7 @@ color_settings_parse(struct ctl_context *ctx, int n, char *args[],
         bool ok = false;
         if (k >= N_COLOR_KEYS) {
             ctl_error(ctx, "%s: unknown setting (expected dscp, lane, "
-                      "rate, burst or rampout)", key);
+                      "rate, burst, rampout or snat-ip)", key);
         } else if (cs->given[k]) {
             ctl_error(ctx, "%s: setting given twice", key);
         } else if (!value[0] && !may_clear) {
@@ -229,11 +271,10 @@ color_settings_parse(struct ctl_context *ctx, int n, char *args[],
         } else if (!value[0]) {
             ok = cs->clear[k] = true;
         } else if (k == CK_RAMPOUT) {
-            split_commas(value, &cs->rampout);
-            ok = true;
-            for (size_t j = 0; ok && j < cs->rampout.n; j++) {
-                ok = check_chassis_name(ctx, cs->rampout.names[j]);
-            }
+            ok = parse_color_gateways(ctx, value, &cs->rampout);
+        } else if (k == CK_SNAT_IP) {
+            ok = nbctl_check(ctx, nb_validate_ip(value));
+            cs->snat_ip = ok ? xstrdup(value) : NULL;
         } else {
             ok = nbctl_parse_int(ctx, color_keys[k].what, value,
                                  color_keys[k].min, color_keys[k].max,
@@ -253,6 +294,7 @@ static void
 color_settings_destroy(struct color_settings *cs)
 {
     svec_destroy(&cs->rampout);
+    free(cs->snat_ip);
 }
 
 /* Writes the settings in 'cs' to 'color'. */
@@ -275,6 +317,10 @@ color_settings_apply(const struct color_settings *cs,
             nbrec_color_set_rampout_chassis(
                 color, (const char **) cs->rampout.names,
                 cs->clear[k] ? 0 : cs->rampout.n);
+        } else if (k == CK_SNAT_IP && cs->clear[k]) {
+            nbrec_color_update_options_delkey(color, "snat_ip");
+        } else if (k == CK_SNAT_IP) {
+            nbrec_color_update_options_setkey(color, "snat_ip", cs->snat_ip);
         } else {
             setters[k](color, &cs->value[k], !cs->clear[k]);
         }
@@ -303,15 +349,25 @@ color_settings_hold(const struct color_settings *cs,
             continue;
         }
         if (k == CK_RAMPOUT) {
-            size_t n = cs->clear[k] ? 0 : cs->rampout.n;
-            if (n != color->n_rampout_chassis) {
+            struct sset given = SSET_INITIALIZER(&given);
+            struct sset held = SSET_INITIALIZER(&held);
+            for (size_t i = 0; !cs->clear[k] && i < cs->rampout.n; i++) {
+                sset_add(&given, cs->rampout.names[i]);
+            }
+            for (size_t i = 0; i < color->n_rampout_chassis; i++) {
+                sset_add(&held, color->rampout_chassis[i]);
+            }
+            bool same = sset_equals(&given, &held);
+            sset_destroy(&given);
+            sset_destroy(&held);
+            if (!same) {
                 return false;
             }
-            for (size_t i = 0; i < n; i++) {
-                if (strcmp(cs->rampout.names[i],
-                           color->rampout_chassis[i])) {
-                    return false;
-                }
+        } else if (k == CK_SNAT_IP) {
+            const char *held = smap_get(&color->options, "snat_ip");
+            if (cs->clear[k] ? held != NULL
+                : !held || strcmp(held, cs->snat_ip)) {
+                return false;
             }
         } else if (cs->clear[k]
                    ? ns[k] != 0
@@ -430,6 +486,50 @@ put_optional_int(struct ds *ds, const char *key, const int64_t *value,
     }
 }
 
+/* A colour's gateway, for put_color_gateways(). */
+struct color_gateway {
+    const char *entry;          /* As NB holds it. */
+    int64_t priority;
+    char *chassis;
+};
+
+/* Orders colour gateways by preference: highest priority first, then by
+ * chassis name (the order a host chooses them in). */
+static int
+color_gateway_cmp(const void *a_, const void *b_)
+{
+    const struct color_gateway *a = a_, *b = b_;
+    return (a->priority != b->priority
+            ? (a->priority < b->priority ? 1 : -1)
+            : strcmp(a->chassis, b->chassis));
+}
+
+/* Appends " rampout=CHASSIS:PRIORITY,..." to 'line' for 'color''s
+ * gateways, in order of preference (nothing if it has none). */
+static void
+put_color_gateways(struct ds *line, const struct nbrec_color *color)
+{
+    size_t n = color->n_rampout_chassis;
+    struct color_gateway *gws = xcalloc(n + 1, sizeof *gws);
+    for (size_t i = 0; i < n; i++) {
+        gws[i].entry = color->rampout_chassis[i];
+        char *error = rampout_color_gateway_parse(gws[i].entry,
+                                                  &gws[i].chassis,
+                                                  &gws[i].priority);
+        if (error) {
+            /* Validation refuses it; list it as it is. */
+            gws[i].chassis = xstrdup(gws[i].entry);
+            free(error);
+        }
+    }
+    qsort(gws, n, sizeof *gws, color_gateway_cmp);
+    for (size_t i = 0; i < n; i++) {
+        ds_put_format(line, "%s%s", i ? "," : " rampout=", gws[i].entry);
+        free(gws[i].chassis);
+    }
+    free(gws);
+}
+
 /* "color-list". */
 static void
 cmd_color_list(struct ctl_context *ctx)
@@ -445,9 +545,10 @@ cmd_color_list(struct ctl_context *ctx)
                          color->n_meter_rate);
         put_optional_int(&line, "burst", color->meter_burst,
                          color->n_meter_burst);
-        for (size_t i = 0; i < color->n_rampout_chassis; i++) {
-            ds_put_format(&line, "%s%s", i ? "," : " rampout=",
-                          color->rampout_chassis[i]);
+        put_color_gateways(&line, color);
+        const char *snat_ip = smap_get(&color->options, "snat_ip");
+        if (snat_ip) {
+            ds_put_format(&line, " snat-ip=%s", snat_ip);
         }
         svec_add_nocopy(&lines, ds_steal_cstr(&line));
     }

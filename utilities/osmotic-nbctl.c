@@ -1243,7 +1243,7 @@ Port mirror commands:\n\
 \n\
 Colour, flow class and ramp-out commands:\n\
   color-add NAME [dscp=N] [lane=N] [rate=KBPS] [burst=KB]\n\
-            [rampout=CHASSIS[,CHASSIS]...]\n\
+            [rampout=CHASSIS[:PRIO][,CHASSIS[:PRIO]]...] [snat-ip=IP]\n\
   color-set NAME KEY=VALUE..., color-del NAME, color-list\n\
   [--promote-to=COLOR] [--promote-bytes=BYTES] [--promote-rate=BYTES_PER_S]\n\
   [--interval=MS] [--demote-idle=SECONDS] class-add NAME PRIORITY MATCH COLOR\n\

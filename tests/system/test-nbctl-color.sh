@@ -8,10 +8,32 @@ osm_start_nb
 
 # Colours.
 check osmotic-nbctl color-add mice dscp=0 lane=0
-check osmotic-nbctl color-add elephants dscp=10 lane=1 rate=100000 burst=1000 rampout=gw1,gw2
-check_output "elephants: dscp=10 lane=1 rate=100000 burst=1000 rampout=gw1,gw2
+check osmotic-nbctl color-add elephants dscp=10 lane=1 rate=100000 burst=1000 rampout=gw2,gw1
+check_output "elephants: dscp=10 lane=1 rate=100000 burst=1000 rampout=gw2:2,gw1:1
 mice: dscp=0 lane=0" osmotic-nbctl color-list
-check_output '[gw1, gw2]' osmotic-nbctl get Color elephants rampout_chassis
+# The order of preference is stored as priorities (an OVSDB set has no
+# order).
+check_output '["gw1:1", "gw2:2"]' osmotic-nbctl get Color elephants rampout_chassis
+check osmotic-nbctl color-add gold rampout=gw1:5,gw3:20,gw2 snat-ip=172.16.0.10
+check_output "gold: rampout=gw3:20,gw1:5,gw2:1 snat-ip=172.16.0.10" \
+    pipeline "osmotic-nbctl color-list | grep ^gold"
+check_output '"172.16.0.10"' osmotic-nbctl get Color gold options:snat_ip
+check osmotic-nbctl color-set gold snat-ip=
+check_output "gold: rampout=gw3:20,gw1:5,gw2:1" \
+    pipeline "osmotic-nbctl color-list | grep ^gold"
+check_refused "gw1: chassis listed twice" \
+    osmotic-nbctl color-add c1 rampout=gw1,gw2,gw1
+check_refused "40000: invalid chassis priority" \
+    osmotic-nbctl color-add c1 rampout=gw1:40000
+check_refused "172.16.0.300: invalid IP" \
+    osmotic-nbctl color-add c1 snat-ip=172.16.0.300
+check_refused "rampout_chassis: gw1:x: invalid priority" \
+    osmotic-nbctl set Color gold 'rampout_chassis="gw1:x"'
+check_refused "rampout_chassis: gw1: chassis listed twice" \
+    osmotic-nbctl set Color gold 'rampout_chassis="gw1:1","gw1:2"'
+check_refused "options:snat_ip: " \
+    osmotic-nbctl set Color gold options:snat_ip=nowhere
+check osmotic-nbctl color-del gold
 check_refused "64: invalid DSCP (expected an integer from 0 to 63)" \
     osmotic-nbctl color-add c1 dscp=64
 check_refused "16: invalid lane (expected an integer from 0 to 15)" \
@@ -56,7 +78,7 @@ check_output "mice: dscp=0 lane=0" pipeline "osmotic-nbctl color-list | grep ^mi
 check_refused "99: invalid DSCP" \
     osmotic-nbctl --may-exist color-add mice dscp=99
 check osmotic-nbctl color-set mice dscp=8 rampout=gw3
-check_output "mice: dscp=8 lane=0 rampout=gw3" pipeline "osmotic-nbctl color-list | grep ^mice"
+check_output "mice: dscp=8 lane=0 rampout=gw3:1" pipeline "osmotic-nbctl color-list | grep ^mice"
 check osmotic-nbctl color-set mice lane= rampout=
 check_output "mice: dscp=8" pipeline "osmotic-nbctl color-list | grep ^mice"
 check_refused "-1: invalid DSCP" osmotic-nbctl color-set mice dscp=-1

@@ -3,8 +3,8 @@
 # warning: every osmotic-nbctl command that writes fair meters, QoS rules,
 # mirrors, ACL labels, ACLs applied after load balancing, SCTP
 # load balancers, routers' load balancers' session affinity and forced
-# SNAT, colours' ramp-out gateways, container ports, dynamic addresses
-# or switch ports' HA chassis groups
+# SNAT, container ports, dynamic addresses or switch ports' HA chassis
+# groups
 # prints one line naming it on stderr and exits 0; switching commands,
 # deletions, refused and dry-run commands print none; "show" notes such
 # objects; osmotic-northd logs each such row once.
@@ -54,7 +54,7 @@ quiet lsp-set-addresses p1 "0a:00:00:00:00:01 10.0.0.1"
 quiet lsp-set-port-security p1 "0a:00:00:00:00:01 10.0.0.1"
 quiet lsp-set-enabled p2 disabled
 quiet set Logical_Switch sw0 external_ids:owner=test
-# So are colours (but for the ramp-out gateways below) and flow classes,
+# So are colours (their ramp-out gateways too) and flow classes,
 # and routing: routers, their ports, routes, NAT, gateway chassis,
 # ramp-out rules and switch ports of type router or localnet.
 quiet color-add mice dscp=0 lane=1
@@ -121,7 +121,7 @@ quiet lr-lb-add lr0 lb6
 quiet lr-lb-del lr0 lb6
 warns "forced SNAT of load-balanced traffic (lb_force_snat_ip)" \
     set Logical_Router lr0 options:lb_force_snat_ip=router_ip
-warns "colour ramp-out gateways" color-set mice rampout=gw1
+quiet color-set mice rampout=gw1 snat-ip=172.16.0.9
 warns "forwarding groups" fwd-group-add fg1 sw0 10.0.0.100 0a:00:00:00:00:64 p1
 warns "static MAC bindings" \
     static-mac-binding-add lrp0 10.0.0.7 0a:00:00:00:00:07
@@ -181,10 +181,11 @@ warns "session affinity of router load balancers" lr-lb-add lr0 lb0
 # One line per kind in a batch, in a fixed order.
 err=$(osmotic-nbctl acl-add sw0 from-lport 100 ip4 allow \
           -- --fair meter-add m2 drop 10 pktps \
-          -- color-add edge rampout=gw1 2>&1 >/dev/null) \
+          -- color-add edge rampout=gw1 \
+          -- qos-add sw0 from-lport 101 ip4 dscp=11 2>&1 >/dev/null) \
     || fail "batch: $err"
-check_output "osmotic-nbctl: warning: fair meters $NA
-osmotic-nbctl: warning: colour ramp-out gateways $NA" echo "$err"
+check_output "osmotic-nbctl: warning: QoS rules $NA
+osmotic-nbctl: warning: fair meters $NA" echo "$err"
 
 # Nothing stored, nothing to warn about: a refused command, a dry run, a
 # command that changes nothing; and removing such configuration is quiet.
@@ -200,7 +201,7 @@ quiet lsp-set-type p2 ''
 # "show" counts each kind on stderr; its standard output is ovn-nbctl's.
 err=$(osmotic-nbctl show 2>&1 >/dev/null) || fail "show"
 for line in "osmotic-nbctl: note: fair meters $NA (2)" \
-            "osmotic-nbctl: note: colour ramp-out gateways $NA (2)"; do
+            "osmotic-nbctl: note: QoS rules $NA (2)"; do
     grep -qxF -- "$line" <<<"$err" || fail "show lacks [$line]: $err"
 done
 grep -q "note: \(ramp-out rules\|static routes\|NAT rules\) are " <<<"$err" \
@@ -257,9 +258,8 @@ done
 grep "unapplied|WARN|ACL " "$log" \
     | grep -v -e ": ACL labels $NA" -e ": ACLs applied after load balancing $NA" \
     && fail "northd logged an ACL that is applied"
-logged "Color mice: colour ramp-out gateways"
-grep -q "unapplied|WARN|Flow_Class" "$log" \
-    && fail "northd logged a flow class"
+grep -q "unapplied|WARN|Flow_Class\|unapplied|WARN|Color" "$log" \
+    && fail "northd logged a flow class or a colour"
 # Routing is applied, but for the parts above.
 grep "unapplied|WARN|Logical_Router\|unapplied|WARN|Rampout\|unapplied|WARN|NAT" \
     "$log" | grep -v -e ": symmetric ECMP replies $NA" -e ": route tables $NA" \
@@ -280,7 +280,6 @@ for what in "fair meters" "QoS rules" "mirrors" "ACL labels" \
             "SCTP load balancers" \
             "session affinity of router load balancers" \
             "forced SNAT of load-balanced traffic (lb_force_snat_ip)" \
-            "colour ramp-out gateways" \
             "container ports (parent and tag)" "dynamic addresses" \
             "symmetric ECMP replies" "route tables" "BFD sessions" \
             "routing policy packet marks (pkt_mark)" \

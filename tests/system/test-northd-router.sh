@@ -211,6 +211,31 @@ check nbctl lrp-set-gateway-chassis lrp1b gwa 7 \
 check_output "1=gwa,2=gwb" sb_select Port_Binding '["gateway_chassis"]' \
     '[["logical_port","==","lrp1b"]]'
 
+# A colour's own gateways are a ramp-out of every router with a gateway
+# port (lr1, not lr0), numbered with the router's rules by name, below
+# every rule in lr_in_rampout; a colour that gains gateways later is
+# compiled into the router too.
+check nbctl lrp-set-gateway-chassis lrp1b gw1 10 \
+    -- rampout-add lr1 r1 10.1.0.0/24 gw1 \
+    -- color-add gold rampout=gw2,gw1 snat-ip=10.2.0.50 \
+    -- color-add silver
+check_output "lr1/color:gold
+lr1/r1" pipeline "osmotic-sbctl --bare --columns=name list Rampout | grep . | sort"
+check_output '1=gw1 2=gw2 10.2.0.50 -1' pipeline "osmotic-sbctl \
+    --bare --columns=gateway_chassis,snat_ip,priority find Rampout \
+    'name=\"lr1/color:gold\"' | grep . | tr '\n' ' ' | sed 's/ $//'"
+check_lflows lr1 <<'EOF'
+lr_in_rampout 2 ip,nw_src=10.1.0.0/24 actions=reg7 = 2; next;
+lr_in_rampout 1 ip,reg9=3/0xff || ipv6,reg9=3/0xff actions=reg7 = 1; next;
+EOF
+check nbctl color-set silver rampout=gw3
+check_lflows lr1 <<'EOF'
+lr_in_rampout 2 ip,nw_src=10.1.0.0/24 actions=reg7 = 3; next;
+lr_in_rampout 1 ip,reg9=4/0xff || ipv6,reg9=4/0xff actions=reg7 = 2; next;
+EOF
+check_output "" pipeline "osmotic-sbctl --bare --columns=name find Rampout \
+    'name=\"lr0/color:gold\"'"
+
 # A full recompute agrees with all of that.
 sb_dump > "$TESTDIR/incremental"
 check northd_ctl northd northd/recompute

@@ -98,9 +98,10 @@ check_output "gold: dscp=46 lane=1" pipeline "osmotic-nbctl color-list | grep ^g
 # What the tour says it shows: the ramp-out rule's counters at zero (no
 # sandbox pod is in its subnet), the HA chassis group's chassis in SB in
 # order of preference, and the port under its active gateway, fog1.
+# (The colour's gateways that the tour adds later are a rule too.)
 check_output "lr0/edge: sent packets=0 bytes=0, received packets=0 bytes=0" \
-    osmotic-sandbox host cloud ovs-appctl -T 10 -t osmotic-controller \
-    rampout/stats
+    pipeline "osmotic-sandbox host cloud ovs-appctl -T 10 \
+    -t osmotic-controller rampout/stats | grep '^lr0/edge:'"
 gateways_are() {
     [ "$(osmotic-sbctl get Port_Binding lr0-ext gateway_chassis)" = "$1" ]
 }
@@ -108,6 +109,14 @@ wait_until gateways_are "{1=cloud, 2=fog1}"
 wait_until pipeline "osmotic-sbctl show \
     | awk '/^Chassis /{c = \$2} /Port_Binding \"lr0-ext\" active gateway/{print c}' \
     | grep -qx '\"fog1\"'"
+# The tour's colour with gateways of its own leaves by fog1, as it says.
+bulk_active_on_fog1() {
+    osmotic-sbctl show | awk '
+        /^Chassis/ { in_ch = ($0 ~ /^Chassis "fog1"/) }
+        in_ch && index($0, "Rampout \"lr0/color:bulk\" active") { found = 1 }
+        END { exit !found }'
+}
+wait_until bulk_active_on_fog1
 
 status=$("$sandbox" status --dir="$dir") || fail "status: not all running"
 case $status in

@@ -5,6 +5,7 @@
 
 #include "lib/lb-vips.h"
 #include "lib/nb-validate.h"
+#include "lib/rampout.h"
 #include "tests/unit/unit-asserts.h"
 #include "tests/unit/unit-suites.h"
 
@@ -214,6 +215,50 @@ START_TEST(test_port_types)
 }
 END_TEST
 
+/* Parses 'entry' as a colour's gateway; checks it gives 'chassis' and
+ * 'priority'. */
+static void
+check_color_gateway(const char *entry, const char *chassis, int64_t priority)
+{
+    char *name;
+    int64_t prio;
+    ck_assert_ok(rampout_color_gateway_parse(entry, &name, &prio));
+    ck_assert_str_eq(name, chassis);
+    ck_assert_int_eq(prio, priority);
+    free(name);
+}
+
+/* Parses 'entry' as a colour's gateway; checks it is refused with an
+ * error that contains 'error'. */
+static void
+check_color_gateway_error(const char *entry, const char *error)
+{
+    char *name;
+    int64_t prio;
+    ck_assert_error(rampout_color_gateway_parse(entry, &name, &prio),
+                    error);
+    ck_assert_ptr_null(name);
+}
+
+START_TEST(test_color_gateways)
+{
+    check_color_gateway("gw1:2", "gw1", 2);
+    check_color_gateway("gw1", "gw1", 0);
+    check_color_gateway("edge.1:32767", "edge.1", 32767);
+    check_color_gateway("gw1:0", "gw1", 0);
+    check_color_gateway_error("", "\"\": invalid chassis name");
+    check_color_gateway_error(":3", "invalid chassis name");
+    check_color_gateway_error("g w:3", "invalid chassis name");
+    check_color_gateway_error("gw1:", "gw1:: missing priority");
+    check_color_gateway_error("gw1:32768", "gw1:32768: invalid priority");
+    check_color_gateway_error("gw1:99999999999999999999",
+                              "invalid priority");
+    check_color_gateway_error("gw1:-1", "invalid priority");
+    check_color_gateway_error("gw1:1:2", "invalid priority");
+    check_color_gateway_error("gw1: 1", "invalid priority");
+}
+END_TEST
+
 /* The suite of lib/nb-validate's value checkers. */
 Suite *
 nb_validate_suite(void)
@@ -230,6 +275,7 @@ nb_validate_suite(void)
     tcase_add_test(tc, test_lb_normalize);
     tcase_add_test(tc, test_connection_targets);
     tcase_add_test(tc, test_port_types);
+    tcase_add_test(tc, test_color_gateways);
     suite_add_tcase(s, tc);
     return s;
 }
