@@ -11,9 +11,9 @@
 # (10.10.2.0/24 to gw1, SNAT 172.30.0.102) is more specific than the
 # colour: p2's gold pings leave by gw1 from 172.30.0.102.  East-west
 # traffic of the colour stays inside.  osmotic-sbctl show and
-# osmotic-trace name the colour's active gateway.  When gw2's controller
-# exits, gold moves to gw1, the next chassis of its list, and the
-# databases say so.
+# osmotic-trace name the colour's active gateway.  When gw2's underlay
+# link goes down (BFD), and again when its controller exits, gold moves
+# to gw1, the next chassis of its list, and the databases say so.
 . "$(dirname "$0")/lib.sh"
 osm_test_init
 osm_start_central
@@ -130,13 +130,32 @@ echo "$out" | grep -q "output to rampout-lr0/color:gold: tunnel .* to chassis gw
 echo "$out" | grep -q "ct_snat(172.30.0.110)" \
     || fail "trace: no SNAT to 172.30.0.110: $out"
 
-# gw2's controller exits, deleting its chassis: gold moves to gw1, the
-# next of its list, and gw2 no longer answers outside.
-start=$(date +%s%N)
-check osm_ctl_appctl gw2 exit
+# Cutting gw2's underlay link: BFD on the tunnels notices, hv1 sends gold
+# to gw1, the next of its list, and gw1 says so; gold returns to gw2 when
+# the link does.
 one_gold_ping() {
     osm_pod_exec p1 ping -q -c 1 -W 0.1 172.30.0.2 > /dev/null
 }
+start=$(date +%s%N)
+ip netns exec "$(osm_ns underlay)" ip link set h3l0 down
+n=0
+until one_gold_ping; do
+    n=$((n + 1))
+    [ $n -lt 200 ] || fail "gold did not fail over to gw1 (BFD)"
+done
+end=$(date +%s%N)
+echo "failover of gold from gw2 to gw1 (underlay link down):" \
+     "$(( (end - start) / 1000000 )) ms"
+wait_until arrives_via gw1 172.30.0.110 p1 172.30.0.2
+wait_until active_in_sb gw1
+ip netns exec "$(osm_ns underlay)" ip link set h3l0 up
+wait_until arrives_via gw2 172.30.0.110 p1 172.30.0.2
+wait_until active_in_sb gw2
+
+# gw2's controller exits, deleting its chassis: gold moves to gw1 again,
+# and gw2 no longer answers outside.
+start=$(date +%s%N)
+check osm_ctl_appctl gw2 exit
 n=0
 until one_gold_ping; do
     n=$((n + 1))
