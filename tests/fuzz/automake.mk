@@ -46,19 +46,26 @@ FUZZ_IPFIX_SRCS = \
 	tests/fuzz/fuzz-ipfix.c \
 	lib/ipfix.c
 
+# A colour's gateway entries (lib/rampout.c).
+FUZZ_RAMPOUT_SRCS = \
+	tests/fuzz/fuzz-rampout.c \
+	lib/rampout.c
+
 EXTRA_DIST += \
 	tests/fuzz/expr.dict \
 	tests/fuzz/replay-corpus.sh \
 	$(wildcard $(srcdir)/tests/fuzz/corpus/expr/*) \
 	$(wildcard $(srcdir)/tests/fuzz/corpus/actions/*) \
 	$(wildcard $(srcdir)/tests/fuzz/corpus/compile/*) \
-	$(wildcard $(srcdir)/tests/fuzz/corpus/ipfix/*)
+	$(wildcard $(srcdir)/tests/fuzz/corpus/ipfix/*) \
+	$(wildcard $(srcdir)/tests/fuzz/corpus/rampout/*)
 
 # "make check" runs every harness over its whole corpus once, without
 # libFuzzer or clang: seeds, and every input the fuzzer ever stopped on
 # (corpus/*/regress-*), each a regression test.
 check_PROGRAMS += tests/fuzz/replay-expr tests/fuzz/replay-actions \
-	tests/fuzz/replay-compile tests/fuzz/replay-ipfix
+	tests/fuzz/replay-compile tests/fuzz/replay-ipfix \
+	tests/fuzz/replay-rampout
 tests_fuzz_replay_expr_SOURCES = tests/fuzz/fuzz-expr.c tests/fuzz/replay.c
 tests_fuzz_replay_expr_LDADD = $(OSMOTIC_LDADD)
 tests_fuzz_replay_actions_SOURCES = \
@@ -70,9 +77,12 @@ tests_fuzz_replay_compile_SOURCES = \
 tests_fuzz_replay_compile_LDADD = $(OSMOTIC_LDADD)
 tests_fuzz_replay_ipfix_SOURCES = tests/fuzz/fuzz-ipfix.c tests/fuzz/replay.c
 tests_fuzz_replay_ipfix_LDADD = $(OSMOTIC_LDADD)
+tests_fuzz_replay_rampout_SOURCES = \
+	tests/fuzz/fuzz-rampout.c tests/fuzz/replay.c
+tests_fuzz_replay_rampout_LDADD = $(OSMOTIC_LDADD)
 TESTS += tests/fuzz/replay-corpus.sh
 CLEANFILES += tests/fuzz/fuzz-expr tests/fuzz/fuzz-actions \
-	tests/fuzz/fuzz-compile tests/fuzz/fuzz-ipfix
+	tests/fuzz/fuzz-compile tests/fuzz/fuzz-ipfix tests/fuzz/fuzz-rampout
 
 # fuzz_link: the command that links harness $@ with $(FUZZ_CC); the
 # sources and libraries follow it.
@@ -112,10 +122,16 @@ tests/fuzz/fuzz-ipfix: $(FUZZ_IPFIX_SRCS:%=$(srcdir)/%) \
 	$(AM_V_CCLD)$(fuzz_link) $(FUZZ_IPFIX_SRCS:%=$(srcdir)/%) \
 	    $(OVS_LDADD)
 
+tests/fuzz/fuzz-rampout: $(FUZZ_RAMPOUT_SRCS:%=$(srcdir)/%) \
+	$(srcdir)/lib/rampout.h
+	$(AM_V_CCLD)$(fuzz_link) $(FUZZ_RAMPOUT_SRCS:%=$(srcdir)/%) \
+	    $(OVS_LDADD)
+
 fuzz: tests/fuzz/fuzz-expr tests/fuzz/fuzz-actions tests/fuzz/fuzz-compile \
-	tests/fuzz/fuzz-ipfix
+	tests/fuzz/fuzz-ipfix tests/fuzz/fuzz-rampout
 	$(MKDIR_P) tests/fuzz/work/expr tests/fuzz/work/actions \
-	    tests/fuzz/work/compile tests/fuzz/work/ipfix tests/fuzz/artifacts
+	    tests/fuzz/work/compile tests/fuzz/work/ipfix \
+	    tests/fuzz/work/rampout tests/fuzz/artifacts
 	ASAN_OPTIONS=detect_leaks=1 ./tests/fuzz/fuzz-expr \
 	    -max_total_time=$(FUZZ_TIME) -print_final_stats=1 \
 	    -artifact_prefix=tests/fuzz/artifacts/expr- \
@@ -135,4 +151,8 @@ fuzz: tests/fuzz/fuzz-expr tests/fuzz/fuzz-actions tests/fuzz/fuzz-compile \
 	    -artifact_prefix=tests/fuzz/artifacts/ipfix- \
 	    tests/fuzz/work/ipfix $(srcdir)/tests/fuzz/corpus/ipfix \
 	    $(srcdir)/tests/unit/ipfix-vectors
+	ASAN_OPTIONS=detect_leaks=1 ./tests/fuzz/fuzz-rampout \
+	    -max_total_time=$(FUZZ_TIME) -print_final_stats=1 \
+	    -artifact_prefix=tests/fuzz/artifacts/rampout- \
+	    tests/fuzz/work/rampout $(srcdir)/tests/fuzz/corpus/rampout
 .PHONY: fuzz

@@ -8,4 +8,5 @@ srcdir=${srcdir:-.}
     && ./tests/fuzz/replay-actions "$srcdir/tests/fuzz/corpus/actions" \
     && ./tests/fuzz/replay-compile "$srcdir/tests/fuzz/corpus/compile" \
     && ./tests/fuzz/replay-ipfix "$srcdir/tests/fuzz/corpus/ipfix" \
-        "$srcdir/tests/unit/ipfix-vectors"
+        "$srcdir/tests/unit/ipfix-vectors" \
+    && ./tests/fuzz/replay-rampout "$srcdir/tests/fuzz/corpus/rampout"
