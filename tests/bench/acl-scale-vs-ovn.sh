@@ -216,14 +216,6 @@ side_daemons() {
     done
 }
 
-# crash_line LOGFILE: the last assertion, abort, core dump or fatal
-# signal line of LOGFILE, without its time stamp and module.
-crash_line() {
-    [ -n "$1" ] && [ -f "$1" ] || return 0
-    grep -E 'assertion|Aborted|core dump|\|EMER\||terminating with signal' \
-        "$1" | tail -1 | sed 's/^[^|]*|[^|]*|[^|]*|[^|]*|//'
-}
-
 # side_crashed PART SYSTEM ROUND WHAT: true if SYSTEM's side of PART has
 # crashed: now (a daemon of side_daemons is gone: recorded, reported on
 # stderr, and the test directory kept for its logs) or before.
@@ -400,59 +392,6 @@ load_policy() {
     done
 }
 
-# count_sb_rows SYSTEM: prints "TABLE COUNT" for every SB table, then
-# "total N".
-count_sb_rows() {
-    local sock db table sel
-    sock=unix:$(sys_dir "$1")/sb.sock
-    db=$(ovsdb-client list-dbs "$sock" | grep -v _Server)
-    for table in $(ovsdb-client list-tables "$sock" "$db" | tail -n +3); do
-        sel="{\"op\":\"select\",\"table\":\"$table\","
-        sel+="\"where\":[],\"columns\":[\"_uuid\"]}"
-        ovsdb-client transact "$sock" "[\"$db\",$sel]" | python3 -c '
-import json, sys
-print(sys.argv[1], len(json.load(sys.stdin)[0]["rows"]))' "$table"
-    done | awk '{ print; t += $2 } END { print "total", t }'
-}
-
-# northd_kb SYSTEM FIELD: northd's FIELD (VmRSS or VmHWM) in kB.
-northd_kb() {
-    awk -v f="$2:" '$1 == f { print $2 }' \
-        "/proc/$(cat "$(sys_dir "$1")/northd.pid")/status"
-}
-
-# add_hv1 SYSTEM IP: SYSTEM's host hv1 with BENCH_LOCAL ports of node0
-# and node1 bound, and its controller; waits until they are up.
-add_hv1() {
-    local s=$1 ip=$2 i half lp
-    add_host "$s" 1 "$ip"
-    half=$(( (BENCH_LOCAL + 1) / 2 ))
-    for ((i = 0; i < BENCH_LOCAL; i++)); do
-        if [ $i -lt $half ]; then
-            lp=node0-pod$i
-        else
-            lp=node1-pod$((i - half))
-        fi
-        hv_vsctl "$s" 1 add-port br-int "l$i" \
-            -- set interface "l$i" type=internal external_ids:iface-id="$lp" \
-            || fail "$s: interface l$i"
-        LOCAL_PORTS+=("$lp")
-    done
-    start_controller "$s" 1
-    for lp in "${LOCAL_PORTS[@]}"; do
-        sys_nbctl "$s" wait-until Logical_Switch_Port "$lp" up=true \
-            || fail "$s: port $lp not up"
-    done
-    sys_nbctl "$s" --wait=hv sync >/dev/null || fail "$s: sync"
-}
-
-# count_flows SYSTEM: OpenFlow flows on hv1's br-int.
-count_flows() {
-    osm_host_exec "$(hv_name "$1" 1)" timeout $CALL_TIMEOUT \
-        ovs-ofctl -O OpenFlow15 dump-flows br-int 2>/dev/null \
-        | grep -c 'table='
-}
-
 # setup_scale SYSTEM BASE: everything up to the first round.
 setup_scale() {
     local s=$1 base=$2 t0 t1 n dir
@@ -479,7 +418,7 @@ setup_scale() {
     LOCAL_PORTS=()
     add_hv1 "$s" 172.31.0.$((base + 1))
     sleep 2
-    RES[$s.flows]=$(count_flows "$s")
+    RES[$s.flows]=$(hv1_flows "$s")
     RES[$s.rss_mb]=$(( $(northd_kb "$s" VmRSS) / 1024 ))
     note_load "$s: loaded"
 }
@@ -898,33 +837,6 @@ run_connrate() {
 
 # --- Report ------------------------------------------------------------------
 
-# stats KEY METRIC: "median [min, max]" of KEY's per-round METRIC.
-stats() {
-    local k=$1 m=$2 r
-    for ((r = 1; r <= BENCH_ROUNDS; r++)); do
-        echo "${RND[$k.$r.$m]:-n/a}"
-    done | grep -v n/a | sort -g | awk '
-        function f(x) { return x >= 100 ? sprintf("%.0f", x) \
-                                        : sprintf("%.3g", x) }
-        { v[NR] = $1 }
-        END { if (NR == 0) { print "n/a"; exit }
-              m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-              printf "%s [%s, %s]\n", f(m), f(v[1]), f(v[NR]) }'
-}
-
-# ratio_stats A B METRIC: "median [min, max]" of the per-round ratios
-# A/B of METRIC.
-ratio_stats() {
-    local a=$1 b=$2 m=$3 r
-    for ((r = 1; r <= BENCH_ROUNDS; r++)); do
-        awk -v a="${RND[$a.$r.$m]:-n/a}" -v b="${RND[$b.$r.$m]:-n/a}" '
-            BEGIN { if (a != "n/a" && b != "n/a" && b + 0 > 0) print a / b }'
-    done | sort -g | awk '{ v[NR] = $1 }
-        END { if (NR == 0) { print "n/a"; exit }
-              m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-              printf "%.2f [%.2f, %.2f]\n", m, v[1], v[NR] }'
-}
-
 # paired_ratio KIND: the median and range of the ratios osmotic/OVN of
 # change i of KIND against change i, over every round.
 paired_ratio() {
@@ -942,14 +854,6 @@ paired_ratio() {
 # all_changes SYSTEM KIND: every change's time of KIND, over the rounds.
 all_changes() {
     cat "$(sys_dir "$1")"/"$2".* 2>/dev/null
-}
-
-# met COND: "met" or "not met" (COND evaluated by awk), or "n/a".
-met() {
-    case $1 in
-        *n/a*) echo n/a ;;
-        *) awk "BEGIN { print ($1) ? \"met\" : \"not met\" }" ;;
-    esac
 }
 
 report_scale() {

@@ -109,9 +109,11 @@ sys_prefix() {
     esac
 }
 
-# sys_dir SYSTEM: the directory of SYSTEM's central databases and northd.
+# sys_dir SYSTEM: the directory of SYSTEM's central databases and northd
+# ($TESTDIR/osm or $TESTDIR/ovn; with SYS_DIR_PREFIX set, a testbed of
+# its own: $TESTDIR/${SYS_DIR_PREFIX}osm...).
 sys_dir() {
-    echo "$TESTDIR/$(sys_prefix "$1")"
+    echo "$TESTDIR/${SYS_DIR_PREFIX:-}$(sys_prefix "$1")"
 }
 
 # sys_nbctl SYSTEM ARGS...: SYSTEM's nbctl on its NB database, bounded by
@@ -245,6 +247,66 @@ nb_rows() {
     awk 'NF { n++ } END { print n + 0 }' <<<"$out"
 }
 
+# --- The scale testbed's measurements ---------------------------------------
+#
+# One host hv1 of the scale topology with BENCH_LOCAL ports of node0 and
+# node1 bound (add_hv1, into LOCAL_PORTS), its flows, the SB rows and
+# northd's memory.
+
+# count_sb_rows SYSTEM: prints "TABLE COUNT" for every SB table, then
+# "total N".
+count_sb_rows() {
+    local sock db table sel
+    sock=unix:$(sys_dir "$1")/sb.sock
+    db=$(ovsdb-client list-dbs "$sock" | grep -v _Server)
+    for table in $(ovsdb-client list-tables "$sock" "$db" | tail -n +3); do
+        sel="{\"op\":\"select\",\"table\":\"$table\","
+        sel+="\"where\":[],\"columns\":[\"_uuid\"]}"
+        ovsdb-client transact "$sock" "[\"$db\",$sel]" | python3 -c '
+import json, sys
+print(sys.argv[1], len(json.load(sys.stdin)[0]["rows"]))' "$table"
+    done | awk '{ print; t += $2 } END { print "total", t }'
+}
+
+# northd_kb SYSTEM FIELD: northd's FIELD (VmRSS or VmHWM) in kB.
+northd_kb() {
+    awk -v f="$2:" '$1 == f { print $2 }' \
+        "/proc/$(cat "$(sys_dir "$1")/northd.pid")/status"
+}
+
+# add_hv1 SYSTEM IP: SYSTEM's host hv1 with BENCH_LOCAL ports of node0
+# and node1 bound, and its controller; waits until they are up.
+add_hv1() {
+    local s=$1 ip=$2 i half lp
+    add_host "$s" 1 "$ip"
+    half=$(( (BENCH_LOCAL + 1) / 2 ))
+    for ((i = 0; i < BENCH_LOCAL; i++)); do
+        if [ $i -lt $half ]; then
+            lp=node0-pod$i
+        else
+            lp=node1-pod$((i - half))
+        fi
+        hv_vsctl "$s" 1 add-port br-int "l$i" \
+            -- set interface "l$i" type=internal external_ids:iface-id="$lp" \
+            || fail "$s: interface l$i"
+        LOCAL_PORTS+=("$lp")
+    done
+    start_controller "$s" 1
+    for lp in "${LOCAL_PORTS[@]}"; do
+        sys_nbctl "$s" wait-until Logical_Switch_Port "$lp" up=true \
+            || fail "$s: port $lp not up"
+    done
+    sys_nbctl "$s" --wait=hv sync >/dev/null || fail "$s: sync"
+}
+
+# hv1_flows SYSTEM: OpenFlow flows on hv1's br-int (within CALL_TIMEOUT
+# seconds).
+hv1_flows() {
+    osm_host_exec "$(hv_name "$1" 1)" timeout $CALL_TIMEOUT \
+        ovs-ofctl -O OpenFlow15 dump-flows br-int 2>/dev/null \
+        | grep -c 'table='
+}
+
 # --- Gateways and their external network ------------------------------------
 #
 # Each SYSTEM has an external network of its own (a namespace with a
@@ -353,6 +415,14 @@ sockperf_summary() {
 
 # --- Ratios of paired rounds -------------------------------------------------
 
+# crash_line LOGFILE: the last assertion, abort, core dump or fatal
+# signal line of LOGFILE, without its time stamp and module.
+crash_line() {
+    [ -n "$1" ] && [ -f "$1" ] || return 0
+    grep -E 'assertion|Aborted|core dump|\|EMER\||terminating with signal' \
+        "$1" | tail -1 | sed 's/^[^|]*|[^|]*|[^|]*|[^|]*|//'
+}
+
 # paired_ratio FILE COLUMN: the ratios osmotic/OVN of column COLUMN of
 # $TESTDIR/osmotic.FILE and $TESTDIR/ovn.FILE taken line by line (round
 # by round, or add by add), as "MEDIAN MIN MAX", or "n/a".
@@ -383,4 +453,40 @@ verdict() {
         if (better == "higher") { ahead = lo > 1; behind = hi < 1 }
         else { ahead = hi < 1; behind = lo > 1 }
         print ahead ? "ahead" : behind ? "behind" : "mixed" }'
+}
+
+# stats KEY METRIC: "median [min, max]" of KEY's per-round METRIC,
+# RND[KEY.ROUND.METRIC] for ROUND 1..BENCH_ROUNDS ("n/a" if none).
+stats() {
+    local k=$1 m=$2 r
+    for ((r = 1; r <= BENCH_ROUNDS; r++)); do
+        echo "${RND[$k.$r.$m]:-n/a}"
+    done | grep -v n/a | sort -g | awk '
+        function f(x) { return x >= 100 ? sprintf("%.0f", x) \
+                                        : sprintf("%.3g", x) }
+        { v[NR] = $1 }
+        END { if (NR == 0) { print "n/a"; exit }
+              m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+              printf "%s [%s, %s]\n", f(m), f(v[1]), f(v[NR]) }'
+}
+
+# ratio_stats A B METRIC: "median [min, max]" of the per-round ratios
+# A/B of METRIC (RND[A.ROUND.METRIC] / RND[B.ROUND.METRIC]).
+ratio_stats() {
+    local a=$1 b=$2 m=$3 r
+    for ((r = 1; r <= BENCH_ROUNDS; r++)); do
+        awk -v a="${RND[$a.$r.$m]:-n/a}" -v b="${RND[$b.$r.$m]:-n/a}" '
+            BEGIN { if (a != "n/a" && b != "n/a" && b + 0 > 0) print a / b }'
+    done | sort -g | awk '{ v[NR] = $1 }
+        END { if (NR == 0) { print "n/a"; exit }
+              m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+              printf "%.2f [%.2f, %.2f]\n", m, v[1], v[NR] }'
+}
+
+# met COND: "met" or "not met" (COND evaluated by awk), or "n/a".
+met() {
+    case $1 in
+        *n/a*) echo n/a ;;
+        *) awk "BEGIN { print ($1) ? \"met\" : \"not met\" }" ;;
+    esac
 }
