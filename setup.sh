@@ -227,7 +227,8 @@ case $cmd in
             && OSM_BUILDDIR=$builddir tests/bench/acl-scale-vs-ovn.sh \
             && OSM_BUILDDIR=$builddir \
                tests/bench/pipeline-features-vs-ovn.sh \
-            && OSM_BUILDDIR=$builddir tests/bench/routing-vs-ovn.sh
+            && OSM_BUILDDIR=$builddir tests/bench/routing-vs-ovn.sh \
+            && OSM_BUILDDIR=$builddir tests/bench/lb-vs-ovn.sh
         ;;
     packages)
         install_deps

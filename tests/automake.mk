@@ -46,7 +46,8 @@ EXTRA_DIST += tests/bench/bench-httpd.c tests/bench/bench-lib.sh \
 	tests/bench/switching-vs-ovn.sh tests/bench/northd-scale-vs-ovn.sh \
 	tests/bench/controller-scale-vs-ovn.sh tests/bench/sb-events.py \
 	tests/bench/acl-scale-vs-ovn.sh tests/bench/pipeline-features-vs-ovn.sh \
-	tests/bench/routing-vs-ovn.sh tests/bench/failover-probe.py
+	tests/bench/routing-vs-ovn.sh tests/bench/failover-probe.py \
+	tests/bench/lb-vs-ovn.sh
 
 # ipfix-dump: the IPFIX collector of tests/system/test-ipfix-ovs.sh, which
 # "make check-system" builds.

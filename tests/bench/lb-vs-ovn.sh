@@ -23,12 +23,15 @@
 #          request/response latency: wrk with one connection at a time
 #          (each a new one), BENCH_LAT_TIME seconds, wrk's latency
 #          percentiles (from the request's write to the response's end).
-# The clients' source ports are 10000-37499 for the VIP, 37500-65000 for
-# the direct runs: a direct connection from a port whose VIP connection
-# to the same backend conntrack still holds meets that entry (Open
-# vSwitch 3.1's userspace conntrack asserts on OVN's testbed; on
-# Osmotic's the reply is translated back to the VIP and the client
-# drops it).
+# The clients' source ports are 10000-37499 for the VIP runs and
+# 37500-65000 for the direct ones: with one range, Osmotic's direct runs
+# managed some 40 connections per second (a backend's SYN-ACK to a port
+# whose VIP connection to it conntrack still held, in the client's zone,
+# is translated back to the VIP, and the client drops it).  Before every
+# run the conntrack tables of the system's hosts are flushed: OVN's hv1
+# ovs-vswitchd (Open vSwitch 3.1's userspace conntrack) asserted
+# ("conn->conn_type == CT_CONN_TYPE_DEFAULT") in a direct run right after
+# the VIP runs, with one range and with two.
 #
 # "control": the scale topology of northd-scale-vs-ovn.sh, BENCH_NODES
 # node switches of BENCH_PODS pods, and BENCH_SERVICES services: service
@@ -370,6 +373,17 @@ wrk_latency_us() {
          END { print (p50 == "" ? "n/a" : p50), (p99 == "" ? "n/a" : p99) }'
 }
 
+# dp_flush_conntrack SYSTEM: empties the conntrack tables of SYSTEM's
+# hosts, so that every run starts from the same state and none meets the
+# closed connections of the one before.
+dp_flush_conntrack() {
+    local h
+    for h in 1 2 3; do
+        osm_host_appctl "$(dp_prefix "$1")-hv$h" dpctl/flush-conntrack \
+            >/dev/null || true
+    done
+}
+
 # dp_measure SYSTEM ROUND: from each client, to the VIP and to b2, a
 # connection-rate run and a latency run, into RND[SYSTEM.ROUND.*].
 # Returns 1 if a daemon of the side died (its figures of ROUND
@@ -391,6 +405,7 @@ dp_measure() {
             # port within seconds is not what is measured here.
             osm_pod_exec "$p-$c" sysctl -q -w \
                 net.ipv4.ip_local_port_range="$ports" >/dev/null
+            dp_flush_conntrack "$s"
             out=$(osm_pod_exec "$p-$c" wrk -t1 -c8 -d"${BENCH_TIME}s" \
                       -H 'Connection: close' "http://$ip:$HTTP_PORT/" 2>&1)
             echo "$s round $r $key conn: $out" >> "$TESTDIR/wrk.log"
