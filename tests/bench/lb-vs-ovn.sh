@@ -23,15 +23,15 @@
 #          request/response latency: wrk with one connection at a time
 #          (each a new one), BENCH_LAT_TIME seconds, wrk's latency
 #          percentiles (from the request's write to the response's end).
-# The clients' source ports are 10000-37499 for the VIP runs and
-# 37500-65000 for the direct ones: with one range, Osmotic's direct runs
-# managed some 40 connections per second (a backend's SYN-ACK to a port
-# whose VIP connection to it conntrack still held, in the client's zone,
-# is translated back to the VIP, and the client drops it).  Before every
-# run the conntrack tables of the system's hosts are flushed: OVN's hv1
-# ovs-vswitchd (Open vSwitch 3.1's userspace conntrack) asserted
-# ("conn->conn_type == CT_CONN_TYPE_DEFAULT") in a direct run right after
-# the VIP runs, with one range and with two.
+# Before every run the conntrack tables of the system's hosts are
+# flushed, and a run is short enough (BENCH_TIME) for its connections
+# not to use a client's source port twice (ports 10000-65000; Linux
+# takes the even ones first): a connection from a port whose earlier
+# connection conntrack still holds meets that entry.  Open vSwitch 3.1's
+# userspace conntrack asserted so on OVN's hosts ("conn->conn_type ==
+# CT_CONN_TYPE_DEFAULT" in conn_update_state()) in 10 s runs, and on
+# Osmotic a direct connection from a port a VIP connection to the same
+# backend had used got its SYN-ACK translated back to the VIP.
 #
 # "control": the scale topology of northd-scale-vs-ovn.sh, BENCH_NODES
 # node switches of BENCH_PODS pods, and BENCH_SERVICES services: service
@@ -56,13 +56,16 @@
 # ratios, with their range; the load average is recorded at the start and
 # end of every round; the issue's targets are printed MET or NOT MET,
 # MET only if every round (every change) meets them.  Nothing here is
-# pass/fail.  A daemon of one side that dies during a measurement stops
-# that side's measurements for the rest of the part; its table says so.
+# pass/fail.  In the datapath part, an ovs-vswitchd that dies during a
+# run is restarted (after the run), that run has no figure, and the
+# table says how often and with what assertion; any other daemon of one
+# side that dies stops that side's measurements for the rest of the
+# part, and its table says so.
 #
 # usage: tests/bench/lb-vs-ovn.sh [datapath] [control]  (default both)
 #
 # Environment: OSM_BUILDDIR (built tree), BENCH_ROUNDS (default 3),
-# BENCH_TIME (seconds per connection-rate run, default 10),
+# BENCH_TIME (seconds per connection-rate run, default 5),
 # BENCH_LAT_TIME (seconds per latency run, default 5), BENCH_NODES
 # (default 100), BENCH_PODS (pods per node, default 30), BENCH_SERVICES
 # (default 10000), BENCH_LOCAL (default 20), BENCH_CHANGES (default 5),
@@ -81,7 +84,7 @@ export OSM_CLIENT_TIMEOUT
 . "$here/bench-lib.sh"
 
 BENCH_ROUNDS=${BENCH_ROUNDS:-3}
-BENCH_TIME=${BENCH_TIME:-10}
+BENCH_TIME=${BENCH_TIME:-5}
 BENCH_LAT_TIME=${BENCH_LAT_TIME:-5}
 BENCH_NODES=${BENCH_NODES:-100}
 BENCH_PODS=${BENCH_PODS:-30}
@@ -145,6 +148,9 @@ CALL_TIMEOUT=60
 # rounds of the part skipped.
 
 declare -A DEAD DEAD_ROUND
+# VS_CRASHES[SYSTEM]: how many times an ovs-vswitchd of SYSTEM's datapath
+# testbed died and was restarted; VS_CRASH_NOTES[SYSTEM]: when and how.
+declare -A VS_CRASHES VS_CRASH_NOTES
 
 # side_daemons PART SYSTEM: "NAME|WHERE|PIDFILE|LOGFILE" of every daemon
 # SYSTEM's side of PART runs.
@@ -335,6 +341,8 @@ dp_setup() {
         osm_add_pod "$p-$host" "$p-$name" "$mac" "$pip/24" "$name"
         osm_pod_exec "$p-$name" ip route add default via $gw \
             || fail "$s: default route of $name"
+        osm_pod_exec "$p-$name" sysctl -q -w \
+            net.ipv4.ip_local_port_range="10000 65000" >/dev/null
     done
     for name in b1 b2 b3; do
         # "ip netns exec" execs the server: $! is its own pid.
@@ -384,51 +392,97 @@ dp_flush_conntrack() {
     done
 }
 
+# dp_dead_vswitchds SYSTEM: the hosts of SYSTEM's datapath testbed whose
+# ovs-vswitchd is gone.
+dp_dead_vswitchds() {
+    local h pid
+    for h in 1 2 3; do
+        h=$(dp_prefix "$1")-hv$h
+        pid=$(cat "$(osm_host_dir "$h")/ovs-vswitchd.pid" 2>/dev/null)
+        [ -n "$pid" ] && osm_pid_alive "$pid" || echo "$h"
+    done
+}
+
+# dp_revive SYSTEM ROUND WHAT: if an ovs-vswitchd of SYSTEM's testbed has
+# died (during WHAT), records it in VS_CRASHES and restarts it, then
+# waits until both clients reach the VIP again.  Returns 1 if another
+# daemon of the side died, or the testbed does not come back.
+dp_revive() {
+    local s=$1 r=$2 what=$3 h dead c
+    dead=$(dp_dead_vswitchds "$s")
+    [ -n "$dead" ] || return 0
+    for h in $dead; do
+        VS_CRASHES[$s]=$(( ${VS_CRASHES[$s]:-0} + 1 ))
+        VS_CRASH_NOTES[$s]+="    round $r, $what: ovs-vswitchd ($h):"
+        VS_CRASH_NOTES[$s]+=" $(crash_line "$(osm_host_dir "$h")/ovs-vswitchd.log")"
+        VS_CRASH_NOTES[$s]+=$'\n'
+        echo "datapath: $s: ovs-vswitchd on $h died (round $r, $what):" \
+             "restarted, the run's figures discarded" >&2
+        mv "$(osm_host_dir "$h")/ovs-vswitchd.log" \
+           "$(osm_host_dir "$h")/ovs-vswitchd.log.${VS_CRASHES[$s]}"
+        osm_start_vswitchd "$h"
+    done
+    export OSM_KEEP=1
+    side_died datapath "$s" "$r" && return 1
+    for c in ca cb; do
+        OSM_WAIT=60 wait_until dp_reaches "$s" $c $VIP
+    done
+    ! side_died datapath "$s" "$r"
+}
+
+# dp_run SYSTEM ROUND KEY CLIENT ARGS...: one wrk run of CLIENT with
+# ARGS, its output logged and left in DP_OUT, which stays empty if an
+# ovs-vswitchd of the side died meanwhile (restarted: dp_revive).
+# Returns 1 if another daemon died.  (Not in a subshell: dp_revive
+# records the crash and tracks the restarted daemon's pid.)
+dp_run() {
+    local s=$1 r=$2 key=$3 c=$4 out
+    shift 4
+    DP_OUT=
+    dp_revive "$s" "$r" "before $key" || return 1
+    dp_flush_conntrack "$s"
+    out=$(osm_pod_exec "$(dp_prefix "$s")-$c" wrk "$@" 2>&1)
+    echo "$s round $r $key: $out" >> "$TESTDIR/wrk.log"
+    if [ -n "$(dp_dead_vswitchds "$s")" ]; then
+        dp_revive "$s" "$r" "$key" || return 1
+        return 0
+    fi
+    DP_OUT=$out
+}
+
 # dp_measure SYSTEM ROUND: from each client, to the VIP and to b2, a
-# connection-rate run and a latency run, into RND[SYSTEM.ROUND.*].
-# Returns 1 if a daemon of the side died (its figures of ROUND
-# discarded).
+# connection-rate run and a latency run, into RND[SYSTEM.ROUND.*] (a run
+# during which an ovs-vswitchd died has none).  Returns 1 if another
+# daemon of the side died (its figures of ROUND discarded).
 dp_measure() {
-    local s=$1 r=$2 p c dst key out ip ports
-    p=$(dp_prefix "$s")
+    local s=$1 r=$2 c dst key ip
     for c in ca cb; do
         for dst in vip direct; do
             key=${c#c}_$dst
-            ip=$VIP ports="10000 37499"
-            [ $dst = direct ] && ip=$DIRECT ports="37500 65000"
-            # Source ports of their own for the direct runs: a direct
-            # connection from a port a VIP connection to the same backend
-            # used (whose NAT entry conntrack still holds) makes Open
-            # vSwitch 3.1's userspace conntrack assert
-            # ("conn->conn_type == CT_CONN_TYPE_DEFAULT"), as OVN's
-            # testbed did; a client reaching a backend both ways from one
-            # port within seconds is not what is measured here.
-            osm_pod_exec "$p-$c" sysctl -q -w \
-                net.ipv4.ip_local_port_range="$ports" >/dev/null
-            dp_flush_conntrack "$s"
-            out=$(osm_pod_exec "$p-$c" wrk -t1 -c8 -d"${BENCH_TIME}s" \
-                      -H 'Connection: close' "http://$ip:$HTTP_PORT/" 2>&1)
-            echo "$s round $r $key conn: $out" >> "$TESTDIR/wrk.log"
-            RND[$s.$r.${key}_conn]=$(wrk_summary <<<"$out" | cut -d' ' -f1)
-            out=$(osm_pod_exec "$p-$c" wrk -t1 -c1 -d"${BENCH_LAT_TIME}s" \
-                      --latency -H 'Connection: close' \
-                      "http://$ip:$HTTP_PORT/" 2>&1)
-            echo "$s round $r $key latency: $out" >> "$TESTDIR/wrk.log"
-            read -r "RND[$s.$r.${key}_p50]" "RND[$s.$r.${key}_p99]" \
-                <<<"$(wrk_latency_us <<<"$out")"
-            if side_died datapath "$s" "$r"; then
-                for key in a_vip a_direct b_vip b_direct; do
-                    unset "RND[$s.$r.${key}_conn]" "RND[$s.$r.${key}_p50]" \
-                          "RND[$s.$r.${key}_p99]"
-                done
-                return 1
-            fi
+            ip=$VIP
+            [ $dst = direct ] && ip=$DIRECT
+            dp_run "$s" "$r" "$key conn" $c -t1 -c8 -d"${BENCH_TIME}s" \
+                -H 'Connection: close' "http://$ip:$HTTP_PORT/" || break 2
+            [ -z "$DP_OUT" ] || RND[$s.$r.${key}_conn]=$(wrk_summary \
+                <<<"$DP_OUT" | cut -d' ' -f1)
+            dp_run "$s" "$r" "$key latency" $c -t1 -c1 \
+                -d"${BENCH_LAT_TIME}s" --latency -H 'Connection: close' \
+                "http://$ip:$HTTP_PORT/" || break 2
+            [ -z "$DP_OUT" ] || read -r "RND[$s.$r.${key}_p50]" \
+                "RND[$s.$r.${key}_p99]" <<<"$(wrk_latency_us <<<"$DP_OUT")"
         done
     done
+    if side_died datapath "$s" "$r"; then
+        for key in a_vip a_direct b_vip b_direct; do
+            unset "RND[$s.$r.${key}_conn]" "RND[$s.$r.${key}_p50]" \
+                  "RND[$s.$r.${key}_p99]"
+        done
+        return 1
+    fi
     # The VIP's cost on this system: VIP over direct.
     for c in a b; do
-        RND[$s.$r.${c}_cost]=$(ratio "${RND[$s.$r.${c}_vip_conn]}" \
-                                     "${RND[$s.$r.${c}_direct_conn]}")
+        RND[$s.$r.${c}_cost]=$(ratio "${RND[$s.$r.${c}_vip_conn]:-n/a}" \
+                                     "${RND[$s.$r.${c}_direct_conn]:-n/a}")
     done
 }
 
@@ -462,7 +516,7 @@ run_datapath() {
 }
 
 report_datapath() {
-    local row key label better m
+    local row key label better m s
     local -a rows=(
         "a_vip_conn|ca (backend local) to VIP, conn/s|higher"
         "a_direct_conn|ca to b2 directly, conn/s|higher"
@@ -493,6 +547,12 @@ report_datapath() {
             "$(verdict "$better" $(tr -d '[],' <<<"$m"))"
     done
     dead_notes datapath
+    for s in "${systems[@]}"; do
+        [ -n "${VS_CRASHES[$s]:-}" ] || continue
+        echo "  $s: an ovs-vswitchd died ${VS_CRASHES[$s]} time(s), was" \
+             "restarted, and the run it died in has no figure:"
+        printf '%s' "${VS_CRASH_NOTES[$s]}"
+    done
     for ((r = 1; r <= BENCH_ROUNDS; r++)); do
         echo "  round $r: ${ROUND_LOADS[r]:-did not finish}"
     done
