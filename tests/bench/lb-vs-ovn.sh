@@ -369,7 +369,8 @@ assert s.recv(100).startswith(b"HTTP/1.1 200")' "$3" $HTTP_PORT 2>/dev/null
 }
 
 # wrk_latency_us: reads the output of "wrk --latency" and prints its 50%
-# and 99% latencies in microseconds ("n/a n/a" without them).
+# and 99% latencies in microseconds ("n/a n/a" without them, or if no
+# request was answered: wrk then prints 0).
 wrk_latency_us() {
     awk 'function us(v) {
              if (v ~ /us$/) { return v + 0 }
@@ -378,7 +379,9 @@ wrk_latency_us() {
              return "n/a" }
          $1 == "50%" { p50 = us($2) }
          $1 == "99%" { p99 = us($2) }
-         END { print (p50 == "" ? "n/a" : p50), (p99 == "" ? "n/a" : p99) }'
+         / requests in / { n = $1 }
+         END { if (n + 0 == 0) { p50 = ""; p99 = "" }
+               print (p50 == "" ? "n/a" : p50), (p99 == "" ? "n/a" : p99) }'
 }
 
 # dp_flush_conntrack SYSTEM: empties the conntrack tables of SYSTEM's
