@@ -35,10 +35,9 @@
 #
 # "control": the scale topology of northd-scale-vs-ovn.sh, BENCH_NODES
 # node switches of BENCH_PODS pods, and BENCH_SERVICES services: service
-# I is load balancer svcI, VIP 10.96.X.Y:80 (TCP) with three backends,
-# pods 3I, 3I+1 and 3I+2 (modulo the pods; pod G is pod G / BENCH_NODES
-# of node G % BENCH_NODES, so a service's backends are on three nodes) on
-# port 8080, all in one load balancer group attached to every node
+# I is load balancer svcI, VIP 10.96.X.Y:80 (TCP) with three backends on
+# port 8080, three pods no other service has together, on three nodes
+# (svc_backend), all in one load balancer group attached to every node
 # switch.  Both systems get exactly the same NB content through their
 # own nbctl, before their northd starts.  Measured once: the NB load,
 # northd's initial compile (its start to "--wait=sb sync"), SB rows,
@@ -107,6 +106,10 @@ done
     || fail "BENCH_NODES must be 3..250 (a service's backends on 3 nodes)"
 [ "$BENCH_PODS" -le 250 ] || fail "BENCH_PODS must be 1..250"
 [ "$BENCH_SERVICES" -le 62500 ] || fail "BENCH_SERVICES must be 1..62500"
+[ $((BENCH_NODES * BENCH_PODS)) -ge 20 ] \
+    && [ $((2 + 2 * (BENCH_SERVICES / (BENCH_NODES * BENCH_PODS)))) \
+         -lt $((BENCH_NODES * BENCH_PODS / 2)) ] \
+    || fail "too few pods (BENCH_NODES * BENCH_PODS) for BENCH_SERVICES"
 [ "$BENCH_SERVICES" -ge $((2 * BENCH_CHANGES)) ] \
     || fail "BENCH_SERVICES must be at least 2 * BENCH_CHANGES"
 [ "$BENCH_LOCAL" -ge 2 ] && [ "$BENCH_LOCAL" -le $((2 * BENCH_PODS)) ] \
@@ -574,11 +577,19 @@ svc_vip() {
 }
 
 # svc_backend I K: the K-th backend of service I (K 0..3: the fourth is
-# the one a change adds), "IP:PORT".
+# the one a change adds), "IP:PORT".  With P pods, service I has pods R,
+# R + 1 + Q and R + 2 + 2Q (modulo P), R = I % P and Q = I / P: every
+# service its own three pods, on three nodes; the fourth is pod R + P / 2.
 svc_backend() {
-    local g=$(( (3 * $1 + $2) % (BENCH_NODES * BENCH_PODS) ))
-    [ "$2" = 3 ] && g=$(( (3 * $1 + BENCH_NODES * BENCH_PODS / 2) \
-                          % (BENCH_NODES * BENCH_PODS) ))
+    local p=$((BENCH_NODES * BENCH_PODS)) r q g
+    r=$(( $1 % p ))
+    q=$(( $1 / p ))
+    case $2 in
+        0) g=$r ;;
+        1) g=$(( (r + 1 + q) % p )) ;;
+        2) g=$(( (r + 2 + 2 * q) % p )) ;;
+        3) g=$(( (r + p / 2) % p )) ;;
+    esac
     echo "$(pod_ip $(( g % BENCH_NODES )) $(( g / BENCH_NODES ))):8080"
 }
 
