@@ -227,6 +227,26 @@ binding_pb_change_is_echo(const struct sbrec_port_binding *pb,
     return true;
 }
 
+/* Returns true if 'pb' changed only in its NAT addresses, which only the
+ * gateway announcements read (controller/gateway-announce.h): no flow
+ * depends on them. */
+bool
+binding_pb_change_is_nat_addresses(const struct sbrec_port_binding *pb)
+{
+    if (sbrec_port_binding_is_new(pb) || sbrec_port_binding_is_deleted(pb)
+        || !sbrec_port_binding_is_updated(
+            pb, SBREC_PORT_BINDING_COL_NAT_ADDRESSES)) {
+        return false;
+    }
+    for (size_t i = 0; i < SBREC_PORT_BINDING_N_COLUMNS; i++) {
+        if (i != SBREC_PORT_BINDING_COL_NAT_ADDRESSES
+            && sbrec_port_binding_is_updated(pb, i)) {
+            return false;
+        }
+    }
+    return true;
+}
+
 /* Releases every Port_Binding bound to 'chassis'.  Returns true if there
  * was none left. */
 bool

@@ -62,6 +62,7 @@ bool binding_cleanup(struct ovsdb_idl_txn *, struct ovsdb_idl *sb_idl,
                      const struct sbrec_chassis *);
 void binding_track_generations(const struct binding_result *, uint64_t gen,
                                struct simap *gens);
+bool binding_pb_change_is_nat_addresses(const struct sbrec_port_binding *);
 bool binding_pb_change_is_echo(const struct sbrec_port_binding *,
                                const struct sbrec_chassis *);
 bool binding_all_up(const struct binding_result *);

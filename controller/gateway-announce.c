@@ -10,6 +10,7 @@
 #include "controller/gateway.h"
 #include "controller/pinctrl.h"
 #include "dp-packet.h"
+#include "hash.h"
 #include "lib/lport-addresses.h"
 #include "lib/osmotic-sb-idl.h"
 #include "lib/rampout.h"
@@ -34,6 +35,8 @@ VLOG_DEFINE_THIS_MODULE(gateway_announce);
 struct announce {
     struct hmap_node node;      /* In 'announces', by 'uuid'. */
     struct uuid uuid;           /* Its SB Port_Binding or Rampout row. */
+    uint32_t what;              /* A hash of the addresses it announces:
+                                 * when they change, it starts over. */
     unsigned int n_sent;        /* Announcements sent since it became
                                  * active here. */
     long long int next;         /* When the next is due (monotonic msec),
@@ -73,19 +76,27 @@ gateway_announce_destroy(struct gateway_announce *ga)
     }
 }
 
-/* Returns the announcement of row 'uuid', created (due now) if this
- * chassis was not active for it before. */
+/* Returns the announcement of row 'uuid', whose addresses hash to
+ * 'what', created (due now) if this chassis was not active for it before
+ * and started over (due now) if its addresses changed. */
 static struct announce *
-announce_get(struct gateway_announce *ga, const struct uuid *uuid)
+announce_get(struct gateway_announce *ga, const struct uuid *uuid,
+             uint32_t what)
 {
     struct announce *a;
     HMAP_FOR_EACH_WITH_HASH (a, node, uuid_hash(uuid), &ga->announces) {
         if (uuid_equals(&a->uuid, uuid)) {
+            if (a->what != what) {
+                a->what = what;
+                a->n_sent = 0;
+                a->next = time_msec();
+            }
             return a;
         }
     }
     a = xzalloc(sizeof *a);
     a->uuid = *uuid;
+    a->what = what;
     a->next = time_msec();
     hmap_insert(&ga->announces, &a->node, uuid_hash(uuid));
     return a;
@@ -163,15 +174,16 @@ announce_na(struct gateway_announce *ga, struct pinctrl *pinctrl,
     dp_packet_uninit(&packet);
 }
 
-/* Announces the addresses of gateway port 'pb' ("MAC IP/PLEN..."). */
+/* Announces the addresses in 's' ("MAC IP..."; with 'prefixes', each IP
+ * may have a "/PLEN") of gateway port 'pb'. */
 static void
-announce_port(struct gateway_announce *ga, struct pinctrl *pinctrl,
-              const struct sbrec_port_binding *pb, int ofport)
+announce_addresses(struct gateway_announce *ga, struct pinctrl *pinctrl,
+                   const struct sbrec_port_binding *pb, const char *s,
+                   bool prefixes, int ofport)
 {
     static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
     struct lport_addresses la;
-    char *error = pb->n_mac ? lport_addresses_parse(pb->mac[0], true, &la)
-                  : xstrdup("no MAC");
+    char *error = lport_addresses_parse(s, prefixes, &la);
     if (error) {
         VLOG_WARN_RL(&rl, "gateway port %s: %s", pb->logical_port, error);
         free(error);
@@ -184,6 +196,39 @@ announce_port(struct gateway_announce *ga, struct pinctrl *pinctrl,
         announce_na(ga, pinctrl, la.ea, &la.ipv6[i].addr, ofport);
     }
     lport_addresses_destroy(&la);
+}
+
+/* Announces the addresses of gateway port 'pb': its own ("MAC
+ * IP/PLEN...") and its NAT addresses ("MAC IP..." each). */
+static void
+announce_port(struct gateway_announce *ga, struct pinctrl *pinctrl,
+              const struct sbrec_port_binding *pb, int ofport)
+{
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
+    if (pb->n_mac) {
+        announce_addresses(ga, pinctrl, pb, pb->mac[0], true, ofport);
+    } else {
+        VLOG_WARN_RL(&rl, "gateway port %s: no MAC", pb->logical_port);
+    }
+    for (size_t i = 0; i < pb->n_nat_addresses; i++) {
+        announce_addresses(ga, pinctrl, pb, pb->nat_addresses[i], false,
+                           ofport);
+    }
+}
+
+/* Returns a hash of what gateway port 'pb' announces. */
+static uint32_t
+announce_port_hash(const struct sbrec_port_binding *pb)
+{
+    uint32_t hash = 0;
+    for (size_t i = 0; i < pb->n_mac; i++) {
+        hash = hash_string(pb->mac[i], hash);
+    }
+    for (size_t i = 0; i < pb->n_nat_addresses; i++) {
+        /* Added, so that the order of the set does not matter. */
+        hash += hash_string(pb->nat_addresses[i], 0);
+    }
+    return hash;
 }
 
 /* Returns the gateway port of router 'dp', or NULL. */
@@ -282,7 +327,7 @@ gateway_announce_run(struct gateway_announce *ga, struct ovsdb_idl *sb_idl,
         if (!active || strcmp(active, self)) {
             continue;
         }
-        a = announce_get(ga, &pb->header_.uuid);
+        a = announce_get(ga, &pb->header_.uuid, announce_port_hash(pb));
         a->seen = true;
         if (announce_due(a, now)) {
             int ofport = announce_ofport(sb_idl, tunnels, pb);
@@ -307,7 +352,7 @@ gateway_announce_run(struct gateway_announce *ga, struct ovsdb_idl *sb_idl,
         if (!active || strcmp(active, self)) {
             continue;
         }
-        a = announce_get(ga, &r->header_.uuid);
+        a = announce_get(ga, &r->header_.uuid, hash_string(r->snat_ip, 0));
         a->seen = true;
         if (announce_due(a, now)) {
             const struct sbrec_port_binding *gw

@@ -8,13 +8,17 @@
  * port), a gratuitous ARP (an ARP request from and for the address) for
  * each IPv4 address of the port and an unsolicited neighbor
  * advertisement (router and override flags, to all nodes) for each IPv6
- * address, from the port's MAC; likewise for the SNAT address of each
- * ramp-out rule it becomes active for, from the rule's MAC.  The
+ * address, from the port's MAC, and a gratuitous ARP for each of the
+ * port's NAT addresses (Port_Binding:nat_addresses: the external
+ * addresses of the router's NAT rules, northd/nat-addresses.h), from the
+ * MAC given with them; likewise for the SNAT address of each ramp-out
+ * rule it becomes active for, from the rule's MAC.  The
  * switches of the external network then learn the MACs' new location and
  * its hosts their neighbour entries at once, instead of sending to the
  * old gateway until their entries expire.  Each announcement goes out
  * GATEWAY_ANNOUNCE_COUNT times, 1, 2, 4... seconds apart (one may be
- * lost), and again whenever this chassis becomes active anew.  Nothing is
+ * lost), and again whenever this chassis becomes active anew or the
+ * addresses change while it is active.  Nothing is
  * sent on a chassis that is not active, nor for a switch without a
  * localnet port mapped here.
  *

@@ -624,7 +624,8 @@ physical_handle_port_bindings(struct engine_node *node,
 {
     const struct sbrec_port_binding *pb;
     SBREC_PORT_BINDING_FOR_EACH_TRACKED (pb, ctx->sb_idl) {
-        if (physical_gateway_needs_recompute(pb)) {
+        if (physical_gateway_needs_recompute(pb)
+            && !binding_pb_change_is_nat_addresses(pb)) {
             return false;
         }
     }
@@ -639,6 +640,10 @@ physical_handle_port_bindings(struct engine_node *node,
              * flows, and its copies in its multicast groups, depend on
              * its binding here, not on the chassis column, and were built
              * when it became local. */
+            continue;
+        }
+        if (binding_pb_change_is_nat_addresses(pb)) {
+            /* Only the gateway announcements read them. */
             continue;
         }
         if (sbrec_port_binding_is_deleted(pb)) {

@@ -311,7 +311,8 @@ runtime_handle_plugged(struct engine_node *node,
  * this host if the port is local, is bound to this chassis, or is named
  * by a local interface (it may be claimed).  Any other is handled (it
  * changes nothing here), and so is the echo of a claim of a port already
- * local; any other of those recomputes. */
+ * local and a change of a gateway port's NAT addresses; any other of
+ * those recomputes. */
 bool
 runtime_handle_port_bindings(struct engine_node *node,
                              const struct runtime_ctx *ctx)
@@ -321,7 +322,8 @@ runtime_handle_port_bindings(struct engine_node *node,
 
     SBREC_PORT_BINDING_FOR_EACH_TRACKED (pb, ctx->sb_idl) {
         bool local = shash_find(&rt->states, pb->logical_port) != NULL;
-        if (local && binding_pb_change_is_echo(pb, ctx->chassis)) {
+        if ((local && binding_pb_change_is_echo(pb, ctx->chassis))
+            || binding_pb_change_is_nat_addresses(pb)) {
             continue;
         }
         /* Patch ports and gateways change the local datapaths. */

@@ -34,6 +34,8 @@ northd_libnorthd_la_SOURCES = \
 	northd/lflow-table.h \
 	northd/mac-binding-aging.c \
 	northd/mac-binding-aging.h \
+	northd/nat-addresses.c \
+	northd/nat-addresses.h \
 	northd/nb-match.c \
 	northd/nb-match.h \
 	northd/northd.c \

@@ -8,6 +8,7 @@
 #include "northd/change-index.h"
 #include "northd/dp-kinds.h"
 #include "northd/gateways.h"
+#include "northd/nat-addresses.h"
 #include "northd/lflow-table.h"
 #include "northd/owners.h"
 #include "openvswitch/dynamic-string.h"
@@ -290,6 +291,7 @@ northd_run(struct northd *nd, const struct nd_sync_ctx *ctx)
         sb_datapaths_update_set(ctx->sb_idl, &gone, true);
         nd_colors_sync(&nd->colors, ctx->nb_idl, ctx->sb_idl, ctx->sb_txn);
         nd_gateways_sync(&nd->dps, ctx->nb_idl, ctx->sb_idl, ctx->sb_txn);
+        nd_nat_addresses_sync(&nd->dps, ctx->nb_idl, ctx->sb_idl);
         nd->up_all = true;
         nd->flows_pending = true;
         nd->flows_built = false;
@@ -318,6 +320,7 @@ northd_run(struct northd *nd, const struct nd_sync_ctx *ctx)
 
     nd_datapaths_sync_incremental(&nd->dps, ctx, &changes);
     nd_gateways_sync(&nd->dps, ctx->nb_idl, ctx->sb_idl, ctx->sb_txn);
+    nd_nat_addresses_sync(&nd->dps, ctx->nb_idl, ctx->sb_idl);
     if (nd_colors_changed(ctx->nb_idl, ctx->sb_idl)
         && nd_colors_sync(&nd->colors, ctx->nb_idl, ctx->sb_idl, ctx->sb_txn)
         && !nbrec_color_track_get_first(ctx->nb_idl)
