@@ -28,10 +28,16 @@ struct lact_field {
     const char *of_name;        /* OVS field name, e.g. "eth_src". */
     enum lact_field_kind kind;
     int ofs, n_bits;            /* LF_REGISTER: bits of 'of_name'. */
+    bool ct_only;               /* Bits of the connection's ct_mark or
+                                 * ct_label: read anywhere, written only
+                                 * by ct_commit { }. */
 };
 
-#define REGISTER(NAME, REG, OFS, N_BITS) { NAME, REG, LF_REGISTER, OFS, N_BITS }
-#define HEADER(NAME, OF_NAME) { NAME, OF_NAME, LF_HEADER, 0, 0 }
+#define REGISTER(NAME, REG, OFS, N_BITS) \
+    { NAME, REG, LF_REGISTER, OFS, N_BITS, false }
+#define CT_FIELD(NAME, OF_NAME, OFS, N_BITS) \
+    { NAME, OF_NAME, LF_REGISTER, OFS, N_BITS, true }
+#define HEADER(NAME, OF_NAME) { NAME, OF_NAME, LF_HEADER, 0, 0, false }
 static const struct lact_field lact_fields[] = {
     REGISTER("inport", REG_INPORT, 0, 32),
     REGISTER("outport", REG_OUTPORT, 0, 32),
@@ -72,8 +78,11 @@ static const struct lact_field lact_fields[] = {
     HEADER("tcp.dst", "tcp_dst"),
     HEADER("udp.src", "udp_src"),
     HEADER("udp.dst", "udp_dst"),
+    CT_FIELD("ct_label.ecmp_reply_eth", "ct_label",
+             CT_LABEL_ECMP_REPLY_ETH_OFS, 48),
 };
 #undef REGISTER
+#undef CT_FIELD
 #undef HEADER
 
 static const struct lact_field *
@@ -521,6 +530,10 @@ lact_parse_assignment(struct lact_parser *ps, const struct lact_field *dst,
         struct lact *a = lact_append(list, LACT_EXCHANGE);
         a->dst = dst;
         a->src = lact_take_field(ps);
+        if (a->src && a->src->ct_only) {
+            lact_error(ps, "%s is written only inside ct_commit { }",
+                       a->src->name);
+        }
     } else if (!lact_force(ps, T_EQ, "\"=\" or \"<->\" after a field")) {
         return;
     } else if (ps->type == T_WORD && !strcmp(ps->word, "select")) {
@@ -572,7 +585,29 @@ lact_parse_assignment(struct lact_parser *ps, const struct lact_field *dst,
     }
 }
 
-/* ct_commit [{ ct_mark = V; ct_label = V; }] */
+/* In ct_commit { }: 'dst', a field of the connection, = FIELD.  'dst'
+ * has been consumed. */
+static void
+lact_parse_ct_copy(struct lact_parser *ps, const struct lact_field *dst,
+                   struct lact *a)
+{
+    if (a->dst) {
+        lact_error(ps, "ct_commit copies into a connection field once");
+        return;
+    }
+    if (!lact_force(ps, T_EQ, "\"=\"")) {
+        return;
+    }
+    a->dst = dst;
+    a->src = lact_take_field(ps);
+    if (a->src && (a->src->ct_only
+                   || lact_field_width(a->src) != dst->n_bits)) {
+        lact_error(ps, "%s takes a packet field or register of %d bits, "
+                   "not %s", dst->name, dst->n_bits, a->src->name);
+    }
+}
+
+/* ct_commit [{ ct_mark = V; ct_label = V; CT_FIELD = FIELD; }] */
 static void
 lact_parse_ct_commit(struct lact_parser *ps, struct lact *a)
 {
@@ -585,6 +620,13 @@ lact_parse_ct_commit(struct lact_parser *ps, struct lact *a)
         if (!name) {
             return;
         }
+        const struct lact_field *f = lact_field_find(name);
+        if (f && f->ct_only) {
+            lact_parse_ct_copy(ps, f, a);
+            free(name);
+            lact_force(ps, T_SEMI, "\";\" after a ct_commit assignment");
+            continue;
+        }
         bool *has;
         char **value;
         if (!strcmp(name, "ct_mark")) {
@@ -594,8 +636,8 @@ lact_parse_ct_commit(struct lact_parser *ps, struct lact *a)
             has = &a->has_ct_label;
             value = &a->ct_label;
         } else {
-            lact_error(ps, "ct_commit may set only ct_mark and ct_label, "
-                       "not \"%s\"", name);
+            lact_error(ps, "ct_commit may set only ct_mark, ct_label and "
+                       "connection fields, not \"%s\"", name);
             free(name);
             return;
         }
@@ -830,6 +872,9 @@ lact_parse_one(struct lact_parser *ps, char *word, struct lact_list *list)
         const struct lact_field *f = lact_field_find(word);
         if (!f) {
             lact_error(ps, "unknown action or field \"%s\"", word);
+        } else if (f->ct_only) {
+            lact_error(ps, "%s is written only inside ct_commit { }",
+                       f->name);
         } else {
             lact_parse_assignment(ps, f, list);
         }
@@ -998,13 +1043,16 @@ lact_format_one(const struct lact *a, struct ds *s)
         break;
     case LACT_CT_COMMIT:
         ds_put_cstr(s, "ct_commit");
-        if (a->has_ct_mark || a->has_ct_label) {
+        if (a->has_ct_mark || a->has_ct_label || a->dst) {
             ds_put_cstr(s, " {");
             if (a->has_ct_mark) {
                 ds_put_format(s, " ct_mark = %s;", a->ct_mark);
             }
             if (a->has_ct_label) {
                 ds_put_format(s, " ct_label = %s;", a->ct_label);
+            }
+            if (a->dst) {
+                ds_put_format(s, " %s = %s;", a->dst->name, a->src->name);
             }
             ds_put_cstr(s, " }");
         }
@@ -1462,7 +1510,7 @@ lact_encode_one(const struct lact *a, const struct lact_encode_ctx *ctx,
     case LACT_CT_COMMIT:
         lact_put_sep(out);
         ds_put_cstr(out, "ct(commit,"LACT_CT_ZONE);
-        if (a->has_ct_mark || a->has_ct_label) {
+        if (a->has_ct_mark || a->has_ct_label || a->dst) {
             ds_put_cstr(out, ",exec(");
             if (a->has_ct_mark) {
                 ds_put_format(out, "set_field:%s->ct_mark", a->ct_mark);
@@ -1470,6 +1518,13 @@ lact_encode_one(const struct lact *a, const struct lact_encode_ctx *ctx,
             if (a->has_ct_label) {
                 ds_put_format(out, "%sset_field:%s->ct_label",
                               a->has_ct_mark ? "," : "", a->ct_label);
+            }
+            if (a->dst) {
+                ds_put_format(out, "%smove:",
+                              a->has_ct_mark || a->has_ct_label ? "," : "");
+                lact_field_put_subfield(a->src, out);
+                ds_put_cstr(out, "->");
+                lact_field_put_subfield(a->dst, out);
             }
             ds_put_char(out, ')');
         }

@@ -27,9 +27,11 @@
  *   FIELD = select(V, ...);   set FIELD to one of the values, chosen per
  *                             connection by a select group, then next
  *   ct_next;                  conntrack in the port's zone, then next
- *   ct_commit { ct_mark = N; ct_label = N; };
+ *   ct_commit { ct_mark = N; ct_label = N; CT_FIELD = FIELD; };
  *                             commit the connection, optionally setting
- *                             its mark and label; processing continues
+ *                             its mark and label and copying a field
+ *                             into a connection field; processing
+ *                             continues
  *   ct_dnat; ct_snat;         un-NAT a tracked connection, then next
  *   ct_dnat(IP[:PORT]); ct_snat(IP[:PORT]);
  *                             commit with NAT to the address, then next
@@ -89,7 +91,10 @@
  * eth.dst, ip4.src, ip4.dst, ip6.src, ip6.dst, ip.ttl, ip.dscp, arp.op,
  * arp.sha, arp.spa, arp.tha, arp.tpa, nd.target, nd.sll, nd.tll,
  * nd.reserved, nd.options_type, icmp4.type, icmp4.code, icmp6.type,
- * icmp6.code, tcp.src, tcp.dst, udp.src, udp.dst.
+ * icmp6.code, tcp.src, tcp.dst, udp.src, udp.dst; and connection fields,
+ * bits of the conntrack entry that only ct_commit { } writes and any
+ * action may read: ct_label.ecmp_reply_eth (48 bits at
+ * CT_LABEL_ECMP_REPLY_ETH_OFS of ct_label, lib/pipeline.h).
  */
 #ifndef OSMOTIC_LOGICAL_ACTIONS_H
 #define OSMOTIC_LOGICAL_ACTIONS_H 1
@@ -112,7 +117,8 @@ enum lact_type {
     LACT_EXCHANGE,              /* 'dst' <-> 'src'. */
     LACT_SELECT,                /* 'dst' = select('values'). */
     LACT_CT_NEXT,
-    LACT_CT_COMMIT,             /* 'ct_mark'/'ct_label' if 'has_*'. */
+    LACT_CT_COMMIT,             /* 'ct_mark'/'ct_label' if 'has_*';
+                                 * 'dst' = 'src' if 'dst'. */
     LACT_CT_DNAT,               /* 'values[0]' if n_values, else un-NAT. */
     LACT_CT_SNAT,               /* Same. */
     LACT_CT_LB,                 /* Backends in 'values'; affinity if
@@ -145,7 +151,8 @@ struct lact_list {
 /* One logical action. */
 struct lact {
     enum lact_type type;
-    const struct lact_field *dst, *src;  /* LOAD, MOVE, EXCHANGE, SELECT. */
+    const struct lact_field *dst, *src;  /* LOAD, MOVE, EXCHANGE, SELECT,
+                                          * CT_COMMIT. */
     const struct lact_field *args[3];    /* PUT_ARP, PUT_ND. */
     char *value;                /* LOAD: the constant as written. */
     char **values;              /* SELECT, CT_DNAT/SNAT, CT_LB. */

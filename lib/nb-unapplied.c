@@ -120,16 +120,6 @@ route_has_bfd(const struct ovsdb_idl_row *row)
     return row_to_route(row)->bfd != NULL;
 }
 
-/* Returns true for a route that asks for symmetric ECMP replies (replies
- * back through the route the connection came in by).  ECMP routes
- * themselves are applied (northd/lflow-router.h). */
-static bool
-route_wants_symmetric_reply(const struct ovsdb_idl_row *row)
-{
-    return smap_get_bool(&row_to_route(row)->options,
-                         "ecmp_symmetric_reply", false);
-}
-
 /* Returns the NAT rule whose row is 'row'. */
 static const struct nbrec_nat *
 row_to_nat(const struct ovsdb_idl_row *row)
@@ -333,12 +323,6 @@ const struct nb_unapplied nb_unapplied_entries[] = {
       .what = "bridged gateway redirects (redirect-type)",
       .reads = {
           { &nbrec_logical_router_port_col_options, "redirect-type" } } },
-    { .table = &nbrec_table_logical_router_static_route,
-      .applies = route_wants_symmetric_reply,
-      .what = "symmetric ECMP replies",
-      .reads = {
-          { &nbrec_logical_router_static_route_col_options,
-            "ecmp_symmetric_reply" } } },
     { .table = &nbrec_table_bfd,
       .what = "BFD sessions" },
     { .table = &nbrec_table_logical_router_static_route,

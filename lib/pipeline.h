@@ -134,6 +134,17 @@ enum {
  * never gives it to a port. */
 #define CT_ZONE_HAIRPIN 65535
 
+/* Symmetric ECMP replies, in a router's conntrack zone on its gateway: a
+ * connection that came in through a gateway port from the next hop of an
+ * ECMP route with symmetric replies keeps that port's key in ct_mark
+ * bits 16..31 (CT_MARK_ECMP_REPLY_PORT: logical flows match
+ * "ct_mark=0x30000/0xffff0000" for port 3) and the next hop's MAC in
+ * ct_label bits 32..79 (logical field ct_label.ecmp_reply_eth), which
+ * replies leaving by that port take as destination. */
+#define CT_MARK_ECMP_REPLY_PORT_SHIFT 16
+#define CT_MARK_ECMP_REPLY_PORT_MASK "0xffff0000"
+#define CT_LABEL_ECMP_REPLY_ETH_OFS 32
+
 /* Bits of REG_COLOR that hold the colour. */
 #define PIPELINE_COLOR_MASK 0xff
 
@@ -203,6 +214,7 @@ enum dp_type {
     STAGE(ROUTER, INGRESS, LB,          1, "lr_in_lb")                \
     STAGE(ROUTER, INGRESS, IP_INPUT,    2, "lr_in_ip_input")          \
     STAGE(ROUTER, INGRESS, DNAT,        4, "lr_in_dnat")              \
+    STAGE(ROUTER, INGRESS, ECMP_STATEFUL, 5, "lr_in_ecmp_stateful")   \
     STAGE(ROUTER, INGRESS, RAMPOUT,     6, "lr_in_rampout")           \
     STAGE(ROUTER, INGRESS, IP_ROUTING,  8, "lr_in_ip_routing")        \
     STAGE(ROUTER, INGRESS, IP_ROUTING_ECMP, 9, "lr_in_ip_routing_ecmp") \
@@ -212,6 +224,7 @@ enum dp_type {
     STAGE(ROUTER, INGRESS, GW_REDIRECT,14, "lr_in_gw_redirect")       \
     /* Logical router egress. */                                      \
     STAGE(ROUTER, EGRESS,  SNAT,        0, "lr_out_snat")             \
+    STAGE(ROUTER, EGRESS,  ECMP_REPLY,  1, "lr_out_ecmp_reply")       \
     STAGE(ROUTER, EGRESS,  DELIVERY,    5, "lr_out_delivery")
 
 enum pipeline_stage {

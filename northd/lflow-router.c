@@ -47,6 +47,12 @@ enum {
 /* Priorities of the other stages. */
 enum {
     PRI_DNAT = 100,             /* lr_in_dnat: a NAT address. */
+    PRI_DNAT_ECMP_CT = 50,      /* lr_in_dnat: from a next hop of a route
+                                 * with symmetric replies. */
+    PRI_ECMP_STATEFUL = 100,    /* lr_in_ecmp_stateful: commit. */
+    PRI_SNAT_ECMP_CT = 1,       /* lr_out_snat: to such a next hop. */
+    PRI_ECMP_REPLY = 100,       /* lr_out_ecmp_reply: to the next hop the
+                                 * connection came from. */
     PRI_REDIRECT_RULE = 100,    /* lr_in_gw_redirect: a ramp-out rule. */
     PRI_REDIRECT_PORT = 50,     /* lr_in_gw_redirect: the port's own. */
     PRI_SNAT_RULE = 200,        /* lr_out_snat: a rule's address. */
@@ -60,6 +66,9 @@ struct lr_rule {
     uint32_t number;            /* 1, 2, ... by name. */
     char mac[ETH_ADDR_STRLEN + 1];
 };
+
+struct lr_route;
+struct lr_sym;
 
 /* The router being built. */
 struct lr_build {
@@ -81,6 +90,11 @@ struct lr_build {
                                  * with several next hops. */
     bool has_policies;          /* Routing policies (Logical_Router_Policy):
                                  * lr_in_policy after routing. */
+    struct lr_route *routes;    /* The static routes that compile. */
+    size_t n_routes;
+    struct lr_sym *syms;        /* Gateway ports and prefixes of ECMP
+                                 * routes with symmetric replies. */
+    size_t n_syms;
 };
 
 /* Appends 'ip' to the array '*ips' of '*n'. */
@@ -182,6 +196,8 @@ lr_build_destroy(struct lr_build *b)
     lr_ports_destroy(b->ports, b->n_ports);
     free(b->rules);
     nd_rampouts_destroy(b->rampouts, b->n_rampouts);
+    free(b->routes);
+    free(b->syms);
 }
 
 /* --- lr_in_admission ---------------------------------------------------- */
@@ -228,7 +244,7 @@ lr_nd_reply(struct lr_build *b, const struct lr_port *p, const char *ip)
 static const char *
 lr_first_stage(const struct lr_build *b, const struct lr_port *p)
 {
-    enum pipeline_stage s = (p->gateway && b->has_nat
+    enum pipeline_stage s = (p->gateway && (b->has_nat || b->n_syms)
                              ? S_ROUTER_INGRESS_DNAT
                              : b->n_rules ? S_ROUTER_INGRESS_RAMPOUT
                              : S_ROUTER_INGRESS_IP_ROUTING);
@@ -504,7 +520,7 @@ lr_admission(struct lr_build *b)
 static void
 lr_dnat(struct lr_build *b)
 {
-    if (!b->has_nat) {
+    if (!b->has_nat && !b->n_syms) {
         return;
     }
     for (size_t i = 0; i < b->n_ports; i++) {
@@ -763,6 +779,69 @@ lr_route_match(const struct lr_route *r)
     return ds_steal_cstr(&s);
 }
 
+/* Returns the match of the packets that come from route 'r's
+ * destinations (their source in its prefix; for a src-ip route, their
+ * destination), malloc'd. */
+static char *
+lr_route_reverse_match(const struct lr_route *r)
+{
+    struct ds s = DS_EMPTY_INITIALIZER;
+    ds_put_format(&s, "%s,%s=", r->prefix.v6 ? "ipv6" : "ip",
+                  (r->prefix.v6 ? (r->src_ip ? "ipv6_dst" : "ipv6_src")
+                   : (r->src_ip ? "nw_dst" : "nw_src")));
+    lr_addr_format(&r->prefix, &s);
+    ds_put_format(&s, "/%u", r->plen);
+    return ds_steal_cstr(&s);
+}
+
+/* Symmetric ECMP replies (Logical_Router_Static_Route
+ * options:ecmp_symmetric_reply): a gateway port and the destinations of
+ * an ECMP group whose routes through that port ask for them. */
+struct lr_sym {
+    const struct lr_port *port;
+    const struct lr_route *route;   /* A route of the group, through
+                                     * 'port'. */
+};
+
+static bool lr_route_in_ecmp_group(const struct lr_route *, size_t n,
+                                   size_t i);
+
+/* Fills 'b->syms' from 'b->routes': every route with symmetric replies
+ * that is a member of an ECMP group, once per gateway port and group.
+ * Such a route through a port that is not a gateway port is compiled as
+ * any ECMP route (its replies follow the hash), with a warning: only a
+ * gateway chassis sees both directions of a connection. */
+static void
+lr_syms_gather(struct lr_build *b)
+{
+    b->syms = xcalloc(b->n_routes + 1, sizeof *b->syms);
+    for (size_t i = 0; i < b->n_routes; i++) {
+        const struct lr_route *r = &b->routes[i];
+        if (r->discard
+            || !smap_get_bool(&r->nb->options, "ecmp_symmetric_reply", false)
+            || !lr_route_in_ecmp_group(b->routes, b->n_routes, i)) {
+            continue;
+        }
+        if (!r->port->gateway) {
+            VLOG_WARN_RL(&rl, "route %s via %s: symmetric ECMP replies need "
+                         "a gateway port and %s is not one: its replies "
+                         "take any route of the group", r->nb->ip_prefix,
+                         r->nb->nexthop, r->port->lrp->name);
+            continue;
+        }
+        size_t j;
+        for (j = 0; j < b->n_syms; j++) {
+            if (b->syms[j].port == r->port
+                && lr_route_same_group(b->syms[j].route, r)) {
+                break;
+            }
+        }
+        if (j == b->n_syms) {
+            b->syms[b->n_syms++] = (struct lr_sym) { r->port, r };
+        }
+    }
+}
+
 /* What the routing flows do after choosing a next hop: on to
  * lr_in_policy for a policy candidate ('cand'), else to lr_in_arp_resolve
  * (named, on a router with ECMP routes or policies, so that the stages
@@ -908,26 +987,47 @@ lr_route_compile(struct lr_build *b, struct lr_route *routes, size_t n,
     free(match);
 }
 
+/* Returns true if 'routes[i]' (of 'n') is a member of an ECMP group:
+ * another route of its group has another next hop or port. */
+static bool
+lr_route_in_ecmp_group(const struct lr_route *routes, size_t n, size_t i)
+{
+    for (size_t j = 0; j < n; j++) {
+        if (j != i && lr_route_same_group(&routes[i], &routes[j])
+            && (routes[i].port != routes[j].port
+                || !lr_addr_equals(&routes[i].nexthop,
+                                   &routes[j].nexthop))) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Parses the router's static routes into 'b->routes', and finds whether
+ * it has ECMP groups and routes with symmetric replies, which the stages
+ * before routing need to know. */
+static void
+lr_routes_gather(struct lr_build *b)
+{
+    size_t n = b->lr->n_static_routes;
+    b->routes = xcalloc(n + 1, sizeof *b->routes);
+    for (size_t i = 0; i < n; i++) {
+        if (lr_route_parse(b, b->lr->static_routes[i],
+                           &b->routes[b->n_routes])) {
+            b->n_routes++;
+        }
+    }
+    for (size_t i = 0; i < b->n_routes && !b->has_ecmp; i++) {
+        b->has_ecmp = lr_route_in_ecmp_group(b->routes, b->n_routes, i);
+    }
+    lr_syms_gather(b);
+}
+
 static void
 lr_routing(struct lr_build *b)
 {
-    /* Static routes first, to know whether ECMP groups exist. */
-    size_t n = b->lr->n_static_routes;
-    struct lr_route *routes = xcalloc(n + 1, sizeof *routes);
-    size_t n_ok = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (lr_route_parse(b, b->lr->static_routes[i], &routes[n_ok])) {
-            n_ok++;
-        }
-    }
-    for (size_t i = 0; i < n_ok && !b->has_ecmp; i++) {
-        for (size_t j = i + 1; j < n_ok && !b->has_ecmp; j++) {
-            b->has_ecmp = (lr_route_same_group(&routes[i], &routes[j])
-                           && (routes[i].port != routes[j].port
-                               || !lr_addr_equals(&routes[i].nexthop,
-                                                  &routes[j].nexthop)));
-        }
-    }
+    struct lr_route *routes = b->routes;
+    size_t n_ok = b->n_routes;
 
     for (size_t i = 0; i < b->n_ports; i++) {
         const struct lr_port *p = &b->ports[i];
@@ -971,7 +1071,6 @@ lr_routing(struct lr_build *b)
             lr_route_compile(b, routes, n_ok, i, &n_groups);
         }
     }
-    free(routes);
 
     /* No route: ICMP destination unreachable (network unreachable; no
      * route to destination) back out the port the packet came in by. */
@@ -1269,6 +1368,78 @@ lr_gateways(struct lr_build *b)
     lr_add(b, S_ROUTER_EGRESS_DELIVERY, 0, "output;", "%s", "");
 }
 
+/* --- Symmetric ECMP replies: lr_in_ecmp_stateful, lr_out_ecmp_reply ---- */
+
+/* The flows of symmetric ECMP replies, on the gateway chassis, in the
+ * router's conntrack zone: a connection whose first packet comes in by
+ * gateway port P from the destinations of an ECMP group with symmetric
+ * replies through P is committed with P's key (ct_mark) and the sending
+ * next hop's MAC (ct_label); its replies that leave by P go to that MAC,
+ * whichever member the sending host's routing chose.  Routing itself
+ * happens on the host that sends the reply, which has no conntrack entry
+ * of the connection: only the gateway, where both directions pass, can
+ * put the reply back on its path. */
+static void
+lr_ecmp_symmetric(struct lr_build *b)
+{
+    if (!b->n_syms) {
+        return;
+    }
+    bool *reply_done = xcalloc(b->n_ports + 1, sizeof *reply_done);
+    for (size_t i = 0; i < b->n_syms; i++) {
+        const struct lr_port *p = b->syms[i].port;
+        uint32_t key = p->op->tunnel_key;
+
+        /* In: conntrack (lr_in_dnat, unless a NAT flow does it there
+         * first), then commit, with the port and the sender's MAC. */
+        char *in = lr_route_reverse_match(b->syms[i].route);
+        lr_add(b, S_ROUTER_INGRESS_DNAT, PRI_DNAT_ECMP_CT, "ct_next;",
+               REG_INPORT"=%"PRIu32",%s", key, in);
+        char *actions = xasprintf(
+            "ct_commit { ct_mark = %#"PRIx32"/"CT_MARK_ECMP_REPLY_PORT_MASK
+            "; ct_label.ecmp_reply_eth = eth.src; }; next;",
+            key << CT_MARK_ECMP_REPLY_PORT_SHIFT);
+        lr_add(b, S_ROUTER_INGRESS_ECMP_STATEFUL, PRI_ECMP_STATEFUL, actions,
+               REG_INPORT"=%"PRIu32",ct_state=-rpl-inv+trk,%s", key, in);
+        free(actions);
+        free(in);
+
+        /* Out, by the port's redirect key or a ramp-out rule's (which
+         * leave by the port): conntrack (lr_out_snat, unless a NAT flow
+         * does it there first), then the recorded next hop. */
+        struct ds keys = DS_EMPTY_INITIALIZER;
+        match_or(&keys, REG_OUTPORT"=%"PRIu32,
+                 rampout_port_redirect_key(key));
+        for (size_t j = 0; j < b->n_rules; j++) {
+            match_or(&keys, REG_OUTPORT"=%"PRIu32,
+                     rampout_rule_redirect_key(b->rules[j].number));
+        }
+        char *out = lr_route_match(b->syms[i].route);
+        char *m = match_and_each(out, ds_cstr(&keys));
+        lflow_table_add(b->ctx->lflows, &b->od->sb_uuid, S_ROUTER_EGRESS_SNAT,
+                        PRI_SNAT_ECMP_CT, m, "ct_next;");
+        free(m);
+        free(out);
+        size_t pi = p - b->ports;
+        if (!reply_done[pi]) {
+            reply_done[pi] = true;
+            char *mark = xasprintf("ct_state=+rpl+trk,ct_mark=%#"PRIx32"/"
+                                   CT_MARK_ECMP_REPLY_PORT_MASK,
+                                   key << CT_MARK_ECMP_REPLY_PORT_SHIFT);
+            m = match_and_each(mark, ds_cstr(&keys));
+            lflow_table_add(b->ctx->lflows, &b->od->sb_uuid,
+                            S_ROUTER_EGRESS_ECMP_REPLY, PRI_ECMP_REPLY, m,
+                            "eth.dst = ct_label.ecmp_reply_eth; next;");
+            free(m);
+            free(mark);
+        }
+        ds_destroy(&keys);
+    }
+    free(reply_done);
+    lr_add(b, S_ROUTER_INGRESS_ECMP_STATEFUL, 0, "next;", "%s", "");
+    lr_add(b, S_ROUTER_EGRESS_ECMP_REPLY, 0, "next;", "%s", "");
+}
+
 /* The L2 lookup, in the switch on the other side of each gateway port, of
  * the ramp-out rules' MACs: frames to them go to the router. */
 static void
@@ -1320,6 +1491,7 @@ router_build(struct nd_build_ctx *ctx, const struct lflow_owner_id *id)
     } else if (lr) {
         struct lr_build b = { .ctx = ctx, .od = od, .lr = lr };
         lr_gather(&b);
+        lr_routes_gather(&b);
         lr_admission(&b);
         lr_dnat(&b);
         lr_rampout(&b);
@@ -1327,6 +1499,7 @@ router_build(struct nd_build_ctx *ctx, const struct lflow_owner_id *id)
         lr_policies(&b);
         lr_arp_resolve(&b);
         lr_gateways(&b);
+        lr_ecmp_symmetric(&b);
         lr_gateway_switch_flows(&b);
         lr_build_destroy(&b);
     }

@@ -31,7 +31,11 @@
  *                     gateway port (lflow-router-lb.h: its flows there and
  *                     in lr_in_admission, lr_in_gw_redirect and
  *                     lr_out_snat are that owner kind's).
- *   lr_in_dnat        from a gateway port: un-SNAT and DNAT (conntrack).
+ *   lr_in_dnat        from a gateway port: un-SNAT and DNAT (conntrack);
+ *                     conntrack for packets from the destinations of
+ *                     ECMP routes with symmetric replies.
+ *   lr_in_ecmp_stateful  commit the connections that came in from such
+ *                     a route's next hop, with the port and its MAC.
  *   lr_in_rampout     reg7 = the ramp-out rule whose subnets (and colour)
  *                     the source matches, 0 if none.
  *   lr_in_ip_routing  longest prefix match over connected networks and
@@ -59,8 +63,10 @@
  *                     rule in reg7, or of the port (lib/rampout.h).
  *
  * Egress, on the gateway chassis only: lr_out_snat (SNAT to the rule's
- * address or by the NAT rules) and lr_out_delivery (the redirect key
- * back to the gateway port).
+ * address or by the NAT rules), lr_out_ecmp_reply (a reply of a
+ * connection lr_in_ecmp_stateful committed goes to the next hop it came
+ * from) and lr_out_delivery (the redirect key back to the gateway
+ * port).
  */
 #ifndef NORTHD_LFLOW_ROUTER_H
 #define NORTHD_LFLOW_ROUTER_H 1

@@ -128,8 +128,7 @@ warns "static MAC bindings" \
 quiet rampout-add lr0 edge 10.0.0.0/24 gw1
 # Parts of routing and NAT that are not applied yet, each its own kind.
 quiet --ecmp lr-route-add lr0 0.0.0.0/0 10.0.0.2
-warns "symmetric ECMP replies" \
-    --ecmp-symmetric-reply lr-route-add lr0 0.0.0.0/0 10.0.0.3
+quiet --ecmp-symmetric-reply lr-route-add lr0 0.0.0.0/0 10.0.0.3
 warns "route tables" --route-table=rt1 lr-route-add lr0 10.1.0.0/16 10.0.0.1
 warns "route tables" lrp-set-options lrp0 route_table=rt1
 warns "BFD sessions" --bfd lr-route-add lr0 10.2.0.0/16 10.0.0.1 lrp0
@@ -262,7 +261,7 @@ grep -q "unapplied|WARN|Flow_Class\|unapplied|WARN|Color" "$log" \
     && fail "northd logged a flow class or a colour"
 # Routing is applied, but for the parts above.
 grep "unapplied|WARN|Logical_Router\|unapplied|WARN|Rampout\|unapplied|WARN|NAT" \
-    "$log" | grep -v -e ": symmetric ECMP replies $NA" -e ": route tables $NA" \
+    "$log" | grep -v -e ": route tables $NA" \
         -e ": BFD sessions $NA" \
         -e ": routing policy packet marks (pkt_mark) $NA" \
         -e ": stateless NAT rules $NA" -e ": NAT port ranges $NA" \
@@ -281,7 +280,7 @@ for what in "fair meters" "QoS rules" "mirrors" "ACL labels" \
             "session affinity of router load balancers" \
             "forced SNAT of load-balanced traffic (lb_force_snat_ip)" \
             "container ports (parent and tag)" "dynamic addresses" \
-            "symmetric ECMP replies" "route tables" "BFD sessions" \
+            "route tables" "BFD sessions" \
             "routing policy packet marks (pkt_mark)" \
             "stateless NAT rules" "NAT port ranges" \
             "NAT rules of named gateway ports" "routes to NAT addresses" \

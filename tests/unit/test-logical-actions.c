@@ -213,6 +213,12 @@ START_TEST(test_format_is_canonical)
     ck_assert_formats("ct_commit;", "ct_commit;");
     ck_assert_formats("ct_commit{ct_mark=1;ct_label=0x2/0xf;};",
                       "ct_commit { ct_mark = 1; ct_label = 0x2/0xf; };");
+    ck_assert_formats("ct_commit{ct_label.ecmp_reply_eth=eth.src;"
+                      "ct_mark=0x30000/0xffff0000;};",
+                      "ct_commit { ct_mark = 0x30000/0xffff0000; "
+                      "ct_label.ecmp_reply_eth = eth.src; };");
+    ck_assert_formats("eth.dst=ct_label.ecmp_reply_eth;",
+                      "eth.dst = ct_label.ecmp_reply_eth;");
     ck_assert_formats("ct_dnat;", "ct_dnat;");
     ck_assert_formats("ct_snat ;", "ct_snat;");
     ck_assert_formats("ct_dnat(10.0.0.5:8080);",
@@ -321,6 +327,17 @@ START_TEST(test_conntrack_encodes)
     ck_assert_encodes("ip", "ct_commit { ct_mark = 1; ct_label = 0x5; };",
                       "ct(commit,zone=reg13[0..15],"
                       "exec(set_field:1->ct_mark,set_field:0x5->ct_label))");
+    ck_assert_encodes("ip", "ct_commit { ct_mark = 0x30000/0xffff0000; "
+                      "ct_label.ecmp_reply_eth = eth.src; };",
+                      "ct(commit,zone=reg13[0..15],"
+                      "exec(set_field:0x30000/0xffff0000->ct_mark,"
+                      "move:eth_src[]->ct_label[32..79]))");
+    ck_assert_encodes("ip", "ct_commit { ct_label.ecmp_reply_eth = "
+                      "eth.src; };",
+                      "ct(commit,zone=reg13[0..15],"
+                      "exec(move:eth_src[]->ct_label[32..79]))");
+    ck_assert_encodes("ip", "eth.dst = ct_label.ecmp_reply_eth;",
+                      "move:ct_label[32..79]->eth_dst[]");
     ck_assert_encodes("ip", "ct_dnat;",
                       "ct(table=22,zone=reg13[0..15],nat)");
     ck_assert_encodes("ip", "ct_snat(10.0.0.9);",
@@ -568,7 +585,19 @@ START_TEST(test_value_errors)
     ck_assert_parse_error("eth.src <-> inport;", "differ in width");
     ck_assert_parse_error("reg0 = select(1, x);", "reg0: \"x\" is not");
     ck_assert_parse_error("ct_commit { ct_zone = 1; };",
-                          "ct_commit may set only ct_mark and ct_label");
+                          "ct_commit may set only ct_mark, ct_label and "
+                          "connection fields");
+    ck_assert_parse_error("ct_label.ecmp_reply_eth = eth.src;",
+                          "ct_label.ecmp_reply_eth is written only inside "
+                          "ct_commit { }");
+    ck_assert_parse_error("eth.src <-> ct_label.ecmp_reply_eth;",
+                          "is written only inside ct_commit");
+    ck_assert_parse_error("ct_commit { ct_label.ecmp_reply_eth = reg0; };",
+                          "ct_label.ecmp_reply_eth takes a packet field or "
+                          "register of 48 bits, not reg0");
+    ck_assert_parse_error("ct_commit { ct_label.ecmp_reply_eth = eth.src; "
+                          "ct_label.ecmp_reply_eth = eth.dst; };",
+                          "copies into a connection field once");
     ck_assert_parse_error("ct_commit { ct_mark = 1; ct_mark = 2; };",
                           "sets ct_mark twice");
     ck_assert_parse_error("ct_commit { ct_mark = zz; };", "ct_mark: ");
