@@ -493,15 +493,16 @@ struct color_gateway {
     char *chassis;
 };
 
-/* Orders colour gateways by preference: highest priority first, then by
- * chassis name (the order a host chooses them in). */
+/* Orders colour gateways by preference: highest priority first, then, as
+ * osmotic-northd ranks chassis of equal priority, the name that sorts
+ * last first, so that the first listed is the one a host chooses. */
 static int
 color_gateway_cmp(const void *a_, const void *b_)
 {
     const struct color_gateway *a = a_, *b = b_;
     return (a->priority != b->priority
             ? (a->priority < b->priority ? 1 : -1)
-            : strcmp(a->chassis, b->chassis));
+            : strcmp(b->chassis, a->chassis));
 }
 
 /* Appends " rampout=CHASSIS:PRIORITY,..." to 'line' for 'color''s

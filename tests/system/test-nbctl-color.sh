@@ -21,6 +21,11 @@ check_output '"172.16.0.10"' osmotic-nbctl get Color gold options:snat_ip
 check osmotic-nbctl color-set gold snat-ip=
 check_output "gold: rampout=gw3:20,gw1:5,gw2:1" \
     pipeline "osmotic-nbctl color-list | grep ^gold"
+# Of chassis with equal priorities, northd prefers the name that sorts
+# last (as for Gateway_Chassis): color-list prints it first.
+check osmotic-nbctl color-set gold rampout=gw1:5,gw2:5
+check_output "gold: rampout=gw2:5,gw1:5" \
+    pipeline "osmotic-nbctl color-list | grep ^gold"
 check_refused "gw1: chassis listed twice" \
     osmotic-nbctl color-add c1 rampout=gw1,gw2,gw1
 check_refused "40000: invalid chassis priority" \
