@@ -58,6 +58,22 @@ nb_validate_ip(const char *s)
     return lport_parse_ip(s, false, &is_ipv6, &ipv4, &ipv6);
 }
 
+/* Checks that 's' is one IPv4 address without a prefix length: a
+ * ramp-out's SNAT address, which its gateway answers ARP for and which
+ * IPv4 traffic is source-NATed to. */
+char *
+nb_validate_ipv4(const char *s)
+{
+    struct lport_ipv4 ipv4;
+    struct lport_ipv6 ipv6;
+    bool is_ipv6;
+    char *error = lport_parse_ip(s, false, &is_ipv6, &ipv4, &ipv6);
+    if (!error && is_ipv6) {
+        error = xasprintf("%s: not an IPv4 address", s);
+    }
+    return error;
+}
+
 /* Checks that 's' is an IP address or a network "ADDRESS/PLEN" without
  * host bits set. */
 char *
@@ -1515,7 +1531,7 @@ validate_rampout(const struct nbrec_rampout_rule *rule)
                         validate_each(rule->subnets, rule->n_subnets,
                                       nb_validate_ip_or_cidr));
     if (!error && rule->snat_ip) {
-        error = with_column("snat_ip", nb_validate_ip(rule->snat_ip));
+        error = with_column("snat_ip", nb_validate_ipv4(rule->snat_ip));
     }
     return error;
 }
@@ -1565,7 +1581,7 @@ validate_color(const struct nbrec_color *color)
     }
     const char *snat_ip = smap_get(&color->options, "snat_ip");
     if (snat_ip) {
-        return with_column("options:snat_ip", nb_validate_ip(snat_ip));
+        return with_column("options:snat_ip", nb_validate_ipv4(snat_ip));
     }
     return NULL;
 }

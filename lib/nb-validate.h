@@ -37,6 +37,7 @@ struct ovsdb_idl_row;
 
 /* Value checkers. */
 char *nb_validate_ip(const char *s) OVS_WARN_UNUSED_RESULT;
+char *nb_validate_ipv4(const char *s) OVS_WARN_UNUSED_RESULT;
 char *nb_validate_ip_or_cidr(const char *s) OVS_WARN_UNUSED_RESULT;
 char *nb_validate_mac(const char *s) OVS_WARN_UNUSED_RESULT;
 char *nb_validate_name(const char *s) OVS_WARN_UNUSED_RESULT;

@@ -433,7 +433,7 @@ nd_rampouts_of_router(const struct nbrec_logical_router *lr,
             /* An address that no validation saw and that does not parse
              * is left out, as if absent. */
             const char *snat_ip = smap_get(&color->options, "snat_ip");
-            char *error = snat_ip ? nb_validate_ip(snat_ip) : NULL;
+            char *error = snat_ip ? nb_validate_ipv4(snat_ip) : NULL;
             if (error) {
                 free(error);
                 snat_ip = NULL;

@@ -273,7 +273,7 @@ color_settings_parse(struct ctl_context *ctx, int n, char *args[],
         } else if (k == CK_RAMPOUT) {
             ok = parse_color_gateways(ctx, value, &cs->rampout);
         } else if (k == CK_SNAT_IP) {
-            ok = nbctl_check(ctx, nb_validate_ip(value));
+            ok = nbctl_check(ctx, nb_validate_ipv4(value));
             cs->snat_ip = ok ? xstrdup(value) : NULL;
         } else {
             ok = nbctl_parse_int(ctx, color_keys[k].what, value,
@@ -870,7 +870,7 @@ fill_rampout(struct ctl_context *ctx, const struct split_args *sa,
     size_t n_gcs = 0;
 
     bool ok = (parse_subnets(ctx, sa->args.names[2], &subnets)
-               && (!snat_ip || nbctl_check(ctx, nb_validate_ip(snat_ip)))
+               && (!snat_ip || nbctl_check(ctx, nb_validate_ipv4(snat_ip)))
                && (!color_name
                    || nbctl_check(ctx, find_color(ctx, color_name, true,
                                                   &color)))

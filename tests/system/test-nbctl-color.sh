@@ -38,6 +38,11 @@ check_refused "rampout_chassis: gw1: chassis listed twice" \
     osmotic-nbctl set Color gold 'rampout_chassis="gw1:1","gw1:2"'
 check_refused "options:snat_ip: " \
     osmotic-nbctl set Color gold options:snat_ip=nowhere
+# A SNAT address is answered for by ARP and applied to IPv4 traffic.
+check_refused "fd00::10: not an IPv4 address" \
+    osmotic-nbctl color-add c1 snat-ip=fd00::10
+check_refused "options:snat_ip: fd00::10: not an IPv4 address" \
+    osmotic-nbctl set Color gold options:snat_ip=fd00::10
 check osmotic-nbctl color-del gold
 check_refused "64: invalid DSCP (expected an integer from 0 to 63)" \
     osmotic-nbctl color-add c1 dscp=64
@@ -187,6 +192,8 @@ check osmotic-nbctl lr-add lr0
 check osmotic-nbctl rampout-add lr0 edge 10.244.1.0/24,10.244.2.0/24 gw1,gw2 \
     --snat-ip=172.16.0.10 --color=elephants --priority=10
 check osmotic-nbctl rampout-add lr0 fog 10.244.3.0/24 gw3:7,gw1:9
+check_refused "fd00::1: not an IPv4 address" \
+    osmotic-nbctl rampout-add lr0 v6 10.244.5.0/24 gw1 --snat-ip=fd00::1
 check_output "edge: priority=10 subnets=10.244.1.0/24,10.244.2.0/24 gateways=gw1:2,gw2:1 snat-ip=172.16.0.10 color=elephants active=none
 fog: priority=0 subnets=10.244.3.0/24 gateways=gw1:9,gw3:7 active=none" osmotic-nbctl rampout-list lr0
 check_output 4 nb_count Gateway_Chassis

@@ -17,6 +17,10 @@ START_TEST(test_ip_or_cidr)
     ck_assert_error(nb_validate_ip_or_cidr("10.0.0.1/8"), "host bits");
     ck_assert_error(nb_validate_ip_or_cidr("10.0.0"), "10.0.0: invalid IP");
     ck_assert_error(nb_validate_ip("10.0.0.0/8"), "prefix length");
+    ck_assert_ok(nb_validate_ipv4("172.16.0.10"));
+    ck_assert_error(nb_validate_ipv4("fd00::10"),
+                    "fd00::10: not an IPv4 address");
+    ck_assert_error(nb_validate_ipv4("10.0.0"), "10.0.0: invalid IP");
 }
 END_TEST
 
