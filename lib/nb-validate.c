@@ -1527,6 +1527,14 @@ validate_rampout(const struct nbrec_rampout_rule *rule)
     if (!rule->name[0]) {
         return xstrdup("name: empty rule name");
     }
+    /* The SB Rampout row of a colour's own gateways on the router is
+     * named so: a rule of that name would hide the colour's gateways. */
+    if (!strncmp(rule->name, RAMPOUT_COLOR_PREFIX,
+                 strlen(RAMPOUT_COLOR_PREFIX))) {
+        return xasprintf("name: %s: a rule's name may not start with "
+                         "\"%s\" (the names of colours' gateways)",
+                         rule->name, RAMPOUT_COLOR_PREFIX);
+    }
     error = with_column("subnets",
                         validate_each(rule->subnets, rule->n_subnets,
                                       nb_validate_ip_or_cidr));

@@ -395,7 +395,8 @@ nd_rampout_cmp(const void *a_, const void *b_)
 /* Returns the ramp-outs of router 'lr' sorted by name, and their number
  * in '*n': its ramp-out rules, then, on a router with a gateway port,
  * the gateways of each colour that has some (named "color:COLOR", unless
- * a rule of the router has that name already).  Free the array with
+ * a rule of the router, stored before validation refused such names, has
+ * that name already).  Free the array with
  * nd_rampouts_destroy(). */
 struct nd_rampout *
 nd_rampouts_of_router(const struct nbrec_logical_router *lr,

@@ -192,6 +192,8 @@ check osmotic-nbctl lr-add lr0
 check osmotic-nbctl rampout-add lr0 edge 10.244.1.0/24,10.244.2.0/24 gw1,gw2 \
     --snat-ip=172.16.0.10 --color=elephants --priority=10
 check osmotic-nbctl rampout-add lr0 fog 10.244.3.0/24 gw3:7,gw1:9
+check_refused "name: color:gold: a rule's name may not start with \"color:\"" \
+    osmotic-nbctl rampout-add lr0 color:gold 10.244.5.0/24 gw1
 check_refused "fd00::1: not an IPv4 address" \
     osmotic-nbctl rampout-add lr0 v6 10.244.5.0/24 gw1 --snat-ip=fd00::1
 check_output "edge: priority=10 subnets=10.244.1.0/24,10.244.2.0/24 gateways=gw1:2,gw2:1 snat-ip=172.16.0.10 color=elephants active=none
