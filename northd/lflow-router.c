@@ -158,6 +158,18 @@ lr_gather(struct lr_build *b)
         }
     }
 
+    /* Whether the router has a gateway port decides whether colours'
+     * gateways are ramp-outs of it, and so the numbers of its rules, as
+     * SB's Rampout rows number them: it reads every port, enabled or not
+     * (the ports above are the enabled ones), and their HA chassis
+     * groups. */
+    for (size_t i = 0; i < b->lr->n_ports; i++) {
+        const struct nbrec_logical_router_port *lrp = b->lr->ports[i];
+        if (lrp->ha_chassis_group) {
+            nd_owner_depends_on_row(b->ctx, &nbrec_table_ha_chassis_group,
+                                    &lrp->ha_chassis_group->header_.uuid);
+        }
+    }
     /* A colour may gain or lose gateways of its own at any time: a router
      * with a gateway port reads them all. */
     if (nd_router_has_gateway_port(b->lr)) {

@@ -235,6 +235,28 @@ lr_in_rampout 1 ip,reg9=4/0xff || ipv6,reg9=4/0xff actions=reg7 = 2; next;
 EOF
 check_output "" pipeline "osmotic-sbctl --bare --columns=name find Rampout \
     'name=\"lr0/color:gold\"'"
+# A disabled port is a gateway port too as far as colours' gateways go
+# (the rules' numbers must not depend on a port's state): when its HA
+# chassis group gains its first chassis, the colours' gateways become
+# ramp-outs of its router and the router's rule is renumbered after them
+# in its flows as in SB.
+check nbctl ha-chassis-group-add hg4 \
+    -- lr-add lr4 -- lrp-add lr4 lrp4w 0a:00:00:00:ff:41 10.4.0.1/24 \
+    -- lrp-set-enabled lrp4w disabled \
+    -- rampout-add lr4 r1 10.4.0.0/24 gw1
+check nbctl -- --id=@g get HA_Chassis_Group hg4 \
+    -- set Logical_Router_Port lrp4w ha_chassis_group=@g
+check_lflows lr4 <<'EOF'
+lr_in_rampout 2 ip,nw_src=10.4.0.0/24 actions=reg7 = 1; next;
+EOF
+check nbctl ha-chassis-group-add-chassis hg4 gw1 10
+check_output "lr4/color:gold
+lr4/color:silver
+lr4/r1" pipeline "osmotic-sbctl --bare --columns=name list Rampout \
+    | grep '^lr4/' | sort"
+check_lflows lr4 <<'EOF'
+lr_in_rampout 2 ip,nw_src=10.4.0.0/24 actions=reg7 = 3; next;
+EOF
 
 # A full recompute agrees with all of that.
 sb_dump > "$TESTDIR/incremental"
@@ -246,7 +268,8 @@ diff -u "$TESTDIR/incremental" "$TESTDIR/full" \
 
 # A new router gets the lowest free datapath key; a new router port the
 # lowest free key of its router.
-check nbctl lr-del lr1 -- lrp-del lrp2a
+check nbctl lr-del lr1 -- lrp-del lrp2a -- lr-del lr4
+check nbctl ha-chassis-group-del hg4
 check nbctl lr-add lr3 -- lrp-add lr2 lrp2c 0a:00:00:00:ff:23 10.3.0.1/24
 check_output "lr0 2
 lr2 4
