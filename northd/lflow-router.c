@@ -53,6 +53,8 @@ enum {
     PRI_SNAT_ECMP_CT = 1,       /* lr_out_snat: to such a next hop. */
     PRI_ECMP_REPLY = 100,       /* lr_out_ecmp_reply: to the next hop the
                                  * connection came from. */
+    PRI_REDIRECT_DNAT = 105,    /* lr_in_gw_redirect: from a DNAT
+                                 * rule's logical IP. */
     PRI_REDIRECT_RULE = 100,    /* lr_in_gw_redirect: a ramp-out rule. */
     PRI_REDIRECT_PORT = 50,     /* lr_in_gw_redirect: the port's own. */
     PRI_SNAT_RULE = 200,        /* lr_out_snat: a rule's address. */
@@ -1326,6 +1328,38 @@ lr_snat_nat_rules(struct lr_build *b, uint32_t rkey)
     }
 }
 
+/* Sends what the logical IPs of the router's dnat and dnat_and_snat
+ * rules send out of gateway port 'key' to the port's own chassis
+ * (redirect key 'port_rkey'), above the ramp-out rules and colours'
+ * gateways: the connections DNATed on the way in live in that chassis'
+ * conntrack, so their replies must be un-DNATed there, and the SNAT
+ * address of a dnat_and_snat rule is answered for there.  Like a load
+ * balancer backend without a port, the address's own connections go
+ * there too: the pod's host cannot tell a reply from a new one. */
+static void
+lr_redirect_dnat(struct lr_build *b, uint32_t key, uint32_t port_rkey)
+{
+    char *actions = xasprintf("outport = %"PRIu32"; output;", port_rkey);
+    for (size_t i = 0; i < b->lr->n_nat; i++) {
+        const struct nbrec_nat *nat = b->lr->nat[i];
+        if (!nat_ok(nat) || !strcmp(nat->type, "snat")) {
+            continue;
+        }
+        struct lport_ipv4 lip;
+        struct lport_ipv6 lip6;
+        bool v6;
+        char *error = lport_parse_ip(nat->logical_ip, true, &v6, &lip, &lip6);
+        if (error || v6) {
+            free(error);
+            continue;
+        }
+        lr_add(b, S_ROUTER_INGRESS_GW_REDIRECT, PRI_REDIRECT_DNAT, actions,
+               REG_OUTPORT"=%"PRIu32",ip,nw_src="IP_FMT"/%u", key,
+               IP_ARGS(ipv4_network(&lip)), lip.plen);
+    }
+    free(actions);
+}
+
 static void
 lr_gateways(struct lr_build *b)
 {
@@ -1365,6 +1399,9 @@ lr_gateways(struct lr_build *b)
             free(actions);
         }
 
+        if (b->n_rules) {
+            lr_redirect_dnat(b, key, port_rkey);
+        }
         actions = xasprintf("outport = %"PRIu32"; output;", port_rkey);
         lr_add(b, S_ROUTER_INGRESS_GW_REDIRECT, PRI_REDIRECT_PORT, actions,
                REG_OUTPORT"=%"PRIu32, key);

@@ -10,7 +10,9 @@
 # passes through gw2's SNAT.  A ramp-out rule that holds p2's source
 # (10.10.2.0/24 to gw1, SNAT 172.30.0.102) is more specific than the
 # colour: p2's gold pings leave by gw1 from 172.30.0.102.  East-west
-# traffic of the colour stays inside.  osmotic-sbctl show and
+# traffic of the colour stays inside.  The replies of a connection from
+# outside to a DNAT address of p1 leave by gw1, which DNATed it, even
+# while mouse has gateways of its own.  osmotic-sbctl show and
 # osmotic-trace name the colour's active gateway.  When gw2's underlay
 # link goes down (BFD), and again when its controller exits, gold moves
 # to gw1, the next chassis of its list, and the databases say so.
@@ -129,6 +131,24 @@ echo "$out" | grep -q "output to rampout-lr0/color:gold: tunnel .* to chassis gw
     || fail "trace: not out of gw2 by the colour: $out"
 echo "$out" | grep -q "ct_snat(172.30.0.110)" \
     || fail "trace: no SNAT to 172.30.0.110: $out"
+
+# A connection from outside to a DNAT address of a pod is uncoloured,
+# so mouse: with gateways of mouse's own (gw2), its replies still go
+# back by the gateway port's chassis (gw1), whose conntrack DNATed it.
+check osmotic-nbctl --timeout=20 --wait=hv \
+    lr-nat-add lr0 dnat 172.30.0.50 10.10.1.10 \
+    -- color-set mouse rampout=gw2
+osm_pod_exec p1 timeout 10 sh -c 'echo hello | nc -l 8080' \
+    > "$TESTDIR/dnat.received" &
+server=$!
+sleep 0.5
+out=$(echo hi | osm_external_exec timeout 8 nc -w 3 -s 172.30.0.2 \
+      172.30.0.50 8080)
+wait $server
+[ "$out" = hello ] \
+    || fail "TCP from outside to p1 by DNAT, mouse on gw2: got [$out]"
+check osmotic-nbctl --timeout=20 --wait=hv \
+    lr-nat-del lr0 dnat 172.30.0.50 -- color-set mouse rampout=
 
 # Cutting gw2's underlay link: BFD on the tunnels notices, hv1 sends gold
 # to gw1, the next of its list, and gw1 says so; gold returns to gw2 when
