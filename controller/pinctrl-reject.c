@@ -52,8 +52,18 @@ build_rst(struct dp_packet *p, const struct flow *f,
 }
 
 /* Sends 'p' as a packet-out: back by OpenFlow port 'in_port' after an
- * ingress stage, or into physical output for the sender's logical port
- * after an egress stage. */
+ * ingress stage of a datapath that the packet entered by a port of this
+ * chassis, or into physical output for the sender's logical port after
+ * an egress stage.
+ *
+ * A packet that entered the datapath through a patch port (from the
+ * switch beyond a router port, say, where it came in by a localnet
+ * port) has no OpenFlow in_port any more: patch delivery clears it
+ * (physical-gateway.c).  Its answer goes back logically, as a router's
+ * own ICMP errors do ("outport = inport; flags.loopback = 1; output;"):
+ * with the packet-in's datapath and registers, out the inport, through
+ * the datapath's egress and the peer datapath's pipeline to the port the
+ * sender is behind. */
 static void
 send_answer(struct rconn *rconn, const struct ofputil_packet_in *pin,
             const struct dp_packet *p)
@@ -61,7 +71,26 @@ send_answer(struct rconn *rconn, const struct ofputil_packet_in *pin,
     const struct flow *md = &pin->flow_metadata.flow;
     uint64_t stub[1024 / 8];
     struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
-    if (pin->table_id >= OFTABLE_EGRESS) {
+    bool from_patch = (pin->table_id < OFTABLE_EGRESS
+                       && md->in_port.ofp_port == 0);
+    struct match po_md;
+    match_init_catchall(&po_md);
+    match_set_in_port(&po_md, OFPP_CONTROLLER);
+    if (from_patch) {
+        match_set_metadata(&po_md, md->metadata);
+        for (int i = 0; i < FLOW_N_REGS; i++) {
+            uint32_t v = md->regs[i];
+            if (i == 15) {
+                v = md->regs[14];                 /* outport = inport; */
+            } else if (i == 10) {
+                v |= 1u << MLF_ALLOW_LOOPBACK_BIT; /* flags.loopback = 1; */
+            }
+            match_set_reg(&po_md, i, v);
+        }
+        struct ofpact_resubmit *r = ofpact_put_RESUBMIT(&ofpacts);
+        r->in_port = OFPP_IN_PORT;
+        r->table_id = OFTABLE_PHY_OUT_REMOTE;     /* output; */
+    } else if (pin->table_id >= OFTABLE_EGRESS) {
         union mf_value v;
         memset(&v, 0, sizeof v);
         v.be64 = md->metadata;
@@ -85,8 +114,7 @@ send_answer(struct rconn *rconn, const struct ofputil_packet_in *pin,
         .ofpacts = ofpacts.data,
         .ofpacts_len = ofpacts.size,
     };
-    match_init_catchall(&po.flow_metadata);
-    match_set_in_port(&po.flow_metadata, OFPP_CONTROLLER);
+    po.flow_metadata = po_md;
     enum ofputil_protocol proto
         = ofputil_protocol_from_ofp_version(rconn_get_version(rconn));
     rconn_send(rconn, ofputil_encode_packet_out(&po, proto), NULL);

@@ -18,6 +18,7 @@
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/vlog.h"
 #include "packets.h"
+#include "smap.h"
 #include "sset.h"
 #include "util.h"
 
@@ -154,13 +155,14 @@ build_backend(struct rlb_build *b, const char *reply, bool has_port)
 
 /* Adds the admission flows of VIP 'vip' (match 'vip_match', address
  * 'ip' as text) to every gateway port: its packets go through conntrack
- * on to lr_in_lb, or are dropped ('drop'), and, for the first VIP of its
- * address ('first_of_ip'), ARP or neighbor solicitations for the
+ * on to lr_in_lb, or, without backends, get 'no_backend' (reject or drop,
+ * as its load balancer's options:reject says), and, for the first VIP of
+ * its address ('first_of_ip'), ARP or neighbor solicitations for the
  * address are answered where it is on the port's networks. */
 static void
 build_vip_admission(struct rlb_build *b, const struct lb_endpoint *vip,
-                    const char *vip_match, const char *ip, bool drop,
-                    bool first_of_ip)
+                    const char *vip_match, const char *ip,
+                    const char *no_backend, bool first_of_ip)
 {
     for (size_t i = 0; i < b->n_ports; i++) {
         const struct lr_port *p = &b->ports[i];
@@ -172,7 +174,7 @@ build_vip_admission(struct rlb_build *b, const struct lb_endpoint *vip,
                                S_ROUTER_INGRESS_ADMISSION,
                                (vip->port ? PRI_RLB_VIP_PORT_CT
                                 : PRI_RLB_VIP_CT),
-                               drop ? "drop;" : "ct_dnat;",
+                               no_backend ? no_backend : "ct_dnat;",
                                REG_INPORT"=%"PRIu32",dl_dst=%s,%s", key,
                                p->mac, vip_match);
         if (first_of_ip && port_network_has(p, vip)) {
@@ -229,7 +231,10 @@ build_vip(struct rlb_build *b, const struct nbrec_load_balancer *lb,
         ds_destroy(&m);
     }
     build_vip_admission(b, &vip, ds_cstr(&vip_match), ds_cstr(&ip),
-                        !actions.length, first_of_ip);
+                        (actions.length ? NULL
+                         : smap_get_bool(&lb->options, "reject", true)
+                         ? "reject;" : "drop;"),
+                        first_of_ip);
     ds_destroy(&ip);
     if (actions.length) {
         ds_put_cstr(&actions, ");");

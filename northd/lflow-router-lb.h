@@ -23,7 +23,8 @@
  *                         (IPv6: a neighbor advertisement, as for the
  *                         port's own addresses);
  *                  84|83  reg14=K,dl_dst=M,PROTO,nw_dst=V,tp_dst=P
- *                                               ct_dnat;  (n = 0: drop;)
+ *                                               ct_dnat;
+ *                                  (n = 0: reject; or drop; by reject)
  *   lr_in_lb         120|110  ct_state=+new+trk,PROTO,nw_dst=V,tp_dst=P
  *                                               ct_lb(B1:P1, ..., Bn:Pn);
  *                      0                        next(lr_in_ip_routing);
@@ -48,12 +49,12 @@
  * traffic, not that of external clients).  Priority 83 is above the
  * flows that answer or drop traffic to the router's own addresses, so a
  * VIP may be the gateway port's own address (NodePort), and below the
- * echo and TTL flows.  A VIP without backends drops, whatever its load
- * balancer's options:reject says: reject's answer from a router's
- * ingress does not reach the external client yet (the router answers
- * other packets out of the port they came in by, with icmp4/icmp6, so
- * it could).  The lr_in_lb flows of a VIP are its
- * load balancer's (source Load_Balancer:UUID), one SB row for all the
+ * echo and TTL flows.  A VIP without backends rejects (a TCP reset, an
+ * ICMP unreachable), or drops if its load balancer's options:reject is
+ * false, as on switches; the controller sends a reject's answer from a
+ * router's ingress out the port the packet came in by, through the
+ * router's egress (controller/pinctrl-reject.c).  The lr_in_lb flows of
+ * a VIP are its load balancer's (source Load_Balancer:UUID), one SB row for all the
  * routers that have it.
  *
  * Not applied (lib/nb-unapplied.c lists them): session affinity on

@@ -15,7 +15,8 @@
 # external VIP, whose address the gateway answers ARP for, works too;
 # pods reach the same VIP through their switches' copy of the load
 # balancer (east-west); without the SNAT rule the router un-DNATs the
-# replies itself; a VIP without backends drops; the trace shows the VIP,
+# replies itself; a VIP without backends refuses (TCP reset, ICMP port
+# unreachable), or drops with options:reject=false; the trace shows the VIP,
 # the backend and the NAT on the router, and a reply sent to the gateway
 # chassis and un-DNATed there (--ct branches); a load balancer removed
 # from the router stops answering.
@@ -330,13 +331,44 @@ out=$(ext_clients tcp 172.30.0.100 8080 60) || fail "TCP clients: $out"
 echo "60 TCP connections to the NodePort without SNAT rule: $out"
 check_spread "TCP to the NodePort without SNAT rule" "$out" 5
 
-# A VIP without backends drops (nothing answers), and no other traffic
-# to the router changes: it still answers pings.
+# A VIP without backends refuses, as a service without endpoints does: a
+# TCP connection gets a reset, a UDP datagram an ICMP port unreachable,
+# sent back from the gateway chassis out the port the client is behind;
+# with options:reject=false it drops (nothing answers).  No other
+# traffic to the router changes: it still answers pings.
+# refusal PROTO IP PORT: "refused", "answered" or "timeout" (3 s), for
+# one TCP connection or one UDP datagram (a connected socket, which
+# reports an ICMP port unreachable as a refusal).
+REFUSAL='
+import socket, sys
+proto, ip, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
+fam = socket.AF_INET6 if ":" in ip else socket.AF_INET
+s = socket.socket(fam, socket.SOCK_STREAM if proto == "tcp"
+                  else socket.SOCK_DGRAM)
+s.settimeout(3)
+try:
+    s.connect((ip, port))
+    s.send(b"hello\n")
+    s.recv(100)
+    print("answered")
+except ConnectionRefusedError:
+    print("refused")
+except socket.timeout:
+    print("timeout")
+'
+refusal() {
+    osm_external_exec python3 -c "$REFUSAL" "$@"
+}
 check osmotic-nbctl lb-add lbe 172.30.0.160:80 "" tcp
+check osmotic-nbctl lb-add lbeu 172.30.0.160:53 "" udp
 check osmotic-nbctl lr-lb-add lr0 lbe
+check osmotic-nbctl lr-lb-add lr0 lbeu
 check osmotic-nbctl --timeout=20 --wait=hv sync
-out=$(ext_clients tcp 172.30.0.160 80 1) || fail "TCP clients: $out"
-[ "$out" = fail=1 ] || fail "a VIP without backends answered: $out"
+check_output refused refusal tcp 172.30.0.160 80
+check_output refused refusal udp 172.30.0.160 53
+check osmotic-nbctl set load_balancer lbe options:reject=false
+check osmotic-nbctl --timeout=20 --wait=hv sync
+check_output timeout refusal tcp 172.30.0.160 80
 check osm_external_exec ping -q -c 2 -i 0.2 -W 1 172.30.0.100
 
 # The trace: from the external network, the VIP's conntrack pass, its

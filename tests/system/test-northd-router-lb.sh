@@ -5,7 +5,8 @@
 # in lr_in_admission, ARP for a VIP on the port's network, ct_lb in
 # lr_in_lb, the backends' replies to the gateway chassis and their
 # un-DNAT), for VIPs with a port or without, IPv4 or IPv6, through
-# groups too; a VIP without backends drops.  The flows follow the
+# groups too; a VIP without backends rejects (drops with
+# options:reject=false).  The flows follow the
 # load balancers and the ports (a MAC changed, a gateway port removed),
 # and an incremental compile leaves SB as a full recompute does.
 . "$(dirname "$0")/lib.sh"
@@ -70,7 +71,7 @@ lb0=$(osmotic-nbctl get Load_Balancer lb0 _uuid) || fail "get lb0"
 check_output "ct_lb(10.0.0.2:8080, 10.0.0.3:8080);" sb_select Logical_Flow \
     '["actions"]' "[[\"source\",\"==\",\"Load_Balancer:$lb0\"]]"
 
-# A VIP without a port, one without backends (drop), an IPv6 VIP, a UDP
+# A VIP without a port, one without backends (reject), an IPv6 VIP, a UDP
 # VIP through a group; only what changed is rebuilt.
 check nbctl lb-add lb0 172.16.0.101 10.0.0.4
 check_output "router-lb 1" last_owners
@@ -88,7 +89,7 @@ for want in \
     "lr_in_lb 110 ct_state=+new+trk,ip,nw_dst=172.16.0.101 actions=ct_lb(10.0.0.4);" \
     "lr_in_gw_redirect 110 reg15=$k,ip,nw_src=10.0.0.4 actions=outport = $r; output;" \
     "lr_out_snat 98 reg15=$r,ip,nw_src=10.0.0.4 actions=ct_dnat;" \
-    "lr_in_admission 84 reg14=$k,dl_dst=0a:00:00:00:ee:01,tcp,nw_dst=172.16.0.102,tp_dst=80 actions=drop;" \
+    "lr_in_admission 84 reg14=$k,dl_dst=0a:00:00:00:ee:01,tcp,nw_dst=172.16.0.102,tp_dst=80 actions=reject;" \
     "lr_in_admission 84 reg14=$k,dl_dst=0a:00:00:00:ee:01,udp,nw_dst=172.17.0.5,tp_dst=53 actions=ct_dnat;" \
     "lr_in_lb 120 ct_state=+new+trk,udp,nw_dst=172.17.0.5,tp_dst=53 actions=ct_lb(10.0.0.2:53);" \
     "lr_in_admission 84 reg14=$k,dl_dst=0a:00:00:00:ee:01,tcp6,ipv6_dst=fd00::100,tp_dst=80 actions=ct_dnat;" \
@@ -103,6 +104,11 @@ done
 grep -q "arp_tpa=172.17.0.5" <<<"$out" && fail "ARP for 172.17.0.5: $out"
 grep -q "nd_target" <<<"$out" && fail "ND for fd00::100: $out"
 check_incremental_equals_full
+check nbctl set Load_Balancer lb0 options:reject=false
+lb_lflows | grep -qxF "lr_in_admission 84 reg14=$k,dl_dst=0a:00:00:00:ee:01,tcp,nw_dst=172.16.0.102,tp_dst=80 actions=drop;" \
+    || fail "options:reject=false does not drop: $(lb_lflows)"
+check_incremental_equals_full
+check nbctl remove Load_Balancer lb0 options reject
 
 # A group's new member gets flows.
 check nbctl lb-add lbu 172.17.0.6:53 10.0.0.3:53 udp
