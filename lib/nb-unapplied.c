@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "lib/idl-pending.h"
+#include "lib/nb-gateways.h"
 #include "lib/osmotic-nb-idl.h"
 #include "bitmap.h"
 #include "ovsdb-data.h"
@@ -190,12 +191,13 @@ lb_is_sctp(const struct ovsdb_idl_row *row)
     return protocol && !strcmp(protocol, "sctp");
 }
 
-/* Returns true if 'pred' holds for a load balancer of router 'row',
- * named in its load_balancer column or through its load_balancer_group
- * column, as an open transaction leaves them. */
+/* Returns true if 'pred' holds, with 'aux', for a load balancer of
+ * router 'row', named in its load_balancer column or through its
+ * load_balancer_group column, as an open transaction leaves them. */
 static bool
 lr_any_lb(const struct ovsdb_idl_row *row,
-          bool (*pred)(const struct nbrec_load_balancer *))
+          bool (*pred)(const struct nbrec_load_balancer *, const void *aux),
+          const void *aux)
 {
     struct ovsdb_idl *idl = row->table->idl;
     const struct ovsdb_idl_column *columns[] = {
@@ -211,13 +213,13 @@ lr_any_lb(const struct ovsdb_idl_row *row,
             if (c == 0) {
                 const struct nbrec_load_balancer *lb
                     = nbrec_load_balancer_get_for_uuid(idl, uuid);
-                found = lb && pred(lb);
+                found = lb && pred(lb, aux);
                 continue;
             }
             const struct nbrec_load_balancer_group *g
                 = nbrec_load_balancer_group_get_for_uuid(idl, uuid);
             for (size_t j = 0; g && j < g->n_load_balancer && !found; j++) {
-                found = pred(g->load_balancer[j]);
+                found = pred(g->load_balancer[j], aux);
             }
         }
         ovsdb_datum_destroy(&datum, &columns[c]->type);
@@ -227,9 +229,25 @@ lr_any_lb(const struct ovsdb_idl_row *row,
 
 /* Returns true if 'lb' asks for session affinity. */
 static bool
-lb_has_affinity(const struct nbrec_load_balancer *lb)
+lb_has_affinity(const struct nbrec_load_balancer *lb,
+                const void *aux OVS_UNUSED)
 {
     return smap_get(&lb->options, "affinity_timeout") != NULL;
+}
+
+/* Returns true if 'lb' is 'aux', a load balancer. */
+static bool
+lb_is(const struct nbrec_load_balancer *lb, const void *aux)
+{
+    return lb == aux;
+}
+
+/* Returns true for any load balancer. */
+static bool
+lb_any(const struct nbrec_load_balancer *lb OVS_UNUSED,
+       const void *aux OVS_UNUSED)
+{
+    return true;
 }
 
 /* Returns true for a router with a load balancer that asks for session
@@ -237,7 +255,50 @@ lb_has_affinity(const struct nbrec_load_balancer *lb)
 static bool
 lr_has_lb_affinity(const struct ovsdb_idl_row *row)
 {
-    return lr_any_lb(row, lb_has_affinity);
+    return lr_any_lb(row, lb_has_affinity, NULL);
+}
+
+/* Returns true for a load balancer that asks for session affinity and
+ * that a router has (directly or through a group), as an open
+ * transaction leaves them: the write of its options warns as the
+ * router's does. */
+static bool
+lb_has_router_affinity(const struct ovsdb_idl_row *row)
+{
+    const struct nbrec_load_balancer *lb = row_to_lb(row);
+    if (!lb_has_affinity(lb, NULL)) {
+        return false;
+    }
+    const struct nbrec_logical_router *lr;
+    NBREC_LOGICAL_ROUTER_FOR_EACH (lr, row->table->idl) {
+        if (lr_any_lb(&lr->header_, lb_is, lb)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Returns true for a router with load balancers and more than one
+ * gateway port, whose load balancers osmotic-northd leaves out: a
+ * connection's replies would have to find the gateway chassis of the
+ * port it came in by. */
+static bool
+lr_has_lb_and_gateways(const struct ovsdb_idl_row *row)
+{
+    if (!lr_any_lb(row, lb_any, NULL)) {
+        return false;
+    }
+    struct ovsdb_datum ports;
+    idl_pending_read_set(row, &nbrec_logical_router_col_ports, &ports);
+    size_t n_gateways = 0;
+    for (size_t i = 0; i < ports.n; i++) {
+        const struct nbrec_logical_router_port *lrp
+            = nbrec_logical_router_port_get_for_uuid(row->table->idl,
+                                                     &ports.keys[i].uuid);
+        n_gateways += lrp && nb_lrp_names_gateway(lrp);
+    }
+    ovsdb_datum_destroy(&ports, &nbrec_logical_router_col_ports.type);
+    return n_gateways > 1;
 }
 
 /* Returns true for a router that asks for the SNAT of its load-balanced
@@ -375,11 +436,24 @@ const struct nb_unapplied nb_unapplied_entries[] = {
     { .table = &nbrec_table_logical_router,
       .applies = lr_has_lb_affinity,
       .what = "session affinity of router load balancers",
+      .singular = true,
+      .reads = { { &nbrec_logical_router_col_load_balancer, NULL },
+                 { &nbrec_logical_router_col_load_balancer_group, NULL } } },
+    { .table = &nbrec_table_load_balancer,
+      .applies = lb_has_router_affinity,
+      .what = "session affinity of router load balancers",
+      .singular = true,
+      .reads = { { &nbrec_load_balancer_col_options,
+                   "affinity_timeout" } } },
+    { .table = &nbrec_table_logical_router,
+      .applies = lr_has_lb_and_gateways,
+      .what = "load balancers of routers with more than one gateway port",
       .reads = { { &nbrec_logical_router_col_load_balancer, NULL },
                  { &nbrec_logical_router_col_load_balancer_group, NULL } } },
     { .table = &nbrec_table_logical_router,
       .applies = lr_forces_lb_snat,
       .what = "forced SNAT of load-balanced traffic (lb_force_snat_ip)",
+      .singular = true,
       .reads = { { &nbrec_logical_router_col_options,
                    "lb_force_snat_ip" } } },
     { .table = &nbrec_table_dhcp_options,
@@ -397,13 +471,13 @@ const struct nb_unapplied nb_unapplied_entries[] = {
       .column = &nbrec_logical_switch_port_col_ha_chassis_group,
       .what = "HA chassis groups of switch ports" },
     { .table = &nbrec_table_copp,
-      .what = "control plane protection (CoPP)" },
+      .what = "control plane protection (CoPP)", .singular = true },
     { .table = &nbrec_table_logical_switch,
       .column = &nbrec_logical_switch_col_copp,
-      .what = "control plane protection (CoPP)" },
+      .what = "control plane protection (CoPP)", .singular = true },
     { .table = &nbrec_table_logical_router,
       .column = &nbrec_logical_router_col_copp,
-      .what = "control plane protection (CoPP)" },
+      .what = "control plane protection (CoPP)", .singular = true },
 };
 const size_t nb_n_unapplied_entries = ARRAY_SIZE(nb_unapplied_entries);
 
@@ -450,11 +524,20 @@ nb_unapplied_row_counts(const struct nb_unapplied *u,
 }
 
 /* Returns the warning about configuration 'what' ("ACLs"), without the
- * program name, in a string the caller must free. */
+ * program name, in a string the caller must free: "is" for the 'what' of
+ * an entry marked singular, "are" otherwise. */
 char *
 nb_unapplied_warning(const char *what)
 {
-    return xasprintf("%s are stored but not applied to traffic yet", what);
+    bool singular = false;
+    for (size_t i = 0; i < nb_n_unapplied_entries; i++) {
+        if (!strcmp(nb_unapplied_entries[i].what, what)) {
+            singular = nb_unapplied_entries[i].singular;
+            break;
+        }
+    }
+    return xasprintf("%s %s stored but not applied to traffic yet", what,
+                     singular ? "is" : "are");
 }
 
 /* Returns true if bit 'idx' is set in 'bitmap', which may be NULL. */

@@ -52,6 +52,8 @@ struct nb_unapplied {
     bool (*applies)(const struct ovsdb_idl_row *); /* Further condition on
                                                     * a row, or NULL. */
     const char *what;           /* Plural noun for messages: "ACLs". */
+    bool singular;              /* 'what' is singular ("session affinity
+                                 * of ..."): "is stored", not "are". */
     struct nb_unapplied_read reads[2]; /* What 'applies' reads (required
                                         * with 'applies'). */
 };

@@ -307,14 +307,23 @@ build_router(struct nd_build_ctx *ctx, const struct nd_datapath *od)
         nd_owner_depends_on_row(ctx, &nbrec_table_logical_router_port,
                                 &op->nb_uuid);
     }
-    bool has_gateway = false;
+    size_t n_gateways = 0;
     for (size_t i = 0; i < b.n_ports; i++) {
         /* A port with an HA chassis group is a gateway port only while
          * the group has a chassis: the group's row decides too. */
         lr_port_depends(ctx, &b.ports[i]);
-        has_gateway |= b.ports[i].gateway;
+        n_gateways += b.ports[i].gateway;
     }
-    if (has_gateway) {
+    if (n_gateways > 1) {
+        /* A connection's replies would have to go back to the gateway
+         * chassis of the port it came in by, which holds its conntrack
+         * entry; nothing tells the backend's host which that was.  OVN
+         * before 24.03 refuses the same. */
+        static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
+        VLOG_WARN_RL(&rl, "router %s: load balancers not applied: the "
+                     "router has %"PRIuSIZE" gateway ports, load balancers "
+                     "need at most one", lr->name, n_gateways);
+    } else if (n_gateways) {
         sset_init(&b.vips);
         sset_init(&b.backends);
         struct sset ips = SSET_INITIALIZER(&ips);

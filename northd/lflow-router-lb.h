@@ -61,7 +61,11 @@
  * routers (the VIP is balanced without it; ct_lb's affinity works in a
  * switch's pipeline only), and the router's options:lb_force_snat_ip:
  * the replies of backends behind the router come back through it
- * anyway.  A router
+ * anyway.  A router with more than one gateway port gets no load
+ * balancer flows, and a warning: a connection's replies would have to
+ * go to the gateway chassis of the port it came in by, which holds its
+ * conntrack entry, and nothing on the backend's host tells which (OVN
+ * before 24.03 refuses the same).  A router
  * without a gateway port gets no load balancer flows: traffic between
  * pods reaches a VIP through their switch's load balancers (attach the
  * load balancer, or its group, to the switches too, as ovn-kubernetes

@@ -182,7 +182,7 @@ check_output 0 nb_count HA_Chassis
 check osmotic-nbctl meter-add m1 drop 10 pktps
 err=$(osmotic-nbctl copp-add copp0 arp m1 2>&1 >/dev/null) || fail "copp-add"
 case $err in
-    *"warning: control plane protection (CoPP) are stored but not applied"*) ;;
+    *"warning: control plane protection (CoPP) is stored but not applied"*) ;;
     *) fail "copp-add warning: [$err]" ;;
 esac
 check osmotic-nbctl copp-add copp0 bfd m1

@@ -17,18 +17,30 @@ osm_start_sb
 osm_start_northd northd
 check osmotic-nbctl init
 
-# The end of every warning.
+# The end of every warning ("is stored" for the kinds named in the
+# singular, NA1).
 NA="are stored but not applied to traffic yet"
+NA1="is stored but not applied to traffic yet"
+AFF="session affinity of router load balancers"
+FSNAT="forced SNAT of load-balanced traffic (lb_force_snat_ip)"
+MULTI="load balancers of routers with more than one gateway port"
+# na WHAT: the end of the warning about WHAT.
+na() {
+    case $1 in
+        "$AFF"|"$FSNAT"|"control plane protection (CoPP)") echo "$NA1" ;;
+        *) echo "$NA" ;;
+    esac
+}
 
 # warns WHAT[|WHAT]... CMD...: CMD succeeds, prints on stderr exactly one
-# line per WHAT, "osmotic-nbctl: warning: WHAT are stored but not applied
-# to traffic yet", in that order, and changes the database.
+# line per WHAT, "osmotic-nbctl: warning: WHAT are (is) stored but not
+# applied to traffic yet", in that order, and changes the database.
 warns() {
     local what=$1 err before after expected="" kind
     shift
     local IFS='|'
     for kind in $what; do
-        expected+="${expected:+$'\n'}osmotic-nbctl: warning: $kind $NA"
+        expected+="${expected:+$'\n'}osmotic-nbctl: warning: $kind $(na "$kind")"
     done
     unset IFS
     before=$(nb_dump) || fail "dump failed"
@@ -173,9 +185,30 @@ warns "load balancer options (event, add_route)" \
 quiet lb-add lb2 10.96.0.11:80 10.0.0.3:8080
 # Session affinity is applied (on switches: a router that gets a load
 # balancer with affinity warns).
-quiet set Load_Balancer lb0 options:affinity_timeout=10
 quiet lr-lb-del lr0 lb0
-warns "session affinity of router load balancers" lr-lb-add lr0 lb0
+quiet set Load_Balancer lb0 options:affinity_timeout=10
+warns "$AFF" lr-lb-add lr0 lb0
+# The load balancer's own write warns too once a router has it, directly
+# or through a group; one that no router has does not.
+warns "$AFF" set Load_Balancer lb0 options:affinity_timeout=20
+quiet set Load_Balancer lb2 options:affinity_timeout=20
+lb2=$(osmotic-nbctl get Load_Balancer lb2 _uuid) || fail "get lb2"
+quiet add Load_Balancer_Group lbg load_balancer "$lb2"
+quiet remove Load_Balancer lb2 options affinity_timeout
+warns "$AFF" add Logical_Router lr0 load_balancer_group \
+    "$(osmotic-nbctl get Load_Balancer_Group lbg _uuid)"
+warns "$AFF" set Load_Balancer lb2 options:affinity_timeout=30
+quiet remove Load_Balancer lb2 options affinity_timeout
+quiet remove Load_Balancer_Group lbg load_balancer "$lb2"
+# A router with load balancers and a second gateway port: its load
+# balancers are not applied (osmotic-northd leaves them out).
+quiet lrp-add lr0 lrp1 0a:00:00:00:01:02 172.16.1.254/24 \
+    -- lrp-set-gateway-chassis lrp1 gw2 10
+quiet lr-lb-del lr0 lb0
+warns "$AFF|$MULTI" lr-lb-add lr0 lb0
+quiet lr-lb-del lr0 lb0
+quiet lrp-del lrp1
+warns "$AFF" lr-lb-add lr0 lb0
 
 # One line per kind in a batch, in a fixed order.
 err=$(osmotic-nbctl acl-add sw0 from-lport 100 ip4 allow \
@@ -270,15 +303,13 @@ grep "unapplied|WARN|Logical_Router\|unapplied|WARN|Rampout\|unapplied|WARN|NAT"
         -e ": NAT external address sets $NA" \
         -e ": routes without a next hop $NA" \
         -e ": bridged gateway redirects (redirect-type) $NA" \
-        -e ": session affinity of router load balancers $NA" \
-        -e ": forced SNAT of load-balanced traffic (lb_force_snat_ip) $NA" \
+        -e ": $AFF $NA1" -e ": $FSNAT $NA1" -e ": $MULTI $NA" \
     && fail "northd logged routing configuration that is applied"
 # Every kind, and nothing about switching or routing.
 for what in "fair meters" "QoS rules" "mirrors" "ACL labels" \
             "ACLs applied after load balancing" \
             "SCTP load balancers" \
-            "session affinity of router load balancers" \
-            "forced SNAT of load-balanced traffic (lb_force_snat_ip)" \
+            "$AFF" "$FSNAT" "$MULTI" \
             "container ports (parent and tag)" "dynamic addresses" \
             "route tables" "BFD sessions" \
             "routing policy packet marks (pkt_mark)" \
@@ -290,7 +321,7 @@ for what in "fair meters" "QoS rules" "mirrors" "ACL labels" \
             "static MAC bindings" \
             "load balancer options (event, add_route)" \
             "HA chassis groups of switch ports"; do
-    grep -q "unapplied|WARN|.*: $what are stored but not applied" "$log" \
+    grep -qF ": $what $(na "$what")" <<<"$(grep "unapplied|WARN|" "$log")" \
         || fail "northd did not log $what"
 done
 grep "unapplied|WARN|Logical_Switch_Port p3:" "$log" \

@@ -5,7 +5,8 @@
 # in lr_in_admission, ARP for a VIP on the port's network, ct_lb in
 # lr_in_lb, the backends' replies to the gateway chassis and their
 # un-DNAT), for VIPs with a port or without, IPv4 or IPv6, through
-# groups too; a VIP without backends rejects (drops with
+# groups too; none on a router with two gateway ports (northd warns); a
+# VIP without backends rejects (drops with
 # options:reject=false).  The flows follow the
 # load balancers and the ports (a MAC changed, a gateway port removed),
 # and an incremental compile leaves SB as a full recompute does.
@@ -119,6 +120,19 @@ sb_lflows lr0 | grep -qF "nw_dst=172.17.0.6,tp_dst=53" \
 check nbctl set Logical_Router_Port lrp1 mac='"0a:00:00:00:ee:02"'
 lb_lflows | grep -q "dl_dst=0a:00:00:00:ee:02,tcp,nw_dst=172.16.0.100" \
     || fail "the VIP's flow did not follow the MAC: $(lb_lflows)"
+check_incremental_equals_full
+
+# A second gateway port: the router's load balancers are left out, with
+# a warning (the replies of a connection could not find the gateway
+# chassis it came in by); the port removed, they come back.
+check nbctl lrp-add lr0 lrp2 0a:00:00:00:ee:03 172.18.0.1/24 \
+    -- lrp-set-gateway-chassis lrp2 gw2 10
+check_output "" lb_lflows
+grep -qF "router lr0: load balancers not applied: the router has 2 gateway ports" \
+    "$TESTDIR/northd.log" || fail "northd did not warn of the second gateway port"
+check_incremental_equals_full
+check nbctl lrp-del lrp2
+[ -n "$(lb_lflows)" ] || fail "no flows with one gateway port again"
 check_incremental_equals_full
 
 # No gateway any more: no flows.
