@@ -49,7 +49,9 @@
  * traffic, not that of external clients).  Priority 83 is above the
  * flows that answer or drop traffic to the router's own addresses, so a
  * VIP may be the gateway port's own address (NodePort), and below the
- * echo and TTL flows.  A VIP without backends rejects (a TCP reset, an
+ * echo and TTL flows: a VIP without a port on one of the router's own
+ * addresses leaves the router answering pings to it (OVN sends them to
+ * a backend).  A VIP without backends rejects (a TCP reset, an
  * ICMP unreachable), or drops if its load balancer's options:reject is
  * false, as on switches; the controller sends a reject's answer from a
  * router's ingress out the port the packet came in by, through the
