@@ -65,10 +65,14 @@ controller_libcontroller_la_SOURCES = \
 	controller/pinctrl-reject.h \
 	controller/pinctrl-send.c \
 	controller/pinctrl-send.h \
+	controller/pinctrl-svc-monitor.c \
+	controller/pinctrl-svc-monitor.h \
 	controller/rampout-stats.c \
 	controller/rampout-stats.h \
 	controller/runtime.c \
 	controller/runtime.h \
 	controller/sb-monitor.c \
-	controller/sb-monitor.h
+	controller/sb-monitor.h \
+	controller/svc-probe.c \
+	controller/svc-probe.h
 controller_libcontroller_la_LIBADD = $(OSMOTIC_LDADD)

@@ -37,6 +37,7 @@ enum ctrl_node {
     N_IN_SB_DPG,                /* Logical_DP_Group. */
     N_IN_SB_COLOR,              /* Color and Color_Promotion. */
     N_IN_SB_ROUTING,            /* Rampout and MAC_Binding. */
+    N_IN_SB_SVC_MON,            /* Service_Monitor. */
     N_TUNNELS,                  /* Tunnel ports and their OpenFlow ports. */
     N_RUNTIME,                  /* Bindings, local datapaths, zones. */
     N_LFLOW,                    /* Flows of the logical flows. */
@@ -66,6 +67,8 @@ static struct ctrl_sb_input sb_color_input = {
     { &sbrec_table_color, &sbrec_table_color_promotion }, 2 };
 static struct ctrl_sb_input sb_routing_input = {
     { &sbrec_table_rampout, &sbrec_table_mac_binding }, 2 };
+static struct ctrl_sb_input sb_svc_mon_input = {
+    { &sbrec_table_service_monitor }, 1 };
 
 /* Input node run: changed if the southbound database tracked a change in
  * one of the node's tables. */
@@ -686,6 +689,8 @@ ctrl_engine_init(struct ctrl_engine *e)
     ctrl_init_sb_input(&n[N_IN_SB_COLOR], "sb_color", &sb_color_input);
     ctrl_init_sb_input(&n[N_IN_SB_ROUTING], "sb_routing",
                        &sb_routing_input);
+    ctrl_init_sb_input(&n[N_IN_SB_SVC_MON], "sb_service_monitor",
+                       &sb_svc_mon_input);
 
     struct encaps_ports *tunnels = xmalloc(sizeof *tunnels);
     encaps_ports_init(tunnels);
@@ -732,6 +737,9 @@ ctrl_engine_init(struct ctrl_engine *e)
                      ctrl_physical_handle_mcgroups);
     engine_add_input(&n[N_PHYSICAL], &n[N_IN_SB_COLOR], NULL);
     engine_add_input(&n[N_PHYSICAL], &n[N_IN_SB_ROUTING], NULL);
+    /* The flows of a monitored port (pinctrl-svc-monitor.h): a change of
+     * monitors, rare, recomputes the physical flows. */
+    engine_add_input(&n[N_PHYSICAL], &n[N_IN_SB_SVC_MON], NULL);
 
     for (size_t i = 0; i < CTRL_ENGINE_N_NODES; i++) {
         e->order[i] = &e->nodes[i];

@@ -61,7 +61,7 @@ struct ctrl_engine_ctx {
 };
 
 /* Number of nodes in the graph. */
-#define CTRL_ENGINE_N_NODES 13
+#define CTRL_ENGINE_N_NODES 14
 
 /* The graph. */
 struct ctrl_engine {

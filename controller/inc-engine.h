@@ -49,7 +49,7 @@ struct engine_node;
 typedef bool engine_handler(struct engine_node *node, void *ctx);
 
 /* Most inputs a node can have. */
-#define ENGINE_MAX_INPUTS 8
+#define ENGINE_MAX_INPUTS 10
 
 /* One input of a node. */
 struct engine_input {

@@ -457,6 +457,8 @@ controller_run(struct controller *c, struct ovsdb_idl_txn *ovs_txn,
         gateway_announce_run(c->announce, c->sb_loop.idl, chassis->name,
                              ctrl_engine_tunnels(&c->engine), c->pinctrl,
                              c->n_computes);
+        pinctrl_svc_monitors_run(c->pinctrl, c->sb_loop.idl, sb_txn,
+                                 &ctrl_engine_runtime(&c->engine)->bindings);
     }
 
     /* Flows go to br-int only when computed from a replica that holds

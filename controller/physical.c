@@ -12,6 +12,7 @@
 #include "controller/local-datapaths.h"
 #include "controller/physical-gateway.h"
 #include "controller/pinctrl.h"
+#include "controller/pinctrl-svc-monitor.h"
 #include "lib/osmotic-sb-idl.h"
 #include "lib/pipeline.h"
 
@@ -134,6 +135,7 @@ physical_local_port(const struct physical_ctx *ctx,
                  REG_OUTPORT"=%#"PRIx64",actions=load:0->NXM_OF_IN_PORT[],"
                  "output:%d", OFTABLE_PHY_DELIVER, dp, key,
                  ofp_to_u16(bl->ofport));
+    svc_monitors_add_port_flows(ctx->sb_idl, bl, cookie, flows);
 }
 
 /* qsort() comparison of ints. */

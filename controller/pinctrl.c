@@ -12,6 +12,7 @@
 #include "controller/pinctrl-nd.h"
 #include "controller/pinctrl-reject.h"
 #include "controller/pinctrl-send.h"
+#include "controller/pinctrl-svc-monitor.h"
 
 #include "byte-order.h"
 #include "unaligned.h"
@@ -60,6 +61,9 @@ static void pinctrl_handle_nd_ns(struct pinctrl *,
 static void pinctrl_handle_put_nd(struct pinctrl *,
                                   const struct ofputil_packet_in *,
                                   const char *payload);
+static void pinctrl_handle_svc_mon(struct pinctrl *,
+                                   const struct ofputil_packet_in *,
+                                   const char *payload);
 
 /* The handlers.  An operation's meter id is its opcode (1 to 15 are
  * reserved for them). */
@@ -71,6 +75,7 @@ static const struct pinctrl_handler pinctrl_handlers[] = {
     { LACT_PIN_ICMP, "icmp", pinctrl_icmp_handle, NULL },
     { LACT_PIN_ND_NS, "nd_ns", NULL, pinctrl_handle_nd_ns },
     { LACT_PIN_PUT_ND, "put_nd", NULL, pinctrl_handle_put_nd },
+    { LACT_PIN_SVC_MON, "svc_monitor", NULL, pinctrl_handle_svc_mon },
 };
 
 /* Largest opcode + 1. */
@@ -84,6 +89,7 @@ struct pinctrl {
     unsigned long long int n_bad;   /* Packet-ins not ours or malformed. */
     struct mac_binding_state mbs;   /* MAC bindings learned, to write,
                                      * and next hops asked for. */
+    struct svc_monitors *svc;       /* Load balancer health checks. */
 };
 
 static void
@@ -113,6 +119,25 @@ pinctrl_handle_put_nd(struct pinctrl *pc, const struct ofputil_packet_in *pin,
                       const char *payload)
 {
     pinctrl_nd_learn(&pc->mbs, pin, payload);
+}
+
+static void
+pinctrl_handle_svc_mon(struct pinctrl *pc,
+                       const struct ofputil_packet_in *pin,
+                       const char *payload OVS_UNUSED)
+{
+    svc_monitors_handle_reply(pc->svc, pc, pin);
+}
+
+/* Probes the backends of the load balancer health checks whose logical
+ * ports 'bindings' has, and writes their status to SB within 'sb_txn' (if
+ * nonnull). */
+void
+pinctrl_svc_monitors_run(struct pinctrl *pc, struct ovsdb_idl *sb_idl,
+                         struct ovsdb_idl_txn *sb_txn,
+                         const struct binding_result *bindings)
+{
+    svc_monitors_run(pc->svc, pc, sb_idl, sb_txn, bindings);
 }
 
 /* Writes to SB what the handlers learned (MAC bindings), if 'sb_txn' is
@@ -173,6 +198,7 @@ pinctrl_create(const char *target)
     struct pinctrl *pc = xzalloc(sizeof *pc);
     pc->rconn = rconn_create(0, 2, DSCP_DEFAULT, 1u << PINCTRL_VERSION);
     mac_binding_state_init(&pc->mbs);
+    pc->svc = svc_monitors_create();
     rconn_connect(pc->rconn, target, target);
     return pc;
 }
@@ -183,6 +209,7 @@ pinctrl_destroy(struct pinctrl *pc)
     if (pc) {
         rconn_destroy(pc->rconn);
         mac_binding_state_destroy(&pc->mbs);
+        svc_monitors_destroy(pc->svc);
         free(pc);
     }
 }
@@ -308,6 +335,7 @@ pinctrl_wait(struct pinctrl *pc)
 {
     rconn_run_wait(pc->rconn);
     rconn_recv_wait(pc->rconn);
+    svc_monitors_wait(pc->svc);
 }
 
 /* Appends the packet-in counters to 's'. */
@@ -326,4 +354,5 @@ pinctrl_status(const struct pinctrl *pc, struct ds *s)
     ds_put_format(s, "neighbour requests suppressed (asked within %d ms): "
                   "%llu\n", MAC_BINDING_ASK_INTERVAL_MS,
                   pc->mbs.n_suppressed);
+    svc_monitors_status(pc->svc, s);
 }

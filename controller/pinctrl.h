@@ -28,6 +28,7 @@
 
 struct dp_packet;
 struct ds;
+struct binding_result;
 struct desired;
 struct ovsdb_idl;
 struct ovsdb_idl_txn;
@@ -48,6 +49,9 @@ void pinctrl_status(const struct pinctrl *, struct ds *);
 
 void pinctrl_sb_run(struct pinctrl *, struct ovsdb_idl *sb_idl,
                     struct ovsdb_idl_txn *sb_txn);
+void pinctrl_svc_monitors_run(struct pinctrl *, struct ovsdb_idl *sb_idl,
+                              struct ovsdb_idl_txn *sb_txn,
+                              const struct binding_result *);
 
 bool pinctrl_is_connected(const struct pinctrl *);
 void pinctrl_packet_out(struct pinctrl *, const struct dp_packet *,

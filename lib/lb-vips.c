@@ -158,3 +158,63 @@ lb_vip_normalize(const char *vip, const char *backends, char **vipp,
     *has_portp = v.port != 0;
     return NULL;
 }
+
+/* Parses 'value', the mapping of backend address 'backend_ip' in
+ * Load_Balancer:ip_port_mappings, into '*m' (which the caller destroys
+ * with lb_ip_port_mapping_destroy() on success).  The source address must
+ * be of the backend's family.  Returns NULL, or an error naming what is
+ * wrong (and '*m' is left empty). */
+char *
+lb_ip_port_mapping_parse(const char *backend_ip, const char *value,
+                         struct lb_ip_port_mapping *m)
+{
+    struct lb_endpoint be;
+    memset(m, 0, sizeof *m);
+    if (!lb_endpoint_parse(backend_ip, &be) || be.port
+        || backend_ip[0] == '[') {
+        return xasprintf("%s: should be a backend's IP address", backend_ip);
+    }
+
+    const char *colon = strchr(value, ':');
+    if (!colon || colon == value) {
+        return xasprintf("%s=%s: should be LOGICAL_PORT:SOURCE_IP",
+                         backend_ip, value);
+    }
+    const char *src = colon + 1;
+    char *src_copy;
+    if (be.is_ipv6) {
+        size_t len = strlen(src);
+        if (len < 3 || src[0] != '[' || src[len - 1] != ']') {
+            return xasprintf("%s=%s: an IPv6 backend's source address "
+                             "should be in brackets: LOGICAL_PORT:[IPv6]",
+                             backend_ip, value);
+        }
+        src_copy = xmemdup0(src + 1, len - 2);
+    } else {
+        src_copy = xstrdup(src);
+    }
+
+    char *error = NULL;
+    ovs_be32 ip4;
+    if (be.is_ipv6 ? inet_pton(AF_INET6, src_copy, &m->src_ip) != 1
+        : !ip_parse(src_copy, &ip4)) {
+        error = xasprintf("%s=%s: %s: should be an %s address", backend_ip,
+                          value, src_copy, be.is_ipv6 ? "IPv6" : "IPv4");
+    } else {
+        if (!be.is_ipv6) {
+            in6_addr_set_mapped_ipv4(&m->src_ip, ip4);
+        }
+        m->logical_port = xmemdup0(value, colon - value);
+    }
+    free(src_copy);
+    return error;
+}
+
+void
+lb_ip_port_mapping_destroy(struct lb_ip_port_mapping *m)
+{
+    if (m) {
+        free(m->logical_port);
+        m->logical_port = NULL;
+    }
+}

@@ -39,6 +39,19 @@ struct lb_endpoint {
 bool lb_endpoint_parse(const char *s, struct lb_endpoint *);
 void lb_endpoint_format(const struct lb_endpoint *, struct ds *);
 
+/* A backend's health check mapping (Load_Balancer:ip_port_mappings): the
+ * logical port the backend is on and the address the probes come from,
+ * "PORT:SRC_IP" for an IPv4 backend, "PORT:[SRC_IPv6]" for an IPv6 one. */
+struct lb_ip_port_mapping {
+    char *logical_port;         /* malloc()'d. */
+    struct in6_addr src_ip;     /* IPv4 as an IPv4-mapped address. */
+};
+
+char *lb_ip_port_mapping_parse(const char *backend_ip, const char *value,
+                               struct lb_ip_port_mapping *)
+    OVS_WARN_UNUSED_RESULT;
+void lb_ip_port_mapping_destroy(struct lb_ip_port_mapping *);
+
 char *lb_vip_normalize(const char *vip, const char *backends,
                        char **vipp, char **backendsp, bool *has_portp)
     OVS_WARN_UNUSED_RESULT;

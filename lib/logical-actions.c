@@ -1162,6 +1162,7 @@ lact_pin_meter_id(enum lact_pin_opcode op)
     return (op == LACT_PIN_LOG || op == LACT_PIN_REJECT || op == LACT_PIN_ARP
             || op == LACT_PIN_PUT_ARP || op == LACT_PIN_ICMP
             || op == LACT_PIN_ND_NS || op == LACT_PIN_PUT_ND
+            || op == LACT_PIN_SVC_MON
             ? (uint32_t) op : 0);
 }
 

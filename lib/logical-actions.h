@@ -180,6 +180,9 @@ enum lact_pin_opcode {
     LACT_PIN_ICMP = 6,          /* icmp4 and icmp6. */
     LACT_PIN_ND_NS = 7,
     LACT_PIN_PUT_ND = 8,
+    LACT_PIN_SVC_MON = 9,       /* No logical action: the answers to load
+                                 * balancer health checks
+                                 * (controller/pinctrl-svc-monitor.h). */
 };
 
 /* The packet-in operations osmotic-controller answers (its pinctrl

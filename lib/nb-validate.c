@@ -1383,6 +1383,38 @@ validate_lb(const struct nbrec_load_balancer *lb)
                              "number of seconds from 1 to 65535", affinity);
         }
     }
+    SMAP_FOR_EACH (node, &lb->ip_port_mappings) {
+        struct lb_ip_port_mapping m;
+        char *error = lb_ip_port_mapping_parse(node->key, node->value, &m);
+        if (error) {
+            return with_column("ip_port_mappings", error);
+        }
+        lb_ip_port_mapping_destroy(&m);
+    }
+    return NULL;
+}
+
+/* Validates a Load_Balancer_Health_Check row: a VIP with a port, and
+ * options that are positive numbers (seconds, or probes in a row). */
+static char *
+validate_lb_health_check(const struct nbrec_load_balancer_health_check *hc)
+{
+    struct lb_endpoint e;
+    if (!lb_endpoint_parse(hc->vip, &e) || !e.port) {
+        return xasprintf("vip: \"%s\": should be a VIP with a port "
+                         "(IP:PORT or [IPv6]:PORT)", hc->vip);
+    }
+    static const char *const options[] = {
+        "interval", "timeout", "success_count", "failure_count",
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(options); i++) {
+        const char *s = smap_get(&hc->options, options[i]);
+        long long int value;
+        if (s && !parse_bounded_int(s, 1, 3600, &value)) {
+            return xasprintf("options:%s: \"%s\": should be a number "
+                             "from 1 to 3600", options[i], s);
+        }
+    }
     return NULL;
 }
 
@@ -2005,6 +2037,8 @@ validate_row__(struct ovsdb_idl *idl, const struct ovsdb_idl_row *row)
         return validate_bfd(r);
     } else if (tc == &nbrec_table_load_balancer) {
         return validate_lb(r);
+    } else if (tc == &nbrec_table_load_balancer_health_check) {
+        return validate_lb_health_check(r);
     } else if (tc == &nbrec_table_acl) {
         return validate_acl(idl, r);
     } else if (tc == &nbrec_table_qos) {

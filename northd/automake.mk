@@ -14,6 +14,8 @@ northd_libnorthd_la_SOURCES = \
 	northd/datapaths.h \
 	northd/gateways.c \
 	northd/gateways.h \
+	northd/svc-monitors.c \
+	northd/svc-monitors.h \
 	northd/dp-kinds.c \
 	northd/dp-kinds.h \
 	northd/lflow-acl.c \

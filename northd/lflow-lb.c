@@ -11,6 +11,7 @@
 #include "northd/datapaths.h"
 #include "northd/dp-kinds.h"
 #include "northd/lflow-table.h"
+#include "northd/svc-monitors.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/vlog.h"
 #include "packets.h"
@@ -351,21 +352,51 @@ build_vip(struct nd_build_ctx *ctx, const struct nd_datapath *od,
     struct ds vip_match = DS_EMPTY_INITIALIZER;
     lflow_lb_put_endpoint_match(&vip, proto, true, &vip_match);
 
+    /* The backends in rotation: those a health check of the VIP has not
+     * found offline. */
+    const struct nbrec_load_balancer_health_check *hc
+        = has_port ? nd_svc_lb_vip_health_check(lb, vip_norm) : NULL;
+    if (hc) {
+        nd_owner_depends_on_row(ctx, &nbrec_table_load_balancer_health_check,
+                                &hc->header_.uuid);
+    }
+    struct ds live = DS_EMPTY_INITIALIZER;
+    char *copy = xstrdup(backends_norm);
+    char *save_ptr = NULL;
+    for (char *b = strtok_r(copy, ",", &save_ptr); b;
+         b = strtok_r(NULL, ",", &save_ptr)) {
+        struct lb_endpoint be;
+        ovs_assert(lb_endpoint_parse(b, &be));
+        if (!hc || !ctx->svc
+            || !nd_svc_backend_is_offline(ctx->svc, lb, proto, &be)) {
+            ds_put_format(&live, "%s%s", live.length ? "," : "", b);
+        }
+    }
+    free(copy);
+
     unsigned int affinity = lb_affinity_timeout(lb);
-    if (affinity && backends_norm[0]) {
+    if (affinity && live.length) {
         build_affinity(ctx, od, &vip, ds_cstr(&vip_match), proto,
-                       backends_norm, affinity, source);
+                       ds_cstr(&live), affinity, source);
         s->any_affinity = true;
     }
 
+    /* Every backend, in rotation or not, keeps its un-DNAT and hairpin
+     * flows: connections made before it went offline end cleanly. */
     struct ds actions = DS_EMPTY_INITIALIZER;
-    char *save_ptr = NULL;
+    char *live_copy = ds_steal_cstr(&live);
+    save_ptr = NULL;
+    for (char *b = strtok_r(live_copy, ",", &save_ptr); b;
+         b = strtok_r(NULL, ",", &save_ptr)) {
+        ds_put_format(&actions, "%s%s", actions.length ? ", " : "ct_lb(",
+                      b);
+    }
+    free(live_copy);
+    save_ptr = NULL;
     for (char *b = strtok_r(backends_norm, ",", &save_ptr); b;
          b = strtok_r(NULL, ",", &save_ptr)) {
         struct lb_endpoint be;
         ovs_assert(lb_endpoint_parse(b, &be));
-        ds_put_format(&actions, "%s%s", actions.length ? ", " : "ct_lb(",
-                      b);
         struct ds m = DS_EMPTY_INITIALIZER;
         lflow_lb_put_endpoint_match(&be, proto, false, &m);
         svec_add_nocopy(&s->backends, ds_steal_cstr(&m));
@@ -579,6 +610,7 @@ lb_collect(const struct nd_changes *changes, struct lflow_owner_set *owners)
 static const struct nd_owner_dep_table lb_dep_tables[] = {
     { &nbrec_table_load_balancer, NULL },
     { &nbrec_table_load_balancer_group, NULL },
+    { &nbrec_table_load_balancer_health_check, NULL },
 };
 
 /* Load balancer flows of each Logical_Switch. */

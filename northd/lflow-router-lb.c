@@ -14,6 +14,7 @@
 #include "northd/dp-kinds.h"
 #include "northd/lflow-lb.h"
 #include "northd/lflow-table.h"
+#include "northd/svc-monitors.h"
 #include "northd/router-ports.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/vlog.h"
@@ -217,14 +218,27 @@ build_vip(struct rlb_build *b, const struct nbrec_load_balancer *lb,
     lflow_lb_put_endpoint_ip(&vip, &ip);
     bool first_of_ip = sset_add(ips, ds_cstr(&ip));
 
+    /* A backend that the VIP's health check found offline leaves the
+     * rotation (northd/svc-monitors.h) but keeps its flows for the
+     * connections it has. */
+    const struct nbrec_load_balancer_health_check *hc
+        = has_port ? nd_svc_lb_vip_health_check(lb, vip_norm) : NULL;
+    if (hc) {
+        nd_owner_depends_on_row(b->ctx,
+                                &nbrec_table_load_balancer_health_check,
+                                &hc->header_.uuid);
+    }
     struct ds actions = DS_EMPTY_INITIALIZER;
     char *save_ptr = NULL;
     for (char *be_text = strtok_r(backends_norm, ",", &save_ptr); be_text;
          be_text = strtok_r(NULL, ",", &save_ptr)) {
         struct lb_endpoint be;
         ovs_assert(lb_endpoint_parse(be_text, &be));
-        ds_put_format(&actions, "%s%s", actions.length ? ", " : "ct_lb(",
-                      be_text);
+        if (!hc || !b->ctx->svc
+            || !nd_svc_backend_is_offline(b->ctx->svc, lb, proto, &be)) {
+            ds_put_format(&actions, "%s%s",
+                          actions.length ? ", " : "ct_lb(", be_text);
+        }
         struct ds m = DS_EMPTY_INITIALIZER;
         lflow_lb_put_endpoint_match(&be, proto, false, &m);
         build_backend(b, ds_cstr(&m), has_port);
@@ -405,6 +419,7 @@ rlb_collect(const struct nd_changes *changes, struct lflow_owner_set *owners)
 static const struct nd_owner_dep_table rlb_dep_tables[] = {
     { &nbrec_table_load_balancer, NULL },
     { &nbrec_table_load_balancer_group, NULL },
+    { &nbrec_table_load_balancer_health_check, NULL },
     { &nbrec_table_logical_router_port, NULL },
     { &nbrec_table_logical_router, NULL },
     { &nbrec_table_ha_chassis_group, NULL },

@@ -28,6 +28,7 @@ northd_init(struct northd *nd)
     nd->lflows = lflow_table_create();
     nd->deps = change_index_create();
     nd_colors_init(&nd->colors);
+    nd_svc_monitors_init(&nd->svc);
     nd->need_full = true;
     uuidset_init(&nd->up_pending);
 }
@@ -41,6 +42,7 @@ northd_destroy(struct northd *nd)
         lflow_table_destroy(nd->lflows);
         change_index_destroy(nd->deps);
         nd_colors_destroy(&nd->colors);
+        nd_svc_monitors_destroy(&nd->svc);
         uuidset_destroy(&nd->up_pending);
     }
 }
@@ -129,6 +131,7 @@ build_ctx(struct northd *nd, const struct nd_sync_ctx *ctx)
         .sb_idl = ctx->sb_idl,
         .sb_txn = ctx->sb_txn,
         .colors = &nd->colors,
+        .svc = &nd->svc,
     };
 }
 
@@ -292,6 +295,8 @@ northd_run(struct northd *nd, const struct nd_sync_ctx *ctx)
         nd_colors_sync(&nd->colors, ctx->nb_idl, ctx->sb_idl, ctx->sb_txn);
         nd_gateways_sync(&nd->dps, ctx->nb_idl, ctx->sb_idl, ctx->sb_txn);
         nd_nat_addresses_sync(&nd->dps, ctx->nb_idl, ctx->sb_idl);
+        nd_svc_monitors_sync(&nd->svc, ctx->nb_idl, ctx->sb_idl,
+                             ctx->sb_txn);
         nd->up_all = true;
         nd->flows_pending = true;
         nd->flows_built = false;
@@ -321,6 +326,13 @@ northd_run(struct northd *nd, const struct nd_sync_ctx *ctx)
     nd_datapaths_sync_incremental(&nd->dps, ctx, &changes);
     nd_gateways_sync(&nd->dps, ctx->nb_idl, ctx->sb_idl, ctx->sb_txn);
     nd_nat_addresses_sync(&nd->dps, ctx->nb_idl, ctx->sb_idl);
+    if (nd_svc_monitors_sync(&nd->svc, ctx->nb_idl, ctx->sb_idl,
+                             ctx->sb_txn)) {
+        /* A backend went offline or came back: its VIPs' flows are
+         * rebuilt by a full recompute, as rare as backends failing. */
+        nd->need_full = true;
+        poll_immediate_wake();
+    }
     if (nd_colors_changed(ctx->nb_idl, ctx->sb_idl)
         && nd_colors_sync(&nd->colors, ctx->nb_idl, ctx->sb_idl, ctx->sb_txn)
         && !nbrec_color_track_get_first(ctx->nb_idl)

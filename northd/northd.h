@@ -22,6 +22,7 @@
 #include "northd/colors.h"
 #include "northd/datapaths.h"
 #include "northd/owners.h"
+#include "northd/svc-monitors.h"
 #include "uuidset.h"
 
 struct change_index;
@@ -35,6 +36,7 @@ struct northd {
     struct lflow_table *lflows; /* Desired logical flows. */
     struct change_index *deps;  /* Owners' dependencies on NB rows. */
     struct nd_colors colors;       /* Colour and promotion rule numbers. */
+    struct nd_svc_monitors svc; /* Load balancer health checks. */
     bool need_full;             /* Next run must be a full recompute. */
     struct uuidset up_pending;  /* LSPs whose "up" must be re-checked. */
     bool up_all;                /* Re-check every LSP's "up". */

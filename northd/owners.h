@@ -63,6 +63,8 @@ struct ds;
 #define ND_MAX_OWNER_KINDS 16
 
 /* What an owner kind builds with. */
+struct nd_svc_monitors;
+
 struct nd_build_ctx {
     struct lflow_table *lflows;     /* The flows. */
     struct change_index *deps;      /* The owners' dependencies. */
@@ -73,6 +75,7 @@ struct nd_build_ctx {
     struct ovsdb_idl_txn *sb_txn;   /* Open SB transaction, or NULL while
                                      * the table collects. */
     const struct nd_colors *colors;    /* Colour and rule numbers. */
+    const struct nd_svc_monitors *svc; /* Backends found offline. */
     uint64_t n_built;               /* Owners built so far. */
     uint64_t n_built_by_kind[ND_MAX_OWNER_KINDS]; /* The same, per kind
                                      * (indexes of the table in owners.c). */

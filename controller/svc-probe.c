@@ -1,0 +1,147 @@
+#include <config.h>
+
+#include "controller/svc-probe.h"
+
+#include <netinet/in.h>
+#include <string.h>
+
+#include "controller/pinctrl-packet.h"
+#include "dp-packet.h"
+#include "flow.h"
+#include "packets.h"
+#include "util.h"
+
+/* Parses the ICMP destination unreachable 'icmp' of 'len' bytes (header
+ * included) from 'f': the probe it quotes, if it quotes one, into 'r'. */
+static bool
+parse_unreachable(const struct flow *f, const uint8_t *icmp, size_t len,
+                  struct svc_probe_reply *r)
+{
+    /* ICMP header, then the quoted IPv4 header and 8 bytes of L4. */
+    if (len < ICMP_HEADER_LEN + IP_HEADER_LEN + 8) {
+        return false;
+    }
+    const uint8_t *ip = icmp + ICMP_HEADER_LEN;
+    size_t ip_len = len - ICMP_HEADER_LEN;
+    size_t ihl = (ip[0] & 0x0f) * 4;
+    if ((ip[0] >> 4) != 4 || ihl < IP_HEADER_LEN || ip_len < ihl + 8) {
+        return false;
+    }
+    uint8_t proto = ip[9];
+    if (proto != IPPROTO_UDP && proto != IPPROTO_TCP) {
+        return false;
+    }
+    const uint8_t *l4 = ip + ihl;
+    ovs_be32 src, dst;
+    memcpy(&src, ip + 12, sizeof src);
+    memcpy(&dst, ip + 16, sizeof dst);
+    /* The error comes back to the probe's source. */
+    if (src != f->nw_dst) {
+        return false;
+    }
+    r->verdict = SVC_PROBE_UNREACHABLE;
+    r->proto = proto;
+    r->monitor_ip = src;
+    r->backend_ip = dst;
+    r->monitor_port = (l4[0] << 8) | l4[1];
+    r->backend_port = (l4[2] << 8) | l4[3];
+    return true;
+}
+
+/* Reads the Ethernet frame 'data' of 'len' bytes, which came from a
+ * backend's port, into 'r'.  Returns true if it answers a probe (a TCP
+ * SYN-ACK or reset, or an ICMPv4 destination unreachable quoting a TCP or
+ * UDP packet), false otherwise. */
+bool
+svc_probe_parse_reply(const void *data, size_t len, struct svc_probe_reply *r)
+{
+    memset(r, 0, sizeof *r);
+    struct dp_packet packet;
+    dp_packet_use_const(&packet, data, len);
+    struct flow f;
+    flow_extract(&packet, &f);
+    if (f.dl_type != htons(ETH_TYPE_IP) || (f.nw_frag & FLOW_NW_FRAG_LATER)
+        || !dp_packet_l4(&packet)) {
+        return false;
+    }
+    const uint8_t *l4 = dp_packet_l4(&packet);
+    size_t l4_len = dp_packet_l4_size(&packet);
+    if (f.nw_proto == IPPROTO_TCP && l4_len >= TCP_HEADER_LEN) {
+        const struct tcp_header *tcp = (const struct tcp_header *) l4;
+        uint16_t flags = TCP_FLAGS(tcp->tcp_ctl);
+        if (flags & TCP_RST) {
+            r->verdict = SVC_PROBE_RST;
+        } else if ((flags & (TCP_SYN | TCP_ACK)) == (TCP_SYN | TCP_ACK)) {
+            r->verdict = SVC_PROBE_SYN_ACK;
+            r->ack = ntohl(get_16aligned_be32(&tcp->tcp_ack));
+        } else {
+            return false;
+        }
+        r->proto = IPPROTO_TCP;
+        r->backend_ip = f.nw_src;
+        r->backend_port = ntohs(f.tp_src);
+        r->monitor_ip = f.nw_dst;
+        r->monitor_port = ntohs(f.tp_dst);
+        return true;
+    } else if (f.nw_proto == IPPROTO_ICMP && l4_len >= ICMP_HEADER_LEN
+               && l4[0] == ICMP4_DST_UNREACH
+               && (l4[1] == 1 || l4[1] == 2 || l4[1] == 3)) {
+        /* Host, protocol or port unreachable. */
+        return parse_unreachable(&f, l4, l4_len, r);
+    }
+    return false;
+}
+
+/* Fills 'f' with the addresses of a probe. */
+static void
+probe_flow(struct flow *f, struct eth_addr src_mac, struct eth_addr dst_mac,
+           ovs_be32 src_ip, ovs_be32 dst_ip)
+{
+    memset(f, 0, sizeof *f);
+    f->dl_type = htons(ETH_TYPE_IP);
+    f->dl_src = src_mac;
+    f->dl_dst = dst_mac;
+    f->nw_src = src_ip;
+    f->nw_dst = dst_ip;
+}
+
+/* Builds into 'p' (empty) a TCP segment with 'flags' and sequence number
+ * 'seq' from the monitor to a backend. */
+void
+svc_probe_build_tcp(struct dp_packet *p, struct eth_addr src_mac,
+                    struct eth_addr dst_mac, ovs_be32 src_ip,
+                    ovs_be32 dst_ip, uint16_t src_port, uint16_t dst_port,
+                    uint16_t flags, uint32_t seq)
+{
+    struct flow f;
+    probe_flow(&f, src_mac, dst_mac, src_ip, dst_ip);
+    pinctrl_put_eth(p, &f, PINCTRL_AS_ORIGINAL);
+    pinctrl_put_ip(p, &f, PINCTRL_AS_ORIGINAL, IPPROTO_TCP, 64,
+                   sizeof(struct tcp_header));
+    struct tcp_header *tcp = dp_packet_put_zeros(p, sizeof *tcp);
+    tcp->tcp_src = htons(src_port);
+    tcp->tcp_dst = htons(dst_port);
+    put_16aligned_be32(&tcp->tcp_seq, htonl(seq));
+    tcp->tcp_ctl = TCP_CTL(flags, 5);
+    tcp->tcp_winsz = htons(65535);
+    pinctrl_set_l4_csum(p, &tcp->tcp_csum);
+}
+
+/* Builds into 'p' (empty) an empty UDP datagram from the monitor to a
+ * backend. */
+void
+svc_probe_build_udp(struct dp_packet *p, struct eth_addr src_mac,
+                    struct eth_addr dst_mac, ovs_be32 src_ip,
+                    ovs_be32 dst_ip, uint16_t src_port, uint16_t dst_port)
+{
+    struct flow f;
+    probe_flow(&f, src_mac, dst_mac, src_ip, dst_ip);
+    pinctrl_put_eth(p, &f, PINCTRL_AS_ORIGINAL);
+    pinctrl_put_ip(p, &f, PINCTRL_AS_ORIGINAL, IPPROTO_UDP, 64,
+                   sizeof(struct udp_header));
+    struct udp_header *udp = dp_packet_put_zeros(p, sizeof *udp);
+    udp->udp_src = htons(src_port);
+    udp->udp_dst = htons(dst_port);
+    udp->udp_len = htons(sizeof *udp);
+    pinctrl_set_l4_csum(p, &udp->udp_csum);
+}
