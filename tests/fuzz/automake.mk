@@ -51,6 +51,12 @@ FUZZ_RAMPOUT_SRCS = \
 	tests/fuzz/fuzz-rampout.c \
 	lib/rampout.c
 
+# The packets a health-checked backend sends back.
+FUZZ_SVC_PROBE_SRCS = \
+	tests/fuzz/fuzz-svc-probe.c \
+	controller/svc-probe.c \
+	controller/pinctrl-packet.c
+
 EXTRA_DIST += \
 	tests/fuzz/expr.dict \
 	tests/fuzz/replay-corpus.sh \
@@ -58,14 +64,15 @@ EXTRA_DIST += \
 	$(wildcard $(srcdir)/tests/fuzz/corpus/actions/*) \
 	$(wildcard $(srcdir)/tests/fuzz/corpus/compile/*) \
 	$(wildcard $(srcdir)/tests/fuzz/corpus/ipfix/*) \
-	$(wildcard $(srcdir)/tests/fuzz/corpus/rampout/*)
+	$(wildcard $(srcdir)/tests/fuzz/corpus/rampout/*) \
+	$(wildcard $(srcdir)/tests/fuzz/corpus/svc-probe/*)
 
 # "make check" runs every harness over its whole corpus once, without
 # libFuzzer or clang: seeds, and every input the fuzzer ever stopped on
 # (corpus/*/regress-*), each a regression test.
 check_PROGRAMS += tests/fuzz/replay-expr tests/fuzz/replay-actions \
 	tests/fuzz/replay-compile tests/fuzz/replay-ipfix \
-	tests/fuzz/replay-rampout
+	tests/fuzz/replay-rampout tests/fuzz/replay-svc-probe
 tests_fuzz_replay_expr_SOURCES = tests/fuzz/fuzz-expr.c tests/fuzz/replay.c
 tests_fuzz_replay_expr_LDADD = $(OSMOTIC_LDADD)
 tests_fuzz_replay_actions_SOURCES = \
@@ -80,9 +87,14 @@ tests_fuzz_replay_ipfix_LDADD = $(OSMOTIC_LDADD)
 tests_fuzz_replay_rampout_SOURCES = \
 	tests/fuzz/fuzz-rampout.c tests/fuzz/replay.c
 tests_fuzz_replay_rampout_LDADD = $(OSMOTIC_LDADD)
+tests_fuzz_replay_svc_probe_SOURCES = \
+	tests/fuzz/fuzz-svc-probe.c tests/fuzz/replay.c
+tests_fuzz_replay_svc_probe_LDADD = controller/libcontroller.la \
+	$(OSMOTIC_LDADD)
 TESTS += tests/fuzz/replay-corpus.sh
 CLEANFILES += tests/fuzz/fuzz-expr tests/fuzz/fuzz-actions \
-	tests/fuzz/fuzz-compile tests/fuzz/fuzz-ipfix tests/fuzz/fuzz-rampout
+	tests/fuzz/fuzz-compile tests/fuzz/fuzz-ipfix tests/fuzz/fuzz-rampout \
+	tests/fuzz/fuzz-svc-probe
 
 # fuzz_link: the command that links harness $@ with $(FUZZ_CC); the
 # sources and libraries follow it.
@@ -127,11 +139,16 @@ tests/fuzz/fuzz-rampout: $(FUZZ_RAMPOUT_SRCS:%=$(srcdir)/%) \
 	$(AM_V_CCLD)$(fuzz_link) $(FUZZ_RAMPOUT_SRCS:%=$(srcdir)/%) \
 	    $(OVS_LDADD)
 
+tests/fuzz/fuzz-svc-probe: $(FUZZ_SVC_PROBE_SRCS:%=$(srcdir)/%) \
+	$(srcdir)/controller/svc-probe.h $(srcdir)/controller/pinctrl-packet.h
+	$(AM_V_CCLD)$(fuzz_link) $(FUZZ_SVC_PROBE_SRCS:%=$(srcdir)/%) \
+	    $(OVS_LDADD)
+
 fuzz: tests/fuzz/fuzz-expr tests/fuzz/fuzz-actions tests/fuzz/fuzz-compile \
-	tests/fuzz/fuzz-ipfix tests/fuzz/fuzz-rampout
+	tests/fuzz/fuzz-ipfix tests/fuzz/fuzz-rampout tests/fuzz/fuzz-svc-probe
 	$(MKDIR_P) tests/fuzz/work/expr tests/fuzz/work/actions \
 	    tests/fuzz/work/compile tests/fuzz/work/ipfix \
-	    tests/fuzz/work/rampout tests/fuzz/artifacts
+	    tests/fuzz/work/rampout tests/fuzz/work/svc-probe tests/fuzz/artifacts
 	ASAN_OPTIONS=detect_leaks=1 ./tests/fuzz/fuzz-expr \
 	    -max_total_time=$(FUZZ_TIME) -print_final_stats=1 \
 	    -artifact_prefix=tests/fuzz/artifacts/expr- \
@@ -155,4 +172,8 @@ fuzz: tests/fuzz/fuzz-expr tests/fuzz/fuzz-actions tests/fuzz/fuzz-compile \
 	    -max_total_time=$(FUZZ_TIME) -print_final_stats=1 \
 	    -artifact_prefix=tests/fuzz/artifacts/rampout- \
 	    tests/fuzz/work/rampout $(srcdir)/tests/fuzz/corpus/rampout
+	ASAN_OPTIONS=detect_leaks=1 ./tests/fuzz/fuzz-svc-probe \
+	    -max_total_time=$(FUZZ_TIME) -print_final_stats=1 \
+	    -artifact_prefix=tests/fuzz/artifacts/svc-probe- \
+	    tests/fuzz/work/svc-probe $(srcdir)/tests/fuzz/corpus/svc-probe
 .PHONY: fuzz

@@ -16,6 +16,7 @@ static const char *const applied_tables[] = {
     "SSL", "Color", "Flow_Class", "ACL", "Port_Group", "Address_Set",
     "Logical_Router", "Logical_Router_Port", "Logical_Router_Static_Route",
     "NAT", "Gateway_Chassis", "Rampout_Rule", "Meter", "Load_Balancer",
+    "Load_Balancer_Health_Check",
     "Load_Balancer_Group", "HA_Chassis_Group", "HA_Chassis",
 };
 
