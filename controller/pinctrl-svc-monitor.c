@@ -61,6 +61,8 @@ struct svc_mon {
 struct svc_monitors {
     struct hmap monitors;       /* "struct svc_mon"s. */
     unsigned long long int n_probes, n_replies;
+    bool ran;                   /* svc_monitors_run() ran since the last
+                                 * svc_monitors_wait(). */
 };
 
 struct svc_monitors *
@@ -221,6 +223,7 @@ svc_monitors_run(struct svc_monitors *sm, struct pinctrl *pc,
         m->seen = false;
     }
 
+    sm->ran = true;
     long long int now = time_msec();
     bool connected = pinctrl_is_connected(pc);
     const struct sbrec_service_monitor *row;
@@ -254,8 +257,13 @@ svc_monitors_run(struct svc_monitors *sm, struct pinctrl *pc,
              * success. */
             svc_mon_result(m, !m->tcp);
         }
-        if (!m->waiting && now >= m->next_probe && connected) {
-            svc_mon_probe(sm, pc, m, now);
+        if (!m->waiting && now >= m->next_probe) {
+            if (connected) {
+                svc_mon_probe(sm, pc, m, now);
+            } else {
+                /* No connection to br-int: try again in a second. */
+                m->next_probe = now + 1000;
+            }
         }
         if (txn && m->status
             && (!row->status || strcmp(row->status, m->status))) {
@@ -274,10 +282,16 @@ svc_monitors_run(struct svc_monitors *sm, struct pinctrl *pc,
     }
 }
 
-/* Wakes the main loop for the next probe or deadline. */
+/* Wakes the main loop for the next probe or deadline, if the main loop
+ * ran the monitors this time: while it does not (no southbound database),
+ * their times pass without it, and waking for them would spin. */
 void
-svc_monitors_wait(const struct svc_monitors *sm)
+svc_monitors_wait(struct svc_monitors *sm)
 {
+    if (!sm->ran) {
+        return;
+    }
+    sm->ran = false;
     const struct svc_mon *m;
     HMAP_FOR_EACH (m, node, &sm->monitors) {
         poll_timer_wait_until(m->waiting ? m->deadline : m->next_probe);

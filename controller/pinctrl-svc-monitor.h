@@ -38,7 +38,7 @@ void svc_monitors_destroy(struct svc_monitors *);
 void svc_monitors_run(struct svc_monitors *, struct pinctrl *,
                       struct ovsdb_idl *sb_idl, struct ovsdb_idl_txn *,
                       const struct binding_result *);
-void svc_monitors_wait(const struct svc_monitors *);
+void svc_monitors_wait(struct svc_monitors *);
 void svc_monitors_handle_reply(struct svc_monitors *, struct pinctrl *,
                                const struct ofputil_packet_in *);
 void svc_monitors_status(const struct svc_monitors *, struct ds *);
