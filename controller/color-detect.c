@@ -56,7 +56,11 @@ struct cd_key {
     uint16_t src_port, dst_port; /* TCP or UDP ports, else 0. */
     uint8_t protocol;           /* IP protocol. */
     uint8_t ip_version;         /* 4 or 6. */
+    uint8_t pad[2];             /* Always zero: keys are hashed and
+                                 * compared as bytes, so the struct may
+                                 * have no padding of unknown value. */
 };
+BUILD_ASSERT_DECL(sizeof(struct cd_key) == 48);
 
 /* A promotion rule (SB Color_Promotion), as this pass reads it. */
 struct cd_rule {
