@@ -177,7 +177,7 @@ c, _ = s.accept()
 while c.recv(65536):
     pass' &
 server=$!
-sleep 0.5
+wait_until tcp_listening p2 5211
 lines=$(log_lines hv1)
 osm_pod_exec p1 timeout 30 python3 -c '
 import socket, time
@@ -188,10 +188,14 @@ s.sendall(b"x" * 1000000)
 time.sleep(1)
 s.close()' &
 client=$!
-sleep 6
-tail -n +"$lines" "$(osm_host_dir hv1)/osmotic-controller.log" \
-    | grep -q "demoted tcp 10.244.0.1:[0-9]* > 10.244.0.2:5211" \
-    || fail "the connection to 5211 was not promoted and demoted"
+# Demoted within the client's 8 s pause (3 s idle after the 4 MB): wait
+# for it for at most 7 s, so that the 1 MB after the pause is sent after
+# the demotion.
+demoted_5211() {
+    tail -n +"$lines" "$(osm_host_dir hv1)/osmotic-controller.log" \
+        | grep -q "demoted tcp 10.244.0.1:[0-9]* > 10.244.0.2:5211"
+}
+OSM_WAIT=7 wait_until demoted_5211
 a1=$(rx h1l1)
 b1=$(rx h2l1)
 wait $client || fail "the client to 5211 failed"

@@ -59,7 +59,11 @@ at_least() {
     [ -n "$v" ] && [ "$v" -ge "$n" ]
 }
 
-# Every rule is listed on both hosts, from zero for r3.
+# Every rule is listed on both hosts, from zero for r3, once each
+# controller's statistics connection to br-int is up.
+for host in hv1 gw1; do
+    wait_until pipeline "osm_ctl_appctl $host rampout/stats > /dev/null"
+done
 check_output "lr0/r2
 lr0/r3" pipeline "osm_ctl_appctl hv1 rampout/stats | cut -d: -f1"
 check_output "lr0/r2
