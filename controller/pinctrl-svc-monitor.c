@@ -308,9 +308,14 @@ svc_monitors_handle_reply(struct svc_monitors *sm, struct pinctrl *pc,
     if (!svc_probe_parse_reply(pin->packet, pin->packet_len, &r)) {
         return;
     }
+    /* Only the backend's own port speaks for it: another local backend
+     * could otherwise quote a neighbour's probe in an ICMP error it makes
+     * up and take the neighbour out of rotation. */
+    ofp_port_t in_port = pin->flow_metadata.flow.in_port.ofp_port;
     struct svc_mon *m;
     HMAP_FOR_EACH (m, node, &sm->monitors) {
-        if (!m->waiting || m->ip != r.backend_ip || m->port != r.backend_port
+        if (!m->waiting || m->ofport != in_port
+            || m->ip != r.backend_ip || m->port != r.backend_port
             || m->src_ip != r.monitor_ip || m->src_port != r.monitor_port
             || (r.proto == IPPROTO_TCP) != m->tcp) {
             continue;
@@ -383,10 +388,10 @@ svc_monitors_add_port_flows(struct ovsdb_idl *sb_idl,
         }
         flows[n++] = xasprintf(
             "table=%d,priority=%d,in_port=%d,icmp,icmp_type=3,"
-            "dl_dst="ETH_ADDR_FMT",nw_dst="IP_FMT","
+            "dl_dst="ETH_ADDR_FMT",nw_src="IP_FMT",nw_dst="IP_FMT","
             "actions=controller(userdata=00.00.00.%02x,meter_id=%"PRIu32")",
             OFTABLE_PHY_IN, SVC_MON_PRIORITY, ofport, ETH_ADDR_ARGS(mac),
-            IP_ARGS(src_ip), LACT_PIN_SVC_MON, op);
+            IP_ARGS(ip), IP_ARGS(src_ip), LACT_PIN_SVC_MON, op);
         flows[n++] = xasprintf(
             "table=%d,priority=%d,in_port=%d,arp,arp_op=1,arp_tpa="IP_FMT","
             "actions=move:NXM_OF_ETH_SRC[]->NXM_OF_ETH_DST[],"
