@@ -83,10 +83,12 @@ check_lflows lr0 <<<"${RT}ct_lb(10.0.0.2:8080);"
 check_lflows sw0 <<<"ls_out_pre_acl 105 tcp,nw_src=10.0.0.2,tp_src=8080 || tcp,nw_src=10.0.0.3,tp_src=8080 actions=ct_dnat;"
 check_incremental_equals_full
 
-# All offline: the VIP has no backend (a switch rejects, a router drops).
+# All offline: the VIP has no backend (switches and routers reject).
 set_status 10.0.0.2 offline
 wait_until output_is "ls_in_lb 120 tcp,nw_dst=172.16.0.100,tp_dst=80 actions=reject;" \
     pipeline "sb_lflows sw0 | grep -F 'ls_in_lb 120 '"
+check pipeline "sb_lflows lr0 \
+    | grep -q 'lr_in_admission .*nw_dst=172.16.0.100,tp_dst=80 actions=reject;'"
 set_status 10.0.0.2 online
 set_status 10.0.0.3 online
 wait_until output_is "${SW}ct_lb(10.0.0.2:8080, 10.0.0.3:8080);" pipeline \
