@@ -27,6 +27,8 @@ controller_libcontroller_la_SOURCES = \
 	controller/desired.h \
 	controller/encaps.c \
 	controller/encaps.h \
+	controller/flow-stats.c \
+	controller/flow-stats.h \
 	controller/gateway.c \
 	controller/gateway.h \
 	controller/gateway-announce.c \

@@ -11,6 +11,7 @@
 
 #include "controller/desired.h"
 #include "controller/encaps.h"
+#include "controller/flow-stats.h"
 #include "controller/lflow.h"
 #include "controller/ofctrl-flow.h"
 #include "lib/ipfix.h"
@@ -272,8 +273,7 @@ color_detect_create(const char *br_int_target)
     ovs_list_init(&cd->lru);
     hmap_init(&cd->promotions);
     cd->next_seq = 1;
-    cd->rconn = rconn_create(0, 2, DSCP_DEFAULT, 1u << OFCTRL_VERSION);
-    rconn_connect(cd->rconn, br_int_target, br_int_target);
+    cd->rconn = flow_stats_connect(br_int_target);
     return cd;
 }
 
@@ -757,24 +757,6 @@ cd_receive(struct color_detect *cd)
     }
 }
 
-/* Sends a flow statistics request for 'table' and returns its xid. */
-static ovs_be32
-cd_request_stats(struct color_detect *cd, uint8_t table)
-{
-    struct ofputil_flow_stats_request fsr;
-
-    memset(&fsr, 0, sizeof fsr);
-    match_init_catchall(&fsr.match);
-    fsr.out_port = OFPP_ANY;
-    fsr.out_group = OFPG_ANY;
-    fsr.table_id = table;
-    struct ofpbuf *msg = ofputil_encode_flow_stats_request(&fsr,
-                                                           OFCTRL_PROTOCOL);
-    ovs_be32 xid = ((struct ofp_header *) msg->data)->xid;
-    rconn_send(cd->rconn, msg, NULL);
-    return xid;
-}
-
 /* Returns the lane of tunnel OpenFlow port 'ofport', or -1. */
 static int
 cd_port_lane(const struct color_detect *cd, ofp_port_t ofport)
@@ -900,20 +882,15 @@ cd_run_stats(struct color_detect *cd)
         return;
     }
     for (int i = 0; i < 50; i++) {
-        struct ofpbuf *msg = rconn_recv(cd->rconn);
+        enum ofptype type;
+        struct ofpbuf *msg = flow_stats_recv(cd->rconn, &type);
         if (!msg) {
             break;
         }
         const struct ofp_header *oh = msg->data;
-        enum ofptype type;
-        if (!ofptype_decode(&type, oh)) {
-            if (type == OFPTYPE_ECHO_REQUEST) {
-                rconn_send(cd->rconn, ofputil_encode_echo_reply(oh), NULL);
-            } else if (type == OFPTYPE_FLOW_STATS_REPLY
-                       && (oh->xid == cd->conn_xid
-                           || oh->xid == cd->lane_xid)) {
-                cd_handle_stats(cd, oh);
-            }
+        if (type == OFPTYPE_FLOW_STATS_REPLY
+            && (oh->xid == cd->conn_xid || oh->xid == cd->lane_xid)) {
+            cd_handle_stats(cd, oh);
         }
         ofpbuf_delete(msg);
     }
@@ -923,11 +900,11 @@ cd_run_stats(struct color_detect *cd)
     if (!hmap_is_empty(&cd->promotions) && now >= cd->next_poll
         && !cd->conn_xid) {
         cd->next_poll = now + COLOR_DETECT_POLL_MS;
-        cd->conn_xid = cd_request_stats(cd, OFTABLE_COLOR_CONN);
+        cd->conn_xid = flow_stats_request(cd->rconn, OFTABLE_COLOR_CONN);
     }
     if (cd->n_waiters && !cd->lane_xid) {
         cd->n_poll_lanes = 0;
-        cd->lane_xid = cd_request_stats(cd, OFTABLE_PHY_LANE);
+        cd->lane_xid = flow_stats_request(cd->rconn, OFTABLE_PHY_LANE);
     }
 }
 

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "controller/flow-stats.h"
 #include "controller/ofctrl-flow.h"
 #include "lib/osmotic-sb-idl.h"
 #include "lib/pipeline.h"
@@ -13,14 +14,12 @@
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/ofp-flow.h"
 #include "openvswitch/ofp-msgs.h"
-#include "openvswitch/ofp-util.h"
 #include "openvswitch/match.h"
 #include "openvswitch/ofpbuf.h"
 #include "openvswitch/poll-loop.h"
 #include "openvswitch/rconn.h"
 #include "openvswitch/vlog.h"
 #include "openvswitch/ofp-errors.h"
-#include "socket-util.h"
 #include "timeval.h"
 #include "unixctl.h"
 #include "util.h"
@@ -67,8 +66,7 @@ struct rampout_stats *
 rampout_stats_create(const char *br_int_target)
 {
     struct rampout_stats *rs = xzalloc(sizeof *rs);
-    rs->rconn = rconn_create(0, 2, DSCP_DEFAULT, 1u << OFCTRL_VERSION);
-    rconn_connect(rs->rconn, br_int_target, br_int_target);
+    rs->rconn = flow_stats_connect(br_int_target);
     return rs;
 }
 
@@ -109,24 +107,6 @@ rampout_stats_request(struct rampout_stats *rs, struct unixctl_conn *conn)
                                  sizeof *rs->waiters);
     }
     rs->waiters[rs->n_waiters++] = conn;
-}
-
-/* Sends a flow statistics request for 'table' and returns its xid. */
-static ovs_be32
-rs_request_table(struct rampout_stats *rs, uint8_t table)
-{
-    struct ofputil_flow_stats_request fsr;
-
-    memset(&fsr, 0, sizeof fsr);
-    match_init_catchall(&fsr.match);
-    fsr.out_port = OFPP_ANY;
-    fsr.out_group = OFPG_ANY;
-    fsr.table_id = table;
-    struct ofpbuf *msg = ofputil_encode_flow_stats_request(&fsr,
-                                                           OFCTRL_PROTOCOL);
-    ovs_be32 xid = ((struct ofp_header *) msg->data)->xid;
-    rconn_send(rs->rconn, msg, NULL);
-    return xid;
 }
 
 /* Keeps the counters of the flows in flow statistics reply 'oh'. */
@@ -241,42 +221,38 @@ rampout_stats_run(struct rampout_stats *rs, struct ovsdb_idl *sb_idl)
                         "request; try again");
     }
     for (int i = 0; i < RS_MAX_RECV_PER_RUN; i++) {
-        struct ofpbuf *msg = rconn_recv(rs->rconn);
+        enum ofptype type;
+        struct ofpbuf *msg = flow_stats_recv(rs->rconn, &type);
         if (!msg) {
             break;
         }
         const struct ofp_header *oh = msg->data;
-        enum ofptype type;
-        if (!ofptype_decode(&type, oh)) {
-            if (type == OFPTYPE_ERROR && oh->xid
-                && (oh->xid == rs->remote_xid || oh->xid == rs->local_xid)) {
-                enum ofperr error = ofperr_decode_msg(oh, NULL);
-                char *s = xasprintf("br-int refused the flow statistics "
-                                    "request of table %d: %s",
-                                    oh->xid == rs->remote_xid
-                                    ? OFTABLE_PHY_OUT_REMOTE
-                                    : OFTABLE_PHY_OUT_LOCAL,
-                                    error ? ofperr_to_string(error)
-                                          : "unknown error");
-                VLOG_WARN("%s", s);
-                rs_fail_waiters(rs, s);
-                free(s);
-            } else if (type == OFPTYPE_ECHO_REQUEST) {
-                rconn_send(rs->rconn, ofputil_encode_echo_reply(oh), NULL);
-            } else if (type == OFPTYPE_FLOW_STATS_REPLY
-                       && oh->xid
-                       && (oh->xid == rs->remote_xid
-                           || oh->xid == rs->local_xid)) {
-                rs_handle_reply(rs, oh);
-                if (!rs->remote_xid && !rs->local_xid && rs->n_waiters) {
-                    struct ds s = DS_EMPTY_INITIALIZER;
-                    rs_format(rs, sb_idl, &s);
-                    for (size_t j = 0; j < rs->n_waiters; j++) {
-                        unixctl_command_reply(rs->waiters[j], ds_cstr(&s));
-                    }
-                    rs->n_waiters = 0;
-                    ds_destroy(&s);
+        if (type == OFPTYPE_ERROR && oh->xid
+            && (oh->xid == rs->remote_xid || oh->xid == rs->local_xid)) {
+            enum ofperr error = ofperr_decode_msg(oh, NULL);
+            char *s = xasprintf("br-int refused the flow statistics "
+                                "request of table %d: %s",
+                                oh->xid == rs->remote_xid
+                                ? OFTABLE_PHY_OUT_REMOTE
+                                : OFTABLE_PHY_OUT_LOCAL,
+                                error ? ofperr_to_string(error)
+                                      : "unknown error");
+            VLOG_WARN("%s", s);
+            rs_fail_waiters(rs, s);
+            free(s);
+        } else if (type == OFPTYPE_FLOW_STATS_REPLY
+                   && oh->xid
+                   && (oh->xid == rs->remote_xid
+                       || oh->xid == rs->local_xid)) {
+            rs_handle_reply(rs, oh);
+            if (!rs->remote_xid && !rs->local_xid && rs->n_waiters) {
+                struct ds s = DS_EMPTY_INITIALIZER;
+                rs_format(rs, sb_idl, &s);
+                for (size_t j = 0; j < rs->n_waiters; j++) {
+                    unixctl_command_reply(rs->waiters[j], ds_cstr(&s));
                 }
+                rs->n_waiters = 0;
+                ds_destroy(&s);
             }
         }
         ofpbuf_delete(msg);
@@ -285,8 +261,8 @@ rampout_stats_run(struct rampout_stats *rs, struct ovsdb_idl *sb_idl)
         rs->n_flows = 0;
         rs->conn_seqno = rconn_get_connection_seqno(rs->rconn);
         rs->deadline = time_msec() + RS_REPLY_TIMEOUT_MSEC;
-        rs->remote_xid = rs_request_table(rs, OFTABLE_PHY_OUT_REMOTE);
-        rs->local_xid = rs_request_table(rs, OFTABLE_PHY_OUT_LOCAL);
+        rs->remote_xid = flow_stats_request(rs->rconn, OFTABLE_PHY_OUT_REMOTE);
+        rs->local_xid = flow_stats_request(rs->rconn, OFTABLE_PHY_OUT_LOCAL);
     }
 }
 
