@@ -490,3 +490,23 @@ met() {
         *) awk "BEGIN { print ($1) ? \"met\" : \"not met\" }" ;;
     esac
 }
+
+# check_bench_knobs VAR...: fails unless every VAR holds a positive
+# integer, BENCH_CSUM is "true" or "false", and OSM_CLIENT_TIMEOUT leaves
+# a BENCH_TIME-second traffic run a minute of slack.
+check_bench_knobs() {
+    local var
+    for var in "$@"; do
+        case ${!var} in
+            ''|*[!0-9]*|0)
+                fail "$var must be a positive integer, not '${!var}'" ;;
+        esac
+    done
+    case $BENCH_CSUM in
+        true|false) ;;
+        *) fail "BENCH_CSUM must be true or false, not '$BENCH_CSUM'" ;;
+    esac
+    [ $((BENCH_TIME + 60)) -le "$OSM_CLIENT_TIMEOUT" ] \
+        || fail "BENCH_TIME=$BENCH_TIME needs OSM_CLIENT_TIMEOUT of at" \
+                "least $((BENCH_TIME + 60))"
+}

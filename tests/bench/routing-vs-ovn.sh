@@ -86,19 +86,8 @@ BENCH_PROBE_MS=${BENCH_PROBE_MS:-10}
 BENCH_PROBE_TIMEOUT_MS=${BENCH_PROBE_TIMEOUT_MS:-200}
 BENCH_CSUM=${BENCH_CSUM:-false}
 
-for var in BENCH_RUNS BENCH_TIME BENCH_PINGS BENCH_LAT_TIME \
-           BENCH_FAILOVERS BENCH_PROBE_MS BENCH_PROBE_TIMEOUT_MS; do
-    case ${!var} in
-        ''|*[!0-9]*|0) fail "$var must be a positive integer, not '${!var}'" ;;
-    esac
-done
-case $BENCH_CSUM in
-    true|false) ;;
-    *) fail "BENCH_CSUM must be true or false, not '$BENCH_CSUM'" ;;
-esac
-[ $((BENCH_TIME + 60)) -le "$OSM_CLIENT_TIMEOUT" ] \
-    || fail "BENCH_TIME=$BENCH_TIME needs OSM_CLIENT_TIMEOUT of at least" \
-            "$((BENCH_TIME + 60))"
+check_bench_knobs BENCH_RUNS BENCH_TIME BENCH_PINGS BENCH_LAT_TIME \
+                  BENCH_FAILOVERS BENCH_PROBE_MS BENCH_PROBE_TIMEOUT_MS
 command -v osmotic-northd >/dev/null \
     || fail "osmotic-northd not found (set OSM_BUILDDIR)"
 command -v ovn-northd >/dev/null && command -v ovn-controller >/dev/null \

@@ -81,19 +81,8 @@ BENCH_LAT_TIME=${BENCH_LAT_TIME:-5}
 BENCH_INSTRUCTIONS=${BENCH_INSTRUCTIONS:-auto}
 BENCH_CSUM=${BENCH_CSUM:-false}
 
-for var in BENCH_RUNS BENCH_TIME BENCH_PORT_ADDS BENCH_PINGS \
-           BENCH_LAT_TIME; do
-    case ${!var} in
-        ''|*[!0-9]*|0) fail "$var must be a positive integer, not '${!var}'" ;;
-    esac
-done
-case $BENCH_CSUM in
-    true|false) ;;
-    *) fail "BENCH_CSUM must be true or false, not '$BENCH_CSUM'" ;;
-esac
-[ $((BENCH_TIME + 60)) -le "$OSM_CLIENT_TIMEOUT" ] \
-    || fail "BENCH_TIME=$BENCH_TIME needs OSM_CLIENT_TIMEOUT of at least" \
-            "$((BENCH_TIME + 60))"
+check_bench_knobs BENCH_RUNS BENCH_TIME BENCH_PORT_ADDS BENCH_PINGS \
+                  BENCH_LAT_TIME
 
 systems=("$@")
 [ ${#systems[@]} -gt 0 ] || systems=(osmotic ovn)
