@@ -492,23 +492,10 @@ profile() {
         | sed 's/[ -]*$//' | head -40 > "$dir/perf.txt"
 }
 
-# stats SYSTEM METRIC: "median [min, max]" of SYSTEM's per-round METRIC.
-stats() {
-    local s=$1 m=$2 r
-    for ((r = 1; r <= BENCH_ROUNDS; r++)); do
-        echo "${RND[$s.$r.$m]:-n/a}"
-    done | grep -v n/a | sort -g | awk '
-        function f(x) { return x >= 100 ? sprintf("%.0f", x) \
-                                        : sprintf("%.3g", x) }
-        { v[NR] = $1 }
-        END { if (NR == 0) { print "n/a"; exit }
-              m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-              printf "%s [%s, %s]\n", f(m), f(v[1]), f(v[NR]) }'
-}
-
 # ratio_stats METRIC: "median [min, max]" of the per-round ratios
 # osmotic/OVN of METRIC, then a verdict: ahead (the whole range below 1,
-# less is better), behind (the whole range above 1) or mixed.
+# less is better), behind (the whole range above 1) or mixed.  (The
+# figures of one system are bench-lib.sh's stats.)
 ratio_stats() {
     local m=$1 r a b
     for ((r = 1; r <= BENCH_ROUNDS; r++)); do
