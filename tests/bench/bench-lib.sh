@@ -510,3 +510,39 @@ check_bench_knobs() {
         || fail "BENCH_TIME=$BENCH_TIME needs OSM_CLIENT_TIMEOUT of at" \
                 "least $((BENCH_TIME + 60))"
 }
+
+# --- Benchmarks in parts ----------------------------------------------------
+#
+# A benchmark run in parts (lb-vs-ovn.sh, acl-scale-vs-ovn.sh) names
+# itself in BENCH_TITLE, has a report_PART printing each PART's table,
+# keeps the part running in PART and the first of its entries in LOADS
+# in PART_LOADS, and fails with fail_part.
+
+# report_part PART [WHY]: PART's table with the load averages recorded
+# during it, on stdout and appended to BENCH_OUT; WHY, if given, is why
+# the part stopped before its end.
+report_part() {
+    local p=$1 why=${2:-}
+    {
+        echo "$BENCH_TITLE, part $p, $(date -u '+%Y-%m-%d %H:%M UTC')," \
+             "$(nproc) CPUs"
+        [ -z "$why" ] || echo "INCOMPLETE: the part stopped: $why"
+        report_$p
+        echo "load average (1/5/15 min):"
+        printf '  %s\n' "${LOADS[@]:$PART_LOADS}"
+    } | tee -a ${BENCH_OUT:+"$BENCH_OUT"}
+}
+
+# fail_part MESSAGE: as tests/system/lib.sh's fail, but first prints the
+# table of the part running with what it measured so far (only from the
+# script's own shell: a failure in a subshell is the caller's to handle).
+fail_part() {
+    local p=$PART
+    echo "FAILED: $*" >&2
+    if [ -n "$p" ] && [ "$BASHPID" = "$$" ]; then
+        PART=
+        note_load "$p stopped"
+        report_part "$p" "$*"
+    fi
+    exit 1
+}

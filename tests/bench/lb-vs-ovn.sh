@@ -214,36 +214,14 @@ dead_notes() {
     done
 }
 
-# report_part PART [WHY]: PART's table and the load averages recorded
-# during it, on stdout and appended to BENCH_OUT; WHY, if given, is why
-# the part stopped before its end.
-report_part() {
-    local p=$1 why=${2:-}
-    {
-        echo "Load balancer benchmark, part $p," \
-             "$(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs"
-        [ -z "$why" ] || echo "INCOMPLETE: the part stopped: $why"
-        report_$p
-        echo "load average (1/5/15 min):"
-        printf '  %s\n' "${LOADS[@]:$PART_LOADS}"
-    } | tee -a ${BENCH_OUT:+"$BENCH_OUT"}
-}
-
+# What bench-lib.sh's report_part heads each table with, the part
+# running, whose table a failure prints (fail_part, which replaces
+# tests/system/lib.sh's fail here), and the first of its entries in LOADS.
+BENCH_TITLE="Load balancer benchmark"
 PART=
 PART_LOADS=0
-
-# fail MESSAGE: as tests/system/lib.sh's, but first prints the table of
-# the part running with what it measured so far (from the script's own
-# shell only).
 fail() {
-    local p=$PART
-    echo "FAILED: $*" >&2
-    if [ -n "$p" ] && [ "$BASHPID" = "$$" ]; then
-        PART=
-        note_load "$p stopped"
-        report_part "$p" "$*"
-    fi
-    exit 1
+    fail_part "$@"
 }
 
 # target LABEL BETTER LIMIT VALUES...: "LABEL: MET" if every one of
