@@ -12,6 +12,8 @@
 #include "northd/dp-kinds.h"
 #include "northd/lflow-table.h"
 #include "northd/svc-monitors.h"
+#include "hash.h"
+#include "hmapx.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/vlog.h"
 #include "packets.h"
@@ -67,14 +69,16 @@ is_switch(const struct nd_datapath *od)
     return od->kind == &nd_dp_switch;
 }
 
-/* What one switch's load balancers add up to. */
+/* What one load balancer adds to one switch. */
 struct lb_switch {
-    struct svec vips_ct;        /* ls_in_pre_acl alternatives. */
-    struct svec backends;       /* ls_out_pre_acl alternatives. */
+    const struct nd_datapath *od;   /* The switch. */
+    const struct nbrec_logical_switch *ls;
     struct sset vips;           /* "PROTO VIP" applied so far. */
-    bool any;                   /* A VIP got flows. */
-    bool any_affinity;          /* A VIP got ls_in_lb_aff_check flows. */
 };
+
+/* The source of the pre-ACL flows of a VIP or a backend: the same row
+ * for every switch that has it, whichever load balancer adds it. */
+#define SWITCH_SOURCE "Logical_Switch"
 
 /* Compares load balancers by UUID, for qsort(): the first one of a
  * switch to name a VIP gets it. */
@@ -319,15 +323,257 @@ build_affinity(struct nd_build_ctx *ctx, const struct nd_datapath *od,
     free(match);
 }
 
-/* Adds the flows of VIP 'vip_text' with backends 'backends_text' of load
- * balancer 'lb' to switch 'od'. */
+/* The load balancer index: which switches use each load balancer, and
+ * which load balancers name each VIP, as NB is now.  A load balancer's
+ * owner needs both (its switches; a VIP that a load balancer of lower
+ * UUID on the same switch has is that one's), and NB only gives the other
+ * way round (a switch's load balancers and groups, a group's members).
+ * Rebuilt, when an owner of this module needs it, if NB changed since. */
+struct lb_use {
+    struct hmap_node node;      /* In 'lb_index.lbs', by UUID. */
+    const struct nbrec_load_balancer *lb;
+    struct hmapx switches;      /* Switches that name it directly. */
+    struct hmapx groups;        /* Groups it is in. */
+    struct svec vip_keys;       /* "PROTO VIP" of its VIPs. */
+};
+
+struct lb_group_use {
+    struct hmap_node node;      /* In 'lb_index.groups', by UUID. */
+    const struct nbrec_load_balancer_group *group;
+    struct hmapx switches;      /* Switches that have it. */
+};
+
+struct lb_vip_users {
+    struct hmap_node node;      /* In 'lb_index.vips', by hash of 'key'. */
+    char *key;                  /* "PROTO VIP". */
+    struct hmapx lbs;           /* Load balancers that name it. */
+};
+
+static struct {
+    bool valid;
+    unsigned int nb_seqno;      /* NB's IDL seqno when built. */
+    struct hmap lbs;
+    struct hmap groups;
+    struct hmap vips;
+} lb_index;
+
+static struct lb_use *
+lb_use_find(const struct uuid *uuid)
+{
+    struct lb_use *u;
+    HMAP_FOR_EACH_WITH_HASH (u, node, uuid_hash(uuid), &lb_index.lbs) {
+        if (uuid_equals(&u->lb->header_.uuid, uuid)) {
+            return u;
+        }
+    }
+    return NULL;
+}
+
+static struct lb_use *
+lb_use_get(const struct nbrec_load_balancer *lb)
+{
+    struct lb_use *u = lb_use_find(&lb->header_.uuid);
+    if (!u) {
+        u = xzalloc(sizeof *u);
+        u->lb = lb;
+        hmapx_init(&u->switches);
+        hmapx_init(&u->groups);
+        svec_init(&u->vip_keys);
+        hmap_insert(&lb_index.lbs, &u->node, uuid_hash(&lb->header_.uuid));
+    }
+    return u;
+}
+
+static struct lb_group_use *
+lb_group_use_find(const struct uuid *uuid)
+{
+    struct lb_group_use *g;
+    HMAP_FOR_EACH_WITH_HASH (g, node, uuid_hash(uuid), &lb_index.groups) {
+        if (uuid_equals(&g->group->header_.uuid, uuid)) {
+            return g;
+        }
+    }
+    return NULL;
+}
+
+static struct lb_vip_users *
+lb_vip_users_find(const char *key)
+{
+    struct lb_vip_users *v;
+    HMAP_FOR_EACH_WITH_HASH (v, node, hash_string(key, 0), &lb_index.vips) {
+        if (!strcmp(v->key, key)) {
+            return v;
+        }
+    }
+    return NULL;
+}
+
+/* Returns the key "PROTO VIP" of VIP 'vip_text' of a load balancer of
+ * protocol 'proto', or NULL if it is not valid. */
+static char *
+lb_vip_key(const char *proto, const char *vip_text, const char *backends)
+{
+    char *vip_norm, *backends_norm;
+    bool has_port;
+    char *error = lb_vip_normalize(vip_text, backends, &vip_norm,
+                                   &backends_norm, &has_port);
+    if (error) {
+        free(error);
+        return NULL;
+    }
+    char *key = xasprintf("%s %s", has_port ? proto : "ip", vip_norm);
+    free(vip_norm);
+    free(backends_norm);
+    return key;
+}
+
 static void
-build_vip(struct nd_build_ctx *ctx, const struct nd_datapath *od,
-          const struct nbrec_load_balancer *lb, const char *proto,
-          const char *vip_text, const char *backends_text,
+lb_index_clear(void)
+{
+    struct lb_use *u;
+    HMAP_FOR_EACH_POP (u, node, &lb_index.lbs) {
+        hmapx_destroy(&u->switches);
+        hmapx_destroy(&u->groups);
+        svec_destroy(&u->vip_keys);
+        free(u);
+    }
+    struct lb_group_use *g;
+    HMAP_FOR_EACH_POP (g, node, &lb_index.groups) {
+        hmapx_destroy(&g->switches);
+        free(g);
+    }
+    struct lb_vip_users *v;
+    HMAP_FOR_EACH_POP (v, node, &lb_index.vips) {
+        hmapx_destroy(&v->lbs);
+        free(v->key);
+        free(v);
+    }
+}
+
+/* Brings the index up to date with NB. */
+static void
+lb_index_refresh(struct ovsdb_idl *nb_idl)
+{
+    unsigned int seqno = ovsdb_idl_get_seqno(nb_idl);
+    if (!lb_index.valid) {
+        hmap_init(&lb_index.lbs);
+        hmap_init(&lb_index.groups);
+        hmap_init(&lb_index.vips);
+    } else if (lb_index.nb_seqno == seqno) {
+        return;
+    } else {
+        lb_index_clear();
+    }
+    lb_index.valid = true;
+    lb_index.nb_seqno = seqno;
+
+    const struct nbrec_load_balancer_group *grp;
+    NBREC_LOAD_BALANCER_GROUP_FOR_EACH (grp, nb_idl) {
+        struct lb_group_use *g = xzalloc(sizeof *g);
+        g->group = grp;
+        hmapx_init(&g->switches);
+        hmap_insert(&lb_index.groups, &g->node,
+                    uuid_hash(&grp->header_.uuid));
+        for (size_t i = 0; i < grp->n_load_balancer; i++) {
+            hmapx_add(&lb_use_get(grp->load_balancer[i])->groups,
+                      CONST_CAST(struct nbrec_load_balancer_group *, grp));
+        }
+    }
+    const struct nbrec_logical_switch *ls;
+    NBREC_LOGICAL_SWITCH_FOR_EACH (ls, nb_idl) {
+        struct nbrec_logical_switch *sw
+            = CONST_CAST(struct nbrec_logical_switch *, ls);
+        for (size_t i = 0; i < ls->n_load_balancer; i++) {
+            hmapx_add(&lb_use_get(ls->load_balancer[i])->switches, sw);
+        }
+        for (size_t i = 0; i < ls->n_load_balancer_group; i++) {
+            struct lb_group_use *g = lb_group_use_find(
+                &ls->load_balancer_group[i]->header_.uuid);
+            if (g) {
+                hmapx_add(&g->switches, sw);
+            }
+        }
+    }
+    const struct nbrec_load_balancer *lb;
+    NBREC_LOAD_BALANCER_FOR_EACH (lb, nb_idl) {
+        const char *proto = lflow_lb_protocol(lb);
+        if (!proto) {
+            continue;
+        }
+        struct lb_use *u = lb_use_get(lb);
+        struct smap_node *node;
+        SMAP_FOR_EACH (node, &lb->vips) {
+            char *key = lb_vip_key(proto, node->key, node->value);
+            if (!key) {
+                continue;
+            }
+            struct lb_vip_users *v = lb_vip_users_find(key);
+            if (!v) {
+                v = xzalloc(sizeof *v);
+                v->key = xstrdup(key);
+                hmapx_init(&v->lbs);
+                hmap_insert(&lb_index.vips, &v->node, hash_string(key, 0));
+            }
+            hmapx_add(&v->lbs, CONST_CAST(struct nbrec_load_balancer *, lb));
+            svec_add_nocopy(&u->vip_keys, key);
+        }
+    }
+}
+
+/* Returns true if load balancer 'u' is on switch 'ls', declaring what it
+ * read. */
+static bool
+lb_use_on_switch(struct nd_build_ctx *ctx, const struct lb_use *u,
+                 const struct nbrec_logical_switch *ls)
+{
+    bool on = hmapx_contains(&u->switches, ls);
+    struct hmapx_node *node;
+    HMAPX_FOR_EACH (node, &u->groups) {
+        const struct nbrec_load_balancer_group *grp = node->data;
+        nd_owner_depends_on_row(ctx, &nbrec_table_load_balancer_group,
+                                &grp->header_.uuid);
+        const struct lb_group_use *g
+            = lb_group_use_find(&grp->header_.uuid);
+        on = on || (g && hmapx_contains(&g->switches, ls));
+    }
+    return on;
+}
+
+/* Returns true if a load balancer of lower UUID than 'lb' on switch 'ls'
+ * names VIP 'key': the VIP is that one's there.  Declares the load
+ * balancers of the same VIP, and their groups, so that a change that
+ * gives the VIP to one or the other rebuilds this owner. */
+static bool
+lb_vip_taken(struct nd_build_ctx *ctx, const struct nbrec_load_balancer *lb,
+             const char *key, const struct nbrec_logical_switch *ls)
+{
+    const struct lb_vip_users *v = lb_vip_users_find(key);
+    if (!v) {
+        return false;
+    }
+    bool taken = false;
+    struct hmapx_node *node;
+    HMAPX_FOR_EACH (node, &v->lbs) {
+        const struct nbrec_load_balancer *other = node->data;
+        if (uuid_compare_3way(&other->header_.uuid, &lb->header_.uuid) < 0) {
+            nd_owner_depends_on_row(ctx, &nbrec_table_load_balancer,
+                                    &other->header_.uuid);
+            const struct lb_use *u = lb_use_find(&other->header_.uuid);
+            taken = taken || (u && lb_use_on_switch(ctx, u, ls));
+        }
+    }
+    return taken;
+}
+
+/* Adds the flows of VIP 'vip_text' with backends 'backends_text' of load
+ * balancer 'lb' to switch 's->od'. */
+static void
+build_vip(struct nd_build_ctx *ctx, const struct nbrec_load_balancer *lb,
+          const char *proto, const char *vip_text, const char *backends_text,
           const char *source, struct lb_switch *s)
 {
     static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
+    const struct nd_datapath *od = s->od;
     char *vip_norm, *backends_norm;
     bool has_port;
     char *error = lb_vip_normalize(vip_text, backends_text, &vip_norm,
@@ -341,13 +587,11 @@ build_vip(struct nd_build_ctx *ctx, const struct nd_datapath *od,
     struct lb_endpoint vip;
     ovs_assert(lb_endpoint_parse(vip_norm, &vip));
     char *key = xasprintf("%s %s", has_port ? proto : "ip", vip_norm);
-    if (!sset_add(&s->vips, key)) {
+    if (!sset_add(&s->vips, key) || lb_vip_taken(ctx, lb, key, s->ls)) {
         /* A VIP that a load balancer of lower UUID has on this switch is
          * its. */
         goto out;
     }
-    s->any = true;
-
     uint16_t priority = has_port ? PRI_LB_VIP_PORT : PRI_LB_VIP;
     struct ds vip_match = DS_EMPTY_INITIALIZER;
     lflow_lb_put_endpoint_match(&vip, proto, true, &vip_match);
@@ -378,7 +622,6 @@ build_vip(struct nd_build_ctx *ctx, const struct nd_datapath *od,
     if (affinity && live.length) {
         build_affinity(ctx, od, &vip, ds_cstr(&vip_match), proto,
                        ds_cstr(&live), affinity, source);
-        s->any_affinity = true;
     }
 
     /* Every backend, in rotation or not, keeps its un-DNAT and hairpin
@@ -397,9 +640,13 @@ build_vip(struct nd_build_ctx *ctx, const struct nd_datapath *od,
          b = strtok_r(NULL, ",", &save_ptr)) {
         struct lb_endpoint be;
         ovs_assert(lb_endpoint_parse(b, &be));
+        /* Replies from the backend: back through conntrack. */
         struct ds m = DS_EMPTY_INITIALIZER;
         lflow_lb_put_endpoint_match(&be, proto, false, &m);
-        svec_add_nocopy(&s->backends, ds_steal_cstr(&m));
+        lflow_table_add_shared_from(ctx->lflows, &od->sb_uuid,
+                                    S_SWITCH_EGRESS_PRE_ACL, PRI_LB_CT,
+                                    ds_cstr(&m), "ct_dnat;", SWITCH_SOURCE);
+        ds_destroy(&m);
         build_hairpin(ctx, od, &vip, &be, proto, source);
     }
 
@@ -411,7 +658,10 @@ build_vip(struct nd_build_ctx *ctx, const struct nd_datapath *od,
     }
     if (actions.length) {
         ds_put_cstr(&actions, ");");
-        svec_add(&s->vips_ct, ds_cstr(&vip_match));
+        lflow_table_add_shared_from(ctx->lflows, &od->sb_uuid,
+                                    S_SWITCH_INGRESS_PRE_ACL, PRI_LB_CT,
+                                    ds_cstr(&vip_match), "ct_dnat;",
+                                    SWITCH_SOURCE);
         char *match = xasprintf("ct_state=+new+trk,%s", ds_cstr(&vip_match));
         lflow_table_add_shared_from(ctx->lflows, &od->sb_uuid,
                                     S_SWITCH_INGRESS_LB, priority, match,
@@ -435,115 +685,333 @@ out:
     free(backends_norm);
 }
 
-/* Adds the flows of load balancer 'lb' to switch 'od'. */
+/* Adds the flows of load balancer 'lb' (of protocol 'proto') to switch
+ * 'od' (its defaults are the switch's, build_switch()). */
 static void
-build_lb(struct nd_build_ctx *ctx, const struct nd_datapath *od,
-         const struct nbrec_load_balancer *lb, struct lb_switch *s)
+build_lb_switch(struct nd_build_ctx *ctx, const struct nd_datapath *od,
+                const struct nbrec_logical_switch *ls,
+                const struct nbrec_load_balancer *lb, const char *proto,
+                const struct smap_node **vips, const char *source)
 {
-    const char *proto = lflow_lb_protocol(lb);
-    if (!proto) {
-        return;
-    }
-    char *source = xasprintf("Load_Balancer:"UUID_FMT,
-                             UUID_ARGS(&lb->header_.uuid));
-    const struct smap_node **vips = smap_sort(&lb->vips);
+    struct lb_switch s = { .od = od, .ls = ls };
+    sset_init(&s.vips);
     for (size_t i = 0; i < smap_count(&lb->vips); i++) {
-        build_vip(ctx, od, lb, proto, vips[i]->key, vips[i]->value, source,
-                  s);
+        build_vip(ctx, lb, proto, vips[i]->key, vips[i]->value, source, &s);
     }
-    free(vips);
-    free(source);
+    sset_destroy(&s.vips);
 }
 
-/* Adds to 'od' one flow in 'stage' at 'priority' that matches any of
- * 'alts' (sorted, without duplicates), with 'actions'. */
-static void
-add_alternatives(struct nd_build_ctx *ctx, const struct nd_datapath *od,
-                 enum pipeline_stage stage, uint16_t priority,
-                 struct svec *alts, const char *actions)
+/* Compares switches by UUID, for qsort(). */
+static int
+ls_cmp(const void *a_, const void *b_)
 {
-    if (!alts->n) {
+    const struct nbrec_logical_switch *const *a = a_, *const *b = b_;
+    return uuid_compare_3way(&(*a)->header_.uuid, &(*b)->header_.uuid);
+}
+
+/* nd_owner_kind 'build' of lflow_lb_vip_kind: the flows of load balancer
+ * 'id' on every switch that has it. */
+static void
+lb_vip_build(struct nd_build_ctx *ctx, const struct lflow_owner_id *id)
+{
+    lb_index_refresh(ctx->nb_idl);
+    const struct nbrec_load_balancer *lb
+        = nbrec_load_balancer_get_for_uuid(ctx->nb_idl, &id->uuid);
+    nd_owner_begin(ctx, id);
+    const struct lb_use *u = lb ? lb_use_find(&lb->header_.uuid) : NULL;
+    const char *proto = lb ? lflow_lb_protocol(lb) : NULL;
+    if (u && proto) {
+        /* Its switches, directly or through its groups, each once, in
+         * UUID order (so that the same NB adds the same flows in the same
+         * order). */
+        struct hmapx switches = HMAPX_INITIALIZER(&switches);
+        struct hmapx_node *node;
+        HMAPX_FOR_EACH (node, &u->switches) {
+            hmapx_add(&switches, node->data);
+        }
+        HMAPX_FOR_EACH (node, &u->groups) {
+            const struct nbrec_load_balancer_group *grp = node->data;
+            nd_owner_depends_on_row(ctx, &nbrec_table_load_balancer_group,
+                                    &grp->header_.uuid);
+            const struct lb_group_use *g
+                = lb_group_use_find(&grp->header_.uuid);
+            struct hmapx_node *sw;
+            HMAPX_FOR_EACH (sw, &g->switches) {
+                hmapx_add(&switches, sw->data);
+            }
+        }
+        size_t n = 0;
+        const struct nbrec_logical_switch **sws
+            = xmalloc(hmapx_count(&switches) * sizeof *sws + 1);
+        HMAPX_FOR_EACH (node, &switches) {
+            sws[n++] = node->data;
+        }
+        hmapx_destroy(&switches);
+        qsort(sws, n, sizeof *sws, ls_cmp);
+
+        char *source = xasprintf("Load_Balancer:"UUID_FMT,
+                                 UUID_ARGS(&lb->header_.uuid));
+        const struct smap_node **vips = smap_sort(&lb->vips);
+        for (size_t i = 0; i < n; i++) {
+            /* A switch that drops the load balancer or its group changes
+             * its row. */
+            nd_owner_depends_on_row(ctx, &nbrec_table_logical_switch,
+                                    &sws[i]->header_.uuid);
+            const struct nd_datapath *od
+                = nd_datapath_find(ctx->dps, &sws[i]->header_.uuid);
+            if (od && is_switch(od)) {
+                build_lb_switch(ctx, od, sws[i], lb, proto, vips, source);
+            }
+        }
+        free(vips);
+        free(source);
+        free(sws);
+    }
+    if (lb) {
+        nd_owner_depends_on_row(ctx, &nbrec_table_load_balancer,
+                                &lb->header_.uuid);
+    }
+    nd_owner_end(ctx);
+}
+
+/* Returns true if load balancer 'u' is on a switch. */
+static bool
+lb_use_has_switch(const struct lb_use *u)
+{
+    if (!hmapx_is_empty(&u->switches)) {
+        return true;
+    }
+    struct hmapx_node *node;
+    HMAPX_FOR_EACH (node, &u->groups) {
+        const struct nbrec_load_balancer_group *grp = node->data;
+        const struct lb_group_use *g = lb_group_use_find(&grp->header_.uuid);
+        if (g && !hmapx_is_empty(&g->switches)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Adds to 'owners' the owner of 'lb' if it is on a switch (one that
+ * leaves its switches is found by the change index). */
+static void
+add_lb_owner(const struct nbrec_load_balancer *lb,
+             struct lflow_owner_set *owners)
+{
+    const struct lb_use *u = lb_use_find(&lb->header_.uuid);
+    if (!u || !lb_use_has_switch(u)) {
         return;
     }
-    svec_sort_unique(alts);
-    struct ds match = DS_EMPTY_INITIALIZER;
-    for (size_t i = 0; i < alts->n; i++) {
-        ds_put_format(&match, "%s%s", i ? PIPELINE_MATCH_OR : "",
-                      alts->names[i]);
-    }
-    lflow_table_add_shared(ctx->lflows, &od->sb_uuid, stage, priority,
-                           ds_cstr(&match), actions);
-    ds_destroy(&match);
+    struct lflow_owner_id id = nd_owner_id(&lflow_lb_vip_kind,
+                                           &lb->header_.uuid, 0);
+    lflow_owner_set_add(owners, &id);
 }
 
-/* Builds the load balancer flows of switch 'od'. */
+/* Adds to 'owners' the owner of 'lb' and those of the other load
+ * balancers that name one of its VIPs (which of them has the VIP on a
+ * switch may change). */
 static void
-build_switch(struct nd_build_ctx *ctx, const struct nd_datapath *od)
+add_lb_owner_and_peers(const struct nbrec_load_balancer *lb,
+                       struct lflow_owner_set *owners)
 {
+    add_lb_owner(lb, owners);
+    const struct lb_use *u = lb_use_find(&lb->header_.uuid);
+    if (!u) {
+        return;
+    }
+    for (size_t i = 0; i < u->vip_keys.n; i++) {
+        const struct lb_vip_users *v
+            = lb_vip_users_find(u->vip_keys.names[i]);
+        struct hmapx_node *node;
+        HMAPX_FOR_EACH (node, &v->lbs) {
+            add_lb_owner(node->data, owners);
+        }
+    }
+}
+
+/* nd_owner_kind 'build_datapath' of lflow_lb_vip_kind: the load balancers
+ * of switch 'od' not built yet in this full recompute. */
+static void
+lb_vip_build_datapath(struct nd_build_ctx *ctx, const struct nd_datapath *od)
+{
+    if (!is_switch(od)) {
+        return;
+    }
     const struct nbrec_logical_switch *ls
         = nbrec_logical_switch_get_for_uuid(ctx->nb_idl, &od->nb_uuid);
     if (!ls) {
         return;
     }
+    for (size_t g = 0; g <= ls->n_load_balancer_group; g++) {
+        struct nbrec_load_balancer **members;
+        size_t n_members;
+        if (g < ls->n_load_balancer_group) {
+            members = ls->load_balancer_group[g]->load_balancer;
+            n_members = ls->load_balancer_group[g]->n_load_balancer;
+        } else {
+            members = ls->load_balancer;
+            n_members = ls->n_load_balancer;
+        }
+        for (size_t i = 0; i < n_members; i++) {
+            struct lflow_owner_id id = nd_owner_id(
+                &lflow_lb_vip_kind, &members[i]->header_.uuid, 0);
+            if (!lflow_table_has_owner(ctx->lflows, &id)) {
+                lb_vip_build(ctx, &id);
+            }
+        }
+    }
+}
 
-    size_t n;
-    const struct nbrec_load_balancer **lbs
-        = lflow_lb_gather(ctx, ls->load_balancer, ls->n_load_balancer,
-                          ls->load_balancer_group, ls->n_load_balancer_group,
-                          &n);
-    if (!lflow_lb_switch_has_lbs(ls)) {
-        free(lbs);
+/* nd_owner_kind 'collect' of lflow_lb_vip_kind: nothing (a switch that
+ * came or went changed its row, see lb_vip_collect_nb()). */
+static void
+lb_vip_collect(const struct nd_changes *changes OVS_UNUSED,
+               struct lflow_owner_set *owners OVS_UNUSED)
+{
+}
+
+/* Returns true if tracked switch 'ls' is new or changed its load
+ * balancers or groups. */
+static bool
+switch_lbs_changed(const struct nbrec_logical_switch *ls)
+{
+    return (!nbrec_logical_switch_is_deleted(ls)
+            && (nbrec_logical_switch_is_new(ls)
+                || nbrec_logical_switch_is_updated(
+                    ls, NBREC_LOGICAL_SWITCH_COL_LOAD_BALANCER)
+                || nbrec_logical_switch_is_updated(
+                    ls, NBREC_LOGICAL_SWITCH_COL_LOAD_BALANCER_GROUP)));
+}
+
+/* nd_owner_kind 'collect_nb' of lflow_lb_vip_kind: the load balancers a
+ * switch or group now has that the change index cannot know yet (a
+ * switch that gained a group, a group that gained a member, a new load
+ * balancer), and those whose VIPs a changed load balancer names. */
+static void
+lb_vip_collect_nb(const struct nd_build_ctx *ctx,
+                  struct lflow_owner_set *owners)
+{
+    const struct nbrec_load_balancer_table *lbs
+        = nbrec_load_balancer_table_get(ctx->nb_idl);
+    const struct nbrec_load_balancer_group_table *grps
+        = nbrec_load_balancer_group_table_get(ctx->nb_idl);
+    const struct nbrec_logical_switch_table *lss
+        = nbrec_logical_switch_table_get(ctx->nb_idl);
+    const struct nbrec_load_balancer *lb;
+    const struct nbrec_load_balancer_group *grp;
+    const struct nbrec_logical_switch *ls;
+    bool any = false;
+
+    NBREC_LOAD_BALANCER_TABLE_FOR_EACH_TRACKED (lb, lbs) {
+        any = true;
+        break;
+    }
+    NBREC_LOAD_BALANCER_GROUP_TABLE_FOR_EACH_TRACKED (grp, grps) {
+        any = true;
+        break;
+    }
+    NBREC_LOGICAL_SWITCH_TABLE_FOR_EACH_TRACKED (ls, lss) {
+        if (switch_lbs_changed(ls)) {
+            any = true;
+            break;
+        }
+    }
+    if (!any) {
         return;
     }
+    lb_index_refresh(ctx->nb_idl);
 
-    struct lb_switch s = { .any = false, .any_affinity = false };
-    svec_init(&s.vips_ct);
-    svec_init(&s.backends);
-    sset_init(&s.vips);
-    for (size_t i = 0; i < n; i++) {
-        build_lb(ctx, od, lbs[i], &s);
+    NBREC_LOAD_BALANCER_TABLE_FOR_EACH_TRACKED (lb, lbs) {
+        if (!nbrec_load_balancer_is_deleted(lb)) {
+            add_lb_owner_and_peers(lb, owners);
+        }
     }
-    free(lbs);
+    NBREC_LOAD_BALANCER_GROUP_TABLE_FOR_EACH_TRACKED (grp, grps) {
+        if (!nbrec_load_balancer_group_is_deleted(grp)
+            && (nbrec_load_balancer_group_is_new(grp)
+                || nbrec_load_balancer_group_is_updated(
+                    grp, NBREC_LOAD_BALANCER_GROUP_COL_LOAD_BALANCER))) {
+            for (size_t i = 0; i < grp->n_load_balancer; i++) {
+                add_lb_owner_and_peers(grp->load_balancer[i], owners);
+            }
+        }
+    }
+    NBREC_LOGICAL_SWITCH_TABLE_FOR_EACH_TRACKED (ls, lss) {
+        if (!switch_lbs_changed(ls)) {
+            continue;
+        }
+        for (size_t i = 0; i < ls->n_load_balancer; i++) {
+            add_lb_owner_and_peers(ls->load_balancer[i], owners);
+        }
+        for (size_t g = 0; g < ls->n_load_balancer_group; g++) {
+            grp = ls->load_balancer_group[g];
+            for (size_t i = 0; i < grp->n_load_balancer; i++) {
+                add_lb_owner_and_peers(grp->load_balancer[i], owners);
+            }
+        }
+    }
+}
 
+/* The tables a load balancer's flows read besides its own. */
+static const struct nd_owner_dep_table lb_vip_dep_tables[] = {
+    { &nbrec_table_load_balancer, NULL },
+    { &nbrec_table_load_balancer_group, NULL },
+    { &nbrec_table_logical_switch, NULL },
+    { &nbrec_table_load_balancer_health_check, NULL },
+};
+
+/* The flows of each Load_Balancer's VIPs, on every switch that has it. */
+const struct nd_owner_kind lflow_lb_vip_kind = {
+    .name = "lb",
+    .nb_table = "Load_Balancer",
+    .dep_tables = lb_vip_dep_tables,
+    .n_dep_tables = ARRAY_SIZE(lb_vip_dep_tables),
+    .build_datapath = lb_vip_build_datapath,
+    .collect = lb_vip_collect,
+    .collect_nb = lb_vip_collect_nb,
+    .build = lb_vip_build,
+};
+
+/* Builds the flows of switch 'od' that do not depend on its load
+ * balancers' VIPs: the stages' defaults, the hairpin zone's way back out,
+ * and the commits its ACLs ask for, after load balancing.  A switch whose
+ * load balancers have no VIP (or no backend) gets them too: a stage whose
+ * only flow is its default passes packets on as an empty one does, and
+ * nothing enters the hairpin zone without a VIP's flows. */
+static void
+build_switch(struct nd_build_ctx *ctx, const struct nd_datapath *od)
+{
+    const struct nbrec_logical_switch *ls
+        = nbrec_logical_switch_get_for_uuid(ctx->nb_idl, &od->nb_uuid);
+    if (!ls || !lflow_lb_switch_has_lbs(ls)) {
+        return;
+    }
     const struct uuid *dp = &od->sb_uuid;
     struct lflow_table *t = ctx->lflows;
-    if (s.vips_ct.n) {
-        add_alternatives(ctx, od, S_SWITCH_INGRESS_PRE_ACL, PRI_LB_CT,
-                         &s.vips_ct, "ct_dnat;");
-        add_alternatives(ctx, od, S_SWITCH_EGRESS_PRE_ACL, PRI_LB_CT,
-                         &s.backends, "ct_dnat;");
-        /* The same defaults as the ACLs' (one flow, whoever adds it). */
-        lflow_table_add_shared(t, dp, S_SWITCH_INGRESS_PRE_ACL,
-                               PRI_LB_DEFAULT, "", "next;");
-        lflow_table_add_shared(t, dp, S_SWITCH_EGRESS_PRE_ACL,
-                               PRI_LB_DEFAULT, "", "next;");
-    }
-    if (s.any) {
-        lflow_table_add_shared(t, dp, S_SWITCH_INGRESS_LB, PRI_LB_DEFAULT,
-                               "", "next;");
-    }
-    if (s.any_affinity) {
-        lflow_table_add_shared(t, dp, S_SWITCH_INGRESS_LB_AFF_CHECK,
-                               PRI_LB_DEFAULT, "", "next;");
-    }
+    /* The same defaults as the ACLs' (one flow, whoever adds it). */
+    lflow_table_add_shared(t, dp, S_SWITCH_INGRESS_PRE_ACL, PRI_LB_DEFAULT,
+                           "", "next;");
+    lflow_table_add_shared(t, dp, S_SWITCH_EGRESS_PRE_ACL, PRI_LB_DEFAULT,
+                           "", "next;");
+    lflow_table_add_shared(t, dp, S_SWITCH_INGRESS_LB, PRI_LB_DEFAULT, "",
+                           "next;");
+    lflow_table_add_shared(t, dp, S_SWITCH_INGRESS_LB_AFF_CHECK,
+                           PRI_LB_DEFAULT, "", "next;");
     /* What went through the hairpin zone, both ways, goes straight back
      * out the port it came in by, to the backend, as OVN sends it: not
      * through the router the client sent it to, which would see the two
      * directions of the connection with different addresses. */
-    if (s.vips_ct.n) {
-        lflow_table_add_shared(t, dp, S_SWITCH_INGRESS_HAIRPIN,
-                               PRI_LB_HAIRPIN_OUT,
-                               "ip,ct_state=+trk,ct_zone="
-                               OVS_STRINGIZE(CT_ZONE_HAIRPIN)
-                               PIPELINE_MATCH_OR
-                               "ipv6,ct_state=+trk,ct_zone="
-                               OVS_STRINGIZE(CT_ZONE_HAIRPIN),
-                               "eth.dst <-> eth.src; outport = inport; "
-                               "flags.loopback = 1; output;");
-        lflow_table_add_shared(t, dp, S_SWITCH_INGRESS_HAIRPIN,
-                               PRI_LB_DEFAULT, "", "next;");
-    }
-    /* The commits the ACLs asked for, after load balancing. */
+    lflow_table_add_shared(t, dp, S_SWITCH_INGRESS_HAIRPIN,
+                           PRI_LB_HAIRPIN_OUT,
+                           "ip,ct_state=+trk,ct_zone="
+                           OVS_STRINGIZE(CT_ZONE_HAIRPIN)
+                           PIPELINE_MATCH_OR
+                           "ipv6,ct_state=+trk,ct_zone="
+                           OVS_STRINGIZE(CT_ZONE_HAIRPIN),
+                           "eth.dst <-> eth.src; outport = inport; "
+                           "flags.loopback = 1; output;");
+    lflow_table_add_shared(t, dp, S_SWITCH_INGRESS_HAIRPIN, PRI_LB_DEFAULT,
+                           "", "next;");
     lflow_table_add_shared(t, dp, S_SWITCH_INGRESS_STATEFUL, PRI_LB_COMMIT,
                            "ip,"REG_CT_COMMIT"=0x1/0x1 || "
                            "ipv6,"REG_CT_COMMIT"=0x1/0x1",
@@ -551,12 +1019,10 @@ build_switch(struct nd_build_ctx *ctx, const struct nd_datapath *od)
                            "next;");
     lflow_table_add_shared(t, dp, S_SWITCH_INGRESS_STATEFUL, PRI_LB_DEFAULT,
                            "", "next;");
-    svec_destroy(&s.vips_ct);
-    svec_destroy(&s.backends);
-    sset_destroy(&s.vips);
 }
 
-/* nd_owner_kind 'build': the load balancer flows of switch 'id'. */
+/* nd_owner_kind 'build': the load balancer flows of switch 'id' that do
+ * not depend on one load balancer. */
 static void
 lb_build(struct nd_build_ctx *ctx, const struct lflow_owner_id *id)
 {
@@ -606,19 +1072,10 @@ lb_collect(const struct nd_changes *changes, struct lflow_owner_set *owners)
     }
 }
 
-/* The tables a switch's load balancer flows read. */
-static const struct nd_owner_dep_table lb_dep_tables[] = {
-    { &nbrec_table_load_balancer, NULL },
-    { &nbrec_table_load_balancer_group, NULL },
-    { &nbrec_table_load_balancer_health_check, NULL },
-};
-
-/* Load balancer flows of each Logical_Switch. */
+/* Switch flows of load balancers that depend on the switch alone. */
 const struct nd_owner_kind lflow_lb_kind = {
     .name = "switch-lb",
     .nb_table = "Logical_Switch",
-    .dep_tables = lb_dep_tables,
-    .n_dep_tables = ARRAY_SIZE(lb_dep_tables),
     .build_datapath = lb_build_datapath,
     .collect = lb_collect,
     .build = lb_build,

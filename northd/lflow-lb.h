@@ -2,21 +2,27 @@
  * Logical flows of switch load balancers: stages ls_in_pre_acl, ls_in_lb,
  * ls_in_stateful, ls_in_hairpin and ls_out_pre_acl.
  *
- * One owner kind, lflow_lb_kind, one owner per Logical_Switch: the flows
- * of the load balancers the switch has, in its load_balancer column and
- * through its load_balancer_group column (each load balancer once).  A
- * load balancer is applied on the host of the client, in the conntrack
- * zone of the client's port (reg13), as OVN applies a switch's load
- * balancers: the connection is load balanced when the client sends its
- * first packet, and its replies are un-NATed in the client port's egress
- * pipeline, on the same host and in the same zone.
+ * Two owner kinds.  lflow_lb_vip_kind ("lb"), one owner per
+ * Load_Balancer: the flows of its VIPs on every switch that has it, in
+ * its load_balancer column or through its load_balancer_group column, so
+ * that a change to one load balancer (a backend, a VIP) rebuilds that
+ * load balancer alone, and a switch that gains or loses a group rebuilds
+ * the group's load balancers.  lflow_lb_kind ("switch-lb"), one owner per
+ * Logical_Switch: its flows that depend on the switch alone (the commits
+ * its ACLs ask for).  A VIP that two load balancers of one switch name is
+ * the one's of lower UUID there.  A load balancer is applied on the host
+ * of the client, in the conntrack zone of the client's port (reg13), as
+ * OVN applies a switch's load balancers: the connection is load balanced
+ * when the client sends its first packet, and its replies are un-NATed in
+ * the client port's egress pipeline, on the same host and in the same
+ * zone.
  *
  * For a VIP V (with port P and protocol PROTO, tcp or udp, or
  * without a port: all IP traffic to V) with backends B1:P1...Bn:Pn:
  *
  *   ls_in_pre_acl   130  PROTO,nw_src=Bi,tp_src=Pi,nw_dst=V
  *                                             ct_snat_hairpin;
- *                   105  PROTO,nw_dst=V,tp_dst=P || ...   ct_dnat;
+ *                   105  PROTO,nw_dst=V,tp_dst=P        ct_dnat;
  *                   0                                     next;
  *   ls_in_lb        120|110  ct_state=+new+trk,PROTO,nw_dst=V,tp_dst=P
  *                                             ct_lb(B1:P1, ..., Bn:Pn);
@@ -31,7 +37,7 @@
  *                        eth.dst <-> eth.src; outport = inport;
  *                        flags.loopback = 1; output;
  *                   0                                     next;
- *   ls_out_pre_acl  105  PROTO,nw_src=Bi,tp_src=Pi || ...  ct_dnat;
+ *   ls_out_pre_acl  105  PROTO,nw_src=Bi,tp_src=Pi      ct_dnat;
  *                   0                                     next;
  *
  * (IPv4; an IPv6 VIP, with IPv6 backends, matches the same way with
@@ -83,11 +89,12 @@
  * The flows of one VIP in ls_in_lb, and its hairpin flows, are the load
  * balancer's ("source" Load_Balancer:UUID) and one SB row for every
  * switch that has the load balancer; the ls_in_pre_acl and ls_out_pre_acl
- * flows gather the switch's VIPs and backends, one flow each, the same
- * row for the switches with the same load balancers (those of one
- * group).  SCTP load balancers get no flows yet (lib/nb-unapplied.c lists
- * them); routers' load balancers are lflow-router-lb.h's, which uses the
- * helpers below.
+ * flows, one per VIP and one per backend, and the default flows, are the
+ * switches' ("source" Logical_Switch: the same row for every switch with
+ * the same VIP or backend, whichever load balancer adds it; a flow is
+ * wanted while one adds it).  SCTP load balancers get no flows yet
+ * (lib/nb-unapplied.c lists them); routers' load balancers are
+ * lflow-router-lb.h's, which uses the helpers below.
  */
 #ifndef NORTHD_LFLOW_LB_H
 #define NORTHD_LFLOW_LB_H 1
@@ -104,6 +111,7 @@ struct nbrec_load_balancer_group;
 struct nbrec_logical_switch;
 
 extern const struct nd_owner_kind lflow_lb_kind;
+extern const struct nd_owner_kind lflow_lb_vip_kind;
 
 bool lflow_lb_switch_has_lbs(const struct nbrec_logical_switch *);
 

@@ -843,6 +843,14 @@ lflow_table_owner_remove(struct lflow_table *table,
     }
 }
 
+/* Returns true if owner 'id' has flows in 'table'. */
+bool
+lflow_table_has_owner(const struct lflow_table *table,
+                      const struct lflow_owner_id *id)
+{
+    return lflow_owner_find(table, id) != NULL;
+}
+
 /* Returns the SB datapath rows of the wanted members of shared flow
  * 'lflow' (those SB has) in a new array, with their number in '*n'. */
 static struct sbrec_datapath_binding **

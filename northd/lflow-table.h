@@ -167,6 +167,8 @@ size_t lflow_table_count(const struct lflow_table *);
 size_t lflow_table_count_stage(const struct lflow_table *,
                                enum pipeline_stage);
 size_t lflow_table_n_owners(const struct lflow_table *);
+bool lflow_table_has_owner(const struct lflow_table *,
+                           const struct lflow_owner_id *);
 size_t lflow_table_n_groups(const struct lflow_table *);
 uint64_t lflow_table_n_adds(const struct lflow_table *);
 bool lflow_table_has_sb_row(const struct lflow_table *, const struct uuid *);

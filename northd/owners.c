@@ -26,6 +26,7 @@ static const struct nd_owner_kind *const owner_kinds[] = {
     &lflow_acl_switch_kind,
     &lflow_acl_kind,
     &lflow_lb_kind,
+    &lflow_lb_vip_kind,
     &lflow_router_kind,
     &lflow_router_lb_kind,
     &lflow_router_neighbours_kind,
