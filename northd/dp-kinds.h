@@ -8,6 +8,7 @@
 #ifndef NORTHD_DP_KINDS_H
 #define NORTHD_DP_KINDS_H 1
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "northd/datapaths.h"
@@ -17,6 +18,13 @@ extern const struct nd_dp_kind nd_dp_switch;
 
 /* Logical_Router -> "router", Logical_Router_Port ports. */
 extern const struct nd_dp_kind nd_dp_router;
+
+/* Returns true if 'od' is a router's datapath. */
+static inline bool
+nd_dp_is_router(const struct nd_datapath *od)
+{
+    return od->kind == &nd_dp_router;
+}
 
 /* Every kind, in the order new datapaths get keys in a full sync. */
 extern const struct nd_dp_kind *const nd_dp_kinds[];

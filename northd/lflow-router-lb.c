@@ -359,19 +359,13 @@ build_router(struct nd_build_ctx *ctx, const struct nd_datapath *od)
     free(lbs);
 }
 
-static bool
-is_router(const struct nd_datapath *od)
-{
-    return od->kind == &nd_dp_router;
-}
-
 /* nd_owner_kind 'build': the load balancer flows of router 'id'. */
 static void
 rlb_build(struct nd_build_ctx *ctx, const struct lflow_owner_id *id)
 {
     const struct nd_datapath *od = nd_datapath_find(ctx->dps, &id->uuid);
     nd_owner_begin(ctx, id);
-    if (od && is_router(od)) {
+    if (od && nd_dp_is_router(od)) {
         build_router(ctx, od);
     }
     nd_owner_end(ctx);
@@ -381,7 +375,7 @@ rlb_build(struct nd_build_ctx *ctx, const struct lflow_owner_id *id)
 static void
 rlb_build_datapath(struct nd_build_ctx *ctx, const struct nd_datapath *od)
 {
-    if (is_router(od)) {
+    if (nd_dp_is_router(od)) {
         struct lflow_owner_id id = nd_owner_id(&lflow_router_lb_kind,
                                                &od->nb_uuid, 0);
         rlb_build(ctx, &id);
@@ -391,7 +385,7 @@ rlb_build_datapath(struct nd_build_ctx *ctx, const struct nd_datapath *od)
 static void
 rlb_collect_dp(const struct nd_datapath *od, struct lflow_owner_set *owners)
 {
-    if (is_router(od)) {
+    if (nd_dp_is_router(od)) {
         struct lflow_owner_id id = nd_owner_id(&lflow_router_lb_kind,
                                                &od->nb_uuid, 0);
         lflow_owner_set_add(owners, &id);

@@ -318,18 +318,12 @@ gather_ports(struct nd_build_ctx *ctx, const struct nd_datapath *od,
     return lr_ports_gather(od, ctx->nb_idl, false, n_ports);
 }
 
-static bool
-is_router(const struct nd_datapath *od)
-{
-    return od->kind == &nd_dp_router;
-}
-
 /* nd_owner_kind 'build': the flows of router port 'id'. */
 static void
 neighbours_build(struct nd_build_ctx *ctx, const struct lflow_owner_id *id)
 {
     const struct nd_port *op = nd_port_find(ctx->dps, &id->uuid);
-    if (!op || !is_router(op->dp)) {
+    if (!op || !nd_dp_is_router(op->dp)) {
         build_owner(ctx, id, NULL, NULL, 0);
         return;
     }
@@ -345,7 +339,7 @@ static void
 neighbours_build_datapath(struct nd_build_ctx *ctx,
                           const struct nd_datapath *od)
 {
-    if (!is_router(od)) {
+    if (!nd_dp_is_router(od)) {
         return;
     }
     size_t n_ports;
@@ -388,13 +382,13 @@ neighbours_collect(const struct nd_changes *changes,
     struct hmapx_node *node;
     HMAPX_FOR_EACH (node, &changes->ports) {
         const struct nd_port *op = node->data;
-        if (is_router(op->dp)) {
+        if (nd_dp_is_router(op->dp)) {
             add_router(op->dp, owners);
         }
     }
     const struct nd_port *op;
     LIST_FOR_EACH (op, dp_node, &changes->removed_ports) {
-        if (is_router(op->dp)) {
+        if (nd_dp_is_router(op->dp)) {
             add_port(op, owners);
             add_router(op->dp, owners);
         }
@@ -414,7 +408,7 @@ neighbours_collect_nb(const struct nd_build_ctx *ctx,
                 lr, NBREC_LOGICAL_ROUTER_COL_ENABLED)) {
             const struct nd_datapath *od
                 = nd_datapath_find(ctx->dps, &lr->header_.uuid);
-            if (od && is_router(od)) {
+            if (od && nd_dp_is_router(od)) {
                 add_router(od, owners);
             }
         }

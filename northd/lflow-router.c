@@ -1517,12 +1517,6 @@ lr_gateway_switch_flows(struct lr_build *b)
 
 /* --- The owner kind ----------------------------------------------------- */
 
-static bool
-is_router(const struct nd_datapath *od)
-{
-    return od->kind == &nd_dp_router;
-}
-
 /* nd_owner_kind 'build': every flow of router 'id'. */
 static void
 router_build(struct nd_build_ctx *ctx, const struct lflow_owner_id *id)
@@ -1530,7 +1524,7 @@ router_build(struct nd_build_ctx *ctx, const struct lflow_owner_id *id)
     const struct nd_datapath *od = nd_datapath_find(ctx->dps, &id->uuid);
     nd_owner_begin(ctx, id);
     const struct nbrec_logical_router *lr
-        = (od && is_router(od)
+        = (od && nd_dp_is_router(od)
            ? nbrec_logical_router_get_for_uuid(ctx->nb_idl, &od->nb_uuid)
            : NULL);
     if (lr && lr_is_disabled(lr)) {
@@ -1558,7 +1552,7 @@ router_build(struct nd_build_ctx *ctx, const struct lflow_owner_id *id)
 static void
 router_build_datapath(struct nd_build_ctx *ctx, const struct nd_datapath *od)
 {
-    if (is_router(od)) {
+    if (nd_dp_is_router(od)) {
         struct lflow_owner_id id = nd_owner_id(&lflow_router_kind,
                                                &od->nb_uuid, 0);
         router_build(ctx, &id);
@@ -1569,7 +1563,7 @@ static void
 router_collect_dp(const struct nd_datapath *od,
                   struct lflow_owner_set *owners)
 {
-    if (is_router(od)) {
+    if (nd_dp_is_router(od)) {
         struct lflow_owner_id id = nd_owner_id(&lflow_router_kind,
                                                &od->nb_uuid, 0);
         lflow_owner_set_add(owners, &id);
