@@ -129,9 +129,26 @@ check_error() {
 
 # pipeline 'CMD | CMD...': runs the pipeline (one string) in a subshell
 # of the test's shell, so that the bounded clients above apply, and fails
-# if any command of it fails.
+# if any command of it fails.  A writer killed by SIGPIPE (status 141)
+# is not a failure when a later command succeeded: "grep -q" stops
+# reading at its first match, and the writer's next write then fails
+# however correct its output was.
 pipeline() {
-    ( set -o pipefail; eval "$1" )
+    (
+        local st i
+        eval "$1"'
+st=("${PIPESTATUS[@]}")'
+        i=$(( ${#st[@]} - 1 ))
+        [ "${st[$i]}" -eq 0 ] || exit "${st[$i]}"
+        while [ $i -gt 0 ]; do
+            i=$((i - 1))
+            case ${st[$i]} in
+                0|141) ;;
+                *) exit "${st[$i]}" ;;
+            esac
+        done
+        exit 0
+    )
 }
 
 # rx LINK: packets the underlay namespace received on its link LINK (hNlM:

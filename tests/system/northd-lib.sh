@@ -67,7 +67,8 @@ sb_select() {
         "[\"Osmotic_Southbound\",{\"op\":\"select\",\"table\":\"$table\",
           \"where\":$where,\"columns\":$columns}]" \
     | python3 -c '
-import json, sys
+import json, signal, sys
+signal.signal(signal.SIGPIPE, signal.SIG_DFL)
 columns = json.loads(sys.argv[1])
 def show(v):
     if isinstance(v, bool):
@@ -112,7 +113,9 @@ sb_lflows() {
           {\"op\":\"select\",\"table\":\"Logical_DP_Group\",\"where\":[],
            \"columns\":[\"_uuid\",\"datapaths\"]}]" \
     | python3 -c '
-import json, sys
+import json, signal, sys
+# Die by SIGPIPE, as a C filter would, when the reader has seen enough.
+signal.signal(signal.SIGPIPE, signal.SIG_DFL)
 dp = sys.argv[1]
 flows, groups = json.load(sys.stdin)
 def uuids(v):
