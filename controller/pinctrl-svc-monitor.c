@@ -230,7 +230,11 @@ svc_monitors_run(struct svc_monitors *sm, struct pinctrl *pc,
     SBREC_SERVICE_MONITOR_FOR_EACH (row, sb_idl) {
         const struct binding_lport *bl
             = shash_find_data(&bindings->lports, row->logical_port);
-        if (!bl || !bl->pb) {
+        if (!bl || !bl->pb || !bl->pb->n_up || !bl->pb->up[0]) {
+            /* Not here, or its flows not installed yet: northd holds the
+             * backend offline meanwhile (northd/svc-monitors.c), and a
+             * verdict written now would contradict it.  Probing starts
+             * afresh once the port is up. */
             continue;
         }
         m = svc_mon_find(sm, &row->header_.uuid);

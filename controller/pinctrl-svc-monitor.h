@@ -2,14 +2,16 @@
  * Load balancer health checks: the controller's side of SB
  * Service_Monitor (northd/svc-monitors.h has northd's).
  *
- * The controller of the chassis that binds a monitor's logical_port
- * probes its backend (ip, port, protocol; controller/svc-probe.h) every
+ * The controller of the chassis that binds a monitor's logical_port, once
+ * the port is up (its flows installed), probes its backend (ip, port, protocol; controller/svc-probe.h) every
  * options:interval seconds, straight into the port from the monitor's
  * src_mac and src_ip, and counts a probe without an answer within
  * options:timeout seconds (TCP) as failed.  After options:success_count
  * successes in a row it writes status "online", after
  * options:failure_count failures in a row "offline"; northd then takes
- * the backend out of, or back into, its VIP's rotation.  Only IPv4
+ * the backend out of, or back into, its VIP's rotation.  While the port is
+ * not up here, northd holds the backend offline, and the controller
+ * neither probes it nor writes its status.  Only IPv4
  * monitors are probed; the others keep no status.
  *
  * The port's physical flows (controller/physical.c) hand the answers to

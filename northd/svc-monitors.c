@@ -218,6 +218,13 @@ desired_destroy(struct shash *desired)
     shash_destroy(desired);
 }
 
+/* Returns true if 'ip', as a monitor row holds it, is an IPv6 address. */
+static bool
+is_ipv6(const char *ip)
+{
+    return strchr(ip, ':') != NULL;
+}
+
 /* Returns the service monitor MAC that NB configures, or the default. */
 static const char *
 monitor_mac(struct ovsdb_idl *nb_idl)
@@ -232,9 +239,58 @@ monitor_mac(struct ovsdb_idl *nb_idl)
     return ND_SVC_MONITOR_MAC_DEFAULT;
 }
 
+/* Returns true if the Port_Binding 'pb' (or NULL, no such port) can have
+ * its backends probed: bound to a chassis that is still in SB (the
+ * reference is weak: it goes with the chassis) and up, that is, its flows
+ * installed there. */
+static bool
+port_is_live(const struct sbrec_port_binding *pb)
+{
+    return pb && pb->chassis && pb->n_up && pb->up[0];
+}
+
+/* Fills 'ports' (logical port name -> its "struct sbrec_port_binding")
+ * with the ports that the monitors of 'desired' name.  A walk over every
+ * Port_Binding, only when some health check maps a backend. */
+static void
+collect_ports(struct ovsdb_idl *sb_idl, const struct shash *desired,
+              struct shash *ports)
+{
+    if (shash_is_empty(desired)) {
+        return;
+    }
+    struct sset names = SSET_INITIALIZER(&names);
+    struct shash_node *node;
+    SHASH_FOR_EACH (node, desired) {
+        const struct desired_monitor *d = node->data;
+        sset_add(&names, d->logical_port);
+    }
+    const struct sbrec_port_binding *pb;
+    SBREC_PORT_BINDING_FOR_EACH (pb, sb_idl) {
+        if (sset_contains(&names, pb->logical_port)) {
+            /* Of two rows of one name (never in a consistent SB), one
+             * that is live wins. */
+            const struct sbrec_port_binding *old
+                = shash_find_data(ports, pb->logical_port);
+            if (!old || (!port_is_live(old) && port_is_live(pb))) {
+                shash_replace(ports, pb->logical_port, pb);
+            }
+        }
+    }
+    sset_destroy(&names);
+}
+
 /* Brings SB Service_Monitor in step with NB's health checks within 'txn',
  * and 'm''s offline set with SB.  Returns true if the offline set
- * changed. */
+ * changed.
+ *
+ * A monitor whose logical port is not live (port_is_live()) is offline
+ * whatever its status says: no controller probes it, or the one that
+ * does cannot deliver traffic to it yet.  Northd writes "offline" into
+ * its status, so that the backend stays out of rotation once the port is
+ * back until its chassis's probes find it online again.  IPv6 monitors,
+ * which no controller probes, get no status from northd either (it would
+ * stay): while their port is live, they are in rotation. */
 bool
 nd_svc_monitors_sync(struct nd_svc_monitors *m, struct ovsdb_idl *nb_idl,
                      struct ovsdb_idl *sb_idl, struct ovsdb_idl_txn *txn)
@@ -278,6 +334,8 @@ nd_svc_monitors_sync(struct nd_svc_monitors *m, struct ovsdb_idl *nb_idl,
     }
 
     const char *mac = monitor_mac(nb_idl);
+    struct shash ports = SHASH_INITIALIZER(&ports);
+    collect_ports(sb_idl, &desired, &ports);
     struct sset offline = SSET_INITIALIZER(&offline);
     const struct sbrec_service_monitor *row;
     SBREC_SERVICE_MONITOR_FOR_EACH_SAFE (row, sb_idl) {
@@ -303,7 +361,15 @@ nd_svc_monitors_sync(struct nd_svc_monitors *m, struct ovsdb_idl *nb_idl,
                 sbrec_service_monitor_set_options(row, &d->options);
             }
         }
-        if (row->status && !strcmp(row->status, "offline")) {
+        bool live = port_is_live(shash_find_data(&ports, d->logical_port));
+        if (!live && txn && !is_ipv6(d->ip)
+            && (!row->status || strcmp(row->status, "offline"))) {
+            VLOG_INFO("backend %s:%"PRId64" (%s): port %s is not up on a "
+                      "chassis, offline", row->ip, row->port, d->proto,
+                      d->logical_port);
+            sbrec_service_monitor_set_status(row, "offline");
+        }
+        if (!live || (row->status && !strcmp(row->status, "offline"))) {
             sset_add(&offline, key);
         }
         free(key);
@@ -321,7 +387,15 @@ nd_svc_monitors_sync(struct nd_svc_monitors *m, struct ovsdb_idl *nb_idl,
             sbrec_service_monitor_set_src_mac(row, mac);
             sbrec_service_monitor_set_options(row, &d->options);
         }
+        if (!d->found
+            && !port_is_live(shash_find_data(&ports, d->logical_port))) {
+            if (txn && !is_ipv6(d->ip)) {
+                sbrec_service_monitor_set_status(row, "offline");
+            }
+            sset_add(&offline, node->name);
+        }
     }
+    shash_destroy(&ports);
     desired_destroy(&desired);
 
     bool changed = !sset_equals(&offline, &m->offline);

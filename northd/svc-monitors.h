@@ -19,7 +19,9 @@
  * switch load balancer flows (lflow-lb.c) read: a backend whose monitor is
  * offline leaves its VIP's ct_lb() (and session affinity) but keeps its
  * un-DNAT and hairpin flows, so that connections already made to it end
- * cleanly.  When that set changes the caller rebuilds the flows.  A
+ * cleanly.  A monitor whose logical port is not up on a chassis is offline
+ * too, and northd writes so (nd_svc_monitors_sync()).  When that set
+ * changes the caller rebuilds the flows.  A
  * database whose schema predates Service_Monitor gets no rows, and every
  * backend stays in rotation.
  */
@@ -41,8 +43,9 @@ struct ovsdb_idl_txn;
 #define ND_SVC_MONITOR_MAC_DEFAULT "0a:58:0a:fe:00:01"
 
 struct nd_svc_monitors {
-    struct sset offline;        /* Keys (nd_svc_monitor_key()) of the
-                                 * monitors whose status is "offline". */
+    struct sset offline;        /* Keys (monitor_key()) of the monitors
+                                 * whose status is "offline" or whose port
+                                 * is not up on a chassis. */
 };
 
 void nd_svc_monitors_init(struct nd_svc_monitors *);

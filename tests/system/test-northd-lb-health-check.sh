@@ -6,7 +6,11 @@
 # says "offline" (here written by hand: no controller runs) leaves the
 # VIP's ct_lb on a switch and on a router with a gateway port, and comes
 # back when "online"; an incremental compile leaves SB as a full
-# recompute does; rows go when the check or the mapping goes.
+# recompute does; rows go when the check or the mapping goes.  A backend
+# whose logical port is not up on a chassis (unbound, its chassis
+# deleted, its flows not installed, no such port) is offline, and northd
+# writes so: it comes back only once its port is up again and a probe
+# says online.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/northd-lib.sh"
 northd_test_start
@@ -24,6 +28,17 @@ set_status() {
     uuid=$(osmotic-sbctl --bare --columns=_uuid find Service_Monitor \
                ip="$1") || fail "find $1"
     check osmotic-sbctl set Service_Monitor "$uuid" status="$2"
+}
+# bind LPORT [UP]: binds LPORT to chassis hv1 with "up" UP (default
+# true), as hv1's controller would once the port's flows are installed.
+bind() {
+    check osmotic-sbctl set Port_Binding "$1" \
+        chassis="$(osmotic-sbctl --bare --columns=_uuid find Chassis \
+                   name=hv1)" up="${2:-true}"
+}
+# status IP: the status of the row of backend IP.
+status() {
+    osmotic-sbctl --bare --columns=status find Service_Monitor ip="$1"
 }
 # check_incremental_equals_full: a full recompute changes nothing in SB.
 check_incremental_equals_full() {
@@ -46,6 +61,12 @@ check nbctl lr-add lr0 \
     -- lsp-set-addresses sw0-lr0 router \
     -- lrp-add lr0 lrp1 0a:00:00:00:ee:01 172.16.0.1/24 \
     -- lrp-set-gateway-chassis lrp1 gw1 10
+# A chassis that has p1 and p2 up.
+check osmotic-sbctl \
+    -- --id=@e1 create Encap type=geneve ip=172.31.0.1 chassis_name=hv1 \
+    -- create Chassis name=hv1 hostname=host1 encaps=@e1
+bind p1
+bind p2
 check nbctl lb-add lb0 172.16.0.100:80 10.0.0.2:8080,10.0.0.3:8080 tcp \
     -- ls-lb-add sw0 lb0 -- lr-lb-add lr0 lb0
 check_output "" monitors
@@ -94,6 +115,60 @@ set_status 10.0.0.3 online
 wait_until output_is "${SW}ct_lb(10.0.0.2:8080, 10.0.0.3:8080);" pipeline \
     "sb_lflows sw0 | grep -F '${SW}'"
 check_lflows lr0 <<<"${RT}ct_lb(10.0.0.2:8080, 10.0.0.3:8080);"
+
+# A port that is not up on a chassis: its backend is offline, which
+# northd writes, so that it comes back only once a probe says online.
+check osmotic-sbctl clear Port_Binding p2 chassis
+wait_until output_is offline status 10.0.0.3
+wait_until output_is "${SW}ct_lb(10.0.0.2:8080);" pipeline \
+    "sb_lflows sw0 | grep -F '${SW}'"
+check_lflows lr0 <<<"${RT}ct_lb(10.0.0.2:8080);"
+check_incremental_equals_full
+bind p2 false
+check nbctl sync
+check_output offline status 10.0.0.3
+check_lflows sw0 <<<"${SW}ct_lb(10.0.0.2:8080);"
+bind p2
+check nbctl sync
+check_output offline status 10.0.0.3
+check_lflows sw0 <<<"${SW}ct_lb(10.0.0.2:8080);"
+set_status 10.0.0.3 online
+wait_until output_is "${SW}ct_lb(10.0.0.2:8080, 10.0.0.3:8080);" pipeline \
+    "sb_lflows sw0 | grep -F '${SW}'"
+# Up, but down again: offline at once.
+check osmotic-sbctl set Port_Binding p1 up=false
+wait_until output_is offline status 10.0.0.2
+wait_until output_is "${SW}ct_lb(10.0.0.3:8080);" pipeline \
+    "sb_lflows sw0 | grep -F '${SW}'"
+bind p1
+set_status 10.0.0.2 online
+# The chassis is deleted (its ports unbound): all offline, the VIP
+# rejects.  A new chassis with the ports up, probes online: back.
+check osmotic-sbctl chassis-del hv1
+wait_until output_is "ls_in_lb 120 tcp,nw_dst=172.16.0.100,tp_dst=80 actions=reject;" \
+    pipeline "sb_lflows sw0 | grep -F 'ls_in_lb 120 '"
+check_output offline status 10.0.0.2
+check_output offline status 10.0.0.3
+check osmotic-sbctl \
+    -- --id=@e1 create Encap type=geneve ip=172.31.0.1 chassis_name=hv1 \
+    -- create Chassis name=hv1 hostname=host1 encaps=@e1
+bind p1
+bind p2
+set_status 10.0.0.2 online
+set_status 10.0.0.3 online
+wait_until output_is "${SW}ct_lb(10.0.0.2:8080, 10.0.0.3:8080);" pipeline \
+    "sb_lflows sw0 | grep -F '${SW}'"
+check_incremental_equals_full
+# A mapping to a port that does not exist: its new row is offline from
+# the start.
+check nbctl --may-exist lb-add lb0 172.16.0.100:80 \
+    10.0.0.2:8080,10.0.0.3:8080,10.0.0.4:8080 tcp \
+    -- set Load_Balancer lb0 ip_port_mappings:10.0.0.4=nosuch:10.0.0.250
+check_output offline status 10.0.0.4
+check_lflows sw0 <<<"${SW}ct_lb(10.0.0.2:8080, 10.0.0.3:8080);"
+check nbctl --may-exist lb-add lb0 172.16.0.100:80 \
+    10.0.0.2:8080,10.0.0.3:8080 tcp \
+    -- remove Load_Balancer lb0 ip_port_mappings 10.0.0.4
 
 # A second load balancer with the same backend shares its row; another
 # VIP of lb0 without a check is not monitored.
