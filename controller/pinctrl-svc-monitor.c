@@ -318,17 +318,20 @@ svc_monitors_handle_reply(struct svc_monitors *sm, struct pinctrl *pc,
     ofp_port_t in_port = pin->flow_metadata.flow.in_port.ofp_port;
     struct svc_mon *m;
     HMAP_FOR_EACH (m, node, &sm->monitors) {
+        struct svc_probe probe = {
+            .tcp = m->tcp,
+            .backend_ip = m->ip,
+            .backend_port = m->port,
+            .monitor_ip = m->src_ip,
+            .monitor_port = m->src_port,
+            .seq = m->seq,
+        };
         if (!m->waiting || m->ofport != in_port
-            || m->ip != r.backend_ip || m->port != r.backend_port
-            || m->src_ip != r.monitor_ip || m->src_port != r.monitor_port
-            || (r.proto == IPPROTO_TCP) != m->tcp) {
+            || !svc_probe_reply_answers(&r, &probe)) {
             continue;
         }
         sm->n_replies++;
         if (r.verdict == SVC_PROBE_SYN_ACK) {
-            if (r.ack != m->seq + 1) {
-                return;
-            }
             /* Close the half-open connection at once. */
             struct dp_packet p;
             dp_packet_init(&p, 128);

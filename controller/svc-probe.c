@@ -35,8 +35,10 @@ parse_unreachable(const struct flow *f, const uint8_t *icmp, size_t len,
     ovs_be32 src, dst;
     memcpy(&src, ip + 12, sizeof src);
     memcpy(&dst, ip + 16, sizeof dst);
-    /* The error comes back to the probe's source. */
-    if (src != f->nw_dst) {
+    /* The error comes back to the probe's source, from the backend
+     * itself: probes go straight into its port, with no router between
+     * that could speak for it. */
+    if (src != f->nw_dst || dst != f->nw_src) {
         return false;
     }
     r->verdict = SVC_PROBE_UNREACHABLE;
@@ -45,6 +47,10 @@ parse_unreachable(const struct flow *f, const uint8_t *icmp, size_t len,
     r->backend_ip = dst;
     r->monitor_port = (l4[0] << 8) | l4[1];
     r->backend_port = (l4[2] << 8) | l4[3];
+    if (proto == IPPROTO_TCP) {
+        r->seq = ((uint32_t) l4[4] << 24) | (l4[5] << 16) | (l4[6] << 8)
+                 | l4[7];
+    }
     return true;
 }
 
@@ -73,10 +79,11 @@ svc_probe_parse_reply(const void *data, size_t len, struct svc_probe_reply *r)
             r->verdict = SVC_PROBE_RST;
         } else if ((flags & (TCP_SYN | TCP_ACK)) == (TCP_SYN | TCP_ACK)) {
             r->verdict = SVC_PROBE_SYN_ACK;
-            r->ack = ntohl(get_16aligned_be32(&tcp->tcp_ack));
         } else {
             return false;
         }
+        r->has_ack = (flags & TCP_ACK) != 0;
+        r->ack = ntohl(get_16aligned_be32(&tcp->tcp_ack));
         r->proto = IPPROTO_TCP;
         r->backend_ip = f.nw_src;
         r->backend_port = ntohs(f.tp_src);
@@ -90,6 +97,35 @@ svc_probe_parse_reply(const void *data, size_t len, struct svc_probe_reply *r)
         return parse_unreachable(&f, l4, l4_len, r);
     }
     return false;
+}
+
+/* Returns true if 'r' (from svc_probe_parse_reply()) answers probe 'p':
+ * it comes from the probe's destination and goes to its source (addresses
+ * and ports), with its protocol, and, for TCP, acknowledges its sequence
+ * number (a SYN-ACK, or a reset, which answers a SYN with ACK set) or
+ * quotes it (an ICMP error).  Anything else says nothing about 'p'. */
+bool
+svc_probe_reply_answers(const struct svc_probe_reply *r,
+                        const struct svc_probe *p)
+{
+    if (r->verdict == SVC_PROBE_NONE
+        || r->proto != (p->tcp ? IPPROTO_TCP : IPPROTO_UDP)
+        || r->backend_ip != p->backend_ip
+        || r->backend_port != p->backend_port
+        || r->monitor_ip != p->monitor_ip
+        || r->monitor_port != p->monitor_port) {
+        return false;
+    }
+    switch (r->verdict) {
+    case SVC_PROBE_SYN_ACK:
+    case SVC_PROBE_RST:
+        return r->has_ack && r->ack == p->seq + 1;
+    case SVC_PROBE_UNREACHABLE:
+        return !p->tcp || r->seq == p->seq;
+    case SVC_PROBE_NONE:
+    default:
+        return false;
+    }
 }
 
 /* Fills 'f' with the addresses of a probe. */

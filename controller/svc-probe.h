@@ -11,6 +11,11 @@
  * it says the service is not there; silence counts as success.  Probes
  * are IPv4.
  *
+ * A reply counts only if svc_probe_reply_answers() says it answers the
+ * probe in flight: from the backend's address and port to the monitor's,
+ * acknowledging (TCP) or quoting (ICMP, from the backend's address) the
+ * probe.
+ *
  * svc_probe_parse_reply() reads a packet that arrives from a backend's
  * port, which a misbehaving backend controls entirely: it checks every
  * length before reading (tests/fuzz/fuzz-svc-probe.c).
@@ -45,12 +50,28 @@ struct svc_probe_reply {
     uint16_t backend_port;
     ovs_be32 monitor_ip;
     uint16_t monitor_port;
-    uint32_t ack;               /* SYN_ACK: its acknowledgment number (the
-                                 * sequence number of the reset). */
+    bool has_ack;               /* TCP: ACK is set. */
+    uint32_t ack;               /* TCP: its acknowledgment number (for a
+                                 * SYN-ACK, the sequence number of the
+                                 * reset that closes it). */
+    uint32_t seq;               /* UNREACHABLE quoting TCP: the quoted
+                                 * sequence number. */
+};
+
+/* A probe sent, which a reply must match to count. */
+struct svc_probe {
+    bool tcp;                   /* Else UDP. */
+    ovs_be32 backend_ip;        /* Destination. */
+    uint16_t backend_port;
+    ovs_be32 monitor_ip;        /* Source. */
+    uint16_t monitor_port;
+    uint32_t seq;               /* TCP: the SYN's sequence number. */
 };
 
 bool svc_probe_parse_reply(const void *data, size_t len,
                            struct svc_probe_reply *);
+bool svc_probe_reply_answers(const struct svc_probe_reply *,
+                             const struct svc_probe *);
 
 void svc_probe_build_tcp(struct dp_packet *, struct eth_addr src_mac,
                          struct eth_addr dst_mac, ovs_be32 src_ip,

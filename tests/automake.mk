@@ -26,6 +26,7 @@ tests_unit_osmotic_unit_SOURCES = \
 	tests/unit/test-nb-validate.c \
 	tests/unit/test-osmotic-dirs.c \
 	tests/unit/test-pipeline.c \
+	tests/unit/test-svc-probe.c \
 	tests/unit/test-tunnel-keys.c
 tests_unit_osmotic_unit_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_osmotic_unit_CPPFLAGS = $(AM_CPPFLAGS) \

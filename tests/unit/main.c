@@ -27,6 +27,7 @@ main(void)
         nb_validate_suite,
         osmotic_dirs_suite,
         pipeline_suite,
+        svc_probe_suite,
         tunnel_keys_suite,
     };
 

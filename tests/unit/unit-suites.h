@@ -26,6 +26,7 @@ Suite *nb_unapplied_suite(void);
 Suite *nb_validate_suite(void);
 Suite *osmotic_dirs_suite(void);
 Suite *pipeline_suite(void);
+Suite *svc_probe_suite(void);
 Suite *tunnel_keys_suite(void);
 
 #endif /* tests/unit/unit-suites.h */
