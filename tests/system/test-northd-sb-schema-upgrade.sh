@@ -3,7 +3,8 @@
 # previous schema (1.3.0, before Service_Monitor): a load balancer with
 # a health check compiles as without one (every backend in rotation) and
 # no monitor is written; once the database is converted and its server
-# restarted, northd writes the monitors.
+# restarted, northd writes the monitors, and the backends, whose ports
+# no chassis binds, are offline.
 . "$(dirname "$0")/lib.sh"
 osm_test_init
 
@@ -55,5 +56,9 @@ two_monitors() {
 wait_until two_monitors
 check osmotic-nbctl --timeout=20 --wait=hv lb-add lb2 172.16.0.102:80 \
     10.0.0.2:80
-check_output "ct_lb(10.0.0.2:80, 10.0.0.3:80);" vip_actions
+check_output "offline offline" pipeline \
+    "osmotic-sbctl --bare --columns=status list Service_Monitor | xargs"
+check_output "" vip_actions
+check pipeline "osmotic-sbctl --bare --columns=actions find Logical_Flow \
+    'match=\"tcp,nw_dst=172.16.0.100,tp_dst=80\"' | grep -qx 'reject;'"
 echo PASS
