@@ -181,6 +181,7 @@ sim_datapath_destroy(struct lflow_sim *sim, struct lflow_sim_datapath *dp)
         free(port->pub.name);
         free(port->pub.type);
         free(port->pub.chassis);
+        free(port->pub.chassis_note);
         free(port->pub.peer);
         for (size_t i = 0; i < port->pub.n_port_security; i++) {
             free(port->pub.port_security[i]);
@@ -495,6 +496,17 @@ lflow_sim_port_add_security(struct lflow_sim_port *port,
                                    (port->n_port_security + 1)
                                    * sizeof *port->port_security);
     port->port_security[port->n_port_security++] = xstrdup(addresses);
+}
+
+/* Says how the chassis of 'port' was chosen, when it is not simply the
+ * one the database binds it to (e.g. a gateway that no chassis claimed):
+ * the trace shows 'note' where the packet goes to that chassis. */
+void
+lflow_sim_port_set_chassis_note(struct lflow_sim_port *port,
+                                const char *note)
+{
+    free(port->chassis_note);
+    port->chassis_note = nullable_xstrdup(note);
 }
 
 /* Makes 'port' a patch port whose peer is the port named 'peer'. */
@@ -1297,13 +1309,16 @@ sim_unicast_output(struct sim_ctx *ctx, uint32_t outport)
         return;
     }
 
+    const char *note = port->chassis_note;
     if (ctx->chassis && !strcmp(ctx->chassis, port->chassis)) {
-        sim_event(ctx, LSE_OUTPUT, "output to %s, local on chassis %s",
-                  port->name, port->chassis);
+        sim_event(ctx, LSE_OUTPUT, "output to %s, local on chassis %s%s%s%s",
+                  port->name, port->chassis, note ? " (" : "",
+                  note ? note : "", note ? ")" : "");
     } else {
         sim_event(ctx, LSE_OUTPUT, "output to %s: tunnel from chassis %s "
-                  "to chassis %s", port->name,
-                  ctx->chassis ? ctx->chassis : "(none)", port->chassis);
+                  "to chassis %s%s%s%s", port->name,
+                  ctx->chassis ? ctx->chassis : "(none)", port->chassis,
+                  note ? " (" : "", note ? note : "", note ? ")" : "");
     }
     struct sim_ctx next = *ctx;
     next.chassis = port->chassis;

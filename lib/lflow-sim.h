@@ -82,6 +82,8 @@ struct lflow_sim_port {
     char *name;                 /* Logical port name. */
     char *type;                 /* Port_Binding type ("" for a VIF). */
     char *chassis;              /* Bound chassis name, NULL if unbound. */
+    char *chassis_note;         /* How 'chassis' was chosen, shown where
+                                 * the packet goes there, or NULL. */
     char *peer;                 /* Patch peer port name, NULL if none. */
     bool enabled;               /* False: administratively down. */
     char **port_security;       /* Allowed addresses, one per entry. */
@@ -162,6 +164,8 @@ struct lflow_sim_port *lflow_sim_add_port(struct lflow_sim *,
 void lflow_sim_port_add_security(struct lflow_sim_port *,
                                  const char *addresses);
 void lflow_sim_port_set_peer(struct lflow_sim_port *, const char *peer);
+void lflow_sim_port_set_chassis_note(struct lflow_sim_port *,
+                                     const char *note);
 void lflow_sim_add_color(struct lflow_sim *, unsigned int id,
                          const char *name);
 void lflow_sim_set_ct_state(struct lflow_sim *, uint32_t ct_state);

@@ -58,7 +58,6 @@ trace_db_connect(const struct ovsdb_idl_class *class, const char *remote,
     return error;
 }
 
-/* Adds the datapaths and their ports and multicast groups to 'sb->sim'. */
 /* Returns the chassis of highest priority among the 'n' of 'names' (with
  * priorities 'prios') that has a Chassis row, or NULL. */
 static const char *
@@ -79,6 +78,31 @@ trace_sb_gateway(struct trace_sb *sb, const int64_t *prios, char **names,
     return best;
 }
 
+/* Adds redirect port 'name' with key 'key' to the router with tunnel key
+ * 'dp_key', bound to the chassis that claimed it in the database
+ * ('claimed', the gateway its traffic leaves by: after a failover that
+ * only BFD noticed, not the first of its list), or, while none has, to
+ * the registered chassis of highest priority among the 'n' of 'names'
+ * (with priorities 'prios'), with a note that says so. */
+static void
+trace_sb_add_redirect(struct trace_sb *sb, uint32_t dp_key, uint32_t key,
+                      const char *name, const char *claimed,
+                      const int64_t *prios, char **names, size_t n)
+{
+    const char *chassis = claimed;
+    if (!chassis) {
+        chassis = trace_sb_gateway(sb, prios, names, n);
+    }
+    struct lflow_sim_port *port = lflow_sim_add_port(
+        sb->sim, lflow_sim_datapath_by_key(sb->sim, dp_key), key, name,
+        "redirect", chassis, true);
+    if (!claimed && chassis) {
+        lflow_sim_port_set_chassis_note(
+            port, "no chassis has claimed it: its registered gateway of "
+            "highest priority");
+    }
+}
+
 /* Compares SB Rampout rows by name, for qsort(). */
 static int
 trace_sb_rampout_cmp(const void *a_, const void *b_)
@@ -88,8 +112,9 @@ trace_sb_rampout_cmp(const void *a_, const void *b_)
 }
 
 /* Adds the redirect keys of routers (lib/rampout.h) as ports bound to
- * their active chassis, as the database sees it: "cr-PORT" for a gateway
- * port, "rampout-ROUTER/RULE" for a ramp-out rule.  (Each controller
+ * their active chassis, as the database sees it (the chassis that claimed
+ * it, controller/gateway-claim.h): "cr-PORT" for a gateway port,
+ * "rampout-ROUTER/RULE" for a ramp-out rule.  (Each controller
  * decides for itself, from BFD too: osmotic-controller(8).) */
 static void
 trace_sb_load_redirects(struct trace_sb *sb)
@@ -98,14 +123,14 @@ trace_sb_load_redirects(struct trace_sb *sb)
     SBREC_PORT_BINDING_FOR_EACH (pb, sb->idl) {
         if (pb->datapath && pb->n_gateway_chassis
             && pb->tunnel_key <= RAMPOUT_MAX_PORT_KEY) {
+            /* The active gateway claims the port's chassis. */
             char *name = xasprintf("cr-%s", pb->logical_port);
-            lflow_sim_add_port(
-                sb->sim, lflow_sim_datapath_by_key(sb->sim,
-                                                   pb->datapath->tunnel_key),
-                rampout_port_redirect_key(pb->tunnel_key), name, "redirect",
-                trace_sb_gateway(sb, pb->key_gateway_chassis,
-                                 pb->value_gateway_chassis,
-                                 pb->n_gateway_chassis), true);
+            trace_sb_add_redirect(sb, pb->datapath->tunnel_key,
+                                  rampout_port_redirect_key(pb->tunnel_key),
+                                  name, pb->chassis ? pb->chassis->name : NULL,
+                                  pb->key_gateway_chassis,
+                                  pb->value_gateway_chassis,
+                                  pb->n_gateway_chassis);
             free(name);
         }
     }
@@ -134,11 +159,12 @@ trace_sb_load_redirects(struct trace_sb *sb)
             continue;
         }
         char *name = xasprintf("rampout-%s", rules[i]->name);
-        lflow_sim_add_port(
-            sb->sim, lflow_sim_datapath_by_key(sb->sim,
-                                               rules[i]->datapath->tunnel_key),
-            rampout_rule_redirect_key(number), name, "redirect",
-            rules[i]->active_chassis, true);
+        trace_sb_add_redirect(sb, rules[i]->datapath->tunnel_key,
+                              rampout_rule_redirect_key(number), name,
+                              rules[i]->active_chassis,
+                              rules[i]->key_gateway_chassis,
+                              rules[i]->value_gateway_chassis,
+                              rules[i]->n_gateway_chassis);
         free(name);
     }
     free(rules);
@@ -195,6 +221,7 @@ trace_sb_load_redirects(struct trace_sb *sb)
     }
 }
 
+/* Adds the datapaths and their ports and multicast groups to 'sb->sim'. */
 static void
 trace_sb_load_topology(struct trace_sb *sb)
 {
