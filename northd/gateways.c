@@ -514,15 +514,37 @@ nd_gateways_sync(const struct nd_datapaths *dps, struct ovsdb_idl *nb_idl,
     sset_destroy(&registered);
 }
 
-/* Copies each SB Rampout's active chassis to its NB rule
- * (Rampout_Rule:status:active-chassis), for "osmotic-nbctl rampout-list".
- * Writes nothing to a server whose schema predates the column (an NB
- * database not upgraded yet), which would refuse the whole
- * transaction. */
+/* Makes NB ramp-out rule 'rule''s status:active-chassis 'chassis' (the
+ * key absent if NULL). */
+static void
+sync_rule_status(const struct nbrec_rampout_rule *rule, const char *chassis)
+{
+    const char *now = smap_get(&rule->status, "active-chassis");
+    if (nullable_string_is_equal(now, chassis)) {
+        return;
+    }
+    if (chassis) {
+        nbrec_rampout_rule_update_status_setkey(rule, "active-chassis",
+                                                chassis);
+    } else {
+        nbrec_rampout_rule_update_status_delkey(rule, "active-chassis");
+    }
+}
+
+/* Reports in NB the active chassis of every ramp-out of every router, for
+ * "osmotic-nbctl rampout-list" and "color-list": a rule's in its
+ * Rampout_Rule:status:active-chassis, a colour's own gateways' in
+ * Color:status:active-chassis:ROUTER, one key per router.  Each is copied
+ * from the SB Rampout row of the ramp-out (named as nd_gateways_sync()
+ * names it); a key is absent while that row names no chassis.  Writes
+ * nothing to a column the server's schema predates (an NB database not
+ * upgraded yet), which would refuse the whole transaction. */
 void
 nd_gateways_sync_nb(struct ovsdb_idl *nb_idl, struct ovsdb_idl *sb_idl)
 {
-    if (!nbrec_server_has_rampout_rule_table_col_status(nb_idl)) {
+    bool rule_status = nbrec_server_has_rampout_rule_table_col_status(nb_idl);
+    bool color_status = nbrec_server_has_color_table_col_status(nb_idl);
+    if (!rule_status && !color_status) {
         return;
     }
     struct shash active = SHASH_INITIALIZER(&active);
@@ -532,25 +554,57 @@ nd_gateways_sync_nb(struct ovsdb_idl *nb_idl, struct ovsdb_idl *sb_idl)
             shash_add_once(&active, row->name, row->active_chassis);
         }
     }
+
+    /* Each colour's status as it should be, by colour name. */
+    struct shash wanted = SHASH_INITIALIZER(&wanted);
     const struct nbrec_logical_router *lr;
     NBREC_LOGICAL_ROUTER_FOR_EACH (lr, nb_idl) {
-        for (size_t i = 0; i < lr->n_rampout_rules; i++) {
-            const struct nbrec_rampout_rule *rule = lr->rampout_rules[i];
-            char *name = xasprintf("%s/%s", lr->name, rule->name);
+        size_t n;
+        struct nd_rampout *ros = nd_rampouts_of_router(lr, nb_idl, &n);
+        for (size_t i = 0; i < n; i++) {
+            char *name = xasprintf("%s/%s", lr->name, ros[i].name);
             const char *chassis = shash_find_data(&active, name);
             free(name);
-            const char *now = smap_get(&rule->status, "active-chassis");
-            if (nullable_string_is_equal(now, chassis)) {
-                continue;
-            }
-            if (chassis) {
-                nbrec_rampout_rule_update_status_setkey(
-                    rule, "active-chassis", chassis);
-            } else {
-                nbrec_rampout_rule_update_status_delkey(rule,
-                                                        "active-chassis");
+            if (ros[i].rule) {
+                if (rule_status) {
+                    sync_rule_status(ros[i].rule, chassis);
+                }
+            } else if (chassis) {
+                struct smap *status = shash_find_data(&wanted,
+                                                      ros[i].color->name);
+                if (!status) {
+                    status = xmalloc(sizeof *status);
+                    smap_init(status);
+                    shash_add(&wanted, ros[i].color->name,
+                              status);
+                }
+                char *key = xasprintf("active-chassis:%s", lr->name);
+                smap_replace(status, key, chassis);
+                free(key);
             }
         }
+        nd_rampouts_destroy(ros, n);
     }
+    if (color_status) {
+        struct smap empty = SMAP_INITIALIZER(&empty);
+        const struct nbrec_color *color;
+        NBREC_COLOR_FOR_EACH (color, nb_idl) {
+            const struct smap *status = shash_find_data(
+                &wanted, color->name);
+            if (!status) {
+                status = &empty;
+            }
+            if (!smap_equal(&color->status, status)) {
+                nbrec_color_set_status(color, status);
+            }
+        }
+        smap_destroy(&empty);
+    }
+    struct shash_node *node;
+    SHASH_FOR_EACH (node, &wanted) {
+        smap_destroy(node->data);
+        free(node->data);
+    }
+    shash_destroy(&wanted);
     shash_destroy(&active);
 }

@@ -13,7 +13,9 @@
  * registered chassis of the rule's list, and otherwise writes the
  * registered one of highest priority.  nd_gateways_sync_nb() copies it to
  * the NB rule's status:active-chassis, which "osmotic-nbctl rampout-list"
- * prints ("osmotic-sbctl show" prints the SB row).
+ * prints, or for a colour's own gateways (below) to the NB colour's
+ * status:active-chassis:ROUTER, which "osmotic-nbctl color-list" prints
+ * ("osmotic-sbctl show" prints the SB row).
  *
  * A colour's own gateways (NB Color:rampout_chassis) are a ramp-out of
  * every router with a gateway port: an SB Rampout row "ROUTER/color:COLOR"

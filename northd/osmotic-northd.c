@@ -546,6 +546,7 @@ main(int argc, char *argv[])
     ovsdb_idl_track_add_all(d.nb_idl);
     /* northd's own report: no flow depends on it. */
     ovsdb_idl_omit_alert(d.nb_idl, &nbrec_rampout_rule_col_status);
+    ovsdb_idl_omit_alert(d.nb_idl, &nbrec_color_col_status);
     d.sb_idl = ovsdb_idl_create(opts.sb_db, &sbrec_idl_class, true, true);
     /* Tracking a column also replicates it: omit after tracking. */
     ovsdb_idl_track_add_all(d.sb_idl);

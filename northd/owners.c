@@ -2,6 +2,7 @@
 
 #include "northd/owners.h"
 
+#include "lib/osmotic-nb-idl.h"
 #include "northd/change-index.h"
 #include "northd/dp-kinds.h"
 #include "northd/lflow-acl.h"
@@ -113,10 +114,16 @@ row_name(const struct ovsdb_idl_row *row,
 }
 
 /* Returns the column of NB table 'table' that only northd writes (a
- * switch port's "up", see "struct nd_dp_kind"), or NULL. */
+ * switch port's "up", see "struct nd_dp_kind"; the active gateways of
+ * ramp-out rules and colours, northd/gateways.h), or NULL. */
 static const struct ovsdb_idl_column *
 own_column(const struct ovsdb_idl_table_class *table)
 {
+    if (table == &nbrec_table_rampout_rule) {
+        return &nbrec_rampout_rule_col_status;
+    } else if (table == &nbrec_table_color) {
+        return &nbrec_color_col_status;
+    }
     for (size_t i = 0; i < nd_n_dp_kinds; i++) {
         if (nd_dp_kinds[i]->port_class == table) {
             return nd_dp_kinds[i]->port_own_column;

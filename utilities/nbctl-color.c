@@ -531,6 +531,41 @@ put_color_gateways(struct ds *line, const struct nbrec_color *color)
     free(gws);
 }
 
+/* Appends " active=ACTIVE" to 'line': the gateway a ramp-out's traffic
+ * leaves by now, as osmotic-northd reports it from the southbound
+ * database, or "none" if 'active' is NULL (no gateway registered, or no
+ * report yet). */
+static void
+put_active(struct ds *line, const char *active)
+{
+    ds_put_format(line, " active=%s", active ? active : "none");
+}
+
+/* Appends " active=ROUTER:CHASSIS,..." to 'line' for 'color''s own
+ * gateways: the active one on each router, in router name order, as
+ * osmotic-northd reports them (Color:status, keys
+ * "active-chassis:ROUTER"); nothing for a colour without gateways. */
+static void
+put_color_active(struct ds *line, const struct nbrec_color *color)
+{
+    if (!color->n_rampout_chassis) {
+        return;
+    }
+    static const char prefix[] = "active-chassis:";
+    struct ds active = DS_EMPTY_INITIALIZER;
+    const struct smap_node **nodes = smap_sort(&color->status);
+    for (size_t i = 0; i < smap_count(&color->status); i++) {
+        const char *key = nodes[i]->key;
+        if (!strncmp(key, prefix, strlen(prefix))) {
+            ds_put_format(&active, "%s%s:%s", active.length ? "," : "",
+                          key + strlen(prefix), nodes[i]->value);
+        }
+    }
+    free(nodes);
+    put_active(line, active.length ? ds_cstr(&active) : NULL);
+    ds_destroy(&active);
+}
+
 /* "color-list". */
 static void
 cmd_color_list(struct ctl_context *ctx)
@@ -551,6 +586,7 @@ cmd_color_list(struct ctl_context *ctx)
         if (snat_ip) {
             ds_put_format(&line, " snat-ip=%s", snat_ip);
         }
+        put_color_active(&line, color);
         svec_add_nocopy(&lines, ds_steal_cstr(&line));
     }
     nbctl_print_lines(&ctx->output, &lines);
@@ -1000,10 +1036,7 @@ print_rampout(struct ds *ds, const struct nbrec_rampout_rule *rule)
     if (rule->color) {
         ds_put_format(ds, " color=%s", rule->color->name);
     }
-    /* The gateway the rule's traffic leaves by now, as osmotic-northd
-     * reports it from the southbound database. */
-    const char *active = smap_get(&rule->status, "active-chassis");
-    ds_put_format(ds, " active=%s", active ? active : "none");
+    put_active(ds, smap_get(&rule->status, "active-chassis"));
     ds_put_char(ds, '\n');
 }
 

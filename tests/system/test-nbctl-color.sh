@@ -9,22 +9,22 @@ osm_start_nb
 # Colours.
 check osmotic-nbctl color-add mice dscp=0 lane=0
 check osmotic-nbctl color-add elephants dscp=10 lane=1 rate=100000 burst=1000 rampout=gw2,gw1
-check_output "elephants: dscp=10 lane=1 rate=100000 burst=1000 rampout=gw2:2,gw1:1
+check_output "elephants: dscp=10 lane=1 rate=100000 burst=1000 rampout=gw2:2,gw1:1 active=none
 mice: dscp=0 lane=0" osmotic-nbctl color-list
 # The order of preference is stored as priorities (an OVSDB set has no
 # order).
 check_output '["gw1:1", "gw2:2"]' osmotic-nbctl get Color elephants rampout_chassis
 check osmotic-nbctl color-add gold rampout=gw1:5,gw3:20,gw2 snat-ip=172.16.0.10
-check_output "gold: rampout=gw3:20,gw1:5,gw2:1 snat-ip=172.16.0.10" \
+check_output "gold: rampout=gw3:20,gw1:5,gw2:1 snat-ip=172.16.0.10 active=none" \
     pipeline "osmotic-nbctl color-list | grep ^gold"
 check_output '"172.16.0.10"' osmotic-nbctl get Color gold options:snat_ip
 check osmotic-nbctl color-set gold snat-ip=
-check_output "gold: rampout=gw3:20,gw1:5,gw2:1" \
+check_output "gold: rampout=gw3:20,gw1:5,gw2:1 active=none" \
     pipeline "osmotic-nbctl color-list | grep ^gold"
 # Of chassis with equal priorities, northd prefers the name that sorts
 # last (as for Gateway_Chassis): color-list prints it first.
 check osmotic-nbctl color-set gold rampout=gw1:5,gw2:5
-check_output "gold: rampout=gw2:5,gw1:5" \
+check_output "gold: rampout=gw2:5,gw1:5 active=none" \
     pipeline "osmotic-nbctl color-list | grep ^gold"
 check_refused "gw1: chassis listed twice" \
     osmotic-nbctl color-add c1 rampout=gw1,gw2,gw1
@@ -88,7 +88,7 @@ check_output "mice: dscp=0 lane=0" pipeline "osmotic-nbctl color-list | grep ^mi
 check_refused "99: invalid DSCP" \
     osmotic-nbctl --may-exist color-add mice dscp=99
 check osmotic-nbctl color-set mice dscp=8 rampout=gw3
-check_output "mice: dscp=8 lane=0 rampout=gw3:1" pipeline "osmotic-nbctl color-list | grep ^mice"
+check_output "mice: dscp=8 lane=0 rampout=gw3:1 active=none" pipeline "osmotic-nbctl color-list | grep ^mice"
 check osmotic-nbctl color-set mice lane= rampout=
 check_output "mice: dscp=8" pipeline "osmotic-nbctl color-list | grep ^mice"
 check_refused "-1: invalid DSCP" osmotic-nbctl color-set mice dscp=-1

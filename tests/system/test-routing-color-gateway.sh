@@ -12,10 +12,11 @@
 # colour: p2's gold pings leave by gw1 from 172.30.0.102.  East-west
 # traffic of the colour stays inside.  The replies of a connection from
 # outside to a DNAT address of p1 leave by gw1, which DNATed it, even
-# while mouse has gateways of its own.  osmotic-sbctl show and
-# osmotic-trace name the colour's active gateway.  When gw2's underlay
-# link goes down (BFD), and again when its controller exits, gold moves
-# to gw1, the next chassis of its list, and the databases say so.
+# while mouse has gateways of its own.  osmotic-sbctl show,
+# osmotic-nbctl color-list (per router) and osmotic-trace name the
+# colour's active gateway.  When gw2's underlay link goes down (BFD), and
+# again when its controller exits, gold moves to gw1, the next chassis of
+# its list, and the databases say so.
 . "$(dirname "$0")/lib.sh"
 osm_test_init
 osm_start_central
@@ -119,7 +120,15 @@ active_in_sb() {
         END { exit !found }'
 }
 wait_until active_in_sb gw2
-check_output "gold: rampout=gw2:2,gw1:1 snat-ip=172.30.0.110" \
+# And so does color-list, per router, from what northd reports in NB.
+# active_in_nb CHASSIS: color-list names CHASSIS as gold's active
+# gateway on lr0.
+active_in_nb() {
+    [ "$(osmotic-nbctl color-list | grep ^gold)" = \
+      "gold: rampout=gw2:2,gw1:1 snat-ip=172.30.0.110 active=lr0:$1" ]
+}
+wait_until active_in_nb gw2
+check_output "gold: rampout=gw2:2,gw1:1 snat-ip=172.30.0.110 active=lr0:gw2" \
     osmotic-nbctl color-list
 
 # osmotic-trace names the colour's gateway and the SNAT.
@@ -168,9 +177,11 @@ echo "failover of gold from gw2 to gw1 (underlay link down):" \
      "$(( (end - start) / 1000000 )) ms"
 wait_until arrives_via gw1 172.30.0.110 p1 172.30.0.2
 wait_until active_in_sb gw1
+wait_until active_in_nb gw1
 ip netns exec "$(osm_ns underlay)" ip link set h3l0 up
 wait_until arrives_via gw2 172.30.0.110 p1 172.30.0.2
 wait_until active_in_sb gw2
+wait_until active_in_nb gw2
 
 # gw2's controller exits, deleting its chassis: gold moves to gw1 again,
 # and gw2 no longer answers outside.
@@ -186,5 +197,6 @@ echo "failover of gold after gw2's controller exited:" \
      "$(( (end - start) / 1000000 )) ms"
 wait_until arrives_via gw1 172.30.0.110 p1 172.30.0.2
 wait_until active_in_sb gw1
+wait_until active_in_nb gw1
 check arrives_via gw1 172.30.0.100 p1 172.30.0.1
 echo PASS
