@@ -21,15 +21,11 @@ VLOG_DEFINE_THIS_MODULE(lflow_table);
 
 static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
 
-/* One datapath of a shared flow's group. */
+/* One datapath of a shared flow: there while at least one ref wants it. */
 struct lflow_member {
-    struct hmap_node node;        /* In its group's 'members', by 'dp'. */
+    struct hmap_node node;        /* In its flow's 'members', by 'dp'. */
     struct ovs_list refs;         /* "struct lflow_ref"s that want it. */
-    struct ovs_list dirty_node;   /* In its group's 'dirty_members'. */
     struct uuid dp;               /* SB Datapath_Binding row. */
-    bool in_sb;                   /* The SB group row lists it. */
-    bool dirty;                   /* In 'dirty_members': whether it is
-                                   * wanted may differ from 'in_sb'. */
 };
 
 /* One owner's wish for one flow (in one datapath, for a shared flow). */
@@ -43,19 +39,46 @@ struct lflow_ref {
     bool stale;                   /* Owner being rebuilt, not re-added. */
 };
 
+/* One SB Logical_DP_Group row: a set of datapaths, which every shared flow
+ * whose datapaths are that set references. */
+struct lflow_dpg {
+    struct hmap_node uuid_node;   /* In lflow_table's 'dpgs', by 'uuid'. */
+    struct hmap_node set_node;    /* In lflow_table's 'dpg_sets', by
+                                   * 'hash', if 'in_sets'. */
+    struct uuid uuid;             /* Its SB row. */
+    struct uuid *dps;             /* Its datapaths, sorted. */
+    size_t n_dps;
+    uint32_t hash;                /* Of 'dps'. */
+    bool in_sets;                 /* The group of its set (false for a
+                                   * second adopted row of one set, which
+                                   * its flows leave). */
+    size_t n_refs;                /* Desired shared flows that reference
+                                   * it (or will at the next flush). */
+
+    /* lflow_table_flush()'s scratch: the flows of this group whose set
+     * changed, the first of them, and whether they differ in their new
+     * set. */
+    size_t n_movers;
+    struct lflow_shared *mover;
+    bool split;
+};
+
 /* What a shared flow has besides a "struct lflow" (few flows are
  * shared, so this is apart). */
-struct lflow_group {
-    struct hmap_node group_node;  /* In lflow_table's 'groups', by 'uuid'. */
+struct lflow_shared {
     struct lflow *lflow;          /* Its flow. */
-    struct uuid uuid;             /* Its SB Logical_DP_Group row. */
     struct hmap members;          /* "struct lflow_member"s, by datapath. */
-    size_t n_wanted;              /* Members with at least one ref. */
-    struct ovs_list dirty_members; /* Members to write at the flush. */
-    bool full_write;              /* The group row's members are not
-                                   * known: write them all. */
+    struct lflow_dpg *dpg;        /* The group its SB row references, or
+                                   * NULL if that is not known yet. */
     struct ovs_list dirty_node;   /* In lflow_table's 'dirty'. */
-    bool dirty;                   /* Waits for lflow_table_flush(). */
+    bool dirty;                   /* Its set of datapaths may have changed
+                                   * or it has no row: waits for
+                                   * lflow_table_flush(). */
+
+    /* lflow_table_flush()'s scratch: the set of datapaths it has now. */
+    struct uuid *new_dps;
+    size_t n_new_dps;
+    uint32_t new_hash;
 };
 
 /* One desired logical flow: one SB Logical_Flow row. */
@@ -70,7 +93,7 @@ struct lflow {
     const char *source;           /* "source" column, NULL once in SB: the
                                    * string of an owner that wants the flow
                                    * (see lflow_ref_destroy()). */
-    struct lflow_group *group;    /* A shared flow's group, else NULL. */
+    struct lflow_shared *shared;  /* What a shared flow has, else NULL. */
 
     /* A flow of one datapath. */
     struct uuid datapath;         /* SB Datapath_Binding row. */
@@ -94,11 +117,13 @@ struct lflow_owner {
 /* The desired logical flows. */
 struct lflow_table {
     struct hmap lflows;           /* "struct lflow"s, by uuid. */
-    struct hmap groups;           /* "struct lflow_group"s, by uuid. */
+    struct hmap dpgs;             /* "struct lflow_dpg"s, by uuid. */
+    struct hmap dpg_sets;         /* "struct lflow_dpg"s, by set. */
+    size_t n_shared;              /* Shared flows. */
     struct hmap owners;           /* "struct lflow_owner"s, by id. */
     struct uuidset deletes;       /* SB rows to delete at the next flush. */
-    struct ovs_list dirty;        /* "struct lflow_group"s to write at the
-                                   * flush. */
+    struct ovs_list dirty;        /* "struct lflow_shared"s to write at
+                                   * the flush. */
     struct lflow_owner *building; /* Owner between begin and end. */
     bool collecting;              /* Build without touching SB. */
     struct sset sources;          /* "source" texts of flows that name a
@@ -193,7 +218,8 @@ lflow_table_create(void)
 {
     struct lflow_table *table = xzalloc(sizeof *table);
     hmap_init(&table->lflows);
-    hmap_init(&table->groups);
+    hmap_init(&table->dpgs);
+    hmap_init(&table->dpg_sets);
     hmap_init(&table->owners);
     uuidset_init(&table->deletes);
     ovs_list_init(&table->dirty);
@@ -211,26 +237,110 @@ lflow_free_text(struct lflow *lflow)
     lflow->source = NULL;
 }
 
+static int
+compare_uuids(const void *a, const void *b)
+{
+    return uuid_compare_3way(a, b);
+}
+
+/* Returns a hash of the 'n' sorted datapaths 'dps'. */
+static uint32_t
+hash_dps(const struct uuid *dps, size_t n)
+{
+    return hash_bytes(dps, n * sizeof *dps, n);
+}
+
+/* Returns true if 'dpg' has the 'n' sorted datapaths 'dps', of hash
+ * 'hash'. */
+static bool
+dpg_has_set(const struct lflow_dpg *dpg, const struct uuid *dps, size_t n,
+            uint32_t hash)
+{
+    return (dpg->hash == hash && dpg->n_dps == n
+            && !memcmp(dpg->dps, dps, n * sizeof *dps));
+}
+
+/* Returns the group of the 'n' sorted datapaths 'dps', of hash 'hash', or
+ * NULL. */
+static struct lflow_dpg *
+dpg_find_set(const struct lflow_table *table, const struct uuid *dps,
+             size_t n, uint32_t hash)
+{
+    struct lflow_dpg *dpg;
+    HMAP_FOR_EACH_WITH_HASH (dpg, set_node, hash, &table->dpg_sets) {
+        if (dpg_has_set(dpg, dps, n, hash)) {
+            return dpg;
+        }
+    }
+    return NULL;
+}
+
+/* Returns the group whose SB row is 'uuid', or NULL. */
+static struct lflow_dpg *
+dpg_find_uuid(const struct lflow_table *table, const struct uuid *uuid)
+{
+    struct lflow_dpg *dpg;
+    HMAP_FOR_EACH_WITH_HASH (dpg, uuid_node, uuid_hash(uuid), &table->dpgs) {
+        if (uuid_equals(&dpg->uuid, uuid)) {
+            return dpg;
+        }
+    }
+    return NULL;
+}
+
+/* Makes 'dps', 'n' sorted datapaths of hash 'hash' (taken over), the set
+ * of 'dpg', which becomes the group of that set unless another is. */
+static void
+dpg_set_dps(struct lflow_table *table, struct lflow_dpg *dpg,
+            struct uuid *dps, size_t n, uint32_t hash)
+{
+    if (dpg->in_sets) {
+        hmap_remove(&table->dpg_sets, &dpg->set_node);
+    }
+    free(dpg->dps);
+    dpg->dps = dps;
+    dpg->n_dps = n;
+    dpg->hash = hash;
+    dpg->in_sets = !dpg_find_set(table, dps, n, hash);
+    if (dpg->in_sets) {
+        hmap_insert(&table->dpg_sets, &dpg->set_node, hash);
+    }
+}
+
+/* Adds a group for row 'uuid' with the 'n' sorted datapaths 'dps', of hash
+ * 'hash' (taken over), and no flow. */
+static struct lflow_dpg *
+dpg_create(struct lflow_table *table, const struct uuid *uuid,
+           struct uuid *dps, size_t n, uint32_t hash)
+{
+    struct lflow_dpg *dpg = xzalloc(sizeof *dpg);
+    dpg->uuid = *uuid;
+    hmap_insert(&table->dpgs, &dpg->uuid_node, uuid_hash(uuid));
+    dpg_set_dps(table, dpg, dps, n, hash);
+    return dpg;
+}
+
+/* Forgets 'dpg' (its SB row, if no flow references it, is the server's to
+ * delete: Logical_DP_Group is not a root table). */
+static void
+dpg_destroy(struct lflow_table *table, struct lflow_dpg *dpg)
+{
+    if (dpg->in_sets) {
+        hmap_remove(&table->dpg_sets, &dpg->set_node);
+    }
+    hmap_remove(&table->dpgs, &dpg->uuid_node);
+    free(dpg->dps);
+    free(dpg);
+}
+
 /* Queues shared flow 'lflow' for the next flush. */
 static void
 lflow_mark_dirty(struct lflow_table *table, struct lflow *lflow)
 {
-    if (!lflow->group->dirty) {
-        lflow->group->dirty = true;
-        ovs_list_push_back(&table->dirty, &lflow->group->dirty_node);
+    if (!lflow->shared->dirty) {
+        lflow->shared->dirty = true;
+        ovs_list_push_back(&table->dirty, &lflow->shared->dirty_node);
     }
-}
-
-/* Queues 'member' of shared flow 'lflow' for the next flush. */
-static void
-lflow_member_mark_dirty(struct lflow_table *table, struct lflow *lflow,
-                        struct lflow_member *member)
-{
-    if (!member->dirty) {
-        member->dirty = true;
-        ovs_list_push_back(&lflow->group->dirty_members, &member->dirty_node);
-    }
-    lflow_mark_dirty(table, lflow);
 }
 
 /* Frees 'member' of 'lflow', which no ref wants. */
@@ -238,10 +348,7 @@ static void
 lflow_member_destroy(struct lflow *lflow, struct lflow_member *member)
 {
     ovs_assert(ovs_list_is_empty(&member->refs));
-    if (member->dirty) {
-        ovs_list_remove(&member->dirty_node);
-    }
-    hmap_remove(&lflow->group->members, &member->node);
+    hmap_remove(&lflow->shared->members, &member->node);
     free(member);
 }
 
@@ -251,7 +358,7 @@ lflow_member_find(const struct lflow *lflow, const struct uuid *dp)
 {
     struct lflow_member *member;
     HMAP_FOR_EACH_WITH_HASH (member, node, uuid_hash(dp),
-                             &lflow->group->members) {
+                             &lflow->shared->members) {
         if (uuid_equals(&member->dp, dp)) {
             return member;
         }
@@ -266,7 +373,7 @@ lflow_member_create(struct lflow *lflow, const struct uuid *dp)
     struct lflow_member *member = xzalloc(sizeof *member);
     member->dp = *dp;
     ovs_list_init(&member->refs);
-    hmap_insert(&lflow->group->members, &member->node, uuid_hash(dp));
+    hmap_insert(&lflow->shared->members, &member->node, uuid_hash(dp));
     return member;
 }
 
@@ -291,16 +398,12 @@ lflow_create(struct lflow_table *table, const struct uuid *uuid,
     if (datapath) {
         lflow->datapath = *datapath;
     } else {
-        struct lflow_group *g = xzalloc(sizeof *g);
-        g->lflow = lflow;
-        lflow_table_group_uuid(uuid, &g->uuid);
-        hmap_init(&g->members);
-        ovs_list_init(&g->dirty_members);
-        hmap_insert(&table->groups, &g->group_node, uuid_hash(&g->uuid));
-        lflow->group = g;
-        /* A kept row's group lists the members of before: the flush
-         * writes them all. */
-        g->full_write = lflow->in_sb;
+        /* A kept row's group is found at the flush. */
+        struct lflow_shared *shared = xzalloc(sizeof *shared);
+        shared->lflow = lflow;
+        hmap_init(&shared->members);
+        lflow->shared = shared;
+        table->n_shared++;
         lflow_mark_dirty(table, lflow);
     }
     hmap_insert(&table->lflows, &lflow->hmap_node, uuid_hash(uuid));
@@ -309,26 +412,32 @@ lflow_create(struct lflow_table *table, const struct uuid *uuid,
 }
 
 /* Removes 'lflow', which no ref wants, from 'table' and frees it.  Its SB
- * row, if it has one, is deleted at the next flush (with its group, which
- * the server deletes once no flow refers to it). */
+ * row, if it has one, is deleted at the next flush (and its group with it
+ * if no other flow references that group). */
 static void
 lflow_destroy(struct lflow_table *table, struct lflow *lflow)
 {
     if (lflow->in_sb) {
         uuidset_insert(&table->deletes, &lflow->uuid);
     }
-    struct lflow_group *g = lflow->group;
-    if (g) {
+    struct lflow_shared *shared = lflow->shared;
+    if (shared) {
         struct lflow_member *member;
-        HMAP_FOR_EACH_SAFE (member, node, &g->members) {
+        HMAP_FOR_EACH_SAFE (member, node, &shared->members) {
             lflow_member_destroy(lflow, member);
         }
-        hmap_remove(&table->groups, &g->group_node);
-        if (g->dirty) {
-            ovs_list_remove(&g->dirty_node);
+        if (shared->dpg) {
+            /* An unreferenced group stays until the flush, for a flow
+             * of the same set that may come within this run. */
+            shared->dpg->n_refs--;
         }
-        hmap_destroy(&g->members);
-        free(g);
+        if (shared->dirty) {
+            ovs_list_remove(&shared->dirty_node);
+        }
+        hmap_destroy(&shared->members);
+        free(shared->new_dps);
+        free(shared);
+        table->n_shared--;
     }
     hmap_remove(&table->lflows, &lflow->hmap_node);
     table->stage_counts[lflow->stage]--;
@@ -355,10 +464,8 @@ lflow_ref_create(struct lflow_table *table, struct lflow_owner *owner,
     ovs_list_push_back(&owner->refs, &ref->owner_node);
     if (member) {
         if (ovs_list_is_empty(&member->refs)) {
-            lflow->group->n_wanted++;
-            if (lflow->in_sb && !member->in_sb) {
-                lflow_member_mark_dirty(table, lflow, member);
-            }
+            /* A datapath joins the flow. */
+            lflow_mark_dirty(table, lflow);
         }
         ovs_list_push_back(&member->refs, &ref->flow_node);
     } else {
@@ -394,13 +501,12 @@ lflow_ref_destroy(struct lflow_table *table, struct lflow_ref *ref)
             lflow->source = other->owner->source;
         }
     } else if (ovs_list_is_empty(&member->refs)) {
-        lflow->group->n_wanted--;
-        if (!lflow->group->n_wanted) {
+        /* A datapath leaves the flow. */
+        lflow_member_destroy(lflow, member);
+        if (hmap_is_empty(&lflow->shared->members)) {
             lflow_destroy(table, lflow);
-        } else if (member->in_sb) {
-            lflow_member_mark_dirty(table, lflow, member);
         } else {
-            lflow_member_destroy(lflow, member);
+            lflow_mark_dirty(table, lflow);
         }
     }
 }
@@ -419,8 +525,8 @@ lflow_owner_destroy(struct lflow_table *table, struct lflow_owner *owner)
     free(owner);
 }
 
-/* Forgets every flow and owner, and the writes and deletions not yet
- * flushed (SB is not touched). */
+/* Forgets every flow, group and owner, and the writes and deletions not
+ * yet flushed (SB is not touched). */
 void
 lflow_table_clear(struct lflow_table *table)
 {
@@ -429,6 +535,10 @@ lflow_table_clear(struct lflow_table *table)
         lflow_owner_destroy(table, owner);
     }
     ovs_assert(hmap_is_empty(&table->lflows));
+    struct lflow_dpg *dpg;
+    HMAP_FOR_EACH_SAFE (dpg, uuid_node, &table->dpgs) {
+        dpg_destroy(table, dpg);
+    }
     uuidset_clear(&table->deletes);
     table->building = NULL;
 }
@@ -440,7 +550,8 @@ lflow_table_destroy(struct lflow_table *table)
     if (table) {
         lflow_table_clear(table);
         hmap_destroy(&table->lflows);
-        hmap_destroy(&table->groups);
+        hmap_destroy(&table->dpgs);
+        hmap_destroy(&table->dpg_sets);
         hmap_destroy(&table->owners);
         uuidset_destroy(&table->deletes);
         sset_destroy(&table->sources);
@@ -600,17 +711,20 @@ lflow_table_flow_uuid(const struct uuid *sb_datapath,
     sha1_final_uuid(&ctx, uuid);
 }
 
-/* Stores in '*uuid' the UUID of the Logical_DP_Group row of the shared
- * flow whose row is 'flow_uuid': a name-based UUID of that UUID. */
+/* Stores in '*uuid' the UUID of a new Logical_DP_Group row for the 'n'
+ * sorted datapaths 'dps': a name-based UUID of them and of 'salt', which
+ * the caller changes while the UUID is taken (a group created for one set
+ * keeps its row when its set changes). */
 void
-lflow_table_group_uuid(const struct uuid *flow_uuid, struct uuid *uuid)
+lflow_table_group_uuid(const struct uuid *dps, size_t n, unsigned int salt,
+                       struct uuid *uuid)
 {
-    char s[UUID_LEN + 32];
-    int n = snprintf(s, sizeof s, "Logical_DP_Group "UUID_FMT,
-                     UUID_ARGS(flow_uuid));
+    static const char name[] = "Logical_DP_Group";
     struct sha1_ctx ctx;
     sha1_init(&ctx);
-    sha1_update_field(&ctx, s, n);
+    sha1_update_field(&ctx, name, strlen(name));
+    sha1_update(&ctx, dps, n * sizeof *dps);
+    sha1_update_field(&ctx, &salt, sizeof salt);
     sha1_final_uuid(&ctx, uuid);
 }
 
@@ -623,21 +737,6 @@ lflow_find(const struct lflow_table *table, const struct uuid *uuid)
                              &table->lflows) {
         if (uuid_equals(&lflow->uuid, uuid)) {
             return lflow;
-        }
-    }
-    return NULL;
-}
-
-/* Returns the shared flow whose group row is 'group_uuid', or NULL. */
-static struct lflow *
-lflow_find_group(const struct lflow_table *table,
-                 const struct uuid *group_uuid)
-{
-    struct lflow_group *g;
-    HMAP_FOR_EACH_WITH_HASH (g, group_node, uuid_hash(group_uuid),
-                             &table->groups) {
-        if (uuid_equals(&g->uuid, group_uuid)) {
-            return g->lflow;
         }
     }
     return NULL;
@@ -757,7 +856,7 @@ lflow_table_add_shared_from(struct lflow_table *table,
         lflow = lflow_create(table, &uuid, NULL, stage, priority, match,
                              actions, sn->name);
     }
-    ovs_assert(lflow->group);
+    ovs_assert(lflow->shared);
     struct lflow_member *member = lflow_member_find(lflow, sb_datapath);
     if (!member) {
         member = lflow_member_create(lflow, sb_datapath);
@@ -851,49 +950,179 @@ lflow_table_has_owner(const struct lflow_table *table,
     return lflow_owner_find(table, id) != NULL;
 }
 
-/* Returns the SB datapath rows of the wanted members of shared flow
- * 'lflow' (those SB has) in a new array, with their number in '*n'. */
-static struct sbrec_datapath_binding **
-lflow_wanted_datapaths(const struct lflow *lflow, struct ovsdb_idl *sb_idl,
-                       size_t *n)
+/* Computes in 'shared''s scratch the sorted set of its datapaths. */
+static void
+lflow_shared_compute_set(struct lflow_shared *shared)
 {
-    struct sbrec_datapath_binding **dps
-        = xmalloc(lflow->group->n_wanted * sizeof *dps);
-    *n = 0;
+    size_t n = hmap_count(&shared->members);
+    struct uuid *dps = xmalloc(n * sizeof *dps);
+    size_t i = 0;
     const struct lflow_member *member;
-    HMAP_FOR_EACH (member, node, &lflow->group->members) {
-        if (ovs_list_is_empty(&member->refs)) {
-            continue;
-        }
-        const struct sbrec_datapath_binding *dp
-            = sbrec_datapath_binding_get_for_uuid(sb_idl, &member->dp);
-        if (dp) {
-            dps[(*n)++] = CONST_CAST(struct sbrec_datapath_binding *, dp);
-        } else {
-            VLOG_WARN_RL(&rl, "no SB datapath "UUID_FMT" for a shared flow",
-                         UUID_ARGS(&member->dp));
-        }
+    HMAP_FOR_EACH (member, node, &shared->members) {
+        dps[i++] = member->dp;
     }
-    return dps;
+    qsort(dps, n, sizeof *dps, compare_uuids);
+    free(shared->new_dps);
+    shared->new_dps = dps;
+    shared->n_new_dps = n;
+    shared->new_hash = hash_dps(dps, n);
 }
 
-/* Inserts the SB rows of shared flow 'lflow': its group, with the wanted
- * members, and the flow. */
+/* Frees 'shared''s scratch. */
 static void
-lflow_insert_shared(struct lflow *lflow, struct ovsdb_idl *sb_idl,
-                    struct ovsdb_idl_txn *sb_txn)
+lflow_shared_free_set(struct lflow_shared *shared)
+{
+    free(shared->new_dps);
+    shared->new_dps = NULL;
+    shared->n_new_dps = 0;
+}
+
+/* Makes 'shared' reference 'dpg' (or nothing, if NULL) in memory. */
+static void
+lflow_shared_set_dpg(struct lflow_shared *shared, struct lflow_dpg *dpg)
+{
+    if (shared->dpg) {
+        shared->dpg->n_refs--;
+    }
+    shared->dpg = dpg;
+    if (dpg) {
+        dpg->n_refs++;
+    }
+}
+
+/* Writes the datapaths of group 'dpg' into its SB row, inserting the row
+ * if SB has none.  Returns the row. */
+static const struct sbrec_logical_dp_group *
+dpg_write(const struct lflow_dpg *dpg, struct ovsdb_idl *sb_idl,
+          struct ovsdb_idl_txn *sb_txn)
+{
+    const struct sbrec_logical_dp_group *row
+        = sbrec_logical_dp_group_get_for_uuid(sb_idl, &dpg->uuid);
+    if (!row) {
+        row = sbrec_logical_dp_group_insert_persist_uuid(sb_txn, &dpg->uuid);
+    }
+    struct sbrec_datapath_binding **dps = xmalloc(dpg->n_dps * sizeof *dps);
+    size_t n = 0;
+    for (size_t i = 0; i < dpg->n_dps; i++) {
+        const struct sbrec_datapath_binding *dp
+            = sbrec_datapath_binding_get_for_uuid(sb_idl, &dpg->dps[i]);
+        if (dp) {
+            dps[n++] = CONST_CAST(struct sbrec_datapath_binding *, dp);
+        } else {
+            VLOG_WARN_RL(&rl, "no SB datapath "UUID_FMT" for a shared flow",
+                         UUID_ARGS(&dpg->dps[i]));
+        }
+    }
+    sbrec_logical_dp_group_set_datapaths(row, dps, n);
+    free(dps);
+    return row;
+}
+
+/* Changes the set of group 'dpg' to the 'n' sorted datapaths 'dps', of
+ * hash 'hash' (copied): one mutation of its SB row per datapath that comes
+ * or goes. */
+static void
+dpg_change_set(struct lflow_table *table, struct lflow_dpg *dpg,
+               const struct uuid *dps, size_t n, uint32_t hash,
+               struct ovsdb_idl *sb_idl, struct ovsdb_idl_txn *sb_txn)
+{
+    const struct uuid *old = dpg->dps;
+    size_t n_old = dpg->n_dps;
+    const struct sbrec_logical_dp_group *row
+        = sbrec_logical_dp_group_get_for_uuid(sb_idl, &dpg->uuid);
+    struct uuid *copy = xmemdup(dps, n * sizeof *dps);
+    if (!row) {
+        dpg_set_dps(table, dpg, copy, n, hash);
+        dpg_write(dpg, sb_idl, sb_txn);
+        return;
+    }
+    /* A merge of the two sorted sets. */
+    size_t i = 0, j = 0;
+    while (i < n_old || j < n) {
+        int cmp = (i >= n_old ? 1 : j >= n ? -1
+                   : uuid_compare_3way(&old[i], &dps[j]));
+        const struct uuid *dp_uuid = cmp < 0 ? &old[i] : &dps[j];
+        const struct sbrec_datapath_binding *dp
+            = (cmp ? sbrec_datapath_binding_get_for_uuid(sb_idl, dp_uuid)
+               : NULL);
+        if (cmp < 0) {
+            if (dp) {
+                sbrec_logical_dp_group_update_datapaths_delvalue(row, dp);
+            }
+            i++;
+        } else if (cmp > 0) {
+            if (dp) {
+                sbrec_logical_dp_group_update_datapaths_addvalue(row, dp);
+            }
+            j++;
+        } else {
+            i++;
+            j++;
+        }
+    }
+    dpg_set_dps(table, dpg, copy, n, hash);
+}
+
+/* Creates a group for the 'n' sorted datapaths 'dps', of hash 'hash'
+ * (copied), and writes its SB row (an unreferenced row left with the UUID
+ * is taken over). */
+static struct lflow_dpg *
+dpg_create_sb(struct lflow_table *table, const struct uuid *dps, size_t n,
+              uint32_t hash, struct ovsdb_idl *sb_idl,
+              struct ovsdb_idl_txn *sb_txn)
+{
+    struct uuid uuid;
+    unsigned int salt = 0;
+    do {
+        lflow_table_group_uuid(dps, n, salt++, &uuid);
+    } while (dpg_find_uuid(table, &uuid));
+    struct lflow_dpg *dpg = dpg_create(table, &uuid,
+                                       xmemdup(dps, n * sizeof *dps), n,
+                                       hash);
+    dpg_write(dpg, sb_idl, sb_txn);
+    return dpg;
+}
+
+/* Adopts SB group row 'row', which a flow of 'table' references: a group
+ * with the row's datapaths. */
+static struct lflow_dpg *
+dpg_adopt(struct lflow_table *table, const struct sbrec_logical_dp_group *row)
+{
+    struct lflow_dpg *dpg = dpg_find_uuid(table, &row->header_.uuid);
+    if (!dpg) {
+        size_t n = row->n_datapaths;
+        struct uuid *dps = xmalloc(n * sizeof *dps);
+        for (size_t i = 0; i < n; i++) {
+            dps[i] = row->datapaths[i]->header_.uuid;
+        }
+        qsort(dps, n, sizeof *dps, compare_uuids);
+        dpg = dpg_create(table, &row->header_.uuid, dps, n, hash_dps(dps, n));
+    }
+    return dpg;
+}
+
+/* Makes the SB row of shared flow 'lflow' reference group 'dpg', inserting
+ * the row if SB has none. */
+static void
+lflow_write_shared(struct lflow *lflow, const struct lflow_dpg *dpg,
+                   struct ovsdb_idl *sb_idl, struct ovsdb_idl_txn *sb_txn)
 {
     const struct sbrec_logical_dp_group *group
-        = sbrec_logical_dp_group_get_for_uuid(sb_idl, &lflow->group->uuid);
+        = sbrec_logical_dp_group_get_for_uuid(sb_idl, &dpg->uuid);
     if (!group) {
-        group = sbrec_logical_dp_group_insert_persist_uuid(
-            sb_txn, &lflow->group->uuid);
+        group = dpg_write(dpg, sb_idl, sb_txn);
     }
-    size_t n;
-    struct sbrec_datapath_binding **dps = lflow_wanted_datapaths(lflow,
-                                                                 sb_idl, &n);
-    sbrec_logical_dp_group_set_datapaths(group, dps, n);
-    free(dps);
+    if (lflow->in_sb) {
+        const struct sbrec_logical_flow *row
+            = sbrec_logical_flow_get_for_uuid(sb_idl, &lflow->uuid);
+        if (row) {
+            sbrec_logical_flow_set_logical_dp_group(row, group);
+        } else {
+            VLOG_WARN_RL(&rl, "logical flow "UUID_FMT" is not in SB",
+                         UUID_ARGS(&lflow->uuid));
+        }
+        return;
+    }
 
     const struct pipeline_stage_info *info
         = pipeline_stage_info(lflow->stage);
@@ -911,80 +1140,104 @@ lflow_insert_shared(struct lflow *lflow, struct ovsdb_idl *sb_idl,
     lflow_free_text(lflow);
 }
 
-/* Writes what changed in shared flow 'lflow' since its last write: its
- * rows if it has none, else the membership of its group (all of it when
- * that is not known, else one mutation per member that came or went). */
+/* Finds the group that the SB row of shared flow 'shared' references, for
+ * a row kept within a run. */
 static void
-lflow_flush_shared(struct lflow *lflow, struct ovsdb_idl *sb_idl,
-                   struct ovsdb_idl_txn *sb_txn)
+lflow_shared_find_sb_dpg(struct lflow_table *table,
+                         struct lflow_shared *shared,
+                         struct ovsdb_idl *sb_idl)
 {
-    const struct sbrec_logical_dp_group *group = NULL;
-    if (!lflow->in_sb) {
-        lflow_insert_shared(lflow, sb_idl, sb_txn);
-    } else {
-        group = sbrec_logical_dp_group_get_for_uuid(sb_idl,
-                                                    &lflow->group->uuid);
-        if (!group) {
-            VLOG_WARN_RL(&rl, "logical flow "UUID_FMT" has no group "
-                         UUID_FMT" (delete the flow row to repair it)",
-                         UUID_ARGS(&lflow->uuid),
-                         UUID_ARGS(&lflow->group->uuid));
-        } else if (lflow->group->full_write) {
-            size_t n;
-            struct sbrec_datapath_binding **dps
-                = lflow_wanted_datapaths(lflow, sb_idl, &n);
-            sbrec_logical_dp_group_set_datapaths(group, dps, n);
-            free(dps);
-        }
+    const struct sbrec_logical_flow *row
+        = sbrec_logical_flow_get_for_uuid(sb_idl, &shared->lflow->uuid);
+    if (row && row->logical_dp_group) {
+        lflow_shared_set_dpg(shared, dpg_find_uuid(
+                                 table, &row->logical_dp_group->header_.uuid));
     }
-
-    /* Bring every member's state in step with what was written. */
-    bool all_written = !group || lflow->group->full_write;
-    struct lflow_member *member;
-    if (all_written) {
-        HMAP_FOR_EACH_SAFE (member, node, &lflow->group->members) {
-            if (member->dirty) {
-                ovs_list_remove(&member->dirty_node);
-                member->dirty = false;
-            }
-            member->in_sb = !ovs_list_is_empty(&member->refs);
-            if (!member->in_sb) {
-                lflow_member_destroy(lflow, member);
-            }
-        }
-    } else {
-        LIST_FOR_EACH_POP (member, dirty_node, &lflow->group->dirty_members) {
-            member->dirty = false;
-            bool wanted = !ovs_list_is_empty(&member->refs);
-            const struct sbrec_datapath_binding *dp
-                = sbrec_datapath_binding_get_for_uuid(sb_idl, &member->dp);
-            if (wanted && !member->in_sb && dp) {
-                sbrec_logical_dp_group_update_datapaths_addvalue(group, dp);
-            } else if (!wanted && member->in_sb && dp) {
-                sbrec_logical_dp_group_update_datapaths_delvalue(group, dp);
-            }
-            /* A datapath row that is gone has left every group. */
-            member->in_sb = wanted;
-            if (!wanted) {
-                lflow_member_destroy(lflow, member);
-            }
-        }
-    }
-    lflow->group->full_write = false;
 }
 
-/* Writes, in the open transaction, the shared flows and group memberships
- * that changed and deletes the SB rows of the flows forgotten since the
- * last flush. */
+/* Writes, in the open transaction, the shared flows whose datapaths
+ * changed and deletes the SB rows of the flows forgotten since the last
+ * flush.
+ *
+ * A shared flow whose set of datapaths changed references the group of its
+ * new set, created if there is none.  When every flow of a group changes
+ * to the same set, which no group has (a switch added to or deleted from
+ * all of them), the group's row changes instead, one mutation per
+ * datapath, and no flow row is written.  A group no flow references any
+ * more is forgotten, and the server deletes its row. */
 void
 lflow_table_flush(struct lflow_table *table, struct ovsdb_idl *sb_idl,
                   struct ovsdb_idl_txn *sb_txn)
 {
     ovs_assert(!table->collecting);
-    struct lflow_group *g;
-    LIST_FOR_EACH_POP (g, dirty_node, &table->dirty) {
-        g->dirty = false;
-        lflow_flush_shared(g->lflow, sb_idl, sb_txn);
+
+    /* Which flows' sets changed, and how each group's flows move. */
+    struct ovs_list movers = OVS_LIST_INITIALIZER(&movers);
+    struct lflow_shared *shared;
+    LIST_FOR_EACH_POP (shared, dirty_node, &table->dirty) {
+        shared->dirty = false;
+        if (shared->lflow->in_sb && !shared->dpg) {
+            lflow_shared_find_sb_dpg(table, shared, sb_idl);
+        }
+        lflow_shared_compute_set(shared);
+        struct lflow_dpg *dpg = shared->dpg;
+        if (dpg && dpg->in_sets
+            && dpg_has_set(dpg, shared->new_dps, shared->n_new_dps,
+                           shared->new_hash)) {
+            if (!shared->lflow->in_sb) {
+                lflow_write_shared(shared->lflow, dpg, sb_idl, sb_txn);
+            }
+            lflow_shared_free_set(shared);
+            continue;
+        }
+        ovs_list_push_back(&movers, &shared->dirty_node);
+        if (dpg) {
+            dpg->n_movers++;
+            if (!dpg->mover) {
+                dpg->mover = shared;
+            } else if (!dpg->split) {
+                const struct lflow_shared *first = dpg->mover;
+                dpg->split = (first->new_hash != shared->new_hash
+                              || first->n_new_dps != shared->n_new_dps
+                              || memcmp(first->new_dps, shared->new_dps,
+                                        shared->n_new_dps
+                                        * sizeof *shared->new_dps));
+            }
+        }
+    }
+
+    /* Groups whose flows all move to one set that no group has change their
+     * set. */
+    LIST_FOR_EACH (shared, dirty_node, &movers) {
+        struct lflow_dpg *dpg = shared->dpg;
+        if (dpg && dpg->mover == shared && !dpg->split
+            && dpg->n_movers == dpg->n_refs
+            && !dpg_find_set(table, shared->new_dps, shared->n_new_dps,
+                             shared->new_hash)) {
+            dpg_change_set(table, dpg, shared->new_dps, shared->n_new_dps,
+                           shared->new_hash, sb_idl, sb_txn);
+        }
+    }
+
+    /* The other flows move to the group of their set. */
+    LIST_FOR_EACH_POP (shared, dirty_node, &movers) {
+        if (shared->dpg) {
+            shared->dpg->n_movers = 0;
+            shared->dpg->mover = NULL;
+            shared->dpg->split = false;
+        }
+        struct lflow_dpg *dpg = dpg_find_set(table, shared->new_dps,
+                                             shared->n_new_dps,
+                                             shared->new_hash);
+        if (!dpg) {
+            dpg = dpg_create_sb(table, shared->new_dps, shared->n_new_dps,
+                                shared->new_hash, sb_idl, sb_txn);
+        }
+        if (dpg != shared->dpg || !shared->lflow->in_sb) {
+            lflow_shared_set_dpg(shared, dpg);
+            lflow_write_shared(shared->lflow, dpg, sb_idl, sb_txn);
+        }
+        lflow_shared_free_set(shared);
     }
 
     struct uuidset_node *node;
@@ -996,39 +1249,21 @@ lflow_table_flush(struct lflow_table *table, struct ovsdb_idl *sb_idl,
         }
     }
     uuidset_clear(&table->deletes);
-}
 
-/* Adopts SB group row 'group' for shared flow 'lflow', whose row SB has:
- * notes which members it lists and which need a write. */
-static void
-lflow_adopt_group(struct lflow_table *table, struct lflow *lflow,
-                  const struct sbrec_logical_dp_group *group)
-{
-    lflow->group->full_write = false;
-    for (size_t i = 0; i < group->n_datapaths; i++) {
-        const struct uuid *dp = &group->datapaths[i]->header_.uuid;
-        struct lflow_member *member = lflow_member_find(lflow, dp);
-        if (!member) {
-            /* Listed but not wanted: to be taken out. */
-            member = lflow_member_create(lflow, dp);
-            lflow_member_mark_dirty(table, lflow, member);
-        }
-        member->in_sb = true;
-    }
-    struct lflow_member *member;
-    HMAP_FOR_EACH (member, node, &lflow->group->members) {
-        if (!member->in_sb) {
-            lflow_member_mark_dirty(table, lflow, member);
+    struct lflow_dpg *dpg;
+    HMAP_FOR_EACH_SAFE (dpg, uuid_node, &table->dpgs) {
+        if (!dpg->n_refs) {
+            dpg_destroy(table, dpg);
         }
     }
 }
 
 /* Makes SB's Logical_Flow and Logical_DP_Group tables equal to the desired
  * flows, after a full build in collecting mode: SB rows of desired flows
- * are adopted unchanged, other rows are deleted (at the next flush),
- * missing flows of one datapath inserted now, and shared flows and the
- * members of adopted groups written at the flush.  Ends collecting
- * mode. */
+ * are adopted unchanged, with the groups they reference, other rows are
+ * deleted (at the next flush), missing flows of one datapath inserted
+ * now, and shared flows whose group is not the group of their set
+ * written at the flush.  Ends collecting mode. */
 void
 lflow_table_sync_full(struct lflow_table *table, struct ovsdb_idl *sb_idl,
                       struct ovsdb_idl_txn *sb_txn)
@@ -1044,22 +1279,15 @@ lflow_table_sync_full(struct lflow_table *table, struct ovsdb_idl *sb_idl,
         }
         lflow->in_sb = true;
         lflow_free_text(lflow);
-        if (lflow->group) {
-            const struct sbrec_logical_dp_group *group
-                = sbrec_logical_dp_group_get_for_uuid(sb_idl,
-                                                      &lflow->group->uuid);
-            if (group) {
-                lflow_adopt_group(table, lflow, group);
-            } else {
-                lflow->group->full_write = true;
-                lflow_mark_dirty(table, lflow);
-            }
+        if (lflow->shared && row->logical_dp_group) {
+            lflow_shared_set_dpg(lflow->shared,
+                                 dpg_adopt(table, row->logical_dp_group));
         }
     }
 
     struct lflow *lflow;
     HMAP_FOR_EACH (lflow, hmap_node, &table->lflows) {
-        if (!lflow->in_sb && !lflow->group) {
+        if (!lflow->in_sb && !lflow->shared) {
             lflow_insert_sb_row(lflow, sb_idl, sb_txn);
         }
     }
@@ -1067,17 +1295,20 @@ lflow_table_sync_full(struct lflow_table *table, struct ovsdb_idl *sb_idl,
 }
 
 /* Makes 'sb_idl' replicate of the Logical_Flow table no more than northd
- * needs: which rows exist.  Their content follows from their UUIDs.  The
- * Logical_DP_Group table, which is small, is replicated whole.  Call
- * before the first ovsdb_idl_run(). */
+ * needs: which rows exist, and the group each references (groups are
+ * shared, so that does not follow from a flow's content).  The rest of a
+ * row follows from its UUID.  The Logical_DP_Group table, which is small,
+ * is replicated whole.  Call before the first ovsdb_idl_run(). */
 void
 lflow_table_sb_monitor(struct ovsdb_idl *sb_idl)
 {
     for (size_t i = 0; i < SBREC_LOGICAL_FLOW_N_COLUMNS; i++) {
         const struct ovsdb_idl_column *column = &sbrec_logical_flow_columns[i];
-        /* One small column must stay replicated, or the IDL would not
-         * monitor the table at all. */
-        if (column != &sbrec_logical_flow_col_priority) {
+        /* "priority" too: with the group alone, a row someone else
+         * inserted without a group went unseen (an insert whose replicated
+         * columns are all empty). */
+        if (column != &sbrec_logical_flow_col_logical_dp_group
+            && column != &sbrec_logical_flow_col_priority) {
             ovsdb_idl_omit(sb_idl, column);
         }
     }
@@ -1105,12 +1336,19 @@ lflow_table_n_owners(const struct lflow_table *table)
     return hmap_count(&table->owners);
 }
 
-/* Returns the number of shared flows, which is the number of their
- * Logical_DP_Group rows. */
+/* Returns the number of shared flows. */
+size_t
+lflow_table_n_shared(const struct lflow_table *table)
+{
+    return table->n_shared;
+}
+
+/* Returns the number of groups (Logical_DP_Group rows) the shared flows
+ * reference, as of the last flush. */
 size_t
 lflow_table_n_groups(const struct lflow_table *table)
 {
-    return hmap_count(&table->groups);
+    return hmap_count(&table->dpgs);
 }
 
 /* Returns the number of flows owners have added since 'table' was
@@ -1131,14 +1369,16 @@ lflow_table_has_sb_row(const struct lflow_table *table,
 }
 
 /* Returns the number of datapaths the desired flow with row 'flow_uuid'
- * applies to: 1 for a flow of one datapath, its wanted members for a
- * shared flow, 0 if there is no such flow. */
+ * applies to: 1 for a flow of one datapath, its members for a shared
+ * flow, 0 if there is no such flow. */
 size_t
 lflow_table_flow_n_datapaths(const struct lflow_table *table,
                              const struct uuid *flow_uuid)
 {
     const struct lflow *lflow = lflow_find(table, flow_uuid);
-    return !lflow ? 0 : lflow->group ? lflow->group->n_wanted : 1;
+    return (!lflow ? 0
+            : lflow->shared ? hmap_count(&lflow->shared->members)
+            : 1);
 }
 
 /* Returns true if the desired flow with row 'flow_uuid' applies to
@@ -1151,35 +1391,64 @@ lflow_table_flow_has_datapath(const struct lflow_table *table,
     const struct lflow *lflow = lflow_find(table, flow_uuid);
     if (!lflow) {
         return false;
-    } else if (!lflow->group) {
+    } else if (!lflow->shared) {
         return uuid_equals(&lflow->datapath, sb_datapath);
     } else {
-        const struct lflow_member *member = lflow_member_find(lflow,
-                                                             sb_datapath);
-        return member && !ovs_list_is_empty(&member->refs);
+        return lflow_member_find(lflow, sb_datapath) != NULL;
     }
 }
 
-/* Returns false if SB group row 'group' belongs to a shared flow that is
- * in SB with nothing left to write, and lists other datapaths than the
- * flow's members: someone else changed it.  True otherwise. */
+/* Returns the UUID of the Logical_DP_Group row that the desired shared
+ * flow with row 'flow_uuid' references (as of the last flush), or NULL. */
+const struct uuid *
+lflow_table_flow_group(const struct lflow_table *table,
+                       const struct uuid *flow_uuid)
+{
+    const struct lflow *lflow = lflow_find(table, flow_uuid);
+    return (lflow && lflow->shared && lflow->shared->dpg
+            ? &lflow->shared->dpg->uuid : NULL);
+}
+
+/* Returns false if SB group row 'group' is one of the table's groups and
+ * lists other datapaths than the group's set, with nothing left to
+ * write: someone else changed it.  True otherwise. */
 bool
 lflow_table_group_is_current(const struct lflow_table *table,
                              const struct sbrec_logical_dp_group *group)
 {
-    const struct lflow *lflow = lflow_find_group(table, &group->header_.uuid);
-    if (!lflow || !lflow->in_sb || lflow->group->dirty) {
+    const struct lflow_dpg *dpg = dpg_find_uuid(table, &group->header_.uuid);
+    if (!dpg || !ovs_list_is_empty(&table->dirty)) {
         return true;
     }
-    if (group->n_datapaths != lflow->group->n_wanted) {
+    if (group->n_datapaths != dpg->n_dps) {
         return false;
     }
     for (size_t i = 0; i < group->n_datapaths; i++) {
-        const struct lflow_member *member
-            = lflow_member_find(lflow, &group->datapaths[i]->header_.uuid);
-        if (!member || ovs_list_is_empty(&member->refs)) {
+        const struct uuid *dp = &group->datapaths[i]->header_.uuid;
+        if (!bsearch(dp, dpg->dps, dpg->n_dps, sizeof *dpg->dps,
+                     compare_uuids)) {
             return false;
         }
     }
     return true;
+}
+
+/* Returns false if SB flow row 'row' is a desired flow's, with nothing
+ * left to write, and references another group than the flow's (or one,
+ * for a flow of one datapath): someone else changed it.  True
+ * otherwise. */
+bool
+lflow_table_flow_is_current(const struct lflow_table *table,
+                            const struct sbrec_logical_flow *row)
+{
+    const struct lflow *lflow = lflow_find(table, &row->header_.uuid);
+    if (!lflow || !lflow->in_sb || !ovs_list_is_empty(&table->dirty)) {
+        return true;
+    }
+    const struct uuid *want = (lflow->shared && lflow->shared->dpg
+                               ? &lflow->shared->dpg->uuid : NULL);
+    const struct uuid *have = (row->logical_dp_group
+                               ? &row->logical_dp_group->header_.uuid
+                               : NULL);
+    return want && have ? uuid_equals(want, have) : !want && !have;
 }

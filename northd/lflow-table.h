@@ -35,41 +35,48 @@
  * table alone ("Logical_Switch": each member datapath's own row of that
  * table, Datapath_Binding:nb_uuid, produces it), its "logical_dp_group"
  * is a Logical_DP_Group row that lists the datapaths, and each datapath is
- * a member of the group while at least one owner adds the flow for it.
- * Each shared flow has a group of its own, created and deleted with the
- * flow, so a datapath that comes or goes changes the membership of the
- * groups of the shared flows it has (one row mutation each) and no
- * Logical_Flow row; and a group never holds anything but the datapaths of
- * its one flow.  Logical_DP_Group is not a root table: when a flow row
- * goes, the server deletes its group with it.
+ * one of the flow's while at least one owner adds the flow for it.
+ *
+ * Groups are shared: there is one Logical_DP_Group row per distinct set
+ * of datapaths, which every shared flow of that set references (a
+ * thousand load balancers on the same hundred switches: one group).  When
+ * a flow's set changes, the flow's row is made to reference the group of
+ * its new set, created if there is none; flows whose set did not change
+ * are not written.  When every flow of a group changes to the same set,
+ * which no group has yet (a switch added to or deleted from all of them),
+ * the group row changes instead, one mutation per datapath that comes or
+ * goes, and no Logical_Flow row.  Logical_DP_Group is not a root table:
+ * the server deletes a group row once no flow references it.
  *
  * Full recompute
  * --------------
  * A full recompute starts with lflow_table_clear() and
  * lflow_table_set_collecting(true): owners are then built without touching
  * SB, and lflow_table_sync_full() adopts every existing SB row of a
- * desired flow (so that an unchanged NB causes no SB write), checks the
- * membership of adopted groups, deletes the rest and inserts what is
- * missing.
+ * desired flow (so that an unchanged NB causes no SB write) and the group
+ * it references, deletes the rest and inserts what is missing; a shared
+ * flow whose group does not list its datapaths (or lists the same ones as
+ * another adopted group) moves at the flush, as above.
  *
  * Row UUIDs
  * ---------
  * Each Logical_Flow row's UUID is a name-based (SHA-1, version 5) UUID of
  * the flow's content: datapath (or the mark of a shared flow), stage,
- * priority, match, actions and source (see lflow_table_flow_uuid()); its
- * group's UUID is derived from the flow's (lflow_table_group_uuid()).
- * The UUID alone therefore says whether an SB row is a flow northd wants,
- * so northd replicates none of the flows' contents (it replicates the
- * groups, which are few).  The same NB gives the same SB rows down to
- * their UUIDs.
+ * priority, match, actions and source (see lflow_table_flow_uuid()).  The
+ * UUID alone therefore says whether an SB row is a flow northd wants, so
+ * northd replicates none of the flows' contents but the group each
+ * references, which does not follow from the flow (it replicates the
+ * groups, which are few).  A new group's UUID is a name-based UUID of its
+ * datapaths (lflow_table_group_uuid()).  The same NB compiled into an
+ * empty SB gives the same SB rows down to their UUIDs.
  *
  * Writes
  * ------
  * Flows of one datapath are inserted at owner_end(); shared flows, their
- * groups and membership changes, and every deletion, wait for
+ * groups and the moves between groups, and every deletion, wait for
  * lflow_table_flush(), at the end of a run, so that a flow dropped and
- * added again within one run keeps its row, and a group is written once
- * however many owners changed it.  If a transaction fails, the caller
+ * added again within one run keeps its row, and a flow is written once
+ * however many owners changed its datapaths.  If a transaction fails, the caller
  * must do a full recompute.
  */
 #ifndef NORTHD_LFLOW_TABLE_H
@@ -87,6 +94,7 @@
 struct ovsdb_idl;
 struct ovsdb_idl_txn;
 struct sbrec_logical_dp_group;
+struct sbrec_logical_flow;
 
 /* Names one owner of logical flows. */
 struct lflow_owner_id {
@@ -160,7 +168,8 @@ void lflow_table_flow_uuid(const struct uuid *sb_datapath,
                            enum pipeline_stage, uint16_t priority,
                            const char *match, const char *actions,
                            const char *source, struct uuid *);
-void lflow_table_group_uuid(const struct uuid *flow_uuid, struct uuid *);
+void lflow_table_group_uuid(const struct uuid *dps, size_t n,
+                            unsigned int salt, struct uuid *);
 void lflow_table_sb_monitor(struct ovsdb_idl *sb_idl);
 
 size_t lflow_table_count(const struct lflow_table *);
@@ -169,6 +178,7 @@ size_t lflow_table_count_stage(const struct lflow_table *,
 size_t lflow_table_n_owners(const struct lflow_table *);
 bool lflow_table_has_owner(const struct lflow_table *,
                            const struct lflow_owner_id *);
+size_t lflow_table_n_shared(const struct lflow_table *);
 size_t lflow_table_n_groups(const struct lflow_table *);
 uint64_t lflow_table_n_adds(const struct lflow_table *);
 bool lflow_table_has_sb_row(const struct lflow_table *, const struct uuid *);
@@ -177,7 +187,11 @@ size_t lflow_table_flow_n_datapaths(const struct lflow_table *,
 bool lflow_table_flow_has_datapath(const struct lflow_table *,
                                    const struct uuid *flow_uuid,
                                    const struct uuid *sb_datapath);
+const struct uuid *lflow_table_flow_group(const struct lflow_table *,
+                                         const struct uuid *flow_uuid);
 bool lflow_table_group_is_current(const struct lflow_table *,
                                   const struct sbrec_logical_dp_group *);
+bool lflow_table_flow_is_current(const struct lflow_table *,
+                                 const struct sbrec_logical_flow *);
 
 #endif /* northd/lflow-table.h */

@@ -47,8 +47,8 @@ northd_destroy(struct northd *nd)
     }
 }
 
-/* Returns true if someone other than northd inserted or deleted an SB row
- * that northd owns, as tracked since the last run. */
+/* Returns true if someone other than northd inserted, deleted or changed
+ * an SB row that northd owns, as tracked since the last run. */
 static bool
 sb_changed_behind_our_back(const struct northd *nd, struct ovsdb_idl *sb)
 {
@@ -75,7 +75,8 @@ sb_changed_behind_our_back(const struct northd *nd, struct ovsdb_idl *sb)
     SBREC_LOGICAL_FLOW_FOR_EACH_TRACKED (lf, sb) {
         bool ours = lflow_table_has_sb_row(nd->lflows, &lf->header_.uuid);
         if (sbrec_logical_flow_is_deleted(lf) ? ours
-            : sbrec_logical_flow_is_new(lf) && !ours) {
+            : sbrec_logical_flow_is_new(lf) ? !ours
+            : !lflow_table_flow_is_current(nd->lflows, lf)) {
             return true;
         }
     }

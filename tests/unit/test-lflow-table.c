@@ -338,9 +338,9 @@ START_TEST(test_shared_flow_is_one_row_for_all_datapaths)
     struct lflow_table *t = collecting_table();
     build_switch(t, &ls, &dp1, true);
     build_switch(t, &ls2, &dp2, true);
-    /* Two flows, each one row with a group of both datapaths. */
+    /* Two shared flows, each one row for both datapaths. */
     ck_assert_uint_eq(lflow_table_count(t), 2);
-    ck_assert_uint_eq(lflow_table_n_groups(t), 2);
+    ck_assert_uint_eq(lflow_table_n_shared(t), 2);
     ck_assert_uint_eq(lflow_table_count_stage(t, S_SWITCH_INGRESS_PORT_SEC),
                       2);
     struct uuid u = shared_uuid(0, "", "next;");
@@ -371,15 +371,18 @@ START_TEST(test_shared_flow_uuid_from_content_only)
     ck_assert_uint_eq(lflow_table_flow_n_datapaths(t, &shared), 1);
     lflow_table_destroy(t);
 
-    /* The group's UUID follows from the flow's: a version 5 UUID, the
-     * same every time, another for another flow. */
-    struct uuid g1, g2, g3;
-    lflow_table_group_uuid(&shared, &g1);
-    lflow_table_group_uuid(&shared, &g2);
-    lflow_table_group_uuid(&one_dp, &g3);
+    /* A new group's UUID follows from its datapaths and the salt: a
+     * version 5 UUID, the same every time, another for another set or
+     * salt. */
+    struct uuid set12[] = { dp1, dp2 }, set13[] = { dp1, dp3 };
+    struct uuid g1, g2, g3, g4;
+    lflow_table_group_uuid(set12, 2, 0, &g1);
+    lflow_table_group_uuid(set12, 2, 0, &g2);
+    lflow_table_group_uuid(set13, 2, 0, &g3);
+    lflow_table_group_uuid(set12, 2, 1, &g4);
     ck_assert(uuid_equals(&g1, &g2));
     ck_assert(!uuid_equals(&g1, &g3));
-    ck_assert(!uuid_equals(&g1, &shared));
+    ck_assert(!uuid_equals(&g1, &g4));
     ck_assert_uint_eq((g1.parts[1] >> 12) & 0xf, 5);
     ck_assert_uint_eq(g1.parts[2] >> 30, 2);
 }
@@ -408,13 +411,13 @@ START_TEST(test_datapath_leaves_group_when_its_owner_drops_flow)
     ck_assert_uint_eq(lflow_table_flow_n_datapaths(t, &drop), 0);
     ck_assert(!lflow_table_has_sb_row(t, &drop));
     ck_assert_uint_eq(lflow_table_count(t), 1);
-    ck_assert_uint_eq(lflow_table_n_groups(t), 1);
+    ck_assert_uint_eq(lflow_table_n_shared(t), 1);
     ck_assert_uint_eq(lflow_table_flow_n_datapaths(t, &next), 1);
     ck_assert(lflow_table_flow_has_datapath(t, &next, &dp2));
 
     remove_owner(t, &kind_switch, &ls2, 0);
     ck_assert_uint_eq(lflow_table_count(t), 0);
-    ck_assert_uint_eq(lflow_table_n_groups(t), 0);
+    ck_assert_uint_eq(lflow_table_n_shared(t), 0);
     ck_assert_uint_eq(lflow_table_count_stage(t, S_SWITCH_INGRESS_PORT_SEC),
                       0);
     lflow_table_destroy(t);
@@ -457,7 +460,7 @@ START_TEST(test_rebuild_with_same_flows_changes_nothing)
     build_switch(t, &ls, &dp1, true);
     ck_assert_uint_eq(lflow_table_n_adds(t), adds + 2);
     ck_assert_uint_eq(lflow_table_count(t), 2);
-    ck_assert_uint_eq(lflow_table_n_groups(t), 2);
+    ck_assert_uint_eq(lflow_table_n_shared(t), 2);
     struct uuid next = shared_uuid(0, "", "next;");
     ck_assert_uint_eq(lflow_table_flow_n_datapaths(t, &next), 2);
     lflow_table_destroy(t);
@@ -475,7 +478,7 @@ START_TEST(test_shared_and_one_datapath_flows_differ)
     lflow_table_add(t, &dp1, S_SWITCH_INGRESS_PORT_SEC, 0, "", "next;");
     lflow_table_owner_end(t, NULL, NULL);
     ck_assert_uint_eq(lflow_table_count(t), 2);
-    ck_assert_uint_eq(lflow_table_n_groups(t), 1);
+    ck_assert_uint_eq(lflow_table_n_shared(t), 1);
     lflow_table_destroy(t);
 }
 END_TEST
@@ -500,7 +503,7 @@ START_TEST(test_owners_differ_by_kind_and_index)
     ck_assert_uint_eq(lflow_table_count(t), 2);
     remove_owner(t, &kind_bucket, &ls, 0);
     ck_assert_uint_eq(lflow_table_count(t), 1);
-    ck_assert_uint_eq(lflow_table_n_groups(t), 1);
+    ck_assert_uint_eq(lflow_table_n_shared(t), 1);
     lflow_table_destroy(t);
 }
 END_TEST
