@@ -3,8 +3,9 @@
 # that is local, and only to members: switches A and B share one L2
 # lookup flow through a group (from port 1 to port 2), switch C is not in
 # it.  Pods a1 and b1 on hv1 reach a2 and b2 on hv2; c1 cannot reach c2.
-# Taking B out of the group takes the flow out of B only.  The southbound
-# rows are written by hand, without northd.
+# Taking B out of the group takes the flow out of B only; moving the flow
+# to another group (of C) moves it to C.  The southbound rows are written
+# by hand, without northd.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/sb-lib.sh"
 osm_test_init
@@ -66,4 +67,22 @@ no_ping() {
 }
 wait_until no_ping b1 10.242.0.2
 check_ping a1 10.241.0.2
+
+# Move the flow to a new group of C alone (as northd does when a flow's
+# datapaths change and other flows stay in its group): C's flow comes,
+# A's goes.
+dp_c=$(timeout 10 ovsdb-client dump --format=csv --no-headings \
+           "$OSMOTIC_SB_DB" Osmotic_Southbound Datapath_Binding _uuid name \
+           | awk -F, '$2 == "swc" { print $1 }')
+[ -n "$dp_c" ] || fail "no datapath swc"
+sb "{\"op\": \"insert\", \"table\": \"Logical_DP_Group\",
+     \"uuid-name\": \"gc\",
+     \"row\": {\"datapaths\": [\"set\", [[\"uuid\", \"$dp_c\"]]]}},
+    {\"op\": \"update\", \"table\": \"Logical_Flow\",
+     \"where\": [[\"logical_dp_group\", \"==\", [\"uuid\", \"$group\"]]],
+     \"row\": {\"logical_dp_group\": [\"named-uuid\", \"gc\"]}}" \
+    > /dev/null
+wait_until osm_ping c1 10.243.0.2
+wait_until no_ping a1 10.241.0.2
+check_no_ping b1 10.242.0.2
 echo PASS
