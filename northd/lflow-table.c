@@ -776,12 +776,35 @@ lflow_table_add(struct lflow_table *table, const struct uuid *sb_datapath,
                 enum pipeline_stage stage, uint16_t priority,
                 const char *match, const char *actions)
 {
+    ovs_assert(table->building);
+    lflow_table_add_from(table, sb_datapath, stage, priority, match,
+                         actions, NULL);
+}
+
+/* Like lflow_table_add(), for a flow of the owner that another NB row of
+ * its own produces (a static route of a router): its "source" is
+ * 'source', "TABLE:UUID", instead of the owner's row, or the owner's if
+ * 'source' is NULL. */
+void
+lflow_table_add_from(struct lflow_table *table,
+                     const struct uuid *sb_datapath,
+                     enum pipeline_stage stage, uint16_t priority,
+                     const char *match, const char *actions,
+                     const char *source)
+{
     struct lflow_owner *owner = table->building;
     ovs_assert(owner);
     table->n_adds++;
+    if (!source) {
+        source = owner->source;
+    } else {
+        /* The flow keeps a pointer to its source: the table's copy. */
+        const struct sset_node *sn = sset_find(&table->sources, source);
+        source = (sn ? sn : sset_add(&table->sources, source))->name;
+    }
     struct uuid uuid;
     lflow_table_flow_uuid(sb_datapath, stage, priority, match, actions,
-                          owner->source, &uuid);
+                          source, &uuid);
     struct lflow *lflow = lflow_find(table, &uuid);
     if (lflow) {
         struct lflow_ref *ref;
@@ -793,7 +816,7 @@ lflow_table_add(struct lflow_table *table, const struct uuid *sb_datapath,
         }
     } else {
         lflow = lflow_create(table, &uuid, sb_datapath, stage, priority,
-                             match, actions, owner->source);
+                             match, actions, source);
     }
     lflow_ref_create(table, owner, lflow, NULL);
 }

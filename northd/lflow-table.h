@@ -139,6 +139,11 @@ void lflow_table_owner_begin(struct lflow_table *,
 void lflow_table_add(struct lflow_table *, const struct uuid *sb_datapath,
                      enum pipeline_stage, uint16_t priority,
                      const char *match, const char *actions);
+void lflow_table_add_from(struct lflow_table *,
+                          const struct uuid *sb_datapath,
+                          enum pipeline_stage, uint16_t priority,
+                          const char *match, const char *actions,
+                          const char *source);
 void lflow_table_add_format(struct lflow_table *,
                             const struct uuid *sb_datapath,
                             enum pipeline_stage, uint16_t priority,
