@@ -79,22 +79,6 @@ row_to_route(const struct ovsdb_idl_row *row)
                         header_);
 }
 
-/* Returns true for a route of a route table other than the main one. */
-static bool
-route_in_table(const struct ovsdb_idl_row *row)
-{
-    return row_to_route(row)->route_table[0] != '\0';
-}
-
-/* Returns true for a router port that names a route table. */
-static bool
-lrp_names_table(const struct ovsdb_idl_row *row)
-{
-    const struct nbrec_logical_router_port *lrp
-        = CONTAINER_OF(row, struct nbrec_logical_router_port, header_);
-    return smap_get(&lrp->options, "route_table") != NULL;
-}
-
 /* Returns true for a route out of a port without a next hop (to a
  * directly connected network). */
 static bool
@@ -396,15 +380,6 @@ const struct nb_unapplied nb_unapplied_entries[] = {
       .applies = lsp_has_dynamic,
       .what = "dynamic addresses",
       .reads = { { &nbrec_logical_switch_port_col_addresses, NULL } } },
-    { .table = &nbrec_table_logical_router_static_route,
-      .applies = route_in_table,
-      .what = "route tables",
-      .reads = {
-          { &nbrec_logical_router_static_route_col_route_table, NULL } } },
-    { .table = &nbrec_table_logical_router_port,
-      .applies = lrp_names_table,
-      .what = "route tables",
-      .reads = { { &nbrec_logical_router_port_col_options, "route_table" } } },
     { .table = &nbrec_table_logical_router_static_route,
       .applies = route_has_no_nexthop,
       .what = "routes without a next hop",

@@ -116,6 +116,34 @@ nb_validate_name(const char *s)
     return NULL;
 }
 
+/* Longest route table name: lr-route-list prints it as a heading, and
+ * osmotic-trace beside a route. */
+#define NB_ROUTE_TABLE_MAX 64
+
+/* Checks that 's' can name a route table (Logical_Router_Static_Route
+ * route_table, Logical_Router_Port options:route_table): 1 to 64 letters,
+ * digits, '-', '_', '.' or ':'.  The main table has no name: an empty
+ * route_table column, no option on the port. */
+char *
+nb_validate_route_table(const char *s)
+{
+    if (!*s) {
+        return xstrdup("empty route table name (the main table is named "
+                       "by no route table at all)");
+    }
+    if (strlen(s) > NB_ROUTE_TABLE_MAX) {
+        return xasprintf("%s: route table name longer than %d characters",
+                         s, NB_ROUTE_TABLE_MAX);
+    }
+    for (const char *p = s; *p; p++) {
+        if (!isalnum((unsigned char) *p) && !strchr("-_.:", *p)) {
+            return xasprintf("%s: invalid route table name (only letters, "
+                             "digits, '-', '_', '.' and ':' are allowed)", s);
+        }
+    }
+    return NULL;
+}
+
 /* Returns true if 's' looks like an IPv6 address or prefix. */
 static bool
 is_ipv6_string(const char *s)
@@ -862,6 +890,11 @@ validate_lrp(struct ovsdb_idl *idl,
                                               lrp_networks_validate)))) {
         return error;
     }
+    const char *table = smap_get(&lrp->options, "route_table");
+    if (table && (error = with_column("options:route_table",
+                                      nb_validate_route_table(table)))) {
+        return error;
+    }
     const char *redirect = smap_get(&lrp->options, "redirect-type");
     if (redirect && strcasecmp(redirect, "overlay")
         && strcasecmp(redirect, "bridged")) {
@@ -901,6 +934,11 @@ validate_route(struct ovsdb_idl *idl,
                                  nb_validate_route(route->ip_prefix,
                                                    route->nexthop)));
     if (error) {
+        return error;
+    }
+    if (route->route_table[0]
+        && (error = with_column("route_table",
+                                nb_validate_route_table(route->route_table)))) {
         return error;
     }
     if (route->output_port && !lrp_exists(idl, route->output_port)) {

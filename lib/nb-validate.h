@@ -41,6 +41,7 @@ char *nb_validate_ipv4(const char *s) OVS_WARN_UNUSED_RESULT;
 char *nb_validate_ip_or_cidr(const char *s) OVS_WARN_UNUSED_RESULT;
 char *nb_validate_mac(const char *s) OVS_WARN_UNUSED_RESULT;
 char *nb_validate_name(const char *s) OVS_WARN_UNUSED_RESULT;
+char *nb_validate_route_table(const char *s) OVS_WARN_UNUSED_RESULT;
 char *nb_validate_route(const char *prefix, const char *nexthop)
     OVS_WARN_UNUSED_RESULT;
 char *nb_validate_policy_family(const char *match, const char *nexthop)

@@ -171,13 +171,20 @@ build_vip_admission(struct rlb_build *b, const struct lb_endpoint *vip,
             continue;
         }
         uint32_t key = p->op->tunnel_key;
+        /* The port's route table routes the balanced traffic too
+         * (router-ports.h). */
+        char *table = lr_port_route_table_action(p);
+        char *actions = (no_backend ? xstrdup(no_backend)
+                         : xasprintf("%sct_dnat;", table));
         lflow_table_add_format(b->ctx->lflows, &b->od->sb_uuid,
                                S_ROUTER_INGRESS_ADMISSION,
                                (vip->port ? PRI_RLB_VIP_PORT_CT
                                 : PRI_RLB_VIP_CT),
-                               no_backend ? no_backend : "ct_dnat;",
+                               actions,
                                REG_INPORT"=%"PRIu32",dl_dst=%s,%s", key,
                                p->mac, vip_match);
+        free(actions);
+        free(table);
         if (first_of_ip && port_network_has(p, vip)) {
             build_vip_neighbour(b, p, vip, ip);
         }

@@ -84,6 +84,8 @@ struct lr_build {
     struct lr_rule *rules;
     size_t n_rules;
     bool has_gateway;           /* Some port has gateway chassis. */
+    bool has_tables;            /* Some port chooses a route table: the
+                                 * static routes match REG_ROUTE_TABLE. */
     bool has_nat;               /* NAT rules or ramp-out rules with an
                                  * address, on a router with a gateway. */
     char **ip4s, **ip6s;        /* Every address of every port. */
@@ -152,6 +154,7 @@ lr_gather(struct lr_build *b)
         struct lr_port *p = &b->ports[i];
         lr_port_depends(b->ctx, p);
         b->has_gateway |= p->gateway;
+        b->has_tables |= p->route_table != 0;
         for (size_t j = 0; j < p->n_ip4s; j++) {
             add_ip(&b->ip4s, &b->n_ip4s, p->ip4s[j]);
         }
@@ -202,6 +205,8 @@ lr_gather(struct lr_build *b)
     b->has_policies = b->lr->n_policies > 0;
 }
 
+static void lr_routes_destroy(struct lr_route *, size_t n);
+
 static void
 lr_build_destroy(struct lr_build *b)
 {
@@ -210,7 +215,7 @@ lr_build_destroy(struct lr_build *b)
     lr_ports_destroy(b->ports, b->n_ports);
     free(b->rules);
     nd_rampouts_destroy(b->rampouts, b->n_rampouts);
-    free(b->routes);
+    lr_routes_destroy(b->routes, b->n_routes);
     free(b->syms);
 }
 
@@ -477,8 +482,11 @@ lr_admission_port(struct lr_build *b, const struct lr_port *p)
             }
         }
         if (m.length) {
-            char *actions = xasprintf("next(%s);", pipeline_stage_info(
+            char *table = lr_port_route_table_action(p);
+            char *actions = xasprintf("%snext(%s);", table,
+                                      pipeline_stage_info(
                                           S_ROUTER_INGRESS_DNAT)->name);
+            free(table);
             lflow_table_add(b->ctx->lflows, &b->od->sb_uuid,
                             S_ROUTER_INGRESS_ADMISSION, PRI_ADM_NAT,
                             ds_cstr(&m), actions);
@@ -495,11 +503,14 @@ lr_admission_port(struct lr_build *b, const struct lr_port *p)
     SSET_FOR_EACH (mac, &macs) {
         match_or(&accept, REG_INPORT"=%"PRIu32",dl_dst=%s", key, mac);
     }
-    char *actions = xasprintf("next(%s);", lr_first_stage(b, p));
+    /* The traffic of a port that chooses a route table is routed by it. */
+    char *table = lr_port_route_table_action(p);
+    char *actions = xasprintf("%snext(%s);", table, lr_first_stage(b, p));
     lflow_table_add(b->ctx->lflows, &b->od->sb_uuid,
                     S_ROUTER_INGRESS_ADMISSION, PRI_ADM_ACCEPT,
                     ds_cstr(&accept), actions);
     free(actions);
+    free(table);
     ds_destroy(&accept);
     sset_destroy(&macs);
 }
@@ -713,6 +724,11 @@ struct lr_route {
     bool discard;               /* Next hop "discard". */
     struct lr_addr nexthop;
     const struct lr_port *port; /* Port towards the next hop. */
+    uint32_t table;             /* Its route table's number (router-ports.h),
+                                 * 0 for the main table. */
+    char *source;               /* "Logical_Router_Static_Route:UUID", the
+                                 * source of its flows, which the trace
+                                 * names with the route's table. */
     bool done;                  /* Compiled already (in its ECMP group). */
 };
 
@@ -727,11 +743,10 @@ lr_route_parse(struct lr_build *b,
                             &nb->header_.uuid);
     memset(r, 0, sizeof *r);
     r->nb = nb;
-    if (nb->route_table[0]) {
-        /* A route of a route table other than the main one is for the
-         * traffic of the ports that choose that table, which is not
-         * applied yet (lib/nb-unapplied.c): rather than route everyone's
-         * traffic by it, leave it out. */
+    if (!lr_ports_find_route_table(b->ports, b->n_ports, nb->route_table,
+                                   &r->table)) {
+        /* No enabled port chooses its table: no packet is routed by it
+         * (until a port does, which rebuilds the router). */
         return false;
     }
     struct lport_ipv4 p4, nh4;
@@ -770,19 +785,27 @@ lr_route_parse(struct lr_build *b,
     return true;
 }
 
-/* Returns true if 'a' and 'b' route the same destinations (an ECMP
- * group). */
+/* Returns true if 'a' and 'b' route the same destinations, whatever
+ * their tables. */
 static bool
-lr_route_same_group(const struct lr_route *a, const struct lr_route *b)
+lr_route_same_prefix(const struct lr_route *a, const struct lr_route *b)
 {
     return (a->plen == b->plen && a->src_ip == b->src_ip
             && !a->discard && !b->discard
             && lr_addr_equals(&a->prefix, &b->prefix));
 }
 
+/* Returns true if 'a' and 'b' route the same destinations of the same
+ * traffic (an ECMP group): a group never spans route tables. */
+static bool
+lr_route_same_group(const struct lr_route *a, const struct lr_route *b)
+{
+    return a->table == b->table && lr_route_same_prefix(a, b);
+}
+
 /* Returns the match of route 'r's destinations, malloc'd. */
 static char *
-lr_route_match(const struct lr_route *r)
+lr_route_prefix_match(const struct lr_route *r)
 {
     struct ds s = DS_EMPTY_INITIALIZER;
     ds_put_format(&s, "%s,%s=", r->prefix.v6 ? "ipv6" : "ip",
@@ -791,6 +814,23 @@ lr_route_match(const struct lr_route *r)
     lr_addr_format(&r->prefix, &s);
     ds_put_format(&s, "/%u", r->plen);
     return ds_steal_cstr(&s);
+}
+
+/* Returns the match of the packets that route 'r' routes, malloc'd: its
+ * destinations and, on a router whose ports choose route tables, the
+ * traffic of its table only (the main table's is that of the other
+ * ports, as in OVN). */
+static char *
+lr_route_match(const struct lr_build *b, const struct lr_route *r)
+{
+    char *prefix = lr_route_prefix_match(r);
+    if (!b->has_tables) {
+        return prefix;
+    }
+    char *match = xasprintf(REG_ROUTE_TABLE"=%#"PRIx32",%s", r->table,
+                            prefix);
+    free(prefix);
+    return match;
 }
 
 /* Returns the match of the packets that come from route 'r's
@@ -846,7 +886,7 @@ lr_syms_gather(struct lr_build *b)
         size_t j;
         for (j = 0; j < b->n_syms; j++) {
             if (b->syms[j].port == r->port
-                && lr_route_same_group(b->syms[j].route, r)) {
+                && lr_route_same_prefix(b->syms[j].route, r)) {
                 break;
             }
         }
@@ -904,25 +944,44 @@ match_and_each(const char *field, const char *match)
     return ds_steal_cstr(&out);
 }
 
+/* Adds a flow to the router's own datapath whose source is 'source' (a
+ * static route's row: the trace names it), or the router's if 'source'
+ * is NULL. */
+static void
+lr_add_from(struct lr_build *b, enum pipeline_stage stage,
+            uint16_t priority, const char *match, const char *actions,
+            const char *source)
+{
+    lflow_table_add_from(b->ctx->lflows, &b->od->sb_uuid, stage, priority,
+                         match, actions, source);
+}
+
 /* Adds a routing flow to lr_in_ip_routing: for every packet or, with
  * 'cand', its twin for the candidates of routing policies, which match
  * reg6=1, in a band of priorities above every other route, so that among
- * candidates the longest prefix wins as among other packets. */
+ * candidates the longest prefix wins as among other packets.  Its source
+ * is 'source', as for lr_add_from(). */
+static void
+lr_add_route_from(struct lr_build *b, bool cand, uint16_t priority,
+                  const char *match, const char *actions, const char *source)
+{
+    if (cand) {
+        char *m = match_and_each(REG_POLICY_CAND"=0x1", match);
+        lr_add_from(b, S_ROUTER_INGRESS_IP_ROUTING, PRI_ROUTE_CAND + priority,
+                    m, actions, source);
+        free(m);
+    } else {
+        lr_add_from(b, S_ROUTER_INGRESS_IP_ROUTING, priority, match, actions,
+                    source);
+    }
+}
+
+/* Adds a routing flow, as lr_add_route_from(), from the router. */
 static void
 lr_add_route(struct lr_build *b, bool cand, uint16_t priority,
              const char *match, const char *actions)
 {
-    if (cand) {
-        char *m = match_and_each(REG_POLICY_CAND"=0x1", match);
-        lflow_table_add(b->ctx->lflows, &b->od->sb_uuid,
-                        S_ROUTER_INGRESS_IP_ROUTING,
-                        PRI_ROUTE_CAND + priority, m, actions);
-        free(m);
-    } else {
-        lflow_table_add(b->ctx->lflows, &b->od->sb_uuid,
-                        S_ROUTER_INGRESS_IP_ROUTING, priority, match,
-                        actions);
-    }
+    lr_add_route_from(b, cand, priority, match, actions, NULL);
 }
 
 /* Compiles route 'routes[i]' and the other routes of its ECMP group
@@ -933,11 +992,11 @@ lr_route_compile(struct lr_build *b, struct lr_route *routes, size_t n,
                  size_t i, uint32_t *n_groups)
 {
     struct lr_route *r = &routes[i];
-    char *match = lr_route_match(r);
+    char *match = lr_route_match(b, r);
     uint16_t pri = lr_route_priority(r->plen, r->src_ip, false);
     if (r->discard) {
         for (int cand = 0; cand <= b->has_policies; cand++) {
-            lr_add_route(b, cand, pri, match, "drop;");
+            lr_add_route_from(b, cand, pri, match, "drop;", r->source);
         }
         free(match);
         return;
@@ -985,16 +1044,18 @@ lr_route_compile(struct lr_build *b, struct lr_route *routes, size_t n,
                 char *nh = lr_addr_nexthop(&members[k]->nexthop);
                 char *member = route_actions(members[k]->port, nh,
                                              lr_route_ecmp_then(cand));
-                lr_add(b, S_ROUTER_INGRESS_IP_ROUTING_ECMP, 100 + cand,
-                       member, "reg1=%#"PRIx32"%s", v,
-                       cand ? ","REG_POLICY_CAND"=0x1" : "");
+                char *m = xasprintf("reg1=%#"PRIx32"%s", v,
+                                    cand ? ","REG_POLICY_CAND"=0x1" : "");
+                lr_add_from(b, S_ROUTER_INGRESS_IP_ROUTING_ECMP, 100 + cand,
+                            m, member, members[k]->source);
+                free(m);
                 free(member);
                 free(nh);
             }
             ds_put_cstr(&a, ");");
             actions = ds_steal_cstr(&a);
         }
-        lr_add_route(b, cand, pri, match, actions);
+        lr_add_route_from(b, cand, pri, match, actions, r->source);
         free(actions);
     }
     free(members);
@@ -1017,6 +1078,16 @@ lr_route_in_ecmp_group(const struct lr_route *routes, size_t n, size_t i)
     return false;
 }
 
+/* Frees the 'n' 'routes' that lr_routes_gather() parsed. */
+static void
+lr_routes_destroy(struct lr_route *routes, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(routes[i].source);
+    }
+    free(routes);
+}
+
 /* Parses the router's static routes into 'b->routes', and finds whether
  * it has ECMP groups and routes with symmetric replies, which the stages
  * before routing need to know. */
@@ -1026,8 +1097,10 @@ lr_routes_gather(struct lr_build *b)
     size_t n = b->lr->n_static_routes;
     b->routes = xcalloc(n + 1, sizeof *b->routes);
     for (size_t i = 0; i < n; i++) {
-        if (lr_route_parse(b, b->lr->static_routes[i],
-                           &b->routes[b->n_routes])) {
+        struct lr_route *r = &b->routes[b->n_routes];
+        if (lr_route_parse(b, b->lr->static_routes[i], r)) {
+            r->source = xasprintf("Logical_Router_Static_Route:"UUID_FMT,
+                                  UUID_ARGS(&r->nb->header_.uuid));
             b->n_routes++;
         }
     }
@@ -1463,7 +1536,7 @@ lr_ecmp_symmetric(struct lr_build *b)
             match_or(&keys, REG_OUTPORT"=%"PRIu32,
                      rampout_rule_redirect_key(b->rules[j].number));
         }
-        char *out = lr_route_match(b->syms[i].route);
+        char *out = lr_route_prefix_match(b->syms[i].route);
         char *m = match_and_each(out, ds_cstr(&keys));
         lflow_table_add(b->ctx->lflows, &b->od->sb_uuid, S_ROUTER_EGRESS_SNAT,
                         PRI_SNAT_ECMP_CT, m, "ct_next;");

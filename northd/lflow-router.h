@@ -22,6 +22,8 @@
  *                     time exceeded, UDP to the router with port
  *                     unreachable (controller packet-ins), other traffic
  *                     to the router dropped;
+ *                     a port that chooses a route table loads it into
+ *                     reg5 (router-ports.h);
  *                     then straight on to the first stage the packet
  *                     needs (lr_in_dnat from a gateway port with NAT,
  *                     lr_in_rampout if the router has ramp-out rules,
@@ -40,7 +42,10 @@
  *                     the source matches, 0 if none.
  *   lr_in_ip_routing  longest prefix match over connected networks and
  *                     static routes (src-ip routes below dst-ip routes of
- *                     the same length), IPv4 and IPv6: TTL decrement,
+ *                     the same length; on a router whose ports choose
+ *                     route tables, each static route for the traffic of
+ *                     its table in reg5 only, 0 the main table), IPv4
+ *                     and IPv6: TTL decrement,
  *                     reg0 (IPv6: xxreg0) = next hop, outport, eth.src;
  *                     an ECMP group picks a member by a select group
  *                     into reg1; no route: ICMP unreachable.  On a

@@ -2,6 +2,7 @@
 
 #include "northd/router-ports.h"
 
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,6 +13,8 @@
 #include "northd/owners.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/vlog.h"
+#include "smap.h"
+#include "sset.h"
 #include "util.h"
 
 VLOG_DEFINE_THIS_MODULE(router_ports);
@@ -162,6 +165,8 @@ lr_port_cmp_name(const void *a_, const void *b_)
     return strcmp(a->lrp->name, b->lrp->name);
 }
 
+static void lr_ports_number_tables(struct lr_port *, size_t n);
+
 /* Returns the enabled ports of router 'router' whose MAC and networks
  * parse, sorted by name, with their number in '*n_ports'.  (By name, not
  * in the order northd learnt them: an incremental update appends a port
@@ -186,8 +191,79 @@ lr_ports_gather(const struct nd_datapath *router, struct ovsdb_idl *nb_idl,
         }
     }
     qsort(ports, n, sizeof *ports, lr_port_cmp_name);
+    lr_ports_number_tables(ports, n);
     *n_ports = n;
     return ports;
+}
+
+/* Returns the route table that port 'lrp' chooses, or NULL for the main
+ * table. */
+static const char *
+lrp_route_table(const struct nbrec_logical_router_port *lrp)
+{
+    const char *table = smap_get(&lrp->options, "route_table");
+    return table && table[0] ? table : NULL;
+}
+
+/* Numbers the route tables that the 'n' 'ports' choose 1, 2, ... in the
+ * order of their names, in 'route_table' of each port (0: the main
+ * table).  The numbers depend only on the ports, so that every owner that
+ * gathers them agrees (lflow-router-lb.c sets them too). */
+static void
+lr_ports_number_tables(struct lr_port *ports, size_t n)
+{
+    struct sset names = SSET_INITIALIZER(&names);
+    for (size_t i = 0; i < n; i++) {
+        const char *table = lrp_route_table(ports[i].lrp);
+        if (table) {
+            sset_add(&names, table);
+        }
+    }
+    const char **sorted = sset_sort(&names);
+    for (size_t i = 0; i < n; i++) {
+        const char *table = lrp_route_table(ports[i].lrp);
+        for (size_t j = 0; table && j < sset_count(&names); j++) {
+            if (!strcmp(sorted[j], table)) {
+                ports[i].route_table = j + 1;
+                break;
+            }
+        }
+    }
+    free(sorted);
+    sset_destroy(&names);
+}
+
+/* Finds the number of route table 'name' among those that the 'n'
+ * 'ports' choose, into '*id'.  The main table, "", is 0.  Returns false
+ * if no port chooses 'name': its routes can match no packet. */
+bool
+lr_ports_find_route_table(const struct lr_port *ports, size_t n,
+                          const char *name, uint32_t *id)
+{
+    *id = 0;
+    if (!name[0]) {
+        return true;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const char *table = lrp_route_table(ports[i].lrp);
+        if (table && !strcmp(table, name)) {
+            *id = ports[i].route_table;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Returns the action that loads the route table of the traffic that
+ * enters by 'p' into REG_ROUTE_TABLE, with a space after it, or "" for a
+ * port of the main table (the register is 0 as a packet enters a
+ * router). */
+char *
+lr_port_route_table_action(const struct lr_port *p)
+{
+    return (p->route_table
+            ? xasprintf(REG_ROUTE_TABLE" = %"PRIu32"; ", p->route_table)
+            : xstrdup(""));
 }
 
 /* Frees 'ports' (of 'n_ports') that lr_ports_gather() returned. */

@@ -60,6 +60,10 @@ struct lr_port {
                                  * networks', then the link-local address
                                  * of the MAC, if it has IPv6). */
     size_t n_ip4s, n_ip6s;
+    uint32_t route_table;       /* The route table its traffic is routed
+                                 * by (options:route_table): 1, 2, ... by
+                                 * name among the tables the router's
+                                 * ports choose; 0 the main table. */
 };
 
 struct lr_port *lr_ports_gather(const struct nd_datapath *router,
@@ -72,6 +76,24 @@ const struct lr_port *lr_ports_for_addr(const struct lr_port *,
                                         const struct lr_addr *);
 
 bool lr_is_disabled(const struct nbrec_logical_router *);
+
+/* Route tables (Logical_Router_Port options:route_table,
+ * Logical_Router_Static_Route route_table), as in OVN: the traffic that
+ * enters by a port that chooses a table is routed by that table's static
+ * routes and the router's connected networks; the traffic of the other
+ * ports by the main table's static routes and the connected networks.
+ * lr_in_admission loads the port's table into REG_ROUTE_TABLE (0 as a
+ * packet enters a router: the main table), and each static route of a
+ * router whose ports choose tables matches its table's number there;
+ * connected networks and known hosts match any.  Tables are numbered
+ * from the ports alone (lr_port's 'route_table'), so that the owners that
+ * write admission flows agree: a table that no enabled port chooses has
+ * no number, and its routes no flows. */
+#define REG_ROUTE_TABLE "reg5"
+
+bool lr_ports_find_route_table(const struct lr_port *, size_t n_ports,
+                               const char *name, uint32_t *id);
+char *lr_port_route_table_action(const struct lr_port *);
 
 /* Priorities of lr_in_ip_routing's routes: longer prefixes first, dst-ip
  * above src-ip at the same length, a connected network above a static

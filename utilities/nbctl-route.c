@@ -166,6 +166,14 @@ parse_route_request(struct ctl_context *ctx, struct route_request *r)
     if (!parse_policy(ctx, &r->policy)) {
         return false;
     }
+    if (r->table[0]) {
+        char *error = nb_validate_route_table(r->table);
+        if (error) {
+            ctl_error(ctx, "--route-table: %s", error);
+            free(error);
+            return false;
+        }
+    }
     r->prefix = nbctl_normalize_prefix(ctx->argv[2], AF_UNSPEC);
     if (!r->prefix) {
         ctl_error(ctx, "bad prefix argument: %s", ctx->argv[2]);

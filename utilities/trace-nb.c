@@ -69,10 +69,34 @@ policy_text(struct trace_nb *nb,
     return nb->row_text;
 }
 
+/* Returns what names static route 'route', which has no name column:
+ * its route table as lr-route-list heads it and the route,
+ * "route table TABLE: PREFIX via NEXTHOP [src-ip] [PORT]" ("<main>" for
+ * the main table), kept in 'nb' until the next call. */
+static const char *
+route_text(struct trace_nb *nb,
+           const struct nbrec_logical_router_static_route *route)
+{
+    struct ds s = DS_EMPTY_INITIALIZER;
+    ds_put_format(&s, "route table %s: %s via %s",
+                  route->route_table[0] ? route->route_table : "<main>",
+                  route->ip_prefix,
+                  route->nexthop[0] ? route->nexthop : "(none)");
+    if (route->policy && !strcmp(route->policy, "src-ip")) {
+        ds_put_cstr(&s, " src-ip");
+    }
+    if (route->output_port) {
+        ds_put_format(&s, " %s", route->output_port);
+    }
+    free(nb->row_text);
+    nb->row_text = ds_steal_cstr(&s);
+    return nb->row_text;
+}
+
 /* Returns the "name" of the NB row that logical flow source 'source'
  * ("Table:uuid") refers to, or NULL if it has none or does not exist.  A
  * routing policy, which has no name, is named by its priority, match,
- * action and next hops.  'nb_' is a "struct trace_nb *" (a callback for
+ * action and next hops; a static route by its route table and itself.  'nb_' is a "struct trace_nb *" (a callback for
  * trace-render.h). */
 const char *
 trace_nb_source_name(const char *source, void *nb_)
@@ -94,6 +118,11 @@ trace_nb_source_name(const char *source, void *nb_)
         return policy_text(nb, CONTAINER_OF(
                                row, struct nbrec_logical_router_policy,
                                header_));
+    }
+    if (row && tc == &nbrec_table_logical_router_static_route) {
+        return route_text(nb, CONTAINER_OF(
+                              row, struct nbrec_logical_router_static_route,
+                              header_));
     }
     for (size_t i = 0; row && i < tc->n_columns; i++) {
         const struct ovsdb_idl_column *c = &tc->columns[i];

@@ -2,8 +2,8 @@
 # osmotic-nbctl: static routes (route tables, ECMP, discard routes, BFD)
 # and routing policies of logical routers, with ovn-nbctl's arguments,
 # output and messages, and the validation of routes that cannot live
-# together whatever command writes them; stored, not applied to traffic
-# yet.
+# together whatever command writes them (test-routing-route-tables.sh
+# checks route table names and routes traffic by the tables).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/nbctl-lib.sh"
 osm_test_init

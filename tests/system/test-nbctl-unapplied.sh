@@ -141,12 +141,10 @@ quiet rampout-add lr0 edge 10.0.0.0/24 gw1
 # Parts of routing and NAT that are not applied yet, each its own kind.
 quiet --ecmp lr-route-add lr0 0.0.0.0/0 10.0.0.2
 quiet --ecmp-symmetric-reply lr-route-add lr0 0.0.0.0/0 10.0.0.3
-warns "route tables" --route-table=rt1 lr-route-add lr0 10.1.0.0/16 10.0.0.1
-warns "route tables" lrp-set-options lrp0 route_table=rt1
+quiet --route-table=rt1 lr-route-add lr0 10.1.0.0/16 10.0.0.1
+quiet lrp-set-options lrp0 route_table=rt1
 warns "BFD sessions" --bfd lr-route-add lr0 10.2.0.0/16 10.0.0.1 lrp0
 warns "routes without a next hop" lr-route-add lr0 10.3.0.0/16 lrp0
-# (lrp0 names a route table, which this does not change: no warning
-# about that.)
 warns "bridged gateway redirects (redirect-type)" \
     lrp-set-redirect-type lrp0 bridged
 # Routing policies are applied, but for their packet marks.
@@ -270,14 +268,15 @@ check osmotic-nbctl --wait=sb --timeout=10 acl-add sw9 from-lport 10 ip4 drop
 check_output 2 pipeline "osmotic-sbctl --bare --columns=_uuid find Logical_Flow \
     logical_datapath=$dp9 stage=ls_in_acl | grep -c . || true"
 
-# A route of another route table than the main one routes nothing, not
-# even in the main table.
+# Route tables are applied: a route of table rt1, which lrp0 chooses,
+# routes rt1's traffic (reg5 1), a route of the main table the other
+# ports' (reg5 0).
 routes=$(osmotic-sbctl --bare --columns=match find Logical_Flow \
              stage=lr_in_ip_routing) || fail "find routing flows"
-grep -q "nw_dst=10.2.0.0/16" <<<"$routes" \
+grep -q "reg5=0,ip,nw_dst=10.2.0.0/16" <<<"$routes" \
     || fail "no flow for a route of the main table: $routes"
-grep -q "nw_dst=10.1.0.0/16" <<<"$routes" \
-    && fail "a flow for a route of table rt1: $routes"
+grep -q "reg5=0x1,ip,nw_dst=10.1.0.0/16" <<<"$routes" \
+    || fail "no flow for a route of table rt1: $routes"
 
 # osmotic-northd logs each such row once, however often it changes.
 check osmotic-nbctl --wait=sb --timeout=10 sync
@@ -306,8 +305,7 @@ grep -q "unapplied|WARN|Flow_Class\|unapplied|WARN|Color" "$log" \
     && fail "northd logged a flow class or a colour"
 # Routing is applied, but for the parts above.
 grep "unapplied|WARN|Logical_Router\|unapplied|WARN|Rampout\|unapplied|WARN|NAT" \
-    "$log" | grep -v -e ": route tables $NA" \
-        -e ": BFD sessions $NA" \
+    "$log" | grep -v -e ": BFD sessions $NA" \
         -e ": routing policy packet marks (pkt_mark) $NA" \
         -e ": stateless NAT rules $NA" -e ": NAT port ranges $NA" \
         -e ": NAT rules of named gateway ports $NA" \
@@ -323,7 +321,7 @@ for what in "fair meters" "QoS rules" "mirrors" "ACL labels" \
             "SCTP load balancers" \
             "$AFF" "$FSNAT" "$MULTI" \
             "container ports (parent and tag)" "dynamic addresses" \
-            "route tables" "BFD sessions" \
+            "BFD sessions" \
             "routing policy packet marks (pkt_mark)" \
             "stateless NAT rules" "NAT port ranges" \
             "NAT rules of named gateway ports" "routes to NAT addresses" \
