@@ -936,10 +936,11 @@ validate_route(struct ovsdb_idl *idl,
     if (error) {
         return error;
     }
-    if (route->route_table[0]
-        && (error = with_column("route_table",
-                                nb_validate_route_table(route->route_table)))) {
-        return error;
+    if (route->route_table[0]) {
+        error = nb_validate_route_table(route->route_table);
+        if (error) {
+            return with_column("route_table", error);
+        }
     }
     if (route->output_port && !lrp_exists(idl, route->output_port)) {
         return xasprintf("output_port: %s: no logical router port named %s",

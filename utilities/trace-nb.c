@@ -96,8 +96,8 @@ route_text(struct trace_nb *nb,
 /* Returns the "name" of the NB row that logical flow source 'source'
  * ("Table:uuid") refers to, or NULL if it has none or does not exist.  A
  * routing policy, which has no name, is named by its priority, match,
- * action and next hops; a static route by its route table and itself.  'nb_' is a "struct trace_nb *" (a callback for
- * trace-render.h). */
+ * action and next hops; a static route by its route table and itself.
+ * 'nb_' is a "struct trace_nb *" (a callback for trace-render.h). */
 const char *
 trace_nb_source_name(const char *source, void *nb_)
 {
