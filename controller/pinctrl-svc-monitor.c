@@ -37,9 +37,9 @@ struct svc_mon {
     struct hmap_node node;      /* In svc_monitors's 'monitors', by UUID. */
     struct uuid uuid;           /* Its Service_Monitor row. */
     bool tcp;                   /* Else UDP. */
-    ovs_be32 ip;                /* The backend. */
+    struct in6_addr ip;         /* The backend (IPv4-mapped for IPv4). */
     uint16_t port;
-    ovs_be32 src_ip;            /* The monitor. */
+    struct in6_addr src_ip;     /* The monitor, of the same family. */
     struct eth_addr src_mac;
     struct eth_addr dst_mac;    /* The backend's port's MAC. */
     ofp_port_t ofport;          /* Its port on br-int. */
@@ -121,15 +121,31 @@ port_mac(const struct sbrec_port_binding *pb, struct eth_addr *mac)
     return false;
 }
 
-/* Reads Service_Monitor 'row', bound here on 'bl', into 'm' (new if
- * 'is_new'). Returns false if it cannot be probed. */
+/* Reads the addresses of 'row', the backend's into '*ip' and the
+ * monitor's into '*src_ip', mapped.  Returns false unless both are IPv4
+ * addresses: only those are probed. */
+static bool
+monitor_addrs(const struct sbrec_service_monitor *row, struct in6_addr *ip,
+              struct in6_addr *src_ip)
+{
+    ovs_be32 ip4, src_ip4;
+    if (ip_parse(row->ip, &ip4) && ip_parse(row->src_ip, &src_ip4)) {
+        in6_addr_set_mapped_ipv4(ip, ip4);
+        in6_addr_set_mapped_ipv4(src_ip, src_ip4);
+        return true;
+    }
+    return false;
+}
+
+/* Reads Service_Monitor 'row', bound here on 'bl', into 'm'.  Returns
+ * false if it cannot be probed. */
 static bool
 svc_mon_read(struct svc_mon *m, const struct sbrec_service_monitor *row,
              const struct binding_lport *bl)
 {
-    ovs_be32 ip, src_ip;
+    struct in6_addr ip, src_ip;
     struct eth_addr src_mac, dst_mac;
-    if (!ip_parse(row->ip, &ip) || !ip_parse(row->src_ip, &src_ip)
+    if (!monitor_addrs(row, &ip, &src_ip)
         || !eth_addr_from_string(row->src_mac, &src_mac)
         || !port_mac(bl->pb, &dst_mac)
         || row->port < 1 || row->port > 65535) {
@@ -171,11 +187,11 @@ svc_mon_probe(struct svc_monitors *sm, struct pinctrl *pc, struct svc_mon *m,
     m->src_port = 32768 + random_range(28232);
     m->seq = random_uint32();
     if (m->tcp) {
-        svc_probe_build_tcp(&p, m->src_mac, m->dst_mac, m->src_ip, m->ip,
-                            m->src_port, m->port, TCP_SYN, m->seq);
+        svc_probe_build_tcp(&p, m->src_mac, m->dst_mac, &m->src_ip,
+                            &m->ip, m->src_port, m->port, TCP_SYN, m->seq);
     } else {
-        svc_probe_build_udp(&p, m->src_mac, m->dst_mac, m->src_ip, m->ip,
-                            m->src_port, m->port);
+        svc_probe_build_udp(&p, m->src_mac, m->dst_mac, &m->src_ip,
+                            &m->ip, m->src_port, m->port);
     }
     svc_mon_send(pc, m, &p);
     dp_packet_uninit(&p);
@@ -335,8 +351,9 @@ svc_monitors_handle_reply(struct svc_monitors *sm, struct pinctrl *pc,
             /* Close the half-open connection at once. */
             struct dp_packet p;
             dp_packet_init(&p, 128);
-            svc_probe_build_tcp(&p, m->src_mac, m->dst_mac, m->src_ip, m->ip,
-                                m->src_port, m->port, TCP_RST, r.ack);
+            svc_probe_build_tcp(&p, m->src_mac, m->dst_mac, &m->src_ip,
+                                &m->ip, m->src_port, m->port, TCP_RST,
+                                r.ack);
             svc_mon_send(pc, m, &p);
             dp_packet_uninit(&p);
             svc_mon_result(m, true);
@@ -358,6 +375,41 @@ svc_monitors_status(const struct svc_monitors *sm, struct ds *s)
                   sm->n_probes, sm->n_replies);
 }
 
+/* Appends to 'flows' (at most 3 more) the flows of an IPv4 monitor of the
+ * backend 'ip':'port', from 'src_ip' and 'mac', on OpenFlow port 'ofport':
+ * the answers to probes go to the controller (operation 'op''s meter),
+ * and the backend's ARP requests for 'src_ip' get an answer at once. */
+static void
+port_flows4(ovs_be32 ip, int64_t port, ovs_be32 src_ip, struct eth_addr mac,
+            bool tcp, int ofport, uint32_t op, char **flows, size_t *n)
+{
+    if (tcp) {
+        flows[(*n)++] = xasprintf(
+            "table=%d,priority=%d,in_port=%d,tcp,dl_dst="ETH_ADDR_FMT","
+            "nw_src="IP_FMT",nw_dst="IP_FMT",tp_src=%"PRId64","
+            "actions=controller(userdata=00.00.00.%02x,meter_id=%"PRIu32
+            ")", OFTABLE_PHY_IN, SVC_MON_PRIORITY, ofport,
+            ETH_ADDR_ARGS(mac), IP_ARGS(ip), IP_ARGS(src_ip), port,
+            LACT_PIN_SVC_MON, op);
+    }
+    flows[(*n)++] = xasprintf(
+        "table=%d,priority=%d,in_port=%d,icmp,icmp_type=3,"
+        "dl_dst="ETH_ADDR_FMT",nw_src="IP_FMT",nw_dst="IP_FMT","
+        "actions=controller(userdata=00.00.00.%02x,meter_id=%"PRIu32")",
+        OFTABLE_PHY_IN, SVC_MON_PRIORITY, ofport, ETH_ADDR_ARGS(mac),
+        IP_ARGS(ip), IP_ARGS(src_ip), LACT_PIN_SVC_MON, op);
+    flows[(*n)++] = xasprintf(
+        "table=%d,priority=%d,in_port=%d,arp,arp_op=1,arp_tpa="IP_FMT","
+        "actions=move:NXM_OF_ETH_SRC[]->NXM_OF_ETH_DST[],"
+        "set_field:"ETH_ADDR_FMT"->eth_src,set_field:2->arp_op,"
+        "move:NXM_NX_ARP_SHA[]->NXM_NX_ARP_THA[],"
+        "set_field:"ETH_ADDR_FMT"->arp_sha,"
+        "move:NXM_OF_ARP_SPA[]->NXM_OF_ARP_TPA[],"
+        "set_field:"IP_FMT"->arp_spa,IN_PORT",
+        OFTABLE_PHY_IN, SVC_MON_PRIORITY, ofport, IP_ARGS(src_ip),
+        ETH_ADDR_ARGS(mac), ETH_ADDR_ARGS(mac), IP_ARGS(src_ip));
+}
+
 /* Adds to 'desired' (the owner being built: local port 'bl''s) the flows
  * of the monitors of 'bl': its answers to probes go to the controller,
  * and its ARP requests for a monitor's address get an answer. */
@@ -372,10 +424,10 @@ svc_monitors_add_port_flows(struct ovsdb_idl *sb_idl,
     }
     const struct sbrec_service_monitor *row;
     SBREC_SERVICE_MONITOR_FOR_EACH (row, sb_idl) {
-        ovs_be32 ip, src_ip;
+        struct in6_addr ip, src_ip;
         struct eth_addr mac;
         if (strcmp(row->logical_port, bl->pb->logical_port)
-            || !ip_parse(row->ip, &ip) || !ip_parse(row->src_ip, &src_ip)
+            || !monitor_addrs(row, &ip, &src_ip)
             || !eth_addr_from_string(row->src_mac, &mac)) {
             continue;
         }
@@ -384,31 +436,9 @@ svc_monitors_add_port_flows(struct ovsdb_idl *sb_idl,
         bool tcp = !row->protocol || strcmp(row->protocol, "udp");
         char *flows[3];
         size_t n = 0;
-        if (tcp) {
-            flows[n++] = xasprintf(
-                "table=%d,priority=%d,in_port=%d,tcp,dl_dst="ETH_ADDR_FMT","
-                "nw_src="IP_FMT",nw_dst="IP_FMT",tp_src=%"PRId64","
-                "actions=controller(userdata=00.00.00.%02x,meter_id=%"PRIu32
-                ")", OFTABLE_PHY_IN, SVC_MON_PRIORITY, ofport,
-                ETH_ADDR_ARGS(mac), IP_ARGS(ip), IP_ARGS(src_ip), row->port,
-                LACT_PIN_SVC_MON, op);
-        }
-        flows[n++] = xasprintf(
-            "table=%d,priority=%d,in_port=%d,icmp,icmp_type=3,"
-            "dl_dst="ETH_ADDR_FMT",nw_src="IP_FMT",nw_dst="IP_FMT","
-            "actions=controller(userdata=00.00.00.%02x,meter_id=%"PRIu32")",
-            OFTABLE_PHY_IN, SVC_MON_PRIORITY, ofport, ETH_ADDR_ARGS(mac),
-            IP_ARGS(ip), IP_ARGS(src_ip), LACT_PIN_SVC_MON, op);
-        flows[n++] = xasprintf(
-            "table=%d,priority=%d,in_port=%d,arp,arp_op=1,arp_tpa="IP_FMT","
-            "actions=move:NXM_OF_ETH_SRC[]->NXM_OF_ETH_DST[],"
-            "set_field:"ETH_ADDR_FMT"->eth_src,set_field:2->arp_op,"
-            "move:NXM_NX_ARP_SHA[]->NXM_NX_ARP_THA[],"
-            "set_field:"ETH_ADDR_FMT"->arp_sha,"
-            "move:NXM_OF_ARP_SPA[]->NXM_OF_ARP_TPA[],"
-            "set_field:"IP_FMT"->arp_spa,IN_PORT",
-            OFTABLE_PHY_IN, SVC_MON_PRIORITY, ofport, IP_ARGS(src_ip),
-            ETH_ADDR_ARGS(mac), ETH_ADDR_ARGS(mac), IP_ARGS(src_ip));
+        port_flows4(in6_addr_get_mapped_ipv4(&ip), row->port,
+                    in6_addr_get_mapped_ipv4(&src_ip), mac, tcp, ofport, op,
+                    flows, &n);
         for (size_t i = 0; i < n; i++) {
             char *error = desired_add_flow(desired, cookie, flows[i]);
             if (error) {

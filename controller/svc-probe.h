@@ -7,9 +7,11 @@
  * the controller's choosing to the backend's address and port: a SYN-ACK
  * says the service listens (the controller then resets the half-open
  * connection), a reset says it does not.  A UDP probe is an empty
- * datagram: an ICMP port (or host, or network) unreachable that quotes
- * it says the service is not there; silence counts as success.  Probes
- * are IPv4.
+ * datagram: an ICMP port (or host, or protocol) unreachable, or an
+ * ICMPv6 port (or address) unreachable, that quotes it says the service
+ * is not there; silence counts as success.  Probes are IPv4 or IPv6, of
+ * the backend's family; addresses here are IPv6, an IPv4 one mapped
+ * (::ffff:a.b.c.d).
  *
  * A reply counts only if svc_probe_reply_answers() says it answers the
  * probe in flight: from the backend's address and port to the monitor's,
@@ -23,6 +25,7 @@
 #ifndef CONTROLLER_SVC_PROBE_H
 #define CONTROLLER_SVC_PROBE_H 1
 
+#include <netinet/in.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -36,8 +39,9 @@ enum svc_probe_verdict {
     SVC_PROBE_NONE,             /* Nothing about a probe. */
     SVC_PROBE_SYN_ACK,          /* TCP: the service accepts. */
     SVC_PROBE_RST,              /* TCP: nothing listens. */
-    SVC_PROBE_UNREACHABLE,      /* UDP (or TCP): ICMP destination
-                                 * unreachable quoting the probe. */
+    SVC_PROBE_UNREACHABLE,      /* UDP (or TCP): ICMP (ICMPv6)
+                                 * destination unreachable quoting the
+                                 * probe. */
 };
 
 /* A reply to a probe, in the probe's terms: 'backend_ip' and
@@ -46,9 +50,9 @@ enum svc_probe_verdict {
 struct svc_probe_reply {
     enum svc_probe_verdict verdict;
     uint8_t proto;              /* IPPROTO_TCP or IPPROTO_UDP. */
-    ovs_be32 backend_ip;
+    struct in6_addr backend_ip;
     uint16_t backend_port;
-    ovs_be32 monitor_ip;
+    struct in6_addr monitor_ip;
     uint16_t monitor_port;
     bool has_ack;               /* TCP: ACK is set. */
     uint32_t ack;               /* TCP: its acknowledgment number (for a
@@ -61,9 +65,9 @@ struct svc_probe_reply {
 /* A probe sent, which a reply must match to count. */
 struct svc_probe {
     bool tcp;                   /* Else UDP. */
-    ovs_be32 backend_ip;        /* Destination. */
+    struct in6_addr backend_ip; /* Destination. */
     uint16_t backend_port;
-    ovs_be32 monitor_ip;        /* Source. */
+    struct in6_addr monitor_ip; /* Source, of the same family. */
     uint16_t monitor_port;
     uint32_t seq;               /* TCP: the SYN's sequence number. */
 };
@@ -74,12 +78,14 @@ bool svc_probe_reply_answers(const struct svc_probe_reply *,
                              const struct svc_probe *);
 
 void svc_probe_build_tcp(struct dp_packet *, struct eth_addr src_mac,
-                         struct eth_addr dst_mac, ovs_be32 src_ip,
-                         ovs_be32 dst_ip, uint16_t src_port,
+                         struct eth_addr dst_mac,
+                         const struct in6_addr *src_ip,
+                         const struct in6_addr *dst_ip, uint16_t src_port,
                          uint16_t dst_port, uint16_t flags, uint32_t seq);
 void svc_probe_build_udp(struct dp_packet *, struct eth_addr src_mac,
-                         struct eth_addr dst_mac, ovs_be32 src_ip,
-                         ovs_be32 dst_ip, uint16_t src_port,
+                         struct eth_addr dst_mac,
+                         const struct in6_addr *src_ip,
+                         const struct in6_addr *dst_ip, uint16_t src_port,
                          uint16_t dst_port);
 
 #endif /* controller/svc-probe.h */

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "controller/svc-probe.h"
+#include "packets.h"
 #include "util.h"
 
 /* Aborts with 'what'. */
@@ -45,7 +46,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             fail("TCP verdict on a reply that is not TCP");
         }
     } else if (r.verdict != SVC_PROBE_NONE || r.proto || r.ack
-               || r.backend_ip || r.monitor_ip) {
+               || !ipv6_is_zero(&r.backend_ip)
+               || !ipv6_is_zero(&r.monitor_ip)) {
         fail("reply refused but filled in");
     }
     free(copy);
