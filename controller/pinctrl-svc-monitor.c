@@ -2,6 +2,7 @@
 
 #include "controller/pinctrl-svc-monitor.h"
 
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,8 +123,8 @@ port_mac(const struct sbrec_port_binding *pb, struct eth_addr *mac)
 }
 
 /* Reads the addresses of 'row', the backend's into '*ip' and the
- * monitor's into '*src_ip', mapped.  Returns false unless both are IPv4
- * addresses: only those are probed. */
+ * monitor's into '*src_ip', IPv4 ones mapped.  Returns false unless both
+ * are addresses of one family. */
 static bool
 monitor_addrs(const struct sbrec_service_monitor *row, struct in6_addr *ip,
               struct in6_addr *src_ip)
@@ -134,7 +135,8 @@ monitor_addrs(const struct sbrec_service_monitor *row, struct in6_addr *ip,
         in6_addr_set_mapped_ipv4(src_ip, src_ip4);
         return true;
     }
-    return false;
+    return (ipv6_parse(row->ip, ip) && ipv6_parse(row->src_ip, src_ip)
+            && !IN6_IS_ADDR_V4MAPPED(ip) && !IN6_IS_ADDR_V4MAPPED(src_ip));
 }
 
 /* Reads Service_Monitor 'row', bound here on 'bl', into 'm'.  Returns
@@ -287,9 +289,10 @@ svc_monitors_run(struct svc_monitors *sm, struct pinctrl *pc,
         }
         if (txn && m->status
             && (!row->status || strcmp(row->status, m->status))) {
-            VLOG_INFO("backend %s:%"PRId64" (%s) on %s is %s", row->ip,
-                      row->port, m->tcp ? "tcp" : "udp", row->logical_port,
-                      m->status);
+            bool v6 = !IN6_IS_ADDR_V4MAPPED(&m->ip);
+            VLOG_INFO("backend %s%s%s:%"PRId64" (%s) on %s is %s",
+                      v6 ? "[" : "", row->ip, v6 ? "]" : "", row->port,
+                      m->tcp ? "tcp" : "udp", row->logical_port, m->status);
             sbrec_service_monitor_set_status(row, m->status);
         }
     }
@@ -410,9 +413,59 @@ port_flows4(ovs_be32 ip, int64_t port, ovs_be32 src_ip, struct eth_addr mac,
         ETH_ADDR_ARGS(mac), ETH_ADDR_ARGS(mac), IP_ARGS(src_ip));
 }
 
+/* As port_flows4() for an IPv6 monitor (at most 4 flows), whose backend
+ * asks for the MAC of 'src_ip' by neighbor solicitation.  OpenFlow lets
+ * only an advertisement set the target link-layer address, so the first
+ * flow turns the solicitation into a solicited advertisement in place and
+ * runs it through the table again, where the second, which matches only
+ * an advertisement for 'src_ip' from 'mac' (as the backend never sends
+ * one: it would only get it back), fills in that address and sends it
+ * back out.  The userspace datapath keeps the ICMPv6 checksum right. */
+static void
+port_flows6(const struct in6_addr *ip, int64_t port,
+            const struct in6_addr *src_ip, struct eth_addr mac, bool tcp,
+            int ofport, uint32_t op, char **flows, size_t *n)
+{
+    char ip_s[INET6_ADDRSTRLEN], src_s[INET6_ADDRSTRLEN];
+    inet_ntop(AF_INET6, ip, ip_s, sizeof ip_s);
+    inet_ntop(AF_INET6, src_ip, src_s, sizeof src_s);
+    if (tcp) {
+        flows[(*n)++] = xasprintf(
+            "table=%d,priority=%d,in_port=%d,tcp6,dl_dst="ETH_ADDR_FMT","
+            "ipv6_src=%s,ipv6_dst=%s,tp_src=%"PRId64","
+            "actions=controller(userdata=00.00.00.%02x,meter_id=%"PRIu32
+            ")", OFTABLE_PHY_IN, SVC_MON_PRIORITY, ofport,
+            ETH_ADDR_ARGS(mac), ip_s, src_s, port, LACT_PIN_SVC_MON, op);
+    }
+    flows[(*n)++] = xasprintf(
+        "table=%d,priority=%d,in_port=%d,icmp6,icmpv6_type=1,"
+        "dl_dst="ETH_ADDR_FMT",ipv6_src=%s,ipv6_dst=%s,"
+        "actions=controller(userdata=00.00.00.%02x,meter_id=%"PRIu32")",
+        OFTABLE_PHY_IN, SVC_MON_PRIORITY, ofport, ETH_ADDR_ARGS(mac),
+        ip_s, src_s, LACT_PIN_SVC_MON, op);
+    flows[(*n)++] = xasprintf(
+        "table=%d,priority=%d,in_port=%d,icmp6,icmpv6_type=135,"
+        "icmpv6_code=0,nd_target=%s,"
+        "actions=move:NXM_OF_ETH_SRC[]->NXM_OF_ETH_DST[],"
+        "set_field:"ETH_ADDR_FMT"->eth_src,"
+        "move:NXM_NX_IPV6_SRC[]->NXM_NX_IPV6_DST[],"
+        "set_field:%s->ipv6_src,set_field:0x60000000->nd_reserved,"
+        "set_field:2->nd_options_type,set_field:136->icmpv6_type,"
+        "resubmit(,%d)",
+        OFTABLE_PHY_IN, SVC_MON_PRIORITY, ofport, src_s, ETH_ADDR_ARGS(mac),
+        src_s, OFTABLE_PHY_IN);
+    flows[(*n)++] = xasprintf(
+        "table=%d,priority=%d,in_port=%d,icmp6,icmpv6_type=136,"
+        "icmpv6_code=0,dl_src="ETH_ADDR_FMT",nd_target=%s,"
+        "actions=set_field:"ETH_ADDR_FMT"->nd_tll,IN_PORT",
+        OFTABLE_PHY_IN, SVC_MON_PRIORITY, ofport, ETH_ADDR_ARGS(mac), src_s,
+        ETH_ADDR_ARGS(mac));
+}
+
 /* Adds to 'desired' (the owner being built: local port 'bl''s) the flows
  * of the monitors of 'bl': its answers to probes go to the controller,
- * and its ARP requests for a monitor's address get an answer. */
+ * and its ARP requests (IPv4) or neighbor solicitations (IPv6) for a
+ * monitor's address get an answer. */
 void
 svc_monitors_add_port_flows(struct ovsdb_idl *sb_idl,
                             const struct binding_lport *bl, uint32_t cookie,
@@ -434,11 +487,16 @@ svc_monitors_add_port_flows(struct ovsdb_idl *sb_idl,
         int ofport = ofp_to_u16(bl->ofport);
         uint32_t op = pinctrl_meter_id(LACT_PIN_SVC_MON);
         bool tcp = !row->protocol || strcmp(row->protocol, "udp");
-        char *flows[3];
+        char *flows[4];
         size_t n = 0;
-        port_flows4(in6_addr_get_mapped_ipv4(&ip), row->port,
-                    in6_addr_get_mapped_ipv4(&src_ip), mac, tcp, ofport, op,
-                    flows, &n);
+        if (IN6_IS_ADDR_V4MAPPED(&ip)) {
+            port_flows4(in6_addr_get_mapped_ipv4(&ip), row->port,
+                        in6_addr_get_mapped_ipv4(&src_ip), mac, tcp, ofport,
+                        op, flows, &n);
+        } else {
+            port_flows6(&ip, row->port, &src_ip, mac, tcp, ofport, op,
+                        flows, &n);
+        }
         for (size_t i = 0; i < n; i++) {
             char *error = desired_add_flow(desired, cookie, flows[i]);
             if (error) {

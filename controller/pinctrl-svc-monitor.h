@@ -3,22 +3,23 @@
  * Service_Monitor (northd/svc-monitors.h has northd's).
  *
  * The controller of the chassis that binds a monitor's logical_port, once
- * the port is up (its flows installed), probes its backend (ip, port, protocol; controller/svc-probe.h) every
- * options:interval seconds, straight into the port from the monitor's
- * src_mac and src_ip, and counts a probe without an answer within
- * options:timeout seconds (TCP) as failed.  After options:success_count
- * successes in a row it writes status "online", after
- * options:failure_count failures in a row "offline"; northd then takes
- * the backend out of, or back into, its VIP's rotation.  While the port is
- * not up here, northd holds the backend offline, and the controller
- * neither probes it nor writes its status.  Only IPv4
- * monitors are probed; the others keep no status.
+ * the port is up (its flows installed), probes its backend (ip, port,
+ * protocol; controller/svc-probe.h) every options:interval seconds,
+ * straight into the port from the monitor's src_mac and src_ip (IPv4 or
+ * IPv6, of the backend's family), and counts a probe without an answer
+ * within options:timeout seconds (TCP) as failed.  After
+ * options:success_count successes in a row it writes status "online",
+ * after options:failure_count failures in a row "offline"; northd then
+ * takes the backend out of, or back into, its VIP's rotation.  While the
+ * port is not up here, northd holds the backend offline, and the
+ * controller neither probes it nor writes its status.
  *
  * The port's physical flows (controller/physical.c) hand the answers to
  * the controller (packet-in operation LACT_PIN_SVC_MON, table 0, before
  * the logical pipeline, so that no ACL or port security sees them) and
- * answer the backend's ARP requests for src_ip with src_mac, which it
- * needs before it can answer a probe.
+ * answer the backend's ARP requests (IPv4) or neighbor solicitations
+ * (IPv6) for src_ip with src_mac, which it needs before it can answer a
+ * probe.
  */
 #ifndef CONTROLLER_PINCTRL_SVC_MONITOR_H
 #define CONTROLLER_PINCTRL_SVC_MONITOR_H 1

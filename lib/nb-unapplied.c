@@ -175,36 +175,6 @@ lb_is_sctp(const struct ovsdb_idl_row *row)
     return protocol && !strcmp(protocol, "sctp");
 }
 
-/* Returns true for a load balancer with a health check of an IPv6 VIP and
- * an IPv6 backend in ip_port_mappings: its monitor row is written, but no
- * controller probes IPv6 backends yet.  (Health checks of IPv4 backends
- * are applied.) */
-static bool
-lb_has_ipv6_health_check(const struct ovsdb_idl_row *row)
-{
-    const struct nbrec_load_balancer *lb = row_to_lb(row);
-    bool mapped = false;
-    const struct smap_node *node;
-    SMAP_FOR_EACH (node, &lb->ip_port_mappings) {
-        mapped = mapped || strchr(node->key, ':') != NULL;
-    }
-    if (!mapped) {
-        return false;
-    }
-    /* As an open transaction leaves the set: "add" mutates it. */
-    struct ovsdb_datum datum;
-    idl_pending_read_set(row, &nbrec_load_balancer_col_health_check, &datum);
-    bool found = false;
-    for (size_t i = 0; i < datum.n && !found; i++) {
-        const struct nbrec_load_balancer_health_check *hc
-            = nbrec_load_balancer_health_check_get_for_uuid(
-                row->table->idl, &datum.keys[i].uuid);
-        found = hc && hc->vip && hc->vip[0] == '[';
-    }
-    ovsdb_datum_destroy(&datum, &nbrec_load_balancer_col_health_check.type);
-    return found;
-}
-
 /* Returns true if 'pred' holds, with 'aux', for a load balancer of
  * router 'row', named in its load_balancer column or through its
  * load_balancer_group column, as an open transaction leaves them. */
@@ -438,11 +408,6 @@ const struct nb_unapplied nb_unapplied_entries[] = {
       .reads = {
           { &nbrec_load_balancer_col_options,
             "event add_route" } } },
-    { .table = &nbrec_table_load_balancer,
-      .applies = lb_has_ipv6_health_check,
-      .what = "health checks of IPv6 backends",
-      .reads = { { &nbrec_load_balancer_col_health_check, NULL },
-                 { &nbrec_load_balancer_col_ip_port_mappings, NULL } } },
     { .table = &nbrec_table_logical_router,
       .applies = lr_has_lb_affinity,
       .what = "session affinity of router load balancers",

@@ -218,13 +218,6 @@ desired_destroy(struct shash *desired)
     shash_destroy(desired);
 }
 
-/* Returns true if 'ip', as a monitor row holds it, is an IPv6 address. */
-static bool
-is_ipv6(const char *ip)
-{
-    return strchr(ip, ':') != NULL;
-}
-
 /* Returns the service monitor MAC that NB configures, or the default. */
 static const char *
 monitor_mac(struct ovsdb_idl *nb_idl)
@@ -288,9 +281,8 @@ collect_ports(struct ovsdb_idl *sb_idl, const struct shash *desired,
  * whatever its status says: no controller probes it, or the one that
  * does cannot deliver traffic to it yet.  Northd writes "offline" into
  * its status, so that the backend stays out of rotation once the port is
- * back until its chassis's probes find it online again.  IPv6 monitors,
- * which no controller probes, get no status from northd either (it would
- * stay): while their port is live, they are in rotation. */
+ * back until its chassis's probes find it online again.  IPv4 and IPv6
+ * monitors alike. */
 bool
 nd_svc_monitors_sync(struct nd_svc_monitors *m, struct ovsdb_idl *nb_idl,
                      struct ovsdb_idl *sb_idl, struct ovsdb_idl_txn *txn)
@@ -362,7 +354,7 @@ nd_svc_monitors_sync(struct nd_svc_monitors *m, struct ovsdb_idl *nb_idl,
             }
         }
         bool live = port_is_live(shash_find_data(&ports, d->logical_port));
-        if (!live && txn && !is_ipv6(d->ip)
+        if (!live && txn
             && (!row->status || strcmp(row->status, "offline"))) {
             VLOG_INFO("backend %s:%"PRId64" (%s): port %s is not up on a "
                       "chassis, offline", row->ip, row->port, d->proto,
@@ -389,7 +381,7 @@ nd_svc_monitors_sync(struct nd_svc_monitors *m, struct ovsdb_idl *nb_idl,
         }
         if (!d->found
             && !port_is_live(shash_find_data(&ports, d->logical_port))) {
-            if (txn && !is_ipv6(d->ip)) {
+            if (txn) {
                 sbrec_service_monitor_set_status(row, "offline");
             }
             sset_add(&offline, node->name);

@@ -10,7 +10,7 @@
 # whose logical port is not up on a chassis (unbound, its chassis
 # deleted, its flows not installed, no such port) is offline, and northd
 # writes so: it comes back only once its port is up again and a probe
-# says online.
+# says online.  IPv6 backends alike.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/northd-lib.sh"
 northd_test_start
@@ -169,6 +169,33 @@ check_lflows sw0 <<<"${SW}ct_lb(10.0.0.2:8080, 10.0.0.3:8080);"
 check nbctl --may-exist lb-add lb0 172.16.0.100:80 \
     10.0.0.2:8080,10.0.0.3:8080 tcp \
     -- remove Load_Balancer lb0 ip_port_mappings 10.0.0.4
+
+# IPv6 backends alike: a row per mapped backend, "offline" written for
+# the one whose port is not up (p3, bound nowhere), and a backend whose
+# row says offline leaves the VIP's ct_lb.
+check nbctl lsp-add sw0 p3 -- lsp-set-addresses p3 "0a:00:00:00:00:04 fd00::4"
+check nbctl lb-add lb6 [fd00:100::10]:80 "[fd00::2]:8080,[fd00::4]:8080" tcp \
+    -- ls-lb-add sw0 lb6 \
+    -- --id=@hc create Load_Balancer_Health_Check vip='"[fd00:100::10]:80"' \
+    -- add Load_Balancer lb6 health_check @hc \
+    -- set Load_Balancer lb6 'ip_port_mappings:"fd00::2"="p1:[fd00::250]"' \
+       'ip_port_mappings:"fd00::4"="p3:[fd00::250]"'
+OPTS6='failure_count=3,interval=5,success_count=3,timeout=20'
+check_output "fd00::2 8080 tcp p1 fd00::250 0a:00:00:00:fe:fe $OPTS6
+fd00::4 8080 tcp p3 fd00::250 0a:00:00:00:fe:fe $OPTS6" pipeline \
+    "monitors | grep fd00"
+check_output offline status '"fd00::4"'
+check_output "" status '"fd00::2"'
+SW6='ls_in_lb 120 ct_state=+new+trk,tcp6,ipv6_dst=fd00:100::10,tp_dst=80 actions='
+check_lflows sw0 <<<"${SW6}ct_lb([fd00::2]:8080);"
+set_status '"fd00::2"' offline
+wait_until output_is "ls_in_lb 120 tcp6,ipv6_dst=fd00:100::10,tp_dst=80 actions=reject;" \
+    pipeline "sb_lflows sw0 | grep -F 'ls_in_lb 120 ' | grep -F fd00:100::10"
+set_status '"fd00::2"' online
+wait_until output_is "${SW6}ct_lb([fd00::2]:8080);" pipeline \
+    "sb_lflows sw0 | grep -F '${SW6}'"
+check_incremental_equals_full
+check nbctl lb-del lb6 -- lsp-del p3
 
 # A second load balancer with the same backend shares its row; another
 # VIP of lb0 without a check is not monitored.
