@@ -3,20 +3,27 @@
  *
  * Without a condition, the IDL downloads every row of every table it
  * monitors before the commands can run, which dominates the run time of a
- * single "lsp-add" on a database with thousands of ports.  The commands
- * that automation issues all the time name their switches and ports, so
- * for batches made only of them (see 'partial_commands' below) osmotic-nbctl
- * asks the server, with OVSDB conditional monitoring, for the
- * Logical_Switch and Logical_Switch_Port rows that the batch can read and
- * nothing else.  Other tables are replicated as the commands' prerequisites
- * say; any other command in the batch turns this off.
+ * single "lsp-add" or "acl-add" on a database with thousands of ports,
+ * ACLs and addresses.  The commands that automation issues all the time
+ * name their switches, ports, port groups and address sets, so for
+ * batches made only of them (see 'partial_commands' below) osmotic-nbctl
+ * asks the server, with OVSDB conditional monitoring, for the rows of
+ * those tables that the batch can read and nothing else.  Other tables
+ * are replicated as the commands' prerequisites say; any other command in
+ * the batch turns this off.
  *
  * The rows are found in rounds, because some can only be named once others
  * are known:
  *
- *   1. The switches and ports that the arguments name (by name or UUID),
- *      and for "lsp-del", every port with a parent and every unnamed port,
- *      which are what validation checks again when ports are deleted.
+ *   1. The rows that the arguments name (by name or UUID): switches and
+ *      ports, and for "lsp-del", every port with a parent and every
+ *      unnamed port, which are what validation checks again when ports are
+ *      deleted; the switch or port group of an ACL command (both, without
+ *      --type); the port groups and address sets that an ACL's match
+ *      names ("@PG", "$SET", and for "$PG_ip4" both the address set of
+ *      that name and port group PG), which validation looks up, by
+ *      parsing the match as validation does; the address set of an
+ *      address set command.
  *
  *   2. Then, repeatedly, until a round adds nothing:
  *        - the switches that list a named port (or a child of a port being
@@ -26,7 +33,10 @@
  *        - with "lsp-set-addresses", every port of every replicated switch,
  *          for the check that an IP address is used once per switch;
  *        - with "lsp-del", the ports that NAT rules and forwarding groups
- *          name.
+ *          name;
+ *        - with an ACL command, every ACL of every replicated switch and
+ *          port group, which the commands read (duplicates, "acl-list")
+ *          and rewrite.
  *
  * Each round that changes the Logical_Switch_Port condition makes the
  * server scan that whole table again, so for "lsp-set-addresses", which
@@ -38,15 +48,21 @@
  *
  * The commands then run on a replica that holds every row that they or the
  * validation before commit read, so their result does not depend on the
- * condition.  A switch's "ports" may list rows that are not replicated; the
- * commands change that column only with mutations, which the server applies
- * to the whole stored set.
+ * condition.  (Validation of a row the batch writes compares its name with
+ * the names of the other rows of its table: those are the rows that have
+ * the same name, which the name's clause replicates.  An address set
+ * whose addresses change is not checked against the matches that use it,
+ * with or without this; one that is deleted or renamed is, so "as-del" is
+ * not one of these commands.)  A switch's "ports" may list rows that are
+ * not replicated; the commands change that column only with mutations,
+ * which the server applies to the whole stored set.
  */
 #include <config.h>
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/expr.h"
 #include "lib/osmotic-nb-idl.h"
 #include "utilities/nbctl.h"
 
@@ -54,6 +70,7 @@
 #include "jsonrpc.h"
 #include "openvswitch/json.h"
 #include "openvswitch/poll-loop.h"
+#include "openvswitch/shash.h"
 #include "openvswitch/vlog.h"
 #include "ovsdb-data.h"
 #include "ovsdb-error.h"
@@ -77,6 +94,13 @@ enum {
     PC_DELETES = 1 << 3,        /* Deletes the port and its children. */
     PC_OWNER = 1 << 4,          /* Looks up or changes the port's switch. */
     PC_SWITCH_PORTS = 1 << 5,   /* Reads every port of the port's switch. */
+    PC_ACL = 1 << 6,            /* argv[1] is a switch or port group (as
+                                 * --type says), whose ACLs it reads. */
+    PC_MATCH = 1 << 7,          /* argv[4], if any, is an ACL's match. */
+    PC_ADDRESS_SET = 1 << 8,    /* argv[1] is an address set. */
+    PC_GENERIC = 1 << 9,        /* A generic command: only one that
+                                 * changes an address set's addresses,
+                                 * argv[2]. */
 };
 
 /* A command that the fast path handles. */
@@ -106,6 +130,15 @@ static const struct partial_command partial_commands[] = {
     { "lsp-get-type", PC_PORT },
     { "lsp-set-options", PC_PORT },
     { "lsp-get-options", PC_PORT },
+    { "acl-add", PC_ACL | PC_MATCH },
+    { "acl-del", PC_ACL },
+    { "acl-list", PC_ACL },
+    { "as-add", PC_ADDRESS_SET },
+    { "as-set-addresses", PC_ADDRESS_SET },
+    { "add", PC_GENERIC },
+    { "remove", PC_GENERIC },
+    { "set", PC_GENERIC },
+    { "clear", PC_GENERIC },
 };
 
 /* The "_uuid" column, which every table has but IDL table classes do not
@@ -115,24 +148,52 @@ static const struct ovsdb_idl_column uuid_column = {
     .type = OVSDB_TYPE_SCALAR_INITIALIZER(OVSDB_BASE_UUID_INIT),
 };
 
+/* The tables whose rows the fast path chooses. */
+enum partial_table {
+    PT_LS,                      /* Logical_Switch. */
+    PT_LSP,                     /* Logical_Switch_Port. */
+    PT_PG,                      /* Port_Group. */
+    PT_ACL,                     /* ACL. */
+    PT_AS,                      /* Address_Set. */
+    PT_N
+};
+
+/* The condition of one of those tables. */
+struct partial_cond {
+    struct ovsdb_idl_condition cond; /* The rows replicated. */
+    size_t n_sent;              /* Clauses in 'cond' as last sent. */
+    bool used;                  /* The batch monitors the table: its
+                                 * condition is sent. */
+};
+
 /* The state of the fast path for one batch. */
 struct nbctl_partial {
     struct sset switches;       /* Switch names (or UUIDs) in arguments. */
     struct sset ports;          /* Port names (or UUIDs) in arguments. */
     struct sset added;          /* Ports that "lsp-add"s of the batch add. */
     struct sset addr_ports;     /* Ports that "lsp-set-addresses" sets. */
-    bool any_rows;              /* A command reads switches or ports. */
+    struct sset port_groups;    /* Port group names (or UUIDs) named by
+                                 * arguments and matches. */
+    struct sset address_sets;   /* Address set names (or UUIDs), likewise. */
     bool any_ports;             /* A command reads ports. */
     bool deletes;               /* A command deletes ports. */
     bool owners;                /* A command needs ports' switches. */
     bool switch_ports;          /* A command reads whole switches. */
+    bool acls;                  /* A command reads switches' and port
+                                 * groups' ACLs. */
 
-    struct ovsdb_idl_condition ls_cond;  /* Logical_Switch rows. */
-    struct ovsdb_idl_condition lsp_cond; /* Logical_Switch_Port rows. */
-    size_t n_ls_sent;           /* Clauses in 'ls_cond' as last sent. */
-    size_t n_lsp_sent;          /* Clauses in 'lsp_cond' as last sent. */
+    struct partial_cond conds[PT_N];
     bool waiting;               /* A condition change is in flight. */
     unsigned int cond_seqno;    /* Condition seqno that completes it. */
+};
+
+/* The table of each condition. */
+static const struct ovsdb_idl_table_class *const partial_tables[PT_N] = {
+    [PT_LS] = &nbrec_table_logical_switch,
+    [PT_LSP] = &nbrec_table_logical_switch_port,
+    [PT_PG] = &nbrec_table_port_group,
+    [PT_ACL] = &nbrec_table_acl,
+    [PT_AS] = &nbrec_table_address_set,
 };
 
 /* Returns the fast-path entry for 'syntax', or NULL. */
@@ -160,36 +221,146 @@ add_uuid_clause(struct ovsdb_idl_condition *cond, const struct uuid *uuid)
     ovsdb_datum_destroy(&datum, &uuid_column.type);
 }
 
-/* Adds to the conditions the switches named in 'p->switches' and the ports
- * named in 'p->ports', by name and, for an argument that is a UUID, by
- * UUID (lookups try both). */
+/* Adds to 'cond' a clause "_uuid == U" for each UUID U in 'uuids'. */
+static void
+add_uuid_clauses(struct ovsdb_idl_condition *cond,
+                 const struct ovsdb_datum *uuids)
+{
+    for (size_t i = 0; i < uuids->n; i++) {
+        add_uuid_clause(cond, &uuids->keys[i].uuid);
+    }
+}
+
+/* Returns the "name" column of table 'tc'. */
+static const struct ovsdb_idl_column *
+name_column(const struct ovsdb_idl_table_class *tc)
+{
+    for (size_t i = 0; i < tc->n_columns; i++) {
+        if (!strcmp(tc->columns[i].name, "name")) {
+            return &tc->columns[i];
+        }
+    }
+    OVS_NOT_REACHED();
+}
+
+/* Adds to condition 'pt' the rows named 'id' and, if 'id' is a UUID, the
+ * row with that UUID (lookups try both). */
+static void
+add_id_clauses(struct nbctl_partial *p, enum partial_table pt,
+               const char *id)
+{
+    struct ovsdb_idl_condition *cond = &p->conds[pt].cond;
+    const struct ovsdb_idl_column *name = name_column(partial_tables[pt]);
+    struct ovsdb_datum datum = {
+        .n = 1,
+        .keys = xmalloc(sizeof *datum.keys),
+    };
+    datum.keys[0].s = ovsdb_atom_string_create(id);
+    ovsdb_idl_condition_add_clause(cond, OVSDB_F_EQ, name, &datum);
+    ovsdb_datum_destroy(&datum, &name->type);
+
+    struct uuid uuid;
+    if (uuid_from_string(&uuid, id)) {
+        add_uuid_clause(cond, &uuid);
+    }
+}
+
+/* Adds to the conditions the rows that the arguments name: see the
+ * comment at the top of this file. */
 static void
 add_argument_clauses(struct nbctl_partial *p)
 {
     const char *id;
     SSET_FOR_EACH (id, &p->switches) {
-        struct uuid uuid;
-        nbrec_logical_switch_add_clause_name(&p->ls_cond, OVSDB_F_EQ, id);
-        if (uuid_from_string(&uuid, id)) {
-            add_uuid_clause(&p->ls_cond, &uuid);
-        }
+        add_id_clauses(p, PT_LS, id);
     }
     SSET_FOR_EACH (id, &p->ports) {
-        struct uuid uuid;
-        nbrec_logical_switch_port_add_clause_name(&p->lsp_cond, OVSDB_F_EQ,
-                                                  id);
-        if (uuid_from_string(&uuid, id)) {
-            add_uuid_clause(&p->lsp_cond, &uuid);
-        }
+        add_id_clauses(p, PT_LSP, id);
+    }
+    SSET_FOR_EACH (id, &p->port_groups) {
+        add_id_clauses(p, PT_PG, id);
+    }
+    SSET_FOR_EACH (id, &p->address_sets) {
+        add_id_clauses(p, PT_AS, id);
     }
     if (p->deletes) {
         /* After a deletion, validation checks every port's name and parent
          * again: replicate every port that could fail that check. */
-        nbrec_logical_switch_port_add_clause_name(&p->lsp_cond, OVSDB_F_EQ,
-                                                  "");
-        nbrec_logical_switch_port_add_clause_parent_name(&p->lsp_cond,
-                                                         OVSDB_F_NE, NULL);
+        nbrec_logical_switch_port_add_clause_name(&p->conds[PT_LSP].cond,
+                                                  OVSDB_F_EQ, "");
+        nbrec_logical_switch_port_add_clause_parent_name(
+            &p->conds[PT_LSP].cond, OVSDB_F_NE, NULL);
     }
+}
+
+/* expr_context callback: notes address set 'name' (and, for "PG_ip4" or
+ * "PG_ip6", port group PG, which validation looks for when no set has
+ * that name).  Answers yes, so that parsing goes on to every name that
+ * validation could look up. */
+static bool
+note_address_set(const char *name, void *p_)
+{
+    struct nbctl_partial *p = p_;
+    sset_add(&p->address_sets, name);
+    size_t len = strlen(name);
+    if (len > 4 && (!strcmp(name + len - 4, "_ip4")
+                    || !strcmp(name + len - 4, "_ip6"))) {
+        sset_add_and_free(&p->port_groups, xmemdup0(name, len - 4));
+    }
+    return true;
+}
+
+/* expr_context callback: notes port group 'name'. */
+static bool
+note_port_group(const char *name, void *p_)
+{
+    struct nbctl_partial *p = p_;
+    sset_add(&p->port_groups, name);
+    return true;
+}
+
+/* expr_context callback: every address set fits, as far as finding names
+ * goes. */
+static bool
+note_fits(const char *name OVS_UNUSED, bool is_ipv6 OVS_UNUSED,
+          void *p OVS_UNUSED)
+{
+    return true;
+}
+
+/* Notes the address sets and port groups that 'match' names, as
+ * validation (nb_validate_match()) will look them up: parsing it with the
+ * same parser and rules finds the same names.  A match that does not
+ * parse is refused later with the parser's error, which comes at or
+ * before the point where this parse stops. */
+static void
+add_match_names(struct nbctl_partial *p, const char *match)
+{
+    struct expr_context ctx = {
+        .address_set_exists = note_address_set,
+        .port_group_exists = note_port_group,
+        .address_set_fits = note_fits,
+        .aux = p,
+        .strict = true,
+    };
+    free(expr_validate(match, &ctx));
+}
+
+/* Returns true if the generic command 'c' (add, remove, set, clear)
+ * changes only the addresses of an Address_Set that the fast path can
+ * find by name or UUID.  (The generic commands also take "." for a
+ * table's only row and the first characters of a UUID, which need the
+ * whole table.) */
+static bool
+is_partial_generic(const struct ctl_command *c)
+{
+    if (!nbctl_is_address_set_addresses_change(c)) {
+        return false;
+    }
+    struct uuid uuid;
+    const char *id = c->argv[2];
+    return (uuid_from_string(&uuid, id)
+            || (strcmp(id, ".") && uuid_is_partial_string(id) < 4));
 }
 
 /* Records what command 'c' names.  Returns false if the fast path does
@@ -198,7 +369,7 @@ static bool
 add_command(struct nbctl_partial *p, const struct ctl_command *c)
 {
     const struct partial_command *pc = find_partial_command(c->syntax);
-    if (!pc) {
+    if (!pc || ((pc->flags & PC_GENERIC) && !is_partial_generic(c))) {
         return false;
     }
     if (pc->flags & PC_SWITCH) {
@@ -217,11 +388,47 @@ add_command(struct nbctl_partial *p, const struct ctl_command *c)
             sset_add(&p->ports, c->argv[i]);
         }
     }
-    p->any_rows |= (pc->flags & (PC_SWITCH | PC_PORT | PC_ADD)) != 0;
+    if (pc->flags & PC_ACL) {
+        /* The commands look the entity up in both tables unless --type
+         * names one; a bad --type is refused by the command itself. */
+        struct shash_node *node = shash_find(&c->options, "--type");
+        const char *type = node ? node->data : NULL;
+        if (!type || strcmp(type, "port-group")) {
+            sset_add(&p->switches, c->argv[1]);
+        }
+        if (!type || strcmp(type, "switch")) {
+            sset_add(&p->port_groups, c->argv[1]);
+        }
+    }
+    if (pc->flags & PC_MATCH && c->argc > 4) {
+        add_match_names(p, c->argv[4]);
+    }
+    if (pc->flags & PC_ADDRESS_SET) {
+        sset_add(&p->address_sets, c->argv[1]);
+    }
+    if (pc->flags & PC_GENERIC) {
+        sset_add(&p->address_sets, c->argv[2]);
+    }
+
+    /* The tables that the command monitors (see its prerequisites). */
+    if (pc->flags & (PC_SWITCH | PC_PORT | PC_ADD | PC_ACL)) {
+        p->conds[PT_LS].used = true;
+    }
+    if (pc->flags & (PC_PORT | PC_ADD)) {
+        p->conds[PT_LSP].used = true;
+    }
+    if (pc->flags & PC_ACL) {
+        p->conds[PT_PG].used = true;
+        p->conds[PT_ACL].used = true;
+    }
+    if (pc->flags & (PC_ACL | PC_ADDRESS_SET | PC_GENERIC)) {
+        p->conds[PT_AS].used = true;
+    }
     p->any_ports |= (pc->flags & (PC_PORT | PC_ADD)) != 0;
     p->deletes |= (pc->flags & PC_DELETES) != 0;
     p->owners |= (pc->flags & PC_OWNER) != 0;
     p->switch_ports |= (pc->flags & PC_SWITCH_PORTS) != 0;
+    p->acls |= (pc->flags & PC_ACL) != 0;
     return true;
 }
 
@@ -257,11 +464,11 @@ add_replica_clauses(struct nbctl_partial *p, struct ovsdb_idl *idl)
                 && sset_contains(&focus, lsp->parent_name))) {
             const struct uuid *uuid = &lsp->header_.uuid;
             nbrec_logical_switch_add_clause_ports(
-                &p->ls_cond, OVSDB_F_INCLUDES,
+                &p->conds[PT_LS].cond, OVSDB_F_INCLUDES,
                 (struct uuid **) &uuid, 1);
         }
         if (lsp->parent_name) {
-            nbrec_logical_switch_port_add_clause_name(&p->lsp_cond,
+            nbrec_logical_switch_port_add_clause_name(&p->conds[PT_LSP].cond,
                                                       OVSDB_F_EQ,
                                                       lsp->parent_name);
         }
@@ -272,12 +479,9 @@ add_replica_clauses(struct nbctl_partial *p, struct ovsdb_idl *idl)
         const struct nbrec_logical_switch *ls;
         NBREC_LOGICAL_SWITCH_FOR_EACH (ls, idl) {
             /* The stored value lists every port, replicated or not. */
-            const struct ovsdb_datum *ports
-                = ovsdb_idl_read(&ls->header_,
-                                 &nbrec_logical_switch_col_ports);
-            for (size_t i = 0; i < ports->n; i++) {
-                add_uuid_clause(&p->lsp_cond, &ports->keys[i].uuid);
-            }
+            add_uuid_clauses(&p->conds[PT_LSP].cond,
+                             ovsdb_idl_read(&ls->header_,
+                                            &nbrec_logical_switch_col_ports));
         }
     }
 
@@ -286,15 +490,31 @@ add_replica_clauses(struct nbctl_partial *p, struct ovsdb_idl *idl)
         NBREC_NAT_FOR_EACH (nat, idl) {
             if (nat->logical_port) {
                 nbrec_logical_switch_port_add_clause_name(
-                    &p->lsp_cond, OVSDB_F_EQ, nat->logical_port);
+                    &p->conds[PT_LSP].cond, OVSDB_F_EQ, nat->logical_port);
             }
         }
         const struct nbrec_forwarding_group *fg;
         NBREC_FORWARDING_GROUP_FOR_EACH (fg, idl) {
             for (size_t i = 0; i < fg->n_child_port; i++) {
                 nbrec_logical_switch_port_add_clause_name(
-                    &p->lsp_cond, OVSDB_F_EQ, fg->child_port[i]);
+                    &p->conds[PT_LSP].cond, OVSDB_F_EQ, fg->child_port[i]);
             }
+        }
+    }
+
+    if (p->acls) {
+        /* The stored values list every ACL, replicated or not. */
+        const struct nbrec_logical_switch *ls;
+        NBREC_LOGICAL_SWITCH_FOR_EACH (ls, idl) {
+            add_uuid_clauses(&p->conds[PT_ACL].cond,
+                             ovsdb_idl_read(&ls->header_,
+                                            &nbrec_logical_switch_col_acls));
+        }
+        const struct nbrec_port_group *pg;
+        NBREC_PORT_GROUP_FOR_EACH (pg, idl) {
+            add_uuid_clauses(&p->conds[PT_ACL].cond,
+                             ovsdb_idl_read(&pg->header_,
+                                            &nbrec_port_group_col_acls));
         }
     }
 }
@@ -311,27 +531,40 @@ count_rows(struct ovsdb_idl *idl, const struct ovsdb_idl_table_class *tc)
     return n;
 }
 
-/* Sends the conditions to the server if they have clauses that it has not
- * seen, or if 'force'.  Returns true if it did. */
+/* Sends the conditions of the tables the batch monitors to the server if
+ * they have clauses that it has not seen, or if 'force'.  Returns true if
+ * it did. */
 static bool
 send_conditions(struct nbctl_partial *p, struct ovsdb_idl *idl, bool force)
 {
-    size_t n_ls = hmap_count(&p->ls_cond.clauses);
-    size_t n_lsp = hmap_count(&p->lsp_cond.clauses);
-    if (!force && n_ls == p->n_ls_sent && n_lsp == p->n_lsp_sent) {
-        return false;
+    bool sent = false;
+    for (size_t i = 0; i < PT_N; i++) {
+        struct partial_cond *pc = &p->conds[i];
+        size_t n = hmap_count(&pc->cond.clauses);
+        if (pc->used && (force || n != pc->n_sent)) {
+            /* A table that the batch does not monitor at all gets no
+             * condition: the server would refuse one ("ls-add" alone
+             * does not monitor ports, for example). */
+            unsigned int seqno = ovsdb_idl_set_condition(
+                idl, partial_tables[i], &pc->cond);
+            p->cond_seqno = sent ? MAX(p->cond_seqno, seqno) : seqno;
+            pc->n_sent = n;
+            sent = true;
+        }
     }
-    /* "ls-add" alone does not monitor ports at all. */
-    p->cond_seqno = ovsdb_idl_set_condition(idl, &nbrec_table_logical_switch,
-                                            &p->ls_cond);
-    if (p->any_ports) {
-        unsigned int lsp_seqno = ovsdb_idl_set_condition(
-            idl, &nbrec_table_logical_switch_port, &p->lsp_cond);
-        p->cond_seqno = MAX(p->cond_seqno, lsp_seqno);
+    return sent;
+}
+
+/* Returns true if the batch replicates some tables only in part. */
+static bool
+any_conditions(const struct nbctl_partial *p)
+{
+    for (size_t i = 0; i < PT_N; i++) {
+        if (p->conds[i].used) {
+            return true;
+        }
     }
-    p->n_ls_sent = n_ls;
-    p->n_lsp_sent = n_lsp;
-    return true;
+    return false;
 }
 
 /* Hint: the ports of switches, read with "select"s before the monitor
@@ -470,7 +703,7 @@ static void
 hint_switch_port(const struct uuid *uuid, void *hint_)
 {
     struct hint *hint = hint_;
-    add_uuid_clause(&hint->p->lsp_cond, uuid);
+    add_uuid_clause(&hint->p->conds[PT_LSP].cond, uuid);
 }
 
 /* hint_for_each_uuid() callback: a named port, whose switch the batch
@@ -479,7 +712,7 @@ static void
 hint_named_port(const struct uuid *uuid, void *hint_)
 {
     struct hint *hint = hint_;
-    nbrec_logical_switch_add_clause_ports(&hint->p->ls_cond,
+    nbrec_logical_switch_add_clause_ports(&hint->p->conds[PT_LS].cond,
                                           OVSDB_F_INCLUDES,
                                           (struct uuid **) &uuid,
                                           1);
@@ -576,8 +809,11 @@ nbctl_partial_create(struct ovsdb_idl *idl,
     sset_init(&p->ports);
     sset_init(&p->added);
     sset_init(&p->addr_ports);
-    ovsdb_idl_condition_init(&p->ls_cond);
-    ovsdb_idl_condition_init(&p->lsp_cond);
+    sset_init(&p->port_groups);
+    sset_init(&p->address_sets);
+    for (size_t i = 0; i < PT_N; i++) {
+        ovsdb_idl_condition_init(&p->conds[i].cond);
+    }
     for (size_t i = 0; i < n; i++) {
         if (!add_command(p, &commands[i])) {
             nbctl_partial_destroy(p);
@@ -592,9 +828,7 @@ nbctl_partial_create(struct ovsdb_idl *idl,
     /* Conditions set before the IDL first connects go with its first
      * monitor request, and its first contents match them.  (A condition
      * without clauses replicates no row.) */
-    if (p->any_rows) {
-        send_conditions(p, idl, true);
-    }
+    send_conditions(p, idl, true);
     p->waiting = false;
     return p;
 }
@@ -611,7 +845,7 @@ nbctl_partial_ready(struct nbctl_partial *p, struct ovsdb_idl *idl)
         }
         p->waiting = false;
     }
-    if (!p->any_rows) {
+    if (!any_conditions(p)) {
         return true;
     }
     add_replica_clauses(p, idl);
@@ -619,10 +853,19 @@ nbctl_partial_ready(struct nbctl_partial *p, struct ovsdb_idl *idl)
         p->waiting = true;
         return false;
     }
-    VLOG_DBG("replicating %"PRIuSIZE" logical switches and %"PRIuSIZE
-             " logical switch ports",
-             count_rows(idl, &nbrec_table_logical_switch),
-             count_rows(idl, &nbrec_table_logical_switch_port));
+    if (p->conds[PT_LS].used || p->conds[PT_LSP].used) {
+        VLOG_DBG("replicating %"PRIuSIZE" logical switches and %"PRIuSIZE
+                 " logical switch ports",
+                 count_rows(idl, &nbrec_table_logical_switch),
+                 count_rows(idl, &nbrec_table_logical_switch_port));
+    }
+    if (p->conds[PT_PG].used || p->conds[PT_AS].used) {
+        VLOG_DBG("replicating %"PRIuSIZE" port groups, %"PRIuSIZE" ACLs "
+                 "and %"PRIuSIZE" address sets",
+                 count_rows(idl, &nbrec_table_port_group),
+                 count_rows(idl, &nbrec_table_acl),
+                 count_rows(idl, &nbrec_table_address_set));
+    }
     return true;
 }
 
@@ -635,8 +878,11 @@ nbctl_partial_destroy(struct nbctl_partial *p)
         sset_destroy(&p->ports);
         sset_destroy(&p->added);
         sset_destroy(&p->addr_ports);
-        ovsdb_idl_condition_destroy(&p->ls_cond);
-        ovsdb_idl_condition_destroy(&p->lsp_cond);
+        sset_destroy(&p->port_groups);
+        sset_destroy(&p->address_sets);
+        for (size_t i = 0; i < PT_N; i++) {
+            ovsdb_idl_condition_destroy(&p->conds[i].cond);
+        }
         free(p);
     }
 }

@@ -645,12 +645,13 @@ cmd_meter_list(struct ctl_context *ctx)
     nbctl_print_lines(&ctx->output, &lines);
 }
 
-/* Prerequisites of "acl-add" and "acl-list" (see nbctl_monitor()): the
- * switches' and port groups' names and ACLs, the ACLs, and what
- * validating an ACL before commit reads (nb-validate.h): meter names,
- * port group names ("@PG", "$PG_ip4"), address sets' names and addresses
- * (a set must hold an address of the family of the field it is compared
- * with).  Not the ports: on a large database they are most of it. */
+/* Prerequisites of "acl-add", "acl-del" and "acl-list" (see
+ * nbctl_monitor()): the switches' and port groups' names and ACLs, the
+ * ACLs, and what validating an ACL before commit reads (nb-validate.h):
+ * meter names, port group names ("@PG", "$PG_ip4"), address sets' names
+ * and addresses (a set must hold an address of the family of the field it
+ * is compared with).  Not the ports: on a large database they are most of
+ * it.  (Which rows of these tables are read, see nbctl-partial.c.) */
 static void
 pre_acl(struct ctl_context *ctx)
 {
@@ -666,6 +667,16 @@ pre_acl(struct ctl_context *ctx)
     ovsdb_idl_add_column(ctx->idl, &nbrec_address_set_col_addresses);
 }
 
+/* Prerequisites of "as-add" and "as-set-addresses": address sets' names
+ * (lookup, and validation that a name is used once) and addresses (what
+ * validation checks of the set written). */
+static void
+pre_address_set(struct ctl_context *ctx)
+{
+    ovsdb_idl_add_column(ctx->idl, &nbrec_address_set_col_name);
+    ovsdb_idl_add_column(ctx->idl, &nbrec_address_set_col_addresses);
+}
+
 /* ACL, port group, address set and meter commands. */
 static const struct ctl_command_syntax policy_commands[] = {
     { "acl-add", 5, 5, "{SWITCH | PORTGROUP} DIRECTION PRIORITY MATCH "
@@ -673,7 +684,7 @@ static const struct ctl_command_syntax policy_commands[] = {
       "--log,--may-exist,--type=,--name=,--severity=,--meter=,--label=,"
       "--apply-after-lb", RW },
     { "acl-del", 1, 4, "{SWITCH | PORTGROUP} [DIRECTION [PRIORITY MATCH]]",
-      NULL, cmd_acl_del, NULL, "--type=,--if-exists", RW },
+      pre_acl, cmd_acl_del, NULL, "--type=,--if-exists", RW },
     { "acl-list", 1, 1, "{SWITCH | PORTGROUP}", pre_acl, cmd_acl_list, NULL,
       "--type=", RO },
     { "pg-add", 1, INT_MAX, "PG [PORT]...", NULL, cmd_pg_add, NULL,
@@ -681,9 +692,9 @@ static const struct ctl_command_syntax policy_commands[] = {
     { "pg-set-ports", 2, INT_MAX, "PG PORT...", NULL, cmd_pg_set_ports, NULL,
       "", RW },
     { "pg-del", 1, 1, "PG", NULL, cmd_pg_del, NULL, "--if-exists", RW },
-    { "as-add", 1, INT_MAX, "NAME [ADDRESS]...", NULL, cmd_as_add, NULL,
-      "--may-exist", RW },
-    { "as-set-addresses", 2, INT_MAX, "NAME ADDRESS...", NULL,
+    { "as-add", 1, INT_MAX, "NAME [ADDRESS]...", pre_address_set,
+      cmd_as_add, NULL, "--may-exist", RW },
+    { "as-set-addresses", 2, INT_MAX, "NAME ADDRESS...", pre_address_set,
       cmd_as_set_addresses, NULL, "", RW },
     { "as-del", 1, 1, "NAME", NULL, cmd_as_del, NULL, "--if-exists", RW },
     { "as-list", 0, 0, "", NULL, cmd_as_list, NULL, "", RO },

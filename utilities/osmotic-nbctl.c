@@ -1057,12 +1057,19 @@ nbctl_monitor_table(struct ovsdb_idl *idl,
     }
 }
 
-/* Returns true if 'c', a generic "add", "remove", "set" or "clear",
+/* Returns true if 'c' is a generic "add", "remove", "set" or "clear" that
  * changes only the "addresses" column of an Address_Set. */
-static bool
-is_address_set_addresses_change(const struct ctl_command *c)
+bool
+nbctl_is_address_set_addresses_change(const struct ctl_command *c)
 {
-    if (c->argc < 4 || strcasecmp(c->argv[1], "Address_Set")) {
+    static const char *const generic_writers[] = {
+        "add", "remove", "set", "clear",
+    };
+    bool is_writer = false;
+    for (size_t i = 0; i < ARRAY_SIZE(generic_writers); i++) {
+        is_writer = is_writer || !strcmp(c->syntax->name, generic_writers[i]);
+    }
+    if (!is_writer || c->argc < 4 || strcasecmp(c->argv[1], "Address_Set")) {
         return false;
     }
     if (strcmp(c->syntax->name, "set")) {
@@ -1079,7 +1086,8 @@ is_address_set_addresses_change(const struct ctl_command *c)
 /* Returns true if 'c' is a command that says in its prerequisites all
  * that it, and the validation of what it writes, reads:
  *   - osmotic-nbctl's own commands that are written so (the database
- *     commands, the switch and port commands, acl-add and acl-list);
+ *     commands, the switch and port commands, acl-add, acl-del, acl-list,
+ *     as-add and as-set-addresses);
  *   - the generic commands that only read ("get", "list", "find",
  *     "wait-until"), whose prerequisites name the table and columns they
  *     read, and nothing is validated;
@@ -1096,9 +1104,6 @@ is_lean_command(const struct ctl_command *c)
     static const char *const generic_readers[] = {
         "get", "list", "find", "wait-until",
     };
-    static const char *const generic_writers[] = {
-        "add", "remove", "set", "clear",
-    };
     const struct ctl_command_syntax *syntax = c->syntax;
     if (!syntax->prerequisites) {
         return false;
@@ -1108,10 +1113,8 @@ is_lean_command(const struct ctl_command *c)
             return true;
         }
     }
-    for (size_t i = 0; i < ARRAY_SIZE(generic_writers); i++) {
-        if (!strcmp(syntax->name, generic_writers[i])) {
-            return is_address_set_addresses_change(c);
-        }
+    if (nbctl_is_address_set_addresses_change(c)) {
+        return true;
     }
     bool is_db_command
         = (syntax >= nbctl_db_commands

@@ -198,12 +198,14 @@ check osmotic-nbctl pg-del sw0
 # acl-add and acl-list read the switches, port groups, ACLs, address sets
 # and meters, not the ports (most of a large database), and still check
 # what they must: a set's family, a missing group or meter.
-# monitored CMD...: the tables osmotic-nbctl CMD monitors, one per line.
+# monitored CMD...: the tables osmotic-nbctl CMD monitors, one per line
+# (with or without a condition on their rows).
 monitored() {
     osmotic-nbctl -vjsonrpc:file:dbg --log-file="$TESTDIR/monitored.log" \
         "$@" >/dev/null || fail "osmotic-nbctl $* failed"
     sed -n 's/.*method="monitor_cond[_a-z]*", params=\["Osmotic_Northbound",\[[^]]*\],{\(.*\)}.*/\1/p' \
-        "$TESTDIR/monitored.log" | grep -o '"[A-Za-z_]*":\[{"columns"' \
+        "$TESTDIR/monitored.log" \
+        | grep -o '"[A-Za-z_]*":\[{"\(columns\|where\)"' \
         | cut -d'"' -f2 | sort
     rm -f "$TESTDIR/monitored.log"
 }
