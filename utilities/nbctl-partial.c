@@ -35,8 +35,8 @@
  *        - with "lsp-del", the ports that NAT rules and forwarding groups
  *          name;
  *        - with an ACL command, every ACL of every replicated switch and
- *          port group, which the commands read (duplicates, "acl-list")
- *          and rewrite.
+ *          port group, which the commands read (duplicates, "acl-list",
+ *          what "acl-del" deletes).
  *
  * Each round that changes the Logical_Switch_Port condition makes the
  * server scan that whole table again, so for "lsp-set-addresses", which
@@ -54,8 +54,9 @@
  * whose addresses change is not checked against the matches that use it,
  * with or without this; one that is deleted or renamed is, so "as-del" is
  * not one of these commands.)  A switch's "ports" may list rows that are
- * not replicated; the commands change that column only with mutations,
- * which the server applies to the whole stored set.
+ * not replicated; the commands change that column, and switches' and port
+ * groups' "acls", only with mutations, which the server applies to the
+ * whole stored set.
  */
 #include <config.h>
 

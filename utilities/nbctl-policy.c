@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/idl-pending.h"
 #include "lib/nb-validate.h"
 #include "lib/osmotic-nb-idl.h"
 #include "utilities/nbctl.h"
@@ -14,6 +15,7 @@
 #include "db-ctl-base.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/shash.h"
+#include "ovsdb-data.h"
 #include "smap.h"
 #include "svec.h"
 #include "util.h"
@@ -69,23 +71,61 @@ find_acl_entity(struct ctl_context *ctx, const char *id,
     return true;
 }
 
-/* Returns the ACLs of 'e' and their number in '*n'. */
-static struct nbrec_acl **
-entity_acls(const struct acl_entity *e, size_t *n)
+/* Returns the ACLs of column 'col' of 'row' (a switch's or port group's
+ * "acls") as the open transaction leaves them, in a malloc()'d array with
+ * room for at least one more, and stores their number in '*n'.  ACLs
+ * join and leave their switch or group by mutations, so that clients that
+ * add ACLs to one group at the same time all keep theirs; the row's
+ * parsed members show those only after commit. */
+struct nbrec_acl **
+nbctl_pending_acls(struct ovsdb_idl *idl, const struct ovsdb_idl_row *row,
+                   const struct ovsdb_idl_column *col, size_t *n)
 {
-    *n = e->ls ? e->ls->n_acls : e->pg->n_acls;
-    return e->ls ? e->ls->acls : e->pg->acls;
+    struct ovsdb_datum datum;
+    idl_pending_read_set(row, col, &datum);
+    struct nbrec_acl **acls = xmalloc((datum.n + 1) * sizeof *acls);
+    *n = 0;
+    for (size_t i = 0; i < datum.n; i++) {
+        const struct nbrec_acl *acl
+            = nbrec_acl_get_for_uuid(idl, &datum.keys[i].uuid);
+        if (acl && acl->header_.new_datum) {
+            acls[(*n)++] = CONST_CAST(struct nbrec_acl *, acl);
+        }
+    }
+    ovsdb_datum_destroy(&datum, &col->type);
+    return acls;
 }
 
-/* Sets the ACLs of 'e'. */
+/* Returns the ACLs of 'e' as nbctl_pending_acls() does. */
+static struct nbrec_acl **
+entity_acls(struct ovsdb_idl *idl, const struct acl_entity *e, size_t *n)
+{
+    return (e->ls
+            ? nbctl_pending_acls(idl, &e->ls->header_,
+                                 &nbrec_logical_switch_col_acls, n)
+            : nbctl_pending_acls(idl, &e->pg->header_,
+                                 &nbrec_port_group_col_acls, n));
+}
+
+/* Adds 'acl' to the ACLs of 'e'. */
 static void
-entity_set_acls(const struct acl_entity *e, struct nbrec_acl **acls,
-                size_t n)
+entity_add_acl(const struct acl_entity *e, const struct nbrec_acl *acl)
 {
     if (e->ls) {
-        nbrec_logical_switch_set_acls(e->ls, acls, n);
+        nbrec_logical_switch_update_acls_addvalue(e->ls, acl);
     } else {
-        nbrec_port_group_set_acls(e->pg, acls, n);
+        nbrec_port_group_update_acls_addvalue(e->pg, acl);
+    }
+}
+
+/* Removes 'acl' from the ACLs of 'e'. */
+static void
+entity_del_acl(const struct acl_entity *e, const struct nbrec_acl *acl)
+{
+    if (e->ls) {
+        nbrec_logical_switch_update_acls_delvalue(e->ls, acl);
+    } else {
+        nbrec_port_group_update_acls_delvalue(e->pg, acl);
     }
 }
 
@@ -202,7 +242,7 @@ cmd_acl_add(struct ctl_context *ctx)
                      && nbctl_has_option(ctx, "--apply-after-lb"));
 
     size_t n;
-    struct nbrec_acl **acls = entity_acls(&e, &n);
+    struct nbrec_acl **acls = entity_acls(ctx->idl, &e, &n);
     for (size_t i = 0; i < n; i++) {
         const struct nbrec_acl *acl = acls[i];
         if (acl->priority == priority && !strcmp(acl->direction, direction)
@@ -211,9 +251,11 @@ cmd_acl_add(struct ctl_context *ctx)
                 ctl_error(ctx, "Same ACL already existed on the ls %s.",
                           ctx->argv[1]);
             }
+            free(acls);
             return;
         }
     }
+    free(acls);
 
     struct nbrec_acl *acl = nbrec_acl_insert(ctx->txn);
     nbrec_acl_set_direction(acl, direction);
@@ -237,11 +279,7 @@ cmd_acl_add(struct ctl_context *ctx)
         nbrec_acl_set_options(acl, &options);
     }
 
-    struct nbrec_acl **new_acls = xmalloc((n + 1) * sizeof *new_acls);
-    memcpy(new_acls, acls, n * sizeof *new_acls);
-    new_acls[n] = acl;
-    entity_set_acls(&e, new_acls, n + 1);
-    free(new_acls);
+    entity_add_acl(&e, acl);
 }
 
 /* "acl-del ENTITY [DIRECTION [PRIORITY MATCH]]". */
@@ -266,25 +304,26 @@ cmd_acl_del(struct ctl_context *ctx)
     }
 
     size_t n;
-    struct nbrec_acl **acls = entity_acls(&e, &n);
-    struct nbrec_acl **keep = xmalloc((n + 1) * sizeof *keep);
-    size_t n_keep = 0;
+    struct nbrec_acl **acls = entity_acls(ctx->idl, &e, &n);
+    size_t n_hits = 0;
     for (size_t i = 0; i < n; i++) {
         const struct nbrec_acl *acl = acls[i];
         bool hit = ((!direction || !strcmp(acl->direction, direction))
                     && (!match || (acl->priority == priority
                                    && !strcmp(acl->match, match))));
-        if (!hit) {
-            keep[n_keep++] = acls[i];
+        if (hit) {
+            acls[n_hits++] = acls[i];
         }
     }
-    if (match && n_keep == n && !nbctl_has_option(ctx, "--if-exists")) {
+    if (match && !n_hits && !nbctl_has_option(ctx, "--if-exists")) {
         ctl_error(ctx, "no %s ACL with priority %"PRId64" and match "
                   "\"%s\"", direction, priority, match);
-    } else if (n_keep != n) {
-        entity_set_acls(&e, keep, n_keep);
+    } else {
+        for (size_t i = 0; i < n_hits; i++) {
+            entity_del_acl(&e, acls[i]);
+        }
     }
-    free(keep);
+    free(acls);
 }
 
 /* Orders ACLs as ovn-nbctl lists them: direction (from-lport first),
@@ -316,9 +355,7 @@ cmd_acl_list(struct ctl_context *ctx)
         return;
     }
     size_t n;
-    struct nbrec_acl **acls = entity_acls(&e, &n);
-    struct nbrec_acl **sorted = xmalloc((n + 1) * sizeof *sorted);
-    memcpy(sorted, acls, n * sizeof *sorted);
+    struct nbrec_acl **sorted = entity_acls(ctx->idl, &e, &n);
     qsort(sorted, n, sizeof *sorted, compare_acls);
     for (size_t i = 0; i < n; i++) {
         const struct nbrec_acl *acl = sorted[i];
@@ -424,9 +461,13 @@ cmd_pg_del(struct ctl_context *ctx)
         && pg) {
         /* The database would delete the group's ACLs with it; deleting
          * them here too keeps validation from checking their matches. */
-        for (size_t i = 0; i < pg->n_acls; i++) {
-            nbrec_acl_delete(pg->acls[i]);
+        size_t n;
+        struct nbrec_acl **acls = nbctl_pending_acls(
+            ctx->idl, &pg->header_, &nbrec_port_group_col_acls, &n);
+        for (size_t i = 0; i < n; i++) {
+            nbrec_acl_delete(acls[i]);
         }
+        free(acls);
         nbrec_port_group_delete(pg);
     }
 }

@@ -85,9 +85,13 @@ cmd_ls_del(struct ctl_context *ctx)
             nbrec_logical_switch_port_delete(ports[i]);
         }
         free(ports);
-        for (size_t i = 0; i < ls->n_acls; i++) {
-            nbrec_acl_delete(ls->acls[i]);
+        size_t n_acls;
+        struct nbrec_acl **acls = nbctl_pending_acls(
+            ctx->idl, &ls->header_, &nbrec_logical_switch_col_acls, &n_acls);
+        for (size_t i = 0; i < n_acls; i++) {
+            nbrec_acl_delete(acls[i]);
         }
+        free(acls);
         for (size_t i = 0; i < ls->n_forwarding_groups; i++) {
             nbrec_forwarding_group_delete(ls->forwarding_groups[i]);
         }

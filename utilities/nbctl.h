@@ -23,12 +23,14 @@
 struct ctl_command_syntax;
 struct ctl_context;
 struct ds;
+struct nbrec_acl;
 struct nbrec_logical_router;
 struct nbrec_logical_router_port;
 struct nbrec_logical_switch;
 struct nbrec_logical_switch_port;
 struct nbrec_nb_global;
 struct ovsdb_idl;
+struct ovsdb_idl_column;
 struct ovsdb_idl_row;
 struct ovsdb_idl_table_class;
 struct smap;
@@ -79,6 +81,10 @@ bool nbctl_ls_has_port(const struct nbrec_logical_switch *,
                        const struct nbrec_logical_switch_port *);
 const struct nbrec_logical_switch_port **nbctl_ls_ports(
     struct ovsdb_idl *, const struct nbrec_logical_switch *, size_t *n);
+struct nbrec_acl **nbctl_pending_acls(struct ovsdb_idl *,
+                                      const struct ovsdb_idl_row *,
+                                      const struct ovsdb_idl_column *,
+                                      size_t *n);
 const struct nbrec_logical_switch *nbctl_lsp_to_ls(
     struct ovsdb_idl *, const struct nbrec_logical_switch_port *);
 const struct nbrec_logical_router *nbctl_lrp_to_lr(

@@ -4,8 +4,8 @@
 # address sets that a match names, yet behave exactly as with the whole
 # database: the same refusals (missing group or set, a set of the wrong
 # family, a malformed match, a duplicate), nothing written when refused,
-# no ACL lost when a group's ACL list is rewritten, and only what they
-# name deleted.
+# no ACL lost when a group's ACLs change, also when several clients add
+# ACLs to one group at once, and only what they name deleted.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/nbctl-lib.sh"
 osm_test_init
@@ -169,4 +169,23 @@ check_refused "nosuch: Address Set name not found" \
     osmotic-nbctl as-set-addresses nosuch 10.1.0.9
 check_output '["10.1.0.1", "10.1.1.1"]' \
     osmotic-nbctl get Address_Set as1 addresses
+
+# ACLs added to one group at the same time by several clients are all
+# kept: they join the group by mutation, not by rewriting its list.
+pids=()
+for i in 1 2 3 4 5 6 7 8; do
+    osmotic-nbctl acl-add pg4 from-lport $((200 + i)) \
+        "inport == @pg4 && udp.dst == $i" drop & pids+=($!)
+done
+for pid in "${pids[@]}"; do
+    wait "$pid" || fail "a concurrent acl-add failed"
+done
+check_output 10 pipeline "osmotic-nbctl acl-list pg4 | wc -l"
+# Added and deleted in one batch: nothing is left; deleted, the group's
+# ACLs go with it, also those the batch added.
+check osmotic-nbctl acl-add pg4 to-lport 7 ip4 drop -- acl-del pg4 to-lport 7 ip4
+check_output 10 pipeline "osmotic-nbctl acl-list pg4 | wc -l"
+n=$(nb_count ACL)
+check osmotic-nbctl acl-add pg4 to-lport 7 ip4 drop -- pg-del pg4
+check_output $((n - 10)) nb_count ACL
 echo PASS
