@@ -27,6 +27,18 @@ cfg_sb_run(struct ovsdb_idl *nb_idl, struct ovsdb_idl *sb_idl,
     return nb_cfg;
 }
 
+/* Records in 'nd' when northd first saw NB_Global's current nb_cfg.  Call
+ * at the start of each iteration, before compiling. */
+void
+cfg_note_nb_cfg(struct northd *nd, struct ovsdb_idl *nb_idl)
+{
+    const struct nbrec_nb_global *nb = nbrec_nb_global_first(nb_idl);
+    if (nb && (nb->nb_cfg != nd->nb_cfg_seen || !nd->nb_cfg_seen_wall)) {
+        nd->nb_cfg_seen = nb->nb_cfg;
+        nd->nb_cfg_seen_wall = time_wall_msec();
+    }
+}
+
 /* Returns the smallest nb_cfg that a chassis reports, or 'nb_cfg' if no
  * chassis does. */
 static int64_t
@@ -72,6 +84,10 @@ cfg_nb_run(struct northd *nd, struct ovsdb_idl *nb_idl,
     const struct nbrec_nb_global *nb = nbrec_nb_global_first(nb_idl);
     if (!nb) {
         nb = nbrec_nb_global_insert(nb_txn);
+    }
+    if (nd->nb_cfg_seen_wall && nb->nb_cfg == nd->nb_cfg_seen
+        && nb->nb_cfg_timestamp != nd->nb_cfg_seen_wall) {
+        nbrec_nb_global_set_nb_cfg_timestamp(nb, nd->nb_cfg_seen_wall);
     }
     if (sb_cfg >= 0 && nb->sb_cfg != sb_cfg) {
         nbrec_nb_global_set_sb_cfg(nb, sb_cfg);

@@ -47,6 +47,9 @@ struct northd {
     long long int full_usec;    /* Full recompute: time spent so far. */
     bool full_just_finished;    /* Full recompute: flows went out in this
                                  * iteration's SB transaction. */
+    int64_t nb_cfg_seen;        /* Last NB_Global.nb_cfg seen, and... */
+    long long int nb_cfg_seen_wall; /* ...when (wall-clock msec), for
+                                     * NB_Global.nb_cfg_timestamp. */
 
     /* Statistics. */
     long long int last_compile_wall; /* Wall-clock msec of last compile. */

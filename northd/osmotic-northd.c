@@ -471,6 +471,9 @@ northd_daemon_run(struct northd_daemon *d, struct ovsdb_idl_loop *nb_loop,
         ovsdb_idl_track_clear(d->sb_idl);
         return;
     }
+    if (ready) {
+        cfg_note_nb_cfg(&d->nd, d->nb_idl);
+    }
     if (ready && sb_txn) {
         struct nd_sync_ctx ctx = {
             .nb_idl = d->nb_idl,

@@ -2,8 +2,9 @@
 # osmotic-northd's unixctl commands: "northd/status" reports the state,
 # both database connections and the SB lock, and does not claim all is
 # well when NB is gone; "northd/counts" counts chassis too; the commands
-# are named module/verb.  Pid file, control socket and log default to
-# Osmotic's run and log directories.
+# are named module/verb; "--print-wait-time" gets northd's timestamps.
+# Pid file, control socket and log default to Osmotic's run and log
+# directories.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/northd-lib.sh"
 northd_test_start
@@ -15,6 +16,17 @@ check_output "state: active
 nb: connected to $OSMOTIC_NB_DB
 sb: connected to $OSMOTIC_SB_DB
 lock: osmotic_northd held" northd_ctl northd northd/status
+
+# --print-wait-time: northd stamps when it first saw the nb_cfg
+# (NB_Global:nb_cfg_timestamp), so the delay before processing is
+# between the client's start and northd's completion.
+out=$(osmotic-nbctl --wait=sb --print-wait-time ls-add sw1) \
+    || fail "--print-wait-time failed"
+delay=$(echo "$out" | sed -n 's/.*delay before processing:[[:space:]]*\(-\{0,1\}[0-9]*\)ms$/\1/p')
+done_ms=$(echo "$out" | sed -n 's/.*osmotic-northd completion:[[:space:]]*\(-\{0,1\}[0-9]*\)ms$/\1/p')
+[ -n "$delay" ] && [ -n "$done_ms" ] || fail "--print-wait-time output: [$out]"
+[ "$delay" -ge 0 ] && [ "$delay" -le "$done_ms" ] \
+    || fail "delay before processing $delay ms, completion $done_ms ms: [$out]"
 
 # The old unprefixed names are gone; "exit" stays.
 check_error '"status" is not a valid command' northd_ctl northd status
