@@ -829,7 +829,7 @@ sim_explain_register(const struct sim_ctx *ctx, int reg, struct ds *s)
                       reg == SIM_REG_OUTPORT ? "outport" : "inport",
                       mc ? mc->name : sim_port_name(ctx, value));
     } else if (reg == SIM_REG_FLAGS) {
-        ds_put_format(s, " (flags:%s%s%s%s)",
+        ds_put_format(s, " (flags:%s%s%s%s%s)",
                       value & (1u << MLF_ALLOW_LOOPBACK_BIT)
                       ? " allow-loopback" : "",
                       value & (1u << MLF_FROM_TUNNEL_BIT)
@@ -837,7 +837,9 @@ sim_explain_register(const struct sim_ctx *ctx, int reg, struct ds *s)
                       value & (1u << MLF_INPORT_SECURED_BIT)
                       ? " inport-secured" : "",
                       value & (1u << MLF_OUTPORT_SECURED_BIT)
-                      ? " outport-secured" : "");
+                      ? " outport-secured" : "",
+                      value & (1u << MLF_LB_HAIRPIN_BIT)
+                      ? " lb-hairpin" : "");
     } else if (reg == SIM_REG_COLOR) {
         uint32_t id = value & 0xff;
         const char *name = ctx->sim->colors[id];
@@ -955,9 +957,24 @@ sim_ct(struct sim_ctx *ctx, const struct ofpact *a)
     }
     ds_destroy(&s);
 
+    /* The connection's original direction is the packet as it came to
+     * conntrack (the trace assumes it is not a reply). */
+    const struct flow orig = ctx->flow;
     sim_actions(ctx, ct->actions, ofpact_ct_get_action_len(ct));
     if (ct->recirc_table != NX_CT_RECIRC_NONE) {
         ctx->flow.ct_state = ctx->sim->ct_state;
+        if ((ctx->flow.ct_state & CS_TRACKED)
+            && !(ctx->flow.ct_state & CS_INVALID)
+            && (orig.dl_type == htons(ETH_TYPE_IP)
+                || orig.dl_type == htons(ETH_TYPE_IPV6))) {
+            ctx->flow.ct_nw_proto = orig.nw_proto;
+            ctx->flow.ct_nw_src = orig.nw_src;
+            ctx->flow.ct_nw_dst = orig.nw_dst;
+            ctx->flow.ct_ipv6_src = orig.ipv6_src;
+            ctx->flow.ct_ipv6_dst = orig.ipv6_dst;
+            ctx->flow.ct_tp_src = orig.tp_src;
+            ctx->flow.ct_tp_dst = orig.tp_dst;
+        }
         ctx->flow.ct_zone = ct->zone_src.field
                             ? mf_get_subfield(&ct->zone_src, &ctx->flow)
                             : ct->zone_imm;
@@ -1128,11 +1145,17 @@ sim_actions(struct sim_ctx *ctx, const struct ofpact *ofpacts, size_t len)
         case OFPACT_NOTE:
             break;
         case OFPACT_LEARN:
-            /* Only ct_lb's session affinity learns: the trace keeps no
-             * state, so the next trace does not see it. */
-            sim_event(ctx, LSE_ACTION, "learn: the load balancer remembers "
-                      "the client's backend (session affinity; the trace "
-                      "keeps no memory of it)");
+            /* ct_lb's session affinity and lb_hairpin learn: the trace
+             * keeps no state, so the next trace does not see it. */
+            if (ofpact_get_LEARN(a)->table_id == OFTABLE_LB_HAIRPIN) {
+                sim_event(ctx, LSE_ACTION, "learn: the load balancer "
+                          "remembers the backend's replies to the VIP "
+                          "(hairpin; the trace keeps no memory of it)");
+            } else {
+                sim_event(ctx, LSE_ACTION, "learn: the load balancer "
+                          "remembers the client's backend (session "
+                          "affinity; the trace keeps no memory of it)");
+            }
             break;
         default: {
             struct ds s = DS_EMPTY_INITIALIZER;
@@ -1427,6 +1450,11 @@ sim_goto_table(struct sim_ctx *ctx, unsigned int oftable)
         sim_output(ctx);
     } else if (oftable == OFTABLE_PHY_DELIVER) {
         sim_deliver(ctx);
+    } else if (oftable == OFTABLE_LB_HAIRPIN) {
+        /* Its flows are learned by hairpinned connections, which the
+         * trace has none of. */
+        sim_event(ctx, LSE_ACTION, "lb_hairpin_check: not a reply of a "
+                  "hairpinned connection (the trace keeps none)");
     } else if (oftable == OFTABLE_LB_AFF) {
         /* Its flows are learned by traffic, which the trace has none
          * of: as for a client without affinity, nothing changes. */

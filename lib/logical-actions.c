@@ -336,6 +336,8 @@ lact_take_field(struct lact_parser *ps)
 
 /* Parser. */
 
+struct lact_hairpin_proto;
+static const struct lact_hairpin_proto *lact_hairpin_proto(const char *);
 static void lact_parse_list(struct lact_parser *, enum lact_token_type end,
                             struct lact_list *);
 
@@ -809,6 +811,18 @@ lact_parse_one(struct lact_parser *ps, char *word, struct lact_list *list)
         lact_parse_ct_lb(ps, lact_append(list, LACT_CT_LB));
     } else if (!strcmp(word, "lb_aff_check")) {
         lact_append(list, LACT_LB_AFF_CHECK);
+    } else if (!strcmp(word, "lb_hairpin")) {
+        a = lact_append(list, LACT_LB_HAIRPIN);
+        if (lact_force(ps, T_LPAREN, "\"(\" after lb_hairpin")) {
+            a->value = lact_take_word(ps, "a protocol");
+            if (a->value && !lact_hairpin_proto(a->value)) {
+                lact_error(ps, "lb_hairpin(%s): the protocol is tcp, udp, "
+                           "icmp, tcp6, udp6 or icmp6", a->value);
+            }
+            lact_force(ps, T_RPAREN, "\")\"");
+        }
+    } else if (!strcmp(word, "lb_hairpin_check")) {
+        lact_append(list, LACT_LB_HAIRPIN_CHECK);
     } else if (!strcmp(word, "meter")) {
         a = lact_append(list, LACT_METER);
         if (lact_force(ps, T_LPAREN, "\"(\" after meter")) {
@@ -1085,6 +1099,12 @@ lact_format_one(const struct lact *a, struct ds *s)
             lact_put_values(a, s);
         }
         break;
+    case LACT_LB_HAIRPIN:
+        ds_put_format(s, "lb_hairpin(%s)", a->value);
+        break;
+    case LACT_LB_HAIRPIN_CHECK:
+        ds_put_cstr(s, "lb_hairpin_check");
+        break;
     case LACT_METER:
         ds_put_format(s, "meter(%s)", a->name);
         break;
@@ -1352,6 +1372,69 @@ lact_put_lb_aff_learn(const struct lact *a, const char *addr, struct ds *out)
     ds_put_cstr(out, "),");
 }
 
+/* The protocols of lb_hairpin. */
+struct lact_hairpin_proto {
+    const char *name;           /* As in lb_hairpin(NAME). */
+    bool v6;
+    int nw_proto;
+    const char *l4_src, *l4_dst;  /* NXM fields of its ports, or NULL. */
+    int echo_reply;             /* ICMP: the reply's type, else -1. */
+};
+
+static const struct lact_hairpin_proto lact_hairpin_protos[] = {
+    { "tcp", false, 6, "NXM_OF_TCP_SRC[]", "NXM_OF_TCP_DST[]", -1 },
+    { "udp", false, 17, "NXM_OF_UDP_SRC[]", "NXM_OF_UDP_DST[]", -1 },
+    { "icmp", false, 1, NULL, NULL, 0 },
+    { "tcp6", true, 6, "NXM_OF_TCP_SRC[]", "NXM_OF_TCP_DST[]", -1 },
+    { "udp6", true, 17, "NXM_OF_UDP_SRC[]", "NXM_OF_UDP_DST[]", -1 },
+    { "icmp6", true, 58, NULL, NULL, 129 },
+};
+
+static const struct lact_hairpin_proto *
+lact_hairpin_proto(const char *name)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(lact_hairpin_protos); i++) {
+        if (!strcmp(lact_hairpin_protos[i].name, name)) {
+            return &lact_hairpin_protos[i];
+        }
+    }
+    return NULL;
+}
+
+/* Appends lb_hairpin's actions for protocol 'p'.  The packet, a backend's
+ * own connection that its VIP's DNAT sent back to it (source and
+ * destination are the backend), learns a flow in OFTABLE_LB_HAIRPIN, in
+ * its datapath, that matches the backend's replies (from its address and
+ * port to the VIP's address: the connection's original destination) and
+ * gives them their destination back, the backend's own address, and the
+ * hairpin flag; the flow is deleted with the one that learned it (when
+ * the backend is no longer any VIP's there), and is one per backend,
+ * port and VIP, whatever the client's port.  Then the packet itself gets
+ * the VIP as source (so that the backend accepts it: a packet from its
+ * own address it would drop) and the hairpin flag.  No conntrack: the
+ * DNAT in the port's zone is the connection's state. */
+static void
+lact_put_lb_hairpin(const struct lact_hairpin_proto *p, struct ds *out)
+{
+    const char *src = p->v6 ? "NXM_NX_IPV6_SRC[]" : "NXM_OF_IP_SRC[]";
+    const char *dst = p->v6 ? "NXM_NX_IPV6_DST[]" : "NXM_OF_IP_DST[]";
+    const char *ct_dst = p->v6 ? "NXM_NX_CT_IPV6_DST[]" : "NXM_NX_CT_NW_DST[]";
+    ds_put_format(out, "learn(table=%d,delete_learned,OXM_OF_METADATA[],"
+                  "eth_type=%s,nw_proto=%d,%s=%s,%s=%s,",
+                  OFTABLE_LB_HAIRPIN, p->v6 ? "0x86dd" : "0x800",
+                  p->nw_proto, src, dst, dst, ct_dst);
+    if (p->l4_src) {
+        ds_put_format(out, "%s=%s,", p->l4_src, p->l4_dst);
+    } else {
+        ds_put_format(out, "%s=%d,", p->v6 ? "icmpv6_type" : "icmp_type",
+                      p->echo_reply);
+    }
+    ds_put_format(out, "load:%s->%s,load:1->NXM_NX_REG10[%d]),"
+                  "move:%s->%s,load:1->NXM_NX_REG10[%d]",
+                  src, dst, MLF_LB_HAIRPIN_BIT, ct_dst, src,
+                  MLF_LB_HAIRPIN_BIT);
+}
+
 /* A bucket of ct_lb's select group.  With affinity a bucket cannot learn
  * (OpenFlow runs a bucket as an action set, which drops learn()), nor can
  * the datapath flow of its translation serve later connections (they
@@ -1575,6 +1658,15 @@ lact_encode_one(const struct lact *a, const struct lact_encode_ctx *ctx,
         }
         return lact_put_select_group(ctx, a, lact_put_lb_bucket, "ct_lb",
                                      LACT_CT_LB_SELECTION, out);
+    case LACT_LB_HAIRPIN:
+        lact_put_sep(out);
+        lact_put_lb_hairpin(lact_hairpin_proto(a->value), out);
+        return NULL;
+    case LACT_LB_HAIRPIN_CHECK:
+        /* A miss changes nothing: the flag stays as it was (clear). */
+        lact_put_sep(out);
+        ds_put_format(out, "resubmit(,%d)", OFTABLE_LB_HAIRPIN);
+        return NULL;
     case LACT_LB_AFF_CHECK:
         /* A miss in OFTABLE_LB_AFF changes nothing: the hit bit stays
          * clear (REG_LB_AFF_PICK is left alone: a ct_lb bucket's pick). */

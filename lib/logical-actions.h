@@ -50,6 +50,18 @@
  *   lb_aff_check;             load the backend remembered for the
  *                             client and this VIP, if any, into the
  *                             REG_LB_AFF_* registers (lib/pipeline.h)
+ *   lb_hairpin(PROTO);        PROTO tcp, udp, icmp, tcp6, udp6 or icmp6:
+ *                             a packet a VIP's DNAT sent from a backend
+ *                             back to itself gets the VIP (the
+ *                             connection's original destination) as
+ *                             source, without conntrack, and the hairpin
+ *                             flag (MLF_LB_HAIRPIN_BIT); a flow learned
+ *                             into OFTABLE_LB_HAIRPIN knows the backend's
+ *                             replies to the VIP (deleted with the flow
+ *                             that learned it)
+ *   lb_hairpin_check;         a reply that lb_hairpin knows gets its
+ *                             destination back (the backend's own
+ *                             address) and the hairpin flag
  *   ct_snat_hairpin(IP); ct_snat_hairpin;
  *                             as ct_snat, in the hairpin zone
  *                             (CT_ZONE_HAIRPIN) instead of the port's:
@@ -126,6 +138,8 @@ enum lact_type {
     LACT_LB_AFF_CHECK,
     LACT_CT_SNAT_HAIRPIN,       /* 'values[0]' if n_values, else un-NAT;
                                  * in zone CT_ZONE_HAIRPIN. */
+    LACT_LB_HAIRPIN,            /* Protocol keyword in 'value'. */
+    LACT_LB_HAIRPIN_CHECK,
     LACT_METER,                 /* Meter named 'name'. */
     LACT_COLOR_SAMPLE,          /* Promotion rule number in 'value'. */
     LACT_LOG,                   /* 'name', 'severity', 'verdict'. */

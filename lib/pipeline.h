@@ -86,6 +86,10 @@ enum {
     OFTABLE_LB_AFF = 33,         /* Load balancer session affinity: the
                                   * flows ct_lb's affinity learns, read
                                   * by lb_aff_check. */
+    OFTABLE_LB_HAIRPIN = 34,     /* Load balancer hairpin: the flows
+                                  * lb_hairpin learns to know a
+                                  * hairpinned connection's replies,
+                                  * read by lb_hairpin_check. */
     OFTABLE_EGRESS = 40,         /* Egress stage N is table 40 + N. */
     OFTABLE_PHY_DELIVER = 60,    /* Outport -> local OpenFlow port. */
 };
@@ -134,6 +138,12 @@ enum {
  * never gives it to a port. */
 #define CT_ZONE_HAIRPIN 65535
 
+/* Hairpin of switch load balancers without conntrack (logical actions
+ * lb_hairpin and lb_hairpin_check): a packet that a VIP's DNAT sent from
+ * a backend back to itself, or a reply of such a connection, has bit
+ * MLF_LB_HAIRPIN_BIT of REG_FLAGS set; stage ls_in_hairpin sends it
+ * straight back out its port. */
+
 /* Symmetric ECMP replies, in a router's conntrack zone on its gateway: a
  * connection that came in through a gateway port from the next hop of an
  * ECMP route with symmetric replies keeps that port's key in ct_mark
@@ -163,6 +173,8 @@ enum {
 #define MLF_OUTPORT_SECURED_BIT 3  /* The outport has port security: set
                                     * (or cleared) by physical output to
                                     * local ports (table 31). */
+#define MLF_LB_HAIRPIN_BIT 4       /* A load balancer hairpin, either way
+                                    * (lb_hairpin, lb_hairpin_check). */
 
 /* Multicast group tunnel keys (32768 and above). */
 #define MC_FLOOD_KEY 32768         /* Every enabled port of a switch. */
@@ -196,6 +208,7 @@ enum dp_type {
 #define PIPELINE_STAGES                                               \
     /* Logical switch ingress. */                                     \
     STAGE(SWITCH, INGRESS, PORT_SEC,    0, "ls_in_port_sec")          \
+    STAGE(SWITCH, INGRESS, HAIRPIN_CHECK, 1, "ls_in_hairpin_check")   \
     STAGE(SWITCH, INGRESS, PRE_ACL,     2, "ls_in_pre_acl")           \
     STAGE(SWITCH, INGRESS, ACL,         3, "ls_in_acl")               \
     STAGE(SWITCH, INGRESS, COLOR,       5, "ls_in_color")             \

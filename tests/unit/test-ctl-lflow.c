@@ -33,9 +33,9 @@ START_TEST(test_next_goes_to_the_next_stage_of_the_type)
     memset(&ld, 0, sizeof ld);
     ld.type = DP_SWITCH;
     ld.stages[P_INGRESS] = (1u << 0) | (1u << 10) | (1u << 12);
-    /* Whether or not the next stage has flows: ls_in_pre_acl (2) has
-     * none here, and a skip flow there goes on. */
-    ck_assert_encodes(&ld, 0, "next;", "resubmit(,12)");
+    /* Whether or not the next stage has flows: ls_in_hairpin_check (1)
+     * has none here, and a skip flow there goes on. */
+    ck_assert_encodes(&ld, 0, "next;", "resubmit(,11)");
     ck_assert_encodes(&ld, 10, "next;", "resubmit(,22)");
     ck_assert_encodes(&ld, 12, "next;", "resubmit(,30)");
     ck_assert_encodes(&ld, 10, "next(ls_in_arp_rsp);", "resubmit(,20)");
@@ -44,7 +44,7 @@ START_TEST(test_next_goes_to_the_next_stage_of_the_type)
                       "load:2->reg15[],resubmit(,30)");
     /* The same flow, whatever the other stages hold. */
     ld.stages[P_INGRESS] |= 1u << 3;
-    ck_assert_encodes(&ld, 0, "next;", "resubmit(,12)");
+    ck_assert_encodes(&ld, 0, "next;", "resubmit(,11)");
 }
 END_TEST
 
@@ -61,9 +61,9 @@ START_TEST(test_empty_stages_get_skip_flows)
     desired_init(&d);
     desired_begin(&d, DESIRED_SKIP, &UUID_ZERO);
     lflow_add_skip_flows(&ld, &d);
-    /* Ingress: pre_acl, acl, color, lb_aff_check, lb, stateful and
-     * hairpin; egress: pre_acl and acl. */
-    ck_assert_uint_eq(desired_count_flows(&d), 9);
+    /* Ingress: hairpin_check, pre_acl, acl, color, lb_aff_check, lb,
+     * stateful and hairpin; egress: pre_acl and acl. */
+    ck_assert_uint_eq(desired_count_flows(&d), 10);
     /* Each goes to the next stage with flows: adding the same flow again
      * is accepted as a duplicate, another target conflicts. */
     ck_assert_ok(desired_add_flow(&d, 0, "table=12,priority=0,"
@@ -76,7 +76,7 @@ START_TEST(test_empty_stages_get_skip_flows)
                                      "metadata=0x5,actions=resubmit(,22)"),
                     "conflicts");
     desired_end(&d);
-    ck_assert_uint_eq(desired_count_flows(&d), 9);
+    ck_assert_uint_eq(desired_count_flows(&d), 10);
     desired_destroy(&d);
 }
 END_TEST

@@ -235,6 +235,8 @@ START_TEST(test_format_is_canonical)
     ck_assert_formats("ct_snat_hairpin( 172.30.0.10 );",
                       "ct_snat_hairpin(172.30.0.10);");
     ck_assert_formats("ct_snat_hairpin;", "ct_snat_hairpin;");
+    ck_assert_formats("lb_hairpin( tcp );next;", "lb_hairpin(tcp); next;");
+    ck_assert_formats("lb_hairpin_check;next;", "lb_hairpin_check; next;");
     ck_assert_formats("meter(acl-log);next;", "meter(acl-log); next;");
     ck_assert_formats("log(name=a1,severity=warning,verdict=drop);",
                       "log(name=a1, severity=warning, verdict=drop);");
@@ -387,6 +389,53 @@ START_TEST(test_conntrack_encodes)
                       "nat(src=172.30.0.10))");
     ck_assert_encodes("ip", "ct_snat_hairpin;",
                       "ct(table=22,zone=65535,nat)");
+    /* Hairpin without conntrack: learn the replies, SNAT to the VIP
+     * statelessly. */
+    ck_assert_encodes("tcp,ct_state=+trk+dnat,nw_src=10.0.0.5,"
+                      "nw_dst=10.0.0.5", "lb_hairpin(tcp); next;",
+                      "learn(table=34,delete_learned,OXM_OF_METADATA[],"
+                      "eth_type=0x800,nw_proto=6,"
+                      "NXM_OF_IP_SRC[]=NXM_OF_IP_DST[],"
+                      "NXM_OF_IP_DST[]=NXM_NX_CT_NW_DST[],"
+                      "NXM_OF_TCP_SRC[]=NXM_OF_TCP_DST[],"
+                      "load:NXM_OF_IP_SRC[]->NXM_OF_IP_DST[],"
+                      "load:1->NXM_NX_REG10[4]),"
+                      "move:NXM_NX_CT_NW_DST[]->NXM_OF_IP_SRC[],"
+                      "load:1->NXM_NX_REG10[4],resubmit(,22)");
+    ck_assert_encodes("icmp,ct_state=+trk+dnat,nw_src=10.0.0.5,"
+                      "nw_dst=10.0.0.5", "lb_hairpin(icmp);",
+                      "learn(table=34,delete_learned,OXM_OF_METADATA[],"
+                      "eth_type=0x800,nw_proto=1,"
+                      "NXM_OF_IP_SRC[]=NXM_OF_IP_DST[],"
+                      "NXM_OF_IP_DST[]=NXM_NX_CT_NW_DST[],icmp_type=0,"
+                      "load:NXM_OF_IP_SRC[]->NXM_OF_IP_DST[],"
+                      "load:1->NXM_NX_REG10[4]),"
+                      "move:NXM_NX_CT_NW_DST[]->NXM_OF_IP_SRC[],"
+                      "load:1->NXM_NX_REG10[4]");
+    ck_assert_encodes("udp6,ct_state=+trk+dnat,ipv6_src=fd00::5,"
+                      "ipv6_dst=fd00::5", "lb_hairpin(udp6);",
+                      "learn(table=34,delete_learned,OXM_OF_METADATA[],"
+                      "eth_type=0x86dd,nw_proto=17,"
+                      "NXM_NX_IPV6_SRC[]=NXM_NX_IPV6_DST[],"
+                      "NXM_NX_IPV6_DST[]=NXM_NX_CT_IPV6_DST[],"
+                      "NXM_OF_UDP_SRC[]=NXM_OF_UDP_DST[],"
+                      "load:NXM_NX_IPV6_SRC[]->NXM_NX_IPV6_DST[],"
+                      "load:1->NXM_NX_REG10[4]),"
+                      "move:NXM_NX_CT_IPV6_DST[]->NXM_NX_IPV6_SRC[],"
+                      "load:1->NXM_NX_REG10[4]");
+    ck_assert_encodes("icmp6,ct_state=+trk+dnat,ipv6_src=fd00::5,"
+                      "ipv6_dst=fd00::5", "lb_hairpin(icmp6);",
+                      "learn(table=34,delete_learned,OXM_OF_METADATA[],"
+                      "eth_type=0x86dd,nw_proto=58,"
+                      "NXM_NX_IPV6_SRC[]=NXM_NX_IPV6_DST[],"
+                      "NXM_NX_IPV6_DST[]=NXM_NX_CT_IPV6_DST[],"
+                      "icmpv6_type=129,"
+                      "load:NXM_NX_IPV6_SRC[]->NXM_NX_IPV6_DST[],"
+                      "load:1->NXM_NX_REG10[4]),"
+                      "move:NXM_NX_CT_IPV6_DST[]->NXM_NX_IPV6_SRC[],"
+                      "load:1->NXM_NX_REG10[4]");
+    ck_assert_encodes("", "lb_hairpin_check; next;",
+                      "resubmit(,34),resubmit(,22)");
 }
 END_TEST
 
@@ -610,6 +659,8 @@ START_TEST(test_value_errors)
                           "\"web\" is not an address");
     ck_assert_parse_error("ct_snat_hairpin(10.0.0.1, 10.0.0.2);", "");
     ck_assert_parse_error("ct_snat_hairpin; next;", "no action may follow");
+    ck_assert_parse_error("lb_hairpin(sctp);", "the protocol is tcp");
+    ck_assert_parse_error("lb_hairpin;", "\"(\" after lb_hairpin");
     ck_assert_parse_error("ct_lb([fd00::1:80);", "is not an address");
     ck_assert_parse_error("ct_lb(10.0.0.5:80, [fd00::6]:80);",
                           "\"10.0.0.5:80\" and \"[fd00::6]:80\" are not of "
