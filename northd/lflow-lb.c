@@ -26,6 +26,9 @@ VLOG_DEFINE_THIS_MODULE(lflow_lb);
 
 /* Priorities (northd/lflow-lb.h). */
 enum {
+    PRI_LB_HAIRPIN_ZONE = 135,  /* ls_in_stateful: a backend's connection
+                                 * to itself through a VIP without a port
+                                 * (above any through a VIP with one). */
     PRI_LB_HAIRPIN = 130,       /* ls_in_pre_acl, ls_in_stateful: a
                                  * backend's connection to itself. */
     PRI_LB_AFF_PORT = 125,      /* ls_in_lb: a VIP with a port, to the
@@ -46,7 +49,10 @@ enum {
                                  * (above the ACLs' ct_next, below their
                                  * allow-stateless flows). */
     PRI_LB_COMMIT = 100,        /* ls_in_stateful: commit for an ACL. */
-    PRI_LB_HAIRPIN_OUT = 100,   /* ls_in_hairpin: back out the inport. */
+    PRI_LB_HAIRPIN_FLAG = 110,  /* ls_in_hairpin: the hairpin flag, back
+                                 * out the inport. */
+    PRI_LB_HAIRPIN_OUT = 100,   /* ls_in_hairpin: the hairpin zone, back
+                                 * out the inport. */
     PRI_LB_DEFAULT = 0,
 };
 
@@ -184,8 +190,43 @@ lflow_lb_put_endpoint_match(const struct lb_endpoint *e, const char *proto,
     }
 }
 
-/* Adds the hairpin flows of backend 'be' of VIP 'vip' to switch 'od': a
- * connection from the backend to the VIP that the group
+/* Adds the hairpin flow of backend 'be' of a VIP with a port (protocol
+ * 'proto') to switch 'od': a packet that the VIP's DNAT sent from the
+ * backend back to itself (source and destination its address) gets the
+ * VIP as source, so that the backend accepts it (a packet from its own
+ * address it would not), and the hairpin flag, which sends it straight
+ * back out its port (ls_in_hairpin); it teaches ls_in_hairpin_check its
+ * replies, from the backend's port to the VIP's address (lb_hairpin,
+ * lib/pipeline.h).  Without conntrack: the connection's state is its DNAT
+ * in the port's zone, where the backend's egress pipeline un-DNATs the
+ * replies as any backend's.  One flow per backend address and protocol,
+ * whatever the VIP (the connection's original destination): the same row
+ * for every switch and load balancer that has it. */
+static void
+build_hairpin(struct nd_build_ctx *ctx, const struct nd_datapath *od,
+              const struct lb_endpoint *be, const char *proto)
+{
+    const char *nw = be->is_ipv6 ? "ipv6" : "nw";
+    struct ds b = DS_EMPTY_INITIALIZER;
+    lflow_lb_put_endpoint_ip(be, &b);
+    char *p = xasprintf("%s%s", proto, be->is_ipv6 ? "6" : "");
+    char *match = xasprintf("%s,ct_state=+trk+dnat,"REG_FLAGS"=0/%#x,"
+                            "%s_src=%s,%s_dst=%s", p,
+                            1u << MLF_LB_HAIRPIN_BIT, nw, ds_cstr(&b), nw,
+                            ds_cstr(&b));
+    char *actions = xasprintf("lb_hairpin(%s); next;", p);
+    lflow_table_add_shared_from(ctx->lflows, &od->sb_uuid,
+                                S_SWITCH_INGRESS_STATEFUL, PRI_LB_HAIRPIN,
+                                match, actions, SWITCH_SOURCE);
+    free(match);
+    free(actions);
+    free(p);
+    ds_destroy(&b);
+}
+
+/* Adds the hairpin flows of backend 'be' of VIP 'vip', a VIP without a
+ * port, to switch 'od': a connection from the backend to the VIP that the
+ * group
  * sends back to the backend itself gets the VIP as source (in zone
  * CT_ZONE_HAIRPIN, since the port's zone holds its DNAT), so that the
  * backend accepts it (a packet from its own address it would not).  Its
@@ -200,9 +241,16 @@ lflow_lb_put_endpoint_match(const struct lb_endpoint *e, const char *proto,
  * find their connection there; its own new connections to the VIP look
  * new there too, and ls_in_lb balances them (committing in the port's
  * zone, where a connection seen before keeps its backend), so they go on
- * as any client's. */
+ * as any client's.
+ *
+ * (A VIP with a port needs none of this: build_hairpin().  Without a
+ * port, a reply and the backend's own next connection to the VIP differ
+ * in their ports alone, which the datapath flows of the backend's
+ * connections to the VIP need not match: a flow lb_hairpin learns would
+ * not reach the datapath before a first reply that one of them caught.
+ * Conntrack tells them apart.) */
 static void
-build_hairpin(struct nd_build_ctx *ctx, const struct nd_datapath *od,
+build_hairpin_zone(struct nd_build_ctx *ctx, const struct nd_datapath *od,
               const struct lb_endpoint *vip, const struct lb_endpoint *be,
               const char *proto, const char *source)
 {
@@ -219,7 +267,7 @@ build_hairpin(struct nd_build_ctx *ctx, const struct nd_datapath *od,
                             ds_cstr(&b), nw, ds_cstr(&v));
     char *actions = xasprintf("ct_snat_hairpin(%s);", ds_cstr(&v));
     lflow_table_add_shared_from(t, dp, S_SWITCH_INGRESS_STATEFUL,
-                                PRI_LB_HAIRPIN, match, actions, source);
+                                PRI_LB_HAIRPIN_ZONE, match, actions, source);
     free(match);
     free(actions);
 
@@ -233,6 +281,19 @@ build_hairpin(struct nd_build_ctx *ctx, const struct nd_datapath *od,
     ds_destroy(&m);
     ds_destroy(&b);
     ds_destroy(&v);
+
+    /* What went through the hairpin zone, both ways, goes straight back
+     * out the port it came in by (as ls_in_hairpin's flow for the hairpin
+     * flag does). */
+    lflow_table_add_shared_from(t, dp, S_SWITCH_INGRESS_HAIRPIN,
+                                PRI_LB_HAIRPIN_OUT,
+                                (be->is_ipv6
+                                 ? "ipv6,ct_state=+trk,ct_zone="
+                                   OVS_STRINGIZE(CT_ZONE_HAIRPIN)
+                                 : "ip,ct_state=+trk,ct_zone="
+                                   OVS_STRINGIZE(CT_ZONE_HAIRPIN)),
+                                "eth.dst <-> eth.src; outport = inport; "
+                                "flags.loopback = 1; output;", SWITCH_SOURCE);
 }
 
 /* Returns the session affinity timeout of 'lb' in seconds
@@ -647,7 +708,11 @@ build_vip(struct nd_build_ctx *ctx, const struct nbrec_load_balancer *lb,
                                     S_SWITCH_EGRESS_PRE_ACL, PRI_LB_CT,
                                     ds_cstr(&m), "ct_dnat;", SWITCH_SOURCE);
         ds_destroy(&m);
-        build_hairpin(ctx, od, &vip, &be, proto, source);
+        if (has_port) {
+            build_hairpin(ctx, od, &be, proto);
+        } else {
+            build_hairpin_zone(ctx, od, &vip, &be, proto, source);
+        }
     }
 
     if (actions.length && affinity) {
@@ -997,19 +1062,22 @@ build_switch(struct nd_build_ctx *ctx, const struct nd_datapath *od)
                            "next;");
     lflow_table_add_shared(t, dp, S_SWITCH_INGRESS_LB_AFF_CHECK,
                            PRI_LB_DEFAULT, "", "next;");
-    /* What went through the hairpin zone, both ways, goes straight back
-     * out the port it came in by, to the backend, as OVN sends it: not
-     * through the router the client sent it to, which would see the two
-     * directions of the connection with different addresses. */
+    /* A hairpinned connection's replies get their destination back, the
+     * backend's own address, and the hairpin flag, before anything else
+     * (a lookup in the flows lb_hairpin learned: no conntrack). */
+    lflow_table_add_shared(t, dp, S_SWITCH_INGRESS_HAIRPIN_CHECK,
+                           PRI_LB_DEFAULT, "", "lb_hairpin_check; next;");
+    /* A hairpinned connection, both ways, goes straight back out the port
+     * it came in by, to the backend, as OVN sends it: not through the
+     * router the client sent it to, which would see the two directions
+     * of the connection with different addresses. */
+    char *hairpin = xasprintf(REG_FLAGS"=%#x/%#x", 1u << MLF_LB_HAIRPIN_BIT,
+                              1u << MLF_LB_HAIRPIN_BIT);
     lflow_table_add_shared(t, dp, S_SWITCH_INGRESS_HAIRPIN,
-                           PRI_LB_HAIRPIN_OUT,
-                           "ip,ct_state=+trk,ct_zone="
-                           OVS_STRINGIZE(CT_ZONE_HAIRPIN)
-                           PIPELINE_MATCH_OR
-                           "ipv6,ct_state=+trk,ct_zone="
-                           OVS_STRINGIZE(CT_ZONE_HAIRPIN),
+                           PRI_LB_HAIRPIN_FLAG, hairpin,
                            "eth.dst <-> eth.src; outport = inport; "
                            "flags.loopback = 1; output;");
+    free(hairpin);
     lflow_table_add_shared(t, dp, S_SWITCH_INGRESS_HAIRPIN, PRI_LB_DEFAULT,
                            "", "next;");
     lflow_table_add_shared(t, dp, S_SWITCH_INGRESS_STATEFUL, PRI_LB_COMMIT,

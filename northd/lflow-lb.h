@@ -1,6 +1,7 @@
 /*
- * Logical flows of switch load balancers: stages ls_in_pre_acl, ls_in_lb,
- * ls_in_stateful, ls_in_hairpin and ls_out_pre_acl.
+ * Logical flows of switch load balancers: stages ls_in_hairpin_check,
+ * ls_in_pre_acl, ls_in_lb, ls_in_stateful, ls_in_hairpin and
+ * ls_out_pre_acl.
  *
  * Two owner kinds.  lflow_lb_vip_kind ("lb"), one owner per
  * Load_Balancer: the flows of its VIPs on every switch that has it, in
@@ -20,7 +21,9 @@
  * For a VIP V (with port P and protocol PROTO, tcp or udp, or
  * without a port: all IP traffic to V) with backends B1:P1...Bn:Pn:
  *
- *   ls_in_pre_acl   130  PROTO,nw_src=Bi,tp_src=Pi,nw_dst=V
+ *   ls_in_hairpin_check
+ *                   0                     lb_hairpin_check; next;
+ *   ls_in_pre_acl   130  ip,nw_src=Bi,nw_dst=V (V without a port)
  *                                             ct_snat_hairpin;
  *                   105  PROTO,nw_dst=V,tp_dst=P        ct_dnat;
  *                   0                                     next;
@@ -28,14 +31,20 @@
  *                                             ct_lb(B1:P1, ..., Bn:Pn);
  *                   120|110  PROTO,nw_dst=V,tp_dst=P   reject; (n = 0)
  *                   0                                     next;
- *   ls_in_stateful  130  ip,ct_state=+trk+dnat,nw_src=Bi,nw_dst=Bi,
- *                        ct_nw_dst=V          ct_snat_hairpin(V);
+ *   ls_in_stateful  135  ip,ct_state=+trk+dnat,nw_src=Bi,nw_dst=Bi,
+ *                        ct_nw_dst=V (V without a port)
+ *                                             ct_snat_hairpin(V);
+ *                   130  PROTO,ct_state=+trk+dnat,reg10=0/0x10,
+ *                        nw_src=Bi,nw_dst=Bi (V with a port)
+ *                                       lb_hairpin(PROTO); next;
  *                   100  ip,reg0=0x1/0x1 || ipv6,...
  *                                  ct_commit { ct_mark = 0/0x1; }; next;
  *                   0                                     next;
- *   ls_in_hairpin   100  ip,ct_state=+trk,ct_zone=65535 || ipv6,...
+ *   ls_in_hairpin   110  reg10=0x10/0x10
  *                        eth.dst <-> eth.src; outport = inport;
  *                        flags.loopback = 1; output;
+ *                   100  ip,ct_state=+trk,ct_zone=65535 (V without a
+ *                        port)                 the same;
  *                   0                                     next;
  *   ls_out_pre_acl  105  PROTO,nw_src=Bi,tp_src=Pi      ct_dnat;
  *                   0                                     next;
@@ -79,20 +88,28 @@
  * it and goes back to ls_in_lb_aff_check, to end at 125/115 (a backend
  * remembered meanwhile) or 122/112 (the pick); both remember it again.
  *
- * Hairpin: a backend's connection to its own VIP that
- * the group sends back to it gets the VIP as source in the hairpin zone
- * (CT_ZONE_HAIRPIN: the port's zone holds the DNAT), its replies their
- * destination back in that zone, and both go straight back out the
- * backend's port (ls_in_hairpin), whose egress pipeline then treats them
- * as any client's.
+ * Hairpin: a backend's connection to its own VIP that the group sends
+ * back to it gets the VIP as source and goes straight back out the
+ * backend's port (ls_in_hairpin), whose egress pipeline then treats it as
+ * any client's; so do its replies, with their destination back.  Through
+ * a VIP with a port, without conntrack: lb_hairpin copies the VIP from
+ * the connection's original destination (ct_nw_dst) and learns a flow
+ * that ls_in_hairpin_check's lb_hairpin_check finds the replies by (from
+ * the backend's address and port to the VIP's address); one flow per
+ * backend, whatever its VIPs.  Through a VIP without a port, whose
+ * replies only their ports tell from the backend's own next connections
+ * to the VIP, in the hairpin zone (CT_ZONE_HAIRPIN: the port's zone holds
+ * the DNAT), per backend and VIP.
  *
- * The flows of one VIP in ls_in_lb, and its hairpin flows, are the load
- * balancer's ("source" Load_Balancer:UUID) and one SB row for every
- * switch that has the load balancer; the ls_in_pre_acl and ls_out_pre_acl
- * flows, one per VIP and one per backend, and the default flows, are the
- * switches' ("source" Logical_Switch: the same row for every switch with
- * the same VIP or backend, whichever load balancer adds it; a flow is
- * wanted while one adds it).  SCTP load balancers get no flows yet
+ * The flows of one VIP in ls_in_lb, and the hairpin flows of a VIP
+ * without a port, are the load balancer's ("source" Load_Balancer:UUID)
+ * and one SB row for every switch that has the load balancer; the
+ * ls_in_pre_acl and ls_out_pre_acl flows, one per VIP and one per
+ * backend, the ls_in_stateful hairpin flows of VIPs with a port, one per
+ * backend address and protocol, and the default flows, are the switches'
+ * ("source" Logical_Switch: the same row for every switch with the same
+ * VIP or backend, whichever load balancer adds it; a flow is wanted
+ * while one adds it).  SCTP load balancers get no flows yet
  * (lib/nb-unapplied.c lists them); routers' load balancers are
  * lflow-router-lb.h's, which uses the helpers below.
  */

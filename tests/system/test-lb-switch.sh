@@ -11,7 +11,7 @@
 # through its VIP (hairpin), with a port or without; a VIP without
 # backends rejects (TCP reset, ICMP port unreachable); with stateful ACLs,
 # all of it still works; the trace shows the VIP, the backend and the
-# NAT.
+# NAT, and a hairpin.
 . "$(dirname "$0")/lib.sh"
 osm_test_init
 osm_start_central
@@ -146,6 +146,20 @@ out=$(osmotic-trace --lb-dst=10.10.1.13:80 sw0 "$PKT") \
 grep -qF "choice 3 of 3" <<<"$out" \
     && grep -qF "destination now 10.10.1.13 port 80" <<<"$out" \
     || fail "trace --lb-dst=10.10.1.13:80: $out"
+
+# The trace of a backend's connection to its VIP that the group sends
+# back to it (hairpin): the VIP becomes its source, with no conntrack,
+# the replies are learned, and it goes straight back out b1's port.
+HPKT='inport == "lb1" && eth.src == 0a:00:00:00:01:11 && eth.dst == 0a:00:00:00:ff:01 && ip4.src == 10.10.1.11 && ip4.dst == 172.30.0.10 && ip.ttl == 64 && tcp.src == 40000 && tcp.dst == 80'
+out=$(osmotic-trace --ct=new,trk,dnat --lb-dst=10.10.1.11:80 sw0 "$HPKT") \
+    || fail "osmotic-trace of a hairpin: $out"
+echo "$out" > "$TESTDIR/trace-hairpin"
+for want in "lb_hairpin(tcp)" "remembers the backend's replies" \
+        "NXM_NX_CT_NW_DST[]->NXM_OF_IP_SRC[]" "ls_in_hairpin"; do
+    grep -qF "$want" <<<"$out" || fail "hairpin trace lacks \"$want\": $out"
+done
+grep -qE 'delivered.*lb1|lb1.*delivered' <<<"$out" \
+    || fail "hairpin trace: not delivered to lb1: $out"
 
 # One connection stays on its backend: 50 requests, one answerer.
 out=$(osm_pod_exec c1 python3 -c '
