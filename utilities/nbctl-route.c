@@ -166,7 +166,9 @@ parse_route_request(struct ctl_context *ctx, struct route_request *r)
     if (!parse_policy(ctx, &r->policy)) {
         return false;
     }
-    if (r->table[0]) {
+    if (shash_find(&ctx->options, "--route-table")) {
+        /* Given, even empty ("--route-table="), it must be a valid name:
+         * the main table is the option's absence. */
         char *error = nb_validate_route_table(r->table);
         if (error) {
             ctl_error(ctx, "--route-table: %s", error);

@@ -127,9 +127,10 @@ check_error() {
     esac
 }
 
-# pipeline 'CMD | CMD...': runs the pipeline (one string) in a subshell
-# of the test's shell, so that the bounded clients above apply, and fails
-# if any command of it fails.  A writer killed by SIGPIPE (status 141)
+# pipeline 'CMD | CMD...': runs the pipeline (one string, a single
+# pipeline: with "&&" or ";" only the last one's statuses are checked) in
+# a subshell of the test's shell, so that the bounded clients above
+# apply, and fails if any command of it fails.  A writer killed by SIGPIPE (status 141)
 # is not a failure when a later command succeeded: "grep -q" stops
 # reading at its first match, and the writer's next write then fails
 # however correct its output was.

@@ -92,6 +92,9 @@ Route Table rtb-1:
     osmotic-nbctl --route-table=rtb-1 lr-route-list lr0
 check_refused "duplicate prefix: 0.0.0.0/0 (policy: dst-ip)" \
     osmotic-nbctl --route-table=rtb-1 lr-route-add lr0 0.0.0.0/0 192.168.0.3
+# An empty table name is refused, not taken for the main table.
+check_refused "empty route table name" \
+    osmotic-nbctl --route-table= lr-route-add lr0 10.77.0.0/16 192.168.0.2
 # Deleting with a prefix takes the routes of one table only.
 check osmotic-nbctl lr-route-del lr0 0.0.0.0/0
 check_output 1 nb_count Logical_Router_Static_Route ip_prefix='"0.0.0.0/0"'
