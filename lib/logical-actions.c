@@ -338,6 +338,7 @@ lact_take_field(struct lact_parser *ps)
 
 struct lact_hairpin_proto;
 static const struct lact_hairpin_proto *lact_hairpin_proto(const char *);
+static void lact_parse_lb_hairpin_vips(struct lact_parser *, struct lact *);
 static void lact_parse_list(struct lact_parser *, enum lact_token_type end,
                             struct lact_list *);
 
@@ -819,6 +820,10 @@ lact_parse_one(struct lact_parser *ps, char *word, struct lact_list *list)
                 lact_error(ps, "lb_hairpin(%s): the protocol is tcp, udp, "
                            "icmp, tcp6, udp6 or icmp6", a->value);
             }
+            if (!ps->error && ps->type == T_COMMA) {
+                lact_next_token(ps);
+                lact_parse_lb_hairpin_vips(ps, a);
+            }
             lact_force(ps, T_RPAREN, "\")\"");
         }
     } else if (!strcmp(word, "lb_hairpin_check")) {
@@ -1100,7 +1105,11 @@ lact_format_one(const struct lact *a, struct ds *s)
         }
         break;
     case LACT_LB_HAIRPIN:
-        ds_put_format(s, "lb_hairpin(%s)", a->value);
+        ds_put_format(s, "lb_hairpin(%s", a->value);
+        if (a->lb_hairpin_vips) {
+            ds_put_format(s, ", vips=%#"PRIx32, a->lb_hairpin_vips);
+        }
+        ds_put_char(s, ')');
         break;
     case LACT_LB_HAIRPIN_CHECK:
         ds_put_cstr(s, "lb_hairpin_check");
@@ -1372,6 +1381,35 @@ lact_put_lb_aff_learn(const struct lact *a, const char *addr, struct ds *out)
     ds_put_cstr(out, "),");
 }
 
+/* Parses lb_hairpin's "vips=HASH" (after its protocol and comma) into
+ * 'a': HASH is a 32-bit number, 0 meaning none. */
+static void
+lact_parse_lb_hairpin_vips(struct lact_parser *ps, struct lact *a)
+{
+    char *key = lact_take_word(ps, "vips=");
+    if (!key) {
+        return;
+    }
+    if (strcmp(key, "vips")) {
+        lact_error(ps, "lb_hairpin: \"%s\" is not an option (vips=)", key);
+    } else if (lact_force(ps, T_EQ, "\"=\" after vips")) {
+        char *value = lact_take_word(ps, "a number");
+        if (value) {
+            char *end;
+            errno = 0;
+            unsigned long long int n = strtoull(value, &end, 0);
+            if (!isdigit((unsigned char) value[0]) || *end || errno
+                || n > UINT32_MAX) {
+                lact_error(ps, "lb_hairpin vips=%s: not a 32-bit number",
+                           value);
+            }
+            a->lb_hairpin_vips = n;
+            free(value);
+        }
+    }
+    free(key);
+}
+
 /* The protocols of lb_hairpin. */
 struct lact_hairpin_proto {
     const char *name;           /* As in lb_hairpin(NAME). */
@@ -1401,27 +1439,40 @@ lact_hairpin_proto(const char *name)
     return NULL;
 }
 
-/* Appends lb_hairpin's actions for protocol 'p'.  The packet, a backend's
- * own connection that its VIP's DNAT sent back to it (source and
- * destination are the backend), learns a flow in OFTABLE_LB_HAIRPIN, in
- * its datapath, that matches the backend's replies (from its address and
- * port to the VIP's address: the connection's original destination) and
- * gives them their destination back, the backend's own address, and the
- * hairpin flag; the flow is deleted with the one that learned it (when
- * the backend is no longer any VIP's there), and is one per backend,
- * port and VIP, whatever the client's port.  Then the packet itself gets
- * the VIP as source (so that the backend accepts it: a packet from its
- * own address it would drop) and the hairpin flag.  No conntrack: the
- * DNAT in the port's zone is the connection's state. */
+/* Appends lb_hairpin's actions for protocol 'p' and hash 'vips' in the
+ * datapath of 'ctx'.  The packet, a backend's own connection that its
+ * VIP's DNAT sent back to it (source and destination are the backend),
+ * learns a flow in OFTABLE_LB_HAIRPIN, in its datapath, that matches the
+ * backend's replies (from its address and port to the VIP's address: the
+ * connection's original destination) and gives them their destination
+ * back, the backend's own address, and the hairpin flag; one per
+ * backend, port and VIP, whatever the client's port.  Then the packet
+ * itself gets the VIP as source (so that the backend accepts it: a
+ * packet from its own address it would drop) and the hairpin flag.  No
+ * conntrack: the DNAT in the port's zone is the connection's state.
+ *
+ * The learned flows go (delete_learned) when no flow of br-int learns
+ * with their cookie and table any more, counting a flow whose actions
+ * change as gone: Open vSwitch counts learn()s per cookie and table, not
+ * per flow.  Their cookie is the datapath's and the backend's VIP set's
+ * ('vips': northd hashes the backend, its protocol and its VIPs on the
+ * switch), so that a VIP the backend loses on the switch (its flow's
+ * actions change, or the flow goes) takes them all, including those of
+ * the VIP gone, which would otherwise send the backend's later packets
+ * from that port to that address back to itself. */
 static void
-lact_put_lb_hairpin(const struct lact_hairpin_proto *p, struct ds *out)
+lact_put_lb_hairpin(const struct lact_encode_ctx *ctx,
+                    const struct lact_hairpin_proto *p, uint32_t vips,
+                    struct ds *out)
 {
     const char *src = p->v6 ? "NXM_NX_IPV6_SRC[]" : "NXM_OF_IP_SRC[]";
     const char *dst = p->v6 ? "NXM_NX_IPV6_DST[]" : "NXM_OF_IP_DST[]";
     const char *ct_dst = p->v6 ? "NXM_NX_CT_IPV6_DST[]" : "NXM_NX_CT_NW_DST[]";
-    ds_put_format(out, "learn(table=%d,delete_learned,OXM_OF_METADATA[],"
-                  "eth_type=%s,nw_proto=%d,%s=%s,%s=%s,",
-                  OFTABLE_LB_HAIRPIN, p->v6 ? "0x86dd" : "0x800",
+    ds_put_format(out, "learn(table=%d,cookie=%#"PRIx64",delete_learned,"
+                  "OXM_OF_METADATA[],eth_type=%s,nw_proto=%d,%s=%s,%s=%s,",
+                  OFTABLE_LB_HAIRPIN,
+                  LACT_LB_HAIRPIN_COOKIE(ctx->dp_key, vips),
+                  p->v6 ? "0x86dd" : "0x800",
                   p->nw_proto, src, dst, dst, ct_dst);
     if (p->l4_src) {
         ds_put_format(out, "%s=%s,", p->l4_src, p->l4_dst);
@@ -1660,7 +1711,8 @@ lact_encode_one(const struct lact *a, const struct lact_encode_ctx *ctx,
                                      LACT_CT_LB_SELECTION, out);
     case LACT_LB_HAIRPIN:
         lact_put_sep(out);
-        lact_put_lb_hairpin(lact_hairpin_proto(a->value), out);
+        lact_put_lb_hairpin(ctx, lact_hairpin_proto(a->value),
+                            a->lb_hairpin_vips, out);
         return NULL;
     case LACT_LB_HAIRPIN_CHECK:
         /* A miss changes nothing: the flag stays as it was (clear). */

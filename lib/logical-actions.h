@@ -50,15 +50,20 @@
  *   lb_aff_check;             load the backend remembered for the
  *                             client and this VIP, if any, into the
  *                             REG_LB_AFF_* registers (lib/pipeline.h)
- *   lb_hairpin(PROTO);        PROTO tcp, udp, icmp, tcp6, udp6 or icmp6:
+ *   lb_hairpin(PROTO[, vips=HASH]);
+ *                             PROTO tcp, udp, icmp, tcp6, udp6 or icmp6:
  *                             a packet a VIP's DNAT sent from a backend
  *                             back to itself gets the VIP (the
  *                             connection's original destination) as
  *                             source, without conntrack, and the hairpin
  *                             flag (MLF_LB_HAIRPIN_BIT); a flow learned
  *                             into OFTABLE_LB_HAIRPIN knows the backend's
- *                             replies to the VIP (deleted with the flow
- *                             that learned it)
+ *                             replies to the VIP.  HASH (32 bits, 0 if
+ *                             absent) names the backend's VIPs on the
+ *                             switch: the learned flows have cookie
+ *                             LACT_LB_HAIRPIN_COOKIE(dp_key, HASH) and are
+ *                             deleted once no flow learns with it (a VIP
+ *                             gone changes HASH)
  *   lb_hairpin_check;         a reply that lb_hairpin knows gets its
  *                             destination back (the backend's own
  *                             address) and the hairpin flag
@@ -179,8 +184,19 @@ struct lact {
     char *meter;                /* LOG: its meter, "UNIT/RATE/BURST/NAME". */
     unsigned int lb_aff_timeout;  /* CT_LB: affinity seconds, 0 if none. */
     char *lb_aff_proto;         /* CT_LB: affinity's protocol, or NULL. */
+    uint32_t lb_hairpin_vips;   /* LB_HAIRPIN: its vips= hash, 0 if none. */
     struct lact_list nested;    /* ARP, ND_NA. */
 };
+
+/* The cookie of the flows lb_hairpin learns in datapath 'DP_KEY' with
+ * vips=HASH: bit 63 set, the datapath's key in bits 32 to 62, HASH below.
+ * Open vSwitch deletes the flows learned with delete_learned when the
+ * last flow whose learn() has their cookie and table goes, or changes
+ * its actions; with bit 63 no cookie of the controller's own flows (32
+ * bits) is one of these. */
+#define LACT_LB_HAIRPIN_COOKIE(DP_KEY, HASH)                    \
+    ((UINT64_C(1) << 63) | (((uint64_t) (DP_KEY) & 0x7fffffff) << 32) \
+     | (uint32_t) (HASH))
 
 /* Packet-in operations: first 4 bytes (network order) of the userdata of
  * the controller() actions the encoder writes; the rest is the
@@ -210,6 +226,8 @@ struct lact_encode_ctx {
     enum dp_type dp_type;       /* Datapath type of the flow. */
     enum pipeline pipeline;     /* Pipeline of the flow. */
     unsigned int table_id;      /* Logical table (stage) of the flow. */
+    uint64_t dp_key;            /* Tunnel key of the flow's datapath (its
+                                 * OpenFlow metadata), 0 if unknown. */
 
     /* The OpenFlow table where processing continues when it goes on at
      * stage 'table_id' of 'pipeline' (the caller may skip stages without

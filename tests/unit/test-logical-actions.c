@@ -72,6 +72,7 @@ make_ctx(struct test_ctx *t, enum pipeline pipeline, unsigned int table_id)
         .dp_type = DP_SWITCH,
         .pipeline = pipeline,
         .table_id = table_id,
+        .dp_key = 5,
         .stage_oftable = test_stage_oftable,
         .group_id = t->has_groups ? test_group_id : NULL,
         .meter_id = t->has_meters ? test_meter_id : NULL,
@@ -236,6 +237,9 @@ START_TEST(test_format_is_canonical)
                       "ct_snat_hairpin(172.30.0.10);");
     ck_assert_formats("ct_snat_hairpin;", "ct_snat_hairpin;");
     ck_assert_formats("lb_hairpin( tcp );next;", "lb_hairpin(tcp); next;");
+    ck_assert_formats("lb_hairpin(tcp6 ,vips = 0XAB);",
+                      "lb_hairpin(tcp6, vips=0xab);");
+    ck_assert_formats("lb_hairpin(udp, vips=0);", "lb_hairpin(udp);");
     ck_assert_formats("lb_hairpin_check;next;", "lb_hairpin_check; next;");
     ck_assert_formats("meter(acl-log);next;", "meter(acl-log); next;");
     ck_assert_formats("log(name=a1,severity=warning,verdict=drop);",
@@ -390,10 +394,13 @@ START_TEST(test_conntrack_encodes)
     ck_assert_encodes("ip", "ct_snat_hairpin;",
                       "ct(table=22,zone=65535,nat)");
     /* Hairpin without conntrack: learn the replies, SNAT to the VIP
-     * statelessly. */
+     * statelessly.  The learned flows' cookie: bit 63, the datapath's key
+     * (5), the vips= hash. */
     ck_assert_encodes("tcp,ct_state=+trk+dnat,nw_src=10.0.0.5,"
-                      "nw_dst=10.0.0.5", "lb_hairpin(tcp); next;",
-                      "learn(table=34,delete_learned,OXM_OF_METADATA[],"
+                      "nw_dst=10.0.0.5",
+                      "lb_hairpin(tcp, vips=0x1234abcd); next;",
+                      "learn(table=34,cookie=0x800000051234abcd,"
+                      "delete_learned,OXM_OF_METADATA[],"
                       "eth_type=0x800,nw_proto=6,"
                       "NXM_OF_IP_SRC[]=NXM_OF_IP_DST[],"
                       "NXM_OF_IP_DST[]=NXM_NX_CT_NW_DST[],"
@@ -404,7 +411,8 @@ START_TEST(test_conntrack_encodes)
                       "load:1->NXM_NX_REG10[4],resubmit(,22)");
     ck_assert_encodes("icmp,ct_state=+trk+dnat,nw_src=10.0.0.5,"
                       "nw_dst=10.0.0.5", "lb_hairpin(icmp);",
-                      "learn(table=34,delete_learned,OXM_OF_METADATA[],"
+                      "learn(table=34,cookie=0x8000000500000000,"
+                      "delete_learned,OXM_OF_METADATA[],"
                       "eth_type=0x800,nw_proto=1,"
                       "NXM_OF_IP_SRC[]=NXM_OF_IP_DST[],"
                       "NXM_OF_IP_DST[]=NXM_NX_CT_NW_DST[],icmp_type=0,"
@@ -414,7 +422,8 @@ START_TEST(test_conntrack_encodes)
                       "load:1->NXM_NX_REG10[4]");
     ck_assert_encodes("udp6,ct_state=+trk+dnat,ipv6_src=fd00::5,"
                       "ipv6_dst=fd00::5", "lb_hairpin(udp6);",
-                      "learn(table=34,delete_learned,OXM_OF_METADATA[],"
+                      "learn(table=34,cookie=0x8000000500000000,"
+                      "delete_learned,OXM_OF_METADATA[],"
                       "eth_type=0x86dd,nw_proto=17,"
                       "NXM_NX_IPV6_SRC[]=NXM_NX_IPV6_DST[],"
                       "NXM_NX_IPV6_DST[]=NXM_NX_CT_IPV6_DST[],"
@@ -425,7 +434,8 @@ START_TEST(test_conntrack_encodes)
                       "load:1->NXM_NX_REG10[4]");
     ck_assert_encodes("icmp6,ct_state=+trk+dnat,ipv6_src=fd00::5,"
                       "ipv6_dst=fd00::5", "lb_hairpin(icmp6);",
-                      "learn(table=34,delete_learned,OXM_OF_METADATA[],"
+                      "learn(table=34,cookie=0x8000000500000000,"
+                      "delete_learned,OXM_OF_METADATA[],"
                       "eth_type=0x86dd,nw_proto=58,"
                       "NXM_NX_IPV6_SRC[]=NXM_NX_IPV6_DST[],"
                       "NXM_NX_IPV6_DST[]=NXM_NX_CT_IPV6_DST[],"
@@ -661,6 +671,12 @@ START_TEST(test_value_errors)
     ck_assert_parse_error("ct_snat_hairpin; next;", "no action may follow");
     ck_assert_parse_error("lb_hairpin(sctp);", "the protocol is tcp");
     ck_assert_parse_error("lb_hairpin;", "\"(\" after lb_hairpin");
+    ck_assert_parse_error("lb_hairpin(tcp, hash=1);",
+                          "\"hash\" is not an option");
+    ck_assert_parse_error("lb_hairpin(tcp, vips=0x100000000);",
+                          "not a 32-bit number");
+    ck_assert_parse_error("lb_hairpin(tcp, vips=-1);", "not a 32-bit number");
+    ck_assert_parse_error("lb_hairpin(tcp, vips);", "\"=\" after vips");
     ck_assert_parse_error("ct_lb([fd00::1:80);", "is not an address");
     ck_assert_parse_error("ct_lb(10.0.0.5:80, [fd00::6]:80);",
                           "\"10.0.0.5:80\" and \"[fd00::6]:80\" are not of "
