@@ -80,6 +80,8 @@ struct lb_switch {
     const struct nd_datapath *od;   /* The switch. */
     const struct nbrec_logical_switch *ls;
     struct sset vips;           /* "PROTO VIP" applied so far. */
+    struct smap hairpin_vips;   /* lb_hairpin's vips= hash of each backend
+                                 * ("PROTO ADDRESS") computed so far. */
 };
 
 /* The source of the pre-ACL flows of a VIP or a backend: the same row
@@ -201,10 +203,13 @@ lflow_lb_put_endpoint_match(const struct lb_endpoint *e, const char *proto,
  * in the port's zone, where the backend's egress pipeline un-DNATs the
  * replies as any backend's.  One flow per backend address and protocol,
  * whatever the VIP (the connection's original destination): the same row
- * for every switch and load balancer that has it. */
+ * for every switch and load balancer that has it, with 'vips' the hash
+ * of the backend's VIPs there (lb_hairpin_vips()), which the flows it
+ * learns go with. */
 static void
 build_hairpin(struct nd_build_ctx *ctx, const struct nd_datapath *od,
-              const struct lb_endpoint *be, const char *proto)
+              const struct lb_endpoint *be, const char *proto,
+              uint32_t vips)
 {
     const char *nw = be->is_ipv6 ? "ipv6" : "nw";
     struct ds b = DS_EMPTY_INITIALIZER;
@@ -214,7 +219,8 @@ build_hairpin(struct nd_build_ctx *ctx, const struct nd_datapath *od,
                             "%s_src=%s,%s_dst=%s", p,
                             1u << MLF_LB_HAIRPIN_BIT, nw, ds_cstr(&b), nw,
                             ds_cstr(&b));
-    char *actions = xasprintf("lb_hairpin(%s); next;", p);
+    char *actions = xasprintf("lb_hairpin(%s, vips=%#"PRIx32"); next;", p,
+                              vips);
     lflow_table_add_shared_from(ctx->lflows, &od->sb_uuid,
                                 S_SWITCH_INGRESS_STATEFUL, PRI_LB_HAIRPIN,
                                 match, actions, SWITCH_SOURCE);
@@ -396,6 +402,8 @@ struct lb_use {
     struct hmapx switches;      /* Switches that name it directly. */
     struct hmapx groups;        /* Groups it is in. */
     struct svec vip_keys;       /* "PROTO VIP" of its VIPs. */
+    struct svec backend_keys;   /* "PROTO ADDRESS" of the backends of its
+                                 * VIPs with a port. */
 };
 
 struct lb_group_use {
@@ -405,8 +413,10 @@ struct lb_group_use {
 };
 
 struct lb_vip_users {
-    struct hmap_node node;      /* In 'lb_index.vips', by hash of 'key'. */
-    char *key;                  /* "PROTO VIP". */
+    struct hmap_node node;      /* In 'lb_index.vips' or 'lb_index.backends',
+                                 * by hash of 'key'. */
+    char *key;                  /* "PROTO VIP", or "PROTO ADDRESS" of a
+                                 * backend of a VIP with a port. */
     struct hmapx lbs;           /* Load balancers that name it. */
 };
 
@@ -416,6 +426,7 @@ static struct {
     struct hmap lbs;
     struct hmap groups;
     struct hmap vips;
+    struct hmap backends;       /* "struct lb_vip_users"s by backend. */
 } lb_index;
 
 static struct lb_use *
@@ -440,6 +451,7 @@ lb_use_get(const struct nbrec_load_balancer *lb)
         hmapx_init(&u->switches);
         hmapx_init(&u->groups);
         svec_init(&u->vip_keys);
+        svec_init(&u->backend_keys);
         hmap_insert(&lb_index.lbs, &u->node, uuid_hash(&lb->header_.uuid));
     }
     return u;
@@ -458,15 +470,49 @@ lb_group_use_find(const struct uuid *uuid)
 }
 
 static struct lb_vip_users *
-lb_vip_users_find(const char *key)
+lb_users_find(const struct hmap *map, const char *key)
 {
     struct lb_vip_users *v;
-    HMAP_FOR_EACH_WITH_HASH (v, node, hash_string(key, 0), &lb_index.vips) {
+    HMAP_FOR_EACH_WITH_HASH (v, node, hash_string(key, 0), map) {
         if (!strcmp(v->key, key)) {
             return v;
         }
     }
     return NULL;
+}
+
+static struct lb_vip_users *
+lb_vip_users_find(const char *key)
+{
+    return lb_users_find(&lb_index.vips, key);
+}
+
+/* Adds 'lb' to the users of 'key' in 'map'.  Returns true if it was not
+ * one yet. */
+static bool
+lb_users_add(struct hmap *map, const char *key,
+             const struct nbrec_load_balancer *lb)
+{
+    struct lb_vip_users *v = lb_users_find(map, key);
+    if (!v) {
+        v = xzalloc(sizeof *v);
+        v->key = xstrdup(key);
+        hmapx_init(&v->lbs);
+        hmap_insert(map, &v->node, hash_string(key, 0));
+    }
+    return hmapx_add(&v->lbs, CONST_CAST(struct nbrec_load_balancer *, lb))
+           != NULL;
+}
+
+/* Returns the key "PROTO ADDRESS" of backend 'be' of a VIP with a port of
+ * a load balancer of protocol 'proto' (the caller frees it). */
+static char *
+lb_backend_key(const char *proto, const struct lb_endpoint *be)
+{
+    struct ds s = DS_EMPTY_INITIALIZER;
+    ds_put_format(&s, "%s ", proto);
+    lflow_lb_put_endpoint_ip(be, &s);
+    return ds_steal_cstr(&s);
 }
 
 /* Returns the key "PROTO VIP" of VIP 'vip_text' of a load balancer of
@@ -496,6 +542,7 @@ lb_index_clear(void)
         hmapx_destroy(&u->switches);
         hmapx_destroy(&u->groups);
         svec_destroy(&u->vip_keys);
+        svec_destroy(&u->backend_keys);
         free(u);
     }
     struct lb_group_use *g;
@@ -503,12 +550,49 @@ lb_index_clear(void)
         hmapx_destroy(&g->switches);
         free(g);
     }
-    struct lb_vip_users *v;
-    HMAP_FOR_EACH_POP (v, node, &lb_index.vips) {
-        hmapx_destroy(&v->lbs);
-        free(v->key);
-        free(v);
+    struct hmap *maps[] = { &lb_index.vips, &lb_index.backends };
+    for (size_t i = 0; i < ARRAY_SIZE(maps); i++) {
+        struct lb_vip_users *v;
+        HMAP_FOR_EACH_POP (v, node, maps[i]) {
+            hmapx_destroy(&v->lbs);
+            free(v->key);
+            free(v);
+        }
     }
+}
+
+/* Adds to the index the backends of VIP 'vip_text' (with backends
+ * 'backends') of load balancer 'u' of protocol 'proto', if it has a
+ * port. */
+static void
+lb_index_add_backends(struct lb_use *u, const char *proto,
+                      const char *vip_text, const char *backends)
+{
+    char *vip_norm, *backends_norm;
+    bool has_port;
+    char *error = lb_vip_normalize(vip_text, backends, &vip_norm,
+                                   &backends_norm, &has_port);
+    if (error) {
+        free(error);
+        return;
+    }
+    if (has_port) {
+        char *save_ptr = NULL;
+        for (char *b = strtok_r(backends_norm, ",", &save_ptr); b;
+             b = strtok_r(NULL, ",", &save_ptr)) {
+            struct lb_endpoint be;
+            if (lb_endpoint_parse(b, &be)) {
+                char *key = lb_backend_key(proto, &be);
+                if (lb_users_add(&lb_index.backends, key, u->lb)) {
+                    svec_add_nocopy(&u->backend_keys, key);
+                } else {
+                    free(key);
+                }
+            }
+        }
+    }
+    free(vip_norm);
+    free(backends_norm);
 }
 
 /* Brings the index up to date with NB. */
@@ -520,6 +604,7 @@ lb_index_refresh(struct ovsdb_idl *nb_idl)
         hmap_init(&lb_index.lbs);
         hmap_init(&lb_index.groups);
         hmap_init(&lb_index.vips);
+        hmap_init(&lb_index.backends);
     } else if (lb_index.nb_seqno == seqno) {
         return;
     } else {
@@ -568,15 +653,9 @@ lb_index_refresh(struct ovsdb_idl *nb_idl)
             if (!key) {
                 continue;
             }
-            struct lb_vip_users *v = lb_vip_users_find(key);
-            if (!v) {
-                v = xzalloc(sizeof *v);
-                v->key = xstrdup(key);
-                hmapx_init(&v->lbs);
-                hmap_insert(&lb_index.vips, &v->node, hash_string(key, 0));
-            }
-            hmapx_add(&v->lbs, CONST_CAST(struct nbrec_load_balancer *, lb));
+            lb_users_add(&lb_index.vips, key, lb);
             svec_add_nocopy(&u->vip_keys, key);
+            lb_index_add_backends(u, proto, node->key, node->value);
         }
     }
 }
@@ -624,6 +703,94 @@ lb_vip_taken(struct nd_build_ctx *ctx, const struct nbrec_load_balancer *lb,
         }
     }
     return taken;
+}
+
+/* Adds to 'items' "VIP>PORT" for each VIP with a port that load balancer
+ * 'lb' (of protocol 'proto') has on switch 'ls' with a backend at
+ * 'be''s address, on port PORT. */
+static void
+lb_hairpin_vips_of(struct nd_build_ctx *ctx,
+                   const struct nbrec_load_balancer *lb, const char *proto,
+                   const struct lb_endpoint *be,
+                   const struct nbrec_logical_switch *ls, struct svec *items)
+{
+    struct smap_node *node;
+    SMAP_FOR_EACH (node, &lb->vips) {
+        char *vip_norm, *backends_norm;
+        bool has_port;
+        char *error = lb_vip_normalize(node->key, node->value, &vip_norm,
+                                       &backends_norm, &has_port);
+        if (error) {
+            free(error);
+            continue;
+        }
+        char *key = xasprintf("%s %s", proto, vip_norm);
+        if (has_port && !lb_vip_taken(ctx, lb, key, ls)) {
+            char *save_ptr = NULL;
+            for (char *b = strtok_r(backends_norm, ",", &save_ptr); b;
+                 b = strtok_r(NULL, ",", &save_ptr)) {
+                struct lb_endpoint e;
+                if (lb_endpoint_parse(b, &e) && e.is_ipv6 == be->is_ipv6
+                    && ipv6_addr_equals(&e.ip, &be->ip)) {
+                    svec_add_nocopy(items, xasprintf("%s>%"PRIu16, key,
+                                                     e.port));
+                }
+            }
+        }
+        free(key);
+        free(vip_norm);
+        free(backends_norm);
+    }
+}
+
+/* Returns lb_hairpin's vips= for backend 'be' (of VIPs with a port of
+ * protocol 'proto') on switch 's->ls': a hash of its address, protocol
+ * and the VIPs with a port (and its port for each) it is a backend of
+ * there, whichever load balancer names them.  The cookie of the flows
+ * lb_hairpin learns is made of it (and of the datapath), so that they go
+ * when it changes (lib/logical-actions.c): the same number on every
+ * switch where the backend has the same VIPs keeps the flow one row.
+ * Declares the load balancers read, so that a change to one of them
+ * rebuilds every load balancer whose backend it names (and
+ * add_lb_owner_and_peers() those it starts naming). */
+static uint32_t
+lb_hairpin_vips(struct nd_build_ctx *ctx, struct lb_switch *s,
+                const char *proto, const struct lb_endpoint *be)
+{
+    char *key = lb_backend_key(proto, be);
+    const char *known = smap_get(&s->hairpin_vips, key);
+    if (known) {
+        uint32_t hash = strtoul(known, NULL, 10);
+        free(key);
+        return hash;
+    }
+
+    struct svec items = SVEC_EMPTY_INITIALIZER;
+    const struct lb_vip_users *users = lb_users_find(&lb_index.backends, key);
+    if (users) {
+        struct hmapx_node *node;
+        HMAPX_FOR_EACH (node, &users->lbs) {
+            const struct nbrec_load_balancer *lb = node->data;
+            nd_owner_depends_on_row(ctx, &nbrec_table_load_balancer,
+                                    &lb->header_.uuid);
+            const struct lb_use *u = lb_use_find(&lb->header_.uuid);
+            if (u && lb_use_on_switch(ctx, u, s->ls)) {
+                lb_hairpin_vips_of(ctx, lb, proto, be, s->ls, &items);
+            }
+        }
+    }
+    svec_sort_unique(&items);
+    uint32_t hash = hash_string(key, 0);
+    const char *item;
+    size_t i;
+    SVEC_FOR_EACH (i, item, &items) {
+        hash = hash_string(item, hash);
+    }
+    svec_destroy(&items);
+    hash = hash ? hash : 1;     /* 0 is lb_hairpin without vips=. */
+    smap_add_format(&s->hairpin_vips, key, "%"PRIu32, hash);
+    free(key);
+    return hash;
 }
 
 /* Adds the flows of VIP 'vip_text' with backends 'backends_text' of load
@@ -709,7 +876,8 @@ build_vip(struct nd_build_ctx *ctx, const struct nbrec_load_balancer *lb,
                                     ds_cstr(&m), "ct_dnat;", SWITCH_SOURCE);
         ds_destroy(&m);
         if (has_port) {
-            build_hairpin(ctx, od, &be, proto);
+            build_hairpin(ctx, od, &be, proto,
+                          lb_hairpin_vips(ctx, s, proto, &be));
         } else {
             build_hairpin_zone(ctx, od, &vip, &be, proto, source);
         }
@@ -760,10 +928,12 @@ build_lb_switch(struct nd_build_ctx *ctx, const struct nd_datapath *od,
 {
     struct lb_switch s = { .od = od, .ls = ls };
     sset_init(&s.vips);
+    smap_init(&s.hairpin_vips);
     for (size_t i = 0; i < smap_count(&lb->vips); i++) {
         build_vip(ctx, lb, proto, vips[i]->key, vips[i]->value, source, &s);
     }
     sset_destroy(&s.vips);
+    smap_destroy(&s.hairpin_vips);
 }
 
 /* Compares switches by UUID, for qsort(). */
@@ -874,7 +1044,8 @@ add_lb_owner(const struct nbrec_load_balancer *lb,
 
 /* Adds to 'owners' the owner of 'lb' and those of the other load
  * balancers that name one of its VIPs (which of them has the VIP on a
- * switch may change). */
+ * switch may change) or one of its backends of a VIP with a port (the
+ * backend's VIPs, which its hairpin flow names, may change). */
 static void
 add_lb_owner_and_peers(const struct nbrec_load_balancer *lb,
                        struct lflow_owner_set *owners)
@@ -887,6 +1058,14 @@ add_lb_owner_and_peers(const struct nbrec_load_balancer *lb,
     for (size_t i = 0; i < u->vip_keys.n; i++) {
         const struct lb_vip_users *v
             = lb_vip_users_find(u->vip_keys.names[i]);
+        struct hmapx_node *node;
+        HMAPX_FOR_EACH (node, &v->lbs) {
+            add_lb_owner(node->data, owners);
+        }
+    }
+    for (size_t i = 0; i < u->backend_keys.n; i++) {
+        const struct lb_vip_users *v
+            = lb_users_find(&lb_index.backends, u->backend_keys.names[i]);
         struct hmapx_node *node;
         HMAPX_FOR_EACH (node, &v->lbs) {
             add_lb_owner(node->data, owners);

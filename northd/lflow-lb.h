@@ -7,7 +7,8 @@
  * Load_Balancer: the flows of its VIPs on every switch that has it, in
  * its load_balancer column or through its load_balancer_group column, so
  * that a change to one load balancer (a backend, a VIP) rebuilds that
- * load balancer alone, and a switch that gains or loses a group rebuilds
+ * load balancer (and those that name one of its VIPs or, for the
+ * lb_hairpin flows' vips= hash, one of its backends), and a switch that gains or loses a group rebuilds
  * the group's load balancers.  lflow_lb_kind ("switch-lb"), one owner per
  * Logical_Switch: its flows that depend on the switch alone (the commits
  * its ACLs ask for).  A VIP that two load balancers of one switch name is
@@ -36,7 +37,7 @@
  *                                             ct_snat_hairpin(V);
  *                   130  PROTO,ct_state=+trk+dnat,reg10=0/0x10,
  *                        nw_src=Bi,nw_dst=Bi (V with a port)
- *                                       lb_hairpin(PROTO); next;
+ *                                 lb_hairpin(PROTO, vips=H); next;
  *                   100  ip,reg0=0x1/0x1 || ipv6,...
  *                                  ct_commit { ct_mark = 0/0x1; }; next;
  *                   0                                     next;
@@ -96,7 +97,9 @@
  * the connection's original destination (ct_nw_dst) and learns a flow
  * that ls_in_hairpin_check's lb_hairpin_check finds the replies by (from
  * the backend's address and port to the VIP's address); one flow per
- * backend, whatever its VIPs.  Through a VIP without a port, whose
+ * backend, whatever its VIPs, whose vips=H, a hash of the backend's
+ * VIPs with a port on the switch (and its port for each), is the
+ * learned flows' cookie (with the datapath): they go when it changes.  Through a VIP without a port, whose
  * replies only their ports tell from the backend's own next connections
  * to the VIP, in the hairpin zone (CT_ZONE_HAIRPIN: the port's zone holds
  * the DNAT), per backend and VIP.
