@@ -4,8 +4,9 @@
 # through a group.  A backend added to one load balancer of a group
 # rebuilds that load balancer alone and changes only its flows; a VIP two
 # load balancers of one switch name is the one's of lower UUID there; a
-# switch that drops a group loses its load balancers' flows; and an
-# incremental compile leaves SB as a full recompute does.
+# switch that drops a group loses its load balancers' flows; a backend's
+# hairpin flow names its VIPs on the switch; and an incremental compile
+# leaves SB as a full recompute does.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/northd-lib.sh"
 northd_test_start
@@ -94,6 +95,44 @@ check_incremental_equals_full
 check nbctl lb-del lb0
 check_output "ct_lb(10.0.9.9:8080);" vip_actions sw0
 check_output "" vip_actions sw1
+check_incremental_equals_full
+
+# A backend's hairpin flow (one per switch and backend address) names
+# the VIPs it backs on the switch, whichever load balancer names them
+# (vips=, the cookie of the flows it learns): a load balancer that gains
+# or loses a VIP of the same backend changes it, on that switch alone,
+# and rebuilds the other load balancer too (one row, as a full recompute
+# writes it).
+hairpin_vips() {
+    pipeline "sb_lflows $1 | sed -n 's/^ls_in_stateful 130 .*nw_src=$2,nw_dst=$2 actions=lb_hairpin(tcp, vips=\(0x[0-9a-f]*\)); next;$/\1/p'"
+}
+check nbctl lb-add lbs1 10.96.1.1:80 10.0.5.1:8080,10.0.5.2:8080 tcp \
+    -- ls-lb-add sw1 lbs1 -- ls-add sw3 -- ls-lb-add sw3 lbs1
+one=$(hairpin_vips sw1 10.0.5.1) || fail "hairpin flow of 10.0.5.1"
+[ -n "$one" ] && [ "$(hairpin_vips sw3 10.0.5.1)" = "$one" ] \
+    || fail "hairpin of 10.0.5.1: sw1 $one, sw3 $(hairpin_vips sw3 10.0.5.1)"
+check_incremental_equals_full
+check nbctl lb-add lbs2 10.96.1.2:80 10.0.7.1:8080 tcp -- ls-lb-add sw1 lbs2
+check_output "$one" hairpin_vips sw1 10.0.5.1
+check nbctl set Load_Balancer lbs2 'vips:"10.96.1.2:80"="10.0.5.1:8080"'
+two=$(hairpin_vips sw1 10.0.5.1) || fail "hairpin flow of 10.0.5.1"
+[ -n "$two" ] && [ "$two" != "$one" ] && [ "$(wc -l <<<"$two")" = 1 ] \
+    || fail "hairpin of 10.0.5.1 with a second VIP: $one, then $two"
+check_output "$one" hairpin_vips sw3 10.0.5.1
+check_incremental_equals_full
+# The other backend of lbs1 only keeps its own.
+check_output "$(hairpin_vips sw3 10.0.5.2)" hairpin_vips sw1 10.0.5.2
+# The backend's port for a VIP counts too (the learned flows match it).
+check nbctl set Load_Balancer lbs2 'vips:"10.96.1.2:80"="10.0.5.1:8081"'
+port=$(hairpin_vips sw1 10.0.5.1) || fail "hairpin flow of 10.0.5.1"
+[ -n "$port" ] && [ "$port" != "$two" ] && [ "$port" != "$one" ] \
+    || fail "hairpin of 10.0.5.1 on another port: $two, then $port"
+check_incremental_equals_full
+check nbctl lb-del lbs2
+check_output "$one" hairpin_vips sw1 10.0.5.1
+check_incremental_equals_full
+check nbctl lb-del lbs1 -- ls-del sw3
+check_output "" hairpin_vips sw1 10.0.5.1
 check_incremental_equals_full
 
 # A switch that drops the group loses the group's load balancers' flows.
