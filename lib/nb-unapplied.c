@@ -79,14 +79,6 @@ row_to_route(const struct ovsdb_idl_row *row)
                         header_);
 }
 
-/* Returns true for a route out of a port without a next hop (to a
- * directly connected network). */
-static bool
-route_has_no_nexthop(const struct ovsdb_idl_row *row)
-{
-    return row_to_route(row)->nexthop[0] == '\0';
-}
-
 /* Returns true for a gateway port whose traffic would reach its gateway
  * chassis over the physical network rather than a tunnel. */
 static bool
@@ -350,10 +342,6 @@ const struct nb_unapplied nb_unapplied_entries[] = {
       .applies = lsp_has_dynamic,
       .what = "dynamic addresses",
       .reads = { { &nbrec_logical_switch_port_col_addresses, NULL } } },
-    { .table = &nbrec_table_logical_router_static_route,
-      .applies = route_has_no_nexthop,
-      .what = "routes without a next hop",
-      .reads = { { &nbrec_logical_router_static_route_col_nexthop, NULL } } },
     { .table = &nbrec_table_logical_router_port,
       .applies = lrp_redirects_bridged,
       .what = "bridged gateway redirects (redirect-type)",

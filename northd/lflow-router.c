@@ -722,7 +722,10 @@ struct lr_route {
     unsigned int plen;
     bool src_ip;                /* Policy src-ip. */
     bool discard;               /* Next hop "discard". */
-    struct lr_addr nexthop;
+    bool on_link;               /* No next hop: the destination is on
+                                 * 'port''s link, the packet's own
+                                 * destination is its next hop. */
+    struct lr_addr nexthop;     /* Unless 'discard' or 'on_link'. */
     const struct lr_port *port; /* Port towards the next hop. */
     uint32_t table;             /* Its route table's number (router-ports.h),
                                  * 0 for the main table. */
@@ -766,6 +769,17 @@ lr_route_parse(struct lr_build *b,
         r->discard = true;
         return true;
     }
+    if (!nb->nexthop[0] && nb->output_port) {
+        r->on_link = true;
+        r->port = lr_port_by_name(b, nb->output_port);
+        if (!r->port) {
+            VLOG_WARN_RL(&rl, "route %s: output port %s is not an enabled "
+                         "port of the router", nb->ip_prefix,
+                         nb->output_port);
+            return false;
+        }
+        return true;
+    }
     error = lport_parse_ip(nb->nexthop, false, &nh_v6, &nh4, &nh6);
     if (error || nh_v6 != v6) {
         VLOG_WARN_RL(&rl, "route %s: next hop %s: %s", nb->ip_prefix,
@@ -783,6 +797,24 @@ lr_route_parse(struct lr_build *b,
         return false;
     }
     return true;
+}
+
+/* Returns the logical action that loads route 'r''s next hop: for a
+ * route without one, the packet's destination, malloc'd. */
+static char *
+lr_route_nexthop(const struct lr_route *r)
+{
+    return (!r->on_link ? lr_addr_nexthop(&r->nexthop)
+            : xstrdup(r->prefix.v6 ? "xxreg0 = ip6.dst" : "reg0 = ip4.dst"));
+}
+
+/* Returns true if 'a' and 'b' leave by the same port to the same next
+ * hop. */
+static bool
+lr_route_same_nexthop(const struct lr_route *a, const struct lr_route *b)
+{
+    return (a->port == b->port && a->on_link == b->on_link
+            && lr_addr_equals(&a->nexthop, &b->nexthop));
 }
 
 /* Returns true if 'a' and 'b' route the same destinations, whatever
@@ -1013,8 +1045,7 @@ lr_route_compile(struct lr_build *b, struct lr_route *routes, size_t n,
         o->done = true;
         bool dup = false;
         for (size_t k = 0; k < n_members; k++) {
-            dup |= (lr_addr_equals(&members[k]->nexthop, &o->nexthop)
-                    && members[k]->port == o->port);
+            dup |= lr_route_same_nexthop(members[k], o);
         }
         if (!dup) {
             members[n_members++] = o;
@@ -1025,7 +1056,7 @@ lr_route_compile(struct lr_build *b, struct lr_route *routes, size_t n,
     for (int cand = 0; cand <= b->has_policies; cand++) {
         char *actions;
         if (n_members == 1) {
-            char *nh = lr_addr_nexthop(&r->nexthop);
+            char *nh = lr_route_nexthop(r);
             char *route = route_actions(r->port, nh, lr_route_then(b, cand));
             actions = xasprintf("ip.ttl--; %s", route);
             free(route);
@@ -1041,7 +1072,7 @@ lr_route_compile(struct lr_build *b, struct lr_route *routes, size_t n,
             for (size_t k = 0; k < n_members; k++) {
                 uint32_t v = (group << 16) | (k + 1);
                 ds_put_format(&a, "%s%"PRIu32, k ? ", " : "", v);
-                char *nh = lr_addr_nexthop(&members[k]->nexthop);
+                char *nh = lr_route_nexthop(members[k]);
                 char *member = route_actions(members[k]->port, nh,
                                              lr_route_ecmp_then(cand));
                 char *m = xasprintf("reg1=%#"PRIx32"%s", v,
@@ -1069,9 +1100,7 @@ lr_route_in_ecmp_group(const struct lr_route *routes, size_t n, size_t i)
 {
     for (size_t j = 0; j < n; j++) {
         if (j != i && lr_route_same_group(&routes[i], &routes[j])
-            && (routes[i].port != routes[j].port
-                || !lr_addr_equals(&routes[i].nexthop,
-                                   &routes[j].nexthop))) {
+            && !lr_route_same_nexthop(&routes[i], &routes[j])) {
             return true;
         }
     }

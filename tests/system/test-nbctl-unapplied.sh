@@ -144,7 +144,7 @@ quiet --ecmp-symmetric-reply lr-route-add lr0 0.0.0.0/0 10.0.0.3
 quiet --route-table=rt1 lr-route-add lr0 10.1.0.0/16 10.0.0.1
 quiet lrp-set-options lrp0 route_table=rt1
 warns "BFD sessions" --bfd lr-route-add lr0 10.2.0.0/16 10.0.0.1 lrp0
-warns "routes without a next hop" lr-route-add lr0 10.3.0.0/16 lrp0
+quiet lr-route-add lr0 10.3.0.0/16 lrp0
 warns "bridged gateway redirects (redirect-type)" \
     lrp-set-redirect-type lrp0 bridged
 # Routing policies are applied, but for their packet marks.
@@ -310,7 +310,6 @@ grep "unapplied|WARN|Logical_Router\|unapplied|WARN|Rampout\|unapplied|WARN|NAT"
         -e ": NAT rules of named gateway ports $NA" \
         -e ": routes to NAT addresses $NA" \
         -e ": NAT external address sets $NA" \
-        -e ": routes without a next hop $NA" \
         -e ": bridged gateway redirects (redirect-type) $NA" \
         -e ": $AFF $NA1" -e ": $FSNAT $NA1" -e ": $MULTI $NA" \
     && fail "northd logged routing configuration that is applied"
@@ -325,7 +324,6 @@ for what in "fair meters" "QoS rules" "mirrors" "ACL labels" \
             "stateless NAT rules" "NAT port ranges" \
             "NAT rules of named gateway ports" "routes to NAT addresses" \
             "NAT external address sets" "forwarding groups" \
-            "routes without a next hop" \
             "bridged gateway redirects (redirect-type)" \
             "static MAC bindings" \
             "load balancer options (event, add_route)" \
