@@ -102,37 +102,6 @@ announce_get(struct gateway_announce *ga, const struct uuid *uuid,
     return a;
 }
 
-/* Returns the OpenFlow port of br-int's patch port towards the external
- * network of gateway port 'gw' (the localnet port of the switch its peer
- * is on), or 0 if this chassis has none. */
-static int
-announce_ofport(struct ovsdb_idl *sb_idl, const struct encaps_ports *tunnels,
-                const struct sbrec_port_binding *gw)
-{
-    const char *peer_name = smap_get(&gw->options, "peer");
-    const struct sbrec_port_binding *pb, *peer = NULL;
-    SBREC_PORT_BINDING_FOR_EACH (pb, sb_idl) {
-        if (peer_name && !strcmp(pb->logical_port, peer_name)) {
-            peer = pb;
-            break;
-        }
-    }
-    if (!peer || !peer->datapath) {
-        return 0;
-    }
-    SBREC_PORT_BINDING_FOR_EACH (pb, sb_idl) {
-        const char *network = smap_get(&pb->options, "network_name");
-        if (pb->datapath == peer->datapath && network
-            && !strcmp(pb->type, "localnet")) {
-            int ofport = simap_get(&tunnels->localnets, network);
-            if (ofport) {
-                return ofport;
-            }
-        }
-    }
-    return 0;
-}
-
 /* Sends 'packet' out of OpenFlow port 'ofport'. */
 static void
 announce_send(struct gateway_announce *ga, struct pinctrl *pinctrl,
@@ -330,7 +299,7 @@ gateway_announce_run(struct gateway_announce *ga, struct ovsdb_idl *sb_idl,
         a = announce_get(ga, &pb->header_.uuid, announce_port_hash(pb));
         a->seen = true;
         if (announce_due(a, now)) {
-            int ofport = announce_ofport(sb_idl, tunnels, pb);
+            int ofport = gateway_localnet_ofport(sb_idl, tunnels, pb);
             if (ofport && pinctrl_is_connected(pinctrl)) {
                 announce_port(ga, pinctrl, pb, ofport);
                 announce_sent(a, now);
@@ -357,7 +326,8 @@ gateway_announce_run(struct gateway_announce *ga, struct ovsdb_idl *sb_idl,
         if (announce_due(a, now)) {
             const struct sbrec_port_binding *gw
                 = router_gateway_port(sb_idl, r->datapath);
-            int ofport = gw ? announce_ofport(sb_idl, tunnels, gw) : 0;
+            int ofport = (gw ? gateway_localnet_ofport(sb_idl, tunnels, gw)
+                          : 0);
             uint32_t number = rule_number(sb_idl, r);
             if (ofport && number <= RAMPOUT_MAX_RULES
                 && pinctrl_is_connected(pinctrl)) {

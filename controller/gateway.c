@@ -338,3 +338,35 @@ gateway_localnet_cleanup(struct ovsdb_idl_txn *txn, struct ovsdb_idl *ovs_idl,
     }
     return clean;
 }
+
+/* Returns the OpenFlow port of br-int's patch port towards the external
+ * network of gateway port 'gw' (the localnet port of the switch its peer
+ * is on), or 0 if this chassis has none. */
+int
+gateway_localnet_ofport(struct ovsdb_idl *sb_idl,
+                        const struct encaps_ports *tunnels,
+                        const struct sbrec_port_binding *gw)
+{
+    const char *peer_name = smap_get(&gw->options, "peer");
+    const struct sbrec_port_binding *pb, *peer = NULL;
+    SBREC_PORT_BINDING_FOR_EACH (pb, sb_idl) {
+        if (peer_name && !strcmp(pb->logical_port, peer_name)) {
+            peer = pb;
+            break;
+        }
+    }
+    if (!peer || !peer->datapath) {
+        return 0;
+    }
+    SBREC_PORT_BINDING_FOR_EACH (pb, sb_idl) {
+        const char *network = smap_get(&pb->options, "network_name");
+        if (pb->datapath == peer->datapath && network
+            && !strcmp(pb->type, "localnet")) {
+            int ofport = simap_get(&tunnels->localnets, network);
+            if (ofport) {
+                return ofport;
+            }
+        }
+    }
+    return 0;
+}

@@ -43,6 +43,7 @@ struct ovsdb_idl;
 struct ovsdb_idl_txn;
 struct ovsrec_bridge;
 struct sbrec_chassis;
+struct sbrec_port_binding;
 struct simap;
 
 /* external_ids key of br-int's patch port to a provider bridge: its
@@ -61,6 +62,9 @@ const char *gateway_active_chassis(struct ovsdb_idl *sb_idl,
                                    size_t n, const char *self,
                                    const struct encaps_ports *tunnels);
 bool gateway_is_gateway(struct ovsdb_idl *sb_idl, const char *chassis);
+int gateway_localnet_ofport(struct ovsdb_idl *sb_idl,
+                            const struct encaps_ports *tunnels,
+                            const struct sbrec_port_binding *gw);
 
 void gateway_localnet_run(struct ovsdb_idl_txn *, struct ovsdb_idl *ovs_idl,
                           const struct ovsrec_bridge *br_int,
