@@ -11,6 +11,10 @@ dist_man_MANS += controller/osmotic-controller.8
 # The controller's modules, also linked by the unit tests.
 noinst_LTLIBRARIES += controller/libcontroller.la
 controller_libcontroller_la_SOURCES = \
+	controller/bfd.c \
+	controller/bfd.h \
+	controller/bfd-packet.c \
+	controller/bfd-packet.h \
 	controller/binding.c \
 	controller/binding.h \
 	controller/br-int.c \

@@ -312,8 +312,9 @@ controller_compute(struct controller *c, struct ovsdb_idl_txn *ovs_txn,
 
 /* Returns true if the southbound replica has changes, not yet computed,
  * in a table the flows depend on: all but SB_Global, whose nb_cfg alone
- * the controller reads (so a bump of it costs no recompute), and
- * Chassis_Private and Elephant, which hold this controller's own reports.
+ * the controller reads (so a bump of it costs no recompute),
+ * Chassis_Private and Elephant, which hold this controller's own reports,
+ * and BFD, whose sessions pinctrl runs outside the flows.
  * The tracked changes say so, until the compute that clears them: the
  * tables' change seqnos do not, since the client library gives rows that
  * a new monitor condition deletes the seqno the next change will have. */
@@ -323,7 +324,7 @@ controller_sb_content_changed(const struct ovsdb_idl *idl)
     for (size_t i = 0; i < SBREC_N_TABLES; i++) {
         const struct ovsdb_idl_table_class *t = &sbrec_table_classes[i];
         if (t != &sbrec_table_sb_global && t != &sbrec_table_chassis_private
-            && t != &sbrec_table_elephant
+            && t != &sbrec_table_elephant && t != &sbrec_table_bfd
             && ovsdb_idl_track_get_first(idl, t)) {
             return true;
         }
@@ -459,6 +460,8 @@ controller_run(struct controller *c, struct ovsdb_idl_txn *ovs_txn,
                              c->n_computes);
         pinctrl_svc_monitors_run(c->pinctrl, c->sb_loop.idl, sb_txn,
                                  &ctrl_engine_runtime(&c->engine)->bindings);
+        pinctrl_bfd_run(c->pinctrl, c->sb_loop.idl, sb_txn, chassis->name,
+                        ctrl_engine_tunnels(&c->engine));
     }
 
     /* Flows go to br-int only when computed from a replica that holds

@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "controller/bfd.h"
 #include "controller/desired.h"
 #include "controller/mac-binding.h"
 #include "controller/pinctrl-arp.h"
@@ -64,6 +65,9 @@ static void pinctrl_handle_put_nd(struct pinctrl *,
 static void pinctrl_handle_svc_mon(struct pinctrl *,
                                    const struct ofputil_packet_in *,
                                    const char *payload);
+static void pinctrl_handle_bfd(struct pinctrl *,
+                               const struct ofputil_packet_in *,
+                               const char *payload);
 
 /* The handlers.  An operation's meter id is its opcode (1 to 15 are
  * reserved for them). */
@@ -76,6 +80,7 @@ static const struct pinctrl_handler pinctrl_handlers[] = {
     { LACT_PIN_ND_NS, "nd_ns", NULL, pinctrl_handle_nd_ns },
     { LACT_PIN_PUT_ND, "put_nd", NULL, pinctrl_handle_put_nd },
     { LACT_PIN_SVC_MON, "svc_monitor", NULL, pinctrl_handle_svc_mon },
+    { LACT_PIN_BFD, "bfd", NULL, pinctrl_handle_bfd },
 };
 
 /* Largest opcode + 1. */
@@ -90,6 +95,7 @@ struct pinctrl {
     struct mac_binding_state mbs;   /* MAC bindings learned, to write,
                                      * and next hops asked for. */
     struct svc_monitors *svc;       /* Load balancer health checks. */
+    struct bfd_sessions *bfd;       /* BFD sessions of static routes. */
 };
 
 static void
@@ -127,6 +133,24 @@ pinctrl_handle_svc_mon(struct pinctrl *pc,
                        const char *payload OVS_UNUSED)
 {
     svc_monitors_handle_reply(pc->svc, pc, pin);
+}
+
+static void
+pinctrl_handle_bfd(struct pinctrl *pc, const struct ofputil_packet_in *pin,
+                   const char *payload OVS_UNUSED)
+{
+    bfd_sessions_handle(pc->bfd, pc, pin);
+}
+
+/* Runs the BFD sessions of static routes that chassis 'self' runs (from
+ * 'tunnels', controller/bfd.h), and writes their status to SB within
+ * 'sb_txn' (if nonnull). */
+void
+pinctrl_bfd_run(struct pinctrl *pc, struct ovsdb_idl *sb_idl,
+                struct ovsdb_idl_txn *sb_txn, const char *self,
+                const struct encaps_ports *tunnels)
+{
+    bfd_sessions_run(pc->bfd, pc, sb_idl, sb_txn, self, tunnels);
 }
 
 /* Probes the backends of the load balancer health checks whose logical
@@ -199,6 +223,7 @@ pinctrl_create(const char *target)
     pc->rconn = rconn_create(0, 2, DSCP_DEFAULT, 1u << PINCTRL_VERSION);
     mac_binding_state_init(&pc->mbs);
     pc->svc = svc_monitors_create();
+    pc->bfd = bfd_sessions_create();
     rconn_connect(pc->rconn, target, target);
     return pc;
 }
@@ -210,6 +235,7 @@ pinctrl_destroy(struct pinctrl *pc)
         rconn_destroy(pc->rconn);
         mac_binding_state_destroy(&pc->mbs);
         svc_monitors_destroy(pc->svc);
+        bfd_sessions_destroy(pc->bfd);
         free(pc);
     }
 }
@@ -336,6 +362,7 @@ pinctrl_wait(struct pinctrl *pc)
     rconn_run_wait(pc->rconn);
     rconn_recv_wait(pc->rconn);
     svc_monitors_wait(pc->svc);
+    bfd_sessions_wait(pc->bfd);
 }
 
 /* Appends the packet-in counters to 's'. */
@@ -355,4 +382,5 @@ pinctrl_status(const struct pinctrl *pc, struct ds *s)
                   "%llu\n", MAC_BINDING_ASK_INTERVAL_MS,
                   pc->mbs.n_suppressed);
     svc_monitors_status(pc->svc, s);
+    bfd_sessions_status(pc->bfd, s);
 }

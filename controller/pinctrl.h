@@ -49,6 +49,10 @@ void pinctrl_status(const struct pinctrl *, struct ds *);
 
 void pinctrl_sb_run(struct pinctrl *, struct ovsdb_idl *sb_idl,
                     struct ovsdb_idl_txn *sb_txn);
+struct encaps_ports;
+void pinctrl_bfd_run(struct pinctrl *, struct ovsdb_idl *sb_idl,
+                     struct ovsdb_idl_txn *sb_txn, const char *self,
+                     const struct encaps_ports *tunnels);
 void pinctrl_svc_monitors_run(struct pinctrl *, struct ovsdb_idl *sb_idl,
                               struct ovsdb_idl_txn *sb_txn,
                               const struct binding_result *);

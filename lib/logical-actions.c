@@ -852,6 +852,8 @@ lact_parse_one(struct lact_parser *ps, char *word, struct lact_list *list)
         lact_parse_log(ps, lact_append(list, LACT_LOG));
     } else if (!strcmp(word, "reject")) {
         lact_append(list, LACT_REJECT);
+    } else if (!strcmp(word, "handle_bfd_msg")) {
+        lact_append(list, LACT_HANDLE_BFD_MSG);
     } else if (!strcmp(word, "arp") || !strcmp(word, "nd_na")
                || !strcmp(word, "nd_ns") || !strcmp(word, "icmp4")
                || !strcmp(word, "icmp6")) {
@@ -1144,6 +1146,9 @@ lact_format_one(const struct lact *a, struct ds *s)
     case LACT_REJECT:
         ds_put_cstr(s, "reject");
         break;
+    case LACT_HANDLE_BFD_MSG:
+        ds_put_cstr(s, "handle_bfd_msg");
+        break;
     case LACT_ARP:
     case LACT_ND_NA:
     case LACT_ND_NS:
@@ -1191,7 +1196,7 @@ lact_pin_meter_id(enum lact_pin_opcode op)
     return (op == LACT_PIN_LOG || op == LACT_PIN_REJECT || op == LACT_PIN_ARP
             || op == LACT_PIN_PUT_ARP || op == LACT_PIN_ICMP
             || op == LACT_PIN_ND_NS || op == LACT_PIN_PUT_ND
-            || op == LACT_PIN_SVC_MON
+            || op == LACT_PIN_SVC_MON || op == LACT_PIN_BFD
             ? (uint32_t) op : 0);
 }
 
@@ -1764,6 +1769,8 @@ lact_encode_one(const struct lact *a, const struct lact_encode_ctx *ctx,
     }
     case LACT_REJECT:
         return lact_put_pin(ctx, LACT_PIN_REJECT, "reject", "", out);
+    case LACT_HANDLE_BFD_MSG:
+        return lact_put_pin(ctx, LACT_PIN_BFD, "handle_bfd_msg", "", out);
     case LACT_ARP:
     case LACT_ND_NA:
     case LACT_ND_NS:

@@ -157,6 +157,8 @@ enum lact_type {
     LACT_ICMP4,                 /* Nested actions in 'nested'. */
     LACT_ICMP6,                 /* Nested actions in 'nested'. */
     LACT_PUT_ND,                /* Fields in 'args'. */
+    LACT_HANDLE_BFD_MSG,        /* A BFD control packet for the
+                                 * controller's sessions. */
 };
 
 struct lact_field;              /* A logical field (table in the .c). */
@@ -213,6 +215,7 @@ enum lact_pin_opcode {
     LACT_PIN_SVC_MON = 9,       /* No logical action: the answers to load
                                  * balancer health checks
                                  * (controller/pinctrl-svc-monitor.h). */
+    LACT_PIN_BFD = 10,          /* handle_bfd_msg (controller/bfd.h). */
 };
 
 /* The packet-in operations osmotic-controller answers (its pinctrl

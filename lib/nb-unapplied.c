@@ -71,12 +71,15 @@ acl_applies_after_lb(const struct ovsdb_idl_row *row)
     return smap_get_bool(&acl->options, "apply-after-lb", false);
 }
 
-/* Returns the static route whose row is 'row'. */
-static const struct nbrec_logical_router_static_route *
-row_to_route(const struct ovsdb_idl_row *row)
+/* Returns true for a BFD session to an IPv6 neighbour: the controllers
+ * run IPv4 sessions only, and a route with such a session is used as if
+ * it had none (northd/bfd.h). */
+static bool
+bfd_is_ipv6(const struct ovsdb_idl_row *row)
 {
-    return CONTAINER_OF(row, struct nbrec_logical_router_static_route,
-                        header_);
+    const struct nbrec_bfd *bfd = CONTAINER_OF(row, struct nbrec_bfd,
+                                               header_);
+    return strchr(bfd->dst_ip, ':') != NULL;
 }
 
 /* Returns true for a gateway port whose traffic would reach its gateway
@@ -88,13 +91,6 @@ lrp_redirects_bridged(const struct ovsdb_idl_row *row)
         = CONTAINER_OF(row, struct nbrec_logical_router_port, header_);
     const char *type = smap_get(&lrp->options, "redirect-type");
     return type && !strcmp(type, "bridged");
-}
-
-/* Returns true for a route that depends on a BFD session. */
-static bool
-route_has_bfd(const struct ovsdb_idl_row *row)
-{
-    return row_to_route(row)->bfd != NULL;
 }
 
 /* Returns the NAT rule whose row is 'row'. */
@@ -342,17 +338,15 @@ const struct nb_unapplied nb_unapplied_entries[] = {
       .applies = lsp_has_dynamic,
       .what = "dynamic addresses",
       .reads = { { &nbrec_logical_switch_port_col_addresses, NULL } } },
+    { .table = &nbrec_table_bfd,
+      .applies = bfd_is_ipv6,
+      .what = "BFD sessions to IPv6 neighbours",
+      .reads = { { &nbrec_bfd_col_dst_ip, NULL } } },
     { .table = &nbrec_table_logical_router_port,
       .applies = lrp_redirects_bridged,
       .what = "bridged gateway redirects (redirect-type)",
       .reads = {
           { &nbrec_logical_router_port_col_options, "redirect-type" } } },
-    { .table = &nbrec_table_bfd,
-      .what = "BFD sessions" },
-    { .table = &nbrec_table_logical_router_static_route,
-      .applies = route_has_bfd,
-      .what = "BFD sessions",
-      .reads = { { &nbrec_logical_router_static_route_col_bfd, NULL } } },
     { .table = &nbrec_table_logical_router_policy,
       .applies = policy_has_pkt_mark,
       .what = "routing policy packet marks (pkt_mark)",

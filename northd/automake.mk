@@ -4,6 +4,8 @@
 # tests link.
 noinst_LTLIBRARIES += northd/libnorthd.la
 northd_libnorthd_la_SOURCES = \
+	northd/bfd.c \
+	northd/bfd.h \
 	northd/cfg.c \
 	northd/cfg.h \
 	northd/colors.c \

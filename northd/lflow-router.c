@@ -18,6 +18,7 @@
 #include "northd/gateways.h"
 #include "northd/lflow-table.h"
 #include "northd/nb-match.h"
+#include "northd/bfd.h"
 #include "northd/router-ports.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/vlog.h"
@@ -36,6 +37,7 @@ enum {
     PRI_ADM_ND_SECOND = 105,    /* Second pass of an ND reply. */
     PRI_ADM_ND_NO_SLL = 101,    /* Solicitation without an SLL: drop. */
     PRI_ADM_ARP_REPLY = 100,    /* ARP or ND for a router address. */
+    PRI_ADM_BFD = 95,           /* BFD to a port with sessions. */
     PRI_ADM_ECHO = 90,          /* ICMP echo request to the router. */
     PRI_ADM_TTL = 85,           /* TTL 0 or 1: time exceeded. */
     PRI_ADM_NAT = 81,           /* To a NAT address on a gateway port. */
@@ -392,6 +394,30 @@ lr_admission_to_router(struct lr_build *b, const struct lr_port *p)
     free(prefix6);
 }
 
+/* The flow of port 'p' for the BFD control packets of its sessions
+ * (single hop, RFC 5881: to UDP port 3784 with TTL 255), which go to
+ * the controller that runs them (controller/bfd.h).  Sessions are IPv4. */
+static void
+lr_admission_bfd(struct lr_build *b, const struct lr_port *p)
+{
+    if (!b->ctx->bfd
+        || !nd_bfd_port_has_sessions(b->ctx->bfd, p->lrp->name)) {
+        return;
+    }
+    struct ds m = DS_EMPTY_INITIALIZER;
+    for (size_t i = 0; i < p->n_ip4s; i++) {
+        match_or(&m, REG_INPORT"=%"PRIu32",dl_dst=%s,udp,nw_dst=%s,"
+                 "nw_ttl=255,tp_dst=%d", p->op->tunnel_key, p->mac,
+                 p->ip4s[i], ND_BFD_DST_PORT);
+    }
+    if (m.length) {
+        lflow_table_add(b->ctx->lflows, &b->od->sb_uuid,
+                        S_ROUTER_INGRESS_ADMISSION, PRI_ADM_BFD,
+                        ds_cstr(&m), "handle_bfd_msg;");
+    }
+    ds_destroy(&m);
+}
+
 /* The flows of port 'p' for packets whose TTL (hop limit) runs out here:
  * ICMP time exceeded, from the port's address of the family (drop if it
  * has none).  'macs' lists the MACs the port accepts. */
@@ -496,6 +522,7 @@ lr_admission_port(struct lr_build *b, const struct lr_port *p)
     }
 
     lr_admission_to_router(b, p);
+    lr_admission_bfd(b, p);
     lr_admission_ttl(b, p, &macs);
 
     struct ds accept = DS_EMPTY_INITIALIZER;
@@ -746,6 +773,12 @@ lr_route_parse(struct lr_build *b,
                             &nb->header_.uuid);
     memset(r, 0, sizeof *r);
     r->nb = nb;
+    if (nb->bfd && nd_bfd_applies(nb->bfd)
+        && !(b->ctx->bfd && nd_bfd_is_up(b->ctx->bfd, nb->bfd))) {
+        /* Withdrawn while its BFD session is not up (a change of the
+         * session's state rebuilds the router, northd/bfd.h). */
+        return false;
+    }
     if (!lr_ports_find_route_table(b->ports, b->n_ports, nb->route_table,
                                    &r->table)) {
         /* No enabled port chooses its table: no packet is routed by it

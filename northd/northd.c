@@ -29,6 +29,7 @@ northd_init(struct northd *nd)
     nd->deps = change_index_create();
     nd_colors_init(&nd->colors);
     nd_svc_monitors_init(&nd->svc);
+    nd_bfd_init(&nd->bfd);
     nd->need_full = true;
     uuidset_init(&nd->up_pending);
 }
@@ -43,6 +44,7 @@ northd_destroy(struct northd *nd)
         change_index_destroy(nd->deps);
         nd_colors_destroy(&nd->colors);
         nd_svc_monitors_destroy(&nd->svc);
+        nd_bfd_destroy(&nd->bfd);
         uuidset_destroy(&nd->up_pending);
     }
 }
@@ -133,6 +135,7 @@ build_ctx(struct northd *nd, const struct nd_sync_ctx *ctx)
         .sb_txn = ctx->sb_txn,
         .colors = &nd->colors,
         .svc = &nd->svc,
+        .bfd = &nd->bfd,
     };
 }
 
@@ -298,6 +301,7 @@ northd_run(struct northd *nd, const struct nd_sync_ctx *ctx)
         nd_nat_addresses_sync(&nd->dps, ctx->nb_idl, ctx->sb_idl);
         nd_svc_monitors_sync(&nd->svc, ctx->nb_idl, ctx->sb_idl,
                              ctx->sb_txn);
+        nd_bfd_sync(&nd->bfd, ctx->nb_idl, ctx->sb_idl, ctx->sb_txn);
         nd->up_all = true;
         nd->flows_pending = true;
         nd->flows_built = false;
@@ -331,6 +335,13 @@ northd_run(struct northd *nd, const struct nd_sync_ctx *ctx)
                              ctx->sb_txn)) {
         /* A backend went offline or came back: its VIPs' flows are
          * rebuilt by a full recompute, as rare as backends failing. */
+        nd->need_full = true;
+        poll_immediate_wake();
+    }
+    if (nd_bfd_sync(&nd->bfd, ctx->nb_idl, ctx->sb_idl, ctx->sb_txn)) {
+        /* A BFD session came up or went down, or a port gained or lost
+         * its sessions: the routers' flows are rebuilt by a full
+         * recompute, as rare as next hops failing. */
         nd->need_full = true;
         poll_immediate_wake();
     }

@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "northd/bfd.h"
 #include "northd/colors.h"
 #include "northd/datapaths.h"
 #include "northd/owners.h"
@@ -37,6 +38,7 @@ struct northd {
     struct change_index *deps;  /* Owners' dependencies on NB rows. */
     struct nd_colors colors;       /* Colour and promotion rule numbers. */
     struct nd_svc_monitors svc; /* Load balancer health checks. */
+    struct nd_bfd bfd;          /* BFD sessions of static routes. */
     bool need_full;             /* Next run must be a full recompute. */
     struct uuidset up_pending;  /* LSPs whose "up" must be re-checked. */
     bool up_all;                /* Re-check every LSP's "up". */

@@ -497,6 +497,7 @@ northd_daemon_run(struct northd_daemon *d, struct ovsdb_idl_loop *nb_loop,
     if (ready && nb_txn) {
         cfg_nb_run(&d->nd, d->nb_idl, nb_txn, d->sb_idl, sb_loop->cur_cfg);
         nd_gateways_sync_nb(d->nb_idl, d->sb_idl);
+        nd_bfd_sync_nb(d->nb_idl, d->sb_idl);
     }
 }
 
@@ -550,6 +551,7 @@ main(int argc, char *argv[])
     /* northd's own report: no flow depends on it. */
     ovsdb_idl_omit_alert(d.nb_idl, &nbrec_rampout_rule_col_status);
     ovsdb_idl_omit_alert(d.nb_idl, &nbrec_color_col_status);
+    ovsdb_idl_omit_alert(d.nb_idl, &nbrec_bfd_col_status);
     d.sb_idl = ovsdb_idl_create(opts.sb_db, &sbrec_idl_class, true, true);
     /* Tracking a column also replicates it: omit after tracking. */
     ovsdb_idl_track_add_all(d.sb_idl);

@@ -63,6 +63,7 @@ struct ds;
 #define ND_MAX_OWNER_KINDS 16
 
 /* What an owner kind builds with. */
+struct nd_bfd;
 struct nd_svc_monitors;
 
 struct nd_build_ctx {
@@ -76,6 +77,7 @@ struct nd_build_ctx {
                                      * the table collects. */
     const struct nd_colors *colors;    /* Colour and rule numbers. */
     const struct nd_svc_monitors *svc; /* Backends found offline. */
+    const struct nd_bfd *bfd;       /* BFD sessions up. */
     uint64_t n_built;               /* Owners built so far. */
     uint64_t n_built_by_kind[ND_MAX_OWNER_KINDS]; /* The same, per kind
                                      * (indexes of the table in owners.c). */

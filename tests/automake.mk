@@ -8,6 +8,7 @@ tests_unit_osmotic_unit_SOURCES = \
 	tests/unit/compile-check.h \
 	tests/unit/unit-asserts.h \
 	tests/unit/unit-suites.h \
+	tests/unit/test-bfd-packet.c \
 	tests/unit/test-change-index.c \
 	tests/unit/test-ctl-chassis.c \
 	tests/unit/test-ctl-lflow.c \

@@ -143,7 +143,9 @@ quiet --ecmp lr-route-add lr0 0.0.0.0/0 10.0.0.2
 quiet --ecmp-symmetric-reply lr-route-add lr0 0.0.0.0/0 10.0.0.3
 quiet --route-table=rt1 lr-route-add lr0 10.1.0.0/16 10.0.0.1
 quiet lrp-set-options lrp0 route_table=rt1
-warns "BFD sessions" --bfd lr-route-add lr0 10.2.0.0/16 10.0.0.1 lrp0
+quiet --bfd lr-route-add lr0 10.2.0.0/16 10.0.0.1 lrp0
+warns "BFD sessions to IPv6 neighbours" \
+    --bfd lr-route-add lr0 fd02::/64 fd00::1 lrp0
 quiet lr-route-add lr0 10.3.0.0/16 lrp0
 warns "bridged gateway redirects (redirect-type)" \
     lrp-set-redirect-type lrp0 bridged
@@ -268,11 +270,18 @@ check_output 2 pipeline "osmotic-sbctl --bare --columns=_uuid find Logical_Flow 
 
 # Route tables are applied: a route of table rt1, which lrp0 chooses,
 # routes rt1's traffic (reg5 1), a route of the main table the other
-# ports' (reg5 0).
+# ports' (reg5 0).  The route whose BFD session no chassis runs is
+# withdrawn; the one to an IPv6 neighbour is used as if it had none.
 routes=$(osmotic-sbctl --bare --columns=match find Logical_Flow \
              stage=lr_in_ip_routing) || fail "find routing flows"
-grep -q "reg5=0,ip,nw_dst=10.2.0.0/16" <<<"$routes" \
+grep -q "reg5=0,ip,nw_dst=10.3.0.0/16" <<<"$routes" \
     || fail "no flow for a route of the main table: $routes"
+grep -q "nw_dst=10.2.0.0/16" <<<"$routes" \
+    && fail "a flow for a route whose BFD session is down: $routes"
+grep -q "reg5=0,ipv6,ipv6_dst=fd02::/64" <<<"$routes" \
+    || fail "no flow for the route with an IPv6 BFD session: $routes"
+check_output down osmotic-nbctl --bare --columns=status find BFD \
+    dst_ip=10.0.0.1
 grep -q "reg5=0x1,ip,nw_dst=10.1.0.0/16" <<<"$routes" \
     || fail "no flow for a route of table rt1: $routes"
 
@@ -304,8 +313,7 @@ grep -q "unapplied|WARN|Flow_Class\|unapplied|WARN|Color" "$log" \
     && fail "northd logged a flow class or a colour"
 # Routing is applied, but for the parts above.
 grep "unapplied|WARN|Logical_Router\|unapplied|WARN|Rampout\|unapplied|WARN|NAT" \
-    "$log" | grep -v -e ": BFD sessions $NA" \
-        -e ": routing policy packet marks (pkt_mark) $NA" \
+    "$log" | grep -v -e ": routing policy packet marks (pkt_mark) $NA" \
         -e ": stateless NAT rules $NA" -e ": NAT port ranges $NA" \
         -e ": NAT rules of named gateway ports $NA" \
         -e ": routes to NAT addresses $NA" \
@@ -319,8 +327,8 @@ for what in "fair meters" "QoS rules" "mirrors" "ACL labels" \
             "SCTP load balancers" \
             "$AFF" "$FSNAT" "$MULTI" \
             "container ports (parent and tag)" "dynamic addresses" \
-            "BFD sessions" \
             "routing policy packet marks (pkt_mark)" \
+            "BFD sessions to IPv6 neighbours" \
             "stateless NAT rules" "NAT port ranges" \
             "NAT rules of named gateway ports" "routes to NAT addresses" \
             "NAT external address sets" "forwarding groups" \
@@ -336,6 +344,9 @@ grep "unapplied|WARN|Logical_Switch_Port p3:" "$log" \
     && fail "northd logged a switch port that is applied"
 grep -q "unapplied|WARN|HA_Chassis" "$log" \
     && fail "northd logged an HA chassis group"
+grep "unapplied|WARN|BFD " "$log" \
+    | grep -v ": BFD sessions to IPv6 neighbours $NA" \
+    && fail "northd logged a BFD session to an IPv4 neighbour"
 grep -q "unapplied|WARN|Logical_Switch " "$log" \
     && fail "northd logged a switch"
 echo PASS

@@ -9,6 +9,7 @@ int
 main(void)
 {
     Suite *(*const suites[])(void) = {
+        bfd_packet_suite,
         change_index_suite,
         ctl_chassis_suite,
         ctl_lflow_suite,

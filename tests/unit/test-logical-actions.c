@@ -248,6 +248,7 @@ START_TEST(test_format_is_canonical)
     ck_assert_formats("log(verdict=drop,meter=pktps/10/5/acl/log);",
                       "log(verdict=drop, meter=pktps/10/5/acl/log);");
     ck_assert_formats("reject;", "reject;");
+    ck_assert_formats("handle_bfd_msg;", "handle_bfd_msg;");
     ck_assert_formats("ip.ttl-- ;next;", "ip.ttl--; next;");
     ck_assert_formats("arp{eth.dst=ff:ff:ff:ff:ff:ff;output;};",
                       "arp { eth.dst = ff:ff:ff:ff:ff:ff; output; };");
@@ -819,7 +820,7 @@ START_TEST(test_packet_ins_follow_the_caller_per_operation)
 {
     /* The controller's own answer: log (meter 1), reject (meter 2), arp
      * (meter 3), put_arp (meter 5), icmp4 and icmp6 (meter 6), nd_ns
-     * (meter 7) and put_nd (meter 8). */
+     * (meter 7), put_nd (meter 8) and handle_bfd_msg (meter 10). */
     struct test_ctx *t = test_ctx_create(false);
     struct lact_encode_ctx ctx = make_ctx(t, P_INGRESS, 10);
     ctx.pin_meter_id = controller_pin_meter_id;
@@ -841,6 +842,7 @@ START_TEST(test_packet_ins_follow_the_caller_per_operation)
         { "icmp6 { icmp6.type = 3; output; };", ",meter_id=6)" },
         { "nd_ns { output; };", ",meter_id=7)" },
         { "put_nd(inport, nd.target, nd.tll);", ",meter_id=8)" },
+        { "handle_bfd_msg;", "controller(userdata=00.00.00.0a,meter_id=10)" },
     };
     for (size_t i = 0; i < ARRAY_SIZE(answered); i++) {
         ds_clear(&out);

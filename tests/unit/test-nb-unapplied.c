@@ -17,7 +17,7 @@ static const char *const applied_tables[] = {
     "Logical_Router", "Logical_Router_Port", "Logical_Router_Static_Route",
     "NAT", "Gateway_Chassis", "Rampout_Rule", "Meter", "Load_Balancer",
     "Load_Balancer_Health_Check",
-    "Load_Balancer_Group", "HA_Chassis_Group", "HA_Chassis",
+    "Load_Balancer_Group", "HA_Chassis_Group", "HA_Chassis", "BFD",
 };
 
 /* Returns true if 'name' is one of applied_tables[]. */

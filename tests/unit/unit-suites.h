@@ -8,6 +8,7 @@
 
 #include <check.h>
 
+Suite *bfd_packet_suite(void);
 Suite *change_index_suite(void);
 Suite *ctl_chassis_suite(void);
 Suite *ctl_lflow_suite(void);
