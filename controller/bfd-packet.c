@@ -78,6 +78,7 @@ bfd_packet_parse(const void *data, size_t len, struct bfd_rx *rx)
     if (!m->my_disc
         || (!m->your_disc && m->state != BFD_DOWN
             && m->state != BFD_ADMIN_DOWN)) {
+        memset(rx, 0, sizeof *rx);
         return false;
     }
     rx->src_ip = f.nw_src;

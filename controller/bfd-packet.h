@@ -9,7 +9,8 @@
  * beyond the datagram, a detect multiplier or My Discriminator of 0,
  * the multipoint bit, a Your Discriminator of 0 in a state other than
  * Down or AdminDown) and, since sessions here have no authentication,
- * a packet with the authentication bit.  The IP TTL must be 255.
+ * a packet with the authentication bit.  The IP TTL must be 255.  A
+ * refused packet leaves '*rx' zeroed.
  */
 #ifndef CONTROLLER_BFD_PACKET_H
 #define CONTROLLER_BFD_PACKET_H 1

@@ -57,6 +57,12 @@ FUZZ_SVC_PROBE_SRCS = \
 	controller/svc-probe.c \
 	controller/pinctrl-packet.c
 
+# The BFD control packets a static route's neighbour sends.
+FUZZ_BFD_SRCS = \
+	tests/fuzz/fuzz-bfd.c \
+	controller/bfd-packet.c \
+	controller/pinctrl-packet.c
+
 EXTRA_DIST += \
 	tests/fuzz/expr.dict \
 	tests/fuzz/replay-corpus.sh \
@@ -65,14 +71,16 @@ EXTRA_DIST += \
 	$(wildcard $(srcdir)/tests/fuzz/corpus/compile/*) \
 	$(wildcard $(srcdir)/tests/fuzz/corpus/ipfix/*) \
 	$(wildcard $(srcdir)/tests/fuzz/corpus/rampout/*) \
-	$(wildcard $(srcdir)/tests/fuzz/corpus/svc-probe/*)
+	$(wildcard $(srcdir)/tests/fuzz/corpus/svc-probe/*) \
+	$(wildcard $(srcdir)/tests/fuzz/corpus/bfd/*)
 
 # "make check" runs every harness over its whole corpus once, without
 # libFuzzer or clang: seeds, and every input the fuzzer ever stopped on
 # (corpus/*/regress-*), each a regression test.
 check_PROGRAMS += tests/fuzz/replay-expr tests/fuzz/replay-actions \
 	tests/fuzz/replay-compile tests/fuzz/replay-ipfix \
-	tests/fuzz/replay-rampout tests/fuzz/replay-svc-probe
+	tests/fuzz/replay-rampout tests/fuzz/replay-svc-probe \
+	tests/fuzz/replay-bfd
 tests_fuzz_replay_expr_SOURCES = tests/fuzz/fuzz-expr.c tests/fuzz/replay.c
 tests_fuzz_replay_expr_LDADD = $(OSMOTIC_LDADD)
 tests_fuzz_replay_actions_SOURCES = \
@@ -91,10 +99,12 @@ tests_fuzz_replay_svc_probe_SOURCES = \
 	tests/fuzz/fuzz-svc-probe.c tests/fuzz/replay.c
 tests_fuzz_replay_svc_probe_LDADD = controller/libcontroller.la \
 	$(OSMOTIC_LDADD)
+tests_fuzz_replay_bfd_SOURCES = tests/fuzz/fuzz-bfd.c tests/fuzz/replay.c
+tests_fuzz_replay_bfd_LDADD = controller/libcontroller.la $(OSMOTIC_LDADD)
 TESTS += tests/fuzz/replay-corpus.sh
 CLEANFILES += tests/fuzz/fuzz-expr tests/fuzz/fuzz-actions \
 	tests/fuzz/fuzz-compile tests/fuzz/fuzz-ipfix tests/fuzz/fuzz-rampout \
-	tests/fuzz/fuzz-svc-probe
+	tests/fuzz/fuzz-svc-probe tests/fuzz/fuzz-bfd
 
 # fuzz_link: the command that links harness $@ with $(FUZZ_CC); the
 # sources and libraries follow it.
@@ -144,11 +154,18 @@ tests/fuzz/fuzz-svc-probe: $(FUZZ_SVC_PROBE_SRCS:%=$(srcdir)/%) \
 	$(AM_V_CCLD)$(fuzz_link) $(FUZZ_SVC_PROBE_SRCS:%=$(srcdir)/%) \
 	    $(OVS_LDADD)
 
+tests/fuzz/fuzz-bfd: $(FUZZ_BFD_SRCS:%=$(srcdir)/%) \
+	$(srcdir)/controller/bfd-packet.h $(srcdir)/controller/pinctrl-packet.h
+	$(AM_V_CCLD)$(fuzz_link) $(FUZZ_BFD_SRCS:%=$(srcdir)/%) \
+	    $(OVS_LDADD)
+
 fuzz: tests/fuzz/fuzz-expr tests/fuzz/fuzz-actions tests/fuzz/fuzz-compile \
-	tests/fuzz/fuzz-ipfix tests/fuzz/fuzz-rampout tests/fuzz/fuzz-svc-probe
+	tests/fuzz/fuzz-ipfix tests/fuzz/fuzz-rampout tests/fuzz/fuzz-svc-probe \
+	tests/fuzz/fuzz-bfd
 	$(MKDIR_P) tests/fuzz/work/expr tests/fuzz/work/actions \
 	    tests/fuzz/work/compile tests/fuzz/work/ipfix \
-	    tests/fuzz/work/rampout tests/fuzz/work/svc-probe tests/fuzz/artifacts
+	    tests/fuzz/work/rampout tests/fuzz/work/svc-probe tests/fuzz/work/bfd \
+	    tests/fuzz/artifacts
 	ASAN_OPTIONS=detect_leaks=1 ./tests/fuzz/fuzz-expr \
 	    -max_total_time=$(FUZZ_TIME) -print_final_stats=1 \
 	    -artifact_prefix=tests/fuzz/artifacts/expr- \
@@ -176,4 +193,8 @@ fuzz: tests/fuzz/fuzz-expr tests/fuzz/fuzz-actions tests/fuzz/fuzz-compile \
 	    -max_total_time=$(FUZZ_TIME) -print_final_stats=1 \
 	    -artifact_prefix=tests/fuzz/artifacts/svc-probe- \
 	    tests/fuzz/work/svc-probe $(srcdir)/tests/fuzz/corpus/svc-probe
+	ASAN_OPTIONS=detect_leaks=1 ./tests/fuzz/fuzz-bfd \
+	    -max_total_time=$(FUZZ_TIME) -print_final_stats=1 \
+	    -artifact_prefix=tests/fuzz/artifacts/bfd- \
+	    tests/fuzz/work/bfd $(srcdir)/tests/fuzz/corpus/bfd
 .PHONY: fuzz

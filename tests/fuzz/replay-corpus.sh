@@ -10,4 +10,5 @@ srcdir=${srcdir:-.}
     && ./tests/fuzz/replay-ipfix "$srcdir/tests/fuzz/corpus/ipfix" \
         "$srcdir/tests/unit/ipfix-vectors" \
     && ./tests/fuzz/replay-rampout "$srcdir/tests/fuzz/corpus/rampout" \
-    && ./tests/fuzz/replay-svc-probe "$srcdir/tests/fuzz/corpus/svc-probe"
+    && ./tests/fuzz/replay-svc-probe "$srcdir/tests/fuzz/corpus/svc-probe" \
+    && ./tests/fuzz/replay-bfd "$srcdir/tests/fuzz/corpus/bfd"
