@@ -43,8 +43,8 @@ meters_in_br_int() {
     osm_host_ofctl hv1 dump-meters br-int | grep -c "^meter=" || true
 }
 # One meter per packet-in handler (log, reject, arp, put_arp, icmp, nd_ns,
-# put_nd and svc_monitor).
-M=8
+# put_nd, svc_monitor and bfd).
+M=9
 wait_until is 2 count groups
 check_output $M count meters
 check_output 2 groups_in_br_int
