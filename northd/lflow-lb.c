@@ -305,8 +305,8 @@ build_hairpin_zone(struct nd_build_ctx *ctx, const struct nd_datapath *od,
 /* Returns the session affinity timeout of 'lb' in seconds
  * (options:affinity_timeout), or 0 if it has none.  nb-validate.c refuses
  * other values than 1 to 65535; a row written past it gets no affinity. */
-static unsigned int
-lb_affinity_timeout(const struct nbrec_load_balancer *lb)
+unsigned int
+lflow_lb_affinity_timeout(const struct nbrec_load_balancer *lb)
 {
     static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
     const char *s = smap_get(&lb->options, "affinity_timeout");
@@ -324,25 +324,29 @@ lb_affinity_timeout(const struct nbrec_load_balancer *lb)
 
 /* Adds to 'od' the session affinity flows of VIP 'vip' (match
  * 'vip_match', protocol 'proto' if it has a port) with backends
- * 'backends' (canonical, comma-separated) and affinity 'timeout':
- * ls_in_lb_aff_check looks up the backend remembered for the client of a
- * new connection, and ls_in_lb sends the connection to it, if it is still
- * a backend of the VIP, and remembers it again.  The VIP's own flow
+ * 'backends' (canonical, comma-separated) and affinity 'timeout', in
+ * stages 'check' and 'lb' (ls_in_lb_aff_check and ls_in_lb on a switch,
+ * lr_in_lb_aff_check and lr_in_lb on a router, whose VIP flows have the
+ * same priorities): 'check' looks up the backend remembered for the
+ * client of a new connection, and 'lb' sends the connection to it, if it
+ * is still a backend of the VIP, and remembers it again.  The VIP's own flow
  * (build_vip()) balances the others: its select group records the
  * backend it picks (REG_LB_AFF_PICK, 1 for the first) and goes back to
  * ls_in_lb_aff_check, so that a backend remembered meanwhile still wins;
  * else the pick's flow here commits and remembers it.  A remembered
  * backend that is no longer one of the VIP's has no flow: the VIP's own
  * flow balances the connection. */
-static void
-build_affinity(struct nd_build_ctx *ctx, const struct nd_datapath *od,
-               const struct lb_endpoint *vip, const char *vip_match,
-               const char *proto, const char *backends, unsigned int timeout,
-               const char *source)
+void
+lflow_lb_build_affinity(struct nd_build_ctx *ctx,
+                        const struct nd_datapath *od,
+                        enum pipeline_stage check, enum pipeline_stage lb,
+                        const struct lb_endpoint *vip, const char *vip_match,
+                        const char *proto, const char *backends,
+                        unsigned int timeout, const char *source)
 {
     const struct uuid *dp = &od->sb_uuid;
     char *match = xasprintf("ct_state=+new+trk,%s", vip_match);
-    lflow_table_add_shared_from(ctx->lflows, dp, S_SWITCH_INGRESS_LB_AFF_CHECK,
+    lflow_table_add_shared_from(ctx->lflows, dp, check,
                                 PRI_LB_AFF_CHECK, match,
                                 "lb_aff_check; next;", source);
 
@@ -371,14 +375,14 @@ build_affinity(struct nd_build_ctx *ctx, const struct nd_datapath *od,
                          ? xasprintf("ct_lb(%s, affinity=%u, proto=%s);", b,
                                      timeout, proto)
                          : xasprintf("ct_lb(%s, affinity=%u);", b, timeout));
-        lflow_table_add_shared_from(ctx->lflows, dp, S_SWITCH_INGRESS_LB,
+        lflow_table_add_shared_from(ctx->lflows, dp, lb,
                                     vip->port ? PRI_LB_AFF_PORT : PRI_LB_AFF,
                                     ds_cstr(&m), actions, source);
 
         char *pick_match = xasprintf("%s,"REG_LB_AFF_PORT"=%#x/%#x", match,
                                      pick << REG_LB_AFF_PICK_SHIFT,
                                      UINT32_MAX << REG_LB_AFF_PICK_SHIFT);
-        lflow_table_add_shared_from(ctx->lflows, dp, S_SWITCH_INGRESS_LB,
+        lflow_table_add_shared_from(ctx->lflows, dp, lb,
                                     (vip->port ? PRI_LB_AFF_PICK_PORT
                                      : PRI_LB_AFF_PICK),
                                     pick_match, actions, source);
@@ -846,10 +850,12 @@ build_vip(struct nd_build_ctx *ctx, const struct nbrec_load_balancer *lb,
     }
     free(copy);
 
-    unsigned int affinity = lb_affinity_timeout(lb);
+    unsigned int affinity = lflow_lb_affinity_timeout(lb);
     if (affinity && live.length) {
-        build_affinity(ctx, od, &vip, ds_cstr(&vip_match), proto,
-                       ds_cstr(&live), affinity, source);
+        lflow_lb_build_affinity(ctx, od, S_SWITCH_INGRESS_LB_AFF_CHECK,
+                                S_SWITCH_INGRESS_LB, &vip,
+                                ds_cstr(&vip_match), proto, ds_cstr(&live),
+                                affinity, source);
     }
 
     /* Every backend, in rotation or not, keeps its un-DNAT and hairpin

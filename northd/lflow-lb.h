@@ -122,10 +122,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "lib/pipeline.h"
 #include "northd/owners.h"
 
 struct ds;
 struct lb_endpoint;
+struct nd_datapath;
 struct nbrec_load_balancer;
 struct nbrec_load_balancer_group;
 struct nbrec_logical_switch;
@@ -144,5 +146,13 @@ const char *lflow_lb_protocol(const struct nbrec_load_balancer *);
 void lflow_lb_put_endpoint_ip(const struct lb_endpoint *, struct ds *);
 void lflow_lb_put_endpoint_match(const struct lb_endpoint *,
                                  const char *proto, bool dst, struct ds *);
+unsigned int lflow_lb_affinity_timeout(const struct nbrec_load_balancer *);
+void lflow_lb_build_affinity(struct nd_build_ctx *, const struct nd_datapath *,
+                             enum pipeline_stage check,
+                             enum pipeline_stage lb,
+                             const struct lb_endpoint *vip,
+                             const char *vip_match, const char *proto,
+                             const char *backends, unsigned int timeout,
+                             const char *source);
 
 #endif /* northd/lflow-lb.h */
