@@ -1333,17 +1333,19 @@ lact_backend_parse(const char *addr, struct lact_backend *b)
 }
 
 /* Appends the actions that load backend 'b' into the REG_LB_AFF_*
- * registers (lib/pipeline.h), hit bit set: the loads of a learned
- * affinity flow, or of a ct_lb bucket. */
+ * registers (lib/pipeline.h) of a datapath of type 'dp_type', hit bit
+ * set: the loads of a learned affinity flow. */
 static void
-lact_put_lb_aff_loads(const struct lact_backend *b, struct ds *out)
+lact_put_lb_aff_loads(const struct lact_backend *b, enum dp_type dp_type,
+                      struct ds *out)
 {
     if (b->v6) {
         ds_put_cstr(out, "load:0x");
         for (size_t i = 0; i < sizeof b->ip6.s6_addr; i++) {
             ds_put_format(out, "%02x", b->ip6.s6_addr[i]);
         }
-        ds_put_cstr(out, "->NXM_NX_XXREG1[],");
+        ds_put_format(out, "->NXM_NX_XXREG%d[],",
+                      dp_type == DP_ROUTER ? 0 : 1);
     } else {
         ds_put_format(out, "load:%#"PRIx32"->NXM_NX_REG4[],", ntohl(b->ip4));
     }
@@ -1361,7 +1363,8 @@ lact_put_lb_aff_loads(const struct lact_backend *b, struct ds *out)
  * learns at a higher priority than one without, so that a client of both
  * on one address finds the one its connection is to first. */
 static void
-lact_put_lb_aff_learn(const struct lact *a, const char *addr, struct ds *out)
+lact_put_lb_aff_learn(const struct lact_encode_ctx *ctx, const struct lact *a,
+                      const char *addr, struct ds *out)
 {
     struct lact_backend b;
     lact_backend_parse(addr, &b);
@@ -1382,7 +1385,7 @@ lact_put_lb_aff_learn(const struct lact *a, const char *addr, struct ds *out)
                           : !strcmp(proto, "udp") ? "NXM_OF_UDP_DST[],"
                           : "OXM_OF_SCTP_DST[],"));
     }
-    lact_put_lb_aff_loads(&b, out);
+    lact_put_lb_aff_loads(&b, ctx->dp_type, out);
     ds_put_cstr(out, "),");
 }
 
@@ -1499,9 +1502,10 @@ lact_put_lb_hairpin(const struct lact_encode_ctx *ctx,
  * source port into a register (overwritten at once: only to make its
  * datapath flow one connection's, so that each new connection is
  * translated, and so sees the affinity its predecessor learned) and goes
- * back to stage ls_in_lb_aff_check.  There a backend remembered for the
- * client meanwhile wins; else northd's flow for the pick commits it and
- * remembers it (ct_lb of one backend, with affinity). */
+ * back to stage ls_in_lb_aff_check (lr_in_lb_aff_check in a router).
+ * There a backend remembered for the client meanwhile wins; else
+ * northd's flow for the pick commits it and remembers it (ct_lb of one
+ * backend, with affinity). */
 static void
 lact_put_lb_bucket(const struct lact_encode_ctx *ctx, const struct lact *a,
                    size_t i, struct ds *out)
@@ -1517,8 +1521,11 @@ lact_put_lb_bucket(const struct lact_encode_ctx *ctx, const struct lact *a,
                       i + 1, REG_LB_AFF_PICK_SHIFT,
                       ctx->stage_oftable(
                           P_INGRESS,
-                          pipeline_stage_info(S_SWITCH_INGRESS_LB_AFF_CHECK)
-                          ->table_id, ctx->aux));
+                          pipeline_stage_info(
+                              ctx->dp_type == DP_ROUTER
+                              ? S_ROUTER_INGRESS_LB_AFF_CHECK
+                              : S_SWITCH_INGRESS_LB_AFF_CHECK)->table_id,
+                          ctx->aux));
     } else {
         lact_put_ct_nat(ctx, "dst", a->values[i], out);
     }
@@ -1697,7 +1704,7 @@ lact_encode_one(const struct lact *a, const struct lact_encode_ctx *ctx,
         if (a->n_values == 1) {
             lact_put_sep(out);
             if (a->lb_aff_timeout) {
-                lact_put_lb_aff_learn(a, a->values[0], out);
+                lact_put_lb_aff_learn(ctx, a, a->values[0], out);
             }
             lact_put_ct_nat(ctx, "dst", a->values[0], out);
             return NULL;
@@ -1707,10 +1714,9 @@ lact_encode_one(const struct lact *a, const struct lact_encode_ctx *ctx,
          * vSwitch's default, the symmetric hash, leaves UDP ports out
          * and would send every UDP client of one address to one
          * backend. */
-        if (a->lb_aff_timeout
-            && (ctx->dp_type != DP_SWITCH || ctx->pipeline != P_INGRESS)) {
+        if (a->lb_aff_timeout && ctx->pipeline != P_INGRESS) {
             return xstrdup("ct_lb with affinity and more than one backend "
-                           "works in a switch's ingress pipeline only");
+                           "works in an ingress pipeline only");
         }
         return lact_put_select_group(ctx, a, lact_put_lb_bucket, "ct_lb",
                                      LACT_CT_LB_SELECTION, out);

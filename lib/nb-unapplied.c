@@ -199,55 +199,12 @@ lr_any_lb(const struct ovsdb_idl_row *row,
     return found;
 }
 
-/* Returns true if 'lb' asks for session affinity. */
-static bool
-lb_has_affinity(const struct nbrec_load_balancer *lb,
-                const void *aux OVS_UNUSED)
-{
-    return smap_get(&lb->options, "affinity_timeout") != NULL;
-}
-
-/* Returns true if 'lb' is 'aux', a load balancer. */
-static bool
-lb_is(const struct nbrec_load_balancer *lb, const void *aux)
-{
-    return lb == aux;
-}
-
 /* Returns true for any load balancer. */
 static bool
 lb_any(const struct nbrec_load_balancer *lb OVS_UNUSED,
        const void *aux OVS_UNUSED)
 {
     return true;
-}
-
-/* Returns true for a router with a load balancer that asks for session
- * affinity, which routers do not apply (switches do). */
-static bool
-lr_has_lb_affinity(const struct ovsdb_idl_row *row)
-{
-    return lr_any_lb(row, lb_has_affinity, NULL);
-}
-
-/* Returns true for a load balancer that asks for session affinity and
- * that a router has (directly or through a group), as an open
- * transaction leaves them: the write of its options warns as the
- * router's does. */
-static bool
-lb_has_router_affinity(const struct ovsdb_idl_row *row)
-{
-    const struct nbrec_load_balancer *lb = row_to_lb(row);
-    if (!lb_has_affinity(lb, NULL)) {
-        return false;
-    }
-    const struct nbrec_logical_router *lr;
-    NBREC_LOGICAL_ROUTER_FOR_EACH (lr, row->table->idl) {
-        if (lr_any_lb(&lr->header_, lb_is, lb)) {
-            return true;
-        }
-    }
-    return false;
 }
 
 /* Returns true for a router with load balancers and more than one
@@ -390,18 +347,6 @@ const struct nb_unapplied nb_unapplied_entries[] = {
       .reads = {
           { &nbrec_load_balancer_col_options,
             "event add_route" } } },
-    { .table = &nbrec_table_logical_router,
-      .applies = lr_has_lb_affinity,
-      .what = "session affinity of router load balancers",
-      .singular = true,
-      .reads = { { &nbrec_logical_router_col_load_balancer, NULL },
-                 { &nbrec_logical_router_col_load_balancer_group, NULL } } },
-    { .table = &nbrec_table_load_balancer,
-      .applies = lb_has_router_affinity,
-      .what = "session affinity of router load balancers",
-      .singular = true,
-      .reads = { { &nbrec_load_balancer_col_options,
-                   "affinity_timeout" } } },
     { .table = &nbrec_table_logical_router,
       .applies = lr_has_lb_and_gateways,
       .what = "load balancers of routers with more than one gateway port",

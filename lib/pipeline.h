@@ -130,6 +130,10 @@ enum {
 #define REG_LB_AFF_PICK_SHIFT 17
 #define REG_LB_AFF_IP4 "reg4"
 #define REG_LB_AFF_IP6 "xxreg1"
+/* In a router, whose reg5 holds the route table of the packet's inport
+ * (northd/router-ports.h) from lr_in_admission on, the IPv6 backend is in
+ * xxreg0 (reg0 to reg3), which only routing, after lr_in_lb, sets. */
+#define REG_LB_AFF_IP6_ROUTER "xxreg0"
 
 /* The conntrack zone of hairpin SNAT (logical action ct_snat_hairpin): a
  * connection that a load balancer sent from a backend back to itself
@@ -224,8 +228,9 @@ enum dp_type {
     STAGE(SWITCH, EGRESS,  PORT_SEC,    5, "ls_out_port_sec")         \
     /* Logical router ingress. */                                     \
     STAGE(ROUTER, INGRESS, ADMISSION,   0, "lr_in_admission")         \
-    STAGE(ROUTER, INGRESS, LB,          1, "lr_in_lb")                \
-    STAGE(ROUTER, INGRESS, IP_INPUT,    2, "lr_in_ip_input")          \
+    STAGE(ROUTER, INGRESS, LB_AFF_CHECK, 1, "lr_in_lb_aff_check")     \
+    STAGE(ROUTER, INGRESS, LB,          2, "lr_in_lb")                \
+    STAGE(ROUTER, INGRESS, IP_INPUT,    3, "lr_in_ip_input")          \
     STAGE(ROUTER, INGRESS, DNAT,        4, "lr_in_dnat")              \
     STAGE(ROUTER, INGRESS, ECMP_STATEFUL, 5, "lr_in_ecmp_stateful")   \
     STAGE(ROUTER, INGRESS, RAMPOUT,     6, "lr_in_rampout")           \

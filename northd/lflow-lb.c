@@ -363,7 +363,9 @@ lflow_lb_build_affinity(struct nd_build_ctx *ctx,
                       (1u << REG_LB_AFF_HIT_BIT) | be.port,
                       (2u << REG_LB_AFF_HIT_BIT) - 1);
         if (be.is_ipv6) {
-            ds_put_cstr(&m, REG_LB_AFF_IP6"=0x");
+            ds_put_format(&m, "%s=0x",
+                          (pipeline_stage_info(check)->dp_type == DP_ROUTER
+                           ? REG_LB_AFF_IP6_ROUTER : REG_LB_AFF_IP6));
             for (size_t i = 0; i < sizeof be.ip.s6_addr; i++) {
                 ds_put_format(&m, "%02x", be.ip.s6_addr[i]);
             }

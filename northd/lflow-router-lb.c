@@ -54,6 +54,7 @@ struct rlb_build {
     struct sset vips;           /* "PROTO VIP" applied so far. */
     struct sset backends;       /* Backend matches (replies) added. */
     bool any;                   /* A VIP got flows. */
+    bool any_affinity;          /* A VIP got session affinity flows. */
 };
 
 /* Returns true if the address of endpoint 'e' is in one of the networks
@@ -236,6 +237,7 @@ build_vip(struct rlb_build *b, const struct nbrec_load_balancer *lb,
                                 &hc->header_.uuid);
     }
     struct ds actions = DS_EMPTY_INITIALIZER;
+    struct ds live = DS_EMPTY_INITIALIZER;
     char *save_ptr = NULL;
     for (char *be_text = strtok_r(backends_norm, ",", &save_ptr); be_text;
          be_text = strtok_r(NULL, ",", &save_ptr)) {
@@ -245,12 +247,30 @@ build_vip(struct rlb_build *b, const struct nbrec_load_balancer *lb,
             || !nd_svc_backend_is_offline(b->ctx->svc, lb, proto, &be)) {
             ds_put_format(&actions, "%s%s",
                           actions.length ? ", " : "ct_lb(", be_text);
+            ds_put_format(&live, "%s%s", live.length ? "," : "", be_text);
         }
         struct ds m = DS_EMPTY_INITIALIZER;
         lflow_lb_put_endpoint_match(&be, proto, false, &m);
         build_backend(b, ds_cstr(&m), has_port);
         ds_destroy(&m);
     }
+
+    /* Session affinity, as on switches (lflow-lb.h), in lr_in_lb_aff_check
+     * and lr_in_lb: a client's new connections to the VIP go to the
+     * backend it had, while it is one in rotation. */
+    unsigned int affinity = lflow_lb_affinity_timeout(lb);
+    if (affinity && live.length) {
+        lflow_lb_build_affinity(b->ctx, b->od, S_ROUTER_INGRESS_LB_AFF_CHECK,
+                                S_ROUTER_INGRESS_LB, &vip,
+                                ds_cstr(&vip_match), proto, ds_cstr(&live),
+                                affinity, source);
+        ds_put_format(&actions, ", affinity=%u", affinity);
+        if (has_port) {
+            ds_put_format(&actions, ", proto=%s", proto);
+        }
+        b->any_affinity = true;
+    }
+    ds_destroy(&live);
     build_vip_admission(b, &vip, ds_cstr(&vip_match), ds_cstr(&ip),
                         (actions.length ? NULL
                          : smap_get_bool(&lb->options, "reject", true)
@@ -357,6 +377,10 @@ build_router(struct nd_build_ctx *ctx, const struct nd_datapath *od)
             lflow_table_add(ctx->lflows, &od->sb_uuid, S_ROUTER_INGRESS_LB,
                             0, "", actions);
             free(actions);
+        }
+        if (b.any_affinity) {
+            lflow_table_add(ctx->lflows, &od->sb_uuid,
+                            S_ROUTER_INGRESS_LB_AFF_CHECK, 0, "", "next;");
         }
         sset_destroy(&ips);
         sset_destroy(&b.vips);

@@ -28,6 +28,22 @@
  *   lr_in_lb         120|110  ct_state=+new+trk,PROTO,nw_dst=V,tp_dst=P
  *                                               ct_lb(B1:P1, ..., Bn:Pn);
  *                      0                        next(lr_in_ip_routing);
+ *
+ * and with session affinity (options:affinity_timeout=T), the flows of
+ * a switch's (northd/lflow-lb.h, lflow_lb_build_affinity()), in the
+ * router's stages:
+ *
+ *   lr_in_lb_aff_check 100  ct_state=+new+trk,PROTO,nw_dst=V,tp_dst=P
+ *                                               lb_aff_check; next;
+ *                        0                      next;
+ *   lr_in_lb      125|115  the same, the client's remembered backend Bi
+ *                          in the affinity registers
+ *                                  ct_lb(Bi:Pi, affinity=T, proto=PROTO);
+ *                 122|112  the same, the select group's pick i
+ *                                  ct_lb(Bi:Pi, affinity=T, proto=PROTO);
+ *                 120|110  (the VIP's flow above, with
+ *                          ", affinity=T, proto=PROTO" in its ct_lb)
+ *
  *   lr_in_gw_redirect 111|110  reg15=K,PROTO,nw_src=Bi,tp_src=Pi
  *                                               outport = R; output;
  *   lr_out_snat       99|98  reg15=R,PROTO,nw_src=Bi,tp_src=Pi   ct_dnat;
@@ -59,9 +75,12 @@
  * a VIP are its load balancer's (source Load_Balancer:UUID), one SB row for all the
  * routers that have it.
  *
- * Not applied (lib/nb-unapplied.c lists them): session affinity on
- * routers (the VIP is balanced without it; ct_lb's affinity works in a
- * switch's pipeline only), and the router's options:lb_force_snat_ip:
+ * The affinity is remembered on the gateway chassis, per client address
+ * as it enters the gateway port; an IPv6 backend in xxreg0, since reg5
+ * holds the route table (lib/pipeline.h, REG_LB_AFF_IP6_ROUTER).
+ *
+ * Not applied (lib/nb-unapplied.c lists them): the router's
+ * options:lb_force_snat_ip:
  * the replies of backends behind the router come back through it
  * anyway.  A router with more than one gateway port gets no load
  * balancer flows, and a warning: a connection's replies would have to

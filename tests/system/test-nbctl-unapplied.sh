@@ -2,8 +2,9 @@
 # Configuration that the datapath does not apply yet is stored, with a
 # warning: every osmotic-nbctl command that writes fair meters, QoS rules,
 # mirrors, ACL labels, ACLs applied after load balancing, SCTP
-# load balancers, routers' load balancers' session affinity and forced
-# SNAT, container ports, dynamic
+# load balancers, routers' forced SNAT of load-balanced traffic, the load
+# balancers of routers with more than one gateway port, container ports,
+# dynamic
 # addresses or switch ports' HA chassis groups
 # prints one line naming it on stderr and exits 0; switching commands,
 # deletions, refused and dry-run commands print none; "show" notes such
@@ -21,13 +22,12 @@ check osmotic-nbctl init
 # singular, NA1).
 NA="are stored but not applied to traffic yet"
 NA1="is stored but not applied to traffic yet"
-AFF="session affinity of router load balancers"
 FSNAT="forced SNAT of load-balanced traffic (lb_force_snat_ip)"
 MULTI="load balancers of routers with more than one gateway port"
 # na WHAT: the end of the warning about WHAT.
 na() {
     case $1 in
-        "$AFF"|"$FSNAT"|"control plane protection (CoPP)") echo "$NA1" ;;
+        "$FSNAT"|"control plane protection (CoPP)") echo "$NA1" ;;
         *) echo "$NA" ;;
     esac
 }
@@ -126,8 +126,8 @@ quiet --reject lb-add lbr 10.96.0.8:80 ""
 quiet lb-add lb6 '[fd00::96]:53' '[fd00::5]:53' udp
 quiet ls-lb-add sw0 lb6
 warns "SCTP load balancers" lb-add lbs 10.96.0.7:80 10.0.0.1:80 sctp
-# Router load balancers (IPv4 and IPv6) are applied, but for session
-# affinity and forced SNAT.
+# Router load balancers (IPv4 and IPv6) are applied, session affinity
+# included (below), but for forced SNAT.
 quiet lr-lb-add lr0 lb0
 quiet lr-lb-add lr0 lb6
 quiet lr-lb-del lr0 lb6
@@ -183,21 +183,19 @@ quiet lb-del lb2 10.96.0.9:80
 warns "load balancer options (event, add_route)" \
     set Load_Balancer lb2 options:event=true
 quiet lb-add lb2 10.96.0.11:80 10.0.0.3:8080
-# Session affinity is applied (on switches: a router that gets a load
-# balancer with affinity warns).
+# Session affinity is applied, on switches and routers alike: a router
+# that gets a load balancer with affinity, directly or through a group,
+# and the load balancer's own write are quiet.
 quiet lr-lb-del lr0 lb0
 quiet set Load_Balancer lb0 options:affinity_timeout=10
-warns "$AFF" lr-lb-add lr0 lb0
-# The load balancer's own write warns too once a router has it, directly
-# or through a group; one that no router has does not.
-warns "$AFF" set Load_Balancer lb0 options:affinity_timeout=20
+quiet lr-lb-add lr0 lb0
+quiet set Load_Balancer lb0 options:affinity_timeout=20
 quiet set Load_Balancer lb2 options:affinity_timeout=20
 lb2=$(osmotic-nbctl get Load_Balancer lb2 _uuid) || fail "get lb2"
 quiet add Load_Balancer_Group lbg load_balancer "$lb2"
-quiet remove Load_Balancer lb2 options affinity_timeout
-warns "$AFF" add Logical_Router lr0 load_balancer_group \
+quiet add Logical_Router lr0 load_balancer_group \
     "$(osmotic-nbctl get Load_Balancer_Group lbg _uuid)"
-warns "$AFF" set Load_Balancer lb2 options:affinity_timeout=30
+quiet set Load_Balancer lb2 options:affinity_timeout=30
 quiet remove Load_Balancer lb2 options affinity_timeout
 quiet remove Load_Balancer_Group lbg load_balancer "$lb2"
 # A router with load balancers and a second gateway port: its load
@@ -205,10 +203,10 @@ quiet remove Load_Balancer_Group lbg load_balancer "$lb2"
 quiet lrp-add lr0 lrp1 0a:00:00:00:01:02 172.16.1.254/24 \
     -- lrp-set-gateway-chassis lrp1 gw2 10
 quiet lr-lb-del lr0 lb0
-warns "$AFF|$MULTI" lr-lb-add lr0 lb0
+warns "$MULTI" lr-lb-add lr0 lb0
 quiet lr-lb-del lr0 lb0
 quiet lrp-del lrp1
-warns "$AFF" lr-lb-add lr0 lb0
+quiet lr-lb-add lr0 lb0
 # Health checks are applied, of IPv4 and IPv6 backends alike (a checked
 # IPv6 VIP and a mapped IPv6 backend).
 quiet -- --id=@hc create Load_Balancer_Health_Check vip='"10.96.0.1:80"' \
@@ -299,6 +297,8 @@ logged() {
 logged "Meter m3: fair meters"
 grep "unapplied|WARN|Load_Balancer lb6:" "$log" \
     && fail "northd logged lb6, whose health check is applied"
+grep "unapplied|WARN|.*affinity" "$log" \
+    && fail "northd logged session affinity, which is applied"
 grep "unapplied|WARN|Meter " "$log" | grep -v ": fair meters $NA" \
     && fail "northd logged a meter that is applied"
 for t in Address_Set Port_Group; do
@@ -319,13 +319,13 @@ grep "unapplied|WARN|Logical_Router\|unapplied|WARN|Rampout\|unapplied|WARN|NAT"
         -e ": routes to NAT addresses $NA" \
         -e ": NAT external address sets $NA" \
         -e ": bridged gateway redirects (redirect-type) $NA" \
-        -e ": $AFF $NA1" -e ": $FSNAT $NA1" -e ": $MULTI $NA" \
+        -e ": $FSNAT $NA1" -e ": $MULTI $NA" \
     && fail "northd logged routing configuration that is applied"
 # Every kind, and nothing about switching or routing.
 for what in "fair meters" "QoS rules" "mirrors" "ACL labels" \
             "ACLs applied after load balancing" \
             "SCTP load balancers" \
-            "$AFF" "$FSNAT" "$MULTI" \
+            "$FSNAT" "$MULTI" \
             "container ports (parent and tag)" "dynamic addresses" \
             "routing policy packet marks (pkt_mark)" \
             "BFD sessions to IPv6 neighbours" \

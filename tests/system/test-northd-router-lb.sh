@@ -7,7 +7,8 @@
 # un-DNAT), for VIPs with a port or without, IPv4 or IPv6, through
 # groups too; none on a router with two gateway ports (northd warns); a
 # VIP without backends rejects (drops with
-# options:reject=false).  The flows follow the
+# options:reject=false); session affinity adds lr_in_lb_aff_check's
+# lookup and lr_in_lb's flows per backend.  The flows follow the
 # load balancers and the ports (a MAC changed, a gateway port removed),
 # and an incremental compile leaves SB as a full recompute does.
 . "$(dirname "$0")/lib.sh"
@@ -110,6 +111,28 @@ lb_lflows | grep -qxF "lr_in_admission 84 reg14=$k,dl_dst=0a:00:00:00:ee:01,tcp,
     || fail "options:reject=false does not drop: $(lb_lflows)"
 check_incremental_equals_full
 check nbctl remove Load_Balancer lb0 options reject
+
+# Session affinity: lr_in_lb_aff_check looks the client's backend up,
+# lr_in_lb sends it there or commits its select group's pick, and the
+# VIP's ct_lb has the timeout; removed, the flows go back.
+check nbctl set Load_Balancer lb0 options:affinity_timeout=30
+out=$(sb_lflows lr0) || fail "sb_lflows"
+for want in \
+    "lr_in_lb_aff_check 0  actions=next;" \
+    "lr_in_lb_aff_check 100 ct_state=+new+trk,tcp,nw_dst=172.16.0.100,tp_dst=80 actions=lb_aff_check; next;" \
+    "lr_in_lb 125 ct_state=+new+trk,tcp,nw_dst=172.16.0.100,tp_dst=80,reg8=0x11f90/0x1ffff,reg4=0xa000003 actions=ct_lb(10.0.0.3:8080, affinity=30, proto=tcp);" \
+    "lr_in_lb 122 ct_state=+new+trk,tcp,nw_dst=172.16.0.100,tp_dst=80,reg8=0x20000/0xfffe0000 actions=ct_lb(10.0.0.2:8080, affinity=30, proto=tcp);" \
+    "lr_in_lb 120 ct_state=+new+trk,tcp,nw_dst=172.16.0.100,tp_dst=80 actions=ct_lb(10.0.0.2:8080, 10.0.0.3:8080, affinity=30, proto=tcp);" \
+    "lr_in_lb_aff_check 100 ct_state=+new+trk,ip,nw_dst=172.16.0.101 actions=lb_aff_check; next;" \
+    "lr_in_lb 115 ct_state=+new+trk,ip,nw_dst=172.16.0.101,reg8=0x10000/0x1ffff,reg4=0xa000004 actions=ct_lb(10.0.0.4, affinity=30);"; do
+    grep -qxF -- "$want" <<<"$out" || fail "missing flow: $want
+$(grep -E '^lr_in_lb' <<<"$out")"
+done
+check_incremental_equals_full
+check nbctl remove Load_Balancer lb0 options affinity_timeout
+sb_lflows lr0 | grep -q "^lr_in_lb_aff_check\|affinity=" \
+    && fail "affinity flows left: $(sb_lflows lr0)"
+check_incremental_equals_full
 
 # A group's new member gets flows.
 check nbctl lb-add lbu 172.17.0.6:53 10.0.0.3:53 udp

@@ -388,6 +388,30 @@ START_TEST(test_conntrack_encodes)
     ck_assert_encodes("ip", "lb_aff_check; next;",
                       "load:0->NXM_NX_REG8[16],resubmit(,33),"
                       "resubmit(,22)");
+    {
+        /* In a router, an IPv6 backend is remembered in xxreg0: xxreg1
+         * holds reg5, the route table (REG_LB_AFF_IP6_ROUTER). */
+        struct test_ctx *t = test_ctx_create(true);
+        struct lact_encode_ctx c = make_ctx(t, P_INGRESS, 2);
+        c.dp_type = DP_ROUTER;
+        struct ds o = DS_EMPTY_INITIALIZER;
+        char *e = lact_compile("ct_lb([fd00::5]:80, affinity=7, proto=tcp);",
+                               &c, &o);
+        ck_assert_ptr_null(e);
+        ck_assert_str_eq(ds_cstr(&o),
+                         "learn(table=33,idle_timeout=7,priority=110,"
+                         "OXM_OF_METADATA[],eth_type=0x86dd,nw_proto=6,"
+                         "NXM_NX_IPV6_SRC[],NXM_NX_IPV6_DST[],"
+                         "NXM_OF_TCP_DST[],"
+                         "load:0xfd000000000000000000000000000005"
+                         "->NXM_NX_XXREG0[],"
+                         "load:0x10050->NXM_NX_REG8[0..16]),"
+                         "ct(commit,table=13,zone=reg13[0..15],"
+                         "nat(dst=[fd00::5]:80))");
+        assert_ovs_parses("tcp6", ds_cstr(&o));
+        ds_destroy(&o);
+        test_ctx_destroy(t);
+    }
     /* Hairpin SNAT: in its own zone, not the port's. */
     ck_assert_encodes("ip", "ct_snat_hairpin(172.30.0.10);",
                       "ct(commit,table=22,zone=65535,"
@@ -492,10 +516,29 @@ START_TEST(test_groups_encode)
                      "resubmit(,16)");
     assert_ovs_parses_group(ds_cstr(&t->buckets));
 
+    /* In a router's lr_in_lb, back to lr_in_lb_aff_check (stage 1, table
+     * 11). */
+    struct lact_encode_ctx rctx = make_ctx(t, P_INGRESS, 2);
+    rctx.dp_type = DP_ROUTER;
+    ds_clear(&out);
+    error = lact_compile("ct_lb(10.0.0.5:80, 10.0.0.6:80, affinity=9, "
+                         "proto=tcp);", &rctx, &out);
+    ck_assert_ptr_null(error);
+    ck_assert_str_eq(ds_cstr(&out), "group:4");
+    ck_assert_str_eq(ds_cstr(&t->buckets),
+                     "selection_method=dp_hash,"
+                     "bucket=bucket_id=0,actions=move:NXM_OF_TCP_SRC[]->"
+                     "NXM_NX_REG8[0..15],load:0x1->NXM_NX_REG8[17..31],"
+                     "resubmit(,11),"
+                     "bucket=bucket_id=1,actions=move:NXM_OF_TCP_SRC[]->"
+                     "NXM_NX_REG8[0..15],load:0x2->NXM_NX_REG8[17..31],"
+                     "resubmit(,11)");
+    assert_ovs_parses_group(ds_cstr(&t->buckets));
+
     ds_clear(&out);
     error = lact_compile("reg0 = select(1, 2);", &ctx, &out);
     ck_assert_ptr_null(error);
-    ck_assert_str_eq(ds_cstr(&out), "group:4");
+    ck_assert_str_eq(ds_cstr(&out), "group:5");
     ck_assert_str_eq(ds_cstr(&t->buckets),
                      "bucket=bucket_id=0,actions=load:1->reg0[],"
                      "resubmit(,18),bucket=bucket_id=1,actions="
@@ -736,7 +779,7 @@ START_TEST(test_encode_errors)
                            "ct_lb with more than one choice needs a select "
                            "group");
     {
-        /* A ct_lb bucket with affinity goes back to ls_in_lb_aff_check. */
+        /* A ct_lb bucket with affinity goes back to an ingress stage. */
         struct test_ctx *t = test_ctx_create(true);
         struct lact_encode_ctx c = make_ctx(t, P_EGRESS, 0);
         struct ds o = DS_EMPTY_INITIALIZER;
@@ -744,7 +787,7 @@ START_TEST(test_encode_errors)
                                &o);
         ck_assert_ptr_nonnull(e);
         ck_assert_str_eq(e, "ct_lb with affinity and more than one backend "
-                         "works in a switch's ingress pipeline only");
+                         "works in an ingress pipeline only");
         free(e);
         ds_destroy(&o);
         test_ctx_destroy(t);
