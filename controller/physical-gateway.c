@@ -42,19 +42,24 @@ pg_add(struct desired *desired, uint32_t cookie, const char *format, ...)
     free(flow);
 }
 
-/* Returns the conntrack zone of the router with datapath 'dp', or 0 for a
- * switch (or a router without a zone yet). */
-static int
+/* Returns the value of REG_CT_ZONE in the router with datapath 'dp': its
+ * conntrack zone in bits 0..15 and its second zone, for the forced SNAT
+ * of its load-balanced connections, in bits 16..31 (lib/pipeline.h); 0
+ * for a switch (or a router without zones yet). */
+static uint32_t
 pg_router_zone(const struct physical_ctx *ctx,
                const struct sbrec_datapath_binding *dp)
 {
     if (!dp->type || strcmp(dp->type, "router")) {
         return 0;
     }
-    char *name = runtime_router_zone_name(&dp->header_.uuid);
-    int zone = simap_get(ctx->ct_zones, name);
-    free(name);
-    return zone;
+    uint32_t zones = 0;
+    for (int snat = 0; snat < 2; snat++) {
+        char *name = runtime_router_zone_name(&dp->header_.uuid, snat);
+        zones |= (uint32_t) simap_get(ctx->ct_zones, name) << (16 * snat);
+        free(name);
+    }
+    return zones;
 }
 
 /* Returns the Port_Binding of patch port 'name', or NULL. */
@@ -107,7 +112,7 @@ pg_patch_port(const struct physical_ctx *ctx,
 
     /* Output: the datapath's egress, here. */
     pg_add(ctx->desired, cookie, "table=%d,priority=100,metadata=%#"PRIx64","
-           REG_OUTPORT"=%#"PRIx64",actions=set_field:%d->"REG_CT_ZONE","
+           REG_OUTPORT"=%#"PRIx64",actions=set_field:%#"PRIx32"->"REG_CT_ZONE","
            "load:0->"REG_FLAGS"[%d],resubmit(,%u)", OFTABLE_PHY_OUT_REMOTE,
            dp, pb->tunnel_key, pg_router_zone(ctx, pb->datapath),
            MLF_OUTPORT_SECURED_BIT,
@@ -126,7 +131,7 @@ pg_patch_port(const struct physical_ctx *ctx,
     pg_add(ctx->desired, cookie, "table=%d,priority=100,metadata=%#"PRIx64","
            REG_OUTPORT"=%#"PRIx64",actions=ct_clear,%s"
            "set_field:%#"PRIx64"->metadata,set_field:%#"PRIx64"->"
-           REG_INPORT",set_field:%d->"REG_CT_ZONE",load:0->NXM_OF_IN_PORT[],"
+           REG_INPORT",set_field:%#"PRIx32"->"REG_CT_ZONE",load:0->NXM_OF_IN_PORT[],"
            "resubmit(,%u)", OFTABLE_PHY_DELIVER, dp, pb->tunnel_key,
            ds_cstr(&clear), peer->datapath->tunnel_key, peer->tunnel_key,
            pg_router_zone(ctx, peer->datapath),
@@ -229,14 +234,14 @@ pg_redirect(const struct physical_ctx *ctx,
     const char *self = ctx->chassis->name;
     const char *active = gateway_active_chassis(ctx->sb_idl, prios, names, n,
                                                 self, ctx->tunnels);
-    int zone = pg_router_zone(ctx, dp);
+    uint32_t zone = pg_router_zone(ctx, dp);
     unsigned int egress = local_datapath_stage_oftable(ld, P_EGRESS, 0);
     *activep = active;
 
     if (active && !strcmp(active, self)) {
         pg_add(ctx->desired, cookie, "table=%d,priority=100,"
                "metadata=%#"PRIx64","REG_OUTPORT"=%#"PRIx32",actions="
-               "set_field:%d->"REG_CT_ZONE",resubmit(,%u)",
+               "set_field:%#"PRIx32"->"REG_CT_ZONE",resubmit(,%u)",
                OFTABLE_PHY_OUT_REMOTE, dp->tunnel_key, rkey, zone, egress);
     } else if (active) {
         int tunnel = encaps_ports_find(ctx->tunnels, active, 0,
@@ -259,7 +264,7 @@ pg_redirect(const struct physical_ctx *ctx,
     }
     /* From a tunnel: this chassis was chosen by the sender. */
     pg_add(ctx->desired, cookie, "table=%d,priority=100,metadata=%#"PRIx64","
-           REG_OUTPORT"=%#"PRIx32",actions=set_field:%d->"REG_CT_ZONE","
+           REG_OUTPORT"=%#"PRIx32",actions=set_field:%#"PRIx32"->"REG_CT_ZONE","
            "resubmit(,%u)", OFTABLE_PHY_OUT_LOCAL, dp->tunnel_key, rkey,
            zone, egress);
 }

@@ -137,11 +137,14 @@ runtime_lport_state(const struct binding_lport *bl, int zone)
 }
 
 /* Returns the name under which the conntrack zone of the router with
- * datapath 'uuid' is kept among the zones of local ports (malloc'd). */
+ * datapath 'uuid' is kept among the zones of local ports (malloc'd); with
+ * 'snat', that of its second zone, which the forced SNAT of its
+ * load-balanced connections uses (lib/pipeline.h, REG_CT_ZONE). */
 char *
-runtime_router_zone_name(const struct uuid *uuid)
+runtime_router_zone_name(const struct uuid *uuid, bool snat)
 {
-    return xasprintf("lr-"UUID_FMT, UUID_ARGS(uuid));
+    return xasprintf("lr-"UUID_FMT"%s", UUID_ARGS(uuid),
+                     snat ? "-lb-snat" : "");
 }
 
 /* Returns true if the local datapaths 'a' and 'b' are the same set (same
@@ -179,7 +182,7 @@ runtime_run(struct engine_node *node, const struct runtime_ctx *ctx)
                 &bindings);
     gateway_close_local_datapaths(ctx->sb_idl, ctx->chassis, &lds);
 
-    /* Zones: one per local port, and one per local router, named by its
+    /* Zones: one per local port, and two per local router, named by its
      * datapath's UUID (runtime_router_zone_name()). */
     struct shash zone_names = SHASH_INITIALIZER(&zone_names);
     struct shash_node *zn;
@@ -189,9 +192,11 @@ runtime_run(struct engine_node *node, const struct runtime_ctx *ctx)
     const struct local_datapath *ld;
     HMAP_FOR_EACH (ld, node, &lds.map) {
         if (ld->type == DP_ROUTER) {
-            char *name = runtime_router_zone_name(&ld->uuid);
-            shash_add_once(&zone_names, name, NULL);
-            free(name);
+            for (int snat = 0; snat < 2; snat++) {
+                char *name = runtime_router_zone_name(&ld->uuid, snat);
+                shash_add_once(&zone_names, name, NULL);
+                free(name);
+            }
         }
     }
     struct simap zones = SIMAP_INITIALIZER(&zones);

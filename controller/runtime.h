@@ -96,6 +96,6 @@ bool runtime_handle_plugged(struct engine_node *, const struct runtime_ctx *,
                             const struct ovsdb_idl *ovs_idl);
 bool runtime_handle_port_bindings(struct engine_node *,
                                   const struct runtime_ctx *);
-char *runtime_router_zone_name(const struct uuid *);
+char *runtime_router_zone_name(const struct uuid *, bool snat);
 
 #endif /* controller/runtime.h */

@@ -218,3 +218,64 @@ lb_ip_port_mapping_destroy(struct lb_ip_port_mapping *m)
         m->logical_port = NULL;
     }
 }
+
+/* Parses 'value', options:lb_force_snat_ip, into '*fs'.  Returns NULL, or
+ * an error naming what is wrong ('*fs' then holds nothing to free). */
+char *
+lb_force_snat_parse(const char *value, struct lb_force_snat *fs)
+{
+    memset(fs, 0, sizeof *fs);
+    char *copy = xstrdup(value);
+    char *save_ptr = NULL;
+    char *error = NULL;
+    size_t n = 0;
+    for (char *word = strtok_r(copy, " ", &save_ptr); word && !error;
+         word = strtok_r(NULL, " ", &save_ptr), n++) {
+        ovs_be32 ip4;
+        struct in6_addr ip6;
+        char buf[INET6_ADDRSTRLEN];
+        if (!strcmp(word, "router_ip")) {
+            fs->router_ip = true;
+        } else if (ip_parse(word, &ip4)) {
+            if (fs->ip4) {
+                error = xasprintf("\"%s\": more than one IPv4 address",
+                                  value);
+            } else {
+                fs->ip4 = xasprintf(IP_FMT, IP_ARGS(ip4));
+            }
+        } else if (ipv6_parse(word, &ip6)) {
+            if (fs->ip6) {
+                error = xasprintf("\"%s\": more than one IPv6 address",
+                                  value);
+            } else {
+                fs->ip6 = xstrdup(inet_ntop(AF_INET6, &ip6, buf,
+                                            sizeof buf));
+            }
+        } else {
+            error = xasprintf("\"%s\": %s is neither router_ip nor an IP "
+                              "address", value, word);
+        }
+    }
+    if (!error && !n) {
+        error = xasprintf("\"%s\": router_ip or one IPv4 address and one "
+                          "IPv6 address at most", value);
+    } else if (!error && fs->router_ip && n > 1) {
+        error = xasprintf("\"%s\": router_ip stands alone", value);
+    }
+    free(copy);
+    if (error) {
+        lb_force_snat_destroy(fs);
+    }
+    return error;
+}
+
+void
+lb_force_snat_destroy(struct lb_force_snat *fs)
+{
+    if (fs) {
+        free(fs->ip4);
+        free(fs->ip6);
+        fs->ip4 = fs->ip6 = NULL;
+        fs->router_ip = false;
+    }
+}

@@ -56,4 +56,18 @@ char *lb_vip_normalize(const char *vip, const char *backends,
                        char **vipp, char **backendsp, bool *has_portp)
     OVS_WARN_UNUSED_RESULT;
 
+/* A router's forced SNAT of its load-balanced connections
+ * (Logical_Router options:lb_force_snat_ip), as in OVN: "router_ip" (the
+ * address of the router port toward the backend, of the connection's
+ * family), or an IPv4 address, an IPv6 address or one of each, separated
+ * by spaces. */
+struct lb_force_snat {
+    bool router_ip;
+    char *ip4, *ip6;            /* Canonical text, or NULL. */
+};
+
+char *lb_force_snat_parse(const char *value, struct lb_force_snat *)
+    OVS_WARN_UNUSED_RESULT;
+void lb_force_snat_destroy(struct lb_force_snat *);
+
 #endif /* lib/lb-vips.h */

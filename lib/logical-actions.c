@@ -42,6 +42,8 @@ static const struct lact_field lact_fields[] = {
     REGISTER("inport", REG_INPORT, 0, 32),
     REGISTER("outport", REG_OUTPORT, 0, 32),
     REGISTER("flags.loopback", REG_FLAGS, MLF_ALLOW_LOOPBACK_BIT, 1),
+    REGISTER("flags.force_snat_for_lb", REG_FLAGS,
+             MLF_FORCE_SNAT_FOR_LB_BIT, 1),
     REGISTER("color", REG_COLOR, 0, 8),
     REGISTER("reg0", "reg0", 0, 32),
     REGISTER("reg1", "reg1", 0, 32),
@@ -803,8 +805,10 @@ lact_parse_one(struct lact_parser *ps, char *word, struct lact_list *list)
         if (ps->type == T_LPAREN) {
             lact_parse_addresses(ps, a, 1);
         }
-    } else if (!strcmp(word, "ct_snat_hairpin")) {
-        a = lact_append(list, LACT_CT_SNAT_HAIRPIN);
+    } else if (!strcmp(word, "ct_snat_hairpin")
+               || !strcmp(word, "ct_snat_lb")) {
+        a = lact_append(list, (!strcmp(word, "ct_snat_lb") ? LACT_CT_SNAT_LB
+                               : LACT_CT_SNAT_HAIRPIN));
         if (ps->type == T_LPAREN) {
             lact_parse_addresses(ps, a, 1);
         }
@@ -912,7 +916,7 @@ lact_recirculates(const struct lact *a)
 {
     return (a->type == LACT_CT_NEXT || a->type == LACT_CT_DNAT
             || a->type == LACT_CT_SNAT || a->type == LACT_CT_LB
-            || a->type == LACT_CT_SNAT_HAIRPIN
+            || a->type == LACT_CT_SNAT_HAIRPIN || a->type == LACT_CT_SNAT_LB
             || a->type == LACT_SELECT);
 }
 
@@ -1101,7 +1105,9 @@ lact_format_one(const struct lact *a, struct ds *s)
         ds_put_cstr(s, "lb_aff_check");
         break;
     case LACT_CT_SNAT_HAIRPIN:
-        ds_put_cstr(s, "ct_snat_hairpin");
+    case LACT_CT_SNAT_LB:
+        ds_put_cstr(s, (a->type == LACT_CT_SNAT_HAIRPIN ? "ct_snat_hairpin"
+                        : "ct_snat_lb"));
         if (a->n_values) {
             lact_put_values(a, s);
         }
@@ -1689,17 +1695,23 @@ lact_encode_one(const struct lact *a, const struct lact_encode_ctx *ctx,
         }
         return NULL;
     case LACT_CT_SNAT_HAIRPIN:
+    case LACT_CT_SNAT_LB: {
+        char *zone = (a->type == LACT_CT_SNAT_HAIRPIN
+                      ? xasprintf("%d", CT_ZONE_HAIRPIN)
+                      : xstrdup(REG_CT_ZONE"[16..31]"));
         lact_put_sep(out);
         if (a->n_values) {
-            ds_put_format(out, "ct(commit,table=%u,zone=%d,nat(src=",
-                          lact_next_oftable(ctx), CT_ZONE_HAIRPIN);
+            ds_put_format(out, "ct(commit,table=%u,zone=%s,nat(src=",
+                          lact_next_oftable(ctx), zone);
             lact_put_nat_address(a->values[0], out);
             ds_put_cstr(out, "))");
         } else {
-            ds_put_format(out, "ct(table=%u,zone=%d,nat)",
-                          lact_next_oftable(ctx), CT_ZONE_HAIRPIN);
+            ds_put_format(out, "ct(table=%u,zone=%s,nat)",
+                          lact_next_oftable(ctx), zone);
         }
+        free(zone);
         return NULL;
+    }
     case LACT_CT_LB:
         if (a->n_values == 1) {
             lact_put_sep(out);

@@ -145,6 +145,8 @@ enum lact_type {
                                  * in zone CT_ZONE_HAIRPIN. */
     LACT_LB_HAIRPIN,            /* Protocol keyword in 'value'. */
     LACT_LB_HAIRPIN_CHECK,
+    LACT_CT_SNAT_LB,            /* The same, in a router's load balancer
+                                 * SNAT zone (REG_CT_ZONE bits 16..31). */
     LACT_METER,                 /* Meter named 'name'. */
     LACT_COLOR_SAMPLE,          /* Promotion rule number in 'value'. */
     LACT_LOG,                   /* 'name', 'severity', 'verdict'. */

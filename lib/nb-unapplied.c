@@ -230,16 +230,6 @@ lr_has_lb_and_gateways(const struct ovsdb_idl_row *row)
     return n_gateways > 1;
 }
 
-/* Returns true for a router that asks for the SNAT of its load-balanced
- * traffic. */
-static bool
-lr_forces_lb_snat(const struct ovsdb_idl_row *row)
-{
-    return smap_get(&CONTAINER_OF(row, struct nbrec_logical_router,
-                                  header_)->options,
-                    "lb_force_snat_ip") != NULL;
-}
-
 /* Returns true for a fair meter, which would give each ACL that names it
  * a meter of its own: the ACLs share one. */
 static bool
@@ -352,12 +342,6 @@ const struct nb_unapplied nb_unapplied_entries[] = {
       .what = "load balancers of routers with more than one gateway port",
       .reads = { { &nbrec_logical_router_col_load_balancer, NULL },
                  { &nbrec_logical_router_col_load_balancer_group, NULL } } },
-    { .table = &nbrec_table_logical_router,
-      .applies = lr_forces_lb_snat,
-      .what = "forced SNAT of load-balanced traffic (lb_force_snat_ip)",
-      .singular = true,
-      .reads = { { &nbrec_logical_router_col_options,
-                   "lb_force_snat_ip" } } },
     { .table = &nbrec_table_dhcp_options,
       .what = "DHCP options" },
     { .table = &nbrec_table_logical_switch_port,

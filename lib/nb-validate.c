@@ -2055,6 +2055,18 @@ validate_row__(struct ovsdb_idl *idl, const struct ovsdb_idl_row *row)
                              "not a number of seconds (0 to %d)", age,
                              INT_MAX);
         }
+        const char *fsnat = smap_get(&((const struct nbrec_logical_router *)
+                                       r)->options, "lb_force_snat_ip");
+        if (fsnat) {
+            struct lb_force_snat fs;
+            char *fs_error = lb_force_snat_parse(fsnat, &fs);
+            if (fs_error) {
+                char *e = xasprintf("options:lb_force_snat_ip: %s", fs_error);
+                free(fs_error);
+                return e;
+            }
+            lb_force_snat_destroy(&fs);
+        }
         char *error = validate_sole_owner(idl, row,
                                           &nbrec_logical_router_col_ports,
                                           &nbrec_table_logical_router_port);

@@ -103,7 +103,13 @@ enum {
 #define REG_INPORT "reg14"      /* Logical ingress port tunnel key. */
 #define REG_OUTPORT "reg15"     /* Logical egress port or group key. */
 #define REG_FLAGS "reg10"       /* Pipeline flags, MLF_* bits below. */
-#define REG_CT_ZONE "reg13"     /* Conntrack zone of the logical port. */
+#define REG_CT_ZONE "reg13"     /* Bits 0..15: conntrack zone of the
+                                 * logical port (a router's own zone in a
+                                 * router); bits 16..31, in a router: its
+                                 * second zone, for the forced SNAT of
+                                 * its load-balanced connections
+                                 * (ct_snat_lb), since its own zone holds
+                                 * their DNAT (one NAT per zone). */
 #define REG_COLOR "reg9"        /* Bits 0..7: colour id, 0 = uncoloured. */
 #define REG_CHASSIS "reg11"     /* Physical tables 30 to 32 only: the
                                  * destination chassis, as the OpenFlow
@@ -179,6 +185,12 @@ enum {
                                     * local ports (table 31). */
 #define MLF_LB_HAIRPIN_BIT 4       /* A load balancer hairpin, either way
                                     * (lb_hairpin, lb_hairpin_check). */
+#define MLF_FORCE_SNAT_FOR_LB_BIT 5 /* In a router with
+                                    * options:lb_force_snat_ip: a packet of
+                                    * a load-balanced connection, to SNAT
+                                    * on its way to the backend, or its
+                                    * reply, un-SNATed (logical field
+                                    * flags.force_snat_for_lb). */
 
 /* Multicast group tunnel keys (32768 and above). */
 #define MC_FLOOD_KEY 32768         /* Every enabled port of a switch. */
@@ -243,6 +255,7 @@ enum dp_type {
     /* Logical router egress. */                                      \
     STAGE(ROUTER, EGRESS,  SNAT,        0, "lr_out_snat")             \
     STAGE(ROUTER, EGRESS,  ECMP_REPLY,  1, "lr_out_ecmp_reply")       \
+    STAGE(ROUTER, EGRESS,  LB_UNDNAT,   2, "lr_out_lb_undnat")        \
     STAGE(ROUTER, EGRESS,  DELIVERY,    5, "lr_out_delivery")
 
 enum pipeline_stage {

@@ -43,7 +43,26 @@ enum {
                                  * the NAT rules (100 + prefix), whose SNAT
                                  * applies a connection's existing NAT, */
     PRI_RLB_UNDNAT = 98,        /* the same without a port. */
+    PRI_RLB_FSNAT_REPLY = 86,   /* lr_in_admission: a backend's reply to
+                                 * a forced SNAT address, below the echo
+                                 * replies (90), above the port
+                                 * unreachables and drops of traffic to
+                                 * the router (80, 79). */
+    PRI_RLB_FSNAT_LABEL = 100,  /* lr_in_ip_input: a new forced-SNAT
+                                 * connection's client MAC. */
+    PRI_RLB_FSNAT = 97,         /* lr_out_snat: forced SNAT, out of a
+                                 * port toward backends. */
+    PRI_RLB_FSNAT_UNSNAT = 150, /* lr_out_snat: its replies' un-SNAT,
+                                 * above the NAT rules (100 + prefix). */
+    PRI_RLB_FSNAT_UNDNAT = 100, /* lr_out_lb_undnat: their un-DNAT. */
+    PRI_RLB_FSNAT_DELIVERY = 110, /* lr_out_delivery: out the gateway
+                                 * port, to the client's MAC, above the
+                                 * redirect key's own flow (100). */
 };
+
+/* The match of a packet with flags.force_snat_for_lb. */
+#define FSNAT_FLAG_MATCH REG_FLAGS"=0x20/0x20"
+BUILD_ASSERT_DECL(MLF_FORCE_SNAT_FOR_LB_BIT == 5);
 
 /* The router being built. */
 struct rlb_build {
@@ -54,6 +73,10 @@ struct rlb_build {
     struct sset vips;           /* "PROTO VIP" applied so far. */
     struct sset backends;       /* Backend matches (replies) added. */
     bool any;                   /* A VIP got flows. */
+    const struct lr_port *gw;   /* Its gateway port. */
+    bool force_snat;            /* options:lb_force_snat_ip is valid. */
+    struct lb_force_snat fsnat; /* Its value. */
+    struct sset fsnat_flows;    /* Forced SNAT reply flows added. */
     bool any_affinity;          /* A VIP got session affinity flows. */
 };
 
@@ -121,17 +144,78 @@ build_vip_neighbour(struct rlb_build *b, const struct lr_port *p,
     free(actions);
 }
 
-/* Adds the flows of one backend (its replies' match 'reply', with the
- * backend's port if 'has_port') to every gateway port: its replies go to
- * the port's gateway chassis and are un-DNATed there.  Where a NAT rule
- * SNATs the backend, its flow does it: conntrack applies the existing
- * NAT of a connection (the un-DNAT) instead of a new one, and the
- * backend's own outbound connections are SNATed as before. */
+/* Returns the address that the router's options:lb_force_snat_ip gives
+ * its load-balanced connections of family 'ipv6' that leave by port 'p'
+ * (router_ip: the port's first address of the family), or NULL if none. */
+static const char *
+fsnat_address(const struct rlb_build *b, const struct lr_port *p, bool ipv6)
+{
+    if (!b->force_snat) {
+        return NULL;
+    } else if (b->fsnat.router_ip) {
+        return (ipv6 ? (p->la.n_ipv6 ? p->ip6s[0] : NULL)
+                : p->n_ip4s ? p->ip4s[0] : NULL);
+    }
+    return ipv6 ? b->fsnat.ip6 : b->fsnat.ip4;
+}
+
+/* Adds the flows of the replies (match 'reply', of family 'ipv6') of a
+ * backend to the forced SNAT addresses of its connections: wherever they
+ * enter the router, by a port toward backends, they go straight to the
+ * gateway chassis, whose conntrack knows them, without routing (an
+ * address of the router's own it would answer or drop); there the SNAT
+ * zone un-SNATs them, and lr_out_lb_undnat and lr_out_delivery do the
+ * rest (build_force_snat()). */
 static void
-build_backend(struct rlb_build *b, const char *reply, bool has_port)
+build_backend_fsnat(struct rlb_build *b, const char *reply, bool ipv6)
+{
+    uint32_t rkey = rampout_port_redirect_key(b->gw->op->tunnel_key);
+    for (size_t i = 0; i < b->n_ports; i++) {
+        const struct lr_port *p = &b->ports[i];
+        const char *addr = fsnat_address(b, p, ipv6);
+        if (p->gateway || !addr) {
+            continue;
+        }
+        char *m = xasprintf("%s,%s=%s", reply, ipv6 ? "ipv6_dst" : "nw_dst",
+                            addr);
+        char *key = xasprintf("%"PRIu32" %s", p->op->tunnel_key, m);
+        if (sset_add(&b->fsnat_flows, key)) {
+            char *actions = xasprintf("outport = %"PRIu32"; output;", rkey);
+            lflow_table_add_format(b->ctx->lflows, &b->od->sb_uuid,
+                                   S_ROUTER_INGRESS_ADMISSION,
+                                   PRI_RLB_FSNAT_REPLY, actions,
+                                   REG_INPORT"=%"PRIu32",%s",
+                                   p->op->tunnel_key, m);
+            free(actions);
+        }
+        free(key);
+        if (sset_add(&b->fsnat_flows, m)) {
+            lflow_table_add_format(b->ctx->lflows, &b->od->sb_uuid,
+                                   S_ROUTER_EGRESS_SNAT, PRI_RLB_FSNAT_UNSNAT,
+                                   "flags.force_snat_for_lb = 1; "
+                                   "ct_snat_lb;",
+                                   REG_OUTPORT"=%"PRIu32",%s", rkey, m);
+        }
+        free(m);
+    }
+}
+
+/* Adds the flows of one backend (its replies' match 'reply', of family
+ * 'ipv6', with the backend's port if 'has_port') to every gateway port:
+ * its replies go to the port's gateway chassis and are un-DNATed there.
+ * Where a NAT rule SNATs the backend, its flow does it: conntrack
+ * applies the existing NAT of a connection (the un-DNAT) instead of a
+ * new one, and the backend's own outbound connections are SNATed as
+ * before. */
+static void
+build_backend(struct rlb_build *b, const char *reply, bool ipv6,
+              bool has_port)
 {
     if (!sset_add(&b->backends, reply)) {
         return;
+    }
+    if (b->force_snat) {
+        build_backend_fsnat(b, reply, ipv6);
     }
     for (size_t i = 0; i < b->n_ports; i++) {
         const struct lr_port *p = &b->ports[i];
@@ -176,7 +260,10 @@ build_vip_admission(struct rlb_build *b, const struct lb_endpoint *vip,
          * (router-ports.h). */
         char *table = lr_port_route_table_action(p);
         char *actions = (no_backend ? xstrdup(no_backend)
-                         : xasprintf("%sct_dnat;", table));
+                         : xasprintf("%s%sct_dnat;",
+                                     (b->force_snat
+                                      ? "flags.force_snat_for_lb = 1; " : ""),
+                                     table));
         lflow_table_add_format(b->ctx->lflows, &b->od->sb_uuid,
                                S_ROUTER_INGRESS_ADMISSION,
                                (vip->port ? PRI_RLB_VIP_PORT_CT
@@ -251,7 +338,7 @@ build_vip(struct rlb_build *b, const struct nbrec_load_balancer *lb,
         }
         struct ds m = DS_EMPTY_INITIALIZER;
         lflow_lb_put_endpoint_match(&be, proto, false, &m);
-        build_backend(b, ds_cstr(&m), has_port);
+        build_backend(b, ds_cstr(&m), be.is_ipv6, has_port);
         ds_destroy(&m);
     }
 
@@ -313,6 +400,65 @@ build_lb(struct rlb_build *b, const struct nbrec_load_balancer *lb,
     free(source);
 }
 
+/* Adds the router-wide flows of the forced SNAT of load-balanced
+ * connections (options:lb_force_snat_ip), whose packets to the VIP carry
+ * flags.force_snat_for_lb from lr_in_admission on: a new connection's
+ * client MAC is kept in its conntrack entry (lr_in_ip_input, right after
+ * ct_lb, before routing changes the Ethernet source); its packets that
+ * leave by a port toward backends are SNATed in the router's second zone
+ * to the address of that port (router_ip) or the configured one.  Their
+ * replies (build_backend_fsnat()), un-SNATed on the gateway chassis, are
+ * un-DNATed in the router's zone (lr_out_lb_undnat) and leave by the
+ * gateway port to the client's MAC (lr_out_delivery): routing, done where
+ * they entered the router, could not see their destination. */
+static void
+build_force_snat(struct rlb_build *b)
+{
+    const struct uuid *dp = &b->od->sb_uuid;
+    for (size_t i = 0; i < b->n_ports; i++) {
+        const struct lr_port *p = &b->ports[i];
+        for (int ipv6 = 0; ipv6 < 2 && !p->gateway; ipv6++) {
+            const char *addr = fsnat_address(b, p, ipv6);
+            if (addr) {
+                char *actions = xasprintf("ct_snat_lb(%s);", addr);
+                lflow_table_add_format(b->ctx->lflows, dp,
+                                       S_ROUTER_EGRESS_SNAT, PRI_RLB_FSNAT,
+                                       actions, FSNAT_FLAG_MATCH","
+                                       REG_OUTPORT"=%"PRIu32",%s",
+                                       p->op->tunnel_key,
+                                       ipv6 ? "ipv6" : "ip");
+                free(actions);
+            }
+        }
+    }
+    uint32_t key = b->gw->op->tunnel_key;
+    uint32_t rkey = rampout_port_redirect_key(key);
+    /* Conntrack takes IP only: one flow per family. */
+    for (int ipv6 = 0; ipv6 < 2; ipv6++) {
+        const char *l3 = ipv6 ? "ipv6" : "ip";
+        lflow_table_add_format(b->ctx->lflows, dp, S_ROUTER_INGRESS_IP_INPUT,
+                               PRI_RLB_FSNAT_LABEL,
+                               "ct_commit { ct_label.ecmp_reply_eth = "
+                               "eth.src; }; next;",
+                               "ct_state=+new+trk,"FSNAT_FLAG_MATCH",%s", l3);
+        lflow_table_add_format(b->ctx->lflows, dp, S_ROUTER_EGRESS_LB_UNDNAT,
+                               PRI_RLB_FSNAT_UNDNAT, "ct_dnat;",
+                               FSNAT_FLAG_MATCH","REG_OUTPORT"=%"PRIu32",%s",
+                               rkey, l3);
+    }
+    lflow_table_add(b->ctx->lflows, dp, S_ROUTER_INGRESS_IP_INPUT, 0, "",
+                    "next;");
+    lflow_table_add(b->ctx->lflows, dp, S_ROUTER_EGRESS_LB_UNDNAT, 0, "",
+                    "next;");
+    char *actions = xasprintf("eth.dst = ct_label.ecmp_reply_eth; "
+                              "eth.src = %s; outport = %"PRIu32"; output;",
+                              b->gw->mac, key);
+    lflow_table_add_format(b->ctx->lflows, dp, S_ROUTER_EGRESS_DELIVERY,
+                           PRI_RLB_FSNAT_DELIVERY, actions,
+                           FSNAT_FLAG_MATCH","REG_OUTPORT"=%"PRIu32, rkey);
+    free(actions);
+}
+
 /* Builds the load balancer flows of router 'od'. */
 static void
 build_router(struct nd_build_ctx *ctx, const struct nd_datapath *od)
@@ -354,6 +500,22 @@ build_router(struct nd_build_ctx *ctx, const struct nd_datapath *od)
          * the group has a chassis: the group's row decides too. */
         lr_port_depends(ctx, &b.ports[i]);
         n_gateways += b.ports[i].gateway;
+        if (b.ports[i].gateway) {
+            b.gw = &b.ports[i];
+        }
+    }
+    const char *fsnat = smap_get(&lr->options, "lb_force_snat_ip");
+    if (fsnat) {
+        char *error = lb_force_snat_parse(fsnat, &b.fsnat);
+        if (error) {
+            /* nb-validate.c refuses it: a row written past it. */
+            static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
+            VLOG_WARN_RL(&rl, "router %s: options:lb_force_snat_ip not "
+                         "applied: %s", lr->name, error);
+            free(error);
+        } else {
+            b.force_snat = true;
+        }
     }
     if (n_gateways > 1) {
         /* A connection's replies would have to go back to the gateway
@@ -367,6 +529,7 @@ build_router(struct nd_build_ctx *ctx, const struct nd_datapath *od)
     } else if (n_gateways) {
         sset_init(&b.vips);
         sset_init(&b.backends);
+        sset_init(&b.fsnat_flows);
         struct sset ips = SSET_INITIALIZER(&ips);
         for (size_t i = 0; i < n; i++) {
             build_lb(&b, lbs[i], &ips);
@@ -378,6 +541,9 @@ build_router(struct nd_build_ctx *ctx, const struct nd_datapath *od)
                             0, "", actions);
             free(actions);
         }
+        if (b.any && b.force_snat) {
+            build_force_snat(&b);
+        }
         if (b.any_affinity) {
             lflow_table_add(ctx->lflows, &od->sb_uuid,
                             S_ROUTER_INGRESS_LB_AFF_CHECK, 0, "", "next;");
@@ -385,7 +551,9 @@ build_router(struct nd_build_ctx *ctx, const struct nd_datapath *od)
         sset_destroy(&ips);
         sset_destroy(&b.vips);
         sset_destroy(&b.backends);
+        sset_destroy(&b.fsnat_flows);
     }
+    lb_force_snat_destroy(&b.fsnat);
     lr_ports_destroy(b.ports, b.n_ports);
     free(lbs);
 }

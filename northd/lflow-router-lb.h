@@ -79,10 +79,41 @@
  * as it enters the gateway port; an IPv6 backend in xxreg0, since reg5
  * holds the route table (lib/pipeline.h, REG_LB_AFF_IP6_ROUTER).
  *
- * Not applied (lib/nb-unapplied.c lists them): the router's
- * options:lb_force_snat_ip:
- * the replies of backends behind the router come back through it
- * anyway.  A router with more than one gateway port gets no load
+ * With the router's options:lb_force_snat_ip (router_ip, or an IPv4
+ * and/or an IPv6 address, lib/lb-vips.h), for each non-gateway port Q
+ * (key KQ) with forced SNAT address S (router_ip: Q's first address of
+ * the family):
+ *
+ *   lr_in_admission  84|83  (the VIP's flows above)
+ *                           flags.force_snat_for_lb = 1; ct_dnat;
+ *                    86  reg14=KQ,<Bi's reply match>,nw_dst=S
+ *                                               outport = R; output;
+ *   lr_in_ip_input  100  ct_state=+new+trk,reg10=0x20/0x20,ip (ipv6)
+ *            ct_commit { ct_label.ecmp_reply_eth = eth.src; }; next;
+ *                     0                         next;
+ *   lr_out_snat     150  reg15=R,<Bi's reply match>,nw_dst=S
+ *                        flags.force_snat_for_lb = 1; ct_snat_lb;
+ *                    97  reg10=0x20/0x20,reg15=KQ,ip (ipv6)
+ *                                               ct_snat_lb(S);
+ *   lr_out_lb_undnat 100  reg10=0x20/0x20,reg15=R,ip (ipv6)  ct_dnat;
+ *                     0                         next;
+ *   lr_out_delivery 110  reg10=0x20/0x20,reg15=R
+ *      eth.dst = ct_label.ecmp_reply_eth; eth.src = M; outport = K; output;
+ *
+ * The flag, set with the VIP's conntrack pass, survives it; the SNAT is
+ * in the router's second conntrack zone (ct_snat_lb: its own zone holds
+ * the DNAT, and a connection gets one NAT per zone).  A backend's reply
+ * goes to S, an address of the router's own for router_ip, that routing
+ * on the backend's host would answer or drop: it goes to the gateway
+ * chassis as it enters the router, unrouted, is un-SNATed there (above
+ * the NAT rules' SNAT, 100 + prefix), un-DNATed in the router's zone,
+ * and leaves by the gateway port to the MAC that the connection's first
+ * packet came from, which its conntrack entry keeps (ct_label bits
+ * 32..79, as symmetric ECMP replies do).  The option applies to the
+ * load balancers that the router applies; Load_Balancer
+ * options:skip_snat is not read.
+ *
+ * A router with more than one gateway port gets no load
  * balancer flows, and a warning: a connection's replies would have to
  * go to the gateway chassis of the port it came in by, which holds its
  * conntrack entry, and nothing on the backend's host tells which (OVN

@@ -2,9 +2,8 @@
 # Configuration that the datapath does not apply yet is stored, with a
 # warning: every osmotic-nbctl command that writes fair meters, QoS rules,
 # mirrors, ACL labels, ACLs applied after load balancing, SCTP
-# load balancers, routers' forced SNAT of load-balanced traffic, the load
-# balancers of routers with more than one gateway port, container ports,
-# dynamic
+# load balancers, the load balancers of routers with more than one
+# gateway port, container ports, dynamic
 # addresses or switch ports' HA chassis groups
 # prints one line naming it on stderr and exits 0; switching commands,
 # deletions, refused and dry-run commands print none; "show" notes such
@@ -22,12 +21,11 @@ check osmotic-nbctl init
 # singular, NA1).
 NA="are stored but not applied to traffic yet"
 NA1="is stored but not applied to traffic yet"
-FSNAT="forced SNAT of load-balanced traffic (lb_force_snat_ip)"
 MULTI="load balancers of routers with more than one gateway port"
 # na WHAT: the end of the warning about WHAT.
 na() {
     case $1 in
-        "$FSNAT"|"control plane protection (CoPP)") echo "$NA1" ;;
+        "control plane protection (CoPP)") echo "$NA1" ;;
         *) echo "$NA" ;;
     esac
 }
@@ -127,12 +125,24 @@ quiet lb-add lb6 '[fd00::96]:53' '[fd00::5]:53' udp
 quiet ls-lb-add sw0 lb6
 warns "SCTP load balancers" lb-add lbs 10.96.0.7:80 10.0.0.1:80 sctp
 # Router load balancers (IPv4 and IPv6) are applied, session affinity
-# included (below), but for forced SNAT.
+# (below) and forced SNAT included; a forced SNAT address that is not one
+# is refused.
 quiet lr-lb-add lr0 lb0
 quiet lr-lb-add lr0 lb6
 quiet lr-lb-del lr0 lb6
-warns "forced SNAT of load-balanced traffic (lb_force_snat_ip)" \
-    set Logical_Router lr0 options:lb_force_snat_ip=router_ip
+quiet set Logical_Router lr0 options:lb_force_snat_ip=router_ip
+quiet set Logical_Router lr0 'options:lb_force_snat_ip="172.16.9.9 fd00::9"'
+check_error 'options:lb_force_snat_ip: "10.0.0.1 10.0.0.2": more than one IPv4 address' \
+    osmotic-nbctl set Logical_Router lr0 \
+    'options:lb_force_snat_ip="10.0.0.1 10.0.0.2"'
+check_error 'options:lb_force_snat_ip: "router_ip 10.0.0.1": router_ip stands alone' \
+    osmotic-nbctl set Logical_Router lr0 \
+    'options:lb_force_snat_ip="router_ip 10.0.0.1"'
+check_error 'options:lb_force_snat_ip: "gw": gw is neither router_ip nor an IP address' \
+    osmotic-nbctl set Logical_Router lr0 options:lb_force_snat_ip=gw
+check_output '"172.16.9.9 fd00::9"' osmotic-nbctl get Logical_Router lr0 \
+    options:lb_force_snat_ip
+quiet set Logical_Router lr0 options:lb_force_snat_ip=router_ip
 quiet color-set mice rampout=gw1 snat-ip=172.16.0.9
 warns "forwarding groups" fwd-group-add fg1 sw0 10.0.0.100 0a:00:00:00:00:64 p1
 warns "static MAC bindings" \
@@ -297,8 +307,8 @@ logged() {
 logged "Meter m3: fair meters"
 grep "unapplied|WARN|Load_Balancer lb6:" "$log" \
     && fail "northd logged lb6, whose health check is applied"
-grep "unapplied|WARN|.*affinity" "$log" \
-    && fail "northd logged session affinity, which is applied"
+grep "unapplied|WARN|.*affinity\|unapplied|WARN|.*lb_force_snat_ip" "$log" \
+    && fail "northd logged session affinity or forced SNAT, which are applied"
 grep "unapplied|WARN|Meter " "$log" | grep -v ": fair meters $NA" \
     && fail "northd logged a meter that is applied"
 for t in Address_Set Port_Group; do
@@ -319,13 +329,13 @@ grep "unapplied|WARN|Logical_Router\|unapplied|WARN|Rampout\|unapplied|WARN|NAT"
         -e ": routes to NAT addresses $NA" \
         -e ": NAT external address sets $NA" \
         -e ": bridged gateway redirects (redirect-type) $NA" \
-        -e ": $FSNAT $NA1" -e ": $MULTI $NA" \
+        -e ": $MULTI $NA" \
     && fail "northd logged routing configuration that is applied"
 # Every kind, and nothing about switching or routing.
 for what in "fair meters" "QoS rules" "mirrors" "ACL labels" \
             "ACLs applied after load balancing" \
             "SCTP load balancers" \
-            "$FSNAT" "$MULTI" \
+            "$MULTI" \
             "container ports (parent and tag)" "dynamic addresses" \
             "routing policy packet marks (pkt_mark)" \
             "BFD sessions to IPv6 neighbours" \

@@ -8,7 +8,8 @@
 # groups too; none on a router with two gateway ports (northd warns); a
 # VIP without backends rejects (drops with
 # options:reject=false); session affinity adds lr_in_lb_aff_check's
-# lookup and lr_in_lb's flows per backend.  The flows follow the
+# lookup and lr_in_lb's flows per backend; options:lb_force_snat_ip its
+# SNAT and the un-SNAT of the replies.  The flows follow the
 # load balancers and the ports (a MAC changed, a gateway port removed),
 # and an incremental compile leaves SB as a full recompute does.
 . "$(dirname "$0")/lib.sh"
@@ -132,6 +133,37 @@ check_incremental_equals_full
 check nbctl remove Load_Balancer lb0 options affinity_timeout
 sb_lflows lr0 | grep -q "^lr_in_lb_aff_check\|affinity=" \
     && fail "affinity flows left: $(sb_lflows lr0)"
+check_incremental_equals_full
+
+# Forced SNAT (options:lb_force_snat_ip): the VIP's packets are flagged,
+# SNATed in the router's second zone out of the port toward the backends
+# (router_ip: that port's address), and their replies to that address
+# are sent to the gateway chassis, un-SNATed, un-DNATed and sent out the
+# gateway port to the client's MAC, kept in the conntrack entry.
+check nbctl set Logical_Router lr0 options:lb_force_snat_ip=router_ip
+k0=$(sb_port_key lrp0)
+out=$(sb_lflows lr0) || fail "sb_lflows"
+for want in \
+    "lr_in_admission 84 reg14=$k,dl_dst=0a:00:00:00:ee:01,tcp,nw_dst=172.16.0.100,tp_dst=80 actions=flags.force_snat_for_lb = 1; ct_dnat;" \
+    "lr_in_ip_input 100 ct_state=+new+trk,reg10=0x20/0x20,ip actions=ct_commit { ct_label.ecmp_reply_eth = eth.src; }; next;" \
+    "lr_out_snat 97 reg10=0x20/0x20,reg15=$k0,ip actions=ct_snat_lb(10.0.0.1);" \
+    "lr_in_admission 86 reg14=$k0,tcp,nw_src=10.0.0.2,tp_src=8080,nw_dst=10.0.0.1 actions=outport = $r; output;" \
+    "lr_out_snat 150 reg15=$r,tcp,nw_src=10.0.0.2,tp_src=8080,nw_dst=10.0.0.1 actions=flags.force_snat_for_lb = 1; ct_snat_lb;" \
+    "lr_out_lb_undnat 100 reg10=0x20/0x20,reg15=$r,ip actions=ct_dnat;" \
+    "lr_out_delivery 110 reg10=0x20/0x20,reg15=$r actions=eth.dst = ct_label.ecmp_reply_eth; eth.src = 0a:00:00:00:ee:01; outport = $k; output;"; do
+    grep -qxF -- "$want" <<<"$out" || fail "missing flow: $want
+$out"
+done
+check_incremental_equals_full
+check nbctl set Logical_Router lr0 'options:lb_force_snat_ip="192.168.9.9"'
+sb_lflows lr0 | grep -qxF "lr_out_snat 97 reg10=0x20/0x20,reg15=$k0,ip actions=ct_snat_lb(192.168.9.9);" \
+    || fail "no SNAT to the configured address: $(sb_lflows lr0)"
+sb_lflows lr0 | grep -q "ipv6 actions=ct_snat_lb" \
+    && fail "IPv6 SNAT without an IPv6 address: $(sb_lflows lr0)"
+check_incremental_equals_full
+check nbctl remove Logical_Router lr0 options lb_force_snat_ip
+sb_lflows lr0 | grep -q "force_snat_for_lb\|ct_snat_lb\|lr_out_lb_undnat" \
+    && fail "forced SNAT flows left: $(sb_lflows lr0)"
 check_incremental_equals_full
 
 # A group's new member gets flows.

@@ -471,6 +471,17 @@ START_TEST(test_conntrack_encodes)
                       "load:1->NXM_NX_REG10[4]");
     ck_assert_encodes("", "lb_hairpin_check; next;",
                       "resubmit(,34),resubmit(,22)");
+    /* A router's forced SNAT of load-balanced connections: in its second
+     * zone, reg13[16..31]. */
+    ck_assert_encodes("ip", "ct_snat_lb(10.10.1.1);",
+                      "ct(commit,table=22,zone=reg13[16..31],"
+                      "nat(src=10.10.1.1))");
+    ck_assert_encodes("ipv6", "ct_snat_lb(fd00::1);",
+                      "ct(commit,table=22,zone=reg13[16..31],"
+                      "nat(src=[fd00::1]))");
+    ck_assert_encodes("ip", "flags.force_snat_for_lb = 1; ct_snat_lb;",
+                      "load:1->reg10[5],"
+                      "ct(table=22,zone=reg13[16..31],nat)");
 }
 END_TEST
 

@@ -182,6 +182,35 @@ START_TEST(test_lb_normalize)
 }
 END_TEST
 
+/* A router's options:lb_force_snat_ip: router_ip alone, or one address
+ * of each family at most. */
+START_TEST(test_lb_force_snat)
+{
+    struct lb_force_snat fs;
+    ck_assert_ok(lb_force_snat_parse("router_ip", &fs));
+    ck_assert(fs.router_ip && !fs.ip4 && !fs.ip6);
+    lb_force_snat_destroy(&fs);
+    ck_assert_ok(lb_force_snat_parse("fd00:0::9  172.16.0.9", &fs));
+    ck_assert(!fs.router_ip);
+    ck_assert_str_eq(fs.ip4, "172.16.0.9");
+    ck_assert_str_eq(fs.ip6, "fd00::9");
+    lb_force_snat_destroy(&fs);
+    ck_assert_error(lb_force_snat_parse("10.0.0.1 10.0.0.2", &fs),
+                    "\"10.0.0.1 10.0.0.2\": more than one IPv4 address");
+    ck_assert(!fs.ip4 && !fs.ip6);
+    ck_assert_error(lb_force_snat_parse("fd00::1 fd00::2", &fs),
+                    "\"fd00::1 fd00::2\": more than one IPv6 address");
+    ck_assert_error(lb_force_snat_parse("router_ip 10.0.0.1", &fs),
+                    "\"router_ip 10.0.0.1\": router_ip stands alone");
+    ck_assert_error(lb_force_snat_parse("10.0.0.0/24", &fs),
+                    "\"10.0.0.0/24\": 10.0.0.0/24 is neither router_ip nor "
+                    "an IP address");
+    ck_assert_error(lb_force_snat_parse(" ", &fs),
+                    "\" \": router_ip or one IPv4 address and one IPv6 "
+                    "address at most");
+}
+END_TEST
+
 START_TEST(test_connection_targets)
 {
     ck_assert_ok(nb_validate_connection_target("ptcp:6641"));
@@ -277,6 +306,7 @@ nb_validate_suite(void)
     tcase_add_test(tc, test_lb_vips);
     tcase_add_test(tc, test_lb_backends);
     tcase_add_test(tc, test_lb_normalize);
+    tcase_add_test(tc, test_lb_force_snat);
     tcase_add_test(tc, test_connection_targets);
     tcase_add_test(tc, test_port_types);
     tcase_add_test(tc, test_color_gateways);
