@@ -207,14 +207,17 @@ lb_any(const struct nbrec_load_balancer *lb OVS_UNUSED,
     return true;
 }
 
-/* Returns true for a router with load balancers and more than one
- * gateway port, whose load balancers osmotic-northd leaves out: a
- * connection's replies would have to find the gateway chassis of the
- * port it came in by. */
+/* Returns true for a router with load balancers, options:lb_force_snat_ip
+ * and more than one gateway port, whose forced SNAT osmotic-northd leaves
+ * out: the replies to the SNAT address would not tell which gateway
+ * chassis SNATed their connection. */
 static bool
-lr_has_lb_and_gateways(const struct ovsdb_idl_row *row)
+lr_forces_lb_snat_with_gateways(const struct ovsdb_idl_row *row)
 {
-    if (!lr_any_lb(row, lb_any, NULL)) {
+    const struct nbrec_logical_router *lr
+        = CONTAINER_OF(row, struct nbrec_logical_router, header_);
+    if (!smap_get(&lr->options, "lb_force_snat_ip")
+        || !lr_any_lb(row, lb_any, NULL)) {
         return false;
     }
     struct ovsdb_datum ports;
@@ -338,10 +341,14 @@ const struct nb_unapplied nb_unapplied_entries[] = {
           { &nbrec_load_balancer_col_options,
             "event add_route" } } },
     { .table = &nbrec_table_logical_router,
-      .applies = lr_has_lb_and_gateways,
-      .what = "load balancers of routers with more than one gateway port",
+      .applies = lr_forces_lb_snat_with_gateways,
+      .what = "forced SNAT of load-balanced traffic (lb_force_snat_ip) on "
+              "routers with more than one gateway port",
+      .singular = true,
       .reads = { { &nbrec_logical_router_col_load_balancer, NULL },
-                 { &nbrec_logical_router_col_load_balancer_group, NULL } } },
+                 { &nbrec_logical_router_col_load_balancer_group, NULL },
+                 { &nbrec_logical_router_col_options,
+                   "lb_force_snat_ip" } } },
     { .table = &nbrec_table_dhcp_options,
       .what = "DHCP options" },
     { .table = &nbrec_table_logical_switch_port,

@@ -54,7 +54,7 @@ struct nb_unapplied {
     const char *what;           /* Plural noun for messages: "ACLs". */
     bool singular;              /* 'what' is singular ("session affinity
                                  * of ..."): "is stored", not "are". */
-    struct nb_unapplied_read reads[2]; /* What 'applies' reads (required
+    struct nb_unapplied_read reads[3]; /* What 'applies' reads (required
                                         * with 'applies'). */
 };
 

@@ -513,20 +513,20 @@ build_router(struct nd_build_ctx *ctx, const struct nd_datapath *od)
             VLOG_WARN_RL(&rl, "router %s: options:lb_force_snat_ip not "
                          "applied: %s", lr->name, error);
             free(error);
+        } else if (n_gateways > 1) {
+            /* The replies to the SNAT address would not tell which
+             * gateway chassis SNATed their connection. */
+            static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
+            VLOG_WARN_RL(&rl, "router %s: options:lb_force_snat_ip not "
+                         "applied: the router has %"PRIuSIZE" gateway "
+                         "ports, forced SNAT needs one", lr->name,
+                         n_gateways);
+            lb_force_snat_destroy(&b.fsnat);
         } else {
             b.force_snat = true;
         }
     }
-    if (n_gateways > 1) {
-        /* A connection's replies would have to go back to the gateway
-         * chassis of the port it came in by, which holds its conntrack
-         * entry; nothing tells the backend's host which that was.  OVN
-         * before 24.03 refuses the same. */
-        static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
-        VLOG_WARN_RL(&rl, "router %s: load balancers not applied: the "
-                     "router has %"PRIuSIZE" gateway ports, load balancers "
-                     "need at most one", lr->name, n_gateways);
-    } else if (n_gateways) {
+    if (n_gateways) {
         sset_init(&b.vips);
         sset_init(&b.backends);
         sset_init(&b.fsnat_flows);

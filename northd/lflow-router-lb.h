@@ -113,11 +113,14 @@
  * load balancers that the router applies; Load_Balancer
  * options:skip_snat is not read.
  *
- * A router with more than one gateway port gets no load
- * balancer flows, and a warning: a connection's replies would have to
- * go to the gateway chassis of the port it came in by, which holds its
- * conntrack entry, and nothing on the backend's host tells which (OVN
- * before 24.03 refuses the same).  A router
+ * A router with several gateway ports gets the flows above for each: a
+ * connection is balanced on the gateway chassis of the port it comes in
+ * by, and its replies are un-DNATed on that of the port routing sends
+ * them out of, which holds the connection only if the routes back to
+ * the client are symmetric (as on OVN since 24.03; nothing on the
+ * backend's host tells which port a connection came in by).  Forced
+ * SNAT needs one gateway port: its replies, to the SNAT address, would
+ * not tell which chassis SNATed them (northd warns).  A router
  * without a gateway port gets no load balancer flows: traffic between
  * pods reaches a VIP through their switch's load balancers (attach the
  * load balancer, or its group, to the switches too, as ovn-kubernetes

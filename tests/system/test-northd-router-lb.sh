@@ -5,7 +5,7 @@
 # in lr_in_admission, ARP for a VIP on the port's network, ct_lb in
 # lr_in_lb, the backends' replies to the gateway chassis and their
 # un-DNAT), for VIPs with a port or without, IPv4 or IPv6, through
-# groups too; none on a router with two gateway ports (northd warns); a
+# groups too; on each of a router's gateway ports; a
 # VIP without backends rejects (drops with
 # options:reject=false); session affinity adds lr_in_lb_aff_check's
 # lookup and lr_in_lb's flows per backend; options:lb_force_snat_ip its
@@ -177,17 +177,38 @@ lb_lflows | grep -q "dl_dst=0a:00:00:00:ee:02,tcp,nw_dst=172.16.0.100" \
     || fail "the VIP's flow did not follow the MAC: $(lb_lflows)"
 check_incremental_equals_full
 
-# A second gateway port: the router's load balancers are left out, with
-# a warning (the replies of a connection could not find the gateway
-# chassis it came in by); the port removed, they come back.
+# A second gateway port: the VIPs get its flows too, each port its own
+# conntrack pass, and the backends' replies routed to it go to its
+# gateway chassis; forced SNAT is left out, with a warning (its replies
+# would not tell which chassis SNATed them).  The port removed, its flows
+# go.
+check nbctl set Logical_Router lr0 options:lb_force_snat_ip=router_ip
 check nbctl lrp-add lr0 lrp2 0a:00:00:00:ee:03 172.18.0.1/24 \
     -- lrp-set-gateway-chassis lrp2 gw2 10
-check_output "" lb_lflows
-grep -qF "router lr0: load balancers not applied: the router has 2 gateway ports" \
-    "$TESTDIR/northd.log" || fail "northd did not warn of the second gateway port"
+k2=$(sb_port_key lrp2)
+r2=$((32768 + k2))
+out=$(lb_lflows) || fail "lb_lflows"
+for want in \
+    "lr_in_admission 84 reg14=$k,dl_dst=0a:00:00:00:ee:02,tcp,nw_dst=172.16.0.100,tp_dst=80 actions=ct_dnat;" \
+    "lr_in_admission 84 reg14=$k2,dl_dst=0a:00:00:00:ee:03,tcp,nw_dst=172.16.0.100,tp_dst=80 actions=ct_dnat;" \
+    "lr_in_gw_redirect 111 reg15=$k,tcp,nw_src=10.0.0.2,tp_src=8080 actions=outport = $r; output;" \
+    "lr_in_gw_redirect 111 reg15=$k2,tcp,nw_src=10.0.0.2,tp_src=8080 actions=outport = $r2; output;" \
+    "lr_out_snat 99 reg15=$r,tcp,nw_src=10.0.0.2,tp_src=8080 actions=ct_dnat;" \
+    "lr_out_snat 99 reg15=$r2,tcp,nw_src=10.0.0.2,tp_src=8080 actions=ct_dnat;"; do
+    grep -qxF -- "$want" <<<"$out" || fail "missing flow: $want
+$out"
+done
+sb_lflows lr0 | grep -q "force_snat_for_lb\|ct_snat_lb" \
+    && fail "forced SNAT with two gateway ports: $(sb_lflows lr0)"
+grep -qF "router lr0: options:lb_force_snat_ip not applied: the router has 2 gateway ports" \
+    "$TESTDIR/northd.log" || fail "northd did not warn of forced SNAT"
 check_incremental_equals_full
 check nbctl lrp-del lrp2
-[ -n "$(lb_lflows)" ] || fail "no flows with one gateway port again"
+lb_lflows | grep -q "reg14=$k2,\|reg15=$r2," \
+    && fail "flows of a deleted gateway port: $(lb_lflows)"
+sb_lflows lr0 | grep -q "ct_snat_lb" \
+    || fail "no forced SNAT with one gateway port again"
+check nbctl remove Logical_Router lr0 options lb_force_snat_ip
 check_incremental_equals_full
 
 # No gateway any more: no flows.
