@@ -72,9 +72,12 @@
 # both systems' tunnels in the datapath part, as in switching-vs-ovn.sh),
 # BENCH_OUT (also write the tables to this file: emptied at the start,
 # each part's table appended as it ends), OSM_CLIENT_TIMEOUT (seconds any
-# client call may take, default 600), OSM_KEEP=1.  Needs root, python3,
-# wrk, a C compiler, and ovn-central and ovn-host installed (their
-# services need not and should not run).
+# client call may take, default 600), BENCH_OVN (1 or 0, default 1; 0
+# measures Osmotic alone, where OVN is not installed: the OVN columns and
+# the ratios read n/a and the flow target is not judged), OSM_KEEP=1.
+# Needs root, python3, for the datapath part wrk and a C compiler, and
+# (with BENCH_OVN=1) ovn-central and ovn-host installed (their services
+# need not and should not run).
 
 here=$(cd "$(dirname "$0")" && pwd)
 : "${OSM_CLIENT_TIMEOUT:=600}"
@@ -91,10 +94,15 @@ BENCH_SERVICES=${BENCH_SERVICES:-10000}
 BENCH_LOCAL=${BENCH_LOCAL:-20}
 BENCH_CHANGES=${BENCH_CHANGES:-5}
 BENCH_CSUM=${BENCH_CSUM:-false}
+BENCH_OVN=${BENCH_OVN:-1}
 
 case $BENCH_CSUM in
     true|false) ;;
     *) fail "BENCH_CSUM must be true or false, not '$BENCH_CSUM'" ;;
+esac
+case $BENCH_OVN in
+    0|1) ;;
+    *) fail "BENCH_OVN must be 1 or 0, not '$BENCH_OVN'" ;;
 esac
 for var in BENCH_ROUNDS BENCH_TIME BENCH_LAT_TIME BENCH_NODES BENCH_PODS \
            BENCH_SERVICES BENCH_LOCAL BENCH_CHANGES; do
@@ -126,15 +134,21 @@ for p in "${parts[@]}"; do
 done
 command -v osmotic-northd >/dev/null \
     || fail "osmotic-northd not found (set OSM_BUILDDIR)"
-command -v ovn-northd >/dev/null && command -v ovn-controller >/dev/null \
-    || fail "OVN not found (apt-get install ovn-central ovn-host)"
-for tool in python3 wrk cc timeout; do
+if [ "$BENCH_OVN" = 1 ]; then
+    command -v ovn-northd >/dev/null && command -v ovn-controller >/dev/null \
+        || fail "OVN not found (apt-get install ovn-central ovn-host," \
+                "or BENCH_OVN=0)"
+fi
+tools=(python3 timeout)
+[[ " ${parts[*]} " = *" datapath "* ]] && tools+=(wrk cc)
+for tool in "${tools[@]}"; do
     command -v $tool >/dev/null || fail "$tool is needed"
 done
 [ "$(id -u)" = 0 ] || fail "the benchmark needs root (namespaces, OVS)"
 
 osm_test_init
 systems=(osmotic ovn)
+[ "$BENCH_OVN" = 1 ] || systems=(osmotic)
 
 # Results: RES[system.metric] = value; per round: RND[system.round.metric].
 declare -A RES RND
@@ -477,10 +491,11 @@ run_datapath() {
         || fail "cannot compile bench-httpd"
     SYS_DIR_PREFIX=dp-
     dp_setup osmotic 20
-    dp_setup ovn 30
+    [ "$BENCH_OVN" = 0 ] || dp_setup ovn 30
     for ((r = 1; r <= BENCH_ROUNDS; r++)); do
         order=("${systems[@]}")
-        [ $((r % 2)) = 0 ] && order=("${systems[1]}" "${systems[0]}")
+        [ $((r % 2)) = 0 ] && [ ${#systems[@]} = 2 ] \
+            && order=("${systems[1]}" "${systems[0]}")
         start_load=$(loadavg)
         ran=()
         for s in "${order[@]}"; do
@@ -704,7 +719,8 @@ run_control() {
     done
     for ((r = 1; r <= BENCH_ROUNDS; r++)); do
         order=("${systems[@]}")
-        [ $((r % 2)) = 0 ] && order=("${systems[1]}" "${systems[0]}")
+        [ $((r % 2)) = 0 ] && [ ${#systems[@]} = 2 ] \
+            && order=("${systems[1]}" "${systems[0]}")
         start_load=$(loadavg)
         ran=()
         for s in "${order[@]}"; do
