@@ -952,6 +952,86 @@ ls_cmp(const void *a_, const void *b_)
     return uuid_compare_3way(&(*a)->header_.uuid, &(*b)->header_.uuid);
 }
 
+/* Switches on which a load balancer has the same flows.  The flows of a
+ * load balancer on a switch depend on the switch only through which of the
+ * load balancer's VIPs another load balancer, of lower UUID, has there
+ * (lb_vip_taken()): switches alike in that get the same flows, which are
+ * built once for all of them (a load balancer group on a hundred switches:
+ * once, not a hundred times).  Flow code that comes to depend on more of
+ * the switch must be reflected in the class. */
+struct lb_switch_class {
+    struct lb_switch_class *next;
+    const struct nd_datapath *od;   /* Its first switch... */
+    const struct nbrec_logical_switch *ls;  /* ...and that switch's row. */
+    char *taken;                /* For each of the load balancer's VIP keys
+                                 * (lb_use's 'vip_keys'), '1' if taken
+                                 * there, else '0'. */
+    struct uuid *dps;           /* Its switches' SB datapaths. */
+    size_t n_dps;
+};
+
+/* Returns the classes of the 'n' switches 'sws' (in UUID order) of load
+ * balancer 'lb' (indexed as 'u'), each class's switches in that order, the classes in the
+ * order of their first switches: the same NB gives the same flows in the
+ * same order.  Declares what it reads: every switch's row and what
+ * lb_vip_taken() reads. */
+static struct lb_switch_class *
+lb_switch_classes(struct nd_build_ctx *ctx,
+                  const struct nbrec_load_balancer *lb,
+                  const struct lb_use *u,
+                  const struct nbrec_logical_switch **sws, size_t n)
+{
+    struct lb_switch_class *head = NULL, **tail = &head;
+    size_t n_keys = u->vip_keys.n;
+    char *taken = xmalloc(n_keys + 1);
+    for (size_t i = 0; i < n; i++) {
+        /* A switch that drops the load balancer or its group changes its
+         * row. */
+        nd_owner_depends_on_row(ctx, &nbrec_table_logical_switch,
+                                &sws[i]->header_.uuid);
+        const struct nd_datapath *od
+            = nd_datapath_find(ctx->dps, &sws[i]->header_.uuid);
+        if (!od || !is_switch(od)) {
+            continue;
+        }
+        for (size_t k = 0; k < n_keys; k++) {
+            taken[k] = (lb_vip_taken(ctx, lb, u->vip_keys.names[k], sws[i])
+                        ? '1' : '0');
+        }
+        taken[n_keys] = '\0';
+        struct lb_switch_class *c;
+        for (c = head; c; c = c->next) {
+            if (!strcmp(c->taken, taken)) {
+                break;
+            }
+        }
+        if (!c) {
+            c = xzalloc(sizeof *c);
+            c->od = od;
+            c->ls = sws[i];
+            c->taken = xstrdup(taken);
+            c->dps = xmalloc(n * sizeof *c->dps);
+            *tail = c;
+            tail = &c->next;
+        }
+        c->dps[c->n_dps++] = od->sb_uuid;
+    }
+    free(taken);
+    return head;
+}
+
+static void
+lb_switch_classes_destroy(struct lb_switch_class *c)
+{
+    while (c) {
+        struct lb_switch_class *next = c->next;
+        free(c->taken);
+        free(c->dps);
+        free(c);
+        c = next;
+    }
+}
+
 /* nd_owner_kind 'build' of lflow_lb_vip_kind: the flows of load balancer
  * 'id' on every switch that has it. */
 static void
@@ -995,17 +1075,16 @@ lb_vip_build(struct nd_build_ctx *ctx, const struct lflow_owner_id *id)
         char *source = xasprintf("Load_Balancer:"UUID_FMT,
                                  UUID_ARGS(&lb->header_.uuid));
         const struct smap_node **vips = smap_sort(&lb->vips);
-        for (size_t i = 0; i < n; i++) {
-            /* A switch that drops the load balancer or its group changes
-             * its row. */
-            nd_owner_depends_on_row(ctx, &nbrec_table_logical_switch,
-                                    &sws[i]->header_.uuid);
-            const struct nd_datapath *od
-                = nd_datapath_find(ctx->dps, &sws[i]->header_.uuid);
-            if (od && is_switch(od)) {
-                build_lb_switch(ctx, od, sws[i], lb, proto, vips, source);
-            }
+        struct lb_switch_class *classes
+            = lb_switch_classes(ctx, lb, u, sws, n);
+        for (struct lb_switch_class *c = classes; c; c = c->next) {
+            /* The flows are built once, for the class's first switch, and
+             * added to every switch of the class. */
+            lflow_table_fanout_begin(ctx->lflows, c->dps, c->n_dps);
+            build_lb_switch(ctx, c->od, c->ls, lb, proto, vips, source);
+            lflow_table_fanout_end(ctx->lflows);
         }
+        lb_switch_classes_destroy(classes);
         free(vips);
         free(source);
         free(sws);

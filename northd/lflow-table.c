@@ -125,6 +125,10 @@ struct lflow_table {
     struct ovs_list dirty;        /* "struct lflow_shared"s to write at
                                    * the flush. */
     struct lflow_owner *building; /* Owner between begin and end. */
+    const struct uuid *fanout;    /* Datapaths of the fan-out under way
+                                   * (lflow_table_fanout_begin()), or
+                                   * NULL. */
+    size_t n_fanout;
     bool collecting;              /* Build without touching SB. */
     struct sset sources;          /* "source" texts of flows that name a
                                    * row of their own, kept for the
@@ -541,6 +545,8 @@ lflow_table_clear(struct lflow_table *table)
     }
     uuidset_clear(&table->deletes);
     table->building = NULL;
+    table->fanout = NULL;
+    table->n_fanout = 0;
 }
 
 /* Frees 'table' (SB is not touched). */
@@ -794,6 +800,8 @@ lflow_table_add_from(struct lflow_table *table,
 {
     struct lflow_owner *owner = table->building;
     ovs_assert(owner);
+    /* A flow of one datapath is not the same in another. */
+    ovs_assert(!table->fanout);
     table->n_adds++;
     if (!source) {
         source = owner->source;
@@ -834,6 +842,26 @@ lflow_table_add_format(struct lflow_table *table,
     va_end(args);
     lflow_table_add(table, sb_datapath, stage, priority, match, actions);
     free(match);
+}
+
+/* Makes 'owner' want shared flow 'lflow' in datapath 'dp'. */
+static void
+lflow_shared_add_dp(struct lflow_table *table, struct lflow_owner *owner,
+                    struct lflow *lflow, const struct uuid *dp)
+{
+    struct lflow_member *member = lflow_member_find(lflow, dp);
+    if (!member) {
+        member = lflow_member_create(lflow, dp);
+    } else {
+        struct lflow_ref *ref;
+        LIST_FOR_EACH (ref, flow_node, &member->refs) {
+            if (ref->owner == owner) {
+                ref->stale = false;
+                return;
+            }
+        }
+    }
+    lflow_ref_create(table, owner, lflow, member);
 }
 
 /* Adds a shared flow to the owner being built: like lflow_table_add(), but
@@ -880,18 +908,37 @@ lflow_table_add_shared_from(struct lflow_table *table,
                              actions, sn->name);
     }
     ovs_assert(lflow->shared);
-    struct lflow_member *member = lflow_member_find(lflow, sb_datapath);
-    if (!member) {
-        member = lflow_member_create(lflow, sb_datapath);
-    }
-    struct lflow_ref *ref;
-    LIST_FOR_EACH (ref, flow_node, &member->refs) {
-        if (ref->owner == owner) {
-            ref->stale = false;
-            return;
+    if (table->fanout) {
+        for (size_t i = 0; i < table->n_fanout; i++) {
+            lflow_shared_add_dp(table, owner, lflow, &table->fanout[i]);
         }
+    } else {
+        lflow_shared_add_dp(table, owner, lflow, sb_datapath);
     }
-    lflow_ref_create(table, owner, lflow, member);
+}
+
+/* Starts a fan-out: until lflow_table_fanout_end(), every shared flow the
+ * owner being built adds, for whichever datapath, is added for each of
+ * the 'n' datapaths 'dps' instead (which must stay valid meanwhile).  For
+ * an owner that adds the same flows to many datapaths: it builds them
+ * once, for one of them.  Flows of one datapath cannot be added
+ * meanwhile. */
+void
+lflow_table_fanout_begin(struct lflow_table *table, const struct uuid *dps,
+                         size_t n)
+{
+    ovs_assert(table->building && !table->fanout && n);
+    table->fanout = dps;
+    table->n_fanout = n;
+}
+
+/* Ends the fan-out that lflow_table_fanout_begin() started. */
+void
+lflow_table_fanout_end(struct lflow_table *table)
+{
+    ovs_assert(table->fanout);
+    table->fanout = NULL;
+    table->n_fanout = 0;
 }
 
 /* Inserts an SB row for 'lflow', a flow of one datapath, unless SB
@@ -936,7 +983,7 @@ lflow_table_owner_end(struct lflow_table *table, struct ovsdb_idl *sb_idl,
                       struct ovsdb_idl_txn *sb_txn)
 {
     struct lflow_owner *owner = table->building;
-    ovs_assert(owner);
+    ovs_assert(owner && !table->fanout);
     table->building = NULL;
 
     struct lflow_ref *ref;

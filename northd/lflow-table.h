@@ -48,6 +48,12 @@
  * goes, and no Logical_Flow row.  Logical_DP_Group is not a root table:
  * the server deletes a group row once no flow references it.
  *
+ * An owner that adds the same shared flows to many datapaths (a load
+ * balancer in a group on a hundred switches) builds them once, between
+ * lflow_table_fanout_begin(), which names the datapaths, and
+ * lflow_table_fanout_end(): each shared flow added meanwhile is added for
+ * every one of them.
+ *
  * Full recompute
  * --------------
  * A full recompute starts with lflow_table_clear() and
@@ -159,6 +165,9 @@ void lflow_table_add_shared_from(struct lflow_table *,
                                  enum pipeline_stage, uint16_t priority,
                                  const char *match, const char *actions,
                                  const char *source);
+void lflow_table_fanout_begin(struct lflow_table *, const struct uuid *dps,
+                              size_t n);
+void lflow_table_fanout_end(struct lflow_table *);
 void lflow_table_owner_end(struct lflow_table *, struct ovsdb_idl *sb_idl,
                            struct ovsdb_idl_txn *sb_txn);
 void lflow_table_owner_remove(struct lflow_table *,
