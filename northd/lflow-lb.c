@@ -401,10 +401,20 @@ lflow_lb_build_affinity(struct nd_build_ctx *ctx,
  * owner needs both (its switches; a VIP that a load balancer of lower
  * UUID on the same switch has is that one's), and NB only gives the other
  * way round (a switch's load balancers and groups, a group's members).
- * Rebuilt, when an owner of this module needs it, if NB changed since. */
+ *
+ * Built whole when an owner of this module first needs it after a full
+ * recompute (lflow_lb_index_invalidate()), and again whenever NB changed
+ * until the next incremental run; from then on, each incremental run
+ * re-indexes the load balancers, groups and switches that NB changed
+ * (lb_vip_collect_nb()), so that one changed VIP does not cost a pass
+ * over every load balancer.  Re-indexing a row forgets what the index
+ * learned from it last (kept for that: 'sw_use', the members of
+ * 'lb_group_use') and reads it again, so a row seen twice is harmless. */
 struct lb_use {
     struct hmap_node node;      /* In 'lb_index.lbs', by UUID. */
-    const struct nbrec_load_balancer *lb;
+    struct uuid uuid;
+    const struct nbrec_load_balancer *lb;   /* NULL once deleted (kept
+                                             * while a row names it). */
     struct hmapx switches;      /* Switches that name it directly. */
     struct hmapx groups;        /* Groups it is in. */
     struct svec vip_keys;       /* "PROTO VIP" of its VIPs. */
@@ -414,8 +424,23 @@ struct lb_use {
 
 struct lb_group_use {
     struct hmap_node node;      /* In 'lb_index.groups', by UUID. */
-    const struct nbrec_load_balancer_group *group;
+    struct uuid uuid;
+    const struct nbrec_load_balancer_group *group;  /* NULL if not
+                                                     * indexed (yet). */
     struct hmapx switches;      /* Switches that have it. */
+    struct uuid *lbs;           /* Its members as indexed. */
+    size_t n_lbs;
+};
+
+/* What the index learned from a switch row. */
+struct lb_switch_use {
+    struct hmap_node node;      /* In 'lb_index.switches', by UUID. */
+    struct uuid uuid;
+    const struct nbrec_logical_switch *ls;
+    struct uuid *lbs;           /* Its load balancers... */
+    size_t n_lbs;
+    struct uuid *groups;        /* ...and groups, as indexed. */
+    size_t n_groups;
 };
 
 struct lb_vip_users {
@@ -428,19 +453,27 @@ struct lb_vip_users {
 
 static struct {
     bool valid;
-    unsigned int nb_seqno;      /* NB's IDL seqno when built. */
+    unsigned int nb_seqno;      /* NB's IDL seqno when last brought up to
+                                 * date. */
     struct hmap lbs;
     struct hmap groups;
+    struct hmap switches;
     struct hmap vips;
     struct hmap backends;       /* "struct lb_vip_users"s by backend. */
-} lb_index;
+} lb_index = {
+    .lbs = HMAP_INITIALIZER(&lb_index.lbs),
+    .groups = HMAP_INITIALIZER(&lb_index.groups),
+    .switches = HMAP_INITIALIZER(&lb_index.switches),
+    .vips = HMAP_INITIALIZER(&lb_index.vips),
+    .backends = HMAP_INITIALIZER(&lb_index.backends),
+};
 
 static struct lb_use *
 lb_use_find(const struct uuid *uuid)
 {
     struct lb_use *u;
     HMAP_FOR_EACH_WITH_HASH (u, node, uuid_hash(uuid), &lb_index.lbs) {
-        if (uuid_equals(&u->lb->header_.uuid, uuid)) {
+        if (uuid_equals(&u->uuid, uuid)) {
             return u;
         }
     }
@@ -453,14 +486,30 @@ lb_use_get(const struct nbrec_load_balancer *lb)
     struct lb_use *u = lb_use_find(&lb->header_.uuid);
     if (!u) {
         u = xzalloc(sizeof *u);
-        u->lb = lb;
+        u->uuid = lb->header_.uuid;
         hmapx_init(&u->switches);
         hmapx_init(&u->groups);
         svec_init(&u->vip_keys);
         svec_init(&u->backend_keys);
         hmap_insert(&lb_index.lbs, &u->node, uuid_hash(&lb->header_.uuid));
     }
+    u->lb = lb;
     return u;
+}
+
+/* Frees 'u' if nothing is left of it. */
+static void
+lb_use_gc(struct lb_use *u)
+{
+    if (u && !u->lb && hmapx_is_empty(&u->switches)
+        && hmapx_is_empty(&u->groups)) {
+        hmap_remove(&lb_index.lbs, &u->node);
+        hmapx_destroy(&u->switches);
+        hmapx_destroy(&u->groups);
+        svec_destroy(&u->vip_keys);
+        svec_destroy(&u->backend_keys);
+        free(u);
+    }
 }
 
 static struct lb_group_use *
@@ -468,8 +517,45 @@ lb_group_use_find(const struct uuid *uuid)
 {
     struct lb_group_use *g;
     HMAP_FOR_EACH_WITH_HASH (g, node, uuid_hash(uuid), &lb_index.groups) {
-        if (uuid_equals(&g->group->header_.uuid, uuid)) {
+        if (uuid_equals(&g->uuid, uuid)) {
             return g;
+        }
+    }
+    return NULL;
+}
+
+static struct lb_group_use *
+lb_group_use_get(const struct uuid *uuid)
+{
+    struct lb_group_use *g = lb_group_use_find(uuid);
+    if (!g) {
+        g = xzalloc(sizeof *g);
+        g->uuid = *uuid;
+        hmapx_init(&g->switches);
+        hmap_insert(&lb_index.groups, &g->node, uuid_hash(uuid));
+    }
+    return g;
+}
+
+/* Frees 'g' if nothing is left of it. */
+static void
+lb_group_use_gc(struct lb_group_use *g)
+{
+    if (g && !g->group && hmapx_is_empty(&g->switches)) {
+        hmap_remove(&lb_index.groups, &g->node);
+        hmapx_destroy(&g->switches);
+        free(g->lbs);
+        free(g);
+    }
+}
+
+static struct lb_switch_use *
+lb_switch_use_find(const struct uuid *uuid)
+{
+    struct lb_switch_use *s;
+    HMAP_FOR_EACH_WITH_HASH (s, node, uuid_hash(uuid), &lb_index.switches) {
+        if (uuid_equals(&s->uuid, uuid)) {
+            return s;
         }
     }
     return NULL;
@@ -540,33 +626,6 @@ lb_vip_key(const char *proto, const char *vip_text, const char *backends)
     return key;
 }
 
-static void
-lb_index_clear(void)
-{
-    struct lb_use *u;
-    HMAP_FOR_EACH_POP (u, node, &lb_index.lbs) {
-        hmapx_destroy(&u->switches);
-        hmapx_destroy(&u->groups);
-        svec_destroy(&u->vip_keys);
-        svec_destroy(&u->backend_keys);
-        free(u);
-    }
-    struct lb_group_use *g;
-    HMAP_FOR_EACH_POP (g, node, &lb_index.groups) {
-        hmapx_destroy(&g->switches);
-        free(g);
-    }
-    struct hmap *maps[] = { &lb_index.vips, &lb_index.backends };
-    for (size_t i = 0; i < ARRAY_SIZE(maps); i++) {
-        struct lb_vip_users *v;
-        HMAP_FOR_EACH_POP (v, node, maps[i]) {
-            hmapx_destroy(&v->lbs);
-            free(v->key);
-            free(v);
-        }
-    }
-}
-
 /* Adds to the index the backends of VIP 'vip_text' (with backends
  * 'backends') of load balancer 'u' of protocol 'proto', if it has a
  * port. */
@@ -601,69 +660,268 @@ lb_index_add_backends(struct lb_use *u, const char *proto,
     free(backends_norm);
 }
 
-/* Brings the index up to date with NB. */
+/* Removes load balancer 'u' from the users, in 'map', of each of 'keys',
+ * and clears 'keys'. */
 static void
-lb_index_refresh(struct ovsdb_idl *nb_idl)
+lb_unindex_keys(struct lb_use *u, struct hmap *map, struct svec *keys)
 {
-    unsigned int seqno = ovsdb_idl_get_seqno(nb_idl);
-    if (!lb_index.valid) {
-        hmap_init(&lb_index.lbs);
-        hmap_init(&lb_index.groups);
-        hmap_init(&lb_index.vips);
-        hmap_init(&lb_index.backends);
-    } else if (lb_index.nb_seqno == seqno) {
-        return;
-    } else {
-        lb_index_clear();
+    for (size_t i = 0; i < keys->n; i++) {
+        struct lb_vip_users *v = lb_users_find(map, keys->names[i]);
+        if (v && u->lb) {
+            hmapx_find_and_delete(&v->lbs, u->lb);
+            if (hmapx_is_empty(&v->lbs)) {
+                hmap_remove(map, &v->node);
+                hmapx_destroy(&v->lbs);
+                free(v->key);
+                free(v);
+            }
+        }
     }
-    lb_index.valid = true;
-    lb_index.nb_seqno = seqno;
+    svec_clear(keys);
+}
 
+/* Forgets the VIPs of load balancer 'u' and their backends. */
+static void
+lb_unindex_vips(struct lb_use *u)
+{
+    lb_unindex_keys(u, &lb_index.vips, &u->vip_keys);
+    lb_unindex_keys(u, &lb_index.backends, &u->backend_keys);
+}
+
+/* (Re-)indexes load balancer 'lb' (its VIPs and their backends). */
+static void
+lb_index_lb(const struct nbrec_load_balancer *lb)
+{
+    struct lb_use *u = lb_use_find(&lb->header_.uuid);
+    if (u) {
+        lb_unindex_vips(u);
+    }
+    u = lb_use_get(lb);
+    const char *proto = lflow_lb_protocol(lb);
+    if (!proto) {
+        return;
+    }
+    struct smap_node *node;
+    SMAP_FOR_EACH (node, &lb->vips) {
+        char *key = lb_vip_key(proto, node->key, node->value);
+        if (!key) {
+            continue;
+        }
+        lb_users_add(&lb_index.vips, key, lb);
+        svec_add_nocopy(&u->vip_keys, key);
+        lb_index_add_backends(u, proto, node->key, node->value);
+    }
+}
+
+/* Forgets load balancer 'uuid', deleted from NB. */
+static void
+lb_unindex_lb(const struct uuid *uuid)
+{
+    struct lb_use *u = lb_use_find(uuid);
+    if (u) {
+        lb_unindex_vips(u);
+        u->lb = NULL;
+        lb_use_gc(u);
+    }
+}
+
+/* Forgets which load balancers group 'g' has. */
+static void
+lb_unindex_group_members(struct lb_group_use *g)
+{
+    for (size_t i = 0; i < g->n_lbs; i++) {
+        struct lb_use *u = lb_use_find(&g->lbs[i]);
+        if (u && g->group) {
+            hmapx_find_and_delete(&u->groups, g->group);
+            lb_use_gc(u);
+        }
+    }
+    free(g->lbs);
+    g->lbs = NULL;
+    g->n_lbs = 0;
+}
+
+/* (Re-)indexes group 'grp' (its members), or forgets it if 'deleted'. */
+static void
+lb_index_group(const struct nbrec_load_balancer_group *grp, bool deleted)
+{
+    struct lb_group_use *g = (deleted ? lb_group_use_find(&grp->header_.uuid)
+                              : lb_group_use_get(&grp->header_.uuid));
+    if (!g) {
+        return;
+    }
+    lb_unindex_group_members(g);
+    if (deleted) {
+        g->group = NULL;
+        lb_group_use_gc(g);
+        return;
+    }
+    g->group = grp;
+    g->lbs = xmalloc(grp->n_load_balancer * sizeof *g->lbs);
+    for (size_t i = 0; i < grp->n_load_balancer; i++) {
+        hmapx_add(&lb_use_get(grp->load_balancer[i])->groups,
+                  CONST_CAST(struct nbrec_load_balancer_group *, grp));
+        g->lbs[g->n_lbs++] = grp->load_balancer[i]->header_.uuid;
+    }
+}
+
+/* Forgets switch 'uuid': which load balancers and groups it has. */
+static void
+lb_unindex_switch(const struct uuid *uuid)
+{
+    struct lb_switch_use *s = lb_switch_use_find(uuid);
+    if (!s) {
+        return;
+    }
+    for (size_t i = 0; i < s->n_lbs; i++) {
+        struct lb_use *u = lb_use_find(&s->lbs[i]);
+        if (u) {
+            hmapx_find_and_delete(&u->switches, s->ls);
+            lb_use_gc(u);
+        }
+    }
+    for (size_t i = 0; i < s->n_groups; i++) {
+        struct lb_group_use *g = lb_group_use_find(&s->groups[i]);
+        if (g) {
+            hmapx_find_and_delete(&g->switches, s->ls);
+            lb_group_use_gc(g);
+        }
+    }
+    hmap_remove(&lb_index.switches, &s->node);
+    free(s->lbs);
+    free(s->groups);
+    free(s);
+}
+
+/* (Re-)indexes switch 'ls': which load balancers and groups it has. */
+static void
+lb_index_switch(const struct nbrec_logical_switch *ls)
+{
+    lb_unindex_switch(&ls->header_.uuid);
+    if (!ls->n_load_balancer && !ls->n_load_balancer_group) {
+        return;
+    }
+    struct nbrec_logical_switch *sw
+        = CONST_CAST(struct nbrec_logical_switch *, ls);
+    struct lb_switch_use *s = xzalloc(sizeof *s);
+    s->uuid = ls->header_.uuid;
+    s->ls = ls;
+    s->lbs = xmalloc(ls->n_load_balancer * sizeof *s->lbs);
+    for (size_t i = 0; i < ls->n_load_balancer; i++) {
+        hmapx_add(&lb_use_get(ls->load_balancer[i])->switches, sw);
+        s->lbs[s->n_lbs++] = ls->load_balancer[i]->header_.uuid;
+    }
+    s->groups = xmalloc(ls->n_load_balancer_group * sizeof *s->groups);
+    for (size_t i = 0; i < ls->n_load_balancer_group; i++) {
+        const struct uuid *g_uuid = &ls->load_balancer_group[i]->header_.uuid;
+        hmapx_add(&lb_group_use_get(g_uuid)->switches, sw);
+        s->groups[s->n_groups++] = *g_uuid;
+    }
+    hmap_insert(&lb_index.switches, &s->node, uuid_hash(&s->uuid));
+}
+
+static void
+lb_index_clear(void)
+{
+    struct lb_switch_use *s;
+    HMAP_FOR_EACH_SAFE (s, node, &lb_index.switches) {
+        lb_unindex_switch(&s->uuid);
+    }
+    struct lb_group_use *g;
+    HMAP_FOR_EACH_POP (g, node, &lb_index.groups) {
+        hmapx_destroy(&g->switches);
+        free(g->lbs);
+        free(g);
+    }
+    struct lb_use *u;
+    HMAP_FOR_EACH_POP (u, node, &lb_index.lbs) {
+        hmapx_destroy(&u->switches);
+        hmapx_destroy(&u->groups);
+        svec_destroy(&u->vip_keys);
+        svec_destroy(&u->backend_keys);
+        free(u);
+    }
+    struct hmap *maps[] = { &lb_index.vips, &lb_index.backends };
+    for (size_t i = 0; i < ARRAY_SIZE(maps); i++) {
+        struct lb_vip_users *v;
+        HMAP_FOR_EACH_POP (v, node, maps[i]) {
+            hmapx_destroy(&v->lbs);
+            free(v->key);
+            free(v);
+        }
+    }
+}
+
+/* Builds the index whole from NB. */
+static void
+lb_index_build(struct ovsdb_idl *nb_idl)
+{
+    lb_index_clear();
     const struct nbrec_load_balancer_group *grp;
     NBREC_LOAD_BALANCER_GROUP_FOR_EACH (grp, nb_idl) {
-        struct lb_group_use *g = xzalloc(sizeof *g);
-        g->group = grp;
-        hmapx_init(&g->switches);
-        hmap_insert(&lb_index.groups, &g->node,
-                    uuid_hash(&grp->header_.uuid));
-        for (size_t i = 0; i < grp->n_load_balancer; i++) {
-            hmapx_add(&lb_use_get(grp->load_balancer[i])->groups,
-                      CONST_CAST(struct nbrec_load_balancer_group *, grp));
-        }
+        lb_index_group(grp, false);
     }
     const struct nbrec_logical_switch *ls;
     NBREC_LOGICAL_SWITCH_FOR_EACH (ls, nb_idl) {
-        struct nbrec_logical_switch *sw
-            = CONST_CAST(struct nbrec_logical_switch *, ls);
-        for (size_t i = 0; i < ls->n_load_balancer; i++) {
-            hmapx_add(&lb_use_get(ls->load_balancer[i])->switches, sw);
-        }
-        for (size_t i = 0; i < ls->n_load_balancer_group; i++) {
-            struct lb_group_use *g = lb_group_use_find(
-                &ls->load_balancer_group[i]->header_.uuid);
-            if (g) {
-                hmapx_add(&g->switches, sw);
-            }
-        }
+        lb_index_switch(ls);
     }
     const struct nbrec_load_balancer *lb;
     NBREC_LOAD_BALANCER_FOR_EACH (lb, nb_idl) {
-        const char *proto = lflow_lb_protocol(lb);
-        if (!proto) {
-            continue;
-        }
-        struct lb_use *u = lb_use_get(lb);
-        struct smap_node *node;
-        SMAP_FOR_EACH (node, &lb->vips) {
-            char *key = lb_vip_key(proto, node->key, node->value);
-            if (!key) {
-                continue;
-            }
-            lb_users_add(&lb_index.vips, key, lb);
-            svec_add_nocopy(&u->vip_keys, key);
-            lb_index_add_backends(u, proto, node->key, node->value);
+        lb_index_lb(lb);
+    }
+    lb_index.valid = true;
+    lb_index.nb_seqno = ovsdb_idl_get_seqno(nb_idl);
+}
+
+/* Makes the index be built whole when next needed: a full recompute, after
+ * which the NB changes it missed are not tracked any more. */
+void
+lflow_lb_index_invalidate(void)
+{
+    lb_index.valid = false;
+}
+
+/* Brings the index up to date with NB for an owner being built: it is,
+ * unless NB changed since the last incremental run (a full recompute's
+ * owners built between runs) or a full recompute began. */
+static void
+lb_index_refresh(struct ovsdb_idl *nb_idl)
+{
+    if (!lb_index.valid || lb_index.nb_seqno != ovsdb_idl_get_seqno(nb_idl)) {
+        lb_index_build(nb_idl);
+    }
+}
+
+/* Brings the index up to date with NB at the start of an incremental run,
+ * from the rows NB changed since the last one. */
+static void
+lb_index_update(struct ovsdb_idl *nb_idl)
+{
+    if (!lb_index.valid) {
+        lb_index_build(nb_idl);
+        return;
+    }
+    const struct nbrec_logical_switch *ls;
+    NBREC_LOGICAL_SWITCH_FOR_EACH_TRACKED (ls, nb_idl) {
+        if (nbrec_logical_switch_is_deleted(ls)) {
+            lb_unindex_switch(&ls->header_.uuid);
+        } else {
+            lb_index_switch(ls);
         }
     }
+    const struct nbrec_load_balancer_group *grp;
+    NBREC_LOAD_BALANCER_GROUP_FOR_EACH_TRACKED (grp, nb_idl) {
+        lb_index_group(grp, nbrec_load_balancer_group_is_deleted(grp));
+    }
+    const struct nbrec_load_balancer *lb;
+    NBREC_LOAD_BALANCER_FOR_EACH_TRACKED (lb, nb_idl) {
+        if (nbrec_load_balancer_is_deleted(lb)) {
+            lb_unindex_lb(&lb->header_.uuid);
+        } else {
+            lb_index_lb(lb);
+        }
+    }
+    lb_index.nb_seqno = ovsdb_idl_get_seqno(nb_idl);
 }
 
 /* Returns true if load balancer 'u' is on switch 'ls', declaring what it
@@ -1233,6 +1491,8 @@ lb_vip_collect_nb(const struct nd_build_ctx *ctx,
     const struct nbrec_logical_switch *ls;
     bool any = false;
 
+    lb_index_update(ctx->nb_idl);
+
     NBREC_LOAD_BALANCER_TABLE_FOR_EACH_TRACKED (lb, lbs) {
         any = true;
         break;
@@ -1250,7 +1510,6 @@ lb_vip_collect_nb(const struct nd_build_ctx *ctx,
     if (!any) {
         return;
     }
-    lb_index_refresh(ctx->nb_idl);
 
     NBREC_LOAD_BALANCER_TABLE_FOR_EACH_TRACKED (lb, lbs) {
         if (!nbrec_load_balancer_is_deleted(lb)) {

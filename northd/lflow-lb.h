@@ -136,6 +136,7 @@ extern const struct nd_owner_kind lflow_lb_kind;
 extern const struct nd_owner_kind lflow_lb_vip_kind;
 
 bool lflow_lb_switch_has_lbs(const struct nbrec_logical_switch *);
+void lflow_lb_index_invalidate(void);
 
 /* Helpers shared with the load balancers of routers. */
 const struct nbrec_load_balancer **lflow_lb_gather(

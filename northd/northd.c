@@ -9,6 +9,7 @@
 #include "northd/dp-kinds.h"
 #include "northd/gateways.h"
 #include "northd/nat-addresses.h"
+#include "northd/lflow-lb.h"
 #include "northd/lflow-table.h"
 #include "northd/owners.h"
 #include "openvswitch/dynamic-string.h"
@@ -288,6 +289,8 @@ northd_run(struct northd *nd, const struct nd_sync_ctx *ctx)
         VLOG_DBG("full recompute");
         lflow_table_clear(nd->lflows);
         change_index_clear(nd->deps);
+        /* The NB changes of the runs it missed are not tracked any more. */
+        lflow_lb_index_invalidate();
         lflow_table_set_collecting(nd->lflows, true);
         nd->last_owners_built = 0;
         nd->last_flows_added = 0;

@@ -5,8 +5,10 @@
 # rebuilds that load balancer alone and changes only its flows; a VIP two
 # load balancers of one switch name is the one's of lower UUID there; a
 # switch that drops a group loses its load balancers' flows; a backend's
-# hairpin flow names its VIPs on the switch; and an incremental compile
-# leaves SB as a full recompute does.
+# hairpin flow names its VIPs on the switch; a load balancer that joins or
+# leaves a group, or is deleted while in it, and a switch deleted, are
+# followed from one compile to the next; and an incremental compile leaves
+# SB as a full recompute does.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/northd-lib.sh"
 northd_test_start
@@ -40,6 +42,17 @@ lb_flows() {
 vip_actions() {
     local re='ct_state=+new+trk,tcp,nw_dst=10\.96\.0\.1,tp_dst=80'
     pipeline "sb_lflows $1 | sed -n 's/^ls_in_lb 120 $re .*actions=//p'"
+}
+
+# vip_switches VIP: the switches (of sw0, sw1 and sw2) that have a
+# ls_in_lb flow to VIP, one a line.
+vip_switches() {
+    local sw
+    for sw in sw0 sw1 sw2; do
+        sb_lflows "$sw" 2>/dev/null | grep -q "^ls_in_lb .*,nw_dst=$1," \
+            && echo "$sw"
+    done
+    return 0
 }
 
 check osmotic-nbctl init
@@ -142,5 +155,26 @@ check_incremental_equals_full
 check nbctl add Logical_Switch sw2 load_balancer_group "$grp"
 check_output 2 pipeline \
     "sb_lflows sw2 | grep -cE '^ls_in_lb 120 .*nw_dst=10\.96'"
+check_incremental_equals_full
+
+# A load balancer that joins the group gets its flows on every switch of
+# the group, and loses them when it leaves, or is deleted while in it; a
+# deleted switch takes its own along.
+check nbctl lb-add lby 10.96.0.9:80 10.0.8.1:8080 tcp
+lby=$(osmotic-nbctl get Load_Balancer lby _uuid) || fail "get lby"
+check_output "" vip_switches 10.96.0.9
+check nbctl add Load_Balancer_Group "$grp" load_balancer "$lby"
+check_output "sw0 sw1 sw2" pipeline "vip_switches 10.96.0.9 | xargs"
+check_incremental_equals_full
+check nbctl remove Load_Balancer_Group "$grp" load_balancer "$lby"
+check_output "" vip_switches 10.96.0.9
+check_incremental_equals_full
+check nbctl add Load_Balancer_Group "$grp" load_balancer "$lby"
+check_output "sw0 sw1 sw2" pipeline "vip_switches 10.96.0.9 | xargs"
+check nbctl lb-del lby
+check_output "" vip_switches 10.96.0.9
+check_incremental_equals_full
+check nbctl ls-del sw1
+check_output "sw0 sw2" pipeline "vip_switches 10.96.0.2 | xargs"
 check_incremental_equals_full
 check_output active northd_state northd
