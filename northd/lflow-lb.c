@@ -892,6 +892,8 @@ lb_index_refresh(struct ovsdb_idl *nb_idl)
     }
 }
 
+static bool switch_lbs_changed(const struct nbrec_logical_switch *);
+
 /* Brings the index up to date with NB at the start of an incremental run,
  * from the rows NB changed since the last one. */
 static void
@@ -901,23 +903,36 @@ lb_index_update(struct ovsdb_idl *nb_idl)
         lb_index_build(nb_idl);
         return;
     }
+    /* The IDL also tracks a row when only a row it refers to changed (the
+     * group of a load balancer whose VIPs changed): such a row is not
+     * re-indexed, which at thousands of members would cost as much as
+     * building the index. */
     const struct nbrec_logical_switch *ls;
     NBREC_LOGICAL_SWITCH_FOR_EACH_TRACKED (ls, nb_idl) {
         if (nbrec_logical_switch_is_deleted(ls)) {
             lb_unindex_switch(&ls->header_.uuid);
-        } else {
+        } else if (switch_lbs_changed(ls)) {
             lb_index_switch(ls);
         }
     }
     const struct nbrec_load_balancer_group *grp;
     NBREC_LOAD_BALANCER_GROUP_FOR_EACH_TRACKED (grp, nb_idl) {
-        lb_index_group(grp, nbrec_load_balancer_group_is_deleted(grp));
+        if (nbrec_load_balancer_group_is_deleted(grp)
+            || nbrec_load_balancer_group_is_new(grp)
+            || nbrec_load_balancer_group_is_updated(
+                grp, NBREC_LOAD_BALANCER_GROUP_COL_LOAD_BALANCER)) {
+            lb_index_group(grp, nbrec_load_balancer_group_is_deleted(grp));
+        }
     }
     const struct nbrec_load_balancer *lb;
     NBREC_LOAD_BALANCER_FOR_EACH_TRACKED (lb, nb_idl) {
         if (nbrec_load_balancer_is_deleted(lb)) {
             lb_unindex_lb(&lb->header_.uuid);
-        } else {
+        } else if (nbrec_load_balancer_is_new(lb)
+                   || nbrec_load_balancer_is_updated(
+                       lb, NBREC_LOAD_BALANCER_COL_VIPS)
+                   || nbrec_load_balancer_is_updated(
+                       lb, NBREC_LOAD_BALANCER_COL_PROTOCOL)) {
             lb_index_lb(lb);
         }
     }
