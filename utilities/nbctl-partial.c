@@ -23,7 +23,10 @@
  *      names ("@PG", "$SET", and for "$PG_ip4" both the address set of
  *      that name and port group PG), which validation looks up, by
  *      parsing the match as validation does; the address set of an
- *      address set command.
+ *      address set command; the load balancer whose "vips" a generic
+ *      command changes (a service's backends, at thousands of services),
+ *      whose validation (nb-validate.c's validate_lb()) reads that row
+ *      alone.
  *
  *   2. Then, repeatedly, until a round adds nothing:
  *        - the switches that list a named port (or a child of a port being
@@ -100,8 +103,8 @@ enum {
     PC_MATCH = 1 << 7,          /* argv[4], if any, is an ACL's match. */
     PC_ADDRESS_SET = 1 << 8,    /* argv[1] is an address set. */
     PC_GENERIC = 1 << 9,        /* A generic command: only one that
-                                 * changes an address set's addresses,
-                                 * argv[2]. */
+                                 * changes an address set's addresses or a
+                                 * load balancer's VIPs, argv[2]. */
 };
 
 /* A command that the fast path handles. */
@@ -156,6 +159,7 @@ enum partial_table {
     PT_PG,                      /* Port_Group. */
     PT_ACL,                     /* ACL. */
     PT_AS,                      /* Address_Set. */
+    PT_LB,                      /* Load_Balancer. */
     PT_N
 };
 
@@ -176,6 +180,7 @@ struct nbctl_partial {
     struct sset port_groups;    /* Port group names (or UUIDs) named by
                                  * arguments and matches. */
     struct sset address_sets;   /* Address set names (or UUIDs), likewise. */
+    struct sset lbs;            /* Load balancer names (or UUIDs). */
     bool any_ports;             /* A command reads ports. */
     bool deletes;               /* A command deletes ports. */
     bool owners;                /* A command needs ports' switches. */
@@ -195,6 +200,7 @@ static const struct ovsdb_idl_table_class *const partial_tables[PT_N] = {
     [PT_PG] = &nbrec_table_port_group,
     [PT_ACL] = &nbrec_table_acl,
     [PT_AS] = &nbrec_table_address_set,
+    [PT_LB] = &nbrec_table_load_balancer,
 };
 
 /* Returns the fast-path entry for 'syntax', or NULL. */
@@ -284,6 +290,9 @@ add_argument_clauses(struct nbctl_partial *p)
     SSET_FOR_EACH (id, &p->address_sets) {
         add_id_clauses(p, PT_AS, id);
     }
+    SSET_FOR_EACH (id, &p->lbs) {
+        add_id_clauses(p, PT_LB, id);
+    }
     if (p->deletes) {
         /* After a deletion, validation checks every port's name and parent
          * again: replicate every port that could fail that check. */
@@ -348,14 +357,15 @@ add_match_names(struct nbctl_partial *p, const char *match)
 }
 
 /* Returns true if the generic command 'c' (add, remove, set, clear)
- * changes only the addresses of an Address_Set that the fast path can
- * find by name or UUID.  (The generic commands also take "." for a
- * table's only row and the first characters of a UUID, which need the
- * whole table.) */
+ * changes only the addresses of an Address_Set, or the VIPs of a
+ * Load_Balancer, that the fast path can find by name or UUID.  (The
+ * generic commands also take "." for a table's only row and the first
+ * characters of a UUID, which need the whole table.) */
 static bool
 is_partial_generic(const struct ctl_command *c)
 {
-    if (!nbctl_is_address_set_addresses_change(c)) {
+    if (!nbctl_is_address_set_addresses_change(c)
+        && !nbctl_is_lb_vips_change(c)) {
         return false;
     }
     struct uuid uuid;
@@ -407,7 +417,12 @@ add_command(struct nbctl_partial *p, const struct ctl_command *c)
     if (pc->flags & PC_ADDRESS_SET) {
         sset_add(&p->address_sets, c->argv[1]);
     }
-    if (pc->flags & PC_GENERIC) {
+    bool generic_lb = ((pc->flags & PC_GENERIC)
+                       && nbctl_is_lb_vips_change(c));
+    if (generic_lb) {
+        sset_add(&p->lbs, c->argv[2]);
+        p->conds[PT_LB].used = true;
+    } else if (pc->flags & PC_GENERIC) {
         sset_add(&p->address_sets, c->argv[2]);
     }
 
@@ -422,7 +437,8 @@ add_command(struct nbctl_partial *p, const struct ctl_command *c)
         p->conds[PT_PG].used = true;
         p->conds[PT_ACL].used = true;
     }
-    if (pc->flags & (PC_ACL | PC_ADDRESS_SET | PC_GENERIC)) {
+    if ((pc->flags & (PC_ACL | PC_ADDRESS_SET | PC_GENERIC))
+        && !generic_lb) {
         p->conds[PT_AS].used = true;
     }
     p->any_ports |= (pc->flags & (PC_PORT | PC_ADD)) != 0;
@@ -812,6 +828,7 @@ nbctl_partial_create(struct ovsdb_idl *idl,
     sset_init(&p->addr_ports);
     sset_init(&p->port_groups);
     sset_init(&p->address_sets);
+    sset_init(&p->lbs);
     for (size_t i = 0; i < PT_N; i++) {
         ovsdb_idl_condition_init(&p->conds[i].cond);
     }
@@ -867,6 +884,10 @@ nbctl_partial_ready(struct nbctl_partial *p, struct ovsdb_idl *idl)
                  count_rows(idl, &nbrec_table_acl),
                  count_rows(idl, &nbrec_table_address_set));
     }
+    if (p->conds[PT_LB].used) {
+        VLOG_DBG("replicating %"PRIuSIZE" load balancers",
+                 count_rows(idl, &nbrec_table_load_balancer));
+    }
     return true;
 }
 
@@ -881,6 +902,7 @@ nbctl_partial_destroy(struct nbctl_partial *p)
         sset_destroy(&p->addr_ports);
         sset_destroy(&p->port_groups);
         sset_destroy(&p->address_sets);
+        sset_destroy(&p->lbs);
         for (size_t i = 0; i < PT_N; i++) {
             ovsdb_idl_condition_destroy(&p->conds[i].cond);
         }

@@ -65,6 +65,7 @@ struct nbctl_partial *nbctl_partial_create(struct ovsdb_idl *,
 bool nbctl_partial_ready(struct nbctl_partial *, struct ovsdb_idl *);
 void nbctl_partial_destroy(struct nbctl_partial *);
 bool nbctl_is_address_set_addresses_change(const struct ctl_command *);
+bool nbctl_is_lb_vips_change(const struct ctl_command *);
 
 char *nbctl_find_row(struct ctl_context *,
                      const struct ovsdb_idl_table_class *, const char *kind,

@@ -1083,6 +1083,38 @@ nbctl_is_address_set_addresses_change(const struct ctl_command *c)
     return true;
 }
 
+/* Returns true if 'c' is a generic "add", "remove", "set" or "clear" that
+ * changes only the "vips" column of a Load_Balancer: what validation
+ * (validate_lb()) and the warnings of nb-unapplied.h read of the row's
+ * other columns stays as it was. */
+bool
+nbctl_is_lb_vips_change(const struct ctl_command *c)
+{
+    static const char *const generic_writers[] = {
+        "add", "remove", "set", "clear",
+    };
+    bool is_writer = false;
+    for (size_t i = 0; i < ARRAY_SIZE(generic_writers); i++) {
+        is_writer = is_writer || !strcmp(c->syntax->name, generic_writers[i]);
+    }
+    if (!is_writer || c->argc < 4 || strcasecmp(c->argv[1], "Load_Balancer")) {
+        return false;
+    }
+    bool is_set = !strcmp(c->syntax->name, "set");
+    if (!is_set && strcmp(c->syntax->name, "clear")) {
+        return !strcmp(c->argv[3], "vips");         /* add, remove */
+    }
+    for (size_t i = 3; i < c->argc; i++) {
+        const char *arg = c->argv[i];
+        if (is_set
+            ? strncmp(arg, "vips", 4) || (arg[4] != ':' && arg[4] != '=')
+            : strcmp(arg, "vips")) {
+            return false;
+        }
+    }
+    return true;
+}
+
 /* Returns true if 'c' is a command that says in its prerequisites all
  * that it, and the validation of what it writes, reads:
  *   - osmotic-nbctl's own commands that are written so (the database
@@ -1097,6 +1129,9 @@ nbctl_is_address_set_addresses_change(const struct ctl_command *c)
  *     prerequisites cover: the row's name identifies it.  (Not its name:
  *     a set renamed is checked against every match that used the old
  *     name.)
+ *   - the generic commands that change the VIPs of a Load_Balancer,
+ *     whose validation reads that row alone (load balancer names need
+ *     not be unique), which the prerequisites cover.
  * Any other reads across the database. */
 static bool
 is_lean_command(const struct ctl_command *c)
@@ -1113,7 +1148,8 @@ is_lean_command(const struct ctl_command *c)
             return true;
         }
     }
-    if (nbctl_is_address_set_addresses_change(c)) {
+    if (nbctl_is_address_set_addresses_change(c)
+        || nbctl_is_lb_vips_change(c)) {
         return true;
     }
     bool is_db_command

@@ -1,8 +1,10 @@
 #!/bin/bash
 # osmotic-nbctl: switch and port commands that name their objects read only
-# those rows (and the rows their checks need), yet behave exactly as with
-# the whole database: the same refusals, no lost ports when a switch's port
-# list changes, deletions that take out only what they name.
+# those rows (and the rows their checks need), as do the generic commands
+# that change the VIPs of one load balancer, yet behave exactly as
+# with the whole database: the same refusals, no lost ports when a
+# switch's port list changes, deletions that take out only what they name,
+# a load balancer's other columns kept.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/nbctl-lib.sh"
 osm_test_init
@@ -201,4 +203,28 @@ par7
 par8
 s3-p1
 s3-p2" port_names s3
+# A load balancer's VIPs changed, by name or UUID: that load
+# balancer alone is replicated, its other columns are kept, and a bad
+# backend is refused as before.
+check osmotic-nbctl lb-add lb1 10.96.0.1:80 10.0.0.1:8080 tcp \
+    -- lb-add lb2 10.96.0.2:80 10.0.0.2:8080 tcp
+check osmotic-nbctl set Load_Balancer lb1 options:affinity_timeout=30
+check_output "1 load balancers" replicated set Load_Balancer lb1 \
+    'vips:"10.96.0.1:80"="10.0.0.1:8080,10.0.0.3:8080"'
+check_output '{"10.96.0.1:80"="10.0.0.1:8080,10.0.0.3:8080"}' \
+    osmotic-nbctl get Load_Balancer lb1 vips
+check_output '{affinity_timeout="30"}' \
+    osmotic-nbctl get Load_Balancer lb1 options
+lb2=$(osmotic-nbctl get Load_Balancer lb2 _uuid) || fail "get lb2"
+check_output "1 load balancers" replicated add Load_Balancer "$lb2" vips \
+    '"10.96.0.3:80"="10.0.0.2:8080"'
+check_refused "vips: " osmotic-nbctl set Load_Balancer lb2 \
+    'vips:"10.96.0.2:80"="10.0.0.2"'
+vips='{"10.96.0.2:80"="10.0.0.2:8080", "10.96.0.3:80"="10.0.0.2:8080"}'
+check_output "$vips" osmotic-nbctl get Load_Balancer lb2 vips
+# Another column, or another command: the whole database.
+check_output "" replicated set Load_Balancer lb1 \
+    'vips:"10.96.0.1:80"="10.0.0.1:8080"' options:affinity_timeout=60
+check_output "" replicated list Load_Balancer lb1
+
 echo PASS
