@@ -1228,35 +1228,107 @@ ls_cmp(const void *a_, const void *b_)
 /* Switches on which a load balancer has the same flows.  The flows of a
  * load balancer on a switch depend on the switch only through which of the
  * load balancer's VIPs another load balancer, of lower UUID, has there
- * (lb_vip_taken()): switches alike in that get the same flows, which are
- * built once for all of them (a load balancer group on a hundred switches:
- * once, not a hundred times).  Flow code that comes to depend on more of
- * the switch must be reflected in the class. */
+ * (lb_vip_taken()) and through the vips= of its backends' hairpin flows
+ * (lb_hairpin_vips(): the backend's VIPs there, whichever load balancer
+ * names them): switches alike in both get the same flows, which are built
+ * once for all of them (a load balancer group on a hundred switches: once,
+ * not a hundred times).  Flow code that comes to depend on more of the
+ * switch must be reflected in the class. */
 struct lb_switch_class {
     struct lb_switch_class *next;
     const struct nd_datapath *od;   /* Its first switch... */
     const struct nbrec_logical_switch *ls;  /* ...and that switch's row. */
-    char *taken;                /* For each of the load balancer's VIP keys
+    char *key;                  /* For each of the load balancer's VIP keys
                                  * (lb_use's 'vip_keys'), '1' if taken
-                                 * there, else '0'. */
+                                 * there, else '0'; then the vips= hash of
+                                 * each backend that another load balancer
+                                 * names too. */
     struct uuid *dps;           /* Its switches' SB datapaths. */
     size_t n_dps;
 };
 
+/* Returns in '*n_bes' the number of, and the backends of load balancer
+ * 'lb' (of protocol 'proto', indexed as 'u') of VIPs with a port that
+ * another load balancer names too, each address once (the caller frees
+ * them).  The vips= hash of a backend that 'lb' alone names depends on the
+ * switch only through which of its VIPs are taken there, already in the
+ * class key; that of the others, through the other load balancers'
+ * switches and VIPs too. */
+static struct lb_endpoint *
+lb_shared_backends(const struct nbrec_load_balancer *lb, const char *proto,
+                   const struct lb_use *u, size_t *n_bes)
+{
+    struct lb_endpoint *bes = NULL;
+    size_t n = 0, allocated = 0;
+    *n_bes = 0;
+    bool any = false;
+    for (size_t i = 0; i < u->backend_keys.n; i++) {
+        const struct lb_vip_users *v
+            = lb_users_find(&lb_index.backends, u->backend_keys.names[i]);
+        if (v && hmapx_count(&v->lbs) > 1) {
+            any = true;
+            break;
+        }
+    }
+    if (!any) {
+        return NULL;
+    }
+
+    struct sset seen = SSET_INITIALIZER(&seen);
+    struct smap_node *node;
+    SMAP_FOR_EACH (node, &lb->vips) {
+        char *vip_norm, *backends_norm;
+        bool has_port;
+        char *error = lb_vip_normalize(node->key, node->value, &vip_norm,
+                                       &backends_norm, &has_port);
+        if (error) {
+            free(error);
+            continue;
+        }
+        char *save_ptr = NULL;
+        for (char *b = has_port ? strtok_r(backends_norm, ",", &save_ptr)
+                                : NULL;
+             b; b = strtok_r(NULL, ",", &save_ptr)) {
+            struct lb_endpoint be;
+            if (!lb_endpoint_parse(b, &be)) {
+                continue;
+            }
+            char *key = lb_backend_key(proto, &be);
+            const struct lb_vip_users *v
+                = lb_users_find(&lb_index.backends, key);
+            if (v && hmapx_count(&v->lbs) > 1 && sset_add(&seen, key)) {
+                if (n >= allocated) {
+                    bes = x2nrealloc(bes, &allocated, sizeof *bes);
+                }
+                bes[n++] = be;
+            }
+            free(key);
+        }
+        free(vip_norm);
+        free(backends_norm);
+    }
+    sset_destroy(&seen);
+    *n_bes = n;
+    return bes;
+}
+
 /* Returns the classes of the 'n' switches 'sws' (in UUID order) of load
- * balancer 'lb' (indexed as 'u'), each class's switches in that order, the classes in the
- * order of their first switches: the same NB gives the same flows in the
- * same order.  Declares what it reads: every switch's row and what
- * lb_vip_taken() reads. */
+ * balancer 'lb' (of protocol 'proto', indexed as 'u'), each class's
+ * switches in that order, the classes in the order of their first
+ * switches: the same NB gives the same flows in the same order.  Declares
+ * what it reads: every switch's row and what lb_vip_taken() and
+ * lb_hairpin_vips() read. */
 static struct lb_switch_class *
 lb_switch_classes(struct nd_build_ctx *ctx,
-                  const struct nbrec_load_balancer *lb,
+                  const struct nbrec_load_balancer *lb, const char *proto,
                   const struct lb_use *u,
                   const struct nbrec_logical_switch **sws, size_t n)
 {
     struct lb_switch_class *head = NULL, **tail = &head;
     size_t n_keys = u->vip_keys.n;
-    char *taken = xmalloc(n_keys + 1);
+    size_t n_bes;
+    struct lb_endpoint *bes = lb_shared_backends(lb, proto, u, &n_bes);
+    struct ds key = DS_EMPTY_INITIALIZER;
     for (size_t i = 0; i < n; i++) {
         /* A switch that drops the load balancer or its group changes its
          * row. */
@@ -1267,14 +1339,24 @@ lb_switch_classes(struct nd_build_ctx *ctx,
         if (!od || !is_switch(od)) {
             continue;
         }
+        ds_clear(&key);
         for (size_t k = 0; k < n_keys; k++) {
-            taken[k] = (lb_vip_taken(ctx, lb, u->vip_keys.names[k], sws[i])
-                        ? '1' : '0');
+            ds_put_char(&key, (lb_vip_taken(ctx, lb, u->vip_keys.names[k],
+                                            sws[i])
+                               ? '1' : '0'));
         }
-        taken[n_keys] = '\0';
+        if (n_bes) {
+            struct lb_switch s = { .od = od, .ls = sws[i] };
+            smap_init(&s.hairpin_vips);
+            for (size_t b = 0; b < n_bes; b++) {
+                ds_put_format(&key, " %08"PRIx32,
+                              lb_hairpin_vips(ctx, &s, proto, &bes[b]));
+            }
+            smap_destroy(&s.hairpin_vips);
+        }
         struct lb_switch_class *c;
         for (c = head; c; c = c->next) {
-            if (!strcmp(c->taken, taken)) {
+            if (!strcmp(c->key, ds_cstr(&key))) {
                 break;
             }
         }
@@ -1282,14 +1364,15 @@ lb_switch_classes(struct nd_build_ctx *ctx,
             c = xzalloc(sizeof *c);
             c->od = od;
             c->ls = sws[i];
-            c->taken = xstrdup(taken);
+            c->key = xstrdup(ds_cstr(&key));
             c->dps = xmalloc(n * sizeof *c->dps);
             *tail = c;
             tail = &c->next;
         }
         c->dps[c->n_dps++] = od->sb_uuid;
     }
-    free(taken);
+    ds_destroy(&key);
+    free(bes);
     return head;
 }
 
@@ -1298,7 +1381,7 @@ lb_switch_classes_destroy(struct lb_switch_class *c)
 {
     while (c) {
         struct lb_switch_class *next = c->next;
-        free(c->taken);
+        free(c->key);
         free(c->dps);
         free(c);
         c = next;
@@ -1349,7 +1432,7 @@ lb_vip_build(struct nd_build_ctx *ctx, const struct lflow_owner_id *id)
                                  UUID_ARGS(&lb->header_.uuid));
         const struct smap_node **vips = smap_sort(&lb->vips);
         struct lb_switch_class *classes
-            = lb_switch_classes(ctx, lb, u, sws, n);
+            = lb_switch_classes(ctx, lb, proto, u, sws, n);
         for (struct lb_switch_class *c = classes; c; c = c->next) {
             /* The flows are built once, for the class's first switch, and
              * added to every switch of the class. */

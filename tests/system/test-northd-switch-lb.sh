@@ -5,10 +5,11 @@
 # rebuilds that load balancer alone and changes only its flows; a VIP two
 # load balancers of one switch name is the one's of lower UUID there; a
 # switch that drops a group loses its load balancers' flows; a backend's
-# hairpin flow names its VIPs on the switch; a load balancer that joins or
-# leaves a group, or is deleted while in it, and a switch deleted, are
-# followed from one compile to the next; and an incremental compile leaves
-# SB as a full recompute does.
+# hairpin flow names its VIPs on the switch, also where two switches of a
+# group differ only in those; a load balancer that joins or leaves a
+# group, or is deleted while in it, and a switch deleted, are followed
+# from one compile to the next; and an incremental compile leaves SB as a
+# full recompute does.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/northd-lib.sh"
 northd_test_start
@@ -146,6 +147,35 @@ check_output "$one" hairpin_vips sw1 10.0.5.1
 check_incremental_equals_full
 check nbctl lb-del lbs1 -- ls-del sw3
 check_output "" hairpin_vips sw1 10.0.5.1
+check_incremental_equals_full
+
+# Two switches of a group that differ only in a backend's VIPs (a second
+# load balancer names the backend on one of them): the group's load
+# balancer, whose flows are built once for the switches alike in it, has
+# a hairpin flow of its own vips= on each.
+check nbctl ls-add sw4 -- ls-add sw5
+grp2=$(osmotic-nbctl create Load_Balancer_Group name=hairpin) \
+    || fail "create group hairpin"
+check nbctl lb-add lbh 10.96.2.1:80 10.0.6.1:8080 tcp
+check nbctl add Load_Balancer_Group "$grp2" load_balancer \
+    "$(osmotic-nbctl get Load_Balancer lbh _uuid)"
+check nbctl add Logical_Switch sw4 load_balancer_group "$grp2" \
+    -- add Logical_Switch sw5 load_balancer_group "$grp2"
+alone=$(hairpin_vips sw5 10.0.6.1) || fail "hairpin flow of 10.0.6.1"
+[ -n "$alone" ] && [ "$(hairpin_vips sw4 10.0.6.1)" = "$alone" ] \
+    || fail "hairpin of 10.0.6.1: sw4 $(hairpin_vips sw4 10.0.6.1), sw5 $alone"
+check nbctl lb-add lbk 10.96.2.2:80 10.0.6.1:8080 tcp -- ls-lb-add sw4 lbk
+both=$(hairpin_vips sw4 10.0.6.1) || fail "hairpin flow of 10.0.6.1"
+[ -n "$both" ] && [ "$both" != "$alone" ] && [ "$(wc -l <<<"$both")" = 1 ] \
+    || fail "hairpin of 10.0.6.1 on sw4 with a second VIP: $alone, then $both"
+check_output "$alone" hairpin_vips sw5 10.0.6.1
+check_incremental_equals_full
+check nbctl ls-lb-del sw4 lbk
+check_output "$alone" hairpin_vips sw4 10.0.6.1
+check_output "$alone" hairpin_vips sw5 10.0.6.1
+check_incremental_equals_full
+check nbctl lb-del lbk -- lb-del lbh -- ls-del sw4 -- ls-del sw5 \
+    -- destroy Load_Balancer_Group "$grp2"
 check_incremental_equals_full
 
 # A switch that drops the group loses the group's load balancers' flows.
