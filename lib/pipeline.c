@@ -13,6 +13,9 @@
 #include "openvswitch/ofp-flow.h"
 #include "openvswitch/ofp-match.h"
 #include "openvswitch/ofpbuf.h"
+#include "packets.h"
+#include "sset.h"
+#include "svec.h"
 #include "util.h"
 
 static const struct pipeline_stage_info stages[N_PIPELINE_STAGES] = {
@@ -164,6 +167,161 @@ split_at(const char *text, const char *sep, char ***parts)
     return n;
 }
 
+/* The fields that may name an address set, and their families. */
+static const struct {
+    const char *name;
+    bool ipv6;
+} set_fields[] = {
+    { "nw_src", false },
+    { "nw_dst", false },
+    { "ipv6_src", true },
+    { "ipv6_dst", true },
+};
+
+/* Returns true if 'c' may be part of an address set name (as in the match
+ * language's "$NAME"). */
+static bool
+is_set_name_char(unsigned char c)
+{
+    return isalnum(c) || c == '_' || c == '.' || c == '-';
+}
+
+/* Looks in 'ofmatch' (one ovs-ofctl match) for a field that names an
+ * address set, "nw_src=$NAME".  If there is one, fills in '*ref' (the
+ * caller frees 'ref->name'); if none, sets 'ref->name' to NULL.  Returns
+ * an error, with 'ref->name' NULL, if '$' is anywhere else, the name is
+ * empty or has other characters, or there are several references. */
+char *
+pipeline_ofmatch_find_set(const char *ofmatch, struct pipeline_set_ref *ref)
+{
+    memset(ref, 0, sizeof *ref);
+    const char *dollar = strchr(ofmatch, PIPELINE_SET_REF_CHAR);
+    if (!dollar) {
+        return NULL;
+    }
+    if (strchr(dollar + 1, PIPELINE_SET_REF_CHAR)) {
+        return xasprintf("\"%s\": more than one address set reference",
+                         ofmatch);
+    }
+    const char *start = dollar;
+    while (start > ofmatch && start[-1] != ',') {
+        start--;
+    }
+    size_t field_len = dollar - start;
+    for (size_t i = 0; i < ARRAY_SIZE(set_fields); i++) {
+        size_t len = strlen(set_fields[i].name);
+        if (field_len == len + 1 && !strncmp(start, set_fields[i].name, len)
+            && start[len] == '=') {
+            ref->field = set_fields[i].name;
+            ref->ipv6 = set_fields[i].ipv6;
+        }
+    }
+    if (!ref->field) {
+        return xasprintf("\"%s\": only nw_src, nw_dst, ipv6_src and "
+                         "ipv6_dst may name an address set (\"nw_src=$NAME\")",
+                         ofmatch);
+    }
+    const char *end = dollar + 1;
+    while (is_set_name_char(*end)) {
+        end++;
+    }
+    if (end == dollar + 1 || (*end && *end != ',')) {
+        ref->field = NULL;
+        return xasprintf("\"%s\": bad address set name (letters, digits, "
+                         "'_', '.' and '-')", ofmatch);
+    }
+    ref->name = xmemdup0(dollar + 1, end - dollar - 1);
+    ref->ofs = dollar - ofmatch;
+    ref->len = end - dollar;
+    return NULL;
+}
+
+/* Returns true if logical flow match 'match' may refer to an address set
+ * (a quick test: it has a '$'). */
+bool
+pipeline_match_has_sets(const char *match)
+{
+    return strchr(match, PIPELINE_SET_REF_CHAR) != NULL;
+}
+
+/* Returns 'ofmatch' with its address set reference 'ref' replaced by
+ * 'address' (an IPv4 or IPv6 address, optionally with a prefix length),
+ * or NULL if 'address' is not of the family of the field or does not
+ * parse.  The address is written as its prefix, host bits cleared. */
+char *
+pipeline_ofmatch_with_address(const char *ofmatch,
+                              const struct pipeline_set_ref *ref,
+                              const char *address)
+{
+    char buf[INET6_ADDRSTRLEN + 8];
+    unsigned int plen;
+    char *error;
+    if (!ref->ipv6) {
+        ovs_be32 ip;
+        error = strchr(address, ':') ? xstrdup("IPv6")
+                : ip_parse_cidr(address, &ip, &plen);
+        if (!error) {
+            ip &= be32_prefix_mask(plen);
+            snprintf(buf, sizeof buf, IP_FMT, IP_ARGS(ip));
+            if (plen < 32) {
+                snprintf(buf + strlen(buf), sizeof buf - strlen(buf),
+                         "/%u", plen);
+            }
+        }
+    } else {
+        struct in6_addr ip6;
+        error = !strchr(address, ':') ? xstrdup("IPv4")
+                : ipv6_parse_cidr(address, &ip6, &plen);
+        if (!error) {
+            struct in6_addr mask = ipv6_create_mask(plen);
+            ip6 = ipv6_addr_bitand(&ip6, &mask);
+            inet_ntop(AF_INET6, &ip6, buf, sizeof buf);
+            if (plen < 128) {
+                snprintf(buf + strlen(buf), sizeof buf - strlen(buf),
+                         "/%u", plen);
+            }
+        }
+    }
+    if (error) {
+        free(error);
+        return NULL;
+    }
+    return xasprintf("%.*s%s%s", (int) ref->ofs, ofmatch, buf,
+                     ofmatch + ref->ofs + ref->len);
+}
+
+/* Appends to 'out' what OFMATCH 'ofmatch' stands for: itself if it names
+ * no address set, else one OFMATCH per address of the set ('lookup'
+ * gives them) of the field's family, each once, in the set's order
+ * (none for an empty or unknown set).  Addresses that do not parse are
+ * left out. */
+void
+pipeline_ofmatch_expand(const char *ofmatch, pipeline_set_lookup_func *lookup,
+                        void *aux, struct svec *out)
+{
+    struct pipeline_set_ref ref;
+    char *error = pipeline_ofmatch_find_set(ofmatch, &ref);
+    if (error || !ref.name) {
+        free(error);
+        svec_add(out, ofmatch);
+        return;
+    }
+    size_t n = 0;
+    const char *const *addresses = lookup ? lookup(ref.name, &n, aux) : NULL;
+    struct sset seen = SSET_INITIALIZER(&seen);
+    for (size_t i = 0; i < n; i++) {
+        char *text = pipeline_ofmatch_with_address(ofmatch, &ref,
+                                                   addresses[i]);
+        if (text && sset_add(&seen, text)) {
+            svec_add_nocopy(out, text);
+        } else {
+            free(text);
+        }
+    }
+    sset_destroy(&seen);
+    free(ref.name);
+}
+
 /* Checks that 'ofmatch', part of a conjunctive alternative, is one
  * non-empty ovs-ofctl match without blanks. */
 static char *
@@ -267,19 +425,36 @@ check_value(const struct pipeline_match_alt *alt, const struct match *common,
             size_t i, size_t j, struct flow_wildcards *dims)
 {
     const char *text = alt->dims[i].values[j];
-    struct match value;
-    char *error = parse_ofmatch(text, &value);
+    struct pipeline_set_ref ref;
+    char *error = pipeline_ofmatch_find_set(text, &ref);
     if (error) {
+        return error;
+    }
+    char *sample = NULL;
+    if (ref.name) {
+        /* Checked with an address of the set's family in its place: the
+         * set's addresses take the same fields. */
+        sample = pipeline_ofmatch_with_address(text, &ref,
+                                               ref.ipv6 ? "::1" : "0.0.0.1");
+        free(ref.name);
+        text = sample;
+    }
+    struct match value;
+    error = parse_ofmatch(text, &value);
+    if (error) {
+        free(sample);
         return error;
     }
     const char *field = shared_field(&common->wc, &value.wc);
     if (field) {
+        free(sample);
         return xasprintf("%s is in both the common part and dimension "
                          "%"PRIuSIZE, field, i + 1);
     }
     for (size_t k = 0; k < i; k++) {
         field = shared_field(&dims[k], &value.wc);
         if (field) {
+            free(sample);
             return xasprintf("%s is in both dimension %"PRIuSIZE" and "
                              "dimension %"PRIuSIZE, field, k + 1, i + 1);
         }
@@ -294,6 +469,7 @@ check_value(const struct pipeline_match_alt *alt, const struct match *common,
         error = xasprintf("\"%s\" lacks OpenFlow prerequisites", both_text);
     }
     free(both_text);
+    free(sample);
     return error;
 }
 
@@ -334,6 +510,10 @@ parse_conj(const char *text, struct pipeline_match_alt *alt)
 
     if (first_dim) {
         error = check_ofmatch(parts[0], "common part");
+        if (!error && strchr(parts[0], PIPELINE_SET_REF_CHAR)) {
+            error = xasprintf("common part \"%s\": an address set "
+                              "reference belongs in a dimension", parts[0]);
+        }
     }
     alt->common = xstrdup(first_dim ? parts[0] : "");
     alt->dims = xcalloc(n_parts - first_dim, sizeof *alt->dims);
@@ -364,7 +544,9 @@ pipeline_match_alt_destroy(struct pipeline_match_alt *alt)
  * pipeline.h) into '*match', which the caller must free with
  * pipeline_match_destroy().  Blanks around an alternative are ignored.
  * A plain alternative is taken as it is; it is the ovs-ofctl parser's to
- * judge.  A conjunctive one is checked: it must have at least two
+ * judge, but for its address set reference, if any, which must be well
+ * formed.  A value with a reference is checked with an address of the
+ * set's family in its place.  A conjunctive one is checked: it must have at least two
  * dimensions, each part must parse as an ovs-ofctl match, no field may be
  * in two parts, and the common part alone and with any one value must be
  * complete OpenFlow matches.
@@ -388,6 +570,9 @@ pipeline_match_parse(const char *text, struct pipeline_match *match)
             error = parse_conj(texts[i], alt);
         } else {
             alt->common = xstrdup(texts[i]);
+            struct pipeline_set_ref ref;
+            error = pipeline_ofmatch_find_set(texts[i], &ref);
+            free(ref.name);
         }
         if (error) {
             char *msg = xasprintf("alternative %"PRIuSIZE" \"%s\": %s",

@@ -29,7 +29,8 @@
  *     DIM   := "[" OFMATCH ( " | " OFMATCH )* "]"
  *
  * where OFMATCH is an ovs-ofctl match: comma-separated fields, no blanks
- * inside.  A conjunctive alternative, e.g.
+ * inside, one of which may name an address set ("nw_src=$as", see
+ * "Address set references" below).  A conjunctive alternative, e.g.
  *
  *     tcp && [nw_src=10.0.0.1 | nw_src=10.0.0.2] && [tp_dst=80 | tp_dst=443]
  *
@@ -313,6 +314,44 @@ struct pipeline_match {
 char *pipeline_match_parse(const char *, struct pipeline_match *)
     OVS_WARN_UNUSED_RESULT;
 void pipeline_match_destroy(struct pipeline_match *);
+
+/* Address set references.  In a plain alternative, or in a value of a
+ * dimension, one field of an OFMATCH may name an address set instead of
+ * an address: "nw_src=$NAME" (also nw_dst, ipv6_src, ipv6_dst; NAME of
+ * letters, digits, '_', '.' and '-').  It stands for the set's addresses
+ * of the field's family (SB Address_Set, by name; none if no row has the
+ * name): a plain alternative with a reference is one alternative per
+ * address, a value with one is one value per address.  At most one
+ * reference per plain alternative or value, none in the common part of a
+ * conjunctive alternative.  The controller and osmotic-trace expand
+ * references from their copy of SB, so that a set's change changes no
+ * logical flow. */
+#define PIPELINE_SET_REF_CHAR '$'
+
+/* Where an OFMATCH refers to an address set. */
+struct pipeline_set_ref {
+    const char *field;          /* "nw_src", "nw_dst", "ipv6_src",
+                                 * "ipv6_dst" (static). */
+    bool ipv6;                  /* For ipv6_src and ipv6_dst. */
+    char *name;                 /* Set name, without '$' (malloc()'d). */
+    size_t ofs, len;            /* Bytes of "$NAME" in the OFMATCH. */
+};
+
+char *pipeline_ofmatch_find_set(const char *ofmatch,
+                                struct pipeline_set_ref *)
+    OVS_WARN_UNUSED_RESULT;
+bool pipeline_match_has_sets(const char *match);
+
+/* Returns the addresses of the set named 'name' (NULL and 0 for none):
+ * IPv4 and IPv6 addresses, optionally with a prefix length, as text. */
+typedef const char *const *pipeline_set_lookup_func(const char *name,
+                                                    size_t *n, void *aux);
+struct svec;
+void pipeline_ofmatch_expand(const char *ofmatch, pipeline_set_lookup_func *,
+                             void *aux, struct svec *out);
+char *pipeline_ofmatch_with_address(const char *ofmatch,
+                                    const struct pipeline_set_ref *,
+                                    const char *address);
 
 /* Only for callers that handle plain alternatives: splits at
  * PIPELINE_MATCH_OR without looking inside the alternatives. */

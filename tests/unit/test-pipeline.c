@@ -5,6 +5,7 @@
 
 #include "lib/pipeline.h"
 #include "openvswitch/dynamic-string.h"
+#include "svec.h"
 #include "tests/unit/unit-asserts.h"
 #include "tests/unit/unit-suites.h"
 #include "util.h"
@@ -135,6 +136,91 @@ START_TEST(test_malformed_conjunctions_are_refused)
 }
 END_TEST
 
+START_TEST(test_address_set_references)
+{
+    check_round_trip("tcp && [nw_src=$as_all] && [tp_dst=80 | tp_dst=8080]");
+    check_round_trip("reg15=0x2,ip,nw_src=$as1 || ipv6,ipv6_dst=$pg1_ip6");
+    check_round_trip("tcp6 && [ipv6_src=$a.b-c | ipv6_src=fd00::1] && "
+                     "[tp_dst=22 | tp_dst=23]");
+
+    struct pipeline_set_ref ref;
+    ck_assert_ok(pipeline_ofmatch_find_set("ip,nw_dst=$as_1,reg15=0x1",
+                                           &ref));
+    ck_assert_str_eq(ref.name, "as_1");
+    ck_assert_str_eq(ref.field, "nw_dst");
+    ck_assert(!ref.ipv6);
+    char *text = pipeline_ofmatch_with_address("ip,nw_dst=$as_1,reg15=0x1",
+                                               &ref, "10.0.0.7/24");
+    ck_assert_str_eq(text, "ip,nw_dst=10.0.0.0/24,reg15=0x1");
+    free(text);
+    /* An address of the other family is not the field's. */
+    ck_assert_ptr_null(pipeline_ofmatch_with_address(
+                           "ip,nw_dst=$as_1,reg15=0x1", &ref, "fd00::1"));
+    ck_assert_ptr_null(pipeline_ofmatch_with_address(
+                           "ip,nw_dst=$as_1,reg15=0x1", &ref, "bogus"));
+    free(ref.name);
+    ck_assert_ok(pipeline_ofmatch_find_set("ip,nw_dst=10.0.0.1", &ref));
+    ck_assert_ptr_null(ref.name);
+}
+END_TEST
+
+START_TEST(test_bad_address_set_references_are_refused)
+{
+    check_refused("ip,nw_src=$", "bad address set name");
+    check_refused("ip,nw_src=$a/b", "bad address set name");
+    check_refused("tcp,tp_dst=$ports", "only nw_src, nw_dst, ipv6_src");
+    check_refused("ip,nw_src=$a,nw_dst=$b", "more than one address set");
+    check_refused("ip,nw_src=$a && [tp_dst=1 | tp_dst=2] && "
+                  "[reg14=1 | reg14=2]", "belongs in a dimension");
+    check_refused("tcp && [nw_src=$a,nw_dst=$b] && [tp_dst=80]",
+                  "more than one address set");
+    /* Checked as any value: an IPv6 field needs IPv6 in the common
+     * part. */
+    check_refused("tcp && [ipv6_src=$a] && [tp_dst=80]",
+                  "lacks OpenFlow prerequisites");
+    check_refused("tcp && [nw_src=$a] && [nw_src=$b]",
+                  "in both dimension 1 and dimension 2");
+}
+END_TEST
+
+static const char *const *
+lookup_test_set(const char *name, size_t *n, void *aux OVS_UNUSED)
+{
+    static const char *const as[] = {
+        "10.0.0.1", "fd00::1", "10.0.0.1/32", "10.1.0.0/16", "junk",
+    };
+    if (!strcmp(name, "as")) {
+        *n = ARRAY_SIZE(as);
+        return as;
+    }
+    *n = 0;
+    return NULL;
+}
+
+START_TEST(test_address_set_expansion)
+{
+    struct svec out = SVEC_EMPTY_INITIALIZER;
+    pipeline_ofmatch_expand("ip,nw_src=$as", lookup_test_set, NULL, &out);
+    ck_assert_uint_eq(out.n, 2);
+    ck_assert_str_eq(out.names[0], "ip,nw_src=10.0.0.1");
+    ck_assert_str_eq(out.names[1], "ip,nw_src=10.1.0.0/16");
+    svec_clear(&out);
+    pipeline_ofmatch_expand("ipv6,ipv6_dst=$as", lookup_test_set, NULL,
+                            &out);
+    ck_assert_uint_eq(out.n, 1);
+    ck_assert_str_eq(out.names[0], "ipv6,ipv6_dst=fd00::1");
+    svec_clear(&out);
+    pipeline_ofmatch_expand("ip,nw_src=$nosuch", lookup_test_set, NULL,
+                            &out);
+    ck_assert_uint_eq(out.n, 0);
+    pipeline_ofmatch_expand("ip,nw_src=10.0.0.9", lookup_test_set, NULL,
+                            &out);
+    ck_assert_uint_eq(out.n, 1);
+    ck_assert_str_eq(out.names[0], "ip,nw_src=10.0.0.9");
+    svec_destroy(&out);
+}
+END_TEST
+
 START_TEST(test_shared_fields_are_refused)
 {
     check_refused("reg14=0x1 && [reg14=0x2 | reg15=0x1] && [reg13=1]",
@@ -194,6 +280,9 @@ pipeline_suite(void)
     tcase_add_test(tc, test_conjunctive_alternatives_round_trip);
     tcase_add_test(tc, test_malformed_conjunctions_are_refused);
     tcase_add_test(tc, test_shared_fields_are_refused);
+    tcase_add_test(tc, test_address_set_references);
+    tcase_add_test(tc, test_bad_address_set_references_are_refused);
+    tcase_add_test(tc, test_address_set_expansion);
     tcase_add_test(tc, test_incomplete_openflow_matches_are_refused);
     tcase_add_test(tc, test_split_leaves_conjunctions_whole);
     suite_add_tcase(s, tc);
