@@ -48,6 +48,8 @@ northd_libnorthd_la_SOURCES = \
 	northd/owners.h \
 	northd/router-ports.c \
 	northd/router-ports.h \
+	northd/sb-address-sets.c \
+	northd/sb-address-sets.h \
 	northd/unapplied.c \
 	northd/unapplied.h
 

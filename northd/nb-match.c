@@ -155,15 +155,19 @@ port_group_keys(const char *name, uint32_t **keys, size_t *n_keys,
 
 /* Appends to 'addresses' the IPv4 (or, with 'ipv6', IPv6) addresses of the
  * ports of port group 'pg', on every switch: the address set OVN calls
- * "PG_ip4" ("PG_ip6"). */
-static void
-pg_addresses(struct nd_build_ctx *ctx, const struct nbrec_port_group *pg,
-             bool ipv6, struct svec *addresses)
+ * "PG_ip4" ("PG_ip6").  With 'ctx', declares the dependencies of the
+ * owner being built on the ports. */
+void
+nd_match_pg_addresses(struct nd_build_ctx *ctx,
+                      const struct nbrec_port_group *pg, bool ipv6,
+                      struct svec *addresses)
 {
     for (size_t i = 0; i < pg->n_ports; i++) {
         const struct nbrec_logical_switch_port *lsp = pg->ports[i];
-        nd_owner_depends_on_row(ctx, &nbrec_table_logical_switch_port,
-                                &lsp->header_.uuid);
+        if (ctx) {
+            nd_owner_depends_on_row(ctx, &nbrec_table_logical_switch_port,
+                                    &lsp->header_.uuid);
+        }
         for (size_t j = 0; j < lsp->n_addresses; j++) {
             struct lport_addresses la;
             char *error = lport_addresses_parse(lsp->addresses[j], false,
@@ -219,7 +223,8 @@ nd_match_address_set(struct nd_build_ctx *ctx, const char *name,
         const struct nbrec_port_group *pg = find_port_group(ctx, pg_name);
         free(pg_name);
         if (pg) {
-            pg_addresses(ctx, pg, name[len - 1] == '6', addresses);
+            nd_match_pg_addresses(ctx, pg, name[len - 1] == '6',
+                                  addresses);
             return true;
         }
     }

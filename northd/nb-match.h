@@ -47,5 +47,9 @@ char *nd_match_compile_string(struct nd_build_ctx *,
     OVS_WARN_UNUSED_RESULT;
 bool nd_match_address_set(struct nd_build_ctx *, const char *name,
                           struct svec *addresses);
+struct nbrec_port_group;
+void nd_match_pg_addresses(struct nd_build_ctx *,
+                           const struct nbrec_port_group *, bool ipv6,
+                           struct svec *addresses);
 
 #endif /* northd/nb-match.h */

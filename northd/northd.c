@@ -10,6 +10,7 @@
 #include "northd/gateways.h"
 #include "northd/nat-addresses.h"
 #include "northd/lflow-lb.h"
+#include "northd/sb-address-sets.h"
 #include "northd/lflow-table.h"
 #include "northd/owners.h"
 #include "openvswitch/dynamic-string.h"
@@ -302,6 +303,7 @@ northd_run(struct northd *nd, const struct nd_sync_ctx *ctx)
         nd_colors_sync(&nd->colors, ctx->nb_idl, ctx->sb_idl, ctx->sb_txn);
         nd_gateways_sync(&nd->dps, ctx->nb_idl, ctx->sb_idl, ctx->sb_txn);
         nd_nat_addresses_sync(&nd->dps, ctx->nb_idl, ctx->sb_idl);
+        nd_address_sets_sync(ctx->nb_idl, ctx->sb_idl, ctx->sb_txn, true);
         nd_svc_monitors_sync(&nd->svc, ctx->nb_idl, ctx->sb_idl,
                              ctx->sb_txn);
         nd_bfd_sync(&nd->bfd, ctx->nb_idl, ctx->sb_idl, ctx->sb_txn);
@@ -334,6 +336,7 @@ northd_run(struct northd *nd, const struct nd_sync_ctx *ctx)
     nd_datapaths_sync_incremental(&nd->dps, ctx, &changes);
     nd_gateways_sync(&nd->dps, ctx->nb_idl, ctx->sb_idl, ctx->sb_txn);
     nd_nat_addresses_sync(&nd->dps, ctx->nb_idl, ctx->sb_idl);
+    nd_address_sets_sync(ctx->nb_idl, ctx->sb_idl, ctx->sb_txn, false);
     if (nd_svc_monitors_sync(&nd->svc, ctx->nb_idl, ctx->sb_idl,
                              ctx->sb_txn)) {
         /* A backend went offline or came back: its VIPs' flows are
