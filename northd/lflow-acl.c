@@ -616,8 +616,8 @@ build_acl_flows(struct nd_build_ctx *ctx, const struct nd_datapath *od,
                               acl->match)
                   : xstrdup(acl->match));
     char *match;
-    char *error = nd_match_compile_string(ctx, od, text, ACL_MAX_FLOWS,
-                                          &match);
+    char *error = nd_match_compile_string_sets(ctx, od, text,
+                                               ACL_MAX_FLOWS, &match);
     free(text);
     if (error) {
         VLOG_WARN_RL(&rl, "ACL "UUID_FMT" (%s): match \"%s\": %s",

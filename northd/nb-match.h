@@ -45,6 +45,11 @@ char *nd_match_compile_string(struct nd_build_ctx *,
                               const struct nd_datapath *od, const char *text,
                               size_t max_flows, char **match)
     OVS_WARN_UNUSED_RESULT;
+char *nd_match_compile_string_sets(struct nd_build_ctx *,
+                                   const struct nd_datapath *od,
+                                   const char *text, size_t max_flows,
+                                   char **match)
+    OVS_WARN_UNUSED_RESULT;
 bool nd_match_address_set(struct nd_build_ctx *, const char *name,
                           struct svec *addresses);
 struct nbrec_port_group;

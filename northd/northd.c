@@ -138,6 +138,7 @@ build_ctx(struct northd *nd, const struct nd_sync_ctx *ctx)
         .colors = &nd->colors,
         .svc = &nd->svc,
         .bfd = &nd->bfd,
+        .symbolic_sets = nd->symbolic_sets,
     };
 }
 
@@ -286,8 +287,14 @@ northd_run(struct northd *nd, const struct nd_sync_ctx *ctx)
 
     struct nd_changes changes;
     nd_changes_init(&changes);
+    if (!full && nd->symbolic_sets
+        != sbrec_server_has_address_set_table(ctx->sb_idl)) {
+        /* The server's schema changed: matches name sets, or stop. */
+        full = true;
+    }
     if (full) {
         VLOG_DBG("full recompute");
+        nd->symbolic_sets = sbrec_server_has_address_set_table(ctx->sb_idl);
         lflow_table_clear(nd->lflows);
         change_index_clear(nd->deps);
         /* The NB changes of the runs it missed are not tracked any more. */

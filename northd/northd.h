@@ -40,6 +40,8 @@ struct northd {
     struct nd_svc_monitors svc; /* Load balancer health checks. */
     struct nd_bfd bfd;          /* BFD sessions of static routes. */
     bool need_full;             /* Next run must be a full recompute. */
+    bool symbolic_sets;         /* SB has Address_Set: ACL matches name
+                                 * address sets (northd/nb-match.h). */
     struct uuidset up_pending;  /* LSPs whose "up" must be re-checked. */
     bool up_all;                /* Re-check every LSP's "up". */
     bool flows_pending;         /* Full recompute: flows not in SB yet. */

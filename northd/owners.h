@@ -78,6 +78,8 @@ struct nd_build_ctx {
     const struct nd_colors *colors;    /* Colour and rule numbers. */
     const struct nd_svc_monitors *svc; /* Backends found offline. */
     const struct nd_bfd *bfd;       /* BFD sessions up. */
+    bool symbolic_sets;             /* SB has Address_Set: matches may
+                                     * name sets (northd/nb-match.h). */
     uint64_t n_built;               /* Owners built so far. */
     uint64_t n_built_by_kind[ND_MAX_OWNER_KINDS]; /* The same, per kind
                                      * (indexes of the table in owners.c). */
