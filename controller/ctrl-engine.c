@@ -38,6 +38,7 @@ enum ctrl_node {
     N_IN_SB_COLOR,              /* Color and Color_Promotion. */
     N_IN_SB_ROUTING,            /* Rampout and MAC_Binding. */
     N_IN_SB_SVC_MON,            /* Service_Monitor. */
+    N_IN_SB_AS,                 /* Address_Set. */
     N_TUNNELS,                  /* Tunnel ports and their OpenFlow ports. */
     N_RUNTIME,                  /* Bindings, local datapaths, zones. */
     N_LFLOW,                    /* Flows of the logical flows. */
@@ -69,6 +70,8 @@ static struct ctrl_sb_input sb_routing_input = {
     { &sbrec_table_rampout, &sbrec_table_mac_binding }, 2 };
 static struct ctrl_sb_input sb_svc_mon_input = {
     { &sbrec_table_service_monitor }, 1 };
+static struct ctrl_sb_input sb_as_input = {
+    { &sbrec_table_address_set }, 1 };
 
 /* Input node run: changed if the southbound database tracked a change in
  * one of the node's tables. */
@@ -576,6 +579,7 @@ ctrl_lflow_ctx(const struct ctrl_engine_ctx *ctx)
     return (struct lflow_ctx) {
         .sb_idl = ctx->sb_idl,
         .pb_by_key = ctx->pb_by_key,
+        .as_by_name = ctx->as_by_name,
         .lds = &ctrl_runtime_data(ctx)->lds,
         .rt = ctrl_runtime_data(ctx),
         .desired = ctx->desired,
@@ -609,6 +613,13 @@ ctrl_lflow_handle_dp_groups(struct engine_node *node, void *ctx_)
 {
     struct lflow_ctx lctx = ctrl_lflow_ctx(ctx_);
     return lflow_output_handle_dp_groups(node, &lctx);
+}
+
+static bool
+ctrl_lflow_handle_address_sets(struct engine_node *node, void *ctx_)
+{
+    struct lflow_ctx lctx = ctrl_lflow_ctx(ctx_);
+    return lflow_output_handle_address_sets(node, &lctx);
 }
 
 static struct physical_ctx
@@ -691,6 +702,7 @@ ctrl_engine_init(struct ctrl_engine *e)
                        &sb_routing_input);
     ctrl_init_sb_input(&n[N_IN_SB_SVC_MON], "sb_service_monitor",
                        &sb_svc_mon_input);
+    ctrl_init_sb_input(&n[N_IN_SB_AS], "sb_address_set", &sb_as_input);
 
     struct encaps_ports *tunnels = xmalloc(sizeof *tunnels);
     encaps_ports_init(tunnels);
@@ -721,6 +733,8 @@ ctrl_engine_init(struct ctrl_engine *e)
     engine_add_input(&n[N_LFLOW], &n[N_IN_SB_LF], ctrl_lflow_handle_lflows);
     engine_add_input(&n[N_LFLOW], &n[N_IN_SB_DPG],
                      ctrl_lflow_handle_dp_groups);
+    engine_add_input(&n[N_LFLOW], &n[N_IN_SB_AS],
+                     ctrl_lflow_handle_address_sets);
 
     n[N_PHYSICAL] = (struct engine_node) {
         .name = "physical", .data = physical_data_create(),

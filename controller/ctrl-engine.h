@@ -50,6 +50,7 @@ struct ctrl_engine_ctx {
     struct ovsdb_idl *sb_idl;           /* Southbound database. */
     struct ovsdb_idl_index *pb_by_key;  /* Port_Binding by datapath and
                                          * tunnel key. */
+    struct ovsdb_idl_index *as_by_name; /* Address_Set by name. */
     struct ovsdb_idl_txn *ovs_txn;      /* Open local transaction. */
     struct ovsdb_idl_txn *sb_txn;       /* Open southbound transaction. */
     const struct ovsrec_bridge *br_int; /* Integration bridge. */
@@ -61,7 +62,7 @@ struct ctrl_engine_ctx {
 };
 
 /* Number of nodes in the graph. */
-#define CTRL_ENGINE_N_NODES 14
+#define CTRL_ENGINE_N_NODES 15
 
 /* The graph. */
 struct ctrl_engine {

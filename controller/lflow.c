@@ -15,9 +15,12 @@
 #include "lib/pipeline.h"
 
 #include "openvswitch/dynamic-string.h"
+#include "openvswitch/shash.h"
 #include "openvswitch/vlog.h"
 #include "hash.h"
 #include "ovsdb-idl.h"
+#include "sset.h"
+#include "svec.h"
 #include "util.h"
 #include "uuidset.h"
 
@@ -259,6 +262,13 @@ struct lflow_record {
                                  * decided whether an alternative is
                                  * installed. */
     size_t n_port_keys, allocated_port_keys;
+    struct sset set_names;      /* Address sets its match names. */
+};
+
+/* The logical flows whose matches name one address set, for
+ * lflow_output_handle_address_sets(). */
+struct lflow_set_ref {
+    struct uuidset lflows;      /* Logical_Flow rows. */
 };
 
 /* The logical flows that named one port as their inport (ingress) or
@@ -286,6 +296,7 @@ struct lflow_output {
     struct hmap records;        /* "struct lflow_record"s. */
     struct hmap dps;            /* "struct lflow_dp_stages"s. */
     struct hmap port_refs;      /* "struct lflow_port_ref"s. */
+    struct shash set_refs;      /* Set name -> "struct lflow_set_ref". */
 };
 
 /* Returns the port reference of 'key' in 'out', or NULL. */
@@ -338,6 +349,84 @@ lflow_port_refs_remove(struct lflow_output *out, const struct lflow_record *r)
             }
         }
     }
+}
+
+/* Records that logical flow 'r' names address set 'name'. */
+static void
+lflow_set_ref_add(struct lflow_output *out, struct lflow_record *r,
+                  const char *name)
+{
+    if (!sset_add(&r->set_names, name)) {
+        return;
+    }
+    struct lflow_set_ref *ref = shash_find_data(&out->set_refs, name);
+    if (!ref) {
+        ref = xmalloc(sizeof *ref);
+        uuidset_init(&ref->lflows);
+        shash_add(&out->set_refs, name, ref);
+    }
+    if (!uuidset_contains(&ref->lflows, &r->uuid)) {
+        uuidset_insert(&ref->lflows, &r->uuid);
+    }
+}
+
+/* Forgets that logical flow 'r' named address sets. */
+static void
+lflow_set_refs_remove(struct lflow_output *out, struct lflow_record *r)
+{
+    const char *name;
+    SSET_FOR_EACH (name, &r->set_names) {
+        struct shash_node *node = shash_find(&out->set_refs, name);
+        if (node) {
+            struct lflow_set_ref *ref = node->data;
+            uuidset_find_and_delete(&ref->lflows, &r->uuid);
+            if (uuidset_is_empty(&ref->lflows)) {
+                uuidset_destroy(&ref->lflows);
+                free(ref);
+                shash_delete(&out->set_refs, node);
+            }
+        }
+    }
+    sset_clear(&r->set_names);
+}
+
+/* What lflow_lookup_set() reads. */
+struct lflow_set_aux {
+    const struct lflow_ctx *ctx;
+    struct lflow_output *out;
+    struct lflow_record *r;
+};
+
+/* pipeline_set_lookup_func: the addresses of SB Address_Set 'name', and
+ * a note that the logical flow being translated names it. */
+static const char *const *
+lflow_lookup_set(const char *name, size_t *n, void *aux_)
+{
+    struct lflow_set_aux *aux = aux_;
+    lflow_set_ref_add(aux->out, aux->r, name);
+    *n = 0;
+    if (!aux->ctx->as_by_name) {
+        return NULL;
+    }
+    struct sbrec_address_set *target
+        = sbrec_address_set_index_init_row(aux->ctx->as_by_name);
+    sbrec_address_set_index_set_name(target, name);
+    const struct sbrec_address_set *as
+        = sbrec_address_set_index_find(aux->ctx->as_by_name, target);
+    sbrec_address_set_index_destroy_row(target);
+    if (!as) {
+        return NULL;
+    }
+    *n = as->n_addresses;
+    return (const char *const *) as->addresses;
+}
+
+/* Returns an index of the Address_Set rows of 'sb_idl' by name, for
+ * lflow_ctx's 'as_by_name'. */
+struct ovsdb_idl_index *
+lflow_create_as_index(struct ovsdb_idl *sb_idl)
+{
+    return ovsdb_idl_index_create1(sb_idl, &sbrec_address_set_col_name);
 }
 
 /* If 'match' (a plain match in ovs-ofctl syntax) matches register field
@@ -520,6 +609,8 @@ lflow_translate(const struct sbrec_logical_flow *lf, enum pipeline pipeline,
     struct ds prefix = DS_EMPTY_INITIALIZER;
     ds_put_format(&prefix, "table=%u,priority=%"PRId64",metadata=%#"PRIx64,
                   oftable, lf->priority, ld->key);
+    struct lflow_set_aux set_aux = { ctx, out, r };
+    bool has_sets = pipeline_match_has_sets(lf->match);
     for (size_t i = 0; i < pm.n_alts; i++) {
         const struct pipeline_match_alt *alt = &pm.alts[i];
         if (!lflow_alt_is_relevant(ctx, out, r, ld, pipeline, alt->common)) {
@@ -527,10 +618,45 @@ lflow_translate(const struct sbrec_logical_flow *lf, enum pipeline pipeline,
         }
         if (!alt->n_dims) {
             /* One OpenFlow flow per plain alternative, all with the same
-             * cookie. */
-            lflow_add_one(lf, i, &prefix, alt->common, NULL,
-                          ds_cstr(&actions), desired);
+             * cookie (one per address of the set it names, if any). */
+            if (!has_sets) {
+                lflow_add_one(lf, i, &prefix, alt->common, NULL,
+                              ds_cstr(&actions), desired);
+                continue;
+            }
+            struct svec commons = SVEC_EMPTY_INITIALIZER;
+            pipeline_ofmatch_expand(alt->common, lflow_lookup_set, &set_aux,
+                                    &commons);
+            for (size_t j = 0; j < commons.n; j++) {
+                lflow_add_one(lf, i, &prefix, commons.names[j], NULL,
+                              ds_cstr(&actions), desired);
+            }
+            svec_destroy(&commons);
             continue;
+        }
+        /* The values of each dimension, with the addresses of the sets
+         * they name in place of the references.  A dimension without a
+         * value never matches: nor does the alternative. */
+        struct svec *dims = NULL;
+        if (has_sets) {
+            bool empty = false;
+            dims = xcalloc(alt->n_dims, sizeof *dims);
+            for (size_t k = 0; k < alt->n_dims; k++) {
+                svec_init(&dims[k]);
+                for (size_t v = 0; v < alt->dims[k].n_values; v++) {
+                    pipeline_ofmatch_expand(alt->dims[k].values[v],
+                                            lflow_lookup_set, &set_aux,
+                                            &dims[k]);
+                }
+                empty |= !dims[k].n;
+            }
+            if (empty) {
+                for (size_t k = 0; k < alt->n_dims; k++) {
+                    svec_destroy(&dims[k]);
+                }
+                free(dims);
+                continue;
+            }
         }
         /* A conjunction: one flow per value of each dimension, and one
          * that runs the actions once every dimension matched.  The id is
@@ -545,10 +671,19 @@ lflow_translate(const struct sbrec_logical_flow *lf, enum pipeline pipeline,
             free(conj_actions);
             conj_actions = xasprintf("conjunction(%"PRIu32",%"PRIuSIZE"/%"
                                      PRIuSIZE")", id, k + 1, alt->n_dims);
-            for (size_t v = 0; v < alt->dims[k].n_values; v++) {
+            size_t n_values = dims ? dims[k].n : alt->dims[k].n_values;
+            for (size_t v = 0; v < n_values; v++) {
                 lflow_add_one(lf, i, &prefix, clause_common,
-                              alt->dims[k].values[v], conj_actions, desired);
+                              (dims ? dims[k].names[v]
+                               : alt->dims[k].values[v]),
+                              conj_actions, desired);
             }
+        }
+        if (dims) {
+            for (size_t k = 0; k < alt->n_dims; k++) {
+                svec_destroy(&dims[k]);
+            }
+            free(dims);
         }
         free(clause_common);
         free(conj_actions);
@@ -600,6 +735,7 @@ lflow_output_create(void)
     hmap_init(&out->records);
     hmap_init(&out->dps);
     hmap_init(&out->port_refs);
+    shash_init(&out->set_refs);
     return out;
 }
 
@@ -611,7 +747,15 @@ lflow_output_clear(struct lflow_output *out)
     HMAP_FOR_EACH_POP (r, node, &out->records) {
         free(r->dp_keys);
         free(r->port_keys);
+        sset_destroy(&r->set_names);
         free(r);
+    }
+    struct shash_node *sn, *next_sn;
+    SHASH_FOR_EACH_SAFE (sn, next_sn, &out->set_refs) {
+        struct lflow_set_ref *ref = sn->data;
+        uuidset_destroy(&ref->lflows);
+        free(ref);
+        shash_delete(&out->set_refs, sn);
     }
     struct lflow_dp_stages *s;
     HMAP_FOR_EACH_POP (s, node, &out->dps) {
@@ -634,6 +778,7 @@ lflow_output_destroy(void *out_)
         hmap_destroy(&out->records);
         hmap_destroy(&out->dps);
         hmap_destroy(&out->port_refs);
+        shash_destroy(&out->set_refs);
         free(out);
     }
 }
@@ -754,6 +899,7 @@ lflow_add(struct lflow_output *out, const struct sbrec_logical_flow *lf,
                            ? lf->logical_dp_group->header_.uuid : UUID_ZERO);
             r->pipeline = pipeline;
             r->table_id = lf->table_id;
+            sset_init(&r->set_names);
             hmap_insert(&out->records, &r->node, uuid_hash(&r->uuid));
         }
         if (r->n_dp_keys >= r->allocated_dp_keys) {
@@ -787,6 +933,8 @@ lflow_remove(struct lflow_output *out, const struct uuid *uuid,
             }
         }
         lflow_port_refs_remove(out, r);
+        lflow_set_refs_remove(out, r);
+        sset_destroy(&r->set_names);
         hmap_remove(&out->records, &r->node);
         free(r->dp_keys);
         free(r->port_keys);
@@ -910,6 +1058,47 @@ lflow_output_handle_dp_groups(struct engine_node *node,
         }
         free(uuids);
     }
+    lflow_update_skip_flows(out, ctx);
+    return true;
+}
+
+/* The lflow node's handler of address set changes: the logical flows
+ * whose matches name a changed set are translated again (the rows
+ * themselves did not change).  The desired state parses only the flows
+ * that are new, and br-int gets only the clause flows of the addresses
+ * added or removed. */
+bool
+lflow_output_handle_address_sets(struct engine_node *node,
+                                 const struct lflow_ctx *ctx)
+{
+    struct lflow_output *out = node->data;
+    struct uuidset todo = UUIDSET_INITIALIZER(&todo);
+    const struct sbrec_address_set *as;
+
+    SBREC_ADDRESS_SET_FOR_EACH_TRACKED (as, ctx->sb_idl) {
+        const struct lflow_set_ref *ref = shash_find_data(&out->set_refs,
+                                                          as->name);
+        if (ref) {
+            const struct uuidset_node *n;
+            UUIDSET_FOR_EACH (n, &ref->lflows) {
+                if (!uuidset_contains(&todo, &n->uuid)) {
+                    uuidset_insert(&todo, &n->uuid);
+                }
+            }
+        }
+    }
+    const struct uuidset_node *n;
+    UUIDSET_FOR_EACH (n, &todo) {
+        struct uuid uuid = n->uuid;
+        lflow_remove(out, &uuid, ctx);
+        const struct sbrec_logical_flow *lf
+            = sbrec_logical_flow_get_for_uuid(ctx->sb_idl, &uuid);
+        if (lf && !sbrec_logical_flow_is_deleted(lf)) {
+            lflow_add(out, lf, ctx);
+        }
+        node->changed = true;
+    }
+    uuidset_destroy(&todo);
     lflow_update_skip_flows(out, ctx);
     return true;
 }

@@ -42,6 +42,15 @@
  * lookup, its ARP reply, its output).  The node remembers which logical
  * flows named each port this way, and when a port becomes local or stops
  * being local it translates those flows again.
+ *
+ * Address sets
+ * ------------
+ * A match may name an address set ("nw_src=$as", lib/pipeline.h): the
+ * addresses come from SB Address_Set (all of it is monitored: a few rows
+ * that any flow may name), one flow (or clause flow) per address.  The
+ * node remembers which logical flows named each set, found or not, and
+ * when a set's row is added, changed or deleted it translates those flows
+ * again, and no other.
  */
 #ifndef CONTROLLER_LFLOW_H
 #define CONTROLLER_LFLOW_H 1
@@ -81,6 +90,7 @@ struct lflow_ctx {
     struct ovsdb_idl *sb_idl;           /* Southbound database. */
     struct ovsdb_idl_index *pb_by_key;  /* Port_Binding by datapath and
                                          * tunnel key. */
+    struct ovsdb_idl_index *as_by_name; /* Address_Set by name. */
     const struct local_datapaths *lds;  /* Local datapaths. */
     const struct runtime_data *rt;      /* Local ports. */
     struct desired *desired;            /* Where its flows go. */
@@ -96,6 +106,9 @@ bool lflow_output_handle_lflows(struct engine_node *,
 bool lflow_output_handle_runtime(struct engine_node *,
                                  const struct lflow_ctx *);
 struct ovsdb_idl_index *lflow_create_pb_index(struct ovsdb_idl *sb_idl);
+struct ovsdb_idl_index *lflow_create_as_index(struct ovsdb_idl *sb_idl);
+bool lflow_output_handle_address_sets(struct engine_node *,
+                                      const struct lflow_ctx *);
 bool lflow_output_handle_dp_groups(struct engine_node *,
                                    const struct lflow_ctx *);
 size_t lflow_output_count(const void *);

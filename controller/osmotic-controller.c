@@ -82,6 +82,7 @@ struct controller {
     struct gateway_announce *announce; /* Gratuitous ARPs and unsolicited
                                        * NAs of the active gateway. */
     struct ovsdb_idl_index *pb_by_key; /* Port_Binding by datapath and key. */
+    struct ovsdb_idl_index *as_by_name; /* Address_Set by name. */
     struct sb_monitor sb_monitor;     /* What of SB this chassis gets. */
     struct desired desired;           /* Flows br-int should have. */
     struct ctrl_engine engine;        /* What computes 'desired'. */
@@ -281,6 +282,7 @@ controller_compute(struct controller *c, struct ovsdb_idl_txn *ovs_txn,
         .ovs_idl = c->ovs_loop.idl,
         .sb_idl = c->sb_loop.idl,
         .pb_by_key = c->pb_by_key,
+        .as_by_name = c->as_by_name,
         .ovs_txn = ovs_txn,
         .sb_txn = sb_txn,
         .br_int = br_int,
@@ -943,6 +945,7 @@ main(int argc, char *argv[])
     c.sb_loop = (struct ovsdb_idl_loop) OVSDB_IDL_LOOP_INITIALIZER(
         controller_create_sb_idl());
     c.pb_by_key = lflow_create_pb_index(c.sb_loop.idl);
+    c.as_by_name = lflow_create_as_index(c.sb_loop.idl);
     pinctrl_log_set_sb(c.sb_loop.idl, c.pb_by_key);
     sb_monitor_init(&c.sb_monitor, c.sb_loop.idl);
     simap_init(&c.port_gens);
