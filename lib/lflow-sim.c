@@ -19,6 +19,8 @@
 #include "openvswitch/util.h"
 #include "hash.h"
 #include "lib/logical-actions.h"
+#include "openvswitch/shash.h"
+#include "svec.h"
 #include "util.h"
 
 /* Deepest chain of resubmits and branches a trace follows. */
@@ -99,6 +101,7 @@ struct lflow_sim {
     size_t n_groups, allocated_groups;
     char *lb_dst;               /* Backend a select group of ct_lb picks
                                  * ("IP[:PORT]"), or NULL for its first. */
+    struct shash address_sets;  /* Name -> "struct svec *" of addresses. */
 };
 
 /* Where one copy of the packet is while a trace runs. */
@@ -131,6 +134,7 @@ lflow_sim_create(void)
     struct lflow_sim *sim = xzalloc(sizeof *sim);
     hmap_init(&sim->datapaths);
     hmap_init(&sim->ports);
+    shash_init(&sim->address_sets);
     sim->ct_state = CS_TRACKED | CS_NEW;
     return sim;
 }
@@ -223,7 +227,43 @@ lflow_sim_destroy(struct lflow_sim *sim)
     }
     free(sim->groups);
     free(sim->lb_dst);
+    struct shash_node *node;
+    SHASH_FOR_EACH (node, &sim->address_sets) {
+        svec_destroy(node->data);
+        free(node->data);
+    }
+    shash_destroy(&sim->address_sets);
     free(sim);
+}
+
+/* Adds address set 'name' with its 'n' 'addresses' (SB Address_Set), which
+ * the matches of the flows added afterward may name ("nw_src=$name",
+ * lib/pipeline.h): as on the controller, each reference stands for the
+ * set's addresses of its field's family. */
+void
+lflow_sim_add_address_set(struct lflow_sim *sim, const char *name,
+                          const char *const *addresses, size_t n)
+{
+    struct svec *v = xmalloc(sizeof *v);
+    svec_init(v);
+    for (size_t i = 0; i < n; i++) {
+        svec_add(v, addresses[i]);
+    }
+    struct svec *old = shash_replace(&sim->address_sets, name, v);
+    if (old) {
+        svec_destroy(old);
+        free(old);
+    }
+}
+
+/* pipeline_set_lookup_func for the sets of 'sim'. */
+static const char *const *
+sim_lookup_set(const char *name, size_t *n, void *sim_)
+{
+    const struct lflow_sim *sim = sim_;
+    const struct svec *v = shash_find_data(&sim->address_sets, name);
+    *n = v ? v->n : 0;
+    return v ? (const char *const *) v->names : NULL;
 }
 
 /* Adds datapath 'name' with tunnel key 'key' and returns it.  The caller
@@ -343,6 +383,28 @@ sim_flow_parse_match(struct lflow_sim *sim, struct sim_flow *f,
     return NULL;
 }
 
+/* Returns 'ofmatch' without the field that holds its address set
+ * reference 'ref' ("ip,nw_src=$as,reg15=0x1" -> "ip,reg15=0x1"). */
+static char *
+sim_ofmatch_without_ref(const char *ofmatch,
+                        const struct pipeline_set_ref *ref)
+{
+    size_t start = ref->ofs - strlen(ref->field) - 1;  /* The field. */
+    size_t end = ref->ofs + ref->len;                   /* Past the name. */
+    struct ds s = DS_EMPTY_INITIALIZER;
+    ds_put_buffer(&s, ofmatch, start);
+    const char *rest = ofmatch + end;
+    if (*rest == ',') {
+        rest++;
+    }
+    if (*rest) {
+        ds_put_cstr(&s, rest);
+    } else if (s.length) {
+        ds_chomp(&s, ',');
+    }
+    return ds_steal_cstr(&s);
+}
+
 /* Parses alternative 'pa' of flow 'f''s match into the next of 'f''s
  * alternatives: a conjunctive one's values each with its common part, as
  * the controller installs them. */
@@ -351,8 +413,42 @@ sim_flow_parse_alt(struct lflow_sim *sim, struct sim_flow *f,
                    enum dp_type dp_type, const struct pipeline_match_alt *pa)
 {
     struct sim_alt *alt = &f->alts[f->n_alts];
-    char *error = sim_flow_parse_match(sim, f, dp_type, pa->common,
-                                       &alt->common);
+    struct pipeline_set_ref ref;
+    char *error = NULL;
+    if (!pa->n_dims) {
+        error = pipeline_ofmatch_find_set(pa->common, &ref);
+        if (error) {
+            return error;
+        }
+    }
+    if (!pa->n_dims && ref.name) {
+        /* A plain alternative that names a set: its other fields, and one
+         * dimension of its addresses (each value the whole alternative
+         * with one address), so that it stays one alternative. */
+        char *common = sim_ofmatch_without_ref(pa->common, &ref);
+        free(ref.name);
+        error = sim_flow_parse_match(sim, f, dp_type, common, &alt->common);
+        free(common);
+        if (error) {
+            return error;
+        }
+        f->n_alts++;
+        struct svec values = SVEC_EMPTY_INITIALIZER;
+        pipeline_ofmatch_expand(pa->common, sim_lookup_set, sim, &values);
+        alt->dims = xcalloc(1, sizeof *alt->dims);
+        alt->n_dims = 1;
+        struct sim_dim *dim = &alt->dims[0];
+        dim->values = xcalloc(values.n + 1, sizeof *dim->values);
+        for (size_t j = 0; j < values.n && !error; j++) {
+            error = sim_flow_parse_match(sim, f, dp_type, values.names[j],
+                                         &dim->values[dim->n_values]);
+            dim->n_values += !error;
+        }
+        svec_destroy(&values);
+        return error;
+    }
+
+    error = sim_flow_parse_match(sim, f, dp_type, pa->common, &alt->common);
     if (error) {
         return error;
     }
@@ -362,19 +458,28 @@ sim_flow_parse_alt(struct lflow_sim *sim, struct sim_flow *f,
     for (size_t i = 0; i < pa->n_dims; i++) {
         const struct pipeline_match_dim *pd = &pa->dims[i];
         struct sim_dim *dim = &alt->dims[i];
-        dim->values = xcalloc(pd->n_values, sizeof *dim->values);
+        /* Each value with the addresses of the set it names, if any, in
+         * place of the reference. */
+        struct svec values = SVEC_EMPTY_INITIALIZER;
         for (size_t j = 0; j < pd->n_values; j++) {
+            pipeline_ofmatch_expand(pd->values[j], sim_lookup_set, sim,
+                                    &values);
+        }
+        dim->values = xcalloc(values.n + 1, sizeof *dim->values);
+        for (size_t j = 0; j < values.n; j++) {
             char *match = xasprintf("%s%s%s", pa->common,
                                     pa->common[0] ? "," : "",
-                                    pd->values[j]);
+                                    values.names[j]);
             error = sim_flow_parse_match(sim, f, dp_type, match,
                                          &dim->values[dim->n_values]);
             free(match);
             if (error) {
+                svec_destroy(&values);
                 return error;
             }
             dim->n_values++;
         }
+        svec_destroy(&values);
     }
     return NULL;
 }

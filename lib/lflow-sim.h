@@ -166,6 +166,8 @@ void lflow_sim_port_add_security(struct lflow_sim_port *,
 void lflow_sim_port_set_peer(struct lflow_sim_port *, const char *peer);
 void lflow_sim_port_set_chassis_note(struct lflow_sim_port *,
                                      const char *note);
+void lflow_sim_add_address_set(struct lflow_sim *, const char *name,
+                               const char *const *addresses, size_t n);
 void lflow_sim_add_color(struct lflow_sim *, unsigned int id,
                          const char *name);
 void lflow_sim_set_ct_state(struct lflow_sim *, uint32_t ct_state);

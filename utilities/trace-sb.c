@@ -279,6 +279,19 @@ trace_sb_load_topology(struct trace_sb *sb)
     }
 }
 
+/* Adds every address set to 'sb->sim', for the matches that name them
+ * (none from a server whose schema predates the table). */
+static void
+trace_sb_load_address_sets(struct trace_sb *sb)
+{
+    const struct sbrec_address_set *as;
+    SBREC_ADDRESS_SET_FOR_EACH (as, sb->idl) {
+        lflow_sim_add_address_set(sb->sim, as->name,
+                                  (const char *const *) as->addresses,
+                                  as->n_addresses);
+    }
+}
+
 /* Adds every logical flow to 'sb->sim'.  A flow that does not parse is
  * reported on stderr and left out, as the controller leaves it out. */
 static void
@@ -334,6 +347,7 @@ trace_sb_open(const char *remote, long long int deadline,
     }
     sb->sim = lflow_sim_create();
     trace_sb_load_topology(sb);
+    trace_sb_load_address_sets(sb);
     trace_sb_load_flows(sb);
     return NULL;
 }
