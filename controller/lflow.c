@@ -537,45 +537,6 @@ lflow_add_one(const struct sbrec_logical_flow *lf, size_t alt,
 
 /* Adds the OpenFlow flows of 'lf' in local datapath 'ld' to the owner
  * being built in 'desired'. */
-/* Returns the fields of 'common' (the common part of a conjunctive
- * alternative) that a dimension's value may need as prerequisites: its
- * protocol keywords ("ip", "tcp6", ...) and its Ethernet type, IP
- * protocol and ICMP type.  A conjunction's clause flows carry only these
- * (and the datapath): the rest of the common part is in its conj_id flow
- * alone, which matches only once every clause did.  Clauses of the same
- * value thus are one flow whatever else their alternatives test (an
- * ACL's flows, which differ by conntrack state only, share theirs). */
-static char *
-lflow_clause_common(const char *common)
-{
-    static const char *const keywords[] = {
-        "ip", "ipv6", "tcp", "tcp6", "udp", "udp6", "sctp", "sctp6",
-        "icmp", "icmp6", "igmp", "arp", "rarp",
-    };
-    static const char *const prefixes[] = {
-        "dl_type=", "eth_type=", "nw_proto=", "ip_proto=", "icmp_type=",
-        "icmpv6_type=",
-    };
-    struct ds s = DS_EMPTY_INITIALIZER;
-    char *copy = xstrdup(common);
-    char *save = NULL;
-    for (char *tok = strtok_r(copy, ",", &save); tok;
-         tok = strtok_r(NULL, ",", &save)) {
-        bool keep = false;
-        for (size_t i = 0; i < ARRAY_SIZE(keywords) && !keep; i++) {
-            keep = !strcmp(tok, keywords[i]);
-        }
-        for (size_t i = 0; i < ARRAY_SIZE(prefixes) && !keep; i++) {
-            keep = !strncmp(tok, prefixes[i], strlen(prefixes[i]));
-        }
-        if (keep) {
-            ds_put_format(&s, "%s%s", s.length ? "," : "", tok);
-        }
-    }
-    free(copy);
-    return ds_steal_cstr(&s);
-}
-
 static void
 lflow_translate(const struct sbrec_logical_flow *lf, enum pipeline pipeline,
                 const struct local_datapath *ld, const struct lflow_ctx *ctx,
@@ -666,7 +627,12 @@ lflow_translate(const struct sbrec_logical_flow *lf, enum pipeline pipeline,
                                                       uuid_hash(&lf->header_.uuid)));
         uint32_t id = desired_conj_id(desired, hint);
         char *conj_actions = NULL;
-        char *clause_common = lflow_clause_common(alt->common);
+        /* Each clause flow carries the whole common part: OpenFlow tries
+         * only the first conjunction that a packet's clauses complete, so
+         * a clause flow shared by conjunctions whose conj_id flows test
+         * more than it does (an ACL's conntrack variants, two groups'
+         * ports) would let that first one hide the others. */
+        const char *clause_common = alt->common;
         for (size_t k = 0; k < alt->n_dims; k++) {
             free(conj_actions);
             conj_actions = xasprintf("conjunction(%"PRIu32",%"PRIuSIZE"/%"
@@ -685,7 +651,6 @@ lflow_translate(const struct sbrec_logical_flow *lf, enum pipeline pipeline,
             }
             free(dims);
         }
-        free(clause_common);
         free(conj_actions);
         char *conj_id = xasprintf("conj_id=%"PRIu32, id);
         lflow_add_one(lf, i, &prefix, alt->common, conj_id,
