@@ -115,6 +115,46 @@ run(struct sim_fixture *fx, const struct lflow_sim_port *in,
     return lflow_sim_run(fx->sim, fx->dp, in, NULL, flow);
 }
 
+/* Matches that name address sets: the simulator puts the set's addresses
+ * in place of the reference, in a dimension and in a plain alternative,
+ * as the controller does. */
+START_TEST(test_address_set_references_expand)
+{
+    struct sim_fixture fx;
+    fixture_init(&fx);
+    static const char *const as[] = { "10.0.0.1", "10.9.0.0/16", "fd00::1" };
+    static const char *const as2[] = { "10.0.0.5" };
+    lflow_sim_add_address_set(fx.sim, "as", as, ARRAY_SIZE(as));
+    lflow_sim_add_address_set(fx.sim, "as2", as2, ARRAY_SIZE(as2));
+    add_flow(&fx, P_EGRESS, 1, 200,
+             "tcp && [nw_src=$as] && [tp_dst=80 | tp_dst=443]", "next;");
+    add_flow(&fx, P_EGRESS, 1, 150, "reg15=0x2,ip,nw_src=$as2", "next;");
+    add_flow(&fx, P_EGRESS, 1, 140, "ip,nw_src=$nosuch", "next;");
+    add_flow(&fx, P_EGRESS, 1, 100, "ip", "drop;");
+
+    static const struct {
+        uint32_t src;
+        bool delivered;
+    } cases[] = {
+        { 0x0a000001, true },       /* In "as", by the conjunction. */
+        { 0x0a090203, true },       /* In "as" by its prefix. */
+        { 0x0a000005, true },       /* In "as2", by the plain flow. */
+        { 0x0a000007, false },      /* In no set. */
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+        struct flow flow = packet_to("0a:00:00:00:00:01",
+                                     "0a:00:00:00:00:02");
+        flow.nw_src = htonl(cases[i].src);
+        struct lflow_sim_trace *t = run(&fx, fx.p1, &flow);
+        ck_assert_uint_eq(t->n_verdicts, 1);
+        ck_assert_msg(t->verdicts[0]->delivered == cases[i].delivered,
+                      "case %"PRIuSIZE, i);
+        lflow_sim_trace_destroy(t);
+    }
+    fixture_destroy(&fx);
+}
+END_TEST
+
 START_TEST(test_unicast_delivered_on_remote_chassis)
 {
     struct sim_fixture fx;
@@ -815,6 +855,7 @@ lflow_sim_suite(void)
     tcase_add_test(tc, test_find_datapath_by_name_or_key);
     tcase_add_test(tc, test_nat_of_an_old_connection_is_kept);
     tcase_add_test(tc, test_load_balancer_picks_a_backend_and_nats);
+    tcase_add_test(tc, test_address_set_references_expand);
     suite_add_tcase(s, tc);
     return s;
 }
