@@ -15,6 +15,7 @@ schema = json.load(open(sys.argv[1]))
 schema["version"] = "1.2.0"
 del schema["tables"]["Port_Binding"]["columns"]["nat_addresses"]
 del schema["tables"]["Service_Monitor"]
+del schema["tables"]["Address_Set"]
 json.dump(schema, open(sys.argv[2], "w"), indent=1)
 PY
 osm_start_central

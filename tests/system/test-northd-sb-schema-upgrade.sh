@@ -15,6 +15,7 @@ import json, sys
 schema = json.load(open(sys.argv[1]))
 schema["version"] = "1.3.0"
 del schema["tables"]["Service_Monitor"]
+del schema["tables"]["Address_Set"]
 json.dump(schema, open(sys.argv[2], "w"), indent=1)
 PY
 osm_start_central
