@@ -7,8 +7,8 @@
  * name (a set's addresses are wanted wherever a local flow names it, and
  * a condition on the names the local flows use would cost a round of
  * conditions on every new name: at the policy scale the sets of 1,000
- * groups and one of 10,000 are some 30,000 short strings).  Of the tables that grow with the network, the
- * controller asks only for:
+ * groups and one of 10,000 are some 30,000 short strings).  Of the tables
+ * that grow with the network, the controller asks only for:
  *
  *   Port_Binding    the ports whose interface is plugged in here (by
  *                   logical_port), every port of a local datapath, and the

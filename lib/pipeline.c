@@ -546,10 +546,10 @@ pipeline_match_alt_destroy(struct pipeline_match_alt *alt)
  * A plain alternative is taken as it is; it is the ovs-ofctl parser's to
  * judge, but for its address set reference, if any, which must be well
  * formed.  A value with a reference is checked with an address of the
- * set's family in its place.  A conjunctive one is checked: it must have at least two
- * dimensions, each part must parse as an ovs-ofctl match, no field may be
- * in two parts, and the common part alone and with any one value must be
- * complete OpenFlow matches.
+ * set's family in its place.  A conjunctive one is checked: it must have
+ * at least two dimensions, each part must parse as an ovs-ofctl match, no
+ * field may be in two parts, and the common part alone and with any one
+ * value must be complete OpenFlow matches.
  *
  * Returns NULL, or a malloc()'d error naming the alternative; then
  * '*match' is empty and needs no freeing (pipeline_match_destroy() accepts
