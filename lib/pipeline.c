@@ -218,8 +218,8 @@ pipeline_ofmatch_find_set(const char *ofmatch, struct pipeline_set_ref *ref)
     }
     if (!ref->field) {
         return xasprintf("\"%s\": only nw_src, nw_dst, ipv6_src and "
-                         "ipv6_dst may name an address set (\"nw_src=$NAME\")",
-                         ofmatch);
+                         "ipv6_dst may name an address set "
+                         "(\"nw_src=$NAME\")", ofmatch);
     }
     const char *end = dollar + 1;
     while (is_set_name_char(*end)) {
