@@ -883,10 +883,10 @@ lflow_add(struct lflow_output *out, const struct sbrec_logical_flow *lf,
     desired_end(ctx->desired);
 }
 
-/* Takes out logical flow 'uuid' wherever it went. */
+/* Forgets where logical flow 'uuid' went (its stage counts and
+ * references), leaving its flows in the desired state. */
 static void
-lflow_remove(struct lflow_output *out, const struct uuid *uuid,
-             const struct lflow_ctx *ctx)
+lflow_forget(struct lflow_output *out, const struct uuid *uuid)
 {
     struct lflow_record *r = lflow_record_find(out, uuid);
     if (r) {
@@ -905,6 +905,14 @@ lflow_remove(struct lflow_output *out, const struct uuid *uuid,
         free(r->port_keys);
         free(r);
     }
+}
+
+/* Takes out logical flow 'uuid' wherever it went. */
+static void
+lflow_remove(struct lflow_output *out, const struct uuid *uuid,
+             const struct lflow_ctx *ctx)
+{
+    lflow_forget(out, uuid);
     desired_remove(ctx->desired, DESIRED_LFLOW, uuid);
 }
 
@@ -1029,9 +1037,10 @@ lflow_output_handle_dp_groups(struct engine_node *node,
 
 /* The lflow node's handler of address set changes: the logical flows
  * whose matches name a changed set are translated again (the rows
- * themselves did not change).  The desired state parses only the flows
- * that are new, and br-int gets only the clause flows of the addresses
- * added or removed. */
+ * themselves did not change), each rebuilt in place as the same owner of
+ * the desired state, which keeps the flows that stay as they were: only
+ * the flows (or clause flows) of the addresses added or removed are new
+ * or gone, parsed and sent to br-int. */
 bool
 lflow_output_handle_address_sets(struct engine_node *node,
                                  const struct lflow_ctx *ctx)
@@ -1055,11 +1064,13 @@ lflow_output_handle_address_sets(struct engine_node *node,
     const struct uuidset_node *n;
     UUIDSET_FOR_EACH (n, &todo) {
         struct uuid uuid = n->uuid;
-        lflow_remove(out, &uuid, ctx);
         const struct sbrec_logical_flow *lf
             = sbrec_logical_flow_get_for_uuid(ctx->sb_idl, &uuid);
         if (lf && !sbrec_logical_flow_is_deleted(lf)) {
+            lflow_forget(out, &uuid);
             lflow_add(out, lf, ctx);
+        } else {
+            lflow_remove(out, &uuid, ctx);
         }
         node->changed = true;
     }
