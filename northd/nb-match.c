@@ -316,9 +316,10 @@ nd_match_compile_string(struct nd_build_ctx *ctx,
  * nd_match_compile_string_sets() compiles with two stand-in addresses and
  * writes the reference in their place; the controllers put the set's
  * addresses back from SB.  The flows on a host are then those of today
- * for a set of two addresses or more; a set of one address costs its
- * conjunction one clause flow more than folding it into the common part
- * would, an empty one leaves the conjunction without a match.  Every set
+ * for a set of two addresses or more; a set of one address keeps a
+ * conjunction that the expanded match would have folded into plain
+ * alternatives (two flows more: its clause and the conj_id flow), and an
+ * empty one gets no flow, as expanded.  Every set
  * is kept symbolic, whatever its size: a threshold would make the flow
  * depend on the set's size, and so be rebuilt at every change again.
  * The match's flow limit counts such a set as two addresses: the
