@@ -1,6 +1,6 @@
 #!/bin/bash
 # osmotic-northd and a controller against a southbound database of the
-# previous schema (1.4.0, before Address_Set): an ACL over an address set
+# previous schema (1.5.0, before Address_Set): an ACL over an address set
 # compiles with the set's addresses in its logical flows, as before, and
 # the host installs them; once the database is converted and its server
 # restarted, northd writes the set's Address_Set row and flows that name
@@ -9,11 +9,11 @@
 osm_test_init
 
 NEW_SB_SCHEMA=$SB_SCHEMA
-SB_SCHEMA=$TESTDIR/sb-1.4.0.ovsschema
+SB_SCHEMA=$TESTDIR/sb-1.5.0.ovsschema
 python3 - "$NEW_SB_SCHEMA" "$SB_SCHEMA" <<'PY' || fail "cannot write old schema"
 import json, sys
 schema = json.load(open(sys.argv[1]))
-schema["version"] = "1.4.0"
+schema["version"] = "1.5.0"
 del schema["tables"]["Address_Set"]
 json.dump(schema, open(sys.argv[2], "w"), indent=1)
 PY
