@@ -3,7 +3,8 @@
 # addresses with a port group and three TCP ports compiles into the
 # switch's ACL stage with the set named, not expanded ("nw_src=$big"),
 # and the set's addresses in SB Address_Set; an address added to the set
-# reaches its Address_Set row and changes no logical flow; a match that
+# reaches its Address_Set row, changes no logical flow and rebuilds no
+# flow owner; a match that
 # compares the set where it cannot stay symbolic is expanded, and one that
 # would then need more than the ACL bound of 100,000 flows is logged and
 # gets no flow, while the switch's other ACLs keep theirs.
@@ -42,12 +43,17 @@ sb_set_has 10.103.15.1 || fail "SB Address_Set big lacks the last address"
 grep -q "OpenFlow flows" "$TESTDIR/northd.log" \
     && fail "northd refused the ACL: $(grep 'OpenFlow flows' "$TESTDIR/northd.log")"
 
-# One more address reaches the set's SB row, and no logical flow changes.
+# One more address reaches the set's SB row, and no logical flow changes:
+# northd rebuilds no flow owner (its count of compiles that built some
+# stays as it was).
 lflows_before=$(osmotic-sbctl --bare --columns=_uuid list Logical_Flow | sort)
+compiles_before=$(northd_count northd compiles)
 check nbctl add Address_Set big addresses 10.200.0.1
 sb_set_has 10.200.0.1 || fail "the added address is not in SB Address_Set"
 [ "$(osmotic-sbctl --bare --columns=_uuid list Logical_Flow | sort)" \
     = "$lflows_before" ] || fail "the address changed logical flows"
+[ "$(northd_count northd compiles)" = "$compiles_before" ] \
+    || fail "northd rebuilt owners for the address: $(northd_ctl northd northd/counts | grep -A2 'last compile')"
 
 # Over the bound: twelve alternatives, each the set with another field
 # (no conjunction can share them, and the set is compared six times on
