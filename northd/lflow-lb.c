@@ -15,6 +15,7 @@
 #include "hash.h"
 #include "hmapx.h"
 #include "openvswitch/dynamic-string.h"
+#include "openvswitch/shash.h"
 #include "openvswitch/vlog.h"
 #include "packets.h"
 #include "smap.h"
@@ -984,15 +985,60 @@ lb_vip_taken(struct nd_build_ctx *ctx, const struct nbrec_load_balancer *lb,
     return taken;
 }
 
-/* Adds to 'items' "VIP>PORT" for each VIP with a port that load balancer
- * 'lb' (of protocol 'proto') has on switch 'ls' with a backend at
- * 'be''s address, on port PORT. */
+/* The VIPs with a port that a load balancer has with a backend at one
+ * address, as lb_hairpin_vips() needs them on every switch: parsed once
+ * per load balancer, protocol and backend address while one load
+ * balancer's owner is built (lb_vip_build()), since only which of them
+ * another load balancer takes differs from switch to switch. */
+struct lb_hairpin_vip {
+    char *vip_key;              /* "PROTO VIP", as lb_vip_taken() takes it. */
+    char *item;                 /* "PROTO VIP>BACKEND-PORT". */
+};
+
+struct lb_hairpin_vips_parsed {
+    struct lb_hairpin_vip *vips;
+    size_t n;
+};
+
+/* Keyed by "LB-UUID BACKEND-KEY": struct lb_hairpin_vips_parsed. */
+static struct shash lb_hairpin_parsed = SHASH_INITIALIZER(&lb_hairpin_parsed);
+
+/* Empties the cache above: its entries hold for one owner's build. */
 static void
-lb_hairpin_vips_of(struct nd_build_ctx *ctx,
-                   const struct nbrec_load_balancer *lb, const char *proto,
-                   const struct lb_endpoint *be,
-                   const struct nbrec_logical_switch *ls, struct svec *items)
+lb_hairpin_parsed_clear(void)
 {
+    struct shash_node *node;
+    SHASH_FOR_EACH (node, &lb_hairpin_parsed) {
+        struct lb_hairpin_vips_parsed *p = node->data;
+        for (size_t i = 0; i < p->n; i++) {
+            free(p->vips[i].vip_key);
+            free(p->vips[i].item);
+        }
+        free(p->vips);
+        free(p);
+    }
+    shash_clear(&lb_hairpin_parsed);
+}
+
+/* Returns the VIPs with a port that load balancer 'lb' (of protocol
+ * 'proto') has with a backend at 'be''s address (backend key
+ * 'backend_key'), each with that backend's port, parsed from 'lb' the
+ * first time in an owner's build. */
+static const struct lb_hairpin_vips_parsed *
+lb_hairpin_vips_parse(const struct nbrec_load_balancer *lb,
+                      const char *proto, const struct lb_endpoint *be,
+                      const char *backend_key)
+{
+    char *key = xasprintf(UUID_FMT" %s", UUID_ARGS(&lb->header_.uuid),
+                          backend_key);
+    struct lb_hairpin_vips_parsed *p = shash_find_data(&lb_hairpin_parsed,
+                                                        key);
+    if (p) {
+        free(key);
+        return p;
+    }
+    p = xzalloc(sizeof *p);
+    size_t allocated = 0;
     struct smap_node *node;
     SMAP_FOR_EACH (node, &lb->vips) {
         char *vip_norm, *backends_norm;
@@ -1003,22 +1049,45 @@ lb_hairpin_vips_of(struct nd_build_ctx *ctx,
             free(error);
             continue;
         }
-        char *key = xasprintf("%s %s", proto, vip_norm);
-        if (has_port && !lb_vip_taken(ctx, lb, key, ls)) {
-            char *save_ptr = NULL;
-            for (char *b = strtok_r(backends_norm, ",", &save_ptr); b;
-                 b = strtok_r(NULL, ",", &save_ptr)) {
-                struct lb_endpoint e;
-                if (lb_endpoint_parse(b, &e) && e.is_ipv6 == be->is_ipv6
-                    && ipv6_addr_equals(&e.ip, &be->ip)) {
-                    svec_add_nocopy(items, xasprintf("%s>%"PRIu16, key,
-                                                     e.port));
+        char *save_ptr = NULL;
+        for (char *b = has_port ? strtok_r(backends_norm, ",", &save_ptr)
+                                : NULL;
+             b; b = strtok_r(NULL, ",", &save_ptr)) {
+            struct lb_endpoint e;
+            if (lb_endpoint_parse(b, &e) && e.is_ipv6 == be->is_ipv6
+                && ipv6_addr_equals(&e.ip, &be->ip)) {
+                if (p->n >= allocated) {
+                    p->vips = x2nrealloc(p->vips, &allocated,
+                                         sizeof *p->vips);
                 }
+                char *vip_key = xasprintf("%s %s", proto, vip_norm);
+                p->vips[p->n].item = xasprintf("%s>%"PRIu16, vip_key,
+                                               e.port);
+                p->vips[p->n++].vip_key = vip_key;
             }
         }
-        free(key);
         free(vip_norm);
         free(backends_norm);
+    }
+    shash_add_nocopy(&lb_hairpin_parsed, key, p);
+    return p;
+}
+
+/* Adds to 'items' "VIP>PORT" for each VIP with a port that load balancer
+ * 'lb' (of protocol 'proto') has on switch 'ls' with a backend at
+ * 'be''s address (backend key 'backend_key'), on port PORT. */
+static void
+lb_hairpin_vips_of(struct nd_build_ctx *ctx,
+                   const struct nbrec_load_balancer *lb, const char *proto,
+                   const struct lb_endpoint *be, const char *backend_key,
+                   const struct nbrec_logical_switch *ls, struct svec *items)
+{
+    const struct lb_hairpin_vips_parsed *p
+        = lb_hairpin_vips_parse(lb, proto, be, backend_key);
+    for (size_t i = 0; i < p->n; i++) {
+        if (!lb_vip_taken(ctx, lb, p->vips[i].vip_key, ls)) {
+            svec_add(items, p->vips[i].item);
+        }
     }
 }
 
@@ -1054,7 +1123,7 @@ lb_hairpin_vips(struct nd_build_ctx *ctx, struct lb_switch *s,
                                     &lb->header_.uuid);
             const struct lb_use *u = lb_use_find(&lb->header_.uuid);
             if (u && lb_use_on_switch(ctx, u, s->ls)) {
-                lb_hairpin_vips_of(ctx, lb, proto, be, s->ls, &items);
+                lb_hairpin_vips_of(ctx, lb, proto, be, key, s->ls, &items);
             }
         }
     }
@@ -1441,6 +1510,7 @@ lb_vip_build(struct nd_build_ctx *ctx, const struct lflow_owner_id *id)
             lflow_table_fanout_end(ctx->lflows);
         }
         lb_switch_classes_destroy(classes);
+        lb_hairpin_parsed_clear();
         free(vips);
         free(source);
         free(sws);
